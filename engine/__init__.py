@@ -1,0 +1,1 @@
+"""engine: an autograd and nn engine with PyTorch's API, for the subset it supports."""

@@ -1,0 +1,274 @@
+"""Events: how a watcher (the debugger) sees the engine.
+
+The engine emits frozen dataclass events; it never knows who listens. With no subscriber,
+emitting costs one check of ``active`` at the call site::
+
+    if trace.active:
+        trace.emit(trace.NodeCreated(...))
+
+Subscribers are plain callables ``fn(event)``, called synchronously on the thread that runs
+the engine. A subscriber that blocks inside ``NodeExecuting`` holds the backward executor
+before that node runs: that is how stepping works.
+
+Ids are small integers: node ids and tensor ids come from their own counters (tensor ids are
+given lazily, the first time a tensor is named in an event); hook ids are the
+``RemovableHandle.id`` of the hook (one global counter).
+
+Muting is a debugger feature PyTorch lacks: a muted hook stays registered but is not called
+when it would fire; the engine then emits ``HookFired(..., muted=True)``.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+active = False
+_subscribers: list = []
+_lock = threading.Lock()
+
+muted_hooks: set[int] = set()
+
+# Largest tensor (in elements) whose values an event carries in full; bigger ones are
+# summarised by statistics and a head.
+values_cap = 4096
+head_len = 8
+
+
+def subscribe(fn) -> None:
+    global active
+    with _lock:
+        _subscribers.append(fn)
+        active = True
+
+
+def unsubscribe(fn) -> None:
+    global active
+    with _lock:
+        if fn in _subscribers:
+            _subscribers.remove(fn)
+        active = bool(_subscribers)
+
+
+def emit(event) -> None:
+    for fn in tuple(_subscribers):
+        fn(event)
+
+
+def is_muted(hook_id: int) -> bool:
+    return hook_id in muted_hooks
+
+
+# ---------------------------------------------------------------- ids
+
+_tensor_ids = itertools.count(1)
+
+
+def tensor_id(tensor) -> int:
+    """A stable small id for a tensor, given the first time it is asked for."""
+    tid = tensor._tid
+    if tid == 0:
+        tid = tensor._tid = next(_tensor_ids)
+    return tid
+
+
+# ---------------------------------------------------------------- summaries
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What an event keeps of a tensor: shape, dtype, statistics, and values when small."""
+    shape: tuple[int, ...]
+    dtype: str
+    numel: int
+    min: float | None = None
+    max: float | None = None
+    mean: float | None = None
+    norm: float | None = None
+    nan: int = 0
+    inf: int = 0
+    head: tuple = ()
+    values: np.ndarray | None = field(default=None, compare=False)
+
+    @property
+    def has_nonfinite(self) -> bool:
+        return bool(self.nan or self.inf)
+
+
+def summarize(value) -> Summary | None:
+    """Summary of a Tensor or ndarray (None stays None). Copies values only when small."""
+    if value is None:
+        return None
+    array = value._data if hasattr(value, "_data") else np.asarray(value)
+    dtype = array.dtype.name
+    numel = int(array.size)
+    if numel == 0:
+        return Summary(tuple(array.shape), dtype, 0)
+    flat = array.reshape(-1)
+    head = tuple(flat[:head_len].tolist())
+    values = None
+    if numel <= values_cap:
+        values = flat.copy()
+        values.flags.writeable = False
+    if array.dtype.kind not in "fc":
+        as_float = flat.astype(np.float64)
+        return Summary(tuple(array.shape), dtype, numel, float(as_float.min()),
+                       float(as_float.max()), float(as_float.mean()), None, 0, 0, head, values)
+    finite = np.isfinite(flat)
+    nan = int(np.isnan(flat).sum())
+    inf = numel - nan - int(finite.sum())
+    good = flat if nan == 0 and inf == 0 else flat[finite]
+    if good.size == 0:
+        return Summary(tuple(array.shape), dtype, numel, None, None, None, None, nan, inf,
+                       head, values)
+    good64 = good.astype(np.float64)
+    return Summary(tuple(array.shape), dtype, numel, float(good64.min()), float(good64.max()),
+                   float(good64.mean()), float(np.sqrt((good64 * good64).sum())), nan, inf,
+                   head, values)
+
+
+# ---------------------------------------------------------------- events
+
+@dataclass(frozen=True, slots=True)
+class SavedInfo:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    nbytes: int
+    tensor_id: int | None = None      # the tensor that was saved, when it is one we know
+
+
+@dataclass(frozen=True, slots=True)
+class TensorCreated:
+    tensor_id: int
+    name: str | None                  # a name hint when one is known (parameter path)
+    shape: tuple[int, ...]
+    dtype: str
+    requires_grad: bool
+    is_leaf: bool
+    grad_fn_id: int | None
+    summary: Summary | None
+
+
+@dataclass(frozen=True, slots=True)
+class TensorNamed:
+    """A name became known for a tensor (a module parameter, a scenario variable)."""
+    tensor_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TensorModified:
+    """An in-place op changed a tensor: its version counter moved."""
+    tensor_id: int
+    op: str
+    version: int
+    grad_fn_id: int | None
+    summary: Summary | None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeCreated:
+    node_id: int
+    name: str                         # "MulBackward0", "AccumulateGrad", ...
+    sequence_nr: int
+    next_functions: tuple             # ((node_id | None, input_nr), ...)
+    output_ids: tuple[int, ...]       # tensor ids of the node's outputs (variable for AccumulateGrad)
+    saved: tuple[SavedInfo, ...]
+    module: str | None                # module path the op ran in ("conv1"), None at top level
+    location: str | None              # "file.py:12" of the user's line that made the node
+
+
+@dataclass(frozen=True, slots=True)
+class HookRegistered:
+    hook_id: int
+    kind: str      # tensor | post_accumulate_grad | grad_fn_pre | grad_fn_post | forward_pre |
+                   # forward | backward | full_backward | full_backward_pre | global_forward ...
+    target: str    # module path, "tensor:<id>", or "node:<id>"
+    callable_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class HookRemoved:
+    hook_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class HookFired:
+    hook_id: int
+    kind: str
+    target: str
+    args: tuple                       # Summary | None | tuple of those, one per argument
+    replaced: bool = False            # the hook returned a value that replaced an argument
+    result: tuple = ()                # summaries of what it returned, when it replaced
+    muted: bool = False               # skipped because the debugger muted it
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleForward:
+    path: str
+    class_name: str
+    phase: str                        # "start" | "end"
+    inputs: tuple = ()
+    outputs: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BackwardStarted:
+    backward_id: int
+    kind: str                         # "backward" | "grad"
+    roots: tuple                      # ((node_id | None, tensor_id), ...)
+    retain_graph: bool
+    create_graph: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BackwardFinished:
+    backward_id: int
+    ok: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NodeExecuting:
+    node_id: int
+    name: str
+    grad_outputs: tuple               # Summary | None per output
+
+
+@dataclass(frozen=True, slots=True)
+class NodeExecuted:
+    node_id: int
+    name: str
+    grad_inputs: tuple                # Summary | None per next_functions edge
+
+
+@dataclass(frozen=True, slots=True)
+class GradAccumulated:
+    tensor_id: int
+    grad: Summary
+    accumulated: bool                 # True when added to an existing .grad
+    retained: bool = False            # a non-leaf's retain_grad copy
+
+
+@dataclass(frozen=True, slots=True)
+class BufferFreed:
+    node_id: int
+    names: tuple[str, ...]
+    nbytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class WarningRaised:
+    category: str
+    message: str
+    node_id: int | None = None
+    tensor_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRaised:
+    exc_type: str
+    message: str
+    node_id: int | None = None
+    tensor_id: int | None = None
