@@ -149,17 +149,15 @@ class _Formatter:
         if self.is_float:
             self._choose_float_mode(values.astype(np.float64))
         else:
-            self.width = max(len(_plain_str(value)) for value in values.tolist())
-        if _OPTS.sci_mode is not None:
-            self.sci_mode = _OPTS.sci_mode
+            self.width = max(len(str(value)) for value in values.tolist())
 
     def _choose_float_mode(self, values):
         nonzero_finite = values[np.isfinite(values) & (values != 0)]
         if nonzero_finite.size == 0:
+            # Only zeros, nan and inf: PyTorch prints them in int mode whatever sci_mode says.
             return
         magnitudes = np.abs(nonzero_finite)
         largest, smallest = magnitudes.max(), magnitudes.min()
-        precision = _OPTS.precision
         self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
         wide_range = largest / smallest > 1000.0 or largest > 1.0e8
         if _OPTS.sci_mode is not None:
@@ -168,30 +166,19 @@ class _Formatter:
             self.sci_mode = wide_range
         else:
             self.sci_mode = wide_range or smallest < 1.0e-4
-        if self.int_mode:
-            as_strings = [f"{value:.0f}." for value in nonzero_finite.tolist()]
-        else:
-            as_strings = [f"{value:.{precision}f}" for value in nonzero_finite.tolist()]
-        if self.sci_mode:
-            as_strings = [f"{value:.{precision}e}" for value in nonzero_finite.tolist()]
-        self.width = max(len(text) for text in as_strings)
+        self.width = max(len(self._unpadded(value)) for value in nonzero_finite.tolist())
 
     def format(self, value):
+        return self._unpadded(value).rjust(self.width)
+
+    def _unpadded(self, value):
         if not self.is_float:
-            text = _plain_str(value)
-        elif self.sci_mode:
-            text = f"{value:.{_OPTS.precision}e}"
-        elif self.int_mode:
-            text = f"{value:.0f}"
-            if math.isfinite(value):
-                text += "."
-        else:
-            text = f"{value:.{_OPTS.precision}f}"
-        return text.rjust(self.width)
-
-
-def _plain_str(value):
-    return str(value)
+            return str(value)
+        if self.sci_mode:
+            return f"{value:.{_OPTS.precision}e}"
+        if self.int_mode:
+            return f"{value:.0f}." if math.isfinite(value) else f"{value:.0f}"
+        return f"{value:.{_OPTS.precision}f}"
 
 
 def _nested_str(array, indent, summarize, formatter):
