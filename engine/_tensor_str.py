@@ -73,7 +73,7 @@ def get_printoptions() -> dict:
     return dataclasses.asdict(_OPTS)
 
 
-def format_tensor(array, *, dtype_name: str, suffixes=()) -> str:
+def format_tensor(array: np.ndarray, *, dtype_name: str, suffixes: list[str] = ()) -> str:
     """repr() of a CPU tensor with these values, dtype and extra `key=value` suffixes."""
     array = np.asarray(array)
     all_suffixes = _shape_and_dtype_suffixes(array, dtype_name) + list(suffixes)
