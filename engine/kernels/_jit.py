@@ -1,0 +1,38 @@
+"""The one place that says how kernels are compiled.
+
+Every kernel is compiled lazily per dtype and cached on disk (``cache=True``), releases the
+GIL (``nogil=True``) and uses the fast-math flags that allow reassociation and contraction
+(sums vectorise) but not ``nnan``/``ninf``: max-pool pads with -inf and softmax meets inf.
+"""
+
+import numba
+import numpy as np
+
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def kernel(function):
+    """Compile ``function`` as a cached, GIL-free nopython kernel."""
+    return numba.njit(cache=True, nogil=True, fastmath=FASTMATH)(function)
+
+
+def check_float(name, array):
+    """Raise unless ``array`` is a float32 or float64 NumPy array."""
+    if array.dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must be float32 or float64, got {array.dtype}")
+
+
+def check_same_dtype(reference_name, reference, **others):
+    """Raise unless every array in ``others`` has ``reference``'s dtype."""
+    for name, array in others.items():
+        if array is not None and array.dtype != reference.dtype:
+            raise TypeError(f"{name} has dtype {array.dtype}, expected {reference.dtype} like {reference_name}")
+
+
+def pair(value):
+    """``3`` -> ``(3, 3)``; a 2-sequence passes through as a tuple of ints."""
+    if isinstance(value, (int, np.integer)):
+        return int(value), int(value)
+    first, second = value
+    return int(first), int(second)
