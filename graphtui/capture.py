@@ -1,0 +1,153 @@
+"""Thread-aware stand-ins for sys.stdout, sys.stderr and sys.stdin.
+
+``sys.stdout`` is process-global, but only the scenario's thread should be captured: the UI
+thread (Textual, which writes to the real terminal through its driver and captures prints
+of its own) must keep its streams. Writes from a registered thread go, line by line, to that
+thread's sink; every other thread passes through to the stream that was there before.
+For a registered thread stdin is at end-of-file, so ``input()`` raises EOFError instead of
+fighting the UI for the terminal; ``fileno()`` is refused so ``input()`` cannot bypass us.
+"""
+from __future__ import annotations
+
+import io
+import sys
+import threading
+from collections.abc import Callable
+
+MAX_PENDING_CHARS = 64 * 1024          # a "line" longer than this is cut, not held forever
+
+Sink = Callable[[str, str], None]      # (stream name, line without newline)
+_sinks: dict[int, "_ThreadSink"] = {}
+_lock = threading.Lock()
+
+
+class _ThreadSink:
+    def __init__(self, on_line: Sink, on_input: Callable[[], None]):
+        self.on_line = on_line
+        self.on_input = on_input
+        self.pending: dict[str, str] = {}
+
+    def write(self, stream: str, text: str) -> None:
+        buffered = self.pending.get(stream, "") + text
+        *lines, rest = buffered.split("\n")
+        for line in lines:
+            self.on_line(stream, line)
+        while len(rest) > MAX_PENDING_CHARS:
+            self.on_line(stream, rest[:MAX_PENDING_CHARS])
+            rest = rest[MAX_PENDING_CHARS:]
+        self.pending[stream] = rest
+
+    def flush_pending(self) -> None:
+        for stream, rest in list(self.pending.items()):
+            if rest:
+                self.on_line(stream, rest)
+        self.pending.clear()
+
+
+def _sink_of_this_thread() -> _ThreadSink | None:
+    return _sinks.get(threading.get_ident())
+
+
+class _RoutedStream:
+    def __init__(self, name: str, passthrough):
+        self._name = name
+        self._passthrough = passthrough
+
+    def write(self, text: str) -> int:
+        sink = _sink_of_this_thread()
+        if sink is None:
+            return self._passthrough.write(text)
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        sink.write(self._name, text)
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if _sink_of_this_thread() is None and self._passthrough is not None:
+            self._passthrough.flush()
+
+    def isatty(self) -> bool:
+        return False if _sink_of_this_thread() else self._passthrough.isatty()
+
+    def fileno(self) -> int:
+        if _sink_of_this_thread():
+            raise io.UnsupportedOperation("graphtui captures this stream; it has no file descriptor")
+        return self._passthrough.fileno()
+
+    def readline(self, size: int = -1) -> str:
+        sink = _sink_of_this_thread()
+        if sink is None:
+            return self._passthrough.readline(size)
+        sink.on_input()
+        return ""
+
+    def read(self, size: int = -1) -> str:
+        return self.readline(size) if _sink_of_this_thread() else self._passthrough.read(size)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def __getattr__(self, name):
+        return getattr(self._passthrough, name)
+
+
+def _ensure(name: str) -> None:
+    current = getattr(sys, name)
+    if not isinstance(current, _RoutedStream):
+        setattr(sys, name, _RoutedStream(name, current))
+
+
+def ensure_installed() -> None:
+    """Put the routing streams in place (again, if someone such as Textual replaced them)."""
+    with _lock:
+        for name in ("stdout", "stderr", "stdin"):
+            _ensure(name)
+
+
+def is_installed() -> bool:
+    return all(isinstance(getattr(sys, n), _RoutedStream) for n in ("stdout", "stderr", "stdin"))
+
+
+def capture_thread(on_line: Sink, on_input: Callable[[], None]) -> None:
+    """Route the calling thread's stdout/stderr lines to ``on_line``; stdin reads call
+    ``on_input`` and return end-of-file."""
+    ensure_installed()
+    with _lock:
+        _sinks[threading.get_ident()] = _ThreadSink(on_line, on_input)
+
+
+def release_thread(silence: bool = False) -> None:
+    """Stop capturing the calling thread, flushing its unfinished lines (dropped if
+    ``silence``: an abandoned run's leftovers must not reach the terminal)."""
+    with _lock:
+        sink = _sinks.pop(threading.get_ident(), None)
+    if sink is not None and not silence:
+        sink.flush_pending()
+    if not _sinks:
+        _uninstall()
+
+
+def silence_thread(ident: int) -> None:
+    """Swallow everything a thread writes from now on (a run abandoned but still alive)."""
+    with _lock:
+        _sinks[ident] = _ThreadSink(lambda stream, line: None, lambda: None)
+
+
+def _uninstall() -> None:
+    with _lock:
+        if _sinks:
+            return
+        for name in ("stdout", "stderr", "stdin"):
+            current = getattr(sys, name)
+            if isinstance(current, _RoutedStream):
+                setattr(sys, name, current._passthrough)

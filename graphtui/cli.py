@@ -1,0 +1,115 @@
+"""The ``graphtui`` command: ``run`` (the TUI, or a headless screenshot) and ``dump`` (text).
+
+Exit status: 0 success, 1 the scenario failed (``dump``), 2 bad usage or an unusable file.
+Textual is imported only when a UI is asked for.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+
+from graphtui import __version__
+from graphtui.scenario import ScenarioError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="graphtui",
+        description="A terminal debugger for autograd computation graphs: run a PyTorch-style "
+                    "scenario on graphtui's engine and watch its graph, grads, saved buffers "
+                    "and hooks, stepping the backward pass node by node.")
+    parser.add_argument("--version", action="version", version=f"graphtui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run", help="run a scenario in the debugger",
+        description="Run SCENARIO on a worker thread and open the debugger. Arguments after "
+                    "'--' become the scenario's sys.argv[1:].")
+    _add_scenario_arguments(run)
+    run.add_argument("--headless", action="store_true",
+                     help="no terminal: wait until paused or finished, press KEYS, write "
+                          "the screenshot and exit")
+    run.add_argument("--press", metavar="KEYS", default="",
+                     help="comma-separated keys to press in headless mode, e.g. n,n,c")
+    run.add_argument("--screenshot", metavar="OUT.svg",
+                     help="where headless mode writes its SVG screenshot")
+    run.add_argument("--size", metavar="WxH", default="120x36", type=_parse_size,
+                     help="headless terminal size (default 120x36)")
+
+    dump = commands.add_parser(
+        "dump", help="run a scenario without the TUI and print its events and graph",
+        description="Run SCENARIO straight through (no breaks) and print the recorded events "
+                    "and the final graph as text. Exits 1 when the scenario fails.")
+    _add_scenario_arguments(dump, with_break=False)
+    return parser
+
+
+def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = True) -> None:
+    parser.add_argument("scenario", metavar="SCENARIO", help="the Python file to run")
+    if with_break:
+        parser.add_argument("--break", dest="break_on", choices=("backward", "never"),
+                            default="backward",
+                            help="pause before the first node of every backward pass "
+                                 "(backward, the default) or never")
+    parser.epilog = "Use '--' before arguments meant for the scenario: ... SCENARIO -- ARGS"
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)x(\d+)", text.strip())
+    if not match or int(match[1]) < 20 or int(match[2]) < 10:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 120x36, got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def split_scenario_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """graphtui's own arguments, and the scenario's (everything after the first '--')."""
+    argv = list(argv)
+    if "--" in argv:
+        cut = argv.index("--")
+        return argv[:cut], argv[cut + 1:]
+    return argv, []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    own, scenario_args = split_scenario_args(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    options = parser.parse_args(own)
+    if options.command == "run" and options.headless and not options.screenshot:
+        parser.error("--headless needs --screenshot OUT.svg")
+    try:
+        if options.command == "dump":
+            return _dump(options, scenario_args)
+        return _run(options, scenario_args)
+    except ScenarioError as error:
+        print(f"graphtui: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(options, scenario_args: list[str]) -> int:
+    from graphtui.session import Session
+
+    session = Session(options.scenario, scenario_args,
+                      break_on_backward=options.break_on == "backward")
+    try:
+        if options.headless:
+            from graphtui.headless import screenshot
+
+            keys = [key.strip() for key in options.press.split(",") if key.strip()]
+            screenshot(session, keys, options.screenshot, size=options.size)
+        else:
+            from graphtui.app import GraphtuiApp
+
+            GraphtuiApp(session).run()
+    finally:
+        session.stop()
+    return EXIT_OK
+
+
+def _dump(options, scenario_args: list[str]) -> int:
+    from graphtui.dump import dump_run
+
+    return EXIT_OK if dump_run(options.scenario, scenario_args, sys.stdout) else EXIT_FAILED

@@ -1,0 +1,374 @@
+"""Turns events into ``State``, one event at a time.
+
+``StateBuilder`` is the only mutable thing in the model: it holds dicts of frozen views and
+replaces a view when an event changes it, so ``snapshot()`` is a shallow copy and
+``clone()`` (a checkpoint for time travel) is cheap. Unknown event types are ignored, so an
+older model can read a newer engine's log.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from types import MappingProxyType
+
+from engine import trace
+from graphtui.model import events as ev
+from graphtui.model.state import (
+    DONE, ERROR, FREED, NAN, NEXT, PENDING, RUN_FAILED, RUN_FINISHED, RUN_PAUSED,
+    RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
+    HookFiring, Node, OutputLine, Problem, Root, RunError, State, Tensor,
+)
+from graphtui.model.seq import SharedAppendOnly
+
+GRAD_HISTORY_KEPT = 32
+OUTPUT_LINES_KEPT = 200_000
+PROBLEMS_KEPT = 10_000
+_STICKY = (ERROR, NAN)            # statuses a later event does not overwrite
+
+
+class StateBuilder:
+    def __init__(self, output_lines_kept: int = OUTPUT_LINES_KEPT):
+        self.step = 0
+        self.scenario = ""
+        self.run_number = 0
+        self.run_state = "not started"
+        self.paused_at: int | None = None
+        self.paused_where: str | None = None
+        self.nodes: dict[int, Node] = {}
+        self.tensors: dict[int, Tensor] = {}
+        self.hooks: dict[int, Hook] = {}
+        self.backward_roots: dict[int | None, Root] = {}   # keyed by node id (None: no grad_fn)
+        self.no_grad_fn_roots: dict[int, Root] = {}        # keyed by tensor id
+        self.sinks: dict[int, None] = {}                   # node ids nothing points to, ordered
+        self.passes: dict[int, BackwardPass] = {}
+        self.retained_bytes = 0
+        self.problems = SharedAppendOnly(PROBLEMS_KEPT)
+        self.output = SharedAppendOnly(output_lines_kept)
+        self.error: RunError | None = None
+        self.last_engine_error: Problem | None = None
+        self.events_dropped = 0
+        self.output_dropped = 0
+        self.first_nan_node: int | None = None
+        self.current_pass: int | None = None
+
+    # ------------------------------------------------------------ public
+
+    def apply(self, event) -> None:
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+        self.step += 1
+
+    def apply_all(self, events: Iterable) -> "StateBuilder":
+        for event in events:
+            self.apply(event)
+        return self
+
+    def clone(self) -> "StateBuilder":
+        twin = object.__new__(StateBuilder)
+        twin.__dict__.update(self.__dict__)
+        for name in ("nodes", "tensors", "hooks", "backward_roots", "no_grad_fn_roots",
+                     "sinks", "passes"):
+            setattr(twin, name, dict(getattr(self, name)))
+        twin.problems = self.problems.fork()
+        twin.output = self.output.fork()
+        return twin
+
+    def snapshot(self, total: int | None = None) -> State:
+        return State(
+            step=self.step,
+            total=self.step if total is None else max(total, self.step),
+            scenario=self.scenario,
+            run_number=self.run_number,
+            run_state=self.run_state,
+            paused_at=self.paused_at,
+            paused_where=self.paused_where,
+            nodes=MappingProxyType(dict(self.nodes)),
+            tensors=MappingProxyType(dict(self.tensors)),
+            hooks=MappingProxyType(dict(self.hooks)),
+            roots=self._roots(),
+            backward_passes=tuple(self.passes.values()),
+            retained_bytes=self.retained_bytes,
+            problems=self.problems.view(),
+            error=self.error,
+            output=self.output.view(),
+            output_dropped=self.output_dropped + self.output.dropped,
+            events_dropped=self.events_dropped,
+            first_nan_node=self.first_nan_node,
+        )
+
+    # ------------------------------------------------------------ helpers
+
+    def _roots(self) -> tuple[Root, ...]:
+        roots = list(self.backward_roots.values()) + list(self.no_grad_fn_roots.values())
+        shown = {root.node_id for root in roots}
+        for node_id in self.sinks:
+            if node_id not in shown:
+                node = self.nodes[node_id]
+                tensor_id = node.output_ids[0] if node.output_ids else None
+                roots.append(Root(node_id, tensor_id, "output"))
+        return tuple(roots)
+
+    def _set_status(self, node_id: int, status: str) -> Node | None:
+        node = self.nodes.get(node_id)
+        if node is None or node.status in _STICKY:
+            return node
+        node = replace(node, status=status)
+        self.nodes[node_id] = node
+        return node
+
+    def _mark_nonfinite(self, node_id: int, summaries) -> None:
+        if any(s is not None and s.has_nonfinite for s in summaries or ()):
+            node = self.nodes.get(node_id)
+            if node is not None and node.status != ERROR:
+                self.nodes[node_id] = replace(node, status=NAN)
+            if self.first_nan_node is None:
+                self.first_nan_node = node_id
+
+    def _tensor(self, tensor_id: int, summary=None) -> Tensor:
+        """The tensor's view, made up from a summary when the engine never announced it."""
+        tensor = self.tensors.get(tensor_id)
+        if tensor is None:
+            shape = summary.shape if summary is not None else ()
+            dtype = summary.dtype if summary is not None else "float32"
+            tensor = Tensor(tensor_id, None, shape, dtype, True, True, created_step=self.step)
+            self.tensors[tensor_id] = tensor
+        return tensor
+
+    def _reachable(self, start: Iterable[int | None]) -> list[int]:
+        seen: set[int] = set()
+        stack = [n for n in start if n is not None]
+        while stack:
+            node_id = stack.pop()
+            if node_id in seen or node_id not in self.nodes:
+                continue
+            seen.add(node_id)
+            stack.extend(e.node_id for e in self.nodes[node_id].next_edges if e.node_id is not None)
+        return list(seen)
+
+    def _attach_hook(self, target: str, hook_id: int) -> None:
+        kind, _, raw_id = target.partition(":")
+        if not raw_id.isdigit():
+            return
+        table = self.nodes if kind == "node" else self.tensors if kind == "tensor" else None
+        if table is not None and int(raw_id) in table:
+            item = table[int(raw_id)]
+            table[int(raw_id)] = replace(item, hook_ids=item.hook_ids + (hook_id,))
+
+
+# ---------------------------------------------------------------- event handlers
+
+def _on_run_started(b: StateBuilder, e: ev.RunStarted) -> None:
+    b.scenario, b.run_number, b.run_state = e.scenario, e.run_number, RUN_RUNNING
+
+
+def _on_run_finished(b: StateBuilder, e: ev.RunFinished) -> None:
+    b.run_state = {"finished": RUN_FINISHED, "stopped": RUN_STOPPED}.get(e.status, RUN_FAILED)
+    b.paused_at = b.paused_where = None
+    if e.status != "failed":
+        return
+    engine_error = b.last_engine_error
+    if engine_error is not None and engine_error.category != e.exc_type:
+        engine_error = None
+    b.error = RunError(e.exc_type or "Error", e.message, e.traceback, e.exit_code,
+                       engine_error.node_id if engine_error else None,
+                       engine_error.tensor_id if engine_error else None,
+                       e.location, b.step)
+    for node in list(b.nodes.values()):
+        if node.status in (RUNNING, NEXT):
+            b._set_status(node.id, ERROR)
+
+
+def _on_output(b: StateBuilder, e: ev.OutputWritten) -> None:
+    b.output.append(OutputLine(b.step, e.stream, e.text))
+
+
+def _on_paused(b: StateBuilder, e: ev.Paused) -> None:
+    b.run_state, b.paused_at, b.paused_where = RUN_PAUSED, e.node_id, e.where
+    node = b.nodes.get(e.node_id) if e.node_id is not None else None
+    if e.where == "node" and node is not None and node.status == RUNNING:
+        b._set_status(node.id, NEXT)
+
+
+def _on_resumed(b: StateBuilder, e: ev.Resumed) -> None:
+    if b.paused_where == "node" and b.paused_at is not None:
+        node = b.nodes.get(b.paused_at)
+        if node is not None and node.status == NEXT:
+            b._set_status(node.id, RUNNING)
+    b.run_state, b.paused_at, b.paused_where = RUN_RUNNING, None, None
+
+
+def _on_mute_changed(b: StateBuilder, e: ev.HookMuteChanged) -> None:
+    hook = b.hooks.get(e.hook_id)
+    if hook is not None:
+        b.hooks[e.hook_id] = replace(hook, muted=e.muted)
+
+
+def _on_events_dropped(b: StateBuilder, e: ev.EventsDropped) -> None:
+    if e.kind == "output":
+        b.output_dropped += e.count
+    else:
+        b.events_dropped += e.count
+
+
+def _on_tensor_created(b: StateBuilder, e: trace.TensorCreated) -> None:
+    old = b.tensors.get(e.tensor_id)
+    b.tensors[e.tensor_id] = Tensor(
+        e.tensor_id, e.name or (old.name if old else None), tuple(e.shape), e.dtype,
+        e.requires_grad, e.is_leaf, e.grad_fn_id, value=e.summary, created_step=b.step,
+        hook_ids=old.hook_ids if old else ())
+
+
+def _on_tensor_named(b: StateBuilder, e: trace.TensorNamed) -> None:
+    tensor = b._tensor(e.tensor_id)
+    b.tensors[e.tensor_id] = replace(tensor, name=e.name)
+
+
+def _on_tensor_modified(b: StateBuilder, e: trace.TensorModified) -> None:
+    tensor = b._tensor(e.tensor_id, e.summary)
+    b.tensors[e.tensor_id] = replace(tensor, version=e.version, grad_fn_id=e.grad_fn_id,
+                                     value=e.summary if e.summary is not None else tensor.value,
+                                     is_leaf=tensor.is_leaf and e.grad_fn_id is None)
+
+
+def _on_node_created(b: StateBuilder, e: trace.NodeCreated) -> None:
+    saved = tuple(Buffer(e.node_id, s.name, tuple(s.shape), s.dtype, s.nbytes,
+                         tensor_id=s.tensor_id) for s in e.saved)
+    edges = tuple(Edge(node_id, input_nr) for node_id, input_nr in e.next_functions)
+    b.nodes[e.node_id] = Node(e.node_id, e.name, e.sequence_nr, edges, tuple(e.output_ids),
+                              e.module, e.location, saved=saved, created_step=b.step)
+    b.retained_bytes += sum(buffer.nbytes for buffer in saved)
+    for edge in edges:
+        b.sinks.pop(edge.node_id, None)
+    if e.name != "AccumulateGrad":
+        b.sinks[e.node_id] = None
+
+
+def _on_backward_started(b: StateBuilder, e: trace.BackwardStarted) -> None:
+    roots = tuple(Root(node_id, tensor_id, "backward") for node_id, tensor_id in e.roots)
+    for root in roots:
+        if root.node_id is None:
+            b.no_grad_fn_roots[root.tensor_id] = root
+        else:
+            b.backward_roots.pop(root.node_id, None)   # re-insert: latest backward last
+            b.backward_roots[root.node_id] = root
+    b.passes[e.backward_id] = BackwardPass(e.backward_id, e.kind, roots, e.retain_graph,
+                                           e.create_graph, b.step)
+    b.current_pass = e.backward_id
+    for node_id in b._reachable(root.node_id for root in roots):
+        if b.nodes[node_id].status == DONE:
+            b._set_status(node_id, PENDING)
+
+
+def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:
+    bw = b.passes.get(e.backward_id)
+    if bw is not None:
+        b.passes[e.backward_id] = replace(bw, finished=True, ok=e.ok)
+    if not e.ok:
+        for node in list(b.nodes.values()):
+            if node.status in (RUNNING, NEXT):
+                b._set_status(node.id, ERROR)
+    b.current_pass = None
+
+
+def _on_node_executing(b: StateBuilder, e: trace.NodeExecuting) -> None:
+    node = b._set_status(e.node_id, RUNNING)
+    if node is not None:
+        b.nodes[e.node_id] = replace(node, grad_outputs=tuple(e.grad_outputs))
+        b._mark_nonfinite(e.node_id, e.grad_outputs)
+
+
+def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
+    node = b.nodes.get(e.node_id)
+    if node is None:
+        return
+    all_freed = bool(node.saved) and all(buffer.freed for buffer in node.saved)
+    node = replace(node, grad_inputs=tuple(e.grad_inputs), times_run=node.times_run + 1,
+                   status=node.status if node.status in _STICKY else FREED if all_freed else DONE)
+    b.nodes[e.node_id] = node
+    b._mark_nonfinite(e.node_id, e.grad_inputs)
+    bw = b.passes.get(b.current_pass) if b.current_pass is not None else None
+    if bw is not None:
+        b.passes[bw.id] = replace(bw, nodes_run=bw.nodes_run + 1)
+
+
+def _on_grad_accumulated(b: StateBuilder, e: trace.GradAccumulated) -> None:
+    tensor = b._tensor(e.tensor_id, e.grad)
+    change = GradChange(b.step, e.grad, e.accumulated)
+    history = (tensor.grad_history + (change,))[-GRAD_HISTORY_KEPT:]
+    b.tensors[e.tensor_id] = replace(tensor, grad=e.grad, grad_history=history,
+                                     grad_changes=tensor.grad_changes + 1,
+                                     retains_grad=tensor.retains_grad or e.retained)
+
+
+def _on_buffer_freed(b: StateBuilder, e: trace.BufferFreed) -> None:
+    node = b.nodes.get(e.node_id)
+    if node is None:
+        return
+    names = set(e.names)
+    released = sum(x.nbytes for x in node.saved if x.name in names and not x.freed)
+    saved = tuple(replace(x, freed=True) if x.name in names else x for x in node.saved)
+    all_freed = all(x.freed for x in saved)
+    status = FREED if all_freed and node.status == DONE else node.status
+    b.nodes[e.node_id] = replace(node, saved=saved, status=status)
+    b.retained_bytes -= released
+
+
+def _on_hook_registered(b: StateBuilder, e: trace.HookRegistered) -> None:
+    b.hooks[e.hook_id] = Hook(e.hook_id, e.kind, e.target, e.callable_name,
+                              registered_step=b.step)
+    b._attach_hook(e.target, e.hook_id)
+
+
+def _on_hook_removed(b: StateBuilder, e: trace.HookRemoved) -> None:
+    hook = b.hooks.get(e.hook_id)
+    if hook is not None:
+        b.hooks[e.hook_id] = replace(hook, removed=True)
+
+
+def _on_hook_fired(b: StateBuilder, e: trace.HookFired) -> None:
+    hook = b.hooks.get(e.hook_id) or Hook(e.hook_id, e.kind, e.target, "?", registered_step=b.step)
+    firing = HookFiring(b.step, tuple(e.args), e.replaced, tuple(e.result), e.muted)
+    if e.muted:
+        hook = replace(hook, times_muted=hook.times_muted + 1, last_firing=firing)
+    else:
+        hook = replace(hook, times_fired=hook.times_fired + 1, last_firing=firing)
+    b.hooks[e.hook_id] = hook
+
+
+def _on_warning(b: StateBuilder, e: trace.WarningRaised) -> None:
+    b.problems.append(Problem(b.step, e.category, e.message, e.node_id, e.tensor_id))
+
+
+def _on_engine_error(b: StateBuilder, e: trace.ErrorRaised) -> None:
+    problem = Problem(b.step, e.exc_type, e.message, e.node_id, e.tensor_id)
+    b.problems.append(problem)
+    b.last_engine_error = problem
+    if e.node_id is not None and e.node_id in b.nodes:
+        b.nodes[e.node_id] = replace(b.nodes[e.node_id], status=ERROR)
+
+
+_HANDLERS = {
+    ev.RunStarted: _on_run_started,
+    ev.RunFinished: _on_run_finished,
+    ev.OutputWritten: _on_output,
+    ev.Paused: _on_paused,
+    ev.Resumed: _on_resumed,
+    ev.HookMuteChanged: _on_mute_changed,
+    ev.EventsDropped: _on_events_dropped,
+    trace.TensorCreated: _on_tensor_created,
+    trace.TensorNamed: _on_tensor_named,
+    trace.TensorModified: _on_tensor_modified,
+    trace.NodeCreated: _on_node_created,
+    trace.BackwardStarted: _on_backward_started,
+    trace.BackwardFinished: _on_backward_finished,
+    trace.NodeExecuting: _on_node_executing,
+    trace.NodeExecuted: _on_node_executed,
+    trace.GradAccumulated: _on_grad_accumulated,
+    trace.BufferFreed: _on_buffer_freed,
+    trace.HookRegistered: _on_hook_registered,
+    trace.HookRemoved: _on_hook_removed,
+    trace.HookFired: _on_hook_fired,
+    trace.WarningRaised: _on_warning,
+    trace.ErrorRaised: _on_engine_error,
+}

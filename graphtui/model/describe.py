@@ -1,0 +1,155 @@
+"""One-line texts for summaries and events: what the timeline and inspector print.
+
+Pure strings, no markup: the TUI decides colours (by ``event_kind``).
+"""
+from __future__ import annotations
+
+from engine import trace
+from engine.trace import Summary
+from graphtui.model import events as ev
+from graphtui.model.state import State
+
+EVENT_KINDS = ("run", "output", "gate", "tensor", "node", "module", "hook", "backward",
+               "grad", "buffer", "warning", "error")
+
+_KIND_OF = {
+    ev.RunStarted: "run", ev.RunFinished: "run", ev.EventsDropped: "run",
+    ev.OutputWritten: "output",
+    ev.Paused: "gate", ev.Resumed: "gate", ev.HookMuteChanged: "hook",
+    trace.TensorCreated: "tensor", trace.TensorNamed: "tensor", trace.TensorModified: "tensor",
+    trace.NodeCreated: "node", trace.NodeExecuting: "node", trace.NodeExecuted: "node",
+    trace.ModuleForward: "module",
+    trace.HookRegistered: "hook", trace.HookRemoved: "hook", trace.HookFired: "hook",
+    trace.BackwardStarted: "backward", trace.BackwardFinished: "backward",
+    trace.GradAccumulated: "grad", trace.BufferFreed: "buffer",
+    trace.WarningRaised: "warning", trace.ErrorRaised: "error",
+}
+
+
+def event_kind(event) -> str:
+    """The filter group of an event (one of ``EVENT_KINDS``; "other" for unknown types)."""
+    return _KIND_OF.get(type(event), "other")
+
+
+def format_shape(shape) -> str:
+    return "[" + ", ".join(str(n) for n in shape) + "]"
+
+
+def format_number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def format_values(summary: Summary, limit: int = 8) -> str:
+    """``[300, 0.3]`` for small tensors, the head and "…" for big ones."""
+    values = summary.values if summary.values is not None else summary.head
+    shown = [format_number(float(v)) for v in list(values)[:limit]]
+    more = "" if summary.numel <= len(shown) else ", …"
+    return "[" + ", ".join(shown) + more + "]"
+
+
+def format_summary(summary: Summary | None, values: bool = True) -> str:
+    """``[2] float32 [300, 0.3]``; ``None`` for None; statistics for big tensors."""
+    if summary is None:
+        return "None"
+    text = f"{format_shape(summary.shape)} {summary.dtype}"
+    if summary.numel == 0:
+        return text
+    if values and summary.numel <= 8:
+        text += " " + format_values(summary)
+    elif summary.min is not None:
+        text += (f" min {format_number(summary.min)} max {format_number(summary.max)}"
+                 f" mean {format_number(summary.mean)}")
+    if summary.has_nonfinite:
+        text += f" nan {summary.nan} inf {summary.inf}"
+    return text
+
+
+def format_args(args) -> str:
+    """A hook's argument summaries: tuples as ``(…)``, shapes only."""
+    return ", ".join(_format_arg(arg) for arg in args)
+
+
+def format_bytes(nbytes: int) -> str:
+    for unit in ("B", "KiB", "MiB"):
+        if nbytes < 1024 or unit == "MiB":
+            return f"{nbytes} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} GiB"
+
+
+def _format_arg(arg) -> str:
+    if arg is None:
+        return "None"
+    if isinstance(arg, Summary):
+        return format_shape(arg.shape)
+    if isinstance(arg, tuple):
+        return "(" + ", ".join(_format_arg(a) for a in arg) + ")"
+    return str(arg)
+
+
+def _tensor(state: State | None, tensor_id) -> str:
+    name = state.tensor_name(tensor_id) if state is not None else None
+    return name or f"tensor {tensor_id}"
+
+
+def _node(state: State | None, node_id) -> str:
+    if state is not None and node_id in state.nodes:
+        return state.node_label(node_id)
+    return f"node {node_id}"
+
+
+def describe_event(event, state: State | None = None) -> str:
+    """One line for the timeline. ``state`` (any state at or after the event) supplies names."""
+    describe = _DESCRIBERS.get(type(event))
+    return describe(event, state) if describe else type(event).__name__
+
+
+def _hook(state, hook_id) -> str:
+    hook = state.hooks.get(hook_id) if state is not None else None
+    return f"{hook.kind} hook {hook.callable_name} on {hook.target}" if hook else f"hook {hook_id}"
+
+
+_DESCRIBERS = {
+    ev.RunStarted: lambda e, s: f"run {e.run_number} of {e.scenario} started",
+    ev.RunFinished: lambda e, s: (f"run {e.status}" + (f": {e.exc_type}: {e.message}"
+                                                        if e.exc_type else "")),
+    ev.OutputWritten: lambda e, s: e.text if e.stream == "stdout" else f"[{e.stream}] {e.text}",
+    ev.Paused: lambda e, s: (f"paused before {_node(s, e.node_id)}" if e.where == "node"
+                             else f"paused after op {_node(s, e.node_id)}"),
+    ev.Resumed: lambda e, s: f"resumed ({e.how})",
+    ev.HookMuteChanged: lambda e, s: f"{'muted' if e.muted else 'unmuted'} {_hook(s, e.hook_id)}",
+    ev.EventsDropped: lambda e, s: f"{e.count} {e.kind} events not kept (memory budget)",
+    trace.TensorCreated: lambda e, s: (f"tensor {e.name or _tensor(s, e.tensor_id)} "
+                                       f"{format_shape(e.shape)} {e.dtype}"
+                                       + (" requires_grad" if e.requires_grad else "")),
+    trace.TensorNamed: lambda e, s: f"tensor {e.tensor_id} is {e.name}",
+    trace.TensorModified: lambda e, s: (f"{_tensor(s, e.tensor_id)} modified in place by "
+                                        f"{e.op} (version {e.version})"),
+    trace.NodeCreated: lambda e, s: (f"{e.name} recorded" + (f" in {e.module}" if e.module else "")
+                                     + (f" at {e.location}" if e.location else "")),
+    trace.ModuleForward: lambda e, s: (f"{e.path or '(model)'} ({e.class_name}) forward {e.phase}"
+                                       + (f" {format_args(e.outputs)}" if e.phase == "end"
+                                          else f" {format_args(e.inputs)}")),
+    trace.HookRegistered: lambda e, s: (f"registered {e.kind} hook {e.callable_name} "
+                                        f"on {e.target}"),
+    trace.HookRemoved: lambda e, s: f"removed {_hook(s, e.hook_id)}",
+    trace.HookFired: lambda e, s: ((f"muted (skipped) " if e.muted else "fired ")
+                                   + f"{_hook(s, e.hook_id)} args {format_args(e.args)}"
+                                   + (f" -> replaced by {format_args(e.result)}"
+                                      if e.replaced else "")),
+    trace.BackwardStarted: lambda e, s: (f"{e.kind} started from "
+                                         + ", ".join(_tensor(s, t) for _, t in e.roots)
+                                         + (" (retain_graph)" if e.retain_graph else "")),
+    trace.BackwardFinished: lambda e, s: f"backward {'finished' if e.ok else 'failed'}",
+    trace.NodeExecuting: lambda e, s: (f"{_node(s, e.node_id)} receives "
+                                       f"{format_args(e.grad_outputs)}"),
+    trace.NodeExecuted: lambda e, s: (f"{_node(s, e.node_id)} produced "
+                                      f"{format_args(e.grad_inputs)}"),
+    trace.GradAccumulated: lambda e, s: (f"{_tensor(s, e.tensor_id)}.grad "
+                                         + ("+= " if e.accumulated else "= ")
+                                         + format_summary(e.grad)),
+    trace.BufferFreed: lambda e, s: (f"{_node(s, e.node_id)} freed {', '.join(e.names)} "
+                                     f"({format_bytes(e.nbytes)})"),
+    trace.WarningRaised: lambda e, s: f"{e.category}: {e.message}",
+    trace.ErrorRaised: lambda e, s: f"{e.exc_type}: {e.message}",
+}

@@ -1,0 +1,62 @@
+"""Events the session adds to the log beside the engine's (``engine.trace``).
+
+The engine reports what autograd does; these report what happened around it: the run
+starting and ending, what the scenario printed, the step gate pausing and releasing, hooks
+muted by the user. Keeping them in the same log makes every state a pure function of it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    scenario: str                     # the path as given
+    argv: tuple[str, ...]             # the scenario's sys.argv
+    run_number: int                   # 1 for the first run, +1 per re-run
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    """The scenario ended. ``status`` is "finished", "failed" or "stopped" (by the user)."""
+    status: str
+    exc_type: str | None = None       # "RuntimeError", "SystemExit", ...
+    message: str = ""
+    traceback: str = ""               # the scenario's own frames only, formatted
+    exit_code: int | str | None = None  # SystemExit's code, when that is how it ended
+    location: str | None = None       # "file.py:12" of the scenario line that raised
+
+
+@dataclass(frozen=True, slots=True)
+class OutputWritten:
+    """One line the scenario wrote. A line without a newline yet is flushed when the run ends."""
+    stream: str                       # "stdout" | "stderr" | "graphtui" (our own notices)
+    text: str                         # without the trailing newline
+
+
+@dataclass(frozen=True, slots=True)
+class Paused:
+    """The step gate holds the scenario. ``where`` is "node" (before a backward node runs)
+    or "op" (after an op recorded a node, when the user asked to pause)."""
+    where: str
+    node_id: int | None
+    reason: str                       # "break" (start of a backward) | "step" | "pause"
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    how: str                          # "step" | "continue"
+
+
+@dataclass(frozen=True, slots=True)
+class HookMuteChanged:
+    hook_id: int
+    muted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventsDropped:
+    """The log hit its budget: ``count`` events of ``kind`` were not kept (e.g. output lines
+    of a flood). Said in the UI so nothing is silently missing."""
+    kind: str
+    count: int

@@ -1,0 +1,66 @@
+"""An append-only sequence shared by a builder and its clones, viewed as frozen prefixes.
+
+A ``State`` from step k and one from step m > k of the same log see the same first lines
+of output; copying them into every snapshot would cost O(lines) per snapshot. Instead all
+forks of one builder share one list and each remembers its own length. Forks must replay
+the same log, which is what checkpoints do, so whatever a fork appends past the shared
+list's end is what any other fork would have appended there.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class PrefixView(Sequence):
+    """The first ``length`` items of a list that only ever grows: immutable in effect."""
+    __slots__ = ("_items", "_length")
+
+    def __init__(self, items: list, length: int):
+        self._items = items
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._items[:self._length][index]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return self._items[index]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"PrefixView({self._length} items)"
+
+
+class SharedAppendOnly:
+    def __init__(self, cap: int):
+        self._items: list = []
+        self._length = 0
+        self.cap = cap
+        self.dropped = 0                          # appends refused because of the cap
+
+    def append(self, item) -> None:
+        if self._length >= self.cap:
+            self.dropped += 1
+            return
+        if self._length == len(self._items):
+            self._items.append(item)
+        self._length += 1
+
+    def fork(self) -> "SharedAppendOnly":
+        twin = object.__new__(SharedAppendOnly)
+        twin._items, twin._length, twin.cap, twin.dropped = (
+            self._items, self._length, self.cap, self.dropped)
+        return twin
+
+    def view(self) -> PrefixView:
+        return PrefixView(self._items, self._length)
+
+    def __len__(self) -> int:
+        return self._length

@@ -1,0 +1,256 @@
+"""The visible state at one point of history, as frozen values.
+
+Everything the TUI shows comes from a ``State``; a ``State`` comes only from the event log
+(``graphtui.model.builder``). Ids are the engine's small integers (``engine.trace``).
+Summaries are ``engine.trace.Summary`` (shape, dtype, statistics, values when small).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from engine.trace import Summary
+
+# Node statuses, in the order a node goes through them during one backward pass.
+PENDING = "pending"      # recorded, not yet reached by a backward pass
+NEXT = "next"            # the step gate holds the backward just before this node
+RUNNING = "running"      # the executor is inside this node
+DONE = "done"            # ran; its saved buffers (if any) are still retained
+FREED = "freed"          # its saved buffers were released (ran without retain_graph)
+ERROR = "error"          # an engine error names this node
+NAN = "nan"              # a gradient it received or produced holds NaN or Inf
+NODE_STATUSES = (PENDING, NEXT, RUNNING, DONE, FREED, ERROR, NAN)
+
+# Run states for the header.
+RUN_NOT_STARTED = "not started"
+RUN_RUNNING = "running"
+RUN_PAUSED = "paused"
+RUN_FINISHED = "finished"
+RUN_FAILED = "failed"
+RUN_STOPPED = "stopped"
+
+_EMPTY: Mapping = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One ``next_functions`` entry: the node gradients flow to, or None (no grad needed)."""
+    node_id: int | None
+    input_nr: int
+
+
+@dataclass(frozen=True, slots=True)
+class Buffer:
+    """A value a node saved for its backward (``_saved_<name>``)."""
+    node_id: int
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    nbytes: int
+    freed: bool = False
+    tensor_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A grad_fn node (``MulBackward0``, ``AccumulateGrad``, ...)."""
+    id: int
+    name: str
+    seq: int                                   # sequence_nr: creation order
+    next_edges: tuple[Edge, ...]
+    output_ids: tuple[int, ...]                # tensors it is grad_fn of (the variable for AccumulateGrad)
+    module: str | None = None                  # module path the op ran in
+    location: str | None = None                # "file.py:12" of the user's line
+    status: str = PENDING
+    saved: tuple[Buffer, ...] = ()
+    grad_outputs: tuple[Summary | None, ...] | None = None   # last received; None = not yet
+    grad_inputs: tuple[Summary | None, ...] | None = None    # last produced, one per edge
+    hook_ids: tuple[int, ...] = ()             # hooks whose target is this node
+    times_run: int = 0
+    created_step: int = 0
+
+    @property
+    def is_accumulate_grad(self) -> bool:
+        return self.name == "AccumulateGrad"
+
+    @property
+    def retained_bytes(self) -> int:
+        return sum(b.nbytes for b in self.saved if not b.freed)
+
+
+@dataclass(frozen=True, slots=True)
+class GradChange:
+    """One change of a tensor's ``.grad``: accumulation is visible as a sequence of these."""
+    step: int
+    grad: Summary
+    accumulated: bool                          # added to an existing .grad
+
+
+@dataclass(frozen=True, slots=True)
+class Tensor:
+    id: int
+    name: str | None                           # variable or parameter name when known
+    shape: tuple[int, ...]
+    dtype: str
+    requires_grad: bool
+    is_leaf: bool
+    grad_fn_id: int | None = None
+    retains_grad: bool = False
+    version: int = 0
+    value: Summary | None = None
+    grad: Summary | None = None
+    grad_history: tuple[GradChange, ...] = ()  # the most recent changes (capped)
+    grad_changes: int = 0                      # all changes, including ones no longer kept
+    hook_ids: tuple[int, ...] = ()
+    created_step: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name else f"tensor {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class HookFiring:
+    step: int
+    args: tuple
+    replaced: bool
+    result: tuple
+    muted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hook:
+    id: int
+    kind: str                                  # engine.trace.HookRegistered.kind
+    target: str                                # module path, "tensor:<id>", "node:<id>"
+    callable_name: str
+    removed: bool = False
+    muted: bool = False                        # the debugger's mute, at this point of history
+    times_fired: int = 0                       # really called
+    times_muted: int = 0                       # would have fired, skipped by the mute
+    last_firing: HookFiring | None = None
+    registered_step: int = 0
+
+    @property
+    def is_module_hook(self) -> bool:
+        return not self.target.startswith(("tensor:", "node:"))
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """A tree root for the graph pane: a tensor backward was called on, or an output no
+    other node consumes yet (a loss before its backward)."""
+    node_id: int | None                        # None: the tensor has no grad_fn
+    tensor_id: int | None
+    source: str                                # "backward" | "output"
+
+
+@dataclass(frozen=True, slots=True)
+class BackwardPass:
+    id: int
+    kind: str                                  # "backward" | "grad"
+    roots: tuple[Root, ...]
+    retain_graph: bool
+    create_graph: bool
+    started_step: int
+    finished: bool = False
+    ok: bool | None = None
+    nodes_run: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A warning or an engine error, tied to the node/tensor it concerns."""
+    step: int
+    category: str                              # warning category or exception type
+    message: str
+    node_id: int | None = None
+    tensor_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunError:
+    """How the scenario failed: its own traceback, and where in the graph."""
+    exc_type: str
+    message: str
+    traceback: str
+    exit_code: int | str | None = None
+    node_id: int | None = None
+    tensor_id: int | None = None
+    location: str | None = None
+    step: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OutputLine:
+    step: int
+    stream: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The facts the header line shows."""
+    scenario: str
+    run_state: str                             # one of the RUN_* values
+    paused_node: int | None
+    paused_node_name: str | None
+    step: int                                  # events applied
+    total: int                                 # events recorded so far
+    hooks_on: int                              # registered, not removed, not muted
+    hooks_muted: int
+
+    @property
+    def is_live(self) -> bool:
+        return self.step >= self.total
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """The whole visible state after the first ``step`` events of the log."""
+    step: int = 0
+    total: int = 0
+    scenario: str = ""
+    run_number: int = 0
+    run_state: str = RUN_NOT_STARTED
+    paused_at: int | None = None               # node id the gate holds before, when paused
+    paused_where: str | None = None            # "node" | "op"
+    nodes: Mapping[int, Node] = field(default_factory=lambda: _EMPTY)
+    tensors: Mapping[int, Tensor] = field(default_factory=lambda: _EMPTY)
+    hooks: Mapping[int, Hook] = field(default_factory=lambda: _EMPTY)
+    roots: tuple[Root, ...] = ()
+    backward_passes: tuple[BackwardPass, ...] = ()
+    retained_bytes: int = 0                    # saved buffers not yet freed, all nodes
+    problems: tuple[Problem, ...] = ()         # warnings and engine errors, in order
+    error: RunError | None = None
+    output: Sequence[OutputLine] = ()          # what the scenario printed (may be capped)
+    output_dropped: int = 0                    # lines not kept because of the budget
+    events_dropped: int = 0                    # other events not kept because of the budget
+    first_nan_node: int | None = None          # first node whose gradient held NaN/Inf
+
+    @property
+    def header(self) -> Header:
+        hooks_live = [h for h in self.hooks.values() if not h.removed]
+        muted = sum(1 for h in hooks_live if h.muted)
+        paused = self.nodes.get(self.paused_at) if self.paused_at is not None else None
+        return Header(self.scenario, self.run_state, self.paused_at,
+                      paused.name if paused else None, self.step, self.total,
+                      len(hooks_live) - muted, muted)
+
+    def tensor_name(self, tensor_id: int | None) -> str | None:
+        tensor = self.tensors.get(tensor_id) if tensor_id is not None else None
+        return tensor.name if tensor else None
+
+    def node_label(self, node_id: int) -> str:
+        """``MulBackward0``, or ``AccumulateGrad (x)`` when the leaf has a name."""
+        node = self.nodes[node_id]
+        if node.is_accumulate_grad and node.output_ids:
+            name = self.tensor_name(node.output_ids[0])
+            if name:
+                return f"{node.name} ({name})"
+        return node.name
+
+    def saved_buffers(self) -> list[Buffer]:
+        """Every node's saved buffers, in node creation order."""
+        return [b for node in self.nodes.values() for b in node.saved]

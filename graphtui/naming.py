@@ -1,0 +1,92 @@
+"""Names for tensors, found where the scenario keeps them.
+
+The engine gives parameter paths as hints; everything else is named after the variable
+that holds it in the scenario (locals of the innermost scenario frame first, then outer
+frames, then module globals), items of small lists (``feats[0]``), and parameters of
+modules held in variables (``conv1.weight``, as PyTorch's ``named_parameters``). Only tensors the engine already gave an
+id to are named: naming must not change what the engine reports.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from graphtui.scenario import is_scenario_frame
+
+MAX_ITEMS_PER_LIST = 16
+MAX_PARAMETERS_PER_MODULE = 10_000
+
+
+def known_id(value) -> int:
+    """The engine's id of a tensor, 0 when it has none (or ``value`` is not a tensor)."""
+    if not _is_tensor(value):
+        return 0
+    tid = getattr(value, "_tid", 0)
+    return tid if isinstance(tid, int) else 0
+
+
+def _is_tensor(value) -> bool:
+    tensor_class = _tensor_class()
+    return tensor_class is not None and isinstance(value, tensor_class)
+
+
+def _tensor_class():
+    module = sys.modules.get("engine.tensor")
+    return getattr(module, "Tensor", None) if module is not None else None
+
+
+def scenario_frames(scenario: Path, start=None) -> list:
+    """The scenario's frames on the current stack, innermost first."""
+    frames, frame = [], start or sys._getframe(1)
+    while frame is not None:
+        if is_scenario_frame(frame.f_code.co_filename, scenario):
+            frames.append(frame)
+        frame = frame.f_back
+    return frames
+
+
+def names_in_frames(frames) -> Iterator[tuple[int, str]]:
+    """(tensor id, name) for every named tensor visible in ``frames``, innermost first."""
+    seen_globals: set[int] = set()
+    for frame in frames:
+        if frame.f_code.co_name != "<module>":
+            yield from names_in_namespace(frame.f_locals)
+    for frame in reversed(frames):
+        if id(frame.f_globals) not in seen_globals:
+            seen_globals.add(id(frame.f_globals))
+            yield from names_in_namespace(frame.f_globals)
+
+
+def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str]]:
+    for name, value in list(namespace.items()):
+        if name.startswith("__"):
+            continue
+        tid = known_id(value)
+        if tid:
+            yield tid, name
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value[:MAX_ITEMS_PER_LIST]):
+                item_id = known_id(item)
+                if item_id:
+                    yield item_id, f"{name}[{index}]"
+        elif _is_module(value):
+            yield from _parameter_names(name, value)
+
+
+def _is_module(value) -> bool:
+    return (not isinstance(value, type) and callable(getattr(value, "named_parameters", None))
+            and type(value).__module__.split(".")[0] != "builtins")
+
+
+def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str]]:
+    try:
+        parameters = module.named_parameters()
+        for count, (name, parameter) in enumerate(parameters):
+            if count >= MAX_PARAMETERS_PER_MODULE:
+                return
+            tid = known_id(parameter)
+            if tid:
+                yield tid, name
+    except Exception:       # a half-built module in the scenario must not break naming
+        return

@@ -1,0 +1,95 @@
+"""What graphtui knows about a scenario file: whether it can be run, and its own frames.
+
+``check_scenario`` turns every way a file can be unusable into one line naming the file (and
+the line, for a syntax error), so the CLI can refuse it before any UI starts.
+``scenario_traceback`` formats an exception with graphtui's and runpy's frames removed,
+so the user sees the traceback Python would have printed for ``python scenario.py``.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import traceback
+from pathlib import Path
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be run; ``str()`` is the one line to print."""
+
+
+def check_scenario(path: str | os.PathLike) -> Path:
+    """The resolved path of a runnable scenario, or ScenarioError saying what is wrong."""
+    given = os.fspath(path)
+    file = Path(given)
+    if not file.exists():
+        raise ScenarioError(f"{given}: no such file")
+    if file.is_dir():
+        raise ScenarioError(f"{given}: is a directory, not a Python file")
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise ScenarioError(f"{given}: cannot be read ({error.strerror or error})") from None
+    source = _decode(given, raw)
+    try:
+        compile(source, given, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        where = f"{given}:{error.lineno}" if error.lineno else given
+        raise ScenarioError(f"{where}: {type(error).__name__}: {error.msg}") from None
+    except ValueError as error:                     # e.g. null bytes in the source
+        raise ScenarioError(f"{given}: not a Python file ({error})") from None
+    return file.resolve()
+
+
+def _decode(given: str, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise ScenarioError(f"{given}:{line}: not UTF-8 text (byte {raw[error.start]:#04x} "
+                            f"at offset {error.start}); is this a Python file?") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def is_scenario_frame(filename: str, scenario: Path) -> bool:
+    """Whether code from ``filename`` is the scenario's (cached: asked for every frame)."""
+    try:
+        return Path(filename).resolve() == scenario
+    except (OSError, ValueError):
+        return False
+
+
+def scenario_traceback(error: BaseException, scenario: Path) -> tuple[str, str | None]:
+    """The formatted traceback from the scenario's first frame on, and ``file:line`` of the
+    innermost scenario frame (None when the error did not pass through the scenario)."""
+    summary = traceback.TracebackException.from_exception(error)
+    _trim(summary, scenario)
+    location = None
+    for frame in summary.stack:
+        if is_scenario_frame(frame.filename, scenario):
+            location = f"{Path(frame.filename).name}:{frame.lineno}"
+    return "".join(summary.format()), location
+
+
+def _trim(summary: traceback.TracebackException, scenario: Path, seen=None) -> None:
+    seen = seen if seen is not None else set()
+    if id(summary) in seen:
+        return
+    seen.add(id(summary))
+    frames = list(summary.stack)
+    first = next((i for i, f in enumerate(frames) if is_scenario_frame(f.filename, scenario)),
+                 None)
+    if first is not None:
+        frames = frames[first:]
+    elif frames and _is_ours(frames[0].filename):
+        frames = [f for f in frames if not _is_ours(f.filename)]
+    summary.stack = traceback.StackSummary.from_list(frames)
+    for chained in (summary.__cause__, summary.__context__):
+        if chained is not None:
+            _trim(chained, scenario, seen)
+
+
+_OURS = (os.sep + "runpy.py", os.sep + "graphtui" + os.sep)
+
+
+def _is_ours(filename: str) -> bool:
+    return any(marker in filename for marker in _OURS)
