@@ -130,7 +130,7 @@ class Session:
             if run is None or run.finished:
                 return
             if run.paused:
-                run.release = "step"
+                run.release, run.paused = "step", False
             else:
                 run.stop_at_next = True
             self._cond.notify_all()
@@ -143,7 +143,7 @@ class Session:
                 return
             run.stop_at_next = run.pause_requested = False
             if run.paused:
-                run.release = "continue"
+                run.release, run.paused = "continue", False
             self._cond.notify_all()
 
     def pause(self) -> None:
