@@ -35,12 +35,13 @@ def check_scenario(path: str | os.PathLike) -> Path:
     except SyntaxError as error:
         where = f"{given}:{error.lineno}" if error.lineno else given
         raise ScenarioError(f"{where}: {type(error).__name__}: {error.msg}") from None
-    except ValueError as error:                     # e.g. null bytes in the source
-        raise ScenarioError(f"{given}: not a Python file ({error})") from None
     return file.resolve()
 
 
 def _decode(given: str, raw: bytes) -> str:
+    if b"\x00" in raw:
+        line = raw[:raw.index(b"\x00")].count(b"\n") + 1
+        raise ScenarioError(f"{given}:{line}: not a Python file (contains NUL bytes)")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -1,0 +1,106 @@
+"""The graphtui command, through a real subprocess."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from graphtui import __version__
+
+
+def graphtui(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "graphtui", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_version():
+    result = graphtui("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"graphtui {__version__}"
+
+
+def test_version_matches_the_package_metadata():
+    from importlib.metadata import version
+    assert version("graphtui") == __version__
+
+
+def test_help_lists_the_commands():
+    result = graphtui("--help")
+    assert result.returncode == 0
+    assert "run" in result.stdout and "dump" in result.stdout
+
+
+def test_run_help_lists_its_options():
+    result = graphtui("run", "--help")
+    assert result.returncode == 0
+    for option in ("--break {backward,never}", "--headless", "--press", "--screenshot",
+                   "--size"):
+        assert option in result.stdout
+
+
+def test_run_without_a_scenario_is_a_usage_error():
+    result = graphtui("run")
+    assert result.returncode == 2 and "SCENARIO" in result.stderr
+
+
+def write_bytes(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda tmp: tmp / "missing.py", "missing.py: no such file"),
+    (lambda tmp: tmp, "is a directory"),
+    (lambda tmp: write_bytes(tmp, "latin.py", b"x = 1\nname = '\xe9'\n"),
+     "latin.py:2: not UTF-8 text"),
+    (lambda tmp: write_bytes(tmp, "broken.py", b"x = 1\nif x\n    pass\n"),
+     "broken.py:2: SyntaxError"),
+    (lambda tmp: write_bytes(tmp, "nulls.py", b"x = 1\x00\n"), "nulls.py:1: not a Python file"),
+])
+@pytest.mark.parametrize("command", ["run", "dump"])
+def test_bad_files_get_one_clear_line_and_exit_2(tmp_path, make, expected, command):
+    result = graphtui(command, make(tmp_path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_headless_needs_a_screenshot_path(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"pass\n")
+    result = graphtui("run", scenario, "--headless")
+    assert result.returncode == 2 and "--screenshot" in result.stderr
+
+
+def test_bad_size_is_a_usage_error(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"pass\n")
+    result = graphtui("run", scenario, "--headless", "--screenshot", tmp_path / "o.svg",
+                      "--size", "huge")
+    assert result.returncode == 2 and "120x36" in result.stderr
+
+
+def test_dump_prints_output_and_passes_arguments(tmp_path):
+    scenario = write_bytes(tmp_path, "args.py", b"import sys\nprint('args', sys.argv[1:])\n")
+    result = graphtui("dump", scenario, "--", "--epochs", "3")
+    assert result.returncode == 0, result.stderr
+    assert "args ['--epochs', '3']" in result.stdout
+    assert "== run finished" in result.stdout
+
+
+def test_dump_of_a_failing_scenario_shows_its_traceback_and_exits_1(tmp_path):
+    scenario = write_bytes(tmp_path, "fails.py", b"print('hi')\nraise ValueError('nope')\n")
+    result = graphtui("dump", scenario)
+    assert result.returncode == 1
+    assert "== run failed" in result.stdout
+    assert result.stdout.rstrip().endswith("ValueError: nope")
+    assert 'fails.py", line 2' in result.stdout and "runpy" not in result.stdout
+
+
+def test_the_back_end_does_not_import_textual():
+    code = ("import sys, graphtui.session, graphtui.model, graphtui.cli, graphtui.dump; "
+            "print(','.join(m for m in sys.modules if m.split('.')[0] in "
+            "('textual', 'rich', 'torch')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == ""
