@@ -1,1 +1,41 @@
-"""engine: an autograd and nn engine with PyTorch's API, for the subset it supports."""
+"""engine: an autograd and nn engine with PyTorch's API, for the subset it supports.
+
+`import engine as torch` should run a torch tutorial unchanged for what is supported.
+"""
+from __future__ import annotations
+
+from engine import trace
+from engine._tensor_str import get_printoptions, set_printoptions
+from engine.dtypes import (Size, bool_ as bool, double, dtype, float, float16, float32, float64,
+                           get_default_dtype, half, int, int8, int16, int32, int64, long, short,
+                           set_default_dtype, uint8)
+from engine.tensor import Tensor, is_tensor
+from engine import ops as _ops
+from engine.ops.elementwise import (abs, add, allclose, clamp, clip, cos, div, eq, equal, exp,
+                                    ge, gt, isfinite, isnan, le, log, logical_and, logical_not,
+                                    logical_or, lt, mul, ne, neg, pow, reciprocal, relu,
+                                    rsub, sigmoid, sign, sin, sqrt, sub, tanh, where)
+from engine.ops.reductions import (argmax, argmin, log_softmax, max, mean, min, norm, softmax,
+                                   sum)
+from engine.ops.shape import (cat, clone, concat, concatenate, flatten, permute, reshape, select,
+                              squeeze, stack, t, transpose, unsqueeze)
+from engine.ops.linalg import bmm, dot, matmul, mm, mv
+from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                             full_like, linspace, manual_seed, ones, ones_like, rand, rand_like,
+                             randint, randn, randn_like, randperm, seed, tensor, zeros,
+                             zeros_like)
+from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                       set_grad_enabled, is_inference_mode_enabled)
+from engine import autograd
+
+subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
+
+__version__ = "0.1.0"
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+def is_floating_point(input) -> bool:
+    return input.is_floating_point()

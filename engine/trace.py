@@ -61,6 +61,14 @@ def is_muted(hook_id: int) -> bool:
     return hook_id in muted_hooks
 
 
+# Paths of the modules whose forward is running, innermost last (kept by engine.nn).
+module_stack: list[str] = []
+
+
+def current_module() -> str | None:
+    return module_stack[-1] if module_stack else None
+
+
 # ---------------------------------------------------------------- ids
 
 _tensor_ids = itertools.count(1)
@@ -166,6 +174,7 @@ class TensorModified:
     version: int
     grad_fn_id: int | None
     summary: Summary | None
+    requires_grad: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,61 @@
+"""detect_anomaly / set_detect_anomaly."""
+from __future__ import annotations
+
+import warnings
+
+
+class _AnomalyState:
+    __slots__ = ("enabled", "check_nan")
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.check_nan = True
+
+
+state = _AnomalyState()
+
+
+def is_anomaly_enabled() -> bool:
+    return state.enabled
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return state.check_nan
+
+
+class detect_anomaly:
+    """Context manager (and decorator) that enables anomaly detection for autograd."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.prev = state.enabled
+        self.check_nan = check_nan
+        self.prev_check_nan = state.check_nan
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
+                      "and should only be enabled for debugging.", stacklevel=2)
+
+    def __enter__(self) -> None:
+        self.prev, self.prev_check_nan = state.enabled, state.check_nan
+        state.enabled, state.check_nan = True, self.check_nan
+
+    def __exit__(self, *exc) -> None:
+        state.enabled, state.check_nan = self.prev, self.prev_check_nan
+
+    def __call__(self, fn):
+        def wrapper(*args, **kwargs):
+            with self:
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class set_detect_anomaly:
+    """Sets anomaly detection on or off at once, or for the length of a `with` block."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev, self.prev_check_nan = state.enabled, state.check_nan
+        state.enabled, state.check_nan = bool(mode), check_nan
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc) -> None:
+        state.enabled, state.check_nan = self.prev, self.prev_check_nan

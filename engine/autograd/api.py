@@ -1,0 +1,112 @@
+"""backward() and grad(): argument checks with PyTorch's texts, then the executor."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine import trace
+from engine.autograd import executor
+from engine.tensor import Tensor
+
+
+def _as_tuple(value) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, Tensor):
+        return (value,)
+    return tuple(value)
+
+
+def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
+    grads = list(_as_tuple(grad_outputs)) if grad_outputs is not None else [None] * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs"
+                           if not grads else
+                           f"got {len(grads)} tensors and {len(outputs)} gradients")
+    result = []
+    for index, (out, grad) in enumerate(zip(outputs, grads)):
+        if grad is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind not in "fc":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar "
+                                   f"outputs but got {out.dtype}")
+            grad_data = np.ones(out._data.shape, dtype=out._data.dtype)
+            result.append(Tensor._make(grad_data) if create_graph else grad_data)
+            continue
+        if not isinstance(grad, Tensor):
+            grad = Tensor._make(np.asarray(grad, dtype=out._data.dtype))
+        if grad._data.shape != out._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of "
+                               f"{grad.shape} and output[{index}] has a shape of {out.shape}.")
+        data = grad._data if grad._data.dtype == out._data.dtype else grad._data.astype(out._data.dtype)
+        result.append((grad if data is grad._data else Tensor._make(data)) if create_graph else data)
+    return result
+
+
+def _root_edges(outputs: tuple) -> list:
+    edges = []
+    for index, out in enumerate(outputs):
+        if not out._requires_grad:
+            error = RuntimeError(f"element {index} of tensors does not require grad and does "
+                                 f"not have a grad_fn")
+            if trace.active:
+                trace.emit(trace.ErrorRaised("RuntimeError", str(error), None,
+                                             trace.tensor_id(out)))
+            raise error
+        edges.append(executor._input_edge(out))
+    return edges
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None) -> None:
+    """Compute the sum of gradients of `tensors` w.r.t. graph leaves into their .grad."""
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    outputs = _as_tuple(tensors)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges = _root_edges(outputs)
+    grads = _root_grads(outputs, grad_tensors, create_graph)
+    results = executor.execute(edges, grads, retain_graph=retain_graph,
+                               create_graph=create_graph, inputs=inputs, accumulate=True)
+    if inputs is not None:
+        _fill_non_leaf_inputs(inputs, results, create_graph)
+
+
+def _fill_non_leaf_inputs(inputs: tuple, results: list, create_graph: bool) -> None:
+    """backward(inputs=...) also populates .grad of non-leaf inputs."""
+    for tensor, grad in zip(inputs, results):
+        if tensor._grad_fn is not None and grad is not None:
+            executor._store_grad(tensor, grad if create_graph else grad._data, create_graph,
+                                 retained=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Compute and return the gradients of outputs w.r.t. inputs (nothing is accumulated)."""
+    outputs = _as_tuple(outputs)
+    inputs_tuple = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for tensor in inputs_tuple:
+        if not tensor._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges = _root_edges(outputs)
+    grads = _root_grads(outputs, grad_outputs, create_graph)
+    results = executor.execute(edges, grads, retain_graph=retain_graph,
+                               create_graph=create_graph, inputs=inputs_tuple, accumulate=False)
+    for index, value in enumerate(results):
+        if value is None:
+            if materialize_grads:
+                results[index] = Tensor._make(np.zeros_like(inputs_tuple[index]._data))
+            elif not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {index} appears to not "
+                                   "have been used in the graph. Set allow_unused=True if this "
+                                   "is the desired behavior.")
+    return tuple(results)

@@ -1,0 +1,386 @@
+"""The backward executor: one loop over a graph task, in PyTorch's order.
+
+Ready nodes run by descending sequence number (AccumulateGrad has the largest, so a leaf's
+gradient lands as soon as it is ready). At a node: tensor hooks, node pre-hooks, retain_grad's
+copy, the node, node post-hooks; at a leaf: tensor hooks, accumulate, post-accumulate-grad
+hooks. Saved buffers are freed as each node runs unless retain_graph.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import warnings
+
+import numpy as np
+
+from engine import trace
+from engine.autograd import anomaly_mode as _anomaly
+from engine.autograd import grad_mode as _gm
+from engine.autograd import node as _node
+from engine.autograd.node import AccumulateGrad
+from engine.tensor import Tensor
+from engine.utils.hooks import fire
+
+_backward_ids = itertools.count(1)
+
+
+class GraphTask:
+    """One backward() or autograd.grad() call."""
+
+    def __init__(self, retain_graph: bool, create_graph: bool, accumulate: bool) -> None:
+        self.retain_graph = retain_graph
+        self.create_graph = create_graph
+        self.accumulate = accumulate
+        self.dependencies: dict = {}
+        self.buffers: dict = {}
+        self.needed: set | None = None          # None: every reachable node runs
+        self.captures: dict = {}                # (node, input_nr) -> index into results
+        self.results: list = []
+        self.capture_leaf_only: set = set()     # AccumulateGrads that capture instead of run
+
+    # ------------------------------------------------------------ graph
+    def count_dependencies(self, root_nodes) -> None:
+        seen, stack = set(), list(root_nodes)
+        deps = self.dependencies
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for e in node._next:
+                if e is not None:
+                    child = e[0]
+                    deps[child] = deps.get(child, 0) + 1
+                    if child not in seen:
+                        stack.append(child)
+        self.reachable = seen
+
+    def restrict_to(self, targets) -> None:
+        """Run only nodes on a path to the targets (edges for the `inputs=` tensors)."""
+        target_nodes = {node for node, _ in targets}
+        needed: set = set()
+        order = _post_order(self.reachable)
+        for node in order:
+            if node in target_nodes and (isinstance(node, AccumulateGrad) and self.accumulate):
+                needed.add(node)
+            elif any(e is not None and (e[0] in needed or e[0] in target_nodes)
+                     for e in node._next):
+                needed.add(node)
+        self.needed = needed
+
+    def add_grad(self, node, input_nr: int, grad) -> None:
+        buffer = self.buffers.get(node)
+        if buffer is None:
+            buffer = self.buffers[node] = [None] * node._num_outputs
+        current = buffer[input_nr]
+        buffer[input_nr] = grad if current is None else current + grad
+
+
+def _post_order(nodes) -> list:
+    """Children before parents, over the reachable nodes."""
+    order, done = [], set()
+    for start in nodes:
+        if start in done:
+            continue
+        stack = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if node in done:
+                continue
+            done.add(node)
+            stack.append((node, True))
+            for e in node._next:
+                if e is not None and e[0] not in done and e[0] in nodes:
+                    stack.append((e[0], False))
+    return order
+
+
+# ---------------------------------------------------------------- running
+
+def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: bool,
+            inputs=None, accumulate: bool = True) -> list:
+    """Run backward from `roots` (edges) seeded with `root_grads`. Returns captured grads
+    for `inputs` (in order) when accumulate is False or inputs are non-leaves."""
+    task = GraphTask(retain_graph, create_graph, accumulate)
+    root_nodes = [node for node, _ in roots]
+    task.count_dependencies(root_nodes)
+    if inputs is not None:
+        targets = [_input_edge(t) for t in inputs]
+        task.results = [None] * len(targets)
+        for index, (node, nr) in enumerate(targets):
+            task.captures[(node, nr)] = index
+            if isinstance(node, AccumulateGrad) and not accumulate:
+                task.capture_leaf_only.add(node)
+        task.restrict_to(targets)
+    for (node, nr), grad in zip(roots, root_grads):
+        task.add_grad(node, nr, grad)
+
+    backward_id = next(_backward_ids)
+    if trace.active:
+        trace.emit(trace.BackwardStarted(
+            backward_id, "backward" if accumulate else "grad",
+            tuple((node._id, nr) for node, nr in roots), retain_graph, create_graph))
+    previous_mode, previous_graph_mode = _gm.state.enabled, _node.graph_mode
+    _gm.state.enabled, _node.graph_mode = create_graph, create_graph
+    ok = False
+    try:
+        _run(task, root_nodes)
+        ok = True
+    finally:
+        _gm.state.enabled, _node.graph_mode = previous_mode, previous_graph_mode
+        if trace.active:
+            trace.emit(trace.BackwardFinished(backward_id, ok))
+    return task.results
+
+
+def _input_edge(tensor: Tensor):
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
+    return (_node.grad_accumulator(tensor), 0)
+
+
+def _run(task: GraphTask, root_nodes) -> None:
+    ready: list = []
+    tie = itertools.count()
+    pushed = set()
+    for node in root_nodes:
+        if task.dependencies.get(node, 0) == 0 and node not in pushed and _wanted(task, node):
+            heapq.heappush(ready, (-node._sequence_nr, next(tie), node))
+            pushed.add(node)
+    while ready:
+        node = heapq.heappop(ready)[2]
+        grads = task.buffers.pop(node, None) or [None] * node._num_outputs
+        grad_inputs = _run_node(task, node, grads)
+        for e, grad in zip(node._next, grad_inputs):
+            if e is None:
+                continue
+            child, nr = e
+            if grad is not None:
+                task.add_grad(child, nr, grad)
+            remaining = task.dependencies[child] - 1
+            task.dependencies[child] = remaining
+            if remaining == 0 and _wanted(task, child):
+                heapq.heappush(ready, (-child._sequence_nr, next(tie), child))
+
+
+def _wanted(task: GraphTask, node) -> bool:
+    if task.needed is None or node in task.needed:
+        return True
+    return any((node, nr) in task.captures for nr in range(node._num_outputs))
+
+
+def _run_node(task: GraphTask, node, grads: list) -> tuple:
+    if isinstance(node, AccumulateGrad):
+        _accumulate(task, node, grads[0])
+        return ()
+    grads = _pre_hooks(task, node, grads)
+    if task.needed is not None and node not in task.needed:
+        return (None,) * len(node._next)
+    if all(g is None for g in grads):
+        return (None,) * len(node._next)
+    grads = _materialize(node, grads)
+    if trace.active:
+        trace.emit(trace.NodeExecuting(node._id, node.name(), _summaries(grads)))
+    try:
+        grad_inputs = _call(node, grads)
+        grad_inputs = _post_hooks(node, grad_inputs, grads)
+        grad_inputs = _validate(node, grad_inputs)
+    except BaseException as error:
+        _report_error(node, error)
+        raise
+    if trace.active:
+        trace.emit(trace.NodeExecuted(node._id, node.name(), _summaries(grad_inputs)))
+    if not task.retain_graph:
+        _release(node)
+    return grad_inputs
+
+
+def _call(node, grads: list) -> tuple:
+    grad_inputs = node._apply(grads)
+    if not isinstance(grad_inputs, tuple):
+        grad_inputs = tuple(grad_inputs) if isinstance(grad_inputs, list) else (grad_inputs,)
+    if _anomaly.state.enabled and _anomaly.state.check_nan:
+        for index, grad in enumerate(grad_inputs):
+            if grad is not None and np.isnan(_array(grad)).any():
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
+                                   f"{index}th output.")
+    return grad_inputs
+
+
+def _report_error(node, error: BaseException) -> None:
+    if _anomaly.state.enabled and node._forward_stack and isinstance(error, Exception):
+        stack = "".join(node._forward_stack)
+        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused "
+                      f"the error:\n{stack}", UserWarning, stacklevel=2)
+    if trace.active and isinstance(error, Exception):
+        trace.emit(trace.ErrorRaised(type(error).__name__, str(error), node._id, None))
+
+
+def _release(node) -> None:
+    names, nbytes = node._release()
+    if names and trace.active:
+        trace.emit(trace.BufferFreed(node._id, names, nbytes))
+
+
+def _materialize(node, grads: list) -> list:
+    """Zeros for outputs that got no gradient, when other outputs did."""
+    if node._num_outputs == 1 or node._out_meta is None:
+        return grads
+    return [np.zeros(shape, dtype) if g is None else g
+            for g, (shape, dtype) in zip(grads, node._out_meta)]
+
+
+# ---------------------------------------------------------------- hooks
+
+def _as_tensor(grad):
+    if grad is None or isinstance(grad, Tensor):
+        return grad
+    return Tensor._make(grad)
+
+
+def _array(grad):
+    return grad._data if isinstance(grad, Tensor) else grad
+
+
+def _from_hook(value, graph: bool):
+    if value is None:
+        return None
+    if graph:
+        return value if isinstance(value, Tensor) else Tensor._make(np.asarray(value))
+    return value._data if isinstance(value, Tensor) else np.asarray(value)
+
+
+def _pre_hooks(task: GraphTask, node, grads: list) -> list:
+    target = f"node:{node._id}"
+    graph = task.create_graph
+    if node._tensor_pre_hooks:
+        for nr, hooks in list(node._tensor_pre_hooks.items()):
+            for hook_id, fn in list(hooks.items()):
+                if hook_id in hooks and grads[nr] is not None:
+                    result = fire(hook_id, fn, "tensor", target, _as_tensor(grads[nr]))
+                    if result is not None:
+                        grads[nr] = _from_hook(result, graph)
+    if node._pre_hooks:
+        for hook_id, fn in list(node._pre_hooks.items()):
+            if hook_id in node._pre_hooks:
+                result = fire(hook_id, fn, "grad_fn_pre", target,
+                              tuple(_as_tensor(g) for g in grads))
+                if result is not None:
+                    grads = [_from_hook(r, graph) for r in result]
+    if node._retain_grad_refs:
+        for nr, ref in node._retain_grad_refs.items():
+            tensor = ref()
+            if tensor is not None and grads[nr] is not None:
+                _store_grad(tensor, grads[nr], graph, retained=True)
+    for nr in range(node._num_outputs):
+        index = task.captures.get((node, nr))
+        if index is not None and grads[nr] is not None:
+            task.results[index] = _as_tensor(grads[nr])
+    return grads
+
+
+def _post_hooks(node, grad_inputs: tuple, grads: list) -> tuple:
+    if not node._post_hooks:
+        return grad_inputs
+    target = f"node:{node._id}"
+    for hook_id, fn in list(node._post_hooks.items()):
+        if hook_id in node._post_hooks:
+            result = fire(hook_id, fn, "grad_fn_post", target,
+                          tuple(_as_tensor(g) for g in grad_inputs),
+                          tuple(_as_tensor(g) for g in grads))
+            if result is not None:
+                grad_inputs = tuple(_from_hook(r, _node.graph_mode) for r in result)
+    return grad_inputs
+
+
+def _validate(node, grad_inputs: tuple) -> tuple:
+    if len(grad_inputs) != len(node._next):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {len(node._next)}, got {len(grad_inputs)})")
+    fixed = list(grad_inputs)
+    for index, (e, grad) in enumerate(zip(node._next, grad_inputs)):
+        if e is None or grad is None:
+            continue
+        meta = e[0]._out_meta
+        if meta is None:
+            continue
+        shape, dtype = meta[e[1]]
+        fixed[index] = _conform(node, index, grad, shape, dtype)
+    return tuple(fixed)
+
+
+def _conform(node, index: int, grad, shape: tuple, dtype):
+    if tuple(grad.shape) != tuple(shape):
+        try:
+            np.broadcast_shapes(tuple(shape), tuple(grad.shape))
+            from engine.ops._core import reduce_to
+            grad = reduce_to(grad, shape)
+            if tuple(grad.shape) != tuple(shape):
+                raise ValueError
+        except ValueError:
+            got = ", ".join(map(str, grad.shape))
+            want = ", ".join(map(str, shape))
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index "
+                               f"{index} - got [{got}] but expected shape compatible with "
+                               f"[{want}]") from None
+    if isinstance(grad, Tensor):
+        return grad if grad._data.dtype == dtype else grad.to(Tensor._dtype_of(np.empty(0, dtype)))
+    grad = np.asarray(grad)
+    return grad if grad.dtype == dtype else grad.astype(dtype)
+
+
+# ---------------------------------------------------------------- leaves
+
+def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
+    if grad is None:
+        return
+    variable = node.variable
+    graph = task.create_graph
+    if trace.active:
+        trace.emit(trace.NodeExecuting(node._id, "AccumulateGrad", _summaries([grad])))
+    target = f"tensor:{trace.tensor_id(variable) if trace.active else 0}"
+    if variable._hooks:
+        for hook_id, fn in list(variable._hooks.items()):
+            if hook_id in variable._hooks:
+                result = fire(hook_id, fn, "tensor", target, _as_tensor(grad))
+                if result is not None:
+                    grad = _from_hook(result, graph)
+    index = task.captures.get((node, 0))
+    if index is not None:
+        task.results[index] = _as_tensor(grad)
+    if node not in task.capture_leaf_only and task.accumulate:
+        _store_grad(variable, grad, graph, retained=False)
+        if variable._post_acc_hooks:
+            for hook_id, fn in list(variable._post_acc_hooks.items()):
+                if hook_id in variable._post_acc_hooks:
+                    fire(hook_id, fn, "post_accumulate_grad", target, variable)
+    if trace.active:
+        trace.emit(trace.NodeExecuted(node._id, "AccumulateGrad", ()))
+
+
+def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
+    """Set or add to `tensor.grad`, as PyTorch's AccumulateGrad (and retain_grad) do."""
+    existing = tensor._grad
+    array = _array(grad)
+    if array.shape != tensor._data.shape:
+        array = np.broadcast_to(array, tensor._data.shape)
+    if existing is None:
+        if graph and isinstance(grad, Tensor):
+            tensor._grad = grad
+        else:
+            tensor._grad = Tensor._make(np.array(array, dtype=tensor._data.dtype, copy=True))
+    elif graph:
+        tensor._grad = existing + grad
+    else:
+        existing._data += array
+        existing._vc[0] += 1
+    if trace.active:
+        trace.emit(trace.GradAccumulated(trace.tensor_id(tensor), trace.summarize(tensor._grad),
+                                         existing is not None, retained))
+
+
+def _summaries(grads) -> tuple:
+    return tuple(trace.summarize(g) for g in grads)

@@ -1,0 +1,289 @@
+"""Graph nodes (`grad_fn`s) and the values they save.
+
+Every backward node class is made by `node_class` from one backward rule in the op table;
+saved tensors live on the node as `SavedTensor` records, so the debugger can list them and
+`grad_fn._saved_<name>` reads them as PyTorch does.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+
+import numpy as np
+
+from engine import trace
+from engine.utils import hooks as _hooks
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward.")
+
+INPLACE_HINT = (
+    " Hint: enable anomaly detection to find the operation that failed to compute its "
+    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+_sequence_nr = itertools.count()
+_node_ids = itertools.count(1)
+
+# True while a backward pass runs with create_graph=True: rules then get Tensors.
+graph_mode = False
+
+
+def _Tensor():
+    from engine.tensor import Tensor
+    return Tensor
+
+
+class SavedTensor:
+    """One value a node saved for its backward: the array, and what is needed to check it."""
+    __slots__ = ("name", "data", "tensor", "output_ref", "version_box", "version",
+                 "output_nr", "freed", "scalar")
+
+    def __init__(self, name: str, tensor, *, is_output: bool = False) -> None:
+        self.name = name
+        self.scalar = not hasattr(tensor, "_data")
+        if self.scalar:
+            # A Python number operand, saved as PyTorch saves a "wrapped number" tensor: it is
+            # freed like any saved tensor, but computes as a weak scalar.
+            self.data, self.tensor, self.output_ref = tensor, None, None
+            self.version_box, self.version, self.output_nr, self.freed = [0], 0, 0, False
+            return
+        self.data = tensor._data
+        self.version_box = tensor._vc
+        self.version = tensor._vc[0]
+        self.output_nr = tensor._output_nr
+        self.freed = False
+        if is_output:
+            self.tensor = None
+            self.output_ref = weakref.ref(tensor)
+        else:
+            self.tensor = tensor
+            self.output_ref = None
+
+    @property
+    def nbytes(self) -> int:
+        if self.data is None:
+            return 0
+        return 8 if self.scalar else int(self.data.nbytes)
+
+    @property
+    def shape(self) -> tuple:
+        return () if self.scalar else tuple(self.data.shape)
+
+    @property
+    def dtype_name(self) -> str:
+        if self.scalar:
+            return "float32" if isinstance(self.data, float) else "int64"
+        return self.data.dtype.name
+
+    def unpack(self, node):
+        if self.freed:
+            raise RuntimeError(FREED_MESSAGE)
+        if self.version_box[0] != self.version:
+            raise RuntimeError(self._modified_message(node))
+        if not graph_mode or self.scalar:
+            return self.data
+        return self._as_tensor(node)
+
+    def _as_tensor(self, node):
+        if self.scalar:
+            return _Tensor()._make(np.asarray(self.data))
+        if self.tensor is not None:
+            return self.tensor
+        out = self.output_ref()
+        if out is None:
+            out = _Tensor()._make(self.data)
+            out._grad_fn, out._output_nr, out._requires_grad = node, self.output_nr, True
+        return out
+
+    def _modified_message(self, node) -> str:
+        dtype = _Tensor()._dtype_of(self.data)
+        shape = ", ".join(str(s) for s in self.data.shape)
+        # PyTorch names the tensor's producer as it is now: an in-place op on a saved input
+        # shows up as that op ("output 0 of Add").
+        producer = node if self.output_ref is not None else self.tensor._grad_fn
+        where = ""
+        if producer is not None:
+            where = f", which is output {self.output_nr} of {short_op_name(producer.name())},"
+        return ("one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [torch.{dtype.tensor_type} [{shape}]]{where} is at version "
+                f"{self.version_box[0]}; expected version {self.version} instead." + INPLACE_HINT)
+
+    def public_value(self, node):
+        """What `grad_fn._saved_<name>` returns."""
+        if self.freed:
+            raise RuntimeError(FREED_MESSAGE)
+        return self._as_tensor(node)
+
+    def release(self) -> None:
+        self.data = None
+        self.tensor = None
+        self.output_ref = None
+        self.freed = True
+
+
+class Node:
+    """Base of every grad_fn. Subclasses set `_rule(node, *grad_outputs) -> grads per edge`."""
+
+    _rule = None
+    _num_outputs = 1
+    _saved = None          # dict name -> SavedTensor
+    _attrs = None          # dict name -> plain value (dims, sizes, scalars): never freed
+    _pre_hooks = None
+    _post_hooks = None
+    _tensor_pre_hooks = None   # output_nr -> {hook id: fn}, from Tensor.register_hook
+    _retain_grad_refs = None   # output_nr -> weakref of a tensor that retains its grad
+    _metadata = None
+    _forward_stack = None      # where the forward op ran, recorded in anomaly mode
+    _module = None
+    _out_meta = None           # per output (shape, np dtype), to make zero grads
+
+    def __init__(self) -> None:
+        self._id = next(_node_ids)
+        self._sequence_nr = next(_sequence_nr)
+        self._next = ()
+
+    # ------------------------------------------------------------ PyTorch's API
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((None, 0) if e is None else e for e in self._next)
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def _sequence_nr_value(self) -> int:
+        return self._sequence_nr
+
+    def register_hook(self, fn) -> _hooks.RemovableHandle:
+        """fn(grad_inputs, grad_outputs) runs after the node; may return new grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return _hooks.register(self._post_hooks, fn, "grad_fn_post", f"node:{self._id}")
+
+    def register_prehook(self, fn) -> _hooks.RemovableHandle:
+        """fn(grad_outputs) runs before the node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _hooks.register(self._pre_hooks, fn, "grad_fn_pre", f"node:{self._id}")
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("_saved_"):
+            key = attr[7:]
+            if self._saved is not None and key in self._saved:
+                return self._saved[key].public_value(self)
+            if self._attrs is not None and key in self._attrs:
+                return self._attrs[key]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def __dir__(self):
+        names = list(super().__dir__())
+        names += [f"_saved_{k}" for k in (self._saved or ())]
+        names += [f"_saved_{k}" for k in (self._attrs or ())]
+        return names
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def __call__(self, *grads):
+        """Apply the backward rule directly, as calling a PyTorch grad_fn does."""
+        arrays = [g._data if hasattr(g, "_data") else g for g in grads]
+        Tensor = _Tensor()
+        return tuple(None if r is None else Tensor._make(np.asarray(r))
+                     for r in self._apply(arrays))
+
+    # ------------------------------------------------------------ engine side
+    def saved(self, name: str):
+        """A saved value for the backward rule (array, or Tensor under create_graph)."""
+        return self._saved[name].unpack(self)
+
+    def get(self, name: str):
+        """A saved tensor, or else a saved plain value (a scalar operand, a dim)."""
+        if self._saved is not None and name in self._saved:
+            return self._saved[name].unpack(self)
+        return self._attrs[name]
+
+    def needs(self, index: int) -> bool:
+        """Whether input `index` wants a gradient (its edge is not None)."""
+        return self._next[index] is not None
+
+    def _apply(self, grads: list) -> tuple:
+        return self._rule(*grads)
+
+    def _release(self) -> tuple[tuple[str, ...], int]:
+        """Free saved tensors; return the names and bytes freed."""
+        if not self._saved:
+            return (), 0
+        names, nbytes = [], 0
+        for name, saved in self._saved.items():
+            if not saved.freed:
+                names.append(name)
+                nbytes += saved.nbytes
+                saved.release()
+        return tuple(names), nbytes
+
+    def saved_infos(self) -> tuple:
+        if not self._saved:
+            return ()
+        infos = []
+        for name, saved in self._saved.items():
+            owner = saved.tensor if saved.tensor is not None else (
+                saved.output_ref() if saved.output_ref is not None else None)
+            tid = trace.tensor_id(owner) if owner is not None else None
+            infos.append(trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid))
+        return tuple(infos)
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf that requires grad: adds the incoming gradient to `.grad`."""
+
+    _sequence_nr_max = 2**64 - 1
+
+    def __init__(self, variable) -> None:
+        super().__init__()
+        self._sequence_nr = self._sequence_nr_max
+        self.variable = variable
+        self._out_meta = ((variable._data.shape, variable._data.dtype),)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+
+def grad_accumulator(tensor) -> AccumulateGrad:
+    """The tensor's AccumulateGrad, made on first need and shared while it lives."""
+    ref = tensor._acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(tensor)
+        tensor._acc = weakref.ref(acc)
+        if trace.active:
+            trace.emit(trace.NodeCreated(acc._id, "AccumulateGrad", acc._sequence_nr, (),
+                                         (trace.tensor_id(tensor),), (), None, None))
+    return acc
+
+
+# Every node class made from the op table, by name: the gradient-check test walks this.
+NODE_CLASSES: dict[str, type] = {}
+
+
+def node_class(name: str, rule, *, num_outputs: int = 1) -> type:
+    """A backward node class named as PyTorch names it, running `rule(node, *grads)`."""
+    def _apply(self, grads):
+        return rule(self, *grads)
+    cls = type(name, (Node,), {"_apply": _apply, "_num_outputs": num_outputs,
+                               "__module__": "engine.autograd.graph_nodes"})
+    NODE_CLASSES[name] = cls
+    return cls
+
+
+def short_op_name(node_name: str) -> str:
+    return re.sub(r"Backward\d*$", "", node_name)

@@ -1,0 +1,175 @@
+"""Tensor creation functions, and the random generator behind rand / randn / randint."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from engine import dtypes as _dt
+from engine.tensor import Tensor, _announce
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int):
+    global _generator
+    _generator = np.random.default_rng(int(seed))
+    return _generator
+
+
+def seed() -> int:
+    value = int(np.random.SeedSequence().entropy % (2**63))
+    manual_seed(value)
+    return value
+
+
+def _np_dtype(dtype, default=None) -> np.dtype:
+    if dtype is None:
+        return (default or _dt.get_default_dtype()).np_dtype
+    return _dt.to_numpy_dtype(dtype)
+
+
+def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
+    if requires_grad and array.dtype.kind not in "fc":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return _announce(Tensor._make(array, bool(requires_grad)))
+
+
+def _sizes(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(int(s) for s in size[0])
+    return tuple(int(s) for s in size)
+
+
+def _infer_array(data, dtype) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data._data
+    if dtype is not None:
+        return np.array(data, dtype=_dt.to_numpy_dtype(dtype))
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    array = np.array(_unwrap_tensors(data))
+    if array.dtype.kind == "f":
+        return array.astype(_dt.get_default_dtype().np_dtype)
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    if array.dtype.kind == "b":
+        return array
+    if array.size == 0:
+        return array.astype(_dt.get_default_dtype().np_dtype)
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _unwrap_tensors(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_tensors(d) for d in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+    return _make(_infer_array(data, dtype), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
+        return data
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    _dt.from_numpy_dtype(array.dtype)
+    return _announce(Tensor._make(array))
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.zeros(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.ones(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.empty(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if dtype is None:
+        default = _dt.bool_ if isinstance(fill_value, bool) else (
+            _dt.int64 if isinstance(fill_value, numbers.Integral) else None)
+        np_dtype = _np_dtype(None, default)
+    else:
+        np_dtype = _dt.to_numpy_dtype(dtype)
+    return _make(np.full(tuple(size), fill_value, dtype=np_dtype), requires_grad)
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.zeros(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.ones(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.empty(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.full(input._data.shape, fill_value, dtype=_np_dtype(dtype, input.dtype)),
+                 requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    default = _dt.int64 if is_int else None
+    return _make(np.arange(start, end, step).astype(_np_dtype(dtype, default)), requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.linspace(start, end, int(steps)).astype(_np_dtype(dtype)), requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    data = _generator.random(_sizes(size), dtype=np.float64).astype(_np_dtype(dtype))
+    return _make(data, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    data = _generator.standard_normal(_sizes(size)).astype(_np_dtype(dtype))
+    return _make(data, requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False) -> Tensor:
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    data = _generator.integers(low, high, size=tuple(size)).astype(_np_dtype(dtype, _dt.int64))
+    return _make(data, requires_grad)
+
+
+def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(_generator.permutation(int(n)).astype(_np_dtype(dtype, _dt.int64)), requires_grad)
+
+
+def rand_like(input, *, dtype=None) -> Tensor:
+    return rand(*input._data.shape, dtype=dtype or input.dtype)
+
+
+def randn_like(input, *, dtype=None) -> Tensor:
+    return randn(*input._data.shape, dtype=dtype or input.dtype)
+
+
+def eye(n, m=None, *, dtype=None, requires_grad=False) -> Tensor:
+    return _make(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def generator() -> np.random.Generator:
+    """The generator random ops draw from (engine.nn's init and dropout use it too)."""
+    return _generator

@@ -1,0 +1,106 @@
+"""The op table: elementwise, reductions, shape, linear algebra and in-place ops, and the
+Tensor methods and operators that call them."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine import dtypes as _dt
+from engine.ops import elementwise as E
+from engine.ops import inplace as I
+from engine.ops import linalg as L
+from engine.ops import reductions as R
+from engine.ops import shape as S
+from engine.tensor import Tensor
+
+
+def _to(self, *args, **kwargs):
+    target = kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, _dt.dtype):
+            target = arg
+        elif isinstance(arg, Tensor):
+            target = arg.dtype
+    if target is None:
+        return self
+    return E.to_dtype(self, target.np_dtype)
+
+
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _new_factory(np_fn):
+    def method(self, *size, dtype=None, requires_grad=False):
+        from engine.creation import _make, _sizes
+        np_dtype = self._data.dtype if dtype is None else dtype.np_dtype
+        return _make(np_fn(_sizes(size), dtype=np_dtype), requires_grad)
+    return method
+
+
+_METHODS = {
+    # arithmetic
+    "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
+    "div": E.div, "divide": E.div, "true_divide": E.div, "neg": E.neg, "negative": E.neg,
+    "pow": E.pow, "exp": E.exp, "log": E.log, "sqrt": E.sqrt, "sin": E.sin, "cos": E.cos,
+    "tanh": E.tanh, "sigmoid": E.sigmoid, "relu": E.relu, "abs": E.abs, "absolute": E.abs,
+    "clamp": E.clamp, "clip": E.clamp, "reciprocal": E.reciprocal, "sign": E.sign,
+    "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge,
+    "isnan": E.isnan, "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose,
+    "logical_not": E.logical_not, "logical_and": E.logical_and, "logical_or": E.logical_or,
+    "where": lambda self, condition, other: E.where(condition, self, other),
+    # reductions
+    "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
+    "argmin": R.argmin, "norm": R.norm, "softmax": R.softmax, "log_softmax": R.log_softmax,
+    # shape
+    "view": S.view, "reshape": S.reshape, "flatten": S.flatten, "t": S.t,
+    "transpose": S.transpose, "permute": S.permute, "unsqueeze": S.unsqueeze,
+    "squeeze": S.squeeze, "expand": S.expand, "expand_as": S.expand_as,
+    "contiguous": S.contiguous, "clone": S.clone, "select": S.select,
+    "view_as": lambda self, other: S.view(self, other._data.shape),
+    "reshape_as": lambda self, other: S.reshape(self, other._data.shape),
+    # linear algebra
+    "mm": L.mm, "mv": L.mv, "dot": L.dot, "bmm": L.bmm, "matmul": L.matmul,
+    # in place
+    "add_": I.add_, "sub_": I.sub_, "mul_": I.mul_, "div_": I.div_, "zero_": I.zero_,
+    "fill_": I.fill_, "copy_": I.copy_, "clamp_": I.clamp_, "clip_": I.clamp_, "pow_": I.pow_,
+    # conversion
+    "to": _to, "type_as": lambda self, other: _to(self, other.dtype),
+    "float": lambda self: E.to_dtype(self, np.dtype(np.float32)),
+    "double": lambda self: E.to_dtype(self, np.dtype(np.float64)),
+    "half": lambda self: E.to_dtype(self, np.dtype(np.float16)),
+    "long": lambda self: E.to_dtype(self, np.dtype(np.int64)),
+    "int": lambda self: E.to_dtype(self, np.dtype(np.int32)),
+    "bool": lambda self: E.to_dtype(self, np.dtype(np.bool_)),
+    "cpu": lambda self: self, "cuda": lambda self, *a, **k: _no_cuda(),
+    "new_zeros": _new_factory(np.zeros), "new_ones": _new_factory(np.ones),
+    "new_empty": _new_factory(np.empty),
+}
+
+_OPERATORS = {
+    "__add__": E.add, "__radd__": E.add, "__sub__": E.sub, "__rsub__": E.rsub,
+    "__mul__": E.mul, "__rmul__": E.mul, "__truediv__": E.div, "__rtruediv__": E.rdiv,
+    "__neg__": E.neg, "__pow__": E.pow, "__rpow__": _reflected(E.pow), "__abs__": E.abs,
+    "__matmul__": L.matmul, "__rmatmul__": _reflected(L.matmul),
+    "__eq__": E.eq, "__ne__": E.ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt,
+    "__ge__": E.ge, "__and__": E.logical_and, "__or__": E.logical_or,
+    "__invert__": E.logical_not,
+    "__floordiv__": lambda self, other: E.div(self, other, rounding_mode="floor"),
+    "__getitem__": S.getitem, "__setitem__": I.setitem,
+    "__iadd__": I.add_, "__isub__": I.sub_, "__imul__": I.mul_, "__itruediv__": I.div_,
+}
+
+_PROPERTIES = {"T": S.T, "mT": S.mT}
+
+
+def _no_cuda():
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def _bind() -> None:
+    for name, fn in {**_METHODS, **_OPERATORS}.items():
+        setattr(Tensor, name, fn)
+    for name, fn in _PROPERTIES.items():
+        setattr(Tensor, name, property(fn))
+
+
+_bind()

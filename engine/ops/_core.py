@@ -1,0 +1,187 @@
+"""What every op shares: operands, PyTorch's type promotion, and recording a node."""
+from __future__ import annotations
+
+import functools
+import numbers
+import sys
+import traceback
+
+import numpy as np
+
+from engine import dtypes as _dt
+from engine import trace
+from engine.autograd import anomaly_mode as _anomaly
+from engine.autograd import grad_mode as _gm
+from engine.autograd.node import SavedTensor, grad_accumulator
+from engine.tensor import Tensor, _announce
+
+_ENGINE_DIR = __file__.rsplit("/ops/", 1)[0]
+
+
+# ---------------------------------------------------------------- operands
+
+def is_scalar(value) -> bool:
+    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, Tensor)
+
+
+def as_tensor(value) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return Tensor._make(value)
+    from engine.creation import tensor
+    return tensor(value)
+
+
+def data_of(value):
+    """The array of a Tensor; a Python scalar stays a scalar (weak in NumPy's promotion)."""
+    return value._data if isinstance(value, Tensor) else value
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _scalar_rank(value) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        return 0
+    if isinstance(value, numbers.Integral):
+        return 1
+    if isinstance(value, numbers.Real):
+        return 2
+    return 3
+
+
+def result_dtype(*operands) -> np.dtype:
+    """PyTorch's promotion: dimensioned tensors first, then 0-dim tensors, then scalars; a
+    lower priority group only counts when it brings a higher kind (bool < int < float)."""
+    groups = ([], [], [])
+    for op in operands:
+        if isinstance(op, Tensor):
+            groups[0 if op._data.ndim else 1].append(op._data.dtype)
+        elif op is not None:
+            groups[2].append(op)
+    result, rank = None, -1
+    for index, group in enumerate(groups):
+        if not group:
+            continue
+        if index < 2:
+            group_rank = max(_KIND_RANK[d.kind] for d in group)
+            if group_rank > rank:
+                candidates = [d for d in group if _KIND_RANK[d.kind] == group_rank]
+                result, rank = functools.reduce(np.promote_types, candidates), group_rank
+        else:
+            group_rank = max(_scalar_rank(s) for s in group)
+            if group_rank > rank:
+                result = _scalar_default(group_rank)
+                rank = group_rank
+    return result
+
+
+def _scalar_default(rank: int) -> np.dtype:
+    if rank == 0:
+        return np.dtype(np.bool_)
+    if rank == 1:
+        return np.dtype(np.int64)
+    return _dt.get_default_dtype().np_dtype
+
+
+def cast(array, dtype: np.dtype) -> np.ndarray:
+    array = np.asarray(array)
+    return array if array.dtype == dtype else array.astype(dtype)
+
+
+# ---------------------------------------------------------------- recording
+
+def edge(tensor):
+    if tensor is None or not tensor._requires_grad:
+        return None
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
+    return (grad_accumulator(tensor), 0)
+
+
+def needs_grad(*inputs) -> bool:
+    if not _gm.state.enabled:
+        return False
+    for t in inputs:
+        if t is not None and t._requires_grad:
+            return True
+    return False
+
+
+def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
+           attrs: dict | None = None, save_result: str | None = None) -> Tensor:
+    """Wrap `data` as the op's output and, when grad is needed, attach a `node_cls` node.
+
+    inputs: the op's tensor inputs in edge order (None for scalars: a `None` edge).
+    saved: name -> Tensor to keep for backward; attrs: name -> plain value.
+    save_result: name under which the output itself is saved (ExpBackward0's "result").
+    """
+    out = Tensor._make(data)
+    if needs_grad(*inputs):
+        node = node_cls()
+        node._next = tuple(edge(t) for t in inputs)
+        node._in_shapes = tuple(None if t is None else t._data.shape for t in inputs)
+        node._out_meta = ((data.shape, data.dtype),)
+        if saved:
+            node._saved = {k: SavedTensor(k, v) for k, v in saved.items()}
+        if attrs:
+            node._attrs = attrs
+        out._grad_fn = node
+        out._requires_grad = True
+        if save_result is not None:
+            if node._saved is None:
+                node._saved = {}
+            node._saved[save_result] = SavedTensor(save_result, out, is_output=True)
+        if _anomaly.state.enabled:
+            node._forward_stack = traceback.format_stack()[:-2]
+        if trace.active:
+            announce_node(node, (out,))
+    if trace.active:
+        _announce(out)
+    return out
+
+
+def announce_node(node, outputs) -> None:
+    node._module = trace.current_module()
+    next_ids = tuple((None, 0) if e is None else (e[0]._id, e[1]) for e in node._next)
+    trace.emit(trace.NodeCreated(
+        node._id, node.name(), node._sequence_nr, next_ids,
+        tuple(trace.tensor_id(t) for t in outputs if t is not None), node.saved_infos(),
+        node._module, user_location()))
+
+
+def user_location() -> str | None:
+    """file:line of the innermost frame outside the engine (the user's line)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_ENGINE_DIR) and "/graphtui/" not in filename:
+            return f"{filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+# ---------------------------------------------------------------- broadcasting
+
+def reduce_to(grad, shape: tuple):
+    """Sum a broadcast gradient back to `shape` (arrays or Tensors)."""
+    gshape = tuple(grad.shape)
+    if gshape == tuple(shape):
+        return grad
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+    if isinstance(grad, Tensor):
+        from engine.ops.reductions import sum as _sum
+        out = _sum(grad, axes, keepdim=True) if axes else grad
+        return out.reshape(shape)
+    return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad.reshape(shape)
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n

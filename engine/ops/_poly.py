@@ -1,0 +1,73 @@
+"""Functions backward rules use that work on arrays (the usual case) and on Tensors (when
+create_graph=True asks for a differentiable backward)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _is_array(x) -> bool:
+    return not hasattr(x, "_data")
+
+
+def exp(x):
+    return np.exp(x) if _is_array(x) else x.exp()
+
+
+def log(x):
+    return np.log(x) if _is_array(x) else x.log()
+
+
+def sin(x):
+    return np.sin(x) if _is_array(x) else x.sin()
+
+
+def cos(x):
+    return np.cos(x) if _is_array(x) else x.cos()
+
+
+def sign(x):
+    return np.sign(x) if _is_array(x) else x.sign()
+
+
+def where(cond, a, b):
+    if _is_array(cond) and _is_array(a) and _is_array(b):
+        return np.where(cond, a, b)
+    from engine.ops.elementwise import where as _where
+    return _where(cond, a, b)
+
+
+def mask(cond, like):
+    """A 0/1 factor with the dtype of `like`."""
+    if _is_array(cond):
+        return cond.astype(like.dtype) if _is_array(like) else cond
+    return cond.to(like.dtype)
+
+
+def matmul(a, b):
+    return a @ b
+
+
+def mT(x):
+    """Swap the last two dims."""
+    return np.swapaxes(x, -1, -2) if _is_array(x) else x.transpose(-1, -2)
+
+
+def reshape(x, shape):
+    return x.reshape(shape)
+
+
+def sum(x, axis, keepdims=False):
+    if _is_array(x):
+        return x.sum(axis=axis, keepdims=keepdims)
+    return x.sum(axis, keepdim=keepdims)
+
+
+def broadcast_to(x, shape):
+    return np.broadcast_to(x, shape) if _is_array(x) else x.expand(shape)
+
+
+def zeros(shape, like):
+    if _is_array(like):
+        return np.zeros(shape, dtype=like.dtype)
+    from engine.creation import zeros as _zeros
+    return _zeros(shape, dtype=like.dtype)

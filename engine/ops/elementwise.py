@@ -1,0 +1,376 @@
+"""Elementwise ops and their backward rules.
+
+Each op: a forward on arrays, what it saves (as PyTorch saves it), and a rule
+`rule(node, grad) -> one gradient per edge` registered under PyTorch's node name.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops import _poly as P
+from engine.ops._core import (as_tensor, cast, data_of, is_scalar, record, reduce_to,
+                              result_dtype)
+from engine.tensor import Tensor
+
+
+def _operand(value):
+    if isinstance(value, Tensor) or is_scalar(value):
+        return value
+    return as_tensor(value)
+
+
+def _tensor_or_none(value):
+    return value if isinstance(value, Tensor) else None
+
+
+def _save_if(wanted: bool, saved: dict, attrs: dict, name: str, value) -> None:
+    """Save an operand (a Python number is saved too, as PyTorch saves a wrapped number);
+    a value that is not needed reads back as None, as in PyTorch."""
+    if wanted:
+        saved[name] = value
+    else:
+        attrs[name] = None
+
+
+def _requires_grad(value) -> bool:
+    return isinstance(value, Tensor) and value._requires_grad
+
+
+def _float_result(dtype: np.dtype) -> np.dtype:
+    from engine.dtypes import get_default_dtype
+    return dtype if dtype.kind in "fc" else get_default_dtype().np_dtype
+
+
+# ---------------------------------------------------------------- add, sub, rsub
+
+def _add_rule(n, g):
+    alpha = n._attrs["alpha"]
+    return (reduce_to(g, n._in_shapes[0]) if n.needs(0) else None,
+            reduce_to(g if alpha == 1 else g * alpha, n._in_shapes[1]) if n.needs(1) else None)
+
+
+def _sub_rule(n, g):
+    alpha = n._attrs["alpha"]
+    return (reduce_to(g, n._in_shapes[0]) if n.needs(0) else None,
+            reduce_to(-g if alpha == 1 else -g * alpha, n._in_shapes[1]) if n.needs(1) else None)
+
+
+AddBackward0 = node_class("AddBackward0", _add_rule)
+SubBackward0 = node_class("SubBackward0", _sub_rule)
+RsubBackward1 = node_class("RsubBackward1", lambda n, g: (
+    reduce_to(-g if n._attrs["alpha"] == 1 else -g * n._attrs["alpha"], n._in_shapes[0]),))
+
+
+def add(input, other, *, alpha=1):
+    input, other = _operand(input), _operand(other)
+    a, b = data_of(input), data_of(other)
+    out = cast(a + (b if alpha == 1 else b * alpha), result_dtype(input, other))
+    return record(AddBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
+                  attrs={"alpha": alpha})
+
+
+def sub(input, other, *, alpha=1):
+    input, other = _operand(input), _operand(other)
+    a, b = data_of(input), data_of(other)
+    dtype = result_dtype(input, other)
+    if dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    out = cast(a - (b if alpha == 1 else b * alpha), dtype)
+    return record(SubBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
+                  attrs={"alpha": alpha})
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input, for a scalar `other` (PyTorch's RsubBackward1)."""
+    input = _operand(input)
+    if isinstance(other, Tensor):
+        return sub(other, input, alpha=alpha)
+    a = data_of(input)
+    out = cast(other - (a if alpha == 1 else a * alpha), result_dtype(input, other))
+    return record(RsubBackward1, out, (input,), attrs={"alpha": alpha})
+
+
+# ---------------------------------------------------------------- mul, div
+
+def _mul_rule(n, g):
+    return (reduce_to(g * n.get("other"), n._in_shapes[0]) if n.needs(0) else None,
+            reduce_to(g * n.get("self"), n._in_shapes[1]) if n.needs(1) else None)
+
+
+def _div_rule(n, g):
+    other = n.get("other")
+    grad_self = reduce_to(g / other, n._in_shapes[0]) if n.needs(0) else None
+    grad_other = None
+    if n.needs(1):
+        grad_other = reduce_to(-g * n.get("self") / (other * other), n._in_shapes[1])
+    return grad_self, grad_other
+
+
+MulBackward0 = node_class("MulBackward0", _mul_rule)
+DivBackward0 = node_class("DivBackward0", _div_rule)
+
+
+def mul(input, other):
+    input, other = _operand(input), _operand(other)
+    out = cast(data_of(input) * data_of(other), result_dtype(input, other))
+    saved, attrs = {}, {}
+    _save_if(_requires_grad(input), saved, attrs, "other", other)
+    _save_if(_requires_grad(other), saved, attrs, "self", input)
+    return record(MulBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
+                  saved, attrs)
+
+
+def div(input, other, *, rounding_mode=None):
+    input, other = _operand(input), _operand(other)
+    dtype = result_dtype(input, other)
+    a, b = data_of(input), data_of(other)
+    if rounding_mode is not None:
+        quotient = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b))
+        return Tensor._make(cast(quotient, dtype))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = cast(np.true_divide(a, b), _float_result(dtype))
+    saved, attrs = {}, {}
+    _save_if(_requires_grad(other), saved, attrs, "self", input)
+    _save_if(_requires_grad(input) or _requires_grad(other), saved, attrs, "other", other)
+    return record(DivBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
+                  saved, attrs)
+
+
+def rdiv(input, other):
+    """other / input for a scalar `other`: PyTorch records reciprocal then mul."""
+    if isinstance(other, Tensor):
+        return div(other, input)
+    return mul(reciprocal(input), other)
+
+
+# ---------------------------------------------------------------- pow
+
+def _pow_scalar_rule(n, g):
+    exponent = n._attrs["exponent"]
+    if exponent == 0:
+        return (P.zeros(n._in_shapes[0], g),)
+    return (g * exponent * n.saved("self") ** (exponent - 1),)
+
+
+def _pow_tensor_rule(n, g):
+    base, exponent = n.get("self"), n.get("exponent")
+    grad_base = grad_exp = None
+    if n.needs(0):
+        grad_base = reduce_to(g * exponent * base ** (exponent - 1), n._in_shapes[0])
+    if n.needs(1):
+        grad_exp = reduce_to(g * n.saved("result") * _log_base(base, exponent), n._in_shapes[1])
+    return grad_base, grad_exp
+
+
+def _pow_scalar_base_rule(n, g):
+    return (g * n.saved("result") * np.log(n._attrs["self"]),)
+
+
+def _log_base(base, exponent):
+    """log(base), but 0 where base == 0 and exponent >= 0 (as PyTorch masks it)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = P.log(base)
+    return P.where((base == 0) & (exponent >= 0), P.zeros(tuple(logs.shape), logs), logs)
+
+
+PowBackward0 = node_class("PowBackward0", _pow_scalar_rule)
+PowBackward1 = node_class("PowBackward1", _pow_tensor_rule)
+PowBackward2 = node_class("PowBackward2", _pow_scalar_base_rule)
+
+
+def pow(input, exponent):
+    input, exponent = _operand(input), _operand(exponent)
+    if not isinstance(input, Tensor):
+        return _pow_scalar_base(input, exponent)
+    dtype = result_dtype(input, exponent)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = cast(np.power(input._data, data_of(exponent)), dtype)
+    if not isinstance(exponent, Tensor):
+        return record(PowBackward0, out, (input,), {"self": input}, {"exponent": exponent})
+    return record(PowBackward1, out, (input, exponent), {"self": input, "exponent": exponent},
+                  save_result="result")
+
+
+def _pow_scalar_base(base, exponent: Tensor):
+    dtype = result_dtype(base, exponent)
+    out = cast(np.power(base, exponent._data), _float_result(dtype) if isinstance(base, float) else dtype)
+    return record(PowBackward2, out, (exponent,), {"exponent": exponent}, {"self": base},
+                  save_result="result")
+
+
+# ---------------------------------------------------------------- unary math
+
+def _unary(node_name: str, forward, rule, *, save: str):
+    """Declare a float unary op: forward on arrays; saves "self" or "result"."""
+    cls = node_class(node_name, rule)
+
+    def op(input):
+        input = _operand(input)
+        data = input._data
+        if data.dtype.kind not in "fc":
+            from engine.dtypes import get_default_dtype
+            data = data.astype(get_default_dtype().np_dtype)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = forward(data)
+        if save == "self":
+            return record(cls, out, (input,), {"self": input})
+        return record(cls, out, (input,), save_result="result")
+    return cls, op
+
+
+ExpBackward0, exp = _unary("ExpBackward0", np.exp, lambda n, g: (g * n.saved("result"),),
+                           save="result")
+LogBackward0, log = _unary("LogBackward0", np.log, lambda n, g: (g / n.saved("self"),),
+                           save="self")
+SqrtBackward0, sqrt = _unary("SqrtBackward0", np.sqrt,
+                             lambda n, g: (g / (2 * n.saved("result")),), save="result")
+SinBackward0, sin = _unary("SinBackward0", np.sin,
+                           lambda n, g: (g * P.cos(n.saved("self")),), save="self")
+CosBackward0, cos = _unary("CosBackward0", np.cos,
+                           lambda n, g: (-g * P.sin(n.saved("self")),), save="self")
+TanhBackward0, tanh = _unary("TanhBackward0", np.tanh, lambda n, g: (
+    g * (1 - n.saved("result") * n.saved("result")),), save="result")
+
+
+def _sigmoid_forward(x):
+    return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
+
+
+SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", _sigmoid_forward, lambda n, g: (
+    g * n.saved("result") * (1 - n.saved("result")),), save="result")
+ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, lambda n, g: (
+    -g * n.saved("result") * n.saved("result"),), save="result")
+
+
+def _relu_rule(n, g):
+    return (g * P.mask(n.saved("result") > 0, g),)
+
+
+ReluBackward0 = node_class("ReluBackward0", _relu_rule)
+
+
+def relu(input):
+    input = _operand(input)
+    return record(ReluBackward0, np.maximum(input._data, 0).astype(input._data.dtype, copy=False),
+                  (input,), save_result="result")
+
+
+AbsBackward0 = node_class("AbsBackward0", lambda n, g: (g * P.sign(n.saved("self")),))
+NegBackward0 = node_class("NegBackward0", lambda n, g: (-g,))
+
+
+def abs(input):
+    input = _operand(input)
+    return record(AbsBackward0, np.abs(input._data), (input,), {"self": input})
+
+
+def neg(input):
+    input = _operand(input)
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+    return record(NegBackward0, -input._data, (input,))
+
+
+def sign(input):
+    input = _operand(input)
+    return Tensor._make(np.sign(input._data))
+
+
+def _clamp_rule(n, g):
+    x = n.saved("self")
+    low, high = n._attrs["min"], n._attrs["max"]
+    keep = None if low is None else x >= low
+    if high is not None:
+        keep = (x <= high) if keep is None else keep & (x <= high)
+    return (g * P.mask(keep, g),)
+
+
+ClampBackward1 = node_class("ClampBackward1", _clamp_rule)
+
+
+def clamp(input, min=None, max=None):
+    input = _operand(input)
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    out = input._data
+    if min is not None:
+        out = np.maximum(out, min)
+    if max is not None:
+        out = np.minimum(out, max)
+    out = cast(out, input._data.dtype)
+    return record(ClampBackward1, out, (input,), {"self": input}, {"min": min, "max": max})
+
+
+clip = clamp
+
+
+# ---------------------------------------------------------------- where
+
+def _where_rule(n, g):
+    cond = n._attrs["condition"]
+    zeros = P.zeros(tuple(g.shape), g)
+    return (reduce_to(P.where(cond, g, zeros), n._in_shapes[0]) if n.needs(0) else None,
+            reduce_to(P.where(cond, zeros, g), n._in_shapes[1]) if n.needs(1) else None)
+
+
+WhereBackward0 = node_class("WhereBackward0", _where_rule)
+
+
+def where(condition, input, other):
+    cond = data_of(_operand(condition))
+    input, other = _operand(input), _operand(other)
+    out = cast(np.where(cond, data_of(input), data_of(other)), result_dtype(input, other))
+    return record(WhereBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
+                  attrs={"condition": cond})
+
+
+# ---------------------------------------------------------------- comparisons (no grad)
+
+def _comparison(np_fn):
+    def op(input, other):
+        return Tensor._make(np.asarray(np_fn(data_of(_operand(input)), data_of(_operand(other)))))
+    return op
+
+
+eq, ne = _comparison(np.equal), _comparison(np.not_equal)
+lt, le = _comparison(np.less), _comparison(np.less_equal)
+gt, ge = _comparison(np.greater), _comparison(np.greater_equal)
+logical_and, logical_or = _comparison(np.logical_and), _comparison(np.logical_or)
+
+
+def logical_not(input):
+    return Tensor._make(np.logical_not(data_of(_operand(input))))
+
+
+def isnan(input):
+    return Tensor._make(np.isnan(input._data))
+
+
+def isfinite(input):
+    return Tensor._make(np.isfinite(input._data))
+
+
+def equal(input, other) -> bool:
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+# ---------------------------------------------------------------- dtype conversion
+
+ToCopyBackward0 = node_class("ToCopyBackward0", lambda n, g: (g,))
+
+
+def to_dtype(input, dtype_np: np.dtype):
+    if input._data.dtype == dtype_np:
+        return input
+    out_data = input._data.astype(dtype_np)
+    if dtype_np.kind not in "fc":
+        return Tensor._make(out_data)
+    return record(ToCopyBackward0, out_data, (input,))

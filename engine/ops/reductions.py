@@ -1,0 +1,259 @@
+"""Reductions (sum, mean, max, min, norm) and softmax / log_softmax."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops import _poly as P
+from engine.ops._core import record, wrap_dim
+from engine.tensor import Tensor
+
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+max_result.__module__ = min_result.__module__ = "torch.return_types"
+
+
+def _dims(dim, ndim: int) -> tuple[int, ...]:
+    if isinstance(dim, int):
+        dim = (dim,)
+    return tuple(sorted(wrap_dim(d, ndim) for d in dim))
+
+
+def _expand_back(g, shape: tuple, dims: tuple, keepdim: bool):
+    """Broadcast a reduced gradient back to the input's shape."""
+    if not keepdim:
+        kept = list(shape)
+        for d in dims:
+            kept[d] = 1
+        g = P.reshape(g, tuple(kept))
+    return P.broadcast_to(g, shape)
+
+
+# ---------------------------------------------------------------- sum, mean
+
+def _sum_all_rule(n, g):
+    shape = n._attrs["self_sym_sizes"]
+    return (P.broadcast_to(P.reshape(g, (1,) * len(shape)), shape),)
+
+
+def _sum_dim_rule(n, g):
+    a = n._attrs
+    return (_expand_back(g, a["self_sym_sizes"], a["dim"], a["keepdim"]),)
+
+
+def _mean_all_rule(n, g):
+    shape = n._attrs["self_sym_sizes"]
+    return (P.broadcast_to(P.reshape(g / n._attrs["self_sym_numel"], (1,) * len(shape)), shape),)
+
+
+def _mean_dim_rule(n, g):
+    a = n._attrs
+    count = 1
+    for d in a["dim"]:
+        count *= a["self_sym_sizes"][d]
+    return (_expand_back(g / count, a["self_sym_sizes"], a["dim"], a["keepdim"]),)
+
+
+SumBackward0 = node_class("SumBackward0", _sum_all_rule)
+SumBackward1 = node_class("SumBackward1", _sum_dim_rule)
+MeanBackward0 = node_class("MeanBackward0", _mean_all_rule)
+MeanBackward1 = node_class("MeanBackward1", _mean_dim_rule)
+
+
+def _sum_dtype(input: Tensor, dtype):
+    if dtype is not None:
+        return dtype.np_dtype
+    return np.dtype(np.int64) if input._data.dtype.kind in "biu" else input._data.dtype
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    data, shape = input._data, input._data.shape
+    out_dtype = _sum_dtype(input, dtype)
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        out = np.asarray(data.sum(dtype=out_dtype))
+        return record(SumBackward0, out, (input,), attrs={"self_sym_sizes": shape})
+    dims = _dims(dim, data.ndim)
+    out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype))
+    return record(SumBackward1, out, (input,),
+                  attrs={"dim": dims, "keepdim": keepdim, "self_sym_sizes": shape})
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    data, shape = input._data, input._data.shape
+    if data.dtype.kind not in "fc" and dtype is None:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {input.dtype.tensor_type.replace('Tensor', '')}")
+    out_dtype = data.dtype if dtype is None else dtype.np_dtype
+    if dim is None:
+        out = np.asarray(data.mean(dtype=out_dtype))
+        return record(MeanBackward0, out, (input,),
+                      attrs={"self_sym_sizes": shape, "self_sym_numel": data.size})
+    dims = _dims(dim, data.ndim)
+    out = np.asarray(data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype))
+    return record(MeanBackward1, out, (input,), attrs={
+        "dim": dims, "keepdim": keepdim, "self_sym_sizes": shape, "self_sym_numel": data.size})
+
+
+# ---------------------------------------------------------------- max, min
+
+def _evenly_distribute_rule(n, g):
+    """Full max/min: the gradient is shared evenly by every element equal to the result."""
+    x, result = n.saved("self"), n.saved("result")
+    hits = P.mask(x == result, g)
+    return (hits * (g / hits.sum()),)
+
+
+def _by_dim_rule(n, g):
+    a = n._attrs
+    indices = n.saved("indices")
+    return (_scatter_along(g, indices, a["dim"], a["keepdim"], a["self_sym_sizes"]),)
+
+
+def _scatter_along(g, indices, dim: int, keepdim: bool, shape: tuple):
+    if hasattr(g, "_data"):
+        from engine.ops.shape import scatter_into_zeros
+        return scatter_into_zeros(g, indices, dim, keepdim, shape)
+    if not keepdim:
+        g = np.expand_dims(g, dim)
+        indices = np.expand_dims(indices, dim)
+    out = np.zeros(shape, dtype=g.dtype)
+    np.put_along_axis(out, indices, g, axis=dim)
+    return out
+
+
+MaxBackward1 = node_class("MaxBackward1", _evenly_distribute_rule)
+MinBackward1 = node_class("MinBackward1", _evenly_distribute_rule)
+MaxBackward0 = node_class("MaxBackward0", _by_dim_rule)
+MinBackward0 = node_class("MinBackward0", _by_dim_rule)
+
+
+def _extreme(input, dim, keepdim, *, is_max: bool):
+    data = input._data
+    if dim is None:
+        if data.size == 0:
+            raise RuntimeError(f"{'max' if is_max else 'min'}(): Expected reduction dim to be "
+                               "specified for input.numel() == 0. Specify the reduction dim "
+                               "with the 'dim' argument.")
+        out = np.asarray(data.max() if is_max else data.min())
+        return record(MaxBackward1 if is_max else MinBackward1, out, (input,), {"self": input},
+                      save_result="result")
+    d = wrap_dim(dim, data.ndim)
+    idx = np.argmax(data, axis=d) if is_max else np.argmin(data, axis=d)
+    idx = np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64)
+    values = np.take_along_axis(data, idx if keepdim else np.expand_dims(idx, d), axis=d)
+    values = values if keepdim else np.squeeze(values, axis=d)
+    indices = Tensor._make(idx)
+    out = record(MaxBackward0 if is_max else MinBackward0, np.asarray(values), (input,),
+                 {"indices": indices},
+                 {"dim": d, "keepdim": keepdim, "self_sym_sizes": data.shape})
+    return (max_result if is_max else min_result)(out, indices)
+
+
+def max(input, dim=None, keepdim=False):
+    if isinstance(dim, Tensor):
+        from engine.ops.elementwise import where
+        return where(input >= dim, input, dim)
+    return _extreme(input, dim, keepdim, is_max=True)
+
+
+def min(input, dim=None, keepdim=False):
+    if isinstance(dim, Tensor):
+        from engine.ops.elementwise import where
+        return where(input <= dim, input, dim)
+    return _extreme(input, dim, keepdim, is_max=False)
+
+
+def argmax(input, dim=None, keepdim=False):
+    data = input._data
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmax(data), dtype=np.int64))
+    d = wrap_dim(dim, data.ndim)
+    idx = np.argmax(data, axis=d)
+    return Tensor._make(np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):
+    data = input._data
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmin(data), dtype=np.int64))
+    d = wrap_dim(dim, data.ndim)
+    idx = np.argmin(data, axis=d)
+    return Tensor._make(np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64))
+
+
+# ---------------------------------------------------------------- norm
+
+def _norm_rule(n, g):
+    x, result = n.saved("self"), n.saved("result")
+    a = n._attrs
+    ratio = g / P.where(result == 0, result + 1, result)     # 0 / 0 gives 0, as PyTorch
+    if a["dim"] is not None:
+        ratio = _expand_back(ratio, a["self_sym_sizes"], a["dim"], a["keepdim"])
+    return (x * ratio,)
+
+
+LinalgVectorNormBackward0 = node_class("LinalgVectorNormBackward0", _norm_rule)
+
+
+def norm(input, p="fro", dim=None, keepdim=False):
+    if p not in ("fro", 2, 2.0):
+        raise NotImplementedError("engine: norm supports p=2 ('fro') only")
+    data = input._data
+    if dim is None:
+        out = np.asarray(np.sqrt((data * data).sum()), dtype=data.dtype)
+        dims = None
+    else:
+        dims = _dims(dim, data.ndim)
+        out = np.sqrt((data * data).sum(axis=dims, keepdims=keepdim)).astype(data.dtype)
+    return record(LinalgVectorNormBackward0, out, (input,), {"self": input},
+                  {"ord": 2.0, "dim": dims, "keepdim": keepdim, "self_sym_sizes": data.shape},
+                  save_result="result")
+
+
+# ---------------------------------------------------------------- softmax
+
+def _softmax_rule(n, g):
+    y, d = n.saved("result"), n._attrs["dim"]
+    return (y * (g - P.sum(g * y, d, keepdims=True)),)
+
+
+def _log_softmax_rule(n, g):
+    y, d = n.saved("result"), n._attrs["dim"]
+    return (g - P.exp(y) * P.sum(g, d, keepdims=True),)
+
+
+SoftmaxBackward0 = node_class("SoftmaxBackward0", _softmax_rule)
+LogSoftmaxBackward0 = node_class("LogSoftmaxBackward0", _log_softmax_rule)
+
+
+def _shifted(data: np.ndarray, d: int) -> np.ndarray:
+    return data - data.max(axis=d, keepdims=True)
+
+
+def softmax(input, dim=None, dtype=None):
+    data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
+    d = wrap_dim(_implicit_dim(dim, data.ndim), data.ndim)
+    e = np.exp(_shifted(data, d))
+    out = e / e.sum(axis=d, keepdims=True)
+    return record(SoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
+
+
+def log_softmax(input, dim=None, dtype=None):
+    data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
+    d = wrap_dim(_implicit_dim(dim, data.ndim), data.ndim)
+    shifted = _shifted(data, d)
+    out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+    return record(LogSoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
+
+
+def _implicit_dim(dim, ndim: int) -> int:
+    if dim is not None:
+        return dim
+    import warnings
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call "
+                  "to include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+

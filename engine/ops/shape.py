@@ -1,0 +1,430 @@
+"""Shape ops: views (sharing data and the version counter with their base), indexing,
+cat / stack, clone."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops import _poly as P
+from engine.ops._core import as_tensor, record, reduce_to, wrap_dim
+from engine.tensor import Tensor
+
+_END = 9223372036854775807     # what PyTorch saves as a slice's open end
+
+
+def _as_view(out: Tensor, base: Tensor) -> Tensor:
+    """Mark `out` as a view of `base`: in-place edits of either bump one version counter."""
+    if np.shares_memory(out._data, base._data):
+        out._vc = base._vc
+        out._base = base if base._base is None else base._base
+    return out
+
+
+def _sizes(args) -> tuple:
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _infer_shape(shape: tuple, numel: int) -> tuple:
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of "
+                               f"size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of "
+                           f"size {numel}")
+    return shape
+
+
+# ---------------------------------------------------------------- view / reshape
+
+def _view_rule(n, g):
+    return (P.reshape(g, n._attrs["self_sym_sizes"]),)
+
+
+ViewBackward0 = node_class("ViewBackward0", _view_rule)
+UnsafeViewBackward0 = node_class("UnsafeViewBackward0", _view_rule)
+CloneBackward0 = node_class("CloneBackward0", lambda n, g: (g,))
+
+
+def _reshaped_view(data: np.ndarray, shape: tuple):
+    """A view of `data` with `shape`, or None when that needs a copy."""
+    view = data.view()
+    try:
+        view.shape = shape
+    except AttributeError:
+        return None
+    return view
+
+
+def view(input, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
+        return input.to(shape[0])
+    shape = _infer_shape(_sizes(shape), input._data.size)
+    data = _reshaped_view(input._data, shape)
+    if data is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
+    out = record(ViewBackward0, data, (input,), attrs={"self_sym_sizes": input._data.shape})
+    return _as_view(out, input)
+
+
+def reshape(input, *shape):
+    shape = _infer_shape(_sizes(shape), input._data.size)
+    data = _reshaped_view(input._data, shape)
+    if data is not None:
+        out = record(ViewBackward0, data, (input,), attrs={"self_sym_sizes": input._data.shape})
+        return _as_view(out, input)
+    copied = clone(input)
+    return record(UnsafeViewBackward0, copied._data.reshape(shape), (copied,),
+                  attrs={"self_sym_sizes": copied._data.shape})
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    ndim = input._data.ndim
+    if ndim == 0:
+        return reshape(input, 1)
+    start, end = wrap_dim(start_dim, ndim), wrap_dim(end_dim, ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    shape = input._data.shape
+    middle = 1
+    for s in shape[start:end + 1]:
+        middle *= s
+    return reshape(input, shape[:start] + (middle,) + shape[end + 1:])
+
+
+def clone(input, *, memory_format=None):
+    return record(CloneBackward0, input._data.copy(), (input,))
+
+
+def contiguous(input, memory_format=None):
+    return input if input._data.flags.c_contiguous else clone(input)
+
+
+# ---------------------------------------------------------------- transposes
+
+TBackward0 = node_class("TBackward0", lambda n, g: (P.mT(g) if g.ndim == 2 else g,))
+
+
+def _transpose_rule(n, g):
+    d0, d1 = n._attrs["dim0"], n._attrs["dim1"]
+    return (g.swapaxes(d0, d1) if not hasattr(g, "_data") else transpose(g, d0, d1),)
+
+
+def _permute_rule(n, g):
+    inverse = tuple(np.argsort(n._attrs["dims"]))
+    return (g.transpose(inverse) if not hasattr(g, "_data") else permute(g, inverse),)
+
+
+TransposeBackward0 = node_class("TransposeBackward0", _transpose_rule)
+PermuteBackward0 = node_class("PermuteBackward0", _permute_rule)
+
+
+def t(input):
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input._data.ndim}D")
+    return _as_view(record(TBackward0, input._data.T, (input,)), input)
+
+
+def transpose(input, dim0, dim1):
+    ndim = input._data.ndim
+    d0, d1 = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
+    out = record(TransposeBackward0, input._data.swapaxes(d0, d1), (input,),
+                 attrs={"dim0": dim0, "dim1": dim1})
+    return _as_view(out, input)
+
+
+def permute(input, *dims):
+    dims = _sizes(dims)
+    ndim = input._data.ndim
+    if len(dims) != ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {ndim} is not equal to len(dims) = {len(dims)}")
+    wrapped = tuple(wrap_dim(d, ndim) for d in dims)
+    out = record(PermuteBackward0, input._data.transpose(wrapped), (input,),
+                 attrs={"dims": tuple(dims)})
+    return _as_view(out, input)
+
+
+def T(input):
+    return permute(input, tuple(reversed(range(input._data.ndim))))
+
+
+def mT(input):
+    return transpose(input, -2, -1)
+
+
+# ---------------------------------------------------------------- (un)squeeze, expand
+
+UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda n, g: (
+    P.reshape(g, n._in_shapes[0]),))
+SqueezeBackward0 = node_class("SqueezeBackward0", lambda n, g: (
+    P.reshape(g, n._attrs["self_sym_sizes"]),))
+SqueezeBackward1 = node_class("SqueezeBackward1", lambda n, g: (
+    P.reshape(g, n._attrs["self_sym_sizes"]),))
+ExpandBackward0 = node_class("ExpandBackward0", lambda n, g: (
+    reduce_to(g, n._attrs["self_sym_sizes"]),))
+
+
+def unsqueeze(input, dim):
+    d = wrap_dim(dim, input._data.ndim + 1)
+    out = record(UnsqueezeBackward0, np.expand_dims(input._data, d), (input,), attrs={"dim": d})
+    return _as_view(out, input)
+
+
+def squeeze(input, dim=None):
+    shape = input._data.shape
+    if dim is None:
+        data = input._data.reshape(tuple(s for s in shape if s != 1))
+        out = record(SqueezeBackward0, data, (input,), attrs={"self_sym_sizes": shape})
+        return _as_view(out, input)
+    d = wrap_dim(dim, input._data.ndim) if input._data.ndim else 0
+    data = np.squeeze(input._data, d) if input._data.ndim and shape[d] == 1 else input._data.view()
+    out = record(SqueezeBackward1, data, (input,), attrs={"dim": d, "self_sym_sizes": shape})
+    return _as_view(out, input)
+
+
+def expand(input, *sizes):
+    sizes = _sizes(sizes)
+    shape = input._data.shape
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shape))}]}}, "
+                           f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions "
+                           f"in the tensor ({len(shape)})")
+    target = tuple(shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    try:
+        data = np.broadcast_to(input._data, target)
+    except ValueError:
+        raise RuntimeError(f"The expanded size of the tensor ({target[-1]}) must match the "
+                           f"existing size ({shape[-1]}) at non-singleton dimension "
+                           f"{len(target) - 1}.  Target sizes: [{', '.join(map(str, sizes))}].  "
+                           f"Tensor sizes: [{', '.join(map(str, shape))}]") from None
+    out = record(ExpandBackward0, data, (input,), attrs={"self_sym_sizes": shape})
+    return _as_view(out, input)
+
+
+def expand_as(input, other):
+    return expand(input, other._data.shape)
+
+
+# ---------------------------------------------------------------- indexing
+
+def _select_rule(n, g):
+    a = n._attrs
+    out = P.zeros(a["self_sym_sizes"], g)
+    return (_place(out, (slice(None),) * a["dim"] + (a["index"],), g),)
+
+
+def _slice_rule(n, g):
+    a = n._attrs
+    end = None if a["end"] == _END else a["end"]
+    key = (slice(None),) * a["dim"] + (slice(a["start"], end, a["step"]),)
+    return (_place(P.zeros(a["self_sym_sizes"], g), key, g),)
+
+
+def _index_rule(n, g):
+    a = n._attrs
+    if hasattr(g, "_data"):
+        return (index_put_zeros(g, a["key"], a["self_sym_sizes"]),)
+    out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
+    np.add.at(out, a["key"], g)
+    return (out,)
+
+
+def _place(zeros, key, g):
+    """zeros with g written at key (arrays), or the same as a differentiable op (Tensors)."""
+    if hasattr(g, "_data"):
+        return index_put_zeros(g, key, tuple(zeros.shape))
+    zeros[key] = g
+    return zeros
+
+
+SelectBackward0 = node_class("SelectBackward0", _select_rule)
+SliceBackward0 = node_class("SliceBackward0", _slice_rule)
+IndexBackward0 = node_class("IndexBackward0", _index_rule)
+
+
+def select(input, dim, index):
+    ndim = input._data.ndim
+    if ndim == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    d = wrap_dim(dim, ndim)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+    data = input._data[(slice(None),) * d + (index,)]
+    out = record(SelectBackward0, np.asarray(data), (input,),
+                 attrs={"dim": d, "index": index, "self_sym_sizes": input._data.shape})
+    return _as_view(out, input)
+
+
+def _slice(input, dim: int, s: slice):
+    size = input._data.shape[dim]
+    start, stop, step = s.indices(size)
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    data = input._data[(slice(None),) * dim + (s,)]
+    out = record(SliceBackward0, data, (input,), attrs={
+        "dim": dim, "start": 0 if s.start is None else start,
+        "end": _END if s.stop is None else stop, "step": step,
+        "self_sym_sizes": input._data.shape})
+    return _as_view(out, input)
+
+
+def _is_advanced(part) -> bool:
+    return isinstance(part, (Tensor, list, np.ndarray)) or (
+        isinstance(part, (bool, np.bool_)))
+
+
+def getitem(input, key):
+    if not isinstance(key, tuple):
+        if isinstance(key, slice):
+            return _slice(input, 0, key)
+        key = (key,)
+    return _apply_index(input, key)
+
+
+def _dims_consumed(part) -> int:
+    if part is None or part is Ellipsis:
+        return 0
+    if _is_advanced(part):
+        index = data_of_index(part)
+        return index.ndim if index.dtype == bool else 1
+    return 1
+
+
+def _apply_index(input, key: tuple):
+    """Basic parts one by one (as PyTorch records them), then one advanced index."""
+    out, dim = input, 0
+    advanced = {}
+    ellipsis_span = input._data.ndim - sum(_dims_consumed(k) for k in key)
+    for part in key:
+        if part is Ellipsis:
+            dim += ellipsis_span
+        elif part is None:
+            out = unsqueeze(out, dim)
+            dim += 1
+        elif isinstance(part, slice):
+            if part != slice(None):
+                out = _slice(out, dim, part)
+            dim += 1
+        elif _is_advanced(part):
+            advanced[dim] = data_of_index(part)
+            dim += _dims_consumed(part)
+        else:
+            out = select(out, dim, int(part))
+    if advanced:
+        out = _advanced_index(out, advanced)
+    return out
+
+
+def data_of_index(part):
+    if isinstance(part, Tensor):
+        return part._data
+    return np.asarray(part)
+
+
+def _advanced_index(input, advanced: dict):
+    last = max(advanced)
+    key = tuple(advanced.get(d, slice(None)) for d in range(last + 1))
+    for index in advanced.values():
+        if index.dtype.kind not in "biu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    data = input._data[key]
+    indices = tuple(Tensor._make(np.asarray(k)) for k in key if not isinstance(k, slice))
+    return record(IndexBackward0, data, (input,), attrs={
+        "key": key, "indices": indices, "self_sym_sizes": input._data.shape})
+
+
+def index_put_zeros(values: Tensor, key, shape: tuple) -> Tensor:
+    """zeros(shape) with `values` added at `key`, differentiable in `values`."""
+    out = np.zeros(shape, dtype=values._data.dtype)
+    np.add.at(out, key, values._data)
+    return record(IndexPutBackward0, out, (values,), attrs={"key": key})
+
+
+# Only met when create_graph=True differentiates a select/slice/index backward.
+IndexPutBackward0 = node_class("IndexPutBackward0", lambda n, g: (g[n._attrs["key"]],))
+
+
+def scatter_into_zeros(values: Tensor, indices, dim: int, keepdim: bool, shape: tuple):
+    idx = indices._data if isinstance(indices, Tensor) else indices
+    if not keepdim:
+        values = unsqueeze(values, dim)
+        idx = np.expand_dims(idx, dim)
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[dim] = idx
+    return index_put_zeros(values, tuple(grid), shape)
+
+
+# ---------------------------------------------------------------- cat, stack
+
+def _cat_rule(n, g):
+    d = n._attrs["dim"]
+    sizes = [s[d] for s in n._in_shapes]
+    bounds = np.cumsum([0] + sizes)
+    return tuple(_take(g, d, int(bounds[i]), int(bounds[i + 1])) if n.needs(i) else None
+                 for i in range(len(sizes)))
+
+
+def _take(g, d: int, start: int, stop: int):
+    key = (slice(None),) * d + (slice(start, stop),)
+    return g[key]
+
+
+def _stack_rule(n, g):
+    d = n._attrs["dim"]
+    return tuple((g[(slice(None),) * d + (i,)]) if n.needs(i) else None
+                 for i in range(len(n._in_shapes)))
+
+
+CatBackward0 = node_class("CatBackward0", _cat_rule)
+StackBackward0 = node_class("StackBackward0", _stack_rule)
+
+
+def cat(tensors, dim=0):
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    d = wrap_dim(dim, tensors[0]._data.ndim)
+    from engine.ops._core import result_dtype, cast
+    dtype = result_dtype(*tensors)
+    data = np.concatenate([cast(t._data, dtype) for t in tensors], axis=d)
+    return record(CatBackward0, data, tuple(tensors), attrs={"dim": d})
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shapes = {t._data.shape for t in tensors}
+    if len(shapes) > 1:
+        first, bad = tensors[0]._data.shape, next(t for t in tensors if t._data.shape != tensors[0]._data.shape)
+        index = tensors.index(bad)
+        raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                           f"[{', '.join(map(str, first))}] at entry 0 and "
+                           f"[{', '.join(map(str, bad._data.shape))}] at entry {index}")
+    d = wrap_dim(dim, tensors[0]._data.ndim + 1)
+    data = np.stack([t._data for t in tensors], axis=d)
+    return record(StackBackward0, data, tuple(tensors), attrs={"dim": d})

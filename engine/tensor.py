@@ -1,0 +1,358 @@
+"""Tensor: a NumPy array plus autograd state, with PyTorch's attributes and texts.
+
+Arithmetic and the other ops are attached from `engine.ops` (one table of ops); this file
+holds what is about the tensor itself: identity, grad, hooks, versions, conversion, repr.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from engine import dtypes as _dt
+from engine import trace
+from engine.utils import hooks as _hooks
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+class Tensor:
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_vc",
+                 "_retains_grad", "_hooks", "_post_acc_hooks", "_acc", "_tid", "_base",
+                 "_name", "__weakref__", "__dict__")
+
+    def __init__(self, *args, **kwargs) -> None:
+        # `engine.Tensor(data)` as a constructor, like torch.Tensor([1, 2]) (always float).
+        array = np.asarray(args[0] if len(args) == 1 else list(args),
+                           dtype=_dt.get_default_dtype().np_dtype) if args else \
+            np.empty((0,), dtype=_dt.get_default_dtype().np_dtype)
+        self._init(array)
+
+    def _init(self, array: np.ndarray, requires_grad: bool = False) -> None:
+        self._data = array
+        self._requires_grad = requires_grad
+        self._grad_fn = None
+        self._output_nr = 0
+        self._grad = None
+        self._vc = [0]
+        self._retains_grad = False
+        self._hooks = None
+        self._post_acc_hooks = None
+        self._acc = None
+        self._tid = 0
+        self._base = None
+        self._name = None
+
+    @classmethod
+    def _make(cls, array: np.ndarray, requires_grad: bool = False) -> "Tensor":
+        t = object.__new__(cls)
+        t._init(array, requires_grad)
+        return t
+
+    @staticmethod
+    def _dtype_of(array: np.ndarray) -> _dt.dtype:
+        return _dt.from_numpy_dtype(array.dtype)
+
+    # ------------------------------------------------------------ identity
+    @property
+    def dtype(self) -> _dt.dtype:
+        return _dt.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def shape(self) -> _dt.Size:
+        return _dt.Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return _dt.Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    # ------------------------------------------------------------ requires_grad
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._set_requires_grad(bool(value))
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self._set_requires_grad(bool(requires_grad))
+        return self
+
+    def _set_requires_grad(self, value: bool) -> None:
+        if self._grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = value
+        if trace.active:
+            trace.emit(trace.TensorModified(trace.tensor_id(self), "requires_grad_",
+                                            self._vc[0], None, None, value))
+
+    # ------------------------------------------------------------ grad
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+            if trace.active:
+                trace.emit(trace.WarningRaised("UserWarning", NON_LEAF_GRAD_WARNING,
+                                               None, trace.tensor_id(self)))
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+        if trace.active and value is not None:
+            trace.emit(trace.GradAccumulated(trace.tensor_id(self), trace.summarize(value), False))
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        node = self._grad_fn
+        if node._retain_grad_refs is None:
+            node._retain_grad_refs = {}
+        import weakref
+        node._retain_grad_refs[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    # ------------------------------------------------------------ hooks
+    def register_hook(self, hook) -> _hooks.RemovableHandle:
+        """hook(grad) -> Tensor or None, called when this tensor's gradient is computed."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        target = f"tensor:{trace.tensor_id(self) if trace.active else 0}"
+        if self._grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            return _hooks.register(self._hooks, hook, "tensor", target)
+        node = self._grad_fn
+        if node._tensor_pre_hooks is None:
+            node._tensor_pre_hooks = {}
+        per_output = node._tensor_pre_hooks.setdefault(self._output_nr, {})
+        return _hooks.register(per_output, hook, "tensor", target)
+
+    def register_post_accumulate_grad_hook(self, hook) -> _hooks.RemovableHandle:
+        """hook(tensor) runs after the gradient is accumulated into this leaf's .grad."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = {}
+        target = f"tensor:{trace.tensor_id(self) if trace.active else 0}"
+        return _hooks.register(self._post_acc_hooks, hook, "post_accumulate_grad", target)
+
+    # ------------------------------------------------------------ autograd entry
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        from engine.autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        out = Tensor._make(self._data)
+        out._vc = self._vc
+        out._base = self
+        return _announce(out)
+
+    def detach_(self) -> "Tensor":
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        out = Tensor._make(self._data)
+        out._base = self
+        return out
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    # ------------------------------------------------------------ conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               "to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        suffixes = []
+        if self._grad_fn is not None:
+            name = self._grad_fn.name()
+            suffixes.append(f"grad_fn=<{name.split('::')[-1]}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        from engine._tensor_str import format_tensor
+        return format_tensor(self._data, dtype_name=self._data.dtype.name, suffixes=suffixes)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        out = type(self)._make(self._data.copy(), self._requires_grad) if type(self) is Tensor \
+            else self._deepcopy_subclass(memo)
+        if self._grad is not None:
+            out._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = out
+        return out
+
+    def _deepcopy_subclass(self, memo):
+        out = object.__new__(type(self))
+        out._init(self._data.copy(), self._requires_grad)
+        out.__dict__.update(self.__dict__)
+        return out
+
+
+def _rebuild(array, requires_grad):
+    return Tensor._make(array, requires_grad)
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
+def _announce(tensor: Tensor, name: str | None = None) -> Tensor:
+    """Tell a watcher a tensor that matters was made (creation functions, op outputs)."""
+    if trace.active:
+        node = tensor._grad_fn
+        trace.emit(trace.TensorCreated(
+            trace.tensor_id(tensor), name, tuple(tensor._data.shape), tensor._data.dtype.name,
+            tensor._requires_grad, node is None, None if node is None else node._id,
+            trace.summarize(tensor)))
+    return tensor
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
