@@ -27,8 +27,9 @@ from pathlib import Path
 
 from engine import trace
 from graphtui import capture, naming
+from graphtui.budget import DEFAULT_VALUE_BUDGET, ValueBudget
 from graphtui.model import events as ev
-from graphtui.model.history import EventLog, History
+from graphtui.model.history import DEFAULT_MAX_EVENTS, EventLog, History
 from graphtui.model.state import State
 from graphtui.scenario import check_scenario, scenario_traceback
 
@@ -36,6 +37,7 @@ Listener = Callable[[], None]
 
 NOTIFY_INTERVAL = 1 / 30        # listeners hear of ordinary events at most this often
 OUTPUT_EVENTS_KEPT = 100_000    # output lines per run; beyond, counted (EventsDropped)
+COMPACT_EVERY = 65_536          # the recorder applies and trims the log this often
 INPUT_NOTICE = ("input() is not available under graphtui: the scenario's stdin is at "
                 "end-of-file (EOFError)")
 
@@ -49,8 +51,14 @@ class Session:
     """One scenario and its runs. Commands may be called from any thread."""
 
     def __init__(self, path: str | os.PathLike, argv: Sequence[str] = (),
-                 break_on_backward: bool = True):
+                 break_on_backward: bool = True, value_budget: int = DEFAULT_VALUE_BUDGET,
+                 max_events: int = DEFAULT_MAX_EVENTS):
+        """``value_budget``: bytes of tensor values the history may copy (then statistics
+        only); ``max_events``: events kept for time travel (older ones are folded into a
+        checkpoint). Raises ``ScenarioError`` for a file that cannot be run."""
         self.path = Path(path)
+        self.value_budget = value_budget
+        self.max_events = max_events
         self.argv = tuple(argv)
         self.scenario = check_scenario(path)      # ScenarioError for an unusable file
         self._break_on_backward = break_on_backward
@@ -278,7 +286,8 @@ class _Run:
         self.session = session
         self.number = number
         self.log = EventLog()
-        self.history = History(self.log)
+        self.history = History(self.log, max_events=session.max_events)
+        self.budget = ValueBudget(session.value_budget)
         self.thread = threading.Thread(target=self._main, name=f"graphtui-scenario-{number}",
                                        daemon=True)
         self.done = threading.Event()
@@ -374,7 +383,9 @@ class _Run:
     # ------------------------------------------------------------ recording
 
     def record(self, event) -> None:
-        self.log.append(event)
+        step = self.log.append(event)
+        if step % COMPACT_EVERY == COMPACT_EVERY - 1:
+            self.history.compact()
         self.session._notify(force=isinstance(event, _ANNOUNCED))
 
     def _on_event(self, event) -> None:
@@ -384,7 +395,7 @@ class _Run:
         if self.aborting:
             raise _StopRun
         capture.ensure_installed()
-        self.record(event)
+        self.record(self.budget.admit(event))
         try:
             self._react(event)
         except _StopRun:

@@ -74,9 +74,10 @@ class StateBuilder:
         twin.output = self.output.fork()
         return twin
 
-    def snapshot(self, total: int | None = None) -> State:
+    def snapshot(self, total: int | None = None, first_step: int = 0) -> State:
         return State(
             step=self.step,
+            first_step=first_step,
             total=self.step if total is None else max(total, self.step),
             scenario=self.scenario,
             run_number=self.run_number,

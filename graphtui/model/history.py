@@ -16,24 +16,56 @@ from graphtui.model.state import State
 
 
 class EventLog(Sequence):
-    """Append-only, written by one thread (the scenario's), read by any.
+    """Append-only, written mostly by the scenario's thread, read by any.
 
-    Appending to and reading a prefix of a list are safe under the GIL, so readers take no
-    lock; the step index of an event is its position.
+    The step index of an event is its position. To keep memory bounded, ``History`` may
+    discard events before a checkpoint: they are then gone (``first_step`` says from where
+    the log still holds them) while their effect lives on in the checkpoint. Indexing below
+    ``first_step`` raises IndexError; slices start at ``first_step`` at the earliest.
     """
 
     def __init__(self):
         self._events: list = []
+        self._first = 0
+        self._lock = threading.Lock()
+
+    @property
+    def first_step(self) -> int:
+        return self._first
 
     def append(self, event) -> int:
-        self._events.append(event)
-        return len(self._events) - 1
+        with self._lock:
+            self._events.append(event)
+            return self._first + len(self._events) - 1
 
     def __len__(self) -> int:
-        return len(self._events)
+        return self._first + len(self._events)
 
     def __getitem__(self, index):
-        return self._events[index]
+        with self._lock:
+            if isinstance(index, slice):
+                start, stop, stride = index.indices(self._first + len(self._events))
+                start = max(start, self._first)
+                return self._events[start - self._first:max(stop - self._first, 0):stride]
+            if index < 0:
+                index += self._first + len(self._events)
+            if index < self._first:
+                raise IndexError(f"step {index} was discarded (the log keeps steps from "
+                                 f"{self._first})")
+            return self._events[index - self._first]
+
+    def __iter__(self):
+        return iter(self[self._first:])
+
+    def discard_before(self, step: int) -> None:
+        with self._lock:
+            step = min(step, self._first + len(self._events))
+            if step > self._first:
+                del self._events[:step - self._first]
+                self._first = step
+
+
+DEFAULT_MAX_EVENTS = 1_000_000
 
 
 def state_at(events: Sequence, step: int | None = None) -> State:
@@ -46,30 +78,55 @@ def state_at(events: Sequence, step: int | None = None) -> State:
 class History:
     """Live and past states of one log, built incrementally."""
 
-    def __init__(self, log: Sequence, checkpoint_every: int = 2048, max_checkpoints: int = 64):
+    def __init__(self, log: Sequence, checkpoint_every: int = 2048, max_checkpoints: int = 64,
+                 max_events: int = DEFAULT_MAX_EVENTS):
         self.log = log
         self.checkpoint_every = checkpoint_every
         self.max_checkpoints = max_checkpoints
+        self.max_events = max_events
         self._live = StateBuilder()
         self._checkpoints: list[StateBuilder] = [self._live.clone()]
         self._travel: StateBuilder | None = None
         self._lock = threading.Lock()
 
+    @property
+    def first_step(self) -> int:
+        """The earliest step time travel can reach (later than 0 once events were discarded)."""
+        return self._checkpoints[0].step
+
     def latest(self) -> State:
         """The state after every event recorded so far."""
         with self._lock:
             self._catch_up(len(self.log))
-            return self._live.snapshot(len(self.log))
+            return self._live.snapshot(len(self.log), self.first_step)
+
+    def compact(self) -> None:
+        """Apply what was recorded and, past ``max_events`` kept, discard the oldest events
+        (time travel then starts at a checkpoint). Called by the recorder now and then, so
+        memory stays bounded even when nobody looks at the state."""
+        with self._lock:
+            self._catch_up(len(self.log))
+            if not hasattr(self.log, "discard_before"):
+                return
+            keep_from = len(self.log) - self.max_events // 2
+            if len(self.log) - self.first_step <= self.max_events:
+                return
+            kept = [c for c in self._checkpoints if c.step >= keep_from]
+            base = max((c for c in self._checkpoints if c.step < keep_from),
+                       key=lambda c: c.step, default=None)
+            self._checkpoints = ([base] if base is not None else []) + kept
+            self._travel = None
+            self.log.discard_before(self._checkpoints[0].step)
 
     def state_at(self, step: int) -> State:
         """The state after the first ``step`` events (clamped to what was recorded)."""
         with self._lock:
             total = len(self.log)
-            step = max(0, min(step, total))
+            step = max(self.first_step, min(step, total))
             if step >= self._live.step:
                 self._catch_up(step)
-                return self._live.snapshot(total)
-            return self._travel_to(step).snapshot(total)
+                return self._live.snapshot(total, self.first_step)
+            return self._travel_to(step).snapshot(total, self.first_step)
 
     # ------------------------------------------------------------ internals
 

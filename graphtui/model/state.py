@@ -211,6 +211,7 @@ class State:
     """The whole visible state after the first ``step`` events of the log."""
     step: int = 0
     total: int = 0
+    first_step: int = 0                        # earliest step still reachable by time travel
     scenario: str = ""
     run_number: int = 0
     run_state: str = RUN_NOT_STARTED

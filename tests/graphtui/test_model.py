@@ -259,3 +259,26 @@ def test_every_event_has_a_kind_and_a_description():
         assert describe_event(event, state)
     assert format_summary(summary([300, 0.3])) == "[2] float32 [300, 0.3]"
     assert format_summary(None) == "None"
+
+
+def test_compaction_discards_old_events_but_keeps_their_effect():
+    events = (mul_forward_events() + mul_backward_events(1, retain_graph=True)
+              + mul_backward_events(2, accumulated=True, grad=(600, 0.6))) * 3
+    log = EventLog()
+    history = History(log, checkpoint_every=4, max_checkpoints=64, max_events=20)
+    for event in events:
+        log.append(event)
+        history.compact()
+    assert len(log) == len(events) and log.first_step > 0
+    assert len(log) - log.first_step <= 20
+    latest = history.latest()
+    scratch = state_at(events)
+    assert (latest.nodes, latest.tensors, latest.retained_bytes) == (
+        scratch.nodes, scratch.tensors, scratch.retained_bytes)
+    assert latest.first_step == log.first_step
+    assert history.state_at(0).step == log.first_step
+    step = len(events) - 5
+    assert history.state_at(step).tensors == state_at(events, step).tensors
+    with pytest.raises(IndexError):
+        log[0]
+    assert list(log) == events[log.first_step:]
