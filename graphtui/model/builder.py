@@ -147,6 +147,16 @@ class StateBuilder:
             stack.extend(e.node_id for e in self.nodes[node_id].next_edges if e.node_id is not None)
         return list(seen)
 
+    def _root_tensor(self, node_id: int | None, tensor_id: int | None) -> int | None:
+        """The tensor a root stands for: as given when we know it, else the node's output."""
+        tensor = self.tensors.get(tensor_id) if tensor_id is not None else None
+        if tensor is not None and (node_id is None or tensor.grad_fn_id in (node_id, None)):
+            return tensor_id
+        node = self.nodes.get(node_id) if node_id is not None else None
+        if node is not None and node.output_ids:
+            return node.output_ids[0]
+        return tensor_id
+
     def _attach_hook(self, target: str, hook_id: int) -> None:
         kind, _, raw_id = target.partition(":")
         if not raw_id.isdigit():
@@ -246,7 +256,8 @@ def _on_node_created(b: StateBuilder, e: trace.NodeCreated) -> None:
 
 
 def _on_backward_started(b: StateBuilder, e: trace.BackwardStarted) -> None:
-    roots = tuple(Root(node_id, tensor_id, "backward") for node_id, tensor_id in e.roots)
+    roots = tuple(Root(node_id, b._root_tensor(node_id, tensor_id), "backward")
+                  for node_id, tensor_id in e.roots)
     for root in roots:
         if root.node_id is None:
             b.no_grad_fn_roots[root.tensor_id] = root
@@ -347,6 +358,10 @@ def _on_engine_error(b: StateBuilder, e: trace.ErrorRaised) -> None:
     b.last_engine_error = problem
     if e.node_id is not None and e.node_id in b.nodes:
         b.nodes[e.node_id] = replace(b.nodes[e.node_id], status=ERROR)
+    tensor = b.tensors.get(e.tensor_id) if e.tensor_id is not None else None
+    if e.node_id is None and tensor is not None and tensor.grad_fn_id is None:
+        # backward() on a tensor without grad_fn: show it as the root that failed.
+        b.no_grad_fn_roots[tensor.id] = Root(None, tensor.id, "backward")
 
 
 _HANDLERS = {
