@@ -1,0 +1,1 @@
+"""graphtui's screens: the debugger, help (?) and find (/)."""

@@ -1,0 +1,57 @@
+"""The `?` screen: every key with what it does."""
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from graphtui.screens.keys import DEBUGGER_BINDINGS, KEY_HELP
+
+OTHER_KEYS = [
+    ("ctrl+q", "Quit."),
+    ("ctrl+p", "Command palette: every key above, by name."),
+    ("tab / shift+tab", "Move focus between the graph, the inspector and the events."),
+    ("arrows, enter", "Move in the graph tree; enter or a click expands a node."),
+    ("mouse", "Click a node, a tab, a hook row or an event line to select it."),
+    ("escape", "Close this screen or the find box."),
+]
+
+
+def keys_table() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
+    for binding in DEBUGGER_BINDINGS:
+        table.add_row(binding.key_display or binding.key, KEY_HELP[binding.id])
+    for key, text in OTHER_KEYS:
+        table.add_row(key, text)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 88; max-height: 30; height: auto;
+        border: round $accent; border-title-color: $accent;
+        background: $surface; padding: 0 1;
+    }
+    HelpScreen Static.note { color: $text-muted; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as body:
+            body.border_title = "graphtui keys"
+            yield Static(keys_table())
+            yield Static(
+                "Glyphs in the graph: ○ pending  ▶ next  ✓ done  ✗ freed buffers  "
+                "! error  ⚠ NaN/inf in a gradient.",
+                classes="note",
+            )

@@ -1,0 +1,40 @@
+"""The debugger's keys: one table, read by the main screen, the help screen and the palette."""
+from __future__ import annotations
+
+from textual.binding import Binding
+
+DEBUGGER_BINDINGS: list[Binding] = [
+    Binding("n", "step", "Step", tooltip="Run the next backward node and pause", id="step"),
+    Binding("c", "continue", "Continue", tooltip="Continue to the next break", id="continue"),
+    Binding("p", "pause", "Pause", tooltip="Pause at the next backward node", id="pause"),
+    Binding("b", "toggle_break", "Break", tooltip="Toggle breaking at the start of each backward",
+            id="toggle_break"),
+    Binding("h", "toggle_hook", "Mute hook", tooltip="Mute or unmute the selected hook",
+            id="toggle_hook"),
+    Binding("left_square_bracket", "history_back", "Back", key_display="[",
+            tooltip="One event back in history", id="history_back"),
+    Binding("right_square_bracket", "history_forward", "Fwd", key_display="]",
+            tooltip="One event forward in history (past the end: live)", id="history_forward"),
+    Binding("r", "rerun", "Re-run", tooltip="Re-run the scenario from the start (mutes kept)",
+            id="rerun"),
+    Binding("slash", "find", "Find", key_display="/", tooltip="Find a node or tensor by name",
+            id="find"),
+    Binding("question_mark", "help", "Help", key_display="?", tooltip="All keys", id="help"),
+]
+
+# Longer texts for the help screen and the command palette.
+KEY_HELP: dict[str, str] = {
+    "step": "Run the next backward node, then pause again.",
+    "continue": "Run until the next break (the next backward, when breaking is on) or the end.",
+    "pause": "Pause before the next backward node runs.",
+    "toggle_break": "Turn pausing at the start of every backward pass on or off.",
+    "toggle_hook": "Mute or unmute the hook selected in the Hooks tab. A muted hook stays "
+                   "registered but is skipped when it would fire; its firing is logged as muted. "
+                   "Module backward hooks are captured at forward time in PyTorch; muting acts "
+                   "at firing time.",
+    "history_back": "Show the moment one event earlier: every pane follows.",
+    "history_forward": "Show the moment one event later; past the last event returns to live.",
+    "rerun": "Run the scenario again from the start; muted hooks stay muted.",
+    "find": "Jump to a grad_fn node or a tensor by name.",
+    "help": "This screen.",
+}

@@ -1,0 +1,287 @@
+"""The debugger screen: header, graph | inspector, events, footer; keys drive the session.
+
+The session's listener runs on the scenario's thread: it only posts ``SessionChanged``
+(thread-safe, and at most one pending at a time). The handler pulls the state and pushes
+it down into the widgets inside one ``batch_update``, no more often than ``MIN_REFRESH``.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, State
+from graphtui.screens.find import FindScreen, Target
+from graphtui.screens.help import HelpScreen
+from graphtui.screens.keys import DEBUGGER_BINDINGS
+from graphtui.widgets.events_log import EventsLog
+from graphtui.widgets.events_pane import EventsPane
+from graphtui.widgets.graph_tree import GraphTree
+from graphtui.widgets.inspector import Inspector
+from graphtui.widgets.selection import Selection
+from graphtui.widgets.status_bar import StatusBar, StatusInfo
+
+MIN_REFRESH = 1 / 30       # seconds between repaints while events flood in
+
+PHASES = {RUN_NOT_STARTED: "starting"}
+
+
+class SessionChanged(Message):
+    """Something was recorded; many of these collapse into one."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SessionChanged)
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        *DEBUGGER_BINDINGS,
+        Binding("1", "tab('node')", "Node tab", show=False),
+        Binding("2", "tab('tensor')", "Tensor tab", show=False),
+        Binding("3", "tab('saved')", "Saved tab", show=False),
+        Binding("4", "tab('hooks')", "Hooks tab", show=False),
+        Binding("e", "cycle_filter", "Events filter", show=False),
+    ]
+
+    def __init__(self, session) -> None:
+        super().__init__()
+        self.session = session
+        self.moment: int | None = None       # history position (state after `moment` events)
+        self.state: State | None = None      # what the panes show now
+        self._pending = threading.Event()
+        self._last_refresh = 0.0
+        self._refresh_timer = None
+        self._log = None
+        self._followed: tuple | None = None  # (run, paused node) the cursor last jumped to
+        self._tensor_only: int | None = None # a tensor picked by find that has no row
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="panes"):
+            with Vertical(id="graph-pane"):
+                yield GraphTree(id="graph")
+            yield Inspector(id="inspector")
+        yield EventsPane(id="events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#graph-pane").border_title = "Graph"
+        self.query_one("#inspector").border_title = "Inspector"
+        self.query_one("#events").border_title = "Events"
+        self.session.add_listener(self._on_session_change)
+        self.session.start()
+        self.refresh_now()
+
+    def on_unmount(self) -> None:
+        self.session.remove_listener(self._on_session_change)
+
+    # ---------------------------------------------------------------- session -> UI
+
+    def _on_session_change(self) -> None:
+        """Any thread. Post at most one message until the UI has taken it."""
+        if not self._pending.is_set():
+            self._pending.set()
+            self.post_message(SessionChanged())
+
+    def on_session_changed(self, _: SessionChanged) -> None:
+        self._pending.clear()
+        wait = MIN_REFRESH - (time.monotonic() - self._last_refresh)
+        if wait > 0:
+            if self._refresh_timer is None:
+                self._refresh_timer = self.set_timer(wait, self._timed_refresh)
+            return
+        self.refresh_now()
+
+    def _timed_refresh(self) -> None:
+        self._refresh_timer = None
+        self.refresh_now()
+
+    def refresh_now(self) -> None:
+        """Pull the state at the moment shown and push it into every pane."""
+        self._last_refresh = time.monotonic()
+        session = self.session
+        log = session.log
+        if log is not self._log:
+            self._new_run(log)
+        live = session.state()
+        state = live if self.moment is None else session.state_at(self.moment)
+        self.state = state
+        graph = self.query_one(GraphTree)
+        with self.app.batch_update():
+            self.query_one(StatusBar).info = self._status(state)
+            graph.loading = state.run_state in (RUN_NOT_STARTED, RUN_RUNNING) and not state.nodes
+            graph.show(state)
+            self._follow(state)
+            self.query_one(Inspector).show(state, self._selection(state))
+            moment = None if self.moment is None else self.moment - 1
+            self.query_one(EventsPane).show(log, moment, live)
+
+    def _new_run(self, log) -> None:
+        self._log = log
+        self.moment = None
+        self._followed = None
+        self._tensor_only = None
+        self.query_one(GraphTree).forget()
+
+    def _follow(self, state: State) -> None:
+        """Put the cursor on the node the run is paused at, or failed at, once per stop."""
+        node_id = state.paused_at
+        if node_id is None and state.error is not None:
+            node_id = state.error.node_id
+        if node_id is None or self.moment is not None:
+            return
+        key = (state.run_number, node_id, state.run_state)
+        if key != self._followed and self.query_one(GraphTree).reveal(node_id):
+            self._followed = key
+            self._tensor_only = None
+
+    def _selection(self, state: State) -> Selection:
+        if self._tensor_only is not None:
+            return Selection.of_tensor(state, self._tensor_only)
+        return Selection.of_entry(state, self.query_one(GraphTree).entry)
+
+    def _status(self, state: State) -> StatusInfo:
+        header = state.header
+        error = f"{state.error.exc_type}: {state.error.message}" if state.error else None
+        return StatusInfo(
+            scenario=self.session.path.name,
+            phase=PHASES.get(state.run_state, state.run_state),
+            node=header.paused_node_name,
+            step=state.step, total=state.total, live=self.moment is None,
+            hooks_on=header.hooks_on, hooks_muted=header.hooks_muted,
+            break_on_backward=self.session.break_on_backward,
+            error=error,
+        )
+
+    # ---------------------------------------------------------------- widgets -> screen
+
+    @on(GraphTree.Picked)
+    def _graph_picked(self, _: GraphTree.Picked) -> None:
+        self._tensor_only = None
+        if self.state is not None:
+            self.query_one(Inspector).show(self.state, self._selection(self.state))
+
+    @on(EventsLog.Picked)
+    def _event_picked(self, message: EventsLog.Picked) -> None:
+        self._go_to(message.index + 1)
+
+    # ---------------------------------------------------------------- actions
+
+    def action_step(self) -> None:
+        self._back_to_live()
+        self.session.step()
+
+    def action_continue(self) -> None:
+        self._back_to_live()
+        self.session.continue_()
+
+    def action_pause(self) -> None:
+        self.session.pause()
+        self.notify("Pausing at the next backward node", timeout=2)
+
+    def action_toggle_break(self) -> None:
+        on_backward = self.session.toggle_break()
+        self.notify(f"Break on backward: {'on' if on_backward else 'off'}", timeout=2)
+        self.refresh_now()
+
+    def action_toggle_hook(self) -> None:
+        hook_id = self._hook_to_toggle()
+        if hook_id is None:
+            self.notify("No hook selected (Hooks tab: 4)", severity="warning", timeout=3)
+            return
+        muted = self.session.toggle_mute(hook_id)
+        note = "muted: skipped when it next fires" if muted else "unmuted"
+        self.notify(f"Hook {hook_id} {note}", timeout=3)
+        self.refresh_now()
+
+    def _hook_to_toggle(self) -> int | None:
+        inspector = self.query_one(Inspector)
+        if inspector.active_tab == "hooks" or self.state is None:
+            return inspector.selected_hook_id
+        selection = self._selection(self.state)
+        for table, item_id in ((self.state.nodes, selection.node_id),
+                               (self.state.tensors, selection.tensor_id)):
+            item = table.get(item_id) if item_id is not None else None
+            if item is not None and item.hook_ids:
+                return item.hook_ids[0]
+        return inspector.selected_hook_id
+
+    def action_history_back(self) -> None:
+        total = len(self.session.log)
+        if total == 0:
+            return
+        self._go_to(total - 1 if self.moment is None else max(0, self.moment - 1))
+
+    def action_history_forward(self) -> None:
+        if self.moment is None:
+            return
+        if self.moment + 1 >= len(self.session.log):
+            self._back_to_live()
+            self.refresh_now()
+            return
+        self._go_to(self.moment + 1)
+
+    def _go_to(self, moment: int) -> None:
+        self.moment = moment
+        self.refresh_now()
+
+    def _back_to_live(self) -> None:
+        self.moment = None
+
+    def action_rerun(self) -> None:
+        self.session.rerun()
+        self.notify("Re-running from the start (mutes kept)", timeout=2)
+        self.refresh_now()
+
+    def action_find(self) -> None:
+        state = self.session.state()
+        self.app.push_screen(FindScreen(find_targets(state)), self._found)
+
+    def _found(self, target: Target | None) -> None:
+        if target is None or self.state is None:
+            return
+        graph = self.query_one(GraphTree)
+        node_id = target.id if target.kind == "node" else _node_of_tensor(self.state, target.id)
+        if node_id is not None and graph.reveal(node_id):
+            self._tensor_only = None        # the row shows the tensor too
+        else:
+            self._tensor_only = target.id if target.kind == "tensor" else None
+        if target.kind == "tensor":
+            self.query_one(Inspector).active_tab = "tensor"
+        self.refresh_now()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(Inspector).active_tab = tab
+
+    def action_cycle_filter(self) -> None:
+        self.query_one(EventsPane).cycle_filter()
+
+
+def find_targets(state: State) -> list[Target]:
+    """Every node and every named tensor, labelled as the user would search for them."""
+    targets = [Target("node", node.id, f"{state.node_label(node.id)}  #{node.seq}")
+               for node in sorted(state.nodes.values(), key=lambda n: -n.seq)]
+    targets += [Target("tensor", t.id, f"tensor {t.label}  {list(t.shape)}")
+                for t in state.tensors.values() if t.name]
+    return targets
+
+
+def _node_of_tensor(state: State, tensor_id: int) -> int | None:
+    """The tensor's grad_fn, or for a leaf the AccumulateGrad that feeds its .grad."""
+    tensor = state.tensors.get(tensor_id)
+    if tensor is not None and tensor.grad_fn_id is not None:
+        return tensor.grad_fn_id
+    for node in state.nodes.values():
+        if node.is_accumulate_grad and node.output_ids[:1] == (tensor_id,):
+            return node.id
+    return None

@@ -1,0 +1,162 @@
+"""The events timeline: a Line API view over the session's (append-only) event list.
+
+Only the visible lines are formatted, and filtering scans each event once, so a log of a
+million events scrolls and grows without stalling the UI.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Describe = Callable[[int, object], Text]
+KindOf = Callable[[object], str]
+
+
+class EventsLog(ScrollView, can_focus=True):
+    """One line per recorded event; the line at the history moment is highlighted."""
+
+    DEFAULT_CSS = """
+    EventsLog { background: $surface; overflow-x: hidden; }
+    EventsLog > .events-log--moment { background: $accent 30%; text-style: bold; }
+    EventsLog:focus > .events-log--moment { background: $accent 50%; }
+    """
+    COMPONENT_CLASSES = {"events-log--moment"}
+    BINDINGS = [Binding("enter", "pick", "Go to event", show=False)]
+
+    class Picked(Message):
+        """The user chose an event: the screen moves history to it."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, describe: Describe, kind_of: KindOf, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._describe = describe
+        self._kind_of = kind_of
+        self._events: Sequence = ()
+        self._kinds: frozenset[str] | None = None
+        self._rows: list[int] = []        # indices into _events that pass the filter
+        self._scanned = 0                 # how many events the filter has seen
+        self._moment: int | None = None   # index of the event shown as "now"; None: live
+        self._cache: dict[int, Text] = {}
+
+    # ---------------------------------------------------------------- attributes down
+
+    def show(self, events_: Sequence, moment: int | None) -> None:
+        """Point at the event list (new ones may have been appended) and the moment."""
+        if events_ is not self._events or len(events_) < self._scanned:
+            self._events = events_
+            self._reset()
+        self._cache.clear()       # names may have become known since a line was formatted
+        self._scan()
+        if moment != self._moment:
+            self._moment = moment
+            self._scroll_to_moment()
+        self.refresh()
+
+    def set_kinds(self, kinds: frozenset[str] | None) -> None:
+        """Show only events of these kinds (None: all)."""
+        self._kinds = kinds
+        self._reset()
+        self._scan()
+        self._scroll_to_moment()
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def visible_texts(self) -> list[str]:
+        """Plain text of every row that passes the filter (for tests and find)."""
+        return [self._line_text(row).plain for row in range(len(self._rows))]
+
+    # ---------------------------------------------------------------- internals
+
+    def _reset(self) -> None:
+        self._rows = []
+        self._scanned = 0
+        self._cache.clear()
+
+    def _scan(self) -> None:
+        events_, kinds = self._events, self._kinds
+        end = len(events_)
+        if kinds is None:
+            self._rows.extend(range(self._scanned, end))
+        else:
+            kind_of = self._kind_of
+            self._rows.extend(i for i in range(self._scanned, end) if kind_of(events_[i]) in kinds)
+        was_at_end = self.scroll_y >= self.max_scroll_y
+        self._scanned = end
+        self.virtual_size = Size(self.size.width, len(self._rows))
+        if self._moment is None and was_at_end:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def _moment_row(self) -> int | None:
+        """The row of the moment, or of the last event before it when it is filtered out."""
+        if self._moment is None or not self._rows:
+            return None
+        from bisect import bisect_right
+        return max(0, bisect_right(self._rows, self._moment) - 1)
+
+    def _scroll_to_moment(self) -> None:
+        row = self._moment_row()
+        if row is None:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+            return
+        height = max(1, self.scrollable_content_region.height)
+        if not (self.scroll_y <= row < self.scroll_y + height):
+            self.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
+
+    def _line_text(self, row: int) -> Text:
+        text = self._cache.get(row)
+        if text is None:
+            index = self._rows[row]
+            text = self._describe(index, self._events[index])
+            if len(self._cache) > 2000:
+                self._cache.clear()
+            self._cache[row] = text
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if row >= len(self._rows):
+            return Strip.blank(width, base)
+        text = self._line_text(row)
+        style = base
+        if self._rows[row] == self._moment or (
+            self._moment is not None and row == self._moment_row()
+        ):
+            style = base + self.get_component_rich_style("events-log--moment")
+        segments = [Segment(seg.text, style + seg.style if seg.style else style)
+                    for seg in text.render(self.app.console) if seg.text != "\n"]
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
+        return strip.simplify()
+
+    def _row_at(self, y: int) -> int | None:
+        row = int(self.scroll_y) + y
+        return row if 0 <= row < len(self._rows) else None
+
+    def on_click(self, event: events.Click) -> None:
+        row = self._row_at(event.y)
+        if row is not None:
+            self.post_message(self.Picked(self._rows[row]))
+
+    def action_pick(self) -> None:
+        row = self._moment_row()
+        if row is None and self._rows:
+            row = min(len(self._rows) - 1, int(self.scroll_y))
+        if row is not None:
+            self.post_message(self.Picked(self._rows[row]))

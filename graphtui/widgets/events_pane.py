@@ -1,0 +1,91 @@
+"""The Events pane: a row of kind filters over the timeline."""
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Tab, Tabs
+
+from graphtui.model import State, describe_event, event_kind
+from graphtui.model import events as ev
+from graphtui.widgets.events_log import EventsLog
+
+# Filter tab id -> the model's event kinds it shows (None: everything).
+FILTERS: dict[str, frozenset[str] | None] = {
+    "all": None,
+    "backward": frozenset({"backward", "node", "grad", "buffer", "gate"}),
+    "hooks": frozenset({"hook", "module"}),
+    "graph": frozenset({"tensor", "node", "module"}),
+    "output": frozenset({"output", "run"}),
+    "problems": frozenset({"warning", "error", "run"}),
+}
+FILTER_LABELS = {"all": "All", "backward": "Backward", "hooks": "Hooks", "graph": "Forward",
+                 "output": "Output", "problems": "Warnings/errors"}
+
+KIND_STYLES = {
+    "run": "bold", "output": "", "gate": "yellow", "tensor": "cyan", "node": "cyan",
+    "module": "blue", "hook": "magenta", "backward": "bold green", "grad": "green",
+    "buffer": "yellow", "warning": "yellow", "error": "bold red",
+}
+
+
+def event_line(index: int, event, state: State | None) -> Text:
+    """`    12 grad     x.grad = [2] float32 [300, 0.3]`, coloured by kind."""
+    kind = event_kind(event)
+    line = Text(f"{index + 1:>6} ", style="dim")
+    line.append(f"{kind:<9}", style=KIND_STYLES.get(kind, ""))
+    if isinstance(event, ev.RunStarted):
+        # The path as given may be absolute; the name is enough and stays the same everywhere.
+        body = f"run {event.run_number} of {PurePath(event.scenario).name} started"
+    else:
+        body = describe_event(event, state)
+    style = KIND_STYLES.get(kind, "") if kind in ("warning", "error") else ""
+    if isinstance(event, ev.OutputWritten) and event.stream == "stderr":
+        style = "red"
+    line.append(body.replace("\n", " ⏎ "), style=style)
+    return line
+
+
+class EventsPane(Vertical):
+    DEFAULT_CSS = """
+    EventsPane > Tabs { height: 2; }
+    EventsPane > EventsLog { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._names: State | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Tabs(*(Tab(FILTER_LABELS[key], id=f"filter-{key}") for key in FILTERS))
+        yield EventsLog(self._describe, event_kind)
+
+    def _describe(self, index: int, event) -> Text:
+        return event_line(index, event, self._names)
+
+    def show(self, events, moment: int | None, names: State) -> None:
+        """``names``: the live state, which knows every name recorded so far."""
+        self._names = names
+        self.query_one(EventsLog).show(events, moment)
+
+    @property
+    def filter(self) -> str:
+        return (self.query_one(Tabs).active or "filter-all").removeprefix("filter-")
+
+    @filter.setter
+    def filter(self, key: str) -> None:
+        self.query_one(Tabs).active = f"filter-{key}"
+
+    def cycle_filter(self) -> None:
+        keys = list(FILTERS)
+        self.filter = keys[(keys.index(self.filter) + 1) % len(keys)]
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        self.query_one(EventsLog).set_kinds(FILTERS[self.filter])
+
+    @property
+    def timeline(self) -> EventsLog:
+        return self.query_one(EventsLog)

@@ -1,0 +1,194 @@
+"""The Graph pane: a lazily expanded tree of grad_fn nodes from each root.
+
+Children are filled in only when a row is expanded (``graphtui.model.child_entries``), so a
+10,000-node graph costs what the user opened. A new state relabels the loaded rows; the tree
+is rebuilt only when the roots change, re-opening what was open.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from graphtui.model import (
+    NO_GRAD_FN, NONE_EDGE, ROOT, State, TreeEntry, child_entries, expand_to_depth, path_to,
+    root_entries,
+)
+from graphtui.widgets.fmt import bytes_text, status_glyph
+
+SMALL_GRAPH = 80          # graphs up to this many nodes open fully at first sight
+FIRST_VIEW_DEPTH = 3      # bigger ones open this many levels
+MAX_REVEAL_DEPTH = 400    # deeper than this, "follow" does not open the path
+
+
+def entry_label(state: State, entry: TreeEntry, repeated: bool = False) -> Text:
+    """`● MulBackward0 (y) 12 B saved` — glyph, name, what it concerns, its buffers."""
+    if entry.kind == NONE_EDGE:
+        return Text("None", style="dim italic")
+    if entry.kind == NO_GRAD_FN:
+        return Text.assemble(("✗ ", "bold red"), (entry.label, "bold"),
+                             (" no grad_fn", "red"))
+    node = state.nodes.get(entry.node_id)
+    status = node.status if node else entry.status
+    text = Text.assemble(status_glyph(status), " ")
+    text.append(state.node_label(entry.node_id) if node else entry.label,
+                style="bold" if entry.kind == ROOT else "")
+    if entry.kind == ROOT and entry.tensor_id is not None and node and not node.is_accumulate_grad:
+        name = state.tensor_name(entry.tensor_id)
+        if name:
+            text.append(f" → {name}", style="cyan")
+    if node is not None and node.saved:
+        retained = node.retained_bytes
+        if retained:
+            text.append(f" {bytes_text(retained)} saved", style="dim")
+        else:
+            text.append(" freed", style="dim yellow")
+    if repeated:
+        text.append(" ↑ above", style="dim")
+    return text
+
+
+class GraphTree(Tree[TreeEntry]):
+    """Rows carry the model's TreeEntry; selecting one tells the screen what to inspect."""
+
+    DEFAULT_CSS = """
+    GraphTree { background: $surface; scrollbar-size-vertical: 1; }
+    """
+
+    class Picked(Message):
+        """The user highlighted a row."""
+
+        def __init__(self, entry: TreeEntry | None) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("graph", **kwargs)
+        self.show_root = False
+        self.guide_depth = 3
+        self.auto_expand = True
+        self._state: State | None = None
+        self._root_keys: tuple = ()
+        self._expanded: set[tuple] = set()
+        self._loaded: dict[tuple, TreeNode[TreeEntry]] = {}
+        self._shown: set[int] = set()        # node ids already on some row
+        self._repeated: set[tuple] = set()   # keys of rows showing a node shown before
+        self._first_view = True
+
+    # ---------------------------------------------------------------- attributes down
+
+    def show(self, state: State) -> None:
+        self._state = state
+        roots = root_entries(state)
+        keys = tuple(entry.key for entry in roots)
+        if keys != self._root_keys:
+            self._rebuild(state, roots)
+        else:
+            self._relabel(state)
+
+    def reveal(self, node_id: int) -> bool:
+        """Open the path to the first row showing ``node_id`` and put the cursor on it."""
+        state = self._state
+        key = path_to(state, node_id) if state is not None else None
+        if key is None or len(key) > MAX_REVEAL_DEPTH:
+            return False
+        node = self._open_path(key)
+        if node is None:
+            return False
+        self.move_cursor(node, animate=False)
+        return True
+
+    def reveal_key(self, key: tuple) -> bool:
+        node = self._open_path(key)
+        if node is not None:
+            self.move_cursor(node, animate=False)
+        return node is not None
+
+    def forget(self) -> None:
+        """A new run: start over (first-view expansion again)."""
+        self._root_keys = ()
+        self._expanded.clear()
+        self._first_view = True
+
+    @property
+    def entry(self) -> TreeEntry | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    # ---------------------------------------------------------------- building
+
+    def _rebuild(self, state: State, roots: list[TreeEntry]) -> None:
+        cursor_key = self.entry.key if self.entry is not None else None
+        if self._first_view and roots:
+            self._expanded |= self._first_view_keys(state)
+            self._first_view = False
+        self.clear()
+        self._loaded, self._shown, self._repeated = {}, set(), set()
+        self._root_keys = tuple(entry.key for entry in roots)
+        for entry in roots:
+            self._add(self.root, entry)
+        if cursor_key is not None:
+            self._cursor_to(cursor_key)
+
+    def _first_view_keys(self, state: State) -> set[tuple]:
+        depth = 10_000 if len(state.nodes) <= SMALL_GRAPH else FIRST_VIEW_DEPTH
+        return expand_to_depth(state, depth)
+
+    def _add(self, parent: TreeNode[TreeEntry], entry: TreeEntry) -> TreeNode[TreeEntry]:
+        repeated = entry.node_id is not None and entry.node_id in self._shown
+        if repeated:
+            self._repeated.add(entry.key)
+        node = parent.add(entry_label(self._state, entry, repeated), data=entry,
+                          allow_expand=entry.has_children)
+        self._loaded[entry.key] = node
+        if entry.node_id is not None:
+            self._shown.add(entry.node_id)
+        if entry.has_children and entry.key in self._expanded:
+            self._fill(node)
+            node.expand()
+        return node
+
+    def _fill(self, node: TreeNode[TreeEntry]) -> None:
+        entry = node.data
+        if node.children or entry is None or entry.node_id is None:
+            return
+        for child in child_entries(self._state, entry.key, entry.node_id):
+            self._add(node, child)
+
+    def _relabel(self, state: State) -> None:
+        for key, node in self._loaded.items():
+            entry = node.data
+            if entry is not None and entry.node_id is not None:
+                node.set_label(entry_label(state, entry, key in self._repeated))
+
+    def _open_path(self, key: tuple) -> TreeNode[TreeEntry] | None:
+        node = self._loaded.get(key[:1])
+        for depth in range(2, len(key) + 1):
+            if node is None:
+                return None
+            self._expanded.add(node.data.key)
+            self._fill(node)
+            node.expand()
+            node = self._loaded.get(key[:depth])
+        return node
+
+    def _cursor_to(self, key: tuple) -> None:
+        node = self._loaded.get(key)
+        if node is not None:
+            self.move_cursor(node, animate=False)
+
+    # ---------------------------------------------------------------- events
+
+    def _on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeEntry]) -> None:
+        entry = event.node.data
+        if entry is not None:
+            self._expanded.add(entry.key)
+            self._fill(event.node)
+
+    def _on_tree_node_collapsed(self, event: Tree.NodeCollapsed[TreeEntry]) -> None:
+        if event.node.data is not None:
+            self._expanded.discard(event.node.data.key)
+
+    def _on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:
+        self.post_message(self.Picked(event.node.data))

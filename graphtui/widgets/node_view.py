@@ -1,0 +1,125 @@
+"""Inspector › Node: the selected grad_fn — what it is, its edges, the gradients through it."""
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from graphtui.model import Node, State
+from graphtui.widgets.fmt import bytes_text, status_text, summary_line
+from graphtui.widgets.pane_view import PaneView, facts, section, stack
+from graphtui.widgets.problem_text import problems_for
+from graphtui.widgets.selection import Selection
+
+
+class NodeView(PaneView):
+    def render_view(self, state: State, selection: Selection) -> RenderableType:
+        node = state.nodes.get(selection.node_id) if selection.node_id is not None else None
+        if node is None:
+            return _no_node(state, selection)
+        return stack(
+            _identity(state, node),
+            _edges(state, node),
+            _gradients(node),
+            _saved(node),
+            _hooks(state, node.hook_ids + module_hook_ids(state, node)),
+            problems_for(state, node_id=node.id),
+        )
+
+
+def short_location(location: str | None) -> str:
+    """`lesson.py:4` — the directory says nothing and differs between machines."""
+    if not location:
+        return "—"
+    return PurePath(location).name
+
+
+def _no_node(state: State, selection: Selection) -> RenderableType:
+    tensor = state.tensors.get(selection.tensor_id) if selection.tensor_id is not None else None
+    if tensor is None:
+        return Text("Select a node in the graph (arrows or mouse).", style="dim")
+    return stack(
+        Text.assemble((tensor.label, "bold"), " has no grad_fn",
+                      " (a leaf)" if tensor.is_leaf else ""),
+        problems_for(state, tensor_id=tensor.id),
+    )
+
+
+def _identity(state: State, node: Node) -> RenderableType:
+    title = Text.assemble((state.node_label(node.id), "bold"), "  ", status_text(node.status))
+    outputs = ", ".join(state.tensor_name(t) or f"tensor {t}" for t in node.output_ids)
+    rows = [
+        ("sequence_nr", sequence_text(node.seq)),
+        ("module", node.module or "—"),
+        ("made at", short_location(node.location)),
+        ("variable" if node.is_accumulate_grad else "output", outputs or "—"),
+        ("times run", str(node.times_run)),
+    ]
+    return Group(title, facts(*rows))
+
+
+def sequence_text(seq: int) -> str:
+    # PyTorch gives AccumulateGrad the largest uint64 so leaves run as soon as they are ready.
+    return "UINT64_MAX" if seq >= 2**63 else str(seq)
+
+
+def _edges(state: State, node: Node) -> RenderableType:
+    if not node.next_edges:
+        return facts(("next_functions", "() — a leaf's accumulator"))
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim")
+    table.add_column()
+    for index, edge in enumerate(node.next_edges):
+        target = (Text("None", style="dim italic") if edge.node_id is None
+                  else Text(f"({state.node_label(edge.node_id)}, {edge.input_nr})"))
+        table.add_row(f"[{index}]", target)
+    return section("next_functions", table)
+
+
+def _gradients(node: Node) -> RenderableType:
+    received = ("—  (not reached yet)" if node.grad_outputs is None
+                else "\n".join(summary_line(s) for s in node.grad_outputs) or "()")
+    if node.grad_inputs is None:
+        produced = "—  (not run yet)"
+    else:
+        produced = "\n".join(f"[{i}] {summary_line(s)}" for i, s in enumerate(node.grad_inputs))
+    return section("gradients", facts(("grad_outputs in", received), ("grad_inputs out", produced or "()")))
+
+
+def _saved(node: Node) -> RenderableType | None:
+    if not node.saved:
+        return None
+    lines = Text()
+    for buffer in node.saved:
+        state_word = ("freed", "yellow") if buffer.freed else ("retained", "green")
+        lines.append(f"_saved_{buffer.name}  [{', '.join(map(str, buffer.shape))}] "
+                     f"{buffer.dtype} {bytes_text(buffer.nbytes)}  ")
+        lines.append(*state_word)
+        lines.append("\n")
+    lines.rstrip()
+    return section("saved for backward", lines)
+
+
+def module_hook_ids(state: State, node: Node) -> tuple[int, ...]:
+    """Hooks registered on the module this node's op ran in (conv1's hooks at its conv)."""
+    if not node.module:
+        return ()
+    return tuple(h.id for h in state.hooks.values() if h.target == node.module)
+
+
+def _hooks(state: State, hook_ids: tuple[int, ...]) -> RenderableType | None:
+    if not hook_ids:
+        return None
+    lines = Text()
+    for hook_id in hook_ids:
+        hook = state.hooks.get(hook_id)
+        if hook is None:
+            continue
+        flag = " muted" if hook.muted else " removed" if hook.removed else ""
+        lines.append(f"#{hook.id} {hook.kind} {hook.callable_name} fired {hook.times_fired}×")
+        lines.append(flag, style="yellow")
+        lines.append("\n")
+    lines.rstrip()
+    return section("hooks", lines)

@@ -1,0 +1,77 @@
+"""Base for the inspector's views: a scrollable Static that re-renders from (state, selection)."""
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from graphtui.model import State
+from graphtui.widgets.selection import Selection
+
+
+def facts(*rows: tuple[str, RenderableType | str]) -> Table:
+    """A two-column grid: dim labels on the left, values on the right."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(ratio=1)
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+def heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+class PaneView(VerticalScroll):
+    """Subclasses implement ``render_view(state, selection)`` returning a renderable."""
+
+    DEFAULT_CSS = """
+    PaneView { padding: 0 1; background: $surface; }
+    PaneView > Static { width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="body")
+
+    _last: RenderableType = ""
+
+    def show(self, state: State, selection: Selection) -> None:
+        self._last = self.render_view(state, selection)
+        self.query_one(".body", Static).update(self._last)
+
+    def render_view(self, state: State, selection: Selection) -> RenderableType:
+        raise NotImplementedError
+
+    @property
+    def text(self) -> str:
+        """What the view shows, as plain text (for tests)."""
+        return plain_text(self._last)
+
+
+def plain_text(renderable: RenderableType, width: int = 200) -> str:
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def section(title: str, body: RenderableType) -> Group:
+    """A heading with its body right under it."""
+    return Group(heading(title), body)
+
+
+def stack(*parts: RenderableType | None) -> Group:
+    """A Group of the parts that are not None, separated by blank lines."""
+    items: list[RenderableType] = []
+    for part in parts:
+        if part is None:
+            continue
+        if items:
+            items.append(Text(""))
+        items.append(part)
+    return Group(*items)
