@@ -1,8 +1,9 @@
 """A byte budget for the tensor values the history keeps.
 
 ``engine.trace.summarize`` copies the values of small tensors into events so any moment can
-show them. A long run would keep every copy forever; past the budget, events keep only
-their statistics and head (the Summary without ``values``).
+show them. A long run would keep every copy forever; once the budget is spent, events keep
+only their statistics and head (the Summary without ``values``). The event that crosses the
+budget is kept whole, so the budget may be exceeded by one event's copies.
 """
 from __future__ import annotations
 
@@ -12,39 +13,60 @@ from engine.trace import Summary
 
 DEFAULT_VALUE_BUDGET = 256 * 1024 * 1024
 
+# Event fields that may hold summaries (directly or in tuples), by engine.trace's names.
+_SUMMARY_FIELDS = frozenset({"summary", "grad", "grad_outputs", "grad_inputs", "args",
+                             "result", "inputs", "outputs"})
+_fields_by_type: dict[type, tuple[str, ...]] = {}
+
 
 class ValueBudget:
     def __init__(self, max_bytes: int = DEFAULT_VALUE_BUDGET):
         self.max_bytes = max_bytes
         self.used = 0
-        self.stripped = 0                 # summaries recorded without their values
+        self.stripped = 0                 # events recorded without some of their values
 
     def admit(self, event):
-        """The event, with values dropped from its summaries once the budget is spent."""
-        if not dataclasses.is_dataclass(event) or isinstance(event, Summary):
+        """The event itself while the budget lasts; after, a copy without values."""
+        names = _summary_fields(type(event))
+        if not names:
             return event
-        changes = {}
-        for field in dataclasses.fields(event):
-            value = getattr(event, field.name)
-            kept = self._admit_value(value)
-            if kept is not value:
-                changes[field.name] = kept
-        return dataclasses.replace(event, **changes) if changes else event
-
-    def _admit_value(self, value):
-        if isinstance(value, Summary):
-            return self._admit_summary(value)
-        if isinstance(value, tuple) and value:
-            kept = tuple(self._admit_value(item) for item in value)
-            return value if all(a is b for a, b in zip(kept, value)) else kept
-        return value
-
-    def _admit_summary(self, summary: Summary) -> Summary:
-        if summary.values is None:
-            return summary
-        size = summary.values.nbytes
-        if self.used + size <= self.max_bytes:
-            self.used += size
-            return summary
+        if self.used < self.max_bytes:
+            self.used += sum(_values_bytes(getattr(event, name)) for name in names)
+            return event
+        changes = {name: _without_values(getattr(event, name)) for name in names
+                   if _values_bytes(getattr(event, name))}
+        if not changes:
+            return event
         self.stripped += 1
-        return dataclasses.replace(summary, values=None)
+        return dataclasses.replace(event, **changes)
+
+
+def _summary_fields(event_type: type) -> tuple[str, ...]:
+    names = _fields_by_type.get(event_type)
+    if names is None:
+        names = ()
+        if dataclasses.is_dataclass(event_type) and event_type is not Summary:
+            names = tuple(f.name for f in dataclasses.fields(event_type)
+                          if f.name in _SUMMARY_FIELDS)
+        _fields_by_type[event_type] = names
+    return names
+
+
+def _values_bytes(value) -> int:
+    if isinstance(value, Summary):
+        return value.values.nbytes if value.values is not None else 0
+    if isinstance(value, tuple):
+        return sum(_values_bytes(item) for item in value)
+    return 0
+
+
+def _without_values(value):
+    if isinstance(value, Summary):
+        if value.values is None:
+            return value
+        if hasattr(value, "without_values"):        # keeps statistics computed from values
+            return value.without_values()
+        return dataclasses.replace(value, values=None)
+    if isinstance(value, tuple):
+        return tuple(_without_values(item) for item in value)
+    return value

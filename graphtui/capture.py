@@ -109,6 +109,8 @@ def _ensure(name: str) -> None:
 
 def ensure_installed() -> None:
     """Put the routing streams in place (again, if someone such as Textual replaced them)."""
+    if is_installed():
+        return
     with _lock:
         for name in ("stdout", "stderr", "stdin"):
             _ensure(name)

@@ -68,7 +68,7 @@ class Session:
         self._run: _Run | None = None
         self._run_number = 0
         self._last_notify = 0.0
-        self._notify_timer: threading.Timer | None = None
+        self._late_notify_pending = False
 
     # ------------------------------------------------------------ state
 
@@ -272,11 +272,15 @@ class Session:
 
     def _schedule_late_notify(self) -> None:
         # So the last events before a quiet spell are not left unannounced.
-        if self._notify_timer is None or not self._notify_timer.is_alive():
-            timer = threading.Timer(NOTIFY_INTERVAL, self._notify, kwargs={"force": True})
+        if not self._late_notify_pending:
+            self._late_notify_pending = True
+            timer = threading.Timer(NOTIFY_INTERVAL, self._late_notify)
             timer.daemon = True
-            self._notify_timer = timer
             timer.start()
+
+    def _late_notify(self) -> None:
+        self._late_notify_pending = False
+        self._notify(force=True)
 
 
 class _Run:

@@ -8,8 +8,10 @@ older model can read a newer engine's log.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+import dataclasses
 from types import MappingProxyType
+
+import numpy as np
 
 from engine import trace
 from graphtui.model import events as ev
@@ -24,6 +26,28 @@ GRAD_HISTORY_KEPT = 32
 OUTPUT_LINES_KEPT = 200_000
 PROBLEMS_KEPT = 10_000
 _STICKY = (ERROR, NAN)            # statuses a later event does not overwrite
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def replace(view, **changes):
+    """``dataclasses.replace`` without its per-call checks: the builder replaces a view for
+    almost every event, and the generic version dominated rebuilding long logs."""
+    names = _FIELD_NAMES.get(type(view))
+    if names is None:
+        names = _FIELD_NAMES[type(view)] = tuple(f.name for f in dataclasses.fields(view))
+    return type(view)(*[changes[name] if name in changes else getattr(view, name)
+                        for name in names])
+
+
+def has_nonfinite(summary) -> bool:
+    """NaN/Inf in a summary, checked on the copied values when statistics were not computed
+    yet (computing all statistics for every gradient would cost far more)."""
+    if summary is None:
+        return False
+    values = summary.values
+    if getattr(summary, "stats", True) is None and values is not None:
+        return values.dtype.kind in "fc" and not bool(np.isfinite(values).all())
+    return summary.has_nonfinite
 
 
 class StateBuilder:
@@ -119,7 +143,7 @@ class StateBuilder:
         return node
 
     def _mark_nonfinite(self, node_id: int, summaries) -> None:
-        if any(s is not None and s.has_nonfinite for s in summaries or ()):
+        if any(has_nonfinite(s) for s in summaries or ()):
             node = self.nodes.get(node_id)
             if node is not None and node.status != ERROR:
                 self.nodes[node_id] = replace(node, status=NAN)
