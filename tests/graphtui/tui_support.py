@@ -1,0 +1,176 @@
+"""Shared by the TUI tests (test_app*, test_snap*): the tutorial's lessons as scenario
+files, id resets for deterministic screens, and helpers that drive the app like a person."""
+from __future__ import annotations
+
+import itertools
+import textwrap
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from graphtui.app import GraphtuiApp
+from graphtui.headless import press_and_settle, settle
+from graphtui.session import Session
+
+SIZE = (120, 36)
+
+LESSONS = {
+    # Lesson 2: the gradient argument flows into MulBackward0, then AccumulateGrad of x.
+    "lesson2_mul.py": """
+        import engine as torch
+        torch.manual_seed(0)
+        x = torch.randn(2, requires_grad=True)
+        y = x * 3
+        y.backward(torch.tensor([100, 0.1]))
+        print(x.grad)
+    """,
+    # Lesson 4: backward twice without retain_graph fails on MulBackward0's freed buffers.
+    "lesson4_twice.py": """
+        import engine as torch
+        torch.manual_seed(0)
+        x = torch.randn(2, requires_grad=True)
+        y = x * 3
+        gradients = torch.tensor([100, 0.1], dtype=torch.float)
+        y.backward(gradients)
+        print(x.grad)
+        y.backward(gradients)
+    """,
+    # Lesson 5: retain_graph=True keeps the buffers; x.grad accumulates to [600, 0.6].
+    "lesson5_retain.py": """
+        import engine as torch
+        torch.manual_seed(0)
+        x = torch.randn(2, requires_grad=True)
+        y = x * 3
+        gradients = torch.tensor([100, 0.1], dtype=torch.float)
+        y.backward(gradients, retain_graph=True)
+        print(x.grad)
+        y.backward(gradients)
+        print(x.grad)
+    """,
+    # A tensor hook that prints what it sees (muted, it is skipped and logged as muted).
+    "tensor_hook.py": """
+        import engine as torch
+        torch.manual_seed(0)
+        x = torch.randn(2, requires_grad=True)
+        y = x * 3
+        def print_grad(grad):
+            print("hook saw", grad)
+        handle = y.register_hook(print_grad)
+        y.backward(torch.tensor([100, 0.1]))
+        print(x.grad)
+    """,
+    # Lesson 6: three ops on one leaf, no backward: the graph as recorded.
+    "lesson6_ops.py": """
+        import engine as torch
+        torch.manual_seed(0)
+        x = torch.randn(2, requires_grad=True)
+        y = x * 3
+        w = x + y
+        z = w / 2
+        loss = (z * z).sum()
+        print(w.grad_fn, y.grad_fn, z.grad_fn)
+        loss.backward()
+        print(x.grad)
+    """,
+    # Lessons 7-9 in small: conv1 forward hook, backward through conv (needs engine.nn).
+    "conv1_hook.py": """
+        import engine as torch
+        import engine.nn as nn
+        torch.manual_seed(0)
+        conv1 = nn.Conv2d(1, 2, kernel_size=3)
+        def show(module, input, output):
+            print("conv1 forward", tuple(input[0].shape), "->", tuple(output.shape))
+        handle = conv1.register_forward_hook(show)
+        image = torch.randn(1, 1, 6, 6)
+        out = conv1(image)
+        out.sum().backward()
+    """,
+}
+
+
+def write_lesson(directory: Path, name: str) -> Path:
+    path = directory / name
+    path.write_text(textwrap.dedent(LESSONS[name]).lstrip(), encoding="utf-8")
+    return path
+
+
+def has_engine_nn() -> bool:
+    try:
+        import engine.nn as nn
+    except ImportError:
+        return False
+    return hasattr(nn, "Conv2d") and hasattr(nn.Module, "register_forward_hook")
+
+
+def reset_engine_ids() -> None:
+    """Start the engine's id counters afresh, so screens do not depend on earlier tests.
+    (Private counters: see graphtui/NEEDS.md item 1.)"""
+    from engine import trace
+    from engine.autograd import executor, node
+    from engine.utils.hooks import RemovableHandle
+
+    trace._tensor_ids = itertools.count(1)
+    node._sequence_nr = itertools.count()
+    node._node_ids = itertools.count(1)
+    executor._backward_ids = itertools.count(1)
+    RemovableHandle.next_id = 0
+
+
+def new_app(path: Path, break_on_backward: bool = True) -> tuple[GraphtuiApp, Session]:
+    reset_engine_ids()
+    session = Session(path, break_on_backward=break_on_backward)
+    return GraphtuiApp(session, animations=False), session
+
+
+@asynccontextmanager
+async def running(path: Path, break_on_backward: bool = True):
+    """The app on a scenario, headless at 120x36, settled at its first pause or its end."""
+    app, session = new_app(path, break_on_backward)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, session)
+            yield Driver(app, pilot, session)
+    finally:
+        session.stop()
+
+
+class Driver:
+    """What a person does and sees: press keys, read panes."""
+
+    def __init__(self, app: GraphtuiApp, pilot, session: Session) -> None:
+        self.app, self.pilot, self.session = app, pilot, session
+
+    async def press(self, *keys: str) -> None:
+        await press_and_settle(self.pilot, self.session, list(keys))
+
+    @property
+    def screen(self):
+        return self.app.main
+
+    @property
+    def state(self):
+        return self.screen.state
+
+    def status(self) -> str:
+        from graphtui.widgets.status_bar import StatusBar
+        return self.screen.query_one(StatusBar).render().plain
+
+    def inspector(self, tab: str) -> str:
+        from graphtui.widgets.inspector import Inspector
+        return self.screen.query_one(Inspector).text(tab)
+
+    def events(self) -> list[str]:
+        from graphtui.widgets.events_pane import EventsPane
+        return self.screen.query_one(EventsPane).timeline.visible_texts()
+
+    def selected_label(self) -> str:
+        from graphtui.widgets.graph_tree import GraphTree
+        node = self.screen.query_one(GraphTree).cursor_node
+        return str(node.label) if node is not None else ""
+
+    async def find(self, text: str) -> None:
+        """`/`, type, enter."""
+        await self.pilot.press("slash")
+        await self.pilot.pause()
+        await self.pilot.press(*[("space" if ch == " " else ch) for ch in text], "enter")
+        await self.pilot.pause()
+        await settle(self.pilot, self.session)
