@@ -1,19 +1,23 @@
 """The ``graphtui`` command: ``run`` (the TUI, or a headless screenshot) and ``dump`` (text).
 
-Exit status: 0 success, 1 the scenario failed (``dump``), 2 bad usage or an unusable file.
+Exit status: 0 success, 1 the scenario failed (``dump``), 2 bad usage or an unusable file,
+70 an internal error of graphtui (its traceback goes to a log file), 130 interrupted.
 Textual is imported only when a UI is asked for.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
 
 from graphtui import __version__
 from graphtui.scenario import ScenarioError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +91,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         print(f"graphtui: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as error:           # a bug in graphtui: say where the details are
+        return report_crash(error)
+
+
+def report_crash(error: BaseException) -> int:
+    """Write graphtui's own traceback to a log file and print one line naming it."""
+    details = "".join(traceback.format_exception(error))
+    fd, path = tempfile.mkstemp(prefix="graphtui-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as log:
+        log.write(details)
+    print(f"graphtui: internal error ({type(error).__name__}: {error}); "
+          f"the details are in {path}", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _run(options, scenario_args: list[str]) -> int:
@@ -103,7 +122,11 @@ def _run(options, scenario_args: list[str]) -> int:
         else:
             from graphtui.app import GraphtuiApp
 
-            GraphtuiApp(session).run()
+            app = GraphtuiApp(session)
+            app.run()
+            crash = getattr(app, "_exception", None)
+            if crash is not None:          # Textual restored the terminal already
+                return report_crash(crash)
     finally:
         session.stop()
     return EXIT_OK

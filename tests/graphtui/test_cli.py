@@ -104,3 +104,31 @@ def test_the_back_end_does_not_import_textual():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == ""
+
+
+def test_an_internal_error_is_logged_to_a_file_and_named_in_one_line(tmp_path, monkeypatch,
+                                                                      capsys):
+    import graphtui.headless
+    from graphtui import cli
+
+    def broken_screenshot(session, keys, out_path, size=(120, 36)):
+        raise ValueError("widget exploded")
+
+    monkeypatch.setattr(graphtui.headless, "screenshot", broken_screenshot)
+    scenario = write_bytes(tmp_path, "ok.py", b"pass\n")
+    status = cli.main(["run", str(scenario), "--headless", "--screenshot",
+                       str(tmp_path / "out.svg")])
+    assert status == cli.EXIT_INTERNAL
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "internal error (ValueError: widget exploded)" in line
+    log_path = line.rsplit(" ", 1)[-1]
+    with open(log_path, encoding="utf-8") as log:
+        assert "broken_screenshot" in log.read()
+
+
+def test_headless_run_writes_a_screenshot(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"print('hello from the scenario')\n")
+    out = tmp_path / "shot.svg"
+    result = graphtui("run", scenario, "--headless", "--screenshot", out, "--size", "100x30")
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").lstrip().startswith("<svg")
