@@ -84,12 +84,18 @@ def tensor_id(tensor) -> int:
 
 # ---------------------------------------------------------------- summaries
 
+_DTYPE_NAMES: dict = {}
+
+
+def _dtype_name(dtype) -> str:
+    name = _DTYPE_NAMES.get(dtype.num)
+    if name is None:
+        name = _DTYPE_NAMES[dtype.num] = dtype.name
+    return name
+
+
 @dataclass(frozen=True, slots=True)
-class Summary:
-    """What an event keeps of a tensor: shape, dtype, statistics, and values when small."""
-    shape: tuple[int, ...]
-    dtype: str
-    numel: int
+class Stats:
     min: float | None = None
     max: float | None = None
     mean: float | None = None
@@ -97,43 +103,79 @@ class Summary:
     nan: int = 0
     inf: int = 0
     head: tuple = ()
-    values: np.ndarray | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Summary:
+    """What an event keeps of a tensor: shape, dtype, and either a copy of the values (small
+    tensors; statistics are computed from it when first read, so recording stays cheap) or
+    the statistics and a head (big tensors)."""
+    shape: tuple[int, ...]
+    dtype: str
+    numel: int
+    values: np.ndarray | None = None
+    stats: Stats | None = None
+
+    def _stats(self) -> Stats:
+        stats = self.stats
+        if stats is None:
+            stats = _statistics(self.values) if self.values is not None else Stats()
+            object.__setattr__(self, "stats", stats)
+        return stats
+
+    min = property(lambda self: self._stats().min)
+    max = property(lambda self: self._stats().max)
+    mean = property(lambda self: self._stats().mean)
+    norm = property(lambda self: self._stats().norm)
+    nan = property(lambda self: self._stats().nan)
+    inf = property(lambda self: self._stats().inf)
+    head = property(lambda self: self._stats().head)
 
     @property
     def has_nonfinite(self) -> bool:
         return bool(self.nan or self.inf)
 
+    def without_values(self) -> "Summary":
+        """The same summary keeping only statistics and head (for a memory budget)."""
+        return Summary(self.shape, self.dtype, self.numel, None, self._stats())
 
-def summarize(value) -> Summary | None:
-    """Summary of a Tensor or ndarray (None stays None). Copies values only when small."""
+
+def summarize(value, copy: bool = True) -> Summary | None:
+    """Summary of a Tensor or ndarray (None stays None). Keeps the values only when small:
+    a copy, or (copy=False, for arrays nobody writes to later, like gradients flowing
+    through the backward pass) a read-only view."""
     if value is None:
         return None
     array = value._data if hasattr(value, "_data") else np.asarray(value)
-    dtype = array.dtype.name
-    numel = int(array.size)
-    if numel == 0:
-        return Summary(tuple(array.shape), dtype, 0)
-    flat = array.reshape(-1)
-    head = tuple(flat[:head_len].tolist())
-    values = None
+    numel = array.size
     if numel <= values_cap:
-        values = flat.copy()
+        values = array.reshape(-1)
+        values = values.copy() if copy else values.view()
         values.flags.writeable = False
-    if array.dtype.kind not in "fc":
-        as_float = flat.astype(np.float64)
-        return Summary(tuple(array.shape), dtype, numel, float(as_float.min()),
-                       float(as_float.max()), float(as_float.mean()), None, 0, 0, head, values)
+        return Summary(array.shape, _dtype_name(array.dtype), numel, values)
+    return Summary(array.shape, _dtype_name(array.dtype), numel, None,
+                   _statistics(array.reshape(-1)))
+
+
+def _statistics(flat: np.ndarray) -> Stats:
+    if flat.size == 0:
+        return Stats()
+    head = tuple(flat[:head_len].tolist())
+    if flat.dtype.kind not in "fc":
+        return Stats(float(flat.min()), float(flat.max()), float(flat.mean(dtype=np.float64)),
+                     None, 0, 0, head)
+    total = float(flat.sum(dtype=np.float64))
+    if np.isfinite(total):          # no nan or inf anywhere: the cheap path
+        return Stats(float(flat.min()), float(flat.max()), total / flat.size,
+                     float(np.sqrt(np.dot(flat, flat))), 0, 0, head)
     finite = np.isfinite(flat)
     nan = int(np.isnan(flat).sum())
-    inf = numel - nan - int(finite.sum())
-    good = flat if nan == 0 and inf == 0 else flat[finite]
+    inf = flat.size - nan - int(finite.sum())
+    good = flat[finite].astype(np.float64)
     if good.size == 0:
-        return Summary(tuple(array.shape), dtype, numel, None, None, None, None, nan, inf,
-                       head, values)
-    good64 = good.astype(np.float64)
-    return Summary(tuple(array.shape), dtype, numel, float(good64.min()), float(good64.max()),
-                   float(good64.mean()), float(np.sqrt((good64 * good64).sum())), nan, inf,
-                   head, values)
+        return Stats(None, None, None, None, nan, inf, head)
+    return Stats(float(good.min()), float(good.max()), float(good.mean()),
+                 float(np.sqrt(np.dot(good, good))), nan, inf, head)
 
 
 # ---------------------------------------------------------------- events

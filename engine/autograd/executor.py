@@ -383,4 +383,5 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
 
 
 def _summaries(grads) -> tuple:
-    return tuple(trace.summarize(g) for g in grads)
+    # Gradients in flight are fresh arrays that nothing writes to later: no copy needed.
+    return tuple(trace.summarize(g, copy=False) for g in grads)

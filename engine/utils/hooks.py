@@ -2,8 +2,6 @@
 is announced to the debugger, and muting works the same everywhere)."""
 from __future__ import annotations
 
-import weakref
-
 from engine import trace
 
 
@@ -13,20 +11,19 @@ class RemovableHandle:
     next_id: int = 0
 
     def __init__(self, hooks_dict: dict, *, extra_dict=None) -> None:
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        # Plain dicts can't be weakly referenced; a handle keeping its dict alive is harmless.
+        self.hooks_dict = hooks_dict
         self.id = RemovableHandle.next_id
         RemovableHandle.next_id += 1
         extras = [] if extra_dict is None else (extra_dict if isinstance(extra_dict, list) else [extra_dict])
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extras)
+        self.extra_dicts = tuple(extras)
 
     def remove(self) -> None:
-        hooks_dict = self.hooks_dict_ref()
-        removed = hooks_dict is not None and self.id in hooks_dict
+        removed = self.id in self.hooks_dict
         if removed:
-            del hooks_dict[self.id]
-        for ref in self.extra_dict_ref:
-            extra = ref()
-            if extra is not None and self.id in extra:
+            del self.hooks_dict[self.id]
+        for extra in self.extra_dicts:
+            if self.id in extra:
                 del extra[self.id]
         if removed and trace.active:
             trace.emit(trace.HookRemoved(self.id))

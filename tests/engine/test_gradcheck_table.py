@@ -1,0 +1,175 @@
+"""Every node class in the op table has a finite-difference gradient check (float64).
+
+The walker compares the registry of node classes with the cases below: adding an op
+without a case here (or in `tests/engine/nn/test_gradcheck_nn.py`'s NN_CASES) fails.
+Each case must also really produce its node, so a case cannot test the wrong op.
+"""
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+import engine
+from engine.autograd import gradcheck
+from engine.autograd.node import NODE_CLASSES
+
+RNG = np.random.default_rng(7)
+
+
+def leaf(*shape, low=-1.0, high=1.0):
+    data = RNG.uniform(low, high, size=shape)
+    return engine.tensor(data, dtype=engine.float64, requires_grad=True)
+
+
+def positive(*shape):
+    return leaf(*shape, low=0.5, high=2.0)
+
+
+def distinct(*shape):
+    """Values far apart, so max/min/clamp/relu/abs are differentiable at them."""
+    n = int(np.prod(shape))
+    values = RNG.permutation(np.linspace(-2.0, 2.0, n) + 0.05)
+    return engine.tensor(values.reshape(shape), dtype=engine.float64, requires_grad=True)
+
+
+def _inplace_on_copy(op):
+    def fn(x, *rest):
+        y = x * 1
+        op(y, *rest)
+        return y
+    return fn
+
+
+def _setitem(x, v):
+    y = x * 1
+    y[0, 1:] = v
+    return y
+
+
+CORE_CASES = {
+    "AddBackward0": lambda: (lambda a, b: engine.add(a, b, alpha=2), (leaf(2, 3), leaf(3))),
+    "SubBackward0": lambda: (lambda a, b: a - b, (leaf(2, 3), leaf(2, 1))),
+    "RsubBackward1": lambda: (lambda a: 2 - a, (leaf(3),)),
+    "MulBackward0": lambda: (lambda a, b: a * b, (leaf(2, 3), leaf(3))),
+    "DivBackward0": lambda: (lambda a, b: a / b, (leaf(2, 3), positive(2, 3))),
+    "PowBackward0": lambda: (lambda a: a ** 3, (leaf(4),)),
+    "PowBackward1": lambda: (lambda a, b: a ** b, (positive(3), leaf(3))),
+    "PowBackward2": lambda: (lambda b: 2 ** b, (leaf(3),)),
+    "ExpBackward0": lambda: (engine.exp, (leaf(3),)),
+    "LogBackward0": lambda: (engine.log, (positive(3),)),
+    "SqrtBackward0": lambda: (engine.sqrt, (positive(3),)),
+    "SinBackward0": lambda: (engine.sin, (leaf(3),)),
+    "CosBackward0": lambda: (engine.cos, (leaf(3),)),
+    "TanhBackward0": lambda: (engine.tanh, (leaf(3),)),
+    "SigmoidBackward0": lambda: (engine.sigmoid, (leaf(3),)),
+    "ReciprocalBackward0": lambda: (lambda a: 1 / a, (positive(3),)),
+    "ReluBackward0": lambda: (engine.relu, (distinct(5),)),
+    "AbsBackward0": lambda: (engine.abs, (distinct(5),)),
+    "NegBackward0": lambda: (lambda a: -a, (leaf(3),)),
+    "ClampBackward1": lambda: (lambda a: a.clamp(-0.7, 0.9), (distinct(6),)),
+    "WhereBackward0": lambda: (lambda a, b: engine.where(a > 0, a, b), (distinct(4), leaf(4))),
+    # float32 in the middle: finite differences need a coarse step.
+    "ToCopyBackward0": lambda: (lambda a: a.float().double() * 1, (leaf(3),),
+                                {"eps": 1e-2, "atol": 1e-4, "rtol": 1e-3}),
+    "SumBackward0": lambda: (lambda a: a.sum(), (leaf(2, 3),)),
+    "SumBackward1": lambda: (lambda a: a.sum(1), (leaf(2, 3),)),
+    "MeanBackward0": lambda: (lambda a: a.mean(), (leaf(2, 3),)),
+    "MeanBackward1": lambda: (lambda a: a.mean((0, 2), keepdim=True), (leaf(2, 3, 2),)),
+    "MaxBackward1": lambda: (lambda a: a.max(), (distinct(2, 3),)),
+    "MinBackward1": lambda: (lambda a: a.min(), (distinct(2, 3),)),
+    "MaxBackward0": lambda: (lambda a: a.max(1)[0], (distinct(2, 3),)),
+    "MinBackward0": lambda: (lambda a: a.min(0, keepdim=True).values, (distinct(2, 3),)),
+    "LinalgVectorNormBackward0": lambda: (lambda a: a.norm(dim=1), (leaf(2, 3),)),
+    "SoftmaxBackward0": lambda: (lambda a: a.softmax(1), (leaf(2, 3),)),
+    "LogSoftmaxBackward0": lambda: (lambda a: a.log_softmax(0), (leaf(2, 3),)),
+    "ViewBackward0": lambda: (lambda a: a.view(3, 2), (leaf(2, 3),)),
+    "UnsafeViewBackward0": lambda: (lambda a: a.t().reshape(6), (leaf(2, 3),)),
+    "CloneBackward0": lambda: (lambda a: a.clone(), (leaf(2, 3),)),
+    "TBackward0": lambda: (lambda a: a.t(), (leaf(2, 3),)),
+    "TransposeBackward0": lambda: (lambda a: a.transpose(0, 2), (leaf(2, 3, 4),)),
+    "PermuteBackward0": lambda: (lambda a: a.permute(2, 0, 1), (leaf(2, 3, 4),)),
+    "UnsqueezeBackward0": lambda: (lambda a: a.unsqueeze(1), (leaf(2, 3),)),
+    "SqueezeBackward0": lambda: (lambda a: a.squeeze(), (leaf(2, 1, 3),)),
+    "SqueezeBackward1": lambda: (lambda a: a.squeeze(1), (leaf(2, 1, 3),)),
+    "ExpandBackward0": lambda: (lambda a: a.expand(4, 3), (leaf(1, 3),)),
+    "SelectBackward0": lambda: (lambda a: a[1], (leaf(2, 3),)),
+    "SliceBackward0": lambda: (lambda a: a[:, 1::2], (leaf(2, 5),)),
+    "IndexBackward0": lambda: (lambda a: a[engine.tensor([0, 2, 0])], (leaf(3, 2),)),
+    "IndexPutBackward0": lambda: (
+        lambda a: engine.autograd.grad((a[engine.tensor([1, 1])] ** 2).sum(), a,
+                                       create_graph=True)[0], (leaf(3),)),
+    "CatBackward0": lambda: (lambda a, b: engine.cat([a, b], 1), (leaf(2, 3), leaf(2, 2))),
+    "StackBackward0": lambda: (lambda a, b: engine.stack([a, b], 1), (leaf(2, 3), leaf(2, 3))),
+    "MmBackward0": lambda: (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 4))),
+    "MvBackward0": lambda: (lambda a, b: a @ b, (leaf(2, 3), leaf(3))),
+    "DotBackward0": lambda: (lambda a, b: a @ b, (leaf(3), leaf(3))),
+    "BmmBackward0": lambda: (lambda a, b: a @ b, (leaf(2, 2, 3), leaf(2, 3, 4))),
+    "SqueezeBackward4": lambda: (lambda a, b: a @ b, (leaf(3), leaf(3, 2))),
+    "ZeroBackward0": lambda: (lambda a, b: _inplace_on_copy(lambda y: y.zero_())(a) + b,
+                              (leaf(3), leaf(3))),
+    "FillBackward0": lambda: (lambda a, b: _inplace_on_copy(lambda y: y.fill_(2.0))(a) * b,
+                              (leaf(3), leaf(3))),
+    "CopyBackwards": lambda: (lambda a, b: _inplace_on_copy(lambda y, s: y.copy_(s))(a, b),
+                              (leaf(2, 3), leaf(3))),
+    "CopySlices": lambda: (_setitem, (leaf(2, 3), leaf(2))),
+}
+
+
+def _nn_cases() -> dict:
+    path = pathlib.Path(__file__).parent / "nn" / "test_gradcheck_nn.py"
+    if not path.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location("_gradcheck_nn_cases", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, "NN_CASES", {})
+
+
+ALL_CASES = {**CORE_CASES, **_nn_cases()}
+
+
+def _node_names(output) -> set:
+    names, stack, seen = set(), [output.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names.add(type(node).__name__)
+        stack.extend(n for n, _ in node.next_functions)
+    return names
+
+
+def _custom_function_node(cls) -> bool:
+    from engine.autograd.function import BackwardCFunction
+    return issubclass(cls, BackwardCFunction)
+
+
+def test_every_node_class_has_a_gradient_check():
+    if importlib.util.find_spec("engine.nn") is not None:
+        import engine.nn  # noqa: F401  (registers the nn nodes)
+    missing = sorted(name for name, cls in NODE_CLASSES.items()
+                     if name not in ALL_CASES and not _custom_function_node(cls))
+    assert missing == [], f"node classes without a gradient check: {missing}"
+
+
+@pytest.mark.parametrize("node_name", sorted(ALL_CASES))
+def test_gradient_matches_finite_differences(node_name):
+    fn, inputs, *options = ALL_CASES[node_name]()
+    tolerances = {"eps": 1e-6, "atol": 1e-6, "rtol": 1e-4, **(options[0] if options else {})}
+    output = fn(*inputs)
+    assert node_name in _node_names(output), f"the case for {node_name} does not make it"
+    assert gradcheck(fn, inputs, **tolerances)
+
+
+@pytest.mark.parametrize("op", [engine.exp, engine.sin, engine.tanh, engine.sigmoid,
+                                lambda x: x * x * x, lambda x: (x ** 3).sum()])
+def test_second_derivative_with_create_graph(op):
+    x = engine.tensor([0.3, -0.8, 1.1], dtype=engine.float64, requires_grad=True)
+
+    def first_grad(x):
+        (g,) = engine.autograd.grad(op(x).sum(), x, create_graph=True)
+        return g
+
+    assert gradcheck(first_grad, (x,), eps=1e-6, atol=1e-5, rtol=1e-4)

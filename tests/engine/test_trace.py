@@ -1,0 +1,179 @@
+"""The events the engine emits (engine/trace.py): order, content, stepping and muting."""
+import threading
+
+import numpy as np
+import pytest
+
+import engine
+from engine import trace
+
+
+@pytest.fixture
+def events():
+    log = []
+    trace.subscribe(log.append)
+    yield log
+    trace.unsubscribe(log.append)
+    trace.muted_hooks.clear()
+
+
+def kinds(log):
+    return [type(e).__name__ for e in log]
+
+
+def test_no_subscriber_means_inactive():
+    assert trace.active is False
+    log = []
+    trace.subscribe(log.append)
+    assert trace.active is True
+    trace.unsubscribe(log.append)
+    assert trace.active is False
+
+
+def test_tutorial_x_times_3_event_stream(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    gradient = engine.tensor([100, 0.1], dtype=engine.float)
+    y.backward(gradient)
+
+    assert kinds(events) == [
+        "TensorCreated",                     # x
+        "NodeCreated",                       # AccumulateGrad of x
+        "NodeCreated",                       # MulBackward0
+        "TensorCreated",                     # y
+        "TensorCreated",                     # gradient
+        "BackwardStarted",
+        "NodeExecuting", "NodeExecuted", "BufferFreed",          # MulBackward0
+        "NodeExecuting", "GradAccumulated", "NodeExecuted",      # AccumulateGrad
+        "BackwardFinished",
+    ]
+    x_created, acc, mul, y_created = events[:4]
+    assert (x_created.shape, x_created.requires_grad, x_created.is_leaf) == ((2,), True, True)
+    assert acc.name == "AccumulateGrad" and acc.output_ids == (x_created.tensor_id,)
+    assert mul.name == "MulBackward0"
+    assert mul.next_functions == ((acc.node_id, 0), (None, 0))
+    assert [(s.name, s.shape, s.nbytes) for s in mul.saved] == [("other", (), 8)]
+    assert mul.location.endswith("test_trace.py:35")
+    assert y_created.grad_fn_id == mul.node_id and y_created.is_leaf is False
+
+    executing = events[6]
+    np.testing.assert_allclose(executing.grad_outputs[0].values, [100, 0.1], rtol=1e-6)
+    freed = events[8]
+    assert (freed.node_id, freed.names, freed.nbytes) == (mul.node_id, ("other",), 8)
+    accumulated = events[10]
+    assert accumulated.tensor_id == x_created.tensor_id and accumulated.accumulated is False
+    np.testing.assert_allclose(accumulated.grad.values, [300, 0.3], rtol=1e-6)
+    assert events[-1].ok is True
+
+
+def test_backward_twice_reports_the_error_at_the_node(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.backward(engine.ones(2))
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        y.backward(engine.ones(2))
+    mul_id = next(e.node_id for e in events if type(e).__name__ == "NodeCreated"
+                  and e.name == "MulBackward0")
+    error = next(e for e in events if type(e).__name__ == "ErrorRaised")
+    assert error.node_id == mul_id and error.exc_type == "RuntimeError"
+    assert events[-1] == trace.BackwardFinished(events[-1].backward_id, False)
+
+
+def test_no_grad_fn_error_names_the_tensor(events):
+    y = engine.tensor([1.0, 2.0]) * 3
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
+        y.backward(engine.ones(2))
+    error = [e for e in events if type(e).__name__ == "ErrorRaised"][-1]
+    assert error.tensor_id == trace.tensor_id(y)
+
+
+def test_hooks_are_announced_fired_and_removed(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    handle = x.register_hook(lambda g: g * 2)
+    (x * 1).sum().backward()
+    handle.remove()
+    handle.remove()          # idempotent: announced once
+    registered = [e for e in events if isinstance(e, trace.HookRegistered)]
+    fired = [e for e in events if isinstance(e, trace.HookFired)]
+    removed = [e for e in events if isinstance(e, trace.HookRemoved)]
+    assert [(e.hook_id, e.kind, e.callable_name) for e in registered] == [
+        (handle.id, "tensor", "test_hooks_are_announced_fired_and_removed.<locals>.<lambda>")]
+    assert len(fired) == 1 and fired[0].replaced is True and fired[0].muted is False
+    np.testing.assert_allclose(fired[0].result[0].values, [2, 2])
+    assert [e.hook_id for e in removed] == [handle.id]
+    np.testing.assert_allclose(x.grad.numpy(), [2, 2])
+
+
+def test_a_muted_hook_is_not_called_and_is_logged_as_muted(events):
+    calls = []
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    handle = x.register_hook(lambda g: calls.append(g) or g * 10)
+    trace.muted_hooks.add(handle.id)
+    (x * 1).sum().backward()
+    assert calls == []
+    np.testing.assert_allclose(x.grad.numpy(), [1, 1])
+    fired = [e for e in events if isinstance(e, trace.HookFired)]
+    assert len(fired) == 1 and fired[0].muted is True and fired[0].replaced is False
+
+
+def test_in_place_ops_and_warnings_are_events(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.add_(1)
+    with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf"):
+        assert y.grad is None
+    modified = [e for e in events if isinstance(e, trace.TensorModified)]
+    assert [(m.op, m.version) for m in modified] == [("add_", 1)]
+    assert modified[0].tensor_id == trace.tensor_id(y)
+    warning = [e for e in events if isinstance(e, trace.WarningRaised)][-1]
+    assert warning.tensor_id == trace.tensor_id(y) and warning.category == "UserWarning"
+
+
+class StepGate:
+    """A subscriber that holds the executor before each node until released."""
+
+    def __init__(self):
+        self.arrived = threading.Semaphore(0)
+        self.release = threading.Semaphore(0)
+        self.current = None
+
+    def __call__(self, event):
+        if isinstance(event, trace.NodeExecuting):
+            self.current = event.name
+            self.arrived.release()
+            assert self.release.acquire(timeout=10)
+
+
+def test_stepping_holds_each_node_in_pytorch_order():
+    gate = StepGate()
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    b = x + 1
+    d = (a * b).sum()
+    trace.subscribe(gate)
+    try:
+        worker = threading.Thread(target=d.backward)
+        worker.start()
+        seen = []
+        for _ in range(5):
+            assert gate.arrived.acquire(timeout=10)
+            seen.append(gate.current)
+            assert x.grad is None          # held: the leaf has not been reached yet
+            gate.release.release()
+        worker.join(timeout=10)
+    finally:
+        trace.unsubscribe(gate)
+    # Recorded from PyTorch 2.13 with grad_fn pre-hooks: descending sequence number.
+    assert seen == ["SumBackward0", "MulBackward0", "AddBackward0", "MulBackward0",
+                    "AccumulateGrad"]
+    np.testing.assert_allclose(x.grad.numpy(), [6, 10])
+
+
+def test_summaries_cap_values_but_keep_statistics():
+    big = np.arange(10_000, dtype=np.float32)
+    summary = trace.summarize(big)
+    assert summary.values is None and summary.numel == 10_000
+    assert (summary.min, summary.max) == (0.0, 9999.0)
+    assert summary.head == (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0)
+    nan = trace.summarize(np.array([1.0, np.nan, np.inf], dtype=np.float32))
+    assert (nan.nan, nan.inf, nan.min, nan.max) == (1, 1, 1.0, 1.0)
