@@ -31,7 +31,9 @@ def sign(x):
 
 def where(cond, a, b):
     if _is_array(cond) and _is_array(a) and _is_array(b):
-        return np.where(cond, a, b)
+        out = np.where(cond, a, b)
+        like = a if hasattr(a, "dtype") else b
+        return out if out.dtype == like.dtype else out.astype(like.dtype)
     from engine.ops.elementwise import where as _where
     return _where(cond, a, b)
 

@@ -245,7 +245,8 @@ ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, l
 
 
 def _relu_rule(n, g):
-    return (g * P.mask(n.saved("result") > 0, g),)
+    # A select, not a product: a negative gradient blocked by relu is +0, as in PyTorch.
+    return (P.where(n.saved("result") > 0, g, 0),)
 
 
 ReluBackward0 = node_class("ReluBackward0", _relu_rule)
@@ -286,7 +287,7 @@ def _clamp_rule(n, g):
     keep = None if low is None else x >= low
     if high is not None:
         keep = (x <= high) if keep is None else keep & (x <= high)
-    return (g * P.mask(keep, g),)
+    return (P.where(keep, g, 0),)
 
 
 ClampBackward1 = node_class("ClampBackward1", _clamp_rule)
