@@ -300,7 +300,7 @@ def _validate(node, grad_inputs: tuple) -> tuple:
     if len(grad_inputs) != len(node._next):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {len(node._next)}, got {len(grad_inputs)})")
-    fixed = list(grad_inputs)
+    fixed = None
     for index, (e, grad) in enumerate(zip(node._next, grad_inputs)):
         if e is None or grad is None:
             continue
@@ -308,8 +308,12 @@ def _validate(node, grad_inputs: tuple) -> tuple:
         if meta is None:
             continue
         shape, dtype = meta[e[1]]
+        if grad.shape == shape and grad.dtype == dtype:
+            continue
+        if fixed is None:
+            fixed = list(grad_inputs)
         fixed[index] = _conform(node, index, grad, shape, dtype)
-    return tuple(fixed)
+    return grad_inputs if fixed is None else tuple(fixed)
 
 
 def _conform(node, index: int, grad, shape: tuple, dtype):

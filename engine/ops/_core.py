@@ -54,6 +54,25 @@ def _scalar_rank(value) -> int:
 def result_dtype(*operands) -> np.dtype:
     """PyTorch's promotion: dimensioned tensors first, then 0-dim tensors, then scalars; a
     lower priority group only counts when it brings a higher kind (bool < int < float)."""
+    if len(operands) == 2:
+        fast = _same_kind_fast_path(*operands)
+        if fast is not None:
+            return fast
+    return _promote(operands)
+
+
+def _same_kind_fast_path(a, b):
+    """The common cases: two tensors of one dtype, or a float tensor and a Python number."""
+    if type(a) is Tensor or isinstance(a, Tensor):
+        da = a._data.dtype
+        if isinstance(b, Tensor):
+            return da if b._data.dtype == da else None
+        if da.kind == "f" and isinstance(b, (float, int)) and not isinstance(b, bool):
+            return da
+    return None
+
+
+def _promote(operands) -> np.dtype:
     groups = ([], [], [])
     for op in operands:
         if isinstance(op, Tensor):
