@@ -81,12 +81,14 @@ class History:
     def __init__(self, log: Sequence, checkpoint_every: int = 2048, max_checkpoints: int = 64,
                  max_events: int = DEFAULT_MAX_EVENTS):
         self.log = log
-        self.checkpoint_every = checkpoint_every
+        # Discarding happens at checkpoints, so they must be closer than max_events.
+        self.checkpoint_every = max(1, min(checkpoint_every, max_events // 4))
         self.max_checkpoints = max_checkpoints
         self.max_events = max_events
         self._live = StateBuilder()
         self._checkpoints: list[StateBuilder] = [self._live.clone()]
         self._travel: StateBuilder | None = None
+        self._latest: State | None = None
         self._lock = threading.Lock()
 
     @property
@@ -97,8 +99,13 @@ class History:
     def latest(self) -> State:
         """The state after every event recorded so far."""
         with self._lock:
-            self._catch_up(len(self.log))
-            return self._live.snapshot(len(self.log), self.first_step)
+            total = len(self.log)
+            cached = self._latest
+            if cached is not None and cached.step == total:
+                return cached
+            self._catch_up(total)
+            self._latest = self._live.snapshot(total, self.first_step)
+            return self._latest
 
     def compact(self) -> None:
         """Apply what was recorded and, past ``max_events`` kept, discard the oldest events

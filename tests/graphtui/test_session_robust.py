@@ -1,0 +1,119 @@
+"""Scenarios that misbehave: floods, sleeps, failures inside hooks, big tensors."""
+from __future__ import annotations
+
+import pytest
+
+import graphtui.session as session_module
+from engine import trace
+from graphtui.model import ERROR, RUN_FAILED, RUN_FINISHED, RUN_STOPPED
+from graphtui.model import events as ev
+from graphtui.session import Session
+
+WAIT = 60      # seconds: only a guard against hanging, never a measured time
+
+
+@pytest.fixture
+def run(write_scenario):
+    made: list[Session] = []
+
+    def start(source: str, **kwargs) -> Session:
+        session = Session(write_scenario(source), **kwargs)
+        made.append(session)
+        session.start()
+        return session
+    yield start
+    for session in made:
+        session.stop()
+
+
+def test_a_flood_of_output_is_capped_and_counted(run, monkeypatch):
+    monkeypatch.setattr(session_module, "OUTPUT_EVENTS_KEPT", 100)
+    session = run("for i in range(25_000):\n    print('line', i)\n")
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    assert len(state.output) == 100 and state.output[-1].text == "line 99"
+    assert state.output_dropped == 24_900
+    dropped = [e.count for e in session.log if isinstance(e, ev.EventsDropped)]
+    assert sum(dropped) == 24_900 and len(session.log) < 200
+
+
+def test_a_scenario_asleep_in_a_c_call_is_abandoned_not_waited_for(run):
+    session = run("import time\nprint('sleeping')\ntime.sleep(5)\nprint('woke up')\n",
+                  break_on_backward=False)
+    while not session.state().output:
+        session.wait_until_finished(0.05)
+    assert session.stop(timeout=0.5) is False      # still asleep: abandoned
+    state = session.state()
+    assert state.run_state == RUN_STOPPED and session.is_finished
+    assert [line.text for line in state.output] == ["sleeping"]
+
+
+def test_an_exception_inside_a_hook_during_backward_fails_the_run_at_its_node(run):
+    session = run("""
+        import engine as torch
+        x = torch.randn(2, requires_grad=True)
+        y = x * 3
+
+        def broken_hook(grad):
+            raise ValueError("hook broke")
+
+        y.register_hook(broken_hook)
+        y.backward(torch.tensor([100, 0.1], dtype=torch.float))
+    """, break_on_backward=False)
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    assert state.run_state == RUN_FAILED
+    assert (state.error.exc_type, state.error.message) == ("ValueError", "hook broke")
+    assert state.error.location == "scenario.py:7"
+    assert 'raise ValueError("hook broke")' in state.error.traceback
+    assert all(node.status != "running" for node in state.nodes.values())
+
+
+def test_big_tensors_are_summarised_not_copied(run):
+    session = run("""
+        import engine as torch
+        big = torch.ones(2_000_000, requires_grad=True)
+        loss = (big * 2).sum()
+        loss.backward()
+    """, break_on_backward=False)
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    assert state.run_state == RUN_FINISHED
+    big = next(t for t in state.tensors.values() if t.name == "big")
+    assert big.grad.values is None and big.grad.numel == 2_000_000
+    assert big.grad.max == pytest.approx(2.0)
+    for event in session.log:
+        for name in ("summary", "grad"):
+            summary = getattr(event, name, None)
+            if isinstance(summary, trace.Summary) and summary.values is not None:
+                assert summary.values.size <= trace.values_cap
+
+
+def test_value_budget_drops_copies_but_keeps_statistics(run):
+    session = run("""
+        import engine as torch
+        x = torch.ones(1000, requires_grad=True)
+        for _ in range(5):
+            (x * 2).sum().backward()
+    """, break_on_backward=False, value_budget=4000)
+    assert session.wait_until_finished(WAIT)
+    x = next(t for t in session.state().tensors.values() if t.name == "x")
+    assert x.grad.values is None and x.grad.max == pytest.approx(10.0)
+    assert x.grad_history[0].grad.values is not None or x.grad_history[0].grad.max == 2.0
+
+
+def test_max_events_bounds_the_log_but_the_state_stays_whole(run, monkeypatch):
+    monkeypatch.setattr(session_module, "COMPACT_EVERY", 256)
+    session = run("""
+        import engine as torch
+        x = torch.ones(3, requires_grad=True)
+        for _ in range(300):
+            (x * 2).sum().backward()
+        print(x.grad)
+    """, break_on_backward=False, max_events=1000)
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    assert state.first_step > 0 and len(session.log) - session.log.first_step <= 1000 + 250 + 256
+    x = next(t for t in state.tensors.values() if t.name == "x")
+    assert x.grad.values.tolist() == [600.0, 600.0, 600.0] and x.grad_changes == 300
+    assert state.output[-1].text == "tensor([600., 600., 600.])"
