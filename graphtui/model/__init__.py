@@ -13,7 +13,7 @@ from graphtui.model.describe import (
     format_summary, format_values,
 )
 from graphtui.model.events import (
-    EventsDropped, HookMuteChanged, OutputWritten, Paused, Resumed, RunFinished, RunStarted,
+    Discarded, EventsDropped, HookMuteChanged, OutputWritten, Paused, Resumed, RunFinished, RunStarted,
 )
 from graphtui.model.history import EventLog, History, state_at
 from graphtui.model.state import (

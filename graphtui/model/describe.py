@@ -13,7 +13,7 @@ EVENT_KINDS = ("run", "output", "gate", "tensor", "node", "module", "hook", "bac
                "grad", "buffer", "warning", "error")
 
 _KIND_OF = {
-    ev.RunStarted: "run", ev.RunFinished: "run", ev.EventsDropped: "run",
+    ev.RunStarted: "run", ev.RunFinished: "run", ev.EventsDropped: "run", ev.Discarded: "run",
     ev.OutputWritten: "output",
     ev.Paused: "gate", ev.Resumed: "gate", ev.HookMuteChanged: "hook",
     trace.TensorCreated: "tensor", trace.TensorNamed: "tensor", trace.TensorModified: "tensor",
@@ -119,6 +119,7 @@ _DESCRIBERS = {
     ev.Resumed: lambda e, s: f"resumed ({e.how})",
     ev.HookMuteChanged: lambda e, s: f"{'muted' if e.muted else 'unmuted'} {_hook(s, e.hook_id)}",
     ev.EventsDropped: lambda e, s: f"{e.count} {e.kind} events not kept (memory budget)",
+    ev.Discarded: lambda e, s: f"event {e.step} no longer kept (memory budget)",
     trace.TensorCreated: lambda e, s: (f"tensor {e.name or _tensor(s, e.tensor_id)} "
                                        f"{format_shape(e.shape)} {e.dtype}"
                                        + (" requires_grad" if e.requires_grad else "")),

@@ -60,3 +60,11 @@ class EventsDropped:
     of a flood). Said in the UI so nothing is silently missing."""
     kind: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Discarded:
+    """Stands in for an event the log no longer holds (memory bound): ``log[step]`` below
+    ``log.first_step`` returns this instead of failing, so a pane that remembers old steps
+    keeps working; the state still includes the discarded event's effect."""
+    step: int

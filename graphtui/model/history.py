@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 
 from graphtui.model.builder import StateBuilder
+from graphtui.model.events import Discarded
 from graphtui.model.state import State
 
 
@@ -21,7 +22,7 @@ class EventLog(Sequence):
     The step index of an event is its position. To keep memory bounded, ``History`` may
     discard events before a checkpoint: they are then gone (``first_step`` says from where
     the log still holds them) while their effect lives on in the checkpoint. Indexing below
-    ``first_step`` raises IndexError; slices start at ``first_step`` at the earliest.
+    ``first_step`` gives a ``Discarded`` placeholder; slices start at ``first_step``.
     """
 
     def __init__(self):
@@ -49,9 +50,8 @@ class EventLog(Sequence):
                 return self._events[start - self._first:max(stop - self._first, 0):stride]
             if index < 0:
                 index += self._first + len(self._events)
-            if index < self._first:
-                raise IndexError(f"step {index} was discarded (the log keeps steps from "
-                                 f"{self._first})")
+            if 0 <= index < self._first:
+                return Discarded(index)
             return self._events[index - self._first]
 
     def __iter__(self):
