@@ -72,6 +72,22 @@ def current_module() -> str | None:
 # ---------------------------------------------------------------- ids
 
 _tensor_ids = itertools.count(1)
+_id_resetters: list = []
+
+
+def on_reset_ids(fn) -> None:
+    """Register a function that restarts one of the engine's id counters."""
+    _id_resetters.append(fn)
+
+
+def reset_ids() -> None:
+    """Restart every id counter (tensor, node, sequence_nr, backward, hook ids), so a re-run
+    of a scenario numbers things as the first run did. PyTorch's sequence_nr is per thread
+    and each run has a thread of its own, so this matches it too."""
+    global _tensor_ids
+    _tensor_ids = itertools.count(1)
+    for fn in _id_resetters:
+        fn()
 
 
 def tensor_id(tensor) -> int:

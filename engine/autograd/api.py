@@ -72,7 +72,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     edges = _root_edges(outputs)
     grads = _root_grads(outputs, grad_tensors, create_graph)
     results = executor.execute(edges, grads, retain_graph=retain_graph,
-                               create_graph=create_graph, inputs=inputs, accumulate=True)
+                               create_graph=create_graph, inputs=inputs, accumulate=True,
+                               root_tensors=outputs)
     if inputs is not None:
         _fill_non_leaf_inputs(inputs, results, create_graph)
 
@@ -100,7 +101,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     edges = _root_edges(outputs)
     grads = _root_grads(outputs, grad_outputs, create_graph)
     results = executor.execute(edges, grads, retain_graph=retain_graph,
-                               create_graph=create_graph, inputs=inputs_tuple, accumulate=False)
+                               create_graph=create_graph, inputs=inputs_tuple, accumulate=False,
+                               root_tensors=outputs)
     for index, value in enumerate(results):
         if value is None:
             if materialize_grads:

@@ -24,6 +24,14 @@ from engine.utils.hooks import fire
 _backward_ids = itertools.count(1)
 
 
+def _reset_backward_ids() -> None:
+    global _backward_ids
+    _backward_ids = itertools.count(1)
+
+
+trace.on_reset_ids(_reset_backward_ids)
+
+
 class GraphTask:
     """One backward() or autograd.grad() call."""
 
@@ -101,7 +109,7 @@ def _post_order(nodes) -> list:
 # ---------------------------------------------------------------- running
 
 def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: bool,
-            inputs=None, accumulate: bool = True) -> list:
+            inputs=None, accumulate: bool = True, root_tensors=()) -> list:
     """Run backward from `roots` (edges) seeded with `root_grads`. Returns captured grads
     for `inputs` (in order) when accumulate is False or inputs are non-leaves."""
     task = GraphTask(retain_graph, create_graph, accumulate)
@@ -122,7 +130,8 @@ def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: 
     if trace.active:
         trace.emit(trace.BackwardStarted(
             backward_id, "backward" if accumulate else "grad",
-            tuple((node._id, nr) for node, nr in roots), retain_graph, create_graph))
+            tuple((node._id, trace.tensor_id(t)) for (node, _), t in zip(roots, root_tensors)),
+            retain_graph, create_graph))
     previous_mode, previous_graph_mode = _gm.state.enabled, _node.graph_mode
     _gm.state.enabled, _node.graph_mode = create_graph, create_graph
     ok = False

@@ -29,6 +29,15 @@ INPLACE_HINT = (
 _sequence_nr = itertools.count()
 _node_ids = itertools.count(1)
 
+
+def _reset_counters() -> None:
+    global _sequence_nr, _node_ids
+    _sequence_nr = itertools.count()
+    _node_ids = itertools.count(1)
+
+
+trace.on_reset_ids(_reset_counters)
+
 # True while a backward pass runs with create_graph=True: rules then get Tensors.
 graph_mode = False
 

@@ -35,6 +35,13 @@ class RemovableHandle:
         self.remove()
 
 
+def _reset_hook_ids() -> None:
+    RemovableHandle.next_id = 0
+
+
+trace.on_reset_ids(_reset_hook_ids)
+
+
 def callable_name(fn) -> str:
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
     return name if name else type(fn).__name__

@@ -177,3 +177,25 @@ def test_summaries_cap_values_but_keep_statistics():
     assert summary.head == (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0)
     nan = trace.summarize(np.array([1.0, np.nan, np.inf], dtype=np.float32))
     assert (nan.nan, nan.inf, nan.min, nan.max) == (1, 1, 1.0, 1.0)
+
+
+def test_reset_ids_numbers_a_rerun_like_the_first_run(events):
+    def run():
+        start = len(events)
+        trace.reset_ids()
+        x = engine.tensor([1.0], requires_grad=True)
+        x.register_hook(lambda g: g)
+        (x * 2).sum().backward()
+        return [repr(e) for e in events[start:]]
+
+    first = run()
+    assert any("HookRegistered(hook_id=0" in e for e in first)
+    assert run() == first
+
+
+def test_backward_started_names_the_root_tensor(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.backward(engine.ones(2))
+    started = next(e for e in events if isinstance(e, trace.BackwardStarted))
+    assert started.roots == ((y.grad_fn._id, trace.tensor_id(y)),)
