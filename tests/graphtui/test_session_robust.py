@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-import graphtui.session as session_module
+import graphtui.run as run_module
 from engine import trace
 from graphtui.model import ERROR, RUN_FAILED, RUN_FINISHED, RUN_STOPPED
 from graphtui.model import events as ev
@@ -27,7 +27,7 @@ def run(write_scenario):
 
 
 def test_a_flood_of_output_is_capped_and_counted(run, monkeypatch):
-    monkeypatch.setattr(session_module, "OUTPUT_EVENTS_KEPT", 100)
+    monkeypatch.setattr(run_module, "OUTPUT_EVENTS_KEPT", 100)
     session = run("for i in range(25_000):\n    print('line', i)\n")
     assert session.wait_until_finished(WAIT)
     state = session.state()
@@ -103,7 +103,7 @@ def test_value_budget_drops_copies_but_keeps_statistics(run):
 
 
 def test_max_events_bounds_the_log_but_the_state_stays_whole(run, monkeypatch):
-    monkeypatch.setattr(session_module, "COMPACT_EVERY", 256)
+    monkeypatch.setattr(run_module, "COMPACT_EVERY", 256)
     session = run("""
         import engine as torch
         x = torch.ones(3, requires_grad=True)

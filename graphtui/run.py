@@ -1,0 +1,267 @@
+"""One execution of a scenario: the worker thread, what it records, and the step gate.
+
+The worker runs ``runpy.run_path(path, run_name="__main__")`` subscribed to
+``engine.trace``; it records only events from its own thread, captures that thread's
+stdout/stderr as ``OutputWritten`` lines, names tensors after the scenario's variables and
+blocks inside the ``NodeExecuting`` subscriber call when the gate says so. Whatever the
+scenario does ends the run, never the process. The ``Session`` owns the runs and the
+commands; this module is its engine room.
+"""
+from __future__ import annotations
+
+import runpy
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from engine import trace
+from graphtui import capture, naming
+from graphtui.budget import ValueBudget
+from graphtui.model import events as ev
+from graphtui.model.history import EventLog, History
+from graphtui.scenario import scenario_traceback
+
+if TYPE_CHECKING:
+    from graphtui.session import Session
+
+OUTPUT_EVENTS_KEPT = 100_000    # output lines per run; beyond, counted (EventsDropped)
+COMPACT_EVERY = 65_536          # the recorder applies and trims the log this often
+DROP_NOTE_EVERY = 10_000        # one EventsDropped per this many lines not kept
+INPUT_NOTICE = ("input() is not available under graphtui: the scenario's stdin is at "
+                "end-of-file (EOFError)")
+
+
+class StopRun(BaseException):
+    """Raised inside the worker to end a run the user stopped or restarted. A BaseException,
+    so neither the engine's nor the scenario's ``except Exception`` swallows it."""
+
+
+class ScenarioRun:
+    """One execution of the scenario: its thread, log, history and gate state."""
+
+    def __init__(self, session: "Session", number: int):
+        self.session = session
+        self.number = number
+        self.log = EventLog()
+        self.history = History(self.log, max_events=session.max_events)
+        self.budget = ValueBudget(session.value_budget)
+        self.thread = threading.Thread(target=self._main, name=f"graphtui-scenario-{number}",
+                                       daemon=True)
+        self.done = threading.Event()
+        self.paused = False
+        self.finished = False
+        self.aborting = False
+        self.cleaning_up = False
+        self.abandoned = False
+        self.release: str | None = None
+        self.stop_at_next = False
+        self.stop_unit = "node"               # what a step stops at: "node" or "op"
+        self.pause_requested = False
+        self.first_node_of_pass = False
+        self.hook_keys: dict[int, tuple] = {}
+        self.hook_key_counts: dict[tuple, int] = {}
+        self.muted_ids: set[int] = set()
+        self.names: dict[int, str] = {}       # tensor id -> name, as recorded
+        self.output_kept = 0
+        self.output_dropped = 0
+        self.last_named_line: tuple | None = None
+
+    # ------------------------------------------------------------ thread body
+
+    def _main(self) -> None:
+        session = self.session
+        self.record(ev.RunStarted(str(session.path), (str(session.path), *session.argv),
+                                  self.number))
+        finish = ev.RunFinished("stopped")
+        saved_argv, saved_path = sys.argv, list(sys.path)
+        try:
+            capture.capture_thread(self._on_output, self._on_input)
+            trace.subscribe(self._on_event)
+            sys.argv = [str(session.path), *session.argv]
+            sys.path.insert(0, str(session.scenario.parent))
+            globals_after = runpy.run_path(str(session.scenario), run_name="__main__")
+            self._name_from(naming.names_in_namespace(globals_after))
+            finish = ev.RunFinished("finished")
+        except StopRun:
+            finish = ev.RunFinished("stopped")
+        except SystemExit as error:
+            finish = self._exit_event(error)
+        except BaseException as error:          # the scenario's failure is the show
+            finish = self._failure_event(error)
+        finally:
+            self.cleaning_up = True
+            trace.unsubscribe(self._on_event)
+            if not self.abandoned:
+                sys.argv = saved_argv
+                sys.path[:] = saved_path
+            capture.release_thread(silence=self.abandoned)
+            self._drop_note()
+            for hook_id in self.muted_ids:
+                trace.muted_hooks.discard(hook_id)
+            self._finish(finish)
+
+    def _finish(self, event: ev.RunFinished) -> None:
+        if not self.abandoned:
+            self.log.append(event)
+        with self.session._cond:
+            self.finished, self.paused = True, False
+            self.session._cond.notify_all()
+        self.done.set()
+        self.session._notify(force=True)
+
+    def _exit_event(self, error: SystemExit) -> ev.RunFinished:
+        code = error.code
+        if code is None or code == 0:
+            return ev.RunFinished("finished", "SystemExit", str(code or 0), exit_code=code or 0)
+        text, location = scenario_traceback(error, self.session.scenario)
+        return ev.RunFinished("failed", "SystemExit", str(code), text, code, location)
+
+    def _failure_event(self, error: BaseException) -> ev.RunFinished:
+        text, location = scenario_traceback(error, self.session.scenario)
+        tb = error.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            self._name_from(naming.names_in_frames(
+                naming.scenario_frames(self.session.scenario, tb.tb_frame)))
+        return ev.RunFinished("failed", type(error).__name__, str(error), text, None, location)
+
+    def abandon(self) -> None:
+        """The thread would not stop (stuck in a C call): forget it, silence its output."""
+        self.abandoned = True
+        capture.silence_thread(self.thread.ident)
+        trace.unsubscribe(self._on_event)
+        with self.session._cond:
+            self.finished, self.paused = True, False
+            self.session._cond.notify_all()
+        self.log.append(ev.RunFinished("stopped"))
+        self.done.set()
+
+    # ------------------------------------------------------------ recording
+
+    def record(self, event) -> None:
+        step = self.log.append(event)
+        if step % COMPACT_EVERY == COMPACT_EVERY - 1:
+            self.history.compact()
+        self.session._notify(force=isinstance(event, _ANNOUNCED))
+
+    def _on_event(self, event) -> None:
+        """The trace subscriber: runs on the engine's thread, inside the engine's call."""
+        if threading.get_ident() != self.thread.ident or self.abandoned:
+            return
+        if self.aborting:
+            raise StopRun
+        capture.ensure_installed()
+        self.record(self.budget.admit(event))
+        try:
+            self._react(event)
+        except StopRun:
+            raise
+        except Exception as error:   # a recorder bug must not become the scenario's error
+            self._on_output("graphtui", f"graphtui: recorder error: {error!r}")
+
+    def _react(self, event) -> None:
+        kind = type(event)
+        if kind is trace.TensorCreated and event.name:
+            self.names.setdefault(event.tensor_id, event.name)
+        elif kind is trace.TensorNamed:
+            self.names.setdefault(event.tensor_id, event.name)
+        elif kind is trace.HookRegistered:
+            self._remember_hook(event)
+        elif kind is trace.BackwardStarted:
+            self._name_visible_tensors()
+            self.first_node_of_pass = True
+        elif kind is trace.NodeCreated:
+            self._name_if_new_statement()
+            if self.pause_requested or (self.stop_at_next and self.stop_unit == "op"):
+                self._hold("op", event.node_id, "pause" if self.pause_requested else "step")
+        elif kind is trace.NodeExecuting:
+            self._gate_node(event.node_id)
+
+    def _gate_node(self, node_id: int) -> None:
+        first, self.first_node_of_pass = self.first_node_of_pass, False
+        if first and self.session.break_on_backward:
+            self._hold("node", node_id, "break")
+        elif self.stop_at_next:
+            self._hold("node", node_id, "step")
+        elif self.pause_requested:
+            self._hold("node", node_id, "pause")
+
+    def _hold(self, where: str, node_id: int | None, reason: str) -> None:
+        """Block the scenario until the user steps, continues or stops."""
+        self._name_visible_tensors()
+        cond = self.session._cond
+        with cond:
+            self.paused, self.stop_at_next, self.pause_requested = True, False, False
+            self.release = None
+            self.log.append(ev.Paused(where, node_id, reason))
+            cond.notify_all()
+        self.session._notify(force=True)
+        with cond:
+            while self.release is None and not self.aborting:
+                cond.wait()
+            how, self.release, self.paused = self.release, None, False
+            if self.aborting:
+                raise StopRun
+            self.stop_at_next, self.stop_unit = how == "step", where
+        self.record(ev.Resumed(how))
+
+    # ------------------------------------------------------------ hooks
+
+    def _remember_hook(self, event: trace.HookRegistered) -> None:
+        """Key hooks by what they are, not their id (ids change between runs), so a hook
+        muted in one run is muted again when the re-run registers it."""
+        target = event.target if ":" not in event.target else event.target.split(":")[0]
+        base = (event.kind, target, event.callable_name)
+        count = self.hook_key_counts.get(base, 0)
+        self.hook_key_counts[base] = count + 1
+        key = (*base, count)
+        self.hook_keys[event.hook_id] = key
+        if key in self.session._muted_keys:
+            trace.muted_hooks.add(event.hook_id)
+            self.muted_ids.add(event.hook_id)
+            self.log.append(ev.HookMuteChanged(event.hook_id, True))
+
+    # ------------------------------------------------------------ names
+
+    def _name_if_new_statement(self) -> None:
+        # The result of the previous statement is assigned by now; scan once per line.
+        frames = naming.scenario_frames(self.session.scenario, sys._getframe())
+        if frames:
+            where = (id(frames[0].f_code), frames[0].f_lineno)
+            if where != self.last_named_line:
+                self.last_named_line = where
+                self._name_from(naming.names_in_frames(frames))
+
+    def _name_visible_tensors(self) -> None:
+        frames = naming.scenario_frames(self.session.scenario, sys._getframe())
+        self._name_from(naming.names_in_frames(frames))
+
+    def _name_from(self, names) -> None:
+        for tensor_id, name in names:
+            if tensor_id not in self.names:
+                self.names[tensor_id] = name
+                self.log.append(trace.TensorNamed(tensor_id, name))
+
+    # ------------------------------------------------------------ output
+
+    def _on_output(self, stream: str, text: str) -> None:
+        if self.output_kept >= OUTPUT_EVENTS_KEPT:
+            self.output_dropped += 1
+            if self.output_dropped % DROP_NOTE_EVERY == 0:
+                self.log.append(ev.EventsDropped("output", DROP_NOTE_EVERY))
+            return
+        self.output_kept += 1
+        self.record(ev.OutputWritten(stream, text))
+
+    def _drop_note(self) -> None:
+        leftover = self.output_dropped % DROP_NOTE_EVERY
+        if leftover:
+            self.log.append(ev.EventsDropped("output", leftover))
+
+    def _on_input(self) -> None:
+        self._on_output("graphtui", INPUT_NOTICE)
+
+
+_ANNOUNCED = (ev.RunStarted, ev.RunFinished, ev.Paused, ev.Resumed, trace.BackwardStarted,
+              trace.BackwardFinished, trace.ErrorRaised)
