@@ -31,6 +31,13 @@ INPUT_NOTICE = ("input() is not available under graphtui: the scenario's stdin i
                 "end-of-file (EOFError)")
 
 
+def _reset_engine_ids() -> None:
+    """Number this run's tensors, nodes and hooks from 1, as a fresh process would."""
+    reset = getattr(trace, "reset_ids", None)
+    if reset is not None:
+        reset()
+
+
 class StopRun(BaseException):
     """Raised inside the worker to end a run the user stopped or restarted. A BaseException,
     so neither the engine's nor the scenario's ``except Exception`` swallows it."""
@@ -76,6 +83,7 @@ class ScenarioRun:
         saved_argv, saved_path = sys.argv, list(sys.path)
         try:
             capture.capture_thread(self._on_output, self._on_input)
+            _reset_engine_ids()
             trace.subscribe(self._on_event)
             sys.argv = [str(session.path), *session.argv]
             sys.path.insert(0, str(session.scenario.parent))
@@ -96,8 +104,7 @@ class ScenarioRun:
                 sys.path[:] = saved_path
             capture.release_thread(silence=self.abandoned)
             self._drop_note()
-            for hook_id in self.muted_ids:
-                trace.muted_hooks.discard(hook_id)
+            self._forget_mutes()
             self._finish(finish)
 
     def _finish(self, event: ev.RunFinished) -> None:
@@ -131,11 +138,17 @@ class ScenarioRun:
         self.abandoned = True
         capture.silence_thread(self.thread.ident)
         trace.unsubscribe(self._on_event)
+        self._forget_mutes()
         with self.session._cond:
             self.finished, self.paused = True, False
             self.session._cond.notify_all()
         self.log.append(ev.RunFinished("stopped"))
         self.done.set()
+
+    def _forget_mutes(self) -> None:
+        # Ids restart with every run: a stale mute would silence the next run's hook.
+        for hook_id in self.muted_ids:
+            trace.muted_hooks.discard(hook_id)
 
     # ------------------------------------------------------------ recording
 

@@ -233,7 +233,9 @@ HOOKED = """
     import numpy as np
     from engine import trace
 
-    hook_id = 10_000 + next(trace._tensor_ids)        # a new id every run, like the engine's
+    import engine      # a new id every run (ids may differ between runs; mutes must follow)
+    engine._graphtui_test_runs = getattr(engine, "_graphtui_test_runs", 0) + 1
+    hook_id = 10_000 + engine._graphtui_test_runs
     trace.emit(trace.HookRegistered(hook_id, "forward", "conv1", "print_shapes"))
     trace.emit(trace.NodeCreated(hook_id, "MulBackward0", 0, (), (), (), None, None))
     trace.emit(trace.BackwardStarted(1, "backward", ((hook_id, None),), False, False))

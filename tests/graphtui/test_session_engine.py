@@ -245,6 +245,6 @@ def test_unmuted_tensor_hook_doubles_the_grad_and_rerun_keeps_the_mute(run):
     session.rerun()
     state = settled(session)
     (new_hook,) = state.hooks.values()
-    assert new_hook.muted and new_hook.id != hook.id
+    assert new_hook.muted and new_hook.id == hook.id      # a re-run numbers as the first did
     session.continue_()
     assert grad_of(finished(session), "x") == pytest.approx([300, 0.3])
