@@ -1,0 +1,8 @@
+"""engine.nn: PyTorch's torch.nn for the supported subset."""
+from engine.nn.parameter import Buffer, Parameter
+from engine.nn.modules import (GELU, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
+                               BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout,
+                               Embedding, Flatten, Identity, L1Loss, LeakyReLU, Linear,
+                               LogSoftmax, MaxPool2d, Module, ModuleDict, ModuleList, MSELoss,
+                               NLLLoss, ReLU, Sequential, Sigmoid, Softmax, Tanh)
+from engine.nn import functional, init, modules

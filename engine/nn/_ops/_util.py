@@ -1,0 +1,42 @@
+"""Helpers the nn ops share."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.tensor import Tensor
+
+UINT64 = 2 ** 64
+_REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
+
+
+def array(value):
+    """The array behind a gradient or saved value (a Tensor under create_graph)."""
+    return value._data if isinstance(value, Tensor) else value
+
+
+def as_uint64(index: int) -> int:
+    """A negative index as PyTorch shows it in `_saved_*` (-100 -> 18446744073709551516)."""
+    return index % UINT64
+
+
+def reduction_enum(reduction: str) -> int:
+    try:
+        return _REDUCTIONS[reduction]
+    except KeyError:
+        raise ValueError(f"{reduction} is not a valid value for reduction") from None
+
+
+def pair(value, name: str = "value") -> tuple[int, int]:
+    if isinstance(value, (int, np.integer)):
+        return int(value), int(value)
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value[0], value[0]
+    return value
+
+
+def float_array(tensor: Tensor, what: str) -> np.ndarray:
+    data = tensor._data
+    if data.dtype.kind != "f":
+        raise RuntimeError(f"\"{what}\" not implemented for '{tensor.dtype.tensor_type[:-6]}'")
+    return data

@@ -1,0 +1,87 @@
+"""conv2d: one ConvolutionBackward0 node, im2col + BLAS kernels (engine.kernels.conv)."""
+from __future__ import annotations
+
+import warnings
+
+from engine.autograd.node import node_class
+from engine.kernels import conv as K
+from engine.nn._ops._util import array, pair
+from engine.nn._ops.padding import constant_pad
+from engine.ops._core import record
+from engine.ops.shape import squeeze, unsqueeze
+
+SAME_EVEN_WARNING = ("Using padding='same' with even kernel lengths and odd dilation may require "
+                     "a zero-padded copy of the input be created (Triggered internally at "
+                     "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)")
+
+
+def _conv_rule(n, g):
+    g = array(g)
+    a = n._attrs
+    geometry = (a["stride"], a["padding"], a["dilation"], a["groups"])
+    grad_input = grad_weight = grad_bias = None
+    if n.needs(0):
+        weight = array(n.saved("weight"))
+        grad_input = K.conv2d_grad_input(g, weight, n._in_shapes[0], *geometry)
+    if n.needs(1):
+        x = array(n.saved("input"))
+        grad_weight = K.conv2d_grad_weight(g, x, n._in_shapes[1], *geometry)
+    if n.needs(2):
+        grad_bias = K.conv2d_grad_bias(g)
+    return grad_input, grad_weight, grad_bias
+
+
+ConvolutionBackward0 = node_class("ConvolutionBackward0", _conv_rule)
+
+
+def _check(x_shape, w_shape, padding, dilation, groups) -> None:
+    channels = x_shape[1]
+    if channels != w_shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(w_shape)}, expected "
+                           f"input{list(x_shape)} to have {w_shape[1] * groups} channels, but "
+                           f"got {channels} channels instead")
+    padded = [x_shape[2 + i] + 2 * padding[i] for i in range(2)]
+    kernel = [dilation[i] * (w_shape[2 + i] - 1) + 1 for i in range(2)]
+    if padded[0] < kernel[0] or padded[1] < kernel[1]:
+        raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x "
+                           f"{padded[1]}). Kernel size: ({kernel[0]} x {kernel[1]}). Kernel size "
+                           "can't be greater than actual input size")
+
+
+def _same_padding(input, w_shape, dilation):
+    """Symmetric padding for 'same'; an odd total pads the input's far side first."""
+    padding, extra = [], []
+    for i in range(2):
+        total = dilation[i] * (w_shape[2 + i] - 1)
+        padding.append(total // 2)
+        extra.append(total - 2 * (total // 2))
+    if any(extra):
+        warnings.warn(SAME_EVEN_WARNING, UserWarning, stacklevel=4)
+        input = constant_pad(input, (0, extra[1], 0, extra[0]))
+    return input, tuple(padding)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    stride, dilation = pair(stride), pair(dilation)
+    if input._data.ndim == 3:
+        out = conv2d(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups)
+        return squeeze(out, 0)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0, 0)
+        elif padding == "same":
+            if stride != (1, 1):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            input, padding = _same_padding(input, weight._data.shape, dilation)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    padding = pair(padding)
+    x, w = input._data, weight._data
+    _check(x.shape, w.shape, padding, dilation, groups)
+    b = None if bias is None else bias._data
+    out = K.conv2d_forward(x, w, b, stride, padding, dilation, groups)
+    return record(ConvolutionBackward0, out, (input, weight, bias),
+                  {"input": input, "weight": weight},
+                  {"bias_sym_sizes_opt": None if bias is None else b.shape, "stride": stride,
+                   "padding": padding, "dilation": dilation, "transposed": False,
+                   "output_padding": (0, 0), "groups": groups})

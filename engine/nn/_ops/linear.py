@@ -1,0 +1,71 @@
+"""linear and addmm: PyTorch's Linear is addmm(bias, input, weight.t()) for 2-D input,
+with views around it for other ranks, and t + mm (matmul) without a bias."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array
+from engine.ops._core import record, reduce_to
+from engine.ops.linalg import matmul
+from engine.ops.shape import reshape, t, view
+
+
+def _strides(a: np.ndarray) -> tuple:
+    return tuple(s // a.itemsize for s in a.strides)
+
+
+def _addmm_rule(n, g):
+    g = array(g)
+    a = n._attrs
+    grad_self = grad_mat1 = grad_mat2 = None
+    if n.needs(0):
+        grad_self = reduce_to(g if a["beta"] == 1 else g * a["beta"], n._in_shapes[0])
+    if n.needs(1):
+        grad_mat1 = g @ array(n.saved("mat2")).T
+        if a["alpha"] != 1:
+            grad_mat1 *= a["alpha"]
+    if n.needs(2):
+        grad_mat2 = array(n.saved("mat1")).T @ g
+        if a["alpha"] != 1:
+            grad_mat2 *= a["alpha"]
+    return grad_self, grad_mat1, grad_mat2
+
+
+AddmmBackward0 = node_class("AddmmBackward0", _addmm_rule)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape."""
+    a, b = mat1._data, mat2._data
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {a.ndim}-D tensor" if a.ndim != 2 else
+                           f"mat2 must be a matrix, got {b.ndim}-D tensor")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} "
+                           f"and {b.shape[0]}x{b.shape[1]})")
+    product = a @ b
+    if alpha != 1:
+        product *= alpha
+    product += input._data if beta == 1 else beta * input._data
+    saved = {}
+    if mat2._requires_grad:
+        saved["mat1"] = mat1
+    if mat1._requires_grad:
+        saved["mat2"] = mat2
+    return record(AddmmBackward0, product, (input, mat1, mat2), saved, {
+        "alpha": alpha, "beta": beta,
+        "mat1_sym_sizes": a.shape, "mat1_sym_strides": _strides(a),
+        "mat2_sym_sizes": b.shape, "mat2_sym_strides": _strides(b)})
+
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, recorded as PyTorch records it."""
+    x = input._data
+    if bias is None:
+        return matmul(input, t(weight))
+    if x.ndim == 2:
+        return addmm(bias, input, t(weight))
+    rows = reshape(input, (-1, x.shape[-1]))
+    out = addmm(bias, rows, t(weight))
+    return view(out, x.shape[:-1] + (weight._data.shape[0],))

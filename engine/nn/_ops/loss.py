@@ -1,0 +1,306 @@
+"""Losses: nll_loss (NllLossBackward0 / NllLoss2DBackward0), cross_entropy (log_softmax +
+nll_loss, as PyTorch records it), mse_loss, l1_loss, binary_cross_entropy(_with_logits)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.kernels.nn_extra import nll_picked
+from engine.nn._ops._util import array, as_uint64, reduction_enum
+from engine.ops import elementwise as E
+from engine.ops import reductions as R
+from engine.ops._core import record
+from engine.tensor import Tensor
+
+_NONE, _MEAN, _SUM = 0, 1, 2
+
+
+def _reduce(losses: np.ndarray, reduction: int) -> np.ndarray:
+    if reduction == _NONE:
+        return losses
+    total = losses.sum(dtype=np.float64)
+    return np.asarray(total / losses.size if reduction == _MEAN else total, dtype=losses.dtype)
+
+
+def _expand_grad(g, reduction: int, shape: tuple, count: int):
+    """The incoming gradient spread over every element of the unreduced loss."""
+    if reduction == _NONE:
+        return g
+    return np.broadcast_to(g / count if reduction == _MEAN else g, shape)
+
+
+# ---------------------------------------------------------------- nll_loss
+
+def _ncp_shape(shape: tuple) -> tuple:
+    """[N, C, ...] or [C] as [N, C, P]."""
+    if len(shape) == 1:
+        return (1, shape[0], 1)
+    positions = 1
+    for size in shape[2:]:
+        positions *= size
+    return (shape[0], shape[1], positions)
+
+
+def _nll_rule(n, g):
+    g = array(g)
+    a = n._attrs
+    shape = n._in_shapes[0]
+    weights = a["picked_weights"]                       # [N, P], 0 where ignored
+    if a["reduction_enum"] == _MEAN:
+        scale = -weights * (g / a["total"])
+    elif a["reduction_enum"] == _SUM:
+        scale = -weights * g
+    else:
+        scale = -weights * g.reshape(weights.shape)
+    target = a["target_np"]
+    grad = np.zeros(_ncp_shape(shape), dtype=g.dtype)
+    batch_index = np.arange(grad.shape[0])[:, None]
+    position_index = np.arange(grad.shape[2])[None, :]
+    safe_target = np.where(weights != 0, target, 0)
+    np.add.at(grad, (batch_index, safe_target, position_index), scale.astype(g.dtype))
+    return (grad.reshape(shape),)
+
+
+NllLossBackward0 = node_class("NllLossBackward0", _nll_rule)
+NllLoss2DBackward0 = node_class("NllLoss2DBackward0", _nll_rule)
+
+
+def _check_target(input: Tensor, target: Tensor) -> None:
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{target.dtype.tensor_type[:-6]}")
+    x, t = input._data, target._data
+    if x.ndim >= 2 and (t.ndim == 0 or t.shape[0] != x.shape[0]):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    _check_target(input, target)
+    enum = reduction_enum(reduction)
+    x = input._data
+    classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
+    weight_np = np.ones(classes, dtype=x.dtype) if weight is None else weight._data
+    ncp = _ncp_shape(x.shape)
+    target_np = target._data.astype(np.int64, copy=False).reshape(ncp[0], ncp[2])
+    losses, picked = nll_picked(x.reshape(ncp), target_np, weight_np, ignore_index)
+    total = picked.sum(dtype=np.float64)
+    if enum == _NONE:
+        out = losses.reshape(target._data.shape)
+        total_weight = np.asarray(0, dtype=x.dtype)
+    else:
+        loss_sum = losses.sum(dtype=np.float64)
+        value = loss_sum
+        if enum == _MEAN:
+            value = loss_sum / total if total != 0 else np.nan
+        out = np.asarray(value, dtype=x.dtype)
+        total_weight = np.asarray(total, dtype=x.dtype)
+    node_cls = NllLoss2DBackward0 if x.ndim == 4 else NllLossBackward0
+    saved = {"self": input, "target": target, "total_weight": Tensor._make(total_weight)}
+    attrs = {"reduction": enum, "ignore_index": as_uint64(ignore_index),
+             "reduction_enum": enum, "total": total, "picked_weights": picked,
+             "target_np": target_np}
+    if weight is None:
+        attrs["weight"] = None
+    else:
+        saved["weight"] = weight
+    return record(node_cls, out, (input,), saved, attrs)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    class_dim = 0 if input._data.ndim == 1 else 1
+    log_probs = R.log_softmax(input, class_dim)
+    if target._data.dtype.kind == "f":
+        return _soft_target_loss(log_probs, target, weight, reduction, label_smoothing,
+                                 class_dim)
+    loss = nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0.0:
+        return loss
+    return _smoothed(loss, log_probs, target, weight, ignore_index, reduction,
+                     label_smoothing, class_dim)
+
+
+def _smoothed(loss, log_probs, target, weight, ignore_index, reduction, smoothing, class_dim):
+    classes = log_probs._data.shape[class_dim]
+    per_class = log_probs if weight is None else log_probs * _class_shaped(weight, log_probs,
+                                                                           class_dim)
+    smooth = E.neg(R.sum(per_class, class_dim))
+    kept = target._data != ignore_index
+    smooth = E.where(Tensor._make(kept), smooth, 0.0)
+    if reduction == "mean":
+        if weight is None:
+            denominator = float(kept.sum())
+        else:
+            denominator = float(weight._data[np.where(kept, target._data, 0)][kept].sum())
+        smooth = E.div(R.sum(smooth), denominator)
+    elif reduction == "sum":
+        smooth = R.sum(smooth)
+    return E.add(E.mul(loss, 1.0 - smoothing), E.mul(smooth, smoothing / classes))
+
+
+def _class_shaped(weight, like, class_dim):
+    shape = [1] * like._data.ndim
+    shape[class_dim] = -1
+    return weight.reshape(shape)
+
+
+def _soft_target_loss(log_probs, target, weight, reduction, smoothing, class_dim):
+    classes = log_probs._data.shape[class_dim]
+    if smoothing > 0.0:
+        target = E.add(E.mul(target, 1.0 - smoothing), smoothing / classes)
+    products = E.mul(log_probs, target)
+    if weight is not None:
+        products = E.mul(products, _class_shaped(weight, log_probs, class_dim))
+    if reduction == "none":
+        return E.neg(R.sum(products, class_dim))
+    total = E.neg(R.sum(products))
+    if reduction == "sum":
+        return total
+    batch = log_probs._data.shape[0] if log_probs._data.ndim > 1 else 1
+    return E.div(total, batch)
+
+
+# ---------------------------------------------------------------- mse, l1
+
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    if target._data.shape != input._data.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", UserWarning,
+                      stacklevel=3)
+
+
+def _mse_rule(n, g):
+    g = array(g)
+    x, t = array(n.saved("self")), array(n.saved("target"))
+    diff = x - t
+    grad = 2 * diff * _expand_grad(g, n._attrs["reduction"], diff.shape, diff.size)
+    grad = grad.astype(x.dtype, copy=False)
+    return (grad if n.needs(0) else None, -grad if n.needs(1) else None)
+
+
+MseLossBackward0 = node_class("MseLossBackward0", _mse_rule)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _warn_size(input, target)
+    enum = reduction_enum(reduction)
+    diff = input._data - target._data
+    out = _reduce(diff * diff, enum)
+    return record(MseLossBackward0, np.asarray(out), (input, target),
+                  {"self": input, "target": target}, {"reduction": enum})
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _warn_size(input, target)
+    reduction_enum(reduction)
+    losses = E.abs(E.sub(input, target))
+    if reduction == "none":
+        return losses
+    return R.mean(losses) if reduction == "mean" else R.sum(losses)
+
+
+# ---------------------------------------------------------------- binary cross-entropy
+
+def _bce_rule(n, g):
+    g = array(g)
+    x, t = array(n.saved("self")), array(n.saved("target"))
+    weight = n._saved["weight"].unpack(n) if "weight" in n._saved else None
+    eps = 1e-12
+    grad = (x - t) / np.maximum((1 - x) * x, eps)
+    if weight is not None:
+        grad = grad * array(weight)
+    grad = grad * _expand_grad(g, n._attrs["reduction"], x.shape, x.size)
+    return (grad.astype(x.dtype, copy=False) if n.needs(0) else None, None)
+
+
+BinaryCrossEntropyBackward0 = node_class("BinaryCrossEntropyBackward0", _bce_rule)
+
+
+def _check_same_size(input, target) -> None:
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    _check_same_size(input, target)
+    enum = reduction_enum(reduction)
+    x, t = input._data, target._data
+    if ((x < 0) | (x > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        log_x = np.maximum(np.log(x), -100)
+        log_1mx = np.maximum(np.log1p(-x), -100)
+    losses = -(t * log_x + (1 - t) * log_1mx)
+    if weight is not None:
+        losses = losses * weight._data
+    out = _reduce(losses.astype(x.dtype, copy=False), enum)
+    saved = {"self": input, "target": target}
+    attrs = {"reduction": enum}
+    if weight is None:
+        attrs["weight"] = None
+    else:
+        saved["weight"] = weight
+    return record(BinaryCrossEntropyBackward0, np.asarray(out), (input, target), saved, attrs)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _softplus_neg(x):
+    """log(1 + exp(-x)), stable for large |x|."""
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+
+
+def _bce_logits_rule(n, g):
+    g = array(g)
+    x, t = array(n.saved("self")), array(n.saved("target"))
+    a = n._attrs
+    weight = array(n.saved("weight")) if "weight" in n._saved else None
+    pos_weight = array(n.saved("pos_weight")) if "pos_weight" in n._saved else None
+    spread = _expand_grad(g, a["reduction"], x.shape, x.size)
+    if pos_weight is None:
+        grad_x, grad_t = _sigmoid(x) - t, -x
+    else:
+        log_weight = (pos_weight - 1) * t + 1
+        grad_x = (1 - t) + log_weight * (_sigmoid(x) - 1)
+        grad_t = -x + (pos_weight - 1) * _softplus_neg(x)
+    if weight is not None:
+        grad_x, grad_t = grad_x * weight, grad_t * weight
+    return ((grad_x * spread).astype(x.dtype, copy=False) if n.needs(0) else None,
+            (grad_t * spread).astype(x.dtype, copy=False) if n.needs(1) else None)
+
+
+BinaryCrossEntropyWithLogitsBackward0 = node_class("BinaryCrossEntropyWithLogitsBackward0",
+                                                   _bce_logits_rule)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    _check_same_size(input, target)
+    enum = reduction_enum(reduction)
+    x, t = input._data, target._data
+    if pos_weight is None:
+        losses = (1 - t) * x + _softplus_neg(x)
+    else:
+        losses = (1 - t) * x + ((pos_weight._data - 1) * t + 1) * _softplus_neg(x)
+    if weight is not None:
+        losses = losses * weight._data
+    out = _reduce(losses.astype(x.dtype, copy=False), enum)
+    saved = {"self": input, "target": target}
+    attrs = {"reduction": enum}
+    for name, value in (("weight", weight), ("pos_weight", pos_weight)):
+        if value is None:
+            attrs[name] = None
+        else:
+            saved[name] = value
+    return record(BinaryCrossEntropyWithLogitsBackward0, np.asarray(out), (input, target),
+                  saved, attrs)

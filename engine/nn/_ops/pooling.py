@@ -1,0 +1,139 @@
+"""max_pool2d, avg_pool2d, adaptive_avg_pool2d on the Numba pooling kernels.
+
+Unbatched [C, H, W] inputs run as a batch of one inside the node (PyTorch records no
+unsqueeze for pooling). PyTorch saves `stride` as given: () when it defaulted.
+"""
+from __future__ import annotations
+
+from engine.autograd.node import node_class
+from engine.kernels import pooling as K
+from engine.nn._ops._util import array, pair
+from engine.ops._core import record
+from engine.ops.reductions import mean
+from engine.tensor import Tensor
+
+
+def _batched(x):
+    return x[None] if x.ndim == 3 else x
+
+
+def _unbatched_like(out, x):
+    return out[0] if x.ndim == 3 else out
+
+
+def _geometry(kernel_size, stride, padding, dilation=1):
+    kernel = pair(kernel_size)
+    strides = kernel if stride is None or stride == () or stride == [] else pair(stride)
+    return kernel, strides, pair(padding), pair(dilation)
+
+
+def _check_window(kernel, padding, dilation) -> None:
+    for i in range(2):
+        if padding[i] * 2 > dilation[i] * (kernel[i] - 1) + 1:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={padding[i]}, kernel_size={kernel[i]} and "
+                               f"dilation={dilation[i]}")
+
+
+def _check_output(x_shape, out_hw, name_shape) -> None:
+    if out_hw[0] <= 0 or out_hw[1] <= 0:
+        channels, height, width = x_shape[-3:]
+        raise RuntimeError(f"Given input size: ({channels}x{height}x{width}). Calculated output "
+                           f"size: ({channels}x{max(out_hw[0], 0)}x{max(out_hw[1], 0)}). Output "
+                           "size is too small")
+
+
+def _output_hw(x_shape, kernel, strides, padding, dilation, ceil_mode):
+    return tuple(K.pool_output_size(x_shape[-2 + i], kernel[i], strides[i], padding[i],
+                                    dilation[i], ceil_mode) for i in range(2))
+
+
+# ---------------------------------------------------------------- max pool
+
+def _max_pool_rule(n, g):
+    g = array(g)
+    shape = n._in_shapes[0]
+    indices = array(n.saved("result1"))
+    grad = K.max_pool2d_backward(_batched(g), _batched(indices), _batched_shape(shape))
+    return (grad.reshape(shape),)
+
+
+def _batched_shape(shape):
+    return (1,) + tuple(shape) if len(shape) == 3 else tuple(shape)
+
+
+MaxPool2DWithIndicesBackward0 = node_class("MaxPool2DWithIndicesBackward0", _max_pool_rule)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    kernel, strides, pad, dil = _geometry(kernel_size, stride, padding, dilation)
+    _check_window(kernel, pad, dil)
+    x = input._data
+    _check_output(x.shape, _output_hw(x.shape, kernel, strides, pad, dil, ceil_mode), None)
+    out, indices = K.max_pool2d_forward(_batched(x), kernel, strides, pad, dil, ceil_mode)
+    indices = Tensor._make(_unbatched_like(indices, x))
+    result = record(MaxPool2DWithIndicesBackward0, _unbatched_like(out, x), (input,),
+                    {"self": input, "result1": indices},
+                    {"kernel_size": kernel, "stride": _saved_stride(stride), "padding": pad,
+                     "dilation": dil, "ceil_mode": ceil_mode})
+    return (result, indices) if return_indices else result
+
+
+def _saved_stride(stride):
+    if stride is None or stride == () or stride == []:
+        return ()
+    return pair(stride)
+
+
+# ---------------------------------------------------------------- average pool
+
+def _avg_pool_rule(n, g):
+    g = array(g)
+    a = n._attrs
+    shape = n._in_shapes[0]
+    grad = K.avg_pool2d_backward(_batched(g), _batched_shape(shape), a["kernel_size"],
+                                 a["strides"], a["padding"], a["ceil_mode"],
+                                 a["count_include_pad"], a["divisor_override"])
+    return (grad.reshape(shape),)
+
+
+AvgPool2DBackward0 = node_class("AvgPool2DBackward0", _avg_pool_rule)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    kernel, strides, pad, _ = _geometry(kernel_size, stride, padding)
+    _check_window(kernel, pad, (1, 1))
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    x = input._data
+    _check_output(x.shape, _output_hw(x.shape, kernel, strides, pad, (1, 1), ceil_mode), None)
+    out = K.avg_pool2d_forward(_batched(x), kernel, strides, pad, ceil_mode, count_include_pad,
+                               divisor_override)
+    return record(AvgPool2DBackward0, _unbatched_like(out, x), (input,), {"self": input},
+                  {"kernel_size": kernel, "stride": _saved_stride(stride), "strides": strides,
+                   "padding": pad, "ceil_mode": ceil_mode,
+                   "count_include_pad": count_include_pad, "divisor_override": divisor_override})
+
+
+# ---------------------------------------------------------------- adaptive average pool
+
+def _adaptive_rule(n, g):
+    shape = n._in_shapes[0]
+    grad = K.adaptive_avg_pool2d_backward(_batched(array(g)), _batched_shape(shape))
+    return (grad.reshape(shape),)
+
+
+AdaptiveAvgPool2DBackward0 = node_class("AdaptiveAvgPool2DBackward0", _adaptive_rule)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    x = input._data
+    sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    sizes = tuple(x.shape[-2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    if sizes == (1, 1):
+        return mean(input, (-1, -2), keepdim=True)
+    out = K.adaptive_avg_pool2d_forward(_batched(x), sizes)
+    return record(AdaptiveAvgPool2DBackward0, _unbatched_like(out, x), (input,),
+                  {"self": input})

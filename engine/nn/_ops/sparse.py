@@ -1,0 +1,55 @@
+"""embedding: EmbeddingBackward0 (one edge, to the weight)."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, as_uint64
+from engine.ops._core import record
+
+
+def _embedding_rule(n, g):
+    g = array(g)
+    a = n._attrs
+    indices = a["indices_array"]
+    grad = np.zeros((a["weight_sym_argsize_0"],) + g.shape[indices.ndim:], dtype=g.dtype)
+    flat_indices = indices.reshape(-1)
+    flat_grad = g.reshape((flat_indices.size,) + grad.shape[1:])
+    if a["scale_grad_by_freq"]:
+        counts = np.bincount(flat_indices, minlength=grad.shape[0])
+        flat_grad = flat_grad / counts[flat_indices].reshape((-1,) + (1,) * (grad.ndim - 1))
+    np.add.at(grad, flat_indices, flat_grad)
+    if a["padding_idx_value"] is not None:
+        grad[a["padding_idx_value"]] = 0
+    return (grad,)
+
+
+EmbeddingBackward0 = node_class("EmbeddingBackward0", _embedding_rule)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    indices = input._data
+    if indices.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got "
+                           f"torch.{input.dtype.tensor_type} instead (while checking arguments "
+                           "for embedding)")
+    rows = weight._data.shape[0]
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    if max_norm is not None:
+        _renorm_rows(weight._data, np.unique(indices), max_norm, norm_type)
+    out = weight._data[indices]
+    return record(EmbeddingBackward0, out, (weight,), {"indices": input}, {
+        "indices_array": indices, "padding_idx": as_uint64(-1 if padding_idx is None
+                                                           else padding_idx),
+        "padding_idx_value": padding_idx, "scale_grad_by_freq": scale_grad_by_freq,
+        "sparse": sparse, "weight_sym_argsize_0": rows})
+
+
+def _renorm_rows(weight: np.ndarray, rows, max_norm: float, norm_type: float) -> None:
+    """In place, as PyTorch's embedding_renorm_: rows above max_norm are scaled down to it."""
+    norms = np.linalg.norm(weight[rows], ord=norm_type, axis=1)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    weight[rows] *= scale[:, None].astype(weight.dtype)

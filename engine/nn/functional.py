@@ -1,0 +1,89 @@
+"""engine.nn.functional: PyTorch's torch.nn.functional for the supported subset."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.creation import generator as _generator
+from engine.nn._ops.activation import gelu, leaky_relu
+from engine.nn._ops.conv import conv2d
+from engine.nn._ops.linear import linear
+from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
+                                 cross_entropy, l1_loss, mse_loss, nll_loss)
+from engine.nn._ops.normalization import batch_norm as _batch_norm
+from engine.nn._ops.padding import constant_pad as _constant_pad
+from engine.nn._ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from engine.nn._ops.sparse import embedding
+from engine.ops import elementwise as _E
+from engine.ops import reductions as _R
+from engine.tensor import Tensor
+
+__all__ = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
+           "conv2d", "max_pool2d", "max_pool2d_with_indices", "avg_pool2d",
+           "adaptive_avg_pool2d", "dropout", "batch_norm", "embedding", "cross_entropy",
+           "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "one_hot", "pad"]
+
+
+def relu(input, inplace: bool = False):
+    # inplace=True computes out of place: the graph is the same ReluBackward0.
+    return _E.relu(input)
+
+
+def sigmoid(input):
+    return _E.sigmoid(input)
+
+
+def tanh(input):
+    return _E.tanh(input)
+
+
+def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
+    return _R.softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
+    return _R.log_softmax(input, dim, dtype)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode,
+                      return_indices=True)
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    data = input._data
+    keep = _generator().random(data.shape) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = Tensor._make((keep * scale).astype(data.dtype))
+    return _E.mul(input, mask)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def one_hot(tensor, num_classes: int = -1):
+    data = tensor._data
+    if data.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        num_classes = int(data.max()) + 1 if data.size else 0
+    if data.size and (data.min() < 0 or data.max() >= num_classes):
+        raise RuntimeError("Class values must be smaller than num_classes."
+                           if data.max() >= num_classes else
+                           "Class values must be non-negative.")
+    out = np.zeros(data.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, data[..., None], 1, axis=-1)
+    return Tensor._make(out)
+
+
+def pad(input, pad, mode: str = "constant", value=None):
+    if mode != "constant":
+        raise NotImplementedError(f"engine: pad mode '{mode}' is not supported (constant only)")
+    return _constant_pad(input, pad, 0.0 if value is None else value)

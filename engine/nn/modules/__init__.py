@@ -1,0 +1,13 @@
+"""engine.nn.modules: Module and the layers, one family per file."""
+from engine.nn.modules.module import Module
+from engine.nn.modules.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from engine.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
+from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
+from engine.nn.modules.conv import Conv2d
+from engine.nn.modules.dropout import Dropout
+from engine.nn.modules.flatten import Flatten
+from engine.nn.modules.linear import Identity, Linear
+from engine.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss,
+                                    MSELoss, NLLLoss)
+from engine.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from engine.nn.modules.sparse import Embedding
