@@ -5,16 +5,54 @@ nogil) does the loops and a public wrapper validates, allocates and calls it. Ma
 products go through NumPy's BLAS. Shapes are documented on each public function.
 """
 
+from engine.kernels.batch_norm import (
+    batch_norm_backward,
+    batch_norm_eval_forward,
+    batch_norm_train_forward,
+)
 from engine.kernels.conv import (
     conv2d_forward,
     conv2d_grad_bias,
     conv2d_grad_input,
     conv2d_grad_weight,
 )
+from engine.kernels.loss import (
+    cross_entropy_backward,
+    cross_entropy_forward,
+    cross_entropy_grad_log_probs,
+    log_softmax_backward,
+    log_softmax_forward,
+    nll_loss_backward,
+    nll_loss_forward,
+)
+from engine.kernels.pooling import (
+    adaptive_avg_pool2d_backward,
+    adaptive_avg_pool2d_forward,
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
 
 __all__ = [
+    "adaptive_avg_pool2d_backward",
+    "adaptive_avg_pool2d_forward",
+    "avg_pool2d_backward",
+    "avg_pool2d_forward",
+    "batch_norm_backward",
+    "batch_norm_eval_forward",
+    "batch_norm_train_forward",
     "conv2d_forward",
     "conv2d_grad_bias",
     "conv2d_grad_input",
     "conv2d_grad_weight",
+    "cross_entropy_backward",
+    "cross_entropy_forward",
+    "cross_entropy_grad_log_probs",
+    "log_softmax_backward",
+    "log_softmax_forward",
+    "max_pool2d_backward",
+    "max_pool2d_forward",
+    "nll_loss_backward",
+    "nll_loss_forward",
 ]

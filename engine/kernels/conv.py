@@ -14,6 +14,7 @@ import numpy as np
 
 from engine.kernels._jit import check_float, check_same_dtype, kernel
 from engine.kernels._threads import run_split, worth_splitting
+from engine.kernels._workspace import scratch
 
 
 def output_size(size, kernel_size, stride, padding, dilation):
@@ -82,7 +83,7 @@ def _columns(x, geometry):
     """Unrolled receptive fields [N, C*kh*kw, oh*ow] of x[N, C, H, W]."""
     batch, channels = x.shape[:2]
     kh, kw, oh, ow = geometry[0], geometry[1], geometry[8], geometry[9]
-    cols = np.empty((batch, channels * kh * kw, oh * ow), dtype=x.dtype)
+    cols = scratch((batch, channels * kh * kw, oh * ow), x.dtype)
     _im2col(x, *geometry, cols)
     return cols
 

@@ -1,0 +1,145 @@
+"""Per-kernel speed: engine.kernels against PyTorch's CPU ops, in one process.
+
+    PYTHONPATH=. python benchmarks/kernels.py [--repeat 300] [--batches 1,64] [--dtype float32]
+
+Shapes are the tutorial's SimpleNet (conv1 1->10 k5 on 28x28, pool 2, conv2 10->20 k5,
+pool 2, then 320->50->10 and cross-entropy). Each case alternates blocks of engine and torch calls
+so machine noise hits both alike, and prints median microseconds and the ratio engine/torch.
+Without torch it prints the engine's medians only.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from engine import kernels
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    torch = None
+
+ONE, ZERO = (1, 1), (0, 0)
+CONVS = {"conv1": (1, 10, 28), "conv2": (10, 20, 12)}
+POOLS = {"pool1": (10, 24), "pool2": (20, 8)}
+
+
+def _median_pair(engine_call, torch_call, repeat, rounds=5):
+    """Median seconds of each callable over ``rounds`` alternating blocks of calls.
+
+    Blocks, not single calls, alternate: PyTorch's OpenMP threads and OpenBLAS's threads
+    spin-wait after their work, and interleaving single calls makes each library wait for
+    the other's spinning threads (torch's ops then measured 10-100x slower).
+    """
+    engine_times, torch_times = [], []
+    per_round = max(1, repeat // rounds)
+    for _ in range(rounds):
+        engine_times += _block_times(engine_call, per_round)
+        if torch_call:
+            torch_times += _block_times(torch_call, per_round)
+    engine_median = statistics.median(engine_times)
+    return engine_median, (statistics.median(torch_times) if torch_times else None)
+
+
+def _block_times(call, count, warmup=5):
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _conv_cases(batch, rng, dtype):
+    for name, (channels, out_channels, size) in CONVS.items():
+        x = rng.standard_normal((batch, channels, size, size)).astype(dtype)
+        w = rng.standard_normal((out_channels, channels, 5, 5)).astype(dtype)
+        b = rng.standard_normal(out_channels).astype(dtype)
+        y = kernels.conv2d_forward(x, w, b, ONE, ZERO, ONE, 1)
+        gy = rng.standard_normal(y.shape).astype(dtype)
+        yield f"{name} forward", lambda: kernels.conv2d_forward(x, w, b, ONE, ZERO, ONE, 1), \
+            _torch_conv(x, w, b, gy, "forward")
+        yield f"{name} grad_input", lambda: kernels.conv2d_grad_input(gy, w, x.shape, ONE, ZERO, ONE, 1), \
+            _torch_conv(x, w, b, gy, "input")
+        yield f"{name} grad_weight+bias", lambda: (kernels.conv2d_grad_weight(gy, x, w.shape, ONE, ZERO, ONE, 1),
+                                                   kernels.conv2d_grad_bias(gy)), \
+            _torch_conv(x, w, b, gy, "weight")
+
+
+def _torch_conv(x, w, b, gy, what):
+    if torch is None:
+        return None
+    tx, tw, tb, tgy = (torch.from_numpy(a) for a in (x, w, b, gy))
+    if what == "forward":
+        return lambda: F.conv2d(tx, tw, tb)
+    mask = [what == "input", what == "weight", what == "weight"]
+    return lambda: torch.ops.aten.convolution_backward(
+        tgy, tx, tw, [tw.shape[0]], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, mask)
+
+
+def _pool_cases(batch, rng, dtype):
+    for name, (channels, size) in POOLS.items():
+        x = rng.standard_normal((batch, channels, size, size)).astype(dtype)
+        y, indices = kernels.max_pool2d_forward(x, (2, 2), (2, 2), ZERO, ONE)
+        gy = rng.standard_normal(y.shape).astype(dtype)
+        forward = lambda: kernels.max_pool2d_forward(x, (2, 2), (2, 2), ZERO, ONE)
+        backward = lambda: kernels.max_pool2d_backward(gy, indices, x.shape)
+        torch_forward = torch_backward = None
+        if torch is not None:
+            tx, tgy = torch.from_numpy(x), torch.from_numpy(gy)
+            _, tindices = F.max_pool2d(tx, 2, return_indices=True)
+            torch_forward = lambda: F.max_pool2d(tx, 2, return_indices=True)
+            torch_backward = lambda: torch.ops.aten.max_pool2d_with_indices_backward(
+                tgy, tx, [2, 2], [2, 2], [0, 0], [1, 1], False, tindices)
+        yield f"{name} max forward", forward, torch_forward
+        yield f"{name} max backward", backward, torch_backward
+
+
+def _loss_cases(batch, rng, dtype):
+    logits = rng.standard_normal((batch, 10)).astype(dtype)
+    target = rng.integers(0, 10, batch)
+    loss, log_probs = kernels.cross_entropy_forward(logits, target)
+    forward = lambda: kernels.cross_entropy_forward(logits, target)
+    backward = lambda: kernels.cross_entropy_backward(np.ones((), dtype), log_probs, target)
+    torch_forward = torch_backward = None
+    if torch is not None:
+        tlogits = torch.from_numpy(logits).requires_grad_()
+        ttarget = torch.from_numpy(target)
+        torch_forward = lambda: F.cross_entropy(tlogits.detach(), ttarget)
+        tloss = F.cross_entropy(tlogits, ttarget)
+        torch_backward = lambda: torch.autograd.grad(tloss, tlogits, retain_graph=True)
+    yield "cross_entropy forward", forward, torch_forward
+    yield "cross_entropy backward", backward, torch_backward
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--batches", default="1,64")
+    parser.add_argument("--dtype", default="float32")
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(0)
+    dtype = np.dtype(args.dtype)
+    torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch else "torch not installed"
+    print(f"engine.kernels vs PyTorch CPU ({torch_note}); median of {args.repeat} alternated calls, us")
+    print(f"{'case':34s} {'engine':>9s} {'torch':>9s} {'ratio':>6s}")
+    for batch in (int(b) for b in args.batches.split(",")):
+        for cases in (_conv_cases, _pool_cases, _loss_cases):
+            for name, engine_call, torch_call in cases(batch, rng, dtype):
+                engine_s, torch_s = _median_pair(engine_call, torch_call, args.repeat)
+                label = f"batch {batch:<3d} {name}"
+                if torch_s is None:
+                    print(f"{label:34s} {engine_s * 1e6:9.1f}")
+                else:
+                    print(f"{label:34s} {engine_s * 1e6:9.1f} {torch_s * 1e6:9.1f} {engine_s / torch_s:6.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
