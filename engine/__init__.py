@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import numpy as _np
+
 from engine import trace
 from engine._tensor_str import get_printoptions, set_printoptions
 from engine.dtypes import (Size, bool_ as bool, double, dtype, float, float16, float32, float64,
@@ -27,10 +29,22 @@ from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_num
 from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                        set_grad_enabled, is_inference_mode_enabled)
 from engine import autograd
+from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                                          set_detect_anomaly)
 
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
 
 __version__ = "0.1.0"
+
+
+def quiet_numpy_warnings() -> None:
+    """PyTorch computes log(-1), 1/0 or inf - inf silently; NumPy warns. NumPy keeps its error
+    state per thread, so a thread that runs engine code calls this once (import does it for
+    the importing thread; graphtui's worker does it for the scenario's thread)."""
+    _np.seterr(all="ignore")
+
+
+quiet_numpy_warnings()
 
 
 def numel(input) -> int:

@@ -36,6 +36,18 @@ def _reset_engine_ids() -> None:
     reset = getattr(trace, "reset_ids", None)
     if reset is not None:
         reset()
+    import engine
+    engine.quiet_numpy_warnings()       # NumPy's error state is per thread
+
+
+def _describe_tensor(tensor_id: int, name: str, tensor) -> trace.TensorCreated:
+    grad_fn = getattr(tensor, "grad_fn", None)
+    data = getattr(tensor, "_data", None)
+    dtype = data.dtype.name if data is not None else str(tensor.dtype).removeprefix("torch.")
+    return trace.TensorCreated(
+        tensor_id, name, tuple(tensor.shape), dtype,
+        bool(tensor.requires_grad), bool(tensor.is_leaf), getattr(grad_fn, "_id", None),
+        trace.summarize(tensor))
 
 
 class StopRun(BaseException):
@@ -69,6 +81,7 @@ class ScenarioRun:
         self.hook_key_counts: dict[tuple, int] = {}
         self.muted_ids: set[int] = set()
         self.names: dict[int, str] = {}       # tensor id -> name, as recorded
+        self.announced: set[int] = set()      # tensor ids a TensorCreated was recorded for
         self.output_kept = 0
         self.output_dropped = 0
         self.last_named_line: tuple | None = None
@@ -175,8 +188,10 @@ class ScenarioRun:
 
     def _react(self, event) -> None:
         kind = type(event)
-        if kind is trace.TensorCreated and event.name:
-            self.names.setdefault(event.tensor_id, event.name)
+        if kind is trace.TensorCreated:
+            self.announced.add(event.tensor_id)
+            if event.name:
+                self.names.setdefault(event.tensor_id, event.name)
         elif kind is trace.TensorNamed:
             self.names.setdefault(event.tensor_id, event.name)
         elif kind is trace.HookRegistered:
@@ -251,10 +266,15 @@ class ScenarioRun:
         self._name_from(naming.names_in_frames(frames))
 
     def _name_from(self, names) -> None:
-        for tensor_id, name in names:
-            if tensor_id not in self.names:
-                self.names[tensor_id] = name
+        for tensor_id, name, tensor in names:
+            if tensor_id in self.names:
+                continue
+            self.names[tensor_id] = name
+            if tensor_id in self.announced:
                 self.log.append(trace.TensorNamed(tensor_id, name))
+            else:       # the engine gave it an id but never described it (a parameter)
+                self.announced.add(tensor_id)
+                self.log.append(self.budget.admit(_describe_tensor(tensor_id, name, tensor)))
 
     # ------------------------------------------------------------ output
 

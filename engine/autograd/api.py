@@ -71,19 +71,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         retain_graph = create_graph
     edges = _root_edges(outputs)
     grads = _root_grads(outputs, grad_tensors, create_graph)
-    results = executor.execute(edges, grads, retain_graph=retain_graph,
-                               create_graph=create_graph, inputs=inputs, accumulate=True,
-                               root_tensors=outputs)
-    if inputs is not None:
-        _fill_non_leaf_inputs(inputs, results, create_graph)
-
-
-def _fill_non_leaf_inputs(inputs: tuple, results: list, create_graph: bool) -> None:
-    """backward(inputs=...) also populates .grad of non-leaf inputs."""
-    for tensor, grad in zip(inputs, results):
-        if tensor._grad_fn is not None and grad is not None:
-            executor._store_grad(tensor, grad if create_graph else grad._data, create_graph,
-                                 retained=True)
+    for tensor in inputs or ():
+        if tensor._grad_fn is not None:
+            tensor.retain_grad()      # PyTorch fills .grad of non-leaf inputs this way
+    executor.execute(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+                     inputs=inputs, accumulate=True, root_tensors=outputs)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

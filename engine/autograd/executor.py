@@ -136,7 +136,8 @@ def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: 
     _gm.state.enabled, _node.graph_mode = create_graph, create_graph
     ok = False
     try:
-        _run(task, root_nodes)
+        with np.errstate(all="ignore"):     # PyTorch never warns about inf / nan arithmetic
+            _run(task, root_nodes)
         ok = True
     finally:
         _gm.state.enabled, _node.graph_mode = previous_mode, previous_graph_mode
@@ -263,6 +264,7 @@ def _from_hook(value, graph: bool):
 
 
 def _pre_hooks(task: GraphTask, node, grads: list) -> list:
+    """Tensor hooks, then retain_grad's copy, then node pre-hooks (PyTorch 2.13's order)."""
     target = f"node:{node._id}"
     graph = task.create_graph
     if node._tensor_pre_hooks:
@@ -272,22 +274,28 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
                     result = fire(hook_id, fn, "tensor", target, _as_tensor(grads[nr]))
                     if result is not None:
                         grads[nr] = _from_hook(result, graph)
+    if node._retain_grad_refs:
+        for nr, ref in node._retain_grad_refs.items():
+            tensor = ref()
+            if tensor is not None and grads[nr] is not None:
+                _store_grad(tensor, grads[nr], graph, retained=True)
+    grads = _node_pre_hooks(node, grads, graph)
+    for nr in range(node._num_outputs):
+        index = task.captures.get((node, nr))
+        if index is not None and grads[nr] is not None:
+            task.results[index] = _as_tensor(grads[nr])
+    return grads
+
+
+def _node_pre_hooks(node, grads: list, graph: bool) -> list:
     if node._pre_hooks:
+        target = f"node:{node._id}"
         for hook_id, fn in list(node._pre_hooks.items()):
             if hook_id in node._pre_hooks:
                 result = fire(hook_id, fn, "grad_fn_pre", target,
                               tuple(_as_tensor(g) for g in grads))
                 if result is not None:
                     grads = [_from_hook(r, graph) for r in result]
-    if node._retain_grad_refs:
-        for nr, ref in node._retain_grad_refs.items():
-            tensor = ref()
-            if tensor is not None and grads[nr] is not None:
-                _store_grad(tensor, grads[nr], graph, retained=True)
-    for nr in range(node._num_outputs):
-        index = task.captures.get((node, nr))
-        if index is not None and grads[nr] is not None:
-            task.results[index] = _as_tensor(grads[nr])
     return grads
 
 
@@ -348,6 +356,7 @@ def _conform(node, index: int, grad, shape: tuple, dtype):
 # ---------------------------------------------------------------- leaves
 
 def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
+    """Tensor hooks, node pre-hooks, accumulate, post-accumulate-grad hooks, node post-hooks."""
     if grad is None:
         return
     variable = node.variable
@@ -361,17 +370,26 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
                 result = fire(hook_id, fn, "tensor", target, _as_tensor(grad))
                 if result is not None:
                     grad = _from_hook(result, graph)
+    (grad,) = _node_pre_hooks(node, [grad], graph)
     index = task.captures.get((node, 0))
     if index is not None:
         task.results[index] = _as_tensor(grad)
     if node not in task.capture_leaf_only and task.accumulate:
         _store_grad(variable, grad, graph, retained=False)
-        if variable._post_acc_hooks:
-            for hook_id, fn in list(variable._post_acc_hooks.items()):
-                if hook_id in variable._post_acc_hooks:
-                    fire(hook_id, fn, "post_accumulate_grad", target, variable)
+        _post_accumulate_hooks(variable, target)
+    _post_hooks(node, (), [grad])
     if trace.active:
         trace.emit(trace.NodeExecuted(node._id, "AccumulateGrad", ()))
+
+
+def _post_accumulate_hooks(variable: Tensor, target: str) -> None:
+    hooks = variable._post_acc_hooks
+    if not hooks:
+        return
+    for hook_id, fn in list(hooks.items()):
+        if hook_id in hooks and fire(hook_id, fn, "post_accumulate_grad", target,
+                                     variable) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
@@ -382,7 +400,7 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
         array = np.broadcast_to(array, tensor._data.shape)
     if existing is None:
         if graph and isinstance(grad, Tensor):
-            tensor._grad = grad
+            tensor._grad = _differentiable_copy(grad)
         else:
             tensor._grad = Tensor._make(np.array(array, dtype=tensor._data.dtype, copy=True))
     elif graph:
@@ -393,6 +411,16 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
     if trace.active:
         trace.emit(trace.GradAccumulated(trace.tensor_id(tensor), trace.summarize(tensor._grad),
                                          existing is not None, retained))
+
+
+def _differentiable_copy(grad: Tensor) -> Tensor:
+    """What AccumulateGrad stores under create_graph: a copy whose grad_fn is CopyBackwards."""
+    from engine.ops._core import record
+    from engine.ops.inplace import CopyBackwards
+    out = record(CopyBackwards, grad._data.copy(), (None, grad))
+    if out._grad_fn is not None:
+        out._grad_fn._in_shapes = (None, grad._data.shape)
+    return out
 
 
 def _summaries(grads) -> tuple:

@@ -75,6 +75,10 @@ class set_grad_enabled(_DecoratorContextManager):
         self.mode = bool(mode)
         state.enabled = self.mode
 
+    def __call__(self, fn):
+        state.enabled = self.prev      # as a decorator it must not change the mode now
+        return super().__call__(fn)
+
     def __enter__(self) -> None:
         state.enabled = self.mode
 

@@ -94,6 +94,7 @@ FillBackward0 = node_class("FillBackward0", lambda n, g: (g * 0,))
 CopyBackwards = node_class("CopyBackwards", lambda n, g: (
     g * 0 if n.needs(0) else None,
     reduce_to(g, n._in_shapes[1]) if n.needs(1) else None))
+CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
 
 
 def _overwrite(tensor: Tensor, op: str, node_cls, values, sources: tuple) -> Tensor:

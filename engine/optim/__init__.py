@@ -1,0 +1,5 @@
+"""engine.optim: SGD, Adam, AdamW and lr_scheduler.StepLR, as PyTorch's."""
+from engine.optim.optimizer import Optimizer
+from engine.optim.sgd import SGD
+from engine.optim.adam import Adam, AdamW
+from engine.optim import lr_scheduler
