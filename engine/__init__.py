@@ -53,3 +53,4 @@ def numel(input) -> int:
 
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
+from engine import nn, optim  # noqa: E402  (last: they import the rest of engine)

@@ -38,7 +38,7 @@ class Adam(Optimizer):
         return loss
 
     def _state_for(self, param: Tensor, amsgrad: bool) -> dict:
-        state = self.state[id(param)]
+        state = self.state[param]
         if not state:
             state["step"] = Tensor._make(np.asarray(0.0, dtype=np.float32))
             state["exp_avg"] = Tensor._make(np.zeros_like(param._data))
@@ -66,7 +66,7 @@ class Adam(Optimizer):
         exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
         exp_avg += np.asarray(1 - beta1, dtype) * (grad - exp_avg)
         exp_avg_sq *= np.asarray(beta2, dtype)
-        exp_avg_sq += np.asarray(1 - beta2, dtype) * grad * grad
+        exp_avg_sq += np.asarray(1 - beta2, dtype) * (grad * grad)
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         second = exp_avg_sq

@@ -97,12 +97,8 @@ class Optimizer:
                     next_index += 1
                 packed["params"].append(index_of[id(param)])
             groups.append(packed)
-        state = {index_of[id(p)]: dict(s) for p, s in self._state_items() if id(p) in index_of}
+        state = {index_of[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index_of}
         return {"state": state, "param_groups": groups}
-
-    def _state_items(self):
-        params = {id(p): p for group in self.param_groups for p in group["params"]}
-        return [(params[key], value) for key, value in self.state.items() if key in params]
 
     def load_state_dict(self, state_dict: dict) -> None:
         groups = state_dict["param_groups"]
@@ -118,7 +114,7 @@ class Optimizer:
         self.state = defaultdict(dict)
         for index, value in state_dict["state"].items():
             param = by_index[index]
-            self.state[id(param)] = {k: _copy_state(v) for k, v in value.items()}
+            self.state[param] = {k: _copy_state(v) for k, v in value.items()}
 
     def __repr__(self) -> str:
         text = type(self).__name__ + " ("

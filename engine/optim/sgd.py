@@ -47,7 +47,7 @@ class SGD(Optimizer):
         self._changed(param, "add_")
 
     def _momentum(self, param: Tensor, grad: np.ndarray, group: dict) -> np.ndarray:
-        state = self.state[id(param)]
+        state = self.state[param]
         buffer = state.get("momentum_buffer")
         momentum = np.asarray(group["momentum"], grad.dtype)
         if buffer is None:

@@ -40,3 +40,21 @@ def float_array(tensor: Tensor, what: str) -> np.ndarray:
     if data.dtype.kind != "f":
         raise RuntimeError(f"\"{what}\" not implemented for '{tensor.dtype.tensor_type[:-6]}'")
     return data
+
+
+class LazyModule:
+    """A module imported on first attribute access: engine.kernels pulls in Numba (~0.5 s),
+    which `import engine` must not pay. After the first access, lookups are plain."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+        module = importlib.import_module(self._name)
+        self.__dict__.update(module.__dict__)
+        return getattr(module, attr)
+
+
+def kernels(name: str) -> LazyModule:
+    return LazyModule(f"engine.kernels.{name}")

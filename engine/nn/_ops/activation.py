@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.kernels import nn_extra as K
-from engine.nn._ops._util import array
+from engine.nn._ops._util import array, kernels
 from engine.ops._core import record
+
+K = kernels("nn_extra")
 
 
 def _gelu_rule(n, g):

@@ -4,11 +4,12 @@ from __future__ import annotations
 import warnings
 
 from engine.autograd.node import node_class
-from engine.kernels import conv as K
-from engine.nn._ops._util import array, pair
+from engine.nn._ops._util import array, kernels, pair
 from engine.nn._ops.padding import constant_pad
 from engine.ops._core import record
 from engine.ops.shape import squeeze, unsqueeze
+
+K = kernels("conv")
 
 SAME_EVEN_WARNING = ("Using padding='same' with even kernel lengths and odd dilation may require "
                      "a zero-padded copy of the input be created (Triggered internally at "

@@ -7,14 +7,15 @@ import warnings
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.kernels.nn_extra import nll_picked
-from engine.nn._ops._util import array, as_uint64, reduction_enum
+
+from engine.nn._ops._util import array, as_uint64, kernels, reduction_enum
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops._core import record
 from engine.tensor import Tensor
 
 _NONE, _MEAN, _SUM = 0, 1, 2
+_extra = kernels("nn_extra")
 
 
 def _reduce(losses: np.ndarray, reduction: int) -> np.ndarray:
@@ -86,7 +87,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     weight_np = np.ones(classes, dtype=x.dtype) if weight is None else weight._data
     ncp = _ncp_shape(x.shape)
     target_np = target._data.astype(np.int64, copy=False).reshape(ncp[0], ncp[2])
-    losses, picked = nll_picked(x.reshape(ncp), target_np, weight_np, ignore_index)
+    losses, picked = _extra.nll_picked(x.reshape(ncp), target_np, weight_np, ignore_index)
     total = picked.sum(dtype=np.float64)
     if enum == _NONE:
         out = losses.reshape(target._data.shape)

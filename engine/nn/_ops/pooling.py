@@ -6,11 +6,12 @@ unsqueeze for pooling). PyTorch saves `stride` as given: () when it defaulted.
 from __future__ import annotations
 
 from engine.autograd.node import node_class
-from engine.kernels import pooling as K
-from engine.nn._ops._util import array, pair
+from engine.nn._ops._util import array, kernels, pair
 from engine.ops._core import record
 from engine.ops.reductions import mean
 from engine.tensor import Tensor
+
+K = kernels("pooling")
 
 
 def _batched(x):
