@@ -46,8 +46,9 @@ def scenario_frames(scenario: Path, start=None) -> list:
     return frames
 
 
-def names_in_frames(frames) -> Iterator[tuple[int, str]]:
-    """(tensor id, name) for every named tensor visible in ``frames``, innermost first."""
+def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
+    """(tensor id, name, tensor) for every named tensor visible in ``frames``, innermost
+    first."""
     seen_globals: set[int] = set()
     for frame in frames:
         if frame.f_code.co_name != "<module>":
@@ -58,18 +59,18 @@ def names_in_frames(frames) -> Iterator[tuple[int, str]]:
             yield from names_in_namespace(frame.f_globals)
 
 
-def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str]]:
+def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str, object]]:
     for name, value in list(namespace.items()):
         if name.startswith("__"):
             continue
         tid = known_id(value)
         if tid:
-            yield tid, name
+            yield tid, name, value
         elif isinstance(value, (list, tuple)):
             for index, item in enumerate(value[:MAX_ITEMS_PER_LIST]):
                 item_id = known_id(item)
                 if item_id:
-                    yield item_id, f"{name}[{index}]"
+                    yield item_id, f"{name}[{index}]", item
         elif _is_module(value):
             yield from _parameter_names(name, value)
 
@@ -79,7 +80,7 @@ def _is_module(value) -> bool:
             and type(value).__module__.split(".")[0] != "builtins")
 
 
-def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str]]:
+def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str, object]]:
     try:
         parameters = module.named_parameters()
         for count, (name, parameter) in enumerate(parameters):
@@ -87,6 +88,6 @@ def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str]]:
                 return
             tid = known_id(parameter)
             if tid:
-                yield tid, name
+                yield tid, name, parameter
     except Exception:       # a half-built module in the scenario must not break naming
         return

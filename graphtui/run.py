@@ -267,14 +267,14 @@ class ScenarioRun:
 
     def _name_from(self, names) -> None:
         for tensor_id, name, tensor in names:
-            if tensor_id in self.names:
-                continue
-            self.names[tensor_id] = name
-            if tensor_id in self.announced:
-                self.log.append(trace.TensorNamed(tensor_id, name))
-            else:       # the engine gave it an id but never described it (a parameter)
+            if tensor_id not in self.announced:
+                # The engine gave it an id but never described it (a parameter, say).
                 self.announced.add(tensor_id)
+                name = self.names.setdefault(tensor_id, name)
                 self.log.append(self.budget.admit(_describe_tensor(tensor_id, name, tensor)))
+            elif tensor_id not in self.names:
+                self.names[tensor_id] = name
+                self.log.append(trace.TensorNamed(tensor_id, name))
 
     # ------------------------------------------------------------ output
 

@@ -247,11 +247,15 @@ def _on_events_dropped(b: StateBuilder, e: ev.EventsDropped) -> None:
 
 
 def _on_tensor_created(b: StateBuilder, e: trace.TensorCreated) -> None:
+    tensor = Tensor(e.tensor_id, e.name, tuple(e.shape), e.dtype, e.requires_grad, e.is_leaf,
+                    e.grad_fn_id, value=e.summary, created_step=b.step)
     old = b.tensors.get(e.tensor_id)
-    b.tensors[e.tensor_id] = Tensor(
-        e.tensor_id, e.name or (old.name if old else None), tuple(e.shape), e.dtype,
-        e.requires_grad, e.is_leaf, e.grad_fn_id, value=e.summary, created_step=b.step,
-        hook_ids=old.hook_ids if old else ())
+    if old is not None:     # described late: keep what was already known of it
+        tensor = replace(tensor, name=e.name or old.name, grad=old.grad,
+                         grad_history=old.grad_history, grad_changes=old.grad_changes,
+                         retains_grad=old.retains_grad, hook_ids=old.hook_ids,
+                         created_step=old.created_step)
+    b.tensors[e.tensor_id] = tensor
 
 
 def _on_tensor_named(b: StateBuilder, e: trace.TensorNamed) -> None:

@@ -282,3 +282,12 @@ def test_compaction_discards_old_events_but_keeps_their_effect():
     assert log[0] == ev.Discarded(0)
     assert "no longer kept" in describe_event(log[0])
     assert list(log) == events[log.first_step:]
+
+
+def test_a_tensor_described_late_keeps_its_grad_and_name():
+    events = [trace.TensorNamed(X, "fc.weight"),
+              trace.GradAccumulated(X, summary([1.0, 2.0]), False),
+              trace.TensorCreated(X, None, (2,), "float32", True, True, None, summary([5, 6]))]
+    tensor = state_at(events).tensors[X]
+    assert (tensor.name, tensor.shape, tensor.grad_changes) == ("fc.weight", (2,), 1)
+    assert tensor.value.values.tolist() == [5, 6] and tensor.grad is not None

@@ -248,3 +248,37 @@ def test_unmuted_tensor_hook_doubles_the_grad_and_rerun_keeps_the_mute(run):
     assert new_hook.muted and new_hook.id == hook.id      # a re-run numbers as the first did
     session.continue_()
     assert grad_of(finished(session), "x") == pytest.approx([300, 0.3])
+
+
+def test_module_parameters_hooks_and_paths(run):
+    session = run("""
+        import engine as torch
+        import engine.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 2)
+
+            def forward(self, x):
+                return self.fc(x).sum()
+
+        def show(module, inputs, output):
+            print("fc", tuple(inputs[0].shape), "->", tuple(output.shape))
+
+        net = Net()
+        handle = net.fc.register_forward_hook(show)
+        loss = net(torch.ones(1, 3))
+        loss.backward()
+    """, break_on_backward=False)
+    state = finished(session)
+    assert state.run_state == RUN_FINISHED, state.error
+    weight = by_name(state, "fc.weight")
+    assert weight.shape == (2, 3) and weight.value is not None and weight.grad is not None
+    labels = {state.node_label(n.id) for n in state.nodes.values()}
+    assert {"AccumulateGrad (fc.weight)", "AccumulateGrad (fc.bias)"} <= labels
+    assert node_named(state, "AddmmBackward0").module == "fc"
+    (hook,) = state.hooks.values()
+    assert (hook.kind, hook.target, hook.callable_name, hook.times_fired) == (
+        "forward", "fc", "show", 1)
+    assert [line.text for line in state.output] == ["fc (1, 3) -> (1, 2)"]
