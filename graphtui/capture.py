@@ -88,6 +88,13 @@ class _RoutedStream:
     def read(self, size: int = -1) -> str:
         return self.readline(size) if _sink_of_this_thread() else self._passthrough.read(size)
 
+    @property
+    def buffer(self):
+        """The binary side: for the scenario, bytes written become lines like text."""
+        if _sink_of_this_thread() is None:
+            return self._passthrough.buffer
+        return _RoutedBinary(self)
+
     def __iter__(self):
         return self
 
@@ -99,6 +106,23 @@ class _RoutedStream:
 
     def __getattr__(self, name):
         return getattr(self._passthrough, name)
+
+
+class _RoutedBinary:
+    def __init__(self, text_stream: _RoutedStream):
+        self._text = text_stream
+
+    def write(self, data) -> int:
+        self._text.write(bytes(data).decode("utf-8", errors="replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._text.readline(size).encode()
+
+    read = readline
 
 
 def _ensure(name: str) -> None:

@@ -298,3 +298,18 @@ def test_state_before_start_is_empty(write_scenario, sessions):
 def test_unusable_files_are_refused_before_running(tmp_path):
     with pytest.raises(ScenarioError, match="no such file"):
         Session(tmp_path / "missing.py")
+
+
+def test_binary_writes_and_flushes_are_captured_too(write_scenario, sessions):
+    session = sessions(write_scenario("""
+        import sys
+        sys.stdout.buffer.write("bytes ✓\\n".encode())
+        print("flushed", flush=True)
+        sys.stderr.writelines(["a", "b\\n"])
+        print(sys.stdout.isatty(), sys.stdin.buffer.readline())
+    """))
+    session.start()
+    state = finished(session)
+    texts = [(line.stream, line.text) for line in state.output]
+    assert texts[:3] == [("stdout", "bytes ✓"), ("stdout", "flushed"), ("stderr", "ab")]
+    assert texts[-1] == ("stdout", "False b''")
