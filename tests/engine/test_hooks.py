@@ -298,15 +298,6 @@ def sc_hooks_on_retained_graph_fire_every_backward(torch):
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
-    "hook_order_at_a_node":
-        "engine bug: retain_grad's copy runs after node pre-hooks (a.grad 30 = 5*2*3); torch "
-        "copies after tensor hooks and before node pre-hooks (a.grad 10 = 5*2)",
-    "retain_grad_copy_and_node_prehook":
-        "engine bug: retain_grad's copy sees a node pre-hook's replacement (a.grad 7); "
-        "torch's copy comes before node pre-hooks (a.grad 1)",
-    "post_accumulate_grad_hook_returning_a_value_is_an_error":
-        "engine bug: a post-accumulate-grad hook returning a value is silently ignored; torch "
-        "raises RuntimeError 'Tensor post accumulate grad hooks should return None.'",
 }
 
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}

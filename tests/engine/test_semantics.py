@@ -729,23 +729,6 @@ def sc_mixed_dtype_gradients_keep_leaf_dtype(torch):
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
-    "accumulate_grad_node_hooks":
-        "engine bug: register_prehook/register_hook on an AccumulateGrad node never fire",
-    "set_grad_enabled_as_decorator":
-        "engine bug: @set_grad_enabled(False) leaves grad mode off after decorating and "
-        "after each call",
-    "create_graph_backward_grad_fn_of_leaf_grad":
-        "engine bug: x.grad after backward(create_graph=True) has the producer's grad_fn "
-        "(MulBackward0), torch copies it: torch::autograd::CopyBackwards",
-    "backward_inputs_nonleaf_marks_retains_grad":
-        "engine bug: backward(inputs=[non-leaf]) leaves retains_grad False (torch: True)",
-    "detect_anomaly_nan_in_sqrt_backward":
-        "engine bug: NumPy's RuntimeWarning 'invalid value encountered in divide' leaks out "
-        "of SqrtBackward0",
-    "nan_and_inf_raise_no_warnings":
-        "engine bug: NumPy RuntimeWarnings (divide by zero / invalid value) leak from ops",
-    "is_anomaly_enabled":
-        "engine bug: engine.is_anomaly_enabled is missing (torch.is_anomaly_enabled)",
 }
 
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
