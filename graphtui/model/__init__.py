@@ -19,7 +19,7 @@ from graphtui.model.history import EventLog, History, state_at
 from graphtui.model.state import (
     DONE, ERROR, FREED, NAN, NEXT, NODE_STATUSES, PENDING, RUN_FAILED, RUN_FINISHED,
     RUN_NOT_STARTED, RUN_PAUSED, RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer,
-    Edge, GradChange, Header, Hook, HookFiring, Node, OutputLine, Problem, Root, RunError,
+    Edge, GradChange, Header, Hook, HookFiring, Module, Node, OutputLine, Problem, Root, RunError,
     State, Tensor,
 )
 from graphtui.model.tree import (

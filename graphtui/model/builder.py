@@ -18,7 +18,7 @@ from graphtui.model import events as ev
 from graphtui.model.state import (
     DONE, ERROR, FREED, NAN, NEXT, PENDING, RUN_FAILED, RUN_FINISHED, RUN_PAUSED,
     RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
-    HookFiring, Node, OutputLine, Problem, Root, RunError, State, Tensor,
+    HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
 from graphtui.model.seq import SharedAppendOnly
 
@@ -61,6 +61,7 @@ class StateBuilder:
         self.nodes: dict[int, Node] = {}
         self.tensors: dict[int, Tensor] = {}
         self.hooks: dict[int, Hook] = {}
+        self.modules: dict[str, Module] = {}
         self.backward_roots: dict[int | None, Root] = {}   # keyed by node id (None: no grad_fn)
         self.no_grad_fn_roots: dict[int, Root] = {}        # keyed by tensor id
         self.sinks: dict[int, None] = {}                   # node ids nothing points to, ordered
@@ -91,7 +92,7 @@ class StateBuilder:
     def clone(self) -> "StateBuilder":
         twin = object.__new__(StateBuilder)
         twin.__dict__.update(self.__dict__)
-        for name in ("nodes", "tensors", "hooks", "backward_roots", "no_grad_fn_roots",
+        for name in ("nodes", "tensors", "hooks", "modules", "backward_roots", "no_grad_fn_roots",
                      "sinks", "passes"):
             setattr(twin, name, dict(getattr(self, name)))
         twin.problems = self.problems.fork()
@@ -111,6 +112,7 @@ class StateBuilder:
             nodes=MappingProxyType(dict(self.nodes)),
             tensors=MappingProxyType(dict(self.tensors)),
             hooks=MappingProxyType(dict(self.hooks)),
+            modules=MappingProxyType(dict(self.modules)),
             roots=self._roots(),
             backward_passes=tuple(self.passes.values()),
             retained_bytes=self.retained_bytes,
@@ -376,6 +378,16 @@ def _on_hook_fired(b: StateBuilder, e: trace.HookFired) -> None:
     b.hooks[e.hook_id] = hook
 
 
+def _on_module_forward(b: StateBuilder, e: trace.ModuleForward) -> None:
+    module = b.modules.get(e.path) or Module(e.path, e.class_name)
+    if e.phase == "start":
+        module = replace(module, running=True, last_inputs=tuple(e.inputs))
+    else:
+        module = replace(module, running=False, forwards=module.forwards + 1,
+                         last_outputs=tuple(e.outputs))
+    b.modules[e.path] = module
+
+
 def _on_warning(b: StateBuilder, e: trace.WarningRaised) -> None:
     b.problems.append(Problem(b.step, e.category, e.message, e.node_id, e.tensor_id))
 
@@ -413,6 +425,7 @@ _HANDLERS = {
     trace.HookRegistered: _on_hook_registered,
     trace.HookRemoved: _on_hook_removed,
     trace.HookFired: _on_hook_fired,
+    trace.ModuleForward: _on_module_forward,
     trace.WarningRaised: _on_warning,
     trace.ErrorRaised: _on_engine_error,
 }

@@ -138,6 +138,17 @@ class Hook:
 
 
 @dataclass(frozen=True, slots=True)
+class Module:
+    """An nn.Module seen running forward (path as the engine names it: "conv1")."""
+    path: str
+    class_name: str
+    forwards: int = 0                          # forwards finished
+    running: bool = False                      # inside its forward at this moment
+    last_inputs: tuple = ()                    # summaries of the last forward's inputs
+    last_outputs: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Root:
     """A tree root for the graph pane: a tensor backward was called on, or an output no
     other node consumes yet (a loss before its backward)."""
@@ -220,6 +231,7 @@ class State:
     nodes: Mapping[int, Node] = field(default_factory=lambda: _EMPTY)
     tensors: Mapping[int, Tensor] = field(default_factory=lambda: _EMPTY)
     hooks: Mapping[int, Hook] = field(default_factory=lambda: _EMPTY)
+    modules: Mapping[str, Module] = field(default_factory=lambda: _EMPTY)
     roots: tuple[Root, ...] = ()
     backward_passes: tuple[BackwardPass, ...] = ()
     retained_bytes: int = 0                    # saved buffers not yet freed, all nodes
@@ -251,6 +263,14 @@ class State:
             if name:
                 return f"{node.name} ({name})"
         return node.name
+
+    def nodes_by_module(self) -> dict[str | None, list[int]]:
+        """Node ids grouped by the module whose forward recorded them (None: top level),
+        groups in order of their first node."""
+        groups: dict[str | None, list[int]] = {}
+        for node in self.nodes.values():
+            groups.setdefault(node.module, []).append(node.id)
+        return groups
 
     def saved_buffers(self) -> list[Buffer]:
         """Every node's saved buffers, in node creation order."""

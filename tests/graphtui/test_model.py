@@ -291,3 +291,17 @@ def test_a_tensor_described_late_keeps_its_grad_and_name():
     tensor = state_at(events).tensors[X]
     assert (tensor.name, tensor.shape, tensor.grad_changes) == ("fc.weight", (2,), 1)
     assert tensor.value.values.tolist() == [5, 6] and tensor.grad is not None
+
+
+def test_modules_count_forwards_and_group_nodes():
+    events = [
+        trace.ModuleForward("conv1", "Conv2d", "start", (summary([1.0]),)),
+        trace.NodeCreated(1, "ConvolutionBackward0", 0, (), (1,), (), "conv1", None),
+        trace.ModuleForward("conv1", "Conv2d", "end", (), (summary([2.0]),)),
+        trace.NodeCreated(2, "ReluBackward0", 1, ((1, 0),), (2,), (), None, None),
+    ]
+    inside = state_at(events, 2).modules["conv1"]
+    assert inside.running and inside.forwards == 0
+    after = state_at(events).modules["conv1"]
+    assert (after.running, after.forwards, after.class_name) == (False, 1, "Conv2d")
+    assert state_at(events).nodes_by_module() == {"conv1": [1], None: [2]}
