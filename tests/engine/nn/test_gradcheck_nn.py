@@ -1,0 +1,116 @@
+"""Finite-difference gradient checks (float64) for every node class engine.nn registers.
+
+`tests/engine/test_gradcheck_table.py` imports NN_CASES from this file and checks that
+every registered node has a case; the test here runs them on their own too.
+"""
+import numpy as np
+import pytest
+
+import engine
+import engine.nn as nn
+import engine.nn.functional as F
+from engine.autograd import gradcheck
+from engine.nn.modules._backward_hook import pass_through
+
+RNG = np.random.default_rng(11)
+
+
+def leaf(*shape, low=-1.0, high=1.0):
+    return engine.tensor(RNG.uniform(low, high, size=shape), dtype=engine.float64,
+                         requires_grad=True)
+
+
+def distinct(*shape):
+    """Values far apart, so max-pool's choice does not flip under finite differences."""
+    n = int(np.prod(shape))
+    values = RNG.permutation(np.linspace(-2.0, 2.0, n) + 0.05)
+    return engine.tensor(values.reshape(shape), dtype=engine.float64, requires_grad=True)
+
+
+def probabilities(*shape):
+    return leaf(*shape, low=0.1, high=0.9)
+
+
+def _batch_norm(training):
+    running_mean = engine.zeros(3, dtype=engine.float64)
+    running_var = engine.ones(3, dtype=engine.float64)
+    return lambda x, w, b: F.batch_norm(x, running_mean.clone(), running_var.clone(), w, b,
+                                        training=training)
+
+
+TARGET = engine.tensor([1, 0, 3])
+TARGET_2D = engine.tensor([[[0, 2], [1, 1]], [[2, 0], [0, 1]]])
+
+NN_CASES = {
+    "AddmmBackward0": lambda: (F.linear, (leaf(3, 4), leaf(5, 4), leaf(5))),
+    "ConvolutionBackward0": lambda: (
+        lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
+        (leaf(2, 4, 5, 6), leaf(6, 2, 3, 2), leaf(6))),
+    "ConstantPadNdBackward0": lambda: (lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
+                                       (leaf(2, 3, 4),)),
+    "MaxPool2DWithIndicesBackward0": lambda: (
+        lambda x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), (distinct(2, 2, 5, 5),)),
+    "AvgPool2DBackward0": lambda: (
+        lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
+        (leaf(2, 2, 5, 5),)),
+    "AdaptiveAvgPool2DBackward0": lambda: (lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
+                                           (leaf(2, 2, 5, 7),)),
+    "NativeBatchNormBackward0": lambda: (_batch_norm(True), (leaf(4, 3, 2, 2), leaf(3), leaf(3))),
+    "GeluBackward0": lambda: (F.gelu, (leaf(3, 4),)),
+    "LeakyReluBackward0": lambda: (lambda x: F.leaky_relu(x, 0.2), (distinct(3, 4),)),
+    "EmbeddingBackward0": lambda: (
+        lambda w: F.embedding(engine.tensor([[1, 3], [3, 0]]), w, padding_idx=2), (leaf(5, 3),)),
+    "NllLossBackward0": lambda: (
+        lambda x: F.nll_loss(x, TARGET, weight=engine.tensor([1.0, 2.0, 0.5, 1.5],
+                                                             dtype=engine.float64)),
+        (leaf(3, 4),)),
+    "NllLoss2DBackward0": lambda: (lambda x: F.nll_loss(x, TARGET_2D, reduction="sum"),
+                                   (leaf(2, 3, 2, 2),)),
+    "MseLossBackward0": lambda: (F.mse_loss, (leaf(3, 4), leaf(3, 4))),
+    "BinaryCrossEntropyBackward0": lambda: (
+        lambda x, t=engine.tensor(RNG.uniform(0, 1, (3, 4))): F.binary_cross_entropy(x, t),
+        (probabilities(3, 4),)),
+    "BinaryCrossEntropyWithLogitsBackward0": lambda: (
+        lambda x, t: F.binary_cross_entropy_with_logits(
+            x, t, pos_weight=engine.tensor([1.0, 2.0, 0.5, 3.0], dtype=engine.float64)),
+        (leaf(3, 4), probabilities(3, 4))),
+    "BackwardHookFunctionBackward": lambda: (lambda a, b: pass_through((a, b))[1] * 2,
+                                             (leaf(3), leaf(2, 2))),
+}
+
+
+@pytest.mark.parametrize("node_name", sorted(NN_CASES))
+def test_nn_gradient_matches_finite_differences(node_name):
+    fn, inputs = NN_CASES[node_name]()
+    assert gradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("node_name", sorted(NN_CASES))
+def test_nn_case_produces_its_node(node_name):
+    fn, inputs = NN_CASES[node_name]()
+    out = fn(*inputs)
+    names, stack, seen = set(), [out.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names.add(type(node).__name__)
+        stack.extend(f for f, _ in node.next_functions)
+    assert node_name in names
+
+
+def test_every_nn_node_has_a_case():
+    from engine.autograd.node import NODE_CLASSES
+    nn_nodes = {name for name, cls in NODE_CLASSES.items()
+                if cls._apply.__code__.co_filename and "engine/nn/" in _rule_file(cls)}
+    assert nn_nodes <= set(NN_CASES)
+
+
+def _rule_file(cls) -> str:
+    closure = cls._apply.__closure__ or ()
+    for cell in closure:
+        code = getattr(cell.cell_contents, "__code__", None)
+        if code is not None:
+            return code.co_filename
+    return ""
