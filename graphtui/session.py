@@ -116,7 +116,7 @@ class Session:
     def start(self) -> None:
         """Start the first run (no-op when one was started already)."""
         with self._cond:
-            if self._run is None:
+            if self._run is None or self._run.number == 0:     # none, or the empty stand-in
                 self._start_run()
 
     def step(self) -> None:

@@ -289,10 +289,13 @@ def test_listeners_hear_of_pauses_and_the_end(write_scenario, sessions):
     assert heard.wait(WAIT)
 
 
-def test_state_before_start_is_empty(write_scenario, sessions):
-    session = sessions(write_scenario("pass\n"))
+def test_state_before_start_is_empty_and_start_still_runs(write_scenario, sessions):
+    session = sessions(write_scenario("print('ran')\n"))
     assert session.state().run_state == "not started"
     assert not session.is_finished
+    session.start()
+    state = finished(session)
+    assert state.run_state == RUN_FINISHED and state.output[0].text == "ran"
 
 
 def test_unusable_files_are_refused_before_running(tmp_path):
