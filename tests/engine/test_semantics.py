@@ -593,6 +593,127 @@ def sc_custom_function_two_outputs(torch):
             "output_nr": [p.output_nr, q.output_nr], "x.grad": repr(x.grad)}
 
 
+def sc_custom_function_returns_input_and_marks(torch):
+    class Identity(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 10
+
+    class ArgMaxish(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            idx = torch.tensor([1])
+            ctx.mark_non_differentiable(idx)
+            return a * 1, idx
+
+        @staticmethod
+        def backward(ctx, grad, grad_idx):
+            return grad
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = Identity.apply(x)
+    info = {"same object": y is x, "y": repr(y), "name": y.grad_fn.name()}
+    y.sum().backward()
+    info["x.grad"] = repr(x.grad)
+    v, idx = ArgMaxish.apply(x)
+    info["idx"] = (repr(idx), idx.requires_grad, idx.grad_fn)
+    info["v"] = repr(v)
+    return info
+
+
+def sc_custom_function_saves_output(torch):
+    class Exp(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = a.exp()
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            (out,) = ctx.saved_tensors
+            return grad * out
+
+    x = torch.tensor([0.0, 1.0], requires_grad=True)
+    y = Exp.apply(x)
+    info = {"y": repr(y), "saved": [repr(t) for t in y.grad_fn.saved_tensors]}
+    y.sum().backward()
+    info["x.grad"] = repr(x.grad)
+    info["again"] = err(lambda: y.sum().backward())
+    return info
+
+
+def sc_custom_function_wrong_grad_shape(torch):
+    class Bad(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return torch.ones(3)
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    return err(lambda: Bad.apply(x).sum().backward())
+
+
+def sc_custom_function_grad_for_non_tensor_input(torch):
+    class Scale(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, k):
+            ctx.k = k
+            return a * k
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.k, None
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = Scale.apply(x, 4.0)
+    y.sum().backward()
+    return {"x.grad": repr(x.grad),
+            "next": [None if f is None else f.name() for f, _ in y.grad_fn.next_functions]}
+
+
+def sc_order_multiple_roots(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    b = x.exp()
+    c = a.sin()
+    log = record_execution(torch, c, Labels(x=x, a=a, c=c))
+    b.grad_fn.register_prehook(lambda g: log.append("b"))
+    torch.autograd.backward([c.sum(), b.sum()])
+    return {"order": log, "x.grad": repr(x.grad)}
+
+
+def sc_grad_of_nonscalar_with_retain_graph(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x ** 2
+    g1 = torch.autograd.grad(y, x, torch.ones(2), retain_graph=True)
+    g2 = torch.autograd.grad(y, x, torch.tensor([2.0, 3.0]))
+    return [repr(g1[0]), repr(g2[0]), err(lambda: torch.autograd.grad(y, x, torch.ones(2)))]
+
+
+def sc_grad_of_intermediate_and_leaf_together(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 3
+    b = (a * a).sum()
+    ga, gx = torch.autograd.grad(b, [a, x])
+    return [repr(ga), repr(gx)]
+
+
+def sc_leaf_hook_with_two_uses(torch):
+    seen = []
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: seen.append(repr(g)))
+    (x * 2 + x * 5).sum().backward()
+    return {"seen": seen, "x.grad": repr(x.grad)}
+
+
 # ---------------------------------------------------------------- nodes: names, metadata
 
 def sc_grad_fn_name_and_metadata(torch):
@@ -658,6 +779,31 @@ SAVED_CASES = {
     "clone": lambda t, x, y, m: m.clone(),
     "cat": lambda t, x, y, m: t.cat([x, y]),
     "stack": lambda t, x, y, m: t.stack([x, y]),
+    "rsub": lambda t, x, y, m: 1 - x,
+    "cos": lambda t, x, y, m: x.cos(),
+    "min": lambda t, x, y, m: m.min(),
+    "matmul_2d": lambda t, x, y, m: m @ m.t(),
+    "matmul_mv": lambda t, x, y, m: m @ x,
+    "matmul_dot": lambda t, x, y, m: x @ y,
+    "matmul_batched": lambda t, x, y, m: t.matmul(m.unsqueeze(0).expand(2, 2, 3),
+                                                  m.t().unsqueeze(0).expand(2, 3, 2)),
+    "bmm": lambda t, x, y, m: t.bmm(m.unsqueeze(0), m.t().unsqueeze(0)),
+    "mv": lambda t, x, y, m: t.mv(m, y),
+    "dot": lambda t, x, y, m: t.dot(x, y),
+    "permute": lambda t, x, y, m: m.permute(1, 0),
+    "expand": lambda t, x, y, m: x.unsqueeze(0).expand(2, 3),
+    "squeeze": lambda t, x, y, m: m[:1].squeeze(),
+    "squeeze_dim": lambda t, x, y, m: m[:1].squeeze(0),
+    "index": lambda t, x, y, m: m[[1, 0]],
+    "index_mask": lambda t, x, y, m: x[x > 0.7],
+    "flatten": lambda t, x, y, m: m.flatten(),
+    "reshape_noncontig": lambda t, x, y, m: m.t().reshape(6),
+    "where": lambda t, x, y, m: t.where(x > 0.7, x, y),
+    "mean_dim_keepdim": lambda t, x, y, m: m.mean(dim=0, keepdim=True),
+    "sub_alpha": lambda t, x, y, m: t.sub(x, y, alpha=3),
+    "pow_scalar_half": lambda t, x, y, m: x ** 0.5,
+    "div_rscalar": lambda t, x, y, m: 2 / x,
+    "neg_via_mul": lambda t, x, y, m: x * -1,
 }
 
 
@@ -729,6 +875,15 @@ def sc_mixed_dtype_gradients_keep_leaf_dtype(torch):
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
+    "saved_index":
+        "engine bug: IndexBackward0 exposes an extra `_saved_key` (a NumPy array tuple) "
+        "that torch does not have",
+    "saved_index_mask":
+        "engine bug: IndexBackward0 exposes an extra `_saved_key` (a NumPy array tuple) "
+        "that torch does not have",
+    "saved_where":
+        "engine bug: WhereBackward0._saved_condition is a NumPy array "
+        "(array([False,  True,  True])); torch gives tensor([False,  True,  True])",
 }
 
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
@@ -948,6 +1103,44 @@ RECORDED = {
          'same_node': True,
          'output_nr': [0, 1],
          'x.grad': 'tensor([3., 3.])'},
+    'custom_function_returns_input_and_marks':
+        {'same object': False,
+         'y': 'tensor([1., 2.], grad_fn=<IdentityBackward>)',
+         'name': 'IdentityBackward',
+         'x.grad': 'tensor([10., 10.])',
+         'idx': ('tensor([1])', False, None),
+         'v': 'tensor([1., 2.], grad_fn=<ArgMaxishBackward>)'},
+    'custom_function_saves_output':
+        {'y': 'tensor([1.0000, 2.7183], grad_fn=<ExpBackward>)',
+         'saved': ['tensor([1.0000, 2.7183], grad_fn=<ExpBackward>)'],
+         'x.grad': 'tensor([1.0000, 2.7183])',
+         'again': ('RuntimeError',
+                   'Trying to backward through the graph a second time (or directly access saved '
+                   'tensors after they have already been freed). Saved intermediate values of the '
+                   'graph are freed when you call .backward() or autograd.grad(). Specify '
+                   'retain_graph=True if you need to backward through the graph a second time or if '
+                   'you need to access saved tensors after calling backward.')},
+    'custom_function_wrong_grad_shape':
+        ('RuntimeError',
+         'Function BadBackward returned an invalid gradient at index 0 - got [3] but expected shape '
+         'compatible with [2]'),
+    'custom_function_grad_for_non_tensor_input':
+        {'x.grad': 'tensor([4., 4.])', 'next': ['torch::autograd::AccumulateGrad']},
+    'order_multiple_roots':
+        {'order': ['c', 'b', 'a', 'acc:x'], 'x.grad': 'tensor([1.8860, 6.0818])'},
+    'grad_of_nonscalar_with_retain_graph':
+        ['tensor([2., 4.])',
+         'tensor([ 4., 12.])',
+         ('RuntimeError',
+          'Trying to backward through the graph a second time (or directly access saved tensors after '
+          'they have already been freed). Saved intermediate values of the graph are freed when you '
+          'call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward '
+          'through the graph a second time or if you need to access saved tensors after calling '
+          'backward.')],
+    'grad_of_intermediate_and_leaf_together':
+        ['tensor([ 6., 12.])', 'tensor([18., 36.])'],
+    'leaf_hook_with_two_uses':
+        {'seen': ['tensor([7., 7.])'], 'x.grad': 'tensor([7., 7.])'},
     'grad_fn_name_and_metadata':
         {'name': 'MulBackward0',
          'meta_type': 'dict',
@@ -1158,6 +1351,128 @@ RECORDED = {
                  '        [2.0000, 3.0000, 0.5000]], grad_fn=<StackBackward0>)',
          'name': 'StackBackward0',
          'saved': {'_saved_dim': '0'}},
+    'saved_rsub':
+        {'repr': 'tensor([ 0.5000,  0.0000, -1.0000], grad_fn=<RsubBackward1>)',
+         'name': 'RsubBackward1',
+         'saved': {'_saved_alpha': '1'}},
+    'saved_cos':
+        {'repr': 'tensor([ 0.8776,  0.5403, -0.4161], grad_fn=<CosBackward0>)',
+         'name': 'CosBackward0',
+         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
+    'saved_min':
+        {'repr': 'tensor(0., grad_fn=<MinBackward1>)',
+         'name': 'MinBackward1',
+         'saved': {'_saved_result': 'tensor(0., grad_fn=<MinBackward1>)',
+                   '_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)'}},
+    'saved_matmul_2d':
+        {'repr': 'tensor([[21., 13.],\n        [13., 34.]], grad_fn=<MmBackward0>)',
+         'name': 'MmBackward0',
+         'saved': {'_saved_mat2': 'tensor([[1., 3.],\n'
+                                  '        [4., 0.],\n'
+                                  '        [2., 5.]], grad_fn=<TBackward0>)',
+                   '_saved_mat2_sym_sizes': '(3, 2)',
+                   '_saved_mat2_sym_strides': '(1, 3)',
+                   '_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)',
+                   '_saved_self_sym_sizes': '(2, 3)',
+                   '_saved_self_sym_strides': '(3, 1)'}},
+    'saved_matmul_mv':
+        {'repr': 'tensor([ 8.5000, 11.5000], grad_fn=<MvBackward0>)',
+         'name': 'MvBackward0',
+         'saved': {'_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)',
+                   '_saved_vec': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
+    'saved_matmul_dot':
+        {'repr': 'tensor(5., grad_fn=<DotBackward0>)',
+         'name': 'DotBackward0',
+         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)',
+                   '_saved_tensor': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)'}},
+    'saved_matmul_batched':
+        {'repr': 'tensor([[[21., 13.],\n'
+                 '         [13., 34.]],\n'
+                 '\n'
+                 '        [[21., 13.],\n'
+                 '         [13., 34.]]], grad_fn=<UnsafeViewBackward0>)',
+         'name': 'UnsafeViewBackward0',
+         'saved': {'_saved_self_sym_sizes': '(2, 2, 2)'}},
+    'saved_bmm':
+        {'repr': 'tensor([[[21., 13.],\n         [13., 34.]]], grad_fn=<BmmBackward0>)',
+         'name': 'BmmBackward0',
+         'saved': {'_saved_mat2': 'tensor([[[1., 3.],\n'
+                                  '         [4., 0.],\n'
+                                  '         [2., 5.]]], grad_fn=<UnsqueezeBackward0>)',
+                   '_saved_self': 'tensor([[[1., 4., 2.],\n'
+                                  '         [3., 0., 5.]]], grad_fn=<UnsqueezeBackward0>)'}},
+    'saved_mv':
+        {'repr': 'tensor([15.0000,  8.5000], grad_fn=<MvBackward0>)',
+         'name': 'MvBackward0',
+         'saved': {'_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)',
+                   '_saved_vec': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)'}},
+    'saved_dot':
+        {'repr': 'tensor(5., grad_fn=<DotBackward0>)',
+         'name': 'DotBackward0',
+         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)',
+                   '_saved_tensor': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)'}},
+    'saved_permute':
+        {'repr': 'tensor([[1., 3.],\n        [4., 0.],\n        [2., 5.]], grad_fn=<PermuteBackward0>)',
+         'name': 'PermuteBackward0',
+         'saved': {'_saved_dims': '(1, 0)'}},
+    'saved_expand':
+        {'repr': 'tensor([[0.5000, 1.0000, 2.0000],\n'
+                 '        [0.5000, 1.0000, 2.0000]], grad_fn=<ExpandBackward0>)',
+         'name': 'ExpandBackward0',
+         'saved': {'_saved_self_sym_sizes': '(1, 3)'}},
+    'saved_squeeze':
+        {'repr': 'tensor([1., 4., 2.], grad_fn=<SqueezeBackward0>)',
+         'name': 'SqueezeBackward0',
+         'saved': {'_saved_self_sym_sizes': '(1, 3)'}},
+    'saved_squeeze_dim':
+        {'repr': 'tensor([1., 4., 2.], grad_fn=<SqueezeBackward1>)',
+         'name': 'SqueezeBackward1',
+         'saved': {'_saved_dim': '0', '_saved_self_sym_sizes': '(1, 3)'}},
+    'saved_index':
+        {'repr': 'tensor([[3., 0., 5.],\n        [1., 4., 2.]], grad_fn=<IndexBackward0>)',
+         'name': 'IndexBackward0',
+         'saved': {'_saved_indices': '(tensor([1, 0]),)', '_saved_self_sym_sizes': '(2, 3)'}},
+    'saved_index_mask':
+        {'repr': 'tensor([1., 2.], grad_fn=<IndexBackward0>)',
+         'name': 'IndexBackward0',
+         'saved': {'_saved_indices': '(tensor([False,  True,  True]),)',
+                   '_saved_self_sym_sizes': '(3,)'}},
+    'saved_flatten':
+        {'repr': 'tensor([1., 4., 2., 3., 0., 5.], grad_fn=<ViewBackward0>)',
+         'name': 'ViewBackward0',
+         'saved': {'_saved_self_sym_sizes': '(2, 3)'}},
+    'saved_reshape_noncontig':
+        {'repr': 'tensor([1., 3., 4., 0., 2., 5.], grad_fn=<UnsafeViewBackward0>)',
+         'name': 'UnsafeViewBackward0',
+         'saved': {'_saved_self_sym_sizes': '(3, 2)'}},
+    'saved_where':
+        {'repr': 'tensor([2., 1., 2.], grad_fn=<WhereBackward0>)',
+         'name': 'WhereBackward0',
+         'saved': {'_saved_condition': 'tensor([False,  True,  True])'}},
+    'saved_mean_dim_keepdim':
+        {'repr': 'tensor([[2.0000, 2.0000, 3.5000]], grad_fn=<MeanBackward1>)',
+         'name': 'MeanBackward1',
+         'saved': {'_saved_dim': '(0,)',
+                   '_saved_keepdim': 'True',
+                   '_saved_self_sym_numel': '6',
+                   '_saved_self_sym_sizes': '(2, 3)'}},
+    'saved_sub_alpha':
+        {'repr': 'tensor([-5.5000, -8.0000,  0.5000], grad_fn=<SubBackward0>)',
+         'name': 'SubBackward0',
+         'saved': {'_saved_alpha': '3'}},
+    'saved_pow_scalar_half':
+        {'repr': 'tensor([0.7071, 1.0000, 1.4142], grad_fn=<PowBackward0>)',
+         'name': 'PowBackward0',
+         'saved': {'_saved_exponent': '0.5',
+                   '_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
+    'saved_div_rscalar':
+        {'repr': 'tensor([4., 2., 1.], grad_fn=<MulBackward0>)',
+         'name': 'MulBackward0',
+         'saved': {'_saved_other': 'tensor(2)', '_saved_self': 'None'}},
+    'saved_neg_via_mul':
+        {'repr': 'tensor([-0.5000, -1.0000, -2.0000], grad_fn=<MulBackward0>)',
+         'name': 'MulBackward0',
+         'saved': {'_saved_other': 'tensor(-1)', '_saved_self': 'None'}},
     'max_dim_returns_values_and_indices':
         {'values': 'tensor([4., 5.], grad_fn=<MaxBackward0>)',
          'indices': 'tensor([1, 2])',
