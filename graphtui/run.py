@@ -176,7 +176,9 @@ class ScenarioRun:
         if threading.get_ident() != self.thread.ident or self.abandoned:
             return
         if self.aborting:
-            raise StopRun
+            if isinstance(event, _SAFE_TO_STOP):
+                raise StopRun
+            return
         capture.ensure_installed()
         self.record(self.budget.admit(event))
         try:
@@ -295,6 +297,12 @@ class ScenarioRun:
     def _on_input(self) -> None:
         self._on_output("graphtui", INPUT_NOTICE)
 
+
+# Events announcing that something is about to happen: raising there leaves the engine as
+# consistent as an exception from the scenario would. Events from cleanup paths (finished,
+# freed, executed) are never interrupted.
+_SAFE_TO_STOP = (trace.TensorCreated, trace.NodeCreated, trace.NodeExecuting,
+                 trace.BackwardStarted, trace.HookRegistered, trace.ModuleForward)
 
 _ANNOUNCED = (ev.RunStarted, ev.RunFinished, ev.Paused, ev.Resumed, trace.BackwardStarted,
               trace.BackwardFinished, trace.ErrorRaised)
