@@ -282,3 +282,20 @@ def test_module_parameters_hooks_and_paths(run):
     assert (hook.kind, hook.target, hook.callable_name, hook.times_fired) == (
         "forward", "fc", "show", 1)
     assert [line.text for line in state.output] == ["fc (1, 3) -> (1, 2)"]
+
+
+def test_rerun_from_the_middle_of_a_backward_starts_clean(run):
+    session = run(MUL.format(retain=""))
+    settled(session)
+    session.step()
+    paused = settled(session)
+    assert node_named(paused, "MulBackward0").status == FREED
+    session.rerun()
+    state = settled(session)
+    assert state.run_number == 2 and state.run_state == RUN_PAUSED
+    assert node_named(state, "MulBackward0").status == NEXT
+    assert state.paused_at == node_named(state, "MulBackward0").id
+    session.continue_()
+    state = finished(session)
+    assert grad_of(state, "x") == pytest.approx([300, 0.3])
+    assert [line.text for line in state.output] == ["tensor([300.0000,   0.3000])"]
