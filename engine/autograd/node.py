@@ -261,7 +261,12 @@ class AccumulateGrad(Node):
         super().__init__()
         self._sequence_nr = self._sequence_nr_max
         self.variable = variable
-        self._out_meta = ((variable._data.shape, variable._data.dtype),)
+
+    @property
+    def _out_meta(self) -> tuple:
+        # Read now, not at creation: `x.data = ...` may change the leaf's shape or dtype.
+        data = self.variable._data
+        return ((data.shape, data.dtype),)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"

@@ -52,7 +52,12 @@ def _snapshot(tensor: Tensor) -> Tensor:
 def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Tensor:
     _check_leaf(tensor)
     others = [a for a in args if isinstance(a, Tensor)]
-    if needs_grad(tensor, *others):
+    base = tensor._base
+    if base is not None and needs_grad(tensor, *others):
+        result = out_of_place(_snapshot(tensor), *args, **kwargs)
+        _write(tensor, result._data)
+        _rebase_view(tensor, base, result._grad_fn)
+    elif needs_grad(tensor, *others):
         result = out_of_place(_snapshot(tensor), *args, **kwargs)
         _write(tensor, result._data)
         tensor._grad_fn, tensor._output_nr, tensor._requires_grad = result._grad_fn, 0, True
@@ -61,6 +66,70 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
             result = out_of_place(tensor, *args, **kwargs)
         _write(tensor, result._data)
     return _bump(tensor, op_name)
+
+
+# ---------------------------------------------------------------- views of a base
+
+def region_in_base(view: Tensor, base: Tensor) -> np.ndarray:
+    """For each element of `view`, its flat index in `base` (whose data is contiguous)."""
+    base_data, view_data = base._data, view._data
+    itemsize = base_data.itemsize
+    offset = (view_data.__array_interface__["data"][0]
+              - base_data.__array_interface__["data"][0]) // itemsize
+    flat = np.arange(base_data.size, dtype=np.int64)
+    step = flat.itemsize // itemsize
+    return np.lib.stride_tricks.as_strided(
+        flat[offset:], shape=view_data.shape,
+        strides=tuple(s * step for s in view_data.strides), writeable=False).copy()
+
+
+def _copy_slices_rule(n, g):
+    """The base's gradient, with the edited region replaced by what the inner op sends back
+    for the region's old values; the inner op's other gradients go to its other inputs."""
+    region = n._attrs["region"]
+    result = g.copy()
+    flat = result.reshape(-1)
+    inner_grads = n._attrs["inner"](g.reshape(-1)[region])
+    flat[region] = 0 if inner_grads[0] is None else inner_grads[0]
+    return (result,) + tuple(inner_grads[1:])
+
+
+CopySlices = node_class("CopySlices", _copy_slices_rule)
+CopySlices.name = lambda self: "torch::autograd::CopySlices"
+AsStridedBackward0 = node_class("AsStridedBackward0", lambda n, g: (
+    _scatter(g, n._attrs["region"], n._attrs["size"]),))
+
+
+def _scatter(g, region: np.ndarray, size: tuple):
+    out = np.zeros(size, dtype=g.dtype)
+    out.reshape(-1)[region] = g
+    return out
+
+
+def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
+    """An in-place op on a view of a base that needs grad: the base moves onto a CopySlices
+    node wrapping the op's node, and the view reads its part of the base (AsStrided)."""
+    region = region_in_base(view, base)
+    node = CopySlices()
+    node._next = (edge(base),) + inner._next[1:]
+    node._in_shapes = (base._data.shape,) + inner._in_shapes[1:]
+    node._out_meta = ((base._data.shape, base._data.dtype),)
+    node._saved = inner._saved
+    node._attrs = {"region": region, "inner": lambda g: inner._apply([g])}
+    _attach(base, node)
+    strided = AsStridedBackward0()
+    strided._next = ((node, 0),)
+    strided._in_shapes = (base._data.shape,)
+    strided._out_meta = ((view._data.shape, view._data.dtype),)
+    strided._attrs = {"region": region, "size": base._data.shape}
+    _attach(view, strided)
+
+
+def _attach(tensor: Tensor, node) -> None:
+    tensor._grad_fn, tensor._output_nr, tensor._requires_grad = node, 0, True
+    if trace.active:
+        from engine.ops._core import announce_node
+        announce_node(node, (tensor,))
 
 
 def add_(tensor, other, *, alpha=1):
@@ -90,7 +159,7 @@ def pow_(tensor, exponent):
 # ---------------------------------------------------------------- zero_, fill_, copy_
 
 ZeroBackward0 = node_class("ZeroBackward0", lambda n, g: (g * 0,))
-FillBackward0 = node_class("FillBackward0", lambda n, g: (g * 0,))
+FillBackward2 = node_class("FillBackward2", lambda n, g: (g * 0,))
 CopyBackwards = node_class("CopyBackwards", lambda n, g: (
     g * 0 if n.needs(0) else None,
     reduce_to(g, n._in_shapes[1]) if n.needs(1) else None))
@@ -114,7 +183,7 @@ def zero_(tensor):
 def fill_(tensor, value):
     if isinstance(value, Tensor):
         return copy_(tensor, value)
-    return _overwrite(tensor, "fill_", FillBackward0, np.asarray(value), ())
+    return _overwrite(tensor, "fill_", FillBackward2, np.asarray(value), ())
 
 
 def copy_(tensor, src, non_blocking=False):
@@ -131,35 +200,92 @@ def copy_(tensor, src, non_blocking=False):
 
 # ---------------------------------------------------------------- item assignment
 
-def _copy_slices_rule(n, g):
-    key = n._attrs["key"]
-    grad_self = None
-    if n.needs(0):
-        grad_self = g.copy() if not hasattr(g, "_data") else g.clone()
-        grad_self[key] = 0
-    grad_value = reduce_to(g[key], n._in_shapes[1]) if n.needs(1) else None
-    return grad_self, grad_value
-
-
-CopySlices = node_class("CopySlices", _copy_slices_rule)
-
-
 def _array_key(key):
     if isinstance(key, tuple):
         return tuple(data_of_index(k) if isinstance(k, (Tensor, list)) else k for k in key)
     return data_of_index(key) if isinstance(key, (Tensor, list)) else key
 
 
+def _is_advanced_key(key) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(p, np.ndarray) for p in parts)
+
+
+def _value_for(region_shape: tuple, value):
+    """A tensor value shaped like the region, as PyTorch views or expands it."""
+    if not isinstance(value, Tensor) or value._data.shape == region_shape:
+        return value
+    if value._data.size == int(np.prod(region_shape)):
+        return value.view(region_shape)
+    return value.expand(region_shape)
+
+
 def setitem(tensor, key, value) -> None:
     _check_leaf(tensor)
     key = _array_key(key)
-    value_data = data_of(value)
-    if needs_grad(tensor, value if isinstance(value, Tensor) else None):
-        before = _snapshot(tensor)
-        source = value if isinstance(value, Tensor) else None
-        result = record(CopySlices, tensor._data, (before, source), attrs={"key": key})
-        result._grad_fn._in_shapes = (tensor._data.shape,
-                                      None if source is None else source._data.shape)
-        tensor._grad_fn, tensor._output_nr, tensor._requires_grad = result._grad_fn, 0, True
-    tensor._data[key] = value_data
+    source = value if isinstance(value, Tensor) else None
+    base = tensor._base if tensor._base is not None and tensor._requires_grad else tensor
+    if not needs_grad(tensor, source):
+        tensor._data[key] = data_of(value)
+        _bump(tensor, "__setitem__")
+        return
+    if _is_advanced_key(key) and tensor._base is None:
+        _index_put(tensor, key, value)
+        return
+    region = region_in_base(tensor, base) if base is not tensor else \
+        np.arange(tensor._data.size).reshape(tensor._data.shape)
+    selected = region[key]
+    source = _value_for(selected.shape, source)
+    value_shape = None if source is None else source._data.shape
+    node = CopySlices()
+    node._next = (edge(base), edge(source))
+    node._in_shapes = (base._data.shape, value_shape)
+    node._out_meta = ((base._data.shape, base._data.dtype),)
+    node._attrs = {"region": selected.reshape(-1),
+                   "inner": lambda g: (None, None if value_shape is None
+                                       else reduce_to(g.reshape(value_shape), value_shape))}
+    tensor._data[key] = data_of(value) if source is None else source._data
+    _attach(base, node)
+    if base is not tensor:
+        _rebase_strided(tensor, base, node)
+    _bump(tensor, "__setitem__")
+
+
+def _rebase_strided(view: Tensor, base: Tensor, node) -> None:
+    strided = AsStridedBackward0()
+    strided._next = ((node, 0),)
+    strided._in_shapes = (base._data.shape,)
+    strided._out_meta = ((view._data.shape, view._data.dtype),)
+    strided._attrs = {"region": region_in_base(view, base), "size": base._data.shape}
+    _attach(view, strided)
+
+
+def _index_put_rule(n, g):
+    key, accumulate = n._attrs["key"], n._attrs["accumulate"]
+    grad_self = None
+    if n.needs(0):
+        grad_self = g if accumulate else _zeroed(g, key)
+    grad_values = reduce_to(g[key], n._in_shapes[1]) if n.needs(1) else None
+    return grad_self, grad_values
+
+
+def _zeroed(g, key):
+    out = g.copy() if not hasattr(g, "_data") else g.clone()
+    out[key] = 0
+    return out
+
+
+IndexPutBackward0 = node_class("IndexPutBackward0", _index_put_rule)
+
+
+def _index_put(tensor: Tensor, key, value) -> None:
+    """y[mask] = v or y[[0, 2]] = v on a tensor that needs grad: PyTorch's index_put_."""
+    source = value if isinstance(value, Tensor) else None
+    node = IndexPutBackward0()
+    node._next = (edge(tensor), edge(source))
+    node._in_shapes = (tensor._data.shape, None if source is None else source._data.shape)
+    node._out_meta = ((tensor._data.shape, tensor._data.dtype),)
+    node._attrs = {"key": key, "accumulate": False}
+    tensor._data[key] = data_of(value)
+    _attach(tensor, node)
     _bump(tensor, "__setitem__")

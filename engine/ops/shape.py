@@ -355,14 +355,12 @@ def _advanced_index(input, advanced: dict):
 
 
 def index_put_zeros(values: Tensor, key, shape: tuple) -> Tensor:
-    """zeros(shape) with `values` added at `key`, differentiable in `values`."""
+    """zeros(shape).index_put(key, values, accumulate=True), differentiable in `values`.
+    Only met when create_graph=True differentiates a select/slice/index backward."""
+    from engine.ops.inplace import IndexPutBackward0
     out = np.zeros(shape, dtype=values._data.dtype)
     np.add.at(out, key, values._data)
-    return record(IndexPutBackward0, out, (values,), attrs={"key": key})
-
-
-# Only met when create_graph=True differentiates a select/slice/index backward.
-IndexPutBackward0 = node_class("IndexPutBackward0", lambda n, g: (g[n._attrs["key"]],))
+    return record(IndexPutBackward0, out, (None, values), attrs={"key": key, "accumulate": True})
 
 
 def scatter_into_zeros(values: Tensor, indices, dim: int, keepdim: bool, shape: tuple):

@@ -41,6 +41,13 @@ def _inplace_on_copy(op):
     return fn
 
 
+def _mul_into_view(x, w):
+    y = x * 1
+    view = y[1:]
+    view.mul_(w)
+    return view * 1 + y.sum()
+
+
 def _setitem(x, v):
     y = x * 1
     y[0, 1:] = v
@@ -108,11 +115,12 @@ CORE_CASES = {
     "SqueezeBackward4": lambda: (lambda a, b: a @ b, (leaf(3), leaf(3, 2))),
     "ZeroBackward0": lambda: (lambda a, b: _inplace_on_copy(lambda y: y.zero_())(a) + b,
                               (leaf(3), leaf(3))),
-    "FillBackward0": lambda: (lambda a, b: _inplace_on_copy(lambda y: y.fill_(2.0))(a) * b,
+    "FillBackward2": lambda: (lambda a, b: _inplace_on_copy(lambda y: y.fill_(2.0))(a) * b,
                               (leaf(3), leaf(3))),
     "CopyBackwards": lambda: (lambda a, b: _inplace_on_copy(lambda y, s: y.copy_(s))(a, b),
                               (leaf(2, 3), leaf(3))),
     "CopySlices": lambda: (_setitem, (leaf(2, 3), leaf(2))),
+    "AsStridedBackward0": lambda: (_mul_into_view, (leaf(3, 2), leaf(2))),
 }
 
 
