@@ -462,6 +462,39 @@ def sc_autograd_backward_function(torch):
     return repr(x.grad)
 
 
+def sc_create_graph_retains_graph_by_default(torch):
+    x = torch.tensor([2.0], requires_grad=True)
+    y = x ** 3
+    (g,) = torch.autograd.grad(y, x, create_graph=True)
+    y.backward()                  # the graph survived: retain_graph defaulted to True
+    first = repr(x.grad)          # ... but this plain backward frees it
+    return {"g": repr(g), "first": first, "second": err(lambda: y.backward())}
+
+
+def sc_detach_inplace(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    r = y.detach_()
+    return {"same": r is y, "y": repr(y), "is_leaf": y.is_leaf,
+            "requires_grad": y.requires_grad}
+
+
+def sc_inference_tensor_in_autograd(torch):
+    with torch.inference_mode():
+        c = torch.tensor([1.0, 2.0]) * 2
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    return {"c": repr(c), "saved_for_backward": err(lambda: w * c),
+            "not_saved": repr(w + c)}
+
+
+def sc_requires_grad_propagation(torch):
+    a = torch.tensor([1.0], requires_grad=True)
+    b = torch.tensor([2.0])
+    return [(a * b).requires_grad, (b * b).requires_grad, (a.detach() * b).requires_grad,
+            torch.cat([a, b]).requires_grad, (a > 0).requires_grad,
+            a.argmax().requires_grad if hasattr(a, "argmax") else None]
+
+
 # ---------------------------------------------------------------- anomaly detection
 
 def sc_detect_anomaly_nan_in_sqrt_backward(torch):
@@ -881,6 +914,10 @@ ENGINE_BUGS = {
     "saved_index_mask":
         "engine bug: IndexBackward0 exposes an extra `_saved_key` (a NumPy array tuple) "
         "that torch does not have",
+    "inference_tensor_in_autograd":
+        "engine bug: w * c with c made under inference_mode records normally; torch raises "
+        "'Inference tensors cannot be saved for backward. Please do not use Tensors created "
+        "in inference mode in computation tracked by autograd. ...'",
     "saved_where":
         "engine bug: WhereBackward0._saved_condition is a NumPy array "
         "(array([False,  True,  True])); torch gives tensor([False,  True,  True])",
@@ -1057,6 +1094,28 @@ RECORDED = {
         True,
     'autograd_backward_function':
         'tensor([2.3000, 2.6000])',
+    'create_graph_retains_graph_by_default':
+        {'g': 'tensor([12.], grad_fn=<MulBackward0>)',
+         'first': 'tensor([12.])',
+         'second': ('RuntimeError',
+                    'Trying to backward through the graph a second time (or directly access saved '
+                    'tensors after they have already been freed). Saved intermediate values of the '
+                    'graph are freed when you call .backward() or autograd.grad(). Specify '
+                    'retain_graph=True if you need to backward through the graph a second time or if '
+                    'you need to access saved tensors after calling backward.')},
+    'detach_inplace':
+        {'same': True, 'y': 'tensor([2., 4.])', 'is_leaf': True, 'requires_grad': False},
+    'inference_tensor_in_autograd':
+        {'c': 'tensor([2., 4.])',
+         'saved_for_backward': ('RuntimeError',
+                                'Inference tensors cannot be saved for backward. Please do not use '
+                                'Tensors created in inference mode in computation tracked by autograd. '
+                                'To work around this, you can make a clone to get a normal tensor and '
+                                'use it in autograd, or use `torch.no_grad()` instead of '
+                                '`torch.inference_mode()`.'),
+         'not_saved': 'tensor([5., 8.], grad_fn=<AddBackward0>)'},
+    'requires_grad_propagation':
+        [True, False, False, True, False, False],
     'detect_anomaly_nan_in_sqrt_backward':
         {'error': ('RuntimeError', "Function 'SqrtBackward0' returned nan values in its 0th output."),
          'warnings': [('UserWarning',
