@@ -1,0 +1,21 @@
+"""Scale: 10,000 chained ops make a 10,000-node graph that backward walks one node at a time.
+
+y = x, then 10,000 times y = y * 1.0001 (each a MulBackward0). Look at, in graphtui:
+- the graph tree: a chain 10,000 MulBackward0 deep ending in AccumulateGrad (x) -- fold it,
+  search it (/), and step a few nodes of the backward to see it move;
+- the saved buffers: each MulBackward0 keeps its `other`, freed one by one in backward;
+- x.grad = 1.0001 ** 10000 (about 2.7181, close to e) for every element.
+
+Finishes normally (exit status 0).
+"""
+import engine as torch
+
+N = 10_000
+x = torch.ones(3, requires_grad=True)
+y = x
+for _ in range(N):
+    y = y * 1.0001
+y.sum().backward()
+print(y.grad_fn.name())
+print(x.grad)
+print(round(1.0001 ** N, 4))
