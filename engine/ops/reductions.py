@@ -10,9 +10,18 @@ from engine.ops import _poly as P
 from engine.ops._core import record, wrap_dim
 from engine.tensor import Tensor
 
-max_result = namedtuple("max", ["values", "indices"])
-min_result = namedtuple("min", ["values", "indices"])
-max_result.__module__ = min_result.__module__ = "torch.return_types"
+def _return_type(name: str):
+    """A (values, indices) named tuple printed as PyTorch prints torch.return_types."""
+    base = namedtuple(name, ["values", "indices"])
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__,
+                                "__module__": "torch.return_types"})
+
+
+max_result = _return_type("max")
+min_result = _return_type("min")
 
 
 def _dims(dim, ndim: int) -> tuple[int, ...]:
