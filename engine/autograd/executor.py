@@ -186,24 +186,30 @@ def _run_node(task: GraphTask, node, grads: list) -> tuple:
     if isinstance(node, AccumulateGrad):
         _accumulate(task, node, grads[0])
         return ()
-    grads = _pre_hooks(task, node, grads)
+    if node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks or task.captures:
+        grads = _pre_hooks(task, node, grads)
     if task.needed is not None and node not in task.needed:
         return (None,) * len(node._next)
-    if all(g is None for g in grads):
+    if node._num_outputs == 1:
+        if grads[0] is None:
+            return (None,) * len(node._next)
+    elif all(g is None for g in grads):
         return (None,) * len(node._next)
-    grads = _materialize(node, grads)
+    else:
+        grads = _materialize(node, grads)
     if trace.active:
         trace.emit(trace.NodeExecuting(node._id, node.name(), _summaries(grads)))
     try:
         grad_inputs = _call(node, grads)
-        grad_inputs = _post_hooks(node, grad_inputs, grads)
+        if node._post_hooks:
+            grad_inputs = _post_hooks(node, grad_inputs, grads)
         grad_inputs = _validate(node, grad_inputs)
     except BaseException as error:
         _report_error(node, error)
         raise
     if trace.active:
         trace.emit(trace.NodeExecuted(node._id, node.name(), _summaries(grad_inputs)))
-    if not task.retain_graph:
+    if not task.retain_graph and node._saved:
         _release(node)
     return grad_inputs
 
@@ -237,7 +243,7 @@ def _release(node) -> None:
 
 def _materialize(node, grads: list) -> list:
     """Zeros for outputs that got no gradient, when other outputs did."""
-    if node._num_outputs == 1 or node._out_meta is None:
+    if node._out_meta is None:
         return grads
     return [np.zeros(shape, dtype) if g is None else g
             for g, (shape, dtype) in zip(grads, node._out_meta)]

@@ -137,28 +137,36 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
     save_result: name under which the output itself is saved (ExpBackward0's "result").
     """
     out = Tensor._make(data)
-    if needs_grad(*inputs):
-        node = node_cls()
-        node._next = tuple(edge(t) for t in inputs)
-        node._in_shapes = tuple(None if t is None else t._data.shape for t in inputs)
-        node._out_meta = ((data.shape, data.dtype),)
-        if saved:
-            node._saved = {k: SavedTensor(k, v) for k, v in saved.items()}
-        if attrs:
-            node._attrs = attrs
-        out._grad_fn = node
-        out._requires_grad = True
-        if save_result is not None:
-            if node._saved is None:
-                node._saved = {}
-            node._saved[save_result] = SavedTensor(save_result, out, is_output=True)
-        if _anomaly.state.enabled:
-            node._forward_stack = traceback.format_stack()[:-2]
-        if trace.active:
-            announce_node(node, (out,))
+    if _gm.state.enabled:
+        for t in inputs:
+            if t is not None and t._requires_grad:
+                _attach_node(node_cls, out, inputs, saved, attrs, save_result)
+                break
     if trace.active:
         _announce(out)
     return out
+
+
+def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result) -> None:
+    node = node_cls()
+    node._next = tuple(edge(t) for t in inputs)
+    node._in_shapes = tuple(None if t is None else t._data.shape for t in inputs)
+    data = out._data
+    node._out_meta = ((data.shape, data.dtype),)
+    if saved:
+        node._saved = {k: SavedTensor(k, v) for k, v in saved.items()}
+    if attrs:
+        node._attrs = attrs
+    out._grad_fn = node
+    out._requires_grad = True
+    if save_result is not None:
+        if node._saved is None:
+            node._saved = {}
+        node._saved[save_result] = SavedTensor(save_result, out, is_output=True)
+    if _anomaly.state.enabled:
+        node._forward_stack = traceback.format_stack()[:-3]
+    if trace.active:
+        announce_node(node, (out,))
 
 
 def announce_node(node, outputs) -> None:
