@@ -216,26 +216,6 @@ def sc_inplace_on_int_and_bool(torch):
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
-    "nonleaf fill_":
-        "engine bug: y.fill_(7) on a non-leaf gives FillBackward0; torch 2.13: FillBackward2",
-    "nonleaf setitem scalar":
-        "engine bug: CopySlices.name() is 'CopySlices'; torch: 'torch::autograd::CopySlices'",
-    "nonleaf setitem slice":
-        "engine bug: CopySlices.name() is 'CopySlices'; torch: 'torch::autograd::CopySlices'",
-    "nonleaf setitem mask":
-        "engine bug: y[y < 0] = 0. gives CopySlices; torch: IndexPutBackward0",
-    "nonleaf setitem list":
-        "engine bug: y[[0, 2]] = 0. gives CopySlices; torch: IndexPutBackward0",
-    "setitem_with_grad_value":
-        "engine bug: y[1] = w * 3 (w of shape [1]) raises NumPy ValueError 'setting an array "
-        "element with a sequence.'; torch assigns (CopySlices, next [MulBackward0, "
-        "ViewBackward0], w.grad [3.])",
-    "setitem_into_plain_tensor_with_grad_value":
-        "engine bug: CopySlices.name() is 'CopySlices'; torch: 'torch::autograd::CopySlices'",
-    "inplace_on_slice_view_of_nonleaf":
-        "engine bug: y[:2].mul_(10) changes y's values but not its graph: y keeps "
-        "MulBackward0 and x.grad is [2, 2, 2]; torch rebases y onto CopySlices, x.grad "
-        "[20, 20, 2]",
 }
 
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
