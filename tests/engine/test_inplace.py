@@ -213,9 +213,80 @@ def sc_inplace_on_int_and_bool(torch):
             "int div_": err(lambda: torch.tensor([1, 2]).div_(2))}
 
 
+VIEW_CASES = {
+    "select": lambda y: (y, y[0]),
+    "slice": lambda y: (y, y[1:]),
+    "view": lambda y: (y, y.view(3, 1)),
+    "transpose of a view": lambda y: (y.view(1, 3), y.view(1, 3).t()),
+    "unsqueeze": lambda y: (y, y.unsqueeze(0)),
+}
+
+
+def _view_scenario(case):
+    def scenario(torch):
+        """y = x * 2 (or a view of it), v a view of y, v.mul_(10): names, values, grad."""
+        x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y, v = VIEW_CASES[case](x * 2)
+        v.mul_(10)
+        info = {"y": repr(y), "y name": y.grad_fn.name(), "v": repr(v),
+                "v name": v.grad_fn.name(), "versions": [y._version, v._version]}
+        y.sum().backward()
+        info["x.grad"] = repr(x.grad)
+        return info
+    scenario.__name__ = f"sc_view {case} mul_"
+    return scenario
+
+
+for _case in VIEW_CASES:
+    globals()[f"sc_view {_case} mul_"] = _view_scenario(_case)
+
+
+def sc_view_then_base_modified(torch):
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    v = y[:2]
+    y.mul_(3)
+    info = {"v": repr(v), "v name": v.grad_fn.name(), "versions": [y._version, v._version]}
+    (v * torch.tensor([1.0, 10.0])).sum().backward()
+    info["x.grad"] = repr(x.grad)
+    return info
+
+
+def sc_leaf_view_inplace_errors(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    return {"select mul_": err(lambda: x[0].mul_(2)),
+            "slice add_": err(lambda: x[:1].add_(1)),
+            "view zero_": err(lambda: x.view(2, 1).zero_()),
+            "x": repr(x), "version": x._version}
+
+
+def sc_leaf_view_inplace_under_no_grad(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.no_grad():
+        x[:1].mul_(5)
+        v = x.view(2, 1)
+        v.add_(1)
+    return {"x": repr(x), "version": x._version, "is_leaf": x.is_leaf}
+
+
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
+    "view select mul_":
+        "engine bug: y[0].mul_(10) does not write through to y (y stays [2, -4, 6], "
+        "MulBackward0; x.grad [2, 2, 2]); torch: y [20, -4, 6] on CopySlices, v "
+        "AsStridedBackward0, y._version 1, x.grad [20, 2, 2]",
+    "view transpose of a view mul_":
+        "engine bug: in-place through a view of a view leaves the first view's graph alone "
+        "(y ViewBackward0, x.grad [2, 2, 2]); torch: y AsStridedBackward0, x.grad [20, 20, 20]",
+    "view_then_base_modified":
+        "engine bug: WRONG GRADIENT: v = y[:2]; y.mul_(3); v's graph is not regenerated "
+        "(SliceBackward0, x.grad [2, 20, 0]); torch: AsStridedBackward0, x.grad [6, 60, 0]",
+    "leaf_view_inplace_errors":
+        "engine bug: x[0].mul_(2) / x[:1].add_(1) / x.view(2,1).zero_() on a leaf that "
+        "requires grad succeed and turn x into a non-leaf (CopySlices, version 2); torch "
+        "raises 'a view of a leaf Variable that requires grad is being used in an in-place "
+        "operation.' each time and x stays a leaf at version 0",
 }
 
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
@@ -445,4 +516,58 @@ RECORDED = {
          'f': 'tensor([2., 3.])',
          'int div_': ('RuntimeError',
                       "result type Float can't be cast to the desired output type Long")},
+    'view select mul_':
+        {'y': 'tensor([20., -4.,  6.], grad_fn=<CopySlices>)',
+         'y name': 'torch::autograd::CopySlices',
+         'v': 'tensor(20., grad_fn=<AsStridedBackward0>)',
+         'v name': 'AsStridedBackward0',
+         'versions': [1, 1],
+         'x.grad': 'tensor([20.,  2.,  2.])'},
+    'view slice mul_':
+        {'y': 'tensor([  2., -40.,  60.], grad_fn=<CopySlices>)',
+         'y name': 'torch::autograd::CopySlices',
+         'v': 'tensor([-40.,  60.], grad_fn=<AsStridedBackward0>)',
+         'v name': 'AsStridedBackward0',
+         'versions': [1, 1],
+         'x.grad': 'tensor([ 2., 20., 20.])'},
+    'view view mul_':
+        {'y': 'tensor([ 20., -40.,  60.], grad_fn=<CopySlices>)',
+         'y name': 'torch::autograd::CopySlices',
+         'v': 'tensor([[ 20.],\n        [-40.],\n        [ 60.]], grad_fn=<AsStridedBackward0>)',
+         'v name': 'AsStridedBackward0',
+         'versions': [1, 1],
+         'x.grad': 'tensor([20., 20., 20.])'},
+    'view transpose of a view mul_':
+        {'y': 'tensor([[ 20., -40.,  60.]], grad_fn=<AsStridedBackward0>)',
+         'y name': 'AsStridedBackward0',
+         'v': 'tensor([[ 20.],\n        [-40.],\n        [ 60.]], grad_fn=<AsStridedBackward0>)',
+         'v name': 'AsStridedBackward0',
+         'versions': [1, 1],
+         'x.grad': 'tensor([20., 20., 20.])'},
+    'view unsqueeze mul_':
+        {'y': 'tensor([ 20., -40.,  60.], grad_fn=<CopySlices>)',
+         'y name': 'torch::autograd::CopySlices',
+         'v': 'tensor([[ 20., -40.,  60.]], grad_fn=<AsStridedBackward0>)',
+         'v name': 'AsStridedBackward0',
+         'versions': [1, 1],
+         'x.grad': 'tensor([20., 20., 20.])'},
+    'view_then_base_modified':
+        {'v': 'tensor([ 6., 12.], grad_fn=<AsStridedBackward0>)',
+         'v name': 'AsStridedBackward0',
+         'versions': [1, 1],
+         'x.grad': 'tensor([ 6., 60.,  0.])'},
+    'leaf_view_inplace_errors':
+        {'select mul_': ('RuntimeError',
+                         'a view of a leaf Variable that requires grad is being used in an in-place '
+                         'operation.'),
+         'slice add_': ('RuntimeError',
+                        'a view of a leaf Variable that requires grad is being used in an in-place '
+                        'operation.'),
+         'view zero_': ('RuntimeError',
+                        'a view of a leaf Variable that requires grad is being used in an in-place '
+                        'operation.'),
+         'x': 'tensor([1., 2.], requires_grad=True)',
+         'version': 0},
+    'leaf_view_inplace_under_no_grad':
+        {'x': 'tensor([6., 3.], requires_grad=True)', 'version': 2, 'is_leaf': True},
 }
