@@ -548,13 +548,12 @@ class Module:
                 key = prefix + name
                 expected.add(key)
                 if key not in state_dict:
-                    if strict:
-                        missing.append(key)
+                    missing.append(key)
                     continue
                 error = module._load_one(name, key, param, state_dict[key], assign)
                 if error:
                     errors.append(error)
-        unexpected = [k for k in state_dict.keys() if k not in expected] if strict else []
+        unexpected = [k for k in state_dict.keys() if k not in expected]
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
