@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -9,10 +10,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from graphtui.screens.keys import DEBUGGER_BINDINGS, KEY_HELP
+from graphtui.widgets.fmt import status_text
 
 OTHER_KEYS = [
     ("ctrl+q", "Quit."),
     ("ctrl+p", "Command palette: every key above, by name."),
+    ("1 2 3 4", "Inspector tabs: Node, Tensor, Saved, Hooks."),
+    ("e", "Cycle the events filter (All, Backward, Hooks, Forward, Output, Warnings/errors)."),
     ("tab / shift+tab", "Move focus between the graph, the inspector and the events."),
     ("arrows, enter", "Move in the graph tree; enter or a click expands a node."),
     ("mouse", "Click a node, a tab, a hook row or an event line to select it."),
@@ -31,11 +35,21 @@ def keys_table() -> Table:
     return table
 
 
+def glyph_legend() -> Text:
+    text = Text("Graph rows: ")
+    for status in ("pending", "next", "running", "done", "error", "nan"):
+        text.append_text(status_text(status))
+        text.append("   ")
+    text.append("\n'12 B saved' / 'freed': the node's saved buffers.  '↑ above': a node "
+                "already shown on an earlier row.")
+    return text
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 88; max-height: 30; height: auto;
+        width: 92; max-height: 32; height: auto;
         border: round $accent; border-title-color: $accent;
         background: $surface; padding: 0 1;
     }
@@ -50,8 +64,4 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as body:
             body.border_title = "graphtui keys"
             yield Static(keys_table())
-            yield Static(
-                "Glyphs in the graph: ○ pending  ▶ next  ✓ done  ✗ freed buffers  "
-                "! error  ⚠ NaN/inf in a gradient.",
-                classes="note",
-            )
+            yield Static(glyph_legend(), classes="note")

@@ -12,8 +12,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from graphtui.model import (
-    NO_GRAD_FN, NONE_EDGE, ROOT, State, TreeEntry, child_entries, expand_to_depth, path_to,
-    root_entries,
+    NO_GRAD_FN, NONE_EDGE, ROOT, State, TreeEntry, child_entries, path_to, root_entries,
 )
 from graphtui.widgets.fmt import bytes_text, status_glyph
 
@@ -49,6 +48,27 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False) -> Text:
     return text
 
 
+def first_view_keys(state: State, depth: int, max_rows: int = 2000) -> set[tuple]:
+    """Rows to open at first sight: down to ``depth``, in display order, never a node met
+    before (so a DAG's shared subgraphs open once: linear, not exponential)."""
+    keys: set[tuple] = set()
+    shown: set[int] = set()
+    stack = [(entry, 0) for entry in reversed(root_entries(state))]
+    rows = 0
+    while stack and rows < max_rows:
+        entry, level = stack.pop()
+        rows += 1
+        if entry.node_id is not None:
+            if entry.node_id in shown:
+                continue
+            shown.add(entry.node_id)
+        if entry.has_children and level < depth:
+            keys.add(entry.key)
+            children = child_entries(state, entry.key, entry.node_id)
+            stack.extend((child, level + 1) for child in reversed(children))
+    return keys
+
+
 class GraphTree(Tree[TreeEntry]):
     """Rows carry the model's TreeEntry; selecting one tells the screen what to inspect."""
 
@@ -74,6 +94,7 @@ class GraphTree(Tree[TreeEntry]):
         self._loaded: dict[tuple, TreeNode[TreeEntry]] = {}
         self._shown: set[int] = set()        # node ids already on some row
         self._repeated: set[tuple] = set()   # keys of rows showing a node shown before
+        self._drawn: dict[tuple, tuple] = {} # key -> (model node, tensor name) last drawn
         self._first_view = True
 
     # ---------------------------------------------------------------- attributes down
@@ -124,16 +145,17 @@ class GraphTree(Tree[TreeEntry]):
             self._expanded |= self._first_view_keys(state)
             self._first_view = False
         self.clear()
-        self._loaded, self._shown, self._repeated = {}, set(), set()
+        self._loaded, self._shown, self._repeated, self._drawn = {}, set(), set(), {}
         self._root_keys = tuple(entry.key for entry in roots)
         for entry in roots:
             self._add(self.root, entry)
-        if cursor_key is not None:
-            self._cursor_to(cursor_key)
+        if cursor_key is None or not self._cursor_to(cursor_key):
+            if roots:
+                self.cursor_line = 0          # something is always selected
 
     def _first_view_keys(self, state: State) -> set[tuple]:
         depth = 10_000 if len(state.nodes) <= SMALL_GRAPH else FIRST_VIEW_DEPTH
-        return expand_to_depth(state, depth)
+        return first_view_keys(state, depth)
 
     def _add(self, parent: TreeNode[TreeEntry], entry: TreeEntry) -> TreeNode[TreeEntry]:
         repeated = entry.node_id is not None and entry.node_id in self._shown
@@ -157,10 +179,18 @@ class GraphTree(Tree[TreeEntry]):
             self._add(node, child)
 
     def _relabel(self, state: State) -> None:
+        # Model nodes are frozen and replaced when they change: identity says "unchanged".
+        drawn = self._drawn
         for key, node in self._loaded.items():
             entry = node.data
-            if entry is not None and entry.node_id is not None:
-                node.set_label(entry_label(state, entry, key in self._repeated))
+            if entry is None or entry.node_id is None:
+                continue
+            source = (state.nodes.get(entry.node_id), state.tensor_name(entry.tensor_id))
+            previous = drawn.get(key)
+            if previous is not None and previous[0] is source[0] and previous[1] == source[1]:
+                continue
+            drawn[key] = source
+            node.set_label(entry_label(state, entry, key in self._repeated))
 
     def _open_path(self, key: tuple) -> TreeNode[TreeEntry] | None:
         node = self._loaded.get(key[:1])
@@ -173,10 +203,11 @@ class GraphTree(Tree[TreeEntry]):
             node = self._loaded.get(key[:depth])
         return node
 
-    def _cursor_to(self, key: tuple) -> None:
+    def _cursor_to(self, key: tuple) -> bool:
         node = self._loaded.get(key)
         if node is not None:
             self.move_cursor(node, animate=False)
+        return node is not None
 
     # ---------------------------------------------------------------- events
 

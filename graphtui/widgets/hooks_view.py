@@ -14,7 +14,7 @@ MUTE_NOTE = ("h mutes/unmutes the highlighted hook. A muted hook stays registere
              "hooks when forward runs, so remove() after forward does not stop them; muting "
              "acts at firing time.")
 
-COLUMNS = ("id", "kind", "target", "callable", "state", "fired", "muted", "last args")
+COLUMNS = ("#", "kind", "target", "callable", "state", "fired", "last args")
 
 
 def target_text(state: State, target: str) -> str:
@@ -38,18 +38,26 @@ def last_args(hook: Hook) -> str:
     return text
 
 
+def hook_state(hook: Hook) -> Text:
+    """registered / removed, and muted on top of either."""
+    text = Text("removed", "dim") if hook.removed else Text("registered", "green")
+    if hook.muted:
+        text.append(" muted", "bold yellow")
+    return text
+
+
 def hook_row(state: State, hook: Hook) -> tuple:
-    status = Text("removed", "dim") if hook.removed else Text("registered", "green")
-    muted = Text("muted", "bold yellow") if hook.muted else Text("no", "dim")
-    fired = str(hook.times_fired) + (f" (+{hook.times_muted} muted)" if hook.times_muted else "")
+    fired = str(hook.times_fired) + (f" +{hook.times_muted} muted" if hook.times_muted else "")
     return (str(hook.id), hook.kind, target_text(state, hook.target), hook.callable_name,
-            status, fired, muted, last_args(hook))
+            hook_state(hook), fired, last_args(hook))
 
 
 class HooksView(Vertical):
     DEFAULT_CSS = """
     HooksView { background: $surface; }
-    HooksView > DataTable { height: auto; max-height: 1fr; background: $surface; }
+    HooksView > DataTable {
+        height: auto; max-height: 1fr; background: $surface; overflow-x: hidden;
+    }
     HooksView > Static { color: $text-muted; padding: 0 1; margin-top: 1; }
     """
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from graphtui.model import Node, State
@@ -21,11 +20,9 @@ class NodeView(PaneView):
             return _no_node(state, selection)
         return stack(
             _identity(state, node),
-            _edges(state, node),
-            _gradients(node),
+            problems_for(state, node_id=node.id),      # an error belongs near the top
             _saved(node),
             _hooks(state, node.hook_ids + module_hook_ids(state, node)),
-            problems_for(state, node_id=node.id),
         )
 
 
@@ -34,6 +31,11 @@ def short_location(location: str | None) -> str:
     if not location:
         return "—"
     return PurePath(location).name
+
+
+def sequence_text(seq: int) -> str:
+    # PyTorch gives AccumulateGrad the largest uint64 so leaves run as soon as they are ready.
+    return "UINT64_MAX" if seq >= 2**63 else str(seq)
 
 
 def _no_node(state: State, selection: Selection) -> RenderableType:
@@ -56,36 +58,39 @@ def _identity(state: State, node: Node) -> RenderableType:
         ("made at", short_location(node.location)),
         ("variable" if node.is_accumulate_grad else "output", outputs or "—"),
         ("times run", str(node.times_run)),
+        ("next_functions", _edges(state, node)),
+        ("grad_outputs in", _received(node)),
+        ("grad_inputs out", _produced(node)),
     ]
     return Group(title, facts(*rows))
 
 
-def sequence_text(seq: int) -> str:
-    # PyTorch gives AccumulateGrad the largest uint64 so leaves run as soon as they are ready.
-    return "UINT64_MAX" if seq >= 2**63 else str(seq)
-
-
-def _edges(state: State, node: Node) -> RenderableType:
+def _edges(state: State, node: Node) -> Text:
     if not node.next_edges:
-        return facts(("next_functions", "() — a leaf's accumulator"))
-    table = Table.grid(padding=(0, 1))
-    table.add_column(style="dim")
-    table.add_column()
+        return Text("()  a leaf's accumulator", style="dim")
+    text = Text()
     for index, edge in enumerate(node.next_edges):
-        target = (Text("None", style="dim italic") if edge.node_id is None
-                  else Text(f"({state.node_label(edge.node_id)}, {edge.input_nr})"))
-        table.add_row(f"[{index}]", target)
-    return section("next_functions", table)
+        text.append(f"[{index}] ", style="dim")
+        if edge.node_id is None:
+            text.append("None", style="dim italic")
+        else:
+            text.append(f"({state.node_label(edge.node_id)}, {edge.input_nr})")
+        text.append("\n")
+    text.rstrip()
+    return text
 
 
-def _gradients(node: Node) -> RenderableType:
-    received = ("—  (not reached yet)" if node.grad_outputs is None
-                else "\n".join(summary_line(s) for s in node.grad_outputs) or "()")
+def _received(node: Node) -> Text:
+    if node.grad_outputs is None:
+        return Text("—  not reached yet", style="dim")
+    return Text("\n".join(summary_line(s) for s in node.grad_outputs) or "()")
+
+
+def _produced(node: Node) -> Text:
     if node.grad_inputs is None:
-        produced = "—  (not run yet)"
-    else:
-        produced = "\n".join(f"[{i}] {summary_line(s)}" for i, s in enumerate(node.grad_inputs))
-    return section("gradients", facts(("grad_outputs in", received), ("grad_inputs out", produced or "()")))
+        return Text("—  not run yet", style="dim")
+    lines = [f"[{i}] {summary_line(s)}" for i, s in enumerate(node.grad_inputs)]
+    return Text("\n".join(lines) or "()")
 
 
 def _saved(node: Node) -> RenderableType | None:
@@ -93,10 +98,9 @@ def _saved(node: Node) -> RenderableType | None:
         return None
     lines = Text()
     for buffer in node.saved:
-        state_word = ("freed", "yellow") if buffer.freed else ("retained", "green")
         lines.append(f"_saved_{buffer.name}  [{', '.join(map(str, buffer.shape))}] "
                      f"{buffer.dtype} {bytes_text(buffer.nbytes)}  ")
-        lines.append(*state_word)
+        lines.append(*(("freed", "yellow") if buffer.freed else ("retained", "green")))
         lines.append("\n")
     lines.rstrip()
     return section("saved for backward", lines)
@@ -110,16 +114,14 @@ def module_hook_ids(state: State, node: Node) -> tuple[int, ...]:
 
 
 def _hooks(state: State, hook_ids: tuple[int, ...]) -> RenderableType | None:
-    if not hook_ids:
-        return None
     lines = Text()
     for hook_id in hook_ids:
         hook = state.hooks.get(hook_id)
         if hook is None:
             continue
-        flag = " muted" if hook.muted else " removed" if hook.removed else ""
-        lines.append(f"#{hook.id} {hook.kind} {hook.callable_name} fired {hook.times_fired}×")
-        lines.append(flag, style="yellow")
+        lines.append(f"#{hook.id} {hook.kind} {hook.callable_name}  fired {hook.times_fired}×")
+        lines.append(" muted" if hook.muted else " removed" if hook.removed else "",
+                     style="yellow")
         lines.append("\n")
     lines.rstrip()
-    return section("hooks", lines)
+    return section("hooks", lines) if lines.plain else None

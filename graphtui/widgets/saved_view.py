@@ -23,7 +23,7 @@ class SavedView(PaneView):
         nodes.sort(key=lambda n: (n.id != selection.node_id, n.seq, n.id))
         total = sum(b.nbytes for n in nodes for b in n.saved)
         summary = Text.assemble(("retained ", "bold"), (bytes_text(state.retained_bytes), "bold green"),
-                                f" of {bytes_text(total)} saved by {len(nodes)} nodes")
+                                f" of {bytes_text(total)} saved by {len(nodes)} node{'s' if len(nodes) != 1 else ''}")
         return stack(summary, _table(state, nodes, selection),
                      problems_for(state, node_id=selection.node_id))
 

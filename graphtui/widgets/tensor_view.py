@@ -21,8 +21,6 @@ class TensorView(PaneView):
                         style="dim")
         return stack(
             _identity(state, tensor),
-            _values("value", tensor.value),
-            _grad(tensor),
             _grad_history(tensor),
             problems_for(state, tensor_id=tensor.id),
         )
@@ -46,25 +44,27 @@ def _identity(state: State, tensor: Tensor) -> RenderableType:
         ("retains_grad", _flag(tensor.retains_grad)),
         ("grad_fn", grad_fn),
         ("_version", str(tensor.version)),
+        ("value", _values(tensor.value)),
+        (".grad", _grad(tensor)),
     ))
 
 
-def _values(title: str, summary) -> RenderableType:
+def _values(summary) -> Text:
     if summary is None:
-        return facts((title, Text("None", style="dim")))
-    rows = [(title, summary_values(summary))]
+        return Text("None", style="dim")
+    text = Text(summary_values(summary))
     stats = stats_text(summary)
     if stats:
-        rows.append(("", Text(stats, style="dim")))
-    return facts(*rows)
+        text.append("\n" + stats, style="dim")
+    return text
 
 
-def _grad(tensor: Tensor) -> RenderableType:
+def _grad(tensor: Tensor) -> Text:
     if tensor.grad is None:
         note = "None" if tensor.is_leaf or tensor.retains_grad else \
-            "None (not a leaf: .grad is not populated without retain_grad())"
-        return facts((".grad", Text(note, style="dim")))
-    return _values(".grad", tensor.grad)
+            "None  (not a leaf: PyTorch warns and keeps no .grad without retain_grad())"
+        return Text(note, style="dim")
+    return _values(tensor.grad)
 
 
 def _grad_history(tensor: Tensor) -> RenderableType | None:

@@ -76,12 +76,18 @@ LESSONS = {
         import engine as torch
         import engine.nn as nn
         torch.manual_seed(0)
-        conv1 = nn.Conv2d(1, 2, kernel_size=3)
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(1, 2, kernel_size=3)
+            def forward(self, x):
+                return self.conv1(x)
+        net = Net()
         def show(module, input, output):
             print("conv1 forward", tuple(input[0].shape), "->", tuple(output.shape))
-        handle = conv1.register_forward_hook(show)
+        handle = net.conv1.register_forward_hook(show)
         image = torch.randn(1, 1, 6, 6)
-        out = conv1(image)
+        out = net(image)
         out.sum().backward()
     """,
 }
