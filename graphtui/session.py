@@ -211,6 +211,10 @@ class Session:
         return self._run
 
     def _start_run(self) -> None:
+        if self._run is not None:
+            # Mutes made after the old run ended are still set by id; ids restart with the
+            # new run, so drop them: the new run re-mutes its hooks by what they are.
+            trace.muted_hooks.difference_update(self._run.muted_ids)
         self._run_number += 1
         run = ScenarioRun(self, self._run_number)
         self._run = run

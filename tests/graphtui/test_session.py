@@ -316,3 +316,17 @@ def test_binary_writes_and_flushes_are_captured_too(write_scenario, sessions):
     texts = [(line.stream, line.text) for line in state.output]
     assert texts[:3] == [("stdout", "bytes ✓"), ("stdout", "flushed"), ("stderr", "ab")]
     assert texts[-1] == ("stdout", "False b''")
+
+
+def test_a_mute_made_after_the_run_ended_does_not_leak_into_the_next_run_by_id(
+        write_scenario, sessions):
+    session = sessions(write_scenario(HOOKED), break_on_backward=False)
+    session.start()
+    (hook,) = finished(session).hooks
+    session.mute(hook)
+    assert hook in trace.muted_hooks
+    session.rerun()
+    state = finished(session)
+    (new_hook,) = state.hooks
+    assert state.hooks[new_hook].muted and state.hooks[new_hook].times_muted == 1
+    assert hook not in trace.muted_hooks
