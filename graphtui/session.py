@@ -184,7 +184,9 @@ class Session:
         run = self._run
         if run is None:
             return True
-        return self._abort(run, timeout)
+        gone = self._abort(run, timeout)
+        trace.muted_hooks.difference_update(run.muted_ids)   # the engine is shared
+        return gone
 
     def wait_until_settled(self, timeout: float | None = None) -> bool:
         """Block until the run is paused or has ended (for headless mode and tests)."""
