@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Sequence
 
 from graphtui import __version__
+from graphtui.recording import RecordingError, is_recording
 from graphtui.scenario import ScenarioError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
@@ -32,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="run a scenario in the debugger",
         description="Run SCENARIO on a worker thread and open the debugger. Arguments after "
-                    "'--' become the scenario's sys.argv[1:].")
+                    "'--' become the scenario's sys.argv[1:]. A .jsonl recording (see "
+                    "--record) opens as a finished run.")
     _add_scenario_arguments(run)
     run.add_argument("--headless", action="store_true",
                      help="no terminal: wait until paused or finished, press KEYS, write "
@@ -47,13 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     dump = commands.add_parser(
         "dump", help="run a scenario without the TUI and print its events and graph",
         description="Run SCENARIO straight through (no breaks) and print the recorded events "
-                    "and the final graph as text. Exits 1 when the scenario fails.")
+                    "and the final graph as text. Exits 1 when the scenario fails. A .jsonl "
+                    "recording is printed the same way.")
     _add_scenario_arguments(dump, with_break=False)
     return parser
 
 
 def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = True) -> None:
-    parser.add_argument("scenario", metavar="SCENARIO", help="the Python file to run")
+    parser.add_argument("scenario", metavar="SCENARIO",
+                        help="the Python file to run (or a .jsonl recording to open)")
+    parser.add_argument("--record", metavar="OUT.jsonl",
+                        help="save the run's events to a recording when it ends")
     if with_break:
         parser.add_argument("--break", dest="break_on", choices=("backward", "never"),
                             default="backward",
@@ -88,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "dump":
             return _dump(options, scenario_args)
         return _run(options, scenario_args)
-    except ScenarioError as error:
+    except (ScenarioError, RecordingError) as error:
         print(f"graphtui: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -108,11 +114,25 @@ def report_crash(error: BaseException) -> int:
     return EXIT_INTERNAL
 
 
-def _run(options, scenario_args: list[str]) -> int:
+def _open_session(options, scenario_args: list[str], break_on_backward: bool):
+    if is_recording(options.scenario):
+        from graphtui.replay import ReplaySession
+
+        return ReplaySession.from_file(options.scenario)
     from graphtui.session import Session
 
-    session = Session(options.scenario, scenario_args,
-                      break_on_backward=options.break_on == "backward")
+    return Session(options.scenario, scenario_args, break_on_backward=break_on_backward)
+
+
+def _save_recording(options, session) -> None:
+    if options.record:
+        from graphtui.recording import save
+
+        save(session.log, options.record, str(session.path))
+
+
+def _run(options, scenario_args: list[str]) -> int:
+    session = _open_session(options, scenario_args, options.break_on == "backward")
     try:
         if options.headless:
             from graphtui.headless import screenshot
@@ -129,10 +149,17 @@ def _run(options, scenario_args: list[str]) -> int:
                 return report_crash(crash)
     finally:
         session.stop()
+    _save_recording(options, session)
     return EXIT_OK
 
 
 def _dump(options, scenario_args: list[str]) -> int:
-    from graphtui.dump import dump_run
+    from graphtui.dump import dump_session
 
-    return EXIT_OK if dump_run(options.scenario, scenario_args, sys.stdout) else EXIT_FAILED
+    session = _open_session(options, scenario_args, break_on_backward=False)
+    try:
+        ok = dump_session(session, sys.stdout)
+    finally:
+        session.stop()
+    _save_recording(options, session)
+    return EXIT_OK if ok else EXIT_FAILED

@@ -8,15 +8,13 @@ from graphtui.model import (
     RUN_FINISHED, State, describe_event, expand_to_depth, format_bytes, format_summary,
     tree_rows,
 )
-from graphtui.session import Session
 
 TREE_DEPTH = 64
 
 
-def dump_run(path: str, argv: Sequence[str], out: TextIO) -> bool:
-    """Run the scenario straight through and write events, graph, tensors and the error.
-    True when the scenario finished without failing."""
-    session = Session(path, argv, break_on_backward=False)
+def dump_session(session, out: TextIO) -> bool:
+    """Run the session's scenario straight through (or take a recording as it is) and write
+    events, graph, tensors and the error. True when the scenario finished without failing."""
     session.start()
     session.wait_until_finished()
     state = session.state()

@@ -132,3 +132,34 @@ def test_headless_run_writes_a_screenshot(tmp_path):
     result = graphtui("run", scenario, "--headless", "--screenshot", out, "--size", "100x30")
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+def test_dump_records_and_a_recording_dumps_the_same(tmp_path):
+    scenario = write_bytes(tmp_path, "fails.py", b"print('hi')\nraise ValueError('nope')\n")
+    recording = tmp_path / "fails.jsonl"
+    live = graphtui("dump", scenario, "--record", recording)
+    replayed = graphtui("dump", recording)
+    assert live.returncode == replayed.returncode == 1
+    assert live.stdout == replayed.stdout and "ValueError: nope" in replayed.stdout
+
+
+def test_a_corrupted_recording_gets_one_line_and_exit_2(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"print('hi')\n")
+    recording = tmp_path / "ok.jsonl"
+    assert graphtui("dump", scenario, "--record", recording).returncode == 0
+    text = recording.read_text(encoding="utf-8")
+    recording.write_text(text[:-10], encoding="utf-8")
+    result = graphtui("run", recording, "--headless", "--screenshot", tmp_path / "o.svg")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "ok.jsonl:" in line and "not valid JSON" in line
+
+
+def test_a_recording_opens_headless(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"print('hi')\n")
+    recording = tmp_path / "ok.jsonl"
+    assert graphtui("dump", scenario, "--record", recording).returncode == 0
+    out = tmp_path / "shot.svg"
+    result = graphtui("run", recording, "--headless", "--screenshot", out)
+    assert result.returncode == 0, result.stderr
+    assert out.exists()

@@ -1,0 +1,180 @@
+"""Event logs saved as JSON lines, and read back without trusting them.
+
+Line 1 is a header (``{"graphtui_recording": 1, ...}``), then one event per line. Events
+and the values inside them (summaries, saved-buffer records, arrays) are encoded by type
+name and field; reading accepts only the types in a fixed registry (the engine's events and
+graphtui's own), so nothing in a file is ever executed. A truncated, corrupted or
+hand-edited file gives a ``RecordingError`` naming the line.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from engine import trace
+from graphtui import __version__
+from graphtui.model import events as graphtui_events
+from graphtui.model.builder import StateBuilder
+
+FORMAT_VERSION = 1
+HEADER_KEY = "graphtui_recording"
+
+
+class RecordingError(Exception):
+    """A recording that cannot be read; ``str()`` is the one line to print."""
+
+
+def _registry() -> dict[str, type]:
+    types = {}
+    for module in (trace, graphtui_events):
+        for name, value in vars(module).items():
+            if isinstance(value, type) and dataclasses.is_dataclass(value):
+                types[name] = value
+    return types
+
+
+_TYPES = _registry()
+
+
+# ---------------------------------------------------------------- writing
+
+def save(events: Iterable, path: str | os.PathLike, scenario: str = "") -> int:
+    """Write the events to ``path``; returns how many were written."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as out:
+        header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario}
+        out.write(json.dumps(header) + "\n")
+        for event in events:
+            out.write(json.dumps(_encode(event), separators=(",", ":")) + "\n")
+            count += 1
+    return count
+
+
+def _encode(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        encoded = {"$": type(value).__name__}
+        for field in dataclasses.fields(value):
+            encoded[field.name] = _encode(getattr(value, field.name))
+        return encoded
+    if isinstance(value, np.ndarray):
+        return {"$array": value.dtype.name, "data": value.tolist()}
+    if isinstance(value, (tuple, list)):
+        return [_encode(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# ---------------------------------------------------------------- reading
+
+def load(path: str | os.PathLike) -> tuple[dict, list]:
+    """The header and the events of a recording, checked; RecordingError when unusable."""
+    given = os.fspath(path)
+    try:
+        with open(given, encoding="utf-8") as source:
+            lines = source.read().split("\n")
+    except FileNotFoundError:
+        raise RecordingError(f"{given}: no such file") from None
+    except IsADirectoryError:
+        raise RecordingError(f"{given}: is a directory, not a recording") from None
+    except UnicodeDecodeError as error:
+        raise RecordingError(f"{given}: not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise RecordingError(f"{given}: cannot be read ({error.strerror or error})") from None
+    if lines and lines[-1] == "":
+        lines.pop()
+    header = _read_header(given, lines)
+    events = [_read_event(given, number, line)
+              for number, line in enumerate(lines[1:], start=2)]
+    _check_replay(given, events)
+    return header, events
+
+
+def _read_header(given: str, lines: Sequence[str]) -> dict:
+    if not lines:
+        raise RecordingError(f"{given}: empty file, not a graphtui recording")
+    header = _parse_json(given, 1, lines[0])
+    if not isinstance(header, dict) or HEADER_KEY not in header:
+        raise RecordingError(f"{given}:1: not a graphtui recording (no header line)")
+    if header[HEADER_KEY] != FORMAT_VERSION:
+        raise RecordingError(f"{given}:1: recording format {header[HEADER_KEY]!r} is not "
+                             f"supported (this graphtui reads format {FORMAT_VERSION})")
+    return header
+
+
+def _parse_json(given: str, number: int, line: str):
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        raise RecordingError(f"{given}:{number}: not valid JSON ({error.msg} at column "
+                             f"{error.colno}); the file may be truncated or edited") from None
+
+
+def _read_event(given: str, number: int, line: str):
+    raw = _parse_json(given, number, line)
+    try:
+        event = _decode(raw)
+    except (TypeError, ValueError, KeyError) as error:
+        raise RecordingError(f"{given}:{number}: {error}") from None
+    if not dataclasses.is_dataclass(event):
+        raise RecordingError(f"{given}:{number}: expected an event object, got "
+                             f"{type(event).__name__}")
+    return event
+
+
+def _decode(raw):
+    if isinstance(raw, list):
+        return tuple(_decode(item) for item in raw)
+    if isinstance(raw, dict):
+        if "$array" in raw:
+            return _decode_array(raw)
+        return _decode_object(raw)
+    if raw is None or isinstance(raw, (bool, int, float, str)):
+        return raw
+    raise ValueError(f"unexpected value {raw!r}")
+
+
+def _decode_array(raw: dict) -> np.ndarray:
+    dtype = raw.get("$array")
+    if dtype not in ("float16", "float32", "float64", "int8", "int16", "int32", "int64",
+                     "uint8", "bool", "complex64", "complex128"):
+        raise ValueError(f"unknown array dtype {dtype!r}")
+    array = np.asarray(raw.get("data", ()), dtype=dtype).reshape(-1)
+    array.flags.writeable = False
+    return array
+
+
+def _decode_object(raw: dict):
+    type_name = raw.get("$")
+    cls = _TYPES.get(type_name) if isinstance(type_name, str) else None
+    if cls is None:
+        raise ValueError(f"unknown event or value type {type_name!r}")
+    names = {field.name for field in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - names - {"$"})
+    if unknown:
+        raise ValueError(f"{type_name} has no field {unknown[0]!r}")
+    values = {name: _decode(value) for name, value in raw.items() if name != "$"}
+    try:
+        return cls(**values)
+    except TypeError as error:
+        raise ValueError(f"{type_name}: {error}") from None
+
+
+def _check_replay(given: str, events: list) -> None:
+    """Apply every event once, so nonsense values fail here, with their line, not in the UI."""
+    builder = StateBuilder()
+    for index, event in enumerate(events):
+        try:
+            builder.apply(event)
+        except Exception as error:
+            raise RecordingError(f"{given}:{index + 2}: {type(event).__name__} does not fit "
+                                 f"the events before it ({type(error).__name__}: {error})"
+                                 ) from None
+
+
+def is_recording(path: str | os.PathLike) -> bool:
+    return os.fspath(path).endswith(".jsonl")
