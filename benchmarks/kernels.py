@@ -31,9 +31,9 @@ POOLS = {"pool1": (10, 24), "pool2": (20, 8)}
 def _median_pair(engine_call, torch_call, repeat, rounds=5):
     """Median seconds of each callable over ``rounds`` alternating blocks of calls.
 
-    Blocks, not single calls, alternate: PyTorch's OpenMP threads and OpenBLAS's threads
-    spin-wait after their work, and interleaving single calls makes each library wait for
-    the other's spinning threads (torch's ops then measured 10-100x slower).
+    Blocks, not single calls, alternate, with a pause before each: PyTorch's OpenMP
+    threads and OpenBLAS's threads spin-wait for a while after their work, and a library
+    started while the other's threads still spin measured 10-100x slower on 2 cores.
     """
     engine_times, torch_times = [], []
     per_round = max(1, repeat // rounds)
@@ -45,7 +45,8 @@ def _median_pair(engine_call, torch_call, repeat, rounds=5):
     return engine_median, (statistics.median(torch_times) if torch_times else None)
 
 
-def _block_times(call, count, warmup=5):
+def _block_times(call, count, warmup=5, settle_seconds=0.2):
+    time.sleep(settle_seconds)
     for _ in range(warmup):
         call()
     times = []

@@ -122,29 +122,6 @@ def _max_pool_backward(grad_y, indices, grad_x):
                     plane[indices[n, c, oy, ox]] += grad_y[n, c, oy, ox]
 
 
-@kernel
-def _max_pool_2x2_backward(grad_y, indices, grad_x):
-    # When every index lies in its own output's 2x2 cell (true for kernel 2 / stride 2),
-    # each input element is written exactly once: no zero fill, no scattered adds.
-    # Returns False at the first index outside its cell; the caller then scatters.
-    batch, channels, oh, ow = grad_y.shape
-    width = grad_x.shape[3]
-    for n in range(batch):
-        for c in range(channels):
-            for oy in range(oh):
-                for ox in range(ow):
-                    first = 2 * oy * width + 2 * ox
-                    offset = indices[n, c, oy, ox] - first
-                    if offset != 0 and offset != 1 and offset != width and offset != width + 1:
-                        return False
-                    value = grad_y[n, c, oy, ox]
-                    grad_x[n, c, 2 * oy, 2 * ox] = value if offset == 0 else 0
-                    grad_x[n, c, 2 * oy, 2 * ox + 1] = value if offset == 1 else 0
-                    grad_x[n, c, 2 * oy + 1, 2 * ox] = value if offset == width else 0
-                    grad_x[n, c, 2 * oy + 1, 2 * ox + 1] = value if offset == width + 1 else 0
-    return True
-
-
 def _is_plain_2x2(x_shape, kernel_size, stride, padding, dilation):
     return (tuple(kernel_size) == (2, 2) and tuple(stride) == (2, 2) and tuple(padding) == (0, 0)
             and tuple(dilation) == (1, 1) and x_shape[2] % 2 == 0 and x_shape[3] % 2 == 0)
@@ -174,10 +151,6 @@ def max_pool2d_backward(grad_y, indices, x_shape):
     check_float("grad_y", grad_y)
     grad_y = np.ascontiguousarray(grad_y)
     indices = np.ascontiguousarray(indices)
-    if x_shape[2] == 2 * grad_y.shape[2] and x_shape[3] == 2 * grad_y.shape[3]:
-        grad_x = np.empty(x_shape, dtype=grad_y.dtype)
-        if _max_pool_2x2_backward(grad_y, indices, grad_x):
-            return grad_x
     grad_x = np.zeros(x_shape, dtype=grad_y.dtype)
     _max_pool_backward(grad_y, indices, grad_x)
     return grad_x

@@ -1,0 +1,155 @@
+"""engine.kernels.conv against a loop reference, finite differences and recorded PyTorch values."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import kernel_reference as ref
+from engine.kernels import conv2d_forward, conv2d_grad_bias, conv2d_grad_input, conv2d_grad_weight
+
+STRIDES = [(1, 1), (2, 1)]
+PADDINGS = [(0, 0), (1, 2)]
+DILATIONS = [(1, 1), (2, 1)]
+GROUPS = [1, 2]
+DTYPES = [np.float32, np.float64]
+TOLERANCE = {np.float32: 1e-4, np.float64: 1e-10}
+
+GRID = list(itertools.product(STRIDES, PADDINGS, DILATIONS, GROUPS, DTYPES))
+
+
+def _case(groups, dtype, batch=2, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, 4, 7, 6)).astype(dtype)
+    w = rng.standard_normal((6, 4 // groups, 3, 2)).astype(dtype)
+    bias = rng.standard_normal(6).astype(dtype)
+    return x, w, bias
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups, dtype", GRID)
+def test_forward_matches_reference(stride, padding, dilation, groups, dtype):
+    x, w, bias = _case(groups, dtype)
+    y = conv2d_forward(x, w, bias, stride, padding, dilation, groups)
+    expected = ref.conv2d(x, w, bias, stride, padding, dilation, groups)
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y, expected, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups, dtype", GRID)
+def test_gradients_match_reference(stride, padding, dilation, groups, dtype):
+    x, w, _ = _case(groups, dtype)
+    y = conv2d_forward(x, w, None, stride, padding, dilation, groups)
+    grad_y = np.random.default_rng(1).standard_normal(y.shape).astype(dtype)
+    grad_x = conv2d_grad_input(grad_y, w, x.shape, stride, padding, dilation, groups)
+    grad_w = conv2d_grad_weight(grad_y, x, w.shape, stride, padding, dilation, groups)
+    expected_x, expected_w = ref.conv2d_grads(x, w, grad_y, stride, padding, dilation, groups)
+    assert grad_x.dtype == dtype and grad_w.dtype == dtype
+    np.testing.assert_allclose(grad_x, expected_x, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
+    np.testing.assert_allclose(grad_w, expected_w, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
+    np.testing.assert_allclose(conv2d_grad_bias(grad_y), grad_y.sum(axis=(0, 2, 3)), rtol=1e-5)
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups", [((2, 1), (1, 2), (2, 1), 2), ((1, 1), (0, 0), (1, 1), 1)])
+def test_backward_kernels_match_finite_differences(stride, padding, dilation, groups):
+    x, w, bias = _case(groups, np.float64, batch=1)
+    y = conv2d_forward(x, w, bias, stride, padding, dilation, groups)
+    grad_y = np.random.default_rng(2).standard_normal(y.shape)
+    forward_of_x = lambda xx: conv2d_forward(xx, w, bias, stride, padding, dilation, groups)
+    forward_of_w = lambda ww: conv2d_forward(x, ww, bias, stride, padding, dilation, groups)
+    forward_of_b = lambda bb: conv2d_forward(x, w, bb, stride, padding, dilation, groups)
+    np.testing.assert_allclose(conv2d_grad_input(grad_y, w, x.shape, stride, padding, dilation, groups),
+                               ref.numerical_vjp(forward_of_x, x, grad_y), atol=1e-6)
+    np.testing.assert_allclose(conv2d_grad_weight(grad_y, x, w.shape, stride, padding, dilation, groups),
+                               ref.numerical_vjp(forward_of_w, w, grad_y), atol=1e-6)
+    np.testing.assert_allclose(conv2d_grad_bias(grad_y), ref.numerical_vjp(forward_of_b, bias, grad_y), atol=1e-6)
+
+
+def test_large_batch_split_over_threads_equals_per_sample_results():
+    # Big enough that the wrappers split the batch over two threads.
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((17, 4, 20, 20)).astype(np.float32)
+    w = rng.standard_normal((6, 4, 3, 3)).astype(np.float32)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    y = conv2d_forward(x, w, None, *args)
+    grad_y = rng.standard_normal(y.shape).astype(np.float32)
+    grad_x = conv2d_grad_input(grad_y, w, x.shape, *args)
+    grad_w = conv2d_grad_weight(grad_y, x, w.shape, *args)
+    for n in range(x.shape[0]):
+        sample, sample_grad = x[n:n + 1], grad_y[n:n + 1]
+        np.testing.assert_allclose(y[n:n + 1], conv2d_forward(sample, w, None, *args), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(grad_x[n:n + 1], conv2d_grad_input(sample_grad, w, sample.shape, *args),
+                                   rtol=1e-6, atol=1e-6)
+    per_sample_w = sum(conv2d_grad_weight(grad_y[n:n + 1], x[n:n + 1], w.shape, *args) for n in range(17))
+    np.testing.assert_allclose(grad_w, per_sample_w, rtol=1e-4, atol=1e-3)
+
+
+def test_non_contiguous_input_is_accepted():
+    x, w, bias = _case(1, np.float64)
+    x_strided = np.asfortranarray(x)
+    np.testing.assert_allclose(conv2d_forward(x_strided, w, bias, (1, 1), (0, 0), (1, 1), 1),
+                               conv2d_forward(x, w, bias, (1, 1), (0, 0), (1, 1), 1))
+
+
+def test_mismatched_groups_and_dtypes_raise():
+    x, w, bias = _case(1, np.float64)
+    with pytest.raises(ValueError, match="groups=3"):
+        conv2d_forward(x, w, bias, (1, 1), (0, 0), (1, 1), 3)
+    with pytest.raises(TypeError, match="float32"):
+        conv2d_forward(x, w.astype(np.float32), bias, (1, 1), (0, 0), (1, 1), 1)
+    with pytest.raises(ValueError, match="too small"):
+        conv2d_forward(x[:, :, :2], w, bias, (1, 1), (0, 0), (1, 1), 1)
+
+
+# Recorded from PyTorch 2.13 (float64):
+# conv2d(sin(arange(50)).reshape(1, 2, 5, 5), cos(arange(18)).reshape(2, 1, 3, 3), [0.5, -0.25],
+#        stride=2, padding=1, groups=2), backward with grad_y = linspace(-1, 1, 18).
+CONV_Y = [[[[ 0.05641329057603721, -0.8043104531655736 ,  2.115620820552812  ],
+   [ 0.702248811195144  ,  0.7317660607905241 ,  0.04047754811870176],
+   [ 0.6117488015479237 , -1.0573655631192451 ,  1.2596691253276633 ]],
+
+  [[ 0.7915421504513735 ,  0.8021155704918645 , -1.889909514668682  ],
+   [-0.6168425488025279 , -0.4934055114374243 ,  0.13463344803517638],
+   [ 0.01955243980826719,  1.4279365609515904 , -1.0207725546043773 ]]]]
+CONV_GRAD_X = [[[[ 0.6536436208636119 ,  0.5898606056548139 ,  0.5767443713502458 ,  0.5067629219916114 ,
+     0.4998451218368797 ],
+   [-1.1035096287285715 , -0.9618493248817938 , -0.9512502687036957 , -0.7973171582588984 ,
+    -0.7989909086788198 ],
+   [ 0.4229458723235136 ,  0.34056755466520705,  0.3460466228101475 ,  0.2574698710020048 ,
+     0.2691473732967814 ],
+   [-0.6467315486539441 , -0.46825282501310783, -0.4944721886290683 , -0.30372065839021245,
+    -0.3422128286041925 ],
+   [ 0.19224812378341527,  0.0912745036756003 ,  0.11534887427004917,  0.00817682001239805,
+     0.03844962475668307]],
+
+  [[ 0.05337922243824685,  0.1569587702591359 ,  0.16013766731474052,  0.2723224381344683 ,
+     0.26689611219123416],
+   [-0.4018329519916795 , -0.6307893851572821 , -0.6132130707446015 , -0.8592077163110521 ,
+    -0.8245931894975236 ],
+   [ 0.3736545570677278 ,  0.5030497738851332 ,  0.48041300194422154,  0.6184134417604656 ,
+     0.5871714468207152 ],
+   [-1.0359733082504454 , -1.3160443786185922 , -1.2473534270033675 , -1.544462709772362  ,
+    -1.4587335457562896 ],
+   [ 0.6939298916972088 ,  0.8491407775111305 ,  0.8006883365737025 ,  0.964504445386463  ,
+     0.9074467814501962 ]]]]
+CONV_GRAD_W = [[[[-0.16447476740038044,  0.07254907654842702, -0.12577502445775862],
+   [-0.5918605168917574 , -0.20908740795409242, -0.6381197001275909 ],
+   [-0.04837553857251498,  0.09056729987622018, -0.00967579562989307]]],
+
+
+ [[[-0.5386364119696736 ,  0.00624170024320614, -0.4922219182462495 ],
+   [-0.09160323823393246, -0.12160108589995944, -0.14708413827850675],
+   [-0.3993929307994013 ,  0.02785183638274208, -0.3529784370759771 ]]]]
+CONV_GRAD_B = [-4.76470588235294 ,  4.764705882352941]
+
+
+def test_matches_recorded_pytorch_values():
+    x = np.sin(np.arange(50.0)).reshape(1, 2, 5, 5)
+    w = np.cos(np.arange(18.0)).reshape(2, 1, 3, 3)
+    bias = np.array([0.5, -0.25])
+    args = ((2, 2), (1, 1), (1, 1), 2)
+    y = conv2d_forward(x, w, bias, *args)
+    grad_y = np.linspace(-1, 1, 18).reshape(y.shape)
+    np.testing.assert_allclose(y, CONV_Y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv2d_grad_input(grad_y, w, x.shape, *args), CONV_GRAD_X, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv2d_grad_weight(grad_y, x, w.shape, *args), CONV_GRAD_W, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv2d_grad_bias(grad_y), CONV_GRAD_B, rtol=1e-12, atol=1e-12)

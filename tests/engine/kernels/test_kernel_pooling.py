@@ -1,0 +1,152 @@
+"""engine.kernels.pooling against loop references, finite differences and recorded PyTorch values."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import kernel_reference as ref
+from engine.kernels import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
+                            avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
+                            max_pool2d_forward)
+
+DTYPES = [np.float32, np.float64]
+MAX_GRID = [
+    (kernel, stride, padding, dilation, ceil_mode, dtype)
+    for kernel, stride, padding, dilation, ceil_mode, dtype in itertools.product(
+        [(2, 2), (3, 2)], [(1, 1), (2, 2), (3, 1)], [(0, 0), (1, 1)], [(1, 1), (2, 1)], [False, True], DTYPES)
+    if 2 * padding[0] <= dilation[0] * (kernel[0] - 1) + 1
+]
+AVG_GRID = list(itertools.product(
+    [(2, 2), (3, 2)], [(1, 1), (2, 2), (3, 1)], [(0, 0), (1, 1)], [False, True], [True, False], [None, 5], DTYPES))
+
+
+def _input(dtype, shape=(2, 3, 9, 8), seed=0, ties=True):
+    x = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    if ties:
+        x[0, 0, 1, 1] = x[0, 0, 1, 2] = x[0, 0, 2, 1] = 2.5  # the first one must win
+    return x
+
+
+def _scatter_reference(grad_y, indices, x_shape):
+    grad_x = np.zeros(x_shape)
+    for n, c, oy, ox in np.ndindex(*grad_y.shape):
+        grad_x[n, c].reshape(-1)[indices[n, c, oy, ox]] += grad_y[n, c, oy, ox]
+    return grad_x
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode, dtype", MAX_GRID)
+def test_max_pool_matches_reference(kernel, stride, padding, dilation, ceil_mode, dtype):
+    x = _input(dtype)
+    y, indices = max_pool2d_forward(x, kernel, stride, padding, dilation, ceil_mode)
+    expected_y, expected_indices = ref.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)
+    assert y.dtype == dtype and indices.dtype == np.int64
+    np.testing.assert_array_equal(y, expected_y)
+    np.testing.assert_array_equal(indices, expected_indices)
+    grad_y = np.random.default_rng(1).standard_normal(y.shape).astype(dtype)
+    np.testing.assert_allclose(max_pool2d_backward(grad_y, indices, x.shape),
+                               _scatter_reference(grad_y, indices, x.shape), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_max_pool_2x2_fast_path_keeps_pytorch_tie_and_nan_rules(dtype):
+    x = _input(dtype, shape=(3, 4, 8, 6))
+    x[0, 1, 0, :2] = [-0.0, 0.0]
+    x[0, 1, 1, :2] = -1.0
+    x[1, 0, 0, 0], x[1, 0, 1, 1] = np.inf, -np.inf
+    x[1, 2, 0, 0], x[1, 2, 1, 0] = np.nan, np.nan  # the last NaN wins
+    x[2, 3, :2, :2] = -np.inf
+    y, indices = max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1))
+    expected_y, expected_indices = ref.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
+    np.testing.assert_array_equal(y, expected_y)
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(expected_y))
+    np.testing.assert_array_equal(indices, expected_indices)
+
+
+def test_max_pool_backward_matches_finite_differences():
+    x = _input(np.float64, shape=(1, 2, 6, 5), ties=False)  # no kinks at ties
+    args = ((3, 2), (2, 1), (1, 0), (1, 1), True)
+    y, indices = max_pool2d_forward(x, *args)
+    grad_y = np.random.default_rng(2).standard_normal(y.shape)
+    numeric = ref.numerical_vjp(lambda xx: max_pool2d_forward(xx, *args)[0], x, grad_y)
+    np.testing.assert_allclose(max_pool2d_backward(grad_y, indices, x.shape), numeric, atol=1e-6)
+
+
+@pytest.mark.parametrize("kernel, stride, padding, ceil_mode, count_include_pad, divisor, dtype", AVG_GRID)
+def test_avg_pool_matches_reference(kernel, stride, padding, ceil_mode, count_include_pad, divisor, dtype):
+    x = _input(dtype)
+    args = (kernel, stride, padding, ceil_mode, count_include_pad, divisor)
+    y = avg_pool2d_forward(x, *args)
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y, ref.avg_pool2d(x, *args), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("ceil_mode, count_include_pad, divisor", [(True, True, None), (True, False, None), (False, True, 4)])
+def test_avg_pool_backward_matches_finite_differences(ceil_mode, count_include_pad, divisor):
+    x = _input(np.float64, shape=(1, 2, 6, 5))
+    args = ((3, 2), (2, 2), (1, 1), ceil_mode, count_include_pad, divisor)
+    grad_y = np.random.default_rng(2).standard_normal(avg_pool2d_forward(x, *args).shape)
+    numeric = ref.numerical_vjp(lambda xx: avg_pool2d_forward(xx, *args), x, grad_y)
+    np.testing.assert_allclose(avg_pool2d_backward(grad_y, x.shape, *args), numeric, atol=1e-6)
+
+
+@pytest.mark.parametrize("output_size", [(1, 1), (3, 3), (4, 5), (9, 8), (5, 7)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_adaptive_avg_pool_matches_reference(output_size, dtype):
+    x = _input(dtype)
+    y = adaptive_avg_pool2d_forward(x, output_size)
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y, ref.adaptive_avg_pool2d(x, output_size), rtol=1e-5, atol=1e-6)
+
+
+def test_adaptive_avg_pool_backward_matches_finite_differences():
+    x = _input(np.float64, shape=(1, 2, 7, 5))
+    grad_y = np.random.default_rng(2).standard_normal((1, 2, 3, 4))
+    numeric = ref.numerical_vjp(lambda xx: adaptive_avg_pool2d_forward(xx, (3, 4)), x, grad_y)
+    np.testing.assert_allclose(adaptive_avg_pool2d_backward(grad_y, x.shape), numeric, atol=1e-6)
+
+
+def test_padding_larger_than_half_the_kernel_raises_as_pytorch():
+    with pytest.raises(ValueError, match="pad should be at most half of effective kernel size"):
+        max_pool2d_forward(_input(np.float32), (2, 2), (2, 2), (2, 2), (1, 1))
+
+
+# Recorded from PyTorch 2.13 (float64), x = [[[[1, 3, 3, 0, 2], [5, 1, 5, 2, 2], [0, 4, 4, 4, -1], [2, 2, 6, 1, 6]]]]
+# max_pool2d(kernel 3, stride 2, padding 1, ceil_mode=True)
+MAXPOOL_Y = [[[[5., 5., 2.],
+   [5., 6., 6.],
+   [2., 6., 6.]]]]
+MAXPOOL_INDICES = [[[[ 5,  7,  4],
+   [ 5, 17, 19],
+   [15, 17, 19]]]]
+# max_pool2d(kernel 2, stride 1, dilation (1, 2))
+MAXPOOL_DILATED_Y = [[[[5., 3., 5.],
+   [5., 4., 5.],
+   [6., 4., 6.]]]]
+MAXPOOL_DILATED_INDICES = [[[[ 5,  1,  7],
+   [ 5, 11,  7],
+   [17, 11, 17]]]]
+AVGPOOL_EXCLUDE_PAD_Y = [[[[2.5               , 2.3333333333333335, 1.5               ],
+   [2.3333333333333335, 3.2222222222222223, 2.3333333333333335],
+   [2.                , 3.                , 3.5               ]]]]
+AVGPOOL_INCLUDE_PAD_Y = [[[[1.1111111111111112, 1.5555555555555556, 0.6666666666666666],
+   [1.5555555555555556, 3.2222222222222223, 1.5555555555555556],
+   [0.6666666666666666, 1.5               , 1.1666666666666667]]]]
+ADAPTIVE_Y = [[[[3.                , 2.3333333333333335],
+   [3.1666666666666665, 2.6666666666666665],
+   [3.                , 3.3333333333333335]]]]
+
+RECORDED_X = np.array([[[[1., 3, 3, 0, 2], [5, 1, 5, 2, 2], [0, 4, 4, 4, -1], [2, 2, 6, 1, 6]]]])
+
+
+def test_matches_recorded_pytorch_values():
+    x = RECORDED_X
+    y, indices = max_pool2d_forward(x, (3, 3), (2, 2), (1, 1), (1, 1), ceil_mode=True)
+    np.testing.assert_array_equal(y, MAXPOOL_Y)
+    np.testing.assert_array_equal(indices, MAXPOOL_INDICES)
+    y, indices = max_pool2d_forward(x, (2, 2), (1, 1), (0, 0), (1, 2))
+    np.testing.assert_array_equal(y, MAXPOOL_DILATED_Y)
+    np.testing.assert_array_equal(indices, MAXPOOL_DILATED_INDICES)
+    np.testing.assert_allclose(avg_pool2d_forward(x, (3, 3), (2, 2), (1, 1), True, False), AVGPOOL_EXCLUDE_PAD_Y)
+    np.testing.assert_allclose(avg_pool2d_forward(x, (3, 3), (2, 2), (1, 1), True, True), AVGPOOL_INCLUDE_PAD_Y)
+    np.testing.assert_allclose(adaptive_avg_pool2d_forward(x, (3, 2)), ADAPTIVE_Y)
