@@ -1,4 +1,4 @@
-"""A custom autograd.Function with a wrong backward runs silently; torch.autograd.gradcheck catches it.
+"""A custom Function with a wrong backward runs silently; gradcheck catches it.
 
 Cube.backward is right (3x^2); BadCube.backward forgets the factor 3 (x^2). Both run, both
 produce plausible gradients; only comparing with finite differences tells them apart.

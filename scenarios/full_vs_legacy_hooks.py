@@ -1,4 +1,4 @@
-"""The legacy backward hook reports the grad_input of the module's last node; the full hook reports the gradient for the module's inputs.
+"""Legacy backward hooks see the module's last node; full hooks see the module's inputs.
 
 Two identical Conv2d(1, 4, 3) layers (same seed, same weights) on the same input, which
 requires grad: one with register_backward_hook (legacy), one with

@@ -1,4 +1,4 @@
-"""An in-place edit of a tensor that backward saved bumps its version counter, and backward refuses the stale value.
+"""Editing a saved tensor in place bumps its version, and backward refuses the stale value.
 
 Look at, in graphtui:
 - the forward: h = x.exp() records ExpBackward0, which saves its own output `result`

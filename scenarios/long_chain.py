@@ -1,4 +1,4 @@
-"""Scale: 10,000 chained ops make a 10,000-node graph that backward walks one node at a time.
+"""Scale: 10,000 chained ops make a 10,000-node graph for backward to walk.
 
 y = x, then 10,000 times y = y * 1.0001 (each a MulBackward0). Look at, in graphtui:
 - the graph tree: a chain 10,000 MulBackward0 deep ending in AccumulateGrad (x) -- fold it,

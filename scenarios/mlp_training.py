@@ -1,4 +1,4 @@
-"""Training is forward, backward, step, zero_grad, repeated: watch the loss fall over a few SGD steps.
+"""Training is forward, backward, step, zero_grad: the loss falls over 8 SGD steps.
 
 A 2-16-1 MLP (Linear, Tanh, Linear) fits y = x0 - 2*x1 + noise on 64 synthetic points with
 MSELoss and SGD (lr 0.1), for 8 steps. Look at, in graphtui:

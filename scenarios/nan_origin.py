@@ -1,4 +1,4 @@
-"""A NaN born inside backward: torch.where hides sqrt(-1) in the forward, not in the gradient; anomaly mode names SqrtBackward0.
+"""A NaN born in backward (where + sqrt); anomaly mode names SqrtBackward0 as its origin.
 
 The classic masked-sqrt bug. `torch.where(x > 0, torch.sqrt(x), 0)` looks safe: the forward
 output is finite. But sqrt is still computed for every element (giving NaN at x = -1), and

@@ -1,4 +1,4 @@
-"""A leaf's .grad is None until backward; y = x*3 with y.backward(v) puts 3*v in x.grad, never in y.grad.
+"""x.grad is None until backward; y.backward(v) on y = x*3 puts 3*v in x.grad, not y.grad.
 
 The tutorial's first lessons (cells 2-3). Look at, in graphtui:
 - the leaf x before any backward: its .grad is None (the first print);

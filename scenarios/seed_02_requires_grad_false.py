@@ -1,4 +1,4 @@
-"""Without requires_grad=True there is no graph: y = x*3 has no grad_fn, so y.backward() fails.
+"""Without requires_grad there is no graph: y = x*3 has no grad_fn and backward fails.
 
 The tutorial's requires_grad lesson (cells 4-5). Look at, in graphtui:
 - first run (requires_grad=True): MulBackward0 -> AccumulateGrad (x), x.grad = [300, 0.3];

@@ -1,4 +1,4 @@
-"""Backward frees the graph's saved tensors, so a second backward through y = x*3 fails.
+"""Backward frees saved tensors, so a second backward through y = x*3 fails.
 
 The tutorial's backward lesson (cell 6). Look at, in graphtui:
 - MulBackward0's saved buffer (`other`, the 3 it must multiply the gradient by) is retained

@@ -1,4 +1,4 @@
-"""retain_graph=True keeps the saved tensors, so a second backward works and x.grad accumulates.
+"""retain_graph=True keeps saved tensors: a second backward works, x.grad accumulates.
 
 The tutorial's retain_graph lesson (cell 7), the fix for seed_03. Look at, in graphtui:
 - MulBackward0's saved buffer (`other`) stays retained through the first backward

@@ -1,4 +1,4 @@
-"""Every op on a tensor that requires grad records its grad_fn: AddBackward0, MulBackward0, DivBackward0.
+"""Each op records its grad_fn: AddBackward0, MulBackward0, DivBackward0, and their edges.
 
 The tutorial's grad_fn lesson (cell 8). Look at, in graphtui:
 - three graphs built from one leaf x, with no backward at all: w = x + y (AddBackward0),

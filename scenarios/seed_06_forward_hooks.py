@@ -1,4 +1,4 @@
-"""A forward hook runs right after its module's forward, with the module, its input tuple and its output.
+"""A forward hook runs after its module's forward, with the module, input tuple and output.
 
 The tutorial's register_forward_hook lesson (cells 9-15) on its SimpleNet (conv1 1->10 k5,
 pool, conv2 10->20 k5, pool, fc 320->50, out 50->10). Look at, in graphtui:

@@ -1,4 +1,4 @@
-"""A (legacy) module backward hook fires during backward with grad_input and grad_output of the module's last node.
+"""A legacy backward hook fires in backward with grad_input and grad_output of conv1's node.
 
 The tutorial's register_backward_hook lesson (cells 18-19). Look at, in graphtui:
 - the hook registered on conv1 (captured at forward time: removing it after the forward

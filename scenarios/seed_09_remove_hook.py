@@ -1,4 +1,4 @@
-"""A hook stays until its handle's remove(): the first forward prints from the hook, the second prints nothing.
+"""A hook stays until handle.remove(): the first forward prints from it, the second doesn't.
 
 The tutorial's "removing hooks" lesson (cells 20-22). Look at, in graphtui:
 - the forward hook registered on conv1 (handle h) and firing in the first forward

@@ -1,4 +1,4 @@
-"""A forward hook that keeps a layer's output gives you the activation after forward -- here for a Grad-CAM.
+"""A forward hook keeps a layer's activation after forward -- here for a Grad-CAM map.
 
 The tutorial's last lesson (the CAM example): hook_feat appends conv2's output to
 save_feat, so the activation is reachable after the forward. The scenario then finishes

@@ -1,4 +1,4 @@
-"""A diamond graph: a tensor used twice gets the sum of both paths' gradients, and its node runs once.
+"""A diamond: a tensor used twice gets both paths' gradients summed; its node runs once.
 
 a = x * 2 feeds two branches, b = sin(a) and c = cos(a), joined by d = b + c. In backward
 the gradients from SinBackward0 and CosBackward0 are added before MulBackward0 runs, so
