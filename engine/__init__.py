@@ -13,7 +13,7 @@ from engine.dtypes import (Size, bool_ as bool, double, dtype, float, float16, f
                            set_default_dtype, uint8)
 from engine.tensor import Tensor, is_tensor
 from engine import ops as _ops
-from engine.ops.elementwise import (abs, add, allclose, clamp, clip, cos, div, eq, equal, exp,
+from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, cos, div, eq, equal, exp,
                                     ge, gt, isfinite, isnan, le, log, logical_and, logical_not,
                                     logical_or, lt, mul, ne, neg, pow, reciprocal, relu,
                                     rsub, sigmoid, sign, sin, sqrt, sub, tanh, where)

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from engine import dtypes as _dt
+from engine.autograd import grad_mode as _gm
 from engine.tensor import Tensor, _announce
 
 _generator = np.random.default_rng()
@@ -32,7 +33,10 @@ def _np_dtype(dtype, default=None) -> np.dtype:
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     if requires_grad and array.dtype.kind not in "fc":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    return _announce(Tensor._make(array, bool(requires_grad)))
+    tensor = Tensor._make(array, bool(requires_grad))
+    if _gm.state.inference:
+        tensor._inference = True
+    return _announce(tensor)
 
 
 def _sizes(size) -> tuple:

@@ -24,7 +24,7 @@ NON_LEAF_GRAD_WARNING = (
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_vc",
                  "_retains_grad", "_hooks", "_post_acc_hooks", "_acc", "_tid", "_base",
-                 "_name", "__weakref__", "__dict__")
+                 "_view_version", "_name", "__weakref__", "__dict__")
 
     def __init__(self, *args, **kwargs) -> None:
         # `engine.Tensor(data)` as a constructor, like torch.Tensor([1, 2]) (always float).
@@ -46,6 +46,7 @@ class Tensor:
         self._acc = None
         self._tid = 0
         self._base = None
+        self._view_version = 0
         self._name = None
 
     @classmethod
@@ -101,12 +102,18 @@ class Tensor:
     def device(self) -> str:
         return "cpu"
 
+    def is_inference(self) -> bool:
+        return self.__dict__.get("_inference", False)
+
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad_fn(self):
+        if self._base is not None and self._view_version != self._vc[0]:
+            from engine.ops.inplace import refresh_view
+            refresh_view(self)
         return self._grad_fn
 
     @property
@@ -124,13 +131,13 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        self._set_requires_grad(bool(value))
+        self._set_requires_grad(bool(value), "floating point and complex")
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        self._set_requires_grad(bool(requires_grad))
+        self._set_requires_grad(bool(requires_grad), "floating point")
         return self
 
-    def _set_requires_grad(self, value: bool) -> None:
+    def _set_requires_grad(self, value: bool, kinds: str) -> None:
         if self._grad_fn is not None:
             if value:
                 return
@@ -139,7 +146,8 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if value and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            # PyTorch's setter and requires_grad_() word this differently.
+            raise RuntimeError(f"only Tensors of {kinds} dtype can require gradients")
         self._requires_grad = value
         if trace.active:
             trace.emit(trace.TensorModified(trace.tensor_id(self), "requires_grad_",
@@ -162,9 +170,19 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{_shape_text(value)}' to a "
+                    f"tensor of size '{_shape_text(self)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_type(value)}' to a tensor "
+                    f"with grad_dtype '{self.dtype.tensor_type[:-len('Tensor')]}'. The "
+                    "gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                    "dtype). You can set the tensor's grad_dtype attribute with a specific "
+                    "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging "
+                    "the dtypes of a tensor and its gradient may break downstream systems that "
+                    "assume they match.")
         self._grad = value
         if trace.active and value is not None:
             trace.emit(trace.GradAccumulated(trace.tensor_id(self), trace.summarize(value), False))
@@ -292,7 +310,7 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents=None) -> str:
         suffixes = []
-        if self._grad_fn is not None:
+        if self.grad_fn is not None:
             name = self._grad_fn.name()
             suffixes.append(f"grad_fn=<{name.split('::')[-1]}>")
         elif self._requires_grad:
@@ -329,6 +347,18 @@ class Tensor:
         out._init(self._data.copy(), self._requires_grad)
         out.__dict__.update(self.__dict__)
         return out
+
+
+def _shape_text(tensor: "Tensor") -> str:
+    return "[" + ", ".join(str(s) for s in tensor._data.shape) + "]"
+
+
+_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "bool": "bool"}
+
+
+def _c_type(tensor: "Tensor") -> str:
+    return _C_TYPES.get(tensor._data.dtype.name, tensor._data.dtype.name)
 
 
 def _rebuild(array, requires_grad):

@@ -147,7 +147,7 @@ def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: 
 
 
 def _input_edge(tensor: Tensor):
-    if tensor._grad_fn is not None:
+    if tensor.grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
     return (_node.grad_accumulator(tensor), 0)
 
@@ -261,6 +261,14 @@ def _array(grad):
     return grad._data if isinstance(grad, Tensor) else grad
 
 
+def _checked_hook_result(fn, value, grad):
+    """A tensor hook may replace the gradient, but not change its size."""
+    if value is not None and tuple(value.shape) != tuple(grad.shape):
+        name = getattr(fn, "__name__", type(fn).__name__)
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return value
+
+
 def _from_hook(value, graph: bool):
     if value is None:
         return None
@@ -277,7 +285,8 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
         for nr, hooks in list(node._tensor_pre_hooks.items()):
             for hook_id, fn in list(hooks.items()):
                 if hook_id in hooks and grads[nr] is not None:
-                    result = fire(hook_id, fn, "tensor", target, _as_tensor(grads[nr]))
+                    result = _checked_hook_result(
+                        fn, fire(hook_id, fn, "tensor", target, _as_tensor(grads[nr])), grads[nr])
                     if result is not None:
                         grads[nr] = _from_hook(result, graph)
     if node._retain_grad_refs:
@@ -373,7 +382,8 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
     if variable._hooks:
         for hook_id, fn in list(variable._hooks.items()):
             if hook_id in variable._hooks:
-                result = fire(hook_id, fn, "tensor", target, _as_tensor(grad))
+                result = _checked_hook_result(
+                    fn, fire(hook_id, fn, "tensor", target, _as_tensor(grad)), grad)
                 if result is not None:
                     grad = _from_hook(result, graph)
     (grad,) = _node_pre_hooks(node, [grad], graph)

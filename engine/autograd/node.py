@@ -15,6 +15,12 @@ import numpy as np
 from engine import trace
 from engine.utils import hooks as _hooks
 
+INFERENCE_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -55,6 +61,8 @@ class SavedTensor:
     def __init__(self, name: str, tensor, *, is_output: bool = False) -> None:
         self.name = name
         self.scalar = not hasattr(tensor, "_data")
+        if not self.scalar and tensor.__dict__.get("_inference"):
+            raise RuntimeError(INFERENCE_MESSAGE)
         if self.scalar:
             # A Python number operand, saved as PyTorch saves a "wrapped number" tensor: it is
             # freed like any saved tensor, but computes as a weak scalar.
@@ -114,7 +122,7 @@ class SavedTensor:
         shape = ", ".join(str(s) for s in self.data.shape)
         # PyTorch names the tensor's producer as it is now: an in-place op on a saved input
         # shows up as that op ("output 0 of Add").
-        producer = node if self.output_ref is not None else self.tensor._grad_fn
+        producer = node if self.output_ref is not None else self.tensor.grad_fn
         where = ""
         if producer is not None:
             where = f", which is output {self.output_nr} of {short_op_name(producer.name())},"
@@ -190,14 +198,14 @@ class Node:
             key = attr[7:]
             if self._saved is not None and key in self._saved:
                 return self._saved[key].public_value(self)
-            if self._attrs is not None and key in self._attrs:
+            if self._attrs is not None and key in self._attrs and not key.startswith("_"):
                 return self._attrs[key]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def __dir__(self):
         names = list(super().__dir__())
         names += [f"_saved_{k}" for k in (self._saved or ())]
-        names += [f"_saved_{k}" for k in (self._attrs or ())]
+        names += [f"_saved_{k}" for k in (self._attrs or ()) if not k.startswith("_")]
         return names
 
     def __repr__(self) -> str:

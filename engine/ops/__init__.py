@@ -45,7 +45,7 @@ _METHODS = {
     "tanh": E.tanh, "sigmoid": E.sigmoid, "relu": E.relu, "abs": E.abs, "absolute": E.abs,
     "clamp": E.clamp, "clip": E.clamp, "reciprocal": E.reciprocal, "sign": E.sign,
     "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge,
-    "isnan": E.isnan, "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose,
+    "all": E.all, "any": E.any, "isnan": E.isnan, "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose,
     "logical_not": E.logical_not, "logical_and": E.logical_and, "logical_or": E.logical_or,
     "where": lambda self, condition, other: E.where(condition, self, other),
     # reductions

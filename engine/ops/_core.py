@@ -114,6 +114,9 @@ def cast(array, dtype: np.dtype) -> np.ndarray:
 def edge(tensor):
     if tensor is None or not tensor._requires_grad:
         return None
+    if tensor._base is not None and tensor._view_version != tensor._vc[0]:
+        from engine.ops.inplace import refresh_view
+        refresh_view(tensor)
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
     return (grad_accumulator(tensor), 0)
@@ -137,7 +140,9 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
     save_result: name under which the output itself is saved (ExpBackward0's "result").
     """
     out = Tensor._make(data)
-    if _gm.state.enabled:
+    if _gm.state.inference:
+        out._inference = True
+    elif _gm.state.enabled:
         for t in inputs:
             if t is not None and t._requires_grad:
                 _attach_node(node_cls, out, inputs, saved, attrs, save_result)

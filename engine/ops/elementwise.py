@@ -20,6 +20,42 @@ def _operand(value):
     return as_tensor(value)
 
 
+class _broadcast_errors:
+    """Turn NumPy's broadcast ValueError into PyTorch's text."""
+
+    def __init__(self, *operands) -> None:
+        self.operands = operands
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is ValueError and "broadcast" in str(exc):
+            shapes = [op._data.shape for op in self.operands if isinstance(op, Tensor)]
+            raise broadcast_error(*shapes[:2]) from None
+        return False
+
+
+def broadcast_error(a: tuple, b: tuple) -> RuntimeError:
+    ndim = max(len(a), len(b))
+    a_full, b_full = (1,) * (ndim - len(a)) + a, (1,) * (ndim - len(b)) + b
+    for dim in range(ndim - 1, -1, -1):
+        if a_full[dim] != b_full[dim] and 1 not in (a_full[dim], b_full[dim]):
+            return RuntimeError(f"The size of tensor a ({a_full[dim]}) must match the size of "
+                                f"tensor b ({b_full[dim]}) at non-singleton dimension {dim}")
+    return RuntimeError(f"shapes {a} and {b} cannot be broadcast together")
+
+
+def _binary(np_fn, a, b):
+    """np_fn(a, b) with PyTorch's error for shapes that don't broadcast."""
+    try:
+        return np_fn(a, b)
+    except ValueError as error:
+        if "broadcast" not in str(error):
+            raise
+        raise broadcast_error(np.shape(a), np.shape(b)) from None
+
+
 def _tensor_or_none(value):
     return value if isinstance(value, Tensor) else None
 
@@ -65,7 +101,7 @@ RsubBackward1 = node_class("RsubBackward1", lambda n, g: (
 def add(input, other, *, alpha=1):
     input, other = _operand(input), _operand(other)
     a, b = data_of(input), data_of(other)
-    out = cast(a + (b if alpha == 1 else b * alpha), result_dtype(input, other))
+    out = cast(_binary(np.add, a, b if alpha == 1 else b * alpha), result_dtype(input, other))
     return record(AddBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   attrs={"alpha": alpha})
 
@@ -77,7 +113,7 @@ def sub(input, other, *, alpha=1):
     if dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    out = cast(a - (b if alpha == 1 else b * alpha), dtype)
+    out = cast(_binary(np.subtract, a, b if alpha == 1 else b * alpha), dtype)
     return record(SubBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   attrs={"alpha": alpha})
 
@@ -114,7 +150,7 @@ DivBackward0 = node_class("DivBackward0", _div_rule)
 
 def mul(input, other):
     input, other = _operand(input), _operand(other)
-    out = cast(data_of(input) * data_of(other), result_dtype(input, other))
+    out = cast(_binary(np.multiply, data_of(input), data_of(other)), result_dtype(input, other))
     saved, attrs = {}, {}
     _save_if(_requires_grad(input), saved, attrs, "other", other)
     _save_if(_requires_grad(other), saved, attrs, "self", input)
@@ -129,8 +165,7 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
         quotient = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b))
         return Tensor._make(cast(quotient, dtype))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = cast(np.true_divide(a, b), _float_result(dtype))
+    out = cast(_binary(np.true_divide, a, b), _float_result(dtype))
     saved, attrs = {}, {}
     _save_if(_requires_grad(other), saved, attrs, "self", input)
     _save_if(_requires_grad(input) or _requires_grad(other), saved, attrs, "other", other)
@@ -185,8 +220,7 @@ def pow(input, exponent):
     if not isinstance(input, Tensor):
         return _pow_scalar_base(input, exponent)
     dtype = result_dtype(input, exponent)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = cast(np.power(input._data, data_of(exponent)), dtype)
+    out = cast(_binary(np.power, input._data, data_of(exponent)), dtype)
     if not isinstance(exponent, Tensor):
         return record(PowBackward0, out, (input,), {"self": input}, {"exponent": exponent})
     return record(PowBackward1, out, (input, exponent), {"self": input, "exponent": exponent},
@@ -312,7 +346,7 @@ clip = clamp
 # ---------------------------------------------------------------- where
 
 def _where_rule(n, g):
-    cond = n._attrs["condition"]
+    cond = n.saved("condition")
     zeros = P.zeros(tuple(g.shape), g)
     return (reduce_to(P.where(cond, g, zeros), n._in_shapes[0]) if n.needs(0) else None,
             reduce_to(P.where(cond, zeros, g), n._in_shapes[1]) if n.needs(1) else None)
@@ -322,18 +356,21 @@ WhereBackward0 = node_class("WhereBackward0", _where_rule)
 
 
 def where(condition, input, other):
-    cond = data_of(_operand(condition))
+    condition = as_tensor(condition) if not isinstance(condition, Tensor) else condition
     input, other = _operand(input), _operand(other)
-    out = cast(np.where(cond, data_of(input), data_of(other)), result_dtype(input, other))
+    with _broadcast_errors(condition, input, other):
+        out = np.where(condition._data, data_of(input), data_of(other))
+    out = cast(out, result_dtype(input, other))
     return record(WhereBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
-                  attrs={"condition": cond})
+                  {"condition": condition})
 
 
 # ---------------------------------------------------------------- comparisons (no grad)
 
 def _comparison(np_fn):
     def op(input, other):
-        return Tensor._make(np.asarray(np_fn(data_of(_operand(input)), data_of(_operand(other)))))
+        return Tensor._make(np.asarray(_binary(np_fn, data_of(_operand(input)),
+                                               data_of(_operand(other)))))
     return op
 
 
@@ -345,6 +382,16 @@ logical_and, logical_or = _comparison(np.logical_and), _comparison(np.logical_or
 
 def logical_not(input):
     return Tensor._make(np.logical_not(data_of(_operand(input))))
+
+
+def all(input, dim=None, keepdim=False):
+    data = _operand(input)._data
+    return Tensor._make(np.asarray(data.all() if dim is None else data.all(axis=dim, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    data = _operand(input)._data
+    return Tensor._make(np.asarray(data.any() if dim is None else data.any(axis=dim, keepdims=keepdim)))
 
 
 def isnan(input):

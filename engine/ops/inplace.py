@@ -13,18 +13,27 @@ from engine.ops.shape import data_of_index
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+LEAF_VIEW_MESSAGE = ("a view of a leaf Variable that requires grad is being used in an "
+                     "in-place operation.")
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
-def _check_leaf(tensor: Tensor) -> None:
-    if tensor._grad_fn is None and tensor._requires_grad and _gm.state.enabled:
-        raise RuntimeError(LEAF_MESSAGE)
+def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
+    if not _gm.state.enabled:
+        return
+    base = tensor._base
+    if base is not None and tensor._requires_grad and base._grad_fn is None and base._requires_grad:
+        raise RuntimeError(LEAF_VIEW_MESSAGE)
+    if tensor._grad_fn is None and tensor._requires_grad:
+        raise RuntimeError(LEAF_VIEW_MESSAGE if through_view else LEAF_MESSAGE)
 
 
 def _bump(tensor: Tensor, op: str) -> Tensor:
     tensor._vc[0] += 1
+    if tensor._base is not None:
+        tensor._view_version = tensor._vc[0]     # its graph was just rebased explicitly
     if trace.active:
         node = tensor._grad_fn
         trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
@@ -86,10 +95,10 @@ def region_in_base(view: Tensor, base: Tensor) -> np.ndarray:
 def _copy_slices_rule(n, g):
     """The base's gradient, with the edited region replaced by what the inner op sends back
     for the region's old values; the inner op's other gradients go to its other inputs."""
-    region = n._attrs["region"]
+    region = n._attrs["_region"]
     result = g.copy()
     flat = result.reshape(-1)
-    inner_grads = n._attrs["inner"](g.reshape(-1)[region])
+    inner_grads = n._attrs["_inner"](g.reshape(-1)[region])
     flat[region] = 0 if inner_grads[0] is None else inner_grads[0]
     return (result,) + tuple(inner_grads[1:])
 
@@ -97,7 +106,7 @@ def _copy_slices_rule(n, g):
 CopySlices = node_class("CopySlices", _copy_slices_rule)
 CopySlices.name = lambda self: "torch::autograd::CopySlices"
 AsStridedBackward0 = node_class("AsStridedBackward0", lambda n, g: (
-    _scatter(g, n._attrs["region"], n._attrs["size"]),))
+    _scatter(g, n._attrs["_region"], n._attrs["_size"]),))
 
 
 def _scatter(g, region: np.ndarray, size: tuple):
@@ -115,13 +124,23 @@ def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
     node._in_shapes = (base._data.shape,) + inner._in_shapes[1:]
     node._out_meta = ((base._data.shape, base._data.dtype),)
     node._saved = inner._saved
-    node._attrs = {"region": region, "inner": lambda g: inner._apply([g])}
+    node._attrs = {"_region": region, "_inner": lambda g: inner._apply([g])}
     _attach(base, node)
+    _rebase_strided(view, base, node)
+
+
+def refresh_view(view: Tensor) -> None:
+    """A view whose base was modified in place since the view was made: it now reads its
+    part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
+    view._view_version = view._vc[0]
+    if not view._requires_grad:
+        return
+    base = view._base
     strided = AsStridedBackward0()
-    strided._next = ((node, 0),)
+    strided._next = (edge(base),)
     strided._in_shapes = (base._data.shape,)
     strided._out_meta = ((view._data.shape, view._data.dtype),)
-    strided._attrs = {"region": region, "size": base._data.shape}
+    strided._attrs = {"_region": region_in_base(view, base), "_size": base._data.shape}
     _attach(view, strided)
 
 
@@ -221,7 +240,7 @@ def _value_for(region_shape: tuple, value):
 
 
 def setitem(tensor, key, value) -> None:
-    _check_leaf(tensor)
+    _check_leaf(tensor, through_view=True)
     key = _array_key(key)
     source = value if isinstance(value, Tensor) else None
     base = tensor._base if tensor._base is not None and tensor._requires_grad else tensor
@@ -241,9 +260,9 @@ def setitem(tensor, key, value) -> None:
     node._next = (edge(base), edge(source))
     node._in_shapes = (base._data.shape, value_shape)
     node._out_meta = ((base._data.shape, base._data.dtype),)
-    node._attrs = {"region": selected.reshape(-1),
-                   "inner": lambda g: (None, None if value_shape is None
-                                       else reduce_to(g.reshape(value_shape), value_shape))}
+    node._attrs = {"_region": selected.reshape(-1),
+                   "_inner": lambda g: (None, None if value_shape is None
+                                        else reduce_to(g.reshape(value_shape), value_shape))}
     tensor._data[key] = data_of(value) if source is None else source._data
     _attach(base, node)
     if base is not tensor:
@@ -256,12 +275,12 @@ def _rebase_strided(view: Tensor, base: Tensor, node) -> None:
     strided._next = ((node, 0),)
     strided._in_shapes = (base._data.shape,)
     strided._out_meta = ((view._data.shape, view._data.dtype),)
-    strided._attrs = {"region": region_in_base(view, base), "size": base._data.shape}
+    strided._attrs = {"_region": region_in_base(view, base), "_size": base._data.shape}
     _attach(view, strided)
 
 
 def _index_put_rule(n, g):
-    key, accumulate = n._attrs["key"], n._attrs["accumulate"]
+    key, accumulate = n._attrs["_key"], n._attrs["accumulate"]
     grad_self = None
     if n.needs(0):
         grad_self = g if accumulate else _zeroed(g, key)
@@ -285,7 +304,10 @@ def _index_put(tensor: Tensor, key, value) -> None:
     node._next = (edge(tensor), edge(source))
     node._in_shapes = (tensor._data.shape, None if source is None else source._data.shape)
     node._out_meta = ((tensor._data.shape, tensor._data.dtype),)
-    node._attrs = {"key": key, "accumulate": False}
+    node._attrs = {"_key": key, "accumulate": False,
+                   "indices": tuple(Tensor._make(np.asarray(k)) for k in
+                                    (key if isinstance(key, tuple) else (key,))
+                                    if isinstance(k, np.ndarray))}
     tensor._data[key] = data_of(value)
     _attach(tensor, node)
     _bump(tensor, "__setitem__")

@@ -17,6 +17,7 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
     if np.shares_memory(out._data, base._data):
         out._vc = base._vc
         out._base = base if base._base is None else base._base
+        out._view_version = base._vc[0]
     return out
 
 
@@ -242,9 +243,9 @@ def _slice_rule(n, g):
 def _index_rule(n, g):
     a = n._attrs
     if hasattr(g, "_data"):
-        return (index_put_zeros(g, a["key"], a["self_sym_sizes"]),)
+        return (index_put_zeros(g, a["_key"], a["self_sym_sizes"]),)
     out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
-    np.add.at(out, a["key"], g)
+    np.add.at(out, a["_key"], g)
     return (out,)
 
 
@@ -270,8 +271,8 @@ def select(input, dim, index):
     size = input._data.shape[d]
     if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
-    data = input._data[(slice(None),) * d + (index,)]
-    out = record(SelectBackward0, np.asarray(data), (input,),
+    data = input._data[(slice(None),) * d + (index, Ellipsis)]     # a view, even 0-d
+    out = record(SelectBackward0, data, (input,),
                  attrs={"dim": d, "index": index, "self_sym_sizes": input._data.shape})
     return _as_view(out, input)
 
@@ -351,7 +352,7 @@ def _advanced_index(input, advanced: dict):
     data = input._data[key]
     indices = tuple(Tensor._make(np.asarray(k)) for k in key if not isinstance(k, slice))
     return record(IndexBackward0, data, (input,), attrs={
-        "key": key, "indices": indices, "self_sym_sizes": input._data.shape})
+        "_key": key, "indices": indices, "self_sym_sizes": input._data.shape})
 
 
 def index_put_zeros(values: Tensor, key, shape: tuple) -> Tensor:
@@ -360,7 +361,7 @@ def index_put_zeros(values: Tensor, key, shape: tuple) -> Tensor:
     from engine.ops.inplace import IndexPutBackward0
     out = np.zeros(shape, dtype=values._data.dtype)
     np.add.at(out, key, values._data)
-    return record(IndexPutBackward0, out, (None, values), attrs={"key": key, "accumulate": True})
+    return record(IndexPutBackward0, out, (None, values), attrs={"_key": key, "accumulate": True})
 
 
 def scatter_into_zeros(values: Tensor, indices, dim: int, keepdim: bool, shape: tuple):
@@ -405,11 +406,26 @@ def cat(tensors, dim=0):
     d = wrap_dim(dim, tensors[0]._data.ndim)
     from engine.ops._core import result_dtype, cast
     dtype = result_dtype(*tensors)
+    _check_cat_sizes(tensors, d)
     data = np.concatenate([cast(t._data, dtype) for t in tensors], axis=d)
     return record(CatBackward0, data, tuple(tensors), attrs={"dim": d})
 
 
 concat = concatenate = cat
+
+
+def _check_cat_sizes(tensors: list, dim: int) -> None:
+    first = tensors[0]._data.shape
+    for number, t in enumerate(tensors[1:], start=1):
+        shape = t._data.shape
+        if len(shape) != len(first):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(first)} "
+                               f"and {len(shape)}")
+        for axis, (want, got) in enumerate(zip(first, shape)):
+            if axis != dim and want != got:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
+                                   f"Expected size {want} but got size {got} for tensor number "
+                                   f"{number} in the list.")
 
 
 def stack(tensors, dim=0):

@@ -272,21 +272,6 @@ def sc_leaf_view_inplace_under_no_grad(torch):
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
-    "view select mul_":
-        "engine bug: y[0].mul_(10) does not write through to y (y stays [2, -4, 6], "
-        "MulBackward0; x.grad [2, 2, 2]); torch: y [20, -4, 6] on CopySlices, v "
-        "AsStridedBackward0, y._version 1, x.grad [20, 2, 2]",
-    "view transpose of a view mul_":
-        "engine bug: in-place through a view of a view leaves the first view's graph alone "
-        "(y ViewBackward0, x.grad [2, 2, 2]); torch: y AsStridedBackward0, x.grad [20, 20, 20]",
-    "view_then_base_modified":
-        "engine bug: WRONG GRADIENT: v = y[:2]; y.mul_(3); v's graph is not regenerated "
-        "(SliceBackward0, x.grad [2, 20, 0]); torch: AsStridedBackward0, x.grad [6, 60, 0]",
-    "leaf_view_inplace_errors":
-        "engine bug: x[0].mul_(2) / x[:1].add_(1) / x.view(2,1).zero_() on a leaf that "
-        "requires grad succeed and turn x into a non-leaf (CopySlices, version 2); torch "
-        "raises 'a view of a leaf Variable that requires grad is being used in an in-place "
-        "operation.' each time and x stays a leaf at version 0",
 }
 
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}

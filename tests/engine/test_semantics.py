@@ -908,19 +908,6 @@ def sc_mixed_dtype_gradients_keep_leaf_dtype(torch):
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
-    "saved_index":
-        "engine bug: IndexBackward0 exposes an extra `_saved_key` (a NumPy array tuple) "
-        "that torch does not have",
-    "saved_index_mask":
-        "engine bug: IndexBackward0 exposes an extra `_saved_key` (a NumPy array tuple) "
-        "that torch does not have",
-    "inference_tensor_in_autograd":
-        "engine bug: w * c with c made under inference_mode records normally; torch raises "
-        "'Inference tensors cannot be saved for backward. Please do not use Tensors created "
-        "in inference mode in computation tracked by autograd. ...'",
-    "saved_where":
-        "engine bug: WhereBackward0._saved_condition is a NumPy array "
-        "(array([False,  True,  True])); torch gives tensor([False,  True,  True])",
 }
 
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}

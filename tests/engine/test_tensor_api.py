@@ -326,7 +326,6 @@ def sc_is_leaf_and_grad_fn(torch):
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
-    "all_any": "engine gap: Tensor.all() / Tensor.any() are missing (AttributeError)",
 }
 
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
