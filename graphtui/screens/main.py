@@ -76,8 +76,9 @@ class MainScreen(Screen):
         self.query_one("#inspector").border_title = "Inspector"
         self.query_one("#events").border_title = "Events"
         self.session.add_listener(self._on_session_change)
-        self.session.start()
         self.refresh_now()
+        # Paint the first frame before the scenario's thread competes for the GIL.
+        self.call_after_refresh(self.session.start)
 
     def on_unmount(self) -> None:
         self.session.remove_listener(self._on_session_change)

@@ -48,12 +48,13 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False) -> Text:
     return text
 
 
-def first_view_keys(state: State, depth: int, max_rows: int = 2000) -> set[tuple]:
+def first_view_keys(state: State, roots: list[TreeEntry], depth: int, max_rows: int = 2000
+                    ) -> set[tuple]:
     """Rows to open at first sight: down to ``depth``, in display order, never a node met
     before (so a DAG's shared subgraphs open once: linear, not exponential)."""
     keys: set[tuple] = set()
     shown: set[int] = set()
-    stack = [(entry, 0) for entry in reversed(root_entries(state))]
+    stack = [(entry, 0) for entry in reversed(roots)]
     rows = 0
     while stack and rows < max_rows:
         entry, level = stack.pop()
@@ -95,7 +96,7 @@ class GraphTree(Tree[TreeEntry]):
         self._shown: set[int] = set()        # node ids already on some row
         self._repeated: set[tuple] = set()   # keys of rows showing a node shown before
         self._drawn: dict[tuple, tuple] = {} # key -> (model node, tensor name) last drawn
-        self._first_view = True
+        self._seen_roots: set[tuple] = set()  # roots already given their first view
 
     # ---------------------------------------------------------------- attributes down
 
@@ -130,7 +131,7 @@ class GraphTree(Tree[TreeEntry]):
         """A new run: start over (first-view expansion again)."""
         self._root_keys = ()
         self._expanded.clear()
-        self._first_view = True
+        self._seen_roots.clear()
 
     @property
     def entry(self) -> TreeEntry | None:
@@ -141,9 +142,10 @@ class GraphTree(Tree[TreeEntry]):
 
     def _rebuild(self, state: State, roots: list[TreeEntry]) -> None:
         cursor_key = self.entry.key if self.entry is not None else None
-        if self._first_view and roots:
-            self._expanded |= self._first_view_keys(state)
-            self._first_view = False
+        new_roots = [entry for entry in roots if entry.key not in self._seen_roots]
+        if new_roots:
+            self._expanded |= self._first_view_keys(state, new_roots)
+            self._seen_roots.update(entry.key for entry in new_roots)
         self.clear()
         self._loaded, self._shown, self._repeated, self._drawn = {}, set(), set(), {}
         self._root_keys = tuple(entry.key for entry in roots)
@@ -153,9 +155,9 @@ class GraphTree(Tree[TreeEntry]):
             if roots:
                 self.cursor_line = 0          # something is always selected
 
-    def _first_view_keys(self, state: State) -> set[tuple]:
+    def _first_view_keys(self, state: State, roots: list[TreeEntry]) -> set[tuple]:
         depth = 10_000 if len(state.nodes) <= SMALL_GRAPH else FIRST_VIEW_DEPTH
-        return first_view_keys(state, depth)
+        return first_view_keys(state, roots, depth)
 
     def _add(self, parent: TreeNode[TreeEntry], entry: TreeEntry) -> TreeNode[TreeEntry]:
         repeated = entry.node_id is not None and entry.node_id in self._shown
