@@ -1,6 +1,6 @@
 """Events: how a watcher (the debugger) sees the engine.
 
-The engine emits frozen dataclass events; it never knows who listens. With no subscriber,
+The engine emits dataclass events (immutable by contract); it never knows who listens. With no subscriber,
 emitting costs one check of ``active`` at the call site::
 
     if trace.active:
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -98,6 +98,12 @@ def tensor_id(tensor) -> int:
     return tid
 
 
+# Events and summaries are immutable by contract: nothing changes one after it is emitted.
+# They are not frozen dataclasses because building a frozen one costs about five times as
+# much, and the engine builds one per op and per node while a debugger watches.
+_record = dataclass(slots=True, unsafe_hash=True)
+
+
 # ---------------------------------------------------------------- summaries
 
 _DTYPE_NAMES: dict = {}
@@ -110,7 +116,7 @@ def _dtype_name(dtype) -> str:
     return name
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Stats:
     min: float | None = None
     max: float | None = None
@@ -121,7 +127,7 @@ class Stats:
     head: tuple = ()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Summary:
     """What an event keeps of a tensor: shape, dtype, and either a copy of the values (small
     tensors; statistics are computed from it when first read, so recording stays cheap) or
@@ -136,7 +142,7 @@ class Summary:
         stats = self.stats
         if stats is None:
             stats = _statistics(self.values) if self.values is not None else Stats()
-            object.__setattr__(self, "stats", stats)
+            self.stats = stats
         return stats
 
     min = property(lambda self: self._stats().min)
@@ -196,7 +202,7 @@ def _statistics(flat: np.ndarray) -> Stats:
 
 # ---------------------------------------------------------------- events
 
-@dataclass(frozen=True, slots=True)
+@_record
 class SavedInfo:
     name: str
     shape: tuple[int, ...]
@@ -205,7 +211,7 @@ class SavedInfo:
     tensor_id: int | None = None      # the tensor that was saved, when it is one we know
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class TensorCreated:
     tensor_id: int
     name: str | None                  # a name hint when one is known (parameter path)
@@ -217,14 +223,14 @@ class TensorCreated:
     summary: Summary | None
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class TensorNamed:
     """A name became known for a tensor (a module parameter, a scenario variable)."""
     tensor_id: int
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class TensorModified:
     """An in-place op changed a tensor: its version counter moved."""
     tensor_id: int
@@ -235,7 +241,7 @@ class TensorModified:
     requires_grad: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class NodeCreated:
     node_id: int
     name: str                         # "MulBackward0", "AccumulateGrad", ...
@@ -247,7 +253,7 @@ class NodeCreated:
     location: str | None              # "file.py:12" of the user's line that made the node
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class HookRegistered:
     hook_id: int
     kind: str      # tensor | post_accumulate_grad | grad_fn_pre | grad_fn_post | forward_pre |
@@ -256,12 +262,12 @@ class HookRegistered:
     callable_name: str
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class HookRemoved:
     hook_id: int
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class HookFired:
     hook_id: int
     kind: str
@@ -272,7 +278,7 @@ class HookFired:
     muted: bool = False               # skipped because the debugger muted it
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class ModuleForward:
     path: str
     class_name: str
@@ -281,7 +287,7 @@ class ModuleForward:
     outputs: tuple = ()
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class BackwardStarted:
     backward_id: int
     kind: str                         # "backward" | "grad"
@@ -290,27 +296,27 @@ class BackwardStarted:
     create_graph: bool
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class BackwardFinished:
     backward_id: int
     ok: bool
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class NodeExecuting:
     node_id: int
     name: str
     grad_outputs: tuple               # Summary | None per output
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class NodeExecuted:
     node_id: int
     name: str
     grad_inputs: tuple                # Summary | None per next_functions edge
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class GradAccumulated:
     tensor_id: int
     grad: Summary
@@ -318,14 +324,14 @@ class GradAccumulated:
     retained: bool = False            # a non-leaf's retain_grad copy
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class BufferFreed:
     node_id: int
     names: tuple[str, ...]
     nbytes: int
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class WarningRaised:
     category: str
     message: str
@@ -333,7 +339,7 @@ class WarningRaised:
     tensor_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class ErrorRaised:
     exc_type: str
     message: str
