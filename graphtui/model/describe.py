@@ -145,8 +145,7 @@ _DESCRIBERS = {
     trace.NodeExecuting: lambda e, s: (f"{_node(s, e.node_id)} receives "
                                        f"{format_args(e.grad_outputs)}"),
     trace.NodeExecuted: lambda e, s: (f"{_node(s, e.node_id)} produced "
-                                      f"{format_args(e.grad_inputs)}" if e.grad_inputs
-                                      else f"{_node(s, e.node_id)} done"),
+                                      f"{format_args(e.grad_inputs)}"),
     trace.GradAccumulated: lambda e, s: (f"{_tensor(s, e.tensor_id)}.grad "
                                          + ("+= " if e.accumulated else "= ")
                                          + format_summary(e.grad)),
