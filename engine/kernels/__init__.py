@@ -16,6 +16,7 @@ from engine.kernels.conv import (
     conv2d_grad_input,
     conv2d_grad_weight,
 )
+from engine.kernels.elementwise import relu_backward, relu_forward, sigmoid_backward, tanh_backward
 from engine.kernels.loss import (
     cross_entropy_backward,
     cross_entropy_forward,
@@ -55,4 +56,8 @@ __all__ = [
     "max_pool2d_forward",
     "nll_loss_backward",
     "nll_loss_forward",
+    "relu_backward",
+    "relu_forward",
+    "sigmoid_backward",
+    "tanh_backward",
 ]

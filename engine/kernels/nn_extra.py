@@ -98,3 +98,32 @@ def nll_picked(log_probs, target, weight, ignore_index):
     if bad != -1:
         raise IndexError(f"Target {bad} is out of bounds.")
     return losses, weights
+
+
+@kernel
+def _sgd(param, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
+         first_step):
+    # PyTorch's single-tensor SGD, one element at a time, in the parameter's dtype.
+    for i in range(param.size):
+        g = -grad[i] if maximize else grad[i]
+        if weight_decay != 0:
+            g = g + weight_decay * param[i]
+        if momentum != 0:
+            if first_step:
+                buffer[i] = g
+            else:
+                buffer[i] = buffer[i] * momentum + (1 - dampening) * g
+            g = g + momentum * buffer[i] if nesterov else buffer[i]
+        param[i] = param[i] - lr * g
+
+
+def sgd_update(param, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
+               first_step):
+    """One SGD step in place on contiguous param (and momentum buffer) arrays.
+
+    buffer is ignored when momentum is 0; first_step fills it with the gradient, as PyTorch
+    initialises its momentum buffer. Scalars are cast to the parameter's dtype.
+    """
+    cast = param.dtype.type
+    _sgd(param.reshape(-1), grad.reshape(-1), buffer.reshape(-1), cast(lr), cast(momentum),
+         cast(dampening), cast(weight_decay), nesterov, maximize, first_step)
