@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.nn._ops._util import kernels
 from engine.optim.optimizer import Optimizer
 from engine.tensor import Tensor
+
+_kernels = kernels("nn_extra")
 
 
 class SGD(Optimizer):
@@ -27,34 +30,50 @@ class SGD(Optimizer):
     def step(self, closure=None):
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            for param in group["params"]:
-                if param._grad is not None:
-                    self._update(param, group)
+            with_grads = [p for p in group["params"] if p._grad is not None]
+            if with_grads:
+                self._update_group(with_grads, group)
         self._step_count += 1
         return loss
 
-    def _update(self, param: Tensor, group: dict) -> None:
-        data = param._data
-        grad = param._grad._data
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + np.asarray(group["weight_decay"], data.dtype) * data
-        momentum = group["momentum"]
-        if momentum != 0:
-            grad = self._momentum(param, grad, group)
-        data -= np.asarray(group["lr"], data.dtype) * grad
-        self._changed(param, "add_")
+    def _update_group(self, params: list, group: dict) -> None:
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov, maximize = (group["weight_decay"], group["nesterov"],
+                                            group["maximize"])
+        state = self.state
+        for param in params:
+            data, grad = param._data, param._grad._data
+            buffer, first_step = data, False           # the buffer is unused without momentum
+            if momentum != 0:
+                param_state = state[param]
+                first_step = "momentum_buffer" not in param_state
+                if first_step:
+                    param_state["momentum_buffer"] = Tensor._make(np.empty_like(data))
+                buffer = param_state["momentum_buffer"]._data
+            if data.flags.c_contiguous and grad.flags.c_contiguous and grad.shape == data.shape:
+                _kernels.sgd_update(data, grad, buffer, lr, momentum, dampening, weight_decay,
+                                    nesterov, maximize, first_step)
+            else:
+                _numpy_sgd(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov,
+                           maximize, first_step)
+            self._changed(param, "add_")
 
-    def _momentum(self, param: Tensor, grad: np.ndarray, group: dict) -> np.ndarray:
-        state = self.state[param]
-        buffer = state.get("momentum_buffer")
-        momentum = np.asarray(group["momentum"], grad.dtype)
-        if buffer is None:
-            buffer = state["momentum_buffer"] = Tensor._make(np.array(grad, copy=True))
+
+def _numpy_sgd(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
+               first_step) -> None:
+    """The same update as the kernel, for parameters whose arrays are not contiguous.
+
+    Python floats are weak scalars to NumPy: the arithmetic stays in the parameter's dtype.
+    """
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        grad = grad + weight_decay * data
+    if momentum != 0:
+        if first_step:
+            buffer[...] = grad
         else:
-            buffer._data *= momentum
-            buffer._data += np.asarray(1 - group["dampening"], grad.dtype) * grad
-        if group["nesterov"]:
-            return grad + momentum * buffer._data
-        return buffer._data
+            buffer *= momentum
+            buffer += grad if dampening == 0 else (1 - dampening) * grad
+        grad = grad + momentum * buffer if nesterov else buffer
+    data -= lr * grad

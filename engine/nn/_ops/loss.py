@@ -8,7 +8,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 
-from engine.nn._ops._util import array, as_uint64, kernels, reduction_enum
+from engine.nn._ops._util import array, as_uint64, kernels, reduction_enum, stash
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops._core import record
@@ -46,21 +46,21 @@ def _ncp_shape(shape: tuple) -> tuple:
 
 def _nll_rule(n, g):
     g = array(g)
-    a = n._attrs
+    a = n._private
     shape = n._in_shapes[0]
     weights = a["picked_weights"]                       # [N, P], 0 where ignored
-    if a["reduction_enum"] == _MEAN:
+    reduction = n._attrs["reduction"]
+    if reduction == _MEAN:
         scale = -weights * (g / a["total"])
-    elif a["reduction_enum"] == _SUM:
+    elif reduction == _SUM:
         scale = -weights * g
     else:
         scale = -weights * g.reshape(weights.shape)
-    target = a["target_np"]
     grad = np.zeros(_ncp_shape(shape), dtype=g.dtype)
-    batch_index = np.arange(grad.shape[0])[:, None]
-    position_index = np.arange(grad.shape[2])[None, :]
-    safe_target = np.where(weights != 0, target, 0)
-    np.add.at(grad, (batch_index, safe_target, position_index), scale.astype(g.dtype))
+    # One target per (sample, position): a plain scatter, no duplicates to add up. Ignored
+    # samples carry weight 0, so writing their scale at a clamped index writes a zero.
+    batch_index, position_index = a["scatter_index"]
+    grad[batch_index, a["safe_target"], position_index] = scale
     return (grad.reshape(shape),)
 
 
@@ -101,14 +101,16 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         total_weight = np.asarray(total, dtype=x.dtype)
     node_cls = NllLoss2DBackward0 if x.ndim == 4 else NllLossBackward0
     saved = {"self": input, "target": target, "total_weight": Tensor._make(total_weight)}
-    attrs = {"reduction": enum, "ignore_index": as_uint64(ignore_index),
-             "reduction_enum": enum, "total": total, "picked_weights": picked,
-             "target_np": target_np}
+    attrs = {"reduction": enum, "ignore_index": as_uint64(ignore_index)}
     if weight is None:
         attrs["weight"] = None
     else:
         saved["weight"] = weight
-    return record(node_cls, out, (input,), saved, attrs)
+    result = record(node_cls, out, (input,), saved, attrs)
+    stash(result, total=total, picked_weights=picked,
+          safe_target=np.clip(target_np, 0, classes - 1),
+          scatter_index=(np.arange(ncp[0])[:, None], np.arange(ncp[2])[None, :]))
+    return result
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array
+from engine.nn._ops._util import array, stash
 from engine.ops._core import record
 
 
@@ -25,7 +25,7 @@ def _widths(pad: tuple, ndim: int) -> list:
 def _unpad_rule(n, g):
     g = array(g)
     key = tuple(slice(before, g.shape[d] - after)
-                for d, (before, after) in enumerate(n._attrs["widths"]))
+                for d, (before, after) in enumerate(n._private["widths"]))
     return (g[key],)
 
 
@@ -38,4 +38,6 @@ def constant_pad(input, pad, value=0.0):
     if any(before < 0 or after < 0 for before, after in widths):
         raise NotImplementedError("engine: negative padding is not supported")
     out = np.pad(input._data, widths, mode="constant", constant_values=value)
-    return record(ConstantPadNdBackward0, out, (input,), attrs={"pad": pad, "widths": widths})
+    result = record(ConstantPadNdBackward0, out, (input,), attrs={"pad": pad})
+    stash(result, widths=widths)
+    return result

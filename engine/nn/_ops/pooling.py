@@ -6,7 +6,7 @@ unsqueeze for pooling). PyTorch saves `stride` as given: () when it defaulted.
 from __future__ import annotations
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array, kernels, pair
+from engine.nn._ops._util import array, kernels, pair, stash
 from engine.ops._core import record
 from engine.ops.reductions import mean
 from engine.tensor import Tensor
@@ -94,7 +94,7 @@ def _avg_pool_rule(n, g):
     a = n._attrs
     shape = n._in_shapes[0]
     grad = K.avg_pool2d_backward(_batched(g), _batched_shape(shape), a["kernel_size"],
-                                 a["strides"], a["padding"], a["ceil_mode"],
+                                 n._private["strides"], a["padding"], a["ceil_mode"],
                                  a["count_include_pad"], a["divisor_override"])
     return (grad.reshape(shape),)
 
@@ -112,10 +112,12 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     _check_output(x.shape, _output_hw(x.shape, kernel, strides, pad, (1, 1), ceil_mode), None)
     out = K.avg_pool2d_forward(_batched(x), kernel, strides, pad, ceil_mode, count_include_pad,
                                divisor_override)
-    return record(AvgPool2DBackward0, _unbatched_like(out, x), (input,), {"self": input},
-                  {"kernel_size": kernel, "stride": _saved_stride(stride), "strides": strides,
-                   "padding": pad, "ceil_mode": ceil_mode,
-                   "count_include_pad": count_include_pad, "divisor_override": divisor_override})
+    result = record(AvgPool2DBackward0, _unbatched_like(out, x), (input,), {"self": input},
+                    {"kernel_size": kernel, "stride": _saved_stride(stride), "padding": pad,
+                     "ceil_mode": ceil_mode, "count_include_pad": count_include_pad,
+                     "divisor_override": divisor_override})
+    stash(result, strides=strides)
+    return result
 
 
 # ---------------------------------------------------------------- adaptive average pool

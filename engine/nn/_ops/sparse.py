@@ -4,14 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array, as_uint64
+from engine.nn._ops._util import array, as_uint64, stash
 from engine.ops._core import record
 
 
 def _embedding_rule(n, g):
     g = array(g)
     a = n._attrs
-    indices = a["indices_array"]
+    indices = n._private["indices"]
     grad = np.zeros((a["weight_sym_argsize_0"],) + g.shape[indices.ndim:], dtype=g.dtype)
     flat_indices = indices.reshape(-1)
     flat_grad = g.reshape((flat_indices.size,) + grad.shape[1:])
@@ -19,8 +19,8 @@ def _embedding_rule(n, g):
         counts = np.bincount(flat_indices, minlength=grad.shape[0])
         flat_grad = flat_grad / counts[flat_indices].reshape((-1,) + (1,) * (grad.ndim - 1))
     np.add.at(grad, flat_indices, flat_grad)
-    if a["padding_idx_value"] is not None:
-        grad[a["padding_idx_value"]] = 0
+    if n._private["padding_idx"] is not None:
+        grad[n._private["padding_idx"]] = 0
     return (grad,)
 
 
@@ -41,11 +41,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if max_norm is not None:
         _renorm_rows(weight._data, np.unique(indices), max_norm, norm_type)
     out = weight._data[indices]
-    return record(EmbeddingBackward0, out, (weight,), {"indices": input}, {
-        "indices_array": indices, "padding_idx": as_uint64(-1 if padding_idx is None
-                                                           else padding_idx),
-        "padding_idx_value": padding_idx, "scale_grad_by_freq": scale_grad_by_freq,
-        "sparse": sparse, "weight_sym_argsize_0": rows})
+    result = record(EmbeddingBackward0, out, (weight,), {"indices": input}, {
+        "padding_idx": as_uint64(-1 if padding_idx is None else padding_idx),
+        "scale_grad_by_freq": scale_grad_by_freq, "sparse": sparse,
+        "weight_sym_argsize_0": rows})
+    stash(result, indices=indices, padding_idx=padding_idx)
+    return result
 
 
 def _renorm_rows(weight: np.ndarray, rows, max_norm: float, norm_type: float) -> None:

@@ -26,6 +26,7 @@ def record_case(name, case, arrays):
     leaves, out = case(LIB)
     arrays[f"{name}/out"] = out.detach().numpy()
     arrays[f"{name}/graph"] = np.array(cases.graph_names(out) if out.grad_fn else [])
+    arrays[f"{name}/saved"] = np.array(cases.saved_names(out) if out.grad_fn else [])
     if out.grad_fn is None:
         return
     out.backward(seed_gradient(out))

@@ -212,6 +212,20 @@ def summary(array):
     return np.concatenate([[flat.sum(), np.abs(flat).sum()], flat[:32]])
 
 
+def saved_names(tensor):
+    """`name:_saved_a,_saved_b` for every distinct node reachable from tensor.grad_fn."""
+    lines, seen, stack = [], set(), [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names = sorted(a for a in dir(node) if a.startswith("_saved_"))
+        lines.append(f"{node.name()}:{','.join(names)}")
+        stack.extend(child for child, _ in node.next_functions)
+    return sorted(lines)
+
+
 def graph_names(tensor):
     """Every node reachable from tensor.grad_fn, depth first, as `depth:name` strings."""
     lines, seen = [], set()

@@ -62,6 +62,22 @@ def test_graph_node_names(name):
     assert actual == expected
 
 
+NN_NODES = {"AddmmBackward0", "ConvolutionBackward0", "ConstantPadNdBackward0",
+            "MaxPool2DWithIndicesBackward0", "AvgPool2DBackward0", "AdaptiveAvgPool2DBackward0",
+            "NativeBatchNormBackward0", "GeluBackward0", "LeakyReluBackward0",
+            "EmbeddingBackward0", "NllLossBackward0", "NllLoss2DBackward0", "MseLossBackward0",
+            "BinaryCrossEntropyBackward0", "BinaryCrossEntropyWithLogitsBackward0"}
+
+
+@pytest.mark.parametrize("name", sorted(cases.CASES))
+def test_nn_nodes_save_what_torch_saves(name):
+    _, out = run_case(name)
+    if out.grad_fn is None:
+        return
+    mine = lambda lines: sorted(l for l in lines if l.split(":")[0] in NN_NODES)
+    assert mine(cases.saved_names(out)) == mine(str(s) for s in RECORDED[f"{name}/saved"])
+
+
 @pytest.mark.parametrize("name", sorted(cases.CASES))
 def test_gradients(name):
     leaves, out = run_case(name)
