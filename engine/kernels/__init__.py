@@ -34,6 +34,7 @@ from engine.kernels.pooling import (
     max_pool2d_backward,
     max_pool2d_forward,
 )
+from engine.kernels.warmup import warm_up
 
 __all__ = [
     "adaptive_avg_pool2d_backward",
@@ -60,4 +61,5 @@ __all__ = [
     "relu_forward",
     "sigmoid_backward",
     "tanh_backward",
+    "warm_up",
 ]

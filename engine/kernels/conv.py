@@ -115,16 +115,16 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
     group_rows = group_channels * kh * kw
     weight = w.reshape(groups, out_channels // groups, group_rows)
     y = np.empty((batch, groups, out_channels // groups, oh * ow), dtype=x.dtype)
+    bias_column = None if bias is None else bias.reshape(groups, out_channels // groups, 1)
 
     def work(lo, hi):
         cols = _columns(x[lo:hi], geometry)
         np.matmul(weight, cols.reshape(hi - lo, groups, group_rows, oh * ow), out=y[lo:hi])
+        if bias_column is not None:
+            y[lo:hi] += bias_column  # while this half is still in cache
 
     _in_halves(work, batch, batch * group_rows * groups * oh * ow)
-    y = y.reshape(batch, out_channels, oh, ow)
-    if bias is not None:
-        y += bias.reshape(1, out_channels, 1, 1)
-    return y
+    return y.reshape(batch, out_channels, oh, ow)
 
 
 def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
