@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, State
+from graphtui.screens.catch_up import CatchUp
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.help import HelpScreen
 from graphtui.screens.keys import DEBUGGER_BINDINGS
@@ -59,6 +60,7 @@ class MainScreen(Screen):
         self._last_refresh = 0.0
         self._refresh_timer = None
         self._log = None
+        self._catch_up = CatchUp()
         self._followed: tuple | None = None  # (run, paused node) the cursor last jumped to
         self._tensor_only: int | None = None # a tensor picked by find that has no row
 
@@ -111,8 +113,7 @@ class MainScreen(Screen):
         log = session.log
         if log is not self._log:
             self._new_run(log)
-        live = session.state()
-        state = live if self.moment is None else session.state_at(self.moment)
+        state = self._live_state(log) if self.moment is None else session.state_at(self.moment)
         self.state = state
         graph = self.query_one(GraphTree)
         with self.app.batch_update():
@@ -122,10 +123,23 @@ class MainScreen(Screen):
             self._follow(state)
             self.query_one(Inspector).show(state, self._selection(state))
             moment = None if self.moment is None else self.moment - 1
-            self.query_one(EventsPane).show(log, moment, live)
+            self.query_one(EventsPane).show(log, moment, state)
+
+    def _live_state(self, log) -> State:
+        """The live state, or one chunk closer to it while a flood is being caught up."""
+        started = time.monotonic()
+        total = len(log)
+        # Never ask for less than the model already applied: going back would cost a replay.
+        target = max(self._catch_up.target(total), applied_step(self.session.history))
+        state = self.session.state() if target >= total else self.session.state_at(target)
+        self._catch_up.done(state.step, time.monotonic() - started)
+        if state.step < len(log) and self._refresh_timer is None:
+            self._refresh_timer = self.set_timer(MIN_REFRESH, self._timed_refresh)
+        return state
 
     def _new_run(self, log) -> None:
         self._log = log
+        self._catch_up.reset()
         self.moment = None
         self._followed = None
         self._tensor_only = None
@@ -266,6 +280,16 @@ class MainScreen(Screen):
 
     def action_cycle_filter(self) -> None:
         self.query_one(EventsPane).cycle_filter()
+
+
+def applied_step(history) -> int:
+    """How far the history's live builder got (the recorder applies events now and then).
+    See graphtui/NEEDS.md: a public ``History.applied_step`` would replace this."""
+    public = getattr(history, "applied_step", None)
+    if public is not None:
+        return public
+    live = getattr(history, "_live", None)
+    return getattr(live, "step", 0)
 
 
 def find_targets(state: State) -> list[Target]:
