@@ -23,9 +23,10 @@ def output_size(size, kernel_size, stride, padding, dilation):
 
 
 @kernel
-def _im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
-    # cols[N, K, P]. The explicit 0 <= index checks are also what lets LLVM drop Numba's
-    # negative-index wraparound and vectorise (3-5x faster than a precomputed clipped range).
+def _im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, batch_major):
+    # cols is [N, K, P] when batch_major, else [K, N, P]; cols[., .] is one contiguous
+    # column either way. The explicit 0 <= index checks are also what lets LLVM drop
+    # Numba's negative-index wraparound and vectorise (3-5x faster than a clipped range).
     batch, channels, height, width = x.shape
     for n in range(batch):
         for c in range(channels):
@@ -33,7 +34,7 @@ def _im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
             for i in range(kh):
                 for j in range(kw):
                     k = (c * kh + i) * kw + j
-                    column = cols[n, k]
+                    column = cols[n, k] if batch_major else cols[k, n]
                     x_offset = j * dw - pw
                     for oy in range(oh):
                         iy = oy * sh - ph + i * dh
@@ -79,12 +80,14 @@ def _geometry(x_shape, w_shape, stride, padding, dilation, groups):
     return oh, ow
 
 
-def _columns(x, geometry):
-    """Unrolled receptive fields [N, C*kh*kw, oh*ow] of x[N, C, H, W]."""
+def _columns(x, geometry, batch_major=True):
+    """Unrolled receptive fields of x[N, C, H, W]: [N, C*kh*kw, oh*ow], or [C*kh*kw, N, oh*ow]."""
     batch, channels = x.shape[:2]
     kh, kw, oh, ow = geometry[0], geometry[1], geometry[8], geometry[9]
-    cols = scratch((batch, channels * kh * kw, oh * ow), x.dtype)
-    _im2col(x, *geometry, cols)
+    rows = channels * kh * kw
+    shape = (batch, rows, oh * ow) if batch_major else (rows, batch, oh * ow)
+    cols = scratch(shape, x.dtype)
+    _im2col(x, *geometry, cols, batch_major)
     return cols
 
 
@@ -161,18 +164,20 @@ def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
     group_rows = group_channels * kh * kw
     positions = oh * ow
     grad_y = grad_y.reshape(batch, groups, group_out, positions)
-    # Per sample, grad_w += grad_y[n] @ cols[n].T, summed over the batch. With few output
-    # positions that inner dimension is too short for BLAS, so there we transpose grad_y
-    # (cheap when positions are few) and let the rows of cols lead: measured 2.4x faster
-    # for SimpleNet's conv2 (P=64) and 1.2x slower for conv1 (P=576).
-    rows_lead = positions < 256
+    # grad_w sums grad_y[n] @ cols[n].T over the batch. With many output positions the
+    # per-sample products are long enough for BLAS (SimpleNet's conv1, P=576); with few
+    # (conv2, P=64) one GEMM over all samples' positions, on batch-minor columns and a
+    # transposed grad_y, measured ~25% faster than the per-sample products.
+    per_sample = positions >= 256
 
     def work(lo, hi):
-        cols = _columns(x[lo:hi], geometry).reshape(hi - lo, groups, group_rows, positions)
-        if rows_lead:
-            grad_w_t = np.matmul(cols, grad_y[lo:hi].transpose(0, 1, 3, 2).copy())
-            return grad_w_t.sum(axis=0).transpose(0, 2, 1)
-        return np.matmul(grad_y[lo:hi], cols.transpose(0, 1, 3, 2)).sum(axis=0)
+        if per_sample:
+            cols = _columns(x[lo:hi], geometry).reshape(hi - lo, groups, group_rows, positions)
+            return np.matmul(grad_y[lo:hi], cols.transpose(0, 1, 3, 2)).sum(axis=0)
+        samples = (hi - lo) * positions
+        cols = _columns(x[lo:hi], geometry, batch_major=False).reshape(groups, group_rows, samples)
+        grad_y_rows = grad_y[lo:hi].transpose(1, 0, 3, 2).reshape(groups, samples, group_out)
+        return np.matmul(cols, grad_y_rows).transpose(0, 2, 1)
 
     partials = _in_halves(work, batch, batch * group_rows * groups * positions)
     grad_w = partials[0] if len(partials) == 1 else partials[0] + partials[1]

@@ -64,6 +64,18 @@ def test_backward_kernels_match_finite_differences(stride, padding, dilation, gr
     np.testing.assert_allclose(conv2d_grad_bias(grad_y), ref.numerical_vjp(forward_of_b, bias, grad_y), atol=1e-6)
 
 
+@pytest.mark.parametrize("groups", [1, 2])
+def test_grad_weight_with_many_output_positions_matches_reference(groups):
+    # >= 256 output positions takes grad_weight's per-sample product path.
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 4, 20, 18))
+    w = rng.standard_normal((6, 4 // groups, 3, 2))
+    args = ((1, 1), (0, 0), (1, 1), groups)
+    grad_y = rng.standard_normal(conv2d_forward(x, w, None, *args).shape)
+    _, expected_w = ref.conv2d_grads(x, w, grad_y, *args)
+    np.testing.assert_allclose(conv2d_grad_weight(grad_y, x, w.shape, *args), expected_w, rtol=1e-10, atol=1e-10)
+
+
 def test_large_batch_split_over_threads_equals_per_sample_results():
     # Big enough that the wrappers split the batch over two threads.
     rng = np.random.default_rng(3)
