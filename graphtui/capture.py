@@ -127,7 +127,7 @@ class _RoutedBinary:
 
 def _ensure(name: str) -> None:
     current = getattr(sys, name)
-    if not isinstance(current, _RoutedStream):
+    if type(current) is not _RoutedStream:
         setattr(sys, name, _RoutedStream(name, current))
 
 
@@ -141,7 +141,9 @@ def ensure_installed() -> None:
 
 
 def is_installed() -> bool:
-    return all(isinstance(getattr(sys, n), _RoutedStream) for n in ("stdout", "stderr", "stdin"))
+    # Asked once per recorded event: plain type checks, no loop.
+    return (type(sys.stdout) is _RoutedStream and type(sys.stderr) is _RoutedStream
+            and type(sys.stdin) is _RoutedStream)
 
 
 def capture_thread(on_line: Sink, on_input: Callable[[], None]) -> None:

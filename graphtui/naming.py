@@ -46,6 +46,13 @@ def scenario_frames(scenario: Path, start=None) -> list:
     return frames
 
 
+def innermost_scenario_frame(scenario: Path, start=None):
+    frame = start or sys._getframe(1)
+    while frame is not None and not is_scenario_frame(frame.f_code.co_filename, scenario):
+        frame = frame.f_back
+    return frame
+
+
 def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
     """(tensor id, name, tensor) for every named tensor visible in ``frames``, innermost
     first."""

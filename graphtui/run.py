@@ -256,12 +256,13 @@ class ScenarioRun:
 
     def _name_if_new_statement(self) -> None:
         # The result of the previous statement is assigned by now; scan once per line.
-        frames = naming.scenario_frames(self.session.scenario, sys._getframe())
-        if frames:
-            where = (id(frames[0].f_code), frames[0].f_lineno)
+        frame = naming.innermost_scenario_frame(self.session.scenario, sys._getframe())
+        if frame is not None:
+            where = (id(frame.f_code), frame.f_lineno)
             if where != self.last_named_line:
                 self.last_named_line = where
-                self._name_from(naming.names_in_frames(frames))
+                self._name_from(naming.names_in_frames(
+                    naming.scenario_frames(self.session.scenario, frame)))
 
     def _name_visible_tensors(self) -> None:
         frames = naming.scenario_frames(self.session.scenario, sys._getframe())
