@@ -117,3 +117,27 @@ def test_max_events_bounds_the_log_but_the_state_stays_whole(run, monkeypatch):
     x = next(t for t in state.tensors.values() if t.name == "x")
     assert x.grad.values.tolist() == [600.0, 600.0, 600.0] and x.grad_changes == 300
     assert state.output[-1].text == "tensor([600., 600., 600.])"
+
+
+def test_the_recorder_keeps_no_tensor_alive(run):
+    session = run("""
+        import gc, tracemalloc
+        import engine as torch
+
+        tracemalloc.start()
+        x = torch.randn(500_000, requires_grad=True)
+        baseline = tracemalloc.get_traced_memory()[0]
+        z = x.exp()
+        loss = (z * 2).sum()
+        loss.backward()
+        del z, loss
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - baseline
+        print("grown", grown)
+    """, break_on_backward=False)
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    assert state.run_state == RUN_FINISHED, state.error
+    grown = int(state.output[-1].text.split()[1])
+    # x.grad (2 MB) stays, as it should; z, its saved copies and 2*z (2 MB each) must not.
+    assert grown < 3_000_000, grown
