@@ -1,4 +1,4 @@
-"""Deep sigmoid MLP: gradients shrink layer by layer going back, so early layers barely learn.
+"""Deep sigmoid MLP: gradients shrink at every layer going back; early layers barely learn.
 
 Ten Linear(32, 32) + Sigmoid layers. sigmoid'(z) <= 0.25, so every layer the backward
 passes through multiplies the gradient by at most a quarter (times the weights), and the
