@@ -11,7 +11,7 @@ import dataclasses
 
 from engine.trace import Summary
 
-DEFAULT_VALUE_BUDGET = 256 * 1024 * 1024
+DEFAULT_VALUE_BUDGET = 64 * 1024 * 1024     # ~ 400 training steps of a small MLP
 
 # Event fields that may hold summaries (directly or in tuples), by engine.trace's names.
 _SUMMARY_FIELDS = frozenset({"summary", "grad", "grad_outputs", "grad_inputs", "args",

@@ -23,6 +23,7 @@ from graphtui.model.state import (
 from graphtui.model.seq import SharedAppendOnly
 
 GRAD_HISTORY_KEPT = 32
+ROOTS_SHOWN = 64                  # a training loop makes a graph per step: show the latest
 OUTPUT_LINES_KEPT = 200_000
 PROBLEMS_KEPT = 10_000
 _STICKY = (ERROR, NAN)            # statuses a later event does not overwrite
@@ -100,6 +101,7 @@ class StateBuilder:
         return twin
 
     def snapshot(self, total: int | None = None, first_step: int = 0) -> State:
+        roots = self._roots()
         return State(
             step=self.step,
             first_step=first_step,
@@ -113,7 +115,8 @@ class StateBuilder:
             tensors=MappingProxyType(dict(self.tensors)),
             hooks=MappingProxyType(dict(self.hooks)),
             modules=MappingProxyType(dict(self.modules)),
-            roots=self._roots(),
+            roots=roots[-ROOTS_SHOWN:],
+            roots_hidden=max(0, len(roots) - ROOTS_SHOWN),
             backward_passes=tuple(self.passes.values()),
             retained_bytes=self.retained_bytes,
             problems=self.problems.view(),

@@ -232,7 +232,8 @@ class State:
     tensors: Mapping[int, Tensor] = field(default_factory=lambda: _EMPTY)
     hooks: Mapping[int, Hook] = field(default_factory=lambda: _EMPTY)
     modules: Mapping[str, Module] = field(default_factory=lambda: _EMPTY)
-    roots: tuple[Root, ...] = ()
+    roots: tuple[Root, ...] = ()               # the most recent ROOTS_SHOWN, oldest first
+    roots_hidden: int = 0                      # earlier roots left out (training loops)
     backward_passes: tuple[BackwardPass, ...] = ()
     retained_bytes: int = 0                    # saved buffers not yet freed, all nodes
     problems: tuple[Problem, ...] = ()         # warnings and engine errors, in order

@@ -305,3 +305,15 @@ def test_modules_count_forwards_and_group_nodes():
     after = state_at(events).modules["conv1"]
     assert (after.running, after.forwards, after.class_name) == (False, 1, "Conv2d")
     assert state_at(events).nodes_by_module() == {"conv1": [1], None: [2]}
+
+
+def test_only_the_latest_roots_are_shown():
+    from graphtui.model.builder import ROOTS_SHOWN
+    events = []
+    for step in range(ROOTS_SHOWN + 5):
+        node = 100 + step
+        events.append(trace.NodeCreated(node, "SumBackward0", step, (), (node,), (), None, None))
+        events.append(trace.BackwardStarted(step, "backward", ((node, node),), False, False))
+    state = state_at(events)
+    assert len(state.roots) == ROOTS_SHOWN and state.roots_hidden == 5
+    assert state.roots[-1].node_id == 100 + ROOTS_SHOWN + 4
