@@ -4,8 +4,10 @@ A 2-16-1 MLP (Linear, Tanh, Linear) fits y = x0 - 2*x1 + noise on 64 synthetic p
 MSELoss and SGD (lr 0.1), for 8 steps. Look at, in graphtui:
 - one graph per step: MseLossBackward0 <- AddmmBackward0 <- TanhBackward0 <- AddmmBackward0,
   with TBackward0 on each weight and AccumulateGrad on each parameter;
-- each backward filling the four parameters' .grad, and optimizer.zero_grad() clearing
-  them (set_to_none: back to None) before the next step -- without it they would add up;
+- each backward writing the four parameters' .grad afresh ("0.weight.grad = ...", never
+  "+=" as in seed_04): optimizer.zero_grad() set them back to None before -- without it
+  they would add up across steps;
+- optimizer.step() changing each parameter in place (its version counter goes up);
 - the printed loss falling step after step.
 
 Finishes normally (exit status 0).

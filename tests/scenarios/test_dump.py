@@ -165,8 +165,9 @@ EXPECTED: dict[str, list[str]] = {
         "0 (Linear) forward start [64, 2]", "AddmmBackward0 recorded in 0",
         "TanhBackward0 recorded", "AddmmBackward0 recorded in 2", "MseLossBackward0 recorded",
         "MseLossBackward0 receives []", "TanhBackward0 receives [64, 16]",
-        "0.weight.grad = [16, 2]", "backward finished", "step 0: loss",
-        "step 7: loss", "loss fell at every step: True",
+        "0.weight.grad = [16, 2]", "backward finished", "0.weight modified in place by",
+        "step 0: loss", "MseLossBackward0 receives []", "0.weight.grad = [16, 2]",
+        "step 1: loss", "step 7: loss", "loss fell at every step: True",
         "final loss below a tenth of the first: True", "run finished",
         "== graph", "MseLossBackward0", "AddmmBackward0", "TanhBackward0", "== run finished",
     ],
@@ -286,6 +287,12 @@ def test_buffer_freed_only_by_the_backward_that_does_not_retain(name):
         assert "freed other" not in backwards[0] and "freed other" in backwards[1]
     else:
         assert "freed other" in backwards[0] and "RuntimeError" in backwards[1]
+
+
+def test_mlp_training_zero_grad_means_fresh_grads_every_step():
+    out = dump("mlp_training").stdout
+    assert out.count("0.weight.grad = [16, 2]") == 8
+    assert ".grad +=" not in out
 
 
 def test_nan_origin_names_the_forward_line_under_anomaly_mode():
