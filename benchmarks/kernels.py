@@ -2,13 +2,17 @@
 
     PYTHONPATH=. python benchmarks/kernels.py [--repeat 300] [--batches 1,64] [--dtype float32]
 
-Shapes are the tutorial's SimpleNet (conv1 1->10 k5 on 28x28, pool 2, conv2 10->20 k5,
-pool 2, then 320->50->10 and cross-entropy). Each case alternates blocks of engine and torch calls
-so machine noise hits both alike, and prints median microseconds and the ratio engine/torch.
-Without torch it prints the engine's medians only.
+Shapes are the tutorial's SimpleNet (conv1 1->10 k5 on 28x28, pool 2, conv2 10->20 k5, pool
+2, then 320->50->10 and cross-entropy), plus that net's whole training step built from the
+kernels alone (no autograd) against torch's step. Each case alternates blocks of engine and
+torch calls so machine noise hits both alike, and prints the median and the minimum
+microseconds of each and the ratio of medians engine/torch. The load average is printed
+too: on a shared 2-core machine other processes move the medians a lot; the minimum is the
+better guide to what each side can do. Without torch it prints the engine's times only.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -28,8 +32,8 @@ CONVS = {"conv1": (1, 10, 28), "conv2": (10, 20, 12)}
 POOLS = {"pool1": (10, 24), "pool2": (20, 8)}
 
 
-def _median_pair(engine_call, torch_call, repeat, rounds=5):
-    """Median seconds of each callable over ``rounds`` alternating blocks of calls.
+def _timings(engine_call, torch_call, repeat, rounds=5):
+    """Per-call seconds of each callable over ``rounds`` alternating blocks of calls.
 
     Blocks, not single calls, alternate, with a pause before each: PyTorch's OpenMP
     threads and OpenBLAS's threads spin-wait for a while after their work, and a library
@@ -41,8 +45,7 @@ def _median_pair(engine_call, torch_call, repeat, rounds=5):
         engine_times += _block_times(engine_call, per_round)
         if torch_call:
             torch_times += _block_times(torch_call, per_round)
-    engine_median = statistics.median(engine_times)
-    return engine_median, (statistics.median(torch_times) if torch_times else None)
+    return engine_times, torch_times
 
 
 def _block_times(call, count, warmup=5, settle_seconds=0.2):
@@ -119,6 +122,68 @@ def _loss_cases(batch, rng, dtype):
     yield "cross_entropy backward", backward, torch_backward
 
 
+def _simplenet_parameters(rng, dtype):
+    shapes = [(10, 1, 5, 5), (10,), (20, 10, 5, 5), (20,), (50, 320), (50,), (10, 50), (10,)]
+    return [(rng.standard_normal(shape) * 0.1).astype(dtype) for shape in shapes]
+
+
+def _simplenet_kernel_step(params, x, target, lr=0.01):
+    """The tutorial SimpleNet's training step from kernels and NumPy alone (no autograd):
+    the floor under the engine's own step."""
+    w1, b1, w2, b2, wf, bf, wo, bo = params
+    r1 = kernels.relu_forward(kernels.conv2d_forward(x, w1, b1, ONE, ZERO, ONE, 1))
+    p1, i1 = kernels.max_pool2d_forward(r1, (2, 2), (2, 2), ZERO, ONE)
+    r2 = kernels.relu_forward(kernels.conv2d_forward(p1, w2, b2, ONE, ZERO, ONE, 1))
+    p2, i2 = kernels.max_pool2d_forward(r2, (2, 2), (2, 2), ZERO, ONE)
+    h = p2.reshape(x.shape[0], -1)
+    rf = kernels.relu_forward(h @ wf.T + bf)
+    ro = kernels.relu_forward(rf @ wo.T + bo)
+    _, log_probs = kernels.cross_entropy_forward(ro, target)
+    g = kernels.cross_entropy_backward(np.ones((), x.dtype), log_probs, target)
+    g = kernels.relu_backward(g, ro)
+    grads = [g.T @ rf, g.sum(0)]
+    g = kernels.relu_backward(g @ wo, rf)
+    grads = [g.T @ h, g.sum(0)] + grads
+    g = kernels.relu_backward(kernels.max_pool2d_backward((g @ wf).reshape(p2.shape), i2, r2.shape), r2)
+    grads = [kernels.conv2d_grad_weight(g, p1, w2.shape, ONE, ZERO, ONE, 1), kernels.conv2d_grad_bias(g)] + grads
+    g = kernels.conv2d_grad_input(g, w2, p1.shape, ONE, ZERO, ONE, 1)
+    g = kernels.relu_backward(kernels.max_pool2d_backward(g, i1, r1.shape), r1)
+    grads = [kernels.conv2d_grad_weight(g, x, w1.shape, ONE, ZERO, ONE, 1), kernels.conv2d_grad_bias(g)] + grads
+    for param, grad in zip(params, grads):
+        param -= lr * grad
+
+
+def _torch_simplenet_step(params, x, target):
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 10, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2),
+        torch.nn.Conv2d(10, 20, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2), torch.nn.Flatten(),
+        torch.nn.Linear(320, 50), torch.nn.ReLU(), torch.nn.Linear(50, 10), torch.nn.ReLU())
+    with torch.no_grad():
+        for param, value in zip(model.parameters(), params):
+            param.copy_(torch.from_numpy(value))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    tx, ttarget = torch.from_numpy(x), torch.from_numpy(target)
+
+    def step():
+        optimizer.zero_grad()
+        F.cross_entropy(model(tx), ttarget).backward()
+        optimizer.step()
+    return step
+
+
+def _step_cases(batch, rng, dtype):
+    params = _simplenet_parameters(rng, dtype)
+    x = rng.standard_normal((batch, 1, 28, 28)).astype(dtype)
+    target = rng.integers(0, 10, batch)
+    torch_step = _torch_simplenet_step(params, x, target) if torch is not None else None
+    yield "SimpleNet step: kernels only vs torch", \
+        lambda: _simplenet_kernel_step(params, x, target), torch_step
+
+
+def _us(times, statistic):
+    return f"{statistic(times) * 1e6:.1f}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=300)
@@ -128,17 +193,19 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     dtype = np.dtype(args.dtype)
     torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch else "torch not installed"
-    print(f"engine.kernels vs PyTorch CPU ({torch_note}); median of {args.repeat} alternated calls, us")
-    print(f"{'case':34s} {'engine':>9s} {'torch':>9s} {'ratio':>6s}")
+    print(f"engine.kernels vs PyTorch CPU ({torch_note}); {args.repeat} calls per case in alternating blocks, microseconds")
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    print(f"{'case':58s} {'engine med':>10s} {'min':>8s} {'torch med':>10s} {'min':>8s} {'ratio':>6s}")
     for batch in (int(b) for b in args.batches.split(",")):
-        for cases in (_conv_cases, _pool_cases, _loss_cases):
+        for cases in (_conv_cases, _pool_cases, _loss_cases, _step_cases):
             for name, engine_call, torch_call in cases(batch, rng, dtype):
-                engine_s, torch_s = _median_pair(engine_call, torch_call, args.repeat)
-                label = f"batch {batch:<3d} {name}"
-                if torch_s is None:
-                    print(f"{label:34s} {engine_s * 1e6:9.1f}")
-                else:
-                    print(f"{label:34s} {engine_s * 1e6:9.1f} {torch_s * 1e6:9.1f} {engine_s / torch_s:6.2f}")
+                engine_times, torch_times = _timings(engine_call, torch_call, args.repeat)
+                row = f"batch {batch:<3d} {name:48s} {_us(engine_times, statistics.median):>10s} {_us(engine_times, min):>8s}"
+                if torch_times:
+                    ratio = statistics.median(engine_times) / statistics.median(torch_times)
+                    row += f" {_us(torch_times, statistics.median):>10s} {_us(torch_times, min):>8s} {ratio:6.2f}"
+                print(row, flush=True)
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
     return 0
 
 

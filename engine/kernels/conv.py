@@ -144,8 +144,9 @@ def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
     grad_x = np.zeros(x_shape, dtype=grad_y.dtype)
 
     def work(lo, hi):
-        cols = np.matmul(weight_t, grad_y[lo:hi]).reshape(hi - lo, -1, oh * ow)
-        _col2im(cols, *geometry, grad_x[lo:hi])
+        cols = scratch((hi - lo, groups, group_rows, oh * ow), grad_y.dtype)
+        np.matmul(weight_t, grad_y[lo:hi], out=cols)
+        _col2im(cols.reshape(hi - lo, groups * group_rows, oh * ow), *geometry, grad_x[lo:hi])
 
     _in_halves(work, batch, batch * group_rows * groups * oh * ow)
     return grad_x
