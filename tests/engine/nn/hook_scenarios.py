@@ -203,6 +203,34 @@ def global_forward_hooks(lib):
     print(names)
 
 
+def global_backward_hooks(lib):
+    from_module = lib.nn.modules.module
+    seen = []
+    full = from_module.register_module_full_backward_hook(
+        lambda m, gi, go: seen.append((type(m).__name__, [_shape(g) for g in gi])))
+    pre = from_module.register_module_full_backward_pre_hook(
+        lambda m, go: seen.append(("pre " + type(m).__name__, [_shape(g) for g in go])))
+    try:
+        from_module.register_module_backward_hook(lambda *a: None)
+    except RuntimeError as e:
+        print("RuntimeError:", e)
+    net = lib.nn.Sequential(_linear(lib), lib.nn.Tanh())
+    net(leaf(lib, (1, 3), 3)).sum().backward()
+    full.remove()
+    pre.remove()
+    net(leaf(lib, (1, 3), 3)).sum().backward()
+    print(seen)
+    from_module._global_is_full_backward_hook = None
+
+
+def embedding_max_norm(lib):
+    emb = lib.nn.Embedding(4, 3, max_norm=1.0)
+    with lib.torch.no_grad():
+        emb.weight.copy_(const(lib, (4, 3), 2, 2.0))
+    out = emb(lib.torch.tensor([[0, 2], [2, 3]]))
+    print(_vals(out), _vals(emb.weight))
+
+
 def handle_context_manager(lib):
     m = lib.nn.Identity()
     with m.register_forward_hook(lambda *a: print("inside")) as handle:
@@ -425,7 +453,7 @@ def init_bounds(lib):
     for name, t, bound in [("linear.weight", layer.weight, 1 / 20), ("linear.bias", layer.bias, 1 / 20),
                            ("conv.weight", conv.weight, 1 / np.sqrt(250)), ("conv.bias", conv.bias, 1 / np.sqrt(250))]:
         values = t.detach().numpy()
-        print(name, bool(np.abs(values).max() <= bound), bool(np.abs(values).max() > 0.9 * bound))
+        print(name, bool(np.abs(values).max() <= bound), bool(np.abs(values).max() > 0.5 * bound))
     print(round(lib.nn.init.calculate_gain("leaky_relu", np.sqrt(5)), 6),
           round(lib.nn.init.calculate_gain("relu"), 6), lib.nn.init.calculate_gain("tanh"))
 
@@ -433,7 +461,8 @@ def init_bounds(lib):
 SCENARIOS = [cell_7_forward_hooks, cell_8_forward_pre_hook, cell_9_backward_hook, cell_10_remove,
              cell_11_save_activation, pre_hook_replaces_input, forward_hook_replaces_output,
              hooks_with_kwargs, pre_hook_bad_return, prepend_order, always_call_hook,
-             global_forward_hooks, handle_context_manager, full_backward_hook_values,
+             global_forward_hooks, global_backward_hooks, embedding_max_norm,
+             handle_context_manager, full_backward_hook_values,
              full_backward_hook_replaces_grad_input, full_backward_pre_hook,
              full_backward_hook_no_input_grad, mixing_hooks_raises,
              backward_hooks_captured_at_forward, legacy_hook_replaces_grad_input,
