@@ -173,7 +173,9 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "vanishing_gradients": [
         "SigmoidBackward0 recorded", "MseLossBackward0 recorded", "MseLossBackward0 receives []",
-        "SigmoidBackward0 receives [16, 32]", "Sigmoid", "layer 9: weight grad norm",
+        "SigmoidBackward0 receives [16, 32]", "18.weight.grad = [32, 32]",
+        "2.weight.grad = [32, 32]", "0.weight.grad = [32, 32]", "Sigmoid",
+        "layer 9: weight grad norm",
         "layer 0: weight grad norm", "last/first layer ratio:",
         "ReluBackward0 recorded", "ReLU", "layer 9: weight grad norm",
         "layer 0: weight grad norm",
