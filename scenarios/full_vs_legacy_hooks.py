@@ -7,7 +7,9 @@ register_full_backward_hook. Look at, in graphtui:
 - in the backward, the legacy hook firing at ConvolutionBackward0 with grad_input of
   length 3: the input's gradient [1, 1, 8, 8], the weight's [4, 1, 3, 3] and the bias's [4]
   -- the node's inputs, parameters included;
-- the full hook firing with grad_input of length 1: only the module's input, [1, 1, 8, 8];
+- the full hook's BackwardHookFunctionBackward nodes, wrapped around the module's
+  forward (PyTorch adds them too), and the hook firing at the one on the input side with
+  grad_input of length 1: only the module's input, [1, 1, 8, 8];
   grad_output is [1, 4, 6, 6] for both, and the two input gradients are equal;
 - a module whose forward makes two nodes (conv then relu): the legacy hook sees only the
   last node, ReluBackward0, so its "grad_input" is the gradient into the relu, not the

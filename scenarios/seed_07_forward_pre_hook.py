@@ -1,8 +1,9 @@
 """A forward pre-hook runs just before its module's forward, so it sees the input only.
 
 The tutorial's register_forward_pre_hook lesson (cells 16-17). Look at, in graphtui:
-- the pre-hook registered on conv1, and firing before conv1's forward starts, with the
-  input tuple (input[0] [1, 1, 28, 28]) and no output yet;
+- the pre-hook registered on conv1, and firing as conv1 is called, before its forward
+  computes anything (before ConvolutionBackward0 is recorded), with the input tuple
+  (input[0] [1, 1, 28, 28]) and no output yet;
 - the rest of the forward running with no other hook.
 
 Finishes normally (exit status 0).
