@@ -29,10 +29,3 @@ def check_same_dtype(reference_name, reference, **others):
         if array is not None and array.dtype != reference.dtype:
             raise TypeError(f"{name} has dtype {array.dtype}, expected {reference.dtype} like {reference_name}")
 
-
-def pair(value):
-    """``3`` -> ``(3, 3)``; a 2-sequence passes through as a tuple of ints."""
-    if isinstance(value, (int, np.integer)):
-        return int(value), int(value)
-    first, second = value
-    return int(first), int(second)

@@ -9,6 +9,8 @@ A handoff costs ~20 us, so callers split only when the work is large (``worth_sp
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 _WORKERS = min(2, os.cpu_count() or 1)
 _MIN_SPLIT_ELEMENTS = 1 << 17
 _pool = None
@@ -25,6 +27,12 @@ def run_split(work, batch):
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-kernels")
     middle = batch // 2
-    other_half = _pool.submit(work, middle, batch)
+    other_half = _pool.submit(_with_error_state, np.geterr(), work, middle, batch)
     first = work(0, middle)
     return first, other_half.result()
+
+
+def _with_error_state(error_state, work, lo, hi):
+    # NumPy's floating-point error handling is per thread: the worker follows its caller's.
+    with np.errstate(**error_state):
+        return work(lo, hi)

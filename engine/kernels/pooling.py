@@ -198,6 +198,8 @@ def avg_pool2d_forward(x, kernel_size, stride, padding, ceil_mode=False, count_i
                        divisor_override=None):
     """y[N, C, oh, ow]: window means of x[N, C, H, W] (PyTorch's divisor rules)."""
     oh, ow = _pool_geometry("avg_pool2d", x, kernel_size, stride, padding, (1, 1), ceil_mode)
+    if divisor_override == 0:
+        raise ValueError("divisor must be not zero")
     x = np.ascontiguousarray(x)
     y = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
     _avg_pool(x, kernel_size[0], kernel_size[1], stride[0], stride[1], padding[0], padding[1],
@@ -245,12 +247,18 @@ def _adaptive_avg_pool(x, y, grad_y, grad_x, backward):
 
 
 def adaptive_avg_pool2d_forward(x, output_size):
-    """y[N, C, oh, ow] for x[N, C, H, W]; bin i spans [floor(i*H/oh), ceil((i+1)*H/oh))."""
+    """y[N, C, oh, ow] for x[N, C, H, W]; bin i spans [floor(i*H/oh), ceil((i+1)*H/oh)).
+
+    output_size is (oh, ow); None for either keeps that input size, as in PyTorch.
+    """
     if x.ndim != 4:
         raise ValueError(f"adaptive_avg_pool2d: expected x of shape [N, C, H, W], got {x.shape}")
     check_float("x", x)
     x = np.ascontiguousarray(x)
-    y = np.empty(x.shape[:2] + tuple(output_size), dtype=x.dtype)
+    sizes = tuple(x.shape[2 + axis] if size is None else int(size) for axis, size in enumerate(output_size))
+    if min(sizes) <= 0:
+        raise ValueError(f"adaptive_avg_pool2d: output size must be positive, got {tuple(output_size)}")
+    y = np.empty(x.shape[:2] + sizes, dtype=x.dtype)
     _adaptive_avg_pool(x, y, y, x, False)
     return y
 

@@ -95,6 +95,18 @@ def test_large_batch_split_over_threads_equals_per_sample_results():
     np.testing.assert_allclose(grad_w, per_sample_w, rtol=1e-4, atol=1e-3)
 
 
+def test_split_worker_follows_the_callers_numpy_error_state():
+    x = np.ones((17, 4, 20, 20), dtype=np.float32)
+    x[8:] = 3e38  # only the worker thread's half (samples 8..16) overflows
+    w = np.ones((6, 4, 3, 3), dtype=np.float32)
+    bias = np.full(6, 3e38, dtype=np.float32)
+    with np.errstate(all="raise"):
+        with pytest.raises(FloatingPointError):
+            conv2d_forward(x, w, bias, (1, 1), (1, 1), (1, 1), 1)
+    with np.errstate(all="ignore"):
+        assert np.isinf(conv2d_forward(x, w, bias, (1, 1), (1, 1), (1, 1), 1)).any()
+
+
 def test_non_contiguous_input_is_accepted():
     x, w, bias = _case(1, np.float64)
     x_strided = np.asfortranarray(x)

@@ -106,6 +106,16 @@ def test_adaptive_avg_pool_backward_matches_finite_differences():
     np.testing.assert_allclose(adaptive_avg_pool2d_backward(grad_y, x.shape), numeric, atol=1e-6)
 
 
+def test_adaptive_avg_pool_none_keeps_the_input_size():
+    x = _input(np.float64)
+    np.testing.assert_allclose(adaptive_avg_pool2d_forward(x, (None, 4)), ref.adaptive_avg_pool2d(x, (9, 4)))
+
+
+def test_zero_divisor_raises_as_pytorch():
+    with pytest.raises(ValueError, match="divisor must be not zero"):
+        avg_pool2d_forward(_input(np.float32), (2, 2), (2, 2), (0, 0), divisor_override=0)
+
+
 def test_padding_larger_than_half_the_kernel_raises_as_pytorch():
     with pytest.raises(ValueError, match="pad should be at most half of effective kernel size"):
         max_pool2d_forward(_input(np.float32), (2, 2), (2, 2), (2, 2), (1, 1))
