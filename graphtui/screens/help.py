@@ -40,8 +40,8 @@ def glyph_legend() -> Text:
     for status in ("pending", "next", "running", "done", "error", "nan"):
         text.append_text(status_text(status))
         text.append("   ")
-    text.append("\n'12 B saved' / 'freed': the node's saved buffers.  '↑ above': a node "
-                "already shown on an earlier row.")
+    text.append("\n'12 B' / 'freed': bytes the node saved for backward, or freed.  "
+                "'conv1': the module it ran in.  '↑ above': a node already shown above.")
     return text
 
 

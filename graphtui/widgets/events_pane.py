@@ -1,6 +1,7 @@
 """The Events pane: a row of kind filters over the timeline."""
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from rich.text import Text
@@ -44,8 +45,16 @@ def event_line(index: int, event, state: State | None) -> Text:
     style = KIND_STYLES.get(kind, "") if kind in ("warning", "error") else ""
     if isinstance(event, ev.OutputWritten) and event.stream == "stderr":
         style = "red"
-    line.append(body.replace("\n", " ⏎ "), style=style)
+    line.append(short_paths(body).replace("\n", " ⏎ "), style=style)
     return line
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^\s/\\:\"']+)+[/\\]([^\s/\\:\"']+\.py)")
+
+
+def short_paths(text: str) -> str:
+    """`/home/me/work/net.py:12` -> `net.py:12`: shorter, and the same on every machine."""
+    return _PATH.sub(r"\1", text)
 
 
 class EventsPane(Vertical):

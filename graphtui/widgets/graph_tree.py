@@ -37,10 +37,12 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False) -> Text:
         name = state.tensor_name(entry.tensor_id)
         if name:
             text.append(f" → {name}", style="cyan")
+    if node is not None and node.module and entry.kind != NONE_EDGE:
+        text.append(f" {node.module}", style="italic #7f9fbf")
     if node is not None and node.saved:
         retained = node.retained_bytes
         if retained:
-            text.append(f" {bytes_text(retained)} saved", style="dim")
+            text.append(f" {bytes_text(retained)}", style="dim")
         else:
             text.append(" freed", style="dim yellow")
     if repeated:
@@ -87,7 +89,7 @@ class GraphTree(Tree[TreeEntry]):
     def __init__(self, **kwargs) -> None:
         super().__init__("graph", **kwargs)
         self.show_root = False
-        self.guide_depth = 3
+        self.guide_depth = 2
         self.auto_expand = True
         self._state: State | None = None
         self._root_keys: tuple = ()

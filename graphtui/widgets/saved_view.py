@@ -30,8 +30,8 @@ class SavedView(PaneView):
 
 def _table(state: State, nodes, selection: Selection) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
-    for name, justify in (("node", "left"), ("buffer", "left"), ("shape", "left"),
-                          ("dtype", "left"), ("bytes", "right"), ("state", "left")):
+    for name, justify in (("node", "left"), ("_saved_", "left"), ("shape dtype", "left"),
+                          ("bytes", "right"), ("state", "left")):
         table.add_column(name, justify=justify, no_wrap=True)
     rows = 0
     for node in nodes:
@@ -43,7 +43,7 @@ def _table(state: State, nodes, selection: Selection) -> Table:
             if node.id == selection.node_id:
                 label.stylize("bold reverse")
             word = Text("freed", "yellow") if buffer.freed else Text("retained", "green")
-            table.add_row(label, f"_saved_{buffer.name}", format_shape(buffer.shape),
-                          buffer.dtype, bytes_text(buffer.nbytes), word)
+            table.add_row(label, buffer.name, f"{format_shape(buffer.shape)} {buffer.dtype}",
+                          bytes_text(buffer.nbytes), word)
             rows += 1
     return table
