@@ -64,9 +64,11 @@ def gelu_backward(grad, x, approximate="none"):
 
 
 @kernel
-def _nll_picked(log_probs, target, weight, ignore_index, losses, weights):
-    # log_probs[N, C, P] (P = spatial positions, 1 for [N, C]); losses, weights [N, P].
+def _nll_picked(log_probs, target, weight, has_weight, ignore_index, losses, weights, sums):
+    # log_probs[N, C, P] (P = spatial positions, 1 for [N, C]); losses, weights [N, P];
+    # sums[0] = total loss, sums[1] = total weight, both accumulated in float64.
     batch, classes, positions = log_probs.shape
+    loss_sum, weight_sum = 0.0, 0.0
     for n in range(batch):
         for p in range(positions):
             t = target[n, p]
@@ -76,28 +78,45 @@ def _nll_picked(log_probs, target, weight, ignore_index, losses, weights):
                 continue
             if t < 0 or t >= classes:
                 return t
-            w = weight[t]
-            losses[n, p] = -log_probs[n, t, p] * w
+            w = weight[t] if has_weight else 1.0
+            loss = -log_probs[n, t, p] * w
+            losses[n, p] = loss
             weights[n, p] = w
+            loss_sum += loss
+            weight_sum += w
+    sums[0] = loss_sum
+    sums[1] = weight_sum
     return -1
 
 
-def nll_picked(log_probs, target, weight, ignore_index):
-    """Per-sample losses -w[t] * log_probs[n, t] and weights w[t] (0 where ignored).
+_NO_WEIGHT = {}
 
-    log_probs[N, C, P], target[N, P] int64, weight[C]. Raises IndexError for a target
-    outside [0, C) that is not ignore_index, naming it.
+
+def nll_picked(log_probs, target, weight, ignore_index):
+    """(losses[N, P], weights[N, P], loss_sum, weight_sum) for NLL over class indices.
+
+    losses are -w[t] * log_probs[n, t, p], weights w[t] (0 where target == ignore_index);
+    the sums are float64. log_probs[N, C, P]; target[N, P] int64; weight[C] or None (all 1).
+    Raises IndexError for a target outside [0, C) that is not ignore_index, naming it.
     """
     check_float("log_probs", log_probs)
     batch, _, positions = log_probs.shape
-    losses = np.empty((batch, positions), dtype=log_probs.dtype)
-    weights = np.empty((batch, positions), dtype=log_probs.dtype)
-    bad = _nll_picked(np.ascontiguousarray(log_probs), np.ascontiguousarray(target),
-                      np.ascontiguousarray(weight, dtype=log_probs.dtype), ignore_index,
-                      losses, weights)
+    dtype = log_probs.dtype
+    losses = np.empty((batch, positions), dtype=dtype)
+    weights = np.empty((batch, positions), dtype=dtype)
+    sums = np.empty(2, dtype=np.float64)
+    if weight is None:
+        weight = _NO_WEIGHT.get(dtype)
+        if weight is None:
+            weight = _NO_WEIGHT[dtype] = np.ones(1, dtype=dtype)
+        has_weight = False
+    else:
+        weight, has_weight = np.ascontiguousarray(weight, dtype=dtype), True
+    bad = _nll_picked(np.ascontiguousarray(log_probs), np.ascontiguousarray(target), weight,
+                      has_weight, ignore_index, losses, weights, sums)
     if bad != -1:
         raise IndexError(f"Target {bad} is out of bounds.")
-    return losses, weights
+    return losses, weights, sums[0], sums[1]
 
 
 @kernel

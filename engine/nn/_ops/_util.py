@@ -27,6 +27,9 @@ def reduction_enum(reduction: str) -> int:
 
 
 def pair(value, name: str = "value") -> tuple[int, int]:
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int \
+            and type(value[1]) is int:
+        return value
     if isinstance(value, (int, np.integer)):
         return int(value), int(value)
     value = tuple(int(v) for v in value)

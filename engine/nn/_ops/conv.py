@@ -1,6 +1,7 @@
 """conv2d: one ConvolutionBackward0 node, im2col + BLAS kernels (engine.kernels.conv)."""
 from __future__ import annotations
 
+import functools
 import warnings
 
 from engine.autograd.node import node_class
@@ -35,6 +36,7 @@ def _conv_rule(n, g):
 ConvolutionBackward0 = node_class("ConvolutionBackward0", _conv_rule)
 
 
+@functools.lru_cache(maxsize=256)
 def _check(x_shape, w_shape, padding, dilation, groups) -> None:
     channels = x_shape[1]
     if channels != w_shape[1] * groups:

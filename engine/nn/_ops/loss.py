@@ -59,8 +59,9 @@ def _nll_rule(n, g):
     grad = np.zeros(_ncp_shape(shape), dtype=g.dtype)
     # One target per (sample, position): a plain scatter, no duplicates to add up. Ignored
     # samples carry weight 0, so writing their scale at a clamped index writes a zero.
-    batch_index, position_index = a["scatter_index"]
-    grad[batch_index, a["safe_target"], position_index] = scale
+    target = a["target"]
+    safe_target = np.minimum(np.maximum(target, 0), grad.shape[1] - 1)
+    grad[np.arange(grad.shape[0])[:, None], safe_target, np.arange(grad.shape[2])] = scale
     return (grad.reshape(shape),)
 
 
@@ -83,17 +84,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_target(input, target)
     enum = reduction_enum(reduction)
     x = input._data
-    classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
-    weight_np = np.ones(classes, dtype=x.dtype) if weight is None else weight._data
     ncp = _ncp_shape(x.shape)
     target_np = target._data.astype(np.int64, copy=False).reshape(ncp[0], ncp[2])
-    losses, picked = _extra.nll_picked(x.reshape(ncp), target_np, weight_np, ignore_index)
-    total = picked.sum(dtype=np.float64)
+    losses, picked, loss_sum, total = _extra.nll_picked(
+        x.reshape(ncp), target_np, None if weight is None else weight._data, ignore_index)
     if enum == _NONE:
         out = losses.reshape(target._data.shape)
         total_weight = np.asarray(0, dtype=x.dtype)
     else:
-        loss_sum = losses.sum(dtype=np.float64)
         value = loss_sum
         if enum == _MEAN:
             value = loss_sum / total if total != 0 else np.nan
@@ -107,9 +105,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     else:
         saved["weight"] = weight
     result = record(node_cls, out, (input,), saved, attrs)
-    stash(result, total=total, picked_weights=picked,
-          safe_target=np.clip(target_np, 0, classes - 1),
-          scatter_index=(np.arange(ncp[0])[:, None], np.arange(ncp[2])[None, :]))
+    stash(result, total=total, picked_weights=picked, target=target_np)
     return result
 
 

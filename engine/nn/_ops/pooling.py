@@ -5,6 +5,8 @@ unsqueeze for pooling). PyTorch saves `stride` as given: () when it defaulted.
 """
 from __future__ import annotations
 
+import functools
+
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels, pair, stash
 from engine.ops._core import record
@@ -66,12 +68,25 @@ def _batched_shape(shape):
 MaxPool2DWithIndicesBackward0 = node_class("MaxPool2DWithIndicesBackward0", _max_pool_rule)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+@functools.lru_cache(maxsize=256)
+def _max_pool_geometry(x_shape, kernel_size, stride, padding, dilation, ceil_mode):
+    """Validated (kernel, strides, padding, dilation), cached: a layer meets few shapes."""
     kernel, strides, pad, dil = _geometry(kernel_size, stride, padding, dilation)
     _check_window(kernel, pad, dil)
+    _check_output(x_shape, _output_hw(x_shape, kernel, strides, pad, dil, ceil_mode), None)
+    return kernel, strides, pad, dil
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
     x = input._data
-    _check_output(x.shape, _output_hw(x.shape, kernel, strides, pad, dil, ceil_mode), None)
+    kernel, strides, pad, dil = _max_pool_geometry(
+        x.shape, _hashable(kernel_size), _hashable(stride), _hashable(padding),
+        _hashable(dilation), bool(ceil_mode))
     out, indices = K.max_pool2d_forward(_batched(x), kernel, strides, pad, dil, ceil_mode)
     indices = Tensor._make(_unbatched_like(indices, x))
     result = record(MaxPool2DWithIndicesBackward0, _unbatched_like(out, x), (input,),
