@@ -101,7 +101,7 @@ def batch_norm_train_forward(x, weight, bias, eps=1e-5):
     channels = view.shape[1]
     mean = np.empty(channels, dtype=x.dtype)
     invstd = np.empty(channels, dtype=x.dtype)
-    _batch_stats(view, eps, mean, invstd)
+    _batch_stats(view, float(eps), mean, invstd)
     y = np.empty(view.shape, dtype=x.dtype)
     _normalise(view, mean, invstd, _optional(weight, x.dtype), _optional(bias, x.dtype), y)
     return y.reshape(x.shape), mean, invstd
@@ -139,5 +139,5 @@ def batch_norm_backward(grad_y, x, weight, save_mean, save_invstd, training=True
     grad_bias = np.empty(channels, dtype=x.dtype)
     _batch_norm_backward(_channels_view(grad_y), view, np.ascontiguousarray(save_mean, dtype=x.dtype),
                          np.ascontiguousarray(save_invstd, dtype=x.dtype), _optional(weight, x.dtype),
-                         training, grad_x, grad_weight, grad_bias)
+                         bool(training), grad_x, grad_weight, grad_bias)
     return grad_x.reshape(x.shape), grad_weight, grad_bias

@@ -153,7 +153,7 @@ def _reduced_losses(log_probs, target, weight, ignore_index, reduction, label_sm
     smooth = np.empty(rows, dtype=dtype)
     target = np.ascontiguousarray(target, dtype=np.int64)
     total_loss, total_weight, total_smooth, bad = _nll(
-        np.ascontiguousarray(log_probs), target, _weight_array(weight, dtype), ignore_index,
+        np.ascontiguousarray(log_probs), target, _weight_array(weight, dtype), int(ignore_index),
         losses, smooth)
     if bad >= 0:
         raise IndexError(f"Target {target[bad]} is out of bounds.")
@@ -190,7 +190,7 @@ def _loss_grad(grad_loss, log_probs, target, weight, ignore_index, reduction, la
         scale = 1.0 / float(total_weight) if float(total_weight) else np.inf
     grad_x = np.empty(log_probs.shape, dtype=dtype)
     _nll_grad(grad_loss, reduction == "none", np.ascontiguousarray(target, dtype=np.int64),
-              _weight_array(weight, dtype), ignore_index, scale, float(label_smoothing),
+              _weight_array(weight, dtype), int(ignore_index), float(scale), float(label_smoothing),
               np.ascontiguousarray(log_probs), grad_x, through_softmax)
     return grad_x
 

@@ -203,7 +203,7 @@ def avg_pool2d_forward(x, kernel_size, stride, padding, ceil_mode=False, count_i
     x = np.ascontiguousarray(x)
     y = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
     _avg_pool(x, kernel_size[0], kernel_size[1], stride[0], stride[1], padding[0], padding[1],
-              count_include_pad, divisor_override or 0, y, y, x, False)
+              bool(count_include_pad), int(divisor_override or 0), y, y, x, False)
     return y
 
 
@@ -214,7 +214,7 @@ def avg_pool2d_backward(grad_y, x_shape, kernel_size, stride, padding, ceil_mode
     grad_y = np.ascontiguousarray(grad_y)
     grad_x = np.zeros(x_shape, dtype=grad_y.dtype)
     _avg_pool(grad_x, kernel_size[0], kernel_size[1], stride[0], stride[1], padding[0], padding[1],
-              count_include_pad, divisor_override or 0, grad_y, grad_y, grad_x, True)
+              bool(count_include_pad), int(divisor_override or 0), grad_y, grad_y, grad_x, True)
     return grad_x
 
 
