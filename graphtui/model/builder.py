@@ -20,6 +20,7 @@ from graphtui.model.state import (
     RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
     HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
+from graphtui.model.prune import prune_old_graphs
 from graphtui.model.seq import SharedAppendOnly
 
 GRAD_HISTORY_KEPT = 32
@@ -75,6 +76,8 @@ class StateBuilder:
         self.events_dropped = 0
         self.output_dropped = 0
         self.first_nan_node: int | None = None
+        self.nodes_forgotten = 0                           # nodes dropped with old graphs
+        self.roots_forgotten = 0
         self.current_pass: int | None = None
 
     # ------------------------------------------------------------ public
@@ -116,7 +119,8 @@ class StateBuilder:
             hooks=MappingProxyType(dict(self.hooks)),
             modules=MappingProxyType(dict(self.modules)),
             roots=roots[-ROOTS_SHOWN:],
-            roots_hidden=max(0, len(roots) - ROOTS_SHOWN),
+            roots_hidden=max(0, len(roots) - ROOTS_SHOWN) + self.roots_forgotten,
+            nodes_forgotten=self.nodes_forgotten,
             backward_passes=tuple(self.passes.values()),
             retained_bytes=self.retained_bytes,
             problems=self.problems.view(),
@@ -303,6 +307,7 @@ def _on_backward_started(b: StateBuilder, e: trace.BackwardStarted) -> None:
     for node_id in b._reachable(root.node_id for root in roots):
         if b.nodes[node_id].status == DONE:
             b._set_status(node_id, PENDING)
+    prune_old_graphs(b, ROOTS_SHOWN)
 
 
 def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:

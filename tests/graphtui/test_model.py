@@ -317,3 +317,50 @@ def test_only_the_latest_roots_are_shown():
     state = state_at(events)
     assert len(state.roots) == ROOTS_SHOWN and state.roots_hidden == 5
     assert state.roots[-1].node_id == 100 + ROOTS_SHOWN + 4
+
+
+def training_steps(count):
+    """``count`` steps of loss = (w * x).sum(); loss.backward() with one parameter w."""
+    events = [trace.TensorCreated(1, "w", (2,), "float32", True, True, None, None),
+              trace.NodeCreated(1, "AccumulateGrad", 0, (), (1,), (), None, None)]
+    for step in range(count):
+        mul, total = 1000 + 2 * step, 1001 + 2 * step
+        events += [
+            trace.NodeCreated(mul, "MulBackward0", 2 * step + 1, ((1, 0), (None, 0)), (mul,),
+                              (), None, None),
+            trace.TensorCreated(mul, None, (2,), "float32", True, False, mul, None),
+            trace.NodeCreated(total, "SumBackward0", 2 * step + 2, ((mul, 0),), (total,), (),
+                              None, None),
+            trace.TensorCreated(total, "loss", (), "float32", True, False, total, None),
+            trace.BackwardStarted(step, "backward", ((total, total),), False, False),
+            trace.GradAccumulated(1, summary([step, step]), step > 0),
+            trace.BackwardFinished(step, True),
+        ]
+    return events
+
+
+def test_a_long_training_loop_forgets_old_graphs_but_not_the_parameters():
+    from graphtui.model.builder import ROOTS_SHOWN
+    steps = 3 * ROOTS_SHOWN
+    events = training_steps(steps)
+    state = state_at(events)
+    assert len(state.nodes) <= 1 + 2 * 2 * ROOTS_SHOWN
+    assert state.nodes_forgotten > 0 and state.roots_hidden == steps - ROOTS_SHOWN
+    assert state.nodes[1].name == "AccumulateGrad" and state.tensors[1].grad_changes == steps
+    latest_sum = 1001 + 2 * (steps - 1)
+    rows = tree_rows(state, expand_to_depth(state, 3))
+    assert rows[-4].entry.node_id == latest_sum
+    assert [r.entry.label for r in rows[-4:]] == ["SumBackward0", "MulBackward0",
+                                                  "AccumulateGrad (w)", "None"]
+    assert len(state.backward_passes) <= 2 * ROOTS_SHOWN + 1
+
+
+def test_history_agrees_with_a_rebuild_while_graphs_are_forgotten():
+    from graphtui.model.builder import ROOTS_SHOWN
+    events = training_steps(3 * ROOTS_SHOWN)
+    log = EventLog()
+    history = History(log, checkpoint_every=50)
+    for event in events:
+        log.append(event)
+    for step in (len(events), 10, 700, 901, 1200, len(events) - 3):
+        assert history.state_at(step) == state_at(events, step), step

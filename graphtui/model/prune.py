@@ -1,0 +1,61 @@
+"""Forgetting old graphs, so a long training loop keeps the state (not just the log) bounded.
+
+Every training step records a new graph; after many steps the builder would hold them all.
+When more than ``2 * keep`` graphs have had a backward pass (or are outputs nobody used),
+the oldest are dropped down to ``keep``: their nodes (unless still reachable from a graph kept, or an AccumulateGrad, which
+the engine reuses across steps) and the non-leaf tensors those nodes produced. It is a pure
+function of the events, so time travel sees the same states as the live view.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def prune_old_graphs(builder, keep: int) -> None:
+    roots, sinks = builder.backward_roots, builder.sinks
+    if len(roots) <= 2 * keep and len(sinks) <= 2 * keep:
+        return
+    for node_id in list(roots)[:max(0, len(roots) - keep)]:
+        del roots[node_id]
+        sinks.pop(node_id, None)
+        builder.roots_forgotten += 1
+    for node_id in list(sinks)[:max(0, len(sinks) - keep)]:
+        del sinks[node_id]     # outputs never backpropagated (an evaluation loop)
+    alive = _reachable(builder, _kept_starts(builder))
+    dropped = [node_id for node_id, node in builder.nodes.items()
+               if node_id not in alive and not node.is_accumulate_grad]
+    for node_id in dropped:
+        del builder.nodes[node_id]
+    _drop_tensors_of(builder, set(dropped))
+    _drop_old_passes(builder, keep)
+    builder.nodes_forgotten += len(dropped)
+
+
+def _kept_starts(builder) -> Iterable[int]:
+    yield from (node_id for node_id in builder.backward_roots if node_id is not None)
+    yield from builder.sinks
+
+
+def _reachable(builder, starts: Iterable[int]) -> set[int]:
+    seen: set[int] = set()
+    stack = list(starts)
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen or node_id not in builder.nodes:
+            continue
+        seen.add(node_id)
+        stack.extend(edge.node_id for edge in builder.nodes[node_id].next_edges
+                     if edge.node_id is not None)
+    return seen
+
+
+def _drop_tensors_of(builder, dropped_nodes: set[int]) -> None:
+    for tensor_id in [t.id for t in builder.tensors.values()
+                      if not t.is_leaf and t.grad_fn_id in dropped_nodes]:
+        del builder.tensors[tensor_id]
+
+
+def _drop_old_passes(builder, kept: int) -> None:
+    for pass_id in list(builder.passes)[:-kept]:
+        if pass_id != builder.current_pass:
+            del builder.passes[pass_id]
