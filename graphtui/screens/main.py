@@ -147,13 +147,22 @@ class MainScreen(Screen):
 
     def _follow(self, state: State) -> None:
         """Put the cursor on the node the run is paused at, or failed at, once per stop."""
-        node_id = state.paused_at
-        if node_id is None and state.error is not None:
-            node_id = state.error.node_id
-        if node_id is None or self.moment is not None:
+        if self.moment is not None:
             return
-        key = (state.run_number, node_id, state.run_state)
-        if key != self._followed and self.query_one(GraphTree).reveal(node_id):
+        node_id = state.paused_at
+        tensor_id = None
+        if node_id is None and state.error is not None:
+            node_id, tensor_id = state.error.node_id, state.error.tensor_id
+        if node_id is None and tensor_id is None:
+            return
+        key = (state.run_number, node_id, tensor_id, state.run_state)
+        if key == self._followed:
+            return
+        graph = self.query_one(GraphTree)
+        # A tensor without grad_fn that backward failed on is a root row of its own.
+        found = graph.reveal(node_id) if node_id is not None else \
+            graph.reveal_key((f"t{tensor_id}",))
+        if found:
             self._followed = key
             self._tensor_only = None
 

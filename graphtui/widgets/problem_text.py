@@ -21,14 +21,18 @@ def problems_for(state: State, node_id: int | None = None, tensor_id: int | None
     """Warnings and engine errors tied to this node/tensor, and the run's traceback when the
     failure concerns it."""
     text = Text()
+    error = state.error
+    if error is not None and not ((node_id is not None and error.node_id == node_id) or
+                                  (tensor_id is not None and error.tensor_id == tensor_id)):
+        error = None
     for problem in state.problems:
+        if error is not None and problem.message == error.message:
+            continue                       # said below, with its traceback
         if (node_id is not None and problem.node_id == node_id) or (
                 tensor_id is not None and problem.tensor_id == tensor_id):
             style = "yellow" if "Warning" in problem.category else "bold red"
             text.append(f"{problem.category}: {problem.message}\n", style=style)
-    error = state.error
-    if error is not None and ((node_id is not None and error.node_id == node_id) or
-                              (tensor_id is not None and error.tensor_id == tensor_id)):
+    if error is not None:
         text.append(error_text(error))
     text.rstrip()
     return text if text.plain else None

@@ -41,7 +41,7 @@ class StatusBar(Widget):
     def render(self) -> Content:
         info = self.info
         return Content.from_markup(
-            "[b]graphtui[/] · [b]$scenario[/] · " + self._phase_markup(info)
+            "[b]$scenario[/] · " + self._phase_markup(info)
             + " · " + self._step_markup(info)
             + " · hooks $on on / $muted muted · [dim]break: $brk[/]",
             scenario=info.scenario or "—", node=info.node or "", error=info.error or "",
