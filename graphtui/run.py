@@ -179,9 +179,9 @@ class ScenarioRun:
             if isinstance(event, _SAFE_TO_STOP):
                 raise StopRun
             return
-        capture.ensure_installed()
-        self.record(self.budget.admit(event))
         try:
+            capture.ensure_installed()
+            self.record(self.budget.admit(event))
             self._react(event)
         except StopRun:
             raise
