@@ -103,11 +103,18 @@ def _nll(log_probs, target, weight, ignore_index, losses, smooth):
 def _nll_grad(grad_loss, per_sample, target, weight, ignore_index, scale, smoothing, log_probs,
               grad_x, through_softmax):
     # grad wrt log_probs of (1 - smoothing) * nll + smoothing / C * smooth, each sample's
-    # upstream gradient being grad_loss[r] (per_sample) or grad_loss[0], times scale.
+    # upstream gradient being grad_loss[r] (per_sample) or grad_loss[0], times scale
+    # (a negative scale: 1 / the kept samples' total weight, computed here).
     # With through_softmax, log_probs are log_softmax outputs and grad_x is wrt the logits.
     rows, classes = log_probs.shape
     weighted = weight.size > 0
     spread = smoothing / classes
+    if scale < 0:  # 'mean' without a given total weight: divide by the kept samples' weight
+        total_weight = 0.0
+        for r in range(rows):
+            if target[r] != ignore_index:
+                total_weight += weight[target[r]] if weighted else 1.0
+        scale = 1.0 / total_weight if total_weight != 0 else np.inf
     for r in range(rows):
         t = target[r]
         if t == ignore_index:
@@ -161,10 +168,11 @@ def _reduced_losses(log_probs, target, weight, ignore_index, reduction, label_sm
     if reduction == "none":
         loss = losses if not label_smoothing else keep * losses + spread * smooth
     else:
-        divisor = total_weight if reduction == "mean" else 1.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            loss = (keep * total_loss + spread * total_smooth) / np.float64(divisor)
-        loss = np.asarray(loss, dtype=dtype)
+        total = keep * total_loss + spread * total_smooth
+        if reduction == "mean":
+            # Every sample ignored (or weighted 0) makes 0 / 0: NaN, as in PyTorch.
+            total = total / total_weight if total_weight else np.nan
+        loss = np.asarray(total, dtype=dtype)
     return loss, np.asarray(total_weight, dtype=dtype)
 
 
@@ -186,8 +194,9 @@ def _loss_grad(grad_loss, log_probs, target, weight, ignore_index, reduction, la
     scale = 1.0
     if reduction == "mean":
         if total_weight is None:
-            _, total_weight = _reduced_losses(log_probs, target, weight, ignore_index, "sum", 0.0)
-        scale = 1.0 / float(total_weight) if float(total_weight) else np.inf
+            scale = -1.0  # the kernel sums the weights itself
+        else:
+            scale = 1.0 / float(total_weight) if float(total_weight) else np.inf
     grad_x = np.empty(log_probs.shape, dtype=dtype)
     _nll_grad(grad_loss, reduction == "none", np.ascontiguousarray(target, dtype=np.int64),
               _weight_array(weight, dtype), int(ignore_index), float(scale), float(label_smoothing),
