@@ -166,7 +166,7 @@ def _decode_object(raw: dict):
 
 def _check_replay(given: str, events: list) -> None:
     """Apply every event once, so nonsense values fail here, with their line, not in the UI."""
-    builder = StateBuilder()
+    builder = StateBuilder(strict=True)
     for index, event in enumerate(events):
         try:
             builder.apply(event)

@@ -53,7 +53,12 @@ def has_nonfinite(summary) -> bool:
 
 
 class StateBuilder:
-    def __init__(self, output_lines_kept: int = OUTPUT_LINES_KEPT):
+    def __init__(self, output_lines_kept: int = OUTPUT_LINES_KEPT, strict: bool = False):
+        """``strict``: an event the model cannot apply raises (reading recordings, tests);
+        otherwise it is counted in ``State.unreadable_events`` and skipped, so one odd
+        event never takes the debugger down."""
+        self.strict = strict
+        self.unreadable_events = 0
         self.step = 0
         self.scenario = ""
         self.run_number = 0
@@ -85,7 +90,12 @@ class StateBuilder:
     def apply(self, event) -> None:
         handler = _HANDLERS.get(type(event))
         if handler is not None:
-            handler(self, event)
+            try:
+                handler(self, event)
+            except Exception:
+                if self.strict:
+                    raise
+                self.unreadable_events += 1
         self.step += 1
 
     def apply_all(self, events: Iterable) -> "StateBuilder":
@@ -121,6 +131,7 @@ class StateBuilder:
             roots=roots[-ROOTS_SHOWN:],
             roots_hidden=max(0, len(roots) - ROOTS_SHOWN) + self.roots_forgotten,
             nodes_forgotten=self.nodes_forgotten,
+            unreadable_events=self.unreadable_events,
             backward_passes=tuple(self.passes.values()),
             retained_bytes=self.retained_bytes,
             problems=self.problems.view(),

@@ -10,6 +10,7 @@ from graphtui.model import (
     History, NONE_EDGE, NO_GRAD_FN, child_entries, describe_event, event_kind,
     expand_to_depth, format_summary, path_to, root_entries, state_at, tree_rows,
 )
+from graphtui.model import StateBuilder
 from graphtui.model import events as ev
 from tests.graphtui.conftest import (
     ACC_X, MUL, X, Y, index_of, mul_backward_events, mul_forward_events, summary,
@@ -364,3 +365,11 @@ def test_history_agrees_with_a_rebuild_while_graphs_are_forgotten():
         log.append(event)
     for step in (len(events), 10, 700, 901, 1200, len(events) - 3):
         assert history.state_at(step) == state_at(events, step), step
+
+
+def test_an_event_the_model_cannot_apply_is_counted_not_raised():
+    broken = trace.NodeCreated(5, "MulBackward0", 0, ((1, 2, 3),), (), (), None, None)
+    state = state_at(mul_forward_events() + [broken, trace.TensorNamed(X, "renamed")])
+    assert state.unreadable_events == 1 and state.tensors[X].name == "renamed"
+    with pytest.raises(ValueError):
+        StateBuilder(strict=True).apply(broken)

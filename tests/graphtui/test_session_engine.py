@@ -45,7 +45,9 @@ def settled(session):
 
 def finished(session):
     assert session.wait_until_finished(WAIT)
-    return session.state()
+    state = session.state()
+    assert state.unreadable_events == 0      # every engine event fits the model
+    return state
 
 
 def by_name(state, name):
