@@ -15,7 +15,12 @@ async def settle(pilot, session, timeout: float = SETTLE_TIMEOUT) -> None:
     while not (session.is_paused or session.is_finished) and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
     await pilot.pause()
-    pilot.app.main.refresh_now()
+    screen = pilot.app.main
+    screen.refresh_now()
+    # The live view catches up with a flood in chunks; a screenshot wants all of it.
+    while screen.state.step < len(session.log) and time.monotonic() < deadline:
+        await pilot.pause()
+        screen.refresh_now()
     await pilot.pause()
 
 

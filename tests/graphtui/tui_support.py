@@ -71,6 +71,25 @@ LESSONS = {
         loss.backward()
         print(x.grad)
     """,
+    # Scale: a 10,000-node chain; the graph pane must open lazily and stay fast.
+    "chain_10k.py": """
+        import engine as torch
+        x = torch.ones(3, requires_grad=True)
+        y = x
+        for _ in range(10_000):
+            y = y * 1.0001
+        y.sum().backward()
+        print(x.grad)
+    """,
+    # A forward that takes a while, to pause in the middle of it.
+    "long_forward.py": """
+        import engine as torch
+        x = torch.ones(3, requires_grad=True)
+        y = x
+        for _ in range(10_000):
+            y = y * 1.0
+        print("forward done")
+    """,
     # Lessons 7-9 in small: conv1 forward hook, backward through conv (needs engine.nn).
     "conv1_hook.py": """
         import engine as torch
@@ -128,12 +147,14 @@ def new_app(path: Path, break_on_backward: bool = True) -> tuple[GraphtuiApp, Se
 
 
 @asynccontextmanager
-async def running(path: Path, break_on_backward: bool = True):
-    """The app on a scenario, headless at 120x36, settled at its first pause or its end."""
+async def running(path: Path, break_on_backward: bool = True, settled: bool = True):
+    """The app on a scenario, headless at 120x36, settled at its first pause or its end
+    (unless ``settled`` is False: then it is still starting or running)."""
     app, session = new_app(path, break_on_backward)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, session)
+            if settled:
+                await settle(pilot, session)
             yield Driver(app, pilot, session)
     finally:
         session.stop()
