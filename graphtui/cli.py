@@ -87,6 +87,9 @@ def split_scenario_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 def main(argv: Sequence[str] | None = None) -> int:
     own, scenario_args = split_scenario_args(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if not own and not scenario_args:
+        parser.print_help(sys.stderr)          # bare `graphtui`: show what it can do
+        return EXIT_USAGE
     options = parser.parse_args(own)
     if options.command == "run" and options.headless and not options.screenshot:
         parser.error("--headless needs --screenshot OUT.svg")

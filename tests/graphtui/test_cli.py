@@ -163,3 +163,9 @@ def test_a_recording_opens_headless(tmp_path):
     result = graphtui("run", recording, "--headless", "--screenshot", out)
     assert result.returncode == 0, result.stderr
     assert out.exists()
+
+
+def test_bare_graphtui_shows_its_help():
+    result = graphtui()
+    assert result.returncode == 2 and "usage: graphtui" in result.stderr
+    assert "run" in result.stderr and "dump" in result.stderr
