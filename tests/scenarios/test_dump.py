@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import ALL, FAILING, assert_in_order, dump
+from scenario_support import ALL, FAILING, assert_in_order, dump
 
 FREED_TWICE = ("Trying to backward through the graph a second time (or directly access saved "
                "tensors after they have already been freed)")

@@ -23,7 +23,7 @@ import re
 
 import pytest
 
-from conftest import GOLDEN, REPO, TUTORIAL, dump
+from scenario_support import GOLDEN, REPO, TUTORIAL, dump
 
 REGEN = os.environ.get("GRAPHTUI_REGEN_GOLDEN") == "1"
 MASK_NUMBERS = {name for name in TUTORIAL if name >= "seed_06"}

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import ALL, FAILING, assert_in_order, dump, plain
+from scenario_support import ALL, FAILING, assert_in_order, dump, plain
 
 
 class Rx:

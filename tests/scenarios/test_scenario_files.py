@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ALL, FAILING, NEEDS_NN, REPO, SCENARIOS, TUTORIAL
+from scenario_support import ALL, FAILING, NEEDS_NN, REPO, SCENARIOS, TUTORIAL
 from graphtui.scenarios_index import format_list, lesson_of, list_scenarios
 
 LESSON_MAX = 90
