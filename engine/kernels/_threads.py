@@ -21,6 +21,13 @@ def worth_splitting(batch, elements):
     return _WORKERS > 1 and batch > 1 and elements >= _MIN_SPLIT_ELEMENTS
 
 
+def in_halves(work, batch, elements):
+    """Run work(lo, hi) over range(batch), split across both cores when that pays; the results."""
+    if worth_splitting(batch, elements):
+        return run_split(work, batch)
+    return (work(0, batch),)
+
+
 def run_split(work, batch):
     """Call ``work(lo, hi)`` on two halves of ``range(batch)`` in parallel; return both results."""
     global _pool

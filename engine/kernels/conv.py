@@ -13,7 +13,7 @@ over the batch, which measured faster than summing per-sample products.
 import numpy as np
 
 from engine.kernels._jit import check_float, check_same_dtype, kernel
-from engine.kernels._threads import run_split, worth_splitting
+from engine.kernels._threads import in_halves
 from engine.kernels._workspace import scratch
 
 
@@ -96,13 +96,6 @@ def _flat_geometry(w_shape, stride, padding, dilation, oh, ow):
             dilation[0], dilation[1], oh, ow)
 
 
-def _in_halves(work, batch, elements):
-    """Run work(lo, hi) over the batch, split across both cores when that pays."""
-    if worth_splitting(batch, elements):
-        return run_split(work, batch)
-    return (work(0, batch),)
-
-
 def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
     """y[N, O, oh, ow] = conv2d(x[N, C, H, W], w[O, C/groups, kh, kw]) + bias[O] (bias may be None).
 
@@ -126,7 +119,7 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
         if bias_column is not None:
             y[lo:hi] += bias_column  # while this half is still in cache
 
-    _in_halves(work, batch, batch * group_rows * groups * oh * ow)
+    in_halves(work, batch, batch * group_rows * groups * oh * ow)
     return y.reshape(batch, out_channels, oh, ow)
 
 
@@ -148,7 +141,7 @@ def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
         np.matmul(weight_t, grad_y[lo:hi], out=cols)
         _col2im(cols.reshape(hi - lo, groups * group_rows, oh * ow), *geometry, grad_x[lo:hi])
 
-    _in_halves(work, batch, batch * group_rows * groups * oh * ow)
+    in_halves(work, batch, batch * group_rows * groups * oh * ow)
     return grad_x
 
 
@@ -180,7 +173,7 @@ def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
         grad_y_rows = grad_y[lo:hi].transpose(1, 0, 3, 2).reshape(groups, samples, group_out)
         return np.matmul(cols, grad_y_rows).transpose(0, 2, 1)
 
-    partials = _in_halves(work, batch, batch * group_rows * groups * positions)
+    partials = in_halves(work, batch, batch * group_rows * groups * positions)
     grad_w = partials[0] if len(partials) == 1 else partials[0] + partials[1]
     return np.ascontiguousarray(grad_w).reshape(w_shape)
 

@@ -8,6 +8,7 @@ index ``iy * W + ix`` into its own input plane as int64.
 import numpy as np
 
 from engine.kernels._jit import check_float, kernel
+from engine.kernels._threads import in_halves
 
 
 def pool_output_size(size, kernel_size, stride, padding, dilation, ceil_mode):
@@ -113,13 +114,19 @@ def _max_pool_2x2_plane(plane, out, out_index):
 
 @kernel
 def _max_pool_backward(grad_y, indices, grad_x):
+    # Returns the first out-of-plane index, or -1: an index is never trusted to write.
     batch, channels, oh, ow = grad_y.shape
+    plane_size = grad_x.shape[2] * grad_x.shape[3]
     for n in range(batch):
         for c in range(channels):
             plane = grad_x[n, c].reshape(-1)
             for oy in range(oh):
                 for ox in range(ow):
-                    plane[indices[n, c, oy, ox]] += grad_y[n, c, oy, ox]
+                    index = indices[n, c, oy, ox]
+                    if index < 0 or index >= plane_size:
+                        return index
+                    plane[index] += grad_y[n, c, oy, ox]
+    return -1
 
 
 def _is_plain_2x2(x_shape, kernel_size, stride, padding, dilation):
@@ -139,10 +146,12 @@ def max_pool2d_forward(x, kernel_size, stride, padding, dilation, ceil_mode=Fals
     y = np.empty((batch, channels, oh, ow), dtype=x.dtype)
     indices = np.empty((batch, channels, oh, ow), dtype=np.int64)
     if _is_plain_2x2(x.shape, kernel_size, stride, padding, dilation):
-        _max_pool_2x2(x, y, indices)
-        return y, indices
-    _max_pool(x, kernel_size[0], kernel_size[1], stride[0], stride[1], padding[0], padding[1],
-              dilation[0], dilation[1], y, indices)
+        work = lambda lo, hi: _max_pool_2x2(x[lo:hi], y[lo:hi], indices[lo:hi])
+    else:
+        work = lambda lo, hi: _max_pool(
+            x[lo:hi], kernel_size[0], kernel_size[1], stride[0], stride[1], padding[0], padding[1],
+            dilation[0], dilation[1], y[lo:hi], indices[lo:hi])
+    in_halves(work, batch, x.size)
     return y, indices
 
 
@@ -152,7 +161,12 @@ def max_pool2d_backward(grad_y, indices, x_shape):
     grad_y = np.ascontiguousarray(grad_y)
     indices = np.ascontiguousarray(indices)
     grad_x = np.zeros(x_shape, dtype=grad_y.dtype)
-    _max_pool_backward(grad_y, indices, grad_x)
+    work = lambda lo, hi: _max_pool_backward(grad_y[lo:hi], indices[lo:hi], grad_x[lo:hi])
+    bad_indices = [bad for bad in in_halves(work, grad_x.shape[0], grad_x.size) if bad != -1]
+    if bad_indices:
+        bad_index = bad_indices[0]
+        raise IndexError(f"max_pool2d_backward: index {bad_index} is outside the input plane of "
+                         f"{x_shape[2]}x{x_shape[3]}")
     return grad_x
 
 

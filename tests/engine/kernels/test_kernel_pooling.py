@@ -116,6 +116,27 @@ def test_zero_divisor_raises_as_pytorch():
         avg_pool2d_forward(_input(np.float32), (2, 2), (2, 2), (0, 0), divisor_override=0)
 
 
+def test_max_pool_backward_rejects_indices_outside_the_plane():
+    grad_y = np.ones((1, 1, 2, 2))
+    with pytest.raises(IndexError, match="index 16 is outside the input plane of 4x4"):
+        max_pool2d_backward(grad_y, np.array([[[[0, 1], [16, 2]]]]), (1, 1, 4, 4))
+    with pytest.raises(IndexError, match="index -3 is outside"):
+        max_pool2d_backward(grad_y, np.array([[[[0, 1], [-3, 2]]]]), (1, 1, 4, 4))
+
+
+@pytest.mark.parametrize("kernel, stride", [((2, 2), (2, 2)), ((3, 3), (2, 2))])
+def test_large_batch_split_over_threads_equals_per_sample_results(kernel, stride):
+    x = _input(np.float32, shape=(40, 10, 24, 24))
+    y, indices = max_pool2d_forward(x, kernel, stride, (0, 0), (1, 1))
+    grad_y = np.random.default_rng(3).standard_normal(y.shape).astype(np.float32)
+    grad_x = max_pool2d_backward(grad_y, indices, x.shape)
+    for n in (0, 19, 20, 39):
+        sample_y, sample_indices = max_pool2d_forward(x[n:n + 1], kernel, stride, (0, 0), (1, 1))
+        np.testing.assert_array_equal(y[n:n + 1], sample_y)
+        np.testing.assert_array_equal(indices[n:n + 1], sample_indices)
+        np.testing.assert_array_equal(grad_x[n:n + 1], max_pool2d_backward(grad_y[n:n + 1], sample_indices, x[n:n + 1].shape))
+
+
 def test_padding_larger_than_half_the_kernel_raises_as_pytorch():
     with pytest.raises(ValueError, match="pad should be at most half of effective kernel size"):
         max_pool2d_forward(_input(np.float32), (2, 2), (2, 2), (2, 2), (1, 1))
