@@ -106,14 +106,18 @@ def _nll_grad(grad_loss, per_sample, target, weight, ignore_index, scale, smooth
     # upstream gradient being grad_loss[r] (per_sample) or grad_loss[0], times scale
     # (a negative scale: 1 / the kept samples' total weight, computed here).
     # With through_softmax, log_probs are log_softmax outputs and grad_x is wrt the logits.
+    # Returns the first bad target's position, or -1.
     rows, classes = log_probs.shape
     weighted = weight.size > 0
     spread = smoothing / classes
+    total_weight = 0.0
+    for r in range(rows):
+        t = target[r]
+        if t != ignore_index:
+            if t < 0 or t >= classes:
+                return r
+            total_weight += weight[t] if weighted else 1.0
     if scale < 0:  # 'mean' without a given total weight: divide by the kept samples' weight
-        total_weight = 0.0
-        for r in range(rows):
-            if target[r] != ignore_index:
-                total_weight += weight[target[r]] if weighted else 1.0
         scale = 1.0 / total_weight if total_weight != 0 else np.inf
     for r in range(rows):
         t = target[r]
@@ -132,6 +136,7 @@ def _nll_grad(grad_loss, per_sample, target, weight, ignore_index, scale, smooth
         if through_softmax:
             for c in range(classes):
                 grad_x[r, c] -= np.exp(log_probs[r, c]) * total
+    return -1
 
 
 def _check_loss_args(log_probs, target, weight, reduction):
@@ -198,9 +203,12 @@ def _loss_grad(grad_loss, log_probs, target, weight, ignore_index, reduction, la
         else:
             scale = 1.0 / float(total_weight) if float(total_weight) else np.inf
     grad_x = np.empty(log_probs.shape, dtype=dtype)
-    _nll_grad(grad_loss, reduction == "none", np.ascontiguousarray(target, dtype=np.int64),
-              _weight_array(weight, dtype), int(ignore_index), float(scale), float(label_smoothing),
-              np.ascontiguousarray(log_probs), grad_x, through_softmax)
+    target = np.ascontiguousarray(target, dtype=np.int64)
+    bad = _nll_grad(grad_loss, reduction == "none", target, _weight_array(weight, dtype),
+                    int(ignore_index), float(scale), float(label_smoothing),
+                    np.ascontiguousarray(log_probs), grad_x, through_softmax)
+    if bad >= 0:
+        raise IndexError(f"Target {target[bad]} is out of bounds.")
     return grad_x
 
 

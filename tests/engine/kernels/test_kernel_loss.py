@@ -85,8 +85,14 @@ def test_loss_backwards_match_finite_differences(weighted, reduction, smoothing,
 
 
 def test_out_of_range_target_raises_pytorchs_error():
+    log_probs, bad_target = log_softmax_forward(_logits(np.float64)), np.array([0, 5, 1, 1, 1, 1, 1])
     with pytest.raises(IndexError, match="^Target 5 is out of bounds.$"):
-        nll_loss_forward(log_softmax_forward(_logits(np.float64)), np.array([0, 5, 1, 1, 1, 1, 1]))
+        nll_loss_forward(log_probs, bad_target)
+    for backward in (nll_loss_backward, cross_entropy_backward, cross_entropy_grad_log_probs):
+        with pytest.raises(IndexError, match="^Target 5 is out of bounds.$"):
+            backward(np.array(1.0), log_probs, bad_target)
+    with pytest.raises(IndexError, match="^Target -1 is out of bounds.$"):
+        cross_entropy_backward(np.array(1.0), log_probs, -bad_target.clip(0, 1), reduction="sum")
 
 
 def test_mean_over_only_ignored_targets_is_nan_as_pytorch():
