@@ -5,9 +5,10 @@ Layout: x[N, C, H, W], w[O, C // groups, kh, kw], y[N, O, oh, ow] with
 
 Method: a Numba im2col unrolls each receptive field into a column, then NumPy's BLAS does
 the products (one batched matmul; groups are a broadcast batch dimension). grad_input is the
-transposed product followed by a Numba col2im scatter-add. grad_weight unrolls columns in
-[K, N*P] order so that one GEMM per group with a long inner dimension does the reduction
-over the batch, which measured faster than summing per-sample products.
+transposed product followed by a Numba col2im scatter-add. grad_weight reduces over the batch
+either with per-sample products or with one long GEMM, whichever measured faster for the
+number of output positions. Large batches run in two halves on two threads (``_threads``);
+the column buffers are per-thread scratch (``_workspace``), never returned.
 """
 
 import numpy as np

@@ -21,22 +21,29 @@ def pool_output_size(size, kernel_size, stride, padding, dilation, ceil_mode):
 
 
 def _pool_geometry(name, x, kernel_size, stride, padding, dilation, ceil_mode):
+    """(oh, ow) after PyTorch's checks on x and the padding."""
     if x.ndim != 4:
         raise ValueError(f"{name}: expected x of shape [N, C, H, W], got {x.shape}")
     check_float("x", x)
-    sizes = []
+    _check_padding(name, kernel_size, padding, dilation)
+    sizes = [pool_output_size(x.shape[2 + axis], kernel_size[axis], stride[axis], padding[axis],
+                              dilation[axis], ceil_mode) for axis in range(2)]
+    if min(sizes) <= 0:
+        raise ValueError(f"{name}: output size is too small for input {x.shape}")
+    return sizes
+
+
+def _check_padding(name, kernel_size, padding, dilation):
+    # PyTorch checks both, in this order, with these texts.
     for axis in range(2):
-        effective = dilation[axis] * (kernel_size[axis] - 1) + 1
-        if padding[axis] * 2 > effective:
+        if padding[axis] * 2 > dilation[axis] * (kernel_size[axis] - 1) + 1:
             raise ValueError(f"{name}: pad should be at most half of effective kernel size, "
                              f"but got pad={padding[axis]}, kernel_size={kernel_size[axis]} "
                              f"and dilation={dilation[axis]}")
-        out = pool_output_size(x.shape[2 + axis], kernel_size[axis], stride[axis], padding[axis],
-                               dilation[axis], ceil_mode)
-        if out <= 0:
-            raise ValueError(f"{name}: output size is too small for input {x.shape}")
-        sizes.append(out)
-    return sizes
+    if kernel_size[1] // 2 < padding[1] or kernel_size[0] // 2 < padding[0]:
+        raise ValueError(f"{name}: pad should be smaller than or equal to half of kernel size, but "
+                         f"got padW = {padding[1]}, padH = {padding[0]}, kW = {kernel_size[1]}, "
+                         f"kH = {kernel_size[0]}")
 
 
 # ---------------------------------------------------------------------------- max pool

@@ -138,8 +138,12 @@ def test_large_batch_split_over_threads_equals_per_sample_results(kernel, stride
 
 
 def test_padding_larger_than_half_the_kernel_raises_as_pytorch():
-    with pytest.raises(ValueError, match="pad should be at most half of effective kernel size"):
+    with pytest.raises(ValueError, match="pad should be at most half of effective kernel size, "
+                                         "but got pad=2, kernel_size=2 and dilation=1"):
         max_pool2d_forward(_input(np.float32), (2, 2), (2, 2), (2, 2), (1, 1))
+    with pytest.raises(ValueError, match="pad should be smaller than or equal to half of kernel size, "
+                                         "but got padW = 2, padH = 2, kW = 3, kH = 3"):
+        max_pool2d_forward(_input(np.float32), (3, 3), (1, 1), (2, 2), (2, 2))
 
 
 # Recorded from PyTorch 2.13 (float64), x = [[[[1, 3, 3, 0, 2], [5, 1, 5, 2, 2], [0, 4, 4, 4, -1], [2, 2, 6, 1, 6]]]]
