@@ -19,7 +19,8 @@ from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, c
                                     rsub, sigmoid, sign, sin, sqrt, sub, tanh, where)
 from engine.ops.reductions import (argmax, argmin, log_softmax, max, mean, min, norm, softmax,
                                    sum)
-from engine.ops.shape import (cat, clone, concat, concatenate, flatten, permute, reshape, select,
+from engine.ops.indexing import select
+from engine.ops.shape import (cat, clone, concat, concatenate, flatten, permute, reshape,
                               squeeze, stack, t, transpose, unsqueeze)
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,

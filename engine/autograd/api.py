@@ -19,9 +19,7 @@ def _as_tuple(value) -> tuple:
 def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     grads = list(_as_tuple(grad_outputs)) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs"
-                           if not grads else
-                           f"got {len(grads)} tensors and {len(outputs)} gradients")
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     result = []
     for index, (out, grad) in enumerate(zip(outputs, grads)):
         if grad is None:

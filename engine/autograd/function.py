@@ -100,7 +100,7 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from engine.ops._core import announce_node, edge, needs_grad
+        from engine.ops._core import announce_node, needs_grad
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         ctx = cls._backward_cls()
         ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)

@@ -9,6 +9,7 @@ from engine.ops import elementwise as E
 from engine.ops import inplace as I
 from engine.ops import linalg as L
 from engine.ops import reductions as R
+from engine.ops import indexing as X
 from engine.ops import shape as S
 from engine.tensor import Tensor
 
@@ -55,7 +56,7 @@ _METHODS = {
     "view": S.view, "reshape": S.reshape, "flatten": S.flatten, "t": S.t,
     "transpose": S.transpose, "permute": S.permute, "unsqueeze": S.unsqueeze,
     "squeeze": S.squeeze, "expand": S.expand, "expand_as": S.expand_as,
-    "contiguous": S.contiguous, "clone": S.clone, "select": S.select,
+    "contiguous": S.contiguous, "clone": S.clone, "select": X.select,
     "view_as": lambda self, other: S.view(self, other._data.shape),
     "reshape_as": lambda self, other: S.reshape(self, other._data.shape),
     # linear algebra
@@ -85,7 +86,7 @@ _OPERATORS = {
     "__ge__": E.ge, "__and__": E.logical_and, "__or__": E.logical_or,
     "__invert__": E.logical_not,
     "__floordiv__": lambda self, other: E.div(self, other, rounding_mode="floor"),
-    "__getitem__": S.getitem, "__setitem__": I.setitem,
+    "__getitem__": X.getitem, "__setitem__": I.setitem,
     "__iadd__": I.add_, "__isub__": I.sub_, "__imul__": I.mul_, "__itruediv__": I.div_,
 }
 

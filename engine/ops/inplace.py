@@ -9,7 +9,7 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
-from engine.ops.shape import data_of_index
+from engine.ops.indexing import data_of_index
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."

@@ -123,7 +123,7 @@ def _by_dim_rule(n, g):
 
 def _scatter_along(g, indices, dim: int, keepdim: bool, shape: tuple):
     if hasattr(g, "_data"):
-        from engine.ops.shape import scatter_into_zeros
+        from engine.ops.indexing import scatter_into_zeros
         return scatter_into_zeros(g, indices, dim, keepdim, shape)
     if not keepdim:
         g = np.expand_dims(g, dim)

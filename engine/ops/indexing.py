@@ -1,0 +1,160 @@
+"""Indexing: x[0] (SelectBackward0), x[:, 1:] (SliceBackward0), x[mask] / x[[0, 2]]
+(IndexBackward0), recorded part by part as PyTorch records them."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops import _poly as P
+from engine.ops._core import record, wrap_dim
+from engine.ops.shape import as_view, unsqueeze
+from engine.tensor import Tensor
+
+_END = 9223372036854775807     # what PyTorch saves as a slice's open end
+
+
+def _select_rule(n, g):
+    a = n._attrs
+    out = P.zeros(a["self_sym_sizes"], g)
+    return (_place(out, (slice(None),) * a["dim"] + (a["index"],), g),)
+
+
+def _slice_rule(n, g):
+    a = n._attrs
+    end = None if a["end"] == _END else a["end"]
+    key = (slice(None),) * a["dim"] + (slice(a["start"], end, a["step"]),)
+    return (_place(P.zeros(a["self_sym_sizes"], g), key, g),)
+
+
+def _index_rule(n, g):
+    a = n._attrs
+    if hasattr(g, "_data"):
+        return (index_put_zeros(g, a["_key"], a["self_sym_sizes"]),)
+    out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
+    np.add.at(out, a["_key"], g)
+    return (out,)
+
+
+def _place(zeros, key, g):
+    """zeros with g written at key (arrays), or the same as a differentiable op (Tensors)."""
+    if hasattr(g, "_data"):
+        return index_put_zeros(g, key, tuple(zeros.shape))
+    zeros[key] = g
+    return zeros
+
+
+SelectBackward0 = node_class("SelectBackward0", _select_rule)
+SliceBackward0 = node_class("SliceBackward0", _slice_rule)
+IndexBackward0 = node_class("IndexBackward0", _index_rule)
+
+
+def select(input, dim, index):
+    ndim = input._data.ndim
+    if ndim == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    d = wrap_dim(dim, ndim)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+    data = input._data[(slice(None),) * d + (index, Ellipsis)]     # a view, even 0-d
+    out = record(SelectBackward0, data, (input,),
+                 attrs={"dim": d, "index": index, "self_sym_sizes": input._data.shape})
+    return as_view(out, input)
+
+
+def _slice(input, dim: int, s: slice):
+    size = input._data.shape[dim]
+    start, stop, step = s.indices(size)
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    data = input._data[(slice(None),) * dim + (s,)]
+    out = record(SliceBackward0, data, (input,), attrs={
+        "dim": dim, "start": 0 if s.start is None else start,
+        "end": _END if s.stop is None else stop, "step": step,
+        "self_sym_sizes": input._data.shape})
+    return as_view(out, input)
+
+
+def _is_advanced(part) -> bool:
+    return isinstance(part, (Tensor, list, np.ndarray)) or (
+        isinstance(part, (bool, np.bool_)))
+
+
+def getitem(input, key):
+    if not isinstance(key, tuple):
+        if isinstance(key, slice):
+            return _slice(input, 0, key)
+        key = (key,)
+    return _apply_index(input, key)
+
+
+def _dims_consumed(part) -> int:
+    if part is None or part is Ellipsis:
+        return 0
+    if _is_advanced(part):
+        index = data_of_index(part)
+        return index.ndim if index.dtype == bool else 1
+    return 1
+
+
+def _apply_index(input, key: tuple):
+    """Basic parts one by one (as PyTorch records them), then one advanced index."""
+    out, dim = input, 0
+    advanced = {}
+    ellipsis_span = input._data.ndim - sum(_dims_consumed(k) for k in key)
+    for part in key:
+        if part is Ellipsis:
+            dim += ellipsis_span
+        elif part is None:
+            out = unsqueeze(out, dim)
+            dim += 1
+        elif isinstance(part, slice):
+            if part != slice(None):
+                out = _slice(out, dim, part)
+            dim += 1
+        elif _is_advanced(part):
+            advanced[dim] = data_of_index(part)
+            dim += _dims_consumed(part)
+        else:
+            out = select(out, dim, int(part))
+    if advanced:
+        out = _advanced_index(out, advanced)
+    return out
+
+
+def data_of_index(part):
+    if isinstance(part, Tensor):
+        return part._data
+    return np.asarray(part)
+
+
+def _advanced_index(input, advanced: dict):
+    last = max(advanced)
+    key = tuple(advanced.get(d, slice(None)) for d in range(last + 1))
+    for index in advanced.values():
+        if index.dtype.kind not in "biu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    data = input._data[key]
+    indices = tuple(Tensor._make(np.asarray(k)) for k in key if not isinstance(k, slice))
+    return record(IndexBackward0, data, (input,), attrs={
+        "_key": key, "indices": indices, "self_sym_sizes": input._data.shape})
+
+
+def index_put_zeros(values: Tensor, key, shape: tuple) -> Tensor:
+    """zeros(shape).index_put(key, values, accumulate=True), differentiable in `values`.
+    Only met when create_graph=True differentiates a select/slice/index backward."""
+    from engine.ops.inplace import IndexPutBackward0
+    out = np.zeros(shape, dtype=values._data.dtype)
+    np.add.at(out, key, values._data)
+    return record(IndexPutBackward0, out, (None, values), attrs={"_key": key, "accumulate": True})
+
+
+def scatter_into_zeros(values: Tensor, indices, dim: int, keepdim: bool, shape: tuple):
+    idx = indices._data if isinstance(indices, Tensor) else indices
+    if not keepdim:
+        values = unsqueeze(values, dim)
+        idx = np.expand_dims(idx, dim)
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[dim] = idx
+    return index_put_zeros(values, tuple(grid), shape)
