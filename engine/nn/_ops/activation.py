@@ -19,7 +19,7 @@ GeluBackward0 = node_class("GeluBackward0", _gelu_rule)
 
 def gelu(input, approximate: str = "none"):
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     out = K.gelu_forward(input._data, approximate)
     return record(GeluBackward0, out, (input,), {"self": input}, {"approximate": approximate})
 

@@ -113,7 +113,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduce=None, reduction="mean", label_smoothing=0.0):
     class_dim = 0 if input._data.ndim == 1 else 1
     log_probs = R.log_softmax(input, class_dim)
-    if target._data.dtype.kind == "f":
+    if target._data.shape == input._data.shape and target._data.dtype.kind == "f":
         return _soft_target_loss(log_probs, target, weight, reduction, label_smoothing,
                                  class_dim)
     loss = nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction=reduction)
@@ -232,8 +232,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_same_size(input, target)
     enum = reduction_enum(reduction)
     x, t = input._data, target._data
-    if ((x < 0) | (x > 1)).any():
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    for name, values in (("target", t), ("input", x)):
+        if ((values < 0) | (values > 1)).any():
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(x), -100)
         log_1mx = np.maximum(np.log1p(-x), -100)

@@ -56,7 +56,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         count = x.size // x.shape[1]
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {list(x.shape)}")
+                             f"size {input.shape}")
         out, mean, invstd = K.batch_norm_train_forward(x, w, b, eps)
         biased_var = 1.0 / np.square(invstd.astype(np.float64)) - eps
         _update_running(running_mean, running_var, mean, biased_var * count / (count - 1),

@@ -447,6 +447,45 @@ def containers(lib):
     print(list(md.keys()), "a" in md, [n for n, _ in md.named_parameters()])
 
 
+def error_texts(lib):
+    torch, nn, F = lib.torch, lib.nn, lib.F
+    x = const(lib, (3, 4), 1)
+    attempts = [
+        lambda: F.linear(x, const(lib, (5, 6), 2), const(lib, (5,), 3)),
+        lambda: F.linear(x, const(lib, (5, 6), 2)),
+        lambda: F.conv2d(const(lib, (1, 3, 8, 8), 1), const(lib, (4, 2, 3, 3), 2)),
+        lambda: F.conv2d(const(lib, (1, 3, 2, 2), 1), const(lib, (4, 3, 3, 3), 2)),
+        lambda: F.conv2d(const(lib, (1, 3, 8, 8), 1), const(lib, (4, 3, 3, 3), 2), stride=2,
+                         padding="same"),
+        lambda: F.conv2d(const(lib, (1, 3, 8, 8), 1), const(lib, (4, 3, 3, 3), 2), padding="bad"),
+        lambda: nn.Conv2d(3, 4, 3, stride=2, padding="same"),
+        lambda: nn.Conv2d(3, 4, 3, groups=2),
+        lambda: F.max_pool2d(const(lib, (1, 3, 8, 8), 1), 3, padding=2),
+        lambda: F.max_pool2d(const(lib, (1, 3, 8, 8), 1), 9),
+        lambda: F.cross_entropy(x, torch.tensor([1, 7, 2])),
+        lambda: F.cross_entropy(x, torch.tensor([1.0, 2.0, 3.0])),
+        lambda: F.cross_entropy(x, torch.tensor([1, 2])),
+        lambda: F.nll_loss(x, torch.tensor([1, 2, -5])),
+        lambda: F.binary_cross_entropy(x, const(lib, (3, 4), 2)),
+        lambda: F.binary_cross_entropy(torch.sigmoid(x), const(lib, (3, 5), 2)),
+        lambda: nn.BatchNorm2d(3)(const(lib, (2, 3), 1)),
+        lambda: nn.BatchNorm1d(3)(const(lib, (1, 3), 1)),
+        lambda: F.embedding(const(lib, (2,), 1), const(lib, (5, 3), 2)),
+        lambda: F.gelu(x, approximate="fast"),
+        lambda: F.one_hot(torch.tensor([0, 5]), 3),
+        lambda: F.dropout(x, 1.5),
+        lambda: F.mse_loss(x, x, reduction="avg"),
+        lambda: nn.Module()(x),
+        lambda: nn.Linear(2, 2).missing,
+    ]
+    for attempt in attempts:
+        try:
+            attempt()
+            print("no error")
+        except Exception as e:
+            print(type(e).__name__ + ":", e)
+
+
 def init_bounds(lib):
     layer = lib.nn.Linear(400, 300)
     conv = lib.nn.Conv2d(10, 20, 5)
@@ -468,4 +507,4 @@ SCENARIOS = [cell_7_forward_hooks, cell_8_forward_pre_hook, cell_9_backward_hook
              backward_hooks_captured_at_forward, legacy_hook_replaces_grad_input,
              full_hook_graph, module_api, module_buffers_and_registration,
              load_state_dict_errors, zero_grad_apply_requires_grad, reprs, containers,
-             init_bounds]
+             init_bounds, error_texts]
