@@ -69,3 +69,25 @@ def stash(out, **private) -> None:
     node = out._grad_fn
     if node is not None:
         node._private = private
+
+
+_WARNED_NO_DOUBLE_BACKWARD: set = set()
+
+
+def nn_node(name: str, rule, *, differentiable: bool = False):
+    """A node class for an nn op. Unless `differentiable`, its rule computes on arrays even
+    under create_graph=True: its gradients are then constants, and it warns (once per node
+    name) that second-order terms through it are missing, rather than dropping them quietly."""
+    from engine.autograd import node as _node
+    if differentiable:
+        return _node.node_class(name, rule)
+
+    def constant_rule(n, *grads):
+        if _node.graph_mode and name not in _WARNED_NO_DOUBLE_BACKWARD:
+            _WARNED_NO_DOUBLE_BACKWARD.add(name)
+            import warnings
+            warnings.warn(f"engine: {name} has no double backward yet; with create_graph=True "
+                          "its gradients are constants, so second-order terms through it are "
+                          "missing.", UserWarning, stacklevel=2)
+        return rule(n, *grads)
+    return _node.node_class(name, constant_rule)

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.autograd.node import node_class
-from engine.nn._ops._util import array, kernels
+from engine.nn._ops._util import array, kernels, nn_node
 from engine.ops._core import record
 
 K = kernels("nn_extra")
@@ -14,7 +13,7 @@ def _gelu_rule(n, g):
     return (K.gelu_backward(array(g), array(n.saved("self")), n._attrs["approximate"]),)
 
 
-GeluBackward0 = node_class("GeluBackward0", _gelu_rule)
+GeluBackward0 = nn_node("GeluBackward0", _gelu_rule)
 
 
 def gelu(input, approximate: str = "none"):
@@ -31,7 +30,7 @@ def _leaky_relu_rule(n, g):
     return (np.where(x > 0, g, g * np.asarray(slope, dtype=g.dtype)),)
 
 
-LeakyReluBackward0 = node_class("LeakyReluBackward0", _leaky_relu_rule)
+LeakyReluBackward0 = nn_node("LeakyReluBackward0", _leaky_relu_rule)
 
 
 def leaky_relu(input, negative_slope: float = 0.01):

@@ -4,8 +4,7 @@ from __future__ import annotations
 import functools
 import warnings
 
-from engine.autograd.node import node_class
-from engine.nn._ops._util import array, kernels, pair
+from engine.nn._ops._util import array, kernels, nn_node, pair
 from engine.nn._ops.padding import constant_pad
 from engine.ops._core import record
 from engine.ops.shape import squeeze, unsqueeze
@@ -33,7 +32,7 @@ def _conv_rule(n, g):
     return grad_input, grad_weight, grad_bias
 
 
-ConvolutionBackward0 = node_class("ConvolutionBackward0", _conv_rule)
+ConvolutionBackward0 = nn_node("ConvolutionBackward0", _conv_rule)
 
 
 @functools.lru_cache(maxsize=256)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.autograd.node import node_class
-from engine.nn._ops._util import array
+from engine.nn._ops._util import nn_node
+from engine.ops import _poly as P
 from engine.ops._core import record, reduce_to
 from engine.ops.linalg import matmul
 from engine.ops.shape import reshape, t, view
@@ -16,25 +16,26 @@ def _strides(a: np.ndarray) -> tuple:
 
 
 def _addmm_rule(n, g):
-    g = array(g)
     a = n._attrs
     grad_self = grad_mat1 = grad_mat2 = None
     if n.needs(0):
         grad_self = reduce_to(g if a["beta"] == 1 else g * a["beta"], n._in_shapes[0])
-    # np.dot, not @: NumPy's matmul leaves BLAS for some transposed operands (a [K, 1]
-    # view, say) and runs a slow loop, ~6x slower for Linear's weight grad at batch 1.
     if n.needs(1):
-        grad_mat1 = np.dot(g, array(n.saved("mat2")).T)
-        if a["alpha"] != 1:
-            grad_mat1 *= a["alpha"]
+        grad_mat1 = _product(g, P.mT(n.saved("mat2")), a["alpha"])
     if n.needs(2):
-        grad_mat2 = np.dot(array(n.saved("mat1")).T, g)
-        if a["alpha"] != 1:
-            grad_mat2 *= a["alpha"]
+        grad_mat2 = _product(P.mT(n.saved("mat1")), g, a["alpha"])
     return grad_self, grad_mat1, grad_mat2
 
 
-AddmmBackward0 = node_class("AddmmBackward0", _addmm_rule)
+def _product(left, right, alpha):
+    # np.dot, not @, on arrays: NumPy's matmul leaves BLAS for some transposed operands (a
+    # [K, 1] view, say) and runs a slow loop, ~6x slower for Linear's weight grad at batch 1.
+    # Tensors (create_graph=True) use the differentiable matmul.
+    out = np.dot(left, right) if isinstance(left, np.ndarray) else left @ right
+    return out if alpha == 1 else out * alpha
+
+
+AddmmBackward0 = nn_node("AddmmBackward0", _addmm_rule, differentiable=True)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):

@@ -6,9 +6,8 @@ import warnings
 
 import numpy as np
 
-from engine.autograd.node import node_class
 
-from engine.nn._ops._util import array, as_uint64, kernels, reduction_enum, stash
+from engine.nn._ops._util import array, as_uint64, kernels, nn_node, reduction_enum, stash
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops._core import record
@@ -65,8 +64,8 @@ def _nll_rule(n, g):
     return (grad.reshape(shape),)
 
 
-NllLossBackward0 = node_class("NllLossBackward0", _nll_rule)
-NllLoss2DBackward0 = node_class("NllLoss2DBackward0", _nll_rule)
+NllLossBackward0 = nn_node("NllLossBackward0", _nll_rule)
+NllLoss2DBackward0 = nn_node("NllLoss2DBackward0", _nll_rule)
 
 
 def _check_target(input: Tensor, target: Tensor) -> None:
@@ -182,7 +181,7 @@ def _mse_rule(n, g):
     return (grad if n.needs(0) else None, -grad if n.needs(1) else None)
 
 
-MseLossBackward0 = node_class("MseLossBackward0", _mse_rule)
+MseLossBackward0 = nn_node("MseLossBackward0", _mse_rule)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -217,7 +216,7 @@ def _bce_rule(n, g):
     return (grad.astype(x.dtype, copy=False) if n.needs(0) else None, None)
 
 
-BinaryCrossEntropyBackward0 = node_class("BinaryCrossEntropyBackward0", _bce_rule)
+BinaryCrossEntropyBackward0 = nn_node("BinaryCrossEntropyBackward0", _bce_rule)
 
 
 def _check_same_size(input, target) -> None:
@@ -279,7 +278,7 @@ def _bce_logits_rule(n, g):
             (grad_t * spread).astype(x.dtype, copy=False) if n.needs(1) else None)
 
 
-BinaryCrossEntropyWithLogitsBackward0 = node_class("BinaryCrossEntropyWithLogitsBackward0",
+BinaryCrossEntropyWithLogitsBackward0 = nn_node("BinaryCrossEntropyWithLogitsBackward0",
                                                    _bce_logits_rule)
 
 

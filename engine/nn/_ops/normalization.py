@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.autograd.node import node_class
-from engine.nn._ops._util import array, kernels
+from engine.nn._ops._util import array, kernels, nn_node
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -33,7 +32,7 @@ def _batch_norm_rule(n, g):
     return tuple(grad if n.needs(i) else None for i, grad in enumerate(grads))
 
 
-NativeBatchNormBackward0 = node_class("NativeBatchNormBackward0", _batch_norm_rule)
+NativeBatchNormBackward0 = nn_node("NativeBatchNormBackward0", _batch_norm_rule)
 
 
 def _update_running(running_mean, running_var, mean, var_unbiased, momentum) -> None:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.autograd.node import node_class
-from engine.nn._ops._util import array, stash
+from engine.nn._ops._util import array, nn_node, stash
 from engine.ops._core import record
 
 
@@ -29,7 +28,7 @@ def _unpad_rule(n, g):
     return (g[key],)
 
 
-ConstantPadNdBackward0 = node_class("ConstantPadNdBackward0", _unpad_rule)
+ConstantPadNdBackward0 = nn_node("ConstantPadNdBackward0", _unpad_rule)
 
 
 def constant_pad(input, pad, value=0.0):

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import functools
 
-from engine.autograd.node import node_class
-from engine.nn._ops._util import array, kernels, pair, stash
+from engine.nn._ops._util import array, kernels, nn_node, pair, stash
 from engine.ops._core import record
 from engine.ops.reductions import mean
 from engine.tensor import Tensor
@@ -65,7 +64,7 @@ def _batched_shape(shape):
     return (1,) + tuple(shape) if len(shape) == 3 else tuple(shape)
 
 
-MaxPool2DWithIndicesBackward0 = node_class("MaxPool2DWithIndicesBackward0", _max_pool_rule)
+MaxPool2DWithIndicesBackward0 = nn_node("MaxPool2DWithIndicesBackward0", _max_pool_rule)
 
 
 @functools.lru_cache(maxsize=256)
@@ -114,7 +113,7 @@ def _avg_pool_rule(n, g):
     return (grad.reshape(shape),)
 
 
-AvgPool2DBackward0 = node_class("AvgPool2DBackward0", _avg_pool_rule)
+AvgPool2DBackward0 = nn_node("AvgPool2DBackward0", _avg_pool_rule)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -143,7 +142,7 @@ def _adaptive_rule(n, g):
     return (grad.reshape(shape),)
 
 
-AdaptiveAvgPool2DBackward0 = node_class("AdaptiveAvgPool2DBackward0", _adaptive_rule)
+AdaptiveAvgPool2DBackward0 = nn_node("AdaptiveAvgPool2DBackward0", _adaptive_rule)
 
 
 def adaptive_avg_pool2d(input, output_size):

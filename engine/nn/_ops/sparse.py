@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.autograd.node import node_class
-from engine.nn._ops._util import array, as_uint64, stash
+from engine.nn._ops._util import array, as_uint64, nn_node, stash
 from engine.ops._core import record
 
 
@@ -24,7 +23,7 @@ def _embedding_rule(n, g):
     return (grad,)
 
 
-EmbeddingBackward0 = node_class("EmbeddingBackward0", _embedding_rule)
+EmbeddingBackward0 = nn_node("EmbeddingBackward0", _embedding_rule)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,

@@ -114,3 +114,18 @@ def _rule_file(cls) -> str:
         if code is not None:
             return code.co_filename
     return ""
+
+
+def test_linear_has_a_double_backward():
+    def first_grad(x, w, b):
+        return engine.autograd.grad((F.linear(x, w, b) ** 2).sum(), (x, w), create_graph=True)
+    assert gradcheck(first_grad, (leaf(2, 3), leaf(4, 3), leaf(4)))
+
+
+def test_other_nn_nodes_warn_that_second_order_terms_are_missing():
+    from engine.nn._ops import _util
+    _util._WARNED_NO_DOUBLE_BACKWARD.discard("ConvolutionBackward0")
+    x, w = leaf(1, 1, 4, 4), leaf(1, 1, 2, 2)
+    with pytest.warns(UserWarning, match="ConvolutionBackward0 has no double backward yet"):
+        (gx,) = engine.autograd.grad(F.conv2d(x, w).sum(), x, create_graph=True)
+    assert gx.shape == x.shape
