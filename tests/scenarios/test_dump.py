@@ -43,7 +43,8 @@ SIMPLENET_TREE = [
 
 EXPECTED: dict[str, list[str]] = {
     "seed_01_grad_basics": [
-        "== events", "  None\n", "tensor x [2] float32 requires_grad", "MulBackward0 recorded at", "tensor y [2] float32 requires_grad",
+        "== events", "  None\n", "tensor x [2] float32 requires_grad",
+        "MulBackward0 recorded at", "tensor y [2] float32 requires_grad",
         "backward started from y", "MulBackward0 receives [2]",
         "MulBackward0 produced [2], None", "MulBackward0 freed other",
         "AccumulateGrad (x) receives [2]", "x.grad = [2] float32 [300, 0.3]",
