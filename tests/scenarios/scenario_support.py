@@ -110,8 +110,9 @@ _futures: dict[tuple[str, ...], Future] = {}
 _wanted: set[str] = set()      # scenario names the collected tests use
 
 
-def pytest_collection_modifyitems(session, config, items):
-    for item in items:
+def pytest_collection_finish(session):
+    """Note which scenarios the selected tests use (after -k / deselection)."""
+    for item in session.items:
         callspec = getattr(item, "callspec", None)
         name = callspec.params.get("name") if callspec is not None else None
         if name in ALL:
