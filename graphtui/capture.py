@@ -1,9 +1,9 @@
 """Thread-aware stand-ins for sys.stdout, sys.stderr and sys.stdin.
 
-``sys.stdout`` is process-global, but only the scenario's thread should be captured: the UI
+``sys.stdout`` is process-global, but only the scenario's threads should be captured: the UI
 thread (Textual, which writes to the real terminal through its driver and captures prints
-of its own) must keep its streams. Writes from a registered thread go, line by line, to that
-thread's sink; every other thread passes through to the stream that was there before.
+of its own) must keep its streams. Writes from a registered thread (or a thread it started)
+go, line by line, to that thread's sink; every other thread passes through to the stream that was there before.
 For a registered thread stdin is at end-of-file, so ``input()`` raises EOFError instead of
 fighting the UI for the terminal; ``fileno()`` is refused so ``input()`` cannot bypass us.
 """
@@ -125,6 +125,38 @@ class _RoutedBinary:
     read = readline
 
 
+_original_thread_start = threading.Thread.start
+
+
+def _start_inheriting_capture(thread: threading.Thread) -> None:
+    """Thread.start, except that a thread started by a captured thread is captured too
+    (a scenario's own worker threads print into the scenario's output, not the terminal)."""
+    parent = _sink_of_this_thread()
+    if parent is not None:
+        run = thread.run
+
+        def run_captured():
+            ident = threading.get_ident()
+            with _lock:
+                _sinks[ident] = _ThreadSink(parent.on_line, parent.on_input)
+            try:
+                run()
+            finally:
+                with _lock:
+                    sink = _sinks.pop(ident, None)
+                if sink is not None:
+                    sink.flush_pending()
+                if not _sinks:
+                    _uninstall()
+        thread.run = run_captured
+    _original_thread_start(thread)
+
+
+def start_uncaptured(thread: threading.Thread) -> None:
+    """Start one of graphtui's own threads: never captured, even from a scenario thread."""
+    _original_thread_start(thread)
+
+
 def _ensure(name: str) -> None:
     current = getattr(sys, name)
     if type(current) is not _RoutedStream:
@@ -138,6 +170,7 @@ def ensure_installed() -> None:
     with _lock:
         for name in ("stdout", "stderr", "stdin"):
             _ensure(name)
+        threading.Thread.start = _start_inheriting_capture
 
 
 def is_installed() -> bool:
@@ -179,3 +212,4 @@ def _uninstall() -> None:
             current = getattr(sys, name)
             if isinstance(current, _RoutedStream):
                 setattr(sys, name, current._passthrough)
+        threading.Thread.start = _original_thread_start

@@ -282,6 +282,8 @@ class ScenarioRun:
     # ------------------------------------------------------------ output
 
     def _on_output(self, stream: str, text: str) -> None:
+        if self.finished:          # a thread the scenario left running, after the end
+            return
         if self.output_kept >= OUTPUT_EVENTS_KEPT:
             self.output_dropped += 1
             if self.output_dropped % DROP_NOTE_EVERY == 0:

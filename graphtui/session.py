@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine import trace
+from graphtui import capture
 from graphtui.budget import DEFAULT_VALUE_BUDGET
 from graphtui.model import events as ev
 from graphtui.model.history import DEFAULT_MAX_EVENTS, EventLog, History
@@ -271,7 +272,7 @@ class Session:
             self._late_notify_pending = True
             timer = threading.Timer(NOTIFY_INTERVAL, self._late_notify)
             timer.daemon = True
-            timer.start()
+            capture.start_uncaptured(timer)
 
     def _late_notify(self) -> None:
         self._late_notify_pending = False

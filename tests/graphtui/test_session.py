@@ -330,3 +330,21 @@ def test_a_mute_made_after_the_run_ended_does_not_leak_into_the_next_run_by_id(
     (new_hook,) = state.hooks
     assert state.hooks[new_hook].muted and state.hooks[new_hook].times_muted == 1
     assert hook not in trace.muted_hooks
+
+
+def test_threads_the_scenario_starts_are_captured_too(write_scenario, sessions, capsys):
+    session = sessions(write_scenario("""
+        import threading
+        worker = threading.Thread(target=lambda: print("from the scenario's thread"))
+        worker.start()
+        worker.join()
+        print("joined")
+    """))
+    session.start()
+    other = threading.Thread(target=lambda: print("from the test's thread"))
+    other.start()
+    other.join()
+    state = finished(session)
+    assert [line.text for line in state.output] == ["from the scenario's thread", "joined"]
+    assert "from the test's thread" in capsys.readouterr().out
+    assert threading.Thread.start.__name__ == "start"
