@@ -322,3 +322,52 @@ def test_long_chain_under_dump_is_quick():
     assert run.seconds < 30, f"graphtui dump scenarios/long_chain.py took {run.seconds:.1f} s"
     events = re.findall(r"^\s*\d+  MulBackward0 receives", run.stdout, flags=re.M)
     assert len(events) == 10_000
+
+
+# Recorded from torch 2.13: SimpleNet's grad_fn tree (depth-first, next_functions order) and
+# the order its nodes run in CrossEntropyLoss's backward (a pre-hook on every node).
+TORCH_SIMPLENET_TREE = """\
+ReluBackward0
+  AddmmBackward0
+    AccumulateGrad (out.bias)
+    ReluBackward0
+      AddmmBackward0
+        AccumulateGrad (fc.bias)
+        ViewBackward0
+          MaxPool2DWithIndicesBackward0
+            ReluBackward0
+              ConvolutionBackward0
+                MaxPool2DWithIndicesBackward0
+                  ReluBackward0
+                    ConvolutionBackward0
+                      None
+                      AccumulateGrad (conv1.weight)
+                      AccumulateGrad (conv1.bias)
+                AccumulateGrad (conv2.weight)
+                AccumulateGrad (conv2.bias)
+        TBackward0
+          AccumulateGrad (fc.weight)
+    TBackward0
+      AccumulateGrad (out.weight)
+"""
+TORCH_SIMPLENET_BACKWARD_ORDER = [
+    "NllLossBackward0", "LogSoftmaxBackward0", "ReluBackward0", "AddmmBackward0",
+    "AccumulateGrad (out.bias)", "TBackward0", "AccumulateGrad (out.weight)", "ReluBackward0",
+    "AddmmBackward0", "AccumulateGrad (fc.bias)", "TBackward0", "AccumulateGrad (fc.weight)",
+    "ViewBackward0", "MaxPool2DWithIndicesBackward0", "ReluBackward0", "ConvolutionBackward0",
+    "AccumulateGrad (conv2.weight)", "AccumulateGrad (conv2.bias)",
+    "MaxPool2DWithIndicesBackward0", "ReluBackward0", "ConvolutionBackward0",
+    "AccumulateGrad (conv1.weight)", "AccumulateGrad (conv1.bias)",
+]
+
+
+def test_simplenet_graph_is_torchs_tree():
+    out = dump("seed_06_forward_hooks").stdout
+    graph = out.split("== graph\n")[1].split("== tensors\n")[0]
+    assert re.sub(r"  \[\w+\]", "", graph) == TORCH_SIMPLENET_TREE
+
+
+def test_simplenet_backward_runs_nodes_in_torchs_order():
+    out = dump("seed_08_backward_hook").stdout
+    ran = re.findall(r"^\s*\d+  (\w+(?: \([\w.]+\))?) receives", out, flags=re.M)
+    assert ran == TORCH_SIMPLENET_BACKWARD_ORDER
