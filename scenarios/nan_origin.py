@@ -10,8 +10,8 @@ SqrtBackward0 multiplies by 1 / (2 * sqrt(-1)) = NaN, and 0 * NaN = NaN. Look at
 - the second forward and backward, under torch.autograd.detect_anomaly(): the engine
   checks every node's output and stops at SqrtBackward0 with
   "RuntimeError: Function 'SqrtBackward0' returned nan values in its 0th output."
-  (PyTorch also warns "Error detected in SqrtBackward0. Traceback of forward call that
-  caused the error:" with the scenario line that called torch.sqrt).
+  (and, as PyTorch does, warns "Error detected in SqrtBackward0. Traceback of forward call
+  that caused the error:" with the scenario line that called torch.sqrt).
 
 Ends with that RuntimeError (exit status 1): the error is the point, it names the origin.
 The fix is to make the unused branch safe too, e.g. torch.sqrt(torch.clamp(x, min=0)).
