@@ -189,6 +189,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--batches", default="1,64")
     parser.add_argument("--dtype", default="float32")
+    parser.add_argument("--only", default="", help="run only cases whose name contains this")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
     dtype = np.dtype(args.dtype)
@@ -199,6 +200,8 @@ def main(argv=None):
     for batch in (int(b) for b in args.batches.split(",")):
         for cases in (_conv_cases, _pool_cases, _loss_cases, _step_cases):
             for name, engine_call, torch_call in cases(batch, rng, dtype):
+                if args.only not in name:
+                    continue
                 engine_times, torch_times = _timings(engine_call, torch_call, args.repeat)
                 row = f"batch {batch:<3d} {name:48s} {_us(engine_times, statistics.median):>10s} {_us(engine_times, min):>8s}"
                 if torch_times:

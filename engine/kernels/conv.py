@@ -24,47 +24,58 @@ def output_size(size, kernel_size, stride, padding, dilation):
 
 
 @kernel
-def _im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, batch_major):
-    # cols is [N, K, P] when batch_major, else [K, N, P]; cols[., .] is one contiguous
-    # column either way. The explicit 0 <= index checks are also what lets LLVM drop
-    # Numba's negative-index wraparound and vectorise (3-5x faster than a clipped range).
+def _im2col(x, kh, kw, sh, sw, dh, dw, oh, ow, cols, batch_major):
+    # x is already zero-padded, so every window is inside and no index needs a check.
+    # cols is [N, K, P] when batch_major, else [K, N, P]. Flat unsigned indices spare
+    # Numba's negative-index wraparound and, with the unit-stride loop apart, let LLVM
+    # vectorise the copies: 2x faster than bounds-checked 4-D indexing on SimpleNet.
     batch, channels, height, width = x.shape
+    source, target = x.reshape(-1), cols.reshape(-1)
+    positions = oh * ow
+    rows = channels * kh * kw
     for n in range(batch):
         for c in range(channels):
-            plane = x[n, c]
+            plane_start = (n * channels + c) * height * width
             for i in range(kh):
                 for j in range(kw):
                     k = (c * kh + i) * kw + j
-                    column = cols[n, k] if batch_major else cols[k, n]
-                    x_offset = j * dw - pw
+                    column_start = ((n * rows + k) if batch_major else (k * batch + n)) * positions
+                    window_start = plane_start + i * dh * width + j * dw
                     for oy in range(oh):
-                        iy = oy * sh - ph + i * dh
-                        row_inside = 0 <= iy < height
-                        for ox in range(ow):
-                            ix = ox * sw + x_offset
-                            inside = row_inside and 0 <= ix < width
-                            column[oy * ow + ox] = plane[iy, ix] if inside else 0
+                        s = window_start + oy * sh * width
+                        d = column_start + oy * ow
+                        if sw == 1:
+                            for ox in range(ow):
+                                target[np.uint64(d + ox)] = source[np.uint64(s + ox)]
+                        else:
+                            for ox in range(ow):
+                                target[np.uint64(d + ox)] = source[np.uint64(s + ox * sw)]
 
 
 @kernel
-def _col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, grad_x):
-    # The adjoint of _im2col for cols[N, K, P]: scatter-add every column back.
+def _col2im(cols, kh, kw, sh, sw, dh, dw, oh, ow, grad_x):
+    # The adjoint of _im2col for cols[N, K, P]: scatter-add every column back into the
+    # zero-padded grad_x.
     batch, channels, height, width = grad_x.shape
+    source, target = cols.reshape(-1), grad_x.reshape(-1)
+    positions = oh * ow
+    rows = channels * kh * kw
     for n in range(batch):
         for c in range(channels):
-            plane = grad_x[n, c]
+            plane_start = (n * channels + c) * height * width
             for i in range(kh):
                 for j in range(kw):
-                    column = cols[n, (c * kh + i) * kw + j]
-                    x_offset = j * dw - pw
+                    column_start = (n * rows + (c * kh + i) * kw + j) * positions
+                    window_start = plane_start + i * dh * width + j * dw
                     for oy in range(oh):
-                        iy = oy * sh - ph + i * dh
-                        if iy < 0 or iy >= height:
-                            continue
-                        for ox in range(ow):
-                            ix = ox * sw + x_offset
-                            if 0 <= ix < width:
-                                plane[iy, ix] += column[oy * ow + ox]
+                        s = window_start + oy * sh * width
+                        d = column_start + oy * ow
+                        if sw == 1:
+                            for ox in range(ow):
+                                target[np.uint64(s + ox)] += source[np.uint64(d + ox)]
+                        else:
+                            for ox in range(ow):
+                                target[np.uint64(s + ox * sw)] += source[np.uint64(d + ox)]
 
 
 def _geometry(x_shape, w_shape, stride, padding, dilation, groups):
@@ -82,9 +93,9 @@ def _geometry(x_shape, w_shape, stride, padding, dilation, groups):
 
 
 def _columns(x, geometry, batch_major=True):
-    """Unrolled receptive fields of x[N, C, H, W]: [N, C*kh*kw, oh*ow], or [C*kh*kw, N, oh*ow]."""
+    """Unrolled receptive fields of padded x[N, C, H, W]: [N, C*kh*kw, oh*ow], or [C*kh*kw, N, oh*ow]."""
     batch, channels = x.shape[:2]
-    kh, kw, oh, ow = geometry[0], geometry[1], geometry[8], geometry[9]
+    kh, kw, oh, ow = geometry[0], geometry[1], geometry[6], geometry[7]
     rows = channels * kh * kw
     shape = (batch, rows, oh * ow) if batch_major else (rows, batch, oh * ow)
     cols = scratch(shape, x.dtype)
@@ -92,9 +103,18 @@ def _columns(x, geometry, batch_major=True):
     return cols
 
 
-def _flat_geometry(w_shape, stride, padding, dilation, oh, ow):
-    return (w_shape[2], w_shape[3], stride[0], stride[1], padding[0], padding[1],
-            dilation[0], dilation[1], oh, ow)
+def _flat_geometry(w_shape, stride, dilation, oh, ow):
+    return (w_shape[2], w_shape[3], stride[0], stride[1], dilation[0], dilation[1], oh, ow)
+
+
+def _padded(x, padding):
+    """x[N, C, H, W] with zero borders, C-contiguous (x itself when there is no padding)."""
+    if padding[0] == 0 and padding[1] == 0:
+        return np.ascontiguousarray(x)
+    batch, channels, height, width = x.shape
+    padded = np.zeros((batch, channels, height + 2 * padding[0], width + 2 * padding[1]), dtype=x.dtype)
+    padded[:, :, padding[0]:padding[0] + height, padding[1]:padding[1] + width] = x
+    return padded
 
 
 def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
@@ -104,9 +124,9 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
     """
     check_float("x", x)
     check_same_dtype("x", x, w=w, bias=bias)
-    x = np.ascontiguousarray(x)
     oh, ow = _geometry(x.shape, w.shape, stride, padding, dilation, groups)
-    geometry = _flat_geometry(w.shape, stride, padding, dilation, oh, ow)
+    geometry = _flat_geometry(w.shape, stride, dilation, oh, ow)
+    x = _padded(x, padding)
     batch = x.shape[0]
     out_channels, group_channels, kh, kw = w.shape
     group_rows = group_channels * kh * kw
@@ -129,13 +149,14 @@ def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
     check_float("grad_y", grad_y)
     check_same_dtype("grad_y", grad_y, w=w)
     oh, ow = _geometry(x_shape, w.shape, stride, padding, dilation, groups)
-    geometry = _flat_geometry(w.shape, stride, padding, dilation, oh, ow)
-    batch = x_shape[0]
+    geometry = _flat_geometry(w.shape, stride, dilation, oh, ow)
+    batch, channels, height, width = x_shape
     out_channels, group_channels, kh, kw = w.shape
     group_rows = group_channels * kh * kw
     weight_t = w.reshape(groups, out_channels // groups, group_rows).transpose(0, 2, 1)
     grad_y = grad_y.reshape(batch, groups, out_channels // groups, oh * ow)
-    grad_x = np.zeros(x_shape, dtype=grad_y.dtype)
+    padded_shape = (batch, channels, height + 2 * padding[0], width + 2 * padding[1])
+    grad_x = np.zeros(padded_shape, dtype=grad_y.dtype)
 
     def work(lo, hi):
         cols = scratch((hi - lo, groups, group_rows, oh * ow), grad_y.dtype)
@@ -143,16 +164,18 @@ def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
         _col2im(cols.reshape(hi - lo, groups * group_rows, oh * ow), *geometry, grad_x[lo:hi])
 
     in_halves(work, batch, batch * group_rows * groups * oh * ow)
-    return grad_x
+    if padded_shape == tuple(x_shape):
+        return grad_x
+    return np.ascontiguousarray(grad_x[:, :, padding[0]:padding[0] + height, padding[1]:padding[1] + width])
 
 
 def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
     """grad_w[O, C/groups, kh, kw] from grad_y[N, O, oh, ow] and x[N, C, H, W]."""
     check_float("grad_y", grad_y)
     check_same_dtype("grad_y", grad_y, x=x)
-    x = np.ascontiguousarray(x)
     oh, ow = _geometry(x.shape, w_shape, stride, padding, dilation, groups)
-    geometry = _flat_geometry(w_shape, stride, padding, dilation, oh, ow)
+    geometry = _flat_geometry(w_shape, stride, dilation, oh, ow)
+    x = _padded(x, padding)
     batch = x.shape[0]
     out_channels, group_channels, kh, kw = w_shape
     group_out = out_channels // groups
