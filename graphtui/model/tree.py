@@ -11,6 +11,7 @@ grad_fn) followed by the edge index taken at each level.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -104,9 +105,9 @@ def path_to(state: State, node_id: int) -> Key | None:
         if entry.node_id is None:
             continue
         parents: dict[int, tuple] = {entry.node_id: entry.key}
-        queue = [entry.node_id]
+        queue = deque([entry.node_id])
         while queue:
-            current = queue.pop(0)
+            current = queue.popleft()
             if current == node_id:
                 return parents[current]
             node = state.nodes.get(current)

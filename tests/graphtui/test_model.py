@@ -247,6 +247,7 @@ def test_tree_rows_handle_a_deep_chain_without_recursion():
     rows = tree_rows(state, expand_to_depth(state, 10_000))
     assert len(rows) == 5001 and rows[-1].depth == 5000
     assert len(tree_rows(state, expand_to_depth(state, 10_000), max_rows=100)) == 100
+    assert len(path_to(state, 1)) == 5001       # the root's key, then one edge per level
 
 
 def test_every_event_has_a_kind_and_a_description():
