@@ -354,6 +354,7 @@ def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
 
 
 def _on_grad_accumulated(b: StateBuilder, e: trace.GradAccumulated) -> None:
+    # grad None means .grad was set to None (zero_grad(set_to_none=True), `x.grad = None`).
     tensor = b._tensor(e.tensor_id, e.grad)
     change = GradChange(b.step, e.grad, e.accumulated)
     history = (tensor.grad_history + (change,))[-GRAD_HISTORY_KEPT:]

@@ -83,7 +83,7 @@ class Node:
 class GradChange:
     """One change of a tensor's ``.grad``: accumulation is visible as a sequence of these."""
     step: int
-    grad: Summary
+    grad: Summary | None                       # None: .grad was cleared (zero_grad)
     accumulated: bool                          # added to an existing .grad
 
 

@@ -374,3 +374,11 @@ def test_an_event_the_model_cannot_apply_is_counted_not_raised():
     assert state.unreadable_events == 1 and state.tensors[X].name == "renamed"
     with pytest.raises(ValueError):
         StateBuilder(strict=True).apply(broken)
+
+
+def test_a_cleared_grad_is_part_of_the_grad_history():
+    events = mul_forward_events() + [trace.GradAccumulated(X, summary([3, 4]), False),
+                                     trace.GradAccumulated(X, None, False)]
+    tensor = state_at(events).tensors[X]
+    assert tensor.grad is None and [c.grad is None for c in tensor.grad_history] == [False, True]
+    assert describe_event(events[-1], state_at(events)) == "x.grad = None"
