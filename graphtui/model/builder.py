@@ -84,6 +84,7 @@ class StateBuilder:
         self.nodes_forgotten = 0                           # nodes dropped with old graphs
         self.roots_forgotten = 0
         self.current_pass: int | None = None
+        self.executing: tuple[int, ...] = ()               # nodes entered, not yet left
 
     # ------------------------------------------------------------ public
 
@@ -330,9 +331,12 @@ def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:
             if node.status in (RUNNING, NEXT):
                 b._set_status(node.id, ERROR)
     b.current_pass = None
+    if not e.ok:                 # the failed node never reported leaving
+        b.executing = ()
 
 
 def _on_node_executing(b: StateBuilder, e: trace.NodeExecuting) -> None:
+    b.executing += (e.node_id,)
     node = b._set_status(e.node_id, RUNNING)
     if node is not None:
         b.nodes[e.node_id] = replace(node, grad_outputs=tuple(e.grad_outputs))
@@ -340,6 +344,9 @@ def _on_node_executing(b: StateBuilder, e: trace.NodeExecuting) -> None:
 
 
 def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
+    if e.node_id in b.executing:
+        cut = len(b.executing) - 1 - b.executing[::-1].index(e.node_id)
+        b.executing = b.executing[:cut]
     node = b.nodes.get(e.node_id)
     if node is None:
         return
@@ -390,7 +397,8 @@ def _on_hook_removed(b: StateBuilder, e: trace.HookRemoved) -> None:
 
 def _on_hook_fired(b: StateBuilder, e: trace.HookFired) -> None:
     hook = b.hooks.get(e.hook_id) or Hook(e.hook_id, e.kind, e.target, "?", registered_step=b.step)
-    firing = HookFiring(b.step, tuple(e.args), e.replaced, tuple(e.result), e.muted)
+    firing = HookFiring(b.step, tuple(e.args), e.replaced, tuple(e.result), e.muted,
+                        b.executing[-1] if b.executing else None)
     if e.muted:
         hook = replace(hook, times_muted=hook.times_muted + 1, last_firing=firing)
     else:

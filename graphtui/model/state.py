@@ -117,6 +117,7 @@ class HookFiring:
     replaced: bool
     result: tuple
     muted: bool
+    node_id: int | None = None                 # the backward node running when it fired
 
 
 @dataclass(frozen=True, slots=True)

@@ -382,3 +382,17 @@ def test_a_cleared_grad_is_part_of_the_grad_history():
     tensor = state_at(events).tensors[X]
     assert tensor.grad is None and [c.grad is None for c in tensor.grad_history] == [False, True]
     assert describe_event(events[-1], state_at(events)) == "x.grad = None"
+
+
+def test_a_hook_firing_during_backward_knows_its_node():
+    events = mul_forward_events() + [
+        trace.HookRegistered(4, "backward", "conv1", "hook_fn"),
+        trace.BackwardStarted(1, "backward", ((MUL, Y),), False, False),
+        trace.NodeExecuting(MUL, "MulBackward0", (summary([1.0, 1.0]),)),
+        trace.HookFired(4, "backward", "conv1", ((None, summary([1.0])), (summary([1.0]),))),
+        trace.NodeExecuted(MUL, "MulBackward0", (None, None)),
+        trace.HookFired(4, "backward", "conv1", ()),
+    ]
+    during = state_at(events, len(events) - 2).hooks[4].last_firing
+    assert during.node_id == MUL and during.args[0][0] is None
+    assert state_at(events).hooks[4].last_firing.node_id is None
