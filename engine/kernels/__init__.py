@@ -34,6 +34,7 @@ from engine.kernels.pooling import (
     max_pool2d_backward,
     max_pool2d_forward,
 )
+from engine.kernels._threads import get_num_threads, set_num_threads
 from engine.kernels.warmup import warm_up
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "cross_entropy_backward",
     "cross_entropy_forward",
     "cross_entropy_grad_log_probs",
+    "get_num_threads",
     "log_softmax_backward",
     "log_softmax_forward",
     "max_pool2d_backward",
@@ -59,6 +61,7 @@ __all__ = [
     "nll_loss_forward",
     "relu_backward",
     "relu_forward",
+    "set_num_threads",
     "sigmoid_backward",
     "tanh_backward",
     "warm_up",

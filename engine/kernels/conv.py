@@ -7,14 +7,14 @@ Method: a Numba im2col unrolls each receptive field into a column, then NumPy's 
 the products (one batched matmul; groups are a broadcast batch dimension). grad_input is the
 transposed product followed by a Numba col2im scatter-add. grad_weight reduces over the batch
 either with per-sample products or with one long GEMM, whichever measured faster for the
-number of output positions. Large batches run in two halves on two threads (``_threads``);
+number of output positions. Large batches run in chunks on two threads (``_threads``);
 the column buffers are per-thread scratch (``_workspace``), never returned.
 """
 
 import numpy as np
 
 from engine.kernels._jit import check_float, check_same_dtype, kernel
-from engine.kernels._threads import in_halves
+from engine.kernels._threads import split_batch
 from engine.kernels._workspace import scratch
 
 
@@ -138,9 +138,9 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
         cols = _columns(x[lo:hi], geometry)
         np.matmul(weight, cols.reshape(hi - lo, groups, group_rows, oh * ow), out=y[lo:hi])
         if bias_column is not None:
-            y[lo:hi] += bias_column  # while this half is still in cache
+            y[lo:hi] += bias_column  # while this chunk is still in cache
 
-    in_halves(work, batch, batch * group_rows * groups * oh * ow)
+    split_batch(work, batch, batch * group_rows * groups * oh * ow)
     return y.reshape(batch, out_channels, oh, ow)
 
 
@@ -163,7 +163,7 @@ def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
         np.matmul(weight_t, grad_y[lo:hi], out=cols)
         _col2im(cols.reshape(hi - lo, groups * group_rows, oh * ow), *geometry, grad_x[lo:hi])
 
-    in_halves(work, batch, batch * group_rows * groups * oh * ow)
+    split_batch(work, batch, batch * group_rows * groups * oh * ow)
     if padded_shape == tuple(x_shape):
         return grad_x
     return np.ascontiguousarray(grad_x[:, :, padding[0]:padding[0] + height, padding[1]:padding[1] + width])
@@ -197,8 +197,8 @@ def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
         grad_y_rows = grad_y[lo:hi].transpose(1, 0, 3, 2).reshape(groups, samples, group_out)
         return np.matmul(cols, grad_y_rows).transpose(0, 2, 1)
 
-    partials = in_halves(work, batch, batch * group_rows * groups * positions)
-    grad_w = partials[0] if len(partials) == 1 else partials[0] + partials[1]
+    partials = split_batch(work, batch, batch * group_rows * groups * positions)
+    grad_w = partials[0] if len(partials) == 1 else sum(partials[1:], partials[0])
     return np.ascontiguousarray(grad_w).reshape(w_shape)
 
 

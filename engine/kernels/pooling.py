@@ -8,7 +8,7 @@ index ``iy * W + ix`` into its own input plane as int64.
 import numpy as np
 
 from engine.kernels._jit import check_float, kernel
-from engine.kernels._threads import in_halves
+from engine.kernels._threads import split_batch
 
 
 def pool_output_size(size, kernel_size, stride, padding, dilation, ceil_mode):
@@ -160,7 +160,7 @@ def max_pool2d_forward(x, kernel_size, stride, padding, dilation, ceil_mode=Fals
         work = lambda lo, hi: _max_pool(
             x[lo:hi], kernel_size[0], kernel_size[1], stride[0], stride[1], padding[0], padding[1],
             dilation[0], dilation[1], y[lo:hi], indices[lo:hi])
-    in_halves(work, batch, x.size)
+    split_batch(work, batch, x.size)
     return y, indices
 
 
@@ -171,7 +171,7 @@ def max_pool2d_backward(grad_y, indices, x_shape):
     indices = np.ascontiguousarray(indices)
     grad_x = np.zeros(x_shape, dtype=grad_y.dtype)
     work = lambda lo, hi: _max_pool_backward(grad_y[lo:hi], indices[lo:hi], grad_x[lo:hi])
-    bad_indices = [bad for bad in in_halves(work, grad_x.shape[0], grad_x.size) if bad != -1]
+    bad_indices = [bad for bad in split_batch(work, grad_x.shape[0], grad_x.size) if bad != -1]
     if bad_indices:
         bad_index = bad_indices[0]
         raise IndexError(f"max_pool2d_backward: index {bad_index} is outside the input plane of "
