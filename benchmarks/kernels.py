@@ -190,12 +190,16 @@ def main(argv=None):
     parser.add_argument("--batches", default="1,64")
     parser.add_argument("--dtype", default="float32")
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="engine.kernels.set_num_threads (default: all cores, at most 2)")
     args = parser.parse_args(argv)
+    if args.threads:
+        kernels.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     dtype = np.dtype(args.dtype)
     torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch else "torch not installed"
     print(f"engine.kernels vs PyTorch CPU ({torch_note}); {args.repeat} calls per case in alternating blocks, microseconds")
-    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    print(f"engine threads: {kernels.get_num_threads()}; load average at start: {os.getloadavg()[0]:.2f}")
     print(f"{'case':58s} {'engine med':>10s} {'min':>8s} {'torch med':>10s} {'min':>8s} {'ratio':>6s}")
     for batch in (int(b) for b in args.batches.split(",")):
         for cases in (_conv_cases, _pool_cases, _loss_cases, _step_cases):

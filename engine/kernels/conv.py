@@ -5,10 +5,10 @@ Layout: x[N, C, H, W], w[O, C // groups, kh, kw], y[N, O, oh, ow] with
 
 Method: a Numba im2col unrolls each receptive field into a column, then NumPy's BLAS does
 the products (one batched matmul; groups are a broadcast batch dimension). grad_input is the
-transposed product followed by a Numba col2im scatter-add. grad_weight reduces over the batch
-either with per-sample products or with one long GEMM, whichever measured faster for the
-number of output positions. Large batches run in chunks on two threads (``_threads``);
-the column buffers are per-thread scratch (``_workspace``), never returned.
+transposed product followed by a Numba col2im scatter-add; grad_weight a batched product of
+grad_y with the columns, summed over the batch. Every BLAS call is a batch of small products,
+which OpenBLAS keeps on the calling thread; large batches run in chunks on two threads of
+our own (``_threads``). Column buffers are per-thread scratch (``_workspace``), never returned.
 """
 
 import numpy as np
@@ -24,9 +24,9 @@ def output_size(size, kernel_size, stride, padding, dilation):
 
 
 @kernel
-def _im2col(x, kh, kw, sh, sw, dh, dw, oh, ow, cols, batch_major):
-    # x is already zero-padded, so every window is inside and no index needs a check.
-    # cols is [N, K, P] when batch_major, else [K, N, P]. Flat unsigned indices spare
+def _im2col(x, kh, kw, sh, sw, dh, dw, oh, ow, cols):
+    # x is already zero-padded, so every window is inside and no index needs a check;
+    # cols is [N, K, P]. Flat unsigned indices spare
     # Numba's negative-index wraparound and, with the unit-stride loop apart, let LLVM
     # vectorise the copies: 2x faster than bounds-checked 4-D indexing on SimpleNet.
     batch, channels, height, width = x.shape
@@ -38,8 +38,7 @@ def _im2col(x, kh, kw, sh, sw, dh, dw, oh, ow, cols, batch_major):
             plane_start = (n * channels + c) * height * width
             for i in range(kh):
                 for j in range(kw):
-                    k = (c * kh + i) * kw + j
-                    column_start = ((n * rows + k) if batch_major else (k * batch + n)) * positions
+                    column_start = (n * rows + (c * kh + i) * kw + j) * positions
                     window_start = plane_start + i * dh * width + j * dw
                     for oy in range(oh):
                         s = window_start + oy * sh * width
@@ -92,14 +91,12 @@ def _geometry(x_shape, w_shape, stride, padding, dilation, groups):
     return oh, ow
 
 
-def _columns(x, geometry, batch_major=True):
-    """Unrolled receptive fields of padded x[N, C, H, W]: [N, C*kh*kw, oh*ow], or [C*kh*kw, N, oh*ow]."""
+def _columns(x, geometry):
+    """Unrolled receptive fields [N, C*kh*kw, oh*ow] of padded x[N, C, H, W]."""
     batch, channels = x.shape[:2]
     kh, kw, oh, ow = geometry[0], geometry[1], geometry[6], geometry[7]
-    rows = channels * kh * kw
-    shape = (batch, rows, oh * ow) if batch_major else (rows, batch, oh * ow)
-    cols = scratch(shape, x.dtype)
-    _im2col(x, *geometry, cols, batch_major)
+    cols = scratch((batch, channels * kh * kw, oh * ow), x.dtype)
+    _im2col(x, *geometry, cols)
     return cols
 
 
@@ -182,20 +179,14 @@ def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
     group_rows = group_channels * kh * kw
     positions = oh * ow
     grad_y = grad_y.reshape(batch, groups, group_out, positions)
-    # grad_w sums grad_y[n] @ cols[n].T over the batch. With many output positions the
-    # per-sample products are long enough for BLAS (SimpleNet's conv1, P=576); with few
-    # (conv2, P=64) one GEMM over all samples' positions, on batch-minor columns and a
-    # transposed grad_y, measured ~25% faster than the per-sample products.
-    per_sample = positions >= 256
 
+    # grad_w sums grad_y[n] @ cols[n].T over the batch, as a batched product of small
+    # matrices. One long GEMM over all samples' positions took the same minimum time for
+    # SimpleNet's conv2 but 3x its median on this busy machine: OpenBLAS threads that GEMM
+    # itself and its threads wait on each other when the cores are shared.
     def work(lo, hi):
-        if per_sample:
-            cols = _columns(x[lo:hi], geometry).reshape(hi - lo, groups, group_rows, positions)
-            return np.matmul(grad_y[lo:hi], cols.transpose(0, 1, 3, 2)).sum(axis=0)
-        samples = (hi - lo) * positions
-        cols = _columns(x[lo:hi], geometry, batch_major=False).reshape(groups, group_rows, samples)
-        grad_y_rows = grad_y[lo:hi].transpose(1, 0, 3, 2).reshape(groups, samples, group_out)
-        return np.matmul(cols, grad_y_rows).transpose(0, 2, 1)
+        cols = _columns(x[lo:hi], geometry).reshape(hi - lo, groups, group_rows, positions)
+        return np.matmul(grad_y[lo:hi], cols.transpose(0, 1, 3, 2)).sum(axis=0)
 
     partials = split_batch(work, batch, batch * group_rows * groups * positions)
     grad_w = partials[0] if len(partials) == 1 else sum(partials[1:], partials[0])
