@@ -47,13 +47,16 @@ def float_array(tensor: Tensor, what: str) -> np.ndarray:
 
 class LazyModule:
     """A module imported on first attribute access: engine.kernels pulls in Numba (~0.5 s),
-    which `import engine` must not pay. After the first access, lookups are plain."""
+    which `import engine` must not pay. After the first access, lookups are plain. The first
+    kernel use also keeps NumPy's OpenBLAS to one thread (see engine.kernels.blas_threads)."""
 
     def __init__(self, name: str) -> None:
         self._name = name
 
     def __getattr__(self, attr: str):
         import importlib
+        from engine.kernels.blas_threads import limit_blas_threads
+        limit_blas_threads(1)
         module = importlib.import_module(self._name)
         self.__dict__.update(module.__dict__)
         return getattr(module, attr)
