@@ -1,6 +1,8 @@
 """What watching costs: an op-heavy forward + backward loop with no subscriber, and with a
 subscriber that records every event (as graphtui's recorder does). Prints medians and the
-ratio. Usage: python benchmarks/trace_overhead.py [--size N] [--repeats R]"""
+ratio. Times are this process's CPU time (time.process_time), so other work on a shared
+machine inflates them less than wall time. Usage: python benchmarks/trace_overhead.py
+[--repeats R]"""
 from __future__ import annotations
 
 import argparse
@@ -24,9 +26,9 @@ def op_heavy_step(x, w):
 def timed(fn, repeats: int) -> float:
     samples = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        samples.append(time.perf_counter() - start)
+        samples.append(time.process_time() - start)
     return statistics.median(samples)
 
 

@@ -378,7 +378,7 @@ def _announce(tensor: Tensor, name: str | None = None) -> Tensor:
     if trace.active:
         node = tensor._grad_fn
         trace.emit(trace.TensorCreated(
-            trace.tensor_id(tensor), name, tuple(tensor._data.shape), tensor._data.dtype.name,
+            trace.tensor_id(tensor), name, tensor._data.shape, trace.dtype_name(tensor._data.dtype),
             tensor._requires_grad, node is None, None if node is None else node._id,
             trace.summarize(tensor)))
     return tensor

@@ -34,6 +34,9 @@ muted_hooks: set[int] = set()
 # Largest tensor (in elements) whose values an event carries in full; bigger ones are
 # summarised by statistics and a head.
 values_cap = 4096
+# Arrays kept by reference (gradients in flight) cost no copy, so they may be bigger; the
+# debugger's value budget bounds what the history holds.
+view_cap = 1 << 20
 head_len = 8
 
 
@@ -109,7 +112,8 @@ _record = dataclass(slots=True, unsafe_hash=True)
 _DTYPE_NAMES: dict = {}
 
 
-def _dtype_name(dtype) -> str:
+def dtype_name(dtype) -> str:
+    """numpy's dtype.name, cached: the property is slow and events need it per tensor."""
     name = _DTYPE_NAMES.get(dtype.num)
     if name is None:
         name = _DTYPE_NAMES[dtype.num] = dtype.name
@@ -168,14 +172,15 @@ def summarize(value, copy: bool = True) -> Summary | None:
     through the backward pass) a read-only view."""
     if value is None:
         return None
-    array = value._data if hasattr(value, "_data") else np.asarray(value)
+    array = value if type(value) is np.ndarray else (
+        value._data if hasattr(value, "_data") else np.asarray(value))
     numel = array.size
-    if numel <= values_cap:
+    if numel <= (values_cap if copy else view_cap):
         values = array.reshape(-1)
         values = values.copy() if copy else values.view()
         values.flags.writeable = False
-        return Summary(array.shape, _dtype_name(array.dtype), numel, values)
-    return Summary(array.shape, _dtype_name(array.dtype), numel, None,
+        return Summary(array.shape, dtype_name(array.dtype), numel, values)
+    return Summary(array.shape, dtype_name(array.dtype), numel, None,
                    _statistics(array.reshape(-1)))
 
 
@@ -186,7 +191,7 @@ def _statistics(flat: np.ndarray) -> Stats:
     if flat.dtype.kind not in "fc":
         return Stats(float(flat.min()), float(flat.max()), float(flat.mean(dtype=np.float64)),
                      None, 0, 0, head)
-    total = float(flat.sum(dtype=np.float64))
+    total = float(flat.sum())
     if np.isfinite(total):          # no nan or inf anywhere: the cheap path
         return Stats(float(flat.min()), float(flat.max()), total / flat.size,
                      float(np.sqrt(np.dot(flat, flat))), 0, 0, head)

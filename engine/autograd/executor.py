@@ -441,4 +441,4 @@ def _differentiable_copy(grad: Tensor) -> Tensor:
 
 def _summaries(grads) -> tuple:
     # Gradients in flight are fresh arrays that nothing writes to later: no copy needed.
-    return tuple(trace.summarize(g, copy=False) for g in grads)
+    return tuple([trace.summarize(g, copy=False) for g in grads])

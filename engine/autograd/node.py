@@ -95,7 +95,7 @@ class SavedTensor:
     def dtype_name(self) -> str:
         if self.scalar:
             return "float32" if isinstance(self.data, float) else "int64"
-        return self.data.dtype.name
+        return trace.dtype_name(self.data.dtype)
 
     def unpack(self, node):
         if self.freed:

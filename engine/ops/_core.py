@@ -176,11 +176,10 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
 
 def announce_node(node, outputs) -> None:
     node._module = trace.current_module()
-    next_ids = tuple((None, 0) if e is None else (e[0]._id, e[1]) for e in node._next)
-    trace.emit(trace.NodeCreated(
-        node._id, node.name(), node._sequence_nr, next_ids,
-        tuple(trace.tensor_id(t) for t in outputs if t is not None), node.saved_infos(),
-        node._module, user_location()))
+    next_ids = tuple([(None, 0) if e is None else (e[0]._id, e[1]) for e in node._next])
+    output_ids = tuple([trace.tensor_id(t) for t in outputs if t is not None])
+    trace.emit(trace.NodeCreated(node._id, node.name(), node._sequence_nr, next_ids, output_ids,
+                                 node.saved_infos(), node._module, user_location()))
 
 
 def user_location() -> str | None:
