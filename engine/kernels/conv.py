@@ -6,7 +6,7 @@ Layout: x[N, C, H, W], w[O, C // groups, kh, kw], y[N, O, oh, ow] with
 Method: a Numba im2col unrolls each receptive field into a column, then NumPy's BLAS does
 the products (one batched matmul; groups are a broadcast batch dimension). grad_input is the
 transposed product followed by a Numba col2im scatter-add; grad_weight a batched product of
-grad_y with the columns, summed over the batch. Every BLAS call is a batch of small products,
+grad_y and the columns, summed over the batch. Every BLAS call is a batch of small products,
 which OpenBLAS keeps on the calling thread; large batches run in chunks on two threads of
 our own (``_threads``). Column buffers are per-thread scratch (``_workspace``), never returned.
 """
@@ -181,11 +181,18 @@ def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
     grad_y = grad_y.reshape(batch, groups, group_out, positions)
 
     # grad_w sums grad_y[n] @ cols[n].T over the batch, as a batched product of small
-    # matrices. One long GEMM over all samples' positions took the same minimum time for
-    # SimpleNet's conv2 but 3x its median on this busy machine: OpenBLAS threads that GEMM
-    # itself and its threads wait on each other when the cores are shared.
+    # matrices. Which operand leads matters 2x either way (serial, batch 64): with many output
+    # positions (conv1, P=576) grad_y[n] @ cols[n].T; with few (conv2, P=64) cols[n] @
+    # grad_y[n].T on a transposed copy of grad_y. One long GEMM over all samples' positions
+    # matched the best minimum but tripled the median on this busy machine: OpenBLAS threads
+    # a GEMM that size itself, and its threads stall when other processes share the cores.
+    columns_lead = positions < 256
+
     def work(lo, hi):
         cols = _columns(x[lo:hi], geometry).reshape(hi - lo, groups, group_rows, positions)
+        if columns_lead:
+            grad_y_t = grad_y[lo:hi].transpose(0, 1, 3, 2).copy()
+            return np.matmul(cols, grad_y_t).sum(axis=0).transpose(0, 2, 1)
         return np.matmul(grad_y[lo:hi], cols.transpose(0, 1, 3, 2)).sum(axis=0)
 
     partials = split_batch(work, batch, batch * group_rows * groups * positions)
