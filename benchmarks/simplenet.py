@@ -113,8 +113,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", default="1,64,256")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--torch-threads", type=int, default=0,
+                        help="torch.set_num_threads(n) first (0: torch's default)")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores; torch "
+    if torch is not None and args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; torch "
           f"{torch.__version__ if torch else 'not installed'} "
           f"(threads {torch.get_num_threads() if torch else '-'}); numpy {np.__version__}")
     import_s, first_step_s = startup()
@@ -129,6 +133,7 @@ def main():
             print(f"{batch:>6} {engine_ms:>10.3f} {torch_ms:>10.3f} {engine_ms / torch_ms:>13.2f}")
         else:
             print(f"{batch:>6} {engine_ms:>10.3f} {'-':>10} {'-':>13}")
+    print(f"load at the end: {os.getloadavg()[0]:.1f} (other processes skew both columns)")
 
 
 if __name__ == "__main__":
