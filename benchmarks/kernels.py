@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from engine import kernels
+from engine.kernels import blas_threads
 
 try:
     import torch
@@ -195,6 +196,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.threads:
         kernels.set_num_threads(args.threads)
+    # As engine.nn does on its first kernel call: NumPy's OpenBLAS on one thread, so its
+    # thread team does not fight the kernels' own batch split (torch's BLAS is not touched).
+    blas_threads.limit_blas_threads()
     rng = np.random.default_rng(0)
     dtype = np.dtype(args.dtype)
     torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch else "torch not installed"
