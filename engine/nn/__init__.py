@@ -6,3 +6,9 @@ from engine.nn.modules import (GELU, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, 
                                LogSoftmax, MaxPool2d, Module, ModuleDict, ModuleList, MSELoss,
                                NLLLoss, ReLU, Sequential, Sigmoid, Softmax, Tanh)
 from engine.nn import functional, init, modules
+
+__all__ = ["Buffer", "Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "Identity",
+           "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d",
+           "BatchNorm2d", "Dropout", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
+           "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss",
+           "BCELoss", "BCEWithLogitsLoss", "functional", "init", "modules"]

@@ -3,3 +3,5 @@ from engine.optim.optimizer import Optimizer
 from engine.optim.sgd import SGD
 from engine.optim.adam import Adam, AdamW
 from engine.optim import lr_scheduler
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]

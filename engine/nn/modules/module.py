@@ -12,19 +12,15 @@ under tracing.
 """
 from __future__ import annotations
 
-import itertools
-import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
 from engine import trace
-from engine.autograd import grad_mode as _gm
 from engine.nn.parameter import Buffer, Parameter
 from engine.tensor import Tensor
 from engine.utils import hooks as _hooks
-from engine.utils.hooks import fire
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
            "register_module_backward_hook", "register_module_full_backward_pre_hook",

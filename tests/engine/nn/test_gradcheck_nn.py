@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import engine
-import engine.nn as nn
 import engine.nn.functional as F
 from engine.autograd import gradcheck
 from engine.nn.modules._backward_hook import pass_through
