@@ -170,10 +170,10 @@ def max_pool2d_backward(grad_y, indices, x_shape):
     grad_y = np.ascontiguousarray(grad_y)
     indices = np.ascontiguousarray(indices)
     grad_x = np.zeros(x_shape, dtype=grad_y.dtype)
-    work = lambda lo, hi: _max_pool_backward(grad_y[lo:hi], indices[lo:hi], grad_x[lo:hi])
-    bad_indices = [bad for bad in split_batch(work, grad_x.shape[0], grad_x.size) if bad != -1]
-    if bad_indices:
-        bad_index = bad_indices[0]
+    # One add per output is too little work to split: two threads measured slower (115 us
+    # median against 83 at batch 64, SimpleNet's pool1).
+    bad_index = _max_pool_backward(grad_y, indices, grad_x)
+    if bad_index != -1:
         raise IndexError(f"max_pool2d_backward: index {bad_index} is outside the input plane of "
                          f"{x_shape[2]}x{x_shape[3]}")
     return grad_x
