@@ -1,5 +1,5 @@
-"""Module-hook and Module-API scenarios, run with torch (record_hooks.py) and with engine
-(test_hooks_nn.py). Each prints what it observes; the printed text must match torch's.
+"""Module-hook and Module-API scenarios, run with torch (benchmarks/record_nn_fixtures.py)
+and with engine (test_hooks_nn.py). Each prints what it observes; the printed text must match torch's.
 Shapes and values only: nothing random is printed.
 """
 import warnings

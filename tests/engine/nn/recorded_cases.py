@@ -1,5 +1,5 @@
-"""Cases run twice: once with torch (by record_torch.py, which writes the fixtures) and once
-with engine (by the tests). Each case takes a namespace `lib` with `torch`, `nn`, `F`,
+"""Cases run twice: once with torch (by benchmarks/record_nn_fixtures.py, which writes the
+fixtures) and once with engine (by the tests). Each case takes a namespace `lib` with `torch`, `nn`, `F`,
 `optim` and returns (leaves, output). The same source on both sides is what makes the
 recorded values comparable; no case draws random numbers.
 """

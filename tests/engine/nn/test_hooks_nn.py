@@ -1,6 +1,6 @@
 """The tutorial's cells 7-11, every module-hook rule, and the Module API, against what the
 same scenarios print under torch 2.13 (fixtures/torch_hook_outputs.json, written by
-record_hooks.py)."""
+benchmarks/record_nn_fixtures.py)."""
 import contextlib
 import io
 import json

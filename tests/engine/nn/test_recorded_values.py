@@ -1,7 +1,7 @@
 """engine.nn / functional / optim against values recorded from torch 2.13.
 
-The cases live in recorded_cases.py and run here with engine; record_torch.py ran the same
-source with torch and wrote fixtures/torch_recorded.npz.
+The cases live in recorded_cases.py and run here with engine; benchmarks/record_nn_fixtures.py
+ran the same source with torch and wrote fixtures/torch_recorded.npz.
 """
 import pathlib
 import sys

@@ -1,9 +1,16 @@
-"""Writes fixtures/torch_recorded.npz from torch 2.13 (run by hand, never by pytest):
+"""Records the torch 2.13 values that tests/engine/nn compares engine.nn against. Run by
+hand, never by pytest (tests and engine never import torch; benchmarks/ is where torch may
+be imported):
 
-    /work/torchenv/bin/python tests/engine/nn/record_torch.py
+    /work/torchenv/bin/python benchmarks/record_nn_fixtures.py
 
-Runs recorded_cases.py with torch; the tests run the same cases with engine.
+It runs tests/engine/nn/recorded_cases.py and hook_scenarios.py with torch and writes
+tests/engine/nn/fixtures/torch_recorded.npz (values, graphs, saved names, gradients,
+optimiser trajectories) and torch_hook_outputs.json (what each scenario prints).
 """
+import contextlib
+import io
+import json
 import pathlib
 import sys
 import types
@@ -11,11 +18,13 @@ import types
 import numpy as np
 import torch
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
+CASES_DIR = pathlib.Path(__file__).resolve().parent.parent / "tests" / "engine" / "nn"
+sys.path.insert(0, str(CASES_DIR))
+import hook_scenarios  # noqa: E402
 import recorded_cases as cases  # noqa: E402
 
 LIB = types.SimpleNamespace(torch=torch, nn=torch.nn, F=torch.nn.functional, optim=torch.optim)
-OUT = pathlib.Path(__file__).parent / "fixtures" / "torch_recorded.npz"
+FIXTURES = CASES_DIR / "fixtures"
 
 
 def seed_gradient(out):
@@ -53,7 +62,7 @@ def record_simplenet(arrays):
         arrays[f"simplenet_sgd/param/{pname}"] = cases.summary(param.detach().numpy())
 
 
-def main():
+def record_values():
     arrays = {}
     for name, case in cases.CASES.items():
         record_case(name, case, arrays)
@@ -64,9 +73,23 @@ def main():
     lrs, rows = cases.step_lr_trajectory(LIB)
     arrays["optim/step_lr/lrs"], arrays["optim/step_lr/params"] = lrs, rows
     arrays["torch_version"] = np.array(torch.__version__)
-    np.savez_compressed(OUT, **arrays)
-    print(f"wrote {len(arrays)} arrays to {OUT} ({OUT.stat().st_size} bytes)")
+    path = FIXTURES / "torch_recorded.npz"
+    np.savez_compressed(path, **arrays)
+    print(f"wrote {len(arrays)} arrays to {path} ({path.stat().st_size} bytes)")
+
+
+def record_printed():
+    outputs = {}
+    for scenario in hook_scenarios.SCENARIOS:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            scenario(LIB)
+        outputs[scenario.__name__] = buffer.getvalue()
+    path = FIXTURES / "torch_hook_outputs.json"
+    path.write_text(json.dumps(outputs, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {len(outputs)} scenarios to {path}")
 
 
 if __name__ == "__main__":
-    main()
+    record_values()
+    record_printed()
