@@ -1,13 +1,15 @@
 """A byte budget for the tensor values the history keeps.
 
-``engine.trace.summarize`` copies the values of small tensors into events so any moment can
-show them. A long run would keep every copy forever; once the budget is spent, events keep
+``engine.trace.summarize`` keeps the values of small tensors in events (copies, or views of
+gradients in flight) so any moment can show them. A long run would keep every copy forever; once the budget is spent, events keep
 only their statistics and head (the Summary without ``values``). The event that crosses the
 budget is kept whole, so the budget may be exceeded by one event's copies.
 """
 from __future__ import annotations
 
 import dataclasses
+
+import numpy as np
 
 from engine.trace import Summary
 
@@ -54,10 +56,19 @@ def _summary_fields(event_type: type) -> tuple[str, ...]:
 
 def _values_bytes(value) -> int:
     if isinstance(value, Summary):
-        return value.values.nbytes if value.values is not None else 0
+        return _kept_alive_bytes(value.values) if value.values is not None else 0
     if isinstance(value, tuple):
         return sum(_values_bytes(item) for item in value)
     return 0
+
+
+def _kept_alive_bytes(values) -> int:
+    """What keeping ``values`` costs: the engine may hand a read-only view of a gradient in
+    flight rather than a copy, and a view keeps its whole base array alive."""
+    owner = values
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    return max(values.nbytes, owner.nbytes)
 
 
 def _without_values(value):

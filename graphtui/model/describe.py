@@ -92,6 +92,11 @@ def _tensor(state: State | None, tensor_id) -> str:
     return name or f"tensor {tensor_id}"
 
 
+def _tensor_label(event: trace.TensorCreated, state: State | None) -> str:
+    name = event.name or (state.tensor_name(event.tensor_id) if state is not None else None)
+    return f"tensor {name}" if name else f"tensor {event.tensor_id}"
+
+
 def _node(state: State | None, node_id) -> str:
     if state is not None and node_id in state.nodes:
         return state.node_label(node_id)
@@ -120,7 +125,7 @@ _DESCRIBERS = {
     ev.HookMuteChanged: lambda e, s: f"{'muted' if e.muted else 'unmuted'} {_hook(s, e.hook_id)}",
     ev.EventsDropped: lambda e, s: f"{e.count} {e.kind} events not kept (memory budget)",
     ev.Discarded: lambda e, s: f"event {e.step} no longer kept (memory budget)",
-    trace.TensorCreated: lambda e, s: (f"tensor {e.name or _tensor(s, e.tensor_id)} "
+    trace.TensorCreated: lambda e, s: (f"{_tensor_label(e, s)} "
                                        f"{format_shape(e.shape)} {e.dtype}"
                                        + (" requires_grad" if e.requires_grad else "")),
     trace.TensorNamed: lambda e, s: f"tensor {e.tensor_id} is {e.name}",

@@ -66,6 +66,7 @@ class EventLog(Sequence):
 
 
 DEFAULT_MAX_EVENTS = 1_000_000
+COMPACT_SLICE = 1024            # events compact() applies per hold of the lock
 
 
 def state_at(events: Sequence, step: int | None = None) -> State:
@@ -92,6 +93,12 @@ class History:
         self._lock = threading.Lock()
 
     @property
+    def applied_step(self) -> int:
+        """How many events the live builder has applied: asking for an earlier state costs
+        a replay from a checkpoint, a later one only the events in between."""
+        return self._live.step
+
+    @property
     def first_step(self) -> int:
         """The earliest step time travel can reach (later than 0 once events were discarded)."""
         return self._checkpoints[0].step
@@ -111,8 +118,13 @@ class History:
         """Apply what was recorded and, past ``max_events`` kept, discard the oldest events
         (time travel then starts at a checkpoint). Called by the recorder now and then, so
         memory stays bounded even when nobody looks at the state."""
+        target = len(self.log)
+        while self.applied_step < target:
+            # In slices, letting go of the lock between them: the UI thread asking for a
+            # state waits for one slice, not for the whole backlog.
+            with self._lock:
+                self._catch_up(min(target, self._live.step + COMPACT_SLICE))
         with self._lock:
-            self._catch_up(len(self.log))
             if not hasattr(self.log, "discard_before"):
                 return
             keep_from = len(self.log) - self.max_events // 2

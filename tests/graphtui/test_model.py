@@ -396,3 +396,19 @@ def test_a_hook_firing_during_backward_knows_its_node():
     during = state_at(events, len(events) - 2).hooks[4].last_firing
     assert during.node_id == MUL and during.args[0][0] is None
     assert state_at(events).hooks[4].last_firing.node_id is None
+
+
+def test_compact_applies_everything_and_reports_how_far():
+    events = mul_forward_events() + mul_backward_events()
+    log = EventLog()
+    history = History(log)
+    for event in events:
+        log.append(event)
+    assert history.applied_step == 0
+    history.compact()
+    assert history.applied_step == len(events)
+
+
+def test_an_unnamed_tensor_is_described_by_its_id_once():
+    event = trace.TensorCreated(7, None, (2,), "float32", False, True, None, None)
+    assert describe_event(event, state_at([event])) == "tensor 7 [2] float32"

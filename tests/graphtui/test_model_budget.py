@@ -24,3 +24,13 @@ def test_nested_argument_tuples_are_budgeted_and_untouched_events_are_the_same_o
     assert admitted.args[1].values is None
     plain = trace.HookRemoved(3)
     assert budget.admit(plain) is plain
+
+
+def test_a_view_costs_its_whole_base_array():
+    base = np.zeros(1000, dtype="float32")
+    view = base[:10].view()
+    view.flags.writeable = False
+    summary = trace.Summary((10,), "float32", 10, view)
+    budget = ValueBudget(max_bytes=10_000)
+    budget.admit(trace.GradAccumulated(1, summary, False))
+    assert budget.used == base.nbytes

@@ -119,7 +119,7 @@ def test_max_events_bounds_the_log_but_the_state_stays_whole(run, monkeypatch):
     assert state.output[-1].text == "tensor([600., 600., 600.])"
 
 
-def test_the_recorder_keeps_no_tensor_alive(run):
+def test_past_its_value_budget_the_recorder_keeps_no_tensor_alive(run):
     session = run("""
         import gc, tracemalloc
         import engine as torch
@@ -134,7 +134,7 @@ def test_the_recorder_keeps_no_tensor_alive(run):
         gc.collect()
         grown = tracemalloc.get_traced_memory()[0] - baseline
         print("grown", grown)
-    """, break_on_backward=False)
+    """, break_on_backward=False, value_budget=0)
     assert session.wait_until_finished(WAIT)
     state = session.state()
     assert state.run_state == RUN_FINISHED, state.error
