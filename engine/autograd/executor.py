@@ -160,20 +160,26 @@ def _run(task: GraphTask, root_nodes) -> None:
         if task.dependencies.get(node, 0) == 0 and node not in pushed and _wanted(task, node):
             heapq.heappush(ready, (-node._sequence_nr, next(tie), node))
             pushed.add(node)
+    buffers, dependencies, everything = task.buffers, task.dependencies, task.needed is None
+    push, pop = heapq.heappush, heapq.heappop
     while ready:
-        node = heapq.heappop(ready)[2]
-        grads = task.buffers.pop(node, None) or [None] * node._num_outputs
+        node = pop(ready)[2]
+        grads = buffers.pop(node, None) or [None] * node._num_outputs
         grad_inputs = _run_node(task, node, grads)
         for e, grad in zip(node._next, grad_inputs):
             if e is None:
                 continue
             child, nr = e
             if grad is not None:
-                task.add_grad(child, nr, grad)
-            remaining = task.dependencies[child] - 1
-            task.dependencies[child] = remaining
-            if remaining == 0 and _wanted(task, child):
-                heapq.heappush(ready, (-child._sequence_nr, next(tie), child))
+                buffer = buffers.get(child)
+                if buffer is None:
+                    buffer = buffers[child] = [None] * child._num_outputs
+                current = buffer[nr]
+                buffer[nr] = grad if current is None else current + grad
+            remaining = dependencies[child] - 1
+            dependencies[child] = remaining
+            if remaining == 0 and (everything or _wanted(task, child)):
+                push(ready, (-child._sequence_nr, next(tie), child))
 
 
 def _wanted(task: GraphTask, node) -> bool:
@@ -210,7 +216,11 @@ def _run_node(task: GraphTask, node, grads: list) -> tuple:
     if trace.active:
         trace.emit(trace.NodeExecuted(node._id, node.name(), _summaries(grad_inputs)))
     if not task.retain_graph and node._saved:
-        _release(node)
+        if trace.active:
+            _release(node)
+        else:
+            for saved in node._saved.values():
+                saved.release()
     return grad_inputs
 
 
@@ -340,7 +350,7 @@ def _validate(node, grad_inputs: tuple) -> tuple:
         if meta is None:
             continue
         shape, dtype = meta[e[1]]
-        if grad.shape == shape and grad.dtype == dtype:
+        if grad.shape == shape and (grad.dtype is dtype or grad.dtype == dtype):
             continue
         if fixed is None:
             fixed = list(grad_inputs)

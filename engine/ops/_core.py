@@ -154,8 +154,8 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
 
 def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result) -> None:
     node = node_cls()
-    node._next = tuple(edge(t) for t in inputs)
-    node._in_shapes = tuple(None if t is None else t._data.shape for t in inputs)
+    node._next = tuple([edge(t) for t in inputs])
+    node._in_shapes = tuple([None if t is None else t._data.shape for t in inputs])
     data = out._data
     node._out_meta = ((data.shape, data.dtype),)
     if saved:
