@@ -111,7 +111,12 @@ class Function(metaclass=_FunctionMeta):
         outputs = raw if is_tuple else (raw,)
         if not needs_grad(*tensor_args):
             return raw
-        outputs = tuple(_own_output(out, args) for out in outputs)
+        marked = getattr(ctx, "_non_differentiable", ())
+        owned = tuple(_own_output(out, args) for out in outputs)
+        # An input returned as-is and marked non-differentiable stays marked as its copy.
+        ctx._non_differentiable = tuple(o for o, out in zip(owned, outputs)
+                                        if any(out is m for m in marked)) + tuple(marked)
+        outputs = owned
         _attach(ctx, tensor_args, outputs)
         if trace.active:
             announce_node(ctx, [o for o in outputs if isinstance(o, Tensor)])
@@ -133,7 +138,7 @@ def _own_output(out, args):
 def _attach(ctx, tensor_args: list, outputs: tuple) -> None:
     from engine.ops._core import edge
     non_diff = {id(t) for t in getattr(ctx, "_non_differentiable", ())}
-    ctx._next = tuple(edge(a) for a in tensor_args)
+    ctx._next = tuple([edge(a) for a in tensor_args])
     ctx._num_outputs = len(outputs)
     ctx._out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), np.float32)
                           for o in outputs)

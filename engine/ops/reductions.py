@@ -30,6 +30,12 @@ def _dims(dim, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(wrap_dim(d, ndim) for d in dim))
 
 
+def _saved_dims(dim) -> tuple:
+    """dim as PyTorch saves it: as given, a negative dim read back as an unsigned 64-bit."""
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    return tuple(d % 2**64 for d in dims)
+
+
 def _expand_back(g, shape: tuple, dims: tuple, keepdim: bool):
     """Broadcast a reduced gradient back to the input's shape."""
     if not keepdim:
@@ -49,7 +55,7 @@ def _sum_all_rule(n, g):
 
 def _sum_dim_rule(n, g):
     a = n._attrs
-    return (_expand_back(g, a["self_sym_sizes"], a["dim"], a["keepdim"]),)
+    return (_expand_back(g, a["self_sym_sizes"], a["_dims"], a["keepdim"]),)
 
 
 def _mean_all_rule(n, g):
@@ -60,9 +66,9 @@ def _mean_all_rule(n, g):
 def _mean_dim_rule(n, g):
     a = n._attrs
     count = 1
-    for d in a["dim"]:
+    for d in a["_dims"]:
         count *= a["self_sym_sizes"][d]
-    return (_expand_back(g / count, a["self_sym_sizes"], a["dim"], a["keepdim"]),)
+    return (_expand_back(g / count, a["self_sym_sizes"], a["_dims"], a["keepdim"]),)
 
 
 SumBackward0 = node_class("SumBackward0", _sum_all_rule)
@@ -86,7 +92,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     dims = _dims(dim, data.ndim)
     out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype))
     return record(SumBackward1, out, (input,),
-                  attrs={"dim": dims, "keepdim": keepdim, "self_sym_sizes": shape})
+                  attrs={"dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim,
+                         "self_sym_sizes": shape})
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -103,7 +110,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     dims = _dims(dim, data.ndim)
     out = np.asarray(data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype))
     return record(MeanBackward1, out, (input,), attrs={
-        "dim": dims, "keepdim": keepdim, "self_sym_sizes": shape, "self_sym_numel": data.size})
+        "dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim, "self_sym_sizes": shape,
+        "self_sym_numel": data.size})
 
 
 # ---------------------------------------------------------------- max, min
@@ -199,8 +207,8 @@ def _norm_rule(n, g):
     x, result = n.saved("self"), n.saved("result")
     a = n._attrs
     ratio = g / P.where(result == 0, result + 1, result)     # 0 / 0 gives 0, as PyTorch
-    if a["dim"] is not None:
-        ratio = _expand_back(ratio, a["self_sym_sizes"], a["dim"], a["keepdim"])
+    if a["_dims"] is not None:
+        ratio = _expand_back(ratio, a["self_sym_sizes"], a["_dims"], a["keepdim"])
     return (x * ratio,)
 
 
@@ -218,7 +226,8 @@ def norm(input, p="fro", dim=None, keepdim=False):
         dims = _dims(dim, data.ndim)
         out = np.sqrt((data * data).sum(axis=dims, keepdims=keepdim)).astype(data.dtype)
     return record(LinalgVectorNormBackward0, out, (input,), {"self": input},
-                  {"ord": 2.0, "dim": dims, "keepdim": keepdim, "self_sym_sizes": data.shape},
+                  {"ord": 2.0, "dim": None if dims is None else _saved_dims(dim), "_dims": dims,
+                   "keepdim": keepdim, "self_sym_sizes": data.shape},
                   save_result="result")
 
 
