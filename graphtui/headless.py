@@ -18,7 +18,8 @@ async def settle(pilot, session, timeout: float = SETTLE_TIMEOUT) -> None:
     screen = pilot.app.main
     screen.refresh_now()
     # The live view catches up with a flood in chunks; a screenshot wants all of it.
-    while screen.state.step < len(session.log) and time.monotonic() < deadline:
+    while (screen.moment is None and screen.state.step < len(session.log)
+           and time.monotonic() < deadline):
         await pilot.pause()
         screen.refresh_now()
     await pilot.pause()

@@ -16,6 +16,7 @@ OTHER_KEYS = [
     ("ctrl+q", "Quit."),
     ("ctrl+p", "Command palette: every key above, by name."),
     ("1 2 3 4", "Inspector tabs: Node, Tensor, Saved, Hooks."),
+    ("g", "Group the graph by module (conv1, fc, ...) or show it from the roots."),
     ("e", "Cycle the events filter (All, Backward, Hooks, Forward, Output, Warnings/errors)."),
     ("tab / shift+tab", "Move focus between the graph, the inspector and the events."),
     ("arrows, enter", "Move in the graph tree; enter or a click expands a node."),

@@ -49,6 +49,7 @@ class MainScreen(Screen):
         Binding("3", "tab('saved')", "Saved tab", show=False),
         Binding("4", "tab('hooks')", "Hooks tab", show=False),
         Binding("e", "cycle_filter", "Events filter", show=False),
+        Binding("g", "group", "Group by module", show=False),
     ]
 
     def __init__(self, session) -> None:
@@ -286,6 +287,11 @@ class MainScreen(Screen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(Inspector).active_tab = tab
+
+    def action_group(self) -> None:
+        grouped = self.query_one(GraphTree).toggle_grouping()
+        self.notify("Graph grouped by module" if grouped else "Graph from the roots", timeout=2)
+        self.refresh_now()
 
     def action_cycle_filter(self) -> None:
         self.query_one(EventsPane).cycle_filter()

@@ -15,16 +15,22 @@ from graphtui.model import (
     NO_GRAD_FN, NONE_EDGE, ROOT, State, TreeEntry, child_entries, path_to, root_entries,
 )
 from graphtui.widgets.fmt import bytes_text, status_glyph
+from graphtui.widgets.module_groups import (
+    MODULE, module_children, module_entries, module_key_of,
+)
 
 SMALL_GRAPH = 80          # graphs up to this many nodes open fully at first sight
 FIRST_VIEW_DEPTH = 3      # bigger ones open this many levels
 MAX_REVEAL_DEPTH = 400    # deeper than this, "follow" does not open the path
 
 
-def entry_label(state: State, entry: TreeEntry, repeated: bool = False) -> Text:
+def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
+                show_module: bool = True) -> Text:
     """`● MulBackward0 (y) 12 B saved` — glyph, name, what it concerns, its buffers."""
     if entry.kind == NONE_EDGE:
         return Text("None", style="dim italic")
+    if entry.kind == MODULE:
+        return Text(entry.label, style="bold #7f9fbf")
     if entry.kind == NO_GRAD_FN:
         return Text.assemble(("✗ ", "bold red"), (entry.label, "bold"),
                              (" no grad_fn", "red"))
@@ -37,7 +43,7 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False) -> Text:
         name = state.tensor_name(entry.tensor_id)
         if name:
             text.append(f" → {name}", style="cyan")
-    if node is not None and node.module and entry.kind != NONE_EDGE:
+    if node is not None and node.module and show_module:
         text.append(f" {node.module}", style="italic #7f9fbf")
     if node is not None and node.saved:
         retained = node.retained_bytes
@@ -53,7 +59,10 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False) -> Text:
 def first_view_keys(state: State, roots: list[TreeEntry], depth: int, max_rows: int = 2000
                     ) -> set[tuple]:
     """Rows to open at first sight: down to ``depth``, in display order, never a node met
-    before (so a DAG's shared subgraphs open once: linear, not exponential)."""
+    before (so a DAG's shared subgraphs open once: linear, not exponential). Module groups
+    open, their nodes stay closed."""
+    if roots and roots[0].kind == MODULE:
+        return {entry.key for entry in roots}
     keys: set[tuple] = set()
     shown: set[int] = set()
     stack = [(entry, 0) for entry in reversed(roots)]
@@ -92,6 +101,7 @@ class GraphTree(Tree[TreeEntry]):
         self.guide_depth = 2
         self.auto_expand = True
         self._state: State | None = None
+        self.group_by_module = False
         self._root_keys: tuple = ()
         self._expanded: set[tuple] = set()
         self._loaded: dict[tuple, TreeNode[TreeEntry]] = {}
@@ -104,8 +114,10 @@ class GraphTree(Tree[TreeEntry]):
 
     def show(self, state: State) -> None:
         self._state = state
-        roots = root_entries(state)
-        keys = tuple(entry.key for entry in roots)
+        roots = module_entries(state) if self.group_by_module else root_entries(state)
+        # A group's label carries its node count: a new node in a group rebuilds too.
+        keys = tuple((entry.key, entry.label if entry.kind == MODULE else None)
+                     for entry in roots)
         if keys != self._root_keys:
             self._rebuild(state, roots)
         else:
@@ -114,7 +126,9 @@ class GraphTree(Tree[TreeEntry]):
     def reveal(self, node_id: int) -> bool:
         """Open the path to the first row showing ``node_id`` and put the cursor on it."""
         state = self._state
-        key = path_to(state, node_id) if state is not None else None
+        if state is None:
+            return False
+        key = module_key_of(state, node_id) if self.group_by_module else path_to(state, node_id)
         if key is None or len(key) > MAX_REVEAL_DEPTH:
             return False
         node = self._open_path(key)
@@ -150,7 +164,8 @@ class GraphTree(Tree[TreeEntry]):
             self._seen_roots.update(entry.key for entry in new_roots)
         self.clear()
         self._loaded, self._shown, self._repeated, self._drawn = {}, set(), set(), {}
-        self._root_keys = tuple(entry.key for entry in roots)
+        self._root_keys = tuple((entry.key, entry.label if entry.kind == MODULE else None)
+                                for entry in roots)
         for entry in roots:
             self._add(self.root, entry)
         if cursor_key is None or not self._cursor_to(cursor_key):
@@ -165,7 +180,8 @@ class GraphTree(Tree[TreeEntry]):
         repeated = entry.node_id is not None and entry.node_id in self._shown
         if repeated:
             self._repeated.add(entry.key)
-        node = parent.add(entry_label(self._state, entry, repeated), data=entry,
+        node = parent.add(entry_label(self._state, entry, repeated, not self.group_by_module),
+                          data=entry,
                           allow_expand=entry.has_children)
         self._loaded[entry.key] = node
         if entry.node_id is not None:
@@ -177,10 +193,27 @@ class GraphTree(Tree[TreeEntry]):
 
     def _fill(self, node: TreeNode[TreeEntry]) -> None:
         entry = node.data
-        if node.children or entry is None or entry.node_id is None:
+        if node.children or entry is None:
             return
-        for child in child_entries(self._state, entry.key, entry.node_id):
+        if entry.kind == MODULE:
+            children = module_children(self._state, entry)
+        elif entry.node_id is not None:
+            children = child_entries(self._state, entry.key, entry.node_id)
+        else:
+            return
+        for child in children:
             self._add(node, child)
+
+    def toggle_grouping(self) -> bool:
+        """Switch between the tree from the roots and the nodes grouped by module."""
+        selected = self.entry.node_id if self.entry is not None else None
+        self.group_by_module = not self.group_by_module
+        self._root_keys = ()               # rebuild at the next show()
+        if self._state is not None:
+            self.show(self._state)
+            if selected is not None:
+                self.reveal(selected)
+        return self.group_by_module
 
     def _relabel(self, state: State) -> None:
         # Model nodes are frozen and replaced when they change: identity says "unchanged".
@@ -194,7 +227,8 @@ class GraphTree(Tree[TreeEntry]):
             if previous is not None and previous[0] is source[0] and previous[1] == source[1]:
                 continue
             drawn[key] = source
-            node.set_label(entry_label(state, entry, key in self._repeated))
+            node.set_label(entry_label(state, entry, key in self._repeated,
+                                       not self.group_by_module))
 
     def _open_path(self, key: tuple) -> TreeNode[TreeEntry] | None:
         node = self._loaded.get(key[:1])

@@ -66,3 +66,17 @@ async def test_a_10000_node_chain_opens_lazily_and_steps_fast(tmp_path):
         assert "paused at MulBackward0" in ui.status()
         assert "MulBackward0" in ui.selected_label()      # the cursor follows the run
         assert len(graph._loaded) < 100
+
+
+async def test_grouping_by_module_follows_the_selected_node(tmp_path):
+    async with running(write_lesson(tmp_path, "conv1_hook.py")) as ui:
+        selected = ui.selected_label()
+        await ui.pilot.press("g")
+        await ui.pilot.pause()
+        graph = ui.screen.query_one(GraphTree)
+        top = [str(child.label) for child in graph.root.children]
+        assert any(label.startswith("conv1") for label in top)
+        assert ui.selected_label().split()[1] == selected.split()[1]   # same node, new row
+        await ui.pilot.press("g")
+        await ui.pilot.pause()
+        assert not any(str(c.label).startswith("conv1") for c in graph.root.children)
