@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from graphtui.headless import press_and_settle, settle
-from tui_support import SIZE, new_app, write_lesson
+from tui_support import SIZE, has_engine_nn, new_app, write_lesson
 
 TABS = {"node": "1", "tensor": "2", "saved": "3", "hooks": "4"}
 
@@ -38,6 +38,13 @@ def snap(snap_compare, tmp_path, lesson: str, keys: list[str], break_on_backward
 @pytest.mark.parametrize("lesson", list(PAUSED_MID_BACKWARD))
 def test_paused_mid_backward(snap_compare, tmp_path, lesson, tab):
     assert snap(snap_compare, tmp_path, lesson, PAUSED_MID_BACKWARD[lesson] + [TABS[tab]])
+
+
+@pytest.mark.skipif(not has_engine_nn(), reason="needs engine.nn (Conv2d, module hooks)")
+@pytest.mark.parametrize("tab", list(TABS))
+def test_conv1_backward_hook_has_fired(snap_compare, tmp_path, tab):
+    """Paused after ConvolutionBackward0 ran: conv1's legacy backward hook fired there."""
+    assert snap(snap_compare, tmp_path, "conv1_backward_hook.py", ["n", "n", "n", TABS[tab]])
 
 
 def test_failed_second_backward_shows_the_error_at_its_node(snap_compare, tmp_path):

@@ -71,6 +71,24 @@ LESSONS = {
         loss.backward()
         print(x.grad)
     """,
+    # Lesson 9 in small: a legacy backward hook on conv1 fires at ConvolutionBackward0.
+    "conv1_backward_hook.py": """
+        import engine as torch
+        import engine.nn as nn
+        torch.manual_seed(0)
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(1, 2, kernel_size=3)
+            def forward(self, x):
+                return torch.relu(self.conv1(x))
+        net = Net()
+        def hook_grad(module, grad_input, grad_output):
+            print("grad_input len:", len(grad_input), "grad_output len:", len(grad_output))
+        handle = net.conv1.register_backward_hook(hook_grad)
+        image = torch.randn(1, 1, 6, 6)
+        net(image).sum().backward()
+    """,
     # Scale: a 10,000-node chain; the graph pane must open lazily and stay fast.
     "chain_10k.py": """
         import engine as torch
