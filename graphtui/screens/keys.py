@@ -6,7 +6,7 @@ from textual.binding import Binding
 DEBUGGER_BINDINGS: list[Binding] = [
     Binding("n", "step", "Step", tooltip="Run the next backward node and pause", id="step"),
     Binding("c", "continue", "Continue", tooltip="Continue to the next break", id="continue"),
-    Binding("p", "pause", "Pause", tooltip="Pause at the next backward node", id="pause"),
+    Binding("p", "pause", "Pause", tooltip="Pause at the next backward node or op", id="pause"),
     Binding("b", "toggle_break", "Break", tooltip="Toggle breaking at the start of each backward",
             id="toggle_break"),
     Binding("h", "toggle_hook", "Mute hook", tooltip="Mute or unmute the selected hook",
@@ -26,7 +26,7 @@ DEBUGGER_BINDINGS: list[Binding] = [
 KEY_HELP: dict[str, str] = {
     "step": "Run the next backward node, then pause again.",
     "continue": "Run until the next break (the next backward, when breaking is on) or the end.",
-    "pause": "Pause before the next backward node runs.",
+    "pause": "Pause before the next backward node runs (in a forward: after the next op).",
     "toggle_break": "Turn pausing at the start of every backward pass on or off.",
     "toggle_hook": "Mute or unmute the hook selected in the Hooks tab. A muted hook stays "
                    "registered but is skipped when it would fire; its firing is logged as muted. "

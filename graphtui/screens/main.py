@@ -209,7 +209,7 @@ class MainScreen(Screen):
 
     def action_pause(self) -> None:
         self.session.pause()
-        self.notify("Pausing at the next backward node", timeout=2)
+        self.notify("Pausing at the next backward node, or after the next op", timeout=2)
 
     def action_toggle_break(self) -> None:
         on_backward = self.session.toggle_break()
