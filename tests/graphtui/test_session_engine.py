@@ -161,6 +161,7 @@ def test_backward_on_a_tensor_without_grad_fn_is_shown_at_that_tensor(run):
     assert (root.kind, root.label) == (NO_GRAD_FN, "y")
 
 
+@pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf")
 def test_reading_a_non_leaf_grad_warns_about_that_tensor(run):
     session = run("""
         import engine as torch
