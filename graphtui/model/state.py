@@ -239,7 +239,7 @@ class State:
     unreadable_events: int = 0                 # events the model could not apply (skipped)
     backward_passes: tuple[BackwardPass, ...] = ()
     retained_bytes: int = 0                    # saved buffers not yet freed, all nodes
-    problems: tuple[Problem, ...] = ()         # warnings and engine errors, in order
+    problems: Sequence[Problem] = ()           # warnings and engine errors, in order (capped)
     error: RunError | None = None
     output: Sequence[OutputLine] = ()          # what the scenario printed (may be capped)
     output_dropped: int = 0                    # lines not kept because of the budget
