@@ -184,12 +184,18 @@ class Tensor:
                     "the dtypes of a tensor and its gradient may break downstream systems that "
                     "assume they match.")
         self._grad = value
-        if trace.active and value is not None:
-            trace.emit(trace.GradAccumulated(trace.tensor_id(self), trace.summarize(value), False))
+        self._note_grad_change()
 
     @grad.deleter
     def grad(self) -> None:
         self._grad = None
+        self._note_grad_change()
+
+    def _note_grad_change(self) -> None:
+        """Tell a watcher .grad was set, cleared (zero_grad) or zeroed in place."""
+        if trace.active:
+            trace.emit(trace.GradAccumulated(trace.tensor_id(self),
+                                             trace.summarize(self._grad), False))
 
     @property
     def retains_grad(self) -> bool:
@@ -206,6 +212,9 @@ class Tensor:
         import weakref
         node._retain_grad_refs[self._output_nr] = weakref.ref(self)
         self._retains_grad = True
+        if trace.active:
+            trace.emit(trace.TensorModified(trace.tensor_id(self), "retain_grad", self._vc[0],
+                                            node._id, None, True))
 
     # ------------------------------------------------------------ hooks
     def register_hook(self, hook) -> _hooks.RemovableHandle:

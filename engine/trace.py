@@ -324,7 +324,7 @@ class NodeExecuted:
 @_record
 class GradAccumulated:
     tensor_id: int
-    grad: Summary
+    grad: Summary | None              # None: .grad was cleared (zero_grad, `x.grad = None`)
     accumulated: bool                 # True when added to an existing .grad
     retained: bool = False            # a non-leaf's retain_grad copy
 

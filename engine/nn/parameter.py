@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.tensor import Tensor
+from engine.tensor import Tensor, _announce
 
 
 class Parameter(Tensor):
@@ -15,6 +15,7 @@ class Parameter(Tensor):
         else:
             array = data._data if isinstance(data, Tensor) else np.asarray(data)
         self._init(array, bool(requires_grad))
+        _announce(self)
 
     def __repr__(self, *, tensor_contents=None) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -63,10 +63,11 @@ class Optimizer:
                 if param._grad is None:
                     continue
                 if set_to_none:
-                    param._grad = None
+                    param.grad = None
                 else:
                     param._grad._data[...] = 0
                     param._grad._vc[0] += 1
+                    param._note_grad_change()
 
     def step(self, closure=None):
         raise NotImplementedError

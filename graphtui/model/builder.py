@@ -288,7 +288,8 @@ def _on_tensor_modified(b: StateBuilder, e: trace.TensorModified) -> None:
     tensor = b._tensor(e.tensor_id, e.summary)
     b.tensors[e.tensor_id] = replace(tensor, version=e.version, grad_fn_id=e.grad_fn_id,
                                      value=e.summary if e.summary is not None else tensor.value,
-                                     is_leaf=tensor.is_leaf and e.grad_fn_id is None)
+                                     is_leaf=tensor.is_leaf and e.grad_fn_id is None,
+                                     retains_grad=tensor.retains_grad or e.op == "retain_grad")
 
 
 def _on_node_created(b: StateBuilder, e: trace.NodeCreated) -> None:

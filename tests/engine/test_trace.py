@@ -199,3 +199,15 @@ def test_backward_started_names_the_root_tensor(events):
     y.backward(engine.ones(2))
     started = next(e for e in events if isinstance(e, trace.BackwardStarted))
     assert started.roots == ((y.grad_fn._id, trace.tensor_id(y)),)
+
+
+def test_clearing_and_retaining_grads_are_events(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.sum().backward()
+    x.grad = None
+    retained = [e for e in events if isinstance(e, trace.TensorModified) and e.op == "retain_grad"]
+    assert [e.tensor_id for e in retained] == [trace.tensor_id(y)]
+    cleared = [e for e in events if isinstance(e, trace.GradAccumulated)][-1]
+    assert (cleared.tensor_id, cleared.grad) == (trace.tensor_id(x), None)

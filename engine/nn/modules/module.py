@@ -465,10 +465,11 @@ class Module:
             if param._grad is None:
                 continue
             if set_to_none:
-                param._grad = None
+                param.grad = None
             else:
                 param._grad._data[...] = 0
                 param._grad._vc[0] += 1
+                param._note_grad_change()
 
     def apply(self, fn) -> "Module":
         for module in self.children():
