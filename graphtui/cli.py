@@ -1,4 +1,6 @@
-"""The ``graphtui`` command: ``run`` (the TUI, or a headless screenshot) and ``dump`` (text).
+"""The ``graphtui`` command: ``run`` (the TUI, or a headless screenshot), ``open`` (a
+recording in the TUI, read-only), ``dump`` (text, JSON lines or Graphviz DOT) and ``list``
+(the bundled scenarios).
 
 Exit status: 0 success, 1 the scenario failed (``dump``), 2 bad usage or an unusable file,
 70 an internal error of graphtui (its traceback goes to a log file), 130 interrupted.
@@ -36,15 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
                     "'--' become the scenario's sys.argv[1:]. A .jsonl recording (see "
                     "--record) opens as a finished run.")
     _add_scenario_arguments(run)
-    run.add_argument("--headless", action="store_true",
-                     help="no terminal: wait until paused or finished, press KEYS, write "
-                          "the screenshot and exit")
-    run.add_argument("--press", metavar="KEYS", default="",
-                     help="comma-separated keys to press in headless mode, e.g. n,n,c")
-    run.add_argument("--screenshot", metavar="OUT.svg",
-                     help="where headless mode writes its SVG screenshot")
-    run.add_argument("--size", metavar="WxH", default="120x36", type=_parse_size,
-                     help="headless terminal size (default 120x36)")
+    _add_headless_arguments(run)
+
+    opened = commands.add_parser(
+        "open", help="reopen a .jsonl recording in the debugger (read-only)",
+        description="Open a recording written by 'dump --json' or '--record' as a finished, "
+                    "read-only session: every moment can be inspected and travelled to; "
+                    "nothing in the file is executed.")
+    opened.add_argument("scenario", metavar="RECORDING.jsonl", help="the recording to open")
+    _add_headless_arguments(opened)
 
     dump = commands.add_parser(
         "dump", help="run a scenario without the TUI and print its events and graph",
@@ -52,7 +54,31 @@ def build_parser() -> argparse.ArgumentParser:
                     "and the final graph as text. Exits 1 when the scenario fails. A .jsonl "
                     "recording is printed the same way.")
     _add_scenario_arguments(dump, with_break=False)
+    formats = dump.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true",
+                         help="write the event log as JSON lines (a header line, then one "
+                              "event per line; 'graphtui open' reopens it)")
+    formats.add_argument("--dot", action="store_true",
+                         help="write the final graph as Graphviz DOT")
+    dump.add_argument("-o", "--output", metavar="FILE",
+                      help="write to FILE instead of standard output")
+
+    commands.add_parser("list", help="list the bundled scenarios and their lessons",
+                        description="The scenarios shipped in scenarios/, one line each: "
+                                    "the file name and the lesson it teaches.")
     return parser
+
+
+def _add_headless_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--headless", action="store_true",
+                        help="no terminal: wait until paused or finished, press KEYS, write "
+                             "the screenshot and exit")
+    parser.add_argument("--press", metavar="KEYS", default="",
+                        help="comma-separated keys to press in headless mode, e.g. n,n,c")
+    parser.add_argument("--screenshot", metavar="OUT.svg",
+                        help="where headless mode writes its SVG screenshot")
+    parser.add_argument("--size", metavar="WxH", default="120x36", type=_parse_size,
+                        help="headless terminal size (default 120x36)")
 
 
 def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = True) -> None:
@@ -91,9 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)          # bare `graphtui`: show what it can do
         return EXIT_USAGE
     options = parser.parse_args(own)
-    if options.command == "run" and options.headless and not options.screenshot:
+    if options.command in ("run", "open") and options.headless and not options.screenshot:
         parser.error("--headless needs --screenshot OUT.svg")
     try:
+        if options.command == "list":
+            return _list()
+        if options.command == "open":
+            return _open(options)
         if options.command == "dump":
             return _dump(options, scenario_args)
         return _run(options, scenario_args)
@@ -128,7 +158,7 @@ def _open_session(options, scenario_args: list[str], break_on_backward: bool):
 
 
 def _save_recording(options, session) -> None:
-    if options.record:
+    if getattr(options, "record", None):
         from graphtui.recording import save
 
         save(session.log, options.record, str(session.path))
@@ -136,6 +166,20 @@ def _save_recording(options, session) -> None:
 
 def _run(options, scenario_args: list[str]) -> int:
     session = _open_session(options, scenario_args, options.break_on == "backward")
+    return _show(options, session)
+
+
+def _open(options) -> int:
+    if not is_recording(options.scenario):
+        raise ScenarioError(f"{options.scenario}: not a graphtui recording (.jsonl); "
+                            "use 'graphtui run' for a scenario")
+    from graphtui.replay import ReplaySession
+
+    return _show(options, ReplaySession.from_file(options.scenario))
+
+
+def _show(options, session) -> int:
+    """The TUI on a session (or a headless screenshot of it)."""
     try:
         if options.headless:
             from graphtui.headless import screenshot
@@ -157,12 +201,31 @@ def _run(options, scenario_args: list[str]) -> int:
 
 
 def _dump(options, scenario_args: list[str]) -> int:
-    from graphtui.dump import dump_session
+    from graphtui.dump import Colours, dump_dot, dump_json, dump_session
 
     session = _open_session(options, scenario_args, break_on_backward=False)
+    out = open(options.output, "w", encoding="utf-8") if options.output else sys.stdout
     try:
-        ok = dump_session(session, sys.stdout)
+        if options.json:
+            ok = dump_json(session, out)
+        elif options.dot:
+            ok = dump_dot(session, out)
+        else:
+            ok = dump_session(session, Colours(out) if out.isatty() else out)
     finally:
         session.stop()
+        if out is not sys.stdout:
+            out.close()
     _save_recording(options, session)
+    if not ok and session.state().error is not None and (options.json or options.dot):
+        sys.stderr.write(session.state().error.traceback)   # the scenario's, not graphtui's
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _list() -> int:
+    import shutil
+
+    from graphtui.scenarios_index import format_list, list_scenarios
+
+    print(format_list(list_scenarios(), width=shutil.get_terminal_size().columns))
+    return EXIT_OK

@@ -1,6 +1,7 @@
 """``graphtui dump``: a whole run as text, for pipes, CI logs and tests without a terminal."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -15,11 +16,66 @@ TREE_DEPTH = 64
 def dump_session(session, out: TextIO) -> bool:
     """Run the session's scenario straight through (or take a recording as it is) and write
     events, graph, tensors and the error. True when the scenario finished without failing."""
-    session.start()
-    session.wait_until_finished()
-    state = session.state()
+    state = _finished_state(session)
     write_state(session.log, state, out)
     return state.run_state == RUN_FINISHED
+
+
+def dump_json(session, out: TextIO) -> bool:
+    """The same run, as the event log in JSON lines (what ``graphtui open`` reads)."""
+    from graphtui.recording import write
+
+    state = _finished_state(session)
+    write(session.log, out, str(session.path))
+    return state.run_state == RUN_FINISHED
+
+
+def dump_dot(session, out: TextIO) -> bool:
+    """The same run's final graph as Graphviz DOT."""
+    from graphtui.dot import to_dot
+
+    state = _finished_state(session)
+    out.write(to_dot(state, str(getattr(session.path, "name", session.path))))
+    return state.run_state == RUN_FINISHED
+
+
+def _finished_state(session) -> State:
+    session.start()
+    session.wait_until_finished()
+    return session.state()
+
+
+class Colours:
+    """Colours the text dump line by line for a terminal (section headers, errors, freed
+    buffers, warnings); a pipe gets plain text."""
+
+    _STYLES = ((re.compile(r"^== "), "\x1b[1;36m"),
+               (re.compile(r"\[error\]|Error\b|Traceback"), "\x1b[31m"),
+               (re.compile(r"Warning\b|\[nan\]"), "\x1b[33m"),
+               (re.compile(r"\bfreed\b"), "\x1b[2m"))
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        for line in lines:
+            self.out.write(self._paint(line) + "\n")
+        return len(text)
+
+    def _paint(self, line: str) -> str:
+        for pattern, style in self._STYLES:
+            if pattern.search(line):
+                return f"{style}{line}\x1b[0m"
+        return line
+
+    def flush(self) -> None:
+        if self.pending:
+            self.out.write(self._paint(self.pending))
+            self.pending = ""
+        self.out.flush()
 
 
 def write_state(events: Sequence, state: State, out: TextIO) -> None:

@@ -44,13 +44,18 @@ _TYPES = _registry()
 
 def save(events: Iterable, path: str | os.PathLike, scenario: str = "") -> int:
     """Write the events to ``path``; returns how many were written."""
-    count = 0
     with open(path, "w", encoding="utf-8") as out:
-        header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario}
-        out.write(json.dumps(header) + "\n")
-        for event in events:
-            out.write(json.dumps(_encode(event), separators=(",", ":")) + "\n")
-            count += 1
+        return write(events, out, scenario)
+
+
+def write(events: Iterable, out, scenario: str = "") -> int:
+    """Write a header line, then one JSON object per event, to a text stream."""
+    header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario}
+    out.write(json.dumps(header) + "\n")
+    count = 0
+    for event in events:
+        out.write(json.dumps(_encode(event), separators=(",", ":")) + "\n")
+        count += 1
     return count
 
 

@@ -146,7 +146,9 @@ def _dot_nodes(dot: str) -> dict[str, str]:
     body = match["body"]
     assert body.count("{") == body.count("}") and body.count("[") == body.count("]")
     nodes = {}
-    for statement in re.finditer(r'^\s*("(?:[^"\\]|\\.)*"|\w+)\s*\[(?P<attrs>[^\]]*)\]', body,
+    # Attribute lists may hold quoted strings with brackets in them (labels like "[2]").
+    for statement in re.finditer(r'^\s*("(?:[^"\\]|\\.)*"|\w+)\s*'
+                                 r'\[(?P<attrs>(?:"(?:[^"\\]|\\.)*"|[^\]"])*)\]', body,
                                  flags=re.M):
         node_id = statement.group(1)
         if node_id in ("node", "edge", "graph"):
