@@ -8,13 +8,20 @@ import math
 
 import numpy as np
 
+from engine import trace
 from engine.creation import generator as _generator
 from engine.tensor import Tensor
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
+    """Write in place, as PyTorch's init ops do: the version moves and a watcher is told."""
     tensor._data[...] = values
     tensor._vc[0] += 1
+    if trace.active:
+        node = tensor._grad_fn
+        trace.emit(trace.TensorModified(trace.tensor_id(tensor), "init", tensor._vc[0],
+                                        None if node is None else node._id,
+                                        trace.summarize(tensor), tensor._requires_grad))
     return tensor
 
 
