@@ -191,6 +191,17 @@ class Tensor:
         self._grad = None
         self._note_grad_change()
 
+    def _zero_grad(self, set_to_none: bool = True) -> None:
+        """What Module.zero_grad and Optimizer.zero_grad do to each parameter."""
+        if self._grad is None:
+            return
+        if set_to_none:
+            self.grad = None
+            return
+        self._grad._data[...] = 0
+        self._grad._vc[0] += 1
+        self._note_grad_change()
+
     def _note_grad_change(self) -> None:
         """Tell a watcher .grad was set, cleared (zero_grad) or zeroed in place."""
         if trace.active:

@@ -14,6 +14,7 @@ from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import SavedTensor, grad_accumulator
 from engine.tensor import Tensor, _announce
+from engine.tensor import _wrap_dim as wrap_dim  # noqa: F401  (the ops' shared helper)
 
 _ENGINE_DIR = __file__.rsplit("/ops/", 1)[0]
 
@@ -209,10 +210,3 @@ def reduce_to(grad, shape: tuple):
         return out.reshape(shape)
     return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad.reshape(shape)
 
-
-def wrap_dim(dim: int, ndim: int) -> int:
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-                         f"but got {dim})")
-    return dim % n

@@ -183,22 +183,21 @@ def min(input, dim=None, keepdim=False):
     return _extreme(input, dim, keepdim, is_max=False)
 
 
-def argmax(input, dim=None, keepdim=False):
+def _arg_extreme(np_fn, input, dim, keepdim: bool) -> Tensor:
     data = input._data
     if dim is None:
-        return Tensor._make(np.asarray(np.argmax(data), dtype=np.int64))
+        return Tensor._make(np.asarray(np_fn(data), dtype=np.int64))
     d = wrap_dim(dim, data.ndim)
-    idx = np.argmax(data, axis=d)
+    idx = np_fn(data, axis=d)
     return Tensor._make(np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg_extreme(np.argmax, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    data = input._data
-    if dim is None:
-        return Tensor._make(np.asarray(np.argmin(data), dtype=np.int64))
-    d = wrap_dim(dim, data.ndim)
-    idx = np.argmin(data, axis=d)
-    return Tensor._make(np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64))
+    return _arg_extreme(np.argmin, input, dim, keepdim)
 
 
 # ---------------------------------------------------------------- norm

@@ -60,14 +60,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
             for param in group["params"]:
-                if param._grad is None:
-                    continue
-                if set_to_none:
-                    param.grad = None
-                else:
-                    param._grad._data[...] = 0
-                    param._grad._vc[0] += 1
-                    param._note_grad_change()
+                param._zero_grad(set_to_none)
 
     def step(self, closure=None):
         raise NotImplementedError

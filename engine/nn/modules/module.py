@@ -462,14 +462,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for param in self.parameters():
-            if param._grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param._grad._data[...] = 0
-                param._grad._vc[0] += 1
-                param._note_grad_change()
+            param._zero_grad(set_to_none)
 
     def apply(self, fn) -> "Module":
         for module in self.children():
