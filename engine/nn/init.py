@@ -114,6 +114,15 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     return normal_(tensor, 0.0, std)
 
 
+def default_reset(weight: Tensor, bias: Tensor | None) -> None:
+    """Linear's and Conv2d's default initialisation: kaiming-uniform with a=sqrt(5), and
+    the bias uniform within 1/sqrt(fan_in)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = fan_in_bound(weight)
+        uniform_(bias, -bound, bound)
+
+
 def fan_in_bound(weight: Tensor) -> float:
     """PyTorch's default bias bound for Linear and Conv: 1 / sqrt(fan_in), or 0."""
     fan_in, _ = _calculate_fan_in_and_fan_out(weight)

@@ -126,22 +126,15 @@ def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
     node._saved = inner._saved
     node._attrs = {"_region": region, "_inner": lambda g: inner._apply([g])}
     _attach(base, node)
-    _rebase_strided(view, base, node)
+    _rebase_strided(view, base)
 
 
 def refresh_view(view: Tensor) -> None:
     """A view whose base was modified in place since the view was made: it now reads its
     part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
     view._view_version = view._vc[0]
-    if not view._requires_grad:
-        return
-    base = view._base
-    strided = AsStridedBackward0()
-    strided._next = (edge(base),)
-    strided._in_shapes = (base._data.shape,)
-    strided._out_meta = ((view._data.shape, view._data.dtype),)
-    strided._attrs = {"_region": region_in_base(view, base), "_size": base._data.shape}
-    _attach(view, strided)
+    if view._requires_grad:
+        _rebase_strided(view, view._base)
 
 
 def _attach(tensor: Tensor, node) -> None:
@@ -266,13 +259,14 @@ def setitem(tensor, key, value) -> None:
     tensor._data[key] = data_of(value) if source is None else source._data
     _attach(base, node)
     if base is not tensor:
-        _rebase_strided(tensor, base, node)
+        _rebase_strided(tensor, base)
     _bump(tensor, "__setitem__")
 
 
-def _rebase_strided(view: Tensor, base: Tensor, node) -> None:
+def _rebase_strided(view: Tensor, base: Tensor) -> None:
+    """The view reads its part of the base as the base is now (AsStridedBackward0)."""
     strided = AsStridedBackward0()
-    strided._next = ((node, 0),)
+    strided._next = (edge(base),)
     strided._in_shapes = (base._data.shape,)
     strided._out_meta = ((view._data.shape, view._data.dtype),)
     strided._attrs = {"_region": region_in_base(view, base), "_size": base._data.shape}

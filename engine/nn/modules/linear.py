@@ -1,7 +1,6 @@
 """Identity and Linear."""
 from __future__ import annotations
 
-import math
 
 from engine.nn import functional as F
 from engine.nn import init
@@ -33,10 +32,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = init.fan_in_bound(self.weight)
-            init.uniform_(self.bias, -bound, bound)
+        init.default_reset(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
