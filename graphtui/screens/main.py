@@ -19,6 +19,7 @@ from textual.widgets import Footer
 
 from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, State
 from graphtui.screens.catch_up import CatchUp
+from graphtui.screens.failure import locate_failure
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.help import HelpScreen
 from graphtui.screens.keys import DEBUGGER_BINDINGS
@@ -115,7 +116,7 @@ class MainScreen(Screen):
         if log is not self._log:
             self._new_run(log)
         state = self._live_state(log) if self.moment is None else session.state_at(self.moment)
-        self.state = state
+        self.state = state = locate_failure(state)
         graph = self.query_one(GraphTree)
         with self.app.batch_update():
             self.query_one(StatusBar).info = self._status(state)
