@@ -374,7 +374,8 @@ def _shape_text(tensor: "Tensor") -> str:
 
 
 _C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "bool": "bool"}
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
 
 
 def _c_type(tensor: "Tensor") -> str:

@@ -49,6 +49,7 @@ _METHODS = {
     "all": E.all, "any": E.any, "isnan": E.isnan, "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose,
     "logical_not": E.logical_not, "logical_and": E.logical_and, "logical_or": E.logical_or,
     "where": lambda self, condition, other: E.where(condition, self, other),
+    "masked_fill": E.masked_fill_method,
     # reductions
     "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
     "argmin": R.argmin, "norm": R.norm, "softmax": R.softmax, "log_softmax": R.log_softmax,
@@ -64,6 +65,7 @@ _METHODS = {
     # in place
     "add_": I.add_, "sub_": I.sub_, "mul_": I.mul_, "div_": I.div_, "zero_": I.zero_,
     "fill_": I.fill_, "copy_": I.copy_, "clamp_": I.clamp_, "clip_": I.clamp_, "pow_": I.pow_,
+    "masked_fill_": I.masked_fill_,
     # conversion
     "to": _to, "type_as": lambda self, other: _to(self, other.dtype),
     "float": lambda self: E.to_dtype(self, np.dtype(np.float32)),

@@ -11,7 +11,8 @@ from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import (as_tensor, cast, data_of, is_scalar, record, reduce_to,
                               result_dtype)
-from engine.tensor import Tensor
+from engine.dtypes import from_numpy_dtype
+from engine.tensor import Tensor, _c_type
 
 
 def _operand(value):
@@ -171,6 +172,30 @@ def div(input, other, *, rounding_mode=None):
     _save_if(_requires_grad(input) or _requires_grad(other), saved, attrs, "other", other)
     return record(DivBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   saved, attrs)
+
+
+# ATen's add.Scalar / mul.Scalar / div.Scalar, as PyTorch's C++ code calls them (inside
+# cross_entropy, say): they keep the Python number as a plain `_saved_other`. A tensor and a
+# Python number in user code go through add / mul / div above (AddBackward0, MulBackward0).
+
+AddBackward1 = node_class("AddBackward1", lambda n, g: (g,))
+MulBackward1 = node_class("MulBackward1", lambda n, g: (g * n._attrs["other"],))
+DivBackward1 = node_class("DivBackward1", lambda n, g: (g / n._attrs["other"],))
+
+
+def add_scalar(input: Tensor, other) -> Tensor:
+    out = cast(input._data + other, result_dtype(input, other))
+    return record(AddBackward1, out, (input,))
+
+
+def mul_scalar(input: Tensor, other) -> Tensor:
+    out = cast(input._data * other, result_dtype(input, other))
+    return record(MulBackward1, out, (input,), attrs={"other": other})
+
+
+def div_scalar(input: Tensor, other) -> Tensor:
+    out = cast(input._data / other, _float_result(result_dtype(input, other)))
+    return record(DivBackward1, out, (input,), attrs={"other": other})
 
 
 def rdiv(input, other):
@@ -363,6 +388,98 @@ def where(condition, input, other):
     out = cast(out, result_dtype(input, other))
     return record(WhereBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   {"condition": condition})
+
+
+# ---------------------------------------------------------------- masked_fill
+
+def _masked_fill_rule(n, g):
+    mask = n.saved("mask")
+    grad_self = None
+    if n.needs(0):
+        grad_self = reduce_to(_zero_where(g, mask), n._in_shapes[0])
+    grad_value = None
+    if len(n._next) > 1 and n.needs(1):
+        grad_value = _sum_where(g, mask, n._attrs["_value_dtype"])
+    return (grad_self,) if len(n._next) == 1 else (grad_self, grad_value)
+
+
+def _zero_where(g, mask):
+    if isinstance(g, Tensor):
+        return masked_fill(g, as_tensor(mask), 0)
+    return np.where(mask, 0, g)
+
+
+def _sum_where(g, mask, dtype):
+    if isinstance(g, Tensor):
+        from engine.ops.reductions import sum as _sum
+        return _sum(masked_fill(g, logical_not(mask), 0)).to(dtype=from_numpy_dtype(dtype))
+    return np.asarray(np.where(mask, g, 0).sum(), dtype=dtype)
+
+
+MaskedFillBackward0 = node_class("MaskedFillBackward0", _masked_fill_rule)
+MaskedFillBackward1 = node_class("MaskedFillBackward1", _masked_fill_rule)
+
+
+def check_fill_types(mask, value, op: str, function: bool) -> None:
+    """PyTorch's argument-parser error for a mask that is not a Tensor or a value that is
+    neither a Tensor nor a number (raised before any other check)."""
+    if not isinstance(mask, Tensor) or not (isinstance(value, Tensor) or is_scalar(value)):
+        raise _fill_type_error(value, op, function)
+
+
+def _fill_type_error(value, op: str, function: bool) -> TypeError:
+    got = type(value).__name__
+    tensors = "Tensor, Tensor" if function else "Tensor"
+    param = "Tensor input, Tensor mask" if function else "Tensor mask"
+    return TypeError(
+        f"{op}() received an invalid combination of arguments - got ({tensors}, {got}), "
+        "but expected one of:\n"
+        f" * ({param}, Tensor value)\n"
+        f"      didn't match because some of the arguments have invalid types: ({tensors}, "
+        f"!{got}!)\n"
+        f" * ({param}, Number value)\n"
+        f"      didn't match because some of the arguments have invalid types: ({tensors}, "
+        f"!{got}!)\n")
+
+
+def _check_fill(mask, value) -> None:
+    """PyTorch's kernel checks, in its order: the value's dims, then the mask's dtype."""
+    if isinstance(value, Tensor) and value._data.ndim != 0:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_c_type(mask)}")
+
+
+def masked_fill(input, mask, value, *, _function: bool = True):
+    """`value` where `mask` is True (the mask broadcasts with input): MaskedFillBackward0, or
+    MaskedFillBackward1 for a 0-dim tensor value, whose gradient is the sum over the mask."""
+    check_fill_types(mask, value, "masked_fill", _function)
+    with _broadcast_errors(mask, input):
+        np.broadcast_shapes(mask._data.shape, input._data.shape)
+    _check_fill(mask, value)
+    fill = np.asarray(data_of(value)).astype(input._data.dtype)
+    out = np.where(mask._data, fill, input._data)
+    if not isinstance(value, Tensor):
+        return record(MaskedFillBackward0, out, (input,), {"mask": mask})
+    return record(MaskedFillBackward1, out, (input, value), {"mask": mask},
+                  {"_value_dtype": value._data.dtype})
+
+
+def masked_fill_method(self, mask, value):
+    return masked_fill(self, mask, value, _function=False)
+
+
+def masked_fill_into(input, mask, value):
+    """masked_fill keeping input's shape, the out-of-place half of masked_fill_."""
+    if input._data.shape != mask._data.shape:
+        with _broadcast_errors(input, mask):
+            shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+        if shape != input._data.shape:
+            raise RuntimeError(f"output with shape {list(input._data.shape)} doesn't match "
+                               f"the broadcast shape {list(shape)}")
+    return masked_fill(input, mask, value, _function=False)
 
 
 # ---------------------------------------------------------------- comparisons (no grad)

@@ -168,6 +168,11 @@ def pow_(tensor, exponent):
     return _inplace(tensor, "pow_", E.pow, exponent)
 
 
+def masked_fill_(tensor, mask, value):
+    E.check_fill_types(mask, value, "masked_fill_", function=False)
+    return _inplace(tensor, "masked_fill_", E.masked_fill_into, mask, value)
+
+
 # ---------------------------------------------------------------- zero_, fill_, copy_
 
 ZeroBackward0 = node_class("ZeroBackward0", lambda n, g: (g * 0,))

@@ -13,6 +13,7 @@ import pytest
 import engine
 from engine.autograd import gradcheck
 from engine.autograd.node import NODE_CLASSES
+from engine.ops import elementwise
 
 RNG = np.random.default_rng(7)
 
@@ -60,6 +61,9 @@ CORE_CASES = {
     "RsubBackward1": lambda: (lambda a: 2 - a, (leaf(3),)),
     "MulBackward0": lambda: (lambda a, b: a * b, (leaf(2, 3), leaf(3))),
     "DivBackward0": lambda: (lambda a, b: a / b, (leaf(2, 3), positive(2, 3))),
+    "AddBackward1": lambda: (lambda a: elementwise.add_scalar(a, 0.5), (leaf(2, 3),)),
+    "MulBackward1": lambda: (lambda a: elementwise.mul_scalar(a, -1.5), (leaf(2, 3),)),
+    "DivBackward1": lambda: (lambda a: elementwise.div_scalar(a, 4), (leaf(2, 3),)),
     "PowBackward0": lambda: (lambda a: a ** 3, (leaf(4),)),
     "PowBackward1": lambda: (lambda a, b: a ** b, (positive(3), leaf(3))),
     "PowBackward2": lambda: (lambda b: 2 ** b, (leaf(3),)),
@@ -76,6 +80,13 @@ CORE_CASES = {
     "NegBackward0": lambda: (lambda a: -a, (leaf(3),)),
     "ClampBackward1": lambda: (lambda a: a.clamp(-0.7, 0.9), (distinct(6),)),
     "WhereBackward0": lambda: (lambda a, b: engine.where(a > 0, a, b), (distinct(4), leaf(4))),
+    "MaskedFillBackward0": lambda: (lambda a: a.masked_fill(engine.tensor([True, False, True]),
+                                                            2.0), (leaf(2, 3),)),
+    # A mask broadcast over input and value, and an in-place fill through a view.
+    "MaskedFillBackward1": lambda: (
+        lambda a, v: a.masked_fill(engine.tensor([[True], [False]]), v)
+        + _inplace_on_copy(lambda y: y[0].masked_fill_(engine.tensor([False, True, True]), v))(a),
+        (leaf(2, 3), leaf())),
     # float32 in the middle: finite differences need a coarse step.
     "ToCopyBackward0": lambda: (lambda a: a.float().double() * 1, (leaf(3),),
                                 {"eps": 1e-2, "atol": 1e-4, "rtol": 1e-3}),
