@@ -10,7 +10,7 @@ import numpy as np
 from engine.nn._ops._util import array, as_uint64, kernels, nn_node, reduction_enum, stash
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
-from engine.ops._core import record
+from engine.ops._core import needs_grad, record
 from engine.tensor import Tensor
 
 _NONE, _MEAN, _SUM = 0, 1, 2
@@ -81,6 +81,10 @@ def _check_target(input: Tensor, target: Tensor) -> None:
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     _check_target(input, target)
+    if weight is not None and needs_grad(weight):
+        forward = "nll_loss2d_forward" if input._data.ndim == 4 else "nll_loss_forward"
+        raise RuntimeError(f"The function '{forward}' is not differentiable with respect to "
+                           "argument 'weight'. This input cannot have requires_grad True.")
     enum = reduction_enum(reduction)
     x = input._data
     ncp = _ncp_shape(x.shape)
@@ -110,56 +114,79 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):
+    """ATen's cross_entropy_loss, node for node: log_softmax then nll_loss; with
+    label_smoothing, a smoothing term mixed in by mul.Scalar (MulBackward1); with class
+    probabilities as the target, -(log_probs * target).sum() / batch (DivBackward1)."""
+    enum = reduction_enum(reduction)
+    label_smoothing = float(label_smoothing)
     class_dim = 0 if input._data.ndim == 1 else 1
+    soft_target = target._data.shape == input._data.shape
+    if soft_target:
+        _check_probability_target(target, ignore_index)
+    if label_smoothing > 1.0:
+        raise RuntimeError("label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing:g}")
     log_probs = R.log_softmax(input, class_dim)
-    if target._data.shape == input._data.shape and target._data.dtype.kind == "f":
-        return _soft_target_loss(log_probs, target, weight, reduction, label_smoothing,
-                                 class_dim)
+    if soft_target:
+        return _soft_target_loss(log_probs, target, weight, enum, label_smoothing, class_dim)
     loss = nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0.0:
         return loss
-    return _smoothed(loss, log_probs, target, weight, ignore_index, reduction,
-                     label_smoothing, class_dim)
+    return _smoothed(loss, log_probs, target, weight, ignore_index, enum, label_smoothing,
+                     class_dim)
 
 
-def _smoothed(loss, log_probs, target, weight, ignore_index, reduction, smoothing, class_dim):
-    classes = log_probs._data.shape[class_dim]
-    per_class = log_probs if weight is None else log_probs * _class_shaped(weight, log_probs,
-                                                                           class_dim)
-    smooth = E.neg(R.sum(per_class, class_dim))
-    kept = target._data != ignore_index
-    smooth = E.where(Tensor._make(kept), smooth, 0.0)
-    if reduction == "mean":
-        if weight is None:
-            denominator = float(kept.sum())
-        else:
-            denominator = float(weight._data[np.where(kept, target._data, 0)][kept].sum())
-        smooth = E.div(R.sum(smooth), denominator)
-    elif reduction == "sum":
+def _check_probability_target(target, ignore_index) -> None:
+    if target._data.dtype.kind != "f":
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {target.dtype.tensor_type[:-6]}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+
+
+def _smoothed(loss, log_probs, target, weight, ignore_index, enum, smoothing, class_dim):
+    per_class = log_probs
+    if weight is not None:
+        per_class = E.mul(log_probs, _class_shaped(weight, log_probs, class_dim))
+    ignored = Tensor._make(np.asarray(target._data == ignore_index))
+    smooth = E.masked_fill(E.neg(R.sum(per_class, class_dim)), ignored, 0.0)
+    if enum == _MEAN:
+        smooth = E.div(R.sum(smooth), _kept_weight(target, weight, ignored._data))
+    elif enum == _SUM:
         smooth = R.sum(smooth)
-    return E.add(E.mul(loss, 1.0 - smoothing), E.mul(smooth, smoothing / classes))
+    classes = log_probs._data.shape[class_dim]
+    return E.add(E.mul_scalar(loss, 1.0 - smoothing), E.mul_scalar(smooth, smoothing / classes))
+
+
+def _kept_weight(target, weight, ignored: np.ndarray) -> Tensor:
+    """What the mean divides by: the count of kept targets (int64), or their weights' sum."""
+    kept = ~ignored
+    if weight is None:
+        return Tensor._make(np.asarray(kept.sum()))
+    return Tensor._make(np.asarray(weight._data[target._data[kept]].sum()))
 
 
 def _class_shaped(weight, like, class_dim):
     shape = [1] * like._data.ndim
     shape[class_dim] = -1
-    return weight.reshape(shape)
+    return weight.view(shape)
 
 
-def _soft_target_loss(log_probs, target, weight, reduction, smoothing, class_dim):
+def _soft_target_loss(log_probs, target, weight, enum, smoothing, class_dim):
     classes = log_probs._data.shape[class_dim]
     if smoothing > 0.0:
-        target = E.add(E.mul(target, 1.0 - smoothing), smoothing / classes)
+        target = E.add_scalar(E.mul_scalar(target, 1.0 - smoothing), smoothing / classes)
     products = E.mul(log_probs, target)
     if weight is not None:
-        products = E.mul(products, _class_shaped(weight, log_probs, class_dim))
-    if reduction == "none":
+        weight = _class_shaped(weight, log_probs, class_dim) if log_probs._data.ndim > 1 \
+            else weight
+        products = E.mul(products, weight)
+    if enum == _NONE:
         return E.neg(R.sum(products, class_dim))
     total = E.neg(R.sum(products))
-    if reduction == "sum":
+    if enum == _SUM:
         return total
-    batch = log_probs._data.shape[0] if log_probs._data.ndim > 1 else 1
-    return E.div(total, batch)
+    return E.div_scalar(total, log_probs._data.size // classes)
 
 
 # ---------------------------------------------------------------- mse, l1

@@ -138,6 +138,37 @@ CASES = {
     "cross_entropy_probabilities": _one(
         lambda lib, x: lib.F.cross_entropy(x, lib.torch.softmax(const(lib, (3, 5), 4), 1)),
         ((3, 5), 1)),
+    "cross_entropy_smoothing_weight_sum": _one(
+        lambda lib, x: lib.F.cross_entropy(x, longs(lib, [1, 0, 4, 0]), reduction="sum",
+                                           weight=const(lib, (5,), 3, 0.4, 1.0),
+                                           label_smoothing=0.2, ignore_index=0), ((4, 5), 1)),
+    "cross_entropy_smoothing_weight_mean": _one(
+        lambda lib, x: lib.F.cross_entropy(x, longs(lib, [1, -100, 4, 2]), label_smoothing=0.3,
+                                           weight=const(lib, (5,), 3, 0.4, 1.0)), ((4, 5), 1)),
+    "cross_entropy_smoothing_none": _one(
+        lambda lib, x: lib.F.cross_entropy(x, longs(lib, [3, 2, 3, 0]), reduction="none",
+                                           label_smoothing=0.25, ignore_index=3), ((4, 5), 1)),
+    "cross_entropy_smoothing_4d": _one(
+        lambda lib, x: lib.F.cross_entropy(x, longs(lib, [[[0, 2], [1, 1]], [[2, 0], [0, 1]]]),
+                                           weight=const(lib, (3,), 2, 0.3, 1.0),
+                                           label_smoothing=0.2, ignore_index=1),
+        ((2, 3, 2, 2), 1)),
+    "cross_entropy_smoothing_1d": _one(
+        lambda lib, x: lib.F.cross_entropy(x, longs(lib, 3), label_smoothing=0.2), ((5,), 1)),
+    "cross_entropy_probabilities_4d": _one(
+        lambda lib, x: lib.F.cross_entropy(x, lib.torch.softmax(const(lib, (2, 3, 2, 2), 4), 1)),
+        ((2, 3, 2, 2), 1)),
+    "cross_entropy_probabilities_weight_smoothing": _one(
+        lambda lib, x: lib.F.cross_entropy(x, lib.torch.softmax(const(lib, (3, 5), 4), 1),
+                                           weight=const(lib, (5,), 3, 0.4, 1.0),
+                                           label_smoothing=0.2, reduction="none"), ((3, 5), 1)),
+    "cross_entropy_probabilities_1d_weight_sum": _one(
+        lambda lib, x: lib.F.cross_entropy(x, lib.torch.softmax(const(lib, (5,), 4), 0),
+                                           weight=const(lib, (5,), 3, 0.4, 1.0), reduction="sum"),
+        ((5,), 1)),
+    "cross_entropy_soft_target_grad": _one(
+        lambda lib, x, t: lib.F.cross_entropy(x, t, label_smoothing=0.1),
+        ((3, 5), 1), ((3, 5), 4)),
     "cross_entropy_4d": _one(
         lambda lib, x: lib.F.cross_entropy(x, longs(lib, [[[0, 2], [1, 1]], [[2, 0], [0, 1]]])),
         ((2, 3, 2, 2), 1)),
