@@ -188,7 +188,10 @@ def _overwrite(tensor: Tensor, op: str, node_cls, values, sources: tuple) -> Ten
     if needs_grad(tensor, *sources):
         before = _snapshot(tensor)
         result = record(node_cls, tensor._data, (before,) + sources)
-        tensor._grad_fn, tensor._output_nr, tensor._requires_grad = result._grad_fn, 0, True
+        if tensor._base is not None:
+            _rebase_view(tensor, tensor._base, result._grad_fn)
+        else:
+            tensor._grad_fn, tensor._output_nr, tensor._requires_grad = result._grad_fn, 0, True
     _write(tensor, np.broadcast_to(np.asarray(values), tensor._data.shape))
     return _bump(tensor, op)
 
