@@ -10,7 +10,7 @@ from engine.nn._ops.linear import linear
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                  cross_entropy, l1_loss, mse_loss, nll_loss)
 from engine.nn._ops.normalization import batch_norm as _batch_norm
-from engine.nn._ops.padding import constant_pad as _constant_pad
+from engine.nn._ops.padding import pad
 from engine.nn._ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from engine.nn._ops.sparse import embedding
 from engine.ops import elementwise as _E
@@ -81,9 +81,3 @@ def one_hot(tensor, num_classes: int = -1):
     out = np.zeros(data.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, data[..., None], 1, axis=-1)
     return Tensor._make(out)
-
-
-def pad(input, pad, mode: str = "constant", value=None):
-    if mode != "constant":
-        raise NotImplementedError(f"engine: pad mode '{mode}' is not supported (constant only)")
-    return _constant_pad(input, pad, 0.0 if value is None else value)

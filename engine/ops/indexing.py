@@ -76,6 +76,12 @@ def _slice(input, dim: int, s: slice):
     return as_view(out, input)
 
 
+def slice_dim(input, dim: int, start: int, end: int):
+    """ATen's slice(dim, start, end) as C++ code calls it: a SliceBackward0 view, recorded
+    even when it keeps every element."""
+    return _slice(input, dim, slice(start, end))
+
+
 def _is_advanced(part) -> bool:
     return isinstance(part, (Tensor, list, np.ndarray)) or (
         isinstance(part, (bool, np.bool_)))

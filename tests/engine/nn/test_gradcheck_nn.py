@@ -47,6 +47,18 @@ NN_CASES = {
         (leaf(2, 4, 5, 6), leaf(6, 2, 3, 2), leaf(6))),
     "ConstantPadNdBackward0": lambda: (lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
                                        (leaf(2, 3, 4),)),
+    "ReflectionPad1DBackward0": lambda: (lambda x: F.pad(x, (3, -1), mode="reflect"),
+                                         (leaf(2, 3, 4),)),
+    "ReflectionPad2DBackward0": lambda: (lambda x: F.pad(x, (1, 2, 2, 0), mode="reflect"),
+                                         (leaf(3, 3, 4),)),
+    "ReflectionPad3DBackward0": lambda: (lambda x: F.pad(x, (1, 0, 0, 2, 1, 1), mode="reflect"),
+                                         (leaf(1, 2, 3, 3, 4),)),
+    "ReplicationPad1DBackward0": lambda: (lambda x: F.pad(x, (-1, 3), mode="replicate"),
+                                          (leaf(3, 4),)),
+    "ReplicationPad2DBackward0": lambda: (lambda x: F.pad(x, (2, 1, 0, 3), mode="replicate"),
+                                          (leaf(2, 2, 3, 4),)),
+    "ReplicationPad3DBackward0": lambda: (
+        lambda x: F.pad(x, (2, 1, 1, 0, 0, 2), mode="replicate"), (leaf(2, 3, 2, 3),)),
     "MaxPool2DWithIndicesBackward0": lambda: (
         lambda x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), (distinct(2, 2, 5, 5),)),
     "AvgPool2DBackward0": lambda: (
@@ -76,6 +88,13 @@ NN_CASES = {
     "BackwardHookFunctionBackward": lambda: (lambda a, b: pass_through((a, b))[1] * 2,
                                              (leaf(3), leaf(2, 2))),
 }
+
+
+@pytest.mark.parametrize("pad, shape", [((2, 3), (2, 4)), ((1, 0, -1, 2), (2, 3, 3, 4)),
+                                        ((0, 1, 2, 1, 1, 1), (2, 3, 3, 4))])
+def test_circular_pad_gradient(pad, shape):
+    """Circular padding is composite (copies into slices), so it has no node class of its own."""
+    assert gradcheck(lambda x: F.pad(x, pad, mode="circular"), (leaf(*shape),))
 
 
 @pytest.mark.parametrize("node_name", sorted(NN_CASES))

@@ -45,6 +45,64 @@ CASES = {
         RuntimeError, NLL_WEIGHT.format("nll_loss2d_forward")),
 }
 
+SUPPORTED_PADS = ("\nSupported combinations for non-constant padding:\n"
+                  "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                  "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                  "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+NON_ZERO = ("Expected {} (batch mode) tensor with possibly 0 batch size and other non-zero "
+            "dimensions for input, but got: {}")
+PAD_SIZE = ("Argument #{}: Padding size should be less than the corresponding input dimension, "
+            "but got: padding {} at dimension {} of input {}")
+
+
+def padded(shape, pad, mode, **kwargs):
+    return lambda: F.pad(engine.ones(*shape, requires_grad=True), pad, mode=mode, **kwargs)
+
+
+PAD_CASES = {
+    "pad_unknown_mode": (padded((2, 3, 4), (1, 1), "wrap"), NotImplementedError,
+                         "Unrecognised padding mode wrap"),
+    "pad_odd_length": (padded((2, 3, 4), (1,), "reflect"), RuntimeError,
+                       "Padding length must be divisible by 2"),
+    "pad_too_long": (padded((3, 4), (1, 1, 1, 1, 1, 1), "replicate"), RuntimeError,
+                     "Padding length should be less than or equal to two times the input "
+                     "dimension but got padding length 6 and input of dimension 2"),
+    "pad_1d_input": (padded((4,), (1, 1), "reflect"), NotImplementedError,
+                     "Padding size 2 is not supported for 1D input tensor." + SUPPORTED_PADS),
+    "pad_2_on_4d": (padded((2, 3, 4, 5), (1, 1), "circular"), NotImplementedError,
+                    "Padding size 2 is not supported for 4D input tensor." + SUPPORTED_PADS),
+    "pad_value_with_reflect": (padded((2, 3, 4), (1, 1), "reflect", value=1.0), RuntimeError,
+                               "Padding mode \"reflect\" doesn't take in value argument"),
+    "pad_reflect_too_wide": (padded((2, 3, 4), (4, 1), "reflect"), RuntimeError,
+                             PAD_SIZE.format(4, "(4, 1)", 2, "[2, 3, 4]")),
+    "pad_reflect_2d_too_high": (padded((2, 3, 4, 5), (1, 1, 4, 1), "reflect"), RuntimeError,
+                                PAD_SIZE.format(6, "(4, 1)", 2, "[2, 3, 4, 5]")),
+    "pad_reflect_3d_too_deep": (padded((1, 2, 3, 4, 5), (1, 1, 1, 1, 3, 1), "reflect"),
+                                RuntimeError, PAD_SIZE.format(8, "(3, 1)", 2, "[1, 2, 3, 4, 5]")),
+    "pad_replicate_empty_channels": (padded((2, 0, 4), (1, 1), "replicate"), RuntimeError,
+                                     NON_ZERO.format("2D or 3D", "[2, 0, 4]")),
+    "pad_reflect_unbatched_empty": (padded((0, 4, 5), (1, 1, 1, 1), "reflect"), RuntimeError,
+                                    NON_ZERO.format("3D or 4D", "[0, 4, 5]")),
+    "pad_reflect_1d_too_small": (padded((2, 3, 4), (-2, -2), "reflect"), RuntimeError,
+                                 "input (W: 4) is too small. Calculated output W: 0"),
+    "pad_replicate_2d_too_small": (padded((2, 3, 4, 5), (-3, -3, -3, -2), "replicate"),
+                                   RuntimeError, "input (H: 4, W: 5 ) is too small. Calculated "
+                                   "output H: -1 W: -1"),
+    "pad_reflect_3d_too_small": (padded((1, 2, 3, 4, 5), (-3, -3, -3, -2, -2, -2), "reflect"),
+                                 RuntimeError, "input (D: 3 H: 4, W: 5) is too small. Calculated "
+                                 "output D: -1 H: -1 W: -1"),
+    "pad_replicate_negative_width": (padded((2, 3, 4, 5), (-3, -3, 0, 0), "replicate"),
+                                     RuntimeError, "Trying to create tensor with negative "
+                                     "dimension -1: [2, 3, 4, -1]"),
+    "pad_circular_wraps_twice": (padded((2, 3, 4), (1, 5), "circular"), RuntimeError,
+                                 "Padding value causes wrapping around more than once."),
+    "pad_circular_too_negative": (padded((2, 3, 4), (-3, -2), "circular"), RuntimeError,
+                                  "Negative padding value is resulting in an empty dimension"),
+    "pad_constant_too_negative": (padded((2, 3, 4), (-3, -2), "constant"), RuntimeError,
+                                  "narrow(): length must be non-negative."),
+}
+CASES.update(PAD_CASES)
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_error_matches_torch(name):
