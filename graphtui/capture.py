@@ -1,4 +1,4 @@
-"""Thread-aware stand-ins for sys.stdout, sys.stderr and sys.stdin.
+"""Thread-aware stand-ins for sys.stdout, sys.stderr, sys.stdin and os._exit.
 
 ``sys.stdout`` is process-global, but only the scenario's threads should be captured: the UI
 thread (Textual, which writes to the real terminal through its driver and captures prints
@@ -6,10 +6,17 @@ of its own) must keep its streams. Writes from a registered thread (or a thread 
 go, line by line, to that thread's sink; every other thread passes through to the stream that was there before.
 For a registered thread stdin is at end-of-file, so ``input()`` raises EOFError instead of
 fighting the UI for the terminal; ``fileno()`` is refused so ``input()`` cannot bypass us.
+``os._exit`` called from a registered thread calls its family's ``on_exit`` (which ends the
+scenario) instead of killing the whole process, the debugger with it.
+
+Threads a registered thread starts join its ``Family``. Those started as non-daemon are made
+daemon (so a scenario's thread never holds graphtui's process open at exit) and listed in
+``Family.awaited``: the run waits for them, as Python's exit would.
 """
 from __future__ import annotations
 
 import io
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -21,10 +28,29 @@ _sinks: dict[int, "_ThreadSink"] = {}
 _lock = threading.Lock()
 
 
-class _ThreadSink:
-    def __init__(self, on_line: Sink, on_input: Callable[[], None]):
+class Family:
+    """A captured thread and the threads it starts: where their lines go, what their
+    ``input()`` and ``os._exit()`` do, and the threads to wait for."""
+
+    def __init__(self, on_line: Sink, on_input: Callable[[], None],
+                 on_exit: Callable[[int], None] | None = None):
         self.on_line = on_line
         self.on_input = on_input
+        self.on_exit = on_exit                       # must raise; None: the real os._exit
+        self.awaited: list[threading.Thread] = []    # started non-daemon by the family
+
+    def running_threads(self) -> list[threading.Thread]:
+        """Threads of the family started by its members and still alive."""
+        with _lock:
+            idents = {ident for ident, sink in _sinks.items() if sink.family is self}
+        return [t for t in threading.enumerate() if t.ident in idents and t.is_alive()]
+
+
+class _ThreadSink:
+    def __init__(self, family: Family):
+        self.family = family
+        self.on_line = family.on_line
+        self.on_input = family.on_input
         self.pending: dict[str, str] = {}
 
     def write(self, stream: str, text: str) -> None:
@@ -46,6 +72,11 @@ class _ThreadSink:
 
 def _sink_of_this_thread() -> _ThreadSink | None:
     return _sinks.get(threading.get_ident())
+
+
+def family_of_this_thread() -> Family | None:
+    sink = _sinks.get(threading.get_ident())
+    return sink.family if sink is not None else None
 
 
 class _RoutedStream:
@@ -126,19 +157,35 @@ class _RoutedBinary:
 
 
 _original_thread_start = threading.Thread.start
+_original_os_exit = os._exit
+
+
+def _exit_ending_only_the_scenario(status: int) -> None:
+    """os._exit: from a captured thread, ends its scenario (``Family.on_exit`` raises);
+    from any other thread, the real one."""
+    family = family_of_this_thread()
+    if family is None or family.on_exit is None:
+        _original_os_exit(status)
+    family.on_exit(status)
+    raise SystemExit(status)         # on_exit should have raised; never return from _exit
 
 
 def _start_inheriting_capture(thread: threading.Thread) -> None:
     """Thread.start, except that a thread started by a captured thread is captured too
-    (a scenario's own worker threads print into the scenario's output, not the terminal)."""
+    (a scenario's own worker threads print into the scenario's output, not the terminal)
+    and joins its parent's family."""
     parent = _sink_of_this_thread()
     if parent is not None:
+        family = parent.family
         run = thread.run
+        if not thread.daemon:
+            thread.daemon = True
+            family.awaited.append(thread)
 
         def run_captured():
             ident = threading.get_ident()
             with _lock:
-                _sinks[ident] = _ThreadSink(parent.on_line, parent.on_input)
+                _sinks[ident] = _ThreadSink(family)
             try:
                 run()
             finally:
@@ -171,6 +218,7 @@ def ensure_installed() -> None:
         for name in ("stdout", "stderr", "stdin"):
             _ensure(name)
         threading.Thread.start = _start_inheriting_capture
+        os._exit = _exit_ending_only_the_scenario
 
 
 def is_installed() -> bool:
@@ -179,12 +227,12 @@ def is_installed() -> bool:
             and type(sys.stdin) is _RoutedStream)
 
 
-def capture_thread(on_line: Sink, on_input: Callable[[], None]) -> None:
-    """Route the calling thread's stdout/stderr lines to ``on_line``; stdin reads call
-    ``on_input`` and return end-of-file."""
+def capture_thread(family: Family) -> None:
+    """Route the calling thread's stdout/stderr lines to ``family.on_line``; stdin reads
+    call ``family.on_input`` and return end-of-file; os._exit calls ``family.on_exit``."""
     ensure_installed()
     with _lock:
-        _sinks[threading.get_ident()] = _ThreadSink(on_line, on_input)
+        _sinks[threading.get_ident()] = _ThreadSink(family)
 
 
 def release_thread(silence: bool = False) -> None:
@@ -201,7 +249,12 @@ def release_thread(silence: bool = False) -> None:
 def silence_thread(ident: int) -> None:
     """Swallow everything a thread writes from now on (a run abandoned but still alive)."""
     with _lock:
-        _sinks[ident] = _ThreadSink(lambda stream, line: None, lambda: None)
+        _sinks[ident] = _ThreadSink(Family(lambda stream, line: None, lambda: None,
+                                           _end_this_thread))
+
+
+def _end_this_thread(status: int) -> None:
+    raise SystemExit(status)
 
 
 def _uninstall() -> None:
@@ -213,3 +266,4 @@ def _uninstall() -> None:
             if isinstance(current, _RoutedStream):
                 setattr(sys, name, current._passthrough)
         threading.Thread.start = _original_thread_start
+        os._exit = _original_os_exit

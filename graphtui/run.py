@@ -1,17 +1,24 @@
 """One execution of a scenario: the worker thread, what it records, and the step gate.
 
 The worker runs ``runpy.run_path(path, run_name="__main__")`` subscribed to
-``engine.trace``; it records only events from its own thread, captures that thread's
-stdout/stderr as ``OutputWritten`` lines, names tensors after the scenario's variables and
-blocks inside the ``NodeExecuting`` subscriber call when the gate says so. Whatever the
-scenario does ends the run, never the process. The ``Session`` owns the runs and the
-commands; this module is its engine room.
+``engine.trace``; it records the events of its own thread and of the threads the scenario
+starts (its capture family), captures their stdout/stderr as ``OutputWritten`` lines, names
+tensors after the scenario's variables and blocks inside the ``NodeExecuting`` subscriber
+call when the gate says so (one thread at a time). Whatever the scenario does ends the run,
+never the process: exceptions, ``sys.exit`` and ``os._exit`` (from any of its threads) alike.
+
+When the main body ends, the run waits, as Python's exit does, for the non-daemon threads
+the scenario started (still recording them); daemon threads still running then are named in
+a notice and run on unrecorded. The ``Session`` owns the runs and the commands; this module
+is its engine room.
 """
 from __future__ import annotations
 
+import ctypes
 import runpy
 import sys
 import threading
+import traceback
 from typing import TYPE_CHECKING
 
 from engine import trace
@@ -40,6 +47,14 @@ def _reset_engine_ids() -> None:
     engine.quiet_numpy_warnings()       # NumPy's error state is per thread
 
 
+def _look_like_the_main_thread() -> None:
+    """Threads the scenario starts default to non-daemon, as they would under plain Python
+    (they inherit the flag from this thread, a daemon so a stuck scenario never holds the
+    process open). Only the flag changes: the interpreter decided at start not to wait."""
+    if hasattr(threading.current_thread(), "_daemonic"):
+        threading.current_thread()._daemonic = False
+
+
 def _describe_tensor(tensor_id: int, name: str, tensor) -> trace.TensorCreated:
     grad_fn = getattr(tensor, "grad_fn", None)
     data = getattr(tensor, "_data", None)
@@ -55,6 +70,12 @@ class StopRun(BaseException):
     so neither the engine's nor the scenario's ``except Exception`` swallows it."""
 
 
+class ScenarioExited(SystemExit):
+    """``os._exit(status)`` in the scenario: ends the run as ``sys.exit(status)`` would.
+    Raised in the scenario's main thread, or sent to it (as a class: the status and where
+    os._exit was called wait on the run) when a thread it started called os._exit."""
+
+
 class ScenarioRun:
     """One execution of the scenario: its thread, log, history and gate state."""
 
@@ -67,6 +88,9 @@ class ScenarioRun:
         self.thread = threading.Thread(target=self._main, name=f"graphtui-scenario-{number}",
                                        daemon=True)
         self.done = threading.Event()
+        self.family = capture.Family(self._on_output, self._on_input, self._on_os_exit)
+        self.gate_lock = threading.Lock()     # one scenario thread at a time in the gate
+        self.os_exit: tuple[int, traceback.StackSummary] | None = None   # status, caller
         self.paused = False
         self.finished = False
         self.aborting = False
@@ -95,13 +119,16 @@ class ScenarioRun:
         finish = ev.RunFinished("stopped")
         saved_argv, saved_path = sys.argv, list(sys.path)
         try:
-            capture.capture_thread(self._on_output, self._on_input)
+            capture.capture_thread(self.family)
+            _look_like_the_main_thread()
             _reset_engine_ids()
             trace.subscribe(self._on_event)
             sys.argv = [str(session.path), *session.argv]
             sys.path.insert(0, str(session.scenario.parent))
             globals_after = runpy.run_path(str(session.scenario), run_name="__main__")
             self._name_from(naming.names_in_namespace(globals_after))
+            del globals_after
+            self._wait_for_scenario_threads()
             finish = ev.RunFinished("finished")
         except StopRun:
             finish = ev.RunFinished("stopped")
@@ -112,6 +139,7 @@ class ScenarioRun:
         finally:
             self.cleaning_up = True
             trace.unsubscribe(self._on_event)
+            self._note_threads_left_running()
             if not self.abandoned:
                 sys.argv = saved_argv
                 sys.path[:] = saved_path
@@ -119,6 +147,26 @@ class ScenarioRun:
             self._drop_note()
             self._forget_mutes()
             self._finish(finish)
+
+    def _wait_for_scenario_threads(self) -> None:
+        """As Python does before it exits: wait for the non-daemon threads the scenario
+        started (they may start more while we wait). Stopping the run ends the wait."""
+        awaited = self.family.awaited
+        index = 0
+        while index < len(awaited):
+            while awaited[index].is_alive():
+                awaited[index].join(0.05)
+                if self.aborting:
+                    raise StopRun
+            index += 1
+
+    def _note_threads_left_running(self) -> None:
+        left = [t for t in self.family.running_threads() if t is not threading.current_thread()]
+        if left and not self.abandoned:
+            names = ", ".join(t.name for t in left[:3]) + (", ..." if len(left) > 3 else "")
+            self.log.append(ev.OutputWritten(
+                "graphtui", f"graphtui: the run ended with {len(left)} thread(s) of the "
+                            f"scenario still running ({names}); they go on unrecorded"))
 
     def _finish(self, event: ev.RunFinished) -> None:
         if not self.abandoned:
@@ -130,11 +178,28 @@ class ScenarioRun:
         self.session._notify(force=True)
 
     def _exit_event(self, error: SystemExit) -> ev.RunFinished:
-        code = error.code
+        stack = None
+        if isinstance(error, ScenarioExited) and self.os_exit is not None:
+            (code, stack), message = self.os_exit, f"os._exit({self.os_exit[0]})"
+            error = SystemExit(code)
+        else:
+            code, message = error.code, str(error.code or 0)
         if code is None or code == 0:
-            return ev.RunFinished("finished", "SystemExit", str(code or 0), exit_code=code or 0)
-        text, location = scenario_traceback(error, self.session.scenario)
-        return ev.RunFinished("failed", "SystemExit", str(code), text, code, location)
+            return ev.RunFinished("finished", "SystemExit", message, exit_code=code or 0)
+        text, location = scenario_traceback(error, self.session.scenario, stack)
+        return ev.RunFinished("failed", "SystemExit", message, text, code, location)
+
+    def _on_os_exit(self, status: int) -> None:
+        """``os._exit`` called by the scenario or one of its threads: end the run with that
+        status, as ``sys.exit`` would, instead of ending the debugger's process."""
+        if self.os_exit is None and not self.cleaning_up:
+            self.os_exit = (status, traceback.extract_stack(sys._getframe(1)))
+        if threading.get_ident() == self.thread.ident:
+            raise ScenarioExited(status)
+        if not self.cleaning_up:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread.ident),
+                                                       ctypes.py_object(ScenarioExited))
+        raise SystemExit(status)        # ends this thread quietly, as sys.exit would
 
     def _failure_event(self, error: BaseException) -> ev.RunFinished:
         text, location = scenario_traceback(error, self.session.scenario)
@@ -173,7 +238,7 @@ class ScenarioRun:
 
     def _on_event(self, event) -> None:
         """The trace subscriber: runs on the engine's thread, inside the engine's call."""
-        if threading.get_ident() != self.thread.ident or self.abandoned:
+        if self.abandoned or self.cleaning_up or not self._is_scenario_thread():
             return
         if self.aborting:
             if isinstance(event, _SAFE_TO_STOP):
@@ -187,6 +252,10 @@ class ScenarioRun:
             raise
         except Exception as error:   # a recorder bug must not become the scenario's error
             self._on_output("graphtui", f"graphtui: recorder error: {error!r}")
+
+    def _is_scenario_thread(self) -> bool:
+        return (threading.get_ident() == self.thread.ident
+                or capture.family_of_this_thread() is self.family)
 
     def _react(self, event) -> None:
         kind = type(event)
@@ -218,23 +287,29 @@ class ScenarioRun:
             self._hold("node", node_id, "pause")
 
     def _hold(self, where: str, node_id: int | None, reason: str) -> None:
-        """Block the scenario until the user steps, continues or stops."""
-        self._name_visible_tensors()
-        cond = self.session._cond
-        with cond:
-            self.paused, self.stop_at_next, self.pause_requested = True, False, False
-            self.release = None
-            self.log.append(ev.Paused(where, node_id, reason))
-            cond.notify_all()
-        self.session._notify(force=True)
-        with cond:
-            while self.release is None and not self.aborting:
-                cond.wait()
-            how, self.release, self.paused = self.release, None, False
-            if self.aborting:
-                raise StopRun
-            self.stop_at_next, self.stop_unit = how == "step", where
-        self.record(ev.Resumed(how))
+        """Block the scenario until the user steps, continues or stops. Scenario threads
+        pause one at a time: another that reaches the gate meanwhile waits its turn."""
+        with self.gate_lock:
+            self._name_visible_tensors()
+            cond = self.session._cond
+            with cond:
+                if self.aborting:
+                    raise StopRun
+                self.paused, self.stop_at_next, self.pause_requested = True, False, False
+                self.release = None
+                self.log.append(ev.Paused(where, node_id, reason))
+                cond.notify_all()
+            self.session._notify(force=True)
+            with cond:
+                while self.release is None and not self.aborting and not self.finished:
+                    cond.wait()
+                how, self.release, self.paused = self.release, None, False
+                if self.aborting:
+                    raise StopRun
+                if how is None:      # the main body ended meanwhile: let this thread go
+                    return
+                self.stop_at_next, self.stop_unit = how == "step", where
+            self.record(ev.Resumed(how))
 
     # ------------------------------------------------------------ hooks
 

@@ -59,10 +59,14 @@ def is_scenario_frame(filename: str, scenario: Path) -> bool:
         return False
 
 
-def scenario_traceback(error: BaseException, scenario: Path) -> tuple[str, str | None]:
+def scenario_traceback(error: BaseException, scenario: Path,
+                       stack: traceback.StackSummary | None = None) -> tuple[str, str | None]:
     """The formatted traceback from the scenario's first frame on, and ``file:line`` of the
-    innermost scenario frame (None when the error did not pass through the scenario)."""
+    innermost scenario frame (None when the error did not pass through the scenario).
+    ``stack``: the frames to show instead of the error's own (where it was really called)."""
     summary = traceback.TracebackException.from_exception(error)
+    if stack is not None:
+        summary.stack = stack
     _trim(summary, scenario)
     location = None
     for frame in summary.stack:
@@ -81,6 +85,8 @@ def _trim(summary: traceback.TracebackException, scenario: Path, seen=None) -> N
                  None)
     if first is not None:
         frames = frames[first:]
+        while len(frames) > 1 and _is_ours(frames[-1].filename):
+            frames.pop()         # raised by graphtui on the scenario's behalf (os._exit)
     elif frames and _is_ours(frames[0].filename):
         frames = [f for f in frames if not _is_ours(f.filename)]
     summary.stack = traceback.StackSummary.from_list(frames)
@@ -89,8 +95,9 @@ def _trim(summary: traceback.TracebackException, scenario: Path, seen=None) -> N
             _trim(chained, scenario, seen)
 
 
-_OURS = (os.sep + "runpy.py", os.sep + "graphtui" + os.sep)
+_GRAPHTUI_DIRS = tuple({str(Path(__file__).parent) + os.sep,
+                        str(Path(__file__).resolve().parent) + os.sep})
 
 
 def _is_ours(filename: str) -> bool:
-    return any(marker in filename for marker in _OURS)
+    return filename.endswith(os.sep + "runpy.py") or filename.startswith(_GRAPHTUI_DIRS)

@@ -38,7 +38,7 @@ def test_a_flood_of_output_is_capped_and_counted(run, monkeypatch):
 
 
 def test_a_scenario_asleep_in_a_c_call_is_abandoned_not_waited_for(run):
-    session = run("import time\nprint('sleeping')\ntime.sleep(5)\nprint('woke up')\n",
+    session = run("import time\nprint('sleeping')\ntime.sleep(2)\nprint('woke up')\n",
                   break_on_backward=False)
     while not session.state().output:
         session.wait_until_finished(0.05)
@@ -46,6 +46,7 @@ def test_a_scenario_asleep_in_a_c_call_is_abandoned_not_waited_for(run):
     state = session.state()
     assert state.run_state == RUN_STOPPED and session.is_finished
     assert [line.text for line in state.output] == ["sleeping"]
+    session._run.thread.join(WAIT)     # its capture must not outlive the test
 
 
 def test_an_exception_inside_a_hook_during_backward_fails_the_run_at_its_node(run):
@@ -141,3 +142,47 @@ def test_past_its_value_budget_the_recorder_keeps_no_tensor_alive(run):
     grown = int(state.output[-1].text.split()[1])
     # x.grad (2 MB) stays, as it should; z, its saved copies and 2*z (2 MB each) must not.
     assert grown < 3_000_000, grown
+
+
+# os._exit would end the test process itself if the handling failed: run it in a child.
+OS_EXIT_PROBE = """
+import os, sys
+from graphtui.session import Session
+real_exit = os._exit
+session = Session(sys.argv[1], break_on_backward=False)
+session.start()
+assert session.wait_until_finished(60)
+state = session.state()
+error = state.error
+print("state", state.run_state)
+print("error", error and (error.exc_type, error.message, error.exit_code, error.location))
+print("output", [line.text for line in state.output])
+print("traceback", error and error.traceback.splitlines()[-2:])
+print("restored", os._exit is real_exit)
+"""
+
+
+@pytest.mark.parametrize("source, status, output", [
+    ("import os\nprint('before')\nos._exit(3)\nprint('after')\n", 3, ["before"]),
+    ("import os, threading, time\n"
+     "def work():\n"
+     "    os._exit(4)\n"
+     "worker = threading.Thread(target=work)\n"
+     "worker.start()\n"
+     "worker.join()\n"
+     "time.sleep(2)\n"
+     "print('main body went on')\n", 4, []),
+], ids=["main-thread", "scenario-thread"])
+def test_os_exit_ends_the_scenario_not_the_process(write_scenario, source, status, output):
+    import subprocess
+    import sys
+
+    probe = subprocess.run([sys.executable, "-c", OS_EXIT_PROBE, write_scenario(source)],
+                           capture_output=True, text=True, timeout=WAIT)
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+    lines = dict(line.split(" ", 1) for line in probe.stdout.splitlines())
+    assert lines["state"] == RUN_FAILED
+    assert lines["error"] == repr(("SystemExit", f"os._exit({status})", status, "scenario.py:3"))
+    assert lines["output"] == repr(output)
+    assert lines["traceback"] == repr([f"    os._exit({status})", f"SystemExit: {status}"])
+    assert lines["restored"] == "True" and probe.stderr == ""

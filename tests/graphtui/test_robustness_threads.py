@@ -1,0 +1,129 @@
+"""Threads a scenario starts: their engine work is recorded, the gate holds them one at a
+time, the run waits for them as Python's exit would, and none can hang the debugger."""
+from __future__ import annotations
+
+import pytest
+
+from graphtui.model import RUN_FINISHED, RUN_PAUSED, RUN_STOPPED
+from graphtui.session import Session
+
+WAIT = 60      # seconds: only a guard against hanging, never a measured time
+
+BACKWARD_IN = """
+    import threading
+    import engine as torch
+
+    x = torch.ones(3, requires_grad=True)
+
+    def train():
+        loss = (x * 2).sum()
+        loss.backward()
+        print("grad", x.grad.tolist())
+
+    worker = threading.Thread(target=train, name="trainer")
+    worker.start()
+"""
+
+
+@pytest.fixture
+def run(write_scenario):
+    made: list[Session] = []
+
+    def start(source: str, **kwargs) -> Session:
+        session = Session(write_scenario(source), **kwargs)
+        made.append(session)
+        session.start()
+        return session
+    yield start
+    for session in made:
+        session.stop()
+
+
+def node_names(state) -> set[str]:
+    return {node.name for node in state.nodes.values()}
+
+
+def test_engine_work_in_a_thread_the_scenario_started_is_recorded(run):
+    session = run(BACKWARD_IN + "    worker.join()\n", break_on_backward=False)
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    assert state.run_state == RUN_FINISHED, state.error
+    assert {"MulBackward0", "SumBackward0"} <= node_names(state)
+    x = next(t for t in state.tensors.values() if t.name == "x")
+    assert x.grad.values.tolist() == [2.0, 2.0, 2.0]
+    assert [line.text for line in state.output] == ["grad [2.0, 2.0, 2.0]"]
+
+
+def test_the_gate_holds_a_scenario_thread_and_steps_it(run):
+    session = run(BACKWARD_IN + "    worker.join()\n", break_on_backward=True)
+    assert session.wait_until_settled(WAIT)
+    state = session.state()
+    assert state.run_state == RUN_PAUSED
+    assert state.nodes[state.paused_at].name == "SumBackward0"
+    session.step()
+    assert session.wait_until_settled(WAIT)
+    assert session.state().nodes[session.state().paused_at].name == "MulBackward0"
+    session.continue_()
+    assert session.wait_until_finished(WAIT)
+    assert session.state().run_state == RUN_FINISHED
+
+
+def test_the_run_waits_for_non_daemon_threads_as_python_does(run):
+    session = run("""
+        import threading, time
+        import engine as torch
+
+        def late():
+            time.sleep(0.3)
+            x = torch.ones(2, requires_grad=True)
+            (x * 5).sum().backward()
+            print("late thread done")
+
+        threading.Thread(target=late).start()
+        print("main body ends")
+    """, break_on_backward=False)
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    assert [line.text for line in state.output] == ["main body ends", "late thread done"]
+    assert "MulBackward0" in node_names(state)
+
+
+def test_a_daemon_thread_left_running_is_named_and_not_recorded(run):
+    session = run("""
+        import threading, time
+        import engine as torch
+
+        def forever():
+            x = torch.ones(2, requires_grad=True)
+            while True:
+                (x * 2).sum()
+                time.sleep(0.01)
+
+        threading.Thread(target=forever, name="spinner", daemon=True).start()
+        time.sleep(0.1)
+    """, break_on_backward=False)
+    assert session.wait_until_finished(WAIT)
+    steps = len(session.log)
+    notice = session.state().output[-1]
+    assert notice.stream == "graphtui" and "1 thread(s)" in notice.text
+    assert "spinner" in notice.text and "unrecorded" in notice.text
+    session.wait_until_finished(0.2)          # the spinner goes on meanwhile
+    assert len(session.log) == steps
+
+
+def test_stop_ends_the_wait_for_a_thread_that_never_ends(run):
+    session = run("""
+        import threading, time
+
+        def forever():
+            while True:
+                time.sleep(0.01)
+
+        threading.Thread(target=forever).start()
+        print("main body ends")
+    """, break_on_backward=False)
+    while not session.state().output:
+        session.wait_until_finished(0.05)
+    assert not session.wait_until_finished(0.3)      # waiting for the thread, as Python would
+    assert session.stop(timeout=1.0) is True
+    assert session.state().run_state == RUN_STOPPED
