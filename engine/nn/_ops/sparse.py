@@ -26,8 +26,15 @@ def _embedding_rule(n, g):
 EmbeddingBackward0 = nn_node("EmbeddingBackward0", _embedding_rule)
 
 
+SPARSE_MESSAGE = ("engine: sparse=True asks for a sparse gradient, but engine has no sparse "
+                  "tensors; use sparse=False (the weight then gets a dense gradient with the "
+                  "same values)")
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
+    if sparse:
+        raise NotImplementedError(SPARSE_MESSAGE)
     indices = input._data
     if indices.dtype.kind not in "iu":
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from engine.nn import functional as F
 from engine.nn import init
+from engine.nn._ops.sparse import SPARSE_MESSAGE
 from engine.nn.modules.module import Module
 from engine.nn.parameter import Parameter
 
@@ -13,6 +14,8 @@ class Embedding(Module):
                  sparse: bool = False, _weight=None, _freeze: bool = False, device=None,
                  dtype=None) -> None:
         super().__init__()
+        if sparse:
+            raise NotImplementedError(SPARSE_MESSAGE)
         if padding_idx is not None:
             if padding_idx > 0 and padding_idx >= num_embeddings:
                 raise AssertionError("Padding_idx must be within num_embeddings")
@@ -49,6 +52,4 @@ class Embedding(Module):
             text += f", norm_type={self.norm_type}"
         if self.scale_grad_by_freq:
             text += ", scale_grad_by_freq=True"
-        if self.sparse:
-            text += ", sparse=True"
         return text

@@ -3,6 +3,7 @@ never imported here)."""
 import pytest
 
 import engine
+import engine.nn
 import engine.nn.functional as F
 
 
@@ -120,3 +121,13 @@ def test_negative_label_smoothing_is_no_smoothing():
 def test_weight_that_requires_grad_is_allowed_under_no_grad():
     with engine.no_grad():
         F.nll_loss(logits(), engine.tensor([1, 2, 3]), weight=engine.ones(4, requires_grad=True))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: engine.nn.Embedding(5, 3, sparse=True),
+    lambda: F.embedding(engine.tensor([0, 2]), engine.ones(5, 3, requires_grad=True), sparse=True),
+])
+def test_sparse_embedding_says_it_is_not_supported(make):
+    """engine has no sparse tensors (engine's own wording, not torch's: torch supports it)."""
+    with pytest.raises(NotImplementedError, match="no sparse tensors; use sparse=False"):
+        make()
