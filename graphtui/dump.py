@@ -94,4 +94,7 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
     out.write(f"== saved buffers retained: {format_bytes(state.retained_bytes)}\n")
     out.write(f"== run {state.run_state}\n")
     if state.error is not None:
+        node = state.nodes.get(state.error.node_id) if state.error.node_id is not None else None
+        if node is not None:
+            out.write(f"raised in backward at {node.name} (node {node.id})\n")
         out.write(state.error.traceback)

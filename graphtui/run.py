@@ -22,6 +22,7 @@ import traceback
 from typing import TYPE_CHECKING
 
 from engine import trace
+from engine.autograd.node import Node
 from graphtui import capture, naming
 from graphtui.budget import ValueBudget
 from graphtui.model import events as ev
@@ -53,6 +54,20 @@ def _look_like_the_main_thread() -> None:
     process open). Only the flag changes: the interpreter decided at start not to wait."""
     if hasattr(threading.current_thread(), "_daemonic"):
         threading.current_thread()._daemonic = False
+
+
+def _node_running_in(tb) -> int | None:
+    """The id of the innermost backward node the engine was running (or about to run: its
+    hooks) where the traceback passes, read from the executor's frames; None outside one."""
+    node_id = None
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_globals.get("__name__", "").startswith("engine.autograd"):
+            node = frame.f_locals.get("node")
+            if isinstance(node, Node) and getattr(node, "_id", None) is not None:
+                node_id = node._id
+        tb = tb.tb_next
+    return node_id
 
 
 def _describe_tensor(tensor_id: int, name: str, tensor) -> trace.TensorCreated:
@@ -209,7 +224,8 @@ class ScenarioRun:
         if tb is not None:
             self._name_from(naming.names_in_frames(
                 naming.scenario_frames(self.session.scenario, tb.tb_frame)))
-        return ev.RunFinished("failed", type(error).__name__, str(error), text, None, location)
+        return ev.RunFinished("failed", type(error).__name__, str(error), text, None, location,
+                              _node_running_in(error.__traceback__))
 
     def abandon(self) -> None:
         """The thread would not stop (stuck in a C call): forget it, silence its output."""

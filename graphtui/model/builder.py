@@ -226,10 +226,13 @@ def _on_run_finished(b: StateBuilder, e: ev.RunFinished) -> None:
     engine_error = b.last_engine_error
     if engine_error is not None and engine_error.category != e.exc_type:
         engine_error = None
-    b.error = RunError(e.exc_type or "Error", e.message, e.traceback, e.exit_code,
-                       engine_error.node_id if engine_error else None,
+    node_id = engine_error.node_id if engine_error else None
+    node_id = e.node_id if node_id is None else node_id
+    b.error = RunError(e.exc_type or "Error", e.message, e.traceback, e.exit_code, node_id,
                        engine_error.tensor_id if engine_error else None,
                        e.location, b.step)
+    if node_id is not None:
+        b._set_status(node_id, ERROR)
     for node in list(b.nodes.values()):
         if node.status in (RUNNING, NEXT):
             b._set_status(node.id, ERROR)

@@ -25,6 +25,7 @@ class RunFinished:
     traceback: str = ""               # the scenario's own frames only, formatted
     exit_code: int | str | None = None  # SystemExit's code, when that is how it ended
     location: str | None = None       # "file.py:12" of the scenario line that raised
+    node_id: int | None = None        # the backward node being run when it was raised
 
 
 @dataclass(frozen=True, slots=True)
