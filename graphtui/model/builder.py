@@ -306,6 +306,8 @@ def _on_node_created(b: StateBuilder, e: trace.NodeCreated) -> None:
         b.sinks.pop(edge.node_id, None)
     if e.name != "AccumulateGrad":
         b.sinks[e.node_id] = None
+        if len(b.sinks) > 2 * ROOTS_SHOWN:     # a forward-only loop: its graphs pile up
+            prune_old_graphs(b, ROOTS_SHOWN)
 
 
 def _on_backward_started(b: StateBuilder, e: trace.BackwardStarted) -> None:

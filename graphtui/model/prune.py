@@ -3,12 +3,16 @@
 Every training step records a new graph; after many steps the builder would hold them all.
 When more than ``2 * keep`` graphs have had a backward pass (or are outputs nobody used),
 the oldest are dropped down to ``keep``: their nodes (unless still reachable from a graph kept, or an AccumulateGrad, which
-the engine reuses across steps) and the non-leaf tensors those nodes produced. It is a pure
-function of the events, so time travel sees the same states as the live view.
+the engine reuses across steps) and the non-leaf tensors those nodes produced. Past
+``TENSORS_KEPT`` tensors, the oldest plain data tensors no kept node refers to (a fresh batch
+per step, say: no grad, no hooks, no requires_grad) are dropped too. It is a pure function
+of the events, so time travel sees the same states as the live view.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+TENSORS_KEPT = 10_000
 
 
 def prune_old_graphs(builder, keep: int) -> None:
@@ -27,6 +31,8 @@ def prune_old_graphs(builder, keep: int) -> None:
     for node_id in dropped:
         del builder.nodes[node_id]
     _drop_tensors_of(builder, set(dropped))
+    if len(builder.tensors) > TENSORS_KEPT:
+        _drop_stale_data_tensors(builder, len(builder.tensors) - TENSORS_KEPT // 2)
     _drop_old_passes(builder, keep)
     builder.nodes_forgotten += len(dropped)
 
@@ -59,3 +65,14 @@ def _drop_old_passes(builder, kept: int) -> None:
     for pass_id in list(builder.passes)[:-kept]:
         if pass_id != builder.current_pass:
             del builder.passes[pass_id]
+
+
+def _drop_stale_data_tensors(builder, count: int) -> None:
+    """Drop up to ``count`` of the oldest tensors that only ever held data."""
+    referenced = {tensor_id for node in builder.nodes.values()
+                  for tensor_id in (*node.output_ids, *(b.tensor_id for b in node.saved))}
+    stale = [t.id for t in builder.tensors.values()
+             if t.is_leaf and not t.requires_grad and t.grad is None and not t.hook_ids
+             and t.id not in referenced]
+    for tensor_id in stale[:count]:
+        del builder.tensors[tensor_id]
