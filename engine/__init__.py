@@ -22,6 +22,7 @@ from engine.ops.reductions import (argmax, argmin, log_softmax, max, mean, min, 
 from engine.ops.indexing import select
 from engine.ops.shape import (cat, clone, concat, concatenate, flatten, permute, reshape,
                               squeeze, stack, t, transpose, unsqueeze)
+from engine.ops.split import chunk, split, unbind
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                              full_like, linspace, manual_seed, ones, ones_like, rand, rand_like,

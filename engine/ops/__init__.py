@@ -11,6 +11,7 @@ from engine.ops import linalg as L
 from engine.ops import reductions as R
 from engine.ops import indexing as X
 from engine.ops import shape as S
+from engine.ops import split as SP
 from engine.tensor import Tensor
 
 
@@ -58,6 +59,8 @@ _METHODS = {
     "transpose": S.transpose, "permute": S.permute, "unsqueeze": S.unsqueeze,
     "squeeze": S.squeeze, "expand": S.expand, "expand_as": S.expand_as,
     "contiguous": S.contiguous, "clone": S.clone, "select": X.select,
+    "split": lambda self, split_size, dim=0: SP.split(self, split_size, dim),
+    "chunk": SP.chunk, "unbind": SP.unbind, "repeat": SP.repeat,
     "view_as": lambda self, other: S.view(self, other._data.shape),
     "reshape_as": lambda self, other: S.reshape(self, other._data.shape),
     # linear algebra

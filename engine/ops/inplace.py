@@ -6,10 +6,11 @@ import numpy as np
 
 from engine import trace
 from engine.autograd import grad_mode as _gm
-from engine.autograd.node import node_class
+from engine.autograd.node import node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
-from engine.ops.indexing import data_of_index
+from engine.ops.indexing import data_of_index, getitem
+from engine.ops.shape import MULTI_VIEW_MARK
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -20,9 +21,26 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
+_MULTI_VIEW_TAIL = ("This view is the output of a function that returns multiple views. Such "
+                    "functions do not allow the output views to be modified inplace. You should "
+                    "replace the inplace operation by an out-of-place one.")
+
+
+def _check_multi_output_view(tensor: Tensor, what: str) -> None:
+    if tensor._requires_grad and tensor._base is not None and tensor.__dict__.get(MULTI_VIEW_MARK):
+        raise RuntimeError(f"Output {tensor._output_nr} of {short_op_name(tensor._grad_fn.name())}"
+                           f" is a view and {what}. {_MULTI_VIEW_TAIL}")
+
+
+def _check_multi_output_view_of(tensor: Tensor, key) -> None:
+    if tensor._requires_grad and tensor.__dict__.get(MULTI_VIEW_MARK):
+        _check_multi_output_view(getitem(tensor, key), "is being modified inplace")
+
+
 def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
     if not _gm.state.enabled:
         return
+    _check_multi_output_view(tensor, "is being modified inplace")
     base = tensor._base
     if base is not None and tensor._requires_grad and base._grad_fn is None and base._requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE)
@@ -32,7 +50,7 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
 
 def _bump(tensor: Tensor, op: str) -> Tensor:
     tensor._vc[0] += 1
-    if tensor._base is not None:
+    if tensor._base is not None and not tensor.__dict__.get(MULTI_VIEW_MARK):
         tensor._view_version = tensor._vc[0]     # its graph was just rebased explicitly
     if trace.active:
         node = tensor._grad_fn
@@ -132,6 +150,8 @@ def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
 def refresh_view(view: Tensor) -> None:
     """A view whose base was modified in place since the view was made: it now reads its
     part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
+    _check_multi_output_view(view, "its base or another view of its base has been modified "
+                                   "inplace")
     view._view_version = view._vc[0]
     if view._requires_grad:
         _rebase_strided(view, view._base)
@@ -241,8 +261,12 @@ def _value_for(region_shape: tuple, value):
 
 
 def setitem(tensor, key, value) -> None:
-    _check_leaf(tensor, through_view=True)
     key = _array_key(key)
+    if _gm.state.enabled and not _is_advanced_key(key):
+        # PyTorch writes through the view the key makes (x[0] = v edits x.select(0, 0)), and
+        # names that view's op when it refuses to edit an output of split / unbind.
+        _check_multi_output_view_of(tensor, key)
+    _check_leaf(tensor, through_view=True)
     source = value if isinstance(value, Tensor) else None
     base = tensor._base if tensor._base is not None and tensor._requires_grad else tensor
     if not needs_grad(tensor, source):

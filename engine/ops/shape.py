@@ -15,7 +15,14 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
         out._vc = base._vc
         out._base = base if base._base is None else base._base
         out._view_version = base._vc[0]
+        if base.__dict__.get(MULTI_VIEW_MARK):
+            out.__dict__[MULTI_VIEW_MARK] = True
     return out
+
+
+# Set on each output of split / chunk / unbind and on views of them: PyTorch forbids editing
+# such views in place, as one node would have to be rebased for all of them.
+MULTI_VIEW_MARK = "_multi_output_view"
 
 
 def _sizes(args) -> tuple:

@@ -117,6 +117,14 @@ CORE_CASES = {
     "IndexPutBackward0": lambda: (
         lambda a: engine.autograd.grad((a[engine.tensor([1, 1])] ** 2).sum(), a,
                                        create_graph=True)[0], (leaf(3),)),
+    # Every output but one unused: the node fills the missing gradients with zeros.
+    "SplitBackward0": lambda: (lambda a: a.split(2, -1)[1] * 3, (leaf(2, 5),)),
+    "SplitWithSizesBackward0": lambda: (
+        lambda a: engine.cat(engine.split(a, [1, 3, 1], 1)[::2], 1), (leaf(2, 5),)),
+    "UnbindBackward0": lambda: (
+        lambda a: engine.stack([row * (i + 1) for i, row in enumerate(a.unbind(1)[1:])]),
+        (leaf(2, 3),)),
+    "RepeatBackward0": lambda: (lambda a: a.repeat(2, 1, 3), (leaf(2, 3),)),
     "CatBackward0": lambda: (lambda a, b: engine.cat([a, b], 1), (leaf(2, 3), leaf(2, 2))),
     "StackBackward0": lambda: (lambda a, b: engine.stack([a, b], 1), (leaf(2, 3), leaf(2, 3))),
     "MmBackward0": lambda: (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 4))),
