@@ -80,7 +80,11 @@ class Colours:
 
 def write_state(events: Sequence, state: State, out: TextIO) -> None:
     out.write("== events\n")
-    for step, event in enumerate(events):
+    first = getattr(events, "first_step", 0)
+    if first:
+        out.write(f"        ({first} earlier events were folded into the state to bound "
+                  f"memory; they are not listed)\n")
+    for step, event in enumerate(events, start=first):
         out.write(f"{step:6d}  {describe_event(event, state)}\n")
     out.write("== graph\n")
     for row in tree_rows(state, expand_to_depth(state, TREE_DEPTH)):

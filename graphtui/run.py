@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from graphtui.session import Session
 
 OUTPUT_EVENTS_KEPT = 100_000    # output lines per run; beyond, counted (EventsDropped)
-COMPACT_EVERY = 65_536          # the recorder applies and trims the log this often
+COMPACT_EVERY = 65_536          # the recorder applies and trims the log at least this often
 DROP_NOTE_EVERY = 10_000        # one EventsDropped per this many lines not kept
 INPUT_NOTICE = ("input() is not available under graphtui: the scenario's stdin is at "
                 "end-of-file (EOFError)")
@@ -100,6 +100,8 @@ class ScenarioRun:
         self.log = EventLog()
         self.history = History(self.log, max_events=session.max_events)
         self.budget = ValueBudget(session.value_budget)
+        # Trim often enough that the log never holds much more than max_events.
+        self.compact_every = max(256, min(COMPACT_EVERY, session.max_events // 4))
         self.thread = threading.Thread(target=self._main, name=f"graphtui-scenario-{number}",
                                        daemon=True)
         self.done = threading.Event()
@@ -248,7 +250,7 @@ class ScenarioRun:
 
     def record(self, event) -> None:
         step = self.log.append(event)
-        if step % COMPACT_EVERY == COMPACT_EVERY - 1:
+        if step % self.compact_every == self.compact_every - 1:
             self.history.compact()
         self.session._notify(force=isinstance(event, _ANNOUNCED))
 

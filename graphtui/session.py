@@ -25,7 +25,7 @@ from engine import trace
 from graphtui import capture
 from graphtui.budget import DEFAULT_VALUE_BUDGET
 from graphtui.model import events as ev
-from graphtui.model.history import DEFAULT_MAX_EVENTS, EventLog, History
+from graphtui.model.history import EventLog, History
 from graphtui.model.state import State
 from graphtui.run import INPUT_NOTICE, ScenarioRun, StopRun
 from graphtui.scenario import check_scenario
@@ -35,6 +35,9 @@ __all__ = ["INPUT_NOTICE", "Listener", "Session"]
 Listener = Callable[[], None]
 
 NOTIFY_INTERVAL = 1 / 30        # listeners hear of ordinary events at most this often
+# Events a live run keeps for time travel: at ~0.5-1 KB each (values beside, under the value
+# budget), about 100-200 MB at most; older ones are folded into the earliest checkpoint.
+LIVE_MAX_EVENTS = 200_000
 
 
 class Session:
@@ -42,7 +45,7 @@ class Session:
 
     def __init__(self, path: str | os.PathLike, argv: Sequence[str] = (),
                  break_on_backward: bool = True, value_budget: int = DEFAULT_VALUE_BUDGET,
-                 max_events: int = DEFAULT_MAX_EVENTS):
+                 max_events: int = LIVE_MAX_EVENTS):
         """``value_budget``: bytes of tensor values the history may copy (then statistics
         only); ``max_events``: events kept for time travel (older ones are folded into a
         checkpoint). Raises ``ScenarioError`` for a file that cannot be run."""
