@@ -191,3 +191,19 @@ def test_errors_match_torch(index):
     with pytest.raises(kind) as raised:
         fn(x24())
     assert str(raised.value) == text
+
+
+@pytest.mark.parametrize("op", [
+    lambda x: x.split([1, 2], 1)[1] ** 3,
+    lambda x: x.unbind(0)[1] ** 3,
+    lambda x: x.repeat(2, 1) ** 3,
+])
+def test_second_derivative_through_the_node(op):
+    from engine.autograd import gradcheck
+
+    def first_grad(x):
+        return engine.autograd.grad(op(x).sum(), x, create_graph=True)[0]
+
+    x = engine.tensor([[0.3, -0.8, 1.1], [0.5, 0.2, -1.3]], dtype=engine.float64,
+                      requires_grad=True)
+    assert gradcheck(first_grad, (x,), eps=1e-6, atol=1e-5, rtol=1e-4)
