@@ -115,8 +115,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):
     """ATen's cross_entropy_loss, node for node: log_softmax then nll_loss; with
-    label_smoothing, a smoothing term mixed in by mul.Scalar (MulBackward1); with class
-    probabilities as the target, -(log_probs * target).sum() / batch (DivBackward1)."""
+    label_smoothing, a smoothing term (MaskedFillBackward0 for ignored targets) mixed in by
+    mul.Scalar (MulBackward1); with class probabilities as the target,
+    -(log_probs * target).sum() / (numel / classes) by div.Scalar (DivBackward1)."""
     enum = reduction_enum(reduction)
     label_smoothing = float(label_smoothing)
     class_dim = 0 if input._data.ndim == 1 else 1
