@@ -23,8 +23,18 @@ def _addmm_rule(n, g):
     if n.needs(1):
         grad_mat1 = _product(g, P.mT(n.saved("mat2")), a["alpha"])
     if n.needs(2):
-        grad_mat2 = _product(P.mT(n.saved("mat1")), g, a["alpha"])
+        mat1 = n.saved("mat1")
+        if _column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
+            # PyTorch's mm_mat2_backward: a column-major grad for a column-major mat2
+            # (Linear's weight.t()), so the weight's grad is contiguous after TBackward0.
+            grad_mat2 = P.mT(_product(P.mT(g), mat1, a["alpha"]))
+        else:
+            grad_mat2 = _product(P.mT(mat1), g, a["alpha"])
     return grad_self, grad_mat1, grad_mat2
+
+
+def _column_major(sizes, strides) -> bool:
+    return strides[0] == 1 and strides[1] == sizes[0]
 
 
 def _product(left, right, alpha):
