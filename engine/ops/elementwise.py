@@ -303,9 +303,30 @@ ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, l
     -g * n.saved("result") * n.saved("result"),), save="result")
 
 
+# From this many elements on, relu runs as one fused Numba pass (4-5x faster than NumPy's
+# temporaries at SimpleNet's batch 64). Smaller arrays stay on NumPy, which is as fast there
+# and keeps Numba (~0.5 s to load) out of programs that never need it.
+_RELU_KERNEL_MIN = 16384
+
+
+def _relu_kernels(array):
+    """engine.kernels.elementwise when `array` is a large float array, else None."""
+    if array.size < _RELU_KERNEL_MIN or array.dtype.kind != "f":
+        return None
+    from engine.kernels import elementwise
+    return elementwise
+
+
 def _relu_rule(n, g):
-    # A select, not a product: a negative gradient blocked by relu is +0, as in PyTorch.
-    return (P.where(n.saved("result") > 0, g, 0),)
+    # PyTorch's threshold_backward: a select, not a product, so a negative gradient blocked
+    # by relu is +0; a NaN output passes its gradient.
+    result = n.saved("result")
+    if type(g) is not np.ndarray:                    # create_graph: a Tensor rule
+        return (P.where(result <= 0, 0, g),)
+    kernels = _relu_kernels(g)
+    if kernels is not None and g.dtype == result.dtype:
+        return (kernels.relu_backward(g, result),)
+    return (np.where(result <= 0, 0, g).astype(g.dtype, copy=False),)
 
 
 ReluBackward0 = node_class("ReluBackward0", _relu_rule)
@@ -313,8 +334,12 @@ ReluBackward0 = node_class("ReluBackward0", _relu_rule)
 
 def relu(input):
     input = _operand(input)
-    return record(ReluBackward0, np.maximum(input._data, 0).astype(input._data.dtype, copy=False),
-                  (input,), save_result="result")
+    x = input._data
+    kernels = _relu_kernels(x)
+    # maximum(0, x), not (x, 0): NaN and -0.0 pass through, as in torch.relu and the kernel.
+    out = kernels.relu_forward(x) if kernels is not None else \
+        np.maximum(0, x).astype(x.dtype, copy=False)
+    return record(ReluBackward0, out, (input,), save_result="result")
 
 
 AbsBackward0 = node_class("AbsBackward0", lambda n, g: (g * P.sign(n.saved("self")),))
