@@ -96,6 +96,9 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         out.write(f"{tensor.label}: {format_summary(tensor.value)}  "
                   f"grad {format_summary(tensor.grad)}\n")
     out.write(f"== saved buffers retained: {format_bytes(state.retained_bytes)}\n")
+    first_nan = state.nodes.get(state.first_nan_node) if state.first_nan_node else None
+    if first_nan is not None:
+        out.write(f"== first NaN/Inf: {first_nan.name} (node {first_nan.id})\n")
     out.write(f"== run {state.run_state}\n")
     if state.error is not None:
         node = state.nodes.get(state.error.node_id) if state.error.node_id is not None else None

@@ -39,13 +39,20 @@ INPUT_NOTICE = ("input() is not available under graphtui: the scenario's stdin i
                 "end-of-file (EOFError)")
 
 
-def _reset_engine_ids() -> None:
-    """Number this run's tensors, nodes and hooks from 1, as a fresh process would."""
+def _fresh_engine_state() -> None:
+    """Start the run as a fresh process would: tensors, nodes and hooks numbered from 1, and
+    the engine's process-wide modes (grad, inference, anomaly, default dtype) at their
+    defaults, whatever an earlier run left switched on."""
     reset = getattr(trace, "reset_ids", None)
     if reset is not None:
         reset()
     import engine
+    from engine.autograd import grad_mode
     engine.quiet_numpy_warnings()       # NumPy's error state is per thread
+    engine.set_grad_enabled(True)
+    grad_mode.state.inference = False
+    engine.set_detect_anomaly(False)
+    engine.set_default_dtype(engine.float32)
 
 
 def _look_like_the_main_thread() -> None:
@@ -138,7 +145,7 @@ class ScenarioRun:
         try:
             capture.capture_thread(self.family)
             _look_like_the_main_thread()
-            _reset_engine_ids()
+            _fresh_engine_state()
             trace.subscribe(self._on_event)
             sys.argv = [str(session.path), *session.argv]
             sys.path.insert(0, str(session.scenario.parent))

@@ -280,6 +280,8 @@ def _on_tensor_created(b: StateBuilder, e: trace.TensorCreated) -> None:
                          retains_grad=old.retains_grad, hook_ids=old.hook_ids,
                          created_step=old.created_step)
     b.tensors[e.tensor_id] = tensor
+    if e.grad_fn_id is not None:
+        b._mark_nonfinite(e.grad_fn_id, (e.summary,))
 
 
 def _on_tensor_named(b: StateBuilder, e: trace.TensorNamed) -> None:
@@ -293,6 +295,8 @@ def _on_tensor_modified(b: StateBuilder, e: trace.TensorModified) -> None:
                                      value=e.summary if e.summary is not None else tensor.value,
                                      is_leaf=tensor.is_leaf and e.grad_fn_id is None,
                                      retains_grad=tensor.retains_grad or e.op == "retain_grad")
+    if e.grad_fn_id is not None:
+        b._mark_nonfinite(e.grad_fn_id, (e.summary,))
 
 
 def _on_node_created(b: StateBuilder, e: trace.NodeCreated) -> None:

@@ -19,7 +19,7 @@ RUNNING = "running"      # the executor is inside this node
 DONE = "done"            # ran; its saved buffers (if any) are still retained
 FREED = "freed"          # its saved buffers were released (ran without retain_graph)
 ERROR = "error"          # an engine error names this node
-NAN = "nan"              # a gradient it received or produced holds NaN or Inf
+NAN = "nan"              # its output, or a gradient it received or produced, holds NaN/Inf
 NODE_STATUSES = (PENDING, NEXT, RUNNING, DONE, FREED, ERROR, NAN)
 
 # Run states for the header.
@@ -244,7 +244,7 @@ class State:
     output: Sequence[OutputLine] = ()          # what the scenario printed (may be capped)
     output_dropped: int = 0                    # lines not kept because of the budget
     events_dropped: int = 0                    # other events not kept because of the budget
-    first_nan_node: int | None = None          # first node whose gradient held NaN/Inf
+    first_nan_node: int | None = None          # first node whose output or gradient held NaN/Inf
 
     @property
     def header(self) -> Header:
