@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import bisect
 import threading
+import time
+from contextlib import contextmanager
 from collections.abc import Sequence
 
 from graphtui.model.builder import StateBuilder
@@ -67,6 +69,7 @@ class EventLog(Sequence):
 
 DEFAULT_MAX_EVENTS = 1_000_000
 COMPACT_SLICE = 1024            # events compact() applies per hold of the lock
+READER_GRACE = 0.05             # seconds compact() lets a waiting reader go first, per slice
 
 
 def state_at(events: Sequence, step: int | None = None) -> State:
@@ -91,6 +94,7 @@ class History:
         self._travel: StateBuilder | None = None
         self._latest: State | None = None
         self._lock = threading.Lock()
+        self._readers_waiting = 0       # threads waiting for the lock to read a state
 
     @property
     def applied_step(self) -> int:
@@ -105,7 +109,7 @@ class History:
 
     def latest(self) -> State:
         """The state after every event recorded so far."""
-        with self._lock:
+        with self._reading():
             total = len(self.log)
             cached = self._latest
             if cached is not None and cached.step == total:
@@ -121,9 +125,11 @@ class History:
         target = len(self.log)
         while self.applied_step < target:
             # In slices, letting go of the lock between them: the UI thread asking for a
-            # state waits for one slice, not for the whole backlog.
+            # state waits for one slice, not for the whole backlog. A lock is not fair (this
+            # thread would take it straight back), so a waiting reader is let in first.
             with self._lock:
                 self._catch_up(min(target, self._live.step + COMPACT_SLICE))
+            self._let_readers_in()
         with self._lock:
             if not hasattr(self.log, "discard_before"):
                 return
@@ -139,7 +145,7 @@ class History:
 
     def state_at(self, step: int) -> State:
         """The state after the first ``step`` events (clamped to what was recorded)."""
-        with self._lock:
+        with self._reading():
             total = len(self.log)
             step = max(self.first_step, min(step, total))
             if step >= self._live.step:
@@ -148,6 +154,23 @@ class History:
             return self._travel_to(step).snapshot(total, self.first_step)
 
     # ------------------------------------------------------------ internals
+
+    @contextmanager
+    def _reading(self):
+        self._readers_waiting += 1
+        try:
+            self._lock.acquire()
+        finally:
+            self._readers_waiting -= 1
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _let_readers_in(self) -> None:
+        deadline = time.monotonic() + READER_GRACE
+        while self._readers_waiting > 0 and time.monotonic() < deadline:
+            time.sleep(0.0002)
 
     def _catch_up(self, step: int) -> None:
         live, every = self._live, self.checkpoint_every
