@@ -20,6 +20,7 @@ from textual.widgets import Footer
 from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, State
 from graphtui.screens.catch_up import CatchUp
 from graphtui.screens.failure import locate_failure
+from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.help import HelpScreen
 from graphtui.screens.keys import DEBUGGER_BINDINGS
@@ -31,6 +32,7 @@ from graphtui.widgets.selection import Selection
 from graphtui.widgets.status_bar import StatusBar, StatusInfo
 
 MIN_REFRESH = 1 / 30       # seconds between repaints while events flood in
+REFRESH_SHARE = 3          # a flood's repaints take at most 1/REFRESH_SHARE of the UI thread
 
 PHASES = {RUN_NOT_STARTED: "starting"}
 
@@ -40,6 +42,14 @@ class SessionChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SessionChanged)
+
+
+class Fetched(Message):
+    """A state the fetcher built: for ``log`` (a run) at ``moment`` (None: live)."""
+
+    def __init__(self, log, moment: int | None, state: State) -> None:
+        super().__init__()
+        self.log, self.moment, self.state = log, moment, state
 
 
 class MainScreen(Screen):
@@ -60,11 +70,13 @@ class MainScreen(Screen):
         self.state: State | None = None      # what the panes show now
         self._pending = threading.Event()
         self._last_refresh = 0.0
+        self._refresh_gap = MIN_REFRESH      # grows when repaints are slow: keys come first
         self._refresh_timer = None
         self._log = None
         self._catch_up = CatchUp()
         self._followed: tuple | None = None  # (run, paused node) the cursor last jumped to
         self._tensor_only: int | None = None # a tensor picked by find that has no row
+        self._pause_pending = False          # p pressed, the run not paused yet
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -79,6 +91,7 @@ class MainScreen(Screen):
         self.query_one("#graph-pane").border_title = "Graph"
         self.query_one("#inspector").border_title = "Inspector"
         self.query_one("#events").border_title = "Events"
+        self._fetcher = StateFetcher(self._fetch, self.post_message)
         self.session.add_listener(self._on_session_change)
         self.refresh_now()
         # Paint the first frame before the scenario's thread competes for the GIL.
@@ -86,6 +99,7 @@ class MainScreen(Screen):
 
     def on_unmount(self) -> None:
         self.session.remove_listener(self._on_session_change)
+        self._fetcher.stop()
 
     # ---------------------------------------------------------------- session -> UI
 
@@ -97,26 +111,48 @@ class MainScreen(Screen):
 
     def on_session_changed(self, _: SessionChanged) -> None:
         self._pending.clear()
-        wait = MIN_REFRESH - (time.monotonic() - self._last_refresh)
+        wait = self._refresh_gap - (time.monotonic() - self._last_refresh)
         if wait > 0:
             if self._refresh_timer is None:
                 self._refresh_timer = self.set_timer(wait, self._timed_refresh)
             return
-        self.refresh_now()
+        self._fetcher.request()
 
     def _timed_refresh(self) -> None:
         self._refresh_timer = None
-        self.refresh_now()
+        self._fetcher.request()
+
+    def _fetch(self) -> Fetched:
+        """On the fetcher's thread: the state to show next (the model's work is here)."""
+        log, moment = self.session.log, self.moment
+        if log is not self._log:
+            moment = None                    # a new run: the screen goes live with it
+        state = self._live_state(log) if moment is None else self.session.state_at(moment)
+        return Fetched(log, moment, state)
+
+    def on_fetched(self, fetched: Fetched) -> None:
+        if fetched.log is not self.session.log:
+            return                           # an older run's
+        if fetched.log is not self._log:
+            self._new_run(fetched.log)
+        elif fetched.moment != self.moment:
+            return                           # the user moved in history meanwhile
+        elif self.state is not None and fetched.state.step < self.state.step:
+            return                           # a newer state was shown meanwhile
+        self._show(fetched.log, fetched.state)
 
     def refresh_now(self) -> None:
-        """Pull the state at the moment shown and push it into every pane."""
-        self._last_refresh = time.monotonic()
-        session = self.session
-        log = session.log
+        """Pull the state at the moment shown and push it into every pane, now."""
+        log = self.session.log
         if log is not self._log:
             self._new_run(log)
-        state = self._live_state(log) if self.moment is None else session.state_at(self.moment)
+        state = self._live_state(log) if self.moment is None else self.session.state_at(self.moment)
+        self._show(log, state)
+
+    def _show(self, log, state: State) -> None:
+        started = time.monotonic()
         self.state = state = locate_failure(state)
+        self._pause_pending &= state.run_state == RUN_RUNNING
         graph = self.query_one(GraphTree)
         with self.app.batch_update():
             self.query_one(StatusBar).info = self._status(state)
@@ -126,6 +162,12 @@ class MainScreen(Screen):
             self.query_one(Inspector).show(state, self._selection(state))
             moment = None if self.moment is None else self.moment - 1
             self.query_one(EventsPane).show(log, moment, state)
+        self._last_refresh = time.monotonic()
+        # Repaints share the UI thread with keys: the slower they are, the rarer.
+        self._refresh_gap = max(MIN_REFRESH, (REFRESH_SHARE - 1) * (self._last_refresh - started))
+        if self.moment is None and state.step < len(log) and self._refresh_timer is None:
+            # Behind a flood: catch up by another chunk soon.
+            self._refresh_timer = self.set_timer(self._refresh_gap, self._timed_refresh)
 
     def _live_state(self, log) -> State:
         """The live state, or one chunk closer to it while a flood is being caught up."""
@@ -135,12 +177,11 @@ class MainScreen(Screen):
         target = max(self._catch_up.target(total), applied_step(self.session.history))
         state = self.session.state() if target >= total else self.session.state_at(target)
         self._catch_up.done(state.step, time.monotonic() - started)
-        if state.step < len(log) and self._refresh_timer is None:
-            self._refresh_timer = self.set_timer(MIN_REFRESH, self._timed_refresh)
         return state
 
     def _new_run(self, log) -> None:
         self._log = log
+        self._pause_pending = False
         self._catch_up.reset()
         self.moment = None
         self._followed = None
@@ -183,7 +224,7 @@ class MainScreen(Screen):
             step=state.step, total=state.total, live=self.moment is None,
             hooks_on=header.hooks_on, hooks_muted=header.hooks_muted,
             break_on_backward=self.session.break_on_backward,
-            error=error,
+            error=error, pause_pending=self._pause_pending,
         )
 
     # ---------------------------------------------------------------- widgets -> screen
@@ -206,11 +247,16 @@ class MainScreen(Screen):
 
     def action_continue(self) -> None:
         self._back_to_live()
+        self._pause_pending = False
         self.session.continue_()
 
     def action_pause(self) -> None:
+        if self.session.is_paused or self.session.is_finished:
+            return
         self.session.pause()
+        self._pause_pending = True
         self.notify("Pausing at the next backward node, or after the next op", timeout=2)
+        self.refresh_now()
 
     def action_toggle_break(self) -> None:
         on_backward = self.session.toggle_break()

@@ -2,9 +2,12 @@
 
 Children are filled in only when a row is expanded (``graphtui.model.child_entries``), so a
 10,000-node graph costs what the user opened. A new state relabels the loaded rows; the tree
-is rebuilt only when the roots change, re-opening what was open.
+is rebuilt only when the roots change, re-opening what was open; while the run is going
+(a training loop makes new roots all the time) at most once every ``REBUILD_WHILE_RUNNING``.
 """
 from __future__ import annotations
+
+import time
 
 from rich.text import Text
 from textual.message import Message
@@ -12,7 +15,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from graphtui.model import (
-    NO_GRAD_FN, NONE_EDGE, ROOT, State, TreeEntry, child_entries, path_to, root_entries,
+    NO_GRAD_FN, NONE_EDGE, ROOT, RUN_RUNNING, State, TreeEntry, child_entries, path_to, root_entries,
 )
 from graphtui.widgets.fmt import bytes_text, status_glyph
 from graphtui.widgets.module_groups import (
@@ -22,6 +25,7 @@ from graphtui.widgets.module_groups import (
 SMALL_GRAPH = 80          # graphs up to this many nodes open fully at first sight
 FIRST_VIEW_DEPTH = 3      # bigger ones open this many levels
 MAX_REVEAL_DEPTH = 400    # deeper than this, "follow" does not open the path
+REBUILD_WHILE_RUNNING = 1.0   # seconds between rebuilds while roots keep coming
 
 
 def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
@@ -109,6 +113,7 @@ class GraphTree(Tree[TreeEntry]):
         self._repeated: set[tuple] = set()   # keys of rows showing a node shown before
         self._drawn: dict[tuple, tuple] = {} # key -> (model node, tensor name) last drawn
         self._seen_roots: set[tuple] = set()  # roots already given their first view
+        self._rebuilt = 0.0                   # when the tree was last rebuilt
 
     # ---------------------------------------------------------------- attributes down
 
@@ -118,10 +123,15 @@ class GraphTree(Tree[TreeEntry]):
         # A group's label carries its node count: a new node in a group rebuilds too.
         keys = tuple((entry.key, entry.label if entry.kind == MODULE else None)
                      for entry in roots)
-        if keys != self._root_keys:
+        if keys != self._root_keys and not self._rebuilt_lately(state):
             self._rebuild(state, roots)
         else:
             self._relabel(state)
+
+    def _rebuilt_lately(self, state: State) -> bool:
+        """A rebuild costs the UI thread tens of ms: a running loop's roots wait a little."""
+        return (state.run_state == RUN_RUNNING and bool(self._root_keys)
+                and time.monotonic() - self._rebuilt < REBUILD_WHILE_RUNNING)
 
     def reveal(self, node_id: int) -> bool:
         """Open the path to the first row showing ``node_id`` and put the cursor on it."""
@@ -162,6 +172,7 @@ class GraphTree(Tree[TreeEntry]):
         if new_roots:
             self._expanded |= self._first_view_keys(state, new_roots)
             self._seen_roots.update(entry.key for entry in new_roots)
+        self._rebuilt = time.monotonic()
         self.clear()
         self._loaded, self._shown, self._repeated, self._drawn = {}, set(), set(), {}
         self._root_keys = tuple((entry.key, entry.label if entry.kind == MODULE else None)
@@ -208,7 +219,7 @@ class GraphTree(Tree[TreeEntry]):
         """Switch between the tree from the roots and the nodes grouped by module."""
         selected = self.entry.node_id if self.entry is not None else None
         self.group_by_module = not self.group_by_module
-        self._root_keys = ()               # rebuild at the next show()
+        self._root_keys, self._rebuilt = (), 0.0     # rebuild at the next show()
         if self._state is not None:
             self.show(self._state)
             if selected is not None:

@@ -11,7 +11,7 @@ from graphtui.widgets.pane_view import PaneView, stack
 from graphtui.widgets.problem_text import problems_for
 from graphtui.widgets.selection import Selection
 
-MAX_ROWS = 500
+MAX_ROWS = 100         # a Rich table of 500 rows took the UI thread ~1 s to lay out
 
 
 class SavedView(PaneView):

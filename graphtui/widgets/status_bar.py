@@ -20,6 +20,7 @@ class StatusInfo:
     hooks_muted: int = 0
     break_on_backward: bool = True
     error: str | None = None
+    pause_pending: bool = False      # p was pressed; the run has not reached an op or node
 
 
 PHASE_STYLES = {
@@ -57,6 +58,10 @@ class StatusBar(Widget):
             return f"[b {style}]paused[/] at [b]$node[/]"
         if info.phase == "failed" and info.error:
             return f"[b {style}]failed[/] [{style}]$error[/]"
+        if info.phase == "running" and info.pause_pending:
+            # Plain Python code records nothing: the pause waits, and says so.
+            return (f"[b {style}]running[/] [b $warning]pause requested: waits for the next "
+                    "engine op[/]")
         return f"[b {style}]{info.phase}[/]"
 
     @staticmethod

@@ -2,11 +2,18 @@
 leave the TUI showing what happened and answering keys (issue 6, the TUI half)."""
 from __future__ import annotations
 
+import asyncio
+import statistics
 import textwrap
+import time
 
 import pytest
+from textual import events
 
+from graphtui.model import RUN_RUNNING
+from graphtui.widgets.events_pane import EventsPane
 from graphtui.widgets.graph_tree import GraphTree
+from graphtui.widgets.inspector import Inspector
 from tui_support import running
 
 RAISES = {
@@ -100,3 +107,105 @@ async def test_a_raising_scenario_shows_its_traceback_where_it_failed(tmp_path, 
         assert "history" not in ui.status()
         await ui.press("r")
         assert "failed" in ui.status() and ui.state.run_number == 2
+
+
+# ---------------------------------------------------------------- never ends
+
+ENDLESS = {
+    "ops": """
+        import engine as torch
+        x = torch.ones(3, requires_grad=True)
+        while True:
+            y = x * 2
+        """,
+    "training": """
+        import engine as torch
+        torch.manual_seed(0)
+        w = torch.randn(8, 8, requires_grad=True)
+        x = torch.randn(4, 8)
+        for step in range(10**9):
+            loss = ((x @ w).relu() ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                w -= 0.01 * w.grad
+            w.grad = None
+        """,
+    "pure_python": """
+        import engine as torch
+        x = torch.ones(3, requires_grad=True)
+        y = x * 2
+        while True:
+            pass
+        """,
+}
+
+# Generous: the target is 100 ms (benchmarks measure it); CI runs on 2 busy cores.
+KEY_BOUND = 1.0
+QUIT_BOUND = 1.0
+
+
+def send_key(app, key: str) -> None:
+    """Press a key as the terminal would: no waiting for an idle app (Pilot.press waits for
+    the process to go idle, which a running scenario never lets it do)."""
+    app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def until(condition, timeout: float = 30.0) -> float:
+    """Seconds until ``condition()`` held; fails after ``timeout``."""
+    started = time.perf_counter()
+    while not condition():
+        assert time.perf_counter() - started < timeout, "the screen never changed"
+        await asyncio.sleep(0.002)
+    return time.perf_counter() - started
+
+
+async def started_flooding(ui, events_: int = 2000) -> None:
+    await until(lambda: len(ui.session.log) >= events_ or ui.session.is_finished)
+    await asyncio.sleep(0.5)
+
+
+@pytest.mark.parametrize("case", list(ENDLESS))
+async def test_keys_are_answered_while_a_scenario_never_ends(tmp_path, case):
+    path = write(tmp_path, case, ENDLESS[case])
+    async with running(path, break_on_backward=False, settled=False) as ui:
+        await started_flooding(ui, 2000 if case != "pure_python" else 5)
+        inspector, pane = ui.screen.query_one(Inspector), ui.screen.query_one(EventsPane)
+        times = []
+        for key, tab in [("2", "tensor"), ("1", "node"), ("3", "saved"), ("1", "node")] * 2:
+            send_key(ui.app, key)
+            times.append(await until(lambda: inspector.active_tab == tab))
+        for _ in range(4):                          # the events filter: e
+            shown = pane.filter
+            send_key(ui.app, "e")
+            times.append(await until(lambda: pane.filter != shown))
+        assert ui.session.state().run_state == RUN_RUNNING        # measured while it ran
+        print(f"{case}: key to screen, ms:", [round(t * 1000) for t in times])
+        assert statistics.median(times) < KEY_BOUND, times
+
+
+async def test_p_pauses_an_endless_loop_of_ops_at_the_next_op(tmp_path):
+    async with running(write(tmp_path, "ops", ENDLESS["ops"]), break_on_backward=False,
+                       settled=False) as ui:
+        await started_flooding(ui)
+        send_key(ui.app, "p")
+        await until(lambda: ui.session.is_paused)
+        await until(lambda: "paused at MulBackward0" in ui.status())
+        assert not ui.session.is_finished
+
+
+async def test_p_in_plain_python_says_it_waits_for_an_op_and_ctrl_q_leaves(tmp_path):
+    path = write(tmp_path, "pure_python", ENDLESS["pure_python"])
+    async with running(path, break_on_backward=False, settled=False) as ui:
+        await started_flooding(ui, 5)
+        send_key(ui.app, "p")
+        await until(lambda: "pause requested: waits for the next engine op" in ui.status(),
+                    timeout=KEY_BOUND)
+        await asyncio.sleep(0.5)
+        assert not ui.session.is_paused      # none comes: it says so, and keeps saying it
+        assert "pause requested: waits for the next engine op" in ui.status()
+
+        send_key(ui.app, "ctrl+q")
+        quit_took = await until(lambda: not ui.app.is_running, timeout=5)
+        started = time.perf_counter()
+        assert ui.session.stop(timeout=QUIT_BOUND)       # what `graphtui run` does next
+        assert quit_took + time.perf_counter() - started < QUIT_BOUND
