@@ -1,6 +1,7 @@
 """The Textual app: thin. The main screen does the work; the session runs the scenario."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
@@ -9,6 +10,12 @@ from textual.screen import Screen
 
 from graphtui.screens.keys import DEBUGGER_BINDINGS, KEY_HELP
 from graphtui.screens.main import MainScreen
+
+
+# Tests only: a key (e.g. "f12") that raises inside the running app, to check that a crash of
+# graphtui itself restores the terminal and names its log file (tests/graphtui/test_tmux.py).
+TEST_CRASH_KEY = "GRAPHTUI_TEST_CRASH_KEY"
+QUIT_STOP_TIMEOUT = 0.5     # seconds ctrl+q waits for the scenario to stop (then it is left)
 
 
 class GraphtuiApp(App):
@@ -22,6 +29,16 @@ class GraphtuiApp(App):
         self.theme = theme
         if not animations:
             self.animation_level = "none"
+        if os.environ.get(TEST_CRASH_KEY):
+            self.bind(os.environ[TEST_CRASH_KEY], "test_crash", show=False)
+
+    async def action_quit(self) -> None:
+        # Stop the scenario first: a flood would compete with Textual's shutdown for the GIL.
+        self.session.stop(timeout=QUIT_STOP_TIMEOUT)
+        await super().action_quit()
+
+    def action_test_crash(self) -> None:
+        raise RuntimeError(f"crash forced by {TEST_CRASH_KEY} (tests only)")
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.session))
