@@ -13,6 +13,9 @@ import traceback
 from pathlib import Path
 
 
+_PYTHON_SUFFIXES = ("", ".py", ".pyw")      # no suffix: a script run by its shebang
+
+
 class ScenarioError(Exception):
     """A scenario file that cannot be run; ``str()`` is the one line to print."""
 
@@ -25,6 +28,11 @@ def check_scenario(path: str | os.PathLike) -> Path:
         raise ScenarioError(f"{given}: no such file")
     if file.is_dir():
         raise ScenarioError(f"{given}: is a directory, not a Python file")
+    if not file.is_file():        # a device or a pipe: reading it might never end
+        raise ScenarioError(f"{given}: not a regular file")
+    if file.suffix.lower() not in _PYTHON_SUFFIXES:
+        raise ScenarioError(f"{given}: not a Python file ({file.suffix}); a scenario is a "
+                            ".py script")
     try:
         raw = file.read_bytes()
     except OSError as error:

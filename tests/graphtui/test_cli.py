@@ -57,6 +57,8 @@ def write_bytes(tmp_path, name, data: bytes):
     (lambda tmp: write_bytes(tmp, "broken.py", b"x = 1\nif x\n    pass\n"),
      "broken.py:2: SyntaxError"),
     (lambda tmp: write_bytes(tmp, "nulls.py", b"x = 1\x00\n"), "nulls.py:1: not a Python file"),
+    (lambda tmp: write_bytes(tmp, "data.csv", b"a,b\n1,2\n"), "data.csv: not a Python file (.csv)"),
+    (lambda tmp: "/dev/null", "/dev/null: not a regular file"),
 ])
 @pytest.mark.parametrize("command", ["run", "dump"])
 def test_bad_files_get_one_clear_line_and_exit_2(tmp_path, make, expected, command):
@@ -65,6 +67,30 @@ def test_bad_files_get_one_clear_line_and_exit_2(tmp_path, make, expected, comma
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def recorded(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"print('hi')\n")
+    recording = tmp_path / "ok.jsonl"
+    assert graphtui("dump", scenario, "--record", recording).returncode == 0
+    return recording
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda tmp: tmp / "missing.jsonl", "missing.jsonl: no such file"),
+    (lambda tmp: (tmp / "dir.jsonl").mkdir() or tmp / "dir.jsonl", "dir.jsonl: is a directory"),
+    (lambda tmp: write_bytes(tmp, "latin.jsonl", b"{\"a\": \"\xe9\"}\n"), "not UTF-8 text"),
+    (lambda tmp: write_bytes(tmp, "ok.py", b"print('hi')\n"),
+     "ok.py: not a graphtui recording (.jsonl)"),
+    (lambda tmp: write_bytes(tmp, "cut.jsonl", recorded(tmp).read_bytes()[:-10]),
+     "not valid JSON"),
+])
+def test_open_refuses_bad_recordings_in_one_line_with_exit_2(tmp_path, make, expected):
+    result = graphtui("open", make(tmp_path), "--headless", "--screenshot", tmp_path / "o.svg")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert not (tmp_path / "o.svg").exists()
 
 
 def test_headless_needs_a_screenshot_path(tmp_path):
