@@ -6,10 +6,10 @@ from engine.autograd.anomaly_mode import (detect_anomaly, is_anomaly_check_nan_e
 from engine.autograd.function import Function, FunctionCtx, once_differentiable
 from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                        set_grad_enabled)
-from engine.autograd.gradcheck import GradcheckError, gradcheck
+from engine.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from engine.autograd.api import backward, grad
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled", "gradcheck", "GradcheckError"]
+           "is_anomaly_check_nan_enabled", "gradcheck", "gradgradcheck", "GradcheckError"]

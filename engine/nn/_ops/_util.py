@@ -77,20 +77,69 @@ def stash(out, **private) -> None:
 _WARNED_NO_DOUBLE_BACKWARD: set = set()
 
 
-def nn_node(name: str, rule, *, differentiable: bool = False):
-    """A node class for an nn op. Unless `differentiable`, its rule computes on arrays even
-    under create_graph=True: its gradients are then constants, and it warns (once per node
-    name) that second-order terms through it are missing, rather than dropping them quietly."""
+def nn_node(name: str, rule, *, differentiable: bool = False, double=None):
+    """A node class for an nn op. `rule(n, *grads)` computes on arrays.
+
+    Under create_graph=True, `double(n, *grads)` runs instead when given: it records the
+    gradients as outputs of a *BackwardBackward0 node (see `record_grads`), as PyTorch does.
+    Without one, the gradients are constants and the node warns (once per node name) that
+    second-order terms through it are missing, rather than dropping them quietly.
+    `differentiable` rules compute with engine ops on Tensors themselves."""
     from engine.autograd import node as _node
     if differentiable:
         return _node.node_class(name, rule)
 
-    def constant_rule(n, *grads):
-        if _node.graph_mode and name not in _WARNED_NO_DOUBLE_BACKWARD:
-            _WARNED_NO_DOUBLE_BACKWARD.add(name)
-            import warnings
-            warnings.warn(f"engine: {name} has no double backward yet; with create_graph=True "
-                          "its gradients are constants, so second-order terms through it are "
-                          "missing.", UserWarning, stacklevel=2)
+    def graph_aware_rule(n, *grads):
+        if _node.graph_mode:
+            if double is not None:
+                return double(n, *grads)
+            _warn_no_double_backward(name)
         return rule(n, *grads)
-    return _node.node_class(name, constant_rule)
+    return _node.node_class(name, graph_aware_rule)
+
+
+def _warn_no_double_backward(name: str) -> None:
+    if name in _WARNED_NO_DOUBLE_BACKWARD:
+        return
+    _WARNED_NO_DOUBLE_BACKWARD.add(name)
+    import warnings
+    warnings.warn(f"engine: {name} has no double backward yet; with create_graph=True its "
+                  "gradients are constants, so second-order terms through it are missing.",
+                  UserWarning, stacklevel=4)
+
+
+def record_grads(node_cls, grads: tuple, shapes: tuple, inputs: tuple, saved: dict | None = None,
+                 attrs: dict | None = None) -> tuple:
+    """First-order gradients (arrays, None where not wanted) as the outputs of one `node_cls`
+    node (ConvolutionBackwardBackward0, ...) whose edges go to `inputs` (grad_output first),
+    so that differentiating them runs `node_cls`'s rule. `shapes`: each output's shape, for
+    the zeros the executor makes when only some outputs get a gradient."""
+    from engine import trace
+    from engine.autograd import anomaly_mode as _anomaly
+    from engine.autograd import grad_mode as _gm
+    from engine.autograd.node import SavedTensor
+    from engine.ops._core import announce_node, edge
+    from engine.tensor import _announce
+    outs = tuple(None if g is None else Tensor._make(np.asarray(g)) for g in grads)
+    if _gm.state.enabled and any(t is not None and t._requires_grad for t in inputs):
+        node = node_cls()
+        node._next = tuple([edge(t) for t in inputs])
+        node._in_shapes = tuple([None if t is None else t._data.shape for t in inputs])
+        dtype = inputs[0]._data.dtype
+        node._out_meta = tuple((shape, dtype) for shape in shapes)
+        node._num_outputs = len(outs)
+        node._saved = {k: SavedTensor(k, v) for k, v in (saved or {}).items() if v is not None}
+        node._attrs = attrs
+        for nr, out in enumerate(outs):
+            if out is not None:
+                out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
+        if _anomaly.state.enabled:
+            import traceback
+            node._forward_stack = traceback.format_stack()[:-2]
+        if trace.active:
+            announce_node(node, outs)
+    if trace.active:
+        for out in outs:
+            if out is not None:
+                _announce(out)
+    return outs

@@ -3,17 +3,50 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, kernels, nn_node
+from engine.nn._ops._util import array, kernels, nn_node, record_grads
 from engine.ops._core import record
 
 K = kernels("nn_extra")
+
+_INV_SQRT_2PI = 0.3989422804014327
+_SQRT_2_OVER_PI = 0.7978845608028654
+_TANH_COEFF = 0.044715
 
 
 def _gelu_rule(n, g):
     return (K.gelu_backward(array(g), array(n.saved("self")), n._attrs["approximate"]),)
 
 
-GeluBackward0 = nn_node("GeluBackward0", _gelu_rule)
+def _gelu_second_derivative(x: np.ndarray, approximate: str) -> np.ndarray:
+    if approximate == "none":
+        return _INV_SQRT_2PI * np.exp(-0.5 * x * x) * (2.0 - x * x)
+    inner_slope = _SQRT_2_OVER_PI * (1.0 + 3.0 * _TANH_COEFF * x * x)
+    inner_curvature = _SQRT_2_OVER_PI * 6.0 * _TANH_COEFF * x
+    t = np.tanh(_SQRT_2_OVER_PI * (x + _TANH_COEFF * x * x * x))
+    return (1.0 - t * t) * (inner_slope - x * t * inner_slope ** 2 + 0.5 * x * inner_curvature)
+
+
+def _gelu_double_rule(n, gg):
+    gg, x = array(gg), array(n.saved("self"))
+    approximate = n._attrs["approximate"]
+    grad_grad_out = K.gelu_backward(gg, x, approximate) if n.needs(0) else None
+    grad_x = None
+    if n.needs(1):
+        grad_out = array(n.saved("grad_output"))
+        grad_x = (gg * grad_out * _gelu_second_derivative(x, approximate)).astype(x.dtype)
+    return grad_grad_out, grad_x
+
+
+GeluBackwardBackward0 = nn_node("GeluBackwardBackward0", _gelu_double_rule)
+
+
+def _gelu_double(n, g):
+    x = n.saved("self")
+    return record_grads(GeluBackwardBackward0, _gelu_rule(n, g), (x.shape,), (g, x),
+                        {"grad_output": g, "self": x}, {"approximate": n._attrs["approximate"]})
+
+
+GeluBackward0 = nn_node("GeluBackward0", _gelu_rule, double=_gelu_double)
 
 
 def gelu(input, approximate: str = "none"):
@@ -23,14 +56,31 @@ def gelu(input, approximate: str = "none"):
     return record(GeluBackward0, out, (input,), {"self": input}, {"approximate": approximate})
 
 
+def _leaky_relu_backward(g: np.ndarray, x: np.ndarray, slope: float) -> np.ndarray:
+    return np.where(x > 0, g, g * np.asarray(slope, dtype=g.dtype))
+
+
 def _leaky_relu_rule(n, g):
-    g = array(g)
-    slope = n._attrs["negative_slope"]
-    x = array(n.saved("self"))
-    return (np.where(x > 0, g, g * np.asarray(slope, dtype=g.dtype)),)
+    return (_leaky_relu_backward(array(g), array(n.saved("self")), n._attrs["negative_slope"]),)
 
 
-LeakyReluBackward0 = nn_node("LeakyReluBackward0", _leaky_relu_rule)
+def _leaky_relu_double_rule(n, gg):
+    """grad_input is linear in grad_output and piecewise constant in self."""
+    gg, x = array(gg), array(n.saved("self"))
+    return (_leaky_relu_backward(gg, x, n._attrs["negative_slope"]) if n.needs(0) else None,
+            np.zeros_like(x) if n.needs(1) else None)
+
+
+LeakyReluBackwardBackward0 = nn_node("LeakyReluBackwardBackward0", _leaky_relu_double_rule)
+
+
+def _leaky_relu_double(n, g):
+    x = n.saved("self")
+    return record_grads(LeakyReluBackwardBackward0, _leaky_relu_rule(n, g), (x.shape,), (g, x),
+                        {"self": x}, {"negative_slope": n._attrs["negative_slope"]})
+
+
+LeakyReluBackward0 = nn_node("LeakyReluBackward0", _leaky_relu_rule, double=_leaky_relu_double)
 
 
 def leaky_relu(input, negative_slope: float = 0.01):

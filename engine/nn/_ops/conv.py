@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import warnings
 
-from engine.nn._ops._util import array, kernels, nn_node, pair
+from engine.nn._ops._util import array, kernels, nn_node, pair, record_grads
 from engine.nn._ops.padding import constant_pad
 from engine.ops._core import record
 from engine.ops.shape import squeeze, unsqueeze
@@ -18,8 +18,7 @@ SAME_EVEN_WARNING = ("Using padding='same' with even kernel lengths and odd dila
 
 def _conv_rule(n, g):
     g = array(g)
-    a = n._attrs
-    geometry = (a["stride"], a["padding"], a["dilation"], a["groups"])
+    geometry = _geometry(n)
     grad_input = grad_weight = grad_bias = None
     if n.needs(0):
         weight = array(n.saved("weight"))
@@ -32,7 +31,44 @@ def _conv_rule(n, g):
     return grad_input, grad_weight, grad_bias
 
 
-ConvolutionBackward0 = nn_node("ConvolutionBackward0", _conv_rule)
+def _geometry(n) -> tuple:
+    a = n._attrs
+    return a["stride"], a["padding"], a["dilation"], a["groups"]
+
+
+def _conv_double_rule(n, gg_input, gg_weight, gg_bias):
+    """Differentiates (grad_input, grad_weight, grad_bias) = convolution_backward(grad_output,
+    input, weight): each is linear in grad_output and in one of input / weight."""
+    geometry = _geometry(n)
+    gg_input, gg_weight, gg_bias = array(gg_input), array(gg_weight), array(gg_bias)
+    grad_out = array(n.saved("grad_output"))
+    x, weight = array(n.saved("input")), array(n.saved("weight"))
+    grad_grad_out = grad_x = grad_weight = None
+    if n.needs(0):
+        grad_grad_out = K.conv2d_forward(gg_input, weight, gg_bias, *geometry)
+        grad_grad_out += K.conv2d_forward(x, gg_weight, None, *geometry)
+    if n.needs(1):
+        grad_x = K.conv2d_grad_input(grad_out, gg_weight, x.shape, *geometry)
+    if n.needs(2):
+        grad_weight = K.conv2d_grad_weight(grad_out, gg_input, weight.shape, *geometry)
+    return grad_grad_out, grad_x, grad_weight
+
+
+ConvolutionBackwardBackward0 = nn_node("ConvolutionBackwardBackward0", _conv_double_rule)
+
+
+def _conv_double(n, g):
+    x, weight = n.saved("input"), n.saved("weight")
+    grads = _conv_rule(n, g)
+    shapes = (x.shape, weight.shape, (weight.shape[0],))
+    saved = {"grad_output": g, "input": x, "weight": weight}
+    attrs = {k: n._attrs[k] for k in ("stride", "padding", "dilation", "transposed",
+                                      "output_padding", "groups")}
+    return record_grads(ConvolutionBackwardBackward0, grads, shapes, (g, x, weight), saved,
+                        attrs)
+
+
+ConvolutionBackward0 = nn_node("ConvolutionBackward0", _conv_rule, double=_conv_double)
 
 
 @functools.lru_cache(maxsize=256)

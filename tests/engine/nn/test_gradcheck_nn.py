@@ -37,6 +37,16 @@ def _batch_norm(training):
                                         training=training)
 
 
+def joined_grads(fn):
+    """The gradients of sum(fn(*inputs) ** 2) with respect to every input, made with
+    create_graph=True and joined into one flat tensor: a case for the *BackwardBackward0 node
+    that records them (its grad_output, 2 * fn(...), depends on the inputs too)."""
+    def grads(*inputs):
+        found = engine.autograd.grad((fn(*inputs) ** 2).sum(), inputs, create_graph=True)
+        return engine.cat([g.reshape(-1) for g in found])
+    return grads
+
+
 TARGET = engine.tensor([1, 0, 3])
 TARGET_2D = engine.tensor([[[0, 2], [1, 1]], [[2, 0], [0, 1]]])
 
@@ -45,6 +55,9 @@ NN_CASES = {
     "ConvolutionBackward0": lambda: (
         lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
         (leaf(2, 4, 5, 6), leaf(6, 2, 3, 2), leaf(6))),
+    "ConvolutionBackwardBackward0": lambda: (
+        joined_grads(lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2)),
+        (leaf(1, 4, 4, 3), leaf(4, 2, 2, 2), leaf(4))),
     "ConstantPadNdBackward0": lambda: (lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
                                        (leaf(2, 3, 4),)),
     "ReflectionPad1DBackward0": lambda: (lambda x: F.pad(x, (3, -1), mode="reflect"),
@@ -68,7 +81,10 @@ NN_CASES = {
                                            (leaf(2, 2, 5, 7),)),
     "NativeBatchNormBackward0": lambda: (_batch_norm(True), (leaf(4, 3, 2, 2), leaf(3), leaf(3))),
     "GeluBackward0": lambda: (F.gelu, (leaf(3, 4),)),
+    "GeluBackwardBackward0": lambda: (joined_grads(F.gelu), (leaf(3, 4),)),
     "LeakyReluBackward0": lambda: (lambda x: F.leaky_relu(x, 0.2), (distinct(3, 4),)),
+    "LeakyReluBackwardBackward0": lambda: (joined_grads(lambda x: F.leaky_relu(x, 0.2)),
+                                           (distinct(3, 4),)),
     "EmbeddingBackward0": lambda: (
         lambda w: F.embedding(engine.tensor([[1, 3], [3, 0]]), w, padding_idx=2), (leaf(5, 3),)),
     "NllLossBackward0": lambda: (
@@ -142,8 +158,9 @@ def test_linear_has_a_double_backward():
 
 def test_other_nn_nodes_warn_that_second_order_terms_are_missing():
     from engine.nn._ops import _util
-    _util._WARNED_NO_DOUBLE_BACKWARD.discard("ConvolutionBackward0")
-    x, w = leaf(1, 1, 4, 4), leaf(1, 1, 2, 2)
-    with pytest.warns(UserWarning, match="ConvolutionBackward0 has no double backward yet"):
-        (gx,) = engine.autograd.grad(F.conv2d(x, w).sum(), x, create_graph=True)
+    _util._WARNED_NO_DOUBLE_BACKWARD.discard("NativeBatchNormBackward0")
+    x = leaf(4, 3)
+    with pytest.warns(UserWarning, match="NativeBatchNormBackward0 has no double backward yet"):
+        (gx,) = engine.autograd.grad((F.batch_norm(x, None, None, training=True) ** 2).sum(), x,
+                                     create_graph=True)
     assert gx.shape == x.shape
