@@ -196,6 +196,11 @@ def _run_node(task: GraphTask, node, grads: list) -> tuple:
         grads = _pre_hooks(task, node, grads)
     if task.needed is not None and node not in task.needed:
         return (None,) * len(node._next)
+    return _apply(task, node, grads)
+
+
+def _apply(task: GraphTask, node, grads: list) -> tuple:
+    """Run the node's rule on its (pre-hooked) output grads; check and free what it saved."""
     if node._num_outputs == 1:
         if grads[0] is None:
             return (None,) * len(node._next)
@@ -206,7 +211,11 @@ def _run_node(task: GraphTask, node, grads: list) -> tuple:
     if trace.active:
         trace.emit(trace.NodeExecuting(node._id, node.name(), _summaries(grads)))
     try:
-        grad_inputs = _call(node, grads)
+        grad_inputs = node._apply(grads)
+        if type(grad_inputs) is not tuple:
+            grad_inputs = _as_tuple(grad_inputs)
+        if _anomaly.state.enabled:
+            _check_nan(node, grad_inputs)
         if node._post_hooks:
             grad_inputs = _post_hooks(node, grad_inputs, grads)
         grad_inputs = _validate(node, grad_inputs)
@@ -224,16 +233,19 @@ def _run_node(task: GraphTask, node, grads: list) -> tuple:
     return grad_inputs
 
 
-def _call(node, grads: list) -> tuple:
-    grad_inputs = node._apply(grads)
-    if not isinstance(grad_inputs, tuple):
-        grad_inputs = tuple(grad_inputs) if isinstance(grad_inputs, list) else (grad_inputs,)
-    if _anomaly.state.enabled and _anomaly.state.check_nan:
-        for index, grad in enumerate(grad_inputs):
-            if grad is not None and np.isnan(_array(grad)).any():
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
-                                   f"{index}th output.")
-    return grad_inputs
+def _as_tuple(grad_inputs) -> tuple:
+    if isinstance(grad_inputs, tuple):
+        return grad_inputs
+    return tuple(grad_inputs) if isinstance(grad_inputs, list) else (grad_inputs,)
+
+
+def _check_nan(node, grad_inputs: tuple) -> None:
+    if not _anomaly.state.check_nan:
+        return
+    for index, grad in enumerate(grad_inputs):
+        if grad is not None and np.isnan(_array(grad)).any():
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
+                               f"{index}th output.")
 
 
 def _report_error(node, error: BaseException) -> None:
@@ -346,10 +358,15 @@ def _validate(node, grad_inputs: tuple) -> tuple:
     for index, (e, grad) in enumerate(zip(node._next, grad_inputs)):
         if e is None or grad is None:
             continue
-        meta = e[0]._out_meta
-        if meta is None:
-            continue
-        shape, dtype = meta[e[1]]
+        child = e[0]
+        if type(child) is AccumulateGrad:       # its meta is the leaf's, read now
+            data = child.variable._data
+            shape, dtype = data.shape, data.dtype
+        else:
+            meta = child._out_meta
+            if meta is None:
+                continue
+            shape, dtype = meta[e[1]]
         if grad.shape == shape and (grad.dtype is dtype or grad.dtype == dtype):
             continue
         if fixed is None:
@@ -385,6 +402,15 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
     if grad is None:
         return
     variable = node.variable
+    if not (trace.active or task.captures or variable._hooks or variable._post_acc_hooks
+            or node._pre_hooks or node._post_hooks) and task.accumulate:
+        _store_grad(variable, grad, task.create_graph, retained=False)
+    else:
+        _accumulate_with_hooks(task, node, variable, grad)
+
+
+def _accumulate_with_hooks(task: GraphTask, node: AccumulateGrad, variable: Tensor,
+                           grad) -> None:
     graph = task.create_graph
     if trace.active:
         trace.emit(trace.NodeExecuting(node._id, "AccumulateGrad", _summaries([grad])))
