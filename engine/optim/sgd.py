@@ -41,22 +41,29 @@ class SGD(Optimizer):
         weight_decay, nesterov, maximize = (group["weight_decay"], group["nesterov"],
                                             group["maximize"])
         state = self.state
+        update = _kernels.sgd_update
+        changed = self._changed
         for param in params:
             data, grad = param._data, param._grad._data
             buffer, first_step = data, False           # the buffer is unused without momentum
             if momentum != 0:
-                param_state = state[param]
-                first_step = "momentum_buffer" not in param_state
-                if first_step:
-                    param_state["momentum_buffer"] = Tensor._make(np.empty_like(data))
-                buffer = param_state["momentum_buffer"]._data
-            if data.flags.c_contiguous and grad.flags.c_contiguous and grad.shape == data.shape:
-                _kernels.sgd_update(data, grad, buffer, lr, momentum, dampening, weight_decay,
-                                    nesterov, maximize, first_step)
+                buffer, first_step = _momentum_buffer(state[param], data)
+            if grad.shape == data.shape and data.flags.c_contiguous and grad.flags.c_contiguous:
+                update(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov,
+                       maximize, first_step)
             else:
                 _numpy_sgd(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov,
                            maximize, first_step)
-            self._changed(param, "add_")
+            changed(param, "add_")
+
+
+def _momentum_buffer(param_state: dict, data: np.ndarray) -> tuple:
+    """(the parameter's momentum buffer array, whether this is its first step)."""
+    buffer = param_state.get("momentum_buffer")
+    if buffer is None:
+        buffer = param_state["momentum_buffer"] = Tensor._make(np.empty_like(data))
+        return buffer._data, True
+    return buffer._data, False
 
 
 def _numpy_sgd(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
