@@ -192,14 +192,19 @@ def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
         cols = _columns(x[lo:hi], geometry).reshape(hi - lo, groups, group_rows, positions)
         if columns_lead:
             grad_y_t = grad_y[lo:hi].transpose(0, 1, 3, 2).copy()
-            return np.matmul(cols, grad_y_t).sum(axis=0).transpose(0, 2, 1)
-        return np.matmul(grad_y[lo:hi], cols.transpose(0, 1, 3, 2)).sum(axis=0)
+            return _sum_samples(np.matmul(cols, grad_y_t)).transpose(0, 2, 1)
+        return _sum_samples(np.matmul(grad_y[lo:hi], cols.transpose(0, 1, 3, 2)))
 
     partials = split_batch(work, batch, batch * group_rows * groups * positions)
     grad_w = partials[0] if len(partials) == 1 else sum(partials[1:], partials[0])
     return np.ascontiguousarray(grad_w).reshape(w_shape)
 
 
+def _sum_samples(products):
+    """products[n, ...] summed over n (one sample: itself, no reduction pass)."""
+    return products[0] if products.shape[0] == 1 else np.add.reduce(products, axis=0)
+
+
 def conv2d_grad_bias(grad_y):
     """grad_bias[O] = grad_y[N, O, oh, ow] summed over N, oh, ow."""
-    return grad_y.sum(axis=(0, 2, 3))
+    return np.add.reduce(grad_y, axis=(0, 2, 3))

@@ -208,5 +208,7 @@ def reduce_to(grad, shape: tuple):
         from engine.ops.reductions import sum as _sum
         out = _sum(grad, axes, keepdim=True) if axes else grad
         return out.reshape(shape)
-    return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad.reshape(shape)
+    # np.add.reduce is what ndarray.sum calls, without its Python-level wrapper.
+    return np.add.reduce(grad, axis=axes, keepdims=True).reshape(shape) if axes else \
+        grad.reshape(shape)
 
