@@ -3,14 +3,18 @@
 Line 1 is a header (``{"graphtui_recording": 1, ...}``), then one event per line. Events
 and the values inside them (summaries, saved-buffer records, arrays) are encoded by type
 name and field; reading accepts only the types in a fixed registry (the engine's events and
-graphtui's own), so nothing in a file is ever executed. A truncated, corrupted or
-hand-edited file gives a ``RecordingError`` naming the line.
+graphtui's own), so nothing in a file is ever executed. Every field must have its declared
+type, and every node an event names must have been created earlier in the file (unless the
+recording starts mid-run, ``first_step`` > 0, after older events were folded away). A
+truncated, corrupted or hand-edited file gives a ``RecordingError`` naming the line.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
+import types
+import typing
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -38,6 +42,8 @@ def _registry() -> dict[str, type]:
 
 
 _TYPES = _registry()
+_HINTS = {name: typing.get_type_hints(cls) for name, cls in _TYPES.items()}
+_ID_RANGE = 1 << 64                 # ids and counters are at most 64-bit (sequence_nr is)
 
 
 # ---------------------------------------------------------------- writing
@@ -50,7 +56,8 @@ def save(events: Iterable, path: str | os.PathLike, scenario: str = "") -> int:
 
 def write(events: Iterable, out, scenario: str = "") -> int:
     """Write a header line, then one JSON object per event, to a text stream."""
-    header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario}
+    header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario,
+              "first_step": getattr(events, "first_step", 0)}
     out.write(json.dumps(header) + "\n")
     count = 0
     for event in events:
@@ -95,6 +102,8 @@ def load(path: str | os.PathLike) -> tuple[dict, list]:
     header = _read_header(given, lines)
     events = [_read_event(given, number, line)
               for number, line in enumerate(lines[1:], start=2)]
+    if not header.get("first_step"):
+        _check_node_ids(given, events)
     _check_replay(given, events)
     return header, events
 
@@ -155,6 +164,8 @@ def _decode_array(raw: dict) -> np.ndarray:
 
 def _decode_object(raw: dict):
     type_name = raw.get("$")
+    if "$" not in raw:
+        raise ValueError(f"an object without a \"$\" type name: {_short(raw)}")
     cls = _TYPES.get(type_name) if isinstance(type_name, str) else None
     if cls is None:
         raise ValueError(f"unknown event or value type {type_name!r}")
@@ -163,10 +174,77 @@ def _decode_object(raw: dict):
     if unknown:
         raise ValueError(f"{type_name} has no field {unknown[0]!r}")
     values = {name: _decode(value) for name, value in raw.items() if name != "$"}
+    for name, value in values.items():
+        if not _fits(value, _FIELD_SHAPES.get(name, _HINTS[type_name][name])):
+            raise ValueError(f"{type_name}.{name} cannot be {_short(value)}")
     try:
         return cls(**values)
     except TypeError as error:
         raise ValueError(f"{type_name}: {error}") from None
+
+
+# Fields declared as a bare ``tuple``: what they hold.
+_SUMMARIES = "summaries"          # Summary or None, in tuples nested at any depth
+_FIELD_SHAPES = {
+    "next_functions": tuple[tuple[int | None, int], ...],
+    "roots": tuple[tuple[int | None, int | None], ...],
+    "grad_outputs": tuple[trace.Summary | None, ...],
+    "grad_inputs": tuple[trace.Summary | None, ...],
+    "args": _SUMMARIES, "result": _SUMMARIES, "inputs": _SUMMARIES, "outputs": _SUMMARIES,
+    "head": tuple[float, ...],
+}
+
+
+def _fits(value, hint) -> bool:
+    """Whether a decoded value has the declared type (the annotations of the dataclasses)."""
+    if hint == _SUMMARIES:
+        return (value is None or isinstance(value, trace.Summary)
+                or isinstance(value, tuple) and all(_fits(v, _SUMMARIES) for v in value))
+    if isinstance(hint, types.UnionType):
+        return any(_fits(value, option) for option in typing.get_args(hint))
+    if typing.get_origin(hint) is tuple:
+        return isinstance(value, tuple) and _fits_tuple(value, typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is int:
+        return type(value) is int and -_ID_RANGE < value < _ID_RANGE
+    if hint is float:
+        return type(value) in (int, float, bool)
+    return isinstance(value, hint)
+
+
+def _fits_tuple(value: tuple, items: tuple) -> bool:
+    if len(items) == 2 and items[1] is Ellipsis:
+        return all(_fits(item, items[0]) for item in value)
+    return len(value) == len(items) and all(_fits(v, h) for v, h in zip(value, items))
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+# Events that name a node, and where: a node id must come from an earlier NodeCreated.
+_NODE_REFERENCES = {
+    trace.NodeExecuting: lambda e: (e.node_id,),
+    trace.NodeExecuted: lambda e: (e.node_id,),
+    trace.BufferFreed: lambda e: (e.node_id,),
+    trace.NodeCreated: lambda e: tuple(node for node, _ in e.next_functions),
+    trace.BackwardStarted: lambda e: tuple(node for node, _ in e.roots),
+}
+
+
+def _check_node_ids(given: str, events: list) -> None:
+    created: set[int] = set()
+    for index, event in enumerate(events):
+        refer = _NODE_REFERENCES.get(type(event))
+        unknown = [n for n in refer(event) if n is not None and n not in created] if refer \
+            else ()
+        if unknown:
+            raise RecordingError(f"{given}:{index + 2}: {type(event).__name__} names node "
+                                 f"{unknown[0]}, which no earlier event created")
+        if type(event) is trace.NodeCreated:
+            created.add(event.node_id)
 
 
 def _check_replay(given: str, events: list) -> None:

@@ -86,7 +86,8 @@ def test_values_that_do_not_fit_are_refused_with_their_line(recorded):
     path, _ = recorded
     node_line = 5         # NodeCreated AccumulateGrad: its edges must be pairs
     edit_field(path, node_line, next_functions=[1, 2, 3])
-    with pytest.raises(RecordingError, match=f"{node_line}: NodeCreated does not fit"):
+    with pytest.raises(RecordingError,
+                       match=f"{node_line}: NodeCreated.next_functions cannot be tuple"):
         load(path)
 
 
