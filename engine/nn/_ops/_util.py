@@ -92,7 +92,9 @@ def nn_node(name: str, rule, *, differentiable: bool = False, double=None):
     def graph_aware_rule(n, *grads):
         if _node.graph_mode:
             if double is not None:
-                return double(n, *grads)
+                # A constant (array) grad comes from a node that has no double backward.
+                return double(n, *(Tensor._make(g) if isinstance(g, np.ndarray) else g
+                                   for g in grads))
             _warn_no_double_backward(name)
         return rule(n, *grads)
     return _node.node_class(name, graph_aware_rule)
@@ -106,6 +108,18 @@ def _warn_no_double_backward(name: str) -> None:
     warnings.warn(f"engine: {name} has no double backward yet; with create_graph=True its "
                   "gradients are constants, so second-order terms through it are missing.",
                   UserWarning, stacklevel=4)
+
+
+def linear_double_node(name: str, grad_output_grad):
+    """The *BackwardBackward0 node of an op whose gradient is linear in grad_output and does
+    not depend on self (pooling, padding, embedding): grad_output's gradient is
+    `grad_output_grad(n, gg)` (the op's forward applied to gg); self's, if an edge, zeros."""
+    def rule(n, gg):
+        gg = array(gg)
+        zeros_for_self = tuple(np.zeros(n._in_shapes[i], dtype=gg.dtype) if n.needs(i) else None
+                               for i in range(1, len(n._next)))
+        return (grad_output_grad(n, gg) if n.needs(0) else None,) + zeros_for_self
+    return nn_node(name, rule)
 
 
 def record_grads(node_cls, grads: tuple, shapes: tuple, inputs: tuple, saved: dict | None = None,

@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 
 
-from engine.nn._ops._util import array, as_uint64, kernels, nn_node, reduction_enum, stash
+from engine.nn._ops._util import (array, as_uint64, kernels, nn_node, record_grads,
+                                  reduction_enum, stash)
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops._core import needs_grad, record
@@ -43,6 +44,13 @@ def _ncp_shape(shape: tuple) -> tuple:
     return (shape[0], shape[1], positions)
 
 
+def _picked_positions(target: np.ndarray, ncp: tuple) -> tuple:
+    """Index of (sample, target class, position) in an [N, C, P] array. Ignored targets are
+    clamped into range: their weight is 0, so what is read or written there is a zero."""
+    safe_target = np.minimum(np.maximum(target, 0), ncp[1] - 1)
+    return np.arange(ncp[0])[:, None], safe_target, np.arange(ncp[2])
+
+
 def _nll_rule(n, g):
     g = array(g)
     a = n._private
@@ -56,16 +64,54 @@ def _nll_rule(n, g):
     else:
         scale = -weights * g.reshape(weights.shape)
     grad = np.zeros(_ncp_shape(shape), dtype=g.dtype)
-    # One target per (sample, position): a plain scatter, no duplicates to add up. Ignored
-    # samples carry weight 0, so writing their scale at a clamped index writes a zero.
-    target = a["target"]
-    safe_target = np.minimum(np.maximum(target, 0), grad.shape[1] - 1)
-    grad[np.arange(grad.shape[0])[:, None], safe_target, np.arange(grad.shape[2])] = scale
+    # One target per (sample, position): a plain scatter, no duplicates to add up.
+    grad[_picked_positions(a["target"], grad.shape)] = scale
     return (grad.reshape(shape),)
 
 
-NllLossBackward0 = nn_node("NllLossBackward0", _nll_rule)
-NllLoss2DBackward0 = nn_node("NllLoss2DBackward0", _nll_rule)
+def _nll_double_rule(n, gg):
+    """grad_input is linear in grad_output and does not depend on self: the derivative for
+    grad_output is nll_loss of gg (same targets, weights and reduction), self's is zero."""
+    gg = array(gg)
+    a = n._private
+    grad_grad_out = None
+    if n.needs(0):
+        picked = gg.reshape(_ncp_shape(gg.shape))[_picked_positions(a["target"],
+                                                                  _ncp_shape(gg.shape))]
+        losses = -a["picked_weights"] * picked
+        reduction = n._attrs["reduction"]
+        if reduction == _NONE:
+            grad_grad_out = losses.reshape(a["out_shape"])
+        else:
+            total = losses.sum()
+            grad_grad_out = np.asarray(total / a["total"] if reduction == _MEAN else total,
+                                       dtype=gg.dtype)
+    return grad_grad_out, (np.zeros_like(gg) if n.needs(1) else None)
+
+
+NllLossBackwardBackward0 = nn_node("NllLossBackwardBackward0", _nll_double_rule)
+NllLoss2DBackwardBackward0 = nn_node("NllLoss2DBackwardBackward0", _nll_double_rule)
+
+
+def _nll_double(node_cls):
+    def double(n, g):
+        x = n.saved("self")
+        saved = {"target": n.saved("target")}
+        attrs = {k: n._attrs[k] for k in ("ignore_index", "reduction")}
+        if "weight" in n._saved:
+            saved["weight"] = n.saved("weight")
+        else:
+            attrs["weight"] = None
+        grads = record_grads(node_cls, _nll_rule(n, g), (x.shape,), (g, x), saved, attrs)
+        stash(grads[0], **n._private, out_shape=g.shape)
+        return grads
+    return double
+
+
+NllLossBackward0 = nn_node("NllLossBackward0", _nll_rule,
+                           double=_nll_double(NllLossBackwardBackward0))
+NllLoss2DBackward0 = nn_node("NllLoss2DBackward0", _nll_rule,
+                             double=_nll_double(NllLoss2DBackwardBackward0))
 
 
 def _check_target(input: Tensor, target: Tensor) -> None:
@@ -200,16 +246,52 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
                       stacklevel=3)
 
 
-def _mse_rule(n, g):
-    g = array(g)
-    x, t = array(n.saved("self")), array(n.saved("target"))
+def _mse_backward(grad_out: np.ndarray, x: np.ndarray, t: np.ndarray, reduction: int):
     diff = x - t
-    grad = 2 * diff * _expand_grad(g, n._attrs["reduction"], diff.shape, diff.size)
-    grad = grad.astype(x.dtype, copy=False)
+    grad = 2 * diff * _expand_grad(grad_out, reduction, diff.shape, diff.size)
+    return grad.astype(x.dtype, copy=False)
+
+
+def _mse_rule(n, g):
+    grad = _mse_backward(array(g), array(n.saved("self")), array(n.saved("target")),
+                         n._attrs["reduction"])
     return (grad if n.needs(0) else None, -grad if n.needs(1) else None)
 
 
-MseLossBackward0 = nn_node("MseLossBackward0", _mse_rule)
+def _mse_double_rule(n, gg):
+    """Differentiates mse_loss_backward(grad_output, self, target) = 2 (self - target)
+    grad_output / count: linear in grad_output and in self - target."""
+    gg, grad_out = array(gg), array(n.saved("grad_output"))
+    x, t = array(n.saved("self")), array(n.saved("target"))
+    reduction = n._attrs["reduction"]
+    grad_grad_out = None
+    if n.needs(0):
+        grad_grad_out = _reduce((2 * (x - t) * gg).astype(x.dtype, copy=False), reduction)
+    # d/dself of <gg, 2 (self - target) grad_output / count>: 2 gg grad_output / count.
+    grad_x = _mse_backward(grad_out, gg, 0, reduction) if n.needs(1) or n.needs(2) else None
+    return (grad_grad_out, grad_x if n.needs(1) else None,
+            -grad_x if n.needs(2) else None)
+
+
+MseLossBackwardBackward0 = nn_node("MseLossBackwardBackward0", _mse_double_rule)
+
+
+def _mse_double(n, g):
+    """As torch: self's gradient is mse_loss_backward(grad, self, target) and target's is
+    mse_loss_backward(grad, target, self), each the output of its own node."""
+    x, t = n.saved("self"), n.saved("target")
+    return (_mse_grad_node(g, x, t, n._attrs) if n.needs(0) else None,
+            _mse_grad_node(g, t, x, n._attrs) if n.needs(1) else None)
+
+
+def _mse_grad_node(g, x, t, attrs):
+    grad = _mse_backward(array(g), x._data, t._data, attrs["reduction"])
+    return record_grads(MseLossBackwardBackward0, (grad,), (grad.shape,), (g, x, t),
+                        {"grad_output": g, "self": x, "target": t},
+                        {"reduction": attrs["reduction"]})[0]
+
+
+MseLossBackward0 = nn_node("MseLossBackward0", _mse_rule, double=_mse_double)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -232,19 +314,86 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 # ---------------------------------------------------------------- binary cross-entropy
 
+_BCE_EPS = 1e-12
+
+
+def _optional_saved(n, name: str):
+    return n.saved(name) if name in n._saved else None
+
+
+def _bce_input_factor(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """d loss / d input per element, before weight and reduction (ATen's clamped form)."""
+    return (x - t) / np.maximum((1 - x) * x, _BCE_EPS)
+
+
 def _bce_rule(n, g):
     g = array(g)
     x, t = array(n.saved("self")), array(n.saved("target"))
-    weight = n._saved["weight"].unpack(n) if "weight" in n._saved else None
-    eps = 1e-12
-    grad = (x - t) / np.maximum((1 - x) * x, eps)
+    weight = array(_optional_saved(n, "weight"))
+    spread = _expand_grad(g, n._attrs["reduction"], x.shape, x.size)
     if weight is not None:
-        grad = grad * array(weight)
-    grad = grad * _expand_grad(g, n._attrs["reduction"], x.shape, x.size)
-    return (grad.astype(x.dtype, copy=False) if n.needs(0) else None, None)
+        spread = spread * weight
+    grad_x = grad_t = None
+    if n.needs(0):
+        grad_x = (_bce_input_factor(x, t) * spread).astype(x.dtype, copy=False)
+    if n.needs(1):
+        with np.errstate(divide="ignore"):
+            grad_t = (-(np.log(x) - np.log1p(-x)) * spread).astype(x.dtype, copy=False)
+    return grad_x, grad_t
 
 
-BinaryCrossEntropyBackward0 = nn_node("BinaryCrossEntropyBackward0", _bce_rule)
+def _bce_double_rule(n, gg):
+    """Differentiates binary_cross_entropy_backward(grad_output, self, target, weight)."""
+    gg, grad_out = array(gg), array(n.saved("grad_output"))
+    x, t = array(n.saved("self")), array(n.saved("target"))
+    weight = array(_optional_saved(n, "weight"))
+    reduction = n._attrs["reduction"]
+    weighted = gg if weight is None else gg * weight
+    grad_grad_out = grad_x = grad_t = None
+    if n.needs(0):
+        grad_grad_out = _reduce((weighted * _bce_input_factor(x, t)).astype(x.dtype), reduction)
+    spread = _expand_grad(grad_out, reduction, x.shape, x.size) * weighted
+    denominator = np.maximum((1 - x) * x, _BCE_EPS)
+    if n.needs(1):
+        grad_x = ((x * x - 2 * x * t + t) / denominator ** 2 * spread).astype(x.dtype)
+    if n.needs(2):
+        grad_t = (-spread / denominator).astype(x.dtype)
+    return grad_grad_out, grad_x, grad_t
+
+
+BinaryCrossEntropyBackwardBackward0 = nn_node("BinaryCrossEntropyBackwardBackward0",
+                                              _bce_double_rule)
+
+
+def _scaled_grad(factor: Tensor, g: Tensor, weight, reduction: int, count: int) -> Tensor:
+    """factor * grad [* weight] [/ count], as ATen's composite loss backwards record it."""
+    grad = E.mul(factor, g)
+    if weight is not None:
+        grad = E.mul(grad, weight)
+    return E.div_scalar(grad, count) if reduction == _MEAN else grad
+
+
+def _bce_double(n, g):
+    """self's gradient is a BinaryCrossEntropyBackwardBackward0 node; target's is ATen's
+    composite -logit(self) * grad [* weight] [/ numel] (logit as log(self / (1 - self)):
+    engine has no LogitBackward0)."""
+    x, t = n.saved("self"), n.saved("target")
+    weight = _optional_saved(n, "weight")
+    reduction = n._attrs["reduction"]
+    grad_x = grad_t = None
+    if n.needs(0):
+        (grad_x,) = record_grads(
+            BinaryCrossEntropyBackwardBackward0, _bce_rule(n, g)[:1], (x.shape,), (g, x, t),
+            {"grad_output": g, "self": x, "target": t, "weight": weight},
+            {"reduction": reduction, **({"weight": None} if weight is None else {})})
+    if n.needs(1):
+        logit = E.log(E.div(x, E.rsub(x, 1)))
+        grad_t = _scaled_grad(E.neg(logit), g, weight, reduction, x._data.size)
+    return grad_x, grad_t
+
+
+BinaryCrossEntropyBackward0 = nn_node("BinaryCrossEntropyBackward0", _bce_rule,
+                                      double=_bce_double)
 
 
 def _check_same_size(input, target) -> None:
@@ -306,8 +455,36 @@ def _bce_logits_rule(n, g):
             (grad_t * spread).astype(x.dtype, copy=False) if n.needs(1) else None)
 
 
+def _logits_input_factor(x: Tensor, t: Tensor, pos_weight) -> Tensor:
+    if pos_weight is None:
+        return E.sub(E.sigmoid(x), t)
+    weighted_target = E.mul(pos_weight, t)
+    return E.sub(E.mul(E.sub(E.add_scalar(weighted_target, 1), t), E.sigmoid(x)),
+                 weighted_target)
+
+
+def _logits_target_factor(x: Tensor, pos_weight) -> Tensor:
+    """-x, or log_sigmoid(-x) - log_sigmoid(x) * pos_weight (log_sigmoid as log(sigmoid):
+    engine has no LogSigmoidBackward0)."""
+    if pos_weight is None:
+        return E.neg(x)
+    return E.sub(E.log(E.sigmoid(E.neg(x))), E.mul(E.log(E.sigmoid(x)), pos_weight))
+
+
+def _bce_logits_double(n, g):
+    """ATen's backward here is composite (sigmoid, sub, mul, div): under create_graph it is
+    recorded op by op, as torch records it."""
+    x, t = n.saved("self"), n.saved("target")
+    weight, pos_weight = _optional_saved(n, "weight"), _optional_saved(n, "pos_weight")
+    reduction, count = n._attrs["reduction"], x._data.size
+    return (_scaled_grad(_logits_input_factor(x, t, pos_weight), g, weight, reduction, count)
+            if n.needs(0) else None,
+            _scaled_grad(_logits_target_factor(x, pos_weight), g, weight, reduction, count)
+            if n.needs(1) else None)
+
+
 BinaryCrossEntropyWithLogitsBackward0 = nn_node("BinaryCrossEntropyWithLogitsBackward0",
-                                                   _bce_logits_rule)
+                                                   _bce_logits_rule, double=_bce_logits_double)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, kernels, nn_node
+from engine.nn._ops._util import array, kernels, nn_node, record_grads
 from engine.ops._core import record
 from engine.tensor import Tensor
 
 K = kernels("batch_norm")
 
 
+def _optional_saved(n, name: str):
+    return n.saved(name) if name in n._saved else None
+
+
 def _optional_array(n, name: str):
-    return array(n.saved(name)) if name in n._saved else None
+    return array(_optional_saved(n, name))
 
 
 def _batch_norm_rule(n, g):
@@ -32,7 +36,106 @@ def _batch_norm_rule(n, g):
     return tuple(grad if n.needs(i) else None for i, grad in enumerate(grads))
 
 
-NativeBatchNormBackward0 = nn_node("NativeBatchNormBackward0", _batch_norm_rule)
+class _ChannelStats:
+    """What batchnorm_double_backward reuses, each shaped to broadcast against the input
+    ([1, C, 1, ...]): the centred input, the inverse std and its powers, the gamma."""
+
+    def __init__(self, n, x: np.ndarray) -> None:
+        training = n._attrs["train"]
+        self.axes = (0,) + tuple(range(2, x.ndim))
+        self.count = x.size // x.shape[1]
+        if training:
+            mean, invstd = array(n.saved("save_mean")), array(n.saved("save_invstd"))
+        else:
+            mean = array(n.saved("running_mean"))
+            invstd = 1.0 / np.sqrt(array(n.saved("running_var")) + n._attrs["eps"])
+        self.centered = x - self.per_channel(mean.astype(x.dtype))
+        self.invstd = self.per_channel(invstd.astype(x.dtype))
+        weight = _optional_array(n, "weight")
+        self.gamma = 1.0 if weight is None else self.per_channel(weight)
+
+    def per_channel(self, values: np.ndarray) -> np.ndarray:
+        return values.reshape((1, -1) + (1,) * (len(self.axes) - 1))
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Summed over every dim but the channels, kept for broadcasting."""
+        return values.sum(axis=self.axes, keepdims=True)
+
+    def first_grad_input(self, grad_out: np.ndarray, gamma) -> np.ndarray:
+        """The training-mode grad_input of batch norm for this grad_out and gamma."""
+        m = self.count
+        inner = (m * grad_out - self.sum(grad_out)
+                 - self.centered * self.invstd ** 2 * self.sum(grad_out * self.centered))
+        return gamma * self.invstd / m * inner
+
+
+def _batch_norm_double_rule(n, gg_input, gg_weight, gg_bias):
+    """ATen's batchnorm_double_backward: derivatives of (grad_input, grad_weight, grad_bias)
+    for grad_out, input and weight (the saved mean and invstd get none, as in torch)."""
+    x, grad_out = array(n.saved("input")), array(n.saved("grad_out"))
+    gg_input, gg_weight, gg_bias = array(gg_input), array(gg_weight), array(gg_bias)
+    st = _ChannelStats(n, x)
+    training, affine = n._attrs["train"], "weight" in n._saved
+    gg_weight_e, gg_bias_e = st.per_channel(gg_weight), st.per_channel(gg_bias)
+    grad_grad_out = grad_input = grad_weight = None
+    if n.needs(0):
+        grad_grad_out = (st.first_grad_input(gg_input, st.gamma) if training
+                         else gg_input * st.invstd * st.gamma)
+        if affine:
+            grad_grad_out = grad_grad_out + gg_weight_e * st.centered * st.invstd + gg_bias_e
+    if n.needs(1):
+        grad_input = _batch_norm_grad_input(st, grad_out, gg_input, gg_weight_e, training,
+                                            affine)
+    if n.needs(2):
+        per_element = (gg_input * st.first_grad_input(grad_out, 1.0) if training
+                       else gg_input * grad_out * st.invstd)
+        grad_weight = st.sum(per_element).reshape(-1)
+    return grad_grad_out, grad_input, grad_weight, None, None
+
+
+def _batch_norm_grad_input(st, grad_out, gg_input, gg_weight_e, training, affine):
+    m = st.count
+    invstd3 = st.invstd ** 3
+    centered_invstd3 = st.centered * invstd3
+    grad_out_sum = st.sum(grad_out)
+    grad_out_centered_sum = st.sum(grad_out * st.centered)
+    grad_input = np.zeros_like(gg_input)
+    if training:
+        gg_sum, gg_centered_sum = st.sum(gg_input), st.sum(gg_input * st.centered)
+        all_sub = (gg_sum * grad_out_sum / m - st.sum(grad_out * gg_input)
+                   + 3.0 / m * st.invstd ** 2 * grad_out_centered_sum * gg_centered_sum)
+        grad_input = st.gamma * (centered_invstd3 * all_sub / m
+                                 + gg_centered_sum * invstd3 / m * (grad_out_sum / m - grad_out)
+                                 + grad_out_centered_sum * invstd3 / m * (gg_sum / m - gg_input))
+    if affine:
+        if training:
+            gamma_term = (grad_out * st.invstd - st.invstd * grad_out_sum / m
+                          - centered_invstd3 * grad_out_centered_sum / m)
+        else:
+            gamma_term = st.invstd * grad_out
+        grad_input = grad_input + gg_weight_e * gamma_term
+    return grad_input
+
+
+NativeBatchNormBackwardBackward0 = nn_node("NativeBatchNormBackwardBackward0",
+                                           _batch_norm_double_rule)
+
+
+def _batch_norm_double(n, g):
+    x, weight = n.saved("input"), _optional_saved(n, "weight")
+    channels = (x.shape[1],)
+    saved = {"grad_out": g, "input": x, "weight": weight,
+             "running_mean": _optional_saved(n, "running_mean"),
+             "running_var": _optional_saved(n, "running_var"),
+             "save_mean": n.saved("result1"), "save_invstd": n.saved("result2")}
+    attrs = {"train": n._attrs["training"], "eps": n._attrs["eps"]}
+    attrs.update({name: None for name, value in saved.items() if value is None})
+    return record_grads(NativeBatchNormBackwardBackward0, _batch_norm_rule(n, g),
+                        (x.shape, channels, channels), (g, x, weight, None, None), saved, attrs)
+
+
+NativeBatchNormBackward0 = nn_node("NativeBatchNormBackward0", _batch_norm_rule,
+                                   double=_batch_norm_double)
 
 
 def _update_running(running_mean, running_var, mean, var_unbiased, momentum) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, as_uint64, nn_node, stash
+from engine.nn._ops._util import (array, as_uint64, linear_double_node, nn_node, record_grads,
+                                  stash)
 from engine.ops._core import record
 from engine.ops.indexing import slice_dim
 
@@ -68,7 +69,13 @@ def _unpad_rule(n, g):
     return (_pad_or_crop(array(g), widths),)
 
 
-ConstantPadNdBackward0 = nn_node("ConstantPadNdBackward0", _unpad_rule)
+def _unpad_double(n, g):
+    """The gradient of a constant pad is a constant pad by the negated widths, recorded as
+    torch records it (a ConstantPadNdBackward0 node)."""
+    return (constant_pad(g, tuple(-p for p in n._private["pad"])),)
+
+
+ConstantPadNdBackward0 = nn_node("ConstantPadNdBackward0", _unpad_rule, double=_unpad_double)
 
 
 def constant_pad(input, pad, value=0.0):
@@ -79,7 +86,7 @@ def constant_pad(input, pad, value=0.0):
     out = _pad_or_crop(input._data, widths, value)
     result = record(ConstantPadNdBackward0, out, (input,),
                     attrs={"pad": tuple(as_uint64(p) for p in pad)})
-    stash(result, widths=widths)
+    stash(result, widths=widths, pad=pad)
     return result
 
 
@@ -111,7 +118,31 @@ def _edge_rule(n, g):
     return (g,)
 
 
-_EDGE_NODES = {(mode, k): nn_node(f"{prefix}{k}DBackward0", _edge_rule)
+def _edge_pad_data(data: np.ndarray, widths: list, mode: str) -> np.ndarray:
+    for d, (before, after) in _padded_dims(widths):
+        data = np.take(data, _source_index(data.shape[d], before, after, mode), axis=d)
+    return np.ascontiguousarray(data)
+
+
+def _edge_pad_of(n, gg):
+    return _edge_pad_data(gg, n._private["widths"], n._private["mode"])
+
+
+def _edge_nodes(prefix: str, k: int) -> type:
+    """{prefix}{k}DBackward0 and, for its gradients under create_graph, the
+    {prefix}{k}DBackwardBackward0 node that pads gg again."""
+    double_cls = linear_double_node(f"{prefix}{k}DBackwardBackward0", _edge_pad_of)
+
+    def double(n, g):
+        x = n.saved("self")
+        grads = record_grads(double_cls, _edge_rule(n, g), (x.shape,), (g, x),
+                             attrs={"padding": n._attrs["padding"]})
+        stash(grads[0], **n._private)
+        return grads
+    return nn_node(f"{prefix}{k}DBackward0", _edge_rule, double=double)
+
+
+_EDGE_NODES = {(mode, k): _edge_nodes(prefix, k)
                for mode, prefix in (("reflect", "ReflectionPad"), ("replicate", "ReplicationPad"))
                for k in (1, 2, 3)}
 
@@ -120,11 +151,8 @@ def edge_pad(input, pad: tuple, mode: str):
     data = input._data
     widths = _widths(pad, data.ndim)
     _check_edge_pad(data.shape, widths, len(pad) // 2, mode)
-    out = data
-    for d, (before, after) in _padded_dims(widths):
-        out = np.take(out, _source_index(data.shape[d], before, after, mode), axis=d)
     node_cls = _EDGE_NODES[(mode, len(pad) // 2)]
-    result = record(node_cls, np.ascontiguousarray(out), (input,), {"self": input},
+    result = record(node_cls, _edge_pad_data(data, widths, mode), (input,), {"self": input},
                     {"padding": tuple(as_uint64(p) for p in pad)})
     stash(result, widths=widths, mode=mode)
     return result

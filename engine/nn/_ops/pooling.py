@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import functools
 
-from engine.nn._ops._util import array, kernels, nn_node, pair, stash
+import numpy as np
+
+from engine.nn._ops._util import (array, kernels, linear_double_node, nn_node, pair,
+                                  record_grads, stash)
 from engine.ops._core import record
 from engine.ops.reductions import mean
 from engine.tensor import Tensor
@@ -64,7 +67,26 @@ def _batched_shape(shape):
     return (1,) + tuple(shape) if len(shape) == 3 else tuple(shape)
 
 
-MaxPool2DWithIndicesBackward0 = nn_node("MaxPool2DWithIndicesBackward0", _max_pool_rule)
+def _gather_at_indices(n, gg):
+    """max_pool_double_backward: gg read at each window's argmax (the forward's indices)."""
+    indices = array(n.saved("indices"))
+    planes = gg.reshape(gg.shape[:-2] + (-1,))
+    flat_indices = indices.reshape(indices.shape[:-2] + (-1,))
+    return np.take_along_axis(planes, flat_indices, axis=-1).reshape(indices.shape)
+
+
+MaxPool2DWithIndicesBackwardBackward0 = linear_double_node(
+    "MaxPool2DWithIndicesBackwardBackward0", _gather_at_indices)
+
+
+def _max_pool_double(n, g):
+    x = n.saved("self")
+    return record_grads(MaxPool2DWithIndicesBackwardBackward0, _max_pool_rule(n, g), (x.shape,),
+                        (g, x), {"indices": n.saved("result1")})
+
+
+MaxPool2DWithIndicesBackward0 = nn_node("MaxPool2DWithIndicesBackward0", _max_pool_rule,
+                                        double=_max_pool_double)
 
 
 @functools.lru_cache(maxsize=256)
@@ -113,7 +135,26 @@ def _avg_pool_rule(n, g):
     return (grad.reshape(shape),)
 
 
-AvgPool2DBackward0 = nn_node("AvgPool2DBackward0", _avg_pool_rule)
+def _avg_pool_of(n, gg):
+    a = n._attrs
+    out = K.avg_pool2d_forward(_batched(gg), a["kernel_size"], n._private["strides"],
+                               a["padding"], a["ceil_mode"], a["count_include_pad"],
+                               a["divisor_override"])
+    return _unbatched_like(out, gg)
+
+
+AvgPool2DBackwardBackward0 = linear_double_node("AvgPool2DBackwardBackward0", _avg_pool_of)
+
+
+def _avg_pool_double(n, g):
+    x = n.saved("self")
+    grads = record_grads(AvgPool2DBackwardBackward0, _avg_pool_rule(n, g), (x.shape,), (g, x),
+                         attrs=dict(n._attrs))
+    stash(grads[0], **n._private)
+    return grads
+
+
+AvgPool2DBackward0 = nn_node("AvgPool2DBackward0", _avg_pool_rule, double=_avg_pool_double)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -142,7 +183,25 @@ def _adaptive_rule(n, g):
     return (grad.reshape(shape),)
 
 
-AdaptiveAvgPool2DBackward0 = nn_node("AdaptiveAvgPool2DBackward0", _adaptive_rule)
+def _adaptive_of(n, gg):
+    sizes = (n._attrs["grad_output_sym_argsize_minus_2"],
+             n._attrs["grad_output_sym_argsize_minus_1"])
+    return _unbatched_like(K.adaptive_avg_pool2d_forward(_batched(gg), sizes), gg)
+
+
+AdaptiveAvgPool2DBackwardBackward0 = linear_double_node("AdaptiveAvgPool2DBackwardBackward0",
+                                                        _adaptive_of)
+
+
+def _adaptive_double(n, g):
+    x = n.saved("self")
+    return record_grads(AdaptiveAvgPool2DBackwardBackward0, _adaptive_rule(n, g), (x.shape,),
+                        (g, x), attrs={"grad_output_sym_argsize_minus_1": g.shape[-1],
+                                       "grad_output_sym_argsize_minus_2": g.shape[-2]})
+
+
+AdaptiveAvgPool2DBackward0 = nn_node("AdaptiveAvgPool2DBackward0", _adaptive_rule,
+                                     double=_adaptive_double)
 
 
 def adaptive_avg_pool2d(input, output_size):

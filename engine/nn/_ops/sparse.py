@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, as_uint64, nn_node, stash
+from engine.nn._ops._util import (array, as_uint64, linear_double_node, nn_node, record_grads,
+                                  stash)
 from engine.ops._core import record
+
+
+def _weight_shape(n, g) -> tuple:
+    return (n._attrs["weight_sym_argsize_0"],) + tuple(g.shape[n._private["indices"].ndim:])
 
 
 def _embedding_rule(n, g):
     g = array(g)
     a = n._attrs
     indices = n._private["indices"]
-    grad = np.zeros((a["weight_sym_argsize_0"],) + g.shape[indices.ndim:], dtype=g.dtype)
+    grad = np.zeros(_weight_shape(n, g), dtype=g.dtype)
     flat_indices = indices.reshape(-1)
     flat_grad = g.reshape((flat_indices.size,) + grad.shape[1:])
     if a["scale_grad_by_freq"]:
@@ -23,7 +28,30 @@ def _embedding_rule(n, g):
     return (grad,)
 
 
-EmbeddingBackward0 = nn_node("EmbeddingBackward0", _embedding_rule)
+def _rows_at_indices(n, gg):
+    """embedding_dense_double_backward: gg's rows at the indices, zero at padding_idx. Like
+    torch, it does not scale by frequency (so with scale_grad_by_freq=True the second
+    derivative is torch's, not the finite-difference one)."""
+    indices = n._private["indices"]
+    rows = gg[indices]
+    if n._private["padding_idx"] is not None:
+        rows[indices == n._private["padding_idx"]] = 0
+    return rows
+
+
+EmbeddingDenseBackwardBackward0 = linear_double_node("EmbeddingDenseBackwardBackward0",
+                                                     _rows_at_indices)
+
+
+def _embedding_double(n, g):
+    grads = record_grads(EmbeddingDenseBackwardBackward0, _embedding_rule(n, g),
+                         (_weight_shape(n, g),), (g,), {"indices": n.saved("indices")},
+                         {"padding_idx": n._attrs["padding_idx"]})
+    stash(grads[0], **n._private)
+    return grads
+
+
+EmbeddingBackward0 = nn_node("EmbeddingBackward0", _embedding_rule, double=_embedding_double)
 
 
 SPARSE_MESSAGE = ("engine: sparse=True asks for a sparse gradient, but engine has no sparse "

@@ -47,6 +47,28 @@ def joined_grads(fn):
     return grads
 
 
+# Reflection / replication padding: node name -> (pad, mode, input shape).
+EDGE_PADS = {
+    "ReflectionPad1DBackward0": ((3, -1), "reflect", (2, 3, 4)),
+    "ReflectionPad2DBackward0": ((1, 2, 2, 0), "reflect", (3, 3, 4)),
+    "ReflectionPad3DBackward0": ((1, 0, 0, 2, 1, 1), "reflect", (1, 2, 3, 3, 4)),
+    "ReplicationPad1DBackward0": ((-1, 3), "replicate", (3, 4)),
+    "ReplicationPad2DBackward0": ((2, 1, 0, 3), "replicate", (2, 2, 3, 4)),
+    "ReplicationPad3DBackward0": ((2, 1, 1, 0, 0, 2), "replicate", (2, 3, 2, 3)),
+}
+
+
+def _edge_pad_cases() -> dict:
+    cases = {}
+    for name, (pad, mode, shape) in EDGE_PADS.items():
+        def padded(x, pad=pad, mode=mode):
+            return F.pad(x, pad, mode=mode)
+        cases[name] = lambda padded=padded, shape=shape: (padded, (leaf(*shape),))
+        cases[name.replace("Backward0", "BackwardBackward0")] = (
+            lambda padded=padded, shape=shape: (joined_grads(padded), (leaf(*shape),)))
+    return cases
+
+
 TARGET = engine.tensor([1, 0, 3])
 TARGET_2D = engine.tensor([[[0, 2], [1, 1]], [[2, 0], [0, 1]]])
 
@@ -60,26 +82,23 @@ NN_CASES = {
         (leaf(1, 4, 4, 3), leaf(4, 2, 2, 2), leaf(4))),
     "ConstantPadNdBackward0": lambda: (lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
                                        (leaf(2, 3, 4),)),
-    "ReflectionPad1DBackward0": lambda: (lambda x: F.pad(x, (3, -1), mode="reflect"),
-                                         (leaf(2, 3, 4),)),
-    "ReflectionPad2DBackward0": lambda: (lambda x: F.pad(x, (1, 2, 2, 0), mode="reflect"),
-                                         (leaf(3, 3, 4),)),
-    "ReflectionPad3DBackward0": lambda: (lambda x: F.pad(x, (1, 0, 0, 2, 1, 1), mode="reflect"),
-                                         (leaf(1, 2, 3, 3, 4),)),
-    "ReplicationPad1DBackward0": lambda: (lambda x: F.pad(x, (-1, 3), mode="replicate"),
-                                          (leaf(3, 4),)),
-    "ReplicationPad2DBackward0": lambda: (lambda x: F.pad(x, (2, 1, 0, 3), mode="replicate"),
-                                          (leaf(2, 2, 3, 4),)),
-    "ReplicationPad3DBackward0": lambda: (
-        lambda x: F.pad(x, (2, 1, 1, 0, 0, 2), mode="replicate"), (leaf(2, 3, 2, 3),)),
     "MaxPool2DWithIndicesBackward0": lambda: (
         lambda x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), (distinct(2, 2, 5, 5),)),
+    "MaxPool2DWithIndicesBackwardBackward0": lambda: (
+        joined_grads(lambda x: F.max_pool2d(x, 3, stride=2, padding=1)), (distinct(2, 4, 4),)),
     "AvgPool2DBackward0": lambda: (
         lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
         (leaf(2, 2, 5, 5),)),
+    "AvgPool2DBackwardBackward0": lambda: (
+        joined_grads(lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, divisor_override=4)),
+        (leaf(2, 5, 5),)),
     "AdaptiveAvgPool2DBackward0": lambda: (lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
                                            (leaf(2, 2, 5, 7),)),
+    "AdaptiveAvgPool2DBackwardBackward0": lambda: (
+        joined_grads(lambda x: F.adaptive_avg_pool2d(x, (2, 3))), (leaf(1, 2, 5, 7),)),
     "NativeBatchNormBackward0": lambda: (_batch_norm(True), (leaf(4, 3, 2, 2), leaf(3), leaf(3))),
+    "NativeBatchNormBackwardBackward0": lambda: (joined_grads(_batch_norm(True)),
+                                                 (leaf(4, 3, 2), leaf(3), leaf(3))),
     "GeluBackward0": lambda: (F.gelu, (leaf(3, 4),)),
     "GeluBackwardBackward0": lambda: (joined_grads(F.gelu), (leaf(3, 4),)),
     "LeakyReluBackward0": lambda: (lambda x: F.leaky_relu(x, 0.2), (distinct(3, 4),)),
@@ -87,22 +106,33 @@ NN_CASES = {
                                            (distinct(3, 4),)),
     "EmbeddingBackward0": lambda: (
         lambda w: F.embedding(engine.tensor([[1, 3], [3, 0]]), w, padding_idx=2), (leaf(5, 3),)),
+    "EmbeddingDenseBackwardBackward0": lambda: (
+        joined_grads(lambda w: F.embedding(engine.tensor([[1, 3], [3, 2]]), w, padding_idx=2)),
+        (leaf(5, 3),)),
     "NllLossBackward0": lambda: (
         lambda x: F.nll_loss(x, TARGET, weight=engine.tensor([1.0, 2.0, 0.5, 1.5],
                                                              dtype=engine.float64)),
         (leaf(3, 4),)),
+    "NllLossBackwardBackward0": lambda: (
+        joined_grads(lambda x: F.nll_loss(x, TARGET, reduction="none")), (leaf(3, 4),)),
     "NllLoss2DBackward0": lambda: (lambda x: F.nll_loss(x, TARGET_2D, reduction="sum"),
                                    (leaf(2, 3, 2, 2),)),
+    "NllLoss2DBackwardBackward0": lambda: (joined_grads(lambda x: F.nll_loss(x, TARGET_2D)),
+                                           (leaf(2, 3, 2, 2),)),
     "MseLossBackward0": lambda: (F.mse_loss, (leaf(3, 4), leaf(3, 4))),
+    "MseLossBackwardBackward0": lambda: (joined_grads(F.mse_loss), (leaf(3, 4), leaf(3, 4))),
     "BinaryCrossEntropyBackward0": lambda: (
         lambda x, t=engine.tensor(RNG.uniform(0, 1, (3, 4))): F.binary_cross_entropy(x, t),
         (probabilities(3, 4),)),
+    "BinaryCrossEntropyBackwardBackward0": lambda: (
+        joined_grads(F.binary_cross_entropy), (probabilities(3, 4), probabilities(3, 4))),
     "BinaryCrossEntropyWithLogitsBackward0": lambda: (
         lambda x, t: F.binary_cross_entropy_with_logits(
             x, t, pos_weight=engine.tensor([1.0, 2.0, 0.5, 3.0], dtype=engine.float64)),
         (leaf(3, 4), probabilities(3, 4))),
     "BackwardHookFunctionBackward": lambda: (lambda a, b: pass_through((a, b))[1] * 2,
                                              (leaf(3), leaf(2, 2))),
+    **_edge_pad_cases(),
 }
 
 
@@ -156,11 +186,13 @@ def test_linear_has_a_double_backward():
     assert gradcheck(first_grad, (leaf(2, 3), leaf(4, 3), leaf(4)))
 
 
-def test_other_nn_nodes_warn_that_second_order_terms_are_missing():
+def test_third_order_through_a_double_backward_node_warns():
+    """*BackwardBackward0 nodes compute on arrays: differentiating them again (create_graph
+    on a second derivative) gives constants, and says so once per node name."""
     from engine.nn._ops import _util
-    _util._WARNED_NO_DOUBLE_BACKWARD.discard("NativeBatchNormBackward0")
-    x = leaf(4, 3)
-    with pytest.warns(UserWarning, match="NativeBatchNormBackward0 has no double backward yet"):
-        (gx,) = engine.autograd.grad((F.batch_norm(x, None, None, training=True) ** 2).sum(), x,
-                                     create_graph=True)
-    assert gx.shape == x.shape
+    _util._WARNED_NO_DOUBLE_BACKWARD.discard("ConvolutionBackwardBackward0")
+    x, w = leaf(1, 1, 4, 4), leaf(1, 1, 2, 2)
+    (gx,) = engine.autograd.grad((F.conv2d(x, w) ** 2).sum(), x, create_graph=True)
+    with pytest.warns(UserWarning, match="ConvolutionBackwardBackward0 has no double backward"):
+        (gw,) = engine.autograd.grad((gx ** 2).sum(), w, create_graph=True)
+    assert gw.shape == w.shape and gw.grad_fn is None
