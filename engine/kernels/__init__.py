@@ -5,7 +5,9 @@ nogil) does the loops and a public wrapper validates, allocates and calls it. Ma
 products go through NumPy's BLAS. Shapes are documented on each public function; float32
 and float64 are supported, and outputs keep the input's dtype.
 
-Large batches are split over two threads (``set_num_threads(1)`` turns that off), and
+Loading the package also keeps freed memory in the process heap (``heap``: glibc's malloc
+thresholds), so a training step reuses the pages of the step before. Large batches are split
+over two threads (``set_num_threads(1)`` turns that off), and
 ``warm_up()`` loads every kernel ahead of the first real call (Numba's start-up costs
 ~0.5 s in a fresh process even with a warm on-disk cache).
 """
@@ -40,7 +42,10 @@ from engine.kernels.pooling import (
     max_pool2d_forward,
 )
 from engine.kernels._threads import get_num_threads, set_num_threads
+from engine.kernels.heap import keep_freed_memory
 from engine.kernels.warmup import warm_up
+
+keep_freed_memory()
 
 __all__ = [
     "adaptive_avg_pool2d_backward",
