@@ -5,8 +5,10 @@ from collections import namedtuple
 
 import numpy as np
 
+from engine.autograd import node as _graph
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
+from engine.ops._double import record_grads
 from engine.ops._core import record, wrap_dim
 from engine.tensor import Tensor
 
@@ -232,18 +234,63 @@ def norm(input, p="fro", dim=None, keepdim=False):
 
 # ---------------------------------------------------------------- softmax
 
-def _softmax_rule(n, g):
-    y, d = n.saved("result"), n._attrs["dim"]
-    return (y * (g - P.sum(g * y, d, keepdims=True)),)
+def _softmax_backward(g, y, d):
+    return y * (g - P.sum(g * y, d, keepdims=True))
 
 
-def _log_softmax_rule(n, g):
-    y, d = n.saved("result"), n._attrs["dim"]
-    return (g - P.exp(y) * P.sum(g, d, keepdims=True),)
+def _log_softmax_backward(g, y, d):
+    return g - P.exp(y) * P.sum(g, d, keepdims=True)
 
 
-SoftmaxBackward0 = node_class("SoftmaxBackward0", _softmax_rule)
-LogSoftmaxBackward0 = node_class("LogSoftmaxBackward0", _log_softmax_rule)
+def _softmax_data_double_rule(n, gg):
+    """Derivatives of _softmax_backward_data(grad_output, output): linear in grad_output;
+    for output, torch's softmax_double_backward. In P ops, so they differentiate again."""
+    g, y, d = n.saved("grad_output"), n.saved("output"), n._attrs["dim"]
+    gg = _like(gg, y)
+    return (_softmax_backward(gg, y, d) if n.needs(0) else None,
+            gg * g - P.sum(y * g, d, keepdims=True) * gg - g * P.sum(y * gg, d, keepdims=True)
+            if n.needs(1) else None)
+
+
+def _log_softmax_data_double_rule(n, gg):
+    g, y, d = n.saved("grad_output"), n.saved("output"), n._attrs["dim"]
+    gg = _like(gg, y)
+    return (gg - P.sum(gg * P.exp(y), d, keepdims=True) if n.needs(0) else None,
+            -P.sum(g, d, keepdims=True) * P.exp(y) * gg if n.needs(1) else None)
+
+
+def _like(grad, saved):
+    """A constant (array) grad as a Tensor when the saved values are Tensors."""
+    return Tensor._make(grad) if isinstance(saved, Tensor) and isinstance(grad, np.ndarray) \
+        else grad
+
+
+SoftmaxBackwardDataBackward0 = node_class("SoftmaxBackwardDataBackward0",
+                                          _softmax_data_double_rule)
+LogSoftmaxBackwardDataBackward0 = node_class("LogSoftmaxBackwardDataBackward0",
+                                             _log_softmax_data_double_rule)
+
+
+def _softmax_family_rule(backward, data_node):
+    """Arrays in a plain backward; under create_graph, the gradient is the output of a
+    `data_node` (edges: grad_output, the forward's output), as in torch."""
+    def rule(n, g):
+        y, d = n.saved("result"), n._attrs["dim"]
+        if not _graph.graph_mode:
+            return (backward(g, y, d),)
+        g = _like(g, y)
+        grad = backward(g._data, y._data, d)
+        return record_grads(data_node, (grad,), (y.shape,), (g, y),
+                            {"grad_output": g, "output": y}, {"dim": d})
+    return rule
+
+
+SoftmaxBackward0 = node_class("SoftmaxBackward0",
+                              _softmax_family_rule(_softmax_backward,
+                                                   SoftmaxBackwardDataBackward0))
+LogSoftmaxBackward0 = node_class("LogSoftmaxBackward0",
+                                 _softmax_family_rule(_log_softmax_backward,
+                                                      LogSoftmaxBackwardDataBackward0))
 
 
 def _shifted(data: np.ndarray, d: int) -> np.ndarray:

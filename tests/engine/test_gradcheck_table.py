@@ -49,6 +49,11 @@ def _mul_into_view(x, w):
     return view * 1 + y.sum()
 
 
+def _grad_of_squares(op):
+    """d sum(op(a)^2) / da with create_graph=True: its graph holds op's double-backward node."""
+    return lambda a: engine.autograd.grad((op(a) ** 2).sum(), a, create_graph=True)[0]
+
+
 def _setitem(x, v):
     y = x * 1
     y[0, 1:] = v
@@ -101,6 +106,10 @@ CORE_CASES = {
     "LinalgVectorNormBackward0": lambda: (lambda a: a.norm(dim=1), (leaf(2, 3),)),
     "SoftmaxBackward0": lambda: (lambda a: a.softmax(1), (leaf(2, 3),)),
     "LogSoftmaxBackward0": lambda: (lambda a: a.log_softmax(0), (leaf(2, 3),)),
+    "SoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.softmax(1)),
+                                             (leaf(2, 3),)),
+    "LogSoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.log_softmax(0)),
+                                                (leaf(2, 3),)),
     "ViewBackward0": lambda: (lambda a: a.view(3, 2), (leaf(2, 3),)),
     "UnsafeViewBackward0": lambda: (lambda a: a.t().reshape(6), (leaf(2, 3),)),
     "CloneBackward0": lambda: (lambda a: a.clone(), (leaf(2, 3),)),

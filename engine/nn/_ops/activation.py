@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, kernels, nn_node, record_grads
+from engine.nn._ops._util import array, kernels, nn_node
+from engine.ops._double import record_grads
 from engine.ops._core import record
 
 K = kernels("nn_extra")

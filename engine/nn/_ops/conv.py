@@ -4,8 +4,9 @@ from __future__ import annotations
 import functools
 import warnings
 
-from engine.nn._ops._util import array, kernels, nn_node, pair, record_grads
+from engine.nn._ops._util import array, kernels, nn_node, pair
 from engine.nn._ops.padding import constant_pad
+from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.shape import squeeze, unsqueeze
 

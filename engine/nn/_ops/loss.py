@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 
 
-from engine.nn._ops._util import (array, as_uint64, kernels, nn_node, record_grads,
-                                  reduction_enum, stash)
+from engine.nn._ops._util import array, as_uint64, kernels, nn_node, reduction_enum, stash
+from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops._core import needs_grad, record

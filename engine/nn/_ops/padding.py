@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import (array, as_uint64, linear_double_node, nn_node, record_grads,
-                                  stash)
+from engine.nn._ops._util import array, as_uint64, linear_double_node, nn_node, stash
+from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.indexing import slice_dim
 

@@ -9,8 +9,8 @@ import functools
 
 import numpy as np
 
-from engine.nn._ops._util import (array, kernels, linear_double_node, nn_node, pair,
-                                  record_grads, stash)
+from engine.nn._ops._util import array, kernels, linear_double_node, nn_node, pair, stash
+from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.reductions import mean
 from engine.tensor import Tensor

@@ -1,0 +1,45 @@
+"""Recording gradients as the outputs of a node of their own, as PyTorch's derivatives of
+backward functions do (ConvolutionBackwardBackward0, LogSoftmaxBackwardDataBackward0, ...):
+under create_graph=True a backward rule that computes on arrays hands its results to
+`record_grads`, and differentiating them then runs that node's rule."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine import trace
+from engine.autograd import anomaly_mode as _anomaly
+from engine.autograd import grad_mode as _gm
+from engine.autograd.node import SavedTensor
+from engine.ops._core import announce_node, edge
+from engine.tensor import Tensor, _announce
+
+
+def record_grads(node_cls, grads: tuple, shapes: tuple, inputs: tuple, saved: dict | None = None,
+                 attrs: dict | None = None) -> tuple:
+    """First-order gradients (arrays, None where not wanted) as the outputs of one `node_cls`
+    node (ConvolutionBackwardBackward0, ...) whose edges go to `inputs` (grad_output first),
+    so that differentiating them runs `node_cls`'s rule. `shapes`: each output's shape, for
+    the zeros the executor makes when only some outputs get a gradient."""
+    outs = tuple(None if g is None else Tensor._make(np.asarray(g)) for g in grads)
+    if _gm.state.enabled and any(t is not None and t._requires_grad for t in inputs):
+        node = node_cls()
+        node._next = tuple([edge(t) for t in inputs])
+        node._in_shapes = tuple([None if t is None else t._data.shape for t in inputs])
+        dtype = inputs[0]._data.dtype
+        node._out_meta = tuple((shape, dtype) for shape in shapes)
+        node._num_outputs = len(outs)
+        node._saved = {k: SavedTensor(k, v) for k, v in (saved or {}).items() if v is not None}
+        node._attrs = attrs
+        for nr, out in enumerate(outs):
+            if out is not None:
+                out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
+        if _anomaly.state.enabled:
+            import traceback
+            node._forward_stack = traceback.format_stack()[:-2]
+        if trace.active:
+            announce_node(node, outs)
+    if trace.active:
+        for out in outs:
+            if out is not None:
+                _announce(out)
+    return outs
