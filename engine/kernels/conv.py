@@ -11,6 +11,8 @@ which OpenBLAS keeps on the calling thread; large batches run in chunks on two t
 our own (``_threads``). Column buffers are per-thread scratch (``_workspace``), never returned.
 """
 
+import functools
+
 import numpy as np
 
 from engine.kernels._jit import check_float, check_same_dtype, kernel
@@ -91,6 +93,13 @@ def _geometry(x_shape, w_shape, stride, padding, dilation, groups):
     return oh, ow
 
 
+@functools.lru_cache(maxsize=256)
+def _plan(x_shape, w_shape, stride, padding, dilation, groups):
+    """(oh, ow, flat geometry for _im2col / _col2im), checked; a layer meets few shapes."""
+    oh, ow = _geometry(x_shape, w_shape, stride, padding, dilation, groups)
+    return oh, ow, _flat_geometry(w_shape, stride, dilation, oh, ow)
+
+
 def _columns(x, geometry):
     """Unrolled receptive fields [N, C*kh*kw, oh*ow] of padded x[N, C, H, W]."""
     batch, channels = x.shape[:2]
@@ -121,8 +130,7 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
     """
     check_float("x", x)
     check_same_dtype("x", x, w=w, bias=bias)
-    oh, ow = _geometry(x.shape, w.shape, stride, padding, dilation, groups)
-    geometry = _flat_geometry(w.shape, stride, dilation, oh, ow)
+    oh, ow, geometry = _plan(x.shape, w.shape, stride, padding, dilation, groups)
     x = _padded(x, padding)
     batch = x.shape[0]
     out_channels, group_channels, kh, kw = w.shape
@@ -145,8 +153,7 @@ def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
     """grad_x[N, C, H, W] from grad_y[N, O, oh, ow] and w[O, C/groups, kh, kw]."""
     check_float("grad_y", grad_y)
     check_same_dtype("grad_y", grad_y, w=w)
-    oh, ow = _geometry(x_shape, w.shape, stride, padding, dilation, groups)
-    geometry = _flat_geometry(w.shape, stride, dilation, oh, ow)
+    oh, ow, geometry = _plan(tuple(x_shape), w.shape, stride, padding, dilation, groups)
     batch, channels, height, width = x_shape
     out_channels, group_channels, kh, kw = w.shape
     group_rows = group_channels * kh * kw
@@ -170,8 +177,7 @@ def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
     """grad_w[O, C/groups, kh, kw] from grad_y[N, O, oh, ow] and x[N, C, H, W]."""
     check_float("grad_y", grad_y)
     check_same_dtype("grad_y", grad_y, x=x)
-    oh, ow = _geometry(x.shape, w_shape, stride, padding, dilation, groups)
-    geometry = _flat_geometry(w_shape, stride, dilation, oh, ow)
+    oh, ow, geometry = _plan(x.shape, tuple(w_shape), stride, padding, dilation, groups)
     x = _padded(x, padding)
     batch = x.shape[0]
     out_channels, group_channels, kh, kw = w_shape
