@@ -144,13 +144,13 @@ class GraphTree(Tree[TreeEntry]):
         node = self._open_path(key)
         if node is None:
             return False
-        self.move_cursor(node, animate=False)
+        self._move_to(node)
         return True
 
     def reveal_key(self, key: tuple) -> bool:
         node = self._open_path(key)
         if node is not None:
-            self.move_cursor(node, animate=False)
+            self._move_to(node)
         return node is not None
 
     def forget(self) -> None:
@@ -252,10 +252,16 @@ class GraphTree(Tree[TreeEntry]):
             node = self._loaded.get(key[:depth])
         return node
 
+    def _move_to(self, node: TreeNode[TreeEntry]) -> None:
+        # Rows opened just now have no line number until the tree lays its lines out again:
+        # moving first would put the cursor on line -1 (then the top row).
+        self._tree_lines
+        self.move_cursor(node, animate=False)
+
     def _cursor_to(self, key: tuple) -> bool:
         node = self._loaded.get(key)
         if node is not None:
-            self.move_cursor(node, animate=False)
+            self._move_to(node)
         return node is not None
 
     # ---------------------------------------------------------------- events
