@@ -111,6 +111,9 @@ class MainScreen(Screen):
 
     def on_session_changed(self, _: SessionChanged) -> None:
         self._pending.clear()
+        if self.session.is_paused or self.session.is_finished:
+            self.refresh_now()               # a stop the user waits for: no pacing
+            return
         wait = self._refresh_gap - (time.monotonic() - self._last_refresh)
         if wait > 0:
             if self._refresh_timer is None:
