@@ -5,6 +5,8 @@ max-pool keeps the first maximum (a NaN wins and stays) and returns, per output,
 index ``iy * W + ix`` into its own input plane as int64.
 """
 
+import functools
+
 import numpy as np
 
 from engine.kernels._jit import check_float, kernel
@@ -22,14 +24,21 @@ def pool_output_size(size, kernel_size, stride, padding, dilation, ceil_mode):
 
 def _pool_geometry(name, x, kernel_size, stride, padding, dilation, ceil_mode):
     """(oh, ow) after PyTorch's checks on x and the padding."""
-    if x.ndim != 4:
-        raise ValueError(f"{name}: expected x of shape [N, C, H, W], got {x.shape}")
     check_float("x", x)
+    return _output_shape(name, x.shape, tuple(kernel_size), tuple(stride), tuple(padding),
+                         tuple(dilation), ceil_mode)
+
+
+@functools.lru_cache(maxsize=256)
+def _output_shape(name, x_shape, kernel_size, stride, padding, dilation, ceil_mode):
+    # Cached: a layer meets few shapes, and the checks cost as much as a small pool.
+    if len(x_shape) != 4:
+        raise ValueError(f"{name}: expected x of shape [N, C, H, W], got {x_shape}")
     _check_padding(name, kernel_size, padding, dilation)
-    sizes = [pool_output_size(x.shape[2 + axis], kernel_size[axis], stride[axis], padding[axis],
-                              dilation[axis], ceil_mode) for axis in range(2)]
+    sizes = tuple(pool_output_size(x_shape[2 + axis], kernel_size[axis], stride[axis],
+                                   padding[axis], dilation[axis], ceil_mode) for axis in range(2))
     if min(sizes) <= 0:
-        raise ValueError(f"{name}: output size is too small for input {x.shape}")
+        raise ValueError(f"{name}: output size is too small for input {x_shape}")
     return sizes
 
 
