@@ -209,7 +209,7 @@ def _norm_rule(n, g):
     a = n._attrs
     ratio = g / P.where(result == 0, result + 1, result)     # 0 / 0 gives 0, as PyTorch
     if a["_dims"] is not None:
-        ratio = _expand_back(ratio, a["self_sym_sizes"], a["_dims"], a["keepdim"])
+        ratio = _expand_back(ratio, a["_self_sizes"], a["_dims"], a["keepdim"])
     return (x * ratio,)
 
 
@@ -228,7 +228,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
         out = np.sqrt((data * data).sum(axis=dims, keepdims=keepdim)).astype(data.dtype)
     return record(LinalgVectorNormBackward0, out, (input,), {"self": input},
                   {"ord": 2.0, "dim": None if dims is None else _saved_dims(dim), "_dims": dims,
-                   "keepdim": keepdim, "self_sym_sizes": data.shape},
+                   "keepdim": keepdim, "_self_sizes": data.shape},
                   save_result="result")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from engine.nn._ops._util import nn_node
-from engine.ops import _poly as P
 from engine.ops._core import record, reduce_to
 from engine.ops.linalg import matmul
 from engine.ops.shape import reshape, t, view
@@ -21,16 +20,21 @@ def _addmm_rule(n, g):
     if n.needs(0):
         grad_self = reduce_to(g if a["beta"] == 1 else g * a["beta"], n._in_shapes[0])
     if n.needs(1):
-        grad_mat1 = _product(g, P.mT(n.saved("mat2")), a["alpha"])
+        grad_mat1 = _product(g, _t(n.saved("mat2")), a["alpha"])
     if n.needs(2):
         mat1 = n.saved("mat1")
         if _column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
             # PyTorch's mm_mat2_backward: a column-major grad for a column-major mat2
             # (Linear's weight.t()), so the weight's grad is contiguous after TBackward0.
-            grad_mat2 = P.mT(_product(P.mT(g), mat1, a["alpha"]))
+            grad_mat2 = _t(_product(_t(g), mat1, a["alpha"]))
         else:
-            grad_mat2 = _product(P.mT(mat1), g, a["alpha"])
+            grad_mat2 = _product(_t(mat1), g, a["alpha"])
     return grad_self, grad_mat1, grad_mat2
+
+
+def _t(matrix):
+    """matrix.t(): under create_graph a TBackward0 node, as in ATen's mm backwards."""
+    return matrix.T if isinstance(matrix, np.ndarray) else t(matrix)
 
 
 def _column_major(sizes, strides) -> bool:
