@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.creation import generator as _generator
-from engine.nn._ops.activation import gelu, leaky_relu
+from engine.nn._ops.activation import gelu, leaky_relu, log_sigmoid as logsigmoid
 from engine.nn._ops.conv import conv2d
 from engine.nn._ops.linear import linear
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
@@ -17,7 +17,7 @@ from engine.ops import elementwise as _E
 from engine.ops import reductions as _R
 from engine.tensor import Tensor
 
-__all__ = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
+__all__ = ["relu", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
            "conv2d", "max_pool2d", "max_pool2d_with_indices", "avg_pool2d",
            "adaptive_avg_pool2d", "dropout", "batch_norm", "embedding", "cross_entropy",
            "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",

@@ -1,11 +1,13 @@
-"""gelu and leaky_relu (relu, sigmoid, tanh, softmax live in engine.ops)."""
+"""gelu, leaky_relu, logsigmoid and logit (relu, sigmoid, tanh, softmax live in engine.ops)."""
 from __future__ import annotations
 
 import numpy as np
 
 from engine.nn._ops._util import array, kernels, nn_node
 from engine.ops._double import record_grads
+from engine.ops import elementwise as E
 from engine.ops._core import record
+from engine.tensor import Tensor
 
 K = kernels("nn_extra")
 
@@ -89,3 +91,37 @@ def leaky_relu(input, negative_slope: float = 0.01):
     out = np.where(x > 0, x, x * np.asarray(negative_slope, dtype=x.dtype))
     return record(LeakyReluBackward0, out, (input,), {"self": input},
                   {"negative_slope": negative_slope})
+
+
+def _log_sigmoid_rule(n, g):
+    """g * sigmoid(-x): from the saved buffer exp(-|x|) on arrays, as ATen's CPU kernel; from
+    x itself under create_graph, so that the buffer's dependence on x is not lost."""
+    x = n.saved("self")
+    if isinstance(x, Tensor):
+        return (E.mul(g, E.sigmoid(E.neg(x))),)
+    buffer = n.saved("buffer")
+    return (g * np.where(x > 0, buffer, 1) / (1 + buffer),)
+
+
+LogSigmoidBackward0 = nn_node("LogSigmoidBackward0", _log_sigmoid_rule, differentiable=True)
+
+
+def log_sigmoid(input):
+    """log(sigmoid(x)), stable for large |x|; saves buffer = exp(-|x|) as ATen does."""
+    x = input._data
+    buffer = np.exp(-np.abs(x))
+    out = (np.minimum(x, 0) - np.log1p(buffer)).astype(x.dtype, copy=False)
+    return record(LogSigmoidBackward0, out, (input,),
+                  {"self": input, "buffer": Tensor._make(buffer)})
+
+
+LogitBackward0 = nn_node("LogitBackward0", lambda n, g: (
+    g / (n.saved("self") * (1 - n.saved("self"))),), differentiable=True)
+
+
+def logit(input):
+    """log(x / (1 - x)) (torch.logit without eps)."""
+    x = input._data
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(x / (1 - x))
+    return record(LogitBackward0, out, (input,), {"self": input}, {"eps": None})

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 
+from engine.nn._ops import activation as A
 from engine.nn._ops._util import array, as_uint64, kernels, nn_node, reduction_enum, stash
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
@@ -375,8 +376,7 @@ def _scaled_grad(factor: Tensor, g: Tensor, weight, reduction: int, count: int) 
 
 def _bce_double(n, g):
     """self's gradient is a BinaryCrossEntropyBackwardBackward0 node; target's is ATen's
-    composite -logit(self) * grad [* weight] [/ numel] (logit as log(self / (1 - self)):
-    engine has no LogitBackward0)."""
+    composite -logit(self) * grad [* weight] [/ numel]."""
     x, t = n.saved("self"), n.saved("target")
     weight = _optional_saved(n, "weight")
     reduction = n._attrs["reduction"]
@@ -387,8 +387,7 @@ def _bce_double(n, g):
             {"grad_output": g, "self": x, "target": t, "weight": weight},
             {"reduction": reduction, **({"weight": None} if weight is None else {})})
     if n.needs(1):
-        logit = E.log(E.div(x, E.rsub(x, 1)))
-        grad_t = _scaled_grad(E.neg(logit), g, weight, reduction, x._data.size)
+        grad_t = _scaled_grad(E.neg(A.logit(x)), g, weight, reduction, x._data.size)
     return grad_x, grad_t
 
 
@@ -464,11 +463,10 @@ def _logits_input_factor(x: Tensor, t: Tensor, pos_weight) -> Tensor:
 
 
 def _logits_target_factor(x: Tensor, pos_weight) -> Tensor:
-    """-x, or log_sigmoid(-x) - log_sigmoid(x) * pos_weight (log_sigmoid as log(sigmoid):
-    engine has no LogSigmoidBackward0)."""
+    """-x, or log_sigmoid(-x) - log_sigmoid(x) * pos_weight."""
     if pos_weight is None:
         return E.neg(x)
-    return E.sub(E.log(E.sigmoid(E.neg(x))), E.mul(E.log(E.sigmoid(x)), pos_weight))
+    return E.sub(A.log_sigmoid(E.neg(x)), E.mul(A.log_sigmoid(x), pos_weight))
 
 
 def _bce_logits_double(n, g):

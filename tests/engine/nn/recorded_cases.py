@@ -216,6 +216,103 @@ CASES = {
 }
 
 
+# ---------------------------------------------------------------- gradient penalties
+
+def penalty(lib, loss, wrt):
+    """sum of squares of d loss / d wrt, made with create_graph=True: its backward runs the
+    double-backward nodes (the graph and every leaf's gradient are second order)."""
+    grads = lib.torch.autograd.grad(loss, wrt, create_graph=True)
+    total = (grads[0] * grads[0]).sum()
+    for grad in grads[1:]:
+        total = total + (grad * grad).sum()
+    return total
+
+
+def _penalized(fn, *shapes_and_seeds, squared=True):
+    """A case: the leaves of the given (shape, seed) and the penalty of fn(lib, *leaves)
+    (squared and summed first unless it is a loss already) with respect to all of them."""
+    def case(lib):
+        leaves = [leaf(lib, shape, seed, *rest) for shape, seed, *rest in shapes_and_seeds]
+        out = fn(lib, *leaves)
+        return leaves, penalty(lib, (out * out).sum() if squared else out, leaves)
+    return case
+
+
+def _losses(fn, *shapes_and_seeds):
+    return _penalized(fn, *shapes_and_seeds, squared=False)
+
+
+def penalty_simplenet(lib):
+    """A small SimpleNet-like net (conv, batch norm, leaky_relu, max pool, conv, gelu, avg
+    pool, linear, cross-entropy) and the WGAN-GP style penalty on its input gradient."""
+    nn = lib.nn
+    net = nn.Sequential(nn.Conv2d(1, 3, 3), nn.BatchNorm2d(3), nn.LeakyReLU(0.1),
+                        nn.MaxPool2d(2), nn.Conv2d(3, 4, 3, padding=1), nn.GELU(),
+                        nn.AvgPool2d(2), nn.Flatten(), nn.Linear(16, 5))
+    net.load_state_dict({name: lib.torch.tensor(det(tuple(value.shape), index, 0.3))
+                         for index, (name, value) in enumerate(net.state_dict().items())})
+    x = leaf(lib, (2, 1, 10, 10), 7)
+    loss = lib.F.cross_entropy(net(x), longs(lib, [3, 1]))
+    (grad_x,) = lib.torch.autograd.grad(loss, x, create_graph=True)
+    distance = grad_x.flatten(1).norm(dim=1) - 1
+    return [x] + list(net.parameters()), (distance * distance).mean()
+
+
+PENALTY_CASES = {
+    "penalty_conv": _penalized(
+        lambda lib, x, w, b: lib.F.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2),
+        ((2, 4, 5, 4), 1), ((6, 2, 3, 2), 2), ((6,), 3)),
+    "penalty_gelu": _penalized(lambda lib, x: lib.F.gelu(x), ((3, 5), 1, 2.0)),
+    "penalty_gelu_tanh": _penalized(lambda lib, x: lib.F.gelu(x, approximate="tanh"),
+                                    ((3, 5), 1, 2.0)),
+    "penalty_leaky_relu": _penalized(lambda lib, x: lib.F.leaky_relu(x, 0.2), ((3, 5), 1)),
+    "penalty_mse": _losses(lambda lib, x, t: lib.F.mse_loss(x, t), ((3, 4), 1), ((3, 4), 2)),
+    "penalty_mse_none": _penalized(lambda lib, x, t: lib.F.mse_loss(x, t, reduction="none"),
+                                   ((3, 4), 1), ((3, 4), 2)),
+    "penalty_bce": _losses(
+        lambda lib, x, t: lib.F.binary_cross_entropy(x, t, weight=const(lib, (4,), 3, 0.5, 1.0)),
+        ((3, 4), 1, 0.4, 0.5), ((3, 4), 2, 0.4, 0.5)),
+    "penalty_bce_with_logits": _losses(
+        lambda lib, x, t: lib.F.binary_cross_entropy_with_logits(x, t), ((3, 4), 1), ((3, 4), 2)),
+    "penalty_bce_with_logits_weights": _penalized(
+        lambda lib, x, t: lib.F.binary_cross_entropy_with_logits(
+            x, t, weight=const(lib, (4,), 3, 0.5, 1.0), pos_weight=const(lib, (4,), 4, 1.0, 1.5),
+            reduction="none"), ((3, 4), 1), ((3, 4), 2, 0.4, 0.5)),
+    "penalty_cross_entropy": _losses(
+        lambda lib, x: lib.F.cross_entropy(x, longs(lib, [1, 0, 4])), ((3, 5), 1)),
+    "penalty_nll_2d": _losses(
+        lambda lib, x: lib.F.nll_loss(x, longs(lib, [[[0, 2], [1, 1]], [[2, 0], [0, 1]]]),
+                                      reduction="sum"), ((2, 3, 2, 2), 1)),
+    "penalty_softmax": _penalized(lambda lib, x: lib.F.softmax(x, 1), ((3, 5), 1)),
+    "penalty_max_pool": _penalized(lambda lib, x: lib.F.max_pool2d(x, 3, 2, 1, ceil_mode=True),
+                                   ((2, 3, 6, 5), 1)),
+    "penalty_avg_pool": _penalized(
+        lambda lib, x: lib.F.avg_pool2d(x, 3, 2, 1, count_include_pad=False), ((2, 3, 6, 5), 1)),
+    "penalty_adaptive_avg_pool": _penalized(lambda lib, x: lib.F.adaptive_avg_pool2d(x, (3, 2)),
+                                            ((2, 3, 7, 5), 1)),
+    # Scaled per element: the sum of squares of a batch norm's output hardly depends on x.
+    "penalty_batch_norm_train": _penalized(
+        lambda lib, x, w, b: lib.F.batch_norm(x, None, None, w, b, training=True)
+        * const(lib, (4, 3, 3, 2), 6, 1.0, 0.5),
+        ((4, 3, 3, 2), 1, 2.0, 0.5), ((3,), 2), ((3,), 3)),
+    "penalty_batch_norm_eval": _penalized(
+        lambda lib, x, w, b: lib.F.batch_norm(x, const(lib, (3,), 4), const(lib, (3,), 5, 0.5, 1.0),
+                                              w, b), ((4, 3, 2), 1), ((3,), 2), ((3,), 3)),
+    "penalty_embedding": _penalized(
+        lambda lib, w: lib.F.embedding(longs(lib, [[0, 3], [3, 1]]), w, padding_idx=1),
+        ((5, 3), 1)),
+    "penalty_pad_constant": _penalized(lambda lib, x: lib.F.pad(x, (1, -1, 2, 0), value=0.5),
+                                       ((2, 3, 4), 1)),
+    "penalty_pad_reflect_2d": _penalized(
+        lambda lib, x: lib.F.pad(x, (1, 2, -1, 3), mode="reflect"), ((2, 3, 5, 4), 1)),
+    "penalty_pad_replicate_3d": _penalized(
+        lambda lib, x: lib.F.pad(x, (0, 2, 1, 1, 3, -1), mode="replicate"),
+        ((1, 2, 3, 3, 2), 1)),
+    "penalty_simplenet": penalty_simplenet,
+}
+CASES.update(PENALTY_CASES)
+
+
 # ---------------------------------------------------------------- SimpleNet (the tutorial's)
 
 def simplenet_class(lib):

@@ -9,6 +9,7 @@ import pytest
 import engine
 import engine.nn.functional as F
 from engine.autograd import gradcheck
+from engine.nn._ops.activation import logit
 from engine.nn.modules._backward_hook import pass_through
 
 RNG = np.random.default_rng(11)
@@ -102,6 +103,8 @@ NN_CASES = {
     "GeluBackward0": lambda: (F.gelu, (leaf(3, 4),)),
     "GeluBackwardBackward0": lambda: (joined_grads(F.gelu), (leaf(3, 4),)),
     "LeakyReluBackward0": lambda: (lambda x: F.leaky_relu(x, 0.2), (distinct(3, 4),)),
+    "LogSigmoidBackward0": lambda: (F.logsigmoid, (leaf(3, 4, low=-3, high=3),)),
+    "LogitBackward0": lambda: (logit, (probabilities(3, 4),)),
     "LeakyReluBackwardBackward0": lambda: (joined_grads(lambda x: F.leaky_relu(x, 0.2)),
                                            (distinct(3, 4),)),
     "EmbeddingBackward0": lambda: (
