@@ -77,6 +77,12 @@ def _node_running_in(tb) -> int | None:
     return node_id
 
 
+def raise_in_thread(thread: threading.Thread, exception: type[BaseException]) -> None:
+    """Make ``exception`` (a class) raise in ``thread`` at its next Python instruction."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                               ctypes.py_object(exception))
+
+
 def _describe_tensor(tensor_id: int, name: str, tensor) -> trace.TensorCreated:
     grad_fn = getattr(tensor, "grad_fn", None)
     data = getattr(tensor, "_data", None)
@@ -114,6 +120,7 @@ class ScenarioRun:
         self.done = threading.Event()
         self.family = capture.Family(self._on_output, self._on_input, self._on_os_exit)
         self.gate_lock = threading.Lock()     # one scenario thread at a time in the gate
+        self.exit_lock = threading.Lock()     # one os._exit is the one that ends the run
         self.os_exit: tuple[int, traceback.StackSummary] | None = None   # status, caller
         self.paused = False
         self.finished = False
@@ -137,11 +144,21 @@ class ScenarioRun:
     # ------------------------------------------------------------ thread body
 
     def _main(self) -> None:
+        saved_argv, saved_path = sys.argv, list(sys.path)
+        try:
+            finish = self._execute()
+        except ScenarioExited as error:    # the one os._exit sent here landed after the body
+            finish = self._exit_event(error)
+        try:
+            self._clean_up(finish, saved_argv, saved_path)
+        except ScenarioExited:             # ... or during the clean-up: finish it
+            self._clean_up(finish, saved_argv, saved_path)
+
+    def _execute(self) -> ev.RunFinished:
+        """Run the scenario; how it ended."""
         session = self.session
         self.record(ev.RunStarted(str(session.path), (str(session.path), *session.argv),
                                   self.number))
-        finish = ev.RunFinished("stopped")
-        saved_argv, saved_path = sys.argv, list(sys.path)
         try:
             capture.capture_thread(self.family)
             _look_like_the_main_thread()
@@ -153,24 +170,28 @@ class ScenarioRun:
             self._name_from(naming.names_in_namespace(globals_after))
             del globals_after
             self._wait_for_scenario_threads()
-            finish = ev.RunFinished("finished")
+            return ev.RunFinished("finished")
         except StopRun:
-            finish = ev.RunFinished("stopped")
+            return ev.RunFinished("stopped")
         except SystemExit as error:
-            finish = self._exit_event(error)
+            return self._exit_event(error)
         except BaseException as error:          # the scenario's failure is the show
-            finish = self._failure_event(error)
+            return self._failure_event(error)
         finally:
             self.cleaning_up = True
-            trace.unsubscribe(self._on_event)
-            self._note_threads_left_running()
-            if not self.abandoned:
-                sys.argv = saved_argv
-                sys.path[:] = saved_path
-            capture.release_thread(silence=self.abandoned)
-            self._drop_note()
-            self._forget_mutes()
-            self._finish(finish)
+
+    def _clean_up(self, finish: ev.RunFinished, saved_argv: list, saved_path: list) -> None:
+        """Undo what the run changed in the process and announce its end. Safe to repeat."""
+        self.cleaning_up = True
+        trace.unsubscribe(self._on_event)
+        self._note_threads_left_running()
+        if not self.abandoned:
+            sys.argv = saved_argv
+            sys.path[:] = saved_path
+        capture.release_thread(silence=self.abandoned)
+        self._drop_note()
+        self._forget_mutes()
+        self._finish(finish)
 
     def _wait_for_scenario_threads(self) -> None:
         """As Python does before it exits: wait for the non-daemon threads the scenario
@@ -186,13 +207,15 @@ class ScenarioRun:
 
     def _note_threads_left_running(self) -> None:
         left = [t for t in self.family.running_threads() if t is not threading.current_thread()]
-        if left and not self.abandoned:
+        if left and not self.abandoned and not self.finished:
             names = ", ".join(t.name for t in left[:3]) + (", ..." if len(left) > 3 else "")
             self.log.append(ev.OutputWritten(
                 "graphtui", f"graphtui: the run ended with {len(left)} thread(s) of the "
                             f"scenario still running ({names}); they go on unrecorded"))
 
     def _finish(self, event: ev.RunFinished) -> None:
+        if self.finished and not self.abandoned:
+            return
         if not self.abandoned:
             self.log.append(event)
         with self.session._cond:
@@ -216,13 +239,14 @@ class ScenarioRun:
     def _on_os_exit(self, status: int) -> None:
         """``os._exit`` called by the scenario or one of its threads: end the run with that
         status, as ``sys.exit`` would, instead of ending the debugger's process."""
-        if self.os_exit is None and not self.cleaning_up:
-            self.os_exit = (status, traceback.extract_stack(sys._getframe(1)))
+        with self.exit_lock:
+            first = self.os_exit is None and not self.cleaning_up
+            if first:
+                self.os_exit = (status, traceback.extract_stack(sys._getframe(1)))
         if threading.get_ident() == self.thread.ident:
             raise ScenarioExited(status)
-        if not self.cleaning_up:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread.ident),
-                                                       ctypes.py_object(ScenarioExited))
+        if first:           # only the first is sent: _main is ready for one, late or not
+            raise_in_thread(self.thread, ScenarioExited)
         raise SystemExit(status)        # ends this thread quietly, as sys.exit would
 
     def _failure_event(self, error: BaseException) -> ev.RunFinished:
@@ -396,6 +420,7 @@ class ScenarioRun:
         leftover = self.output_dropped % DROP_NOTE_EVERY
         if leftover:
             self.log.append(ev.EventsDropped("output", leftover))
+            self.output_dropped -= leftover        # noted once, should clean-up repeat
 
     def _on_input(self) -> None:
         self._on_output("graphtui", INPUT_NOTICE)

@@ -14,7 +14,6 @@ the scenario's own traceback. No Textual imports here.
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 import time
@@ -27,7 +26,7 @@ from graphtui.budget import DEFAULT_VALUE_BUDGET
 from graphtui.model import events as ev
 from graphtui.model.history import EventLog, History
 from graphtui.model.state import State
-from graphtui.run import INPUT_NOTICE, ScenarioRun, StopRun
+from graphtui.run import INPUT_NOTICE, ScenarioRun, StopRun, raise_in_thread
 from graphtui.scenario import check_scenario
 
 __all__ = ["INPUT_NOTICE", "Listener", "Session"]
@@ -235,8 +234,7 @@ class Session:
         run.thread.join(min(0.2, timeout))
         if run.thread.is_alive() and not run.cleaning_up:
             # A loop that records no events never meets the gate: interrupt it directly.
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(run.thread.ident),
-                                                       ctypes.py_object(StopRun))
+            raise_in_thread(run.thread, StopRun)
             run.thread.join(max(0.0, timeout - 0.2))
         if run.thread.is_alive():
             run.abandon()
