@@ -57,6 +57,19 @@ def short_paths(text: str) -> str:
     return _PATH.sub(r"\1", text)
 
 
+def memory_note(state: State) -> str:
+    """What the memory bound left out, said where the events are (empty: nothing)."""
+    notes = []
+    if state.first_step > 0:
+        notes.append(f"events 1–{state.first_step:,} summarised into a checkpoint "
+                     f"(time travel starts at {state.first_step + 1:,})")
+    if state.output_dropped:
+        notes.append(f"{state.output_dropped:,} output lines not kept")
+    if state.events_dropped:
+        notes.append(f"{state.events_dropped:,} events not kept")
+    return " · ".join(notes) + " (memory bound)" if notes else ""
+
+
 class EventsPane(Vertical):
     DEFAULT_CSS = """
     EventsPane > Tabs { height: 2; }
@@ -78,6 +91,7 @@ class EventsPane(Vertical):
         """``names``: the live state, which knows every name recorded so far."""
         self._names = names
         self.query_one(EventsLog).show(events, moment)
+        self.border_subtitle = memory_note(names)
 
     @property
     def filter(self) -> str:

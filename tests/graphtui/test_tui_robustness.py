@@ -3,6 +3,7 @@ leave the TUI showing what happened and answering keys (issue 6, the TUI half)."
 from __future__ import annotations
 
 import asyncio
+import html
 import statistics
 import textwrap
 import time
@@ -14,7 +15,10 @@ from graphtui.model import RUN_RUNNING
 from graphtui.widgets.events_pane import EventsPane
 from graphtui.widgets.graph_tree import GraphTree
 from graphtui.widgets.inspector import Inspector
-from tui_support import running
+from graphtui.app import GraphtuiApp
+from graphtui.headless import settle
+from graphtui.session import Session
+from tui_support import SIZE, running
 
 RAISES = {
     # name: (source, the node the failure is placed at, marked ✗ there, the line that raised)
@@ -130,6 +134,12 @@ ENDLESS = {
                 w -= 0.01 * w.grad
             w.grad = None
         """,
+    "prints": """
+        i = 0
+        while True:
+            print("line", i)
+            i += 1
+        """,
     "pure_python": """
         import engine as torch
         x = torch.ones(3, requires_grad=True)
@@ -209,3 +219,47 @@ async def test_p_in_plain_python_says_it_waits_for_an_op_and_ctrl_q_leaves(tmp_p
         started = time.perf_counter()
         assert ui.session.stop(timeout=QUIT_BOUND)       # what `graphtui run` does next
         assert quit_took + time.perf_counter() - started < QUIT_BOUND
+
+
+# ---------------------------------------------------------------- floods
+
+
+def screen_text(app) -> str:
+    """The screen as the SVG screenshot has it, as plain text."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+async def test_a_print_flood_says_how_many_lines_were_not_kept(tmp_path):
+    from graphtui.run import OUTPUT_EVENTS_KEPT
+    source = f"for i in range({OUTPUT_EVENTS_KEPT + 25_000}):\n    print('line', i)\n"
+    async with running(write(tmp_path, "prints", source), break_on_backward=False) as ui:
+        assert "finished" in ui.status()
+        pane = ui.screen.query_one(EventsPane)
+        assert "25,000 output lines not kept (memory bound)" in pane.border_subtitle
+        assert "25,000 output lines not kept" in screen_text(ui.app)   # on screen
+
+
+async def test_an_event_flood_says_older_events_were_summarised(tmp_path):
+    source = """
+        import engine as torch
+        x = torch.ones(3, requires_grad=True)
+        for _ in range(15_000):
+            y = x * 2
+        """
+    session = Session(write(tmp_path, "ops", source), break_on_backward=False, max_events=8192)
+    app = GraphtuiApp(session, animations=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, session)
+            state = app.main.state
+            assert state.run_state == "finished" and state.first_step > 0
+            kept = len(session.log) - session.log.first_step
+            assert kept < 2 * 8192        # bounded: max_events and those since it last looked
+            note = f"events 1–{state.first_step:,} summarised into a checkpoint"
+            assert note in app.main.query_one(EventsPane).border_subtitle
+            assert "summarised into a checkpoint" in screen_text(app)
+            await pilot.press("left_square_bracket")                     # history still works
+            await settle(pilot, session)
+            assert app.main.moment is not None and app.main.state.step < state.step
+    finally:
+        session.stop()
