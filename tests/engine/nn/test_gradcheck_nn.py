@@ -124,9 +124,9 @@ NN_CASES = {
                                            (leaf(2, 3, 2, 2),)),
     "MseLossBackward0": lambda: (F.mse_loss, (leaf(3, 4), leaf(3, 4))),
     "MseLossBackwardBackward0": lambda: (joined_grads(F.mse_loss), (leaf(3, 4), leaf(3, 4))),
-    "BinaryCrossEntropyBackward0": lambda: (
-        lambda x, t=engine.tensor(RNG.uniform(0, 1, (3, 4))): F.binary_cross_entropy(x, t),
-        (probabilities(3, 4),)),
+    # The target's gradient too (-logit(input) * grad / numel).
+    "BinaryCrossEntropyBackward0": lambda: (F.binary_cross_entropy,
+                                            (probabilities(3, 4), probabilities(3, 4))),
     "BinaryCrossEntropyBackwardBackward0": lambda: (
         joined_grads(F.binary_cross_entropy), (probabilities(3, 4), probabilities(3, 4))),
     "BinaryCrossEntropyWithLogitsBackward0": lambda: (
