@@ -125,13 +125,17 @@ def _check_target(input: Tensor, target: Tensor) -> None:
                          f"({t.shape[0] if t.ndim else 0}).")
 
 
+def _check_weight_needs_no_grad(weight, function: str) -> None:
+    if weight is not None and needs_grad(weight):
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to "
+                           "argument 'weight'. This input cannot have requires_grad True.")
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     _check_target(input, target)
-    if weight is not None and needs_grad(weight):
-        forward = "nll_loss2d_forward" if input._data.ndim == 4 else "nll_loss_forward"
-        raise RuntimeError(f"The function '{forward}' is not differentiable with respect to "
-                           "argument 'weight'. This input cannot have requires_grad True.")
+    _check_weight_needs_no_grad(
+        weight, "nll_loss2d_forward" if input._data.ndim == 4 else "nll_loss_forward")
     enum = reduction_enum(reduction)
     x = input._data
     ncp = _ncp_shape(x.shape)
@@ -406,6 +410,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          reduction="mean"):
     _check_same_size(input, target)
     enum = reduction_enum(reduction)
+    _check_weight_needs_no_grad(weight, "binary_cross_entropy")
     x, t = input._data, target._data
     for name, values in (("target", t), ("input", x)):
         if ((values < 0) | (values > 1)).any():

@@ -44,6 +44,10 @@ CASES = {
         lambda: F.nll_loss(engine.ones(2, 4, 3, 3), engine.zeros(2, 3, 3, dtype=engine.long),
                            weight=engine.ones(4, requires_grad=True)),
         RuntimeError, NLL_WEIGHT.format("nll_loss2d_forward")),
+    "bce_weight_requires_grad": (
+        lambda: F.binary_cross_entropy(engine.full((2,), 0.3), engine.ones(2),
+                                       weight=engine.ones(2, requires_grad=True)),
+        RuntimeError, NLL_WEIGHT.format("binary_cross_entropy")),
 }
 
 SUPPORTED_PADS = ("\nSupported combinations for non-constant padding:\n"
