@@ -9,7 +9,7 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
-from engine.ops.indexing import data_of_index, getitem
+from engine.ops.indexing import data_of_index, getitem, index_put_zeros
 from engine.ops.shape import MULTI_VIEW_MARK
 from engine.tensor import Tensor
 
@@ -114,11 +114,31 @@ def _copy_slices_rule(n, g):
     """The base's gradient, with the edited region replaced by what the inner op sends back
     for the region's old values; the inner op's other gradients go to its other inputs."""
     region = n._attrs["_region"]
+    if isinstance(g, Tensor):
+        return _copy_slices_graph(n, g, region)
     result = g.copy()
     flat = result.reshape(-1)
     inner_grads = n._attrs["_inner"](g.reshape(-1)[region])
     flat[region] = 0 if inner_grads[0] is None else inner_grads[0]
     return (result,) + tuple(inner_grads[1:])
+
+
+def _copy_slices_graph(n, g: Tensor, region: np.ndarray) -> tuple:
+    """The same under create_graph, in engine ops (Index, Mul, IndexPut) so that the
+    gradients keep a graph."""
+    flat = g.reshape(-1)
+    inner_grads = n._attrs["_inner"](getitem(flat, region))
+    outside = np.ones(flat.shape, dtype=g._data.dtype)
+    outside[region] = 0
+    result = E.mul(flat, Tensor._make(outside))
+    if inner_grads[0] is not None:
+        result = E.add(result, index_put_zeros(_as_tensor(inner_grads[0]), (region,),
+                                               flat.shape))
+    return (result.reshape(g.shape),) + tuple(inner_grads[1:])
+
+
+def _as_tensor(grad) -> Tensor:
+    return grad if isinstance(grad, Tensor) else Tensor._make(np.asarray(grad))
 
 
 CopySlices = node_class("CopySlices", _copy_slices_rule)
@@ -128,6 +148,8 @@ AsStridedBackward0 = node_class("AsStridedBackward0", lambda n, g: (
 
 
 def _scatter(g, region: np.ndarray, size: tuple):
+    if isinstance(g, Tensor):
+        return index_put_zeros(g, (region,), (int(np.prod(size)),)).reshape(size)
     out = np.zeros(size, dtype=g.dtype)
     out.reshape(-1)[region] = g
     return out

@@ -209,3 +209,23 @@ def test_second_derivative_with_create_graph(op):
         return g
 
     assert gradcheck(first_grad, (x,), eps=1e-6, atol=1e-5, rtol=1e-4)
+
+
+def _set_slice(y):
+    b = engine.zeros(5, dtype=engine.float64)
+    b[1:3] = y[:2] * y[:2]
+    return b
+
+
+def _mul_into_view_squared(x, w):
+    y = x * 1
+    view = y[1:]
+    view.mul_(w)
+    return view * view + y.sum()
+
+
+@pytest.mark.parametrize("fn, shapes", [(_set_slice, [(5,)]),
+                                        (_mul_into_view_squared, [(3, 2), (2,)])])
+def test_second_derivative_through_in_place_edits_of_views(fn, shapes):
+    """CopySlices and AsStridedBackward0 keep a graph under create_graph=True."""
+    assert engine.autograd.gradgradcheck(fn, tuple(leaf(*shape) for shape in shapes))

@@ -103,6 +103,10 @@ CHECKS = {
                          lambda: (leaf(2, 2, 3, 4),)),
     "pad replicate 3d": (lambda x: F.pad(x, (2, 1, 1, 0, 0, 2), mode="replicate"),
                          lambda: (leaf(2, 3, 2, 3),)),
+    # Composite: slices copied into a new tensor (CopySlices, SliceBackward0).
+    "pad circular 1d": (lambda x: F.pad(x, (2, 3), mode="circular"), lambda: (leaf(2, 4),)),
+    "pad circular 2d": (lambda x: F.pad(x, (1, 0, -1, 2), mode="circular"),
+                        lambda: (leaf(2, 3, 3, 4),)),
 }
 
 
