@@ -211,7 +211,11 @@ def _pow_scalar_rule(n, g):
     exponent = n._attrs["exponent"]
     if exponent == 0:
         return (P.zeros(n._in_shapes[0], g),)
-    return (g * exponent * n.saved("self") ** (exponent - 1),)
+    powered = n.saved("self") ** (exponent - 1)
+    # ATen's pow_backward: grad * (exponent * self.pow(exponent - 1)), a mul.Scalar
+    # (MulBackward1) under create_graph.
+    scaled = mul_scalar(powered, exponent) if isinstance(powered, Tensor) else powered * exponent
+    return (g * scaled,)
 
 
 def _pow_tensor_rule(n, g):

@@ -229,3 +229,14 @@ def _mul_into_view_squared(x, w):
 def test_second_derivative_through_in_place_edits_of_views(fn, shapes):
     """CopySlices and AsStridedBackward0 keep a graph under create_graph=True."""
     assert engine.autograd.gradgradcheck(fn, tuple(leaf(*shape) for shape in shapes))
+
+
+def test_pow_gradient_graph_is_torchs():
+    """ATen's pow_backward, grad * (exponent * self.pow(exponent - 1)), as torch 2.13 records
+    it under create_graph=True (a gradient penalty on x ** 2 shows this graph)."""
+    x = leaf(2)
+    (g,) = engine.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    scaled = g.grad_fn.next_functions[1][0]
+    assert [g.grad_fn.name(), scaled.name(), scaled.next_functions[0][0].name()] == [
+        "MulBackward0", "MulBackward1", "PowBackward0"]
+    assert g.grad_fn.next_functions[0][0] is None
