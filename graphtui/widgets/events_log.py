@@ -61,7 +61,7 @@ class EventsLog(ScrollView, can_focus=True):
         self._scan()
         if moment != self._moment:
             self._moment = moment
-            self._scroll_to_moment()
+            self.scroll_to_moment()
         self.refresh()
 
     def set_kinds(self, kinds: frozenset[str] | None) -> None:
@@ -69,7 +69,7 @@ class EventsLog(ScrollView, can_focus=True):
         self._kinds = kinds
         self._reset()
         self._scan()
-        self._scroll_to_moment()
+        self.scroll_to_moment()
         self.refresh()
 
     @property
@@ -108,7 +108,7 @@ class EventsLog(ScrollView, can_focus=True):
         from bisect import bisect_right
         return max(0, bisect_right(self._rows, self._moment) - 1)
 
-    def _scroll_to_moment(self) -> None:
+    def scroll_to_moment(self) -> None:
         row = self._moment_row()
         if row is None:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
@@ -140,10 +140,29 @@ class EventsLog(ScrollView, can_focus=True):
             self._moment is not None and row == self._moment_row()
         ):
             style = base + self.get_component_rich_style("events-log--moment")
+        if text.cell_len > width > 1:
+            # Cut at the edge, and say so; the whole line: select it, or hover over it.
+            text = text.copy()
+            text.truncate(width, overflow="ellipsis")
         segments = [Segment(seg.text, style + seg.style if seg.style else style)
                     for seg in text.render(self.app.console) if seg.text != "\n"]
         strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
         return strip.simplify()
+
+    def moment_text(self) -> Text | None:
+        """The whole line of the event at the history moment (None when live)."""
+        row = self._moment_row()
+        return None if row is None else self._line_text(row)
+
+    def is_cut(self, text: Text) -> bool:
+        """Wider than the pane: render_line shows it cut."""
+        width = self.scrollable_content_region.width
+        return text.cell_len > width > 1
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        row = self._row_at(event.y)
+        text = self._line_text(row) if row is not None else None
+        self.tooltip = text.plain.strip() if text is not None and self.is_cut(text) else None
 
     def _row_at(self, y: int) -> int | None:
         row = int(self.scroll_y) + y

@@ -7,7 +7,7 @@ from pathlib import PurePath
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 
 from graphtui.model import State, describe_event, event_kind
 from graphtui.model import events as ev
@@ -74,6 +74,9 @@ class EventsPane(Vertical):
     DEFAULT_CSS = """
     EventsPane > Tabs { height: 2; }
     EventsPane > EventsLog { height: 1fr; }
+    EventsPane > Static.detail {
+        height: auto; max-height: 4; padding: 0 1; background: $boost; display: none;
+    }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -83,6 +86,7 @@ class EventsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Tabs(*(Tab(FILTER_LABELS[key], id=f"filter-{key}") for key in FILTERS))
         yield EventsLog(self._describe, event_kind)
+        yield Static(classes="detail")
 
     def _describe(self, index: int, event) -> Text:
         return event_line(index, event, self._names)
@@ -90,8 +94,21 @@ class EventsPane(Vertical):
     def show(self, events, moment: int | None, names: State) -> None:
         """``names``: the live state, which knows every name recorded so far."""
         self._names = names
-        self.query_one(EventsLog).show(events, moment)
+        log = self.query_one(EventsLog)
+        log.show(events, moment)
         self.border_subtitle = memory_note(names)
+        self._show_detail(log.moment_text())
+
+    def _show_detail(self, text: Text | None) -> None:
+        """The event at the moment, whole, under the timeline when its line is cut."""
+        detail, log = self.query_one(".detail", Static), self.query_one(EventsLog)
+        cut = text is not None and log.is_cut(text)
+        if cut:
+            detail.update(text)
+        if detail.display != cut:
+            detail.display = cut
+            # The timeline's height changes: keep the moment's row in view.
+            self.call_after_refresh(log.scroll_to_moment)
 
     @property
     def filter(self) -> str:

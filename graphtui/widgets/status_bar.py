@@ -23,6 +23,8 @@ class StatusInfo:
     pause_pending: bool = False      # p was pressed; the run has not reached an op or node
 
 
+ERROR_CHARS = 40          # the rest of the line (step, hooks) stays in view; whole in Node tab
+
 PHASE_STYLES = {
     "starting": "$text-muted",
     "running": "$success",
@@ -30,6 +32,11 @@ PHASE_STYLES = {
     "finished": "$primary",
     "failed": "$error",
 }
+
+
+def short(text: str, limit: int = ERROR_CHARS) -> str:
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
 class StatusBar(Widget):
@@ -45,7 +52,7 @@ class StatusBar(Widget):
             "[b]$scenario[/] · " + self._phase_markup(info)
             + " · " + self._step_markup(info)
             + " · hooks $on on / $muted muted · [dim]break: $brk[/]",
-            scenario=info.scenario or "—", node=info.node or "", error=info.error or "",
+            scenario=info.scenario or "—", node=info.node or "", error=short(info.error or ""),
             step=str(info.step), total=str(info.total), on=str(info.hooks_on),
             muted=str(info.hooks_muted),
             brk="backward" if info.break_on_backward else "never",
