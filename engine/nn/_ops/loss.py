@@ -77,8 +77,8 @@ def _nll_double_rule(n, gg):
     a = n._private
     grad_grad_out = None
     if n.needs(0):
-        picked = gg.reshape(_ncp_shape(gg.shape))[_picked_positions(a["target"],
-                                                                  _ncp_shape(gg.shape))]
+        ncp = _ncp_shape(gg.shape)
+        picked = gg.reshape(ncp)[_picked_positions(a["target"], ncp)]
         losses = -a["picked_weights"] * picked
         reduction = n._attrs["reduction"]
         if reduction == _NONE:
