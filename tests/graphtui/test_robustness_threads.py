@@ -39,6 +39,12 @@ def run(write_scenario):
         session.stop()
 
 
+def outlived_threads_end(session: Session) -> None:
+    """Threads a test left running keep graphtui's capture installed: wait them out."""
+    for thread in session._run.family.running_threads():
+        thread.join(WAIT)
+
+
 def node_names(state) -> set[str]:
     return {node.name for node in state.nodes.values()}
 
@@ -93,13 +99,13 @@ def test_a_daemon_thread_left_running_is_named_and_not_recorded(run):
         import threading, time
         import engine as torch
 
-        def forever():
+        def spin():                     # outlives the main body by about a second
             x = torch.ones(2, requires_grad=True)
-            while True:
+            for _ in range(100):
                 (x * 2).sum()
                 time.sleep(0.01)
 
-        threading.Thread(target=forever, name="spinner", daemon=True).start()
+        threading.Thread(target=spin, name="spinner", daemon=True).start()
         time.sleep(0.1)
     """, break_on_backward=False)
     assert session.wait_until_finished(WAIT)
@@ -109,17 +115,18 @@ def test_a_daemon_thread_left_running_is_named_and_not_recorded(run):
     assert "spinner" in notice.text and "unrecorded" in notice.text
     session.wait_until_finished(0.2)          # the spinner goes on meanwhile
     assert len(session.log) == steps
+    outlived_threads_end(session)
 
 
-def test_stop_ends_the_wait_for_a_thread_that_never_ends(run):
+def test_stop_ends_the_wait_for_a_thread_still_running(run):
     session = run("""
         import threading, time
 
-        def forever():
-            while True:
+        def long():                     # "never ends", as far as the test waits
+            for _ in range(150):
                 time.sleep(0.01)
 
-        threading.Thread(target=forever).start()
+        threading.Thread(target=long).start()
         print("main body ends")
     """, break_on_backward=False)
     while not session.state().output:
@@ -127,3 +134,4 @@ def test_stop_ends_the_wait_for_a_thread_that_never_ends(run):
     assert not session.wait_until_finished(0.3)      # waiting for the thread, as Python would
     assert session.stop(timeout=1.0) is True
     assert session.state().run_state == RUN_STOPPED
+    outlived_threads_end(session)
