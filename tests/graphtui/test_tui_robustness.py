@@ -96,6 +96,7 @@ async def test_a_raising_scenario_shows_its_traceback_where_it_failed(tmp_path, 
         text = ui.inspector("node")
         assert squeeze(ui.state.error.message) in squeeze(text)   # the scenario's exception
         assert f'File "{case}.py", {raised_at}' in text        # ... and its own traceback
+        assert 'File "executor.py"' not in text                # the engine's frames folded
         recorded = ui.events()
         assert recorded[0].split()[1:3] == ["run", "run"]      # everything kept, from the start
         assert len(recorded) == len(ui.session.log)
