@@ -149,10 +149,14 @@ class ScenarioRun:
             finish = self._execute()
         except ScenarioExited as error:    # the one os._exit sent here landed after the body
             finish = self._exit_event(error)
-        try:
-            self._clean_up(finish, saved_argv, saved_path)
-        except ScenarioExited:             # ... or during the clean-up: finish it
-            self._clean_up(finish, saved_argv, saved_path)
+        except StopRun:                    # a stop sent twice landed after the first
+            finish = ev.RunFinished("stopped")
+        for _attempt in range(3):          # ... or during the clean-up: finish it
+            try:
+                self._clean_up(finish, saved_argv, saved_path)
+                return
+            except (ScenarioExited, StopRun):
+                pass
 
     def _execute(self) -> ev.RunFinished:
         """Run the scenario; how it ended."""

@@ -61,6 +61,7 @@ class Session:
         self._run_number = 0
         self._last_notify = 0.0
         self._late_notify_pending = False
+        _late_notices.start()
 
     # ------------------------------------------------------------ state
 
@@ -232,10 +233,13 @@ class Session:
         if run.thread.ident is None or run.thread is threading.current_thread():
             return True
         run.thread.join(min(0.2, timeout))
-        if run.thread.is_alive() and not run.cleaning_up:
-            # A loop that records no events never meets the gate: interrupt it directly.
+        deadline = time.monotonic() + max(0.0, timeout - 0.2)
+        while run.thread.is_alive() and not run.cleaning_up and time.monotonic() < deadline:
+            # A loop that records no events never meets the gate: interrupt it directly, and
+            # again if that did not land (a thread being started shares its id for a moment).
             raise_in_thread(run.thread, StopRun)
-            run.thread.join(max(0.0, timeout - 0.2))
+            run.thread.join(min(0.1, max(0.0, deadline - time.monotonic())))
+        run.thread.join(max(0.0, deadline - time.monotonic()))
         if run.thread.is_alive():
             run.abandon()
         return not run.thread.is_alive()
@@ -271,10 +275,46 @@ class Session:
         # So the last events before a quiet spell are not left unannounced.
         if not self._late_notify_pending:
             self._late_notify_pending = True
-            timer = threading.Timer(NOTIFY_INTERVAL, self._late_notify)
-            timer.daemon = True
-            capture.start_uncaptured(timer)
+            _late_notices.schedule(self)
 
     def _late_notify(self) -> None:
         self._late_notify_pending = False
         self._notify(force=True)
+
+
+class _LateNotices:
+    """One thread announces, for every session, the events of a quiet spell a moment later.
+    It is started by whoever makes a Session (the UI), never by a scenario's thread: a thread
+    being started shares its parent's id for a moment, so a stop sent to the scenario could
+    land in it instead."""
+
+    def __init__(self) -> None:
+        self._due: set[Session] = set()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._announce, daemon=True,
+                                                name="graphtui-late-notices")
+                capture.start_uncaptured(self._thread)
+
+    def schedule(self, session: Session) -> None:
+        with self._cond:
+            self._due.add(session)
+            self._cond.notify()
+
+    def _announce(self) -> None:
+        while True:
+            with self._cond:
+                while not self._due:
+                    self._cond.wait()
+            time.sleep(NOTIFY_INTERVAL)
+            with self._cond:
+                due, self._due = self._due, set()
+            for session in due:
+                session._late_notify()
+
+
+_late_notices = _LateNotices()

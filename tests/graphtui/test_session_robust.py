@@ -186,3 +186,30 @@ def test_os_exit_ends_the_scenario_not_the_process(write_scenario, source, statu
     assert lines["output"] == repr(output)
     assert lines["traceback"] == repr([f"    os._exit({status})", f"SystemExit: {status}"])
     assert lines["restored"] == "True" and probe.stderr == ""
+
+
+STOP_PROBE = """
+import sys, time
+from graphtui.session import Session
+for attempt in range(int(sys.argv[2])):
+    session = Session(sys.argv[1], break_on_backward=False)
+    session.start()
+    while len(session.log) < 2000:
+        time.sleep(0.005)
+    time.sleep(0.2)
+    print(session.stop(timeout=1.0), session.state().run_state)
+"""
+
+
+def test_stopping_an_endless_print_loop_ends_it_every_time(write_scenario):
+    """The stop is sent to the scenario's thread by id; a thread it was starting at that
+    moment could take it instead (graphtui's own timers did) and the run went on."""
+    import subprocess
+    import sys
+
+    path = write_scenario("i = 0\nwhile True:\n    print('line', i)\n    i += 1\n")
+    probe = subprocess.run([sys.executable, "-c", STOP_PROBE, path, "20"],
+                           capture_output=True, text=True, timeout=WAIT * 2)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.splitlines() == ["True stopped"] * 20
+    assert probe.stderr == ""
