@@ -196,7 +196,8 @@ class Tensor:
         if self._grad is None:
             return
         if set_to_none:
-            self.grad = None
+            self._grad = None           # what the setter does for None, minus the property call
+            self._note_grad_change()
             return
         self._grad._data[...] = 0
         self._grad._vc[0] += 1
