@@ -204,10 +204,19 @@ def start_uncaptured(thread: threading.Thread) -> None:
     _original_thread_start(thread)
 
 
+# Every routing stream ever installed stays referenced: CPython 3.11's print() holds only a
+# borrowed reference to sys.stdout between its writes, so a stream uninstalled (or swapped
+# out by Textual) while a scenario thread is inside print() would be freed under it, a
+# use-after-free that crashed the process when a printing run was stopped.
+_streams_ever_installed: list["_RoutedStream"] = []
+
+
 def _ensure(name: str) -> None:
     current = getattr(sys, name)
     if type(current) is not _RoutedStream:
-        setattr(sys, name, _RoutedStream(name, current))
+        routed = _RoutedStream(name, current)
+        _streams_ever_installed.append(routed)
+        setattr(sys, name, routed)
 
 
 def ensure_installed() -> None:
