@@ -18,6 +18,7 @@ import ctypes
 import runpy
 import sys
 import threading
+import time
 import traceback
 from typing import TYPE_CHECKING
 
@@ -77,10 +78,15 @@ def _node_running_in(tb) -> int | None:
     return node_id
 
 
-def raise_in_thread(thread: threading.Thread, exception: type[BaseException]) -> None:
-    """Make ``exception`` (a class) raise in ``thread`` at its next Python instruction."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
-                                               ctypes.py_object(exception))
+def raise_in_thread(thread: threading.Thread, exception: type[BaseException]) -> bool:
+    """Make ``exception`` (a class) raise in ``thread`` at its next Python instruction.
+    False when it was not sent: a thread being started shares its parent's id for a
+    moment, and the exception must not reach both (the C API's advice: take it back)."""
+    ident = ctypes.c_ulong(thread.ident)
+    reached = ctypes.pythonapi.PyThreadState_SetAsyncExc(ident, ctypes.py_object(exception))
+    if reached > 1:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ident, None)
+    return reached == 1
 
 
 def _describe_tensor(tensor_id: int, name: str, tensor) -> trace.TensorCreated:
@@ -250,7 +256,8 @@ class ScenarioRun:
         if threading.get_ident() == self.thread.ident:
             raise ScenarioExited(status)
         if first:           # only the first is sent: _main is ready for one, late or not
-            raise_in_thread(self.thread, ScenarioExited)
+            while not raise_in_thread(self.thread, ScenarioExited) and self.thread.is_alive():
+                time.sleep(0.001)
         raise SystemExit(status)        # ends this thread quietly, as sys.exit would
 
     def _failure_event(self, error: BaseException) -> ev.RunFinished:
