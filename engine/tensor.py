@@ -20,6 +20,22 @@ NON_LEAF_GRAD_WARNING = (
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
 
+# PyTorch's float() warns once per process (TORCH_WARN_ONCE), not once per calling line.
+SCALAR_OF_GRAD_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior."
+    "\nConsider using tensor.detach() first. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)")
+_warned_scalar_of_grad = False
+
+
+def _forget_warnings_given() -> None:
+    """A re-run of a scenario warns again, as a fresh process would."""
+    global _warned_scalar_of_grad
+    _warned_scalar_of_grad = False
+
+
+trace.on_reset_ids(_forget_warnings_given)
+
 
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_vc",
@@ -316,6 +332,10 @@ class Tensor:
         return bool(self._data.reshape(()).item())
 
     def __float__(self) -> float:
+        global _warned_scalar_of_grad
+        if self._requires_grad and not _warned_scalar_of_grad:
+            _warned_scalar_of_grad = True
+            warnings.warn(SCALAR_OF_GRAD_WARNING, UserWarning, stacklevel=2)
         return float(self.item())
 
     def __int__(self) -> int:
