@@ -5,7 +5,7 @@ import pytest
 
 import graphtui.run as run_module
 from engine import trace
-from graphtui.model import ERROR, RUN_FAILED, RUN_FINISHED, RUN_STOPPED
+from graphtui.model import RUN_FAILED, RUN_FINISHED, RUN_STOPPED
 from graphtui.model import events as ev
 from graphtui.session import Session
 
