@@ -1,15 +1,15 @@
 """Grad mode: no_grad, enable_grad, set_grad_enabled, inference_mode.
 
-Grad mode is process-wide here (PyTorch keeps it per thread); a scenario runs on one thread.
+Both modes are per thread, as in PyTorch: a thread starts with grad on and inference off,
+whatever the thread that started it had switched.
 """
 from __future__ import annotations
 
 import functools
+import threading
 
 
-class _GradState:
-    __slots__ = ("enabled", "inference")
-
+class _GradState(threading.local):
     def __init__(self) -> None:
         self.enabled = True
         self.inference = False
