@@ -64,6 +64,20 @@ def is_muted(hook_id: int) -> bool:
     return hook_id in muted_hooks
 
 
+# Files of a program that hosts the engine (a debugger running a scenario): their frames are
+# not the user's, so the locations and tracebacks the engine records leave them out.
+_host_files: tuple[str, ...] = ()
+
+
+def register_host_files(*prefixes: str) -> None:
+    global _host_files
+    _host_files += tuple(p for p in prefixes if p not in _host_files)
+
+
+def is_host_file(filename: str) -> bool:
+    return filename.startswith(_host_files) if _host_files else False
+
+
 # Paths of the modules whose forward is running, innermost last (kept by engine.nn).
 module_stack: list[str] = []
 

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import trace
@@ -32,6 +33,10 @@ from graphtui.scenario import scenario_traceback
 
 if TYPE_CHECKING:
     from graphtui.session import Session
+
+# Frames of the debugger (and of runpy, which starts the scenario) are not the scenario's:
+# the engine leaves them out of the locations and anomaly tracebacks it records.
+trace.register_host_files(str(Path(__file__).parent) + "/", runpy.__file__, "<frozen runpy>")
 
 OUTPUT_EVENTS_KEPT = 100_000    # output lines per run; beyond, counted (EventsDropped)
 COMPACT_EVERY = 65_536          # the recorder applies and trims the log at least this often

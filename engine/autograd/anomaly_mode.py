@@ -1,7 +1,11 @@
 """detect_anomaly / set_detect_anomaly."""
 from __future__ import annotations
 
+import sys
+import traceback
 import warnings
+
+from engine import trace
 
 
 class _AnomalyState:
@@ -13,6 +17,18 @@ class _AnomalyState:
 
 
 state = _AnomalyState()
+
+
+def forward_stack(drop: int) -> list[str]:
+    """What ``traceback.format_stack()[:-drop]`` gives in the caller (the stack anomaly mode
+    keeps for a node), starting below a hosting program's last frame: a scenario run by a
+    debugger shows only its own frames, as it would under plain python."""
+    frames = traceback.extract_stack(sys._getframe(drop + 1))
+    start = 0
+    for index, frame in enumerate(frames):
+        if trace.is_host_file(frame.filename):
+            start = index + 1
+    return traceback.format_list(frames[start:])
 
 
 def is_anomaly_enabled() -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import numbers
 import sys
-import traceback
 
 import numpy as np
 
@@ -170,7 +169,7 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
             node._saved = {}
         node._saved[save_result] = SavedTensor(save_result, out, is_output=True)
     if _anomaly.state.enabled:
-        node._forward_stack = traceback.format_stack()[:-3]
+        node._forward_stack = _anomaly.forward_stack(3)
     if trace.active:
         announce_node(node, (out,))
 
@@ -188,7 +187,7 @@ def user_location() -> str | None:
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(_ENGINE_DIR) and "/graphtui/" not in filename:
+        if not filename.startswith(_ENGINE_DIR) and not trace.is_host_file(filename):
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return None

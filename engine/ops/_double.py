@@ -34,8 +34,7 @@ def record_grads(node_cls, grads: tuple, shapes: tuple, inputs: tuple, saved: di
             if out is not None:
                 out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
         if _anomaly.state.enabled:
-            import traceback
-            node._forward_stack = traceback.format_stack()[:-2]
+            node._forward_stack = _anomaly.forward_stack(2)
         if trace.active:
             announce_node(node, outs)
     if trace.active:

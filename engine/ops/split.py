@@ -54,8 +54,7 @@ def _record_views(node_cls, arrays: list, input: Tensor, attrs: dict) -> tuple:
         for nr, out in enumerate(outs):
             out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
         if _anomaly.state.enabled:
-            import traceback
-            node._forward_stack = traceback.format_stack()[:-2]
+            node._forward_stack = _anomaly.forward_stack(2)
         if trace.active:
             announce_node(node, outs)
     if trace.active:

@@ -304,14 +304,13 @@ def test_nan_origin_names_the_forward_line_under_anomaly_mode():
     assert 'nan_origin.py", line 32, in <module>' in out
 
 
-@pytest.mark.xfail(reason="the anomaly warning's forward traceback includes graphtui's own "
-                          "frames (threading, graphtui/run.py, runpy) under dump; PyTorch and "
-                          "plain python show only the scenario's", strict=False)
 def test_nan_origin_forward_traceback_has_only_the_scenarios_frames():
+    """As under plain python (and PyTorch): the forward's traceback starts at the scenario."""
     out = dump("nan_origin").stdout
     start = out.index("Error detected in SqrtBackward0")
     warning = out[start:out.index("returned nan values", start)]
-    assert "threading.py" not in warning and "graphtui/run.py" not in warning
+    frames = re.findall(r'File "([^"]+)", line \d+', warning)
+    assert frames and all(f.endswith("scenarios/nan_origin.py") for f in frames), frames
 
 
 def test_long_chain_under_dump_is_quick():
