@@ -120,6 +120,31 @@ def nll_picked(log_probs, target, weight, ignore_index):
 
 
 @kernel
+def _nll_grad(target, weights, factor, grad):
+    # grad[N, C, P] zeros; one target per (sample, position), so a plain scatter. factor is
+    # flat: one value for a reduced loss, or one per (n, p). Ignored targets (weight 0) are
+    # clamped into range, as in the forward.
+    batch, classes, positions = grad.shape
+    per_element = factor.size > 1
+    for n in range(batch):
+        for p in range(positions):
+            t = min(max(target[n, p], 0), classes - 1)
+            f = factor[n * positions + p] if per_element else factor[0]
+            grad[n, t, p] = -weights[n, p] * f
+
+
+def nll_grad(target, weights, factor, ncp):
+    """NLL's gradient as an [N, C, P] array: -weights[n, p] * factor at each target class.
+
+    target[N, P] int64, weights[N, P] (from nll_picked), factor a scalar array or [N, P] of
+    weights' dtype."""
+    grad = np.zeros(ncp, dtype=weights.dtype)
+    _nll_grad(target, weights, np.ascontiguousarray(factor, dtype=weights.dtype).reshape(-1),
+              grad)
+    return grad
+
+
+@kernel
 def _sgd(param, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
          first_step):
     # PyTorch's single-tensor SGD, one element at a time, in the parameter's dtype.

@@ -58,12 +58,12 @@ def _nll_rule(n, g):
     shape = n._in_shapes[0]
     weights = a["picked_weights"]                       # [N, P], 0 where ignored
     reduction = n._attrs["reduction"]
-    if reduction == _MEAN:
-        scale = -weights * (g / a["total"])
-    elif reduction == _SUM:
-        scale = -weights * g
-    else:
-        scale = -weights * g.reshape(weights.shape)
+    factor = g / a["total"] if reduction == _MEAN else g
+    if g.dtype == weights.dtype:
+        # One fused kernel call: at batch 1 NumPy's index arrays cost more than the loss.
+        return (_extra.nll_grad(a["target"], weights, factor, _ncp_shape(shape))
+                .reshape(shape),)
+    scale = -weights * (factor if reduction != _NONE else factor.reshape(weights.shape))
     grad = np.zeros(_ncp_shape(shape), dtype=g.dtype)
     # One target per (sample, position): a plain scatter, no duplicates to add up.
     grad[_picked_positions(a["target"], grad.shape)] = scale
