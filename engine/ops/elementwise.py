@@ -309,13 +309,16 @@ ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, l
 
 # From this many elements on, relu runs as one fused Numba pass (4-5x faster than NumPy's
 # temporaries at SimpleNet's batch 64). Smaller arrays stay on NumPy, which is as fast there
-# and keeps Numba (~0.5 s to load) out of programs that never need it.
-_RELU_KERNEL_MIN = 16384
+# and keeps Numba (~0.5 s to load) out of programs that never need it. The backward's
+# np.where pays off sooner: at SimpleNet's batch 1 (5760 and 1280 elements) the kernel
+# takes 2-3 µs against NumPy's 4-9.
+_RELU_KERNEL_MIN = 4096
+_RELU_BACKWARD_KERNEL_MIN = 1024
 
 
-def _relu_kernels(array):
+def _relu_kernels(array, minimum: int = _RELU_KERNEL_MIN):
     """engine.kernels.elementwise when `array` is a large float array, else None."""
-    if array.size < _RELU_KERNEL_MIN or array.dtype.kind != "f":
+    if array.size < minimum or array.dtype.kind != "f":
         return None
     from engine.kernels import elementwise
     return elementwise
@@ -327,7 +330,7 @@ def _relu_rule(n, g):
     result = n.saved("result")
     if type(g) is not np.ndarray:                    # create_graph: a Tensor rule
         return (P.where(result <= 0, 0, g),)
-    kernels = _relu_kernels(g)
+    kernels = _relu_kernels(g, _RELU_BACKWARD_KERNEL_MIN)
     if kernels is not None and g.dtype == result.dtype:
         return (kernels.relu_backward(g, result),)
     return (np.where(result <= 0, 0, g).astype(g.dtype, copy=False),)
