@@ -191,13 +191,7 @@ async def started_flooding(ui, events_: int = 2000) -> None:
     await asyncio.sleep(0.5)
 
 
-# Stopping a run that prints without end crashed the process (SIGSEGV in capture's write,
-# about 1 run in 3, graphtui/session.py's stop): skipped until that is fixed.
-STOP_CRASHES = pytest.mark.skip(reason="stopping an endless print segfaults now and then")
-
-
-@pytest.mark.parametrize("case", [pytest.param(case, marks=STOP_CRASHES) if case == "prints"
-                                  else case for case in ENDLESS])
+@pytest.mark.parametrize("case", ENDLESS)
 async def test_keys_are_answered_while_a_scenario_never_ends(tmp_path, case, quiet_heap):
     path = write(tmp_path, case, ENDLESS[case])
     async with running(path, break_on_backward=False, settled=False) as ui:
