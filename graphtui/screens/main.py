@@ -228,6 +228,8 @@ class MainScreen(Screen):
             hooks_on=header.hooks_on, hooks_muted=header.hooks_muted,
             break_on_backward=self.session.break_on_backward,
             error=error, pause_pending=self._pause_pending,
+            first_nan=None if state.first_nan_node is None
+            else state.node_label(state.first_nan_node),
         )
 
     # ---------------------------------------------------------------- widgets -> screen

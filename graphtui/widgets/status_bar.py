@@ -21,6 +21,7 @@ class StatusInfo:
     break_on_backward: bool = True
     error: str | None = None
     pause_pending: bool = False      # p was pressed; the run has not reached an op or node
+    first_nan: str | None = None     # the first node whose output or gradient held NaN/Inf
 
 
 ERROR_CHARS = 40          # the rest of the line (step, hooks) stays in view; whole in Node tab
@@ -50,11 +51,12 @@ class StatusBar(Widget):
         info = self.info
         return Content.from_markup(
             "[b]$scenario[/] · " + self._phase_markup(info)
+            + (" · [b magenta]⚠ NaN/Inf first at $nan[/]" if info.first_nan else "")
             + " · " + self._step_markup(info)
             + " · hooks $on on / $muted muted · [dim]break: $brk[/]",
             scenario=info.scenario or "—", node=info.node or "", error=short(info.error or ""),
             step=str(info.step), total=str(info.total), on=str(info.hooks_on),
-            muted=str(info.hooks_muted),
+            muted=str(info.hooks_muted), nan=info.first_nan or "",
             brk="backward" if info.break_on_backward else "never",
         )
 

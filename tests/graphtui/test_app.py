@@ -126,3 +126,17 @@ async def test_events_filter_by_kind(tmp_path):
         assert 0 < len(output) < len(everything)
         assert any("tensor([300.0000,   0.3000])" in line for line in output)
         assert all(" output " in line or " run " in line for line in output)
+
+
+async def test_the_status_line_names_the_first_node_that_made_a_nan(tmp_path):
+    scenario = tmp_path / "nan.py"
+    scenario.write_text("import engine as torch\n"
+                        "x = torch.tensor([-1.0, 4.0], requires_grad=True)\n"
+                        "y = x * 2\n"
+                        "z = torch.sqrt(y)\n"
+                        "(z * 3).sum().backward()\n", encoding="utf-8")
+    async with running(scenario, break_on_backward=False) as ui:
+        assert "finished" in ui.status()
+        assert "⚠ NaN/Inf first at SqrtBackward0" in ui.status()
+    async with running(write_lesson(tmp_path, "lesson2_mul.py")) as ui:
+        assert "NaN" not in ui.status()
