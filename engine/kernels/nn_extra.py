@@ -161,13 +161,18 @@ def _sgd(param, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, m
         param[i] = param[i] - lr * g
 
 
-def sgd_update(param, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
-               first_step):
+def sgd_scalars(dtype, lr, momentum, dampening, weight_decay) -> tuple:
+    """lr, momentum, dampening and weight_decay in the parameters' dtype, as the kernel
+    computes: cast once per step and dtype, not once per parameter."""
+    cast = np.dtype(dtype).type
+    return cast(lr), cast(momentum), cast(dampening), cast(weight_decay)
+
+
+def sgd_update(param, grad, buffer, scalars, nesterov, maximize, first_step):
     """One SGD step in place on contiguous param (and momentum buffer) arrays.
 
-    buffer is ignored when momentum is 0; first_step fills it with the gradient, as PyTorch
-    initialises its momentum buffer. Scalars are cast to the parameter's dtype.
+    scalars: `sgd_scalars(param.dtype, ...)`. buffer is ignored when momentum is 0;
+    first_step fills it with the gradient, as PyTorch initialises its momentum buffer.
     """
-    cast = param.dtype.type
-    _sgd(param.reshape(-1), grad.reshape(-1), buffer.reshape(-1), cast(lr), cast(momentum),
-         cast(dampening), cast(weight_decay), nesterov, maximize, first_step)
+    _sgd(param.reshape(-1), grad.reshape(-1), buffer.reshape(-1), *scalars, nesterov, maximize,
+         first_step)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine import trace
 from engine.nn._ops._util import kernels
 from engine.optim.optimizer import Optimizer
 from engine.tensor import Tensor
@@ -42,19 +43,25 @@ class SGD(Optimizer):
                                             group["maximize"])
         state = self.state
         update = _kernels.sgd_update
-        changed = self._changed
+        scalars_of = {}                                # dtype -> the kernel's scalars
         for param in params:
             data, grad = param._data, param._grad._data
             buffer, first_step = data, False           # the buffer is unused without momentum
             if momentum != 0:
                 buffer, first_step = _momentum_buffer(state[param], data)
             if grad.shape == data.shape and data.flags.c_contiguous and grad.flags.c_contiguous:
-                update(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov,
-                       maximize, first_step)
+                scalars = scalars_of.get(data.dtype)
+                if scalars is None:
+                    scalars = scalars_of[data.dtype] = _kernels.sgd_scalars(
+                        data.dtype, lr, momentum, dampening, weight_decay)
+                update(data, grad, buffer, scalars, nesterov, maximize, first_step)
             else:
                 _numpy_sgd(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov,
                            maximize, first_step)
-            changed(param, "add_")
+            if trace.active:
+                self._changed(param, "add_")
+            else:
+                param._vc[0] += 1                      # what _changed does, one call less
 
 
 def _momentum_buffer(param_state: dict, data: np.ndarray) -> tuple:
