@@ -19,16 +19,23 @@ class _AnomalyState:
 state = _AnomalyState()
 
 
-def forward_stack(drop: int) -> list[str]:
-    """What ``traceback.format_stack()[:-drop]`` gives in the caller (the stack anomaly mode
-    keeps for a node), starting below a hosting program's last frame: a scenario run by a
-    debugger shows only its own frames, as it would under plain python."""
-    frames = traceback.extract_stack(sys._getframe(drop + 1))
+_ENGINE_DIR = __file__.rsplit("/autograd/", 1)[0] + "/"
+
+
+def forward_stack() -> list[str]:
+    """The stack anomaly mode keeps for a node, as ``traceback.format_stack()`` would give
+    it: without the engine's own innermost frames (PyTorch's ops are C++, so its stack ends
+    at the user's line), and starting below a hosting program's last frame (a scenario run
+    by a debugger shows only its own frames, as under plain python)."""
+    frames = traceback.extract_stack(sys._getframe(1))
+    end = len(frames)
+    while end and frames[end - 1].filename.startswith(_ENGINE_DIR):
+        end -= 1
     start = 0
-    for index, frame in enumerate(frames):
+    for index, frame in enumerate(frames[:end]):
         if trace.is_host_file(frame.filename):
             start = index + 1
-    return traceback.format_list(frames[start:])
+    return traceback.format_list(frames[start:end])
 
 
 def is_anomaly_enabled() -> bool:

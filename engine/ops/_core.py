@@ -169,9 +169,21 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
             node._saved = {}
         node._saved[save_result] = SavedTensor(save_result, out, is_output=True)
     if _anomaly.state.enabled:
-        node._forward_stack = _anomaly.forward_stack(3)
+        node._forward_stack = _anomaly.forward_stack()
     if trace.active:
         announce_node(node, (out,))
+
+
+def bind_outputs(node, outputs) -> None:
+    """Make ``node`` the grad_fn of each output (by position; None skipped) for a node
+    with several outputs, then keep its anomaly stack and announce it."""
+    for nr, out in enumerate(outputs):
+        if out is not None:
+            out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
+    if _anomaly.state.enabled:
+        node._forward_stack = _anomaly.forward_stack()
+    if trace.active:
+        announce_node(node, outputs)
 
 
 def announce_node(node, outputs) -> None:

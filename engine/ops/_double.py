@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from engine import trace
-from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import SavedTensor
-from engine.ops._core import announce_node, edge
+from engine.ops._core import bind_outputs, edge
 from engine.tensor import Tensor, _announce
 
 
@@ -30,13 +29,7 @@ def record_grads(node_cls, grads: tuple, shapes: tuple, inputs: tuple, saved: di
         node._num_outputs = len(outs)
         node._saved = {k: SavedTensor(k, v) for k, v in (saved or {}).items() if v is not None}
         node._attrs = attrs
-        for nr, out in enumerate(outs):
-            if out is not None:
-                out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
-        if _anomaly.state.enabled:
-            node._forward_stack = _anomaly.forward_stack(2)
-        if trace.active:
-            announce_node(node, outs)
+        bind_outputs(node, outs)
     if trace.active:
         for out in outs:
             if out is not None:

@@ -8,11 +8,10 @@ import numbers
 import numpy as np
 
 from engine import trace
-from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
-from engine.ops._core import announce_node, as_tensor, edge, record, wrap_dim
+from engine.ops._core import as_tensor, bind_outputs, edge, record, wrap_dim
 from engine.ops.shape import MULTI_VIEW_MARK, as_view, cat, stack
 from engine.tensor import Tensor, _announce
 
@@ -51,12 +50,7 @@ def _record_views(node_cls, arrays: list, input: Tensor, attrs: dict) -> tuple:
         node._out_meta = tuple((a.shape, a.dtype) for a in arrays)
         node._num_outputs = len(arrays)
         node._attrs = attrs
-        for nr, out in enumerate(outs):
-            out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
-        if _anomaly.state.enabled:
-            node._forward_stack = _anomaly.forward_stack(2)
-        if trace.active:
-            announce_node(node, outs)
+        bind_outputs(node, outs)
     if trace.active:
         for out in outs:
             _announce(out)
