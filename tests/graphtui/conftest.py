@@ -8,6 +8,7 @@ import pytest
 
 from engine import trace
 from graphtui.model import events as ev
+from graphtui.session import Session
 
 X, Y = 1, 2                  # tensor ids in the synthetic logs
 ACC_X, MUL = 10, 11          # node ids
@@ -64,3 +65,19 @@ def write_scenario(tmp_path):
         path.write_text(textwrap.dedent(source), encoding="utf-8")
         return path
     return write
+
+
+@pytest.fixture
+def run(write_scenario):
+    """Start sessions on scenario sources (keyword arguments go to Session); all are
+    stopped after the test."""
+    made: list[Session] = []
+
+    def start(source: str, **kwargs) -> Session:
+        session = Session(write_scenario(source), **kwargs)
+        made.append(session)
+        session.start()
+        return session
+    yield start
+    for session in made:
+        session.stop()

@@ -2,8 +2,6 @@
 time, the run waits for them as Python's exit would, and none can hang the debugger."""
 from __future__ import annotations
 
-import pytest
-
 from graphtui.model import RUN_FINISHED, RUN_PAUSED, RUN_STOPPED
 from graphtui.session import Session
 
@@ -24,19 +22,6 @@ BACKWARD_IN = """
     worker.start()
 """
 
-
-@pytest.fixture
-def run(write_scenario):
-    made: list[Session] = []
-
-    def start(source: str, **kwargs) -> Session:
-        session = Session(write_scenario(source), **kwargs)
-        made.append(session)
-        session.start()
-        return session
-    yield start
-    for session in made:
-        session.stop()
 
 
 def outlived_threads_end(session: Session) -> None:

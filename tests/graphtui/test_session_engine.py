@@ -8,7 +8,6 @@ from graphtui.model import (
     DONE, ERROR, FREED, NEXT, NO_GRAD_FN, PENDING, RUN_FAILED, RUN_FINISHED, RUN_PAUSED,
     root_entries,
 )
-from graphtui.session import Session
 
 WAIT = 60      # seconds: only a guard against hanging, never a measured time
 
@@ -23,19 +22,6 @@ MUL = """
 
 TWICE = MUL + "    y.backward(gradients)\n    print(x.grad)\n"
 
-
-@pytest.fixture
-def run(write_scenario):
-    made: list[Session] = []
-
-    def start(source: str, **kwargs) -> Session:
-        session = Session(write_scenario(source), **kwargs)
-        made.append(session)
-        session.start()
-        return session
-    yield start
-    for session in made:
-        session.stop()
 
 
 def settled(session):

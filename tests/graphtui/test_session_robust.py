@@ -7,23 +7,9 @@ import graphtui.run as run_module
 from engine import trace
 from graphtui.model import RUN_FAILED, RUN_FINISHED, RUN_STOPPED
 from graphtui.model import events as ev
-from graphtui.session import Session
 
 WAIT = 60      # seconds: only a guard against hanging, never a measured time
 
-
-@pytest.fixture
-def run(write_scenario):
-    made: list[Session] = []
-
-    def start(source: str, **kwargs) -> Session:
-        session = Session(write_scenario(source), **kwargs)
-        made.append(session)
-        session.start()
-        return session
-    yield start
-    for session in made:
-        session.stop()
 
 
 def test_a_flood_of_output_is_capped_and_counted(run, monkeypatch):
