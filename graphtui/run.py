@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from engine import trace
 from engine.autograd.node import Node
-from graphtui import capture, naming
+from graphtui import capture, gc_tuning, naming
 from graphtui.budget import ValueBudget
 from graphtui.model import events as ev
 from graphtui.model.history import EventLog, History
@@ -155,6 +155,10 @@ class ScenarioRun:
     # ------------------------------------------------------------ thread body
 
     def _main(self) -> None:
+        with gc_tuning.recording():
+            self._record_and_clean_up()
+
+    def _record_and_clean_up(self) -> None:
         saved_argv, saved_path = sys.argv, list(sys.path)
         try:
             finish = self._execute()
