@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 import dataclasses
+import operator
 from types import MappingProxyType
 
 import numpy as np
@@ -28,17 +29,29 @@ ROOTS_SHOWN = 64                  # a training loop makes a graph per step: show
 OUTPUT_LINES_KEPT = 200_000
 PROBLEMS_KEPT = 10_000
 _STICKY = (ERROR, NAN)            # statuses a later event does not overwrite
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SLOTS: dict[type, tuple] = {}
 
 
 def replace(view, **changes):
-    """``dataclasses.replace`` without its per-call checks: the builder replaces a view for
-    almost every event, and the generic version dominated rebuilding long logs."""
-    names = _FIELD_NAMES.get(type(view))
-    if names is None:
-        names = _FIELD_NAMES[type(view)] = tuple(f.name for f in dataclasses.fields(view))
-    return type(view)(*[changes[name] if name in changes else getattr(view, name)
-                        for name in names])
+    """``dataclasses.replace`` for the model's frozen slotted views, without calling
+    ``__init__`` (a frozen dataclass sets each field through ``object.__setattr__``): the
+    builder replaces a view for almost every event. The fields are copied, then the changes
+    written, through the slots' own descriptors."""
+    getter, setters = _SLOTS.get(type(view)) or _slots_of(type(view))
+    twin = object.__new__(type(view))
+    for setter, value in zip(setters.values(), getter(view)):
+        setter(twin, value)
+    for name, value in changes.items():
+        setters[name](twin, value)
+    return twin
+
+
+def _slots_of(view_type: type) -> tuple:
+    names = tuple(f.name for f in dataclasses.fields(view_type))
+    getter = operator.attrgetter(*names, *names[:1])     # a tuple even for one field
+    _SLOTS[view_type] = (getter,
+                         {name: getattr(view_type, name).__set__ for name in names})
+    return _SLOTS[view_type]
 
 
 def has_nonfinite(summary) -> bool:
@@ -164,12 +177,17 @@ class StateBuilder:
         return node
 
     def _mark_nonfinite(self, node_id: int, summaries) -> None:
-        if any(has_nonfinite(s) for s in summaries or ()):
-            node = self.nodes.get(node_id)
-            if node is not None and node.status != ERROR:
-                self.nodes[node_id] = replace(node, status=NAN)
-            if self.first_nan_node is None:
-                self.first_nan_node = node_id
+        for summary in summaries or ():
+            if has_nonfinite(summary):
+                self._mark_nan(node_id)
+                return
+
+    def _mark_nan(self, node_id: int) -> None:
+        node = self.nodes.get(node_id)
+        if node is not None and node.status != ERROR:
+            self.nodes[node_id] = replace(node, status=NAN)
+        if self.first_nan_node is None:
+            self.first_nan_node = node_id
 
     def _tensor(self, tensor_id: int, summary=None) -> Tensor:
         """The tensor's view, made up from a summary when the engine never announced it."""
@@ -347,9 +365,10 @@ def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:
 
 def _on_node_executing(b: StateBuilder, e: trace.NodeExecuting) -> None:
     b.executing += (e.node_id,)
-    node = b._set_status(e.node_id, RUNNING)
+    node = b.nodes.get(e.node_id)
     if node is not None:
-        b.nodes[e.node_id] = replace(node, grad_outputs=tuple(e.grad_outputs))
+        status = node.status if node.status in _STICKY else RUNNING
+        b.nodes[e.node_id] = replace(node, status=status, grad_outputs=tuple(e.grad_outputs))
         b._mark_nonfinite(e.node_id, e.grad_outputs)
 
 
