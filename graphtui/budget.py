@@ -33,7 +33,8 @@ class ValueBudget:
         if not names:
             return event
         if self.used < self.max_bytes:
-            self.used += sum(_values_bytes(getattr(event, name)) for name in names)
+            for name in names:        # a loop, not sum(generator): asked for every event
+                self.used += _values_bytes(getattr(event, name))
             return event
         changes = {name: _without_values(getattr(event, name)) for name in names
                    if _values_bytes(getattr(event, name))}
@@ -55,11 +56,16 @@ def _summary_fields(event_type: type) -> tuple[str, ...]:
 
 
 def _values_bytes(value) -> int:
+    if value is None:
+        return 0
     if isinstance(value, Summary):
-        return _kept_alive_bytes(value.values) if value.values is not None else 0
+        values = value.values
+        return _kept_alive_bytes(values) if values is not None else 0
+    total = 0
     if isinstance(value, tuple):
-        return sum(_values_bytes(item) for item in value)
-    return 0
+        for item in value:
+            total += _values_bytes(item)
+    return total
 
 
 def _kept_alive_bytes(values) -> int:
