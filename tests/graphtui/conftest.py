@@ -81,3 +81,13 @@ def run(write_scenario):
     yield start
     for session in made:
         session.stop()
+
+
+@pytest.fixture
+def finished_state(run):
+    """Run a scenario source to its end (never breaking) and return its last state."""
+    def finish(source: str):
+        session = run(source, break_on_backward=False)
+        assert session.wait_until_finished(60)      # a guard against hanging, not a timing
+        return session.state()
+    return finish

@@ -1,25 +1,11 @@
 """graphtui.dot: the graph of a real run as Graphviz DOT."""
 import re
-import textwrap
 
 from graphtui.dot import to_dot
-from graphtui.session import Session
 
 
-def run_state(tmp_path, source: str):
-    path = tmp_path / "scenario.py"
-    path.write_text(textwrap.dedent(source), encoding="utf-8")
-    session = Session(str(path), [], break_on_backward=False)
-    session.start()
-    session.wait_until_finished()
-    try:
-        return session.state()
-    finally:
-        session.stop()
-
-
-def test_retain_graph_lesson_as_dot(tmp_path):
-    state = run_state(tmp_path, """
+def test_retain_graph_lesson_as_dot(finished_state):
+    state = finished_state("""
         import engine as torch
         x = torch.tensor([1.0, 2.0], requires_grad=True)
         y = x * 3
@@ -39,6 +25,6 @@ def test_retain_graph_lesson_as_dot(tmp_path):
     assert re.search(rf"  {acc} \[.*fillcolor=lightblue\]", dot)
 
 
-def test_labels_are_escaped(tmp_path):
+def test_labels_are_escaped(finished_state):
     from graphtui.dot import _quote
     assert _quote('a "b"\nc\\d') == r'"a \"b\"\nc\\d"'

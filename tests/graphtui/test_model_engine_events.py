@@ -1,27 +1,12 @@
 """Engine events the model turns into state: retain_grad, zero_grad, parameters."""
-import textwrap
-
-from graphtui.session import Session
-
-
-def finished_state(tmp_path, source: str):
-    path = tmp_path / "scenario.py"
-    path.write_text(textwrap.dedent(source), encoding="utf-8")
-    session = Session(str(path), [], break_on_backward=False)
-    session.start()
-    session.wait_until_finished()
-    try:
-        return session.state()
-    finally:
-        session.stop()
 
 
 def by_name(state, name):
     return next(t for t in state.tensors.values() if t.name == name)
 
 
-def test_retain_grad_shows_before_any_gradient_arrives(tmp_path):
-    state = finished_state(tmp_path, """
+def test_retain_grad_shows_before_any_gradient_arrives(finished_state):
+    state = finished_state("""
         import engine as torch
         x = torch.tensor([1.0, 2.0], requires_grad=True)
         y = x * 2
@@ -31,8 +16,8 @@ def test_retain_grad_shows_before_any_gradient_arrives(tmp_path):
     assert by_name(state, "y").grad is None
 
 
-def test_zero_grad_clears_parameter_grads(tmp_path):
-    state = finished_state(tmp_path, """
+def test_zero_grad_clears_parameter_grads(finished_state):
+    state = finished_state("""
         import engine as torch
         import engine.nn as nn
         layer = nn.Linear(3, 2)

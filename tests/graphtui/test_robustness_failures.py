@@ -9,7 +9,6 @@ import sys
 import pytest
 
 from graphtui.model import ERROR, RUN_FAILED
-from graphtui.session import Session
 
 WAIT = 60      # seconds: only a guard against hanging, never a measured time
 
@@ -78,18 +77,8 @@ PLACES = {
 
 
 @pytest.fixture
-def failed(write_scenario):
-    made: list[Session] = []
-
-    def run(place: str):
-        session = Session(write_scenario(PLACES[place][0].lstrip("\n")), break_on_backward=False)
-        made.append(session)
-        session.start()
-        assert session.wait_until_finished(WAIT)
-        return session.state()
-    yield run
-    for session in made:
-        session.stop()
+def failed(finished_state):
+    return lambda place: finished_state(PLACES[place][0].lstrip("\n"))
 
 
 @pytest.mark.parametrize("place", PLACES)

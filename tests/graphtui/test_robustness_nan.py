@@ -43,23 +43,8 @@ def test_an_inf_written_in_place_marks_the_node_that_wrote_it():
     assert state.nodes[MUL].status == NAN and state.first_nan_node == MUL
 
 
-@pytest.fixture
-def run(write_scenario):
-    made: list[Session] = []
-
-    def start(source: str) -> Session:
-        session = Session(write_scenario(source), break_on_backward=False)
-        made.append(session)
-        session.start()
-        assert session.wait_until_finished(WAIT)
-        return session.state()
-    yield start
-    for session in made:
-        session.stop()
-
-
-def test_the_first_nan_is_marked_and_the_run_goes_on(run):
-    state = run(MASKED_SQRT)
+def test_the_first_nan_is_marked_and_the_run_goes_on(finished_state):
+    state = finished_state(MASKED_SQRT)
     assert state.run_state == RUN_FINISHED
     sqrt = node_named(state, "SqrtBackward0")
     assert state.first_nan_node == sqrt.id and sqrt.status == NAN
@@ -69,8 +54,8 @@ def test_the_first_nan_is_marked_and_the_run_goes_on(run):
 
 @pytest.mark.filterwarnings("ignore:Error detected in SqrtBackward0")
 @pytest.mark.filterwarnings("ignore:Anomaly Detection has been enabled")
-def test_anomaly_mode_raises_at_the_node_as_torch_does(run):
-    state = run(UNDER_ANOMALY)
+def test_anomaly_mode_raises_at_the_node_as_torch_does(finished_state):
+    state = finished_state(UNDER_ANOMALY)
     assert state.run_state == RUN_FAILED
     assert state.error.exc_type == "RuntimeError"
     assert state.error.message == "Function 'SqrtBackward0' returned nan values in its 0th output."
