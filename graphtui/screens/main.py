@@ -19,7 +19,7 @@ from textual.widgets import Footer
 
 from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, State
 from graphtui.screens.catch_up import CatchUp
-from graphtui.screens.failure import locate_failure
+from graphtui.model.failure import locate_failure
 from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.help import HelpScreen
