@@ -64,6 +64,9 @@ def is_muted(hook_id: int) -> bool:
     return hook_id in muted_hooks
 
 
+ENGINE_DIR = __file__.rsplit("/", 1)[0] + "/"     # frames from here are the engine's own
+
+
 # Files of a program that hosts the engine (a debugger running a scenario): their frames are
 # not the user's, so the locations and tracebacks the engine records leave them out.
 _host_files: tuple[str, ...] = ()

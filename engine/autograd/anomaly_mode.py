@@ -19,9 +19,6 @@ class _AnomalyState:
 state = _AnomalyState()
 
 
-_ENGINE_DIR = __file__.rsplit("/autograd/", 1)[0] + "/"
-
-
 def forward_stack() -> list[str]:
     """The stack anomaly mode keeps for a node, as ``traceback.format_stack()`` would give
     it: without the engine's own innermost frames (PyTorch's ops are C++, so its stack ends
@@ -29,7 +26,7 @@ def forward_stack() -> list[str]:
     by a debugger shows only its own frames, as under plain python)."""
     frames = traceback.extract_stack(sys._getframe(1))
     end = len(frames)
-    while end and frames[end - 1].filename.startswith(_ENGINE_DIR):
+    while end and frames[end - 1].filename.startswith(trace.ENGINE_DIR):
         end -= 1
     start = 0
     for index, frame in enumerate(frames[:end]):

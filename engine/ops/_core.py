@@ -15,8 +15,6 @@ from engine.autograd.node import SavedTensor, grad_accumulator
 from engine.tensor import Tensor, _announce
 from engine.tensor import _wrap_dim as wrap_dim  # noqa: F401  (the ops' shared helper)
 
-_ENGINE_DIR = __file__.rsplit("/ops/", 1)[0]
-
 
 # ---------------------------------------------------------------- operands
 
@@ -199,7 +197,7 @@ def user_location() -> str | None:
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(_ENGINE_DIR) and not trace.is_host_file(filename):
+        if not filename.startswith(trace.ENGINE_DIR) and not trace.is_host_file(filename):
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return None
