@@ -166,8 +166,14 @@ def _run(task: GraphTask, root_nodes) -> None:
     while ready:
         node = pop(ready)[2]
         grads = buffers.pop(node, None) or [None] * node._num_outputs
-        if plain and type(node) is not AccumulateGrad and not (
-                node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks):
+        if plain and node._checked and not (
+                node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks
+                or node._post_hooks or trace.active or _anomaly.state.enabled):
+            grad_inputs = _apply_checked(task, node, grads)
+        elif plain and type(node) is AccumulateGrad:
+            _accumulate(task, node, grads[0])
+            continue
+        elif plain and not (node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks):
             grad_inputs = _apply(task, node, grads)     # what _run_node does, one call less
         else:
             grad_inputs = _run_node(task, node, grads)
@@ -185,6 +191,20 @@ def _run(task: GraphTask, root_nodes) -> None:
             dependencies[child] = remaining
             if remaining == 0 and (everything or _wanted(task, child)):
                 push(ready, (-child._sequence_nr, next(tie), child))
+
+
+def _apply_checked(task: GraphTask, node, grads: list) -> tuple:
+    """_apply for a one-output op-table node with no hooks, unwatched: nothing to report,
+    and its gradients need no check (see `_attach_node`)."""
+    if grads[0] is None:
+        return (None,) * len(node._next)
+    grad_inputs = node._apply(grads)
+    if type(grad_inputs) is not tuple:
+        grad_inputs = _as_tuple(grad_inputs)
+    if not task.retain_graph and node._saved:
+        for saved in node._saved.values():
+            saved.release()
+    return grad_inputs
 
 
 def _wanted(task: GraphTask, node) -> bool:

@@ -158,6 +158,8 @@ class Node:
     _forward_stack = None      # where the forward op ran, recorded in anomaly mode
     _module = None
     _out_meta = None           # per output (shape, np dtype), to make zero grads
+    _from_op_table = False     # made by node_class: a rule of ours, not a user's Function
+    _checked = False           # its gradients need no shape / dtype check (see _attach_node)
 
     def __init__(self) -> None:
         self._id = next(_node_ids)
@@ -302,6 +304,7 @@ def node_class(name: str, rule, *, num_outputs: int = 1) -> type:
     def _apply(self, grads):
         return rule(self, *grads)
     cls = type(name, (Node,), {"_apply": _apply, "_num_outputs": num_outputs,
+                               "_from_op_table": True,
                                "__module__": "engine.autograd.graph_nodes"})
     NODE_CLASSES[name] = cls
     return cls

@@ -153,9 +153,23 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
 def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result) -> None:
     node = node_cls()
     node._next = tuple([edge(t) for t in inputs])
-    node._in_shapes = tuple([None if t is None else t._data.shape for t in inputs])
     data = out._data
-    node._out_meta = ((data.shape, data.dtype),)
+    dtype = data.dtype
+    shapes = []
+    uniform = True
+    for t in inputs:
+        if t is None:
+            shapes.append(None)
+        else:
+            array = t._data
+            shapes.append(array.shape)
+            if array.dtype is not dtype:
+                uniform = False
+    node._in_shapes = tuple(shapes)
+    node._out_meta = ((data.shape, dtype),)
+    # An op-table rule returns its inputs' shapes and, when they share the output's dtype,
+    # their dtype too: the executor need not check its gradients (validated once, in tests).
+    node._checked = uniform and node_cls._from_op_table
     if saved:
         node._saved = {k: SavedTensor(k, v) for k, v in saved.items()}
     if attrs:

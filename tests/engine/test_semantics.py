@@ -905,6 +905,18 @@ def sc_mixed_dtype_gradients_keep_leaf_dtype(torch):
     return [repr(x.grad), repr(d.grad)]
 
 
+def sc_mixed_dtype_gradient_into_a_non_leaf(torch):
+    # A 0-dim float64 operand does not promote a float32 tensor: the product is float32, and
+    # the gradient reaching the float64 non-leaf is checked and cast by the engine.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    scale = torch.tensor(0.5, dtype=torch.float64, requires_grad=True) * 3
+    seen = []
+    scale.register_hook(lambda g: seen.append(repr(g)))
+    product = x * scale
+    product.sum().backward()
+    return [str(product.dtype), seen, repr(x.grad)]
+
+
 # ---------------------------------------------------------------- the tests
 
 ENGINE_BUGS = {
@@ -1548,4 +1560,6 @@ RECORDED = {
                                                    'tensor([3., 6.], grad_fn=<MulBackward0>)')},
     'mixed_dtype_gradients_keep_leaf_dtype':
         ['tensor([0.5000, 0.2500])', 'tensor([1., 2.], dtype=torch.float64)'],
+    'mixed_dtype_gradient_into_a_non_leaf':
+        ['torch.float32', ['tensor(3., dtype=torch.float64)'], 'tensor([1.5000, 1.5000])'],
 }
