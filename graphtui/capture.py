@@ -173,9 +173,10 @@ def _exit_ending_only_the_scenario(status: int) -> None:
 def _start_inheriting_capture(thread: threading.Thread) -> None:
     """Thread.start, except that a thread started by a captured thread is captured too
     (a scenario's own worker threads print into the scenario's output, not the terminal)
-    and joins its parent's family."""
+    and joins its parent's family. The engine's own service threads (its kernel helpers,
+    ``engine_service``) are neither: they outlive the run and print nothing."""
     parent = _sink_of_this_thread()
-    if parent is not None:
+    if parent is not None and not getattr(thread, "engine_service", False):
         family = parent.family
         run = thread.run
         if not thread.daemon:

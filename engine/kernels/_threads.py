@@ -9,28 +9,84 @@ machine (load average ~3) one thread was faster; cutting the batch into more chu
 threads (taken in turn, so a slowed core does fewer) was no better than halves. Hence one
 chunk per thread, and ``set_num_threads(1)`` for a busy machine. A handoff costs ~20 us, so
 callers split only when the work is large (``worth_splitting``).
+
+The helpers are the engine's own daemon threads, each handed one chunk at a time through a
+pair of locks: a ThreadPoolExecutor's futures and condition variables cost several times
+more per handoff, and SimpleNet's batch-64 step hands off six times. One caller at a time
+splits; a second thread calling meanwhile runs its whole batch itself.
 """
 
-import itertools
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
 
 import numpy as np
 
 _MIN_SPLIT_ELEMENTS = 1 << 17
 _threads = min(2, os.cpu_count() or 1)
-_pool = None
+_helpers: list = []
+_splitting = threading.Lock()          # held by the one caller whose chunks the helpers run
+
+
+class KernelHelper(threading.Thread):
+    """A thread that runs chunks of split batches, one at a time, for the engine."""
+
+    # Not the user's thread: a debugger that captures the threads a program starts neither
+    # captures nor waits for this one.
+    engine_service = True
+
+    def __init__(self, index):
+        super().__init__(name=f"engine-kernels-{index}", daemon=True)
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._task = None
+        self._outcome = None
+
+    def run(self):
+        error_state = None
+        while True:
+            self._go.acquire()
+            task, self._task = self._task, None
+            if task is None:
+                return
+            work, lo, hi, caller_error_state = task
+            if caller_error_state != error_state:
+                # NumPy's floating-point error handling is per thread: follow the caller's.
+                np.seterr(**caller_error_state)
+                error_state = caller_error_state
+            try:
+                self._outcome = (True, work(lo, hi))
+            except BaseException as error:  # handed to the caller, raised there
+                self._outcome = (False, error)
+            self._done.release()
+
+    def hand(self, work, lo, hi, error_state):
+        self._task = (work, lo, hi, error_state)
+        self._go.release()
+
+    def outcome(self):
+        """Wait for the chunk handed last: (True, result) or (False, exception)."""
+        self._done.acquire()
+        outcome, self._outcome = self._outcome, None
+        return outcome
+
+    def stop(self):
+        self._task = None
+        self._go.release()
+        self.join()
 
 
 def set_num_threads(count):
     """Use ``count`` threads (>= 1) for large batches from now on, like torch.set_num_threads."""
-    global _threads, _pool
+    global _threads
     if count < 1:
         raise ValueError(f"set_num_threads expects a positive number of threads, got {count}")
-    if _pool is not None:
-        _pool.shutdown(wait=True)
-        _pool = None
-    _threads = int(count)
+    with _splitting:
+        for helper in _helpers:
+            helper.stop()
+        _helpers.clear()
+        _threads = int(count)
 
 
 def get_num_threads():
@@ -48,35 +104,52 @@ def split_batch(work, batch, elements):
 
     Returns the results of the calls in batch order (one result when not split).
     """
-    if worth_splitting(batch, elements):
+    if _threads > 1 and batch > 1 and elements >= _MIN_SPLIT_ELEMENTS:
         return run_split(work, batch)
     return (work(0, batch),)
 
 
 def run_split(work, batch):
     """Call ``work(lo, hi)`` on consecutive chunks of ``range(batch)``, one per thread."""
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_threads - 1, thread_name_prefix="engine-kernels")
-    chunks = min(_threads, batch)
-    bounds = [batch * k // chunks for k in range(chunks + 1)]
-    results = [None] * chunks
-    next_chunk = itertools.count().__next__  # atomic under the GIL
-    error_state = np.geterr()
-    helpers = [_pool.submit(_take_chunks, error_state, work, bounds, results, next_chunk)
-               for _ in range(chunks - 1)]
+    if not _splitting.acquire(blocking=False):
+        return (work(0, batch),)       # another thread is splitting: no helper is free
     try:
-        _take_chunks(error_state, work, bounds, results, next_chunk)
+        return _run_chunks(work, batch)
     finally:
-        for helper in helpers:
-            helper.exception()  # never return (or raise) while a helper still writes
-    for helper in helpers:
-        helper.result()
-    return results
+        _splitting.release()
 
 
-def _take_chunks(error_state, work, bounds, results, next_chunk):
-    # NumPy's floating-point error handling is per thread: helpers follow the caller's.
-    with np.errstate(**error_state):
-        while (chunk := next_chunk()) < len(results):
-            results[chunk] = work(bounds[chunk], bounds[chunk + 1])
+def _run_chunks(work, batch):
+    chunks = min(_threads, batch)
+    helpers = _started_helpers(chunks - 1)
+    bounds = [batch * k // chunks for k in range(chunks + 1)]
+    error_state = np.geterr()
+    for index, helper in enumerate(helpers, start=1):
+        helper.hand(work, bounds[index], bounds[index + 1], error_state)
+    try:
+        first = work(bounds[0], bounds[1])
+    finally:
+        # Never return (or raise) while a helper still writes into the caller's arrays.
+        outcomes = [helper.outcome() for helper in helpers]
+    for ok, value in outcomes:
+        if not ok:
+            raise value
+    return (first,) + tuple(value for _, value in outcomes)
+
+
+def _started_helpers(count):
+    while len(_helpers) < count:
+        helper = KernelHelper(len(_helpers) + 1)
+        helper.start()
+        _helpers.append(helper)
+    return _helpers[:count]
+
+
+def _forget_helpers_after_fork():
+    # A forked child has only the forking thread: its helpers are gone, its locks may be held.
+    global _splitting
+    _helpers.clear()
+    _splitting = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_helpers_after_fork)

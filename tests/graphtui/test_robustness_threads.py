@@ -2,6 +2,8 @@
 time, the run waits for them as Python's exit would, and none can hang the debugger."""
 from __future__ import annotations
 
+import threading
+
 from graphtui.model import RUN_FINISHED, RUN_PAUSED, RUN_STOPPED
 from graphtui.session import Session
 
@@ -120,3 +122,27 @@ def test_stop_ends_the_wait_for_a_thread_still_running(run):
     assert session.stop(timeout=1.0) is True
     assert session.state().run_state == RUN_STOPPED
     outlived_threads_end(session)
+
+
+def test_a_batch_split_over_the_engines_helper_threads_does_not_hold_the_run(run):
+    # 17 samples of 4x20x20 through a 3x3 conv: large enough that the kernels hand half the
+    # batch to the engine's own helper thread, which lives on after the run (it used to be
+    # awaited as one of the scenario's threads, so the run never finished).
+    from engine.kernels import _threads
+    previous = _threads.get_num_threads()
+    _threads.set_num_threads(2)          # stops the helpers: this run starts its own
+    try:
+        session = run("""
+            import engine as torch
+            conv = torch.nn.Conv2d(4, 6, 3, padding=1)
+            conv(torch.ones(17, 4, 20, 20)).sum().backward()
+            print("grad", tuple(conv.weight.grad.shape))
+        """, break_on_backward=False)
+        assert session.wait_until_finished(WAIT)
+        state = session.state()
+        assert state.run_state == RUN_FINISHED, state.error
+        assert [line.text for line in state.output] == ["grad (6, 4, 3, 3)"]
+        assert not any("still running" in line.text for line in state.output)
+        assert any(isinstance(t, _threads.KernelHelper) for t in threading.enumerate())
+    finally:
+        _threads.set_num_threads(previous)

@@ -50,3 +50,31 @@ def test_one_thread_or_small_work_is_not_split():
         set_num_threads(previous)
     with pytest.raises(ValueError, match="positive number of threads"):
         set_num_threads(0)
+
+
+def test_helpers_are_the_engines_own_daemon_threads():
+    _threads.run_split(lambda lo, hi: hi - lo, 4)
+    helpers = [t for t in threading.enumerate() if isinstance(t, _threads.KernelHelper)]
+    assert helpers and all(t.daemon and t.engine_service for t in helpers)
+    assert all(t.name.startswith("engine-kernels-") for t in helpers)
+
+
+def test_a_second_caller_while_the_helpers_are_busy_runs_its_batch_itself():
+    inner = []
+
+    def outer_work(lo, hi):
+        if lo == 0:   # the caller's own chunk: the helpers are taken, so this is not split
+            inner.append(_threads.run_split(lambda a, b: (a, b, threading.get_ident()), 6))
+        return lo
+
+    assert _threads.run_split(outer_work, 4) == (0, 2)
+    assert inner == [((0, 6, threading.get_ident()),)]
+
+
+def test_set_num_threads_stops_the_helpers_it_no_longer_needs(three_threads):
+    _threads.run_split(lambda lo, hi: hi - lo, 6)
+    before = [t for t in threading.enumerate() if isinstance(t, _threads.KernelHelper)]
+    assert len(before) == 2
+    set_num_threads(2)
+    assert not any(t.is_alive() for t in before)
+    assert _threads.run_split(lambda lo, hi: (lo, hi), 6) == ((0, 3), (3, 6))
