@@ -18,6 +18,7 @@ from engine.kernels.batch_norm import (
     batch_norm_train_forward,
 )
 from engine.kernels.conv import (
+    conv2d_backward,
     conv2d_forward,
     conv2d_grad_bias,
     conv2d_grad_input,
@@ -55,6 +56,7 @@ __all__ = [
     "batch_norm_backward",
     "batch_norm_eval_forward",
     "batch_norm_train_forward",
+    "conv2d_backward",
     "conv2d_forward",
     "conv2d_grad_bias",
     "conv2d_grad_input",

@@ -151,6 +151,37 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
 
 def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
     """grad_x[N, C, H, W] from grad_y[N, O, oh, ow] and w[O, C/groups, kh, kw]."""
+    work, finish, elements = _grad_input_chunks(grad_y, w, x_shape, stride, padding, dilation,
+                                                groups)
+    split_batch(work, x_shape[0], elements)
+    return finish()
+
+
+def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
+    """grad_w[O, C/groups, kh, kw] from grad_y[N, O, oh, ow] and x[N, C, H, W]."""
+    work, finish, elements = _grad_weight_chunks(grad_y, x, w_shape, stride, padding, dilation,
+                                                 groups)
+    return finish(split_batch(work, x.shape[0], elements))
+
+
+def conv2d_backward(grad_y, x, w, stride, padding, dilation, groups):
+    """(grad_x, grad_w) in one pass over the batch: each thread's samples of grad_y feed both
+    products while they are in its cache, and the batch is handed to the helpers once."""
+    input_work, input_finish, input_elements = _grad_input_chunks(
+        grad_y, w, x.shape, stride, padding, dilation, groups)
+    weight_work, weight_finish, weight_elements = _grad_weight_chunks(
+        grad_y, x, w.shape, stride, padding, dilation, groups)
+
+    def work(lo, hi):
+        input_work(lo, hi)      # done with this thread's scratch before the columns reuse it
+        return weight_work(lo, hi)
+
+    partials = split_batch(work, x.shape[0], input_elements + weight_elements)
+    return input_finish(), weight_finish(partials)
+
+
+def _grad_input_chunks(grad_y, w, x_shape, stride, padding, dilation, groups):
+    """(work(lo, hi) filling samples lo:hi of grad_x, finish() -> grad_x, elements touched)."""
     check_float("grad_y", grad_y)
     check_same_dtype("grad_y", grad_y, w=w)
     oh, ow, geometry = _plan(tuple(x_shape), w.shape, stride, padding, dilation, groups)
@@ -167,14 +198,17 @@ def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
         np.matmul(weight_t, grad_y[lo:hi], out=cols)
         _col2im(cols.reshape(hi - lo, groups * group_rows, oh * ow), *geometry, grad_x[lo:hi])
 
-    split_batch(work, batch, batch * group_rows * groups * oh * ow)
-    if padded_shape == tuple(x_shape):
-        return grad_x
-    return np.ascontiguousarray(grad_x[:, :, padding[0]:padding[0] + height, padding[1]:padding[1] + width])
+    def finish():
+        if padded_shape == tuple(x_shape):
+            return grad_x
+        return np.ascontiguousarray(
+            grad_x[:, :, padding[0]:padding[0] + height, padding[1]:padding[1] + width])
+
+    return work, finish, batch * group_rows * groups * oh * ow
 
 
-def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
-    """grad_w[O, C/groups, kh, kw] from grad_y[N, O, oh, ow] and x[N, C, H, W]."""
+def _grad_weight_chunks(grad_y, x, w_shape, stride, padding, dilation, groups):
+    """(work(lo, hi) -> samples lo:hi's part of grad_w, finish(parts) -> grad_w, elements)."""
     check_float("grad_y", grad_y)
     check_same_dtype("grad_y", grad_y, x=x)
     oh, ow, geometry = _plan(x.shape, tuple(w_shape), stride, padding, dilation, groups)
@@ -201,9 +235,11 @@ def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
             return _sum_samples(np.matmul(cols, grad_y_t)).transpose(0, 2, 1)
         return _sum_samples(np.matmul(grad_y[lo:hi], cols.transpose(0, 1, 3, 2)))
 
-    partials = split_batch(work, batch, batch * group_rows * groups * positions)
-    grad_w = partials[0] if len(partials) == 1 else sum(partials[1:], partials[0])
-    return np.ascontiguousarray(grad_w).reshape(w_shape)
+    def finish(partials):
+        grad_w = partials[0] if len(partials) == 1 else sum(partials[1:], partials[0])
+        return np.ascontiguousarray(grad_w).reshape(w_shape)
+
+    return work, finish, batch * group_rows * groups * positions
 
 
 def _sum_samples(products):

@@ -21,10 +21,13 @@ def _conv_rule(n, g):
     g = array(g)
     geometry = _geometry(n)
     grad_input = grad_weight = grad_bias = None
-    if n.needs(0):
+    if n.needs(0) and n.needs(1):
+        x, weight = array(n.saved("input")), array(n.saved("weight"))
+        grad_input, grad_weight = K.conv2d_backward(g, x, weight, *geometry)
+    elif n.needs(0):
         weight = array(n.saved("weight"))
         grad_input = K.conv2d_grad_input(g, weight, n._in_shapes[0], *geometry)
-    if n.needs(1):
+    elif n.needs(1):
         x = array(n.saved("input"))
         grad_weight = K.conv2d_grad_weight(g, x, n._in_shapes[1], *geometry)
     if n.needs(2):

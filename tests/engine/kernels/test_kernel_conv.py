@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import kernel_reference as ref
-from engine.kernels import conv2d_forward, conv2d_grad_bias, conv2d_grad_input, conv2d_grad_weight
+from engine.kernels import (conv2d_backward, conv2d_forward, conv2d_grad_bias, conv2d_grad_input,
+                            conv2d_grad_weight)
 
 STRIDES = [(1, 1), (2, 1)]
 PADDINGS = [(0, 0), (1, 2)]
@@ -47,6 +48,18 @@ def test_gradients_match_reference(stride, padding, dilation, groups, dtype):
     np.testing.assert_allclose(grad_x, expected_x, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
     np.testing.assert_allclose(grad_w, expected_w, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
     np.testing.assert_allclose(conv2d_grad_bias(grad_y), grad_y.sum(axis=(0, 2, 3)), rtol=1e-5)
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups, dtype", GRID)
+def test_backward_in_one_pass_matches_reference(stride, padding, dilation, groups, dtype):
+    x, w, _ = _case(groups, dtype)
+    y = conv2d_forward(x, w, None, stride, padding, dilation, groups)
+    grad_y = np.random.default_rng(1).standard_normal(y.shape).astype(dtype)
+    grad_x, grad_w = conv2d_backward(grad_y, x, w, stride, padding, dilation, groups)
+    expected_x, expected_w = ref.conv2d_grads(x, w, grad_y, stride, padding, dilation, groups)
+    assert grad_x.dtype == dtype and grad_w.dtype == dtype
+    np.testing.assert_allclose(grad_x, expected_x, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
+    np.testing.assert_allclose(grad_w, expected_w, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
 
 
 @pytest.mark.parametrize("stride, padding, dilation, groups", [((2, 1), (1, 2), (2, 1), 2), ((1, 1), (0, 0), (1, 1), 1)])
@@ -93,6 +106,9 @@ def test_large_batch_split_over_threads_equals_per_sample_results():
                                    rtol=1e-6, atol=1e-6)
     per_sample_w = sum(conv2d_grad_weight(grad_y[n:n + 1], x[n:n + 1], w.shape, *args) for n in range(17))
     np.testing.assert_allclose(grad_w, per_sample_w, rtol=1e-4, atol=1e-3)
+    one_pass_x, one_pass_w = conv2d_backward(grad_y, x, w, *args)
+    np.testing.assert_array_equal(one_pass_x, grad_x)
+    np.testing.assert_allclose(one_pass_w, grad_w, rtol=1e-6, atol=1e-5)
 
 
 def test_split_worker_follows_the_callers_numpy_error_state():
