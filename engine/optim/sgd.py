@@ -49,7 +49,8 @@ class SGD(Optimizer):
             buffer, first_step = data, False           # the buffer is unused without momentum
             if momentum != 0:
                 buffer, first_step = _momentum_buffer(state[param], data)
-            if grad.shape == data.shape and data.flags.c_contiguous and grad.flags.c_contiguous:
+            if grad.shape == data.shape and data.flags.c_contiguous and \
+                    grad.flags.c_contiguous and buffer.flags.c_contiguous:
                 scalars = scalars_of.get(data.dtype)
                 if scalars is None:
                     scalars = scalars_of[data.dtype] = _kernels.sgd_scalars(

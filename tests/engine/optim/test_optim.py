@@ -108,3 +108,19 @@ def test_step_lr_warns_when_stepped_before_the_optimizer():
     assert opt.param_groups[0]["initial_lr"] == 1.0
     state = scheduler.state_dict()
     assert state["last_epoch"] == 1 and state["base_lrs"] == [1.0]
+
+
+def test_sgd_updates_a_loaded_momentum_buffer_that_is_not_contiguous():
+    # The buffer is a transposed view after load_state_dict; its update must land in it (it
+    # used to go to a flattened copy, losing the momentum). Values from torch 2.13.
+    w = nn.Parameter(engine.ones(2, 3))
+    sgd = optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = engine.ones(2, 3)
+    sgd.step()
+    state = sgd.state_dict()
+    state["state"][0]["momentum_buffer"] = engine.ones(3, 2).t() * 1.0
+    sgd.load_state_dict(state)
+    w.grad = engine.ones(2, 3)
+    sgd.step()
+    np.testing.assert_allclose(sgd.state[w]["momentum_buffer"].numpy(), np.full((2, 3), 1.9))
+    np.testing.assert_allclose(w.detach().numpy(), np.full((2, 3), 0.71), rtol=1e-6)
