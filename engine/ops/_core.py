@@ -11,7 +11,7 @@ from engine import dtypes as _dt
 from engine import trace
 from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
-from engine.autograd.node import SavedTensor, grad_accumulator
+from engine.autograd.node import SavedTensor, expose_saved, grad_accumulator
 from engine.tensor import Tensor, _announce
 from engine.tensor import _wrap_dim as wrap_dim  # noqa: F401  (the ops' shared helper)
 
@@ -152,19 +152,26 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
 
 def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result) -> None:
     node = node_cls()
-    node._next = tuple([edge(t) for t in inputs])
     data = out._data
     dtype = data.dtype
-    shapes = []
+    edges, shapes = [], []
     uniform = True
-    for t in inputs:
+    for t in inputs:        # edge(t) for each input, inlined, and the inputs' metadata
         if t is None:
+            edges.append(None)
             shapes.append(None)
+            continue
+        array = t._data
+        shapes.append(array.shape)
+        if array.dtype is not dtype:
+            uniform = False
+        if not t._requires_grad:
+            edges.append(None)
+        elif t._grad_fn is not None and t._base is None:
+            edges.append((t._grad_fn, t._output_nr))
         else:
-            array = t._data
-            shapes.append(array.shape)
-            if array.dtype is not dtype:
-                uniform = False
+            edges.append(edge(t))
+    node._next = tuple(edges)
     node._in_shapes = tuple(shapes)
     node._out_meta = ((data.shape, dtype),)
     # An op-table rule returns its inputs' shapes and, when they share the output's dtype,
@@ -180,6 +187,7 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
         if node._saved is None:
             node._saved = {}
         node._saved[save_result] = SavedTensor(save_result, out, is_output=True)
+    expose_saved(node)
     if _anomaly.state.enabled:
         node._forward_stack = _anomaly.forward_stack()
     if trace.active:
@@ -192,6 +200,7 @@ def bind_outputs(node, outputs) -> None:
     for nr, out in enumerate(outputs):
         if out is not None:
             out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
+    expose_saved(node)
     if _anomaly.state.enabled:
         node._forward_stack = _anomaly.forward_stack()
     if trace.active:

@@ -6,11 +6,10 @@ import numpy as np
 
 from engine import trace
 from engine.autograd import grad_mode as _gm
-from engine.autograd.node import node_class, short_op_name
+from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
 from engine.ops.indexing import data_of_index, getitem, index_put_zeros
-from engine.ops.shape import MULTI_VIEW_MARK
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -27,13 +26,13 @@ _MULTI_VIEW_TAIL = ("This view is the output of a function that returns multiple
 
 
 def _check_multi_output_view(tensor: Tensor, what: str) -> None:
-    if tensor._requires_grad and tensor._base is not None and tensor.__dict__.get(MULTI_VIEW_MARK):
+    if tensor._requires_grad and tensor._base is not None and tensor._multi_output_view:
         raise RuntimeError(f"Output {tensor._output_nr} of {short_op_name(tensor._grad_fn.name())}"
                            f" is a view and {what}. {_MULTI_VIEW_TAIL}")
 
 
 def _check_multi_output_view_of(tensor: Tensor, key) -> None:
-    if tensor._requires_grad and tensor.__dict__.get(MULTI_VIEW_MARK):
+    if tensor._requires_grad and tensor._multi_output_view:
         _check_multi_output_view(getitem(tensor, key), "is being modified inplace")
 
 
@@ -50,7 +49,7 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
 
 def _bump(tensor: Tensor, op: str) -> Tensor:
     tensor._vc[0] += 1
-    if tensor._base is not None and not tensor.__dict__.get(MULTI_VIEW_MARK):
+    if tensor._base is not None and not tensor._multi_output_view:
         tensor._view_version = tensor._vc[0]     # its graph was just rebased explicitly
     if trace.active:
         node = tensor._grad_fn
@@ -181,6 +180,7 @@ def refresh_view(view: Tensor) -> None:
 
 def _attach(tensor: Tensor, node) -> None:
     tensor._grad_fn, tensor._output_nr, tensor._requires_grad = node, 0, True
+    expose_saved(node)
     if trace.active:
         from engine.ops._core import announce_node
         announce_node(node, (tensor,))

@@ -59,7 +59,13 @@ class LazyModule:
         limit_blas_threads(1)
         module = importlib.import_module(self._name)
         self.__dict__.update(module.__dict__)
+        # Without __getattr__, Python reads the copied names the fast, specialised way.
+        self.__class__ = _LoadedModule
         return getattr(module, attr)
+
+
+class _LoadedModule:
+    """A LazyModule after its import: the module's names in its __dict__."""
 
 
 def kernels(name: str) -> LazyModule:
