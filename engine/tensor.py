@@ -42,6 +42,11 @@ class Tensor:
                  "_retains_grad", "_hooks", "_post_acc_hooks", "_acc", "_tid", "_base",
                  "_view_version", "_name", "__weakref__", "__dict__")
 
+    _inference = False      # set on the instance for a tensor made in inference mode
+    # Set on outputs of split / chunk / unbind and their views: PyTorch forbids editing such
+    # views in place, as one node would have to be rebased for all of them.
+    _multi_output_view = False
+
     def __init__(self, *args, **kwargs) -> None:
         # `engine.Tensor(data)` as a constructor, like torch.Tensor([1, 2]) (always float).
         array = np.asarray(args[0] if len(args) == 1 else list(args),
@@ -67,8 +72,22 @@ class Tensor:
 
     @classmethod
     def _make(cls, array: np.ndarray, requires_grad: bool = False) -> "Tensor":
+        # _init's body, inlined: every op's output is made here.
         t = object.__new__(cls)
-        t._init(array, requires_grad)
+        t._data = array
+        t._requires_grad = requires_grad
+        t._grad_fn = None
+        t._output_nr = 0
+        t._grad = None
+        t._vc = [0]
+        t._retains_grad = False
+        t._hooks = None
+        t._post_acc_hooks = None
+        t._acc = None
+        t._tid = 0
+        t._base = None
+        t._view_version = 0
+        t._name = None
         return t
 
     @staticmethod
@@ -119,7 +138,7 @@ class Tensor:
         return "cpu"
 
     def is_inference(self) -> bool:
-        return self.__dict__.get("_inference", False)
+        return self._inference
 
     @property
     def is_leaf(self) -> bool:
@@ -346,8 +365,7 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = object.__hash__      # identity, as torch.Tensor hashes (__eq__ is elementwise)
 
     def __repr__(self, *, tensor_contents=None) -> str:
         suffixes = []

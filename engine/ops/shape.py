@@ -11,18 +11,18 @@ from engine.tensor import Tensor
 
 def as_view(out: Tensor, base: Tensor) -> Tensor:
     """Mark `out` as a view of `base`: in-place edits of either bump one version counter."""
-    if np.shares_memory(out._data, base._data):
+    data, base_data = out._data, base._data
+    owner = data.base
+    # NumPy points a view at the array that owns the memory: when that is base's array (or
+    # its owner), the memory is shared without asking np.shares_memory, which is slower.
+    if (data.size and owner is not None and (owner is base_data or owner is base_data.base)) \
+            or np.shares_memory(data, base_data):
         out._vc = base._vc
         out._base = base if base._base is None else base._base
         out._view_version = base._vc[0]
-        if base.__dict__.get(MULTI_VIEW_MARK):
-            out.__dict__[MULTI_VIEW_MARK] = True
+        if base._multi_output_view:
+            out._multi_output_view = True
     return out
-
-
-# Set on each output of split / chunk / unbind and on views of them: PyTorch forbids editing
-# such views in place, as one node would have to be rebased for all of them.
-MULTI_VIEW_MARK = "_multi_output_view"
 
 
 def _sizes(args) -> tuple:

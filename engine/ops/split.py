@@ -12,7 +12,7 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import as_tensor, bind_outputs, edge, record, wrap_dim
-from engine.ops.shape import MULTI_VIEW_MARK, as_view, cat, stack
+from engine.ops.shape import as_view, cat, stack
 from engine.tensor import Tensor, _announce
 
 UINT64 = 2 ** 64
@@ -39,7 +39,7 @@ def _record_views(node_cls, arrays: list, input: Tensor, attrs: dict) -> tuple:
     """Each array as a view of input and an output of one `node_cls` node."""
     outs = [as_view(Tensor._make(a), input) for a in arrays]
     for out in outs:
-        out.__dict__[MULTI_VIEW_MARK] = True
+        out._multi_output_view = True
     if _gm.state.inference:
         for out in outs:
             out._inference = True
