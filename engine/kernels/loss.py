@@ -31,9 +31,9 @@ def _log_softmax(x, out):
         total = 0.0
         for c in range(classes):
             total += np.exp(x[r, c] - row_max)
-        log_total = np.log(total) + row_max
+        log_total = np.log(total)
         for c in range(classes):
-            out[r, c] = x[r, c] - log_total
+            out[r, c] = (x[r, c] - row_max) - log_total     # PyTorch's order of operations
 
 
 @kernel

@@ -1,6 +1,7 @@
 """Reductions (sum, mean, max, min, norm) and softmax / log_softmax."""
 from __future__ import annotations
 
+import sys
 from collections import namedtuple
 
 import numpy as np
@@ -11,6 +12,9 @@ from engine.ops import _poly as P
 from engine.ops._double import record_grads
 from engine.ops._core import record, wrap_dim
 from engine.tensor import Tensor
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
 
 def _return_type(name: str):
     """A (values, indices) named tuple printed as PyTorch prints torch.return_types."""
@@ -239,6 +243,10 @@ def _softmax_backward(g, y, d):
 
 
 def _log_softmax_backward(g, y, d):
+    if type(g) is np.ndarray and g.dtype is y.dtype:
+        kernels = _loaded_loss_kernels(y, d)
+        if kernels is not None:
+            return kernels.log_softmax_backward(g, y)
     return g - P.exp(y) * P.sum(g, d, keepdims=True)
 
 
@@ -308,9 +316,23 @@ def softmax(input, dim=None, dtype=None):
 def log_softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
     d = wrap_dim(_implicit_dim(dim, data.ndim), data.ndim)
-    shifted = _shifted(data, d)
-    out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+    kernels = _loaded_loss_kernels(data, d)
+    if kernels is not None:
+        out = kernels.log_softmax_forward(data)
+    else:
+        shifted = _shifted(data, d)
+        out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
     return record(LogSoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
+
+
+def _loaded_loss_kernels(data, d: int):
+    """engine.kernels.loss for a float array reduced along its last axis, when something
+    has loaded the kernels already: a fused pass, 3x faster than NumPy's five on
+    cross-entropy's logits, but not worth Numba's import (~0.5 s) on its own."""
+    kernels = sys.modules.get("engine.kernels.loss")
+    if kernels is None or d != data.ndim - 1 or data.dtype not in _FLOATS or not data.size:
+        return None
+    return kernels
 
 
 def _implicit_dim(dim, ndim: int) -> int:
