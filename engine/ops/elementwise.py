@@ -316,6 +316,17 @@ _RELU_KERNEL_MIN = 4096
 _RELU_BACKWARD_KERNEL_MIN = 1024
 
 
+_ZEROS: dict = {}
+
+
+def _zero_of(dtype):
+    """A 0-d zero of `dtype`: NumPy resolves a Python 0 against an array more slowly."""
+    zero = _ZEROS.get(dtype)
+    if zero is None:
+        zero = _ZEROS[dtype] = np.zeros((), dtype)
+    return zero
+
+
 def _relu_kernels(array, minimum: int = _RELU_KERNEL_MIN):
     """engine.kernels.elementwise when `array` is a large float array, else None."""
     if array.size < minimum or array.dtype.kind != "f":
@@ -345,7 +356,7 @@ def relu(input):
     kernels = _relu_kernels(x)
     # maximum(0, x), not (x, 0): NaN and -0.0 pass through, as in torch.relu and the kernel.
     out = kernels.relu_forward(x) if kernels is not None else \
-        np.maximum(0, x).astype(x.dtype, copy=False)
+        np.maximum(_zero_of(x.dtype), x).astype(x.dtype, copy=False)
     return record(ReluBackward0, out, (input,), save_result="result")
 
 

@@ -43,11 +43,6 @@ MIXED_GLOBAL_HOOKS = ("Cannot use both regular backward hooks and full backward 
                       "global Module hook. Please use only one of them.")
 
 
-def _has_global_hooks() -> bool:
-    return bool(_global_forward_pre_hooks or _global_forward_hooks or
-                _global_backward_pre_hooks or _global_backward_hooks)
-
-
 def register_module_forward_pre_hook(hook):
     """hook(module, args) before every module's forward, before the module's own pre-hooks."""
     return _hooks.register(_global_forward_pre_hooks, hook, "global_forward_pre", _GLOBAL_TARGET)
@@ -156,7 +151,9 @@ class Module:
     def __call__(self, *args, **kwargs):
         # The fast path: no hooks anywhere and nobody watching.
         if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
-                or self._backward_pre_hooks or trace.active or _has_global_hooks()):
+                or self._backward_pre_hooks or trace.active or _global_forward_pre_hooks
+                or _global_forward_hooks or _global_backward_pre_hooks
+                or _global_backward_hooks):
             return self.forward(*args, **kwargs)
         from engine.nn.modules._call import call_with_hooks
         return call_with_hooks(self, args, kwargs)
