@@ -48,20 +48,27 @@ class GraphTask:
 
     # ------------------------------------------------------------ graph
     def count_dependencies(self, root_nodes) -> None:
-        seen, stack = set(), list(root_nodes)
+        # A node is walked once: when it is first met as a child (its count starts), or as
+        # a root. The reachable nodes are the roots and the counted children.
+        roots = set(root_nodes)
         deps = self.dependencies
+        stack = list(roots)
         while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for e in node._next:
+            for e in stack.pop()._next:
                 if e is not None:
                     child = e[0]
-                    deps[child] = deps.get(child, 0) + 1
-                    if child not in seen:
-                        stack.append(child)
-        self.reachable = seen
+                    count = deps.get(child)
+                    if count is None:
+                        deps[child] = 1
+                        if child not in roots:
+                            stack.append(child)
+                    else:
+                        deps[child] = count + 1
+        self.roots = roots
+
+    @property
+    def reachable(self) -> set:
+        return self.roots | self.dependencies.keys()
 
     def restrict_to(self, targets) -> None:
         """Run only nodes on a path to the targets (edges for the `inputs=` tensors)."""
@@ -202,8 +209,9 @@ def _apply_checked(task: GraphTask, node, grads: list) -> tuple:
     if type(grad_inputs) is not tuple:
         grad_inputs = _as_tuple(grad_inputs)
     if not task.retain_graph and node._saved:
-        for saved in node._saved.values():
-            saved.release()
+        for saved in node._saved.values():      # SavedTensor.release, inlined
+            saved.data = saved.tensor = saved.output_ref = None
+            saved.freed = True
     return grad_inputs
 
 

@@ -274,8 +274,10 @@ class AccumulateGrad(Node):
     _sequence_nr_max = 2**64 - 1
 
     def __init__(self, variable) -> None:
-        super().__init__()
+        self._id = next(_node_ids)
+        next(_sequence_nr)          # drawn, as Node.__init__ draws one, though never used
         self._sequence_nr = self._sequence_nr_max
+        self._next = ()
         self.variable = variable
 
     @property
