@@ -209,6 +209,7 @@ def _apply_checked(task: GraphTask, node, grads: list) -> tuple:
     if type(grad_inputs) is not tuple:
         grad_inputs = _as_tuple(grad_inputs)
     if not task.retain_graph and node._saved:
+        node._scratch = None
         for saved in node._saved.values():      # SavedTensor.release, inlined
             saved.data = saved.tensor = saved.output_ref = None
             saved.freed = True
@@ -261,6 +262,7 @@ def _apply(task: GraphTask, node, grads: list) -> tuple:
         if trace.active:
             _release(node)
         else:
+            node._scratch = None
             for saved in node._saved.values():
                 saved.release()
     return grad_inputs

@@ -161,6 +161,7 @@ class Node:
     _module = None
     _out_meta = None           # per output (shape, np dtype), to make zero grads
     _known_names = frozenset()  # saved / attr names this class has `_saved_` getters for
+    _scratch = None            # an op's own cache for its rule (conv's columns): freed with _saved
     _from_op_table = False     # made by node_class: a rule of ours, not a user's Function
     _checked = False           # its gradients need no shape / dtype check (see _attach_node)
 
@@ -246,6 +247,7 @@ class Node:
 
     def _release(self) -> tuple[tuple[str, ...], int]:
         """Free saved tensors; return the names and bytes freed."""
+        self._scratch = None
         if not self._saved:
             return (), 0
         names, nbytes = [], 0

@@ -100,13 +100,18 @@ def _plan(x_shape, w_shape, stride, padding, dilation, groups):
     return oh, ow, _flat_geometry(w_shape, stride, dilation, oh, ow)
 
 
-def _columns(x, geometry):
-    """Unrolled receptive fields [N, C*kh*kw, oh*ow] of padded x[N, C, H, W]."""
+def _columns(x, geometry, out=None):
+    """Unrolled receptive fields [N, C*kh*kw, oh*ow] of padded x[N, C, H, W], in `out` when
+    given, else in this thread's scratch."""
     batch, channels = x.shape[:2]
     kh, kw, oh, ow = geometry[0], geometry[1], geometry[6], geometry[7]
-    cols = scratch((batch, channels * kh * kw, oh * ow), x.dtype)
+    cols = scratch((batch, channels * kh * kw, oh * ow), x.dtype) if out is None else out
     _im2col(x, *geometry, cols)
     return cols
+
+
+# Up to this many bytes, conv2d_forward can keep its columns for grad_weight (see there).
+KEEP_COLUMNS_MAX_BYTES = 1 << 20
 
 
 def _flat_geometry(w_shape, stride, dilation, oh, ow):
@@ -123,10 +128,14 @@ def _padded(x, padding):
     return padded
 
 
-def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
+def conv2d_forward(x, w, bias, stride, padding, dilation, groups, keep_columns=False):
     """y[N, O, oh, ow] = conv2d(x[N, C, H, W], w[O, C/groups, kh, kw]) + bias[O] (bias may be None).
 
     stride, padding, dilation are (h, w) pairs of ints; groups an int. float32 or float64.
+    keep_columns: return (y, columns or None), the unrolled input for `conv2d_grad_weight` /
+    `conv2d_backward` when it is at most KEEP_COLUMNS_MAX_BYTES. Small batches then skip
+    unrolling x again; big ones do not keep them: reading megabytes of columns back from
+    memory was slower than unrolling x again from cache (SimpleNet, batch 64).
     """
     check_float("x", x)
     check_same_dtype("x", x, w=w, bias=bias)
@@ -138,15 +147,21 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
     weight = w.reshape(groups, out_channels // groups, group_rows)
     y = np.empty((batch, groups, out_channels // groups, oh * ow), dtype=x.dtype)
     bias_column = None if bias is None else bias.reshape(groups, out_channels // groups, 1)
+    columns_shape = (batch, groups * group_rows, oh * ow)
+    kept = None
+    if keep_columns and batch * groups * group_rows * oh * ow * x.itemsize <= \
+            KEEP_COLUMNS_MAX_BYTES:
+        kept = np.empty(columns_shape, x.dtype)
 
     def work(lo, hi):
-        cols = _columns(x[lo:hi], geometry)
+        cols = _columns(x[lo:hi], geometry, None if kept is None else kept[lo:hi])
         np.matmul(weight, cols.reshape(hi - lo, groups, group_rows, oh * ow), out=y[lo:hi])
         if bias_column is not None:
             y[lo:hi] += bias_column  # while this chunk is still in cache
 
     split_batch(work, batch, batch * group_rows * groups * oh * ow)
-    return y.reshape(batch, out_channels, oh, ow)
+    y = y.reshape(batch, out_channels, oh, ow)
+    return (y, kept) if keep_columns else y
 
 
 def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
@@ -157,20 +172,22 @@ def conv2d_grad_input(grad_y, w, x_shape, stride, padding, dilation, groups):
     return finish()
 
 
-def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups):
-    """grad_w[O, C/groups, kh, kw] from grad_y[N, O, oh, ow] and x[N, C, H, W]."""
+def conv2d_grad_weight(grad_y, x, w_shape, stride, padding, dilation, groups, columns=None):
+    """grad_w[O, C/groups, kh, kw] from grad_y[N, O, oh, ow] and x[N, C, H, W] (or the
+    columns conv2d_forward kept of x)."""
     work, finish, elements = _grad_weight_chunks(grad_y, x, w_shape, stride, padding, dilation,
-                                                 groups)
+                                                 groups, columns)
     return finish(split_batch(work, x.shape[0], elements))
 
 
-def conv2d_backward(grad_y, x, w, stride, padding, dilation, groups):
+def conv2d_backward(grad_y, x, w, stride, padding, dilation, groups, columns=None):
     """(grad_x, grad_w) in one pass over the batch: each thread's samples of grad_y feed both
-    products while they are in its cache, and the batch is handed to the helpers once."""
+    products while they are in its cache, and the batch is handed to the helpers once.
+    columns: what conv2d_forward kept of x, if anything."""
     input_work, input_finish, input_elements = _grad_input_chunks(
         grad_y, w, x.shape, stride, padding, dilation, groups)
     weight_work, weight_finish, weight_elements = _grad_weight_chunks(
-        grad_y, x, w.shape, stride, padding, dilation, groups)
+        grad_y, x, w.shape, stride, padding, dilation, groups, columns)
 
     def work(lo, hi):
         input_work(lo, hi)      # done with this thread's scratch before the columns reuse it
@@ -207,12 +224,13 @@ def _grad_input_chunks(grad_y, w, x_shape, stride, padding, dilation, groups):
     return work, finish, batch * group_rows * groups * oh * ow
 
 
-def _grad_weight_chunks(grad_y, x, w_shape, stride, padding, dilation, groups):
+def _grad_weight_chunks(grad_y, x, w_shape, stride, padding, dilation, groups, columns=None):
     """(work(lo, hi) -> samples lo:hi's part of grad_w, finish(parts) -> grad_w, elements)."""
     check_float("grad_y", grad_y)
     check_same_dtype("grad_y", grad_y, x=x)
     oh, ow, geometry = _plan(x.shape, tuple(w_shape), stride, padding, dilation, groups)
-    x = _padded(x, padding)
+    if columns is None:
+        x = _padded(x, padding)
     batch = x.shape[0]
     out_channels, group_channels, kh, kw = w_shape
     group_out = out_channels // groups
@@ -229,7 +247,8 @@ def _grad_weight_chunks(grad_y, x, w_shape, stride, padding, dilation, groups):
     columns_lead = positions < 256
 
     def work(lo, hi):
-        cols = _columns(x[lo:hi], geometry).reshape(hi - lo, groups, group_rows, positions)
+        cols = _columns(x[lo:hi], geometry) if columns is None else columns[lo:hi]
+        cols = cols.reshape(hi - lo, groups, group_rows, positions)
         if columns_lead:
             grad_y_t = grad_y[lo:hi].transpose(0, 1, 3, 2).copy()
             return _sum_samples(np.matmul(cols, grad_y_t)).transpose(0, 2, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import warnings
 
+from engine.autograd import grad_mode as _gm
 from engine.nn._ops._util import array, kernels, nn_node, pair
 from engine.nn._ops.padding import constant_pad
 from engine.ops._double import record_grads
@@ -21,15 +22,16 @@ def _conv_rule(n, g):
     g = array(g)
     geometry = _geometry(n)
     grad_input = grad_weight = grad_bias = None
+    # n.saved("input") checks its version even when the forward's columns of it are kept.
     if n.needs(0) and n.needs(1):
         x, weight = array(n.saved("input")), array(n.saved("weight"))
-        grad_input, grad_weight = K.conv2d_backward(g, x, weight, *geometry)
+        grad_input, grad_weight = K.conv2d_backward(g, x, weight, *geometry, n._scratch)
     elif n.needs(0):
         weight = array(n.saved("weight"))
         grad_input = K.conv2d_grad_input(g, weight, n._in_shapes[0], *geometry)
     elif n.needs(1):
         x = array(n.saved("input"))
-        grad_weight = K.conv2d_grad_weight(g, x, n._in_shapes[1], *geometry)
+        grad_weight = K.conv2d_grad_weight(g, x, n._in_shapes[1], *geometry, n._scratch)
     if n.needs(2):
         grad_bias = K.conv2d_grad_bias(g)
     return grad_input, grad_weight, grad_bias
@@ -121,9 +123,16 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     x, w = input._data, weight._data
     _check(x.shape, w.shape, padding, dilation, groups)
     b = None if bias is None else bias._data
-    out = K.conv2d_forward(x, w, b, stride, padding, dilation, groups)
-    return record(ConvolutionBackward0, out, (input, weight, bias),
-                  {"input": input, "weight": weight},
-                  {"bias_sym_sizes_opt": None if bias is None else b.shape, "stride": stride,
-                   "padding": padding, "dilation": dilation, "transposed": False,
-                   "output_padding": (0, 0), "groups": groups})
+    keep_columns = weight._requires_grad and _gm.state.enabled and not _gm.state.inference
+    out = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, keep_columns)
+    if keep_columns:
+        out, columns = out
+    result = record(ConvolutionBackward0, out, (input, weight, bias),
+                    {"input": input, "weight": weight},
+                    {"bias_sym_sizes_opt": None if bias is None else b.shape, "stride": stride,
+                     "padding": padding, "dilation": dilation, "transposed": False,
+                     "output_padding": (0, 0), "groups": groups})
+    if keep_columns and result._grad_fn is not None:
+        # Not one of PyTorch's saved values: kept beside them, freed with them.
+        result._grad_fn._scratch = columns
+    return result

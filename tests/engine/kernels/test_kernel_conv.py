@@ -62,6 +62,29 @@ def test_backward_in_one_pass_matches_reference(stride, padding, dilation, group
     np.testing.assert_allclose(grad_w, expected_w, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
 
 
+@pytest.mark.parametrize("stride, padding, dilation, groups, dtype", GRID)
+def test_kept_columns_give_the_same_gradients(stride, padding, dilation, groups, dtype):
+    x, w, bias = _case(groups, dtype)
+    args = (stride, padding, dilation, groups)
+    y, columns = conv2d_forward(x, w, bias, *args, keep_columns=True)
+    np.testing.assert_array_equal(y, conv2d_forward(x, w, bias, *args))
+    grad_y = np.random.default_rng(1).standard_normal(y.shape).astype(dtype)
+    np.testing.assert_array_equal(conv2d_grad_weight(grad_y, x, w.shape, *args, columns),
+                                  conv2d_grad_weight(grad_y, x, w.shape, *args))
+    for kept, unrolled in zip(conv2d_backward(grad_y, x, w, *args, columns),
+                              conv2d_backward(grad_y, x, w, *args)):
+        np.testing.assert_array_equal(kept, unrolled)
+
+
+def test_columns_past_the_size_limit_are_not_kept(monkeypatch):
+    from engine.kernels import conv
+    x, w, bias = _case(1, np.float32)
+    monkeypatch.setattr(conv, "KEEP_COLUMNS_MAX_BYTES", 64)
+    y, columns = conv2d_forward(x, w, bias, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
+    assert columns is None
+    np.testing.assert_array_equal(y, conv2d_forward(x, w, bias, (1, 1), (0, 0), (1, 1), 1))
+
+
 @pytest.mark.parametrize("stride, padding, dilation, groups", [((2, 1), (1, 2), (2, 1), 2), ((1, 1), (0, 0), (1, 1), 1)])
 def test_backward_kernels_match_finite_differences(stride, padding, dilation, groups):
     x, w, bias = _case(groups, np.float64, batch=1)
