@@ -144,35 +144,38 @@ def nll_grad(target, weights, factor, ncp):
     return grad
 
 
+SGD_NESTEROV, SGD_MAXIMIZE, SGD_FIRST_STEP = 1, 2, 4     # sgd_update's flags
+
+
 @kernel
-def _sgd(param, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
-         first_step):
-    # PyTorch's single-tensor SGD, one element at a time, in the parameter's dtype.
-    for i in range(param.size):
-        g = -grad[i] if maximize else grad[i]
+def sgd_update(param, grad, buffer, scalars, flags):
+    """One SGD step in place on C-contiguous param, grad (and momentum buffer) arrays of one
+    shape: PyTorch's single-tensor SGD, one element at a time, in the parameter's dtype.
+
+    scalars: `sgd_scalars(param.dtype, ...)`; flags: SGD_NESTEROV | SGD_MAXIMIZE |
+    SGD_FIRST_STEP. buffer is ignored when momentum is 0; on the first step it is filled with
+    the gradient, as PyTorch initialises its momentum buffer. Arrays and an int, not ten
+    scalars: Numba resolves their types for each call, several times faster.
+    """
+    lr, momentum, dampening, weight_decay = scalars[0], scalars[1], scalars[2], scalars[3]
+    nesterov = flags & 1 != 0
+    maximize = flags & 2 != 0
+    first_step = flags & 4 != 0
+    p, d, b = param.reshape(-1), grad.reshape(-1), buffer.reshape(-1)
+    for i in range(p.size):
+        g = -d[i] if maximize else d[i]
         if weight_decay != 0:
-            g = g + weight_decay * param[i]
+            g = g + weight_decay * p[i]
         if momentum != 0:
             if first_step:
-                buffer[i] = g
+                b[i] = g
             else:
-                buffer[i] = buffer[i] * momentum + (1 - dampening) * g
-            g = g + momentum * buffer[i] if nesterov else buffer[i]
-        param[i] = param[i] - lr * g
+                b[i] = b[i] * momentum + (1 - dampening) * g
+            g = g + momentum * b[i] if nesterov else b[i]
+        p[i] = p[i] - lr * g
 
 
-def sgd_scalars(dtype, lr, momentum, dampening, weight_decay) -> tuple:
-    """lr, momentum, dampening and weight_decay in the parameters' dtype, as the kernel
+def sgd_scalars(dtype, lr, momentum, dampening, weight_decay):
+    """[lr, momentum, dampening, weight_decay] in the parameters' dtype, as the kernel
     computes: cast once per step and dtype, not once per parameter."""
-    cast = np.dtype(dtype).type
-    return cast(lr), cast(momentum), cast(dampening), cast(weight_decay)
-
-
-def sgd_update(param, grad, buffer, scalars, nesterov, maximize, first_step):
-    """One SGD step in place on contiguous param (and momentum buffer) arrays.
-
-    scalars: `sgd_scalars(param.dtype, ...)`. buffer is ignored when momentum is 0;
-    first_step fills it with the gradient, as PyTorch initialises its momentum buffer.
-    """
-    _sgd(param.reshape(-1), grad.reshape(-1), buffer.reshape(-1), *scalars, nesterov, maximize,
-         first_step)
+    return np.array([lr, momentum, dampening, weight_decay], dtype=dtype)

@@ -43,6 +43,8 @@ class SGD(Optimizer):
                                             group["maximize"])
         state = self.state
         update = _kernels.sgd_update
+        flags = (_kernels.SGD_NESTEROV if nesterov else 0) | \
+            (_kernels.SGD_MAXIMIZE if maximize else 0)
         scalars_of = {}                                # dtype -> the kernel's scalars
         for param in params:
             data, grad = param._data, param._grad._data
@@ -55,7 +57,8 @@ class SGD(Optimizer):
                 if scalars is None:
                     scalars = scalars_of[data.dtype] = _kernels.sgd_scalars(
                         data.dtype, lr, momentum, dampening, weight_decay)
-                update(data, grad, buffer, scalars, nesterov, maximize, first_step)
+                update(data, grad, buffer, scalars,
+                       flags | _kernels.SGD_FIRST_STEP if first_step else flags)
             else:
                 _numpy_sgd(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov,
                            maximize, first_step)
