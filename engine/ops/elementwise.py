@@ -344,7 +344,7 @@ def _relu_rule(n, g):
     kernels = _relu_kernels(g, _RELU_BACKWARD_KERNEL_MIN)
     if kernels is not None and g.dtype == result.dtype:
         return (kernels.relu_backward(g, result),)
-    return (np.where(result <= 0, 0, g).astype(g.dtype, copy=False),)
+    return (np.where(result <= 0, _zero_of(g.dtype), g),)
 
 
 ReluBackward0 = node_class("ReluBackward0", _relu_rule)
