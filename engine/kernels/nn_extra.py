@@ -45,28 +45,31 @@ def _gelu_grad(grad, x, tanh_approx, out):
 
 
 def gelu_forward(x, approximate="none"):
-    """GELU of x (float32/float64, any shape)."""
+    """GELU of x (float32/float64, any shape, 0-d included)."""
     check_float("x", x)
+    shape = x.shape                  # ascontiguousarray makes a 0-d array 1-d
     x = np.ascontiguousarray(x)
     out = np.empty_like(x)
     _gelu(x, approximate == "tanh", out)
-    return out
+    return out.reshape(shape)
 
 
 def gelu_backward(grad, x, approximate="none"):
-    """grad * GELU'(x)."""
+    """grad * GELU'(x), in x's shape."""
     check_float("x", x)
+    shape = x.shape
     x = np.ascontiguousarray(x)
     grad = np.ascontiguousarray(np.broadcast_to(grad, x.shape), dtype=x.dtype)
     out = np.empty_like(x)
     _gelu_grad(grad, x, approximate == "tanh", out)
-    return out
+    return out.reshape(shape)
 
 
 @kernel
 def _nll_picked(log_probs, target, weight, has_weight, ignore_index, losses, weights, sums):
     # log_probs[N, C, P] (P = spatial positions, 1 for [N, C]); losses, weights [N, P];
     # sums[0] = total loss, sums[1] = total weight, both accumulated in float64.
+    # Returns (whether a target is out of range, that target): any int64 can be a target.
     batch, classes, positions = log_probs.shape
     loss_sum, weight_sum = 0.0, 0.0
     for n in range(batch):
@@ -77,7 +80,7 @@ def _nll_picked(log_probs, target, weight, has_weight, ignore_index, losses, wei
                 weights[n, p] = 0.0
                 continue
             if t < 0 or t >= classes:
-                return t
+                return True, t
             w = weight[t] if has_weight else 1.0
             loss = -log_probs[n, t, p] * w
             losses[n, p] = loss
@@ -86,7 +89,7 @@ def _nll_picked(log_probs, target, weight, has_weight, ignore_index, losses, wei
             weight_sum += w
     sums[0] = loss_sum
     sums[1] = weight_sum
-    return -1
+    return False, 0
 
 
 _NO_WEIGHT = {}
@@ -112,35 +115,40 @@ def nll_picked(log_probs, target, weight, ignore_index):
         has_weight = False
     else:
         weight, has_weight = np.ascontiguousarray(weight, dtype=dtype), True
-    bad = _nll_picked(np.ascontiguousarray(log_probs), np.ascontiguousarray(target), weight,
-                      has_weight, ignore_index, losses, weights, sums)
-    if bad != -1:
+    out_of_range, bad = _nll_picked(np.ascontiguousarray(log_probs),
+                                    np.ascontiguousarray(target), weight, has_weight,
+                                    ignore_index, losses, weights, sums)
+    if out_of_range:
         raise IndexError(f"Target {bad} is out of bounds.")
     return losses, weights, sums[0], sums[1]
 
 
 @kernel
-def _nll_grad(target, weights, factor, grad):
+def _nll_grad(target, ignore_index, weights, factor, grad):
     # grad[N, C, P] zeros; one target per (sample, position), so a plain scatter. factor is
-    # flat: one value for a reduced loss, or one per (n, p). Ignored targets (weight 0) are
-    # clamped into range, as in the forward.
+    # flat: one value for a reduced loss, or one per (n, p). Ignored targets keep their zero
+    # (PyTorch skips them: no -0 * inf = nan when every target is ignored).
     batch, classes, positions = grad.shape
     per_element = factor.size > 1
     for n in range(batch):
         for p in range(positions):
-            t = min(max(target[n, p], 0), classes - 1)
+            t = target[n, p]
+            if t == ignore_index:
+                continue
+            t = min(max(t, 0), classes - 1)    # nll_picked rejected others; memory stays safe
             f = factor[n * positions + p] if per_element else factor[0]
             grad[n, t, p] = -weights[n, p] * f
 
 
-def nll_grad(target, weights, factor, ncp):
-    """NLL's gradient as an [N, C, P] array: -weights[n, p] * factor at each target class.
+def nll_grad(target, weights, factor, ncp, ignore_index=-100):
+    """NLL's gradient as an [N, C, P] array: -weights[n, p] * factor at each target class,
+    zero where the target is ignore_index.
 
     target[N, P] int64, weights[N, P] (from nll_picked), factor a scalar array or [N, P] of
     weights' dtype."""
     grad = np.zeros(ncp, dtype=weights.dtype)
-    _nll_grad(target, weights, np.ascontiguousarray(factor, dtype=weights.dtype).reshape(-1),
-              grad)
+    _nll_grad(target, ignore_index, weights,
+              np.ascontiguousarray(factor, dtype=weights.dtype).reshape(-1), grad)
     return grad
 
 

@@ -13,7 +13,7 @@ from engine.kernels import nn_extra as K
 DTYPES = [np.float32, np.float64]
 TOLERANCE = {np.float32: 1e-6, np.float64: 1e-12}
 APPROXIMATIONS = ["none", "tanh"]
-GELU_SHAPES = [(1,), (7,), (3, 5), (2, 3, 4, 2)]
+GELU_SHAPES = [(), (1,), (7,), (3, 5), (2, 3, 4, 2)]
 NCP_SHAPES = [(1, 1, 1), (7, 5, 1), (2, 3, 4), (3, 4, 5)]
 
 
@@ -194,7 +194,7 @@ def test_nll_picked_casts_weight_to_log_probs_dtype():
     np.testing.assert_allclose(losses, expected[0], rtol=1e-6)
 
 
-@pytest.mark.parametrize("bad", [3, 7, -2, -100])
+@pytest.mark.parametrize("bad", [3, 7, -1, -2, -100])
 def test_nll_picked_raises_index_error_naming_out_of_range_target(bad):
     target = np.array([[0, 2], [bad, 1]])
     with pytest.raises(IndexError, match=f"Target {bad} is out of bounds"):
@@ -248,3 +248,14 @@ def test_nll_grad_per_element_factor_follows_sample_and_position():
     expected = np.zeros(ncp)
     expected[0, 2, 0], expected[0, 0, 1], expected[1, 1, 0], expected[1, 2, 1] = -1, -2, -3, -4
     np.testing.assert_array_equal(grad, expected)
+
+
+def test_nll_grad_leaves_ignored_targets_zero_even_for_an_infinite_factor():
+    # A mean over no kept target divides by a total weight of 0: the factor is inf, and
+    # PyTorch's gradient is still 0 at ignored targets (not -0 * inf = nan).
+    ncp = (2, 3, 1)
+    target = np.array([[-100], [1]])
+    weights = np.array([[0.0], [0.0]])             # target 1 kept, with class weight 0
+    grad = K.nll_grad(target, weights, np.array(np.inf), ncp, ignore_index=-100)
+    assert grad[0].tolist() == [[0.0], [0.0], [0.0]]
+    assert np.isnan(grad[1, 1, 0])                 # a kept target: -0 * inf, as in PyTorch
