@@ -309,7 +309,9 @@ def softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
     d = wrap_dim(_implicit_dim(dim, data.ndim), data.ndim)
     e = np.exp(_shifted(data, d))
-    out = e / e.sum(axis=d, keepdims=True)
+    # Contiguous whatever the input's layout, as ATen allocates it (so .contiguous() on it
+    # records no CloneBackward0).
+    out = np.ascontiguousarray(e / e.sum(axis=d, keepdims=True))
     return record(SoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
 
 
@@ -321,7 +323,7 @@ def log_softmax(input, dim=None, dtype=None):
         out = kernels.log_softmax_forward(data)
     else:
         shifted = _shifted(data, d)
-        out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+        out = np.ascontiguousarray(shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True)))
     return record(LogSoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
 
 

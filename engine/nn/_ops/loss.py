@@ -12,6 +12,7 @@ from engine.nn._ops._util import array, as_uint64, kernels, nn_node, reduction_e
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
+from engine.ops import shape as S
 from engine.ops._core import needs_grad, record
 from engine.tensor import Tensor
 
@@ -61,9 +62,10 @@ def _nll_rule(n, g):
     factor = g / a["total"] if reduction == _MEAN else g
     if g.dtype == weights.dtype:
         # One fused kernel call: at batch 1 NumPy's index arrays cost more than the loss.
-        return (_extra.nll_grad(a["target"], weights, factor, _ncp_shape(shape))
-                .reshape(shape),)
+        return (_extra.nll_grad(a["target"], weights, factor, _ncp_shape(shape),
+                                a["ignore_index"]).reshape(shape),)
     scale = -weights * (factor if reduction != _NONE else factor.reshape(weights.shape))
+    scale[a["target"] == a["ignore_index"]] = 0       # not -0 * inf: PyTorch skips them
     grad = np.zeros(_ncp_shape(shape), dtype=g.dtype)
     # One target per (sample, position): a plain scatter, no duplicates to add up.
     grad[_picked_positions(a["target"], grad.shape)] = scale
@@ -131,11 +133,47 @@ def _check_weight_needs_no_grad(weight, function: str) -> None:
                            "argument 'weight'. This input cannot have requires_grad True.")
 
 
+def _sizes(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _check_spatial_target(x_shape: tuple, t_shape: tuple) -> None:
+    """nll_loss2d's checks on a [N, H, W] target for [N, C, H, W] log-probabilities."""
+    if len(t_shape) != 3:
+        raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                           f"targets of dimension: {len(t_shape)}")
+    if (x_shape[0], x_shape[2], x_shape[3]) != tuple(t_shape):
+        raise RuntimeError(f"size mismatch (got input: {_sizes(x_shape)} , target: "
+                           f"{_sizes(t_shape)}")
+
+
+def _nll_loss_nd(input, target, weight, ignore_index, reduction):
+    """ATen's nll_loss_nd for [N, C, d1] and [N, C, d1, d2, d3, ...]: the 2-D loss on an
+    [N, C, 1, d1*d2*...] view (ViewBackward0 under NllLoss2DBackward0), viewed back to the
+    target's shape when not reduced."""
+    x_shape, t_shape = input._data.shape, target._data.shape
+    batch, classes = x_shape[0], x_shape[1]
+    out_size = (batch,) + tuple(x_shape[2:])
+    if tuple(t_shape[1:]) != tuple(x_shape[2:]):
+        raise RuntimeError(f"Expected target size {_sizes(out_size)}, got {_sizes(t_shape)}")
+    planes = S.view(S.contiguous(input), (batch, classes, 1, -1) if input._data.size
+                    else (batch, classes, 0, 0))
+    targets = S.view(S.contiguous(target), (batch, 1, -1) if target._data.size
+                     else (batch, 0, 0))
+    loss = nll_loss(planes, targets, weight, ignore_index=ignore_index, reduction=reduction)
+    return S.view(loss, out_size) if reduction == "none" else loss
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     _check_target(input, target)
+    ndim = input._data.ndim
+    if ndim == 3 or ndim > 4:
+        return _nll_loss_nd(input, target, weight, ignore_index, reduction)
     _check_weight_needs_no_grad(
-        weight, "nll_loss2d_forward" if input._data.ndim == 4 else "nll_loss_forward")
+        weight, "nll_loss2d_forward" if ndim == 4 else "nll_loss_forward")
+    if ndim == 4:
+        _check_spatial_target(input._data.shape, target._data.shape)
     enum = reduction_enum(reduction)
     x = input._data
     ncp = _ncp_shape(x.shape)
@@ -159,7 +197,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     else:
         saved["weight"] = weight
     result = record(node_cls, out, (input,), saved, attrs)
-    stash(result, total=total, picked_weights=picked, target=target_np)
+    stash(result, total=total, picked_weights=picked, target=target_np,
+          ignore_index=ignore_index)
     return result
 
 
