@@ -202,12 +202,18 @@ def _run(task: GraphTask, root_nodes) -> None:
 
 def _apply_checked(task: GraphTask, node, grads: list) -> tuple:
     """_apply for a one-output op-table node with no hooks, unwatched: nothing to report,
-    and its gradients need no check (see `_attach_node`)."""
+    and its gradients have its inputs' dtype (see `_attach_node`). Their shapes are compared
+    with the inputs' (cheaper than _validate's look at each child), so a rule that gets one
+    wrong is still caught and conformed."""
     if grads[0] is None:
         return (None,) * len(node._next)
     grad_inputs = node._apply(grads)
     if type(grad_inputs) is not tuple:
         grad_inputs = _as_tuple(grad_inputs)
+    for grad, shape in zip(grad_inputs, node._in_shapes):
+        if grad is not None and grad.shape != shape:
+            grad_inputs = _validate(node, grad_inputs)
+            break
     if not task.retain_graph and node._saved:
         node._scratch = None
         for saved in node._saved.values():      # SavedTensor.release, inlined

@@ -209,7 +209,7 @@ class Node:
 
     def __dir__(self):
         # This node's own `_saved_` names, not every name its class has a getter for.
-        names = [name for name in super().__dir__() if not name.startswith("_saved_")]
+        names = [name for name in super().__dir__() if not name.startswith("_saved")]
         names += [f"_saved_{k}" for k in (self._saved or ())]
         names += [f"_saved_{k}" for k in (self._attrs or ()) if not k.startswith("_")]
         return names
