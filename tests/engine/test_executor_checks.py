@@ -5,11 +5,20 @@ import numpy as np
 import pytest
 
 import engine
-from engine.autograd.node import node_class
+from engine.autograd.node import NODE_CLASSES, node_class
 from engine.ops._core import record
 
-Unsqueezes = node_class("UnsqueezesBackward0", lambda n, g: (g.reshape((1,) + g.shape),))
-Triples = node_class("TriplesBackward0", lambda n, g: (np.tile(g, 3)[:3],))
+
+def rule_node(name, rule):
+    """A node class made as the op table's are, but left out of its registry (the gradient
+    check walks that)."""
+    cls = node_class(name, rule)
+    del NODE_CLASSES[name]
+    return cls
+
+
+Unsqueezes = rule_node("UnsqueezesBackward0", lambda n, g: (g.reshape((1,) + g.shape),))
+Triples = rule_node("TriplesBackward0", lambda n, g: (np.tile(g, 3)[:3],))
 
 
 def test_a_gradient_with_an_extra_leading_dim_is_summed_back():
