@@ -147,9 +147,14 @@ def _max_pool_backward(grad_y, indices, grad_x):
     return -1
 
 
-def _is_plain_2x2(x_shape, kernel_size, stride, padding, dilation):
-    return (tuple(kernel_size) == (2, 2) and tuple(stride) == (2, 2) and tuple(padding) == (0, 0)
-            and tuple(dilation) == (1, 1) and x_shape[2] % 2 == 0 and x_shape[3] % 2 == 0)
+@functools.lru_cache(maxsize=256)
+def _max_pool_plan(x_shape, kernel_size, stride, padding, dilation, ceil_mode):
+    """(oh, ow, whether _max_pool_2x2 applies), after the checks: cached per layer shape."""
+    oh, ow = _output_shape("max_pool2d", x_shape, kernel_size, stride, padding, dilation,
+                           ceil_mode)
+    plain = (kernel_size == (2, 2) and stride == (2, 2) and padding == (0, 0)
+             and dilation == (1, 1) and x_shape[2] % 2 == 0 and x_shape[3] % 2 == 0)
+    return oh, ow, plain
 
 
 def max_pool2d_forward(x, kernel_size, stride, padding, dilation, ceil_mode=False):
@@ -158,12 +163,14 @@ def max_pool2d_forward(x, kernel_size, stride, padding, dilation, ceil_mode=Fals
     kernel_size, stride, padding, dilation are (h, w) pairs; padding counts as -inf.
     indices are flat positions ``iy * W + ix`` into each input plane, as PyTorch returns.
     """
-    oh, ow = _pool_geometry("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
+    check_float("x", x)
+    oh, ow, plain = _max_pool_plan(x.shape, tuple(kernel_size), tuple(stride), tuple(padding),
+                                   tuple(dilation), ceil_mode)
     x = np.ascontiguousarray(x)
     batch, channels = x.shape[:2]
     y = np.empty((batch, channels, oh, ow), dtype=x.dtype)
     indices = np.empty((batch, channels, oh, ow), dtype=np.int64)
-    if _is_plain_2x2(x.shape, kernel_size, stride, padding, dilation):
+    if plain:
         work = lambda lo, hi: _max_pool_2x2(x[lo:hi], y[lo:hi], indices[lo:hi])
     else:
         work = lambda lo, hi: _max_pool(

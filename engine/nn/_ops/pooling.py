@@ -91,11 +91,12 @@ MaxPool2DWithIndicesBackward0 = nn_node("MaxPool2DWithIndicesBackward0", _max_po
 
 @functools.lru_cache(maxsize=256)
 def _max_pool_geometry(x_shape, kernel_size, stride, padding, dilation, ceil_mode):
-    """Validated (kernel, strides, padding, dilation), cached: a layer meets few shapes."""
+    """Validated (kernel, strides, padding, dilation, the stride as PyTorch saves it), cached:
+    a layer meets few shapes."""
     kernel, strides, pad, dil = _geometry(kernel_size, stride, padding, dilation)
     _check_window(kernel, pad, dil)
     _check_output(x_shape, _output_hw(x_shape, kernel, strides, pad, dil, ceil_mode), None)
-    return kernel, strides, pad, dil
+    return kernel, strides, pad, dil, _saved_stride(stride)
 
 
 def _hashable(value):
@@ -105,14 +106,14 @@ def _hashable(value):
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     x = input._data
-    kernel, strides, pad, dil = _max_pool_geometry(
+    kernel, strides, pad, dil, saved_stride = _max_pool_geometry(
         x.shape, _hashable(kernel_size), _hashable(stride), _hashable(padding),
         _hashable(dilation), bool(ceil_mode))
     out, indices = K.max_pool2d_forward(_batched(x), kernel, strides, pad, dil, ceil_mode)
     indices = Tensor._make(_unbatched_like(indices, x))
     result = record(MaxPool2DWithIndicesBackward0, _unbatched_like(out, x), (input,),
                     {"self": input, "result1": indices},
-                    {"kernel_size": kernel, "stride": _saved_stride(stride), "padding": pad,
+                    {"kernel_size": kernel, "stride": saved_stride, "padding": pad,
                      "dilation": dil, "ceil_mode": ceil_mode})
     return (result, indices) if return_indices else result
 
