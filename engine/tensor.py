@@ -72,22 +72,8 @@ class Tensor:
 
     @classmethod
     def _make(cls, array: np.ndarray, requires_grad: bool = False) -> "Tensor":
-        # _init's body, inlined: every op's output is made here.
         t = object.__new__(cls)
-        t._data = array
-        t._requires_grad = requires_grad
-        t._grad_fn = None
-        t._output_nr = 0
-        t._grad = None
-        t._vc = [0]
-        t._retains_grad = False
-        t._hooks = None
-        t._post_acc_hooks = None
-        t._acc = None
-        t._tid = 0
-        t._base = None
-        t._view_version = 0
-        t._name = None
+        t._init(array, requires_grad)
         return t
 
     @staticmethod
