@@ -154,6 +154,43 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
     node = node_cls()
     data = out._data
     dtype = data.dtype
+    if len(inputs) == 1:    # record found it requires grad
+        t = inputs[0]
+        node._next = ((t._grad_fn, t._output_nr),) if t._grad_fn is not None and \
+            t._base is None else (edge(t),)
+        node._in_shapes = (t._data.shape,)
+        uniform = t._data.dtype is dtype
+    else:
+        uniform = _link_inputs(node, inputs, dtype)
+    node._out_meta = ((data.shape, dtype),)
+    # An op-table rule's gradients have its inputs' dtype when they share the output's: the
+    # executor then compares only their shapes (see _apply_checked).
+    node._checked = uniform and node_cls._from_op_table
+    if saved:
+        saved_tensors = {}          # a loop, not a comprehension: no frame of its own
+        for name, value in saved.items():
+            saved_tensors[name] = SavedTensor(name, value)
+        node._saved = saved_tensors
+    if attrs:
+        node._attrs = attrs
+    out._grad_fn = node
+    out._requires_grad = True
+    if save_result is not None:
+        if node._saved is None:
+            node._saved = {}
+        node._saved[save_result] = SavedTensor(save_result, out, is_output=True)
+    known = node_cls._known_names
+    if (node._saved and not known.issuperset(node._saved)) or \
+            (attrs and not known.issuperset(attrs)):
+        expose_saved(node)
+    if _anomaly.state.enabled:
+        node._forward_stack = _anomaly.forward_stack()
+    if trace.active:
+        announce_node(node, (out,))
+
+
+def _link_inputs(node, inputs: tuple, dtype) -> bool:
+    """Set the node's edges and input shapes; whether every input has `dtype`."""
     edges, shapes = [], []
     uniform = True
     for t in inputs:        # edge(t) for each input, inlined, and the inputs' metadata
@@ -173,25 +210,7 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
             edges.append(edge(t))
     node._next = tuple(edges)
     node._in_shapes = tuple(shapes)
-    node._out_meta = ((data.shape, dtype),)
-    # An op-table rule returns its inputs' shapes and, when they share the output's dtype,
-    # their dtype too: the executor need not check its gradients (validated once, in tests).
-    node._checked = uniform and node_cls._from_op_table
-    if saved:
-        node._saved = {k: SavedTensor(k, v) for k, v in saved.items()}
-    if attrs:
-        node._attrs = attrs
-    out._grad_fn = node
-    out._requires_grad = True
-    if save_result is not None:
-        if node._saved is None:
-            node._saved = {}
-        node._saved[save_result] = SavedTensor(save_result, out, is_output=True)
-    expose_saved(node)
-    if _anomaly.state.enabled:
-        node._forward_stack = _anomaly.forward_stack()
-    if trace.active:
-        announce_node(node, (out,))
+    return uniform
 
 
 def bind_outputs(node, outputs) -> None:
