@@ -205,15 +205,16 @@ def _apply_checked(task: GraphTask, node, grads: list) -> tuple:
     and its gradients have its inputs' dtype (see `_attach_node`). Their shapes are compared
     with the inputs' (cheaper than _validate's look at each child), so a rule that gets one
     wrong is still caught and conformed."""
-    if grads[0] is None:
-        return (None,) * len(node._next)
-    grad_inputs = node._apply(grads)
-    if type(grad_inputs) is not tuple:
-        grad_inputs = _as_tuple(grad_inputs)
-    for grad, shape in zip(grad_inputs, node._in_shapes):
-        if grad is not None and grad.shape != shape:
-            grad_inputs = _validate(node, grad_inputs)
-            break
+    if grads[0] is None:                # no gradient: the rule is skipped, the buffers freed
+        grad_inputs = (None,) * len(node._next)
+    else:
+        grad_inputs = node._apply(grads)
+        if type(grad_inputs) is not tuple:
+            grad_inputs = _as_tuple(grad_inputs)
+        for grad, shape in zip(grad_inputs, node._in_shapes):
+            if grad is not None and grad.shape != shape:
+                grad_inputs = _validate(node, grad_inputs)
+                break
     if not task.retain_graph and node._saved:
         node._scratch = None
         for saved in node._saved.values():      # SavedTensor.release, inlined
@@ -240,24 +241,28 @@ def _run_node(task: GraphTask, node, grads: list) -> tuple:
 
 
 def _apply(task: GraphTask, node, grads: list) -> tuple:
-    """Run the node's rule on its (pre-hooked) output grads; check and free what it saved."""
+    """Run the node's rule on its (pre-hooked) output grads; check and free what it saved.
+
+    A node that got no gradient at all runs as PyTorch's does: its rule is skipped (every
+    input's gradient is None), but its post-hooks fire and its saved tensors are freed. Post
+    hooks see None, not the zeros a rule gets, for outputs that got no gradient."""
+    received = grads
     if node._num_outputs == 1:
-        if grads[0] is None:
-            return (None,) * len(node._next)
-    elif all(g is None for g in grads):
-        return (None,) * len(node._next)
+        runs = grads[0] is not None
     else:
-        grads = _materialize(node, grads)
+        runs = any(g is not None for g in grads)
+        if runs:
+            grads = _materialize(node, grads)
     if trace.active:
-        trace.emit(trace.NodeExecuting(node._id, node.name(), _summaries(grads)))
+        trace.emit(trace.NodeExecuting(node._id, node.name(), _summaries(received)))
     try:
-        grad_inputs = node._apply(grads)
+        grad_inputs = node._apply(grads) if runs else (None,) * len(node._next)
         if type(grad_inputs) is not tuple:
             grad_inputs = _as_tuple(grad_inputs)
         if _anomaly.state.enabled:
             _check_nan(node, grad_inputs)
         if node._post_hooks:
-            grad_inputs = _post_hooks(node, grad_inputs, grads)
+            grad_inputs = _post_hooks(node, grad_inputs, received)
         grad_inputs = _validate(node, grad_inputs)
     except BaseException as error:
         _report_error(node, error)
@@ -325,8 +330,9 @@ def _array(grad):
 
 
 def _checked_hook_result(fn, value, grad):
-    """A tensor hook may replace the gradient, but not change its size."""
-    if value is not None and tuple(value.shape) != tuple(grad.shape):
+    """A tensor hook may replace the gradient, but not change its size (a missing gradient,
+    None, it may replace with anything)."""
+    if value is not None and grad is not None and tuple(value.shape) != tuple(grad.shape):
         name = getattr(fn, "__name__", type(fn).__name__)
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     return value
@@ -347,7 +353,7 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
     if node._tensor_pre_hooks:
         for nr, hooks in list(node._tensor_pre_hooks.items()):
             for hook_id, fn in list(hooks.items()):
-                if hook_id in hooks and grads[nr] is not None:
+                if hook_id in hooks:        # with None for an output that got no gradient
                     result = _checked_hook_result(
                         fn, fire(hook_id, fn, "tensor", target, _as_tensor(grads[nr])), grads[nr])
                     if result is not None:
@@ -439,10 +445,13 @@ def _conform(node, index: int, grad, shape: tuple, dtype):
 # ---------------------------------------------------------------- leaves
 
 def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
-    """Tensor hooks, node pre-hooks, accumulate, post-accumulate-grad hooks, node post-hooks."""
-    if grad is None:
-        return
+    """Tensor hooks, node pre-hooks, accumulate, post-accumulate-grad hooks, node post-hooks.
+    With no gradient (None), PyTorch still calls the hooks (with None), accumulating nothing."""
     variable = node.variable
+    if grad is None:
+        if variable._hooks or variable._post_acc_hooks or node._pre_hooks or node._post_hooks:
+            _accumulate_with_hooks(task, node, variable, grad)
+        return
     if not (trace.active or task.captures or variable._hooks or variable._post_acc_hooks
             or node._pre_hooks or node._post_hooks) and task.accumulate:
         data = variable._data
@@ -473,7 +482,8 @@ def _accumulate_with_hooks(task: GraphTask, node: AccumulateGrad, variable: Tens
     if index is not None:
         task.results[index] = _as_tensor(grad)
     if node not in task.capture_leaf_only and task.accumulate:
-        _store_grad(variable, grad, graph, retained=False)
+        if grad is not None:
+            _store_grad(variable, grad, graph, retained=False)
         _post_accumulate_hooks(variable, target)
     _post_hooks(node, (), [grad])
     if trace.active:

@@ -905,6 +905,67 @@ def sc_mixed_dtype_gradients_keep_leaf_dtype(torch):
     return [repr(x.grad), repr(d.grad)]
 
 
+def _none_or_list(g):
+    return None if g is None else g.tolist()
+
+
+def sc_hook_on_an_unused_split_output_gets_none(torch):
+    x = torch.ones(4, requires_grad=True)
+    a, b = x.split(2)
+    seen = []
+    a.register_hook(lambda g: seen.append(("a", _none_or_list(g))))
+    b.register_hook(lambda g: seen.append(("b", _none_or_list(g))))
+    node = a.grad_fn
+    node.register_prehook(lambda go: seen.append(("pre", [_none_or_list(g) for g in go])))
+    node.register_hook(lambda gi, go: seen.append(
+        ("post", [_none_or_list(g) for g in gi], [_none_or_list(g) for g in go])))
+    (a * 2).sum().backward()
+    return seen
+
+
+class _DropsTheSecondGrad:
+    """A custom Function whose backward returns None for its second input."""
+
+    @staticmethod
+    def make(torch):
+        class Drop(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                return a + b
+
+            @staticmethod
+            def backward(ctx, g):
+                return g, None
+        return Drop
+
+
+def sc_a_node_given_no_gradient_still_runs_its_hooks(torch):
+    Drop = _DropsTheSecondGrad.make(torch)
+    z = torch.ones(2, requires_grad=True) * 1
+    seen = []
+    z.register_hook(lambda g: seen.append(("z", _none_or_list(g))))
+    z.grad_fn.register_prehook(lambda go: seen.append(("pre", [_none_or_list(g) for g in go])))
+    z.grad_fn.register_hook(lambda gi, go: seen.append(
+        ("post", [_none_or_list(g) for g in gi], [_none_or_list(g) for g in go])))
+    Drop.apply(torch.ones(2, requires_grad=True) * 3, z).sum().backward()
+    return seen
+
+
+def sc_a_node_given_no_gradient_frees_its_saved_tensors(torch):
+    Drop = _DropsTheSecondGrad.make(torch)
+    z = torch.ones(2, requires_grad=True) * torch.ones(2, requires_grad=True)
+    Drop.apply(torch.ones(2, requires_grad=True) * 3, z).sum().backward()
+    return (err(lambda: z.grad_fn._saved_self) or ("retained",))[0]
+
+def sc_leaf_hooks_fire_with_no_gradient(torch):
+    Drop = _DropsTheSecondGrad.make(torch)
+    leaf = torch.ones(2, requires_grad=True)
+    seen = []
+    leaf.register_hook(lambda g: seen.append(("hook", _none_or_list(g))))
+    leaf.register_post_accumulate_grad_hook(lambda t: seen.append(("post", _none_or_list(t.grad))))
+    Drop.apply(torch.ones(2, requires_grad=True) * 3, leaf).sum().backward()
+    return [seen, leaf.grad is None]
+
 def sc_mixed_dtype_gradient_into_a_non_leaf(torch):
     # A 0-dim float64 operand does not promote a float32 tensor: the product is float32, and
     # the gradient reaching the float64 non-leaf is checked and cast by the engine.
@@ -1562,4 +1623,13 @@ RECORDED = {
         ['tensor([0.5000, 0.2500])', 'tensor([1., 2.], dtype=torch.float64)'],
     'mixed_dtype_gradient_into_a_non_leaf':
         ['torch.float32', ['tensor(3., dtype=torch.float64)'], 'tensor([1.5000, 1.5000])'],
+    'hook_on_an_unused_split_output_gets_none':
+        [('a', [2.0, 2.0]), ('b', None), ('pre', [[2.0, 2.0], None]),
+         ('post', [[2.0, 2.0, 0.0, 0.0]], [[2.0, 2.0], None])],
+    'a_node_given_no_gradient_still_runs_its_hooks':
+        [('z', None), ('pre', [None]), ('post', [None, None], [None])],
+    'a_node_given_no_gradient_frees_its_saved_tensors':
+        'RuntimeError',
+    'leaf_hooks_fire_with_no_gradient':
+        [[('hook', None), ('post', None)], True],
 }
