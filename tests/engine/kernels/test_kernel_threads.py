@@ -78,3 +78,14 @@ def test_set_num_threads_stops_the_helpers_it_no_longer_needs(three_threads):
     set_num_threads(2)
     assert not any(t.is_alive() for t in before)
     assert _threads.run_split(lambda lo, hi: (lo, hi), 6) == ((0, 3), (3, 6))
+
+
+def test_an_error_in_a_helpers_chunk_reaches_the_caller_and_the_helper_goes_on():
+    def work(lo, hi):
+        if lo != 0:
+            raise ValueError(f"chunk {lo}")
+        return lo
+
+    with pytest.raises(ValueError, match="chunk 4"):
+        _threads.run_split(work, 8)
+    assert _threads.run_split(lambda lo, hi: (lo, hi), 8) == ((0, 4), (4, 8))
