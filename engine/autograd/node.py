@@ -163,7 +163,7 @@ class Node:
     _known_names = frozenset()  # saved / attr names this class has `_saved_` getters for
     _scratch = None            # an op's own cache for its rule (conv's columns): freed with _saved
     _from_op_table = False     # made by node_class: a rule of ours, not a user's Function
-    _checked = False           # its gradients need no shape / dtype check (see _attach_node)
+    _checked = False           # its gradients have its inputs' dtype: only shapes are checked
 
     def __init__(self) -> None:
         self._id = next(_node_ids)
@@ -296,7 +296,7 @@ def expose_saved(node) -> None:
     """PyTorch's generated getters: a `_saved_<name>` property on the node's class for each
     value it saves or keeps as a public attr, made when the class first meets the name.
     (A __getattr__ would do it lazily, but Python then reads every attribute of every node
-    the slow, unspecialised way: 6% of SimpleNet's batch-1 step.)"""
+    the slow, unspecialised way.)"""
     cls = type(node)
     known, saved, attrs = cls._known_names, node._saved, node._attrs
     if (not saved or known.issuperset(saved)) and (not attrs or known.issuperset(attrs)):
