@@ -104,7 +104,7 @@ def split_batch(work, batch, elements):
 
     Returns the results of the calls in batch order (one result when not split).
     """
-    if _threads > 1 and batch > 1 and elements >= _MIN_SPLIT_ELEMENTS:
+    if worth_splitting(batch, elements):
         return run_split(work, batch)
     return (work(0, batch),)
 
