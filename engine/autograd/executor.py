@@ -216,10 +216,7 @@ def _apply_checked(task: GraphTask, node, grads: list) -> tuple:
                 grad_inputs = _validate(node, grad_inputs)
                 break
     if not task.retain_graph and node._saved:
-        node._scratch = None
-        for saved in node._saved.values():      # SavedTensor.release, inlined
-            saved.data = saved.tensor = saved.output_ref = None
-            saved.freed = True
+        node._free_saved()
     return grad_inputs
 
 
@@ -273,9 +270,7 @@ def _apply(task: GraphTask, node, grads: list) -> tuple:
         if trace.active:
             _release(node)
         else:
-            node._scratch = None
-            for saved in node._saved.values():
-                saved.release()
+            node._free_saved()
     return grad_inputs
 
 
@@ -454,12 +449,7 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
         return
     if not (trace.active or task.captures or variable._hooks or variable._post_acc_hooks
             or node._pre_hooks or node._post_hooks) and task.accumulate:
-        data = variable._data
-        if variable._grad is None and type(grad) is np.ndarray and grad.shape == data.shape:
-            # _store_grad's first accumulation of a plain array, inlined (8 per SimpleNet step)
-            variable._grad = Tensor._make(np.array(grad, dtype=data.dtype, copy=True))
-        else:
-            _store_grad(variable, grad, task.create_graph, retained=False)
+        _store_grad(variable, grad, task.create_graph, retained=False)
     else:
         _accumulate_with_hooks(task, node, variable, grad)
 

@@ -245,6 +245,12 @@ class Node:
     def _apply(self, grads: list) -> tuple:
         return self._rule(*grads)
 
+    def _free_saved(self) -> None:
+        """Free what the node keeps for its backward, quietly (_release says what it freed)."""
+        self._scratch = None
+        for saved in self._saved.values():
+            saved.release()
+
     def _release(self) -> tuple[tuple[str, ...], int]:
         """Free saved tensors; return the names and bytes freed."""
         self._scratch = None
