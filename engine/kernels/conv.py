@@ -147,11 +147,10 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups, keep_columns=F
     weight = w.reshape(groups, out_channels // groups, group_rows)
     y = np.empty((batch, groups, out_channels // groups, oh * ow), dtype=x.dtype)
     bias_column = None if bias is None else bias.reshape(groups, out_channels // groups, 1)
-    columns_shape = (batch, groups * group_rows, oh * ow)
+    elements = batch * group_rows * groups * oh * ow
     kept = None
-    if keep_columns and batch * groups * group_rows * oh * ow * x.itemsize <= \
-            KEEP_COLUMNS_MAX_BYTES:
-        kept = np.empty(columns_shape, x.dtype)
+    if keep_columns and elements * x.itemsize <= KEEP_COLUMNS_MAX_BYTES:
+        kept = np.empty((batch, groups * group_rows, oh * ow), x.dtype)
 
     def work(lo, hi):
         cols = _columns(x[lo:hi], geometry, None if kept is None else kept[lo:hi])
@@ -159,7 +158,7 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups, keep_columns=F
         if bias_column is not None:
             y[lo:hi] += bias_column  # while this chunk is still in cache
 
-    split_batch(work, batch, batch * group_rows * groups * oh * ow)
+    split_batch(work, batch, elements)
     y = y.reshape(batch, out_channels, oh, ow)
     return (y, kept) if keep_columns else y
 
