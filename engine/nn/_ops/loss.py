@@ -133,18 +133,14 @@ def _check_weight_needs_no_grad(weight, function: str) -> None:
                            "argument 'weight'. This input cannot have requires_grad True.")
 
 
-def _sizes(shape) -> str:
-    return "[" + ", ".join(str(s) for s in shape) + "]"
-
-
 def _check_spatial_target(x_shape: tuple, t_shape: tuple) -> None:
     """nll_loss2d's checks on a [N, H, W] target for [N, C, H, W] log-probabilities."""
     if len(t_shape) != 3:
         raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
                            f"targets of dimension: {len(t_shape)}")
     if (x_shape[0], x_shape[2], x_shape[3]) != tuple(t_shape):
-        raise RuntimeError(f"size mismatch (got input: {_sizes(x_shape)} , target: "
-                           f"{_sizes(t_shape)}")
+        raise RuntimeError(f"size mismatch (got input: {list(x_shape)} , target: "
+                           f"{list(t_shape)}")
 
 
 def _nll_loss_nd(input, target, weight, ignore_index, reduction):
@@ -155,7 +151,7 @@ def _nll_loss_nd(input, target, weight, ignore_index, reduction):
     batch, classes = x_shape[0], x_shape[1]
     out_size = (batch,) + tuple(x_shape[2:])
     if tuple(t_shape[1:]) != tuple(x_shape[2:]):
-        raise RuntimeError(f"Expected target size {_sizes(out_size)}, got {_sizes(t_shape)}")
+        raise RuntimeError(f"Expected target size {list(out_size)}, got {list(t_shape)}")
     planes = S.view(S.contiguous(input), (batch, classes, 1, -1) if input._data.size
                     else (batch, classes, 0, 0))
     targets = S.view(S.contiguous(target), (batch, 1, -1) if target._data.size
