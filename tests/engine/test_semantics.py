@@ -923,24 +923,21 @@ def sc_hook_on_an_unused_split_output_gets_none(torch):
     return seen
 
 
-class _DropsTheSecondGrad:
+def _drops_the_second_grad(torch):
     """A custom Function whose backward returns None for its second input."""
+    class Drop(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
 
-    @staticmethod
-    def make(torch):
-        class Drop(torch.autograd.Function):
-            @staticmethod
-            def forward(ctx, a, b):
-                return a + b
-
-            @staticmethod
-            def backward(ctx, g):
-                return g, None
-        return Drop
+        @staticmethod
+        def backward(ctx, g):
+            return g, None
+    return Drop
 
 
 def sc_a_node_given_no_gradient_still_runs_its_hooks(torch):
-    Drop = _DropsTheSecondGrad.make(torch)
+    Drop = _drops_the_second_grad(torch)
     z = torch.ones(2, requires_grad=True) * 1
     seen = []
     z.register_hook(lambda g: seen.append(("z", _none_or_list(g))))
@@ -952,13 +949,13 @@ def sc_a_node_given_no_gradient_still_runs_its_hooks(torch):
 
 
 def sc_a_node_given_no_gradient_frees_its_saved_tensors(torch):
-    Drop = _DropsTheSecondGrad.make(torch)
+    Drop = _drops_the_second_grad(torch)
     z = torch.ones(2, requires_grad=True) * torch.ones(2, requires_grad=True)
     Drop.apply(torch.ones(2, requires_grad=True) * 3, z).sum().backward()
     return (err(lambda: z.grad_fn._saved_self) or ("retained",))[0]
 
 def sc_leaf_hooks_fire_with_no_gradient(torch):
-    Drop = _DropsTheSecondGrad.make(torch)
+    Drop = _drops_the_second_grad(torch)
     leaf = torch.ones(2, requires_grad=True)
     seen = []
     leaf.register_hook(lambda g: seen.append(("hook", _none_or_list(g))))

@@ -1,6 +1,9 @@
 """Double backward through the nn nodes: gradgradcheck (finite differences of the gradients
 made with create_graph=True, float64) for each, and the node names PyTorch 2.13 gives the
 gradient graph (recorded with the oracle: `g.grad_fn.name()` and its next_functions)."""
+import pathlib
+import sys
+
 import numpy as np
 import pytest
 
@@ -8,19 +11,11 @@ import engine
 import engine.nn.functional as F
 from engine.autograd import GradcheckError, gradgradcheck
 
-RNG = np.random.default_rng(5)
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from float64_inputs import Float64Inputs  # noqa: E402
 
-
-def leaf(*shape, low=-1.0, high=1.0):
-    return engine.tensor(RNG.uniform(low, high, size=shape), dtype=engine.float64,
-                         requires_grad=True)
-
-
-def distinct(*shape):
-    """Values far apart, so max-pool's and leaky_relu's choices do not flip."""
-    n = int(np.prod(shape))
-    values = RNG.permutation(np.linspace(-2.0, 2.0, n) + 0.05)
-    return engine.tensor(values.reshape(shape), dtype=engine.float64, requires_grad=True)
+_INPUTS = Float64Inputs(5)
+leaf, distinct = _INPUTS.leaf, _INPUTS.distinct
 
 
 def _name(node):

@@ -3,7 +3,9 @@
 `tests/engine/test_gradcheck_table.py` imports NN_CASES from this file and checks that
 every registered node has a case; the test here runs them on their own too.
 """
-import numpy as np
+import pathlib
+import sys
+
 import pytest
 
 import engine
@@ -12,19 +14,11 @@ from engine.autograd import gradcheck
 from engine.nn._ops.activation import logit
 from engine.nn.modules._backward_hook import pass_through
 
-RNG = np.random.default_rng(11)
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from float64_inputs import Float64Inputs  # noqa: E402
 
-
-def leaf(*shape, low=-1.0, high=1.0):
-    return engine.tensor(RNG.uniform(low, high, size=shape), dtype=engine.float64,
-                         requires_grad=True)
-
-
-def distinct(*shape):
-    """Values far apart, so max-pool's choice does not flip under finite differences."""
-    n = int(np.prod(shape))
-    values = RNG.permutation(np.linspace(-2.0, 2.0, n) + 0.05)
-    return engine.tensor(values.reshape(shape), dtype=engine.float64, requires_grad=True)
+_INPUTS = Float64Inputs(11)
+leaf, distinct = _INPUTS.leaf, _INPUTS.distinct
 
 
 def probabilities(*shape):
