@@ -1,5 +1,5 @@
 """Optimizer API against torch 2.13: param_groups, state_dict layout, zero_grad, errors,
-StepLR's order warning. (Step values are in tests/engine/nn/test_recorded_values.py.)"""
+StepLR's order warning. (Step values are in tests/engine/nn/test_nn_values.py.)"""
 import warnings
 
 import numpy as np
