@@ -14,8 +14,12 @@ xfail carrying the exact difference.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
+import json
 import re
+import subprocess
+import sys
 import types
 
 import pytest
@@ -106,3 +110,14 @@ def error_of(fn):
 def warning_text(w) -> str:
     """A warning's text without torch's C++ source location suffix (a build artifact)."""
     return re.sub(r" \(Triggered internally at [^)]*\.\)$", "", str(w.message))
+
+
+def run_fresh(case, library: str = "torch"):
+    """What `case(library)` returns in a new Python process, as JSON gives it back (tuples
+    become lists): for what a library does once per process, such as warn-once warnings.
+    `case` must be a module-level function whose source stands alone."""
+    code = (f"import json\nimport {library} as library\n{inspect.getsource(case)}\n"
+            f"print(json.dumps({case.__name__}(library)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=300)
+    return json.loads(out.stdout.splitlines()[-1])
