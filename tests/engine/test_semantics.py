@@ -972,3 +972,24 @@ KNOWN_DIVERGENCES = {
 @pytest.mark.parametrize("name", oracle.params(SCENARIOS, KNOWN_DIVERGENCES))
 def test_matches_torch(name):
     oracle.agree(SCENARIOS[name])
+
+
+def create_graph_backward_warnings(torch):
+    """torch warns once per process, so this runs in a fresh one (oracle.run_fresh)."""
+    import warnings
+    x = torch.tensor([2.0], requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (x ** 3).backward(create_graph=True)
+    return [(w.category.__name__, str(w.message).split(" (Triggered internally")[0])
+            for w in caught]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "torch warns once per process (UserWarning 'Using backward() with create_graph=True will "
+    "create a reference cycle between the parameter and its gradient which can cause a memory "
+    "leak. ...') when backward(create_graph=True) accumulates into a leaf's .grad; engine "
+    "warns nothing"))
+def test_create_graph_backward_warns_of_the_reference_cycle():
+    expected = oracle.run_fresh(create_graph_backward_warnings, "torch")
+    assert expected and [list(w) for w in create_graph_backward_warnings(engine)] == expected
