@@ -1,11 +1,13 @@
 """PyTorch 2.13 CPU as the tests' oracle, live.
 
 A *case* is a function whose first argument is the library it runs on: either the torch-like
-module itself (`torch` or `engine`) or, with `namespace=True`, a namespace `lib` holding
+module itself (`torch` or `engine`) or, with `namespace_arg=True`, a namespace `lib` holding
 `torch`, `nn`, `F` and `optim`. It returns plain values (reprs, names, orders, (type, text)
 of errors, warnings) that can be compared with `==`. `agree(case)` runs it with torch, then
-with engine, and asserts that engine saw what torch saw; global modes either library keeps
-(grad mode, anomaly mode, print options, default dtype) are reset after each run.
+with engine, and asserts that engine saw what torch saw (`agree_printed` the same for what
+it prints); global modes either library keeps (grad mode, anomaly mode, print options,
+default dtype) are reset after each run. `run_fresh` runs a case in a new process, for what
+torch does once per process.
 
 Test files collect their `sc_*` functions with `scenarios(globals())` and parametrise over
 `params(SCENARIOS, KNOWN_DIVERGENCES)`, which marks a known engine divergence as a strict
