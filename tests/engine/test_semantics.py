@@ -408,7 +408,7 @@ def sc_create_graph_backward_keeps_graph_on_grad(torch):
     x = torch.tensor([2.0], requires_grad=True)
     y = x ** 3
     y.backward(create_graph=True)
-    first = repr(x.grad).replace("CopyBackwards", "<grad_fn>").replace("MulBackward0", "<grad_fn>")
+    first = repr(x.grad)
     g = x.grad
     x.grad = None
     g.backward()
