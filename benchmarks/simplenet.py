@@ -22,7 +22,7 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "engine" / "nn"))
-import recorded_cases as cases  # noqa: E402  (SimpleNet and its deterministic weights)
+import nn_cases as cases  # noqa: E402  (SimpleNet and its deterministic weights)
 
 import engine  # noqa: E402
 
@@ -89,7 +89,7 @@ IMPORT_CODE = ("import time; t = time.perf_counter(); import engine; "
 FIRST_STEP_CODE = f"""
 import sys, time, types
 sys.path.insert(0, {str(ROOT / 'tests' / 'engine' / 'nn')!r})
-import engine, recorded_cases as cases
+import engine, nn_cases as cases
 lib = types.SimpleNamespace(torch=engine, nn=engine.nn, F=engine.nn.functional, optim=engine.optim)
 t = time.perf_counter()
 net = cases.simplenet(lib)

@@ -105,6 +105,10 @@ def plain_args(name: str) -> tuple[str, ...]:
     return (f"scenarios/{name}.py",)
 
 
+def torch_args(name: str) -> tuple[str, ...]:
+    return ("tests/scenarios/run_with_torch.py", name)
+
+
 _pool: ThreadPoolExecutor | None = None
 _futures: dict[tuple[str, ...], Future] = {}
 _wanted: set[str] = set()      # scenario names the collected tests use
@@ -131,7 +135,7 @@ def _start_all() -> None:
     for name in order:
         if name in NEEDS_NN and not nn_ok:
             continue
-        for args in (dump_args(name), plain_args(name)):
+        for args in (dump_args(name), plain_args(name), torch_args(name)):
             _futures[args] = _pool.submit(_run, *args)
 
 
@@ -153,6 +157,11 @@ def plain(name: str) -> Run:
     """``python scenarios/NAME.py`` from the repository root (cached)."""
     require_engine_for(name)
     return cached_run(plain_args(name))
+
+
+def with_torch(name: str) -> Run:
+    """The scenario run with PyTorch in engine's place (run_with_torch.py; cached)."""
+    return cached_run(torch_args(name))
 
 
 def assert_in_order(text: str, expected: list[str], what: str = "output") -> None:
