@@ -234,13 +234,22 @@ def announce_node(node, outputs) -> None:
                                  node.saved_infos(), node._module, user_location()))
 
 
+# Code objects of the engine's (and a hosting debugger's) frames, which user_location skips:
+# a set lookup instead of comparing each frame's file name, once per recorded op.
+_not_user_code: set = set()
+
+
 def user_location() -> str | None:
     """file:line of the innermost frame outside the engine (the user's line)."""
     frame = sys._getframe(1)
+    skip = _not_user_code
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(trace.ENGINE_DIR) and not trace.is_host_file(filename):
-            return f"{filename}:{frame.f_lineno}"
+        code = frame.f_code
+        if code not in skip:
+            filename = code.co_filename
+            if not filename.startswith(trace.ENGINE_DIR) and not trace.is_host_file(filename):
+                return f"{filename}:{frame.f_lineno}"
+            skip.add(code)
         frame = frame.f_back
     return None
 
