@@ -14,6 +14,12 @@ Ids are small integers: node ids and tensor ids come from their own counters (te
 given lazily, the first time a tensor is named in an event); hook ids are the
 ``RemovableHandle.id`` of the hook (one global counter).
 
+Tensor values travel as ``Summary`` records made to cost little at emission: a small
+tensor's values are copied flat, a gradient in flight is referenced (nothing writes to it
+later), and a big op output keeps a reference to its array whose statistics are computed
+when first read (``summarize_later``); in-place writes through the engine ``settle`` them
+first, so a summary always describes the tensor as it was at its event.
+
 Muting is a debugger feature PyTorch lacks: a muted hook stays registered but is not called
 when it would fire; the engine then emits ``HookFired(..., muted=True)``.
 """
