@@ -228,3 +228,56 @@ def test_clearing_and_retaining_grads_are_events(events):
     assert [e.tensor_id for e in retained] == [trace.tensor_id(y)]
     cleared = [e for e in events if isinstance(e, trace.GradAccumulated)][-1]
     assert (cleared.tensor_id, cleared.grad) == (trace.tensor_id(x), None)
+
+
+# ---------------------------------------------------------------- statistics when first read
+
+def big_output(events):
+    """A non-leaf op output above values_cap, and the summary its TensorCreated carries."""
+    x = engine.arange(trace.values_cap + 8, dtype=engine.float32).requires_grad_()
+    y = x * 2
+    created = [e for e in events if type(e).__name__ == "TensorCreated"
+               and e.tensor_id == trace.tensor_id(y)]
+    return x, y, created[0].summary
+
+
+def test_a_big_op_outputs_statistics_are_computed_when_first_read(events):
+    _, y, summary = big_output(events)
+    assert summary.values is None
+    assert summary.kept_array() is y._data          # a reference, not a copy or a scan
+    expected = trace.summarize(y._data.copy())      # eager statistics of the same values
+    assert (summary.min, summary.max, summary.mean) == (expected.min, expected.max,
+                                                        expected.mean)
+    assert summary.head == expected.head
+    assert summary.kept_array() is None             # the array is let go once read
+
+
+@pytest.mark.parametrize("write", [
+    lambda y: y.add_(1000.0),
+    lambda y: y.detach().zero_(),
+    lambda y: y.__setitem__(0, -5.0),
+    lambda y: y.data.mul_(0.0),
+    lambda y: y.detach().numpy().fill(7.0),
+])
+def test_writing_a_big_output_in_place_keeps_its_earlier_statistics(events, write):
+    _, y, summary = big_output(events)
+    before = (float(y._data.min()), float(y._data.max()))
+    write(y)
+    assert (summary.min, summary.max) == before
+
+
+def test_a_write_around_the_engine_reads_as_unknown_not_as_the_new_values(events):
+    _, y, summary = big_output(events)
+    y._data[...] = 0.0          # no engine call: nothing settled, only the version moves
+    y._vc[0] += 1
+    assert summary.min is None and summary.max is None
+
+
+def test_every_node_is_announced_while_watched_hooks_or_not(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    w = engine.tensor([3.0, 4.0], requires_grad=True)
+    (x * w).sum().backward()
+    executing = [e.name for e in events if type(e).__name__ == "NodeExecuting"]
+    executed = [e.name for e in events if type(e).__name__ == "NodeExecuted"]
+    assert executing == executed == ["SumBackward0", "MulBackward0", "AccumulateGrad",
+                                     "AccumulateGrad"]
