@@ -21,6 +21,7 @@ from graphtui.budget import ValueBudget
 from graphtui.model import events as ev
 from graphtui.runner.gate import StepGate
 from graphtui.runner.hookkeys import HookKeys
+from graphtui.scenario import is_scenario_frame
 
 BATCH_EVENTS = 4096          # events per batch at most
 FLUSH_AFTER = 0.02           # seconds an event may wait in a batch
@@ -104,6 +105,7 @@ class Recorder:
         self.announced: set[int] = set()      # tensor ids a TensorCreated was recorded for
         self.first_node_of_pass = False
         self.last_named_line: tuple | None = None
+        self._scenario_files: dict[str, bool] = {}
         self.detached = False
 
     def record(self, event) -> None:
@@ -172,13 +174,28 @@ class Recorder:
 
     def _name_if_new_statement(self) -> None:
         # The result of the previous statement is assigned by now; scan once per line.
-        frame = naming.innermost_scenario_frame(self.scenario, sys._getframe())
+        frame = self._innermost_scenario_frame()
         if frame is not None:
             where = (id(frame.f_code), frame.f_lineno)
             if where != self.last_named_line:
                 self.last_named_line = where
                 self.name_from(naming.names_in_frames(
                     naming.scenario_frames(self.scenario, frame)))
+
+    def _innermost_scenario_frame(self):
+        """naming.innermost_scenario_frame, with the answer per file remembered: asked for
+        every op the scenario records."""
+        known = self._scenario_files
+        frame = sys._getframe(2)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            ours = known.get(filename)
+            if ours is None:
+                ours = known[filename] = is_scenario_frame(filename, self.scenario)
+            if ours:
+                return frame
+            frame = frame.f_back
+        return None
 
     def name_visible_tensors(self, start=None) -> None:
         frames = naming.scenario_frames(self.scenario, start or sys._getframe())
