@@ -12,7 +12,7 @@ from graphtui.batchlog import BatchLog
 from graphtui.model import events as ev
 from graphtui.model.history import History
 
-from conftest import mul_backward_events, mul_forward_events
+from tests.graphtui.conftest import mul_backward_events, mul_forward_events
 
 EVENTS = mul_forward_events() + mul_backward_events()
 
