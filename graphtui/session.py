@@ -17,6 +17,7 @@ since ids restart). No Textual imports here.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,6 +37,7 @@ __all__ = ["INPUT_NOTICE", "Listener", "Session"]
 
 Listener = Callable[[], None]
 
+UI_SWITCH_INTERVAL = 0.001     # seconds; see add_listener
 NOTIFY_INTERVAL = 1 / 30        # listeners hear of ordinary events at most this often
 # Events a live run keeps for time travel; older ones are folded into the earliest checkpoint.
 LIVE_MAX_EVENTS = 200_000
@@ -125,6 +127,10 @@ class Session:
         changed: at once for run start/end, pauses and mutes, at most every
         ``NOTIFY_INTERVAL`` for the rest. Keep it cheap (post a message)."""
         self._listeners.append(listener)
+        # A UI is watching: its thread shares the GIL with the reader and the history's
+        # applier, and waits for it after each of its many short waits; switching threads
+        # every millisecond instead of Python's 5 ms keeps keys answered during a flood.
+        sys.setswitchinterval(min(sys.getswitchinterval(), UI_SWITCH_INTERVAL))
 
     def remove_listener(self, listener: Listener) -> None:
         if listener in self._listeners:
