@@ -360,12 +360,18 @@ def applied_step(history) -> int:
 
 
 def find_targets(state: State) -> list[Target]:
-    """Every node and every named tensor, labelled as the user would search for them."""
-    targets = [Target("node", node.id, f"{state.node_label(node.id)}  #{node.seq}")
-               for node in sorted(state.nodes.values(), key=lambda n: -n.seq)]
-    targets += [Target("tensor", t.id, f"tensor {t.label}  {list(t.shape)}")
+    """Every node and every named tensor, labelled as the user would search for them: the
+    id tells twins apart (two networks' ``AccumulateGrad (weight)``), and so does the module."""
+    nodes = sorted(state.nodes.values(), key=lambda n: -n.id)
+    targets = [Target("node", node.id, _node_target_label(state, node)) for node in nodes]
+    targets += [Target("tensor", t.id, f"tensor {t.label}  {list(t.shape)}  tensor {t.id}")
                 for t in state.tensors.values() if t.name]
     return targets
+
+
+def _node_target_label(state: State, node) -> str:
+    where = f"  in {node.module}" if node.module else ""
+    return f"{state.node_label(node.id)}{where}  node {node.id}"
 
 
 def _node_of_tensor(state: State, tensor_id: int) -> int | None:

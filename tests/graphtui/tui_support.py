@@ -165,17 +165,25 @@ def new_app(path: Path, break_on_backward: bool = True) -> tuple[GraphtuiApp, Se
 
 
 @asynccontextmanager
-async def running(path: Path, break_on_backward: bool = True, settled: bool = True):
-    """The app on a scenario, headless at 120x36, settled at its first pause or its end
-    (unless ``settled`` is False: then it is still starting or running)."""
+async def running(path: Path, break_on_backward: bool = True, settled: bool = True,
+                  size: tuple[int, int] = SIZE):
+    """The app on a scenario, headless (120x36 unless ``size``), settled at its first pause
+    or its end (unless ``settled`` is False: then it is still starting or running)."""
     app, session = new_app(path, break_on_backward)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             if settled:
                 await settle(pilot, session)
             yield Driver(app, pilot, session)
     finally:
         session.stop()
+
+
+def screen_text(app) -> str:
+    """The terminal as a person sees it, one line per row (a modal screen over the main one
+    included), plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 class Driver:
@@ -198,6 +206,10 @@ class Driver:
     def status(self) -> str:
         from graphtui.widgets.status_bar import StatusBar
         return self.screen.query_one(StatusBar).render().plain
+
+    def screen_text(self) -> str:
+        """The whole terminal as a person sees it (modal screens included), plain text."""
+        return screen_text(self.app)
 
     def inspector(self, tab: str) -> str:
         from graphtui.widgets.inspector import Inspector
