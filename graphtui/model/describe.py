@@ -4,6 +4,13 @@ Pure strings, no markup: the TUI decides colours (by ``event_kind``).
 """
 from __future__ import annotations
 
+import os
+import re
+from bisect import bisect_left
+from pathlib import Path, PurePath
+
+import engine
+
 from engine import trace
 from engine.trace import Summary
 from graphtui.model import events as ev
@@ -24,6 +31,108 @@ _KIND_OF = {
     trace.GradAccumulated: "grad", trace.BufferFreed: "buffer",
     trace.WarningRaised: "warning", trace.ErrorRaised: "error",
 }
+
+
+# The debugger's own doings (pause, resume, mute) are logged beside the scenario's events
+# but not numbered: a run stepped in the TUI numbers its events as `graphtui dump` does.
+DEBUGGER_EVENTS = (ev.Paused, ev.Resumed, ev.HookMuteChanged)
+
+
+class EventNumbers:
+    """The numbers dump and the TUI print for a log's events: the scenario's events counted
+    from 1, the debugger's own (``DEBUGGER_EVENTS``) left without one. ``update`` reads only
+    what was appended since its last call. Events folded away before a log's ``first_step``
+    are counted as the scenario's."""
+
+    def __init__(self) -> None:
+        self._debugger: list[int] = []      # indices of the debugger's events, ascending
+        self._scanned = 0
+
+    def update(self, events) -> "EventNumbers":
+        start = max(self._scanned, getattr(events, "first_step", 0))
+        for offset, event in enumerate(events[start:]):
+            if isinstance(event, DEBUGGER_EVENTS):
+                self._debugger.append(start + offset)
+        self._scanned = max(start, len(events))
+        return self
+
+    def number(self, index: int) -> int | None:
+        """The number of the event at ``index`` (None: one of the debugger's)."""
+        at = bisect_left(self._debugger, index)
+        if at < len(self._debugger) and self._debugger[at] == index:
+            return None
+        return index + 1 - at
+
+    def count(self, step: int) -> int:
+        """How many of the first ``step`` events are numbered (the last number shown)."""
+        return step - bisect_left(self._debugger, step)
+
+    def step_of(self, number: int) -> int:
+        """The step (events applied) that ends with the event numbered ``number``."""
+        low, high = 0, self._scanned
+        while low < high:                    # the first step whose count reaches number
+            middle = (low + high) // 2
+            if self.count(middle) < number:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+
+_PATH = re.compile(r"(?<![\w.~-])(?:[A-Za-z]:)?(?:[/\\][^\s/\\:\"']+)+\.py\b")
+_FRAME = re.compile(r'^  File "([^"]*)", line \d+, in ')
+ENGINE_DIR = str(Path(engine.__file__).resolve().parent)
+
+
+def short_path(path: str) -> str:
+    """`scenarios/net.py` for a file under the working directory, else `net.py`: short, and
+    what dump and the TUI both print."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        return os.path.relpath(path) if _under_cwd(path) else PurePath(path).name
+    except ValueError:                        # another drive (Windows)
+        return PurePath(path).name
+
+
+def _under_cwd(path: str) -> bool:
+    cwd = os.getcwd()
+    return os.path.commonpath([cwd, path]) == cwd
+
+
+def short_paths(text: str) -> str:
+    """Every absolute `.py` path in the text made short (``short_path``)."""
+    return _PATH.sub(lambda match: short_path(match[0]), text)
+
+
+def fold_engine_frames(text: str) -> str:
+    """`  … 6 frames inside the engine` instead of the executor's calls between the
+    scenario's frames (a hook called by backward, say): the scenario's code is the point.
+    dump and the TUI fold tracebacks with this one function."""
+    lines, out, hidden, i = text.splitlines(), [], 0, 0
+    while i < len(lines):
+        match = _FRAME.match(lines[i])
+        end = i + 1
+        while match and end < len(lines) and lines[end].startswith("    "):
+            end += 1                     # the frame's source line and its ^^^ marks
+        if match and _in_engine(match[1]):
+            hidden += 1
+        else:
+            if hidden:
+                out.append(f"  … {hidden} frame{'s' if hidden > 1 else ''} inside the engine")
+                hidden = 0
+            out.extend(lines[i:end])
+        i = end
+    return "\n".join(out)
+
+
+def short_traceback(text: str) -> str:
+    """The traceback with the engine's frames folded and its paths made short."""
+    return short_paths(fold_engine_frames(text.rstrip("\n")))
+
+
+def _in_engine(filename: str) -> bool:
+    return str(Path(filename).resolve()).startswith(ENGINE_DIR)
 
 
 def event_kind(event) -> str:

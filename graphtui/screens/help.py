@@ -50,7 +50,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 92; max-height: 32; height: auto;
+        width: 92; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; border-title-color: $accent;
         background: $surface; padding: 0 1;
     }

@@ -15,9 +15,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
-from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, State
+from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, EventNumbers, State
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
 from graphtui.screens.fetcher import StateFetcher
@@ -28,6 +27,7 @@ from graphtui.widgets.events_log import EventsLog
 from graphtui.widgets.events_pane import EventsPane
 from graphtui.widgets.graph_tree import GraphTree
 from graphtui.widgets.inspector import Inspector
+from graphtui.widgets.keys_footer import KeysFooter
 from graphtui.widgets.selection import Selection
 from graphtui.widgets.status_bar import StatusBar, StatusInfo
 
@@ -77,6 +77,7 @@ class MainScreen(Screen):
         self._followed: tuple | None = None  # (run, paused node) the cursor last jumped to
         self._tensor_only: int | None = None # a tensor picked by find that has no row
         self._pause_pending = False          # p pressed, the run not paused yet
+        self.numbers = EventNumbers()        # the events' numbers, as dump prints them
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -85,7 +86,7 @@ class MainScreen(Screen):
                 yield GraphTree(id="graph")
             yield Inspector(id="inspector")
         yield EventsPane(id="events")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#graph-pane").border_title = "Graph"
@@ -155,6 +156,7 @@ class MainScreen(Screen):
     def _show(self, log, state: State) -> None:
         started = time.monotonic()
         self.state = state = locate_failure(state)
+        self.numbers.update(log)
         self._pause_pending &= state.run_state == RUN_RUNNING
         graph = self.query_one(GraphTree)
         with self.app.batch_update():
@@ -164,7 +166,7 @@ class MainScreen(Screen):
             self._follow(state)
             self.query_one(Inspector).show(state, self._selection(state))
             moment = None if self.moment is None else self.moment - 1
-            self.query_one(EventsPane).show(log, moment, state)
+            self.query_one(EventsPane).show(log, moment, state, self.numbers)
         self._last_refresh = time.monotonic()
         # Repaints share the UI thread with keys: the slower they are, the rarer.
         self._refresh_gap = max(MIN_REFRESH, (REFRESH_SHARE - 1) * (self._last_refresh - started))
@@ -184,6 +186,7 @@ class MainScreen(Screen):
 
     def _new_run(self, log) -> None:
         self._log = log
+        self.numbers = EventNumbers()
         self._pause_pending = False
         self._catch_up.reset()
         self.moment = None
@@ -223,8 +226,9 @@ class MainScreen(Screen):
         return StatusInfo(
             scenario=self.session.path.name,
             phase=PHASES.get(state.run_state, state.run_state),
-            node=header.paused_node_name,
-            step=state.step, total=state.total, live=self.moment is None,
+            node=header.paused_node_name, node_id=state.paused_at,
+            event=self.numbers.count(state.step), total=self.numbers.count(state.total),
+            live=self.moment is None,
             hooks_on=header.hooks_on, hooks_muted=header.hooks_muted,
             break_on_backward=self.session.break_on_backward,
             error=error, pause_pending=self._pause_pending,

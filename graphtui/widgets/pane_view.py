@@ -18,7 +18,7 @@ def facts(*rows: tuple[str, RenderableType | str]) -> Table:
     """A two-column grid: dim labels on the left, values on the right."""
     table = Table.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True)
-    table.add_column(ratio=1)
+    table.add_column(ratio=1, overflow="fold")     # a long path folds rather than being cut
     for label, value in rows:
         table.add_row(label, value)
     return table
