@@ -8,7 +8,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from graphtui.screens.keys import DEBUGGER_BINDINGS, KEY_HELP
+from graphtui.screens.keys import KEY_HELP, bindings_for
 from graphtui.screens.main import MainScreen
 from graphtui.widgets.keys_footer import WIDE
 
@@ -51,7 +51,7 @@ class GraphtuiApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
-            for binding in DEBUGGER_BINDINGS:
+            for binding in bindings_for(screen.read_only):
                 key = binding.key_display or binding.key
                 yield SystemCommand(f"{binding.tooltip} ({key})", KEY_HELP[binding.id],
                                     _runner(screen, binding.action))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from pathlib import Path, PurePath
 
 import engine
@@ -24,7 +25,8 @@ _KIND_OF = {
     ev.OutputWritten: "output",
     ev.Paused: "gate", ev.Resumed: "gate", ev.HookMuteChanged: "hook",
     trace.TensorCreated: "tensor", trace.TensorNamed: "tensor", trace.TensorModified: "tensor",
-    trace.NodeCreated: "node", trace.NodeExecuting: "node", trace.NodeExecuted: "node",
+    # A node is recorded in the forward ("node"); it runs in a backward ("backward").
+    trace.NodeCreated: "node", trace.NodeExecuting: "backward", trace.NodeExecuted: "backward",
     trace.ModuleForward: "module",
     trace.HookRegistered: "hook", trace.HookRemoved: "hook", trace.HookFired: "hook",
     trace.BackwardStarted: "backward", trace.BackwardFinished: "backward",
@@ -173,6 +175,40 @@ def format_summary(summary: Summary | None, values: bool = True) -> str:
     return text
 
 
+def grad_added(previous: Summary | None, total: Summary | None,
+               values: Callable[[Summary], str] = format_values) -> str | None:
+    """What a `.grad +=` added, from the totals before and after: the values (written by
+    ``values``) when both kept them (small tensors), else the change of the mean; None when
+    it cannot be told."""
+    if previous is None or total is None or previous.shape != total.shape:
+        return None
+    if previous.values is not None and total.values is not None:
+        return values(trace.summarize(total.values - previous.values))
+    if previous.mean is not None and total.mean is not None:
+        return f"mean {format_number(total.mean - previous.mean)}"
+    return None
+
+
+def previous_grad(state: State | None, event: trace.GradAccumulated) -> Summary | None:
+    """The `.grad` a GradAccumulated event added to, found in the state's kept history of
+    that tensor's `.grad` (None: not kept, or nothing before)."""
+    tensor = state.tensors.get(event.tensor_id) if state is not None else None
+    history = tensor.grad_history if tensor is not None else ()
+    for index, change in enumerate(history):
+        if change.grad is event.grad:
+            return history[index - 1].grad if index else None
+    return None
+
+
+def _describe_grad(event: trace.GradAccumulated, state: State | None) -> str:
+    """`x.grad = [2] float32 [300, 0.3]`; `x.grad += [300, 0.3], now [2] float32 [600, 0.6]`."""
+    name = f"{_tensor(state, event.tensor_id)}.grad"
+    if not event.accumulated:
+        return f"{name} = {format_summary(event.grad)}"
+    added = grad_added(previous_grad(state, event), event.grad)
+    return f"{name} += {added or '?'}, now {format_summary(event.grad)}"
+
+
 def format_args(args) -> str:
     """A hook's argument summaries: tuples as ``(…)``, shapes only."""
     return ", ".join(_format_arg(arg) for arg in args)
@@ -260,9 +296,7 @@ _DESCRIBERS = {
                                        f"{format_args(e.grad_outputs)}"),
     trace.NodeExecuted: lambda e, s: (f"{_node(s, e.node_id)} produced "
                                       f"{format_args(e.grad_inputs)}"),
-    trace.GradAccumulated: lambda e, s: (f"{_tensor(s, e.tensor_id)}.grad "
-                                         + ("+= " if e.accumulated else "= ")
-                                         + format_summary(e.grad)),
+    trace.GradAccumulated: _describe_grad,
     trace.BufferFreed: lambda e, s: (f"{_node(s, e.node_id)} freed {', '.join(e.names)} "
                                      f"({format_bytes(e.nbytes)})"),
     trace.WarningRaised: lambda e, s: f"{e.category}: {e.message}",

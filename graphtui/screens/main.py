@@ -16,13 +16,18 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 
-from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, EventNumbers, State
+from engine import trace
+from graphtui.model import (
+    RUN_NOT_STARTED, RUN_RUNNING, EventNumbers, RunFinished, State, event_kind,
+)
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
+from graphtui.replay import ReplaySession
 from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
+from graphtui.screens.go_to_event import GoToEventScreen
 from graphtui.screens.help import HelpScreen
-from graphtui.screens.keys import DEBUGGER_BINDINGS
+from graphtui.screens.keys import DEBUGGER_BINDINGS, LIVE_ONLY
 from graphtui.widgets.events_log import EventsLog
 from graphtui.widgets.events_pane import EventsPane
 from graphtui.widgets.graph_tree import GraphTree
@@ -66,6 +71,7 @@ class MainScreen(Screen):
     def __init__(self, session) -> None:
         super().__init__()
         self.session = session
+        self.read_only = isinstance(session, ReplaySession)   # nothing runs: no live keys
         self.moment: int | None = None       # history position (state after `moment` events)
         self.state: State | None = None      # what the panes show now
         self._pending = threading.Event()
@@ -78,6 +84,7 @@ class MainScreen(Screen):
         self._tensor_only: int | None = None # a tensor picked by find that has no row
         self._pause_pending = False          # p pressed, the run not paused yet
         self.numbers = EventNumbers()        # the events' numbers, as dump prints them
+        self._names: State | None = None     # the latest live state: names for event lines
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -164,9 +171,11 @@ class MainScreen(Screen):
             graph.loading = state.run_state in (RUN_NOT_STARTED, RUN_RUNNING) and not state.nodes
             graph.show(state)
             self._follow(state)
-            self.query_one(Inspector).show(state, self._selection(state))
+            self.query_one(Inspector).show(state, self._selection(state), self.numbers)
             moment = None if self.moment is None else self.moment - 1
-            self.query_one(EventsPane).show(log, moment, state, self.numbers)
+            if self.moment is None or self._names is None:
+                self._names = state          # the latest state knows the most names
+            self.query_one(EventsPane).show(log, moment, self._names, self.numbers)
         self._last_refresh = time.monotonic()
         # Repaints share the UI thread with keys: the slower they are, the rarer.
         self._refresh_gap = max(MIN_REFRESH, (REFRESH_SHARE - 1) * (self._last_refresh - started))
@@ -187,6 +196,7 @@ class MainScreen(Screen):
     def _new_run(self, log) -> None:
         self._log = log
         self.numbers = EventNumbers()
+        self._names = None
         self._pause_pending = False
         self._catch_up.reset()
         self.moment = None
@@ -198,22 +208,21 @@ class MainScreen(Screen):
         """Put the cursor on the node the run is paused at, or failed at, once per stop."""
         if self.moment is not None:
             return
-        node_id = state.paused_at
-        tensor_id = None
-        if node_id is None and state.error is not None:
-            node_id, tensor_id = state.error.node_id, state.error.tensor_id
+        node_id, tensor_id = _current(state)
         if node_id is None and tensor_id is None:
             return
         key = (state.run_number, node_id, tensor_id, state.run_state)
-        if key == self._followed:
-            return
+        if key != self._followed and self._reveal(node_id, tensor_id):
+            self._followed = key
+
+    def _reveal(self, node_id: int | None, tensor_id: int | None) -> bool:
         graph = self.query_one(GraphTree)
         # A tensor without grad_fn that backward failed on is a root row of its own.
         found = graph.reveal(node_id) if node_id is not None else \
             graph.reveal_key((f"t{tensor_id}",))
         if found:
-            self._followed = key
             self._tensor_only = None
+        return found
 
     def _selection(self, state: State) -> Selection:
         if self._tensor_only is not None:
@@ -230,7 +239,7 @@ class MainScreen(Screen):
             event=self.numbers.count(state.step), total=self.numbers.count(state.total),
             live=self.moment is None,
             hooks_on=header.hooks_on, hooks_muted=header.hooks_muted,
-            break_on_backward=self.session.break_on_backward,
+            break_on_backward=self.session.break_on_backward, read_only=self.read_only,
             error=error, pause_pending=self._pause_pending,
             first_nan=None if state.first_nan_node is None
             else state.node_label(state.first_nan_node),
@@ -242,13 +251,18 @@ class MainScreen(Screen):
     def _graph_picked(self, _: GraphTree.Picked) -> None:
         self._tensor_only = None
         if self.state is not None:
-            self.query_one(Inspector).show(self.state, self._selection(self.state))
+            self.query_one(Inspector).show(self.state, self._selection(self.state), self.numbers)
 
     @on(EventsLog.Picked)
     def _event_picked(self, message: EventsLog.Picked) -> None:
         self._go_to(message.index + 1)
 
     # ---------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """A recording hides the keys that drive a live run (footer, and the key does
+        nothing); help and the palette leave them out too."""
+        return not (self.read_only and action in LIVE_ONLY)
 
     def action_step(self) -> None:
         self._back_to_live()
@@ -294,6 +308,20 @@ class MainScreen(Screen):
                 return item.hook_ids[0]
         return inspector.selected_hook_id
 
+    def action_go_to_current(self) -> None:
+        if self.state is None:
+            return
+        node_id, tensor_id = _current(self.state)
+        if node_id is None and tensor_id is None:
+            self.notify("Not paused at a node (n or c first; p pauses)", timeout=3)
+            return
+        if not self._reveal(node_id, tensor_id):
+            self.notify(f"node {node_id} is not in the graph shown", severity="warning",
+                        timeout=3)
+            return
+        self.query_one(GraphTree).focus()
+        self.query_one(Inspector).show(self.state, self._selection(self.state), self.numbers)
+
     def action_history_back(self) -> None:
         total = len(self.session.log)
         if total == 0:
@@ -308,6 +336,37 @@ class MainScreen(Screen):
             self.refresh_now()
             return
         self._go_to(self.moment + 1)
+
+    def action_go_to_event(self) -> None:
+        last = self.numbers.count(len(self.session.log))
+        if last == 0:
+            return
+        self.app.push_screen(GoToEventScreen(last), self._go_to_number)
+
+    def _go_to_number(self, number: int | None) -> None:
+        last = self.numbers.count(len(self.session.log))
+        if number is None or not 1 <= number <= last:
+            if number is not None:
+                self.notify(f"No event {number}: they are numbered 1 to {last:,}",
+                            severity="warning", timeout=3)
+            return
+        self._go_to(self.numbers.step_of(number))
+
+    def action_jump_back(self) -> None:
+        self._jump(-1)
+
+    def action_jump_forward(self) -> None:
+        self._jump(1)
+
+    def _jump(self, direction: int) -> None:
+        """To the previous/next landmark (or event of the chosen filter) from the moment."""
+        log = self.session.log
+        here = len(log) if self.moment is None else self.moment   # the event shown is here-1
+        found = landmark(log, here - 1, direction, self.query_one(EventsPane).kinds)
+        if found is None:
+            self.notify("No earlier one" if direction < 0 else "No later one", timeout=2)
+            return
+        self._go_to(found + 1)
 
     def _go_to(self, moment: int) -> None:
         self.moment = moment
@@ -339,7 +398,7 @@ class MainScreen(Screen):
         self.refresh_now()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(self.read_only))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(Inspector).active_tab = tab
@@ -361,6 +420,31 @@ def applied_step(history) -> int:
         return public
     live = getattr(history, "_live", None)
     return getattr(live, "step", 0)
+
+
+# What `{` / `}` stop at with no events filter: the story's turning points.
+LANDMARKS = (trace.BackwardStarted, trace.BackwardFinished, trace.HookFired,
+             trace.WarningRaised, trace.ErrorRaised, RunFinished)
+
+
+def landmark(log, start: int, direction: int, kinds: frozenset[str] | None) -> int | None:
+    """The index of the first event after (direction 1) or before (-1) ``start`` that is a
+    landmark, or of one of ``kinds`` when given. None: there is none."""
+    end = len(log) if direction > 0 else max(log.first_step, 0) - 1
+    for index in range(start + direction, end, direction):
+        event = log[index]
+        if event_kind(event) in kinds if kinds is not None else isinstance(event, LANDMARKS):
+            return index
+    return None
+
+
+def _current(state: State) -> tuple[int | None, int | None]:
+    """(node, tensor) the run is paused at, or failed at (a tensor: no grad_fn to fail at)."""
+    if state.paused_at is not None:
+        return state.paused_at, None
+    if state.error is not None:
+        return state.error.node_id, state.error.tensor_id
+    return None, None
 
 
 def find_targets(state: State) -> list[Target]:

@@ -11,11 +11,14 @@ from graphtui.model.describe import short_paths
 from graphtui.model import events as ev
 from graphtui.widgets.events_log import EventsLog
 
-# Filter tab id -> the model's event kinds it shows (None: everything).
+# Filter tab id -> the model's event kinds it shows (None: everything). Backward: the passes,
+# the nodes running in them, .grad changes, freed buffers, the pauses between nodes; Forward:
+# what the forward records (tensors, grad_fn nodes, module forwards); Hooks: registering,
+# firing, muting, removing hooks.
 FILTERS: dict[str, frozenset[str] | None] = {
     "all": None,
-    "backward": frozenset({"backward", "node", "grad", "buffer", "gate"}),
-    "hooks": frozenset({"hook", "module"}),
+    "backward": frozenset({"backward", "grad", "buffer", "gate"}),
+    "hooks": frozenset({"hook"}),
     "graph": frozenset({"tensor", "node", "module"}),
     "output": frozenset({"output", "run"}),
     "problems": frozenset({"warning", "error", "run"}),
@@ -124,6 +127,11 @@ class EventsPane(Vertical):
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
         self.query_one(EventsLog).set_kinds(FILTERS[self.filter])
+
+    @property
+    def kinds(self) -> frozenset[str] | None:
+        """The event kinds the chosen filter shows (None: all)."""
+        return FILTERS[self.filter]
 
     @property
     def timeline(self) -> EventsLog:

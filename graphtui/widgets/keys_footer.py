@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Footer
 
-WIDE = 120               # from this many columns one row holds every key
+WIDE = 130               # from this many columns one row holds every shown key
 NARROW_COLUMNS = 6
 
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from graphtui.model import State
+from graphtui.model import EventNumbers, State
 from graphtui.widgets.selection import Selection
 
 
@@ -40,8 +40,11 @@ class PaneView(VerticalScroll):
         yield Static(classes="body")
 
     _last: RenderableType = ""
+    numbers: EventNumbers | None = None      # the events' numbers (as the events pane shows)
 
-    def show(self, state: State, selection: Selection) -> None:
+    def show(self, state: State, selection: Selection, numbers: EventNumbers | None = None
+             ) -> None:
+        self.numbers = numbers
         self._last = self.render_view(state, selection)
         self.query_one(".body", Static).update(self._last)
 
