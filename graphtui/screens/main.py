@@ -1,8 +1,10 @@
 """The debugger screen: header, graph | inspector, events, footer; keys drive the session.
 
 The session's listener runs on the scenario's thread: it only posts ``SessionChanged``
-(thread-safe, and at most one pending at a time). The handler pulls the state and pushes
-it down into the widgets inside one ``batch_update``, no more often than ``MIN_REFRESH``.
+(thread-safe, and at most one pending at a time). The handler asks the ``StateFetcher`` for
+the state, which builds it on a thread of its own and posts it back (``Fetched``); the
+screen pushes it into the widgets inside one ``batch_update``, no more often than the
+repaint gap. A stop the user waits for (a pause, the end, a key) is pulled at once.
 """
 from __future__ import annotations
 
@@ -188,7 +190,7 @@ class MainScreen(Screen):
         started = time.monotonic()
         total = len(log)
         # Never ask for less than the model already applied: going back would cost a replay.
-        target = max(self._catch_up.target(total), applied_step(self.session.history))
+        target = max(self._catch_up.target(total), self.session.history.applied_step)
         state = self.session.state() if target >= total else self.session.state_at(target)
         self._catch_up.done(state.step, time.monotonic() - started)
         return state
@@ -410,16 +412,6 @@ class MainScreen(Screen):
 
     def action_cycle_filter(self) -> None:
         self.query_one(EventsPane).cycle_filter()
-
-
-def applied_step(history) -> int:
-    """How far the history's live builder got (the recorder applies events now and then).
-    See graphtui/NEEDS.md: a public ``History.applied_step`` would replace this."""
-    public = getattr(history, "applied_step", None)
-    if public is not None:
-        return public
-    live = getattr(history, "_live", None)
-    return getattr(live, "step", 0)
 
 
 # What `{` / `}` stop at with no events filter: the story's turning points.

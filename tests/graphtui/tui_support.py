@@ -2,7 +2,6 @@
 files, id resets for deterministic screens, and helpers that drive the app like a person."""
 from __future__ import annotations
 
-import itertools
 import textwrap
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -136,26 +135,10 @@ def write_lesson(directory: Path, name: str) -> Path:
     return path
 
 
-def has_engine_nn() -> bool:
-    try:
-        import engine.nn as nn
-    except ImportError:
-        return False
-    return hasattr(nn, "Conv2d") and hasattr(nn.Module, "register_forward_hook")
-
-
 def reset_engine_ids() -> None:
-    """Start the engine's id counters afresh, so screens do not depend on earlier tests.
-    (Private counters: see graphtui/NEEDS.md item 1.)"""
+    """Start the engine's id counters afresh, so screens do not depend on earlier tests."""
     from engine import trace
-    from engine.autograd import executor, node
-    from engine.utils.hooks import RemovableHandle
-
-    trace._tensor_ids = itertools.count(1)
-    node._sequence_nr = itertools.count()
-    node._node_ids = itertools.count(1)
-    executor._backward_ids = itertools.count(1)
-    RemovableHandle.next_id = 0
+    trace.reset_ids()
 
 
 def new_app(path: Path, break_on_backward: bool = True) -> tuple[GraphtuiApp, Session]:
