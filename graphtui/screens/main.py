@@ -352,7 +352,8 @@ class MainScreen(Screen):
                 self.notify(f"No event {number}: they are numbered 1 to {last:,}",
                             severity="warning", timeout=3)
             return
-        self._go_to(self.numbers.step_of(number))
+        # After the box has gone: the events pane scrolls to the moment once it is shown.
+        self.call_after_refresh(self._go_to, self.numbers.step_of(number))
 
     def action_jump_back(self) -> None:
         self._jump(-1)

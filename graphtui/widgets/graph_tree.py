@@ -25,7 +25,8 @@ from graphtui.widgets.module_groups import (
 
 SMALL_GRAPH = 80          # graphs up to this many nodes open fully at first sight
 FIRST_VIEW_DEPTH = 3      # bigger ones open this many levels
-MAX_REVEAL_DEPTH = 400    # deeper than this, a node is shown on a row of its own at the top
+MAX_REVEAL_DEPTH = 32     # deeper than this (its guides alone fill the pane), a node gets a
+                          # row of its own at the top
 DEEP = "deep"             # the kind of that row (see GraphTree.reveal)
 REBUILD_WHILE_RUNNING = 1.0   # seconds between rebuilds while roots keep coming
 

@@ -51,3 +51,18 @@ async def test_j_goes_back_to_the_paused_node(tmp_path):
         await ui.press("j")
         assert graph.entry.node_id == paused
         assert "MulBackward0  ● next to run" in ui.inspector("node")
+
+
+async def test_j_goes_back_to_a_paused_node_deep_in_a_chain(tmp_path, monkeypatch):
+    monkeypatch.setattr(graph_tree, "MAX_REVEAL_DEPTH", 4)
+    async with running(write(tmp_path, CHAIN)) as ui:
+        await ui.press(*["n"] * 8)
+        paused = ui.state.paused_at
+        graph = ui.screen.query_one(GraphTree)
+        graph.focus()
+        await ui.pilot.press("down", "down", "down")
+        await ui.pilot.pause()
+        assert graph.entry.node_id != paused
+        await ui.press("j")
+        assert graph.entry.node_id == paused
+        assert "MulBackward0  ● next to run" in ui.inspector("node")
