@@ -18,10 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 
-from engine import trace
-from graphtui.model import (
-    RUN_NOT_STARTED, RUN_RUNNING, EventNumbers, RunFinished, State, event_kind,
-)
+from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, EventNumbers, State
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
 from graphtui.replay import ReplaySession
@@ -29,6 +26,7 @@ from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.go_to_event import GoToEventScreen
 from graphtui.screens.help import HelpScreen
+from graphtui.screens.navigation import current, find_targets, landmark, node_of_tensor
 from graphtui.screens.keys import DEBUGGER_BINDINGS, LIVE_ONLY
 from graphtui.widgets.events_log import EventsLog
 from graphtui.widgets.events_pane import EventsPane
@@ -210,7 +208,7 @@ class MainScreen(Screen):
         """Put the cursor on the node the run is paused at, or failed at, once per stop."""
         if self.moment is not None:
             return
-        node_id, tensor_id = _current(state)
+        node_id, tensor_id = current(state)
         if node_id is None and tensor_id is None:
             return
         key = (state.run_number, node_id, tensor_id, state.run_state)
@@ -313,7 +311,7 @@ class MainScreen(Screen):
     def action_go_to_current(self) -> None:
         if self.state is None:
             return
-        node_id, tensor_id = _current(self.state)
+        node_id, tensor_id = current(self.state)
         if node_id is None and tensor_id is None:
             self.notify("Not paused at a node (n or c first; p pauses)", timeout=3)
             return
@@ -391,7 +389,7 @@ class MainScreen(Screen):
         if target is None or self.state is None:
             return
         graph = self.query_one(GraphTree)
-        node_id = target.id if target.kind == "node" else _node_of_tensor(self.state, target.id)
+        node_id = target.id if target.kind == "node" else node_of_tensor(self.state, target.id)
         if node_id is not None and graph.reveal(node_id):
             self._tensor_only = None        # the row shows the tensor too
         else:
@@ -413,54 +411,3 @@ class MainScreen(Screen):
 
     def action_cycle_filter(self) -> None:
         self.query_one(EventsPane).cycle_filter()
-
-
-# What `{` / `}` stop at with no events filter: the story's turning points.
-LANDMARKS = (trace.BackwardStarted, trace.BackwardFinished, trace.HookFired,
-             trace.WarningRaised, trace.ErrorRaised, RunFinished)
-
-
-def landmark(log, start: int, direction: int, kinds: frozenset[str] | None) -> int | None:
-    """The index of the first event after (direction 1) or before (-1) ``start`` that is a
-    landmark, or of one of ``kinds`` when given. None: there is none."""
-    end = len(log) if direction > 0 else max(log.first_step, 0) - 1
-    for index in range(start + direction, end, direction):
-        event = log[index]
-        if event_kind(event) in kinds if kinds is not None else isinstance(event, LANDMARKS):
-            return index
-    return None
-
-
-def _current(state: State) -> tuple[int | None, int | None]:
-    """(node, tensor) the run is paused at, or failed at (a tensor: no grad_fn to fail at)."""
-    if state.paused_at is not None:
-        return state.paused_at, None
-    if state.error is not None:
-        return state.error.node_id, state.error.tensor_id
-    return None, None
-
-
-def find_targets(state: State) -> list[Target]:
-    """Every node and every named tensor, labelled as the user would search for them: the
-    id tells twins apart (two networks' ``AccumulateGrad (weight)``), and so does the module."""
-    nodes = sorted(state.nodes.values(), key=lambda n: -n.id)
-    targets = [Target("node", node.id, _node_target_label(state, node)) for node in nodes]
-    targets += [Target("tensor", t.id, f"tensor {t.label}  {list(t.shape)}  tensor {t.id}")
-                for t in state.tensors.values() if t.name]
-    return targets
-
-
-def _node_target_label(state: State, node) -> str:
-    where = f"  in {node.module}" if node.module else ""
-    return f"{state.node_label(node.id)}{where}  node {node.id}"
-
-
-def _node_of_tensor(state: State, tensor_id: int) -> int | None:
-    """The tensor's grad_fn, or for a leaf the AccumulateGrad that feeds its .grad."""
-    tensor = state.tensors.get(tensor_id)
-    if tensor is not None and tensor.grad_fn_id is not None:
-        return tensor.grad_fn_id
-    for node in state.nodes.values():
-        if node.is_accumulate_grad and node.output_ids[:1] == (tensor_id,):
-            return node.id
-    return None

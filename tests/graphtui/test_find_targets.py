@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine import trace
 from graphtui.model import state_at
-from graphtui.screens.main import find_targets
+from graphtui.screens.navigation import find_targets
 from tests.graphtui.conftest import mul_forward_events
 
 UINT64_MAX = (1 << 64) - 1          # PyTorch's sequence_nr of an AccumulateGrad
