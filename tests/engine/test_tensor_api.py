@@ -325,10 +325,15 @@ def sc_is_leaf_and_grad_fn(torch):
 
 # ---------------------------------------------------------------- the tests
 
+ENGINE_BUGS = {
+}
+
 SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
 
 
-@pytest.mark.parametrize("name", list(SCENARIOS))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=ENGINE_BUGS[n], strict=True))
+    if n in ENGINE_BUGS else n for n in SCENARIOS])
 def test_matches_torch(name):
     assert SCENARIOS[name](engine) == RECORDED[name]
 
