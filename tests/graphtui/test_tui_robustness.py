@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import html
 import statistics
 import textwrap
 import time
@@ -20,7 +19,7 @@ from graphtui.widgets.inspector import Inspector
 from graphtui.app import GraphtuiApp
 from graphtui.headless import settle
 from graphtui.session import Session
-from tui_support import SIZE, running
+from tui_support import SIZE, running, screen_text
 
 RAISES = {
     # name: (source, the node the failure is placed at, marked ✗ there, the line that raised)
@@ -239,11 +238,6 @@ async def test_p_in_plain_python_says_it_waits_for_an_op_and_ctrl_q_leaves(tmp_p
 
 
 # ---------------------------------------------------------------- floods
-
-
-def screen_text(app) -> str:
-    """The screen as the SVG screenshot has it, as plain text."""
-    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
 
 
 async def test_a_print_flood_says_how_many_lines_were_not_kept(tmp_path):

@@ -57,14 +57,6 @@ def missing_nn() -> str | None:
     return None
 
 
-def require_engine_for(name: str) -> None:
-    """Skip the calling test while the engine lacks what scenario ``name`` needs."""
-    if name in NEEDS_NN:
-        reason = missing_nn()
-        if reason:
-            pytest.skip(f"{name} needs engine.nn: {reason}")
-
-
 def subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
@@ -149,13 +141,11 @@ def cached_run(args: tuple[str, ...]) -> Run:
 
 def dump(name: str) -> Run:
     """``python -m graphtui dump scenarios/NAME.py`` from the repository root (cached)."""
-    require_engine_for(name)
     return cached_run(dump_args(name))
 
 
 def plain(name: str) -> Run:
     """``python scenarios/NAME.py`` from the repository root (cached)."""
-    require_engine_for(name)
     return cached_run(plain_args(name))
 
 

@@ -83,7 +83,7 @@ EXPECTED: dict[str, list[str]] = {
         "MulBackward0 produced [2], None", "x.grad = [2] float32 [300, 0.3]",
         "backward finished", "tensor([300.0000,   0.3000])",
         "backward started from y\n", "MulBackward0 produced [2], None",
-        "MulBackward0 freed other (8 B)", "x.grad += [2] float32 [600, 0.6]",
+        "MulBackward0 freed other (8 B)", "x.grad += [300, 0.3], now [2] float32 [600, 0.6]",
         "backward finished", "tensor([600.0000,   0.6000])", "run finished",
         "== graph", "MulBackward0  [freed]", "AccumulateGrad (x)  [done]",
         "grad [2] float32 [600, 0.6]", "== saved buffers retained: 0 B", "== run finished",
