@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import types
 import typing
@@ -58,10 +59,10 @@ def write(events: Iterable, out, scenario: str = "") -> int:
     """Write a header line, then one JSON object per event, to a text stream."""
     header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario,
               "first_step": getattr(events, "first_step", 0)}
-    out.write(json.dumps(header) + "\n")
+    out.write(json.dumps(header, allow_nan=False) + "\n")
     count = 0
     for event in events:
-        out.write(json.dumps(_encode(event), separators=(",", ":")) + "\n")
+        out.write(json.dumps(_encode(event), separators=(",", ":"), allow_nan=False) + "\n")
         count += 1
     return count
 
@@ -73,12 +74,32 @@ def _encode(value):
             encoded[field.name] = _encode(getattr(value, field.name))
         return encoded
     if isinstance(value, np.ndarray):
-        return {"$array": value.dtype.name, "data": value.tolist()}
+        return {"$array": value.dtype.name, "data": _array_data(value)}
     if isinstance(value, (tuple, list)):
         return [_encode(item) for item in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"$float": _NON_FINITE_NAMES[_non_finite_key(value)]}
     return value
+
+
+# Strict JSON has no NaN or Infinity: a non-finite float is written as one of these names
+# ({"$float": name} alone, a bare name inside an array's data, which NumPy reads back).
+_NON_FINITE_NAMES = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+_NON_FINITE_VALUES = {name: float(key) for key, name in _NON_FINITE_NAMES.items()}
+
+
+def _non_finite_key(value: float) -> str:
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+def _array_data(array: np.ndarray) -> list:
+    data = array.tolist()
+    if array.dtype.kind != "f" or np.isfinite(array).all():
+        return data
+    return [item if math.isfinite(item) else _NON_FINITE_NAMES[_non_finite_key(item)]
+            for item in array.reshape(-1).tolist()]
 
 
 # ---------------------------------------------------------------- reading
@@ -126,6 +147,12 @@ def _parse_json(given: str, number: int, line: str):
     except json.JSONDecodeError as error:
         raise RecordingError(f"{given}:{number}: not valid JSON ({error.msg} at column "
                              f"{error.colno}); the file may be truncated or edited") from None
+    except RecursionError:
+        raise RecordingError(f"{given}:{number}: nested too deeply to be a graphtui "
+                             f"event") from None
+    except ValueError as error:          # e.g. an integer of thousands of digits
+        raise RecordingError(f"{given}:{number}: not a value graphtui writes "
+                             f"({error})") from None
 
 
 def _read_event(given: str, number: int, line: str):
@@ -134,6 +161,9 @@ def _read_event(given: str, number: int, line: str):
         event = _decode(raw)
     except (TypeError, ValueError, KeyError) as error:
         raise RecordingError(f"{given}:{number}: {error}") from None
+    except RecursionError:
+        raise RecordingError(f"{given}:{number}: nested too deeply to be a graphtui "
+                             f"event") from None
     if not dataclasses.is_dataclass(event):
         raise RecordingError(f"{given}:{number}: expected an event object, got "
                              f"{type(event).__name__}")
@@ -146,6 +176,8 @@ def _decode(raw):
     if isinstance(raw, dict):
         if "$array" in raw:
             return _decode_array(raw)
+        if "$float" in raw:
+            return _decode_float(raw)
         return _decode_object(raw)
     if raw is None or isinstance(raw, (bool, int, float, str)):
         return raw
@@ -160,6 +192,13 @@ def _decode_array(raw: dict) -> np.ndarray:
     array = np.asarray(raw.get("data", ()), dtype=dtype).reshape(-1)
     array.flags.writeable = False
     return array
+
+
+def _decode_float(raw: dict) -> float:
+    name = raw["$float"]
+    if set(raw) != {"$float"} or name not in _NON_FINITE_VALUES:
+        raise ValueError(f"a $float is one of NaN, Infinity, -Infinity: {_short(raw)}")
+    return _NON_FINITE_VALUES[name]
 
 
 def _decode_object(raw: dict):
