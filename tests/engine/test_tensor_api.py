@@ -3,8 +3,8 @@ memory sharing (numpy, detach, data), and reprs.
 
 Each `sc_*` scenario takes the torch-like module as its argument and returns plain values.
 RECORDED at the end was produced by running the same functions with torch 2.13.0+cpu in an
-out-of-tree recorder (torch is never imported here). Random factories cannot match torch's
-generator bit for bit, so their scenarios record shapes, dtypes, ranges and reproducibility.
+out-of-tree recorder (torch is never imported here). Random factories are compared with
+torch live, value for value, in test_random_torch.py.
 """
 import numpy as np
 import pytest
@@ -75,34 +75,6 @@ def sc_empty(torch):
     return {"shape": repr(e.shape), "dtype": str(e.dtype),
             "int": str(torch.empty(2, dtype=torch.int64).dtype),
             "requires_grad": torch.empty(1, requires_grad=True).requires_grad}
-
-
-def sc_random_factories(torch):
-    torch.manual_seed(0)
-    r = torch.rand(1000)
-    n = torch.randn(2, 3)
-    i = torch.randint(3, 7, (1000,))
-    i2 = torch.randint(5, (4,))
-    return {"rand": (repr(r.shape), str(r.dtype), all(0 <= v < 1 for v in r.tolist())),
-            "randn": (repr(n.shape), str(n.dtype)),
-            "randint": (repr(i.shape), str(i.dtype), min(i.tolist()), max(i.tolist())),
-            "randint high only": (repr(i2.shape), str(i2.dtype),
-                                  all(0 <= v < 5 for v in i2.tolist())),
-            "randn requires_grad": torch.randn(2, requires_grad=True).requires_grad,
-            "rand tuple": repr(torch.rand((2, 2)).shape),
-            "randn float64": str(torch.randn(2, dtype=torch.float64).dtype)}
-
-
-def sc_manual_seed_reproducible(torch):
-    torch.manual_seed(1234)
-    a = torch.randn(5), torch.rand(3), torch.randint(0, 100, (4,))
-    torch.manual_seed(1234)
-    b = torch.randn(5), torch.rand(3), torch.randint(0, 100, (4,))
-    torch.manual_seed(4321)
-    c = torch.randn(5)
-    return {"same seed same values": [x.tolist() == y.tolist() for x, y in zip(a, b)],
-            "other seed differs": a[0].tolist() != c.tolist(),
-            "consecutive draws differ": a[0].tolist() != torch.randn(5).tolist()}
 
 
 # ---------------------------------------------------------------- dtypes
@@ -446,18 +418,6 @@ RECORDED = {
          'dtype': 'torch.float32',
          'int': 'torch.int64',
          'requires_grad': True},
-    'random_factories':
-        {'rand': ('torch.Size([1000])', 'torch.float32', True),
-         'randn': ('torch.Size([2, 3])', 'torch.float32'),
-         'randint': ('torch.Size([1000])', 'torch.int64', 3, 6),
-         'randint high only': ('torch.Size([4])', 'torch.int64', True),
-         'randn requires_grad': True,
-         'rand tuple': 'torch.Size([2, 2])',
-         'randn float64': 'torch.float64'},
-    'manual_seed_reproducible':
-        {'same seed same values': [True, True, True],
-         'other seed differs': True,
-         'consecutive draws differ': True},
     'dtypes':
         {'str': ['torch.float32', 'torch.float64', 'torch.int64', 'torch.bool'],
          'repr': ['torch.float32', 'torch.int64'],
