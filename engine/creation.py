@@ -141,10 +141,18 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
 
 def _random_empty(size, dtype, kernel_name: str) -> np.ndarray:
     np_dtype = _np_dtype(dtype)
-    if np_dtype.kind != "f" or np_dtype.itemsize == 2:
+    check_random_dtype(np_dtype, kernel_name)
+    return np.empty(_checked_sizes(_sizes(size)), np_dtype)
+
+
+def check_random_dtype(np_dtype: np.dtype, kernel_name: str) -> None:
+    """torch's error for an integer dtype; ours for float16, which torch supports."""
+    if np_dtype == np.float16:
+        raise NotImplementedError("random numbers of dtype torch.float16 are not supported by "
+                                  "graphtui's engine (float32 and float64 are)")
+    if np_dtype.kind != "f":
         name = _dt.from_numpy_dtype(np_dtype).tensor_type[:-len("Tensor")]
         raise NotImplementedError(f'"{kernel_name}" not implemented for \'{name}\'')
-    return np.empty(_checked_sizes(_sizes(size)), np_dtype)
 
 
 def _checked_sizes(sizes: tuple) -> tuple:

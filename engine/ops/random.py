@@ -29,9 +29,8 @@ def _kind_name(data: np.ndarray) -> str:
 
 
 def _require_float(tensor: Tensor, kernel: str) -> None:
-    data = tensor._data
-    if data.dtype.kind != "f" or data.dtype.itemsize == 2:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_kind_name(data)}\'')
+    from engine.creation import check_random_dtype
+    check_random_dtype(tensor._data.dtype, kernel)
 
 
 def _fill_in_place(tensor: Tensor, op: str, node_cls, draw, sources: tuple = ()) -> Tensor:

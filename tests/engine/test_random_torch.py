@@ -476,3 +476,11 @@ def test_gradgradcheck_draws_its_grad_outputs_as_torch_does():
         assert t.autograd.gradgradcheck(lambda a: (a * a).sum() * a, (x,))
         return t.rand(4)
     assert_same(program, 12)
+
+
+def test_float16_draws_are_refused_plainly():
+    for draw in (lambda: engine.rand(2, dtype=engine.float16),
+                 lambda: engine.zeros(2, dtype=engine.float16).normal_()):
+        with pytest.raises(NotImplementedError, match="random numbers of dtype torch.float16 "
+                                                      "are not supported by graphtui's engine"):
+            draw()
