@@ -26,8 +26,12 @@ from engine.ops.split import chunk, split, unbind
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                              full_like, linspace, manual_seed, ones, ones_like, rand, rand_like,
-                             randint, randn, randn_like, randperm, seed, tensor, zeros,
-                             zeros_like)
+                             randint, randint_like, randn, randn_like, randperm, seed, tensor,
+                             zeros, zeros_like)
+from engine import random
+from engine.random import (Generator, default_generator, get_rng_state, initial_seed,
+                           set_rng_state)
+from engine.ops.random import bernoulli, multinomial, normal
 from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                        set_grad_enabled, is_inference_mode_enabled)
 from engine import autograd

@@ -1,4 +1,5 @@
-"""Tensor creation functions, and the random generator behind rand / randn / randint."""
+"""Tensor creation functions, random ones included (they draw from engine.random's
+generators, so a seed gives PyTorch's numbers)."""
 from __future__ import annotations
 
 import numbers
@@ -6,22 +7,10 @@ import numbers
 import numpy as np
 
 from engine import dtypes as _dt
+from engine import random as _random
 from engine.autograd import grad_mode as _gm
+from engine.random import manual_seed, seed  # noqa: F401  (torch.manual_seed, torch.seed)
 from engine.tensor import Tensor, _announce
-
-_generator = np.random.default_rng()
-
-
-def manual_seed(seed: int):
-    global _generator
-    _generator = np.random.default_rng(int(seed))
-    return _generator
-
-
-def seed() -> int:
-    value = int(np.random.SeedSequence().entropy % (2**63))
-    manual_seed(value)
-    return value
 
 
 def _np_dtype(dtype, default=None) -> np.dtype:
@@ -139,13 +128,39 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    data = _generator.random(_sizes(size), dtype=np.float64).astype(_np_dtype(dtype))
-    return _make(data, requires_grad)
+    like = _random_empty(size, dtype, "check_uniform_bounds")
+    return _make(_random.uniform(_random.generator_or_default(generator), like, 0.0, 1.0),
+                 requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    data = _generator.standard_normal(_sizes(size)).astype(_np_dtype(dtype))
-    return _make(data, requires_grad)
+    like = _random_empty(size, dtype, "normal_kernel_cpu")
+    return _make(_random.normal(_random.generator_or_default(generator), like, 0.0, 1.0),
+                 requires_grad)
+
+
+def _random_empty(size, dtype, kernel_name: str) -> np.ndarray:
+    np_dtype = _np_dtype(dtype)
+    check_random_dtype(np_dtype, kernel_name)
+    return np.empty(_checked_sizes(_sizes(size)), np_dtype)
+
+
+def check_random_dtype(np_dtype: np.dtype, kernel_name: str) -> None:
+    """torch's error for an integer dtype; ours for float16, which torch supports."""
+    if np_dtype == np.float16:
+        raise NotImplementedError("random numbers of dtype torch.float16 are not supported by "
+                                  "graphtui's engine (float32 and float64 are)")
+    if np_dtype.kind != "f":
+        name = _dt.from_numpy_dtype(np_dtype).tensor_type[:-len("Tensor")]
+        raise NotImplementedError(f'"{kernel_name}" not implemented for \'{name}\'')
+
+
+def _checked_sizes(sizes: tuple) -> tuple:
+    if any(s < 0 for s in sizes):
+        negative = next(s for s in sizes if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: "
+                           f"{list(sizes)}")
+    return sizes
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -154,26 +169,44 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    data = _generator.integers(low, high, size=tuple(size)).astype(_np_dtype(dtype, _dt.int64))
-    return _make(data, requires_grad)
+    like = np.empty(_checked_sizes(tuple(int(s) for s in size)), _np_dtype(dtype, _dt.int64))
+    values = random_from_to(_random.generator_or_default(generator), like, int(low), int(high))
+    return _make(values, requires_grad)
 
 
-def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(_generator.permutation(int(n)).astype(_np_dtype(dtype, _dt.int64)), requires_grad)
+def random_from_to(generator, like: np.ndarray, low: int, high: int) -> np.ndarray:
+    """random_(low, high) / randint drawn for `like`: torch's check, (word % span) + low."""
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    return _random.int_from_to(generator, like, high - low, low).astype(like.dtype, copy=False)
 
 
-def rand_like(input, *, dtype=None) -> Tensor:
-    return rand(*input._data.shape, dtype=dtype or input.dtype)
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    values = _random.permutation(_random.generator_or_default(generator), n)
+    return _make(values.astype(_np_dtype(dtype, _dt.int64)), requires_grad)
 
 
-def randn_like(input, *, dtype=None) -> Tensor:
-    return randn(*input._data.shape, dtype=dtype or input.dtype)
+def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return rand(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
+                 requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad=False) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, generator=generator,
+                   dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, requires_grad=False) -> Tensor:
     return _make(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
-
-
-def generator() -> np.random.Generator:
-    """The generator random ops draw from (engine.nn's init and dropout use it too)."""
-    return _generator

@@ -116,11 +116,11 @@ def _as_tuple(inputs) -> tuple:
 
 
 def _random_like(out: Tensor) -> Tensor:
-    from engine.creation import generator
+    from engine import random
     data = out._data
     dtype = data.dtype if data.dtype.kind in "fc" else np.dtype(np.float64)
-    values = generator().uniform(-1.0, 1.0, size=data.shape).astype(dtype)
-    return Tensor._make(values).requires_grad_()
+    values = random.uniform(random.default_generator, np.empty(data.shape, dtype), -1.0, 1.0)
+    return Tensor._make(values.astype(dtype, copy=False)).requires_grad_()
 
 
 def _show(matrix: np.ndarray) -> str:

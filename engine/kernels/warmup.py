@@ -8,7 +8,7 @@ background thread at start-up, behind a loading indicator.
 
 import numpy as np
 
-from engine.kernels import batch_norm, conv, elementwise, loss, pooling
+from engine.kernels import batch_norm, conv, elementwise, loss, mt19937, pooling
 
 ONE, ZERO = (1, 1), (0, 0)
 
@@ -57,7 +57,30 @@ def _elementwise_family(dtype):
     elementwise.relu_forward(x)
 
 
-FAMILIES = (_conv_family, _pooling_family, _loss_family, _batch_norm_family, _elementwise_family)
+def _random_family(dtype):
+    """The generator's kernels, on a scratch state (the default generator is not touched)."""
+    words, position = np.arange(mt19937.N_WORDS, dtype=np.uint32), np.array([1, 0])
+    out, wide = np.empty(16, dtype), np.empty(4, np.float64)
+    fill = mt19937.fill_uniform_float if out.dtype == np.float32 else mt19937.fill_uniform_double
+    fill(words, position, out, 0.0, 1.0)
+    vector = (mt19937.fill_normal_vector_float if out.dtype == np.float32
+              else mt19937.fill_normal_vector_double)
+    vector(words, position, out, 0.0, 1.0)
+    mt19937.fill_normal_scalar(words, position, np.zeros(2), out, 0.0, 1.0)
+    integers = np.empty(4, np.int64)
+    mt19937.fill_int_from_to(words, position, integers, np.uint64(10), 0)
+    mt19937.fill_int_modulo(words, position, integers, np.uint64(10), False)
+    mt19937.fill_randperm(words, position, integers)
+    mt19937.fill_bernoulli_scalar(words, position, wide, 0.5)
+    mt19937.fill_bernoulli_float_p(words, position, wide, wide)
+    mt19937.fill_bernoulli_double_p(words, position, wide, wide)
+    mt19937.fill_exponential(words, position, wide, 1.0)
+    mt19937.multinomial_with_replacement(words, position, np.ones((1, 2), dtype), 2,
+                                         np.empty((1, 2), np.int64))
+
+
+FAMILIES = (_conv_family, _pooling_family, _loss_family, _batch_norm_family, _elementwise_family,
+            _random_family)
 
 
 def warm_up(dtypes=(np.float32,)):

@@ -1,9 +1,11 @@
 """engine.nn.functional: PyTorch's torch.nn.functional for the supported subset."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from engine.creation import generator as _generator
+from engine import random as _random
 from engine.nn._ops.activation import gelu, leaky_relu, log_sigmoid as logsigmoid
 from engine.nn._ops.conv import conv2d
 from engine.nn._ops.linear import linear
@@ -14,12 +16,13 @@ from engine.nn._ops.padding import pad
 from engine.nn._ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from engine.nn._ops.sparse import embedding
 from engine.ops import elementwise as _E
+from engine.ops import inplace as _I
 from engine.ops import reductions as _R
 from engine.tensor import Tensor
 
 __all__ = ["relu", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
            "conv2d", "max_pool2d", "max_pool2d_with_indices", "avg_pool2d",
-           "adaptive_avg_pool2d", "dropout", "batch_norm", "embedding", "cross_entropy",
+           "adaptive_avg_pool2d", "dropout", "dropout2d", "batch_norm", "embedding", "cross_entropy",
            "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "one_hot", "pad"]
 
@@ -52,15 +55,56 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    """torch's CPU dropout: a Bernoulli(1 - p) noise shaped like input, divided by 1 - p in
+    input's dtype, times input (MulBackward0; in place with inplace=True)."""
+    _check_dropout_p(p)
+    if not training or p == 0.0 or input._data.size == 0:
+        return input
+    noise = _dropout_noise(input._data, np.empty_like(input._data), p)
+    return _I.mul_(input, noise) if inplace else _E.mul(input, noise)
+
+
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Channel-wise dropout: one Bernoulli draw per (N, C) of an (N, C, ...) input; a 3-D
+    input is taken as (N, C, L), with torch's warnings."""
+    _check_dropout_p(p)
+    ndim = input._data.ndim
+    if ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated "
+                      "and will result in an error in a future release. To retain the behavior "
+                      "and silence this warning, please use dropout instead. Note that dropout2d "
+                      "exists to provide channel-wise dropout on inputs with 2 spatial dimensions, "
+                      "a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      "inputs).", stacklevel=2)
+    if ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim. This behavior will change "
+                      "in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout "
+                      "behavior, please switch to using dropout1d instead.", stacklevel=2)
+    return _feature_dropout(input, p, training, inplace)
+
+
+def _feature_dropout(input, p, training, inplace):
+    if not training or p == 0.0 or input._data.size == 0:
         return input
     data = input._data
-    keep = _generator().random(data.shape) >= p
-    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    mask = Tensor._make((keep * scale).astype(data.dtype))
-    return _E.mul(input, mask)
+    noise_shape = data.shape[:2] + (1,) * (data.ndim - 2)
+    noise = _dropout_noise(data, np.empty(noise_shape, data.dtype), p)
+    return _I.mul_(input, noise) if inplace else _E.mul(input, noise)
+
+
+def _check_dropout_p(p) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout_noise(data: np.ndarray, like: np.ndarray, p: float) -> Tensor:
+    if p == 1.0:
+        return Tensor._make(np.zeros((), data.dtype))
+    keep = _random.bernoulli(_random.default_generator, like, 1.0 - p).astype(data.dtype)
+    return Tensor._make(keep / data.dtype.type(1.0 - p))
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

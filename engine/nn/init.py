@@ -1,15 +1,17 @@
-"""engine.nn.init: in-place initialisers, drawing from the engine's generator.
-
-Values cannot match PyTorch's RNG; distributions and bounds do.
-"""
+"""engine.nn.init: in-place initialisers with torch's formulas and torch's draws (each one
+calls the tensor's own normal_ / uniform_ under no_grad, as torch.nn.init does), so a seed
+gives PyTorch's initial weights."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
+from engine import random as _random
 from engine import trace
-from engine.creation import generator as _generator
+from engine.autograd import grad_mode as _gm
+from engine.ops import random as _R
 from engine.tensor import Tensor
 
 
@@ -67,11 +69,123 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-    return _fill(tensor, _generator().uniform(a, b, tensor._data.shape))
+    with _gm.no_grad():
+        return _R.uniform_(tensor, a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-    return _fill(tensor, _generator().normal(mean, std, tensor._data.shape))
+    with _gm.no_grad():
+        return _R.normal_(tensor, mean, std, generator=generator)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator=None) -> Tensor:
+    """torch 2.13's sampler: normals redrawn where out of [a, b] when the interval holds
+    more than 0.3 of the mass, otherwise uniform proposals accepted by the density."""
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    gen = _random.generator_or_default(generator)
+    mass = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    data = tensor._data
+    if mass > 0.3:
+        values = _redrawn_normals(gen, data, mean, std, a, b)
+    else:
+        values = _accepted_uniforms(gen, data, mean, std, a, b)
+    return _fill(tensor, values)
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def _redrawn_normals(gen, data: np.ndarray, mean, std, a, b) -> np.ndarray:
+    low, high = data.dtype.type(a), data.dtype.type(b)
+    result = _random.normal(gen, data, mean, std).astype(data.dtype, copy=False)
+    while True:
+        outside = (result < low) | (result > high)
+        if not outside.any():
+            return result
+        fresh = _random.normal(gen, result, mean, std).astype(data.dtype, copy=False)
+        result = np.where(outside, fresh, result)
+
+
+def _accepted_uniforms(gen, data: np.ndarray, mean, std, a, b) -> np.ndarray:
+    dtype = data.dtype.type
+    log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+    def log_density(values):
+        scaled = ((values - dtype(mean)) / dtype(std)) ** 2
+        return scaled * dtype(-0.5) - dtype(log_peak)
+
+    def draw_pending(candidates):
+        return np.log(_random.uniform(gen, data, 0.0, 1.0).astype(data.dtype)) > \
+            log_density(candidates)
+
+    result = _random.uniform(gen, data, a, b).astype(data.dtype)
+    pending = draw_pending(result)
+    while pending.any():
+        candidates = _random.uniform(gen, data, a, b).astype(data.dtype)
+        result = np.where(pending, candidates, result)
+        pending = np.where(pending, draw_pending(candidates), pending)
+    return result
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    if tensor._data.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _fill(tensor, np.eye(*tensor._data.shape, dtype=tensor._data.dtype))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    shape = tensor._data.shape
+    if len(shape) not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = shape[0] // groups
+    values = np.zeros(shape, tensor._data.dtype)
+    centre = tuple(size // 2 for size in shape[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, shape[1])):
+            values[(g * out_per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
+    """torch's draws (a normal matrix, transposed when wide) and QR with the signs of R's
+    diagonal; the QR is NumPy's LAPACK, so values agree with torch's to rounding only."""
+    data = tensor._data
+    if data.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if data.size == 0:
+        return tensor
+    rows = data.shape[0]
+    cols = data.size // rows
+    gen = _random.generator_or_default(generator)
+    flattened = _random.normal(gen, np.empty((rows, cols), data.dtype), 0.0, 1.0)
+    flattened = flattened.astype(data.dtype, copy=False)
+    if rows < cols:
+        flattened = flattened.T
+    q, r = np.linalg.qr(flattened)
+    q = q * np.sign(np.diagonal(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q.reshape(data.shape) * data.dtype.type(gain)).astype(data.dtype))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """Normal values, then in each column the first ceil(sparsity * rows) rows of a fresh
+    randperm (from the default generator, as torch does) set to zero."""
+    if tensor._data.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor._data.shape
+    num_zeros = math.ceil(sparsity * rows)
+    gen = _random.generator_or_default(generator)
+    values = _random.normal(gen, tensor._data, 0.0, std).astype(tensor._data.dtype)
+    for col in range(cols):
+        values[_random.permutation(_random.default_generator, rows)[:num_zeros], col] = 0
+    return _fill(tensor, values)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -88,30 +202,33 @@ def ones_(tensor: Tensor) -> Tensor:
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = gain * math.sqrt(6.0 / float(fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     if 0 in tensor._data.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     if 0 in tensor._data.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 def default_reset(weight: Tensor, bias: Tensor | None) -> None:

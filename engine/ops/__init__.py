@@ -8,6 +8,7 @@ from engine import dtypes as _dt
 from engine.ops import elementwise as E
 from engine.ops import inplace as I
 from engine.ops import linalg as L
+from engine.ops import random as RND
 from engine.ops import reductions as R
 from engine.ops import indexing as X
 from engine.ops import shape as S
@@ -69,6 +70,10 @@ _METHODS = {
     "add_": I.add_, "sub_": I.sub_, "mul_": I.mul_, "div_": I.div_, "zero_": I.zero_,
     "fill_": I.fill_, "copy_": I.copy_, "clamp_": I.clamp_, "clip_": I.clamp_, "pow_": I.pow_,
     "masked_fill_": I.masked_fill_,
+    # random
+    "normal_": RND.normal_, "uniform_": RND.uniform_, "random_": RND.random_,
+    "bernoulli_": RND.bernoulli_, "exponential_": RND.exponential_,
+    "bernoulli": RND.bernoulli, "multinomial": RND.multinomial,
     # conversion
     "to": _to, "type_as": lambda self, other: _to(self, other.dtype),
     "float": lambda self: E.to_dtype(self, np.dtype(np.float32)),

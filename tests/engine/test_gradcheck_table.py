@@ -55,6 +55,19 @@ def _grad_of_squares(op):
     return lambda a: engine.autograd.grad((op(a) ** 2).sum(), a, create_graph=True)[0]
 
 
+def _seeded(fn):
+    """fn drawing the same random numbers on every call, so finite differences see a
+    function of its inputs."""
+    def seeded(*args):
+        engine.manual_seed(0)
+        return fn(*args)
+    return seeded
+
+
+def _random_in_place(op):
+    return _seeded(lambda a, b: _inplace_on_copy(op)(a) * b)
+
+
 def _setitem(x, v):
     y = x * 1
     y[0, 1:] = v
@@ -150,6 +163,28 @@ CORE_CASES = {
                               (leaf(2, 3), leaf(3))),
     "CopySlices": lambda: (_setitem, (leaf(2, 3), leaf(2))),
     "AsStridedBackward0": lambda: (_mul_into_view, (leaf(3, 2), leaf(2))),
+    # Random ops: torch's gradients are zeros (samples are not reparameterised). torch.normal
+    # of tensors is seen through `* 0`, as its finite differences would follow the mean;
+    # tests/engine/test_random_torch.py compares all of these with torch live.
+    "NormalBackward0": lambda: (_random_in_place(lambda y: y.normal_()), (leaf(3), leaf(3))),
+    "UniformBackward0": lambda: (_random_in_place(lambda y: y.uniform_()), (leaf(3), leaf(3))),
+    "ExponentialBackward0": lambda: (_random_in_place(lambda y: y.exponential_()),
+                                     (leaf(3), leaf(3))),
+    "RandomBackward0": lambda: (_random_in_place(lambda y: y.random_(0, 5)), (leaf(3), leaf(3))),
+    "RandomBackward1": lambda: (_random_in_place(lambda y: y.random_(5)), (leaf(3), leaf(3))),
+    "RandomBackward2": lambda: (_random_in_place(lambda y: y.random_()), (leaf(3), leaf(3))),
+    "BernoulliBackward2": lambda: (_random_in_place(lambda y: y.bernoulli_(0.5)),
+                                   (leaf(3), leaf(3))),
+    "BernoulliBackward1": lambda: (_seeded(lambda a, p, b: _inplace_on_copy(
+        lambda y: y.bernoulli_(p))(a) * b), (leaf(3), leaf(3, low=0.2, high=0.8), leaf(3))),
+    "BernoulliBackward0": lambda: (_seeded(lambda p, b: engine.bernoulli(p) * b),
+                                   (leaf(4, low=0.2, high=0.8), leaf(4))),
+    "NormalBackward1": lambda: (_seeded(lambda m, b: engine.normal(m, 1.0) * 0 + b),
+                                (leaf(3), leaf(3))),
+    "NormalBackward2": lambda: (_seeded(lambda s, b: engine.normal(0.0, s) * 0 + b),
+                                (positive(3), leaf(3))),
+    "NormalBackward3": lambda: (_seeded(lambda m, s, b: engine.normal(m, s) * 0 + b),
+                                (leaf(3), positive(3), leaf(3))),
 }
 
 

@@ -3,7 +3,8 @@ memory sharing (numpy, detach, data), and reprs.
 
 Each `sc_*` scenario takes the torch-like module as its argument and returns plain values;
 each test runs it with torch 2.13 and with `engine` (tests/oracle.py) and compares. Random
-factories are compared by shapes, dtypes, ranges and reproducibility, not by their values.
+factories are compared by shapes, dtypes, ranges and reproducibility here, and value for
+value in test_random_torch.py.
 """
 import numpy as np
 import pytest

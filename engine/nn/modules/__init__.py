@@ -4,7 +4,7 @@ from engine.nn.modules.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigm
 from engine.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
 from engine.nn.modules.conv import Conv2d
-from engine.nn.modules.dropout import Dropout
+from engine.nn.modules.dropout import Dropout, Dropout2d
 from engine.nn.modules.flatten import Flatten
 from engine.nn.modules.linear import Identity, Linear
 from engine.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss,
@@ -18,7 +18,7 @@ from engine.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from engine.nn.modules.sparse import Embedding
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Conv2d",
-           "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout",
+           "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout", "Dropout2d",
            "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
            "BCEWithLogitsLoss"] + PADDING_LAYERS

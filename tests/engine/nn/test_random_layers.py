@@ -1,5 +1,5 @@
-"""Dropout and nn.init draw from the engine's generator, so values cannot match torch's;
-their distributions, scales and bounds do."""
+"""Dropout and nn.init: the distributions, scales and bounds they promise (their values are
+compared with torch's bit for bit in tests/engine/test_random_torch.py)."""
 import math
 
 import numpy as np
