@@ -77,24 +77,27 @@ def _compare_tensor(want: dict, got: dict, where: str):
             continue
         if key not in want or key not in got:
             return key, f"{where}: {key} in torch {key in want}, in engine {key in got}"
-        w, g = want[key], got[key]
-        if key == "values":
-            if w.shape != g.shape:
-                return "shape", f"{where}: torch {w.shape} engine {g.shape}"
-            if not _close(w, g, want["dtype"]):
-                return "value", f"{where}:\ntorch {w!r:.300}\nengine {g!r:.300}"
-        elif key == "graph":
-            if w != g:
-                return "grad_fn", f"{where}:\ntorch  {_graph_text(w)}\nengine {_graph_text(g)}"
-        elif key == "grad":
-            if (w is None) != (g is None):
-                return "grad", f"{where}.grad: torch {_short(w)} engine {_short(g)}"
-            if w is not None:
-                found = _compare_tensor(w, g, f"{where}.grad")
-                if found:
-                    return ("grad",) + found[1:]
-        elif w != g:
-            return key, f"{where}: torch {w!r} engine {g!r}"
+        found = _compare_field(key, want, got, where)
+        if found:
+            return found
+    return None
+
+
+def _compare_field(key: str, want: dict, got: dict, where: str):
+    w, g = want[key], got[key]
+    if key == "values" and isinstance(w, np.ndarray) and isinstance(g, np.ndarray):
+        if w.shape != g.shape:
+            return "shape", f"{where}: torch {w.shape} engine {g.shape}"
+        if not _close(w, g, want["dtype"]):
+            return "value", f"{where}:\ntorch {w!r:.300}\nengine {g!r:.300}"
+        return None
+    if key == "grad" and isinstance(w, dict) and isinstance(g, dict):
+        found = _compare_tensor(w, g, f"{where}.grad")
+        return None if not found else ("grad",) + found[1:]
+    if key == "graph" and w != g:
+        return "grad_fn", f"{where}:\ntorch  {_graph_text(w)}\nengine {_graph_text(g)}"
+    if w != g if not isinstance(w, np.ndarray) else True:
+        return key, f"{where}: torch {_short(w)} engine {_short(g)}"
     return None
 
 
@@ -116,7 +119,7 @@ def _short(value) -> str:
 
 
 def _graph_text(graph) -> str:
-    if graph is None:
-        return "None"
+    if graph is None or graph[0] == "raises":
+        return repr(graph)
     return " ".join(f"{i}:{name.split('::')[-1]}{'' if leaf is None else '(' + str(leaf) + ')'}"
                     f"->{[e for e in edges]}" for i, (name, leaf, edges) in enumerate(graph))

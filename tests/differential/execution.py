@@ -105,13 +105,15 @@ class Execution:
         return ("other", type(value).__name__)
 
     def _tensor(self, t, names: dict) -> dict:
-        desc = _values(t)
-        desc["requires_grad"] = bool(t.requires_grad)
-        desc["is_leaf"] = bool(t.is_leaf)
+        desc = _guarded(lambda: _values(t))
+        if not isinstance(desc, dict):
+            return {"values": desc}
+        desc["requires_grad"] = _guarded(lambda: bool(t.requires_grad))
+        desc["is_leaf"] = _guarded(lambda: bool(t.is_leaf))
         desc["graph"] = _guarded(lambda: graph_of(t.grad_fn, names))
-        if t.is_leaf or t.retains_grad:
+        if _guarded(lambda: t.is_leaf or t.retains_grad) is True:
             grad = t.grad
-            desc["grad"] = None if grad is None else _values(grad)
+            desc["grad"] = None if grad is None else _guarded(lambda: _values(grad))
         return desc
 
 
