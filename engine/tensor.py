@@ -46,6 +46,7 @@ class Tensor:
     # Set on outputs of split / chunk / unbind and their views: PyTorch forbids editing such
     # views in place, as one node would have to be rebased for all of them.
     _multi_output_view = False
+    _no_grad_view = False   # a view made under no_grad of a tensor that requires grad
 
     def __init__(self, *args, **kwargs) -> None:
         # `engine.Tensor(data)` as a constructor, like torch.Tensor([1, 2]) (always float).
@@ -282,9 +283,9 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
+        # Shares the data and the version counter, but is no autograd view of self.
         out = Tensor._make(self._data)
         out._vc = self._vc
-        out._base = self
         return _announce(out)
 
     def detach_(self) -> "Tensor":
@@ -294,9 +295,7 @@ class Tensor:
 
     @property
     def data(self) -> "Tensor":
-        out = Tensor._make(self._data)
-        out._base = self
-        return out
+        return Tensor._make(self._data)     # its own version counter, no autograd base
 
     @data.setter
     def data(self, value: "Tensor") -> None:

@@ -117,6 +117,8 @@ def edge(tensor):
         refresh_view(tensor)
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
+    if tensor._no_grad_view:
+        return None         # it requires grad through its base, but has no accumulator
     return (grad_accumulator(tensor), 0)
 
 

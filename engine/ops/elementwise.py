@@ -378,9 +378,44 @@ def neg(input):
     return record(NegBackward0, -input._data, (input,))
 
 
+SignBackward0 = node_class("SignBackward0", lambda n, g: (P.zeros(n._in_shapes[0], g),))
+
+
 def sign(input):
     input = _operand(input)
-    return Tensor._make(np.sign(input._data))
+    return record(SignBackward0, np.sign(input._data), (input,))
+
+
+# ---------------------------------------------------------------- maximum, minimum
+
+def _extremum_rule(n, g, *, is_max: bool):
+    """The larger (smaller) operand takes the gradient; a tie splits it in halves."""
+    a, b = n.get("self"), n.get("other")
+    shared = P.where(a == b, g / 2, g)
+    a_loses, b_loses = (a < b, a > b) if is_max else (a > b, a < b)
+    return (reduce_to(P.where(a_loses, 0, shared), n._in_shapes[0]) if n.needs(0) else None,
+            reduce_to(P.where(b_loses, 0, shared), n._in_shapes[1]) if n.needs(1) else None)
+
+
+MaximumBackward0 = node_class("MaximumBackward0",
+                              lambda n, g: _extremum_rule(n, g, is_max=True))
+MinimumBackward0 = node_class("MinimumBackward0",
+                              lambda n, g: _extremum_rule(n, g, is_max=False))
+
+
+def _extremum(node_cls, np_fn, input, other):
+    input, other = as_tensor(input), as_tensor(other)
+    dtype = result_dtype(input, other)
+    out = cast(_binary(np_fn, input._data, other._data), dtype)
+    return record(node_cls, out, (input, other), {"self": input, "other": other})
+
+
+def maximum(input, other):
+    return _extremum(MaximumBackward0, np.maximum, input, other)
+
+
+def minimum(input, other):
+    return _extremum(MinimumBackward0, np.minimum, input, other)
 
 
 def _clamp_rule(n, g):

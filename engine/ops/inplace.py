@@ -9,7 +9,8 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
-from engine.ops.indexing import data_of_index, getitem, index_put_zeros
+from engine.ops.indexing import (advanced_key, apply_slicing, getitem, index_put_zeros,
+                                  keeps_whole_dim)
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -31,15 +32,20 @@ def _check_multi_output_view(tensor: Tensor, what: str) -> None:
                            f" is a view and {what}. {_MULTI_VIEW_TAIL}")
 
 
-def _check_multi_output_view_of(tensor: Tensor, key) -> None:
-    if tensor._requires_grad and tensor._multi_output_view:
-        _check_multi_output_view(getitem(tensor, key), "is being modified inplace")
+NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked).")
 
 
 def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
     if not _gm.state.enabled:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
+    if tensor._no_grad_view:
+        raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
     base = tensor._base
     if base is not None and tensor._requires_grad and base._grad_fn is None and base._requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE)
@@ -49,8 +55,10 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
 
 def _bump(tensor: Tensor, op: str) -> Tensor:
     tensor._vc[0] += 1
-    if tensor._base is not None and not tensor._multi_output_view:
-        tensor._view_version = tensor._vc[0]     # its graph was just rebased explicitly
+    if tensor._base is not None and not tensor._multi_output_view and _gm.state.enabled:
+        # Its graph was just rebased explicitly (under no_grad it was not: its grad_fn is
+        # regenerated when next read).
+        tensor._view_version = tensor._vc[0]
     if trace.active:
         node = tensor._grad_fn
         trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
@@ -174,7 +182,7 @@ def refresh_view(view: Tensor) -> None:
     _check_multi_output_view(view, "its base or another view of its base has been modified "
                                    "inplace")
     view._view_version = view._vc[0]
-    if view._requires_grad:
+    if view._requires_grad and not view._no_grad_view:
         _rebase_strided(view, view._base)
 
 
@@ -244,7 +252,7 @@ def zero_(tensor):
 
 def fill_(tensor, value):
     if isinstance(value, Tensor):
-        return copy_(tensor, value)
+        return _fill_with_tensor(tensor, value)
     return _overwrite(tensor, "fill_", FillBackward2, np.asarray(value), ())
 
 
@@ -262,59 +270,78 @@ def copy_(tensor, src, non_blocking=False):
 
 # ---------------------------------------------------------------- item assignment
 
-def _array_key(key):
-    if isinstance(key, tuple):
-        return tuple(data_of_index(k) if isinstance(k, (Tensor, list)) else k for k in key)
-    return data_of_index(key) if isinstance(key, (Tensor, list)) else key
+FillBackward3 = node_class("FillBackward3", lambda n, g: (
+    g * 0 if n.needs(0) else None, g.sum() if n.needs(1) else None))
 
 
-def _is_advanced_key(key) -> bool:
-    parts = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(p, np.ndarray) for p in parts)
-
-
-def _value_for(region_shape: tuple, value):
-    """A tensor value shaped like the region, as PyTorch views or expands it."""
-    if not isinstance(value, Tensor) or value._data.shape == region_shape:
-        return value
-    if value._data.size == int(np.prod(region_shape)):
-        return value.view(region_shape)
-    return value.expand(region_shape)
+def _fill_with_tensor(tensor: Tensor, value: Tensor) -> Tensor:
+    if value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    return _overwrite(tensor, "fill_", FillBackward3, value._data, (value,))
 
 
 def setitem(tensor, key, value) -> None:
-    key = _array_key(key)
-    if _gm.state.enabled and not _is_advanced_key(key):
-        # PyTorch writes through the view the key makes (x[0] = v edits x.select(0, 0)), and
-        # names that view's op when it refuses to edit an output of split / unbind.
-        _check_multi_output_view_of(tensor, key)
-    _check_leaf(tensor, through_view=True)
-    source = value if isinstance(value, Tensor) else None
-    base = tensor._base if tensor._base is not None and tensor._requires_grad else tensor
-    if not needs_grad(tensor, source):
-        tensor._data[key] = data_of(value)
-        _bump(tensor, "__setitem__")
+    """PyTorch's THPVariable_setitem: slice a view out of `tensor` with the basic parts of the
+    key, then copy the value into it (copy_, fill_) or index_put_ it with the advanced parts;
+    an in-place op on a view moves its base onto a CopySlices."""
+    if not isinstance(value, Tensor):
+        value = Tensor._make(np.asarray(value, dtype=tensor._data.dtype))
+    if key is False:
         return
-    if _is_advanced_key(key) and tensor._base is None:
-        _index_put(tensor, key, value)
-        return
-    region = region_in_base(tensor, base) if base is not tensor else \
-        np.arange(tensor._data.size).reshape(tensor._data.shape)
-    selected = region[key]
-    source = _value_for(selected.shape, source)
-    value_shape = None if source is None else source._data.shape
-    node = CopySlices()
-    node._next = (edge(base), edge(source))
-    node._in_shapes = (base._data.shape, value_shape)
-    node._out_meta = ((base._data.shape, base._data.dtype),)
-    node._attrs = {"_region": selected.reshape(-1),
-                   "_inner": lambda g: (None, None if value_shape is None
-                                        else reduce_to(g.reshape(value_shape), value_shape))}
-    tensor._data[key] = data_of(value) if source is None else source._data
-    _attach(base, node)
-    if base is not tensor:
-        _rebase_strided(tensor, base)
-    _bump(tensor, "__setitem__")
+    if key is Ellipsis:
+        sliced, advanced = tensor, {}
+    elif key is None or key is True:
+        sliced, advanced = tensor.unsqueeze(0), {}
+    elif isinstance(key, slice):
+        sliced = tensor if keeps_whole_dim(key, _first_size(tensor)) else getitem(tensor, key)
+        advanced = {}
+    else:
+        sliced, advanced = apply_slicing(tensor, key if isinstance(key, tuple) else (key,))
+    if advanced:
+        stripped = _without_leading_ones(value._data.shape)
+        values = value if stripped == value._data.shape else value.view(stripped)
+        _inplace(sliced, "index_put_", index_put, advanced_key(advanced), values)
+    else:
+        _copy_to(sliced, value)
+    if trace.active and sliced is not tensor:
+        _bump_event(tensor, "__setitem__")
+
+
+def _first_size(tensor: Tensor) -> int:
+    if tensor._data.ndim == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    return tensor._data.shape[0]
+
+
+def _without_leading_ones(shape: tuple) -> tuple:
+    first = 0
+    while first < len(shape) and shape[first] == 1:
+        first += 1
+    return shape[first:]
+
+
+def _copy_to(dst: Tensor, src: Tensor) -> None:
+    """What setitem writes with: copy_ of the same shape, fill_ of a 0-dim value, else copy_
+    of the value viewed without leading 1s and expanded to the region."""
+    if dst._data.shape == src._data.shape:
+        copy_(dst, src)
+    elif src._data.ndim == 0:
+        _fill_with_tensor(dst, src)
+    else:
+        from engine.ops.shape import expand
+        view = src.view(_without_leading_ones(src._data.shape))
+        if view._data.shape != dst._data.shape:
+            view = expand(view, dst._data.shape)
+        copy_(dst, view)
+
+
+def _bump_event(tensor: Tensor, op: str) -> None:
+    node = tensor._grad_fn
+    trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
+                                    None if node is None else node._id,
+                                    trace.summarize(tensor), tensor._requires_grad))
 
 
 def _rebase_strided(view: Tensor, base: Tensor) -> None:
@@ -345,17 +372,23 @@ def _zeroed(g, key):
 IndexPutBackward0 = node_class("IndexPutBackward0", _index_put_rule)
 
 
-def _index_put(tensor: Tensor, key, value) -> None:
-    """y[mask] = v or y[[0, 2]] = v on a tensor that needs grad: PyTorch's index_put_."""
-    source = value if isinstance(value, Tensor) else None
-    node = IndexPutBackward0()
-    node._next = (edge(tensor), edge(source))
-    node._in_shapes = (tensor._data.shape, None if source is None else source._data.shape)
-    node._out_meta = ((tensor._data.shape, tensor._data.dtype),)
-    node._attrs = {"_key": key, "accumulate": False,
-                   "indices": tuple(Tensor._make(np.asarray(k)) for k in
-                                    (key if isinstance(key, tuple) else (key,))
-                                    if isinstance(k, np.ndarray))}
-    tensor._data[key] = data_of(value)
-    _attach(tensor, node)
-    _bump(tensor, "__setitem__")
+def _dims(shape: tuple) -> str:
+    return ", ".join(map(str, shape))
+
+
+def index_put(input: Tensor, key: tuple, values: Tensor) -> Tensor:
+    """input with `values` written at the NumPy key `key` (out of place)."""
+    for index in key:
+        if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    out = input._data.copy()
+    try:
+        out[key] = values._data
+    except ValueError:
+        region = input._data[key].shape
+        raise RuntimeError(f"shape mismatch: value tensor of shape [{_dims(values._data.shape)}] "
+                           f"cannot be broadcast to indexing result of shape "
+                           f"[{_dims(region)}]") from None
+    return record(IndexPutBackward0, out, (input, values), attrs={
+        "_key": key, "accumulate": False,
+        "indices": tuple(Tensor._make(np.asarray(k)) for k in key if isinstance(k, np.ndarray))})

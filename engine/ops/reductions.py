@@ -177,15 +177,15 @@ def _extreme(input, dim, keepdim, *, is_max: bool):
 
 def max(input, dim=None, keepdim=False):
     if isinstance(dim, Tensor):
-        from engine.ops.elementwise import where
-        return where(input >= dim, input, dim)
+        from engine.ops.elementwise import maximum
+        return maximum(input, dim)
     return _extreme(input, dim, keepdim, is_max=True)
 
 
 def min(input, dim=None, keepdim=False):
     if isinstance(dim, Tensor):
-        from engine.ops.elementwise import where
-        return where(input <= dim, input, dim)
+        from engine.ops.elementwise import minimum
+        return minimum(input, dim)
     return _extreme(input, dim, keepdim, is_max=False)
 
 
@@ -311,7 +311,7 @@ def softmax(input, dim=None, dtype=None):
     e = np.exp(_shifted(data, d))
     # Contiguous whatever the input's layout, as ATen allocates it (so .contiguous() on it
     # records no CloneBackward0).
-    out = np.ascontiguousarray(e / e.sum(axis=d, keepdims=True))
+    out = np.require(e / e.sum(axis=d, keepdims=True), requirements="C")   # 0-d stays 0-d
     return record(SoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
 
 
@@ -323,7 +323,8 @@ def log_softmax(input, dim=None, dtype=None):
         out = kernels.log_softmax_forward(data)
     else:
         shifted = _shifted(data, d)
-        out = np.ascontiguousarray(shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True)))
+        out = np.require(shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True)),
+                         requirements="C")
     return record(LogSoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
 
 

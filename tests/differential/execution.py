@@ -29,6 +29,8 @@ def rec(tag, *args):
 '''
 
 VARIABLE = re.compile(r"^[xvtmgsqo]\d+$")
+# torch's C++ warnings end with where torch's own build raised them; the engine's do not.
+_TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\)$")
 
 
 def namespace(library: str, data: dict) -> dict:
@@ -60,6 +62,7 @@ class Execution:
     def __init__(self, library: str, data: dict) -> None:
         self.library = library
         self.ns = namespace(library, data)
+        self._given = set(self.ns)          # what the program did not make
         self._graph_cache: dict = {}
 
     def step(self, source: str) -> Step:
@@ -72,21 +75,24 @@ class Execution:
                 exec(compile(source, "<program>", "exec"), self.ns)
             except Exception as exc:  # noqa: BLE001  (any error is an outcome to compare)
                 error = (type(exc).__name__, str(exc))
-        seen = [(w.category.__name__, str(w.message)) for w in caught]
+        seen = [(w.category.__name__, _TRIGGERED.sub("", str(w.message))) for w in caught]
         return Step(error, seen, list(calls[before:]), self.snapshot())
 
     # ------------------------------------------------------------ snapshots
+    def variables(self) -> list:
+        return [name for name in self.ns if name not in self._given]
+
     def snapshot(self) -> dict:
+        variables = self.variables()
         names = {}
-        for name, value in self.ns.items():
-            if VARIABLE.match(name) and _is_tensor(value):
-                names.setdefault(id(value), name)
+        for name in variables:
+            if _is_tensor(self.ns[name]):
+                names.setdefault(id(self.ns[name]), name)
         out = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for name, value in self.ns.items():
-                if VARIABLE.match(name):
-                    out[name] = self._describe(value, names)
+            for name in variables:
+                out[name] = self._describe(self.ns[name], names)
         return out
 
     def _describe(self, value, names: dict):

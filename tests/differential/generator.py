@@ -49,6 +49,7 @@ class Generator:
             values = np.round(self.rng.standard_normal(shape), 3).astype(dtype)
         self.program.data[name] = values
         self.torch.ns[name] = values
+        self.torch._given.add(name)
         return name
 
     def const(self, shape, dtype: str = "float32", **kw) -> str:

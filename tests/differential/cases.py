@@ -1,0 +1,90 @@
+"""Fixed programs, each the minimal form of a divergence the tester found and the engine
+fixed: run live against torch by test_differential.py. A case is a list of statements
+(the same source runs in both libraries)."""
+from __future__ import annotations
+
+import itertools
+
+_A = "torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], requires_grad=True)"
+
+CASES = {
+    # -------------------------------------------------------------- indexing
+    "alias_of_everything": [
+        f"x = {_A}", "v1 = x[...]", "v2 = x[:, :]", "v3 = x[:, 0:9]", "v4 = x[()]",
+        "v5 = x[:]", "v6 = x[::1]", "v7 = (x * 1)[...]"],
+    "full_slices_are_skipped": [
+        "x = torch.tensor([[[[1.0, 2.0]], [[3.0, 4.0]]]], requires_grad=True)",
+        "v1 = x[..., ::1, ::2, 0]", "v2 = x[:, -5:]", "v3 = x[0, ...]", "v4 = x[1:2, None, 0]"],
+    "too_many_indices": [f"x = {_A}", "v1 = x[0, 0, 0]"],
+    # -------------------------------------------------------------- setitem
+    "setitem_on_leaf_texts": [
+        f"x = {_A}", "x[x > 0] = 0.5", "x[[0]] = 1.0", "x[...] = 1.0", "x[:] = 1.0",
+        "x[0] = 1.0", "x[None] = 1.0", "x[0:9] = 2.0"],
+    "setitem_nodes": [
+        f"x = {_A}", "v = torch.ones(1, requires_grad=True)", "s = torch.tensor(2.0, requires_grad=True)",
+        "y1 = x * 1", "y1[...] = v", "y2 = x * 1", "y2[0] = s", "y3 = x * 1", "y3[0, 1] = v",
+        "y4 = x * 1", "y4[[0, 1]] = torch.ones(1, 3, requires_grad=True)",
+        "y5 = x * 1", "y5[1:, [0]] = v", "y6 = x * 1", "y6[None] = torch.ones(3, requires_grad=True)",
+        "y7 = x * 1", "y7[y7 > 0] = s", "y8 = x * 1", "y8[...] = 1.0", "y9 = x * 1", "y9[:, 0] = 3.0",
+        "(y1 + y2 + y3 + y4 + y5 + y6 + y7 + y8 + y9).sum().backward()"],
+    "setitem_shape_mismatch": [f"y = {_A} * 1", "y[[0, 1]] = torch.ones(2, 2)", "y[0] = torch.ones(5)"],
+    "setitem_into_empty_slice_of_detached": [
+        "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)", "v = (0.5 ** x).detach().requires_grad_()",
+        "w = torch.tensor([], requires_grad=True)", "v[1:1] = w"],
+    # -------------------------------------------------------------- elementwise
+    "sign_requires_grad": [f"x = {_A}", "v = x.sign()", "(v * x).sum().backward()"],
+    "maximum_minimum": [
+        f"x = {_A}", "c = torch.tensor([1.0, 4.0, 0.0], requires_grad=True)",
+        "v1 = torch.max(x, c)", "v2 = torch.min(x, torch.tensor([[2.0], [0.0]]))",
+        "v3 = torch.maximum(x, c)", "v4 = x.minimum(c)", "(v1 + v2 + v3 + v4).sum().backward()"],
+    # -------------------------------------------------------------- views
+    "in_place_on_an_empty_view": [
+        f"x = {_A}", "y = x.abs() + 0.5", "v = y[0:0, 0]", "v.mul_(torch.tensor([]))"],
+    "views_made_under_no_grad": [
+        f"x = {_A}", "y = x * 2",
+        "with torch.no_grad():\n    a = x[0]\n    b = y.t()\n    c = y + 1\n    d = y.view(6)",
+        "a.mul_(2)", "(b * 2).sum().backward()",
+        "with torch.no_grad():\n    e = x.unsqueeze(0)", "f = e * 3"],
+    "no_grad_in_place_on_a_view_regenerates_its_grad_fn": [
+        "x = torch.tensor([[1.5]], requires_grad=True)", "v = x.squeeze(-1).squeeze().view(())",
+        "with torch.no_grad():\n    v.clamp_(min=-0.5, max=None)", "g = v.grad_fn"],
+    "detach_has_no_base": [f"x = {_A}", "d = (x * 1).detach()", "d.requires_grad_()", "d[0] = 1.0"],
+    "reshape_alias": [
+        f"x = {_A}", "v1 = x.t().reshape(3, 2)", "v2 = x.t().reshape(6)", "v3 = x.reshape(3, 2)",
+        "v4 = x[:, 0:1].reshape(2)", "(v1.sum() + v2.sum() + v4.sum()).backward()"],
+    # -------------------------------------------------------------- reductions
+    "softmax_of_0_dim": [
+        "x = torch.tensor(0.25, requires_grad=True)",
+        "with torch.no_grad():\n    v1 = torch.log_softmax(x, 0)", "v2 = torch.softmax(x, 0)",
+        "v3 = x.log_softmax(dim=-1)"],
+}
+
+
+def _matmul_cases() -> dict:
+    """Every rank pair of matmul, with each operand requiring grad or not, and a mismatched
+    dtype each way: the graph (Mv, Mm, Bmm, Expand, View, UnsafeView, folds through mT) and
+    the error texts are torch's."""
+    a_shapes = {1: "(3,)", 2: "(2, 3)", 3: "(2, 2, 3)", 4: "(2, 2, 2, 3)"}
+    b_shapes = {1: "(3,)", 2: "(3, 2)", 3: "(2, 3, 2)", 4: "(2, 2, 3, 2)"}
+    cases = {}
+    for ra, rb in itertools.product(range(1, 5), range(1, 5)):
+        lines = []
+        for ga, gb in ((True, True), (True, False), (False, True)):
+            a = f"torch.arange(float(np.prod({a_shapes[ra]}))).reshape({a_shapes[ra]})"
+            b = f"torch.arange(float(np.prod({b_shapes[rb]}))).reshape({b_shapes[rb]}) / 7"
+            lines += [f"a = ({a}).requires_grad_({ga})", f"b = ({b}).requires_grad_({gb})",
+                      "v = a @ b", "v.sum().backward()"]
+        lines += [f"c = torch.ones({a_shapes[ra]}, dtype=torch.float64)",
+                  f"d = torch.ones({b_shapes[rb]})", "v = c @ d", "v = d.double() @ c.float() "
+                  "if d.dim() == 1 and c.dim() == 1 else c.float() @ d.double()"]
+        cases[f"matmul_{ra}d_{rb}d"] = lines
+    cases["matmul_batch_mismatch"] = [
+        "v = torch.ones(2, 3, 4) @ torch.ones(5, 4, 2)", "v = torch.ones(2, 3, 4) @ torch.ones(2, 5, 2)",
+        "v = torch.ones(3, 4) @ torch.ones(5)", "v = torch.ones(3) @ torch.ones(2, 5, 2)",
+        "v = torch.bmm(torch.ones(2, 2, 3, dtype=torch.float64), torch.ones(2, 3, 2))",
+        "v = torch.mv(torch.ones(2, 3), torch.ones(3, dtype=torch.float64))",
+        "v = torch.dot(torch.ones(3, dtype=torch.float64), torch.ones(3))"]
+    return cases
+
+
+CASES.update(_matmul_cases())
