@@ -90,9 +90,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     edges = _root_edges(outputs)
     grads = _root_grads(outputs, grad_outputs, create_graph)
-    results = executor.execute(edges, grads, retain_graph=retain_graph,
-                               create_graph=create_graph, inputs=inputs_tuple, accumulate=False,
-                               root_tensors=outputs)
+    # A tensor given twice gets its gradient twice: the executor captures each edge once.
+    unique = list({id(t): t for t in inputs_tuple}.values())
+    captured = executor.execute(edges, grads, retain_graph=retain_graph,
+                                create_graph=create_graph, inputs=tuple(unique),
+                                accumulate=False, root_tensors=outputs)
+    by_id = {id(t): value for t, value in zip(unique, captured)}
+    results = [by_id[id(t)] for t in inputs_tuple]
     for index, value in enumerate(results):
         if value is None:
             if materialize_grads:

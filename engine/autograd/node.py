@@ -347,4 +347,5 @@ def node_class(name: str, rule, *, num_outputs: int = 1) -> type:
 
 
 def short_op_name(node_name: str) -> str:
-    return re.sub(r"Backward\d*$", "", node_name)
+    """PyTorch's name of a node's op in error texts: AddBackward0 -> Add, PowBackward2 -> Pow2."""
+    return re.sub(r"Backward0?", "", node_name, count=1)

@@ -139,6 +139,8 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
     saved: name -> Tensor to keep for backward; attrs: name -> plain value.
     save_result: name under which the output itself is saved (ExpBackward0's "result").
     """
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)     # NumPy gives a scalar for some ops on 0-dim arrays
     out = Tensor._make(data)
     if _gm.state.inference:
         out._inference = True

@@ -67,6 +67,19 @@ def _bump(tensor: Tensor, op: str) -> Tensor:
     return tensor
 
 
+OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers "
+                   "to a single memory location. Please clone() the tensor before performing "
+                   "the operation.")
+
+
+def _check_no_overlap(tensor: Tensor) -> None:
+    """An expanded tensor may be written by fill_ / zero_, not by an op computed per element."""
+    data = tensor._data
+    if data.size and any(stride == 0 and size > 1
+                         for stride, size in zip(data.strides, data.shape)):
+        raise RuntimeError(OVERLAP_MESSAGE)
+
+
 def _write(tensor: Tensor, values: np.ndarray) -> None:
     target = tensor._data.dtype
     if not np.can_cast(values.dtype, target, "same_kind"):
@@ -85,6 +98,8 @@ def _snapshot(tensor: Tensor) -> Tensor:
 
 def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Tensor:
     _check_leaf(tensor)
+    if op_name != "index_put_":
+        _check_no_overlap(tensor)
     others = [a for a in args if isinstance(a, Tensor)]
     base = tensor._base
     if base is not None and needs_grad(tensor, *others):
@@ -235,6 +250,8 @@ CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
 
 def _overwrite(tensor: Tensor, op: str, node_cls, values, sources: tuple) -> Tensor:
     _check_leaf(tensor)
+    if op == "copy_":
+        _check_no_overlap(tensor)
     if needs_grad(tensor, *sources):
         before = _snapshot(tensor)
         result = record(node_cls, tensor._data, (before,) + sources)
@@ -278,6 +295,7 @@ def _fill_with_tensor(tensor: Tensor, value: Tensor) -> Tensor:
     if value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
+    _check_no_overlap(tensor)       # fill_ of a number does not check; of a tensor, it does
     return _overwrite(tensor, "fill_", FillBackward3, value._data, (value,))
 
 
@@ -381,6 +399,13 @@ def index_put(input: Tensor, key: tuple, values: Tensor) -> Tensor:
     for index in key:
         if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    arrays = [k for k in key if isinstance(k, np.ndarray)]
+    # One boolean mask and one value: PyTorch masked-fills, which casts the value.
+    masked_fill = len(arrays) == 1 and arrays[0].dtype == bool and values._data.size == 1
+    if values._data.dtype != input._data.dtype and not masked_fill:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_TYPE_NAMES.get(input._data.dtype.name)} for the destination and "
+                           f"{_TYPE_NAMES.get(values._data.dtype.name)} for the source.")
     out = input._data.copy()
     try:
         out[key] = values._data

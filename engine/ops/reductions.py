@@ -31,9 +31,15 @@ min_result = _return_type("min")
 
 
 def _dims(dim, ndim: int) -> tuple[int, ...]:
+    """The reduced axes, wrapped and sorted; none for a 0-dim tensor (whose dim 0 or -1 is
+    the tensor itself, as in PyTorch)."""
     if isinstance(dim, int):
         dim = (dim,)
-    return tuple(sorted(wrap_dim(d, ndim) for d in dim))
+    wrapped = [wrap_dim(d, ndim) for d in dim]
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(wrapped)) if ndim else ()
 
 
 def _saved_dims(dim) -> tuple:
@@ -136,6 +142,8 @@ def _by_dim_rule(n, g):
 
 
 def _scatter_along(g, indices, dim: int, keepdim: bool, shape: tuple):
+    if shape == ():
+        return g
     if hasattr(g, "_data"):
         from engine.ops.indexing import scatter_into_zeros
         return scatter_into_zeros(g, indices, dim, keepdim, shape)
@@ -164,10 +172,13 @@ def _extreme(input, dim, keepdim, *, is_max: bool):
         return record(MaxBackward1 if is_max else MinBackward1, out, (input,), {"self": input},
                       save_result="result")
     d = wrap_dim(dim, data.ndim)
-    idx = np.argmax(data, axis=d) if is_max else np.argmin(data, axis=d)
-    idx = np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64)
-    values = np.take_along_axis(data, idx if keepdim else np.expand_dims(idx, d), axis=d)
-    values = values if keepdim else np.squeeze(values, axis=d)
+    if data.ndim == 0:
+        idx, values = np.zeros((), np.int64), data.copy()
+    else:
+        idx = np.argmax(data, axis=d) if is_max else np.argmin(data, axis=d)
+        idx = np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64)
+        values = np.take_along_axis(data, idx if keepdim else np.expand_dims(idx, d), axis=d)
+        values = values if keepdim else np.squeeze(values, axis=d)
     indices = Tensor._make(idx)
     out = record(MaxBackward0 if is_max else MinBackward0, np.asarray(values), (input,),
                  {"indices": indices},
@@ -194,6 +205,8 @@ def _arg_extreme(np_fn, input, dim, keepdim: bool) -> Tensor:
     if dim is None:
         return Tensor._make(np.asarray(np_fn(data), dtype=np.int64))
     d = wrap_dim(dim, data.ndim)
+    if data.ndim == 0:
+        return Tensor._make(np.zeros((), np.int64))
     idx = np_fn(data, axis=d)
     return Tensor._make(np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64))
 

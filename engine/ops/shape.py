@@ -144,6 +144,8 @@ TBackward0 = node_class("TBackward0", lambda n, g: (P.mT(g) if g.ndim == 2 else 
 
 def _transpose_rule(n, g):
     d0, d1 = n._attrs["dim0"], n._attrs["dim1"]
+    if g.ndim == 0:
+        return (g,)
     return (g.swapaxes(d0, d1) if not hasattr(g, "_data") else transpose(g, d0, d1),)
 
 
@@ -166,7 +168,8 @@ def t(input):
 def transpose(input, dim0, dim1):
     ndim = input._data.ndim
     d0, d1 = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
-    out = record(TransposeBackward0, input._data.swapaxes(d0, d1), (input,),
+    data = input._data.swapaxes(d0, d1) if ndim else input._data.view()
+    out = record(TransposeBackward0, data, (input,),
                  attrs={"dim0": dim0, "dim1": dim1})
     return as_view(out, input)
 
@@ -195,7 +198,7 @@ def mT(input):
 # ---------------------------------------------------------------- (un)squeeze, expand
 
 UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda n, g: (
-    P.reshape(g, n._in_shapes[0]),))
+    squeeze(g, n._attrs["dim"]) if isinstance(g, Tensor) else P.reshape(g, n._in_shapes[0]),))
 SqueezeBackward0 = node_class("SqueezeBackward0", lambda n, g: (
     P.reshape(g, n._attrs["self_sym_sizes"]),))
 SqueezeBackward1 = node_class("SqueezeBackward1", lambda n, g: (
@@ -233,7 +236,7 @@ def expand(input, *sizes):
                            f"in the tensor ({len(shape)})")
     target = tuple(shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     try:
-        data = np.broadcast_to(input._data, target)
+        data = _expanded(input._data, target)
     except ValueError:
         raise RuntimeError(f"The expanded size of the tensor ({target[-1]}) must match the "
                            f"existing size ({shape[-1]}) at non-singleton dimension "
@@ -241,6 +244,15 @@ def expand(input, *sizes):
                            f"Tensor sizes: [{', '.join(map(str, shape))}]") from None
     out = record(ExpandBackward0, data, (input,), attrs={"self_sym_sizes": shape})
     return as_view(out, input)
+
+
+def _expanded(data: np.ndarray, target: tuple) -> np.ndarray:
+    """A view of `data` broadcast to `target`, writable when `data` is (PyTorch lets fill_
+    write through an expanded tensor)."""
+    view = np.broadcast_to(data, target)
+    if not data.flags.writeable:
+        return view
+    return np.lib.stride_tricks.as_strided(data, view.shape, view.strides, writeable=True)
 
 
 def expand_as(input, other):

@@ -52,6 +52,34 @@ CASES = {
     "reshape_alias": [
         f"x = {_A}", "v1 = x.t().reshape(3, 2)", "v2 = x.t().reshape(6)", "v3 = x.reshape(3, 2)",
         "v4 = x[:, 0:1].reshape(2)", "(v1.sum() + v2.sum() + v4.sum()).backward()"],
+    "expanded_tensors_accept_fill_not_mul": [
+        "x = torch.tensor([[1.0], [2.0], [3.0]])", "e = x.expand(3, 4)", "e.mul_(2)", "e[0] = 1.0",
+        "e[2:2] = torch.ones(0, 4)", "e.zero_()", "e.copy_(torch.ones(3, 4))",
+        "e[:, 0] = torch.ones(3)", "e.fill_(1.0)", "e[0, 0] = 5.0",
+        "e.select(0, 0).fill_(1.0)", "e.fill_(torch.tensor(1.0))", "e[...] = 1.0", "e[0:1] = 1.0",
+        "y = torch.tensor(2.0, requires_grad=True).sum().expand(2)", "y[2:2] = torch.ones(0)"],
+    "index_put_dtypes": [
+        "y = torch.tensor([1.0, -2.0], dtype=torch.float64) * 1", "y[y > 0] = torch.tensor(1.0)",
+        "y[y > 0] = torch.tensor([1.0])", "y[[0]] = torch.tensor([1.0])", "y[0] = torch.tensor(1.0)"],
+    # -------------------------------------------------------------- 0-dim tensors
+    "0_dim_everywhere": [
+        "x = torch.tensor(1.5, requires_grad=True)", "v1 = x.sum(dim=-1, keepdim=True)",
+        "v2 = x.mean(0)", "v3 = x.argmin(dim=0, keepdim=True)", "v4 = x.argmax(0)",
+        "t5 = x.max(0)", "v6 = torch.min(x, dim=-1).values", "v7 = x.transpose(-1, 0)",
+        "v8 = x.norm(dim=0)", "v9 = x.reciprocal()", "v9 /= torch.tensor(2.0)",
+        "(v1 + v2 + t5[0] + v6 + v7 + v8 + v9).backward()"],
+    "duplicate_dims": [
+        "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
+    # -------------------------------------------------------------- autograd.grad
+    "grad_of_one_input_twice": [
+        f"x = {_A}", "t1 = torch.autograd.grad(x.sum(), [x, x], retain_graph=True)",
+        "t2 = torch.autograd.grad((x * x).sum(), [x, x], create_graph=True, allow_unused=True)"],
+    "double_backward_of_unsqueeze": [
+        f"x = {_A}", "v = (x.abs() + 0.5).log()", "u = v.unsqueeze(1)",
+        "t = torch.autograd.grad((u * u).sum(), [v], create_graph=True)", "g = t[0]"],
+    "modified_saved_value_names_the_op": [
+        f"x = {_A}", "v = 0.5 ** x", "w = v[:, :]", "w.copy_(torch.ones(2, 3))",
+        "n = w.norm()", "n.backward()"],
     # -------------------------------------------------------------- reductions
     "softmax_of_0_dim": [
         "x = torch.tensor(0.25, requires_grad=True)",
