@@ -209,6 +209,11 @@ def _attach(tensor: Tensor, node) -> None:
         announce_node(node, (tensor,))
 
 
+def relu_in_place(tensor):
+    """torch.relu_ (what F.relu(x, inplace=True) calls)."""
+    return _inplace(tensor, "relu_", E.relu)
+
+
 def add_(tensor, other, *, alpha=1):
     return _inplace(tensor, "add_", E.add, other, alpha=alpha)
 

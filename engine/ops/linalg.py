@@ -6,8 +6,8 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import as_tensor, record
-from engine.ops.shape import (UnsafeViewBackward0, contiguous, expand, mT, reshape, t,
-                              unsqueeze)
+from engine.ops.shape import (UnsafeViewBackward0, contiguous, expand, mT, reshape, squeeze,
+                              t, unsqueeze)
 from engine.tensor import Tensor
 
 
@@ -15,9 +15,14 @@ def _dims(shape) -> str:
     return "x".join(str(s) for s in shape)
 
 
+def _t(matrix):
+    """matrix.t(), which ATen's mm backward calls: TBackward0 under create_graph."""
+    return matrix.T if isinstance(matrix, np.ndarray) else t(matrix)
+
+
 def _mm_rule(n, g):
-    return (g @ P.mT(n.saved("mat2")) if n.needs(0) else None,
-            P.mT(n.saved("self")) @ g if n.needs(1) else None)
+    return (g @ _t(n.saved("mat2")) if n.needs(0) else None,
+            _t(n.saved("self")) @ g if n.needs(1) else None)
 
 
 def _mv_rule(n, g):
@@ -153,6 +158,12 @@ def matmul(input, other):
                       attrs={"dim": 0, "self_sym_sizes": out._data.shape})
     if da == 2 and db == 2:
         return mm(input, other)
+    if da == 3 and db == 3 and input._data.shape[0] != other._data.shape[0]:
+        # A batch of one that requires grad is squeezed, so its gradient is one mm.
+        if input._data.shape[0] == 1 and input._requires_grad:
+            return matmul(squeeze(input, 0), other)
+        if other._data.shape[0] == 1 and other._requires_grad:
+            return matmul(input, squeeze(other, 0))
     if _should_fold(input, other):
         return _fold(input, other)
     return _batched(input, other)

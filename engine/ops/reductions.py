@@ -116,7 +116,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
             f"point or complex dtype. Got: {input.dtype.tensor_type.replace('Tensor', '')}")
     out_dtype = data.dtype if dtype is None else dtype.np_dtype
     if dim is None:
-        out = np.asarray(data.mean(dtype=out_dtype))
+        # The mean of nothing is NaN, as in PyTorch (NumPy would also warn).
+        out = np.asarray(data.mean(dtype=out_dtype) if data.size else np.nan, dtype=out_dtype)
         return record(MeanBackward0, out, (input,),
                       attrs={"self_sym_sizes": shape, "self_sym_numel": data.size})
     dims = _dims(dim, data.ndim)

@@ -80,6 +80,38 @@ CASES = {
     "modified_saved_value_names_the_op": [
         f"x = {_A}", "v = 0.5 ** x", "w = v[:, :]", "w.copy_(torch.ones(2, 3))",
         "n = w.norm()", "n.backward()"],
+    "matmul_squeezes_a_batch_of_one_that_requires_grad": [
+        "a = torch.ones(2, 3, 4, requires_grad=True)", "b = torch.ones(1, 4, 5, requires_grad=True)",
+        "v1 = a @ b", "v2 = b.mT @ a.mT", "c = torch.ones(2, 3, 4)", "v3 = c @ b",
+        "v4 = torch.ones(1, 3, 4) @ b"],
+    # -------------------------------------------------------------- nn
+    "relu_in_place": [
+        f"x = {_A}", "v0 = F.relu(x, inplace=True)", "y = torch.sigmoid(x.abs())",
+        "v1 = F.relu(y, inplace=True)", "z = F.avg_pool2d(x[None], (2, 1), ceil_mode=True)",
+        "v2 = F.relu(z, inplace=True)", "(v1.sum() + v2.sum()).backward()"],
+    "loss_broadcasting": [
+        f"x = {_A} * 0.5", "v1 = F.mse_loss(x, torch.ones(3), reduction='none')",
+        "v2 = F.l1_loss(x, torch.ones(1, 3))", "v3 = F.mse_loss(x, torch.ones(2, 3, 2))",
+        "v4 = F.l1_loss(torch.ones(0, requires_grad=True), torch.ones(0))",
+        "(v1.sum() + v2).backward()"],
+    "bce_with_logits_has_the_targets_dtype": [
+        "x = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)",
+        "v = F.binary_cross_entropy_with_logits(x, torch.tensor([0.2, 0.9]), reduction='none')",
+        "v.sum().backward()"],
+    "nn_dtype_texts": [
+        "x = torch.ones(1, 2, 4, 4)", "w = torch.ones(3, 2, 2, 2)", "b = torch.ones(3)",
+        "v = F.conv2d(x.double(), w, b)", "v = F.conv2d(x.double(), w)", "v = F.conv2d(x, w, b.double())",
+        "v = F.linear(torch.ones(2, 3).double(), torch.ones(4, 3), torch.ones(4))",
+        "v = F.linear(torch.ones(2, 3), torch.ones(4, 3), torch.ones(4).double())",
+        "v = F.linear(torch.ones(2, 2, 3).double(), torch.ones(4, 3), torch.ones(4))",
+        "v = F.batch_norm(torch.ones(2, 3).double(), torch.zeros(3), torch.ones(3))",
+        "v = F.batch_norm(torch.ones(2, 3), torch.zeros(3).double(), torch.ones(3))"],
+    "pool_output_too_small": [
+        "x = torch.ones(2, 4, 1)", "v = F.avg_pool2d(x, 3, stride=1, padding=0, ceil_mode=True)",
+        "v = F.max_pool2d(x, 3)"],
+    "linear_double_backward_transposes_with_t": [
+        "x = torch.ones(2, 3, requires_grad=True)", "w = torch.ones(4, 3, requires_grad=True)",
+        "t = torch.autograd.grad(F.linear(x, w).sum(), [x], create_graph=True)", "g = t[0]"],
     # -------------------------------------------------------------- reductions
     "softmax_of_0_dim": [
         "x = torch.tensor(0.25, requires_grad=True)",
