@@ -47,7 +47,7 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
     if tensor._no_grad_view:
         raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
     base = tensor._base
-    if base is not None and tensor._requires_grad and base._grad_fn is None and base._requires_grad:
+    if base is not None and base._grad_fn is None and base._requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE)
     if tensor._grad_fn is None and tensor._requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE if through_view else LEAF_MESSAGE)
@@ -197,7 +197,7 @@ def refresh_view(view: Tensor) -> None:
     _check_multi_output_view(view, "its base or another view of its base has been modified "
                                    "inplace")
     view._view_version = view._vc[0]
-    if view._requires_grad and not view._no_grad_view:
+    if (view._requires_grad or view._base._requires_grad) and not view._no_grad_view:
         _rebase_strided(view, view._base)
 
 

@@ -48,6 +48,12 @@ CASES = {
     "no_grad_in_place_on_a_view_regenerates_its_grad_fn": [
         "x = torch.tensor([[1.5]], requires_grad=True)", "v = x.squeeze(-1).squeeze().view(())",
         "with torch.no_grad():\n    v.clamp_(min=-0.5, max=None)", "g = v.grad_fn"],
+    "a_view_requires_grad_with_its_base": [
+        "g = torch.tensor([1.0, 2.0, 3.0])", "h = g[0:2]", "g.requires_grad_()", "y = h * 2",
+        "h.mul_(2)", "x = torch.tensor([1.0, 2.0, 3.0])", "v = x[0:2]",
+        "x.copy_(torch.ones(3, requires_grad=True))", "z = v * 2",
+        "a = torch.ones(2, 3)", "b = a[1:2, None, 1]", "b[:, ::2] = torch.ones(1, 1, requires_grad=True)",
+        "c = b * 1"],
     "detach_has_no_base": [f"x = {_A}", "d = (x * 1).detach()", "d.requires_grad_()", "d[0] = 1.0"],
     "reshape_alias": [
         f"x = {_A}", "v1 = x.t().reshape(3, 2)", "v2 = x.t().reshape(6)", "v3 = x.reshape(3, 2)",
