@@ -150,12 +150,7 @@ class Tensor:
     @property
     def requires_grad(self) -> bool:
         base = self._base
-        if base is None:
-            return self._requires_grad
-        if self._view_version != self._vc[0]:
-            from engine.ops.inplace import refresh_view
-            refresh_view(self)
-        return self._requires_grad or base._requires_grad
+        return self._requires_grad or (base is not None and base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:

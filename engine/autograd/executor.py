@@ -317,7 +317,7 @@ def _materialize(node, grads: list) -> list:
 def _as_tensor(grad):
     if grad is None or isinstance(grad, Tensor):
         return grad
-    return Tensor._make(grad)
+    return Tensor._make(np.asarray(grad))     # a rule may give a NumPy scalar for a 0-dim grad
 
 
 def _array(grad):
@@ -449,7 +449,8 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
         return
     if not (trace.active or task.captures or variable._hooks or variable._post_acc_hooks
             or node._pre_hooks or node._post_hooks) and task.accumulate:
-        _store_grad(variable, grad, task.create_graph, retained=False)
+        if variable._requires_grad:   # requires_grad_(False) after forward: PyTorch skips it
+            _store_grad(variable, grad, task.create_graph, retained=False)
     else:
         _accumulate_with_hooks(task, node, variable, grad)
 
@@ -471,7 +472,7 @@ def _accumulate_with_hooks(task: GraphTask, node: AccumulateGrad, variable: Tens
     index = task.captures.get((node, 0))
     if index is not None:
         task.results[index] = _as_tensor(grad)
-    if node not in task.capture_leaf_only and task.accumulate:
+    if node not in task.capture_leaf_only and task.accumulate and variable._requires_grad:
         if grad is not None:
             _store_grad(variable, grad, graph, retained=False)
         _post_accumulate_hooks(variable, target)

@@ -383,7 +383,11 @@ SignBackward0 = node_class("SignBackward0", lambda n, g: (P.zeros(n._in_shapes[0
 
 def sign(input):
     input = _operand(input)
-    return record(SignBackward0, np.sign(input._data), (input,))
+    data = input._data
+    signs = np.sign(data)
+    if data.dtype.kind == "f":
+        signs = np.where(np.isnan(data), 0, signs).astype(data.dtype)    # sign(nan) is 0
+    return record(SignBackward0, signs, (input,))
 
 
 # ---------------------------------------------------------------- maximum, minimum

@@ -26,8 +26,22 @@ def _slice_rule(n, g):
     return (_place(P.zeros(a["self_sym_sizes"], g), key, g),)
 
 
+def saved_index_tensors(indices: tuple) -> dict:
+    """The index tensors an index / index_put node saves (PyTorch saves `indices`), one
+    saved record each, so that a backward after they were freed raises as in PyTorch."""
+    return {f"_index{i}": index for i, index in enumerate(indices)}
+
+
+def check_saved_indices(n) -> None:
+    """Unpack the saved index tensors: raises when they were freed (a second backward)."""
+    for name in n._saved or ():
+        if name.startswith("_index"):
+            n.saved(name)
+
+
 def _index_rule(n, g):
     a = n._attrs
+    check_saved_indices(n)
     if hasattr(g, "_data"):
         return (index_put_zeros(g, a["_key"], a["self_sym_sizes"]),)
     out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
@@ -160,7 +174,7 @@ def _advanced_index(input, advanced: dict):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     data = input._data[key]
     indices = tuple(Tensor._make(np.asarray(k)) for k in key if not isinstance(k, slice))
-    return record(IndexBackward0, data, (input,), attrs={
+    return record(IndexBackward0, data, (input,), saved_index_tensors(indices), attrs={
         "_key": key, "indices": indices, "self_sym_sizes": input._data.shape})
 
 

@@ -9,8 +9,8 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
-from engine.ops.indexing import (advanced_key, apply_slicing, getitem, index_put_zeros,
-                                  keeps_whole_dim)
+from engine.ops.indexing import (advanced_key, apply_slicing, check_saved_indices, getitem,
+                                  index_put_zeros, keeps_whole_dim, saved_index_tensors)
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -255,8 +255,8 @@ CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
 
 def _overwrite(tensor: Tensor, op: str, node_cls, values, sources: tuple) -> Tensor:
     _check_leaf(tensor)
-    if op == "copy_":
-        _check_no_overlap(tensor)
+    if op == "copy_" or node_cls is FillBackward3:
+        _check_no_overlap(tensor)   # fill_ of a number does not check; of a tensor, it does
     if needs_grad(tensor, *sources):
         before = _snapshot(tensor)
         result = record(node_cls, tensor._data, (before,) + sources)
@@ -300,7 +300,6 @@ def _fill_with_tensor(tensor: Tensor, value: Tensor) -> Tensor:
     if value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
-    _check_no_overlap(tensor)       # fill_ of a number does not check; of a tensor, it does
     return _overwrite(tensor, "fill_", FillBackward3, value._data, (value,))
 
 
@@ -378,6 +377,7 @@ def _rebase_strided(view: Tensor, base: Tensor) -> None:
 
 
 def _index_put_rule(n, g):
+    check_saved_indices(n)
     key, accumulate = n._attrs["_key"], n._attrs["accumulate"]
     grad_self = None
     if n.needs(0):
@@ -419,6 +419,6 @@ def index_put(input: Tensor, key: tuple, values: Tensor) -> Tensor:
         raise RuntimeError(f"shape mismatch: value tensor of shape [{_dims(values._data.shape)}] "
                            f"cannot be broadcast to indexing result of shape "
                            f"[{_dims(region)}]") from None
-    return record(IndexPutBackward0, out, (input, values), attrs={
-        "_key": key, "accumulate": False,
-        "indices": tuple(Tensor._make(np.asarray(k)) for k in key if isinstance(k, np.ndarray))})
+    indices = tuple(Tensor._make(np.asarray(k)) for k in key if isinstance(k, np.ndarray))
+    return record(IndexPutBackward0, out, (input, values), saved_index_tensors(indices), attrs={
+        "_key": key, "accumulate": False, "indices": indices})

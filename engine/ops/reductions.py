@@ -121,7 +121,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         return record(MeanBackward0, out, (input,),
                       attrs={"self_sym_sizes": shape, "self_sym_numel": data.size})
     dims = _dims(dim, data.ndim)
-    out = np.asarray(data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype))
+    if data.size:
+        out = np.asarray(data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype))
+    else:   # NaN where nothing was averaged, as in PyTorch (NumPy would also warn)
+        out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype) / 0.0,
+                         dtype=out_dtype)
     return record(MeanBackward1, out, (input,), attrs={
         "dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim, "self_sym_sizes": shape,
         "self_sym_numel": data.size})
@@ -173,8 +177,12 @@ def _extreme(input, dim, keepdim, *, is_max: bool):
         return record(MaxBackward1 if is_max else MinBackward1, out, (input,), {"self": input},
                       save_result="result")
     d = wrap_dim(dim, data.ndim)
+    _check_nonempty_dim("max" if is_max else "min", data, d)
     if data.ndim == 0:
         idx, values = np.zeros((), np.int64), data.copy()
+    elif data.size == 0:
+        shape = data.shape[:d] + ((1,) if keepdim else ()) + data.shape[d + 1:]
+        idx, values = np.zeros(shape, np.int64), np.zeros(shape, data.dtype)
     else:
         idx = np.argmax(data, axis=d) if is_max else np.argmin(data, axis=d)
         idx = np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64)
@@ -201,13 +209,26 @@ def min(input, dim=None, keepdim=False):
     return _extreme(input, dim, keepdim, is_max=False)
 
 
+def _check_nonempty_dim(name: str, data: np.ndarray, d: int) -> None:
+    if data.ndim and data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 def _arg_extreme(np_fn, input, dim, keepdim: bool) -> Tensor:
     data = input._data
+    name = "argmax" if np_fn is np.argmax else "argmin"
+    if dim is None and data.size == 0:
+        raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
     if dim is None:
         return Tensor._make(np.asarray(np_fn(data), dtype=np.int64))
     d = wrap_dim(dim, data.ndim)
+    _check_nonempty_dim(name, data, d)
     if data.ndim == 0:
         return Tensor._make(np.zeros((), np.int64))
+    if data.size == 0:
+        shape = data.shape[:d] + ((1,) if keepdim else ()) + data.shape[d + 1:]
+        return Tensor._make(np.zeros(shape, np.int64))
     idx = np_fn(data, axis=d)
     return Tensor._make(np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64))
 
@@ -316,6 +337,8 @@ LogSoftmaxBackward0 = node_class("LogSoftmaxBackward0",
 
 
 def _shifted(data: np.ndarray, d: int) -> np.ndarray:
+    if data.size == 0:
+        return data.copy()
     return data - data.max(axis=d, keepdims=True)
 
 

@@ -74,6 +74,33 @@ CASES = {
         "t5 = x.max(0)", "v6 = torch.min(x, dim=-1).values", "v7 = x.transpose(-1, 0)",
         "v8 = x.norm(dim=0)", "v9 = x.reciprocal()", "v9 /= torch.tensor(2.0)",
         "(v1 + v2 + t5[0] + v6 + v7 + v8 + v9).backward()"],
+    "empty_reductions": [
+        "x = torch.ones(2, 0, 3, requires_grad=True)", "t1 = x.max(dim=-1)", "t2 = x.max(dim=1)",
+        "t3 = x.min(0)", "v4 = x.argmax(dim=1)", "v5 = x.argmax(dim=0)", "v6 = x.argmin()",
+        "v7 = x.max()", "v8 = x.softmax(1)", "v9 = x.log_softmax(0)", "v10 = x.mean(1)",
+        "v11 = x.mean(0)", "v12 = x.sum(1)", "v13 = torch.ones(0).mean()",
+        "v14 = torch.ones(0).max(0)", "(v8.sum() + v10.sum() + v11.sum()).backward()"],
+    "sign_of_nan": ["x = torch.tensor([float('nan'), -1.0, 0.0, 2.0], requires_grad=True)",
+                    "v = torch.sign(x)", "v.sum().backward()"],
+    "no_accumulation_after_requires_grad_false": [
+        "x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)",
+        "v = torch.softmax(x, -1)", "x.requires_grad_(False)", "v.sum().backward(retain_graph=True)",
+        "x.requires_grad_(True)", "h = x.register_hook(lambda g: rec('h', g))", "x.requires_grad_(False)",
+        "(v * v).sum().backward()"],
+    "setitem_through_an_expanded_view_of_a_leaf": [
+        "x = torch.tensor([[1.0], [2.0], [3.0]], requires_grad=True)", "v = x.expand(3, 4)",
+        "w = v.squeeze(-1)", "w[0:2, :] = 2", "w[0:2, :] = torch.tensor(2.0)"],
+    "in_place_on_a_0_dim_grad": [
+        "x = torch.tensor(2.0, requires_grad=True)",
+        "t = torch.autograd.grad((x * x).sum(), [x, x], retain_graph=True)", "v = t[1]",
+        "v.sub_(0.5)"],
+    "index_nodes_free_their_indices": [
+        "x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)", "v = x.clone()", "v[v > 0] = 3",
+        "t = torch.autograd.grad(v.sum(), [x, v], allow_unused=True)", "v.sum().backward()",
+        "w = x[[0, 2]]", "w.sum().backward()", "w.sum().backward()"],
+    "backward_of_a_no_grad_view": [
+        "x = torch.tensor([[1.0, 2.0]], requires_grad=True)",
+        "with torch.no_grad():\n    v = x.expand(2, 2)", "v.backward(torch.ones(2, 2))"],
     "duplicate_dims": [
         "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
     # -------------------------------------------------------------- autograd.grad
