@@ -6,8 +6,9 @@ import numpy as np
 
 from tests.differential.execution import Step
 
-# float32 sums are reduced in a different order; float64 ones agree much closer.
-_TOLERANCE = {"float32": (2e-4, 2e-5), "float64": (1e-9, 1e-11), "float16": (1e-2, 1e-3)}
+# float32 sums are reduced in a different order; float64 values agree closer, but may come
+# from a float32 computation (x.softmax(0).double()), hence not float64's own precision.
+_TOLERANCE = {"float32": (2e-4, 2e-5), "float64": (1e-6, 1e-8), "float16": (1e-2, 1e-3)}
 
 
 def compare_steps(torch_step: Step, engine_step: Step):
