@@ -358,11 +358,14 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
             tensor = ref()
             if tensor is not None and grads[nr] is not None:
                 _store_grad(tensor, grads[nr], graph, retained=True)
-    grads = _node_pre_hooks(node, grads, graph)
+    # autograd.grad captures an input's gradient here, before node pre-hooks, which run only
+    # when the node itself runs (PyTorch's evaluate_function).
     for nr in range(node._num_outputs):
         index = task.captures.get((node, nr))
         if index is not None and grads[nr] is not None:
             task.results[index] = _as_tensor(grads[nr])
+    if task.needed is None or node in task.needed:
+        grads = _node_pre_hooks(node, grads, graph)
     return grads
 
 
@@ -468,15 +471,16 @@ def _accumulate_with_hooks(task: GraphTask, node: AccumulateGrad, variable: Tens
                     fn, fire(hook_id, fn, "tensor", target, _as_tensor(grad)), grad)
                 if result is not None:
                     grad = _from_hook(result, graph)
-    (grad,) = _node_pre_hooks(node, [grad], graph)
     index = task.captures.get((node, 0))
     if index is not None:
         task.results[index] = _as_tensor(grad)
-    if node not in task.capture_leaf_only and task.accumulate and variable._requires_grad:
-        if grad is not None:
-            _store_grad(variable, grad, graph, retained=False)
-        _post_accumulate_hooks(variable, target)
-    _post_hooks(node, (), [grad])
+    if node not in task.capture_leaf_only:    # captured for autograd.grad: not run
+        (grad,) = _node_pre_hooks(node, [grad], graph)
+        if task.accumulate and variable._requires_grad:
+            if grad is not None:
+                _store_grad(variable, grad, graph, retained=False)
+            _post_accumulate_hooks(variable, target)
+        _post_hooks(node, (), [grad])
     if trace.active:
         trace.emit(trace.NodeExecuted(node._id, "AccumulateGrad", ()))
 

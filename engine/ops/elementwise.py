@@ -611,7 +611,15 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 
 # ---------------------------------------------------------------- dtype conversion
 
-ToCopyBackward0 = node_class("ToCopyBackward0", lambda n, g: (g,))
+def _to_copy_rule(n, g):
+    """The gradient goes back in the input's dtype (as PyTorch's _to_copy backward casts)."""
+    dtype = n._attrs["_self_dtype"]
+    if isinstance(g, Tensor):
+        return (to_dtype(g, dtype),)
+    return (g.astype(dtype, copy=False),)
+
+
+ToCopyBackward0 = node_class("ToCopyBackward0", _to_copy_rule)
 
 
 def to_dtype(input, dtype_np: np.dtype):
@@ -620,4 +628,4 @@ def to_dtype(input, dtype_np: np.dtype):
     out_data = input._data.astype(dtype_np)
     if dtype_np.kind not in "fc":
         return Tensor._make(out_data)
-    return record(ToCopyBackward0, out_data, (input,))
+    return record(ToCopyBackward0, out_data, (input,), attrs={"_self_dtype": input._data.dtype})

@@ -32,12 +32,21 @@ def _check_multi_output_view(tensor: Tensor, what: str) -> None:
                            f" is a view and {what}. {_MULTI_VIEW_TAIL}")
 
 
-NO_GRAD_VIEW_MESSAGE = (
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+_NO_GRAD_VIEW_TAIL = (
     "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
     "your code by moving both the view and the inplace either both inside the no_grad block "
     "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
     "be tracked).")
+
+
+def _no_grad_view_error(tensor: Tensor, what: str) -> RuntimeError:
+    """PyTorch's text for a view made under no_grad (or a view of one) edited in place."""
+    node = tensor._grad_fn
+    head = "A view was created in" if node is None else (
+        f"Output {tensor._output_nr} of {short_op_name(node.name())} is a view of a view which "
+        "was created in")
+    return RuntimeError(f"{head} no_grad mode and {what} modified inplace with grad mode "
+                        f"enabled. {_NO_GRAD_VIEW_TAIL}")
 
 
 def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
@@ -45,7 +54,7 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
     if tensor._no_grad_view:
-        raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
+        raise _no_grad_view_error(tensor, "is being")
     base = tensor._base
     if base is not None and base._grad_fn is None and base._requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE)
@@ -196,8 +205,10 @@ def refresh_view(view: Tensor) -> None:
     part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
     _check_multi_output_view(view, "its base or another view of its base has been modified "
                                    "inplace")
+    if view._no_grad_view:
+        raise _no_grad_view_error(view, "its base or another view of its base has been")
     view._view_version = view._vc[0]
-    if (view._requires_grad or view._base._requires_grad) and not view._no_grad_view:
+    if view._requires_grad or view._base._requires_grad:
         _rebase_strided(view, view._base)
 
 

@@ -24,7 +24,9 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
         out._view_version = base._vc[0]
         if base._multi_output_view:
             out._multi_output_view = True
-        if base._requires_grad and not out._requires_grad and not _gm.state.enabled \
+        if base._no_grad_view:
+            out._no_grad_view = True    # a view of such a view is one too
+        elif base._requires_grad and not out._requires_grad and not _gm.state.enabled \
                 and not _gm.state.inference:
             # PyTorch tracks a view made under no_grad: it requires grad (as a leaf), and an
             # in-place op on it with grad enabled is refused.

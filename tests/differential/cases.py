@@ -45,6 +45,11 @@ CASES = {
         "with torch.no_grad():\n    a = x[0]\n    b = y.t()\n    c = y + 1\n    d = y.view(6)",
         "a.mul_(2)", "(b * 2).sum().backward()",
         "with torch.no_grad():\n    e = x.unsqueeze(0)", "f = e * 3"],
+    "no_grad_views_after_an_in_place_edit": [
+        f"x = {_A}", "y = x.sin()", "with torch.no_grad():\n    a = y[0]\n    b = y.view(6)",
+        "with torch.no_grad():\n    y.clamp_(min=-0.5, max=0.5)", "la = a.is_leaf", "w = b * 2",
+        "z = x * 3", "with torch.no_grad():\n    c = z[0]", "d = c[..., ::1]", "d -= 3",
+        "e = c[:]", "with torch.no_grad():\n    e.clamp_(min=-0.5)", "f = e.grad_fn"],
     "no_grad_in_place_on_a_view_regenerates_its_grad_fn": [
         "x = torch.tensor([[1.5]], requires_grad=True)", "v = x.squeeze(-1).squeeze().view(())",
         "with torch.no_grad():\n    v.clamp_(min=-0.5, max=None)", "g = v.grad_fn"],
@@ -101,6 +106,20 @@ CASES = {
     "backward_of_a_no_grad_view": [
         "x = torch.tensor([[1.0, 2.0]], requires_grad=True)",
         "with torch.no_grad():\n    v = x.expand(2, 2)", "v.backward(torch.ones(2, 2))"],
+    "to_copy_hook_sees_the_inputs_dtype": [
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)", "v = x.double()",
+        "h = v.grad_fn.register_hook(lambda gi, go: rec('h', gi, go))", "v.sum().backward()",
+        "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True)", "g = t[0]"],
+    "grad_of_inputs_with_node_hooks": [
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
+        "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
+        "h2 = v.register_hook(lambda g: rec('h2', g))",
+        "h3 = v.grad_fn.register_hook(lambda gi, go: rec('h3', gi, go))",
+        "t1 = torch.autograd.grad((v * v).sum(), [v], retain_graph=True)",
+        "t2 = torch.autograd.grad((v * v).sum(), [v, x], retain_graph=True)",
+        "h4 = x.register_hook(lambda g: rec('h4', g))",
+        "h5 = x.register_post_accumulate_grad_hook(lambda t: rec('h5', t.grad))",
+        "t3 = torch.autograd.grad((v * v).sum(), [x])"],
     "duplicate_dims": [
         "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
     # -------------------------------------------------------------- autograd.grad
