@@ -33,8 +33,19 @@ class _broadcast_errors:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is ValueError and "broadcast" in str(exc):
             shapes = [op._data.shape for op in self.operands if isinstance(op, Tensor)]
-            raise broadcast_error(*shapes[:2]) from None
+            raise _first_broadcast_error(shapes) from None
         return False
+
+
+def _first_broadcast_error(shapes: list) -> RuntimeError:
+    """The error for the first operand that does not broadcast with those before it."""
+    so_far = shapes[0]
+    for shape in shapes[1:]:
+        try:
+            so_far = np.broadcast_shapes(so_far, shape)
+        except ValueError:
+            return broadcast_error(so_far, shape)
+    return broadcast_error(*shapes[:2])
 
 
 def broadcast_error(a: tuple, b: tuple) -> RuntimeError:
@@ -229,7 +240,12 @@ def _pow_tensor_rule(n, g):
 
 
 def _pow_scalar_base_rule(n, g):
-    return (g * n.saved("result") * np.log(n._attrs["self"]),)
+    """ATen's grad * (result * log(self)): a mul.Scalar (MulBackward1) under create_graph; the
+    log is a Python float, so it keeps a float32 gradient float32."""
+    factor = float(np.log(n._attrs["self"]))
+    result = n.saved("result")
+    scaled = mul_scalar(result, factor) if isinstance(result, Tensor) else result * factor
+    return (g * scaled,)
 
 
 def _log_base(base, exponent):

@@ -56,7 +56,7 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
     if tensor._no_grad_view:
         raise _no_grad_view_error(tensor, "is being")
     base = tensor._base
-    if base is not None and base._grad_fn is None and base._requires_grad:
+    if base is not None and base._grad_fn is None and (tensor._requires_grad or base._requires_grad):
         raise RuntimeError(LEAF_VIEW_MESSAGE)
     if tensor._grad_fn is None and tensor._requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE if through_view else LEAF_MESSAGE)
@@ -129,16 +129,30 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
 # ---------------------------------------------------------------- views of a base
 
 def region_in_base(view: Tensor, base: Tensor) -> np.ndarray:
-    """For each element of `view`, its flat index in `base` (whose data is contiguous)."""
+    """For each element of `view`, its flat (row-major) index in `base`."""
     base_data, view_data = base._data, view._data
     itemsize = base_data.itemsize
     offset = (view_data.__array_interface__["data"][0]
               - base_data.__array_interface__["data"][0]) // itemsize
-    flat = np.arange(base_data.size, dtype=np.int64)
+    flat = _logical_index_by_position(base_data)
     step = flat.itemsize // itemsize
     return np.lib.stride_tricks.as_strided(
         flat[offset:], shape=view_data.shape,
         strides=tuple(s * step for s in view_data.strides), writeable=False).copy()
+
+
+def _logical_index_by_position(data: np.ndarray) -> np.ndarray:
+    """At each memory position of `data` (in elements from its start), the row-major index of
+    the element stored there: arange for a C-contiguous array, else from its strides (NumPy
+    lays some results out in another order: x[:, [0, 0]] + 1)."""
+    if data.flags.c_contiguous or data.size == 0:
+        return np.arange(data.size, dtype=np.int64)
+    steps = [s // data.itemsize for s in data.strides]
+    positions = sum(np.indices(data.shape, dtype=np.int64)[k] * steps[k]
+                    for k in range(data.ndim)).reshape(-1)
+    by_position = np.zeros(int(positions.max()) + 1, dtype=np.int64)
+    by_position[positions] = np.arange(data.size, dtype=np.int64)
+    return by_position
 
 
 def _copy_slices_rule(n, g):

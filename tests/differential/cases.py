@@ -120,6 +120,20 @@ CASES = {
         "h4 = x.register_hook(lambda g: rec('h4', g))",
         "h5 = x.register_post_accumulate_grad_hook(lambda t: rec('h5', t.grad))",
         "t3 = torch.autograd.grad((v * v).sum(), [x])"],
+    "where_broadcast_error": [
+        "x = torch.ones(4, 2, 3)", "v = torch.where(x > 0, x, torch.ones(4))",
+        "v = torch.where(x > 0, torch.ones(2, 1), torch.ones(5, 1, 1))"],
+    "in_place_on_a_view_of_a_non_row_major_result": [
+        "x = torch.tensor([[1.1, -1.3], [2.0, 0.7], [-0.1, -1.3], [-1.1, 1.4]], requires_grad=True)",
+        "v = torch.tensor([-0.8]) + x[:, [1, 0]]", "w = v[3]", "w += torch.tensor(-1.4)",
+        "u = w * torch.tensor([0.9, 1.6])", "u.sum().backward()"],
+    "scalar_base_pow_keeps_float32": [
+        "x = torch.tensor([[0.5, -1.0]], requires_grad=True)", "w = torch.ones(1, 2, 1, 2, requires_grad=True)",
+        "v = F.linear(x, torch.ones(3, 2))", "u = 0.5 ** v", "u.sum().backward()",
+        "t = torch.autograd.grad((2 ** x).sum(), [x], create_graph=True)", "g = t[0]"],
+    "view_of_a_leaf_that_stopped_requiring_grad": [
+        "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)", "v = x[-1, -2:]",
+        "w = v[:]", "x.requires_grad_(False)", "w[-1] = torch.tensor(5.0)"],
     "duplicate_dims": [
         "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
     # -------------------------------------------------------------- autograd.grad
