@@ -309,8 +309,30 @@ SinBackward0, sin = _unary("SinBackward0", np.sin,
                            lambda n, g: (g * P.cos(n.saved("self")),), save="self")
 CosBackward0, cos = _unary("CosBackward0", np.cos,
                            lambda n, g: (-g * P.sin(n.saved("self")),), save="self")
-TanhBackward0, tanh = _unary("TanhBackward0", np.tanh, lambda n, g: (
-    g * (1 - n.saved("result") * n.saved("result")),), save="result")
+def _tanh_rule(n, g):
+    result = n.saved("result")
+    if isinstance(g, Tensor):           # create_graph: ATen's differentiable tanh_backward
+        return (tanh_backward(g, result),)
+    return (g * (1 - result * result),)
+
+
+def _tanh_backward_backward_rule(n, gg):
+    """d tanh_backward(g, y): by g, tanh_backward(gg, y); by y, -2 * y * g * gg."""
+    g, y = n.get("grad_output"), n.get("output")
+    return (tanh_backward(gg, y) if isinstance(gg, Tensor) else gg * (1 - y * y),
+            gg * g * y * -2 if n.needs(1) else None)
+
+
+TanhBackwardBackward0 = node_class("TanhBackwardBackward0", _tanh_backward_backward_rule)
+
+
+def tanh_backward(grad: Tensor, output: Tensor) -> Tensor:
+    y = output._data
+    return record(TanhBackwardBackward0, grad._data * (1 - y * y), (grad, output),
+                  {"grad_output": grad, "output": output})
+
+
+TanhBackward0, tanh = _unary("TanhBackward0", np.tanh, _tanh_rule, save="result")
 
 
 def _sigmoid_forward(x):

@@ -134,6 +134,10 @@ CASES = {
     "view_of_a_leaf_that_stopped_requiring_grad": [
         "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)", "v = x[-1, -2:]",
         "w = v[:]", "x.requires_grad_(False)", "w[-1] = torch.tensor(5.0)"],
+    "tanh_double_backward": [
+        f"x = {_A}", "v = torch.log_softmax(x, -1).tanh()",
+        "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
+        "g.sum().backward()"],
     "duplicate_dims": [
         "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
     # -------------------------------------------------------------- autograd.grad

@@ -117,6 +117,7 @@ CORE_CASES = {
     "LogSoftmaxBackward0": lambda: (lambda a: a.log_softmax(0), (leaf(2, 3),)),
     "SoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.softmax(1)),
                                              (leaf(2, 3),)),
+    "TanhBackwardBackward0": lambda: (_grad_of_squares(engine.tanh), (leaf(3),)),
     "LogSoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.log_softmax(0)),
                                                 (leaf(2, 3),)),
     "ViewBackward0": lambda: (lambda a: a.view(3, 2), (leaf(2, 3),)),
