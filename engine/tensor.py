@@ -254,10 +254,10 @@ class Tensor:
     # ------------------------------------------------------------ hooks
     def register_hook(self, hook) -> _hooks.RemovableHandle:
         """hook(grad) -> Tensor or None, called when this tensor's gradient is computed."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         target = f"tensor:{trace.tensor_id(self) if trace.active else 0}"
-        if self._grad_fn is None:
+        if self.grad_fn is None:        # the property: a stale view regenerates (or raises)
             if self._hooks is None:
                 self._hooks = {}
             return _hooks.register(self._hooks, hook, "tensor", target)

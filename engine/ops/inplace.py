@@ -2,6 +2,8 @@
 and, when grad is recorded, move the tensor onto a new node as PyTorch does."""
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from engine import trace
@@ -118,7 +120,7 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
     elif needs_grad(tensor, *others):
         result = out_of_place(_snapshot(tensor), *args, **kwargs)
         _write(tensor, result._data)
-        tensor._grad_fn, tensor._output_nr, tensor._requires_grad = result._grad_fn, 0, True
+        _set_grad_fn(tensor, result._grad_fn)
     else:
         with _gm.no_grad():
             result = out_of_place(tensor, *args, **kwargs)
@@ -226,8 +228,21 @@ def refresh_view(view: Tensor) -> None:
         _rebase_strided(view, view._base)
 
 
-def _attach(tensor: Tensor, node) -> None:
+def _set_grad_fn(tensor: Tensor, node) -> None:
+    """Give `tensor` its new grad_fn after an in-place op; retain_grad() follows it to the new
+    node (as PyTorch moves the retains_grad hook), other tensor hooks stay with the old."""
+    old, old_nr = tensor._grad_fn, tensor._output_nr
     tensor._grad_fn, tensor._output_nr, tensor._requires_grad = node, 0, True
+    if tensor._retains_grad and old is not None and old is not node:
+        if old._retain_grad_refs is not None:
+            old._retain_grad_refs.pop(old_nr, None)
+        if node._retain_grad_refs is None:
+            node._retain_grad_refs = {}
+        node._retain_grad_refs[0] = weakref.ref(tensor)
+
+
+def _attach(tensor: Tensor, node) -> None:
+    _set_grad_fn(tensor, node)
     expose_saved(node)
     if trace.active:
         from engine.ops._core import announce_node
@@ -288,7 +303,7 @@ def _overwrite(tensor: Tensor, op: str, node_cls, values, sources: tuple) -> Ten
         if tensor._base is not None:
             _rebase_view(tensor, tensor._base, result._grad_fn)
         else:
-            tensor._grad_fn, tensor._output_nr, tensor._requires_grad = result._grad_fn, 0, True
+            _set_grad_fn(tensor, result._grad_fn)
     _write(tensor, np.broadcast_to(np.asarray(values), tensor._data.shape))
     return _bump(tensor, op)
 

@@ -50,6 +50,9 @@ CASES = {
         "with torch.no_grad():\n    y.clamp_(min=-0.5, max=0.5)", "la = a.is_leaf", "w = b * 2",
         "z = x * 3", "with torch.no_grad():\n    c = z[0]", "d = c[..., ::1]", "d -= 3",
         "e = c[:]", "with torch.no_grad():\n    e.clamp_(min=-0.5)", "f = e.grad_fn"],
+    "hook_on_a_no_grad_view_after_its_base_changed": [
+        f"x = {_A}", "y = x.sin()", "with torch.no_grad():\n    v = y.transpose(-1, 0)[0]",
+        "y.clamp_(min=-0.5, max=0.5)", "h = v.register_hook(lambda g: rec('h', g))"],
     "no_grad_in_place_on_a_view_regenerates_its_grad_fn": [
         "x = torch.tensor([[1.5]], requires_grad=True)", "v = x.squeeze(-1).squeeze().view(())",
         "with torch.no_grad():\n    v.clamp_(min=-0.5, max=None)", "g = v.grad_fn"],
@@ -138,6 +141,9 @@ CASES = {
         f"x = {_A}", "v = torch.log_softmax(x, -1).tanh()",
         "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
         "g.sum().backward()"],
+    "retain_grad_follows_an_in_place_op": [
+        f"x = {_A}", "v = (x * 2)[::2, None]", "v.retain_grad()", "v.add_(-1.5)",
+        "y = x * 3", "y.retain_grad()", "y.mul_(2)", "(v.sum() + y.sum()).backward()"],
     "duplicate_dims": [
         "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
     # -------------------------------------------------------------- autograd.grad

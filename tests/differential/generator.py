@@ -82,7 +82,7 @@ class Generator:
     def tensors(self, pred=None) -> list:
         out = []
         for name, value in self.torch.ns.items():
-            if VARIABLE.match(name) and _is_tensor(value) and (pred is None or pred(value)):
+            if VARIABLE.match(name) and _is_tensor(value) and _holds(pred, value):
                 out.append(name)
         return out
 
@@ -146,6 +146,17 @@ class Generator:
     def dim(self, rank: int) -> int:
         n = max(rank, 1)
         return self.int(-n, n - 1)
+
+
+def _holds(pred, value) -> bool:
+    """pred(value); False when torch refuses to answer (is_leaf of a view made under no_grad
+    whose base was modified raises)."""
+    if pred is None:
+        return True
+    try:
+        return bool(pred(value))
+    except RuntimeError:
+        return False
 
 
 def generate(seed: int, kind: str = "core", length: int | None = None):
