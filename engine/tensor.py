@@ -93,6 +93,8 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return _dt.Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     def dim(self) -> int:

@@ -344,7 +344,7 @@ def _shifted(data: np.ndarray, d: int) -> np.ndarray:
 
 def softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
-    d = wrap_dim(_implicit_dim(dim, data.ndim), data.ndim)
+    d = wrap_dim(_implicit_dim(dim, data.ndim, "softmax"), data.ndim)
     e = np.exp(_shifted(data, d))
     # Contiguous whatever the input's layout, as ATen allocates it (so .contiguous() on it
     # records no CloneBackward0).
@@ -354,7 +354,7 @@ def softmax(input, dim=None, dtype=None):
 
 def log_softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
-    d = wrap_dim(_implicit_dim(dim, data.ndim), data.ndim)
+    d = wrap_dim(_implicit_dim(dim, data.ndim, "log_softmax"), data.ndim)
     kernels = _loaded_loss_kernels(data, d)
     if kernels is not None:
         out = kernels.log_softmax_forward(data)
@@ -375,11 +375,11 @@ def _loaded_loss_kernels(data, d: int):
     return kernels
 
 
-def _implicit_dim(dim, ndim: int) -> int:
+def _implicit_dim(dim, ndim: int, name: str) -> int:
     if dim is not None:
         return dim
     import warnings
-    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call "
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
                   "to include dim=X as an argument.", UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
 

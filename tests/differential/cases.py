@@ -144,6 +144,15 @@ CASES = {
     "retain_grad_follows_an_in_place_op": [
         f"x = {_A}", "v = (x * 2)[::2, None]", "v.retain_grad()", "v.add_(-1.5)",
         "y = x * 3", "y.retain_grad()", "y.mul_(2)", "(v.sum() + y.sum()).backward()"],
+    "unbind_gives_views_even_0_dim": [
+        "x = torch.tensor([1.0, -2.0, 3.0]) - 1", "t = x.unbind(0)", "x.clamp_(min=-0.5)",
+        "v = t[1]"],
+    "pad_with_nothing_to_pad_is_a_new_tensor": [
+        f"x = {_A}", "v = F.pad(x[None], (0, 0, 0, 0), mode='replicate')",
+        "with torch.no_grad():\n    v.clamp_(min=-0.5)"],
+    "size_of_a_0_dim_tensor": ["x = torch.tensor(1.0)", "s = x.size(-1)", "s = x.size()"],
+    "implicit_softmax_dims_warn_with_their_names": [
+        f"x = {_A}", "v1 = F.log_softmax(x)", "v2 = F.softmax(x)", "v3 = torch.softmax(x, 1)"],
     "duplicate_dims": [
         "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
     # -------------------------------------------------------------- autograd.grad

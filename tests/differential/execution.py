@@ -80,7 +80,8 @@ class Execution:
 
     # ------------------------------------------------------------ snapshots
     def variables(self) -> list:
-        return [name for name in self.ns if name not in self._given]
+        # Python's warnings module adds __warningregistry__ where a warning points.
+        return [name for name in self.ns if name not in self._given and name[:2] != "__"]
 
     def snapshot(self) -> dict:
         variables = self.variables()
