@@ -83,11 +83,33 @@ OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-
                    "the operation.")
 
 
+INDEX_PUT_EXPANDED_WARNING = (
+    "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
+    "tensor")
+
+
+def _warn_expanded(advanced: dict, values: Tensor) -> None:
+    """index_put_ into an expanded tensor warns; with one mask and one value it masked-fills,
+    which warns too (PyTorch's two texts)."""
+    import warnings
+    warnings.warn(INDEX_PUT_EXPANDED_WARNING, UserWarning, stacklevel=4)
+    masks = [index for index in advanced.values() if index.dtype == bool]
+    if len(advanced) == 1 and masks and values._data.size == 1:
+        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
+                      "tensor before performing this operation. This also applies to advanced "
+                      "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=4)
+
+
+def _overlaps(tensor: Tensor) -> bool:
+    data = tensor._data
+    return bool(data.size) and any(stride == 0 and size > 1
+                                   for stride, size in zip(data.strides, data.shape))
+
+
 def _check_no_overlap(tensor: Tensor) -> None:
     """An expanded tensor may be written by fill_ / zero_, not by an op computed per element."""
-    data = tensor._data
-    if data.size and any(stride == 0 and size > 1
-                         for stride, size in zip(data.strides, data.shape)):
+    if _overlaps(tensor):
         raise RuntimeError(OVERLAP_MESSAGE)
 
 
@@ -363,6 +385,8 @@ def setitem(tensor, key, value) -> None:
     if advanced:
         stripped = _without_leading_ones(value._data.shape)
         values = value if stripped == value._data.shape else value.view(stripped)
+        if _overlaps(sliced):
+            _warn_expanded(advanced, values)
         _inplace(sliced, "index_put_", index_put, advanced_key(advanced), values)
     else:
         _copy_to(sliced, value)

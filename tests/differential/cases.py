@@ -153,6 +153,9 @@ CASES = {
     "size_of_a_0_dim_tensor": ["x = torch.tensor(1.0)", "s = x.size(-1)", "s = x.size()"],
     "implicit_softmax_dims_warn_with_their_names": [
         f"x = {_A}", "v1 = F.log_softmax(x)", "v2 = F.softmax(x)", "v3 = torch.softmax(x, 1)"],
+    "index_put_on_an_expanded_tensor_warns": [
+        "x = torch.tensor([[1.0], [2.0]])", "e = x.expand(2, 3)", "e[[0, 1]] = 3.0",
+        "e[e > 0] = torch.tensor(2.0)"],
     "duplicate_dims": [
         "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
     # -------------------------------------------------------------- autograd.grad
