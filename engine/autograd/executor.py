@@ -508,6 +508,11 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
             tensor._grad = Tensor._make(np.array(array, dtype=tensor._data.dtype, copy=True))
     elif graph:
         tensor._grad = existing + grad
+    elif retained:
+        # retain_grad's hook adds out of place (var.grad() + grad): a .grad read before
+        # keeps its value
+        tensor._grad = Tensor._make((existing._data + array).astype(existing._data.dtype,
+                                                                     copy=False))
     else:
         existing._data += array
         existing._vc[0] += 1

@@ -156,6 +156,11 @@ CASES = {
     "index_put_on_an_expanded_tensor_warns": [
         "x = torch.tensor([[1.0], [2.0]])", "e = x.expand(2, 3)", "e[[0, 1]] = 3.0",
         "e[e > 0] = torch.tensor(2.0)"],
+    "retained_grad_accumulates_out_of_place": [
+        f"x = {_A}", "v = x.clamp(min=-0.5, max=0.5)", "v.retain_grad()",
+        "v.sum().backward(retain_graph=True)", "g = v.grad", "v.expand(2, 2, 3).sum().backward()",
+        "x2 = torch.tensor([1.0, 2.0], requires_grad=True)", "(x2 * 2).sum().backward()",
+        "g2 = x2.grad", "(x2 * 3).sum().backward()"],
     "duplicate_dims": [
         "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
     # -------------------------------------------------------------- autograd.grad
