@@ -46,6 +46,7 @@ class Tensor:
     # Set on outputs of split / chunk / unbind and their views: PyTorch forbids editing such
     # views in place, as one node would have to be rebased for all of them.
     _multi_output_view = False
+    _no_grad_view = False   # a view made under no_grad of a tensor that requires grad
 
     def __init__(self, *args, **kwargs) -> None:
         # `engine.Tensor(data)` as a constructor, like torch.Tensor([1, 2]) (always float).
@@ -92,6 +93,8 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return _dt.Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     def dim(self) -> int:
@@ -148,7 +151,8 @@ class Tensor:
     # ------------------------------------------------------------ requires_grad
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        base = self._base
+        return self._requires_grad or (base is not None and base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -254,10 +258,10 @@ class Tensor:
     # ------------------------------------------------------------ hooks
     def register_hook(self, hook) -> _hooks.RemovableHandle:
         """hook(grad) -> Tensor or None, called when this tensor's gradient is computed."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         target = f"tensor:{trace.tensor_id(self) if trace.active else 0}"
-        if self._grad_fn is None:
+        if self.grad_fn is None:        # the property: a stale view regenerates (or raises)
             if self._hooks is None:
                 self._hooks = {}
             return _hooks.register(self._hooks, hook, "tensor", target)
@@ -284,9 +288,9 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
+        # Shares the data and the version counter, but is no autograd view of self.
         out = Tensor._make(self._data)
         out._vc = self._vc
-        out._base = self
         return _announce(out)
 
     def detach_(self) -> "Tensor":
@@ -298,9 +302,7 @@ class Tensor:
     def data(self) -> "Tensor":
         if len(self._vc) > 1:           # an alias with a version of its own: settle first
             trace.settle(self._vc)
-        out = Tensor._make(self._data)
-        out._base = self
-        return out
+        return Tensor._make(self._data)     # its own version counter, no autograd base
 
     @data.setter
     def data(self, value: "Tensor") -> None:

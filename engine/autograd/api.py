@@ -44,7 +44,7 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
 def _root_edges(outputs: tuple) -> list:
     edges = []
     for index, out in enumerate(outputs):
-        if not out._requires_grad:
+        if not out._requires_grad or (out._grad_fn is None and out._no_grad_view):
             error = RuntimeError(f"element {index} of tensors does not require grad and does "
                                  f"not have a grad_fn")
             if trace.active:
@@ -90,9 +90,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     edges = _root_edges(outputs)
     grads = _root_grads(outputs, grad_outputs, create_graph)
-    results = executor.execute(edges, grads, retain_graph=retain_graph,
-                               create_graph=create_graph, inputs=inputs_tuple, accumulate=False,
-                               root_tensors=outputs)
+    # A tensor given twice gets its gradient twice: the executor captures each edge once.
+    unique = list({id(t): t for t in inputs_tuple}.values())
+    captured = executor.execute(edges, grads, retain_graph=retain_graph,
+                                create_graph=create_graph, inputs=tuple(unique),
+                                accumulate=False, root_tensors=outputs)
+    by_id = {id(t): value for t, value in zip(unique, captured)}
+    results = [by_id[id(t)] for t in inputs_tuple]
     for index, value in enumerate(results):
         if value is None:
             if materialize_grads:

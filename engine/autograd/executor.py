@@ -215,7 +215,8 @@ def _run_bare(task: GraphTask, node, grads: list) -> tuple:
     are compared with the inputs' (cheaper than _validate's look at each child), so a rule
     that gets one wrong is still caught and conformed."""
     if type(node) is AccumulateGrad:
-        if grads[0] is not None:
+        # requires_grad_(False) on the leaf after forward: PyTorch stores nothing
+        if grads[0] is not None and node.variable._requires_grad:
             _store_grad(node.variable, grads[0], task.create_graph, retained=False)
         return ()
     if grads[0] is None:                # no gradient: the rule is skipped, the buffers freed
@@ -335,7 +336,7 @@ def _materialize(node, grads: list) -> list:
 def _as_tensor(grad):
     if grad is None or isinstance(grad, Tensor):
         return grad
-    return Tensor._make(grad)
+    return Tensor._make(np.asarray(grad))     # a rule may give a NumPy scalar for a 0-dim grad
 
 
 def _array(grad):
@@ -376,11 +377,14 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
             tensor = ref()
             if tensor is not None and grads[nr] is not None:
                 _store_grad(tensor, grads[nr], graph, retained=True)
-    grads = _node_pre_hooks(node, grads, graph)
+    # autograd.grad captures an input's gradient here, before node pre-hooks, which run only
+    # when the node itself runs (PyTorch's evaluate_function).
     for nr in range(node._num_outputs):
         index = task.captures.get((node, nr))
         if index is not None and grads[nr] is not None:
             task.results[index] = _as_tensor(grads[nr])
+    if task.needed is None or node in task.needed:
+        grads = _node_pre_hooks(node, grads, graph)
     return grads
 
 
@@ -471,15 +475,16 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> tuple:
                     fn, fire(hook_id, fn, "tensor", target, _as_tensor(grad)), grad)
                 if result is not None:
                     grad = _from_hook(result, graph)
-    (grad,) = _node_pre_hooks(node, [grad], graph)
     index = task.captures.get((node, 0))
     if index is not None:
         task.results[index] = _as_tensor(grad)
-    if node not in task.capture_leaf_only and task.accumulate:
-        if grad is not None:
-            _store_grad(variable, grad, graph, retained=False)
-        _post_accumulate_hooks(variable, target)
-    _post_hooks(node, (), [grad])
+    if node not in task.capture_leaf_only:    # captured for autograd.grad: not run
+        (grad,) = _node_pre_hooks(node, [grad], graph)
+        if task.accumulate and variable._requires_grad:
+            if grad is not None:
+                _store_grad(variable, grad, graph, retained=False)
+            _post_accumulate_hooks(variable, target)
+        _post_hooks(node, (), [grad])
     return ()
 
 
@@ -506,6 +511,11 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
             tensor._grad = Tensor._make(np.array(array, dtype=tensor._data.dtype, copy=True))
     elif graph:
         tensor._grad = existing + grad
+    elif retained:
+        # retain_grad's hook adds out of place (var.grad() + grad): a .grad read before
+        # keeps its value
+        tensor._grad = Tensor._make((existing._data + array).astype(existing._data.dtype,
+                                                                     copy=False))
     else:
         existing._data += array
         existing._vc[0] += 1

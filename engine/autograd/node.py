@@ -210,7 +210,7 @@ class Node:
     def __dir__(self):
         # This node's own `_saved_` names, not every name its class has a getter for.
         names = [name for name in super().__dir__() if not name.startswith("_saved")]
-        names += [f"_saved_{k}" for k in (self._saved or ())]
+        names += [f"_saved_{k}" for k in (self._saved or ()) if not k.startswith("_")]
         names += [f"_saved_{k}" for k in (self._attrs or ()) if not k.startswith("_")]
         return names
 
@@ -309,7 +309,7 @@ def expose_saved(node) -> None:
         return
     new = (set(saved or ()) | set(attrs or ())) - known
     for key in new:
-        if key in (saved or ()) or not key.startswith("_"):
+        if not key.startswith("_"):     # "_name": kept for the rule, not one of PyTorch's
             setattr(cls, f"_saved_{key}", property(_saved_getter(key)))
     cls._known_names = known | new
 
@@ -347,4 +347,5 @@ def node_class(name: str, rule, *, num_outputs: int = 1) -> type:
 
 
 def short_op_name(node_name: str) -> str:
-    return re.sub(r"Backward\d*$", "", node_name)
+    """PyTorch's name of a node's op in error texts: AddBackward0 -> Add, PowBackward2 -> Pow2."""
+    return re.sub(r"Backward0?", "", node_name, count=1)

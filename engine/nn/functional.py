@@ -28,7 +28,9 @@ __all__ = ["relu", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softm
 
 
 def relu(input, inplace: bool = False):
-    # inplace=True computes out of place: the graph is the same ReluBackward0.
+    if inplace:
+        from engine.ops.inplace import relu_in_place
+        return relu_in_place(input)
     return _E.relu(input)
 
 

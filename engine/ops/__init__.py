@@ -51,6 +51,7 @@ _METHODS = {
     "all": E.all, "any": E.any, "isnan": E.isnan, "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose,
     "logical_not": E.logical_not, "logical_and": E.logical_and, "logical_or": E.logical_or,
     "where": lambda self, condition, other: E.where(condition, self, other),
+    "maximum": E.maximum, "minimum": E.minimum,
     "masked_fill": E.masked_fill_method,
     # reductions
     "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,

@@ -110,21 +110,36 @@ def cast(array, dtype: np.dtype) -> np.ndarray:
 # ---------------------------------------------------------------- recording
 
 def edge(tensor):
-    if tensor is None or not tensor._requires_grad:
+    if tensor is None:
         return None
-    if tensor._base is not None and tensor._view_version != tensor._vc[0]:
+    base = tensor._base
+    if base is None:
+        if not tensor._requires_grad:
+            return None
+    elif not (tensor._requires_grad or base._requires_grad):
+        return None
+    elif tensor._view_version != tensor._vc[0]:
         from engine.ops.inplace import refresh_view
         refresh_view(tensor)
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
+    if not tensor._requires_grad or tensor._no_grad_view:
+        # It requires grad through its base only (a view made under no_grad, or before the
+        # base required grad): PyTorch gives it no accumulator.
+        return None
     return (grad_accumulator(tensor), 0)
+
+
+def requires_grad(t) -> bool:
+    """Whether `t` requires grad: itself, or as a view of a base that does (PyTorch's rule)."""
+    return t._requires_grad or (t._base is not None and t._base._requires_grad)
 
 
 def needs_grad(*inputs) -> bool:
     if not _gm.state.enabled:
         return False
     for t in inputs:
-        if t is not None and t._requires_grad:
+        if t is not None and (t._requires_grad or (t._base is not None and t._base._requires_grad)):
             return True
     return False
 
@@ -137,12 +152,15 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
     saved: name -> Tensor to keep for backward; attrs: name -> plain value.
     save_result: name under which the output itself is saved (ExpBackward0's "result").
     """
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)     # NumPy gives a scalar for some ops on 0-dim arrays
     out = Tensor._make(data)
     if _gm.state.inference:
         out._inference = True
     elif _gm.state.enabled:
         for t in inputs:
-            if t is not None and t._requires_grad:
+            if t is not None and (t._requires_grad or
+                                  (t._base is not None and t._base._requires_grad)):
                 _attach_node(node_cls, out, inputs, saved, attrs, save_result)
                 break
     if trace.active:
@@ -202,7 +220,7 @@ def _link_inputs(node, inputs: tuple, dtype) -> bool:
         shapes.append(array.shape)
         if array.dtype is not dtype:
             uniform = False
-        if not t._requires_grad:
+        if t._base is None and not t._requires_grad:
             edges.append(None)
         elif t._grad_fn is not None and t._base is None:
             edges.append((t._grad_fn, t._output_nr))

@@ -33,8 +33,19 @@ class _broadcast_errors:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is ValueError and "broadcast" in str(exc):
             shapes = [op._data.shape for op in self.operands if isinstance(op, Tensor)]
-            raise broadcast_error(*shapes[:2]) from None
+            raise _first_broadcast_error(shapes) from None
         return False
+
+
+def _first_broadcast_error(shapes: list) -> RuntimeError:
+    """The error for the first operand that does not broadcast with those before it."""
+    so_far = shapes[0]
+    for shape in shapes[1:]:
+        try:
+            so_far = np.broadcast_shapes(so_far, shape)
+        except ValueError:
+            return broadcast_error(so_far, shape)
+    return broadcast_error(*shapes[:2])
 
 
 def broadcast_error(a: tuple, b: tuple) -> RuntimeError:
@@ -229,7 +240,12 @@ def _pow_tensor_rule(n, g):
 
 
 def _pow_scalar_base_rule(n, g):
-    return (g * n.saved("result") * np.log(n._attrs["self"]),)
+    """ATen's grad * (result * log(self)): a mul.Scalar (MulBackward1) under create_graph; the
+    log is a Python float, so it keeps a float32 gradient float32."""
+    factor = float(np.log(n._attrs["self"]))
+    result = n.saved("result")
+    scaled = mul_scalar(result, factor) if isinstance(result, Tensor) else result * factor
+    return (g * scaled,)
 
 
 def _log_base(base, exponent):
@@ -293,8 +309,30 @@ SinBackward0, sin = _unary("SinBackward0", np.sin,
                            lambda n, g: (g * P.cos(n.saved("self")),), save="self")
 CosBackward0, cos = _unary("CosBackward0", np.cos,
                            lambda n, g: (-g * P.sin(n.saved("self")),), save="self")
-TanhBackward0, tanh = _unary("TanhBackward0", np.tanh, lambda n, g: (
-    g * (1 - n.saved("result") * n.saved("result")),), save="result")
+def _tanh_rule(n, g):
+    result = n.saved("result")
+    if isinstance(g, Tensor):           # create_graph: ATen's differentiable tanh_backward
+        return (tanh_backward(g, result),)
+    return (g * (1 - result * result),)
+
+
+def _tanh_backward_backward_rule(n, gg):
+    """d tanh_backward(g, y): by g, tanh_backward(gg, y); by y, -2 * y * g * gg."""
+    g, y = n.get("grad_output"), n.get("output")
+    return (tanh_backward(gg, y) if isinstance(gg, Tensor) else gg * (1 - y * y),
+            gg * g * y * -2 if n.needs(1) else None)
+
+
+TanhBackwardBackward0 = node_class("TanhBackwardBackward0", _tanh_backward_backward_rule)
+
+
+def tanh_backward(grad: Tensor, output: Tensor) -> Tensor:
+    y = output._data
+    return record(TanhBackwardBackward0, grad._data * (1 - y * y), (grad, output),
+                  {"grad_output": grad, "output": output})
+
+
+TanhBackward0, tanh = _unary("TanhBackward0", np.tanh, _tanh_rule, save="result")
 
 
 def _sigmoid_forward(x):
@@ -378,9 +416,48 @@ def neg(input):
     return record(NegBackward0, -input._data, (input,))
 
 
+SignBackward0 = node_class("SignBackward0", lambda n, g: (P.zeros(n._in_shapes[0], g),))
+
+
 def sign(input):
     input = _operand(input)
-    return Tensor._make(np.sign(input._data))
+    data = input._data
+    signs = np.sign(data)
+    if data.dtype.kind == "f":
+        signs = np.where(np.isnan(data), 0, signs).astype(data.dtype)    # sign(nan) is 0
+    return record(SignBackward0, signs, (input,))
+
+
+# ---------------------------------------------------------------- maximum, minimum
+
+def _extremum_rule(n, g, *, is_max: bool):
+    """The larger (smaller) operand takes the gradient; a tie splits it in halves."""
+    a, b = n.get("self"), n.get("other")
+    shared = P.where(a == b, g / 2, g)
+    a_loses, b_loses = (a < b, a > b) if is_max else (a > b, a < b)
+    return (reduce_to(P.where(a_loses, 0, shared), n._in_shapes[0]) if n.needs(0) else None,
+            reduce_to(P.where(b_loses, 0, shared), n._in_shapes[1]) if n.needs(1) else None)
+
+
+MaximumBackward0 = node_class("MaximumBackward0",
+                              lambda n, g: _extremum_rule(n, g, is_max=True))
+MinimumBackward0 = node_class("MinimumBackward0",
+                              lambda n, g: _extremum_rule(n, g, is_max=False))
+
+
+def _extremum(node_cls, np_fn, input, other):
+    input, other = as_tensor(input), as_tensor(other)
+    dtype = result_dtype(input, other)
+    out = cast(_binary(np_fn, input._data, other._data), dtype)
+    return record(node_cls, out, (input, other), {"self": input, "other": other})
+
+
+def maximum(input, other):
+    return _extremum(MaximumBackward0, np.maximum, input, other)
+
+
+def minimum(input, other):
+    return _extremum(MinimumBackward0, np.minimum, input, other)
 
 
 def _clamp_rule(n, g):
@@ -572,7 +649,15 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 
 # ---------------------------------------------------------------- dtype conversion
 
-ToCopyBackward0 = node_class("ToCopyBackward0", lambda n, g: (g,))
+def _to_copy_rule(n, g):
+    """The gradient goes back in the input's dtype (as PyTorch's _to_copy backward casts)."""
+    dtype = n._attrs["_self_dtype"]
+    if isinstance(g, Tensor):
+        return (to_dtype(g, dtype),)
+    return (g.astype(dtype, copy=False),)
+
+
+ToCopyBackward0 = node_class("ToCopyBackward0", _to_copy_rule)
 
 
 def to_dtype(input, dtype_np: np.dtype):
@@ -581,4 +666,4 @@ def to_dtype(input, dtype_np: np.dtype):
     out_data = input._data.astype(dtype_np)
     if dtype_np.kind not in "fc":
         return Tensor._make(out_data)
-    return record(ToCopyBackward0, out_data, (input,))
+    return record(ToCopyBackward0, out_data, (input,), attrs={"_self_dtype": input._data.dtype})

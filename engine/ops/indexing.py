@@ -7,7 +7,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import record, wrap_dim
-from engine.ops.shape import as_view, unsqueeze
+from engine.ops.shape import alias, as_view, unsqueeze
 from engine.tensor import Tensor
 
 _END = 9223372036854775807     # what PyTorch saves as a slice's open end
@@ -26,8 +26,22 @@ def _slice_rule(n, g):
     return (_place(P.zeros(a["self_sym_sizes"], g), key, g),)
 
 
+def saved_index_tensors(indices: tuple) -> dict:
+    """The index tensors an index / index_put node saves (PyTorch saves `indices`), one
+    saved record each, so that a backward after they were freed raises as in PyTorch."""
+    return {f"_index{i}": index for i, index in enumerate(indices)}
+
+
+def check_saved_indices(n) -> None:
+    """Unpack the saved index tensors: raises when they were freed (a second backward)."""
+    for name in n._saved or ():
+        if name.startswith("_index"):
+            n.saved(name)
+
+
 def _index_rule(n, g):
     a = n._attrs
+    check_saved_indices(n)
     if hasattr(g, "_data"):
         return (index_put_zeros(g, a["_key"], a["self_sym_sizes"]),)
     out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
@@ -90,9 +104,19 @@ def _is_advanced(part) -> bool:
 def getitem(input, key):
     if not isinstance(key, tuple):
         if isinstance(key, slice):
-            return _slice(input, 0, key)
+            return _slice(input, 0, key)    # a lone slice is recorded even when it is all
         key = (key,)
-    return _apply_index(input, key)
+    out, advanced = apply_slicing(input, key)
+    if advanced:
+        return _advanced_index(out, advanced)
+    # Indexing that took nothing away still returns a new tensor, as PyTorch does.
+    return alias(input) if out is input else out
+
+
+def keeps_whole_dim(part: slice, size: int) -> bool:
+    """PyTorch skips a slice from 0 with step 1 that reaches the end (x[:, :3] of 3 columns)."""
+    return part.start in (None, 0) and part.step in (None, 1) and \
+        (part.stop is None or part.stop >= size)
 
 
 def _dims_consumed(part) -> int:
@@ -104,11 +128,15 @@ def _dims_consumed(part) -> int:
     return 1
 
 
-def _apply_index(input, key: tuple):
-    """Basic parts one by one (as PyTorch records them), then one advanced index."""
+def apply_slicing(input, key: tuple):
+    """The basic parts applied one by one (as PyTorch records them); the advanced ones
+    returned as {dim of the result: index array}, for one index (or index_put_) after."""
     out, dim = input, 0
     advanced = {}
-    ellipsis_span = input._data.ndim - sum(_dims_consumed(k) for k in key)
+    consumed = sum(_dims_consumed(k) for k in key)
+    if consumed > input._data.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
+    ellipsis_span = input._data.ndim - consumed
     for part in key:
         if part is Ellipsis:
             dim += ellipsis_span
@@ -116,7 +144,7 @@ def _apply_index(input, key: tuple):
             out = unsqueeze(out, dim)
             dim += 1
         elif isinstance(part, slice):
-            if part != slice(None):
+            if not keeps_whole_dim(part, out._data.shape[dim]):
                 out = _slice(out, dim, part)
             dim += 1
         elif _is_advanced(part):
@@ -124,9 +152,13 @@ def _apply_index(input, key: tuple):
             dim += _dims_consumed(part)
         else:
             out = select(out, dim, int(part))
-    if advanced:
-        out = _advanced_index(out, advanced)
-    return out
+    return out, advanced
+
+
+def advanced_key(advanced: dict) -> tuple:
+    """The NumPy key of apply_slicing's advanced parts: full slices before the last one."""
+    last = max(advanced)
+    return tuple(advanced.get(d, slice(None)) for d in range(last + 1))
 
 
 def data_of_index(part):
@@ -136,14 +168,13 @@ def data_of_index(part):
 
 
 def _advanced_index(input, advanced: dict):
-    last = max(advanced)
-    key = tuple(advanced.get(d, slice(None)) for d in range(last + 1))
+    key = advanced_key(advanced)
     for index in advanced.values():
         if index.dtype.kind not in "biu":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     data = input._data[key]
     indices = tuple(Tensor._make(np.asarray(k)) for k in key if not isinstance(k, slice))
-    return record(IndexBackward0, data, (input,), attrs={
+    return record(IndexBackward0, data, (input,), saved_index_tensors(indices), attrs={
         "_key": key, "indices": indices, "self_sym_sizes": input._data.shape})
 
 

@@ -2,6 +2,8 @@
 and, when grad is recorded, move the tensor onto a new node as PyTorch does."""
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from engine import trace
@@ -9,7 +11,8 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
-from engine.ops.indexing import data_of_index, getitem, index_put_zeros
+from engine.ops.indexing import (advanced_key, apply_slicing, check_saved_indices, getitem,
+                                  index_put_zeros, keeps_whole_dim, saved_index_tensors)
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -31,17 +34,31 @@ def _check_multi_output_view(tensor: Tensor, what: str) -> None:
                            f" is a view and {what}. {_MULTI_VIEW_TAIL}")
 
 
-def _check_multi_output_view_of(tensor: Tensor, key) -> None:
-    if tensor._requires_grad and tensor._multi_output_view:
-        _check_multi_output_view(getitem(tensor, key), "is being modified inplace")
+_NO_GRAD_VIEW_TAIL = (
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked).")
+
+
+def _no_grad_view_error(tensor: Tensor, what: str) -> RuntimeError:
+    """PyTorch's text for a view made under no_grad (or a view of one) edited in place."""
+    node = tensor._grad_fn
+    head = "A view was created in" if node is None else (
+        f"Output {tensor._output_nr} of {short_op_name(node.name())} is a view of a view which "
+        "was created in")
+    return RuntimeError(f"{head} no_grad mode and {what} modified inplace with grad mode "
+                        f"enabled. {_NO_GRAD_VIEW_TAIL}")
 
 
 def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
     if not _gm.state.enabled:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
+    if tensor._no_grad_view:
+        raise _no_grad_view_error(tensor, "is being")
     base = tensor._base
-    if base is not None and tensor._requires_grad and base._grad_fn is None and base._requires_grad:
+    if base is not None and base._grad_fn is None and (tensor._requires_grad or base._requires_grad):
         raise RuntimeError(LEAF_VIEW_MESSAGE)
     if tensor._grad_fn is None and tensor._requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE if through_view else LEAF_MESSAGE)
@@ -49,14 +66,51 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
 
 def _bump(tensor: Tensor, op: str) -> Tensor:
     tensor._vc[0] += 1
-    if tensor._base is not None and not tensor._multi_output_view:
-        tensor._view_version = tensor._vc[0]     # its graph was just rebased explicitly
+    if tensor._base is not None and not tensor._multi_output_view and _gm.state.enabled:
+        # Its graph was just rebased explicitly (under no_grad it was not: its grad_fn is
+        # regenerated when next read).
+        tensor._view_version = tensor._vc[0]
     if trace.active:
         node = tensor._grad_fn
         trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
                                         None if node is None else node._id,
                                         trace.summarize(tensor), tensor._requires_grad))
     return tensor
+
+
+OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers "
+                   "to a single memory location. Please clone() the tensor before performing "
+                   "the operation.")
+
+
+INDEX_PUT_EXPANDED_WARNING = (
+    "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
+    "tensor")
+
+
+def _warn_expanded(advanced: dict, values: Tensor) -> None:
+    """index_put_ into an expanded tensor warns; with one mask and one value it masked-fills,
+    which warns too (PyTorch's two texts)."""
+    import warnings
+    warnings.warn(INDEX_PUT_EXPANDED_WARNING, UserWarning, stacklevel=4)
+    masks = [index for index in advanced.values() if index.dtype == bool]
+    if len(advanced) == 1 and masks and values._data.size == 1:
+        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
+                      "tensor before performing this operation. This also applies to advanced "
+                      "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=4)
+
+
+def _overlaps(tensor: Tensor) -> bool:
+    data = tensor._data
+    return bool(data.size) and any(stride == 0 and size > 1
+                                   for stride, size in zip(data.strides, data.shape))
+
+
+def _check_no_overlap(tensor: Tensor) -> None:
+    """An expanded tensor may be written by fill_ / zero_, not by an op computed per element."""
+    if _overlaps(tensor):
+        raise RuntimeError(OVERLAP_MESSAGE)
 
 
 def _write(tensor: Tensor, values: np.ndarray) -> None:
@@ -84,6 +138,8 @@ def _snapshot(tensor: Tensor) -> Tensor:
 
 def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Tensor:
     _check_leaf(tensor)
+    if op_name != "index_put_":
+        _check_no_overlap(tensor)
     others = [a for a in args if isinstance(a, Tensor)]
     base = tensor._base
     if base is not None and needs_grad(tensor, *others):
@@ -93,7 +149,7 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
     elif needs_grad(tensor, *others):
         result = out_of_place(_snapshot(tensor), *args, **kwargs)
         _write(tensor, result._data)
-        tensor._grad_fn, tensor._output_nr, tensor._requires_grad = result._grad_fn, 0, True
+        _set_grad_fn(tensor, result._grad_fn)
     else:
         with _gm.no_grad():
             result = out_of_place(tensor, *args, **kwargs)
@@ -104,16 +160,30 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
 # ---------------------------------------------------------------- views of a base
 
 def region_in_base(view: Tensor, base: Tensor) -> np.ndarray:
-    """For each element of `view`, its flat index in `base` (whose data is contiguous)."""
+    """For each element of `view`, its flat (row-major) index in `base`."""
     base_data, view_data = base._data, view._data
     itemsize = base_data.itemsize
     offset = (view_data.__array_interface__["data"][0]
               - base_data.__array_interface__["data"][0]) // itemsize
-    flat = np.arange(base_data.size, dtype=np.int64)
+    flat = _logical_index_by_position(base_data)
     step = flat.itemsize // itemsize
     return np.lib.stride_tricks.as_strided(
         flat[offset:], shape=view_data.shape,
         strides=tuple(s * step for s in view_data.strides), writeable=False).copy()
+
+
+def _logical_index_by_position(data: np.ndarray) -> np.ndarray:
+    """At each memory position of `data` (in elements from its start), the row-major index of
+    the element stored there: arange for a C-contiguous array, else from its strides (NumPy
+    lays some results out in another order: x[:, [0, 0]] + 1)."""
+    if data.flags.c_contiguous or data.size == 0:
+        return np.arange(data.size, dtype=np.int64)
+    steps = [s // data.itemsize for s in data.strides]
+    positions = sum(np.indices(data.shape, dtype=np.int64)[k] * steps[k]
+                    for k in range(data.ndim)).reshape(-1)
+    by_position = np.zeros(int(positions.max()) + 1, dtype=np.int64)
+    by_position[positions] = np.arange(data.size, dtype=np.int64)
+    return by_position
 
 
 def _copy_slices_rule(n, g):
@@ -180,17 +250,37 @@ def refresh_view(view: Tensor) -> None:
     part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
     _check_multi_output_view(view, "its base or another view of its base has been modified "
                                    "inplace")
+    if view._no_grad_view:
+        raise _no_grad_view_error(view, "its base or another view of its base has been")
     view._view_version = view._vc[0]
-    if view._requires_grad:
+    if view._requires_grad or view._base._requires_grad:
         _rebase_strided(view, view._base)
 
 
-def _attach(tensor: Tensor, node) -> None:
+def _set_grad_fn(tensor: Tensor, node) -> None:
+    """Give `tensor` its new grad_fn after an in-place op; retain_grad() follows it to the new
+    node (as PyTorch moves the retains_grad hook), other tensor hooks stay with the old."""
+    old, old_nr = tensor._grad_fn, tensor._output_nr
     tensor._grad_fn, tensor._output_nr, tensor._requires_grad = node, 0, True
+    if tensor._retains_grad and old is not None and old is not node:
+        if old._retain_grad_refs is not None:
+            old._retain_grad_refs.pop(old_nr, None)
+        if node._retain_grad_refs is None:
+            node._retain_grad_refs = {}
+        node._retain_grad_refs[0] = weakref.ref(tensor)
+
+
+def _attach(tensor: Tensor, node) -> None:
+    _set_grad_fn(tensor, node)
     expose_saved(node)
     if trace.active:
         from engine.ops._core import announce_node
         announce_node(node, (tensor,))
+
+
+def relu_in_place(tensor):
+    """torch.relu_ (what F.relu(x, inplace=True) calls)."""
+    return _inplace(tensor, "relu_", E.relu)
 
 
 def add_(tensor, other, *, alpha=1):
@@ -234,13 +324,15 @@ CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
 
 def _overwrite(tensor: Tensor, op: str, node_cls, values, sources: tuple) -> Tensor:
     _check_leaf(tensor)
+    if op == "copy_" or node_cls is FillBackward3:
+        _check_no_overlap(tensor)   # fill_ of a number does not check; of a tensor, it does
     if needs_grad(tensor, *sources):
         before = _snapshot(tensor)
         result = record(node_cls, tensor._data, (before,) + sources)
         if tensor._base is not None:
             _rebase_view(tensor, tensor._base, result._grad_fn)
         else:
-            tensor._grad_fn, tensor._output_nr, tensor._requires_grad = result._grad_fn, 0, True
+            _set_grad_fn(tensor, result._grad_fn)
     _write(tensor, np.broadcast_to(np.asarray(values), tensor._data.shape))
     return _bump(tensor, op)
 
@@ -251,7 +343,7 @@ def zero_(tensor):
 
 def fill_(tensor, value):
     if isinstance(value, Tensor):
-        return copy_(tensor, value)
+        return _fill_with_tensor(tensor, value)
     return _overwrite(tensor, "fill_", FillBackward2, np.asarray(value), ())
 
 
@@ -269,61 +361,80 @@ def copy_(tensor, src, non_blocking=False):
 
 # ---------------------------------------------------------------- item assignment
 
-def _array_key(key):
-    if isinstance(key, tuple):
-        return tuple(data_of_index(k) if isinstance(k, (Tensor, list)) else k for k in key)
-    return data_of_index(key) if isinstance(key, (Tensor, list)) else key
+FillBackward3 = node_class("FillBackward3", lambda n, g: (
+    g * 0 if n.needs(0) else None, g.sum() if n.needs(1) else None))
 
 
-def _is_advanced_key(key) -> bool:
-    parts = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(p, np.ndarray) for p in parts)
-
-
-def _value_for(region_shape: tuple, value):
-    """A tensor value shaped like the region, as PyTorch views or expands it."""
-    if not isinstance(value, Tensor) or value._data.shape == region_shape:
-        return value
-    if value._data.size == int(np.prod(region_shape)):
-        return value.view(region_shape)
-    return value.expand(region_shape)
+def _fill_with_tensor(tensor: Tensor, value: Tensor) -> Tensor:
+    if value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    return _overwrite(tensor, "fill_", FillBackward3, value._data, (value,))
 
 
 def setitem(tensor, key, value) -> None:
-    key = _array_key(key)
-    if _gm.state.enabled and not _is_advanced_key(key):
-        # PyTorch writes through the view the key makes (x[0] = v edits x.select(0, 0)), and
-        # names that view's op when it refuses to edit an output of split / unbind.
-        _check_multi_output_view_of(tensor, key)
-    _check_leaf(tensor, through_view=True)
-    source = value if isinstance(value, Tensor) else None
-    base = tensor._base if tensor._base is not None and tensor._requires_grad else tensor
-    if not needs_grad(tensor, source):
-        _before_write(tensor)
-        tensor._data[key] = data_of(value)
-        _bump(tensor, "__setitem__")
+    """PyTorch's THPVariable_setitem: slice a view out of `tensor` with the basic parts of the
+    key, then copy the value into it (copy_, fill_) or index_put_ it with the advanced parts;
+    an in-place op on a view moves its base onto a CopySlices."""
+    if not isinstance(value, Tensor):
+        value = Tensor._make(np.asarray(value, dtype=tensor._data.dtype))
+    if key is False:
         return
-    if _is_advanced_key(key) and tensor._base is None:
-        _index_put(tensor, key, value)
-        return
-    region = region_in_base(tensor, base) if base is not tensor else \
-        np.arange(tensor._data.size).reshape(tensor._data.shape)
-    selected = region[key]
-    source = _value_for(selected.shape, source)
-    value_shape = None if source is None else source._data.shape
-    node = CopySlices()
-    node._next = (edge(base), edge(source))
-    node._in_shapes = (base._data.shape, value_shape)
-    node._out_meta = ((base._data.shape, base._data.dtype),)
-    node._attrs = {"_region": selected.reshape(-1),
-                   "_inner": lambda g: (None, None if value_shape is None
-                                        else reduce_to(g.reshape(value_shape), value_shape))}
-    _before_write(tensor)
-    tensor._data[key] = data_of(value) if source is None else source._data
-    _attach(base, node)
-    if base is not tensor:
-        _rebase_strided(tensor, base)
-    _bump(tensor, "__setitem__")
+    if key is Ellipsis:
+        sliced, advanced = tensor, {}
+    elif key is None or key is True:
+        sliced, advanced = tensor.unsqueeze(0), {}
+    elif isinstance(key, slice):
+        sliced = tensor if keeps_whole_dim(key, _first_size(tensor)) else getitem(tensor, key)
+        advanced = {}
+    else:
+        sliced, advanced = apply_slicing(tensor, key if isinstance(key, tuple) else (key,))
+    if advanced:
+        stripped = _without_leading_ones(value._data.shape)
+        values = value if stripped == value._data.shape else value.view(stripped)
+        if _overlaps(sliced):
+            _warn_expanded(advanced, values)
+        _inplace(sliced, "index_put_", index_put, advanced_key(advanced), values)
+    else:
+        _copy_to(sliced, value)
+    if trace.active and sliced is not tensor:
+        _bump_event(tensor, "__setitem__")
+
+
+def _first_size(tensor: Tensor) -> int:
+    if tensor._data.ndim == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    return tensor._data.shape[0]
+
+
+def _without_leading_ones(shape: tuple) -> tuple:
+    first = 0
+    while first < len(shape) and shape[first] == 1:
+        first += 1
+    return shape[first:]
+
+
+def _copy_to(dst: Tensor, src: Tensor) -> None:
+    """What setitem writes with: copy_ of the same shape, fill_ of a 0-dim value, else copy_
+    of the value viewed without leading 1s and expanded to the region."""
+    if dst._data.shape == src._data.shape:
+        copy_(dst, src)
+    elif src._data.ndim == 0:
+        _fill_with_tensor(dst, src)
+    else:
+        from engine.ops.shape import expand
+        view = src.view(_without_leading_ones(src._data.shape))
+        if view._data.shape != dst._data.shape:
+            view = expand(view, dst._data.shape)
+        copy_(dst, view)
+
+
+def _bump_event(tensor: Tensor, op: str) -> None:
+    node = tensor._grad_fn
+    trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
+                                    None if node is None else node._id,
+                                    trace.summarize(tensor), tensor._requires_grad))
 
 
 def _rebase_strided(view: Tensor, base: Tensor) -> None:
@@ -337,6 +448,7 @@ def _rebase_strided(view: Tensor, base: Tensor) -> None:
 
 
 def _index_put_rule(n, g):
+    check_saved_indices(n)
     key, accumulate = n._attrs["_key"], n._attrs["accumulate"]
     grad_self = None
     if n.needs(0):
@@ -354,18 +466,30 @@ def _zeroed(g, key):
 IndexPutBackward0 = node_class("IndexPutBackward0", _index_put_rule)
 
 
-def _index_put(tensor: Tensor, key, value) -> None:
-    """y[mask] = v or y[[0, 2]] = v on a tensor that needs grad: PyTorch's index_put_."""
-    source = value if isinstance(value, Tensor) else None
-    node = IndexPutBackward0()
-    node._next = (edge(tensor), edge(source))
-    node._in_shapes = (tensor._data.shape, None if source is None else source._data.shape)
-    node._out_meta = ((tensor._data.shape, tensor._data.dtype),)
-    node._attrs = {"_key": key, "accumulate": False,
-                   "indices": tuple(Tensor._make(np.asarray(k)) for k in
-                                    (key if isinstance(key, tuple) else (key,))
-                                    if isinstance(k, np.ndarray))}
-    _before_write(tensor)
-    tensor._data[key] = data_of(value)
-    _attach(tensor, node)
-    _bump(tensor, "__setitem__")
+def _dims(shape: tuple) -> str:
+    return ", ".join(map(str, shape))
+
+
+def index_put(input: Tensor, key: tuple, values: Tensor) -> Tensor:
+    """input with `values` written at the NumPy key `key` (out of place)."""
+    for index in key:
+        if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    arrays = [k for k in key if isinstance(k, np.ndarray)]
+    # One boolean mask and one value: PyTorch masked-fills, which casts the value.
+    masked_fill = len(arrays) == 1 and arrays[0].dtype == bool and values._data.size == 1
+    if values._data.dtype != input._data.dtype and not masked_fill:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_TYPE_NAMES.get(input._data.dtype.name)} for the destination and "
+                           f"{_TYPE_NAMES.get(values._data.dtype.name)} for the source.")
+    out = input._data.copy()
+    try:
+        out[key] = values._data
+    except ValueError:
+        region = input._data[key].shape
+        raise RuntimeError(f"shape mismatch: value tensor of shape [{_dims(values._data.shape)}] "
+                           f"cannot be broadcast to indexing result of shape "
+                           f"[{_dims(region)}]") from None
+    indices = tuple(Tensor._make(np.asarray(k)) for k in key if isinstance(k, np.ndarray))
+    return record(IndexPutBackward0, out, (input, values), saved_index_tensors(indices), attrs={
+        "_key": key, "accumulate": False, "indices": indices})

@@ -6,7 +6,8 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import as_tensor, record
-from engine.ops.shape import UnsafeViewBackward0, expand, reshape, unsqueeze
+from engine.ops.shape import (UnsafeViewBackward0, contiguous, expand, mT, reshape, squeeze,
+                              t, unsqueeze)
 from engine.tensor import Tensor
 
 
@@ -14,9 +15,14 @@ def _dims(shape) -> str:
     return "x".join(str(s) for s in shape)
 
 
+def _t(matrix):
+    """matrix.t(), which ATen's mm backward calls: TBackward0 under create_graph."""
+    return matrix.T if isinstance(matrix, np.ndarray) else t(matrix)
+
+
 def _mm_rule(n, g):
-    return (g @ P.mT(n.saved("mat2")) if n.needs(0) else None,
-            P.mT(n.saved("self")) @ g if n.needs(1) else None)
+    return (g @ _t(n.saved("mat2")) if n.needs(0) else None,
+            _t(n.saved("self")) @ g if n.needs(1) else None)
 
 
 def _mv_rule(n, g):
@@ -45,12 +51,28 @@ SqueezeBackward4 = node_class("SqueezeBackward4", lambda n, g: (
     P.reshape(g, n._attrs["self_sym_sizes"]),))
 
 
-def _same_dtype(a: Tensor, b: Tensor) -> None:
-    if a._data.dtype != b._data.dtype:
-        names = {"float32": "float", "float64": "double", "int64": "long", "int32": "int"}
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{names.get(a._data.dtype.name, a._data.dtype.name)} != "
-                           f"{names.get(b._data.dtype.name, b._data.dtype.name)}")
+_C_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "int"}
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                 "float16": "Half", "bool": "Bool"}
+
+
+def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
+    """Each product names a dtype mismatch in its own words, as PyTorch's kernels do."""
+    if a._data.dtype == b._data.dtype:
+        return
+    x, y = a._data.dtype.name, b._data.dtype.name
+    if op == "mm":
+        text = (f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES.get(x, x)} != "
+                f"{_C_NAMES.get(y, y)}")
+    elif op == "mv":
+        X, Y = _SCALAR_NAMES.get(x, x), _SCALAR_NAMES.get(y, y)
+        text = f"addmv input tensors must have the same dtype, but got {Y}, {X}, and {Y}"
+    elif op == "dot":
+        text = (f"dot : expected both vectors to have same dtype, but found "
+                f"{_SCALAR_NAMES.get(x, x)} and {_SCALAR_NAMES.get(y, y)}")
+    else:
+        text = f"expected scalar type {_SCALAR_NAMES.get(x, x)} but found {_SCALAR_NAMES.get(y, y)}"
+    raise RuntimeError(text)
 
 
 def mm(input, mat2):
@@ -62,7 +84,7 @@ def mm(input, mat2):
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(a.shape)} and "
                            f"{_dims(b.shape)})")
-    _same_dtype(input, mat2)
+    _same_dtype("mm", input, mat2)
     saved = {}
     if mat2._requires_grad:
         saved["self"] = input
@@ -84,7 +106,7 @@ def mv(input, vec):
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a.shape)}), "
                            f"vec ({v.shape[0]})")
-    _same_dtype(input, vec)
+    _same_dtype("mv", input, vec)
     return record(MvBackward0, a @ v, (input, vec), {"self": input, "vec": vec})
 
 
@@ -96,7 +118,7 @@ def dot(input, tensor):
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
                            f"[{b.shape[0]}] to have the same number of elements, but got "
                            f"{a.shape[0]} and {b.shape[0]} elements respectively")
-    _same_dtype(input, tensor)
+    _same_dtype("dot", input, tensor)
     return record(DotBackward0, np.asarray(a @ b), (input, tensor),
                   {"self": input, "tensor": tensor})
 
@@ -110,7 +132,7 @@ def bmm(input, mat2):
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
-    _same_dtype(input, mat2)
+    _same_dtype("bmm", input, mat2)
     return record(BmmBackward0, np.matmul(a, b), (input, mat2), {"self": input, "mat2": mat2})
 
 
@@ -120,6 +142,7 @@ def _unsafe_view(input, shape):
 
 
 def matmul(input, other):
+    """PyTorch's _matmul_impl, step for step, so that the graph has its nodes."""
     input, other = as_tensor(input), as_tensor(other)
     da, db = input._data.ndim, other._data.ndim
     if da == 0 or db == 0:
@@ -135,41 +158,74 @@ def matmul(input, other):
                       attrs={"dim": 0, "self_sym_sizes": out._data.shape})
     if da == 2 and db == 2:
         return mm(input, other)
-    if db <= 2:
-        return _fold_into_mm(input, other)
+    if da == 3 and db == 3 and input._data.shape[0] != other._data.shape[0]:
+        # A batch of one that requires grad is squeezed, so its gradient is one mm.
+        if input._data.shape[0] == 1 and input._requires_grad:
+            return matmul(squeeze(input, 0), other)
+        if other._data.shape[0] == 1 and other._requires_grad:
+            return matmul(input, squeeze(other, 0))
+    if _should_fold(input, other):
+        return _fold(input, other)
     return _batched(input, other)
 
 
-def _fold_into_mm(input, other):
-    """(..., n, k) @ (k, m) or (k,): fold the batch into rows and use one mm."""
-    shape = input._data.shape
-    rows = reshape(input, (-1, shape[-1]))
-    if other._data.ndim == 1:
-        out = mv(rows, other)
-        return _unsafe_view(out, shape[:-1])
-    out = mm(rows, other)
-    return _unsafe_view(out, shape[:-1] + (other._data.shape[-1],))
+def _should_fold(tensor1: Tensor, tensor2: Tensor) -> bool:
+    """Whether the larger operand folds into a matrix for one mm / mv, without a copy (or
+    with one, when the smaller operand requires grad: its gradient is then one mm)."""
+    larger = tensor1._data.ndim >= tensor2._data.ndim
+    big = tensor1._data if larger else np.swapaxes(tensor2._data, -1, -2)
+    small_ndim = tensor2._data.ndim if larger else tensor1._data.ndim
+    if not (big.ndim >= 3 and small_ndim <= 2):
+        return False
+    if (tensor2 if larger else tensor1)._requires_grad:
+        return True
+    if tensor1._data.ndim == 2:
+        return False
+    if big.size == 0:
+        return True
+    strides, shape = _strides(big), big.shape
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
 
 
-def _batched(input, other):
-    a_shape, b_shape = input._data.shape, other._data.shape
-    a = unsqueeze(input, 0) if len(a_shape) == 1 else input
-    b = unsqueeze(other, -1) if len(b_shape) == 1 else other
-    batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
-    a = _to_batch(a, batch)
-    b = _to_batch(b, batch)
-    out = bmm(a, b)
-    shape = batch + (out._data.shape[1], out._data.shape[2])
-    if len(a_shape) == 1:
-        shape = shape[:-2] + shape[-1:]
+def _fold(tensor1: Tensor, tensor2: Tensor):
+    """(..., n, k) @ (k, m) or (k,) as one mm / mv; the other way round through mT."""
+    transpose = tensor2._data.ndim > tensor1._data.ndim
+    if transpose:
+        t1 = mT(tensor2)
+        t2 = t(tensor1) if tensor1._data.ndim == 2 else tensor1
+    else:
+        t1, t2 = tensor1, tensor2
+    sizes = t1._data.shape
+    output_shape = sizes[:-1]
+    folded = reshape(t1, (int(np.prod(output_shape)), sizes[-1]))
+    if t2._data.ndim == 2:
+        output = _unsafe_view(mm(folded, t2), output_shape + (t2._data.shape[1],))
+        return contiguous(mT(output)) if transpose else output
+    return _unsafe_view(mv(folded, t2), output_shape)
+
+
+def _batched(tensor1: Tensor, tensor2: Tensor):
+    """Expand both batch parts to one, fold them, one bmm, and view the result back."""
+    a_shape, b_shape = tensor1._data.shape, tensor2._data.shape
+    n = a_shape[-2] if len(a_shape) > 1 else 1
+    m1 = a_shape[-1]
+    m2 = b_shape[-2] if len(b_shape) > 1 else b_shape[0]
+    p = b_shape[-1] if len(b_shape) > 1 else 1
+    batch = _broadcast_batch(a_shape[:max(len(a_shape) - 2, 0)],
+                             b_shape[:max(len(b_shape) - 2, 0)])
+    count = int(np.prod(batch))
+    a = reshape(expand(tensor1, batch + (n, m1)), (count, n, m1))
     if len(b_shape) == 1:
-        shape = shape[:-1]
-    return _unsafe_view(out, shape)
+        b = unsqueeze(reshape(expand(tensor2, batch + (m2,)), (count, m2)), 2)
+    else:
+        b = reshape(expand(tensor2, batch + (m2, p)), (count, m2, p))
+    shape = batch + ((n,) if len(a_shape) > 1 else ()) + ((p,) if len(b_shape) > 1 else ())
+    return _unsafe_view(bmm(a, b), shape)
 
 
-def _to_batch(t, batch: tuple):
-    target = batch + t._data.shape[-2:]
-    if t._data.shape != target:
-        t = expand(t, target)
-    flat = (int(np.prod(batch)),) + target[-2:]
-    return t if t._data.shape == flat else reshape(t, flat)
+def _broadcast_batch(a: tuple, b: tuple) -> tuple:
+    try:
+        return tuple(np.broadcast_shapes(a, b))
+    except ValueError:
+        from engine.ops.elementwise import broadcast_error
+        raise broadcast_error(a, b) from None

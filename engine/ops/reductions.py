@@ -31,9 +31,15 @@ min_result = _return_type("min")
 
 
 def _dims(dim, ndim: int) -> tuple[int, ...]:
+    """The reduced axes, wrapped and sorted; none for a 0-dim tensor (whose dim 0 or -1 is
+    the tensor itself, as in PyTorch)."""
     if isinstance(dim, int):
         dim = (dim,)
-    return tuple(sorted(wrap_dim(d, ndim) for d in dim))
+    wrapped = [wrap_dim(d, ndim) for d in dim]
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(wrapped)) if ndim else ()
 
 
 def _saved_dims(dim) -> tuple:
@@ -110,11 +116,16 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
             f"point or complex dtype. Got: {input.dtype.tensor_type.replace('Tensor', '')}")
     out_dtype = data.dtype if dtype is None else dtype.np_dtype
     if dim is None:
-        out = np.asarray(data.mean(dtype=out_dtype))
+        # The mean of nothing is NaN, as in PyTorch (NumPy would also warn).
+        out = np.asarray(data.mean(dtype=out_dtype) if data.size else np.nan, dtype=out_dtype)
         return record(MeanBackward0, out, (input,),
                       attrs={"self_sym_sizes": shape, "self_sym_numel": data.size})
     dims = _dims(dim, data.ndim)
-    out = np.asarray(data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype))
+    if data.size:
+        out = np.asarray(data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype))
+    else:   # NaN where nothing was averaged, as in PyTorch (NumPy would also warn)
+        out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype) / 0.0,
+                         dtype=out_dtype)
     return record(MeanBackward1, out, (input,), attrs={
         "dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim, "self_sym_sizes": shape,
         "self_sym_numel": data.size})
@@ -136,6 +147,8 @@ def _by_dim_rule(n, g):
 
 
 def _scatter_along(g, indices, dim: int, keepdim: bool, shape: tuple):
+    if shape == ():
+        return g
     if hasattr(g, "_data"):
         from engine.ops.indexing import scatter_into_zeros
         return scatter_into_zeros(g, indices, dim, keepdim, shape)
@@ -164,10 +177,17 @@ def _extreme(input, dim, keepdim, *, is_max: bool):
         return record(MaxBackward1 if is_max else MinBackward1, out, (input,), {"self": input},
                       save_result="result")
     d = wrap_dim(dim, data.ndim)
-    idx = np.argmax(data, axis=d) if is_max else np.argmin(data, axis=d)
-    idx = np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64)
-    values = np.take_along_axis(data, idx if keepdim else np.expand_dims(idx, d), axis=d)
-    values = values if keepdim else np.squeeze(values, axis=d)
+    _check_nonempty_dim("max" if is_max else "min", data, d)
+    if data.ndim == 0:
+        idx, values = np.zeros((), np.int64), data.copy()
+    elif data.size == 0:
+        shape = data.shape[:d] + ((1,) if keepdim else ()) + data.shape[d + 1:]
+        idx, values = np.zeros(shape, np.int64), np.zeros(shape, data.dtype)
+    else:
+        idx = np.argmax(data, axis=d) if is_max else np.argmin(data, axis=d)
+        idx = np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64)
+        values = np.take_along_axis(data, idx if keepdim else np.expand_dims(idx, d), axis=d)
+        values = values if keepdim else np.squeeze(values, axis=d)
     indices = Tensor._make(idx)
     out = record(MaxBackward0 if is_max else MinBackward0, np.asarray(values), (input,),
                  {"indices": indices},
@@ -177,23 +197,38 @@ def _extreme(input, dim, keepdim, *, is_max: bool):
 
 def max(input, dim=None, keepdim=False):
     if isinstance(dim, Tensor):
-        from engine.ops.elementwise import where
-        return where(input >= dim, input, dim)
+        from engine.ops.elementwise import maximum
+        return maximum(input, dim)
     return _extreme(input, dim, keepdim, is_max=True)
 
 
 def min(input, dim=None, keepdim=False):
     if isinstance(dim, Tensor):
-        from engine.ops.elementwise import where
-        return where(input <= dim, input, dim)
+        from engine.ops.elementwise import minimum
+        return minimum(input, dim)
     return _extreme(input, dim, keepdim, is_max=False)
+
+
+def _check_nonempty_dim(name: str, data: np.ndarray, d: int) -> None:
+    if data.ndim and data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def _arg_extreme(np_fn, input, dim, keepdim: bool) -> Tensor:
     data = input._data
+    name = "argmax" if np_fn is np.argmax else "argmin"
+    if dim is None and data.size == 0:
+        raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
     if dim is None:
         return Tensor._make(np.asarray(np_fn(data), dtype=np.int64))
     d = wrap_dim(dim, data.ndim)
+    _check_nonempty_dim(name, data, d)
+    if data.ndim == 0:
+        return Tensor._make(np.zeros((), np.int64))
+    if data.size == 0:
+        shape = data.shape[:d] + ((1,) if keepdim else ()) + data.shape[d + 1:]
+        return Tensor._make(np.zeros(shape, np.int64))
     idx = np_fn(data, axis=d)
     return Tensor._make(np.asarray(np.expand_dims(idx, d) if keepdim else idx, dtype=np.int64))
 
@@ -302,28 +337,31 @@ LogSoftmaxBackward0 = node_class("LogSoftmaxBackward0",
 
 
 def _shifted(data: np.ndarray, d: int) -> np.ndarray:
+    if data.size == 0:
+        return data.copy()
     return data - data.max(axis=d, keepdims=True)
 
 
 def softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
-    d = wrap_dim(_implicit_dim(dim, data.ndim), data.ndim)
+    d = wrap_dim(_implicit_dim(dim, data.ndim, "softmax"), data.ndim)
     e = np.exp(_shifted(data, d))
     # Contiguous whatever the input's layout, as ATen allocates it (so .contiguous() on it
     # records no CloneBackward0).
-    out = np.ascontiguousarray(e / e.sum(axis=d, keepdims=True))
+    out = np.require(e / e.sum(axis=d, keepdims=True), requirements="C")   # 0-d stays 0-d
     return record(SoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
 
 
 def log_softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
-    d = wrap_dim(_implicit_dim(dim, data.ndim), data.ndim)
+    d = wrap_dim(_implicit_dim(dim, data.ndim, "log_softmax"), data.ndim)
     kernels = _loaded_loss_kernels(data, d)
     if kernels is not None:
         out = kernels.log_softmax_forward(data)
     else:
         shifted = _shifted(data, d)
-        out = np.ascontiguousarray(shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True)))
+        out = np.require(shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True)),
+                         requirements="C")
     return record(LogSoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
 
 
@@ -337,11 +375,11 @@ def _loaded_loss_kernels(data, d: int):
     return kernels
 
 
-def _implicit_dim(dim, ndim: int) -> int:
+def _implicit_dim(dim, ndim: int, name: str) -> int:
     if dim is not None:
         return dim
     import warnings
-    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call "
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
                   "to include dim=X as an argument.", UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import as_tensor, record, reduce_to, wrap_dim
@@ -15,13 +16,22 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
     owner = data.base
     # NumPy points a view at the array that owns the memory: when that is base's array (or
     # its owner), the memory is shared without asking np.shares_memory, which is slower.
-    if (data.size and owner is not None and (owner is base_data or owner is base_data.base)) \
+    # An empty view shares no memory, but is a view all the same.
+    if (owner is not None and (owner is base_data or owner is base_data.base)) \
             or np.shares_memory(data, base_data):
         out._vc = base._vc
         out._base = base if base._base is None else base._base
         out._view_version = base._vc[0]
         if base._multi_output_view:
             out._multi_output_view = True
+        if base._no_grad_view:
+            out._no_grad_view = True    # a view of such a view is one too
+        elif base._requires_grad and not out._requires_grad and not _gm.state.enabled \
+                and not _gm.state.inference:
+            # PyTorch tracks a view made under no_grad: it requires grad (as a leaf), and an
+            # in-place op on it with grad enabled is refused.
+            out._requires_grad = True
+            out._no_grad_view = True
     return out
 
 
@@ -58,7 +68,14 @@ def _view_rule(n, g):
 
 ViewBackward0 = node_class("ViewBackward0", _view_rule)
 UnsafeViewBackward0 = node_class("UnsafeViewBackward0", _view_rule)
+ReshapeAliasBackward0 = node_class("ReshapeAliasBackward0", _view_rule)
 CloneBackward0 = node_class("CloneBackward0", lambda n, g: (g,))
+AliasBackward0 = node_class("AliasBackward0", lambda n, g: (g,))
+
+
+def alias(input):
+    """A view of all of `input` (what x[...] or x[:, :] returns: a new tensor, not x)."""
+    return as_view(record(AliasBackward0, input._data.view(), (input,)), input)
 
 
 def _reshaped_view(data: np.ndarray, shape: tuple):
@@ -85,10 +102,13 @@ def view(input, *shape):
 
 
 def reshape(input, *shape):
+    """A view when the layout allows one (ViewBackward0 of a contiguous input,
+    ReshapeAliasBackward0 of another), else a copy (CloneBackward0 + UnsafeViewBackward0)."""
     shape = _infer_shape(_sizes(shape), input._data.size)
     data = _reshaped_view(input._data, shape)
     if data is not None:
-        out = record(ViewBackward0, data, (input,), attrs={"self_sym_sizes": input._data.shape})
+        node_cls = ViewBackward0 if input._data.flags.c_contiguous else ReshapeAliasBackward0
+        out = record(node_cls, data, (input,), attrs={"self_sym_sizes": input._data.shape})
         return as_view(out, input)
     copied = clone(input)
     return record(UnsafeViewBackward0, copied._data.reshape(shape), (copied,),
@@ -126,6 +146,8 @@ TBackward0 = node_class("TBackward0", lambda n, g: (P.mT(g) if g.ndim == 2 else 
 
 def _transpose_rule(n, g):
     d0, d1 = n._attrs["dim0"], n._attrs["dim1"]
+    if g.ndim == 0:
+        return (g,)
     return (g.swapaxes(d0, d1) if not hasattr(g, "_data") else transpose(g, d0, d1),)
 
 
@@ -148,7 +170,8 @@ def t(input):
 def transpose(input, dim0, dim1):
     ndim = input._data.ndim
     d0, d1 = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
-    out = record(TransposeBackward0, input._data.swapaxes(d0, d1), (input,),
+    data = input._data.swapaxes(d0, d1) if ndim else input._data.view()
+    out = record(TransposeBackward0, data, (input,),
                  attrs={"dim0": dim0, "dim1": dim1})
     return as_view(out, input)
 
@@ -177,7 +200,7 @@ def mT(input):
 # ---------------------------------------------------------------- (un)squeeze, expand
 
 UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda n, g: (
-    P.reshape(g, n._in_shapes[0]),))
+    squeeze(g, n._attrs["dim"]) if isinstance(g, Tensor) else P.reshape(g, n._in_shapes[0]),))
 SqueezeBackward0 = node_class("SqueezeBackward0", lambda n, g: (
     P.reshape(g, n._attrs["self_sym_sizes"]),))
 SqueezeBackward1 = node_class("SqueezeBackward1", lambda n, g: (
@@ -215,7 +238,7 @@ def expand(input, *sizes):
                            f"in the tensor ({len(shape)})")
     target = tuple(shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     try:
-        data = np.broadcast_to(input._data, target)
+        data = _expanded(input._data, target)
     except ValueError:
         raise RuntimeError(f"The expanded size of the tensor ({target[-1]}) must match the "
                            f"existing size ({shape[-1]}) at non-singleton dimension "
@@ -223,6 +246,15 @@ def expand(input, *sizes):
                            f"Tensor sizes: [{', '.join(map(str, shape))}]") from None
     out = record(ExpandBackward0, data, (input,), attrs={"self_sym_sizes": shape})
     return as_view(out, input)
+
+
+def _expanded(data: np.ndarray, target: tuple) -> np.ndarray:
+    """A view of `data` broadcast to `target`, writable when `data` is (PyTorch lets fill_
+    write through an expanded tensor)."""
+    view = np.broadcast_to(data, target)
+    if not data.flags.writeable:
+        return view
+    return np.lib.stride_tricks.as_strided(data, view.shape, view.strides, writeable=True)
 
 
 def expand_as(input, other):

@@ -121,7 +121,8 @@ def unbind(input, dim=0):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input._data.ndim)
     lead = (slice(None),) * d
-    arrays = [input._data[lead + (k,)] for k in range(input._data.shape[d])]
+    # (k, ...): a view even when it is 0-dim (a bare k would give a NumPy scalar copy)
+    arrays = [input._data[lead + (k, Ellipsis)] for k in range(input._data.shape[d])]
     return _record_views(UnbindBackward0, arrays, input, {"dim": dim % UINT64, "_dim": d})
 
 

@@ -68,6 +68,12 @@ def _random_in_place(op):
     return _seeded(lambda a, b: _inplace_on_copy(op)(a) * b)
 
 
+def _fill_with_tensor(x, v):
+    y = x * 1
+    y.fill_(v)
+    return y
+
+
 def _setitem(x, v):
     y = x * 1
     y[0, 1:] = v
@@ -99,6 +105,9 @@ CORE_CASES = {
     "NegBackward0": lambda: (lambda a: -a, (leaf(3),)),
     "ClampBackward1": lambda: (lambda a: a.clamp(-0.7, 0.9), (distinct(6),)),
     "WhereBackward0": lambda: (lambda a, b: engine.where(a > 0, a, b), (distinct(4), leaf(4))),
+    "MaximumBackward0": lambda: (engine.maximum, (distinct(2, 3), distinct(3))),
+    "MinimumBackward0": lambda: (lambda a, b: engine.min(a, b), (distinct(2, 3), distinct(2, 1))),
+    "SignBackward0": lambda: (engine.sign, (distinct(4),)),
     "MaskedFillBackward0": lambda: (lambda a: a.masked_fill(engine.tensor([True, False, True]),
                                                             2.0), (leaf(2, 3),)),
     # A mask broadcast over input and value, and an in-place fill through a view.
@@ -122,6 +131,7 @@ CORE_CASES = {
     "LogSoftmaxBackward0": lambda: (lambda a: a.log_softmax(0), (leaf(2, 3),)),
     "SoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.softmax(1)),
                                              (leaf(2, 3),)),
+    "TanhBackwardBackward0": lambda: (_grad_of_squares(engine.tanh), (leaf(3),)),
     "LogSoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.log_softmax(0)),
                                                 (leaf(2, 3),)),
     "ViewBackward0": lambda: (lambda a: a.view(3, 2), (leaf(2, 3),)),
@@ -131,6 +141,9 @@ CORE_CASES = {
     "TransposeBackward0": lambda: (lambda a: a.transpose(0, 2), (leaf(2, 3, 4),)),
     "PermuteBackward0": lambda: (lambda a: a.permute(2, 0, 1), (leaf(2, 3, 4),)),
     "UnsqueezeBackward0": lambda: (lambda a: a.unsqueeze(1), (leaf(2, 3),)),
+    "AliasBackward0": lambda: (lambda a: a[...] * 1, (leaf(2, 3),)),
+    "ReshapeAliasBackward0": lambda: (lambda a: a.t().reshape(3, 2) * 1, (leaf(2, 3),)),
+    "FillBackward3": lambda: (_fill_with_tensor, (leaf(2, 3), leaf())),
     "SqueezeBackward0": lambda: (lambda a: a.squeeze(), (leaf(2, 1, 3),)),
     "SqueezeBackward1": lambda: (lambda a: a.squeeze(1), (leaf(2, 1, 3),)),
     "ExpandBackward0": lambda: (lambda a: a.expand(4, 3), (leaf(1, 3),)),

@@ -100,9 +100,33 @@ def _same_padding(input, w_shape, dilation):
         padding.append(total // 2)
         extra.append(total - 2 * (total // 2))
     if any(extra):
-        warnings.warn(SAME_EVEN_WARNING, UserWarning, stacklevel=4)
+        _warn_same_even_once()
         input = constant_pad(input, (0, extra[1], 0, extra[0]))
     return input, tuple(padding)
+
+
+_warned_same_even = False
+
+
+def _warn_same_even_once() -> None:
+    """PyTorch raises this warning once per process (TORCH_WARN_ONCE)."""
+    global _warned_same_even
+    if not _warned_same_even:
+        _warned_same_even = True
+        warnings.warn(SAME_EVEN_WARNING, UserWarning, stacklevel=5)
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half"}
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"}
+
+
+def _check_dtypes(x: np.ndarray, w: np.ndarray, b) -> None:
+    if b is not None and b.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({_C_NAMES.get(x.dtype.name, x.dtype.name)}) and bias "
+                           f"type ({_C_NAMES.get(b.dtype.name, b.dtype.name)}) should be the same")
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(x.dtype.name)} but found "
+                           f"{_SCALAR_NAMES.get(w.dtype.name)}")
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -121,6 +145,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     padding = pair(padding)
     x, w = input._data, weight._data
+    _check_dtypes(x, w, None if bias is None else bias._data)
     _check(x.shape, w.shape, padding, dilation, groups)
     b = None if bias is None else bias._data
     keep_columns = weight._requires_grad and _gm.state.enabled and not _gm.state.inference

@@ -77,11 +77,24 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         "mat2_sym_sizes": b.shape, "mat2_sym_strides": _strides(b)})
 
 
+_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long"}
+
+
+def _check_dtypes(input, weight, bias) -> None:
+    """addmm's texts: mat1 is the input, mat2 the weight's transpose, self the bias."""
+    x, w, b = (_NAMES.get(t_._data.dtype.name, t_._data.dtype.name) for t_ in (input, weight, bias))
+    if x != w:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x} and {w}")
+    if b != w:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {b} and {w}")
+
+
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, recorded as PyTorch records it."""
     x = input._data
     if bias is None:
         return matmul(input, t(weight))
+    _check_dtypes(input, weight, bias)
     if x.ndim == 2:
         return addmm(bias, input, t(weight))
     rows = reshape(input, (-1, x.shape[-1]))

@@ -334,8 +334,20 @@ def _mse_grad_node(g, x, t, attrs):
 MseLossBackward0 = nn_node("MseLossBackward0", _mse_rule, double=_mse_double)
 
 
+def _broadcast_pair(input: Tensor, target: Tensor) -> tuple:
+    """torch.broadcast_tensors: each expanded (ExpandBackward0) only where its shape differs."""
+    from engine.ops.elementwise import broadcast_error
+    from engine.ops.shape import expand
+    try:
+        shape = np.broadcast_shapes(input._data.shape, target._data.shape)
+    except ValueError:
+        raise broadcast_error(input._data.shape, target._data.shape) from None
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in (input, target))
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     _warn_size(input, target)
+    input, target = _broadcast_pair(input, target)
     enum = reduction_enum(reduction)
     diff = input._data - target._data
     out = _reduce(diff * diff, enum)
@@ -346,6 +358,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     _warn_size(input, target)
     reduction_enum(reduction)
+    input, target = _broadcast_pair(input, target)
     losses = E.abs(E.sub(input, target))
     if reduction == "none":
         return losses
@@ -447,6 +460,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     enum = reduction_enum(reduction)
     _check_weight_needs_no_grad(weight, "binary_cross_entropy")
     x, t = input._data, target._data
+    if t.dtype != x.dtype:
+        names = {"float32": "Float", "float64": "Double"}
+        raise RuntimeError(f"Found dtype {names.get(t.dtype.name)} but expected "
+                           f"{names.get(x.dtype.name)}")
     for name, values in (("target", t), ("input", x)):
         if ((values < 0) | (values > 1)).any():
             raise RuntimeError(f"all elements of {name} should be between 0 and 1")
@@ -536,7 +553,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         losses = (1 - t) * x + ((pos_weight._data - 1) * t + 1) * _softplus_neg(x)
     if weight is not None:
         losses = losses * weight._data
-    out = _reduce(losses.astype(x.dtype, copy=False), enum)
+    # ATen computes it in place on (1 - target): the loss has the target's dtype.
+    out = _reduce(losses.astype(t.dtype, copy=False), enum)
     saved = {"self": input, "target": target}
     attrs = {"reduction": enum}
     for name, value in (("weight", weight), ("pos_weight", pos_weight)):

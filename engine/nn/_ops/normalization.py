@@ -148,6 +148,15 @@ def _update_running(running_mean, running_var, mean, var_unbiased, momentum) -> 
         running._vc[0] += 1
 
 
+def _check_dtypes(x: np.ndarray, *parameters) -> None:
+    dtypes = {p._data.dtype for p in parameters if p is not None}
+    if not dtypes or dtypes == {x.dtype}:
+        return
+    if x.dtype == np.float32:
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     x = input._data
@@ -155,9 +164,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
     w = None if weight is None else weight._data
     b = None if bias is None else bias._data
+    _check_dtypes(x, running_mean, running_var, weight, bias)
     if training:
         count = x.size // x.shape[1]
-        if count <= 1:
+        if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
         out, mean, invstd = K.batch_norm_train_forward(x, w, b, eps)

@@ -119,9 +119,12 @@ def _edge_rule(n, g):
 
 
 def _edge_pad_data(data: np.ndarray, widths: list, mode: str) -> np.ndarray:
+    original = data
     for d, (before, after) in _padded_dims(widths):
         data = np.take(data, _source_index(data.shape[d], before, after, mode), axis=d)
-    return np.ascontiguousarray(data)
+    if data is original:
+        return data.copy()      # nothing padded: still a new tensor, as in PyTorch
+    return np.require(data, requirements="C")      # a 0-d array stays 0-d
 
 
 def _edge_pad_of(n, gg):

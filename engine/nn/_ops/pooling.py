@@ -44,7 +44,7 @@ def _check_output(x_shape, out_hw, name_shape) -> None:
     if out_hw[0] <= 0 or out_hw[1] <= 0:
         channels, height, width = x_shape[-3:]
         raise RuntimeError(f"Given input size: ({channels}x{height}x{width}). Calculated output "
-                           f"size: ({channels}x{max(out_hw[0], 0)}x{max(out_hw[1], 0)}). Output "
+                           f"size: ({channels}x{out_hw[0]}x{out_hw[1]}). Output "
                            "size is too small")
 
 

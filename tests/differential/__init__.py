@@ -1,0 +1,1 @@
+"""A random-program differential tester: engine against torch, statement by statement."""

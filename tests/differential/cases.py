@@ -1,0 +1,243 @@
+"""Fixed programs, each the minimal form of a divergence the tester found and the engine
+fixed: run live against torch by test_differential.py. A case is a list of statements
+(the same source runs in both libraries)."""
+from __future__ import annotations
+
+import itertools
+
+_A = "torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], requires_grad=True)"
+
+CASES = {
+    # -------------------------------------------------------------- indexing
+    "alias_of_everything": [
+        f"x = {_A}", "v1 = x[...]", "v2 = x[:, :]", "v3 = x[:, 0:9]", "v4 = x[()]",
+        "v5 = x[:]", "v6 = x[::1]", "v7 = (x * 1)[...]"],
+    "full_slices_are_skipped": [
+        "x = torch.tensor([[[[1.0, 2.0]], [[3.0, 4.0]]]], requires_grad=True)",
+        "v1 = x[..., ::1, ::2, 0]", "v2 = x[:, -5:]", "v3 = x[0, ...]", "v4 = x[1:2, None, 0]"],
+    "too_many_indices": [f"x = {_A}", "v1 = x[0, 0, 0]"],
+    # -------------------------------------------------------------- setitem
+    "setitem_on_leaf_texts": [
+        f"x = {_A}", "x[x > 0] = 0.5", "x[[0]] = 1.0", "x[...] = 1.0", "x[:] = 1.0",
+        "x[0] = 1.0", "x[None] = 1.0", "x[0:9] = 2.0"],
+    "setitem_nodes": [
+        f"x = {_A}", "v = torch.ones(1, requires_grad=True)", "s = torch.tensor(2.0, requires_grad=True)",
+        "y1 = x * 1", "y1[...] = v", "y2 = x * 1", "y2[0] = s", "y3 = x * 1", "y3[0, 1] = v",
+        "y4 = x * 1", "y4[[0, 1]] = torch.ones(1, 3, requires_grad=True)",
+        "y5 = x * 1", "y5[1:, [0]] = v", "y6 = x * 1", "y6[None] = torch.ones(3, requires_grad=True)",
+        "y7 = x * 1", "y7[y7 > 0] = s", "y8 = x * 1", "y8[...] = 1.0", "y9 = x * 1", "y9[:, 0] = 3.0",
+        "(y1 + y2 + y3 + y4 + y5 + y6 + y7 + y8 + y9).sum().backward()"],
+    "setitem_shape_mismatch": [f"y = {_A} * 1", "y[[0, 1]] = torch.ones(2, 2)", "y[0] = torch.ones(5)"],
+    "setitem_into_empty_slice_of_detached": [
+        "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)", "v = (0.5 ** x).detach().requires_grad_()",
+        "w = torch.tensor([], requires_grad=True)", "v[1:1] = w"],
+    # -------------------------------------------------------------- elementwise
+    "sign_requires_grad": [f"x = {_A}", "v = x.sign()", "(v * x).sum().backward()"],
+    "maximum_minimum": [
+        f"x = {_A}", "c = torch.tensor([1.0, 4.0, 0.0], requires_grad=True)",
+        "v1 = torch.max(x, c)", "v2 = torch.min(x, torch.tensor([[2.0], [0.0]]))",
+        "v3 = torch.maximum(x, c)", "v4 = x.minimum(c)", "(v1 + v2 + v3 + v4).sum().backward()"],
+    # -------------------------------------------------------------- views
+    "in_place_on_an_empty_view": [
+        f"x = {_A}", "y = x.abs() + 0.5", "v = y[0:0, 0]", "v.mul_(torch.tensor([]))"],
+    "views_made_under_no_grad": [
+        f"x = {_A}", "y = x * 2",
+        "with torch.no_grad():\n    a = x[0]\n    b = y.t()\n    c = y + 1\n    d = y.view(6)",
+        "a.mul_(2)", "(b * 2).sum().backward()",
+        "with torch.no_grad():\n    e = x.unsqueeze(0)", "f = e * 3"],
+    "no_grad_views_after_an_in_place_edit": [
+        f"x = {_A}", "y = x.sin()", "with torch.no_grad():\n    a = y[0]\n    b = y.view(6)",
+        "with torch.no_grad():\n    y.clamp_(min=-0.5, max=0.5)", "la = a.is_leaf", "w = b * 2",
+        "z = x * 3", "with torch.no_grad():\n    c = z[0]", "d = c[..., ::1]", "d -= 3",
+        "e = c[:]", "with torch.no_grad():\n    e.clamp_(min=-0.5)", "f = e.grad_fn"],
+    "hook_on_a_no_grad_view_after_its_base_changed": [
+        f"x = {_A}", "y = x.sin()", "with torch.no_grad():\n    v = y.transpose(-1, 0)[0]",
+        "y.clamp_(min=-0.5, max=0.5)", "h = v.register_hook(lambda g: rec('h', g))"],
+    "no_grad_in_place_on_a_view_regenerates_its_grad_fn": [
+        "x = torch.tensor([[1.5]], requires_grad=True)", "v = x.squeeze(-1).squeeze().view(())",
+        "with torch.no_grad():\n    v.clamp_(min=-0.5, max=None)", "g = v.grad_fn"],
+    "a_view_requires_grad_with_its_base": [
+        "g = torch.tensor([1.0, 2.0, 3.0])", "h = g[0:2]", "g.requires_grad_()", "y = h * 2",
+        "h.mul_(2)", "x = torch.tensor([1.0, 2.0, 3.0])", "v = x[0:2]",
+        "x.copy_(torch.ones(3, requires_grad=True))", "z = v * 2",
+        "a = torch.ones(2, 3)", "b = a[1:2, None, 1]", "b[:, ::2] = torch.ones(1, 1, requires_grad=True)",
+        "c = b * 1"],
+    "detach_has_no_base": [f"x = {_A}", "d = (x * 1).detach()", "d.requires_grad_()", "d[0] = 1.0"],
+    "reshape_alias": [
+        f"x = {_A}", "v1 = x.t().reshape(3, 2)", "v2 = x.t().reshape(6)", "v3 = x.reshape(3, 2)",
+        "v4 = x[:, 0:1].reshape(2)", "(v1.sum() + v2.sum() + v4.sum()).backward()"],
+    "expanded_tensors_accept_fill_not_mul": [
+        "x = torch.tensor([[1.0], [2.0], [3.0]])", "e = x.expand(3, 4)", "e.mul_(2)", "e[0] = 1.0",
+        "e[2:2] = torch.ones(0, 4)", "e.zero_()", "e.copy_(torch.ones(3, 4))",
+        "e[:, 0] = torch.ones(3)", "e.fill_(1.0)", "e[0, 0] = 5.0",
+        "e.select(0, 0).fill_(1.0)", "e.fill_(torch.tensor(1.0))", "e[...] = 1.0", "e[0:1] = 1.0",
+        "y = torch.tensor(2.0, requires_grad=True).sum().expand(2)", "y[2:2] = torch.ones(0)"],
+    "index_put_dtypes": [
+        "y = torch.tensor([1.0, -2.0], dtype=torch.float64) * 1", "y[y > 0] = torch.tensor(1.0)",
+        "y[y > 0] = torch.tensor([1.0])", "y[[0]] = torch.tensor([1.0])", "y[0] = torch.tensor(1.0)"],
+    # -------------------------------------------------------------- 0-dim tensors
+    "0_dim_everywhere": [
+        "x = torch.tensor(1.5, requires_grad=True)", "v1 = x.sum(dim=-1, keepdim=True)",
+        "v2 = x.mean(0)", "v3 = x.argmin(dim=0, keepdim=True)", "v4 = x.argmax(0)",
+        "t5 = x.max(0)", "v6 = torch.min(x, dim=-1).values", "v7 = x.transpose(-1, 0)",
+        "v8 = x.norm(dim=0)", "v9 = x.reciprocal()", "v9 /= torch.tensor(2.0)",
+        "(v1 + v2 + t5[0] + v6 + v7 + v8 + v9).backward()"],
+    "empty_reductions": [
+        "x = torch.ones(2, 0, 3, requires_grad=True)", "t1 = x.max(dim=-1)", "t2 = x.max(dim=1)",
+        "t3 = x.min(0)", "v4 = x.argmax(dim=1)", "v5 = x.argmax(dim=0)", "v6 = x.argmin()",
+        "v7 = x.max()", "v8 = x.softmax(1)", "v9 = x.log_softmax(0)", "v10 = x.mean(1)",
+        "v11 = x.mean(0)", "v12 = x.sum(1)", "v13 = torch.ones(0).mean()",
+        "v14 = torch.ones(0).max(0)", "(v8.sum() + v10.sum() + v11.sum()).backward()"],
+    "sign_of_nan": ["x = torch.tensor([float('nan'), -1.0, 0.0, 2.0], requires_grad=True)",
+                    "v = torch.sign(x)", "v.sum().backward()"],
+    "no_accumulation_after_requires_grad_false": [
+        "x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)",
+        "v = torch.softmax(x, -1)", "x.requires_grad_(False)", "v.sum().backward(retain_graph=True)",
+        "x.requires_grad_(True)", "h = x.register_hook(lambda g: rec('h', g))", "x.requires_grad_(False)",
+        "(v * v).sum().backward()"],
+    "setitem_through_an_expanded_view_of_a_leaf": [
+        "x = torch.tensor([[1.0], [2.0], [3.0]], requires_grad=True)", "v = x.expand(3, 4)",
+        "w = v.squeeze(-1)", "w[0:2, :] = 2", "w[0:2, :] = torch.tensor(2.0)"],
+    "in_place_on_a_0_dim_grad": [
+        "x = torch.tensor(2.0, requires_grad=True)",
+        "t = torch.autograd.grad((x * x).sum(), [x, x], retain_graph=True)", "v = t[1]",
+        "v.sub_(0.5)"],
+    "index_nodes_free_their_indices": [
+        "x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)", "v = x.clone()", "v[v > 0] = 3",
+        "t = torch.autograd.grad(v.sum(), [x, v], allow_unused=True)", "v.sum().backward()",
+        "w = x[[0, 2]]", "w.sum().backward()", "w.sum().backward()"],
+    "backward_of_a_no_grad_view": [
+        "x = torch.tensor([[1.0, 2.0]], requires_grad=True)",
+        "with torch.no_grad():\n    v = x.expand(2, 2)", "v.backward(torch.ones(2, 2))"],
+    "to_copy_hook_sees_the_inputs_dtype": [
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)", "v = x.double()",
+        "h = v.grad_fn.register_hook(lambda gi, go: rec('h', gi, go))", "v.sum().backward()",
+        "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True)", "g = t[0]"],
+    "grad_of_inputs_with_node_hooks": [
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
+        "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
+        "h2 = v.register_hook(lambda g: rec('h2', g))",
+        "h3 = v.grad_fn.register_hook(lambda gi, go: rec('h3', gi, go))",
+        "t1 = torch.autograd.grad((v * v).sum(), [v], retain_graph=True)",
+        "t2 = torch.autograd.grad((v * v).sum(), [v, x], retain_graph=True)",
+        "h4 = x.register_hook(lambda g: rec('h4', g))",
+        "h5 = x.register_post_accumulate_grad_hook(lambda t: rec('h5', t.grad))",
+        "t3 = torch.autograd.grad((v * v).sum(), [x])"],
+    "where_broadcast_error": [
+        "x = torch.ones(4, 2, 3)", "v = torch.where(x > 0, x, torch.ones(4))",
+        "v = torch.where(x > 0, torch.ones(2, 1), torch.ones(5, 1, 1))"],
+    "in_place_on_a_view_of_a_non_row_major_result": [
+        "x = torch.tensor([[1.1, -1.3], [2.0, 0.7], [-0.1, -1.3], [-1.1, 1.4]], requires_grad=True)",
+        "v = torch.tensor([-0.8]) + x[:, [1, 0]]", "w = v[3]", "w += torch.tensor(-1.4)",
+        "u = w * torch.tensor([0.9, 1.6])", "u.sum().backward()"],
+    "scalar_base_pow_keeps_float32": [
+        "x = torch.tensor([[0.5, -1.0]], requires_grad=True)", "w = torch.ones(1, 2, 1, 2, requires_grad=True)",
+        "v = F.linear(x, torch.ones(3, 2))", "u = 0.5 ** v", "u.sum().backward()",
+        "t = torch.autograd.grad((2 ** x).sum(), [x], create_graph=True)", "g = t[0]"],
+    "view_of_a_leaf_that_stopped_requiring_grad": [
+        "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)", "v = x[-1, -2:]",
+        "w = v[:]", "x.requires_grad_(False)", "w[-1] = torch.tensor(5.0)"],
+    "tanh_double_backward": [
+        f"x = {_A}", "v = torch.log_softmax(x, -1).tanh()",
+        "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
+        "g.sum().backward()"],
+    "retain_grad_follows_an_in_place_op": [
+        f"x = {_A}", "v = (x * 2)[::2, None]", "v.retain_grad()", "v.add_(-1.5)",
+        "y = x * 3", "y.retain_grad()", "y.mul_(2)", "(v.sum() + y.sum()).backward()"],
+    "unbind_gives_views_even_0_dim": [
+        "x = torch.tensor([1.0, -2.0, 3.0]) - 1", "t = x.unbind(0)", "x.clamp_(min=-0.5)",
+        "v = t[1]"],
+    "pad_with_nothing_to_pad_is_a_new_tensor": [
+        f"x = {_A}", "v = F.pad(x[None], (0, 0, 0, 0), mode='replicate')",
+        "with torch.no_grad():\n    v.clamp_(min=-0.5)"],
+    "size_of_a_0_dim_tensor": ["x = torch.tensor(1.0)", "s = x.size(-1)", "s = x.size()"],
+    "implicit_softmax_dims_warn_with_their_names": [
+        f"x = {_A}", "v1 = F.log_softmax(x)", "v2 = F.softmax(x)", "v3 = torch.softmax(x, 1)"],
+    "index_put_on_an_expanded_tensor_warns": [
+        "x = torch.tensor([[1.0], [2.0]])", "e = x.expand(2, 3)", "e[[0, 1]] = 3.0",
+        "e[e > 0] = torch.tensor(2.0)"],
+    "retained_grad_accumulates_out_of_place": [
+        f"x = {_A}", "v = x.clamp(min=-0.5, max=0.5)", "v.retain_grad()",
+        "v.sum().backward(retain_graph=True)", "g = v.grad", "v.expand(2, 2, 3).sum().backward()",
+        "x2 = torch.tensor([1.0, 2.0], requires_grad=True)", "(x2 * 2).sum().backward()",
+        "g2 = x2.grad", "(x2 * 3).sum().backward()"],
+    "duplicate_dims": [
+        "x = torch.ones(2, 3, 4, 5)", "v = torch.mean(x, (-1, 3))", "v = x.sum((0, 0))"],
+    # -------------------------------------------------------------- autograd.grad
+    "grad_of_one_input_twice": [
+        f"x = {_A}", "t1 = torch.autograd.grad(x.sum(), [x, x], retain_graph=True)",
+        "t2 = torch.autograd.grad((x * x).sum(), [x, x], create_graph=True, allow_unused=True)"],
+    "double_backward_of_unsqueeze": [
+        f"x = {_A}", "v = (x.abs() + 0.5).log()", "u = v.unsqueeze(1)",
+        "t = torch.autograd.grad((u * u).sum(), [v], create_graph=True)", "g = t[0]"],
+    "modified_saved_value_names_the_op": [
+        f"x = {_A}", "v = 0.5 ** x", "w = v[:, :]", "w.copy_(torch.ones(2, 3))",
+        "n = w.norm()", "n.backward()"],
+    "matmul_squeezes_a_batch_of_one_that_requires_grad": [
+        "a = torch.ones(2, 3, 4, requires_grad=True)", "b = torch.ones(1, 4, 5, requires_grad=True)",
+        "v1 = a @ b", "v2 = b.mT @ a.mT", "c = torch.ones(2, 3, 4)", "v3 = c @ b",
+        "v4 = torch.ones(1, 3, 4) @ b"],
+    # -------------------------------------------------------------- nn
+    "relu_in_place": [
+        f"x = {_A}", "v0 = F.relu(x, inplace=True)", "y = torch.sigmoid(x.abs())",
+        "v1 = F.relu(y, inplace=True)", "z = F.avg_pool2d(x[None], (2, 1), ceil_mode=True)",
+        "v2 = F.relu(z, inplace=True)", "(v1.sum() + v2.sum()).backward()"],
+    "loss_broadcasting": [
+        f"x = {_A} * 0.5", "v1 = F.mse_loss(x, torch.ones(3), reduction='none')",
+        "v2 = F.l1_loss(x, torch.ones(1, 3))", "v3 = F.mse_loss(x, torch.ones(2, 3, 2))",
+        "v4 = F.l1_loss(torch.ones(0, requires_grad=True), torch.ones(0))",
+        "(v1.sum() + v2).backward()"],
+    "bce_with_logits_has_the_targets_dtype": [
+        "x = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)",
+        "v = F.binary_cross_entropy_with_logits(x, torch.tensor([0.2, 0.9]), reduction='none')",
+        "v.sum().backward()"],
+    "nn_dtype_texts": [
+        "x = torch.ones(1, 2, 4, 4)", "w = torch.ones(3, 2, 2, 2)", "b = torch.ones(3)",
+        "v = F.conv2d(x.double(), w, b)", "v = F.conv2d(x.double(), w)", "v = F.conv2d(x, w, b.double())",
+        "v = F.linear(torch.ones(2, 3).double(), torch.ones(4, 3), torch.ones(4))",
+        "v = F.linear(torch.ones(2, 3), torch.ones(4, 3), torch.ones(4).double())",
+        "v = F.linear(torch.ones(2, 2, 3).double(), torch.ones(4, 3), torch.ones(4))",
+        "v = F.batch_norm(torch.ones(2, 3).double(), torch.zeros(3), torch.ones(3))",
+        "v = F.batch_norm(torch.ones(2, 3), torch.zeros(3).double(), torch.ones(3))"],
+    "pool_output_too_small": [
+        "x = torch.ones(2, 4, 1)", "v = F.avg_pool2d(x, 3, stride=1, padding=0, ceil_mode=True)",
+        "v = F.max_pool2d(x, 3)"],
+    "linear_double_backward_transposes_with_t": [
+        "x = torch.ones(2, 3, requires_grad=True)", "w = torch.ones(4, 3, requires_grad=True)",
+        "t = torch.autograd.grad(F.linear(x, w).sum(), [x], create_graph=True)", "g = t[0]"],
+    # -------------------------------------------------------------- reductions
+    "softmax_of_0_dim": [
+        "x = torch.tensor(0.25, requires_grad=True)",
+        "with torch.no_grad():\n    v1 = torch.log_softmax(x, 0)", "v2 = torch.softmax(x, 0)",
+        "v3 = x.log_softmax(dim=-1)"],
+}
+
+
+def _matmul_cases() -> dict:
+    """Every rank pair of matmul, with each operand requiring grad or not, and a mismatched
+    dtype each way: the graph (Mv, Mm, Bmm, Expand, View, UnsafeView, folds through mT) and
+    the error texts are torch's."""
+    a_shapes = {1: "(3,)", 2: "(2, 3)", 3: "(2, 2, 3)", 4: "(2, 2, 2, 3)"}
+    b_shapes = {1: "(3,)", 2: "(3, 2)", 3: "(2, 3, 2)", 4: "(2, 2, 3, 2)"}
+    cases = {}
+    for ra, rb in itertools.product(range(1, 5), range(1, 5)):
+        lines = []
+        for ga, gb in ((True, True), (True, False), (False, True)):
+            a = f"torch.arange(float(np.prod({a_shapes[ra]}))).reshape({a_shapes[ra]})"
+            b = f"torch.arange(float(np.prod({b_shapes[rb]}))).reshape({b_shapes[rb]}) / 7"
+            lines += [f"a = ({a}).requires_grad_({ga})", f"b = ({b}).requires_grad_({gb})",
+                      "v = a @ b", "v.sum().backward()"]
+        lines += [f"c = torch.ones({a_shapes[ra]}, dtype=torch.float64)",
+                  f"d = torch.ones({b_shapes[rb]})", "v = c @ d", "v = d.double() @ c.float() "
+                  "if d.dim() == 1 and c.dim() == 1 else c.float() @ d.double()"]
+        cases[f"matmul_{ra}d_{rb}d"] = lines
+    cases["matmul_batch_mismatch"] = [
+        "v = torch.ones(2, 3, 4) @ torch.ones(5, 4, 2)", "v = torch.ones(2, 3, 4) @ torch.ones(2, 5, 2)",
+        "v = torch.ones(3, 4) @ torch.ones(5)", "v = torch.ones(3) @ torch.ones(2, 5, 2)",
+        "v = torch.bmm(torch.ones(2, 2, 3, dtype=torch.float64), torch.ones(2, 3, 2))",
+        "v = torch.mv(torch.ones(2, 3), torch.ones(3, dtype=torch.float64))",
+        "v = torch.dot(torch.ones(3, dtype=torch.float64), torch.ones(3))"]
+    return cases
+
+
+CASES.update(_matmul_cases())

@@ -1,0 +1,245 @@
+"""The nn ops the generator draws from (functional ops and modules with random
+configurations). Modules get their parameters from the seed's data, copied in under
+no_grad, so neither library's random initialisation matters."""
+from __future__ import annotations
+
+ACTIVATIONS = ["F.relu", "F.leaky_relu", "F.gelu", "torch.sigmoid", "torch.tanh", "F.logsigmoid",
+               "F.softmax", "F.log_softmax"]
+ACTIVATION_MODULES = ["nn.ReLU()", "nn.LeakyReLU(0.2)", "nn.GELU()", "nn.Sigmoid()",
+                      "nn.Tanh()", "nn.Softmax(dim=1)", "nn.LogSoftmax(dim=-1)"]
+# Not yet: F.elu F.silu F.softplus F.hardtanh F.layer_norm nn.LayerNorm nn.LSTM nn.GRU
+# F.smooth_l1_loss F.scaled_dot_product_attention.
+NN_MIX = 0.35      # how much of an nn program's draws are core ops (per weight unit)
+
+
+def _input(gen, pred, make_shape):
+    existing = gen.pick_float(pred)
+    if existing is not None and gen.chance(0.5):
+        return existing
+    return gen.leaf(make_shape(), requires_grad=gen.chance(0.85))
+
+
+def _module(gen, name: str, constructor: str, loads: dict) -> None:
+    """Emit `name = constructor` and, in the same statement, give its parameters the seed's
+    values (`loads`: parameter path -> shape), so that its random initialisation is never
+    compared."""
+    lines = [f"{name} = {constructor}", "with torch.no_grad():"]
+    for param, shape in loads.items():
+        lines.append(f"    {name}{param}.copy_({gen.const(shape)})")
+    gen.emit("\n".join(lines if loads else lines[:1]), "module")
+
+
+def op_linear(gen):
+    k = gen.int(1, 4)
+    x = _input(gen, lambda t: t.dim() >= 1 and t.shape[-1] == k,
+               lambda: gen.random_shape(0, 3) + (k,))
+    out_features, bias = gen.int(1, 4), gen.chance(0.7)
+    if gen.chance(0.5):
+        w = gen.leaf((out_features, k))
+        b = gen.leaf((out_features,)) if bias else "None"
+        return f"{gen.name('v')} = F.linear({x}, {w}, {b})"
+    m = gen.name("m")
+    _module(gen, m, f"nn.Linear({k}, {out_features}, bias={bias})",
+            {".weight": (out_features, k), **({".bias": (out_features,)} if bias else {})})
+    return f"{gen.name('v')} = {m}({x})"
+
+
+def op_conv2d(gen):
+    groups = gen.choice([1, 1, 1, 2])
+    c_in = groups * gen.int(1, 2)
+    c_out = groups * gen.int(1, 2)
+    kernel = gen.choice([1, 2, 3, (2, 3), (3, 1)])
+    kh, kw = kernel if isinstance(kernel, tuple) else (kernel, kernel)
+    shape = (gen.int(1, 2), c_in, gen.int(kh, 7), gen.int(kw, 7))
+    x = _input(gen, lambda t: t.dim() == 4 and t.shape[1] == c_in and t.shape[2] >= kh
+               and t.shape[3] >= kw, lambda: shape)
+    stride = gen.choice([1, 1, 2, (1, 2)])
+    padding = gen.choice([0, 0, 1, (1, 0), "'same'", "'valid'"])
+    if padding == "'same'":
+        stride = 1
+    dilation = gen.choice([1, 1, 1, 2])
+    bias = gen.chance(0.7)
+    config = f"stride={stride}, padding={padding}, dilation={dilation}, groups={groups}"
+    if gen.chance(0.5):
+        w = gen.leaf((c_out, c_in // groups, kh, kw))
+        b = gen.leaf((c_out,)) if bias else "None"
+        return f"{gen.name('v')} = F.conv2d({x}, {w}, {b}, {config})"
+    m = gen.name("m")
+    _module(gen, m, f"nn.Conv2d({c_in}, {c_out}, {kernel}, {config}, bias={bias})",
+            {".weight": (c_out, c_in // groups, kh, kw), **({".bias": (c_out,)} if bias else {})})
+    return f"{gen.name('v')} = {m}({x})"
+
+
+def op_pool(gen):
+    x = _input(gen, lambda t: t.dim() in (3, 4) and min(t.shape[-2:]) >= 1,
+               lambda: (gen.int(1, 2), gen.int(1, 3), gen.int(1, 7), gen.int(1, 7)))
+    kernel = gen.choice([1, 2, 2, 3, (2, 1)])
+    k = max(kernel) if isinstance(kernel, tuple) else kernel
+    stride = gen.choice(["None", 1, 2])
+    padding = gen.int(0, k // 2)
+    ceil = gen.chance(0.3)
+    out = gen.name("v")
+    r = gen.rng.random()
+    if r < 0.4:
+        if gen.chance(0.5):
+            return (f"{out} = F.max_pool2d({x}, {kernel}, stride={stride}, padding={padding}, "
+                    f"ceil_mode={ceil})")
+        return f"{out} = nn.MaxPool2d({kernel}, stride={stride}, padding={padding})({x})"
+    if r < 0.75:
+        include = gen.chance(0.5)
+        return (f"{out} = F.avg_pool2d({x}, {kernel}, stride={stride}, padding={padding}, "
+                f"ceil_mode={ceil}, count_include_pad={include})")
+    size = gen.choice([1, 2, (2, 1), 3])
+    return f"{out} = " + (f"F.adaptive_avg_pool2d({x}, {size})" if gen.chance(0.5)
+                          else f"nn.AdaptiveAvgPool2d({size})({x})")
+
+
+def op_activation(gen):
+    x = gen.pick_float()
+    if x is None:
+        return None
+    out = gen.name("v")
+    if gen.chance(0.3):
+        return f"{out} = {gen.choice(ACTIVATION_MODULES)}({x})"
+    fn = gen.choice(ACTIVATIONS)
+    if fn == "F.relu" and gen.chance(0.3):
+        return f"{out} = F.relu({x}, inplace=True)"
+    if fn == "F.leaky_relu":
+        return f"{out} = F.leaky_relu({x}, {gen.choice(['0.01', '0.2'])})"
+    if fn == "F.gelu" and gen.chance(0.3):
+        return f"{out} = F.gelu({x}, approximate='tanh')"
+    if fn in ("F.softmax", "F.log_softmax"):
+        if gen.chance(0.05):
+            return f"{out} = {fn}({x})"
+        return f"{out} = {fn}({x}, dim={gen.dim(gen.value(x).dim())})"
+    return f"{out} = {fn}({x})"
+
+
+def op_loss(gen):
+    out = gen.name("v")
+    reduction = gen.choice(["'mean'", "'mean'", "'sum'", "'none'"])
+    r = gen.rng.random()
+    if r < 0.3:
+        x = gen.pick_float()
+        if x is None:
+            return None
+        fn = gen.choice(["F.mse_loss", "F.l1_loss"])
+        target = gen.const(gen.shape(x)) if gen.chance(0.85) else gen.const(gen.shape(x) + (2,))
+        if gen.chance(0.3):
+            cls = "nn.MSELoss" if fn == "F.mse_loss" else "nn.L1Loss"
+            return f"{out} = {cls}(reduction={reduction})({x}, {target})"
+        return f"{out} = {fn}({x}, {target}, reduction={reduction})"
+    if r < 0.7:
+        classes = gen.int(2, 4)
+        batch = gen.int(1, 3)
+        extra = (gen.int(1, 3),) if gen.chance(0.2) else ()
+        x = _input(gen, lambda t: t.dim() == 2 and t.shape[1] == classes,
+                   lambda: (batch, classes) + extra)
+        batch = gen.shape(x)[0]
+        extra = gen.shape(x)[2:]
+        target = gen.const((batch,) + extra, "int64", low=0, high=classes)
+        options = f"reduction={reduction}"
+        if gen.chance(0.2):
+            options += f", weight={gen.const((classes,), low=0.5, high=1.5)}"
+        if gen.chance(0.15):
+            options += ", ignore_index=1"
+        if gen.chance(0.15):
+            options += ", label_smoothing=0.1"
+        if gen.chance(0.3):
+            return f"{out} = F.nll_loss(F.log_softmax({x}, 1), {target}, " + \
+                options.replace(", label_smoothing=0.1", "") + ")"
+        if gen.chance(0.3):
+            return f"{out} = nn.CrossEntropyLoss({options})({x}, {target})"
+        return f"{out} = F.cross_entropy({x}, {target}, {options})"
+    x = gen.pick_float()
+    if x is None:
+        return None
+    target = gen.const(gen.shape(x), low=0.0, high=1.0)
+    if gen.chance(0.5):
+        return f"{out} = F.binary_cross_entropy(torch.sigmoid({x}), {target}, reduction={reduction})"
+    return f"{out} = F.binary_cross_entropy_with_logits({x}, {target}, reduction={reduction})"
+
+
+def op_batch_norm(gen):
+    channels = gen.int(1, 3)
+    x = _input(gen, lambda t: t.dim() in (2, 3, 4) and t.shape[1] == channels,
+               lambda: (gen.int(2, 3), channels) + gen.random_shape(0, 2, 3))
+    rank = len(gen.shape(x))
+    training = gen.chance(0.5)
+    if gen.chance(0.5):
+        mean = gen.name("q")
+        var = gen.name("q")
+        gen.emit(f"{mean} = {gen.const((channels,))}", "buffer")
+        gen.emit(f"{var} = {gen.const((channels,), low=0.5, high=2.0)}", "buffer")
+        affine = ""
+        if gen.chance(0.6):
+            affine = f", {gen.leaf((channels,))}, {gen.leaf((channels,))}"
+        return (f"{gen.name('v')} = F.batch_norm({x}, {mean}, {var}{affine}, "
+                f"training={training}, momentum=0.1, eps=1e-05)")
+    m = gen.name("m")
+    cls = "nn.BatchNorm2d" if rank == 4 else "nn.BatchNorm1d"
+    _module(gen, m, f"{cls}({channels})", {".weight": (channels,), ".bias": (channels,)})
+    if not training:
+        gen.emit(f"{m}.eval()", "module")
+    return f"{gen.name('v')} = {m}({x})"
+
+
+def op_dropout(gen):
+    x = gen.pick_float()
+    if x is None:
+        return None
+    out = gen.name("v")
+    r = gen.rng.random()
+    if r < 0.4:
+        return f"{out} = F.dropout({x}, p={gen.choice(['0.3', '0.5'])}, training=False)"
+    if r < 0.6:
+        return f"{out} = F.dropout({x}, p=0.0)"
+    return f"{out} = nn.Dropout({gen.choice(['0.2', '0.5'])}).eval()({x})"
+
+
+def op_embedding(gen):
+    num, dim = gen.int(2, 5), gen.int(1, 3)
+    index = gen.const(gen.random_shape(1, 2, 3), "int64", low=0, high=num)
+    out = gen.name("v")
+    padding = f", padding_idx={gen.int(0, num - 1)}" if gen.chance(0.3) else ""
+    if gen.chance(0.5):
+        return f"{out} = F.embedding({index}, {gen.leaf((num, dim))}{padding})"
+    m = gen.name("m")
+    _module(gen, m, f"nn.Embedding({num}, {dim}{padding})", {".weight": (num, dim)})
+    return f"{out} = {m}({index})"
+
+
+def op_pad(gen):
+    x = gen.pick_float(lambda t: t.dim() >= 1)
+    if x is None:
+        return None
+    pads = tuple(gen.int(0, 2) for _ in range(2 * gen.int(1, min(2, gen.value(x).dim()))))
+    if gen.chance(0.7):
+        return f"{gen.name('v')} = F.pad({x}, {pads}, value={gen.choice(['0.0', '1.5'])})"
+    return f"{gen.name('v')} = F.pad({x}, {pads}, mode='{gen.choice(['reflect', 'replicate'])}')"
+
+
+def op_flatten(gen):
+    x = gen.pick_float(lambda t: t.dim() >= 2)
+    return None if x is None else f"{gen.name('v')} = nn.Flatten()({x})"
+
+
+def op_sequential(gen):
+    k, hidden, out_features = gen.int(1, 4), gen.int(1, 4), gen.int(1, 3)
+    x = _input(gen, lambda t: t.dim() >= 1 and t.shape[-1] == k,
+               lambda: gen.random_shape(1, 2) + (k,))
+    m = gen.name("m")
+    act = gen.choice(["nn.ReLU()", "nn.Tanh()", "nn.Sigmoid()"])
+    _module(gen, m, f"nn.Sequential(nn.Linear({k}, {hidden}), {act}, "
+            f"nn.Linear({hidden}, {out_features}))",
+            {"[0].weight": (hidden, k), "[0].bias": (hidden,),
+             "[2].weight": (out_features, hidden), "[2].bias": (out_features,)})
+    return f"{gen.name('v')} = {m}({x})"
+
+
+NN_OPS = {
+    "linear": (4, op_linear), "conv2d": (4, op_conv2d), "pool": (3, op_pool),
+    "activation": (4, op_activation), "loss": (4, op_loss), "batch_norm": (2, op_batch_norm),
+    "dropout": (1, op_dropout), "embedding": (1, op_embedding), "pad": (1, op_pad),
+    "flatten": (1, op_flatten), "sequential": (1, op_sequential),
+}
