@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as _np
 
 from engine import trace
+from engine._device import device, get_default_device, set_default_device
 from engine._tensor_str import get_printoptions, set_printoptions
 from engine.dtypes import (Size, bool_ as bool, double, dtype, float, float16, float32, float64,
                            get_default_dtype, half, int, int8, int16, int32, int64, long, short,
@@ -56,3 +57,7 @@ def numel(input) -> int:
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
 from engine import nn, optim  # noqa: E402  (last: they import the rest of engine)
+from engine import accelerator, backends, cuda, utils  # noqa: E402
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch")

@@ -1,12 +1,14 @@
 """Tensor creation functions, and the random generator behind rand / randn / randint."""
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
 
 from engine import dtypes as _dt
 from engine.autograd import grad_mode as _gm
+from engine._device import check_device
 from engine.tensor import Tensor, _announce
 
 _generator = np.random.default_rng()
@@ -28,6 +30,15 @@ def _np_dtype(dtype, default=None) -> np.dtype:
     if dtype is None:
         return (default or _dt.get_default_dtype()).np_dtype
     return _dt.to_numpy_dtype(dtype)
+
+
+def on_device(factory):
+    """A factory's `device=`: the CPU (or no device), else PyTorch's CPU-build error."""
+    @functools.wraps(factory)
+    def make(*args, device=None, **kwargs):
+        check_device(device)
+        return factory(*args, **kwargs)
+    return make
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -72,10 +83,12 @@ def _unwrap_tensors(data):
     return data
 
 
+@on_device
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     return _make(_infer_array(data, dtype), requires_grad)
 
 
+@on_device
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
         return data
@@ -87,18 +100,22 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _announce(Tensor._make(array))
 
 
+@on_device
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.zeros(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
+@on_device
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.ones(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
+@on_device
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.empty(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
+@on_device
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if dtype is None:
         default = _dt.bool_ if isinstance(fill_value, bool) else (
@@ -109,23 +126,28 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     return _make(np.full(tuple(size), fill_value, dtype=np_dtype), requires_grad)
 
 
+@on_device
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.zeros(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
 
 
+@on_device
 def ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.ones(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
 
 
+@on_device
 def empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.empty(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
 
 
+@on_device
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.full(input._data.shape, fill_value, dtype=_np_dtype(dtype, input.dtype)),
                  requires_grad)
 
 
+@on_device
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if end is None:
         start, end = 0, start
@@ -134,20 +156,24 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return _make(np.arange(start, end, step).astype(_np_dtype(dtype, default)), requires_grad)
 
 
+@on_device
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.linspace(start, end, int(steps)).astype(_np_dtype(dtype)), requires_grad)
 
 
+@on_device
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     data = _generator.random(_sizes(size), dtype=np.float64).astype(_np_dtype(dtype))
     return _make(data, requires_grad)
 
 
+@on_device
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     data = _generator.standard_normal(_sizes(size)).astype(_np_dtype(dtype))
     return _make(data, requires_grad)
 
 
+@on_device
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False) -> Tensor:
     if size is None:
@@ -158,18 +184,22 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     return _make(data, requires_grad)
 
 
+@on_device
 def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(_generator.permutation(int(n)).astype(_np_dtype(dtype, _dt.int64)), requires_grad)
 
 
+@on_device
 def rand_like(input, *, dtype=None) -> Tensor:
     return rand(*input._data.shape, dtype=dtype or input.dtype)
 
 
+@on_device
 def randn_like(input, *, dtype=None) -> Tensor:
     return randn(*input._data.shape, dtype=dtype or input.dtype)
 
 
+@on_device
 def eye(n, m=None, *, dtype=None, requires_grad=False) -> Tensor:
     return _make(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 

@@ -81,3 +81,8 @@ def one_hot(tensor, num_classes: int = -1):
     out = np.zeros(data.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, data[..., None], 1, axis=-1)
     return Tensor._make(out)
+
+
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.nn.functional")

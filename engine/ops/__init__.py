@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import dtypes as _dt
+from engine._device import NO_CUDA_MESSAGE, as_device, check_device
 from engine.ops import elementwise as E
 from engine.ops import inplace as I
 from engine.ops import linalg as L
@@ -15,16 +16,30 @@ from engine.ops import split as SP
 from engine.tensor import Tensor
 
 
-def _to(self, *args, **kwargs):
+def _to(self, *args, non_blocking=False, copy=False, memory_format=None, **kwargs):
+    """to(dtype), to(device, dtype), to(other): self when nothing changes, unless copy."""
     target = kwargs.get("dtype")
+    devices = [kwargs["device"]] if kwargs.get("device") is not None else []
     for arg in args:
         if isinstance(arg, _dt.dtype):
             target = arg
         elif isinstance(arg, Tensor):
             target = arg.dtype
+        elif arg is not None and not isinstance(arg, bool):
+            devices.append(arg)
+    for device in devices:
+        check_device(device)
+        # "cpu:0" is not the tensor's device("cpu"): PyTorch copies (ToCopyBackward0).
+        copy = copy or as_device(device).index is not None
+    if copy:
+        return E.copy_to_dtype(self, self._data.dtype if target is None else target.np_dtype)
     if target is None:
         return self
     return E.to_dtype(self, target.np_dtype)
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    raise AssertionError(NO_CUDA_MESSAGE)
 
 
 def _reflected(fn):
@@ -77,7 +92,7 @@ _METHODS = {
     "long": lambda self: E.to_dtype(self, np.dtype(np.int64)),
     "int": lambda self: E.to_dtype(self, np.dtype(np.int32)),
     "bool": lambda self: E.to_dtype(self, np.dtype(np.bool_)),
-    "cpu": lambda self: self, "cuda": lambda self, *a, **k: _no_cuda(),
+    "cpu": lambda self, memory_format=None: self, "cuda": _cuda,
     "new_zeros": _new_factory(np.zeros), "new_ones": _new_factory(np.ones),
     "new_empty": _new_factory(np.empty),
 }
@@ -96,10 +111,6 @@ _OPERATORS = {
 }
 
 _PROPERTIES = {"T": S.T, "mT": S.mT}
-
-
-def _no_cuda():
-    raise AssertionError("Torch not compiled with CUDA enabled")
 
 
 def _bind() -> None:
