@@ -289,11 +289,12 @@ def stack(tensors, dim=0):
         raise RuntimeError("stack expects a non-empty TensorList")
     shapes = {t._data.shape for t in tensors}
     if len(shapes) > 1:
-        first, bad = tensors[0]._data.shape, next(t for t in tensors if t._data.shape != tensors[0]._data.shape)
-        index = tensors.index(bad)
+        first = tensors[0]._data.shape
+        # By position: list.index would compare tensors with their elementwise ==.
+        index, bad = next((i, t._data.shape) for i, t in enumerate(tensors)
+                          if t._data.shape != first)
         raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                           f"[{', '.join(map(str, first))}] at entry 0 and "
-                           f"[{', '.join(map(str, bad._data.shape))}] at entry {index}")
+                           f"{list(first)} at entry 0 and {list(bad)} at entry {index}")
     d = wrap_dim(dim, tensors[0]._data.ndim + 1)
     data = np.stack([t._data for t in tensors], axis=d)
     return record(StackBackward0, data, tuple(tensors), attrs={"dim": d})
