@@ -21,6 +21,10 @@ from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, c
 from engine.ops.reductions import (argmax, argmin, log_softmax, max, mean, min, norm, softmax,
                                    sum)
 from engine.ops.indexing import select
+from engine.ops.gather import gather, index_select, scatter, scatter_add
+from engine.ops.inplace import (abs_, cos_, exp_, log_, neg_, reciprocal_, relu_, sigmoid_,
+                                sin_, sqrt_, tanh_)
+from engine.ops.statistics import prod, std, var
 from engine.ops.shape import (cat, clone, concat, concatenate, flatten, permute, reshape,
                               squeeze, stack, t, transpose, unsqueeze)
 from engine.ops.split import chunk, split, unbind

@@ -14,10 +14,11 @@ from engine.nn._ops.padding import pad
 from engine.nn._ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from engine.nn._ops.sparse import embedding
 from engine.ops import elementwise as _E
+from engine.ops import inplace as _I
 from engine.ops import reductions as _R
 from engine.tensor import Tensor
 
-__all__ = ["relu", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
+__all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
            "conv2d", "max_pool2d", "max_pool2d_with_indices", "avg_pool2d",
            "adaptive_avg_pool2d", "dropout", "batch_norm", "embedding", "cross_entropy",
            "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
@@ -25,8 +26,11 @@ __all__ = ["relu", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softm
 
 
 def relu(input, inplace: bool = False):
-    # inplace=True computes out of place: the graph is the same ReluBackward0.
-    return _E.relu(input)
+    return _I.relu_(input) if inplace else _E.relu(input)
+
+
+def relu_(input):
+    return _I.relu_(input)
 
 
 def sigmoid(input):

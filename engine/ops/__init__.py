@@ -10,7 +10,9 @@ from engine.ops import elementwise as E
 from engine.ops import inplace as I
 from engine.ops import linalg as L
 from engine.ops import reductions as R
+from engine.ops import gather as G
 from engine.ops import indexing as X
+from engine.ops import statistics as ST
 from engine.ops import shape as S
 from engine.ops import split as SP
 from engine.tensor import Tensor
@@ -69,6 +71,14 @@ _METHODS = {
     # reductions
     "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
     "argmin": R.argmin, "norm": R.norm, "softmax": R.softmax, "log_softmax": R.log_softmax,
+    "prod": ST.prod, "var": ST.var, "std": ST.std,
+    # index-driven
+    "index_select": G.index_select, "gather": G.gather, "scatter": G.scatter,
+    "scatter_add": G.scatter_add,
+    "scatter_": lambda self, dim, index, src=None, *, value=None, reduce=None: I._inplace(
+        self, "scatter_", G.scatter, dim, index, src, value=value, reduce=reduce),
+    "scatter_add_": lambda self, dim, index, src: I._inplace(
+        self, "scatter_add_", G.scatter_add, dim, index, src),
     # shape
     "view": S.view, "reshape": S.reshape, "flatten": S.flatten, "t": S.t,
     "transpose": S.transpose, "permute": S.permute, "unsqueeze": S.unsqueeze,
@@ -83,7 +93,9 @@ _METHODS = {
     # in place
     "add_": I.add_, "sub_": I.sub_, "mul_": I.mul_, "div_": I.div_, "zero_": I.zero_,
     "fill_": I.fill_, "copy_": I.copy_, "clamp_": I.clamp_, "clip_": I.clamp_, "pow_": I.pow_,
-    "masked_fill_": I.masked_fill_,
+    "masked_fill_": I.masked_fill_, "relu_": I.relu_, "sigmoid_": I.sigmoid_, "tanh_": I.tanh_,
+    "exp_": I.exp_, "log_": I.log_, "sqrt_": I.sqrt_, "sin_": I.sin_, "cos_": I.cos_,
+    "abs_": I.abs_, "neg_": I.neg_, "negative_": I.neg_, "reciprocal_": I.reciprocal_,
     # conversion
     "to": _to, "type_as": lambda self, other: _to(self, other.dtype),
     "float": lambda self: E.to_dtype(self, np.dtype(np.float32)),

@@ -210,6 +210,31 @@ def pow_(tensor, exponent):
     return _inplace(tensor, "pow_", E.pow, exponent)
 
 
+def _unary_inplace(name: str, op, float_result: bool = True):
+    def inplace_op(tensor):
+        target = tensor._data.dtype
+        if float_result and target.kind not in "fc":
+            # Checked first: the op's float result cannot be written into an integer tensor.
+            raise RuntimeError("result type Float can't be cast to the desired output type "
+                               f"{_TYPE_NAMES.get(target.name, target.name)}")
+        return _inplace(tensor, name, op)
+    inplace_op.__name__ = name
+    return inplace_op
+
+
+relu_ = _unary_inplace("relu_", E.relu, float_result=False)
+sigmoid_ = _unary_inplace("sigmoid_", E.sigmoid)
+tanh_ = _unary_inplace("tanh_", E.tanh)
+exp_ = _unary_inplace("exp_", E.exp)
+log_ = _unary_inplace("log_", E.log)
+sqrt_ = _unary_inplace("sqrt_", E.sqrt)
+sin_ = _unary_inplace("sin_", E.sin)
+cos_ = _unary_inplace("cos_", E.cos)
+abs_ = _unary_inplace("abs_", E.abs, float_result=False)
+neg_ = _unary_inplace("neg_", E.neg, float_result=False)
+reciprocal_ = _unary_inplace("reciprocal_", E.reciprocal)
+
+
 def masked_fill_(tensor, mask, value):
     E.check_fill_types(mask, value, "masked_fill_", function=False)
     return _inplace(tensor, "masked_fill_", E.masked_fill_into, mask, value)
