@@ -9,7 +9,9 @@ from engine.nn._ops.conv import conv2d
 from engine.nn._ops.linear import linear
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                  cross_entropy, l1_loss, mse_loss, nll_loss)
+from engine.nn._ops.layer_norm import layer_norm
 from engine.nn._ops.normalization import batch_norm as _batch_norm
+from engine.nn._ops.smooth_l1 import smooth_l1_loss
 from engine.nn._ops.padding import pad
 from engine.nn._ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from engine.nn._ops.sparse import embedding
@@ -18,11 +20,11 @@ from engine.ops import inplace as _I
 from engine.ops import reductions as _R
 from engine.tensor import Tensor
 
-__all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
-           "conv2d", "max_pool2d", "max_pool2d_with_indices", "avg_pool2d",
-           "adaptive_avg_pool2d", "dropout", "batch_norm", "embedding", "cross_entropy",
-           "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "one_hot", "pad"]
+__all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax",
+           "log_softmax", "linear", "conv2d", "max_pool2d", "max_pool2d_with_indices",
+           "avg_pool2d", "adaptive_avg_pool2d", "dropout", "batch_norm", "layer_norm",
+           "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad"]
 
 
 def relu(input, inplace: bool = False):

@@ -8,7 +8,8 @@ from engine.nn.modules.dropout import Dropout
 from engine.nn.modules.flatten import Flatten
 from engine.nn.modules.linear import Identity, Linear
 from engine.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss,
-                                    MSELoss, NLLLoss)
+                                    MSELoss, NLLLoss, SmoothL1Loss)
+from engine.nn.modules.normalization import LayerNorm
 from engine.nn.modules.padding import (PADDING_LAYERS, CircularPad1d, CircularPad2d,
                                        CircularPad3d, ConstantPad1d, ConstantPad2d,
                                        ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
@@ -18,7 +19,7 @@ from engine.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from engine.nn.modules.sparse import Embedding
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Conv2d",
-           "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout",
-           "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-           "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
-           "BCEWithLogitsLoss"] + PADDING_LAYERS
+           "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
+           "LayerNorm", "Dropout", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
+           "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
+           "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss"] + PADDING_LAYERS

@@ -37,3 +37,15 @@ SURFACE_CASES = {
     "ScatterAddBackward0": lambda: (lambda a, s: a.scatter_add(1, _index([[0, 0], [2, 0]]), s),
                                     (leaf(2, 3), leaf(2, 2))),
 }
+
+
+def _layer_norm(x, w, b):
+    return engine.nn.functional.layer_norm(x, (2, 3), w, b, eps=1e-3)
+
+
+SURFACE_CASES.update({
+    "NativeLayerNormBackward0": lambda: (_layer_norm, (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
+    "SmoothL1LossBackward0": lambda: (
+        lambda x, t: engine.nn.functional.smooth_l1_loss(x, t, beta=0.7),
+        (leaf(3, 4, low=-2, high=2), leaf(3, 4, low=-2, high=2))),
+})
