@@ -41,6 +41,10 @@ from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anoma
 
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
 
+from engine.ops.out import add_out_keywords as _add_out_keywords  # noqa: E402
+
+_add_out_keywords(globals())
+
 __version__ = "0.1.0"
 
 

@@ -130,6 +130,11 @@ NN_CASES = {
     "BackwardHookFunctionBackward": lambda: (lambda a, b: pass_through((a, b))[1] * 2,
                                              (leaf(3), leaf(2, 2))),
     **_edge_pad_cases(),
+    "NativeLayerNormBackward0": lambda: (
+        lambda x, w, b: F.layer_norm(x, (2, 3), w, b, eps=1e-3),
+        (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
+    "SmoothL1LossBackward0": lambda: (lambda x, t: F.smooth_l1_loss(x, t, beta=0.7),
+                                      (leaf(3, 4, low=-2, high=2), leaf(3, 4, low=-2, high=2))),
 }
 
 

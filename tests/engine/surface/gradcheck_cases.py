@@ -38,14 +38,3 @@ SURFACE_CASES = {
                                     (leaf(2, 3), leaf(2, 2))),
 }
 
-
-def _layer_norm(x, w, b):
-    return engine.nn.functional.layer_norm(x, (2, 3), w, b, eps=1e-3)
-
-
-SURFACE_CASES.update({
-    "NativeLayerNormBackward0": lambda: (_layer_norm, (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
-    "SmoothL1LossBackward0": lambda: (
-        lambda x, t: engine.nn.functional.smooth_l1_loss(x, t, beta=0.7),
-        (leaf(3, 4, low=-2, high=2), leaf(3, 4, low=-2, high=2))),
-})
