@@ -40,6 +40,18 @@ def _to(self, *args, non_blocking=False, copy=False, memory_format=None, **kwarg
     return E.to_dtype(self, target.np_dtype)
 
 
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """t.type() names the tensor's type ("torch.FloatTensor"); t.type(dtype) converts."""
+    if dtype is None:
+        return f"torch.{self.dtype.tensor_type}"
+    if isinstance(dtype, str):
+        by_type = {f"torch.{d.tensor_type}": d for d in _dt._BY_NP.values()}
+        if dtype not in by_type:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = by_type[dtype]
+    return E.to_dtype(self, dtype.np_dtype)
+
+
 def _cuda(self, device=None, non_blocking=False, memory_format=None):
     raise AssertionError(NO_CUDA_MESSAGE)
 
@@ -97,7 +109,7 @@ _METHODS = {
     "exp_": I.exp_, "log_": I.log_, "sqrt_": I.sqrt_, "sin_": I.sin_, "cos_": I.cos_,
     "abs_": I.abs_, "neg_": I.neg_, "negative_": I.neg_, "reciprocal_": I.reciprocal_,
     # conversion
-    "to": _to, "type_as": lambda self, other: _to(self, other.dtype),
+    "to": _to, "type": _type, "type_as": lambda self, other: _to(self, other.dtype),
     "float": lambda self: E.to_dtype(self, np.dtype(np.float32)),
     "double": lambda self: E.to_dtype(self, np.dtype(np.float64)),
     "half": lambda self: E.to_dtype(self, np.dtype(np.float16)),
