@@ -25,10 +25,11 @@ from engine.ops.gather import gather, index_select, scatter, scatter_add
 from engine.ops.inplace import (abs_, cos_, exp_, log_, neg_, reciprocal_, relu_, sigmoid_,
                                 sin_, sqrt_, tanh_)
 from engine.ops.statistics import prod, std, var
-from engine.ops.shape import (cat, clone, concat, concatenate, flatten, permute, reshape,
-                              squeeze, stack, t, transpose, unsqueeze)
+from engine.ops.shape import (cat, clone, concat, concatenate, diagonal, flatten, permute,
+                              reshape, squeeze, stack, t, transpose, unsqueeze)
 from engine.ops.split import chunk, split, unbind
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
+from engine.ops.einsum import einsum
 from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                              full_like, linspace, manual_seed, ones, ones_like, rand, rand_like,
                              randint, randn, randn_like, randperm, seed, tensor, zeros,

@@ -95,7 +95,7 @@ _METHODS = {
     "view": S.view, "reshape": S.reshape, "flatten": S.flatten, "t": S.t,
     "transpose": S.transpose, "permute": S.permute, "unsqueeze": S.unsqueeze,
     "squeeze": S.squeeze, "expand": S.expand, "expand_as": S.expand_as,
-    "contiguous": S.contiguous, "clone": S.clone, "select": X.select,
+    "contiguous": S.contiguous, "diagonal": S.diagonal, "clone": S.clone, "select": X.select,
     "split": lambda self, split_size, dim=0: SP.split(self, split_size, dim),
     "chunk": SP.chunk, "unbind": SP.unbind, "repeat": SP.repeat,
     "view_as": lambda self, other: S.view(self, other._data.shape),

@@ -38,3 +38,4 @@ SURFACE_CASES = {
                                     (leaf(2, 3), leaf(2, 2))),
 }
 
+SURFACE_CASES["DiagonalBackward0"] = lambda: (lambda a: a.diagonal(1, 0, 2), (leaf(3, 2, 4),))
