@@ -35,10 +35,19 @@ def supported_names(torch_path: str) -> list[str]:
     return sorted(name for name in have & NAMES[torch_path] if not name.startswith("_"))
 
 
+def _import_every_op_module() -> None:
+    """Node classes register when their module is imported; some are imported lazily."""
+    import pkgutil
+    import engine
+    for info in pkgutil.walk_packages(engine.__path__, "engine."):
+        if not info.name.startswith("engine.kernels"):
+            importlib.import_module(info.name)
+
+
 def node_names() -> list[str]:
-    import engine.nn  # noqa: F401  (registers the nn nodes)
+    _import_every_op_module()
     from engine.autograd.node import NODE_CLASSES
-    return sorted(NODE_CLASSES)
+    return sorted(name for name, cls in NODE_CLASSES.items() if cls._from_op_table)
 
 
 def _wrapped(names: list[str]) -> list[str]:
@@ -65,6 +74,9 @@ def render() -> str:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
+    if "--stdout" in sys.argv:          # what the file should hold, from a fresh process
+        sys.stdout.write(render())
+        return 0
     TARGET.parent.mkdir(exist_ok=True)
     TARGET.write_text(render())
     print(f"wrote {TARGET}")

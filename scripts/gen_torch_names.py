@@ -3,7 +3,8 @@
 The engine cannot import torch, yet it must tell "torch has this, the engine does not"
 (NotImplementedError) from "no such name" (AttributeError). Run with torch 2.13 installed:
 
-    python scripts/gen_torch_names.py
+    python scripts/gen_torch_names.py            # writes the file
+    python scripts/gen_torch_names.py --stdout   # prints what it would write
 """
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def render() -> str:
 
 
 def main() -> int:
+    if "--stdout" in sys.argv:          # what the file should hold (a fresh process: dir(torch)
+        sys.stdout.write(render())      # grows as torch's submodules get imported)
+        return 0
     TARGET.write_text(render())
     print(f"wrote {TARGET}")
     return 0
