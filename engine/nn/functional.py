@@ -5,6 +5,7 @@ import numpy as np
 
 from engine.creation import generator as _generator
 from engine.nn._ops.activation import gelu, leaky_relu, log_sigmoid as logsigmoid
+from engine.nn._ops.attention import scaled_dot_product_attention
 from engine.nn._ops.conv import conv2d
 from engine.nn._ops.linear import linear
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
@@ -24,7 +25,8 @@ __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh
            "log_softmax", "linear", "conv2d", "max_pool2d", "max_pool2d_with_indices",
            "avg_pool2d", "adaptive_avg_pool2d", "dropout", "batch_norm", "layer_norm",
            "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",
+           "scaled_dot_product_attention"]
 
 
 def relu(input, inplace: bool = False):

@@ -133,6 +133,11 @@ NN_CASES = {
     "NativeLayerNormBackward0": lambda: (
         lambda x, w, b: F.layer_norm(x, (2, 3), w, b, eps=1e-3),
         (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
+    "ScaledDotProductFlashAttentionForCpuBackward0": lambda: (
+        lambda q, k, v: F.scaled_dot_product_attention(
+            q, k, v, attn_mask=engine.tensor([[0.5, -1.0, 0.0], [0.0, 0.2, 1.0]],
+                                             dtype=engine.float64), is_causal=True),
+        (leaf(1, 2, 2, 4), leaf(1, 2, 3, 4), leaf(1, 2, 3, 4))),
     "SmoothL1LossBackward0": lambda: (lambda x, t: F.smooth_l1_loss(x, t, beta=0.7),
                                       (leaf(3, 4, low=-2, high=2), leaf(3, 4, low=-2, high=2))),
 }
