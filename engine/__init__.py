@@ -27,7 +27,7 @@ from engine.ops.inplace import (abs_, cos_, exp_, log_, neg_, reciprocal_, relu_
 from engine.ops.statistics import prod, std, var
 from engine.ops.shape import (cat, clone, concat, concatenate, diagonal, flatten, permute,
                               reshape, squeeze, stack, t, transpose, unsqueeze)
-from engine.ops.split import chunk, split, unbind
+from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.ops.einsum import einsum
 from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,

@@ -15,7 +15,7 @@ from engine.nn.modules.padding import (PADDING_LAYERS, CircularPad1d, CircularPa
                                        ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
                                        ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
                                        ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
-from engine.nn.modules.rnn import LSTM, RNNBase
+from engine.nn.modules.rnn import GRU, LSTM, RNNBase
 from engine.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from engine.nn.modules.sparse import Embedding
 
@@ -23,4 +23,4 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
            "LayerNorm", "Dropout", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
            "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
-           "L1Loss", "SmoothL1Loss", "LSTM", "RNNBase", "BCELoss", "BCEWithLogitsLoss"] + PADDING_LAYERS
+           "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss", "BCEWithLogitsLoss"] + PADDING_LAYERS

@@ -125,3 +125,44 @@ class LSTM(RNNBase):
                 cy.append(c)
             layer_input = outputs[0] if len(outputs) == 1 else S.cat(outputs, -1)
         return layer_input, S.stack(hy, 0), S.stack(cy, 0)
+
+
+class GRU(RNNBase):
+    _gate_count = 3
+
+    def forward(self, input, hx=None):
+        if self.batch_first and input.dim() == 3:
+            from engine._unsupported import NotSupportedError
+            raise NotSupportedError("torch.nn.GRU(batch_first=True) is not supported by "
+                                    "graphtui's engine (torch records a matmul path and an "
+                                    "in-place transpose_ there)")
+        if self.dropout and self.training and self.num_layers > 1:
+            from engine._unsupported import NotSupportedError
+            raise NotSupportedError("torch.nn.GRU(dropout=...) in training is not supported "
+                                    "by graphtui's engine")
+        batched = input.dim() == 3
+        if not batched:
+            input = S.unsqueeze(input, 1)
+            hx = None if hx is None else S.unsqueeze(hx, 1)
+        output, h_n = self._layers(input, hx)
+        if not batched:
+            return S.squeeze(output, 1), S.squeeze(h_n, 1)
+        return output, h_n
+
+    def _layers(self, input, hx):
+        from engine.creation import zeros
+        from engine.ops.split import unbind
+        initial = None if hx is None else unbind(hx, 0)     # ATen's GRU unbinds hx
+        finals, layer_input = [], input
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction, suffix in enumerate(self._suffixes()):
+                index = layer * self._directions() + direction
+                h0 = zeros(input.shape[1], self.hidden_size, dtype=input.dtype) if hx is None \
+                    else initial[index]
+                out, h = R.gru_layer(layer_input, self._layer_weights(layer, suffix), h0,
+                                     reverse=direction == 1)
+                outputs.append(out)
+                finals.append(h)
+            layer_input = outputs[0] if len(outputs) == 1 else S.cat(outputs, -1)
+        return layer_input, S.stack(finals, 0)

@@ -39,3 +39,6 @@ SURFACE_CASES = {
 }
 
 SURFACE_CASES["DiagonalBackward0"] = lambda: (lambda a: a.diagonal(1, 0, 2), (leaf(3, 2, 4),))
+SURFACE_CASES["UnsafeSplitBackward0"] = lambda: (
+    lambda a: engine.cat([p * (i + 1) for i, p in enumerate(a.unsafe_chunk(3, 1)[1:])], 1),
+    (leaf(2, 7),))
