@@ -67,6 +67,7 @@ def is_floating_point(input) -> bool:
     return input.is_floating_point()
 from engine import nn, optim  # noqa: E402  (last: they import the rest of engine)
 from engine import accelerator, backends, cuda, utils  # noqa: E402
+import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch")
