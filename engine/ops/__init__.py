@@ -97,7 +97,8 @@ _METHODS = {
     "squeeze": S.squeeze, "expand": S.expand, "expand_as": S.expand_as,
     "contiguous": S.contiguous, "diagonal": S.diagonal, "clone": S.clone, "select": X.select,
     "split": lambda self, split_size, dim=0: SP.split(self, split_size, dim),
-    "chunk": SP.chunk, "unsafe_chunk": SP.unsafe_chunk, "unsafe_split": SP.unsafe_split, "unbind": SP.unbind, "repeat": SP.repeat,
+    "chunk": SP.chunk, "unbind": SP.unbind, "repeat": SP.repeat,
+    "unsafe_chunk": SP.unsafe_chunk, "unsafe_split": SP.unsafe_split,
     "view_as": lambda self, other: S.view(self, other._data.shape),
     "reshape_as": lambda self, other: S.reshape(self, other._data.shape),
     # linear algebra

@@ -98,9 +98,9 @@ def _prepare(operand: Tensor, index: int, labels, position, ell_index, ell_num_d
         elif label in label_dim:
             dim = label_dim[label]
             if operand._data.shape[j] != operand._data.shape[dim]:
-                raise RuntimeError(f"einsum(): subscript {label} is repeated for operand {index} but "
-                                   f"the sizes don't match, {operand._data.shape[j]} != "
-                                   f"{operand._data.shape[dim]}")
+                raise RuntimeError(f"einsum(): subscript {label} is repeated for operand "
+                                   f"{index} but the sizes don't match, "
+                                   f"{operand._data.shape[j]} != {operand._data.shape[dim]}")
             operand = _movedim_last_to(S.diagonal(operand, 0, dim, j), dim)
         else:
             label_dim[label] = j

@@ -23,4 +23,5 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
            "LayerNorm", "Dropout", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
            "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
-           "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss", "BCEWithLogitsLoss"] + PADDING_LAYERS
+           "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
+           "BCEWithLogitsLoss"] + PADDING_LAYERS
