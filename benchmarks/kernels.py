@@ -12,6 +12,7 @@ better guide to what each side can do. Without torch it prints the engine's time
 """
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -19,6 +20,7 @@ import time
 
 import numpy as np
 
+import regime  # benchmarks/regime.py
 from engine import kernels
 from engine.kernels import blas_threads
 
@@ -152,9 +154,10 @@ def _simplenet_kernel_step(params, x, target, lr=0.01):
     grads = [kernels.conv2d_grad_weight(g, x, w1.shape, ONE, ZERO, ONE, 1), kernels.conv2d_grad_bias(g)] + grads
     for param, grad in zip(params, grads):
         param -= lr * grad
+    return grads
 
 
-def _torch_simplenet_step(params, x, target):
+def _torch_simplenet_step(params, batches):
     model = torch.nn.Sequential(
         torch.nn.Conv2d(1, 10, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2),
         torch.nn.Conv2d(10, 20, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2), torch.nn.Flatten(),
@@ -163,22 +166,38 @@ def _torch_simplenet_step(params, x, target):
         for param, value in zip(model.parameters(), params):
             param.copy_(torch.from_numpy(value))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    tx, ttarget = torch.from_numpy(x), torch.from_numpy(target)
+    batches = [(torch.from_numpy(x), torch.from_numpy(target)) for x, target in batches]
+
+    turn = itertools.count()
 
     def step():
+        tx, ttarget = batches[next(turn) % len(batches)]
         optimizer.zero_grad()
         F.cross_entropy(model(tx), ttarget).backward()
         optimizer.step()
+    step.check = lambda: regime.require_normal_steps(step, model.parameters(), "torch step")
     return step
 
 
 def _step_cases(batch, rng, dtype):
+    """The training step on 16 random batches in turn; both sides check, after timing, that
+    their gradients are normal floats (see regime.py)."""
     params = _simplenet_parameters(rng, dtype)
-    x = rng.standard_normal((batch, 1, 28, 28)).astype(dtype)
-    target = rng.integers(0, 10, batch)
-    torch_step = _torch_simplenet_step(params, x, target) if torch is not None else None
-    yield "SimpleNet step: kernels only vs torch", \
-        lambda: _simplenet_kernel_step(params, x, target), torch_step
+    batches = [(x.astype(dtype), target) for x, target in regime.random_batches(
+        16, batch, (1, 28, 28), 10, seed=int(rng.integers(1 << 30)))]
+    torch_step = _torch_simplenet_step(params, batches) if torch is not None else None
+    turn = itertools.count()
+
+    def kernel_step():
+        return _simplenet_kernel_step(params, *batches[next(turn) % len(batches)])
+
+    def check():
+        grads = []
+        for _ in range(8):
+            grads += kernel_step()
+        regime.require_normal(grads, "kernels step")
+    kernel_step.check = check
+    yield "SimpleNet step: kernels only vs torch", kernel_step, torch_step
 
 
 def _us(times, statistic):
@@ -211,6 +230,9 @@ def main(argv=None):
                 if args.only not in name:
                     continue
                 engine_times, torch_times = _timings(engine_call, torch_call, args.repeat)
+                for call in (engine_call, torch_call):
+                    if hasattr(call, "check"):      # a training step: refuse denormal times
+                        call.check()
                 row = f"batch {batch:<3d} {name:48s} {_us(engine_times, statistics.median):>10s} {_us(engine_times, min):>8s}"
                 if torch_times:
                     ratio = statistics.median(engine_times) / statistics.median(torch_times)

@@ -5,11 +5,14 @@ engine against PyTorch CPU in one process, median times and the ratio engine/tor
 
 Also `import engine` time and the first training step in a fresh process (warm Numba
 cache), each in its own subprocess. Without torch it prints the engine's figures only.
+Each library cycles through 16 batches of random data with random labels, and the times are
+reported only when the gradients are normal floats at the end (regime.py says why).
 Blocks of steps alternate between the libraries, with a pause before each, so noise on this
 shared machine hits both alike (and one library's spinning BLAS/OpenMP threads do not slow
 the other).
 """
 import argparse
+import itertools
 import os
 import pathlib
 import statistics
@@ -22,9 +25,10 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "engine" / "nn"))
-import recorded_cases as cases  # noqa: E402  (SimpleNet and its deterministic weights)
+import nn_cases as cases  # noqa: E402  (SimpleNet and its deterministic weights)
 
 import engine  # noqa: E402
+import regime  # noqa: E402  (benchmarks/regime.py: data and checks for normal floats)
 
 try:
     import torch
@@ -37,17 +41,27 @@ def library(module):
                                  optim=module.optim)
 
 
+BATCHES = 16       # distinct batches each library cycles through (see regime.py)
+# Small enough that no batch size kills the net's last ReLU for every input (at 0.01, batch 1
+# dies within 150 steps: all gradients exactly 0 from then on).
+LR = 0.001
+
+
 def make_step(lib, batch):
+    """A training step on the next of BATCHES random batches, and the net it trains."""
     net = cases.simplenet(lib)
-    x, target = cases.simplenet_batch(lib, batch)
+    batches = regime.as_library(lib.torch, regime.random_batches(BATCHES, batch, (1, 28, 28), 10))
     loss_fn = lib.nn.CrossEntropyLoss()
-    optimizer = lib.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    optimizer = lib.optim.SGD(net.parameters(), lr=LR, momentum=0.9)
+    turn = itertools.count()
 
     def step():
+        x, target = batches[next(turn) % BATCHES]
         optimizer.zero_grad()
         loss = loss_fn(net(x), target)
         loss.backward()
         optimizer.step()
+    step.net = net
     return step
 
 
@@ -74,6 +88,8 @@ def measure(batch, rounds):
         for name, step in steps.items():
             time.sleep(0.05)
             times[name].append(block_seconds(step, steps_per_block(batch)))
+    for name, step in steps.items():
+        regime.require_normal_steps(step, step.net.parameters(), f"{name} at batch {batch}")
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -89,7 +105,7 @@ IMPORT_CODE = ("import time; t = time.perf_counter(); import engine; "
 FIRST_STEP_CODE = f"""
 import sys, time, types
 sys.path.insert(0, {str(ROOT / 'tests' / 'engine' / 'nn')!r})
-import engine, recorded_cases as cases
+import engine, nn_cases as cases
 lib = types.SimpleNamespace(torch=engine, nn=engine.nn, F=engine.nn.functional, optim=engine.optim)
 t = time.perf_counter()
 net = cases.simplenet(lib)

@@ -1,16 +1,27 @@
-"""What watching costs: an op-heavy forward + backward loop with no subscriber, and with a
-subscriber that records every event (as graphtui's recorder does). Prints medians and the
-ratio. Times are this process's CPU time (time.process_time), so other work on a shared
-machine inflates them less than wall time. Usage: python benchmarks/trace_overhead.py
-[--repeats R]"""
+"""What watching costs: an op-heavy forward + backward loop with no subscriber, with a
+subscriber that keeps every event (list.append), and with one that records every event as
+graphtui's recorder does (a ValueBudget, graphtui's GC setting). Prints medians and the
+ratios to the unwatched loop. Times are this process's CPU time (time.process_time), so
+other work on a shared machine inflates them less than wall time. The loop takes its input
+from 4 random vectors in turn, and no time is reported unless its gradients are normal
+floats (regime.py says why). Usage: python benchmarks/trace_overhead.py [--repeats R]"""
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
-import engine
-from engine import trace
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import regime  # noqa: E402
+
+import engine  # noqa: E402
+from engine import trace  # noqa: E402
+
+INPUTS = 4
 
 
 def op_heavy_step(x, w):
@@ -32,32 +43,66 @@ def timed(fn, repeats: int) -> float:
     return statistics.median(samples)
 
 
-def measure(size: int, repeats: int) -> tuple[float, float]:
+def graphtui_recorder():
+    """A subscriber as graphtui's recorder is one, and the context it records in."""
+    from graphtui import gc_tuning
+    from graphtui.budget import ValueBudget
+    events, budget = [], ValueBudget()
+    return (lambda event: events.append(budget.admit(event))), gc_tuning.recording()
+
+
+def watched_time(step, repeats: int, subscriber, context=None) -> float:
+    trace.subscribe(subscriber)
+    try:
+        if context is not None:
+            with context:
+                step()
+                return timed(step, repeats)
+        step()
+        return timed(step, repeats)
+    finally:
+        trace.unsubscribe(subscriber)
+
+
+def require_normal(xs, w, size: int) -> None:
+    """One step on each input with w.grad cleared first: its gradients must be normal."""
+    arrays = []
+    for x in xs:
+        w.grad = None
+        op_heavy_step(x, w)
+        arrays.append(w.grad.numpy().copy())
+    regime.require_normal(arrays, f"{size} elements")
+
+
+def measure(size: int, repeats: int) -> tuple[float, float, float]:
     engine.manual_seed(0)
-    x = engine.randn(size)
+    xs = [engine.randn(size) for _ in range(INPUTS)]
     w = engine.randn(size, requires_grad=True)
-    step = lambda: op_heavy_step(x, w)
+    turn = itertools.cycle(xs)
+    step = lambda: op_heavy_step(next(turn), w)
     for _ in range(5):
         step()
     plain = timed(step, repeats)
-    recorded = []
-    trace.subscribe(recorded.append)
-    try:
-        step()
-        watched = timed(step, repeats)
-    finally:
-        trace.unsubscribe(recorded.append)
-    return plain, watched
+    kept = []
+    listed = watched_time(step, repeats, kept.append)
+    kept.clear()
+    recorded = watched_time(step, repeats, *graphtui_recorder())
+    require_normal(xs, w, size)
+    return plain, listed, recorded
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=200)
     args = parser.parse_args()
-    print(f"{'elements':>9} {'plain ms':>9} {'watched ms':>11} {'ratio':>6}")
+    print(f"load {os.getloadavg()[0]:.1f}; {args.repeats} steps each, medians")
+    print(f"{'elements':>9} {'plain ms':>9} {'list ms':>9} {'ratio':>6} {'recorder ms':>12} "
+          f"{'ratio':>6}")
     for size in (16, 1024, 65536):
-        plain, watched = measure(size, args.repeats)
-        print(f"{size:>9} {plain * 1e3:>9.3f} {watched * 1e3:>11.3f} {watched / plain:>6.2f}")
+        plain, listed, recorded = measure(size, args.repeats)
+        print(f"{size:>9} {plain * 1e3:>9.3f} {listed * 1e3:>9.3f} {listed / plain:>6.2f} "
+              f"{recorded * 1e3:>12.3f} {recorded / plain:>6.2f}")
+    print(f"load at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,8 @@ class Tensor:
             self._grad = None           # what the setter does for None, minus the property call
             self._note_grad_change()
             return
+        if len(self._grad._vc) > 1:
+            trace.settle(self._grad._vc)
         self._grad._data[...] = 0
         self._grad._vc[0] += 1
         self._note_grad_change()
@@ -302,6 +304,8 @@ class Tensor:
 
     @property
     def data(self) -> "Tensor":
+        if len(self._vc) > 1:           # an alias with a version of its own: settle first
+            trace.settle(self._vc)
         out = Tensor._make(self._data)
         out._base = self
         return out
@@ -324,6 +328,8 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
+        if len(self._vc) > 1:           # NumPy may write to it without a version change
+            trace.settle(self._vc)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -436,10 +442,13 @@ def _announce(tensor: Tensor, name: str | None = None) -> Tensor:
     """Tell a watcher a tensor that matters was made (creation functions, op outputs)."""
     if trace.active:
         node = tensor._grad_fn
+        if node is not None and tensor._data.size > trace.values_cap:
+            summary = trace.summarize_later(tensor)     # an op's big output: no copy, no scan
+        else:
+            summary = trace.summarize(tensor._data)
         trace.emit(trace.TensorCreated(
-            trace.tensor_id(tensor), name, tensor._data.shape, trace.dtype_name(tensor._data.dtype),
-            tensor._requires_grad, node is None, None if node is None else node._id,
-            trace.summarize(tensor)))
+            trace.tensor_id(tensor), name, summary.shape, summary.dtype, tensor._requires_grad,
+            node is None, None if node is None else node._id, summary))
     return tensor
 
 

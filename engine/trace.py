@@ -14,6 +14,12 @@ Ids are small integers: node ids and tensor ids come from their own counters (te
 given lazily, the first time a tensor is named in an event); hook ids are the
 ``RemovableHandle.id`` of the hook (one global counter).
 
+Tensor values travel as ``Summary`` records made to cost little at emission: a small
+tensor's values are copied flat, a gradient in flight is referenced (nothing writes to it
+later), and a big op output keeps a reference to its array whose statistics are computed
+when first read (``summarize_later``); in-place writes through the engine ``settle`` them
+first, so a summary always describes the tensor as it was at its event.
+
 Muting is a debugger feature PyTorch lacks: a muted hook stays registered but is not called
 when it would fire; the engine then emits ``HookFired(..., muted=True)``.
 """
@@ -148,11 +154,18 @@ class Stats:
     head: tuple = ()
 
 
+class _ByReference:
+    # (array, version box, version) of a summary whose statistics are still to be computed
+    # from its tensor's own array (see summarize_later); unset otherwise.
+    __slots__ = ("_source",)
+
+
 @dataclass(slots=True, eq=False)
-class Summary:
+class Summary(_ByReference):
     """What an event keeps of a tensor: shape, dtype, and either a copy of the values (small
     tensors; statistics are computed from it when first read, so recording stays cheap) or
-    the statistics and a head (big tensors)."""
+    the statistics and a head (big tensors; for an op's output, computed when first read
+    from a reference to its array, see summarize_later)."""
     shape: tuple[int, ...]
     dtype: str
     numel: int
@@ -182,23 +195,89 @@ class Summary:
         """The same summary keeping only statistics and head (for a memory budget)."""
         return Summary(self.shape, self.dtype, self.numel, None, self._stats())
 
+    def kept_array(self) -> np.ndarray | None:
+        """The array this summary keeps alive: its values, or the tensor's array it will
+        compute statistics from."""
+        if self.values is not None:
+            return self.values
+        source = getattr(self, "_source", None)
+        return None if source is None else source[0]
+
+
+class _StatsWhenRead:
+    """Summary.stats: read as stored, except that a summary keeping its tensor's array by
+    reference computes them at the first read (and lets the array go)."""
+
+    def __init__(self, slot):
+        self.slot = slot
+
+    def __get__(self, summary, owner=None):
+        if summary is None:
+            return self
+        stats = self.slot.__get__(summary, owner)
+        if stats is None:
+            source = getattr(summary, "_source", None)
+            if source is not None:
+                stats = _source_statistics(*source)
+                self.slot.__set__(summary, stats)
+                summary._source = None
+        return stats
+
+    def __set__(self, summary, value) -> None:
+        self.slot.__set__(summary, value)
+
+
+Summary.stats = _StatsWhenRead(Summary.stats)
+
+
+def summarize_later(tensor) -> Summary:
+    """A summary of a big tensor that keeps a reference to its array instead of computing
+    statistics now: they are computed when first read. The tensor's version counter lists
+    the summary, so that an in-place write through the engine computes them first (settle);
+    a write that went around it changes the version, and the statistics read as unknown
+    rather than as the new values'."""
+    array, box = tensor._data, tensor._vc
+    summary = Summary(array.shape, _DTYPE_NAMES.get(array.dtype.num) or dtype_name(array.dtype),
+                      array.size)
+    summary._source = (array, box, box[0])
+    box.append(summary)
+    return summary
+
+
+def settle(box: list) -> None:
+    """Compute the statistics still pending on a tensor's version counter ``box`` (shared
+    with its views): call before the tensor's array is written in place or handed out."""
+    for summary in box[1:]:
+        summary.stats
+    del box[1:]
+
+
+def _source_statistics(array: np.ndarray, box: list, version: int) -> Stats:
+    if box[0] != version:           # written in place without settle: the values are gone
+        return Stats()
+    return _statistics(array.reshape(-1))
+
 
 def summarize(value, copy: bool = True) -> Summary | None:
     """Summary of a Tensor or ndarray (None stays None). Keeps the values only when small:
-    a copy, or (copy=False, for arrays nobody writes to later, like gradients flowing
-    through the backward pass) a read-only view."""
+    a flat copy, or (copy=False, for arrays nobody writes to later, like gradients flowing
+    through the backward pass) the array itself, flattened (a view when it is not flat).
+    Values are read-only by contract; they are not flagged so because setting an array's
+    flags costs more than the rest of a summary together."""
     if value is None:
         return None
-    array = value if type(value) is np.ndarray else (
-        value._data if hasattr(value, "_data") else np.asarray(value))
+    array = value if type(value) is np.ndarray else getattr(value, "_data", None)
+    if array is None:
+        array = np.asarray(value)
     numel = array.size
-    if numel <= (values_cap if copy else view_cap):
-        values = array.reshape(-1)
-        values = values.copy() if copy else values.view()
-        values.flags.writeable = False
-        return Summary(array.shape, dtype_name(array.dtype), numel, values)
-    return Summary(array.shape, dtype_name(array.dtype), numel, None,
-                   _statistics(array.reshape(-1)))
+    dtype = _DTYPE_NAMES.get(array.dtype.num) or dtype_name(array.dtype)
+    if copy:
+        if numel <= values_cap:
+            return Summary(array.shape, dtype, numel, array.flatten())
+    elif numel <= view_cap:
+        return Summary(array.shape, dtype, numel,
+                       array if array.ndim == 1 else array.reshape(-1))
+    return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1)))
 
 
 def _statistics(flat: np.ndarray) -> Stats:

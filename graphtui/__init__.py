@@ -1,6 +1,15 @@
 """graphtui: a terminal debugger for autograd computation graphs.
 
 The back end (``graphtui.session``, ``graphtui.model``) never imports Textual; the TUI lives
-in ``graphtui.app`` and is imported only when a terminal UI is wanted.
+in ``graphtui.app`` and is imported only when a terminal UI is wanted. ``graphtui.record``
+records a block of a program of one's own (see ``graphtui.embed``).
 """
 __version__ = "0.1.0"
+
+
+def record(path, **options):
+    """``with graphtui.record("run.jsonl"): ...``: record the engine's events of the block
+    and write them as a recording ``graphtui open`` shows (see ``graphtui.embed``)."""
+    from graphtui.embed import record as record_block
+
+    return record_block(path, **options)

@@ -8,13 +8,15 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from graphtui.screens.keys import DEBUGGER_BINDINGS, KEY_HELP
+from graphtui.screens.keys import KEY_HELP, bindings_for
 from graphtui.screens.main import MainScreen
+from graphtui.widgets.keys_footer import WIDE
 
 
 # Tests only: a key (e.g. "f12") that raises inside the running app, to check that a crash of
 # graphtui itself restores the terminal and names its log file (tests/graphtui/test_tmux.py).
 TEST_CRASH_KEY = "GRAPHTUI_TEST_CRASH_KEY"
+TALL = 32                   # rows from which the events pane keeps its full height
 QUIT_STOP_TIMEOUT = 0.5     # seconds ctrl+q waits for the scenario to stop (then it is left)
 
 
@@ -22,6 +24,9 @@ class GraphtuiApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "graphtui"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, id="quit")]
+    # Below WIDE columns the footer's keys wrap onto a second row (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]     # app.tcss: the events pane
 
     def __init__(self, session, *, theme: str = "textual-dark", animations: bool = True) -> None:
         super().__init__()
@@ -46,7 +51,7 @@ class GraphtuiApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
-            for binding in DEBUGGER_BINDINGS:
+            for binding in bindings_for(screen.read_only):
                 key = binding.key_display or binding.key
                 yield SystemCommand(f"{binding.tooltip} ({key})", KEY_HELP[binding.id],
                                     _runner(screen, binding.action))

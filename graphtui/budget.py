@@ -1,7 +1,8 @@
 """A byte budget for the tensor values the history keeps.
 
 ``engine.trace.summarize`` keeps the values of small tensors in events (copies, or views of
-gradients in flight) so any moment can show them. A long run would keep every copy forever; once the budget is spent, events keep
+gradients in flight) so any moment can show them, and ``summarize_later`` keeps a big op
+output's array until its statistics are read. A long run would keep every copy forever; once the budget is spent, events keep
 only their statistics and head (the Summary without ``values``). The event that crosses the
 budget is kept whole, so the budget may be exceeded by one event's copies.
 """
@@ -59,8 +60,8 @@ def _values_bytes(value) -> int:
     if value is None:
         return 0
     if isinstance(value, Summary):
-        values = value.values
-        return _kept_alive_bytes(values) if values is not None else 0
+        kept = value.kept_array()
+        return _kept_alive_bytes(kept) if kept is not None else 0
     total = 0
     if isinstance(value, tuple):
         for item in value:
@@ -79,7 +80,7 @@ def _kept_alive_bytes(values) -> int:
 
 def _without_values(value):
     if isinstance(value, Summary):
-        if value.values is None:
+        if value.kept_array() is None:
             return value
         if hasattr(value, "without_values"):        # keeps statistics computed from values
             return value.without_values()

@@ -1,8 +1,10 @@
 """The ``graphtui`` command: ``run`` (the TUI, or a headless screenshot), ``open`` (a
-recording in the TUI, read-only), ``dump`` (text, JSON lines or Graphviz DOT) and ``list``
-(the bundled scenarios).
+recording in the TUI, read-only), ``dump`` (text, JSON lines or Graphviz DOT), ``record``
+(a program run under the recorder, written as a recording) and ``list`` (the bundled
+scenarios).
 
-Exit status: 0 success, 1 the scenario failed (``dump``), 2 bad usage or an unusable file,
+Exit status: 0 success, 1 the scenario failed (``dump``, ``record``), 2 bad usage or an
+unusable file,
 70 an internal error of graphtui (its traceback goes to a log file), 130 interrupted.
 Textual is imported only when a UI is asked for.
 """
@@ -17,7 +19,6 @@ import traceback
 from collections.abc import Sequence
 
 from graphtui import __version__
-from graphtui.recording import RecordingError, is_recording
 from graphtui.scenario import ScenarioError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
@@ -34,9 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="run a scenario in the debugger",
-        description="Run SCENARIO on a worker thread and open the debugger. Arguments after "
-                    "'--' become the scenario's sys.argv[1:]. A .jsonl recording (see "
-                    "--record) opens as a finished run.")
+        description="Run SCENARIO in a process of its own (the runner) and open the "
+                    "debugger. Arguments after '--' become the scenario's sys.argv[1:]. A "
+                    ".jsonl recording (see --record) opens as a finished run.")
     _add_scenario_arguments(run)
     _add_headless_arguments(run)
 
@@ -62,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write the final graph as Graphviz DOT")
     dump.add_argument("-o", "--output", metavar="FILE",
                       help="write to FILE instead of standard output")
+
+    record = commands.add_parser(
+        "record", help="run a program under the recorder and save its events",
+        description="Run a Python program (graphtui's engine in place of torch) straight "
+                    "through under the recorder, its output going to this terminal as "
+                    "usual, and write what it did as a recording for 'graphtui open'. "
+                    "Exits 1 when the program fails.",
+        epilog="Example: graphtui record -o run.jsonl -- python train.py --epochs 3")
+    record.add_argument("-o", "--output", metavar="OUT.jsonl", required=True,
+                        help="where to write the recording")
 
     commands.add_parser("list", help="list the bundled scenarios and their lessons",
                         description="The scenarios shipped in scenarios/, one line each: "
@@ -119,11 +130,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(own)
     if options.command in ("run", "open") and options.headless and not options.screenshot:
         parser.error("--headless needs --screenshot OUT.svg")
+    if options.command in ("run", "dump") and not options.scenario.endswith(".jsonl"):
+        from graphtui import spawn
+
+        spawn.prespawn()     # the runner imports the engine while we import the rest
+    from graphtui.recording import RecordingError
+
     try:
         if options.command == "list":
             return _list()
         if options.command == "dump":
             return _dump(options, scenario_args)
+        if options.command == "record":
+            return _record(options, scenario_args)
         status = _open(options) if options.command == "open" else _run(options, scenario_args)
         if not options.headless:
             _leave_now(status)
@@ -158,6 +177,8 @@ def report_crash(error: BaseException) -> int:
 
 
 def _open_session(options, scenario_args: list[str], break_on_backward: bool):
+    from graphtui.recording import is_recording
+
     if is_recording(options.scenario):
         from graphtui.replay import ReplaySession
 
@@ -180,6 +201,8 @@ def _run(options, scenario_args: list[str]) -> int:
 
 
 def _open(options) -> int:
+    from graphtui.recording import is_recording
+
     if not is_recording(options.scenario):
         raise ScenarioError(f"{options.scenario}: not a graphtui recording (.jsonl); "
                             "use 'graphtui run' for a scenario")
@@ -230,6 +253,51 @@ def _dump(options, scenario_args: list[str]) -> int:
     if not ok and session.state().error is not None and (options.json or options.dot):
         sys.stderr.write(session.state().error.traceback)   # the scenario's, not graphtui's
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def split_program(command: Sequence[str]) -> tuple[str | None, str, list[str]]:
+    """``python SCRIPT ARGS`` or ``SCRIPT ARGS``: the interpreter (None: this one), the
+    script and its arguments; ScenarioError for anything else."""
+    command = list(command)
+    if not command:
+        raise ScenarioError("record needs a program: graphtui record -o OUT.jsonl -- "
+                            "python SCRIPT.py [ARGS]")
+    interpreter = None
+    if os.path.basename(command[0]).startswith("python"):
+        import shutil
+
+        interpreter = shutil.which(command[0]) or command[0]
+        command = command[1:]
+        if not command or command[0].startswith("-"):
+            raise ScenarioError("record runs 'python SCRIPT.py [ARGS]' (no interpreter "
+                                "options, no -c or -m)")
+    return interpreter, command[0], command[1:]
+
+
+def _record(options, command: list[str]) -> int:
+    from graphtui.recording import save
+    from graphtui.session import Session
+
+    interpreter, script, args = split_program(command)
+    session = Session(script, args, break_on_backward=False, python=interpreter,
+                      echo_output=True)
+    interrupted = False
+    session.start()
+    try:
+        session.wait_until_finished()
+    except KeyboardInterrupt:
+        interrupted = True
+        session.stop()
+        session.wait_until_finished(2.0)
+    state = session.state()
+    count = save(session.log, options.output, str(session.path))
+    if state.error is not None:
+        sys.stderr.write(state.error.traceback)
+    print(f"graphtui: {count} events of a run that {state.run_state} written to "
+          f"{options.output}", file=sys.stderr)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if state.run_state == "finished" else EXIT_FAILED
 
 
 def _list() -> int:

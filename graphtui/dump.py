@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from graphtui.model import (
-    RUN_FINISHED, State, describe_event, expand_to_depth, format_bytes, format_summary,
-    tree_rows,
+    RUN_FINISHED, EventNumbers, State, describe_event, expand_to_depth, format_bytes,
+    format_summary, tree_rows,
 )
+from graphtui.model.describe import short_paths, short_traceback
 
 TREE_DEPTH = 64
 
@@ -79,13 +80,18 @@ class Colours:
 
 
 def write_state(events: Sequence, state: State, out: TextIO) -> None:
+    """Events numbered as the TUI numbers them (from 1; the debugger's own pauses and mutes
+    get a dot), paths and tracebacks shortened as the TUI shortens them."""
     out.write("== events\n")
     first = getattr(events, "first_step", 0)
     if first:
         out.write(f"        ({first} earlier events were folded into the state to bound "
                   f"memory; they are not listed)\n")
-    for step, event in enumerate(events, start=first):
-        out.write(f"{step:6d}  {describe_event(event, state)}\n")
+    numbers = EventNumbers().update(events)
+    for index, event in enumerate(events, start=first):
+        number = numbers.number(index)
+        out.write(f"{'·' if number is None else number:>6}  "
+                  f"{short_paths(describe_event(event, state))}\n")
     out.write("== graph\n")
     for row in tree_rows(state, expand_to_depth(state, TREE_DEPTH)):
         status = f"  [{row.entry.status}]" if row.entry.status else ""
@@ -104,4 +110,4 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         node = state.nodes.get(state.error.node_id) if state.error.node_id is not None else None
         if node is not None:
             out.write(f"raised in backward at {node.name} (node {node.id})\n")
-        out.write(state.error.traceback)
+        out.write(short_traceback(state.error.traceback) + "\n")

@@ -225,7 +225,7 @@ def _short(value) -> str:
 
 
 # Events that name a node, and where: a node id must come from an earlier NodeCreated.
-_NODE_REFERENCES = {
+NODE_REFERENCES = {
     trace.NodeExecuting: lambda e: (e.node_id,),
     trace.NodeExecuted: lambda e: (e.node_id,),
     trace.BufferFreed: lambda e: (e.node_id,),
@@ -237,7 +237,7 @@ _NODE_REFERENCES = {
 def _check_node_ids(given: str, events: list) -> None:
     created: set[int] = set()
     for index, event in enumerate(events):
-        refer = _NODE_REFERENCES.get(type(event))
+        refer = NODE_REFERENCES.get(type(event))
         unknown = [n for n in refer(event) if n is not None and n not in created] if refer \
             else ()
         if unknown:

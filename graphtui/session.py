@@ -1,42 +1,49 @@
-"""A scenario run under the recorder: the event log, the step gate, mutes, re-runs.
+"""A scenario and its runs, as the debugger (TUI, dump, recording) sees them.
 
     session = Session("scenarios/seed_04.py", break_on_backward=True)
     session.add_listener(lambda: app.post_message(...))   # called from any thread
-    session.start()            # call once the UI runs (Textual swaps sys.stdout while it runs)
+    session.start()
     session.state()            # the live State;  session.state_at(k): time travel
     session.step(); session.continue_(); session.pause(); session.rerun(); session.stop()
 
-Each run (``graphtui.run.ScenarioRun``) executes the scenario with ``runpy`` on a worker
-thread and records what the engine reports and what the scenario prints; its step gate
-blocks the worker before a backward node runs. Nothing the scenario does (exceptions,
-SystemExit, KeyboardInterrupt, input()) escapes the worker: the run ends as "failed" with
-the scenario's own traceback. No Textual imports here.
+Each run is a runner process (``graphtui.runner``) the session talks to through one
+``graphtui.channel.Channel``: the events come up into the channel's log, the session's
+commands go down. The step gate lives in the runner. Nothing the scenario does (exceptions,
+exits, signals, crashes, input()) reaches the debugger: the run ends as "failed" with the
+scenario's own traceback, or with what ended its process. A re-run is a new runner; the
+session keeps across runs only the break setting and the hooks muted (by what they are,
+since ids restart). No Textual imports here.
 """
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from engine import trace
-from graphtui import capture
+from graphtui import channel as channel_module
+from graphtui.batchlog import BatchLog
 from graphtui.budget import DEFAULT_VALUE_BUDGET
+from graphtui.channel import Channel
 from graphtui.model import events as ev
-from graphtui.model.history import EventLog, History
+from graphtui.model.history import History
 from graphtui.model.state import State
-from graphtui.run import INPUT_NOTICE, ScenarioRun, StopRun, raise_in_thread
+from graphtui.runner.streams import INPUT_NOTICE
 from graphtui.scenario import check_scenario
 
 __all__ = ["INPUT_NOTICE", "Listener", "Session"]
 
 Listener = Callable[[], None]
 
+UI_SWITCH_INTERVAL = 0.001     # seconds; see add_listener
 NOTIFY_INTERVAL = 1 / 30        # listeners hear of ordinary events at most this often
-# Events a live run keeps for time travel: at ~0.5-1 KB each (values beside, under the value
-# budget), about 100-200 MB at most; older ones are folded into the earliest checkpoint.
+# Events a live run keeps for time travel; older ones are folded into the earliest checkpoint.
 LIVE_MAX_EVENTS = 200_000
+COMPACT_EVERY = 65_536          # the history applies and trims the log at least this often
+APPLY_AFTER = 2048              # events received and not applied before the history applies
+MAX_BACKLOG = 8192             # ... and before the channel stops reading (the runner waits)
 
 
 class Session:
@@ -44,43 +51,49 @@ class Session:
 
     def __init__(self, path: str | os.PathLike, argv: Sequence[str] = (),
                  break_on_backward: bool = True, value_budget: int = DEFAULT_VALUE_BUDGET,
-                 max_events: int = LIVE_MAX_EVENTS):
+                 max_events: int = LIVE_MAX_EVENTS, python: str | None = None,
+                 echo_output: bool = False):
         """``value_budget``: bytes of tensor values the history may copy (then statistics
         only); ``max_events``: events kept for time travel (older ones are folded into a
-        checkpoint). Raises ``ScenarioError`` for a file that cannot be run."""
+        checkpoint). ``python``: the interpreter of the runner (this one by default);
+        ``echo_output``: the scenario's output also goes to this process's terminal (its
+        file descriptors are not captured). Raises ``ScenarioError`` for a file that cannot
+        be run. The first runner starts at once and waits for ``start()``."""
         self.path = Path(path)
         self.value_budget = value_budget
         self.max_events = max_events
         self.argv = tuple(argv)
         self.scenario = check_scenario(path)      # ScenarioError for an unusable file
+        self._python = python
+        self._echo = echo_output
         self._break_on_backward = break_on_backward
         self._listeners: list[Listener] = []
         self._cond = threading.Condition()
         self._muted_keys: set[tuple] = set()
-        self._run: ScenarioRun | None = None
-        self._run_number = 0
         self._last_notify = 0.0
         self._late_notify_pending = False
         _late_notices.start()
+        self._run_number = 1
+        self._channel, self._history = self._new_channel()
 
     # ------------------------------------------------------------ state
 
     @property
-    def log(self) -> EventLog:
+    def log(self):
         """The current run's events (a fresh log per run)."""
-        return self._current().log
+        return self._channel.log
 
     @property
     def history(self) -> History:
-        return self._current().history
+        return self._history
 
     def state(self) -> State:
-        """The live state: every event recorded so far."""
-        return self._current().history.latest()
+        """The live state: every event received so far."""
+        return self._history.latest()
 
     def state_at(self, step: int) -> State:
         """The state after the first ``step`` events of the current run."""
-        return self._current().history.state_at(step)
+        return self._history.state_at(step)
 
     @property
     def break_on_backward(self) -> bool:
@@ -88,20 +101,24 @@ class Session:
 
     @property
     def is_paused(self) -> bool:
-        run = self._run
-        return run is not None and run.paused
+        channel = self._channel
+        return channel.paused and not channel.finished
 
     @property
     def is_finished(self) -> bool:
         """The current run ended (finished, failed or stopped)."""
-        run = self._run
-        return run is not None and run.finished
+        channel = self._channel
+        return channel.started and channel.finished
 
     @property
     def muted_hooks(self) -> frozenset[int]:
         """Hook ids of the current run that are muted."""
-        run = self._run
-        return frozenset(run.muted_ids) if run else frozenset()
+        return frozenset(self._channel.muted)
+
+    @property
+    def runner_pid(self) -> int:
+        """The process id of the current run's runner."""
+        return self._channel.pid
 
     # ------------------------------------------------------------ listeners
 
@@ -110,6 +127,10 @@ class Session:
         changed: at once for run start/end, pauses and mutes, at most every
         ``NOTIFY_INTERVAL`` for the rest. Keep it cheap (post a message)."""
         self._listeners.append(listener)
+        # A UI is watching: its thread shares the GIL with the reader and the history's
+        # applier, and waits for it after each of its many short waits; switching threads
+        # every millisecond instead of Python's 5 ms keeps keys answered during a flood.
+        sys.setswitchinterval(min(sys.getswitchinterval(), UI_SWITCH_INTERVAL))
 
     def remove_listener(self, listener: Listener) -> None:
         if listener in self._listeners:
@@ -120,43 +141,32 @@ class Session:
     def start(self) -> None:
         """Start the first run (no-op when one was started already)."""
         with self._cond:
-            if self._run is None or self._run.number == 0:     # none, or the empty stand-in
-                self._start_run()
+            if not self._channel.started:
+                self._channel.start(self._config())
 
     def step(self) -> None:
         """Run the next backward node and pause before the one after. While the run goes,
         the same as ``pause()``."""
-        with self._cond:
-            run = self._run
-            if run is None or run.finished:
-                return
-            if run.paused:
-                run.release, run.paused = "step", False
-            else:
-                run.stop_at_next = True
-            self._cond.notify_all()
+        channel = self._live_channel()
+        if channel is not None:
+            channel.step()
 
     def continue_(self) -> None:
         """Run to the next break (start of the next backward, if breaking) or to the end."""
-        with self._cond:
-            run = self._run
-            if run is None or run.finished:
-                return
-            run.stop_at_next = run.pause_requested = False
-            if run.paused:
-                run.release, run.paused = "continue", False
-            self._cond.notify_all()
+        channel = self._live_channel()
+        if channel is not None:
+            channel.continue_()
 
     def pause(self) -> None:
         """Pause before the next backward node, or after the next op the forward records."""
-        with self._cond:
-            run = self._run
-            if run is not None and not run.finished and not run.paused:
-                run.pause_requested = True
+        channel = self._live_channel()
+        if channel is not None and not channel.paused:
+            channel.pause()
 
     def toggle_break(self) -> bool:
         """Flip breaking at the start of each backward pass; returns the new setting."""
         self._break_on_backward = not self._break_on_backward
+        self._channel.set_break(self._break_on_backward)
         self._notify(force=True)
         return self._break_on_backward
 
@@ -175,88 +185,93 @@ class Session:
         return muted
 
     def rerun(self) -> None:
-        """Stop the current run and start the scenario again from the start (mutes kept)."""
+        """End the current run and start the scenario again, in a new runner (mutes kept)."""
+        self._channel.stop()
         with self._cond:
-            old = self._run
-        if old is not None:
-            self._abort(old)
-        with self._cond:
-            self._start_run()
+            self._run_number += 1
+            self._channel, self._history = self._new_channel()
+            self._channel.start(self._config())
+            self._cond.notify_all()
+        self._notify(force=True)
 
     def stop(self, timeout: float = 1.0) -> bool:
-        """End the current run; True when its thread is gone within ``timeout`` seconds."""
-        run = self._run
-        if run is None:
-            return True
-        gone = self._abort(run, timeout)
-        trace.muted_hooks.difference_update(run.muted_ids)   # the engine is shared
-        return gone
+        """End the current run; True when its process is gone within ``timeout`` seconds."""
+        return self._channel.stop(timeout)
 
     def wait_until_settled(self, timeout: float | None = None) -> bool:
         """Block until the run is paused or has ended (for headless mode and tests)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while True:
-                run = self._run
-                if run is not None and (run.paused or run.finished):
+                channel = self._channel
+                if channel.started and (channel.paused or channel.finished):
                     return True
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return False
-                self._cond.wait(remaining)
+                self._cond.wait(remaining if remaining is not None else 0.5)
 
     def wait_until_finished(self, timeout: float | None = None) -> bool:
-        run = self._run
-        return run is not None and run.done.wait(timeout)
+        channel = self._channel
+        return channel.started and channel.done.wait(timeout)
 
     # ------------------------------------------------------------ internals
 
-    def _current(self) -> "ScenarioRun":
-        if self._run is None:
-            self._run = ScenarioRun(self, 0)     # an empty log until start(): states are empty
-        return self._run
+    def _new_channel(self) -> tuple[Channel, History]:
+        number = self._run_number
+        log = BatchLog()
+        history = History(log, max_events=self.max_events)
+        channel = Channel(number, lambda what: self._on_change(number, what), log,
+                          python=self._python, capture_fds=not self._echo,
+                          backlogged=lambda: _backlog(history) > MAX_BACKLOG)
+        return channel, history
 
-    def _start_run(self) -> None:
-        if self._run is not None:
-            # Mutes made after the old run ended are still set by id; ids restart with the
-            # new run, so drop them: the new run re-mutes its hooks by what they are.
-            trace.muted_hooks.difference_update(self._run.muted_ids)
-        self._run_number += 1
-        run = ScenarioRun(self, self._run_number)
-        self._run = run
-        run.thread.start()
+    def _config(self) -> dict:
+        return {"scenario": str(self.scenario), "given": str(self.path),
+                "argv": [str(self.path), *self.argv], "number": self._run_number,
+                "break": self._break_on_backward, "value_budget": self.value_budget,
+                "output_kept": channel_module.OUTPUT_EVENTS_KEPT,
+                "muted_keys": sorted(list(key) for key in self._muted_keys),
+                "echo": self._echo}
 
-    def _abort(self, run: "ScenarioRun", timeout: float = 1.0) -> bool:
+    def _live_channel(self) -> Channel | None:
+        channel = self._channel
+        return channel if channel.started and not channel.finished else None
+
+    def _on_change(self, number: int, what: str) -> None:
+        """From a channel's reader thread: something came up."""
+        if number != self._run_number:
+            return                          # a run replaced meanwhile
+        history = self._history
+        every = max(256, min(COMPACT_EVERY, APPLY_AFTER, self.max_events // 4))
+        settled = what in ("paused", "finished")
+        if settled:
+            with self._cond:
+                self._cond.notify_all()
+        if settled or _backlog(history) >= every:
+            # With a UI watching, the history rests as long as it worked: the UI thread
+            # shares this process's GIL and must answer keys while a run floods.
+            _background.compact(history, then=self._settled if settled else None,
+                                rest=bool(self._listeners))
+        if not settled:
+            self._notify()
+
+    def _settled(self) -> None:
         with self._cond:
-            run.aborting = True
             self._cond.notify_all()
-        if run.thread.ident is None or run.thread is threading.current_thread():
-            return True
-        run.thread.join(min(0.2, timeout))
-        deadline = time.monotonic() + max(0.0, timeout - 0.2)
-        while run.thread.is_alive() and not run.cleaning_up and time.monotonic() < deadline:
-            # A loop that records no events never meets the gate: interrupt it directly, and
-            # again if that did not land (a thread being started shares its id for a moment).
-            raise_in_thread(run.thread, StopRun)
-            run.thread.join(min(0.1, max(0.0, deadline - time.monotonic())))
-        run.thread.join(max(0.0, deadline - time.monotonic()))
-        if run.thread.is_alive():
-            run.abandon()
-        return not run.thread.is_alive()
+        self._notify(force=True)
 
     def _set_muted(self, hook_id: int, muted: bool) -> None:
-        run = self._current()
-        key = run.hook_keys.get(hook_id)
+        channel = self._channel
+        key = channel.hook_keys.get(hook_id)
         if muted:
-            trace.muted_hooks.add(hook_id)
-            run.muted_ids.add(hook_id)
+            channel.mute(hook_id)
             if key:
                 self._muted_keys.add(key)
         else:
-            trace.muted_hooks.discard(hook_id)
-            run.muted_ids.discard(hook_id)
+            channel.unmute(hook_id)
             self._muted_keys.discard(key)
-        run.log.append(ev.HookMuteChanged(hook_id, muted))
+        channel.log.append(ev.HookMuteChanged(hook_id, muted))
         self._notify(force=True)
 
     def _notify(self, force: bool = False) -> None:
@@ -268,7 +283,7 @@ class Session:
         for listener in tuple(self._listeners):
             try:
                 listener()
-            except Exception:        # a broken listener must not break the scenario
+            except Exception:        # a broken listener must not break the session
                 pass
 
     def _schedule_late_notify(self) -> None:
@@ -283,10 +298,7 @@ class Session:
 
 
 class _LateNotices:
-    """One thread announces, for every session, the events of a quiet spell a moment later.
-    It is started by whoever makes a Session (the UI), never by a scenario's thread: a thread
-    being started shares its parent's id for a moment, so a stop sent to the scenario could
-    land in it instead."""
+    """One thread announces, for every session, the events of a quiet spell a moment later."""
 
     def __init__(self) -> None:
         self._due: set[Session] = set()
@@ -298,7 +310,7 @@ class _LateNotices:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._announce, daemon=True,
                                                 name="graphtui-late-notices")
-                capture.start_uncaptured(self._thread)
+                self._thread.start()
 
     def schedule(self, session: Session) -> None:
         with self._cond:
@@ -317,4 +329,55 @@ class _LateNotices:
                 session._late_notify()
 
 
+class _Background:
+    """One thread applies the events that came up to their history (and trims it), off the
+    channels' reader threads, which must keep reading."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[History, list] = {}
+        self._rest = False
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def compact(self, history: History, then: Callable[[], None] | None = None,
+                rest: bool = False) -> None:
+        with self._cond:
+            self._rest = rest
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, daemon=True,
+                                                name="graphtui-history")
+                self._thread.start()
+            callbacks = self._jobs.setdefault(history, [])
+            if then is not None:
+                callbacks.append(then)
+            self._cond.notify()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._jobs:
+                    self._cond.wait()
+                jobs, self._jobs = self._jobs, {}
+            started = time.monotonic()
+            for history, callbacks in jobs.items():
+                try:
+                    history.compact()
+                except Exception:        # shown when the UI reads the state; never fatal here
+                    pass
+                for callback in callbacks:
+                    callback()
+            if self._rest:
+                time.sleep(min(MAX_REST, REST_SHARE * (time.monotonic() - started)))
+
+
+MAX_REST = 0.2
+REST_SHARE = 2.0       # with a UI: seconds of rest per second of applying
+
+
+def _backlog(history: History) -> int:
+    """Events received that the history has not applied yet."""
+    return len(history.log) - history.applied_step
+
+
+_background = _Background()
 _late_notices = _LateNotices()

@@ -173,15 +173,8 @@ def _run(task: GraphTask, root_nodes) -> None:
     while ready:
         node = pop(ready)[2]
         grads = buffers.pop(node, None) or [None] * node._num_outputs
-        if plain and node._checked and not (
-                node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks
-                or node._post_hooks or trace.active or _anomaly.state.enabled):
-            grad_inputs = _apply_checked(task, node, grads)
-        elif plain and type(node) is AccumulateGrad:
-            _accumulate(task, node, grads[0])
-            continue
-        elif plain and not (node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks):
-            grad_inputs = _apply(task, node, grads)     # what _run_node does, one call less
+        if plain and _bare(task, node):
+            grad_inputs = _run_bare(task, node, grads)
         else:
             grad_inputs = _run_node(task, node, grads)
         for e, grad in zip(node._next, grad_inputs):
@@ -200,11 +193,31 @@ def _run(task: GraphTask, root_nodes) -> None:
                 push(ready, (-child._sequence_nr, next(tie), child))
 
 
-def _apply_checked(task: GraphTask, node, grads: list) -> tuple:
-    """_apply for a one-output op-table node with no hooks, unwatched: nothing to report,
-    and its gradients have its inputs' dtype (see `_attach_node`). Their shapes are compared
-    with the inputs' (cheaper than _validate's look at each child), so a rule that gets one
-    wrong is still caught and conformed."""
+def _bare(task: GraphTask, node) -> bool:
+    """Whether nothing but the node's own work happens at it: nobody watches the engine,
+    anomaly mode is off, no hook of any kind is on the node (or on its leaf), and the node's
+    gradients need no check beyond their shapes. The one condition under which a node runs
+    the short path (`_run_bare`), which reports nothing; every other node runs `_run_node`,
+    the only place that announces a node to the debugger. (The caller has checked that the
+    task neither restricts nor captures.)"""
+    if trace.active or _anomaly.state.enabled or node._pre_hooks or node._post_hooks:
+        return False
+    if type(node) is AccumulateGrad:
+        variable = node.variable
+        return task.accumulate and not (variable._hooks or variable._post_acc_hooks)
+    return node._checked and not (node._tensor_pre_hooks or node._retain_grad_refs)
+
+
+def _run_bare(task: GraphTask, node, grads: list) -> tuple:
+    """A node for which `_bare` holds: its rule (or the leaf's accumulation) alone.
+
+    An op-table node's gradients have its inputs' dtype (see `_attach_node`); their shapes
+    are compared with the inputs' (cheaper than _validate's look at each child), so a rule
+    that gets one wrong is still caught and conformed."""
+    if type(node) is AccumulateGrad:
+        if grads[0] is not None:
+            _store_grad(node.variable, grads[0], task.create_graph, retained=False)
+        return ()
     if grads[0] is None:                # no gradient: the rule is skipped, the buffers freed
         grad_inputs = (None,) * len(node._next)
     else:
@@ -227,22 +240,41 @@ def _wanted(task: GraphTask, node) -> bool:
 
 
 def _run_node(task: GraphTask, node, grads: list) -> tuple:
-    if isinstance(node, AccumulateGrad):
-        _accumulate(task, node, grads[0])
-        return ()
-    if node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks or task.captures:
-        grads = _pre_hooks(task, node, grads)
-    if task.needed is not None and node not in task.needed:
-        return (None,) * len(node._next)
-    return _apply(task, node, grads)
+    """A node on the full path: hooks, captures, anomaly checks, and the node's events,
+    NodeExecuting before its work and NodeExecuted after. Hooks on the gradients flowing
+    into an op's node fire before it is announced; a leaf's hooks are part of its
+    accumulation (as in PyTorch, where they are AccumulateGrad's pre-hooks)."""
+    leaf = type(node) is AccumulateGrad
+    if not leaf:
+        if node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks or \
+                task.captures:
+            grads = _pre_hooks(task, node, grads)
+        if task.needed is not None and node not in task.needed:
+            return (None,) * len(node._next)
+    name = "AccumulateGrad" if leaf else node.name()   # name() is torch's, namespaced
+    if trace.active:
+        trace.emit(trace.NodeExecuting(node._id, name, _summaries(grads)))
+    try:
+        grad_inputs = _accumulate(task, node, grads[0]) if leaf else _apply(task, node, grads)
+    except BaseException as error:
+        _report_error(node, error)
+        raise
+    if trace.active:
+        trace.emit(trace.NodeExecuted(node._id, name, _summaries(grad_inputs)))
+    if not task.retain_graph and node._saved:
+        if trace.active:
+            _release(node)
+        else:
+            node._free_saved()
+    return grad_inputs
 
 
 def _apply(task: GraphTask, node, grads: list) -> tuple:
-    """Run the node's rule on its (pre-hooked) output grads; check and free what it saved.
+    """Run an op's node on its (pre-hooked) output grads; check its gradients.
 
     A node that got no gradient at all runs as PyTorch's does: its rule is skipped (every
-    input's gradient is None), but its post-hooks fire and its saved tensors are freed. Post
-    hooks see None, not the zeros a rule gets, for outputs that got no gradient."""
+    input's gradient is None), but its post-hooks fire. Post hooks see None, not the zeros
+    a rule gets, for outputs that got no gradient."""
     received = grads
     if node._num_outputs == 1:
         runs = grads[0] is not None
@@ -250,28 +282,14 @@ def _apply(task: GraphTask, node, grads: list) -> tuple:
         runs = any(g is not None for g in grads)
         if runs:
             grads = _materialize(node, grads)
-    if trace.active:
-        trace.emit(trace.NodeExecuting(node._id, node.name(), _summaries(received)))
-    try:
-        grad_inputs = node._apply(grads) if runs else (None,) * len(node._next)
-        if type(grad_inputs) is not tuple:
-            grad_inputs = _as_tuple(grad_inputs)
-        if _anomaly.state.enabled:
-            _check_nan(node, grad_inputs)
-        if node._post_hooks:
-            grad_inputs = _post_hooks(node, grad_inputs, received)
-        grad_inputs = _validate(node, grad_inputs)
-    except BaseException as error:
-        _report_error(node, error)
-        raise
-    if trace.active:
-        trace.emit(trace.NodeExecuted(node._id, node.name(), _summaries(grad_inputs)))
-    if not task.retain_graph and node._saved:
-        if trace.active:
-            _release(node)
-        else:
-            node._free_saved()
-    return grad_inputs
+    grad_inputs = node._apply(grads) if runs else (None,) * len(node._next)
+    if type(grad_inputs) is not tuple:
+        grad_inputs = _as_tuple(grad_inputs)
+    if _anomaly.state.enabled:
+        _check_nan(node, grad_inputs)
+    if node._post_hooks:
+        grad_inputs = _post_hooks(node, grad_inputs, received)
+    return _validate(node, grad_inputs)
 
 
 def _as_tuple(grad_inputs) -> tuple:
@@ -439,26 +457,12 @@ def _conform(node, index: int, grad, shape: tuple, dtype):
 
 # ---------------------------------------------------------------- leaves
 
-def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> None:
+def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> tuple:
     """Tensor hooks, node pre-hooks, accumulate, post-accumulate-grad hooks, node post-hooks.
-    With no gradient (None), PyTorch still calls the hooks (with None), accumulating nothing."""
+    With no gradient (None), PyTorch still calls the hooks (with None), accumulating nothing.
+    Returns the node's gradients for its inputs: none."""
     variable = node.variable
-    if grad is None:
-        if variable._hooks or variable._post_acc_hooks or node._pre_hooks or node._post_hooks:
-            _accumulate_with_hooks(task, node, variable, grad)
-        return
-    if not (trace.active or task.captures or variable._hooks or variable._post_acc_hooks
-            or node._pre_hooks or node._post_hooks) and task.accumulate:
-        _store_grad(variable, grad, task.create_graph, retained=False)
-    else:
-        _accumulate_with_hooks(task, node, variable, grad)
-
-
-def _accumulate_with_hooks(task: GraphTask, node: AccumulateGrad, variable: Tensor,
-                           grad) -> None:
     graph = task.create_graph
-    if trace.active:
-        trace.emit(trace.NodeExecuting(node._id, "AccumulateGrad", _summaries([grad])))
     target = f"tensor:{trace.tensor_id(variable) if trace.active else 0}"
     if variable._hooks:
         for hook_id, fn in list(variable._hooks.items()):
@@ -476,8 +480,7 @@ def _accumulate_with_hooks(task: GraphTask, node: AccumulateGrad, variable: Tens
             _store_grad(variable, grad, graph, retained=False)
         _post_accumulate_hooks(variable, target)
     _post_hooks(node, (), [grad])
-    if trace.active:
-        trace.emit(trace.NodeExecuted(node._id, "AccumulateGrad", ()))
+    return ()
 
 
 def _post_accumulate_hooks(variable: Tensor, target: str) -> None:

@@ -164,7 +164,7 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
         uniform = _link_inputs(node, inputs, dtype)
     node._out_meta = ((data.shape, dtype),)
     # An op-table rule's gradients have its inputs' dtype when they share the output's: the
-    # executor then compares only their shapes (see _apply_checked).
+    # executor then compares only their shapes (see executor._run_bare).
     node._checked = uniform and node_cls._from_op_table
     if saved:
         saved_tensors = {}          # a loop, not a comprehension: no frame of its own
@@ -234,13 +234,22 @@ def announce_node(node, outputs) -> None:
                                  node.saved_infos(), node._module, user_location()))
 
 
+# Code objects of the engine's (and a hosting debugger's) frames, which user_location skips:
+# a set lookup instead of comparing each frame's file name, once per recorded op.
+_not_user_code: set = set()
+
+
 def user_location() -> str | None:
     """file:line of the innermost frame outside the engine (the user's line)."""
     frame = sys._getframe(1)
+    skip = _not_user_code
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(trace.ENGINE_DIR) and not trace.is_host_file(filename):
-            return f"{filename}:{frame.f_lineno}"
+        code = frame.f_code
+        if code not in skip:
+            filename = code.co_filename
+            if not filename.startswith(trace.ENGINE_DIR) and not trace.is_host_file(filename):
+                return f"{filename}:{frame.f_lineno}"
+            skip.add(code)
         frame = frame.f_back
     return None
 

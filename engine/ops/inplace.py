@@ -65,7 +65,14 @@ def _write(tensor: Tensor, values: np.ndarray) -> None:
         raise RuntimeError(f"result type {_TYPE_NAMES.get(values.dtype.name, values.dtype.name)} "
                            f"can't be cast to the desired output type "
                            f"{_TYPE_NAMES.get(target.name, target.name)}")
+    _before_write(tensor)
     np.copyto(tensor._data, values, casting="unsafe")
+
+
+def _before_write(tensor: Tensor) -> None:
+    """Statistics a watcher has yet to compute from the tensor's array, computed now."""
+    if len(tensor._vc) > 1:
+        trace.settle(tensor._vc)
 
 
 def _snapshot(tensor: Tensor) -> Tensor:
@@ -317,6 +324,7 @@ def setitem(tensor, key, value) -> None:
     source = value if isinstance(value, Tensor) else None
     base = tensor._base if tensor._base is not None and tensor._requires_grad else tensor
     if not needs_grad(tensor, source):
+        _before_write(tensor)
         tensor._data[key] = data_of(value)
         _bump(tensor, "__setitem__")
         return
@@ -335,6 +343,7 @@ def setitem(tensor, key, value) -> None:
     node._attrs = {"_region": selected.reshape(-1),
                    "_inner": lambda g: (None, None if value_shape is None
                                         else reduce_to(g.reshape(value_shape), value_shape))}
+    _before_write(tensor)
     tensor._data[key] = data_of(value) if source is None else source._data
     _attach(base, node)
     if base is not tensor:
@@ -381,6 +390,7 @@ def _index_put(tensor: Tensor, key, value) -> None:
                    "indices": tuple(Tensor._make(np.asarray(k)) for k in
                                     (key if isinstance(key, tuple) else (key,))
                                     if isinstance(k, np.ndarray))}
+    _before_write(tensor)
     tensor._data[key] = data_of(value)
     _attach(tensor, node)
     _bump(tensor, "__setitem__")

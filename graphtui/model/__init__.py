@@ -9,7 +9,7 @@ Step k is "after the first k events"; see ``state.State`` for everything a state
 """
 from graphtui.model.builder import StateBuilder
 from graphtui.model.describe import (
-    EVENT_KINDS, describe_event, event_kind, format_args, format_bytes, format_shape,
+    EVENT_KINDS, EventNumbers, describe_event, event_kind, format_args, format_bytes, format_shape,
     format_summary, format_values,
 )
 from graphtui.model.events import (

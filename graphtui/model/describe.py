@@ -4,6 +4,14 @@ Pure strings, no markup: the TUI decides colours (by ``event_kind``).
 """
 from __future__ import annotations
 
+import os
+import re
+from bisect import bisect_left
+from collections.abc import Callable
+from pathlib import Path, PurePath
+
+import engine
+
 from engine import trace
 from engine.trace import Summary
 from graphtui.model import events as ev
@@ -17,13 +25,116 @@ _KIND_OF = {
     ev.OutputWritten: "output",
     ev.Paused: "gate", ev.Resumed: "gate", ev.HookMuteChanged: "hook",
     trace.TensorCreated: "tensor", trace.TensorNamed: "tensor", trace.TensorModified: "tensor",
-    trace.NodeCreated: "node", trace.NodeExecuting: "node", trace.NodeExecuted: "node",
+    # A node is recorded in the forward ("node"); it runs in a backward ("backward").
+    trace.NodeCreated: "node", trace.NodeExecuting: "backward", trace.NodeExecuted: "backward",
     trace.ModuleForward: "module",
     trace.HookRegistered: "hook", trace.HookRemoved: "hook", trace.HookFired: "hook",
     trace.BackwardStarted: "backward", trace.BackwardFinished: "backward",
     trace.GradAccumulated: "grad", trace.BufferFreed: "buffer",
     trace.WarningRaised: "warning", trace.ErrorRaised: "error",
 }
+
+
+# The debugger's own doings (pause, resume, mute) are logged beside the scenario's events
+# but not numbered: a run stepped in the TUI numbers its events as `graphtui dump` does.
+DEBUGGER_EVENTS = (ev.Paused, ev.Resumed, ev.HookMuteChanged)
+
+
+class EventNumbers:
+    """The numbers dump and the TUI print for a log's events: the scenario's events counted
+    from 1, the debugger's own (``DEBUGGER_EVENTS``) left without one. ``update`` reads only
+    what was appended since its last call. Events folded away before a log's ``first_step``
+    are counted as the scenario's."""
+
+    def __init__(self) -> None:
+        self._debugger: list[int] = []      # indices of the debugger's events, ascending
+        self._scanned = 0
+
+    def update(self, events) -> "EventNumbers":
+        start = max(self._scanned, getattr(events, "first_step", 0))
+        for offset, event in enumerate(events[start:]):
+            if isinstance(event, DEBUGGER_EVENTS):
+                self._debugger.append(start + offset)
+        self._scanned = max(start, len(events))
+        return self
+
+    def number(self, index: int) -> int | None:
+        """The number of the event at ``index`` (None: one of the debugger's)."""
+        at = bisect_left(self._debugger, index)
+        if at < len(self._debugger) and self._debugger[at] == index:
+            return None
+        return index + 1 - at
+
+    def count(self, step: int) -> int:
+        """How many of the first ``step`` events are numbered (the last number shown)."""
+        return step - bisect_left(self._debugger, step)
+
+    def step_of(self, number: int) -> int:
+        """The step (events applied) that ends with the event numbered ``number``."""
+        low, high = 0, self._scanned
+        while low < high:                    # the first step whose count reaches number
+            middle = (low + high) // 2
+            if self.count(middle) < number:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+
+_PATH = re.compile(r"(?<![\w.~-])(?:[A-Za-z]:)?(?:[/\\][^\s/\\:\"']+)+\.py\b")
+_FRAME = re.compile(r'^  File "([^"]*)", line \d+, in ')
+ENGINE_DIR = str(Path(engine.__file__).resolve().parent)
+
+
+def short_path(path: str) -> str:
+    """`scenarios/net.py` for a file under the working directory, else `net.py`: short, and
+    what dump and the TUI both print."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        return os.path.relpath(path) if _under_cwd(path) else PurePath(path).name
+    except ValueError:                        # another drive (Windows)
+        return PurePath(path).name
+
+
+def _under_cwd(path: str) -> bool:
+    cwd = os.getcwd()
+    return os.path.commonpath([cwd, path]) == cwd
+
+
+def short_paths(text: str) -> str:
+    """Every absolute `.py` path in the text made short (``short_path``)."""
+    return _PATH.sub(lambda match: short_path(match[0]), text)
+
+
+def fold_engine_frames(text: str) -> str:
+    """`  … 6 frames inside the engine` instead of the executor's calls between the
+    scenario's frames (a hook called by backward, say): the scenario's code is the point.
+    dump and the TUI fold tracebacks with this one function."""
+    lines, out, hidden, i = text.splitlines(), [], 0, 0
+    while i < len(lines):
+        match = _FRAME.match(lines[i])
+        end = i + 1
+        while match and end < len(lines) and lines[end].startswith("    "):
+            end += 1                     # the frame's source line and its ^^^ marks
+        if match and _in_engine(match[1]):
+            hidden += 1
+        else:
+            if hidden:
+                out.append(f"  … {hidden} frame{'s' if hidden > 1 else ''} inside the engine")
+                hidden = 0
+            out.extend(lines[i:end])
+        i = end
+    return "\n".join(out)
+
+
+def short_traceback(text: str) -> str:
+    """The traceback with the engine's frames folded and its paths made short."""
+    return short_paths(fold_engine_frames(text.rstrip("\n")))
+
+
+def _in_engine(filename: str) -> bool:
+    return str(Path(filename).resolve()).startswith(ENGINE_DIR)
 
 
 def event_kind(event) -> str:
@@ -62,6 +173,40 @@ def format_summary(summary: Summary | None, values: bool = True) -> str:
     if summary.has_nonfinite:
         text += f" nan {summary.nan} inf {summary.inf}"
     return text
+
+
+def grad_added(previous: Summary | None, total: Summary | None,
+               values: Callable[[Summary], str] = format_values) -> str | None:
+    """What a `.grad +=` added, from the totals before and after: the values (written by
+    ``values``) when both kept them (small tensors), else the change of the mean; None when
+    it cannot be told."""
+    if previous is None or total is None or previous.shape != total.shape:
+        return None
+    if previous.values is not None and total.values is not None:
+        return values(trace.summarize(total.values - previous.values))
+    if previous.mean is not None and total.mean is not None:
+        return f"mean {format_number(total.mean - previous.mean)}"
+    return None
+
+
+def previous_grad(state: State | None, event: trace.GradAccumulated) -> Summary | None:
+    """The `.grad` a GradAccumulated event added to, found in the state's kept history of
+    that tensor's `.grad` (None: not kept, or nothing before)."""
+    tensor = state.tensors.get(event.tensor_id) if state is not None else None
+    history = tensor.grad_history if tensor is not None else ()
+    for index, change in enumerate(history):
+        if change.grad is event.grad:
+            return history[index - 1].grad if index else None
+    return None
+
+
+def _describe_grad(event: trace.GradAccumulated, state: State | None) -> str:
+    """`x.grad = [2] float32 [300, 0.3]`; `x.grad += [300, 0.3], now [2] float32 [600, 0.6]`."""
+    name = f"{_tensor(state, event.tensor_id)}.grad"
+    if not event.accumulated:
+        return f"{name} = {format_summary(event.grad)}"
+    added = grad_added(previous_grad(state, event), event.grad)
+    return f"{name} += {added or '?'}, now {format_summary(event.grad)}"
 
 
 def format_args(args) -> str:
@@ -151,9 +296,7 @@ _DESCRIBERS = {
                                        f"{format_args(e.grad_outputs)}"),
     trace.NodeExecuted: lambda e, s: (f"{_node(s, e.node_id)} produced "
                                       f"{format_args(e.grad_inputs)}"),
-    trace.GradAccumulated: lambda e, s: (f"{_tensor(s, e.tensor_id)}.grad "
-                                         + ("+= " if e.accumulated else "= ")
-                                         + format_summary(e.grad)),
+    trace.GradAccumulated: _describe_grad,
     trace.BufferFreed: lambda e, s: (f"{_node(s, e.node_id)} freed {', '.join(e.names)} "
                                      f"({format_bytes(e.nbytes)})"),
     trace.WarningRaised: lambda e, s: f"{e.category}: {e.message}",

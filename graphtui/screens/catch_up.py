@@ -1,6 +1,7 @@
 """How far the live view may move in one repaint, so a flood of events never blocks the UI.
 
-Building the state for new events costs time in the UI thread. Each repaint goes at most
+Building the state for new events costs time (on the fetcher's thread, which shares the GIL
+with the UI and the scenario). Each repaint goes at most
 ``chunk`` events further; the chunk grows while repaints are cheap and shrinks when one
 took longer than ``budget``. Behind the log, the screen schedules another repaint soon.
 """

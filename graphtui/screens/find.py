@@ -18,7 +18,7 @@ MAX_SHOWN = 200
 class Target:
     kind: str          # "node" | "tensor"
     id: int
-    label: str         # what the user sees and searches: "MulBackward0 #1", "tensor x"
+    label: str         # what the user sees and searches: "MulBackward0  node 3", "tensor x"
 
 
 def matching(targets: list[Target], query: str) -> list[Target]:
@@ -34,7 +34,7 @@ class FindScreen(ModalScreen[Target | None]):
         width: 70; height: auto; max-height: 24; margin-top: 3;
         border: round $accent; background: $surface;
     }
-    FindScreen Input { border: none; height: 1; padding: 0 1; }
+    FindScreen Input { padding: 0 1; }
     FindScreen OptionList { border: none; height: auto; max-height: 20; }
     """
 
@@ -52,7 +52,9 @@ class FindScreen(ModalScreen[Target | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "find a node or tensor"
-            yield Input(placeholder="name, e.g. Mul or conv1.weight")
+            # Compact: one row, no border. The default's tall border in a one-row box left
+            # no row for the text itself.
+            yield Input(placeholder="name, e.g. Mul or conv1.weight", compact=True)
             yield OptionList()
 
     def on_mount(self) -> None:

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from graphtui.screens.keys import DEBUGGER_BINDINGS, KEY_HELP
+from graphtui.screens.keys import KEY_HELP, bindings_for
 from graphtui.widgets.fmt import status_text
 
 OTHER_KEYS = [
@@ -19,17 +19,18 @@ OTHER_KEYS = [
     ("g", "Group the graph by module (conv1, fc, ...) or show it from the roots."),
     ("e", "Cycle the events filter (All, Backward, Hooks, Forward, Output, Warnings/errors)."),
     ("tab / shift+tab", "Move focus between the graph, the inspector and the events."),
-    ("arrows, enter", "Move in the graph tree; enter or a click expands a node."),
+    ("arrows, enter", "Move in the graph tree; enter or a click expands a node. In the events "
+                      "pane (tab to it): move the cursor, enter shows that moment."),
     ("mouse", "Click a node, a tab, a hook row or an event line to select it."),
     ("escape", "Close this screen or the find box."),
 ]
 
 
-def keys_table() -> Table:
+def keys_table(read_only: bool = False) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(ratio=1)
-    for binding in DEBUGGER_BINDINGS:
+    for binding in bindings_for(read_only):
         table.add_row(binding.key_display or binding.key, KEY_HELP[binding.id])
     for key, text in OTHER_KEYS:
         table.add_row(key, text)
@@ -50,7 +51,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 92; max-height: 32; height: auto;
+        width: 92; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; border-title-color: $accent;
         background: $surface; padding: 0 1;
     }
@@ -61,8 +62,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", show=False),
     ]
 
+    def __init__(self, read_only: bool = False) -> None:
+        super().__init__()
+        self.read_only = read_only
+
     def compose(self) -> ComposeResult:
         with VerticalScroll() as body:
-            body.border_title = "graphtui keys"
-            yield Static(keys_table())
+            body.border_title = "graphtui keys" + (" (a recording: read-only)"
+                                                   if self.read_only else "")
+            yield Static(keys_table(self.read_only))
             yield Static(glyph_legend(), classes="note")

@@ -11,16 +11,36 @@ DEBUGGER_BINDINGS: list[Binding] = [
             id="toggle_break"),
     Binding("h", "toggle_hook", "Mute hook", tooltip="Mute or unmute the selected hook",
             id="toggle_hook"),
+    Binding("j", "go_to_current", "Current", tooltip="Put the cursor on the node paused at",
+            id="go_to_current"),
     Binding("left_square_bracket", "history_back", "Back", key_display="[",
             tooltip="One event back in history", id="history_back"),
     Binding("right_square_bracket", "history_forward", "Fwd", key_display="]",
             tooltip="One event forward in history (past the end: live)", id="history_forward"),
+    Binding("t", "go_to_event", "To event", tooltip="Go to an event by its number",
+            id="go_to_event", show=False),
+    Binding("left_curly_bracket", "jump_back", "Prev landmark", key_display="{",
+            tooltip="Back to the previous backward, hook or error (or event of the filter)",
+            id="jump_back", show=False),
+    Binding("right_curly_bracket", "jump_forward", "Next landmark", key_display="}",
+            tooltip="On to the next backward, hook or error (or event of the filter)",
+            id="jump_forward", show=False),
     Binding("r", "rerun", "Re-run", tooltip="Re-run the scenario from the start (mutes kept)",
             id="rerun"),
     Binding("slash", "find", "Find", key_display="/", tooltip="Find a node or tensor by name",
             id="find"),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="All keys", id="help"),
 ]
+
+# Keys that drive a running scenario: a recording (`graphtui open`) has none to drive, so
+# its footer, help and palette leave them out and the keys do nothing.
+LIVE_ONLY = frozenset({"step", "continue", "pause", "toggle_break", "toggle_hook", "rerun"})
+
+
+def bindings_for(read_only: bool) -> list[Binding]:
+    """The debugger's keys for a live run, or for a recording (``read_only``)."""
+    return [b for b in DEBUGGER_BINDINGS if not (read_only and b.id in LIVE_ONLY)]
+
 
 # Longer texts for the help screen and the command palette.
 KEY_HELP: dict[str, str] = {
@@ -32,8 +52,16 @@ KEY_HELP: dict[str, str] = {
                    "registered but is skipped when it would fire; its firing is logged as muted. "
                    "Module backward hooks are captured at forward time in PyTorch; muting acts "
                    "at firing time.",
+    "go_to_current": "Put the graph's cursor on the node the run is paused at (or failed "
+                     "at), at the moment shown; the inspector shows it.",
     "history_back": "Show the moment one event earlier: every pane follows.",
     "history_forward": "Show the moment one event later; past the last event returns to live.",
+    "go_to_event": "Go to the event with this number (the events pane and dump number them "
+                   "alike); every pane shows that moment.",
+    "jump_back": "Back to the previous backward start or end, hook firing, warning or error; "
+                 "with an events filter chosen (e), to the previous event it shows.",
+    "jump_forward": "On to the next backward start or end, hook firing, warning or error; "
+                    "with an events filter chosen (e), to the next event it shows.",
     "rerun": "Run the scenario again from the start; muted hooks stay muted.",
     "find": "Jump to a grad_fn node or a tensor by name.",
     "help": "This screen.",

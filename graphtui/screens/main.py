@@ -1,8 +1,10 @@
 """The debugger screen: header, graph | inspector, events, footer; keys drive the session.
 
 The session's listener runs on the scenario's thread: it only posts ``SessionChanged``
-(thread-safe, and at most one pending at a time). The handler pulls the state and pushes
-it down into the widgets inside one ``batch_update``, no more often than ``MIN_REFRESH``.
+(thread-safe, and at most one pending at a time). The handler asks the ``StateFetcher`` for
+the state, which builds it on a thread of its own and posts it back (``Fetched``); the
+screen pushes it into the widgets inside one ``batch_update``, no more often than the
+repaint gap. A stop the user waits for (a pause, the end, a key) is pulled at once.
 """
 from __future__ import annotations
 
@@ -15,19 +17,22 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
-from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, State
+from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, EventNumbers, State
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
+from graphtui.replay import ReplaySession
 from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
+from graphtui.screens.go_to_event import GoToEventScreen
 from graphtui.screens.help import HelpScreen
-from graphtui.screens.keys import DEBUGGER_BINDINGS
+from graphtui.screens.navigation import current, find_targets, landmark, node_of_tensor
+from graphtui.screens.keys import DEBUGGER_BINDINGS, LIVE_ONLY
 from graphtui.widgets.events_log import EventsLog
 from graphtui.widgets.events_pane import EventsPane
 from graphtui.widgets.graph_tree import GraphTree
 from graphtui.widgets.inspector import Inspector
+from graphtui.widgets.keys_footer import KeysFooter
 from graphtui.widgets.selection import Selection
 from graphtui.widgets.status_bar import StatusBar, StatusInfo
 
@@ -66,6 +71,7 @@ class MainScreen(Screen):
     def __init__(self, session) -> None:
         super().__init__()
         self.session = session
+        self.read_only = isinstance(session, ReplaySession)   # nothing runs: no live keys
         self.moment: int | None = None       # history position (state after `moment` events)
         self.state: State | None = None      # what the panes show now
         self._pending = threading.Event()
@@ -77,6 +83,8 @@ class MainScreen(Screen):
         self._followed: tuple | None = None  # (run, paused node) the cursor last jumped to
         self._tensor_only: int | None = None # a tensor picked by find that has no row
         self._pause_pending = False          # p pressed, the run not paused yet
+        self.numbers = EventNumbers()        # the events' numbers, as dump prints them
+        self._names: State | None = None     # the latest live state: names for event lines
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -85,7 +93,7 @@ class MainScreen(Screen):
                 yield GraphTree(id="graph")
             yield Inspector(id="inspector")
         yield EventsPane(id="events")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#graph-pane").border_title = "Graph"
@@ -155,6 +163,7 @@ class MainScreen(Screen):
     def _show(self, log, state: State) -> None:
         started = time.monotonic()
         self.state = state = locate_failure(state)
+        self.numbers.update(log)
         self._pause_pending &= state.run_state == RUN_RUNNING
         graph = self.query_one(GraphTree)
         with self.app.batch_update():
@@ -162,9 +171,11 @@ class MainScreen(Screen):
             graph.loading = state.run_state in (RUN_NOT_STARTED, RUN_RUNNING) and not state.nodes
             graph.show(state)
             self._follow(state)
-            self.query_one(Inspector).show(state, self._selection(state))
+            self.query_one(Inspector).show(state, self._selection(state), self.numbers)
             moment = None if self.moment is None else self.moment - 1
-            self.query_one(EventsPane).show(log, moment, state)
+            if self.moment is None or self._names is None:
+                self._names = state          # the latest state knows the most names
+            self.query_one(EventsPane).show(log, moment, self._names, self.numbers)
         self._last_refresh = time.monotonic()
         # Repaints share the UI thread with keys: the slower they are, the rarer.
         self._refresh_gap = max(MIN_REFRESH, (REFRESH_SHARE - 1) * (self._last_refresh - started))
@@ -177,13 +188,15 @@ class MainScreen(Screen):
         started = time.monotonic()
         total = len(log)
         # Never ask for less than the model already applied: going back would cost a replay.
-        target = max(self._catch_up.target(total), applied_step(self.session.history))
+        target = max(self._catch_up.target(total), self.session.history.applied_step)
         state = self.session.state() if target >= total else self.session.state_at(target)
         self._catch_up.done(state.step, time.monotonic() - started)
         return state
 
     def _new_run(self, log) -> None:
         self._log = log
+        self.numbers = EventNumbers()
+        self._names = None
         self._pause_pending = False
         self._catch_up.reset()
         self.moment = None
@@ -195,22 +208,21 @@ class MainScreen(Screen):
         """Put the cursor on the node the run is paused at, or failed at, once per stop."""
         if self.moment is not None:
             return
-        node_id = state.paused_at
-        tensor_id = None
-        if node_id is None and state.error is not None:
-            node_id, tensor_id = state.error.node_id, state.error.tensor_id
+        node_id, tensor_id = current(state)
         if node_id is None and tensor_id is None:
             return
         key = (state.run_number, node_id, tensor_id, state.run_state)
-        if key == self._followed:
-            return
+        if key != self._followed and self._reveal(node_id, tensor_id):
+            self._followed = key
+
+    def _reveal(self, node_id: int | None, tensor_id: int | None) -> bool:
         graph = self.query_one(GraphTree)
         # A tensor without grad_fn that backward failed on is a root row of its own.
         found = graph.reveal(node_id) if node_id is not None else \
             graph.reveal_key((f"t{tensor_id}",))
         if found:
-            self._followed = key
             self._tensor_only = None
+        return found
 
     def _selection(self, state: State) -> Selection:
         if self._tensor_only is not None:
@@ -223,10 +235,11 @@ class MainScreen(Screen):
         return StatusInfo(
             scenario=self.session.path.name,
             phase=PHASES.get(state.run_state, state.run_state),
-            node=header.paused_node_name,
-            step=state.step, total=state.total, live=self.moment is None,
+            node=header.paused_node_name, node_id=state.paused_at,
+            event=self.numbers.count(state.step), total=self.numbers.count(state.total),
+            live=self.moment is None,
             hooks_on=header.hooks_on, hooks_muted=header.hooks_muted,
-            break_on_backward=self.session.break_on_backward,
+            break_on_backward=self.session.break_on_backward, read_only=self.read_only,
             error=error, pause_pending=self._pause_pending,
             first_nan=None if state.first_nan_node is None
             else state.node_label(state.first_nan_node),
@@ -238,13 +251,18 @@ class MainScreen(Screen):
     def _graph_picked(self, _: GraphTree.Picked) -> None:
         self._tensor_only = None
         if self.state is not None:
-            self.query_one(Inspector).show(self.state, self._selection(self.state))
+            self.query_one(Inspector).show(self.state, self._selection(self.state), self.numbers)
 
     @on(EventsLog.Picked)
     def _event_picked(self, message: EventsLog.Picked) -> None:
         self._go_to(message.index + 1)
 
     # ---------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """A recording hides the keys that drive a live run (footer, and the key does
+        nothing); help and the palette leave them out too."""
+        return not (self.read_only and action in LIVE_ONLY)
 
     def action_step(self) -> None:
         self._back_to_live()
@@ -290,6 +308,20 @@ class MainScreen(Screen):
                 return item.hook_ids[0]
         return inspector.selected_hook_id
 
+    def action_go_to_current(self) -> None:
+        if self.state is None:
+            return
+        node_id, tensor_id = current(self.state)
+        if node_id is None and tensor_id is None:
+            self.notify("Not paused at a node (n or c first; p pauses)", timeout=3)
+            return
+        if not self._reveal(node_id, tensor_id):
+            self.notify(f"node {node_id} is not in the graph shown", severity="warning",
+                        timeout=3)
+            return
+        self.query_one(GraphTree).focus()
+        self.query_one(Inspector).show(self.state, self._selection(self.state), self.numbers)
+
     def action_history_back(self) -> None:
         total = len(self.session.log)
         if total == 0:
@@ -304,6 +336,38 @@ class MainScreen(Screen):
             self.refresh_now()
             return
         self._go_to(self.moment + 1)
+
+    def action_go_to_event(self) -> None:
+        last = self.numbers.count(len(self.session.log))
+        if last == 0:
+            return
+        self.app.push_screen(GoToEventScreen(last), self._go_to_number)
+
+    def _go_to_number(self, number: int | None) -> None:
+        last = self.numbers.count(len(self.session.log))
+        if number is None or not 1 <= number <= last:
+            if number is not None:
+                self.notify(f"No event {number}: they are numbered 1 to {last:,}",
+                            severity="warning", timeout=3)
+            return
+        # After the box has gone: the events pane scrolls to the moment once it is shown.
+        self.call_after_refresh(self._go_to, self.numbers.step_of(number))
+
+    def action_jump_back(self) -> None:
+        self._jump(-1)
+
+    def action_jump_forward(self) -> None:
+        self._jump(1)
+
+    def _jump(self, direction: int) -> None:
+        """To the previous/next landmark (or event of the chosen filter) from the moment."""
+        log = self.session.log
+        here = len(log) if self.moment is None else self.moment   # the event shown is here-1
+        found = landmark(log, here - 1, direction, self.query_one(EventsPane).kinds)
+        if found is None:
+            self.notify("No earlier one" if direction < 0 else "No later one", timeout=2)
+            return
+        self._go_to(found + 1)
 
     def _go_to(self, moment: int) -> None:
         self.moment = moment
@@ -325,7 +389,7 @@ class MainScreen(Screen):
         if target is None or self.state is None:
             return
         graph = self.query_one(GraphTree)
-        node_id = target.id if target.kind == "node" else _node_of_tensor(self.state, target.id)
+        node_id = target.id if target.kind == "node" else node_of_tensor(self.state, target.id)
         if node_id is not None and graph.reveal(node_id):
             self._tensor_only = None        # the row shows the tensor too
         else:
@@ -335,7 +399,7 @@ class MainScreen(Screen):
         self.refresh_now()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(self.read_only))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(Inspector).active_tab = tab
@@ -347,33 +411,3 @@ class MainScreen(Screen):
 
     def action_cycle_filter(self) -> None:
         self.query_one(EventsPane).cycle_filter()
-
-
-def applied_step(history) -> int:
-    """How far the history's live builder got (the recorder applies events now and then).
-    See graphtui/NEEDS.md: a public ``History.applied_step`` would replace this."""
-    public = getattr(history, "applied_step", None)
-    if public is not None:
-        return public
-    live = getattr(history, "_live", None)
-    return getattr(live, "step", 0)
-
-
-def find_targets(state: State) -> list[Target]:
-    """Every node and every named tensor, labelled as the user would search for them."""
-    targets = [Target("node", node.id, f"{state.node_label(node.id)}  #{node.seq}")
-               for node in sorted(state.nodes.values(), key=lambda n: -n.seq)]
-    targets += [Target("tensor", t.id, f"tensor {t.label}  {list(t.shape)}")
-                for t in state.tensors.values() if t.name]
-    return targets
-
-
-def _node_of_tensor(state: State, tensor_id: int) -> int | None:
-    """The tensor's grad_fn, or for a leaf the AccumulateGrad that feeds its .grad."""
-    tensor = state.tensors.get(tensor_id)
-    if tensor is not None and tensor.grad_fn_id is not None:
-        return tensor.grad_fn_id
-    for node in state.nodes.values():
-        if node.is_accumulate_grad and node.output_ids[:1] == (tensor_id,):
-            return node.id
-    return None

@@ -28,9 +28,20 @@ class EventsLog(ScrollView, can_focus=True):
     EventsLog { background: $surface; overflow-x: hidden; }
     EventsLog > .events-log--moment { background: $accent 30%; text-style: bold; }
     EventsLog:focus > .events-log--moment { background: $accent 50%; }
+    EventsLog > .events-log--cursor { text-style: underline; }
+    EventsLog:focus > .events-log--cursor { background: $secondary 40%; text-style: none; }
     """
-    COMPONENT_CLASSES = {"events-log--moment"}
-    BINDINGS = [Binding("enter", "pick", "Go to event", show=False)]
+    COMPONENT_CLASSES = {"events-log--moment", "events-log--cursor"}
+    # Focused (tab), the arrows move a cursor over the events and enter shows that moment.
+    BINDINGS = [
+        Binding("enter", "pick", "Go to event", show=False),
+        Binding("up", "move_cursor(-1)", show=False),
+        Binding("down", "move_cursor(1)", show=False),
+        Binding("pageup", "move_page(-1)", show=False),
+        Binding("pagedown", "move_page(1)", show=False),
+        Binding("home", "move_cursor(-1_000_000_000)", show=False),
+        Binding("end", "move_cursor(1_000_000_000)", show=False),
+    ]
 
     class Picked(Message):
         """The user chose an event: the screen moves history to it."""
@@ -49,6 +60,7 @@ class EventsLog(ScrollView, can_focus=True):
         self._scanned = 0                 # how many events the filter has seen
         self._moment: int | None = None   # index of the event shown as "now"; None: live
         self._cache: dict[int, Text] = {}
+        self._cursor: int | None = None   # the row the keyboard is on (None: not moved yet)
 
     # ---------------------------------------------------------------- attributes down
 
@@ -84,6 +96,7 @@ class EventsLog(ScrollView, can_focus=True):
 
     def _reset(self) -> None:
         self._rows = []
+        self._cursor = None
         self._scanned = 0
         self._cache.clear()
 
@@ -140,6 +153,8 @@ class EventsLog(ScrollView, can_focus=True):
             self._moment is not None and row == self._moment_row()
         ):
             style = base + self.get_component_rich_style("events-log--moment")
+        if row == self._cursor:
+            style = style + self.get_component_rich_style("events-log--cursor")
         if text.cell_len > width > 1:
             # Cut at the edge, and say so; the whole line: select it, or hover over it.
             text = text.copy()
@@ -174,8 +189,36 @@ class EventsLog(ScrollView, can_focus=True):
             self.post_message(self.Picked(self._rows[row]))
 
     def action_pick(self) -> None:
-        row = self._moment_row()
-        if row is None and self._rows:
-            row = min(len(self._rows) - 1, int(self.scroll_y))
+        row = self._cursor if self._cursor is not None else self._start_row()
         if row is not None:
             self.post_message(self.Picked(self._rows[row]))
+
+    def action_move_cursor(self, rows: int) -> None:
+        start = self._cursor if self._cursor is not None else self._start_row()
+        if start is None:
+            return
+        self._cursor = max(0, min(len(self._rows) - 1, start + rows))
+        self.scroll_to_row(self._cursor)
+        self.refresh()
+
+    def action_move_page(self, pages: int) -> None:
+        self.action_move_cursor(pages * max(1, self.scrollable_content_region.height - 1))
+
+    def _start_row(self) -> int | None:
+        """Where the cursor starts: at the moment shown, or at the last event when live."""
+        if not self._rows:
+            return None
+        row = self._moment_row()
+        return len(self._rows) - 1 if row is None else row
+
+    @property
+    def cursor_event(self) -> int | None:
+        """The index of the event under the cursor (None: the cursor was not moved)."""
+        return None if self._cursor is None else self._rows[self._cursor]
+
+    def scroll_to_row(self, row: int) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        if row < self.scroll_y:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= self.scroll_y + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)

@@ -1,29 +1,32 @@
 """The Events pane: a row of kind filters over the timeline."""
 from __future__ import annotations
 
-import re
-from pathlib import PurePath
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, Tab, Tabs
 
-from graphtui.model import State, describe_event, event_kind
+from graphtui.model import EventNumbers, State, describe_event, event_kind
+from graphtui.model.describe import short_paths
 from graphtui.model import events as ev
 from graphtui.widgets.events_log import EventsLog
 
-# Filter tab id -> the model's event kinds it shows (None: everything).
+# Filter tab id -> the model's event kinds it shows (None: everything). Backward: the passes,
+# the nodes running in them, .grad changes, freed buffers, the pauses between nodes; Forward:
+# what the forward records (tensors, grad_fn nodes, module forwards); Hooks: registering,
+# firing, muting, removing hooks.
 FILTERS: dict[str, frozenset[str] | None] = {
     "all": None,
-    "backward": frozenset({"backward", "node", "grad", "buffer", "gate"}),
-    "hooks": frozenset({"hook", "module"}),
+    "backward": frozenset({"backward", "grad", "buffer", "gate"}),
+    "hooks": frozenset({"hook"}),
     "graph": frozenset({"tensor", "node", "module"}),
     "output": frozenset({"output", "run"}),
     "problems": frozenset({"warning", "error", "run"}),
 }
 FILTER_LABELS = {"all": "All", "backward": "Backward", "hooks": "Hooks", "graph": "Forward",
                  "output": "Output", "problems": "Warnings/errors"}
+
+NUMBER_WIDTH = 5
 
 KIND_STYLES = {
     "run": "bold", "output": "", "gate": "yellow", "tensor": "cyan", "node": "cyan",
@@ -32,16 +35,14 @@ KIND_STYLES = {
 }
 
 
-def event_line(index: int, event, state: State | None) -> Text:
-    """`    12 grad     x.grad = [2] float32 [300, 0.3]`, coloured by kind."""
+def event_line(index: int, event, state: State | None, number: int | None,
+               width: int = NUMBER_WIDTH) -> Text:
+    """`    12 grad     x.grad = [2] float32 [300, 0.3]`, coloured by kind. ``number``: as
+    dump numbers it (None: the debugger's own event, a pause say, shown with a dot)."""
     kind = event_kind(event)
-    line = Text(f"{index + 1:>6} ", style="dim")
+    line = Text(f" {'·' if number is None else number:>{width}} ", style="dim")
     line.append(f"{kind:<9}", style=KIND_STYLES.get(kind, ""))
-    if isinstance(event, ev.RunStarted):
-        # The path as given may be absolute; the name is enough and stays the same everywhere.
-        body = f"run {event.run_number} of {PurePath(event.scenario).name} started"
-    else:
-        body = describe_event(event, state)
+    body = describe_event(event, state)
     style = KIND_STYLES.get(kind, "") if kind in ("warning", "error") else ""
     if isinstance(event, ev.OutputWritten) and event.stream == "stderr":
         style = "red"
@@ -49,12 +50,9 @@ def event_line(index: int, event, state: State | None) -> Text:
     return line
 
 
-_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^\s/\\:\"']+)+[/\\]([^\s/\\:\"']+\.py)")
-
-
-def short_paths(text: str) -> str:
-    """`/home/me/work/net.py:12` -> `net.py:12`: shorter, and the same on every machine."""
-    return _PATH.sub(r"\1", text)
+def number_width(total: int) -> int:
+    """Room for the largest number, one space from the border at least."""
+    return max(NUMBER_WIDTH, len(str(total)))
 
 
 def memory_note(state: State) -> str:
@@ -82,6 +80,8 @@ class EventsPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._names: State | None = None
+        self._numbers = EventNumbers()
+        self._width = NUMBER_WIDTH
 
     def compose(self) -> ComposeResult:
         yield Tabs(*(Tab(FILTER_LABELS[key], id=f"filter-{key}") for key in FILTERS))
@@ -89,11 +89,13 @@ class EventsPane(Vertical):
         yield Static(classes="detail")
 
     def _describe(self, index: int, event) -> Text:
-        return event_line(index, event, self._names)
+        return event_line(index, event, self._names, self._numbers.number(index), self._width)
 
-    def show(self, events, moment: int | None, names: State) -> None:
-        """``names``: the live state, which knows every name recorded so far."""
-        self._names = names
+    def show(self, events, moment: int | None, names: State, numbers: EventNumbers) -> None:
+        """``names``: the live state, which knows every name recorded so far; ``numbers``:
+        the events' numbers (up to date with ``events``)."""
+        self._names, self._numbers = names, numbers
+        self._width = number_width(numbers.count(len(events)))
         log = self.query_one(EventsLog)
         log.show(events, moment)
         self.border_subtitle = memory_note(names)
@@ -125,6 +127,11 @@ class EventsPane(Vertical):
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
         self.query_one(EventsLog).set_kinds(FILTERS[self.filter])
+
+    @property
+    def kinds(self) -> frozenset[str] | None:
+        """The event kinds the chosen filter shows (None: all)."""
+        return FILTERS[self.filter]
 
     @property
     def timeline(self) -> EventsLog:

@@ -8,6 +8,7 @@ is rebuilt only when the roots change, re-opening what was open; while the run i
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from rich.text import Text
 from textual.message import Message
@@ -15,7 +16,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from graphtui.model import (
-    NO_GRAD_FN, NONE_EDGE, ROOT, RUN_RUNNING, State, TreeEntry, child_entries, path_to, root_entries,
+    NO_GRAD_FN, NODE, NONE_EDGE, ROOT, RUN_RUNNING, State, TreeEntry, child_entries, path_to, root_entries,
 )
 from graphtui.widgets.fmt import bytes_text, status_glyph
 from graphtui.widgets.module_groups import (
@@ -24,7 +25,9 @@ from graphtui.widgets.module_groups import (
 
 SMALL_GRAPH = 80          # graphs up to this many nodes open fully at first sight
 FIRST_VIEW_DEPTH = 3      # bigger ones open this many levels
-MAX_REVEAL_DEPTH = 400    # deeper than this, "follow" does not open the path
+MAX_REVEAL_DEPTH = 32     # deeper than this (its guides alone fill the pane), a node gets a
+                          # row of its own at the top
+DEEP = "deep"             # the kind of that row (see GraphTree.reveal)
 REBUILD_WHILE_RUNNING = 1.0   # seconds between rebuilds while roots keep coming
 
 
@@ -39,6 +42,10 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
         return Text.assemble(("✗ ", "bold red"), (entry.label, "bold"),
                              (" no grad_fn", "red"))
     node = state.nodes.get(entry.node_id)
+    if entry.kind == DEEP and node is not None:
+        text = entry_label(state, replace(entry, kind=NODE), repeated, show_module)
+        text.append(f"  {entry.label}", style="dim italic")
+        return text
     status = node.status if node else entry.status
     text = Text.assemble(status_glyph(status), " ")
     text.append(state.node_label(entry.node_id) if node else entry.label,
@@ -114,12 +121,15 @@ class GraphTree(Tree[TreeEntry]):
         self._drawn: dict[tuple, tuple] = {} # key -> (model node, tensor name) last drawn
         self._seen_roots: set[tuple] = set()  # roots already given their first view
         self._rebuilt = 0.0                   # when the tree was last rebuilt
+        self._deep: TreeEntry | None = None   # a node too deep to open the path to
 
     # ---------------------------------------------------------------- attributes down
 
     def show(self, state: State) -> None:
         self._state = state
         roots = module_entries(state) if self.group_by_module else root_entries(state)
+        if self._deep is not None and self._deep.node_id in state.nodes:
+            roots = [self._deep, *roots]
         # A group's label carries its node count: a new node in a group rebuilds too.
         keys = tuple((entry.key, entry.label if entry.kind == MODULE else None)
                      for entry in roots)
@@ -139,13 +149,25 @@ class GraphTree(Tree[TreeEntry]):
         if state is None:
             return False
         key = module_key_of(state, node_id) if self.group_by_module else path_to(state, node_id)
-        if key is None or len(key) > MAX_REVEAL_DEPTH:
+        if key is None:
             return False
+        if len(key) > MAX_REVEAL_DEPTH:
+            key = self._show_deep(state, node_id, len(key) - 1)
         node = self._open_path(key)
         if node is None:
             return False
         self._move_to(node)
         return True
+
+    def _show_deep(self, state: State, node_id: int, depth: int) -> tuple:
+        """A row at the top for a node ``depth`` levels down (opening a 10,000-deep path
+        would lay out 10,000 nested rows): the node, and its inputs under it."""
+        node = state.nodes[node_id]
+        self._deep = TreeEntry((f"d{node_id}",), DEEP, f"↳ {depth:,} levels below the root",
+                               node_id, None, node.status, None, bool(node.next_edges))
+        self._root_keys = ()
+        self.show(state)
+        return self._deep.key
 
     def reveal_key(self, key: tuple) -> bool:
         node = self._open_path(key)
@@ -158,6 +180,7 @@ class GraphTree(Tree[TreeEntry]):
         self._root_keys = ()
         self._expanded.clear()
         self._seen_roots.clear()
+        self._deep = None
 
     @property
     def entry(self) -> TreeEntry | None:

@@ -114,7 +114,7 @@ class HooksView(Vertical):
         detail.update(hook_detail(self._state, hook) if hook else "")
         detail.display = hook is not None
 
-    def show(self, state: State, selection: Selection) -> None:
+    def show(self, state: State, selection: Selection, numbers=None) -> None:
         table = self.query_one(DataTable)
         keep = self.selected_hook_id
         self._state = state

@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
-from graphtui.model import State
+from graphtui.model import EventNumbers, State
 from graphtui.widgets.hooks_view import HooksView
 from graphtui.widgets.node_view import NodeView
 from graphtui.widgets.saved_view import SavedView
@@ -27,6 +27,7 @@ class Inspector(Widget):
         super().__init__(**kwargs)
         self._state: State | None = None
         self._stale: set[str] = set()
+        self._numbers: EventNumbers | None = None
         self.selection = Selection()
 
     def compose(self) -> ComposeResult:
@@ -40,9 +41,11 @@ class Inspector(Widget):
             with TabPane("Hooks", id="hooks"):
                 yield HooksView(id="hooks-view")
 
-    def show(self, state: State, selection: Selection) -> None:
-        """Render the visible tab now; the others when they are opened (see below)."""
-        self._state, self.selection = state, selection
+    def show(self, state: State, selection: Selection, numbers: EventNumbers | None = None
+             ) -> None:
+        """Render the visible tab now; the others when they are opened (see below).
+        ``numbers``: the events' numbers, for the views that name an event."""
+        self._state, self.selection, self._numbers = state, selection, numbers
         self._stale = set(TABS)
         self._render_tab(self.active_tab)
 
@@ -50,7 +53,7 @@ class Inspector(Widget):
         if self._state is None or tab not in self._stale:
             return
         self._stale.discard(tab)
-        self.query_one(f"#{tab}-view").show(self._state, self.selection)
+        self.query_one(f"#{tab}-view").show(self._state, self.selection, self._numbers)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._render_tab(event.pane.id or "")

@@ -1,12 +1,11 @@
 """Inspector › Node: the selected grad_fn — what it is, its edges, the gradients through it."""
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from rich.console import Group, RenderableType
 from rich.text import Text
 
 from graphtui.model import Node, State
+from graphtui.model.describe import short_paths
 from graphtui.widgets.fmt import bytes_text, status_text, summary_line
 from graphtui.widgets.pane_view import PaneView, facts, section, stack
 from graphtui.widgets.problem_text import problems_for
@@ -27,10 +26,8 @@ class NodeView(PaneView):
 
 
 def short_location(location: str | None) -> str:
-    """`lesson.py:4` — the directory says nothing and differs between machines."""
-    if not location:
-        return "—"
-    return PurePath(location).name
+    """`scenarios/lesson.py:4` — short, as dump prints it."""
+    return short_paths(location) if location else "—"
 
 
 def sequence_text(seq: int) -> str:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from graphtui.model import State
+from graphtui.model import EventNumbers, State
 from graphtui.widgets.selection import Selection
 
 
@@ -18,7 +18,7 @@ def facts(*rows: tuple[str, RenderableType | str]) -> Table:
     """A two-column grid: dim labels on the left, values on the right."""
     table = Table.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True)
-    table.add_column(ratio=1)
+    table.add_column(ratio=1, overflow="fold")     # a long path folds rather than being cut
     for label, value in rows:
         table.add_row(label, value)
     return table
@@ -40,8 +40,11 @@ class PaneView(VerticalScroll):
         yield Static(classes="body")
 
     _last: RenderableType = ""
+    numbers: EventNumbers | None = None      # the events' numbers (as the events pane shows)
 
-    def show(self, state: State, selection: Selection) -> None:
+    def show(self, state: State, selection: Selection, numbers: EventNumbers | None = None
+             ) -> None:
+        self.numbers = numbers
         self._last = self.render_view(state, selection)
         self.query_one(".body", Static).update(self._last)
 

@@ -1,50 +1,11 @@
 """Warnings and errors shown where they belong: at the node or tensor they concern. Pure."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-import engine
-
 from rich.console import RenderableType
 from rich.text import Text
 
 from graphtui.model import State
-
-_TRACEBACK_FILE = re.compile(r'File "(?:[^"]*[/\\])?([^"/\\]+)"')
-_FRAME = re.compile(r'^  File "([^"]*)", line \d+, in ')
-ENGINE_DIR = str(Path(engine.__file__).resolve().parent)
-
-
-def short_traceback(text: str) -> str:
-    """The traceback with the engine's own frames folded into one line each run of them, and
-    directories dropped from file names (stable across machines)."""
-    return _TRACEBACK_FILE.sub(r'File "\1"', fold_engine_frames(text.rstrip("\n")))
-
-
-def fold_engine_frames(text: str) -> str:
-    """`  … 6 frames inside the engine` instead of the executor's calls between the
-    scenario's frames (a hook called by backward, say): the scenario's code is the point."""
-    lines, out, hidden, i = text.splitlines(), [], 0, 0
-    while i < len(lines):
-        match = _FRAME.match(lines[i])
-        end = i + 1
-        while match and end < len(lines) and lines[end].startswith("    "):
-            end += 1                     # the frame's source line and its ^^^ marks
-        if match and _in_engine(match[1]):
-            hidden += 1
-        else:
-            if hidden:
-                out.append(f"  … {hidden} frame{'s' if hidden > 1 else ''} inside the engine")
-                hidden = 0
-            out.extend(lines[i:end])
-        i = end
-    return "\n".join(out)
-
-
-def _in_engine(filename: str) -> bool:
-    return str(Path(filename).resolve()).startswith(ENGINE_DIR)
-
+from graphtui.model.describe import short_traceback
 
 def problems_for(state: State, node_id: int | None = None, tensor_id: int | None = None
                  ) -> RenderableType | None:

@@ -1,4 +1,8 @@
-"""The top line: scenario, run state, where in history we are, hooks."""
+"""The top line: scenario, run state, where in history we are, hooks, breaking.
+
+Fields are separated by `·`; when they do not fit the width, the line breaks between two
+fields (never inside one), so every field stays readable at 80 columns.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +17,9 @@ class StatusInfo:
     scenario: str = ""
     phase: str = "starting"          # starting | running | paused | finished | failed
     node: str | None = None          # the node paused at, or failing
-    step: int = 0                    # events shown (the moment)
-    total: int = 0                   # events recorded
+    node_id: int | None = None       # its id (two nodes may share a name)
+    event: int = 0                   # the number of the last event shown (the moment)
+    total: int = 0                   # events recorded (numbered as the events pane does)
     live: bool = True
     hooks_on: int = 0
     hooks_muted: int = 0
@@ -22,9 +27,11 @@ class StatusInfo:
     error: str | None = None
     pause_pending: bool = False      # p was pressed; the run has not reached an op or node
     first_nan: str | None = None     # the first node whose output or gradient held NaN/Inf
+    read_only: bool = False          # a recording: nothing runs, so no break field
 
 
 ERROR_CHARS = 40          # the rest of the line (step, hooks) stays in view; whole in Node tab
+SEPARATOR = " · "
 
 PHASE_STYLES = {
     "starting": "$text-muted",
@@ -40,41 +47,69 @@ def short(text: str, limit: int = ERROR_CHARS) -> str:
     return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
+def status_fields(info: StatusInfo) -> list[Content]:
+    """The status line's fields, in order."""
+    fields = [Content.from_markup("[b]$scenario[/]", scenario=info.scenario or "—"),
+              _phase(info)]
+    if info.first_nan:
+        fields.append(Content.from_markup("[b magenta]⚠ NaN/Inf first at $nan[/]",
+                                          nan=info.first_nan))
+    position = "event $event/$total" if info.live else "[reverse b]history $event/$total[/]"
+    fields.append(Content.from_markup(position, event=str(info.event), total=str(info.total)))
+    fields.append(Content.from_markup("hooks $on on / $muted muted", on=str(info.hooks_on),
+                                      muted=str(info.hooks_muted)))
+    if not info.read_only:
+        fields.append(Content.from_markup(
+            "[dim]break: $brk[/]", brk="backward" if info.break_on_backward else "never"))
+    return fields
+
+
+def lay_out(fields: list[Content], width: int) -> Content:
+    """The fields joined by `·`, a line break between two fields where one would not fit."""
+    lines: list[Content] = []
+    line = Content("")
+    for field in fields:
+        if line.cell_length and line.cell_length + len(SEPARATOR) + field.cell_length > width:
+            lines.append(line)
+            line = field
+        else:
+            line = line + SEPARATOR + field if line.cell_length else field
+    lines.append(line)
+    return Content("\n").join(lines)
+
+
+def _phase(info: StatusInfo) -> Content:
+    style = PHASE_STYLES.get(info.phase, "")
+    node = info.node or ""
+    if info.node_id is not None:
+        node += f" (node {info.node_id})"
+    if info.phase == "paused" and info.node:
+        return Content.from_markup(f"[b {style}]paused[/] at [b]$node[/]", node=node)
+    if info.phase == "failed" and info.error:
+        return Content.from_markup(f"[b {style}]failed[/] [{style}]$error[/]",
+                                   error=short(info.error))
+    if info.phase == "running" and info.pause_pending:
+        # Plain Python code records nothing: the pause waits, and says so.
+        return Content.from_markup(f"[b {style}]running[/] [b $warning]pause requested: "
+                                   "waits for the next engine op[/]")
+    return Content.from_markup(f"[b {style}]{info.phase}[/]")
+
+
 class StatusBar(Widget):
     DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    StatusBar { height: auto; background: $panel; color: $foreground; padding: 0 1; }
     """
 
     info: reactive[StatusInfo] = reactive(StatusInfo, layout=False)
 
     def render(self) -> Content:
-        info = self.info
-        return Content.from_markup(
-            "[b]$scenario[/] · " + self._phase_markup(info)
-            + (" · [b magenta]⚠ NaN/Inf first at $nan[/]" if info.first_nan else "")
-            + " · " + self._step_markup(info)
-            + " · hooks $on on / $muted muted · [dim]break: $brk[/]",
-            scenario=info.scenario or "—", node=info.node or "", error=short(info.error or ""),
-            step=str(info.step), total=str(info.total), on=str(info.hooks_on),
-            muted=str(info.hooks_muted), nan=info.first_nan or "",
-            brk="backward" if info.break_on_backward else "never",
-        )
+        return lay_out(status_fields(self.info), self.content_region.width or 10_000)
 
-    @staticmethod
-    def _phase_markup(info: StatusInfo) -> str:
-        style = PHASE_STYLES.get(info.phase, "")
-        if info.phase == "paused" and info.node:
-            return f"[b {style}]paused[/] at [b]$node[/]"
-        if info.phase == "failed" and info.error:
-            return f"[b {style}]failed[/] [{style}]$error[/]"
-        if info.phase == "running" and info.pause_pending:
-            # Plain Python code records nothing: the pause waits, and says so.
-            return (f"[b {style}]running[/] [b $warning]pause requested: waits for the next "
-                    "engine op[/]")
-        return f"[b {style}]{info.phase}[/]"
+    def watch_info(self) -> None:
+        # A new layout costs the whole screen: only when the line count changes.
+        width = self.content_region.width
+        if width and self.get_content_height(None, None, width) != self.content_region.height:
+            self.refresh(layout=True)
 
-    @staticmethod
-    def _step_markup(info: StatusInfo) -> str:
-        if info.live:
-            return "step $step/$total"
-        return "[reverse b]history $step/$total[/]"
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(lay_out(status_fields(self.info), width).split("\n"))

@@ -5,7 +5,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from graphtui.model import State, Tensor, format_shape
+from graphtui.model import EventNumbers, State, Tensor, format_shape
+from graphtui.model.describe import grad_added
 from graphtui.widgets.fmt import stats_text, summary_values
 from graphtui.widgets.pane_view import PaneView, facts, section, stack
 from graphtui.widgets.problem_text import problems_for
@@ -21,7 +22,7 @@ class TensorView(PaneView):
                         style="dim")
         return stack(
             _identity(state, tensor),
-            _grad_history(tensor),
+            _grad_history(tensor, self.numbers),
             problems_for(state, tensor_id=tensor.id),
         )
 
@@ -67,15 +68,29 @@ def _grad(tensor: Tensor) -> Text:
     return _values(tensor.grad)
 
 
-def _grad_history(tensor: Tensor) -> RenderableType | None:
+def _number(numbers: EventNumbers | None, index: int) -> str:
+    number = numbers.number(index) if numbers is not None else index + 1
+    return "·" if number is None else str(number)
+
+
+def _change_text(previous, change) -> tuple[str, str]:
+    """(`.grad +=`, `[300, 0.3]  now [600, 0.6]`): what was added, and the new total."""
+    if not change.accumulated:
+        return ".grad =", summary_values(change.grad, 6)
+    added = grad_added(previous, change.grad, lambda added: summary_values(added, 6))
+    return ".grad +=", f"{added or '?'}  now {summary_values(change.grad, 6)}"
+
+
+def _grad_history(tensor: Tensor, numbers: EventNumbers | None) -> RenderableType | None:
     if not tensor.grad_history:
         return None
     table = Table.grid(padding=(0, 1))
     table.add_column(style="dim", justify="right")
     table.add_column()
     table.add_column()
+    previous = None
     for change in tensor.grad_history:
-        op = "+=" if change.accumulated else "="
-        table.add_row(f"step {change.step + 1}", f".grad {op}", summary_values(change.grad, 6))
+        table.add_row(f"event {_number(numbers, change.step)}", *_change_text(previous, change))
+        previous = change.grad
     title = f".grad history ({tensor.grad_changes} change{'s' if tensor.grad_changes != 1 else ''})"
     return section(title, table)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import engine
+import oracle
 from engine.autograd import gradcheck
 from engine.autograd.node import NODE_CLASSES
 from engine.ops import elementwise
@@ -239,12 +240,15 @@ def test_second_derivative_through_in_place_edits_of_views(fn, shapes):
     assert engine.autograd.gradgradcheck(fn, tuple(leaf(*shape) for shape in shapes))
 
 
+def pow_gradient_graph(torch, values):
+    x = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    scaled = g.grad_fn.next_functions[1][0]
+    return [g.grad_fn.name(), g.grad_fn.next_functions[0][0], scaled.name(),
+            scaled.next_functions[0][0].name()]
+
+
 def test_pow_gradient_graph_is_torchs():
     """ATen's pow_backward, grad * (exponent * self.pow(exponent - 1)), as torch 2.13 records
     it under create_graph=True (a gradient penalty on x ** 2 shows this graph)."""
-    x = leaf(2)
-    (g,) = engine.autograd.grad((x ** 3).sum(), x, create_graph=True)
-    scaled = g.grad_fn.next_functions[1][0]
-    assert [g.grad_fn.name(), scaled.name(), scaled.next_functions[0][0].name()] == [
-        "MulBackward0", "MulBackward1", "PowBackward0"]
-    assert g.grad_fn.next_functions[0][0] is None
+    assert oracle.agree(pow_gradient_graph, leaf(2).tolist())[0] == "MulBackward0"

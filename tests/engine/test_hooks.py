@@ -2,21 +2,13 @@
 of gradients, removal (idempotent, context manager, live during backward), handle ids.
 
 Each `sc_*` scenario takes the torch-like module as its argument and returns what happened
-(an event log of labels and reprs). RECORDED at the end was produced by running the same
-functions with torch 2.13.0+cpu in an out-of-tree recorder (torch is never imported here).
+(an event log of labels and reprs); each test runs it with torch 2.13 and with `engine`
+(tests/oracle.py) and compares.
 """
 import pytest
 
-import engine
-
-
-def err(fn):
-    """(type name, message) of the exception fn raises, or None."""
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - the error is the observation
-        return (type(e).__name__, str(e))
-    return None
+import oracle
+from oracle import error_of
 
 
 def reprs(values):
@@ -264,7 +256,7 @@ def sc_post_accumulate_grad_hook_sees_accumulated_grad(torch):
 def sc_post_accumulate_grad_hook_returning_a_value_is_an_error(torch):
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     x.register_post_accumulate_grad_hook(lambda t: torch.zeros(2))
-    return {"error": err(lambda: (x * 2).sum().backward()), "x.grad": repr(x.grad)}
+    return {"error": error_of(lambda: (x * 2).sum().backward()), "x.grad": repr(x.grad)}
 
 
 def sc_post_accumulate_grad_hook_not_in_autograd_grad(torch):
@@ -297,88 +289,11 @@ def sc_hooks_on_retained_graph_fire_every_backward(torch):
 
 # ---------------------------------------------------------------- the tests
 
-ENGINE_BUGS = {
+SCENARIOS = oracle.scenarios(globals())
+KNOWN_DIVERGENCES = {
 }
 
-SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
 
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=ENGINE_BUGS[n], strict=True))
-    if n in ENGINE_BUGS else n for n in SCENARIOS])
+@pytest.mark.parametrize("name", oracle.params(SCENARIOS, KNOWN_DIVERGENCES))
 def test_matches_torch(name):
-    assert SCENARIOS[name](engine) == RECORDED[name]
-
-
-def test_every_scenario_was_recorded():
-    assert set(SCENARIOS) == set(RECORDED)
-
-
-# ---- recorded from torch 2.13.0+cpu by running each sc_* with torch as its argument;
-# ---- regenerate, never edit by hand.
-RECORDED = {
-    'hook_order_at_a_node':
-        {'log': [('tensor hook', 'tensor([5., 5.])'),
-                 ('node pre-hook', ['tensor([10., 10.])']),
-                 ('node post-hook', ['tensor([60., 60.])', 'None'], ['tensor([30., 30.])']),
-                 ('x hook', 'tensor([60., 60.])', 'a.grad', 'tensor([10., 10.])')],
-         'a.grad': 'tensor([10., 10.])',
-         'x.grad': 'tensor([60., 60.])'},
-    'retain_grad_copy_sees_tensor_hook_changes':
-        {'a.grad': 'tensor([1010., 1010.])', 'x.grad': 'tensor([2020., 2020.])'},
-    'retain_grad_copy_and_node_prehook':
-        {'a.grad': 'tensor([1., 1.])', 'x.grad': 'tensor([14., 14.])'},
-    'hook_order_at_a_leaf':
-        {'log': [('tensor hook', 'tensor([3., 3.])', 'x.grad', 'None'),
-                 ('post-accumulate', True, 'tensor([6., 6.])'),
-                 ('tensor hook', 'tensor([3., 3.])', 'x.grad', 'tensor([6., 6.])'),
-                 ('post-accumulate', True, 'tensor([12., 12.])')],
-         'x.grad': 'tensor([12., 12.])'},
-    'hooks_fire_in_registration_order':
-        {'log': [('a', 0, 'tensor([1.])'),
-                 ('a', 1, 'tensor([2.])'),
-                 ('a', 2, 'tensor([3.])'),
-                 ('pre', 0, ['tensor([4.])']),
-                 ('pre', 1, ['tensor([4.])']),
-                 ('pre', 2, ['tensor([4.])']),
-                 ('post', 0, ['tensor([8.])', 'None']),
-                 ('post', 1, ['tensor([8.])', 'None']),
-                 ('post', 2, ['tensor([8.])', 'None']),
-                 ('x', 0, 'tensor([8.])'),
-                 ('x', 1, 'tensor([80.])'),
-                 ('x', 2, 'tensor([800.])')],
-         'x.grad': 'tensor([8000.])'},
-    'post_hook_replaces_grad_inputs':
-        {'x.grad': 'tensor([1., 1.])', 'y.grad': 'None'},
-    'hook_returning_tensor_replaces_grad':
-        {'x.grad': 'tensor([30., 60.])', 'b.grad': 'tensor([-1., -1.])'},
-    'hook_returning_none_keeps_grad':
-        {'seen': ['tensor([4., 4.])'], 'x.grad': 'tensor([4., 4.])'},
-    'hook_on_gradient_of_each_use':
-        {'seen': ['tensor([7., 7.])'], 'x.grad': 'tensor([14., 14.])'},
-    'remove_is_idempotent':
-        {'fired': [], 'x.grad': 'tensor([2.])', 'handle_types': ['RemovableHandle']},
-    'handle_as_context_manager':
-        {'fired': [('inside', 'tensor([2.])')], 'enter_returns_handle': True},
-    'handle_ids_from_one_counter':
-        {'steps': [1, 1, 1, 1, 1], 'ints': True},
-    'removing_a_later_tensor_hook_during_backward':
-        {'fired': ['b'], 'x.grad': 'tensor([6., 6.])'},
-    'removing_a_later_grad_fn_hook_during_backward':
-        {'fired': ['b pre'], 'x.grad': 'tensor([6., 6.])'},
-    'removing_before_backward_after_forward':
-        [],
-    'hook_registered_after_forward_fires':
-        [('a', 'tensor([3.])'), ('x', 'tensor([6.])')],
-    'post_accumulate_grad_hook_sees_accumulated_grad':
-        ['tensor([2., 2.])', 'tensor([7., 7.])'],
-    'post_accumulate_grad_hook_returning_a_value_is_an_error':
-        {'error': ('RuntimeError', 'Tensor post accumulate grad hooks should return None.'),
-         'x.grad': 'tensor([2., 2.])'},
-    'post_accumulate_grad_hook_not_in_autograd_grad':
-        {'seen': ['fired'], 'g': 'tensor([2., 2.])', 'x.grad': 'tensor([2., 2.])'},
-    'tensor_hook_in_autograd_grad':
-        {'seen': ['tensor([3., 3.])'], 'g': 'tensor([6., 6.])', 'x.grad': 'None'},
-    'hooks_on_retained_graph_fire_every_backward':
-        ['tensor([3.])', 'tensor([3.])'],
-}
+    oracle.agree(SCENARIOS[name])

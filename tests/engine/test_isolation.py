@@ -1,10 +1,38 @@
+"""What the engine and the debugger's default path import: never textual or rich from the
+engine, and never torch from either (torch is only the tests' oracle)."""
+import pathlib
 import subprocess
 import sys
 
+REPO = pathlib.Path(__file__).resolve().parents[2]
+LOADED = ("import sys; print('loaded:' + ','.join(sorted({m.split('.')[0] for m in sys.modules}"
+          " & {%s})))")
 
-def test_import_engine_loads_neither_textual_nor_rich():
-    code = ("import sys, engine, engine.trace; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'torch')]; "
-            "print(','.join(bad))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+
+def loaded_after(code: str, *names: str) -> list[str]:
+    """Which of the top-level modules `names` are in sys.modules after `code` ran."""
+    probe = code + "\n" + LOADED % ", ".join(repr(n) for n in names)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=REPO, timeout=300)
+    last_line = out.stdout.strip().splitlines()[-1]
+    assert last_line.startswith("loaded:"), out.stdout
+    return [m for m in last_line.removeprefix("loaded:").split(",") if m]
+
+
+def test_import_engine_loads_neither_textual_nor_rich_nor_torch():
+    assert loaded_after("import engine, engine.trace, engine.nn, engine.optim",
+                        "textual", "rich", "torch") == []
+
+
+def test_the_debugger_never_imports_torch():
+    code = ("import engine, graphtui, graphtui.cli, graphtui.session, graphtui.dump, "
+            "graphtui.app")
+    assert loaded_after(code, "torch") == []
+
+
+def test_a_headless_dump_of_a_scenario_never_imports_torch():
+    code = ("import contextlib, io\nfrom graphtui import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    status = cli.main(['dump', 'scenarios/seed_10_cam_features.py'])\n"
+            "assert status == 0, status")
+    assert loaded_after(code, "torch") == []

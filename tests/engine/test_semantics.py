@@ -2,32 +2,19 @@
 autograd.grad, anomaly detection, custom Functions, saved values and type promotion.
 
 Each `sc_*` scenario takes the torch-like module as its argument and returns plain values
-(reprs, names, orders). RECORDED at the end was produced by running the same functions with
-torch 2.13.0+cpu in an out-of-tree recorder (torch is never imported here); each test runs
-the scenario with `engine` and compares with what torch did.
+(reprs, names, orders); each test runs it with torch 2.13 and with `engine` (tests/oracle.py)
+and compares.
 """
-import re
 import warnings
 
 import pytest
 
 import engine
+import oracle
+from oracle import error_of, warning_text
 
 
 # ---------------------------------------------------------------- helpers
-
-def err(fn):
-    """(type name, message) of the exception fn raises, or None."""
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - the error is the observation
-        return (type(e).__name__, str(e))
-    return None
-
-
-def message(w):
-    """A warning's text without torch's C++ source location suffix (a build artifact)."""
-    return re.sub(r" \(Triggered internally at [^)]*\.\)$", "", str(w.message))
 
 
 def nodes_of(root):
@@ -170,7 +157,7 @@ def sc_backward_twice_per_op(torch):
     for name, make in cases.items():
         s = make()
         s.backward()
-        result[name] = err(s.backward) is None
+        result[name] = error_of(s.backward) is None
     return result
 
 
@@ -179,8 +166,8 @@ def sc_freed_saved_value_error(torch):
     y = x.exp()
     before = repr(y.grad_fn._saved_result)
     y.sum().backward()
-    return {"before": before, "after": err(lambda: y.grad_fn._saved_result),
-            "again": err(lambda: y.sum().backward())}
+    return {"before": before, "after": error_of(lambda: y.grad_fn._saved_result),
+            "again": error_of(lambda: y.sum().backward())}
 
 
 def sc_only_executed_nodes_free_buffers(torch):
@@ -189,8 +176,8 @@ def sc_only_executed_nodes_free_buffers(torch):
     z = x * 4           # never reached by y's backward
     y.sum().backward()
     return {"z_other": repr(z.grad_fn._saved_other),
-            "y_other": err(lambda: y.grad_fn._saved_other),
-            "z_backward": err(lambda: z.sum().backward()),
+            "y_other": error_of(lambda: y.grad_fn._saved_other),
+            "z_backward": error_of(lambda: z.sum().backward()),
             "x.grad": repr(x.grad)}
 
 
@@ -201,7 +188,7 @@ def sc_grad_wrt_intermediate_does_not_run_or_free_below(torch):
     (g,) = torch.autograd.grad(b.sum(), a)
     return {"g": repr(g),
             "exp_result_kept": repr(a.grad_fn._saved_result),
-            "mul_self_freed": err(lambda: b.grad_fn._saved_self),
+            "mul_self_freed": error_of(lambda: b.grad_fn._saved_self),
             "x.grad": repr(x.grad)}
 
 
@@ -421,7 +408,7 @@ def sc_create_graph_backward_keeps_graph_on_grad(torch):
     x = torch.tensor([2.0], requires_grad=True)
     y = x ** 3
     y.backward(create_graph=True)
-    first = repr(x.grad).replace("CopyBackwards", "<grad_fn>").replace("MulBackward0", "<grad_fn>")
+    first = repr(x.grad)
     g = x.grad
     x.grad = None
     g.backward()
@@ -468,7 +455,7 @@ def sc_create_graph_retains_graph_by_default(torch):
     (g,) = torch.autograd.grad(y, x, create_graph=True)
     y.backward()                  # the graph survived: retain_graph defaulted to True
     first = repr(x.grad)          # ... but this plain backward frees it
-    return {"g": repr(g), "first": first, "second": err(lambda: y.backward())}
+    return {"g": repr(g), "first": first, "second": error_of(lambda: y.backward())}
 
 
 def sc_detach_inplace(torch):
@@ -483,7 +470,7 @@ def sc_inference_tensor_in_autograd(torch):
     with torch.inference_mode():
         c = torch.tensor([1.0, 2.0]) * 2
     w = torch.tensor([3.0, 4.0], requires_grad=True)
-    return {"c": repr(c), "saved_for_backward": err(lambda: w * c),
+    return {"c": repr(c), "saved_for_backward": error_of(lambda: w * c),
             "not_saved": repr(w + c)}
 
 
@@ -503,8 +490,8 @@ def sc_detect_anomaly_nan_in_sqrt_backward(torch):
         warnings.simplefilter("always")
         with torch.autograd.detect_anomaly():
             y = torch.sqrt(x)           # the forward line the warning must name
-            error = err(lambda: y.backward(torch.tensor([0.0, 1.0])))
-    texts = [(w.category.__name__, message(w)) for w in caught]
+            error = error_of(lambda: y.backward(torch.tensor([0.0, 1.0])))
+    texts = [(w.category.__name__, warning_text(w)) for w in caught]
     first_lines = [(kind, text.split("\n")[0]) for kind, text in texts]
     traceback_text = next((t for _, t in texts if t.startswith("Error detected")), "")
     return {"error": error,
@@ -521,9 +508,9 @@ def sc_set_detect_anomaly(torch):
             warnings.simplefilter("always")
             y = x.log()                  # nan forward, but every backward output is finite
             z = y * 0.0
-            first = err(lambda: z.backward(retain_graph=True))
+            first = error_of(lambda: z.backward(retain_graph=True))
             s = x.sqrt()                 # SqrtBackward0: grad / (2 * nan) is nan
-            second = err(lambda: s.backward())
+            second = error_of(lambda: s.backward())
     finally:
         torch.autograd.set_detect_anomaly(False)
     return {"first": first, "second": second}
@@ -550,7 +537,7 @@ def sc_nan_and_inf_raise_no_warnings(torch):
         y = x.log() + x.sqrt() + 1 / x + x.exp() * 0
         y.backward(torch.tensor([1.0, 1.0, 1.0]))
     return {"y": repr(y), "x.grad": repr(x.grad),
-            "warnings": [(w.category.__name__, message(w)) for w in caught]}
+            "warnings": [(w.category.__name__, warning_text(w)) for w in caught]}
 
 
 def sc_no_anomaly_means_nan_passes(torch):
@@ -586,7 +573,7 @@ def sc_custom_function(torch):
     out.sum().backward()
     info["a.grad"] = repr(a.grad)
     info["log"] = log
-    info["saved_after"] = err(lambda: out.grad_fn.saved_tensors)
+    info["saved_after"] = error_of(lambda: out.grad_fn.saved_tensors)
     return info
 
 
@@ -676,7 +663,7 @@ def sc_custom_function_saves_output(torch):
     info = {"y": repr(y), "saved": [repr(t) for t in y.grad_fn.saved_tensors]}
     y.sum().backward()
     info["x.grad"] = repr(x.grad)
-    info["again"] = err(lambda: y.sum().backward())
+    info["again"] = error_of(lambda: y.sum().backward())
     return info
 
 
@@ -691,7 +678,7 @@ def sc_custom_function_wrong_grad_shape(torch):
             return torch.ones(3)
 
     x = torch.tensor([1.0, 2.0], requires_grad=True)
-    return err(lambda: Bad.apply(x).sum().backward())
+    return error_of(lambda: Bad.apply(x).sum().backward())
 
 
 def sc_custom_function_grad_for_non_tensor_input(torch):
@@ -728,7 +715,7 @@ def sc_grad_of_nonscalar_with_retain_graph(torch):
     y = x ** 2
     g1 = torch.autograd.grad(y, x, torch.ones(2), retain_graph=True)
     g2 = torch.autograd.grad(y, x, torch.tensor([2.0, 3.0]))
-    return [repr(g1[0]), repr(g2[0]), err(lambda: torch.autograd.grad(y, x, torch.ones(2)))]
+    return [repr(g1[0]), repr(g2[0]), error_of(lambda: torch.autograd.grad(y, x, torch.ones(2)))]
 
 
 def sc_grad_of_intermediate_and_leaf_together(torch):
@@ -952,7 +939,7 @@ def sc_a_node_given_no_gradient_frees_its_saved_tensors(torch):
     Drop = _drops_the_second_grad(torch)
     z = torch.ones(2, requires_grad=True) * torch.ones(2, requires_grad=True)
     Drop.apply(torch.ones(2, requires_grad=True) * 3, z).sum().backward()
-    return (err(lambda: z.grad_fn._saved_self) or ("retained",))[0]
+    return (error_of(lambda: z.grad_fn._saved_self) or ("retained",))[0]
 
 def sc_leaf_hooks_fire_with_no_gradient(torch):
     Drop = _drops_the_second_grad(torch)
@@ -977,656 +964,32 @@ def sc_mixed_dtype_gradient_into_a_non_leaf(torch):
 
 # ---------------------------------------------------------------- the tests
 
-ENGINE_BUGS = {
+SCENARIOS = oracle.scenarios(globals())
+KNOWN_DIVERGENCES = {
 }
 
-SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
 
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=ENGINE_BUGS[n], strict=True))
-    if n in ENGINE_BUGS else n for n in SCENARIOS])
+@pytest.mark.parametrize("name", oracle.params(SCENARIOS, KNOWN_DIVERGENCES))
 def test_matches_torch(name):
-    engine.autograd.set_detect_anomaly(False)
-    try:
-        assert SCENARIOS[name](engine) == RECORDED[name]
-    finally:
-        engine.set_grad_enabled(True)
-        engine.autograd.set_detect_anomaly(False)
+    oracle.agree(SCENARIOS[name])
 
 
-def test_every_scenario_was_recorded():
-    assert set(SCENARIOS) == set(RECORDED)
+def create_graph_backward_warnings(torch):
+    """torch warns once per process, so this runs in a fresh one (oracle.run_fresh)."""
+    import warnings
+    x = torch.tensor([2.0], requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (x ** 3).backward(create_graph=True)
+    return [(w.category.__name__, str(w.message).split(" (Triggered internally")[0])
+            for w in caught]
 
 
-# ---- recorded from torch 2.13.0+cpu by running each sc_* with torch as its argument;
-# ---- regenerate, never edit by hand.
-RECORDED = {
-    'order_diamond':
-        {'order': ['loss', 'e', 'd', 'acc:w', 'c', 'b', 'a', 'acc:x'],
-         'x.grad': 'tensor([-2.2347,  2.8209])',
-         'w.grad': 'tensor([ 0.9093, -0.7568])'},
-    'order_by_sequence_number_not_depth':
-        ['out', 'AddBackward0', 'q3', 'p2', 'q2', 'q1', 'acc:y', 'p1', 'acc:x'],
-    'order_leaf_accumulates_when_ready':
-        {'order': ['s', 'c', 'b', 'a', 'acc:x', 'acc:w'],
-         'x.grad': 'tensor([4., 0.])',
-         'w.grad': 'tensor([1., 0.])'},
-    'accumulate_grad_node_hooks':
-        [('x tensor hook', 'tensor([3., 3.])'),
-         ('acc pre', ['tensor([3., 3.])']),
-         ('acc post', [], ['tensor([3., 3.])'])],
-    'relu_backward_of_negative_grad_is_plus_zero':
-        'tensor([1., 0.])',
-    'backward_twice_without_saved_tensors_works':
-        'tensor([2., 2.])',
-    'backward_twice_per_op':
-        {'x+3': True,
-         'x*3': False,
-         'x-1': True,
-         '-x': True,
-         'x/2': False,
-         'exp': False,
-         'view': True,
-         'mean': True,
-         'x*x': False,
-         'relu': False},
-    'freed_saved_value_error':
-        {'before': 'tensor([2.7183, 7.3891], grad_fn=<ExpBackward0>)',
-         'after': ('RuntimeError',
-                   'Trying to backward through the graph a second time (or directly access saved '
-                   'tensors after they have already been freed). Saved intermediate values of the '
-                   'graph are freed when you call .backward() or autograd.grad(). Specify '
-                   'retain_graph=True if you need to backward through the graph a second time or if '
-                   'you need to access saved tensors after calling backward.'),
-         'again': ('RuntimeError',
-                   'Trying to backward through the graph a second time (or directly access saved '
-                   'tensors after they have already been freed). Saved intermediate values of the '
-                   'graph are freed when you call .backward() or autograd.grad(). Specify '
-                   'retain_graph=True if you need to backward through the graph a second time or if '
-                   'you need to access saved tensors after calling backward.')},
-    'only_executed_nodes_free_buffers':
-        {'z_other': 'tensor(4)',
-         'y_other': ('RuntimeError',
-                     'Trying to backward through the graph a second time (or directly access saved '
-                     'tensors after they have already been freed). Saved intermediate values of the '
-                     'graph are freed when you call .backward() or autograd.grad(). Specify '
-                     'retain_graph=True if you need to backward through the graph a second time or if '
-                     'you need to access saved tensors after calling backward.'),
-         'z_backward': None,
-         'x.grad': 'tensor([7., 7.])'},
-    'grad_wrt_intermediate_does_not_run_or_free_below':
-        {'g': 'tensor([ 5.4366, 14.7781])',
-         'exp_result_kept': 'tensor([2.7183, 7.3891], grad_fn=<ExpBackward0>)',
-         'mul_self_freed': ('RuntimeError',
-                            'Trying to backward through the graph a second time (or directly access '
-                            'saved tensors after they have already been freed). Saved intermediate '
-                            'values of the graph are freed when you call .backward() or '
-                            'autograd.grad(). Specify retain_graph=True if you need to backward '
-                            'through the graph a second time or if you need to access saved tensors '
-                            'after calling backward.'),
-         'x.grad': 'None'},
-    'retain_graph_keeps_every_buffer':
-        {'kept': ['tensor([ 2.7183, 54.5981], grad_fn=<ExpBackward0>)',
-                  'tensor([1., 2.], requires_grad=True)'],
-         'x.grad': 'tensor([ 10.8731, 436.7852])'},
-    'retain_grad':
-        {'flags': [False, False, False, True],
-         'y.grad': 'tensor([4., 8.])',
-         'warned': 0,
-         'x.grad': 'tensor([ 8., 16.])',
-         'z.grad_is_none': 'not retained'},
-    'retain_grad_accumulates_over_calls':
-        ['tensor([1., 1.])', 'tensor([2., 2.])'],
-    'gradient_accumulates_over_calls':
-        {'grads': ['tensor([1., 1., 1.])',
-                   'tensor([3., 3., 3.])',
-                   'tensor([6., 6., 6.])',
-                   'tensor([5., 5., 5.])'],
-         'grad_object_reused': [True]},
-    'broadcast_grad_reduced_to_leaf_shape':
-        ['tensor([[60.],\n        [60.]])', 'tensor([3., 3., 3.])'],
-    'no_grad':
-        {'inside': False,
-         'nested': True,
-         'after': True,
-         'y': 'tensor([2., 4.])',
-         'y.requires_grad': False,
-         'y.grad_fn': None,
-         'z': 'tensor([2., 4.], grad_fn=<MulBackward0>)',
-         'leaf_unchanged': True},
-    'grad_mode_decorators':
-        {'no_grad()': (False, False),
-         'no_grad': (False, False),
-         'inference_mode()': (False, False),
-         'inference_mode': (False, False),
-         'enable_grad() in no_grad': (True, True),
-         'after': True,
-         'names': ['f1', 'f2', 'f3', 'f5', 'f6']},
-    'set_grad_enabled_as_decorator':
-        {'before': True,
-         'after_decorating': True,
-         'inside': (False, False),
-         'after_call': True,
-         'name': 'f'},
-    'set_grad_enabled_function_and_context':
-        [(False, False), (True, True), (False, False), (True, True), False, True, True, False, True],
-    'inference_mode':
-        {'inside': False,
-         'after': True,
-         'y': 'tensor([2., 4.])',
-         'y.requires_grad': False,
-         'z': 'tensor([2., 4.], grad_fn=<MulBackward0>)'},
-    'grad_mode_restored_after_exception':
-        [True, True, True],
-    'autograd_grad_basic':
-        {'gx': 'tensor([ 3., -1.])',
-         'gw': 'tensor([1., 2.])',
-         'x.grad': 'None',
-         'w.grad': 'None',
-         'result_type': 'tuple'},
-    'autograd_grad_with_grad_outputs':
-        'tensor([2., 2.])',
-    'autograd_grad_allow_unused':
-        {'gx': 'tensor([2., 2.])', 'gu': 'None', 'gu_materialized': 'tensor([0.])'},
-    'second_derivative_of_cube':
-        {'g': 'tensor([ 3., 12., 27.], grad_fn=<MulBackward0>)',
-         'g.grad_fn': 'MulBackward0',
-         'g2': 'tensor([  6.,  12., -18.])',
-         'g2.requires_grad': False},
-    'second_derivative_of_sin':
-        {'g': 'tensor([1.0000, 0.8776, 0.5403], grad_fn=<MulBackward0>)',
-         'g2': 'tensor([-0.0000, -0.4794, -0.8415], grad_fn=<MulBackward0>)',
-         'g3': 'tensor([-1.0000, -0.8776, -0.5403])'},
-    'create_graph_backward_keeps_graph_on_grad':
-        {'first': 'tensor([12.], grad_fn=<<grad_fn>>)', 'second': 'tensor([12.])'},
-    'create_graph_backward_grad_fn_of_leaf_grad':
-        'torch::autograd::CopyBackwards',
-    'backward_inputs':
-        {'x.grad': 'tensor([18., 64.])',
-         'w.grad': 'None',
-         'nonleaf h2.grad': 'tensor([ 6., 12.])',
-         'x2.grad': 'None'},
-    'backward_inputs_nonleaf_marks_retains_grad':
-        True,
-    'autograd_backward_function':
-        'tensor([2.3000, 2.6000])',
-    'create_graph_retains_graph_by_default':
-        {'g': 'tensor([12.], grad_fn=<MulBackward0>)',
-         'first': 'tensor([12.])',
-         'second': ('RuntimeError',
-                    'Trying to backward through the graph a second time (or directly access saved '
-                    'tensors after they have already been freed). Saved intermediate values of the '
-                    'graph are freed when you call .backward() or autograd.grad(). Specify '
-                    'retain_graph=True if you need to backward through the graph a second time or if '
-                    'you need to access saved tensors after calling backward.')},
-    'detach_inplace':
-        {'same': True, 'y': 'tensor([2., 4.])', 'is_leaf': True, 'requires_grad': False},
-    'inference_tensor_in_autograd':
-        {'c': 'tensor([2., 4.])',
-         'saved_for_backward': ('RuntimeError',
-                                'Inference tensors cannot be saved for backward. Please do not use '
-                                'Tensors created in inference mode in computation tracked by autograd. '
-                                'To work around this, you can make a clone to get a normal tensor and '
-                                'use it in autograd, or use `torch.no_grad()` instead of '
-                                '`torch.inference_mode()`.'),
-         'not_saved': 'tensor([5., 8.], grad_fn=<AddBackward0>)'},
-    'requires_grad_propagation':
-        [True, False, False, True, False, False],
-    'detect_anomaly_nan_in_sqrt_backward':
-        {'error': ('RuntimeError', "Function 'SqrtBackward0' returned nan values in its 0th output."),
-         'warnings': [('UserWarning',
-                       'Anomaly Detection has been enabled. This mode will increase the runtime and '
-                       'should only be enabled for debugging.'),
-                      ('UserWarning',
-                       'Error detected in SqrtBackward0. Traceback of forward call that caused the '
-                       'error:')],
-         'names_forward_line': True,
-         'names_scenario': True},
-    'set_detect_anomaly':
-        {'first': None,
-         'second': ('RuntimeError', "Function 'SqrtBackward0' returned nan values in its 0th output.")},
-    'is_anomaly_enabled':
-        [False, True, False, True, False],
-    'nan_and_inf_raise_no_warnings':
-        {'y': 'tensor([   nan,    nan, 3.6363], grad_fn=<AddBackward0>)',
-         'x.grad': 'tensor([   nan,    nan, 0.4375])',
-         'warnings': []},
-    'no_anomaly_means_nan_passes':
-        'tensor([   nan, 0.2500])',
-    'custom_function':
-        {'repr': 'tensor([ 6., 16.], grad_fn=<MulConstBackward>)',
-         'name': 'MulConstBackward',
-         'type': 'MulConstBackward',
-         'next': ['torch::autograd::AccumulateGrad', None],
-         'saved': ['tensor([1., 2.], requires_grad=True)', 'tensor([3., 4.])'],
-         'a.grad': 'tensor([6., 8.])',
-         'log': [('needs_input_grad', (True, False, False))],
-         'saved_after': ('RuntimeError',
-                         'Trying to backward through the graph a second time (or directly access saved '
-                         'tensors after they have already been freed). Saved intermediate values of '
-                         'the graph are freed when you call .backward() or autograd.grad(). Specify '
-                         'retain_graph=True if you need to backward through the graph a second time or '
-                         'if you need to access saved tensors after calling backward.')},
-    'custom_function_no_grad_inputs':
-        {'repr': 'tensor([2., 4.])',
-         'grad_fn': None,
-         'inside': 'tensor([2.], grad_fn=<DoubleBackward>)',
-         'no_grad': 'tensor([2.])'},
-    'custom_function_two_outputs':
-        {'p': 'tensor([2., 4.], grad_fn=<SplitBackward>)',
-         'q': 'tensor([3., 6.], grad_fn=<SplitBackward>)',
-         'same_node': True,
-         'output_nr': [0, 1],
-         'x.grad': 'tensor([3., 3.])'},
-    'custom_function_returns_input_and_marks':
-        {'same object': False,
-         'y': 'tensor([1., 2.], grad_fn=<IdentityBackward>)',
-         'name': 'IdentityBackward',
-         'x.grad': 'tensor([10., 10.])',
-         'idx': ('tensor([1])', False, None),
-         'v': 'tensor([1., 2.], grad_fn=<ArgMaxishBackward>)'},
-    'custom_function_saves_output':
-        {'y': 'tensor([1.0000, 2.7183], grad_fn=<ExpBackward>)',
-         'saved': ['tensor([1.0000, 2.7183], grad_fn=<ExpBackward>)'],
-         'x.grad': 'tensor([1.0000, 2.7183])',
-         'again': ('RuntimeError',
-                   'Trying to backward through the graph a second time (or directly access saved '
-                   'tensors after they have already been freed). Saved intermediate values of the '
-                   'graph are freed when you call .backward() or autograd.grad(). Specify '
-                   'retain_graph=True if you need to backward through the graph a second time or if '
-                   'you need to access saved tensors after calling backward.')},
-    'custom_function_wrong_grad_shape':
-        ('RuntimeError',
-         'Function BadBackward returned an invalid gradient at index 0 - got [3] but expected shape '
-         'compatible with [2]'),
-    'custom_function_grad_for_non_tensor_input':
-        {'x.grad': 'tensor([4., 4.])', 'next': ['torch::autograd::AccumulateGrad']},
-    'order_multiple_roots':
-        {'order': ['c', 'b', 'a', 'acc:x'], 'x.grad': 'tensor([1.8860, 6.0818])'},
-    'grad_of_nonscalar_with_retain_graph':
-        ['tensor([2., 4.])',
-         'tensor([ 4., 12.])',
-         ('RuntimeError',
-          'Trying to backward through the graph a second time (or directly access saved tensors after '
-          'they have already been freed). Saved intermediate values of the graph are freed when you '
-          'call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward '
-          'through the graph a second time or if you need to access saved tensors after calling '
-          'backward.')],
-    'grad_of_intermediate_and_leaf_together':
-        ['tensor([ 6., 12.])', 'tensor([18., 36.])'],
-    'leaf_hook_with_two_uses':
-        {'seen': ['tensor([7., 7.])'], 'x.grad': 'tensor([7., 7.])'},
-    'grad_fn_name_and_metadata':
-        {'name': 'MulBackward0',
-         'meta_type': 'dict',
-         'meta_kept': {'tag': 'mine'},
-         'acc_name': 'torch::autograd::AccumulateGrad',
-         'acc_type': 'AccumulateGrad',
-         'acc_next': (),
-         'acc_variable_is_x': True,
-         'same_acc_each_time': True},
-    'saved_mul':
-        {'repr': 'tensor([1., 3., 1.], grad_fn=<MulBackward0>)',
-         'name': 'MulBackward0',
-         'saved': {'_saved_other': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)',
-                   '_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_mul_scalar':
-        {'repr': 'tensor([1.2500, 2.5000, 5.0000], grad_fn=<MulBackward0>)',
-         'name': 'MulBackward0',
-         'saved': {'_saved_other': 'tensor(2.5000, dtype=torch.float64)', '_saved_self': 'None'}},
-    'saved_div':
-        {'repr': 'tensor([0.2500, 0.3333, 4.0000], grad_fn=<DivBackward0>)',
-         'name': 'DivBackward0',
-         'saved': {'_saved_other': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)',
-                   '_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_div_scalar':
-        {'repr': 'tensor([0.1250, 0.2500, 0.5000], grad_fn=<DivBackward0>)',
-         'name': 'DivBackward0',
-         'saved': {'_saved_other': 'tensor(4)', '_saved_self': 'None'}},
-    'saved_add_alpha':
-        {'repr': 'tensor([4.5000, 7.0000, 3.0000], grad_fn=<AddBackward0>)',
-         'name': 'AddBackward0',
-         'saved': {'_saved_alpha': '2'}},
-    'saved_sub':
-        {'repr': 'tensor([-1.5000, -2.0000,  1.5000], grad_fn=<SubBackward0>)',
-         'name': 'SubBackward0',
-         'saved': {'_saved_alpha': '1'}},
-    'saved_pow_scalar':
-        {'repr': 'tensor([0.1250, 1.0000, 8.0000], grad_fn=<PowBackward0>)',
-         'name': 'PowBackward0',
-         'saved': {'_saved_exponent': '3',
-                   '_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_pow_tensor':
-        {'repr': 'tensor([0.2500, 1.0000, 1.4142], grad_fn=<PowBackward1>)',
-         'name': 'PowBackward1',
-         'saved': {'_saved_exponent': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)',
-                   '_saved_result': 'tensor([0.2500, 1.0000, 1.4142], grad_fn=<PowBackward1>)',
-                   '_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_rpow':
-        {'repr': 'tensor([1.4142, 2.0000, 4.0000], grad_fn=<PowBackward2>)',
-         'name': 'PowBackward2',
-         'saved': {'_saved_exponent': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)',
-                   '_saved_result': 'tensor([1.4142, 2.0000, 4.0000], grad_fn=<PowBackward2>)',
-                   '_saved_self': '2'}},
-    'saved_exp':
-        {'repr': 'tensor([1.6487, 2.7183, 7.3891], grad_fn=<ExpBackward0>)',
-         'name': 'ExpBackward0',
-         'saved': {'_saved_result': 'tensor([1.6487, 2.7183, 7.3891], grad_fn=<ExpBackward0>)'}},
-    'saved_log':
-        {'repr': 'tensor([-0.6931,  0.0000,  0.6931], grad_fn=<LogBackward0>)',
-         'name': 'LogBackward0',
-         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_sqrt':
-        {'repr': 'tensor([0.7071, 1.0000, 1.4142], grad_fn=<SqrtBackward0>)',
-         'name': 'SqrtBackward0',
-         'saved': {'_saved_result': 'tensor([0.7071, 1.0000, 1.4142], grad_fn=<SqrtBackward0>)'}},
-    'saved_sin':
-        {'repr': 'tensor([0.4794, 0.8415, 0.9093], grad_fn=<SinBackward0>)',
-         'name': 'SinBackward0',
-         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_tanh':
-        {'repr': 'tensor([0.4621, 0.7616, 0.9640], grad_fn=<TanhBackward0>)',
-         'name': 'TanhBackward0',
-         'saved': {'_saved_result': 'tensor([0.4621, 0.7616, 0.9640], grad_fn=<TanhBackward0>)'}},
-    'saved_sigmoid':
-        {'repr': 'tensor([0.6225, 0.7311, 0.8808], grad_fn=<SigmoidBackward0>)',
-         'name': 'SigmoidBackward0',
-         'saved': {'_saved_result': 'tensor([0.6225, 0.7311, 0.8808], grad_fn=<SigmoidBackward0>)'}},
-    'saved_relu':
-        {'repr': 'tensor([0.5000, 1.0000, 2.0000], grad_fn=<ReluBackward0>)',
-         'name': 'ReluBackward0',
-         'saved': {'_saved_result': 'tensor([0.5000, 1.0000, 2.0000], grad_fn=<ReluBackward0>)'}},
-    'saved_neg':
-        {'repr': 'tensor([-0.5000, -1.0000, -2.0000], grad_fn=<NegBackward0>)',
-         'name': 'NegBackward0',
-         'saved': {}},
-    'saved_abs':
-        {'repr': 'tensor([0.5000, 1.0000, 2.0000], grad_fn=<AbsBackward0>)',
-         'name': 'AbsBackward0',
-         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_clamp':
-        {'repr': 'tensor([0.5000, 1.0000, 1.5000], grad_fn=<ClampBackward1>)',
-         'name': 'ClampBackward1',
-         'saved': {'_saved_max': '1.5',
-                   '_saved_min': '0.5',
-                   '_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_mm':
-        {'repr': 'tensor([[21., 13.],\n        [13., 34.]], grad_fn=<MmBackward0>)',
-         'name': 'MmBackward0',
-         'saved': {'_saved_mat2': 'tensor([[1., 3.],\n'
-                                  '        [4., 0.],\n'
-                                  '        [2., 5.]], grad_fn=<TBackward0>)',
-                   '_saved_mat2_sym_sizes': '(3, 2)',
-                   '_saved_mat2_sym_strides': '(1, 3)',
-                   '_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)',
-                   '_saved_self_sym_sizes': '(2, 3)',
-                   '_saved_self_sym_strides': '(3, 1)'}},
-    'saved_t':
-        {'repr': 'tensor([[1., 3.],\n        [4., 0.],\n        [2., 5.]], grad_fn=<TBackward0>)',
-         'name': 'TBackward0',
-         'saved': {}},
-    'saved_transpose':
-        {'repr': 'tensor([[1., 3.],\n'
-                 '        [4., 0.],\n'
-                 '        [2., 5.]], grad_fn=<TransposeBackward0>)',
-         'name': 'TransposeBackward0',
-         'saved': {'_saved_dim0': '0', '_saved_dim1': '1'}},
-    'saved_view':
-        {'repr': 'tensor([[1., 4.],\n        [2., 3.],\n        [0., 5.]], grad_fn=<ViewBackward0>)',
-         'name': 'ViewBackward0',
-         'saved': {'_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_reshape_flat':
-        {'repr': 'tensor([1., 4., 2., 3., 0., 5.], grad_fn=<ViewBackward0>)',
-         'name': 'ViewBackward0',
-         'saved': {'_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_unsqueeze':
-        {'repr': 'tensor([[0.5000, 1.0000, 2.0000]], grad_fn=<UnsqueezeBackward0>)',
-         'name': 'UnsqueezeBackward0',
-         'saved': {'_saved_dim': '0'}},
-    'saved_select':
-        {'repr': 'tensor([3., 0., 5.], grad_fn=<SelectBackward0>)',
-         'name': 'SelectBackward0',
-         'saved': {'_saved_dim': '0', '_saved_index': '1', '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_slice':
-        {'repr': 'tensor([[4., 2.],\n        [0., 5.]], grad_fn=<SliceBackward0>)',
-         'name': 'SliceBackward0',
-         'saved': {'_saved_dim': '1',
-                   '_saved_end': '9223372036854775807',
-                   '_saved_self_sym_sizes': '(2, 3)',
-                   '_saved_start': '1',
-                   '_saved_step': '1'}},
-    'saved_sum':
-        {'repr': 'tensor(15., grad_fn=<SumBackward0>)',
-         'name': 'SumBackward0',
-         'saved': {'_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_sum_dim':
-        {'repr': 'tensor([7., 8.], grad_fn=<SumBackward1>)',
-         'name': 'SumBackward1',
-         'saved': {'_saved_dim': '(1,)', '_saved_keepdim': 'False', '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_sum_dim_keepdim':
-        {'repr': 'tensor([[4., 4., 7.]], grad_fn=<SumBackward1>)',
-         'name': 'SumBackward1',
-         'saved': {'_saved_dim': '(0,)', '_saved_keepdim': 'True', '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_mean':
-        {'repr': 'tensor(2.5000, grad_fn=<MeanBackward0>)',
-         'name': 'MeanBackward0',
-         'saved': {'_saved_self_sym_numel': '6', '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_mean_dim':
-        {'repr': 'tensor([2.3333, 2.6667], grad_fn=<MeanBackward1>)',
-         'name': 'MeanBackward1',
-         'saved': {'_saved_dim': '(1,)',
-                   '_saved_keepdim': 'False',
-                   '_saved_self_sym_numel': '6',
-                   '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_max':
-        {'repr': 'tensor(5., grad_fn=<MaxBackward1>)',
-         'name': 'MaxBackward1',
-         'saved': {'_saved_result': 'tensor(5., grad_fn=<MaxBackward1>)',
-                   '_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)'}},
-    'saved_max_dim_values':
-        {'repr': 'tensor([4., 5.], grad_fn=<MaxBackward0>)',
-         'name': 'MaxBackward0',
-         'saved': {'_saved_dim': '1',
-                   '_saved_indices': 'tensor([1, 2])',
-                   '_saved_keepdim': 'False',
-                   '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_min_dim_values':
-        {'repr': 'tensor([1., 0., 2.], grad_fn=<MinBackward0>)',
-         'name': 'MinBackward0',
-         'saved': {'_saved_dim': '0',
-                   '_saved_indices': 'tensor([0, 1, 0])',
-                   '_saved_keepdim': 'False',
-                   '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_softmax':
-        {'repr': 'tensor([[0.0420, 0.8438, 0.1142],\n'
-                 '        [0.1185, 0.0059, 0.8756]], grad_fn=<SoftmaxBackward0>)',
-         'name': 'SoftmaxBackward0',
-         'saved': {'_saved_dim': '1',
-                   '_saved_result': 'tensor([[0.0420, 0.8438, 0.1142],\n'
-                                    '        [0.1185, 0.0059, 0.8756]], grad_fn=<SoftmaxBackward0>)'}},
-    'saved_log_softmax':
-        {'repr': 'tensor([[-3.1698, -0.1698, -2.1698],\n'
-                 '        [-2.1328, -5.1328, -0.1328]], grad_fn=<LogSoftmaxBackward0>)',
-         'name': 'LogSoftmaxBackward0',
-         'saved': {'_saved_dim': '1',
-                   '_saved_result': 'tensor([[-3.1698, -0.1698, -2.1698],\n'
-                                    '        [-2.1328, -5.1328, -0.1328]], '
-                                    'grad_fn=<LogSoftmaxBackward0>)'}},
-    'saved_clone':
-        {'repr': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], grad_fn=<CloneBackward0>)',
-         'name': 'CloneBackward0',
-         'saved': {}},
-    'saved_cat':
-        {'repr': 'tensor([0.5000, 1.0000, 2.0000, 2.0000, 3.0000, 0.5000],\n'
-                 '       grad_fn=<CatBackward0>)',
-         'name': 'CatBackward0',
-         'saved': {'_saved_dim': '0'}},
-    'saved_stack':
-        {'repr': 'tensor([[0.5000, 1.0000, 2.0000],\n'
-                 '        [2.0000, 3.0000, 0.5000]], grad_fn=<StackBackward0>)',
-         'name': 'StackBackward0',
-         'saved': {'_saved_dim': '0'}},
-    'saved_rsub':
-        {'repr': 'tensor([ 0.5000,  0.0000, -1.0000], grad_fn=<RsubBackward1>)',
-         'name': 'RsubBackward1',
-         'saved': {'_saved_alpha': '1'}},
-    'saved_cos':
-        {'repr': 'tensor([ 0.8776,  0.5403, -0.4161], grad_fn=<CosBackward0>)',
-         'name': 'CosBackward0',
-         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_min':
-        {'repr': 'tensor(0., grad_fn=<MinBackward1>)',
-         'name': 'MinBackward1',
-         'saved': {'_saved_result': 'tensor(0., grad_fn=<MinBackward1>)',
-                   '_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)'}},
-    'saved_matmul_2d':
-        {'repr': 'tensor([[21., 13.],\n        [13., 34.]], grad_fn=<MmBackward0>)',
-         'name': 'MmBackward0',
-         'saved': {'_saved_mat2': 'tensor([[1., 3.],\n'
-                                  '        [4., 0.],\n'
-                                  '        [2., 5.]], grad_fn=<TBackward0>)',
-                   '_saved_mat2_sym_sizes': '(3, 2)',
-                   '_saved_mat2_sym_strides': '(1, 3)',
-                   '_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)',
-                   '_saved_self_sym_sizes': '(2, 3)',
-                   '_saved_self_sym_strides': '(3, 1)'}},
-    'saved_matmul_mv':
-        {'repr': 'tensor([ 8.5000, 11.5000], grad_fn=<MvBackward0>)',
-         'name': 'MvBackward0',
-         'saved': {'_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)',
-                   '_saved_vec': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_matmul_dot':
-        {'repr': 'tensor(5., grad_fn=<DotBackward0>)',
-         'name': 'DotBackward0',
-         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)',
-                   '_saved_tensor': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)'}},
-    'saved_matmul_batched':
-        {'repr': 'tensor([[[21., 13.],\n'
-                 '         [13., 34.]],\n'
-                 '\n'
-                 '        [[21., 13.],\n'
-                 '         [13., 34.]]], grad_fn=<UnsafeViewBackward0>)',
-         'name': 'UnsafeViewBackward0',
-         'saved': {'_saved_self_sym_sizes': '(2, 2, 2)'}},
-    'saved_bmm':
-        {'repr': 'tensor([[[21., 13.],\n         [13., 34.]]], grad_fn=<BmmBackward0>)',
-         'name': 'BmmBackward0',
-         'saved': {'_saved_mat2': 'tensor([[[1., 3.],\n'
-                                  '         [4., 0.],\n'
-                                  '         [2., 5.]]], grad_fn=<UnsqueezeBackward0>)',
-                   '_saved_self': 'tensor([[[1., 4., 2.],\n'
-                                  '         [3., 0., 5.]]], grad_fn=<UnsqueezeBackward0>)'}},
-    'saved_mv':
-        {'repr': 'tensor([15.0000,  8.5000], grad_fn=<MvBackward0>)',
-         'name': 'MvBackward0',
-         'saved': {'_saved_self': 'tensor([[1., 4., 2.],\n        [3., 0., 5.]], requires_grad=True)',
-                   '_saved_vec': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)'}},
-    'saved_dot':
-        {'repr': 'tensor(5., grad_fn=<DotBackward0>)',
-         'name': 'DotBackward0',
-         'saved': {'_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)',
-                   '_saved_tensor': 'tensor([2.0000, 3.0000, 0.5000], requires_grad=True)'}},
-    'saved_permute':
-        {'repr': 'tensor([[1., 3.],\n        [4., 0.],\n        [2., 5.]], grad_fn=<PermuteBackward0>)',
-         'name': 'PermuteBackward0',
-         'saved': {'_saved_dims': '(1, 0)'}},
-    'saved_expand':
-        {'repr': 'tensor([[0.5000, 1.0000, 2.0000],\n'
-                 '        [0.5000, 1.0000, 2.0000]], grad_fn=<ExpandBackward0>)',
-         'name': 'ExpandBackward0',
-         'saved': {'_saved_self_sym_sizes': '(1, 3)'}},
-    'saved_squeeze':
-        {'repr': 'tensor([1., 4., 2.], grad_fn=<SqueezeBackward0>)',
-         'name': 'SqueezeBackward0',
-         'saved': {'_saved_self_sym_sizes': '(1, 3)'}},
-    'saved_squeeze_dim':
-        {'repr': 'tensor([1., 4., 2.], grad_fn=<SqueezeBackward1>)',
-         'name': 'SqueezeBackward1',
-         'saved': {'_saved_dim': '0', '_saved_self_sym_sizes': '(1, 3)'}},
-    'saved_index':
-        {'repr': 'tensor([[3., 0., 5.],\n        [1., 4., 2.]], grad_fn=<IndexBackward0>)',
-         'name': 'IndexBackward0',
-         'saved': {'_saved_indices': '(tensor([1, 0]),)', '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_index_mask':
-        {'repr': 'tensor([1., 2.], grad_fn=<IndexBackward0>)',
-         'name': 'IndexBackward0',
-         'saved': {'_saved_indices': '(tensor([False,  True,  True]),)',
-                   '_saved_self_sym_sizes': '(3,)'}},
-    'saved_flatten':
-        {'repr': 'tensor([1., 4., 2., 3., 0., 5.], grad_fn=<ViewBackward0>)',
-         'name': 'ViewBackward0',
-         'saved': {'_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_reshape_noncontig':
-        {'repr': 'tensor([1., 3., 4., 0., 2., 5.], grad_fn=<UnsafeViewBackward0>)',
-         'name': 'UnsafeViewBackward0',
-         'saved': {'_saved_self_sym_sizes': '(3, 2)'}},
-    'saved_where':
-        {'repr': 'tensor([2., 1., 2.], grad_fn=<WhereBackward0>)',
-         'name': 'WhereBackward0',
-         'saved': {'_saved_condition': 'tensor([False,  True,  True])'}},
-    'saved_mean_dim_keepdim':
-        {'repr': 'tensor([[2.0000, 2.0000, 3.5000]], grad_fn=<MeanBackward1>)',
-         'name': 'MeanBackward1',
-         'saved': {'_saved_dim': '(0,)',
-                   '_saved_keepdim': 'True',
-                   '_saved_self_sym_numel': '6',
-                   '_saved_self_sym_sizes': '(2, 3)'}},
-    'saved_sub_alpha':
-        {'repr': 'tensor([-5.5000, -8.0000,  0.5000], grad_fn=<SubBackward0>)',
-         'name': 'SubBackward0',
-         'saved': {'_saved_alpha': '3'}},
-    'saved_pow_scalar_half':
-        {'repr': 'tensor([0.7071, 1.0000, 1.4142], grad_fn=<PowBackward0>)',
-         'name': 'PowBackward0',
-         'saved': {'_saved_exponent': '0.5',
-                   '_saved_self': 'tensor([0.5000, 1.0000, 2.0000], requires_grad=True)'}},
-    'saved_div_rscalar':
-        {'repr': 'tensor([4., 2., 1.], grad_fn=<MulBackward0>)',
-         'name': 'MulBackward0',
-         'saved': {'_saved_other': 'tensor(2)', '_saved_self': 'None'}},
-    'saved_neg_via_mul':
-        {'repr': 'tensor([-0.5000, -1.0000, -2.0000], grad_fn=<MulBackward0>)',
-         'name': 'MulBackward0',
-         'saved': {'_saved_other': 'tensor(-1)', '_saved_self': 'None'}},
-    'max_dim_returns_values_and_indices':
-        {'values': 'tensor([4., 5.], grad_fn=<MaxBackward0>)',
-         'indices': 'tensor([1, 2])',
-         'fields': 'max',
-         'named': ['tensor([4., 5.], grad_fn=<MaxBackward0>)', 'tensor([1, 2])'],
-         'm.grad': 'tensor([[0., 1., 0.],\n        [0., 0., 1.]])'},
-    'type_promotion':
-        {'int_tensor * float': ('torch.float32', 'tensor([2.5000, 5.0000])'),
-         'int_tensor * int': ('torch.int64', 'tensor([2, 4])'),
-         'int_tensor / int_tensor': ('torch.float32', 'tensor([0.5000, 0.5000])'),
-         'int_tensor / int': ('torch.float32', 'tensor([1.5000, 2.0000])'),
-         'float32 * float64 0-dim': ('torch.float32', 'tensor([2., 4.])'),
-         'float32 + float64 1-d': ('torch.float64', 'tensor([3., 4.], dtype=torch.float64)'),
-         'int * float64 0-dim': ('torch.float64', 'tensor([2.5000, 5.0000], dtype=torch.float64)'),
-         'int64 0-dim * float32': ('torch.float32', 'tensor([4.5000, 6.0000])'),
-         'bool + int': ('torch.int64', 'tensor([2, 1])'),
-         'bool + bool': ('torch.bool', 'tensor([True, True])'),
-         'float64 * python float': ('torch.float64', 'tensor([0.1000], dtype=torch.float64)'),
-         'int ** 2': ('torch.int64', 'tensor([4, 9])'),
-         'int ** 0.5': ('torch.float32', 'tensor([2., 3.])'),
-         'int.sum()': ('torch.int64', 'tensor(6)'),
-         'bool.sum()': ('torch.int64', 'tensor(2)'),
-         'int - float': ('torch.float32', 'tensor([ 0.5000, -0.5000])'),
-         'int comparison': ('torch.bool', 'tensor([False,  True])'),
-         'int.exp()': ('torch.float32', 'tensor([1.0000, 2.7183])'),
-         'float32 requires_grad * float64 0-dim': ('torch.float32',
-                                                   'tensor([3., 6.], grad_fn=<MulBackward0>)')},
-    'mixed_dtype_gradients_keep_leaf_dtype':
-        ['tensor([0.5000, 0.2500])', 'tensor([1., 2.], dtype=torch.float64)'],
-    'mixed_dtype_gradient_into_a_non_leaf':
-        ['torch.float32', ['tensor(3., dtype=torch.float64)'], 'tensor([1.5000, 1.5000])'],
-    'hook_on_an_unused_split_output_gets_none':
-        [('a', [2.0, 2.0]), ('b', None), ('pre', [[2.0, 2.0], None]),
-         ('post', [[2.0, 2.0, 0.0, 0.0]], [[2.0, 2.0], None])],
-    'a_node_given_no_gradient_still_runs_its_hooks':
-        [('z', None), ('pre', [None]), ('post', [None, None], [None])],
-    'a_node_given_no_gradient_frees_its_saved_tensors':
-        'RuntimeError',
-    'leaf_hooks_fire_with_no_gradient':
-        [[('hook', None), ('post', None)], True],
-}
+@pytest.mark.xfail(strict=True, reason=(
+    "torch warns once per process (UserWarning 'Using backward() with create_graph=True will "
+    "create a reference cycle between the parameter and its gradient which can cause a memory "
+    "leak. ...') when backward(create_graph=True) accumulates into a leaf's .grad; engine "
+    "warns nothing"))
+def test_create_graph_backward_warns_of_the_reference_cycle():
+    expected = oracle.run_fresh(create_graph_backward_warnings, "torch")
+    assert expected and [list(w) for w in create_graph_backward_warnings(engine)] == expected

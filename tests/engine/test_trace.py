@@ -1,10 +1,12 @@
 """The events the engine emits (engine/trace.py): order, content, stepping and muting."""
+import inspect
 import threading
 
 import numpy as np
 import pytest
 
 import engine
+import oracle
 from engine import trace
 
 
@@ -33,6 +35,7 @@ def test_no_subscriber_means_inactive():
 def test_tutorial_x_times_3_event_stream(events):
     x = engine.tensor([1.0, 2.0], requires_grad=True)
     y = x * 3
+    y_line = inspect.currentframe().f_lineno - 1
     gradient = engine.tensor([100, 0.1], dtype=engine.float)
     y.backward(gradient)
 
@@ -53,7 +56,7 @@ def test_tutorial_x_times_3_event_stream(events):
     assert mul.name == "MulBackward0"
     assert mul.next_functions == ((acc.node_id, 0), (None, 0))
     assert [(s.name, s.shape, s.nbytes) for s in mul.saved] == [("other", (), 8)]
-    assert mul.location.endswith("test_trace.py:35")
+    assert mul.location.endswith(f"test_trace.py:{y_line}")
     assert y_created.grad_fn_id == mul.node_id and y_created.is_leaf is False
 
     executing = events[6]
@@ -144,6 +147,22 @@ class StepGate:
             assert self.release.acquire(timeout=10)
 
 
+def execution_order(torch):
+    """The nodes of d = sum((x * 2) * (x + 1)) in the order their pre-hooks fire."""
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    d = ((x * 2) * (x + 1)).sum()
+    order, stack, seen = [], [d.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        node.register_prehook(lambda grads, node=node: order.append(node.name()))
+        stack.extend(child for child, _ in node.next_functions)
+    d.backward()
+    return [name.removeprefix("torch::autograd::") for name in order]
+
+
 def test_stepping_holds_each_node_in_pytorch_order():
     gate = StepGate()
     x = engine.tensor([1.0, 2.0], requires_grad=True)
@@ -163,9 +182,7 @@ def test_stepping_holds_each_node_in_pytorch_order():
         worker.join(timeout=10)
     finally:
         trace.unsubscribe(gate)
-    # Recorded from PyTorch 2.13 with grad_fn pre-hooks: descending sequence number.
-    assert seen == ["SumBackward0", "MulBackward0", "AddBackward0", "MulBackward0",
-                    "AccumulateGrad"]
+    assert seen == oracle.run(execution_order, "torch")
     np.testing.assert_allclose(x.grad.numpy(), [6, 10])
 
 
@@ -211,3 +228,56 @@ def test_clearing_and_retaining_grads_are_events(events):
     assert [e.tensor_id for e in retained] == [trace.tensor_id(y)]
     cleared = [e for e in events if isinstance(e, trace.GradAccumulated)][-1]
     assert (cleared.tensor_id, cleared.grad) == (trace.tensor_id(x), None)
+
+
+# ---------------------------------------------------------------- statistics when first read
+
+def big_output(events):
+    """A non-leaf op output above values_cap, and the summary its TensorCreated carries."""
+    x = engine.arange(trace.values_cap + 8, dtype=engine.float32).requires_grad_()
+    y = x * 2
+    created = [e for e in events if type(e).__name__ == "TensorCreated"
+               and e.tensor_id == trace.tensor_id(y)]
+    return x, y, created[0].summary
+
+
+def test_a_big_op_outputs_statistics_are_computed_when_first_read(events):
+    _, y, summary = big_output(events)
+    assert summary.values is None
+    assert summary.kept_array() is y._data          # a reference, not a copy or a scan
+    expected = trace.summarize(y._data.copy())      # eager statistics of the same values
+    assert (summary.min, summary.max, summary.mean) == (expected.min, expected.max,
+                                                        expected.mean)
+    assert summary.head == expected.head
+    assert summary.kept_array() is None             # the array is let go once read
+
+
+@pytest.mark.parametrize("write", [
+    lambda y: y.add_(1000.0),
+    lambda y: y.detach().zero_(),
+    lambda y: y.__setitem__(0, -5.0),
+    lambda y: y.data.mul_(0.0),
+    lambda y: y.detach().numpy().fill(7.0),
+])
+def test_writing_a_big_output_in_place_keeps_its_earlier_statistics(events, write):
+    _, y, summary = big_output(events)
+    before = (float(y._data.min()), float(y._data.max()))
+    write(y)
+    assert (summary.min, summary.max) == before
+
+
+def test_a_write_around_the_engine_reads_as_unknown_not_as_the_new_values(events):
+    _, y, summary = big_output(events)
+    y._data[...] = 0.0          # no engine call: nothing settled, only the version moves
+    y._vc[0] += 1
+    assert summary.min is None and summary.max is None
+
+
+def test_every_node_is_announced_while_watched_hooks_or_not(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    w = engine.tensor([3.0, 4.0], requires_grad=True)
+    (x * w).sum().backward()
+    executing = [e.name for e in events if type(e).__name__ == "NodeExecuting"]
+    executed = [e.name for e in events if type(e).__name__ == "NodeExecuted"]
+    assert executing == executed == ["SumBackward0", "MulBackward0", "AccumulateGrad",
+                                     "AccumulateGrad"]

@@ -1,27 +1,22 @@
 """The tutorial's cells 1-6 (seed NOTES.md rows 1-6), run verbatim with `engine` for `torch`.
 
 Each `sc_*` scenario takes the torch-like module as its argument and returns what a reader
-sees (printed text, reprs, warnings, errors). RECORDED at the end of the file was produced by
-running the same functions with torch 2.13.0+cpu (`import torch` happens only in that
-out-of-tree recorder, never here); each test runs the scenario with `engine` and compares.
+sees (printed text, reprs, warnings, errors); each test runs it with torch 2.13 and with
+`engine` (tests/oracle.py) and compares.
 Cells 2-5 print values that do not depend on x, so they run with `randn` exactly as written;
 cell 6 prints x-dependent values, so it uses an explicit x (and once with randn, for names).
 """
 import contextlib
 import io
-import re
 import warnings
 
 import pytest
 
-import engine
+import oracle
+from oracle import warning_text
 
 
 # ---------------------------------------------------------------- helpers (shared shape)
-
-def message(w):
-    """A warning's text without torch's C++ source location suffix (a build artifact)."""
-    return re.sub(r" \(Triggered internally at [^)]*\.\)$", "", str(w.message))
 
 
 def run_cell(fn):
@@ -35,7 +30,7 @@ def run_cell(fn):
         except Exception as e:  # noqa: BLE001 - the cell's error is the observation
             error = (type(e).__name__, str(e))
     return {"printed": out.getvalue(),
-            "warnings": [(w.category.__name__, message(w)) for w in caught],
+            "warnings": [(w.category.__name__, warning_text(w)) for w in caught],
             "error": error}
 
 
@@ -162,88 +157,11 @@ def sc_cell_retain_graph_keeps_buffers(torch):
 
 # ---------------------------------------------------------------- the tests
 
-ENGINE_BUGS = {
+SCENARIOS = oracle.scenarios(globals())
+KNOWN_DIVERGENCES = {
 }
 
-SCENARIOS = {name[3:]: fn for name, fn in list(globals().items()) if name.startswith("sc_")}
 
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=ENGINE_BUGS[n], strict=True))
-    if n in ENGINE_BUGS else n for n in SCENARIOS])
+@pytest.mark.parametrize("name", oracle.params(SCENARIOS, KNOWN_DIVERGENCES))
 def test_matches_torch(name):
-    assert SCENARIOS[name](engine) == RECORDED[name]
-
-
-def test_every_scenario_was_recorded():
-    assert set(SCENARIOS) == set(RECORDED)
-
-
-# ---- recorded from torch 2.13.0+cpu by running each sc_* with torch as its argument;
-# ---- regenerate, never edit by hand.
-RECORDED = {
-    'cell1_grad_is_none_before_backward':
-        {'printed': 'None\ntorch.Size([2]) torch.float32 True True None\n',
-         'warnings': [],
-         'error': None},
-    'cell2_backward_with_gradient_argument':
-        {'printed': 'tensor([300.0000,   0.3000])\nNone\n',
-         'warnings': [('UserWarning',
-                       'The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. '
-                       "Its .grad attribute won't be populated during autograd.backward(). If you "
-                       'indeed want the .grad field to be populated for a non-leaf Tensor, use '
-                       '.retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by '
-                       'mistake, make sure you access the leaf Tensor instead. See '
-                       'github.com/pytorch/pytorch/pull/30531 for more information.')],
-         'error': None},
-    'cell3_backward_again_fresh_graph':
-        {'printed': 'tensor([300.0000,   0.3000])\n', 'warnings': [], 'error': None},
-    'cell4_requires_grad_false':
-        {'printed': '',
-         'warnings': [],
-         'error': ('RuntimeError',
-                   'element 0 of tensors does not require grad and does not have a grad_fn')},
-    'cell5_backward_twice':
-        {'printed': 'tensor([300.0000,   0.3000])\n',
-         'warnings': [],
-         'error': ('RuntimeError',
-                   'Trying to backward through the graph a second time (or directly access saved '
-                   'tensors after they have already been freed). Saved intermediate values of the '
-                   'graph are freed when you call .backward() or autograd.grad(). Specify '
-                   'retain_graph=True if you need to backward through the graph a second time or if '
-                   'you need to access saved tensors after calling backward.')},
-    'cell5b_retain_graph_accumulates':
-        {'printed': 'tensor([300.0000,   0.3000])\ntensor([600.0000,   0.6000])\n',
-         'warnings': [],
-         'error': None},
-    'cell6_grad_fn_reprs':
-        {'repr': '(tensor([ 8.2056, -6.5476], grad_fn=<AddBackward0>), tensor([ 6.1542, -4.9107], '
-                 'grad_fn=<MulBackward0>), tensor([ 1.0257, -0.8184], grad_fn=<DivBackward0>))',
-         'names': ['AddBackward0', 'MulBackward0', 'DivBackward0'],
-         'w_next': [('torch::autograd::AccumulateGrad', 0), ('MulBackward0', 0)],
-         'y_next': [('torch::autograd::AccumulateGrad', 0), None],
-         'z_next': [('torch::autograd::AccumulateGrad', 0), None],
-         'acc_is_shared': True,
-         'acc_variable_is_x': True,
-         'w_second_edge_is_y_node': True,
-         'y_saved_other': 'tensor(3)',
-         'y_saved_self': 'None',
-         'z_saved_other': 'tensor(2)',
-         'z_saved_self': 'None'},
-    'cell6_with_randn':
-        {'names': ['AddBackward0', 'MulBackward0', 'DivBackward0'],
-         'repr_suffixes': ['grad_fn=<AddBackward0>)',
-                           'grad_fn=<MulBackward0>)',
-                           'grad_fn=<DivBackward0>)'],
-         'shapes': [(2,), (2,), (2,)],
-         'leaf': [True, False]},
-    'cell_buffers_freed_by_first_backward':
-        {'before': 'tensor(3)',
-         'after': 'Trying to backward through the graph a second time (or directly access saved '
-                  'tensors after they have already been freed). Saved intermediate values of the graph '
-                  'are freed when you call .backward() or autograd.grad(). Specify retain_graph=True '
-                  'if you need to backward through the graph a second time or if you need to access '
-                  'saved tensors after calling backward.'},
-    'cell_retain_graph_keeps_buffers':
-        {'saved_other': 'tensor(3)', 'grad': 'tensor([300.0000,   0.3000])'},
-}
+    oracle.agree(SCENARIOS[name])

@@ -1,9 +1,7 @@
 """The real app on the tutorial's lessons: press keys as a person would, read the panes."""
 from __future__ import annotations
 
-import pytest
-
-from tui_support import has_engine_nn, running, write_lesson
+from tui_support import running, write_lesson
 
 
 def squeeze(text: str) -> str:
@@ -91,7 +89,6 @@ async def test_muted_hook_is_logged_as_muted_after_a_rerun(tmp_path):
         assert "1 muted" in ui.status()
 
 
-@pytest.mark.skipif(not has_engine_nn(), reason="needs engine.nn (Conv2d, forward hooks)")
 async def test_muted_conv1_forward_hook_is_logged_as_muted(tmp_path):
     async with running(write_lesson(tmp_path, "conv1_hook.py"), break_on_backward=False) as ui:
         assert any("conv1 forward (1, 1, 6, 6) -> (1, 2, 4, 4)" in line for line in ui.events())

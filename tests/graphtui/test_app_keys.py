@@ -46,7 +46,8 @@ async def test_clicking_an_event_shows_that_moment(tmp_path):
 async def test_palette_offers_every_debugger_key(tmp_path):
     async with running(write_lesson(tmp_path, "lesson2_mul.py")) as ui:
         titles = [command.title for command in ui.app.get_system_commands(ui.screen)]
-        for wanted in ("(n)", "(c)", "(p)", "(b)", "(h)", "([)", "(])", "(r)", "(/)", "(?)"):
+        for wanted in ("(n)", "(c)", "(p)", "(b)", "(h)", "(j)", "([)", "(])", "(t)", "({)",
+                       "(})", "(r)", "(/)", "(?)"):
             assert any(title.endswith(wanted) for title in titles), wanted
 
 

@@ -143,4 +143,4 @@ def test_dump_says_when_older_events_were_folded_away():
     assert first > 0
     assert lines[1].strip() == (f"({first} earlier events were folded into the state to "
                                 "bound memory; they are not listed)")
-    assert lines[2].split() == [str(first), "line", str(first)]
+    assert lines[2].split() == [str(first + 1), "line", str(first)]    # numbered from 1

@@ -180,20 +180,6 @@ def test_graph_names_and_edges_of_lesson_6(run):
     assert labels == ["AccumulateGrad (x)", None]
 
 
-def _engine_registers_tensor_hooks() -> bool:
-    import engine
-    try:
-        engine.randn(2, requires_grad=True).register_hook(lambda grad: grad)
-    except Exception:
-        return False
-    return True
-
-
-needs_tensor_hooks = pytest.mark.skipif(not _engine_registers_tensor_hooks(),
-                                        reason="the engine cannot register tensor hooks yet")
-
-
-@needs_tensor_hooks
 def test_muting_a_tensor_hook_skips_it(run):
     session = run("""
         import engine as torch
@@ -214,7 +200,6 @@ def test_muting_a_tensor_hook_skips_it(run):
     assert not trace.muted_hooks
 
 
-@needs_tensor_hooks
 def test_unmuted_tensor_hook_doubles_the_grad_and_rerun_keeps_the_mute(run):
     session = run("""
         import engine as torch

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from graphtui.headless import press_and_settle, settle
-from tui_support import SIZE, has_engine_nn, new_app, write_lesson
+from tui_support import SIZE, new_app, write_lesson
 
 TABS = {"node": "1", "tensor": "2", "saved": "3", "hooks": "4"}
 
@@ -40,7 +40,6 @@ def test_paused_mid_backward(snap_compare, tmp_path, lesson, tab):
     assert snap(snap_compare, tmp_path, lesson, PAUSED_MID_BACKWARD[lesson] + [TABS[tab]])
 
 
-@pytest.mark.skipif(not has_engine_nn(), reason="needs engine.nn (Conv2d, module hooks)")
 @pytest.mark.parametrize("tab", list(TABS))
 def test_conv1_backward_hook_has_fired(snap_compare, tmp_path, tab):
     """Paused after ConvolutionBackward0 ran: conv1's legacy backward hook fired there."""

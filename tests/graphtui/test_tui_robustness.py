@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import html
 import statistics
 import textwrap
 import time
@@ -20,7 +19,7 @@ from graphtui.widgets.inspector import Inspector
 from graphtui.app import GraphtuiApp
 from graphtui.headless import settle
 from graphtui.session import Session
-from tui_support import SIZE, running
+from tui_support import SIZE, running, screen_text
 
 RAISES = {
     # name: (source, the node the failure is placed at, marked ✗ there, the line that raised)
@@ -241,13 +240,8 @@ async def test_p_in_plain_python_says_it_waits_for_an_op_and_ctrl_q_leaves(tmp_p
 # ---------------------------------------------------------------- floods
 
 
-def screen_text(app) -> str:
-    """The screen as the SVG screenshot has it, as plain text."""
-    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
-
-
 async def test_a_print_flood_says_how_many_lines_were_not_kept(tmp_path):
-    from graphtui.run import OUTPUT_EVENTS_KEPT
+    from graphtui.channel import OUTPUT_EVENTS_KEPT
     source = f"for i in range({OUTPUT_EVENTS_KEPT + 25_000}):\n    print('line', i)\n"
     async with running(write(tmp_path, "prints", source), break_on_backward=False) as ui:
         assert "finished" in ui.status()
@@ -302,3 +296,27 @@ async def test_a_long_event_line_is_marked_cut_and_shown_whole_when_selected(tmp
         assert squeeze(message) in squeeze(str(detail.render()))
         await ui.press("right_square_bracket")            # a short line: no detail
         assert not detail.display
+
+
+# ---------------------------------------------------------------- the scenario's process dies
+
+async def test_an_aborting_scenario_leaves_the_tui_up_and_r_runs_it_again(tmp_path):
+    source = """
+        import os
+        import engine as torch
+        x = torch.ones(3, requires_grad=True)
+        y = x * 2
+        print("about to abort", flush=True)
+        os.abort()
+        """
+    async with running(write(tmp_path, "aborts", source), break_on_backward=False) as ui:
+        assert "failed" in ui.status()
+        assert ui.state.error.message == "the scenario process ended: signal 6 (SIGABRT)"
+        shown = " ".join(ui.events())
+        assert "signal 6 (SIGABRT)" in shown and "about to abort" in shown
+        assert {n.name for n in ui.state.nodes.values()} == {"AccumulateGrad", "MulBackward0"}
+        first_runner = ui.session.runner_pid
+        await ui.press("r")
+        assert ui.state.run_number == 2 and "failed" in ui.status()
+        assert ui.session.runner_pid != first_runner
+        assert "signal 6 (SIGABRT)" in " ".join(ui.events())

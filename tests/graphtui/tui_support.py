@@ -2,7 +2,6 @@
 files, id resets for deterministic screens, and helpers that drive the app like a person."""
 from __future__ import annotations
 
-import itertools
 import textwrap
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -136,26 +135,10 @@ def write_lesson(directory: Path, name: str) -> Path:
     return path
 
 
-def has_engine_nn() -> bool:
-    try:
-        import engine.nn as nn
-    except ImportError:
-        return False
-    return hasattr(nn, "Conv2d") and hasattr(nn.Module, "register_forward_hook")
-
-
 def reset_engine_ids() -> None:
-    """Start the engine's id counters afresh, so screens do not depend on earlier tests.
-    (Private counters: see graphtui/NEEDS.md item 1.)"""
+    """Start the engine's id counters afresh, so screens do not depend on earlier tests."""
     from engine import trace
-    from engine.autograd import executor, node
-    from engine.utils.hooks import RemovableHandle
-
-    trace._tensor_ids = itertools.count(1)
-    node._sequence_nr = itertools.count()
-    node._node_ids = itertools.count(1)
-    executor._backward_ids = itertools.count(1)
-    RemovableHandle.next_id = 0
+    trace.reset_ids()
 
 
 def new_app(path: Path, break_on_backward: bool = True) -> tuple[GraphtuiApp, Session]:
@@ -165,17 +148,25 @@ def new_app(path: Path, break_on_backward: bool = True) -> tuple[GraphtuiApp, Se
 
 
 @asynccontextmanager
-async def running(path: Path, break_on_backward: bool = True, settled: bool = True):
-    """The app on a scenario, headless at 120x36, settled at its first pause or its end
-    (unless ``settled`` is False: then it is still starting or running)."""
+async def running(path: Path, break_on_backward: bool = True, settled: bool = True,
+                  size: tuple[int, int] = SIZE):
+    """The app on a scenario, headless (120x36 unless ``size``), settled at its first pause
+    or its end (unless ``settled`` is False: then it is still starting or running)."""
     app, session = new_app(path, break_on_backward)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             if settled:
                 await settle(pilot, session)
             yield Driver(app, pilot, session)
     finally:
         session.stop()
+
+
+def screen_text(app) -> str:
+    """The terminal as a person sees it, one line per row (a modal screen over the main one
+    included), plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 class Driver:
@@ -198,6 +189,10 @@ class Driver:
     def status(self) -> str:
         from graphtui.widgets.status_bar import StatusBar
         return self.screen.query_one(StatusBar).render().plain
+
+    def screen_text(self) -> str:
+        """The whole terminal as a person sees it (modal screens included), plain text."""
+        return screen_text(self.app)
 
     def inspector(self, tab: str) -> str:
         from graphtui.widgets.inspector import Inspector

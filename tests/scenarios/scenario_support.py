@@ -57,14 +57,6 @@ def missing_nn() -> str | None:
     return None
 
 
-def require_engine_for(name: str) -> None:
-    """Skip the calling test while the engine lacks what scenario ``name`` needs."""
-    if name in NEEDS_NN:
-        reason = missing_nn()
-        if reason:
-            pytest.skip(f"{name} needs engine.nn: {reason}")
-
-
 def subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
@@ -105,6 +97,10 @@ def plain_args(name: str) -> tuple[str, ...]:
     return (f"scenarios/{name}.py",)
 
 
+def torch_args(name: str) -> tuple[str, ...]:
+    return ("tests/scenarios/run_with_torch.py", name)
+
+
 _pool: ThreadPoolExecutor | None = None
 _futures: dict[tuple[str, ...], Future] = {}
 _wanted: set[str] = set()      # scenario names the collected tests use
@@ -131,7 +127,7 @@ def _start_all() -> None:
     for name in order:
         if name in NEEDS_NN and not nn_ok:
             continue
-        for args in (dump_args(name), plain_args(name)):
+        for args in (dump_args(name), plain_args(name), torch_args(name)):
             _futures[args] = _pool.submit(_run, *args)
 
 
@@ -145,14 +141,17 @@ def cached_run(args: tuple[str, ...]) -> Run:
 
 def dump(name: str) -> Run:
     """``python -m graphtui dump scenarios/NAME.py`` from the repository root (cached)."""
-    require_engine_for(name)
     return cached_run(dump_args(name))
 
 
 def plain(name: str) -> Run:
     """``python scenarios/NAME.py`` from the repository root (cached)."""
-    require_engine_for(name)
     return cached_run(plain_args(name))
+
+
+def with_torch(name: str) -> Run:
+    """The scenario run with PyTorch in engine's place (run_with_torch.py; cached)."""
+    return cached_run(torch_args(name))
 
 
 def assert_in_order(text: str, expected: list[str], what: str = "output") -> None:

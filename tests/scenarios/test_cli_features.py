@@ -1,15 +1,10 @@
-"""The command-line features issue 5 asks for around scenarios, through real subprocesses:
-recordings (the JSON round trip), ``dump --json``, ``dump --dot``, ``graphtui open``,
-``graphtui list`` and headless screenshots of three scenarios.
-
-A feature the CLI does not offer yet is skipped, decided at run time from ``--help``, so
-these tests start running the day it lands. Today's CLI spells the JSON round trip
-``--record OUT.jsonl`` plus ``dump/run FILE.jsonl``; the issue spells it ``dump --json``
-plus ``graphtui open``: both are tested, each when present.
+"""The command-line features around scenarios, through real subprocesses: recordings (the
+JSON round trip, spelt ``--record OUT.jsonl`` or ``dump --json``), ``dump --dot``,
+``graphtui open``, ``graphtui list`` and headless screenshots of three scenarios. Every
+feature is required: a removed one fails here.
 """
 from __future__ import annotations
 
-import functools
 import json
 import re
 import subprocess
@@ -18,7 +13,7 @@ from html import unescape
 
 import pytest
 
-from scenario_support import REPO, TIMEOUT, require_engine_for, subprocess_env
+from scenario_support import REPO, TIMEOUT, subprocess_env
 from graphtui.scenarios_index import list_scenarios
 
 
@@ -26,29 +21,6 @@ def graphtui(*args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "graphtui", *map(str, args)], cwd=REPO,
                           env=subprocess_env(), capture_output=True, text=True,
                           timeout=TIMEOUT)
-
-
-@functools.lru_cache(maxsize=None)
-def help_text(*command: str) -> str:
-    return graphtui(*command, "--help").stdout
-
-
-def subcommands() -> set[str]:
-    """The COMMAND names ``graphtui --help`` lists."""
-    return set(re.findall(r"^    (\w+)\s{2,}", help_text(), flags=re.M))
-
-
-def has_subcommand(name: str) -> bool:
-    return name in subcommands()
-
-
-def has_dump_option(option: str) -> bool:
-    return re.search(rf"(^|[\s\[,]){re.escape(option)}\b", help_text("dump")) is not None
-
-
-def skip_unless(condition: bool, what: str):
-    if not condition:
-        pytest.skip(f"the CLI lacks {what} (not in graphtui --help yet)")
 
 
 # a failing run with freed buffers, and a module run with hooks and warnings
@@ -62,8 +34,6 @@ def test_recording_round_trip_prints_the_same_dump(name, tmp_path):
     """``dump X.py --record R.jsonl`` then ``dump R.jsonl``: the same text and exit status,
     i.e. the reopened recording rebuilds the same model state (graph, tensors, buffers,
     hooks, error), and nothing in the file is executed."""
-    skip_unless(has_dump_option("--record"), "dump --record")
-    require_engine_for(name)
     recording = tmp_path / f"{name}.jsonl"
     live = graphtui("dump", f"scenarios/{name}.py", "--record", recording)
     assert recording.exists(), live.stderr
@@ -75,7 +45,6 @@ def test_recording_round_trip_prints_the_same_dump(name, tmp_path):
 
 
 def test_recording_opens_in_the_tui_headless(tmp_path):
-    skip_unless(has_dump_option("--record"), "dump --record")
     recording = tmp_path / "r.jsonl"
     graphtui("dump", "scenarios/seed_03_backward_twice.py", "--record", recording)
     shot = tmp_path / "r.svg"
@@ -95,7 +64,6 @@ def _json_lines(text: str) -> list[dict]:
 
 
 def test_dump_json_writes_one_event_per_line(tmp_path):
-    skip_unless(has_dump_option("--json"), "dump --json")
     result = graphtui("dump", "scenarios/seed_04_retain_graph.py", "--json")
     assert result.returncode == 0, result.stderr
     records = _json_lines(result.stdout)
@@ -106,7 +74,6 @@ def test_dump_json_writes_one_event_per_line(tmp_path):
 
 
 def test_dump_json_to_a_file_with_o(tmp_path):
-    skip_unless(has_dump_option("--json") and has_dump_option("-o"), "dump --json -o FILE")
     out = tmp_path / "run.jsonl"
     result = graphtui("dump", "scenarios/seed_04_retain_graph.py", "--json", "-o", out)
     assert result.returncode == 0, result.stderr
@@ -116,7 +83,6 @@ def test_dump_json_to_a_file_with_o(tmp_path):
 def test_dump_json_round_trip_gives_the_same_state(tmp_path):
     """``dump --json -o R.jsonl`` then reading R.jsonl back (``dump R.jsonl``) prints what the
     live run printed: the same model state."""
-    skip_unless(has_dump_option("--json") and has_dump_option("-o"), "dump --json -o FILE")
     out = tmp_path / "run.jsonl"
     written = graphtui("dump", "scenarios/seed_03_backward_twice.py", "--json", "-o", out)
     assert written.returncode == 1, written.stderr
@@ -126,13 +92,8 @@ def test_dump_json_round_trip_gives_the_same_state(tmp_path):
 
 
 def test_open_reopens_a_json_recording_in_the_tui(tmp_path):
-    skip_unless(has_subcommand("open"), "the open command")
-    skip_unless("--headless" in help_text("open"), "open --headless")
     out = tmp_path / "run.jsonl"
-    if has_dump_option("--json") and has_dump_option("-o"):
-        graphtui("dump", "scenarios/seed_03_backward_twice.py", "--json", "-o", out)
-    else:
-        graphtui("dump", "scenarios/seed_03_backward_twice.py", "--record", out)
+    graphtui("dump", "scenarios/seed_03_backward_twice.py", "--json", "-o", out)
     shot = tmp_path / "open.svg"
     opened = graphtui("open", out, "--headless", "--screenshot", shot)
     assert opened.returncode == 0, opened.stderr
@@ -170,8 +131,6 @@ DOT_NODES = {
 
 @pytest.mark.parametrize("name", sorted(DOT_NODES))
 def test_dump_dot_is_a_digraph_with_every_node(name):
-    skip_unless(has_dump_option("--dot"), "dump --dot")
-    require_engine_for(name)
     result = graphtui("dump", f"scenarios/{name}.py", "--dot")
     assert result.returncode == 0, result.stderr
     labels = list(_dot_nodes(result.stdout).values())
@@ -182,7 +141,6 @@ def test_dump_dot_is_a_digraph_with_every_node(name):
 
 
 def test_graphtui_list_names_every_scenario_with_its_lesson():
-    skip_unless(has_subcommand("list"), "the list command")
     result = graphtui("list")
     assert result.returncode == 0, result.stderr
     for info in list_scenarios():
@@ -210,7 +168,6 @@ SCREENSHOTS = [
 
 @pytest.mark.parametrize("name, keys, shown", SCREENSHOTS)
 def test_headless_screenshot(name, keys, shown, tmp_path):
-    require_engine_for(name)
     shot = tmp_path / f"{name}.svg"
     result = graphtui("run", f"scenarios/{name}.py", "--headless", "--press", keys,
                       "--screenshot", shot)
@@ -220,14 +177,3 @@ def test_headless_screenshot(name, keys, shown, tmp_path):
     for fragment in shown:
         assert fragment in text, f"{fragment!r} not on the screen of {name}"
 
-
-def test_missing_features_are_named():
-    """Not a check of graphtui: a record, in the test log, of what the CLI still lacks."""
-    lacking = [what for what, present in [
-        ("graphtui list", has_subcommand("list")),
-        ("graphtui open", has_subcommand("open")),
-        ("dump --json", has_dump_option("--json")),
-        ("dump --dot", has_dump_option("--dot")),
-        ("dump -o FILE", has_dump_option("-o")),
-    ] if not present]
-    print("CLI lacks:", ", ".join(lacking) if lacking else "nothing")

@@ -3,11 +3,13 @@ with ``golden/NAME.txt`` after normalising what legitimately varies:
 
 - traceback caret lines (``^^^^``) are dropped: Python 3.11, 3.12 and 3.13 draw them
   differently;
-- the repository's absolute path becomes ``<repo>``, other absolute paths in tracebacks
-  ``<python>/FILE``; memory addresses ``0x<addr>``;
-- traceback frames inside the engine are dropped (the scenario's own frames and the error
-  stay), and the line numbers of engine files in warnings become ``<line>``, so editing the
-  engine does not churn these files;
+- dump prints paths short already (relative to the working directory, the repository here;
+  the file name alone elsewhere); what is left of the repository's absolute path becomes
+  ``<repo>``, other absolute paths in tracebacks ``<python>/FILE``; memory addresses
+  ``0x<addr>``;
+- dump folds the traceback frames inside the engine into "… N frames inside the engine"; N
+  becomes ``<n>``, and the line numbers of engine files in warnings become ``<line>``, so
+  editing the engine does not churn these files;
 - for the nn lessons (seed_06..10) every decimal number except byte sizes becomes ``#``:
   those values go through BLAS and the Numba kernels, whose last bits may differ between
   CPUs; shapes, names, order, integers and byte counts still have to match. The tensor
@@ -33,7 +35,8 @@ MASK_NUMBERS = {name for name in TUTORIAL if name >= "seed_06"}
 _FRAME = re.compile(r'^(?P<lead>.*?)  File "(?P<file>[^"]+)", line \d+, in .*$')
 _CARETS = re.compile(r"\s*[\^~]+\s*")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
-_ENGINE_LINE = re.compile(r"(<repo>/engine/[\w/]+\.py):\d+:")
+_ENGINE_LINE = re.compile(r"((?:<repo>/)?engine/[\w/]+\.py):\d+:")
+_ENGINE_FRAMES = re.compile(r"… \d+ frames? inside the engine")
 _DECIMAL = re.compile(r"(?<![\w.#])-?\d+\.\d+(?:e[-+]?\d+)?(?![\d.]| ?[KMG]?i?B\b)")
 
 
@@ -66,6 +69,7 @@ def normalise(text: str, name: str) -> str:
         if _ENGINE_LINE.search(line):
             line = _ENGINE_LINE.sub(r"\1:<line>:", line)
             after_engine_warning = "[stderr]" in line
+        line = _ENGINE_FRAMES.sub("… <n> frames inside the engine", line)
         if name in MASK_NUMBERS:
             line = _DECIMAL.sub("#", line)
         out.append(line.rstrip())

@@ -1,6 +1,7 @@
-"""Every scenario as a plain script, ``python scenarios/NAME.py``: what it prints (the lines
-PyTorch 2.13 prints for the same script with ``import torch``, checked by hand), its
-warnings and, for the scenarios whose lesson is an error, the error it ends with.
+"""Every scenario as a plain script, ``python scenarios/NAME.py``: what it prints, its
+warnings and, for the scenarios whose lesson is an error, the error it ends with. Every
+expectation below is checked twice: against the engine run and against the same script
+run with PyTorch 2.13 in engine's place (run_with_torch.py), so none of it is taken on trust.
 
 Lines are exact strings, or regular expressions (``Rx(...)``) where a value comes from the
 random generator: ``engine.manual_seed(0)`` is deterministic but is not PyTorch's stream,
@@ -12,7 +13,7 @@ import re
 
 import pytest
 
-from scenario_support import ALL, FAILING, assert_in_order, dump, plain
+from scenario_support import ALL, FAILING, assert_in_order, dump, plain, with_torch
 
 
 class Rx:
@@ -153,16 +154,21 @@ def test_every_scenario_has_expectations():
     assert sorted(STDOUT) == sorted(ALL)
 
 
+RUNS = {"engine": plain, "torch": with_torch}
+
+
+@pytest.mark.parametrize("library", RUNS)
 @pytest.mark.parametrize("name", ALL)
-def test_plain_run_prints_what_torch_prints(name):
-    run = plain(name)
+def test_plain_run_prints_what_torch_prints(name, library):
+    run = RUNS[library](name)
     assert run.returncode == (1 if name in FAILING else 0), run.describe()
     match_lines(run.stdout.splitlines(), STDOUT[name])
 
 
+@pytest.mark.parametrize("library", RUNS)
 @pytest.mark.parametrize("name", ALL)
-def test_plain_run_warnings_and_error(name):
-    run = plain(name)
+def test_plain_run_warnings_and_error(name, library):
+    run = RUNS[library](name)
     expected = STDERR.get(name, [])
     if expected:
         assert_in_order(run.stderr, expected, what=f"stderr of {name}")

@@ -80,12 +80,6 @@ def test_failing_scenarios_end_with_the_failing_call(name):
         assert re.search(r"backward|gradcheck", text + before_last)
 
 
-def test_no_torch_import_in_tests_of_scenarios():
-    for path in Path(__file__).parent.glob("*.py"):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            assert not re.match(r"\s*(import|from)\s+torch\b", line), f"{path.name}: {line}"
-
-
 def test_tutorial_scenarios_follow_the_tutorials_cells():
     assert "y.backward(gradients, retain_graph=True)" in source("seed_04_retain_graph")
     assert "torch.randn(2, requires_grad=False)" in source("seed_02_requires_grad_false")

@@ -1,7 +1,8 @@
-"""engine.kernels.elementwise against NumPy formulas and finite differences."""
+"""engine.kernels.elementwise against NumPy formulas, finite differences and torch."""
 
 import numpy as np
 import pytest
+import torch
 
 import kernel_reference as ref
 from engine.kernels import relu_backward, relu_forward, sigmoid_backward, tanh_backward
@@ -20,7 +21,10 @@ def test_relu_matches_numpy_and_keeps_nan_and_negative_zero(dtype):
     y = relu_forward(x)
     assert y.dtype == dtype and y.shape == x.shape
     np.testing.assert_array_equal(y, np.where(x < 0, 0, x))
-    assert np.isnan(y[0, 0, 0]) and np.signbit(y[0, 0, 1])  # torch.relu: nan, -0.
+    assert np.isnan(y[0, 0, 0]) and np.signbit(y[0, 0, 1])
+    expected = torch.relu(torch.from_numpy(x)).numpy()
+    np.testing.assert_array_equal(y, expected)          # nan stays nan: equal_nan
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(expected))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

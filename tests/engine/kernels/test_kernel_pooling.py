@@ -1,9 +1,11 @@
-"""engine.kernels.pooling against loop references, finite differences and recorded PyTorch values."""
+"""engine.kernels.pooling against loop references, finite differences and PyTorch's values."""
 
 import itertools
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 import kernel_reference as ref
 from engine.kernels import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
@@ -146,42 +148,29 @@ def test_padding_larger_than_half_the_kernel_raises_as_pytorch():
         max_pool2d_forward(_input(np.float32), (3, 3), (1, 1), (2, 2), (2, 2))
 
 
-# Recorded from PyTorch 2.13 (float64), x = [[[[1, 3, 3, 0, 2], [5, 1, 5, 2, 2], [0, 4, 4, 4, -1], [2, 2, 6, 1, 6]]]]
-# max_pool2d(kernel 3, stride 2, padding 1, ceil_mode=True)
-MAXPOOL_Y = [[[[5., 5., 2.],
-   [5., 6., 6.],
-   [2., 6., 6.]]]]
-MAXPOOL_INDICES = [[[[ 5,  7,  4],
-   [ 5, 17, 19],
-   [15, 17, 19]]]]
-# max_pool2d(kernel 2, stride 1, dilation (1, 2))
-MAXPOOL_DILATED_Y = [[[[5., 3., 5.],
-   [5., 4., 5.],
-   [6., 4., 6.]]]]
-MAXPOOL_DILATED_INDICES = [[[[ 5,  1,  7],
-   [ 5, 11,  7],
-   [17, 11, 17]]]]
-AVGPOOL_EXCLUDE_PAD_Y = [[[[2.5               , 2.3333333333333335, 1.5               ],
-   [2.3333333333333335, 3.2222222222222223, 2.3333333333333335],
-   [2.                , 3.                , 3.5               ]]]]
-AVGPOOL_INCLUDE_PAD_Y = [[[[1.1111111111111112, 1.5555555555555556, 0.6666666666666666],
-   [1.5555555555555556, 3.2222222222222223, 1.5555555555555556],
-   [0.6666666666666666, 1.5               , 1.1666666666666667]]]]
-ADAPTIVE_Y = [[[[3.                , 2.3333333333333335],
-   [3.1666666666666665, 2.6666666666666665],
-   [3.                , 3.3333333333333335]]]]
-
-RECORDED_X = np.array([[[[1., 3, 3, 0, 2], [5, 1, 5, 2, 2], [0, 4, 4, 4, -1], [2, 2, 6, 1, 6]]]])
+# The same pools in torch 2.13 (float64), live.
+SMALL_X = np.array([[[[1., 3, 3, 0, 2], [5, 1, 5, 2, 2], [0, 4, 4, 4, -1], [2, 2, 6, 1, 6]]]])
 
 
-def test_matches_recorded_pytorch_values():
-    x = RECORDED_X
-    y, indices = max_pool2d_forward(x, (3, 3), (2, 2), (1, 1), (1, 1), ceil_mode=True)
-    np.testing.assert_array_equal(y, MAXPOOL_Y)
-    np.testing.assert_array_equal(indices, MAXPOOL_INDICES)
-    y, indices = max_pool2d_forward(x, (2, 2), (1, 1), (0, 0), (1, 2))
-    np.testing.assert_array_equal(y, MAXPOOL_DILATED_Y)
-    np.testing.assert_array_equal(indices, MAXPOOL_DILATED_INDICES)
-    np.testing.assert_allclose(avg_pool2d_forward(x, (3, 3), (2, 2), (1, 1), True, False), AVGPOOL_EXCLUDE_PAD_Y)
-    np.testing.assert_allclose(avg_pool2d_forward(x, (3, 3), (2, 2), (1, 1), True, True), AVGPOOL_INCLUDE_PAD_Y)
-    np.testing.assert_allclose(adaptive_avg_pool2d_forward(x, (3, 2)), ADAPTIVE_Y)
+def test_max_pool_matches_pytorch():
+    x = torch.from_numpy(SMALL_X)
+    for kernel, stride, padding, dilation, ceil_mode in [((3, 3), (2, 2), (1, 1), (1, 1), True),
+                                                         ((2, 2), (1, 1), (0, 0), (1, 2), False)]:
+        y, indices = max_pool2d_forward(SMALL_X, kernel, stride, padding, dilation, ceil_mode)
+        expected_y, expected_indices = F.max_pool2d(x, kernel, stride, padding, dilation,
+                                                    ceil_mode=ceil_mode, return_indices=True)
+        np.testing.assert_array_equal(y, expected_y.numpy())
+        np.testing.assert_array_equal(indices, expected_indices.numpy())
+
+
+@pytest.mark.parametrize("count_include_pad", [False, True])
+def test_avg_pool_matches_pytorch(count_include_pad):
+    expected = F.avg_pool2d(torch.from_numpy(SMALL_X), (3, 3), (2, 2), (1, 1), ceil_mode=True,
+                            count_include_pad=count_include_pad)
+    np.testing.assert_allclose(avg_pool2d_forward(SMALL_X, (3, 3), (2, 2), (1, 1), True,
+                                                  count_include_pad), expected.numpy())
+
+
+def test_adaptive_avg_pool_matches_pytorch():
+    expected = F.adaptive_avg_pool2d(torch.from_numpy(SMALL_X), (3, 2))
+    np.testing.assert_allclose(adaptive_avg_pool2d_forward(SMALL_X, (3, 2)), expected.numpy())

@@ -1,12 +1,12 @@
-"""Module-hook and Module-API scenarios, run with torch (benchmarks/record_nn_fixtures.py)
-and with engine (test_hooks_nn.py). Each prints what it observes; the printed text must match torch's.
+"""Module-hook and Module-API scenarios, run with torch and with engine by test_hooks_nn.py.
+Each prints what it observes; the printed text must match torch's.
 Shapes and values only: nothing random is printed.
 """
 import warnings
 
 import numpy as np
 
-from recorded_cases import const, det, leaf, simplenet, simplenet_class
+from nn_cases import const, det, leaf, simplenet, simplenet_class
 
 
 def _shape(t):

@@ -11,7 +11,7 @@ import engine
 from engine import trace
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import recorded_cases as cases  # noqa: E402
+import nn_cases as cases  # noqa: E402
 
 LIB = types.SimpleNamespace(torch=engine, nn=engine.nn, F=engine.nn.functional,
                             optim=engine.optim)

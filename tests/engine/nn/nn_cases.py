@@ -1,7 +1,7 @@
-"""Cases run twice: once with torch (by benchmarks/record_nn_fixtures.py, which writes the
-fixtures) and once with engine (by the tests). Each case takes a namespace `lib` with `torch`, `nn`, `F`,
-`optim` and returns (leaves, output). The same source on both sides is what makes the
-recorded values comparable; no case draws random numbers.
+"""Cases run with torch and with engine by test_nn_values.py (through tests/oracle.py). Each
+case takes a namespace `lib` with `torch`, `nn`, `F`, `optim` and returns (leaves, output).
+The same source on both sides is what makes the values comparable; no case draws random
+numbers.
 """
 import numpy as np
 
@@ -351,12 +351,6 @@ def simplenet_batch(lib, batch):
     x = lib.torch.tensor(det((batch, 1, 28, 28), 7))
     target = lib.torch.tensor([(3 + 7 * i) % 10 for i in range(batch)], dtype=lib.torch.long)
     return x, target
-
-
-def summary(array):
-    """What a fixture keeps of a large array: its sums and its first values."""
-    flat = np.asarray(array, dtype=np.float64).reshape(-1)
-    return np.concatenate([[flat.sum(), np.abs(flat).sum()], flat[:32]])
 
 
 def saved_names(tensor):

@@ -1,0 +1,154 @@
+"""The event log of a run watched through the channel: batches kept as they arrived, decoded
+when someone reads them.
+
+Same interface as ``graphtui.model.history.EventLog`` (a Sequence whose step index is the
+position, ``append``, ``first_step``, ``discard_before``), so ``History``, the TUI, dump and
+recordings use it unchanged. A batch from the runner is stored as its encoded bytes with its
+event count: the log's length grows at once, and the events are built only when read (the
+history applying them, a pane showing them), a few batches kept decoded for repeated reads.
+The channel's reader thread therefore only copies bytes, whatever the event rate.
+"""
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from graphtui import wire
+from graphtui.model.events import Discarded
+
+DECODED_KEPT = 8            # batches kept decoded for repeated reads
+
+
+class _Chunk:
+    __slots__ = ("start", "count", "payload", "events")
+
+    def __init__(self, start: int, count: int, payload: bytes | None, events: list | None):
+        self.start, self.count, self.payload, self.events = start, count, payload, events
+
+
+class BatchLog(Sequence):
+    def __init__(self) -> None:
+        self._chunks: list[_Chunk] = []
+        self._starts: list[int] = []
+        self._first = 0
+        self._total = 0
+        self._decoded: OrderedDict[int, list] = OrderedDict()
+        self._hot: tuple[int, int, list] = (0, 0, [])   # the batch read last: start, end
+        self._lock = threading.RLock()
+
+    @property
+    def first_step(self) -> int:
+        return self._first
+
+    def __len__(self) -> int:
+        return self._total
+
+    def append(self, event) -> int:
+        """Add one event of the debugger's own; returns its step."""
+        with self._lock:
+            last = self._chunks[-1] if self._chunks else None
+            if last is not None and last.payload is None:
+                last.events.append(event)
+                last.count += 1
+            else:
+                self._add(_Chunk(self._total, 1, None, [event]))
+            self._total += 1
+            return self._total - 1
+
+    def append_encoded(self, count: int, payload: bytes) -> None:
+        """Add a batch as it came over the wire (``count`` events)."""
+        if count <= 0:
+            return
+        with self._lock:
+            self._add(_Chunk(self._total, count, payload, None))
+            self._total += count
+
+    def _add(self, chunk: _Chunk) -> None:
+        self._chunks.append(chunk)
+        self._starts.append(chunk.start)
+
+    def __getitem__(self, index):
+        if type(index) is int and index >= self._first:
+            start, end, events = self._hot         # one batch read event by event: no lock
+            if start <= index < end:
+                return events[index - start]
+        with self._lock:
+            if isinstance(index, slice):
+                start, stop, stride = index.indices(self._total)
+                return self._slice(max(start, self._first), stop)[::stride]
+            if index < 0:
+                index += self._total
+            if not 0 <= index < self._total:
+                raise IndexError("event index out of range")
+            if index < self._first:
+                return Discarded(index)
+            chunk = self._chunk_at(index)
+            events = self._events_of(chunk)
+            if chunk.payload is not None:
+                self._hot = (chunk.start, chunk.start + chunk.count, events)
+            return events[index - chunk.start]
+
+    def __iter__(self):
+        step = self._first
+        while step < self._total:
+            with self._lock:
+                if step < self._first:
+                    step = self._first
+                    continue
+                chunk = self._chunk_at(step)
+                events = self._events_of(chunk)[step - chunk.start:]
+            yield from events
+            step += len(events)
+
+    def _slice(self, start: int, stop: int) -> list:
+        out: list = []
+        step = start
+        while step < stop:
+            chunk = self._chunk_at(step)
+            events = self._events_of(chunk)
+            end = min(stop, chunk.start + chunk.count)
+            out.extend(events[step - chunk.start:end - chunk.start])
+            step = end
+        return out
+
+    def _chunk_at(self, step: int) -> _Chunk:
+        return self._chunks[bisect.bisect_right(self._starts, step) - 1]
+
+    def _events_of(self, chunk: _Chunk) -> list:
+        if chunk.payload is None:
+            return chunk.events
+        key = chunk.start
+        events = self._decoded.get(key)
+        if events is None:
+            events = wire.decode_events(chunk.payload)
+            if len(events) != chunk.count:
+                raise wire.WireError(f"a batch said {chunk.count} events and held "
+                                     f"{len(events)}")
+            self._decoded[key] = events
+            if len(self._decoded) > DECODED_KEPT:
+                self._decoded.popitem(last=False)
+        else:
+            self._decoded.move_to_end(key)
+        return events
+
+    def discard_before(self, step: int) -> None:
+        """Forget the events before ``step`` (their effect lives in a checkpoint)."""
+        with self._lock:
+            step = min(step, self._total)
+            if step <= self._first:
+                return
+            cut = bisect.bisect_right(self._starts, step) - 1
+            for chunk in self._chunks[:cut + 1]:
+                self._decoded.pop(chunk.start, None)
+            kept = self._chunks[cut:]
+            head = kept[0]
+            if head.start < step:       # keep the tail of the batch the step falls in
+                tail = self._events_of(head)[step - head.start:]
+                self._decoded.pop(head.start, None)
+                kept[0] = _Chunk(step, len(tail), None, list(tail))
+            self._chunks = [chunk for chunk in kept if chunk.count]
+            self._starts = [chunk.start for chunk in self._chunks]
+            self._first = step
+            self._hot = (0, 0, [])

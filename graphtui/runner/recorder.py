@@ -1,0 +1,245 @@
+"""What the runner records: the engine's events, names for tensors, hooks to mute again, and
+the scenario's output lines, sent up in batches; and where the step gate is asked.
+
+The recorder is the engine's subscriber (``on_event``, called on whichever scenario thread
+runs the engine). Events go through the value budget into a batch; a batch is sent when it
+is full, when the gate pauses, when the scenario prints a line (so a process that dies next
+has sent it) and, by ``Sender``'s timer, when it has waited ``FLUSH_AFTER`` seconds.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from engine import trace
+from graphtui import naming, wire
+from graphtui.budget import ValueBudget
+from graphtui.model import events as ev
+from graphtui.runner.gate import StepGate
+from graphtui.runner.hookkeys import HookKeys
+from graphtui.scenario import is_scenario_frame
+
+BATCH_EVENTS = 4096          # events per batch at most
+FLUSH_AFTER = 0.02           # seconds an event may wait in a batch
+DROP_NOTE_EVERY = 10_000     # one EventsDropped per this many output lines not kept
+
+
+class Sender:
+    """Batches of events, written to the channel's file descriptor as frames."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._batch: list = []
+        self._oldest = 0.0
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self.closed = False
+
+    def add(self, event) -> None:
+        with self._lock:
+            batch = self._batch
+            if not batch:
+                self._oldest = time.monotonic()
+            batch.append(event)
+            if len(batch) >= BATCH_EVENTS:
+                self._send_locked(wire.BATCH)
+
+    def flush(self, kind: int = wire.BATCH) -> None:
+        with self._lock:
+            self._send_locked(kind)
+
+    def flush_if_stale(self) -> None:
+        if self._batch and time.monotonic() - self._oldest >= FLUSH_AFTER:
+            self.flush()
+
+    def send_raw(self, data: bytes) -> None:
+        with self._lock:
+            self._send_locked(wire.BATCH)
+            self._write(data)
+
+    def _send_locked(self, kind: int) -> None:
+        batch, self._batch = self._batch, []
+        if batch or kind != wire.BATCH:
+            self._write(wire.frame(kind, len(batch), wire.encode_events(batch)))
+
+    def _write(self, data: bytes) -> None:
+        if self.closed or os.getpid() != self._pid:
+            return
+        view = memoryview(data)
+        while view:
+            try:
+                written = os.write(self._fd, view)
+            except OSError:             # the debugger is gone: nobody to tell
+                self.closed = True
+                return
+            view = view[written:]
+
+    def flush_periodically(self) -> None:
+        """The timer thread's loop: events of a quiet spell go up a moment later."""
+        while not self.closed:
+            time.sleep(FLUSH_AFTER)
+            try:
+                self.flush_if_stale()
+            except Exception:            # an event that cannot be pickled: said by add()
+                pass
+
+
+class Recorder:
+    def __init__(self, sender: Sender, scenario: Path, gate: StepGate | None,
+                 value_budget: int, muted_keys: Iterable[tuple] = (),
+                 output_kept: int = 100_000) -> None:
+        self.sender = sender
+        self.scenario = scenario
+        self.gate = gate
+        self.budget = ValueBudget(value_budget)
+        self.muted_keys = set(muted_keys)
+        self.hook_keys = HookKeys()
+        self.output_limit = output_kept
+        self.output_kept = 0
+        self.output_dropped = 0
+        self.names: dict[int, str] = {}       # tensor id -> name, as recorded
+        self.announced: set[int] = set()      # tensor ids a TensorCreated was recorded for
+        self.first_node_of_pass = False
+        self.last_named_line: tuple | None = None
+        self._scenario_files: dict[str, bool] = {}
+        self.detached = False
+
+    def record(self, event) -> None:
+        self.sender.add(event)
+
+    # ------------------------------------------------------------ the engine's subscriber
+
+    def on_event(self, event) -> None:
+        if self.detached:
+            return
+        try:
+            self.sender.add(self.budget.admit(event))
+            self._react(event)
+        except Exception as error:   # a recorder bug must not become the scenario's error
+            self.output("graphtui", f"graphtui: recorder error: {error!r}")
+
+    def _react(self, event) -> None:
+        kind = type(event)
+        if kind is trace.TensorCreated:
+            self.announced.add(event.tensor_id)
+            if event.name:
+                self.names.setdefault(event.tensor_id, event.name)
+        elif kind is trace.TensorNamed:
+            self.names.setdefault(event.tensor_id, event.name)
+        elif kind is trace.HookRegistered:
+            self._remember_hook(event)
+        elif kind is trace.BackwardStarted:
+            self.name_visible_tensors()
+            self.first_node_of_pass = True
+        elif kind is trace.NodeCreated:
+            self._name_if_new_statement()
+            gate = self.gate
+            if gate is not None and gate.wants_op_stop():
+                self._hold("op", event.node_id, "pause" if gate.pause_requested else "step")
+        elif kind is trace.NodeExecuting:
+            first, self.first_node_of_pass = self.first_node_of_pass, False
+            reason = self.gate.node_stop_reason(first) if self.gate is not None else None
+            if reason is not None:
+                self._hold("node", event.node_id, reason)
+
+    def _hold(self, where: str, node_id: int | None, reason: str) -> None:
+        how = self.gate.hold(where, node_id, reason, self._send_pause)
+        self.record(ev.Resumed(how))
+
+    def _send_pause(self, where: str, node_id: int | None, reason: str) -> None:
+        self.name_visible_tensors()
+        self.record(ev.Paused(where, node_id, reason))
+        self.sender.flush(wire.PAUSED)
+
+    def detach(self) -> None:
+        """Record nothing more (in a process the scenario forked: the channel is not its)."""
+        self.detached = True
+        trace.unsubscribe(self.on_event)
+
+    # ------------------------------------------------------------ hooks
+
+    def _remember_hook(self, event: trace.HookRegistered) -> None:
+        key = self.hook_keys.key_of(event.kind, event.target, event.callable_name)
+        muted = key in self.muted_keys
+        if muted:
+            trace.muted_hooks.add(event.hook_id)
+            self.record(ev.HookMuteChanged(event.hook_id, True))
+        self.sender.send_raw(wire.hook_frame(event.hook_id, key, muted))
+
+    # ------------------------------------------------------------ names
+
+    def _name_if_new_statement(self) -> None:
+        # The result of the previous statement is assigned by now; scan once per line.
+        frame = self._innermost_scenario_frame()
+        if frame is not None:
+            where = (id(frame.f_code), frame.f_lineno)
+            if where != self.last_named_line:
+                self.last_named_line = where
+                self.name_from(naming.names_in_frames(
+                    naming.scenario_frames(self.scenario, frame)))
+
+    def _innermost_scenario_frame(self):
+        """naming.innermost_scenario_frame, with the answer per file remembered: asked for
+        every op the scenario records."""
+        known = self._scenario_files
+        frame = sys._getframe(2)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            ours = known.get(filename)
+            if ours is None:
+                ours = known[filename] = is_scenario_frame(filename, self.scenario)
+            if ours:
+                return frame
+            frame = frame.f_back
+        return None
+
+    def name_visible_tensors(self, start=None) -> None:
+        frames = naming.scenario_frames(self.scenario, start or sys._getframe())
+        self.name_from(naming.names_in_frames(frames))
+
+    def name_from(self, names) -> None:
+        for tensor_id, name, tensor in names:
+            if tensor_id not in self.announced:
+                # The engine gave it an id but never described it (a parameter, say).
+                self.announced.add(tensor_id)
+                name = self.names.setdefault(tensor_id, name)
+                self.record(self.budget.admit(describe_tensor(tensor_id, name, tensor)))
+            elif tensor_id not in self.names:
+                self.names[tensor_id] = name
+                self.record(trace.TensorNamed(tensor_id, name))
+
+    # ------------------------------------------------------------ output
+
+    def output(self, stream: str, text: str) -> None:
+        """One line the scenario wrote (or a notice of ours): sent at once, so a process
+        that dies next has told it."""
+        if self.detached:
+            return
+        if self.output_kept >= self.output_limit:
+            self.output_dropped += 1
+            if self.output_dropped % DROP_NOTE_EVERY == 0:
+                self.record(ev.EventsDropped("output", DROP_NOTE_EVERY))
+            return
+        self.output_kept += 1
+        self.record(ev.OutputWritten(stream, text))
+        self.sender.flush()
+
+    def note_dropped_output(self) -> None:
+        leftover = self.output_dropped % DROP_NOTE_EVERY
+        if leftover:
+            self.record(ev.EventsDropped("output", leftover))
+            self.output_dropped -= leftover
+
+
+def describe_tensor(tensor_id: int, name: str, tensor) -> trace.TensorCreated:
+    grad_fn = getattr(tensor, "grad_fn", None)
+    data = getattr(tensor, "_data", None)
+    dtype = data.dtype.name if data is not None else str(tensor.dtype).removeprefix("torch.")
+    return trace.TensorCreated(
+        tensor_id, name, tuple(tensor.shape), dtype,
+        bool(tensor.requires_grad), bool(tensor.is_leaf), getattr(grad_fn, "_id", None),
+        trace.summarize(tensor))

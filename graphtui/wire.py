@@ -1,0 +1,173 @@
+"""The wire format between the runner (the scenario's process) and the debugger.
+
+Up (runner -> debugger), a stream of frames, each a 9-byte header and a payload::
+
+    length: u32 little-endian   bytes of payload
+    kind:   u8                  BATCH, PAUSED, FINISHED or HOOK (below)
+    count:  u32 little-endian   events in the payload (0 for HOOK)
+
+BATCH, PAUSED and FINISHED carry a batch of events pickled together (one pickle per batch,
+not per event). Events are reduced to their class and a tuple of their fields (a C
+``attrgetter``, no ``__dict__``), arrays to their bytes, dtype and shape; reading accepts
+only the event and value classes of ``engine.trace`` and ``graphtui.model.events`` and the
+array rebuilder below, so a frame cannot name any other callable. PAUSED: the batch ends
+with a ``Paused`` event and the step gate holds the scenario. FINISHED: the batch ends with
+the ``RunFinished`` event; nothing follows. HOOK is JSON ``[hook_id, key, muted]``: the key
+under which a hook is muted again in a re-run (see ``graphtui.runner.hookkeys``), so the
+debugger knows it without decoding batches.
+
+Down (debugger -> runner): one command per line of UTF-8 text. The first line is the run's
+configuration as a JSON object (``start``); then ``step``, ``continue``, ``pause``,
+``break 0|1``, ``mute ID``, ``unmute ID``, ``stop``.
+"""
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import io
+import json
+import operator
+import pickle
+import struct
+
+import numpy as np
+
+from engine import trace
+from graphtui.model import events as graphtui_events
+
+HEADER = struct.Struct("<IBI")
+BATCH, PAUSED, FINISHED, HOOK = 1, 2, 3, 4
+KINDS = (BATCH, PAUSED, FINISHED, HOOK)
+MAX_FRAME = 1 << 30                 # a longer length is a corrupted stream, not a batch
+
+COMMANDS = ("step", "continue", "pause", "break", "mute", "unmute", "stop")
+
+
+class WireError(Exception):
+    """A frame that cannot be read: the stream is corrupted."""
+
+
+# ---------------------------------------------------------------- events
+
+def _event_classes() -> dict[str, type]:
+    classes = {}
+    for module in (trace, graphtui_events):
+        for value in vars(module).values():
+            if isinstance(value, type) and dataclasses.is_dataclass(value) \
+                    and value.__module__ == module.__name__:
+                classes[f"{value.__module__}.{value.__qualname__}"] = value
+    return classes
+
+
+_CLASSES = _event_classes()
+
+
+def _rebuild_array(data: bytes, dtype: str, shape: tuple) -> np.ndarray:
+    return np.frombuffer(data, dtype).reshape(shape)      # read-only: backed by bytes
+
+
+def _reduce_array(array: np.ndarray):
+    return _rebuild_array, (array.tobytes(), array.dtype.str, array.shape)
+
+
+def _reducer(cls: type):
+    names = [field.name for field in dataclasses.fields(cls)]
+    fields = operator.attrgetter(*names)
+    if len(names) == 1:
+        return lambda event: (cls, (fields(event),))
+    return lambda event: (cls, fields(event))
+
+
+_DISPATCH = copyreg.dispatch_table.copy()
+_DISPATCH.update({cls: _reducer(cls) for cls in _CLASSES.values()})
+_DISPATCH[np.ndarray] = _reduce_array
+_ALLOWED = {**_CLASSES, f"{__name__}._rebuild_array": _rebuild_array}
+
+
+def encode_events(events: list) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(events)
+    return buffer.getvalue()
+
+
+class _EventUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        found = _ALLOWED.get(f"{module}.{name}")
+        if found is None:
+            raise WireError(f"a frame names {module}.{name}, which is not an event type")
+        return found
+
+
+def decode_events(payload: bytes) -> list:
+    try:
+        events = _EventUnpickler(io.BytesIO(payload)).load()
+    except WireError:
+        raise
+    except Exception as error:
+        raise WireError(f"a batch of events cannot be decoded ({error!r})") from None
+    if type(events) is not list:
+        raise WireError("a batch of events is not a list")
+    return events
+
+
+# ---------------------------------------------------------------- frames
+
+def frame(kind: int, count: int, payload: bytes) -> bytes:
+    return HEADER.pack(len(payload), kind, count) + payload
+
+
+def hook_frame(hook_id: int, key: tuple, muted: bool) -> bytes:
+    return frame(HOOK, 0, json.dumps([hook_id, list(key), muted]).encode())
+
+
+def read_hook(payload: bytes) -> tuple[int, tuple, bool]:
+    hook_id, key, muted = json.loads(payload)
+    return hook_id, tuple(key), bool(muted)
+
+
+class FrameReader:
+    """Splits a byte stream into (kind, count, payload) frames as bytes arrive."""
+
+    def __init__(self) -> None:
+        self._pending = bytearray()
+
+    def feed(self, data: bytes) -> list[tuple[int, int, bytes]]:
+        self._pending += data
+        frames, offset, pending = [], 0, self._pending
+        while len(pending) - offset >= HEADER.size:
+            length, kind, count = HEADER.unpack_from(pending, offset)
+            if kind not in KINDS or length > MAX_FRAME:
+                raise WireError(f"bad frame header (kind {kind}, length {length})")
+            end = offset + HEADER.size + length
+            if end > len(pending):
+                break
+            frames.append((kind, count, bytes(pending[offset + HEADER.size:end])))
+            offset = end
+        del pending[:offset]
+        return frames
+
+    @property
+    def partial(self) -> bool:
+        """Bytes of an unfinished frame are waiting (the writer died in the middle)."""
+        return bool(self._pending)
+
+
+# ---------------------------------------------------------------- commands
+
+def command(name: str, argument: object = None) -> bytes:
+    if name not in COMMANDS:
+        raise ValueError(f"unknown command {name!r}")
+    return (name if argument is None else f"{name} {int(argument)}").encode() + b"\n"
+
+
+def start_line(config: dict) -> bytes:
+    return json.dumps(config).encode() + b"\n"
+
+
+def parse_command(line: bytes) -> tuple[str, int | None]:
+    name, _, argument = line.decode().strip().partition(" ")
+    if name not in COMMANDS:
+        raise WireError(f"unknown command {name!r}")
+    return name, int(argument) if argument else None

@@ -1,0 +1,118 @@
+"""Watching a program graphtui did not start: ``graphtui record -- python train.py`` and the
+``graphtui.record`` context manager both write a recording that ``graphtui open`` reads."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import graphtui
+from engine import trace
+from graphtui.embed import BEFORE_RECORDING
+from graphtui.model import events as ev
+from graphtui.recording import load
+from graphtui.replay import ReplaySession
+
+TRAIN = """
+    import sys
+    import engine as torch
+    steps = int(sys.argv[sys.argv.index("--steps") + 1])
+    w = torch.ones(3, requires_grad=True)
+    for step in range(steps):
+        loss = (w * 3).sum()
+        loss.backward()
+        print("step", step, w.grad.tolist())
+"""
+
+
+def graphtui_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "graphtui", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def of_type(events, kind):
+    return [e for e in events if type(e) is kind]
+
+
+@pytest.fixture
+def program(tmp_path):
+    def write(source: str, name: str = "train.py"):
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+        return path
+    return write
+
+
+def test_record_runs_a_python_program_and_writes_a_recording(tmp_path, program):
+    script = program(TRAIN)
+    out = tmp_path / "run.jsonl"
+    result = graphtui_cli("record", "-o", out, "--", sys.executable, script, "--steps", "2")
+    assert result.returncode == 0, result.stderr
+    # The program's output goes to the terminal as usual ...
+    assert result.stdout.splitlines() == ["step 0 [3.0, 3.0, 3.0]", "step 1 [6.0, 6.0, 6.0]"]
+    assert f"written to {out}" in result.stderr
+    # ... and into the recording, with everything the engine did.
+    header, events = load(out)
+    assert header["scenario"] == str(script)
+    (started,) = of_type(events, ev.RunStarted)
+    assert started.argv == (str(script), "--steps", "2")
+    assert [e.name for e in of_type(events, trace.NodeCreated)].count("MulBackward0") == 2
+    assert len(of_type(events, trace.BackwardStarted)) == 2
+    assert [e.text for e in of_type(events, ev.OutputWritten)] == [
+        "step 0 [3.0, 3.0, 3.0]", "step 1 [6.0, 6.0, 6.0]"]
+    assert events[-1] == ev.RunFinished("finished")
+    state = ReplaySession.from_file(out).state()          # what `graphtui open` shows
+    w = next(t for t in state.tensors.values() if t.name == "w")
+    assert w.grad.values.tolist() == [6.0, 6.0, 6.0]
+
+
+def test_record_takes_the_script_without_an_interpreter_and_exits_1_when_it_fails(
+        tmp_path, program):
+    script = program("import engine as torch\nx = torch.ones(2) * 2\nraise ValueError('bad')\n")
+    out = tmp_path / "fails.jsonl"
+    result = graphtui_cli("record", "-o", out, "--", script)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-2] == "ValueError: bad"       # its own traceback
+    _, events = load(out)
+    assert (events[-1].status, events[-1].exc_type) == ("failed", "ValueError")
+
+
+def test_record_without_a_program_is_a_usage_error(tmp_path):
+    result = graphtui_cli("record", "-o", tmp_path / "x.jsonl")
+    assert result.returncode == 2 and "record needs a program" in result.stderr
+
+
+def test_the_record_context_manager_records_its_block(tmp_path):
+    import engine as torch
+
+    out = tmp_path / "block.jsonl"
+    x = torch.ones(2, requires_grad=True)
+    outside = x * 5                                    # before the block: not recorded
+    with graphtui.record(out):
+        y = x * 3
+        y.backward(torch.tensor([100, 0.1]))
+    assert outside.grad_fn is not None
+    header, events = load(out)
+    # x's AccumulateGrad was made for `outside`, before the block: known by its id only.
+    assert [e.name for e in of_type(events, trace.NodeCreated)] == [
+        BEFORE_RECORDING, "MulBackward0"]
+    assert events[0].scenario == __file__ and events[-1] == ev.RunFinished("finished")
+    state = ReplaySession.from_file(out).state()
+    y_state = next(t for t in state.tensors.values() if t.name == "y")
+    assert y_state.grad_fn_id is not None
+    assert state.run_state == "finished"
+
+
+def test_the_record_context_manager_saves_a_failing_block_and_lets_the_error_go(tmp_path):
+    import engine as torch
+
+    out = tmp_path / "fails.jsonl"
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        with graphtui.record(out):
+            z = torch.ones(2) * 2
+            z.backward(torch.ones(2))
+    _, events = load(out)
+    assert (events[-1].status, events[-1].exc_type) == ("failed", "RuntimeError")
+    assert "z.backward(torch.ones(2))" in events[-1].traceback

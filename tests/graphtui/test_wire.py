@@ -1,0 +1,124 @@
+"""The channel's wire format and the log that keeps batches encoded until read."""
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from engine import trace
+from graphtui import wire
+from graphtui.batchlog import BatchLog
+from graphtui.model import events as ev
+from graphtui.model.history import History
+
+from tests.graphtui.conftest import mul_backward_events, mul_forward_events
+
+EVENTS = mul_forward_events() + mul_backward_events()
+
+
+def same(a, b) -> bool:
+    """Events equal field by field, arrays by value (Summary compares by identity)."""
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+    if hasattr(a, "__slots__") and hasattr(type(a), "__dataclass_fields__"):
+        return type(a) is type(b) and all(same(getattr(a, f), getattr(b, f))
+                                          for f in type(a).__dataclass_fields__)
+    return a == b
+
+
+def test_a_batch_of_events_comes_back_field_for_field():
+    decoded = wire.decode_events(wire.encode_events(EVENTS))
+    assert len(decoded) == len(EVENTS) and all(map(same, EVENTS, decoded))
+    values = decoded[1].summary.values
+    assert values.tolist() == [0.5, -1.0] and not values.flags.writeable
+
+
+def test_a_batch_is_smaller_than_one_pickle_per_event():
+    one_by_one = sum(len(pickle.dumps(e)) for e in EVENTS)
+    assert len(wire.encode_events(EVENTS)) < one_by_one / 2
+
+
+class NotAnEvent:
+    def __reduce__(self):
+        return (print, ("a frame must not call this",))
+
+
+def test_reading_refuses_anything_but_event_types():
+    with pytest.raises(wire.WireError, match="builtins.print, which is not an event type"):
+        wire.decode_events(pickle.dumps([NotAnEvent()]))
+    with pytest.raises(wire.WireError, match="not a list"):
+        wire.decode_events(wire.encode_events(ev.OutputWritten("stdout", "x")))
+
+
+def test_frames_are_split_whatever_the_reads_cut():
+    stream = (wire.frame(wire.BATCH, 2, wire.encode_events(EVENTS[:2]))
+              + wire.hook_frame(7, ("tensor", "tensor", "show", 0), True)
+              + wire.frame(wire.PAUSED, 1, wire.encode_events([ev.Paused("node", 11, "break")])))
+    reader, frames = wire.FrameReader(), []
+    for start in range(0, len(stream), 5):            # five bytes at a time
+        frames += reader.feed(stream[start:start + 5])
+    assert [(kind, count) for kind, count, _ in frames] == [
+        (wire.BATCH, 2), (wire.HOOK, 0), (wire.PAUSED, 1)]
+    assert wire.read_hook(frames[1][2]) == (7, ("tensor", "tensor", "show", 0), True)
+    assert not reader.partial
+    reader.feed(stream[:7])
+    assert reader.partial
+
+
+def test_a_corrupted_header_is_an_error():
+    with pytest.raises(wire.WireError, match="bad frame header"):
+        wire.FrameReader().feed(b"\xff" * 20)
+
+
+def test_commands_round_trip():
+    assert wire.parse_command(wire.command("mute", 12)) == ("mute", 12)
+    assert wire.parse_command(wire.command("continue")) == ("continue", None)
+    with pytest.raises(wire.WireError):
+        wire.parse_command(b"format c:\n")
+
+
+def batch_log(*batches, own=()) -> BatchLog:
+    log = BatchLog()
+    for batch in batches:
+        log.append_encoded(len(batch), wire.encode_events(batch))
+    for event in own:
+        log.append(event)
+    return log
+
+
+def test_the_log_reads_like_a_list_across_batches():
+    log = batch_log(EVENTS[:5], EVENTS[5:9], own=EVENTS[9:])
+    assert len(log) == len(EVENTS)
+    assert all(map(same, log, EVENTS))
+    assert all(map(same, log[3:12], EVENTS[3:12]))
+    assert same(log[-1], EVENTS[-1]) and same(log[6], EVENTS[6])
+    with pytest.raises(IndexError):
+        log[len(EVENTS)]
+
+
+def test_discarding_keeps_the_tail_of_a_batch_and_answers_discarded_below():
+    log = batch_log(EVENTS[:5], EVENTS[5:9], EVENTS[9:])
+    log.discard_before(7)
+    assert log.first_step == 7 and len(log) == len(EVENTS)
+    assert log[3] == ev.Discarded(3)
+    assert all(map(same, log, EVENTS[7:]))
+    assert all(map(same, log[0:10], EVENTS[7:10]))
+
+
+def test_history_builds_the_same_state_from_a_batch_log():
+    lazy = History(batch_log(EVENTS[:4], EVENTS[4:], own=[ev.RunFinished("finished")]))
+    eager = History(EVENTS + [ev.RunFinished("finished")])
+    assert lazy.latest().run_state == eager.latest().run_state == "finished"
+    grad = lazy.latest().tensors[1].grad.values.tolist()
+    assert grad == pytest.approx(eager.latest().tensors[1].grad.values.tolist())
+    assert lazy.state_at(8).nodes.keys() == eager.state_at(8).nodes.keys()
+
+
+def test_statistics_not_computed_in_the_runner_are_computed_when_read():
+    summary = trace.summarize(np.array([1.0, 3.0], dtype="float32"))
+    assert summary.stats is None
+    (event,) = wire.decode_events(wire.encode_events([trace.GradAccumulated(1, summary, False)]))
+    assert (event.grad.min, event.grad.max, event.grad.mean) == (1.0, 3.0, 2.0)
