@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as _np
 
 from engine import trace
+from engine._device import device, get_default_device, set_default_device
 from engine._tensor_str import get_printoptions, set_printoptions
 from engine.dtypes import (Size, bool_ as bool, double, dtype, float, float16, float32, float64,
                            get_default_dtype, half, int, int8, int16, int32, int64, long, short,
@@ -20,10 +21,15 @@ from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, c
 from engine.ops.reductions import (argmax, argmin, log_softmax, max, mean, min, norm, softmax,
                                    sum)
 from engine.ops.indexing import select
-from engine.ops.shape import (cat, clone, concat, concatenate, flatten, permute, reshape,
-                              squeeze, stack, t, transpose, unsqueeze)
-from engine.ops.split import chunk, split, unbind
+from engine.ops.gather import gather, index_select, scatter, scatter_add
+from engine.ops.inplace import (abs_, cos_, exp_, log_, neg_, reciprocal_, relu_, sigmoid_,
+                                sin_, sqrt_, tanh_)
+from engine.ops.statistics import prod, std, var
+from engine.ops.shape import (cat, clone, concat, concatenate, diagonal, flatten, permute,
+                              reshape, squeeze, stack, t, transpose, unsqueeze)
+from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
+from engine.ops.einsum import einsum
 from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                              full_like, linspace, manual_seed, ones, ones_like, rand, rand_like,
                              randint, randint_like, randn, randn_like, randperm, seed, tensor,
@@ -39,6 +45,10 @@ from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anoma
                                           set_detect_anomaly)
 
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
+
+from engine.ops.out import add_out_keywords as _add_out_keywords  # noqa: E402
+
+_add_out_keywords(globals())
 
 __version__ = "0.1.0"
 
@@ -60,3 +70,8 @@ def numel(input) -> int:
 def is_floating_point(input) -> bool:
     return input.is_floating_point()
 from engine import nn, optim  # noqa: E402  (last: they import the rest of engine)
+from engine import accelerator, backends, cuda, utils  # noqa: E402
+import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch")

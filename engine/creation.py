@@ -2,6 +2,7 @@
 generators, so a seed gives PyTorch's numbers)."""
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -10,6 +11,7 @@ from engine import dtypes as _dt
 from engine import random as _random
 from engine.autograd import grad_mode as _gm
 from engine.random import manual_seed, seed  # noqa: F401  (torch.manual_seed, torch.seed)
+from engine._device import check_device
 from engine.tensor import Tensor, _announce
 
 
@@ -17,6 +19,15 @@ def _np_dtype(dtype, default=None) -> np.dtype:
     if dtype is None:
         return (default or _dt.get_default_dtype()).np_dtype
     return _dt.to_numpy_dtype(dtype)
+
+
+def on_device(factory):
+    """A factory's `device=`: the CPU (or no device), else PyTorch's CPU-build error."""
+    @functools.wraps(factory)
+    def make(*args, device=None, **kwargs):
+        check_device(device)
+        return factory(*args, **kwargs)
+    return make
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -61,10 +72,12 @@ def _unwrap_tensors(data):
     return data
 
 
+@on_device
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     return _make(_infer_array(data, dtype), requires_grad)
 
 
+@on_device
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
         return data
@@ -76,18 +89,22 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _announce(Tensor._make(array))
 
 
+@on_device
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.zeros(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
+@on_device
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.ones(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
+@on_device
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.empty(_sizes(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
+@on_device
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if dtype is None:
         default = _dt.bool_ if isinstance(fill_value, bool) else (
@@ -98,23 +115,28 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     return _make(np.full(tuple(size), fill_value, dtype=np_dtype), requires_grad)
 
 
+@on_device
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.zeros(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
 
 
+@on_device
 def ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.ones(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
 
 
+@on_device
 def empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.empty(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
 
 
+@on_device
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.full(input._data.shape, fill_value, dtype=_np_dtype(dtype, input.dtype)),
                  requires_grad)
 
 
+@on_device
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if end is None:
         start, end = 0, start
@@ -123,16 +145,19 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return _make(np.arange(start, end, step).astype(_np_dtype(dtype, default)), requires_grad)
 
 
+@on_device
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.linspace(start, end, int(steps)).astype(_np_dtype(dtype)), requires_grad)
 
 
+@on_device
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     like = _random_empty(size, dtype, "check_uniform_bounds")
     return _make(_random.uniform(_random.generator_or_default(generator), like, 0.0, 1.0),
                  requires_grad)
 
 
+@on_device
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     like = _random_empty(size, dtype, "normal_kernel_cpu")
     return _make(_random.normal(_random.generator_or_default(generator), like, 0.0, 1.0),
@@ -163,6 +188,7 @@ def _checked_sizes(sizes: tuple) -> tuple:
     return sizes
 
 
+@on_device
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False) -> Tensor:
     if size is None:
@@ -182,6 +208,7 @@ def random_from_to(generator, like: np.ndarray, low: int, high: int) -> np.ndarr
     return _random.int_from_to(generator, like, high - low, low).astype(like.dtype, copy=False)
 
 
+@on_device
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     n = int(n)
     if n < 0:
@@ -190,16 +217,19 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _make(values.astype(_np_dtype(dtype, _dt.int64)), requires_grad)
 
 
+@on_device
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     return rand(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
                 requires_grad=requires_grad)
 
 
+@on_device
 def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
                  requires_grad=requires_grad)
 
 
+@on_device
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
                  requires_grad=False) -> Tensor:
     if high is None:
@@ -208,5 +238,6 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
                    dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@on_device
 def eye(n, m=None, *, dtype=None, requires_grad=False) -> Tensor:
     return _make(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)

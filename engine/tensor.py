@@ -123,8 +123,16 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self):
+        from engine._device import CPU
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def get_device(self) -> int:
+        return -1
 
     def is_inference(self) -> bool:
         return self._inference
@@ -358,6 +366,11 @@ class Tensor:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
+
+    def __getattr__(self, name: str):
+        # Only reached when normal lookup fails: a torch method the engine lacks, or a typo.
+        from engine._unsupported import missing
+        raise missing("torch.Tensor", name, f"'{type(self).__name__}' object has no attribute")
 
     __hash__ = object.__hash__      # identity, as torch.Tensor hashes (__eq__ is elementwise)
 

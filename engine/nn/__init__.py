@@ -5,3 +5,8 @@ from engine.nn.modules import __all__ as _layers
 from engine.nn import functional, init, modules
 
 __all__ = ["Buffer", "Parameter", *_layers, "functional", "init", "modules"]
+
+
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.nn")

@@ -7,11 +7,14 @@ import numpy as np
 
 from engine import random as _random
 from engine.nn._ops.activation import gelu, leaky_relu, log_sigmoid as logsigmoid
+from engine.nn._ops.attention import scaled_dot_product_attention
 from engine.nn._ops.conv import conv2d
 from engine.nn._ops.linear import linear
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                  cross_entropy, l1_loss, mse_loss, nll_loss)
+from engine.nn._ops.layer_norm import layer_norm
 from engine.nn._ops.normalization import batch_norm as _batch_norm
+from engine.nn._ops.smooth_l1 import smooth_l1_loss
 from engine.nn._ops.padding import pad
 from engine.nn._ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from engine.nn._ops.sparse import embedding
@@ -20,18 +23,20 @@ from engine.ops import inplace as _I
 from engine.ops import reductions as _R
 from engine.tensor import Tensor
 
-__all__ = ["relu", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
-           "conv2d", "max_pool2d", "max_pool2d_with_indices", "avg_pool2d",
-           "adaptive_avg_pool2d", "dropout", "dropout2d", "batch_norm", "embedding", "cross_entropy",
-           "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "one_hot", "pad"]
+__all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax",
+           "log_softmax", "linear", "conv2d", "max_pool2d", "max_pool2d_with_indices",
+           "avg_pool2d", "adaptive_avg_pool2d", "dropout", "dropout2d", "batch_norm", "layer_norm",
+           "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",
+           "scaled_dot_product_attention"]
 
 
 def relu(input, inplace: bool = False):
-    if inplace:
-        from engine.ops.inplace import relu_in_place
-        return relu_in_place(input)
-    return _E.relu(input)
+    return _I.relu_(input) if inplace else _E.relu(input)
+
+
+def relu_(input):
+    return _I.relu_(input)
 
 
 def sigmoid(input):
@@ -127,3 +132,8 @@ def one_hot(tensor, num_classes: int = -1):
     out = np.zeros(data.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, data[..., None], 1, axis=-1)
     return Tensor._make(out)
+
+
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.nn.functional")

@@ -249,3 +249,8 @@ def fan_in_bound(weight: Tensor) -> float:
 def _empty(*shape, dtype=None) -> np.ndarray:
     from engine.dtypes import get_default_dtype
     return np.empty(shape, dtype=(dtype or get_default_dtype()).np_dtype)
+
+
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.nn.init")

@@ -5,27 +5,56 @@ from __future__ import annotations
 import numpy as np
 
 from engine import dtypes as _dt
+from engine._device import NO_CUDA_MESSAGE, as_device, check_device
 from engine.ops import elementwise as E
 from engine.ops import inplace as I
 from engine.ops import linalg as L
 from engine.ops import random as RND
 from engine.ops import reductions as R
+from engine.ops import gather as G
 from engine.ops import indexing as X
+from engine.ops import statistics as ST
 from engine.ops import shape as S
 from engine.ops import split as SP
 from engine.tensor import Tensor
 
 
-def _to(self, *args, **kwargs):
+def _to(self, *args, non_blocking=False, copy=False, memory_format=None, **kwargs):
+    """to(dtype), to(device, dtype), to(other): self when nothing changes, unless copy."""
     target = kwargs.get("dtype")
+    devices = [kwargs["device"]] if kwargs.get("device") is not None else []
     for arg in args:
         if isinstance(arg, _dt.dtype):
             target = arg
         elif isinstance(arg, Tensor):
             target = arg.dtype
+        elif arg is not None and not isinstance(arg, bool):
+            devices.append(arg)
+    for device in devices:
+        check_device(device)
+        # "cpu:0" is not the tensor's device("cpu"): PyTorch copies (ToCopyBackward0).
+        copy = copy or as_device(device).index is not None
+    if copy:
+        return E.copy_to_dtype(self, self._data.dtype if target is None else target.np_dtype)
     if target is None:
         return self
     return E.to_dtype(self, target.np_dtype)
+
+
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """t.type() names the tensor's type ("torch.FloatTensor"); t.type(dtype) converts."""
+    if dtype is None:
+        return f"torch.{self.dtype.tensor_type}"
+    if isinstance(dtype, str):
+        by_type = {f"torch.{d.tensor_type}": d for d in _dt._BY_NP.values()}
+        if dtype not in by_type:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = by_type[dtype]
+    return E.to_dtype(self, dtype.np_dtype)
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    raise AssertionError(NO_CUDA_MESSAGE)
 
 
 def _reflected(fn):
@@ -56,13 +85,22 @@ _METHODS = {
     # reductions
     "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
     "argmin": R.argmin, "norm": R.norm, "softmax": R.softmax, "log_softmax": R.log_softmax,
+    "prod": ST.prod, "var": ST.var, "std": ST.std,
+    # index-driven
+    "index_select": G.index_select, "gather": G.gather, "scatter": G.scatter,
+    "scatter_add": G.scatter_add,
+    "scatter_": lambda self, dim, index, src=None, *, value=None, reduce=None: I._inplace(
+        self, "scatter_", G.scatter, dim, index, src, value=value, reduce=reduce),
+    "scatter_add_": lambda self, dim, index, src: I._inplace(
+        self, "scatter_add_", G.scatter_add, dim, index, src),
     # shape
     "view": S.view, "reshape": S.reshape, "flatten": S.flatten, "t": S.t,
     "transpose": S.transpose, "permute": S.permute, "unsqueeze": S.unsqueeze,
     "squeeze": S.squeeze, "expand": S.expand, "expand_as": S.expand_as,
-    "contiguous": S.contiguous, "clone": S.clone, "select": X.select,
+    "contiguous": S.contiguous, "diagonal": S.diagonal, "clone": S.clone, "select": X.select,
     "split": lambda self, split_size, dim=0: SP.split(self, split_size, dim),
     "chunk": SP.chunk, "unbind": SP.unbind, "repeat": SP.repeat,
+    "unsafe_chunk": SP.unsafe_chunk, "unsafe_split": SP.unsafe_split,
     "view_as": lambda self, other: S.view(self, other._data.shape),
     "reshape_as": lambda self, other: S.reshape(self, other._data.shape),
     # linear algebra
@@ -75,15 +113,19 @@ _METHODS = {
     "normal_": RND.normal_, "uniform_": RND.uniform_, "random_": RND.random_,
     "bernoulli_": RND.bernoulli_, "exponential_": RND.exponential_,
     "bernoulli": RND.bernoulli, "multinomial": RND.multinomial,
+    # in-place math
+    "relu_": I.relu_, "sigmoid_": I.sigmoid_, "tanh_": I.tanh_,
+    "exp_": I.exp_, "log_": I.log_, "sqrt_": I.sqrt_, "sin_": I.sin_, "cos_": I.cos_,
+    "abs_": I.abs_, "neg_": I.neg_, "negative_": I.neg_, "reciprocal_": I.reciprocal_,
     # conversion
-    "to": _to, "type_as": lambda self, other: _to(self, other.dtype),
+    "to": _to, "type": _type, "type_as": lambda self, other: _to(self, other.dtype),
     "float": lambda self: E.to_dtype(self, np.dtype(np.float32)),
     "double": lambda self: E.to_dtype(self, np.dtype(np.float64)),
     "half": lambda self: E.to_dtype(self, np.dtype(np.float16)),
     "long": lambda self: E.to_dtype(self, np.dtype(np.int64)),
     "int": lambda self: E.to_dtype(self, np.dtype(np.int32)),
     "bool": lambda self: E.to_dtype(self, np.dtype(np.bool_)),
-    "cpu": lambda self: self, "cuda": lambda self, *a, **k: _no_cuda(),
+    "cpu": lambda self, memory_format=None: self, "cuda": _cuda,
     "new_zeros": _new_factory(np.zeros), "new_ones": _new_factory(np.ones),
     "new_empty": _new_factory(np.empty),
 }
@@ -102,10 +144,6 @@ _OPERATORS = {
 }
 
 _PROPERTIES = {"T": S.T, "mT": S.mT}
-
-
-def _no_cuda():
-    raise AssertionError("Torch not compiled with CUDA enabled")
 
 
 def _bind() -> None:

@@ -663,6 +663,11 @@ ToCopyBackward0 = node_class("ToCopyBackward0", _to_copy_rule)
 def to_dtype(input, dtype_np: np.dtype):
     if input._data.dtype == dtype_np:
         return input
+    return copy_to_dtype(input, dtype_np)
+
+
+def copy_to_dtype(input, dtype_np: np.dtype):
+    """A new tensor of `dtype_np` (to(copy=True) copies even when the dtype is the same)."""
     out_data = input._data.astype(dtype_np)
     if dtype_np.kind not in "fc":
         return Tensor._make(out_data)

@@ -278,11 +278,6 @@ def _attach(tensor: Tensor, node) -> None:
         announce_node(node, (tensor,))
 
 
-def relu_in_place(tensor):
-    """torch.relu_ (what F.relu(x, inplace=True) calls)."""
-    return _inplace(tensor, "relu_", E.relu)
-
-
 def add_(tensor, other, *, alpha=1):
     return _inplace(tensor, "add_", E.add, other, alpha=alpha)
 
@@ -305,6 +300,31 @@ def clamp_(tensor, min=None, max=None):
 
 def pow_(tensor, exponent):
     return _inplace(tensor, "pow_", E.pow, exponent)
+
+
+def _unary_inplace(name: str, op, float_result: bool = True):
+    def inplace_op(tensor):
+        target = tensor._data.dtype
+        if float_result and target.kind not in "fc":
+            # Checked first: the op's float result cannot be written into an integer tensor.
+            raise RuntimeError("result type Float can't be cast to the desired output type "
+                               f"{_TYPE_NAMES.get(target.name, target.name)}")
+        return _inplace(tensor, name, op)
+    inplace_op.__name__ = name
+    return inplace_op
+
+
+relu_ = _unary_inplace("relu_", E.relu, float_result=False)
+sigmoid_ = _unary_inplace("sigmoid_", E.sigmoid)
+tanh_ = _unary_inplace("tanh_", E.tanh)
+exp_ = _unary_inplace("exp_", E.exp)
+log_ = _unary_inplace("log_", E.log)
+sqrt_ = _unary_inplace("sqrt_", E.sqrt)
+sin_ = _unary_inplace("sin_", E.sin)
+cos_ = _unary_inplace("cos_", E.cos)
+abs_ = _unary_inplace("abs_", E.abs, float_result=False)
+neg_ = _unary_inplace("neg_", E.neg, float_result=False)
+reciprocal_ = _unary_inplace("reciprocal_", E.reciprocal)
 
 
 def masked_fill_(tensor, mask, value):

@@ -321,11 +321,51 @@ def stack(tensors, dim=0):
         raise RuntimeError("stack expects a non-empty TensorList")
     shapes = {t._data.shape for t in tensors}
     if len(shapes) > 1:
-        first, bad = tensors[0]._data.shape, next(t for t in tensors if t._data.shape != tensors[0]._data.shape)
-        index = tensors.index(bad)
+        first = tensors[0]._data.shape
+        # By position: list.index would compare tensors with their elementwise ==.
+        index, bad = next((i, t._data.shape) for i, t in enumerate(tensors)
+                          if t._data.shape != first)
         raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                           f"[{', '.join(map(str, first))}] at entry 0 and "
-                           f"[{', '.join(map(str, bad._data.shape))}] at entry {index}")
+                           f"{list(first)} at entry 0 and {list(bad)} at entry {index}")
     d = wrap_dim(dim, tensors[0]._data.ndim + 1)
     data = np.stack([t._data for t in tensors], axis=d)
     return record(StackBackward0, data, tuple(tensors), attrs={"dim": d})
+
+
+# ---------------------------------------------------------------- diagonal
+
+def _diagonal_rule(n, g):
+    a = n._attrs
+    if hasattr(g, "_data"):
+        from engine.ops.einsum import diagonal_backward
+        return (diagonal_backward(g, a["self_sym_sizes"], a["_offset"], a["_dim1"],
+                                  a["_dim2"]),)
+    out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
+    diagonal_view(out, a["_offset"], a["_dim1"], a["_dim2"])[...] = g
+    return (out,)
+
+
+def diagonal_view(data: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """data's diagonal as a writable view, last (np.diagonal's view is read-only)."""
+    moved = np.moveaxis(data, (dim1, dim2), (-2, -1))
+    corner = moved[..., max(-offset, 0):, max(offset, 0):]
+    length = max(0, min(corner.shape[-2], corner.shape[-1]))
+    return np.lib.stride_tricks.as_strided(
+        corner, shape=corner.shape[:-2] + (length,),
+        strides=corner.strides[:-2] + (corner.strides[-2] + corner.strides[-1],))
+
+
+DiagonalBackward0 = node_class("DiagonalBackward0", _diagonal_rule)
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    ndim = input._data.ndim
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    data = diagonal_view(input._data, offset, d1, d2)
+    out = record(DiagonalBackward0, data, (input,),
+                 attrs={"offset": offset, "dim1": dim1 % 2**64, "dim2": dim2 % 2**64,
+                        "self_sym_sizes": input._data.shape, "_offset": offset, "_dim1": d1,
+                        "_dim2": d2})
+    return as_view(out, input)

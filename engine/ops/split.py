@@ -166,3 +166,39 @@ def _repeats(args: tuple, kwargs: dict) -> tuple:
     if not all(isinstance(r, (numbers.Integral, np.integer)) for r in args):
         raise TypeError(f"repeat() takes 1 positional argument but {len(args)} were given")
     return tuple(int(r) for r in args)
+
+
+# ---------------------------------------------------------------- unsafe_chunk
+
+# unsafe_split / unsafe_chunk: the pieces are not views for autograd (in-place ops on them
+# are allowed, which RNN cells rely on); one UnsafeSplitBackward0 node joins their grads.
+UnsafeSplitBackward0 = node_class("UnsafeSplitBackward0", _cat_rule)
+
+
+def unsafe_split(input, split_size: int, dim: int = 0) -> tuple:
+    d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    sizes = [min(split_size, size - start) for start in range(0, size, split_size)] or [0]
+    arrays = [piece.copy() for piece in _pieces(input._data, d, sizes)]
+    outs = [Tensor._make(a) for a in arrays]
+    if _gm.state.enabled and input._requires_grad:
+        node = UnsafeSplitBackward0()
+        node._next = (edge(input),)
+        node._in_shapes = (input._data.shape,)
+        node._out_meta = tuple((a.shape, a.dtype) for a in arrays)
+        node._num_outputs = len(arrays)
+        node._attrs = {"dim": dim % UINT64, "_dim": d, "split_size": split_size,
+                       "self_sym_sizes": input._data.shape}
+        bind_outputs(node, outs)
+    if trace.active:
+        for out in outs:
+            _announce(out)
+    return tuple(outs)
+
+
+def unsafe_chunk(input, chunks: int, dim: int = 0) -> tuple:
+    _check_has_dims(input, "unsafe_chunk")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    return unsafe_split(input, -(-size // chunks), dim)

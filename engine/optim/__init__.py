@@ -5,3 +5,8 @@ from engine.optim.adam import Adam, AdamW
 from engine.optim import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]
+
+
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.optim")

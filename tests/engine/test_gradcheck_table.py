@@ -211,7 +211,15 @@ def _nn_cases() -> dict:
     return getattr(module, "NN_CASES", {})
 
 
-ALL_CASES = {**CORE_CASES, **_nn_cases()}
+def _surface_cases() -> dict:
+    path = pathlib.Path(__file__).parent / "surface" / "gradcheck_cases.py"
+    spec = importlib.util.spec_from_file_location("_gradcheck_surface_cases", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SURFACE_CASES
+
+
+ALL_CASES = {**CORE_CASES, **_nn_cases(), **_surface_cases()}
 
 
 def _node_names(output) -> set:

@@ -13,7 +13,7 @@ from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops import shape as S
-from engine.ops._core import needs_grad, record
+from engine.ops._core import needs_grad, record, result_dtype
 from engine.tensor import Tensor
 
 _NONE, _MEAN, _SUM = 0, 1, 2
@@ -349,7 +349,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _warn_size(input, target)
     input, target = _broadcast_pair(input, target)
     enum = reduction_enum(reduction)
-    diff = input._data - target._data
+    dtype = result_dtype(input, target)         # float32 input, int64 target: float32
+    diff = input._data.astype(dtype, copy=False) - target._data.astype(dtype, copy=False)
     out = _reduce(diff * diff, enum)
     return record(MseLossBackward0, np.asarray(out), (input, target),
                   {"self": input, "target": target}, {"reduction": enum})

@@ -488,14 +488,25 @@ class Module:
         return self._cast(np.float16)
 
     def to(self, *args, **kwargs) -> "Module":
+        from engine._device import check_device
         from engine.dtypes import dtype as _dtype
+        from engine.tensor import Tensor
+        target = None
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, _dtype):
-                return self._cast(arg.np_dtype)
-        return self
+                target = arg
+            elif isinstance(arg, Tensor):
+                target = arg.dtype
+            elif arg is not None and not isinstance(arg, bool):
+                check_device(arg)
+        return self if target is None else self._cast(target.np_dtype)
 
     def cpu(self) -> "Module":
         return self
+
+    def cuda(self, device=None) -> "Module":
+        from engine._device import NO_CUDA_MESSAGE
+        raise AssertionError(NO_CUDA_MESSAGE)
 
     def share_memory(self) -> "Module":
         return self

@@ -67,6 +67,14 @@ def _edge_pad_cases() -> dict:
 TARGET = engine.tensor([1, 0, 3])
 TARGET_2D = engine.tensor([[[0, 2], [1, 1]], [[2, 0], [0, 1]]])
 
+def _lstm_layer(x, w_ih, w_hh, b_ih, b_hh, h0, c0):
+    from engine.nn._ops.rnn import lstm_layer
+    out, h, c = lstm_layer(x, (w_ih, w_hh, b_ih, b_hh), h0, c0, reverse=True,
+                           settings={"hidden_size": 2, "num_layers": 1, "has_biases": True,
+                                     "bidirectional": False, "batch_first": False})
+    return out.sum() + (h * 3).sum() + (c * c).sum()
+
+
 NN_CASES = {
     "AddmmBackward0": lambda: (F.linear, (leaf(3, 4), leaf(5, 4), leaf(5))),
     "ConvolutionBackward0": lambda: (
@@ -130,6 +138,19 @@ NN_CASES = {
     "BackwardHookFunctionBackward": lambda: (lambda a, b: pass_through((a, b))[1] * 2,
                                              (leaf(3), leaf(2, 2))),
     **_edge_pad_cases(),
+    "NativeLayerNormBackward0": lambda: (
+        lambda x, w, b: F.layer_norm(x, (2, 3), w, b, eps=1e-3),
+        (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
+    "ScaledDotProductFlashAttentionForCpuBackward0": lambda: (
+        lambda q, k, v: F.scaled_dot_product_attention(
+            q, k, v, attn_mask=engine.tensor([[0.5, -1.0, 0.0], [0.0, 0.2, 1.0]],
+                                             dtype=engine.float64), is_causal=True),
+        (leaf(1, 2, 2, 4), leaf(1, 2, 3, 4), leaf(1, 2, 3, 4))),
+    # The float32 LSTM node, through its float64 gradient check: the rule is dtype-generic.
+    "MkldnnRnnLayerBackward0": lambda: (_lstm_layer, (leaf(4, 2, 3), leaf(8, 3), leaf(8, 2),
+                                                      leaf(8), leaf(8), leaf(2, 2), leaf(2, 2))),
+    "SmoothL1LossBackward0": lambda: (lambda x, t: F.smooth_l1_loss(x, t, beta=0.7),
+                                      (leaf(3, 4, low=-2, high=2), leaf(3, 4, low=-2, high=2))),
 }
 
 

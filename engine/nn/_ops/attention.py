@@ -1,0 +1,98 @@
+"""scaled_dot_product_attention on 4-D inputs: one ScaledDotProductFlashAttentionForCpuBackward0
+node (query, key, value), saving what PyTorch's CPU flash kernel saves (output, logsumexp,
+the mask as an additive float mask, dropout_p, is_causal, scale)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine.nn._ops._util import array, nn_node
+from engine.ops._core import record
+from engine.tensor import Tensor
+
+
+def _scale(scale, head_dim: int) -> float:
+    return 1.0 / math.sqrt(head_dim) if scale is None else scale
+
+
+def _float_mask(attn_mask, dtype):
+    """The user's mask as added to the scores (0 or -inf for a boolean mask)."""
+    if attn_mask is None:
+        return None
+    data = attn_mask._data
+    return np.where(data, 0.0, -np.inf).astype(dtype) if data.dtype == np.bool_ else \
+        data.astype(dtype)
+
+
+def _with_causal(mask, is_causal: bool, length: int, source: int, dtype):
+    if is_causal:
+        causal = np.where(np.tril(np.ones((length, source), dtype=bool)), 0.0, -np.inf)
+        mask = causal.astype(dtype) if mask is None else mask + causal.astype(dtype)
+    return mask
+
+
+def _probabilities(scores: np.ndarray):
+    """Softmax over the last dim, 0 for a row that is masked everywhere; and logsumexp."""
+    top = scores.max(axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    exp = np.exp(scores - top)
+    total = exp.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        probabilities = np.where(total > 0, exp / total, 0)
+        logsumexp = (np.log(total) + top)[..., 0]
+    return probabilities.astype(scores.dtype, copy=False), logsumexp
+
+
+def _attention(q, k, v, mask, scale: float):
+    scores = (q @ np.swapaxes(k, -1, -2)) * np.asarray(scale, dtype=q.dtype)
+    if mask is not None:
+        scores = scores + mask
+    probabilities, logsumexp = _probabilities(scores)
+    return probabilities @ v, probabilities, logsumexp
+
+
+def _attention_rule(n, g):
+    q, k, v = (array(n.saved(name)) for name in ("query", "key", "value"))
+    mask = array(n.saved("attn_mask")) if "attn_mask" in n._saved else None
+    mask = _with_causal(mask, n._attrs["is_causal"], q.shape[-2], k.shape[-2], q.dtype)
+    scale = _scale(n._attrs["scale"], q.shape[-1])
+    out, p, _ = _attention(q, k, v, mask, scale)
+    g = array(g)
+    grad_v = np.swapaxes(p, -1, -2) @ g
+    grad_p = g @ np.swapaxes(v, -1, -2)
+    grad_scores = p * (grad_p - (g * out).sum(axis=-1, keepdims=True))
+    grad_q = (grad_scores @ k) * np.asarray(scale, dtype=q.dtype)
+    grad_k = (np.swapaxes(grad_scores, -1, -2) @ q) * np.asarray(scale, dtype=q.dtype)
+    return tuple(grad.astype(q.dtype, copy=False) if n.needs(i) else None
+                 for i, grad in enumerate((grad_q, grad_k, grad_v)))
+
+
+ScaledDotProductFlashAttentionForCpuBackward0 = nn_node(
+    "ScaledDotProductFlashAttentionForCpuBackward0", _attention_rule)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale=None, enable_gqa: bool = False):
+    if query._data.ndim != 4 or key._data.ndim != 4 or value._data.ndim != 4:
+        from engine._unsupported import NotSupportedError
+        raise NotSupportedError("torch.nn.functional.scaled_dot_product_attention on inputs "
+                                "that are not 4-D is not supported by graphtui's engine "
+                                "(torch takes its math path there)")
+    if dropout_p > 0.0:
+        from engine._unsupported import NotSupportedError
+        raise NotSupportedError("torch.nn.functional.scaled_dot_product_attention with "
+                                "dropout_p > 0 is not supported by graphtui's engine")
+    q = query._data
+    user_mask = _float_mask(attn_mask, q.dtype)
+    mask = _with_causal(user_mask, is_causal, q.shape[-2], key._data.shape[-2], q.dtype)
+    out, _, logsumexp = _attention(q, key._data, value._data, mask, _scale(scale, q.shape[-1]))
+    saved = {"query": query, "key": key, "value": value,
+             "logsumexp": Tensor._make(logsumexp.astype(q.dtype))}
+    attrs = {"dropout_p": dropout_p, "is_causal": is_causal, "scale": scale}
+    if user_mask is None:
+        attrs["attn_mask"] = None
+    else:
+        saved["attn_mask"] = Tensor._make(user_mask)
+    return record(ScaledDotProductFlashAttentionForCpuBackward0, out.astype(q.dtype, copy=False),
+                  (query, key, value), saved, attrs, save_result="output")

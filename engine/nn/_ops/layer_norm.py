@@ -1,0 +1,81 @@
+"""layer_norm: one NativeLayerNormBackward0 node (input, weight, bias), saving what PyTorch
+saves: input, normalized_shape, weight, bias, result1 = the mean and result2 = the inverse
+std, each shaped [*leading dims, 1, ..., 1]."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.nn._ops._util import array, nn_node
+from engine.ops._core import record
+from engine.tensor import Tensor
+
+
+def _optional(n, name: str):
+    return array(n.saved(name)) if name in n._saved else None
+
+
+def _layer_norm_rule(n, g):
+    g, x = array(g), array(n.saved("input"))
+    mean, rstd = array(n.saved("result1")), array(n.saved("result2"))
+    weight = _optional(n, "weight")
+    axes = tuple(range(x.ndim - len(n._attrs["normalized_shape"]), x.ndim))
+    lead = tuple(range(x.ndim - len(axes)))
+    count = int(np.prod([x.shape[a] for a in axes]))
+    x_hat = (x - mean) * rstd
+    g_hat = g if weight is None else g * weight
+    grad_input = grad_weight = grad_bias = None
+    if n.needs(0):
+        inner = (count * g_hat - g_hat.sum(axis=axes, keepdims=True)
+                 - x_hat * (g_hat * x_hat).sum(axis=axes, keepdims=True))
+        grad_input = (rstd / count * inner).astype(x.dtype, copy=False)
+    if n.needs(1):
+        grad_weight = (g * x_hat).sum(axis=lead).astype(x.dtype, copy=False)
+    if n.needs(2):
+        grad_bias = g.sum(axis=lead).astype(x.dtype, copy=False)
+    return grad_input, grad_weight, grad_bias
+
+
+NativeLayerNormBackward0 = nn_node("NativeLayerNormBackward0", _layer_norm_rule)
+
+
+def _check_shape(input, normalized_shape: tuple, weight, bias) -> None:
+    shape = tuple(input._data.shape)
+    for param in (weight, bias):
+        if param is not None and param._data.dtype != input._data.dtype:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    if weight is not None and tuple(weight._data.shape) != normalized_shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                           f"weight of shape {list(weight._data.shape)} and normalized_shape = "
+                           f"{list(normalized_shape)}")
+    if len(shape) < len(normalized_shape) or shape[len(shape) - len(normalized_shape):] != \
+            normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {', '.join(map(str, normalized_shape))}], but got "
+                           f"input of size{list(shape)}")
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+        tuple(int(s) for s in normalized_shape)
+    _check_shape(input, normalized_shape, weight, bias)
+    x = input._data
+    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    wide = x.astype(np.float64)
+    mean = wide.mean(axis=axes, keepdims=True)
+    var = ((wide - mean) ** 2).mean(axis=axes, keepdims=True)
+    rstd = 1.0 / np.sqrt(var + eps)
+    out = (wide - mean) * rstd
+    if weight is not None:
+        out = out * weight._data
+    if bias is not None:
+        out = out + bias._data
+    saved = {"input": input, "result1": Tensor._make(mean.astype(x.dtype)),
+             "result2": Tensor._make(rstd.astype(x.dtype))}
+    attrs = {"normalized_shape": normalized_shape}
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is None:
+            attrs[name] = None
+        else:
+            saved[name] = value
+    return record(NativeLayerNormBackward0, out.astype(x.dtype), (input, weight, bias), saved,
+                  attrs)

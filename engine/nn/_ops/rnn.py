@@ -1,0 +1,144 @@
+"""LSTM layers as PyTorch's CPU (oneDNN) path records them: one MkldnnRnnLayerBackward0 node
+per layer and direction, with edges (input, weight_ih, weight_hh, bias_ih, bias_hh, hx, cx)
+and four outputs (output, hy, cy, workspace), saving the input, the weights, hx_, cx_, the
+results and the layer's settings. The forward keeps each step's gates for the backward
+(through time), which runs on arrays.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd import grad_mode as _gm
+from engine.autograd.node import SavedTensor
+from engine.nn._ops._util import array, nn_node
+from engine.ops._core import bind_outputs, edge
+from engine.tensor import Tensor, _announce
+from engine import trace
+
+LSTM_MODE = 2          # what PyTorch saves as `mode` for an LSTM
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h, c, reverse: bool):
+    """Run one layer over time: outputs [T, B, H], final h and c, and per-step caches."""
+    steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
+    projected = x @ w_ih.T
+    if b_ih is not None:
+        projected = projected + b_ih + b_hh
+    outputs = np.empty(x.shape[:2] + (h.shape[-1],), dtype=x.dtype)
+    caches = []
+    for t in steps:
+        gates = projected[t] + h @ w_hh.T
+        i, f, g, o = np.split(gates, 4, axis=1)
+        i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
+        c_next = f * c + i * g
+        tanh_c = np.tanh(c_next)
+        caches.append((t, h, c, i, f, g, o, tanh_c))
+        h, c = o * tanh_c, c_next
+        outputs[t] = h
+    return outputs, h, c, caches
+
+
+def _lstm_rule(n, grad_output, grad_hy, grad_cy, _grad_workspace=None):
+    x = array(n.saved("input"))
+    w_ih, w_hh = array(n.saved("weight0")), array(n.saved("weight1"))
+    caches = n._private["caches"]
+    grad_output, grad_h, grad_c = array(grad_output), array(grad_hy), array(grad_cy)
+    grad_x = np.zeros_like(x)
+    grad_w_ih, grad_w_hh = np.zeros_like(w_ih), np.zeros_like(w_hh)
+    grad_bias = np.zeros(w_ih.shape[0], dtype=x.dtype)
+    for t, h_prev, c_prev, i, f, g, o, tanh_c in reversed(caches):
+        grad_h = grad_h + grad_output[t]
+        grad_o = grad_h * tanh_c
+        grad_c = grad_c + grad_h * o * (1 - tanh_c * tanh_c)
+        grad_i, grad_f, grad_g = grad_c * g, grad_c * c_prev, grad_c * i
+        grad_gates = np.concatenate([grad_i * i * (1 - i), grad_f * f * (1 - f),
+                                     grad_g * (1 - g * g), grad_o * o * (1 - o)], axis=1)
+        grad_x[t] = grad_gates @ w_ih
+        grad_w_ih += grad_gates.T @ x[t]
+        grad_w_hh += grad_gates.T @ h_prev
+        grad_bias += grad_gates.sum(axis=0)
+        grad_h = grad_gates @ w_hh
+        grad_c = grad_c * f
+    has_bias = n._attrs["has_biases"]
+    grads = (grad_x, grad_w_ih, grad_w_hh, grad_bias if has_bias else None,
+             grad_bias.copy() if has_bias else None, grad_h, grad_c)
+    return tuple(grad if n.needs(k) else None for k, grad in enumerate(grads))
+
+
+MkldnnRnnLayerBackward0 = nn_node("MkldnnRnnLayerBackward0", _lstm_rule)
+
+
+def lstm_layer(input, weights: tuple, hx, cx, *, reverse: bool, settings: dict):
+    """One layer, one direction: (output, hy, cy). `weights`: (w_ih, w_hh, b_ih, b_hh), the
+    biases None without bias; hx, cx: [B, H] tensors."""
+    w_ih, w_hh, b_ih, b_hh = weights
+    out, hy, cy, caches = _lstm_forward(
+        input._data, w_ih._data, w_hh._data, None if b_ih is None else b_ih._data,
+        None if b_hh is None else b_hh._data, hx._data, cx._data, reverse)
+    outs = [Tensor._make(out), Tensor._make(hy), Tensor._make(cy),
+            Tensor._make(np.empty((0,), dtype=out.dtype))]
+    inputs = (input, w_ih, w_hh, b_ih, b_hh, hx, cx)
+    if _gm.state.enabled and any(t is not None and t._requires_grad for t in inputs):
+        _attach(inputs, outs, caches, reverse, settings)
+    if trace.active:
+        for t in outs[:3]:
+            _announce(t)
+    return tuple(outs[:3])
+
+
+def _attach(inputs: tuple, outs: list, caches: list, reverse: bool, settings: dict) -> None:
+    node = MkldnnRnnLayerBackward0()
+    node._next = tuple(None if t is None else edge(t) for t in inputs)
+    node._in_shapes = tuple(None if t is None else t._data.shape for t in inputs)
+    node._out_meta = tuple((t._data.shape, t._data.dtype) for t in outs)
+    node._num_outputs = 4
+    saved = {"input": inputs[0], "hx_": inputs[5], "cx_": inputs[6]}
+    attrs = {"reverse": reverse, "mode": LSTM_MODE, "batch_sizes": (), "train": True,
+             **settings}
+    for k, weight in enumerate(inputs[1:5]):
+        if weight is None:
+            attrs[f"weight{k}"] = None
+        else:
+            saved[f"weight{k}"] = weight
+    node._saved = {name: SavedTensor(name, value) for name, value in saved.items()}
+    for k, out in enumerate(outs):
+        out._grad_fn, out._output_nr = node, k
+        node._saved[f"result{k}"] = SavedTensor(f"result{k}", out, is_output=True)
+    node._attrs = attrs
+    node._private = {"caches": caches}
+    bind_outputs(node, outs)
+
+
+# ---------------------------------------------------------------- GRU
+
+def gru_layer(input, weights: tuple, hx, *, reverse: bool):
+    """One GRU layer, one direction, op by op as ATen's CPU FullLayer records it: the input
+    projection for all steps at once (linear, unbind), then per step ATen's GRUCell (in-place
+    ops on unsafe_chunk pieces). Returns (output [T, B, H], final hidden)."""
+    from engine.nn._ops.linear import linear
+    from engine.ops.shape import stack
+    from engine.ops.split import unbind
+    w_ih, w_hh, b_ih, b_hh = weights
+    steps = list(unbind(linear(input, w_ih, b_ih), 0))
+    hidden, outputs = hx, []
+    for projected in (reversed(steps) if reverse else steps):
+        hidden = _gru_cell(projected, hidden, w_hh, b_hh)
+        outputs.append(hidden)
+    if reverse:
+        outputs.reverse()
+    return stack(outputs, 0), hidden
+
+
+def _gru_cell(projected, hidden, w_hh, b_hh):
+    from engine.nn._ops.linear import linear
+    from engine.ops.split import unsafe_chunk
+    input_gates = unsafe_chunk(projected, 3, 1)
+    hidden_gates = unsafe_chunk(linear(hidden, w_hh, b_hh), 3, 1)
+    reset_gate = hidden_gates[0].add_(input_gates[0]).sigmoid_()
+    input_gate = hidden_gates[1].add_(input_gates[1]).sigmoid_()
+    new_gate = input_gates[2].add(hidden_gates[2].mul_(reset_gate)).tanh_()
+    return (hidden - new_gate).mul_(input_gate).add_(new_gate)

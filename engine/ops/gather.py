@@ -1,0 +1,208 @@
+"""Index-driven ops: index_select, gather, scatter, scatter_add (and their in-place forms).
+
+Backward rules are each other: gather's gradient is a scatter_add, scatter's source gets a
+gather. On Tensors (create_graph=True) the rules call these same ops, so the gradients keep
+a graph as in PyTorch.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops._core import record, wrap_dim
+from engine.tensor import Tensor
+
+UINT64 = 2 ** 64
+_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
+
+
+def _is_tensor(value) -> bool:
+    return isinstance(value, Tensor)
+
+
+def _saved_dim(dim: int) -> int:
+    """dim as PyTorch saves it: a negative one read back as an unsigned 64-bit."""
+    return dim % UINT64
+
+
+# ---------------------------------------------------------------- index_select
+
+def _index_select_rule(n, g):
+    a = n._attrs
+    index = n.saved("index")
+    if _is_tensor(g):
+        from engine.ops.elementwise import add
+        return (_index_add_zeros(g, a["_dim"], index, a["self_sym_sizes"], add),)
+    out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
+    np.add.at(out, (slice(None),) * a["_dim"] + (index,), g)
+    return (out,)
+
+
+def _index_add_zeros(g, dim: int, index, shape: tuple, add):
+    """zeros(shape) with g's slices added at index along dim, as differentiable ops."""
+    full_index = index.reshape((1,) * dim + (-1,) + (1,) * (len(shape) - dim - 1))
+    full_index = full_index.expand(tuple(g.shape))
+    from engine.creation import zeros
+    return scatter_add(zeros(shape, dtype=g.dtype), dim, full_index, g)
+
+
+IndexSelectBackward0 = node_class("IndexSelectBackward0", _index_select_rule)
+
+
+def index_select(input, dim, index):
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    _check_select_index(index)
+    positions = index._data.reshape(-1)
+    size = data.shape[d] if data.ndim else 1
+    bad = positions[(positions < 0) | (positions >= size)]
+    if bad.size:
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} "
+                           f"axis_dim={size}")
+    result = np.take(data, positions, axis=d) if data.ndim else data.copy()
+    return record(IndexSelectBackward0, result, (input,), {"index": index},
+                  {"dim": _saved_dim(dim), "_dim": d, "self_sym_sizes": data.shape})
+
+
+def _check_select_index(index) -> None:
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if index._data.dtype.kind not in "iu" or index._data.dtype.itemsize < 4:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+
+
+# ---------------------------------------------------------------- gather
+
+def _gather_rule(n, g):
+    dim, index = n._attrs["_dim"], n.saved("index")
+    shape = n._in_shapes[0]
+    if _is_tensor(g):
+        from engine.creation import zeros
+        return (scatter_add(zeros(shape, dtype=g.dtype), dim, index, g),)
+    out = np.zeros(shape, dtype=g.dtype)
+    _add_along(out, dim, index, g)
+    return (out,)
+
+
+GatherBackward0 = node_class("GatherBackward0", _gather_rule)
+
+
+def _positions(index: np.ndarray, dim: int) -> tuple:
+    """The full coordinates index[i][j][k] addresses along `dim` (scatter's and gather's)."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+def _add_along(out: np.ndarray, dim: int, index: np.ndarray, values: np.ndarray) -> None:
+    np.add.at(out, _positions(index, dim), values[tuple(slice(0, s) for s in index.shape)])
+
+
+def _check_index(name: str, input: Tensor, dim: int, index, src=None) -> np.ndarray:
+    """PyTorch's checks of an index (and a source) against self along dim."""
+    if not isinstance(index, Tensor) or index._data.dtype not in _INDEX_DTYPES:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    data, idx = input._data, index._data
+    if idx.ndim != max(data.ndim, 1) and idx.size:
+        raise RuntimeError("Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    for other_dim, (isize, ssize) in enumerate(zip(idx.shape, data.shape)):
+        if other_dim != dim and isize > ssize:
+            raise RuntimeError(f"Size does not match at dimension {other_dim} expected index "
+                               f"{list(idx.shape)} to be no larger than self "
+                               f"{list(data.shape)} apart from dimension {dim}")
+    if src is not None:
+        for other_dim, (isize, ssize) in enumerate(zip(idx.shape, src._data.shape)):
+            if isize > ssize:
+                raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than "
+                                   f"self {list(data.shape)} apart from dimension {dim} and "
+                                   f"to be no larger size than src {list(src._data.shape)}")
+    size = data.shape[dim] if data.ndim else 1
+    bad = idx[(idx < 0) | (idx >= size)] if idx.size else idx
+    if bad.size:
+        raise RuntimeError(f"index {bad.reshape(-1)[0]} is out of bounds for dimension {dim} "
+                           f"with size {size}")
+    return idx
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    idx = _check_index("gather", input, d, index)
+    result = np.ascontiguousarray(data[_positions(idx, d)]) if idx.size else \
+        np.empty(idx.shape, dtype=data.dtype)
+    return record(GatherBackward0, result, (input,), {"index": index, "self": input},
+                  {"dim": _saved_dim(dim), "_dim": d, "sparse_grad": sparse_grad})
+
+
+# ---------------------------------------------------------------- scatter, scatter_add
+
+def _scatter_rule(n, g):
+    """ScatterBackward0 (a source tensor) or 1 (a value): self's gradient is g with the
+    written places zeroed; the source's is g gathered at them."""
+    dim, index = n._attrs["_dim"], n.saved("index")
+    grad_self = grad_src = None
+    if n.needs(0):
+        grad_self = scatter(g, dim, index, 0.0) if _is_tensor(g) else _zeroed(g, dim, index)
+    if len(n._next) > 1 and n.needs(1):
+        grad_src = _gathered(g, dim, index)
+    return (grad_self,) if len(n._next) == 1 else (grad_self, grad_src)
+
+
+def _scatter_add_rule(n, g):
+    dim, index = n._attrs["_dim"], n.saved("index")
+    return (g if n.needs(0) else None,
+            _gathered(g, dim, index) if n.needs(1) else None)
+
+
+def _zeroed(g: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    out = g.copy()
+    out[_positions(index, dim)] = 0
+    return out
+
+
+def _gathered(g, dim: int, index):
+    """g at index along dim. A source larger than the index gets a gradient of the index's
+    shape, which the executor refuses, as PyTorch's does."""
+    return gather(g, dim, index) if _is_tensor(g) else g[_positions(index, dim)]
+
+
+ScatterBackward0 = node_class("ScatterBackward0", _scatter_rule)
+ScatterBackward1 = node_class("ScatterBackward1", _scatter_rule)
+ScatterAddBackward0 = node_class("ScatterAddBackward0", _scatter_add_rule)
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    if reduce is not None:
+        from engine._unsupported import NotSupportedError
+        raise NotSupportedError("torch.scatter(..., reduce=...) is not supported by graphtui's "
+                                "engine (use scatter_add)")
+    if src is None:
+        src = value
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    if isinstance(src, Tensor):
+        if src._data.dtype != data.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        idx = _check_index("scatter", input, d, index, src)
+        result = data.copy()
+        result[_positions(idx, d)] = src._data[tuple(slice(0, s) for s in idx.shape)]
+        return record(ScatterBackward0, result, (input, src), {"index": index},
+                      {"dim": _saved_dim(dim), "_dim": d})
+    idx = _check_index("scatter", input, d, index)
+    result = data.copy()
+    result[_positions(idx, d)] = src
+    return record(ScatterBackward1, result, (input,), {"index": index},
+                  {"dim": _saved_dim(dim), "_dim": d})
+
+
+def scatter_add(input, dim, index, src):
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    if src._data.dtype != data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    idx = _check_index("scatter", input, d, index, src)
+    result = data.copy()
+    _add_along(result, d, idx, src._data)
+    return record(ScatterAddBackward0, result, (input, src), {"index": index},
+                  {"dim": _saved_dim(dim), "_dim": d})

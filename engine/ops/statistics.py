@@ -1,0 +1,162 @@
+"""prod, var and std: reductions whose gradient needs the input (and the result).
+
+Rules compute on arrays, and on Tensors under create_graph=True (with engine ops, so the
+gradient keeps a graph). prod's gradient with zeros in the input is the product of the
+other elements (exclusive cumulative products), as PyTorch's prod_backward.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops._core import record, wrap_dim
+from engine.ops.reductions import _dims, _expand_back, _saved_dims
+from engine.tensor import Tensor
+
+DOF_WARNING = ("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
+               "reduction factor (input numel divided by output numel).")
+
+
+def _is_tensor(value) -> bool:
+    return isinstance(value, Tensor)
+
+
+def _mean_over(x, dims):
+    if _is_tensor(x):
+        return x.mean(dims, keepdim=True)
+    return x.mean(axis=dims, keepdims=True)
+
+
+# ---------------------------------------------------------------- prod
+
+def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
+    """For each element, the product of the others along axis (zeros allowed)."""
+    ones = np.ones_like(np.take(x, [0], axis=axis))
+    before = np.cumprod(np.concatenate([ones, np.delete(x, -1, axis=axis)], axis=axis),
+                        axis=axis)
+    flipped = np.flip(x, axis=axis)
+    after = np.flip(np.cumprod(np.concatenate([ones, np.delete(flipped, -1, axis=axis)],
+                                              axis=axis), axis=axis), axis=axis)
+    return before * after
+
+
+def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple):
+    g_full = _expand_back(g, shape, dims, keepdim)
+    if _is_tensor(x):
+        if bool((x._data == 0).any()):
+            others = Tensor._make(_others_product_over(x._data, dims))
+            return g_full * others
+        return g_full * _expand_back(result, shape, dims, keepdim) / x
+    return g_full * _others_product_over(x, dims)
+
+
+def _others_product_over(x: np.ndarray, dims: tuple) -> np.ndarray:
+    if len(dims) == 1:
+        return _others_product(x, dims[0])
+    return _others_product(x.reshape(-1), 0).reshape(x.shape)
+
+
+def _prod_all_rule(n, g):
+    x = n.saved("self")
+    shape = tuple(x.shape)
+    return (_prod_grad(g, x, n.saved("result"), tuple(range(len(shape))), False, shape),)
+
+
+def _prod_dim_rule(n, g):
+    x = n.saved("self")
+    a = n._attrs
+    return (_prod_grad(g, x, n.saved("result"), (a["_dim"],), a["keepdim"], tuple(x.shape)),)
+
+
+ProdBackward0 = node_class("ProdBackward0", _prod_all_rule)
+ProdBackward1 = node_class("ProdBackward1", _prod_dim_rule)
+
+
+def _prod_dtype(data: np.ndarray, dtype) -> np.dtype:
+    if dtype is not None:
+        return dtype.np_dtype
+    return np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    data = input._data
+    out_dtype = _prod_dtype(data, dtype)
+    if dim is None:
+        out = np.asarray(data.prod(dtype=out_dtype))
+        return record(ProdBackward0, out, (input,), {"self": input}, save_result="result")
+    d = wrap_dim(dim, data.ndim)
+    out = np.asarray(data.prod(axis=d, keepdims=keepdim, dtype=out_dtype))
+    return record(ProdBackward1, out, (input,), {"self": input},
+                  {"dim": dim % 2**64, "_dim": d, "keepdim": keepdim}, save_result="result")
+
+
+# ---------------------------------------------------------------- var, std
+
+def _var_grad(g, x, dims: tuple, keepdim: bool, divisor: float):
+    shape = tuple(x.shape)
+    g_full = _expand_back(g, shape, dims, keepdim)
+    return g_full * (2.0 / divisor) * (x - _mean_over(x, dims))
+
+
+def _var_rule(n, g):
+    a = n._attrs
+    return (_var_grad(g, n.saved("self"), a["_dims"], a["keepdim"], a["_divisor"]),)
+
+
+def _std_rule(n, g):
+    a = n._attrs
+    result = n.saved("result")
+    half = g / (2 * result)
+    half = half.masked_fill(result == 0, 0) if _is_tensor(half) else \
+        np.where(result == 0, 0, half).astype(half.dtype, copy=False)
+    return (_var_grad(half, n.saved("self"), a["_dims"], a["keepdim"], a["_divisor"]),)
+
+
+VarBackward0 = node_class("VarBackward0", _var_rule)
+StdBackward0 = node_class("StdBackward0", _std_rule)
+
+
+def _correction(unbiased, correction, dim):
+    """(what the node saves, the value used): None when nothing at all was given."""
+    if correction is not None and unbiased is not None:
+        raise RuntimeError("Cannot specify both unbiased and correction")
+    if correction is not None:
+        return correction, correction
+    if unbiased is not None:
+        return int(unbiased), int(unbiased)
+    return (None if dim is None else 1), 1
+
+
+def _variance(name: str, input, dim, unbiased, keepdim, correction):
+    data = input._data
+    if data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if isinstance(dim, bool):                   # var(x, True): the unbiased overload
+        dim, unbiased = None, dim
+    saved_correction, used = _correction(unbiased, correction, dim)
+    dims = tuple(range(data.ndim)) if dim is None else _dims(dim, data.ndim)
+    count = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
+    divisor = max(0, count - used)
+    if divisor <= 0:
+        warnings.warn(DOF_WARNING, UserWarning, stacklevel=3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centered = data - data.mean(axis=dims, keepdims=True)
+        squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
+        var = np.asarray(squares / divisor, dtype=data.dtype)
+    attrs = {"correction": saved_correction, "dim": None if dim is None else _saved_dims(dim),
+             "keepdim": keepdim, "_dims": dims, "_divisor": float(divisor)}
+    if name == "var":
+        return record(VarBackward0, var, (input,), {"self": input}, attrs)
+    return record(StdBackward0, np.sqrt(var), (input,), {"self": input}, attrs,
+                  save_result="result")
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _variance("var", input, dim, unbiased, keepdim, correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _variance("std", input, dim, unbiased, keepdim, correction)
+

@@ -1,0 +1,120 @@
+"""Datasets: map-style (Dataset, TensorDataset, Subset, ConcatDataset), IterableDataset,
+and random_split."""
+from __future__ import annotations
+
+import bisect
+import math
+import warnings
+
+
+class Dataset:
+    """A map-style dataset: subclasses define __getitem__ (and usually __len__)."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other: "Dataset") -> "ConcatDataset":
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A dataset that is a stream: subclasses define __iter__."""
+
+    def __iter__(self):
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+
+class TensorDataset(Dataset):
+    """Sample i is (t[i] for t in tensors); every tensor has the same first dimension."""
+
+    def __init__(self, *tensors) -> None:
+        if any(tensors[0].size(0) != t.size(0) for t in tensors):
+            raise AssertionError("Size mismatch between tensors")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].size(0)
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order."""
+
+    def __init__(self, dataset, indices) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several map-style datasets one after another."""
+
+    def __init__(self, datasets) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = []
+        total = 0
+        for d in self.datasets:
+            total += len(d)
+            self.cumulative_sizes.append(total)
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int):
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = 0 if which == 0 else self.cumulative_sizes[which - 1]
+        return self.datasets[which][index - start]
+
+
+def _lengths_from_fractions(fractions, total: int) -> list[int]:
+    if not math.isclose(sum(fractions), 1) or sum(fractions) > 1:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    lengths = []
+    for i, frac in enumerate(fractions):
+        if frac < 0 or frac > 1:
+            raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+        lengths.append(int(math.floor(total * frac)))
+    remainder = total - sum(lengths)
+    for i in range(remainder):      # round-robin, as PyTorch spreads what flooring left
+        lengths[i % len(lengths)] += 1
+    for i, length in enumerate(lengths):
+        if length == 0:
+            warnings.warn(f"Length of split at index {i} is 0. This might result in an empty "
+                          "dataset.", UserWarning, stacklevel=3)
+    return lengths
+
+
+def random_split(dataset, lengths, generator=None) -> list[Subset]:
+    """Split into non-overlapping Subsets of the given lengths (or fractions of the whole),
+    from one randperm of the dataset's indices (drawn from `generator`, else the global
+    generator, as PyTorch's default_generator)."""
+    from engine.creation import randperm
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        lengths = _lengths_from_fractions(lengths, len(dataset))
+    if sum(lengths) != len(dataset):
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = (randperm(sum(lengths)) if generator is None
+             else randperm(sum(lengths), generator=generator)).tolist()
+    subsets, offset = [], 0
+    for length in lengths:
+        subsets.append(Subset(dataset, order[offset:offset + length]))
+        offset += length
+    return subsets

@@ -1,0 +1,44 @@
+"""Finite-difference cases (float64) for the node classes of the surface ops; the walker in
+tests/engine/test_gradcheck_table.py loads SURFACE_CASES with its own."""
+import numpy as np
+
+import engine
+
+RNG = np.random.default_rng(11)
+
+
+def leaf(*shape, low=-1.0, high=1.0):
+    return engine.tensor(RNG.uniform(low, high, size=shape), dtype=engine.float64,
+                         requires_grad=True)
+
+
+def away_from_zero(*shape):
+    signs = RNG.choice([-1.0, 1.0], size=shape)
+    return engine.tensor(signs * RNG.uniform(0.5, 1.5, size=shape), dtype=engine.float64,
+                         requires_grad=True)
+
+
+def _index(rows):
+    return engine.tensor(rows)
+
+
+SURFACE_CASES = {
+    "ProdBackward0": lambda: (lambda a: a.prod(), (away_from_zero(2, 3),)),
+    "ProdBackward1": lambda: (lambda a: a.prod(1, keepdim=True), (away_from_zero(2, 3),)),
+    "VarBackward0": lambda: (lambda a: a.var(0) + a.var(correction=0), (leaf(3, 4),)),
+    "StdBackward0": lambda: (lambda a: a.std(1, keepdim=True), (leaf(3, 4),)),
+    "IndexSelectBackward0": lambda: (lambda a: a.index_select(1, _index([2, 0, 2])),
+                                     (leaf(2, 3),)),
+    "GatherBackward0": lambda: (lambda a: a.gather(1, _index([[0, 0], [2, 1]])), (leaf(2, 3),)),
+    "ScatterBackward0": lambda: (lambda a, s: a.scatter(1, _index([[0, 2], [1, 0]]), s),
+                                 (leaf(2, 3), leaf(2, 2))),
+    "ScatterBackward1": lambda: (lambda a: a.scatter(0, _index([[1, 0, 1]]), 0.5),
+                                 (leaf(2, 3),)),
+    "ScatterAddBackward0": lambda: (lambda a, s: a.scatter_add(1, _index([[0, 0], [2, 0]]), s),
+                                    (leaf(2, 3), leaf(2, 2))),
+}
+
+SURFACE_CASES["DiagonalBackward0"] = lambda: (lambda a: a.diagonal(1, 0, 2), (leaf(3, 2, 4),))
+SURFACE_CASES["UnsafeSplitBackward0"] = lambda: (
+    lambda a: engine.cat([p * (i + 1) for i, p in enumerate(a.unsafe_chunk(3, 1)[1:])], 1),
+    (leaf(2, 7),))
