@@ -16,7 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 # in torch, so a list gone stale fails here rather than passing quietly).
 MISSING = [("torch", engine, "fft"), ("torch", engine, "cumsum"),
            ("torch.nn", engine.nn, "Transformer"), ("torch.nn.functional", F, "unfold"),
-           ("torch.optim", engine.optim, "LBFGS"), ("torch.nn.init", engine.nn.init, "sparse_"),
+           ("torch.optim", engine.optim, "LBFGS"), ("torch.nn.init", engine.nn.init, "kaiming_normal"),
            ("torch.autograd", engine.autograd, "functional"),
            ("torch.cuda", engine.cuda, "mem_get_info"),
            ("torch.utils.data", engine.utils.data, "WeightedRandomSampler")]
