@@ -71,10 +71,7 @@ def _bump(tensor: Tensor, op: str) -> Tensor:
         # regenerated when next read).
         tensor._view_version = tensor._vc[0]
     if trace.active:
-        node = tensor._grad_fn
-        trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
-                                        None if node is None else node._id,
-                                        trace.summarize(tensor), tensor._requires_grad))
+        _bump_event(tensor, op)
     return tensor
 
 
@@ -451,6 +448,7 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
 
 
 def _bump_event(tensor: Tensor, op: str) -> None:
+    """The one place TensorModified is emitted (the caller has checked trace.active)."""
     node = tensor._grad_fn
     trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
                                     None if node is None else node._id,
