@@ -29,6 +29,7 @@ from collections.abc import Callable
 from graphtui import spawn, wire
 from graphtui.batchlog import BatchLog
 from graphtui.model import events as ev
+from graphtui.outputfold import OutputFold
 
 OUTPUT_EVENTS_KEPT = 100_000    # output lines per run; beyond, counted (EventsDropped)
 DROP_NOTE_EVERY = 10_000        # one EventsDropped per this many lines not kept
@@ -59,8 +60,7 @@ class Channel:
         self._frames = wire.FrameReader()
         self._write_lock = threading.Lock()
         self._pending_lines = {"stdout": b"", "stderr": b""}
-        self._output_kept = 0
-        self._output_dropped = 0
+        self._output_fold = OutputFold(OUTPUT_EVENTS_KEPT, DROP_NOTE_EVERY)
         self._spawn(python, capture_fds)
         self._reader = threading.Thread(target=self._read, daemon=True,
                                         name=f"graphtui-channel-{number}")
@@ -220,18 +220,12 @@ class Channel:
             self._on_change("events")
 
     def _add_line(self, stream: str, text: str) -> None:
-        if self._output_kept >= OUTPUT_EVENTS_KEPT:
-            self._output_dropped += 1
-            if self._output_dropped % DROP_NOTE_EVERY == 0:
-                self.log.append(ev.EventsDropped("output", DROP_NOTE_EVERY))
-            return
-        self._output_kept += 1
-        self.log.append(ev.OutputWritten(stream, text))
+        for event in self._output_fold.admit(stream, text):
+            self.log.append(event)
 
     def _finish(self) -> None:
-        leftover = self._output_dropped % DROP_NOTE_EVERY
-        if leftover:
-            self.log.append(ev.EventsDropped("output", leftover))
+        for event in self._output_fold.finish():
+            self.log.append(event)
         if self._frames.partial and not self._stopping:
             self._add_line("graphtui", "graphtui: the process ended in the middle of sending "
                                        "a batch of events; that batch is lost")

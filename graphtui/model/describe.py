@@ -268,7 +268,7 @@ _DESCRIBERS = {
                              else f"paused after op {_node(s, e.node_id)}"),
     ev.Resumed: lambda e, s: f"resumed ({e.how})",
     ev.HookMuteChanged: lambda e, s: f"{'muted' if e.muted else 'unmuted'} {_hook(s, e.hook_id)}",
-    ev.EventsDropped: lambda e, s: f"{e.count} {e.kind} events not kept (memory budget)",
+    ev.EventsDropped: lambda e, s: _dropped_text(e),
     ev.Discarded: lambda e, s: f"event {e.step} no longer kept (memory budget)",
     trace.TensorCreated: lambda e, s: (f"{_tensor_label(e, s)} "
                                        f"{format_shape(e.shape)} {e.dtype}"
@@ -302,3 +302,10 @@ _DESCRIBERS = {
     trace.WarningRaised: lambda e, s: f"{e.category}: {e.message}",
     trace.ErrorRaised: lambda e, s: f"{e.exc_type}: {e.message}",
 }
+
+
+def _dropped_text(event: ev.EventsDropped) -> str:
+    if event.kind == "output":
+        return (f"{event.count:,} output lines folded away (memory budget: the first and "
+                "the last lines are kept)")
+    return f"{event.count:,} {event.kind} events not kept (memory budget)"

@@ -242,7 +242,7 @@ class State:
     problems: Sequence[Problem] = ()           # warnings and engine errors, in order (capped)
     error: RunError | None = None
     output: Sequence[OutputLine] = ()          # what the scenario printed (may be capped)
-    output_dropped: int = 0                    # lines not kept because of the budget
+    output_dropped: int = 0                    # lines folded away because of the budget
     events_dropped: int = 0                    # other events not kept because of the budget
     first_nan_node: int | None = None          # first node whose output or gradient held NaN/Inf
 

@@ -70,7 +70,7 @@ class Runner:
                 stream.flush_pending()
             if notice:
                 self.recorder.record(ev.OutputWritten("graphtui", notice))
-            self.recorder.note_dropped_output()
+            self.recorder.flush_folded_output()
             self.recorder.record(event)
             self.sender.flush(wire.FINISHED)
             os._exit(0)         # threads the scenario left running end with the process

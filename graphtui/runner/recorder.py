@@ -19,6 +19,7 @@ from engine import trace
 from graphtui import naming, wire
 from graphtui.budget import ValueBudget
 from graphtui.model import events as ev
+from graphtui.outputfold import OutputFold
 from graphtui.runner.gate import StepGate
 from graphtui.runner.hookkeys import HookKeys
 from graphtui.scenario import is_scenario_frame
@@ -98,9 +99,7 @@ class Recorder:
         self.budget = ValueBudget(value_budget)
         self.muted_keys = set(muted_keys)
         self.hook_keys = HookKeys()
-        self.output_limit = output_kept
-        self.output_kept = 0
-        self.output_dropped = 0
+        self.output_fold = OutputFold(output_kept, DROP_NOTE_EVERY)
         self.names: dict[int, str] = {}       # tensor id -> name, as recorded
         self.announced: set[int] = set()      # tensor ids a TensorCreated was recorded for
         self.first_node_of_pass = False
@@ -219,20 +218,15 @@ class Recorder:
         that dies next has told it."""
         if self.detached:
             return
-        if self.output_kept >= self.output_limit:
-            self.output_dropped += 1
-            if self.output_dropped % DROP_NOTE_EVERY == 0:
-                self.record(ev.EventsDropped("output", DROP_NOTE_EVERY))
-            return
-        self.output_kept += 1
-        self.record(ev.OutputWritten(stream, text))
+        for event in self.output_fold.admit(stream, text):
+            self.record(event)
         self.sender.flush()
 
-    def note_dropped_output(self) -> None:
-        leftover = self.output_dropped % DROP_NOTE_EVERY
-        if leftover:
-            self.record(ev.EventsDropped("output", leftover))
-            self.output_dropped -= leftover
+    def flush_folded_output(self) -> None:
+        """At the end of the run: the last lines of a flood, after the count of those
+        folded away before them."""
+        for event in self.output_fold.finish():
+            self.record(event)
 
 
 def describe_tensor(tensor_id: int, name: str, tensor) -> trace.TensorCreated:

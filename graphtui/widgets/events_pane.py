@@ -62,7 +62,8 @@ def memory_note(state: State) -> str:
         notes.append(f"events 1–{state.first_step:,} summarised into a checkpoint "
                      f"(time travel starts at {state.first_step + 1:,})")
     if state.output_dropped:
-        notes.append(f"{state.output_dropped:,} output lines not kept")
+        notes.append(f"{state.output_dropped:,} output lines folded away "
+                     "(first and last kept)")
     if state.events_dropped:
         notes.append(f"{state.events_dropped:,} events not kept")
     return " · ".join(notes) + " (memory bound)" if notes else ""

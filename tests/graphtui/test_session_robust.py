@@ -1,27 +1,48 @@
 """Scenarios that misbehave: floods, sleeps, failures inside hooks, big tensors."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 import graphtui.channel as channel_module
 import graphtui.session as session_module
 from engine import trace
 from graphtui.model import RUN_FAILED, RUN_FINISHED, RUN_STOPPED
+from graphtui.dump import dump_session
 from graphtui.model import events as ev
 
 WAIT = 60      # seconds: only a guard against hanging, never a measured time
 
 
 
-def test_a_flood_of_output_is_capped_and_counted(run, monkeypatch):
+def test_a_flood_of_output_keeps_its_first_and_last_lines(run, monkeypatch):
     monkeypatch.setattr(channel_module, "OUTPUT_EVENTS_KEPT", 100)
-    session = run("for i in range(25_000):\n    print('line', i)\n")
+    session = run("for i in range(25_000):\n    print('line', i)\nprint('done')\n")
     assert session.wait_until_finished(WAIT)
     state = session.state()
-    assert len(state.output) == 100 and state.output[-1].text == "line 99"
-    assert state.output_dropped == 24_900
+    texts = [line.text for line in state.output]
+    assert texts[:50] == [f"line {i}" for i in range(50)]
+    assert texts[50:] == [f"line {i}" for i in range(24_951, 25_000)] + ["done"]
+    assert state.output_dropped == 24_901
     dropped = [e.count for e in session.log if isinstance(e, ev.EventsDropped)]
-    assert sum(dropped) == 24_900 and len(session.log) < 200
+    assert sum(dropped) == 24_901 and len(session.log) < 200
+    printed = io.StringIO()
+    dump_session(session, printed)
+    text = printed.getvalue()
+    assert "4,901 output lines folded away" in text and "line 49\n" in text
+    assert text.index("line 24999") < text.index("done") < text.index("== run finished")
+
+
+def test_a_flood_written_to_the_file_descriptor_keeps_both_ends_too(run, monkeypatch):
+    monkeypatch.setattr(channel_module, "OUTPUT_EVENTS_KEPT", 100)
+    session = run("import os\nfor i in range(1_000):\n    os.write(1, b'fd %d\\n' % i)\n"
+                  "os.write(1, b'done\\n')\n")
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    texts = [line.text for line in state.output]
+    assert texts[0] == "fd 0" and texts[-1] == "done" and len(texts) == 100
+    assert state.output_dropped == 901
 
 
 def test_a_scenario_asleep_in_a_c_call_is_stopped_at_once(run):
