@@ -3,9 +3,9 @@ recording in the TUI, read-only), ``dump`` (text, JSON lines or Graphviz DOT), `
 (a program run under the recorder, written as a recording) and ``list`` (the bundled
 scenarios).
 
-Exit status: 0 success, 1 the scenario failed (``dump``, ``record``), 2 bad usage or an
-unusable file,
-70 an internal error of graphtui (its traceback goes to a log file), 130 interrupted.
+Exit status: 0 success, 1 the scenario failed (any command that ran or opened it), 2 bad
+usage or an unusable file, 70 an internal error of graphtui (its traceback goes to a log
+file), 130 interrupted.
 Textual is imported only when a UI is asked for.
 """
 from __future__ import annotations
@@ -94,7 +94,8 @@ def _add_headless_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = True) -> None:
     parser.add_argument("scenario", metavar="SCENARIO",
-                        help="the Python file to run (or a .jsonl recording to open)")
+                        help="the Python file to run, a bundled scenario by name (see 'graphtui "
+                             "list'), or a .jsonl recording to open")
     parser.add_argument("--record", metavar="OUT.jsonl",
                         help="save the run's events to a recording when it ends")
     if with_break:
@@ -105,11 +106,37 @@ def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = 
     parser.epilog = "Use '--' before arguments meant for the scenario: ... SCENARIO -- ARGS"
 
 
+MIN_SIZE = (20, 10)          # below this not even the status bar fits
+MODIFIERS = ("ctrl+", "shift+", "alt+", "meta+", "super+", "hyper+")
+
+
 def _parse_size(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d+)x(\d+)", text.strip())
-    if not match or int(match[1]) < 20 or int(match[2]) < 10:
+    if not match:
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 120x36, got {text!r}")
-    return int(match[1]), int(match[2])
+    width, height = int(match[1]), int(match[2])
+    if width < MIN_SIZE[0] or height < MIN_SIZE[1]:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is too small: the smallest size is {MIN_SIZE[0]}x{MIN_SIZE[1]} "
+            "(80x24 shows every key and field)")
+    return width, height
+
+
+def parse_keys(text: str) -> list[str]:
+    """The comma-separated keys of ``--press``; ValueError naming the first unknown one."""
+    from textual.keys import Keys, key_to_character
+
+    names = {key.value for key in Keys}
+    keys = [key.strip() for key in text.split(",") if key.strip()]
+    for key in keys:
+        base = key
+        while base.startswith(MODIFIERS) and base not in names:
+            base = base.split("+", 1)[1]
+        if not (len(base) == 1 or base in names or key_to_character(base) is not None):
+            raise ValueError(f"--press: unknown key {key!r} (keys are letters such as n, "
+                             "names such as enter, escape, pagedown, question_mark, or "
+                             "ctrl+q)")
+    return keys
 
 
 def split_scenario_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -128,8 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)          # bare `graphtui`: show what it can do
         return EXIT_USAGE
     options = parser.parse_args(own)
-    if options.command in ("run", "open") and options.headless and not options.screenshot:
-        parser.error("--headless needs --screenshot OUT.svg")
+    if options.command in ("run", "open"):
+        _check_headless_options(parser, options)
+    if options.command in ("run", "dump"):
+        options.scenario = resolve_scenario(options.scenario)
     if options.command in ("run", "dump") and not options.scenario.endswith(".jsonl"):
         from graphtui import spawn
 
@@ -154,6 +183,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as error:           # a bug in graphtui: say where the details are
         return report_crash(error)
+
+
+def _check_headless_options(parser: argparse.ArgumentParser, options) -> None:
+    """A screenshot means headless; a TUI needs a terminal; keys must be keys."""
+    if options.screenshot:
+        options.headless = True
+        if not options.screenshot.lower().endswith(".svg"):
+            parser.error(f"--screenshot writes SVG: give a name ending in .svg, not "
+                         f"{options.screenshot!r}")
+    if options.headless and not options.screenshot:
+        parser.error("--headless needs --screenshot OUT.svg")
+    if options.press and not options.headless:
+        parser.error("--press is for headless mode (--screenshot OUT.svg)")
+    try:
+        options.keys = parse_keys(options.press)
+    except ValueError as error:
+        parser.error(str(error))
+
+
+def resolve_scenario(given: str) -> str:
+    """``given`` itself when it names a file; else the bundled scenario of that name
+    (``seed_03_backward_twice`` or ``seed_03_backward_twice.py``), as ``graphtui list``
+    shows them."""
+    if os.path.exists(given) or os.sep in given:
+        return given
+    from graphtui.scenarios_index import list_scenarios
+
+    stem = given[:-3] if given.endswith(".py") else given
+    bundled = {info.name: info.path for info in list_scenarios()}
+    return str(bundled[stem]) if stem in bundled else given
 
 
 def _leave_now(status: int) -> None:
@@ -217,8 +276,12 @@ def _show(options, session) -> int:
         if options.headless:
             from graphtui.headless import screenshot
 
-            keys = [key.strip() for key in options.press.split(",") if key.strip()]
-            screenshot(session, keys, options.screenshot, size=options.size)
+            screenshot(session, options.keys, options.screenshot, size=options.size)
+        elif not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print("graphtui: the debugger needs a terminal (standard input or output is "
+                  "not one); use --screenshot OUT.svg for a headless screenshot, or "
+                  "'graphtui dump' for text", file=sys.stderr)
+            return EXIT_USAGE
         else:
             from graphtui.app import GraphtuiApp
 
@@ -230,7 +293,14 @@ def _show(options, session) -> int:
     finally:
         session.stop()
     _save_recording(options, session)
-    return EXIT_OK
+    return EXIT_FAILED if _run_failed(session) else EXIT_OK
+
+
+def _run_failed(session) -> bool:
+    """Whether the run on screen ended in failure (one quit while paused did not fail)."""
+    from graphtui.model.state import RUN_FAILED
+
+    return session.state().run_state == RUN_FAILED
 
 
 def _dump(options, scenario_args: list[str]) -> int:
@@ -305,5 +375,6 @@ def _list() -> int:
 
     from graphtui.scenarios_index import format_list, list_scenarios
 
-    print(format_list(list_scenarios(), width=shutil.get_terminal_size().columns))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    print(format_list(list_scenarios(), width=width), end="")
     return EXIT_OK

