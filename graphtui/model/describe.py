@@ -214,6 +214,11 @@ def format_args(args) -> str:
     return ", ".join(_format_arg(arg) for arg in args)
 
 
+def nonfinite_words(places) -> str:
+    """`NaN/Inf in forward output, gradient produced` (places: Node.nonfinite)."""
+    return "NaN/Inf in " + ", ".join(places)
+
+
 def format_bytes(nbytes: int) -> str:
     for unit in ("B", "KiB", "MiB"):
         if nbytes < 1024 or unit == "MiB":
