@@ -307,9 +307,10 @@ def _statistics(flat: np.ndarray) -> Stats:
 
 # What a saved value's memory belongs to (SavedInfo.kind): only activations and scalars are
 # kept alive by the graph alone; a parameter's memory is the model's, an input's the caller's.
-ACTIVATION = "activation"             # made by an op that recorded a node (a non-leaf)
+ACTIVATION = "activation"             # made by an op (a non-leaf, or a mask, indices, ...)
 PARAMETER = "parameter"               # a leaf that requires grad (nn.Parameter), or a view of one
-INPUT = "input"                       # a leaf that does not require grad (a data batch)
+INPUT = "input"                       # memory a creation function made (torch.tensor, randn,
+                                      # from_numpy, ...): the caller's data, like a batch
 SCALAR = "scalar"                     # a Python number, saved as a 0-dim "wrapped number"
 
 
@@ -349,11 +350,24 @@ def storage_of(array: np.ndarray) -> tuple[int, int, int]:
     return entry[1], int(owner.nbytes), offset
 
 
+_created: set[int] = set()            # storage ids of memory creation functions made
+
+
+def note_created(array: np.ndarray) -> None:
+    """A creation function made this memory (the caller's data, not an op's result)."""
+    _created.add(storage_of(array)[0])
+
+
+def was_created(array: np.ndarray) -> bool:
+    return storage_of(array)[0] in _created
+
+
 def _forget_storage(key: int):
     def forget(dead_ref) -> None:
         entry = _storages.get(key)
         if entry is not None and entry[0] is dead_ref:
             del _storages[key]
+            _created.discard(entry[1])
     return forget
 
 
@@ -361,6 +375,7 @@ def _reset_storage_ids() -> None:
     global _storage_ids
     _storage_ids = itertools.count(1)
     _storages.clear()
+    _created.clear()
 
 
 @_record

@@ -18,8 +18,8 @@ def write_memory(state: State, numbers: EventNumbers, out: TextIO) -> None:
               f"{_after(numbers, report.peak_step)}; freed {format_bytes(report.freed)})\n")
     if not report.costs:
         return
-    out.write(f"not counted: parameters {format_bytes(report.parameter_bytes)} (the model's),"
-              f" inputs {format_bytes(report.input_bytes)} (the caller's)\n")
+    out.write(f"not counted (their owners hold them), retained now: parameters "
+              f"{format_bytes(report.parameter_bytes)}, inputs {format_bytes(report.input_bytes)}\n")
     if report.timeline:
         out.write(f"timeline |{sparkline(report.timeline, state.step, TIMELINE_WIDTH)}| "
                   f"retained over events 1-{numbers.count(state.step)}\n")

@@ -290,14 +290,17 @@ def _saved_info(name: str, saved: SavedTensor):
 
 
 def _memory_kind(saved: SavedTensor, tensor) -> str:
-    """Whose memory a saved tensor is: a leaf's (or a view of one, like `weight.t()`) belongs
-    to whoever made the leaf; anything an op made is kept alive by the graph."""
+    """Whose memory a saved tensor is: a leaf that requires grad (or a view of one, like
+    `weight.t()`) is the model's, data a creation function made is the caller's; what an op
+    made (its outputs, masks, indices) is kept alive by the graph."""
     if saved.tensor is None or tensor is None:       # the node's own output
         return trace.ACTIVATION
     owner = tensor._base if tensor._base is not None else tensor
     if owner._grad_fn is not None:
         return trace.ACTIVATION
-    return trace.PARAMETER if owner._requires_grad else trace.INPUT
+    if owner._requires_grad:
+        return trace.PARAMETER
+    return trace.INPUT if trace.was_created(saved.data) else trace.ACTIVATION
 
 
 class AccumulateGrad(Node):

@@ -203,7 +203,7 @@ def kept_by(state: State, backward: BackwardPass) -> list[Buffer]:
 
 
 def what_text(state: State, cost: BufferCost) -> str:
-    """`activation`, `parameter (no extra memory)`, `alias of ReluBackward0.result`, ..."""
+    """`activation`, `parameter (no extra memory)`, `same memory as ReluBackward0.result`..."""
     if cost.alias_of is not None:
         node_id, name = cost.alias_of
         node = state.nodes.get(node_id)
@@ -212,7 +212,7 @@ def what_text(state: State, cost: BufferCost) -> str:
     if kind == "parameter":
         return "parameter (no extra memory)"
     if kind == "input":
-        return "input leaf (the caller's, not counted)"
+        return "input leaf (not counted)"
     if cost.charged != cost.buffer.nbytes:
         return f"{kind}, keeps its {format_bytes(cost.charged)} storage"
     return kind
