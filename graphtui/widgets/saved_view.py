@@ -31,12 +31,13 @@ class SavedView(PaneView):
         # The selected node first, then creation order.
         nodes.sort(key=lambda n: (n.id != selection.node_id, n.seq, n.id))
         report = memory_report(state)
-        return stack(_totals(state, report), _modules(report),
+        last = self.numbers.count(state.step) if self.numbers is not None else state.step
+        return stack(_totals(state, report, last), _modules(report),
                      _buffers(state, nodes, selection, report),
                      problems_for(state, node_id=selection.node_id))
 
 
-def _totals(state: State, report: MemoryReport) -> Group:
+def _totals(state: State, report: MemoryReport, last_event: int) -> Group:
     """What the graph keeps alive, its peak and timeline, and what is not counted."""
     lines = [
         Text.assemble(("retained ", "bold"), (bytes_text(report.retained), "bold green"),
@@ -48,7 +49,7 @@ def _totals(state: State, report: MemoryReport) -> Group:
     if report.timeline:
         lines.append(Text.assemble(("timeline ", "dim"),
                                    (sparkline(report.timeline, state.step, TIMELINE_WIDTH),
-                                    "green"), (f" events 1-{state.step}", "dim")))
+                                    "green"), (f" events 1-{last_event}", "dim")))
     for backward in state.backward_passes:
         if backward.retain_graph and backward.finished:
             lines.append(Text(f"backward {backward.id} (retain_graph) kept "
