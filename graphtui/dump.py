@@ -54,7 +54,7 @@ class Colours:
 
     _STYLES = ((re.compile(r"^== "), "\x1b[1;36m"),
                (re.compile(r"\[error\]|Error\b|Traceback"), "\x1b[31m"),
-               (re.compile(r"Warning\b|\[nan\]"), "\x1b[33m"),
+               (re.compile(r"Warning\b|NaN/Inf"), "\x1b[33m"),
                (re.compile(r"\bfreed\b"), "\x1b[2m"))
 
     def __init__(self, out: TextIO) -> None:
