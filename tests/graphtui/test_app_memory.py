@@ -49,7 +49,7 @@ async def test_node_tab_says_whose_memory_each_buffer_is(tmp_path):
 async def test_nan_in_a_forward_output_is_marked_as_such_beside_next_to_run(tmp_path):
     async with running(write_lesson(tmp_path, "masked_sqrt.py")) as ui:
         # Before any backward: sqrt's output holds NaN; no gradient has been computed.
-        assert "⚠ NaN/Inf first at SqrtBackward0" in ui.status()
+        assert "⚠ NaN/Inf first at SqrtBackward0 (forward output)" in ui.status()
         await ui.press("n", "n")                              # SumBackward0, WhereBackward0 ran
         assert "paused at SqrtBackward0" in ui.status()
         label = ui.selected_label()

@@ -71,7 +71,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "seed_03_backward_twice": [
         "MulBackward0 recorded at", "backward started from y", "MulBackward0 receives [2]",
-        "MulBackward0 freed other (8 B)", "x.grad = [2] float32 [300, 0.3]",
+        "MulBackward0 freed other (8 B of activations)", "x.grad = [2] float32 [300, 0.3]",
         "backward finished", "tensor([300.0000,   0.3000])",
         "backward started from y", "MulBackward0 receives [2]", "RuntimeError: " + FREED_TWICE,
         "backward failed", "run failed: RuntimeError: " + FREED_TWICE,
@@ -83,7 +83,7 @@ EXPECTED: dict[str, list[str]] = {
         "MulBackward0 produced [2], None", "x.grad = [2] float32 [300, 0.3]",
         "backward finished", "tensor([300.0000,   0.3000])",
         "backward started from y\n", "MulBackward0 produced [2], None",
-        "MulBackward0 freed other (8 B)", "x.grad += [300, 0.3], now [2] float32 [600, 0.6]",
+        "MulBackward0 freed other (8 B of activations)", "x.grad += [300, 0.3], now [2] float32 [600, 0.6]",
         "backward finished", "tensor([600.0000,   0.6000])", "run finished",
         "== graph", "MulBackward0  [freed]", "AccumulateGrad (x)  [done]",
         "grad [2] float32 [600, 0.6]", "== saved memory retained: 0 B", "== run finished",
@@ -251,7 +251,7 @@ EXPECTED: dict[str, list[str]] = {
     "memory_mlp": [
         "AddmmBackward0 recorded in 0", "ReluBackward0 recorded in 1", "MseLossBackward0 recorded",
         "loss torch.Size([]) MseLossBackward0", "backward started from loss (retain_graph)",
-        "backward finished", "backward started from loss", "ReluBackward0 freed result (128.0 KiB)",
+        "backward finished", "backward started from loss", "ReluBackward0 freed result (128.0 KiB of activations)",
         "backward finished", "weight grad torch.Size([512, 256])", "run finished",
         "== saved memory retained: 0 B (activations; peak 386.5 KiB after event ",
         "; freed 386.5 KiB)",
