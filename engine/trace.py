@@ -343,10 +343,13 @@ def storage_of(array: np.ndarray) -> tuple[int, int, int]:
     key = id(owner)
     entry = _storages.get(key)
     if entry is None or entry[0]() is not owner:
-        entry = _storages[key] = (weakref.ref(owner, _forget_storage(key)), next(_storage_ids))
+        entry = _storages[key] = (weakref.ref(owner, _forget_storage(key)), next(_storage_ids),
+                                  None)
     offset = 0
-    if owner is not array:
-        offset = array.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    if owner is not array:          # the owner's address is read once (the interface is slow)
+        if entry[2] is None:
+            entry = _storages[key] = entry[:2] + (owner.__array_interface__["data"][0],)
+        offset = array.__array_interface__["data"][0] - entry[2]
     return entry[1], int(owner.nbytes), offset
 
 
