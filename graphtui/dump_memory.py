@@ -39,9 +39,9 @@ def _after(numbers: EventNumbers, step: int) -> str:
 
 def _backward_line(state: State, backward) -> str:
     if backward.retain_graph:
-        kept = kept_by(state, backward) if backward.finished else []
+        kept = kept_by(state, backward)
         names = ", ".join(f"{state.nodes[b.node_id].name}.{b.name}" for b in kept[:6])
-        more = f", … {len(kept) - 6} more" if len(kept) > 6 else ""
+        more = f", … {len(backward.kept) - 6} more" if len(backward.kept) > 6 else ""
         return (f"backward {backward.id} (retain_graph) kept {backward.kept_buffers} saved "
                 f"activations alive, {format_bytes(backward.kept_bytes)}"
                 + (f": {names}{more}" if names else ""))

@@ -374,8 +374,8 @@ def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:
     bw = b.passes.get(e.backward_id)
     if bw is not None:
         kept = retained_in(b.nodes[n] for n in b._reachable(r.node_id for r in bw.roots)) \
-            if bw.retain_graph else (0, 0)
-        b.passes[e.backward_id] = replace(bw, finished=True, ok=e.ok, kept_buffers=kept[0],
+            if bw.retain_graph else ((), 0)
+        b.passes[e.backward_id] = replace(bw, finished=True, ok=e.ok, kept=kept[0],
                                           kept_bytes=kept[1])
     if not e.ok:
         for node in list(b.nodes.values()):

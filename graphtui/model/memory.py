@@ -80,16 +80,17 @@ class StorageLedger:
         self.timeline.append((step, self.retained))
 
 
-def retained_in(nodes: Iterable[Node]) -> tuple[int, int]:
-    """(retained extra buffers, bytes of their blocks counted once) among these nodes."""
+def retained_in(nodes: Iterable[Node]) -> tuple[tuple[tuple[int, str], ...], int]:
+    """((node id, name) of the retained extra buffers, in node order; the bytes of their
+    blocks, each once) among these nodes."""
     blocks: dict = {}
-    count = 0
+    kept = []
     for node in nodes:
         for buffer in node.saved:
             if not buffer.freed and buffer.is_extra:
-                count += 1
+                kept.append((buffer.node_id, buffer.name))
                 blocks[buffer.key] = buffer.cost
-    return count, sum(blocks.values())
+    return tuple(sorted(kept)), sum(blocks.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,20 +187,10 @@ def _blocks_of(state: State, kind: str) -> int:
 
 
 def kept_by(state: State, backward: BackwardPass) -> list[Buffer]:
-    """The saved activations still retained in the graph a backward ran through: after a
-    ``retain_graph=True`` backward, what it kept alive (for as long as the graph lives)."""
-    seen: set[int] = set()
-    stack = [root.node_id for root in backward.roots if root.node_id is not None]
-    kept = []
-    while stack:
-        node_id = stack.pop()
-        node = state.nodes.get(node_id)
-        if node is None or node_id in seen:
-            continue
-        seen.add(node_id)
-        kept.extend(b for b in node.saved if not b.freed and b.is_extra)
-        stack.extend(e.node_id for e in node.next_edges if e.node_id is not None)
-    return sorted(kept, key=lambda b: (b.node_id, b.name))
+    """The saved activations a ``retain_graph=True`` backward kept alive (as they are in this
+    state: freed since, perhaps), those of nodes still known."""
+    buffers = {(b.node_id, b.name): b for b in state.saved_buffers()}
+    return [buffers[key] for key in backward.kept if key in buffers]
 
 
 def what_text(state: State, cost: BufferCost) -> str:

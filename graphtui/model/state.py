@@ -199,8 +199,12 @@ class BackwardPass:
     nodes_run: int = 0
     freed_buffers: int = 0                     # saved buffers it released
     freed_bytes: int = 0                       # memory that released (blocks no one else keeps)
-    kept_buffers: int = 0                      # retain_graph: saved activations still retained
-    kept_bytes: int = 0                        #   in the graph it ran through, and their memory
+    kept: tuple[tuple[int, str], ...] = ()     # retain_graph: (node id, name) of the saved
+    kept_bytes: int = 0                        #   activations it left retained, their memory
+
+    @property
+    def kept_buffers(self) -> int:
+        return len(self.kept)
 
 
 @dataclass(frozen=True, slots=True)

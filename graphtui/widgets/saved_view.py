@@ -12,7 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from graphtui.model import State, format_shape
-from graphtui.model.memory import BufferCost, MemoryReport, memory_report, sparkline, what_text
+from graphtui.model.memory import (
+    BufferCost, MemoryReport, kept_by, memory_report, sparkline, what_text,
+)
 from graphtui.widgets.fmt import bytes_text, status_glyph
 from graphtui.widgets.pane_view import PaneView, stack
 from graphtui.widgets.problem_text import problems_for
@@ -21,6 +23,7 @@ from graphtui.widgets.selection import Selection
 MAX_ROWS = 100         # a Rich table of 500 rows took the UI thread ~1 s to lay out
 STATE_WIDTH = len("retained")
 TIMELINE_WIDTH = 32
+KEPT_NAMED = 3         # buffers named on a retain_graph line
 
 
 class SavedView(PaneView):
@@ -52,9 +55,13 @@ def _totals(state: State, report: MemoryReport, last_event: int) -> Group:
                                     "green"), (f" events 1-{last_event}", "dim")))
     for backward in state.backward_passes:
         if backward.retain_graph and backward.finished:
+            names = ", ".join(f"{state.nodes[b.node_id].name}.{b.name}"
+                              for b in kept_by(state, backward)[:KEPT_NAMED])
+            more = " …" if backward.kept_buffers > KEPT_NAMED else ""
             lines.append(Text(f"backward {backward.id} (retain_graph) kept "
                               f"{backward.kept_buffers} saved activations alive: "
-                              f"{bytes_text(backward.kept_bytes)}", style="yellow"))
+                              f"{bytes_text(backward.kept_bytes)}"
+                              + (f" ({names}{more})" if names else ""), style="yellow"))
     return Group(*lines)
 
 

@@ -256,7 +256,9 @@ EXPECTED: dict[str, list[str]] = {
         "== saved memory retained: 0 B (activations; peak 386.5 KiB after event ",
         "; freed 386.5 KiB)",
         "not counted (their owners hold them), retained now: parameters 0 B, inputs 0 B",
-        "timeline |", "backward 1 (retain_graph) kept 7 saved activations alive, 386.5 KiB\n",
+        "timeline |", "backward 1 (retain_graph) kept 7 saved activations alive, 386.5 KiB: "
+        "ReluBackward0.result, AddmmBackward0.mat1, ReluBackward0.result, AddmmBackward0.mat1, "
+        "ReluBackward0.result, AddmmBackward0.mat1, … 1 more\n",
         "backward 2 freed 12 saved buffers, 386.5 KiB of memory",
         "by module (retained / freed):", "  1  0 B / 128.0 KiB", "  (top level)  0 B / 2.5 KiB",
         "    mat1 [64, 256] float32 64.0 KiB  input leaf (not counted)  freed",
