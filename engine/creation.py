@@ -8,6 +8,7 @@ import numbers
 import numpy as np
 
 from engine import dtypes as _dt
+from engine import trace
 from engine import random as _random
 from engine.autograd import grad_mode as _gm
 from engine.random import manual_seed, seed  # noqa: F401  (torch.manual_seed, torch.seed)
@@ -36,6 +37,8 @@ def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     tensor = Tensor._make(array, bool(requires_grad))
     if _gm.state.inference:
         tensor._inference = True
+    if trace.active:
+        trace.note_created(array)
     return _announce(tensor)
 
 
@@ -86,6 +89,8 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 def from_numpy(array: np.ndarray) -> Tensor:
     _dt.from_numpy_dtype(array.dtype)
+    if trace.active:
+        trace.note_created(array)
     return _announce(Tensor._make(array))
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,6 +113,7 @@ def reset_ids() -> None:
     and each run has a thread of its own, so this matches it too."""
     global _tensor_ids
     _tensor_ids = itertools.count(1)
+    _reset_storage_ids()
     for fn in _id_resetters:
         fn()
 
@@ -303,13 +305,80 @@ def _statistics(flat: np.ndarray) -> Stats:
 
 # ---------------------------------------------------------------- events
 
+# What a saved value's memory belongs to (SavedInfo.kind): only activations and scalars are
+# kept alive by the graph alone; a parameter's memory is the model's, an input's the caller's.
+ACTIVATION = "activation"             # made by an op (a non-leaf, or a mask, indices, ...)
+PARAMETER = "parameter"               # a leaf that requires grad (nn.Parameter), or a view of one
+INPUT = "input"                       # memory a creation function made (torch.tensor, randn,
+                                      # from_numpy, ...): the caller's data, like a batch
+SCALAR = "scalar"                     # a Python number, saved as a 0-dim "wrapped number"
+
+
 @_record
 class SavedInfo:
     name: str
     shape: tuple[int, ...]
     dtype: str
-    nbytes: int
+    nbytes: int                       # this tensor's own bytes (its view of the storage)
     tensor_id: int | None = None      # the tensor that was saved, when it is one we know
+    storage: int | None = None        # id of the memory it lives in: aliases and views share it
+    storage_nbytes: int | None = None  # bytes of that memory: what keeping the tensor keeps
+    offset: int = 0                   # byte offset of this tensor in that memory
+    kind: str = ACTIVATION            # ACTIVATION | PARAMETER | INPUT | SCALAR
+
+
+# ---------------------------------------------------------------- storages
+
+_storages: dict[int, tuple] = {}      # id(owner array) -> (weakref to it, storage id)
+_storage_ids = itertools.count(1)
+
+
+def storage_of(array: np.ndarray) -> tuple[int, int, int]:
+    """(storage id, storage bytes, byte offset) of an array: views and aliases of one block
+    of memory get one id, which is never reused while the run lasts (``id()`` of a dead array
+    is). The owner is the array NumPy's ``base`` chain ends at."""
+    owner = array
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    key = id(owner)
+    entry = _storages.get(key)
+    if entry is None or entry[0]() is not owner:
+        entry = _storages[key] = (weakref.ref(owner, _forget_storage(key)), next(_storage_ids),
+                                  None)
+    offset = 0
+    if owner is not array:          # the owner's address is read once (the interface is slow)
+        if entry[2] is None:
+            entry = _storages[key] = entry[:2] + (owner.__array_interface__["data"][0],)
+        offset = array.__array_interface__["data"][0] - entry[2]
+    return entry[1], int(owner.nbytes), offset
+
+
+_created: set[int] = set()            # storage ids of memory creation functions made
+
+
+def note_created(array: np.ndarray) -> None:
+    """A creation function made this memory (the caller's data, not an op's result)."""
+    _created.add(storage_of(array)[0])
+
+
+def was_created(array: np.ndarray) -> bool:
+    return storage_of(array)[0] in _created
+
+
+def _forget_storage(key: int):
+    def forget(dead_ref) -> None:
+        entry = _storages.get(key)
+        if entry is not None and entry[0] is dead_ref:
+            del _storages[key]
+            _created.discard(entry[1])
+    return forget
+
+
+def _reset_storage_ids() -> None:
+    global _storage_ids
+    _storage_ids = itertools.count(1)
+    _storages.clear()
+    _created.clear()
 
 
 @_record

@@ -4,13 +4,13 @@ their names and shapes, root tensors in green; labels carry saved buffers and gr
 from __future__ import annotations
 
 from graphtui.model import state as S
-from graphtui.model.describe import format_bytes, format_shape, format_summary
+from graphtui.model.describe import format_bytes, format_shape, format_summary, nonfinite_words
 
 _FILL = {
     "leaf": "lightblue",
     "root": "darkolivegreen1",
     S.ERROR: "tomato",
-    S.NAN: "orange",
+    "nan": "orange",
     S.FREED: "gray90",
 }
 
@@ -45,6 +45,8 @@ def _label(state: S.State, node: S.Node) -> str:
         kept = "freed" if buffer.freed else "retained"
         parts.append(f"_saved_{buffer.name} {format_shape(buffer.shape)} "
                      f"{format_bytes(buffer.nbytes)} {kept}")
+    if node.nonfinite:
+        parts.append(nonfinite_words(node.nonfinite))
     if node.grad_outputs and not node.is_accumulate_grad:
         received = node.grad_outputs[0]
         if received is not None:
@@ -53,8 +55,10 @@ def _label(state: S.State, node: S.Node) -> str:
 
 
 def _fill(node: S.Node) -> str:
-    if node.status in (S.ERROR, S.NAN):
+    if node.status == S.ERROR:
         return _FILL[node.status]
+    if node.nonfinite:
+        return _FILL["nan"]
     if node.is_accumulate_grad:
         return _FILL["leaf"]
     return _FILL.get(node.status, "lightgrey")

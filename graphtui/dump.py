@@ -9,7 +9,8 @@ from graphtui.model import (
     RUN_FINISHED, EventNumbers, State, describe_event, expand_to_depth, format_bytes,
     format_summary, tree_rows,
 )
-from graphtui.model.describe import short_paths, short_traceback
+from graphtui.dump_memory import memory_summary, write_memory
+from graphtui.model.describe import nonfinite_words, short_paths, short_traceback
 
 TREE_DEPTH = 64
 
@@ -27,7 +28,8 @@ def dump_json(session, out: TextIO) -> bool:
     from graphtui.recording import write
 
     state = _finished_state(session)
-    write(session.log, out, str(session.path))
+    numbers = EventNumbers().update(session.log)
+    write(session.log, out, str(session.path), {"memory": memory_summary(state, numbers)})
     return state.run_state == RUN_FINISHED
 
 
@@ -52,7 +54,7 @@ class Colours:
 
     _STYLES = ((re.compile(r"^== "), "\x1b[1;36m"),
                (re.compile(r"\[error\]|Error\b|Traceback"), "\x1b[31m"),
-               (re.compile(r"Warning\b|\[nan\]"), "\x1b[33m"),
+               (re.compile(r"Warning\b|NaN/Inf"), "\x1b[33m"),
                (re.compile(r"\bfreed\b"), "\x1b[2m"))
 
     def __init__(self, out: TextIO) -> None:
@@ -79,6 +81,16 @@ class Colours:
         self.out.flush()
 
 
+def _status(state: State, entry) -> str:
+    """`  [next]`, `  [pending; NaN/Inf in forward output]`: the status, then where the node
+    met NaN/Inf (a mark beside the status, never instead of it)."""
+    node = state.nodes.get(entry.node_id) if entry.node_id is not None else None
+    words = [entry.status] if entry.status else []
+    if node is not None and node.nonfinite:
+        words.append(nonfinite_words(node.nonfinite))
+    return f"  [{'; '.join(words)}]" if words else ""
+
+
 def write_state(events: Sequence, state: State, out: TextIO) -> None:
     """Events numbered as the TUI numbers them (from 1; the debugger's own pauses and mutes
     get a dot), paths and tracebacks shortened as the TUI shortens them."""
@@ -94,17 +106,18 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
                   f"{short_paths(describe_event(event, state))}\n")
     out.write("== graph\n")
     for row in tree_rows(state, expand_to_depth(state, TREE_DEPTH)):
-        status = f"  [{row.entry.status}]" if row.entry.status else ""
+        status = _status(state, row.entry)
         again = "  (shown above)" if row.repeated and row.entry.has_children else ""
         out.write(f"{'  ' * row.depth}{row.entry.label}{status}{again}\n")
     out.write("== tensors\n")
     for tensor in state.tensors.values():
         out.write(f"{tensor.label}: {format_summary(tensor.value)}  "
                   f"grad {format_summary(tensor.grad)}\n")
-    out.write(f"== saved buffers retained: {format_bytes(state.retained_bytes)}\n")
+    write_memory(state, numbers, out)
     first_nan = state.nodes.get(state.first_nan_node) if state.first_nan_node else None
     if first_nan is not None:
-        out.write(f"== first NaN/Inf: {first_nan.name} (node {first_nan.id})\n")
+        out.write(f"== first NaN/Inf: {first_nan.name} (node {first_nan.id}) in its "
+                  f"{state.first_nan_place}\n")
     out.write(f"== run {state.run_state}\n")
     if state.error is not None:
         node = state.nodes.get(state.error.node_id) if state.error.node_id is not None else None

@@ -53,6 +53,10 @@ def _Tensor():
     return Tensor
 
 
+_SCALAR_DTYPES = {bool: "bool", int: "int64", float: "float64", complex: "complex128"}
+_SCALAR_BYTES = {"bool": 1, "int64": 8, "float64": 8, "complex128": 16}
+
+
 class SavedTensor:
     """One value a node saved for its backward: the array, and what is needed to check it."""
     __slots__ = ("name", "data", "tensor", "output_ref", "version_box", "version",
@@ -87,7 +91,9 @@ class SavedTensor:
     def nbytes(self) -> int:
         if self.data is None:
             return 0
-        return 8 if self.scalar else int(self.data.nbytes)
+        if self.scalar:
+            return _SCALAR_BYTES[self.dtype_name]
+        return int(self.data.nbytes)
 
     @property
     def shape(self) -> tuple:
@@ -95,8 +101,8 @@ class SavedTensor:
 
     @property
     def dtype_name(self) -> str:
-        if self.scalar:
-            return "float32" if isinstance(self.data, float) else "int64"
+        if self.scalar:     # PyTorch wraps a Python number as a 0-dim double / long / bool
+            return _SCALAR_DTYPES.get(type(self.data), "float64")
         return trace.dtype_name(self.data.dtype)
 
     def unpack(self, node):
@@ -267,13 +273,34 @@ class Node:
     def saved_infos(self) -> tuple:
         if not self._saved:
             return ()
-        infos = []
-        for name, saved in self._saved.items():
-            owner = saved.tensor if saved.tensor is not None else (
-                saved.output_ref() if saved.output_ref is not None else None)
-            tid = trace.tensor_id(owner) if owner is not None else None
-            infos.append(trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid))
-        return tuple(infos)
+        return tuple(_saved_info(name, saved) for name, saved in self._saved.items())
+
+
+def _saved_info(name: str, saved: SavedTensor):
+    """What the debugger is told of a saved value, with the memory it keeps alive."""
+    tensor = saved.tensor if saved.tensor is not None else (
+        saved.output_ref() if saved.output_ref is not None else None)
+    tid = trace.tensor_id(tensor) if tensor is not None else None
+    if saved.scalar or saved.data is None:
+        return trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid,
+                               kind=trace.SCALAR if saved.scalar else trace.ACTIVATION)
+    storage, storage_nbytes, offset = trace.storage_of(saved.data)
+    return trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid, storage,
+                           storage_nbytes, offset, _memory_kind(saved, tensor))
+
+
+def _memory_kind(saved: SavedTensor, tensor) -> str:
+    """Whose memory a saved tensor is: a leaf that requires grad (or a view of one, like
+    `weight.t()`) is the model's, data a creation function made is the caller's; what an op
+    made (its outputs, masks, indices) is kept alive by the graph."""
+    if saved.tensor is None or tensor is None:       # the node's own output
+        return trace.ACTIVATION
+    owner = tensor._base if tensor._base is not None else tensor
+    if owner._grad_fn is not None:
+        return trace.ACTIVATION
+    if owner._requires_grad:
+        return trace.PARAMETER
+    return trace.INPUT if trace.was_created(saved.data) else trace.ACTIVATION
 
 
 class AccumulateGrad(Node):

@@ -17,7 +17,8 @@ from graphtui.model.events import (
 )
 from graphtui.model.history import EventLog, History, state_at
 from graphtui.model.state import (
-    DONE, ERROR, FREED, NAN, NEXT, NODE_STATUSES, PENDING, RUN_FAILED, RUN_FINISHED,
+    DONE, ERROR, FREED, NAN_FORWARD, NAN_GRAD_IN, NAN_GRAD_OUT, NEXT, NODE_STATUSES,
+    NONFINITE_PLACES, PENDING, RUN_FAILED, RUN_FINISHED,
     RUN_NOT_STARTED, RUN_PAUSED, RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer,
     Edge, GradChange, Header, Hook, HookFiring, Module, Node, OutputLine, Problem, Root, RunError,
     State, Tensor,

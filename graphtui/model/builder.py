@@ -17,10 +17,11 @@ import numpy as np
 from engine import trace
 from graphtui.model import events as ev
 from graphtui.model.state import (
-    DONE, ERROR, FREED, NAN, NEXT, PENDING, RUN_FAILED, RUN_FINISHED, RUN_PAUSED,
-    RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
+    DONE, ERROR, FREED, NAN_FORWARD, NAN_GRAD_IN, NAN_GRAD_OUT, NEXT, PENDING, RUN_FAILED,
+    RUN_FINISHED, RUN_PAUSED, RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
     HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
+from graphtui.model.memory import StorageLedger, retained_in
 from graphtui.model.prune import prune_old_graphs
 from graphtui.model.seq import SharedAppendOnly
 
@@ -28,7 +29,7 @@ GRAD_HISTORY_KEPT = 32
 ROOTS_SHOWN = 64                  # a training loop makes a graph per step: show the latest
 OUTPUT_LINES_KEPT = 200_000
 PROBLEMS_KEPT = 10_000
-_STICKY = (ERROR, NAN)            # statuses a later event does not overwrite
+_STICKY = (ERROR,)                # statuses a later event does not overwrite
 _SLOTS: dict[type, tuple] = {}
 
 
@@ -86,7 +87,7 @@ class StateBuilder:
         self.no_grad_fn_roots: dict[int, Root] = {}        # keyed by tensor id
         self.sinks: dict[int, None] = {}                   # node ids nothing points to, ordered
         self.passes: dict[int, BackwardPass] = {}
-        self.retained_bytes = 0
+        self.memory = StorageLedger()
         self.problems = SharedAppendOnly(PROBLEMS_KEPT)
         self.output = SharedAppendOnly(output_lines_kept)
         self.error: RunError | None = None
@@ -94,6 +95,7 @@ class StateBuilder:
         self.events_dropped = 0
         self.output_dropped = 0
         self.first_nan_node: int | None = None
+        self.first_nan_place: str | None = None
         self.nodes_forgotten = 0                           # nodes dropped with old graphs
         self.roots_forgotten = 0
         self.current_pass: int | None = None
@@ -123,6 +125,7 @@ class StateBuilder:
         for name in ("nodes", "tensors", "hooks", "modules", "backward_roots", "no_grad_fn_roots",
                      "sinks", "passes"):
             setattr(twin, name, dict(getattr(self, name)))
+        twin.memory = self.memory.clone()
         twin.problems = self.problems.fork()
         twin.output = self.output.fork()
         return twin
@@ -147,13 +150,18 @@ class StateBuilder:
             nodes_forgotten=self.nodes_forgotten,
             unreadable_events=self.unreadable_events,
             backward_passes=tuple(self.passes.values()),
-            retained_bytes=self.retained_bytes,
+            retained_bytes=self.memory.retained,
+            freed_bytes=self.memory.freed,
+            peak_retained_bytes=self.memory.peak,
+            peak_step=self.memory.peak_step,
+            memory_timeline=self.memory.timeline.view(),
             problems=self.problems.view(),
             error=self.error,
             output=self.output.view(),
             output_dropped=self.output_dropped + self.output.dropped,
             events_dropped=self.events_dropped,
             first_nan_node=self.first_nan_node,
+            first_nan_place=self.first_nan_place,
         )
 
     # ------------------------------------------------------------ helpers
@@ -176,18 +184,29 @@ class StateBuilder:
         self.nodes[node_id] = node
         return node
 
-    def _mark_nonfinite(self, node_id: int, summaries) -> None:
+    def _mark_nonfinite(self, node_id: int, summaries, place: str) -> None:
         for summary in summaries or ():
             if has_nonfinite(summary):
-                self._mark_nan(node_id)
+                self._mark_nan(node_id, place)
                 return
 
-    def _mark_nan(self, node_id: int) -> None:
+    def _mark_nan(self, node_id: int, place: str) -> None:
         node = self.nodes.get(node_id)
-        if node is not None and node.status != ERROR:
-            self.nodes[node_id] = replace(node, status=NAN)
+        if node is not None and place not in node.nonfinite:
+            self.nodes[node_id] = replace(node, nonfinite=node.nonfinite + (place,))
         if self.first_nan_node is None:
-            self.first_nan_node = node_id
+            self.first_nan_node, self.first_nan_place = node_id, place
+
+    def hold_saved(self, buffers) -> None:
+        for buffer in buffers:
+            self.memory.hold(buffer, self.step + 1)
+
+    def let_go_saved(self, buffers, freed: bool = True) -> tuple[int, int]:
+        """Release buffers from the ledger: (buffers, bytes of memory that went with them).
+        ``freed=False``: the model forgets them (old graphs), nothing was freed."""
+        released = [b for b in buffers if not b.freed]
+        nbytes = sum(self.memory.let_go(b, self.step + 1, freed) for b in released)
+        return len(released), nbytes
 
     def _tensor(self, tensor_id: int, summary=None) -> Tensor:
         """The tensor's view, made up from a summary when the engine never announced it."""
@@ -299,7 +318,7 @@ def _on_tensor_created(b: StateBuilder, e: trace.TensorCreated) -> None:
                          created_step=old.created_step)
     b.tensors[e.tensor_id] = tensor
     if e.grad_fn_id is not None:
-        b._mark_nonfinite(e.grad_fn_id, (e.summary,))
+        b._mark_nonfinite(e.grad_fn_id, (e.summary,), NAN_FORWARD)
 
 
 def _on_tensor_named(b: StateBuilder, e: trace.TensorNamed) -> None:
@@ -314,16 +333,17 @@ def _on_tensor_modified(b: StateBuilder, e: trace.TensorModified) -> None:
                                      is_leaf=tensor.is_leaf and e.grad_fn_id is None,
                                      retains_grad=tensor.retains_grad or e.op == "retain_grad")
     if e.grad_fn_id is not None:
-        b._mark_nonfinite(e.grad_fn_id, (e.summary,))
+        b._mark_nonfinite(e.grad_fn_id, (e.summary,), NAN_FORWARD)
 
 
 def _on_node_created(b: StateBuilder, e: trace.NodeCreated) -> None:
     saved = tuple(Buffer(e.node_id, s.name, tuple(s.shape), s.dtype, s.nbytes,
-                         tensor_id=s.tensor_id) for s in e.saved)
+                         tensor_id=s.tensor_id, storage=s.storage,
+                         storage_nbytes=s.storage_nbytes, kind=s.kind) for s in e.saved)
     edges = tuple(Edge(node_id, input_nr) for node_id, input_nr in e.next_functions)
     b.nodes[e.node_id] = Node(e.node_id, e.name, e.sequence_nr, edges, tuple(e.output_ids),
                               e.module, e.location, saved=saved, created_step=b.step)
-    b.retained_bytes += sum(buffer.nbytes for buffer in saved)
+    b.hold_saved(saved)
     for edge in edges:
         b.sinks.pop(edge.node_id, None)
     if e.name != "AccumulateGrad":
@@ -353,7 +373,10 @@ def _on_backward_started(b: StateBuilder, e: trace.BackwardStarted) -> None:
 def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:
     bw = b.passes.get(e.backward_id)
     if bw is not None:
-        b.passes[e.backward_id] = replace(bw, finished=True, ok=e.ok)
+        kept = retained_in(b.nodes[n] for n in b._reachable(r.node_id for r in bw.roots)) \
+            if bw.retain_graph else ((), 0)
+        b.passes[e.backward_id] = replace(bw, finished=True, ok=e.ok, kept=kept[0],
+                                          kept_bytes=kept[1])
     if not e.ok:
         for node in list(b.nodes.values()):
             if node.status in (RUNNING, NEXT):
@@ -369,7 +392,7 @@ def _on_node_executing(b: StateBuilder, e: trace.NodeExecuting) -> None:
     if node is not None:
         status = node.status if node.status in _STICKY else RUNNING
         b.nodes[e.node_id] = replace(node, status=status, grad_outputs=tuple(e.grad_outputs))
-        b._mark_nonfinite(e.node_id, e.grad_outputs)
+        b._mark_nonfinite(e.node_id, e.grad_outputs, NAN_GRAD_IN)
 
 
 def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
@@ -383,7 +406,7 @@ def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
     node = replace(node, grad_inputs=tuple(e.grad_inputs), times_run=node.times_run + 1,
                    status=node.status if node.status in _STICKY else FREED if all_freed else DONE)
     b.nodes[e.node_id] = node
-    b._mark_nonfinite(e.node_id, e.grad_inputs)
+    b._mark_nonfinite(e.node_id, e.grad_inputs, NAN_GRAD_OUT)
     bw = b.passes.get(b.current_pass) if b.current_pass is not None else None
     if bw is not None:
         b.passes[bw.id] = replace(bw, nodes_run=bw.nodes_run + 1)
@@ -404,12 +427,15 @@ def _on_buffer_freed(b: StateBuilder, e: trace.BufferFreed) -> None:
     if node is None:
         return
     names = set(e.names)
-    released = sum(x.nbytes for x in node.saved if x.name in names and not x.freed)
+    count, nbytes = b.let_go_saved(x for x in node.saved if x.name in names)
     saved = tuple(replace(x, freed=True) if x.name in names else x for x in node.saved)
     all_freed = all(x.freed for x in saved)
     status = FREED if all_freed and node.status == DONE else node.status
     b.nodes[e.node_id] = replace(node, saved=saved, status=status)
-    b.retained_bytes -= released
+    bw = b.passes.get(b.current_pass) if b.current_pass is not None else None
+    if bw is not None:
+        b.passes[bw.id] = replace(bw, freed_buffers=bw.freed_buffers + count,
+                                  freed_bytes=bw.freed_bytes + nbytes)
 
 
 def _on_hook_registered(b: StateBuilder, e: trace.HookRegistered) -> None:

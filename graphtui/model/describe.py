@@ -214,6 +214,11 @@ def format_args(args) -> str:
     return ", ".join(_format_arg(arg) for arg in args)
 
 
+def nonfinite_words(places) -> str:
+    """`NaN/Inf in forward output, gradient produced` (places: Node.nonfinite)."""
+    return "NaN/Inf in " + ", ".join(places)
+
+
 def format_bytes(nbytes: int) -> str:
     for unit in ("B", "KiB", "MiB"):
         if nbytes < 1024 or unit == "MiB":
@@ -246,6 +251,22 @@ def _node(state: State | None, node_id) -> str:
     if state is not None and node_id in state.nodes:
         return state.node_label(node_id)
     return f"node {node_id}"
+
+
+def _freed_memory(event: trace.BufferFreed, state: State | None) -> str:
+    """`128.0 KiB of activations; mat2: a parameter`: the memory of the activations it let
+    go (each storage once; another node may still keep one: the memory section tells what
+    was returned), and the buffers whose memory is not the graph's (graphtui.model.memory)."""
+    node = state.nodes.get(event.node_id) if state is not None else None
+    if node is None:
+        return format_bytes(event.nbytes)
+    names = set(event.names)
+    buffers = [b for b in node.saved if b.name in names]
+    blocks = {b.key: b.cost for b in buffers if b.is_extra}
+    parts = [f"{format_bytes(sum(blocks.values()))} of activations"] if blocks else []
+    parts += [f"{b.name}: {'a parameter' if b.kind == 'parameter' else 'an input'}"
+              for b in buffers if not b.is_extra]
+    return "; ".join(parts)
 
 
 def describe_event(event, state: State | None = None) -> str:
@@ -298,7 +319,7 @@ _DESCRIBERS = {
                                       f"{format_args(e.grad_inputs)}"),
     trace.GradAccumulated: _describe_grad,
     trace.BufferFreed: lambda e, s: (f"{_node(s, e.node_id)} freed {', '.join(e.names)} "
-                                     f"({format_bytes(e.nbytes)})"),
+                                     f"({_freed_memory(e, s)})"),
     trace.WarningRaised: lambda e, s: f"{e.category}: {e.message}",
     trace.ErrorRaised: lambda e, s: f"{e.exc_type}: {e.message}",
 }

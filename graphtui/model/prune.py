@@ -29,7 +29,8 @@ def prune_old_graphs(builder, keep: int) -> None:
     dropped = [node_id for node_id, node in builder.nodes.items()
                if node_id not in alive and not node.is_accumulate_grad]
     for node_id in dropped:
-        del builder.nodes[node_id]
+        # A graph never backpropagated is gone from the engine too: its memory with it.
+        builder.let_go_saved(builder.nodes.pop(node_id).saved, freed=False)
     _drop_tensors_of(builder, set(dropped))
     if len(builder.tensors) > TENSORS_KEPT:
         _drop_stale_data_tensors(builder, len(builder.tensors) - TENSORS_KEPT // 2)

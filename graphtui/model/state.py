@@ -19,8 +19,13 @@ RUNNING = "running"      # the executor is inside this node
 DONE = "done"            # ran; its saved buffers (if any) are still retained
 FREED = "freed"          # its saved buffers were released (ran without retain_graph)
 ERROR = "error"          # an engine error names this node
-NAN = "nan"              # its output, or a gradient it received or produced, holds NaN/Inf
-NODE_STATUSES = (PENDING, NEXT, RUNNING, DONE, FREED, ERROR, NAN)
+NODE_STATUSES = (PENDING, NEXT, RUNNING, DONE, FREED, ERROR)
+
+# Where a node met NaN/Inf (Node.nonfinite): not a status, so "next to run" still shows.
+NAN_FORWARD = "forward output"        # the value its op computed in the forward
+NAN_GRAD_IN = "gradient received"     # a gradient flowing into it (born upstream)
+NAN_GRAD_OUT = "gradient produced"    # a gradient it computed (born here, unless received)
+NONFINITE_PLACES = (NAN_FORWARD, NAN_GRAD_IN, NAN_GRAD_OUT)
 
 # Run states for the header.
 RUN_NOT_STARTED = "not started"
@@ -50,6 +55,25 @@ class Buffer:
     nbytes: int
     freed: bool = False
     tensor_id: int | None = None
+    storage: int | None = None                 # memory it lives in (engine.trace.SavedInfo)
+    storage_nbytes: int | None = None          # bytes of that memory; None: unknown, = nbytes
+    kind: str = "activation"                   # activation | parameter | input | scalar
+
+    @property
+    def key(self):
+        """Which memory it keeps: buffers with one key are one block, counted once."""
+        return self.storage if self.storage is not None else ("buffer", self.node_id, self.name)
+
+    @property
+    def cost(self) -> int:
+        """Bytes its memory holds (a view keeps its whole storage alive)."""
+        return self.storage_nbytes if self.storage_nbytes is not None else self.nbytes
+
+    @property
+    def is_extra(self) -> bool:
+        """Kept alive only by the graph (an activation, a wrapped number): a parameter or an
+        input leaf is memory its owner holds anyway."""
+        return self.kind in ("activation", "scalar")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +93,7 @@ class Node:
     hook_ids: tuple[int, ...] = ()             # hooks whose target is this node
     times_run: int = 0
     created_step: int = 0
+    nonfinite: tuple[str, ...] = ()            # NONFINITE_PLACES where it met NaN/Inf, in order
 
     @property
     def is_accumulate_grad(self) -> bool:
@@ -76,7 +101,10 @@ class Node:
 
     @property
     def retained_bytes(self) -> int:
-        return sum(b.nbytes for b in self.saved if not b.freed)
+        """Bytes of the memory its retained saved activations keep alive, each block once
+        (parameters and inputs cost nothing extra; see graphtui.model.memory)."""
+        blocks = {b.key: b.cost for b in self.saved if not b.freed and b.is_extra}
+        return sum(blocks.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +197,14 @@ class BackwardPass:
     finished: bool = False
     ok: bool | None = None
     nodes_run: int = 0
+    freed_buffers: int = 0                     # saved buffers it released
+    freed_bytes: int = 0                       # memory that released (blocks no one else keeps)
+    kept: tuple[tuple[int, str], ...] = ()     # retain_graph: (node id, name) of the saved
+    kept_bytes: int = 0                        #   activations it left retained, their memory
+
+    @property
+    def kept_buffers(self) -> int:
+        return len(self.kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,13 +274,18 @@ class State:
     nodes_forgotten: int = 0                   # nodes of old graphs no longer kept
     unreadable_events: int = 0                 # events the model could not apply (skipped)
     backward_passes: tuple[BackwardPass, ...] = ()
-    retained_bytes: int = 0                    # saved buffers not yet freed, all nodes
+    retained_bytes: int = 0                    # memory saved activations keep, each block once
+    freed_bytes: int = 0                       # such memory released so far
+    peak_retained_bytes: int = 0               # the most retained_bytes has been
+    peak_step: int = 0                         # the step it was first reached at
+    memory_timeline: Sequence[tuple[int, int]] = ()   # (step, retained_bytes) at each change
     problems: Sequence[Problem] = ()           # warnings and engine errors, in order (capped)
     error: RunError | None = None
     output: Sequence[OutputLine] = ()          # what the scenario printed (may be capped)
     output_dropped: int = 0                    # lines folded away because of the budget
     events_dropped: int = 0                    # other events not kept because of the budget
     first_nan_node: int | None = None          # first node whose output or gradient held NaN/Inf
+    first_nan_place: str | None = None         # where: one of NONFINITE_PLACES
 
     @property
     def header(self) -> Header:

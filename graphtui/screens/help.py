@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from graphtui.screens.keys import KEY_HELP, bindings_for
-from graphtui.widgets.fmt import status_text
+from graphtui.widgets.fmt import nonfinite_mark, status_text
 
 OTHER_KEYS = [
     ("ctrl+q", "Quit."),
@@ -39,10 +39,15 @@ def keys_table(read_only: bool = False) -> Table:
 
 def glyph_legend() -> Text:
     text = Text("Graph rows: ")
-    for status in ("pending", "next", "running", "done", "error", "nan"):
+    for status in ("pending", "next", "running", "done", "error"):
         text.append_text(status_text(status))
         text.append("   ")
-    text.append("\n'12 B' / 'freed': bytes the node saved for backward, or freed.  "
+    text.append_text(nonfinite_mark(("forward output",)))
+    text.append(" NaN/Inf in its forward output;")
+    text.append_text(nonfinite_mark(("gradient produced",)))
+    text.append(" in a gradient it received or produced.")
+    text.append("\n'12 B' / 'freed': memory its saved activations keep (parameters and inputs "
+                "cost nothing extra), or freed.  "
                 "'conv1': the module it ran in.  '↑ above': a node already shown above.")
     return text
 

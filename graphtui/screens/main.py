@@ -242,7 +242,7 @@ class MainScreen(Screen):
             break_on_backward=self.session.break_on_backward, read_only=self.read_only,
             error=error, pause_pending=self._pause_pending,
             first_nan=None if state.first_nan_node is None
-            else state.node_label(state.first_nan_node),
+            else f"{state.node_label(state.first_nan_node)} ({state.first_nan_place})",
         )
 
     # ---------------------------------------------------------------- widgets -> screen

@@ -14,18 +14,27 @@ STATUS_GLYPHS: dict[str, tuple[str, str]] = {
     "done": ("✓", "green"),
     "freed": ("✓", "green"),
     "error": ("✗", "bold red"),
-    "nan": ("⚠", "bold magenta"),
 }
+NAN_GLYPH = ("⚠", "bold magenta")      # beside the status glyph: where NaN/Inf was met
 
 STATUS_WORDS = {
     "pending": "pending", "next": "next to run", "running": "running", "done": "done",
-    "freed": "done, buffers freed", "error": "error", "nan": "NaN/inf in a gradient",
+    "freed": "done, buffers freed", "error": "error",
 }
 
 
 def status_glyph(status: str | None) -> Text:
     glyph, style = STATUS_GLYPHS.get(status or "pending", ("·", "dim"))
     return Text(glyph, style=style)
+
+
+def nonfinite_mark(places) -> Text:
+    """`⚠ NaN fwd` / `⚠ NaN grad`: a short mark after a node's name (Node.nonfinite)."""
+    if not places:
+        return Text("")
+    which = ["fwd" if p == "forward output" else "grad" for p in places]
+    which = list(dict.fromkeys(which))
+    return Text(f" {NAN_GLYPH[0]} NaN {'+'.join(which)}", style=NAN_GLYPH[1])
 
 
 def status_text(status: str | None) -> Text:

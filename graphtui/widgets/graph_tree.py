@@ -18,7 +18,7 @@ from textual.widgets.tree import TreeNode
 from graphtui.model import (
     NO_GRAD_FN, NODE, NONE_EDGE, ROOT, RUN_RUNNING, State, TreeEntry, child_entries, path_to, root_entries,
 )
-from graphtui.widgets.fmt import bytes_text, status_glyph
+from graphtui.widgets.fmt import bytes_text, nonfinite_mark, status_glyph
 from graphtui.widgets.module_groups import (
     MODULE, module_children, module_entries, module_key_of,
 )
@@ -50,6 +50,8 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
     text = Text.assemble(status_glyph(status), " ")
     text.append(state.node_label(entry.node_id) if node else entry.label,
                 style="bold" if entry.kind == ROOT else "")
+    if node is not None and node.nonfinite:
+        text.append_text(nonfinite_mark(node.nonfinite))
     if entry.kind == ROOT and entry.tensor_id is not None and node and not node.is_accumulate_grad:
         name = state.tensor_name(entry.tensor_id)
         if name:
@@ -57,11 +59,10 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
     if node is not None and node.module and show_module:
         text.append(f" {node.module}", style="italic #7f9fbf")
     if node is not None and node.saved:
-        retained = node.retained_bytes
-        if retained:
-            text.append(f" {bytes_text(retained)}", style="dim")
-        else:
+        if all(buffer.freed for buffer in node.saved):
             text.append(" freed", style="dim yellow")
+        else:       # the memory its saved activations keep (0 B: only parameters, inputs)
+            text.append(f" {bytes_text(node.retained_bytes)}", style="dim")
     if repeated:
         text.append(" ↑ above", style="dim")
     return text

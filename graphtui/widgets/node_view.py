@@ -5,8 +5,9 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from graphtui.model import Node, State
-from graphtui.model.describe import short_paths
-from graphtui.widgets.fmt import bytes_text, status_text, summary_line
+from graphtui.model.describe import nonfinite_words, short_paths
+from graphtui.model.memory import memory_report, what_text
+from graphtui.widgets.fmt import NAN_GLYPH, bytes_text, status_text, summary_line
 from graphtui.widgets.pane_view import PaneView, facts, section, stack
 from graphtui.widgets.problem_text import problems_for
 from graphtui.widgets.selection import Selection
@@ -20,7 +21,7 @@ class NodeView(PaneView):
         return stack(
             _identity(state, node),
             problems_for(state, node_id=node.id),      # an error belongs near the top
-            _saved(node),
+            _saved(state, node),
             _hooks(state, node.hook_ids + module_hook_ids(state, node)),
         )
 
@@ -48,6 +49,8 @@ def _no_node(state: State, selection: Selection) -> RenderableType:
 
 def _identity(state: State, node: Node) -> RenderableType:
     title = Text.assemble((state.node_label(node.id), "bold"), "  ", status_text(node.status))
+    if node.nonfinite:
+        title.append(f"  {NAN_GLYPH[0]} {nonfinite_words(node.nonfinite)}", style=NAN_GLYPH[1])
     outputs = ", ".join(state.tensor_name(t) or f"tensor {t}" for t in node.output_ids)
     rows = [
         ("sequence_nr", sequence_text(node.seq)),
@@ -90,16 +93,18 @@ def _produced(node: Node) -> Text:
     return Text("\n".join(lines) or "()")
 
 
-def _saved(node: Node) -> RenderableType | None:
+def _saved(state: State, node: Node) -> RenderableType | None:
     if not node.saved:
         return None
+    costs = memory_report(state).costs
     lines = Text()
     for buffer in node.saved:
         lines.append(f"_saved_{buffer.name}  [{', '.join(map(str, buffer.shape))}] "
                      f"{buffer.dtype} {bytes_text(buffer.nbytes)}  ")
         lines.append(*(("freed", "yellow") if buffer.freed else ("retained", "green")))
+        lines.append(f"  {what_text(state, costs[(node.id, buffer.name)])}", style="dim")
         lines.append("\n")
-    lines.rstrip()
+    lines.append(f"memory kept: {bytes_text(node.retained_bytes)}", style="dim")
     return section("saved for backward", lines)
 
 

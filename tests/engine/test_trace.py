@@ -281,3 +281,39 @@ def test_every_node_is_announced_while_watched_hooks_or_not(events):
     executed = [e.name for e in events if type(e).__name__ == "NodeExecuted"]
     assert executing == executed == ["SumBackward0", "MulBackward0", "AccumulateGrad",
                                      "AccumulateGrad"]
+
+
+def test_storage_of_names_the_memory_views_and_aliases_share():
+    base = np.zeros((4, 8), dtype=np.float32)
+    storage, nbytes, offset = trace.storage_of(base)
+    assert (nbytes, offset) == (128, 0)
+    assert trace.storage_of(base.T) == (storage, 128, 0)
+    assert trace.storage_of(base[1:, 2:]) == (storage, 128, 40)     # row 1, column 2
+    other = np.zeros(2, dtype=np.float32)
+    assert trace.storage_of(other)[0] != storage
+
+
+def test_a_storage_id_is_not_reused_when_its_memory_dies():
+    first = trace.storage_of(np.zeros(3))[0]       # dies at once; id() may come back
+    assert trace.storage_of(np.zeros(3))[0] != first
+
+
+def test_saved_infos_say_whose_memory_each_saved_tensor_is(events):
+    import engine.nn as nn
+    first, second = nn.Linear(3, 2), nn.Linear(2, 2)
+    x = engine.randn(5, 3)
+    h = first(x).relu()
+    out = second(h)
+    mask = out > 0
+    (engine.where(mask, out, 0.0) * 1.5).sum()
+    saved = [(e.name, s) for e in events if isinstance(e, trace.NodeCreated) for s in e.saved]
+    (_, x_saved), (_, result), (_, mat1), (_, mat2), (_, condition), (_, other) = saved
+    assert (x_saved.name, x_saved.kind) == ("mat1", trace.INPUT)                 # the data
+    assert (result.name, result.kind, result.storage_nbytes) == (
+        "result", trace.ACTIVATION, 40)
+    assert (mat1.kind, mat1.storage) == (trace.ACTIVATION, result.storage)      # one memory
+    assert (mat2.name, mat2.kind, mat2.nbytes) == ("mat2", trace.PARAMETER, 16)  # weight.t()
+    assert mat2.storage == trace.storage_of(second.weight._data)[0]
+    assert (condition.name, condition.kind) == ("condition", trace.ACTIVATION)   # an op's mask
+    assert (other.kind, other.dtype, other.nbytes, other.storage) == (
+        trace.SCALAR, "float64", 8, None)

@@ -6,7 +6,7 @@ import pytest
 
 from engine import trace
 from graphtui.model import (
-    DONE, ERROR, FREED, NAN, NEXT, PENDING, RUN_FAILED, RUN_PAUSED, RUNNING, EventLog,
+    DONE, ERROR, FREED, NAN_GRAD_IN, NAN_GRAD_OUT, NEXT, PENDING, RUN_FAILED, RUN_PAUSED, RUNNING, EventLog,
     History, NONE_EDGE, NO_GRAD_FN, child_entries, describe_event, event_kind,
     expand_to_depth, format_summary, path_to, root_entries, state_at, tree_rows,
 )
@@ -190,7 +190,9 @@ def test_first_nonfinite_gradient_marks_its_node():
         trace.NodeExecuted(MUL, "MulBackward0", (summary([np.nan, 3.0]), None)),
     ]
     state = state_at(events)
-    assert state.nodes[MUL].status == NAN and state.first_nan_node == MUL
+    assert state.nodes[MUL].nonfinite == (NAN_GRAD_IN, NAN_GRAD_OUT)
+    assert state.first_nan_node == MUL and state.first_nan_place == NAN_GRAD_IN
+    assert state.nodes[MUL].status == DONE      # a mark beside the status, not instead of it
 
 
 def test_output_lines_and_the_budget():

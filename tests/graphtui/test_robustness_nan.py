@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from engine import trace
-from graphtui.model import ERROR, NAN, RUN_FAILED, RUN_FINISHED, state_at
+from graphtui.model import (
+    ERROR, NAN_FORWARD, NAN_GRAD_IN, NAN_GRAD_OUT, PENDING, RUN_FAILED, RUN_FINISHED, state_at,
+)
 from graphtui.session import Session
 from tests.graphtui.conftest import MUL, mul_forward_events, summary
 
@@ -34,21 +36,24 @@ def test_a_forward_output_holding_nan_marks_its_node():
     nan_output = trace.TensorCreated(7, None, (2,), "float32", True, False, MUL,
                                      summary([np.nan, 1.0]))
     state = state_at(mul_forward_events() + [nan_output])
-    assert state.nodes[MUL].status == NAN and state.first_nan_node == MUL
+    assert state.nodes[MUL].nonfinite == (NAN_FORWARD,) and state.nodes[MUL].status == PENDING
+    assert state.first_nan_node == MUL and state.first_nan_place == NAN_FORWARD
 
 
 def test_an_inf_written_in_place_marks_the_node_that_wrote_it():
     written = trace.TensorModified(2, "mul_", 1, MUL, summary([np.inf, 1.0]))
     state = state_at(mul_forward_events() + [written])
-    assert state.nodes[MUL].status == NAN and state.first_nan_node == MUL
+    assert state.nodes[MUL].nonfinite == (NAN_FORWARD,) and state.first_nan_node == MUL
 
 
 def test_the_first_nan_is_marked_and_the_run_goes_on(finished_state):
     state = finished_state(MASKED_SQRT)
     assert state.run_state == RUN_FINISHED
     sqrt = node_named(state, "SqrtBackward0")
-    assert state.first_nan_node == sqrt.id and sqrt.status == NAN
-    assert node_named(state, "WhereBackward0").status != NAN
+    # sqrt(-1) is NaN in the forward; in backward it receives [0, 1] and makes [nan, 0.25].
+    assert state.first_nan_node == sqrt.id and state.first_nan_place == NAN_FORWARD
+    assert sqrt.nonfinite == (NAN_FORWARD, NAN_GRAD_OUT)
+    assert node_named(state, "WhereBackward0").nonfinite == ()
     assert state.output[-1].text == "grad tensor([   nan, 0.2500])"
 
 
@@ -70,8 +75,10 @@ def test_dump_names_the_first_nan_node(write_scenario, source, status):
     result = subprocess.run([sys.executable, "-m", "graphtui", "dump", write_scenario(source)],
                             capture_output=True, text=True, timeout=WAIT)
     assert result.returncode == status, result.stderr
-    assert "SqrtBackward0  [nan]" in result.stdout or "SqrtBackward0  [error]" in result.stdout
+    assert "SqrtBackward0  [freed; NaN/Inf in forward output, gradient produced]" in result.stdout \
+        or "SqrtBackward0  [error; NaN/Inf in forward output]" in result.stdout
     assert "\n== first NaN/Inf: SqrtBackward0 (node " in result.stdout
+    assert ") in its forward output\n" in result.stdout
 
 
 @pytest.mark.filterwarnings("ignore:Anomaly Detection has been enabled")

@@ -59,3 +59,13 @@ def test_history_shows_an_earlier_moment(snap_compare, tmp_path):
 
 def test_help_screen(snap_compare, tmp_path):
     assert snap(snap_compare, tmp_path, "lesson2_mul.py", ["question_mark"])
+
+
+def test_nan_in_a_forward_output_beside_next_to_run(snap_compare, tmp_path):
+    # Paused before SqrtBackward0: "●" next to run, and "⚠ NaN fwd" (its forward output).
+    assert snap(snap_compare, tmp_path, "masked_sqrt.py", ["n", "n", TABS["node"]])
+
+
+def test_saved_memory_after_a_retain_graph_backward(snap_compare, tmp_path):
+    # Each storage once, weights as "parameter", the timeline, what retain_graph kept.
+    assert snap(snap_compare, tmp_path, "mlp_memory.py", ["c", TABS["saved"]])

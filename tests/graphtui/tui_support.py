@@ -98,6 +98,26 @@ LESSONS = {
         y.sum().backward()
         print(x.grad)
     """,
+    # The masked sqrt (nan_origin): NaN in sqrt's forward output, a NaN gradient born there.
+    "masked_sqrt.py": """
+        import engine as torch
+        x = torch.tensor([-1.0, 4.0], requires_grad=True)
+        y = torch.where(x > 0, torch.sqrt(x), torch.zeros_like(x))
+        y.sum().backward()
+        print(x.grad)
+    """,
+    # Saved memory (memory_mlp in small): ReLU outputs saved twice, weights as views.
+    "mlp_memory.py": """
+        import engine as torch
+        import engine.nn as nn
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
+                              nn.Linear(512, 10))
+        x = torch.randn(64, 256)
+        loss = model(x).sum()
+        loss.backward(retain_graph=True)
+        loss.backward()
+    """,
     # A forward that takes a while, to pause in the middle of it.
     "long_forward.py": """
         import engine as torch

@@ -71,7 +71,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "seed_03_backward_twice": [
         "MulBackward0 recorded at", "backward started from y", "MulBackward0 receives [2]",
-        "MulBackward0 freed other (8 B)", "x.grad = [2] float32 [300, 0.3]",
+        "MulBackward0 freed other (8 B of activations)", "x.grad = [2] float32 [300, 0.3]",
         "backward finished", "tensor([300.0000,   0.3000])",
         "backward started from y", "MulBackward0 receives [2]", "RuntimeError: " + FREED_TWICE,
         "backward failed", "run failed: RuntimeError: " + FREED_TWICE,
@@ -83,10 +83,10 @@ EXPECTED: dict[str, list[str]] = {
         "MulBackward0 produced [2], None", "x.grad = [2] float32 [300, 0.3]",
         "backward finished", "tensor([300.0000,   0.3000])",
         "backward started from y\n", "MulBackward0 produced [2], None",
-        "MulBackward0 freed other (8 B)", "x.grad += [300, 0.3], now [2] float32 [600, 0.6]",
+        "MulBackward0 freed other (8 B of activations)", "x.grad += [300, 0.3], now [2] float32 [600, 0.6]",
         "backward finished", "tensor([600.0000,   0.6000])", "run finished",
         "== graph", "MulBackward0  [freed]", "AccumulateGrad (x)  [done]",
-        "grad [2] float32 [600, 0.6]", "== saved buffers retained: 0 B", "== run finished",
+        "grad [2] float32 [600, 0.6]", "== saved memory retained: 0 B", "== run finished",
     ],
     "seed_05_grad_fn": [
         "MulBackward0 recorded at", "tensor y [2] float32 requires_grad",
@@ -144,7 +144,7 @@ EXPECTED: dict[str, list[str]] = {
         "ConvolutionBackward0 produced None, [10, 1, 5, 5], [10]",
         "conv1.weight.grad = [10, 1, 5, 5]", "conv1.bias.grad = [10]", "backward finished",
         "run finished", "== graph", "NllLossBackward0  [freed]", "LogSoftmaxBackward0  [freed]",
-        "== saved buffers retained: 0 B", "== run finished",
+        "== saved memory retained: 0 B", "== run finished",
     ],
     "seed_09_remove_hook": [
         "registered forward hook hook_func on conv1", "Inside Conv2d forward",
@@ -246,7 +246,26 @@ EXPECTED: dict[str, list[str]] = {
         "MulBackward0 recorded at", "backward started from", "MulBackward0 receives [3]",
         "x.grad = [3] float32 [2.719, 2.719, 2.719]", "backward finished", "MulBackward0\n",
         "tensor([2.7186, 2.7186, 2.7186])", "2.7181", "run finished",
-        "== graph", "MulBackward0  [freed]", "== saved buffers retained: 0 B", "== run finished",
+        "== graph", "MulBackward0  [freed]", "== saved memory retained: 0 B", "== run finished",
+    ],
+    "memory_mlp": [
+        "AddmmBackward0 recorded in 0", "ReluBackward0 recorded in 1", "MseLossBackward0 recorded",
+        "loss torch.Size([]) MseLossBackward0", "backward started from loss (retain_graph)",
+        "backward finished", "backward started from loss", "ReluBackward0 freed result (128.0 KiB of activations)",
+        "backward finished", "weight grad torch.Size([512, 256])", "run finished",
+        "== saved memory retained: 0 B (activations; peak 386.5 KiB after event ",
+        "; freed 386.5 KiB)",
+        "not counted (their owners hold them), retained now: parameters 0 B, inputs 0 B",
+        "timeline |", "backward 1 (retain_graph) kept 7 saved activations alive, 386.5 KiB: "
+        "ReluBackward0.result, AddmmBackward0.mat1, ReluBackward0.result, AddmmBackward0.mat1, "
+        "ReluBackward0.result, AddmmBackward0.mat1, … 1 more\n",
+        "backward 2 freed 12 saved buffers, 386.5 KiB of memory",
+        "by module (retained / freed):", "  1  0 B / 128.0 KiB", "  (top level)  0 B / 2.5 KiB",
+        "    mat1 [64, 256] float32 64.0 KiB  input leaf (not counted)  freed",
+        "    result [64, 512] float32 128.0 KiB  activation  freed",
+        "    mat1 [64, 512] float32 128.0 KiB  same memory as ReluBackward0.result (node 5)",
+        "    mat2 [512, 512] float32 1.0 MiB  parameter (no extra memory)  freed",
+        "  MseLossBackward0 (node 20)  retained 0 B, freed 2.5 KiB", "== run finished",
     ],
 }
 
@@ -273,7 +292,7 @@ def test_dump_key_lines(name):
 def test_dump_sections_and_status_line(name):
     out = dump(name).stdout
     assert_in_order(out, ["== events\n", "== graph\n", "== tensors\n",
-                          "== saved buffers retained: "])
+                          "== saved memory retained: "])
     status = "failed" if name in FAILING else "finished"
     assert f"\n== run {status}\n" in out
 

@@ -1,4 +1,5 @@
-"""Golden text: the whole ``graphtui dump`` of each tutorial scenario, compared line by line
+"""Golden text: the whole ``graphtui dump`` of each tutorial scenario (and of memory_mlp, whose
+lesson is in the saved-memory section), compared line by line
 with ``golden/NAME.txt`` after normalising what legitimately varies:
 
 - traceback caret lines (``^^^^``) are dropped: Python 3.11, 3.12 and 3.13 draw them
@@ -10,7 +11,7 @@ with ``golden/NAME.txt`` after normalising what legitimately varies:
 - dump folds the traceback frames inside the engine into "… N frames inside the engine"; N
   becomes ``<n>``, and the line numbers of engine files in warnings become ``<line>``, so
   editing the engine does not churn these files;
-- for the nn lessons (seed_06..10) every decimal number except byte sizes becomes ``#``:
+- for the nn lessons (seed_06..10, memory_mlp) every decimal number except byte sizes becomes ``#``:
   those values go through BLAS and the Numba kernels, whose last bits may differ between
   CPUs; shapes, names, order, integers and byte counts still have to match. The tensor
   lessons (seed_01..05) are compared exactly.
@@ -30,7 +31,9 @@ import pytest
 from scenario_support import FAILING, GOLDEN, REPO, TUTORIAL, dump
 
 REGEN = os.environ.get("GRAPHTUI_REGEN_GOLDEN") == "1"
-MASK_NUMBERS = {name for name in TUTORIAL if name >= "seed_06"}
+#: The tutorial, and the scenarios whose lesson is in dump's summary sections.
+GOLDEN_NAMES = TUTORIAL + ["memory_mlp"]
+MASK_NUMBERS = {name for name in GOLDEN_NAMES if name >= "seed_06" or name == "memory_mlp"}
 
 _FRAME = re.compile(r'^(?P<lead>.*?)  File "(?P<file>[^"]+)", line \d+, in .*$')
 _CARETS = re.compile(r"\s*[\^~]+\s*")
@@ -80,7 +83,7 @@ def golden_path(name: str):
     return GOLDEN / f"{name}.txt"
 
 
-@pytest.mark.parametrize("name", TUTORIAL)
+@pytest.mark.parametrize("name", GOLDEN_NAMES)
 def test_dump_matches_golden(name):
     run = dump(name)
     # A run that crashed or failed unexpectedly says so here, not as a diff of everything.
@@ -104,9 +107,9 @@ def test_dump_matches_golden(name):
                     f"{diff[:8000]}")
 
 
-def test_golden_files_are_only_the_tutorials():
+def test_golden_files_are_only_the_ones_compared():
     files = {p.stem for p in GOLDEN.glob("*.txt")} if GOLDEN.exists() else set()
-    assert files <= set(TUTORIAL), f"stray golden files: {sorted(files - set(TUTORIAL))}"
+    assert files <= set(GOLDEN_NAMES), f"stray golden files: {sorted(files - set(GOLDEN_NAMES))}"
 
 
 # The normaliser itself, on made-up text.

@@ -50,6 +50,7 @@ STDOUT: dict[str, list] = {
     ],
     "seed_06_forward_hooks": ["RemovableHandle RemovableHandle", "", *HOOK_CONV1, *HOOK_CONV2,
                               "torch.Size([1, 10]) ReluBackward0"],
+    "memory_mlp": ["loss torch.Size([]) MseLossBackward0", "weight grad torch.Size([512, 256])"],
     "seed_07_forward_pre_hook": ["Inside Conv2d forward", "", "input:  <class 'tuple'>",
                                  "input[0] shape:  torch.Size([1, 1, 28, 28])"],
     "seed_08_backward_hook": [
