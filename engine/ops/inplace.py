@@ -7,6 +7,7 @@ import weakref
 import numpy as np
 
 from engine import trace
+from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
@@ -80,10 +81,14 @@ OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-
                    "the operation.")
 
 
-INDEX_PUT_EXPANDED_WARNING = (
+INDEX_PUT_EXPANDED_WARNING = cpp_warning(
     "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
     "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
-    "tensor")
+    "tensor", "aten/src/ATen/native/TensorAdvancedIndexing.cpp:976")
+MASKED_FILL_EXPANDED_WARNING = cpp_warning(
+    "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = "
+    "scalar", "aten/src/ATen/native/TensorAdvancedIndexing.cpp:2450")
 
 
 def _warn_expanded(advanced: dict, values: Tensor) -> None:
@@ -93,9 +98,7 @@ def _warn_expanded(advanced: dict, values: Tensor) -> None:
     warnings.warn(INDEX_PUT_EXPANDED_WARNING, UserWarning, stacklevel=4)
     masks = [index for index in advanced.values() if index.dtype == bool]
     if len(advanced) == 1 and masks and values._data.size == 1:
-        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
-                      "tensor before performing this operation. This also applies to advanced "
-                      "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=4)
+        warnings.warn(MASKED_FILL_EXPANDED_WARNING, UserWarning, stacklevel=4)
 
 
 def _overlaps(tensor: Tensor) -> bool:

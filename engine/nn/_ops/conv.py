@@ -5,6 +5,7 @@ import functools
 import warnings
 
 from engine.autograd import grad_mode as _gm
+from engine._cpp_warning import cpp_warning
 from engine.nn._ops._util import array, kernels, nn_node, pair
 from engine.nn._ops.padding import constant_pad
 from engine.ops._double import record_grads
@@ -13,9 +14,9 @@ from engine.ops.shape import squeeze, unsqueeze
 
 K = kernels("conv")
 
-SAME_EVEN_WARNING = ("Using padding='same' with even kernel lengths and odd dilation may require "
-                     "a zero-padded copy of the input be created (Triggered internally at "
-                     "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)")
+SAME_EVEN_WARNING = cpp_warning(
+    "Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
+    "copy of the input be created", "aten/src/ATen/native/Convolution.cpp:1101")
 
 
 def _conv_rule(n, g):
