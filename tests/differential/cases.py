@@ -199,6 +199,14 @@ CASES = {
         "v = F.linear(torch.ones(2, 2, 3).double(), torch.ones(4, 3), torch.ones(4))",
         "v = F.batch_norm(torch.ones(2, 3).double(), torch.zeros(3), torch.ones(3))",
         "v = F.batch_norm(torch.ones(2, 3), torch.zeros(3).double(), torch.ones(3))"],
+    "batch_norm_of_zero_elements": [
+        "x = torch.ones(2, 3, 0, requires_grad=True)", "w = torch.ones(3, requires_grad=True)",
+        "b = torch.zeros(3, requires_grad=True)", "m = torch.zeros(3)", "s = torch.ones(3)",
+        "v1 = F.batch_norm(x, m, s, w, b, training=True)", "v2 = F.batch_norm(x, m, s, w, b)",
+        "v3 = F.batch_norm(x, m, s, None, b)", "v4 = F.batch_norm(x, m, s, training=True)",
+        "v5 = F.batch_norm(torch.ones(0, 3), m, s, w, training=True)",
+        "(v1.sum() + v2.sum() + v3.sum() + v5.sum()).backward()",
+        "v6 = F.batch_norm(torch.ones(1, 3, 1), m, s, training=True)"],
     "pool_output_too_small": [
         "x = torch.ones(2, 4, 1)", "v = F.avg_pool2d(x, 3, stride=1, padding=0, ceil_mode=True)",
         "v = F.max_pool2d(x, 3)"],

@@ -165,6 +165,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     w = None if weight is None else weight._data
     b = None if bias is None else bias._data
     _check_dtypes(x, running_mean, running_var, weight, bias)
+    if x.size == 0:
+        if training and x.size // max(x.shape[1], 1) == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        return _empty_batch_norm(input, weight, bias)
     if training:
         count = x.size // x.shape[1]
         if count == 1:
@@ -186,3 +191,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         else:
             saved[name] = value
     return record(NativeBatchNormBackward0, out, (input, weight, bias), saved, attrs)
+
+
+def _empty_batch_norm(input, weight, bias):
+    """ATen's batch norm of a zero-element input: no statistics, running stats untouched, and
+    (so the graph still reaches weight and bias) input.clone() * weight[0] + bias[0]."""
+    out = input.clone()
+    if weight is not None:
+        out = out * weight[0]
+    if bias is not None:
+        out = out + bias[0]
+    return out
