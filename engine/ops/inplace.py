@@ -12,8 +12,8 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
-from engine.ops.indexing import (advanced_key, apply_slicing, check_saved_indices, getitem,
-                                  index_put_zeros, keeps_whole_dim, saved_index_tensors)
+from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
+                                  check_saved_indices, getitem, index_put_zeros, keeps_whole_dim, saved_index_tensors)
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -400,6 +400,8 @@ def setitem(tensor, key, value) -> None:
         value = Tensor._make(np.asarray(value, dtype=tensor._data.dtype))
     if key is False:
         return
+    if tensor._data.ndim == 0 and not isinstance(key, tuple):
+        check_lone_index_of_0_dim(key)
     if key is Ellipsis:
         sliced, advanced = tensor, {}
     elif key is None or key is True:
@@ -422,9 +424,6 @@ def setitem(tensor, key, value) -> None:
 
 
 def _first_size(tensor: Tensor) -> int:
-    if tensor._data.ndim == 0:
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     return tensor._data.shape[0]
 
 

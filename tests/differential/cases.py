@@ -16,6 +16,20 @@ CASES = {
         "x = torch.tensor([[[[1.0, 2.0]], [[3.0, 4.0]]]], requires_grad=True)",
         "v1 = x[..., ::1, ::2, 0]", "v2 = x[:, -5:]", "v3 = x[0, ...]", "v4 = x[1:2, None, 0]"],
     "too_many_indices": [f"x = {_A}", "v1 = x[0, 0, 0]"],
+    "index_errors_name_the_keys_position": [
+        "x = torch.ones(2, 3, 4, 1)", "v = x[..., 2:1, -4]", "v = x[None, 0, 5]",
+        "v = x[0, None, None, 7]", "v = x[[0], 9]", "v = x[1, ..., 9]", "v = x.select(-1, -3)",
+        "v = torch.select(x, 0, 2)", "x[..., 0:1, 5] = 1.0", "x[1, None, 7] = 1.0"],
+    "bool_keys_unsqueeze_then_index": [
+        f"x = {_A}", "v1 = x[True]", "v2 = x[False]", "v3 = x[0, True]", "v4 = x[True, 0]",
+        "v5 = x[..., True]", "v6 = x[True, [0, 1]]", "v7 = x[:, False, 1:]", "v8 = x[True, True]",
+        "y = x * 1", "y[0, True] = 2.0", "y[True, 0] = torch.ones(3, requires_grad=True)",
+        "(v1.sum() + v3.sum() + v6.sum() + y.sum()).backward()"],
+    "lone_index_of_a_0_dim_tensor": [
+        "x = torch.tensor(1.5, requires_grad=True)", "v = x[0]", "v = x[-1]", "v = x[3]",
+        "v = x[0:1]", "v = x[:]", "v = x[(0,)]", "v = x[None]", "v = x[True]", "v = x[...]",
+        "v = x.select(0, 0)", "y = x * 1", "y[0] = 1.0", "y[1] = 1.0", "y[:] = 1.0",
+        "y[...] = 2.0"],
     # -------------------------------------------------------------- setitem
     "setitem_on_leaf_texts": [
         f"x = {_A}", "x[x > 0] = 0.5", "x[[0]] = 1.0", "x[...] = 1.0", "x[:] = 1.0",
