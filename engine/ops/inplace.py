@@ -415,6 +415,7 @@ def setitem(tensor, key, value) -> None:
         stripped = _without_leading_ones(value._data.shape)
         values = value if stripped == value._data.shape else value.view(stripped)
         if _overlaps(sliced):
+            _check_leaf(sliced)         # autograd's in-place check comes before the kernel's warning
             _warn_expanded(advanced, values)
         _inplace(sliced, "index_put_", index_put, advanced_key(advanced), values)
     else:

@@ -169,7 +169,8 @@ CASES = {
         f"x = {_A}", "v1 = F.log_softmax(x)", "v2 = F.softmax(x)", "v3 = torch.softmax(x, 1)"],
     "index_put_on_an_expanded_tensor_warns": [
         "x = torch.tensor([[1.0], [2.0]])", "e = x.expand(2, 3)", "e[[0, 1]] = 3.0",
-        "e[e > 0] = torch.tensor(2.0)"],
+        "e[e > 0] = torch.tensor(2.0)", "x = torch.tensor(1.0, requires_grad=True)",
+        "v = x.expand(3)", "v[[-1, 2]] = 2", "v[v > 0] = 1.0"],
     "retained_grad_accumulates_out_of_place": [
         f"x = {_A}", "v = x.clamp(min=-0.5, max=0.5)", "v.retain_grad()",
         "v.sum().backward(retain_graph=True)", "g = v.grad", "v.expand(2, 2, 3).sum().backward()",
