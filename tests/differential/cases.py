@@ -182,6 +182,14 @@ CASES = {
     "grad_of_one_input_twice": [
         f"x = {_A}", "t1 = torch.autograd.grad(x.sum(), [x, x], retain_graph=True)",
         "t2 = torch.autograd.grad((x * x).sum(), [x, x], create_graph=True, allow_unused=True)"],
+    "double_backward_of_broadcast_matmul_and_sum_to": [
+        "a = torch.ones(1, 3, 2, 3, requires_grad=True)",
+        "b = (torch.arange(36.0).reshape(2, 3, 3, 2) / 9).requires_grad_()",
+        "t1 = torch.autograd.grad(torch.matmul(a, b).sum(), [a, b], create_graph=True)",
+        "g1 = t1[0]", "g2 = t1[1]", "c = torch.tensor(2.0, requires_grad=True)",
+        "d = torch.ones(2, 3, requires_grad=True)",
+        "t2 = torch.autograd.grad((c * d * torch.ones(4, 1, 3)).sum(), [c, d], create_graph=True)",
+        "g3 = t2[0]", "g4 = t2[1]", "(g1.sum() + g2.sum() + g3 + g4.sum()).backward()"],
     "double_backward_of_unsqueeze": [
         f"x = {_A}", "v = (x.abs() + 0.5).log()", "u = v.unsqueeze(1)",
         "t = torch.autograd.grad((u * u).sum(), [v], create_graph=True)", "g = t[0]"],
