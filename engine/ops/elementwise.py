@@ -308,7 +308,7 @@ SqrtBackward0, sqrt = _unary("SqrtBackward0", np.sqrt,
 SinBackward0, sin = _unary("SinBackward0", np.sin,
                            lambda n, g: (g * P.cos(n.saved("self")),), save="self")
 CosBackward0, cos = _unary("CosBackward0", np.cos,
-                           lambda n, g: (-g * P.sin(n.saved("self")),), save="self")
+                           lambda n, g: (g * -P.sin(n.saved("self")),), save="self")
 def _tanh_rule(n, g):
     result = n.saved("result")
     if isinstance(g, Tensor):           # create_graph: ATen's differentiable tanh_backward
@@ -398,7 +398,7 @@ def relu(input):
     return record(ReluBackward0, out, (input,), save_result="result")
 
 
-AbsBackward0 = node_class("AbsBackward0", lambda n, g: (g * P.sign(n.saved("self")),))
+AbsBackward0 = node_class("AbsBackward0", lambda n, g: (g * P.sgn(n.saved("self")),))
 NegBackward0 = node_class("NegBackward0", lambda n, g: (-g,))
 
 
@@ -419,13 +419,29 @@ def neg(input):
 SignBackward0 = node_class("SignBackward0", lambda n, g: (P.zeros(n._in_shapes[0], g),))
 
 
-def sign(input):
-    input = _operand(input)
-    data = input._data
+def _signs(data: np.ndarray) -> np.ndarray:
+    if data.dtype.kind == "b":
+        return data.copy()
     signs = np.sign(data)
     if data.dtype.kind == "f":
         signs = np.where(np.isnan(data), 0, signs).astype(data.dtype)    # sign(nan) is 0
-    return record(SignBackward0, signs, (input,))
+    return signs
+
+
+def sign(input):
+    input = _operand(input)
+    return record(SignBackward0, _signs(input._data), (input,))
+
+
+# sgn is sign extended to complex numbers; for real ones its gradient is zeros too, but it is
+# the op ATen's abs and l1 backward rules call, so their double-backward graphs show it.
+SgnBackward0 = node_class("SgnBackward0", lambda n, g: (P.zeros(n._in_shapes[0], g),))
+
+
+def sgn(input):
+    input = _operand(input)
+    return record(SgnBackward0, _signs(input._data), (input,), {"self": input},
+                  save_result="result")
 
 
 # ---------------------------------------------------------------- maximum, minimum

@@ -190,6 +190,20 @@ CASES = {
         "d = torch.ones(2, 3, requires_grad=True)",
         "t2 = torch.autograd.grad((c * d * torch.ones(4, 1, 3)).sum(), [c, d], create_graph=True)",
         "g3 = t2[0]", "g4 = t2[1]", "(g1.sum() + g2.sum() + g3 + g4.sum()).backward()"],
+    "double_backward_of_norm": [
+        "x = torch.tensor([[3.0, 0.0, -1.0], [0.0, 0.0, 0.0]], requires_grad=True)",
+        "t1 = torch.autograd.grad(x.norm(), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(x.norm(dim=-1).sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "t3 = torch.autograd.grad(x.norm(dim=(0, 1), keepdim=True).sum(), [x], create_graph=True)",
+        "g3 = t3[0]", "y = torch.tensor(2.0, requires_grad=True)",
+        "t4 = torch.autograd.grad(y.norm(dim=0), [y], create_graph=True)", "g4 = t4[0]",
+        "(g1.sum() + g2.sum() + g3.sum() + g4).backward()"],
+    "double_backward_of_cos_and_l1": [
+        f"x = {_A}", "t1 = torch.autograd.grad(x.cos().sum(), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(F.l1_loss(x, torch.zeros(2, 3)), [x], create_graph=True)",
+        "g2 = t2[0]", "t3 = torch.autograd.grad(x.sin().sum(), [x], create_graph=True)", "g3 = t3[0]",
+        "t4 = torch.autograd.grad(x.abs().sum(), [x], create_graph=True)", "g4 = t4[0]",
+        "(g1.sum() + g2.sum() + g3.sum()).backward()"],
     "double_backward_of_unsqueeze": [
         f"x = {_A}", "v = (x.abs() + 0.5).log()", "u = v.unsqueeze(1)",
         "t = torch.autograd.grad((u * u).sum(), [v], create_graph=True)", "g = t[0]"],

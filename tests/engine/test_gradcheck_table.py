@@ -108,6 +108,7 @@ CORE_CASES = {
     "MaximumBackward0": lambda: (engine.maximum, (distinct(2, 3), distinct(3))),
     "MinimumBackward0": lambda: (lambda a, b: engine.min(a, b), (distinct(2, 3), distinct(2, 1))),
     "SignBackward0": lambda: (engine.sign, (distinct(4),)),
+    "SgnBackward0": lambda: (engine.sgn, (distinct(4),)),
     "MaskedFillBackward0": lambda: (lambda a: a.masked_fill(engine.tensor([True, False, True]),
                                                             2.0), (leaf(2, 3),)),
     # A mask broadcast over input and value, and an in-place fill through a view.
