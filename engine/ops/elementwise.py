@@ -339,8 +339,36 @@ def _sigmoid_forward(x):
     return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
 
 
-SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", _sigmoid_forward, lambda n, g: (
-    g * n.saved("result") * (1 - n.saved("result")),), save="result")
+def _sigmoid_rule(n, g):
+    result = n.saved("result")
+    if isinstance(g, Tensor):           # create_graph: ATen's differentiable sigmoid_backward
+        return (sigmoid_backward(g, result),)
+    return (g * (1 - result) * result,)     # the CPU kernel's order of products
+
+
+def _sigmoid_backward_backward_rule(n, gg):
+    """d sigmoid_backward(g, y): by g, sigmoid_backward(gg, y); by y, gg * g * (1 - 2y)."""
+    g, y = n.get("grad_output"), n.get("output")
+    return (sigmoid_backward(gg, y) if isinstance(gg, Tensor) else gg * (1 - y) * y,
+            gg * g * _one_minus_twice(y) if n.needs(1) else None)
+
+
+def _one_minus_twice(y):
+    """ATen's (-2 * output + 1): mul.Scalar then add.Scalar (MulBackward1, AddBackward1)."""
+    return add_scalar(mul_scalar(y, -2), 1) if isinstance(y, Tensor) else -2 * y + 1
+
+
+SigmoidBackwardBackward0 = node_class("SigmoidBackwardBackward0", _sigmoid_backward_backward_rule)
+
+
+def sigmoid_backward(grad: Tensor, output: Tensor) -> Tensor:
+    y = output._data
+    return record(SigmoidBackwardBackward0, grad._data * (1 - y) * y, (grad, output),
+                  {"grad_output": grad, "output": output})
+
+
+SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", _sigmoid_forward, _sigmoid_rule,
+                                   save="result")
 ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, lambda n, g: (
     -g * n.saved("result") * n.saved("result"),), save="result")
 

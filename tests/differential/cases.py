@@ -155,6 +155,11 @@ CASES = {
         f"x = {_A}", "v = torch.log_softmax(x, -1).tanh()",
         "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
         "g.sum().backward()"],
+    "sigmoid_double_backward": [
+        f"x = {_A}", "v = torch.sigmoid(x * 2)",
+        "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
+        "u = torch.autograd.grad((g * g).sum(), [x], create_graph=True)", "h = u[0]",
+        "h.sum().backward()"],
     "retain_grad_follows_an_in_place_op": [
         f"x = {_A}", "v = (x * 2)[::2, None]", "v.retain_grad()", "v.add_(-1.5)",
         "y = x * 3", "y.retain_grad()", "y.mul_(2)", "(v.sum() + y.sum()).backward()"],
