@@ -80,42 +80,6 @@ def stash(out, **private) -> None:
         node._private = private
 
 
-_WARNED_NO_DOUBLE_BACKWARD: set = set()
-
-
-def nn_node(name: str, rule, *, differentiable: bool = False, double=None):
-    """A node class for an nn op. `rule(n, *grads)` computes on arrays.
-
-    Under create_graph=True, `double(n, *grads)` runs instead when given: it records the
-    gradients as outputs of a *BackwardBackward0 node (see `record_grads`), as PyTorch does.
-    Without one, the gradients are constants and the node warns (once per node name) that
-    second-order terms through it are missing, rather than dropping them quietly.
-    `differentiable` rules compute with engine ops on Tensors themselves."""
-    from engine.autograd import node as _node
-    if differentiable:
-        return _node.node_class(name, rule)
-
-    def graph_aware_rule(n, *grads):
-        if _node.graph_mode:
-            if double is not None:
-                # A constant (array) grad comes from a node that has no double backward.
-                return double(n, *(Tensor._make(g) if isinstance(g, np.ndarray) else g
-                                   for g in grads))
-            _warn_no_double_backward(name)
-        return rule(n, *grads)
-    return _node.node_class(name, graph_aware_rule)
-
-
-def _warn_no_double_backward(name: str) -> None:
-    if name in _WARNED_NO_DOUBLE_BACKWARD:
-        return
-    _WARNED_NO_DOUBLE_BACKWARD.add(name)
-    import warnings
-    warnings.warn(f"engine: {name} has no double backward yet; with create_graph=True its "
-                  "gradients are constants, so second-order terms through it are missing.",
-                  UserWarning, stacklevel=4)
-
-
 def linear_double_node(name: str, grad_output_grad):
     """The *BackwardBackward0 node of an op whose gradient is linear in grad_output and does
     not depend on self (pooling, padding, embedding): grad_output's gradient is
@@ -125,4 +89,5 @@ def linear_double_node(name: str, grad_output_grad):
         zeros_for_self = tuple(np.zeros(n._in_shapes[i], dtype=gg.dtype) if n.needs(i) else None
                                for i in range(1, len(n._next)))
         return (grad_output_grad(n, gg) if n.needs(0) else None,) + zeros_for_self
-    return nn_node(name, rule)
+    from engine.autograd.node import node_class
+    return node_class(name, rule, arrays=True)

@@ -6,7 +6,8 @@ import warnings
 
 from engine.autograd import grad_mode as _gm
 from engine._cpp_warning import cpp_warning
-from engine.nn._ops._util import array, kernels, nn_node, pair
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, kernels, pair
 from engine.nn._ops.padding import constant_pad
 from engine.ops._double import record_grads
 from engine.ops._core import record
@@ -61,7 +62,8 @@ def _conv_double_rule(n, gg_input, gg_weight, gg_bias):
     return grad_grad_out, grad_x, grad_weight
 
 
-ConvolutionBackwardBackward0 = nn_node("ConvolutionBackwardBackward0", _conv_double_rule)
+ConvolutionBackwardBackward0 = node_class("ConvolutionBackwardBackward0", _conv_double_rule,
+                                          arrays=True)
 
 
 def _conv_double(n, g):
@@ -75,7 +77,8 @@ def _conv_double(n, g):
                         attrs)
 
 
-ConvolutionBackward0 = nn_node("ConvolutionBackward0", _conv_rule, double=_conv_double)
+ConvolutionBackward0 = node_class("ConvolutionBackward0", _conv_rule,
+                                  arrays=True, double=_conv_double)
 
 
 @functools.lru_cache(maxsize=256)

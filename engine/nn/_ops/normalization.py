@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, kernels, nn_node
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, kernels
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.tensor import Tensor
@@ -118,8 +119,8 @@ def _batch_norm_grad_input(st, grad_out, gg_input, gg_weight_e, training, affine
     return grad_input
 
 
-NativeBatchNormBackwardBackward0 = nn_node("NativeBatchNormBackwardBackward0",
-                                           _batch_norm_double_rule)
+NativeBatchNormBackwardBackward0 = node_class("NativeBatchNormBackwardBackward0",
+                                              _batch_norm_double_rule, arrays=True)
 
 
 def _batch_norm_double(n, g):
@@ -135,8 +136,8 @@ def _batch_norm_double(n, g):
                         (x.shape, channels, channels), (g, x, weight, None, None), saved, attrs)
 
 
-NativeBatchNormBackward0 = nn_node("NativeBatchNormBackward0", _batch_norm_rule,
-                                   double=_batch_norm_double)
+NativeBatchNormBackward0 = node_class("NativeBatchNormBackward0", _batch_norm_rule,
+                                      arrays=True, double=_batch_norm_double)
 
 
 def _update_running(running_mean, running_var, mean, var_unbiased, momentum) -> None:

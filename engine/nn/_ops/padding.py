@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, as_uint64, linear_double_node, nn_node, stash
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, as_uint64, linear_double_node, stash
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.indexing import slice_dim
@@ -75,7 +76,8 @@ def _unpad_double(n, g):
     return (constant_pad(g, tuple(-p for p in n._private["pad"])),)
 
 
-ConstantPadNdBackward0 = nn_node("ConstantPadNdBackward0", _unpad_rule, double=_unpad_double)
+ConstantPadNdBackward0 = node_class("ConstantPadNdBackward0", _unpad_rule,
+                                    arrays=True, double=_unpad_double)
 
 
 def constant_pad(input, pad, value=0.0):
@@ -142,7 +144,7 @@ def _edge_nodes(prefix: str, k: int) -> type:
                              attrs={"padding": n._attrs["padding"]})
         stash(grads[0], **n._private)
         return grads
-    return nn_node(f"{prefix}{k}DBackward0", _edge_rule, double=double)
+    return node_class(f"{prefix}{k}DBackward0", _edge_rule, arrays=True, double=double)
 
 
 _EDGE_NODES = {(mode, k): _edge_nodes(prefix, k)

@@ -9,7 +9,8 @@ import functools
 
 import numpy as np
 
-from engine.nn._ops._util import array, kernels, linear_double_node, nn_node, pair, stash
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, kernels, linear_double_node, pair, stash
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.reductions import mean
@@ -85,8 +86,8 @@ def _max_pool_double(n, g):
                         (g, x), {"indices": n.saved("result1")})
 
 
-MaxPool2DWithIndicesBackward0 = nn_node("MaxPool2DWithIndicesBackward0", _max_pool_rule,
-                                        double=_max_pool_double)
+MaxPool2DWithIndicesBackward0 = node_class("MaxPool2DWithIndicesBackward0", _max_pool_rule,
+                                           arrays=True, double=_max_pool_double)
 
 
 @functools.lru_cache(maxsize=256)
@@ -155,7 +156,8 @@ def _avg_pool_double(n, g):
     return grads
 
 
-AvgPool2DBackward0 = nn_node("AvgPool2DBackward0", _avg_pool_rule, double=_avg_pool_double)
+AvgPool2DBackward0 = node_class("AvgPool2DBackward0", _avg_pool_rule,
+                                arrays=True, double=_avg_pool_double)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -201,8 +203,8 @@ def _adaptive_double(n, g):
                                        "grad_output_sym_argsize_minus_2": g.shape[-2]})
 
 
-AdaptiveAvgPool2DBackward0 = nn_node("AdaptiveAvgPool2DBackward0", _adaptive_rule,
-                                     double=_adaptive_double)
+AdaptiveAvgPool2DBackward0 = node_class("AdaptiveAvgPool2DBackward0", _adaptive_rule,
+                                        arrays=True, double=_adaptive_double)
 
 
 def adaptive_avg_pool2d(input, output_size):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd import grad_mode as _gm
-from engine.autograd.node import SavedTensor
-from engine.nn._ops._util import array, nn_node
+from engine.autograd.node import SavedTensor, node_class
+from engine.nn._ops._util import array
 from engine.ops._core import bind_outputs, edge
 from engine.tensor import Tensor, _announce
 from engine import trace
@@ -69,7 +69,7 @@ def _lstm_rule(n, grad_output, grad_hy, grad_cy, _grad_workspace=None):
     return tuple(grad if n.needs(k) else None for k, grad in enumerate(grads))
 
 
-MkldnnRnnLayerBackward0 = nn_node("MkldnnRnnLayerBackward0", _lstm_rule)
+MkldnnRnnLayerBackward0 = node_class("MkldnnRnnLayerBackward0", _lstm_rule, arrays=True)
 
 
 def lstm_layer(input, weights: tuple, hx, cx, *, reverse: bool, settings: dict):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, as_uint64, linear_double_node, nn_node, stash
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, as_uint64, linear_double_node, stash
 from engine.ops._double import record_grads
 from engine.ops._core import record
 
@@ -51,7 +52,8 @@ def _embedding_double(n, g):
     return grads
 
 
-EmbeddingBackward0 = nn_node("EmbeddingBackward0", _embedding_rule, double=_embedding_double)
+EmbeddingBackward0 = node_class("EmbeddingBackward0", _embedding_rule,
+                                arrays=True, double=_embedding_double)
 
 
 SPARSE_MESSAGE = ("engine: sparse=True asks for a sparse gradient, but engine has no sparse "
