@@ -73,11 +73,20 @@ def kernels(name: str) -> LazyModule:
 
 
 def stash(out, **private) -> None:
-    """Keep values a backward rule needs but PyTorch does not save on the output's node, out
-    of `_saved_*` (so `dir(grad_fn)` lists what PyTorch lists). Rules read `node._private`."""
+    """Keep values a backward rule needs but PyTorch does not save on the output's node: as
+    "_name" attrs, which `_saved_*` and `dir(grad_fn)` leave out (they list what PyTorch
+    lists). Rules read them with `private(node)` or `node._attrs["_name"]`."""
     node = out._grad_fn
     if node is not None:
-        node._private = private
+        attrs = dict(node._attrs or {})
+        attrs.update({f"_{name}": value for name, value in private.items()})
+        node._attrs = attrs
+
+
+def private(node) -> dict:
+    """The values `stash` kept on a node, by the names it was given."""
+    return {name[1:]: value for name, value in (node._attrs or {}).items()
+            if name.startswith("_")}
 
 
 def linear_double_node(name: str, grad_output_grad):

@@ -9,7 +9,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.nn._ops import activation as A
-from engine.nn._ops._util import array, as_uint64, kernels, reduction_enum, stash
+from engine.nn._ops._util import array, as_uint64, kernels, private, reduction_enum, stash
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
@@ -56,7 +56,7 @@ def _picked_positions(target: np.ndarray, ncp: tuple) -> tuple:
 
 def _nll_rule(n, g):
     g = array(g)
-    a = n._private
+    a = private(n)
     shape = n._in_shapes[0]
     weights = a["picked_weights"]                       # [N, P], 0 where ignored
     reduction = n._attrs["reduction"]
@@ -77,7 +77,7 @@ def _nll_double_rule(n, gg):
     """grad_input is linear in grad_output and does not depend on self: the derivative for
     grad_output is nll_loss of gg (same targets, weights and reduction), self's is zero."""
     gg = array(gg)
-    a = n._private
+    a = private(n)
     grad_grad_out = None
     if n.needs(0):
         ncp = _ncp_shape(gg.shape)
@@ -108,7 +108,7 @@ def _nll_double(node_cls):
         else:
             attrs["weight"] = None
         grads = record_grads(node_cls, _nll_rule(n, g), (x.shape,), (g, x), saved, attrs)
-        stash(grads[0], **n._private, out_shape=g.shape)
+        stash(grads[0], **private(n), out_shape=g.shape)
         return grads
     return double
 

@@ -10,7 +10,7 @@ import functools
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array, kernels, linear_double_node, pair, stash
+from engine.nn._ops._util import array, kernels, linear_double_node, pair, private, stash
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.reductions import mean
@@ -132,14 +132,14 @@ def _avg_pool_rule(n, g):
     a = n._attrs
     shape = n._in_shapes[0]
     grad = K.avg_pool2d_backward(_batched(g), _batched_shape(shape), a["kernel_size"],
-                                 n._private["strides"], a["padding"], a["ceil_mode"],
+                                 n._attrs["_strides"], a["padding"], a["ceil_mode"],
                                  a["count_include_pad"], a["divisor_override"])
     return (grad.reshape(shape),)
 
 
 def _avg_pool_of(n, gg):
     a = n._attrs
-    out = K.avg_pool2d_forward(_batched(gg), a["kernel_size"], n._private["strides"],
+    out = K.avg_pool2d_forward(_batched(gg), a["kernel_size"], n._attrs["_strides"],
                                a["padding"], a["ceil_mode"], a["count_include_pad"],
                                a["divisor_override"])
     return _unbatched_like(out, gg)
@@ -152,7 +152,7 @@ def _avg_pool_double(n, g):
     x = n.saved("self")
     grads = record_grads(AvgPool2DBackwardBackward0, _avg_pool_rule(n, g), (x.shape,), (g, x),
                          attrs=dict(n._attrs))
-    stash(grads[0], **n._private)
+    stash(grads[0], **private(n))
     return grads
 
 
