@@ -1,8 +1,12 @@
 """Graph nodes (`grad_fn`s) and the values they save.
 
-Every backward node class is made by `node_class` from one backward rule in the op table;
-saved tensors live on the node as `SavedTensor` records, so the debugger can list them and
-`grad_fn._saved_<name>` reads them as PyTorch does.
+Every backward node class is made by `node_class` from one backward rule in the op table.
+A node holds what its rule needs in two places: `_saved`, tensors as `SavedTensor` records
+(the debugger lists them; `grad_fn._saved_<name>` reads them as PyTorch does; backward frees
+them), and `_attrs`, plain values (dims, sizes, scalars) that `_saved_<name>` reads too, with
+"_name" entries for the rule only. The one exception is `_scratch`, conv's im2col columns:
+a cache of the saved input, freed with it, that PyTorch's ConvolutionBackward0 does not hold,
+so it is not listed among the saved values (the debugger would show a buffer torch has not).
 """
 from __future__ import annotations
 
