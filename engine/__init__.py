@@ -17,7 +17,7 @@ from engine import ops as _ops
 from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, cos, div, eq, equal, exp,
                                     ge, gt, isfinite, isnan, le, log, maximum, minimum, logical_and, logical_not,
                                     logical_or, lt, masked_fill, mul, ne, neg, pow, reciprocal,
-                                    relu, rsub, sigmoid, sign, sin, sqrt, sub, tanh, where)
+                                    relu, rsub, sgn, sigmoid, sign, sin, sqrt, sub, tanh, where)
 from engine.ops.reductions import (argmax, argmin, log_softmax, max, mean, min, norm, softmax,
                                    sum)
 from engine.ops.indexing import select

@@ -10,21 +10,23 @@ import warnings
 import numpy as np
 
 from engine import dtypes as _dt
+from engine._cpp_warning import cpp_warning
 from engine import trace
 from engine.utils import hooks as _hooks
 
-NON_LEAF_GRAD_WARNING = (
+NON_LEAF_GRAD_WARNING = cpp_warning(
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
     "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
-    "instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information.",
+    "build/aten/src/ATen/core/TensorBody.h:493")
 
 # PyTorch's float() warns once per process (TORCH_WARN_ONCE), not once per calling line.
-SCALAR_OF_GRAD_WARNING = (
+SCALAR_OF_GRAD_WARNING = cpp_warning(
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior."
-    "\nConsider using tensor.detach() first. (Triggered internally at "
-    "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)")
+    "\nConsider using tensor.detach() first.",
+    "torch/csrc/autograd/generated/python_variable_methods.cpp:822")
 _warned_scalar_of_grad = False
 
 

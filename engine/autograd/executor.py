@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from engine import trace
+from engine._cpp_warning import cpp_warning
 from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
@@ -119,6 +120,8 @@ def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: 
             inputs=None, accumulate: bool = True, root_tensors=()) -> list:
     """Run backward from `roots` (edges) seeded with `root_grads`. Returns captured grads
     for `inputs` (in order) when accumulate is False or inputs are non-leaves."""
+    if accumulate and create_graph:
+        _warn_reference_cycle()
     task = GraphTask(retain_graph, create_graph, accumulate)
     root_nodes = [node for node, _ in roots]
     task.count_dependencies(root_nodes)
@@ -151,6 +154,23 @@ def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: 
         if trace.active:
             trace.emit(trace.BackwardFinished(backward_id, ok))
     return task.results
+
+
+REFERENCE_CYCLE_WARNING = cpp_warning(
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using autograd.grad "
+    "when creating the graph to avoid this. If you have to use this function, make sure to reset "
+    "the .grad fields of your parameters to None after use to break the cycle and avoid the "
+    "leak.", "torch/csrc/autograd/engine.cpp:1307")
+_warned_reference_cycle = False
+
+
+def _warn_reference_cycle() -> None:
+    """torch warns once per process (TORCH_WARN_ONCE) when backward() runs with create_graph."""
+    global _warned_reference_cycle
+    if not _warned_reference_cycle:
+        _warned_reference_cycle = True
+        warnings.warn(REFERENCE_CYCLE_WARNING, UserWarning, stacklevel=4)
 
 
 def _input_edge(tensor: Tensor):
@@ -311,8 +331,10 @@ def _check_nan(node, grad_inputs: tuple) -> None:
 def _report_error(node, error: BaseException) -> None:
     if _anomaly.state.enabled and node._forward_stack and isinstance(error, Exception):
         stack = "".join(node._forward_stack)
-        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused "
-                      f"the error:\n{stack}", UserWarning, stacklevel=2)
+        warnings.warn(cpp_warning(f"Error detected in {node.name()}. Traceback of forward call "
+                                  f"that caused the error:\n{stack}",
+                                  "torch/csrc/autograd/python_anomaly_mode.cpp:122"),
+                      UserWarning, stacklevel=2)
     if trace.active and isinstance(error, Exception):
         trace.emit(trace.ErrorRaised(type(error).__name__, str(error), node._id, None))
 

@@ -1,8 +1,12 @@
 """Graph nodes (`grad_fn`s) and the values they save.
 
-Every backward node class is made by `node_class` from one backward rule in the op table;
-saved tensors live on the node as `SavedTensor` records, so the debugger can list them and
-`grad_fn._saved_<name>` reads them as PyTorch does.
+Every backward node class is made by `node_class` from one backward rule in the op table.
+A node holds what its rule needs in two places: `_saved`, tensors as `SavedTensor` records
+(the debugger lists them; `grad_fn._saved_<name>` reads them as PyTorch does; backward frees
+them), and `_attrs`, plain values (dims, sizes, scalars) that `_saved_<name>` reads too, with
+"_name" entries for the rule only. The one exception is `_scratch`, conv's im2col columns:
+a cache of the saved input, freed with it, that PyTorch's ConvolutionBackward0 does not hold,
+so it is not listed among the saved values (the debugger would show a buffer torch has not).
 """
 from __future__ import annotations
 
@@ -362,8 +366,21 @@ def grad_accumulator(tensor) -> AccumulateGrad:
 NODE_CLASSES: dict[str, type] = {}
 
 
-def node_class(name: str, rule, *, num_outputs: int = 1) -> type:
-    """A backward node class named as PyTorch names it, running `rule(node, *grads)`."""
+def node_class(name: str, rule, *, num_outputs: int = 1, arrays: bool = False,
+               double=None) -> type:
+    """The one way to declare a backward node: a class named as PyTorch names it, running
+    `rule(node, *grads)`; what the node holds is `node._saved` (tensors, freed by backward)
+    and `node._attrs` (plain values; "_name" ones are for the rule only).
+
+    By default the rule computes with `_poly` helpers, on arrays or, under create_graph, on
+    Tensors (so its gradients are differentiable). `arrays=True` declares a rule that computes
+    on arrays only (a Numba kernel's): under create_graph `double(node, *grads)` runs instead
+    when given, recording the gradients as outputs of a *BackwardBackward0 node (see
+    engine.ops._double.record_grads), as PyTorch does; without one the gradients are
+    constants and the node warns, once per name, that second-order terms are missing."""
+    if arrays:
+        rule = _array_rule(name, rule, double)
+
     def _apply(self, grads):
         return rule(self, *grads)
     cls = type(name, (Node,), {"_apply": _apply, "_num_outputs": num_outputs,
@@ -371,6 +388,32 @@ def node_class(name: str, rule, *, num_outputs: int = 1) -> type:
                                "__module__": "engine.autograd.graph_nodes"})
     NODE_CLASSES[name] = cls
     return cls
+
+
+def _array_rule(name: str, rule, double):
+    def graph_aware_rule(n, *grads):
+        if graph_mode:
+            if double is not None:
+                # A constant (array) grad comes from a node that has no double backward.
+                Tensor = _Tensor()
+                return double(n, *(Tensor._make(g) if isinstance(g, np.ndarray) else g
+                                   for g in grads))
+            _warn_no_double_backward(name)
+        return rule(n, *grads)
+    return graph_aware_rule
+
+
+_WARNED_NO_DOUBLE_BACKWARD: set = set()
+
+
+def _warn_no_double_backward(name: str) -> None:
+    if name in _WARNED_NO_DOUBLE_BACKWARD:
+        return
+    _WARNED_NO_DOUBLE_BACKWARD.add(name)
+    import warnings
+    warnings.warn(f"engine: {name} has no double backward yet; with create_graph=True its "
+                  "gradients are constants, so second-order terms through it are missing.",
+                  UserWarning, stacklevel=4)
 
 
 def short_op_name(node_name: str) -> str:

@@ -283,9 +283,13 @@ def reduce_to(grad, shape: tuple):
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
     if isinstance(grad, Tensor):
+        # ATen's sum_to: to a 0-dim shape a plain sum; else a keepdim sum, then a view only
+        # when leading dims went away.
         from engine.ops.reductions import sum as _sum
+        if not shape:
+            return _sum(grad)
         out = _sum(grad, axes, keepdim=True) if axes else grad
-        return out.reshape(shape)
+        return out.view(tuple(shape)) if lead else out
     # np.add.reduce is what ndarray.sum calls, without its Python-level wrapper.
     return np.add.reduce(grad, axis=axes, keepdims=True).reshape(shape) if axes else \
         grad.reshape(shape)

@@ -29,6 +29,10 @@ def sign(x):
     return np.sign(x) if _is_array(x) else x.sign()
 
 
+def sgn(x):
+    return np.sign(x) if _is_array(x) else x.sgn()
+
+
 def where(cond, a, b):
     if _is_array(cond) and _is_array(a) and _is_array(b):
         out = np.where(cond, a, b)

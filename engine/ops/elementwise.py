@@ -308,7 +308,7 @@ SqrtBackward0, sqrt = _unary("SqrtBackward0", np.sqrt,
 SinBackward0, sin = _unary("SinBackward0", np.sin,
                            lambda n, g: (g * P.cos(n.saved("self")),), save="self")
 CosBackward0, cos = _unary("CosBackward0", np.cos,
-                           lambda n, g: (-g * P.sin(n.saved("self")),), save="self")
+                           lambda n, g: (g * -P.sin(n.saved("self")),), save="self")
 def _tanh_rule(n, g):
     result = n.saved("result")
     if isinstance(g, Tensor):           # create_graph: ATen's differentiable tanh_backward
@@ -339,8 +339,36 @@ def _sigmoid_forward(x):
     return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
 
 
-SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", _sigmoid_forward, lambda n, g: (
-    g * n.saved("result") * (1 - n.saved("result")),), save="result")
+def _sigmoid_rule(n, g):
+    result = n.saved("result")
+    if isinstance(g, Tensor):           # create_graph: ATen's differentiable sigmoid_backward
+        return (sigmoid_backward(g, result),)
+    return (g * (1 - result) * result,)     # the CPU kernel's order of products
+
+
+def _sigmoid_backward_backward_rule(n, gg):
+    """d sigmoid_backward(g, y): by g, sigmoid_backward(gg, y); by y, gg * g * (1 - 2y)."""
+    g, y = n.get("grad_output"), n.get("output")
+    return (sigmoid_backward(gg, y) if isinstance(gg, Tensor) else gg * (1 - y) * y,
+            gg * g * _one_minus_twice(y) if n.needs(1) else None)
+
+
+def _one_minus_twice(y):
+    """ATen's (-2 * output + 1): mul.Scalar then add.Scalar (MulBackward1, AddBackward1)."""
+    return add_scalar(mul_scalar(y, -2), 1) if isinstance(y, Tensor) else -2 * y + 1
+
+
+SigmoidBackwardBackward0 = node_class("SigmoidBackwardBackward0", _sigmoid_backward_backward_rule)
+
+
+def sigmoid_backward(grad: Tensor, output: Tensor) -> Tensor:
+    y = output._data
+    return record(SigmoidBackwardBackward0, grad._data * (1 - y) * y, (grad, output),
+                  {"grad_output": grad, "output": output})
+
+
+SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", _sigmoid_forward, _sigmoid_rule,
+                                   save="result")
 ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, lambda n, g: (
     -g * n.saved("result") * n.saved("result"),), save="result")
 
@@ -398,7 +426,7 @@ def relu(input):
     return record(ReluBackward0, out, (input,), save_result="result")
 
 
-AbsBackward0 = node_class("AbsBackward0", lambda n, g: (g * P.sign(n.saved("self")),))
+AbsBackward0 = node_class("AbsBackward0", lambda n, g: (g * P.sgn(n.saved("self")),))
 NegBackward0 = node_class("NegBackward0", lambda n, g: (-g,))
 
 
@@ -419,13 +447,29 @@ def neg(input):
 SignBackward0 = node_class("SignBackward0", lambda n, g: (P.zeros(n._in_shapes[0], g),))
 
 
-def sign(input):
-    input = _operand(input)
-    data = input._data
+def _signs(data: np.ndarray) -> np.ndarray:
+    if data.dtype.kind == "b":
+        return data.copy()
     signs = np.sign(data)
     if data.dtype.kind == "f":
         signs = np.where(np.isnan(data), 0, signs).astype(data.dtype)    # sign(nan) is 0
-    return record(SignBackward0, signs, (input,))
+    return signs
+
+
+def sign(input):
+    input = _operand(input)
+    return record(SignBackward0, _signs(input._data), (input,))
+
+
+# sgn is sign extended to complex numbers; for real ones its gradient is zeros too, but it is
+# the op ATen's abs and l1 backward rules call, so their double-backward graphs show it.
+SgnBackward0 = node_class("SgnBackward0", lambda n, g: (P.zeros(n._in_shapes[0], g),))
+
+
+def sgn(input):
+    input = _operand(input)
+    return record(SgnBackward0, _signs(input._data), (input,), {"self": input},
+                  save_result="result")
 
 
 # ---------------------------------------------------------------- maximum, minimum

@@ -62,15 +62,23 @@ SliceBackward0 = node_class("SliceBackward0", _slice_rule)
 IndexBackward0 = node_class("IndexBackward0", _index_rule)
 
 
-def select(input, dim, index):
+def select(input, dim, index, *, key_position=None):
+    """x.select(dim, index); `key_position`: where the integer stood in an indexing key,
+    which is what torch's indexing names as "dimension" in its error."""
     ndim = input._data.ndim
     if ndim == 0:
+        if key_position is None:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     d = wrap_dim(dim, ndim)
     size = input._data.shape[d]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+        if key_position is None:
+            raise IndexError(f"select(): index {index} out of range for tensor of size "
+                             f"{list(input._data.shape)} at dimension {d}")
+        raise IndexError(f"index {index} is out of bounds for dimension {key_position} with "
+                         f"size {size}")
     data = input._data[(slice(None),) * d + (index, Ellipsis)]     # a view, even 0-d
     out = record(SelectBackward0, data, (input,),
                  attrs={"dim": d, "index": index, "self_sym_sizes": input._data.shape})
@@ -103,6 +111,8 @@ def _is_advanced(part) -> bool:
 
 def getitem(input, key):
     if not isinstance(key, tuple):
+        if input._data.ndim == 0:
+            check_lone_index_of_0_dim(key)
         if isinstance(key, slice):
             return _slice(input, 0, key)    # a lone slice is recorded even when it is all
         key = (key,)
@@ -111,6 +121,18 @@ def getitem(input, key):
         return _advanced_index(out, advanced)
     # Indexing that took nothing away still returns a new tensor, as PyTorch does.
     return alias(input) if out is input else out
+
+
+def check_lone_index_of_0_dim(key) -> None:
+    """torch's texts for x[i] and x[a:b] of a 0-dim x (a key in a tuple says "too many")."""
+    if isinstance(key, slice):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
+        if key == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
+                             "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
+                             "number")
+        raise IndexError(f"index {key} is out of bounds for dimension 0 with size 0")
 
 
 def keeps_whole_dim(part: slice, size: int) -> bool:
@@ -137,7 +159,7 @@ def apply_slicing(input, key: tuple):
     if consumed > input._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
     ellipsis_span = input._data.ndim - consumed
-    for part in key:
+    for position, part in enumerate(key):
         if part is Ellipsis:
             dim += ellipsis_span
         elif part is None:
@@ -147,11 +169,16 @@ def apply_slicing(input, key: tuple):
             if not keeps_whole_dim(part, out._data.shape[dim]):
                 out = _slice(out, dim, part)
             dim += 1
+        elif isinstance(part, (bool, np.bool_)):
+            # torch: unsqueeze, then index the new dim with [0] (True) or [] (False)
+            out = unsqueeze(out, dim)
+            advanced[dim] = np.zeros(1 if part else 0, dtype=np.int64)
+            dim += 1
         elif _is_advanced(part):
             advanced[dim] = data_of_index(part)
             dim += _dims_consumed(part)
         else:
-            out = select(out, dim, int(part))
+            out = select(out, dim, int(part), key_position=position)
     return out, advanced
 
 

@@ -7,12 +7,13 @@ import weakref
 import numpy as np
 
 from engine import trace
+from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
-from engine.ops.indexing import (advanced_key, apply_slicing, check_saved_indices, getitem,
-                                  index_put_zeros, keeps_whole_dim, saved_index_tensors)
+from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
+                                  check_saved_indices, getitem, index_put_zeros, keeps_whole_dim, saved_index_tensors)
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -80,10 +81,14 @@ OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-
                    "the operation.")
 
 
-INDEX_PUT_EXPANDED_WARNING = (
+INDEX_PUT_EXPANDED_WARNING = cpp_warning(
     "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
     "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
-    "tensor")
+    "tensor", "aten/src/ATen/native/TensorAdvancedIndexing.cpp:976")
+MASKED_FILL_EXPANDED_WARNING = cpp_warning(
+    "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = "
+    "scalar", "aten/src/ATen/native/TensorAdvancedIndexing.cpp:2450")
 
 
 def _warn_expanded(advanced: dict, values: Tensor) -> None:
@@ -93,9 +98,7 @@ def _warn_expanded(advanced: dict, values: Tensor) -> None:
     warnings.warn(INDEX_PUT_EXPANDED_WARNING, UserWarning, stacklevel=4)
     masks = [index for index in advanced.values() if index.dtype == bool]
     if len(advanced) == 1 and masks and values._data.size == 1:
-        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
-                      "tensor before performing this operation. This also applies to advanced "
-                      "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=4)
+        warnings.warn(MASKED_FILL_EXPANDED_WARNING, UserWarning, stacklevel=4)
 
 
 def _overlaps(tensor: Tensor) -> bool:
@@ -397,6 +400,8 @@ def setitem(tensor, key, value) -> None:
         value = Tensor._make(np.asarray(value, dtype=tensor._data.dtype))
     if key is False:
         return
+    if tensor._data.ndim == 0 and not isinstance(key, tuple):
+        check_lone_index_of_0_dim(key)
     if key is Ellipsis:
         sliced, advanced = tensor, {}
     elif key is None or key is True:
@@ -410,6 +415,7 @@ def setitem(tensor, key, value) -> None:
         stripped = _without_leading_ones(value._data.shape)
         values = value if stripped == value._data.shape else value.view(stripped)
         if _overlaps(sliced):
+            _check_leaf(sliced)         # autograd's in-place check comes before the kernel's warning
             _warn_expanded(advanced, values)
         _inplace(sliced, "index_put_", index_put, advanced_key(advanced), values)
     else:
@@ -419,9 +425,6 @@ def setitem(tensor, key, value) -> None:
 
 
 def _first_size(tensor: Tensor) -> int:
-    if tensor._data.ndim == 0:
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     return tensor._data.shape[0]
 
 

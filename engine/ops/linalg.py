@@ -7,7 +7,7 @@ from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import as_tensor, record
 from engine.ops.shape import (UnsafeViewBackward0, contiguous, expand, mT, reshape, squeeze,
-                              t, unsqueeze)
+                              t, transpose, unsqueeze)
 from engine.tensor import Tensor
 
 
@@ -39,6 +39,9 @@ def _dot_rule(n, g):
 
 
 def _bmm_rule(n, g):
+    if isinstance(g, Tensor):   # create_graph: ATen's grad.bmm(mat2.transpose(1, 2)), ...
+        return (bmm(g, transpose(n.saved("mat2"), 1, 2)) if n.needs(0) else None,
+                bmm(transpose(n.saved("self"), 1, 2), g) if n.needs(1) else None)
     return (g @ P.mT(n.saved("mat2")) if n.needs(0) else None,
             P.mT(n.saved("self")) @ g if n.needs(1) else None)
 

@@ -12,16 +12,17 @@ import warnings
 import numpy as np
 
 from engine import dtypes as _dt
+from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
 from engine.ops._core import is_scalar
 from engine.tensor import Tensor, _c_type
 
-RESIZE_WARNING = (
+RESIZE_WARNING = cpp_warning(
     "An output with one or more elements was resized since it had shape {old}, which does not "
     "match the required output shape {new}. This behavior is deprecated, and in a future "
     "PyTorch release outputs will not be resized unless they have zero elements. You can "
     "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
-    "t.resize_(0).")
+    "t.resize_(0).", "aten/src/ATen/native/Resize.cpp:30")
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -141,12 +142,12 @@ def _warn_resize_by_family(name: str, family: str, out: Tensor, value: Tensor,
                            computed_in) -> None:
     if family == FACTORY:
         if name == "arange" and out._data.size:
-            warnings.warn(
+            warnings.warn(cpp_warning(
                 f"The number of elements in the out tensor of shape {list(out._data.shape)} is "
                 f"{out._data.size} which does not match the computed number of elements "
                 f"{value._data.size}. Note that this may occur as a result of rounding error. "
                 f"The out tensor will be resized to a tensor of shape ({value._data.size},).",
-                UserWarning, stacklevel=5)
+                "aten/src/ATen/native/RangeFactories.cpp:199"), UserWarning, stacklevel=5)
         return
     _warn_resize(out, value._data.shape)
     if family == ITER and out._data.dtype != computed_in:

@@ -244,12 +244,28 @@ def argmin(input, dim=None, keepdim=False):
 # ---------------------------------------------------------------- norm
 
 def _norm_rule(n, g):
+    """ATen's norm_backward for p=2: grad * (self / norm).masked_fill_(norm == 0, 0), with
+    grad and norm unsqueezed at the reduced dims first when keepdim is False."""
     x, result = n.saved("self"), n.saved("result")
     a = n._attrs
-    ratio = g / P.where(result == 0, result + 1, result)     # 0 / 0 gives 0, as PyTorch
-    if a["_dims"] is not None:
-        ratio = _expand_back(ratio, a["_self_sizes"], a["_dims"], a["keepdim"])
-    return (x * ratio,)
+    if a["_dims"] is not None and not a["keepdim"] and len(a["_self_sizes"]):
+        g, result = _unsqueeze_dims(g, a["_dims"]), _unsqueeze_dims(result, a["_dims"])
+    if isinstance(g, Tensor):
+        ratio = x / result
+        ratio.masked_fill_(result == 0, 0)
+        return (g * ratio,)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(result == 0, 0, x / result).astype(x.dtype, copy=False)
+    return (g * ratio,)
+
+
+def _unsqueeze_dims(t, dims: tuple):
+    """unsqueeze_multiple: one unsqueeze per reduced dim, lowest first."""
+    if not isinstance(t, Tensor):
+        return np.expand_dims(t, tuple(sorted(dims)))
+    for d in sorted(dims):
+        t = t.unsqueeze(d)
+    return t
 
 
 LinalgVectorNormBackward0 = node_class("LinalgVectorNormBackward0", _norm_rule)

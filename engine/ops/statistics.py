@@ -10,13 +10,15 @@ import warnings
 
 import numpy as np
 
+from engine._cpp_warning import cpp_warning
 from engine.autograd.node import node_class
 from engine.ops._core import record, wrap_dim
 from engine.ops.reductions import _dims, _expand_back, _saved_dims
 from engine.tensor import Tensor
 
-DOF_WARNING = ("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
-               "reduction factor (input numel divided by output numel).")
+DOF_WARNING = cpp_warning(
+    "var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+    "factor (input numel divided by output numel).", "aten/src/ATen/native/ReduceOps.cpp:1861")
 
 
 def _is_tensor(value) -> bool:

@@ -16,6 +16,20 @@ CASES = {
         "x = torch.tensor([[[[1.0, 2.0]], [[3.0, 4.0]]]], requires_grad=True)",
         "v1 = x[..., ::1, ::2, 0]", "v2 = x[:, -5:]", "v3 = x[0, ...]", "v4 = x[1:2, None, 0]"],
     "too_many_indices": [f"x = {_A}", "v1 = x[0, 0, 0]"],
+    "index_errors_name_the_keys_position": [
+        "x = torch.ones(2, 3, 4, 1)", "v = x[..., 2:1, -4]", "v = x[None, 0, 5]",
+        "v = x[0, None, None, 7]", "v = x[[0], 9]", "v = x[1, ..., 9]", "v = x.select(-1, -3)",
+        "v = torch.select(x, 0, 2)", "x[..., 0:1, 5] = 1.0", "x[1, None, 7] = 1.0"],
+    "bool_keys_unsqueeze_then_index": [
+        f"x = {_A}", "v1 = x[True]", "v2 = x[False]", "v3 = x[0, True]", "v4 = x[True, 0]",
+        "v5 = x[..., True]", "v6 = x[True, [0, 1]]", "v7 = x[:, False, 1:]", "v8 = x[True, True]",
+        "y = x * 1", "y[0, True] = 2.0", "y[True, 0] = torch.ones(3, requires_grad=True)",
+        "(v1.sum() + v3.sum() + v6.sum() + y.sum()).backward()"],
+    "lone_index_of_a_0_dim_tensor": [
+        "x = torch.tensor(1.5, requires_grad=True)", "v = x[0]", "v = x[-1]", "v = x[3]",
+        "v = x[0:1]", "v = x[:]", "v = x[(0,)]", "v = x[None]", "v = x[True]", "v = x[...]",
+        "v = x.select(0, 0)", "y = x * 1", "y[0] = 1.0", "y[1] = 1.0", "y[:] = 1.0",
+        "y[...] = 2.0"],
     # -------------------------------------------------------------- setitem
     "setitem_on_leaf_texts": [
         f"x = {_A}", "x[x > 0] = 0.5", "x[[0]] = 1.0", "x[...] = 1.0", "x[:] = 1.0",
@@ -141,6 +155,11 @@ CASES = {
         f"x = {_A}", "v = torch.log_softmax(x, -1).tanh()",
         "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
         "g.sum().backward()"],
+    "sigmoid_double_backward": [
+        f"x = {_A}", "v = torch.sigmoid(x * 2)",
+        "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
+        "u = torch.autograd.grad((g * g).sum(), [x], create_graph=True)", "h = u[0]",
+        "h.sum().backward()"],
     "retain_grad_follows_an_in_place_op": [
         f"x = {_A}", "v = (x * 2)[::2, None]", "v.retain_grad()", "v.add_(-1.5)",
         "y = x * 3", "y.retain_grad()", "y.mul_(2)", "(v.sum() + y.sum()).backward()"],
@@ -155,7 +174,8 @@ CASES = {
         f"x = {_A}", "v1 = F.log_softmax(x)", "v2 = F.softmax(x)", "v3 = torch.softmax(x, 1)"],
     "index_put_on_an_expanded_tensor_warns": [
         "x = torch.tensor([[1.0], [2.0]])", "e = x.expand(2, 3)", "e[[0, 1]] = 3.0",
-        "e[e > 0] = torch.tensor(2.0)"],
+        "e[e > 0] = torch.tensor(2.0)", "x = torch.tensor(1.0, requires_grad=True)",
+        "v = x.expand(3)", "v[[-1, 2]] = 2", "v[v > 0] = 1.0"],
     "retained_grad_accumulates_out_of_place": [
         f"x = {_A}", "v = x.clamp(min=-0.5, max=0.5)", "v.retain_grad()",
         "v.sum().backward(retain_graph=True)", "g = v.grad", "v.expand(2, 2, 3).sum().backward()",
@@ -167,6 +187,28 @@ CASES = {
     "grad_of_one_input_twice": [
         f"x = {_A}", "t1 = torch.autograd.grad(x.sum(), [x, x], retain_graph=True)",
         "t2 = torch.autograd.grad((x * x).sum(), [x, x], create_graph=True, allow_unused=True)"],
+    "double_backward_of_broadcast_matmul_and_sum_to": [
+        "a = torch.ones(1, 3, 2, 3, requires_grad=True)",
+        "b = (torch.arange(36.0).reshape(2, 3, 3, 2) / 9).requires_grad_()",
+        "t1 = torch.autograd.grad(torch.matmul(a, b).sum(), [a, b], create_graph=True)",
+        "g1 = t1[0]", "g2 = t1[1]", "c = torch.tensor(2.0, requires_grad=True)",
+        "d = torch.ones(2, 3, requires_grad=True)",
+        "t2 = torch.autograd.grad((c * d * torch.ones(4, 1, 3)).sum(), [c, d], create_graph=True)",
+        "g3 = t2[0]", "g4 = t2[1]", "(g1.sum() + g2.sum() + g3 + g4.sum()).backward()"],
+    "double_backward_of_norm": [
+        "x = torch.tensor([[3.0, 0.0, -1.0], [0.0, 0.0, 0.0]], requires_grad=True)",
+        "t1 = torch.autograd.grad(x.norm(), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(x.norm(dim=-1).sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "t3 = torch.autograd.grad(x.norm(dim=(0, 1), keepdim=True).sum(), [x], create_graph=True)",
+        "g3 = t3[0]", "y = torch.tensor(2.0, requires_grad=True)",
+        "t4 = torch.autograd.grad(y.norm(dim=0), [y], create_graph=True)", "g4 = t4[0]",
+        "(g1.sum() + g2.sum() + g3.sum() + g4).backward()"],
+    "double_backward_of_cos_and_l1": [
+        f"x = {_A}", "t1 = torch.autograd.grad(x.cos().sum(), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(F.l1_loss(x, torch.zeros(2, 3)), [x], create_graph=True)",
+        "g2 = t2[0]", "t3 = torch.autograd.grad(x.sin().sum(), [x], create_graph=True)", "g3 = t3[0]",
+        "t4 = torch.autograd.grad(x.abs().sum(), [x], create_graph=True)", "g4 = t4[0]",
+        "(g1.sum() + g2.sum() + g3.sum()).backward()"],
     "double_backward_of_unsqueeze": [
         f"x = {_A}", "v = (x.abs() + 0.5).log()", "u = v.unsqueeze(1)",
         "t = torch.autograd.grad((u * u).sum(), [v], create_graph=True)", "g = t[0]"],
@@ -199,6 +241,14 @@ CASES = {
         "v = F.linear(torch.ones(2, 2, 3).double(), torch.ones(4, 3), torch.ones(4))",
         "v = F.batch_norm(torch.ones(2, 3).double(), torch.zeros(3), torch.ones(3))",
         "v = F.batch_norm(torch.ones(2, 3), torch.zeros(3).double(), torch.ones(3))"],
+    "batch_norm_of_zero_elements": [
+        "x = torch.ones(2, 3, 0, requires_grad=True)", "w = torch.ones(3, requires_grad=True)",
+        "b = torch.zeros(3, requires_grad=True)", "m = torch.zeros(3)", "s = torch.ones(3)",
+        "v1 = F.batch_norm(x, m, s, w, b, training=True)", "v2 = F.batch_norm(x, m, s, w, b)",
+        "v3 = F.batch_norm(x, m, s, None, b)", "v4 = F.batch_norm(x, m, s, training=True)",
+        "v5 = F.batch_norm(torch.ones(0, 3), m, s, w, training=True)",
+        "(v1.sum() + v2.sum() + v3.sum() + v5.sum()).backward()",
+        "v6 = F.batch_norm(torch.ones(1, 3, 1), m, s, training=True)"],
     "pool_output_too_small": [
         "x = torch.ones(2, 4, 1)", "v = F.avg_pool2d(x, 3, stride=1, padding=0, ceil_mode=True)",
         "v = F.max_pool2d(x, 3)"],

@@ -29,8 +29,6 @@ def rec(tag, *args):
 '''
 
 VARIABLE = re.compile(r"^[xvtmgsqo]\d+$")
-# torch's C++ warnings end with where torch's own build raised them; the engine's do not.
-_TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\)$")
 
 
 def namespace(library: str, data: dict) -> dict:
@@ -75,7 +73,7 @@ class Execution:
                 exec(compile(source, "<program>", "exec"), self.ns)
             except Exception as exc:  # noqa: BLE001  (any error is an outcome to compare)
                 error = (type(exc).__name__, str(exc))
-        seen = [(w.category.__name__, _TRIGGERED.sub("", str(w.message))) for w in caught]
+        seen = [(w.category.__name__, str(w.message)) for w in caught]
         return Step(error, seen, list(calls[before:]), self.snapshot())
 
     # ------------------------------------------------------------ snapshots

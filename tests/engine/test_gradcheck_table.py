@@ -108,6 +108,7 @@ CORE_CASES = {
     "MaximumBackward0": lambda: (engine.maximum, (distinct(2, 3), distinct(3))),
     "MinimumBackward0": lambda: (lambda a, b: engine.min(a, b), (distinct(2, 3), distinct(2, 1))),
     "SignBackward0": lambda: (engine.sign, (distinct(4),)),
+    "SgnBackward0": lambda: (engine.sgn, (distinct(4),)),
     "MaskedFillBackward0": lambda: (lambda a: a.masked_fill(engine.tensor([True, False, True]),
                                                             2.0), (leaf(2, 3),)),
     # A mask broadcast over input and value, and an in-place fill through a view.
@@ -132,6 +133,7 @@ CORE_CASES = {
     "SoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.softmax(1)),
                                              (leaf(2, 3),)),
     "TanhBackwardBackward0": lambda: (_grad_of_squares(engine.tanh), (leaf(3),)),
+    "SigmoidBackwardBackward0": lambda: (_grad_of_squares(engine.sigmoid), (leaf(3),)),
     "LogSoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.log_softmax(0)),
                                                 (leaf(2, 3),)),
     "ViewBackward0": lambda: (lambda a: a.view(3, 2), (leaf(2, 3),)),

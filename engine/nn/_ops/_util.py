@@ -73,47 +73,20 @@ def kernels(name: str) -> LazyModule:
 
 
 def stash(out, **private) -> None:
-    """Keep values a backward rule needs but PyTorch does not save on the output's node, out
-    of `_saved_*` (so `dir(grad_fn)` lists what PyTorch lists). Rules read `node._private`."""
+    """Keep values a backward rule needs but PyTorch does not save on the output's node: as
+    "_name" attrs, which `_saved_*` and `dir(grad_fn)` leave out (they list what PyTorch
+    lists). Rules read them with `private(node)` or `node._attrs["_name"]`."""
     node = out._grad_fn
     if node is not None:
-        node._private = private
+        attrs = dict(node._attrs or {})
+        attrs.update({f"_{name}": value for name, value in private.items()})
+        node._attrs = attrs
 
 
-_WARNED_NO_DOUBLE_BACKWARD: set = set()
-
-
-def nn_node(name: str, rule, *, differentiable: bool = False, double=None):
-    """A node class for an nn op. `rule(n, *grads)` computes on arrays.
-
-    Under create_graph=True, `double(n, *grads)` runs instead when given: it records the
-    gradients as outputs of a *BackwardBackward0 node (see `record_grads`), as PyTorch does.
-    Without one, the gradients are constants and the node warns (once per node name) that
-    second-order terms through it are missing, rather than dropping them quietly.
-    `differentiable` rules compute with engine ops on Tensors themselves."""
-    from engine.autograd import node as _node
-    if differentiable:
-        return _node.node_class(name, rule)
-
-    def graph_aware_rule(n, *grads):
-        if _node.graph_mode:
-            if double is not None:
-                # A constant (array) grad comes from a node that has no double backward.
-                return double(n, *(Tensor._make(g) if isinstance(g, np.ndarray) else g
-                                   for g in grads))
-            _warn_no_double_backward(name)
-        return rule(n, *grads)
-    return _node.node_class(name, graph_aware_rule)
-
-
-def _warn_no_double_backward(name: str) -> None:
-    if name in _WARNED_NO_DOUBLE_BACKWARD:
-        return
-    _WARNED_NO_DOUBLE_BACKWARD.add(name)
-    import warnings
-    warnings.warn(f"engine: {name} has no double backward yet; with create_graph=True its "
-                  "gradients are constants, so second-order terms through it are missing.",
-                  UserWarning, stacklevel=4)
+def private(node) -> dict:
+    """The values `stash` kept on a node, by the names it was given."""
+    return {name[1:]: value for name, value in (node._attrs or {}).items()
+            if name.startswith("_")}
 
 
 def linear_double_node(name: str, grad_output_grad):
@@ -125,4 +98,5 @@ def linear_double_node(name: str, grad_output_grad):
         zeros_for_self = tuple(np.zeros(n._in_shapes[i], dtype=gg.dtype) if n.needs(i) else None
                                for i in range(1, len(n._next)))
         return (grad_output_grad(n, gg) if n.needs(0) else None,) + zeros_for_self
-    return nn_node(name, rule)
+    from engine.autograd.node import node_class
+    return node_class(name, rule, arrays=True)

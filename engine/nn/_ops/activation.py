@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, kernels, nn_node
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, kernels
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops._core import record
@@ -40,7 +41,7 @@ def _gelu_double_rule(n, gg):
     return grad_grad_out, grad_x
 
 
-GeluBackwardBackward0 = nn_node("GeluBackwardBackward0", _gelu_double_rule)
+GeluBackwardBackward0 = node_class("GeluBackwardBackward0", _gelu_double_rule, arrays=True)
 
 
 def _gelu_double(n, g):
@@ -49,7 +50,7 @@ def _gelu_double(n, g):
                         {"grad_output": g, "self": x}, {"approximate": n._attrs["approximate"]})
 
 
-GeluBackward0 = nn_node("GeluBackward0", _gelu_rule, double=_gelu_double)
+GeluBackward0 = node_class("GeluBackward0", _gelu_rule, arrays=True, double=_gelu_double)
 
 
 def gelu(input, approximate: str = "none"):
@@ -74,7 +75,8 @@ def _leaky_relu_double_rule(n, gg):
             np.zeros_like(x) if n.needs(1) else None)
 
 
-LeakyReluBackwardBackward0 = nn_node("LeakyReluBackwardBackward0", _leaky_relu_double_rule)
+LeakyReluBackwardBackward0 = node_class("LeakyReluBackwardBackward0", _leaky_relu_double_rule,
+                                        arrays=True)
 
 
 def _leaky_relu_double(n, g):
@@ -83,7 +85,8 @@ def _leaky_relu_double(n, g):
                         {"self": x}, {"negative_slope": n._attrs["negative_slope"]})
 
 
-LeakyReluBackward0 = nn_node("LeakyReluBackward0", _leaky_relu_rule, double=_leaky_relu_double)
+LeakyReluBackward0 = node_class("LeakyReluBackward0", _leaky_relu_rule,
+                                arrays=True, double=_leaky_relu_double)
 
 
 def leaky_relu(input, negative_slope: float = 0.01):
@@ -103,7 +106,7 @@ def _log_sigmoid_rule(n, g):
     return (g * np.where(x > 0, buffer, 1) / (1 + buffer),)
 
 
-LogSigmoidBackward0 = nn_node("LogSigmoidBackward0", _log_sigmoid_rule, differentiable=True)
+LogSigmoidBackward0 = node_class("LogSigmoidBackward0", _log_sigmoid_rule)
 
 
 def log_sigmoid(input):
@@ -115,8 +118,8 @@ def log_sigmoid(input):
                   {"self": input, "buffer": Tensor._make(buffer)})
 
 
-LogitBackward0 = nn_node("LogitBackward0", lambda n, g: (
-    g / (n.saved("self") * (1 - n.saved("self"))),), differentiable=True)
+LogitBackward0 = node_class("LogitBackward0", lambda n, g: (
+    g / (n.saved("self") * (1 - n.saved("self"))),))
 
 
 def logit(input):

@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 
-from engine.nn._ops._util import array, nn_node
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -68,8 +69,8 @@ def _attention_rule(n, g):
                  for i, grad in enumerate((grad_q, grad_k, grad_v)))
 
 
-ScaledDotProductFlashAttentionForCpuBackward0 = nn_node(
-    "ScaledDotProductFlashAttentionForCpuBackward0", _attention_rule)
+ScaledDotProductFlashAttentionForCpuBackward0 = node_class(
+    "ScaledDotProductFlashAttentionForCpuBackward0", _attention_rule, arrays=True)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,

@@ -5,7 +5,9 @@ import functools
 import warnings
 
 from engine.autograd import grad_mode as _gm
-from engine.nn._ops._util import array, kernels, nn_node, pair
+from engine._cpp_warning import cpp_warning
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, kernels, pair
 from engine.nn._ops.padding import constant_pad
 from engine.ops._double import record_grads
 from engine.ops._core import record
@@ -13,9 +15,9 @@ from engine.ops.shape import squeeze, unsqueeze
 
 K = kernels("conv")
 
-SAME_EVEN_WARNING = ("Using padding='same' with even kernel lengths and odd dilation may require "
-                     "a zero-padded copy of the input be created (Triggered internally at "
-                     "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)")
+SAME_EVEN_WARNING = cpp_warning(
+    "Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
+    "copy of the input be created", "aten/src/ATen/native/Convolution.cpp:1101")
 
 
 def _conv_rule(n, g):
@@ -60,7 +62,8 @@ def _conv_double_rule(n, gg_input, gg_weight, gg_bias):
     return grad_grad_out, grad_x, grad_weight
 
 
-ConvolutionBackwardBackward0 = nn_node("ConvolutionBackwardBackward0", _conv_double_rule)
+ConvolutionBackwardBackward0 = node_class("ConvolutionBackwardBackward0", _conv_double_rule,
+                                          arrays=True)
 
 
 def _conv_double(n, g):
@@ -74,7 +77,8 @@ def _conv_double(n, g):
                         attrs)
 
 
-ConvolutionBackward0 = nn_node("ConvolutionBackward0", _conv_rule, double=_conv_double)
+ConvolutionBackward0 = node_class("ConvolutionBackward0", _conv_rule,
+                                  arrays=True, double=_conv_double)
 
 
 @functools.lru_cache(maxsize=256)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, nn_node
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -35,7 +36,7 @@ def _layer_norm_rule(n, g):
     return grad_input, grad_weight, grad_bias
 
 
-NativeLayerNormBackward0 = nn_node("NativeLayerNormBackward0", _layer_norm_rule)
+NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _layer_norm_rule, arrays=True)
 
 
 def _check_shape(input, normalized_shape: tuple, weight, bias) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import nn_node
+from engine.autograd.node import node_class
 from engine.ops._core import record, reduce_to
 from engine.ops.linalg import matmul
 from engine.ops.shape import reshape, t, view
@@ -50,7 +50,7 @@ def _product(left, right, alpha):
     return out if alpha == 1 else out * alpha
 
 
-AddmmBackward0 = nn_node("AddmmBackward0", _addmm_rule, differentiable=True)
+AddmmBackward0 = node_class("AddmmBackward0", _addmm_rule)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):

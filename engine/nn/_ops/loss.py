@@ -7,8 +7,9 @@ import warnings
 import numpy as np
 
 
+from engine.autograd.node import node_class
 from engine.nn._ops import activation as A
-from engine.nn._ops._util import array, as_uint64, kernels, nn_node, reduction_enum, stash
+from engine.nn._ops._util import array, as_uint64, kernels, private, reduction_enum, stash
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
@@ -55,7 +56,7 @@ def _picked_positions(target: np.ndarray, ncp: tuple) -> tuple:
 
 def _nll_rule(n, g):
     g = array(g)
-    a = n._private
+    a = private(n)
     shape = n._in_shapes[0]
     weights = a["picked_weights"]                       # [N, P], 0 where ignored
     reduction = n._attrs["reduction"]
@@ -76,7 +77,7 @@ def _nll_double_rule(n, gg):
     """grad_input is linear in grad_output and does not depend on self: the derivative for
     grad_output is nll_loss of gg (same targets, weights and reduction), self's is zero."""
     gg = array(gg)
-    a = n._private
+    a = private(n)
     grad_grad_out = None
     if n.needs(0):
         ncp = _ncp_shape(gg.shape)
@@ -92,8 +93,9 @@ def _nll_double_rule(n, gg):
     return grad_grad_out, (np.zeros_like(gg) if n.needs(1) else None)
 
 
-NllLossBackwardBackward0 = nn_node("NllLossBackwardBackward0", _nll_double_rule)
-NllLoss2DBackwardBackward0 = nn_node("NllLoss2DBackwardBackward0", _nll_double_rule)
+NllLossBackwardBackward0 = node_class("NllLossBackwardBackward0", _nll_double_rule, arrays=True)
+NllLoss2DBackwardBackward0 = node_class("NllLoss2DBackwardBackward0", _nll_double_rule,
+                                        arrays=True)
 
 
 def _nll_double(node_cls):
@@ -106,15 +108,15 @@ def _nll_double(node_cls):
         else:
             attrs["weight"] = None
         grads = record_grads(node_cls, _nll_rule(n, g), (x.shape,), (g, x), saved, attrs)
-        stash(grads[0], **n._private, out_shape=g.shape)
+        stash(grads[0], **private(n), out_shape=g.shape)
         return grads
     return double
 
 
-NllLossBackward0 = nn_node("NllLossBackward0", _nll_rule,
-                           double=_nll_double(NllLossBackwardBackward0))
-NllLoss2DBackward0 = nn_node("NllLoss2DBackward0", _nll_rule,
-                             double=_nll_double(NllLoss2DBackwardBackward0))
+NllLossBackward0 = node_class("NllLossBackward0", _nll_rule,
+                              arrays=True, double=_nll_double(NllLossBackwardBackward0))
+NllLoss2DBackward0 = node_class("NllLoss2DBackward0", _nll_rule,
+                                arrays=True, double=_nll_double(NllLoss2DBackwardBackward0))
 
 
 def _check_target(input: Tensor, target: Tensor) -> None:
@@ -313,7 +315,7 @@ def _mse_double_rule(n, gg):
             -grad_x if n.needs(2) else None)
 
 
-MseLossBackwardBackward0 = nn_node("MseLossBackwardBackward0", _mse_double_rule)
+MseLossBackwardBackward0 = node_class("MseLossBackwardBackward0", _mse_double_rule, arrays=True)
 
 
 def _mse_double(n, g):
@@ -331,7 +333,7 @@ def _mse_grad_node(g, x, t, attrs):
                         {"reduction": attrs["reduction"]})[0]
 
 
-MseLossBackward0 = nn_node("MseLossBackward0", _mse_rule, double=_mse_double)
+MseLossBackward0 = node_class("MseLossBackward0", _mse_rule, arrays=True, double=_mse_double)
 
 
 def _broadcast_pair(input: Tensor, target: Tensor) -> tuple:
@@ -415,8 +417,8 @@ def _bce_double_rule(n, gg):
     return grad_grad_out, grad_x, grad_t
 
 
-BinaryCrossEntropyBackwardBackward0 = nn_node("BinaryCrossEntropyBackwardBackward0",
-                                              _bce_double_rule)
+BinaryCrossEntropyBackwardBackward0 = node_class("BinaryCrossEntropyBackwardBackward0",
+                                                 _bce_double_rule, arrays=True)
 
 
 def _scaled_grad(factor: Tensor, g: Tensor, weight, reduction: int, count: int) -> Tensor:
@@ -444,8 +446,8 @@ def _bce_double(n, g):
     return grad_x, grad_t
 
 
-BinaryCrossEntropyBackward0 = nn_node("BinaryCrossEntropyBackward0", _bce_rule,
-                                      double=_bce_double)
+BinaryCrossEntropyBackward0 = node_class("BinaryCrossEntropyBackward0", _bce_rule,
+                                         arrays=True, double=_bce_double)
 
 
 def _check_same_size(input, target) -> None:
@@ -539,8 +541,9 @@ def _bce_logits_double(n, g):
             if n.needs(1) else None)
 
 
-BinaryCrossEntropyWithLogitsBackward0 = nn_node("BinaryCrossEntropyWithLogitsBackward0",
-                                                   _bce_logits_rule, double=_bce_logits_double)
+BinaryCrossEntropyWithLogitsBackward0 = node_class(
+    "BinaryCrossEntropyWithLogitsBackward0", _bce_logits_rule, arrays=True,
+    double=_bce_logits_double)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, kernels, nn_node
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, kernels
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.tensor import Tensor
@@ -118,8 +119,8 @@ def _batch_norm_grad_input(st, grad_out, gg_input, gg_weight_e, training, affine
     return grad_input
 
 
-NativeBatchNormBackwardBackward0 = nn_node("NativeBatchNormBackwardBackward0",
-                                           _batch_norm_double_rule)
+NativeBatchNormBackwardBackward0 = node_class("NativeBatchNormBackwardBackward0",
+                                              _batch_norm_double_rule, arrays=True)
 
 
 def _batch_norm_double(n, g):
@@ -135,8 +136,8 @@ def _batch_norm_double(n, g):
                         (x.shape, channels, channels), (g, x, weight, None, None), saved, attrs)
 
 
-NativeBatchNormBackward0 = nn_node("NativeBatchNormBackward0", _batch_norm_rule,
-                                   double=_batch_norm_double)
+NativeBatchNormBackward0 = node_class("NativeBatchNormBackward0", _batch_norm_rule,
+                                      arrays=True, double=_batch_norm_double)
 
 
 def _update_running(running_mean, running_var, mean, var_unbiased, momentum) -> None:
@@ -165,6 +166,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     w = None if weight is None else weight._data
     b = None if bias is None else bias._data
     _check_dtypes(x, running_mean, running_var, weight, bias)
+    if x.size == 0:
+        if training and x.size // max(x.shape[1], 1) == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        return _empty_batch_norm(input, weight, bias)
     if training:
         count = x.size // x.shape[1]
         if count == 1:
@@ -186,3 +192,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         else:
             saved[name] = value
     return record(NativeBatchNormBackward0, out, (input, weight, bias), saved, attrs)
+
+
+def _empty_batch_norm(input, weight, bias):
+    """ATen's batch norm of a zero-element input: no statistics, running stats untouched, and
+    (so the graph still reaches weight and bias) input.clone() * weight[0] + bias[0]."""
+    out = input.clone()
+    if weight is not None:
+        out = out * weight[0]
+    if bias is not None:
+        out = out + bias[0]
+    return out

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, as_uint64, linear_double_node, nn_node, stash
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, as_uint64, linear_double_node, private, stash
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.indexing import slice_dim
@@ -65,17 +66,18 @@ def _pad_or_crop(data: np.ndarray, widths: list, value=0) -> np.ndarray:
 
 
 def _unpad_rule(n, g):
-    widths = [(-before, -after) for before, after in n._private["widths"]]
+    widths = [(-before, -after) for before, after in n._attrs["_widths"]]
     return (_pad_or_crop(array(g), widths),)
 
 
 def _unpad_double(n, g):
     """The gradient of a constant pad is a constant pad by the negated widths, recorded as
     torch records it (a ConstantPadNdBackward0 node)."""
-    return (constant_pad(g, tuple(-p for p in n._private["pad"])),)
+    return (constant_pad(g, tuple(-p for p in n._attrs["_pad"])),)
 
 
-ConstantPadNdBackward0 = nn_node("ConstantPadNdBackward0", _unpad_rule, double=_unpad_double)
+ConstantPadNdBackward0 = node_class("ConstantPadNdBackward0", _unpad_rule,
+                                    arrays=True, double=_unpad_double)
 
 
 def constant_pad(input, pad, value=0.0):
@@ -110,8 +112,8 @@ def _padded_dims(widths: list):
 
 def _edge_rule(n, g):
     g = array(g)
-    shape, mode = n._in_shapes[0], n._private["mode"]
-    for d, (before, after) in _padded_dims(n._private["widths"]):
+    shape, mode = n._in_shapes[0], n._attrs["_mode"]
+    for d, (before, after) in _padded_dims(n._attrs["_widths"]):
         grad = np.zeros(g.shape[:d] + (shape[d],) + g.shape[d + 1:], dtype=g.dtype)
         np.add.at(grad, (slice(None),) * d + (_source_index(shape[d], before, after, mode),), g)
         g = grad
@@ -128,7 +130,7 @@ def _edge_pad_data(data: np.ndarray, widths: list, mode: str) -> np.ndarray:
 
 
 def _edge_pad_of(n, gg):
-    return _edge_pad_data(gg, n._private["widths"], n._private["mode"])
+    return _edge_pad_data(gg, n._attrs["_widths"], n._attrs["_mode"])
 
 
 def _edge_nodes(prefix: str, k: int) -> type:
@@ -140,9 +142,9 @@ def _edge_nodes(prefix: str, k: int) -> type:
         x = n.saved("self")
         grads = record_grads(double_cls, _edge_rule(n, g), (x.shape,), (g, x),
                              attrs={"padding": n._attrs["padding"]})
-        stash(grads[0], **n._private)
+        stash(grads[0], **private(n))
         return grads
-    return nn_node(f"{prefix}{k}DBackward0", _edge_rule, double=double)
+    return node_class(f"{prefix}{k}DBackward0", _edge_rule, arrays=True, double=double)
 
 
 _EDGE_NODES = {(mode, k): _edge_nodes(prefix, k)

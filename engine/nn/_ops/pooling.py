@@ -9,7 +9,8 @@ import functools
 
 import numpy as np
 
-from engine.nn._ops._util import array, kernels, linear_double_node, nn_node, pair, stash
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, kernels, linear_double_node, pair, private, stash
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.reductions import mean
@@ -85,8 +86,8 @@ def _max_pool_double(n, g):
                         (g, x), {"indices": n.saved("result1")})
 
 
-MaxPool2DWithIndicesBackward0 = nn_node("MaxPool2DWithIndicesBackward0", _max_pool_rule,
-                                        double=_max_pool_double)
+MaxPool2DWithIndicesBackward0 = node_class("MaxPool2DWithIndicesBackward0", _max_pool_rule,
+                                           arrays=True, double=_max_pool_double)
 
 
 @functools.lru_cache(maxsize=256)
@@ -131,14 +132,14 @@ def _avg_pool_rule(n, g):
     a = n._attrs
     shape = n._in_shapes[0]
     grad = K.avg_pool2d_backward(_batched(g), _batched_shape(shape), a["kernel_size"],
-                                 n._private["strides"], a["padding"], a["ceil_mode"],
+                                 n._attrs["_strides"], a["padding"], a["ceil_mode"],
                                  a["count_include_pad"], a["divisor_override"])
     return (grad.reshape(shape),)
 
 
 def _avg_pool_of(n, gg):
     a = n._attrs
-    out = K.avg_pool2d_forward(_batched(gg), a["kernel_size"], n._private["strides"],
+    out = K.avg_pool2d_forward(_batched(gg), a["kernel_size"], n._attrs["_strides"],
                                a["padding"], a["ceil_mode"], a["count_include_pad"],
                                a["divisor_override"])
     return _unbatched_like(out, gg)
@@ -151,11 +152,12 @@ def _avg_pool_double(n, g):
     x = n.saved("self")
     grads = record_grads(AvgPool2DBackwardBackward0, _avg_pool_rule(n, g), (x.shape,), (g, x),
                          attrs=dict(n._attrs))
-    stash(grads[0], **n._private)
+    stash(grads[0], **private(n))
     return grads
 
 
-AvgPool2DBackward0 = nn_node("AvgPool2DBackward0", _avg_pool_rule, double=_avg_pool_double)
+AvgPool2DBackward0 = node_class("AvgPool2DBackward0", _avg_pool_rule,
+                                arrays=True, double=_avg_pool_double)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -201,8 +203,8 @@ def _adaptive_double(n, g):
                                        "grad_output_sym_argsize_minus_2": g.shape[-2]})
 
 
-AdaptiveAvgPool2DBackward0 = nn_node("AdaptiveAvgPool2DBackward0", _adaptive_rule,
-                                     double=_adaptive_double)
+AdaptiveAvgPool2DBackward0 = node_class("AdaptiveAvgPool2DBackward0", _adaptive_rule,
+                                        arrays=True, double=_adaptive_double)
 
 
 def adaptive_avg_pool2d(input, output_size):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd import grad_mode as _gm
-from engine.autograd.node import SavedTensor
-from engine.nn._ops._util import array, nn_node
+from engine.autograd.node import SavedTensor, node_class
+from engine.nn._ops._util import array
 from engine.ops._core import bind_outputs, edge
 from engine.tensor import Tensor, _announce
 from engine import trace
@@ -45,7 +45,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h, c, reverse: bool):
 def _lstm_rule(n, grad_output, grad_hy, grad_cy, _grad_workspace=None):
     x = array(n.saved("input"))
     w_ih, w_hh = array(n.saved("weight0")), array(n.saved("weight1"))
-    caches = n._private["caches"]
+    caches = n._attrs["_caches"]
     grad_output, grad_h, grad_c = array(grad_output), array(grad_hy), array(grad_cy)
     grad_x = np.zeros_like(x)
     grad_w_ih, grad_w_hh = np.zeros_like(w_ih), np.zeros_like(w_hh)
@@ -69,7 +69,7 @@ def _lstm_rule(n, grad_output, grad_hy, grad_cy, _grad_workspace=None):
     return tuple(grad if n.needs(k) else None for k, grad in enumerate(grads))
 
 
-MkldnnRnnLayerBackward0 = nn_node("MkldnnRnnLayerBackward0", _lstm_rule)
+MkldnnRnnLayerBackward0 = node_class("MkldnnRnnLayerBackward0", _lstm_rule, arrays=True)
 
 
 def lstm_layer(input, weights: tuple, hx, cx, *, reverse: bool, settings: dict):
@@ -108,8 +108,7 @@ def _attach(inputs: tuple, outs: list, caches: list, reverse: bool, settings: di
     for k, out in enumerate(outs):
         out._grad_fn, out._output_nr = node, k
         node._saved[f"result{k}"] = SavedTensor(f"result{k}", out, is_output=True)
-    node._attrs = attrs
-    node._private = {"caches": caches}
+    node._attrs = {**attrs, "_caches": caches}
     bind_outputs(node, outs)
 
 

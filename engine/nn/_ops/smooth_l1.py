@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, nn_node, reduction_enum
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, reduction_enum
 from engine.nn._ops.loss import _expand_grad, _reduce, _warn_size, l1_loss
 from engine.ops._core import record, result_dtype
 
@@ -28,7 +29,7 @@ def _smooth_l1_rule(n, g):
             -grad if n.needs(1) else None)
 
 
-SmoothL1LossBackward0 = nn_node("SmoothL1LossBackward0", _smooth_l1_rule)
+SmoothL1LossBackward0 = node_class("SmoothL1LossBackward0", _smooth_l1_rule, arrays=True)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nn._ops._util import array, as_uint64, linear_double_node, nn_node, stash
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, as_uint64, linear_double_node, private, stash
 from engine.ops._double import record_grads
 from engine.ops._core import record
 
 
 def _weight_shape(n, g) -> tuple:
-    return (n._attrs["weight_sym_argsize_0"],) + tuple(g.shape[n._private["indices"].ndim:])
+    return (n._attrs["weight_sym_argsize_0"],) + tuple(g.shape[n._attrs["_indices"].ndim:])
 
 
 def _embedding_rule(n, g):
     g = array(g)
     a = n._attrs
-    indices = n._private["indices"]
+    indices = n._attrs["_indices"]
     grad = np.zeros(_weight_shape(n, g), dtype=g.dtype)
     flat_indices = indices.reshape(-1)
     flat_grad = g.reshape((flat_indices.size,) + grad.shape[1:])
@@ -23,8 +24,8 @@ def _embedding_rule(n, g):
         counts = np.bincount(flat_indices, minlength=grad.shape[0])
         flat_grad = flat_grad / counts[flat_indices].reshape((-1,) + (1,) * (grad.ndim - 1))
     np.add.at(grad, flat_indices, flat_grad)
-    if n._private["padding_idx"] is not None:
-        grad[n._private["padding_idx"]] = 0
+    if n._attrs["_padding_idx"] is not None:
+        grad[n._attrs["_padding_idx"]] = 0
     return (grad,)
 
 
@@ -32,10 +33,10 @@ def _rows_at_indices(n, gg):
     """embedding_dense_double_backward: gg's rows at the indices, zero at padding_idx. Like
     torch, it does not scale by frequency (so with scale_grad_by_freq=True the second
     derivative is torch's, not the finite-difference one)."""
-    indices = n._private["indices"]
+    indices = n._attrs["_indices"]
     rows = gg[indices]
-    if n._private["padding_idx"] is not None:
-        rows[indices == n._private["padding_idx"]] = 0
+    if n._attrs["_padding_idx"] is not None:
+        rows[indices == n._attrs["_padding_idx"]] = 0
     return rows
 
 
@@ -47,11 +48,12 @@ def _embedding_double(n, g):
     grads = record_grads(EmbeddingDenseBackwardBackward0, _embedding_rule(n, g),
                          (_weight_shape(n, g),), (g,), {"indices": n.saved("indices")},
                          {"padding_idx": n._attrs["padding_idx"]})
-    stash(grads[0], **n._private)
+    stash(grads[0], **private(n))
     return grads
 
 
-EmbeddingBackward0 = nn_node("EmbeddingBackward0", _embedding_rule, double=_embedding_double)
+EmbeddingBackward0 = node_class("EmbeddingBackward0", _embedding_rule,
+                                arrays=True, double=_embedding_double)
 
 
 SPARSE_MESSAGE = ("engine: sparse=True asks for a sparse gradient, but engine has no sparse "

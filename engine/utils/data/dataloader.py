@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from engine.utils.data._collate import default_collate
 from engine.utils.data.dataset import IterableDataset
-from engine.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler
+from engine.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler, random_seed
 
 
 class DataLoader:
@@ -40,6 +40,9 @@ class DataLoader:
             else _no_collate)
 
     def __iter__(self):
+        # torch's _BaseDataLoaderIter draws a base seed for its workers from the loader's
+        # generator (else the global one), workers or not, before the sampler draws.
+        random_seed(self.generator)
         if self._iterable:
             return self._iterable_batches()
         if self.batch_sampler is not None:

@@ -24,8 +24,9 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A fresh permutation of the indices each epoch (engine.randperm: the global generator
-    unless one is given)."""
+    """A fresh permutation of the indices each epoch, drawn as torch draws it: without a
+    generator, a seed from the global generator (random_() of an int64), then randperm with
+    a private generator seeded with it."""
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None,
                  generator=None) -> None:
@@ -46,11 +47,22 @@ class RandomSampler(Sampler):
     def __iter__(self):
         from engine.creation import randperm
         n = len(self.data_source)
-        order = randperm(n) if self.generator is None else randperm(n, generator=self.generator)
-        return iter(order.tolist())
+        generator = self.generator if self.generator is not None else _seeded_generator()
+        yield from randperm(n, generator=generator).tolist()
 
     def __len__(self) -> int:
         return self.num_samples
+
+
+def random_seed(generator=None) -> int:
+    """torch.empty((), dtype=torch.int64).random_(generator=generator).item()"""
+    import engine
+    return int(engine.empty((), dtype=engine.int64).random_(generator=generator).item())
+
+
+def _seeded_generator():
+    from engine.random import Generator
+    return Generator().manual_seed(random_seed())
 
 
 class BatchSampler(Sampler):

@@ -207,8 +207,8 @@ def test_linear_has_a_double_backward():
 def test_third_order_through_a_double_backward_node_warns():
     """*BackwardBackward0 nodes compute on arrays: differentiating them again (create_graph
     on a second derivative) gives constants, and says so once per node name."""
-    from engine.nn._ops import _util
-    _util._WARNED_NO_DOUBLE_BACKWARD.discard("ConvolutionBackwardBackward0")
+    from engine.autograd import node
+    node._WARNED_NO_DOUBLE_BACKWARD.discard("ConvolutionBackwardBackward0")
     x, w = leaf(1, 1, 4, 4), leaf(1, 1, 2, 2)
     (gx,) = engine.autograd.grad((F.conv2d(x, w) ** 2).sum(), x, create_graph=True)
     with pytest.warns(UserWarning, match="ConvolutionBackwardBackward0 has no double backward"):

@@ -3,7 +3,6 @@ by dtype, shape, values, requires_grad and grad_fn name), or the error's type an
 the warnings' texts."""
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
@@ -11,7 +10,6 @@ import torch
 
 import engine
 
-_TRIGGERED = re.compile(r" ?\(Triggered internally at [^)]*\.\)")
 
 
 def is_tensor(value) -> bool:
@@ -49,7 +47,7 @@ def run(snippet, module):
             outcome = ("value", describe(snippet(module)))
         except Exception as error:      # noqa: BLE001 (any error is an outcome to compare)
             outcome = (_error_type(error), str(error))
-    texts = [_TRIGGERED.sub("", str(w.message)) for w in caught]
+    texts = [str(w.message) for w in caught]
     return outcome, texts
 
 

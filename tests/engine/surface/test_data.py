@@ -125,6 +125,26 @@ def _shuffled_epochs(t):
 
 
 def test_shuffle_gives_a_new_permutation_each_epoch():
-    """The batch sizes, every sample once per epoch, and a different order each epoch. (The
-    order itself follows the engine's randperm, not yet torch's sampler generator.)"""
+    """The batch sizes, every sample once per epoch, and a different order each epoch."""
     check(_shuffled_epochs)
+
+
+def _seeded_orders(t):
+    """What a seeded script sees: each epoch's order, the global generator after them (the
+    loader draws a base seed and the sampler a seed for its own generator), and with a
+    generator of the loader's own."""
+    t.manual_seed(3)
+    dataset = t.utils.data.TensorDataset(t.arange(10))
+    epochs = [[b[0].tolist() for b in t.utils.data.DataLoader(dataset, batch_size=4,
+                                                              shuffle=True)] for _ in range(2)]
+    after = t.rand(2).tolist()
+    generator = t.Generator().manual_seed(7)
+    own = [b[0].tolist() for b in t.utils.data.DataLoader(
+        dataset, batch_size=3, shuffle=True, generator=generator, drop_last=True)]
+    sequential = [b[0].tolist() for b in t.utils.data.DataLoader(dataset, batch_size=5)]
+    return epochs, after, own, sequential, t.rand(1).tolist(), list(
+        t.utils.data.RandomSampler(range(5)))
+
+
+def test_shuffled_order_is_torchs_for_the_same_seed():
+    check(_seeded_orders)
