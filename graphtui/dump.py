@@ -27,7 +27,7 @@ def dump_json(session, out: TextIO) -> bool:
     from graphtui.recording import write
 
     state = _finished_state(session)
-    write(session.log, out, str(session.path))
+    write(session.log, out, str(session.path), getattr(session, "backend", "engine"))
     return state.run_state == RUN_FINISHED
 
 

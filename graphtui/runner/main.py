@@ -7,6 +7,7 @@ of the channel closes), and the flush timer. The scenario runs on the main threa
 from __future__ import annotations
 
 import faulthandler
+import importlib
 import json
 import os
 import sys
@@ -59,10 +60,29 @@ class Runner:
         _start_own_thread(self._serve_commands, "graphtui-commands")
         _start_own_thread(self.sender.flush_periodically, "graphtui-flush")
         config = self.config
+        backend = config.get("backend", "engine")
         self.recorder.record(ev.RunStarted(config["given"], tuple(config["argv"]),
-                                           config["number"]))
-        finish = run.execute(self.recorder, self.scenario, config["argv"])
+                                           config["number"], backend))
+        finish = self._install_backend(backend)
+        if finish is None:
+            finish = run.execute(self.recorder, self.scenario, config["argv"], backend)
         self._finish(finish, run.threads_left_notice())
+
+    def _install_backend(self, backend: str) -> ev.RunFinished | None:
+        """What the scenario's ``import torch`` gets; a failed run when it cannot be had."""
+        if backend == "engine":
+            from graphtui.backends import engine_as_torch
+            engine_as_torch.install()
+            return None
+        try:
+            torch_backend = importlib.import_module("graphtui.backends.torch")
+        except ImportError as error:
+            message = ("the torch backend is not available in this build"
+                       if error.name == "graphtui.backends.torch"
+                       else f"the torch backend cannot start: {error}")
+            return ev.RunFinished("failed", "RuntimeError", message)
+        torch_backend.install(self.recorder, self.gate)
+        return None
 
     def _finish(self, event: ev.RunFinished, notice: str | None = None) -> None:
         with self._finishing:             # the scenario's end and a stop: whichever is first
