@@ -40,6 +40,10 @@ class DataLoader:
             else _no_collate)
 
     def __iter__(self):
+        # PyTorch's iterator draws its workers' base seed from the loader's generator (the
+        # global one by default) every time it is made, workers or not: so does this one,
+        # so that the random numbers after a loop are the same as under PyTorch.
+        _draw_base_seed(self.generator)
         if self._iterable:
             return self._iterable_batches()
         if self.batch_sampler is not None:
@@ -68,6 +72,12 @@ class DataLoader:
             whole, rest = divmod(length, self.batch_size)
             return whole + (1 if rest and not self.drop_last else 0)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+
+def _draw_base_seed(generator) -> int:
+    from engine import int64
+    from engine.creation import empty
+    return int(empty((), dtype=int64).random_(generator=generator).item())
 
 
 def _no_collate(sample):

@@ -24,8 +24,8 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A fresh permutation of the indices each epoch (engine.randperm: the global generator
-    unless one is given)."""
+    """A fresh permutation of the indices each epoch. As PyTorch's: without a generator of
+    its own, each epoch seeds a fresh generator from one draw of the global one."""
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None,
                  generator=None) -> None:
@@ -44,10 +44,16 @@ class RandomSampler(Sampler):
         return len(self.data_source)
 
     def __iter__(self):
-        from engine.creation import randperm
+        from engine import int64
+        from engine.creation import empty, randperm
+        from engine.random import Generator
         n = len(self.data_source)
-        order = randperm(n) if self.generator is None else randperm(n, generator=self.generator)
-        return iter(order.tolist())
+        generator = self.generator
+        if generator is None:
+            seed = int(empty((), dtype=int64).random_().item())
+            generator = Generator()
+            generator.manual_seed(seed)
+        yield from randperm(n, generator=generator).tolist()
 
     def __len__(self) -> int:
         return self.num_samples
