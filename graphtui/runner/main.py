@@ -63,26 +63,10 @@ class Runner:
         backend = config.get("backend", "engine")
         self.recorder.record(ev.RunStarted(config["given"], tuple(config["argv"]),
                                            config["number"], backend))
-        finish = self._install_backend(backend)
+        finish = install_backend(backend, self.recorder, self.gate)
         if finish is None:
             finish = run.execute(self.recorder, self.scenario, config["argv"], backend)
         self._finish(finish, run.threads_left_notice())
-
-    def _install_backend(self, backend: str) -> ev.RunFinished | None:
-        """What the scenario's ``import torch`` gets; a failed run when it cannot be had."""
-        if backend == "engine":
-            from graphtui.backends import engine_as_torch
-            engine_as_torch.install()
-            return None
-        try:
-            torch_backend = importlib.import_module("graphtui.backends.torch")
-        except ImportError as error:
-            message = ("the torch backend is not available in this build"
-                       if error.name == "graphtui.backends.torch"
-                       else f"the torch backend cannot start: {error}")
-            return ev.RunFinished("failed", "RuntimeError", message)
-        torch_backend.install(self.recorder, self.gate)
-        return None
 
     def _finish(self, event: ev.RunFinished, notice: str | None = None) -> None:
         with self._finishing:             # the scenario's end and a stop: whichever is first
@@ -117,6 +101,25 @@ class Runner:
     def _in_forked_child(self) -> None:
         self.recorder.detach()
         self.sender.closed = True
+
+
+def install_backend(backend: str, recorder: Recorder, gate: StepGate | None
+                    ) -> ev.RunFinished | None:
+    """Make the scenario's ``import torch`` the engine ("engine") or real PyTorch, watched
+    ("torch"); the failed run's end when that cannot be had."""
+    if backend == "engine":
+        from graphtui.backends import engine_as_torch
+        engine_as_torch.install()
+        return None
+    try:
+        torch_backend = importlib.import_module("graphtui.backends.torch")
+    except ImportError as error:
+        message = ("the torch backend is not available in this build"
+                   if error.name == "graphtui.backends.torch"
+                   else f"the torch backend cannot start: {error}")
+        return ev.RunFinished("failed", "RuntimeError", message)
+    torch_backend.install(recorder, gate)
+    return None
 
 
 _GATE_COMMANDS = {
