@@ -9,7 +9,8 @@ checks and ``import engine as torch`` in the same program all agree. Every modul
 ``torch`` in that process gets the engine, third-party ones included.
 
 A torch submodule the engine lacks (``torch.distributed``, ``torch._C``) raises a
-``ModuleNotFoundError`` naming it and pointing to ``--backend torch``.
+``ModuleNotFoundError`` naming it and pointing to ``--backend torch`` (from the finder, so
+``importlib.util.find_spec("torch.distributed")`` raises it too rather than answer None).
 The engine's own modules that are not torch modules (``engine.ops``, ``engine.tensor``, ...)
 are never reachable as ``torch.*``. ``torch.__version__`` is the engine's own version.
 
@@ -19,9 +20,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
-import re
 import importlib.machinery
 import importlib.util
+import re
 import sys
 
 TORCH, ENGINE = "torch", "engine"
@@ -132,10 +133,3 @@ def install() -> EngineAsTorch:
     sys.meta_path.insert(0, finder)
     return finder
 
-
-def uninstall() -> None:
-    """Take the finder off ``sys.meta_path`` and forget the ``torch`` names it made."""
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, EngineAsTorch)]
-    for name in [n for n in sys.modules if n == TORCH or n.startswith(TORCH + ".")]:
-        if getattr(sys.modules[name], "__name__", "").split(".")[0] == ENGINE:
-            del sys.modules[name]

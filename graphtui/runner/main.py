@@ -109,7 +109,10 @@ def install_backend(backend: str, recorder: Recorder, gate: StepGate | None
     ("torch"); the failed run's end when that cannot be had."""
     if backend == "engine":
         from graphtui.backends import engine_as_torch
-        engine_as_torch.install()
+        try:
+            engine_as_torch.install()
+        except RuntimeError as error:       # real torch imported already (a sitecustomize)
+            return ev.RunFinished("failed", "RuntimeError", str(error))
         return None
     try:
         torch_backend = importlib.import_module("graphtui.backends.torch")
