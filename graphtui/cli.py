@@ -66,13 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     record = commands.add_parser(
         "record", help="run a program under the recorder and save its events",
-        description="Run a Python program (graphtui's engine in place of torch) straight "
+        description="Run a Python program (its 'import torch' gets graphtui's engine, or "
+                    "real PyTorch with --backend torch) straight "
                     "through under the recorder, its output going to this terminal as "
                     "usual, and write what it did as a recording for 'graphtui open'. "
                     "Exits 1 when the program fails.",
         epilog="Example: graphtui record -o run.jsonl -- python train.py --epochs 3")
     record.add_argument("-o", "--output", metavar="OUT.jsonl", required=True,
                         help="where to write the recording")
+    _add_backend_argument(record)
 
     commands.add_parser("list", help="list the bundled scenarios and their lessons",
                         description="The scenarios shipped in scenarios/, one line each: "
@@ -98,6 +100,7 @@ def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = 
                              "list'), or a .jsonl recording to open")
     parser.add_argument("--record", metavar="OUT.jsonl",
                         help="save the run's events to a recording when it ends")
+    _add_backend_argument(parser)
     if with_break:
         parser.add_argument("--break", dest="break_on", choices=("backward", "never"),
                             default="backward",
@@ -108,6 +111,12 @@ def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = 
 
 MIN_SIZE = (20, 10)          # below this not even the status bar fits
 MODIFIERS = ("ctrl+", "shift+", "alt+", "meta+", "super+", "hyper+")
+
+
+def _add_backend_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("engine", "torch"), default="engine",
+                        help="what the program's 'import torch' runs on: graphtui's engine "
+                             "(engine, the default) or real PyTorch, watched (torch)")
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -244,14 +253,15 @@ def _open_session(options, scenario_args: list[str], break_on_backward: bool):
         return ReplaySession.from_file(options.scenario)
     from graphtui.session import Session
 
-    return Session(options.scenario, scenario_args, break_on_backward=break_on_backward)
+    return Session(options.scenario, scenario_args, break_on_backward=break_on_backward,
+                   backend=options.backend)
 
 
 def _save_recording(options, session) -> None:
     if getattr(options, "record", None):
         from graphtui.recording import save
 
-        save(session.log, options.record, str(session.path))
+        save(session.log, options.record, str(session.path), session.backend)
 
 
 def _run(options, scenario_args: list[str]) -> int:
@@ -350,7 +360,7 @@ def _record(options, command: list[str]) -> int:
 
     interpreter, script, args = split_program(command)
     session = Session(script, args, break_on_backward=False, python=interpreter,
-                      echo_output=True)
+                      echo_output=True, backend=options.backend)
     interrupted = False
     session.start()
     try:
@@ -360,7 +370,7 @@ def _record(options, command: list[str]) -> int:
         session.stop()
         session.wait_until_finished(2.0)
     state = session.state()
-    count = save(session.log, options.output, str(session.path))
+    count = save(session.log, options.output, str(session.path), session.backend)
     if state.error is not None:
         sys.stderr.write(state.error.traceback)
     print(f"graphtui: {count} events of a run that {state.run_state} written to "

@@ -29,7 +29,8 @@ def dump_json(session, out: TextIO) -> bool:
 
     state = _finished_state(session)
     numbers = EventNumbers().update(session.log)
-    write(session.log, out, str(session.path), {"memory": memory_summary(state, numbers)})
+    write(session.log, out, str(session.path), getattr(session, "backend", "engine"),
+          {"memory": memory_summary(state, numbers)})
     return state.run_state == RUN_FINISHED
 
 

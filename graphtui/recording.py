@@ -49,17 +49,21 @@ _ID_RANGE = 1 << 64                 # ids and counters are at most 64-bit (seque
 
 # ---------------------------------------------------------------- writing
 
-def save(events: Iterable, path: str | os.PathLike, scenario: str = "") -> int:
+def save(events: Iterable, path: str | os.PathLike, scenario: str = "",
+         backend: str = "engine") -> int:
     """Write the events to ``path``; returns how many were written."""
     with open(path, "w", encoding="utf-8") as out:
-        return write(events, out, scenario)
+        return write(events, out, scenario, backend)
 
 
-def write(events: Iterable, out, scenario: str = "", extra: dict | None = None) -> int:
-    """Write a header line, then one JSON object per event, to a text stream. ``extra``:
-    more keys for the header (dump's summaries; reading ignores them)."""
+def write(events: Iterable, out, scenario: str = "", backend: str = "engine",
+          extra: dict | None = None) -> int:
+    """Write a header line, then one JSON object per event, to a text stream. ``backend``:
+    what the scenario's torch was ("engine" or "torch"); ``extra``: more keys for the header
+    (dump's summaries; reading ignores them)."""
     header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario,
-              "first_step": getattr(events, "first_step", 0), **(extra or {})}
+              "backend": backend, "first_step": getattr(events, "first_step", 0),
+              **(extra or {})}
     out.write(json.dumps(header, allow_nan=False) + "\n")
     count = 0
     for event in events:

@@ -18,8 +18,10 @@ from graphtui.recording import load
 class ReplaySession:
     """A finished run read from a log. ``Session``'s attributes and commands, inert."""
 
-    def __init__(self, events: Iterable, path: str | os.PathLike = "recording.jsonl"):
+    def __init__(self, events: Iterable, path: str | os.PathLike = "recording.jsonl",
+                 backend: str = "engine"):
         self.path = Path(path)
+        self.backend = backend
         self.argv: tuple[str, ...] = ()
         self.log = EventLog()
         for event in events:
@@ -33,8 +35,9 @@ class ReplaySession:
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> "ReplaySession":
         """Read a recording (``RecordingError`` when it is unusable)."""
-        _header, events = load(path)
-        return cls(events, path)
+        header, events = load(path)
+        backend = header.get("backend", "engine")   # older recordings: the engine's only
+        return cls(events, path, backend if isinstance(backend, str) else "engine")
 
     def state(self) -> State:
         return self.history.latest()

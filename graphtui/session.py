@@ -37,6 +37,8 @@ __all__ = ["INPUT_NOTICE", "Listener", "Session"]
 
 Listener = Callable[[], None]
 
+BACKENDS = ("engine", "torch")        # what ``import torch`` runs on in the runner
+
 UI_SWITCH_INTERVAL = 0.001     # seconds; see add_listener
 NOTIFY_INTERVAL = 1 / 30        # listeners hear of ordinary events at most this often
 # Events a live run keeps for time travel; older ones are folded into the earliest checkpoint.
@@ -52,14 +54,19 @@ class Session:
     def __init__(self, path: str | os.PathLike, argv: Sequence[str] = (),
                  break_on_backward: bool = True, value_budget: int = DEFAULT_VALUE_BUDGET,
                  max_events: int = LIVE_MAX_EVENTS, python: str | None = None,
-                 echo_output: bool = False):
+                 echo_output: bool = False, backend: str = "engine"):
         """``value_budget``: bytes of tensor values the history may copy (then statistics
         only); ``max_events``: events kept for time travel (older ones are folded into a
         checkpoint). ``python``: the interpreter of the runner (this one by default);
         ``echo_output``: the scenario's output also goes to this process's terminal (its
         file descriptors are not captured). Raises ``ScenarioError`` for a file that cannot
-        be run. The first runner starts at once and waits for ``start()``."""
+        be run. ``backend``: what the scenario's ``import torch`` runs on, "engine" (graphtui's
+        engine) or "torch" (real PyTorch, watched). The first runner starts at once and waits
+        for ``start()``."""
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         self.path = Path(path)
+        self.backend = backend
         self.value_budget = value_budget
         self.max_events = max_events
         self.argv = tuple(argv)
@@ -232,7 +239,7 @@ class Session:
                 "break": self._break_on_backward, "value_budget": self.value_budget,
                 "output_kept": channel_module.OUTPUT_EVENTS_KEPT,
                 "muted_keys": sorted(list(key) for key in self._muted_keys),
-                "echo": self._echo}
+                "echo": self._echo, "backend": self.backend}
 
     def _live_channel(self) -> Channel | None:
         channel = self._channel

@@ -19,9 +19,9 @@ register_full_backward_hook. Look at, in graphtui:
 
 Finishes normally (exit status 0).
 """
-import engine as torch
-import engine.nn as nn
-import engine.nn.functional as F
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 seen = {}
 

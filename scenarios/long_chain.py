@@ -9,7 +9,7 @@ y = x, then 10,000 times y = y * 1.0001 (each a MulBackward0). Look at, in graph
 
 Finishes normally (exit status 0).
 """
-import engine as torch
+import torch
 
 N = 10_000
 x = torch.ones(3, requires_grad=True)

@@ -12,8 +12,8 @@ MSELoss and SGD (lr 0.1), for 8 steps. Look at, in graphtui:
 
 Finishes normally (exit status 0).
 """
-import engine as torch
-import engine.nn as nn
+import torch
+import torch.nn as nn
 
 torch.manual_seed(0)
 

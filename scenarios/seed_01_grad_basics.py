@@ -12,7 +12,7 @@ The tutorial's first lessons (cells 2-3). Look at, in graphtui:
 
 Finishes normally (exit status 0).
 """
-import engine as torch
+import torch
 
 torch.manual_seed(0)
 

@@ -10,7 +10,7 @@ The tutorial's requires_grad lesson (cells 4-5). Look at, in graphtui:
 Ends with that RuntimeError, as the tutorial's cell does (exit status 1; the last print
 never runs).
 """
-import engine as torch
+import torch
 
 torch.manual_seed(0)
 

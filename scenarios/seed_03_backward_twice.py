@@ -12,7 +12,7 @@ The tutorial's backward lesson (cell 6). Look at, in graphtui:
 Ends with that RuntimeError, as the tutorial's cell does (exit status 1; the last print
 never runs).
 """
-import engine as torch
+import torch
 
 torch.manual_seed(0)
 

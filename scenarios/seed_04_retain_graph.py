@@ -9,7 +9,7 @@ The tutorial's retain_graph lesson (cell 7), the fix for seed_03. Look at, in gr
 
 Finishes normally (exit status 0).
 """
-import engine as torch
+import torch
 
 torch.manual_seed(0)
 

@@ -10,7 +10,7 @@ The tutorial's grad_fn lesson (cell 8). Look at, in graphtui:
 
 Finishes normally (exit status 0).
 """
-import engine as torch
+import torch
 
 torch.manual_seed(0)
 

@@ -12,9 +12,9 @@ pool, conv2 10->20 k5, pool, fc 320->50, out 50->10). Look at, in graphtui:
 
 Finishes normally (exit status 0).
 """
-import engine as torch
-import engine.nn as nn
-import engine.nn.functional as F
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 torch.manual_seed(0)
 

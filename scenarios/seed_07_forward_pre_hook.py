@@ -8,9 +8,9 @@ The tutorial's register_forward_pre_hook lesson (cells 16-17). Look at, in graph
 
 Finishes normally (exit status 0).
 """
-import engine as torch
-import engine.nn as nn
-import engine.nn.functional as F
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 torch.manual_seed(0)
 

@@ -8,9 +8,9 @@ The tutorial's "removing hooks" lesson (cells 20-22). Look at, in graphtui:
 
 Finishes normally (exit status 0).
 """
-import engine as torch
-import engine.nn as nn
-import engine.nn.functional as F
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 torch.manual_seed(0)
 

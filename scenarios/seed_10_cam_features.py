@@ -14,9 +14,9 @@ ReLU'd sum is an 8x8 class activation map. Look at, in graphtui:
 
 Finishes normally (exit status 0).
 """
-import engine as torch
-import engine.nn as nn
-import engine.nn.functional as F
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 torch.manual_seed(0)
 

@@ -75,6 +75,7 @@ class StateBuilder:
         self.unreadable_events = 0
         self.step = 0
         self.scenario = ""
+        self.backend = ""
         self.run_number = 0
         self.run_state = "not started"
         self.paused_at: int | None = None
@@ -137,6 +138,7 @@ class StateBuilder:
             first_step=first_step,
             total=self.step if total is None else max(total, self.step),
             scenario=self.scenario,
+            backend=self.backend,
             run_number=self.run_number,
             run_state=self.run_state,
             paused_at=self.paused_at,
@@ -253,6 +255,7 @@ class StateBuilder:
 
 def _on_run_started(b: StateBuilder, e: ev.RunStarted) -> None:
     b.scenario, b.run_number, b.run_state = e.scenario, e.run_number, RUN_RUNNING
+    b.backend = e.backend
 
 
 def _on_run_finished(b: StateBuilder, e: ev.RunFinished) -> None:

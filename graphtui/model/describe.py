@@ -281,7 +281,8 @@ def _hook(state, hook_id) -> str:
 
 
 _DESCRIBERS = {
-    ev.RunStarted: lambda e, s: f"run {e.run_number} of {e.scenario} started",
+    ev.RunStarted: lambda e, s: (f"run {e.run_number} of {e.scenario} started "
+                                 f"(backend {e.backend})"),
     ev.RunFinished: lambda e, s: (f"run {e.status}" + (f": {e.exc_type}: {e.message}"
                                                         if e.exc_type else "")),
     ev.OutputWritten: lambda e, s: e.text if e.stream == "stdout" else f"[{e.stream}] {e.text}",

@@ -14,6 +14,7 @@ class RunStarted:
     scenario: str                     # the path as given
     argv: tuple[str, ...]             # the scenario's sys.argv
     run_number: int                   # 1 for the first run, +1 per re-run
+    backend: str = "engine"           # what the scenario's torch is: "engine" or "torch"
 
 
 @dataclass(frozen=True, slots=True)

@@ -261,6 +261,7 @@ class State:
     total: int = 0
     first_step: int = 0                        # earliest step still reachable by time travel
     scenario: str = ""
+    backend: str = ""                          # "engine" or "torch" (from the run's start)
     run_number: int = 0
     run_state: str = RUN_NOT_STARTED
     paused_at: int | None = None               # node id the gate holds before, when paused

@@ -15,6 +15,7 @@ from pathlib import Path
 from engine import trace
 from engine.autograd.node import Node
 from graphtui import naming
+from graphtui.backends import engine_as_torch
 from graphtui.model import events as ev
 from graphtui.runner.recorder import Recorder
 from graphtui.scenario import scenario_traceback
@@ -25,7 +26,8 @@ trace.register_host_files(str(Path(__file__).parents[1]) + "/", runpy.__file__,
                           "<frozen runpy>")
 
 
-def execute(recorder: Recorder, scenario: Path, argv: list[str]) -> ev.RunFinished:
+def execute(recorder: Recorder, scenario: Path, argv: list[str],
+            backend: str = "engine") -> ev.RunFinished:
     sys.argv = [str(scenario), *argv[1:]]
     sys.path[0] = str(scenario.parent)
     trace.subscribe(recorder.on_event)
@@ -38,6 +40,8 @@ def execute(recorder: Recorder, scenario: Path, argv: list[str]) -> ev.RunFinish
     except SystemExit as error:
         return exit_event(error, scenario)
     except BaseException as error:          # the scenario's failure is the show
+        if backend == "engine":
+            engine_as_torch.add_backend_hint(error)
         return failure_event(error, scenario, recorder)
     finally:
         trace.unsubscribe(recorder.on_event)

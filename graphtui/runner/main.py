@@ -7,6 +7,7 @@ of the channel closes), and the flush timer. The scenario runs on the main threa
 from __future__ import annotations
 
 import faulthandler
+import importlib
 import json
 import os
 import sys
@@ -59,9 +60,12 @@ class Runner:
         _start_own_thread(self._serve_commands, "graphtui-commands")
         _start_own_thread(self.sender.flush_periodically, "graphtui-flush")
         config = self.config
+        backend = config.get("backend", "engine")
         self.recorder.record(ev.RunStarted(config["given"], tuple(config["argv"]),
-                                           config["number"]))
-        finish = run.execute(self.recorder, self.scenario, config["argv"])
+                                           config["number"], backend))
+        finish = install_backend(backend, self.recorder, self.gate)
+        if finish is None:
+            finish = run.execute(self.recorder, self.scenario, config["argv"], backend)
         self._finish(finish, run.threads_left_notice())
 
     def _finish(self, event: ev.RunFinished, notice: str | None = None) -> None:
@@ -97,6 +101,28 @@ class Runner:
     def _in_forked_child(self) -> None:
         self.recorder.detach()
         self.sender.closed = True
+
+
+def install_backend(backend: str, recorder: Recorder, gate: StepGate | None
+                    ) -> ev.RunFinished | None:
+    """Make the scenario's ``import torch`` the engine ("engine") or real PyTorch, watched
+    ("torch"); the failed run's end when that cannot be had."""
+    if backend == "engine":
+        from graphtui.backends import engine_as_torch
+        try:
+            engine_as_torch.install()
+        except RuntimeError as error:       # real torch imported already (a sitecustomize)
+            return ev.RunFinished("failed", "RuntimeError", str(error))
+        return None
+    try:
+        torch_backend = importlib.import_module("graphtui.backends.torch")
+    except ImportError as error:
+        message = ("the torch backend is not available in this build"
+                   if error.name == "graphtui.backends.torch"
+                   else f"the torch backend cannot start: {error}")
+        return ev.RunFinished("failed", "RuntimeError", message)
+    torch_backend.install(recorder, gate)
+    return None
 
 
 _GATE_COMMANDS = {

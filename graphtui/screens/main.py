@@ -240,6 +240,7 @@ class MainScreen(Screen):
             live=self.moment is None,
             hooks_on=header.hooks_on, hooks_muted=header.hooks_muted,
             break_on_backward=self.session.break_on_backward, read_only=self.read_only,
+            backend=state.backend or getattr(self.session, "backend", ""),
             error=error, pause_pending=self._pause_pending,
             first_nan=None if state.first_nan_node is None
             else f"{state.node_label(state.first_nan_node)} ({state.first_nan_place})",

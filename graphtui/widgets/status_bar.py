@@ -1,4 +1,5 @@
-"""The top line: scenario, run state, where in history we are, hooks, breaking.
+"""The top line: scenario, run state, where in history we are, hooks, breaking, and what
+the scenario's torch runs on (the backend).
 
 Fields are separated by `·`; when they do not fit the width, the line breaks between two
 fields (never inside one), so every field stays readable at 80 columns.
@@ -28,6 +29,7 @@ class StatusInfo:
     pause_pending: bool = False      # p was pressed; the run has not reached an op or node
     first_nan: str | None = None     # the first node whose output or gradient held NaN/Inf
     read_only: bool = False          # a recording: nothing runs, so no break field
+    backend: str = ""                # what the scenario's torch is: "engine" or "torch"
 
 
 ERROR_CHARS = 40          # the rest of the line (step, hooks) stays in view; whole in Node tab
@@ -49,8 +51,10 @@ def short(text: str, limit: int = ERROR_CHARS) -> str:
 
 def status_fields(info: StatusInfo) -> list[Content]:
     """The status line's fields, in order."""
-    fields = [Content.from_markup("[b]$scenario[/]", scenario=info.scenario or "—"),
-              _phase(info)]
+    scenario = Content.from_markup("[b]$scenario[/]", scenario=info.scenario or "—")
+    if info.backend:        # "on engine" / "on torch": what the scenario's torch runs on
+        scenario += Content.from_markup(" [dim]on $backend[/]", backend=info.backend)
+    fields = [scenario, _phase(info)]
     if info.first_nan:
         fields.append(Content.from_markup("[b magenta]⚠ NaN/Inf first at $nan[/]",
                                           nan=info.first_nan))

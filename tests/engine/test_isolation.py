@@ -36,3 +36,22 @@ def test_a_headless_dump_of_a_scenario_never_imports_torch():
             "    status = cli.main(['dump', 'scenarios/seed_10_cam_features.py'])\n"
             "assert status == 0, status")
     assert loaded_after(code, "torch") == []
+
+
+def test_a_scenario_that_says_import_torch_gets_the_engine_and_never_real_torch(tmp_path):
+    """Under graphtui (the default backend) the runner's `torch` is the engine: no module of
+    real PyTorch is loaded in the scenario's process, nor in the debugger's."""
+    scenario = tmp_path / "uses_torch.py"
+    scenario.write_text(
+        "import sys\nimport torch\nimport torch.nn as nn\nimport engine\n"
+        "x = nn.Linear(2, 1)(torch.ones(1, 2)).sum()\nx.backward()\n"
+        "real = sorted(m for m in sys.modules if m.split('.')[0] == 'torch'\n"
+        "              and not sys.modules[m].__name__.startswith('engine'))\n"
+        "print('torch is engine:', torch is engine, 'real torch modules:', real)\n")
+    code = ("import contextlib, io\nfrom graphtui import cli\nout = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            f"    status = cli.main(['dump', {str(scenario)!r}])\n"
+            "assert status == 0, (status, out.getvalue())\n"
+            "assert 'torch is engine: True real torch modules: []' in out.getvalue(), "
+            "out.getvalue()")
+    assert loaded_after(code, "torch") == []

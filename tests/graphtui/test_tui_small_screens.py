@@ -49,8 +49,8 @@ async def test_every_footer_key_and_status_field_is_on_an_80x24_screen(tmp_path)
                            ("?", "Help"), ("^q", "Quit"), ("^p", "palette")]:
             assert f"{key} {words}" in footer, (key, footer)
         top = "\n".join(lines[:2])
-        for field in ["lesson2_mul.py", "paused at MulBackward0 (node 1)", "event 10/10",
-                      "hooks 0 on / 0 muted", "break: backward"]:
+        for field in ["lesson2_mul.py on engine", "paused at MulBackward0 (node 1)",
+                      "event 10/10", "hooks 0 on / 0 muted", "break: backward"]:
             assert field in top, (field, top)
 
 

@@ -1,5 +1,6 @@
 """Shared helpers for the scenario tests: every scenario is run as a real subprocess, once
-under ``python -m graphtui dump`` and once as ``python scenarios/NAME.py``, and the results
+under ``python -m graphtui dump``, once as a plain script on the engine (run_with_engine.py)
+and once as ``python scenarios/NAME.py`` on real PyTorch, and the results
 are cached for the session (several tests read the same run). Runs start in a small thread
 pool the first time any result is asked for, so the ~20 subprocesses overlap.
 """
@@ -34,7 +35,7 @@ BEYOND = [
 ]
 ALL = TUTORIAL + BEYOND
 
-#: Scenarios that need engine.nn / engine.nn.functional / engine.optim.
+#: Scenarios that need torch.nn (engine.nn / engine.nn.functional / engine.optim).
 NEEDS_NN = {
     "seed_06_forward_hooks", "seed_07_forward_pre_hook", "seed_08_backward_hook",
     "seed_09_remove_hook", "seed_10_cam_features", "mlp_training", "vanishing_gradients",
@@ -94,11 +95,11 @@ def dump_args(name: str) -> tuple[str, ...]:
 
 
 def plain_args(name: str) -> tuple[str, ...]:
-    return (f"scenarios/{name}.py",)
+    return ("tests/scenarios/run_with_engine.py", name)
 
 
 def torch_args(name: str) -> tuple[str, ...]:
-    return ("tests/scenarios/run_with_torch.py", name)
+    return (f"scenarios/{name}.py",)          # `import torch` is real PyTorch here
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -145,12 +146,13 @@ def dump(name: str) -> Run:
 
 
 def plain(name: str) -> Run:
-    """``python scenarios/NAME.py`` from the repository root (cached)."""
+    """The scenario as a plain script on the engine, without the debugger
+    (run_with_engine.py, from the repository root; cached)."""
     return cached_run(plain_args(name))
 
 
 def with_torch(name: str) -> Run:
-    """The scenario run with PyTorch in engine's place (run_with_torch.py; cached)."""
+    """``python scenarios/NAME.py``: the scenario on real PyTorch (cached)."""
     return cached_run(torch_args(name))
 
 

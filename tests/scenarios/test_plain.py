@@ -1,7 +1,8 @@
-"""Every scenario as a plain script, ``python scenarios/NAME.py``: what it prints, its
-warnings and, for the scenarios whose lesson is an error, the error it ends with. Every
-expectation below is checked twice: against the engine run and against the same script
-run with PyTorch 2.13 in engine's place (run_with_torch.py), so none of it is taken on trust.
+"""Every scenario as a plain script: what it prints, its warnings and, for the scenarios
+whose lesson is an error, the error it ends with. Every expectation below is checked twice:
+against the script run on the engine (run_with_engine.py: its ``import torch`` is the
+engine, as under graphtui) and against ``python scenarios/NAME.py`` on PyTorch 2.13, so none
+of it is taken on trust.
 
 Lines are exact strings, or regular expressions (``Rx(...)``) where a value comes from the
 random generator: ``engine.manual_seed(0)`` is deterministic but is not PyTorch's stream,

@@ -49,16 +49,18 @@ def test_docstring_lesson_and_what_to_look_at(name):
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_uses_engine_under_torchs_names_and_never_torch(name):
+def test_imports_torch_as_pytorch_code_does_and_never_engine(name):
+    """Scenarios are PyTorch code: under graphtui their torch is the engine (or real PyTorch
+    with --backend torch); they never name the engine."""
     text = source(name)
     imports = [line for line in text.splitlines() if re.match(r"\s*(import|from)\s", line)]
-    assert "import engine as torch" in imports
+    assert "import torch" in imports
     for line in imports:
-        assert not re.match(r"\s*(import|from)\s+torch\b", line), line
-    uses_nn = any("engine.nn" in line for line in imports)
+        assert not re.match(r"\s*(import|from)\s+engine\b", line), line
+    uses_nn = any("torch.nn" in line for line in imports)
     assert uses_nn == (name in NEEDS_NN), "NEEDS_NN in conftest must match the imports"
     if uses_nn:
-        assert "import engine.nn as nn" in imports
+        assert "import torch.nn as nn" in imports
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -148,3 +148,18 @@ def _seeded_orders(t):
 
 def test_shuffled_order_is_torchs_for_the_same_seed():
     check(_seeded_orders)
+
+
+def _orders_and_the_next_random_number(t, **options):
+    t.manual_seed(0)
+    loader = _loader(t, batch_size=4, **options)
+    epochs = [[batch[1].tolist() for batch in loader] for _ in range(2)]
+    return epochs, t.randn(2)
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_the_loader_draws_from_the_global_generator_as_torchs_does(shuffle):
+    """The same seed gives the same shuffled orders as PyTorch, and the global generator is
+    where PyTorch leaves it (each iterator draws a base seed; each shuffled epoch seeds its
+    own generator from one more draw): a training script prints the same numbers."""
+    check(lambda t: _orders_and_the_next_random_number(t, shuffle=shuffle))
