@@ -200,8 +200,10 @@ class Session:
 
     def set_breakpoints(self, specs) -> None:
         """Replace all breakpoints (``BreakpointError`` for a bad spec: none changes)."""
-        self._breakpoints = tuple(b.spec for b in parse_breakpoints(specs))
-        self._channel.set_breakpoints(list(self._breakpoints))
+        specs = tuple(b.spec for b in parse_breakpoints(specs))
+        with self._cond:          # not between a start's configuration and its sending
+            self._breakpoints = specs
+            self._channel.set_breakpoints(list(specs))
         self._notify(force=True)
 
     def mute(self, hook_id: int) -> None:
@@ -219,7 +221,7 @@ class Session:
         return muted
 
     def rerun(self) -> None:
-        """End the current run and start the scenario again, in a new runner (mutes kept)."""
+        """End the current run and start the scenario again, in a new runner (mutes and breakpoints kept)."""
         self._channel.stop()
         with self._cond:
             self._run_number += 1
