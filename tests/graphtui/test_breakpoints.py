@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import mul_backward_events, mul_forward_events, summary
+from tests.graphtui.conftest import mul_backward_events, mul_forward_events, summary
 from engine import trace
 from graphtui import wire
 from graphtui.breakpoints import Breakpoint, BreakpointError, parse, parse_all
