@@ -35,7 +35,7 @@ class Hit:
 
 class Breaker:
     def __init__(self, specs=()) -> None:
-        self.breakpoints: tuple[Breakpoint, ...] = parse_all(specs)
+        self.set(specs)
         self.backward_count = 0
         self.first_node_pending = False      # a backward started; its first node not reached
         self.in_backward = 0
@@ -47,7 +47,12 @@ class Breaker:
         self.hook_names: dict[int, str] = {}
 
     def set(self, specs) -> None:
-        self.breakpoints = parse_all(specs)
+        breakpoints = parse_all(specs)
+        by_kind: dict[str, tuple[Breakpoint, ...]] = {}
+        for b in breakpoints:
+            by_kind[b.kind] = (*by_kind.get(b.kind, ()), b)
+        # One assignment: the scenario's thread reads either the old table or the new one.
+        self.by_kind = by_kind
 
     def check(self, event) -> Hit | None:
         handler = _HANDLERS.get(type(event))
@@ -55,11 +60,11 @@ class Breaker:
 
     # ------------------------------------------------------------ what is remembered
 
-    def _wanted(self, kind: str) -> list[Breakpoint]:
-        return [b for b in self.breakpoints if b.kind == kind]
+    def _wanted(self, kind: str) -> tuple[Breakpoint, ...]:
+        return self.by_kind.get(kind, ())
 
     def _nan_armed(self, phase: str) -> bool:
-        return not self.nan_seen[phase] and any(b.kind == "nan" for b in self.breakpoints)
+        return "nan" in self.by_kind and not self.nan_seen[phase]
 
     def _node_created(self, event: trace.NodeCreated) -> None:
         self.last_node = (event.node_id, event.name, event.location)
