@@ -11,8 +11,8 @@ waits on the three pipes of the runner (events, stdout, stderr) and on its end:
   the OOM killer), the channel adds the ``RunFinished`` itself: "the scenario process
   ended: signal 6 (SIGABRT)". Every event received before is kept.
 
-Commands go down as lines: ``step``, ``continue_``, ``pause``, ``set_break``, ``mute``,
-``unmute``, ``stop``. ``on_change(what)`` is called from the reader thread with "events",
+Commands go down as lines: ``step``, ``continue_``, ``pause``, ``set_break``,
+``set_breakpoints``, ``mute``, ``unmute``, ``stop``. ``on_change(what)`` is called from the reader thread with "events",
 "hook", "paused" or "finished". The runner is in a session of its own (a process group):
 ``stop`` ends it and any process it forked; the runner ends itself when the debugger goes.
 """
@@ -96,6 +96,9 @@ class Channel:
 
     def set_break(self, on: bool) -> None:
         self._send(wire.command("break", int(on)))
+
+    def set_breakpoints(self, specs: list[str]) -> None:
+        self._send(wire.command("breakpoints", list(specs)))
 
     def mute(self, hook_id: int) -> None:
         self.muted.add(hook_id)

@@ -106,6 +106,12 @@ def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = 
                             default="backward",
                             help="pause before the first node of every backward pass "
                                  "(backward, the default) or never")
+    parser.add_argument(
+        "--break-on", dest="breakpoints", metavar="SPEC", action="append", default=[],
+        help="a breakpoint (repeatable): nan, node:NAME, module:NAME (path or class), "
+             "hook[:NAME], backward[:N]; "
+             + ("the run pauses there" if with_break else
+                "dump runs on through them and lists where they hit"))
     parser.epilog = "Use '--' before arguments meant for the scenario: ... SCENARIO -- ARGS"
 
 
@@ -168,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_headless_options(parser, options)
     if options.command in ("run", "dump"):
         options.scenario = resolve_scenario(options.scenario)
+    bad_breakpoint = _check_breakpoints(options)
+    if bad_breakpoint:
+        print(f"graphtui: {bad_breakpoint}", file=sys.stderr)
+        return EXIT_USAGE
     if options.command in ("run", "dump") and not options.scenario.endswith(".jsonl"):
         from graphtui import spawn
 
@@ -224,6 +234,22 @@ def resolve_scenario(given: str) -> str:
     return str(bundled[stem]) if stem in bundled else given
 
 
+def _check_breakpoints(options) -> str | None:
+    """The one line to print for a bad --break-on, or None."""
+    specs = getattr(options, "breakpoints", None)
+    if not specs:
+        return None
+    from graphtui.breakpoints import BreakpointError, parse_all
+
+    if options.scenario.endswith(".jsonl"):
+        return "--break-on needs a scenario to run; a recording is replayed as it is"
+    try:
+        parse_all(specs)
+    except BreakpointError as error:
+        return f"--break-on: {error}"
+    return None
+
+
 def _leave_now(status: int) -> None:
     """End the process once the TUI is gone, without freeing a big recorded heap object by
     object at interpreter exit (0.6-0.8 s after a flood of events); the terminal is
@@ -244,7 +270,8 @@ def report_crash(error: BaseException) -> int:
     return EXIT_INTERNAL
 
 
-def _open_session(options, scenario_args: list[str], break_on_backward: bool):
+def _open_session(options, scenario_args: list[str], break_on_backward: bool,
+                  hold_breakpoints: bool = True):
     from graphtui.recording import is_recording
 
     if is_recording(options.scenario):
@@ -254,7 +281,8 @@ def _open_session(options, scenario_args: list[str], break_on_backward: bool):
     from graphtui.session import Session
 
     return Session(options.scenario, scenario_args, break_on_backward=break_on_backward,
-                   backend=options.backend)
+                   backend=options.backend, breakpoints=options.breakpoints,
+                   hold_breakpoints=hold_breakpoints)
 
 
 def _save_recording(options, session) -> None:
@@ -316,7 +344,8 @@ def _run_failed(session) -> bool:
 def _dump(options, scenario_args: list[str]) -> int:
     from graphtui.dump import Colours, dump_dot, dump_json, dump_session
 
-    session = _open_session(options, scenario_args, break_on_backward=False)
+    session = _open_session(options, scenario_args, break_on_backward=False,
+                            hold_breakpoints=False)
     out = open(options.output, "w", encoding="utf-8") if options.output else sys.stdout
     try:
         if options.json:

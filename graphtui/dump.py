@@ -11,6 +11,7 @@ from graphtui.model import (
 )
 from graphtui.dump_memory import memory_summary, write_memory
 from graphtui.model.describe import nonfinite_words, short_paths, short_traceback
+from graphtui.model.events import BreakpointHit
 
 TREE_DEPTH = 64
 
@@ -101,10 +102,14 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         out.write(f"        ({first} earlier events were folded into the state to bound "
                   f"memory; they are not listed)\n")
     numbers = EventNumbers().update(events)
+    hits, last_number = [], 0
     for index, event in enumerate(events, start=first):
         number = numbers.number(index)
         out.write(f"{'·' if number is None else number:>6}  "
                   f"{short_paths(describe_event(event, state))}\n")
+        last_number = last_number if number is None else number
+        if isinstance(event, BreakpointHit):
+            hits.append((last_number, event))
     out.write("== graph\n")
     for row in tree_rows(state, expand_to_depth(state, TREE_DEPTH)):
         status = _status(state, row.entry)
@@ -119,9 +124,20 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
     if first_nan is not None:
         out.write(f"== first NaN/Inf: {first_nan.name} (node {first_nan.id}) in its "
                   f"{state.first_nan_place}\n")
+    _write_hits(hits, state.breakpoint_hits_total, out)
     out.write(f"== run {state.run_state}\n")
     if state.error is not None:
         node = state.nodes.get(state.error.node_id) if state.error.node_id is not None else None
         if node is not None:
             out.write(f"raised in backward at {node.name} (node {node.id})\n")
         out.write(short_traceback(state.error.traceback) + "\n")
+
+
+def _write_hits(hits: list, total: int, out: TextIO) -> None:
+    """Where the breakpoints hit (dump runs on through them), with the event each followed."""
+    total = max(total, len(hits))
+    if not total:
+        return
+    out.write(f"== breakpoints hit: {total}\n")
+    for number, hit in hits:
+        out.write(f"at event {number}: {hit.spec}: {short_paths(hit.detail)}\n")

@@ -12,7 +12,7 @@ commands go down. The step gate lives in the runner. Nothing the scenario does (
 exits, signals, crashes, input()) reaches the debugger: the run ends as "failed" with the
 scenario's own traceback, or with what ended its process. A re-run is a new runner; the
 session keeps across runs only the break setting and the hooks muted (by what they are,
-since ids restart). No Textual imports here.
+since ids restart) and the breakpoints. No Textual imports here.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from pathlib import Path
 
 from graphtui import channel as channel_module
 from graphtui.batchlog import BatchLog
+from graphtui.breakpoints import parse as parse_breakpoint
+from graphtui.breakpoints import parse_all as parse_breakpoints
 from graphtui.budget import DEFAULT_VALUE_BUDGET
 from graphtui.channel import Channel
 from graphtui.model import events as ev
@@ -54,15 +56,18 @@ class Session:
     def __init__(self, path: str | os.PathLike, argv: Sequence[str] = (),
                  break_on_backward: bool = True, value_budget: int = DEFAULT_VALUE_BUDGET,
                  max_events: int = LIVE_MAX_EVENTS, python: str | None = None,
-                 echo_output: bool = False, backend: str = "engine"):
+                 echo_output: bool = False, breakpoints: Sequence[str] = (),
+                 hold_breakpoints: bool = True, backend: str = "engine"):
         """``value_budget``: bytes of tensor values the history may copy (then statistics
         only); ``max_events``: events kept for time travel (older ones are folded into a
         checkpoint). ``python``: the interpreter of the runner (this one by default);
         ``echo_output``: the scenario's output also goes to this process's terminal (its
-        file descriptors are not captured). Raises ``ScenarioError`` for a file that cannot
-        be run. ``backend``: what the scenario's ``import torch`` runs on, "engine" (graphtui's
-        engine) or "torch" (real PyTorch, watched). The first runner starts at once and waits
-        for ``start()``."""
+        file descriptors are not captured). ``breakpoints``: specs (``graphtui.breakpoints``;
+        ``BreakpointError`` for a bad one); ``hold_breakpoints`` False: a hit is recorded
+        (``BreakpointHit``) and the run goes on (dump). ``backend``: what the scenario's
+        ``import torch`` runs on, "engine" (graphtui's engine) or "torch" (real PyTorch,
+        watched). Raises ``ScenarioError`` for a file that cannot be run. The first runner
+        starts at once and waits for ``start()``."""
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         self.path = Path(path)
@@ -74,6 +79,8 @@ class Session:
         self._python = python
         self._echo = echo_output
         self._break_on_backward = break_on_backward
+        self._breakpoints = tuple(b.spec for b in parse_breakpoints(breakpoints))
+        self._hold_breakpoints = hold_breakpoints
         self._listeners: list[Listener] = []
         self._cond = threading.Condition()
         self._muted_keys: set[tuple] = set()
@@ -105,6 +112,11 @@ class Session:
     @property
     def break_on_backward(self) -> bool:
         return self._break_on_backward
+
+    @property
+    def breakpoints(self) -> tuple[str, ...]:
+        """The breakpoints' specs, in the order added (kept across re-runs)."""
+        return self._breakpoints
 
     @property
     def is_paused(self) -> bool:
@@ -177,6 +189,30 @@ class Session:
         self._notify(force=True)
         return self._break_on_backward
 
+    def add_breakpoint(self, spec: str) -> str:
+        """Add a breakpoint (``BreakpointError`` for a bad spec); returns its canonical spec.
+        The running scenario gets it at once."""
+        canonical = parse_breakpoint(spec).spec
+        if canonical not in self._breakpoints:
+            self.set_breakpoints((*self._breakpoints, canonical))
+        return canonical
+
+    def remove_breakpoint(self, spec: str) -> bool:
+        """Remove a breakpoint; False when there was no such one."""
+        canonical = parse_breakpoint(spec).spec
+        if canonical not in self._breakpoints:
+            return False
+        self.set_breakpoints(b for b in self._breakpoints if b != canonical)
+        return True
+
+    def set_breakpoints(self, specs) -> None:
+        """Replace all breakpoints (``BreakpointError`` for a bad spec: none changes)."""
+        specs = tuple(b.spec for b in parse_breakpoints(specs))
+        with self._cond:          # not between a start's configuration and its sending
+            self._breakpoints = specs
+            self._channel.set_breakpoints(list(specs))
+        self._notify(force=True)
+
     def mute(self, hook_id: int) -> None:
         """Mute a hook: it stays registered, the engine skips it (logged as muted). The mute
         is kept for the same hook in later runs."""
@@ -192,7 +228,7 @@ class Session:
         return muted
 
     def rerun(self) -> None:
-        """End the current run and start the scenario again, in a new runner (mutes kept)."""
+        """End the current run and start the scenario again, in a new runner (mutes and breakpoints kept)."""
         self._channel.stop()
         with self._cond:
             self._run_number += 1
@@ -237,6 +273,8 @@ class Session:
         return {"scenario": str(self.scenario), "given": str(self.path),
                 "argv": [str(self.path), *self.argv], "number": self._run_number,
                 "break": self._break_on_backward, "value_budget": self.value_budget,
+                "breakpoints": list(self._breakpoints),
+                "hold_breakpoints": self._hold_breakpoints,
                 "output_kept": channel_module.OUTPUT_EVENTS_KEPT,
                 "muted_keys": sorted(list(key) for key in self._muted_keys),
                 "echo": self._echo, "backend": self.backend}

@@ -18,7 +18,8 @@ debugger knows it without decoding batches.
 
 Down (debugger -> runner): one command per line of UTF-8 text. The first line is the run's
 configuration as a JSON object (``start``); then ``step``, ``continue``, ``pause``,
-``break 0|1``, ``mute ID``, ``unmute ID``, ``stop``.
+``break 0|1``, ``mute ID``, ``unmute ID``, ``breakpoints JSON`` (the whole list of
+breakpoint specs, replacing the last one sent), ``stop``.
 """
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ BATCH, PAUSED, FINISHED, HOOK = 1, 2, 3, 4
 KINDS = (BATCH, PAUSED, FINISHED, HOOK)
 MAX_FRAME = 1 << 30                 # a longer length is a corrupted stream, not a batch
 
-COMMANDS = ("step", "continue", "pause", "break", "mute", "unmute", "stop")
+COMMANDS = ("step", "continue", "pause", "break", "mute", "unmute", "breakpoints", "stop")
+JSON_COMMANDS = frozenset({"breakpoints"})     # their argument is JSON, not an integer
 
 
 class WireError(Exception):
@@ -159,6 +161,8 @@ class FrameReader:
 def command(name: str, argument: object = None) -> bytes:
     if name not in COMMANDS:
         raise ValueError(f"unknown command {name!r}")
+    if name in JSON_COMMANDS:
+        return f"{name} {json.dumps(argument)}".encode() + b"\n"
     return (name if argument is None else f"{name} {int(argument)}").encode() + b"\n"
 
 
@@ -166,8 +170,10 @@ def start_line(config: dict) -> bytes:
     return json.dumps(config).encode() + b"\n"
 
 
-def parse_command(line: bytes) -> tuple[str, int | None]:
+def parse_command(line: bytes) -> tuple[str, object]:
     name, _, argument = line.decode().strip().partition(" ")
     if name not in COMMANDS:
         raise WireError(f"unknown command {name!r}")
+    if name in JSON_COMMANDS:
+        return name, json.loads(argument)
     return name, int(argument) if argument else None

@@ -29,6 +29,7 @@ GRAD_HISTORY_KEPT = 32
 ROOTS_SHOWN = 64                  # a training loop makes a graph per step: show the latest
 OUTPUT_LINES_KEPT = 200_000
 PROBLEMS_KEPT = 10_000
+BREAKPOINT_HITS_KEPT = 1000       # listed by dump; beyond, only counted
 _STICKY = (ERROR,)                # statuses a later event does not overwrite
 _SLOTS: dict[type, tuple] = {}
 
@@ -80,6 +81,9 @@ class StateBuilder:
         self.run_state = "not started"
         self.paused_at: int | None = None
         self.paused_where: str | None = None
+        self.paused_why: str | None = None                 # the breakpoint's detail
+        self.breakpoint_hits: tuple[ev.BreakpointHit, ...] = ()
+        self.breakpoint_hits_total = 0
         self.nodes: dict[int, Node] = {}
         self.tensors: dict[int, Tensor] = {}
         self.hooks: dict[int, Hook] = {}
@@ -143,6 +147,9 @@ class StateBuilder:
             run_state=self.run_state,
             paused_at=self.paused_at,
             paused_where=self.paused_where,
+            paused_why=self.paused_why,
+            breakpoint_hits=self.breakpoint_hits,
+            breakpoint_hits_total=self.breakpoint_hits_total,
             nodes=MappingProxyType(dict(self.nodes)),
             tensors=MappingProxyType(dict(self.tensors)),
             hooks=MappingProxyType(dict(self.hooks)),
@@ -260,7 +267,7 @@ def _on_run_started(b: StateBuilder, e: ev.RunStarted) -> None:
 
 def _on_run_finished(b: StateBuilder, e: ev.RunFinished) -> None:
     b.run_state = {"finished": RUN_FINISHED, "stopped": RUN_STOPPED}.get(e.status, RUN_FAILED)
-    b.paused_at = b.paused_where = None
+    b.paused_at = b.paused_where = b.paused_why = None
     if e.status != "failed":
         return
     engine_error = b.last_engine_error
@@ -284,6 +291,8 @@ def _on_output(b: StateBuilder, e: ev.OutputWritten) -> None:
 
 def _on_paused(b: StateBuilder, e: ev.Paused) -> None:
     b.run_state, b.paused_at, b.paused_where = RUN_PAUSED, e.node_id, e.where
+    last_hit = b.breakpoint_hits[-1] if b.breakpoint_hits else None
+    b.paused_why = last_hit.detail if e.reason == "breakpoint" and last_hit else None
     node = b.nodes.get(e.node_id) if e.node_id is not None else None
     if e.where == "node" and node is not None and node.status == RUNNING:
         b._set_status(node.id, NEXT)
@@ -294,7 +303,13 @@ def _on_resumed(b: StateBuilder, e: ev.Resumed) -> None:
         node = b.nodes.get(b.paused_at)
         if node is not None and node.status == NEXT:
             b._set_status(node.id, RUNNING)
-    b.run_state, b.paused_at, b.paused_where = RUN_RUNNING, None, None
+    b.run_state, b.paused_at, b.paused_where, b.paused_why = RUN_RUNNING, None, None, None
+
+
+def _on_breakpoint_hit(b: StateBuilder, e: ev.BreakpointHit) -> None:
+    b.breakpoint_hits_total += 1
+    if len(b.breakpoint_hits) < BREAKPOINT_HITS_KEPT:
+        b.breakpoint_hits += (e,)
 
 
 def _on_mute_changed(b: StateBuilder, e: ev.HookMuteChanged) -> None:
@@ -496,6 +511,7 @@ _HANDLERS = {
     ev.OutputWritten: _on_output,
     ev.Paused: _on_paused,
     ev.Resumed: _on_resumed,
+    ev.BreakpointHit: _on_breakpoint_hit,
     ev.HookMuteChanged: _on_mute_changed,
     ev.EventsDropped: _on_events_dropped,
     trace.TensorCreated: _on_tensor_created,

@@ -23,7 +23,7 @@ EVENT_KINDS = ("run", "output", "gate", "tensor", "node", "module", "hook", "bac
 _KIND_OF = {
     ev.RunStarted: "run", ev.RunFinished: "run", ev.EventsDropped: "run", ev.Discarded: "run",
     ev.OutputWritten: "output",
-    ev.Paused: "gate", ev.Resumed: "gate", ev.HookMuteChanged: "hook",
+    ev.Paused: "gate", ev.Resumed: "gate", ev.BreakpointHit: "gate", ev.HookMuteChanged: "hook",
     trace.TensorCreated: "tensor", trace.TensorNamed: "tensor", trace.TensorModified: "tensor",
     # A node is recorded in the forward ("node"); it runs in a backward ("backward").
     trace.NodeCreated: "node", trace.NodeExecuting: "backward", trace.NodeExecuted: "backward",
@@ -37,7 +37,7 @@ _KIND_OF = {
 
 # The debugger's own doings (pause, resume, mute) are logged beside the scenario's events
 # but not numbered: a run stepped in the TUI numbers its events as `graphtui dump` does.
-DEBUGGER_EVENTS = (ev.Paused, ev.Resumed, ev.HookMuteChanged)
+DEBUGGER_EVENTS = (ev.Paused, ev.Resumed, ev.HookMuteChanged, ev.BreakpointHit)
 
 
 class EventNumbers:
@@ -280,14 +280,24 @@ def _hook(state, hook_id) -> str:
     return f"{hook.kind} hook {hook.callable_name} on {hook.target}" if hook else f"hook {hook_id}"
 
 
+_PAUSED_WHERE = {"node": "paused before {}", "op": "paused after op {}",
+                 "after": "paused after {} ran"}
+
+
+def _paused(e: ev.Paused, s) -> str:
+    if e.node_id is None or e.where not in _PAUSED_WHERE:
+        return "paused" + (f" at {_node(s, e.node_id)}" if e.node_id is not None else "")
+    return _PAUSED_WHERE[e.where].format(_node(s, e.node_id))
+
+
 _DESCRIBERS = {
     ev.RunStarted: lambda e, s: (f"run {e.run_number} of {e.scenario} started "
                                  f"(backend {e.backend})"),
     ev.RunFinished: lambda e, s: (f"run {e.status}" + (f": {e.exc_type}: {e.message}"
                                                         if e.exc_type else "")),
     ev.OutputWritten: lambda e, s: e.text if e.stream == "stdout" else f"[{e.stream}] {e.text}",
-    ev.Paused: lambda e, s: (f"paused before {_node(s, e.node_id)}" if e.where == "node"
-                             else f"paused after op {_node(s, e.node_id)}"),
+    ev.Paused: lambda e, s: _paused(e, s),
+    ev.BreakpointHit: lambda e, s: f"breakpoint {e.spec}: {e.detail}",
     ev.Resumed: lambda e, s: f"resumed ({e.how})",
     ev.HookMuteChanged: lambda e, s: f"{'muted' if e.muted else 'unmuted'} {_hook(s, e.hook_id)}",
     ev.EventsDropped: lambda e, s: _dropped_text(e),

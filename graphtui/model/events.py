@@ -43,6 +43,18 @@ class Paused:
     where: str
     node_id: int | None
     reason: str                       # "break" (start of a backward) | "step" | "pause"
+                                      # | "breakpoint" (after a BreakpointHit)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakpointHit:
+    """A breakpoint of the user's matched (``graphtui.breakpoints``): in the TUI a ``Paused``
+    follows; ``graphtui dump`` runs on and lists the hits. ``where``: see
+    ``graphtui.runner.breaker.Hit``."""
+    spec: str                         # "nan", "node:MulBackward0", ...
+    detail: str                       # what happened: "NaN in the gradient SqrtBackward0 produced"
+    where: str
+    node_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

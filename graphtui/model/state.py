@@ -265,7 +265,10 @@ class State:
     run_number: int = 0
     run_state: str = RUN_NOT_STARTED
     paused_at: int | None = None               # node id the gate holds before, when paused
-    paused_where: str | None = None            # "node" | "op"
+    paused_where: str | None = None            # "node" | "op" | "after" | "module" | "hook"
+    paused_why: str | None = None              # what the breakpoint paused at saw
+    breakpoint_hits: tuple = ()                # BreakpointHit events, the first 1000
+    breakpoint_hits_total: int = 0
     nodes: Mapping[int, Node] = field(default_factory=lambda: _EMPTY)
     tensors: Mapping[int, Tensor] = field(default_factory=lambda: _EMPTY)
     hooks: Mapping[int, Hook] = field(default_factory=lambda: _EMPTY)

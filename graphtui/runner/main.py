@@ -44,7 +44,9 @@ class Runner:
         self.sender = sender
         self.down = down
         self.scenario = Path(config["scenario"])
-        self.gate = StepGate(config["break"]) if config.get("gate", True) else None
+        self.gate = StepGate(config["break"], config.get("breakpoints", ()),
+                             config.get("hold_breakpoints", True)) \
+            if config.get("gate", True) else None
         self.recorder = Recorder(sender, self.scenario, self.gate, config["value_budget"],
                                  map(tuple, config.get("muted_keys", ())),
                                  config["output_kept"])
@@ -130,7 +132,17 @@ _GATE_COMMANDS = {
     "continue": lambda gate, _: gate.continue_(),
     "pause": lambda gate, _: gate.pause(),
     "break": lambda gate, on: gate.set_break(bool(on)),
+    "breakpoints": lambda gate, specs: _set_breakpoints(gate, specs),
 }
+
+
+def _set_breakpoints(gate: StepGate, specs) -> None:
+    from graphtui.breakpoints import BreakpointError
+
+    try:
+        gate.set_breakpoints(str(spec) for spec in specs)
+    except (BreakpointError, TypeError):    # the session checks specs; a bad line is ignored
+        pass
 
 
 def _start_own_thread(target, name: str) -> None:

@@ -136,17 +136,36 @@ class Recorder:
             self.first_node_of_pass = True
         elif kind is trace.NodeCreated:
             self._name_if_new_statement()
-            gate = self.gate
-            if gate is not None and gate.wants_op_stop():
+        gate = self.gate
+        if gate is None:
+            return
+        if self._stopped_by_breakpoint(gate, event):
+            if kind is trace.NodeExecuting:
+                self.first_node_of_pass = False
+            return
+        if kind is trace.NodeCreated:
+            if gate.wants_op_stop():
                 self._hold("op", event.node_id, "pause" if gate.pause_requested else "step")
         elif kind is trace.NodeExecuting:
             first, self.first_node_of_pass = self.first_node_of_pass, False
-            reason = self.gate.node_stop_reason(first) if self.gate is not None else None
+            reason = gate.node_stop_reason(first)
             if reason is not None:
                 self._hold("node", event.node_id, reason)
 
-    def _hold(self, where: str, node_id: int | None, reason: str) -> None:
-        how = self.gate.hold(where, node_id, reason, self._send_pause)
+    def _stopped_by_breakpoint(self, gate: StepGate, event) -> bool:
+        """Record the breakpoint this event hits; True when the gate held the run for it."""
+        hit = gate.breakpoint_hit(event)
+        if hit is None:
+            return False
+        self.record(ev.BreakpointHit(hit.spec, hit.detail, hit.where, hit.node_id))
+        if not gate.hold_breakpoints:
+            return False
+        self._hold(hit.where, hit.node_id, "breakpoint", hit.unit)
+        return True
+
+    def _hold(self, where: str, node_id: int | None, reason: str,
+              unit: str | None = None) -> None:
+        how = self.gate.hold(where, node_id, reason, self._send_pause, unit)
         self.record(ev.Resumed(how))
 
     def _send_pause(self, where: str, node_id: int | None, reason: str) -> None:

@@ -9,6 +9,8 @@ DEBUGGER_BINDINGS: list[Binding] = [
     Binding("p", "pause", "Pause", tooltip="Pause at the next backward node or op", id="pause"),
     Binding("b", "toggle_break", "Break", tooltip="Toggle breaking at the start of each backward",
             id="toggle_break"),
+    Binding("B", "breakpoints", "Breakpoints", key_display="B",
+            tooltip="Add, list or remove breakpoints", id="breakpoints", show=False),
     Binding("h", "toggle_hook", "Mute hook", tooltip="Mute or unmute the selected hook",
             id="toggle_hook"),
     Binding("j", "go_to_current", "Current", tooltip="Put the cursor on the node paused at",
@@ -25,7 +27,7 @@ DEBUGGER_BINDINGS: list[Binding] = [
     Binding("right_curly_bracket", "jump_forward", "Next landmark", key_display="}",
             tooltip="On to the next backward, hook or error (or event of the filter)",
             id="jump_forward", show=False),
-    Binding("r", "rerun", "Re-run", tooltip="Re-run the scenario from the start (mutes kept)",
+    Binding("r", "rerun", "Re-run", tooltip="Re-run the scenario from the start (mutes, breakpoints kept)",
             id="rerun"),
     Binding("slash", "find", "Find", key_display="/", tooltip="Find a node or tensor by name",
             id="find"),
@@ -34,7 +36,8 @@ DEBUGGER_BINDINGS: list[Binding] = [
 
 # Keys that drive a running scenario: a recording (`graphtui open`) has none to drive, so
 # its footer, help and palette leave them out and the keys do nothing.
-LIVE_ONLY = frozenset({"step", "continue", "pause", "toggle_break", "toggle_hook", "rerun"})
+LIVE_ONLY = frozenset({"step", "continue", "pause", "toggle_break", "breakpoints",
+                       "toggle_hook", "rerun"})
 
 
 def bindings_for(read_only: bool) -> list[Binding]:
@@ -45,9 +48,13 @@ def bindings_for(read_only: bool) -> list[Binding]:
 # Longer texts for the help screen and the command palette.
 KEY_HELP: dict[str, str] = {
     "step": "Run the next backward node, then pause again.",
-    "continue": "Run until the next break (the next backward, when breaking is on) or the end.",
+    "continue": "Run until the next break (the next backward, when breaking is on), the next "
+                "breakpoint hit (B) or the end.",
     "pause": "Pause before the next backward node runs (in a forward: after the next op).",
     "toggle_break": "Turn pausing at the start of every backward pass on or off.",
+    "breakpoints": "Breakpoints: a form to add (nan, node:NAME, module:NAME, hook[:NAME], "
+                   "backward[:N]), list and remove them. The run pauses at each hit; c goes "
+                   "on to the next. Kept across re-runs.",
     "toggle_hook": "Mute or unmute the hook selected in the Hooks tab. A muted hook stays "
                    "registered but is skipped when it would fire; its firing is logged as muted. "
                    "Module backward hooks are captured at forward time in PyTorch; muting acts "
@@ -62,7 +69,8 @@ KEY_HELP: dict[str, str] = {
                  "with an events filter chosen (e), to the previous event it shows.",
     "jump_forward": "On to the next backward start or end, hook firing, warning or error; "
                     "with an events filter chosen (e), to the next event it shows.",
-    "rerun": "Run the scenario again from the start; muted hooks stay muted.",
+    "rerun": "Run the scenario again from the start; muted hooks stay muted and breakpoints "
+             "stay set.",
     "find": "Jump to a grad_fn node or a tensor by name.",
     "help": "This screen.",
 }

@@ -18,7 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 
-from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, EventNumbers, State
+from graphtui.model import RUN_NOT_STARTED, RUN_PAUSED, RUN_RUNNING, EventNumbers, State
+from graphtui.screens.breakpoints import BreakpointsScreen
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
 from graphtui.replay import ReplaySession
@@ -242,6 +243,8 @@ class MainScreen(Screen):
             break_on_backward=self.session.break_on_backward, read_only=self.read_only,
             backend=state.backend or getattr(self.session, "backend", ""),
             error=error, pause_pending=self._pause_pending,
+            breakpoints=len(getattr(self.session, "breakpoints", ())),
+            paused_why=state.paused_why if state.run_state == RUN_PAUSED else None,
             first_nan=None if state.first_nan_node is None
             else f"{state.node_label(state.first_nan_node)} ({state.first_nan_place})",
         )
@@ -286,6 +289,20 @@ class MainScreen(Screen):
         on_backward = self.session.toggle_break()
         self.notify(f"Break on backward: {'on' if on_backward else 'off'}", timeout=2)
         self.refresh_now()
+
+    def action_breakpoints(self) -> None:
+        self.app.push_screen(BreakpointsScreen(self.session.breakpoints,
+                                               self._add_breakpoint, self._remove_breakpoint),
+                             lambda _: self.refresh_now())
+
+    def _add_breakpoint(self, spec: str) -> str:
+        added = self.session.add_breakpoint(spec)
+        self.notify(f"Breakpoint {added} set", timeout=2)
+        return added
+
+    def _remove_breakpoint(self, spec: str) -> None:
+        self.session.remove_breakpoint(spec)
+        self.notify(f"Breakpoint {spec} removed", timeout=2)
 
     def action_toggle_hook(self) -> None:
         hook_id = self._hook_to_toggle()
@@ -379,7 +396,7 @@ class MainScreen(Screen):
 
     def action_rerun(self) -> None:
         self.session.rerun()
-        self.notify("Re-running from the start (mutes kept)", timeout=2)
+        self.notify("Re-running from the start (mutes and breakpoints kept)", timeout=2)
         self.refresh_now()
 
     def action_find(self) -> None:

@@ -30,8 +30,11 @@ class StatusInfo:
     first_nan: str | None = None     # the first node whose output or gradient held NaN/Inf
     read_only: bool = False          # a recording: nothing runs, so no break field
     backend: str = ""                # what the scenario's torch is: "engine" or "torch"
+    breakpoints: int = 0             # breakpoints set
+    paused_why: str | None = None    # what the breakpoint the run is paused at saw
 
 
+WHY_CHARS = 64            # a breakpoint's detail; whole in the events pane
 ERROR_CHARS = 40          # the rest of the line (step, hooks) stays in view; whole in Node tab
 SEPARATOR = " · "
 
@@ -65,6 +68,9 @@ def status_fields(info: StatusInfo) -> list[Content]:
     if not info.read_only:
         fields.append(Content.from_markup(
             "[dim]break: $brk[/]", brk="backward" if info.break_on_backward else "never"))
+        if info.breakpoints:
+            fields.append(Content.from_markup("[b]$n breakpoint$s[/]", n=str(info.breakpoints),
+                                              s="" if info.breakpoints == 1 else "s"))
     return fields
 
 
@@ -87,6 +93,9 @@ def _phase(info: StatusInfo) -> Content:
     node = info.node or ""
     if info.node_id is not None:
         node += f" (node {info.node_id})"
+    if info.phase == "paused" and info.paused_why:
+        return Content.from_markup(f"[b {style}]paused:[/] [b]$why[/]",
+                                   why=short(info.paused_why, WHY_CHARS))
     if info.phase == "paused" and info.node:
         return Content.from_markup(f"[b {style}]paused[/] at [b]$node[/]", node=node)
     if info.phase == "failed" and info.error:
