@@ -52,7 +52,7 @@ class Session:
     def __init__(self, path: str | os.PathLike, argv: Sequence[str] = (),
                  break_on_backward: bool = True, value_budget: int = DEFAULT_VALUE_BUDGET,
                  max_events: int = LIVE_MAX_EVENTS, python: str | None = None,
-                 echo_output: bool = False):
+                 echo_output: bool = False, backend: str = "engine"):
         """``value_budget``: bytes of tensor values the history may copy (then statistics
         only); ``max_events``: events kept for time travel (older ones are folded into a
         checkpoint). ``python``: the interpreter of the runner (this one by default);
@@ -60,6 +60,7 @@ class Session:
         file descriptors are not captured). Raises ``ScenarioError`` for a file that cannot
         be run. The first runner starts at once and waits for ``start()``."""
         self.path = Path(path)
+        self.backend = backend
         self.value_budget = value_budget
         self.max_events = max_events
         self.argv = tuple(argv)
@@ -232,7 +233,7 @@ class Session:
                 "break": self._break_on_backward, "value_budget": self.value_budget,
                 "output_kept": channel_module.OUTPUT_EVENTS_KEPT,
                 "muted_keys": sorted(list(key) for key in self._muted_keys),
-                "echo": self._echo}
+                "echo": self._echo, "backend": self.backend}
 
     def _live_channel(self) -> Channel | None:
         channel = self._channel

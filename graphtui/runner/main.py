@@ -61,6 +61,15 @@ class Runner:
         config = self.config
         self.recorder.record(ev.RunStarted(config["given"], tuple(config["argv"]),
                                            config["number"]))
+        if config.get("backend", "engine") == "torch":
+            try:
+                from graphtui.backends.torch import install
+            except ImportError as error:
+                self._finish(ev.RunFinished(
+                    "failed", type(error).__name__,
+                    f"--backend torch needs PyTorch ({error}); install it with "
+                    "pip install 'graphtui[torch]'"))
+            install(self.recorder, config)
         finish = run.execute(self.recorder, self.scenario, config["argv"])
         self._finish(finish, run.threads_left_notice())
 
