@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 import torch
+from torch.autograd.function import BackwardCFunction
 from torch.overrides import TorchFunctionMode
 
 from engine import trace
@@ -188,6 +189,8 @@ def saved_names(node) -> tuple[str, ...]:
 
 
 def saved_infos(node) -> tuple:
+    if isinstance(node, BackwardCFunction):       # a custom Function's ctx.save_for_backward
+        return _custom_saved(node)
     infos = []
     for name in saved_names(node):
         try:
@@ -200,6 +203,16 @@ def saved_infos(node) -> tuple:
                                              ids.nbytes(tensor),
                                              ids.known_tensor_id(tensor) or None))
     return tuple(infos)
+
+
+def _custom_saved(node) -> tuple:
+    try:
+        tensors = node.saved_tensors
+    except Exception:
+        return ()
+    return tuple(trace.SavedInfo(f"saved_tensors[{index}]", tuple(t.shape), ids.dtype_name(t),
+                                 ids.nbytes(t), ids.known_tensor_id(t) or None)
+                 for index, t in enumerate(tensors) if isinstance(t, _Tensor))
 
 
 def _modified(name: str, tensor, version: int, requires_grad: bool) -> None:
