@@ -79,7 +79,8 @@ def _grads(state) -> dict:
     grads = {}
     for tensor in _values(state.tensors):
         if tensor.name and counts[tensor.name] == 1 and tensor.grad is not None:
-            values = tensor.grad.values
-            grads[tensor.name] = (None if values is None
-                                  else np.asarray(values, dtype=np.float64).ravel())
+            grad = tensor.grad      # a big tensor's summary keeps statistics, not values
+            values = grad.values if grad.values is not None else \
+                [grad.min, grad.max, grad.mean, grad.norm]
+            grads[tensor.name] = np.asarray(values, dtype=np.float64).ravel()
     return grads
