@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: graphtui record -o run.jsonl -- python train.py --epochs 3")
     record.add_argument("-o", "--output", metavar="OUT.jsonl", required=True,
                         help="where to write the recording")
+    _add_backend_argument(record)
 
     commands.add_parser("list", help="list the bundled scenarios and their lessons",
                         description="The scenarios shipped in scenarios/, one line each: "
@@ -97,12 +98,19 @@ def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = 
                         help="the Python file to run (or a .jsonl recording to open)")
     parser.add_argument("--record", metavar="OUT.jsonl",
                         help="save the run's events to a recording when it ends")
+    _add_backend_argument(parser)
     if with_break:
         parser.add_argument("--break", dest="break_on", choices=("backward", "never"),
                             default="backward",
                             help="pause before the first node of every backward pass "
                                  "(backward, the default) or never")
     parser.epilog = "Use '--' before arguments meant for the scenario: ... SCENARIO -- ARGS"
+
+
+def _add_backend_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("engine", "torch"), default="engine",
+                        help="run on graphtui's engine (the default) or on real PyTorch, "
+                             "watched through its public hooks (needs graphtui[torch])")
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -185,7 +193,8 @@ def _open_session(options, scenario_args: list[str], break_on_backward: bool):
         return ReplaySession.from_file(options.scenario)
     from graphtui.session import Session
 
-    return Session(options.scenario, scenario_args, break_on_backward=break_on_backward)
+    return Session(options.scenario, scenario_args, break_on_backward=break_on_backward,
+                   backend=getattr(options, "backend", "engine"))
 
 
 def _save_recording(options, session) -> None:
@@ -280,7 +289,7 @@ def _record(options, command: list[str]) -> int:
 
     interpreter, script, args = split_program(command)
     session = Session(script, args, break_on_backward=False, python=interpreter,
-                      echo_output=True)
+                      echo_output=True, backend=options.backend)
     interrupted = False
     session.start()
     try:
