@@ -102,7 +102,31 @@ def summarize(tensor, copy: bool = True):
     array = as_array(tensor)
     if array is None:
         return trace.Summary(tuple(tensor.shape), dtype_name(tensor), tensor.numel())
+    if copy and array.size > trace.values_cap:
+        return _summarize_later(tensor, array)
     return trace.summarize(array, copy=copy)
+
+
+class _Version:
+    """``box[0]`` is the tensor's version now (what ``trace.summarize_later``'s box holds
+    for the engine's tensors): statistics computed after an in-place write read as
+    unknown, not as the new values'."""
+    __slots__ = ("_ref", "_last")
+
+    def __init__(self, tensor) -> None:
+        self._ref, self._last = weakref.ref(tensor), tensor._version
+
+    def __getitem__(self, index: int) -> int:
+        tensor = self._ref()
+        return self._last if tensor is None else tensor._version
+
+
+def _summarize_later(tensor, array: np.ndarray):
+    """A big tensor's summary keeping a reference to its values; statistics are computed
+    when first read (as the engine does for its op outputs)."""
+    summary = trace.Summary(array.shape, trace.dtype_name(array.dtype), array.size)
+    summary._source = (array, _Version(tensor), tensor._version)
+    return summary
 
 
 def summaries(values, copy: bool = True) -> tuple:
