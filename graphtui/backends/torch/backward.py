@@ -21,7 +21,6 @@ from engine import trace
 from graphtui.backends.torch import ids
 
 _state = threading.local()          # the passes running on this thread, innermost last
-_saved: dict[int, tuple[tuple[str, ...], int]] = {}    # node id -> saved names, bytes (kept)
 _retained: dict[int, list] = {}     # node id -> weak refs of tensors that retain_grad
 _backward_ids = itertools.count(1)
 _report_error = None
@@ -30,15 +29,18 @@ _report_error = None
 def reset() -> None:
     global _backward_ids
     _backward_ids = itertools.count(1)
-    _saved.clear()
     _retained.clear()
-    _post_hooks.clear()
     pending_reorder.clear()
 
 
 def report_own_error(error: BaseException) -> None:
     if _report_error is not None:
         _report_error(error)
+
+
+def in_pass() -> bool:
+    """Inside a backward pass the function mode started (the mode is off in there)."""
+    return bool(getattr(_state, "passes", None))
 
 
 def _passes() -> list:
@@ -60,25 +62,27 @@ class _Pass:
 
 # ---------------------------------------------------------------- nodes
 
+POST_HOOK_KEY = "graphtui_post_hook"
+
+
 def watch_node(node, node_id: int, name: str, saved: tuple) -> None:
-    if saved:
-        _saved[node_id] = (tuple(dict.fromkeys(info.name for info in saved)),
-                           sum(info.nbytes for info in saved))
+    # What the node still holds, kept by its hooks (they live as long as the node does)
+    held = [tuple(dict.fromkeys(info.name for info in saved)),
+            sum(info.nbytes for info in saved)]
 
     def before(grad_outputs):
         _entering(node_id, name, grad_outputs)
 
     def after(grad_inputs, grad_outputs):
-        _leaving(node_id, name, grad_inputs)
+        _leaving(node_id, name, grad_inputs, held)
 
     node.register_prehook(before)
-    _post_hooks[node_id] = (node.register_hook(after), after)
+    node.metadata[POST_HOOK_KEY] = (node.register_hook(after), after)
 
 
 # A module's legacy backward hooks are registered on its output's node after its forward
 # (PyTorch's _call_impl), behind our post-hook: ours is moved behind them before the next
 # op, so NodeExecuted follows them as in the engine.
-_post_hooks: dict[int, tuple] = {}
 pending_reorder: list = []
 
 
@@ -90,12 +94,11 @@ def reorder_post_hooks() -> None:
     nodes = pending_reorder[:]
     pending_reorder.clear()
     for node in nodes:
-        node_id = ids.known_node_id(node)
-        entry = _post_hooks.get(node_id)
+        entry = node.metadata.get(POST_HOOK_KEY)
         if entry is not None:
             handle, after = entry
             handle.remove()
-            _post_hooks[node_id] = (node.register_hook(after), after)
+            node.metadata[POST_HOOK_KEY] = (node.register_hook(after), after)
 
 
 def watch_leaf(node, node_id: int, variable) -> None:
@@ -135,21 +138,24 @@ def _entering(node_id: int, name: str, grad_outputs) -> None:
         trace.emit(trace.NodeExecuting(node_id, name, ids.summaries(grad_outputs, copy=False)))
 
 
-def _leaving(node_id: int, name: str, grad_inputs) -> None:
+def _leaving(node_id: int, name: str, grad_inputs, held=None) -> None:
     passes = _passes()
     current = passes[-1] if passes else None
     if current is not None and current.running and current.running[-1] == node_id:
         current.running.pop()
     if not trace.active:
         return
-    for ref in _retained.get(node_id, ()):
+    retained = _retained.get(node_id, ()) if current is None or current.retain_graph \
+        else _retained.pop(node_id, ())
+    for ref in retained:
         tensor = ref()
         if tensor is not None and tensor.grad is not None:
             trace.emit(trace.GradAccumulated(ids.tensor_id(tensor), ids.summarize(tensor.grad),
                                              False, True))
     trace.emit(trace.NodeExecuted(node_id, name, ids.summaries(grad_inputs, copy=False)))
-    if current is not None and not current.retain_graph and node_id in _saved:
-        names, nbytes = _saved.pop(node_id)
+    if current is not None and not current.retain_graph and held and held[0]:
+        names, nbytes = held
+        held[0] = ()
         trace.emit(trace.BufferFreed(node_id, names, nbytes))
 
 

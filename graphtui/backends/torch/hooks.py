@@ -117,8 +117,8 @@ def _fire(hook_id, hook, kind, target, args, shown, kwargs=None):
                                        muted=True))
         return None
     mode = _mode[0]
-    if mode is not None and not _mode_active():
-        with mode:                  # a hook PyTorch calls from the backward pass
+    if mode is not None and backward.in_pass():
+        with mode:                  # PyTorch calls it from a pass, where the mode is off
             result = hook(*args, **(kwargs or {}))
     else:
         result = hook(*args, **(kwargs or {}))
@@ -128,7 +128,3 @@ def _fire(hook_id, hook, kind, target, args, shown, kwargs=None):
                                    ids.summaries((result,)) if replaced else ()))
     return result
 
-
-def _mode_active() -> bool:
-    from torch.overrides import _get_current_function_mode_stack
-    return _mode[0] in _get_current_function_mode_stack()
