@@ -1,4 +1,4 @@
-"""A real model the engine cannot run: an LSTM language model returning a dict (--backend torch).
+"""A real model the engine cannot run: an LSTM language model that returns a dict.
 
 A character-level language model on a 12-character text: Embedding(vocab, 16), a 2-layer
 LSTM with projections (hidden 32, proj_size 16: the engine has no projected LSTM) and a

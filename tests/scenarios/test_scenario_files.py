@@ -33,7 +33,7 @@ def test_scenarios_is_not_a_package():
     assert not (SCENARIOS / "__init__.py").exists()
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL + TORCH_ONLY)
 def test_docstring_lesson_and_what_to_look_at(name):
     doc = docstring(name)
     lines = doc.splitlines()
