@@ -121,8 +121,8 @@ MODIFIERS = ("ctrl+", "shift+", "alt+", "meta+", "super+", "hyper+")
 
 def _add_backend_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("engine", "torch"), default="engine",
-                        help="what the program's 'import torch' runs on: graphtui's engine "
-                             "(engine, the default) or real PyTorch, watched (torch)")
+                        help="run on graphtui's engine (the default) or on real PyTorch, "
+                             "watched through its public hooks (needs graphtui[torch])")
 
 
 def _parse_size(text: str) -> tuple[int, int]:

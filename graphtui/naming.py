@@ -28,7 +28,19 @@ def known_id(value) -> int:
 
 def _is_tensor(value) -> bool:
     tensor_class = _tensor_class()
-    return tensor_class is not None and isinstance(value, tensor_class)
+    return (tensor_class is not None and isinstance(value, tensor_class)) or \
+        (bool(_watched_classes) and isinstance(value, _watched_classes))
+
+
+# Tensor classes of a backend other than the engine (real torch.Tensor under --backend
+# torch): they carry their id in ``_tid`` as the engine's do.
+_watched_classes: tuple = ()
+
+
+def watch_tensor_class(cls) -> None:
+    global _watched_classes
+    if cls not in _watched_classes:
+        _watched_classes += (cls,)
 
 
 def _tensor_class():

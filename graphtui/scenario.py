@@ -95,6 +95,7 @@ def _trim(summary: traceback.TracebackException, scenario: Path, seen=None) -> N
         frames = frames[first:]
         while len(frames) > 1 and _is_ours(frames[-1].filename):
             frames.pop()         # raised by graphtui on the scenario's behalf (os._exit)
+        frames = [f for f in frames if not _watching(f)]
     elif frames and _is_ours(frames[0].filename):
         frames = [f for f in frames if not _is_ours(f.filename)]
     summary.stack = traceback.StackSummary.from_list(frames)
@@ -105,6 +106,19 @@ def _trim(summary: traceback.TracebackException, scenario: Path, seen=None) -> N
 
 _GRAPHTUI_DIRS = tuple({str(Path(__file__).parent) + os.sep,
                         str(Path(__file__).resolve().parent) + os.sep})
+
+
+def _watching(frame: traceback.FrameSummary) -> bool:
+    """A frame of the torch backend watching an op (graphtui's own, or PyTorch handing the
+    call to the backend's function mode): not in the traceback plain PyTorch prints."""
+    if frame.filename.startswith(_BACKENDS_DIR):
+        return True
+    line = (frame.line or "").lstrip()
+    return frame.name == "handle_torch_function" or line.startswith(
+        ("return handle_torch_function(", "result_tuple = handle_torch_function("))
+
+
+_BACKENDS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "backends") + os.sep
 
 
 def _is_ours(filename: str) -> bool:

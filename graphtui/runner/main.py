@@ -65,7 +65,7 @@ class Runner:
         backend = config.get("backend", "engine")
         self.recorder.record(ev.RunStarted(config["given"], tuple(config["argv"]),
                                            config["number"], backend))
-        finish = install_backend(backend, self.recorder, self.gate)
+        finish = install_backend(backend, self.recorder, config)
         if finish is None:
             finish = run.execute(self.recorder, self.scenario, config["argv"], backend)
         self._finish(finish, run.threads_left_notice())
@@ -105,7 +105,7 @@ class Runner:
         self.sender.closed = True
 
 
-def install_backend(backend: str, recorder: Recorder, gate: StepGate | None
+def install_backend(backend: str, recorder: Recorder, config: dict
                     ) -> ev.RunFinished | None:
     """Make the scenario's ``import torch`` the engine ("engine") or real PyTorch, watched
     ("torch"); the failed run's end when that cannot be had."""
@@ -119,11 +119,15 @@ def install_backend(backend: str, recorder: Recorder, gate: StepGate | None
     try:
         torch_backend = importlib.import_module("graphtui.backends.torch")
     except ImportError as error:
-        message = ("the torch backend is not available in this build"
-                   if error.name == "graphtui.backends.torch"
-                   else f"the torch backend cannot start: {error}")
+        if error.name == "graphtui.backends.torch":
+            message = "the torch backend is not available in this build"
+        elif error.name == "torch":
+            message = (f"--backend torch needs PyTorch ({error}); install it with "
+                       "pip install 'graphtui[torch]'")
+        else:
+            message = f"the torch backend cannot start: {error}"
         return ev.RunFinished("failed", "RuntimeError", message)
-    torch_backend.install(recorder, gate)
+    torch_backend.install(recorder, config)
     return None
 
 

@@ -34,6 +34,9 @@ BEYOND = [
     "custom_function", "full_vs_legacy_hooks", "long_chain", "memory_mlp",
 ]
 ALL = TUTORIAL + BEYOND
+#: Scenarios only PyTorch can run (--backend torch): tested in tests/torch_backend, where
+#: their engine run's "not supported ... --backend torch" failure is checked too.
+TORCH_ONLY = ["torch_lstm_dict"]
 
 #: Scenarios that need torch.nn (engine.nn / engine.nn.functional / engine.optim).
 NEEDS_NN = {

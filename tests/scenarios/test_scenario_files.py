@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scenario_support import ALL, FAILING, NEEDS_NN, REPO, SCENARIOS, TUTORIAL
+from scenario_support import ALL, FAILING, NEEDS_NN, REPO, SCENARIOS, TORCH_ONLY, TUTORIAL
 from graphtui.scenarios_index import format_list, lesson_of, list_scenarios
 
 LESSON_MAX = 90
@@ -26,14 +26,14 @@ def docstring(name: str) -> str:
 
 
 def test_exactly_the_scenarios_of_the_issue():
-    assert sorted(p.stem for p in SCENARIOS.glob("*.py")) == sorted(ALL)
+    assert sorted(p.stem for p in SCENARIOS.glob("*.py")) == sorted(ALL + TORCH_ONLY)
 
 
 def test_scenarios_is_not_a_package():
     assert not (SCENARIOS / "__init__.py").exists()
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL + TORCH_ONLY)
 def test_docstring_lesson_and_what_to_look_at(name):
     doc = docstring(name)
     lines = doc.splitlines()
@@ -100,7 +100,7 @@ def test_index_lists_every_bundled_scenario_tutorial_first():
     infos = list_scenarios()
     names = [info.name for info in infos]
     assert names[:10] == TUTORIAL
-    assert sorted(names[10:]) == names[10:] and set(names) == set(ALL)
+    assert sorted(names[10:]) == names[10:] and set(names) == set(ALL + TORCH_ONLY)
     for info in infos:
         assert info.lesson == docstring(info.name).splitlines()[0]
         assert info.path == SCENARIOS / f"{info.name}.py"

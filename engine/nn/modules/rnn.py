@@ -23,7 +23,8 @@ class RNNBase(Module):
         if proj_size:
             from engine._unsupported import NotSupportedError
             raise NotSupportedError(f"torch.nn.{type(self).__name__}(proj_size=...) is not "
-                                    "supported by graphtui's engine")
+                                    "supported by graphtui's engine; run it on PyTorch with "
+                                    "--backend torch")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size

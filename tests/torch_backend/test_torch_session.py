@@ -1,0 +1,123 @@
+"""The torch backend under the debugger's controls: stepping, muting and re-runs through
+Session, and the bundled scenario only PyTorch can run."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import trace
+from graphtui.model.state import RUN_FAILED, RUN_FINISHED, RUN_PAUSED
+from graphtui.session import Session
+
+from story import run, story_of
+
+REPO = Path(__file__).resolve().parents[2]
+WAIT = 240
+
+SCENARIO = '''
+import torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+x.register_hook(lambda grad: grad * 10)
+y = (x * 3).sum()
+print("forward done")
+y.backward()
+print("grad", x.grad.tolist())
+'''
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    path = tmp_path / "hooked.py"
+    path.write_text(SCENARIO)
+    return path
+
+
+@pytest.fixture
+def sessions():
+    made: list[Session] = []
+
+    def make(*args, **kwargs) -> Session:
+        session = Session(*args, backend="torch", **kwargs)
+        made.append(session)
+        return session
+    yield make
+    for session in made:
+        session.stop()
+
+
+def _names(state):
+    return {node.id: node.name for node in state.nodes.values()}
+
+
+def test_break_and_step_one_node_at_a_time(scenario, sessions):
+    session = sessions(scenario)
+    session.start()
+    assert session.wait_until_settled(WAIT)
+    state = session.state()
+    assert state.run_state == RUN_PAUSED
+    assert _names(state)[state.paused_at] == "SumBackward0"
+    assert [line.text for line in state.output] == ["forward done"]
+    seen = []
+    while session.state().run_state == RUN_PAUSED:
+        seen.append(_names(session.state())[session.state().paused_at])
+        session.step()
+        assert session.wait_until_settled(WAIT)
+    assert seen == ["SumBackward0", "MulBackward0", "AccumulateGrad"]
+    assert session.state().run_state == RUN_FINISHED
+    assert [line.text for line in session.state().output][-1] == "grad [30.0, 30.0]"
+
+
+def test_a_muted_hook_is_skipped_and_stays_muted_in_a_rerun(scenario, sessions):
+    session = sessions(scenario, break_on_backward=False)
+    session.start()
+    assert session.wait_until_finished(WAIT)
+    (hook,) = session.state().hooks.values()
+    assert (hook.kind, hook.times_fired) == ("tensor", 1)
+    session.mute(hook.id)
+    session.rerun()
+    assert session.wait_until_finished(WAIT)
+    state = session.state()
+    (hook,) = state.hooks.values()
+    assert (hook.muted, hook.times_fired, hook.times_muted) == (True, 0, 1)
+    assert [line.text for line in state.output][-1] == "grad [3.0, 3.0]"
+    fired = [e for e in session.log if isinstance(e, trace.HookFired)]
+    assert [e.muted for e in fired] == [True]
+
+
+def test_a_rerun_numbers_things_as_the_first_run(scenario, sessions):
+    session = sessions(scenario, break_on_backward=False)
+    session.start()
+    assert session.wait_until_finished(WAIT)
+    first = sorted((n.id, n.name) for n in session.state().nodes.values())
+    session.rerun()
+    assert session.wait_until_finished(WAIT)
+    assert sorted((n.id, n.name) for n in session.state().nodes.values()) == first
+
+
+def test_the_lstm_dict_model_runs_on_torch_and_the_engine_says_what_it_lacks():
+    path = REPO / "scenarios" / "torch_lstm_dict.py"
+    engine = run(path, "engine")
+    try:
+        state = engine.state()
+        assert state.run_state == RUN_FAILED and state.error.exc_type == "NotSupportedError"
+        assert state.error.message == ("torch.nn.LSTM(proj_size=...) is not supported by "
+                                       "graphtui's engine; run it on PyTorch with --backend "
+                                       "torch")
+    finally:
+        engine.stop()
+    session = run(path, "torch")
+    try:
+        story = story_of(session)
+    finally:
+        session.stop()
+    assert story.run_state == RUN_FINISHED and story.error is None
+    losses = [float(line.split()[-1]) for line in story.output if line.startswith("step ")]
+    assert len(losses) == 3 and losses[2] < losses[0]
+    assert sum(line.startswith("embedding grad norm") for line in story.output) == 3
+    names = {name for name, _ in story.nodes}
+    assert {"EmbeddingBackward0", "UnsafeSplitBackward0", "MmBackward0",
+            "NllLossBackward0", "AccumulateGrad"} <= names
+    assert [h[:2] for h in story.hooks] == [("tensor", "tensor")] * 3
+    assert {"lstm.weight_hr_l0", "lstm.weight_hr_l1", "embed.weight",
+            "decoder.weight"} <= set(story.grads)
