@@ -310,6 +310,7 @@ class SavedInfo:
     dtype: str
     nbytes: int
     tensor_id: int | None = None      # the tensor that was saved, when it is one we know
+    version: int = 0                  # its version counter when saved (backward needs it again)
 
 
 @_record
@@ -322,6 +323,9 @@ class TensorCreated:
     is_leaf: bool
     grad_fn_id: int | None
     summary: Summary | None
+    made: str | None = None           # "no_grad": an op's output under no_grad from inputs that
+                                      # require grad; "detach": x.detach(); None otherwise
+    location: str | None = None       # "file.py:12" of the user's line, when ``made`` is set
 
 
 @_record
@@ -340,6 +344,7 @@ class TensorModified:
     grad_fn_id: int | None
     summary: Summary | None
     requires_grad: bool | None = None
+    location: str | None = None       # "file.py:12" of the user's line that changed it
 
 
 @_record
@@ -395,6 +400,7 @@ class BackwardStarted:
     roots: tuple                      # ((node_id | None, tensor_id), ...)
     retain_graph: bool
     create_graph: bool
+    location: str | None = None       # "file.py:12" of the user's backward()/grad() call
 
 
 @_record

@@ -272,7 +272,8 @@ class Node:
             owner = saved.tensor if saved.tensor is not None else (
                 saved.output_ref() if saved.output_ref is not None else None)
             tid = trace.tensor_id(owner) if owner is not None else None
-            infos.append(trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid))
+            infos.append(trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid,
+                                         saved.version))
         return tuple(infos)
 
 

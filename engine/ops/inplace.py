@@ -10,7 +10,7 @@ from engine import trace
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
-from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
+from engine.ops._core import data_of, edge, needs_grad, record, reduce_to, user_location
 from engine.ops.indexing import (advanced_key, apply_slicing, check_saved_indices, getitem,
                                   index_put_zeros, keeps_whole_dim, saved_index_tensors)
 from engine.tensor import Tensor
@@ -452,7 +452,8 @@ def _bump_event(tensor: Tensor, op: str) -> None:
     node = tensor._grad_fn
     trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
                                     None if node is None else node._id,
-                                    trace.summarize(tensor), tensor._requires_grad))
+                                    trace.summarize(tensor), tensor._requires_grad,
+                                    user_location()))
 
 
 def _rebase_strided(view: Tensor, base: Tensor) -> None:
