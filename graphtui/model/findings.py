@@ -294,36 +294,26 @@ def _why_no_grad(scan: Scan, words: _Words, facts: TensorFacts) -> tuple[str, in
         return "{it} never required grad (requires_grad=False)", None, ()
     if facts.grad_fn_id is not None and not facts.retains_grad:
         node = scan.nodes.get(facts.grad_fn_id)
-        return (f"not a leaf ({{its}} grad_fn is {words.node(facts.grad_fn_id)}); backward "
+        return (f"not a leaf: {{its}} grad_fn is {words.node(facts.grad_fn_id)}, and backward "
                 f"keeps a non-leaf's gradient only after retain_grad()", None,
                 _lines(node.location if node else None))
-    if facts.cleared_step is not None:
-        later = [bw for bw in scan.backwards.values() if bw.step > facts.cleared_step]
-        if not later:
-            return ("set to None after the last backward that reached {it} (zero_grad or "
-                    "`.grad = None`)", facts.cleared_step, ())
     return _why_not_reached(scan, words, facts)
 
 
 def _why_not_reached(scan: Scan, words: _Words, facts: TensorFacts) -> tuple[str, int | None, tuple]:
+    """A leaf that requires grad: which backward should have reached it, and what stopped it."""
     if not scan.backwards:
         return "no backward ran", None, ()
-    bw = list(scan.backwards.values())[-1]
     target = _node_of(scan, facts)
-    if target is None:
-        return (f"not reachable from the root of {words.backward(bw.id)}: no recorded op "
-                f"used {{it}}", bw.step, _lines(bw.location))
-    if not any(target in scan.reachable(b) for b in scan.backwards):
-        end = scan.graph_end(target)
-        if end is not None:
-            node = scan.nodes[end]
-            graph = f"{words.tensor(node.output_ids[0])}" if node.output_ids else node.name
-            made = f", made at {node.location}," if node.location else ""
-            return (f"the backward that would reach {{it}} never ran: {{it}} feeds only the "
-                    f"graph of {graph} ({node.name}{made} is its output node), and no backward "
-                    f"started from there", None, _lines(node.location))
-        return (f"not reachable from the root of {words.backward(bw.id)}", bw.step,
-                _lines(bw.location))
+    cleared = facts.cleared_step
+    since = [bw for bw in scan.backwards.values() if cleared is None or bw.step > cleared]
+    reached = [bw for bw in since if target is not None and target in scan.reachable(bw.id)]
+    if cleared is not None and not reached:
+        return ("set to None after the last backward that reached {it} (zero_grad or "
+                "`.grad = None`)", cleared, ())
+    if not reached:
+        return _never_reached(scan, words, target)
+    bw = reached[-1]
     if bw.ok is False and target not in scan.ran_in.get(bw.id, ()):
         return f"{words.backward(bw.id)} failed before reaching {{it}}", bw.end_step, \
             _lines(bw.location)
@@ -331,6 +321,20 @@ def _why_not_reached(scan: Scan, words: _Words, facts: TensorFacts) -> tuple[str
         return (f"{words.backward(bw.id)} returns the gradients instead of filling .grad",
                 bw.step, _lines(bw.location))
     return f"{words.backward(bw.id)} did not give {{it}} a gradient", bw.step, _lines(bw.location)
+
+
+def _never_reached(scan: Scan, words: _Words, target: int | None) -> tuple[str, int | None, tuple]:
+    bw = list(scan.backwards.values())[-1]
+    end = scan.graph_end(target) if target is not None else None
+    if end is None:
+        return (f"not reachable from the root of {words.backward(bw.id)}: no recorded op "
+                f"used {{it}}", bw.step, _lines(bw.location))
+    node = scan.nodes[end]
+    graph = f"{words.tensor(node.output_ids[0])}" if node.output_ids else node.name
+    made = f" at {node.location}" if node.location else ""
+    return (f"the backward that would reach {{it}} never ran: {{it}} feeds only the graph of "
+            f"{graph}, whose last op is {node.name}{made}, and no backward started from "
+            f"{graph}", None, _lines(node.location))
 
 
 def _node_of(scan: Scan, facts: TensorFacts) -> int | None:

@@ -59,3 +59,20 @@ def test_history_shows_an_earlier_moment(snap_compare, tmp_path):
 
 def test_help_screen(snap_compare, tmp_path):
     assert snap(snap_compare, tmp_path, "lesson2_mul.py", ["question_mark"])
+
+
+def test_why_pane_on_the_inplace_error(snap_compare):
+    """The Why pane (w) over a failed run: the in-place error first, then why x.grad and
+    the selected h.grad are None."""
+    from pathlib import Path
+    app, session = new_app(Path(__file__).resolve().parents[2] / "scenarios" / "inplace_error.py",
+                           break_on_backward=False)
+
+    async def drive(pilot) -> None:
+        await settle(pilot, session)
+        await press_and_settle(pilot, session, ["w"])
+
+    try:
+        assert snap_compare(app, terminal_size=SIZE, run_before=drive)
+    finally:
+        session.stop()

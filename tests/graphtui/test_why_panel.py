@@ -1,0 +1,81 @@
+"""The Why pane (key w) on the bundled scenarios: it lists the findings, and enter on one
+shows its moment with its node (or tensor) in the inspector."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphtui.widgets.events_pane import EventsPane
+from graphtui.widgets.graph_tree import GraphTree
+from graphtui.widgets.why_panel import WhyPanel
+from tui_support import running
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def why_text(ui) -> str:
+    return ui.screen.query_one(WhyPanel).text
+
+
+async def open_why(ui) -> WhyPanel:
+    await ui.press("w")
+    return ui.screen.query_one(WhyPanel)
+
+
+async def pick(ui, why: WhyPanel, fragment: str) -> None:
+    """Put the cursor on the finding whose text holds ``fragment`` and press enter."""
+    index = next(i for i, f in enumerate(why.findings) if fragment in f.text)
+    why.highlighted = index + (why.option_count - len(why.findings))
+    await ui.press("enter")
+
+
+async def test_w_opens_the_why_pane_in_place_of_the_events_and_closes_it(tmp_path):
+    async with running(SCENARIOS / "inplace_error.py", break_on_backward=False) as ui:
+        events = ui.screen.query_one(EventsPane)
+        why = await open_why(ui)
+        assert why.display and not events.display and why.has_focus
+        assert "✗ ExpBackward0 (made at " in why_text(ui)
+        assert ("saved `result`; `h.add_(1)` at " in why_text(ui))
+        await ui.press("w")
+        assert events.display and not why.display
+
+
+async def test_picking_the_inplace_error_shows_expbackward_at_the_error(tmp_path):
+    async with running(SCENARIOS / "inplace_error.py", break_on_backward=False) as ui:
+        why = await open_why(ui)
+        await pick(ui, why, "saved `result`")
+        assert ui.screen.query_one(GraphTree).entry.node_id == 1
+        node = ui.inspector("node")
+        assert node.splitlines()[0].startswith("ExpBackward0")
+        finding = next(f for f in why.findings if "saved `result`" in f.text)
+        assert ui.screen.moment == finding.step + 1        # the error's moment
+        assert "event 23" in ui.status() or "23/" in ui.status()
+
+
+async def test_picking_a_grad_none_finding_shows_the_tensor(tmp_path):
+    async with running(SCENARIOS / "grad_is_none.py", break_on_backward=False) as ui:
+        why = await open_why(ui)
+        assert "`unused.grad` is None: not reachable from the root of backward 1" in why_text(ui)
+        await pick(ui, why, "`unused.grad` is None")
+        tensor = ui.inspector("tensor")
+        assert tensor.splitlines()[0].startswith("unused")
+
+
+async def test_the_tensor_selected_when_opening_gets_its_reason(tmp_path):
+    async with running(SCENARIOS / "grad_is_none.py", break_on_backward=False) as ui:
+        await ui.press("slash")
+        for key in "frozen":
+            await ui.pilot.press(key)
+        await ui.press("enter")
+        why = await open_why(ui)
+        assert "`frozen.grad` is None: it never required grad (requires_grad=False)" \
+            in why_text(ui)
+
+
+async def test_nan_findings_tell_forward_from_backward(tmp_path):
+    async with running(SCENARIOS / "nan_origin.py", break_on_backward=False) as ui:
+        why = await open_why(ui)
+        text = why_text(ui)
+        assert "Forward: the output of SqrtBackward0" in text
+        assert "Backward: in backward 1" in text
+        await pick(ui, why, "Backward: in backward 1")
+        assert ui.inspector("node").splitlines()[0].startswith("SqrtBackward0")
