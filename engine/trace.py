@@ -345,6 +345,7 @@ class TensorModified:
     summary: Summary | None
     requires_grad: bool | None = None
     location: str | None = None       # "file.py:12" of the user's line that changed it
+    base_id: int | None = None        # the tensor it is a view of (one version counter)
 
 
 @_record

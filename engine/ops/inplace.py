@@ -453,7 +453,8 @@ def _bump_event(tensor: Tensor, op: str) -> None:
     trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
                                     None if node is None else node._id,
                                     trace.summarize(tensor), tensor._requires_grad,
-                                    user_location()))
+                                    user_location(),
+                                    None if tensor._base is None else trace.tensor_id(tensor._base)))
 
 
 def _rebase_strided(view: Tensor, base: Tensor) -> None:

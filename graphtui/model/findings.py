@@ -13,7 +13,7 @@ from __future__ import annotations
 import linecache
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graphtui.model.findings_scan import Scan, TensorFacts
 
@@ -120,36 +120,38 @@ def _call_in(line: str, op: str) -> str | None:
 # ---------------------------------------------------------------- in place
 
 def _inplace_findings(scan: Scan, words: _Words) -> list[Finding]:
-    findings: dict[tuple[int, str], Finding] = {}
+    """A warning per saved value changed while retained; an error where backward failed."""
+    stale: dict[tuple[int, str], Finding] = {}
     for change in scan.stale_saves:
         node = scan.nodes[change.node_id]
         text = (f"{words.node(change.node_id)} saved `{change.saved_name}`; "
-                f"{words.call(change.location, change.op, change.tensor_id)}"
-                f"{' at ' + change.location if change.location else ''} changed it "
+                f"{words.call(change.location, change.op, change.changed_id)}"
+                f"{' at ' + change.location if change.location else ''} changed it"
+                f"{'' if change.changed_id == change.tensor_id else ' through a view'} "
                 f"(version {change.saved_version} -> {change.version}); backward needs "
                 f"version {change.saved_version}")
-        findings[(change.node_id, change.saved_name)] = Finding(
-            INPLACE, WARNING, text + f": a backward through {node.name} will fail",
-            _lines(node.location, change.location), change.node_id, change.tensor_id,
-            change.step)
+        stale[(change.node_id, change.saved_name)] = Finding(
+            INPLACE, ERROR, text, _lines(node.location, change.location), change.node_id,
+            change.tensor_id, change.step)
+    failed: dict[tuple[int, str], Finding] = {}
     for error in scan.errors:
-        if _INPLACE_ERROR not in error.message or error.node_id not in scan.nodes:
-            continue
-        key, finding = _inplace_error(scan, words, error, findings)
-        findings[key] = finding
-    return list(findings.values())
+        if _INPLACE_ERROR in error.message and error.node_id in scan.nodes:
+            key, finding = _inplace_error(scan, words, error, stale)
+            failed[key] = finding
+    warnings = [replace(f, severity=WARNING, text=f"{f.text}: a backward through "
+                                                  f"{scan.nodes[f.node_id].name} will fail")
+                for key, f in stale.items() if key not in failed]
+    return list(failed.values()) + warnings
 
 
-def _inplace_error(scan: Scan, words: _Words, error, warned: dict) -> tuple:
+def _inplace_error(scan: Scan, words: _Words, error, stale: dict) -> tuple:
     node = scan.nodes[error.node_id]
     versions = _VERSIONS.search(error.message)
     now, expected = (int(versions[1]), int(versions[2])) if versions else (None, None)
     for saved in node.saved:
         key = (node.id, saved.name)
-        if key in warned and (expected is None or saved.version == expected):
-            text = warned[key].text.rsplit(": a backward through", 1)[0]
-            return key, Finding(INPLACE, ERROR, text, warned[key].locations, node.id,
-                                warned[key].tensor_id, error.step)
+        if key in stale and (expected is None or saved.version == expected):
+            return key, replace(stale[key], step=error.step)
     # Changed through an alias the log does not tie to the saved tensor (another view).
     saved = next((s for s in node.saved if expected is None or s.version == expected), None)
     name = saved.name if saved is not None else "a tensor"

@@ -81,7 +81,8 @@ class StaleSave:
     node_id: int
     saved_name: str
     saved_version: int
-    tensor_id: int
+    tensor_id: int                     # the saved tensor
+    changed_id: int                    # the tensor the op changed (it, or a view of it)
     op: str
     version: int
     location: str | None
@@ -271,12 +272,15 @@ def _tensor_modified(scan: Scan, e: trace.TensorModified, step: int) -> None:
         facts.value = e.summary
         if scan.first_nan_forward is None and e.op not in _NOT_OPS and _nonfinite(e.summary):
             scan.first_nan_forward = ForwardNan(e.tensor_id, e.summary, (), e.op, location, step)
-    for node_id, saved in scan.savers.get(e.tensor_id, ()):
-        if saved.version < e.version and (node_id, saved.name) not in scan.freed \
-                and not any(s.node_id == node_id and s.saved_name == saved.name
-                            for s in scan.stale_saves):
-            scan.stale_saves.append(StaleSave(node_id, saved.name, saved.version, e.tensor_id,
-                                              e.op, e.version, location, step))
+    base_id = getattr(e, "base_id", None)        # a view shares its base's version counter
+    for tensor_id in (e.tensor_id,) if base_id is None else (e.tensor_id, base_id):
+        for node_id, saved in scan.savers.get(tensor_id, ()):
+            if saved.version < e.version and (node_id, saved.name) not in scan.freed \
+                    and not any(s.node_id == node_id and s.saved_name == saved.name
+                                for s in scan.stale_saves):
+                scan.stale_saves.append(StaleSave(node_id, saved.name, saved.version,
+                                                  tensor_id, e.tensor_id, e.op, e.version,
+                                                  location, step))
 
 
 def _node_created(scan: Scan, e: trace.NodeCreated, step: int) -> None:

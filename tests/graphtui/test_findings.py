@@ -82,6 +82,20 @@ def test_inplace_change_is_a_warning_before_backward_runs(log_of):
         "fail")
 
 
+def test_an_edit_through_a_view_of_the_saved_tensor_is_found(log_of):
+    log = log_of("""
+        import engine as torch
+        x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
+        h = x.exp()
+        v = h[:2]
+        v.add_(1)
+        h.sum().backward()
+    """)
+    assert texts(find(log), INPLACE) == [
+        "ExpBackward0 (made at a.py:3) saved `result`; `v.add_(1)` at a.py:5 changed it "
+        "through a view (version 0 -> 1); backward needs version 0"]
+
+
 def test_an_edit_after_backward_freed_the_saved_value_is_no_finding(log_of):
     log = log_of("""
         import engine as torch
