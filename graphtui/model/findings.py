@@ -269,7 +269,10 @@ def _grad_none_findings(scan: Scan, words: _Words, looked_at: set) -> list[Findi
         first = group[0]
         plural = len(group) > 1
         text = reason.format(it="them" if plural else "it", its="their" if plural else "its")
-        found.append(Finding(GRAD_NONE, WARNING, f"{_grads(words, group)}: {text}", lines,
+        # A leaf that requires grad and has none is a problem; another tensor looked at is
+        # a question answered.
+        severity = WARNING if any(t.is_leaf and t.requires_grad for t in group) else INFO
+        found.append(Finding(GRAD_NONE, severity, f"{_grads(words, group)}: {text}", lines,
                              _node_of(scan, first), first.id,
                              step if step is not None else first.step))
     return found

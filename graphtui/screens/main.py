@@ -203,7 +203,12 @@ class MainScreen(Screen):
         note = (f"findings up to event {self.numbers.count(len(log)):,}; the run goes on"
                 if state.run_state == RUN_RUNNING else None)
         selected = () if self._why_tensor is None else (self._why_tensor,)
-        why.show(find(log, selected), self.numbers, key, note)
+        try:
+            findings, failed = find(log, selected), False
+        except Exception as error:          # a finder bug must not take the debugger down
+            findings, failed = [], True
+            note = f"the findings could not be computed: {type(error).__name__}: {error}"
+        why.show(findings, self.numbers, key, note, failed)
 
     def _live_state(self, log) -> State:
         """The live state, or one chunk closer to it while a flood is being caught up."""

@@ -52,13 +52,17 @@ class WhyPanel(OptionList):
         self.key: tuple | None = None            # what the findings shown were computed for
 
     def show(self, findings: list[Finding], numbers: EventNumbers | None, key: tuple,
-             note: str | None = None) -> None:
-        """List ``findings`` (computed for ``key``), keeping the highlighted row."""
+             note: str | None = None, failed: bool = False) -> None:
+        """List ``findings`` (computed for ``key``), keeping the highlighted row; ``note``
+        goes first; ``failed``: they could not be computed (the note says why)."""
         highlighted = self.highlighted
         self.findings, self.key = list(findings), key
         self.clear_options()
         if note:
-            self.add_option(Option(Text(note, style="dim italic"), disabled=True))
+            self.add_option(Option(Text(note, style="red" if failed else "dim italic"),
+                                   disabled=True))
+        if failed:
+            return
         if not findings:
             self.add_option(Option(Text("No findings: no in-place change of a saved value, "
                                         "no NaN/Inf, no .grad left None, no freed buffer needed "

@@ -203,6 +203,9 @@ def test_a_tensor_looked_at_gets_its_reason(log_of, name, reason):
     assert f"`{name}.grad` is None: {reason}" in texts(findings, GRAD_NONE)
     finding = next(f for f in findings if f.text.startswith(f"`{name}.grad`"))
     assert finding.tensor_id == named(log, name)
+    assert finding.severity == INFO            # a question answered, not a problem
+    unused = next(f for f in findings if f.text.startswith("`unused.grad`"))
+    assert unused.severity == WARNING          # a leaf that requires grad and got none
 
 
 def test_reading_a_non_leafs_grad_counts_as_looking_at_it(log_of):

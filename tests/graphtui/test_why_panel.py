@@ -101,3 +101,33 @@ async def test_hook_findings_show_each_effect_and_the_hooks_that_never_fired(tmp
                "had a chance to fire" in text
         await pick(ui, why, "`double`")
         assert ui.inspector("node").splitlines()[0].startswith("MulBackward0")   # y's grad_fn
+
+
+async def test_a_finder_failure_is_said_in_the_pane_not_a_crash(tmp_path, monkeypatch):
+    import graphtui.screens.main as main_screen
+
+    def broken(events, selected=()):
+        raise KeyError("boom")
+    monkeypatch.setattr(main_screen, "find", broken)
+    async with running(SCENARIOS / "inplace_error.py", break_on_backward=False) as ui:
+        why = await open_why(ui)
+        assert why_text(ui) == "the findings could not be computed: KeyError: 'boom'"
+        assert why.findings == []
+
+
+async def test_a_clean_run_says_there_is_nothing_to_report(tmp_path):
+    path = tmp_path / "clean.py"
+    path.write_text("import engine as torch\n"
+                    "x = torch.ones(2, requires_grad=True)\n"
+                    "(x * x).sum().backward()\n", encoding="utf-8")
+    async with running(path, break_on_backward=False) as ui:
+        await open_why(ui)                     # the cursor is on the loss: why no .grad
+        assert why_text(ui) == (
+            "· `tensor 3.grad` is None: not a leaf: its grad_fn is SumBackward0 (made at "
+            "clean.py:3), and backward keeps a non-leaf's gradient only after retain_grad()  "
+            "event 8, node 3")
+        await ui.press("w", "slash")
+        await ui.pilot.press("x")
+        await ui.press("enter")                # now x, whose .grad is set, is looked at
+        await open_why(ui)
+        assert why_text(ui).startswith("No findings: no in-place change of a saved value")

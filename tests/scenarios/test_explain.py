@@ -99,9 +99,9 @@ def test_why_names_tensors_to_explain():
     run = cached_run(explain_args("grad_is_none", "--why", "detached", "--why", "frozen"))
     assert run.returncode == 0, run.describe()
     why = why_section(run.stdout)
-    assert ("[warning] `detached.grad` is None: made by detach() at "
+    assert ("[info] `detached.grad` is None: made by detach() at "
             "scenarios/grad_is_none.py:22, which cuts it off the graph  (event 6)") in why
-    assert "[warning] `frozen.grad` is None: it never required grad (requires_grad=False)" in why
+    assert "[info] `frozen.grad` is None: it never required grad (requires_grad=False)" in why
 
 
 def test_why_an_unknown_name_is_a_usage_error():
