@@ -301,7 +301,7 @@ class Tensor:
         # Shares the data and the version counter, but is no autograd view of self.
         out = Tensor._make(self._data)
         out._vc = self._vc
-        return _announce(out)
+        return _announce(out, made="detach")
 
     def detach_(self) -> "Tensor":
         self._grad_fn = None
@@ -442,8 +442,10 @@ def _wrap_dim(dim: int, ndim: int) -> int:
     return dim % n
 
 
-def _announce(tensor: Tensor, name: str | None = None) -> Tensor:
-    """Tell a watcher a tensor that matters was made (creation functions, op outputs)."""
+def _announce(tensor: Tensor, name: str | None = None, made: str | None = None) -> Tensor:
+    """Tell a watcher a tensor that matters was made (creation functions, op outputs).
+    ``made`` says why it has no grad_fn though its inputs have one ("no_grad", "detach");
+    only then is the user's line looked up (a stack walk)."""
     if trace.active:
         node = tensor._grad_fn
         if node is not None and tensor._data.size > trace.values_cap:
@@ -452,8 +454,14 @@ def _announce(tensor: Tensor, name: str | None = None) -> Tensor:
             summary = trace.summarize(tensor._data)
         trace.emit(trace.TensorCreated(
             trace.tensor_id(tensor), name, summary.shape, summary.dtype, tensor._requires_grad,
-            node is None, None if node is None else node._id, summary))
+            node is None, None if node is None else node._id, summary, made,
+            None if made is None else _user_location()))
     return tensor
+
+
+def _user_location() -> str | None:
+    from engine.ops._core import user_location
+    return user_location()
 
 
 def is_tensor(obj) -> bool:

@@ -325,6 +325,7 @@ class SavedInfo:
     storage_nbytes: int | None = None  # bytes of that memory: what keeping the tensor keeps
     offset: int = 0                   # byte offset of this tensor in that memory
     kind: str = ACTIVATION            # ACTIVATION | PARAMETER | INPUT | SCALAR
+    version: int = 0                  # its version counter when saved (backward needs it again)
 
 
 # ---------------------------------------------------------------- storages
@@ -391,6 +392,9 @@ class TensorCreated:
     is_leaf: bool
     grad_fn_id: int | None
     summary: Summary | None
+    made: str | None = None           # "no_grad": an op's output under no_grad from inputs that
+                                      # require grad; "detach": x.detach(); None otherwise
+    location: str | None = None       # "file.py:12" of the user's line, when ``made`` is set
 
 
 @_record
@@ -409,6 +413,8 @@ class TensorModified:
     grad_fn_id: int | None
     summary: Summary | None
     requires_grad: bool | None = None
+    location: str | None = None       # "file.py:12" of the user's line that changed it
+    base_id: int | None = None        # the tensor it is a view of (one version counter)
 
 
 @_record
@@ -464,6 +470,7 @@ class BackwardStarted:
     roots: tuple                      # ((node_id | None, tensor_id), ...)
     retain_graph: bool
     create_graph: bool
+    location: str | None = None       # "file.py:12" of the user's backward()/grad() call
 
 
 @_record

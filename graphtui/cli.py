@@ -63,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write the final graph as Graphviz DOT")
     dump.add_argument("-o", "--output", metavar="FILE",
                       help="write to FILE instead of standard output")
+    dump.add_argument("--explain", action="store_true",
+                      help="add the findings: which in-place op broke backward, the first "
+                           "NaN/Inf, why a .grad is None, backward twice, what hooks did "
+                           "(text: a '== why' section; --json: under \"findings\" in the "
+                           "header line)")
+    dump.add_argument("--why", metavar="NAME", action="append", default=[],
+                      help="with --explain (implied): also say why the .grad of the tensor "
+                           "named NAME (a scenario variable) is None; repeatable")
 
     record = commands.add_parser(
         "record", help="run a program under the recorder and save its events",
@@ -346,14 +354,15 @@ def _dump(options, scenario_args: list[str]) -> int:
 
     session = _open_session(options, scenario_args, break_on_backward=False,
                             hold_breakpoints=False)
+    explain = (options.why or True) if options.explain or options.why else None
     out = open(options.output, "w", encoding="utf-8") if options.output else sys.stdout
     try:
         if options.json:
-            ok = dump_json(session, out)
+            ok = dump_json(session, out, explain)
         elif options.dot:
             ok = dump_dot(session, out)
         else:
-            ok = dump_session(session, Colours(out) if out.isatty() else out)
+            ok = dump_session(session, Colours(out) if out.isatty() else out, explain)
     finally:
         session.stop()
         if out is not sys.stdout:

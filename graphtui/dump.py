@@ -12,27 +12,76 @@ from graphtui.model import (
 from graphtui.dump_memory import memory_summary, write_memory
 from graphtui.model.describe import nonfinite_words, short_paths, short_traceback
 from graphtui.model.events import BreakpointHit
+from graphtui.model.findings import Finding, find
+from graphtui.scenario import ScenarioError
 
 TREE_DEPTH = 64
+# What to explain: nothing (None/False), the findings (True), and the tensors named (names).
+Explain = bool | Sequence[str] | None
 
 
-def dump_session(session, out: TextIO) -> bool:
+def dump_session(session, out: TextIO, explain: Explain = None) -> bool:
     """Run the session's scenario straight through (or take a recording as it is) and write
-    events, graph, tensors and the error. True when the scenario finished without failing."""
+    events, graph, tensors and the error, and with ``explain`` the findings. True when the
+    scenario finished without failing."""
     state = _finished_state(session)
+    selected = tensors_named(state, explain)
     write_state(session.log, state, out)
+    if explain:
+        write_findings(session.log, out, selected)
     return state.run_state == RUN_FINISHED
 
 
-def dump_json(session, out: TextIO) -> bool:
-    """The same run, as the event log in JSON lines (what ``graphtui open`` reads)."""
+def dump_json(session, out: TextIO, explain: Explain = None) -> bool:
+    """The same run, as the event log in JSON lines (what ``graphtui open`` reads); with
+    ``explain`` the header line carries the findings under ``"findings"``."""
     from graphtui.recording import write
 
     state = _finished_state(session)
     numbers = EventNumbers().update(session.log)
-    write(session.log, out, str(session.path), getattr(session, "backend", "engine"),
-          {"memory": memory_summary(state, numbers)})
+    extra = {"memory": memory_summary(state, numbers)}
+    if explain:
+        extra["findings"] = findings_json(session.log, tensors_named(state, explain))
+    write(session.log, out, str(session.path), getattr(session, "backend", "engine"), extra)
     return state.run_state == RUN_FINISHED
+
+
+def tensors_named(state: State, explain: Explain) -> list[int]:
+    """The ids of the tensors ``--why`` names (each name's latest tensor); ScenarioError for
+    a name no tensor of the run has."""
+    names = [] if explain is True or not explain else list(explain)
+    latest = {t.name: t.id for t in state.tensors.values() if t.name}
+    unknown = [name for name in names if name not in latest]
+    if unknown:
+        raise ScenarioError(f"--why {unknown[0]}: no tensor of the run is named {unknown[0]!r}")
+    return [latest[name] for name in names]
+
+
+def write_findings(events: Sequence, out: TextIO, selected: Sequence[int] = ()) -> None:
+    """``== why``: one line per finding, its event's number and the node it is about."""
+    findings = find(events, selected)
+    numbers = EventNumbers().update(events)
+    out.write(f"== why: {len(findings)} finding{'' if len(findings) == 1 else 's'}\n")
+    for finding in findings:
+        out.write(f"[{finding.severity}] {short_paths(finding.text)}{_link(finding, numbers)}\n")
+
+
+def _link(finding: Finding, numbers: EventNumbers) -> str:
+    parts = []
+    if finding.step is not None:
+        parts.append(f"event {numbers.number(finding.step)}")
+    if finding.node_id is not None:
+        parts.append(f"node {finding.node_id}")
+    return f"  ({', '.join(parts)})" if parts else ""
+
+
+def findings_json(events: Sequence, selected: Sequence[int] = ()) -> list[dict]:
+    numbers = EventNumbers().update(events)
+    return [{"kind": f.kind, "severity": f.severity, "text": short_paths(f.text),
+             "locations": [short_paths(loc) for loc in f.locations],
+             "node_id": f.node_id, "tensor_id": f.tensor_id,
+             "event": None if f.step is None else numbers.number(f.step)}
+            for f in find(events, selected)]
 
 
 def dump_dot(session, out: TextIO) -> bool:

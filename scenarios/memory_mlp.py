@@ -13,8 +13,8 @@ backward passes. Look at, in graphtui (the Saved tab; `graphtui dump`'s "== save
 
 Finishes normally (exit status 0).
 """
-import engine as torch
-import engine.nn as nn
+import torch
+import torch.nn as nn
 
 torch.manual_seed(0)
 

@@ -17,9 +17,9 @@ in graphtui (--backend torch):
 
 Finishes normally under --backend torch (exit status 0); fails under the engine.
 """
-import engine as torch
-import engine.nn as nn
-import engine.nn.functional as F
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 torch.manual_seed(0)
 

@@ -287,10 +287,11 @@ def _saved_info(name: str, saved: SavedTensor):
     tid = trace.tensor_id(tensor) if tensor is not None else None
     if saved.scalar or saved.data is None:
         return trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid,
-                               kind=trace.SCALAR if saved.scalar else trace.ACTIVATION)
+                               kind=trace.SCALAR if saved.scalar else trace.ACTIVATION,
+                               version=saved.version)
     storage, storage_nbytes, offset = trace.storage_of(saved.data)
     return trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid, storage,
-                           storage_nbytes, offset, _memory_kind(saved, tensor))
+                           storage_nbytes, offset, _memory_kind(saved, tensor), saved.version)
 
 
 def _memory_kind(saved: SavedTensor, tensor) -> str:

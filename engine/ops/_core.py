@@ -164,8 +164,16 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
                 _attach_node(node_cls, out, inputs, saved, attrs, save_result)
                 break
     if trace.active:
-        _announce(out)
+        _announce(out, made=None if _gm.state.enabled or _gm.state.inference
+                  or not _any_requires_grad(inputs) else "no_grad")
     return out
+
+
+def _any_requires_grad(inputs: tuple) -> bool:
+    for t in inputs:
+        if t is not None and (t._requires_grad or (t._base is not None and t._base._requires_grad)):
+            return True
+    return False
 
 
 def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result) -> None:

@@ -11,9 +11,10 @@ from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
-from engine.ops._core import data_of, edge, needs_grad, record, reduce_to
+from engine.ops._core import data_of, edge, needs_grad, record, reduce_to, user_location
 from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
-                                  check_saved_indices, getitem, index_put_zeros, keeps_whole_dim, saved_index_tensors)
+                                  check_saved_indices, getitem, index_put_zeros,
+                                  keeps_whole_dim, saved_index_tensors)
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -455,7 +456,9 @@ def _bump_event(tensor: Tensor, op: str) -> None:
     node = tensor._grad_fn
     trace.emit(trace.TensorModified(trace.tensor_id(tensor), op, tensor._vc[0],
                                     None if node is None else node._id,
-                                    trace.summarize(tensor), tensor._requires_grad))
+                                    trace.summarize(tensor), tensor._requires_grad,
+                                    user_location(),
+                                    None if tensor._base is None else trace.tensor_id(tensor._base)))
 
 
 def _rebase_strided(view: Tensor, base: Tensor) -> None:

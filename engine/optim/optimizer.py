@@ -76,8 +76,10 @@ class Optimizer:
     def _changed(param: Tensor, op: str) -> None:
         param._vc[0] += 1
         if trace.active:
+            from engine.ops._core import user_location
             trace.emit(trace.TensorModified(trace.tensor_id(param), op, param._vc[0], None,
-                                            trace.summarize(param), param._requires_grad))
+                                            trace.summarize(param), param._requires_grad,
+                                            user_location()))
 
     # ------------------------------------------------------------ state dict
     def state_dict(self) -> dict:

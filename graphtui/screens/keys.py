@@ -31,6 +31,8 @@ DEBUGGER_BINDINGS: list[Binding] = [
             id="rerun"),
     Binding("slash", "find", "Find", key_display="/", tooltip="Find a node or tensor by name",
             id="find"),
+    Binding("w", "why", "Why", tooltip="Findings: in-place, NaN/Inf, .grad None, hooks",
+            id="why", show=False),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="All keys", id="help"),
 ]
 
@@ -72,5 +74,11 @@ KEY_HELP: dict[str, str] = {
     "rerun": "Run the scenario again from the start; muted hooks stay muted and breakpoints "
              "stay set.",
     "find": "Jump to a grad_fn node or a tensor by name.",
+    "why": "Open the Why pane in place of the events (w again closes it): one sentence per "
+           "finding — the in-place change that breaks (or will break) backward, the first "
+           "NaN/Inf in the forward and in the backward, why a .grad is None (each leaf that "
+           "requires grad, and the tensor selected when it opened), which backward freed the "
+           "buffers a second backward needs, what each hook did or why it never fired. "
+           "Enter on one shows its event, its node in the graph and the inspector.",
     "help": "This screen.",
 }

@@ -22,6 +22,7 @@ from graphtui.model import RUN_NOT_STARTED, RUN_PAUSED, RUN_RUNNING, EventNumber
 from graphtui.screens.breakpoints import BreakpointsScreen
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
+from graphtui.model.findings import find
 from graphtui.replay import ReplaySession
 from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
@@ -36,6 +37,7 @@ from graphtui.widgets.inspector import Inspector
 from graphtui.widgets.keys_footer import KeysFooter
 from graphtui.widgets.selection import Selection
 from graphtui.widgets.status_bar import StatusBar, StatusInfo
+from graphtui.widgets.why_panel import WhyPanel
 
 MIN_REFRESH = 1 / 30       # seconds between repaints while events flood in
 REFRESH_SHARE = 3          # a flood's repaints take at most 1/REFRESH_SHARE of the UI thread
@@ -86,6 +88,7 @@ class MainScreen(Screen):
         self._pause_pending = False          # p pressed, the run not paused yet
         self.numbers = EventNumbers()        # the events' numbers, as dump prints them
         self._names: State | None = None     # the latest live state: names for event lines
+        self._why_tensor: int | None = None  # the tensor looked at when the Why pane opened
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -94,12 +97,14 @@ class MainScreen(Screen):
                 yield GraphTree(id="graph")
             yield Inspector(id="inspector")
         yield EventsPane(id="events")
+        yield WhyPanel(id="why")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#graph-pane").border_title = "Graph"
         self.query_one("#inspector").border_title = "Inspector"
         self.query_one("#events").border_title = "Events"
+        self.query_one("#why").border_title = "Why (w: back to events; enter: show it)"
         self._fetcher = StateFetcher(self._fetch, self.post_message)
         self.session.add_listener(self._on_session_change)
         self.refresh_now()
@@ -177,12 +182,34 @@ class MainScreen(Screen):
             if self.moment is None or self._names is None:
                 self._names = state          # the latest state knows the most names
             self.query_one(EventsPane).show(log, moment, self._names, self.numbers)
+            self._refresh_why(log, state)
         self._last_refresh = time.monotonic()
         # Repaints share the UI thread with keys: the slower they are, the rarer.
         self._refresh_gap = max(MIN_REFRESH, (REFRESH_SHARE - 1) * (self._last_refresh - started))
         if self.moment is None and state.step < len(log) and self._refresh_timer is None:
             # Behind a flood: catch up by another chunk soon.
             self._refresh_timer = self.set_timer(self._refresh_gap, self._timed_refresh)
+
+    def _refresh_why(self, log, state: State) -> None:
+        """The Why pane, when open: the whole run's findings, computed again only when the
+        log grew and the run is not racing on (they cost a pass over the log)."""
+        why = self.query_one(WhyPanel)
+        if not why.display:
+            return
+        key = (id(log), len(log), self._why_tensor)
+        if why.key == key:
+            return
+        if why.key is not None and why.key[0] == id(log) and state.run_state == RUN_RUNNING:
+            return                               # catch up when it pauses or ends
+        note = (f"findings up to event {self.numbers.count(len(log)):,}; the run goes on"
+                if state.run_state == RUN_RUNNING else None)
+        selected = () if self._why_tensor is None else (self._why_tensor,)
+        try:
+            findings, failed = find(log, selected), False
+        except Exception as error:          # a finder bug must not take the debugger down
+            findings, failed = [], True
+            note = f"the findings could not be computed: {type(error).__name__}: {error}"
+        why.show(findings, self.numbers, key, note, failed)
 
     def _live_state(self, log) -> State:
         """The live state, or one chunk closer to it while a flood is being caught up."""
@@ -256,6 +283,27 @@ class MainScreen(Screen):
         self._tensor_only = None
         if self.state is not None:
             self.query_one(Inspector).show(self.state, self._selection(self.state), self.numbers)
+
+    @on(WhyPanel.Picked)
+    def _why_picked(self, message: WhyPanel.Picked) -> None:
+        """Show the finding's moment, with its node (or tensor) in the inspector."""
+        finding = message.finding
+        if finding.step is not None:
+            self.moment = finding.step + 1
+        self.refresh_now()
+        if self.state is None:
+            return
+        inspector = self.query_one(Inspector)
+        node_id = finding.node_id
+        if node_id is not None and self.query_one(GraphTree).reveal(node_id):
+            self._tensor_only = None
+            inspector.active_tab = "node"
+        elif finding.tensor_id is not None and finding.tensor_id in self.state.tensors:
+            self._tensor_only = finding.tensor_id
+            inspector.active_tab = "tensor"
+        else:
+            self.notify("Not in the graph shown at that moment", severity="warning", timeout=3)
+        inspector.show(self.state, self._selection(self.state), self.numbers)
 
     @on(EventsLog.Picked)
     def _event_picked(self, message: EventsLog.Picked) -> None:
@@ -418,6 +466,20 @@ class MainScreen(Screen):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.read_only))
+
+    def action_why(self) -> None:
+        """Open the Why pane in the events pane's place (or close it)."""
+        why, events = self.query_one(WhyPanel), self.query_one(EventsPane)
+        opening = not why.display
+        why.display, events.display = opening, not opening
+        if not opening:
+            return
+        why.key = None                           # compute afresh, for the tensor looked at now
+        self._why_tensor = (self._selection(self.state).tensor_id
+                            if self.state is not None else None)
+        if self.state is not None:
+            self._refresh_why(self.session.log, self.state)
+        why.focus()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(Inspector).active_tab = tab

@@ -69,3 +69,20 @@ def test_nan_in_a_forward_output_beside_next_to_run(snap_compare, tmp_path):
 def test_saved_memory_after_a_retain_graph_backward(snap_compare, tmp_path):
     # Each storage once, weights as "parameter", the timeline, what retain_graph kept.
     assert snap(snap_compare, tmp_path, "mlp_memory.py", ["c", TABS["saved"]])
+
+
+def test_why_pane_on_the_inplace_error(snap_compare):
+    """The Why pane (w) over a failed run: the in-place error first, then why x.grad and
+    the selected h.grad are None."""
+    from pathlib import Path
+    app, session = new_app(Path(__file__).resolve().parents[2] / "scenarios" / "inplace_error.py",
+                           break_on_backward=False)
+
+    async def drive(pilot) -> None:
+        await settle(pilot, session)
+        await press_and_settle(pilot, session, ["w"])
+
+    try:
+        assert snap_compare(app, terminal_size=SIZE, run_before=drive)
+    finally:
+        session.stop()

@@ -242,6 +242,22 @@ EXPECTED: dict[str, list[str]] = {
         "GradcheckError: Jacobian mismatch for output 0 with respect to input 0,",
         "numerical:tensor([[ 3.0000,  0.0000],", "analytical:tensor([[1., 0.],",
     ],
+    "grad_is_none": [
+        "tensor w [2] float32 requires_grad", "backward started from loss", "w.grad = [2]",
+        "tensor([4., 5.])", "None None None None None", "UserWarning: The .grad attribute",
+        "run finished", "== graph", "SumBackward0  [done]", "== run finished",
+    ],
+    "hook_effects": [
+        "registered tensor hook", "registered post_accumulate_grad hook", "AddmmBackward0 recorded",
+        "registered full_backward hook", "backward started from loss", "fired tensor hook",
+        "y's gradient: tensor([1.9894, 2.7586])", "x.grad = [2] float32 [5.968, 8.276]",
+        "run finished", "== run finished",
+    ],
+    "inplace_warning": [
+        "SigmoidBackward0 recorded at", "s modified in place by mul_ (version 1)", "1\n",
+        "SumBackward0 recorded at", "tensor(3., grad_fn=<SumBackward0>)", "run finished",
+        "== graph", "SumBackward0  [pending]", "== run finished",
+    ],
     "long_chain": [
         "MulBackward0 recorded at", "backward started from", "MulBackward0 receives [3]",
         "x.grad = [3] float32 [2.719, 2.719, 2.719]", "backward finished", "MulBackward0\n",

@@ -91,6 +91,10 @@ STDOUT: dict[str, list] = {
                         "tensor([ 2.0000, -0.6023, -2.6509])", "True"],
     "custom_function": ["tensor([ 3., 12.])", "BadCubeBackward", "tensor([1., 4.])", "True"],
     "long_chain": ["MulBackward0", "tensor([2.7186, 2.7186, 2.7186])", "2.7181"],
+    "grad_is_none": ["tensor([4., 5.])", "None None None None None", "None"],
+    "hook_effects": [Rx(r"weight grad norm: 6\.7082\d*"), "y's gradient: tensor([1.9894, 2.7586])",
+                     "tensor([5.9682, 8.2759])"],
+    "inplace_warning": ["1", "tensor(3., grad_fn=<SumBackward0>)"],
 }
 
 #: What each scenario writes to stderr: warnings in order, then the error's last line.
@@ -133,6 +137,9 @@ STDERR: dict[str, list[str]] = {
         "version 1; expected version 0 instead. Hint: enable anomaly detection to find the "
         "operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False).\n"],
+    "grad_is_none": [
+        "grad_is_none.py:32: UserWarning: The .grad attribute of a Tensor that is not a leaf "
+        "Tensor is being accessed.", "print(hidden.grad)"],
     "custom_function": [
         "Traceback (most recent call last):", "gradcheck(BadCube.apply, inputs)",
         "GradcheckError: Jacobian mismatch for output 0 with respect to input 0,\n"
