@@ -395,6 +395,7 @@ class BackwardStarted:
     roots: tuple                      # ((node_id | None, tensor_id), ...)
     retain_graph: bool
     create_graph: bool
+    location: str | None = None       # "file.py:31" of the user's backward() / grad() call
 
 
 @_record

@@ -18,6 +18,7 @@ from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
 from engine.autograd.node import AccumulateGrad
+from engine.ops._core import user_location
 from engine.tensor import Tensor
 from engine.utils.hooks import fire
 
@@ -138,7 +139,7 @@ def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: 
         trace.emit(trace.BackwardStarted(
             backward_id, "backward" if accumulate else "grad",
             tuple((node._id, trace.tensor_id(t)) for (node, _), t in zip(roots, root_tensors)),
-            retain_graph, create_graph))
+            retain_graph, create_graph, user_location()))
     previous_mode, previous_graph_mode = _gm.state.enabled, _node.graph_mode
     _gm.state.enabled, _node.graph_mode = create_graph, create_graph
     ok = False

@@ -4,6 +4,7 @@
     state = state_at(log, step)            # from scratch, pure
     history = History(log)                 # incremental: history.latest(), history.state_at(k)
     rows = tree_rows(state, expanded)      # the graph pane's rows
+    state.iterations                       # the backward passes (graphtui.model.iterations)
 
 Step k is "after the first k events"; see ``state.State`` for everything a state holds.
 """
@@ -16,6 +17,7 @@ from graphtui.model.events import (
     Discarded, EventsDropped, HookMuteChanged, OutputWritten, Paused, Resumed, RunFinished, RunStarted,
 )
 from graphtui.model.history import EventLog, History, state_at
+from graphtui.model.iterations import Iteration, IterationList, iteration_rows
 from graphtui.model.state import (
     DONE, ERROR, FREED, NAN, NEXT, NODE_STATUSES, PENDING, RUN_FAILED, RUN_FINISHED,
     RUN_NOT_STARTED, RUN_PAUSED, RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer,

@@ -21,6 +21,7 @@ from graphtui.model.state import (
     RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
     HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
+from graphtui.model.iterations import IterationTracker, scalar_value
 from graphtui.model.prune import prune_old_graphs
 from graphtui.model.seq import SharedAppendOnly
 
@@ -98,6 +99,7 @@ class StateBuilder:
         self.roots_forgotten = 0
         self.current_pass: int | None = None
         self.executing: tuple[int, ...] = ()               # nodes entered, not yet left
+        self.iterations = IterationTracker()
 
     # ------------------------------------------------------------ public
 
@@ -125,6 +127,7 @@ class StateBuilder:
             setattr(twin, name, dict(getattr(self, name)))
         twin.problems = self.problems.fork()
         twin.output = self.output.fork()
+        twin.iterations = self.iterations.fork()
         return twin
 
     def snapshot(self, total: int | None = None, first_step: int = 0) -> State:
@@ -154,6 +157,7 @@ class StateBuilder:
             output_dropped=self.output_dropped + self.output.dropped,
             events_dropped=self.events_dropped,
             first_nan_node=self.first_nan_node,
+            iterations=self.iterations.view(),
         )
 
     # ------------------------------------------------------------ helpers
@@ -305,6 +309,7 @@ def _on_tensor_created(b: StateBuilder, e: trace.TensorCreated) -> None:
 def _on_tensor_named(b: StateBuilder, e: trace.TensorNamed) -> None:
     tensor = b._tensor(e.tensor_id)
     b.tensors[e.tensor_id] = replace(tensor, name=e.name)
+    b.iterations.tensor_named(e.tensor_id, e.name)
 
 
 def _on_tensor_modified(b: StateBuilder, e: trace.TensorModified) -> None:
@@ -344,13 +349,25 @@ def _on_backward_started(b: StateBuilder, e: trace.BackwardStarted) -> None:
     b.passes[e.backward_id] = BackwardPass(e.backward_id, e.kind, roots, e.retain_graph,
                                            e.create_graph, b.step)
     b.current_pass = e.backward_id
+    _start_iteration(b, e, roots)
     for node_id in b._reachable(root.node_id for root in roots):
         if b.nodes[node_id].status == DONE:
             b._set_status(node_id, PENDING)
     prune_old_graphs(b, ROOTS_SHOWN)
 
 
+def _start_iteration(b: StateBuilder, e: trace.BackwardStarted, roots: tuple[Root, ...]) -> None:
+    first = roots[0] if roots else None
+    node = b.nodes.get(first.node_id) if first and first.node_id is not None else None
+    tensor = b.tensors.get(first.tensor_id) if first and first.tensor_id is not None else None
+    b.iterations.started(b.step, e.backward_id, e.kind, roots, e.retain_graph,
+                         node.name if node else None, tensor.name if tensor else None,
+                         scalar_value(tensor.value) if tensor else None,
+                         getattr(e, "location", None))
+
+
 def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:
+    b.iterations.finished(b.step, e.backward_id, e.ok)
     bw = b.passes.get(e.backward_id)
     if bw is not None:
         b.passes[e.backward_id] = replace(bw, finished=True, ok=e.ok)
@@ -387,6 +404,7 @@ def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
     bw = b.passes.get(b.current_pass) if b.current_pass is not None else None
     if bw is not None:
         b.passes[bw.id] = replace(bw, nodes_run=bw.nodes_run + 1)
+    b.iterations.node_ran(b.current_pass)
 
 
 def _on_grad_accumulated(b: StateBuilder, e: trace.GradAccumulated) -> None:
@@ -410,6 +428,7 @@ def _on_buffer_freed(b: StateBuilder, e: trace.BufferFreed) -> None:
     status = FREED if all_freed and node.status == DONE else node.status
     b.nodes[e.node_id] = replace(node, saved=saved, status=status)
     b.retained_bytes -= released
+    b.iterations.buffers_freed(b.current_pass, len(names), released)
 
 
 def _on_hook_registered(b: StateBuilder, e: trace.HookRegistered) -> None:

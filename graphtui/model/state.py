@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from engine.trace import Summary
+from graphtui.model.iterations import IterationList
 
 # Node statuses, in the order a node goes through them during one backward pass.
 PENDING = "pending"      # recorded, not yet reached by a backward pass
@@ -245,6 +246,7 @@ class State:
     output_dropped: int = 0                    # lines not kept because of the budget
     events_dropped: int = 0                    # other events not kept because of the budget
     first_nan_node: int | None = None          # first node whose output or gradient held NaN/Inf
+    iterations: IterationList = field(default_factory=IterationList)   # backward passes so far
 
     @property
     def header(self) -> Header:
