@@ -1,6 +1,7 @@
 """``graphtui dump``: a whole run as text, for pipes, CI logs and tests without a terminal."""
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import TextIO
@@ -10,6 +11,7 @@ from graphtui.model import (
     format_summary, tree_rows,
 )
 from graphtui.model.describe import short_paths, short_traceback
+from graphtui.model.iterations import iteration_rows
 
 TREE_DEPTH = 64
 
@@ -23,12 +25,24 @@ def dump_session(session, out: TextIO) -> bool:
 
 
 def dump_json(session, out: TextIO) -> bool:
-    """The same run, as the event log in JSON lines (what ``graphtui open`` reads)."""
+    """The same run, as the event log in JSON lines (what ``graphtui open`` reads); the
+    header line also carries the tables (``iterations``)."""
     from graphtui.recording import write
 
     state = _finished_state(session)
-    write(session.log, out, str(session.path))
+    write(session.log, out, str(session.path), tables=json_tables(session.log, state))
     return state.run_state == RUN_FINISHED
+
+
+def json_tables(events: Sequence, state: State) -> dict:
+    """The tables ``dump --json`` adds to the recording's header line."""
+    numbers = EventNumbers().update(events)
+    rows = iteration_rows(state.iterations, numbers)
+    for row in rows:       # JSON has no NaN or Infinity: a diverged loss is written as text
+        value = row["root_value"]
+        if value is not None and not math.isfinite(value):
+            row["root_value"] = str(value)
+    return {"iterations": rows}
 
 
 def dump_dot(session, out: TextIO) -> bool:
@@ -79,6 +93,25 @@ class Colours:
         self.out.flush()
 
 
+def write_iterations(state: State, numbers: EventNumbers, out: TextIO) -> None:
+    """The per-iteration table: one row per backward pass."""
+    rows = iteration_rows(state.iterations, numbers)
+    if not rows:
+        out.write("== iterations: none (no backward pass)\n")
+        return
+    out.write(f"== iterations: {len(rows)} backward pass{'es' if len(rows) != 1 else ''}\n")
+    out.write(f"{'#':>5}  {'root':<32} {'value':>11} {'nodes run':>9} {'freed':>16}  "
+              f"{'events':<13} line\n")
+    for row in rows:
+        value = "" if row["root_value"] is None else f"{row['root_value']:.6g}"
+        freed = f"{row['buffers_freed']} ({format_bytes(row['bytes_freed'])})"
+        events = f"{row['first_event'] or '·'}-{row['last_event'] or '…'}"
+        state_note = "  failed" if row["ok"] is False else "  running" if row["ok"] is None else ""
+        out.write(f"{row['iteration']:>5}  {row['root']:<32} {value:>11} {row['nodes_run']:>9} "
+                  f"{freed:>16}  {events:<13} {short_paths(row['location'] or '?')}"
+                  f"{state_note}\n")
+
+
 def write_state(events: Sequence, state: State, out: TextIO) -> None:
     """Events numbered as the TUI numbers them (from 1; the debugger's own pauses and mutes
     get a dot), paths and tracebacks shortened as the TUI shortens them."""
@@ -92,6 +125,7 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         number = numbers.number(index)
         out.write(f"{'·' if number is None else number:>6}  "
                   f"{short_paths(describe_event(event, state))}\n")
+    write_iterations(state, numbers, out)
     out.write("== graph\n")
     for row in tree_rows(state, expand_to_depth(state, TREE_DEPTH)):
         status = f"  [{row.entry.status}]" if row.entry.status else ""

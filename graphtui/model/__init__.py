@@ -25,6 +25,7 @@ from graphtui.model.state import (
     State, Tensor,
 )
 from graphtui.model.tree import (
-    NO_GRAD_FN, NODE, NONE_EDGE, ROOT, TreeEntry, TreeRow, child_entries, expand_to_depth,
-    path_to, root_entries, tree_rows,
+    DEAD, EARLIER, FOLDED, ITERATION, NO_GRAD_FN, NODE, NONE_EDGE, ROOT, TreeEntry, TreeRow,
+    child_entries, entry_children, expand_to_depth, path_to, root_entries, shown_status,
+    tree_rows,
 )

@@ -97,6 +97,7 @@ class StateBuilder:
         self.first_nan_node: int | None = None
         self.nodes_forgotten = 0                           # nodes dropped with old graphs
         self.roots_forgotten = 0
+        self.outputs_forgotten = 0                         # sinks dropped, never backpropagated
         self.current_pass: int | None = None
         self.executing: tuple[int, ...] = ()               # nodes entered, not yet left
         self.iterations = IterationTracker()
@@ -148,6 +149,7 @@ class StateBuilder:
             roots=roots[-ROOTS_SHOWN:],
             roots_hidden=max(0, len(roots) - ROOTS_SHOWN) + self.roots_forgotten,
             nodes_forgotten=self.nodes_forgotten,
+            outputs_forgotten=self.outputs_forgotten,
             unreadable_events=self.unreadable_events,
             backward_passes=tuple(self.passes.values()),
             retained_bytes=self.retained_bytes,

@@ -187,10 +187,19 @@ def scalar_value(summary) -> float | None:
     return float(summary.mean) if summary.stats is not None else None
 
 
-def iteration_rows(iterations: Sequence[Iteration]) -> list[dict]:
-    """One plain dict per iteration, for ``dump --json`` and the text table."""
-    return [{"iteration": it.number, "kind": it.kind, "root": it.root_text,
-             "root_value": it.root_value, "nodes_run": it.nodes_run,
-             "buffers_freed": it.buffers_freed, "bytes_freed": it.bytes_freed,
-             "start": it.start, "end": it.end, "ok": it.ok, "location": it.location}
-            for it in iterations]
+def iteration_rows(iterations: Sequence[Iteration], numbers=None) -> list[dict]:
+    """One plain dict per iteration, for ``dump --json`` and the text table. ``start`` and
+    ``end`` are log indices; with ``numbers`` (``EventNumbers`` of the log), ``first_event``
+    and ``last_event`` are the numbers the TUI and the dump show for its BackwardStarted and
+    BackwardFinished (``last_event`` None while it runs)."""
+    rows = []
+    for it in iterations:
+        row = {"iteration": it.number, "kind": it.kind, "root": it.root_text,
+               "root_value": it.root_value, "nodes_run": it.nodes_run,
+               "buffers_freed": it.buffers_freed, "bytes_freed": it.bytes_freed,
+               "start": it.start, "end": it.end, "ok": it.ok, "location": it.location}
+        if numbers is not None:
+            row["first_event"] = numbers.number(it.start)
+            row["last_event"] = numbers.number(it.end - 1) if it.end is not None else None
+        rows.append(row)
+    return rows

@@ -237,6 +237,7 @@ class State:
     roots: tuple[Root, ...] = ()               # the most recent ROOTS_SHOWN, oldest first
     roots_hidden: int = 0                      # earlier roots left out (training loops)
     nodes_forgotten: int = 0                   # nodes of old graphs no longer kept
+    outputs_forgotten: int = 0                 # outputs never backpropagated, no longer kept
     unreadable_events: int = 0                 # events the model could not apply (skipped)
     backward_passes: tuple[BackwardPass, ...] = ()
     retained_bytes: int = 0                    # saved buffers not yet freed, all nodes
