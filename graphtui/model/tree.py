@@ -140,7 +140,9 @@ def _iteration_entries(state: State) -> list[TreeEntry]:
                                  f"{first_shown:,} earlier backward pass"
                                  f"{'es' if first_shown != 1 else ''}", has_children=True))
     entries += [iteration_entry(state, iterations[index]) for index in range(first_shown, count - 1)]
-    entries.append(TreeEntry((f"i{count}",), ITERATION, iteration_label(iterations[-1], count)))
+    current = iterations[-1]
+    entries.append(TreeEntry((f"i{count}",), ITERATION, iteration_label(current, count),
+                             tensor_id=current.root_tensor_id))
     return entries
 
 
@@ -148,7 +150,8 @@ def iteration_entry(state: State, it: Iteration) -> TreeEntry:
     """An older iteration's folded row; its roots are its children."""
     kept = any(root.node_id in state.nodes for root in it.roots)
     label = iteration_label(it) + ("" if kept else " · graph no longer kept")
-    return TreeEntry((f"i{it.number}",), ITERATION, label, has_children=kept)
+    return TreeEntry((f"i{it.number}",), ITERATION, label, tensor_id=it.root_tensor_id,
+                     has_children=kept)
 
 
 def entry_children(state: State, entry: TreeEntry) -> list[TreeEntry]:

@@ -26,7 +26,9 @@ from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.go_to_event import GoToEventScreen
 from graphtui.screens.help import HelpScreen
-from graphtui.screens.navigation import current, find_targets, landmark, node_of_tensor
+from graphtui.screens.navigation import (
+    current, find_targets, iteration_end, landmark, node_of_tensor,
+)
 from graphtui.screens.keys import DEBUGGER_BINDINGS, LIVE_ONLY
 from graphtui.widgets.events_log import EventsLog
 from graphtui.widgets.events_pane import EventsPane
@@ -243,7 +245,19 @@ class MainScreen(Screen):
             error=error, pause_pending=self._pause_pending,
             first_nan=None if state.first_nan_node is None
             else state.node_label(state.first_nan_node),
+            **self._iteration_info(state),
         )
+
+    def _iteration_info(self, state: State) -> dict:
+        shown = state.iterations.current
+        if shown is None:
+            return {}
+        latest = self._names.iterations if self._names is not None else state.iterations
+        value = None
+        if shown.root_value is not None:
+            value = f"{shown.root_tensor_name or 'root'} {shown.root_value:.4g}"
+        return {"iteration": shown.number, "iterations": max(len(latest), shown.number),
+                "root_value": value}
 
     # ---------------------------------------------------------------- widgets -> screen
 
@@ -368,6 +382,36 @@ class MainScreen(Screen):
             self.notify("No earlier one" if direction < 0 else "No later one", timeout=2)
             return
         self._go_to(found + 1)
+
+    def action_iteration_back(self) -> None:
+        self._to_iteration(-1)
+
+    def action_iteration_forward(self) -> None:
+        self._to_iteration(1)
+
+    def _to_iteration(self, direction: int) -> None:
+        """To the end of the previous/next backward pass; the graph's cursor on its root."""
+        log = self.session.log
+        here = len(log) if self.moment is None else self.moment
+        iterations = self.session.state().iterations
+        target = iteration_end(iterations, here, direction)
+        if target is None and direction > 0 and self.moment is not None:
+            self._back_to_live()             # past the last pass: live, as ] does
+            self.refresh_now()
+            return
+        if target is None:
+            self.notify("No earlier backward pass" if direction < 0
+                        else "No later backward pass", timeout=2)
+            return
+        it, moment = target
+        if moment is None or moment >= len(log):
+            self._back_to_live()
+            self.refresh_now()
+        else:
+            self._go_to(moment)
+        if it.root_node_id is not None and self.query_one(GraphTree).reveal(it.root_node_id):
+            self._tensor_only = None
+            self.query_one(Inspector).show(self.state, self._selection(self.state), self.numbers)
 
     def _go_to(self, moment: int) -> None:
         self.moment = moment

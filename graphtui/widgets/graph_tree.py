@@ -151,8 +151,10 @@ class GraphTree(Tree[TreeEntry]):
             self._relabel(state)
 
     def _rebuilt_lately(self, state: State) -> bool:
-        """A rebuild costs the UI thread tens of ms: a running loop's roots wait a little."""
-        return (state.run_state == RUN_RUNNING and bool(self._root_keys)
+        """A rebuild costs the UI thread tens of ms: a running loop's roots wait a little
+        (live only: a moment of history asked for is shown at once)."""
+        return (state.run_state == RUN_RUNNING and state.step >= state.total
+                and bool(self._root_keys)
                 and time.monotonic() - self._rebuilt < REBUILD_WHILE_RUNNING)
 
     def reveal(self, node_id: int) -> bool:

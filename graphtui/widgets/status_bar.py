@@ -28,6 +28,9 @@ class StatusInfo:
     pause_pending: bool = False      # p was pressed; the run has not reached an op or node
     first_nan: str | None = None     # the first node whose output or gradient held NaN/Inf
     read_only: bool = False          # a recording: nothing runs, so no break field
+    iteration: int = 0               # the backward pass shown (0: none yet)
+    iterations: int = 0              # backward passes recorded so far
+    root_value: str | None = None    # "loss 0.1875": the shown pass's root, when a scalar
 
 
 ERROR_CHARS = 40          # the rest of the line (step, hooks) stays in view; whole in Node tab
@@ -54,6 +57,10 @@ def status_fields(info: StatusInfo) -> list[Content]:
     if info.first_nan:
         fields.append(Content.from_markup("[b magenta]⚠ NaN/Inf first at $nan[/]",
                                           nan=info.first_nan))
+    if info.iteration:
+        fields.append(Content.from_markup(
+            "[b]backward $n of $total[/]" + (" [i]$value[/]" if info.root_value else ""),
+            n=str(info.iteration), total=str(info.iterations), value=info.root_value or ""))
     position = "event $event/$total" if info.live else "[reverse b]history $event/$total[/]"
     fields.append(Content.from_markup(position, event=str(info.event), total=str(info.total)))
     fields.append(Content.from_markup("hooks $on on / $muted muted", on=str(info.hooks_on),
