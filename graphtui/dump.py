@@ -30,7 +30,7 @@ def dump_json(session, out: TextIO) -> bool:
     from graphtui.recording import write
 
     state = _finished_state(session)
-    write(session.log, out, str(session.path), tables=json_tables(session.log, state))
+    write(session.log, out, str(session.path), extra=json_tables(session.log, state))
     return state.run_state == RUN_FINISHED
 
 
@@ -125,12 +125,12 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         number = numbers.number(index)
         out.write(f"{'·' if number is None else number:>6}  "
                   f"{short_paths(describe_event(event, state))}\n")
-    write_iterations(state, numbers, out)
     out.write("== graph\n")
     for row in tree_rows(state, expand_to_depth(state, TREE_DEPTH)):
         status = f"  [{row.entry.status}]" if row.entry.status else ""
         again = "  (shown above)" if row.repeated and row.entry.has_children else ""
         out.write(f"{'  ' * row.depth}{row.entry.label}{status}{again}\n")
+    write_iterations(state, numbers, out)
     out.write("== tensors\n")
     for tensor in state.tensors.values():
         out.write(f"{tensor.label}: {format_summary(tensor.value)}  "

@@ -87,6 +87,7 @@ class MainScreen(Screen):
         self._pause_pending = False          # p pressed, the run not paused yet
         self.numbers = EventNumbers()        # the events' numbers, as dump prints them
         self._names: State | None = None     # the latest live state: names for event lines
+        self._reveal_next: int | None = None # a node to put the cursor on at the next show
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -173,6 +174,9 @@ class MainScreen(Screen):
             graph.loading = state.run_state in (RUN_NOT_STARTED, RUN_RUNNING) and not state.nodes
             graph.show(state)
             self._follow(state)
+            if self._reveal_next is not None and graph.reveal(self._reveal_next):
+                self._tensor_only = None      # < / >: the pass's root, before the inspector
+            self._reveal_next = None
             self.query_one(Inspector).show(state, self._selection(state), self.numbers)
             moment = None if self.moment is None else self.moment - 1
             if self.moment is None or self._names is None:
@@ -404,14 +408,12 @@ class MainScreen(Screen):
                         else "No later backward pass", timeout=2)
             return
         it, moment = target
+        self._reveal_next = it.root_node_id
         if moment is None or moment >= len(log):
             self._back_to_live()
             self.refresh_now()
         else:
             self._go_to(moment)
-        if it.root_node_id is not None and self.query_one(GraphTree).reveal(it.root_node_id):
-            self._tensor_only = None
-            self.query_one(Inspector).show(self.state, self._selection(self.state), self.numbers)
 
     def _go_to(self, moment: int) -> None:
         self.moment = moment

@@ -30,7 +30,8 @@ TUTORIAL = [
 ]
 BEYOND = [
     "mlp_training", "vanishing_gradients", "nan_origin", "inplace_error", "shared_subgraph",
-    "custom_function", "full_vs_legacy_hooks", "long_chain",
+    "custom_function", "full_vs_legacy_hooks", "long_chain", "exploding_gradients",
+    "training_loop",
 ]
 ALL = TUTORIAL + BEYOND
 
@@ -38,7 +39,7 @@ ALL = TUTORIAL + BEYOND
 NEEDS_NN = {
     "seed_06_forward_hooks", "seed_07_forward_pre_hook", "seed_08_backward_hook",
     "seed_09_remove_hook", "seed_10_cam_features", "mlp_training", "vanishing_gradients",
-    "full_vs_legacy_hooks",
+    "full_vs_legacy_hooks", "exploding_gradients", "training_loop",
 }
 NN_MODULES = ("engine.nn", "engine.nn.functional", "engine.optim")
 

@@ -89,6 +89,13 @@ STDOUT: dict[str, list] = {
                         "tensor([ 2.0000, -0.6023, -2.6509])", "True"],
     "custom_function": ["tensor([ 3., 12.])", "BadCubeBackward", "tensor([1., 4.])", "True"],
     "long_chain": ["MulBackward0", "tensor([2.7186, 2.7186, 2.7186])", "2.7181"],
+    "exploding_gradients": [
+        *[Rx(rf"step {i}: loss \d\.\d{{3}}e\+\d\d  largest weight grad norm "
+             rf"\d\.\d{{3}}e\+\d\d") for i in range(5)],
+        "the loss grew at every step: True", "last loss over 1e12 times the first: True"],
+    "training_loop": [
+        *[Rx(rf"step {i}: loss \d\.\d{{4}}  accuracy \d\.\d{{3}}") for i in range(10, 51, 10)],
+        "accuracy rose: True", "last 10 losses below the first 10 on average: True"],
 }
 
 #: What each scenario writes to stderr: warnings in order, then the error's last line.
