@@ -21,11 +21,12 @@ tensor_named / node_ran / buffers_freed`` as it applies events (a few microsecon
 O(iterations still running), not O(iterations). Records are shared by a builder and its
 clones (time travel checkpoints), like the output lines (``graphtui.model.seq``). The
 records outlive the graphs the builder forgets (``graphtui.model.prune``) and the events the
-log discards, so a 10,000-step loop still lists its 10,000 losses (up to ``ITERATIONS_KEPT``).
+log discards, so a 10,000-step loop still lists its 10,000 losses (up to ``ITERATIONS_KEPT``; later ones are counted in ``dropped``).
 """
 from __future__ import annotations
 
 import bisect
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:                      # state.py holds an IterationList: no import cycle
     from graphtui.model.state import Root
 
-ITERATIONS_KEPT = 200_000         # records past this are counted, not kept (memory bound)
+ITERATIONS_KEPT = 100_000         # records past this are counted, not kept (memory bound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ class IterationTracker:
             self.dropped += 1
             return
         index = self._length
+        location = sys.intern(location) if location else None   # one string per line
         record = Iteration(index + 1, backward_id, kind, step, None, roots, root_name,
                            root_tensor_name, root_value, location, retain_graph)
         if index == len(self._items):
