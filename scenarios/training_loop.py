@@ -1,4 +1,4 @@
-"""A 50-step training loop: one backward per step, a fresh batch each, an evaluation every 10.
+"""A 50-step training loop: a backward per step, a fresh batch each, an evaluation every 10.
 
 A 4-32-32-3 MLP (Linear, ReLU, Linear, ReLU, Linear) learns to classify 256 synthetic
 points into 3 classes with CrossEntropyLoss and SGD with momentum (lr 0.05), in mini-batches
