@@ -95,9 +95,10 @@ def shows(screen, tree: GraphTree, number: int) -> bool:
         return False
     if state.iterations.current.number != number:
         return False
-    header = f"backward {number} of "
     return any(node.data is not None and node.data.kind == ITERATION
-               and str(node.label).startswith(header) for node in tree.root.children)
+               and node.data.key == (f"i{number}",)
+               and str(node.label).startswith(f"backward {number}")
+               for node in tree.root.children)
 
 
 async def keys_once(path: Path, steps: int, moves: int) -> tuple[list[float], int]:

@@ -141,7 +141,9 @@ def _iteration_entries(state: State) -> list[TreeEntry]:
                                  f"{'es' if first_shown != 1 else ''}", has_children=True))
     entries += [iteration_entry(state, iterations[index]) for index in range(first_shown, count - 1)]
     current = iterations[-1]
-    entries.append(TreeEntry((f"i{count}",), ITERATION, iteration_label(current, count),
+    # "of N" only live: a moment of history does not know how many passes come after it.
+    total = count if state.step >= state.total else None
+    entries.append(TreeEntry((f"i{count}",), ITERATION, iteration_label(current, total),
                              tensor_id=current.root_tensor_id))
     return entries
 

@@ -40,7 +40,7 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
     if entry.kind == MODULE:
         return Text(entry.label, style="bold #7f9fbf")
     if entry.kind == ITERATION:
-        current = not entry.has_children and " of " in entry.label
+        current = entry.key == (f"i{len(state.iterations)}",)
         return Text(entry.label, style="bold reverse" if current else "#9f9fcf")
     if entry.kind in (EARLIER, DEAD):
         return Text(entry.label, style="dim italic")
