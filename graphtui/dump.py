@@ -1,6 +1,7 @@
 """``graphtui dump``: a whole run as text, for pipes, CI logs and tests without a terminal."""
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import TextIO
@@ -14,6 +15,7 @@ from graphtui.model.describe import nonfinite_words, short_paths, short_tracebac
 from graphtui.model.events import BreakpointHit
 from graphtui.model.findings import Finding, find
 from graphtui.scenario import ScenarioError
+from graphtui.model.iterations import iteration_rows
 
 TREE_DEPTH = 64
 # What to explain: nothing (None/False), the findings (True), and the tensors named (names).
@@ -39,7 +41,7 @@ def dump_json(session, out: TextIO, explain: Explain = None) -> bool:
 
     state = _finished_state(session)
     numbers = EventNumbers().update(session.log)
-    extra = {"memory": memory_summary(state, numbers)}
+    extra = {"memory": memory_summary(state, numbers), **json_tables(session.log, state)}
     if explain:
         extra["findings"] = findings_json(session.log, tensors_named(state, explain))
     write(session.log, out, str(session.path), getattr(session, "backend", "engine"), extra)
@@ -82,6 +84,17 @@ def findings_json(events: Sequence, selected: Sequence[int] = ()) -> list[dict]:
              "node_id": f.node_id, "tensor_id": f.tensor_id,
              "event": None if f.step is None else numbers.number(f.step)}
             for f in find(events, selected)]
+
+
+def json_tables(events: Sequence, state: State) -> dict:
+    """The tables ``dump --json`` adds to the recording's header line."""
+    numbers = EventNumbers().update(events)
+    rows = iteration_rows(state.iterations, numbers)
+    for row in rows:       # JSON has no NaN or Infinity: a diverged loss is written as text
+        value = row["root_value"]
+        if value is not None and not math.isfinite(value):
+            row["root_value"] = str(value)
+    return {"iterations": rows}
 
 
 def dump_dot(session, out: TextIO) -> bool:
@@ -142,6 +155,25 @@ def _status(state: State, entry) -> str:
     return f"  [{'; '.join(words)}]" if words else ""
 
 
+def write_iterations(state: State, numbers: EventNumbers, out: TextIO) -> None:
+    """The per-iteration table: one row per backward pass."""
+    rows = iteration_rows(state.iterations, numbers)
+    if not rows:
+        out.write("== iterations: none (no backward pass)\n")
+        return
+    out.write(f"== iterations: {len(rows)} backward pass{'es' if len(rows) != 1 else ''}\n")
+    out.write(f"{'#':>5}  {'root':<32} {'value':>11} {'nodes run':>9} {'freed':>16}  "
+              f"{'events':<13} line\n")
+    for row in rows:
+        value = "" if row["root_value"] is None else f"{row['root_value']:.6g}"
+        freed = f"{row['buffers_freed']} ({format_bytes(row['bytes_freed'])})"
+        events = f"{row['first_event'] or '·'}-{row['last_event'] or '…'}"
+        state_note = "  failed" if row["ok"] is False else "  running" if row["ok"] is None else ""
+        out.write(f"{row['iteration']:>5}  {row['root']:<32} {value:>11} {row['nodes_run']:>9} "
+                  f"{freed:>16}  {events:<13} {short_paths(row['location'] or '?')}"
+                  f"{state_note}\n")
+
+
 def write_state(events: Sequence, state: State, out: TextIO) -> None:
     """Events numbered as the TUI numbers them (from 1; the debugger's own pauses and mutes
     get a dot), paths and tracebacks shortened as the TUI shortens them."""
@@ -164,6 +196,7 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         status = _status(state, row.entry)
         again = "  (shown above)" if row.repeated and row.entry.has_children else ""
         out.write(f"{'  ' * row.depth}{row.entry.label}{status}{again}\n")
+    write_iterations(state, numbers, out)
     out.write("== tensors\n")
     for tensor in state.tensors.values():
         out.write(f"{tensor.label}: {format_summary(tensor.value)}  "

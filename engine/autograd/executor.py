@@ -19,6 +19,7 @@ from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
 from engine.autograd.node import AccumulateGrad
+from engine.ops._core import user_location
 from engine.tensor import Tensor
 from engine.utils.hooks import fire
 

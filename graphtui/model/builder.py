@@ -22,6 +22,7 @@ from graphtui.model.state import (
     HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
 from graphtui.model.memory import StorageLedger, retained_in
+from graphtui.model.iterations import IterationTracker, scalar_value
 from graphtui.model.prune import prune_old_graphs
 from graphtui.model.seq import SharedAppendOnly
 
@@ -103,8 +104,10 @@ class StateBuilder:
         self.first_nan_place: str | None = None
         self.nodes_forgotten = 0                           # nodes dropped with old graphs
         self.roots_forgotten = 0
+        self.outputs_forgotten = 0                         # sinks dropped, never backpropagated
         self.current_pass: int | None = None
         self.executing: tuple[int, ...] = ()               # nodes entered, not yet left
+        self.iterations = IterationTracker()
 
     # ------------------------------------------------------------ public
 
@@ -133,6 +136,7 @@ class StateBuilder:
         twin.memory = self.memory.clone()
         twin.problems = self.problems.fork()
         twin.output = self.output.fork()
+        twin.iterations = self.iterations.fork()
         return twin
 
     def snapshot(self, total: int | None = None, first_step: int = 0) -> State:
@@ -157,6 +161,7 @@ class StateBuilder:
             roots=roots[-ROOTS_SHOWN:],
             roots_hidden=max(0, len(roots) - ROOTS_SHOWN) + self.roots_forgotten,
             nodes_forgotten=self.nodes_forgotten,
+            outputs_forgotten=self.outputs_forgotten,
             unreadable_events=self.unreadable_events,
             backward_passes=tuple(self.passes.values()),
             retained_bytes=self.memory.retained,
@@ -171,6 +176,7 @@ class StateBuilder:
             events_dropped=self.events_dropped,
             first_nan_node=self.first_nan_node,
             first_nan_place=self.first_nan_place,
+            iterations=self.iterations.view(),
         )
 
     # ------------------------------------------------------------ helpers
@@ -342,6 +348,7 @@ def _on_tensor_created(b: StateBuilder, e: trace.TensorCreated) -> None:
 def _on_tensor_named(b: StateBuilder, e: trace.TensorNamed) -> None:
     tensor = b._tensor(e.tensor_id)
     b.tensors[e.tensor_id] = replace(tensor, name=e.name)
+    b.iterations.tensor_named(e.tensor_id, e.name)
 
 
 def _on_tensor_modified(b: StateBuilder, e: trace.TensorModified) -> None:
@@ -382,13 +389,25 @@ def _on_backward_started(b: StateBuilder, e: trace.BackwardStarted) -> None:
     b.passes[e.backward_id] = BackwardPass(e.backward_id, e.kind, roots, e.retain_graph,
                                            e.create_graph, b.step)
     b.current_pass = e.backward_id
+    _start_iteration(b, e, roots)
     for node_id in b._reachable(root.node_id for root in roots):
         if b.nodes[node_id].status == DONE:
             b._set_status(node_id, PENDING)
     prune_old_graphs(b, ROOTS_SHOWN)
 
 
+def _start_iteration(b: StateBuilder, e: trace.BackwardStarted, roots: tuple[Root, ...]) -> None:
+    first = roots[0] if roots else None
+    node = b.nodes.get(first.node_id) if first and first.node_id is not None else None
+    tensor = b.tensors.get(first.tensor_id) if first and first.tensor_id is not None else None
+    b.iterations.started(b.step, e.backward_id, e.kind, roots, e.retain_graph,
+                         node.name if node else None, tensor.name if tensor else None,
+                         scalar_value(tensor.value) if tensor else None,
+                         getattr(e, "location", None))
+
+
 def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:
+    b.iterations.finished(b.step, e.backward_id, e.ok)
     bw = b.passes.get(e.backward_id)
     if bw is not None:
         kept = retained_in(b.nodes[n] for n in b._reachable(r.node_id for r in bw.roots)) \
@@ -428,6 +447,7 @@ def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
     bw = b.passes.get(b.current_pass) if b.current_pass is not None else None
     if bw is not None:
         b.passes[bw.id] = replace(bw, nodes_run=bw.nodes_run + 1)
+    b.iterations.node_ran(b.current_pass)
 
 
 def _on_grad_accumulated(b: StateBuilder, e: trace.GradAccumulated) -> None:
@@ -454,6 +474,7 @@ def _on_buffer_freed(b: StateBuilder, e: trace.BufferFreed) -> None:
     if bw is not None:
         b.passes[bw.id] = replace(bw, freed_buffers=bw.freed_buffers + count,
                                   freed_bytes=bw.freed_bytes + nbytes)
+    b.iterations.buffers_freed(b.current_pass, count, nbytes)
 
 
 def _on_hook_registered(b: StateBuilder, e: trace.HookRegistered) -> None:

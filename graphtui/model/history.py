@@ -4,15 +4,23 @@ Step k means "after the first k events": ``state_at(log, 0)`` is the empty state
 ``state_at(log, len(log))`` the live one. ``History`` keeps a live builder that only moves
 forward (cheap live updates) and checkpoints every ``checkpoint_every`` events, so an
 earlier state costs one clone plus at most that many replayed events.
+
+Training loops: the TUI moves from one backward pass's end to the next (``<`` / ``>``). Any
+replay (live or time travel) that passes the end of a pass keeps a clone of the builder
+there (at most one per ``PASS_END_GAP`` events, the ``PASS_ENDS_KEPT`` most recently used):
+a later request replays from the nearest of these, the checkpoints and the travelling
+builder, so stepping through passes costs at most ``PASS_END_GAP`` events each.
 """
 from __future__ import annotations
 
 import bisect
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from collections.abc import Sequence
 
+from engine.trace import BackwardFinished
 from graphtui.model.builder import StateBuilder
 from graphtui.model.events import Discarded
 from graphtui.model.state import State
@@ -68,6 +76,8 @@ class EventLog(Sequence):
 
 
 DEFAULT_MAX_EVENTS = 1_000_000
+PASS_ENDS_KEPT = 32             # builders kept at the ends of backward passes (see History)
+PASS_END_GAP = 128              # events at least between two kept there
 COMPACT_SLICE = 1024            # events compact() applies per hold of the lock
 READER_GRACE = 0.05             # seconds compact() lets a waiting reader go first, per slice
 
@@ -92,6 +102,7 @@ class History:
         self._live = StateBuilder()
         self._checkpoints: list[StateBuilder] = [self._live.clone()]
         self._travel: StateBuilder | None = None
+        self._pass_ends: OrderedDict[int, StateBuilder] = OrderedDict()   # step -> builder
         self._latest: State | None = None
         self._lock = threading.Lock()
         self._readers_waiting = 0       # threads waiting for the lock to read a state
@@ -141,6 +152,7 @@ class History:
                        key=lambda c: c.step, default=None)
             self._checkpoints = ([base] if base is not None else []) + kept
             self._travel = None
+            self._pass_ends.clear()
             self.log.discard_before(self._checkpoints[0].step)
 
     def state_at(self, step: int) -> State:
@@ -177,9 +189,34 @@ class History:
         while live.step < step:
             next_mark = (live.step // every + 1) * every
             stop = min(step, next_mark)
-            live.apply_all(self.log[live.step:stop])
+            self._replay(live, stop)
             if live.step == next_mark:
                 self._add_checkpoint(live.clone())
+
+    def _replay(self, builder: StateBuilder, stop: int) -> None:
+        """Apply the events up to ``stop``, keeping a clone at the ends of backward passes."""
+        events = self.log[builder.step:stop]
+        last_kept = max((kept for kept in self._pass_ends if kept <= builder.step),
+                        default=-PASS_END_GAP)
+        done = 0
+        for offset, event in enumerate(events):
+            if type(event) is BackwardFinished:
+                end = builder.step + offset - done + 1
+                if end - last_kept >= PASS_END_GAP:
+                    builder.apply_all(events[done:offset + 1])
+                    done = offset + 1
+                    self._keep_pass_end(builder)
+                    last_kept = end
+        builder.apply_all(events[done:])
+
+    def _keep_pass_end(self, builder: StateBuilder) -> None:
+        ends = self._pass_ends
+        if builder.step in ends:
+            ends.move_to_end(builder.step)
+            return
+        ends[builder.step] = builder.clone()
+        if len(ends) > PASS_ENDS_KEPT:
+            ends.popitem(last=False)
 
     def _add_checkpoint(self, builder: StateBuilder) -> None:
         self._checkpoints.append(builder)
@@ -190,9 +227,14 @@ class History:
 
     def _travel_to(self, step: int) -> StateBuilder:
         travel = self._travel
-        if travel is None or travel.step > step or step - travel.step > self.checkpoint_every:
-            marks = [c.step for c in self._checkpoints]
-            travel = self._checkpoints[bisect.bisect_right(marks, step) - 1].clone()
-        travel.apply_all(self.log[travel.step:step])
+        marks = [c.step for c in self._checkpoints]
+        base = self._checkpoints[bisect.bisect_right(marks, step) - 1]
+        kept = max((s for s in self._pass_ends if base.step < s <= step), default=None)
+        if kept is not None:
+            base = self._pass_ends[kept]
+            self._pass_ends.move_to_end(kept)
+        if travel is None or travel.step > step or travel.step < base.step:
+            travel = base.clone()
+        self._replay(travel, step)
         self._travel = travel
         return travel

@@ -25,6 +25,8 @@ def prune_old_graphs(builder, keep: int) -> None:
         builder.roots_forgotten += 1
     for node_id in list(sinks)[:max(0, len(sinks) - keep)]:
         del sinks[node_id]     # outputs never backpropagated (an evaluation loop)
+        if node_id not in roots:
+            builder.outputs_forgotten += 1
     alive = _reachable(builder, _kept_starts(builder))
     dropped = [node_id for node_id, node in builder.nodes.items()
                if node_id not in alive and not node.is_accumulate_grad]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from engine.trace import Summary
+from graphtui.model.iterations import IterationList
 
 # Node statuses, in the order a node goes through them during one backward pass.
 PENDING = "pending"      # recorded, not yet reached by a backward pass
@@ -276,6 +277,7 @@ class State:
     roots: tuple[Root, ...] = ()               # the most recent ROOTS_SHOWN, oldest first
     roots_hidden: int = 0                      # earlier roots left out (training loops)
     nodes_forgotten: int = 0                   # nodes of old graphs no longer kept
+    outputs_forgotten: int = 0                 # outputs never backpropagated, no longer kept
     unreadable_events: int = 0                 # events the model could not apply (skipped)
     backward_passes: tuple[BackwardPass, ...] = ()
     retained_bytes: int = 0                    # memory saved activations keep, each block once
@@ -290,6 +292,7 @@ class State:
     events_dropped: int = 0                    # other events not kept because of the budget
     first_nan_node: int | None = None          # first node whose output or gradient held NaN/Inf
     first_nan_place: str | None = None         # where: one of NONFINITE_PLACES
+    iterations: IterationList = field(default_factory=IterationList)   # backward passes so far
 
     @property
     def header(self) -> Header:

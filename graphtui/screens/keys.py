@@ -27,6 +27,12 @@ DEBUGGER_BINDINGS: list[Binding] = [
     Binding("right_curly_bracket", "jump_forward", "Next landmark", key_display="}",
             tooltip="On to the next backward, hook or error (or event of the filter)",
             id="jump_forward", show=False),
+    Binding("less_than_sign", "iteration_back", "Prev pass", key_display="<",
+            tooltip="To the end of the previous backward pass (iteration)",
+            id="iteration_back", show=False),
+    Binding("greater_than_sign", "iteration_forward", "Next pass", key_display=">",
+            tooltip="To the end of the next backward pass (iteration); past the last: live",
+            id="iteration_forward", show=False),
     Binding("r", "rerun", "Re-run", tooltip="Re-run the scenario from the start (mutes, breakpoints kept)",
             id="rerun"),
     Binding("slash", "find", "Find", key_display="/", tooltip="Find a node or tensor by name",
@@ -71,6 +77,10 @@ KEY_HELP: dict[str, str] = {
                  "with an events filter chosen (e), to the previous event it shows.",
     "jump_forward": "On to the next backward start or end, hook firing, warning or error; "
                     "with an events filter chosen (e), to the next event it shows.",
+    "iteration_back": "Show the moment the previous backward pass (iteration) ended: the "
+                      "graph shows its graph, the inspector its root, the events its end.",
+    "iteration_forward": "Show the moment the next backward pass ended; from the last one "
+                         "(or while one runs), back to live.",
     "rerun": "Run the scenario again from the start; muted hooks stay muted and breakpoints "
              "stay set.",
     "find": "Jump to a grad_fn node or a tensor by name.",

@@ -28,7 +28,9 @@ from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.go_to_event import GoToEventScreen
 from graphtui.screens.help import HelpScreen
-from graphtui.screens.navigation import current, find_targets, landmark, node_of_tensor
+from graphtui.screens.navigation import (
+    current, find_targets, iteration_end, landmark, node_of_tensor,
+)
 from graphtui.screens.keys import DEBUGGER_BINDINGS, LIVE_ONLY
 from graphtui.widgets.events_log import EventsLog
 from graphtui.widgets.events_pane import EventsPane
@@ -89,6 +91,7 @@ class MainScreen(Screen):
         self.numbers = EventNumbers()        # the events' numbers, as dump prints them
         self._names: State | None = None     # the latest live state: names for event lines
         self._why_tensor: int | None = None  # the tensor looked at when the Why pane opened
+        self._reveal_next: int | None = None # a node to put the cursor on at the next show
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -177,6 +180,9 @@ class MainScreen(Screen):
             graph.loading = state.run_state in (RUN_NOT_STARTED, RUN_RUNNING) and not state.nodes
             graph.show(state)
             self._follow(state)
+            if self._reveal_next is not None and graph.reveal(self._reveal_next):
+                self._tensor_only = None      # < / >: the pass's root, before the inspector
+            self._reveal_next = None
             self.query_one(Inspector).show(state, self._selection(state), self.numbers)
             moment = None if self.moment is None else self.moment - 1
             if self.moment is None or self._names is None:
@@ -274,7 +280,19 @@ class MainScreen(Screen):
             paused_why=state.paused_why if state.run_state == RUN_PAUSED else None,
             first_nan=None if state.first_nan_node is None
             else f"{state.node_label(state.first_nan_node)} ({state.first_nan_place})",
+            **self._iteration_info(state),
         )
+
+    def _iteration_info(self, state: State) -> dict:
+        shown = state.iterations.current
+        if shown is None:
+            return {}
+        latest = self._names.iterations if self._names is not None else state.iterations
+        value = None
+        if shown.root_value is not None:
+            value = f"{shown.root_tensor_name or 'root'} {shown.root_value:.4g}"
+        return {"iteration": shown.number, "iterations": max(len(latest), shown.number),
+                "root_value": value}
 
     # ---------------------------------------------------------------- widgets -> screen
 
@@ -434,6 +452,34 @@ class MainScreen(Screen):
             self.notify("No earlier one" if direction < 0 else "No later one", timeout=2)
             return
         self._go_to(found + 1)
+
+    def action_iteration_back(self) -> None:
+        self._to_iteration(-1)
+
+    def action_iteration_forward(self) -> None:
+        self._to_iteration(1)
+
+    def _to_iteration(self, direction: int) -> None:
+        """To the end of the previous/next backward pass; the graph's cursor on its root."""
+        log = self.session.log
+        here = len(log) if self.moment is None else self.moment
+        iterations = self.session.state().iterations
+        target = iteration_end(iterations, here, direction)
+        if target is None and direction > 0 and self.moment is not None:
+            self._back_to_live()             # past the last pass: live, as ] does
+            self.refresh_now()
+            return
+        if target is None:
+            self.notify("No earlier backward pass" if direction < 0
+                        else "No later backward pass", timeout=2)
+            return
+        it, moment = target
+        self._reveal_next = it.root_node_id
+        if moment is None or moment >= len(log):
+            self._back_to_live()
+            self.refresh_now()
+        else:
+            self._go_to(moment)
 
     def _go_to(self, moment: int) -> None:
         self.moment = moment

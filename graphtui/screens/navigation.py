@@ -2,6 +2,8 @@
 they read a state or an event log and return ids or indices."""
 from __future__ import annotations
 
+import bisect
+
 from engine import trace
 from graphtui.model import RunFinished, State, event_kind
 from graphtui.screens.find import Target
@@ -21,6 +23,22 @@ def landmark(log, start: int, direction: int, kinds: frozenset[str] | None) -> i
         if event_kind(event) in kinds if kinds is not None else isinstance(event, LANDMARKS):
             return index
     return None
+
+
+def iteration_end(iterations, here: int, direction: int):
+    """(iteration, moment) to show for ``<`` (direction -1) / ``>`` (1) from the moment
+    ``here``: the end of the latest pass that ended before it, or of the first that ends
+    after it (moment None: a pass still running, shown live). None: there is none."""
+    def end(it):
+        return it.end if it.end is not None else float("inf")
+    if direction < 0:
+        index = bisect.bisect_left(iterations, here, key=end) - 1
+    else:
+        index = bisect.bisect_right(iterations, here, key=end)
+    if not 0 <= index < len(iterations):
+        return None
+    it = iterations[index]
+    return it, it.end
 
 
 def current(state: State) -> tuple[int | None, int | None]:

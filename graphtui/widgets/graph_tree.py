@@ -16,7 +16,8 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from graphtui.model import (
-    NO_GRAD_FN, NODE, NONE_EDGE, ROOT, RUN_RUNNING, State, TreeEntry, child_entries, path_to, root_entries,
+    DEAD, EARLIER, FOLDED, ITERATION, NO_GRAD_FN, NODE, NONE_EDGE, ROOT, RUN_RUNNING, State,
+    TreeEntry, entry_children, path_to, root_entries, shown_status,
 )
 from graphtui.widgets.fmt import bytes_text, nonfinite_mark, status_glyph
 from graphtui.widgets.module_groups import (
@@ -38,6 +39,11 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
         return Text("None", style="dim italic")
     if entry.kind == MODULE:
         return Text(entry.label, style="bold #7f9fbf")
+    if entry.kind == ITERATION:
+        current = entry.key == (f"i{len(state.iterations)}",)
+        return Text(entry.label, style="bold reverse" if current else "#9f9fcf")
+    if entry.kind in (EARLIER, DEAD):
+        return Text(entry.label, style="dim italic")
     if entry.kind == NO_GRAD_FN:
         return Text.assemble(("✗ ", "bold red"), (entry.label, "bold"),
                              (" no grad_fn", "red"))
@@ -46,7 +52,7 @@ def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
         text = entry_label(state, replace(entry, kind=NODE), repeated, show_module)
         text.append(f"  {entry.label}", style="dim italic")
         return text
-    status = node.status if node else entry.status
+    status = shown_status(node, entry.settled) if node else entry.status
     text = Text.assemble(status_glyph(status), " ")
     text.append(state.node_label(entry.node_id) if node else entry.label,
                 style="bold" if entry.kind == ROOT else "")
@@ -77,7 +83,7 @@ def first_view_keys(state: State, roots: list[TreeEntry], depth: int, max_rows: 
         return {entry.key for entry in roots}
     keys: set[tuple] = set()
     shown: set[int] = set()
-    stack = [(entry, 0) for entry in reversed(roots)]
+    stack = [(entry, 0) for entry in reversed(roots) if entry.kind not in FOLDED]
     rows = 0
     while stack and rows < max_rows:
         entry, level = stack.pop()
@@ -88,9 +94,16 @@ def first_view_keys(state: State, roots: list[TreeEntry], depth: int, max_rows: 
             shown.add(entry.node_id)
         if entry.has_children and level < depth:
             keys.add(entry.key)
-            children = child_entries(state, entry.key, entry.node_id)
+            children = entry_children(state, entry)
             stack.extend((child, level + 1) for child in reversed(children))
     return keys
+
+
+def _root_keys(roots: list[TreeEntry]) -> tuple:
+    """What a rebuild depends on: the rows' keys, and the labels of rows that carry a count
+    or a value (a module group, an iteration, the dropped graphs)."""
+    return tuple((entry.key, entry.label if entry.kind in (MODULE, *FOLDED) else None)
+                 for entry in roots)
 
 
 class GraphTree(Tree[TreeEntry]):
@@ -132,16 +145,17 @@ class GraphTree(Tree[TreeEntry]):
         if self._deep is not None and self._deep.node_id in state.nodes:
             roots = [self._deep, *roots]
         # A group's label carries its node count: a new node in a group rebuilds too.
-        keys = tuple((entry.key, entry.label if entry.kind == MODULE else None)
-                     for entry in roots)
+        keys = _root_keys(roots)
         if keys != self._root_keys and not self._rebuilt_lately(state):
             self._rebuild(state, roots)
         else:
             self._relabel(state)
 
     def _rebuilt_lately(self, state: State) -> bool:
-        """A rebuild costs the UI thread tens of ms: a running loop's roots wait a little."""
-        return (state.run_state == RUN_RUNNING and bool(self._root_keys)
+        """A rebuild costs the UI thread tens of ms: a running loop's roots wait a little
+        (live only: a moment of history asked for is shown at once)."""
+        return (state.run_state == RUN_RUNNING and state.step >= state.total
+                and bool(self._root_keys)
                 and time.monotonic() - self._rebuilt < REBUILD_WHILE_RUNNING)
 
     def reveal(self, node_id: int) -> bool:
@@ -199,8 +213,7 @@ class GraphTree(Tree[TreeEntry]):
         self._rebuilt = time.monotonic()
         self.clear()
         self._loaded, self._shown, self._repeated, self._drawn = {}, set(), set(), {}
-        self._root_keys = tuple((entry.key, entry.label if entry.kind == MODULE else None)
-                                for entry in roots)
+        self._root_keys = _root_keys(roots)
         for entry in roots:
             self._add(self.root, entry)
         if cursor_key is None or not self._cursor_to(cursor_key):
@@ -232,10 +245,8 @@ class GraphTree(Tree[TreeEntry]):
             return
         if entry.kind == MODULE:
             children = module_children(self._state, entry)
-        elif entry.node_id is not None:
-            children = child_entries(self._state, entry.key, entry.node_id)
         else:
-            return
+            children = entry_children(self._state, entry)
         for child in children:
             self._add(node, child)
 

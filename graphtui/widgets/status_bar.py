@@ -32,6 +32,9 @@ class StatusInfo:
     backend: str = ""                # what the scenario's torch is: "engine" or "torch"
     breakpoints: int = 0             # breakpoints set
     paused_why: str | None = None    # what the breakpoint the run is paused at saw
+    iteration: int = 0               # the backward pass shown (0: none yet)
+    iterations: int = 0              # backward passes recorded so far
+    root_value: str | None = None    # "loss 0.1875": the shown pass's root, when a scalar
 
 
 WHY_CHARS = 64            # a breakpoint's detail; whole in the events pane
@@ -61,6 +64,10 @@ def status_fields(info: StatusInfo) -> list[Content]:
     if info.first_nan:
         fields.append(Content.from_markup("[b magenta]⚠ NaN/Inf first at $nan[/]",
                                           nan=info.first_nan))
+    if info.iteration:
+        fields.append(Content.from_markup(
+            "[b]backward $n of $total[/]" + (" [i]$value[/]" if info.root_value else ""),
+            n=str(info.iteration), total=str(info.iterations), value=info.root_value or ""))
     position = "event $event/$total" if info.live else "[reverse b]history $event/$total[/]"
     fields.append(Content.from_markup(position, event=str(info.event), total=str(info.total)))
     fields.append(Content.from_markup("hooks $on on / $muted muted", on=str(info.hooks_on),

@@ -50,3 +50,13 @@ def test_old_data_tensors_are_dropped_past_the_bound(monkeypatch):
     assert state.tensors[1].name == "w"                       # the parameter stays
     latest_batch = 10 + 3 * (steps - 1)
     assert state.tensors[latest_batch].name == "xb"           # a kept graph refers to it
+
+
+def test_iteration_records_are_capped_and_counted(monkeypatch):
+    from graphtui.model import iterations
+    monkeypatch.setattr(iterations, "ITERATIONS_KEPT", 50)
+    events = batch_steps(80)
+    state = state_at(events)
+    assert len(state.iterations) == 50 and state.iterations.dropped == 30
+    assert [it.number for it in state.iterations][-1] == 50
+    assert all(it.finished and it.ok for it in state.iterations)

@@ -146,6 +146,21 @@ LESSONS = {
         out = net(image)
         out.sum().backward()
     """,
+    # A training loop: six SGD steps of a small MLP, the loss printed at each.
+    "mlp_loop.py": """
+        import engine as torch
+        import engine.nn as nn
+        torch.manual_seed(0)
+        X, y = torch.randn(32, 2), torch.randn(32, 1)
+        model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(6):
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(X), y)
+            loss.backward()
+            optimizer.step()
+            print(f"step {step}: loss {loss.item():.4f}")
+    """,
 }
 
 

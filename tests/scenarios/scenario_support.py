@@ -32,7 +32,8 @@ TUTORIAL = [
 BEYOND = [
     "mlp_training", "vanishing_gradients", "nan_origin", "inplace_error", "shared_subgraph",
     "custom_function", "full_vs_legacy_hooks", "long_chain", "memory_mlp", "grad_is_none",
-    "hook_effects", "inplace_warning",
+    "hook_effects", "inplace_warning", "exploding_gradients",
+    "training_loop",
 ]
 ALL = TUTORIAL + BEYOND
 #: Scenarios only PyTorch can run (--backend torch): tested in tests/torch_backend, where
@@ -43,7 +44,8 @@ TORCH_ONLY = ["torch_lstm_dict"]
 NEEDS_NN = {
     "seed_06_forward_hooks", "seed_07_forward_pre_hook", "seed_08_backward_hook",
     "seed_09_remove_hook", "seed_10_cam_features", "mlp_training", "vanishing_gradients",
-    "full_vs_legacy_hooks", "memory_mlp", "hook_effects",
+    "full_vs_legacy_hooks", "memory_mlp", "hook_effects", "exploding_gradients",
+    "training_loop",
 }
 NN_MODULES = ("engine.nn", "engine.nn.functional", "engine.optim")
 

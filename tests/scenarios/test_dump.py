@@ -283,6 +283,20 @@ EXPECTED: dict[str, list[str]] = {
         "    mat2 [512, 512] float32 1.0 MiB  parameter (no extra memory)  freed",
         "  MseLossBackward0 (node 20)  retained 0 B, freed 2.5 KiB", "== run finished",
     ],
+    "exploding_gradients": [
+        "MseLossBackward0 recorded", "backward started from loss", "0.weight.grad = [32, 32]",
+        "step 0: loss", "step 4: loss", "the loss grew at every step: True", "run finished",
+        "== graph", "backward 5 of 5 · MseLossBackward0 → loss = 7.829e+17",
+        "== iterations: 5 backward passes", "    1  MseLossBackward0 → loss", "118.791",
+        "exploding_gradients.py:41", "    5  MseLossBackward0 → loss", "7.82866e+17",
+    ],
+    "training_loop": [
+        "step 10: loss", "step 50: loss", "accuracy rose: True",
+        "run finished", "== graph", "44 earlier backward passes",
+        "backward 49 · NllLossBackward0 → loss", "backward 50 of 50 · NllLossBackward0 → loss",
+        "5 graphs built without a backward", "== iterations: 50 backward passes",
+        "   50  NllLossBackward0 → loss",
+    ],
 }
 
 

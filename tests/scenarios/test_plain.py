@@ -95,6 +95,13 @@ STDOUT: dict[str, list] = {
     "hook_effects": [Rx(r"weight grad norm: 6\.7082\d*"), "y's gradient: tensor([1.9894, 2.7586])",
                      "tensor([5.9682, 8.2759])"],
     "inplace_warning": ["1", "tensor(3., grad_fn=<SumBackward0>)"],
+    "exploding_gradients": [
+        *[Rx(rf"step {i}: loss \d\.\d{{3}}e\+\d\d  largest weight grad norm "
+             rf"\d\.\d{{3}}e\+\d\d") for i in range(5)],
+        "the loss grew at every step: True", "last loss over 1e12 times the first: True"],
+    "training_loop": [
+        *[Rx(rf"step {i}: loss \d\.\d{{4}}  accuracy \d\.\d{{3}}") for i in range(10, 51, 10)],
+        "accuracy rose: True", "last 10 losses below the first 10 on average: True"],
 }
 
 #: What each scenario writes to stderr: warnings in order, then the error's last line.

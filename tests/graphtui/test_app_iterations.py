@@ -1,0 +1,81 @@
+"""Iterations in the TUI: the status line and the graph say which backward pass is shown,
+`<` / `>` move between passes, and older graphs never show their nodes as pending."""
+from __future__ import annotations
+
+from graphtui.model import ITERATION, PENDING
+from graphtui.widgets.graph_tree import GraphTree
+from tui_support import running, write_lesson
+
+
+def printed_losses(state) -> list[str]:
+    return [line.text.rsplit(" ", 1)[1] for line in state.output if line.stream == "stdout"]
+
+
+def top_labels(driver) -> list[str]:
+    graph = driver.screen.query_one(GraphTree)
+    return [str(node.label) for node in graph.root.children]
+
+
+async def test_the_status_line_names_the_pass_and_its_loss(tmp_path):
+    async with running(write_lesson(tmp_path, "mlp_loop.py"), break_on_backward=False) as ui:
+        it = ui.state.iterations.current
+        assert f"{it.root_value:.4f}" == printed_losses(ui.state)[-1]
+        assert f"backward 6 of 6 loss {it.root_value:.4g}" in ui.status()
+        labels = top_labels(ui)
+        assert [label.split(" ·")[0] for label in labels[:6]] == [
+            "backward 1", "backward 2", "backward 3", "backward 4", "backward 5",
+            "backward 6 of 6"]
+        assert labels[5] == (f"backward 6 of 6 · MseLossBackward0 → loss = "
+                             f"{it.root_value:.4g} · mlp_loop.py:10")
+        assert labels[6].startswith("✓ MseLossBackward0 → loss")   # its graph, open
+
+
+async def test_angle_brackets_move_between_passes_and_the_panes_follow(tmp_path):
+    async with running(write_lesson(tmp_path, "mlp_loop.py"), break_on_backward=False) as ui:
+        await ui.press("less_than_sign")
+        assert "backward 6 of 6" in ui.status() and "history" in ui.status()
+        await ui.press("less_than_sign", "less_than_sign")
+        assert "backward 4 of 6" in ui.status()
+        state = ui.state
+        it = state.iterations.current
+        assert it.number == 4 and state.step == it.end        # the moment it ended
+        graph = ui.screen.query_one(GraphTree)
+        assert graph.entry.node_id == it.root_node_id          # the cursor on its root
+        assert "MseLossBackward0" in ui.inspector("node")
+        await ui.press("greater_than_sign")
+        assert "backward 5 of 6" in ui.status()
+        await ui.press("greater_than_sign", "greater_than_sign")
+        assert ui.screen.moment is None                        # past the last: live
+        await ui.press("less_than_sign")
+        for _ in range(6):
+            await ui.press("less_than_sign")
+        assert "backward 1 of 6" in ui.status()
+
+
+async def test_older_graphs_never_show_pending_while_a_later_pass_waits(tmp_path):
+    """Paused at the start of the third backward (the default break): the AccumulateGrad
+    nodes every step shares were reset to pending by it; under the older passes they read
+    as run."""
+    async with running(write_lesson(tmp_path, "mlp_loop.py")) as ui:
+        await ui.press("c", "c")
+        state = ui.state
+        assert state.iterations.current.number == 3 and state.paused_at is not None
+        graph = ui.screen.query_one(GraphTree)
+        older = [node for node in graph.root.children
+                 if node.data.kind == ITERATION and node.data.has_children]
+        assert [str(node.label).split(" ·")[0] for node in older] == ["backward 1", "backward 2"]
+        for node in older:
+            node.expand()
+        await ui.pilot.pause()
+        rows = []
+        stack = list(older)
+        while stack:
+            node = stack.pop()
+            graph._fill(node)
+            stack.extend(node.children)
+            if node.data.node_id is not None:
+                rows.append((node.data, state.nodes[node.data.node_id]))
+        shared = [entry for entry, node in rows if node.is_accumulate_grad]
+        assert shared and all(node.status == PENDING for _, node in rows if node.is_accumulate_grad)
+        assert all(not str(graph._loaded[entry.key].label).startswith("○") for entry in shared)
+        assert all(entry.status != PENDING for entry, _ in rows)
