@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write the final graph as Graphviz DOT")
     dump.add_argument("-o", "--output", metavar="FILE",
                       help="write to FILE instead of standard output")
+    dump.add_argument("--plot", metavar="OUT.svg",
+                      help="also draw the gradient-flow chart (mean and max |grad| per layer, "
+                           "last iteration) and the loss curve over iterations, as SVG")
 
     record = commands.add_parser(
         "record", help="run a program under the recorder and save its events",
@@ -130,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(own)
     if options.command in ("run", "open") and options.headless and not options.screenshot:
         parser.error("--headless needs --screenshot OUT.svg")
+    if options.command == "dump" and options.plot and not options.plot.lower().endswith(".svg"):
+        print(f"graphtui: --plot writes SVG only: give a file name ending in .svg "
+              f"(got {options.plot!r})", file=sys.stderr)
+        return EXIT_USAGE
     if options.command in ("run", "dump") and not options.scenario.endswith(".jsonl"):
         from graphtui import spawn
 
@@ -234,7 +241,7 @@ def _show(options, session) -> int:
 
 
 def _dump(options, scenario_args: list[str]) -> int:
-    from graphtui.dump import Colours, dump_dot, dump_json, dump_session
+    from graphtui.dump import Colours, dump_dot, dump_json, dump_plot, dump_session
 
     session = _open_session(options, scenario_args, break_on_backward=False)
     out = open(options.output, "w", encoding="utf-8") if options.output else sys.stdout
@@ -245,6 +252,8 @@ def _dump(options, scenario_args: list[str]) -> int:
             ok = dump_dot(session, out)
         else:
             ok = dump_session(session, Colours(out) if out.isatty() else out)
+        if options.plot:
+            dump_plot(session, options.plot)
     finally:
         session.stop()
         if out is not sys.stdout:

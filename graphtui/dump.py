@@ -10,6 +10,8 @@ from graphtui.model import (
     format_summary, tree_rows,
 )
 from graphtui.model.describe import short_paths, short_traceback
+from graphtui.model.gradients import GradientTracker
+from graphtui.dump_gradients import write_gradients
 
 TREE_DEPTH = 64
 
@@ -23,12 +25,26 @@ def dump_session(session, out: TextIO) -> bool:
 
 
 def dump_json(session, out: TextIO) -> bool:
-    """The same run, as the event log in JSON lines (what ``graphtui open`` reads)."""
+    """The same run, as the event log in JSON lines (what ``graphtui open`` reads); the
+    header line carries each iteration's gradient statistics under ``gradients``."""
+    from graphtui.dump_gradients import gradients_json
     from graphtui.recording import write
 
     state = _finished_state(session)
-    write(session.log, out, str(session.path))
+    gradients = gradients_json(GradientTracker().update(session.log))
+    write(session.log, out, str(session.path), extra={"gradients": gradients})
     return state.run_state == RUN_FINISHED
+
+
+def dump_plot(session, path: str) -> None:
+    """The gradient-flow chart and the loss curve of the (finished) run, as an SVG file."""
+    from graphtui.plot_svg import gradient_charts_svg
+
+    _finished_state(session)
+    svg = gradient_charts_svg(GradientTracker().update(session.log),
+                              str(getattr(session.path, "name", session.path)))
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(svg)
 
 
 def dump_dot(session, out: TextIO) -> bool:
@@ -111,3 +127,4 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         if node is not None:
             out.write(f"raised in backward at {node.name} (node {node.id})\n")
         out.write(short_traceback(state.error.traceback) + "\n")
+    write_gradients(GradientTracker().update(events), out)

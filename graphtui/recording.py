@@ -55,10 +55,11 @@ def save(events: Iterable, path: str | os.PathLike, scenario: str = "") -> int:
         return write(events, out, scenario)
 
 
-def write(events: Iterable, out, scenario: str = "") -> int:
-    """Write a header line, then one JSON object per event, to a text stream."""
+def write(events: Iterable, out, scenario: str = "", extra: dict | None = None) -> int:
+    """Write a header line, then one JSON object per event, to a text stream. ``extra``:
+    more keys for the header (what was computed from the run; reading ignores them)."""
     header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario,
-              "first_step": getattr(events, "first_step", 0)}
+              "first_step": getattr(events, "first_step", 0), **(extra or {})}
     out.write(json.dumps(header, allow_nan=False) + "\n")
     count = 0
     for event in events:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from engine import trace
 
 VANISHING_NORM = 1e-7        # a gradient norm below this is vanishing
-VANISHING_DROP = 1e-3        # a weight's norm below this fraction of the last layer's is too
+VANISHING_DROP = 1e-4        # a weight's norm below this fraction of the last layer's is too
 EXPLODING_NORM = 1e3         # a gradient norm above this (or any NaN/Inf) is exploding
 MAX_ITERATIONS = 2048
 MAX_SCALARS = 4096           # scalar tensors remembered, for the roots' values (the loss)
@@ -77,6 +77,13 @@ class Flag:
     kind: str                 # VANISHING | EXPLODING
     tensor_id: int
     reason: str               # "‖g‖ 3.1e-09 < 1e-07", "NaN 2", ...
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str
+    iterations: tuple[int, ...]   # numbers of the iterations flagged so
+    example: str                  # the first flag of the first such iteration
 
 
 def param_flags(params: dict[int, Param], iteration: Iteration) -> list[Flag]:
@@ -142,9 +149,18 @@ class GradientTracker:
                 self.folded += first - self.step
                 self.step = first
             if total > self.step:
-                for event in log[self.step:total]:
-                    self.apply(event)
+                self._apply_all(log[self.step:total])
         return self
+
+    def _apply_all(self, events) -> None:
+        # Most events (nodes, buffers, hooks) concern no gradient: one dict lookup each.
+        handlers, start = _HANDLERS, self.step
+        for index, event in enumerate(events, start):
+            handler = handlers.get(type(event))
+            if handler is not None:
+                self.step = index
+                handler(self, event)
+        self.step = start + len(events)
 
     def apply(self, event) -> None:
         """Apply the next event (the one at index ``self.step`` of the log)."""
@@ -182,6 +198,18 @@ class GradientTracker:
                 found[kind].append(iteration.number)
         return found
 
+    def findings(self) -> list[Finding]:
+        """Each kind of flag seen: the iterations that have it and its first example."""
+        found = []
+        for kind, numbers in self.flagged_iterations().items():
+            if not numbers:
+                continue
+            iteration = next(it for it in self.iterations if it.number == numbers[0])
+            flag = next(f for f in self.flags(iteration) if f.kind == kind)
+            name = self.params[flag.tensor_id].name
+            found.append(Finding(kind, tuple(numbers), f"{name} {flag.reason}"))
+        return found
+
     def layer_order(self) -> list[Param]:
         return sorted(self.params.values(), key=lambda p: p.order)
 
@@ -216,8 +244,11 @@ class GradientTracker:
             self._names = {tid: n for tid, n in self._names.items() if tid in self.params}
 
     def _on_created(self, e: trace.TensorCreated) -> None:
-        self._named(e.tensor_id, e.name)
-        self._remember_scalar(e.tensor_id, e.summary)
+        if e.name:
+            self._named(e.tensor_id, e.name)
+        summary = e.summary
+        if summary is not None and summary.numel == 1:
+            self._remember_scalar(e.tensor_id, summary)
 
     def _on_modified(self, e: trace.TensorModified) -> None:
         self._remember_scalar(e.tensor_id, e.summary)
