@@ -116,6 +116,8 @@ def _flag(param: Param, stat: GradStat, last_norm: float | None) -> Flag | None:
     return None
 
 
+THRESHOLDS_SHORT = (f"vanishing: ‖g‖ < {VANISHING_NORM:.0e} or < {VANISHING_DROP:.0e} × last "
+                    f"layer's · exploding: ‖g‖ > {EXPLODING_NORM:.0e} or NaN/Inf")
 THRESHOLDS = (f"vanishing: ‖g‖ < {VANISHING_NORM:.0e}, or a weight's ‖g‖ < "
               f"{VANISHING_DROP:.0e} × the last layer's;  exploding: ‖g‖ > "
               f"{EXPLODING_NORM:.0e} or any NaN/Inf")

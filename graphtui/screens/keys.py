@@ -29,6 +29,8 @@ DEBUGGER_BINDINGS: list[Binding] = [
             id="rerun"),
     Binding("slash", "find", "Find", key_display="/", tooltip="Find a node or tensor by name",
             id="find"),
+    Binding("G", "gradients", "Gradients", tooltip="Every parameter's gradient per iteration, "
+            "gradient flow and loss charts", id="gradients", show=False),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="All keys", id="help"),
 ]
 
@@ -64,5 +66,9 @@ KEY_HELP: dict[str, str] = {
                     "with an events filter chosen (e), to the next event it shows.",
     "rerun": "Run the scenario again from the start; muted hooks stay muted.",
     "find": "Jump to a grad_fn node or a tensor by name.",
+    "gradients": "The gradients view: every parameter's gradient (norm, min, max, mean |g|, "
+                 "NaN/Inf, update/weight) in the iteration shown, grouped by module, with "
+                 "vanishing/exploding flags, a sparkline over iterations, the gradient-flow "
+                 "chart (2) and the loss curve (3); left/right change the iteration.",
     "help": "This screen.",
 }

@@ -398,6 +398,11 @@ class MainScreen(Screen):
             self.query_one(Inspector).active_tab = "tensor"
         self.refresh_now()
 
+    def action_gradients(self) -> None:
+        from graphtui.screens.gradients import GradientsScreen
+
+        self.app.push_screen(GradientsScreen(self.session, self.moment))
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.read_only))
 
