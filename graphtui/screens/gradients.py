@@ -40,8 +40,10 @@ class GradientsScreen(Screen):
 
     BINDINGS = [
         Binding("escape,G,q", "close", "Back", id="gradients_close"),
-        Binding("left,comma", "iteration(-1)", "Prev iteration", key_display="←"),
-        Binding("right,full_stop", "iteration(1)", "Next iteration", key_display="→"),
+        # Priority: the table would take left/right to scroll sideways.
+        Binding("left,comma", "iteration(-1)", "Prev iteration", key_display="←", priority=True),
+        Binding("right,full_stop", "iteration(1)", "Next iteration", key_display="→",
+                priority=True),
         Binding("f", "next_flagged", "Next flagged"),
         Binding("1", "tab('grad-table')", "Table"),
         Binding("2", "tab('grad-flow')", "Flow"),
