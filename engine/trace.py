@@ -180,6 +180,10 @@ class Summary(_ByReference):
             self.stats = stats
         return stats
 
+    def statistics(self) -> Stats:
+        """All the statistics at once (computed at the first read)."""
+        return self._stats()
+
     min = property(lambda self: self._stats().min)
     max = property(lambda self: self._stats().max)
     mean = property(lambda self: self._stats().mean)

@@ -138,13 +138,15 @@ class GradientTracker:
         self._order = 0
         self._in_backward = False
         self._flags: dict[int, list[Flag]] = {}      # by iteration number, once finished
-        self._lock = threading.Lock()
+        self._findings: tuple[int, list] = (-1, [])  # (step, findings) last computed
+        # Held while events are applied: a reader on another thread (the UI) holds it too.
+        self.lock = threading.RLock()
 
     # ------------------------------------------------------------ reading
 
     def update(self, log) -> GradientTracker:
         """Apply the events of ``log`` not applied yet."""
-        with self._lock:
+        with self.lock:
             total = len(log)
             first = getattr(log, "first_step", 0)
             if first > self.step:
@@ -202,6 +204,8 @@ class GradientTracker:
 
     def findings(self) -> list[Finding]:
         """Each kind of flag seen: the iterations that have it and its first example."""
+        if self._findings[0] == self.step:
+            return self._findings[1]
         found = []
         for kind, numbers in self.flagged_iterations().items():
             if not numbers:
@@ -210,6 +214,7 @@ class GradientTracker:
             flag = next(f for f in self.flags(iteration) if f.kind == kind)
             name = self.params[flag.tensor_id].name
             found.append(Finding(kind, tuple(numbers), f"{name} {flag.reason}"))
+        self._findings = (self.step, found)
         return found
 
     def layer_order(self) -> list[Param]:
@@ -291,9 +296,9 @@ class GradientTracker:
             return
         if e.tensor_id not in self.params:
             self._add_param(e.tensor_id, e.grad.shape)
-        grad = e.grad
+        stats = e.grad.statistics()
         self.iterations[-1].grads[e.tensor_id] = GradStat(
-            grad.norm, grad.min, grad.max, grad.abs_mean, grad.nan, grad.inf)
+            stats.norm, stats.min, stats.max, stats.abs_mean, stats.nan, stats.inf)
 
     def _add_param(self, tensor_id: int, shape: tuple) -> None:
         known = self._names.get(tensor_id)

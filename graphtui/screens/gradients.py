@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from graphtui.dump_gradients import findings_line, iteration_title
 from graphtui.model.gradient_rows import layer_flow, table_rows
@@ -23,12 +23,18 @@ from graphtui.widgets.gradients_table import TREND_WIDTH, GradientsTable
 from graphtui.widgets.loss_chart import LossChart
 
 POLL = 0.5          # seconds between looks at a live run's new events
+# A line of text, not Textual's Footer: the Footer rebuilds its key widgets and their
+# styles each time the screen is shown, which was most of the cost of opening the view.
+KEYS_LINE = Text.assemble(
+    ("←/→", "bold"), " iteration  ", ("f", "bold"), " next flagged  ", ("1 2 3", "bold"),
+    " table/flow/loss  ", ("esc", "bold"), " back")
 
 
 class GradientsScreen(Screen):
     DEFAULT_CSS = """
     GradientsScreen { layout: vertical; }
     GradientsScreen #grad-title { height: 1; background: $panel; padding: 0 1; }
+    GradientsScreen #grad-keys { height: 1; background: $panel; padding: 0 1; color: $text-muted; }
     GradientsScreen #grad-findings { height: auto; padding: 0 1; }
     GradientsScreen #grad-thresholds { height: auto; padding: 0 1; color: $text-muted; }
     GradientsScreen TabbedContent { height: 1fr; }
@@ -53,11 +59,22 @@ class GradientsScreen(Screen):
     def __init__(self, session, moment: int | None = None) -> None:
         super().__init__()
         self.session = session
-        self.tracker = tracker_for(session.log)
+        self.run_log = session.log                # the run this screen shows
+        self.tracker = tracker_for(self.run_log)
+        self.shown: tuple | None = None     # (iteration number, tab) last drawn
+        self.index, self.follow_latest = 0, True
+        self.at_moment(moment)
+
+    def at_moment(self, moment: int | None) -> None:
+        """Show the iteration of the main screen's moment (None: live, the latest). The main
+        screen keeps this screen and calls this before showing it again."""
+        self.tracker.update(self.run_log)
         shown = self.tracker.iteration_at(moment)
         self.index = self.tracker.iterations.index(shown) if shown is not None else \
             len(self.tracker.iterations) - 1
         self.follow_latest = moment is None
+        if self.is_mounted:
+            self.show_iteration()
 
     def compose(self) -> ComposeResult:
         yield Static(id="grad-title")
@@ -72,14 +89,21 @@ class GradientsScreen(Screen):
                 yield FlowChart(id="grad-flow-chart")
             with TabPane("Loss", id="grad-loss"):
                 yield LossChart(id="grad-loss-chart")
-        yield Footer()
+        yield Static(KEYS_LINE, id="grad-keys")
 
     def on_mount(self) -> None:
         self.show_iteration()
         if not self.session.is_finished:
             self.set_interval(POLL, self._poll)
 
+    def on_screen_resume(self) -> None:
+        self.query_one(GradientsTable).focus()
+
     def show_iteration(self) -> None:
+        with self.tracker.lock:          # the state fetcher's thread may be updating it
+            self._show_iteration()
+
+    def _show_iteration(self) -> None:
         tracker = self.tracker
         iteration = tracker.iterations[self.index] if tracker.iterations else None
         title = Text("Gradients", style="bold")
@@ -107,10 +131,13 @@ class GradientsScreen(Screen):
         self.query_one("#grad-title", Static).update(title)
         self.query_one("#grad-findings", Static).update(findings)
         self.query_one(LossChart).show(tracker.losses())
+        self.shown = (iteration.number if iteration else None, self.query_one(TabbedContent).active)
 
     def _poll(self) -> None:
+        if self.app.screen is not self:
+            return
         count = len(self.tracker.iterations)
-        self.tracker.update(self.session.log)
+        self.tracker.update(self.run_log)
         if len(self.tracker.iterations) != count or self.session.is_finished:
             if self.follow_latest:
                 self.index = len(self.tracker.iterations) - 1
@@ -136,6 +163,7 @@ class GradientsScreen(Screen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        self.shown = (self.shown[0] if self.shown else None, tab)
 
     def action_close(self) -> None:
         self.app.pop_screen()

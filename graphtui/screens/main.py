@@ -21,6 +21,7 @@ from textual.screen import Screen
 from graphtui.model import RUN_NOT_STARTED, RUN_RUNNING, EventNumbers, State
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
+from graphtui.model.gradients import tracker_for
 from graphtui.replay import ReplaySession
 from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
@@ -85,6 +86,7 @@ class MainScreen(Screen):
         self._pause_pending = False          # p pressed, the run not paused yet
         self.numbers = EventNumbers()        # the events' numbers, as dump prints them
         self._names: State | None = None     # the latest live state: names for event lines
+        self._gradients = None               # the gradients view of the current run, once made
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -139,6 +141,8 @@ class MainScreen(Screen):
         if log is not self._log:
             moment = None                    # a new run: the screen goes live with it
         state = self._live_state(log) if moment is None else self.session.state_at(moment)
+        # Keep the gradients view's statistics read on this thread too, so G opens at once.
+        tracker_for(log)
         return Fetched(log, moment, state)
 
     def on_fetched(self, fetched: Fetched) -> None:
@@ -399,9 +403,19 @@ class MainScreen(Screen):
         self.refresh_now()
 
     def action_gradients(self) -> None:
+        """Show the gradients view at the moment shown. The view is made once per run and
+        kept (installed), so opening it again costs no new widgets."""
         from graphtui.screens.gradients import GradientsScreen
 
-        self.app.push_screen(GradientsScreen(self.session, self.moment))
+        screen = self._gradients
+        if screen is not None and screen.run_log is self.session.log:
+            screen.at_moment(self.moment)
+        else:
+            if screen is not None:
+                self.app.uninstall_screen(screen)
+            screen = self._gradients = GradientsScreen(self.session, self.moment)
+            self.app.install_screen(screen, "gradients")
+        self.app.push_screen(screen)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.read_only))

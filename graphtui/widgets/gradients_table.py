@@ -32,9 +32,19 @@ class GradientsTable(DataTable):
         self.add_column(Text(" trend"), width=TREND_WIDTH + 1)
 
     def show(self, rows: list[Row]) -> None:
+        """Fill the table; when the rows are the same parameters as shown (another
+        iteration of the same loop), only their cells change, which redraws less."""
+        layout = [(row.module, row.label) for row in rows]
+        cells = [_cells(row, _last_in_module(rows, i)) for i, row in enumerate(rows)]
+        if layout == getattr(self, "_row_layout", None):
+            for index, row_cells in enumerate(cells):
+                for column, value in zip(self.columns, row_cells):
+                    self.update_cell(str(index), column, value)
+            return
+        self._row_layout = layout
         self.clear()
-        for index, row in enumerate(rows):
-            self.add_row(*_cells(row, _last_in_module(rows, index)), key=str(index))
+        for index, row_cells in enumerate(cells):
+            self.add_row(*row_cells, key=str(index))
 
 
 def _last_in_module(rows: list[Row], index: int) -> bool:

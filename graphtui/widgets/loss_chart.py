@@ -18,8 +18,9 @@ class LossChart(Widget):
         self.points: list[tuple[int, float]] = []
 
     def show(self, points: list[tuple[int, float]]) -> None:
-        self.points = points
-        self.refresh()
+        if points != self.points:         # the same loop: nothing to redraw
+            self.points = points
+            self.refresh()
 
     def render(self):
         rows = max(3, min(MAX_ROWS, self.content_size.height - 1))
