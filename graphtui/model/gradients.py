@@ -350,8 +350,11 @@ _trackers_lock = threading.Lock()
 def tracker_for(log) -> GradientTracker:
     """The tracker of one log (one run), brought up to date: opening the view again costs
     only the events recorded since."""
-    with _trackers_lock:
-        tracker = _trackers.get(log)
-        if tracker is None:
-            tracker = _trackers[log] = GradientTracker()
+    try:
+        with _trackers_lock:
+            tracker = _trackers.get(log)
+            if tracker is None:
+                tracker = _trackers[log] = GradientTracker()
+    except TypeError:                  # a log that cannot be weakly referenced (a plain list)
+        tracker = GradientTracker()
     return tracker.update(log)

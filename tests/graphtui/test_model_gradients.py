@@ -170,6 +170,11 @@ def test_tracker_for_a_log_reads_only_new_events(engine_events):
     assert tracker_for(log) is tracker and len(tracker.iterations) == 2
 
 
+def test_tracker_for_a_plain_list_reads_it_afresh(engine_events):
+    train(engine, steps=2)
+    assert len(tracker_for(list(engine_events)).iterations) == 2
+
+
 def test_folded_events_are_counted():
     log = EventLog()
     for number in range(1, 4):
