@@ -7,17 +7,12 @@ from typing import TextIO
 
 from graphtui.model.gradient_rows import number, shape_text, table_rows
 from graphtui.model.gradients import (
-    EXPLODING, EXPLODING_NORM, THRESHOLDS, VANISHING, VANISHING_DROP, VANISHING_NORM,
-    GradientTracker, Iteration,
+    EXPLODING_NORM, THRESHOLDS, VANISHING_DROP, VANISHING_NORM, GradientTracker, Iteration,
 )
 
 TREND_WIDTH = 16
 COLUMNS = ("parameter", "shape", "‖g‖", "min", "max", "mean|g|", "NaN/Inf", "upd/w",
            "‖g‖ over iterations", "flag")
-
-
-def has_gradients(tracker: GradientTracker) -> bool:
-    return any(it.grads for it in tracker.iterations)
 
 
 def findings_line(tracker: GradientTracker) -> str:
@@ -101,6 +96,3 @@ def _finite(value: float | None) -> float | None:
     # JSON has no NaN or Infinity: a statistic that overflowed reads as unknown.
     return value if value is not None and math.isfinite(value) else None
 
-
-__all__ = ["EXPLODING", "VANISHING", "findings_line", "gradients_json", "has_gradients",
-           "iteration_title", "write_gradients"]

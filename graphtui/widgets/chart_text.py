@@ -7,7 +7,7 @@ import math
 
 from rich.text import Text
 
-from graphtui.model.gradient_rows import LayerFlow, LogScale, downsample, number
+from graphtui.model.gradient_rows import LayerFlow, LogScale, downsample
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 MEAN_STYLE, MAX_STYLE, FLAG_STYLE = "bold dodger_blue2", "sky_blue3", "bold red"

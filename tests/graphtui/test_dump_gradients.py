@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ElementTree
 
 import numpy as np
 import pytest
-import torch
 
 from graphtui.model.gradient_rows import number
 
