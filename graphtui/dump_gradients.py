@@ -95,4 +95,3 @@ def _iteration_json(tracker: GradientTracker, iteration: Iteration) -> dict:
 def _finite(value: float | None) -> float | None:
     # JSON has no NaN or Infinity: a statistic that overflowed reads as unknown.
     return value if value is not None and math.isfinite(value) else None
-
