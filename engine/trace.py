@@ -154,6 +154,7 @@ class Stats:
     nan: int = 0
     inf: int = 0
     head: tuple = ()
+    abs_mean: float | None = None     # mean |x| over the finite values
 
 
 class _ByReference:
@@ -181,6 +182,10 @@ class Summary(_ByReference):
             self.stats = stats
         return stats
 
+    def statistics(self) -> Stats:
+        """All the statistics at once (computed at the first read)."""
+        return self._stats()
+
     min = property(lambda self: self._stats().min)
     max = property(lambda self: self._stats().max)
     mean = property(lambda self: self._stats().mean)
@@ -188,6 +193,7 @@ class Summary(_ByReference):
     nan = property(lambda self: self._stats().nan)
     inf = property(lambda self: self._stats().inf)
     head = property(lambda self: self._stats().head)
+    abs_mean = property(lambda self: self._stats().abs_mean)
 
     @property
     def has_nonfinite(self) -> bool:
@@ -288,11 +294,12 @@ def _statistics(flat: np.ndarray) -> Stats:
     head = tuple(flat[:head_len].tolist())
     if flat.dtype.kind not in "fc":
         return Stats(float(flat.min()), float(flat.max()), float(flat.mean(dtype=np.float64)),
-                     None, 0, 0, head)
+                     None, 0, 0, head, float(np.abs(flat).mean(dtype=np.float64)))
     total = float(flat.sum())
     if np.isfinite(total):          # no nan or inf anywhere: the cheap path
         return Stats(float(flat.min()), float(flat.max()), total / flat.size,
-                     float(np.sqrt(np.dot(flat, flat))), 0, 0, head)
+                     float(np.sqrt(np.dot(flat, flat))), 0, 0, head,
+                     float(np.abs(flat).sum()) / flat.size)
     finite = np.isfinite(flat)
     nan = int(np.isnan(flat).sum())
     inf = flat.size - nan - int(finite.sum())
@@ -300,7 +307,7 @@ def _statistics(flat: np.ndarray) -> Stats:
     if good.size == 0:
         return Stats(None, None, None, None, nan, inf, head)
     return Stats(float(good.min()), float(good.max()), float(good.mean()),
-                 float(np.sqrt(np.dot(good, good))), nan, inf, head)
+                 float(np.sqrt(np.dot(good, good))), nan, inf, head, float(np.abs(good).mean()))
 
 
 # ---------------------------------------------------------------- events
@@ -415,6 +422,7 @@ class TensorModified:
     requires_grad: bool | None = None
     location: str | None = None       # "file.py:12" of the user's line that changed it
     base_id: int | None = None        # the tensor it is a view of (one version counter)
+    update_norm: float | None = None  # an optimizer's step: the norm of (new - old) values
 
 
 @_record

@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument("--why", metavar="NAME", action="append", default=[],
                       help="with --explain (implied): also say why the .grad of the tensor "
                            "named NAME (a scenario variable) is None; repeatable")
+    dump.add_argument("--plot", metavar="OUT.svg",
+                      help="also draw the gradient-flow chart (mean and max |grad| per layer, "
+                           "last iteration) and the loss curve over iterations, as SVG")
 
     record = commands.add_parser(
         "record", help="run a program under the recorder and save its events",
@@ -185,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     bad_breakpoint = _check_breakpoints(options)
     if bad_breakpoint:
         print(f"graphtui: {bad_breakpoint}", file=sys.stderr)
+        return EXIT_USAGE
+    if options.command == "dump" and options.plot and not options.plot.lower().endswith(".svg"):
+        print(f"graphtui: --plot writes SVG only: give a file name ending in .svg "
+              f"(got {options.plot!r})", file=sys.stderr)
         return EXIT_USAGE
     if options.command in ("run", "dump") and not options.scenario.endswith(".jsonl"):
         from graphtui import spawn
@@ -350,7 +357,7 @@ def _run_failed(session) -> bool:
 
 
 def _dump(options, scenario_args: list[str]) -> int:
-    from graphtui.dump import Colours, dump_dot, dump_json, dump_session
+    from graphtui.dump import Colours, dump_dot, dump_json, dump_plot, dump_session
 
     session = _open_session(options, scenario_args, break_on_backward=False,
                             hold_breakpoints=False)
@@ -363,6 +370,8 @@ def _dump(options, scenario_args: list[str]) -> int:
             ok = dump_dot(session, out)
         else:
             ok = dump_session(session, Colours(out) if out.isatty() else out, explain)
+        if options.plot:
+            dump_plot(session, options.plot)
     finally:
         session.stop()
         if out is not sys.stdout:

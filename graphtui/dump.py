@@ -16,6 +16,8 @@ from graphtui.model.events import BreakpointHit
 from graphtui.model.findings import Finding, find
 from graphtui.scenario import ScenarioError
 from graphtui.model.iterations import iteration_rows
+from graphtui.model.gradients import GradientTracker
+from graphtui.dump_gradients import write_gradients
 
 TREE_DEPTH = 64
 # What to explain: nothing (None/False), the findings (True), and the tensors named (names).
@@ -35,8 +37,10 @@ def dump_session(session, out: TextIO, explain: Explain = None) -> bool:
 
 
 def dump_json(session, out: TextIO, explain: Explain = None) -> bool:
-    """The same run, as the event log in JSON lines (what ``graphtui open`` reads); with
-    ``explain`` the header line carries the findings under ``"findings"``."""
+    """The same run, as the event log in JSON lines (what ``graphtui open`` reads). The
+    header line carries the summaries: ``memory``, ``iterations``, ``gradients`` (each
+    iteration's gradient statistics) and, with ``explain``, ``findings``."""
+    from graphtui.dump_gradients import gradients_json
     from graphtui.recording import write
 
     state = _finished_state(session)
@@ -44,6 +48,7 @@ def dump_json(session, out: TextIO, explain: Explain = None) -> bool:
     extra = {"memory": memory_summary(state, numbers), **json_tables(session.log, state)}
     if explain:
         extra["findings"] = findings_json(session.log, tensors_named(state, explain))
+    extra["gradients"] = gradients_json(GradientTracker().update(session.log))
     write(session.log, out, str(session.path), getattr(session, "backend", "engine"), extra)
     return state.run_state == RUN_FINISHED
 
@@ -95,6 +100,17 @@ def json_tables(events: Sequence, state: State) -> dict:
         if value is not None and not math.isfinite(value):
             row["root_value"] = str(value)
     return {"iterations": rows}
+
+
+def dump_plot(session, path: str) -> None:
+    """The gradient-flow chart and the loss curve of the (finished) run, as an SVG file."""
+    from graphtui.plot_svg import gradient_charts_svg
+
+    _finished_state(session)
+    svg = gradient_charts_svg(GradientTracker().update(session.log),
+                              str(getattr(session.path, "name", session.path)))
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(svg)
 
 
 def dump_dot(session, out: TextIO) -> bool:
@@ -213,6 +229,7 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         if node is not None:
             out.write(f"raised in backward at {node.name} (node {node.id})\n")
         out.write(short_traceback(state.error.traceback) + "\n")
+    write_gradients(GradientTracker().update(events), out)
 
 
 def _write_hits(hits: list, total: int, out: TextIO) -> None:

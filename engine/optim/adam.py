@@ -49,6 +49,7 @@ class Adam(Optimizer):
 
     def _update(self, param: Tensor, group: dict) -> None:
         data = param._data
+        before = self._before(param)
         dtype = data.dtype
         grad = param._grad._data
         if group["maximize"]:
@@ -75,7 +76,7 @@ class Adam(Optimizer):
             np.maximum(second, exp_avg_sq, out=second)
         denom = np.sqrt(second) / np.asarray(bias_correction2_sqrt, dtype) + np.asarray(eps, dtype)
         data -= np.asarray(step_size, dtype) * (exp_avg / denom)
-        self._changed(param, "addcdiv_")
+        self._changed(param, "addcdiv_", before)
 
 
 class AdamW(Adam):

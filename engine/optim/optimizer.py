@@ -73,13 +73,23 @@ class Optimizer:
             return closure()
 
     @staticmethod
-    def _changed(param: Tensor, op: str) -> None:
+    def _before(param: Tensor) -> np.ndarray | None:
+        """A copy of the parameter's values before a step, when a watcher will want the
+        size of the update (``_changed``); None otherwise."""
+        return param._data.copy() if trace.active else None
+
+    @staticmethod
+    def _changed(param: Tensor, op: str, before: np.ndarray | None = None) -> None:
         param._vc[0] += 1
         if trace.active:
             from engine.ops._core import user_location
+            update_norm = None
+            if before is not None:
+                delta = (param._data - before).reshape(-1).astype(np.float64, copy=False)
+                update_norm = float(np.sqrt(np.dot(delta, delta)))
             trace.emit(trace.TensorModified(trace.tensor_id(param), op, param._vc[0], None,
                                             trace.summarize(param), param._requires_grad,
-                                            user_location()))
+                                            user_location(), update_norm=update_norm))
 
     # ------------------------------------------------------------ state dict
     def state_dict(self) -> dict:

@@ -48,6 +48,7 @@ class SGD(Optimizer):
         scalars_of = {}                                # dtype -> the kernel's scalars
         for param in params:
             data, grad = param._data, param._grad._data
+            before = self._before(param)
             buffer, first_step = data, False           # the buffer is unused without momentum
             if momentum != 0:
                 buffer, first_step = _momentum_buffer(state[param], data)
@@ -63,7 +64,7 @@ class SGD(Optimizer):
                 _numpy_sgd(data, grad, buffer, lr, momentum, dampening, weight_decay, nesterov,
                            maximize, first_step)
             if trace.active:
-                self._changed(param, "add_")
+                self._changed(param, "add_", before)
             else:
                 param._vc[0] += 1                      # what _changed does, one call less
 

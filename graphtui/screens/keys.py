@@ -39,6 +39,8 @@ DEBUGGER_BINDINGS: list[Binding] = [
             id="find"),
     Binding("w", "why", "Why", tooltip="Findings: in-place, NaN/Inf, .grad None, hooks",
             id="why", show=False),
+    Binding("G", "gradients", "Gradients", tooltip="Every parameter's gradient per iteration, "
+            "gradient flow and loss charts", id="gradients", show=False),
     Binding("question_mark", "help", "Help", key_display="?", tooltip="All keys", id="help"),
 ]
 
@@ -90,5 +92,9 @@ KEY_HELP: dict[str, str] = {
            "requires grad, and the tensor selected when it opened), which backward freed the "
            "buffers a second backward needs, what each hook did or why it never fired. "
            "Enter on one shows its event, its node in the graph and the inspector.",
+    "gradients": "The gradients view: every parameter's gradient (norm, min, max, mean |g|, "
+                 "NaN/Inf, update/weight) in the iteration shown, grouped by module, with "
+                 "vanishing/exploding flags, a sparkline over iterations, the gradient-flow "
+                 "chart (2) and the loss curve (3); left/right change the iteration.",
     "help": "This screen.",
 }

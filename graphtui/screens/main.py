@@ -23,6 +23,7 @@ from graphtui.screens.breakpoints import BreakpointsScreen
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
 from graphtui.model.findings import find
+from graphtui.model.gradients import tracker_for
 from graphtui.replay import ReplaySession
 from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
@@ -92,6 +93,7 @@ class MainScreen(Screen):
         self._names: State | None = None     # the latest live state: names for event lines
         self._why_tensor: int | None = None  # the tensor looked at when the Why pane opened
         self._reveal_next: int | None = None # a node to put the cursor on at the next show
+        self._gradients = None               # the gradients view of the current run, once made
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -148,6 +150,8 @@ class MainScreen(Screen):
         if log is not self._log:
             moment = None                    # a new run: the screen goes live with it
         state = self._live_state(log) if moment is None else self.session.state_at(moment)
+        # Keep the gradients view's statistics read on this thread too, so G opens at once.
+        tracker_for(log)
         return Fetched(log, moment, state)
 
     def on_fetched(self, fetched: Fetched) -> None:
@@ -509,6 +513,21 @@ class MainScreen(Screen):
         if target.kind == "tensor":
             self.query_one(Inspector).active_tab = "tensor"
         self.refresh_now()
+
+    def action_gradients(self) -> None:
+        """Show the gradients view at the moment shown. The view is made once per run and
+        kept (installed), so opening it again costs no new widgets."""
+        from graphtui.screens.gradients import GradientsScreen
+
+        screen = self._gradients
+        if screen is not None and screen.run_log is self.session.log:
+            screen.at_moment(self.moment)
+        else:
+            if screen is not None:
+                self.app.uninstall_screen(screen)
+            screen = self._gradients = GradientsScreen(self.session, self.moment)
+            self.app.install_screen(screen, "gradients")
+        self.app.push_screen(screen)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.read_only))

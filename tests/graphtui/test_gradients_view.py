@@ -1,0 +1,106 @@
+"""The gradients view (G), driven like a person: what it shows, its keys, and its snapshots
+at 80x24 and 160x45 (``pytest --snapshot-update`` after a deliberate change; look at them)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphtui.headless import press_and_settle, settle
+from graphtui.screens.gradients import GradientsScreen
+from graphtui.screens.main import MainScreen
+from tui_support import new_app, running, screen_text
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+VANISHING = SCENARIOS / "vanishing_gradients.py"
+MLP = SCENARIOS / "mlp_training.py"
+SMALL, LARGE = (80, 24), (160, 45)
+
+
+async def open_view(ui, *keys):
+    await ui.pilot.press("G", *keys)
+    await ui.pilot.pause()
+    assert isinstance(ui.app.screen, GradientsScreen)
+    return screen_text(ui.app)
+
+
+async def test_vanishing_finding_is_on_the_first_screen_at_80x24():
+    async with running(VANISHING, break_on_backward=False, size=SMALL) as ui:
+        lines = (await open_view(ui)).splitlines()
+        assert lines[0].strip() == "Gradients  ·  backward 2 of 2, loss 0.778702"
+        assert lines[1].strip() == ("⚠ vanishing gradients in backward 1 "
+                                    "(0.weight ‖g‖ 5.4e-09 < 1e-07)")
+        assert "vanishing: ‖g‖ < 1e-07 or < 1e-04 × last layer's" in lines[2]
+
+
+async def test_keys_move_between_iterations_and_flags():
+    async with running(VANISHING, break_on_backward=False, size=SMALL) as ui:
+        await open_view(ui)
+        await ui.pilot.press("f")                 # to the flagged iteration
+        await ui.pilot.pause()
+        text = screen_text(ui.app)
+        assert "backward 1 of 2, loss 0.748369" in text
+        assert "├ ⚠weight" in text and "5.4e-09" in text
+        await ui.pilot.press("right")
+        await ui.pilot.pause()
+        assert "backward 2 of 2" in screen_text(ui.app)
+        await ui.pilot.press("right")             # already the last: stays
+        await ui.pilot.pause()
+        assert "backward 2 of 2" in screen_text(ui.app)
+        await ui.pilot.press("left", "2")         # the flow chart of backward 1
+        await ui.pilot.pause()
+        flow = screen_text(ui.app)
+        assert "⚠ 0 (Linear)" in flow and "⚠ 10 (Linear)" in flow
+        assert "⚠ 12 (Linear)" not in flow and "1e-10" in flow
+        await ui.pilot.press("escape")
+        await ui.pilot.pause()
+        assert isinstance(ui.app.screen, MainScreen)
+
+
+async def test_the_table_shows_update_ratios_and_the_loss_tab_its_range():
+    async with running(MLP, break_on_backward=False, size=LARGE) as ui:
+        text = await open_view(ui)
+        assert "backward 8 of 8, loss 0.187543" in text
+        assert "no vanishing or exploding gradients seen" in text
+        weight_row = next(line for line in text.splitlines() if "├ weight" in line)
+        assert weight_row.split()[2:5] == ["16×2", "2.5e-01", "-8.0e-02"]
+        assert "1.1e-02" in weight_row                        # update/weight of SGD's step
+        await ui.pilot.press("3")
+        await ui.pilot.pause()
+        loss = screen_text(ui.app)
+        assert "5.204" in loss and "0.1875" in loss and "backward 8" in loss
+
+
+async def test_opened_at_an_earlier_moment_it_shows_that_iteration():
+    async with running(MLP, break_on_backward=False, size=LARGE) as ui:
+        main = ui.screen
+        tracker_start = next(i for i, e in enumerate(ui.session.log)
+                             if type(e).__name__ == "BackwardStarted")
+        main._go_to(tracker_start + 2)            # inside the first backward
+        await ui.pilot.pause()
+        text = await open_view(ui)
+        assert "backward 1 of 8, loss 5.20" in text
+
+
+def snapshot(snap_compare, path: Path, keys: list[str], size) -> bool:
+    app, session = new_app(path, break_on_backward=False)
+
+    async def drive(pilot) -> None:
+        await settle(pilot, session)
+        await press_and_settle(pilot, session, keys)
+
+    try:
+        return snap_compare(app, terminal_size=size, run_before=drive)
+    finally:
+        session.stop()
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x45"])
+@pytest.mark.parametrize("keys", [["G"], ["G", "f", "2"]], ids=["table", "flow"])
+def test_snapshot_vanishing(snap_compare, size, keys):
+    assert snapshot(snap_compare, VANISHING, keys, size)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x45"])
+def test_snapshot_loss_curve(snap_compare, size):
+    assert snapshot(snap_compare, MLP, ["G", "3"], size)

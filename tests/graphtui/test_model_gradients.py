@@ -1,0 +1,185 @@
+"""graphtui.model.gradients: per-parameter gradient statistics per iteration, checked against
+the same training loop run in torch, and the vanishing / exploding flags."""
+
+import numpy as np
+import pytest
+import torch
+
+import engine
+from engine import trace
+from graphtui.model import gradients
+from graphtui.model.gradients import EXPLODING, VANISHING, GradientTracker, tracker_for
+from graphtui.model.history import EventLog
+
+STEPS = 4
+
+
+def train(lib, steps=STEPS, lr=0.1, momentum=0.0):
+    """A 3-8-1 tanh MLP, SGD; returns per step (loss, {name: grad array}, {name: update/weight})."""
+    lib.manual_seed(0)
+    net = lib.nn.Sequential(lib.nn.Linear(3, 8), lib.nn.Tanh(), lib.nn.Linear(8, 1))
+    optimizer = lib.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
+    x = lib.linspace(-1, 1, 30).reshape(10, 3)
+    y = x.sum(1, keepdim=True)
+    history = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = lib.nn.functional.mse_loss(net(x), y)
+        loss.backward()
+        grads = {n: p.grad.detach().numpy().astype(np.float64).copy()
+                 for n, p in net.named_parameters()}
+        before = {n: p.detach().clone() for n, p in net.named_parameters()}
+        optimizer.step()
+        ratios = {n: float((p.detach() - before[n]).norm() / p.detach().norm())
+                  for n, p in net.named_parameters()}
+        history.append((loss.item(), grads, ratios))
+    return history
+
+
+@pytest.fixture
+def engine_events():
+    log = []
+    trace.subscribe(log.append)
+    try:
+        yield log
+    finally:
+        trace.unsubscribe(log.append)
+
+
+def tracked(events):
+    tracker = GradientTracker()
+    for event in events:
+        tracker.apply(event)
+    return tracker
+
+
+def test_statistics_per_iteration_match_torch(engine_events):
+    train(engine)
+    expected = train(torch)
+    tracker = tracked(engine_events)
+    assert [it.number for it in tracker.iterations] == [1, 2, 3, 4]
+    names = [p.name for p in tracker.layer_order()]
+    assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    by_name = {p.name: p.tensor_id for p in tracker.params.values()}
+    for iteration, (loss, grads, ratios) in zip(tracker.iterations, expected):
+        assert iteration.loss == pytest.approx(loss, rel=1e-5)
+        for name, grad in grads.items():
+            stat = iteration.grads[by_name[name]]
+            assert stat.norm == pytest.approx(np.linalg.norm(grad), rel=1e-5)
+            assert stat.min == pytest.approx(grad.min(), rel=1e-5, abs=1e-7)
+            assert stat.max == pytest.approx(grad.max(), rel=1e-5, abs=1e-7)
+            assert stat.abs_mean == pytest.approx(np.abs(grad).mean(), rel=1e-5)
+            assert (stat.nan, stat.inf) == (0, 0)
+            assert stat.update_ratio == pytest.approx(ratios[name], rel=1e-4)
+
+
+def test_modules_sparkline_series_and_losses(engine_events):
+    train(engine)
+    expected = train(torch)
+    tracker = tracked(engine_events)
+    weight = next(p for p in tracker.params.values() if p.name == "2.weight")
+    assert (weight.module, weight.short_name, weight.shape) == ("2", "weight", (1, 8))
+    assert tracker.module_label("0") == "0 (Linear)"
+    assert tracker.norms(weight.tensor_id) == pytest.approx(
+        [np.linalg.norm(grads["2.weight"]) for _, grads, _ in expected], rel=1e-5)
+    assert [n for n, _ in tracker.losses()] == [1, 2, 3, 4]
+    assert [v for _, v in tracker.losses()] == pytest.approx([e[0] for e in expected], rel=1e-5)
+
+
+def test_no_ratio_without_an_optimizer_step(engine_events):
+    layer = engine.nn.Linear(2, 1)
+    layer(engine.ones(1, 2)).sum().backward()
+    tracker = tracked(engine_events)
+    assert [s.update_ratio for s in tracker.iterations[0].grads.values()] == [None, None]
+
+
+def test_iteration_at_a_moment(engine_events):
+    train(engine, steps=2)
+    tracker = tracked(engine_events)
+    first, second = tracker.iterations
+    assert tracker.iteration_at(first.step) is None           # before the first backward
+    assert tracker.iteration_at(first.step + 1) is first
+    assert tracker.iteration_at(second.step) is first
+    assert tracker.iteration_at(second.step + 1) is second
+    assert tracker.iteration_at(None) is second
+
+
+def test_sigmoid_stack_is_flagged_vanishing(engine_events):
+    engine.manual_seed(0)
+    layers = []
+    for _ in range(10):
+        layers += [engine.nn.Linear(32, 32), engine.nn.Sigmoid()]
+    net = engine.nn.Sequential(*layers, engine.nn.Linear(32, 1))
+    engine.nn.functional.mse_loss(net(engine.randn(16, 32)), engine.randn(16, 1)).backward()
+    tracker = tracked(engine_events)
+    flags = tracker.flags(tracker.iterations[0])
+    flagged = {tracker.params[f.tensor_id].name for f in flags}
+    assert {f.kind for f in flags} == {VANISHING}
+    assert "0.weight" in flagged and "20.weight" not in flagged
+    assert tracker.flagged_iterations() == {VANISHING: [1], EXPLODING: []}
+
+
+def test_exploding_by_norm_and_by_nan():
+    tracker = GradientTracker()
+    big = np.full(4, 1e3, dtype=np.float32)
+    for event in [
+        trace.TensorCreated(1, "w", (4,), "float32", True, True, None, None),
+        trace.TensorCreated(2, "v", (2,), "float32", True, True, None, None),
+        trace.BackwardStarted(1, "backward", ((None, 3),), False, False),
+        trace.GradAccumulated(1, trace.summarize(big), False),
+        trace.GradAccumulated(2, trace.summarize(np.array([np.nan, 1], np.float32)), False),
+        trace.BackwardFinished(1, True),
+    ]:
+        tracker.apply(event)
+    flags = tracker.flags(tracker.iterations[0])
+    assert [(f.kind, f.tensor_id, f.reason) for f in flags] == [
+        (EXPLODING, 1, "‖g‖ 2.0e+03 > 1e+03"), (EXPLODING, 2, "NaN 1 Inf 0")]
+
+
+def test_grads_outside_a_backward_and_retained_copies_are_ignored():
+    tracker = GradientTracker()
+    for event in [
+        trace.GradAccumulated(1, trace.summarize(np.ones(2, np.float32)), False),
+        trace.BackwardStarted(1, "backward", ((None, 3),), False, False),
+        trace.GradAccumulated(3, trace.summarize(np.ones(2, np.float32)), False, retained=True),
+        trace.BackwardFinished(1, True),
+    ]:
+        tracker.apply(event)
+    assert tracker.params == {} and tracker.iterations[0].grads == {}
+
+
+def test_iterations_are_thinned_past_the_cap(monkeypatch):
+    monkeypatch.setattr(gradients, "MAX_ITERATIONS", 8)
+    tracker = GradientTracker()
+    for number in range(1, 21):
+        tracker.apply(trace.BackwardStarted(number, "backward", ((None, 1),), False, False))
+        tracker.apply(trace.BackwardFinished(number, True))
+    kept = [it.number for it in tracker.iterations]
+    assert len(kept) <= 8 and kept[-1] == 20 and tracker.thinned
+    assert kept == sorted(kept) and kept[0] == 1
+
+
+def test_tracker_for_a_log_reads_only_new_events(engine_events):
+    train(engine, steps=1)
+    log = EventLog()
+    for event in engine_events:
+        log.append(event)
+    tracker = tracker_for(log)
+    assert len(tracker.iterations) == 1 and tracker.step == len(log)
+    log.append(trace.BackwardStarted(99, "backward", ((None, 1),), False, False))
+    assert tracker_for(log) is tracker and len(tracker.iterations) == 2
+
+
+def test_tracker_for_a_plain_list_reads_it_afresh(engine_events):
+    train(engine, steps=2)
+    assert len(tracker_for(list(engine_events)).iterations) == 2
+
+
+def test_folded_events_are_counted():
+    log = EventLog()
+    for number in range(1, 4):
+        log.append(trace.BackwardStarted(number, "backward", ((None, 1),), False, False))
+    log.discard_before(2)
+    tracker = GradientTracker().update(log)
+    assert tracker.folded == 2 and [it.number for it in tracker.iterations] == [1]
+    assert tracker.step == 3
