@@ -139,7 +139,6 @@ def execute(roots: list, root_grads: list, *, retain_graph: bool, create_graph: 
 
     backward_id = next(_backward_ids)
     if trace.active:
-        from engine.ops._core import user_location
         trace.emit(trace.BackwardStarted(
             backward_id, "backward" if accumulate else "grad",
             tuple((node._id, trace.tensor_id(t)) for (node, _), t in zip(roots, root_tensors)),

@@ -316,7 +316,7 @@ _DESCRIBERS = {
     trace.HookRegistered: lambda e, s: (f"registered {e.kind} hook {e.callable_name} "
                                         f"on {e.target}"),
     trace.HookRemoved: lambda e, s: f"removed {_hook(s, e.hook_id)}",
-    trace.HookFired: lambda e, s: ((f"muted (skipped) " if e.muted else "fired ")
+    trace.HookFired: lambda e, s: (("muted (skipped) " if e.muted else "fired ")
                                    + f"{_hook(s, e.hook_id)} args {format_args(e.args)}"
                                    + (f" -> replaced by {format_args(e.result)}"
                                       if e.replaced else "")),

@@ -4,6 +4,8 @@ from __future__ import annotations
 import functools
 import warnings
 
+import numpy as np
+
 from engine.autograd import grad_mode as _gm
 from engine._cpp_warning import cpp_warning
 from engine.autograd.node import node_class
