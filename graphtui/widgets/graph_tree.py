@@ -134,6 +134,7 @@ class GraphTree(Tree[TreeEntry]):
         self._repeated: set[tuple] = set()   # keys of rows showing a node shown before
         self._drawn: dict[tuple, tuple] = {} # key -> (model node, tensor name) last drawn
         self._seen_roots: set[tuple] = set()  # roots already given their first view
+        self._current_pass: tuple | None = None  # the current backward pass's row key
         self._rebuilt = 0.0                   # when the tree was last rebuilt
         self._deep: TreeEntry | None = None   # a node too deep to open the path to
 
@@ -195,6 +196,7 @@ class GraphTree(Tree[TreeEntry]):
         self._root_keys = ()
         self._expanded.clear()
         self._seen_roots.clear()
+        self._current_pass = None
         self._deep = None
 
     @property
@@ -206,6 +208,10 @@ class GraphTree(Tree[TreeEntry]):
 
     def _rebuild(self, state: State, roots: list[TreeEntry]) -> None:
         cursor_key = self.entry.key if self.entry is not None else None
+        current = _current_pass_key(roots)
+        if cursor_key is not None and cursor_key == self._current_pass:
+            cursor_key = current           # on the current pass's row: follow it to the next
+        self._current_pass = current
         new_roots = [entry for entry in roots if entry.key not in self._seen_roots]
         if new_roots:
             self._expanded |= self._first_view_keys(state, new_roots)
@@ -217,7 +223,7 @@ class GraphTree(Tree[TreeEntry]):
         for entry in roots:
             self._add(self.root, entry)
         if cursor_key is None or not self._cursor_to(cursor_key):
-            if roots:
+            if roots and not (current and self._cursor_to(current)):
                 self.cursor_line = 0          # something is always selected
 
     def _first_view_keys(self, state: State, roots: list[TreeEntry]) -> set[tuple]:
@@ -313,3 +319,10 @@ class GraphTree(Tree[TreeEntry]):
 
     def _on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:
         self.post_message(self.Picked(event.node.data))
+
+
+def _current_pass_key(roots: list[TreeEntry]) -> tuple | None:
+    """The header row of the current backward pass (the last iteration row), if any: where
+    the cursor starts, rather than on the oldest pass folded above it."""
+    passes = [entry.key for entry in roots if entry.kind == ITERATION]
+    return passes[-1] if passes else None

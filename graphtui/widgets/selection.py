@@ -16,6 +16,8 @@ class Selection:
         if entry is None:
             return cls()
         tensor_id = entry.tensor_id
+        if entry.node_id is None and tensor_id is not None:
+            return cls.of_tensor(state, tensor_id)     # an iteration's row: its root
         node = state.nodes.get(entry.node_id) if entry.node_id is not None else None
         if tensor_id is None and node is not None and node.output_ids:
             tensor_id = node.output_ids[0]

@@ -79,3 +79,11 @@ async def test_older_graphs_never_show_pending_while_a_later_pass_waits(tmp_path
         assert shared and all(node.status == PENDING for _, node in rows if node.is_accumulate_grad)
         assert all(not str(graph._loaded[entry.key].label).startswith("○") for entry in shared)
         assert all(entry.status != PENDING for entry, _ in rows)
+
+
+async def test_a_finished_loop_starts_on_its_last_pass_and_shows_its_root(tmp_path):
+    async with running(write_lesson(tmp_path, "mlp_loop.py"), break_on_backward=False) as ui:
+        graph = ui.screen.query_one(GraphTree)
+        assert graph.entry.kind == ITERATION and graph.entry.key == ("i6",)
+        node = ui.inspector("node")
+        assert "MseLossBackward0" in node and "has no grad_fn" not in node
