@@ -213,7 +213,7 @@ def test_the_hint_is_added_to_the_engines_errors_only():
 
 def test_the_torch_backend_missing_from_the_build_fails_the_run_with_one_line(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphtui.backends.torch", None)   # as if not built
-    finish = install_backend("torch", recorder=None, gate=None)
+    finish = install_backend("torch", recorder=None, config={})
     assert finish == ev.RunFinished("failed", "RuntimeError",
                                     "the torch backend is not available in this build")
 
