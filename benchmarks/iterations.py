@@ -20,15 +20,14 @@ import os
 import statistics
 import tempfile
 import textwrap
-import time
 from pathlib import Path
-
-from textual import events
 
 from graphtui.app import GraphtuiApp
 from graphtui.model import ITERATION
 from graphtui.session import Session
 from graphtui.widgets.graph_tree import GraphTree
+
+from big_graph import press, until        # benchmarks/ is sys.path[0] when run as a script
 
 TARGET = 0.05
 
@@ -76,19 +75,6 @@ LOOPS = {
 }
 
 
-async def until(condition, timeout: float = 600.0) -> float:
-    started = time.perf_counter()
-    while not condition():
-        if time.perf_counter() - started > timeout:
-            raise TimeoutError("the screen never showed it")
-        await asyncio.sleep(0.0005)
-    return time.perf_counter() - started
-
-
-def press(app, key: str) -> None:
-    app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
-
-
 def shows(screen, tree: GraphTree, number: int) -> bool:
     state = screen.state
     if state is None or state.iterations.current is None:
@@ -111,7 +97,7 @@ async def keys_once(path: Path, steps: int, moves: int) -> tuple[list[float], in
             tree = screen.query_one(GraphTree)
             await until(lambda: session.is_finished and screen.state is not None
                         and screen.state.step >= len(session.log) - 1
-                        and shows(screen, tree, steps))
+                        and shows(screen, tree, steps), timeout=600.0)
             events_recorded = len(session.log)
             # Live after the end, the first `<` shows the last pass's end; then one pass
             # back per key, and forward again to the last.

@@ -45,9 +45,10 @@ def dump_json(session, out: TextIO, explain: Explain = None) -> bool:
 
     state = _finished_state(session)
     numbers = EventNumbers().update(session.log)
-    extra = {"memory": memory_summary(state, numbers), **json_tables(session.log, state)}
+    extra = {"memory": memory_summary(state, numbers), **json_tables(state, numbers)}
     if explain:
-        extra["findings"] = findings_json(session.log, tensors_named(state, explain))
+        selected = tensors_named(state, explain)
+        extra["findings"] = findings_json(session.log, numbers, selected)
     extra["gradients"] = gradients_json(GradientTracker().update(session.log))
     write(session.log, out, str(session.path), getattr(session, "backend", "engine"), extra)
     return state.run_state == RUN_FINISHED
@@ -82,8 +83,8 @@ def _link(finding: Finding, numbers: EventNumbers) -> str:
     return f"  ({', '.join(parts)})" if parts else ""
 
 
-def findings_json(events: Sequence, selected: Sequence[int] = ()) -> list[dict]:
-    numbers = EventNumbers().update(events)
+def findings_json(events: Sequence, numbers: EventNumbers,
+                  selected: Sequence[int] = ()) -> list[dict]:
     return [{"kind": f.kind, "severity": f.severity, "text": short_paths(f.text),
              "locations": [short_paths(loc) for loc in f.locations],
              "node_id": f.node_id, "tensor_id": f.tensor_id,
@@ -91,9 +92,8 @@ def findings_json(events: Sequence, selected: Sequence[int] = ()) -> list[dict]:
             for f in find(events, selected)]
 
 
-def json_tables(events: Sequence, state: State) -> dict:
+def json_tables(state: State, numbers: EventNumbers) -> dict:
     """The tables ``dump --json`` adds to the recording's header line."""
-    numbers = EventNumbers().update(events)
     rows = iteration_rows(state.iterations, numbers)
     for row in rows:       # JSON has no NaN or Infinity: a diverged loss is written as text
         value = row["root_value"]

@@ -15,7 +15,7 @@ def wait_for(condition, timeout: float = 60.0) -> None:
         assert time.monotonic() < deadline, "never happened"
         time.sleep(0.02)
 
-LOOP = """
+TRAIN = """
     import engine as torch
     import engine.nn as nn
     torch.manual_seed(0)
@@ -27,6 +27,8 @@ LOOP = """
         loss = nn.functional.mse_loss(model(X), y)
         loss.backward()
         optimizer.step()
+"""
+LOOP = TRAIN + """\
         print(f"{loss.item():.6f}")
 """
 
@@ -99,18 +101,7 @@ def test_iteration_rows_for_the_dump():
                      "start": 4, "end": 8, "ok": True, "location": "train.py:9"}]
 
 
-EVAL_LOOP = """
-    import engine as torch
-    import engine.nn as nn
-    torch.manual_seed(0)
-    X, y = torch.randn(16, 2), torch.randn(16, 1)
-    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    for step in range(STEPS):
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(model(X), y)
-        loss.backward()
-        optimizer.step()
+EVAL_LOOP = TRAIN + """\
         evaluation = model(X).sum()          # built, never backpropagated
     last = model(X)
 """
