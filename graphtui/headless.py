@@ -23,6 +23,9 @@ async def settle(pilot, session, timeout: float = SETTLE_TIMEOUT) -> None:
         await pilot.pause()
         screen.refresh_now()
     await pilot.pause()
+    # Work the screen handed to workers (the Why pane's findings) lands before the screenshot.
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def press_and_settle(pilot, session, keys: list[str]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from graphtui.model import RUN_NOT_STARTED, RUN_PAUSED, RUN_RUNNING, EventNumbers, State
 from graphtui.screens.breakpoints import BreakpointsScreen
@@ -61,6 +63,14 @@ class Fetched(Message):
     def __init__(self, log, moment: int | None, state: State) -> None:
         super().__init__()
         self.log, self.moment, self.state = log, moment, state
+
+
+class WhyFound(Message):
+    """The findings a worker looked for (``key``: the log and tensor they are for)."""
+
+    def __init__(self, key: tuple, findings: list, note: str | None, failed: bool) -> None:
+        super().__init__()
+        self.key, self.findings, self.note, self.failed = key, findings, note, failed
 
 
 class MainScreen(Screen):
@@ -201,25 +211,39 @@ class MainScreen(Screen):
             self._refresh_timer = self.set_timer(self._refresh_gap, self._timed_refresh)
 
     def _refresh_why(self, log, state: State) -> None:
-        """The Why pane, when open: the whole run's findings, computed again only when the
-        log grew and the run is not racing on (they cost a pass over the log)."""
+        """The Why pane, when open: the whole run's findings, looked for again (on a worker
+        thread: a pass over a long log takes a second) only when the log grew and the run is
+        not racing on. The pane says "looking…" until they come back (``WhyFound``)."""
         why = self.query_one(WhyPanel)
         if not why.display:
             return
         key = (id(log), len(log), self._why_tensor)
-        if why.key == key:
+        if key in (why.key, why.pending):
             return
-        if why.key is not None and why.key[0] == id(log) and state.run_state == RUN_RUNNING:
+        latest = why.pending or why.key
+        if latest is not None and latest[0] == id(log) and state.run_state == RUN_RUNNING:
             return                               # catch up when it pauses or ends
         note = (f"findings up to event {self.numbers.count(len(log)):,}; the run goes on"
                 if state.run_state == RUN_RUNNING else None)
         selected = () if self._why_tensor is None else (self._why_tensor,)
+        why.looking(key)
+        self.run_worker(partial(self._look_for_findings, log, selected, key, note),
+                        name="why", group="why", thread=True, exclusive=True)
+
+    def _look_for_findings(self, log, selected: tuple, key: tuple, note: str | None) -> None:
+        """On a worker thread: the findings, posted back as ``WhyFound``."""
         try:
             findings, failed = find(log, selected), False
         except Exception as error:          # a finder bug must not take the debugger down
             findings, failed = [], True
             note = f"the findings could not be computed: {type(error).__name__}: {error}"
-        why.show(findings, self.numbers, key, note, failed)
+        if not get_current_worker().is_cancelled:
+            self.post_message(WhyFound(key, findings, note, failed))
+
+    def on_why_found(self, found: WhyFound) -> None:
+        why = self.query_one(WhyPanel)
+        if found.key == why.pending:             # else a newer look is under way
+            why.show(found.findings, self.numbers, found.key, found.note, found.failed)
 
     def _live_state(self, log) -> State:
         """The live state, or one chunk closer to it while a flood is being caught up."""
@@ -539,7 +563,7 @@ class MainScreen(Screen):
         why.display, events.display = opening, not opening
         if not opening:
             return
-        why.key = None                           # compute afresh, for the tensor looked at now
+        why.key = why.pending = None             # look afresh, for the tensor looked at now
         self._why_tensor = (self._selection(self.state).tensor_id
                             if self.state is not None else None)
         if self.state is not None:

@@ -12,6 +12,7 @@ from graphtui.model import EventNumbers
 from graphtui.model.describe import short_paths
 from graphtui.model.findings import ERROR, WARNING, Finding
 
+LOOKING = "looking…"
 SEVERITY_MARKS = {ERROR: ("✗", "bold red"), WARNING: ("!", "bold yellow"), "info": ("·", "cyan")}
 
 
@@ -50,13 +51,25 @@ class WhyPanel(OptionList):
         super().__init__(**kwargs)
         self.findings: list[Finding] = []
         self.key: tuple | None = None            # what the findings shown were computed for
+        self.pending: tuple | None = None        # what findings are being looked for
+        self._numbers: EventNumbers | None = None
+
+    def looking(self, key: tuple) -> None:
+        """Findings for ``key`` are being looked for: say so above the ones shown."""
+        self.pending = key
+        self.clear_options()
+        self.add_option(Option(Text(LOOKING, style="dim italic"), disabled=True))
+        if self.findings:
+            self.add_options(Option(finding_line(f, self._numbers), disabled=True)
+                             for f in self.findings)
 
     def show(self, findings: list[Finding], numbers: EventNumbers | None, key: tuple,
              note: str | None = None, failed: bool = False) -> None:
         """List ``findings`` (computed for ``key``), keeping the highlighted row; ``note``
         goes first; ``failed``: they could not be computed (the note says why)."""
         highlighted = self.highlighted
-        self.findings, self.key = list(findings), key
+        self.findings, self.key, self.pending = list(findings), key, None
+        self._numbers = numbers
         self.clear_options()
         if note:
             self.add_option(Option(Text(note, style="red" if failed else "dim italic"),

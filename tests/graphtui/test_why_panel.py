@@ -2,6 +2,7 @@
 shows its moment with its node (or tensor) in the inspector."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from graphtui.widgets.events_pane import EventsPane
@@ -131,3 +132,35 @@ async def test_a_clean_run_says_there_is_nothing_to_report(tmp_path):
         await ui.press("enter")                # now x, whose .grad is set, is looked at
         await open_why(ui)
         assert why_text(ui).startswith("No findings: no in-place change of a saved value")
+
+
+async def test_the_findings_are_looked_for_off_the_ui_thread(monkeypatch):
+    """A slow scan (held here until the test lets it go) leaves the keys working: the pane
+    says it is looking, w closes and opens it meanwhile, and the findings come when it ends."""
+    import graphtui.screens.main as main_screen
+    release, scans = threading.Event(), []
+    real_find = main_screen.find
+
+    def slow_find(events, selected=()):
+        scans.append(threading.current_thread())
+        assert release.wait(60), "the test never let the scan go"
+        return real_find(events, selected)
+    monkeypatch.setattr(main_screen, "find", slow_find)
+    async with running(SCENARIOS / "inplace_error.py", break_on_backward=False) as ui:
+        events = ui.screen.query_one(EventsPane)
+        await ui.pilot.press("w")
+        await ui.pilot.pause()
+        why = ui.screen.query_one(WhyPanel)
+        assert why.display and why_text(ui) == "looking…"
+        await ui.pilot.press("w")              # handled while the scan is held
+        await ui.pilot.pause()
+        assert events.display and not why.display
+        assert not release.is_set() and scans and scans[0] is not threading.current_thread()
+        await ui.pilot.press("w")
+        await ui.pilot.pause()
+        assert why.display and why_text(ui) == "looking…"
+        release.set()
+        await ui.app.workers.wait_for_complete()
+        await ui.pilot.pause()
+        assert "✗ ExpBackward0 (made at " in why_text(ui)
+        assert "looking" not in why_text(ui)
