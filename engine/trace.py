@@ -423,6 +423,8 @@ class TensorModified:
     location: str | None = None       # "file.py:12" of the user's line that changed it
     base_id: int | None = None        # the tensor it is a view of (one version counter)
     update_norm: float | None = None  # an optimizer's step: the norm of (new - old) values
+    storage: int | None = None        # the memory it lives in (SavedInfo.storage): a view of
+                                      # it, or its base, shares its version counter
 
 
 @_record

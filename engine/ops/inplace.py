@@ -458,7 +458,8 @@ def _bump_event(tensor: Tensor, op: str) -> None:
                                     None if node is None else node._id,
                                     trace.summarize(tensor), tensor._requires_grad,
                                     user_location(),
-                                    None if tensor._base is None else trace.tensor_id(tensor._base)))
+                                    None if tensor._base is None else trace.tensor_id(tensor._base),
+                                    storage=trace.storage_of(tensor._data)[0]))
 
 
 def _rebase_strided(view: Tensor, base: Tensor) -> None:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from graphtui.model.findings_scan import Scan, TensorFacts
+from graphtui.model.findings_scan import MEMORY, SAME, VIEW, Scan, StaleSave, TensorFacts
 
 INPLACE, NAN, GRAD_NONE, BACKWARD_TWICE, HOOK = (
     "inplace", "nan", "grad_none", "backward_twice", "hook")
@@ -107,7 +107,7 @@ def _call_in(line: str, op: str) -> str | None:
     if at < 0:
         return None
     start = at
-    while start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_.[]"):
+    while start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_.[]:"):
         start -= 1
     depth, end = 0, at + len(op) + 1
     for end in range(at + len(op) + 1, len(line)):
@@ -127,7 +127,7 @@ def _inplace_findings(scan: Scan, words: _Words) -> list[Finding]:
         text = (f"{words.node(change.node_id)} saved `{change.saved_name}`; "
                 f"{words.call(change.location, change.op, change.changed_id)}"
                 f"{' at ' + change.location if change.location else ''} changed it"
-                f"{'' if change.changed_id == change.tensor_id else ' through a view'} "
+                f"{_through(words, change)} "
                 f"(version {change.saved_version} -> {change.version}); backward needs "
                 f"version {change.saved_version}")
         stale[(change.node_id, change.saved_name)] = Finding(
@@ -138,10 +138,23 @@ def _inplace_findings(scan: Scan, words: _Words) -> list[Finding]:
         if _INPLACE_ERROR in error.message and error.node_id in scan.nodes:
             key, finding = _inplace_error(scan, words, error, stale)
             failed[key] = finding
+    failed_nodes = {node_id for node_id, _ in failed}     # their backward failed already
     warnings = [replace(f, severity=WARNING, text=f"{f.text}: a backward through "
                                                   f"{scan.nodes[f.node_id].name} will fail")
-                for key, f in stale.items() if key not in failed]
+                for key, f in stale.items() if key[0] not in failed_nodes]
     return list(failed.values()) + warnings
+
+
+def _through(words: _Words, change: StaleSave) -> str:
+    if change.through == VIEW or change.changed_id != change.tensor_id and \
+            change.through == SAME:
+        return " through a view"
+    if change.through == MEMORY and change.changed_id != change.tensor_id:
+        changed = words.scan.tensors.get(change.changed_id)
+        if changed is None or not changed.name:
+            return " through another view of its memory"
+        return f" through `{changed.name}`, which shares its memory"
+    return ""
 
 
 def _inplace_error(scan: Scan, words: _Words, error, stale: dict) -> tuple:

@@ -87,6 +87,10 @@ class StaleSave:
     version: int
     location: str | None
     step: int
+    through: str = "same"              # SAME | VIEW | MEMORY: how the change reached it
+
+
+SAME, VIEW, MEMORY = "same", "view", "memory"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,7 @@ class Scan:
     first_nan_forward: ForwardNan | None = None
     first_nan_backward: BackwardNan | None = None
     savers: dict[int, list] = field(default_factory=dict)  # tensor id -> [(node, SavedInfo)]
+    storage_savers: dict[int, list] = field(default_factory=dict)  # storage id -> the same
     freed: set = field(default_factory=set)                 # (node id, saved name)
     current: int | None = None                              # the backward running
     incoming: dict[int, tuple] = field(default_factory=dict)  # node id -> grads received
@@ -272,15 +277,32 @@ def _tensor_modified(scan: Scan, e: trace.TensorModified, step: int) -> None:
         facts.value = e.summary
         if scan.first_nan_forward is None and e.op not in _NOT_OPS and _nonfinite(e.summary):
             scan.first_nan_forward = ForwardNan(e.tensor_id, e.summary, (), e.op, location, step)
-    base_id = getattr(e, "base_id", None)        # a view shares its base's version counter
-    for tensor_id in (e.tensor_id,) if base_id is None else (e.tensor_id, base_id):
-        for node_id, saved in scan.savers.get(tensor_id, ()):
-            if saved.version < e.version and (node_id, saved.name) not in scan.freed \
-                    and not any(s.node_id == node_id and s.saved_name == saved.name
-                                for s in scan.stale_saves):
-                scan.stale_saves.append(StaleSave(node_id, saved.name, saved.version,
-                                                  tensor_id, e.tensor_id, e.op, e.version,
-                                                  location, step))
+    for node_id, saved, through in _sharing_version(scan, e):
+        if saved.version < e.version and (node_id, saved.name) not in scan.freed \
+                and not any(s.node_id == node_id and s.saved_name == saved.name
+                            for s in scan.stale_saves):
+            scan.stale_saves.append(StaleSave(node_id, saved.name, saved.version,
+                                              saved.tensor_id or e.tensor_id, e.tensor_id,
+                                              e.op, e.version, location, step, through))
+
+
+def _sharing_version(scan: Scan, e: trace.TensorModified) -> list:
+    """(node id, SavedInfo, how) of the saved tensors whose version counter the change
+    moved: the tensor itself (how: SAME), its base (VIEW: a view shares its base's
+    counter), and what else lives in its memory (MEMORY: a base whose view was saved, a
+    sibling view; told by the storage id)."""
+    found: dict[tuple, tuple] = {}
+    sources = [(scan.savers.get(e.tensor_id, ()), SAME)]
+    base_id = getattr(e, "base_id", None)
+    if base_id is not None:
+        sources.append((scan.savers.get(base_id, ()), VIEW))
+    storage = getattr(e, "storage", None)
+    if storage is not None:
+        sources.append((scan.storage_savers.get(storage, ()), MEMORY))
+    for savers, how in sources:
+        for node_id, saved in savers:
+            found.setdefault((node_id, saved.name), (node_id, saved, how))
+    return list(found.values())
 
 
 def _node_created(scan: Scan, e: trace.NodeCreated, step: int) -> None:
@@ -291,6 +313,8 @@ def _node_created(scan: Scan, e: trace.NodeCreated, step: int) -> None:
     for saved in e.saved:
         if saved.tensor_id is not None:
             scan.savers.setdefault(saved.tensor_id, []).append((e.node_id, saved))
+        if saved.storage is not None and saved.kind != trace.SCALAR:
+            scan.storage_savers.setdefault(saved.storage, []).append((e.node_id, saved))
 
 
 def _backward_started(scan: Scan, e: trace.BackwardStarted, step: int) -> None:

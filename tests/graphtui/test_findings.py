@@ -96,6 +96,63 @@ def test_an_edit_through_a_view_of_the_saved_tensor_is_found(log_of):
         "through a view (version 0 -> 1); backward needs version 0"]
 
 
+# A saved view of `b` (v * v saves v twice), then b changed in place: one version counter.
+SAVED_VIEW_SOURCE = """
+    import engine as torch
+    a = torch.ones(4, requires_grad=True)
+    b = a * 2
+    v = b[:2]
+    y = v * v
+    b.add_(1)
+    y.sum().backward()
+"""
+
+
+def test_an_edit_of_the_base_of_a_saved_view_is_a_warning_before_backward(log_of):
+    log = log_of(SAVED_VIEW_SOURCE)
+    edit = index_of(log, trace.TensorModified)
+    assert log[edit].base_id is None                   # b is no view: its storage tells
+    assert texts(find(log[:edit + 1]), INPLACE) == [
+        f"MulBackward0 (made at a.py:5) saved `{name}`; `b.add_(1)` at a.py:6 changed it "
+        f"through `b`, which shares its memory (version 0 -> 1); backward needs version 0: "
+        f"a backward through MulBackward0 will fail" for name in ("other", "self")]
+    assert {f.step for f in find(log[:edit + 1]) if f.kind == INPLACE} == {edit}
+
+
+def test_the_base_edit_is_the_error_when_backward_fails(log_of):
+    log = log_of(SAVED_VIEW_SOURCE)
+    (finding,) = [f for f in find(log) if f.kind == INPLACE]     # one per failed node
+    assert finding.severity == ERROR and isinstance(log[finding.step], trace.ErrorRaised)
+    assert short_paths(finding.text).endswith(
+        "`b.add_(1)` at a.py:6 changed it through `b`, which shares its memory "
+        "(version 0 -> 1); backward needs version 0")
+
+
+def test_an_edit_of_a_sibling_view_is_found(log_of):
+    log = log_of("""
+        import engine as torch
+        a = torch.ones(4, requires_grad=True)
+        b = a * 2
+        y = b[:2].exp()
+        b[2:].mul_(3)
+    """)
+    assert texts(find(log), INPLACE) == []     # exp saved its own output: no alias of b
+    log = log_of("""
+        import engine as torch
+        a = torch.ones(4, requires_grad=True)
+        b = a * 2
+        first = b[:2]
+        y = first * 3
+        y = first.sin()
+        b[2:].mul_(3)
+    """, "b.py")
+    assert texts(find(log), INPLACE) == [
+        "SinBackward0 (made at b.py:6) saved `self`; `b[2:].mul_(3)` at b.py:7 changed it "
+        "through another view of its memory (version 0 -> 1); backward needs version 0: a "
+        "backward through "
+        "SinBackward0 will fail"]
+
+
 def test_an_edit_after_backward_freed_the_saved_value_is_no_finding(log_of):
     log = log_of("""
         import engine as torch

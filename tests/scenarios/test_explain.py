@@ -109,3 +109,31 @@ def test_why_an_unknown_name_is_a_usage_error():
                       "scenarios/grad_is_none.py"))
     assert run.returncode == 2, run.describe()
     assert "graphtui: --why nosuch: no tensor of the run is named 'nosuch'" in run.stderr
+
+
+def test_a_base_changed_under_a_saved_view_is_warned_and_then_the_error(tmp_path):
+    """`b.add_(1)` moves the version counter `v = b[:2]` shares: the finding says so at the
+    edit and, when backward fails, at the error."""
+    path = tmp_path / "saved_view.py"
+    path.write_text("import torch\n"
+                    "a = torch.ones(4, requires_grad=True)\n"
+                    "b = a * 2\n"
+                    "v = b[:2]\n"
+                    "y = v.sin()\n"
+                    "b.add_(1)\n"
+                    "print('edited')\n"
+                    "y.sum().backward()\n", encoding="utf-8")
+    run = cached_run(("-m", "graphtui", "dump", "--explain", str(path)))
+    assert run.returncode == 1, run.describe()
+    why = why_section(run.stdout).replace(str(tmp_path) + "/", "")
+    assert ("[error] SinBackward0 (made at saved_view.py:5) saved `self`; `b.add_(1)` at "
+            "saved_view.py:6 changed it through `b`, which shares its memory (version 0 -> 1);"
+            " backward needs version 0  (event ") in why
+    before = path.with_name("before_backward.py")
+    before.write_text(path.read_text().replace("y.sum().backward()\n", ""), encoding="utf-8")
+    run = cached_run(("-m", "graphtui", "dump", "--explain", str(before)))
+    assert run.returncode == 0, run.describe()
+    assert ("[warning] SinBackward0 (made at before_backward.py:5) saved `self`; `b.add_(1)` "
+            "at before_backward.py:6 changed it through `b`, which shares its memory "
+            "(version 0 -> 1); backward needs version 0: a backward through SinBackward0 will "
+            "fail  (event ") in why_section(run.stdout).replace(str(tmp_path) + "/", "")
