@@ -62,9 +62,26 @@ class _LogSink:
         pass
 
 
+TORCH_IN_PROCESS = (
+    "graphtui.record(backend='torch') is not supported: in-process recording watches the "
+    "engine only (the torch backend patches PyTorch for the whole process). Record a program "
+    "on real PyTorch with `graphtui record --backend torch -o OUT.jsonl -- python PROGRAM.py`")
+
+
+def record(path: str | os.PathLike, value_budget: int = DEFAULT_VALUE_BUDGET,
+           backend: str = "engine"):
+    """Record the engine's events of the ``with`` block into the recording ``path``.
+    ``backend`` is "engine"; "torch" is refused here, with the command that does it."""
+    if backend == "torch":
+        raise ValueError(TORCH_IN_PROCESS)
+    if backend != "engine":
+        raise ValueError(f"graphtui.record(backend={backend!r}): the backend is 'engine' "
+                         f"(or 'torch', under `graphtui record --backend torch -- python ...`)")
+    return _record(path, value_budget)
+
+
 @contextmanager
-def record(path: str | os.PathLike, value_budget: int = DEFAULT_VALUE_BUDGET):
-    """Record the engine's events of the ``with`` block into the recording ``path``."""
+def _record(path: str | os.PathLike, value_budget: int):
     caller = sys._getframe(2)            # the frame with the ``with`` statement
     source = Path(caller.f_code.co_filename).resolve()
     log = EventLog()

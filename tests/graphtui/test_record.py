@@ -116,3 +116,22 @@ def test_the_record_context_manager_saves_a_failing_block_and_lets_the_error_go(
     _, events = load(out)
     assert (events[-1].status, events[-1].exc_type) == ("failed", "RuntimeError")
     assert "z.backward(torch.ones(2))" in events[-1].traceback
+
+
+def test_the_record_context_manager_refuses_the_torch_backend_naming_the_command(tmp_path):
+    out = tmp_path / "torch.jsonl"
+    with pytest.raises(ValueError) as refused:
+        graphtui.record(out, backend="torch")
+    assert str(refused.value) == (
+        "graphtui.record(backend='torch') is not supported: in-process recording watches the "
+        "engine only (the torch backend patches PyTorch for the whole process). Record a "
+        "program on real PyTorch with `graphtui record --backend torch -o OUT.jsonl -- python "
+        "PROGRAM.py`")
+    with pytest.raises(ValueError, match=r"backend='jax'\): the backend is 'engine'"):
+        graphtui.record(out, backend="jax")
+    assert not out.exists()
+    import engine as torch
+    with graphtui.record(out, backend="engine"):
+        (torch.ones(2, requires_grad=True) * 2).sum().backward()
+    _, events = load(out)
+    assert "MulBackward0" in [e.name for e in of_type(events, trace.NodeCreated)]
