@@ -4,6 +4,8 @@ Look at, in graphtui (the Why panel, key `w`, or `graphtui dump --explain`):
 - `double` on y replaces the gradient: its norm doubles;
 - `look` on y prints the gradient and returns None: unchanged;
 - `show_norm` on the Linear's weight runs after accumulation and cannot change it;
+- `entering` and `leaving` sit on y's node itself (`y.grad_fn.register_prehook` /
+  `register_hook`): they see what MulBackward0 receives and what it gives x, unchanged;
 - `never_removed` was removed before backward, so it never fired;
 - `never_no_grad` sits on `unused`, which gets no gradient;
 - `too_late` is a module full backward hook registered after the module's forward: PyTorch
@@ -29,6 +31,14 @@ def show_norm(param):
     print("weight grad norm:", float(param.grad.norm()))
 
 
+def entering(grad_outputs):
+    print("MulBackward0 receives", grad_outputs[0])
+
+
+def leaving(grad_inputs, grad_outputs):
+    print("MulBackward0 gives x", grad_inputs[0])
+
+
 def never_removed(grad):
     return grad
 
@@ -46,6 +56,8 @@ unused = torch.tensor([1.0], requires_grad=True)
 y = x * 3
 y.register_hook(double)
 y.register_hook(look)
+y.grad_fn.register_prehook(entering)
+y.grad_fn.register_hook(leaving)
 handle = x.register_hook(never_removed)
 handle.remove()
 unused.register_hook(never_no_grad)

@@ -93,7 +93,8 @@ STDOUT: dict[str, list] = {
     "long_chain": ["MulBackward0", "tensor([2.7186, 2.7186, 2.7186])", "2.7181"],
     "grad_is_none": ["tensor([4., 5.])", "None None None None None", "None"],
     "hook_effects": [Rx(r"weight grad norm: 6\.7082\d*"), "y's gradient: tensor([1.9894, 2.7586])",
-                     "tensor([5.9682, 8.2759])"],
+                     "MulBackward0 receives tensor([1.9894, 2.7586])",
+                     "MulBackward0 gives x tensor([5.9682, 8.2759])", "tensor([5.9682, 8.2759])"],
     "inplace_warning": ["1", "tensor(3., grad_fn=<SumBackward0>)"],
     "exploding_gradients": [
         *[Rx(rf"step {i}: loss \d\.\d{{3}}e\+\d\d  largest weight grad norm "

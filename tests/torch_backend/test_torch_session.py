@@ -121,3 +121,63 @@ def test_the_lstm_dict_model_runs_on_torch_and_the_engine_says_what_it_lacks():
     assert [h[:2] for h in story.hooks] == [("tensor", "tensor")] * 3
     assert {"lstm.weight_hr_l0", "lstm.weight_hr_l1", "embed.weight",
             "decoder.weight"} <= set(story.grads)
+
+
+NODE_HOOKS = '''
+import torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 3
+
+
+def double_in(grad_outputs):
+    return (grad_outputs[0] * 2,)
+
+
+def add_one_out(grad_inputs, grad_outputs):
+    return (grad_inputs[0] + 1, grad_inputs[1])
+
+
+y.grad_fn.register_prehook(double_in)
+handle = y.grad_fn.register_hook(add_one_out)
+y.sum().backward()
+print("grad", x.grad.tolist())
+handle.remove()
+'''
+
+
+@pytest.mark.parametrize("backend", ["engine", "torch"])
+def test_hooks_on_a_grad_fn_are_announced_fired_and_muted(tmp_path, backend):
+    """`grad_fn.register_prehook` / `register_hook`: registered on MulBackward0, fired around
+    it (before NodeExecuting, before NodeExecuted), removed; muted in a re-run, as the engine
+    does."""
+    path = tmp_path / "node_hooks.py"
+    path.write_text(NODE_HOOKS)
+    session = Session(path, break_on_backward=False, backend=backend)
+    try:
+        session.start()
+        assert session.wait_until_finished(WAIT)
+        state = session.state()
+        assert [line.text for line in state.output] == ["grad [7.0, 7.0]"]
+        names = _names(state)
+        hooks = sorted(state.hooks.values(), key=lambda h: h.kind)
+        assert [(h.kind, h.callable_name, names[int(h.target.split(":")[1])], h.times_fired)
+                for h in hooks] == [("grad_fn_post", "add_one_out", "MulBackward0", 1),
+                                    ("grad_fn_pre", "double_in", "MulBackward0", 1)]
+        order = [(type(e).__name__, getattr(e, "kind", getattr(e, "name", None)))
+                 for e in session.log
+                 if isinstance(e, (trace.HookFired, trace.NodeExecuting, trace.NodeExecuted))
+                 and getattr(e, "name", "MulBackward0") == "MulBackward0"]
+        assert order == [("HookFired", "grad_fn_pre"), ("NodeExecuting", "MulBackward0"),
+                         ("HookFired", "grad_fn_post"), ("NodeExecuted", "MulBackward0")]
+        assert [e.hook_id for e in session.log if isinstance(e, trace.HookRemoved)] == \
+            [h.id for h in hooks if h.kind == "grad_fn_post"]
+        pre = next(h for h in hooks if h.kind == "grad_fn_pre")
+        session.mute(pre.id)
+        session.rerun()
+        assert session.wait_until_finished(WAIT)
+        state = session.state()
+        assert [line.text for line in state.output] == ["grad [4.0, 4.0]"]
+        fired = [(e.kind, e.muted) for e in session.log if isinstance(e, trace.HookFired)]
+        assert fired == [("grad_fn_pre", True), ("grad_fn_post", False)]
+    finally:
+        session.stop()

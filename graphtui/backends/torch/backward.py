@@ -31,6 +31,7 @@ def reset() -> None:
     _backward_ids = itertools.count(1)
     _retained.clear()
     pending_reorder.clear()
+    _node_hook_dicts.clear()
 
 
 def report_own_error(error: BaseException) -> None:
@@ -76,8 +77,45 @@ def watch_node(node, node_id: int, name: str, saved: tuple) -> None:
     def after(grad_inputs, grad_outputs):
         _leaving(node_id, name, grad_inputs, held)
 
-    node.register_prehook(before)
-    node.metadata[POST_HOOK_KEY] = (node.register_hook(after), after)
+    note_node_hooks(node.register_prehook(before), node_id, "grad_fn_pre", before)
+    post = node.register_hook(after)
+    note_node_hooks(post, node_id, "grad_fn_post", after)
+    node.metadata[POST_HOOK_KEY] = (post, after)
+
+
+# PyTorch keeps a node's Python pre-hooks in one dict and its post-hooks in another, and
+# hands that dict to ``Function._register_hook`` when the scenario registers one more
+# (``grad_fn.register_hook``): the dict tells which node and kind it is (see hooks.py).
+_node_hook_dicts: dict[int, tuple] = {}      # id(dict) -> (weak ref, node id, kind, our hook
+                                             # to keep after the scenario's, or None)
+
+
+def note_node_hooks(handle, node_id: int, kind: str, ours) -> None:
+    hooks_dict = handle.hooks_dict_ref()
+    if hooks_dict is None:
+        return
+    key = id(hooks_dict)
+    ref = weakref.ref(hooks_dict, lambda _, key=key: _node_hook_dicts.pop(key, None))
+    _node_hook_dicts[key] = (ref, node_id, kind, ours)
+
+
+def node_of_hooks(hooks_dict) -> tuple | None:
+    """(node id, kind, our hook) of a node's hooks dict we know, else None."""
+    entry = _node_hook_dicts.get(id(hooks_dict))
+    if entry is None or entry[0]() is not hooks_dict:
+        return None
+    return entry[1:]
+
+
+def move_ours_last(hooks_dict, ours) -> None:
+    """Our hook runs after the scenario's, so that NodeExecuting / NodeExecuted follow the
+    node's hooks as in the engine (and the step gate holds after the pre-hooks ran). PyTorch
+    calls them in the order of the dict underneath the OrderedDict (``PyDict_Next``), which
+    ``move_to_end`` leaves alone: the entry is taken out and put back."""
+    for key, hook in list(hooks_dict.items()):
+        if hook is ours:
+            del hooks_dict[key]
+            hooks_dict[key] = hook
 
 
 # A module's legacy backward hooks are registered on its output's node after its forward
@@ -118,8 +156,9 @@ def watch_leaf(node, node_id: int, variable) -> None:
                                              had_grad[0]))
         _leaving(node_id, "AccumulateGrad", ())
 
-    node.register_prehook(before)
-    node.register_hook(after)
+    # A leaf's pre-hooks run inside its accumulation in the engine: after NodeExecuting.
+    note_node_hooks(node.register_prehook(before), node_id, "grad_fn_pre", None)
+    note_node_hooks(node.register_hook(after), node_id, "grad_fn_post", after)
 
 
 def retain(tensor) -> None:

@@ -6,8 +6,10 @@ if the debugger muted it (returning None, as a hook that changes nothing) and an
 the firing. Registrations made by PyTorch's own code (the module backward hooks' machinery
 registers tensor and node hooks of its own) are left alone: they are not the scenario's.
 
-Hooks registered on a ``grad_fn`` (``Node.register_hook`` / ``register_prehook``) cannot be
-wrapped: PyTorch's node classes are immutable C types. They run, unannounced.
+Hooks registered on a ``grad_fn`` (``Node.register_hook`` / ``register_prehook``): PyTorch's
+node classes are immutable C types, but their registration calls the Python
+``Function._register_hook(hooks_dict, hook)`` with the node's hooks dict, which our own hook
+on every node announced made known (backward.note_node_hooks): that call is wrapped.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import threading
 
 import torch
 from torch import nn
+from torch.autograd.function import _HookMixin
 from torch.utils.hooks import RemovableHandle
 
 from engine import trace
@@ -23,6 +26,7 @@ from engine.utils.hooks import callable_name
 from graphtui.backends.torch import backward, ids, modules
 
 TORCH_DIR = torch.__file__.rsplit("/", 1)[0] + "/"
+_OWN_DIR = __file__.rsplit("/", 1)[0] + "/"
 _ours: set[int] = set()             # handle ids of the hooks we announced
 _mode = [None]                      # the recording mode, entered again while a hook runs
 _registering = threading.local()    # inside one of our registrations (torch calls back in)
@@ -51,6 +55,7 @@ def install(mode) -> None:
             backward.retain(self)
 
     torch.Tensor.retain_grad = retain_grad
+    _watch_node_registrations()
     remove_original = RemovableHandle.remove
 
     def remove(self):
@@ -60,6 +65,30 @@ def install(mode) -> None:
             trace.emit(trace.HookRemoved(self.id))
 
     RemovableHandle.remove = remove
+
+
+def _watch_node_registrations() -> None:
+    """``grad_fn.register_hook`` / ``register_prehook`` by the scenario: announced, fired
+    through ``_fire`` (so muting works), ahead of our NodeExecuting / NodeExecuted hook."""
+    original = _HookMixin._register_hook
+
+    def _register_hook(hooks_dict, hook):
+        known = None if hooks_dict is None else backward.node_of_hooks(hooks_dict)
+        if known is None or not trace.active or \
+                sys._getframe(1).f_code.co_filename.startswith((TORCH_DIR, _OWN_DIR)):
+            return original(hooks_dict, hook)
+        node_id, kind, ours = known
+        target = f"node:{node_id}"
+        cell: list = [None]
+        hooks_dict, handle = original(hooks_dict, _fire_plain(cell, hook, kind, target))
+        cell[0] = handle.id
+        _ours.add(handle.id)
+        if ours is not None:
+            backward.move_ours_last(hooks_dict, ours)
+        trace.emit(trace.HookRegistered(handle.id, kind, target, callable_name(hook)))
+        return hooks_dict, handle
+
+    _HookMixin._register_hook = staticmethod(_register_hook)
 
 
 def _tensor_target(tensor) -> str:
