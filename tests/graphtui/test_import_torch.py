@@ -55,13 +55,45 @@ def quickstart_with_torch() -> str:
     return real.stdout
 
 
-def test_the_quickstart_tutorial_prints_under_dump_what_it_prints_on_pytorch(
-        quickstart_with_torch):
-    dumped = run("-m", "graphtui", "dump", "--json", str(QUICKSTART.relative_to(REPO)))
+def dump_quickstart(backend: str) -> subprocess.CompletedProcess:
+    dumped = run("-m", "graphtui", "dump", "--json", "--backend", backend,
+                 str(QUICKSTART.relative_to(REPO)))
     assert dumped.returncode == 0, dumped.stderr
-    header = json.loads(dumped.stdout.splitlines()[0])
-    assert header["backend"] == "engine"
-    assert stdout_of_recording(dumped.stdout) == quickstart_with_torch
+    assert json.loads(dumped.stdout.splitlines()[0])["backend"] == backend
+    return dumped
+
+
+@pytest.fixture(scope="module")
+def quickstart_on_the_engine() -> str:
+    return dump_quickstart("engine").stdout
+
+
+def graph_of_recording(jsonl: str) -> set:
+    """Each node once, as (name, its edges' node names and input numbers)."""
+    nodes = [e for e in map(json.loads, jsonl.splitlines()[1:]) if e["$"] == "NodeCreated"]
+    names = {e["node_id"]: e["name"] for e in nodes}
+    return {(e["name"], tuple((names.get(child), nr) if child is not None else (None, nr)
+                              for child, nr in e["next_functions"])) for e in nodes}
+
+
+def test_the_quickstart_tutorial_prints_under_dump_what_it_prints_on_pytorch(
+        quickstart_with_torch, quickstart_on_the_engine):
+    assert stdout_of_recording(quickstart_on_the_engine) == quickstart_with_torch
+
+
+def test_the_quickstart_tutorial_under_dump_backend_torch(quickstart_with_torch,
+                                                          quickstart_on_the_engine):
+    """The unmodified script on real PyTorch, watched: it prints what it prints on its own,
+    byte for byte, and its graph is the engine's: the same nodes with the same edges."""
+    on_torch = dump_quickstart("torch").stdout
+    assert stdout_of_recording(on_torch) == quickstart_with_torch
+    graph = graph_of_recording(on_torch)
+    assert graph == graph_of_recording(quickstart_on_the_engine)
+    assert {("AddmmBackward0", (("AccumulateGrad", 0), (None, 0), ("TBackward0", 0))),
+            ("AddmmBackward0", (("AccumulateGrad", 0), ("ReluBackward0", 0),
+                                ("TBackward0", 0)))} <= graph
+    assert {"NllLossBackward0", "LogSoftmaxBackward0", "ReluBackward0"} <= \
+        {name for name, _ in graph}
 
 
 def test_the_quickstart_tutorial_under_record_prints_what_pytorch_prints(
