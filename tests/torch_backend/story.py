@@ -18,7 +18,8 @@ _TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\)")
 @dataclass
 class Story:
     nodes: list           # (name, ((child name | None, input_nr), ...)), sorted
-    saved: list           # (node name, saved names) for nodes that saved tensors, sorted
+    saved: list           # (node name, edges, ((saved name, shape, dtype), ...)) per node
+                          # that saved tensors, sorted
     hooks: list           # (kind, target, callable name, muted) per firing, in order
     problems: list        # (category, message) of warnings and errors, in order
     error: tuple | None   # (exc_type, message) of the run's failure
@@ -40,11 +41,9 @@ def story_of(session: Session) -> Story:
     state = session.state()
     names = {node.id: node.name for node in _values(state.nodes)}
     nodes_in_order = sorted(_values(state.nodes), key=lambda n: n.id)
-    nodes = sorted(((n.name, tuple((names.get(e.node_id) if e.node_id is not None else None,
-                                    e.input_nr) for e in n.next_edges))
-                    for n in nodes_in_order), key=repr)
-    saved = sorted(((n.name, tuple(sorted(set(b.name for b in n.saved))))
-                    for n in nodes_in_order if n.saved), key=repr)
+    nodes = sorted(((n.name, _edges(n, names)) for n in nodes_in_order), key=repr)
+    saved = sorted(((n.name, _edges(n, names), _saved(n)) for n in nodes_in_order if n.saved),
+                   key=repr)
     hooks_by_id = {}
     firings, problems = [], []
     for event in session.log:
@@ -65,6 +64,17 @@ def story_of(session: Session) -> Story:
     return Story(nodes, saved, firings, problems, error, _grads(state),
                  [line.text for line in state.output if line.stream == "stdout"],
                  state.run_state)
+
+
+def _edges(node, names: dict) -> tuple:
+    return tuple((names.get(e.node_id) if e.node_id is not None else None, e.input_nr)
+                 for e in node.next_edges)
+
+
+def _saved(node) -> tuple:
+    """The node's saved values by name, each with its shape and dtype (a list saved under
+    one name, as ``cat`` saves its inputs, gives one entry per tensor)."""
+    return tuple(sorted((b.name, tuple(b.shape), b.dtype) for b in node.saved))
 
 
 def _values(collection):

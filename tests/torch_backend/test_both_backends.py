@@ -1,8 +1,8 @@
 """One test suite, two backends: every bundled scenario runs on the engine and under
 ``--backend torch`` (real PyTorch, watched), and the two runs agree on what both can know:
-node names and edges, saved names, hook firing order, errors and warnings, printed output
-and ``.grad`` values. The differences docs/torch_backend.md lists are encoded here, each
-with its reason; any other difference fails.
+node names and edges, saved values per node (name, shape, dtype), hook firing order, errors
+and warnings, printed output and ``.grad`` values. The differences docs/torch_backend.md
+lists are encoded here, each with its reason; any other difference fails.
 """
 from __future__ import annotations
 

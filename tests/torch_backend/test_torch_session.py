@@ -181,3 +181,17 @@ def test_hooks_on_a_grad_fn_are_announced_fired_and_muted(tmp_path, backend):
         assert fired == [("grad_fn_pre", True), ("grad_fn_post", False)]
     finally:
         session.stop()
+
+
+def test_saved_values_are_named_as_the_engine_names_them(scenario):
+    """PyTorch's `_saved_other` is `other` (the engine's name), with its shape and dtype."""
+    stories = {}
+    for backend in ("engine", "torch"):
+        session = run(scenario, backend)
+        try:
+            stories[backend] = story_of(session).saved
+        finally:
+            session.stop()
+    assert stories["torch"] == [("MulBackward0", (("AccumulateGrad", 0), (None, 0)),
+                                 (("other", (), "int64"),))]
+    assert stories["engine"] == stories["torch"]
