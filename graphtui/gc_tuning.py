@@ -8,6 +8,12 @@ took 0.6-0.8 s of the ~2 s recording. ``recording()`` raises the first threshold
 record (10,000 allocations: about one full collection per run there instead of four); the
 threshold goes back to what it was when the last run ends. Garbage without cycles is freed
 at once as ever; cycles wait a little longer for their collection.
+
+``settle()`` does the same for the debugger's UI once a run has finished and is shown, and
+freezes what exists then (``gc.freeze``): the run's log and model live as long as it is
+shown, and without this every full collection walked them again, stopping the UI for
+hundreds of ms while keys waited (issue 15). ``unsettle()`` (a new run, or the app closing)
+puts them back under the collector, so cyclic garbage of a run never outlives it.
 """
 from __future__ import annotations
 
@@ -30,6 +36,29 @@ def recording():
         yield
     finally:
         _leave()
+
+
+_settled = False                   # a finished run's objects are frozen
+
+
+def settle() -> None:
+    """A finished run is shown: freeze what exists, and collect young garbage less often."""
+    global _settled
+    if _settled:
+        return
+    _settled = True
+    _enter()
+    gc.freeze()
+
+
+def unsettle() -> None:
+    """Undo ``settle()`` (nothing when it was not called)."""
+    global _settled
+    if not _settled:
+        return
+    _settled = False
+    gc.unfreeze()
+    _leave()
 
 
 def _enter() -> None:

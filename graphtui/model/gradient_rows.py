@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 from graphtui.model.gradients import Flag, GradientTracker, GradStat, Iteration, Param
@@ -45,9 +46,26 @@ def table_rows(tracker: GradientTracker, iteration: Iteration, trend_width: int 
         if param.module != module:
             module = param.module
             rows.append(Row(module, tracker.module_label(module)))
-        trend = sparkline(tracker.norms(param.tensor_id), trend_width)
+        trend = _trend(tracker, param.tensor_id, trend_width)
         rows.append(Row(module, param.short_name, param, stat, flags.get(param.tensor_id), trend))
     return rows
+
+
+# tracker -> (its step, {(tensor id, width): sparkline}). A trend covers every iteration, so
+# it is the same for each one shown: moving between iterations draws none of them again.
+_trends: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _trend(tracker: GradientTracker, tensor_id: int, width: int) -> str:
+    step, drawn = _trends.get(tracker, (None, None))
+    if step != tracker.step:
+        drawn = {}
+        _trends[tracker] = (tracker.step, drawn)
+    key = (tensor_id, width)
+    trend = drawn.get(key)
+    if trend is None:
+        trend = drawn[key] = sparkline(tracker.norms(tensor_id), width)
+    return trend
 
 
 def layer_flow(tracker: GradientTracker, iteration: Iteration) -> list[LayerFlow]:

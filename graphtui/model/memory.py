@@ -151,6 +151,21 @@ def memory_report(state: State) -> MemoryReport:
 def _costs(buffers: list[Buffer]) -> dict[tuple[int, str], BufferCost]:
     """Charge each extra block to the first buffer keeping it: a retained one when any
     still is (the block is alive), else the first that kept it (the block was freed)."""
+    owner = _owners(buffers)
+    return {(buffer.node_id, buffer.name): _cost(buffer, owner) for buffer in buffers}
+
+
+def costs_of(state: State, buffers: Iterable[Buffer]) -> dict[tuple[int, str], BufferCost]:
+    """The costs of a few buffers (one node's), the same as ``memory_report(state).costs``
+    has them, without the whole report: the inspector asks for one node's on every key,
+    and a training loop's state keeps hundreds of nodes."""
+    buffers = list(buffers)
+    keys = {buffer.key for buffer in buffers if buffer.is_extra}
+    owner = _owners(b for b in state.saved_buffers() if b.key in keys) if keys else {}
+    return {(buffer.node_id, buffer.name): _cost(buffer, owner) for buffer in buffers}
+
+
+def _owners(buffers: Iterable[Buffer]) -> dict:
     owner: dict = {}
     for buffer in buffers:
         if not buffer.is_extra:
@@ -158,17 +173,16 @@ def _costs(buffers: list[Buffer]) -> dict[tuple[int, str], BufferCost]:
         first = owner.get(buffer.key)
         if first is None or (first.freed and not buffer.freed):
             owner[buffer.key] = buffer
-    costs = {}
-    for buffer in buffers:
-        first = owner.get(buffer.key)
-        if first is None:
-            costs[(buffer.node_id, buffer.name)] = BufferCost(buffer, 0, None)
-        elif first is buffer:
-            costs[(buffer.node_id, buffer.name)] = BufferCost(buffer, buffer.cost, None)
-        else:
-            costs[(buffer.node_id, buffer.name)] = BufferCost(buffer, 0,
-                                                              (first.node_id, first.name))
-    return costs
+    return owner
+
+
+def _cost(buffer: Buffer, owner: dict) -> BufferCost:
+    first = owner.get(buffer.key)
+    if first is None:
+        return BufferCost(buffer, 0, None)
+    if first is buffer:
+        return BufferCost(buffer, buffer.cost, None)
+    return BufferCost(buffer, 0, (first.node_id, first.name))
 
 
 def _usage(costs: Iterable[BufferCost]) -> Usage:

@@ -62,6 +62,7 @@ class GradientsScreen(Screen):
         self.run_log = session.log                # the run this screen shows
         self.tracker = tracker_for(self.run_log)
         self.shown: tuple | None = None     # (iteration number, tab) last drawn
+        self._findings_shown: Text | None = None
         self.index, self.follow_latest = 0, True
         self.at_moment(moment)
 
@@ -128,8 +129,12 @@ class GradientsScreen(Screen):
                 chart.show(flow)
         if tracker.thinned:
             title.append("  ·  older iterations thinned", style="dim")
-        self.query_one("#grad-title", Static).update(title)
-        self.query_one("#grad-findings", Static).update(findings)
+        # The title is one line: a new one needs no layout of the screen. The findings are
+        # the whole run's: most keys leave them as they are.
+        self.query_one("#grad-title", Static).update(title, layout=False)
+        if findings != self._findings_shown:
+            self._findings_shown = findings
+            self.query_one("#grad-findings", Static).update(findings)
         self.query_one(LossChart).show(tracker.losses())
         self.shown = (iteration.number if iteration else None, self.query_one(TabbedContent).active)
 

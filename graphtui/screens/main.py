@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from graphtui import gc_tuning
 from graphtui.model import RUN_NOT_STARTED, RUN_PAUSED, RUN_RUNNING, EventNumbers, State
 from graphtui.screens.breakpoints import BreakpointsScreen
 from graphtui.screens.catch_up import CatchUp
@@ -127,6 +128,7 @@ class MainScreen(Screen):
         self.call_after_refresh(self.session.start)
 
     def on_unmount(self) -> None:
+        gc_tuning.unsettle()
         self.session.remove_listener(self._on_session_change)
         self._fetcher.stop()
 
@@ -209,6 +211,8 @@ class MainScreen(Screen):
         if self.moment is None and state.step < len(log) and self._refresh_timer is None:
             # Behind a flood: catch up by another chunk soon.
             self._refresh_timer = self.set_timer(self._refresh_gap, self._timed_refresh)
+        elif self.moment is None and state.step >= len(log) and self.session.is_finished:
+            gc_tuning.settle()               # the whole run is in: keep it out of the GC's way
 
     def _refresh_why(self, log, state: State) -> None:
         """The Why pane, when open: the whole run's findings, looked for again (on a worker
@@ -256,6 +260,7 @@ class MainScreen(Screen):
         return state
 
     def _new_run(self, log) -> None:
+        gc_tuning.unsettle()                 # the last run's objects may be garbage now
         self._log = log
         self.numbers = EventNumbers()
         self._names = None
@@ -327,8 +332,13 @@ class MainScreen(Screen):
     @on(GraphTree.Picked)
     def _graph_picked(self, _: GraphTree.Picked) -> None:
         self._tensor_only = None
-        if self.state is not None:
-            self.query_one(Inspector).show(self.state, self._selection(self.state), self.numbers)
+        if self.state is None:
+            return
+        inspector, selection = self.query_one(Inspector), self._selection(self.state)
+        # A key that moved the cursor (< >, find) showed this already: the inspector's
+        # render and the layout it causes are the biggest part of such a key.
+        if not inspector.is_showing(self.state, selection):
+            inspector.show(self.state, selection, self.numbers)
 
     @on(WhyPanel.Picked)
     def _why_picked(self, message: WhyPanel.Picked) -> None:

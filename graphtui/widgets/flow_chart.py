@@ -17,8 +17,11 @@ class FlowChart(Widget):
         self.flow: list[LayerFlow] = []
 
     def show(self, layers: list[LayerFlow]) -> None:
+        # Another iteration of the same model has as many layers, so the same height: a
+        # repaint, not a layout of the whole screen.
+        resized = len(layers) != len(self.flow) or not self.flow
         self.flow = layers
-        self.refresh(layout=True)
+        self.refresh(layout=resized)
 
     def render(self):
         return flow_chart(self.flow, max(30, self.content_size.width))

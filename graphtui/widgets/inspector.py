@@ -49,6 +49,11 @@ class Inspector(Widget):
         self._stale = set(TABS)
         self._render_tab(self.active_tab)
 
+    def is_showing(self, state: State, selection: Selection) -> bool:
+        """Whether the visible tab shows this selection in this state (states are frozen)."""
+        return (state is self._state and selection == self.selection
+                and self.active_tab not in self._stale)
+
     def _render_tab(self, tab: str) -> None:
         if self._state is None or tab not in self._stale:
             return

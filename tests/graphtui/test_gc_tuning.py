@@ -1,0 +1,57 @@
+"""gc_tuning.settle(): a finished run shown in the TUI is frozen out of the cyclic GC, with
+fewer young collections; unsettle() puts everything back as it was."""
+from __future__ import annotations
+
+import gc
+
+from graphtui import gc_tuning
+
+
+def test_settle_freezes_and_unsettle_restores_the_collector():
+    before = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
+    kept = [[] for _ in range(1000)]               # objects a run would hold
+    try:
+        gc_tuning.settle()
+        assert gc.get_freeze_count() >= frozen_before + len(kept)
+        assert gc.get_threshold()[0] == max(before[0], gc_tuning.RECORDING_THRESHOLD)
+        gc_tuning.settle()                         # again: nothing more, nothing nested
+        gc_tuning.unsettle()
+        assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == before
+        gc_tuning.unsettle()                       # without settle: nothing
+        assert gc.get_threshold() == before
+    finally:
+        gc_tuning.unsettle()
+    del kept
+
+
+def test_a_settled_run_inside_a_recording_keeps_the_recording_threshold():
+    before = gc.get_threshold()
+    with gc_tuning.recording():
+        gc_tuning.settle()
+        gc_tuning.unsettle()
+        assert gc.get_threshold()[0] == max(before[0], gc_tuning.RECORDING_THRESHOLD)
+    assert gc.get_threshold() == before
+
+
+async def test_the_tui_settles_a_finished_run_and_unsettles_when_it_closes(monkeypatch):
+    from pathlib import Path
+
+    from tui_support import running
+
+    thawed = []
+    unsettle = gc_tuning.unsettle
+    monkeypatch.setattr(gc_tuning, "unsettle",
+                        lambda: (thawed.append(gc_tuning._settled), unsettle()))
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "mlp_training.py"
+    async with running(scenario, break_on_backward=False) as ui:
+        assert ui.session.is_finished
+        await ui.pilot.pause()
+        assert gc_tuning._settled and gc.get_freeze_count() > 0
+        await ui.press("r")                         # a re-run: the old run's objects thaw
+        assert ui.session.is_finished and True in thawed
+        await ui.pilot.pause()
+        assert gc_tuning._settled                   # and the new run, once finished, settles
+    assert not gc_tuning._settled and gc.get_freeze_count() == 0
