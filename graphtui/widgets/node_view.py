@@ -6,7 +6,7 @@ from rich.text import Text
 
 from graphtui.model import Node, State
 from graphtui.model.describe import nonfinite_words, short_paths
-from graphtui.model.memory import memory_report, what_text
+from graphtui.model.memory import costs_of, what_text
 from graphtui.widgets.fmt import NAN_GLYPH, bytes_text, status_text, summary_line
 from graphtui.widgets.pane_view import PaneView, facts, section, stack
 from graphtui.widgets.problem_text import problems_for
@@ -96,7 +96,7 @@ def _produced(node: Node) -> Text:
 def _saved(state: State, node: Node) -> RenderableType | None:
     if not node.saved:
         return None
-    costs = memory_report(state).costs
+    costs = costs_of(state, node.saved)
     lines = Text()
     for buffer in node.saved:
         lines.append(f"_saved_{buffer.name}  [{', '.join(map(str, buffer.shape))}] "
