@@ -52,10 +52,15 @@ class EventNumbers:
 
     def update(self, events) -> "EventNumbers":
         start = max(self._scanned, getattr(events, "first_step", 0))
-        for offset, event in enumerate(events[start:]):
-            if isinstance(event, DEBUGGER_EVENTS):
-                self._debugger.append(start + offset)
-        self._scanned = max(start, len(events))
+        total = len(events)
+        if hasattr(events, "steps_of"):        # a BatchLog: its batches stay encoded
+            self._debugger.extend(s for s in events.steps_of(DEBUGGER_EVENTS, start)
+                                  if s < total)
+        else:
+            for offset, event in enumerate(events[start:total]):
+                if isinstance(event, DEBUGGER_EVENTS):
+                    self._debugger.append(start + offset)
+        self._scanned = max(start, total)
         return self
 
     def number(self, index: int) -> int | None:
