@@ -102,6 +102,27 @@ class BatchLog(Sequence):
             yield from events
             step += len(events)
 
+    def steps_of(self, types: tuple[type, ...], start: int = 0) -> list[int]:
+        """The steps, from ``start``, of the events of these types, ascending. A batch is
+        decoded only when its bytes name one of the types: a pickle names the class of
+        every object it builds, so a batch that does not cannot hold one."""
+        names = [t.__name__.encode() for t in types]
+        found: list[int] = []
+        step = max(start, self._first)
+        while step < self._total:
+            with self._lock:
+                if step < self._first:
+                    step = self._first
+                    continue
+                chunk = self._chunk_at(step)
+                if chunk.payload is None or any(name in chunk.payload for name in names):
+                    events = self._events_of(chunk)
+                    found.extend(chunk.start + offset
+                                 for offset in range(step - chunk.start, chunk.count)
+                                 if isinstance(events[offset], types))
+                step = chunk.start + chunk.count
+        return found
+
     def _slice(self, start: int, stop: int) -> list:
         out: list = []
         step = start

@@ -139,6 +139,10 @@ class StateBuilder:
         twin.iterations = self.iterations.fork()
         return twin
 
+    def size(self) -> int:
+        """Entries a clone copies (its cost, in time and memory)."""
+        return len(self.nodes) + len(self.tensors) + len(self.memory.blocks)
+
     def snapshot(self, total: int | None = None, first_step: int = 0) -> State:
         roots = self._roots()
         return State(

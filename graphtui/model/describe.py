@@ -8,6 +8,7 @@ import os
 import re
 from bisect import bisect_left
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path, PurePath
 
 import engine
@@ -52,10 +53,15 @@ class EventNumbers:
 
     def update(self, events) -> "EventNumbers":
         start = max(self._scanned, getattr(events, "first_step", 0))
-        for offset, event in enumerate(events[start:]):
-            if isinstance(event, DEBUGGER_EVENTS):
-                self._debugger.append(start + offset)
-        self._scanned = max(start, len(events))
+        total = len(events)
+        if hasattr(events, "steps_of"):        # a BatchLog: its batches stay encoded
+            self._debugger.extend(s for s in events.steps_of(DEBUGGER_EVENTS, start)
+                                  if s < total)
+        else:
+            for offset, event in enumerate(events[start:total]):
+                if isinstance(event, DEBUGGER_EVENTS):
+                    self._debugger.append(start + offset)
+        self._scanned = max(start, total)
         return self
 
     def number(self, index: int) -> int | None:
@@ -91,14 +97,19 @@ def short_path(path: str) -> str:
     what dump and the TUI both print."""
     if not os.path.isabs(path):
         return path
+    return _short_absolute(path, os.getcwd())
+
+
+@lru_cache(maxsize=1024)
+def _short_absolute(path: str, cwd: str) -> str:
+    # Cached: a run's events name the same few files over and over (dump prints every one).
     try:
-        return os.path.relpath(path) if _under_cwd(path) else PurePath(path).name
+        return os.path.relpath(path, cwd) if _under_cwd(path, cwd) else PurePath(path).name
     except ValueError:                        # another drive (Windows)
         return PurePath(path).name
 
 
-def _under_cwd(path: str) -> bool:
-    cwd = os.getcwd()
+def _under_cwd(path: str, cwd: str) -> bool:
     return os.path.commonpath([cwd, path]) == cwd
 
 

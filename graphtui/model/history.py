@@ -79,6 +79,7 @@ DEFAULT_MAX_EVENTS = 1_000_000
 PASS_ENDS_KEPT = 32             # builders kept at the ends of backward passes (see History)
 PASS_END_GAP = 128              # events at least between two kept there
 COMPACT_SLICE = 1024            # events compact() applies per hold of the lock
+CHECKPOINT_SIZE_SHARE = 2        # see History._worth_a_checkpoint
 READER_GRACE = 0.05             # seconds compact() lets a waiting reader go first, per slice
 
 
@@ -185,13 +186,23 @@ class History:
             time.sleep(0.0002)
 
     def _catch_up(self, step: int) -> None:
-        live, every = self._live, self.checkpoint_every
+        live = self._live
         while live.step < step:
+            every = self.checkpoint_every
             next_mark = (live.step // every + 1) * every
             stop = min(step, next_mark)
             self._replay(live, stop)
-            if live.step == next_mark:
+            if live.step == next_mark and self._worth_a_checkpoint(live):
                 self._add_checkpoint(live.clone())
+
+    def _worth_a_checkpoint(self, live: StateBuilder) -> bool:
+        """A checkpoint copies the builder's tables: on a big graph (a 100,000-node chain)
+        one every ``checkpoint_every`` events would cost time and memory quadratic in its
+        size. Spacing them at least ``size / CHECKPOINT_SIZE_SHARE`` events apart keeps both
+        linear: their total is a few times one state, and a jump back replays at most that
+        many events."""
+        last = self._checkpoints[-1].step if self._checkpoints else 0
+        return live.step - last >= live.size() // CHECKPOINT_SIZE_SHARE
 
     def _replay(self, builder: StateBuilder, stop: int) -> None:
         """Apply the events up to ``stop``, keeping a clone at the ends of backward passes."""

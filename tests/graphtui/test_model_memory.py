@@ -11,7 +11,7 @@ import engine.nn as enn
 from engine import trace
 from graphtui.model import state_at
 from graphtui.model import events as ev
-from graphtui.model.memory import kept_by, memory_report, sparkline
+from graphtui.model.memory import costs_of, kept_by, memory_report, sparkline
 
 ACC_W, MM1, RELU, MM2 = 1, 2, 3, 4
 KIB = 1024
@@ -89,6 +89,18 @@ def test_a_view_keeps_its_whole_storage():
     state = state_at(events)
     assert state.retained_bytes == 4 * KIB
     assert "keeps its 4.0 KiB storage" in _what(state, RELU, "self")
+
+
+@pytest.mark.parametrize("freed", [False, True])
+def test_one_nodes_costs_are_the_reports(freed):
+    events = relu_chain_events() + (backward_events(retain_graph=False) if freed else [])
+    state = state_at(events)
+    report = memory_report(state).costs
+    for node in state.nodes.values():
+        assert costs_of(state, node.saved) == {(node.id, b.name): report[(node.id, b.name)]
+                                               for b in node.saved}
+    alias = costs_of(state, state.nodes[MM2].saved)[(MM2, "self")]
+    assert alias.alias_of == (RELU, "result") and alias.charged == 0
 
 
 def _what(state, node_id, name):

@@ -99,6 +99,31 @@ def test_the_log_reads_like_a_list_across_batches():
         log[len(EVENTS)]
 
 
+def test_the_log_finds_events_by_type_without_decoding_batches_that_lack_them():
+    paused, muted = ev.Paused("node", 3, "step"), ev.HookMuteChanged(1, True)
+    events = [*EVENTS[:9], paused, muted, *EVENTS[9:]]
+    log = batch_log(events[:5], events[5:10], events[10:15], own=events[15:])
+    wanted = (ev.Paused, ev.HookMuteChanged)
+    expected = [step for step, event in enumerate(events) if isinstance(event, wanted)]
+    assert expected[:2] == [9, 10] and log.steps_of(wanted) == expected
+    assert log.steps_of(wanted, 10) == expected[1:]
+    assert 0 not in log._decoded and 5 in log._decoded      # the first batch names neither
+    log.discard_before(7)
+    assert log.steps_of(wanted) == expected
+
+
+def test_event_numbers_skip_the_debuggers_events_in_a_batch_log():
+    from graphtui.model.describe import EventNumbers
+
+    events = [*EVENTS[:9], ev.Paused("node", 3, "step"), *EVENTS[9:]]
+    log = batch_log(events[:5], events[5:10], own=events[10:])
+    numbers, listed = EventNumbers().update(log), EventNumbers().update(events)
+    assert numbers.number(9) is None and numbers.number(8) == 9
+    assert [numbers.number(i) for i in range(len(events))] == [
+        listed.number(i) for i in range(len(events))]
+    assert numbers.count(len(log)) == listed.count(len(events)) < len(events)
+
+
 def test_discarding_keeps_the_tail_of_a_batch_and_answers_discarded_below():
     log = batch_log(EVENTS[:5], EVENTS[5:9], EVENTS[9:])
     log.discard_before(7)
