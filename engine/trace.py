@@ -26,6 +26,7 @@ when it would fire; the engine then emits ``HookFired(..., muted=True)``.
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import weakref
 from dataclasses import dataclass
@@ -288,10 +289,26 @@ def summarize(value, copy: bool = True) -> Summary | None:
     return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1)))
 
 
+# A fused kernel for big float arrays' statistics (engine.kernels.statistics.moments),
+# registered when the engine's kernels load: a process that has not paid for Numba's start-up
+# (the debugger) keeps to NumPy.
+_moments_kernel = None
+
+
+def use_moments_kernel(kernel) -> None:
+    global _moments_kernel
+    _moments_kernel = kernel
+
+
 def _statistics(flat: np.ndarray) -> Stats:
     if flat.size == 0:
         return Stats()
     head = tuple(flat[:head_len].tolist())
+    if _moments_kernel is not None and flat.size > values_cap and flat.dtype.char in "fd":
+        low, high, total, squares, absolute = _moments_kernel(flat)
+        if math.isfinite(total) and math.isfinite(squares):
+            return Stats(low, high, total / flat.size, math.sqrt(squares), 0, 0, head,
+                         absolute / flat.size)
     if flat.dtype.kind not in "fc":
         return Stats(float(flat.min()), float(flat.max()), float(flat.mean(dtype=np.float64)),
                      None, 0, 0, head, float(np.abs(flat).mean(dtype=np.float64)))
