@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 active = False
-_subscribers: list = []
+_subscribers: tuple = ()     # replaced, never changed in place: emit needs no copy
 _lock = threading.Lock()
 
 muted_hooks: set[int] = set()
@@ -49,22 +49,23 @@ head_len = 8
 
 
 def subscribe(fn) -> None:
-    global active
+    global active, _subscribers
     with _lock:
-        _subscribers.append(fn)
+        _subscribers += (fn,)
         active = True
 
 
 def unsubscribe(fn) -> None:
-    global active
+    global active, _subscribers
     with _lock:
         if fn in _subscribers:
-            _subscribers.remove(fn)
+            index = _subscribers.index(fn)
+            _subscribers = _subscribers[:index] + _subscribers[index + 1:]
         active = bool(_subscribers)
 
 
 def emit(event) -> None:
-    for fn in tuple(_subscribers):
+    for fn in _subscribers:
         fn(event)
 
 
@@ -83,6 +84,11 @@ _host_files: tuple[str, ...] = ()
 def register_host_files(*prefixes: str) -> None:
     global _host_files
     _host_files += tuple(p for p in prefixes if p not in _host_files)
+    user_locations.clear()
+
+
+# (code object, instruction offset) -> "file.py:12" of a user's line (engine.ops._core).
+user_locations: dict = {}
 
 
 def is_host_file(filename: str) -> bool:
@@ -363,19 +369,20 @@ def storage_of(array: np.ndarray) -> tuple[int, int, int]:
     of memory get one id, which is never reused while the run lasts (``id()`` of a dead array
     is). The owner is the array NumPy's ``base`` chain ends at."""
     owner = array
-    while isinstance(owner.base, np.ndarray):
-        owner = owner.base
+    base = array.base
+    while isinstance(base, np.ndarray):
+        owner = base
+        base = owner.base
     key = id(owner)
     entry = _storages.get(key)
     if entry is None or entry[0]() is not owner:
         entry = _storages[key] = (weakref.ref(owner, _forget_storage(key)), next(_storage_ids),
                                   None)
-    offset = 0
-    if owner is not array:          # the owner's address is read once (the interface is slow)
-        if entry[2] is None:
-            entry = _storages[key] = entry[:2] + (owner.__array_interface__["data"][0],)
-        offset = array.__array_interface__["data"][0] - entry[2]
-    return entry[1], int(owner.nbytes), offset
+    if owner is array:
+        return entry[1], array.nbytes, 0
+    if entry[2] is None:            # the owner's address is read once (the interface is slow)
+        entry = _storages[key] = entry[:2] + (owner.__array_interface__["data"][0],)
+    return entry[1], owner.nbytes, array.__array_interface__["data"][0] - entry[2]
 
 
 _created: set[int] = set()            # storage ids of memory creation functions made
@@ -388,6 +395,11 @@ def note_created(array: np.ndarray) -> None:
 
 def was_created(array: np.ndarray) -> bool:
     return storage_of(array)[0] in _created
+
+
+def storage_was_created(storage: int) -> bool:
+    """Whether the storage of that id (from storage_of) is memory a creation function made."""
+    return storage in _created
 
 
 def _forget_storage(key: int):

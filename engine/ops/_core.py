@@ -266,15 +266,23 @@ _not_user_code: set = set()
 
 
 def user_location() -> str | None:
-    """file:line of the innermost frame outside the engine (the user's line)."""
+    """file:line of the innermost frame outside the engine (the user's line). Asked once per
+    recorded op: the answer is remembered per (code, instruction offset), since reading a
+    frame's line number and formatting it cost more than the rest of the walk."""
     frame = sys._getframe(1)
     skip = _not_user_code
+    known = trace.user_locations
     while frame is not None:
         code = frame.f_code
         if code not in skip:
+            key = (code, frame.f_lasti)
+            location = known.get(key)
+            if location is not None:
+                return location
             filename = code.co_filename
             if not filename.startswith(trace.ENGINE_DIR) and not trace.is_host_file(filename):
-                return f"{filename}:{frame.f_lineno}"
+                location = known[key] = f"{filename}:{frame.f_lineno}"
+                return location
             skip.add(code)
         frame = frame.f_back
     return None
