@@ -190,7 +190,7 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
         uniform = _link_inputs(node, inputs, dtype)
     node._out_meta = ((data.shape, dtype),)
     # An op-table rule's gradients have its inputs' dtype when they share the output's: the
-    # executor then compares only their shapes (see executor._run_bare).
+    # executor then compares only their shapes (see executor._bare_work).
     node._checked = uniform and node_cls._from_op_table
     if saved:
         saved_tensors = {}          # a loop, not a comprehension: no frame of its own
