@@ -207,8 +207,13 @@ class Summary(_ByReference):
         return bool(self.nan or self.inf)
 
     def without_values(self) -> "Summary":
-        """The same summary keeping only statistics and head (for a memory budget)."""
-        return Summary(self.shape, self.dtype, self.numel, None, self._stats())
+        """The same summary keeping only statistics and head (for a memory budget): computed
+        now, in the recorder's hot path, so with the fused kernel where it is loaded."""
+        stats = self.stats          # (from the tensor's array, when kept by reference)
+        if stats is None:
+            stats = self.stats = _statistics(self.values, fused=True) \
+                if self.values is not None else Stats()
+        return Summary(self.shape, self.dtype, self.numel, None, stats)
 
     def kept_array(self) -> np.ndarray | None:
         """The array this summary keeps alive: its values, or the tensor's array it will
@@ -270,7 +275,7 @@ def settle(box: list) -> None:
 def _source_statistics(array: np.ndarray, box: list, version: int) -> Stats:
     if box[0] != version:           # written in place without settle: the values are gone
         return Stats()
-    return _statistics(array.reshape(-1))
+    return _statistics(array.reshape(-1), fused=True)
 
 
 def summarize(value, copy: bool = True) -> Summary | None:
@@ -292,13 +297,14 @@ def summarize(value, copy: bool = True) -> Summary | None:
     elif numel <= view_cap:
         return Summary(array.shape, dtype, numel,
                        array if array.ndim == 1 else array.reshape(-1))
-    return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1)))
+    return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1), fused=True))
 
 
-# A fused kernel for big float arrays' statistics (engine.kernels.statistics.moments),
+# The fused kernel for statistics that replace values (engine.kernels.statistics.moments),
 # registered when the engine's kernels load: a process that has not paid for Numba's start-up
-# (the debugger) keeps to NumPy.
+# (the debugger) keeps to NumPy. Statistics of values an event keeps are NumPy's everywhere.
 _moments_kernel = None
+FUSED_MIN = 64                 # fewer elements: NumPy's calls cost less than the kernel's
 
 
 def use_moments_kernel(kernel) -> None:
@@ -306,11 +312,14 @@ def use_moments_kernel(kernel) -> None:
     _moments_kernel = kernel
 
 
-def _statistics(flat: np.ndarray) -> Stats:
+def _statistics(flat: np.ndarray, fused: bool = False) -> Stats:
+    """The statistics of a flat array; ``fused``: computed instead of keeping the values (by
+    the recorder, per event), where the kernel is worth its call."""
     if flat.size == 0:
         return Stats()
     head = tuple(flat[:head_len].tolist())
-    if _moments_kernel is not None and flat.size > values_cap and flat.dtype.char in "fd":
+    if fused and _moments_kernel is not None and flat.size >= FUSED_MIN and \
+            flat.dtype.char in "fd":
         low, high, total, squares, absolute = _moments_kernel(flat)
         if math.isfinite(total) and math.isfinite(squares):
             return Stats(low, high, total / flat.size, math.sqrt(squares), 0, 0, head,

@@ -38,3 +38,9 @@ def moments(flat):
     if flat.ndim != 1 or flat.size == 0:
         raise ValueError(f"moments needs a non-empty flat array, got shape {flat.shape}")
     return _moments(np.ascontiguousarray(flat))
+
+
+# For engine.trace, which calls it per event on arrays it has checked (flat, non-empty, float32
+# or float64): the kernel itself, without the wrapper's checks (as costly as the kernel on a
+# few thousand elements).
+moments_of_checked = _moments

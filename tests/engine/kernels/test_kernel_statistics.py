@@ -54,3 +54,27 @@ def test_big_summary_statistics_agree_with_numpy(special):
     assert stats.norm == pytest.approx(np.sqrt(np.dot(finite, finite)), rel=1e-6)
     assert stats.abs_mean == pytest.approx(np.abs(finite).mean(), rel=1e-6)
     np.testing.assert_array_equal(stats.head, values[:trace.head_len])
+
+
+def test_statistics_that_replace_kept_values_come_from_the_kernel():
+    values = np.random.default_rng(4).standard_normal(1024).astype(np.float32)
+    summary = trace.summarize(values)
+    assert summary.values is not None            # small: the values are kept...
+    stripped = summary.without_values()          # ...until the value budget is spent
+    wide = values.astype(np.float64)
+    assert stripped.values is None
+    assert stripped.mean == pytest.approx(wide.mean(), rel=1e-9)
+    assert stripped.norm == pytest.approx(np.sqrt(np.dot(wide, wide)), rel=1e-9)
+
+
+def test_statistics_of_kept_values_are_numpys_exactly():
+    values = np.random.default_rng(5).standard_normal(1024).astype(np.float32)
+    summary = trace.summarize(values)
+    assert summary.mean == float(values.sum()) / values.size
+    assert summary.norm == float(np.sqrt(np.dot(values, values)))
+
+
+def test_the_unchecked_entry_agrees_with_the_checked_one_on_strided_arrays():
+    base = np.random.default_rng(6).standard_normal(300).astype(np.float32)
+    np.testing.assert_allclose(statistics.moments_of_checked(base[::2]),
+                               statistics.moments(base[::2]), rtol=1e-12)
