@@ -26,6 +26,7 @@ when it would fire; the engine then emits ``HookFired(..., muted=True)``.
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import weakref
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 active = False
-_subscribers: list = []
+_subscribers: tuple = ()     # replaced, never changed in place: emit needs no copy
 _lock = threading.Lock()
 
 muted_hooks: set[int] = set()
@@ -48,22 +49,23 @@ head_len = 8
 
 
 def subscribe(fn) -> None:
-    global active
+    global active, _subscribers
     with _lock:
-        _subscribers.append(fn)
+        _subscribers += (fn,)
         active = True
 
 
 def unsubscribe(fn) -> None:
-    global active
+    global active, _subscribers
     with _lock:
         if fn in _subscribers:
-            _subscribers.remove(fn)
+            index = _subscribers.index(fn)
+            _subscribers = _subscribers[:index] + _subscribers[index + 1:]
         active = bool(_subscribers)
 
 
 def emit(event) -> None:
-    for fn in tuple(_subscribers):
+    for fn in _subscribers:
         fn(event)
 
 
@@ -82,6 +84,11 @@ _host_files: tuple[str, ...] = ()
 def register_host_files(*prefixes: str) -> None:
     global _host_files
     _host_files += tuple(p for p in prefixes if p not in _host_files)
+    user_locations.clear()
+
+
+# (code object, instruction offset) -> "file.py:12" of a user's line (engine.ops._core).
+user_locations: dict = {}
 
 
 def is_host_file(filename: str) -> bool:
@@ -200,8 +207,13 @@ class Summary(_ByReference):
         return bool(self.nan or self.inf)
 
     def without_values(self) -> "Summary":
-        """The same summary keeping only statistics and head (for a memory budget)."""
-        return Summary(self.shape, self.dtype, self.numel, None, self._stats())
+        """The same summary keeping only statistics and head (for a memory budget): computed
+        now, in the recorder's hot path, so with the fused kernel where it is loaded."""
+        stats = self.stats          # (from the tensor's array, when kept by reference)
+        if stats is None:
+            stats = self.stats = _statistics(self.values, fused=True) \
+                if self.values is not None else Stats()
+        return Summary(self.shape, self.dtype, self.numel, None, stats)
 
     def kept_array(self) -> np.ndarray | None:
         """The array this summary keeps alive: its values, or the tensor's array it will
@@ -263,7 +275,7 @@ def settle(box: list) -> None:
 def _source_statistics(array: np.ndarray, box: list, version: int) -> Stats:
     if box[0] != version:           # written in place without settle: the values are gone
         return Stats()
-    return _statistics(array.reshape(-1))
+    return _statistics(array.reshape(-1), fused=True)
 
 
 def summarize(value, copy: bool = True) -> Summary | None:
@@ -285,13 +297,33 @@ def summarize(value, copy: bool = True) -> Summary | None:
     elif numel <= view_cap:
         return Summary(array.shape, dtype, numel,
                        array if array.ndim == 1 else array.reshape(-1))
-    return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1)))
+    return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1), fused=True))
 
 
-def _statistics(flat: np.ndarray) -> Stats:
+# The fused kernel for statistics that replace values (engine.kernels.statistics.moments),
+# registered when the engine's kernels load: a process that has not paid for Numba's start-up
+# (the debugger) keeps to NumPy. Statistics of values an event keeps are NumPy's everywhere.
+_moments_kernel = None
+FUSED_MIN = 64                 # fewer elements: NumPy's calls cost less than the kernel's
+
+
+def use_moments_kernel(kernel) -> None:
+    global _moments_kernel
+    _moments_kernel = kernel
+
+
+def _statistics(flat: np.ndarray, fused: bool = False) -> Stats:
+    """The statistics of a flat array; ``fused``: computed instead of keeping the values (by
+    the recorder, per event), where the kernel is worth its call."""
     if flat.size == 0:
         return Stats()
     head = tuple(flat[:head_len].tolist())
+    if fused and _moments_kernel is not None and flat.size >= FUSED_MIN and \
+            flat.dtype.char in "fd":
+        low, high, total, squares, absolute = _moments_kernel(flat)
+        if math.isfinite(total) and math.isfinite(squares):
+            return Stats(low, high, total / flat.size, math.sqrt(squares), 0, 0, head,
+                         absolute / flat.size)
     if flat.dtype.kind not in "fc":
         return Stats(float(flat.min()), float(flat.max()), float(flat.mean(dtype=np.float64)),
                      None, 0, 0, head, float(np.abs(flat).mean(dtype=np.float64)))
@@ -346,19 +378,20 @@ def storage_of(array: np.ndarray) -> tuple[int, int, int]:
     of memory get one id, which is never reused while the run lasts (``id()`` of a dead array
     is). The owner is the array NumPy's ``base`` chain ends at."""
     owner = array
-    while isinstance(owner.base, np.ndarray):
-        owner = owner.base
+    base = array.base
+    while isinstance(base, np.ndarray):
+        owner = base
+        base = owner.base
     key = id(owner)
     entry = _storages.get(key)
     if entry is None or entry[0]() is not owner:
         entry = _storages[key] = (weakref.ref(owner, _forget_storage(key)), next(_storage_ids),
                                   None)
-    offset = 0
-    if owner is not array:          # the owner's address is read once (the interface is slow)
-        if entry[2] is None:
-            entry = _storages[key] = entry[:2] + (owner.__array_interface__["data"][0],)
-        offset = array.__array_interface__["data"][0] - entry[2]
-    return entry[1], int(owner.nbytes), offset
+    if owner is array:
+        return entry[1], array.nbytes, 0
+    if entry[2] is None:            # the owner's address is read once (the interface is slow)
+        entry = _storages[key] = entry[:2] + (owner.__array_interface__["data"][0],)
+    return entry[1], owner.nbytes, array.__array_interface__["data"][0] - entry[2]
 
 
 _created: set[int] = set()            # storage ids of memory creation functions made
@@ -371,6 +404,11 @@ def note_created(array: np.ndarray) -> None:
 
 def was_created(array: np.ndarray) -> bool:
     return storage_of(array)[0] in _created
+
+
+def storage_was_created(storage: int) -> bool:
+    """Whether the storage of that id (from storage_of) is memory a creation function made."""
+    return storage in _created
 
 
 def _forget_storage(key: int):

@@ -20,6 +20,7 @@ DEFAULT_VALUE_BUDGET = 64 * 1024 * 1024     # ~ 400 training steps of a small ML
 _SUMMARY_FIELDS = frozenset({"summary", "grad", "grad_outputs", "grad_inputs", "args",
                              "result", "inputs", "outputs"})
 _fields_by_type: dict[type, tuple[str, ...]] = {}
+_all_fields: dict[type, tuple[str, ...]] = {}
 
 
 class ValueBudget:
@@ -42,7 +43,17 @@ class ValueBudget:
         if not changes:
             return event
         self.stripped += 1
-        return dataclasses.replace(event, **changes)
+        return _replaced(event, changes)
+
+
+def _replaced(event, changes: dict):
+    """dataclasses.replace(event, **changes), without its per-call look at the fields (asked
+    for nearly every event once the budget is spent)."""
+    cls = type(event)
+    names = _all_fields.get(cls)
+    if names is None:
+        names = _all_fields[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return cls(*[changes[name] if name in changes else getattr(event, name) for name in names])
 
 
 def _summary_fields(event_type: type) -> tuple[str, ...]:

@@ -194,10 +194,7 @@ def _run(task: GraphTask, root_nodes) -> None:
     while ready:
         node = pop(ready)[2]
         grads = buffers.pop(node, None) or [None] * node._num_outputs
-        if plain and _bare(task, node):
-            grad_inputs = _run_bare(task, node, grads)
-        else:
-            grad_inputs = _run_node(task, node, grads)
+        grad_inputs = _run_node(task, node, grads, plain)
         for e, grad in zip(node._next, grad_inputs):
             if e is None:
                 continue
@@ -214,14 +211,61 @@ def _run(task: GraphTask, root_nodes) -> None:
                 push(ready, (-child._sequence_nr, next(tie), child))
 
 
+def _wanted(task: GraphTask, node) -> bool:
+    if task.needed is None or node in task.needed:
+        return True
+    return any((node, nr) in task.captures for nr in range(node._num_outputs))
+
+
+def _run_node(task: GraphTask, node, grads: list, plain: bool) -> tuple:
+    """Every node runs here, and only here are nodes announced: NodeExecuting before its
+    work, NodeExecuted after, then its saved buffers freed (BufferFreed). Hooks on the
+    gradients flowing into an op's node fire before it is announced; a leaf's hooks are part
+    of its accumulation (as in PyTorch, where they are AccumulateGrad's pre-hooks).
+
+    ``plain``: the task neither restricts nor captures. Then a node with nothing but its own
+    work to do (`_bare`) does it the short way (`_bare_work`); watched or not, it is
+    announced the same."""
+    leaf = type(node) is AccumulateGrad
+    bare = plain and _bare(task, node)
+    if not (leaf or bare):
+        if node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks or \
+                task.captures:
+            grads = _pre_hooks(task, node, grads)
+        if task.needed is not None and node not in task.needed:
+            return (None,) * len(node._next)
+    if trace.active:
+        trace.emit(trace.NodeExecuting(node._id, _name(node, leaf), _summaries(grads)))
+    try:
+        if bare:
+            grad_inputs = _bare_work(task, node, grads)
+        elif leaf:
+            grad_inputs = _accumulate(task, node, grads[0])
+        else:
+            grad_inputs = _apply(task, node, grads)
+    except BaseException as error:
+        _report_error(node, error)
+        raise
+    if trace.active:
+        trace.emit(trace.NodeExecuted(node._id, _name(node, leaf), _summaries(grad_inputs)))
+    if not task.retain_graph and node._saved:
+        if trace.active:
+            _release(node)
+        else:
+            node._free_saved()
+    return grad_inputs
+
+
+def _name(node, leaf: bool) -> str:
+    return "AccumulateGrad" if leaf else node.name()    # name() is torch's, namespaced
+
+
 def _bare(task: GraphTask, node) -> bool:
-    """Whether nothing but the node's own work happens at it: nobody watches the engine,
-    anomaly mode is off, no hook of any kind is on the node (or on its leaf), and the node's
-    gradients need no check beyond their shapes. The one condition under which a node runs
-    the short path (`_run_bare`), which reports nothing; every other node runs `_run_node`,
-    the only place that announces a node to the debugger. (The caller has checked that the
-    task neither restricts nor captures.)"""
-    if trace.active or _anomaly.state.enabled or node._pre_hooks or node._post_hooks:
+    """Whether nothing but the node's own work happens at it: anomaly mode is off, no hook
+    of any kind is on the node (or on its leaf), and the node's gradients need no check
+    beyond their shapes. (The caller has checked that the task neither restricts nor
+    captures.)"""
+    if _anomaly.state.enabled or node._pre_hooks or node._post_hooks:
         return False
     if type(node) is AccumulateGrad:
         variable = node.variable
@@ -229,7 +273,7 @@ def _bare(task: GraphTask, node) -> bool:
     return node._checked and not (node._tensor_pre_hooks or node._retain_grad_refs)
 
 
-def _run_bare(task: GraphTask, node, grads: list) -> tuple:
+def _bare_work(task: GraphTask, node, grads: list) -> tuple:
     """A node for which `_bare` holds: its rule (or the leaf's accumulation) alone.
 
     An op-table node's gradients have its inputs' dtype (see `_attach_node`); their shapes
@@ -240,54 +284,14 @@ def _run_bare(task: GraphTask, node, grads: list) -> tuple:
         if grads[0] is not None and node.variable._requires_grad:
             _store_grad(node.variable, grads[0], task.create_graph, retained=False)
         return ()
-    if grads[0] is None:                # no gradient: the rule is skipped, the buffers freed
-        grad_inputs = (None,) * len(node._next)
-    else:
-        grad_inputs = node._apply(grads)
-        if type(grad_inputs) is not tuple:
-            grad_inputs = _as_tuple(grad_inputs)
-        for grad, shape in zip(grad_inputs, node._in_shapes):
-            if grad is not None and grad.shape != shape:
-                grad_inputs = _validate(node, grad_inputs)
-                break
-    if not task.retain_graph and node._saved:
-        node._free_saved()
-    return grad_inputs
-
-
-def _wanted(task: GraphTask, node) -> bool:
-    if task.needed is None or node in task.needed:
-        return True
-    return any((node, nr) in task.captures for nr in range(node._num_outputs))
-
-
-def _run_node(task: GraphTask, node, grads: list) -> tuple:
-    """A node on the full path: hooks, captures, anomaly checks, and the node's events,
-    NodeExecuting before its work and NodeExecuted after. Hooks on the gradients flowing
-    into an op's node fire before it is announced; a leaf's hooks are part of its
-    accumulation (as in PyTorch, where they are AccumulateGrad's pre-hooks)."""
-    leaf = type(node) is AccumulateGrad
-    if not leaf:
-        if node._tensor_pre_hooks or node._retain_grad_refs or node._pre_hooks or \
-                task.captures:
-            grads = _pre_hooks(task, node, grads)
-        if task.needed is not None and node not in task.needed:
-            return (None,) * len(node._next)
-    name = "AccumulateGrad" if leaf else node.name()   # name() is torch's, namespaced
-    if trace.active:
-        trace.emit(trace.NodeExecuting(node._id, name, _summaries(grads)))
-    try:
-        grad_inputs = _accumulate(task, node, grads[0]) if leaf else _apply(task, node, grads)
-    except BaseException as error:
-        _report_error(node, error)
-        raise
-    if trace.active:
-        trace.emit(trace.NodeExecuted(node._id, name, _summaries(grad_inputs)))
-    if not task.retain_graph and node._saved:
-        if trace.active:
-            _release(node)
-        else:
-            node._free_saved()
+    if grads[0] is None:                # no gradient: the rule is skipped
+        return (None,) * len(node._next)
+    grad_inputs = node._apply(grads)
+    if type(grad_inputs) is not tuple:
+        grad_inputs = _as_tuple(grad_inputs)
+    for grad, shape in zip(grad_inputs, node._in_shapes):
+        if grad is not None and grad.shape != shape:
+            return _validate(node, grad_inputs)
     return grad_inputs
 
 

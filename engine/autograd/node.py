@@ -277,24 +277,29 @@ class Node:
     def saved_infos(self) -> tuple:
         if not self._saved:
             return ()
-        return tuple(_saved_info(name, saved) for name, saved in self._saved.items())
+        return tuple([_saved_info(name, saved) for name, saved in self._saved.items()])
 
 
 def _saved_info(name: str, saved: SavedTensor):
-    """What the debugger is told of a saved value, with the memory it keeps alive."""
-    tensor = saved.tensor if saved.tensor is not None else (
-        saved.output_ref() if saved.output_ref is not None else None)
-    tid = trace.tensor_id(tensor) if tensor is not None else None
-    if saved.scalar or saved.data is None:
+    """What the debugger is told of a saved value, with the memory it keeps alive (asked for
+    each saved value of each op a debugger watches: fields are read directly, not through
+    SavedTensor's properties)."""
+    tensor = saved.tensor
+    if tensor is None and saved.output_ref is not None:
+        tensor = saved.output_ref()
+    tid = None if tensor is None else (tensor._tid or trace.tensor_id(tensor))
+    data = saved.data
+    if saved.scalar or data is None:
         return trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid,
                                kind=trace.SCALAR if saved.scalar else trace.ACTIVATION,
                                version=saved.version)
-    storage, storage_nbytes, offset = trace.storage_of(saved.data)
-    return trace.SavedInfo(name, saved.shape, saved.dtype_name, saved.nbytes, tid, storage,
-                           storage_nbytes, offset, _memory_kind(saved, tensor), saved.version)
+    storage, storage_nbytes, offset = trace.storage_of(data)
+    return trace.SavedInfo(name, data.shape, trace.dtype_name(data.dtype), data.nbytes, tid,
+                           storage, storage_nbytes, offset,
+                           _memory_kind(saved, tensor, storage), saved.version)
 
 
-def _memory_kind(saved: SavedTensor, tensor) -> str:
+def _memory_kind(saved: SavedTensor, tensor, storage: int) -> str:
     """Whose memory a saved tensor is: a leaf that requires grad (or a view of one, like
     `weight.t()`) is the model's, data a creation function made is the caller's; what an op
     made (its outputs, masks, indices) is kept alive by the graph."""
@@ -305,7 +310,7 @@ def _memory_kind(saved: SavedTensor, tensor) -> str:
         return trace.ACTIVATION
     if owner._requires_grad:
         return trace.PARAMETER
-    return trace.INPUT if trace.was_created(saved.data) else trace.ACTIVATION
+    return trace.INPUT if trace.storage_was_created(storage) else trace.ACTIVATION
 
 
 class AccumulateGrad(Node):

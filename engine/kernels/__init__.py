@@ -44,9 +44,12 @@ from engine.kernels.pooling import (
 )
 from engine.kernels._threads import get_num_threads, set_num_threads
 from engine.kernels.heap import keep_freed_memory
+from engine.kernels.statistics import moments, moments_of_checked
 from engine.kernels.warmup import warm_up
+from engine import trace as _trace
 
 keep_freed_memory()
+_trace.use_moments_kernel(moments_of_checked)
 
 __all__ = [
     "adaptive_avg_pool2d_backward",

@@ -190,7 +190,7 @@ def _attach_node(node_cls, out: Tensor, inputs: tuple, saved, attrs, save_result
         uniform = _link_inputs(node, inputs, dtype)
     node._out_meta = ((data.shape, dtype),)
     # An op-table rule's gradients have its inputs' dtype when they share the output's: the
-    # executor then compares only their shapes (see executor._run_bare).
+    # executor then compares only their shapes (see executor._bare_work).
     node._checked = uniform and node_cls._from_op_table
     if saved:
         saved_tensors = {}          # a loop, not a comprehension: no frame of its own
@@ -266,15 +266,23 @@ _not_user_code: set = set()
 
 
 def user_location() -> str | None:
-    """file:line of the innermost frame outside the engine (the user's line)."""
+    """file:line of the innermost frame outside the engine (the user's line). Asked once per
+    recorded op: the answer is remembered per (code, instruction offset), since reading a
+    frame's line number and formatting it cost more than the rest of the walk."""
     frame = sys._getframe(1)
     skip = _not_user_code
+    known = trace.user_locations
     while frame is not None:
         code = frame.f_code
         if code not in skip:
+            key = (code, frame.f_lasti)
+            location = known.get(key)
+            if location is not None:
+                return location
             filename = code.co_filename
             if not filename.startswith(trace.ENGINE_DIR) and not trace.is_host_file(filename):
-                return f"{filename}:{frame.f_lineno}"
+                location = known[key] = f"{filename}:{frame.f_lineno}"
+                return location
             skip.add(code)
         frame = frame.f_back
     return None

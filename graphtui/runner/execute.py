@@ -14,7 +14,7 @@ from pathlib import Path
 
 from engine import trace
 from engine.autograd.node import Node
-from graphtui import naming
+from graphtui import gc_tuning, naming
 from graphtui.backends import engine_as_torch
 from graphtui.model import events as ev
 from graphtui.runner.recorder import Recorder
@@ -32,7 +32,10 @@ def execute(recorder: Recorder, scenario: Path, argv: list[str],
     sys.path[0] = str(scenario.parent)
     trace.subscribe(recorder.on_event)
     try:
-        globals_after = runpy.run_path(str(scenario), run_name="__main__")
+        # Each op makes several short-lived event objects (tracked by the cyclic GC): fewer
+        # young collections while the scenario runs watched.
+        with gc_tuning.recording():
+            globals_after = runpy.run_path(str(scenario), run_name="__main__")
         recorder.name_from(naming.names_in_namespace(globals_after))
         del globals_after
         _wait_for_scenario_threads()

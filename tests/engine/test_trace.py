@@ -317,3 +317,37 @@ def test_saved_infos_say_whose_memory_each_saved_tensor_is(events):
     assert (condition.name, condition.kind) == ("condition", trace.ACTIVATION)   # an op's mask
     assert (other.kind, other.dtype, other.nbytes, other.storage) == (
         trace.SCALAR, "float64", 8, None)
+
+
+def _op_locations(log):
+    return [e.location for e in log
+            if isinstance(e, trace.NodeCreated) and e.name != "AccumulateGrad"]
+
+
+def test_each_op_is_located_at_its_own_line_in_a_loop(events):
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    first = inspect.currentframe().f_lineno + 3
+    h = x
+    for _ in range(3):
+        h = h * 2.0
+        h = h + 1.0
+    assert _op_locations(events) == [f"{__file__}:{first}", f"{__file__}:{first + 1}"] * 3
+
+
+def test_a_host_file_registered_later_is_no_longer_the_users_line(events, monkeypatch):
+    x = engine.tensor([1.0], requires_grad=True)
+
+    def op():
+        return x * 2.0
+    op()
+    from engine.ops import _core
+    monkeypatch.setattr(trace, "_host_files", trace._host_files)
+    monkeypatch.setattr(_core, "_not_user_code", set(_core._not_user_code))
+    trace.register_host_files(__file__)
+    try:
+        op()
+    finally:
+        trace.user_locations.clear()
+    first, second = _op_locations(events)
+    assert first.startswith(__file__ + ":")
+    assert second is None or not second.startswith(__file__)
