@@ -220,9 +220,10 @@ def rdiv(input, other):
 
 def _pow_scalar_rule(n, g):
     exponent = n._attrs["exponent"]
+    base = n.saved("self")      # unpacked first, as ATen's node does: raises once freed
     if exponent == 0:
         return (P.zeros(n._in_shapes[0], g),)
-    powered = n.saved("self") ** (exponent - 1)
+    powered = base ** (exponent - 1)
     # ATen's pow_backward: grad * (exponent * self.pow(exponent - 1)), a mul.Scalar
     # (MulBackward1) under create_graph.
     scaled = mul_scalar(powered, exponent) if isinstance(powered, Tensor) else powered * exponent
@@ -370,7 +371,7 @@ def sigmoid_backward(grad: Tensor, output: Tensor) -> Tensor:
 SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", _sigmoid_forward, _sigmoid_rule,
                                    save="result")
 ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, lambda n, g: (
-    -g * n.saved("result") * n.saved("result"),), save="result")
+    -g * (n.saved("result") * n.saved("result")),), save="result")
 
 
 # From this many elements on, relu runs as one fused Numba pass (4-5x faster than NumPy's
@@ -477,8 +478,16 @@ def sgn(input):
 def _extremum_rule(n, g, *, is_max: bool):
     """The larger (smaller) operand takes the gradient; a tie splits it in halves."""
     a, b = n.get("self"), n.get("other")
-    shared = P.where(a == b, g / 2, g)
     a_loses, b_loses = (a < b, a > b) if is_max else (a > b, a < b)
+    if isinstance(g, Tensor):
+        # ATen's where(self == other, grad / 2, grad).masked_fill_(self < other, 0), each
+        # side computing its own where (WhereBackward0 <- DivBackward1 under MaskedFill).
+        def side(loses, index):
+            shared = where(a == b, div_scalar(g, 2), g)
+            return reduce_to(masked_fill(shared, loses, 0), n._in_shapes[index])
+        return (side(a_loses, 0) if n.needs(0) else None,
+                side(b_loses, 1) if n.needs(1) else None)
+    shared = P.where(a == b, g / 2, g)
     return (reduce_to(P.where(a_loses, 0, shared), n._in_shapes[0]) if n.needs(0) else None,
             reduce_to(P.where(b_loses, 0, shared), n._in_shapes[1]) if n.needs(1) else None)
 

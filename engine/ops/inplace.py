@@ -9,7 +9,7 @@ import numpy as np
 from engine import trace
 from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
-from engine.autograd.node import expose_saved, node_class, short_op_name
+from engine.autograd.node import FREED_MESSAGE, Node, expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to, user_location
 from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
@@ -191,10 +191,12 @@ def _copy_slices_rule(n, g):
     """The base's gradient, with the edited region replaced by what the inner op sends back
     for the region's old values; the inner op's other gradients go to its other inputs."""
     region = n._attrs["_region"]
+    if n._attrs["_inner"] is None:
+        raise RuntimeError(FREED_MESSAGE)
     if isinstance(g, Tensor):
         return _copy_slices_graph(n, g, region)
-    result = g.copy()
-    flat = result.reshape(-1)
+    result = np.array(g, copy=True)      # an array even for a NumPy scalar g, so that
+    flat = result.reshape(-1)             # flat is a view of it
     inner_grads = n._attrs["_inner"](g.reshape(-1)[region])
     flat[region] = 0 if inner_grads[0] is None else inner_grads[0]
     return (result,) + tuple(inner_grads[1:])
@@ -220,6 +222,29 @@ def _as_tensor(grad) -> Tensor:
 
 CopySlices = node_class("CopySlices", _copy_slices_rule)
 CopySlices.name = lambda self: "torch::autograd::CopySlices"
+
+
+class _CopySlicesSaved(dict):
+    """What a CopySlices keeps: its inner op's saved values. Truthy even when there are none,
+    because the executor releases only a node that keeps something, and PyTorch's CopySlices
+    always releases: it drops its inner op, so a second backward through it raises."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _copy_slices_free(self) -> None:
+    Node._free_saved(self)
+    self._attrs["_inner"] = None
+
+
+def _copy_slices_release(self) -> tuple:
+    self._attrs["_inner"] = None
+    return Node._release(self)
+
+
+CopySlices._free_saved = _copy_slices_free
+CopySlices._release = _copy_slices_release
 AsStridedBackward0 = node_class("AsStridedBackward0", lambda n, g: (
     _scatter(g, n._attrs["_region"], n._attrs["_size"]),))
 
@@ -240,7 +265,7 @@ def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
     node._next = (edge(base),) + inner._next[1:]
     node._in_shapes = (base._data.shape,) + inner._in_shapes[1:]
     node._out_meta = ((base._data.shape, base._data.dtype),)
-    node._saved = inner._saved
+    node._saved = _CopySlicesSaved(inner._saved or {})
     node._attrs = {"_region": region, "_inner": lambda g: inner._apply([g])}
     _attach(base, node)
     _rebase_strided(view, base)
@@ -488,6 +513,7 @@ def _zeroed(g, key):
 
 
 IndexPutBackward0 = node_class("IndexPutBackward0", _index_put_rule)
+IndexPutImplBackward0 = node_class("IndexPutImplBackward0", _index_put_rule)
 
 
 def _dims(shape: tuple) -> str:

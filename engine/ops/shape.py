@@ -63,6 +63,8 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
 # ---------------------------------------------------------------- view / reshape
 
 def _view_rule(n, g):
+    if isinstance(g, Tensor):   # ATen's grad.reshape(self.sym_sizes()): a view, an alias or a copy
+        return (reshape(g, n._attrs["self_sym_sizes"]),)
     return (P.reshape(g, n._attrs["self_sym_sizes"]),)
 
 
@@ -141,7 +143,13 @@ def contiguous(input, memory_format=None):
 
 # ---------------------------------------------------------------- transposes
 
-TBackward0 = node_class("TBackward0", lambda n, g: (P.mT(g) if g.ndim == 2 else g,))
+def _t_rule(n, g):
+    if isinstance(g, Tensor):       # ATen's grad.t()
+        return (t(g),)
+    return (P.mT(g) if g.ndim == 2 else g,)
+
+
+TBackward0 = node_class("TBackward0", _t_rule)
 
 
 def _transpose_rule(n, g):
@@ -201,10 +209,23 @@ def mT(input):
 
 UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda n, g: (
     squeeze(g, n._attrs["dim"]) if isinstance(g, Tensor) else P.reshape(g, n._in_shapes[0]),))
+
+
+def unsqueeze_to(g, sizes: tuple, dims=None):
+    """ATen's unsqueeze_to: g unsqueezed at each dim (of `dims`, or any) where `sizes` has a
+    1 -- the gradient of a squeeze; a chain of UnsqueezeBackward0 under create_graph."""
+    if not isinstance(g, Tensor):
+        return P.reshape(g, sizes)
+    for d, size in enumerate(sizes):
+        if size == 1 and (dims is None or d in dims):
+            g = unsqueeze(g, d)
+    return g
+
+
 SqueezeBackward0 = node_class("SqueezeBackward0", lambda n, g: (
-    P.reshape(g, n._attrs["self_sym_sizes"]),))
+    unsqueeze_to(g, n._attrs["self_sym_sizes"]),))
 SqueezeBackward1 = node_class("SqueezeBackward1", lambda n, g: (
-    P.reshape(g, n._attrs["self_sym_sizes"]),))
+    unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["dim"],)),))
 ExpandBackward0 = node_class("ExpandBackward0", lambda n, g: (
     reduce_to(g, n._attrs["self_sym_sizes"]),))
 
