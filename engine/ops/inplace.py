@@ -53,11 +53,13 @@ def _no_grad_view_error(tensor: Tensor, what: str) -> RuntimeError:
                         f"enabled. {_NO_GRAD_VIEW_TAIL}")
 
 
-def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
+def _check_leaf(tensor: Tensor, *, through_view: bool = False, others: tuple = ()) -> None:
+    """PyTorch's check_inplace; `others`: the op's other tensor inputs (whether it needs grad
+    decides for a view made under no_grad of a tensor that does not require grad)."""
     if not _gm.state.enabled:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
-    if tensor._no_grad_view:
+    if tensor._no_grad_view or (tensor._no_grad_alias and needs_grad(tensor, *others)):
         raise _no_grad_view_error(tensor, "is being")
     base = tensor._base
     if base is not None and base._grad_fn is None and (tensor._requires_grad or base._requires_grad):
@@ -138,10 +140,10 @@ def _snapshot(tensor: Tensor) -> Tensor:
 
 
 def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Tensor:
-    _check_leaf(tensor)
+    others = [a for a in args if isinstance(a, Tensor)]
+    _check_leaf(tensor, others=tuple(others))
     if op_name != "index_put_":
         _check_no_overlap(tensor)
-    others = [a for a in args if isinstance(a, Tensor)]
     base = tensor._base
     if base is not None and needs_grad(tensor, *others):
         result = out_of_place(_snapshot(tensor), *args, **kwargs)
@@ -276,7 +278,9 @@ def refresh_view(view: Tensor) -> None:
     part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
     _check_multi_output_view(view, "its base or another view of its base has been modified "
                                    "inplace")
-    if view._no_grad_view:
+    if view._grad_fn is None and not (view._requires_grad or view._base._requires_grad):
+        return      # nothing to regenerate (nor to refuse) until the base requires grad
+    if view._no_grad_view or view._no_grad_alias:
         raise _no_grad_view_error(view, "its base or another view of its base has been")
     view._view_version = view._vc[0]
     if view._requires_grad or view._base._requires_grad:
@@ -369,7 +373,7 @@ CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
 
 
 def _overwrite(tensor: Tensor, op: str, node_cls, values, sources: tuple) -> Tensor:
-    _check_leaf(tensor)
+    _check_leaf(tensor, others=tuple(s for s in sources if s is not None))
     if op == "copy_" or node_cls is FillBackward3:
         _check_no_overlap(tensor)   # fill_ of a number does not check; of a tensor, it does
     if needs_grad(tensor, *sources):
@@ -441,7 +445,7 @@ def setitem(tensor, key, value) -> None:
         stripped = _without_leading_ones(value._data.shape)
         values = value if stripped == value._data.shape else value.view(stripped)
         if _overlaps(sliced):
-            _check_leaf(sliced)         # autograd's in-place check comes before the kernel's warning
+            _check_leaf(sliced, others=(values,))   # autograd's in-place check comes before the kernel's warning
             _warn_expanded(advanced, values)
         _inplace(sliced, "index_put_", index_put, advanced_key(advanced), values)
     else:

@@ -18,12 +18,15 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
     # its owner), the memory is shared without asking np.shares_memory, which is slower.
     # An empty view shares no memory, but is a view all the same.
     if (owner is not None and (owner is base_data or owner is base_data.base)) \
-            or np.shares_memory(data, base_data):
+            or np.shares_memory(data, base_data) \
+            or (data.size == 0 and owner is not None and _owner(data) is _owner(base_data)):
         out._vc = base._vc
         out._base = base if base._base is None else base._base
         out._view_version = base._vc[0]
         if base._multi_output_view:
             out._multi_output_view = True
+        if base._no_grad_alias or not (_gm.state.enabled or _gm.state.inference):
+            out._no_grad_alias = True
         if base._no_grad_view:
             out._no_grad_view = True    # a view of such a view is one too
         elif base._requires_grad and not out._requires_grad and not _gm.state.enabled \
@@ -33,6 +36,14 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
             out._requires_grad = True
             out._no_grad_view = True
     return out
+
+
+def _owner(data) -> object:
+    """The object at the end of an array's chain of bases (as_strided and broadcast_to put a
+    non-array between a view and its owner)."""
+    while getattr(data, "base", None) is not None:
+        data = data.base
+    return data
 
 
 def _sizes(args) -> tuple:

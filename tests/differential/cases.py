@@ -272,6 +272,16 @@ CASES = {
         "h3 = v.register_hook(lambda g: rec('h3', g))", "v.sum().backward(inputs=[b], retain_graph=True)",
         "w = v * 2", "h4 = w.grad_fn.register_prehook(lambda go: rec('h4', go))", "w.retain_grad()",
         "w.backward(torch.ones(1, 2), inputs=[a])"],
+    "views_made_under_no_grad_of_tensors_that_do_not_require_grad": [
+        "x = torch.tensor([[1.5]], requires_grad=True)", "d = x.detach()",
+        "with torch.no_grad():\n    t = d.transpose(-1, 0)", "v = t.view(())", "v.add_(1)",
+        "v.copy_(torch.tensor(2.0, requires_grad=True))", "y = torch.ones(3)",
+        "with torch.no_grad():\n    z = y[0:2]", "y.add_(1)", "f = z.grad_fn",
+        "z[0:1] = torch.ones(1, requires_grad=True)", "z.mul_(2)", "r = z.requires_grad"],
+    "empty_views_are_views": [
+        "x = torch.ones(1, 0, requires_grad=True)", "v = x.expand(3, 0)", "v[:, :] = 3",
+        "e = torch.ones(4, 2, 0, requires_grad=True)", "s = torch.sign(e * 1)",
+        "with torch.no_grad():\n    a = s.expand(-1, 2, 0)", "r = a.requires_grad"],
     "modified_copy_names_copy_backwards": [
         "x = torch.ones(3, 4, requires_grad=True)", "v = x[torch.tensor([2, 2])]", "m = v.max()",
         "v[:] = torch.ones(1, 1, requires_grad=True)", "m.backward()"],
