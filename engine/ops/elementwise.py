@@ -406,7 +406,9 @@ def _relu_rule(n, g):
     # PyTorch's threshold_backward: a select, not a product, so a negative gradient blocked
     # by relu is +0; a NaN output passes its gradient.
     result = n.saved("result")
-    if type(g) is not np.ndarray:                    # create_graph: a Tensor rule
+    if isinstance(g, Tensor):                        # create_graph: ATen's threshold_backward
+        return (threshold_backward(g, result, 0),)
+    if type(g) is not np.ndarray:
         return (P.where(result <= 0, 0, g),)
     kernels = _relu_kernels(g, _RELU_BACKWARD_KERNEL_MIN)
     if kernels is not None and g.dtype == result.dtype:
@@ -415,6 +417,27 @@ def _relu_rule(n, g):
 
 
 ReluBackward0 = node_class("ReluBackward0", _relu_rule)
+
+
+def threshold_backward(grad: Tensor, self: Tensor, threshold) -> Tensor:
+    """grad where self > threshold, else 0: relu's gradient as a differentiable op
+    (ThresholdBackwardBackward0, whose edges go to grad and self)."""
+    data = np.where(self._data <= threshold, _zero_of(grad._data.dtype), grad._data)
+    return record(ThresholdBackwardBackward0, data, (grad, self), {"self": self},
+                  {"threshold": threshold})
+
+
+def _threshold_backward_backward_rule(n, gg):
+    self, threshold = n.saved("self"), n._attrs["threshold"]
+    grad_grad = None
+    if n.needs(0):
+        grad_grad = threshold_backward(gg, self, threshold) if isinstance(gg, Tensor) else \
+            np.where(self <= threshold, _zero_of(gg.dtype), gg)
+    return grad_grad, (P.zeros(n._in_shapes[1], gg) if n.needs(1) else None)
+
+
+ThresholdBackwardBackward0 = node_class("ThresholdBackwardBackward0",
+                                        _threshold_backward_backward_rule)
 
 
 def relu(input):

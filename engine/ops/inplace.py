@@ -31,7 +31,8 @@ _MULTI_VIEW_TAIL = ("This view is the output of a function that returns multiple
 
 
 def _check_multi_output_view(tensor: Tensor, what: str) -> None:
-    if tensor._requires_grad and tensor._base is not None and tensor._multi_output_view:
+    if tensor._requires_grad and tensor._base is not None and tensor._multi_output_view \
+            and tensor._grad_fn is not None:
         raise RuntimeError(f"Output {tensor._output_nr} of {short_op_name(tensor._grad_fn.name())}"
                            f" is a view and {what}. {_MULTI_VIEW_TAIL}")
 
@@ -49,8 +50,18 @@ def _no_grad_view_error(tensor: Tensor, what: str) -> RuntimeError:
     head = "A view was created in" if node is None else (
         f"Output {tensor._output_nr} of {short_op_name(node.name())} is a view of a view which "
         "was created in")
+    # An output of split / unbind made with grad enabled (its creation meta is
+    # MULTI_OUTPUT_NODE) ends with that case's advice.
+    multi = tensor._multi_output_view and not (tensor._no_grad_alias or tensor._no_grad_view)
     return RuntimeError(f"{head} no_grad mode and {what} modified inplace with grad mode "
-                        f"enabled. {_NO_GRAD_VIEW_TAIL}")
+                        f"enabled. {_MULTI_VIEW_TAIL if multi else _NO_GRAD_VIEW_TAIL}")
+
+
+def _no_grad_creation(view: Tensor) -> bool:
+    """Whether torch names the view's creation 'in no_grad mode' when it refuses an in-place
+    edit: made under no_grad, or an output of split / unbind with no grad_fn (its base did
+    not require grad)."""
+    return view._no_grad_alias or (view._multi_output_view and view._grad_fn is None)
 
 
 def _check_leaf(tensor: Tensor, *, through_view: bool = False, others: tuple = ()) -> None:
@@ -59,7 +70,7 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False, others: tuple = (
     if not _gm.state.enabled:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
-    if tensor._no_grad_view or (tensor._no_grad_alias and needs_grad(tensor, *others)):
+    if tensor._no_grad_view or (_no_grad_creation(tensor) and needs_grad(tensor, *others)):
         raise _no_grad_view_error(tensor, "is being")
     base = tensor._base
     if base is not None and base._grad_fn is None and (tensor._requires_grad or base._requires_grad):
@@ -280,7 +291,7 @@ def refresh_view(view: Tensor) -> None:
                                    "inplace")
     if view._grad_fn is None and not (view._requires_grad or view._base._requires_grad):
         return      # nothing to regenerate (nor to refuse) until the base requires grad
-    if view._no_grad_view or view._no_grad_alias:
+    if view._no_grad_view or _no_grad_creation(view):
         raise _no_grad_view_error(view, "its base or another view of its base has been")
     view._view_version = view._vc[0]
     if view._requires_grad or view._base._requires_grad:

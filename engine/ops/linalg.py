@@ -144,6 +144,7 @@ def dot(input, tensor):
     a, b = input._data, tensor._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    _same_dtype("dot", input, tensor)       # ATen's dot_check: the dtypes before the sizes
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
                            f"[{b.shape[0]}] to have the same number of elements, but got "
@@ -251,7 +252,10 @@ def _batched(tensor1: Tensor, tensor2: Tensor):
     else:
         b = reshape(expand(tensor2, batch + (m2, p)), (count, m2, p))
     shape = batch + ((n,) if len(a_shape) > 1 else ()) + ((p,) if len(b_shape) > 1 else ())
-    return _unsafe_view(bmm(a, b), shape)
+    product = bmm(a, b)
+    if len(b_shape) == 1:       # a vector on the right: ATen squeezes its column away first
+        product = squeeze(product, -1)
+    return _unsafe_view(product, shape)
 
 
 def _broadcast_batch(a: tuple, b: tuple) -> tuple:

@@ -282,6 +282,27 @@ CASES = {
         "x = torch.ones(1, 0, requires_grad=True)", "v = x.expand(3, 0)", "v[:, :] = 3",
         "e = torch.ones(4, 2, 0, requires_grad=True)", "s = torch.sign(e * 1)",
         "with torch.no_grad():\n    a = s.expand(-1, 2, 0)", "r = a.requires_grad"],
+    "outputs_of_split_whose_base_did_not_require_grad": [
+        "x = torch.ones(2, 3)", "t = x.split(1, dim=1)", "x[0:0] = torch.ones(0, 3, requires_grad=True)",
+        "l = t[1].is_leaf", "y = torch.ones(2, 3)", "u = y.unbind(0)",
+        "u[0].mul_(torch.ones(3, requires_grad=True))", "u[1].mul_(2)", "f = u[1].grad_fn",
+        "with torch.no_grad():\n    w = torch.ones(2, 3, requires_grad=True).unbind(0)",
+        "w[0].mul_(torch.ones(3, requires_grad=True))"],
+    "grad_of_a_no_grad_view_is_unused": [
+        "x = torch.ones(3, 3, requires_grad=True)", "with torch.no_grad():\n    v = x[1:2, 2:3]",
+        "t = torch.autograd.grad((v * v).sum(), [v], create_graph=True)"],
+    "relu_double_backward_is_threshold_backward": [
+        "x = torch.tensor([[1.0, -2.0, 3.0], [0.5, -4.0, 1.0]], requires_grad=True)",
+        "v = torch.relu(x)", "p = v.permute(1, 0)",
+        "t = torch.autograd.grad(p.sum(), [x, p], create_graph=True, allow_unused=True)",
+        "g = t[0]", "u = torch.autograd.grad((v * v).sum(), [x], create_graph=True)",
+        "h = u[0]", "(h * h).sum().backward()"],
+    "matmul_with_a_vector_on_the_right_squeezes_the_bmm": [
+        "x = (torch.arange(64.0).reshape(4, 2, 2, 4) / 9).requires_grad_()",
+        "v = x[None, 1, :]", "w = v @ torch.tensor([1.0, 0.5, -1.0, 2.0])",
+        "a = torch.ones(2, 3, 2, requires_grad=True)",
+        "b = a.transpose(-1, -2) @ torch.ones(2)", "(w.sum() + b.sum()).backward()",
+        "d = torch.ones(7) @ torch.ones(8, dtype=torch.float64)"],
     "modified_copy_names_copy_backwards": [
         "x = torch.ones(3, 4, requires_grad=True)", "v = x[torch.tensor([2, 2])]", "m = v.max()",
         "v[:] = torch.ones(1, 1, requires_grad=True)", "m.backward()"],

@@ -161,6 +161,7 @@ CORE_CASES = {
     "IndexPutBackward0": lambda: (_index_put, (leaf(3), leaf(2))),
     "IndexPutImplBackward0": lambda: (_grad_of_squares(lambda a: a[engine.tensor([1, 1])]),
                                       (leaf(3),)),
+    "ThresholdBackwardBackward0": lambda: (_grad_of_squares(engine.relu), (leaf(3),)),
     "SelectBackwardBackward0": lambda: (_grad_of_squares(lambda a: a[1]), (leaf(2, 3),)),
     "SliceBackwardBackward0": lambda: (_grad_of_squares(lambda a: a[:, 1::2]), (leaf(2, 5),)),
     # Every output but one unused: the node fills the missing gradients with zeros.
