@@ -254,11 +254,11 @@ class Tensor:
         return self._retains_grad
 
     def retain_grad(self) -> None:
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._grad_fn is None or self._retains_grad:
+        node = self.grad_fn     # a view whose base changed regenerates (or refuses) it here
+        if node is None or self._retains_grad:
             return
-        node = self._grad_fn
         if node._retain_grad_refs is None:
             node._retain_grad_refs = {}
         import weakref

@@ -81,9 +81,10 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False, others: tuple = (
 
 def _bump(tensor: Tensor, op: str) -> Tensor:
     tensor._vc[0] += 1
-    if tensor._base is not None and not tensor._multi_output_view and _gm.state.enabled:
-        # Its graph was just rebased explicitly (under no_grad it was not: its grad_fn is
-        # regenerated when next read).
+    if tensor._base is not None and not tensor._multi_output_view and _gm.state.enabled \
+            and (tensor._requires_grad or tensor._base._requires_grad):
+        # Its graph was just rebased explicitly (under no_grad, or when nothing required
+        # grad, it was not: its grad_fn is regenerated when next read).
         tensor._view_version = tensor._vc[0]
     if trace.active:
         _bump_event(tensor, op)

@@ -303,6 +303,14 @@ CASES = {
         "a = torch.ones(2, 3, 2, requires_grad=True)",
         "b = a.transpose(-1, -2) @ torch.ones(2)", "(w.sum() + b.sum()).backward()",
         "d = torch.ones(7) @ torch.ones(8, dtype=torch.float64)"],
+    "a_view_edited_while_nothing_required_grad_regenerates_its_grad_fn": [
+        "x = torch.ones(3, 2, requires_grad=True)", "d = x.detach()", "v = d[2]",
+        "v *= torch.tensor([2.0, 3.0])", "d.requires_grad_()", "l = v.is_leaf",
+        "y = torch.ones(3)", "with torch.no_grad():\n    z = y[0:2]", "y.add_(1)", "z.mul_(2)",
+        "y.requires_grad_()", "z.mul_(2)"],
+    "retain_grad_reads_the_grad_fn_of_a_view": [
+        "a = torch.ones(2, 3, requires_grad=True) * 1", "t = a.split(1)", "w = a[0]",
+        "with torch.no_grad():\n    w.div_(1)", "t[0].retain_grad()"],
     "modified_copy_names_copy_backwards": [
         "x = torch.ones(3, 4, requires_grad=True)", "v = x[torch.tensor([2, 2])]", "m = v.max()",
         "v[:] = torch.ones(1, 1, requires_grad=True)", "m.backward()"],
