@@ -152,7 +152,8 @@ def _div_rule(n, g):
     grad_self = reduce_to(g / other, n._in_shapes[0]) if n.needs(0) else None
     grad_other = None
     if n.needs(1):
-        grad_other = reduce_to(-g * n.get("self") / (other * other), n._in_shapes[1])
+        # ATen's div_tensor_other_backward: -grad * ((self / other) / other)
+        grad_other = reduce_to(-g * ((n.get("self") / other) / other), n._in_shapes[1])
     return grad_self, grad_other
 
 
@@ -304,8 +305,14 @@ ExpBackward0, exp = _unary("ExpBackward0", np.exp, lambda n, g: (g * n.saved("re
                            save="result")
 LogBackward0, log = _unary("LogBackward0", np.log, lambda n, g: (g / n.saved("self"),),
                            save="self")
-SqrtBackward0, sqrt = _unary("SqrtBackward0", np.sqrt,
-                             lambda n, g: (g / (2 * n.saved("result")),), save="result")
+def _sqrt_rule(n, g):
+    result = n.saved("result")
+    # ATen's grad / (2 * result): a mul.Scalar (MulBackward1) under create_graph
+    doubled = mul_scalar(result, 2) if isinstance(result, Tensor) else 2 * result
+    return (g / doubled,)
+
+
+SqrtBackward0, sqrt = _unary("SqrtBackward0", np.sqrt, _sqrt_rule, save="result")
 SinBackward0, sin = _unary("SinBackward0", np.sin,
                            lambda n, g: (g * P.cos(n.saved("self")),), save="self")
 CosBackward0, cos = _unary("CosBackward0", np.cos,

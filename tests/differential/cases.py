@@ -248,6 +248,13 @@ CASES = {
         "g2 = t2[0]", "g3 = t2[1]",
         "t3 = torch.autograd.grad((torch.minimum(x, c) * y).sum(), [x, c], create_graph=True)",
         "g4 = t3[0]", "g5 = t3[1]", "(g1.sum() + g2.sum() + g3.sum() + g4.sum() + g5.sum()).backward()"],
+    "double_backward_of_div_and_sqrt": [
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "y = torch.tensor([3.0, -4.0], requires_grad=True)", "v = x / y",
+        "t1 = torch.autograd.grad(v.sum(), [v, y], create_graph=True, allow_unused=True)",
+        "g1 = t1[1]", "w = (x.abs() + 0.5).sqrt()",
+        "t2 = torch.autograd.grad((w * w).sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "(g1.sum() + g2.sum()).backward()"],
     "products_save_an_operand_only_for_the_others_grad": [
         "x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)", "m = torch.ones(2, 3)",
         "v = x * 1", "w = m @ v", "d = torch.dot(torch.ones(3), v)",
