@@ -49,6 +49,9 @@ class Tensor:
     # views in place, as one node would have to be rebased for all of them.
     _multi_output_view = False
     _no_grad_view = False   # a view made under no_grad of a tensor that requires grad
+    # A view made under no_grad of any tensor, or a view of one (PyTorch's creation meta
+    # NO_GRAD_MODE): an in-place op on it that needs grad, with grad enabled, is refused.
+    _no_grad_alias = False
 
     def __init__(self, *args, **kwargs) -> None:
         # `engine.Tensor(data)` as a constructor, like torch.Tensor([1, 2]) (always float).
@@ -251,11 +254,11 @@ class Tensor:
         return self._retains_grad
 
     def retain_grad(self) -> None:
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._grad_fn is None or self._retains_grad:
+        node = self.grad_fn     # a view whose base changed regenerates (or refuses) it here
+        if node is None or self._retains_grad:
             return
-        node = self._grad_fn
         if node._retain_grad_refs is None:
             node._retain_grad_refs = {}
         import weakref

@@ -84,7 +84,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if allow_unused is None:
         allow_unused = materialize_grads
     for tensor in inputs_tuple:
-        if not tensor._requires_grad:
+        if not tensor.requires_grad:        # a view made under no_grad requires grad too
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     if retain_graph is None:
         retain_graph = create_graph

@@ -188,6 +188,8 @@ def _run(task: GraphTask, root_nodes) -> None:
         if task.dependencies.get(node, 0) == 0 and node not in pushed and _wanted(task, node):
             heapq.heappush(ready, (-node._sequence_nr, next(tie), node))
             pushed.add(node)
+        elif len(root_nodes) == 1 and task.dependencies.get(node, 0) == 0:
+            _unneeded_root(task, node)
     buffers, dependencies, everything = task.buffers, task.dependencies, task.needed is None
     plain = everything and not task.captures
     push, pop = heapq.heappush, heapq.heappop
@@ -260,6 +262,17 @@ def _name(node, leaf: bool) -> str:
     return "AccumulateGrad" if leaf else node.name()    # name() is torch's, namespaced
 
 
+def _unneeded_root(task: GraphTask, node) -> None:
+    """A lone root that no `inputs=` tensor is behind: PyTorch still evaluates it (it is the
+    graph task's root, not a child that is skipped), but only its tensor hooks and
+    retain_grad see the gradient; the node does not run."""
+    grads = task.buffers.pop(node, None) or [None] * node._num_outputs
+    if type(node) is AccumulateGrad:
+        _leaf_tensor_hooks(node.variable, grads[0], task.create_graph)
+    else:
+        _pre_hooks(task, node, grads)
+
+
 def _bare(task: GraphTask, node) -> bool:
     """Whether nothing but the node's own work happens at it: anomaly mode is off, no hook
     of any kind is on the node (or on its leaf), and the node's gradients need no check
@@ -311,11 +324,21 @@ def _apply(task: GraphTask, node, grads: list) -> tuple:
     grad_inputs = node._apply(grads) if runs else (None,) * len(node._next)
     if type(grad_inputs) is not tuple:
         grad_inputs = _as_tuple(grad_inputs)
+    if task.needed is not None:
+        grad_inputs = _only_wanted(task, node, grad_inputs)
     if _anomaly.state.enabled:
         _check_nan(node, grad_inputs)
     if node._post_hooks:
         grad_inputs = _post_hooks(node, grad_inputs, received)
     return _validate(node, grad_inputs)
+
+
+def _only_wanted(task: GraphTask, node, grad_inputs: tuple) -> tuple:
+    """Under `inputs=`, an input whose node does not run gets None, as PyTorch's nodes
+    compute only the outputs whose edges will execute (should_compute_output): post hooks
+    see None there."""
+    return tuple(None if e is None or not _wanted(task, e[0]) else grad
+                 for e, grad in zip(node._next, grad_inputs))
 
 
 def _as_tuple(grad_inputs) -> tuple:
@@ -495,13 +518,7 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> tuple:
     variable = node.variable
     graph = task.create_graph
     target = f"tensor:{trace.tensor_id(variable) if trace.active else 0}"
-    if variable._hooks:
-        for hook_id, fn in list(variable._hooks.items()):
-            if hook_id in variable._hooks:
-                result = _checked_hook_result(
-                    fn, fire(hook_id, fn, "tensor", target, _as_tensor(grad)), grad)
-                if result is not None:
-                    grad = _from_hook(result, graph)
+    grad = _leaf_tensor_hooks(variable, grad, graph)
     index = task.captures.get((node, 0))
     if index is not None:
         task.results[index] = _as_tensor(grad)
@@ -513,6 +530,19 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> tuple:
             _post_accumulate_hooks(variable, target)
         _post_hooks(node, (), [grad])
     return ()
+
+
+def _leaf_tensor_hooks(variable: Tensor, grad, graph: bool):
+    """A leaf's tensor hooks, in order, each on what the one before returned."""
+    if variable._hooks:
+        target = f"tensor:{trace.tensor_id(variable) if trace.active else 0}"
+        for hook_id, fn in list(variable._hooks.items()):
+            if hook_id in variable._hooks:
+                result = _checked_hook_result(
+                    fn, fire(hook_id, fn, "tensor", target, _as_tensor(grad)), grad)
+                if result is not None:
+                    grad = _from_hook(result, graph)
+    return grad
 
 
 def _post_accumulate_hooks(variable: Tensor, target: str) -> None:

@@ -423,5 +423,8 @@ def _warn_no_double_backward(name: str) -> None:
 
 
 def short_op_name(node_name: str) -> str:
-    """PyTorch's name of a node's op in error texts: AddBackward0 -> Add, PowBackward2 -> Pow2."""
+    """PyTorch's name of a node's op in error texts: AddBackward0 -> Add, PowBackward2 -> Pow2;
+    the hand-written nodes keep their names (torch::autograd::CopyBackwards)."""
+    if node_name.startswith("torch::"):
+        return node_name
     return re.sub(r"Backward0?", "", node_name, count=1)

@@ -152,7 +152,8 @@ def _div_rule(n, g):
     grad_self = reduce_to(g / other, n._in_shapes[0]) if n.needs(0) else None
     grad_other = None
     if n.needs(1):
-        grad_other = reduce_to(-g * n.get("self") / (other * other), n._in_shapes[1])
+        # ATen's div_tensor_other_backward: -grad * ((self / other) / other)
+        grad_other = reduce_to(-g * ((n.get("self") / other) / other), n._in_shapes[1])
     return grad_self, grad_other
 
 
@@ -220,9 +221,10 @@ def rdiv(input, other):
 
 def _pow_scalar_rule(n, g):
     exponent = n._attrs["exponent"]
+    base = n.saved("self")      # unpacked first, as ATen's node does: raises once freed
     if exponent == 0:
         return (P.zeros(n._in_shapes[0], g),)
-    powered = n.saved("self") ** (exponent - 1)
+    powered = base ** (exponent - 1)
     # ATen's pow_backward: grad * (exponent * self.pow(exponent - 1)), a mul.Scalar
     # (MulBackward1) under create_graph.
     scaled = mul_scalar(powered, exponent) if isinstance(powered, Tensor) else powered * exponent
@@ -303,8 +305,14 @@ ExpBackward0, exp = _unary("ExpBackward0", np.exp, lambda n, g: (g * n.saved("re
                            save="result")
 LogBackward0, log = _unary("LogBackward0", np.log, lambda n, g: (g / n.saved("self"),),
                            save="self")
-SqrtBackward0, sqrt = _unary("SqrtBackward0", np.sqrt,
-                             lambda n, g: (g / (2 * n.saved("result")),), save="result")
+def _sqrt_rule(n, g):
+    result = n.saved("result")
+    # ATen's grad / (2 * result): a mul.Scalar (MulBackward1) under create_graph
+    doubled = mul_scalar(result, 2) if isinstance(result, Tensor) else 2 * result
+    return (g / doubled,)
+
+
+SqrtBackward0, sqrt = _unary("SqrtBackward0", np.sqrt, _sqrt_rule, save="result")
 SinBackward0, sin = _unary("SinBackward0", np.sin,
                            lambda n, g: (g * P.cos(n.saved("self")),), save="self")
 CosBackward0, cos = _unary("CosBackward0", np.cos,
@@ -370,7 +378,7 @@ def sigmoid_backward(grad: Tensor, output: Tensor) -> Tensor:
 SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", _sigmoid_forward, _sigmoid_rule,
                                    save="result")
 ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, lambda n, g: (
-    -g * n.saved("result") * n.saved("result"),), save="result")
+    -g * (n.saved("result") * n.saved("result")),), save="result")
 
 
 # From this many elements on, relu runs as one fused Numba pass (4-5x faster than NumPy's
@@ -405,7 +413,9 @@ def _relu_rule(n, g):
     # PyTorch's threshold_backward: a select, not a product, so a negative gradient blocked
     # by relu is +0; a NaN output passes its gradient.
     result = n.saved("result")
-    if type(g) is not np.ndarray:                    # create_graph: a Tensor rule
+    if isinstance(g, Tensor):                        # create_graph: ATen's threshold_backward
+        return (threshold_backward(g, result, 0),)
+    if type(g) is not np.ndarray:
         return (P.where(result <= 0, 0, g),)
     kernels = _relu_kernels(g, _RELU_BACKWARD_KERNEL_MIN)
     if kernels is not None and g.dtype == result.dtype:
@@ -414,6 +424,27 @@ def _relu_rule(n, g):
 
 
 ReluBackward0 = node_class("ReluBackward0", _relu_rule)
+
+
+def threshold_backward(grad: Tensor, self: Tensor, threshold) -> Tensor:
+    """grad where self > threshold, else 0: relu's gradient as a differentiable op
+    (ThresholdBackwardBackward0, whose edges go to grad and self)."""
+    data = np.where(self._data <= threshold, _zero_of(grad._data.dtype), grad._data)
+    return record(ThresholdBackwardBackward0, data, (grad, self), {"self": self},
+                  {"threshold": threshold})
+
+
+def _threshold_backward_backward_rule(n, gg):
+    self, threshold = n.saved("self"), n._attrs["threshold"]
+    grad_grad = None
+    if n.needs(0):
+        grad_grad = threshold_backward(gg, self, threshold) if isinstance(gg, Tensor) else \
+            np.where(self <= threshold, _zero_of(gg.dtype), gg)
+    return grad_grad, (P.zeros(n._in_shapes[1], gg) if n.needs(1) else None)
+
+
+ThresholdBackwardBackward0 = node_class("ThresholdBackwardBackward0",
+                                        _threshold_backward_backward_rule)
 
 
 def relu(input):
@@ -477,8 +508,16 @@ def sgn(input):
 def _extremum_rule(n, g, *, is_max: bool):
     """The larger (smaller) operand takes the gradient; a tie splits it in halves."""
     a, b = n.get("self"), n.get("other")
-    shared = P.where(a == b, g / 2, g)
     a_loses, b_loses = (a < b, a > b) if is_max else (a > b, a < b)
+    if isinstance(g, Tensor):
+        # ATen's where(self == other, grad / 2, grad).masked_fill_(self < other, 0), each
+        # side computing its own where (WhereBackward0 <- DivBackward1 under MaskedFill).
+        def side(loses, index):
+            shared = where(a == b, div_scalar(g, 2), g)
+            return reduce_to(masked_fill(shared, loses, 0), n._in_shapes[index])
+        return (side(a_loses, 0) if n.needs(0) else None,
+                side(b_loses, 1) if n.needs(1) else None)
+    shared = P.where(a == b, g / 2, g)
     return (reduce_to(P.where(a_loses, 0, shared), n._in_shapes[0]) if n.needs(0) else None,
             reduce_to(P.where(b_loses, 0, shared), n._in_shapes[1]) if n.needs(1) else None)
 

@@ -15,15 +15,46 @@ _END = 9223372036854775807     # what PyTorch saves as a slice's open end
 
 def _select_rule(n, g):
     a = n._attrs
-    out = P.zeros(a["self_sym_sizes"], g)
-    return (_place(out, (slice(None),) * a["dim"] + (a["index"],), g),)
+    key = (slice(None),) * a["dim"] + (a["index"],)
+    return (_place(n, SelectBackwardBackward0, key, g, {"dim": a["dim"], "index": a["index"]}),)
 
 
 def _slice_rule(n, g):
     a = n._attrs
+    return (_place(n, SliceBackwardBackward0, _slice_key(a), g,
+                   {k: a[k] for k in ("dim", "start", "end", "step")}),)
+
+
+def _slice_key(a: dict) -> tuple:
     end = None if a["end"] == _END else a["end"]
-    key = (slice(None),) * a["dim"] + (slice(a["start"], end, a["step"]),)
-    return (_place(P.zeros(a["self_sym_sizes"], g), key, g),)
+    return (slice(None),) * a["dim"] + (slice(a["start"], end, a["step"]),)
+
+
+def _place(n, double_cls, key, g, attrs: dict):
+    """Zeros of the input's size with g written at key; under create_graph, the output of a
+    `double_cls` node (ATen's select_backward / slice_backward), whose own gradient is g's
+    part at key again."""
+    data = g._data if isinstance(g, Tensor) else np.asarray(g)
+    out = np.zeros(n._attrs["self_sym_sizes"], dtype=data.dtype)
+    out[key] = data
+    if not isinstance(g, Tensor):
+        return out
+    return record(double_cls, out, (g,), attrs=attrs)
+
+
+def _select_backward_backward_rule(n, gg):
+    a = n._attrs
+    if isinstance(gg, Tensor):
+        return (select(gg, a["dim"], a["index"]),)
+    return (gg[(slice(None),) * a["dim"] + (a["index"],)],)
+
+
+def _slice_backward_backward_rule(n, gg):
+    a = n._attrs
+    if isinstance(gg, Tensor):
+        end = None if a["end"] == _END else a["end"]
+        return (_slice(gg, a["dim"], slice(a["start"], end, a["step"])),)
+    return (gg[_slice_key(a)],)
 
 
 def saved_index_tensors(indices: tuple) -> dict:
@@ -42,23 +73,17 @@ def check_saved_indices(n) -> None:
 def _index_rule(n, g):
     a = n._attrs
     check_saved_indices(n)
-    if hasattr(g, "_data"):
-        return (index_put_zeros(g, a["_key"], a["self_sym_sizes"]),)
+    if hasattr(g, "_data"):     # ATen's index_backward: zeros._index_put_impl_(..., True)
+        return (index_put_zeros(g, a["_key"], a["self_sym_sizes"], impl_of=a["indices"]),)
     out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
     np.add.at(out, a["_key"], g)
     return (out,)
 
 
-def _place(zeros, key, g):
-    """zeros with g written at key (arrays), or the same as a differentiable op (Tensors)."""
-    if hasattr(g, "_data"):
-        return index_put_zeros(g, key, tuple(zeros.shape))
-    zeros[key] = g
-    return zeros
-
-
 SelectBackward0 = node_class("SelectBackward0", _select_rule)
 SliceBackward0 = node_class("SliceBackward0", _slice_rule)
+SelectBackwardBackward0 = node_class("SelectBackwardBackward0", _select_backward_backward_rule)
+SliceBackwardBackward0 = node_class("SliceBackwardBackward0", _slice_backward_backward_rule)
 IndexBackward0 = node_class("IndexBackward0", _index_rule)
 
 
@@ -205,12 +230,17 @@ def _advanced_index(input, advanced: dict):
         "_key": key, "indices": indices, "self_sym_sizes": input._data.shape})
 
 
-def index_put_zeros(values: Tensor, key, shape: tuple) -> Tensor:
+def index_put_zeros(values: Tensor, key, shape: tuple, impl_of: tuple | None = None) -> Tensor:
     """zeros(shape).index_put(key, values, accumulate=True), differentiable in `values`.
-    Only met when create_graph=True differentiates a select/slice/index backward."""
-    from engine.ops.inplace import IndexPutBackward0
+    Only met when create_graph=True differentiates a backward; `impl_of`: the index tensors
+    of an index's backward, which ATen records as _index_put_impl_ (IndexPutImplBackward0,
+    saving them)."""
+    from engine.ops.inplace import IndexPutBackward0, IndexPutImplBackward0
     out = np.zeros(shape, dtype=values._data.dtype)
     np.add.at(out, key, values._data)
+    if impl_of is not None:
+        return record(IndexPutImplBackward0, out, (None, values), saved_index_tensors(impl_of),
+                      attrs={"_key": key, "accumulate": True, "indices": impl_of})
     return record(IndexPutBackward0, out, (None, values), attrs={"_key": key, "accumulate": True})
 
 

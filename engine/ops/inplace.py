@@ -9,7 +9,7 @@ import numpy as np
 from engine import trace
 from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
-from engine.autograd.node import expose_saved, node_class, short_op_name
+from engine.autograd.node import FREED_MESSAGE, Node, expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
 from engine.ops._core import data_of, edge, needs_grad, record, reduce_to, user_location
 from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
@@ -31,7 +31,8 @@ _MULTI_VIEW_TAIL = ("This view is the output of a function that returns multiple
 
 
 def _check_multi_output_view(tensor: Tensor, what: str) -> None:
-    if tensor._requires_grad and tensor._base is not None and tensor._multi_output_view:
+    if tensor._requires_grad and tensor._base is not None and tensor._multi_output_view \
+            and tensor._grad_fn is not None:
         raise RuntimeError(f"Output {tensor._output_nr} of {short_op_name(tensor._grad_fn.name())}"
                            f" is a view and {what}. {_MULTI_VIEW_TAIL}")
 
@@ -49,15 +50,27 @@ def _no_grad_view_error(tensor: Tensor, what: str) -> RuntimeError:
     head = "A view was created in" if node is None else (
         f"Output {tensor._output_nr} of {short_op_name(node.name())} is a view of a view which "
         "was created in")
+    # An output of split / unbind made with grad enabled (its creation meta is
+    # MULTI_OUTPUT_NODE) ends with that case's advice.
+    multi = tensor._multi_output_view and not (tensor._no_grad_alias or tensor._no_grad_view)
     return RuntimeError(f"{head} no_grad mode and {what} modified inplace with grad mode "
-                        f"enabled. {_NO_GRAD_VIEW_TAIL}")
+                        f"enabled. {_MULTI_VIEW_TAIL if multi else _NO_GRAD_VIEW_TAIL}")
 
 
-def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
+def _no_grad_creation(view: Tensor) -> bool:
+    """Whether torch names the view's creation 'in no_grad mode' when it refuses an in-place
+    edit: made under no_grad, or an output of split / unbind with no grad_fn (its base did
+    not require grad)."""
+    return view._no_grad_alias or (view._multi_output_view and view._grad_fn is None)
+
+
+def _check_leaf(tensor: Tensor, *, through_view: bool = False, others: tuple = ()) -> None:
+    """PyTorch's check_inplace; `others`: the op's other tensor inputs (whether it needs grad
+    decides for a view made under no_grad of a tensor that does not require grad)."""
     if not _gm.state.enabled:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
-    if tensor._no_grad_view:
+    if tensor._no_grad_view or (_no_grad_creation(tensor) and needs_grad(tensor, *others)):
         raise _no_grad_view_error(tensor, "is being")
     base = tensor._base
     if base is not None and base._grad_fn is None and (tensor._requires_grad or base._requires_grad):
@@ -68,9 +81,10 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False) -> None:
 
 def _bump(tensor: Tensor, op: str) -> Tensor:
     tensor._vc[0] += 1
-    if tensor._base is not None and not tensor._multi_output_view and _gm.state.enabled:
-        # Its graph was just rebased explicitly (under no_grad it was not: its grad_fn is
-        # regenerated when next read).
+    if tensor._base is not None and not tensor._multi_output_view and _gm.state.enabled \
+            and (tensor._requires_grad or tensor._base._requires_grad):
+        # Its graph was just rebased explicitly (under no_grad, or when nothing required
+        # grad, it was not: its grad_fn is regenerated when next read).
         tensor._view_version = tensor._vc[0]
     if trace.active:
         _bump_event(tensor, op)
@@ -138,10 +152,10 @@ def _snapshot(tensor: Tensor) -> Tensor:
 
 
 def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Tensor:
-    _check_leaf(tensor)
+    others = [a for a in args if isinstance(a, Tensor)]
+    _check_leaf(tensor, others=tuple(others))
     if op_name != "index_put_":
         _check_no_overlap(tensor)
-    others = [a for a in args if isinstance(a, Tensor)]
     base = tensor._base
     if base is not None and needs_grad(tensor, *others):
         result = out_of_place(_snapshot(tensor), *args, **kwargs)
@@ -191,10 +205,12 @@ def _copy_slices_rule(n, g):
     """The base's gradient, with the edited region replaced by what the inner op sends back
     for the region's old values; the inner op's other gradients go to its other inputs."""
     region = n._attrs["_region"]
+    if n._attrs["_inner"] is None:
+        raise RuntimeError(FREED_MESSAGE)
     if isinstance(g, Tensor):
         return _copy_slices_graph(n, g, region)
-    result = g.copy()
-    flat = result.reshape(-1)
+    result = np.array(g, copy=True)      # an array even for a NumPy scalar g, so that
+    flat = result.reshape(-1)             # flat is a view of it
     inner_grads = n._attrs["_inner"](g.reshape(-1)[region])
     flat[region] = 0 if inner_grads[0] is None else inner_grads[0]
     return (result,) + tuple(inner_grads[1:])
@@ -220,6 +236,29 @@ def _as_tensor(grad) -> Tensor:
 
 CopySlices = node_class("CopySlices", _copy_slices_rule)
 CopySlices.name = lambda self: "torch::autograd::CopySlices"
+
+
+class _CopySlicesSaved(dict):
+    """What a CopySlices keeps: its inner op's saved values. Truthy even when there are none,
+    because the executor releases only a node that keeps something, and PyTorch's CopySlices
+    always releases: it drops its inner op, so a second backward through it raises."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _copy_slices_free(self) -> None:
+    Node._free_saved(self)
+    self._attrs["_inner"] = None
+
+
+def _copy_slices_release(self) -> tuple:
+    self._attrs["_inner"] = None
+    return Node._release(self)
+
+
+CopySlices._free_saved = _copy_slices_free
+CopySlices._release = _copy_slices_release
 AsStridedBackward0 = node_class("AsStridedBackward0", lambda n, g: (
     _scatter(g, n._attrs["_region"], n._attrs["_size"]),))
 
@@ -240,7 +279,7 @@ def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
     node._next = (edge(base),) + inner._next[1:]
     node._in_shapes = (base._data.shape,) + inner._in_shapes[1:]
     node._out_meta = ((base._data.shape, base._data.dtype),)
-    node._saved = inner._saved
+    node._saved = _CopySlicesSaved(inner._saved or {})
     node._attrs = {"_region": region, "_inner": lambda g: inner._apply([g])}
     _attach(base, node)
     _rebase_strided(view, base)
@@ -251,7 +290,9 @@ def refresh_view(view: Tensor) -> None:
     part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
     _check_multi_output_view(view, "its base or another view of its base has been modified "
                                    "inplace")
-    if view._no_grad_view:
+    if view._grad_fn is None and not (view._requires_grad or view._base._requires_grad):
+        return      # nothing to regenerate (nor to refuse) until the base requires grad
+    if view._no_grad_view or _no_grad_creation(view):
         raise _no_grad_view_error(view, "its base or another view of its base has been")
     view._view_version = view._vc[0]
     if view._requires_grad or view._base._requires_grad:
@@ -344,7 +385,7 @@ CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
 
 
 def _overwrite(tensor: Tensor, op: str, node_cls, values, sources: tuple) -> Tensor:
-    _check_leaf(tensor)
+    _check_leaf(tensor, others=tuple(s for s in sources if s is not None))
     if op == "copy_" or node_cls is FillBackward3:
         _check_no_overlap(tensor)   # fill_ of a number does not check; of a tensor, it does
     if needs_grad(tensor, *sources):
@@ -416,7 +457,7 @@ def setitem(tensor, key, value) -> None:
         stripped = _without_leading_ones(value._data.shape)
         values = value if stripped == value._data.shape else value.view(stripped)
         if _overlaps(sliced):
-            _check_leaf(sliced)         # autograd's in-place check comes before the kernel's warning
+            _check_leaf(sliced, others=(values,))   # autograd's in-place check comes before the kernel's warning
             _warn_expanded(advanced, values)
         _inplace(sliced, "index_put_", index_put, advanced_key(advanced), values)
     else:
@@ -489,6 +530,7 @@ def _zeroed(g, key):
 
 
 IndexPutBackward0 = node_class("IndexPutBackward0", _index_put_rule)
+IndexPutImplBackward0 = node_class("IndexPutImplBackward0", _index_put_rule)
 
 
 def _dims(shape: tuple) -> str:

@@ -7,7 +7,7 @@ from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import as_tensor, record
 from engine.ops.shape import (UnsafeViewBackward0, contiguous, expand, mT, reshape, squeeze,
-                              t, transpose, unsqueeze)
+                              t, transpose, unsqueeze, unsqueeze_to)
 from engine.tensor import Tensor
 
 
@@ -21,16 +21,36 @@ def _t(matrix):
 
 
 def _mm_rule(n, g):
-    return (g @ _t(n.saved("mat2")) if n.needs(0) else None,
-            _t(n.saved("self")) @ g if n.needs(1) else None)
+    return (_mm_mat1_grad(n, g) if n.needs(0) else None,
+            _mm_mat2_grad(n, g) if n.needs(1) else None)
+
+
+def _column_major(sizes: tuple, strides: tuple) -> bool:
+    return strides[0] == 1 and strides[1] == sizes[0]
+
+
+def _mm_mat1_grad(n, g):
+    """ATen's mm_mat1_backward: a column-major mat1 gets its gradient as
+    mat2.mm(grad.t()).t(), any other grad.mm(mat2.t())."""
+    a, mat2 = n._attrs, n.saved("mat2")
+    if _column_major(a["self_sym_sizes"], a["self_sym_strides"]):
+        return _t(mat2 @ _t(g))
+    return g @ _t(mat2)
+
+
+def _mm_mat2_grad(n, g):
+    """ATen's mm_mat2_backward: grad.t().mm(mat1).t() for a column-major mat2."""
+    a, mat1 = n._attrs, n.saved("self")
+    if _column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
+        return _t(_t(g) @ mat1)
+    return _t(mat1) @ g
 
 
 def _mv_rule(n, g):
-    vec, mat = n.saved("vec"), n.saved("self")
     grad_self = None
     if n.needs(0):
-        grad_self = P.reshape(g, (-1, 1)) * P.reshape(vec, (1, -1))
-    return grad_self, (P.mT(mat) @ g if n.needs(1) else None)
+        grad_self = P.reshape(g, (-1, 1)) * n.saved("vec")     # ATen's outer(grad, vec)
+    return grad_self, (_t(n.saved("self")) @ g if n.needs(1) else None)
 
 
 def _dot_rule(n, g):
@@ -51,7 +71,7 @@ MvBackward0 = node_class("MvBackward0", _mv_rule)
 DotBackward0 = node_class("DotBackward0", _dot_rule)
 BmmBackward0 = node_class("BmmBackward0", _bmm_rule)
 SqueezeBackward4 = node_class("SqueezeBackward4", lambda n, g: (
-    P.reshape(g, n._attrs["self_sym_sizes"]),))
+    unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["dim"],)),))
 
 
 _C_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "int"}
@@ -88,14 +108,21 @@ def mm(input, mat2):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(a.shape)} and "
                            f"{_dims(b.shape)})")
     _same_dtype("mm", input, mat2)
-    saved = {}
-    if mat2._requires_grad:
-        saved["self"] = input
-    if input._requires_grad:
-        saved["mat2"] = mat2
-    return record(MmBackward0, a @ b, (input, mat2), saved, {
+    return record(MmBackward0, a @ b, (input, mat2), _saved_for(input, mat2, "self", "mat2"), {
         "self_sym_sizes": a.shape, "mat2_sym_sizes": b.shape,
         "self_sym_strides": _strides(a), "mat2_sym_strides": _strides(b)})
+
+
+def _saved_for(first: Tensor, second: Tensor, first_name: str, second_name: str) -> dict:
+    """A product saves each operand only for the other's gradient, as ATen's generated nodes
+    do: an operand that is saved is version-checked at backward, one that is not is free to
+    change."""
+    saved = {}
+    if second._requires_grad:
+        saved[first_name] = first
+    if first._requires_grad:
+        saved[second_name] = second
+    return saved
 
 
 def _strides(a: np.ndarray) -> tuple:
@@ -110,20 +137,21 @@ def mv(input, vec):
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a.shape)}), "
                            f"vec ({v.shape[0]})")
     _same_dtype("mv", input, vec)
-    return record(MvBackward0, a @ v, (input, vec), {"self": input, "vec": vec})
+    return record(MvBackward0, a @ v, (input, vec), _saved_for(input, vec, "self", "vec"))
 
 
 def dot(input, tensor):
     a, b = input._data, tensor._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    _same_dtype("dot", input, tensor)       # ATen's dot_check: the dtypes before the sizes
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
                            f"[{b.shape[0]}] to have the same number of elements, but got "
                            f"{a.shape[0]} and {b.shape[0]} elements respectively")
     _same_dtype("dot", input, tensor)
     return record(DotBackward0, np.asarray(a @ b), (input, tensor),
-                  {"self": input, "tensor": tensor})
+                  _saved_for(input, tensor, "self", "tensor"))
 
 
 def bmm(input, mat2):
@@ -136,7 +164,8 @@ def bmm(input, mat2):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
     _same_dtype("bmm", input, mat2)
-    return record(BmmBackward0, np.matmul(a, b), (input, mat2), {"self": input, "mat2": mat2})
+    return record(BmmBackward0, np.matmul(a, b), (input, mat2),
+                  _saved_for(input, mat2, "self", "mat2"))
 
 
 def _unsafe_view(input, shape):
@@ -223,7 +252,10 @@ def _batched(tensor1: Tensor, tensor2: Tensor):
     else:
         b = reshape(expand(tensor2, batch + (m2, p)), (count, m2, p))
     shape = batch + ((n,) if len(a_shape) > 1 else ()) + ((p,) if len(b_shape) > 1 else ())
-    return _unsafe_view(bmm(a, b), shape)
+    product = bmm(a, b)
+    if len(b_shape) == 1:       # a vector on the right: ATen squeezes its column away first
+        product = squeeze(product, -1)
+    return _unsafe_view(product, shape)
 
 
 def _broadcast_batch(a: tuple, b: tuple) -> tuple:

@@ -18,12 +18,15 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
     # its owner), the memory is shared without asking np.shares_memory, which is slower.
     # An empty view shares no memory, but is a view all the same.
     if (owner is not None and (owner is base_data or owner is base_data.base)) \
-            or np.shares_memory(data, base_data):
+            or np.shares_memory(data, base_data) \
+            or (data.size == 0 and owner is not None and _owner(data) is _owner(base_data)):
         out._vc = base._vc
         out._base = base if base._base is None else base._base
         out._view_version = base._vc[0]
         if base._multi_output_view:
             out._multi_output_view = True
+        if base._no_grad_alias or not (_gm.state.enabled or _gm.state.inference):
+            out._no_grad_alias = True
         if base._no_grad_view:
             out._no_grad_view = True    # a view of such a view is one too
         elif base._requires_grad and not out._requires_grad and not _gm.state.enabled \
@@ -33,6 +36,14 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
             out._requires_grad = True
             out._no_grad_view = True
     return out
+
+
+def _owner(data) -> object:
+    """The object at the end of an array's chain of bases (as_strided and broadcast_to put a
+    non-array between a view and its owner)."""
+    while getattr(data, "base", None) is not None:
+        data = data.base
+    return data
 
 
 def _sizes(args) -> tuple:
@@ -63,6 +74,8 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
 # ---------------------------------------------------------------- view / reshape
 
 def _view_rule(n, g):
+    if isinstance(g, Tensor):   # ATen's grad.reshape(self.sym_sizes()): a view, an alias or a copy
+        return (reshape(g, n._attrs["self_sym_sizes"]),)
     return (P.reshape(g, n._attrs["self_sym_sizes"]),)
 
 
@@ -141,7 +154,13 @@ def contiguous(input, memory_format=None):
 
 # ---------------------------------------------------------------- transposes
 
-TBackward0 = node_class("TBackward0", lambda n, g: (P.mT(g) if g.ndim == 2 else g,))
+def _t_rule(n, g):
+    if isinstance(g, Tensor):       # ATen's grad.t()
+        return (t(g),)
+    return (P.mT(g) if g.ndim == 2 else g,)
+
+
+TBackward0 = node_class("TBackward0", _t_rule)
 
 
 def _transpose_rule(n, g):
@@ -201,10 +220,23 @@ def mT(input):
 
 UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda n, g: (
     squeeze(g, n._attrs["dim"]) if isinstance(g, Tensor) else P.reshape(g, n._in_shapes[0]),))
+
+
+def unsqueeze_to(g, sizes: tuple, dims=None):
+    """ATen's unsqueeze_to: g unsqueezed at each dim (of `dims`, or any) where `sizes` has a
+    1 -- the gradient of a squeeze; a chain of UnsqueezeBackward0 under create_graph."""
+    if not isinstance(g, Tensor):
+        return P.reshape(g, sizes)
+    for d, size in enumerate(sizes):
+        if size == 1 and (dims is None or d in dims):
+            g = unsqueeze(g, d)
+    return g
+
+
 SqueezeBackward0 = node_class("SqueezeBackward0", lambda n, g: (
-    P.reshape(g, n._attrs["self_sym_sizes"]),))
+    unsqueeze_to(g, n._attrs["self_sym_sizes"]),))
 SqueezeBackward1 = node_class("SqueezeBackward1", lambda n, g: (
-    P.reshape(g, n._attrs["self_sym_sizes"]),))
+    unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["dim"],)),))
 ExpandBackward0 = node_class("ExpandBackward0", lambda n, g: (
     reduce_to(g, n._attrs["self_sym_sizes"]),))
 

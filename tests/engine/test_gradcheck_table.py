@@ -50,6 +50,12 @@ def _mul_into_view(x, w):
     return view * 1 + y.sum()
 
 
+def _index_put(a, b):
+    y = a * 1
+    y[engine.tensor([0, 2])] = b
+    return y
+
+
 def _grad_of_squares(op):
     """d sum(op(a)^2) / da with create_graph=True: its graph holds op's double-backward node."""
     return lambda a: engine.autograd.grad((op(a) ** 2).sum(), a, create_graph=True)[0]
@@ -152,9 +158,12 @@ CORE_CASES = {
     "SelectBackward0": lambda: (lambda a: a[1], (leaf(2, 3),)),
     "SliceBackward0": lambda: (lambda a: a[:, 1::2], (leaf(2, 5),)),
     "IndexBackward0": lambda: (lambda a: a[engine.tensor([0, 2, 0])], (leaf(3, 2),)),
-    "IndexPutBackward0": lambda: (
-        lambda a: engine.autograd.grad((a[engine.tensor([1, 1])] ** 2).sum(), a,
-                                       create_graph=True)[0], (leaf(3),)),
+    "IndexPutBackward0": lambda: (_index_put, (leaf(3), leaf(2))),
+    "IndexPutImplBackward0": lambda: (_grad_of_squares(lambda a: a[engine.tensor([1, 1])]),
+                                      (leaf(3),)),
+    "ThresholdBackwardBackward0": lambda: (_grad_of_squares(engine.relu), (leaf(3),)),
+    "SelectBackwardBackward0": lambda: (_grad_of_squares(lambda a: a[1]), (leaf(2, 3),)),
+    "SliceBackwardBackward0": lambda: (_grad_of_squares(lambda a: a[:, 1::2]), (leaf(2, 5),)),
     # Every output but one unused: the node fills the missing gradients with zeros.
     "SplitBackward0": lambda: (lambda a: a.split(2, -1)[1] * 3, (leaf(2, 5),)),
     "SplitWithSizesBackward0": lambda: (
