@@ -402,15 +402,46 @@ def _relu_kernels(array, minimum: int = _RELU_KERNEL_MIN):
 
 
 def _relu_rule(n, g):
-    # PyTorch's threshold_backward: a select, not a product, so a negative gradient blocked
-    # by relu is +0; a NaN output passes its gradient.
     result = n.saved("result")
-    if type(g) is not np.ndarray:                    # create_graph: a Tensor rule
-        return (P.where(result <= 0, 0, g),)
+    if type(g) is not np.ndarray:                    # create_graph
+        return _relu_double(g, result)
     kernels = _relu_kernels(g, _RELU_BACKWARD_KERNEL_MIN)
     if kernels is not None and g.dtype == result.dtype:
         return (kernels.relu_backward(g, result),)
-    return (np.where(result <= 0, _zero_of(g.dtype), g),)
+    return (_threshold_backward(g, result),)
+
+
+def _threshold_backward(g, result):
+    # PyTorch's threshold_backward: a select, not a product, so a negative gradient blocked
+    # by relu is +0; a NaN output passes its gradient.
+    return np.where(result <= 0, _zero_of(g.dtype), g)
+
+
+def _threshold_backward_double_rule(n, gg):
+    """threshold_backward is linear in grad_output and piecewise constant in self."""
+    result = n.saved("self")
+    return (_threshold_backward(gg, result) if n.needs(0) else None,
+            np.zeros_like(result) if n.needs(1) else None)
+
+
+def _threshold_backward_double(n, gg):
+    result = n.saved("self")
+    return (_relu_double(gg, result)[0] if n.needs(0) else None,
+            Tensor._make(np.zeros_like(result._data)) if n.needs(1) else None)
+
+
+ThresholdBackwardBackward0 = node_class("ThresholdBackwardBackward0",
+                                        _threshold_backward_double_rule, arrays=True,
+                                        double=_threshold_backward_double)
+
+
+def _relu_double(g, result):
+    """The gradient as the output of a ThresholdBackwardBackward0 whose edges go to the
+    gradient and to relu's result, as in PyTorch."""
+    from engine.ops._double import record_grads
+    grad = _threshold_backward(g._data, result._data)
+    return record_grads(ThresholdBackwardBackward0, (grad,), (result._data.shape,),
+                        (g, result), {"self": result}, {"threshold": 0})
 
 
 ReluBackward0 = node_class("ReluBackward0", _relu_rule)

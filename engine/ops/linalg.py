@@ -21,8 +21,27 @@ def _t(matrix):
 
 
 def _mm_rule(n, g):
-    return (g @ _t(n.saved("mat2")) if n.needs(0) else None,
-            _t(n.saved("self")) @ g if n.needs(1) else None)
+    """ATen's mm_mat1_backward / mm_mat2_backward: a column-major operand (Linear's
+    weight.t()) gets its gradient column-major, as the transpose of a product."""
+    a = n._attrs
+    grad_self = grad_mat2 = None
+    if n.needs(0):
+        mat2 = n.saved("mat2")
+        if column_major(a["self_sym_sizes"], a["self_sym_strides"]):
+            grad_self = _t(mat2 @ _t(g))
+        else:
+            grad_self = g @ _t(mat2)
+    if n.needs(1):
+        mat1 = n.saved("self")
+        if column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
+            grad_mat2 = _t(_t(g) @ mat1)
+        else:
+            grad_mat2 = _t(mat1) @ g
+    return grad_self, grad_mat2
+
+
+def column_major(sizes, strides) -> bool:
+    return strides[0] == 1 and strides[1] == sizes[0]
 
 
 def _mv_rule(n, g):

@@ -141,7 +141,9 @@ def contiguous(input, memory_format=None):
 
 # ---------------------------------------------------------------- transposes
 
-TBackward0 = node_class("TBackward0", lambda n, g: (P.mT(g) if g.ndim == 2 else g,))
+# grad.t(): a TBackward0 again under create_graph, as in PyTorch (not a transpose).
+TBackward0 = node_class("TBackward0", lambda n, g: (
+    g if g.ndim < 2 else g.T if isinstance(g, np.ndarray) else t(g),))
 
 
 def _transpose_rule(n, g):

@@ -278,6 +278,20 @@ CASES = {
         "v8 = F.linear(torch.ones(2, 1, 3).double().transpose(1, 2), w, b)",
         "v9 = F.linear(torch.ones(3, 2).double(), w, b.double())",
         "v10 = F.linear(torch.ones(2).double().expand(3, 2), w, b.double())"],
+    "mm_backward_keeps_a_column_major_operand_column_major": [
+        "x = torch.ones(2, 2, 3, requires_grad=True)", "w = torch.ones(4, 3, requires_grad=True)",
+        "t1 = torch.autograd.grad(F.linear(x, w).sum(), [w, x], create_graph=True)",
+        "g1 = t1[0]", "g2 = t1[1]", "a = torch.ones(3, 2).t().requires_grad_()",
+        "b = torch.ones(3, 4, requires_grad=True)",
+        "t2 = torch.autograd.grad((torch.mm(a, b) ** 2).sum(), [a, b], create_graph=True)",
+        "g3 = t2[0]", "g4 = t2[1]", "(g1.sum() + g3.sum() + g4.sum()).backward()"],
+    "relu_double_backward_is_threshold_backward_backward": [
+        f"x = {_A}", "y = F.relu(x * 2)", "m = nn.Sequential(nn.Linear(3, 2), nn.ReLU())\nwith torch.no_grad():\n"
+        "    m[0].weight.fill_(0.5)\n    m[0].bias.fill_(-1.0)",
+        "t1 = torch.autograd.grad((y * y).sum(), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(g1.sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "t3 = torch.autograd.grad(m(x).sum() * 3, [x], create_graph=True)", "g3 = t3[0]",
+        "(g1.sum() + g3.sum()).backward()"],
     "linear_double_backward_transposes_with_t": [
         "x = torch.ones(2, 3, requires_grad=True)", "w = torch.ones(4, 3, requires_grad=True)",
         "t = torch.autograd.grad(F.linear(x, w).sum(), [x], create_graph=True)", "g = t[0]"],

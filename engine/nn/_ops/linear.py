@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops._core import record, reduce_to
-from engine.ops.linalg import matmul
+from engine.ops.linalg import column_major, matmul
 from engine.ops.shape import reshape, t, view
 
 
@@ -24,7 +24,7 @@ def _addmm_rule(n, g):
         grad_mat1 = _product(g, _t(n.saved("mat2")), a["alpha"])
     if n.needs(2):
         mat1 = n.saved("mat1")
-        if _column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
+        if column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
             # PyTorch's mm_mat2_backward: a column-major grad for a column-major mat2
             # (Linear's weight.t()), so the weight's grad is contiguous after TBackward0.
             grad_mat2 = _t(_product(_t(g), mat1, a["alpha"]))
@@ -36,10 +36,6 @@ def _addmm_rule(n, g):
 def _t(matrix):
     """matrix.t(): under create_graph a TBackward0 node, as in ATen's mm backwards."""
     return matrix.T if isinstance(matrix, np.ndarray) else t(matrix)
-
-
-def _column_major(sizes, strides) -> bool:
-    return strides[0] == 1 and strides[1] == sizes[0]
 
 
 def _product(left, right, alpha):
