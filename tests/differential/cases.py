@@ -252,6 +252,10 @@ CASES = {
     "pool_output_too_small": [
         "x = torch.ones(2, 4, 1)", "v = F.avg_pool2d(x, 3, stride=1, padding=0, ceil_mode=True)",
         "v = F.max_pool2d(x, 3)"],
+    "embedding_index_out_of_range": [
+        "w = torch.ones(3, 2, requires_grad=True)", "v = F.embedding(torch.tensor([0, 3]), w)",
+        "v = F.embedding(torch.tensor([[-1]]), w)", "v = F.embedding(torch.tensor([], dtype=torch.int64), w)",
+        "v = F.embedding(torch.tensor([2], dtype=torch.int32), w)"],
     "pool_input_checks": [
         "e = torch.ones(0, 2, 3, requires_grad=True)", "v = F.max_pool2d(e, 1)",
         "v = F.avg_pool2d(e, 1)", "v = F.adaptive_avg_pool2d(e, 2)",
@@ -303,6 +307,27 @@ CASES = {
 }
 
 
+def _saved_value_checks() -> list:
+    """Each input an nn node saved, modified in place after forward: backward raises even
+    where the rule does not read it (PyTorch unpacks every saved value first)."""
+    ops = {
+        "F.max_pool2d(x4, 2)": ["x4"], "F.avg_pool2d(x4, 2)": ["x4"],
+        "F.adaptive_avg_pool2d(x4, 3)": ["x4"], "F.pad(x4, (1, 1), mode='reflect')": ["x4"],
+        "F.pad(x4, (1, 1), mode='replicate')": ["x4"],
+        "F.nll_loss(x2, i, weight=w)": ["x2", "i", "w"], "F.cross_entropy(x2, i)": ["i"],
+        "F.embedding(i, x2.t())": ["i"], "F.layer_norm(x2, (4,), w, w2)": ["w2"],
+        "F.batch_norm(x2, m, v, training=True)": ["m", "v"]}
+    lines = []
+    for op, modified in ops.items():
+        for name in modified:
+            lines += ["x4 = torch.ones(1, 2, 4, 4, requires_grad=True)",
+                      "x2 = torch.ones(3, 4, requires_grad=True)", "i = torch.tensor([0, 3, 1])",
+                      "w = torch.ones(4) * 2", "w2 = torch.ones(4, requires_grad=True)",
+                      "m = torch.zeros(4)", "v = torch.ones(4)", f"y = {op}",
+                      f"with torch.no_grad():\n    {name}.add_(1)", "y.sum().backward()"]
+    return lines
+
+
 def _matmul_cases() -> dict:
     """Every rank pair of matmul, with each operand requiring grad or not, and a mismatched
     dtype each way: the graph (Mv, Mm, Bmm, Expand, View, UnsafeView, folds through mT) and
@@ -331,3 +356,4 @@ def _matmul_cases() -> dict:
 
 
 CASES.update(_matmul_cases())
+CASES["every_saved_value_is_checked_before_a_node_runs"] = _saved_value_checks()

@@ -10,7 +10,8 @@ import functools
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array, kernels, linear_double_node, pair, private, stash
+from engine.nn._ops._util import (array, kernels, linear_double_node, pair, private, stash,
+                                  unpack_saved)
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.reductions import mean
@@ -70,6 +71,7 @@ def _output_hw(x_shape, kernel, strides, padding, dilation, ceil_mode):
 # ---------------------------------------------------------------- max pool
 
 def _max_pool_rule(n, g):
+    unpack_saved(n)
     g = array(g)
     shape = n._in_shapes[0]
     indices = array(n.saved("result1"))
@@ -144,6 +146,7 @@ def _saved_stride(stride):
 # ---------------------------------------------------------------- average pool
 
 def _avg_pool_rule(n, g):
+    unpack_saved(n)
     g = array(g)
     a = n._attrs
     shape = n._in_shapes[0]
@@ -199,6 +202,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 # ---------------------------------------------------------------- adaptive average pool
 
 def _adaptive_rule(n, g):
+    unpack_saved(n)
     shape = n._in_shapes[0]
     grad = K.adaptive_avg_pool2d_backward(_batched(array(g)), _batched_shape(shape))
     return (grad.reshape(shape),)
