@@ -328,6 +328,27 @@ def _saved_value_checks() -> list:
     return lines
 
 
+def _conv2d_check_order() -> list:
+    """at::conv2d's checks in its order: the bias's dtype (numeric padding only), then the
+    shapes (channels, bias size, kernel size), then the weight's dtype; 'same' and 'valid'
+    add a bias of another dtype, cast."""
+    lines = []
+    for x, w, b in itertools.product(("D", "F"), ("D", "F"), (None, "D", "F")):
+        for weight_shape, bias_size in (("1, 2, 1, 1", 1), ("1, 2, 5, 1", 1), ("1, 3, 1, 1", 1),
+                                        ("1, 2, 1, 1", 2), ("1, 2, 5, 1", 2)):
+            for padding in ("0", "'same'", "'valid'"):
+                dtype = {"D": "torch.float64", "F": "torch.float32"}
+                bias = "None" if b is None else f"torch.full(({bias_size},), 0.5, dtype={dtype[b]})"
+                lines.append(f"v = F.conv2d(torch.ones(1, 2, 3, 4, dtype={dtype[x]}), "
+                             f"torch.ones({weight_shape}, dtype={dtype[w]}), {bias}, "
+                             f"padding={padding})")
+    lines += ["x = torch.ones(1, 2, 3, 4, dtype=torch.float64, requires_grad=True)",
+              "b = torch.full((1,), 0.1, requires_grad=True)",
+              "v = F.conv2d(x, torch.ones(1, 2, 2, 1, dtype=torch.float64), b, padding='valid')",
+              "v.sum().backward()"]
+    return lines
+
+
 def _matmul_cases() -> dict:
     """Every rank pair of matmul, with each operand requiring grad or not, and a mismatched
     dtype each way: the graph (Mv, Mm, Bmm, Expand, View, UnsafeView, folds through mT) and
@@ -356,4 +377,5 @@ def _matmul_cases() -> dict:
 
 
 CASES.update(_matmul_cases())
+CASES["conv2d_check_order"] = _conv2d_check_order()
 CASES["every_saved_value_is_checked_before_a_node_runs"] = _saved_value_checks()
