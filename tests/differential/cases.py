@@ -256,6 +256,14 @@ CASES = {
         "w = torch.ones(3, 2, requires_grad=True)", "v = F.embedding(torch.tensor([0, 3]), w)",
         "v = F.embedding(torch.tensor([[-1]]), w)", "v = F.embedding(torch.tensor([], dtype=torch.int64), w)",
         "v = F.embedding(torch.tensor([2], dtype=torch.int32), w)"],
+    "a_lone_root_off_the_inputs_path_still_fires_its_tensor_hooks": [
+        f"x = {_A}", "z = torch.ones(2, requires_grad=True)", "y = F.cross_entropy(x, torch.tensor([0, 2]))",
+        "h1 = y.register_hook(lambda g: rec('y', g))",
+        "h2 = y.grad_fn.register_prehook(lambda g: rec('pre', g))",
+        "h3 = y.grad_fn.register_hook(lambda gi, go: rec('post', gi, go))",
+        "y.backward(retain_graph=True, inputs=[z])", "t = torch.autograd.grad(y, [z], allow_unused=True, retain_graph=True)",
+        "y2 = (x * 3).sum()", "h4 = y2.register_hook(lambda g: rec('y2', g))",
+        "torch.autograd.backward([y, y2], inputs=[z])"],
     "pool_input_checks": [
         "e = torch.ones(0, 2, 3, requires_grad=True)", "v = F.max_pool2d(e, 1)",
         "v = F.avg_pool2d(e, 1)", "v = F.adaptive_avg_pool2d(e, 2)",
