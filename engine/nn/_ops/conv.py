@@ -175,7 +175,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out, columns = out
     result = record(ConvolutionBackward0, out, (input, weight, bias),
                     {"input": input, "weight": weight},
-                    {"bias_sym_sizes_opt": None if bias is None else b.shape, "stride": stride,
+                    {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
                      "padding": padding, "dilation": dilation, "transposed": False,
                      "output_padding": (0, 0), "groups": groups})
     if keep_columns and result._grad_fn is not None:
