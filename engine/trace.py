@@ -29,7 +29,7 @@ import itertools
 import math
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -475,6 +475,10 @@ class NodeCreated:
     saved: tuple[SavedInfo, ...]
     module: str | None                # module path the op ran in ("conv1"), None at top level
     location: str | None              # "file.py:12" of the user's line that made the node
+    # The node's plain values (`_saved_dim`, ...) by reference: its `_attrs` dict, which the
+    # engine never changes after announcing it; "_name" entries are the rule's own, and a
+    # watcher reads the others (graphtui.model.node_attrs).
+    attrs: dict | None = field(default=None, hash=False)
 
 
 @_record

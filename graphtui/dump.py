@@ -16,6 +16,7 @@ from graphtui.model.events import BreakpointHit
 from graphtui.model.findings import Finding, find
 from graphtui.scenario import ScenarioError
 from graphtui.model.iterations import iteration_rows
+from graphtui.model.node_attrs import attr_text
 from graphtui.model.gradients import GradientTracker
 from graphtui.dump_gradients import write_gradients
 
@@ -190,6 +191,18 @@ def write_iterations(state: State, numbers: EventNumbers, out: TextIO) -> None:
                   f"{state_note}\n")
 
 
+def write_node_attrs(state: State, out: TextIO) -> None:
+    """``== node attributes``: each node's plain saved values, as `grad_fn._saved_<name>`
+    gives them (its saved tensors are in the memory section)."""
+    nodes = [node for node in state.nodes.values() if node.attrs]
+    if not nodes:
+        return
+    out.write("== node attributes (grad_fn._saved_<name> that are not tensors)\n")
+    for node in nodes:
+        values = "  ".join(f"{name}={attr_text(value)}" for name, value in node.attrs)
+        out.write(f"{node.name} (node {node.id})  {values}\n")
+
+
 def write_state(events: Sequence, state: State, out: TextIO) -> None:
     """Events numbered as the TUI numbers them (from 1; the debugger's own pauses and mutes
     get a dot), paths and tracebacks shortened as the TUI shortens them."""
@@ -212,6 +225,7 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         status = _status(state, row.entry)
         again = "  (shown above)" if row.repeated and row.entry.has_children else ""
         out.write(f"{'  ' * row.depth}{row.entry.label}{status}{again}\n")
+    write_node_attrs(state, out)
     write_iterations(state, numbers, out)
     out.write("== tensors\n")
     for tensor in state.tensors.values():

@@ -24,6 +24,7 @@ from engine import trace
 from graphtui import __version__
 from graphtui.model import events as graphtui_events
 from graphtui.model.builder import StateBuilder
+from graphtui.model.node_attrs import is_plain, node_attrs
 
 FORMAT_VERSION = 1
 HEADER_KEY = "graphtui_recording"
@@ -77,6 +78,8 @@ def _encode(value):
         encoded = {"$": type(value).__name__}
         for field in dataclasses.fields(value):
             encoded[field.name] = _encode(getattr(value, field.name))
+        if type(value) is trace.NodeCreated:      # an in-process event: the node's own dict
+            encoded["attrs"] = _encode(node_attrs(value.attrs))
         return encoded
     if isinstance(value, np.ndarray):
         return {"$array": value.dtype.name, "data": _array_data(value)}
@@ -229,6 +232,7 @@ def _decode_object(raw: dict):
 
 # Fields declared as a bare ``tuple``: what they hold.
 _SUMMARIES = "summaries"          # Summary or None, in tuples nested at any depth
+_ATTRS = "attrs"                  # a node's plain values: ((name, plain value), ...)
 _FIELD_SHAPES = {
     "next_functions": tuple[tuple[int | None, int], ...],
     "roots": tuple[tuple[int | None, int | None], ...],
@@ -236,6 +240,7 @@ _FIELD_SHAPES = {
     "grad_inputs": tuple[trace.Summary | None, ...],
     "args": _SUMMARIES, "result": _SUMMARIES, "inputs": _SUMMARIES, "outputs": _SUMMARIES,
     "head": tuple[float, ...],
+    "attrs": _ATTRS,
 }
 
 
@@ -244,6 +249,10 @@ def _fits(value, hint) -> bool:
     if hint == _SUMMARIES:
         return (value is None or isinstance(value, trace.Summary)
                 or isinstance(value, tuple) and all(_fits(v, _SUMMARIES) for v in value))
+    if hint == _ATTRS:
+        return value is None or isinstance(value, tuple) and all(
+            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str and is_plain(pair[1])
+            for pair in value)
     if isinstance(hint, types.UnionType):
         return any(_fits(value, option) for option in typing.get_args(hint))
     if typing.get_origin(hint) is tuple:

@@ -35,6 +35,7 @@ import numpy as np
 
 from engine import trace
 from graphtui.model import events as graphtui_events
+from graphtui.model.node_attrs import node_attrs
 
 HEADER = struct.Struct("<IBI")
 BATCH, PAUSED, FINISHED, HOOK = 1, 2, 3, 4
@@ -80,8 +81,21 @@ def _reducer(cls: type):
     return lambda event: (cls, fields(event))
 
 
+def _reduce_node_created(event):
+    """NodeCreated carries the node's own attrs dict, with the rule's private entries
+    (closures, arrays): only its plain public part crosses the wire."""
+    fields = _NODE_CREATED_FIELDS(event)
+    return trace.NodeCreated, fields[:-1] + (node_attrs(fields[-1]),)
+
+
+_NODE_CREATED_FIELDS = operator.attrgetter(
+    *[field.name for field in dataclasses.fields(trace.NodeCreated)])
+assert dataclasses.fields(trace.NodeCreated)[-1].name == "attrs"
+
+
 _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH.update({cls: _reducer(cls) for cls in _CLASSES.values()})
+_DISPATCH[trace.NodeCreated] = _reduce_node_created
 _DISPATCH[np.ndarray] = _reduce_array
 _ALLOWED = {**_CLASSES, f"{__name__}._rebuild_array": _rebuild_array}
 

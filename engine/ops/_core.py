@@ -257,7 +257,8 @@ def announce_node(node, outputs) -> None:
     next_ids = tuple([(None, 0) if e is None else (e[0]._id, e[1]) for e in node._next])
     output_ids = tuple([trace.tensor_id(t) for t in outputs if t is not None])
     trace.emit(trace.NodeCreated(node._id, node.name(), node._sequence_nr, next_ids, output_ids,
-                                 node.saved_infos(), node._module, user_location()))
+                                 node.saved_infos(), node._module, user_location(),
+                                 node._attrs))
 
 
 # Code objects of the engine's (and a hosting debugger's) frames, which user_location skips:

@@ -410,8 +410,6 @@ def _relu_kernels(array, minimum: int = _RELU_KERNEL_MIN):
 
 
 def _relu_rule(n, g):
-    # PyTorch's threshold_backward: a select, not a product, so a negative gradient blocked
-    # by relu is +0; a NaN output passes its gradient.
     result = n.saved("result")
     if isinstance(g, Tensor):                        # create_graph: ATen's threshold_backward
         return (threshold_backward(g, result, 0),)
@@ -420,7 +418,13 @@ def _relu_rule(n, g):
     kernels = _relu_kernels(g, _RELU_BACKWARD_KERNEL_MIN)
     if kernels is not None and g.dtype == result.dtype:
         return (kernels.relu_backward(g, result),)
-    return (np.where(result <= 0, _zero_of(g.dtype), g),)
+    return (_threshold_backward(g, result),)
+
+
+def _threshold_backward(g, result):
+    # PyTorch's threshold_backward: a select, not a product, so a negative gradient blocked
+    # by relu is +0; a NaN output passes its gradient.
+    return np.where(result <= 0, _zero_of(g.dtype), g)
 
 
 ReluBackward0 = node_class("ReluBackward0", _relu_rule)

@@ -21,29 +21,27 @@ def _t(matrix):
 
 
 def _mm_rule(n, g):
-    return (_mm_mat1_grad(n, g) if n.needs(0) else None,
-            _mm_mat2_grad(n, g) if n.needs(1) else None)
+    """ATen's mm_mat1_backward / mm_mat2_backward: a column-major operand (Linear's
+    weight.t()) gets its gradient column-major, as the transpose of a product."""
+    a = n._attrs
+    grad_self = grad_mat2 = None
+    if n.needs(0):
+        mat2 = n.saved("mat2")
+        if column_major(a["self_sym_sizes"], a["self_sym_strides"]):
+            grad_self = _t(mat2 @ _t(g))
+        else:
+            grad_self = g @ _t(mat2)
+    if n.needs(1):
+        mat1 = n.saved("self")
+        if column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
+            grad_mat2 = _t(_t(g) @ mat1)
+        else:
+            grad_mat2 = _t(mat1) @ g
+    return grad_self, grad_mat2
 
 
-def _column_major(sizes: tuple, strides: tuple) -> bool:
+def column_major(sizes, strides) -> bool:
     return strides[0] == 1 and strides[1] == sizes[0]
-
-
-def _mm_mat1_grad(n, g):
-    """ATen's mm_mat1_backward: a column-major mat1 gets its gradient as
-    mat2.mm(grad.t()).t(), any other grad.mm(mat2.t())."""
-    a, mat2 = n._attrs, n.saved("mat2")
-    if _column_major(a["self_sym_sizes"], a["self_sym_strides"]):
-        return _t(mat2 @ _t(g))
-    return g @ _t(mat2)
-
-
-def _mm_mat2_grad(n, g):
-    """ATen's mm_mat2_backward: grad.t().mm(mat1).t() for a column-major mat2."""
-    a, mat1 = n._attrs, n.saved("self")
-    if _column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
-        return _t(_t(g) @ mat1)
-    return _t(mat1) @ g
 
 
 def _mv_rule(n, g):

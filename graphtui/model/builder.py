@@ -22,6 +22,7 @@ from graphtui.model.state import (
     HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
 from graphtui.model.memory import StorageLedger, retained_in
+from graphtui.model.node_attrs import node_attrs
 from graphtui.model.iterations import IterationTracker, scalar_value
 from graphtui.model.prune import prune_old_graphs
 from graphtui.model.seq import SharedAppendOnly
@@ -371,7 +372,8 @@ def _on_node_created(b: StateBuilder, e: trace.NodeCreated) -> None:
                          storage_nbytes=s.storage_nbytes, kind=s.kind) for s in e.saved)
     edges = tuple(Edge(node_id, input_nr) for node_id, input_nr in e.next_functions)
     b.nodes[e.node_id] = Node(e.node_id, e.name, e.sequence_nr, edges, tuple(e.output_ids),
-                              e.module, e.location, saved=saved, created_step=b.step)
+                              e.module, e.location, saved=saved, attrs=node_attrs(e.attrs),
+                              created_step=b.step)
     b.hold_saved(saved)
     for edge in edges:
         b.sinks.pop(edge.node_id, None)

@@ -89,6 +89,7 @@ class Node:
     location: str | None = None                # "file.py:12" of the user's line
     status: str = PENDING
     saved: tuple[Buffer, ...] = ()
+    attrs: tuple[tuple[str, object], ...] = ()  # its plain saved values: (("dim", (1,)), ...)
     grad_outputs: tuple[Summary | None, ...] | None = None   # last received; None = not yet
     grad_inputs: tuple[Summary | None, ...] | None = None    # last produced, one per edge
     hook_ids: tuple[int, ...] = ()             # hooks whose target is this node

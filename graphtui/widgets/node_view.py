@@ -7,6 +7,7 @@ from rich.text import Text
 from graphtui.model import Node, State
 from graphtui.model.describe import nonfinite_words, short_paths
 from graphtui.model.memory import costs_of, what_text
+from graphtui.model.node_attrs import attr_text
 from graphtui.widgets.fmt import NAN_GLYPH, bytes_text, status_text, summary_line
 from graphtui.widgets.pane_view import PaneView, facts, section, stack
 from graphtui.widgets.problem_text import problems_for
@@ -94,17 +95,25 @@ def _produced(node: Node) -> Text:
 
 
 def _saved(state: State, node: Node) -> RenderableType | None:
-    if not node.saved:
+    """Its saved tensors (with the memory they keep), then its plain saved values (dims,
+    sizes, scalars: `_saved_dim = (1,)`); PyTorch reads both as `grad_fn._saved_<name>`."""
+    if not node.saved and not node.attrs:
         return None
-    costs = costs_of(state, node.saved)
     lines = Text()
-    for buffer in node.saved:
-        lines.append(f"_saved_{buffer.name}  [{', '.join(map(str, buffer.shape))}] "
-                     f"{buffer.dtype} {bytes_text(buffer.nbytes)}  ")
-        lines.append(*(("freed", "yellow") if buffer.freed else ("retained", "green")))
-        lines.append(f"  {what_text(state, costs[(node.id, buffer.name)])}", style="dim")
-        lines.append("\n")
-    lines.append(f"memory kept: {bytes_text(node.retained_bytes)}", style="dim")
+    if node.saved:
+        costs = costs_of(state, node.saved)
+        for buffer in node.saved:
+            lines.append(f"_saved_{buffer.name}  [{', '.join(map(str, buffer.shape))}] "
+                         f"{buffer.dtype} {bytes_text(buffer.nbytes)}  ")
+            lines.append(*(("freed", "yellow") if buffer.freed else ("retained", "green")))
+            lines.append(f"  {what_text(state, costs[(node.id, buffer.name)])}", style="dim")
+            lines.append("\n")
+    for name, value in node.attrs:
+        lines.append(f"_saved_{name} = {attr_text(value)}\n")
+    if node.saved:
+        lines.append(f"memory kept: {bytes_text(node.retained_bytes)}", style="dim")
+    else:
+        lines.rstrip()
     return section("saved for backward", lines)
 
 

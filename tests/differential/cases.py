@@ -354,6 +354,58 @@ CASES = {
     "pool_output_too_small": [
         "x = torch.ones(2, 4, 1)", "v = F.avg_pool2d(x, 3, stride=1, padding=0, ceil_mode=True)",
         "v = F.max_pool2d(x, 3)"],
+    "embedding_index_out_of_range": [
+        "w = torch.ones(3, 2, requires_grad=True)", "v = F.embedding(torch.tensor([0, 3]), w)",
+        "v = F.embedding(torch.tensor([[-1]]), w)", "v = F.embedding(torch.tensor([], dtype=torch.int64), w)",
+        "v = F.embedding(torch.tensor([2], dtype=torch.int32), w)"],
+    "a_lone_root_off_the_inputs_path_still_fires_its_tensor_hooks": [
+        f"x = {_A}", "z = torch.ones(2, requires_grad=True)", "y = F.cross_entropy(x, torch.tensor([0, 2]))",
+        "h1 = y.register_hook(lambda g: rec('y', g))",
+        "h2 = y.grad_fn.register_prehook(lambda g: rec('pre', g))",
+        "h3 = y.grad_fn.register_hook(lambda gi, go: rec('post', gi, go))",
+        "y.backward(retain_graph=True, inputs=[z])", "t = torch.autograd.grad(y, [z], allow_unused=True, retain_graph=True)",
+        "y2 = (x * 3).sum()", "h4 = y2.register_hook(lambda g: rec('y2', g))",
+        "torch.autograd.backward([y, y2], inputs=[z])"],
+    "pool_input_checks": [
+        "e = torch.ones(0, 2, 3, requires_grad=True)", "v = F.max_pool2d(e, 1)",
+        "v = F.avg_pool2d(e, 1)", "v = F.adaptive_avg_pool2d(e, 2)",
+        "v = F.max_pool2d(torch.ones(1, 0, 2, 3), 1)", "v = F.avg_pool2d(torch.ones(2, 3, 0), 1)",
+        "v = F.adaptive_avg_pool2d(torch.ones(1, 1, 0, 3), 2)",
+        "v = F.adaptive_avg_pool2d(torch.ones(2, 0, 3), (None, 2))",
+        "v = F.adaptive_avg_pool2d(torch.ones(2, 3, 0), 1)",
+        "v = F.max_pool2d(torch.ones(2, 3), 1)", "v = F.avg_pool2d(torch.ones(2, 3), 1)",
+        "v = F.avg_pool2d(torch.ones(3), 1, divisor_override=0)",
+        "v = F.adaptive_avg_pool2d(torch.ones(2, 3), 2)",
+        "v = F.adaptive_avg_pool2d(torch.ones(2, 3), (None, 2))",
+        "v = F.max_pool2d(torch.ones(1, 1, 1, 2, 3), 1)",
+        "v = F.avg_pool2d(torch.ones(1, 1, 1, 2, 3), 1)",
+        "v = F.max_pool2d(torch.ones(0, 1, 2, 2, requires_grad=True), 2)"],
+    "linear_of_non_contiguous_input_is_matmul_then_add_": [
+        "w = torch.ones(3, 2, requires_grad=True)", "b = torch.ones(3, requires_grad=True)",
+        "v1 = F.linear(torch.ones(1).expand(2), w, b)", "v2 = F.linear(torch.ones(4)[::2], w)",
+        "x = torch.ones(2, requires_grad=True)", "v3 = F.linear(x, w, b)",
+        "v4 = F.linear(x.expand(3, 2)[None].transpose(0, 1), w, b)",
+        "v5 = F.linear(torch.ones(2, 3, 0), torch.ones(3, 0), b)",
+        "v6 = F.linear(torch.ones(2, 1, 2), w, torch.ones(1, 3))",
+        "v7 = F.linear(torch.tensor(1.0), w, b)",
+        "(v1.sum() + v3.sum() + v4.sum() + v6.sum()).backward()",
+        "v8 = F.linear(torch.ones(2, 1, 3).double().transpose(1, 2), w, b)",
+        "v9 = F.linear(torch.ones(3, 2).double(), w, b.double())",
+        "v10 = F.linear(torch.ones(2).double().expand(3, 2), w, b.double())"],
+    "mm_backward_keeps_a_column_major_operand_column_major": [
+        "x = torch.ones(2, 2, 3, requires_grad=True)", "w = torch.ones(4, 3, requires_grad=True)",
+        "t1 = torch.autograd.grad(F.linear(x, w).sum(), [w, x], create_graph=True)",
+        "g1 = t1[0]", "g2 = t1[1]", "a = torch.ones(3, 2).t().requires_grad_()",
+        "b = torch.ones(3, 4, requires_grad=True)",
+        "t2 = torch.autograd.grad((torch.mm(a, b) ** 2).sum(), [a, b], create_graph=True)",
+        "g3 = t2[0]", "g4 = t2[1]", "(g1.sum() + g3.sum() + g4.sum()).backward()"],
+    "relu_double_backward_is_threshold_backward_backward": [
+        f"x = {_A}", "y = F.relu(x * 2)", "m = nn.Sequential(nn.Linear(3, 2), nn.ReLU())\nwith torch.no_grad():\n"
+        "    m[0].weight.fill_(0.5)\n    m[0].bias.fill_(-1.0)",
+        "t1 = torch.autograd.grad((y * y).sum(), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(g1.sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "t3 = torch.autograd.grad(m(x).sum() * 3, [x], create_graph=True)", "g3 = t3[0]",
+        "(g1.sum() + g3.sum()).backward()"],
     "linear_double_backward_transposes_with_t": [
         "x = torch.ones(2, 3, requires_grad=True)", "w = torch.ones(4, 3, requires_grad=True)",
         "t = torch.autograd.grad(F.linear(x, w).sum(), [x], create_graph=True)", "g = t[0]"],
@@ -363,6 +415,48 @@ CASES = {
         "with torch.no_grad():\n    v1 = torch.log_softmax(x, 0)", "v2 = torch.softmax(x, 0)",
         "v3 = x.log_softmax(dim=-1)"],
 }
+
+
+def _saved_value_checks() -> list:
+    """Each input an nn node saved, modified in place after forward: backward raises even
+    where the rule does not read it (PyTorch unpacks every saved value first)."""
+    ops = {
+        "F.max_pool2d(x4, 2)": ["x4"], "F.avg_pool2d(x4, 2)": ["x4"],
+        "F.adaptive_avg_pool2d(x4, 3)": ["x4"], "F.pad(x4, (1, 1), mode='reflect')": ["x4"],
+        "F.pad(x4, (1, 1), mode='replicate')": ["x4"],
+        "F.nll_loss(x2, i, weight=w)": ["x2", "i", "w"], "F.cross_entropy(x2, i)": ["i"],
+        "F.embedding(i, x2.t())": ["i"], "F.layer_norm(x2, (4,), w, w2)": ["w2"],
+        "F.batch_norm(x2, m, v, training=True)": ["m", "v"]}
+    lines = []
+    for op, modified in ops.items():
+        for name in modified:
+            lines += ["x4 = torch.ones(1, 2, 4, 4, requires_grad=True)",
+                      "x2 = torch.ones(3, 4, requires_grad=True)", "i = torch.tensor([0, 3, 1])",
+                      "w = torch.ones(4) * 2", "w2 = torch.ones(4, requires_grad=True)",
+                      "m = torch.zeros(4)", "v = torch.ones(4)", f"y = {op}",
+                      f"with torch.no_grad():\n    {name}.add_(1)", "y.sum().backward()"]
+    return lines
+
+
+def _conv2d_check_order() -> list:
+    """at::conv2d's checks in its order: the bias's dtype (numeric padding only), then the
+    shapes (channels, bias size, kernel size), then the weight's dtype; 'same' and 'valid'
+    add a bias of another dtype, cast."""
+    lines = []
+    for x, w, b in itertools.product(("D", "F"), ("D", "F"), (None, "D", "F")):
+        for weight_shape, bias_size in (("1, 2, 1, 1", 1), ("1, 2, 5, 1", 1), ("1, 3, 1, 1", 1),
+                                        ("1, 2, 1, 1", 2), ("1, 2, 5, 1", 2)):
+            for padding in ("0", "'same'", "'valid'"):
+                dtype = {"D": "torch.float64", "F": "torch.float32"}
+                bias = "None" if b is None else f"torch.full(({bias_size},), 0.5, dtype={dtype[b]})"
+                lines.append(f"v = F.conv2d(torch.ones(1, 2, 3, 4, dtype={dtype[x]}), "
+                             f"torch.ones({weight_shape}, dtype={dtype[w]}), {bias}, "
+                             f"padding={padding})")
+    lines += ["x = torch.ones(1, 2, 3, 4, dtype=torch.float64, requires_grad=True)",
+              "b = torch.full((1,), 0.1, requires_grad=True)",
+              "v = F.conv2d(x, torch.ones(1, 2, 2, 1, dtype=torch.float64), b, padding='valid')",
+              "v.sum().backward()"]
+    return lines
 
 
 def _matmul_cases() -> dict:
@@ -393,3 +487,5 @@ def _matmul_cases() -> dict:
 
 
 CASES.update(_matmul_cases())
+CASES["conv2d_check_order"] = _conv2d_check_order()
+CASES["every_saved_value_is_checked_before_a_node_runs"] = _saved_value_checks()

@@ -140,6 +140,7 @@ CORE_CASES = {
                                              (leaf(2, 3),)),
     "TanhBackwardBackward0": lambda: (_grad_of_squares(engine.tanh), (leaf(3),)),
     "SigmoidBackwardBackward0": lambda: (_grad_of_squares(engine.sigmoid), (leaf(3),)),
+    "ThresholdBackwardBackward0": lambda: (_grad_of_squares(engine.relu), (distinct(5),)),
     "LogSoftmaxBackwardDataBackward0": lambda: (_grad_of_squares(lambda a: a.log_softmax(0)),
                                                 (leaf(2, 3),)),
     "ViewBackward0": lambda: (lambda a: a.view(3, 2), (leaf(2, 3),)),

@@ -14,6 +14,13 @@ def array(value):
     return value._data if isinstance(value, Tensor) else value
 
 
+def unpack_saved(n) -> None:
+    """Check every saved value, as PyTorch's node unpacks each before it runs, read by the
+    rule or not: one freed, or modified in place since forward, raises here."""
+    for name in n._saved:
+        n.saved(name)
+
+
 def as_uint64(index: int) -> int:
     """A negative index as PyTorch shows it in `_saved_*` (-100 -> 18446744073709551516)."""
     return index % UINT64

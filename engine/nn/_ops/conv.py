@@ -84,12 +84,17 @@ ConvolutionBackward0 = node_class("ConvolutionBackward0", _conv_rule,
 
 
 @functools.lru_cache(maxsize=256)
-def _check(x_shape, w_shape, padding, dilation, groups) -> None:
+def _check(x_shape, w_shape, b_shape, padding, dilation, groups) -> None:
+    """ATen's check_shape_forward, in its order."""
     channels = x_shape[1]
     if channels != w_shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(w_shape)}, expected "
                            f"input{list(x_shape)} to have {w_shape[1] * groups} channels, but "
                            f"got {channels} channels instead")
+    if b_shape is not None and (len(b_shape) != 1 or b_shape[0] != w_shape[0]):
+        raise RuntimeError(f"Given weight of size {list(w_shape)}, expected bias to be "
+                           f"1-dimensional with {w_shape[0]} elements, but got bias of size "
+                           f"{list(b_shape)} instead")
     padded = [x_shape[2 + i] + 2 * padding[i] for i in range(2)]
     kernel = [dilation[i] * (w_shape[2 + i] - 1) + 1 for i in range(2)]
     if padded[0] < kernel[0] or padded[1] < kernel[1]:
@@ -126,10 +131,16 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half"}
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"}
 
 
-def _check_dtypes(x: np.ndarray, w: np.ndarray, b) -> None:
-    if b is not None and b.dtype != x.dtype:
+def _check_bias_dtype(x: np.ndarray, b: np.ndarray) -> None:
+    """at::conv2d's first check (numeric padding only: the 'same'/'valid' path has none, and
+    adds a bias of another dtype cast to the input's)."""
+    if b.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_C_NAMES.get(x.dtype.name, x.dtype.name)}) and bias "
                            f"type ({_C_NAMES.get(b.dtype.name, b.dtype.name)}) should be the same")
+
+
+def _check_weight_dtype(x: np.ndarray, w: np.ndarray) -> None:
+    """The kernel's check, after the shapes'."""
     if w.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(x.dtype.name)} but found "
                            f"{_SCALAR_NAMES.get(w.dtype.name)}")
@@ -149,18 +160,22 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             input, padding = _same_padding(input, weight._data.shape, dilation)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
+    elif bias is not None:
+        _check_bias_dtype(input._data, bias._data)
     padding = pair(padding)
     x, w = input._data, weight._data
-    _check_dtypes(x, w, None if bias is None else bias._data)
-    _check(x.shape, w.shape, padding, dilation, groups)
     b = None if bias is None else bias._data
+    _check(x.shape, w.shape, None if b is None else b.shape, padding, dilation, groups)
+    _check_weight_dtype(x, w)
+    if b is not None and b.dtype != x.dtype:
+        b = b.astype(x.dtype)
     keep_columns = weight._requires_grad and _gm.state.enabled and not _gm.state.inference
     out = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, keep_columns)
     if keep_columns:
         out, columns = out
     result = record(ConvolutionBackward0, out, (input, weight, bias),
                     {"input": input, "weight": weight},
-                    {"bias_sym_sizes_opt": None if bias is None else b.shape, "stride": stride,
+                    {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
                      "padding": padding, "dilation": dilation, "transposed": False,
                      "output_padding": (0, 0), "groups": groups})
     if keep_columns and result._grad_fn is not None:

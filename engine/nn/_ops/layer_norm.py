@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array
+from engine.nn._ops._util import array, unpack_saved
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -16,6 +16,7 @@ def _optional(n, name: str):
 
 
 def _layer_norm_rule(n, g):
+    unpack_saved(n)
     g, x = array(g), array(n.saved("input"))
     mean, rstd = array(n.saved("result1")), array(n.saved("result2"))
     weight = _optional(n, "weight")

@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops._core import record, reduce_to
-from engine.ops.linalg import matmul
+from engine.ops.linalg import column_major, matmul
 from engine.ops.shape import reshape, t, view
 
 
@@ -24,7 +24,7 @@ def _addmm_rule(n, g):
         grad_mat1 = _product(g, _t(n.saved("mat2")), a["alpha"])
     if n.needs(2):
         mat1 = n.saved("mat1")
-        if _column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
+        if column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
             # PyTorch's mm_mat2_backward: a column-major grad for a column-major mat2
             # (Linear's weight.t()), so the weight's grad is contiguous after TBackward0.
             grad_mat2 = _t(_product(_t(g), mat1, a["alpha"]))
@@ -36,10 +36,6 @@ def _addmm_rule(n, g):
 def _t(matrix):
     """matrix.t(): under create_graph a TBackward0 node, as in ATen's mm backwards."""
     return matrix.T if isinstance(matrix, np.ndarray) else t(matrix)
-
-
-def _column_major(sizes, strides) -> bool:
-    return strides[0] == 1 and strides[1] == sizes[0]
 
 
 def _product(left, right, alpha):
@@ -59,6 +55,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mat1 must be a matrix, got {a.ndim}-D tensor" if a.ndim != 2 else
                            f"mat2 must be a matrix, got {b.ndim}-D tensor")
+    _check_dtypes(input, mat1, mat2)
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} "
                            f"and {b.shape[0]}x{b.shape[1]})")
@@ -80,23 +77,34 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 _NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long"}
 
 
-def _check_dtypes(input, weight, bias) -> None:
-    """addmm's texts: mat1 is the input, mat2 the weight's transpose, self the bias."""
-    x, w, b = (_NAMES.get(t_._data.dtype.name, t_._data.dtype.name) for t_ in (input, weight, bias))
-    if x != w:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x} and {w}")
+def _check_dtypes(input, mat1, mat2) -> None:
+    """addmm's texts, in its order: self (Linear's bias) first, then mat1 (the input)."""
+    x, w, b = (_NAMES.get(t_._data.dtype.name, t_._data.dtype.name) for t_ in (mat1, mat2, input))
     if b != w:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {b} and {w}")
+    if x != w:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x} and {w}")
 
 
 def linear(input, weight, bias=None):
-    """input @ weight.T + bias, recorded as PyTorch records it."""
+    """input @ weight.T + bias, recorded as PyTorch's at::linear records it: addmm for 2-D
+    input, addmm between reshape and view for other contiguous input, and otherwise matmul
+    then an in-place add of the bias (AddBackward0)."""
     x = input._data
+    if x.ndim == 0 or weight._data.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
+                           f"{x.ndim}D and {weight._data.ndim}D")
     if bias is None:
         return matmul(input, t(weight))
-    _check_dtypes(input, weight, bias)
     if x.ndim == 2:
         return addmm(bias, input, t(weight))
-    rows = reshape(input, (-1, x.shape[-1]))
+    if input.is_contiguous() and (x.ndim == 3 or bias._data.ndim == 1):
+        return _flatten_nd_linear(input, weight, bias)
+    return matmul(input, t(weight)).add_(bias)
+
+
+def _flatten_nd_linear(input, weight, bias):
+    shape = input._data.shape
+    rows = reshape(input, (int(np.prod(shape[:-1])), shape[-1]))    # -1 fails on 0 elements
     out = addmm(bias, rows, t(weight))
-    return view(out, x.shape[:-1] + (weight._data.shape[0],))
+    return view(out, shape[:-1] + (out._data.shape[1],))

@@ -9,7 +9,8 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.nn._ops import activation as A
-from engine.nn._ops._util import array, as_uint64, kernels, private, reduction_enum, stash
+from engine.nn._ops._util import (array, as_uint64, kernels, private, reduction_enum, stash,
+                                  unpack_saved)
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
@@ -55,6 +56,7 @@ def _picked_positions(target: np.ndarray, ncp: tuple) -> tuple:
 
 
 def _nll_rule(n, g):
+    unpack_saved(n)
     g = array(g)
     a = private(n)
     shape = n._in_shapes[0]

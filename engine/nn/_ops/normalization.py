@@ -27,14 +27,17 @@ def _optional_array(n, name: str):
 
 def _batch_norm_rule(n, g):
     a = n._attrs
+    # Every saved value is unpacked, in PyTorch's order, so running stats modified in place
+    # after forward fail the version check in training too, where the rule does not read them.
     x = array(n.saved("input"))
     weight = _optional_array(n, "weight")
+    running_mean = _optional_array(n, "running_mean")
+    running_var = _optional_array(n, "running_var")
+    mean, invstd = array(n.saved("result1")), array(n.saved("result2"))
     training = a["training"]
     grads = K.batch_norm_backward(
-        np.ascontiguousarray(array(g)), x, weight, array(n.saved("result1")),
-        array(n.saved("result2")), training,
-        None if training else _optional_array(n, "running_mean"),
-        None if training else _optional_array(n, "running_var"), a["eps"])
+        np.ascontiguousarray(array(g)), x, weight, mean, invstd, training,
+        None if training else running_mean, None if training else running_var, a["eps"])
     return tuple(grad if n.needs(i) else None for i, grad in enumerate(grads))
 
 
@@ -145,8 +148,7 @@ def _update_running(running_mean, running_var, mean, var_unbiased, momentum) -> 
         if running is None:
             continue
         running._data *= 1 - momentum
-        running._data += momentum * value.astype(running._data.dtype)
-        running._vc[0] += 1
+        running._data += momentum * value.astype(running._data.dtype)   # no version bump
 
 
 def _check_dtypes(x: np.ndarray, *parameters) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array, as_uint64, linear_double_node, private, stash
+from engine.nn._ops._util import (array, as_uint64, linear_double_node, private, stash,
+                                  unpack_saved)
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.indexing import slice_dim
@@ -111,6 +112,7 @@ def _padded_dims(widths: list):
 
 
 def _edge_rule(n, g):
+    unpack_saved(n)
     g = array(g)
     shape, mode = n._in_shapes[0], n._attrs["_mode"]
     for d, (before, after) in _padded_dims(n._attrs["_widths"]):

@@ -10,7 +10,8 @@ import functools
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array, kernels, linear_double_node, pair, private, stash
+from engine.nn._ops._util import (array, kernels, linear_double_node, pair, private, stash,
+                                  unpack_saved)
 from engine.ops._double import record_grads
 from engine.ops._core import record
 from engine.ops.reductions import mean
@@ -41,6 +42,19 @@ def _check_window(kernel, padding, dilation) -> None:
                                f"dilation={dilation[i]}")
 
 
+def _sizes(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _check_planes(x_shape) -> None:
+    """pool2d_shape_check: only the batch of a 4-D input may be empty."""
+    ndim = len(x_shape)
+    planes = ndim in (3, 4) and all(x_shape[1:]) and (ndim == 4 or x_shape[0] != 0)
+    if not planes:
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+                           f"size for input, but got:{_sizes(x_shape)}")
+
+
 def _check_output(x_shape, out_hw, name_shape) -> None:
     if out_hw[0] <= 0 or out_hw[1] <= 0:
         channels, height, width = x_shape[-3:]
@@ -57,6 +71,7 @@ def _output_hw(x_shape, kernel, strides, padding, dilation, ceil_mode):
 # ---------------------------------------------------------------- max pool
 
 def _max_pool_rule(n, g):
+    unpack_saved(n)
     g = array(g)
     shape = n._in_shapes[0]
     indices = array(n.saved("result1"))
@@ -94,8 +109,11 @@ MaxPool2DWithIndicesBackward0 = node_class("MaxPool2DWithIndicesBackward0", _max
 def _max_pool_geometry(x_shape, kernel_size, stride, padding, dilation, ceil_mode):
     """Validated (kernel, strides, padding, dilation, the stride as PyTorch saves it), cached:
     a layer meets few shapes."""
+    if len(x_shape) not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     kernel, strides, pad, dil = _geometry(kernel_size, stride, padding, dilation)
     _check_window(kernel, pad, dil)
+    _check_planes(x_shape)
     _check_output(x_shape, _output_hw(x_shape, kernel, strides, pad, dil, ceil_mode), None)
     return kernel, strides, pad, dil, _saved_stride(stride)
 
@@ -128,6 +146,7 @@ def _saved_stride(stride):
 # ---------------------------------------------------------------- average pool
 
 def _avg_pool_rule(n, g):
+    unpack_saved(n)
     g = array(g)
     a = n._attrs
     shape = n._in_shapes[0]
@@ -163,10 +182,12 @@ AvgPool2DBackward0 = node_class("AvgPool2DBackward0", _avg_pool_rule,
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     kernel, strides, pad, _ = _geometry(kernel_size, stride, padding)
-    _check_window(kernel, pad, (1, 1))
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    input.size(-3)              # PyTorch reads the planes first: an IndexError below 3-D
+    _check_window(kernel, pad, (1, 1))
     x = input._data
+    _check_planes(x.shape)
     _check_output(x.shape, _output_hw(x.shape, kernel, strides, pad, (1, 1), ceil_mode), None)
     out = K.avg_pool2d_forward(_batched(x), kernel, strides, pad, ceil_mode, count_include_pad,
                                divisor_override)
@@ -181,6 +202,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 # ---------------------------------------------------------------- adaptive average pool
 
 def _adaptive_rule(n, g):
+    unpack_saved(n)
     shape = n._in_shapes[0]
     grad = K.adaptive_avg_pool2d_backward(_batched(array(g)), _batched_shape(shape))
     return (grad.reshape(shape),)
@@ -209,10 +231,23 @@ AdaptiveAvgPool2DBackward0 = node_class("AdaptiveAvgPool2DBackward0", _adaptive_
 
 def adaptive_avg_pool2d(input, output_size):
     x = input._data
-    sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
-    sizes = tuple(x.shape[-2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    if isinstance(output_size, int):
+        sizes = (output_size, output_size)
+    else:
+        if len(output_size) >= x.ndim:
+            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+        sizes = tuple(x.shape[-2 + i] if s is None else int(s)
+                      for i, s in enumerate(output_size))
     if sizes == (1, 1):
         return mean(input, (-1, -2), keepdim=True)
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{_sizes(x.shape)}")
+    for dim in (x.ndim - 2, x.ndim - 1):
+        if x.shape[dim] == 0:
+            raise RuntimeError("adaptive_avg_pool2d(): Expected input to have non-zero size for "
+                               f"non-batch dimensions, but input has sizes {_sizes(x.shape)} "
+                               f"with dimension {dim} being empty")
     out = K.adaptive_avg_pool2d_forward(_batched(x), sizes)
     return record(AdaptiveAvgPool2DBackward0, _unbatched_like(out, x), (input,),
                   {"self": input})

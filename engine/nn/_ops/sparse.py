@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array, as_uint64, linear_double_node, private, stash
+from engine.nn._ops._util import (array, as_uint64, linear_double_node, private, stash,
+                                  unpack_saved)
 from engine.ops._double import record_grads
 from engine.ops._core import record
 
@@ -14,6 +15,7 @@ def _weight_shape(n, g) -> tuple:
 
 
 def _embedding_rule(n, g):
+    unpack_saved(n)
     g = array(g)
     a = n._attrs
     indices = n._attrs["_indices"]
@@ -72,6 +74,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                            f"torch.{input.dtype.tensor_type} instead (while checking arguments "
                            "for embedding)")
     rows = weight._data.shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        raise IndexError("index out of range in self")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += rows
     if max_norm is not None:
