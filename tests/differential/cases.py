@@ -452,7 +452,12 @@ def _conv2d_check_order() -> list:
                 lines.append(f"v = F.conv2d(torch.ones(1, 2, 3, 4, dtype={dtype[x]}), "
                              f"torch.ones({weight_shape}, dtype={dtype[w]}), {bias}, "
                              f"padding={padding})")
-    lines += ["x = torch.ones(1, 2, 3, 4, dtype=torch.float64, requires_grad=True)",
+    for shape in ("(2, 4)", "(5,)", "(1, 1, 2, 4, 4)"):       # before 'same' warns (once)
+        for padding in ("0", "'same'", "'valid'"):
+            lines.append(f"v = F.conv2d(torch.ones{shape}, torch.ones(1, 2, 2, 2), "
+                         f"torch.ones(1, dtype=torch.float64), padding={padding})")
+    lines += ["v = F.conv2d(torch.ones(1, 3, 4, 4), torch.ones(1, 2, 2, 2), padding='same')",
+              "x = torch.ones(1, 2, 3, 4, dtype=torch.float64, requires_grad=True)",
               "b = torch.full((1,), 0.1, requires_grad=True)",
               "v = F.conv2d(x, torch.ones(1, 2, 2, 1, dtype=torch.float64), b, padding='valid')",
               "v.sum().backward()"]

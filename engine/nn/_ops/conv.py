@@ -148,6 +148,11 @@ def _check_weight_dtype(x: np.ndarray, w: np.ndarray) -> None:
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     stride, dilation = pair(stride), pair(dilation)
+    if bias is not None and not isinstance(padding, str):
+        _check_bias_dtype(input._data, bias._data)
+    if input._data.ndim not in (3, 4):      # before 'same' warns: torch's batchify
+        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
+                           f"input of size: {list(input._data.shape)}")
     if input._data.ndim == 3:
         out = conv2d(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups)
         return squeeze(out, 0)
@@ -160,8 +165,6 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             input, padding = _same_padding(input, weight._data.shape, dilation)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
-    elif bias is not None:
-        _check_bias_dtype(input._data, bias._data)
     padding = pair(padding)
     x, w = input._data, weight._data
     b = None if bias is None else bias._data
