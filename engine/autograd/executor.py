@@ -184,13 +184,8 @@ def _run(task: GraphTask, root_nodes) -> None:
     ready: list = []
     tie = itertools.count()
     pushed = set()
-    # A lone root is PyTorch's graph root: evaluated even when `inputs=` leaves it off the
-    # path, so its tensor hooks still fire (several roots hang under a GraphRoot that only
-    # feeds the needed ones).
-    lone_root = len(root_nodes) == 1 and type(root_nodes[0]) is not AccumulateGrad
     for node in root_nodes:
-        if task.dependencies.get(node, 0) == 0 and node not in pushed and \
-                (lone_root or _wanted(task, node)):
+        if task.dependencies.get(node, 0) == 0 and node not in pushed and _wanted(task, node):
             heapq.heappush(ready, (-node._sequence_nr, next(tie), node))
             pushed.add(node)
         elif len(root_nodes) == 1 and task.dependencies.get(node, 0) == 0:
