@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from graphtui.model.findings_scan import MEMORY, SAME, VIEW, Scan, StaleSave, TensorFacts
+from graphtui.model.findings_scan import MEMORY, VIEW, Scan, StaleSave, TensorFacts
 
 INPLACE, NAN, GRAD_NONE, BACKWARD_TWICE, HOOK = (
     "inplace", "nan", "grad_none", "backward_twice", "hook")
@@ -146,8 +146,8 @@ def _inplace_findings(scan: Scan, words: _Words) -> list[Finding]:
 
 
 def _through(words: _Words, change: StaleSave) -> str:
-    if change.through == VIEW or change.changed_id != change.tensor_id and \
-            change.through == SAME:
+    """How the change reached the saved value: itself, a view of it, or its memory."""
+    if change.through == VIEW:
         return " through a view"
     if change.through == MEMORY and change.changed_id != change.tensor_id:
         changed = words.scan.tensors.get(change.changed_id)
