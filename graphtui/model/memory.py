@@ -148,16 +148,6 @@ def memory_report(state: State) -> MemoryReport:
                         _blocks_of(state, "parameter"), _blocks_of(state, "input"))
 
 
-def costs_of(state: State, buffers: Iterable[Buffer]) -> dict[tuple[int, str], BufferCost]:
-    """``memory_report(state).costs`` for these buffers only (one node's, for the Node
-    pane): who a block is charged to depends only on the buffers keeping the same block,
-    so the rest of a big graph is passed over without building the whole report."""
-    buffers = list(buffers)
-    keys = {buffer.key for buffer in buffers}
-    costs = _costs([b for b in state.saved_buffers() if b.key in keys])
-    return {(b.node_id, b.name): costs[(b.node_id, b.name)] for b in buffers}
-
-
 def _costs(buffers: list[Buffer]) -> dict[tuple[int, str], BufferCost]:
     """Charge each extra block to the first buffer keeping it: a retained one when any
     still is (the block is alive), else the first that kept it (the block was freed)."""

@@ -62,20 +62,6 @@ def test_aliases_count_once_and_parameters_and_inputs_not_at_all():
         ("fc1", 0), ("(top level)", 1 * KIB), ("fc2", 0)]
 
 
-@pytest.mark.parametrize("freed", [False, True], ids=["retained", "freed"])
-def test_one_nodes_costs_are_those_of_the_whole_report(freed):
-    """The inspector asks costs_of for the selected node only (every key): it must charge
-    and alias exactly as memory_report does, the alias included."""
-    from graphtui.model.memory import costs_of
-    state = state_at(relu_chain_events() + (backward_events(False) if freed else []))
-    report = memory_report(state).costs
-    for node_id in (ACC_W, MM1, RELU, MM2):
-        node = state.nodes[node_id]
-        assert costs_of(state, node.saved) == {(node_id, b.name): report[(node_id, b.name)]
-                                                for b in node.saved}
-    assert costs_of(state, state.nodes[MM2].saved)[(MM2, "self")].alias_of == (RELU, "result")
-
-
 def test_a_node_keeps_what_its_activations_hold_each_block_once():
     state = state_at(relu_chain_events())
     assert state.nodes[MM1].retained_bytes == 0      # an input and a parameter: nothing extra
