@@ -11,6 +11,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path, PurePath
 
+import numpy as np
+
 import engine
 
 from engine import trace
@@ -205,10 +207,23 @@ def previous_grad(state: State | None, event: trace.GradAccumulated) -> Summary 
     that tensor's `.grad` (None: not kept, or nothing before)."""
     tensor = state.tensors.get(event.tensor_id) if state is not None else None
     history = tensor.grad_history if tensor is not None else ()
-    for index, change in enumerate(history):
-        if change.grad is event.grad:
+    for index in range(len(history) - 1, -1, -1):
+        if _same_summary(history[index].grad, event.grad):
             return history[index - 1].grad if index else None
     return None
+
+
+def _same_summary(kept: Summary | None, seen: Summary | None) -> bool:
+    """Whether two summaries are one `.grad`: the same object, or two decodings of it (dump
+    and the panes may read a batch again rather than the objects the state was built from)."""
+    if kept is seen:
+        return True
+    if kept is None or seen is None or (kept.shape, kept.dtype) != (seen.shape, seen.dtype):
+        return False
+    if kept.values is not None or seen.values is not None:
+        return kept.values is not None and seen.values is not None and \
+            np.array_equal(kept.values, seen.values, equal_nan=True)
+    return kept.statistics() == seen.statistics()
 
 
 def _describe_grad(event: trace.GradAccumulated, state: State | None) -> str:

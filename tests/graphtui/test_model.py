@@ -414,3 +414,14 @@ def test_compact_applies_everything_and_reports_how_far():
 def test_an_unnamed_tensor_is_described_by_its_id_once():
     event = trace.TensorCreated(7, None, (2,), "float32", False, True, None, None)
     assert describe_event(event, state_at([event])) == "tensor 7 [2] float32"
+
+
+def test_an_accumulation_read_again_still_says_what_it_added():
+    """dump and the panes may decode a batch again: the `.grad +=` line must find the grad
+    before it by its contents, not only as the object the state was built from."""
+    events = mul_forward_events() + [trace.GradAccumulated(X, summary([1.0, 2.0]), False),
+                                     trace.GradAccumulated(X, summary([4.0, 6.0]), True)]
+    state = state_at(events)
+    decoded_again = trace.GradAccumulated(X, summary([4.0, 6.0]), True)
+    assert describe_event(decoded_again, state).startswith("x.grad += [3, 4], now")
+    assert describe_event(events[-1], state).startswith("x.grad += [3, 4], now")
