@@ -1,6 +1,7 @@
 """The channel's wire format and the log that keeps batches encoded until read."""
 from __future__ import annotations
 
+import dataclasses
 import pickle
 
 import numpy as np
@@ -11,6 +12,7 @@ from graphtui import wire
 from graphtui.batchlog import BatchLog
 from graphtui.model import events as ev
 from graphtui.model.history import History
+from graphtui.model.node_attrs import node_attrs
 
 from tests.graphtui.conftest import mul_backward_events, mul_forward_events
 
@@ -18,7 +20,11 @@ EVENTS = mul_forward_events() + mul_backward_events()
 
 
 def same(a, b) -> bool:
-    """Events equal field by field, arrays by value (Summary compares by identity)."""
+    """Events equal field by field, arrays by value (Summary compares by identity); a
+    NodeCreated's attrs as the wire sends them (plain pairs, None as ())."""
+    if isinstance(a, trace.NodeCreated) and isinstance(b, trace.NodeCreated):
+        a = dataclasses.replace(a, attrs=node_attrs(a.attrs))
+        b = dataclasses.replace(b, attrs=node_attrs(b.attrs))
     if isinstance(a, np.ndarray):
         return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
     if isinstance(a, (tuple, list)):
