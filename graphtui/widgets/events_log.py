@@ -101,13 +101,16 @@ class EventsLog(ScrollView, can_focus=True):
 
     def _scan(self) -> None:
         events_, kinds = self._events, self._kinds
-        end = len(events_)
+        end, rows_before = len(events_), len(self._rows)
         if kinds is None:
             self._rows.extend(range(self._scanned, end))
         else:
             kind_of = self._kind_of
             self._rows.extend(i for i in range(self._scanned, end) if kind_of(events_[i]) in kinds)
-        was_at_end = self.scroll_y >= self.max_scroll_y
+        # Following the end: the last row was in view (from our rows, not max_scroll_y, which
+        # lags the layout: a scroll_end run before it left the log stuck at its top).
+        height = self.scrollable_content_region.height
+        was_at_end = height == 0 or self.scroll_y + height >= rows_before
         self._scanned = end
         self.virtual_size = Size(self.size.width, len(self._rows))
         if self._moment is None and was_at_end:
