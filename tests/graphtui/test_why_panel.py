@@ -166,15 +166,9 @@ async def test_the_findings_are_looked_for_off_the_ui_thread(monkeypatch):
         assert "looking" not in why_text(ui)
 
 
-async def test_a_base_changed_under_a_saved_view_is_warned_before_backward(tmp_path):
-    path = tmp_path / "saved_view.py"
-    path.write_text("import torch\n"
-                    "a = torch.ones(4, requires_grad=True)\n"
-                    "b = a * 2\n"
-                    "v = b[:2]\n"
-                    "y = v.sin()\n"
-                    "b.add_(1)\n", encoding="utf-8")
-    async with running(path, break_on_backward=False) as ui:
+async def test_a_base_changed_under_a_saved_view_is_warned_before_backward(
+        saved_view_program):
+    async with running(saved_view_program, break_on_backward=False) as ui:
         why = await open_why(ui)
         assert ("! SinBackward0 (made at saved_view.py:5) saved `self`; `b.add_(1)` at "
                 "saved_view.py:6 changed it through `b`, which shares its memory (version 0 -> "

@@ -111,18 +111,13 @@ def test_why_an_unknown_name_is_a_usage_error():
     assert "graphtui: --why nosuch: no tensor of the run is named 'nosuch'" in run.stderr
 
 
-def test_a_base_changed_under_a_saved_view_is_warned_and_then_the_error(tmp_path):
+def test_a_base_changed_under_a_saved_view_is_warned_and_then_the_error(
+        saved_view_program, tmp_path):
     """`b.add_(1)` moves the version counter `v = b[:2]` shares: the finding says so at the
     edit and, when backward fails, at the error."""
-    path = tmp_path / "saved_view.py"
-    path.write_text("import torch\n"
-                    "a = torch.ones(4, requires_grad=True)\n"
-                    "b = a * 2\n"
-                    "v = b[:2]\n"
-                    "y = v.sin()\n"
-                    "b.add_(1)\n"
-                    "print('edited')\n"
-                    "y.sum().backward()\n", encoding="utf-8")
+    path = saved_view_program
+    path.write_text(path.read_text() + "print('edited')\n" "y.sum().backward()\n",
+                    encoding="utf-8")
     run = cached_run(("-m", "graphtui", "dump", "--explain", str(path)))
     assert run.returncode == 1, run.describe()
     why = why_section(run.stdout).replace(str(tmp_path) + "/", "")
