@@ -7,10 +7,12 @@ tests/engine/surface/test_supported_doc.py fails when the file is stale.
 """
 from __future__ import annotations
 
+import __future__
 import importlib
 import pathlib
 import sys
 import textwrap
+import types
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "supported.md"
@@ -30,9 +32,23 @@ def supported_names(torch_path: str) -> list[str]:
         namespace = _engine_namespace(torch_path)
     except ModuleNotFoundError:
         return []
-    have = set(vars(namespace)) if not isinstance(namespace, type) else \
-        {name for klass in namespace.__mro__ for name in vars(klass)}
+    if isinstance(namespace, type):
+        have = {name for klass in namespace.__mro__ for name in vars(klass)}
+    else:
+        have = {name for name, value in vars(namespace).items() if _engine_own(value)}
     return sorted(name for name in have & NAMES[torch_path] if not name.startswith("_"))
+
+
+def _engine_own(value) -> bool:
+    """False for what a module merely imports (`math`, `warnings`, `Counter`, the
+    `annotations` future flag): PyTorch's module has them too, but they are not its API."""
+    if value is __future__.annotations:
+        return False
+    if isinstance(value, types.ModuleType):
+        return value.__name__.startswith("engine")
+    if isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
+        return value.__module__.startswith("engine")
+    return True
 
 
 def _import_every_op_module() -> None:

@@ -1,4 +1,4 @@
-"""engine.optim: SGD, Adam, AdamW and lr_scheduler.StepLR, as PyTorch's."""
+"""engine.optim: SGD, Adam, AdamW and the common lr_scheduler classes, as PyTorch's."""
 from engine.optim.optimizer import Optimizer
 from engine.optim.sgd import SGD
 from engine.optim.adam import Adam, AdamW
