@@ -1,10 +1,12 @@
-"""engine.optim: SGD, Adam, AdamW and the common lr_scheduler classes, as PyTorch's."""
+"""engine.optim: SGD, Adam, AdamW, RMSprop, Adagrad and the common lr_scheduler classes, as
+PyTorch's."""
 from engine.optim.optimizer import Optimizer
 from engine.optim.sgd import SGD
 from engine.optim.adam import Adam, AdamW
+from engine.optim.rmsprop import Adagrad, RMSprop
 from engine.optim import lr_scheduler
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
 
 
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
