@@ -25,6 +25,8 @@ from engine.ops.gather import gather, index_select, scatter, scatter_add
 from engine.ops.inplace import (abs_, cos_, exp_, log_, neg_, reciprocal_, relu_, sigmoid_,
                                 sin_, sqrt_, tanh_)
 from engine.ops.statistics import prod, std, var
+from engine.ops.ordering import (argsort, cumsum, flip, logsumexp, roll, sort, topk, tril,
+                                 triu)
 from engine.ops.shape import (cat, clone, concat, concatenate, diagonal, flatten, permute,
                               reshape, squeeze, stack, t, transpose, unsqueeze)
 from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split

@@ -14,6 +14,7 @@ from engine.ops import reductions as R
 from engine.ops import gather as G
 from engine.ops import indexing as X
 from engine.ops import statistics as ST
+from engine.ops import ordering as O
 from engine.ops import shape as S
 from engine.ops import split as SP
 from engine.tensor import Tensor
@@ -87,6 +88,9 @@ _METHODS = {
     "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
     "argmin": R.argmin, "norm": R.norm, "softmax": R.softmax, "log_softmax": R.log_softmax,
     "prod": ST.prod, "var": ST.var, "std": ST.std,
+    # along a dim
+    "cumsum": O.cumsum, "logsumexp": O.logsumexp, "flip": O.flip, "roll": O.roll,
+    "tril": O.tril, "triu": O.triu, "sort": O.sort, "argsort": O.argsort, "topk": O.topk,
     # index-driven
     "index_select": G.index_select, "gather": G.gather, "scatter": G.scatter,
     "scatter_add": G.scatter_add,

@@ -42,3 +42,17 @@ SURFACE_CASES["DiagonalBackward0"] = lambda: (lambda a: a.diagonal(1, 0, 2), (le
 SURFACE_CASES["UnsafeSplitBackward0"] = lambda: (
     lambda a: engine.cat([p * (i + 1) for i, p in enumerate(a.unsafe_chunk(3, 1)[1:])], 1),
     (leaf(2, 7),))
+
+# engine/ops/ordering.py; values kept apart so sort/topk choose the same order under the
+# finite differences' small steps.
+SURFACE_CASES.update({
+    "CumsumBackward0": lambda: (lambda a: a.cumsum(-1), (leaf(2, 4),)),
+    "FlipBackward0": lambda: (lambda a: a.flip(0, -1), (leaf(2, 3),)),
+    "RollBackward0": lambda: (lambda a: a.roll((1, -2), (0, 1)) * a, (leaf(3, 4),)),
+    "TrilBackward0": lambda: (lambda a: a.tril(-1), (leaf(3, 3),)),
+    "TriuBackward0": lambda: (lambda a: a.triu(1), (leaf(2, 3, 3),)),
+    "LogsumexpBackward0": lambda: (lambda a: a.logsumexp((0, 2)), (leaf(2, 3, 2),)),
+    "SortBackward0": lambda: (lambda a: a.sort(1, descending=True).values * a,
+                              (away_from_zero(2, 4),)),
+    "TopkBackward0": lambda: (lambda a: a.topk(2, 0).values, (away_from_zero(4, 3),)),
+})

@@ -14,7 +14,7 @@ import engine.nn.functional as F
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 # Names torch has in each namespace and graphtui's engine does not (each checked below to be
 # in torch, so a list gone stale fails here rather than passing quietly).
-MISSING = [("torch", engine, "fft"), ("torch", engine, "cumsum"),
+MISSING = [("torch", engine, "fft"), ("torch", engine, "cumprod"),
            ("torch.nn", engine.nn, "Transformer"), ("torch.nn.functional", F, "unfold"),
            ("torch.optim", engine.optim, "LBFGS"), ("torch.nn.init", engine.nn.init, "kaiming_normal"),
            ("torch.autograd", engine.autograd, "functional"),
