@@ -1,6 +1,7 @@
 """engine.nn.modules: Module and the layers, one family per file."""
 from engine.nn.modules.module import Module
 from engine.nn.modules.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from engine.nn.modules.more_activations import ELU, Hardtanh, Mish, ReLU6, SiLU, Softplus
 from engine.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
 from engine.nn.modules.conv import Conv2d
@@ -24,4 +25,5 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "LayerNorm", "Dropout", "Dropout2d", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
            "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
            "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
-           "BCEWithLogitsLoss"] + PADDING_LAYERS
+           "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",
+           "ReLU6"] + PADDING_LAYERS

@@ -1,0 +1,160 @@
+"""silu, mish, elu, softplus and hardtanh (relu6 is hardtanh(0, 6)), as PyTorch's: node
+names, saved attributes and formulas (ATen's activation kernels and their backward).
+
+Each rule computes on arrays, and on Tensors under create_graph=True (with engine ops), so
+second derivatives work; their graphs are made of elementwise nodes where PyTorch has
+EluBackwardBackward0 / HardtanhBackwardBackward0 (hardtanh's second derivative, zero, is
+then not connected to the input at all).
+"""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops import elementwise as E
+from engine.ops._core import record
+from engine.tensor import Tensor
+
+_ARRAYS = types.SimpleNamespace(
+    exp=np.exp, tanh=np.tanh, log1p=np.log1p,
+    sigmoid=lambda x: 1 / (1 + np.exp(-x)),
+    where=lambda cond, a, b: np.where(cond, a, b).astype(np.result_type(a, b), copy=False))
+_TENSORS = types.SimpleNamespace(
+    exp=E.exp, tanh=E.tanh, sigmoid=E.sigmoid,
+    log1p=lambda x: E.log(x + 1),
+    where=lambda cond, a, b: E.where(cond if isinstance(cond, Tensor) else Tensor._make(cond),
+                                     a, b))
+
+
+def _math(*values):
+    return _TENSORS if any(isinstance(v, Tensor) for v in values) else _ARRAYS
+
+
+def _data(value):
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _float_input(input: Tensor, name: str) -> np.ndarray:
+    data = input._data
+    if data.dtype.kind != "f":
+        raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                  f"'{input.dtype.tensor_type.replace('Tensor', '')}'")
+    return data
+
+
+def _no_inplace(name: str, inplace: bool) -> None:
+    if inplace:
+        raise NotImplementedError(f"torch.nn.functional.{name}(inplace=True) is not supported "
+                                  "by graphtui's engine; use inplace=False")
+
+
+# ---------------------------------------------------------------- silu, mish
+
+def _silu_rule(n, g):
+    x = n.saved("self")
+    m = _math(x, g)
+    s = m.sigmoid(x)
+    return (g * (s * (1 + x * (1 - s))),)
+
+
+def _mish_rule(n, g):
+    x = n.saved("self")
+    m = _math(x, g)
+    t = m.tanh(m.log1p(m.exp(x)))
+    return (g * (t + x * m.sigmoid(x) * (1 - t * t)),)
+
+
+SiluBackward0 = node_class("SiluBackward0", _silu_rule)
+MishBackward0 = node_class("MishBackward0", _mish_rule)
+
+
+def silu(input, inplace: bool = False):
+    _no_inplace("silu", inplace)
+    data = _float_input(input, "silu")
+    with np.errstate(over="ignore"):
+        out = data / (1 + np.exp(-data))
+    return record(SiluBackward0, out.astype(data.dtype, copy=False), (input,), {"self": input})
+
+
+def mish(input, inplace: bool = False):
+    _no_inplace("mish", inplace)
+    data = _float_input(input, "mish")
+    with np.errstate(over="ignore"):
+        out = data * np.tanh(np.log1p(np.exp(data)))
+    return record(MishBackward0, out.astype(data.dtype, copy=False), (input,), {"self": input})
+
+
+# ---------------------------------------------------------------- softplus
+
+def _softplus_forward(x, beta, threshold, m):
+    scaled = x * beta
+    return m.where(_data(scaled) > threshold, x, m.log1p(m.exp(scaled)) / beta)
+
+
+def _softplus_rule(n, g):
+    x, a = n.saved("self"), n._attrs
+    m = _math(x, g)
+    z = m.exp(x * a["beta"])
+    return (m.where(_data(x * a["beta"]) > a["threshold"], g, g * z / (z + 1)),)
+
+
+SoftplusBackward0 = node_class("SoftplusBackward0", _softplus_rule)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    data = _float_input(input, "softplus")
+    with np.errstate(over="ignore"):
+        out = _softplus_forward(data, beta, threshold, _ARRAYS)
+    return record(SoftplusBackward0, out.astype(data.dtype, copy=False), (input,),
+                  {"self": input}, {"beta": beta, "threshold": threshold})
+
+
+# ---------------------------------------------------------------- elu
+
+def _elu_rule(n, g):
+    x, a = n.saved("self"), n._attrs
+    m = _math(x, g)
+    negative = g * a["input_scale"] * (a["alpha"] * a["scale"]) * m.exp(x * a["input_scale"])
+    return (m.where(_data(x) <= 0, negative, g * a["scale"]),)
+
+
+EluBackward0 = node_class("EluBackward0", _elu_rule)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False):
+    _no_inplace("elu", inplace)
+    data = _float_input(input, "elu")
+    with np.errstate(over="ignore"):
+        out = np.where(data <= 0, np.expm1(data) * np.asarray(alpha, data.dtype), data)
+    return record(EluBackward0, out.astype(data.dtype, copy=False), (input,), {"self": input},
+                  {"alpha": alpha, "scale": 1, "input_scale": 1})
+
+
+# ---------------------------------------------------------------- hardtanh, relu6
+
+def _hardtanh_rule(n, g):
+    x, a = n.saved("self"), n._attrs
+    outside = (_data(x) <= a["min_val"]) | (_data(x) >= a["max_val"])
+    if isinstance(g, Tensor):
+        return (g * Tensor._make((~outside).astype(g._data.dtype)),)
+    return (np.where(outside, np.zeros((), g.dtype), g),)
+
+
+HardtanhBackward0 = node_class("HardtanhBackward0", _hardtanh_rule)
+
+
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+    _no_inplace("hardtanh", inplace)
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    data = input._data
+    out = np.clip(data, min_val, max_val).astype(data.dtype, copy=False)
+    return record(HardtanhBackward0, out, (input,), {"self": input},
+                  {"min_val": min_val, "max_val": max_val})
+
+
+def relu6(input, inplace: bool = False):
+    _no_inplace("relu6", inplace)
+    return hardtanh(input, 0, 6)
