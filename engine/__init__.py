@@ -40,6 +40,7 @@ from engine import random
 from engine.random import (Generator, default_generator, get_rng_state, initial_seed,
                            set_rng_state)
 from engine.ops.random import bernoulli, multinomial, normal
+from engine.serialization import load, save
 from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                        set_grad_enabled, is_inference_mode_enabled)
 from engine import autograd
