@@ -151,6 +151,12 @@ NN_CASES = {
                                                       leaf(8), leaf(8), leaf(2, 2), leaf(2, 2))),
     "SmoothL1LossBackward0": lambda: (lambda x, t: F.smooth_l1_loss(x, t, beta=0.7),
                                       (leaf(3, 4, low=-2, high=2), leaf(3, 4, low=-2, high=2))),
+    # engine/nn/_ops/more_activations.py; distinct points keep away from hardtanh's corners.
+    "SiluBackward0": lambda: (F.silu, (leaf(5, low=-3, high=3),)),
+    "MishBackward0": lambda: (F.mish, (leaf(5, low=-3, high=3),)),
+    "EluBackward0": lambda: (lambda a: F.elu(a, 0.7), (distinct(6),)),
+    "SoftplusBackward0": lambda: (lambda a: F.softplus(a, 2, 3), (leaf(6, low=-2, high=2),)),
+    "HardtanhBackward0": lambda: (lambda a: F.hardtanh(a, -0.7, 0.7), (distinct(6),)),
 }
 
 

@@ -56,14 +56,3 @@ SURFACE_CASES.update({
                               (away_from_zero(2, 4),)),
     "TopkBackward0": lambda: (lambda a: a.topk(2, 0).values, (away_from_zero(4, 3),)),
 })
-
-# engine/nn/_ops/more_activations.py (points away from hardtanh's corners).
-SURFACE_CASES.update({
-    "SiluBackward0": lambda: (lambda a: engine.nn.functional.silu(a), (leaf(5, low=-3, high=3),)),
-    "MishBackward0": lambda: (lambda a: engine.nn.functional.mish(a), (leaf(5, low=-3, high=3),)),
-    "EluBackward0": lambda: (lambda a: engine.nn.functional.elu(a, 0.7), (away_from_zero(6),)),
-    "SoftplusBackward0": lambda: (lambda a: engine.nn.functional.softplus(a, 2, 3),
-                                  (leaf(6, low=-2, high=2),)),
-    "HardtanhBackward0": lambda: (lambda a: engine.nn.functional.hardtanh(a, -0.4, 0.4),
-                                  (away_from_zero(6),)),
-})
