@@ -2,6 +2,7 @@
 from engine.nn.modules.module import Module
 from engine.nn.modules.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from engine.nn.modules.more_activations import ELU, Hardtanh, Mish, ReLU6, SiLU, Softplus
+from engine.nn.modules.more_losses import HuberLoss, KLDivLoss
 from engine.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
 from engine.nn.modules.conv import Conv2d
@@ -26,4 +27,4 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
            "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
            "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",
-           "ReLU6"] + PADDING_LAYERS
+           "ReLU6", "HuberLoss", "KLDivLoss"] + PADDING_LAYERS

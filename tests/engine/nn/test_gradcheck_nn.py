@@ -157,6 +157,8 @@ NN_CASES = {
     "EluBackward0": lambda: (lambda a: F.elu(a, 0.7), (distinct(6),)),
     "SoftplusBackward0": lambda: (lambda a: F.softplus(a, 2, 3), (leaf(6, low=-2, high=2),)),
     "HardtanhBackward0": lambda: (lambda a: F.hardtanh(a, -0.7, 0.7), (distinct(6),)),
+    "HuberLossBackward0": lambda: (lambda x, t: F.huber_loss(x, t, delta=0.6),
+                                   (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
 }
 
 
