@@ -11,7 +11,7 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine._cpp_warning import cpp_warning
-from engine import trace
+from engine import trace, warning_events
 from engine.utils import hooks as _hooks
 
 NON_LEAF_GRAD_WARNING = cpp_warning(
@@ -195,10 +195,8 @@ class Tensor:
     @property
     def grad(self):
         if self._grad_fn is not None and not self._retains_grad:
-            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
-            if trace.active:
-                trace.emit(trace.WarningRaised("UserWarning", NON_LEAF_GRAD_WARNING,
-                                               None, trace.tensor_id(self)))
+            warning_events.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2,
+                                tensor_id=trace.tensor_id(self) if trace.active else None)
         return self._grad
 
     @grad.setter

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 from graphtui import wire
@@ -115,6 +116,7 @@ def install_backend(backend: str, recorder: Recorder, config: dict
             engine_as_torch.install()
         except RuntimeError as error:       # real torch imported already (a sitecustomize)
             return ev.RunFinished("failed", "RuntimeError", str(error))
+        _watch_engine_warnings()
         return None
     try:
         torch_backend = importlib.import_module("graphtui.backends.torch")
@@ -170,3 +172,18 @@ def _die_with_parent(parent: int) -> None:
         return
     if os.getppid() != parent:          # it died before the call above
         os._exit(0)
+
+
+def _watch_engine_warnings() -> None:
+    """Every warning shown while the scenario runs is a WarningRaised, as under the torch
+    backend (an lr scheduler's, a library's, the scenario's own), except those the engine
+    announces itself with their node or tensor (engine.warning_events)."""
+    from engine import trace, warning_events
+    original = warnings.showwarning
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        original(message, category, filename, lineno, file, line)
+        if trace.active and not warning_events.announcing():
+            trace.emit(trace.WarningRaised(category.__name__, str(message)))
+
+    warnings.showwarning = showwarning

@@ -368,12 +368,11 @@ def test_nan_origin_forward_traceback_has_only_the_scenarios_frames():
     assert frames and all(f.endswith("scenarios/nan_origin.py") for f in frames), frames
 
 
-def test_long_chain_under_dump_is_quick():
-    """10,000 chained ops: the whole dump, start-up included, in well under a minute (the
-    run may share the machine with the other scenario runs, hence the margin)."""
+def test_long_chain_under_dump_shows_every_node():
+    """10,000 chained ops, each node's backward in the dump. (How long it takes is
+    benchmarks/chain_100k.py's business: a timed test fails on a busy machine.)"""
     run = dump("long_chain")
     assert run.returncode == 0, run.describe()
-    assert run.seconds < 30, f"graphtui dump scenarios/long_chain.py took {run.seconds:.1f} s"
     events = re.findall(r"^\s*\d+  MulBackward0 receives", run.stdout, flags=re.M)
     assert len(events) == 10_000
 

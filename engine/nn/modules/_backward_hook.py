@@ -7,11 +7,10 @@ backward hooks with (grad_input, grad_output). Both nodes are in the graph, as i
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
-from engine import trace
+from engine import trace, warning_events
 from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
 from engine.autograd.node import node_class
@@ -152,9 +151,7 @@ class BackwardHook:
         return tuple(_as_grad(local_grad_outputs[i]) for i in self.output_tensors_index)
 
     def _fire_without_inputs(self) -> None:
-        warnings.warn(NO_INPUT_GRAD_WARNING, UserWarning, stacklevel=2)
-        if trace.active:
-            trace.emit(trace.WarningRaised("UserWarning", NO_INPUT_GRAD_WARNING))
+        warning_events.warn(NO_INPUT_GRAD_WARNING, UserWarning, stacklevel=2)
         grad_input = (None,) * self.n_inputs
         for hook_id, hook in self.user_hooks:
             out = fire(hook_id, hook, "full_backward", self.path, self.module, grad_input,

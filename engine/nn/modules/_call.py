@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 
-from engine import trace
+from engine import trace, warning_events
 from engine.nn.modules import module as M
 from engine.nn.modules._backward_hook import BackwardHook
 from engine.tensor import Tensor
@@ -199,9 +199,7 @@ def _maybe_warn_non_full(inputs, result, grad_fn) -> None:
 
 
 def _warn_future(message: str) -> None:
-    warnings.warn(message, FutureWarning, stacklevel=5)
-    if trace.active:
-        trace.emit(trace.WarningRaised("FutureWarning", message))
+    warning_events.warn(message, FutureWarning, stacklevel=5)
 
 
 # ---------------------------------------------------------------- events
