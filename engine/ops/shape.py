@@ -299,8 +299,11 @@ def _cat_rule(n, g):
     d = n._attrs["dim"]
     sizes = [s[d] for s in n._in_shapes]
     bounds = np.cumsum([0] + sizes)
-    return tuple(_take(g, d, int(bounds[i]), int(bounds[i + 1])) if n.needs(i) else None
-                 for i in range(len(sizes)))
+    # torch computes a TensorList's grads together: every input gets its slice when any needs
+    # one (post hooks see them all).
+    if not any(n.needs(i) for i in range(len(sizes))):
+        return (None,) * len(sizes)
+    return tuple(_take(g, d, int(bounds[i]), int(bounds[i + 1])) for i in range(len(sizes)))
 
 
 def _take(g, d: int, start: int, stop: int):
@@ -310,8 +313,10 @@ def _take(g, d: int, start: int, stop: int):
 
 def _stack_rule(n, g):
     d = n._attrs["dim"]
-    return tuple((g[(slice(None),) * d + (i,)]) if n.needs(i) else None
-                 for i in range(len(n._in_shapes)))
+    count = len(n._in_shapes)
+    if not any(n.needs(i) for i in range(count)):
+        return (None,) * count
+    return tuple(g[(slice(None),) * d + (i,)] for i in range(count))
 
 
 CatBackward0 = node_class("CatBackward0", _cat_rule)

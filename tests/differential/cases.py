@@ -127,6 +127,14 @@ CASES = {
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "v = x.double()",
         "h = v.grad_fn.register_hook(lambda gi, go: rec('h', gi, go))", "v.sum().backward()",
         "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True)", "g = t[0]"],
+    "cat_and_stack_post_hooks_see_every_inputs_grad": [
+        "x = torch.tensor([[1.0, 2.0]], dtype=torch.float64, requires_grad=True)",
+        "v = torch.cat([x, torch.ones(1, 3), torch.ones(1, 1)], dim=-1)",
+        "h = v.grad_fn.register_hook(lambda gi, go: rec('h', gi, go))", "v.sum().backward()",
+        "w = torch.stack([x, torch.ones(1, 2, dtype=torch.float64)], 1)",
+        "h = w.grad_fn.register_hook(lambda gi, go: rec('h', gi, go))", "w.sum().backward()",
+        "u = torch.cat([torch.ones(2), torch.zeros(1)])",
+        "h = (u * x).grad_fn.register_hook(lambda gi, go: rec('h', gi, go))"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
