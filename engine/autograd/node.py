@@ -123,10 +123,12 @@ class SavedTensor:
             return _Tensor()._make(np.asarray(self.data))
         if self.tensor is not None:
             return self.tensor
-        out = self.output_ref()
-        if out is None:
-            out = _Tensor()._make(self.data)
-            out._grad_fn, out._output_nr, out._requires_grad = node, self.output_nr, True
+        # PyTorch unpacks a saved output as a new tensor on the node that saved it (sharing
+        # the data and version counter), not the output itself: a later in-place edit of the
+        # output (CopySlices) does not change what the double-backward graph names.
+        out = _Tensor()._make(self.data)
+        out._grad_fn, out._output_nr, out._requires_grad = node, self.output_nr, True
+        out._vc = self.version_box
         return out
 
     def _modified_message(self, node) -> str:

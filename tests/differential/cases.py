@@ -154,6 +154,13 @@ CASES = {
         "t4 = torch.autograd.grad(y.sum(), [y], w, create_graph=True)",
         "t5 = torch.autograd.grad(y.sum(-1), [y], u, create_graph=True)",
         "g = t2[0]", "g[0] = torch.ones(3, requires_grad=True)"],
+    "a_saved_output_unpacks_on_its_own_node": [
+        "x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)",
+        "v = x.reshape(1, -1).softmax(dim=-2)",
+        "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True, retain_graph=True)",
+        "v[..., -2:, 0] = torch.tensor([1.0])", "g = t[0]", "g.sum().backward()",
+        "y = x.tanh()", "t = torch.autograd.grad(y.sum(), [x], create_graph=True)",
+        "y.clamp_(min=-0.5, max=0.5)", "g = t[0]", "g.sum().backward()"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
