@@ -259,8 +259,64 @@ def _copy_slices_release(self) -> tuple:
 
 CopySlices._free_saved = _copy_slices_free
 CopySlices._release = _copy_slices_release
-AsStridedBackward0 = node_class("AsStridedBackward0", lambda n, g: (
-    _scatter(g, n._attrs["_region"], n._attrs["_size"]),))
+def _as_strided_rule(n, g):
+    if isinstance(g, Tensor):
+        made = _as_strided_graph(g, n._attrs["_region"], n._attrs["_size"],
+                                 n._attrs.get("_broadcast", ()))
+        if made is not None:
+            return (made,)
+    return (_scatter(g, n._attrs["_region"], n._attrs["_size"]),)
+
+
+AsStridedBackward0 = node_class("AsStridedBackward0", _as_strided_rule)
+
+
+def _as_strided_graph(g: Tensor, region: np.ndarray, size: tuple, broadcast: tuple):
+    """ATen's as_strided_backward under create_graph, op for op: squeeze the view's size-1
+    dims and sum its stride-0 dims (last first), copy into a zero storage through a strided
+    view of it (CopySlices), and read the base's geometry back (AsStridedBackward0). None
+    when the region is not one strided block of the storage."""
+    numel = int(np.prod(size))
+    if region.size == 0 or numel == 0:
+        return Tensor._make(np.zeros(size, dtype=g._data.dtype))
+    for d in reversed(range(region.ndim)):
+        if region.shape[d] == 1:
+            g, region = g.squeeze(d), region.squeeze(d)
+        elif d in broadcast:
+            g, region = g.sum(d, keepdim=True), region.take([0], axis=d)
+    storage = Tensor._make(np.zeros(numel, dtype=g._data.dtype))
+    target = _strided_block(storage._data, region)
+    if target is None:
+        return None
+    from engine.ops.shape import as_view
+    target = as_view(Tensor._make(target), storage)
+    with _gm.enable_grad():
+        copy_(target, g)
+        out = as_view(Tensor._make(storage._data.reshape(size)), storage)
+        _rebase_strided(out, storage)
+    return out
+
+
+def _strided_block(flat: np.ndarray, region: np.ndarray):
+    """The view of 1-D `flat` whose elements sit at the indices `region`, if strides give
+    it."""
+    start = int(region.flat[0])
+    steps = []
+    for d in range(region.ndim):
+        if region.shape[d] > 1:
+            steps.append(int(region.take([1], axis=d).flat[0]) - start)
+        else:
+            steps.append(0)
+    last = start + sum((count - 1) * step for count, step in zip(region.shape, steps))
+    if min(steps, default=0) < 0 or last >= flat.size:
+        return None
+    positions = np.lib.stride_tricks.as_strided(
+        np.arange(flat.size, dtype=np.int64)[start:], region.shape,
+        tuple(s * 8 for s in steps), writeable=False)
+    if not np.array_equal(positions, region):
+        return None
+    return np.lib.stride_tricks.as_strided(
+        flat[start:], region.shape, tuple(s * flat.itemsize for s in steps), writeable=True)
 
 
 def _scatter(g, region: np.ndarray, size: tuple):
@@ -509,7 +565,9 @@ def _rebase_strided(view: Tensor, base: Tensor) -> None:
     strided._next = (edge(base),)
     strided._in_shapes = (base._data.shape,)
     strided._out_meta = ((view._data.shape, view._data.dtype),)
-    strided._attrs = {"_region": region_in_base(view, base), "_size": base._data.shape}
+    strided._attrs = {"_region": region_in_base(view, base), "_size": base._data.shape,
+                      "_broadcast": tuple(d for d, (step, count) in enumerate(
+                          zip(view._data.strides, view._data.shape)) if step == 0 and count > 1)}
     _attach(view, strided)
 
 

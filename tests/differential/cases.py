@@ -161,6 +161,15 @@ CASES = {
         "v[..., -2:, 0] = torch.tensor([1.0])", "g = t[0]", "g.sum().backward()",
         "y = x.tanh()", "t = torch.autograd.grad(y.sum(), [x], create_graph=True)",
         "y.clamp_(min=-0.5, max=0.5)", "g = t[0]", "g.sum().backward()"],
+    "as_strided_backward_under_create_graph": [
+        "x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)",
+        "y = x * 1", "v = y.t()[None, 1:]", "w = y[0:1, ::2]", "e = y[1].expand(2, 3)",
+        "z = y[0:0]", "y.mul_(2)",
+        "t1 = torch.autograd.grad((v * v).sum(), [x], create_graph=True, retain_graph=True)",
+        "t2 = torch.autograd.grad((w * w).sum(), [x], create_graph=True, retain_graph=True)",
+        "t3 = torch.autograd.grad((e * e).sum(), [x], create_graph=True, retain_graph=True)",
+        "t4 = torch.autograd.grad((z * z).sum(), [x], create_graph=True, allow_unused=True)",
+        "g = t1[0]", "g.sum().backward()", "g = t3[0]", "(g * g).sum().backward()"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
