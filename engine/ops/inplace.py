@@ -576,13 +576,17 @@ def _index_put_rule(n, g):
     key, accumulate = n._attrs["_key"], n._attrs["accumulate"]
     grad_self = None
     if n.needs(0):
-        grad_self = g if accumulate else _zeroed(g, key)
+        grad_self = g if accumulate else _zeroed(g, key, n._in_shapes[1])
     grad_values = reduce_to(g[key], n._in_shapes[1]) if n.needs(1) else None
     return grad_self, grad_values
 
 
-def _zeroed(g, key):
-    out = g.copy() if not hasattr(g, "_data") else g.clone()
+def _zeroed(g, key, values_shape: tuple):
+    """grad.index_put(indices, zeros_like(values)): out of place, one IndexPutBackward0
+    under create_graph."""
+    if isinstance(g, Tensor):
+        return index_put(g, key, Tensor._make(np.zeros(values_shape, dtype=g._data.dtype)))
+    out = g.copy()
     out[key] = 0
     return out
 

@@ -237,8 +237,16 @@ SqueezeBackward0 = node_class("SqueezeBackward0", lambda n, g: (
     unsqueeze_to(g, n._attrs["self_sym_sizes"]),))
 SqueezeBackward1 = node_class("SqueezeBackward1", lambda n, g: (
     unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["dim"],)),))
-ExpandBackward0 = node_class("ExpandBackward0", lambda n, g: (
-    reduce_to(g, n._attrs["self_sym_sizes"]),))
+def _expand_rule(n, g):
+    shape = n._attrs["self_sym_sizes"]
+    if not shape and isinstance(g, Tensor):
+        # ATen's sum_to to a 0-dim shape is a sum even of a 0-dim grad (SumBackward0)
+        from engine.ops.reductions import sum as _sum
+        return (_sum(g),)
+    return (reduce_to(g, shape),)
+
+
+ExpandBackward0 = node_class("ExpandBackward0", _expand_rule)
 
 
 def unsqueeze(input, dim):

@@ -170,6 +170,15 @@ CASES = {
         "t3 = torch.autograd.grad((e * e).sum(), [x], create_graph=True, retain_graph=True)",
         "t4 = torch.autograd.grad((z * z).sum(), [x], create_graph=True, allow_unused=True)",
         "g = t1[0]", "g.sum().backward()", "g = t3[0]", "(g * g).sum().backward()"],
+    "expand_and_index_put_backward_under_create_graph": [
+        "x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)",
+        "m = x.mean()", "e = m.expand(())",
+        "t1 = torch.autograd.grad((e * e).sum(), [x, m], create_graph=True)",
+        "v = 2 / x", "v[[-1, -1]] = 3", "w = v.transpose(1, 1)", "u = x * 1",
+        "u[:, [0, 2]] = torch.tensor([[7.0, 8.0]])", "u[u > 3] = 0.5",
+        "t2 = torch.autograd.grad((w * w).sum(), [x, w], create_graph=True, retain_graph=True)",
+        "t3 = torch.autograd.grad((u * u).sum(), [x], create_graph=True)",
+        "g = t3[0]", "g.sum().backward()"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
