@@ -255,7 +255,16 @@ class Node:
         return self._next[index] is not None
 
     def _apply(self, grads: list) -> tuple:
+        if self._saved:
+            self._check_saved()
         return self._rule(*grads)
+
+    def _check_saved(self) -> None:
+        """PyTorch's node unpacks every saved value before its formula runs, read or not: one
+        freed, or modified in place since it was saved, raises here."""
+        for saved in self._saved.values():
+            if saved.freed or saved.version_box[0] != saved.version:
+                saved.unpack(self)
 
     def _free_saved(self) -> None:
         """Free what the node keeps for its backward, quietly (_release says what it freed)."""
@@ -390,6 +399,8 @@ def node_class(name: str, rule, *, num_outputs: int = 1, arrays: bool = False,
         rule = _array_rule(name, rule, double)
 
     def _apply(self, grads):
+        if self._saved:
+            self._check_saved()
         return rule(self, *grads)
     cls = type(name, (Node,), {"_apply": _apply, "_num_outputs": num_outputs,
                                "_from_op_table": True,

@@ -346,7 +346,7 @@ def refresh_view(view: Tensor) -> None:
     part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
     _check_multi_output_view(view, "its base or another view of its base has been modified "
                                    "inplace")
-    if view._grad_fn is None and not (view._requires_grad or view._base._requires_grad):
+    if view._grad_fn is None and not view._base._requires_grad:
         return      # nothing to regenerate (nor to refuse) until the base requires grad
     if view._no_grad_view or _no_grad_creation(view):
         raise _no_grad_view_error(view, "its base or another view of its base has been")

@@ -179,6 +179,17 @@ CASES = {
         "t2 = torch.autograd.grad((w * w).sum(), [x, w], create_graph=True, retain_graph=True)",
         "t3 = torch.autograd.grad((u * u).sum(), [x], create_graph=True)",
         "g = t3[0]", "g.sum().backward()"],
+    "every_saved_value_is_checked_even_unread": [
+        "x = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)", "v = 2 ** x",
+        "s = x.squeeze()", "with torch.no_grad():\n    s.add_(-1.5)", "v[None].backward()"],
+    "split_of_a_view_made_under_no_grad": [
+        "x = torch.ones(2, 3, 4, requires_grad=True)",
+        "with torch.no_grad():\n    v = x[:, 1:2, None, -2]", "t1 = torch.chunk(v, 2, 2)",
+        "t2 = v.unbind(0)", "t3 = torch.split(v, [1, 1], 0)"],
+    "requires_grad_on_a_view_of_a_base_that_does_not": [
+        "x = torch.ones(2, 3)", "v = x.unsqueeze(-1)",
+        "with torch.no_grad():\n    v.copy_(torch.ones(2, 3, 1, requires_grad=True))",
+        "v.requires_grad_(True)", "w = v * 2"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
