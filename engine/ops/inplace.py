@@ -260,12 +260,16 @@ def _copy_slices_release(self) -> tuple:
 CopySlices._free_saved = _copy_slices_free
 CopySlices._release = _copy_slices_release
 def _as_strided_rule(n, g):
+    region, size, broadcast = n._attrs["_region"], n._attrs["_size"], n._attrs["_broadcast"]
     if isinstance(g, Tensor):
-        made = _as_strided_graph(g, n._attrs["_region"], n._attrs["_size"],
-                                 n._attrs.get("_broadcast", ()))
+        made = _as_strided_graph(g, region, size, broadcast)
         if made is not None:
             return (made,)
-    return (_scatter(g, n._attrs["_region"], n._attrs["_size"]),)
+    # an expanded view reads one element many times: its gradient there is the sum
+    for d in broadcast:
+        g = g.sum(d, keepdim=True) if isinstance(g, Tensor) else g.sum(axis=d, keepdims=True)
+        region = region.take([0], axis=d)
+    return (_scatter(g, region, size),)
 
 
 AsStridedBackward0 = node_class("AsStridedBackward0", _as_strided_rule)

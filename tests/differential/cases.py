@@ -190,6 +190,26 @@ CASES = {
         "x = torch.ones(2, 3)", "v = x.unsqueeze(-1)",
         "with torch.no_grad():\n    v.copy_(torch.ones(2, 3, 1, requires_grad=True))",
         "v.requires_grad_(True)", "w = v * 2"],
+    "retain_grad_on_a_no_grad_view_reads_the_node_held": [
+        "x = torch.tensor([1.0, -2.0], requires_grad=True)", "v = (x + 1).sum().expand(())",
+        "with torch.no_grad():\n    w = v[...]", "v.masked_fill_(v > 0, 0.0)", "w.retain_grad()",
+        "leaf = w.is_leaf"],
+    "var_and_std_without_degrees_of_freedom": [
+        "x = torch.tensor([[1.0], [2.0]], requires_grad=True)", "v = x.var()", "w = x[:1].std()",
+        "u = x.var(1)", "s = x.std(0, correction=2)", "r = x.var(correction=3)",
+        "(v + w + u.sum() + s.sum() + r).backward()",
+        "z = torch.tensor([[1.0, 1.0]], requires_grad=True)", "q = z.var(correction=2)",
+        "q.backward()"],
+    "index_select_bounds_texts": [
+        "x = torch.ones(2, 3, 2)", "v = torch.index_select(x, 1, torch.tensor([3]))",
+        "v = torch.index_select(x, 0, torch.tensor([2]))", "v = x.index_select(2, torch.tensor([-1]))",
+        "v = torch.ones(3).index_select(0, torch.tensor([3]))",
+        "v = torch.ones(3, 0).index_select(1, torch.tensor([0]))",
+        "v = torch.ones(3, 0).index_select(0, torch.tensor([5]))"],
+    "grad_of_an_expanded_view_after_its_base_changed": [
+        "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)", "y = x.log()",
+        "v = y.t()", "e = v.expand(3, 2, 2)", "v[:, [1]] = 2",
+        "e.backward(torch.arange(12.0).reshape(3, 2, 2))"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
