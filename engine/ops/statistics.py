@@ -56,6 +56,8 @@ def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple):
 
 
 def _others_product_over(x: np.ndarray, dims: tuple) -> np.ndarray:
+    if x.size == 0:
+        return np.zeros_like(x)
     if len(dims) == 1:
         return _others_product(x, dims[0])
     return _others_product(x.reshape(-1), 0).reshape(x.shape)

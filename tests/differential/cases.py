@@ -210,6 +210,9 @@ CASES = {
         "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)", "y = x.log()",
         "v = y.t()", "e = v.expand(3, 2, 2)", "v[:, [1]] = 2",
         "e.backward(torch.arange(12.0).reshape(3, 2, 2))"],
+    "prod_of_an_empty_tensor_backward": [
+        "x = torch.ones(2, 3, requires_grad=True)", "v = (x * 2)[:, 1:1]", "p = v.prod()",
+        "q = v.prod(1)", "(p + q.sum()).backward()", "w = v.t().prod(0)", "w.sum().backward()"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
