@@ -407,6 +407,21 @@ def _loaded_loss_kernels(data, d: int):
     return kernels
 
 
+def _dim_required(op, name: str):
+    """torch.softmax / Tensor.softmax (and log_softmax): dim is required there; only F's
+    functions pick one (with a warning)."""
+    def required(input, dim=None, dtype=None):
+        if dim is None:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        return op(input, dim, dtype)
+    required.__name__ = required.__qualname__ = name
+    return required
+
+
+softmax_with_dim = _dim_required(softmax, "softmax")
+log_softmax_with_dim = _dim_required(log_softmax, "log_softmax")
+
+
 def _implicit_dim(dim, ndim: int, name: str) -> int:
     if dim is not None:
         return dim

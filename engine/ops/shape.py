@@ -29,6 +29,8 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
             out._no_grad_alias = True
         if base._no_grad_view:
             out._no_grad_view = True    # a view of such a view is one too
+            if base._requires_grad:
+                out._requires_grad = True
         elif base._requires_grad and not out._requires_grad and not _gm.state.enabled \
                 and not _gm.state.inference:
             # PyTorch tracks a view made under no_grad: it requires grad (as a leaf), and an

@@ -72,6 +72,8 @@ def _prod_all_rule(n, g):
 def _prod_dim_rule(n, g):
     x = n.saved("self")
     a = n._attrs
+    if not len(x.shape):            # prod over dim 0 of a 0-dim tensor: the grad itself
+        return (g,)
     return (_prod_grad(g, x, n.saved("result"), (a["_dim"],), a["keepdim"], tuple(x.shape)),)
 
 
@@ -159,8 +161,6 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction):
     dims = tuple(range(data.ndim)) if dim is None else _dims(dim, data.ndim)
     count = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
     divisor = max(0, count - used)
-    if divisor <= 0:
-        warnings.warn(DOF_WARNINGS[name], UserWarning, stacklevel=3)
     with np.errstate(divide="ignore", invalid="ignore"):
         centered = data - _quiet_mean(data, dims)
         squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
@@ -169,9 +169,16 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction):
              "keepdim": keepdim, "_dims": dims, "_dof": float(count - used),
              "_all": dim is None or data.ndim == 0}
     if name == "var":
-        return record(VarBackward0, var, (input,), {"self": input}, attrs)
-    return record(StdBackward0, np.sqrt(var), (input,), {"self": input}, attrs,
-                  save_result="result")
+        out = record(VarBackward0, var, (input,), {"self": input}, attrs)
+    else:
+        out = record(StdBackward0, np.sqrt(var), (input,), {"self": input}, attrs,
+                     save_result="result")
+    # ATen's kernel warns after autograd has read the input's grad_fn (which may raise);
+    # its reduction factor is input numel / output numel, 0 when either is empty
+    factor = data.size // var.size if var.size else 0
+    if factor - used <= 0:
+        warnings.warn(DOF_WARNINGS[name], UserWarning, stacklevel=3)
+    return out
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

@@ -213,6 +213,21 @@ CASES = {
     "prod_of_an_empty_tensor_backward": [
         "x = torch.ones(2, 3, requires_grad=True)", "v = (x * 2)[:, 1:1]", "p = v.prod()",
         "q = v.prod(1)", "(p + q.sum()).backward()", "w = v.t().prod(0)", "w.sum().backward()"],
+    "softmax_needs_a_dim_except_in_F": [
+        "x = torch.ones(2, 3)", "v = x.softmax()", "v = x.log_softmax()", "v = torch.softmax(x)",
+        "v = torch.log_softmax(x)", "v = F.softmax(x)", "v = F.log_softmax(x)"],
+    "var_std_warning_after_the_graph_and_on_empty_outputs": [
+        "x = torch.ones(2, 3, requires_grad=True)", "y = x * 2", "t = y.split(1, dim=1)",
+        "y.add_(1)", "v = t[0].std(dim=-1)", "e = torch.ones(0, 1, 4)",
+        "v = torch.std(e, dim=2, correction=2)", "v = torch.var(e, dim=(0, 1))"],
+    "prod_over_dim_0_of_a_0_dim_tensor": [
+        "x = torch.tensor(3.0, requires_grad=True)", "v = x.prod(dim=0)", "v.backward()",
+        "w = x.prod(0, keepdim=True)", "w.backward()"],
+    "views_of_a_no_grad_view_require_grad": [
+        "x = torch.ones(1, 3, 4, requires_grad=True)", "v = x.squeeze()",
+        "with torch.no_grad():\n    w = v[-2:, None, 0:0]\n    u = v[1:][None]",
+        "h = w.register_post_accumulate_grad_hook(lambda t: rec('h', t.grad))",
+        "r = u.requires_grad"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
