@@ -414,6 +414,11 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
     """Tensor hooks, then retain_grad's copy, then node pre-hooks (PyTorch 2.13's order)."""
     target = f"node:{node._id}"
     graph = task.create_graph
+    needed = task.needed is None or node in task.needed
+    if needed and task.captures:
+        # PyTorch's evaluate_function: a node that will run calls its tensor hooks itself,
+        # so autograd.grad captures the gradient before them
+        _capture(task, node, grads)
     if node._tensor_pre_hooks:
         for nr, hooks in list(node._tensor_pre_hooks.items()):
             for hook_id, fn in list(hooks.items()):
@@ -427,15 +432,20 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
             tensor = ref()
             if tensor is not None and grads[nr] is not None:
                 _store_grad(tensor, grads[nr], graph, retained=True)
-    # autograd.grad captures an input's gradient here, before node pre-hooks, which run only
-    # when the node itself runs (PyTorch's evaluate_function).
+    # A node that will not run: its tensor hooks ran first, then the capture; node pre-hooks
+    # run only when the node itself runs (PyTorch's evaluate_function).
+    if not needed:
+        _capture(task, node, grads)
+    else:
+        grads = _node_pre_hooks(node, grads, graph)
+    return grads
+
+
+def _capture(task: GraphTask, node, grads: list) -> None:
     for nr in range(node._num_outputs):
         index = task.captures.get((node, nr))
         if index is not None and grads[nr] is not None:
             task.results[index] = _as_tensor(grads[nr])
-    if task.needed is None or node in task.needed:
-        grads = _node_pre_hooks(node, grads, graph)
-    return grads
 
 
 def _node_pre_hooks(node, grads: list, graph: bool) -> list:

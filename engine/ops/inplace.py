@@ -135,6 +135,15 @@ def _write(tensor: Tensor, values: np.ndarray) -> None:
                            f"can't be cast to the desired output type "
                            f"{_TYPE_NAMES.get(target.name, target.name)}")
     _before_write(tensor)
+    if _overlaps(tensor):
+        # Several elements share memory (an expanded tensor): write only those the op
+        # changed, as PyTorch's index_put_ / masked_fill_ touch only the selected ones
+        # (writing all would leave the last element's old value).
+        with np.errstate(invalid="ignore"):
+            same = (values == tensor._data) | (np.isnan(values) & np.isnan(tensor._data)) \
+                if values.dtype.kind in "fc" else values == tensor._data
+        np.copyto(tensor._data, values, casting="unsafe", where=~same)
+        return
     np.copyto(tensor._data, values, casting="unsafe")
 
 

@@ -228,6 +228,15 @@ CASES = {
         "with torch.no_grad():\n    w = v[-2:, None, 0:0]\n    u = v[1:][None]",
         "h = w.register_post_accumulate_grad_hook(lambda t: rec('h', t.grad))",
         "r = u.requires_grad"],
+    "index_put_through_an_expanded_view_writes_only_the_indexed": [
+        "x = torch.tensor([1.0, 2.0, 4.0], requires_grad=True)", "y = x.var(dim=0)",
+        "v = y.expand(3)", "v[[-2, 0]] = 1", "z = x.sum(0)", "w = z.expand(2, 2)",
+        "w[w > 0] = 3.0"],
+    "autograd_grad_captures_before_the_tensor_hooks_of_a_node_that_runs": [
+        "x = torch.ones(1, 4, dtype=torch.float64, requires_grad=True)", "v = x.unsqueeze(-3)",
+        "h = v.register_hook(lambda g: rec('h', g) or g * 2)",
+        "t1 = torch.autograd.grad(v.sum(), [x, v], retain_graph=True)",
+        "t2 = torch.autograd.grad(v.sum(), [v])"],
     "grad_of_inputs_with_node_hooks": [
         "x = torch.tensor([1.0, 2.0], requires_grad=True)", "c = torch.tensor([3.0, 4.0])",
         "v = torch.dot(x, c)", "h1 = v.grad_fn.register_prehook(lambda go: rec('h1', go))",
