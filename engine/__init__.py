@@ -18,8 +18,9 @@ from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, c
                                     ge, gt, isfinite, isnan, le, log, maximum, minimum, logical_and, logical_not,
                                     logical_or, lt, masked_fill, mul, ne, neg, pow, reciprocal,
                                     relu, rsub, sgn, sigmoid, sign, sin, sqrt, sub, tanh, where)
-from engine.ops.reductions import (argmax, argmin, log_softmax, max, mean, min, norm, softmax,
-                                   sum)
+from engine.ops.reductions import argmax, argmin, max, mean, min, norm, sum
+from engine.ops.reductions import log_softmax_with_dim as log_softmax
+from engine.ops.reductions import softmax_with_dim as softmax
 from engine.ops.indexing import select
 from engine.ops.gather import gather, index_select, scatter, scatter_add
 from engine.ops.inplace import (abs_, cos_, exp_, log_, neg_, reciprocal_, relu_, sigmoid_,

@@ -254,9 +254,10 @@ class Tensor:
     def retain_grad(self) -> None:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        node = self.grad_fn     # a view whose base changed regenerates (or refuses) it here
-        if node is None or self._retains_grad:
+        # PyTorch's C++ is_leaf reads the node held, without regenerating a view's
+        if self._grad_fn is None or self._retains_grad:
             return
+        node = self.grad_fn     # a view whose base changed regenerates (or refuses) it here
         if node._retain_grad_refs is None:
             node._retain_grad_refs = {}
         import weakref

@@ -16,6 +16,23 @@ def _as_tuple(value) -> tuple:
     return tuple(value)
 
 
+def _mark_no_grad_view(grad) -> None:
+    """A gradient computed without create_graph that is a view (the expand of a sum's
+    backward, say) is, in PyTorch, a view made in no_grad mode: writable, and an in-place
+    edit with a value that requires grad is refused."""
+    if grad is None or grad._data.base is None or grad._base is not None:
+        return
+    if not grad._data.flags.writeable:
+        grad._data = grad._data.copy()
+        return
+    base = Tensor._make(grad._data.base if isinstance(grad._data.base, np.ndarray)
+                        else np.asarray(grad._data.base))
+    grad._vc = base._vc
+    grad._base = base
+    grad._view_version = base._vc[0]
+    grad._no_grad_alias = True
+
+
 def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     grads = list(_as_tuple(grad_outputs)) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
@@ -95,6 +112,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     captured = executor.execute(edges, grads, retain_graph=retain_graph,
                                 create_graph=create_graph, inputs=tuple(unique),
                                 accumulate=False, root_tensors=outputs)
+    if not create_graph:
+        for value in captured:
+            _mark_no_grad_view(value)
     by_id = {id(t): value for t, value in zip(unique, captured)}
     results = [by_id[id(t)] for t in inputs_tuple]
     for index, value in enumerate(results):

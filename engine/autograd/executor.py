@@ -414,6 +414,11 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
     """Tensor hooks, then retain_grad's copy, then node pre-hooks (PyTorch 2.13's order)."""
     target = f"node:{node._id}"
     graph = task.create_graph
+    needed = task.needed is None or node in task.needed
+    if needed and task.captures:
+        # PyTorch's evaluate_function: a node that will run calls its tensor hooks itself,
+        # so autograd.grad captures the gradient before them
+        _capture(task, node, grads)
     if node._tensor_pre_hooks:
         for nr, hooks in list(node._tensor_pre_hooks.items()):
             for hook_id, fn in list(hooks.items()):
@@ -427,15 +432,20 @@ def _pre_hooks(task: GraphTask, node, grads: list) -> list:
             tensor = ref()
             if tensor is not None and grads[nr] is not None:
                 _store_grad(tensor, grads[nr], graph, retained=True)
-    # autograd.grad captures an input's gradient here, before node pre-hooks, which run only
-    # when the node itself runs (PyTorch's evaluate_function).
+    # A node that will not run: its tensor hooks ran first, then the capture; node pre-hooks
+    # run only when the node itself runs (PyTorch's evaluate_function).
+    if not needed:
+        _capture(task, node, grads)
+    else:
+        grads = _node_pre_hooks(node, grads, graph)
+    return grads
+
+
+def _capture(task: GraphTask, node, grads: list) -> None:
     for nr in range(node._num_outputs):
         index = task.captures.get((node, nr))
         if index is not None and grads[nr] is not None:
             task.results[index] = _as_tensor(grads[nr])
-    if task.needed is None or node in task.needed:
-        grads = _node_pre_hooks(node, grads, graph)
-    return grads
 
 
 def _node_pre_hooks(node, grads: list, graph: bool) -> list:
@@ -576,9 +586,40 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
     else:
         existing._data += array
         existing._vc[0] += 1
+        if not tensor._data.size:
+            _check_layout_contract(existing._data, tensor._data)
     if trace.active:
         trace.emit(trace.GradAccumulated(trace.tensor_id(tensor), trace.summarize(tensor._grad),
                                          existing is not None, retained))
+
+
+_warned_layout_contract = False
+
+
+def _check_layout_contract(grad: np.ndarray, param: np.ndarray) -> None:
+    """AccumulateGrad's CHECK_RESULT after `grad += new_grad`, for an empty param (dense by
+    definition, so its strides are the contract): a size-1 dim of stride 0 breaks it, which
+    a param made from an empty NumPy array has (torch.tensor keeps NumPy's zero strides).
+    PyTorch warns once per process (TORCH_WARN_ONCE). Only empty params are checked: a
+    NumPy array's strides say nothing of torch's for a non-empty one."""
+    global _warned_layout_contract
+    if _warned_layout_contract:
+        return
+    steps = [s // grad.itemsize for s in grad.strides]
+    if not any(size == 1 and step == 0 for size, step in zip(grad.shape, steps)):
+        return
+    _warned_layout_contract = True
+    param_steps = [s // param.itemsize for s in param.strides]
+    warnings.warn(cpp_warning(
+        "grad and param do not obey the gradient layout contract. This is not an error, but "
+        f"may impair performance.\ngrad.sizes() = {_listed(grad.shape)}, strides() = "
+        f"{_listed(steps)}\nparam.sizes() = {_listed(param.shape)}, strides() = "
+        f"{_listed(param_steps)}", "torch/csrc/autograd/functions/accumulate_grad.h:252"),
+        UserWarning, stacklevel=2)
+
+
+def _listed(values) -> str:
+    return "[" + ", ".join(str(int(v)) for v in values) + "]"
 
 
 def _differentiable_copy(grad: Tensor) -> Tensor:

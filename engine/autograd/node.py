@@ -123,10 +123,12 @@ class SavedTensor:
             return _Tensor()._make(np.asarray(self.data))
         if self.tensor is not None:
             return self.tensor
-        out = self.output_ref()
-        if out is None:
-            out = _Tensor()._make(self.data)
-            out._grad_fn, out._output_nr, out._requires_grad = node, self.output_nr, True
+        # PyTorch unpacks a saved output as a new tensor on the node that saved it (sharing
+        # the data and version counter), not the output itself: a later in-place edit of the
+        # output (CopySlices) does not change what the double-backward graph names.
+        out = _Tensor()._make(self.data)
+        out._grad_fn, out._output_nr, out._requires_grad = node, self.output_nr, True
+        out._vc = self.version_box
         return out
 
     def _modified_message(self, node) -> str:
@@ -253,7 +255,16 @@ class Node:
         return self._next[index] is not None
 
     def _apply(self, grads: list) -> tuple:
+        if self._saved:
+            self._check_saved()
         return self._rule(*grads)
+
+    def _check_saved(self) -> None:
+        """PyTorch's node unpacks every saved value before its formula runs, read or not: one
+        freed, or modified in place since it was saved, raises here."""
+        for saved in self._saved.values():
+            if saved.freed or saved.version_box[0] != saved.version:
+                saved.unpack(self)
 
     def _free_saved(self) -> None:
         """Free what the node keeps for its backward, quietly (_release says what it freed)."""
@@ -388,6 +399,8 @@ def node_class(name: str, rule, *, num_outputs: int = 1, arrays: bool = False,
         rule = _array_rule(name, rule, double)
 
     def _apply(self, grads):
+        if self._saved:
+            self._check_saved()
         return rule(self, *grads)
     cls = type(name, (Node,), {"_apply": _apply, "_num_outputs": num_outputs,
                                "_from_op_table": True,

@@ -86,7 +86,8 @@ _METHODS = {
     "masked_fill": E.masked_fill_method,
     # reductions
     "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
-    "argmin": R.argmin, "norm": R.norm, "softmax": R.softmax, "log_softmax": R.log_softmax,
+    "argmin": R.argmin, "norm": R.norm, "softmax": R.softmax_with_dim,
+    "log_softmax": R.log_softmax_with_dim,
     "prod": ST.prod, "var": ST.var, "std": ST.std,
     # along a dim
     "cumsum": O.cumsum, "logsumexp": O.logsumexp, "flip": O.flip, "roll": O.roll,

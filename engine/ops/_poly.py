@@ -69,7 +69,14 @@ def sum(x, axis, keepdims=False):
 
 
 def broadcast_to(x, shape):
-    return np.broadcast_to(x, shape) if _is_array(x) else x.expand(shape)
+    """x.expand(shape): on an array, a view writable when x is (a grad autograd.grad returns
+    may be written to, through to every element that shares the memory, as in PyTorch)."""
+    if not _is_array(x):
+        return x.expand(shape)
+    view = np.broadcast_to(x, shape)
+    if not x.flags.writeable:
+        return view
+    return np.lib.stride_tricks.as_strided(x, view.shape, view.strides, writeable=True)
 
 
 def zeros(shape, like):

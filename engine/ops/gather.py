@@ -55,13 +55,26 @@ def index_select(input, dim, index):
     _check_select_index(index)
     positions = index._data.reshape(-1)
     size = data.shape[d] if data.ndim else 1
-    bad = positions[(positions < 0) | (positions >= size)]
-    if bad.size:
-        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} "
-                           f"axis_dim={size}")
+    _check_select_bounds(data, d, positions, size)
     result = np.take(data, positions, axis=d) if data.ndim else data.copy()
     return record(IndexSelectBackward0, result, (input,), {"index": index},
                   {"dim": _saved_dim(dim), "_dim": d, "self_sym_sizes": data.shape})
+
+
+def _check_select_bounds(data: np.ndarray, d: int, positions: np.ndarray, size: int) -> None:
+    """ATen's index_select_out_cpu_ checks, each path with its own text: an empty input's, the
+    dim-1 kernel's, and the general loop's (an IndexError)."""
+    if not positions.size:
+        return
+    if data.ndim > 1 and data.size == 0 and size == 0:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    bad = positions[(positions < 0) | (positions >= size)]
+    if not bad.size:
+        return
+    if data.ndim > 1 and (data.size == 0 or d == 1):
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} "
+                           f"axis_dim={size}")
+    raise IndexError("index out of range in self")
 
 
 def _check_select_index(index) -> None:

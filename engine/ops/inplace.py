@@ -135,6 +135,15 @@ def _write(tensor: Tensor, values: np.ndarray) -> None:
                            f"can't be cast to the desired output type "
                            f"{_TYPE_NAMES.get(target.name, target.name)}")
     _before_write(tensor)
+    if _overlaps(tensor):
+        # Several elements share memory (an expanded tensor): write only those the op
+        # changed, as PyTorch's index_put_ / masked_fill_ touch only the selected ones
+        # (writing all would leave the last element's old value).
+        with np.errstate(invalid="ignore"):
+            same = (values == tensor._data) | (np.isnan(values) & np.isnan(tensor._data)) \
+                if values.dtype.kind in "fc" else values == tensor._data
+        np.copyto(tensor._data, values, casting="unsafe", where=~same)
+        return
     np.copyto(tensor._data, values, casting="unsafe")
 
 
@@ -259,8 +268,68 @@ def _copy_slices_release(self) -> tuple:
 
 CopySlices._free_saved = _copy_slices_free
 CopySlices._release = _copy_slices_release
-AsStridedBackward0 = node_class("AsStridedBackward0", lambda n, g: (
-    _scatter(g, n._attrs["_region"], n._attrs["_size"]),))
+def _as_strided_rule(n, g):
+    region, size, broadcast = n._attrs["_region"], n._attrs["_size"], n._attrs["_broadcast"]
+    if isinstance(g, Tensor):
+        made = _as_strided_graph(g, region, size, broadcast)
+        if made is not None:
+            return (made,)
+    # an expanded view reads one element many times: its gradient there is the sum
+    for d in broadcast:
+        g = g.sum(d, keepdim=True) if isinstance(g, Tensor) else g.sum(axis=d, keepdims=True)
+        region = region.take([0], axis=d)
+    return (_scatter(g, region, size),)
+
+
+AsStridedBackward0 = node_class("AsStridedBackward0", _as_strided_rule)
+
+
+def _as_strided_graph(g: Tensor, region: np.ndarray, size: tuple, broadcast: tuple):
+    """ATen's as_strided_backward under create_graph, op for op: squeeze the view's size-1
+    dims and sum its stride-0 dims (last first), copy into a zero storage through a strided
+    view of it (CopySlices), and read the base's geometry back (AsStridedBackward0). None
+    when the region is not one strided block of the storage."""
+    numel = int(np.prod(size))
+    if region.size == 0 or numel == 0:
+        return Tensor._make(np.zeros(size, dtype=g._data.dtype))
+    for d in reversed(range(region.ndim)):
+        if region.shape[d] == 1:
+            g, region = g.squeeze(d), region.squeeze(d)
+        elif d in broadcast:
+            g, region = g.sum(d, keepdim=True), region.take([0], axis=d)
+    storage = Tensor._make(np.zeros(numel, dtype=g._data.dtype))
+    target = _strided_block(storage._data, region)
+    if target is None:
+        return None
+    from engine.ops.shape import as_view
+    target = as_view(Tensor._make(target), storage)
+    with _gm.enable_grad():
+        copy_(target, g)
+        out = as_view(Tensor._make(storage._data.reshape(size)), storage)
+        _rebase_strided(out, storage)
+    return out
+
+
+def _strided_block(flat: np.ndarray, region: np.ndarray):
+    """The view of 1-D `flat` whose elements sit at the indices `region`, if strides give
+    it."""
+    start = int(region.flat[0])
+    steps = []
+    for d in range(region.ndim):
+        if region.shape[d] > 1:
+            steps.append(int(region.take([1], axis=d).flat[0]) - start)
+        else:
+            steps.append(0)
+    last = start + sum((count - 1) * step for count, step in zip(region.shape, steps))
+    if min(steps, default=0) < 0 or last >= flat.size:
+        return None
+    positions = np.lib.stride_tricks.as_strided(
+        np.arange(flat.size, dtype=np.int64)[start:], region.shape,
+        tuple(s * 8 for s in steps), writeable=False)
+    if not np.array_equal(positions, region):
+        return None
+    return np.lib.stride_tricks.as_strided(
+        flat[start:], region.shape, tuple(s * flat.itemsize for s in steps), writeable=True)
 
 
 def _scatter(g, region: np.ndarray, size: tuple):
@@ -290,7 +359,7 @@ def refresh_view(view: Tensor) -> None:
     part of the base through AsStridedBackward0 (as PyTorch regenerates it)."""
     _check_multi_output_view(view, "its base or another view of its base has been modified "
                                    "inplace")
-    if view._grad_fn is None and not (view._requires_grad or view._base._requires_grad):
+    if view._grad_fn is None and not view._base._requires_grad:
         return      # nothing to regenerate (nor to refuse) until the base requires grad
     if view._no_grad_view or _no_grad_creation(view):
         raise _no_grad_view_error(view, "its base or another view of its base has been")
@@ -509,7 +578,9 @@ def _rebase_strided(view: Tensor, base: Tensor) -> None:
     strided._next = (edge(base),)
     strided._in_shapes = (base._data.shape,)
     strided._out_meta = ((view._data.shape, view._data.dtype),)
-    strided._attrs = {"_region": region_in_base(view, base), "_size": base._data.shape}
+    strided._attrs = {"_region": region_in_base(view, base), "_size": base._data.shape,
+                      "_broadcast": tuple(d for d, (step, count) in enumerate(
+                          zip(view._data.strides, view._data.shape)) if step == 0 and count > 1)}
     _attach(view, strided)
 
 
@@ -518,13 +589,17 @@ def _index_put_rule(n, g):
     key, accumulate = n._attrs["_key"], n._attrs["accumulate"]
     grad_self = None
     if n.needs(0):
-        grad_self = g if accumulate else _zeroed(g, key)
+        grad_self = g if accumulate else _zeroed(g, key, n._in_shapes[1])
     grad_values = reduce_to(g[key], n._in_shapes[1]) if n.needs(1) else None
     return grad_self, grad_values
 
 
-def _zeroed(g, key):
-    out = g.copy() if not hasattr(g, "_data") else g.clone()
+def _zeroed(g, key, values_shape: tuple):
+    """grad.index_put(indices, zeros_like(values)): out of place, one IndexPutBackward0
+    under create_graph."""
+    if isinstance(g, Tensor):
+        return index_put(g, key, Tensor._make(np.zeros(values_shape, dtype=g._data.dtype)))
+    out = g.copy()
     out[key] = 0
     return out
 

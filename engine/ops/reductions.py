@@ -60,19 +60,35 @@ def _expand_back(g, shape: tuple, dims: tuple, keepdim: bool):
 
 # ---------------------------------------------------------------- sum, mean
 
+def _sum_backward(g, shape: tuple, dims: tuple, keepdim: bool):
+    """ATen's sum_backward: unsqueeze each reduced dim (not kept), then expand."""
+    if not keepdim and shape and dims:
+        for d in sorted(dims):
+            g = P.reshape(g, g.shape[:d] + (1,) + g.shape[d:]) if P._is_array(g) \
+                else g.unsqueeze(d)
+    return P.broadcast_to(g, shape)
+
+
+def _divided(g, count: int):
+    """grad / count: a div.Scalar (DivBackward1) under create_graph."""
+    if P._is_array(g):
+        return g / count
+    from engine.ops.elementwise import div_scalar
+    return div_scalar(g, count)
+
+
 def _sum_all_rule(n, g):
-    shape = n._attrs["self_sym_sizes"]
-    return (P.broadcast_to(P.reshape(g, (1,) * len(shape)), shape),)
+    return (_sum_backward(g, n._attrs["self_sym_sizes"], (), False),)
 
 
 def _sum_dim_rule(n, g):
     a = n._attrs
-    return (_expand_back(g, a["self_sym_sizes"], a["_dims"], a["keepdim"]),)
+    return (_sum_backward(g, a["self_sym_sizes"], a["_dims"], a["keepdim"]),)
 
 
 def _mean_all_rule(n, g):
     shape = n._attrs["self_sym_sizes"]
-    return (P.broadcast_to(P.reshape(g / n._attrs["self_sym_numel"], (1,) * len(shape)), shape),)
+    return (_divided(_sum_backward(g, shape, (), False), int(n._attrs["self_sym_numel"])),)
 
 
 def _mean_dim_rule(n, g):
@@ -80,7 +96,7 @@ def _mean_dim_rule(n, g):
     count = 1
     for d in a["_dims"]:
         count *= a["self_sym_sizes"][d]
-    return (_expand_back(g / count, a["self_sym_sizes"], a["_dims"], a["keepdim"]),)
+    return (_divided(_sum_backward(g, a["self_sym_sizes"], a["_dims"], a["keepdim"]), count),)
 
 
 SumBackward0 = node_class("SumBackward0", _sum_all_rule)
@@ -389,6 +405,21 @@ def _loaded_loss_kernels(data, d: int):
     if kernels is None or d != data.ndim - 1 or data.dtype not in _FLOATS or not data.size:
         return None
     return kernels
+
+
+def _dim_required(op, name: str):
+    """torch.softmax / Tensor.softmax (and log_softmax): dim is required there; only F's
+    functions pick one (with a warning)."""
+    def required(input, dim=None, dtype=None):
+        if dim is None:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        return op(input, dim, dtype)
+    required.__name__ = required.__qualname__ = name
+    return required
+
+
+softmax_with_dim = _dim_required(softmax, "softmax")
+log_softmax_with_dim = _dim_required(log_softmax, "log_softmax")
 
 
 def _implicit_dim(dim, ndim: int, name: str) -> int:

@@ -29,6 +29,8 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
             out._no_grad_alias = True
         if base._no_grad_view:
             out._no_grad_view = True    # a view of such a view is one too
+            if base._requires_grad:
+                out._requires_grad = True
         elif base._requires_grad and not out._requires_grad and not _gm.state.enabled \
                 and not _gm.state.inference:
             # PyTorch tracks a view made under no_grad: it requires grad (as a leaf), and an
@@ -237,8 +239,16 @@ SqueezeBackward0 = node_class("SqueezeBackward0", lambda n, g: (
     unsqueeze_to(g, n._attrs["self_sym_sizes"]),))
 SqueezeBackward1 = node_class("SqueezeBackward1", lambda n, g: (
     unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["dim"],)),))
-ExpandBackward0 = node_class("ExpandBackward0", lambda n, g: (
-    reduce_to(g, n._attrs["self_sym_sizes"]),))
+def _expand_rule(n, g):
+    shape = n._attrs["self_sym_sizes"]
+    if not shape and isinstance(g, Tensor):
+        # ATen's sum_to to a 0-dim shape is a sum even of a 0-dim grad (SumBackward0)
+        from engine.ops.reductions import sum as _sum
+        return (_sum(g),)
+    return (reduce_to(g, shape),)
+
+
+ExpandBackward0 = node_class("ExpandBackward0", _expand_rule)
 
 
 def unsqueeze(input, dim):
@@ -299,8 +309,11 @@ def _cat_rule(n, g):
     d = n._attrs["dim"]
     sizes = [s[d] for s in n._in_shapes]
     bounds = np.cumsum([0] + sizes)
-    return tuple(_take(g, d, int(bounds[i]), int(bounds[i + 1])) if n.needs(i) else None
-                 for i in range(len(sizes)))
+    # torch computes a TensorList's grads together: every input gets its slice when any needs
+    # one (post hooks see them all).
+    if not any(n.needs(i) for i in range(len(sizes))):
+        return (None,) * len(sizes)
+    return tuple(_take(g, d, int(bounds[i]), int(bounds[i + 1])) for i in range(len(sizes)))
 
 
 def _take(g, d: int, start: int, stop: int):
@@ -310,8 +323,10 @@ def _take(g, d: int, start: int, stop: int):
 
 def _stack_rule(n, g):
     d = n._attrs["dim"]
-    return tuple((g[(slice(None),) * d + (i,)]) if n.needs(i) else None
-                 for i in range(len(n._in_shapes)))
+    count = len(n._in_shapes)
+    if not any(n.needs(i) for i in range(count)):
+        return (None,) * count
+    return tuple(g[(slice(None),) * d + (i,)] for i in range(count))
 
 
 CatBackward0 = node_class("CatBackward0", _cat_rule)

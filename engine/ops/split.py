@@ -43,7 +43,7 @@ def _record_views(node_cls, arrays: list, input: Tensor, attrs: dict) -> tuple:
     if _gm.state.inference:
         for out in outs:
             out._inference = True
-    elif _gm.state.enabled and input._requires_grad:
+    elif _gm.state.enabled and input.requires_grad:   # a view made under no_grad too
         node = node_cls()
         node._next = (edge(input),)
         node._in_shapes = (input._data.shape,)

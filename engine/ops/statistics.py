@@ -16,9 +16,10 @@ from engine.ops._core import record, wrap_dim
 from engine.ops.reductions import _dims, _expand_back, _saved_dims
 from engine.tensor import Tensor
 
-DOF_WARNING = cpp_warning(
-    "var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
-    "factor (input numel divided by output numel).", "aten/src/ATen/native/ReduceOps.cpp:1861")
+DOF_WARNINGS = {name: cpp_warning(
+    f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+    "reduction factor (input numel divided by output numel).",
+    "aten/src/ATen/native/ReduceOps.cpp:1861") for name in ("var", "std")}
 
 
 def _is_tensor(value) -> bool:
@@ -28,7 +29,7 @@ def _is_tensor(value) -> bool:
 def _mean_over(x, dims):
     if _is_tensor(x):
         return x.mean(dims, keepdim=True)
-    return x.mean(axis=dims, keepdims=True)
+    return _quiet_mean(x, dims)
 
 
 # ---------------------------------------------------------------- prod
@@ -55,6 +56,8 @@ def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple):
 
 
 def _others_product_over(x: np.ndarray, dims: tuple) -> np.ndarray:
+    if x.size == 0:
+        return np.zeros_like(x)
     if len(dims) == 1:
         return _others_product(x, dims[0])
     return _others_product(x.reshape(-1), 0).reshape(x.shape)
@@ -69,6 +72,8 @@ def _prod_all_rule(n, g):
 def _prod_dim_rule(n, g):
     x = n.saved("self")
     a = n._attrs
+    if not len(x.shape):            # prod over dim 0 of a 0-dim tensor: the grad itself
+        return (g,)
     return (_prod_grad(g, x, n.saved("result"), (a["_dim"],), a["keepdim"], tuple(x.shape)),)
 
 
@@ -96,15 +101,22 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 # ---------------------------------------------------------------- var, std
 
-def _var_grad(g, x, dims: tuple, keepdim: bool, divisor: float):
-    shape = tuple(x.shape)
-    g_full = _expand_back(g, shape, dims, keepdim)
-    return g_full * (2.0 / divisor) * (x - _mean_over(x, dims))
+def _var_grad(g, x, a: dict):
+    """ATen's var_backward: 2 / (n - correction) * grad * (x - mean); reduced over everything
+    with no degrees of freedom left, grad * (NaN where x is its mean, else inf)."""
+    dims, dof = a["_dims"], a["_dof"]
+    g_full = _expand_back(g, tuple(x.shape), dims, a["keepdim"])
+    if a["_all"] and dof <= 0:
+        values = x._data if _is_tensor(x) else x
+        mean = _quiet_mean(values, tuple(range(values.ndim)))
+        factor = np.where(values == mean, np.nan, np.inf).astype(values.dtype)
+        return g_full * (Tensor._make(factor) if _is_tensor(g_full) else factor)
+    scale = 2.0 / dof if dof else float("inf")
+    return g_full * scale * (x - _mean_over(x, dims))
 
 
 def _var_rule(n, g):
-    a = n._attrs
-    return (_var_grad(g, n.saved("self"), a["_dims"], a["keepdim"], a["_divisor"]),)
+    return (_var_grad(g, n.saved("self"), n._attrs),)
 
 
 def _std_rule(n, g):
@@ -113,7 +125,7 @@ def _std_rule(n, g):
     half = g / (2 * result)
     half = half.masked_fill(result == 0, 0) if _is_tensor(half) else \
         np.where(result == 0, 0, half).astype(half.dtype, copy=False)
-    return (_var_grad(half, n.saved("self"), a["_dims"], a["keepdim"], a["_divisor"]),)
+    return (_var_grad(half, n.saved("self"), a),)
 
 
 VarBackward0 = node_class("VarBackward0", _var_rule)
@@ -131,6 +143,14 @@ def _correction(unbiased, correction, dim):
     return (None if dim is None else 1), 1
 
 
+def _quiet_mean(data: np.ndarray, dims: tuple) -> np.ndarray:
+    """The mean over dims, NaN over nothing without NumPy's 'Mean of empty slice' warning."""
+    if data.size:
+        return data.mean(axis=dims, keepdims=True)
+    shape = tuple(1 if d in dims else s for d, s in enumerate(data.shape))
+    return np.full(shape, np.nan, dtype=data.dtype)
+
+
 def _variance(name: str, input, dim, unbiased, keepdim, correction):
     data = input._data
     if data.dtype.kind not in "fc":
@@ -141,18 +161,24 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction):
     dims = tuple(range(data.ndim)) if dim is None else _dims(dim, data.ndim)
     count = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
     divisor = max(0, count - used)
-    if divisor <= 0:
-        warnings.warn(DOF_WARNING, UserWarning, stacklevel=3)
     with np.errstate(divide="ignore", invalid="ignore"):
-        centered = data - data.mean(axis=dims, keepdims=True)
+        centered = data - _quiet_mean(data, dims)
         squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
         var = np.asarray(squares / divisor, dtype=data.dtype)
     attrs = {"correction": saved_correction, "dim": None if dim is None else _saved_dims(dim),
-             "keepdim": keepdim, "_dims": dims, "_divisor": float(divisor)}
+             "keepdim": keepdim, "_dims": dims, "_dof": float(count - used),
+             "_all": dim is None or data.ndim == 0}
     if name == "var":
-        return record(VarBackward0, var, (input,), {"self": input}, attrs)
-    return record(StdBackward0, np.sqrt(var), (input,), {"self": input}, attrs,
-                  save_result="result")
+        out = record(VarBackward0, var, (input,), {"self": input}, attrs)
+    else:
+        out = record(StdBackward0, np.sqrt(var), (input,), {"self": input}, attrs,
+                     save_result="result")
+    # ATen's kernel warns after autograd has read the input's grad_fn (which may raise);
+    # its reduction factor is input numel / output numel, 0 when either is empty
+    factor = data.size // var.size if var.size else 0
+    if factor - used <= 0:
+        warnings.warn(DOF_WARNINGS[name], UserWarning, stacklevel=3)
+    return out
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

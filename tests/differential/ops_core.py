@@ -7,17 +7,23 @@ import numpy as np
 UNARY = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "neg", "sign",
          "reciprocal"]
 # Not in the engine yet (add here when they are): square rsqrt log1p expm1 tan atan floor
-# ceil round trunc erf log2 sinh cosh asin acos.
+# ceil round trunc erf log2 sinh cosh asin acos. sgn is, but its real gradient in torch is a
+# ZeroTensor (its .grad refuses .numpy()), which the engine does not model.
 BINARY_OPERATORS = ["+", "-", "*", "/"]
-BINARY_FUNCTIONS = ["torch.add", "torch.sub", "torch.mul", "torch.div", "torch.max", "torch.min"]
-# Not yet: torch.maximum torch.minimum torch.remainder torch.atan2 torch.hypot.
+BINARY_FUNCTIONS = ["torch.add", "torch.sub", "torch.mul", "torch.div", "torch.max", "torch.min",
+                    "torch.maximum", "torch.minimum"]
+TENSOR_ONLY = ("torch.max", "torch.min", "torch.maximum", "torch.minimum")
+# Not yet: torch.remainder torch.atan2 torch.hypot torch.fmod torch.lerp.
 COMPARISONS = [">", "<", ">=", "<=", "==", "!="]
 REDUCTIONS_DIM = ["sum", "mean", "max", "min", "argmax", "argmin", "norm", "softmax",
-                  "log_softmax"]
-# Not yet: prod var std amax amin logsumexp cumsum.
+                  "log_softmax", "prod", "var", "std"]
+# Not yet: amax amin logsumexp cumsum cumprod median sort topk var_mean std_mean.
 INPLACE = ["add_", "sub_", "mul_", "div_", "clamp_", "zero_", "fill_", "copy_", "pow_",
-           "masked_fill_", "+=", "-=", "*=", "/="]
-# Not yet: relu_ sigmoid_ tanh_ exp_ (in-place activations).
+           "masked_fill_", "+=", "-=", "*=", "/=", "relu_", "sigmoid_", "tanh_", "exp_",
+           "neg_", "abs_", "sin_", "cos_", "sqrt_", "log_", "reciprocal_"]
+INPLACE_UNARY = {"relu_", "sigmoid_", "tanh_", "exp_", "neg_", "abs_", "sin_", "cos_", "sqrt_",
+                 "log_", "reciprocal_"}
+# Not yet: sign_ (in place), index_add, scatter_reduce.
 
 
 def _scalar(gen) -> str:
@@ -65,7 +71,7 @@ def op_binary(gen):
         return f"{out} = {gen.choice(['2', '0.5'])} ** {a}"
     if r < 0.85:
         fn = gen.choice(BINARY_FUNCTIONS)
-        if fn in ("torch.max", "torch.min") and (b[0].isdigit() or b[0] == "-"):
+        if fn in TENSOR_ONLY and (b[0].isdigit() or b[0] == "-"):
             b = gen.const(gen.broadcast_partner(gen.shape(a)))
         alpha = ", alpha=2" if fn in ("torch.add", "torch.sub") and gen.chance(0.3) else ""
         return f"{out} = {fn}({a}, {b}{alpha})"
@@ -94,6 +100,8 @@ def op_reduce(gen):
     rank = len(gen.shape(a))
     fn = gen.choice(REDUCTIONS_DIM)
     if fn in ("softmax", "log_softmax"):
+        if gen.chance(0.05):        # no dim: F warns and picks one, a Tensor method refuses
+            return f"{gen.name('v')} = " + (f"F.{fn}({a})" if gen.chance(0.6) else f"{a}.{fn}()")
         d = gen.dim(rank)
         return f"{gen.name('v')} = " + (f"torch.{fn}({a}, {d})" if gen.chance(0.5)
                                          else f"{a}.{fn}(dim={d})")
@@ -102,7 +110,11 @@ def op_reduce(gen):
             else f"{gen.name('v')} = torch.norm({a})"
     d = gen.dim(rank)
     keep = gen.chance(0.4)
-    if fn in ("sum", "mean") and rank >= 2 and gen.chance(0.3):
+    if fn in ("var", "std") and gen.chance(0.4):
+        option = gen.choice(["unbiased=False", "correction=0", "correction=2"])
+        dims = f"dim={d}, " if gen.chance(0.6) else ""
+        return f"{gen.name('v')} = torch.{fn}({a}, {dims}{option})"
+    if fn in ("sum", "mean", "var", "std") and rank >= 2 and gen.chance(0.3):
         dims = sorted({d, gen.dim(rank)})
         return f"{gen.name('v')} = torch.{fn}({a}, {tuple(dims)}, keepdim={keep})"
     if fn in ("max", "min"):
@@ -344,6 +356,10 @@ def op_inplace(gen):
     other = _scalar(gen) if gen.chance(0.4) else gen.const(gen.broadcastable_to(shape))
     if op in ("+=", "-=", "*=", "/="):
         return f"{a} {op} {other}"
+    if op in INPLACE_UNARY:
+        return f"{a}.{op}()" if gen.chance(0.7) or op not in ("relu_", "sigmoid_", "tanh_",
+                                                                 "exp_") \
+            else f"torch.{op}({a})"
     if op == "clamp_":
         return f"{a}.clamp_(min=-0.5, max={gen.choice(['0.5', 'None'])})"
     if op == "zero_":
@@ -359,6 +375,56 @@ def op_inplace(gen):
             gen.const(gen.broadcastable_to(shape))
         return f"{a}.copy_({source})"
     return f"{a}.{op}({other})"
+
+
+def _index_tensor(gen, size: int, shape: tuple) -> str:
+    """An int64 index tensor of `shape` with values in [0, size) (rarely one past the end)."""
+    high = size + 1 if gen.chance(0.03) else size
+    return gen.const(shape, "int64", low=0, high=max(high, 1))
+
+
+def op_gather(gen):
+    a = gen.pick_float(lambda t: t.dim() >= 1 and t.numel() > 0)
+    if a is None:
+        return None
+    shape = gen.shape(a)
+    rank = len(shape)
+    d = gen.dim(rank)
+    out = gen.name("v")
+    r = gen.rng.random()
+    if r < 0.35:
+        index = _index_tensor(gen, shape[d], (gen.int(1, 4),))
+        return f"{out} = torch.index_select({a}, {d}, {index})" if gen.chance(0.5) else \
+            f"{out} = {a}.index_select({d}, {index})"
+    small = tuple(gen.int(1, s) for s in shape)
+    index = _index_tensor(gen, shape[d], small)
+    if r < 0.7:
+        return f"{out} = torch.gather({a}, {d}, {index})" if gen.chance(0.5) else \
+            f"{out} = {a}.gather({d}, {index})"
+    if r < 0.85:
+        fn = gen.choice(["scatter", "scatter_add"])
+        src = gen.leaf(small) if gen.chance(0.5) else gen.const(small)
+        return f"{out} = {a}.{fn}({d}, {index}, {src})"
+    return f"{out} = {a}.scatter({d}, {index}, {_scalar(gen)})"
+
+
+def op_einsum(gen):
+    a = gen.pick_float(lambda t: 1 <= t.dim() <= 3 and t.numel() > 0)
+    if a is None:
+        return None
+    shape = gen.shape(a)
+    letters = "ijk"[: len(shape)]
+    out = gen.name("v")
+    r = gen.rng.random()
+    if r < 0.3:
+        kept = "".join(c for c in letters if gen.chance(0.5))
+        return f"{out} = torch.einsum('{letters}->{kept}', {a})"
+    if r < 0.6:
+        other = gen.leaf(shape) if gen.chance(0.5) else gen.const(shape)
+        return f"{out} = torch.einsum('{letters},{letters}->{letters[0]}', {a}, {other})"
+    m = gen.int(1, 3)
+    other = gen.leaf((shape[-1], m)) if gen.chance(0.6) else gen.const((shape[-1], m))
+    return f"{out} = torch.einsum('{letters},{letters[-1]}m->{letters[:-1]}m', {a}, {other})"
 
 
 def op_detach(gen):
@@ -490,5 +556,6 @@ CORE_OPS = {
     "detach": (2, op_detach), "requires_grad": (1, op_requires_grad),
     "retain_grad": (2, op_retain_grad), "hook": (4, op_hook), "hook_remove": (1, op_hook_remove),
     "backward": (5, op_backward), "grad": (3, op_grad), "grad_read": (2, op_grad_read),
-    "convert": (1, op_convert), "scalar": (1, op_scalar),
+    "convert": (1, op_convert), "scalar": (1, op_scalar), "gather": (3, op_gather),
+    "einsum": (1, op_einsum),
 }

@@ -13,11 +13,8 @@ CI_SEEDS = {"core": range(0, 60), "nn": range(0, 20)}
 CHUNK = 10
 
 # Seeds in CI_SEEDS that still diverge, with the class of their first divergence: a seed that
-# starts to agree must leave this table, and any other divergence fails. What remains:
-# seed 13 modifies tanh's output in place (clamp_) after autograd.grad(create_graph=True);
-# torch's error names the tensor's producer as Tanh (the TanhBackward0 that saved it is
-# checked first), the engine's as Clamp1 (TanhBackwardBackward0's saved output is).
-KNOWN_DIVERGENT = {("core", 13): "error-text @ backward"}
+# starts to agree must leave this table, and any other divergence fails.
+KNOWN_DIVERGENT: dict = {}
 
 
 def _describe(program: Program, divergence) -> str:
