@@ -22,6 +22,18 @@ def cross_entropy(t, target, **kwargs):
 
 
 CASES = {
+    "nll_weight_of_another_dtype":
+        lambda t: t.nn.functional.nll_loss(logits(t).double(), t.tensor([1, 2, 3]),
+                                           weight=t.ones(4)),
+    "cross_entropy_weight_of_another_dtype":
+        lambda t: cross_entropy(t, t.tensor([1, 2, 3]), weight=t.ones(4, dtype=t.float64)),
+    "nll_nd_weight_of_another_dtype":
+        lambda t: t.nn.functional.nll_loss(t.ones(2, 3, 2, dtype=t.float64),
+                                           t.zeros(2, 2, dtype=t.long), weight=t.ones(3)),
+    "batch_norm_one_value_per_channel_before_dtype":
+        lambda t: t.nn.BatchNorm1d(2)(t.ones(1, 2, dtype=t.float64)),
+    "batch_norm_one_value_1d":
+        lambda t: t.nn.functional.batch_norm(t.ones(1), None, None, training=True),
     "probability_target_not_float":
         lambda t: cross_entropy(t, t.ones(3, 4, dtype=t.long)),
     "probability_target_ignore_index":
