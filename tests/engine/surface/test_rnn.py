@@ -70,6 +70,9 @@ CASES = {
     "batch_first": lstm_case(batch_first=True),
     "no bias": lstm_case(bias=False),
     "unbatched": lstm_case(unbatched=True),
+    "unbatched, batch_first": lstm_case(unbatched=True, batch_first=True),
+    "unbatched, batch_first, initial state": lstm_case(unbatched=True, batch_first=True,
+                                                       with_state=True),
     "initial state": lstm_case(with_state=True),
     "initial state, two layers, batch_first": lstm_case(num_layers=2, batch_first=True,
                                                         with_state=True),
@@ -91,6 +94,19 @@ GRU_CASES = {
     "initial state, two layers bidirectional": lstm_case(num_layers=2, bidirectional=True,
                                                          with_state=True, kind="GRU"),
 }
+
+
+EMPTY_SEQUENCES = {
+    "LSTM": lambda t: t.nn.LSTM(1, 2)(t.ones(0, 2, 1)),
+    "LSTM unbatched": lambda t: t.nn.LSTM(1, 2)(t.ones(0, 1)),
+    "LSTM batch_first": lambda t: t.nn.LSTM(1, 2, batch_first=True)(t.ones(2, 0, 1)),
+    "GRU": lambda t: t.nn.GRU(1, 2)(t.ones(0, 2, 1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_SEQUENCES))
+def test_an_empty_sequence_raises_as_torch(name):
+    check(EMPTY_SEQUENCES[name])
 
 
 @pytest.mark.parametrize("name", sorted(GRU_CASES))
