@@ -68,8 +68,9 @@ def _moments(x: np.ndarray, axes: tuple, eps: float) -> tuple:
     """Mean and 1 / sqrt(var + eps) in x's dtype; the sums in float64, the last steps in x's
     dtype as ATen's kernel does them (eps rounded to it)."""
     wide = x.astype(np.float64)
-    mean = wide.mean(axis=axes, keepdims=True)
-    var = ((wide - mean) ** 2).mean(axis=axes, keepdims=True).astype(x.dtype)
+    count = int(np.prod([x.shape[a] for a in axes]))
+    mean = wide.sum(axis=axes, keepdims=True) / max(count, 1)     # 0 over no elements
+    var = (((wide - mean) ** 2).sum(axis=axes, keepdims=True) / max(count, 1)).astype(x.dtype)
     one = np.ones((), dtype=x.dtype)
     rstd = one / np.sqrt(np.maximum(var, 0) + x.dtype.type(eps))
     return mean.astype(x.dtype), rstd

@@ -50,6 +50,8 @@ LAYER_NORM = {
                                                   w))(
         t.tensor(X[..., :1] * 50, dtype=t.float32, requires_grad=True),
         t.tensor([1.5], requires_grad=True, dtype=t.float32)),
+    "empty normalized shape": lambda t: (lambda x: _grads(t, t.nn.LayerNorm((0, 1))(x), x))(
+        t.ones(2, 0, 1, requires_grad=True)),
     "wrong shape": lambda t: t.nn.functional.layer_norm(t.ones(3, 4), (3,)),
     "wrong weight": lambda t: t.nn.functional.layer_norm(t.ones(3, 4), (4,), t.ones(3)),
 }

@@ -157,3 +157,15 @@ def test_lstm_float64_is_not_supported_yet():
 def test_gru_batch_first_is_not_supported_yet():
     with pytest.raises(NotImplementedError, match="batch_first"):
         engine.nn.GRU(3, 4, batch_first=True)(engine.ones(2, 5, 3))
+
+
+def lstm_output_modified_then_backward(t):
+    """The LSTM node saves its outputs: changing one in place makes backward raise."""
+    lstm = t.nn.LSTM(2, 1, batch_first=True)
+    out, _ = lstm(t.ones(1, 3, 2))
+    out[:] = t.ones(1, 3, 1, requires_grad=True)
+    return out.abs().sum().backward()
+
+
+def test_an_output_modified_in_place_is_detected():
+    check(lstm_output_modified_then_backward)
