@@ -171,9 +171,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
     w = None if weight is None else weight._data
     b = None if bias is None else bias._data
-    _check_dtypes(x, running_mean, running_var, weight, bias)
-    if x.size == 0:
+    if x.size == 0:                     # ATen returns before its dtype checks
         return _empty_batch_norm(input, weight, bias)
+    _check_dtypes(x, running_mean, running_var, weight, bias)
     if training:
         count = x.size // x.shape[1]
         out, mean, invstd = K.batch_norm_train_forward(x, w, b, eps)

@@ -114,3 +114,10 @@ def test_sparse_embedding_says_it_is_not_supported(make):
     """engine has no sparse tensors (engine's own wording, not torch's: torch supports it)."""
     with pytest.raises(NotImplementedError, match="no sparse tensors; use sparse=False"):
         make()
+
+
+def test_batch_norm_of_an_empty_input_checks_no_dtypes():
+    """ATen returns input.clone() * weight[0] + bias[0] before its mixed-dtype check."""
+    out = oracle.agree(lambda t: [repr(o) for o in (
+        t.nn.BatchNorm2d(3)(t.ones(0, 3, 2, 2, dtype=t.float64, requires_grad=True)),)])
+    assert "dtype=torch.float64" in out[0]
