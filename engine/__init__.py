@@ -44,6 +44,7 @@ from engine.ops.random import bernoulli, multinomial, normal
 from engine.serialization import load, save
 from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                        set_grad_enabled, is_inference_mode_enabled)
+from engine._cpp_warning import is_warn_always_enabled, set_warn_always
 from engine import autograd
 from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
                                           set_detect_anomaly)

@@ -152,7 +152,24 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 @on_device
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.linspace(start, end, int(steps)).astype(_np_dtype(dtype)), requires_grad)
+    np_dtype = np.dtype(_np_dtype(dtype))
+    if np_dtype.kind != "f" or int(steps) < 2:
+        return _make(np.linspace(start, end, int(steps)).astype(np_dtype), requires_grad)
+    return _make(_linspace_as_aten(start, end, int(steps), np_dtype), requires_grad)
+
+
+def _linspace_as_aten(start, end, steps: int, dtype: np.dtype) -> np.ndarray:
+    """ATen's CPU kernel: step in the dtype; the first half start + step * i, the second
+    end - step * (steps - 1 - i), each one fused multiply-add (one rounding), which a wider
+    type emulates."""
+    wide = np.float64 if dtype.itemsize < 8 else np.longdouble
+    first, last = dtype.type(start), dtype.type(end)
+    step = (last - first) / dtype.type(steps - 1)
+    index = np.arange(steps)
+    half = index < steps // 2
+    values = np.where(half, wide(first) + wide(step) * index,
+                      wide(last) - wide(step) * (steps - 1 - index))
+    return values.astype(dtype)
 
 
 @on_device

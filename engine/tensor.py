@@ -5,12 +5,11 @@ holds what is about the tensor itself: identity, grad, hooks, versions, conversi
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
 from engine import dtypes as _dt
-from engine._cpp_warning import cpp_warning
+from engine._cpp_warning import cpp_warning, forget_warnings_given, warn_once
 from engine import trace, warning_events
 from engine.utils import hooks as _hooks
 
@@ -27,16 +26,7 @@ SCALAR_OF_GRAD_WARNING = cpp_warning(
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior."
     "\nConsider using tensor.detach() first.",
     "torch/csrc/autograd/generated/python_variable_methods.cpp:822")
-_warned_scalar_of_grad = False
-
-
-def _forget_warnings_given() -> None:
-    """A re-run of a scenario warns again, as a fresh process would."""
-    global _warned_scalar_of_grad
-    _warned_scalar_of_grad = False
-
-
-trace.on_reset_ids(_forget_warnings_given)
+trace.on_reset_ids(forget_warnings_given)
 
 
 class Tensor:
@@ -357,10 +347,8 @@ class Tensor:
         return bool(self._data.reshape(()).item())
 
     def __float__(self) -> float:
-        global _warned_scalar_of_grad
-        if self._requires_grad and not _warned_scalar_of_grad:
-            _warned_scalar_of_grad = True
-            warnings.warn(SCALAR_OF_GRAD_WARNING, UserWarning, stacklevel=2)
+        if self._requires_grad:
+            warn_once(SCALAR_OF_GRAD_WARNING)
         return float(self.item())
 
     def __int__(self) -> int:

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from engine import trace
-from engine._cpp_warning import cpp_warning
+from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
@@ -163,15 +163,11 @@ REFERENCE_CYCLE_WARNING = cpp_warning(
     "when creating the graph to avoid this. If you have to use this function, make sure to reset "
     "the .grad fields of your parameters to None after use to break the cycle and avoid the "
     "leak.", "torch/csrc/autograd/engine.cpp:1307")
-_warned_reference_cycle = False
 
 
 def _warn_reference_cycle() -> None:
     """torch warns once per process (TORCH_WARN_ONCE) when backward() runs with create_graph."""
-    global _warned_reference_cycle
-    if not _warned_reference_cycle:
-        _warned_reference_cycle = True
-        warnings.warn(REFERENCE_CYCLE_WARNING, UserWarning, stacklevel=4)
+    warn_once(REFERENCE_CYCLE_WARNING, stacklevel=4)
 
 
 def _input_edge(tensor: Tensor):

@@ -16,6 +16,12 @@ from engine.tensor import Tensor, _announce
 from engine.tensor import _wrap_dim as wrap_dim  # noqa: F401  (the ops' shared helper)
 
 
+def as_saved(value):
+    """An int64 argument as PyTorch's node getters read it back (`_saved_dim`, ...): as
+    given, a negative one as its unsigned 64-bit wrap."""
+    return value % 2**64 if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 # ---------------------------------------------------------------- operands
 
 def is_scalar(value) -> bool:

@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
-from engine.ops._core import record, wrap_dim
+from engine.ops._core import as_saved, record, wrap_dim
 from engine.ops.shape import alias, as_view, unsqueeze
 from engine.tensor import Tensor
 
@@ -15,19 +15,19 @@ _END = 9223372036854775807     # what PyTorch saves as a slice's open end
 
 def _select_rule(n, g):
     a = n._attrs
-    key = (slice(None),) * a["dim"] + (a["index"],)
-    return (_place(n, SelectBackwardBackward0, key, g, {"dim": a["dim"], "index": a["index"]}),)
+    key = (slice(None),) * a["_dim"] + (a["_index"],)
+    return (_place(n, SelectBackwardBackward0, key, g,
+                   {k: a[k] for k in ("dim", "index", "_dim", "_index")}),)
 
 
 def _slice_rule(n, g):
     a = n._attrs
     return (_place(n, SliceBackwardBackward0, _slice_key(a), g,
-                   {k: a[k] for k in ("dim", "start", "end", "step")}),)
+                   {k: a[k] for k in ("dim", "start", "end", "step", "_start", "_end")}),)
 
 
 def _slice_key(a: dict) -> tuple:
-    end = None if a["end"] == _END else a["end"]
-    return (slice(None),) * a["dim"] + (slice(a["start"], end, a["step"]),)
+    return (slice(None),) * a["dim"] + (slice(a["_start"], a["_end"], a["step"]),)
 
 
 def _place(n, double_cls, key, g, attrs: dict):
@@ -45,15 +45,14 @@ def _place(n, double_cls, key, g, attrs: dict):
 def _select_backward_backward_rule(n, gg):
     a = n._attrs
     if isinstance(gg, Tensor):
-        return (select(gg, a["dim"], a["index"]),)
-    return (gg[(slice(None),) * a["dim"] + (a["index"],)],)
+        return (select(gg, a["_dim"], a["_index"]),)
+    return (gg[(slice(None),) * a["_dim"] + (a["_index"],)],)
 
 
 def _slice_backward_backward_rule(n, gg):
     a = n._attrs
     if isinstance(gg, Tensor):
-        end = None if a["end"] == _END else a["end"]
-        return (_slice(gg, a["dim"], slice(a["start"], end, a["step"])),)
+        return (_slice(gg, a["dim"], slice(a["_start"], a["_end"], a["step"])),)
     return (gg[_slice_key(a)],)
 
 
@@ -106,7 +105,8 @@ def select(input, dim, index, *, key_position=None):
                          f"size {size}")
     data = input._data[(slice(None),) * d + (index, Ellipsis)]     # a view, even 0-d
     out = record(SelectBackward0, data, (input,),
-                 attrs={"dim": d, "index": index, "self_sym_sizes": input._data.shape})
+                 attrs={"dim": as_saved(dim), "index": as_saved(index), "_dim": d,
+                        "_index": index, "self_sym_sizes": input._data.shape})
     return as_view(out, input)
 
 
@@ -117,8 +117,9 @@ def _slice(input, dim: int, s: slice):
         raise ValueError("step must be greater than zero")
     data = input._data[(slice(None),) * dim + (s,)]
     out = record(SliceBackward0, data, (input,), attrs={
-        "dim": dim, "start": 0 if s.start is None else start,
-        "end": _END if s.stop is None else stop, "step": step,
+        "dim": dim, "start": 0 if s.start is None else as_saved(s.start),
+        "end": _END if s.stop is None else as_saved(s.stop), "step": step,
+        "_start": start, "_end": None if s.stop is None else stop,
         "self_sym_sizes": input._data.shape})
     return as_view(out, input)
 

@@ -69,7 +69,7 @@ MvBackward0 = node_class("MvBackward0", _mv_rule)
 DotBackward0 = node_class("DotBackward0", _dot_rule)
 BmmBackward0 = node_class("BmmBackward0", _bmm_rule)
 SqueezeBackward4 = node_class("SqueezeBackward4", lambda n, g: (
-    unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["dim"],)),))
+    unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["_dim"],)),))
 
 
 _C_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "int"}
@@ -185,7 +185,7 @@ def matmul(input, other):
     if da == 1 and db == 2:
         out = mm(unsqueeze(input, 0), other)
         return record(SqueezeBackward4, out._data.reshape(out._data.shape[1:]), (out,),
-                      attrs={"dim": 0, "self_sym_sizes": out._data.shape})
+                      attrs={"dim": 0, "_dim": 0, "self_sym_sizes": out._data.shape})
     if da == 2 and db == 2:
         return mm(input, other)
     if da == 3 and db == 3 and input._data.shape[0] != other._data.shape[0]:

@@ -10,7 +10,7 @@ from engine.autograd import node as _graph
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._double import record_grads
-from engine.ops._core import record, wrap_dim
+from engine.ops._core import as_saved, record, wrap_dim
 from engine.tensor import Tensor
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -159,7 +159,7 @@ def _evenly_distribute_rule(n, g):
 def _by_dim_rule(n, g):
     a = n._attrs
     indices = n.saved("indices")
-    return (_scatter_along(g, indices, a["dim"], a["keepdim"], a["self_sym_sizes"]),)
+    return (_scatter_along(g, indices, a["_dim"], a["keepdim"], a["self_sym_sizes"]),)
 
 
 def _scatter_along(g, indices, dim: int, keepdim: bool, shape: tuple):
@@ -207,7 +207,8 @@ def _extreme(input, dim, keepdim, *, is_max: bool):
     indices = Tensor._make(idx)
     out = record(MaxBackward0 if is_max else MinBackward0, np.asarray(values), (input,),
                  {"indices": indices},
-                 {"dim": d, "keepdim": keepdim, "self_sym_sizes": data.shape})
+                 {"dim": as_saved(dim), "_dim": d, "keepdim": keepdim,
+                  "self_sym_sizes": data.shape})
     return (max_result if is_max else min_result)(out, indices)
 
 
@@ -298,7 +299,8 @@ def norm(input, p="fro", dim=None, keepdim=False):
         dims = _dims(dim, data.ndim)
         out = np.sqrt((data * data).sum(axis=dims, keepdims=keepdim)).astype(data.dtype)
     return record(LinalgVectorNormBackward0, out, (input,), {"self": input},
-                  {"ord": 2.0, "dim": None if dims is None else _saved_dims(dim), "_dims": dims,
+                  {"ord": 2 if p == "fro" else p,       # as given: 2 and 2.0 read back apart
+                   "dim": None if dims is None else _saved_dims(dim), "_dims": dims,
                    "keepdim": keepdim, "_self_sizes": data.shape},
                   save_result="result")
 
@@ -320,7 +322,7 @@ def _log_softmax_backward(g, y, d):
 def _softmax_data_double_rule(n, gg):
     """Derivatives of _softmax_backward_data(grad_output, output): linear in grad_output;
     for output, torch's softmax_double_backward. In P ops, so they differentiate again."""
-    g, y, d = n.saved("grad_output"), n.saved("output"), n._attrs["dim"]
+    g, y, d = n.saved("grad_output"), n.saved("output"), n._attrs["_dim"]
     gg = _like(gg, y)
     return (_softmax_backward(gg, y, d) if n.needs(0) else None,
             gg * g - P.sum(y * g, d, keepdims=True) * gg - g * P.sum(y * gg, d, keepdims=True)
@@ -328,7 +330,7 @@ def _softmax_data_double_rule(n, gg):
 
 
 def _log_softmax_data_double_rule(n, gg):
-    g, y, d = n.saved("grad_output"), n.saved("output"), n._attrs["dim"]
+    g, y, d = n.saved("grad_output"), n.saved("output"), n._attrs["_dim"]
     gg = _like(gg, y)
     return (gg - P.sum(gg * P.exp(y), d, keepdims=True) if n.needs(0) else None,
             -P.sum(g, d, keepdims=True) * P.exp(y) * gg if n.needs(1) else None)
@@ -350,13 +352,14 @@ def _softmax_family_rule(backward, data_node):
     """Arrays in a plain backward; under create_graph, the gradient is the output of a
     `data_node` (edges: grad_output, the forward's output), as in torch."""
     def rule(n, g):
-        y, d = n.saved("result"), n._attrs["dim"]
+        y, d = n.saved("result"), n._attrs["_dim"]
         if not _graph.graph_mode:
             return (backward(g, y, d),)
         g = _like(g, y)
         grad = backward(g._data, y._data, d)
         return record_grads(data_node, (grad,), (y.shape,), (g, y),
-                            {"grad_output": g, "output": y}, {"dim": d})
+                            {"grad_output": g, "output": y},
+                            {"dim": n._attrs["dim"], "_dim": d})
     return rule
 
 
@@ -376,17 +379,20 @@ def _shifted(data: np.ndarray, d: int) -> np.ndarray:
 
 def softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
-    d = wrap_dim(_implicit_dim(dim, data.ndim, "softmax"), data.ndim)
+    dim = _implicit_dim(dim, data.ndim, "softmax")
+    d = wrap_dim(dim, data.ndim)
     e = np.exp(_shifted(data, d))
     # Contiguous whatever the input's layout, as ATen allocates it (so .contiguous() on it
     # records no CloneBackward0).
     out = np.require(e / e.sum(axis=d, keepdims=True), requirements="C")   # 0-d stays 0-d
-    return record(SoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
+    return record(SoftmaxBackward0, out, (input,), attrs={"dim": as_saved(dim), "_dim": d},
+                  save_result="result")
 
 
 def log_softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
-    d = wrap_dim(_implicit_dim(dim, data.ndim, "log_softmax"), data.ndim)
+    dim = _implicit_dim(dim, data.ndim, "log_softmax")
+    d = wrap_dim(dim, data.ndim)
     kernels = _loaded_loss_kernels(data, d)
     if kernels is not None:
         out = kernels.log_softmax_forward(data)
@@ -394,7 +400,8 @@ def log_softmax(input, dim=None, dtype=None):
         shifted = _shifted(data, d)
         out = np.require(shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True)),
                          requirements="C")
-    return record(LogSoftmaxBackward0, out, (input,), attrs={"dim": d}, save_result="result")
+    return record(LogSoftmaxBackward0, out, (input,), attrs={"dim": as_saved(dim), "_dim": d},
+                  save_result="result")
 
 
 def _loaded_loss_kernels(data, d: int):

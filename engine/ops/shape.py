@@ -7,7 +7,7 @@ import numpy as np
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
-from engine.ops._core import as_tensor, record, reduce_to, wrap_dim
+from engine.ops._core import as_saved, as_tensor, record, reduce_to, wrap_dim
 from engine.tensor import Tensor
 
 def as_view(out: Tensor, base: Tensor) -> Tensor:
@@ -166,14 +166,14 @@ TBackward0 = node_class("TBackward0", _t_rule)
 
 
 def _transpose_rule(n, g):
-    d0, d1 = n._attrs["dim0"], n._attrs["dim1"]
+    d0, d1 = n._attrs["_dims"]
     if g.ndim == 0:
         return (g,)
     return (g.swapaxes(d0, d1) if not hasattr(g, "_data") else transpose(g, d0, d1),)
 
 
 def _permute_rule(n, g):
-    inverse = tuple(np.argsort(n._attrs["dims"]))
+    inverse = tuple(np.argsort(n._attrs["_dims"]))
     return (g.transpose(inverse) if not hasattr(g, "_data") else permute(g, inverse),)
 
 
@@ -193,7 +193,7 @@ def transpose(input, dim0, dim1):
     d0, d1 = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
     data = input._data.swapaxes(d0, d1) if ndim else input._data.view()
     out = record(TransposeBackward0, data, (input,),
-                 attrs={"dim0": dim0, "dim1": dim1})
+                 attrs={"dim0": as_saved(dim0), "dim1": as_saved(dim1), "_dims": (d0, d1)})
     return as_view(out, input)
 
 
@@ -206,7 +206,7 @@ def permute(input, *dims):
                            f"input.dim() = {ndim} is not equal to len(dims) = {len(dims)}")
     wrapped = tuple(wrap_dim(d, ndim) for d in dims)
     out = record(PermuteBackward0, input._data.transpose(wrapped), (input,),
-                 attrs={"dims": tuple(dims)})
+                 attrs={"dims": tuple(as_saved(d) for d in dims), "_dims": wrapped})
     return as_view(out, input)
 
 
@@ -221,7 +221,7 @@ def mT(input):
 # ---------------------------------------------------------------- (un)squeeze, expand
 
 UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda n, g: (
-    squeeze(g, n._attrs["dim"]) if isinstance(g, Tensor) else P.reshape(g, n._in_shapes[0]),))
+    squeeze(g, n._attrs["_dim"]) if isinstance(g, Tensor) else P.reshape(g, n._in_shapes[0]),))
 
 
 def unsqueeze_to(g, sizes: tuple, dims=None):
@@ -238,7 +238,9 @@ def unsqueeze_to(g, sizes: tuple, dims=None):
 SqueezeBackward0 = node_class("SqueezeBackward0", lambda n, g: (
     unsqueeze_to(g, n._attrs["self_sym_sizes"]),))
 SqueezeBackward1 = node_class("SqueezeBackward1", lambda n, g: (
-    unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["dim"],)),))
+    unsqueeze_to(g, n._attrs["self_sym_sizes"], (n._attrs["_dim"],)),))
+
+
 def _expand_rule(n, g):
     shape = n._attrs["self_sym_sizes"]
     if not shape and isinstance(g, Tensor):
@@ -253,7 +255,8 @@ ExpandBackward0 = node_class("ExpandBackward0", _expand_rule)
 
 def unsqueeze(input, dim):
     d = wrap_dim(dim, input._data.ndim + 1)
-    out = record(UnsqueezeBackward0, np.expand_dims(input._data, d), (input,), attrs={"dim": d})
+    out = record(UnsqueezeBackward0, np.expand_dims(input._data, d), (input,),
+                 attrs={"dim": as_saved(dim), "_dim": d})
     return as_view(out, input)
 
 
@@ -265,7 +268,8 @@ def squeeze(input, dim=None):
         return as_view(out, input)
     d = wrap_dim(dim, input._data.ndim) if input._data.ndim else 0
     data = np.squeeze(input._data, d) if input._data.ndim and shape[d] == 1 else input._data.view()
-    out = record(SqueezeBackward1, data, (input,), attrs={"dim": d, "self_sym_sizes": shape})
+    out = record(SqueezeBackward1, data, (input,), attrs={"dim": as_saved(dim), "_dim": d,
+                                                             "self_sym_sizes": shape})
     return as_view(out, input)
 
 
@@ -306,7 +310,7 @@ def expand_as(input, other):
 # ---------------------------------------------------------------- cat, stack
 
 def _cat_rule(n, g):
-    d = n._attrs["dim"]
+    d = n._attrs["_dim"]
     sizes = [s[d] for s in n._in_shapes]
     bounds = np.cumsum([0] + sizes)
     # torch computes a TensorList's grads together: every input gets its slice when any needs
@@ -322,7 +326,7 @@ def _take(g, d: int, start: int, stop: int):
 
 
 def _stack_rule(n, g):
-    d = n._attrs["dim"]
+    d = n._attrs["_dim"]
     count = len(n._in_shapes)
     if not any(n.needs(i) for i in range(count)):
         return (None,) * count
@@ -342,7 +346,7 @@ def cat(tensors, dim=0):
     dtype = result_dtype(*tensors)
     _check_cat_sizes(tensors, d)
     data = np.concatenate([cast(t._data, dtype) for t in tensors], axis=d)
-    return record(CatBackward0, data, tuple(tensors), attrs={"dim": d})
+    return record(CatBackward0, data, tuple(tensors), attrs={"dim": as_saved(dim), "_dim": d})
 
 
 concat = concatenate = cat
@@ -376,7 +380,7 @@ def stack(tensors, dim=0):
                            f"{list(first)} at entry 0 and {list(bad)} at entry {index}")
     d = wrap_dim(dim, tensors[0]._data.ndim + 1)
     data = np.stack([t._data for t in tensors], axis=d)
-    return record(StackBackward0, data, tuple(tensors), attrs={"dim": d})
+    return record(StackBackward0, data, tuple(tensors), attrs={"dim": as_saved(dim), "_dim": d})
 
 
 # ---------------------------------------------------------------- diagonal

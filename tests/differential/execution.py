@@ -67,12 +67,19 @@ class Execution:
         calls = self.ns["calls"]
         before = len(calls)
         error = None
+        torch = self.ns["torch"]
+        # A warn-once warning (TORCH_WARN_ONCE) depends on what ran earlier in the process,
+        # program or not; with warn_always both libraries give it every time, whatever ran.
+        was_always = torch.is_warn_always_enabled()
+        torch.set_warn_always(True)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 exec(compile(source, "<program>", "exec"), self.ns)
             except Exception as exc:  # noqa: BLE001  (any error is an outcome to compare)
                 error = (type(exc).__name__, str(exc))
+            finally:
+                torch.set_warn_always(was_always)
         seen = [(w.category.__name__, str(w.message)) for w in caught]
         return Step(error, seen, list(calls[before:]), self.snapshot())
 

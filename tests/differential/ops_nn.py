@@ -7,8 +7,13 @@ ACTIVATIONS = ["F.relu", "F.leaky_relu", "F.gelu", "torch.sigmoid", "torch.tanh"
                "F.softmax", "F.log_softmax"]
 ACTIVATION_MODULES = ["nn.ReLU()", "nn.LeakyReLU(0.2)", "nn.GELU()", "nn.Sigmoid()",
                       "nn.Tanh()", "nn.Softmax(dim=1)", "nn.LogSoftmax(dim=-1)"]
-# Not yet: F.elu F.silu F.softplus F.hardtanh F.layer_norm nn.LayerNorm nn.LSTM nn.GRU
-# F.smooth_l1_loss F.scaled_dot_product_attention.
+INPLACE_ACTIVATIONS = ["{x}.relu_()", "torch.relu_({x})", "F.relu_({x})", "{x}.sigmoid_()",
+                       "torch.sigmoid_({x})", "{x}.tanh_()", "torch.tanh_({x})", "{x}.exp_()",
+                       "torch.exp_({x})"]
+# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 F.group_norm nn.RNN nn.LSTMCell
+# nn.MultiheadAttention F.huber_loss F.kl_div; F.scaled_dot_product_attention where
+# torch takes its math path (not 4-D, head sizes that differ); nn.GRU(batch_first=True) and an LSTM on
+# float64 input raise NotImplementedError.
 NN_MIX = 0.35      # how much of an nn program's draws are core ops (per weight unit)
 
 
@@ -237,9 +242,118 @@ def op_sequential(gen):
     return f"{gen.name('v')} = {m}({x})"
 
 
+def op_inplace_activation(gen):
+    """An in-place activation on a tensor made here (so no leaf is modified), or on any
+    float variable: torch's errors for leaves and saved values are part of what is compared."""
+    form = gen.choice(INPLACE_ACTIVATIONS)
+    x = gen.pick_float()
+    if x is None:
+        return None
+    if gen.chance(0.6):
+        made = gen.name("v")
+        gen.emit(f"{made} = {x} * 1.0", "binary")
+        x = made
+    return form.format(x=x)
+
+
+def op_layer_norm(gen):
+    x = _input(gen, lambda t: t.dim() >= 1, lambda: gen.random_shape(1, 3) + (gen.int(1, 4),))
+    shape = gen.shape(x)
+    normalized = shape[len(shape) - gen.int(1, min(2, len(shape))):]
+    eps = gen.choice(["1e-05", "1e-05", "0.001"])
+    out = gen.name("v")
+    if gen.chance(0.5):
+        affine = ""
+        if gen.chance(0.7):
+            bias = gen.leaf(normalized) if gen.chance(0.7) else "None"
+            affine = f", {gen.leaf(normalized)}, {bias}"
+        return f"{out} = F.layer_norm({x}, {normalized}{affine}, eps={eps})"
+    m = gen.name("m")
+    affine, bias = gen.chance(0.8), gen.chance(0.7)
+    loads = {".weight": normalized, **({".bias": normalized} if bias else {})} if affine else {}
+    _module(gen, m, f"nn.LayerNorm({normalized}, eps={eps}, elementwise_affine={affine}, "
+            f"bias={bias})", loads)
+    return f"{out} = {m}({x})"
+
+
+def op_smooth_l1(gen):
+    x = gen.pick_float()
+    if x is None:
+        return None
+    target = gen.const(gen.shape(x))
+    reduction = gen.choice(["'mean'", "'sum'", "'none'"])
+    beta = gen.choice(["1.0", "0.5", "2.0", "0.0"])
+    out = gen.name("v")
+    if gen.chance(0.3):
+        return f"{out} = nn.SmoothL1Loss(reduction={reduction}, beta={beta})({x}, {target})"
+    return f"{out} = F.smooth_l1_loss({x}, {target}, reduction={reduction}, beta={beta})"
+
+
+def op_attention(gen):
+    """On 4-D inputs of one head size: torch's CPU flash path (its math path is not yet)."""
+    batch = (gen.int(1, 2), gen.int(1, 2))
+    length, source, embed = gen.int(1, 4), gen.int(1, 4), gen.int(1, 4)
+    value_dim = embed
+    q = _input(gen, lambda t: t.dim() == 4 and t.shape[-1] == embed,
+               lambda: batch + (length, embed))
+    batch, length = gen.shape(q)[:-2], gen.shape(q)[-2]
+    k = gen.leaf(batch + (source, embed), requires_grad=gen.chance(0.7))
+    v = gen.leaf(batch + (source, value_dim), requires_grad=gen.chance(0.7))
+    options = ""
+    r = gen.rng.random()
+    if r < 0.25:
+        options += f", attn_mask={gen.const((length, source))}"
+    elif r < 0.4:
+        options += f", attn_mask=torch.tensor({gen.array((length, source), 'int64', 0, 2)}) > 0"
+    elif r < 0.55:
+        options += ", is_causal=True"
+    if gen.chance(0.3):
+        options += f", scale={gen.choice(['0.5', '1.0', '2.0'])}"
+    return f"{gen.name('v')} = F.scaled_dot_product_attention({q}, {k}, {v}{options})"
+
+
+def op_rnn(gen):
+    lstm = gen.chance(0.5)
+    input_size, hidden = gen.int(1, 3), gen.int(1, 3)
+    layers, bidirectional = gen.choice([1, 1, 2]), gen.chance(0.3)
+    batch_first = lstm and gen.chance(0.3)
+    bias = gen.chance(0.8)
+    shape = (gen.int(1, 3), gen.int(1, 2), input_size) if gen.chance(0.8) else \
+        (gen.int(1, 3), input_size)
+    x = _input(gen, lambda t: t.dtype.is_floating_point and str(t.dtype) == "torch.float32"
+               and t.dim() in (2, 3) and t.shape[-1] == input_size, lambda: shape)
+    shape = gen.shape(x)
+    directions = 2 if bidirectional else 1
+    m = gen.name("m")
+    cls = "nn.LSTM" if lstm else "nn.GRU"
+    loads = {}
+    for layer in range(layers):
+        for suffix in ("", "_reverse")[:directions]:
+            gates = (4 if lstm else 3) * hidden
+            fan_in = input_size if layer == 0 else hidden * directions
+            loads[f".weight_ih_l{layer}{suffix}"] = (gates, fan_in)
+            loads[f".weight_hh_l{layer}{suffix}"] = (gates, hidden)
+            if bias:
+                loads[f".bias_ih_l{layer}{suffix}"] = (gates,)
+                loads[f".bias_hh_l{layer}{suffix}"] = (gates,)
+    _module(gen, m, f"{cls}({input_size}, {hidden}, num_layers={layers}, bias={bias}, "
+            f"batch_first={batch_first}, bidirectional={bidirectional})", loads)
+    state = ""
+    if gen.chance(0.4):
+        batch = () if len(shape) == 2 else (shape[0] if batch_first else shape[1],)
+        state_shape = (layers * directions,) + batch + (hidden,)
+        h0 = gen.leaf(state_shape, requires_grad=gen.chance(0.5))
+        state = f", ({h0}, {gen.const(state_shape)})" if lstm else f", {h0}"
+    out = gen.name("v")
+    final = gen.name("t") if lstm else gen.name("v")
+    return f"{out}, {final} = {m}({x}{state})"
+
+
 NN_OPS = {
     "linear": (4, op_linear), "conv2d": (4, op_conv2d), "pool": (3, op_pool),
     "activation": (4, op_activation), "loss": (4, op_loss), "batch_norm": (2, op_batch_norm),
     "dropout": (1, op_dropout), "embedding": (1, op_embedding), "pad": (1, op_pad),
     "flatten": (1, op_flatten), "sequential": (1, op_sequential),
+    "inplace_activation": (2, op_inplace_activation), "layer_norm": (2, op_layer_norm),
+    "smooth_l1": (1, op_smooth_l1), "attention": (2, op_attention), "rnn": (2, op_rnn),
 }

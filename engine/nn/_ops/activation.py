@@ -96,17 +96,42 @@ def leaky_relu(input, negative_slope: float = 0.01):
                   {"negative_slope": negative_slope})
 
 
+def _log_sigmoid_backward(g: np.ndarray, x: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """g * sigmoid(-x) from the saved buffer exp(-|x|), in ATen's CPU kernel's order."""
+    one = np.ones((), dtype=g.dtype)
+    ratio = buffer / (one + buffer)
+    return np.where(x < 0, one - ratio, ratio) * g
+
+
 def _log_sigmoid_rule(n, g):
-    """g * sigmoid(-x): from the saved buffer exp(-|x|) on arrays, as ATen's CPU kernel; from
-    x itself under create_graph, so that the buffer's dependence on x is not lost."""
-    x = n.saved("self")
-    if isinstance(x, Tensor):
-        return (E.mul(g, E.sigmoid(E.neg(x))),)
-    buffer = n.saved("buffer")
-    return (g * np.where(x > 0, buffer, 1) / (1 + buffer),)
+    return (_log_sigmoid_backward(array(g), array(n.saved("self")), array(n.saved("buffer"))),)
 
 
-LogSigmoidBackward0 = node_class("LogSigmoidBackward0", _log_sigmoid_rule)
+def _log_sigmoid_double_rule(n, gg):
+    """ATen: grad_output gets log_sigmoid_backward(gg, self, buffer); self gets
+    log_sigmoid_double_backward(gg * grad_output, self) = gg * grad_output * (z - 1) * z."""
+    gg, x = array(gg), array(n.saved("self"))
+    grad_grad_out = _log_sigmoid_backward(gg, x, array(n.saved("buffer"))) if n.needs(0) \
+        else None
+    grad_x = None
+    if n.needs(1):
+        z = 1 / (1 + np.exp(-x))
+        grad_x = (gg * array(n.saved("grad_output")) * (z - 1) * z).astype(x.dtype, copy=False)
+    return grad_grad_out, grad_x
+
+
+LogSigmoidBackwardBackward0 = node_class("LogSigmoidBackwardBackward0", _log_sigmoid_double_rule,
+                                         arrays=True)
+
+
+def _log_sigmoid_double(n, g):
+    x, buffer = n.saved("self"), n.saved("buffer")
+    return record_grads(LogSigmoidBackwardBackward0, _log_sigmoid_rule(n, g), (x.shape,),
+                        (g, x), {"buffer": buffer, "grad_output": g, "self": x})
+
+
+LogSigmoidBackward0 = node_class("LogSigmoidBackward0", _log_sigmoid_rule, arrays=True,
+                                 double=_log_sigmoid_double)
 
 
 def log_sigmoid(input):

@@ -73,8 +73,28 @@ ScaledDotProductFlashAttentionForCpuBackward0 = node_class(
     "ScaledDotProductFlashAttentionForCpuBackward0", _attention_rule, arrays=True)
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bool": "bool"}
+
+
+def _check_dtypes(query, key, value, attn_mask) -> None:
+    """ATen's validate_sdpa_input, before any path is chosen."""
+    names = [_C_NAMES.get(t._data.dtype.name, t._data.dtype.name) for t in (query, key, value)]
+    if len(set(names)) > 1:
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got "
+                           f"query.dtype: {names[0]} key.dtype: {names[1]} and value.dtype: "
+                           f"{names[2]} instead.")
+    if attn_mask is not None:
+        mask = attn_mask._data.dtype
+        if mask != np.bool_ and mask != query._data.dtype and mask != np.float32:
+            raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
+                               f"dtype, but got attn_mask.dtype: "
+                               f"{_C_NAMES.get(mask.name, mask.name)} and  query.dtype: "
+                               f"{names[0]} instead.")
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale=None, enable_gqa: bool = False):
+    _check_dtypes(query, key, value, attn_mask)
     if query._data.ndim != 4 or key._data.ndim != 4 or value._data.ndim != 4:
         from engine._unsupported import NotSupportedError
         raise NotSupportedError("torch.nn.functional.scaled_dot_product_attention on inputs "

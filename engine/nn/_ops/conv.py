@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import functools
-import warnings
 
 import numpy as np
 
 from engine.autograd import grad_mode as _gm
-from engine._cpp_warning import cpp_warning
+from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels, pair
 from engine.nn._ops.padding import constant_pad
@@ -116,15 +115,9 @@ def _same_padding(input, w_shape, dilation):
     return input, tuple(padding)
 
 
-_warned_same_even = False
-
-
 def _warn_same_even_once() -> None:
     """PyTorch raises this warning once per process (TORCH_WARN_ONCE)."""
-    global _warned_same_even
-    if not _warned_same_even:
-        _warned_same_even = True
-        warnings.warn(SAME_EVEN_WARNING, UserWarning, stacklevel=5)
+    warn_once(SAME_EVEN_WARNING, stacklevel=5)
 
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half"}

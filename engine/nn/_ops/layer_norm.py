@@ -15,6 +15,13 @@ def _optional(n, name: str):
     return array(n.saved(name)) if name in n._saved else None
 
 
+def _fused_x_hat(x, mean, rstd):
+    """x_hat as ATen's CPU backward forms it for grad_weight: fma(rstd, x, -rstd * mean), one
+    rounding (so a row of one element gives rounding noise there, not torch's exact zero)."""
+    shift = -(rstd * mean)
+    return (rstd.astype(np.float64) * x + shift).astype(x.dtype, copy=False)
+
+
 def _layer_norm_rule(n, g):
     unpack_saved(n)
     g, x = array(g), array(n.saved("input"))
@@ -31,7 +38,8 @@ def _layer_norm_rule(n, g):
                  - x_hat * (g_hat * x_hat).sum(axis=axes, keepdims=True))
         grad_input = (rstd / count * inner).astype(x.dtype, copy=False)
     if n.needs(1):
-        grad_weight = (g * x_hat).sum(axis=lead).astype(x.dtype, copy=False)
+        grad_weight = (g * _fused_x_hat(x, mean, rstd)).sum(axis=lead).astype(x.dtype,
+                                                                               copy=False)
     if n.needs(2):
         grad_bias = g.sum(axis=lead).astype(x.dtype, copy=False)
     return grad_input, grad_weight, grad_bias
@@ -56,23 +64,31 @@ def _check_shape(input, normalized_shape: tuple, weight, bias) -> None:
                            f"input of size{list(shape)}")
 
 
+def _moments(x: np.ndarray, axes: tuple, eps: float) -> tuple:
+    """Mean and 1 / sqrt(var + eps) in x's dtype; the sums in float64, the last steps in x's
+    dtype as ATen's kernel does them (eps rounded to it)."""
+    wide = x.astype(np.float64)
+    count = int(np.prod([x.shape[a] for a in axes]))
+    mean = wide.sum(axis=axes, keepdims=True) / max(count, 1)     # 0 over no elements
+    var = (((wide - mean) ** 2).sum(axis=axes, keepdims=True) / max(count, 1)).astype(x.dtype)
+    one = np.ones((), dtype=x.dtype)
+    rstd = one / np.sqrt(np.maximum(var, 0) + x.dtype.type(eps))
+    return mean.astype(x.dtype), rstd
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
         tuple(int(s) for s in normalized_shape)
     _check_shape(input, normalized_shape, weight, bias)
     x = input._data
     axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
-    wide = x.astype(np.float64)
-    mean = wide.mean(axis=axes, keepdims=True)
-    var = ((wide - mean) ** 2).mean(axis=axes, keepdims=True)
-    rstd = 1.0 / np.sqrt(var + eps)
-    out = (wide - mean) * rstd
+    mean, rstd = _moments(x, axes, eps)
+    out = x * rstd + -(rstd * mean)      # ATen's order: x * scale + bias, rounded each step
     if weight is not None:
         out = out * weight._data
     if bias is not None:
         out = out + bias._data
-    saved = {"input": input, "result1": Tensor._make(mean.astype(x.dtype)),
-             "result2": Tensor._make(rstd.astype(x.dtype))}
+    saved = {"input": input, "result1": Tensor._make(mean), "result2": Tensor._make(rstd)}
     attrs = {"normalized_shape": normalized_shape}
     for name, value in (("weight", weight), ("bias", bias)):
         if value is None:

@@ -164,9 +164,19 @@ def _nll_loss_nd(input, target, weight, ignore_index, reduction):
     return S.view(loss, out_size) if reduction == "none" else loss
 
 
+_SCALAR_TYPES = {"float32": "Float", "float64": "Double", "float16": "Half"}
+
+
+def _check_weight_dtype(input, weight) -> None:
+    if weight is not None and weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR_TYPES[input._data.dtype.name]} but "
+                           f"found {_SCALAR_TYPES[weight._data.dtype.name]}")
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     _check_target(input, target)
+    _check_weight_dtype(input, weight)
     ndim = input._data.ndim
     if ndim == 3 or ndim > 4:
         return _nll_loss_nd(input, target, weight, ignore_index, reduction)

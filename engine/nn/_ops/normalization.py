@@ -163,21 +163,19 @@ def _check_dtypes(x: np.ndarray, *parameters) -> None:
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     x = input._data
+    if training and x.ndim >= 1 and x.shape[0] * int(np.prod(x.shape[2:])) == 1:
+        # F.batch_norm's _verify_batch_size, before any other check
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {input.shape}")
     if x.ndim < 2:
         raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
     w = None if weight is None else weight._data
     b = None if bias is None else bias._data
-    _check_dtypes(x, running_mean, running_var, weight, bias)
-    if x.size == 0:
-        if training and x.size // max(x.shape[1], 1) == 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {input.shape}")
+    if x.size == 0:                     # ATen returns before its dtype checks
         return _empty_batch_norm(input, weight, bias)
+    _check_dtypes(x, running_mean, running_var, weight, bias)
     if training:
         count = x.size // x.shape[1]
-        if count == 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {input.shape}")
         out, mean, invstd = K.batch_norm_train_forward(x, w, b, eps)
         biased_var = 1.0 / np.square(invstd.astype(np.float64)) - eps
         _update_running(running_mean, running_var, mean, biased_var * count / (count - 1),

@@ -10,7 +10,7 @@ import numpy as np
 
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import SavedTensor, node_class
-from engine.nn._ops._util import array
+from engine.nn._ops._util import array, unpack_saved
 from engine.ops._core import bind_outputs, edge
 from engine.tensor import Tensor, _announce
 from engine import trace
@@ -43,6 +43,7 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, h, c, reverse: bool):
 
 
 def _lstm_rule(n, grad_output, grad_hy, grad_cy, _grad_workspace=None):
+    unpack_saved(n)         # the outputs too, though the rule reads the caches
     x = array(n.saved("input"))
     w_ih, w_hh = array(n.saved("weight0")), array(n.saved("weight1"))
     caches = n._attrs["_caches"]

@@ -58,6 +58,12 @@ class RNNBase(Module):
         return tuple(getattr(self, f"{kind}_l{layer}{suffix}", None) if self.bias or
                      kind.startswith("weight") else None for kind in names)
 
+    @staticmethod
+    def _check_sequence(input) -> None:
+        """`input` time-major, as ATen's RNN gets it."""
+        if input.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
@@ -79,17 +85,18 @@ class LSTM(RNNBase):
     def forward(self, input, hx=None):
         self._check_supported(input)
         batched = input.dim() == 3
-        if not batched:
-            input = S.unsqueeze(input, 1)
+        batch_dim = 0 if self.batch_first else 1
+        if not batched:             # nn.LSTM unsqueezes at the batch dim, then runs as batched
+            input = S.unsqueeze(input, batch_dim)
             if hx is not None:
                 hx = (S.unsqueeze(hx[0], 1), S.unsqueeze(hx[1], 1))
-        elif self.batch_first:
+        if self.batch_first:
             input = S.contiguous(S.transpose(input, 0, 1))
         output, h_n, c_n = self._layers(input, hx)
-        if not batched:
-            return S.squeeze(output, 1), (S.squeeze(h_n, 1), S.squeeze(c_n, 1))
         if self.batch_first:
             output = S.transpose(output, 0, 1)
+        if not batched:
+            return S.squeeze(output, batch_dim), (S.squeeze(h_n, 1), S.squeeze(c_n, 1))
         return output, (h_n, c_n)
 
     def _check_supported(self, input) -> None:
@@ -109,6 +116,7 @@ class LSTM(RNNBase):
         return X.select(hx[0], 0, index), X.select(hx[1], 0, index)
 
     def _layers(self, input, hx):
+        self._check_sequence(input)
         settings = {"hidden_size": self.hidden_size, "num_layers": self.num_layers,
                     "has_biases": self.bias, "bidirectional": self.bidirectional,
                     "batch_first": self.batch_first}
@@ -153,6 +161,7 @@ class GRU(RNNBase):
     def _layers(self, input, hx):
         from engine.creation import zeros
         from engine.ops.split import unbind
+        self._check_sequence(input)
         initial = None if hx is None else unbind(hx, 0)     # ATen's GRU unbinds hx
         finals, layer_input = [], input
         for layer in range(self.num_layers):

@@ -106,6 +106,8 @@ NN_CASES = {
     "GeluBackwardBackward0": lambda: (joined_grads(F.gelu), (leaf(3, 4),)),
     "LeakyReluBackward0": lambda: (lambda x: F.leaky_relu(x, 0.2), (distinct(3, 4),)),
     "LogSigmoidBackward0": lambda: (F.logsigmoid, (leaf(3, 4, low=-3, high=3),)),
+    "LogSigmoidBackwardBackward0": lambda: (joined_grads(F.logsigmoid),
+                                            (leaf(3, 4, low=-3, high=3),)),
     "LogitBackward0": lambda: (logit, (probabilities(3, 4),)),
     "LeakyReluBackwardBackward0": lambda: (joined_grads(lambda x: F.leaky_relu(x, 0.2)),
                                            (distinct(3, 4),)),

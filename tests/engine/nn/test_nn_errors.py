@@ -22,6 +22,18 @@ def cross_entropy(t, target, **kwargs):
 
 
 CASES = {
+    "nll_weight_of_another_dtype":
+        lambda t: t.nn.functional.nll_loss(logits(t).double(), t.tensor([1, 2, 3]),
+                                           weight=t.ones(4)),
+    "cross_entropy_weight_of_another_dtype":
+        lambda t: cross_entropy(t, t.tensor([1, 2, 3]), weight=t.ones(4, dtype=t.float64)),
+    "nll_nd_weight_of_another_dtype":
+        lambda t: t.nn.functional.nll_loss(t.ones(2, 3, 2, dtype=t.float64),
+                                           t.zeros(2, 2, dtype=t.long), weight=t.ones(3)),
+    "batch_norm_one_value_per_channel_before_dtype":
+        lambda t: t.nn.BatchNorm1d(2)(t.ones(1, 2, dtype=t.float64)),
+    "batch_norm_one_value_1d":
+        lambda t: t.nn.functional.batch_norm(t.ones(1), None, None, training=True),
     "probability_target_not_float":
         lambda t: cross_entropy(t, t.ones(3, 4, dtype=t.long)),
     "probability_target_ignore_index":
@@ -102,3 +114,10 @@ def test_sparse_embedding_says_it_is_not_supported(make):
     """engine has no sparse tensors (engine's own wording, not torch's: torch supports it)."""
     with pytest.raises(NotImplementedError, match="no sparse tensors; use sparse=False"):
         make()
+
+
+def test_batch_norm_of_an_empty_input_checks_no_dtypes():
+    """ATen returns input.clone() * weight[0] + bias[0] before its mixed-dtype check."""
+    out = oracle.agree(lambda t: [repr(o) for o in (
+        t.nn.BatchNorm2d(3)(t.ones(0, 3, 2, 2, dtype=t.float64, requires_grad=True)),)])
+    assert "dtype=torch.float64" in out[0]

@@ -57,3 +57,25 @@ def test_other_ranks_are_not_supported_yet():
     x = engine.ones(4, 8)
     with pytest.raises(NotImplementedError, match="not 4-D is not supported"):
         engine.nn.functional.scaled_dot_product_attention(x, x, x)
+
+
+def _sdpa_of_dtypes(query="float32", key="float32", value="float32", mask=None):
+    def snippet(t):
+        q, k, v = (t.ones(1, 1, 2, 3, dtype=getattr(t, d)) for d in (query, key, value))
+        attn_mask = None if mask is None else t.ones(2, 2, dtype=getattr(t, mask))
+        return t.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+    return snippet
+
+
+DTYPE_CASES = {
+    "query double": _sdpa_of_dtypes(query="float64"),
+    "value double": _sdpa_of_dtypes(value="float64"),
+    "query and key double": _sdpa_of_dtypes("float64", "float64"),
+    "mask double, query float": _sdpa_of_dtypes(mask="float64"),
+    "mask float, query double": _sdpa_of_dtypes("float64", "float64", "float64", "float32"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DTYPE_CASES))
+def test_dtypes_checked_as_torch(name):
+    check(DTYPE_CASES[name])

@@ -45,6 +45,13 @@ LAYER_NORM = {
         t.nn.functional.layer_norm(t.tensor(X, requires_grad=True), [4]).grad_fn),
     "edges": lambda t: [e[0] is None for e in t.nn.functional.layer_norm(
         t.tensor(X, requires_grad=True), [4]).grad_fn.next_functions],
+    # Rows of one element: x - mean is 0, but torch's grad_weight is fma rounding noise.
+    "rows of one": lambda t: (lambda x, w: _grads(t, t.nn.functional.layer_norm(x, (1,), w),
+                                                  w))(
+        t.tensor(X[..., :1] * 50, dtype=t.float32, requires_grad=True),
+        t.tensor([1.5], requires_grad=True, dtype=t.float32)),
+    "empty normalized shape": lambda t: (lambda x: _grads(t, t.nn.LayerNorm((0, 1))(x), x))(
+        t.ones(2, 0, 1, requires_grad=True)),
     "wrong shape": lambda t: t.nn.functional.layer_norm(t.ones(3, 4), (3,)),
     "wrong weight": lambda t: t.nn.functional.layer_norm(t.ones(3, 4), (4,), t.ones(3)),
 }

@@ -70,6 +70,9 @@ CASES = {
     "batch_first": lstm_case(batch_first=True),
     "no bias": lstm_case(bias=False),
     "unbatched": lstm_case(unbatched=True),
+    "unbatched, batch_first": lstm_case(unbatched=True, batch_first=True),
+    "unbatched, batch_first, initial state": lstm_case(unbatched=True, batch_first=True,
+                                                       with_state=True),
     "initial state": lstm_case(with_state=True),
     "initial state, two layers, batch_first": lstm_case(num_layers=2, batch_first=True,
                                                         with_state=True),
@@ -91,6 +94,19 @@ GRU_CASES = {
     "initial state, two layers bidirectional": lstm_case(num_layers=2, bidirectional=True,
                                                          with_state=True, kind="GRU"),
 }
+
+
+EMPTY_SEQUENCES = {
+    "LSTM": lambda t: t.nn.LSTM(1, 2)(t.ones(0, 2, 1)),
+    "LSTM unbatched": lambda t: t.nn.LSTM(1, 2)(t.ones(0, 1)),
+    "LSTM batch_first": lambda t: t.nn.LSTM(1, 2, batch_first=True)(t.ones(2, 0, 1)),
+    "GRU": lambda t: t.nn.GRU(1, 2)(t.ones(0, 2, 1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_SEQUENCES))
+def test_an_empty_sequence_raises_as_torch(name):
+    check(EMPTY_SEQUENCES[name])
 
 
 @pytest.mark.parametrize("name", sorted(GRU_CASES))
@@ -141,3 +157,15 @@ def test_lstm_float64_is_not_supported_yet():
 def test_gru_batch_first_is_not_supported_yet():
     with pytest.raises(NotImplementedError, match="batch_first"):
         engine.nn.GRU(3, 4, batch_first=True)(engine.ones(2, 5, 3))
+
+
+def lstm_output_modified_then_backward(t):
+    """The LSTM node saves its outputs: changing one in place makes backward raise."""
+    lstm = t.nn.LSTM(2, 1, batch_first=True)
+    out, _ = lstm(t.ones(1, 3, 2))
+    out[:] = t.ones(1, 3, 1, requires_grad=True)
+    return out.abs().sum().backward()
+
+
+def test_an_output_modified_in_place_is_detected():
+    check(lstm_output_modified_then_backward)
