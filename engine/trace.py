@@ -130,6 +130,7 @@ def reset_ids() -> None:
     global _tensor_ids
     _tensor_ids = itertools.count(1)
     _reset_storage_ids()
+    _recent.clear()
     for fn in _id_resetters:
         fn()
 
@@ -310,6 +311,32 @@ def later_summary(array: np.ndarray, box, version: int) -> Summary:
     else:
         summary._source = None
         summary.stats = _statistics(array.reshape(-1), fused=True)
+    return summary
+
+
+# id(array) -> (weak reference to it, its version box, the version, its summary): the last
+# summaries made of tensors, so that a tensor announced again unchanged (an op's output
+# becoming a module's output, then the next module's input) shares its summary instead of
+# having its statistics computed again.
+_recent: dict = {}
+RECENT_KEPT = 256
+
+
+def summarize_tensor(tensor) -> Summary:
+    """The summary of a Tensor as it is now (values copied when small): the one made of it
+    before when its version has not changed since, else a new one (summarize_later's for a
+    big op output, else summarize's), remembered for the next time."""
+    array, box = tensor._data, tensor._vc
+    entry = _recent.get(id(array))
+    if entry is not None and entry[0]() is array and entry[1] is box and entry[2] == box[0]:
+        return entry[3]
+    if tensor._grad_fn is not None and array.size > values_cap:
+        summary = summarize_later(tensor)
+    else:
+        summary = summarize(array)
+    if len(_recent) >= RECENT_KEPT:
+        _recent.clear()
+    _recent[id(array)] = (weakref.ref(array), box, box[0], summary)
     return summary
 
 
