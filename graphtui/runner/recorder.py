@@ -66,7 +66,9 @@ class Sender:
     def _send_locked(self, kind: int) -> None:
         batch, self._batch = self._batch, []
         if batch or kind != wire.BATCH:
-            self._write(wire.frame(kind, len(batch), wire.encode_events(batch)))
+            payload = wire.encode_events(batch)
+            self._write(wire.frame_header(kind, len(batch), len(payload)))
+            self._write(payload)
 
     def _write(self, data: bytes) -> None:
         if self.closed or os.getpid() != self._pid:
