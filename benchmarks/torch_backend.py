@@ -33,11 +33,10 @@ def child(kind: str, steps: int) -> None:
         from engine import trace
         from graphtui import gc_tuning
         from graphtui.backends.torch import install
-        from graphtui.budget import ValueBudget
-        budget = ValueBudget()
+        from graphtui.budget import DEFAULT_VALUE_BUDGET, ValueBudget
         install(types.SimpleNamespace(output=lambda *a: None), {})
         gc_tuning.recording().__enter__()
-        trace.subscribe(lambda event: events.append(budget.admit(event)))
+        trace.subscribe(events.append, ValueBudget(DEFAULT_VALUE_BUDGET))
     lib = tl.library(torch)
     generator = torch.Generator().manual_seed(0)
     batches = [(torch.randn(tl.BATCH, *tl.INPUT, generator=generator),

@@ -1,6 +1,7 @@
 """What watching costs: an op-heavy forward + backward loop with no subscriber, with a
-subscriber that keeps every event (list.append), and with one that records every event as
-graphtui's recorder does (a ValueBudget, graphtui's GC setting). Prints medians and the
+subscriber that keeps every event (list.append, no value budget), and with graphtui's own
+recorder as the runner runs it (its value budget, batches pickled for the channel and
+written to /dev/null, graphtui's GC setting). Prints medians and the
 ratios to the unwatched loop. Times are this process's CPU time (time.process_time), so
 other work on a shared machine inflates them less than wall time. The loop takes its input
 from 4 random vectors in turn, and no time is reported unless its gradients are normal
@@ -44,15 +45,30 @@ def timed(fn, repeats: int) -> float:
 
 
 def graphtui_recorder():
-    """A subscriber as graphtui's recorder is one, and the context it records in."""
+    """graphtui's own recorder as the runner runs it (its value budget, its batches pickled
+    for the channel, here written to /dev/null), and the GC setting it records under."""
     from graphtui import gc_tuning
-    from graphtui.budget import ValueBudget
-    events, budget = [], ValueBudget()
-    return (lambda event: events.append(budget.admit(event))), gc_tuning.recording()
+    from graphtui.budget import DEFAULT_VALUE_BUDGET
+    from graphtui.runner.recorder import Recorder, Sender
+    sender = Sender(os.open(os.devnull, os.O_WRONLY))
+    return Recorder(sender, Path(__file__), None, DEFAULT_VALUE_BUDGET), gc_tuning.recording()
 
 
-def watched_time(step, repeats: int, subscriber, context=None) -> float:
-    trace.subscribe(subscriber)
+class _Listener:
+    """A plain subscriber (no budget), started and stopped as the recorder is."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+
+    def subscribe(self) -> None:
+        trace.subscribe(self.fn)
+
+    def unsubscribe(self) -> None:
+        trace.unsubscribe(self.fn)
+
+
+def watched_time(step, repeats: int, watcher, context=None) -> float:
+    watcher.subscribe()
     try:
         if context is not None:
             with context:
@@ -61,7 +77,7 @@ def watched_time(step, repeats: int, subscriber, context=None) -> float:
         step()
         return timed(step, repeats)
     finally:
-        trace.unsubscribe(subscriber)
+        watcher.unsubscribe()
 
 
 def require_normal(xs, w, size: int) -> None:
@@ -84,9 +100,11 @@ def measure(size: int, repeats: int) -> tuple[float, float, float]:
         step()
     plain = timed(step, repeats)
     kept = []
-    listed = watched_time(step, repeats, kept.append)
+    listed = watched_time(step, repeats, _Listener(kept.append))
     kept.clear()
-    recorded = watched_time(step, repeats, *graphtui_recorder())
+    recorder, context = graphtui_recorder()
+    recorded = watched_time(step, repeats, recorder, context)
+    os.close(recorder.sender._fd)
     require_normal(xs, w, size)
     return plain, listed, recorded
 

@@ -7,8 +7,9 @@ at every step (regime.py says why). Each round times the same 200 steps from the
 weights:
 
   (a) engine      the plain engine, nobody watching;
-  (b) watched     the engine with a subscriber that records every event as graphtui's
-                  recorder does (each event through a ValueBudget, graphtui's GC setting);
+  (b) watched     the engine watched by graphtui's own recorder as the runner runs it
+                  (its value budget, batches pickled for the channel and written to
+                  /dev/null, graphtui's GC setting);
   (c) torch       PyTorch CPU, the same loop, unwatched;
   (d) dump        with --dump: `graphtui dump` of this file run as a scenario, wall time
                   less the start-up (the same command with 0 steps).
@@ -113,19 +114,18 @@ class Loop:
 
 def watched(run):
     """``run()`` with every event recorded as graphtui's recorder records it."""
-    from engine import trace
     from graphtui import gc_tuning
-    from graphtui.budget import ValueBudget
-    events, budget = [], ValueBudget()
-
-    def record(event):
-        events.append(budget.admit(event))
+    from graphtui.budget import DEFAULT_VALUE_BUDGET
+    from graphtui.runner.recorder import Recorder, Sender
+    sink = os.open(os.devnull, os.O_WRONLY)
+    recorder = Recorder(Sender(sink), pathlib.Path(__file__), None, DEFAULT_VALUE_BUDGET)
     with gc_tuning.recording():
-        trace.subscribe(record)
+        recorder.subscribe()
         try:
             return run()
         finally:
-            trace.unsubscribe(record)
+            recorder.unsubscribe()
+            os.close(sink)
 
 
 def dump_seconds(steps: int) -> float:

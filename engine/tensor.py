@@ -438,10 +438,7 @@ def _announce(tensor: Tensor, name: str | None = None, made: str | None = None) 
     only then is the user's line looked up (a stack walk)."""
     if trace.active:
         node = tensor._grad_fn
-        if node is not None and tensor._data.size > trace.values_cap:
-            summary = trace.summarize_later(tensor)     # an op's big output: no copy, no scan
-        else:
-            summary = trace.summarize(tensor._data)
+        summary = trace.summarize_tensor(tensor)    # an op's big output: no copy, no scan
         trace.emit(trace.TensorCreated(
             trace.tensor_id(tensor), name, summary.shape, summary.dtype, tensor._requires_grad,
             node is None, None if node is None else node._id, summary, made,

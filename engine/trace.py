@@ -18,7 +18,8 @@ Tensor values travel as ``Summary`` records made to cost little at emission: a s
 tensor's values are copied flat, a gradient in flight is referenced (nothing writes to it
 later), and a big op output keeps a reference to its array whose statistics are computed
 when first read (``summarize_later``); in-place writes through the engine ``settle`` them
-first, so a summary always describes the tensor as it was at its event.
+first, so a summary always describes the tensor as it was at its event. A subscriber may
+bring a ``ValueBudget``: past it, summaries keep statistics only, made at once.
 
 Muting is a debugger feature PyTorch lacks: a muted hook stays registered but is not called
 when it would fire; the engine then emits ``HookFired(..., muted=True)``.
@@ -36,6 +37,8 @@ import numpy as np
 active = False
 _subscribers: tuple = ()     # replaced, never changed in place: emit needs no copy
 _lock = threading.Lock()
+_budget = None               # the ValueBudget summaries are made under (None: no bound)
+_budget_owner = None         # the subscriber that brought it
 
 muted_hooks: set[int] = set()
 
@@ -48,20 +51,26 @@ view_cap = 1 << 20
 head_len = 8
 
 
-def subscribe(fn) -> None:
-    global active, _subscribers
+def subscribe(fn, budget: "ValueBudget | None" = None) -> None:
+    """Call ``fn(event)`` for every event from now on. ``budget``: the bytes of tensor values
+    the subscriber's summaries may keep (see ValueBudget); the last one given applies."""
+    global active, _subscribers, _budget, _budget_owner
     with _lock:
         _subscribers += (fn,)
         active = True
+        if budget is not None:
+            _budget, _budget_owner = budget, fn
 
 
 def unsubscribe(fn) -> None:
-    global active, _subscribers
+    global active, _subscribers, _budget, _budget_owner
     with _lock:
         if fn in _subscribers:
             index = _subscribers.index(fn)
             _subscribers = _subscribers[:index] + _subscribers[index + 1:]
         active = bool(_subscribers)
+        if _budget_owner == fn:
+            _budget = _budget_owner = None
 
 
 def emit(event) -> None:
@@ -121,6 +130,7 @@ def reset_ids() -> None:
     global _tensor_ids
     _tensor_ids = itertools.count(1)
     _reset_storage_ids()
+    _recent.clear()
     for fn in _id_resetters:
         fn()
 
@@ -206,15 +216,6 @@ class Summary(_ByReference):
     def has_nonfinite(self) -> bool:
         return bool(self.nan or self.inf)
 
-    def without_values(self) -> "Summary":
-        """The same summary keeping only statistics and head (for a memory budget): computed
-        now, in the recorder's hot path, so with the fused kernel where it is loaded."""
-        stats = self.stats          # (from the tensor's array, when kept by reference)
-        if stats is None:
-            stats = self.stats = _statistics(self.values, fused=True) \
-                if self.values is not None else Stats()
-        return Summary(self.shape, self.dtype, self.numel, None, stats)
-
     def kept_array(self) -> np.ndarray | None:
         """The array this summary keeps alive: its values, or the tensor's array it will
         compute statistics from."""
@@ -250,17 +251,92 @@ class _StatsWhenRead:
 Summary.stats = _StatsWhenRead(Summary.stats)
 
 
+class ValueBudget:
+    """Bytes of tensor values that summaries may keep: copies of small tensors' values, and
+    arrays kept by reference (a gradient in flight, a big op output until its statistics are
+    read; a view counts its whole base array, which it keeps alive). A watcher's history would
+    otherwise keep every copy of a long run. Once ``max_bytes`` are spent, summaries keep only
+    statistics and a head, computed at once, so nothing is copied or kept only to be dropped.
+    Values of at most ``TINY`` elements are kept regardless, and not counted: their
+    statistics would take more memory than they do. The summary that crosses the budget
+    keeps its values, so the budget may be exceeded by one summary's."""
+
+    __slots__ = ("max_bytes", "used", "stripped")
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self.stripped = 0            # summaries made without the values they would have kept
+
+    def admits(self, nbytes: int) -> bool:
+        """Charge ``nbytes`` kept values; False (and nothing charged) once spent."""
+        if self.used >= self.max_bytes:
+            self.stripped += 1
+            return False
+        self.used += nbytes
+        return True
+
+
+TINY = 64                    # elements: values this small are kept past the budget
+
+
+def _kept_alive_bytes(array: np.ndarray) -> int:
+    owner = array
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    return max(array.nbytes, owner.nbytes)
+
+
 def summarize_later(tensor) -> Summary:
     """A summary of a big tensor that keeps a reference to its array instead of computing
     statistics now: they are computed when first read. The tensor's version counter lists
     the summary, so that an in-place write through the engine computes them first (settle);
     a write that went around it changes the version, and the statistics read as unknown
-    rather than as the new values'."""
+    rather than as the new values'. Past the value budget the statistics are computed now."""
     array, box = tensor._data, tensor._vc
+    summary = later_summary(array, box, box[0])
+    if summary._source is not None:
+        box.append(summary)
+    return summary
+
+
+def later_summary(array: np.ndarray, box, version: int) -> Summary:
+    """A summary computing its statistics from ``array`` when first read, unless ``box[0]``
+    is no longer ``version`` then; past the value budget, one with its statistics now."""
     summary = Summary(array.shape, _DTYPE_NAMES.get(array.dtype.num) or dtype_name(array.dtype),
                       array.size)
-    summary._source = (array, box, box[0])
-    box.append(summary)
+    budget = _budget
+    if budget is None or budget.admits(_kept_alive_bytes(array)):
+        summary._source = (array, box, version)
+    else:
+        summary._source = None
+        summary.stats = _statistics(array.reshape(-1), fused=True)
+    return summary
+
+
+# id(array) -> (weak reference to it, its version box, the version, its summary): the last
+# summaries made of tensors, so that a tensor announced again unchanged (an op's output
+# becoming a module's output, then the next module's input) shares its summary instead of
+# having its statistics computed again.
+_recent: dict = {}
+RECENT_KEPT = 256
+
+
+def summarize_tensor(tensor) -> Summary:
+    """The summary of a Tensor as it is now (values copied when small): the one made of it
+    before when its version has not changed since, else a new one (summarize_later's for a
+    big op output, else summarize's), remembered for the next time."""
+    array, box = tensor._data, tensor._vc
+    entry = _recent.get(id(array))
+    if entry is not None and entry[0]() is array and entry[1] is box and entry[2] == box[0]:
+        return entry[3]
+    if tensor._grad_fn is not None and array.size > values_cap:
+        summary = summarize_later(tensor)
+    else:
+        summary = summarize(array)
+    if len(_recent) >= RECENT_KEPT:
+        _recent.clear()
+    _recent[id(array)] = (weakref.ref(array), box, box[0], summary)
     return summary
 
 
@@ -279,11 +355,11 @@ def _source_statistics(array: np.ndarray, box: list, version: int) -> Stats:
 
 
 def summarize(value, copy: bool = True) -> Summary | None:
-    """Summary of a Tensor or ndarray (None stays None). Keeps the values only when small:
-    a flat copy, or (copy=False, for arrays nobody writes to later, like gradients flowing
-    through the backward pass) the array itself, flattened (a view when it is not flat).
-    Values are read-only by contract; they are not flagged so because setting an array's
-    flags costs more than the rest of a summary together."""
+    """Summary of a Tensor or ndarray (None stays None). Keeps the values only when small
+    and within the value budget: a flat copy, or (copy=False, for arrays nobody writes to
+    later, like gradients flowing through the backward pass) the array itself, flattened (a
+    view when it is not flat). Values are read-only by contract; they are not flagged so
+    because setting an array's flags costs more than the rest of a summary together."""
     if value is None:
         return None
     array = value if type(value) is np.ndarray else getattr(value, "_data", None)
@@ -291,10 +367,13 @@ def summarize(value, copy: bool = True) -> Summary | None:
         array = np.asarray(value)
     numel = array.size
     dtype = _DTYPE_NAMES.get(array.dtype.num) or dtype_name(array.dtype)
+    budget = _budget
     if copy:
-        if numel <= values_cap:
+        if numel <= values_cap and (numel <= TINY or budget is None
+                                    or budget.admits(array.nbytes)):
             return Summary(array.shape, dtype, numel, array.flatten())
-    elif numel <= view_cap:
+    elif numel <= view_cap and (numel <= TINY or budget is None
+                                or budget.admits(_kept_alive_bytes(array))):
         return Summary(array.shape, dtype, numel,
                        array if array.ndim == 1 else array.reshape(-1))
     return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1), fused=True))

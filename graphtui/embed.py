@@ -88,7 +88,7 @@ def _record(path: str | os.PathLike, value_budget: int):
     sink = _LogSink(log, History(log, max_events=MAX_EVENTS))
     recorder = Recorder(sink, source, None, value_budget)
     log.append(ev.RunStarted(str(source), tuple(sys.argv), 1))
-    trace.subscribe(recorder.on_event)
+    recorder.subscribe()
     finish = ev.RunFinished("finished")
     try:
         yield log
@@ -96,7 +96,7 @@ def _record(path: str | os.PathLike, value_budget: int):
         finish = failure_event(error, source, recorder)
         raise
     finally:
-        trace.unsubscribe(recorder.on_event)
+        recorder.unsubscribe()
         recorder.name_visible_tensors(caller)
         log.append(finish)
         save(log, path, str(source))

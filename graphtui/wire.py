@@ -131,7 +131,13 @@ def decode_events(payload: bytes) -> list:
 # ---------------------------------------------------------------- frames
 
 def frame(kind: int, count: int, payload: bytes) -> bytes:
-    return HEADER.pack(len(payload), kind, count) + payload
+    return frame_header(kind, count, len(payload)) + payload
+
+
+def frame_header(kind: int, count: int, length: int) -> bytes:
+    """The header of a frame whose payload of ``length`` bytes is written after it (a
+    batch's payload can be tens of MB: not copied to join it to its header)."""
+    return HEADER.pack(length, kind, count)
 
 
 def hook_frame(hook_id: int, key: tuple, muted: bool) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import warnings
+import weakref
 
 import numpy as np
 
@@ -47,6 +48,10 @@ class GraphTask:
         self.captures: dict = {}                # (node, input_nr) -> index into results
         self.results: list = []
         self.capture_leaf_only: set = set()     # AccumulateGrads that capture instead of run
+        # While watched: id(gradient array) -> (weak reference to it, its summary), for the
+        # gradients a node produced, so the node they flow into unchanged announces them
+        # with the same summary instead of summarising them again.
+        self.flowing: dict = {}
 
     # ------------------------------------------------------------ graph
     def count_dependencies(self, root_nodes) -> None:
@@ -233,7 +238,8 @@ def _run_node(task: GraphTask, node, grads: list, plain: bool) -> tuple:
         if task.needed is not None and node not in task.needed:
             return (None,) * len(node._next)
     if trace.active:
-        trace.emit(trace.NodeExecuting(node._id, _name(node, leaf), _summaries(grads)))
+        trace.emit(trace.NodeExecuting(node._id, _name(node, leaf),
+                                       _received_summaries(task, grads)))
     try:
         if bare:
             grad_inputs = _bare_work(task, node, grads)
@@ -245,7 +251,8 @@ def _run_node(task: GraphTask, node, grads: list, plain: bool) -> tuple:
         _report_error(node, error)
         raise
     if trace.active:
-        trace.emit(trace.NodeExecuted(node._id, _name(node, leaf), _summaries(grad_inputs)))
+        trace.emit(trace.NodeExecuted(node._id, _name(node, leaf),
+                                      _produced_summaries(task, grad_inputs)))
     if not task.retain_graph and node._saved:
         if trace.active:
             _release(node)
@@ -631,3 +638,28 @@ def _differentiable_copy(grad: Tensor) -> Tensor:
 def _summaries(grads) -> tuple:
     # Gradients in flight are fresh arrays that nothing writes to later: no copy needed.
     return tuple([trace.summarize(g, copy=False) for g in grads])
+
+
+def _produced_summaries(task: GraphTask, grads) -> tuple:
+    """The summaries of the gradients a node produced, remembered for the node each flows
+    into (see _received_summaries)."""
+    summaries = _summaries(grads)
+    flowing = task.flowing
+    for grad, summary in zip(grads, summaries):
+        if type(grad) is np.ndarray:
+            flowing[id(grad)] = (weakref.ref(grad), summary)
+    return summaries
+
+
+def _received_summaries(task: GraphTask, grads) -> tuple:
+    """The summaries of the gradients a node received: those that arrived unchanged from the
+    node that produced them are its summaries (the same object), the others are made now."""
+    flowing = task.flowing
+    summaries = []
+    for grad in grads:
+        entry = flowing.pop(id(grad), None) if type(grad) is np.ndarray else None
+        if entry is not None and entry[0]() is grad:
+            summaries.append(entry[1])
+        else:
+            summaries.append(trace.summarize(grad, copy=False))
+    return tuple(summaries)

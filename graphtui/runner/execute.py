@@ -30,7 +30,7 @@ def execute(recorder: Recorder, scenario: Path, argv: list[str],
             backend: str = "engine") -> ev.RunFinished:
     sys.argv = [str(scenario), *argv[1:]]
     sys.path[0] = str(scenario.parent)
-    trace.subscribe(recorder.on_event)
+    recorder.subscribe()
     try:
         # Each op makes several short-lived event objects (tracked by the cyclic GC): fewer
         # young collections while the scenario runs watched.
@@ -47,7 +47,7 @@ def execute(recorder: Recorder, scenario: Path, argv: list[str],
             engine_as_torch.add_backend_hint(error)
         return failure_event(error, scenario, recorder)
     finally:
-        trace.unsubscribe(recorder.on_event)
+        recorder.unsubscribe()
 
 
 def scenario_threads() -> list[threading.Thread]:

@@ -2,7 +2,8 @@
 the scenario's output lines, sent up in batches; and where the step gate is asked.
 
 The recorder is the engine's subscriber (``on_event``, called on whichever scenario thread
-runs the engine). Events go through the value budget into a batch; a batch is sent when it
+runs the engine; ``subscribe()`` subscribes it with its value budget, under which the engine
+makes the events' summaries). Events go into a batch; a batch is sent when it
 is full, when the gate pauses, when the scenario prints a line (so a process that dies next
 has sent it) and, by ``Sender``'s timer, when it has waited ``FLUSH_AFTER`` seconds.
 """
@@ -65,7 +66,9 @@ class Sender:
     def _send_locked(self, kind: int) -> None:
         batch, self._batch = self._batch, []
         if batch or kind != wire.BATCH:
-            self._write(wire.frame(kind, len(batch), wire.encode_events(batch)))
+            payload = wire.encode_events(batch)
+            self._write(wire.frame_header(kind, len(batch), len(payload)))
+            self._write(payload)
 
     def _write(self, data: bytes) -> None:
         if self.closed or os.getpid() != self._pid:
@@ -110,13 +113,20 @@ class Recorder:
     def record(self, event) -> None:
         self.sender.add(event)
 
+    def subscribe(self) -> None:
+        """Start receiving the engine's events, its summaries made under our value budget."""
+        trace.subscribe(self.on_event, self.budget)
+
+    def unsubscribe(self) -> None:
+        trace.unsubscribe(self.on_event)
+
     # ------------------------------------------------------------ the engine's subscriber
 
     def on_event(self, event) -> None:
         if self.detached:
             return
         try:
-            self.sender.add(self.budget.admit(event))
+            self.sender.add(event)
             self._react(event)
         except Exception as error:   # a recorder bug must not become the scenario's error
             self.output("graphtui", f"graphtui: recorder error: {error!r}")
@@ -176,7 +186,7 @@ class Recorder:
     def detach(self) -> None:
         """Record nothing more (in a process the scenario forked: the channel is not its)."""
         self.detached = True
-        trace.unsubscribe(self.on_event)
+        self.unsubscribe()
 
     # ------------------------------------------------------------ hooks
 
@@ -225,7 +235,7 @@ class Recorder:
                 # The engine gave it an id but never described it (a parameter, say).
                 self.announced.add(tensor_id)
                 name = self.names.setdefault(tensor_id, name)
-                self.record(self.budget.admit(describe_tensor(tensor_id, name, tensor)))
+                self.record(describe_tensor(tensor_id, name, tensor))
             elif tensor_id not in self.names:
                 self.names[tensor_id] = name
                 self.record(trace.TensorNamed(tensor_id, name))

@@ -228,8 +228,11 @@ def _name_parameters(root) -> None:
 
 
 def _summaries(value) -> tuple:
+    # A module's inputs and outputs were mostly announced already (an op's output): their
+    # summaries are shared, not computed again.
     if isinstance(value, Tensor):
-        return (trace.summarize(value),)
+        return (trace.summarize_tensor(value),)
     if isinstance(value, (tuple, list)):
-        return tuple(trace.summarize(v) if isinstance(v, Tensor) else None for v in value)
+        return tuple(trace.summarize_tensor(v) if isinstance(v, Tensor) else None
+                     for v in value)
     return ()

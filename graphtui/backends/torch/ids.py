@@ -123,10 +123,8 @@ class _Version:
 
 def _summarize_later(tensor, array: np.ndarray):
     """A big tensor's summary keeping a reference to its values; statistics are computed
-    when first read (as the engine does for its op outputs)."""
-    summary = trace.Summary(array.shape, trace.dtype_name(array.dtype), array.size)
-    summary._source = (array, _Version(tensor), tensor._version)
-    return summary
+    when first read (as the engine does for its op outputs), or now past the value budget."""
+    return trace.later_summary(array, _Version(tensor), tensor._version)
 
 
 def summaries(values, copy: bool = True) -> tuple:
