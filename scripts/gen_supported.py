@@ -30,7 +30,8 @@ def supported_names(torch_path: str) -> list[str]:
         namespace = _engine_namespace(torch_path)
     except ModuleNotFoundError:
         return []
-    have = set(vars(namespace)) if not isinstance(namespace, type) else \
+    # dir(), not vars(): the engine package fills its namespace on first use (its __dir__).
+    have = set(dir(namespace)) if not isinstance(namespace, type) else \
         {name for klass in namespace.__mro__ for name in vars(klass)}
     return sorted(name for name in have & NAMES[torch_path] if not name.startswith("_"))
 
