@@ -91,16 +91,8 @@ class BatchLog(Sequence):
             return events[index - chunk.start]
 
     def __iter__(self):
-        step = self._first
-        while step < self._total:
-            with self._lock:
-                if step < self._first:
-                    step = self._first
-                    continue
-                chunk = self._chunk_at(step)
-                events = self._events_of(chunk)[step - chunk.start:]
-            yield from events
-            step += len(events)
+        for chunk, offset, events in self._chunks_from(self._first):
+            yield from events[offset:]
 
     def steps_of(self, types: tuple[type, ...], start: int = 0) -> list[int]:
         """The steps, from ``start``, of the events of these types, ascending. A batch is
@@ -108,20 +100,28 @@ class BatchLog(Sequence):
         every object it builds, so a batch that does not cannot hold one."""
         names = [t.__name__.encode() for t in types]
         found: list[int] = []
-        step = max(start, self._first)
+        for chunk, offset, events in self._chunks_from(
+                max(start, self._first),
+                lambda chunk: chunk.payload is None or any(n in chunk.payload for n in names)):
+            if events is not None:
+                found.extend(chunk.start + index for index in range(offset, chunk.count)
+                             if isinstance(events[index], types))
+        return found
+
+    def _chunks_from(self, step: int, decode=lambda chunk: True):
+        """(chunk, offset of ``step`` in it, its events, or None where ``decode(chunk)`` is
+        false) for each batch from ``step`` on, those that arrive meanwhile included. Each
+        is taken under the lock, not the whole walk: a batch cut by ``discard_before``
+        meanwhile resumes at the first step kept."""
         while step < self._total:
             with self._lock:
-                if step < self._first:
-                    step = self._first
-                    continue
+                step = max(step, self._first)
+                if step >= self._total:
+                    return
                 chunk = self._chunk_at(step)
-                if chunk.payload is None or any(name in chunk.payload for name in names):
-                    events = self._events_of(chunk)
-                    found.extend(chunk.start + offset
-                                 for offset in range(step - chunk.start, chunk.count)
-                                 if isinstance(events[offset], types))
-                step = chunk.start + chunk.count
-        return found
+                events = self._events_of(chunk) if decode(chunk) else None
+            yield chunk, step - chunk.start, events
+            step = chunk.start + chunk.count
 
     def _slice(self, start: int, stop: int) -> list:
         out: list = []
