@@ -85,7 +85,8 @@ _mount = GraphtuiApp.on_mount
 def on_mount(self):
     result = _mount(self)
     def painted():
-        sys.stderr.write("\\nFRAME " + repr(time.time()) + "\\n")
+        sys.stderr.write("\\nFRAME " + repr(time.time()) + " " + repr(time.process_time())
+                         + "\\n")
         sys.stderr.flush()
         import os; os._exit(0)
     self.call_after_refresh(painted)
@@ -126,7 +127,9 @@ def dump(scenario: Path, nodes: int) -> tuple[float, float, float]:
     return launch(command(["dump", str(scenario), "-o", os.devnull, "--", str(nodes)]))[:3]
 
 
-def first_frame(workdir: Path) -> tuple[float, None, None]:
+def first_frame(workdir: Path) -> tuple[float, None, float]:
+    """Wall seconds from launch to the first frame, and the CPU seconds the process spent
+    until then (less sensitive to the machine's load than the wall time)."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     argv = command(["run", "seed_03_backward_twice", "--screenshot", str(workdir / "first.svg")],
                    prelude=FIRST_FRAME)
@@ -136,7 +139,8 @@ def first_frame(workdir: Path) -> tuple[float, None, None]:
     frames = [line for line in done.stderr.splitlines() if line.startswith("FRAME ")]
     if not frames:
         raise RuntimeError(f"no first frame:\n{done.stderr[-2000:]}")
-    return float(frames[-1].split()[1]) - started, None, None
+    _, painted, cpu = frames[-1].split()
+    return float(painted) - started, None, float(cpu)
 
 
 def key_under_flood(scenario: Path, nodes: int, moves: int, flood: bool = True
@@ -224,7 +228,7 @@ def report(name: str, walls: list[float], rss, cpu, loads: list[float]) -> None:
     scale, unit = (1000, "ms") if wall < 1 else (1, "s")
     line = f"  {name:<16} wall {wall * scale:8.1f} {unit}"
     if cpu and cpu[0] is not None:
-        line += f"   parent CPU {statistics.median(cpu):6.1f} s"
+        line += f"   parent CPU {statistics.median(cpu):6.2f} s"
     if rss and rss[0] is not None:
         line += f"   peak RSS {statistics.median(rss):6.0f} MB"
     if target_s is not None:

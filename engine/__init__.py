@@ -1,59 +1,24 @@
 """engine: an autograd and nn engine with PyTorch's API, for the subset it supports.
 
 `import engine as torch` should run a torch tutorial unchanged for what is supported.
+
+Importing the package is light: it loads the events (`engine.trace`) and NumPy. PyTorch's
+top-level names (`engine.ones`, `engine.Tensor`, `engine.nn`, ...) are in `engine/_api.py`
+and load all together the first time one of them is read (PEP 562), or with
+`import engine._api`; after that they are plain attributes of this module. All together,
+because loading the ops binds Tensor's methods. A process that only reads events (the
+debugger) never loads the ops, the Numba kernels or nn. A new torch name is one line in
+`_api.py`.
 """
 from __future__ import annotations
+
+import sys as _sys
+from importlib import import_module as _import_module
+from types import ModuleType as _ModuleType
 
 import numpy as _np
 
 from engine import trace
-from engine._device import device, get_default_device, set_default_device
-from engine._tensor_str import get_printoptions, set_printoptions
-from engine.dtypes import (Size, bool_ as bool, double, dtype, float, float16, float32, float64,
-                           get_default_dtype, half, int, int8, int16, int32, int64, long, short,
-                           set_default_dtype, uint8)
-from engine.tensor import Tensor, is_tensor
-from engine import ops as _ops
-from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, cos, div, eq, equal, exp,
-                                    ge, gt, isfinite, isnan, le, log, maximum, minimum, logical_and, logical_not,
-                                    logical_or, lt, masked_fill, mul, ne, neg, pow, reciprocal,
-                                    relu, rsub, sgn, sigmoid, sign, sin, sqrt, sub, tanh, where)
-from engine.ops.reductions import argmax, argmin, max, mean, min, norm, sum
-from engine.ops.reductions import log_softmax_with_dim as log_softmax
-from engine.ops.reductions import softmax_with_dim as softmax
-from engine.ops.indexing import select
-from engine.ops.gather import gather, index_select, scatter, scatter_add
-from engine.ops.inplace import (abs_, cos_, exp_, log_, neg_, reciprocal_, relu_, sigmoid_,
-                                sin_, sqrt_, tanh_)
-from engine.ops.statistics import prod, std, var
-from engine.ops.ordering import (argsort, cumsum, flip, logsumexp, roll, sort, topk, tril,
-                                 triu)
-from engine.ops.shape import (cat, clone, concat, concatenate, diagonal, flatten, permute,
-                              reshape, squeeze, stack, t, transpose, unsqueeze)
-from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
-from engine.ops.linalg import bmm, dot, matmul, mm, mv
-from engine.ops.einsum import einsum
-from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
-                             full_like, linspace, manual_seed, ones, ones_like, rand, rand_like,
-                             randint, randint_like, randn, randn_like, randperm, seed, tensor,
-                             zeros, zeros_like)
-from engine import random
-from engine.random import (Generator, default_generator, get_rng_state, initial_seed,
-                           set_rng_state)
-from engine.ops.random import bernoulli, multinomial, normal
-from engine.serialization import load, save
-from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
-                                       set_grad_enabled, is_inference_mode_enabled)
-from engine._cpp_warning import is_warn_always_enabled, set_warn_always
-from engine import autograd
-from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
-                                          set_detect_anomaly)
-
-subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
-
-from engine.ops.out import add_out_keywords as _add_out_keywords  # noqa: E402
-
-_add_out_keywords(globals())
 
 __version__ = "0.1.0"
 
@@ -68,15 +33,66 @@ def quiet_numpy_warnings() -> None:
 quiet_numpy_warnings()
 
 
-def numel(input) -> int:
-    return input.numel()
+def __getattr__(name: str):
+    if name.startswith("__") and name != "__all__":
+        raise AttributeError(f"module 'engine' has no attribute '{name}'")
+    if _loaded is None and name not in _NOT_MODULES and name in _submodules():
+        # `from engine import dtypes` in a module that loads before `_api` (`import
+        # engine.nn` first): the submodule, without the API, which would need that module.
+        return _import_module(f"engine.{name}")
+    names = _load_api().__dict__
+    if name in names:
+        return names[name]
+    # `__all__` included: `from engine import *` then takes the public names of the module's
+    # dict, now complete, as it did when the package loaded everything eagerly.
+    from engine._unsupported import missing
+    raise missing("torch", name, "module 'engine' has no attribute")
 
 
-def is_floating_point(input) -> bool:
-    return input.is_floating_point()
-from engine import nn, optim  # noqa: E402  (last: they import the rest of engine)
-from engine import accelerator, backends, cuda, utils  # noqa: E402
-import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
-from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+def __dir__() -> list[str]:
+    _load_api()
+    return sorted(globals())
 
-__getattr__ = _module_getattr("torch")
+
+_loaded = None               # engine._api, once complete and its names copied here
+_submodule_names = None
+# Submodules whose name the API gives to something else: `engine.tensor` is torch.tensor.
+_NOT_MODULES = frozenset({"tensor"})
+
+
+class _Package(_ModuleType):
+    """The import system names a submodule on its package once it loaded it
+    (`engine.tensor = <module engine.tensor>`); for the names above the API's object
+    stays, or is found by `__getattr__` until the API is in."""
+
+    def __setattr__(self, name, value):
+        if name in _NOT_MODULES and isinstance(value, _ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
+
+
+def _submodules() -> frozenset[str]:
+    global _submodule_names
+    if _submodule_names is None:
+        from pkgutil import iter_modules
+        _submodule_names = frozenset(info.name for info in iter_modules(__path__))
+    return _submodule_names
+
+
+def _load_api():
+    """`engine._api`, its names copied here once it is complete, so later reads are plain
+    lookups. While it is still loading (one of its modules reads `engine.X`), the module
+    as far as it got."""
+    global _loaded
+    if _loaded is not None:
+        return _loaded
+    api = _import_module("engine._api")
+    # Within _api's own import the import system hands back the module being initialised.
+    if not getattr(api.__spec__, "_initializing", False):
+        globals().update((name, value) for name, value in api.__dict__.items()
+                         if not name.startswith("__"))
+        _loaded = api
+    return api

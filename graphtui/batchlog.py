@@ -77,30 +77,28 @@ class BatchLog(Sequence):
         with self._lock:
             if isinstance(index, slice):
                 start, stop, stride = index.indices(self._total)
-                return self._slice(max(start, self._first), stop)[::stride]
-            if index < 0:
-                index += self._total
-            if not 0 <= index < self._total:
-                raise IndexError("event index out of range")
-            if index < self._first:
-                return Discarded(index)
-            chunk = self._chunk_at(index)
-            events = self._events_of(chunk)
-            if chunk.payload is not None:
-                self._hot = (chunk.start, chunk.start + chunk.count, events)
-            return events[index - chunk.start]
+                pieces = self._pieces(max(start, self._first), stop)
+            else:
+                if index < 0:
+                    index += self._total
+                if not 0 <= index < self._total:
+                    raise IndexError("event index out of range")
+                if index < self._first:
+                    return Discarded(index)
+                chunk = self._chunk_at(index)
+        if isinstance(index, slice):
+            out: list = []
+            for chunk, begin, end in pieces:
+                out.extend(self._events_of(chunk)[begin:end])
+            return out[::stride]
+        events = self._events_of(chunk)
+        if chunk.payload is not None:
+            self._hot = (chunk.start, chunk.start + chunk.count, events)
+        return events[index - chunk.start]
 
     def __iter__(self):
-        step = self._first
-        while step < self._total:
-            with self._lock:
-                if step < self._first:
-                    step = self._first
-                    continue
-                chunk = self._chunk_at(step)
-                events = self._events_of(chunk)[step - chunk.start:]
-            yield from events
-            step += len(events)
+        for _, begin, end, events in self._chunks_from(self._first):
+            yield from events[begin:end]
 
     def steps_of(self, types: tuple[type, ...], start: int = 0) -> list[int]:
         """The steps, from ``start``, of the events of these types, ascending. A batch is
@@ -108,51 +106,68 @@ class BatchLog(Sequence):
         every object it builds, so a batch that does not cannot hold one."""
         names = [t.__name__.encode() for t in types]
         found: list[int] = []
-        step = max(start, self._first)
-        while step < self._total:
-            with self._lock:
-                if step < self._first:
-                    step = self._first
-                    continue
-                chunk = self._chunk_at(step)
-                if chunk.payload is None or any(name in chunk.payload for name in names):
-                    events = self._events_of(chunk)
-                    found.extend(chunk.start + offset
-                                 for offset in range(step - chunk.start, chunk.count)
-                                 if isinstance(events[offset], types))
-                step = chunk.start + chunk.count
+        for first, begin, end, events in self._chunks_from(
+                max(start, self._first),
+                lambda chunk: chunk.payload is None or any(n in chunk.payload for n in names)):
+            if events is not None:
+                found.extend(first + index for index in range(begin, end)
+                             if isinstance(events[index], types))
         return found
 
-    def _slice(self, start: int, stop: int) -> list:
-        out: list = []
+    def _chunks_from(self, step: int, decode=lambda chunk: True):
+        """For each batch from ``step`` on, those that arrive meanwhile included: its first
+        step, the offsets in it of ``step`` and of its end as it was looked up, and its
+        events (None where ``decode(chunk)`` is false). Each batch is looked up under the
+        lock, not the whole walk: a walk that ``discard_before`` overtakes resumes at the
+        first step kept."""
+        while step < self._total:
+            with self._lock:
+                step = max(step, self._first)
+                if step >= self._total:
+                    return
+                chunk = self._chunk_at(step)
+                count = chunk.count          # the debugger's own batch may grow meanwhile
+            events = self._events_of(chunk) if decode(chunk) else None
+            yield chunk.start, step - chunk.start, count, events
+            step = chunk.start + count
+
+    def _pieces(self, start: int, stop: int) -> list[tuple[_Chunk, int, int]]:
+        """(chunk, first offset, end offset) covering steps ``start`` to ``stop``."""
+        pieces = []
         step = start
         while step < stop:
             chunk = self._chunk_at(step)
-            events = self._events_of(chunk)
             end = min(stop, chunk.start + chunk.count)
-            out.extend(events[step - chunk.start:end - chunk.start])
+            pieces.append((chunk, step - chunk.start, end - chunk.start))
             step = end
-        return out
+        return pieces
 
     def _chunk_at(self, step: int) -> _Chunk:
         return self._chunks[bisect.bisect_right(self._starts, step) - 1]
 
     def _events_of(self, chunk: _Chunk) -> list:
+        """A batch's events, decoded without holding the lock (a batch takes milliseconds,
+        and the UI thread asks the log for its length and its newest events meanwhile)."""
         if chunk.payload is None:
             return chunk.events
         key = chunk.start
-        events = self._decoded.get(key)
-        if events is None:
-            events = wire.decode_events(chunk.payload)
-            if len(events) != chunk.count:
-                raise wire.WireError(f"a batch said {chunk.count} events and held "
-                                     f"{len(events)}")
-            self._decoded[key] = events
-            if len(self._decoded) > DECODED_KEPT:
-                self._decoded.popitem(last=False)
-        else:
-            self._decoded.move_to_end(key)
+        with self._lock:
+            events = self._decoded.get(key)
+            if events is not None:
+                self._decoded.move_to_end(key)
+                return events
+        events = wire.decode_events(chunk.payload)
+        if len(events) != chunk.count:
+            raise wire.WireError(f"a batch said {chunk.count} events and held {len(events)}")
+        with self._lock:
+            if chunk is self._chunk_at_or_none(key):     # not cut by discard_before meanwhile
+                self._decoded[key] = events
+                if len(self._decoded) > DECODED_KEPT:
+                    self._decoded.popitem(last=False)
         return events
+
+    def _chunk_at_or_none(self, step: int) -> _Chunk | None:
+        return self._chunk_at(step) if self._chunks and step >= self._first else None
 
     def discard_before(self, step: int) -> None:
         """Forget the events before ``step`` (their effect lives in a checkpoint)."""

@@ -242,11 +242,10 @@ def resolve_scenario(given: str) -> str:
     shows them."""
     if os.path.exists(given) or os.sep in given:
         return given
-    from graphtui.scenarios_index import list_scenarios
+    from graphtui.scenarios_index import bundled_path
 
-    stem = given[:-3] if given.endswith(".py") else given
-    bundled = {info.name: info.path for info in list_scenarios()}
-    return str(bundled[stem]) if stem in bundled else given
+    bundled = bundled_path(given[:-3] if given.endswith(".py") else given)
+    return str(bundled) if bundled is not None else given
 
 
 def _check_breakpoints(options) -> str | None:

@@ -17,7 +17,7 @@ from graphtui.model.findings import Finding, find
 from graphtui.scenario import ScenarioError
 from graphtui.model.iterations import iteration_rows
 from graphtui.model.node_attrs import attr_text
-from graphtui.model.gradients import GradientTracker
+from graphtui.model.gradients import tracker_for
 from graphtui.dump_gradients import write_gradients
 
 TREE_DEPTH = 64
@@ -50,7 +50,7 @@ def dump_json(session, out: TextIO, explain: Explain = None) -> bool:
     if explain:
         selected = tensors_named(state, explain)
         extra["findings"] = findings_json(session.log, numbers, selected)
-    extra["gradients"] = gradients_json(GradientTracker().update(session.log))
+    extra["gradients"] = gradients_json(tracker_for(session.log))
     write(session.log, out, str(session.path), getattr(session, "backend", "engine"), extra)
     return state.run_state == RUN_FINISHED
 
@@ -108,7 +108,7 @@ def dump_plot(session, path: str) -> None:
     from graphtui.plot_svg import gradient_charts_svg
 
     _finished_state(session)
-    svg = gradient_charts_svg(GradientTracker().update(session.log),
+    svg = gradient_charts_svg(tracker_for(session.log),
                               str(getattr(session.path, "name", session.path)))
     with open(path, "w", encoding="utf-8") as out:
         out.write(svg)
@@ -243,7 +243,7 @@ def write_state(events: Sequence, state: State, out: TextIO) -> None:
         if node is not None:
             out.write(f"raised in backward at {node.name} (node {node.id})\n")
         out.write(short_traceback(state.error.traceback) + "\n")
-    write_gradients(GradientTracker().update(events), out)
+    write_gradients(tracker_for(events), out)
 
 
 def _write_hits(hits: list, total: int, out: TextIO) -> None:

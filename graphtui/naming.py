@@ -52,7 +52,7 @@ def scenario_frames(scenario: Path, start=None) -> list:
     """The scenario's frames on the current stack, innermost first."""
     frames, frame = [], start or sys._getframe(1)
     while frame is not None:
-        if is_scenario_frame(frame.f_code.co_filename, scenario):
+        if _is_scenario_file(frame.f_code.co_filename, scenario):
             frames.append(frame)
         frame = frame.f_back
     return frames
@@ -60,9 +60,22 @@ def scenario_frames(scenario: Path, start=None) -> list:
 
 def innermost_scenario_frame(scenario: Path, start=None):
     frame = start or sys._getframe(1)
-    while frame is not None and not is_scenario_frame(frame.f_code.co_filename, scenario):
+    while frame is not None and not _is_scenario_file(frame.f_code.co_filename, scenario):
         frame = frame.f_back
     return frame
+
+
+# (file name, scenario) -> whether it is the scenario: every scan walks the whole stack
+# (the runner's and runpy's frames too), and resolving a path asks the file system.
+_SCENARIO_FILES: dict[tuple[str, Path], bool] = {}
+
+
+def _is_scenario_file(filename: str, scenario: Path) -> bool:
+    key = (filename, scenario)
+    known = _SCENARIO_FILES.get(key)
+    if known is None:
+        known = _SCENARIO_FILES[key] = is_scenario_frame(filename, scenario)
+    return known
 
 
 def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:

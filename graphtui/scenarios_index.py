@@ -53,6 +53,16 @@ def list_scenarios(directory: str | Path | None = None) -> list[ScenarioInfo]:
     return [ScenarioInfo(p.stem, p, lesson_of(p)) for p in files]
 
 
+def bundled_path(name: str) -> Path | None:
+    """The bundled scenario called ``name`` (its file stem, as ``list_scenarios`` names it),
+    or None. Looks at that one file: reading every lesson costs a parse per scenario."""
+    where = scenarios_dir()
+    if where is None or name.startswith("_") or not name or "/" in name or "\\" in name:
+        return None
+    path = where / f"{name}.py"
+    return path if path.is_file() else None
+
+
 def format_list(scenarios: list[ScenarioInfo], width: int | None = None) -> str:
     """One line per scenario, ``name  lesson``, names padded to one column; lessons cut to
     ``width`` characters with an ellipsis when a width is given."""

@@ -30,6 +30,7 @@ from graphtui.breakpoints import parse_all as parse_breakpoints
 from graphtui.budget import DEFAULT_VALUE_BUDGET
 from graphtui.channel import Channel
 from graphtui.model import events as ev
+from graphtui.model.gradients import tracker_for
 from graphtui.model.history import History
 from graphtui.model.state import State
 from graphtui.runner.streams import INPUT_NOTICE
@@ -375,8 +376,9 @@ class _LateNotices:
 
 
 class _Background:
-    """One thread applies the events that came up to their history (and trims it), off the
-    channels' reader threads, which must keep reading."""
+    """One thread applies the events that came up to their history (and trims it) and to
+    the run's gradient tracker (``tracker_for``), off the channels' reader threads, which
+    must keep reading."""
 
     def __init__(self) -> None:
         self._jobs: dict[History, list] = {}
@@ -406,6 +408,10 @@ class _Background:
             started = time.monotonic()
             for history, callbacks in jobs.items():
                 try:
+                    # The gradient statistics first, before compact() may fold the oldest
+                    # events away; the history then applies the batches this decoded,
+                    # still in the log's cache, instead of a reader decoding them again.
+                    tracker_for(history.log)
                     history.compact()
                 except Exception:        # shown when the UI reads the state; never fatal here
                     pass

@@ -35,7 +35,8 @@ def supported_names(torch_path: str) -> list[str]:
     if isinstance(namespace, type):
         have = {name for klass in namespace.__mro__ for name in vars(klass)}
     else:
-        have = {name for name, value in vars(namespace).items() if _engine_own(value)}
+        # dir(), not vars(): the engine package fills its namespace on first use (__dir__).
+        have = {name for name in dir(namespace) if _engine_own(getattr(namespace, name))}
     return sorted(name for name in have & NAMES[torch_path] if not name.startswith("_"))
 
 

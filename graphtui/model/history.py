@@ -166,6 +166,16 @@ class History:
                 return self._live.snapshot(total, self.first_step)
             return self._travel_to(step).snapshot(total, self.first_step)
 
+    def live_state(self, step: int) -> State:
+        """The live state with at least the first ``step`` events applied: more when the
+        live builder has applied more, never a replay. (``state_at(step)`` just behind the
+        live builder, which a background thread moves on meanwhile, replays from a
+        checkpoint: on a big graph thousands of events.)"""
+        with self._reading():
+            total = len(self.log)
+            self._catch_up(max(self._live.step, min(step, total)))
+            return self._live.snapshot(total, self.first_step)
+
     # ------------------------------------------------------------ internals
 
     @contextmanager

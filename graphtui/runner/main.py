@@ -30,7 +30,7 @@ def main(args: list[str]) -> None:
     if "--parent" in args:
         _die_with_parent(int(args[args.index("--parent") + 1]))
     faulthandler.enable(file=sys.__stderr__, all_threads=True)   # a crash says where
-    import engine  # noqa: F401  (the slow part of starting, done while the debugger starts)
+    import engine._api  # noqa: F401  (the slow part of starting, done while the debugger starts)
 
     down = os.fdopen(down_fd, "rb")
     first = down.readline()

@@ -164,6 +164,8 @@ class MainScreen(Screen):
         state = self._live_state(log) if moment is None else self.session.state_at(moment)
         # Keep the gradients view's statistics read on this thread too, so G opens at once.
         tracker_for(log)
+        if moment is None and len(log):
+            log[len(log) - 1]       # the events pane's newest rows: decoded here, not on the UI
         return Fetched(log, moment, state)
 
     def on_fetched(self, fetched: Fetched) -> None:
@@ -253,9 +255,10 @@ class MainScreen(Screen):
         """The live state, or one chunk closer to it while a flood is being caught up."""
         started = time.monotonic()
         total = len(log)
-        # Never ask for less than the model already applied: going back would cost a replay.
-        target = max(self._catch_up.target(total), self.session.history.applied_step)
-        state = self.session.state() if target >= total else self.session.state_at(target)
+        # Never less than the model already applied: going back would cost a replay.
+        target = self._catch_up.target(total)
+        state = self.session.state() if target >= total else \
+            self.session.history.live_state(target)
         self._catch_up.done(state.step, time.monotonic() - started)
         return state
 

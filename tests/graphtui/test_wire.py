@@ -105,6 +105,26 @@ def test_the_log_reads_like_a_list_across_batches():
         log[len(EVENTS)]
 
 
+def test_walking_the_log_while_the_debugger_appends_gives_each_event_once():
+    log = batch_log(EVENTS[:5], own=EVENTS[5:7])
+    walk = iter(log)
+    seen = [next(walk) for _ in range(6)]          # into the debugger's own batch
+    for event in EVENTS[7:]:
+        log.append(event)                          # it grows while the walk is in it
+    seen.extend(walk)
+    assert len(seen) == len(EVENTS) and all(map(same, seen, EVENTS))
+
+
+def test_a_batch_is_decoded_once_for_readers_that_follow_each_other(monkeypatch):
+    log = batch_log(EVENTS[:5], EVENTS[5:9], EVENTS[9:])
+    decoded = []
+    real = wire.decode_events
+    monkeypatch.setattr(wire, "decode_events", lambda payload: decoded.append(1) or real(payload))
+    assert all(map(same, log[0:len(EVENTS)], EVENTS))
+    assert all(map(same, log, EVENTS)) and same(log[6], EVENTS[6])
+    assert len(decoded) == 3
+
+
 def test_the_log_finds_events_by_type_without_decoding_batches_that_lack_them():
     paused, muted = ev.Paused("node", 3, "step"), ev.HookMuteChanged(1, True)
     events = [*EVENTS[:9], paused, muted, *EVENTS[9:]]

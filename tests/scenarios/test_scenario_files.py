@@ -106,6 +106,18 @@ def test_index_lists_every_bundled_scenario_tutorial_first():
         assert info.path == SCENARIOS / f"{info.name}.py"
 
 
+def test_a_bundled_scenario_is_found_by_name_as_the_list_names_it():
+    from graphtui.cli import resolve_scenario
+    from graphtui.scenarios_index import bundled_path
+
+    for info in list_scenarios():
+        assert bundled_path(info.name) == info.path
+        assert resolve_scenario(info.name) == resolve_scenario(f"{info.name}.py") == str(info.path)
+    for name in ("no_such_scenario", "", "_private", "../README"):
+        assert bundled_path(name) is None
+    assert resolve_scenario("no_such_scenario") == "no_such_scenario"
+
+
 def test_index_format_is_one_aligned_line_each():
     infos = list_scenarios()
     text = format_list(infos)

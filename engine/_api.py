@@ -1,0 +1,68 @@
+"""PyTorch's top-level names: what `engine.X` (and `torch.X` under graphtui) gives.
+
+Loaded all together the first time one of them is read (see engine/__init__.py); a torch
+name the engine gains is one line here.
+"""
+from __future__ import annotations
+
+from engine import trace
+from engine._device import device, get_default_device, set_default_device
+from engine._tensor_str import get_printoptions, set_printoptions
+from engine.dtypes import (Size, bool_ as bool, double, dtype, float, float16, float32, float64,
+                           get_default_dtype, half, int, int8, int16, int32, int64, long, short,
+                           set_default_dtype, uint8)
+from engine.tensor import Tensor, is_tensor
+from engine import ops as _ops
+from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, cos, div, eq, equal, exp,
+                                    ge, gt, isfinite, isnan, le, log, maximum, minimum, logical_and, logical_not,
+                                    logical_or, lt, masked_fill, mul, ne, neg, pow, reciprocal,
+                                    relu, rsub, sgn, sigmoid, sign, sin, sqrt, sub, tanh, where)
+from engine.ops.reductions import argmax, argmin, max, mean, min, norm, sum
+from engine.ops.reductions import log_softmax_with_dim as log_softmax
+from engine.ops.reductions import softmax_with_dim as softmax
+from engine.ops.indexing import select
+from engine.ops.gather import gather, index_select, scatter, scatter_add
+from engine.ops.inplace import (abs_, cos_, exp_, log_, neg_, reciprocal_, relu_, sigmoid_,
+                                sin_, sqrt_, tanh_)
+from engine.ops.statistics import prod, std, var
+from engine.ops.ordering import (argsort, cumsum, flip, logsumexp, roll, sort, topk, tril,
+                                 triu)
+from engine.ops.shape import (cat, clone, concat, concatenate, diagonal, flatten, permute,
+                              reshape, squeeze, stack, t, transpose, unsqueeze)
+from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
+from engine.ops.linalg import bmm, dot, matmul, mm, mv
+from engine.ops.einsum import einsum
+from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                             full_like, linspace, manual_seed, ones, ones_like, rand, rand_like,
+                             randint, randint_like, randn, randn_like, randperm, seed, tensor,
+                             zeros, zeros_like)
+from engine import random
+from engine.random import (Generator, default_generator, get_rng_state, initial_seed,
+                           set_rng_state)
+from engine.ops.random import bernoulli, multinomial, normal
+from engine.serialization import load, save
+from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                       set_grad_enabled, is_inference_mode_enabled)
+from engine._cpp_warning import is_warn_always_enabled, set_warn_always
+from engine import autograd
+from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                                          set_detect_anomaly)
+
+subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
+
+from engine.ops.out import add_out_keywords as _add_out_keywords  # noqa: E402
+
+_add_out_keywords(globals())
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+def is_floating_point(input) -> bool:
+    return input.is_floating_point()
+
+
+from engine import nn, optim  # noqa: E402  (last: they import the rest of engine)
+from engine import accelerator, backends, cuda, utils  # noqa: E402
+import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
