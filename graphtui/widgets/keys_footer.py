@@ -23,13 +23,13 @@ class KeysFooter(Footer):
 
     def compose(self):
         if self._bindings_ready:
-            self._shown_keys = _keys_shown(self.screen)
+            self._shown_keys = _keys_shown(self.screen, self.app.COMMAND_PALETTE_BINDING)
         yield from super().compose()
         self._set_columns(self.app.size.width)
 
     def bindings_changed(self, screen) -> None:
         if (self._shown_keys is not None and self.is_attached and screen is self.screen
-                and _keys_shown(screen) == self._shown_keys):
+                and _keys_shown(screen, self.app.COMMAND_PALETTE_BINDING) == self._shown_keys):
             return
         super().bindings_changed(screen)
 
@@ -41,9 +41,10 @@ class KeysFooter(Footer):
             self.styles.grid_size_columns = NARROW_COLUMNS
 
 
-def _keys_shown(screen) -> tuple:
-    """What Footer.compose draws from: the shown bindings, whether each is enabled, and
-    their tooltips (the command palette's among them)."""
-    return tuple((binding.key, binding.action, binding.description, binding.key_display,
-                  binding.show, binding.group, enabled, tooltip)
-                 for _, binding, enabled, tooltip in screen.active_bindings.values())
+def _keys_shown(screen, palette_key: str) -> tuple:
+    """What Footer.compose draws from: the shown bindings (and the command palette's),
+    whether each is enabled, and their tooltips."""
+    return tuple((key, binding.key, binding.action, binding.description, binding.key_display,
+                  binding.group, enabled, tooltip)
+                 for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
+                 if binding.show or key == palette_key)
