@@ -4,8 +4,10 @@ Two loops run to their end in the debugger (no breaks), then the view is opened 
 - mlp: a 3-layer MLP (20-64-64-10, ReLU, CrossEntropyLoss, SGD with momentum), batch 32,
   500 steps (written to a temporary file by this benchmark);
 - cnn: benchmarks/training_loop.py's SimpleNet-sized CNN, batch 32, 200 steps.
-Timed, as a person waits for it (key posted as the terminal driver would, until the view
-shows the result): G the first time (reads the whole log), escape, G again (only new
+Timed, as a person waits for it: from the key posted as the terminal driver would, until
+the view shows the result and the screen has painted it (``frames.until_painted``; the
+UI thread's CPU time over the same span is printed too, the better guide on a loaded
+machine): G the first time (reads the whole log), escape, G again (only new
 events), right / left (another iteration: table, flow chart), 2 and 3 (flow and loss tabs).
 Target (issue 15): every key <= 50 ms. Medians over --repeats rounds of the keys in one run.
 
@@ -19,7 +21,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from textual import events
@@ -28,6 +29,8 @@ from graphtui.app import GraphtuiApp
 from graphtui.screens.gradients import GradientsScreen
 from graphtui.screens.main import MainScreen
 from graphtui.session import Session
+
+from frames import Frames, until_painted   # benchmarks/ is sys.path[0] when run as a script
 
 HERE = Path(__file__).resolve().parent
 TARGET = 0.05
@@ -56,18 +59,6 @@ def press(app, key: str) -> None:
 UI_CPU: dict[str, list[float]] = {}     # CPU seconds of the UI thread per key
 
 
-async def until(condition, timeout: float = 120.0) -> float:
-    """Wall seconds until ``condition()``; the UI thread's CPU seconds meanwhile go to
-    ``until.cpu`` (on a loaded machine the wall time mostly measures the wait for a core)."""
-    started, cpu = time.perf_counter(), time.thread_time()
-    while not condition():
-        if time.perf_counter() - started > timeout:
-            raise TimeoutError("the screen never showed it")
-        await asyncio.sleep(0.001)
-    until.cpu = time.thread_time() - cpu
-    return time.perf_counter() - started
-
-
 def view(app):
     screen = app.screen
     return screen if isinstance(screen, GradientsScreen) and screen.shown else None
@@ -78,31 +69,29 @@ async def drive(path: Path, args: list[str], repeats: int) -> tuple[dict, int, i
     session = Session(path, args, break_on_backward=False)
     app = GraphtuiApp(session, animations=False)
 
-    def timed(name, seconds):
+    async def timed(name, key, condition):
+        press(app, key)
+        seconds, cpu = await until_painted(frames, condition)
         times.setdefault(name, []).append(seconds)
-        UI_CPU.setdefault(name, []).append(until.cpu)
+        UI_CPU.setdefault(name, []).append(cpu)
 
     try:
         async with app.run_test(size=(120, 36)):
-            await until(lambda: session.is_finished, timeout=1800)
-            await until(lambda: app.main.state is not None
-                        and app.main.state.step >= len(session.log))
+            frames = Frames(app)
+            await until_painted(frames, lambda: session.is_finished and app.main.state
+                                is not None and app.main.state.step >= len(session.log),
+                                timeout=1800)
             first = True
             for _ in range(repeats):
-                press(app, "G")
-                timed("G (first)" if first else "G (again)", await until(lambda: view(app)))
+                await timed("G (first)" if first else "G (again)", "G", lambda: view(app))
                 first = False
                 screen = view(app)
                 last = screen.shown[0]
-                press(app, "left")
-                timed("left", await until(lambda: screen.shown[0] == last - 1))
-                press(app, "right")
-                timed("right", await until(lambda: screen.shown[0] == last))
+                await timed("left", "left", lambda: screen.shown[0] == last - 1)
+                await timed("right", "right", lambda: screen.shown[0] == last)
                 for key, tab in (("2", "grad-flow"), ("3", "grad-loss"), ("1", "grad-table")):
-                    press(app, key)
-                    timed(f"tab {key}", await until(lambda: screen.shown[1] == tab))
-                press(app, "escape")
-                timed("escape", await until(lambda: isinstance(app.screen, MainScreen)))
+                    await timed(f"tab {key}", key, lambda: screen.shown[1] == tab)
+                await timed("escape", "escape", lambda: isinstance(app.screen, MainScreen))
             iterations = len(screen.tracker.iterations)
     finally:
         session.stop()

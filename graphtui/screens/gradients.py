@@ -9,6 +9,7 @@ iterations are picked up every ``POLL`` seconds.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -63,6 +64,7 @@ class GradientsScreen(Screen):
         self.tracker = tracker_for(self.run_log)
         self.shown: tuple | None = None     # (iteration number, tab) last drawn
         self._findings_shown: Text | None = None
+        self._styled_for: tuple | None = None   # the theme its widgets were last styled in
         self.index, self.follow_latest = 0, True
         self.at_moment(moment)
 
@@ -93,12 +95,24 @@ class GradientsScreen(Screen):
         yield Static(KEYS_LINE, id="grad-keys")
 
     def on_mount(self) -> None:
+        self._styled_for = self._look()       # each widget is styled as it is mounted
         self.show_iteration()
         if not self.session.is_finished:
             self.set_interval(POLL, self._poll)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Called before Screen's own handler. Each time a screen is shown Textual restyles
+        # every widget on it, in case the theme changed while it was hidden: a large part
+        # of opening the view. Its widgets were styled when mounted and keep their styles
+        # unless the theme changed.
+        look = self._look()
+        if look == self._styled_for:
+            event.refresh_styles = False
+        self._styled_for = look
         self.query_one(GradientsTable).focus()
+
+    def _look(self) -> tuple:
+        return (self.app.theme, self.app.ansi_color)
 
     def show_iteration(self) -> None:
         with self.tracker.lock:          # the state fetcher's thread may be updating it
