@@ -29,13 +29,7 @@ class Adam(Optimizer):
             "decoupled_weight_decay": decoupled_weight_decay})
 
     def step(self, closure=None):
-        loss = self._run_closure(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param._grad is not None:
-                    self._update(param, group)
-        self._step_count += 1
-        return loss
+        return self._step_each(closure)
 
     def _state_for(self, param: Tensor, amsgrad: bool) -> dict:
         state = self.state[param]

@@ -65,6 +65,16 @@ class Optimizer:
     def step(self, closure=None):
         raise NotImplementedError
 
+    def _step_each(self, closure):
+        """A step that updates each parameter with a gradient on its own (`_update`)."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param._grad is not None:
+                    self._update(param, group)
+        self._step_count += 1
+        return loss
+
     def _run_closure(self, closure):
         if closure is None:
             return None

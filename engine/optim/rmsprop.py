@@ -47,13 +47,7 @@ class RMSprop(Optimizer):
             "maximize": maximize, "differentiable": differentiable})
 
     def step(self, closure=None):
-        loss = self._run_closure(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param._grad is not None:
-                    self._update(param, group)
-        self._step_count += 1
-        return loss
+        return self._step_each(closure)
 
     def _state_for(self, param: Tensor, group: dict) -> dict:
         state = self.state[param]
@@ -122,13 +116,7 @@ class Adagrad(Optimizer):
         return state
 
     def step(self, closure=None):
-        loss = self._run_closure(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param._grad is not None:
-                    self._update(param, group)
-        self._step_count += 1
-        return loss
+        return self._step_each(closure)
 
     def _update(self, param: Tensor, group: dict) -> None:
         data = param._data

@@ -10,15 +10,6 @@ import oracle
 from engine import trace
 
 
-@pytest.fixture
-def events():
-    log = []
-    trace.subscribe(log.append)
-    yield log
-    trace.unsubscribe(log.append)
-    trace.muted_hooks.clear()
-
-
 def kinds(log):
     return [type(e).__name__ for e in log]
 

@@ -8,14 +8,6 @@ import engine
 from engine import trace
 
 
-@pytest.fixture
-def events():
-    log = []
-    trace.subscribe(log.append)
-    yield log
-    trace.unsubscribe(log.append)
-
-
 @pytest.mark.parametrize("size", [5, trace.values_cap + 7])     # values kept, or statistics only
 def test_abs_mean_matches_numpy(size):
     values = np.random.default_rng(size).standard_normal(size).astype(np.float32)

@@ -1,17 +1,8 @@
 """Statistics are computed once per value: summaries shared between events."""
 import numpy as np
-import pytest
 
 import engine
 from engine import nn, trace
-
-
-@pytest.fixture
-def events():
-    log = []
-    trace.subscribe(log.append)
-    yield log
-    trace.unsubscribe(log.append)
 
 
 def of_kind(log, kind):

@@ -17,14 +17,6 @@ LIB = types.SimpleNamespace(torch=engine, nn=engine.nn, F=engine.nn.functional,
                             optim=engine.optim)
 
 
-@pytest.fixture
-def events():
-    log = []
-    trace.subscribe(log.append)
-    yield log
-    trace.unsubscribe(log.append)
-
-
 def of(events, name):
     return [e for e in events if type(e).__name__ == name]
 
