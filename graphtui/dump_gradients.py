@@ -42,6 +42,8 @@ def write_gradients(tracker: GradientTracker, out: TextIO) -> None:
         return
     out.write(f"== gradients: {iteration_title(tracker, iteration)}\n")
     out.write(f"findings: {findings_line(tracker)}\n")
+    for note in tracker.notes():
+        out.write(f"note: {note.text}\n")
     out.write(f"thresholds: {THRESHOLDS}\n")
     rows = [COLUMNS]
     for row in table_rows(tracker, iteration, TREND_WIDTH):
@@ -73,6 +75,8 @@ def gradients_json(tracker: GradientTracker) -> dict:
         "parameters": [{"tensor_id": p.tensor_id, "name": p.name, "module": p.module,
                         "shape": list(p.shape)} for p in params],
         "thinned": tracker.thinned,
+        "notes": [{"parameter": n.name, "cancelled_by": n.norm_module, "text": n.text}
+                  for n in tracker.notes()],
         "iterations": [_iteration_json(tracker, it) for it in tracker.iterations],
     }
 

@@ -7,6 +7,10 @@ when that backward finished. An optimizer step seen after the backward (a
 ``TensorModified`` carrying ``update_norm``) gives the ratio of the update to the weight,
 ``‖Δw‖ / ‖w‖`` with w after the step.
 
+A bias whose module's output goes straight into a BatchNorm or InstanceNorm gets no
+gradient by construction (the norm subtracts the mean over what the bias shifts alike). Its
+near-zero norm is not flagged as vanishing; it is a ``Note`` instead, which says why.
+
 ``GradientTracker`` reads a log incrementally (``update(log)`` applies the events it has not
 seen), so a view opened again, or a live run, costs only the new events. It keeps at most
 ``MAX_ITERATIONS`` iterations: past that, every second older one is dropped (numbers stay
@@ -31,6 +35,10 @@ MAX_NAMES = 65_536           # tensor names remembered beyond the parameters'
 TOP_LEVEL = "(top level)"
 
 VANISHING, EXPLODING = "vanishing", "exploding"
+# Norms that subtract a per-channel mean over the batch or the positions: a bias added just
+# before one of them shifts every value it averages alike, so it cancels out.
+CANCELLING_NORMS = frozenset({"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d",
+                              "InstanceNorm2d", "InstanceNorm3d", "SyncBatchNorm"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +94,25 @@ class Finding:
     example: str                  # the first flag of the first such iteration
 
 
-def param_flags(params: dict[int, Param], iteration: Iteration) -> list[Flag]:
-    """Vanishing and exploding gradients of one iteration, in layer order."""
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A parameter whose tiny gradient is expected, and why."""
+    tensor_id: int
+    name: str                     # "fc1.bias"
+    norm_module: str              # the module that cancels it: "bn (BatchNorm1d)"
+
+    @property
+    def text(self) -> str:
+        return (f"{self.name} is not flagged: {self.norm_module} normalises its output "
+                f"over the batch, so this bias cancels out and its gradient is zero up to "
+                f"rounding (bias=False loses nothing)")
+
+
+def param_flags(params: dict[int, Param], iteration: Iteration,
+                cancelled: frozenset = frozenset()) -> list[Flag]:
+    """Vanishing and exploding gradients of one iteration, in layer order. A vanishing bias
+    in ``cancelled`` (a module whose output a BatchNorm normalises) is left unflagged when
+    its module's weight has a gradient: that is a Note, not a problem."""
     stats = [(params[tid], stat) for tid, stat in iteration.grads.items() if tid in params]
     stats.sort(key=lambda pair: pair[0].order)
     weights = [(p, s) for p, s in stats if p.is_weight and s.norm is not None]
@@ -95,9 +120,16 @@ def param_flags(params: dict[int, Param], iteration: Iteration) -> list[Flag]:
     flags = []
     for param, stat in stats:
         flag = _flag(param, stat, last)
-        if flag is not None:
+        if flag is not None and not _cancelled(param, flag, cancelled, stats):
             flags.append(flag)
     return flags
+
+
+def _cancelled(param: Param, flag: Flag, cancelled: frozenset, stats: list) -> bool:
+    if flag.kind != VANISHING or param.module not in cancelled or param.short_name != "bias":
+        return False
+    return any(p.module == param.module and p.is_weight and s.norm is not None
+               and s.norm >= VANISHING_NORM for p, s in stats)
 
 
 def _flag(param: Param, stat: GradStat, last_norm: float | None) -> Flag | None:
@@ -138,6 +170,8 @@ class GradientTracker:
         self._order = 0
         self._in_backward = False
         self._flags: dict[int, list[Flag]] = {}      # by iteration number, once finished
+        self._normalised: dict[str, str] = {}   # module path -> the norm right after it
+        self._just_ended: list[str] = []       # modules whose forward ended since one began
         self._findings: tuple[int, list] = (-1, [])  # (step, findings) last computed
         # Held while events are applied: a reader on another thread (the UI) holds it too.
         self.lock = threading.RLock()
@@ -189,7 +223,7 @@ class GradientTracker:
     def flags(self, iteration: Iteration) -> list[Flag]:
         cached = self._flags.get(iteration.number)
         if cached is None:
-            cached = param_flags(self.params, iteration)
+            cached = param_flags(self.params, iteration, frozenset(self._normalised))
             if iteration.finished:
                 self._flags[iteration.number] = cached
         return cached
@@ -216,6 +250,24 @@ class GradientTracker:
             found.append(Finding(kind, tuple(numbers), f"{name} {flag.reason}"))
         self._findings = (self.step, found)
         return found
+
+    def notes(self) -> list[Note]:
+        """Biases left unflagged because a BatchNorm cancels them (in the last iteration that
+        wrote gradients)."""
+        iteration = next((it for it in reversed(self.iterations) if it.grads), None)
+        if iteration is None:
+            return []
+        flagged = {flag.tensor_id for flag in self.flags(iteration)}
+        notes = []
+        for param in self.layer_order():
+            stat = iteration.grads.get(param.tensor_id)
+            if (stat is None or param.tensor_id in flagged or param.module not in self._normalised
+                    or param.short_name != "bias" or stat.norm is None
+                    or stat.norm >= VANISHING_NORM):
+                continue
+            norm = self._normalised[param.module]
+            notes.append(Note(param.tensor_id, param.name, self.module_label(norm)))
+        return notes
 
     def layer_order(self) -> list[Param]:
         return sorted(self.params.values(), key=lambda p: p.order)
@@ -308,8 +360,15 @@ class GradientTracker:
         self.params[tensor_id] = _param(tensor_id, known[0], tuple(shape), known[1])
 
     def _on_module_forward(self, e: trace.ModuleForward) -> None:
-        if e.phase == "start" and e.path not in self.module_classes:
+        if e.phase != "start":
+            self._just_ended.append(e.path)     # a layer, then the blocks it ends
+            return
+        if e.path not in self.module_classes:
             self.module_classes[e.path] = e.class_name
+        if e.class_name in CANCELLING_NORMS:
+            for path in self._just_ended:
+                self._normalised.setdefault(path, e.path)
+        self._just_ended.clear()
 
     def _thin(self) -> None:
         older, last = self.iterations[:-1], self.iterations[-1]

@@ -128,6 +128,8 @@ class GradientsScreen(Screen):
             findings.append("no vanishing or exploding gradients seen", style="green")
         else:
             findings.append("⚠ " + line, style="bold red")
+        for note in tracker.notes():
+            findings.append("\nℹ " + note.text, style="dim")
         if iteration is None:
             title.append("  ·  no backward pass yet")
             self.query_one(GradientsTable).show([])

@@ -127,3 +127,26 @@ def test_a_run_without_backward_has_no_gradient_section(tmp_path):
     result = dump(path, "--plot", plot)
     assert result.returncode == 0 and "== gradients" not in result.stdout
     assert "nothing to draw" in plot.read_text(encoding="utf-8")
+
+
+def test_a_bias_before_a_batchnorm_is_explained_not_flagged(tmp_path):
+    path = tmp_path / "bn.py"
+    path.write_text(
+        "import torch\n"
+        "torch.manual_seed(0)\n"
+        "net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.BatchNorm2d(4),\n"
+        "                          torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(16, 1))\n"
+        "x = torch.randn(8, 1, 4, 4)\n"
+        "for step in range(2):\n"
+        "    net.zero_grad()\n"
+        "    net(x).pow(2).mean().backward()\n", encoding="utf-8")
+    result = dump(path)
+    assert result.returncode == 0, result.stderr
+    section = result.stdout.split("== gradients: ", 1)[1].splitlines()
+    assert section[1] == "findings: none"
+    assert section[2].startswith("note: 0.bias is not flagged: 1 (BatchNorm2d) normalises")
+    bias_row = next(line for line in section if line.startswith("  bias") and "4  " in line)
+    assert "vanishing" not in bias_row
+    header = json.loads(dump(path, "--json").stdout.splitlines()[0])
+    [note] = header["gradients"]["notes"]
+    assert (note["parameter"], note["cancelled_by"]) == ("0.bias", "1 (BatchNorm2d)")

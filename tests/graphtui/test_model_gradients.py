@@ -183,3 +183,46 @@ def test_folded_events_are_counted():
     tracker = GradientTracker().update(log)
     assert tracker.folded == 2 and [it.number for it in tracker.iterations] == [1]
     assert tracker.step == 3
+
+
+def bias_before_norm(lib, between=None, norm="BatchNorm1d", steps=2):
+    """Linear -> [between] -> norm -> Linear; returns the first Linear's bias grad norm."""
+    lib.manual_seed(0)
+    layers = [lib.nn.Linear(4, 8)] + ([between] if between else [])
+    layers += [getattr(lib.nn, norm)(8), lib.nn.Tanh(), lib.nn.Linear(8, 1)]
+    net = lib.nn.Sequential(lib.nn.Sequential(*layers[:1]), *layers[1:])
+    x = lib.randn(16, 4)
+    for _ in range(steps):
+        net.zero_grad()
+        net(x).pow(2).mean().backward()
+    return float(net[0][0].bias.grad.norm())
+
+
+def test_a_bias_a_batchnorm_cancels_is_a_note_not_a_flag(engine_events):
+    assert bias_before_norm(torch) < gradients.VANISHING_NORM     # torch: zero up to rounding
+    assert bias_before_norm(engine) < gradients.VANISHING_NORM
+    tracker = tracked(engine_events)
+    assert tracker.findings() == []
+    assert [flag for it in tracker.iterations for flag in tracker.flags(it)] == []
+    [note] = tracker.notes()
+    assert note.name == "0.0.bias" and note.norm_module == "1 (BatchNorm1d)"
+    assert "normalises its output over the batch" in note.text
+
+
+def test_a_vanishing_bias_without_a_batchnorm_after_it_is_flagged(engine_events):
+    """A LayerNorm does not cancel the bias, and a module between the bias and a BatchNorm
+    breaks the cancellation: neither makes a note."""
+    bias_before_norm(engine, norm="LayerNorm")
+    bias_before_norm(engine, between=engine.nn.ReLU())
+    tracker = tracked(engine_events)
+    assert tracker.notes() == []
+    assert tracker._normalised == {"1": "2"}      # the ReLU is what the BatchNorm follows
+    params = {tracker.params[tid].name for tid in tracker.params}
+    assert {"0.0.bias", "0.0.weight"} <= params
+    # Cancelling only ever silences a vanishing flag; an exploding one stays.
+    iteration = gradients.Iteration(1, 0, None, None, True,
+                                    {tid: gradients.GradStat(1e9, 0, 1, 1, 0, 0)
+                                     for tid in tracker.params})
+    cancelled = frozenset(p.module for p in tracker.params.values())
+    kinds = {f.kind for f in gradients.param_flags(tracker.params, iteration, cancelled)}
+    assert kinds == {EXPLODING}
