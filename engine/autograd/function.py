@@ -53,6 +53,11 @@ class BackwardCFunction(FunctionCtx, Node):
     _function_cls = None
     _materialize = True
 
+    def __repr__(self) -> str:
+        # torch's Python-made backward classes live in torch.autograd.function, and their
+        # repr is the default object one, so it names that module.
+        return f"<torch.autograd.function.{type(self).__qualname__} object at {hex(id(self))}>"
+
     def _apply(self, grads: list) -> tuple:
         graph = _node.graph_mode
         grad_tensors = [None if g is None else (g if isinstance(g, Tensor) else Tensor._make(g))

@@ -568,6 +568,7 @@ def sc_custom_function(torch):
     out = MulConst.apply(a, b, 2.0)
     info = {"repr": repr(out), "name": out.grad_fn.name(),
             "type": type(out.grad_fn).__name__,
+            "node repr": repr(out.grad_fn).split(" at 0x")[0],
             "next": [None if f is None else f.name() for f, _ in out.grad_fn.next_functions],
             "saved": [repr(t) for t in out.grad_fn.saved_tensors]}
     out.sum().backward()

@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 MISSING = [("torch", engine, "fft"), ("torch", engine, "cumprod"),
            ("torch.nn", engine.nn, "Transformer"), ("torch.nn.functional", F, "unfold"),
            ("torch.optim", engine.optim, "LBFGS"), ("torch.nn.init", engine.nn.init, "kaiming_normal"),
-           ("torch.autograd", engine.autograd, "functional"),
+           ("torch.autograd", engine.autograd, "forward_ad"),
            ("torch.cuda", engine.cuda, "mem_get_info"),
            ("torch.utils.data", engine.utils.data, "WeightedRandomSampler")]
 
