@@ -133,7 +133,9 @@ class SavedTensor:
 
     def _modified_message(self, node) -> str:
         dtype = _Tensor()._dtype_of(self.data)
-        shape = ", ".join(str(s) for s in self.data.shape)
+        # The tensor as it is now: an in-place shape op (t_) changed its shape since.
+        now = self.data if self.tensor is None else self.tensor._data
+        shape = ", ".join(str(s) for s in now.shape)
         # PyTorch names the tensor's producer as it is now: an in-place op on a saved input
         # shows up as that op ("output 0 of Add").
         producer = node if self.output_ref is not None else self.tensor.grad_fn

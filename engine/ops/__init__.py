@@ -8,6 +8,7 @@ from engine import dtypes as _dt
 from engine._device import NO_CUDA_MESSAGE, as_device, check_device
 from engine.ops import elementwise as E
 from engine.ops import inplace as I
+from engine.ops import inplace_shape as IS
 from engine.ops import linalg as L
 from engine.ops import random as RND
 from engine.ops import reductions as R
@@ -115,6 +116,8 @@ _METHODS = {
     "add_": I.add_, "sub_": I.sub_, "mul_": I.mul_, "div_": I.div_, "zero_": I.zero_,
     "fill_": I.fill_, "copy_": I.copy_, "clamp_": I.clamp_, "clip_": I.clamp_, "pow_": I.pow_,
     "masked_fill_": I.masked_fill_,
+    "transpose_": IS.transpose_, "swapaxes_": IS.swapaxes_, "swapdims_": IS.swapdims_,
+    "t_": IS.t_, "squeeze_": IS.squeeze_, "unsqueeze_": IS.unsqueeze_,
     # random
     "normal_": RND.normal_, "uniform_": RND.uniform_, "random_": RND.random_,
     "bernoulli_": RND.bernoulli_, "exponential_": RND.exponential_,

@@ -140,22 +140,23 @@ class GRU(RNNBase):
     _gate_count = 3
 
     def forward(self, input, hx=None):
-        if self.batch_first and input.dim() == 3:
-            from engine._unsupported import NotSupportedError
-            raise NotSupportedError("torch.nn.GRU(batch_first=True) is not supported by "
-                                    "graphtui's engine (torch records a matmul path and an "
-                                    "in-place transpose_ there)")
         if self.dropout and self.training and self.num_layers > 1:
             from engine._unsupported import NotSupportedError
             raise NotSupportedError("torch.nn.GRU(dropout=...) in training is not supported "
                                     "by graphtui's engine")
         batched = input.dim() == 3
+        batch_dim = 0 if self.batch_first else 1
         if not batched:
-            input = S.unsqueeze(input, 1)
+            input = S.unsqueeze(input, batch_dim)
             hx = None if hx is None else S.unsqueeze(hx, 1)
+        if self.batch_first:    # ATen's GRU: input.transpose(0, 1), output.transpose_(0, 1)
+            input = S.transpose(input, 0, 1)
         output, h_n = self._layers(input, hx)
+        if self.batch_first:
+            from engine.ops.inplace_shape import transpose_
+            transpose_(output, 0, 1)
         if not batched:
-            return S.squeeze(output, 1), S.squeeze(h_n, 1)
+            return S.squeeze(output, batch_dim), S.squeeze(h_n, 1)
         return output, h_n
 
     def _layers(self, input, hx):

@@ -89,6 +89,10 @@ GRU_CASES = {
     "two layers": lstm_case(num_layers=2, kind="GRU"),
     "bidirectional": lstm_case(bidirectional=True, kind="GRU"),
     "no bias": lstm_case(bias=False, kind="GRU"),
+    "batch_first": lstm_case(batch_first=True, kind="GRU"),
+    "batch_first, two layers, initial state": lstm_case(num_layers=2, batch_first=True,
+                                                        with_state=True, kind="GRU"),
+    "unbatched, batch_first": lstm_case(unbatched=True, batch_first=True, kind="GRU"),
     "unbatched": lstm_case(unbatched=True, kind="GRU"),
     "initial state": lstm_case(with_state=True, kind="GRU"),
     "initial state, two layers bidirectional": lstm_case(num_layers=2, bidirectional=True,
@@ -152,11 +156,6 @@ def test_lstm_float64_is_not_supported_yet():
     module = engine.nn.LSTM(3, 4).double()
     with pytest.raises(NotImplementedError, match="non-float32"):
         module(engine.ones(5, 2, 3, dtype=engine.float64))
-
-
-def test_gru_batch_first_is_not_supported_yet():
-    with pytest.raises(NotImplementedError, match="batch_first"):
-        engine.nn.GRU(3, 4, batch_first=True)(engine.ones(2, 5, 3))
 
 
 def lstm_output_modified_then_backward(t):
