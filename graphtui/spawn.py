@@ -67,6 +67,9 @@ def spawn(python: str | None = None, capture_fds: bool = True) -> Spawned:
     if threading.current_thread() is threading.main_thread():
         args += ["--parent", str(os.getpid())]     # see runner.main._die_with_parent
     env = dict(os.environ)
+    if python != sys.executable:        # another Python: it may lack graphtui's packages
+        from graphtui.runner.dependencies import environment
+        env.update(environment())
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", ""))
                                         if p)
     pipe = subprocess.PIPE if capture_fds else None

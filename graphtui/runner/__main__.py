@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from graphtui.runner.main import main
+from graphtui.runner import dependencies
 
 if __name__ == "__main__":
+    dependencies.extend_path()      # before anything imports NumPy
+    from graphtui.runner.main import main
     main(sys.argv[1:])

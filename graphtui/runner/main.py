@@ -112,6 +112,10 @@ def install_backend(backend: str, recorder: Recorder, config: dict
     ("torch"); the failed run's end when that cannot be had."""
     if backend == "engine":
         from graphtui.backends import engine_as_torch
+        from graphtui.runner.dependencies import missing_text
+        missing = missing_text()
+        if missing:
+            return ev.RunFinished("failed", "ModuleNotFoundError", missing)
         try:
             engine_as_torch.install()
         except RuntimeError as error:       # real torch imported already (a sitecustomize)

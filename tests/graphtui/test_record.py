@@ -135,3 +135,37 @@ def test_the_record_context_manager_refuses_the_torch_backend_naming_the_command
         (torch.ones(2, requires_grad=True) * 2).sum().backward()
     _, events = load(out)
     assert "MulBackward0" in [e.name for e in of_type(events, trace.NodeCreated)]
+
+
+def test_record_with_a_python_that_lacks_numpy_and_numba_runs_on_graphtuis(tmp_path,
+                                                                           program):
+    """The named Python is a bare environment (no NumPy, no Numba): the runner finds them in
+    graphtui's own environment, after that Python's own packages."""
+    import venv
+    bare = tmp_path / "bare"
+    venv.create(bare, with_pip=False)
+    python = bare / "bin" / "python"
+    lacks = subprocess.run([python, "-c", "import numpy"], capture_output=True)
+    assert lacks.returncode != 0                      # truly bare
+    script = program(TRAIN.replace("import engine as torch", "import torch"))
+    out = tmp_path / "run.jsonl"
+    result = graphtui_cli("record", "-o", out, "--", python, script, "--steps", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["step 0 [3.0, 3.0, 3.0]"]
+    _, events = load(out)
+    assert events[-1] == ev.RunFinished("finished")
+
+
+def test_a_python_that_cannot_use_graphtuis_packages_is_told_which_to_use(monkeypatch):
+    from graphtui.runner import dependencies
+    monkeypatch.setattr(dependencies, "ENGINE_NEEDS", ("numpy", "graphtui_no_such_module"))
+    monkeypatch.setenv(dependencies.PYTHON_VARIABLE, "3.99 /opt/graphtui/bin/python")
+    text = dependencies.missing_text()
+    assert text.startswith("graphtui's engine needs graphtui_no_such_module, which "
+                           f"{sys.executable} (Python 3.")
+    assert text.endswith("graphtui runs in /opt/graphtui/bin/python (Python 3.99): name that "
+                         "Python in the command, or install graphtui into this one.")
+    # Another Python version: graphtui's directories are not added to its path.
+    monkeypatch.setenv(dependencies.PATH_VARIABLE, "/opt/graphtui/site-packages")
+    dependencies.extend_path()
+    assert "/opt/graphtui/site-packages" not in sys.path
