@@ -425,3 +425,18 @@ def test_an_accumulation_read_again_still_says_what_it_added():
     decoded_again = trace.GradAccumulated(X, summary([4.0, 6.0]), True)
     assert describe_event(decoded_again, state).startswith("x.grad += [3, 4], now")
     assert describe_event(events[-1], state).startswith("x.grad += [3, 4], now")
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 4), (64,), (65,), (300,)])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.complex64, np.int64])
+def test_nonfinite_values_are_found_however_small_or_big(shape, bad, dtype):
+    from graphtui.model.builder import has_nonfinite
+
+    values = np.full(shape, 1e4 if dtype == np.float16 else 3e38, dtype=dtype) \
+        if dtype != np.int64 else np.ones(shape, dtype)
+    if bad is not None and dtype != np.int64:
+        values.reshape(-1)[-1] = bad
+    summary = trace.Summary(shape, np.dtype(dtype).name, values.size, values=values)
+    # huge finite values whose sum overflows are still finite
+    assert has_nonfinite(summary) is (bad is not None and dtype != np.int64)

@@ -183,3 +183,15 @@ def test_folded_events_are_counted():
     tracker = GradientTracker().update(log)
     assert tracker.folded == 2 and [it.number for it in tracker.iterations] == [1]
     assert tracker.step == 3
+
+
+def test_tracker_for_stops_where_it_is_told(engine_events):
+    train(engine, steps=2)
+    log = EventLog()
+    for event in engine_events:
+        log.append(event)
+    first_end = next(i for i, e in enumerate(log) if type(e) is trace.BackwardFinished) + 1
+    tracker = tracker_for(log, first_end)
+    assert tracker.step == first_end and len(tracker.iterations) == 1
+    assert tracker_for(log) is tracker and tracker.step == len(log)
+    assert len(tracker.iterations) == 2
