@@ -321,7 +321,7 @@ class Session:
                 self._cond.notify_all()
         if settled or _backlog(history) >= every:
             _background.compact(history, then=self._settled if settled else None,
-                                rest=self.rest_share())
+                                rest=self.rest_share)
         if not settled:
             self._notify()
 
@@ -422,14 +422,16 @@ class _Background:
 
     def __init__(self) -> None:
         self._jobs: dict[History, list] = {}
-        self._rest = 0.0
+        self._rest: Callable[[], float] = lambda: 0.0
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def compact(self, history: History, then: Callable[[], None] | None = None,
-                rest: float = 0.0) -> None:
-        """Apply ``history``'s backlog soon, then call ``then``; afterwards rest ``rest``
-        seconds per second of work (at most ``MAX_REST``)."""
+                rest: Callable[[], float] = lambda: 0.0) -> None:
+        """Apply ``history``'s backlog soon, then call ``then``. After each slice the
+        history applies, rest ``rest()`` seconds per second the slice took (at most
+        ``MAX_REST``): asked afresh each time, so a key pressed in the middle of a long
+        backlog is answered within a slice."""
         with self._cond:
             self._rest = rest
             if self._thread is None:
@@ -447,20 +449,24 @@ class _Background:
                 while not self._jobs:
                     self._cond.wait()
                 jobs, self._jobs = self._jobs, {}
-            started = time.monotonic()
             for history, callbacks in jobs.items():
                 try:
                     # The gradient statistics first, before compact() may fold the oldest
                     # events away; the history then applies the batches this decoded,
                     # still in the log's cache, instead of a reader decoding them again.
+                    started = time.monotonic()
                     tracker_for(history.log)
-                    history.compact()
+                    self._pace(time.monotonic() - started)
+                    history.compact(pace=self._pace)
                 except Exception:        # shown when the UI reads the state; never fatal here
                     pass
                 for callback in callbacks:
                     callback()
-            if self._rest:
-                time.sleep(min(MAX_REST, self._rest * (time.monotonic() - started)))
+
+    def _pace(self, spent: float) -> None:
+        share = self._rest()
+        if share:
+            time.sleep(min(MAX_REST, share * spent))
 
 
 MAX_REST = 0.2

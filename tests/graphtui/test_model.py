@@ -411,6 +411,30 @@ def test_compact_applies_everything_and_reports_how_far():
     assert history.applied_step == len(events)
 
 
+def test_compact_applies_a_flood_in_slices_pacing_after_each(monkeypatch):
+    """The session rests between slices (a UI thread shares the GIL): pace() is called
+    after each COMPACT_SLICE events with the time the slice took, the state after it has
+    exactly those events applied, and the end equals a rebuild from scratch."""
+    from graphtui.model import history as history_module
+
+    monkeypatch.setattr(history_module, "COMPACT_SLICE", 4)
+    events = mul_forward_events() + mul_backward_events()
+    log = EventLog()
+    history = History(log)
+    for event in events:
+        log.append(event)
+    applied: list[int] = []
+
+    def pace(seconds: float) -> None:
+        assert seconds >= 0
+        applied.append(history.applied_step)
+
+    history.compact(pace=pace)
+    expected = list(range(4, len(events), 4)) + [len(events)]
+    assert applied == expected
+    assert history.latest() == state_at(events)
+
+
 def test_an_unnamed_tensor_is_described_by_its_id_once():
     event = trace.TensorCreated(7, None, (2,), "float32", False, True, None, None)
     assert describe_event(event, state_at([event])) == "tensor 7 [2] float32"
