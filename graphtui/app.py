@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -36,6 +37,13 @@ class GraphtuiApp(App):
             self.animation_level = "none"
         if os.environ.get(TEST_CRASH_KEY):
             self.bind(os.environ[TEST_CRASH_KEY], "test_crash", show=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            user_active = getattr(self.session, "user_active", None)
+            if user_active is not None:        # a live session: keys before a flood's apply
+                user_active()
+        await super().on_event(event)
 
     async def action_quit(self) -> None:
         # Stop the scenario first: a flood would compete with Textual's shutdown for the GIL.

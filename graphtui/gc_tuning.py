@@ -9,6 +9,9 @@ record (10,000 allocations: about one full collection per run there instead of f
 threshold goes back to what it was when the last run ends. Garbage without cycles is freed
 at once as ever; cycles wait a little longer for their collection.
 
+The debugger's process does the same while a run is live (``Session``): it decodes and
+applies every event the runner sends, and keeps most of what that makes.
+
 ``settle()`` does the same for the debugger's UI once a run has finished and is shown, and
 freezes what exists then (``gc.freeze``): the run's log and model live as long as it is
 shown, and without this every full collection walked them again, stopping the UI for
@@ -36,6 +39,16 @@ def recording():
         yield
     finally:
         _leave()
+
+
+def begin_recording() -> None:
+    """``recording()`` for a span that does not fit a ``with`` block (a live run, from its
+    start to its end on another thread); each call needs one ``end_recording()``."""
+    _enter()
+
+
+def end_recording() -> None:
+    _leave()
 
 
 _settled = False                   # a finished run's objects are frozen

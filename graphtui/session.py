@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from graphtui import channel as channel_module
+from graphtui import gc_tuning
 from graphtui.batchlog import BatchLog
 from graphtui.breakpoints import parse as parse_breakpoint
 from graphtui.breakpoints import parse_all as parse_breakpoints
@@ -86,9 +87,11 @@ class Session:
         self._cond = threading.Condition()
         self._muted_keys: set[tuple] = set()
         self._last_notify = 0.0
+        self._user_active_at = -ACTIVE_WINDOW
         self._late_notify_pending = False
         _late_notices.start()
         self._run_number = 1
+        self._gc_runs: set[int] = set()       # runs started and not ended (see _gc_begin)
         self._channel, self._history = self._new_channel()
 
     # ------------------------------------------------------------ state
@@ -163,6 +166,7 @@ class Session:
         with self._cond:
             if not self._channel.started:
                 self._channel.start(self._config())
+                self._gc_begin(self._run_number)     # under the lock: before it can end
 
     def step(self) -> None:
         """Run the next backward node and pause before the one after. While the run goes,
@@ -235,6 +239,7 @@ class Session:
             self._run_number += 1
             self._channel, self._history = self._new_channel()
             self._channel.start(self._config())
+            self._gc_begin(self._run_number)
             self._cond.notify_all()
         self._notify(force=True)
 
@@ -284,8 +289,28 @@ class Session:
         channel = self._channel
         return channel if channel.started and not channel.finished else None
 
+    def _gc_begin(self, number: int) -> None:
+        """A live run makes objects at the rate of the events it sends, and the history
+        keeps most of them: fewer collections meanwhile (``gc_tuning``), until it ends."""
+        gc_tuning.begin_recording()
+        self._gc_runs.add(number)
+
+    def _gc_end(self, number: int) -> None:
+        with self._cond:
+            ended = number in self._gc_runs
+            self._gc_runs.discard(number)
+        if ended:
+            gc_tuning.end_recording()
+
+    @property
+    def collects_less(self) -> bool:
+        """A run of this session is live and holds the GC's threshold up (gc_tuning)."""
+        return bool(self._gc_runs)
+
     def _on_change(self, number: int, what: str) -> None:
         """From a channel's reader thread: something came up."""
+        if what == "finished":
+            self._gc_end(number)
         if number != self._run_number:
             return                          # a run replaced meanwhile
         history = self._history
@@ -295,12 +320,27 @@ class Session:
             with self._cond:
                 self._cond.notify_all()
         if settled or _backlog(history) >= every:
-            # With a UI watching, the history rests as long as it worked: the UI thread
-            # shares this process's GIL and must answer keys while a run floods.
             _background.compact(history, then=self._settled if settled else None,
-                                rest=bool(self._listeners))
+                                rest=self.rest_share)
         if not settled:
             self._notify()
+
+    def user_active(self) -> None:
+        """The user pressed a key or clicked (the UI calls this, from any thread): for a
+        moment the history's applier rests longer between batches (``rest_share``)."""
+        self._user_active_at = time.monotonic()
+
+    def rest_share(self) -> float:
+        """Seconds the history's background applier rests per second it applied. The UI
+        thread shares this process's GIL: while the user acts (``user_active``, within
+        ``ACTIVE_WINDOW`` s) it gets most of it, so keys are answered during a flood;
+        otherwise a little, for repaints, and the flood is applied at nearly full speed
+        (the runner waits while the history is behind). No UI watching: no rest."""
+        if not self._listeners:
+            return 0.0
+        if time.monotonic() - self._user_active_at < ACTIVE_WINDOW:
+            return REST_SHARE
+        return IDLE_REST_SHARE
 
     def _settled(self) -> None:
         with self._cond:
@@ -382,12 +422,16 @@ class _Background:
 
     def __init__(self) -> None:
         self._jobs: dict[History, list] = {}
-        self._rest = False
+        self._rest: Callable[[], float] = lambda: 0.0
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def compact(self, history: History, then: Callable[[], None] | None = None,
-                rest: bool = False) -> None:
+                rest: Callable[[], float] = lambda: 0.0) -> None:
+        """Apply ``history``'s backlog soon, then call ``then``. After each slice the
+        history applies, rest ``rest()`` seconds per second the slice took (at most
+        ``MAX_REST``): asked afresh each time, so a key pressed in the middle of a long
+        backlog is answered within a slice."""
         with self._cond:
             self._rest = rest
             if self._thread is None:
@@ -405,24 +449,30 @@ class _Background:
                 while not self._jobs:
                     self._cond.wait()
                 jobs, self._jobs = self._jobs, {}
-            started = time.monotonic()
             for history, callbacks in jobs.items():
                 try:
                     # The gradient statistics first, before compact() may fold the oldest
                     # events away; the history then applies the batches this decoded,
                     # still in the log's cache, instead of a reader decoding them again.
+                    started = time.monotonic()
                     tracker_for(history.log)
-                    history.compact()
+                    self._pace(time.monotonic() - started)
+                    history.compact(pace=self._pace)
                 except Exception:        # shown when the UI reads the state; never fatal here
                     pass
                 for callback in callbacks:
                     callback()
-            if self._rest:
-                time.sleep(min(MAX_REST, REST_SHARE * (time.monotonic() - started)))
+
+    def _pace(self, spent: float) -> None:
+        share = self._rest()
+        if share:
+            time.sleep(min(MAX_REST, share * spent))
 
 
 MAX_REST = 0.2
-REST_SHARE = 2.0       # with a UI: seconds of rest per second of applying
+REST_SHARE = 2.0        # with a UI, the user acting: seconds of rest per second of applying
+IDLE_REST_SHARE = 0.25  # with a UI, the user not acting: enough for the repaints
+ACTIVE_WINDOW = 1.0     # seconds after a key or a click that count as the user acting
 
 
 def _backlog(history: History) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 import dataclasses
+import math
 import operator
 from types import MappingProxyType
 
@@ -31,6 +32,7 @@ GRAD_HISTORY_KEPT = 32
 ROOTS_SHOWN = 64                  # a training loop makes a graph per step: show the latest
 OUTPUT_LINES_KEPT = 200_000
 PROBLEMS_KEPT = 10_000
+SMALL_VALUES = 64                 # values checked for NaN/Inf as Python floats
 BREAKPOINT_HITS_KEPT = 1000       # listed by dump; beyond, only counted
 _STICKY = (ERROR,)                # statuses a later event does not overwrite
 _SLOTS: dict[type, tuple] = {}
@@ -65,7 +67,11 @@ def has_nonfinite(summary) -> bool:
         return False
     values = summary.values
     if getattr(summary, "stats", True) is None and values is not None:
-        return values.dtype.kind in "fc" and not bool(np.isfinite(values).all())
+        kind = values.dtype.kind
+        if kind == "f" and values.size <= SMALL_VALUES:
+            # NumPy's call overhead is most of the cost on a few values: Python floats.
+            return not all(map(math.isfinite, values.reshape(-1).tolist()))
+        return kind in "fc" and not bool(np.isfinite(values).all())
     return summary.has_nonfinite
 
 

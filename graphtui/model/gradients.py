@@ -178,10 +178,10 @@ class GradientTracker:
 
     # ------------------------------------------------------------ reading
 
-    def update(self, log) -> GradientTracker:
-        """Apply the events of ``log`` not applied yet."""
+    def update(self, log, stop: int | None = None) -> GradientTracker:
+        """Apply the events of ``log`` not applied yet (those before ``stop``, when given)."""
         with self.lock:
-            total = len(log)
+            total = len(log) if stop is None else min(stop, len(log))
             first = getattr(log, "first_step", 0)
             if first > self.step:
                 self.folded += first - self.step
@@ -406,9 +406,9 @@ _trackers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _trackers_lock = threading.Lock()
 
 
-def tracker_for(log) -> GradientTracker:
-    """The tracker of one log (one run), brought up to date: opening the view again costs
-    only the events recorded since."""
+def tracker_for(log, stop: int | None = None) -> GradientTracker:
+    """The tracker of one log (one run), brought up to date (up to ``stop``, when given):
+    opening the view again costs only the events recorded since."""
     try:
         with _trackers_lock:
             tracker = _trackers.get(log)
@@ -416,4 +416,4 @@ def tracker_for(log) -> GradientTracker:
                 tracker = _trackers[log] = GradientTracker()
     except TypeError:                  # a log that cannot be weakly referenced (a plain list)
         tracker = GradientTracker()
-    return tracker.update(log)
+    return tracker.update(log, stop)

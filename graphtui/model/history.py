@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from engine.trace import BackwardFinished
 from graphtui.model.builder import StateBuilder
@@ -130,18 +130,23 @@ class History:
             self._latest = self._live.snapshot(total, self.first_step)
             return self._latest
 
-    def compact(self) -> None:
+    def compact(self, pace: Callable[[float], None] | None = None) -> None:
         """Apply what was recorded and, past ``max_events`` kept, discard the oldest events
         (time travel then starts at a checkpoint). Called by the recorder now and then, so
-        memory stays bounded even when nobody looks at the state."""
+        memory stays bounded even when nobody looks at the state. ``pace(seconds)`` is
+        called after each slice of ``COMPACT_SLICE`` events with the time it took (the
+        session rests there, so a UI thread sharing the GIL answers keys)."""
         target = len(self.log)
         while self.applied_step < target:
             # In slices, letting go of the lock between them: the UI thread asking for a
             # state waits for one slice, not for the whole backlog. A lock is not fair (this
             # thread would take it straight back), so a waiting reader is let in first.
+            started = time.monotonic()
             with self._lock:
                 self._catch_up(min(target, self._live.step + COMPACT_SLICE))
             self._let_readers_in()
+            if pace is not None:
+                pace(time.monotonic() - started)
         with self._lock:
             if not hasattr(self.log, "discard_before"):
                 return

@@ -160,8 +160,13 @@ def costs_of(state: State, buffers: Iterable[Buffer]) -> dict[tuple[int, str], B
     has them, without the whole report: the inspector asks for one node's on every key,
     and a training loop's state keeps hundreds of nodes."""
     buffers = list(buffers)
-    keys = {buffer.key for buffer in buffers if buffer.is_extra}
-    owner = _owners(b for b in state.saved_buffers() if b.key in keys) if keys else {}
+    # A buffer without a storage (a wrapped number) is a block of its own: only shared
+    # storages need the walk over every node's buffers.
+    alone = [buffer for buffer in buffers if buffer.is_extra and buffer.storage is None]
+    shared = {buffer.storage for buffer in buffers
+              if buffer.is_extra and buffer.storage is not None}
+    owner = _owners(b for b in state.saved_buffers() if b.storage in shared) if shared else {}
+    owner.update(_owners(alone))
     return {(buffer.node_id, buffer.name): _cost(buffer, owner) for buffer in buffers}
 
 

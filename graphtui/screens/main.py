@@ -45,7 +45,8 @@ from graphtui.widgets.selection import Selection
 from graphtui.widgets.status_bar import StatusBar, StatusInfo
 from graphtui.widgets.why_panel import WhyPanel
 
-MIN_REFRESH = 1 / 30       # seconds between repaints while events flood in
+MIN_REFRESH = 0.1          # seconds between repaints while events flood in (a person reads
+                           # a tenth of a second fine; each repaint costs the UI thread)
 REFRESH_SHARE = 3          # a flood's repaints take at most 1/REFRESH_SHARE of the UI thread
 
 PHASES = {RUN_NOT_STARTED: "starting"}
@@ -162,8 +163,10 @@ class MainScreen(Screen):
         if log is not self._log:
             moment = None                    # a new run: the screen goes live with it
         state = self._live_state(log) if moment is None else self.session.state_at(moment)
-        # Keep the gradients view's statistics read on this thread too, so G opens at once.
-        tracker_for(log)
+        # Keep the gradients view's statistics read on this thread too, so G opens at once;
+        # only as far as the history applied: the background applier reads the rest from the
+        # batches it decodes, and decoding them here first would decode them twice.
+        tracker_for(log, self.session.history.applied_step)
         if moment is None and len(log):
             log[len(log) - 1]       # the events pane's newest rows: decoded here, not on the UI
         return Fetched(log, moment, state)
@@ -177,7 +180,21 @@ class MainScreen(Screen):
             return                           # the user moved in history meanwhile
         elif self.state is not None and fetched.state.step < self.state.step:
             return                           # a newer state was shown meanwhile
+        elif self._too_soon():
+            return                           # a flood: the timer fetches a fresher one
         self._show(fetched.log, fetched.state)
+
+    def _too_soon(self) -> bool:
+        """During a flood, repaints are at least ``_refresh_gap`` apart: a state fetched
+        sooner (two requests met) waits for the timer, which fetches afresh."""
+        if self.moment is not None or self.session.is_paused or self.session.is_finished:
+            return False
+        wait = self._refresh_gap - (time.monotonic() - self._last_refresh)
+        if wait <= 0:
+            return False
+        if self._refresh_timer is None:
+            self._refresh_timer = self.set_timer(wait, self._timed_refresh)
+        return True
 
     def refresh_now(self) -> None:
         """Pull the state at the moment shown and push it into every pane, now."""

@@ -81,3 +81,44 @@ async def test_grouping_by_module_follows_the_selected_node(tmp_path):
         await ui.pilot.press("g")
         await ui.pilot.pause()
         assert not any(str(c.label).startswith("conv1") for c in graph.root.children)
+
+
+async def test_a_key_tells_the_session_the_user_acts(tmp_path):
+    async with running(write_lesson(tmp_path, "lesson2_mul.py")) as ui:
+        before = ui.session._user_active_at
+        await ui.pilot.press("question_mark")
+        await ui.pilot.pause()
+        assert ui.session._user_active_at > before
+        from graphtui.session import REST_SHARE
+        assert ui.session.rest_share() == REST_SHARE
+
+
+async def test_a_flood_is_repainted_at_most_every_min_refresh(tmp_path, monkeypatch):
+    """Each repaint costs the UI thread (the compositor redraws every pane): during a flood
+    the live view is repainted at most every MIN_REFRESH seconds, a stop at once."""
+    from graphtui.screens import main as main_module
+
+    shows: list[tuple[float, bool]] = []      # (when it ended, paced: while the run runs)
+    on_fetched = main_module.MainScreen.on_fetched
+
+    def recording(screen, fetched):
+        before = screen._last_refresh
+        running = not (screen.session.is_paused or screen.session.is_finished)
+        on_fetched(screen, fetched)
+        if screen._last_refresh != before:
+            shows.append((screen._last_refresh, running))
+
+    monkeypatch.setattr(main_module.MainScreen, "on_fetched", recording)
+    path = tmp_path / "flood.py"
+    path.write_text("import torch\nx = torch.ones(3, requires_grad=True)\ny = x\n"
+                    "for _ in range(60_000):\n    y = y * 1.0\n")
+    async with running(path, break_on_backward=False, settled=False) as ui:
+        deadline = time.monotonic() + 120
+        while not ui.session.is_finished and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await ui.pilot.pause()
+    paced = [later - earlier for (earlier, _), (later, running_then) in zip(shows, shows[1:])
+             if running_then]
+    assert len(paced) >= 3                    # the flood was shown while it ran
+    assert min(paced) >= main_module.MIN_REFRESH * 0.99
+    assert main_module.MIN_REFRESH >= 0.1

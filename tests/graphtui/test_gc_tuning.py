@@ -3,6 +3,7 @@ fewer young collections; unsettle() puts everything back as it was."""
 from __future__ import annotations
 
 import gc
+import time
 
 from graphtui import gc_tuning
 
@@ -55,3 +56,30 @@ async def test_the_tui_settles_a_finished_run_and_unsettles_when_it_closes(monke
         await ui.pilot.pause()
         assert gc_tuning._settled                   # and the new run, once finished, settles
     assert not gc_tuning._settled and gc.get_freeze_count() == 0
+
+
+def test_a_live_run_collects_less_in_the_debugger_until_it_ends(tmp_path):
+    from graphtui.session import Session
+
+    scenario = tmp_path / "paused.py"
+    scenario.write_text("import torch\nx = torch.ones(2, requires_grad=True)\n"
+                        "(x * 2).sum().backward()\n")
+    before = gc.get_threshold()
+    session = Session(scenario, break_on_backward=True)
+    try:
+        assert not session.collects_less and gc.get_threshold() == before
+        session.start()
+        assert session.wait_until_settled(60) and session.is_paused
+        assert session.collects_less
+        assert gc.get_threshold()[0] == max(before[0], gc_tuning.RECORDING_THRESHOLD)
+        session.rerun()                 # the first run ends, the second begins: still one
+        assert session.wait_until_settled(60) and session.is_paused
+        session.continue_()
+        assert session.wait_until_finished(60)
+        deadline = time.monotonic() + 5
+        while session.collects_less and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not session.collects_less and gc.get_threshold() == before
+    finally:
+        session.stop()
+    assert gc.get_threshold() == before

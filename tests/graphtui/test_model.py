@@ -411,6 +411,30 @@ def test_compact_applies_everything_and_reports_how_far():
     assert history.applied_step == len(events)
 
 
+def test_compact_applies_a_flood_in_slices_pacing_after_each(monkeypatch):
+    """The session rests between slices (a UI thread shares the GIL): pace() is called
+    after each COMPACT_SLICE events with the time the slice took, the state after it has
+    exactly those events applied, and the end equals a rebuild from scratch."""
+    from graphtui.model import history as history_module
+
+    monkeypatch.setattr(history_module, "COMPACT_SLICE", 4)
+    events = mul_forward_events() + mul_backward_events()
+    log = EventLog()
+    history = History(log)
+    for event in events:
+        log.append(event)
+    applied: list[int] = []
+
+    def pace(seconds: float) -> None:
+        assert seconds >= 0
+        applied.append(history.applied_step)
+
+    history.compact(pace=pace)
+    expected = list(range(4, len(events), 4)) + [len(events)]
+    assert applied == expected
+    assert history.latest() == state_at(events)
+
+
 def test_an_unnamed_tensor_is_described_by_its_id_once():
     event = trace.TensorCreated(7, None, (2,), "float32", False, True, None, None)
     assert describe_event(event, state_at([event])) == "tensor 7 [2] float32"
@@ -425,3 +449,18 @@ def test_an_accumulation_read_again_still_says_what_it_added():
     decoded_again = trace.GradAccumulated(X, summary([4.0, 6.0]), True)
     assert describe_event(decoded_again, state).startswith("x.grad += [3, 4], now")
     assert describe_event(events[-1], state).startswith("x.grad += [3, 4], now")
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 4), (64,), (65,), (300,)])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.complex64, np.int64])
+def test_nonfinite_values_are_found_however_small_or_big(shape, bad, dtype):
+    from graphtui.model.builder import has_nonfinite
+
+    values = np.full(shape, 1e4 if dtype == np.float16 else 3e38, dtype=dtype) \
+        if dtype != np.int64 else np.ones(shape, dtype)
+    if bad is not None and dtype != np.int64:
+        values.reshape(-1)[-1] = bad
+    summary = trace.Summary(shape, np.dtype(dtype).name, values.size, values=values)
+    # huge finite values whose sum overflows are still finite
+    assert has_nonfinite(summary) is (bad is not None and dtype != np.int64)

@@ -226,3 +226,15 @@ def test_a_vanishing_bias_without_a_batchnorm_after_it_is_flagged(engine_events)
     cancelled = frozenset(p.module for p in tracker.params.values())
     kinds = {f.kind for f in gradients.param_flags(tracker.params, iteration, cancelled)}
     assert kinds == {EXPLODING}
+
+
+def test_tracker_for_stops_where_it_is_told(engine_events):
+    train(engine, steps=2)
+    log = EventLog()
+    for event in engine_events:
+        log.append(event)
+    first_end = next(i for i, e in enumerate(log) if type(e) is trace.BackwardFinished) + 1
+    tracker = tracker_for(log, first_end)
+    assert tracker.step == first_end and len(tracker.iterations) == 1
+    assert tracker_for(log) is tracker and tracker.step == len(log)
+    assert len(tracker.iterations) == 2

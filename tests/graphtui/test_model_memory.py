@@ -89,6 +89,24 @@ def test_one_nodes_costs_are_the_reports(freed):
     assert alias.alias_of == (RELU, "result") and alias.charged == 0
 
 
+def test_a_wrapped_number_is_its_own_block_in_one_nodes_costs():
+    """A saved scalar has no storage: costs_of charges it to its own buffer without the walk
+    over every node's buffers, and still agrees with the report."""
+    scalar = trace.SavedInfo("other", (), "float64", 8, None, None, None, 0, "scalar")
+    events = relu_chain_events() + [
+        trace.NodeCreated(5, "MulBackward0", 3, ((MM2, 0),), (8,),
+                          (scalar, saved("self", 1 * KIB, 12)), None, "mlp.py:6"),
+        trace.NodeCreated(6, "MulBackward0", 4, ((5, 0),), (9,), (scalar,), None, "mlp.py:7")]
+    state = state_at(events)
+    report = memory_report(state).costs
+    for node_id in (5, 6):
+        costs = costs_of(state, state.nodes[node_id].saved)
+        assert costs == {(node_id, b.name): report[(node_id, b.name)]
+                         for b in state.nodes[node_id].saved}
+        assert costs[(node_id, "other")].charged == 8
+    assert costs_of(state, state.nodes[5].saved)[(5, "self")].alias_of == (RELU, "result")
+
+
 def _what(state, node_id, name):
     from graphtui.model.memory import what_text
     return what_text(state, memory_report(state).costs[(node_id, name)])

@@ -361,3 +361,19 @@ def test_threads_the_scenario_starts_are_captured_too(write_scenario, sessions, 
     assert [line.text for line in state.output] == ["from the scenario's thread", "joined"]
     assert "from the test's thread" in capsys.readouterr().out
     assert threading.Thread.start.__name__ == "start"
+
+
+def test_the_applier_rests_only_for_a_ui_and_longest_while_the_user_acts(
+        write_scenario, sessions, monkeypatch):
+    from graphtui import session as session_module
+
+    session = sessions(write_scenario(MUL_BACKWARD))
+    assert session.rest_share() == 0.0              # nobody watching: apply at full speed
+    session.add_listener(lambda: None)
+    assert session.rest_share() == session_module.IDLE_REST_SHARE
+    session.user_active()
+    assert session.rest_share() == session_module.REST_SHARE
+    clock = session_module.time.monotonic() + session_module.ACTIVE_WINDOW + 0.01
+    monkeypatch.setattr(session_module.time, "monotonic", lambda: clock)
+    assert session.rest_share() == session_module.IDLE_REST_SHARE
+    assert session_module.IDLE_REST_SHARE < session_module.REST_SHARE
