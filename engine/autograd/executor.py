@@ -596,29 +596,26 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
                                          existing is not None, retained))
 
 
-_warned_layout_contract = False
+_LAYOUT_CONTRACT_SITE = "torch/csrc/autograd/functions/accumulate_grad.h:252"
 
 
 def _check_layout_contract(grad: np.ndarray, param: np.ndarray) -> None:
     """AccumulateGrad's CHECK_RESULT after `grad += new_grad`, for an empty param (dense by
     definition, so its strides are the contract): a size-1 dim of stride 0 breaks it, which
     a param made from an empty NumPy array has (torch.tensor keeps NumPy's zero strides).
-    PyTorch warns once per process (TORCH_WARN_ONCE). Only empty params are checked: a
-    NumPy array's strides say nothing of torch's for a non-empty one."""
-    global _warned_layout_contract
-    if _warned_layout_contract:
-        return
+    PyTorch warns once per process (TORCH_WARN_ONCE), every time under set_warn_always.
+    Only empty params are checked: a NumPy array's strides say nothing of torch's for a
+    non-empty one."""
     steps = [s // grad.itemsize for s in grad.strides]
     if not any(size == 1 and step == 0 for size, step in zip(grad.shape, steps)):
         return
-    _warned_layout_contract = True
     param_steps = [s // param.itemsize for s in param.strides]
-    warnings.warn(cpp_warning(
+    warn_once(cpp_warning(
         "grad and param do not obey the gradient layout contract. This is not an error, but "
         f"may impair performance.\ngrad.sizes() = {_listed(grad.shape)}, strides() = "
         f"{_listed(steps)}\nparam.sizes() = {_listed(param.shape)}, strides() = "
-        f"{_listed(param_steps)}", "torch/csrc/autograd/functions/accumulate_grad.h:252"),
-        UserWarning, stacklevel=2)
+        f"{_listed(param_steps)}", _LAYOUT_CONTRACT_SITE), UserWarning, stacklevel=2,
+        site=_LAYOUT_CONTRACT_SITE)
 
 
 def _listed(values) -> str:
