@@ -178,7 +178,28 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
         with _gm.no_grad():
             result = out_of_place(tensor, *args, **kwargs)
         _write(tensor, result._data)
-    return _bump(tensor, op_name)
+        return _bump(tensor, op_name)
+    _bump(tensor, op_name)
+    _adopt_saved_output(result, tensor)
+    return tensor
+
+
+def _adopt_saved_output(result: Tensor, tensor: Tensor) -> None:
+    """The out-of-place rule saved its output (SigmoidBackward0's `result`); in place that
+    output is `tensor` itself at its new version, as PyTorch saves it, so a later in-place
+    change of `tensor` is caught by backward. Saved from a view, PyTorch's error names the
+    view's grad_fn of that moment (AsStrided) while it lives, else the node that saved it."""
+    node = result._grad_fn
+    if node is None or not node._saved:
+        return
+    for saved in node._saved.values():
+        if saved.output_ref is not None and saved.output_ref() is result:
+            saved.data = tensor._data
+            saved.output_ref = weakref.ref(tensor)
+            saved.version_box = tensor._vc
+            saved.version = tensor._vc[0]
+            if tensor._base is not None:
+                saved.view_producer = (weakref.ref(tensor._grad_fn), weakref.ref(node))
 
 
 # ---------------------------------------------------------------- views of a base
