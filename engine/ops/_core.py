@@ -297,6 +297,14 @@ def user_location() -> str | None:
 
 # ---------------------------------------------------------------- broadcasting
 
+def zeros_grad(grad, shape: tuple | None = None):
+    """ATen's `zeros_like(grad)` in a backward formula (copy_, fill_, zero_, the random
+    fills): zeros of grad's dtype, never part of a double-backward graph, never NaN."""
+    data = grad._data if isinstance(grad, Tensor) else grad
+    zeros = np.zeros(data.shape if shape is None else shape, dtype=data.dtype)
+    return Tensor._make(zeros) if isinstance(grad, Tensor) else zeros
+
+
 def reduce_to(grad, shape: tuple):
     """Sum a broadcast gradient back to `shape` (arrays or Tensors)."""
     gshape = tuple(grad.shape)

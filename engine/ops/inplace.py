@@ -11,7 +11,8 @@ from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import FREED_MESSAGE, Node, expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
-from engine.ops._core import data_of, edge, needs_grad, record, reduce_to, user_location
+from engine.ops._core import (data_of, edge, needs_grad, record, reduce_to, user_location,
+                              zeros_grad)
 from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
                                   check_saved_indices, getitem, index_put_zeros,
                                   keeps_whole_dim, saved_index_tensors)
@@ -327,7 +328,8 @@ def _as_strided_graph(g: Tensor, region: np.ndarray, size: tuple, broadcast: tup
     with _gm.enable_grad():
         copy_(target, g)
         out = as_view(Tensor._make(storage._data.reshape(size)), storage)
-        _rebase_strided(out, storage)
+        if storage._requires_grad:      # a gradient that needs no grad makes no graph
+            _rebase_strided(out, storage)
     return out
 
 
@@ -466,10 +468,10 @@ def masked_fill_(tensor, mask, value):
 
 # ---------------------------------------------------------------- zero_, fill_, copy_
 
-ZeroBackward0 = node_class("ZeroBackward0", lambda n, g: (g * 0,))
-FillBackward2 = node_class("FillBackward2", lambda n, g: (g * 0,))
+ZeroBackward0 = node_class("ZeroBackward0", lambda n, g: (zeros_grad(g),))
+FillBackward2 = node_class("FillBackward2", lambda n, g: (zeros_grad(g),))
 CopyBackwards = node_class("CopyBackwards", lambda n, g: (
-    g * 0 if n.needs(0) else None,
+    zeros_grad(g) if n.needs(0) else None,
     reduce_to(g, n._in_shapes[1]) if n.needs(1) else None))
 CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
 
@@ -514,7 +516,7 @@ def copy_(tensor, src, non_blocking=False):
 # ---------------------------------------------------------------- item assignment
 
 FillBackward3 = node_class("FillBackward3", lambda n, g: (
-    g * 0 if n.needs(0) else None, g.sum() if n.needs(1) else None))
+    zeros_grad(g) if n.needs(0) else None, g.sum() if n.needs(1) else None))
 
 
 def _fill_with_tensor(tensor: Tensor, value: Tensor) -> Tensor:

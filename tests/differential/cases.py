@@ -519,6 +519,26 @@ CASES = {
     "linear_double_backward_transposes_with_t": [
         "x = torch.ones(2, 3, requires_grad=True)", "w = torch.ones(4, 3, requires_grad=True)",
         "t = torch.autograd.grad(F.linear(x, w).sum(), [x], create_graph=True)", "g = t[0]"],
+    "overwriting_ops_give_zero_grads_without_a_graph": [
+        f"x = {_A}", "w = torch.ones(2, 3, requires_grad=True)",
+        "y1 = x * w", "y1.copy_(torch.ones(2, 3))", "y2 = x * w", "y2.fill_(2.0)",
+        "y3 = x * w", "y3.zero_()", "y4 = x * w", "y4[0:9] = torch.ones(3)",
+        "y5 = x * w", "y5.fill_(torch.tensor(3.0, requires_grad=True))",
+        "t = torch.autograd.grad((y1 * y2 * y3 * y4 * y5 * w).sum(), [x], create_graph=True)",
+        "g = t[0]"],
+    "as_strided_grad_of_a_grad_that_needs_none": [
+        "x = torch.tensor([0.3, -0.25, -1.3, -0.2], requires_grad=True)",
+        "with torch.no_grad():\n    v = x.expand(3, 4)", "w = v.clamp(max=0.5)", "u = w[::1]",
+        "u[:].sin_()", "t = torch.autograd.grad(u.sum(), [w], create_graph=True)", "g = t[0]"],
+    # -------------------------------------------------------------- in place
+    "inplace_saved_output_edited_later": [
+        f"x = {_A}", "y = x.to(torch.float64)", "y.sigmoid_()", "z = y + 1",
+        "y[:] = torch.zeros(2, 3, dtype=torch.float64)", "z.sum().backward()",
+        "y2 = x * 1", "y2.exp_()", "z2 = y2 * 2", "y2.mul_(2)", "z2.sum().backward()"],
+    "inplace_saved_output_of_a_view_names_as_strided": [
+        f"x = {_A}", "v = (x * 1)[:, :]", "torch.tanh_(v)", "v.div_(torch.tensor(2.0))",
+        "v.sum().backward()", "b = x.sum(0)", "w = b[1]", "w.exp_()", "u = b[-3:]",
+        "u.mul_(0.5)", "w.backward()"],
     # -------------------------------------------------------------- reductions
     "softmax_of_0_dim": [
         "x = torch.tensor(0.25, requires_grad=True)",
