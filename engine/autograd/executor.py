@@ -19,6 +19,7 @@ from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
+from engine.autograd.function import BackwardCFunction
 from engine.autograd.node import AccumulateGrad
 from engine.ops._core import user_location
 from engine.tensor import Tensor
@@ -329,11 +330,16 @@ def _apply(task: GraphTask, node, grads: list) -> tuple:
         grad_inputs = _as_tuple(grad_inputs)
     if task.needed is not None:
         grad_inputs = _only_wanted(task, node, grad_inputs)
-    if _anomaly.state.enabled:
-        _check_nan(node, grad_inputs)
+    elif node._post_hooks and not isinstance(node, BackwardCFunction):
+        grad_inputs = _only_connected(node, grad_inputs)
+    # PyTorch's call_function: validate_outputs (casts, expands) before the post hooks,
+    # which see the gradients as the next nodes will; the anomaly check after them.
+    grad_inputs = _validate(node, grad_inputs)
     if node._post_hooks:
         grad_inputs = _post_hooks(node, grad_inputs, received)
-    return _validate(node, grad_inputs)
+    if _anomaly.state.enabled:
+        _check_nan(node, grad_inputs)
+    return grad_inputs
 
 
 def _only_wanted(task: GraphTask, node, grad_inputs: tuple) -> tuple:
@@ -463,6 +469,13 @@ def _node_pre_hooks(node, grads: list, graph: bool) -> list:
     return grads
 
 
+def _only_connected(node, grad_inputs: tuple) -> tuple:
+    """An op's node computes no gradient for an input with no edge (a leaf that does not
+    require grad, a view made under no_grad): its post hooks see None there, as they see
+    what a custom Function's backward returned."""
+    return tuple(None if e is None else grad for e, grad in zip(node._next, grad_inputs))
+
+
 def _post_hooks(node, grad_inputs: tuple, grads: list) -> tuple:
     if not node._post_hooks:
         return grad_inputs
@@ -473,8 +486,34 @@ def _post_hooks(node, grad_inputs: tuple, grads: list) -> tuple:
                           tuple(_as_tensor(g) for g in grad_inputs),
                           tuple(_as_tensor(g) for g in grads))
             if result is not None:
+                _check_post_hook_result(fn, result, grad_inputs)
                 grad_inputs = tuple(_from_hook(r, _node.graph_mode) for r in result)
     return grad_inputs
+
+
+def _check_post_hook_result(fn, result, grad_inputs: tuple) -> None:
+    """PyTorch's check_result for what a node post hook returned: a tuple of as many values,
+    each None or a tensor of the same type and size as the gradient it replaces."""
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(grad_inputs):
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got "
+                           f"{len(result)}, but expected {len(grad_inputs)})")
+    for original, value in zip(grad_inputs, result):
+        if value is None:
+            continue
+        if original is None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        if not isinstance(value, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(value).__name__}'")
+        was = Tensor._dtype_of(_array(original)).tensor_type
+        got = value.dtype.tensor_type
+        if was != got:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was torch.{was} "
+                               f"got torch.{got})")
+        if tuple(value.shape) != tuple(original.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _validate(node, grad_inputs: tuple) -> tuple:
