@@ -330,7 +330,8 @@ def _apply(task: GraphTask, node, grads: list) -> tuple:
         grad_inputs = _as_tuple(grad_inputs)
     if task.needed is not None:
         grad_inputs = _only_wanted(task, node, grad_inputs)
-    elif node._post_hooks and not isinstance(node, BackwardCFunction):
+    elif node._post_hooks and not (node._tensor_list_input or
+                                   isinstance(node, BackwardCFunction)):
         grad_inputs = _only_connected(node, grad_inputs)
     # PyTorch's call_function: validate_outputs (casts, expands) before the post hooks,
     # which see the gradients as the next nodes will; the anomaly check after them.
@@ -471,8 +472,9 @@ def _node_pre_hooks(node, grads: list, graph: bool) -> list:
 
 def _only_connected(node, grad_inputs: tuple) -> tuple:
     """An op's node computes no gradient for an input with no edge (a leaf that does not
-    require grad, a view made under no_grad): its post hooks see None there, as they see
-    what a custom Function's backward returned."""
+    require grad, a view made under no_grad): its post hooks see None there. A custom
+    Function's hooks see what its backward returned, and cat's / stack's every input's
+    gradient (their tensors are one argument)."""
     return tuple(None if e is None else grad for e, grad in zip(node._next, grad_inputs))
 
 

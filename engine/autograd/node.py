@@ -170,6 +170,7 @@ class Node:
 
     _rule = None
     _num_outputs = 1
+    _tensor_list_input = False  # its inputs are one TensorList argument (cat, stack)
     _saved = None          # dict name -> SavedTensor
     _attrs = None          # dict name -> plain value (dims, sizes, scalars): never freed
     _pre_hooks = None

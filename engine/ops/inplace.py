@@ -71,12 +71,15 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False, others: tuple = (
     if not _gm.state.enabled:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
-    if tensor._no_grad_view or (_no_grad_creation(tensor) and needs_grad(tensor, *others)):
+    # PyTorch's check_inplace: refused when the op needs grad (tensor.requires_grad counts
+    # its base's flag as it is now)
+    if (tensor._no_grad_view or _no_grad_creation(tensor)) and \
+            (tensor.requires_grad or needs_grad(*others)):
         raise _no_grad_view_error(tensor, "is being")
     base = tensor._base
-    if base is not None and base._grad_fn is None and (tensor._requires_grad or base._requires_grad):
+    if base is not None and base._grad_fn is None and tensor.requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE)
-    if tensor._grad_fn is None and tensor._requires_grad:
+    if tensor._grad_fn is None and tensor.requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE if through_view else LEAF_MESSAGE)
 
 

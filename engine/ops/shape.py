@@ -335,6 +335,8 @@ def _stack_rule(n, g):
 
 CatBackward0 = node_class("CatBackward0", _cat_rule)
 StackBackward0 = node_class("StackBackward0", _stack_rule)
+# A list of tensors is one argument to ATen's formula: computed for all when one needs it.
+CatBackward0._tensor_list_input = StackBackward0._tensor_list_input = True
 
 
 def cat(tensors, dim=0):
