@@ -536,6 +536,16 @@ CASES = {
         "with torch.no_grad():\n    w = y[1]", "w.backward()",
         "with torch.no_grad():\n    u = x[2]", "x.requires_grad_(False)", "u.tanh_()",
         "z = u * 2"],
+    "double_backward_of_var_and_std": [
+        "x = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], dtype=torch.float64, requires_grad=True)",
+        "t1 = torch.autograd.grad((x.std() ** 2), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(x.expand(2, 2, 3).var(), [x], create_graph=True)", "g2 = t2[0]",
+        "t3 = torch.autograd.grad(x.std(dim=1).sum(), [x], create_graph=True)", "g3 = t3[0]",
+        "t4 = torch.autograd.grad(x.var(dim=0, keepdim=True).sum(), [x], create_graph=True)",
+        "g4 = t4[0]", "y = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "t5 = torch.autograd.grad(y.var(dim=0, correction=2), [y], create_graph=True)",
+        "g5 = t5[0]", "t6 = torch.autograd.grad(y[:1].std(), [y], create_graph=True)",
+        "g6 = t6[0]", "(g1.sum() + g2.sum() + g3.sum() + g4.sum()).backward()"],
     # -------------------------------------------------------------- in place
     "inplace_saved_output_edited_later": [
         f"x = {_A}", "y = x.to(torch.float64)", "y.sigmoid_()", "z = y + 1",
