@@ -251,8 +251,30 @@ def _copy_slices_rule(n, g):
 
 
 def _copy_slices_graph(n, g: Tensor, region: np.ndarray) -> tuple:
-    """The same under create_graph, in engine ops (Index, Mul, IndexPut) so that the
-    gradients keep a graph."""
+    """The same under create_graph, op for op as ATen's CopySlices: result = empty, then
+    result.copy_(grad) (CopyBackwards); its slice as a strided view (AsStridedBackward0),
+    cloned (CloneBackward0) for the inner op; the inner op's gradient copied back into the
+    slice (CopySlices). A region no strided view reaches goes through Index / IndexPut."""
+    from engine.ops.shape import as_view
+    result = Tensor._make(np.empty(g._data.shape, dtype=g._data.dtype))
+    flat = result._data.reshape(-1)
+    target = flat[:0].reshape(region.shape) if region.size == 0 else \
+        _strided_block(flat, region)
+    if target is None:
+        return _copy_slices_indexed(n, g, region)
+    with _gm.enable_grad():
+        copy_(result, g)
+        grad_slice = as_view(Tensor._make(target), result)
+        if result._requires_grad:
+            _rebase_strided(grad_slice, result)
+        inner_grads = n._attrs["_inner"](grad_slice.clone())
+        if inner_grads[0] is None:      # ATen leaves the base's gradient undefined
+            return (None,) + tuple(inner_grads[1:])
+        copy_(grad_slice, _as_tensor(inner_grads[0]))
+    return (result,) + tuple(inner_grads[1:])
+
+
+def _copy_slices_indexed(n, g: Tensor, region: np.ndarray) -> tuple:
     flat = g.reshape(-1)
     inner_grads = n._attrs["_inner"](getitem(flat, region))
     outside = np.ones(flat.shape, dtype=g._data.dtype)

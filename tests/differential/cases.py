@@ -546,6 +546,13 @@ CASES = {
         "t5 = torch.autograd.grad(y.var(dim=0, correction=2), [y], create_graph=True)",
         "g5 = t5[0]", "t6 = torch.autograd.grad(y[:1].std(), [y], create_graph=True)",
         "g6 = t6[0]", "(g1.sum() + g2.sum() + g3.sum() + g4.sum()).backward()"],
+    "double_backward_through_copy_slices": [
+        "x = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], requires_grad=True)",
+        "s = x.sum()", "v = s.view(())", "v -= torch.tensor(0.5)",
+        "t1 = torch.autograd.grad((s * s).sum(), [x, s], create_graph=True)", "g1 = t1[0]",
+        "y = x * x", "y[1:1] = torch.ones(0, 3)", "y[:, 1:].mul_(2.0)",
+        "t2 = torch.autograd.grad((y * y).sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "(g1.sum() + g2.sum()).backward()"],
     # -------------------------------------------------------------- in place
     "inplace_saved_output_edited_later": [
         f"x = {_A}", "y = x.to(torch.float64)", "y.sigmoid_()", "z = y + 1",
