@@ -167,9 +167,9 @@ TBackward0 = node_class("TBackward0", _t_rule)
 
 def _transpose_rule(n, g):
     d0, d1 = n._attrs["_dims"]
-    if g.ndim == 0:
-        return (g,)
-    return (g.swapaxes(d0, d1) if not hasattr(g, "_data") else transpose(g, d0, d1),)
+    if not hasattr(g, "_data"):
+        return (g.swapaxes(d0, d1) if g.ndim else g,)
+    return (transpose(g, d0, d1),)      # a TransposeBackward0 under create_graph, 0-dim too
 
 
 def _permute_rule(n, g):

@@ -553,6 +553,10 @@ CASES = {
         "y = x * x", "y[1:1] = torch.ones(0, 3)", "y[:, 1:].mul_(2.0)",
         "t2 = torch.autograd.grad((y * y).sum(), [x], create_graph=True)", "g2 = t2[0]",
         "(g1.sum() + g2.sum()).backward()"],
+    "double_backward_of_a_0_dim_transpose": [
+        "x = torch.tensor(1.5, requires_grad=True)", "v = x.transpose(-1, -1)",
+        "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True)", "g = t[0]",
+        "g.backward()"],
     # -------------------------------------------------------------- in place
     "inplace_saved_output_edited_later": [
         f"x = {_A}", "y = x.to(torch.float64)", "y.sigmoid_()", "z = y + 1",
