@@ -346,7 +346,11 @@ def _apply(task: GraphTask, node, grads: list) -> tuple:
 def _only_wanted(task: GraphTask, node, grad_inputs: tuple) -> tuple:
     """Under `inputs=`, an input whose node does not run gets None, as PyTorch's nodes
     compute only the outputs whose edges will execute (should_compute_output): post hooks
-    see None there."""
+    see None there. cat's / stack's tensors are one argument: all computed when one is
+    wanted."""
+    if node._tensor_list_input and any(e is not None and _wanted(task, e[0])
+                                       for e in node._next):
+        return grad_inputs
     return tuple(None if e is None or not _wanted(task, e[0]) else grad
                  for e, grad in zip(node._next, grad_inputs))
 

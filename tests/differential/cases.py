@@ -557,6 +557,12 @@ CASES = {
         "x = torch.tensor(1.5, requires_grad=True)", "v = x.transpose(-1, -1)",
         "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True)", "g = t[0]",
         "g.backward()"],
+    "stack_post_hook_under_inputs_sees_every_grad": [
+        "a = torch.ones(2, requires_grad=True)", "b = torch.ones(2, requires_grad=True)",
+        "v = torch.stack([a, b * 2, torch.zeros(2)], 0)",
+        "h = v.grad_fn.register_hook(lambda gi, go: rec('h', gi, go))",
+        "t = torch.autograd.grad((v * 3).sum(), [b], retain_graph=True)",
+        "(v * 3).sum().backward(inputs=[a])"],
     # -------------------------------------------------------------- in place
     "inplace_saved_output_edited_later": [
         f"x = {_A}", "y = x.to(torch.float64)", "y.sigmoid_()", "z = y + 1",
