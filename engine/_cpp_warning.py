@@ -15,8 +15,9 @@ def cpp_warning(text: str, source: str) -> str:
     return f"{text} (Triggered internally at {_BUILD_ROOT}{source}.)"
 
 
-# TORCH_WARN_ONCE: a warning given once per process, every time while torch.set_warn_always
-# is on. A re-run of a scenario (trace.reset_ids) warns again, as a fresh process would.
+# TORCH_WARN_ONCE: a warning given once per process from each place that raises it, every
+# time while torch.set_warn_always is on. A re-run of a scenario (trace.reset_ids) warns
+# again, as a fresh process would.
 _warn_always = False
 _given_once: set = set()
 
@@ -30,11 +31,13 @@ def is_warn_always_enabled() -> bool:
     return _warn_always
 
 
-def warn_once(text: str, category=UserWarning, stacklevel: int = 2) -> None:
-    """warnings.warn(text) unless this text was given before in this process."""
-    if text in _given_once and not _warn_always:
+def warn_once(text: str, category=UserWarning, stacklevel: int = 2, *, site=None) -> None:
+    """warnings.warn(text) unless `site` (the text itself by default; a warning whose text
+    varies names the place that raises it) gave one before in this process."""
+    key = text if site is None else site
+    if key in _given_once and not _warn_always:
         return
-    _given_once.add(text)
+    _given_once.add(key)
     warnings.warn(text, category, stacklevel=stacklevel + 1)
 
 

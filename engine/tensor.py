@@ -39,6 +39,9 @@ class Tensor:
     # views in place, as one node would have to be rebased for all of them.
     _multi_output_view = False
     _no_grad_view = False   # a view made under no_grad of a tensor that requires grad
+    # Such a view requires grad through its base only, until requires_grad_(True) sets its
+    # own flag (PyTorch's requires_grad_): then it is a leaf with its own accumulator.
+    _own_requires_grad = False
     # A view made under no_grad of any tensor, or a view of one (PyTorch's creation meta
     # NO_GRAD_MODE): an in-place op on it that needs grad, with grad enabled, is refused.
     _no_grad_alias = False
@@ -155,7 +158,11 @@ class Tensor:
     @property
     def requires_grad(self) -> bool:
         base = self._base
-        return self._requires_grad or (base is not None and base._requires_grad)
+        if base is None:
+            return self._requires_grad
+        if self._no_grad_view and not self._own_requires_grad:
+            return base._requires_grad
+        return self._requires_grad or base._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -177,6 +184,8 @@ class Tensor:
             # PyTorch's setter and requires_grad_() word this differently.
             raise RuntimeError(f"only Tensors of {kinds} dtype can require gradients")
         self._requires_grad = value
+        if self._no_grad_view:
+            self._own_requires_grad = value
         if trace.active:
             trace.emit(trace.TensorModified(trace.tensor_id(self), "requires_grad_",
                                             self._vc[0], None, None, value))

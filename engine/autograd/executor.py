@@ -19,6 +19,7 @@ from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd import anomaly_mode as _anomaly
 from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
+from engine.autograd.function import BackwardCFunction
 from engine.autograd.node import AccumulateGrad
 from engine.ops._core import user_location
 from engine.tensor import Tensor
@@ -329,17 +330,27 @@ def _apply(task: GraphTask, node, grads: list) -> tuple:
         grad_inputs = _as_tuple(grad_inputs)
     if task.needed is not None:
         grad_inputs = _only_wanted(task, node, grad_inputs)
-    if _anomaly.state.enabled:
-        _check_nan(node, grad_inputs)
+    elif node._post_hooks and not (node._tensor_list_input or
+                                   isinstance(node, BackwardCFunction)):
+        grad_inputs = _only_connected(node, grad_inputs)
+    # PyTorch's call_function: validate_outputs (casts, expands) before the post hooks,
+    # which see the gradients as the next nodes will; the anomaly check after them.
+    grad_inputs = _validate(node, grad_inputs)
     if node._post_hooks:
         grad_inputs = _post_hooks(node, grad_inputs, received)
-    return _validate(node, grad_inputs)
+    if _anomaly.state.enabled:
+        _check_nan(node, grad_inputs)
+    return grad_inputs
 
 
 def _only_wanted(task: GraphTask, node, grad_inputs: tuple) -> tuple:
     """Under `inputs=`, an input whose node does not run gets None, as PyTorch's nodes
     compute only the outputs whose edges will execute (should_compute_output): post hooks
-    see None there."""
+    see None there. cat's / stack's tensors are one argument: all computed when one is
+    wanted."""
+    if node._tensor_list_input and any(e is not None and _wanted(task, e[0])
+                                       for e in node._next):
+        return grad_inputs
     return tuple(None if e is None or not _wanted(task, e[0]) else grad
                  for e, grad in zip(node._next, grad_inputs))
 
@@ -463,6 +474,14 @@ def _node_pre_hooks(node, grads: list, graph: bool) -> list:
     return grads
 
 
+def _only_connected(node, grad_inputs: tuple) -> tuple:
+    """An op's node computes no gradient for an input with no edge (a leaf that does not
+    require grad, a view made under no_grad): its post hooks see None there. A custom
+    Function's hooks see what its backward returned, and cat's / stack's every input's
+    gradient (their tensors are one argument)."""
+    return tuple(None if e is None else grad for e, grad in zip(node._next, grad_inputs))
+
+
 def _post_hooks(node, grad_inputs: tuple, grads: list) -> tuple:
     if not node._post_hooks:
         return grad_inputs
@@ -473,8 +492,34 @@ def _post_hooks(node, grad_inputs: tuple, grads: list) -> tuple:
                           tuple(_as_tensor(g) for g in grad_inputs),
                           tuple(_as_tensor(g) for g in grads))
             if result is not None:
+                _check_post_hook_result(fn, result, grad_inputs)
                 grad_inputs = tuple(_from_hook(r, _node.graph_mode) for r in result)
     return grad_inputs
+
+
+def _check_post_hook_result(fn, result, grad_inputs: tuple) -> None:
+    """PyTorch's check_result for what a node post hook returned: a tuple of as many values,
+    each None or a tensor of the same type and size as the gradient it replaces."""
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(grad_inputs):
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got "
+                           f"{len(result)}, but expected {len(grad_inputs)})")
+    for original, value in zip(grad_inputs, result):
+        if value is None:
+            continue
+        if original is None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        if not isinstance(value, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(value).__name__}'")
+        was = Tensor._dtype_of(_array(original)).tensor_type
+        got = value.dtype.tensor_type
+        if was != got:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was torch.{was} "
+                               f"got torch.{got})")
+        if tuple(value.shape) != tuple(original.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _validate(node, grad_inputs: tuple) -> tuple:
@@ -596,29 +641,26 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
                                          existing is not None, retained))
 
 
-_warned_layout_contract = False
+_LAYOUT_CONTRACT_SITE = "torch/csrc/autograd/functions/accumulate_grad.h:252"
 
 
 def _check_layout_contract(grad: np.ndarray, param: np.ndarray) -> None:
     """AccumulateGrad's CHECK_RESULT after `grad += new_grad`, for an empty param (dense by
     definition, so its strides are the contract): a size-1 dim of stride 0 breaks it, which
     a param made from an empty NumPy array has (torch.tensor keeps NumPy's zero strides).
-    PyTorch warns once per process (TORCH_WARN_ONCE). Only empty params are checked: a
-    NumPy array's strides say nothing of torch's for a non-empty one."""
-    global _warned_layout_contract
-    if _warned_layout_contract:
-        return
+    PyTorch warns once per process (TORCH_WARN_ONCE), every time under set_warn_always.
+    Only empty params are checked: a NumPy array's strides say nothing of torch's for a
+    non-empty one."""
     steps = [s // grad.itemsize for s in grad.strides]
     if not any(size == 1 and step == 0 for size, step in zip(grad.shape, steps)):
         return
-    _warned_layout_contract = True
     param_steps = [s // param.itemsize for s in param.strides]
-    warnings.warn(cpp_warning(
+    warn_once(cpp_warning(
         "grad and param do not obey the gradient layout contract. This is not an error, but "
         f"may impair performance.\ngrad.sizes() = {_listed(grad.shape)}, strides() = "
         f"{_listed(steps)}\nparam.sizes() = {_listed(param.shape)}, strides() = "
-        f"{_listed(param_steps)}", "torch/csrc/autograd/functions/accumulate_grad.h:252"),
-        UserWarning, stacklevel=2)
+        f"{_listed(param_steps)}", _LAYOUT_CONTRACT_SITE), UserWarning, stacklevel=2,
+        site=_LAYOUT_CONTRACT_SITE)
 
 
 def _listed(values) -> str:

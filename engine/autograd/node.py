@@ -64,10 +64,13 @@ _SCALAR_BYTES = {"bool": 1, "int64": 8, "float64": 8, "complex128": 16}
 class SavedTensor:
     """One value a node saved for its backward: the array, and what is needed to check it."""
     __slots__ = ("name", "data", "tensor", "output_ref", "version_box", "version",
-                 "output_nr", "freed", "scalar")
+                 "output_nr", "freed", "scalar", "view_producer")
 
     def __init__(self, name: str, tensor, *, is_output: bool = False) -> None:
         self.name = name
+        # For the output of an in-place op on a view: weak refs to the view's grad_fn when
+        # saved and to the node that saved it, the names PyTorch's error text gives.
+        self.view_producer = None
         try:
             self.data = tensor._data
         except AttributeError:
@@ -138,7 +141,11 @@ class SavedTensor:
         shape = ", ".join(str(s) for s in now.shape)
         # PyTorch names the tensor's producer as it is now: an in-place op on a saved input
         # shows up as that op ("output 0 of Add").
-        producer = node if self.output_ref is not None else self.tensor.grad_fn
+        if self.view_producer is not None:
+            view_fn, saved_for = self.view_producer
+            producer = view_fn() or saved_for()
+        else:
+            producer = node if self.output_ref is not None else self.tensor.grad_fn
         where = ""
         if producer is not None:
             where = f", which is output {self.output_nr} of {short_op_name(producer.name())},"
@@ -156,6 +163,7 @@ class SavedTensor:
         self.data = None
         self.tensor = None
         self.output_ref = None
+        self.view_producer = None
         self.freed = True
 
 
@@ -164,6 +172,7 @@ class Node:
 
     _rule = None
     _num_outputs = 1
+    _tensor_list_input = False  # its inputs are one TensorList argument (cat, stack)
     _saved = None          # dict name -> SavedTensor
     _attrs = None          # dict name -> plain value (dims, sizes, scalars): never freed
     _pre_hooks = None

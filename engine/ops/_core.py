@@ -129,7 +129,7 @@ def edge(tensor):
         refresh_view(tensor)
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
-    if not tensor._requires_grad or tensor._no_grad_view:
+    if not tensor._requires_grad or (tensor._no_grad_view and not tensor._own_requires_grad):
         # It requires grad through its base only (a view made under no_grad, or before the
         # base required grad): PyTorch gives it no accumulator.
         return None
@@ -145,7 +145,7 @@ def needs_grad(*inputs) -> bool:
     if not _gm.state.enabled:
         return False
     for t in inputs:
-        if t is not None and (t._requires_grad or (t._base is not None and t._base._requires_grad)):
+        if t is not None and (t._requires_grad or t._base is not None) and t.requires_grad:
             return True
     return False
 
@@ -165,8 +165,8 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
         out._inference = True
     elif _gm.state.enabled:
         for t in inputs:
-            if t is not None and (t._requires_grad or
-                                  (t._base is not None and t._base._requires_grad)):
+            if t is not None and (t._requires_grad or t._base is not None) and \
+                    t.requires_grad:
                 _attach_node(node_cls, out, inputs, saved, attrs, save_result)
                 break
     if trace.active:
@@ -177,7 +177,7 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
 
 def _any_requires_grad(inputs: tuple) -> bool:
     for t in inputs:
-        if t is not None and (t._requires_grad or (t._base is not None and t._base._requires_grad)):
+        if t is not None and (t._requires_grad or t._base is not None) and t.requires_grad:
             return True
     return False
 
@@ -296,6 +296,14 @@ def user_location() -> str | None:
 
 
 # ---------------------------------------------------------------- broadcasting
+
+def zeros_grad(grad, shape: tuple | None = None):
+    """ATen's `zeros_like(grad)` in a backward formula (copy_, fill_, zero_, the random
+    fills): zeros of grad's dtype, never part of a double-backward graph, never NaN."""
+    data = grad._data if isinstance(grad, Tensor) else grad
+    zeros = np.zeros(data.shape if shape is None else shape, dtype=data.dtype)
+    return Tensor._make(zeros) if isinstance(grad, Tensor) else zeros
+
 
 def reduce_to(grad, shape: tuple):
     """Sum a broadcast gradient back to `shape` (arrays or Tensors)."""

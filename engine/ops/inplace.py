@@ -11,7 +11,8 @@ from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import FREED_MESSAGE, Node, expose_saved, node_class, short_op_name
 from engine.ops import elementwise as E
-from engine.ops._core import data_of, edge, needs_grad, record, reduce_to, user_location
+from engine.ops._core import (data_of, edge, needs_grad, record, reduce_to, user_location,
+                              zeros_grad)
 from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
                                   check_saved_indices, getitem, index_put_zeros,
                                   keeps_whole_dim, saved_index_tensors)
@@ -70,12 +71,15 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False, others: tuple = (
     if not _gm.state.enabled:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
-    if tensor._no_grad_view or (_no_grad_creation(tensor) and needs_grad(tensor, *others)):
+    # PyTorch's check_inplace: refused when the op needs grad (tensor.requires_grad counts
+    # its base's flag as it is now)
+    if (tensor._no_grad_view or _no_grad_creation(tensor)) and \
+            (tensor.requires_grad or needs_grad(*others)):
         raise _no_grad_view_error(tensor, "is being")
     base = tensor._base
-    if base is not None and base._grad_fn is None and (tensor._requires_grad or base._requires_grad):
+    if base is not None and base._grad_fn is None and tensor.requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE)
-    if tensor._grad_fn is None and tensor._requires_grad:
+    if tensor._grad_fn is None and tensor.requires_grad:
         raise RuntimeError(LEAF_VIEW_MESSAGE if through_view else LEAF_MESSAGE)
 
 
@@ -178,7 +182,28 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
         with _gm.no_grad():
             result = out_of_place(tensor, *args, **kwargs)
         _write(tensor, result._data)
-    return _bump(tensor, op_name)
+        return _bump(tensor, op_name)
+    _bump(tensor, op_name)
+    _adopt_saved_output(result, tensor)
+    return tensor
+
+
+def _adopt_saved_output(result: Tensor, tensor: Tensor) -> None:
+    """The out-of-place rule saved its output (SigmoidBackward0's `result`); in place that
+    output is `tensor` itself at its new version, as PyTorch saves it, so a later in-place
+    change of `tensor` is caught by backward. Saved from a view, PyTorch's error names the
+    view's grad_fn of that moment (AsStrided) while it lives, else the node that saved it."""
+    node = result._grad_fn
+    if node is None or not node._saved:
+        return
+    for saved in node._saved.values():
+        if saved.output_ref is not None and saved.output_ref() is result:
+            saved.data = tensor._data
+            saved.output_ref = weakref.ref(tensor)
+            saved.version_box = tensor._vc
+            saved.version = tensor._vc[0]
+            if tensor._base is not None:
+                saved.view_producer = (weakref.ref(tensor._grad_fn), weakref.ref(node))
 
 
 # ---------------------------------------------------------------- views of a base
@@ -226,8 +251,30 @@ def _copy_slices_rule(n, g):
 
 
 def _copy_slices_graph(n, g: Tensor, region: np.ndarray) -> tuple:
-    """The same under create_graph, in engine ops (Index, Mul, IndexPut) so that the
-    gradients keep a graph."""
+    """The same under create_graph, op for op as ATen's CopySlices: result = empty, then
+    result.copy_(grad) (CopyBackwards); its slice as a strided view (AsStridedBackward0),
+    cloned (CloneBackward0) for the inner op; the inner op's gradient copied back into the
+    slice (CopySlices). A region no strided view reaches goes through Index / IndexPut."""
+    from engine.ops.shape import as_view
+    result = Tensor._make(np.empty(g._data.shape, dtype=g._data.dtype))
+    flat = result._data.reshape(-1)
+    target = flat[:0].reshape(region.shape) if region.size == 0 else \
+        _strided_block(flat, region)
+    if target is None:
+        return _copy_slices_indexed(n, g, region)
+    with _gm.enable_grad():
+        copy_(result, g)
+        grad_slice = as_view(Tensor._make(target), result)
+        if result._requires_grad:
+            _rebase_strided(grad_slice, result)
+        inner_grads = n._attrs["_inner"](grad_slice.clone())
+        if inner_grads[0] is None:      # ATen leaves the base's gradient undefined
+            return (None,) + tuple(inner_grads[1:])
+        copy_(grad_slice, _as_tensor(inner_grads[0]))
+    return (result,) + tuple(inner_grads[1:])
+
+
+def _copy_slices_indexed(n, g: Tensor, region: np.ndarray) -> tuple:
     flat = g.reshape(-1)
     inner_grads = n._attrs["_inner"](getitem(flat, region))
     outside = np.ones(flat.shape, dtype=g._data.dtype)
@@ -306,7 +353,8 @@ def _as_strided_graph(g: Tensor, region: np.ndarray, size: tuple, broadcast: tup
     with _gm.enable_grad():
         copy_(target, g)
         out = as_view(Tensor._make(storage._data.reshape(size)), storage)
-        _rebase_strided(out, storage)
+        if storage._requires_grad:      # a gradient that needs no grad makes no graph
+            _rebase_strided(out, storage)
     return out
 
 
@@ -445,10 +493,10 @@ def masked_fill_(tensor, mask, value):
 
 # ---------------------------------------------------------------- zero_, fill_, copy_
 
-ZeroBackward0 = node_class("ZeroBackward0", lambda n, g: (g * 0,))
-FillBackward2 = node_class("FillBackward2", lambda n, g: (g * 0,))
+ZeroBackward0 = node_class("ZeroBackward0", lambda n, g: (zeros_grad(g),))
+FillBackward2 = node_class("FillBackward2", lambda n, g: (zeros_grad(g),))
 CopyBackwards = node_class("CopyBackwards", lambda n, g: (
-    g * 0 if n.needs(0) else None,
+    zeros_grad(g) if n.needs(0) else None,
     reduce_to(g, n._in_shapes[1]) if n.needs(1) else None))
 CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
 
@@ -493,7 +541,7 @@ def copy_(tensor, src, non_blocking=False):
 # ---------------------------------------------------------------- item assignment
 
 FillBackward3 = node_class("FillBackward3", lambda n, g: (
-    g * 0 if n.needs(0) else None, g.sum() if n.needs(1) else None))
+    zeros_grad(g) if n.needs(0) else None, g.sum() if n.needs(1) else None))
 
 
 def _fill_with_tensor(tensor: Tensor, value: Tensor) -> Tensor:

@@ -8,16 +8,16 @@ import numpy as np
 from engine import random as _random
 from engine.autograd.node import node_class
 from engine.ops import inplace as I
-from engine.ops._core import record, reduce_to
+from engine.ops._core import record, zeros_grad
 from engine.tensor import Tensor
 
-_zero_grad = (lambda n, g: (g * 0,))
+_zero_grad = (lambda n, g: (zeros_grad(g),))
 NormalBackward0 = node_class("NormalBackward0", _zero_grad)
 UniformBackward0 = node_class("UniformBackward0", _zero_grad)
 ExponentialBackward0 = node_class("ExponentialBackward0", _zero_grad)
 BernoulliBackward2 = node_class("BernoulliBackward2", _zero_grad)
 BernoulliBackward1 = node_class("BernoulliBackward1", lambda n, g: (
-    g * 0, reduce_to(g * 0, n._in_shapes[1]) if n.needs(1) else None))
+    zeros_grad(g), zeros_grad(g, n._in_shapes[1]) if n.needs(1) else None))
 RandomBackward0 = node_class("RandomBackward0", _zero_grad)     # random_(from, to)
 RandomBackward1 = node_class("RandomBackward1", _zero_grad)     # random_(to)
 RandomBackward2 = node_class("RandomBackward2", _zero_grad)     # random_()

@@ -167,9 +167,9 @@ TBackward0 = node_class("TBackward0", _t_rule)
 
 def _transpose_rule(n, g):
     d0, d1 = n._attrs["_dims"]
-    if g.ndim == 0:
-        return (g,)
-    return (g.swapaxes(d0, d1) if not hasattr(g, "_data") else transpose(g, d0, d1),)
+    if not hasattr(g, "_data"):
+        return (g.swapaxes(d0, d1) if g.ndim else g,)
+    return (transpose(g, d0, d1),)      # a TransposeBackward0 under create_graph, 0-dim too
 
 
 def _permute_rule(n, g):
@@ -335,6 +335,8 @@ def _stack_rule(n, g):
 
 CatBackward0 = node_class("CatBackward0", _cat_rule)
 StackBackward0 = node_class("StackBackward0", _stack_rule)
+# A list of tensors is one argument to ATen's formula: computed for all when one needs it.
+CatBackward0._tensor_list_input = StackBackward0._tensor_list_input = True
 
 
 def cat(tensors, dim=0):

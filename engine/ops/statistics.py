@@ -13,7 +13,8 @@ import numpy as np
 from engine._cpp_warning import cpp_warning
 from engine.autograd.node import node_class
 from engine.ops._core import record, wrap_dim
-from engine.ops.reductions import _dims, _expand_back, _saved_dims
+from engine.ops.elementwise import mul_scalar
+from engine.ops.reductions import _dims, _expand_back, _saved_dims, _unsqueeze_dims
 from engine.tensor import Tensor
 
 DOF_WARNINGS = {name: cpp_warning(
@@ -102,17 +103,29 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 # ---------------------------------------------------------------- var, std
 
 def _var_grad(g, x, a: dict):
-    """ATen's var_backward: 2 / (n - correction) * grad * (x - mean); reduced over everything
-    with no degrees of freedom left, grad * (NaN where x is its mean, else inf)."""
+    """ATen's var_backward, op for op (its graph under create_graph): over everything,
+    2 / (n - correction) * grad * (x - x.mean()), or with no degrees of freedom left,
+    grad * (NaN where x is its mean, else inf); over dims, grad unsqueezed (not kept, x of
+    more than one dim), then 2 / (n - correction) * grad * (x - x.mean(dims, keepdim))."""
     dims, dof = a["_dims"], a["_dof"]
-    g_full = _expand_back(g, tuple(x.shape), dims, a["keepdim"])
-    if a["_all"] and dof <= 0:
-        values = x._data if _is_tensor(x) else x
-        mean = _quiet_mean(values, tuple(range(values.ndim)))
-        factor = np.where(values == mean, np.nan, np.inf).astype(values.dtype)
-        return g_full * (Tensor._make(factor) if _is_tensor(g_full) else factor)
+    tensor = _is_tensor(x)
+    if a["_all"]:
+        if dof <= 0:
+            values = x._data if tensor else x
+            mean = _quiet_mean(values, tuple(range(values.ndim)))
+            factor = np.where(values == mean, np.nan, np.inf).astype(values.dtype)
+            return g * (Tensor._make(factor) if _is_tensor(g) else factor)
+        mean = x.mean() if tensor else _quiet_mean(x, dims)
+        return _times_scalar(g, 2.0 / dof) * (x - mean)
+    if not a["keepdim"] and x.ndim > 1:
+        g = _unsqueeze_dims(g, dims)
     scale = 2.0 / dof if dof else float("inf")
-    return g_full * scale * (x - _mean_over(x, dims))
+    return _times_scalar(g, scale) * (x - _mean_over(x, dims))
+
+
+def _times_scalar(g, scalar: float):
+    """grad * a double: a mul.Scalar (MulBackward1) under create_graph."""
+    return mul_scalar(g, scalar) if _is_tensor(g) else g * scalar
 
 
 def _var_rule(n, g):
@@ -120,11 +133,14 @@ def _var_rule(n, g):
 
 
 def _std_rule(n, g):
+    """ATen's std_backward: (grad / (result * 2)).masked_fill_(result == 0, 0), then
+    var_backward."""
     a = n._attrs
     result = n.saved("result")
-    half = g / (2 * result)
-    half = half.masked_fill(result == 0, 0) if _is_tensor(half) else \
-        np.where(result == 0, 0, half).astype(half.dtype, copy=False)
+    if _is_tensor(result):
+        half = (g / mul_scalar(result, 2)).masked_fill(result == 0, 0)
+    else:
+        half = np.where(result == 0, 0, g / (result * 2)).astype(g.dtype, copy=False)
     return (_var_grad(half, n.saved("self"), a),)
 
 

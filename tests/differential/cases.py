@@ -519,6 +519,58 @@ CASES = {
     "linear_double_backward_transposes_with_t": [
         "x = torch.ones(2, 3, requires_grad=True)", "w = torch.ones(4, 3, requires_grad=True)",
         "t = torch.autograd.grad(F.linear(x, w).sum(), [x], create_graph=True)", "g = t[0]"],
+    "overwriting_ops_give_zero_grads_without_a_graph": [
+        f"x = {_A}", "w = torch.ones(2, 3, requires_grad=True)",
+        "y1 = x * w", "y1.copy_(torch.ones(2, 3))", "y2 = x * w", "y2.fill_(2.0)",
+        "y3 = x * w", "y3.zero_()", "y4 = x * w", "y4[0:9] = torch.ones(3)",
+        "y5 = x * w", "y5.fill_(torch.tensor(3.0, requires_grad=True))",
+        "t = torch.autograd.grad((y1 * y2 * y3 * y4 * y5 * w).sum(), [x], create_graph=True)",
+        "g = t[0]"],
+    "as_strided_grad_of_a_grad_that_needs_none": [
+        "x = torch.tensor([0.3, -0.25, -1.3, -0.2], requires_grad=True)",
+        "with torch.no_grad():\n    v = x.expand(3, 4)", "w = v.clamp(max=0.5)", "u = w[::1]",
+        "u[:].sin_()", "t = torch.autograd.grad(u.sum(), [w], create_graph=True)", "g = t[0]"],
+    "no_grad_view_requires_grad_follows_its_base": [
+        "x = torch.tensor([1.5, -0.5, 2.0], requires_grad=True)", "y = x.neg()",
+        "with torch.no_grad():\n    v = y[0]", "v.requires_grad_(True)", "v.backward()",
+        "with torch.no_grad():\n    w = y[1]", "w.backward()",
+        "with torch.no_grad():\n    u = x[2]", "x.requires_grad_(False)", "u.tanh_()",
+        "z = u * 2"],
+    "double_backward_of_var_and_std": [
+        "x = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], dtype=torch.float64, requires_grad=True)",
+        "t1 = torch.autograd.grad((x.std() ** 2), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(x.expand(2, 2, 3).var(), [x], create_graph=True)", "g2 = t2[0]",
+        "t3 = torch.autograd.grad(x.std(dim=1).sum(), [x], create_graph=True)", "g3 = t3[0]",
+        "t4 = torch.autograd.grad(x.var(dim=0, keepdim=True).sum(), [x], create_graph=True)",
+        "g4 = t4[0]", "y = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "t5 = torch.autograd.grad(y.var(dim=0, correction=2), [y], create_graph=True)",
+        "g5 = t5[0]", "t6 = torch.autograd.grad(y[:1].std(), [y], create_graph=True)",
+        "g6 = t6[0]", "(g1.sum() + g2.sum() + g3.sum() + g4.sum()).backward()"],
+    "double_backward_through_copy_slices": [
+        "x = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], requires_grad=True)",
+        "s = x.sum()", "v = s.view(())", "v -= torch.tensor(0.5)",
+        "t1 = torch.autograd.grad((s * s).sum(), [x, s], create_graph=True)", "g1 = t1[0]",
+        "y = x * x", "y[1:1] = torch.ones(0, 3)", "y[:, 1:].mul_(2.0)",
+        "t2 = torch.autograd.grad((y * y).sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "(g1.sum() + g2.sum()).backward()"],
+    "double_backward_of_a_0_dim_transpose": [
+        "x = torch.tensor(1.5, requires_grad=True)", "v = x.transpose(-1, -1)",
+        "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True)", "g = t[0]",
+        "g.backward()"],
+    "stack_post_hook_under_inputs_sees_every_grad": [
+        "a = torch.ones(2, requires_grad=True)", "b = torch.ones(2, requires_grad=True)",
+        "v = torch.stack([a, b * 2, torch.zeros(2)], 0)",
+        "h = v.grad_fn.register_hook(lambda gi, go: rec('h', gi, go))",
+        "t = torch.autograd.grad((v * 3).sum(), [b], retain_graph=True)",
+        "(v * 3).sum().backward(inputs=[a])"],
+    # -------------------------------------------------------------- in place
+    "inplace_saved_output_edited_later": [
+        f"x = {_A}", "y = x.to(torch.float64)", "y.sigmoid_()", "z = y + 1",
+        "y[:] = torch.zeros(2, 3, dtype=torch.float64)", "z.sum().backward()",
+        "y2 = x * 1", "y2.exp_()", "z2 = y2 * 2", "y2.mul_(2)", "z2.sum().backward()"],
+    "inplace_saved_output_of_a_view_names_as_strided": [
+        f"x = {_A}", "v = (x * 1)[:, :]", "torch.tanh_(v)", "v.div_(torch.tensor(2.0))",
+        "v.sum().backward()"],
     # -------------------------------------------------------------- reductions
     "softmax_of_0_dim": [
         "x = torch.tensor(0.25, requires_grad=True)",

@@ -289,6 +289,54 @@ def sc_hooks_on_retained_graph_fire_every_backward(torch):
 
 # ---------------------------------------------------------------- the tests
 
+def sc_node_post_hook_sees_validated_gradients(torch):
+    """A node's post hooks see its gradients after PyTorch's validate_outputs: cast to each
+    input's dtype, and None for an input with no edge (a view made under no_grad), unless a
+    custom Function returned them."""
+    seen = []
+
+    def record(tag):
+        return lambda gi, go: seen.append((tag, [None if g is None else (str(g.dtype),
+                                                                          g.tolist())
+                                                 for g in gi]))
+    a = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
+    b = torch.ones(2, 1, requires_grad=True)
+    y = a + b
+    y.grad_fn.register_hook(record("mixed"))
+    y.sum().backward()
+    h = torch.tensor(1.5, requires_grad=True).tanh()
+    with torch.no_grad():
+        v = h.t()
+    w = v.clone()
+    w.grad_fn.register_hook(record("no edge"))
+    w.sum().backward()
+
+    class Twice(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, p, q):
+            return p * q
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, g * 3
+    z = Twice.apply(torch.ones(2, requires_grad=True), torch.ones(2))
+    z.grad_fn.register_hook(record("function"))
+    z.sum().backward()
+    return seen
+
+
+def sc_node_post_hook_results_checked(torch):
+    """What a node post hook returns is checked as PyTorch's check_result does."""
+    def run(result):
+        a = torch.ones(2, requires_grad=True)
+        y = a * 2
+        y.grad_fn.register_hook(lambda gi, go: result)
+        return error_of(lambda: y.sum().backward())
+    return [run((torch.ones(3),)), run((torch.ones(3), None)),
+            run((torch.ones(2, dtype=torch.float64), None)), run([torch.ones(2), None]),
+            run((None, torch.ones(2))), run((2.0, None)), run((torch.ones(2) * 5, None))]
+
+
 SCENARIOS = oracle.scenarios(globals())
 KNOWN_DIVERGENCES = {
 }

@@ -192,6 +192,43 @@ def sc_inplace_relu_and_sigmoid_saved_output(torch):
     return {"z": repr(z), "x.grad": repr(x.grad)}
 
 
+def sc_inplace_saved_output_modified_later(torch):
+    """sigmoid_ / exp_ / tanh_ save their output, which is the tensor itself at its new
+    version: any later in-place change of it (mul_, copy_, setitem, fill_) breaks backward."""
+    edits = {"mul_": lambda v: v.mul_(2), "copy_": lambda v: v.copy_(torch.zeros(2, 2)),
+             "setitem": lambda v: v.__setitem__(slice(None), torch.zeros(2, 2)),
+             "fill_": lambda v: v.fill_(2.0)}
+    out = {}
+    for op in ("sigmoid_", "exp_", "tanh_"):
+        for name, edit in edits.items():
+            x = torch.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+            y = x.to(torch.float64)
+            getattr(y, op)()
+            z = y + 1
+            edit(y)
+            out[f"{op} then {name}"] = error_of(lambda: z.sum().backward())
+    return out
+
+
+def sc_inplace_saved_output_of_a_view_modified_later(torch):
+    """The same on a view: PyTorch's text names the view's grad_fn when saved (AsStrided)
+    while it lives, else the op's own node (Exp)."""
+    out = {}
+    x = torch.tensor([[0.5, -1.0, 2.0], [0.25, 1.5, -0.5]], requires_grad=True)
+    v = (x * 1)[:, :2]
+    v.tanh_()
+    kept = v.grad_fn        # holding it keeps it alive after div_ gives v a new one
+    v.div_(torch.tensor([2.0, 3.0]))
+    out["AsStrided"] = error_of(lambda: v.sum().backward())
+    out["kept"] = kept.name()
+    base = x.sum(0)
+    w = base[1]
+    w.exp_()
+    base[:2].mul_(0.5)      # regenerates w's grad_fn: the one saved with exp_'s result dies
+    out["Exp"] = error_of(lambda: w.backward())
+    return out
+
+
 def sc_inplace_on_int_and_bool(torch):
     i = torch.tensor([1, 2, 3])
     i.add_(2)
