@@ -11,8 +11,8 @@ INPLACE_ACTIVATIONS = ["{x}.relu_()", "torch.relu_({x})", "F.relu_({x})", "{x}.s
                        "torch.sigmoid_({x})", "{x}.tanh_()", "torch.tanh_({x})", "{x}.exp_()",
                        "torch.exp_({x})"]
 # Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 F.group_norm nn.RNN nn.LSTMCell
-# nn.MultiheadAttention F.huber_loss F.kl_div; F.scaled_dot_product_attention where
-# torch takes its math path (not 4-D, head sizes that differ); nn.GRU(batch_first=True) and an LSTM on
+# nn.MultiheadAttention F.huber_loss F.kl_div; F.scaled_dot_product_attention with
+# dropout_p > 0 (random); nn.GRU(batch_first=True) and an LSTM on
 # float64 input raise NotImplementedError.
 NN_MIX = 0.35      # how much of an nn program's draws are core ops (per weight unit)
 
@@ -290,25 +290,36 @@ def op_smooth_l1(gen):
 
 
 def op_attention(gen):
-    """On 4-D inputs of one head size: torch's CPU flash path (its math path is not yet)."""
-    batch = (gen.int(1, 2), gen.int(1, 2))
+    """Mostly 4-D inputs of one head size (torch's CPU flash path); sometimes 2-D or 3-D
+    inputs, another value size, a strided query or a mask that requires grad (its math
+    path)."""
+    rank = gen.choice([4, 4, 4, 3, 2])
+    batch = (gen.int(1, 2), gen.int(1, 2))[4 - rank:]
     length, source, embed = gen.int(1, 4), gen.int(1, 4), gen.int(1, 4)
-    value_dim = embed
-    q = _input(gen, lambda t: t.dim() == 4 and t.shape[-1] == embed,
+    value_dim = embed if gen.chance(0.8) else gen.int(1, 4)
+    q = _input(gen, lambda t: t.dim() == rank and t.shape[-1] == embed,
                lambda: batch + (length, embed))
     batch, length = gen.shape(q)[:-2], gen.shape(q)[-2]
+    if rank >= 2 and gen.chance(0.1):
+        t = gen.leaf(batch + (embed, length))
+        q = f"{t}.transpose(-1, -2)"
     k = gen.leaf(batch + (source, embed), requires_grad=gen.chance(0.7))
     v = gen.leaf(batch + (source, value_dim), requires_grad=gen.chance(0.7))
     options = ""
     r = gen.rng.random()
-    if r < 0.25:
+    if r < 0.2:
         options += f", attn_mask={gen.const((length, source))}"
+    elif r < 0.25:
+        options += f", attn_mask={gen.leaf((length, source))}"
     elif r < 0.4:
         options += f", attn_mask=torch.tensor({gen.array((length, source), 'int64', 0, 2)}) > 0"
     elif r < 0.55:
         options += ", is_causal=True"
     if gen.chance(0.3):
-        options += f", scale={gen.choice(['0.5', '1.0', '2.0'])}"
+        # (torch's flash kernel masks before scaling: causal with a scale <= 0 gives NaN
+        # rows whose gradients the engine does not reproduce)
+        scales = ['0.5', '1.0', '2.0'] + ([] if "causal" in options else ['-0.5'])
+        options += f", scale={gen.choice(scales)}"
     return f"{gen.name('v')} = F.scaled_dot_product_attention({q}, {k}, {v}{options})"
 
 

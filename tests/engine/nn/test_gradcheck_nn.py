@@ -148,6 +148,10 @@ NN_CASES = {
             q, k, v, attn_mask=engine.tensor([[0.5, -1.0, 0.0], [0.0, 0.2, 1.0]],
                                              dtype=engine.float64), is_causal=True),
         (leaf(1, 2, 2, 4), leaf(1, 2, 3, 4), leaf(1, 2, 3, 4))),
+    # The math path: a mask that requires grad keeps torch off its flash kernel.
+    "SafeSoftmaxBackward0": lambda: (
+        lambda q, k, v, mask: F.scaled_dot_product_attention(q, k, v, attn_mask=mask),
+        (leaf(2, 2, 3), leaf(2, 4, 3), leaf(2, 4, 2), leaf(2, 4))),
     # The float32 LSTM node, through its float64 gradient check: the rule is dtype-generic.
     "MkldnnRnnLayerBackward0": lambda: (_lstm_layer, (leaf(4, 2, 3), leaf(8, 3), leaf(8, 2),
                                                       leaf(8), leaf(8), leaf(2, 2), leaf(2, 2))),
