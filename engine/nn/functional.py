@@ -23,6 +23,7 @@ from engine.nn._ops.sparse import embedding
 from engine.ops import elementwise as _E
 from engine.ops import inplace as _I
 from engine.ops import reductions as _R
+from engine.ops import shape as _S
 from engine.tensor import Tensor
 
 __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax",
@@ -31,7 +32,7 @@ __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh
            "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",
            "scaled_dot_product_attention", "silu", "mish", "elu", "softplus", "hardtanh",
-           "relu6", "huber_loss", "kl_div"]
+           "relu6", "huber_loss", "kl_div", "normalize"]
 
 
 def relu(input, inplace: bool = False):
@@ -115,6 +116,17 @@ def _dropout_noise(data: np.ndarray, like: np.ndarray, p: float) -> Tensor:
         return Tensor._make(np.zeros((), data.dtype))
     keep = _random.bernoulli(_random.default_generator, like, 1.0 - p).astype(data.dtype)
     return Tensor._make(keep / data.dtype.type(1.0 - p))
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """input / max(norm over dim, eps), as torch composes it (DivBackward0 <-
+    ExpandBackward0 <- ClampMinBackward0 <- LinalgVectorNormBackward0)."""
+    from engine.ops.clamp_bounds import clamp_min, clamp_min_
+    norm = _R.norm(input, p, dim, keepdim=True)
+    if out is None:
+        return _E.div(input, _S.expand_as(clamp_min(norm, eps), input))
+    import engine
+    return engine.div(input, _S.expand_as(clamp_min_(norm, eps), input), out=out)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

@@ -323,6 +323,30 @@ def op_attention(gen):
     return f"{gen.name('v')} = F.scaled_dot_product_attention({q}, {k}, {v}{options})"
 
 
+def op_normalize(gen):
+    """F.normalize, and the clamp_min / clamp_max it is made of (numbers, tensors, in place)."""
+    x = gen.pick_float()
+    if x is None:
+        return None
+    out = gen.name("v")
+    rank = gen.value(x).dim()
+    r = gen.rng.random()
+    if r < 0.4:
+        eps = gen.choice(["", ", eps=1e-12", ", eps=0.5"])
+        return f"{out} = F.normalize({x}, dim={gen.dim(rank)}{eps})"
+    fn = gen.choice(["clamp_min", "clamp_max"])
+    bound = gen.choice(["0.0", "0.5", "-1", "1"])
+    if gen.chance(0.4):
+        bound = gen.const(gen.broadcastable_to(gen.shape(x))) if gen.chance(0.7) else \
+            gen.leaf(gen.broadcastable_to(gen.shape(x)))
+    if r < 0.6:
+        return f"{out} = torch.{fn}({x}, {bound})"
+    if r < 0.8:
+        return f"{out} = {x}.{fn}({bound})"
+    gen.emit(f"{out} = {x} * 1.0", "binary")
+    return f"{out}.{fn}_({bound})"
+
+
 def op_rnn(gen):
     lstm = gen.chance(0.5)
     input_size, hidden = gen.int(1, 3), gen.int(1, 3)
@@ -367,4 +391,5 @@ NN_OPS = {
     "flatten": (1, op_flatten), "sequential": (1, op_sequential),
     "inplace_activation": (2, op_inplace_activation), "layer_norm": (2, op_layer_norm),
     "smooth_l1": (1, op_smooth_l1), "attention": (2, op_attention), "rnn": (2, op_rnn),
+    "normalize": (2, op_normalize),
 }
