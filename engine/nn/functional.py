@@ -6,11 +6,12 @@ import warnings
 import numpy as np
 
 from engine import random as _random
-from engine.nn._ops.activation import gelu, leaky_relu, log_sigmoid as logsigmoid
+from engine.nn._ops.activation import gelu, leaky_relu, leaky_relu_, log_sigmoid as logsigmoid
 from engine.nn._ops.attention import scaled_dot_product_attention
 from engine.nn._ops.conv import conv2d
 from engine.nn._ops.linear import linear
-from engine.nn._ops.more_activations import elu, hardtanh, mish, relu6, silu, softplus
+from engine.nn._ops.more_activations import (elu, elu_, hardtanh, hardtanh_, mish, relu6, silu,
+                                             softplus)
 from engine.nn._ops.more_losses import huber_loss, kl_div
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                  cross_entropy, l1_loss, mse_loss, nll_loss)
@@ -32,7 +33,8 @@ __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh
            "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",
            "scaled_dot_product_attention", "silu", "mish", "elu", "softplus", "hardtanh",
-           "relu6", "huber_loss", "kl_div", "normalize"]
+           "relu6", "huber_loss", "kl_div", "normalize", "leaky_relu_", "elu_",
+           "hardtanh_"]
 
 
 def relu(input, inplace: bool = False):

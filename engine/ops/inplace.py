@@ -181,7 +181,23 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
         with _gm.no_grad():
             result = out_of_place(tensor, *args, **kwargs)
         _write(tensor, result._data)
-    return _bump(tensor, op_name)
+    _bump(tensor, op_name)
+    _saved_result_is(tensor, result)
+    return tensor
+
+
+def _saved_result_is(tensor: Tensor, result: Tensor) -> None:
+    """A node that saved its output (relu_'s ReluBackward0 `result`) saved, in PyTorch, the
+    tensor written in place, at its version after the write: a later in-place change of it
+    then fails backward."""
+    node = result._grad_fn
+    if node is None or not node._saved:
+        return
+    for entry in node._saved.values():
+        if entry.output_ref is not None and entry.output_ref() is result:
+            entry.output_ref = weakref.ref(tensor)
+            entry.data = tensor._data
+            entry.version_box, entry.version = tensor._vc, tensor._vc[0]
 
 
 # ---------------------------------------------------------------- views of a base

@@ -9,8 +9,14 @@ ACTIVATION_MODULES = ["nn.ReLU()", "nn.LeakyReLU(0.2)", "nn.GELU()", "nn.Sigmoid
                       "nn.Tanh()", "nn.Softmax(dim=1)", "nn.LogSoftmax(dim=-1)"]
 INPLACE_ACTIVATIONS = ["{x}.relu_()", "torch.relu_({x})", "F.relu_({x})", "{x}.sigmoid_()",
                        "torch.sigmoid_({x})", "{x}.tanh_()", "torch.tanh_({x})", "{x}.exp_()",
-                       "torch.exp_({x})"]
-# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 F.group_norm nn.RNN nn.LSTMCell
+                       "torch.exp_({x})", "F.silu({x}, inplace=True)", "F.mish({x}, inplace=True)",
+                       "F.elu({x}, 0.7, inplace=True)", "F.elu_({x})",
+                       "F.hardtanh({x}, -0.5, 0.5, inplace=True)", "F.hardtanh_({x})",
+                       "F.relu6({x}, inplace=True)", "F.leaky_relu({x}, 0.2, inplace=True)",
+                       "F.leaky_relu_({x})", "nn.SiLU(inplace=True)({x})", "nn.ELU(inplace=True)({x})",
+                       "nn.ReLU6(inplace=True)({x})", "nn.LeakyReLU(0.1, inplace=True)({x})",
+                       "nn.Hardtanh(inplace=True)({x})", "nn.Mish(inplace=True)({x})"]
+# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 (out of place) F.group_norm nn.RNN nn.LSTMCell
 # nn.MultiheadAttention F.huber_loss F.kl_div; F.scaled_dot_product_attention with
 # dropout_p > 0 (random); nn.GRU(batch_first=True) and an LSTM on
 # float64 input raise NotImplementedError.

@@ -162,6 +162,10 @@ NN_CASES = {
     "MishBackward0": lambda: (F.mish, (leaf(5, low=-3, high=3),)),
     "EluBackward0": lambda: (lambda a: F.elu(a, 0.7), (distinct(6),)),
     "SoftplusBackward0": lambda: (lambda a: F.softplus(a, 2, 3), (leaf(6, low=-2, high=2),)),
+    # In place (a copy first, as a leaf cannot be written): saving the result.
+    "EluBackward1": lambda: (lambda a: F.elu(a * 1, 0.7, inplace=True), (distinct(6),)),
+    "LeakyReluBackward1": lambda: (lambda a: F.leaky_relu(a * 1, 0.2, inplace=True),
+                                   (distinct(6),)),
     "HardtanhBackward0": lambda: (lambda a: F.hardtanh(a, -0.7, 0.7), (distinct(6),)),
     "HuberLossBackward0": lambda: (lambda x, t: F.huber_loss(x, t, delta=0.6),
                                    (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
