@@ -8,7 +8,7 @@ import numpy as np
 from engine import random as _random
 from engine.nn._ops.activation import gelu, leaky_relu, leaky_relu_, log_sigmoid as logsigmoid
 from engine.nn._ops.attention import scaled_dot_product_attention
-from engine.nn._ops.conv import conv2d
+from engine.nn._ops.conv import conv1d, conv2d
 from engine.nn._ops.linear import linear
 from engine.nn._ops.more_activations import (elu, elu_, hardtanh, hardtanh_, mish, relu6, silu,
                                              softplus)
@@ -28,7 +28,7 @@ from engine.ops import shape as _S
 from engine.tensor import Tensor
 
 __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax",
-           "log_softmax", "linear", "conv2d", "max_pool2d", "max_pool2d_with_indices",
+           "log_softmax", "linear", "conv1d", "conv2d", "max_pool2d", "max_pool2d_with_indices",
            "avg_pool2d", "adaptive_avg_pool2d", "dropout", "dropout2d", "batch_norm", "layer_norm",
            "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",

@@ -81,6 +81,30 @@ def op_conv2d(gen):
     return f"{gen.name('v')} = {m}({x})"
 
 
+def op_conv1d(gen):
+    groups = gen.choice([1, 1, 2])
+    c_in, c_out = groups * gen.int(1, 2), groups * gen.int(1, 2)
+    kernel = gen.choice([1, 2, 3])
+    shape = (gen.int(1, 2), c_in, gen.int(kernel, 8)) if gen.chance(0.85) else \
+        (c_in, gen.int(kernel, 8))
+    x = _input(gen, lambda t: t.dim() in (2, 3) and t.shape[-2] == c_in
+               and t.shape[-1] >= kernel, lambda: shape)
+    stride = gen.choice([1, 1, 2])
+    padding = gen.choice([0, 0, 1, "'same'", "'valid'"])
+    if padding == "'same'":
+        stride = 1
+    dilation, bias = gen.choice([1, 1, 2]), gen.chance(0.7)
+    config = f"stride={stride}, padding={padding}, dilation={dilation}, groups={groups}"
+    if gen.chance(0.5):
+        w = gen.leaf((c_out, c_in // groups, kernel))
+        b = gen.leaf((c_out,)) if bias else "None"
+        return f"{gen.name('v')} = F.conv1d({x}, {w}, {b}, {config})"
+    m = gen.name("m")
+    _module(gen, m, f"nn.Conv1d({c_in}, {c_out}, {kernel}, {config}, bias={bias})",
+            {".weight": (c_out, c_in // groups, kernel), **({".bias": (c_out,)} if bias else {})})
+    return f"{gen.name('v')} = {m}({x})"
+
+
 def op_pool(gen):
     x = _input(gen, lambda t: t.dim() in (3, 4) and min(t.shape[-2:]) >= 1,
                lambda: (gen.int(1, 2), gen.int(1, 3), gen.int(1, 7), gen.int(1, 7)))
@@ -397,5 +421,5 @@ NN_OPS = {
     "flatten": (1, op_flatten), "sequential": (1, op_sequential),
     "inplace_activation": (2, op_inplace_activation), "layer_norm": (2, op_layer_norm),
     "smooth_l1": (1, op_smooth_l1), "attention": (2, op_attention), "rnn": (2, op_rnn),
-    "normalize": (2, op_normalize),
+    "normalize": (2, op_normalize), "conv1d": (2, op_conv1d),
 }
