@@ -15,6 +15,7 @@ from engine.nn._ops.more_activations import (elu, elu_, hardtanh, hardtanh_, mis
 from engine.nn._ops.more_losses import huber_loss, kl_div
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                  cross_entropy, l1_loss, mse_loss, nll_loss)
+from engine.nn._ops.group_norm import group_norm
 from engine.nn._ops.layer_norm import layer_norm
 from engine.nn._ops.normalization import batch_norm as _batch_norm
 from engine.nn._ops.smooth_l1 import smooth_l1_loss
@@ -29,7 +30,7 @@ from engine.tensor import Tensor
 
 __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax",
            "log_softmax", "linear", "conv1d", "conv2d", "max_pool2d", "max_pool2d_with_indices",
-           "avg_pool2d", "adaptive_avg_pool2d", "dropout", "dropout2d", "batch_norm", "layer_norm",
+           "avg_pool2d", "adaptive_avg_pool2d", "dropout", "dropout2d", "batch_norm", "layer_norm", "group_norm",
            "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",
            "scaled_dot_product_attention", "silu", "mish", "elu", "softplus", "hardtanh",

@@ -16,7 +16,7 @@ INPLACE_ACTIVATIONS = ["{x}.relu_()", "torch.relu_({x})", "F.relu_({x})", "{x}.s
                        "F.leaky_relu_({x})", "nn.SiLU(inplace=True)({x})", "nn.ELU(inplace=True)({x})",
                        "nn.ReLU6(inplace=True)({x})", "nn.LeakyReLU(0.1, inplace=True)({x})",
                        "nn.Hardtanh(inplace=True)({x})", "nn.Mish(inplace=True)({x})"]
-# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 (out of place) F.group_norm nn.RNN nn.LSTMCell
+# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 (out of place) nn.RNN nn.LSTMCell
 # nn.MultiheadAttention F.huber_loss F.kl_div; F.scaled_dot_product_attention with
 # dropout_p > 0 (random); nn.GRU(batch_first=True) and an LSTM on
 # float64 input raise NotImplementedError.
@@ -306,6 +306,26 @@ def op_layer_norm(gen):
     return f"{out} = {m}({x})"
 
 
+def op_group_norm(gen):
+    groups = gen.int(1, 3)
+    channels = groups * gen.int(1, 2)
+    x = _input(gen, lambda t: t.dim() >= 2 and t.shape[1] == channels,
+               lambda: (gen.int(1, 3), channels) + gen.random_shape(0, 2, 3))
+    eps = gen.choice(["1e-05", "1e-05", "0.001"])
+    out = gen.name("v")
+    if gen.chance(0.5):
+        affine = ""
+        if gen.chance(0.7):
+            bias = gen.leaf((channels,)) if gen.chance(0.7) else "None"
+            affine = f", {gen.leaf((channels,))}, {bias}"
+        return f"{out} = F.group_norm({x}, {groups}{affine}, eps={eps})"
+    m = gen.name("m")
+    affine = gen.chance(0.8)
+    loads = {".weight": (channels,), ".bias": (channels,)} if affine else {}
+    _module(gen, m, f"nn.GroupNorm({groups}, {channels}, eps={eps}, affine={affine})", loads)
+    return f"{out} = {m}({x})"
+
+
 def op_smooth_l1(gen):
     x = gen.pick_float()
     if x is None:
@@ -422,4 +442,5 @@ NN_OPS = {
     "inplace_activation": (2, op_inplace_activation), "layer_norm": (2, op_layer_norm),
     "smooth_l1": (1, op_smooth_l1), "attention": (2, op_attention), "rnn": (2, op_rnn),
     "normalize": (2, op_normalize), "conv1d": (2, op_conv1d),
+    "group_norm": (2, op_group_norm),
 }

@@ -11,7 +11,7 @@ from engine.nn.modules.flatten import Flatten
 from engine.nn.modules.linear import Identity, Linear
 from engine.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss,
                                     MSELoss, NLLLoss, SmoothL1Loss)
-from engine.nn.modules.normalization import LayerNorm
+from engine.nn.modules.normalization import GroupNorm, LayerNorm
 from engine.nn.modules.padding import (PADDING_LAYERS, CircularPad1d, CircularPad2d,
                                        CircularPad3d, ConstantPad1d, ConstantPad2d,
                                        ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
@@ -23,7 +23,7 @@ from engine.nn.modules.sparse import Embedding
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Conv1d", "Conv2d",
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
-           "LayerNorm", "Dropout", "Dropout2d", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
+           "LayerNorm", "GroupNorm", "Dropout", "Dropout2d", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
            "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
            "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
            "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",

@@ -143,6 +143,9 @@ NN_CASES = {
     "NativeLayerNormBackward0": lambda: (
         lambda x, w, b: F.layer_norm(x, (2, 3), w, b, eps=1e-3),
         (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
+    "NativeGroupNormBackward0": lambda: (
+        lambda x, w, b: F.group_norm(x, 2, w, b, eps=1e-3),
+        (leaf(2, 4, 3), leaf(4), leaf(4))),
     "ScaledDotProductFlashAttentionForCpuBackward0": lambda: (
         lambda q, k, v: F.scaled_dot_product_attention(
             q, k, v, attn_mask=engine.tensor([[0.5, -1.0, 0.0], [0.0, 0.2, 1.0]],
