@@ -15,7 +15,7 @@ _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"}
 
 def _grouped(x: np.ndarray, n: int, group: int) -> np.ndarray:
     """(N, C, *) as (N, group, C / group * HxW)."""
-    return x.reshape(n, group, -1)
+    return x.reshape(n, group, int(np.prod(x.shape[1:])) // group)
 
 
 def _group_norm_rule(n, g):
@@ -42,7 +42,7 @@ def _group_norm_rule(n, g):
         c1 = rstd * gamma.reshape(group, per_group, 1).repeat(hxw, axis=2).reshape(group, -1)
         grouped_g, grouped_x = _grouped(g64, N, group), _grouped(x64, N, group)
         grad_input = (c1 * grouped_g + c2 * grouped_x + c3).reshape(x.shape).astype(x.dtype)
-    if n.needs(1):
+    if n.needs(1):      # (an empty group's rstd is NaN, and so is its channels' gradient)
         per_channel_mean = np.repeat(mean[..., 0], C // group, axis=1)
         per_channel_rstd = np.repeat(rstd[..., 0], C // group, axis=1)
         grad_weight = ((ds - db * per_channel_mean) * per_channel_rstd).sum(axis=0)
@@ -99,8 +99,11 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     N, C = shape[0], shape[1]
     hxw = int(np.prod(shape[2:]))
     grouped = _grouped(x.astype(np.float64), N, num_groups)
-    mean = grouped.mean(axis=2) if grouped.shape[2] else np.zeros((N, num_groups))
-    var = ((grouped - mean[..., None]) ** 2).mean(axis=2) if grouped.shape[2] else mean
+    if grouped.shape[2]:
+        mean = grouped.mean(axis=2)
+        var = ((grouped - mean[..., None]) ** 2).mean(axis=2)
+    else:           # ATen's: a mean of 0 and a variance of 0 / 0
+        mean, var = np.zeros((N, num_groups)), np.full((N, num_groups), np.nan)
     mean32 = mean.astype(x.dtype)
     rstd = (np.ones((), x.dtype) / np.sqrt(var.astype(x.dtype) + x.dtype.type(eps)))
     normalized = (grouped - mean[..., None]) * rstd[..., None].astype(np.float64)
