@@ -17,6 +17,7 @@ from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, c
                                     ge, gt, isfinite, isnan, le, log, maximum, minimum, logical_and, logical_not,
                                     logical_or, lt, masked_fill, mul, ne, neg, pow, reciprocal,
                                     relu, rsub, sgn, sigmoid, sign, sin, sqrt, sub, tanh, where)
+from engine.ops.clamp_bounds import clamp_max, clamp_max_, clamp_min, clamp_min_
 from engine.ops.reductions import argmax, argmin, max, mean, min, norm, sum
 from engine.ops.reductions import log_softmax_with_dim as log_softmax
 from engine.ops.reductions import softmax_with_dim as softmax

@@ -6,14 +6,16 @@ import warnings
 import numpy as np
 
 from engine import random as _random
-from engine.nn._ops.activation import gelu, leaky_relu, log_sigmoid as logsigmoid
+from engine.nn._ops.activation import gelu, leaky_relu, leaky_relu_, log_sigmoid as logsigmoid
 from engine.nn._ops.attention import scaled_dot_product_attention
-from engine.nn._ops.conv import conv2d
+from engine.nn._ops.conv import conv1d, conv2d
 from engine.nn._ops.linear import linear
-from engine.nn._ops.more_activations import elu, hardtanh, mish, relu6, silu, softplus
+from engine.nn._ops.more_activations import (elu, elu_, hardtanh, hardtanh_, mish, relu6, silu,
+                                             softplus)
 from engine.nn._ops.more_losses import huber_loss, kl_div
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                  cross_entropy, l1_loss, mse_loss, nll_loss)
+from engine.nn._ops.group_norm import group_norm
 from engine.nn._ops.layer_norm import layer_norm
 from engine.nn._ops.normalization import batch_norm as _batch_norm
 from engine.nn._ops.smooth_l1 import smooth_l1_loss
@@ -23,15 +25,17 @@ from engine.nn._ops.sparse import embedding
 from engine.ops import elementwise as _E
 from engine.ops import inplace as _I
 from engine.ops import reductions as _R
+from engine.ops import shape as _S
 from engine.tensor import Tensor
 
 __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh", "softmax",
-           "log_softmax", "linear", "conv2d", "max_pool2d", "max_pool2d_with_indices",
-           "avg_pool2d", "adaptive_avg_pool2d", "dropout", "dropout2d", "batch_norm", "layer_norm",
+           "log_softmax", "linear", "conv1d", "conv2d", "max_pool2d", "max_pool2d_with_indices",
+           "avg_pool2d", "adaptive_avg_pool2d", "dropout", "dropout2d", "batch_norm", "layer_norm", "group_norm",
            "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",
            "scaled_dot_product_attention", "silu", "mish", "elu", "softplus", "hardtanh",
-           "relu6", "huber_loss", "kl_div"]
+           "relu6", "huber_loss", "kl_div", "normalize", "leaky_relu_", "elu_",
+           "hardtanh_"]
 
 
 def relu(input, inplace: bool = False):
@@ -115,6 +119,17 @@ def _dropout_noise(data: np.ndarray, like: np.ndarray, p: float) -> Tensor:
         return Tensor._make(np.zeros((), data.dtype))
     keep = _random.bernoulli(_random.default_generator, like, 1.0 - p).astype(data.dtype)
     return Tensor._make(keep / data.dtype.type(1.0 - p))
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """input / max(norm over dim, eps), as torch composes it (DivBackward0 <-
+    ExpandBackward0 <- ClampMinBackward0 <- LinalgVectorNormBackward0)."""
+    from engine.ops.clamp_bounds import clamp_min, clamp_min_
+    norm = _R.norm(input, p, dim, keepdim=True)
+    if out is None:
+        return _E.div(input, _S.expand_as(clamp_min(norm, eps), input))
+    import engine
+    return engine.div(input, _S.expand_as(clamp_min_(norm, eps), input), out=out)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

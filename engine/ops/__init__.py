@@ -6,6 +6,7 @@ import numpy as np
 
 from engine import dtypes as _dt
 from engine._device import NO_CUDA_MESSAGE, as_device, check_device
+from engine.ops import clamp_bounds as CB
 from engine.ops import elementwise as E
 from engine.ops import inplace as I
 from engine.ops import inplace_shape as IS
@@ -78,7 +79,8 @@ _METHODS = {
     "pow": E.pow, "exp": E.exp, "log": E.log, "sqrt": E.sqrt, "sin": E.sin, "cos": E.cos,
     "tanh": E.tanh, "sigmoid": E.sigmoid, "relu": E.relu, "abs": E.abs, "absolute": E.abs,
     "clamp": E.clamp, "clip": E.clamp, "reciprocal": E.reciprocal, "sign": E.sign,
-    "sgn": E.sgn,
+    "sgn": E.sgn, "clamp_min": CB.clamp_min, "clamp_max": CB.clamp_max,
+    "clamp_min_": CB.clamp_min_, "clamp_max_": CB.clamp_max_,
     "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge,
     "all": E.all, "any": E.any, "isnan": E.isnan, "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose,
     "logical_not": E.logical_not, "logical_and": E.logical_and, "logical_or": E.logical_or,

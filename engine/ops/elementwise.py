@@ -191,7 +191,8 @@ def div(input, other, *, rounding_mode=None):
 # Python number in user code go through add / mul / div above (AddBackward0, MulBackward0).
 
 AddBackward1 = node_class("AddBackward1", lambda n, g: (g,))
-MulBackward1 = node_class("MulBackward1", lambda n, g: (g * n._attrs["other"],))
+MulBackward1 = node_class("MulBackward1", lambda n, g: (  # mul.Scalar again under create_graph
+    mul_scalar(g, n._attrs["other"]) if isinstance(g, Tensor) else g * n._attrs["other"],))
 DivBackward1 = node_class("DivBackward1", lambda n, g: (g / n._attrs["other"],))
 
 

@@ -134,6 +134,9 @@ def _check_no_overlap(tensor: Tensor) -> None:
 
 def _write(tensor: Tensor, values: np.ndarray) -> None:
     target = tensor._data.dtype
+    if values.shape != tensor._data.shape:
+        raise RuntimeError(f"output with shape {list(tensor._data.shape)} doesn't match the "
+                           f"broadcast shape {list(values.shape)}")
     if not np.can_cast(values.dtype, target, "same_kind"):
         raise RuntimeError(f"result type {_TYPE_NAMES.get(values.dtype.name, values.dtype.name)} "
                            f"can't be cast to the desired output type "

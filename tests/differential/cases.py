@@ -571,6 +571,16 @@ CASES = {
     "inplace_saved_output_of_a_view_names_as_strided": [
         f"x = {_A}", "v = (x * 1)[:, :]", "torch.tanh_(v)", "v.div_(torch.tensor(2.0))",
         "v.sum().backward()"],
+    "attention_of_empty_inputs_and_math_path": [
+        "q = torch.ones(0, 2, 4, 2, requires_grad=True)", "k = torch.ones(0, 2, 3, 2)",
+        "v1 = F.scaled_dot_product_attention(q, k, k, attn_mask=torch.ones(4, 3) > 0)",
+        "q2 = torch.ones(2, 1, 2, 1, requires_grad=True)",
+        "k2 = torch.arange(16.0).reshape(2, 1, 4, 2).requires_grad_()",
+        "v2 = F.scaled_dot_product_attention(q2.permute(2, 3, 1, 0), k2, k2 / 3, "
+        "attn_mask=torch.ones(1, 4))",
+        "v3 = F.scaled_dot_product_attention(q2[0, 0], k2[0, 0, :3], k2[0, 0], is_causal=True)",
+        "(v1.sum() + v2.sum() + v3.sum()).backward()",
+        "v4 = torch.ones(3).add_(torch.ones(2, 3))"],
     # -------------------------------------------------------------- reductions
     "softmax_of_0_dim": [
         "x = torch.tensor(0.25, requires_grad=True)",

@@ -17,7 +17,7 @@ from tests.differential.program import Program
 
 # Ops whose statement may be wrapped in `with torch.no_grad():`.
 WRAPPABLE = {"binary", "unary", "reduce", "shape", "index", "setitem", "matmul", "inplace",
-             "detach", "linear", "conv2d", "pool", "activation", "batch_norm", "gather", "einsum"}
+             "detach", "linear", "conv2d", "conv1d", "pool", "activation", "batch_norm", "gather", "einsum"}
 
 
 class Generator:

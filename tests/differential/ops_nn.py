@@ -9,10 +9,16 @@ ACTIVATION_MODULES = ["nn.ReLU()", "nn.LeakyReLU(0.2)", "nn.GELU()", "nn.Sigmoid
                       "nn.Tanh()", "nn.Softmax(dim=1)", "nn.LogSoftmax(dim=-1)"]
 INPLACE_ACTIVATIONS = ["{x}.relu_()", "torch.relu_({x})", "F.relu_({x})", "{x}.sigmoid_()",
                        "torch.sigmoid_({x})", "{x}.tanh_()", "torch.tanh_({x})", "{x}.exp_()",
-                       "torch.exp_({x})"]
-# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 F.group_norm nn.RNN nn.LSTMCell
-# nn.MultiheadAttention F.huber_loss F.kl_div; F.scaled_dot_product_attention where
-# torch takes its math path (not 4-D, head sizes that differ); nn.GRU(batch_first=True) and an LSTM on
+                       "torch.exp_({x})", "F.silu({x}, inplace=True)", "F.mish({x}, inplace=True)",
+                       "F.elu({x}, 0.7, inplace=True)", "F.elu_({x})",
+                       "F.hardtanh({x}, -0.5, 0.5, inplace=True)", "F.hardtanh_({x})",
+                       "F.relu6({x}, inplace=True)", "F.leaky_relu({x}, 0.2, inplace=True)",
+                       "F.leaky_relu_({x})", "nn.SiLU(inplace=True)({x})", "nn.ELU(inplace=True)({x})",
+                       "nn.ReLU6(inplace=True)({x})", "nn.LeakyReLU(0.1, inplace=True)({x})",
+                       "nn.Hardtanh(inplace=True)({x})", "nn.Mish(inplace=True)({x})"]
+# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 (out of place) nn.RNN nn.LSTMCell
+# nn.MultiheadAttention F.huber_loss F.kl_div; F.scaled_dot_product_attention with
+# dropout_p > 0 (random); nn.GRU(batch_first=True) and an LSTM on
 # float64 input raise NotImplementedError.
 NN_MIX = 0.35      # how much of an nn program's draws are core ops (per weight unit)
 
@@ -72,6 +78,30 @@ def op_conv2d(gen):
     m = gen.name("m")
     _module(gen, m, f"nn.Conv2d({c_in}, {c_out}, {kernel}, {config}, bias={bias})",
             {".weight": (c_out, c_in // groups, kh, kw), **({".bias": (c_out,)} if bias else {})})
+    return f"{gen.name('v')} = {m}({x})"
+
+
+def op_conv1d(gen):
+    groups = gen.choice([1, 1, 2])
+    c_in, c_out = groups * gen.int(1, 2), groups * gen.int(1, 2)
+    kernel = gen.choice([1, 2, 3])
+    shape = (gen.int(1, 2), c_in, gen.int(kernel, 8)) if gen.chance(0.85) else \
+        (c_in, gen.int(kernel, 8))
+    x = _input(gen, lambda t: t.dim() in (2, 3) and t.shape[-2] == c_in
+               and t.shape[-1] >= kernel, lambda: shape)
+    stride = gen.choice([1, 1, 2])
+    padding = gen.choice([0, 0, 1, "'same'", "'valid'"])
+    if padding == "'same'":
+        stride = 1
+    dilation, bias = gen.choice([1, 1, 2]), gen.chance(0.7)
+    config = f"stride={stride}, padding={padding}, dilation={dilation}, groups={groups}"
+    if gen.chance(0.5):
+        w = gen.leaf((c_out, c_in // groups, kernel))
+        b = gen.leaf((c_out,)) if bias else "None"
+        return f"{gen.name('v')} = F.conv1d({x}, {w}, {b}, {config})"
+    m = gen.name("m")
+    _module(gen, m, f"nn.Conv1d({c_in}, {c_out}, {kernel}, {config}, bias={bias})",
+            {".weight": (c_out, c_in // groups, kernel), **({".bias": (c_out,)} if bias else {})})
     return f"{gen.name('v')} = {m}({x})"
 
 
@@ -276,6 +306,26 @@ def op_layer_norm(gen):
     return f"{out} = {m}({x})"
 
 
+def op_group_norm(gen):
+    groups = gen.int(1, 3)
+    channels = groups * gen.int(1, 2)
+    x = _input(gen, lambda t: t.dim() >= 2 and t.shape[1] == channels,
+               lambda: (gen.int(1, 3), channels) + gen.random_shape(0, 2, 3))
+    eps = gen.choice(["1e-05", "1e-05", "0.001"])
+    out = gen.name("v")
+    if gen.chance(0.5):
+        affine = ""
+        if gen.chance(0.7):
+            bias = gen.leaf((channels,)) if gen.chance(0.7) else "None"
+            affine = f", {gen.leaf((channels,))}, {bias}"
+        return f"{out} = F.group_norm({x}, {groups}{affine}, eps={eps})"
+    m = gen.name("m")
+    affine = gen.chance(0.8)
+    loads = {".weight": (channels,), ".bias": (channels,)} if affine else {}
+    _module(gen, m, f"nn.GroupNorm({groups}, {channels}, eps={eps}, affine={affine})", loads)
+    return f"{out} = {m}({x})"
+
+
 def op_smooth_l1(gen):
     x = gen.pick_float()
     if x is None:
@@ -290,26 +340,61 @@ def op_smooth_l1(gen):
 
 
 def op_attention(gen):
-    """On 4-D inputs of one head size: torch's CPU flash path (its math path is not yet)."""
-    batch = (gen.int(1, 2), gen.int(1, 2))
+    """Mostly 4-D inputs of one head size (torch's CPU flash path); sometimes 2-D or 3-D
+    inputs, another value size, a strided query or a mask that requires grad (its math
+    path)."""
+    rank = gen.choice([4, 4, 4, 3, 2])
+    batch = (gen.int(1, 2), gen.int(1, 2))[4 - rank:]
     length, source, embed = gen.int(1, 4), gen.int(1, 4), gen.int(1, 4)
-    value_dim = embed
-    q = _input(gen, lambda t: t.dim() == 4 and t.shape[-1] == embed,
+    value_dim = embed if gen.chance(0.8) else gen.int(1, 4)
+    q = _input(gen, lambda t: t.dim() == rank and t.shape[-1] == embed,
                lambda: batch + (length, embed))
     batch, length = gen.shape(q)[:-2], gen.shape(q)[-2]
+    if rank >= 2 and gen.chance(0.1):
+        t = gen.leaf(batch + (embed, length))
+        q = f"{t}.transpose(-1, -2)"
     k = gen.leaf(batch + (source, embed), requires_grad=gen.chance(0.7))
     v = gen.leaf(batch + (source, value_dim), requires_grad=gen.chance(0.7))
     options = ""
     r = gen.rng.random()
-    if r < 0.25:
+    if r < 0.2:
         options += f", attn_mask={gen.const((length, source))}"
+    elif r < 0.25:
+        options += f", attn_mask={gen.leaf((length, source))}"
     elif r < 0.4:
         options += f", attn_mask=torch.tensor({gen.array((length, source), 'int64', 0, 2)}) > 0"
     elif r < 0.55:
         options += ", is_causal=True"
     if gen.chance(0.3):
-        options += f", scale={gen.choice(['0.5', '1.0', '2.0'])}"
+        # (torch's flash kernel masks before scaling: causal with a scale <= 0 gives NaN
+        # rows whose gradients the engine does not reproduce)
+        scales = ['0.5', '1.0', '2.0'] + ([] if "causal" in options else ['-0.5'])
+        options += f", scale={gen.choice(scales)}"
     return f"{gen.name('v')} = F.scaled_dot_product_attention({q}, {k}, {v}{options})"
+
+
+def op_normalize(gen):
+    """F.normalize, and the clamp_min / clamp_max it is made of (numbers, tensors, in place)."""
+    x = gen.pick_float()
+    if x is None:
+        return None
+    out = gen.name("v")
+    rank = gen.value(x).dim()
+    r = gen.rng.random()
+    if r < 0.4:
+        eps = gen.choice(["", ", eps=1e-12", ", eps=0.5"])
+        return f"{out} = F.normalize({x}, dim={gen.dim(rank)}{eps})"
+    fn = gen.choice(["clamp_min", "clamp_max"])
+    bound = gen.choice(["0.0", "0.5", "-1", "1"])
+    if gen.chance(0.4):
+        bound = gen.const(gen.broadcastable_to(gen.shape(x))) if gen.chance(0.7) else \
+            gen.leaf(gen.broadcastable_to(gen.shape(x)))
+    if r < 0.6:
+        return f"{out} = torch.{fn}({x}, {bound})"
+    if r < 0.8:
+        return f"{out} = {x}.{fn}({bound})"
+    gen.emit(f"{out} = {x} * 1.0", "binary")
+    return f"{out}.{fn}_({bound})"
 
 
 def op_rnn(gen):
@@ -356,4 +441,6 @@ NN_OPS = {
     "flatten": (1, op_flatten), "sequential": (1, op_sequential),
     "inplace_activation": (2, op_inplace_activation), "layer_norm": (2, op_layer_norm),
     "smooth_l1": (1, op_smooth_l1), "attention": (2, op_attention), "rnn": (2, op_rnn),
+    "normalize": (2, op_normalize), "conv1d": (2, op_conv1d),
+    "group_norm": (2, op_group_norm),
 }

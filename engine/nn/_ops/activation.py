@@ -7,6 +7,7 @@ from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
+from engine.ops import _poly as P
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -89,11 +90,45 @@ LeakyReluBackward0 = node_class("LeakyReluBackward0", _leaky_relu_rule,
                                 arrays=True, double=_leaky_relu_double)
 
 
-def leaky_relu(input, negative_slope: float = 0.01):
-    x = input._data
-    out = np.where(x > 0, x, x * np.asarray(negative_slope, dtype=x.dtype))
+def _leaky_relu_values(x: np.ndarray, negative_slope) -> np.ndarray:
+    return np.where(x > 0, x, x * np.asarray(negative_slope, dtype=x.dtype))
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    if inplace:
+        return leaky_relu_(input, negative_slope)
+    out = _leaky_relu_values(input._data, negative_slope)
     return record(LeakyReluBackward0, out, (input,), {"self": input},
                   {"negative_slope": negative_slope})
+
+
+def _leaky_relu_of_result_rule(n, g):
+    """leaky_relu_backward(grad, result, slope, self_is_result=True)."""
+    slope = n._attrs["negative_slope"]
+    if slope < 0:
+        raise RuntimeError(
+            "In-place leakyReLu backward calculation is triggered with a negative slope which "
+            "is not supported. This is caused by calling in-place forward function with a "
+            "negative slope, please call out-of-place version instead. File an issue at "
+            "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
+            "backward calculation with negative slope")
+    result = n.saved("result")
+    return (P.where(result > 0, g, g * slope),)
+
+
+LeakyReluBackward1 = node_class("LeakyReluBackward1", _leaky_relu_of_result_rule)
+
+
+def _leaky_relu_saving_result(input, negative_slope):
+    out = _leaky_relu_values(input._data, negative_slope)
+    return record(LeakyReluBackward1, out, (input,), attrs={"negative_slope": negative_slope},
+                  save_result="result")
+
+
+def leaky_relu_(input, negative_slope: float = 0.01):
+    """In place: LeakyReluBackward1, saving the result (torch's leaky_relu_)."""
+    from engine.ops.inplace import _inplace
+    return _inplace(input, "leaky_relu_", _leaky_relu_saving_result, negative_slope)
 
 
 def _log_sigmoid_backward(g: np.ndarray, x: np.ndarray, buffer: np.ndarray) -> np.ndarray:

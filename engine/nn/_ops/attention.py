@@ -92,18 +92,59 @@ def _check_dtypes(query, key, value, attn_mask) -> None:
                                f"{names[0]} instead.")
 
 
+def _flash_applies(query, key, value, attn_mask, dropout_p: float) -> bool:
+    """ATen's use_flash_attention_cpp gates, in its order; otherwise torch composes the
+    math path (attention_math.py)."""
+    arrays = (query._data, key._data, value._data)
+    if dropout_p > 0.0 or any(a.ndim != 4 for a in arrays):
+        return False
+    if len({a.shape[0] for a in arrays}) > 1 or len({a.shape[1] for a in arrays}) > 1:
+        return False
+    if attn_mask is not None and not _mask_fits(attn_mask, query._data.shape,
+                                                key._data.shape[2]):
+        return False
+    if len({a.shape[-1] for a in arrays}) > 1:
+        return False
+    return all(a.strides[-1] == a.itemsize for a in arrays)
+
+
+def _mask_fits(attn_mask, query_shape: tuple, source: int) -> bool:
+    if attn_mask.requires_grad:
+        return False
+    shape = attn_mask._data.shape
+    if len(shape) < 2:
+        from engine.ops._core import wrap_dim
+        wrap_dim(-2, len(shape))            # torch's IndexError, as its size(-2) raises
+    if shape[-2] not in (query_shape[2], 1) or shape[-1] not in (source, 1):
+        return False
+    if len(shape) == 2:
+        return True
+    return len(shape) == 4 and shape[0] in (1, query_shape[0]) and shape[1] in (1, query_shape[1])
+
+
+def _empty_attention(query, key, value):
+    """ATen's answer when an input has no elements, before any path or mask check: zeros
+    shaped like the output plus (sum of the inputs) * 0, so every input gets a gradient."""
+    from engine.creation import zeros
+    from engine.ops.elementwise import add, mul_scalar
+    from engine.ops.reductions import sum as sum_
+    shape = tuple(query._data.shape[:-1]) + (value._data.shape[-1],)
+    total = add(add(sum_(query), sum_(key)), sum_(value))
+    return add(zeros(shape, dtype=query.dtype), mul_scalar(total, 0))
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale=None, enable_gqa: bool = False):
     _check_dtypes(query, key, value, attn_mask)
-    if query._data.ndim != 4 or key._data.ndim != 4 or value._data.ndim != 4:
-        from engine._unsupported import NotSupportedError
-        raise NotSupportedError("torch.nn.functional.scaled_dot_product_attention on inputs "
-                                "that are not 4-D is not supported by graphtui's engine "
-                                "(torch takes its math path there)")
-    if dropout_p > 0.0:
+    if query._data.size == 0 or key._data.size == 0 or value._data.size == 0:
+        return _empty_attention(query, key, value)
+    if enable_gqa:
         from engine._unsupported import NotSupportedError
         raise NotSupportedError("torch.nn.functional.scaled_dot_product_attention with "
-                                "dropout_p > 0 is not supported by graphtui's engine")
+                                "enable_gqa=True is not supported by graphtui's engine")
+    if not _flash_applies(query, key, value, attn_mask, dropout_p):
+        from engine.nn._ops.attention_math import attention_math
+        return attention_math(query, key, value, attn_mask, dropout_p, is_causal, scale)
     q = query._data
     user_mask = _float_mask(attn_mask, q.dtype)
     mask = _with_causal(user_mask, is_causal, q.shape[-2], key._data.shape[-2], q.dtype)

@@ -1,4 +1,5 @@
-"""conv2d: one ConvolutionBackward0 node, im2col + BLAS kernels (engine.kernels.conv)."""
+"""conv2d and conv1d: one ConvolutionBackward0 node, im2col + BLAS kernels
+(engine.kernels.conv; a conv1d runs on them with a height of 1)."""
 from __future__ import annotations
 
 import functools
@@ -22,36 +23,55 @@ SAME_EVEN_WARNING = cpp_warning(
 
 
 def _conv_rule(n, g):
-    g = array(g)
-    geometry = _geometry(n)
+    geometry, flat = _planar(n)
+    g = _up(array(g), flat)
     grad_input = grad_weight = grad_bias = None
     # n.saved("input") checks its version even when the forward's columns of it are kept.
     if n.needs(0) and n.needs(1):
-        x, weight = array(n.saved("input")), array(n.saved("weight"))
+        x, weight = _up(array(n.saved("input")), flat), _up(array(n.saved("weight")), flat)
         grad_input, grad_weight = K.conv2d_backward(g, x, weight, *geometry, n._scratch)
     elif n.needs(0):
-        weight = array(n.saved("weight"))
-        grad_input = K.conv2d_grad_input(g, weight, n._in_shapes[0], *geometry)
+        weight = _up(array(n.saved("weight")), flat)
+        grad_input = K.conv2d_grad_input(g, weight, _up_shape(n._in_shapes[0], flat),
+                                         *geometry)
     elif n.needs(1):
-        x = array(n.saved("input"))
-        grad_weight = K.conv2d_grad_weight(g, x, n._in_shapes[1], *geometry, n._scratch)
+        x = _up(array(n.saved("input")), flat)
+        grad_weight = K.conv2d_grad_weight(g, x, _up_shape(n._in_shapes[1], flat), *geometry,
+                                           n._scratch)
     if n.needs(2):
         grad_bias = K.conv2d_grad_bias(g)
-    return grad_input, grad_weight, grad_bias
+    return _down(grad_input, flat), _down(grad_weight, flat), grad_bias
 
 
-def _geometry(n) -> tuple:
+def _planar(n) -> tuple:
+    """The node's geometry for the 2-D kernels, and whether it is a conv1d's (its arrays then
+    get a height of 1)."""
     a = n._attrs
-    return a["stride"], a["padding"], a["dilation"], a["groups"]
+    if len(a["stride"]) == 1:
+        return ((1,) + a["stride"], (0,) + a["padding"], (1,) + a["dilation"], a["groups"]), True
+    return (a["stride"], a["padding"], a["dilation"], a["groups"]), False
+
+
+def _up(values, flat: bool):
+    return values[:, :, None, :] if flat and values is not None else values
+
+
+def _down(values, flat: bool):
+    return values[:, :, 0, :] if flat and values is not None else values
+
+
+def _up_shape(shape: tuple, flat: bool) -> tuple:
+    return shape[:2] + (1,) + shape[2:] if flat else shape
 
 
 def _conv_double_rule(n, gg_input, gg_weight, gg_bias):
     """Differentiates (grad_input, grad_weight, grad_bias) = convolution_backward(grad_output,
     input, weight): each is linear in grad_output and in one of input / weight."""
-    geometry = _geometry(n)
-    gg_input, gg_weight, gg_bias = array(gg_input), array(gg_weight), array(gg_bias)
-    grad_out = array(n.saved("grad_output"))
-    x, weight = array(n.saved("input")), array(n.saved("weight"))
+    geometry, flat = _planar(n)
+    gg_input, gg_weight = _up(array(gg_input), flat), _up(array(gg_weight), flat)
+    gg_bias = array(gg_bias)
+    grad_out = _up(array(n.saved("grad_output")), flat)
+    x, weight = _up(array(n.saved("input")), flat), _up(array(n.saved("weight")), flat)
     grad_grad_out = grad_x = grad_weight = None
     if n.needs(0):
         grad_grad_out = K.conv2d_forward(gg_input, weight, gg_bias, *geometry)
@@ -60,7 +80,7 @@ def _conv_double_rule(n, gg_input, gg_weight, gg_bias):
         grad_x = K.conv2d_grad_input(grad_out, gg_weight, x.shape, *geometry)
     if n.needs(2):
         grad_weight = K.conv2d_grad_weight(grad_out, gg_input, weight.shape, *geometry)
-    return grad_grad_out, grad_x, grad_weight
+    return _down(grad_grad_out, flat), _down(grad_x, flat), _down(grad_weight, flat)
 
 
 ConvolutionBackwardBackward0 = node_class("ConvolutionBackwardBackward0", _conv_double_rule,
@@ -94,24 +114,27 @@ def _check(x_shape, w_shape, b_shape, padding, dilation, groups) -> None:
         raise RuntimeError(f"Given weight of size {list(w_shape)}, expected bias to be "
                            f"1-dimensional with {w_shape[0]} elements, but got bias of size "
                            f"{list(b_shape)} instead")
-    padded = [x_shape[2 + i] + 2 * padding[i] for i in range(2)]
-    kernel = [dilation[i] * (w_shape[2 + i] - 1) + 1 for i in range(2)]
-    if padded[0] < kernel[0] or padded[1] < kernel[1]:
-        raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x "
-                           f"{padded[1]}). Kernel size: ({kernel[0]} x {kernel[1]}). Kernel size "
-                           "can't be greater than actual input size")
+    dims = range(len(padding))
+    padded = [x_shape[2 + i] + 2 * padding[i] for i in dims]
+    kernel = [dilation[i] * (w_shape[2 + i] - 1) + 1 for i in dims]
+    if any(p < k for p, k in zip(padded, kernel)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, kernel))}). Kernel size can't be greater "
+                           "than actual input size")
 
 
 def _same_padding(input, w_shape, dilation):
     """Symmetric padding for 'same'; an odd total pads the input's far side first."""
     padding, extra = [], []
-    for i in range(2):
+    for i in range(len(dilation)):
         total = dilation[i] * (w_shape[2 + i] - 1)
         padding.append(total // 2)
         extra.append(total - 2 * (total // 2))
     if any(extra):
         _warn_same_even_once()
-        input = constant_pad(input, (0, extra[1], 0, extra[0]))
+        pads = tuple(p for e in reversed(extra) for p in (0, e))
+        input = constant_pad(input, pads)
     return input, tuple(padding)
 
 
@@ -140,40 +163,62 @@ def _check_weight_dtype(x: np.ndarray, w: np.ndarray) -> None:
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    stride, dilation = pair(stride), pair(dilation)
+    return _convolution(input, weight, bias, pair(stride), padding, pair(dilation), groups,
+                        spatial=2)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """at::conv1d: the same ConvolutionBackward0 node with one-element geometry (stride=(2,)),
+    computed by the 2-D kernels on arrays of height 1."""
+    return _convolution(input, weight, bias, single(stride), padding, single(dilation), groups,
+                        spatial=1)
+
+
+def single(value) -> tuple:
+    if isinstance(value, (int, np.integer)):
+        return (int(value),)
+    return tuple(int(v) for v in value)
+
+
+def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial: int):
     if bias is not None and not isinstance(padding, str):
         _check_bias_dtype(input._data, bias._data)
-    if input._data.ndim not in (3, 4):      # before 'same' warns: torch's batchify
-        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
-                           f"input of size: {list(input._data.shape)}")
-    if input._data.ndim == 3:
-        out = conv2d(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups)
+    if input._data.ndim not in (spatial + 1, spatial + 2):    # before 'same' warns: batchify
+        raise RuntimeError(f"Expected {spatial + 1}D (unbatched) or {spatial + 2}D (batched) "
+                           f"input to conv{spatial}d, but got input of size: "
+                           f"{list(input._data.shape)}")
+    if input._data.ndim == spatial + 1:
+        out = _convolution(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups,
+                           spatial)
         return squeeze(out, 0)
     if isinstance(padding, str):
         if padding == "valid":
-            padding = (0, 0)
+            padding = (0,) * spatial
         elif padding == "same":
-            if stride != (1, 1):
+            if stride != (1,) * spatial:
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
             input, padding = _same_padding(input, weight._data.shape, dilation)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
-    padding = pair(padding)
+    padding = pair(padding) if spatial == 2 else single(padding)
     x, w = input._data, weight._data
     b = None if bias is None else bias._data
     _check(x.shape, w.shape, None if b is None else b.shape, padding, dilation, groups)
     _check_weight_dtype(x, w)
     if b is not None and b.dtype != x.dtype:
         b = b.astype(x.dtype)
+    flat = spatial == 1
+    geometry = ((1,) + stride, (0,) + padding, (1,) + dilation) if flat else \
+        (stride, padding, dilation)
     keep_columns = weight._requires_grad and _gm.state.enabled and not _gm.state.inference
-    out = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, keep_columns)
+    out = K.conv2d_forward(_up(x, flat), _up(w, flat), b, *geometry, groups, keep_columns)
     if keep_columns:
         out, columns = out
-    result = record(ConvolutionBackward0, out, (input, weight, bias),
+    result = record(ConvolutionBackward0, _down(out, flat), (input, weight, bias),
                     {"input": input, "weight": weight},
                     {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
                      "padding": padding, "dilation": dilation, "transposed": False,
-                     "output_padding": (0, 0), "groups": groups})
+                     "output_padding": (0,) * spatial, "groups": groups})
     if keep_columns and result._grad_fn is not None:
         # Not one of PyTorch's saved values: kept beside them, freed with them.
         result._grad_fn._scratch = columns

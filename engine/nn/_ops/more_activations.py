@@ -44,10 +44,11 @@ def _float_input(input: Tensor, name: str) -> np.ndarray:
     return data
 
 
-def _no_inplace(name: str, inplace: bool) -> None:
-    if inplace:
-        raise NotImplementedError(f"torch.nn.functional.{name}(inplace=True) is not supported "
-                                  "by graphtui's engine; use inplace=False")
+def _in_place(name: str, op, input, *args):
+    """torch's `name`: op's node on a copy of the input (so a rule reading self reads the
+    values before the write), the values written back, the version bumped."""
+    from engine.ops.inplace import _inplace
+    return _inplace(input, name, op, *args)
 
 
 # ---------------------------------------------------------------- silu, mish
@@ -71,7 +72,8 @@ MishBackward0 = node_class("MishBackward0", _mish_rule)
 
 
 def silu(input, inplace: bool = False):
-    _no_inplace("silu", inplace)
+    if inplace:
+        return _in_place("silu_", silu, input)
     data = _float_input(input, "silu")
     with np.errstate(over="ignore"):
         out = data / (1 + np.exp(-data))
@@ -79,7 +81,8 @@ def silu(input, inplace: bool = False):
 
 
 def mish(input, inplace: bool = False):
-    _no_inplace("mish", inplace)
+    if inplace:
+        return _in_place("mish_", mish, input)
     data = _float_input(input, "mish")
     with np.errstate(over="ignore"):
         out = data * np.tanh(np.log1p(np.exp(data)))
@@ -123,13 +126,46 @@ def _elu_rule(n, g):
 EluBackward0 = node_class("EluBackward0", _elu_rule)
 
 
-def elu(input, alpha: float = 1.0, inplace: bool = False):
-    _no_inplace("elu", inplace)
-    data = _float_input(input, "elu")
+def _elu_values(data: np.ndarray, alpha) -> np.ndarray:
     with np.errstate(over="ignore"):
         out = np.where(data <= 0, np.expm1(data) * np.asarray(alpha, data.dtype), data)
-    return record(EluBackward0, out.astype(data.dtype, copy=False), (input,), {"self": input},
+    return out.astype(data.dtype, copy=False)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False):
+    if inplace:
+        return elu_(input, alpha)
+    data = _float_input(input, "elu")
+    return record(EluBackward0, _elu_values(data, alpha), (input,), {"self": input},
                   {"alpha": alpha, "scale": 1, "input_scale": 1})
+
+
+def _elu_of_result_rule(n, g):
+    """elu_backward(grad, alpha, scale, input_scale, is_result=True, result)."""
+    a = n._attrs
+    if a["alpha"] < 0:
+        raise RuntimeError("In-place elu backward calculation is triggered with a negative "
+                           "slope which is not supported. This is caused by calling in-place "
+                           "forward function with a negative slope, please call out-of-place "
+                           "version instead.")
+    result = n.saved("result")
+    m = _math(result, g)
+    negative = g * a["input_scale"] * (result + a["alpha"] * a["scale"])
+    return (m.where(_data(result) <= 0, negative, g * a["scale"]),)
+
+
+EluBackward1 = node_class("EluBackward1", _elu_of_result_rule)
+
+
+def _elu_saving_result(input, alpha):
+    data = _float_input(input, "elu")
+    return record(EluBackward1, _elu_values(data, alpha), (input,),
+                  attrs={"alpha": alpha, "scale": 1, "input_scale": 1}, save_result="result")
+
+
+def elu_(input, alpha: float = 1.0):
+    """In place: EluBackward1, saving the result (torch's elu_)."""
+    return _in_place("elu_", _elu_saving_result, input, alpha)
 
 
 # ---------------------------------------------------------------- hardtanh, relu6
@@ -146,15 +182,19 @@ HardtanhBackward0 = node_class("HardtanhBackward0", _hardtanh_rule)
 
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
-    _no_inplace("hardtanh", inplace)
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _in_place("hardtanh_", hardtanh, input, min_val, max_val)
     data = input._data
     out = np.clip(data, min_val, max_val).astype(data.dtype, copy=False)
     return record(HardtanhBackward0, out, (input,), {"self": input},
                   {"min_val": min_val, "max_val": max_val})
 
 
+def hardtanh_(input, min_val: float = -1.0, max_val: float = 1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
 def relu6(input, inplace: bool = False):
-    _no_inplace("relu6", inplace)
-    return hardtanh(input, 0, 6)
+    return hardtanh(input, 0, 6, inplace)

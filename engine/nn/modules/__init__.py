@@ -5,13 +5,13 @@ from engine.nn.modules.more_activations import ELU, Hardtanh, Mish, ReLU6, SiLU,
 from engine.nn.modules.more_losses import HuberLoss, KLDivLoss
 from engine.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
-from engine.nn.modules.conv import Conv2d
+from engine.nn.modules.conv import Conv1d, Conv2d
 from engine.nn.modules.dropout import Dropout, Dropout2d
 from engine.nn.modules.flatten import Flatten
 from engine.nn.modules.linear import Identity, Linear
 from engine.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss,
                                     MSELoss, NLLLoss, SmoothL1Loss)
-from engine.nn.modules.normalization import LayerNorm
+from engine.nn.modules.normalization import GroupNorm, LayerNorm
 from engine.nn.modules.padding import (PADDING_LAYERS, CircularPad1d, CircularPad2d,
                                        CircularPad3d, ConstantPad1d, ConstantPad2d,
                                        ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
@@ -21,9 +21,9 @@ from engine.nn.modules.rnn import GRU, LSTM, RNNBase
 from engine.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from engine.nn.modules.sparse import Embedding
 
-__all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Conv2d",
+__all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Conv1d", "Conv2d",
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
-           "LayerNorm", "Dropout", "Dropout2d", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
+           "LayerNorm", "GroupNorm", "Dropout", "Dropout2d", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
            "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
            "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
            "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",

@@ -1,19 +1,23 @@
-"""Conv2d."""
+"""Conv1d and Conv2d (one base, as torch's _ConvNd)."""
 from __future__ import annotations
 
 
 from engine.nn import functional as F
 from engine.nn import init
 from engine.nn._ops._util import pair
+from engine.nn._ops.conv import single
 from engine.nn.modules.module import Module
 from engine.nn.parameter import Parameter
 
 
-class Conv2d(Module):
+class _ConvNd(Module):
+    _spatial = 2
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None) -> None:
         super().__init__()
+        tuple_of = pair if self._spatial == 2 else single
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:
@@ -24,15 +28,16 @@ class Conv2d(Module):
             if padding not in ("same", "valid"):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of "
                                  "{'valid', 'same'}")
-            if padding == "same" and pair(stride) != (1, 1):
+            if padding == "same" and any(s != 1 for s in tuple_of(stride)):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         if padding_mode != "zeros":
-            raise NotImplementedError("engine: Conv2d supports padding_mode='zeros' only")
+            raise NotImplementedError(f"engine: {type(self).__name__} supports "
+                                      "padding_mode='zeros' only")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride = pair(kernel_size), pair(stride)
-        self.padding = padding if isinstance(padding, str) else pair(padding)
-        self.dilation, self.groups = pair(dilation), groups
-        self.transposed, self.output_padding = False, (0, 0)
+        self.kernel_size, self.stride = tuple_of(kernel_size), tuple_of(stride)
+        self.padding = padding if isinstance(padding, str) else tuple_of(padding)
+        self.dilation, self.groups = tuple_of(dilation), groups
+        self.transposed, self.output_padding = False, (0,) * self._spatial
         self.padding_mode = padding_mode
         self.weight = Parameter(init._empty(out_channels, in_channels // groups,
                                             *self.kernel_size, dtype=dtype))
@@ -45,19 +50,30 @@ class Conv2d(Module):
     def reset_parameters(self) -> None:
         init.default_reset(self.weight, self.bias)
 
-    def forward(self, input):
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
-
     def extra_repr(self) -> str:
+        ones, zeros = (1,) * self._spatial, (0,) * self._spatial
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
-        if self.padding != (0, 0):
+        if self.padding != zeros:
             text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != ones:
             text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
         return text
+
+
+class Conv2d(_ConvNd):
+    def forward(self, input):
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)
+
+
+class Conv1d(_ConvNd):
+    _spatial = 1
+
+    def forward(self, input):
+        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)

@@ -143,11 +143,18 @@ NN_CASES = {
     "NativeLayerNormBackward0": lambda: (
         lambda x, w, b: F.layer_norm(x, (2, 3), w, b, eps=1e-3),
         (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
+    "NativeGroupNormBackward0": lambda: (
+        lambda x, w, b: F.group_norm(x, 2, w, b, eps=1e-3),
+        (leaf(2, 4, 3), leaf(4), leaf(4))),
     "ScaledDotProductFlashAttentionForCpuBackward0": lambda: (
         lambda q, k, v: F.scaled_dot_product_attention(
             q, k, v, attn_mask=engine.tensor([[0.5, -1.0, 0.0], [0.0, 0.2, 1.0]],
                                              dtype=engine.float64), is_causal=True),
         (leaf(1, 2, 2, 4), leaf(1, 2, 3, 4), leaf(1, 2, 3, 4))),
+    # The math path: a mask that requires grad keeps torch off its flash kernel.
+    "SafeSoftmaxBackward0": lambda: (
+        lambda q, k, v, mask: F.scaled_dot_product_attention(q, k, v, attn_mask=mask),
+        (leaf(2, 2, 3), leaf(2, 4, 3), leaf(2, 4, 2), leaf(2, 4))),
     # The float32 LSTM node, through its float64 gradient check: the rule is dtype-generic.
     "MkldnnRnnLayerBackward0": lambda: (_lstm_layer, (leaf(4, 2, 3), leaf(8, 3), leaf(8, 2),
                                                       leaf(8), leaf(8), leaf(2, 2), leaf(2, 2))),
@@ -158,6 +165,10 @@ NN_CASES = {
     "MishBackward0": lambda: (F.mish, (leaf(5, low=-3, high=3),)),
     "EluBackward0": lambda: (lambda a: F.elu(a, 0.7), (distinct(6),)),
     "SoftplusBackward0": lambda: (lambda a: F.softplus(a, 2, 3), (leaf(6, low=-2, high=2),)),
+    # In place (a copy first, as a leaf cannot be written): saving the result.
+    "EluBackward1": lambda: (lambda a: F.elu(a * 1, 0.7, inplace=True), (distinct(6),)),
+    "LeakyReluBackward1": lambda: (lambda a: F.leaky_relu(a * 1, 0.2, inplace=True),
+                                   (distinct(6),)),
     "HardtanhBackward0": lambda: (lambda a: F.hardtanh(a, -0.7, 0.7), (distinct(6),)),
     "HuberLossBackward0": lambda: (lambda x, t: F.huber_loss(x, t, delta=0.6),
                                    (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),

@@ -36,6 +36,13 @@ SURFACE_CASES = {
                                  (leaf(2, 3),)),
     "ScatterAddBackward0": lambda: (lambda a, s: a.scatter_add(1, _index([[0, 0], [2, 0]]), s),
                                     (leaf(2, 3), leaf(2, 2))),
+    # engine/ops/clamp_bounds.py: points kept away from the bound, where the rule is a step.
+    "ClampMinBackward0": lambda: (lambda a: a.clamp_min(0.1), (away_from_zero(2, 3),)),
+    "ClampMaxBackward0": lambda: (lambda a: engine.clamp_max(a, -0.1), (away_from_zero(2, 3),)),
+    "ClampMinBackward1": lambda: (lambda a, m: engine.clamp_min(a, m * 0.1),
+                                  (away_from_zero(2, 3), away_from_zero(3))),
+    "ClampMaxBackward1": lambda: (lambda a, m: a.reshape(3, 2, 1).clamp_max(m * 0.1),
+                                  (away_from_zero(2, 3), away_from_zero(4))),
 }
 
 SURFACE_CASES["DiagonalBackward0"] = lambda: (lambda a: a.diagonal(1, 0, 2), (leaf(3, 2, 4),))

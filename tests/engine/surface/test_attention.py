@@ -1,5 +1,5 @@
-"""F.scaled_dot_product_attention (4-D, torch's CPU flash path) live against torch: output,
-node name, saved values, gradients of query, key and value."""
+"""F.scaled_dot_product_attention live against torch: on torch's CPU flash path (output, node
+name, saved values, gradients of query, key and value) and on its math path (every node)."""
 import numpy as np
 import pytest
 
@@ -53,10 +53,71 @@ def test_no_grad_output():
         t.tensor(Q).float(), t.tensor(K).float(), t.tensor(V).float(), is_causal=True))
 
 
-def test_other_ranks_are_not_supported_yet():
-    x = engine.ones(4, 8)
-    with pytest.raises(NotImplementedError, match="not 4-D is not supported"):
-        engine.nn.functional.scaled_dot_product_attention(x, x, x)
+def _node_names(node) -> list:
+    """Every node under `node`, depth first (None for an edge to nothing)."""
+    if node is None:
+        return [None]
+    return [node.name()] + [name for child, _ in node.next_functions
+                            for name in _node_names(child)]
+
+
+def composed(shapes, strided_query=False, mask=None, mask_grad=False, **options):
+    """torch's math path (and its answer for empty inputs): every node of the graph, the
+    output and each input's gradient."""
+    def snippet(t):
+        rng = np.random.default_rng(5)
+        leaves = [t.tensor(rng.normal(size=s), dtype=t.float32, requires_grad=True)
+                  for s in shapes]
+        query = leaves[0].transpose(-1, -2) if strided_query else leaves[0]
+        if mask is not None:
+            options["attn_mask"] = t.tensor(mask, requires_grad=mask_grad) \
+                if mask.dtype != bool else t.tensor(mask)
+        out = t.nn.functional.scaled_dot_product_attention(query, *leaves[1:], **options)
+        out.backward(t.tensor(rng.normal(size=tuple(out.shape)), dtype=out.dtype))
+        return [out, _node_names(out.grad_fn)] + [leaf.grad for leaf in leaves]
+    return snippet
+
+
+MATH_CASES = {
+    "3-D": composed([(2, 3, 4), (2, 5, 4), (2, 5, 4)]),
+    "2-D causal": composed([(3, 4), (5, 4), (5, 4)], is_causal=True),
+    "value size differs": composed([(1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 6)]),
+    "strided query": composed([(1, 2, 4, 3), (1, 2, 5, 4), (1, 2, 5, 4)], strided_query=True),
+    "strided head of one": composed([(1, 2, 1, 3), (1, 2, 5, 1), (1, 2, 5, 1)],
+                                    strided_query=True),
+    "batches broadcast": composed([(1, 2, 3, 4), (3, 2, 5, 4), (3, 2, 5, 4)]),
+    "bool mask": composed([(2, 3, 4), (2, 5, 4), (2, 5, 4)],
+                          mask=np.tril(np.ones((3, 5), dtype=bool))),
+    "mask row of -inf": composed([(2, 3, 4), (2, 5, 4), (2, 5, 4)],
+                                 mask=np.arange(15).reshape(3, 5) % 7 > 0),
+    "mask requires grad": composed([(1, 1, 3, 4), (1, 1, 5, 4), (1, 1, 5, 4)],
+                                   mask=np.linspace(-1, 1, 15).reshape(3, 5), mask_grad=True),
+    "3-D mask": composed([(1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 4)],
+                         mask=np.linspace(-1, 1, 15).reshape(1, 3, 5)),
+    "negative scale": composed([(2, 3, 4), (2, 5, 4), (2, 5, 4)], scale=-0.7),
+    "mask too wide": composed([(1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 4)],
+                              mask=np.zeros((3, 2, 3, 5))),
+    "mask and causal": composed([(2, 3, 4), (2, 5, 4), (2, 5, 4)], is_causal=True,
+                                mask=np.zeros((3, 5))),
+    "1-D mask": composed([(1, 2, 3, 4), (1, 2, 3, 4), (1, 2, 3, 4)], mask=np.zeros(3)),
+    "empty batch": composed([(0, 2, 3, 4), (0, 2, 5, 4), (0, 2, 5, 4)]),
+    "no keys": composed([(1, 2, 3, 4), (1, 2, 0, 4), (1, 2, 0, 6)], is_causal=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MATH_CASES))
+def test_math_path_and_empty_inputs(name):
+    check(MATH_CASES[name], rtol=1e-4, atol=1e-5)
+
+
+def test_safe_softmax_double_backward():
+    def snippet(t):
+        q, k, v = (t.tensor(a[0, 0], requires_grad=True) for a in (Q, K, V))
+        out = t.nn.functional.scaled_dot_product_attention(q, k, v)
+        (grad_q,) = t.autograd.grad((out * out).sum(), q, create_graph=True)
+        grad_q.sum().backward()
+        return [grad_q, k.grad, v.grad]
+    check(snippet, rtol=1e-4, atol=1e-5)
 
 
 def _sdpa_of_dtypes(query="float32", key="float32", value="float32", mask=None):

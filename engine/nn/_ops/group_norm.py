@@ -1,0 +1,123 @@
+"""group_norm: one NativeGroupNormBackward0 node (input, weight, bias), saving what PyTorch
+saves: input, weight, result1 = the mean and result2 = the inverse std, each (N, group), and
+N, C, HxW, group, eps. The gradients are ATen's native_group_norm_backward formulas."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.nn._ops._util import array, unpack_saved
+from engine.ops._core import record
+from engine.tensor import Tensor
+
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"}
+
+
+def _grouped(x: np.ndarray, n: int, group: int) -> np.ndarray:
+    """(N, C, *) as (N, group, C / group * HxW)."""
+    return x.reshape(n, group, int(np.prod(x.shape[1:])) // group)
+
+
+def _group_norm_rule(n, g):
+    unpack_saved(n)
+    if n.needs(2) and "weight" not in n._saved:
+        raise RuntimeError("tensor does not have a device")     # ATen's, for a lone bias
+    a = n._attrs
+    N, C, hxw, group = a["N"], a["C"], a["HxW"], a["group"]
+    x = array(n.saved("input"))
+    mean = array(n.saved("result1")).astype(np.float64)[..., None]
+    rstd = array(n.saved("result2")).astype(np.float64)[..., None]
+    weight = array(n.saved("weight")).astype(np.float64) if "weight" in n._saved else None
+    g64, x64 = g.astype(np.float64).reshape(N, C, hxw), x.astype(np.float64).reshape(N, C, hxw)
+    ds, db = (g64 * x64).sum(axis=2), g64.sum(axis=2)               # (N, C)
+    grad_input = grad_weight = grad_bias = None
+    if n.needs(0):
+        gamma = np.ones(C) if weight is None else weight
+        per_group = C // group
+        ds_g = (ds * gamma).reshape(N, group, per_group).sum(axis=2)[..., None]
+        db_g = (db * gamma).reshape(N, group, per_group).sum(axis=2)[..., None]
+        count = per_group * hxw
+        c2 = (db_g * mean - ds_g) * rstd ** 3 / count
+        c3 = -c2 * mean - db_g * rstd / count
+        c1 = rstd * gamma.reshape(group, per_group, 1).repeat(hxw, axis=2).reshape(group, -1)
+        grouped_g, grouped_x = _grouped(g64, N, group), _grouped(x64, N, group)
+        grad_input = (c1 * grouped_g + c2 * grouped_x + c3).reshape(x.shape).astype(x.dtype)
+    if n.needs(1):      # (an empty group's rstd is NaN, and so is its channels' gradient)
+        per_channel_mean = np.repeat(mean[..., 0], C // group, axis=1)
+        per_channel_rstd = np.repeat(rstd[..., 0], C // group, axis=1)
+        grad_weight = ((ds - db * per_channel_mean) * per_channel_rstd).sum(axis=0)
+        grad_weight = grad_weight.astype(x.dtype)
+    if n.needs(2):
+        grad_bias = db.sum(axis=0).astype(x.dtype)
+    return grad_input, grad_weight, grad_bias
+
+
+NativeGroupNormBackward0 = node_class("NativeGroupNormBackward0", _group_norm_rule, arrays=True)
+
+
+def _check(input, num_groups: int, weight, bias) -> None:
+    shape = list(input._data.shape)
+    channels = shape[1]
+    if channels % num_groups != 0:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {shape} and "
+                           f"num_groups={num_groups}")
+    weight_shape = [0] if weight is None else list(weight._data.shape)
+    if weight is not None and (weight._data.ndim != 1 or weight._data.size != channels):
+        raise RuntimeError(f"Expected weight to be a vector of size equal to the number of "
+                           f"channels in input, but got weight of shape {weight_shape} and "
+                           f"input of shape {shape}")
+    if bias is not None and (bias._data.ndim != 1 or bias._data.size != channels):
+        # ATen prints the weight's shape here ([0] when there is none).
+        raise RuntimeError(f"Expected bias to be a vector of size equal to the number of "
+                           f"channels in input, but got bias of shape {weight_shape} and "
+                           f"input of shape {shape}")
+    dtype = input._data.dtype
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"GroupNormKernelImpl" not implemented for '
+                                  f"'{input.dtype.tensor_type.replace('Tensor', '')}'")
+    if weight is not None and weight._data.dtype != dtype:
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float"
+                           if dtype == np.float32 else
+                           "mixed dtype (CPU): all inputs must share same datatype.")
+    if bias is not None and bias._data.dtype != dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(dtype.name)} but found "
+                           f"{_SCALAR_NAMES.get(bias._data.dtype.name)}")
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input._data.ndim}")
+    shape = input._data.shape
+    size = [shape[0] * shape[1] // num_groups, num_groups] + list(shape[2:])
+    if size[0] * int(np.prod(size[2:])) == 1:        # torch's _verify_batch_size of `size`
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {size}")
+    _check(input, num_groups, weight, bias)
+    x = input._data
+    N, C = shape[0], shape[1]
+    hxw = int(np.prod(shape[2:]))
+    grouped = _grouped(x.astype(np.float64), N, num_groups)
+    if grouped.shape[2]:
+        mean = grouped.mean(axis=2)
+        var = ((grouped - mean[..., None]) ** 2).mean(axis=2)
+    else:           # ATen's: a mean of 0 and a variance of 0 / 0
+        mean, var = np.zeros((N, num_groups)), np.full((N, num_groups), np.nan)
+    mean32 = mean.astype(x.dtype)
+    rstd = (np.ones((), x.dtype) / np.sqrt(var.astype(x.dtype) + x.dtype.type(eps)))
+    normalized = (grouped - mean[..., None]) * rstd[..., None].astype(np.float64)
+    out = normalized.reshape(N, C, hxw)
+    if weight is not None:
+        out = out * weight._data.astype(np.float64)[:, None]
+    if bias is not None:
+        out = out + bias._data.astype(np.float64)[:, None]
+    saved = {"input": input, "result1": Tensor._make(mean32), "result2": Tensor._make(rstd)}
+    attrs = {"N": N, "C": C, "HxW": hxw, "group": num_groups, "eps": eps}
+    if weight is None:
+        attrs["weight"] = None
+    else:
+        saved["weight"] = weight
+    return record(NativeGroupNormBackward0, out.reshape(shape).astype(x.dtype), (input, weight,
+                                                                                  bias),
+                  saved, attrs)
