@@ -20,16 +20,10 @@ MAX_PARAMETERS_PER_MODULE = 10_000
 
 def known_id(value) -> int:
     """The engine's id of a tensor, 0 when it has none (or ``value`` is not a tensor)."""
-    if not _is_tensor(value):
+    if _kind_of(type(value)) is not _TENSOR:
         return 0
     tid = getattr(value, "_tid", 0)
     return tid if isinstance(tid, int) else 0
-
-
-def _is_tensor(value) -> bool:
-    tensor_class = _tensor_class()
-    return (tensor_class is not None and isinstance(value, tensor_class)) or \
-        (bool(_watched_classes) and isinstance(value, _watched_classes))
 
 
 # Tensor classes of a backend other than the engine (real torch.Tensor under --backend
@@ -41,11 +35,39 @@ def watch_tensor_class(cls) -> None:
     global _watched_classes
     if cls not in _watched_classes:
         _watched_classes += (cls,)
+        _KINDS.clear()
 
 
 def _tensor_class():
     module = sys.modules.get("engine.tensor")
     return getattr(module, "Tensor", None) if module is not None else None
+
+
+# What a value of a type can give names to, decided once per type: a scan looks at every
+# variable of the scenario's frames once per statement, and most are numbers, functions,
+# classes and modules. A type decided before engine.tensor loads stays right: a class made
+# later cannot be its base.
+_OTHER, _TENSOR, _SEQUENCE, _MAYBE_MODULE = "other", "tensor", "sequence", "maybe module"
+_KINDS: dict[type, str] = {}
+
+
+def _kind_of(cls: type) -> str:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = _classify(cls)
+    return kind
+
+
+def _classify(cls: type) -> str:
+    tensor_class = _tensor_class()
+    if (tensor_class is not None and issubclass(cls, tensor_class)) or \
+            (_watched_classes and issubclass(cls, _watched_classes)):
+        return _TENSOR
+    if issubclass(cls, (list, tuple)):
+        return _SEQUENCE
+    if issubclass(cls, type) or cls.__module__.split(".")[0] == "builtins":
+        return _OTHER          # a class, or a builtin value: never a module's instance
+    return _MAYBE_MODULE       # an object: a module when it has named_parameters
 
 
 def scenario_frames(scenario: Path, start=None) -> list:
@@ -92,24 +114,22 @@ def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
 
 
 def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str, object]]:
+    kinds = _KINDS
     for name, value in list(namespace.items()):
-        if name.startswith("__"):
+        kind = kinds.get(type(value)) or _kind_of(type(value))
+        if kind is _OTHER or name.startswith("__"):
             continue
-        tid = known_id(value)
-        if tid:
-            yield tid, name, value
-        elif isinstance(value, (list, tuple)):
+        if kind is _TENSOR:
+            tid = getattr(value, "_tid", 0)
+            if tid and isinstance(tid, int):
+                yield tid, name, value
+        elif kind is _SEQUENCE:
             for index, item in enumerate(value[:MAX_ITEMS_PER_LIST]):
                 item_id = known_id(item)
                 if item_id:
                     yield item_id, f"{name}[{index}]", item
-        elif _is_module(value):
+        elif callable(getattr(value, "named_parameters", None)):
             yield from _parameter_names(name, value)
-
-
-def _is_module(value) -> bool:
-    return (not isinstance(value, type) and callable(getattr(value, "named_parameters", None))
-            and type(value).__module__.split(".")[0] != "builtins")
 
 
 def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str, object]]:

@@ -1,0 +1,52 @@
+"""What a scan of the scenario's variables names (graphtui.naming), decided per type."""
+from __future__ import annotations
+
+import engine
+from engine import trace
+from graphtui import naming
+
+
+def _with_id(tensor):
+    trace.tensor_id(tensor)
+    return tensor
+
+
+def _names(namespace: dict) -> list[tuple[str, int]]:
+    return [(name, tid) for tid, name, _ in naming.names_in_namespace(namespace)]
+
+
+def test_tensors_list_items_and_module_parameters_are_named_in_order():
+    x = _with_id(engine.ones(2))
+    first, second = _with_id(engine.zeros(1)), _with_id(engine.zeros(3))
+    layer = engine.nn.Linear(2, 1)
+    for parameter in layer.parameters():
+        trace.tensor_id(parameter)
+    namespace = {"x": x, "count": 3, "feats": [first, 7, second], "pair": (second,),
+                 "layer": layer, "engine": engine, "Linear": engine.nn.Linear,
+                 "__hidden": x, "no_id": engine.ones(1)}
+    assert _names(namespace) == [
+        ("x", x._tid), ("feats[0]", first._tid), ("feats[2]", second._tid),
+        ("pair[0]", second._tid), ("weight", layer.weight._tid), ("bias", layer.bias._tid)]
+
+
+def test_an_object_with_named_parameters_of_its_own_is_asked_each_time():
+    # Its class has no named_parameters: the per-type decision must still ask the value.
+    class Holder:
+        pass
+    weight = _with_id(engine.ones(2))
+    plain, wrapper = Holder(), Holder()
+    wrapper.named_parameters = lambda: iter([("w", weight)])
+    assert _names({"plain": plain}) == []
+    assert _names({"wrapper": wrapper, "plain": plain}) == [("w", weight._tid)]
+
+
+def test_a_tensor_class_watched_after_a_scan_is_named_from_then_on(monkeypatch):
+    class OtherTensor:                     # another backend's tensor class
+        _tid = 0
+    value = OtherTensor()
+    value._tid = 42
+    monkeypatch.setattr(naming, "_watched_classes", ())
+    assert _names({"v": value}) == []
+    naming.watch_tensor_class(OtherTensor)
+    assert _names({"v": value}) == [("v", 42)]
+    naming._KINDS.clear()                  # no decision about the test's class outlives it
