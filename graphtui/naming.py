@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from operator import is_
+from types import ModuleType
 from pathlib import Path
 
 from graphtui.scenario import is_scenario_frame
@@ -65,8 +67,10 @@ def _classify(cls: type) -> str:
         return _TENSOR
     if issubclass(cls, (list, tuple)):
         return _SEQUENCE
-    if issubclass(cls, type) or cls.__module__.split(".")[0] == "builtins":
-        return _OTHER          # a class, or a builtin value: never a module's instance
+    if issubclass(cls, (type, ModuleType)) or cls.__module__.split(".")[0] == "builtins":
+        # A class, a builtin value, or a Python module (engine's own module class answers
+        # a missing attribute slowly, through its lazy API): never an nn.Module.
+        return _OTHER
     return _MAYBE_MODULE       # an object: a module when it has named_parameters
 
 
@@ -103,33 +107,84 @@ def _is_scenario_file(filename: str, scenario: Path) -> bool:
 def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
     """(tensor id, name, tensor) for every named tensor visible in ``frames``, innermost
     first."""
+    namespaces = [frame.f_locals for frame in frames if frame.f_code.co_name != "<module>"]
     seen_globals: set[int] = set()
-    for frame in frames:
-        if frame.f_code.co_name != "<module>":
-            yield from names_in_namespace(frame.f_locals)
     for frame in reversed(frames):
         if id(frame.f_globals) not in seen_globals:
             seen_globals.add(id(frame.f_globals))
-            yield from names_in_namespace(frame.f_globals)
+            namespaces.append(frame.f_globals)
+    looked_at = [_worth_looking_at(namespace) for namespace in namespaces]
+    _forget_other_namespaces(namespaces)
+    found: list = []
+    for variables in looked_at:
+        if variables:
+            _names_of(variables, found)
+    return iter(found)
 
 
 def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str, object]]:
+    found: list = []
+    _names_of(_variables_worth_looking_at(list(namespace.items())), found)
+    return iter(found)
+
+
+# id(namespace) -> (its keys, its values, the variables worth looking at) as last scanned.
+# The outer frames of a scenario and its module's globals rarely change from one statement
+# to the next: when every key and value is the same object as before, the scan looks again
+# only at the variables that can name something (a list's items or a module's parameters
+# may have changed). Only the namespaces of the last scan are kept, so no value outlives
+# the frame that held it by more than a scan.
+_SNAPSHOTS: dict[int, tuple[list, list, list]] = {}
+
+
+def _worth_looking_at(namespace: dict) -> list:
+    keys = list(namespace)
+    values = list(namespace.values())
+    known = _SNAPSHOTS.get(id(namespace))
+    if known is not None and known[0] == keys and len(values) == len(known[1]) and \
+            all(map(is_, values, known[1])):
+        return known[2]
+    variables = _variables_worth_looking_at(zip(keys, values))
+    if len(keys) == len(values):     # else another thread changed it between the two reads
+        _SNAPSHOTS[id(namespace)] = (keys, values, variables)
+    return variables
+
+
+def _forget_other_namespaces(namespaces: list) -> None:
+    if len(_SNAPSHOTS) > len(namespaces):
+        current = {id(namespace) for namespace in namespaces}
+        for key in [key for key in _SNAPSHOTS if key not in current]:
+            del _SNAPSHOTS[key]
+
+
+def forget_namespaces() -> None:
+    _SNAPSHOTS.clear()
+
+
+def _variables_worth_looking_at(items) -> list[tuple[str, object, str]]:
     kinds = _KINDS
-    for name, value in list(namespace.items()):
+    variables = []
+    for name, value in items:
         kind = kinds.get(type(value)) or _kind_of(type(value))
-        if kind is _OTHER or name.startswith("__"):
-            continue
+        if kind is not _OTHER and not name.startswith("__"):
+            variables.append((name, value, kind))
+    return variables
+
+
+def _names_of(variables: list, found: list) -> None:
+    """Append (tensor id, name, tensor) to ``found`` for each tensor the variables name."""
+    for name, value, kind in variables:
         if kind is _TENSOR:
             tid = getattr(value, "_tid", 0)
             if tid and isinstance(tid, int):
-                yield tid, name, value
+                found.append((tid, name, value))
         elif kind is _SEQUENCE:
             for index, item in enumerate(value[:MAX_ITEMS_PER_LIST]):
                 item_id = known_id(item)
                 if item_id:
-                    yield item_id, f"{name}[{index}]", item
+                    found.append((item_id, f"{name}[{index}]", item))
         elif callable(getattr(value, "named_parameters", None)):
-            yield from _parameter_names(name, value)
+            found.extend(_parameter_names(name, value))
 
 
 def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str, object]]:

@@ -50,3 +50,49 @@ def test_a_tensor_class_watched_after_a_scan_is_named_from_then_on(monkeypatch):
     naming.watch_tensor_class(OtherTensor)
     assert _names({"v": value}) == [("v", 42)]
     naming._KINDS.clear()                  # no decision about the test's class outlives it
+
+
+def _scan(*namespaces) -> list[tuple[str, int]]:
+    frames = [_FrameOf(namespace) for namespace in namespaces]
+    return [(name, tid) for tid, name, _ in naming.names_in_frames(frames)]
+
+
+class _FrameOf:
+    """A function frame as names_in_frames reads one (its own globals: none)."""
+    f_code = _with_id.__code__
+    f_globals: dict = {}
+
+    def __init__(self, namespace: dict) -> None:
+        self.f_locals = namespace
+
+
+def test_an_unchanged_namespace_is_scanned_again_for_what_can_change():
+    first, second = _with_id(engine.zeros(1)), _with_id(engine.ones(1))
+    items = [first]
+    namespace = {"items": items, "x": first, "n": 1}
+    assert _scan(namespace) == [("items[0]", first._tid), ("x", first._tid)]
+    items.append(second)                        # the same variables, a new item
+    assert _scan(namespace) == [("items[0]", first._tid), ("items[1]", second._tid),
+                                ("x", first._tid)]
+    namespace["x"] = second                     # a variable rebound
+    namespace["y"] = first
+    assert _scan(namespace) == [("items[0]", first._tid), ("items[1]", second._tid),
+                                ("x", second._tid), ("y", first._tid)]
+    late = engine.zeros(2)
+    namespace["late"] = late
+    assert _scan(namespace)[-1:] == [("y", first._tid)]      # no id yet: not named
+    trace.tensor_id(late)                       # given an id later, same variables
+    assert _scan(namespace)[-1] == ("late", late._tid)
+
+
+def test_a_namespace_no_longer_scanned_is_not_kept_alive():
+    import gc
+    import weakref
+    gone = _with_id(engine.ones(1))
+    dead_frame = {"gone": gone}
+    assert _scan({"other": 1}, dead_frame) == [("gone", gone._tid)]
+    alive = weakref.ref(gone)
+    del gone, dead_frame
+    _scan({"other": 1})                         # the scan after the frame returned
+    gc.collect()
+    assert alive() is None
