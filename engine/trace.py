@@ -180,7 +180,7 @@ class _ByReference:
     __slots__ = ("_source",)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, init=False)
 class Summary(_ByReference):
     """What an event keeps of a tensor: shape, dtype, and either a copy of the values (small
     tensors; statistics are computed from it when first read, so recording stays cheap) or
@@ -191,6 +191,15 @@ class Summary(_ByReference):
     numel: int
     values: np.ndarray | None = None
     stats: Stats | None = None
+
+    def __init__(self, shape: tuple[int, ...], dtype: str, numel: int,
+                 values: np.ndarray | None = None, stats: Stats | None = None) -> None:
+        self.shape = shape
+        self.dtype = dtype
+        self.numel = numel
+        self.values = values
+        if stats is not None:       # unset reads as None (_StatsWhenRead): setting it
+            self.stats = stats      # through that descriptor costs a Python call
 
     def _stats(self) -> Stats:
         stats = self.stats
@@ -235,7 +244,10 @@ class _StatsWhenRead:
     def __get__(self, summary, owner=None):
         if summary is None:
             return self
-        stats = self.slot.__get__(summary, owner)
+        try:
+            stats = self.slot.__get__(summary, owner)
+        except AttributeError:      # never set (Summary.__init__ leaves None unset)
+            stats = None
         if stats is None:
             source = getattr(summary, "_source", None)
             if source is not None:
