@@ -76,9 +76,14 @@ def _classify(cls: type) -> str:
 
 def scenario_frames(scenario: Path, start=None) -> list:
     """The scenario's frames on the current stack, innermost first."""
+    known = _scenario_files(scenario)
     frames, frame = [], start or sys._getframe(1)
     while frame is not None:
-        if _is_scenario_file(frame.f_code.co_filename, scenario):
+        filename = frame.f_code.co_filename
+        ours = known.get(filename)
+        if ours is None:
+            ours = known[filename] = is_scenario_frame(filename, scenario)
+        if ours:
             frames.append(frame)
         frame = frame.f_back
     return frames
@@ -91,17 +96,25 @@ def innermost_scenario_frame(scenario: Path, start=None):
     return frame
 
 
-# (file name, scenario) -> whether it is the scenario: every scan walks the whole stack
-# (the runner's and runpy's frames too), and resolving a path asks the file system.
-_SCENARIO_FILES: dict[tuple[str, Path], bool] = {}
+# scenario -> {file name: whether it is the scenario}: every scan walks the whole stack (the
+# runner's and runpy's frames too), and resolving a path asks the file system. Looked up by
+# the file name alone: hashing a Path is a Python call.
+_SCENARIO_FILES: dict[Path, dict[str, bool]] = {}
+
+
+def _scenario_files(scenario: Path) -> dict[str, bool]:
+    known = _SCENARIO_FILES.get(scenario)
+    if known is None:
+        known = _SCENARIO_FILES[scenario] = {}
+    return known
 
 
 def _is_scenario_file(filename: str, scenario: Path) -> bool:
-    key = (filename, scenario)
-    known = _SCENARIO_FILES.get(key)
-    if known is None:
-        known = _SCENARIO_FILES[key] = is_scenario_frame(filename, scenario)
-    return known
+    known = _scenario_files(scenario)
+    ours = known.get(filename)
+    if ours is None:
+        ours = known[filename] = is_scenario_frame(filename, scenario)
+    return ours
 
 
 def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
