@@ -198,8 +198,8 @@ class Summary(_ByReference):
         self.dtype = dtype
         self.numel = numel
         self.values = values
-        if stats is not None:       # unset reads as None (_StatsWhenRead): setting it
-            self.stats = stats      # through that descriptor costs a Python call
+        _set_stats_slot(self, stats)     # the slot itself: _StatsWhenRead.__set__ is a
+                                         # Python call, and every event makes summaries
 
     def _stats(self) -> Stats:
         stats = self.stats
@@ -244,10 +244,7 @@ class _StatsWhenRead:
     def __get__(self, summary, owner=None):
         if summary is None:
             return self
-        try:
-            stats = self.slot.__get__(summary, owner)
-        except AttributeError:      # never set (Summary.__init__ leaves None unset)
-            stats = None
+        stats = self.slot.__get__(summary, owner)
         if stats is None:
             source = getattr(summary, "_source", None)
             if source is not None:
@@ -260,6 +257,7 @@ class _StatsWhenRead:
         self.slot.__set__(summary, value)
 
 
+_set_stats_slot = Summary.stats.__set__
 Summary.stats = _StatsWhenRead(Summary.stats)
 
 
