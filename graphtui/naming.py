@@ -126,7 +126,14 @@ def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
         if id(frame.f_globals) not in seen_globals:
             seen_globals.add(id(frame.f_globals))
             namespaces.append(frame.f_globals)
-    looked_at = [_worth_looking_at(namespace) for namespace in namespaces]
+    # The namespace the innermost frame writes to changes at every statement, and a
+    # snapshot of it would keep a value it deletes alive: it is read afresh, not kept.
+    current = id(frames[0].f_globals if frames[0].f_code.co_name == "<module>"
+                 else frames[0].f_locals) if frames else None
+    _SNAPSHOTS.pop(current, None)
+    looked_at = [_variables_worth_looking_at(list(namespace.items()))
+                 if id(namespace) == current else _worth_looking_at(namespace)
+                 for namespace in namespaces]
     _forget_other_namespaces(namespaces)
     found: list = []
     for variables in looked_at:
@@ -145,8 +152,8 @@ def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str, object]]:
 # The outer frames of a scenario and its module's globals rarely change from one statement
 # to the next: when every key and value is the same object as before, the scan looks again
 # only at the variables that can name something (a list's items or a module's parameters
-# may have changed). Only the namespaces of the last scan are kept, so no value outlives
-# the frame that held it by more than a scan.
+# may have changed). Only the outer namespaces of the last scan are kept (not the innermost
+# frame's, which changes and deletes), so no value outlives its frame by more than a scan.
 _SNAPSHOTS: dict[int, tuple[list, list, list]] = {}
 
 

@@ -53,7 +53,9 @@ def test_a_tensor_class_watched_after_a_scan_is_named_from_then_on(monkeypatch):
 
 
 def _scan(*namespaces) -> list[tuple[str, int]]:
-    frames = [_FrameOf(namespace) for namespace in namespaces]
+    """Names found with ``namespaces`` as outer frames' locals, under an empty innermost
+    frame (the innermost frame's namespace is never kept between scans)."""
+    frames = [_FrameOf({})] + [_FrameOf(namespace) for namespace in namespaces]
     return [(name, tid) for tid, name, _ in naming.names_in_frames(frames)]
 
 
@@ -94,5 +96,24 @@ def test_a_namespace_no_longer_scanned_is_not_kept_alive():
     alive = weakref.ref(gone)
     del gone, dead_frame
     _scan({"other": 1})                         # the scan after the frame returned
+    gc.collect()
+    assert alive() is None
+
+
+def test_a_value_the_innermost_frame_deletes_is_not_kept_alive():
+    import gc
+    import weakref
+
+    class ModuleFrame:                          # a scenario's module-level code
+        f_code = compile("", "scenario.py", "exec")
+
+        def __init__(self, namespace: dict) -> None:
+            self.f_globals = self.f_locals = namespace
+    z = _with_id(engine.ones(1))
+    namespace = {"z": z}
+    frames = [ModuleFrame(namespace)]
+    assert [name for _, name, _ in naming.names_in_frames(frames)] == ["z"]
+    alive = weakref.ref(z)
+    del z, namespace["z"]                       # `del z` at module level, no scan after
     gc.collect()
     assert alive() is None
