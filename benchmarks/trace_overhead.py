@@ -5,7 +5,7 @@ written to /dev/null, graphtui's GC setting). Prints medians and the
 ratios to the unwatched loop. Times are this process's CPU time (time.process_time), so
 other work on a shared machine inflates them less than wall time. The loop takes its input
 from 4 random vectors in turn, and no time is reported unless its gradients are normal
-floats (regime.py says why). Usage: python benchmarks/trace_overhead.py [--repeats R]"""
+floats (regime.py says why). Usage: python benchmarks/trace_overhead.py [--repeats R] [--sizes 16,1024,65536]"""
 from __future__ import annotations
 
 import argparse
@@ -112,11 +112,13 @@ def measure(size: int, repeats: int) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--sizes", default="16,1024,65536",
+                        help="elements per tensor, comma-separated")
     args = parser.parse_args()
     print(f"load {os.getloadavg()[0]:.1f}; {args.repeats} steps each, medians")
     print(f"{'elements':>9} {'plain ms':>9} {'list ms':>9} {'ratio':>6} {'recorder ms':>12} "
           f"{'ratio':>6}")
-    for size in (16, 1024, 65536):
+    for size in (int(text) for text in args.sizes.split(",")):
         plain, listed, recorded = measure(size, args.repeats)
         print(f"{size:>9} {plain * 1e3:>9.3f} {listed * 1e3:>9.3f} {listed / plain:>6.2f} "
               f"{recorded * 1e3:>12.3f} {recorded / plain:>6.2f}")

@@ -180,7 +180,7 @@ class _ByReference:
     __slots__ = ("_source",)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, init=False)
 class Summary(_ByReference):
     """What an event keeps of a tensor: shape, dtype, and either a copy of the values (small
     tensors; statistics are computed from it when first read, so recording stays cheap) or
@@ -191,6 +191,15 @@ class Summary(_ByReference):
     numel: int
     values: np.ndarray | None = None
     stats: Stats | None = None
+
+    def __init__(self, shape: tuple[int, ...], dtype: str, numel: int,
+                 values: np.ndarray | None = None, stats: Stats | None = None) -> None:
+        self.shape = shape
+        self.dtype = dtype
+        self.numel = numel
+        self.values = values
+        _set_stats_slot(self, stats)     # the slot itself: _StatsWhenRead.__set__ is a
+                                         # Python call, and every event makes summaries
 
     def _stats(self) -> Stats:
         stats = self.stats
@@ -248,6 +257,7 @@ class _StatsWhenRead:
         self.slot.__set__(summary, value)
 
 
+_set_stats_slot = Summary.stats.__set__
 Summary.stats = _StatsWhenRead(Summary.stats)
 
 

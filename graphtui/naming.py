@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from operator import is_
+from types import ModuleType
 from pathlib import Path
 
 from graphtui.scenario import is_scenario_frame
@@ -20,16 +22,10 @@ MAX_PARAMETERS_PER_MODULE = 10_000
 
 def known_id(value) -> int:
     """The engine's id of a tensor, 0 when it has none (or ``value`` is not a tensor)."""
-    if not _is_tensor(value):
+    if _kind_of(type(value)) is not _TENSOR:
         return 0
     tid = getattr(value, "_tid", 0)
     return tid if isinstance(tid, int) else 0
-
-
-def _is_tensor(value) -> bool:
-    tensor_class = _tensor_class()
-    return (tensor_class is not None and isinstance(value, tensor_class)) or \
-        (bool(_watched_classes) and isinstance(value, _watched_classes))
 
 
 # Tensor classes of a backend other than the engine (real torch.Tensor under --backend
@@ -41,6 +37,7 @@ def watch_tensor_class(cls) -> None:
     global _watched_classes
     if cls not in _watched_classes:
         _watched_classes += (cls,)
+        _KINDS.clear()
 
 
 def _tensor_class():
@@ -48,11 +45,45 @@ def _tensor_class():
     return getattr(module, "Tensor", None) if module is not None else None
 
 
+# What a value of a type can give names to, decided once per type: a scan looks at every
+# variable of the scenario's frames once per statement, and most are numbers, functions,
+# classes and modules. A type decided before engine.tensor loads stays right: a class made
+# later cannot be its base.
+_OTHER, _TENSOR, _SEQUENCE, _MAYBE_MODULE = "other", "tensor", "sequence", "maybe module"
+_KINDS: dict[type, str] = {}
+
+
+def _kind_of(cls: type) -> str:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = _classify(cls)
+    return kind
+
+
+def _classify(cls: type) -> str:
+    tensor_class = _tensor_class()
+    if (tensor_class is not None and issubclass(cls, tensor_class)) or \
+            (_watched_classes and issubclass(cls, _watched_classes)):
+        return _TENSOR
+    if issubclass(cls, (list, tuple)):
+        return _SEQUENCE
+    if issubclass(cls, (type, ModuleType)) or cls.__module__.split(".")[0] == "builtins":
+        # A class, a builtin value, or a Python module (engine's own module class answers
+        # a missing attribute slowly, through its lazy API): never an nn.Module.
+        return _OTHER
+    return _MAYBE_MODULE       # an object: a module when it has named_parameters
+
+
 def scenario_frames(scenario: Path, start=None) -> list:
     """The scenario's frames on the current stack, innermost first."""
+    known = _scenario_files(scenario)
     frames, frame = [], start or sys._getframe(1)
     while frame is not None:
-        if _is_scenario_file(frame.f_code.co_filename, scenario):
+        filename = frame.f_code.co_filename
+        ours = known.get(filename)
+        if ours is None:
+            ours = known[filename] = is_scenario_frame(filename, scenario)
+        if ours:
             frames.append(frame)
         frame = frame.f_back
     return frames
@@ -65,51 +96,115 @@ def innermost_scenario_frame(scenario: Path, start=None):
     return frame
 
 
-# (file name, scenario) -> whether it is the scenario: every scan walks the whole stack
-# (the runner's and runpy's frames too), and resolving a path asks the file system.
-_SCENARIO_FILES: dict[tuple[str, Path], bool] = {}
+# scenario -> {file name: whether it is the scenario}: every scan walks the whole stack (the
+# runner's and runpy's frames too), and resolving a path asks the file system. Looked up by
+# the file name alone: hashing a Path is a Python call.
+_SCENARIO_FILES: dict[Path, dict[str, bool]] = {}
+
+
+def _scenario_files(scenario: Path) -> dict[str, bool]:
+    known = _SCENARIO_FILES.get(scenario)
+    if known is None:
+        known = _SCENARIO_FILES[scenario] = {}
+    return known
 
 
 def _is_scenario_file(filename: str, scenario: Path) -> bool:
-    key = (filename, scenario)
-    known = _SCENARIO_FILES.get(key)
-    if known is None:
-        known = _SCENARIO_FILES[key] = is_scenario_frame(filename, scenario)
-    return known
+    known = _scenario_files(scenario)
+    ours = known.get(filename)
+    if ours is None:
+        ours = known[filename] = is_scenario_frame(filename, scenario)
+    return ours
 
 
 def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
     """(tensor id, name, tensor) for every named tensor visible in ``frames``, innermost
     first."""
+    namespaces = [frame.f_locals for frame in frames if frame.f_code.co_name != "<module>"]
     seen_globals: set[int] = set()
-    for frame in frames:
-        if frame.f_code.co_name != "<module>":
-            yield from names_in_namespace(frame.f_locals)
     for frame in reversed(frames):
         if id(frame.f_globals) not in seen_globals:
             seen_globals.add(id(frame.f_globals))
-            yield from names_in_namespace(frame.f_globals)
+            namespaces.append(frame.f_globals)
+    # The namespace the innermost frame writes to changes at every statement, and a
+    # snapshot of it would keep a value it deletes alive: it is read afresh, not kept.
+    current = id(frames[0].f_globals if frames[0].f_code.co_name == "<module>"
+                 else frames[0].f_locals) if frames else None
+    _SNAPSHOTS.pop(current, None)
+    looked_at = [_variables_worth_looking_at(list(namespace.items()))
+                 if id(namespace) == current else _worth_looking_at(namespace)
+                 for namespace in namespaces]
+    _forget_other_namespaces(namespaces)
+    found: list = []
+    for variables in looked_at:
+        if variables:
+            _names_of(variables, found)
+    return iter(found)
 
 
 def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str, object]]:
-    for name, value in list(namespace.items()):
-        if name.startswith("__"):
-            continue
-        tid = known_id(value)
-        if tid:
-            yield tid, name, value
-        elif isinstance(value, (list, tuple)):
+    found: list = []
+    _names_of(_variables_worth_looking_at(list(namespace.items())), found)
+    return iter(found)
+
+
+# id(namespace) -> (its keys, its values, the variables worth looking at) as last scanned.
+# The outer frames of a scenario and its module's globals rarely change from one statement
+# to the next: when every key and value is the same object as before, the scan looks again
+# only at the variables that can name something (a list's items or a module's parameters
+# may have changed). Only the outer namespaces of the last scan are kept (not the innermost
+# frame's, which changes and deletes), so no value outlives its frame by more than a scan.
+_SNAPSHOTS: dict[int, tuple[list, list, list]] = {}
+
+
+def _worth_looking_at(namespace: dict) -> list:
+    keys = list(namespace)
+    values = list(namespace.values())
+    known = _SNAPSHOTS.get(id(namespace))
+    if known is not None and known[0] == keys and len(values) == len(known[1]) and \
+            all(map(is_, values, known[1])):
+        return known[2]
+    variables = _variables_worth_looking_at(zip(keys, values))
+    if len(keys) == len(values):     # else another thread changed it between the two reads
+        _SNAPSHOTS[id(namespace)] = (keys, values, variables)
+    return variables
+
+
+def _forget_other_namespaces(namespaces: list) -> None:
+    if len(_SNAPSHOTS) > len(namespaces):
+        current = {id(namespace) for namespace in namespaces}
+        for key in [key for key in _SNAPSHOTS if key not in current]:
+            del _SNAPSHOTS[key]
+
+
+def forget_namespaces() -> None:
+    _SNAPSHOTS.clear()
+
+
+def _variables_worth_looking_at(items) -> list[tuple[str, object, str]]:
+    kinds = _KINDS
+    variables = []
+    for name, value in items:
+        kind = kinds.get(type(value)) or _kind_of(type(value))
+        if kind is not _OTHER and not name.startswith("__"):
+            variables.append((name, value, kind))
+    return variables
+
+
+def _names_of(variables: list, found: list) -> None:
+    """Append (tensor id, name, tensor) to ``found`` for each tensor the variables name."""
+    for name, value, kind in variables:
+        if kind is _TENSOR:
+            tid = getattr(value, "_tid", 0)
+            if tid and isinstance(tid, int):
+                found.append((tid, name, value))
+        elif kind is _SEQUENCE:
             for index, item in enumerate(value[:MAX_ITEMS_PER_LIST]):
                 item_id = known_id(item)
                 if item_id:
-                    yield item_id, f"{name}[{index}]", item
-        elif _is_module(value):
-            yield from _parameter_names(name, value)
-
-
-def _is_module(value) -> bool:
-    return (not isinstance(value, type) and callable(getattr(value, "named_parameters", None))
-            and type(value).__module__.split(".")[0] != "builtins")
+                    found.append((item_id, f"{name}[{index}]", item))
+        elif callable(getattr(value, "named_parameters", None)):
+            found.extend(_parameter_names(name, value))
 
 
 def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str, object]]:

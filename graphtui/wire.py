@@ -69,8 +69,17 @@ def _rebuild_array(data: bytes, dtype: str, shape: tuple) -> np.ndarray:
     return np.frombuffer(data, dtype).reshape(shape)      # read-only: backed by bytes
 
 
+# dtype -> its ``str`` ("<f4"): the property costs about a microsecond, and a batch reduces
+# an array for most of its events.
+_DTYPE_STRS: dict = {}
+
+
 def _reduce_array(array: np.ndarray):
-    return _rebuild_array, (array.tobytes(), array.dtype.str, array.shape)
+    dtype = array.dtype
+    text = _DTYPE_STRS.get(dtype)
+    if text is None:
+        text = _DTYPE_STRS[dtype] = dtype.str
+    return _rebuild_array, (array.tobytes(), text, array.shape)
 
 
 def _reducer(cls: type):

@@ -119,6 +119,7 @@ class Recorder:
 
     def unsubscribe(self) -> None:
         trace.unsubscribe(self.on_event)
+        naming.forget_namespaces()
 
     # ------------------------------------------------------------ the engine's subscriber
 

@@ -173,3 +173,11 @@ def test_statistics_not_computed_in_the_runner_are_computed_when_read():
     assert summary.stats is None
     (event,) = wire.decode_events(wire.encode_events([trace.GradAccumulated(1, summary, False)]))
     assert (event.grad.min, event.grad.max, event.grad.mean) == (1.0, 3.0, 2.0)
+
+
+def test_arrays_keep_their_dtype_and_byte_order_across_the_wire():
+    arrays = [np.array([1.5, -2.0], "<f4"), np.array([1.5, -2.0], ">f4"),
+              np.array([3, 4], "<i8"), np.array([True, False]), np.array([1.5, -2.0], "<f4")]
+    decoded = wire.decode_events(wire.encode_events(arrays))
+    assert [a.dtype.str for a in decoded] == ["<f4", ">f4", "<i8", "|b1", "<f4"]
+    assert [a.tolist() for a in decoded] == [a.tolist() for a in arrays]
