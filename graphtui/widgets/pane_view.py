@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -46,7 +47,13 @@ class PaneView(VerticalScroll):
              ) -> None:
         self.numbers = numbers
         self._last = self.render_view(state, selection)
-        self.query_one(".body", Static).update(self._last)
+        body = self.query_one(".body", Static)
+        rendered = RenderedOnce(self._last)
+        # As tall as what it replaces (the same node in another pass): a repaint, not a
+        # layout of the whole screen.
+        width, height = body.content_size
+        same_height = width > 0 and height > 0 and rendered.height(self.app, width) == height
+        body.update(rendered, layout=not same_height)
 
     def render_view(self, state: State, selection: Selection) -> RenderableType:
         raise NotImplementedError
@@ -55,6 +62,33 @@ class PaneView(VerticalScroll):
     def text(self) -> str:
         """What the view shows, as plain text (for tests)."""
         return plain_text(self._last)
+
+
+class RenderedOnce:
+    """``renderable``, rendered once per width. Textual renders a Rich renderable in a
+    Static twice for each update: once to measure its height for the layout, once to draw
+    it; a grid of facts is most of what a key that moves the inspector costs. The segments
+    of the first are kept and given again for the second."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._segments: tuple | None = None      # (options key, segments)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key = (options.max_width, options.min_width, options.justify, options.overflow,
+               options.no_wrap, options.highlight, options.markup)
+        if self._segments is None or self._segments[0] != key:
+            self._segments = (key, list(console.render(self.renderable, options)))
+        return self._segments[1]
+
+    def height(self, app, width: int) -> int:
+        """Its lines at ``width``, counted as Textual counts them for the layout (the
+        render is kept for the drawing)."""
+        options = app.console_options.update_width(width).update(highlight=False)
+        return sum(text.count("\n") for text, _, _ in app.console.render(self, options))
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
 
 
 def plain_text(renderable: RenderableType, width: int = 200) -> str:
