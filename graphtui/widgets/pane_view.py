@@ -47,13 +47,7 @@ class PaneView(VerticalScroll):
              ) -> None:
         self.numbers = numbers
         self._last = self.render_view(state, selection)
-        body = self.query_one(".body", Static)
-        rendered = RenderedOnce(self._last)
-        # As tall as what it replaces (the same node in another pass): a repaint, not a
-        # layout of the whole screen.
-        width, height = body.content_size
-        same_height = width > 0 and height > 0 and rendered.height(self.app, width) == height
-        body.update(rendered, layout=not same_height)
+        self.query_one(".body", Static).update(RenderedOnce(self._last))
 
     def render_view(self, state: State, selection: Selection) -> RenderableType:
         raise NotImplementedError
@@ -80,12 +74,6 @@ class RenderedOnce:
         if self._segments is None or self._segments[0] != key:
             self._segments = (key, list(console.render(self.renderable, options)))
         return self._segments[1]
-
-    def height(self, app, width: int) -> int:
-        """Its lines at ``width``, counted as Textual counts them for the layout (the
-        render is kept for the drawing)."""
-        options = app.console_options.update_width(width).update(highlight=False)
-        return sum(text.count("\n") for text, _, _ in app.console.render(self, options))
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement.get(console, options, self.renderable)
