@@ -11,10 +11,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual import on
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Static
 
 from graphtui.dump_gradients import findings_line, iteration_title
 from graphtui.model.gradient_rows import layer_flow, table_rows
@@ -22,7 +23,9 @@ from graphtui.model.gradients import THRESHOLDS_SHORT, tracker_for
 from graphtui.widgets.flow_chart import FlowChart
 from graphtui.widgets.gradients_table import TREND_WIDTH, GradientsTable
 from graphtui.widgets.loss_chart import LossChart
+from graphtui.widgets.tab_bar import TabBar
 
+TABS = [("grad-table", "Table"), ("grad-flow", "Gradient flow"), ("grad-loss", "Loss")]
 POLL = 0.5          # seconds between looks at a live run's new events
 # A line of text, not Textual's Footer: the Footer rebuilds its key widgets and their
 # styles each time the screen is shown, which was most of the cost of opening the view.
@@ -38,8 +41,8 @@ class GradientsScreen(Screen):
     GradientsScreen #grad-keys { height: 1; background: $panel; padding: 0 1; color: $text-muted; }
     GradientsScreen #grad-findings { height: auto; padding: 0 1; }
     GradientsScreen #grad-thresholds { height: auto; padding: 0 1; color: $text-muted; }
-    GradientsScreen TabbedContent { height: 1fr; }
-    GradientsScreen TabPane { padding: 0; }
+    GradientsScreen ContentSwitcher { height: 1fr; }
+    GradientsScreen ContentSwitcher > * { height: auto; }
     /* Wide terminals: the flow chart beside the table, on the first screen. */
     GradientsScreen #grad-side-flow { display: none; width: 1fr; border-left: vkey $panel; }
     GradientsScreen.-wide #grad-side-flow { display: block; }
@@ -83,14 +86,14 @@ class GradientsScreen(Screen):
         yield Static(id="grad-title")
         yield Static(id="grad-findings")
         yield Static(Text(THRESHOLDS_SHORT), id="grad-thresholds")
-        with TabbedContent(initial="grad-table"):
-            with TabPane("Table", id="grad-table"):
-                with Horizontal():
-                    yield GradientsTable(id="grad-rows")
-                    yield FlowChart(id="grad-side-flow")
-            with TabPane("Gradient flow", id="grad-flow"):
+        yield TabBar(TABS, "grad-table")
+        with ContentSwitcher(initial="grad-table"):
+            with Horizontal(id="grad-table"):
+                yield GradientsTable(id="grad-rows")
+                yield FlowChart(id="grad-side-flow")
+            with Vertical(id="grad-flow"):
                 yield FlowChart(id="grad-flow-chart")
-            with TabPane("Loss", id="grad-loss"):
+            with Vertical(id="grad-loss"):
                 yield LossChart(id="grad-loss-chart")
         yield Static(KEYS_LINE, id="grad-keys")
 
@@ -152,7 +155,7 @@ class GradientsScreen(Screen):
             self._findings_shown = findings
             self.query_one("#grad-findings", Static).update(findings)
         self.query_one(LossChart).show(tracker.losses())
-        self.shown = (iteration.number if iteration else None, self.query_one(TabbedContent).active)
+        self.shown = (iteration.number if iteration else None, self.query_one(TabBar).active)
 
     def _poll(self) -> None:
         if self.app.screen is not self:
@@ -183,8 +186,13 @@ class GradientsScreen(Screen):
         self.show_iteration()
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self.query_one(TabBar).active = tab
+        self.query_one(ContentSwitcher).current = tab
         self.shown = (self.shown[0] if self.shown else None, tab)
+
+    @on(TabBar.Picked)
+    def _tab_picked(self, picked: TabBar.Picked) -> None:
+        self.action_tab(picked.tab)
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -1,19 +1,26 @@
 """The gradients view's table: every parameter of one iteration, grouped by module in layer
 order, with its gradient's statistics, a sparkline of its norm over iterations and a flag.
 
-Columns are padded by the cells themselves (the table's own padding is 0), so the whole
-table fits 80 columns.
-
-DataTable forgets every rendered cell whenever one cell changes, the styles are refreshed
-(each time the view is shown again) or the focus moves, and drawing ~100 cells through
-Rich is most of what such a key costs. This table also keeps each cell's render by what
-it draws from (its text and styles, width, the row's and cursor's styles), so a cell that
-looks as before (names, shapes, trends, headers; everything when the view is shown again)
-is not drawn again."""
+A line-API widget, not Textual's DataTable: the table is a fixed set of columns of one-line
+cells, a header and a row cursor, and DataTable's general machinery (keys, cell caches
+cleared on every change, a Rich render per cell) was most of what a key of the view cost.
+Here a row is drawn as one Rich ``Text`` and kept as a ``Strip`` by what it shows and the
+styles it is drawn in, so another iteration draws only the rows whose numbers changed
+(names, shapes, trends and headers stay as drawn), and showing the view again draws none.
+It draws what DataTable drew: columns padded by the cells themselves (no cell padding), a
+number right-aligned with its style, the header and the cursor row in the same component
+styles, a row's cells marked with their row and column (``Style.meta``).
+"""
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from graphtui.model.gradient_rows import Row, shape_text
 from graphtui.widgets.chart_text import FLAG_STYLE, MEAN_STYLE
@@ -23,78 +30,153 @@ COLUMNS = (("parameter", NAME_WIDTH), ("shape", 6), ("‖g‖", NUMBER_WIDTH),
            ("min", NUMBER_WIDTH), ("max", NUMBER_WIDTH), ("mean|g|", NUMBER_WIDTH),
            ("NaN", 5), ("upd/w", NUMBER_WIDTH))
 TREND_WIDTH = 8
-CELLS_KEPT = 4096       # cell renders kept (a view shows ~120; a few iterations' worth)
+WIDTHS = tuple(width for _, width in COLUMNS) + (TREND_WIDTH + 1,)
+TABLE_WIDTH = sum(WIDTHS)
+HEADER = tuple(Text(label, justify="right" if width == NUMBER_WIDTH else "left")
+               for label, width in COLUMNS) + (Text(" trend"),)
+ROWS_KEPT = 1024        # row strips kept (a view shows ~40; a few hundred iterations' worth)
 
 
-class GradientsTable(DataTable):
+class GradientsTable(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {"gradients-table--header", "gradients-table--cursor"}
     DEFAULT_CSS = """
-    GradientsTable { height: 1fr; width: auto; max-width: 100%; }
+    GradientsTable {
+        background: $surface;
+        color: $foreground;
+        height: 1fr; width: auto; max-width: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .gradients-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .gradients-table--header { background-tint: $foreground 5%; }
+        }
+        & > .gradients-table--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .gradients-table--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .gradients-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
     """
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "cursor_to(0)", "First", show=False),
+        Binding("end", "cursor_to(-1)", "Last", show=False),
+    ]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._cells_drawn: dict[tuple, list] = {}    # cell key -> its lines of segments
-
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.cell_padding = 0
-        for label, width in COLUMNS:
-            justify = "right" if width == NUMBER_WIDTH else "left"
-            self.add_column(Text(label, justify=justify), width=width)
-        self.add_column(Text(" trend"), width=TREND_WIDTH + 1)
+        self.rows: list[tuple[Row, bool]] = []     # each row, and whether last in its module
+        self.cursor_row = 0
+        self._strips: dict[tuple, Strip] = {}     # row's key + styles + width -> its strip
+        self.virtual_size = Size(TABLE_WIDTH, 1)
 
     def show(self, rows: list[Row]) -> None:
-        """Fill the table; when the rows are the same parameters as shown (another
-        iteration of the same loop), only their cells change, which redraws less."""
-        layout = [(row.module, row.label) for row in rows]
-        cells = [_cells(row, _last_in_module(rows, i)) for i, row in enumerate(rows)]
-        if layout == getattr(self, "_row_layout", None):
-            for index, row_cells in enumerate(cells):
-                for column, value in zip(self.columns, row_cells):
-                    self.update_cell(str(index), column, value)
+        """Show these rows; the cursor stays on its row number (the same parameter when the
+        rows are another iteration of the same loop)."""
+        self.rows = [(row, _last_in_module(rows, i)) for i, row in enumerate(rows)]
+        self.cursor_row = max(0, min(self.cursor_row, len(rows) - 1))
+        size = Size(TABLE_WIDTH, len(rows) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+        self.refresh()
+
+    # ------------------------------------------------------------------ keys and mouse
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_cursor(self.cursor_row + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor_row + direction * max(1, self.size.height - 2))
+
+    def action_cursor_to(self, row: int) -> None:
+        self.move_cursor(row if row >= 0 else len(self.rows) - 1)
+
+    def move_cursor(self, row: int) -> None:
+        row = max(0, min(row, len(self.rows) - 1))
+        if row == self.cursor_row:
             return
-        self._row_layout = layout
-        self.clear()
-        for index, row_cells in enumerate(cells):
-            self.add_row(*row_cells, key=str(index))
+        self.cursor_row = row
+        visible = max(1, self.size.height - 1)        # rows under the header
+        top = int(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False)
+        elif row >= top + visible:
+            self.scroll_to(y=row - visible + 1, animate=False)
+        self.refresh()
 
-    def _render_cell(self, row_index: int, column_index: int, base_style, width: int,
-                     cursor: bool = False, hover: bool = False) -> list:
-        """DataTable's render of a cell, kept by everything that render depends on."""
-        key = self._cell_key(row_index, column_index, base_style, width, cursor, hover)
-        if key is None:
-            return super()._render_cell(row_index, column_index, base_style, width,
-                                        cursor, hover)
-        lines = self._cells_drawn.get(key)
-        if lines is None:
-            lines = super()._render_cell(row_index, column_index, base_style, width,
-                                         cursor, hover)
-            if len(self._cells_drawn) >= CELLS_KEPT:
-                self._cells_drawn.clear()
-            self._cells_drawn[key] = lines
-        return lines
+    def _on_click(self, event: events.Click) -> None:
+        if event.y >= 1:                              # not the header
+            self.move_cursor(int(self.scroll_y) + event.y - 1)
 
-    def _cell_key(self, row_index: int, column_index: int, base_style, width: int,
-                  cursor: bool, hover: bool) -> tuple | None:
-        """What DataTable._render_cell draws from; None for a cell it does not cover (a row
-        label, a fixed cell, a row not one line high)."""
-        is_header = row_index == -1
-        if column_index < 0 or row_index < -1 or (self.fixed_rows or self.fixed_columns):
-            return None
-        height = self.header_height if is_header else \
-            self.rows[self._row_locations.get_key(row_index)].height
-        if height != 1:
-            return None
-        cell = self._get_row_renderables(row_index).cells[column_index]
-        if not isinstance(cell, Text):
-            return None
-        styles = self._get_styles_to_render_cell(
-            is_header, False, False, hover, cursor, self.show_cursor,
-            self._show_hover_cursor, self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css")
-        content = (cell.plain, cell.style, cell.justify, cell.overflow, cell.no_wrap,
-                   cell.end, cell.tab_size, tuple(cell.spans))
-        return (row_index, column_index, content, base_style, width, styles)
+    # ------------------------------------------------------------------ drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        index = -1 if y == 0 else y - 1 + scroll_y    # the header stays at the top
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        strip = self._row_strip(index, max(width, TABLE_WIDTH))
+        return strip.crop(scroll_x, scroll_x + width) if scroll_x or width < TABLE_WIDTH \
+            else strip
+
+    def _row_strip(self, index: int, width: int) -> Strip:
+        base = self.rich_style
+        if index < 0:
+            key, row_style, cursor = ("header",), \
+                self.get_component_styles("gradients-table--header").rich_style, Style()
+        else:
+            key, row_style = self.rows[index], base
+            cursor = self.get_component_rich_style("gradients-table--cursor") \
+                if index == self.cursor_row else Style()
+        # DataTable's cursor: its colour over the cells' own, its background under theirs.
+        post = Style.from_color(color=cursor.color)
+        cache_key = (key, index, row_style, cursor, base, width)
+        strip = self._strips.get(cache_key)
+        if strip is None:
+            cells = HEADER if index < 0 else _cells(*self.rows[index])
+            strip = _draw_row(cells, index, row_style + cursor, post, base, width,
+                              self.app.console)
+            if len(self._strips) >= ROWS_KEPT:
+                self._strips.clear()
+            self._strips[cache_key] = strip
+        return strip
+
+
+def _draw_row(cells: tuple, index: int, style: Style, post: Style, base: Style,
+              width: int, console) -> Strip:
+    """The row's cells, each cropped and padded to its column as DataTable pads a one-line
+    cell (a right-aligned number's padding in its style, a left-aligned cell's not), over
+    ``style``, then the rest of the line in ``style`` too."""
+    line = Text()
+    for column, (cell, cell_width) in enumerate(zip(cells, WIDTHS)):
+        start = len(line)
+        _append_fitted(line, cell if isinstance(cell, Text) else Text(cell), cell_width)
+        line.stylize(Style.from_meta({"row": index, "column": column}), start, len(line))
+    segments = list(Segment.apply_style(line.render(console), style, post))
+    # As DataTable: the rest of the line in the row's style (an empty segment if none).
+    meta = Style.from_meta({"row": index, "column": 0, "out_of_bounds": True})
+    segments.append(Segment(" " * (width - TABLE_WIDTH), style + meta))
+    return Strip(segments, width).adjust_cell_length(width, base).simplify()
+
+
+def _append_fitted(line: Text, cell: Text, width: int) -> None:
+    text = cell.copy()
+    text.truncate(width, overflow=cell.overflow or "fold")
+    gap = width - text.cell_len
+    if gap > 0 and cell.justify == "right":
+        text.pad_left(gap)            # inside the text: in its style
+    line.append_text(text)
+    if gap > 0 and cell.justify != "right":
+        line.append(" " * gap)        # outside it: unstyled
 
 
 def _last_in_module(rows: list[Row], index: int) -> bool:

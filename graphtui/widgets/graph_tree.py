@@ -30,6 +30,7 @@ MAX_REVEAL_DEPTH = 32     # deeper than this (its guides alone fill the pane), a
                           # row of its own at the top
 DEEP = "deep"             # the kind of that row (see GraphTree.reveal)
 REBUILD_WHILE_RUNNING = 1.0   # seconds between rebuilds while roots keep coming
+LINES_KEPT = 2048         # drawn lines kept by what they show (a pane shows ~40)
 
 
 def entry_label(state: State, entry: TreeEntry, repeated: bool = False,
@@ -137,6 +138,7 @@ class GraphTree(Tree[TreeEntry]):
         self._current_pass: tuple | None = None  # the current backward pass's row key
         self._rebuilt = 0.0                   # when the tree was last rebuilt
         self._deep: TreeEntry | None = None   # a node too deep to open the path to
+        self._drawn_lines: dict[tuple, object] = {}   # what a line shows -> its strip
 
     # ---------------------------------------------------------------- attributes down
 
@@ -234,15 +236,16 @@ class GraphTree(Tree[TreeEntry]):
         repeated = entry.node_id is not None and entry.node_id in self._shown
         if repeated:
             self._repeated.add(entry.key)
+        # Added open, not opened after: expand() posts a NodeExpanded per row, and a
+        # rebuild (each < / > key) adds a whole graph.
+        is_open = entry.has_children and entry.key in self._expanded
         node = parent.add(entry_label(self._state, entry, repeated, not self.group_by_module),
-                          data=entry,
-                          allow_expand=entry.has_children)
+                          data=entry, expand=is_open, allow_expand=entry.has_children)
         self._loaded[entry.key] = node
         if entry.node_id is not None:
             self._shown.add(entry.node_id)
-        if entry.has_children and entry.key in self._expanded:
+        if is_open:
             self._fill(node)
-            node.expand()
         return node
 
     def _fill(self, node: TreeNode[TreeEntry]) -> None:
@@ -289,7 +292,8 @@ class GraphTree(Tree[TreeEntry]):
                 return None
             self._expanded.add(node.data.key)
             self._fill(node)
-            node.expand()
+            if not node.is_expanded:
+                node.expand()
             node = self._loaded.get(key[:depth])
         return node
 
@@ -304,6 +308,41 @@ class GraphTree(Tree[TreeEntry]):
         if node is not None:
             self._move_to(node)
         return node is not None
+
+    # ---------------------------------------------------------------- drawing
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style):
+        """Tree's line, kept by what it shows. Tree keeps its lines only until the tree
+        changes; a rebuild (each < / > key) makes every row anew, though most show what the
+        same line showed before (the pass's graph has the same shape each iteration)."""
+        key = self._line_key(y, x1, x2, base_style)
+        if key is None:
+            return super()._render_line(y, x1, x2, base_style)
+        strip = self._drawn_lines.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            if len(self._drawn_lines) >= LINES_KEPT:
+                self._drawn_lines.clear()
+            self._drawn_lines[key] = strip
+        return strip
+
+    def _line_key(self, y: int, x1: int, x2: int, base_style) -> tuple | None:
+        """Everything Tree._render_line draws line ``y`` from (its meta names the line)."""
+        lines = self._tree_lines
+        if y >= len(lines):
+            return None
+        line = lines[y]
+        node = line.node
+        label = node._label
+        path = tuple((n.is_last, n._hover, n._selected) for n in line.path)
+        return (y, x1, x2, self.size.width, self.virtual_size.width, base_style,
+                self._pseudo_class_state, self.hover_line, self.cursor_line == y,
+                self.show_guides, self.guide_depth, line.last, path, label.plain,
+                label.style, tuple(label.spans), node._allow_expand, node.is_expanded)
+
+    def notify_style_update(self) -> None:
+        self._drawn_lines.clear()
+        super().notify_style_update()
 
     # ---------------------------------------------------------------- events
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -46,7 +47,7 @@ class PaneView(VerticalScroll):
              ) -> None:
         self.numbers = numbers
         self._last = self.render_view(state, selection)
-        self.query_one(".body", Static).update(self._last)
+        self.query_one(".body", Static).update(RenderedOnce(self._last))
 
     def render_view(self, state: State, selection: Selection) -> RenderableType:
         raise NotImplementedError
@@ -55,6 +56,27 @@ class PaneView(VerticalScroll):
     def text(self) -> str:
         """What the view shows, as plain text (for tests)."""
         return plain_text(self._last)
+
+
+class RenderedOnce:
+    """``renderable``, rendered once per width. Textual renders a Rich renderable in a
+    Static twice for each update: once to measure its height for the layout, once to draw
+    it; a grid of facts is most of what a key that moves the inspector costs. The segments
+    of the first are kept and given again for the second."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._segments: tuple | None = None      # (options key, segments)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key = (options.max_width, options.min_width, options.justify, options.overflow,
+               options.no_wrap, options.highlight, options.markup)
+        if self._segments is None or self._segments[0] != key:
+            self._segments = (key, list(console.render(self.renderable, options)))
+        return self._segments[1]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
 
 
 def plain_text(renderable: RenderableType, width: int = 200) -> str:

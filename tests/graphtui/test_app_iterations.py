@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from graphtui.model import ITERATION, PENDING
+from textual.widgets import Tree
+
 from graphtui.widgets.graph_tree import GraphTree
 from tui_support import running, write_lesson
 
@@ -87,3 +89,50 @@ async def test_a_finished_loop_starts_on_its_last_pass_and_shows_its_root(tmp_pa
         assert graph.entry.kind == ITERATION and graph.entry.key == ("i6",)
         node = ui.inspector("node")
         assert "MseLossBackward0" in node and "has no grad_fn" not in node
+
+
+def drawn(graph: GraphTree) -> list[list]:
+    return [list(graph.render_line(y)) for y in range(graph.size.height)]
+
+
+def drawn_by_tree(graph: GraphTree) -> list[list]:
+    """The lines as Textual's Tree draws them, without the lines the pane keeps."""
+    graph._line_cache.clear()
+    x, top = graph.scroll_offset
+    return [list(Tree._render_line(graph, y + top, x, x + graph.size.width, graph.rich_style))
+            for y in range(graph.size.height)]
+
+
+async def test_lines_kept_across_passes_draw_what_tree_draws(tmp_path):
+    """The graph pane keeps drawn lines by what they show: moving between passes (each a
+    rebuild of the tree), every line is what Tree draws anew, and most lines of a pass's
+    graph, the same shape each pass, are not drawn again."""
+    # Twelve passes: the five older passes' rows shift by one at each key, in place.
+    path = write_lesson(tmp_path, "mlp_loop.py")
+    path.write_text(path.read_text().replace("range(6)", "range(12)"))
+    async with running(path, break_on_backward=False) as ui:
+        graph = ui.screen.query_one(GraphTree)
+        kept_before, lines_shown = len(graph._drawn_lines), 0
+        for key in ["less_than_sign"] * 6 + ["greater_than_sign"] * 5 + ["down", "up"]:
+            await ui.press(key)
+            shown = drawn(graph)
+            assert shown == drawn_by_tree(graph), key
+            lines_shown += sum(1 for line in shown if "".join(s.text for s in line).strip())
+        assert "backward 12 of 12" in ui.status()
+        assert len(graph._drawn_lines) - kept_before < lines_shown / 2
+
+
+async def test_the_inspector_redraws_a_node_as_tall_as_the_one_before(tmp_path):
+    """`<` shows the same root node of another pass: as many lines (no layout), other
+    values; the screen shows the new ones."""
+    async with running(write_lesson(tmp_path, "mlp_loop.py"), break_on_backward=False) as ui:
+        seen = []
+        for _ in range(3):
+            await ui.press("less_than_sign")
+            node_text = ui.inspector("node")
+            produced = next(line for line in node_text.splitlines()
+                            if line.startswith("grad_inputs out"))
+            norm = produced.split("norm ", 1)[1].split()[0]
+            assert f"norm {norm}" in ui.screen_text()
+            seen.append(norm)
+        assert len(set(seen)) == 3                  # each pass's own gradient

@@ -9,7 +9,7 @@ import pytest
 from graphtui.headless import press_and_settle, settle
 from graphtui.screens.gradients import GradientsScreen
 from graphtui.screens.main import MainScreen
-from graphtui.widgets.gradients_table import GradientsTable
+from graphtui.widgets.tab_bar import TabBar
 from tui_support import new_app, running, screen_text
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -72,25 +72,18 @@ async def test_the_table_shows_update_ratios_and_the_loss_tab_its_range():
         assert "5.204" in loss and "0.1875" in loss and "backward 8" in loss
 
 
-async def test_cells_kept_from_an_earlier_render_draw_what_a_fresh_table_draws():
-    """The table keeps cell renders across iterations and re-openings: after moving back
-    and forth and opening the view again, every line is what DataTable alone draws."""
+async def test_a_click_on_a_tab_label_shows_its_tab():
     async with running(MLP, break_on_backward=False, size=SMALL) as ui:
-        await open_view(ui, "left", "left", "right", "escape", "G", "right")
-        table = ui.app.screen.query_one(GradientsTable)
-        assert "backward 8 of 8" in screen_text(ui.app)
-        height = table.size.height
-        kept = [list(table.render_line(y)) for y in range(height)]
-        assert len(table._cells_drawn) > 0
-        reused = dict(table._cells_drawn)
-        table._cells_drawn.clear()
-        table._clear_caches()
-        fresh_lines = [table.render_line(y) for y in range(height)]
-        assert kept == [list(line) for line in fresh_lines]
-        assert "weight" in "".join(line.text for line in fresh_lines)
-        both = [key for key in table._cells_drawn if key in reused]
-        assert len(both) > 20
-        assert all(reused[key] == table._cells_drawn[key] for key in both)
+        await open_view(ui)
+        screen = ui.app.screen
+        loss_start = next(start for tab, start, _ in screen.query_one(TabBar).spans()
+                          if tab == "grad-loss")
+        assert await ui.pilot.click(TabBar, offset=(loss_start + 1, 0))
+        await ui.pilot.pause()
+        assert screen.shown[1] == "grad-loss" and "0.1875" in screen_text(ui.app)
+        assert await ui.pilot.click(TabBar, offset=(2, 0))     # "Table"
+        await ui.pilot.pause()
+        assert screen.shown[1] == "grad-table" and "├ weight" in screen_text(ui.app)
 
 
 async def test_shown_again_after_a_theme_change_it_takes_the_new_theme():

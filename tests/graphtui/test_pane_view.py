@@ -1,0 +1,38 @@
+"""The inspector views' renderable wrapper: rendered once per width, drawn as the original."""
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from graphtui.widgets.pane_view import RenderedOnce, facts
+
+
+class Counted:
+    """A renderable that counts its renders."""
+
+    def __init__(self, renderable) -> None:
+        self.renderable, self.renders = renderable, 0
+
+    def __rich_console__(self, console, options):
+        self.renders += 1
+        yield from console.render(self.renderable, options)
+
+
+def printed(renderable, width: int) -> str:
+    console = Console(width=width, file=io.StringIO(), record=True, color_system="truecolor")
+    console.print(renderable)
+    return console.export_text(styles=True)
+
+
+def test_rendered_once_per_width_and_drawn_as_the_original():
+    grid = facts(("next_functions", Text("[0] (AddmmBackward0, 0)\n[1] None")),
+                 ("made at", Text("a/very/long/path/to/the/scenario/file.py:120")))
+    counted = Counted(grid)
+    once = RenderedOnce(counted)
+    first = printed(once, 40)
+    assert printed(once, 40) == first == printed(grid, 40)
+    assert counted.renders == 1                   # measured, then drawn: one render
+    assert printed(once, 24) == printed(grid, 24) != first
+    assert counted.renders == 2
