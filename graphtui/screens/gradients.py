@@ -141,7 +141,7 @@ class GradientsScreen(Screen):
         else:
             title.append(f"  ·  {iteration_title(tracker, iteration)}")
             if not iteration.finished:
-                title.append("  (running)", style="yellow")
+                title.append(_running_text(iteration, self.index), style="yellow")
             self.query_one(GradientsTable).show(table_rows(tracker, iteration, TREND_WIDTH))
             flow = layer_flow(tracker, iteration)
             for chart in self.query(FlowChart):
@@ -196,3 +196,13 @@ class GradientsScreen(Screen):
 
     def action_close(self) -> None:
         self.app.pop_screen()
+
+
+def _running_text(iteration, index: int) -> str:
+    """A running backward that has written no .grad yet shows an empty table: say so, and
+    where the last one's gradients are."""
+    if iteration.grads:
+        return "  (running)"
+    if index > 0:
+        return f"  (running: no .grad yet, ← {iteration.number - 1})"
+    return "  (running: no .grad yet)"

@@ -139,3 +139,17 @@ def test_snapshot_vanishing(snap_compare, size, keys):
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x45"])
 def test_snapshot_loss_curve(snap_compare, size):
     assert snapshot(snap_compare, MLP, ["G", "3"], size)
+
+
+async def test_a_backward_paused_before_any_grad_says_so_and_where_the_last_one_is():
+    async with running(VANISHING, size=SMALL) as ui:        # paused at backward 1's start
+        title = (await open_view(ui)).splitlines()[0].strip()
+        assert title.endswith("backward 1 of 1, loss 0.748369  (running: no .grad yet)")
+        await ui.pilot.press("escape", "c")
+        await settle(ui.pilot, ui.session)                  # paused at backward 2's start
+        title = (await open_view(ui)).splitlines()[0].strip()
+        assert title.endswith("backward 2 of 2, loss 0.778702  (running: no .grad yet, ← 1)")
+        await ui.pilot.press("left")
+        await ui.pilot.pause()
+        text = screen_text(ui.app)
+        assert "backward 1 of 2, loss 0.748369" in text and "5.4e-09" in text
