@@ -166,6 +166,23 @@ def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=N
                     allow_unused=True, create_graph=create_graph, retain_graph=retain_graph)
 
 
+def _prepared(inputs, fn_name: str, create_graph: bool) -> tuple[bool, tuple]:
+    was_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    return was_tuple, _differentiable_inputs(inputs, create_graph, need_graph=True)
+
+
+def _last_grad(outputs, inputs, v, refs, stage: str, create_graph: bool, strict: bool):
+    """The product: a grad call whose result is differentiable only under create_graph."""
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        grads = _grad(outputs, inputs, v, create_graph=create_graph)
+        return _zeros_for_none(grads, refs, strict, create_graph, stage)
+
+
+def _results(outputs, outputs_tuple: bool, products, products_tuple: bool, create_graph: bool):
+    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
+            _unpack(_detached(products, create_graph), products_tuple))
+
+
 def _call(func, inputs, fn_name: str, strict: bool) -> tuple[bool, tuple]:
     was_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
                                    fn_name)
@@ -178,33 +195,25 @@ def _call(func, inputs, fn_name: str, strict: bool) -> tuple[bool, tuple]:
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v · J): the vector-Jacobian product."""
     with enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
-        inputs = _differentiable_inputs(inputs, create_graph, need_graph=True)
+        inputs_tuple, inputs = _prepared(inputs, "vjp", create_graph)
         outputs_tuple, outputs = _call(func, inputs, "vjp", strict)
         v = _vector(v, outputs, outputs_tuple, "vjp", create_graph, _OUTPUT_IS_SCALAR)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        products = _zeros_for_none(_grad(outputs, inputs, v, create_graph=create_graph),
-                                   inputs, strict, create_graph, "back")
-    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
-            _unpack(_detached(products, create_graph), inputs_tuple))
+    products = _last_grad(outputs, inputs, v, inputs, "back", create_graph, strict)
+    return _results(outputs, outputs_tuple, products, inputs_tuple, create_graph)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J · v), by the double-backward trick."""
     with enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-        inputs = _differentiable_inputs(inputs, create_graph, need_graph=True)
+        inputs_tuple, inputs = _prepared(inputs, "jvp", create_graph)
         v = _vector(v, inputs, inputs_tuple, "jvp", create_graph, _INPUT_IS_SCALAR)
         outputs_tuple, outputs = _call(func, inputs, "jvp", strict)
         import engine
         dummies = tuple(engine.zeros_like(out, requires_grad=True) for out in outputs)
         grad_inputs = _grad(outputs, inputs, dummies, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        products = _zeros_for_none(_grad(grad_inputs, dummies, v, create_graph=create_graph),
-                                   outputs, strict, create_graph, "back_trick")
-    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
-            _unpack(_detached(products, create_graph), outputs_tuple))
+    products = _last_grad(grad_inputs, dummies, v, outputs, "back_trick", create_graph, strict)
+    return _results(outputs, outputs_tuple, products, outputs_tuple, create_graph)
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
@@ -224,8 +233,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                            "`vectorized=True` are not supported together. Please either set "
                            "`strict=False` or `vectorize=False`.")
     with enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-        inputs = _differentiable_inputs(inputs, create_graph, need_graph=True)
+        inputs_tuple, inputs = _prepared(inputs, "jacobian", create_graph)
         outputs_tuple, outputs = _call(func, inputs, "jacobian", strict)
         blocks = tuple(_jacobian_rows(i, out, inputs, create_graph, strict)
                        for i, out in enumerate(outputs))
@@ -296,25 +304,20 @@ def _scalar_output(func, inputs, fn_name: str, strict: bool):
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v · H) of a scalar function."""
     with enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _differentiable_inputs(inputs, create_graph, need_graph=True)
+        inputs_tuple, inputs = _prepared(inputs, "vhp", create_graph)
         v = _vector(v, inputs, inputs_tuple, "vhp", create_graph, _INPUT_IS_SCALAR)
         outputs_tuple, outputs = _scalar_output(func, inputs, "vhp", strict)
         gradient = _grad(outputs, inputs, create_graph=True)
         _check_requires_grad(gradient, "jacobian", strict)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        products = _zeros_for_none(_grad(gradient, inputs, v, create_graph=create_graph),
-                                   inputs, strict, create_graph, "double_back")
-    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
-            _unpack(_detached(products, create_graph), inputs_tuple))
+    products = _last_grad(gradient, inputs, v, inputs, "double_back", create_graph, strict)
+    return _results(outputs, outputs_tuple, products, inputs_tuple, create_graph)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H · v) of a scalar function, by the double-backward trick."""
     import engine
     with enable_grad():
-        inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _differentiable_inputs(inputs, create_graph, need_graph=True)
+        inputs_tuple, inputs = _prepared(inputs, "hvp", create_graph)
         v = _vector(v, inputs, inputs_tuple, "hvp", create_graph, _INPUT_IS_SCALAR)
         outputs_tuple, outputs = _scalar_output(func, inputs, "hvp", strict)
         gradient = _grad(outputs, inputs, create_graph=True)
@@ -322,8 +325,5 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         dummies = tuple(engine.zeros_like(t, requires_grad=True) for t in inputs)
         double_back = _grad(gradient, inputs, dummies, create_graph=True)
         _check_requires_grad(gradient, "hessian", strict)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        products = _zeros_for_none(_grad(double_back, dummies, v, create_graph=create_graph),
-                                   inputs, strict, create_graph, "double_back_trick")
-    return (_unpack(_detached(outputs, create_graph), outputs_tuple),
-            _unpack(_detached(products, create_graph), inputs_tuple))
+    products = _last_grad(double_back, dummies, v, inputs, "double_back_trick", create_graph, strict)
+    return _results(outputs, outputs_tuple, products, inputs_tuple, create_graph)
