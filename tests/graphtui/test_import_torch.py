@@ -142,7 +142,7 @@ results = {
 }
 for statement in ["import torch.distributed", "from torch import fft", "import torch._C",
                   "import torch.nn.no_such_module", "import torch.ops",
-                  "from torch.autograd import functional"]:
+                  "from torch.autograd import forward_ad"]:
     try:
         exec(statement)
         results["errors"][statement] = None
@@ -188,8 +188,8 @@ def test_a_torch_module_the_engine_lacks_says_so_and_what_to_do(probed):
     assert errors["import torch.distributed"] == f"ModuleNotFoundError: torch.distributed {lacks}"
     assert errors["from torch import fft"] == f"ImportError: torch.fft {lacks}"
     assert errors["import torch._C"] == f"ModuleNotFoundError: torch._C {lacks}"
-    assert errors["from torch.autograd import functional"] == (
-        f"ImportError: torch.autograd.functional {lacks}")
+    assert errors["from torch.autograd import forward_ad"] == (
+        f"ImportError: torch.autograd.forward_ad {lacks}")
     # Not a torch module at all: Python's own message (torch.ops is an object in PyTorch).
     assert errors["import torch.nn.no_such_module"] == (
         "ModuleNotFoundError: No module named 'torch.nn.no_such_module'")
