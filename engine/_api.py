@@ -30,6 +30,7 @@ from engine.ops.ordering import (argsort, cumsum, flip, logsumexp, roll, sort, t
                                  triu)
 from engine.ops.shape import (cat, clone, concat, concatenate, diagonal, flatten, permute,
                               reshape, squeeze, stack, t, transpose, unsqueeze)
+from engine.ops.grids import broadcast_shapes, broadcast_tensors, meshgrid
 from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.ops.einsum import einsum
