@@ -9,6 +9,8 @@ from engine import random as _random
 from engine.nn._ops.activation import gelu, leaky_relu, leaky_relu_, log_sigmoid as logsigmoid
 from engine.nn._ops.attention import scaled_dot_product_attention
 from engine.nn._ops.conv import conv1d, conv2d
+from engine.nn._ops.interpolate import interpolate, upsample_bilinear, upsample_nearest
+from engine.nn._ops.interpolate import upsample_deprecated as upsample
 from engine.nn._ops.linear import linear
 from engine.nn._ops.more_activations import (elu, elu_, hardtanh, hardtanh_, mish, relu6, silu,
                                              softplus)
@@ -35,7 +37,7 @@ __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",
            "scaled_dot_product_attention", "silu", "mish", "elu", "softplus", "hardtanh",
            "relu6", "huber_loss", "kl_div", "normalize", "leaky_relu_", "elu_",
-           "hardtanh_"]
+           "hardtanh_", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 
 def relu(input, inplace: bool = False):

@@ -20,6 +20,7 @@ from engine.nn.modules.padding import (PADDING_LAYERS, CircularPad1d, CircularPa
 from engine.nn.modules.rnn import GRU, LSTM, RNNBase
 from engine.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from engine.nn.modules.sparse import Embedding
+from engine.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Conv1d", "Conv2d",
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
@@ -27,4 +28,5 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
            "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
            "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",
-           "ReLU6", "HuberLoss", "KLDivLoss"] + PADDING_LAYERS
+           "ReLU6", "HuberLoss", "KLDivLoss", "Upsample", "UpsamplingNearest2d",
+           "UpsamplingBilinear2d"] + PADDING_LAYERS
