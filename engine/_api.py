@@ -31,6 +31,10 @@ from engine.ops.ordering import (argsort, cumsum, flip, logsumexp, roll, sort, t
 from engine.ops.shape import (cat, clone, concat, concatenate, diagonal, flatten, permute,
                               reshape, squeeze, stack, t, transpose, unsqueeze)
 from engine.ops.grids import broadcast_shapes, broadcast_tensors, meshgrid
+from engine.ops.unary_math import (acos, arccos, arcsin, arctan, arctan2, asin, atan, atan2,
+                                   ceil, cosh, erf, expm1, floor, frac, log1p, log2, log10,
+                                   round, rsqrt, sinh, square, tan, trunc)
+from engine.ops.unary_math import IN_PLACE as _unary_in_place
 from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.ops.einsum import einsum
@@ -51,6 +55,8 @@ from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anoma
                                           set_detect_anomaly)
 
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
+globals().update({name: op for name, op in _unary_in_place.items() if name != "square_"})
+fix = trunc
 
 from engine.ops.out import add_out_keywords as _add_out_keywords  # noqa: E402
 

@@ -19,6 +19,7 @@ from engine.ops import statistics as ST
 from engine.ops import ordering as O
 from engine.ops import shape as S
 from engine.ops import split as SP
+from engine.ops import unary_math as UM
 from engine.tensor import Tensor
 
 
@@ -158,7 +159,7 @@ _PROPERTIES = {"T": S.T, "mT": S.mT}
 
 
 def _bind() -> None:
-    for name, fn in {**_METHODS, **_OPERATORS}.items():
+    for name, fn in {**_METHODS, **UM.METHODS, **UM.IN_PLACE, **_OPERATORS}.items():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
         setattr(Tensor, name, property(fn))
