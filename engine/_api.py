@@ -35,6 +35,9 @@ from engine.ops.unary_math import (acos, arccos, arcsin, arctan, arctan2, asin, 
                                    ceil, cosh, erf, expm1, floor, frac, log1p, log2, log10,
                                    round, rsqrt, sinh, square, tan, trunc)
 from engine.ops.unary_math import IN_PLACE as _unary_in_place
+from engine.ops.composite import (atleast_1d, atleast_2d, count_nonzero, diff, hstack, isclose,
+                                  movedim, moveaxis, narrow, nonzero, outer, repeat_interleave,
+                                  tile, vstack)
 from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.ops.einsum import einsum
@@ -57,6 +60,7 @@ from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anoma
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
 globals().update({name: op for name, op in _unary_in_place.items() if name != "square_"})
 fix = trunc
+ger, row_stack = outer, vstack
 
 from engine.ops.out import add_out_keywords as _add_out_keywords  # noqa: E402
 

@@ -20,6 +20,7 @@ from engine.ops import ordering as O
 from engine.ops import shape as S
 from engine.ops import split as SP
 from engine.ops import unary_math as UM
+from engine.ops import composite as CO
 from engine.tensor import Tensor
 
 
@@ -159,7 +160,8 @@ _PROPERTIES = {"T": S.T, "mT": S.mT}
 
 
 def _bind() -> None:
-    for name, fn in {**_METHODS, **UM.METHODS, **UM.IN_PLACE, **_OPERATORS}.items():
+    for name, fn in {**_METHODS, **UM.METHODS, **UM.IN_PLACE, **CO.METHODS,
+                     **_OPERATORS}.items():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
         setattr(Tensor, name, property(fn))

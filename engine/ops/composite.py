@@ -1,0 +1,144 @@
+"""Ops ATen builds out of other ops (CompositeImplicitAutograd): narrow, movedim, tile,
+outer, hstack/vstack, diff, repeat_interleave, isclose, nonzero, count_nonzero. Built the
+same way here, so their graphs are the ops' graphs, node for node."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.ops import elementwise as E
+from engine.ops import gather as G
+from engine.ops import shape as S
+from engine.ops._core import wrap_dim
+from engine.ops.indexing import slice_dim
+from engine.ops.split import repeat
+from engine.tensor import Tensor
+
+
+def narrow(input, dim: int, start, length: int):
+    dim = wrap_dim(dim, input.dim())
+    size = input.shape[dim]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
+    return slice_dim(input, dim, start, start + length)
+
+
+def movedim(input, source, destination):
+    sources = [source] if isinstance(source, int) else list(source)
+    destinations = [destination] if isinstance(destination, int) else list(destination)
+    if len(sources) != len(destinations):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source "
+                           f"({sources} dims) should contain the same number of dims as "
+                           f"destination ({destinations} dims)")
+    ndim = input.dim()
+    sources = [wrap_dim(d, ndim) for d in sources]
+    destinations = [wrap_dim(d, ndim) for d in destinations]
+    order = [None] * ndim
+    for src, dst in zip(sources, destinations):
+        order[dst] = src
+    rest = iter(d for d in range(ndim) if d not in sources)
+    order = [next(rest) if d is None else d for d in order]
+    return S.permute(input, order)
+
+
+def tile(input, dims):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = (1,) * (input.dim() - len(dims)) + dims
+    return repeat(input, dims)
+
+
+def outer(input, vec2):
+    return E.mul(S.reshape(input, (input.shape[0], 1)), vec2)
+
+
+def atleast_1d(*tensors):
+    return _each(tensors, lambda t: S.reshape(t, (1,)) if t.dim() == 0 else t)
+
+
+def atleast_2d(*tensors):
+    def two(t):
+        if t.dim() == 0:
+            return S.reshape(t, (1, 1))
+        return S.unsqueeze(t, 0) if t.dim() == 1 else t
+    return _each(tensors, two)
+
+
+def _each(tensors, fn):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(fn(t) for t in tensors[0])
+    results = tuple(fn(t) for t in tensors)
+    return results[0] if len(results) == 1 else results
+
+
+def hstack(tensors):
+    tensors = atleast_1d(list(tensors))
+    return S.cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    return S.cat(atleast_2d(list(tensors)), 0)
+
+
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
+    if input.dim() == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    dim = wrap_dim(dim, input.dim())
+    if prepend is not None or append is not None:
+        parts = [t for t in (prepend, input, append) if t is not None]
+        input = S.cat(parts, dim)
+    for _ in range(n):
+        length = input.shape[dim]
+        input = E.sub(slice_dim(input, dim, 1, length), slice_dim(input, dim, 0, length - 1))
+    return input
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    if repeats is None:                 # repeat_interleave(counts): each index counts[i] times
+        return Tensor._make(np.repeat(np.arange(input.numel()), input._data.reshape(-1)))
+    if isinstance(repeats, Tensor) and repeats.numel() != 1:
+        source = S.flatten(input) if dim is None else input
+        index = Tensor._make(np.repeat(np.arange(len(repeats._data)), repeats._data))
+        return G.index_select(source, 0 if dim is None else dim, index)
+    count = int(repeats.item() if isinstance(repeats, Tensor) else repeats)
+    if dim is None:
+        input, dim = S.flatten(input), 0
+    dim = wrap_dim(dim, input.dim())
+    expanded_shape = list(input.shape)
+    expanded_shape.insert(dim + 1, count)
+    expanded = S.expand(S.unsqueeze(input, dim + 1), expanded_shape)
+    final = list(input.shape)
+    final[dim] *= count
+    return S.reshape(S.clone(expanded), final)
+
+
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    a, b = input._data, other._data
+    close = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return Tensor._make(np.asarray(close))
+
+
+def nonzero(input, *, as_tuple: bool = False):
+    found = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(Tensor._make(np.ascontiguousarray(index)) for index in found)
+    return Tensor._make(np.ascontiguousarray(np.stack(found, axis=1)))
+
+
+def count_nonzero(input, dim=None):
+    counts = np.count_nonzero(input._data, axis=dim)
+    return Tensor._make(np.asarray(counts, dtype=np.int64))
+
+
+moveaxis = movedim
+
+__all__ = ["narrow", "movedim", "moveaxis", "tile", "outer", "atleast_1d", "atleast_2d",
+           "hstack", "vstack", "diff", "repeat_interleave", "isclose", "nonzero",
+           "count_nonzero"]
+METHODS = {name: globals()[name] for name in __all__
+           if name not in ("atleast_1d", "atleast_2d", "hstack", "vstack")}
+METHODS["ger"] = outer
