@@ -216,6 +216,26 @@ CORE_CASES = {
                                 (positive(3), leaf(3))),
     "NormalBackward3": lambda: (_seeded(lambda m, s, b: engine.normal(m, s) * 0 + b),
                                 (leaf(3), positive(3), leaf(3))),
+    "Log1PBackward0": lambda: (engine.log1p, (positive(3),)),
+    "Expm1Backward0": lambda: (engine.expm1, (leaf(3),)),
+    "Log2Backward0": lambda: (engine.log2, (positive(3),)),
+    "Log10Backward0": lambda: (engine.log10, (positive(3),)),
+    "TanBackward0": lambda: (engine.tan, (leaf(3),)),
+    "AsinBackward0": lambda: (engine.asin, (leaf(3, low=-0.8, high=0.8),)),
+    "AcosBackward0": lambda: (engine.acos, (leaf(3, low=-0.8, high=0.8),)),
+    "AtanBackward0": lambda: (engine.atan, (leaf(3),)),
+    "SinhBackward0": lambda: (engine.sinh, (leaf(3),)),
+    "CoshBackward0": lambda: (engine.cosh, (leaf(3),)),
+    "RsqrtBackward0": lambda: (engine.rsqrt, (positive(3),)),
+    "ErfBackward0": lambda: (engine.erf, (leaf(3),)),
+    "Atan2Backward0": lambda: (engine.atan2, (leaf(2, 1), positive(3))),
+    "FloorBackward0": lambda: (engine.floor, (distinct(4),)),
+    "CeilBackward0": lambda: (engine.ceil, (distinct(4),)),
+    "TruncBackward0": lambda: (engine.trunc, (distinct(4),)),
+    "FracBackward0": lambda: (engine.frac, (distinct(4),)),
+    "RoundBackward0": lambda: (engine.round, (distinct(4),)),
+    "RoundBackward1": lambda: (lambda a: engine.round(a, decimals=1), (engine.tensor(
+        [0.123, -0.871, 1.337], dtype=engine.float64, requires_grad=True),)),
 }
 
 

@@ -75,6 +75,26 @@ def _lstm_layer(x, w_ih, w_hh, b_ih, b_hh, h0, c0):
     return out.sum() + (h * 3).sum() + (c * c).sum()
 
 
+def _upsample_cases() -> dict:
+    """Each upsample node and its double-backward node, per mode and dimension."""
+    modes = [("Nearest1D", "nearest", (2, 2, 3), {}), ("Nearest2D", "nearest", (1, 2, 2, 3), {}),
+             ("Nearest3D", "nearest", (1, 1, 2, 2, 3), {}),
+             ("NearestExact1D", "nearest-exact", (2, 2, 3), {}),
+             ("NearestExact2D", "nearest-exact", (1, 2, 2, 3), {}),
+             ("NearestExact3D", "nearest-exact", (1, 1, 2, 2, 3), {}),
+             ("Linear1D", "linear", (2, 2, 3), {}),
+             ("Bilinear2D", "bilinear", (1, 2, 2, 3), {"align_corners": True}),
+             ("Trilinear3D", "trilinear", (1, 1, 2, 2, 3), {})]
+    cases = {}
+    for prefix, mode, shape, extra in modes:
+        def op(x, mode=mode, extra=extra):
+            return F.interpolate(x, scale_factor=1.7, mode=mode, **extra)
+        cases[f"Upsample{prefix}Backward0"] = lambda op=op, shape=shape: (op, (leaf(*shape),))
+        cases[f"Upsample{prefix}BackwardBackward0"] = (
+            lambda op=op, shape=shape: (joined_grads(op), (leaf(*shape),)))
+    return cases
+
+
 NN_CASES = {
     "AddmmBackward0": lambda: (F.linear, (leaf(3, 4), leaf(5, 4), leaf(5))),
     "ConvolutionBackward0": lambda: (
@@ -172,6 +192,7 @@ NN_CASES = {
     "HardtanhBackward0": lambda: (lambda a: F.hardtanh(a, -0.7, 0.7), (distinct(6),)),
     "HuberLossBackward0": lambda: (lambda x, t: F.huber_loss(x, t, delta=0.6),
                                    (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
+    **{name: case for name, case in _upsample_cases().items()},
 }
 
 
