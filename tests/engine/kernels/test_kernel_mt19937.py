@@ -1,6 +1,8 @@
 """engine.kernels.mt19937 (and engine.random's seeding) against the slow pure-Python
 reference, draw for draw."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -97,7 +99,9 @@ def test_integers_permutation_bernoulli_exponential(seed):
     assert coins.tolist() == [float(mt.unit_double() < 0.25) for _ in range(30)]
     waits = np.empty(20)
     K.fill_exponential(words, position, waits, 2.0)
-    assert waits.tolist() == [-0.5 * np.log1p(-mt.unit_double()) for _ in range(20)]
+    # math.log1p is the C library's, as in the kernel (and ATen); NumPy 2.4's own log1p
+    # differs from it in the last bit for about one value in ten.
+    assert waits.tolist() == [-0.5 * math.log1p(-mt.unit_double()) for _ in range(20)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
