@@ -14,6 +14,7 @@ from engine.dtypes import (Size, bool_ as bool, double, dtype, float, float16, f
 from engine.tensor import Tensor, is_tensor
 from engine import ops as _ops
 from engine.ops.elementwise import (abs, add, all, allclose, any, clamp, clip, cos, div, eq, equal, exp,
+                                    floor_divide,
                                     ge, gt, isfinite, isnan, le, log, maximum, minimum, logical_and, logical_not,
                                     logical_or, lt, masked_fill, mul, ne, neg, pow, reciprocal,
                                     relu, rsub, sgn, sigmoid, sign, sin, sqrt, sub, tanh, where)
@@ -35,9 +36,23 @@ from engine.ops.unary_math import (acos, arccos, arcsin, arctan, arctan2, asin, 
                                    ceil, cosh, erf, expm1, floor, frac, log1p, log2, log10,
                                    round, rsqrt, sinh, square, tan, trunc)
 from engine.ops.unary_math import IN_PLACE as _unary_in_place
+from engine.ops.composite import (atleast_3d, broadcast_to, column_stack, dsplit, dstack, fliplr,
+                                  flipud, hsplit, ravel, swapaxes, swapdims, take_along_dim,
+                                  tensor_split, vsplit)
+from engine.ops.gather import masked_select
+from engine.ops.sets import (bincount, bucketize, isin, searchsorted, unique,
+                             unique_consecutive)
 from engine.ops.composite import (atleast_1d, atleast_2d, count_nonzero, diff, hstack, isclose,
                                   movedim, moveaxis, narrow, nonzero, outer, repeat_interleave,
                                   tile, vstack)
+from engine.ops.binary_math import (addcdiv, addcmul, copysign, fmax, fmin, fmod, hypot,
+                                    isinf, isneginf, isposinf, lerp, logaddexp, logical_xor,
+                                    nan_to_num, remainder, signbit, xlogy)
+from engine.ops.binary_math import IN_PLACE as _binary_in_place
+from engine.ops.selective_reductions import (amax, amin, cumprod, median, nanmean, nanmedian,
+                                             nansum)
+from engine.ops.unary_math import (acosh, arccosh, arcsinh, arctanh, asinh, atanh, deg2rad,
+                                   erfc, exp2, logit, rad2deg, sinc)
 from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.ops.einsum import einsum
@@ -59,6 +74,8 @@ from engine.autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anoma
 
 subtract, multiply, divide, true_divide, negative, absolute = sub, mul, div, div, neg, abs
 globals().update({name: op for name, op in _unary_in_place.items() if name != "square_"})
+globals().update({name: op for name, op in _binary_in_place.items()
+                  if name == "nan_to_num_"})
 fix = trunc
 ger, row_stack = outer, vstack
 
@@ -76,5 +93,6 @@ def is_floating_point(input) -> bool:
 
 
 from engine import nn, optim  # noqa: E402  (last: they import the rest of engine)
-from engine import accelerator, backends, cuda, utils  # noqa: E402
+from engine.nn._ops.linear import addmm  # noqa: E402
+from engine import accelerator, backends, cuda, linalg, utils  # noqa: E402
 import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)

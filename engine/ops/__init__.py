@@ -21,6 +21,9 @@ from engine.ops import shape as S
 from engine.ops import split as SP
 from engine.ops import unary_math as UM
 from engine.ops import composite as CO
+from engine.ops import binary_math as BM
+from engine.ops import selective_reductions as SR
+from engine.ops import sets as SETS
 from engine.tensor import Tensor
 
 
@@ -62,6 +65,11 @@ def _cuda(self, device=None, non_blocking=False, memory_format=None):
     raise AssertionError(NO_CUDA_MESSAGE)
 
 
+def _addmm():
+    from engine.nn._ops.linear import addmm
+    return addmm
+
+
 def _reflected(fn):
     return lambda self, other: fn(other, self)
 
@@ -87,7 +95,7 @@ _METHODS = {
     "all": E.all, "any": E.any, "isnan": E.isnan, "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose,
     "logical_not": E.logical_not, "logical_and": E.logical_and, "logical_or": E.logical_or,
     "where": lambda self, condition, other: E.where(condition, self, other),
-    "maximum": E.maximum, "minimum": E.minimum,
+    "floor_divide": E.floor_divide, "maximum": E.maximum, "minimum": E.minimum,
     "masked_fill": E.masked_fill_method,
     # reductions
     "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
@@ -98,7 +106,7 @@ _METHODS = {
     "cumsum": O.cumsum, "logsumexp": O.logsumexp, "flip": O.flip, "roll": O.roll,
     "tril": O.tril, "triu": O.triu, "sort": O.sort, "argsort": O.argsort, "topk": O.topk,
     # index-driven
-    "index_select": G.index_select, "gather": G.gather, "scatter": G.scatter,
+    "index_select": G.index_select, "gather": G.gather, "masked_select": G.masked_select, "scatter": G.scatter,
     "scatter_add": G.scatter_add,
     "scatter_": lambda self, dim, index, src=None, *, value=None, reduce=None: I._inplace(
         self, "scatter_", G.scatter, dim, index, src, value=value, reduce=reduce),
@@ -115,6 +123,8 @@ _METHODS = {
     "view_as": lambda self, other: S.view(self, other._data.shape),
     "reshape_as": lambda self, other: S.reshape(self, other._data.shape),
     # linear algebra
+    "addmm": lambda self, mat1, mat2, *, beta=1, alpha=1: _addmm()(self, mat1, mat2,
+                                                                    beta=beta, alpha=alpha),
     "mm": L.mm, "mv": L.mv, "dot": L.dot, "bmm": L.bmm, "matmul": L.matmul,
     # in place
     "add_": I.add_, "sub_": I.sub_, "mul_": I.mul_, "div_": I.div_, "zero_": I.zero_,
@@ -151,7 +161,7 @@ _OPERATORS = {
     "__eq__": E.eq, "__ne__": E.ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt,
     "__ge__": E.ge, "__and__": E.logical_and, "__or__": E.logical_or,
     "__invert__": E.logical_not,
-    "__floordiv__": lambda self, other: E.div(self, other, rounding_mode="floor"),
+    "__floordiv__": E.floor_divide, "__rfloordiv__": _reflected(E.floor_divide),
     "__getitem__": X.getitem, "__setitem__": I.setitem,
     "__iadd__": I.add_, "__isub__": I.sub_, "__imul__": I.mul_, "__itruediv__": I.div_,
 }
@@ -160,8 +170,8 @@ _PROPERTIES = {"T": S.T, "mT": S.mT}
 
 
 def _bind() -> None:
-    for name, fn in {**_METHODS, **UM.METHODS, **UM.IN_PLACE, **CO.METHODS,
-                     **_OPERATORS}.items():
+    for name, fn in {**_METHODS, **UM.METHODS, **UM.IN_PLACE, **CO.METHODS, **BM.METHODS,
+                     **BM.IN_PLACE, **SR.METHODS, **SETS.METHODS, **_OPERATORS, **BM.OPERATORS}.items():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
         setattr(Tensor, name, property(fn))

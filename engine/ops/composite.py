@@ -1,12 +1,15 @@
 """Ops ATen builds out of other ops (CompositeImplicitAutograd): narrow, movedim, tile,
-outer, hstack/vstack, diff, repeat_interleave, isclose, nonzero, count_nonzero. Built the
-same way here, so their graphs are the ops' graphs, node for node."""
+outer, hstack/vstack/dstack/column_stack, diff, repeat_interleave, isclose, nonzero,
+count_nonzero, broadcast_to, swapaxes, ravel, fliplr/flipud, tensor_split and the
+h/v/dsplit family, take_along_dim. Built the same way here, so their graphs are the ops'
+graphs, node for node."""
 from __future__ import annotations
 
 import numpy as np
 
 from engine.ops import elementwise as E
 from engine.ops import gather as G
+from engine.ops import ordering as O
 from engine.ops import shape as S
 from engine.ops._core import wrap_dim
 from engine.ops.indexing import slice_dim
@@ -134,11 +137,128 @@ def count_nonzero(input, dim=None):
     return Tensor._make(np.asarray(counts, dtype=np.int64))
 
 
+def atleast_3d(*tensors):
+    def three(t):
+        if t.dim() == 0:
+            return S.reshape(t, (1, 1, 1))
+        if t.dim() == 1:
+            return S.unsqueeze(S.unsqueeze(t, 0), -1)
+        return S.unsqueeze(t, -1) if t.dim() == 2 else t
+    return _each(tensors, three)
+
+
+def dstack(tensors):
+    return S.cat(atleast_3d(list(tensors)), 2)
+
+
+def column_stack(tensors):
+    columns = [S.reshape(t, (t.numel(), 1)) if t.dim() <= 1 else t for t in tensors]
+    return hstack(columns)
+
+
+def broadcast_to(input, size):
+    return S.expand(input, tuple(size))
+
+
+def swapaxes(input, axis0, axis1):
+    return S.transpose(input, axis0, axis1)
+
+
+def ravel(input):
+    return S.view(S.contiguous(input), -1)
+
+
+def fliplr(input):
+    if input.dim() < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return O.flip(input, (1,))
+
+
+def flipud(input):
+    if input.dim() < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return O.flip(input, (0,))
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    if input.dim() == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    dim = wrap_dim(dim, input.dim())
+    size = input.shape[dim]
+    if isinstance(indices_or_sections, Tensor) and indices_or_sections.dim() == 0:
+        indices_or_sections = int(indices_or_sections.item())
+    if isinstance(indices_or_sections, int):
+        sections = indices_or_sections
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        small, extra = divmod(size, sections)
+        bounds = [0]
+        for index in range(sections):
+            bounds.append(bounds[-1] + small + (1 if index < extra else 0))
+    else:
+        indices = [int(i) for i in (indices_or_sections.tolist()
+                                    if isinstance(indices_or_sections, Tensor)
+                                    else indices_or_sections)]
+        bounds = [0] + indices + [size]
+    return tuple(_clamped_slice(input, dim, start, stop, size)
+                 for start, stop in zip(bounds, bounds[1:]))
+
+
+def _clamped_slice(input, dim: int, start: int, stop: int, size: int):
+    start = min(max(start + size if start < 0 else start, 0), size)
+    stop = min(max(stop + size if stop < 0 else stop, start), size)
+    return slice_dim(input, dim, start, stop)
+
+
+def _split_family(name: str, dim: int, minimum_dims: int):
+    def op(input, indices_or_sections):
+        if input.dim() < minimum_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {minimum_dims} "
+                               f"dimension, but got a tensor "
+                               f"with {input.dim()} dimensions!")
+        split_dim = 0 if name == "hsplit" and input.dim() == 1 else dim
+        if isinstance(indices_or_sections, int):
+            size = input.shape[split_dim]
+            if indices_or_sections == 0 or size % indices_or_sections:
+                raise RuntimeError(f"torch.{name} attempted to split along dimension "
+                                   f"{split_dim}, but the size of the dimension {size} is not "
+                                   f"divisible by the split_size {indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, split_dim)
+    op.__name__ = name
+    return op
+
+
+hsplit = _split_family("hsplit", 1, 1)
+vsplit = _split_family("vsplit", 0, 2)
+dsplit = _split_family("dsplit", 2, 3)
+
+
+def take_along_dim(input, indices, dim=None):
+    if dim is None:
+        return G.gather(S.view(input, -1), 0, S.view(indices, -1))
+    dim = wrap_dim(dim, input.dim())
+    if input.dim() != indices.dim():
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {input.dim()} dimensions for input, "
+                           f"and {indices.dim()} dimensions for indices")
+    input_sizes, index_sizes = list(input.shape), list(indices.shape)
+    input_sizes[dim] = index_sizes[dim] = 1
+    broadcast = list(np.broadcast_shapes(tuple(input_sizes), tuple(index_sizes)))
+    input_sizes, index_sizes = list(broadcast), list(broadcast)
+    input_sizes[dim], index_sizes[dim] = input.shape[dim], indices.shape[dim]
+    return G.gather(broadcast_to(input, input_sizes), dim, broadcast_to(indices, index_sizes))
+
+
 moveaxis = movedim
+swapdims = swapaxes
 
 __all__ = ["narrow", "movedim", "moveaxis", "tile", "outer", "atleast_1d", "atleast_2d",
            "hstack", "vstack", "diff", "repeat_interleave", "isclose", "nonzero",
-           "count_nonzero"]
+           "count_nonzero", "atleast_3d", "dstack", "column_stack", "broadcast_to", "swapaxes",
+           "swapdims", "ravel", "fliplr", "flipud", "tensor_split", "hsplit", "vsplit", "dsplit",
+           "take_along_dim"]
 METHODS = {name: globals()[name] for name in __all__
-           if name not in ("atleast_1d", "atleast_2d", "hstack", "vstack")}
+           if name not in ("atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack",
+                           "dstack", "column_stack")}
 METHODS["ger"] = outer

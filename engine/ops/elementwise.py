@@ -10,7 +10,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops._core import (as_tensor, cast, data_of, is_scalar, record, reduce_to,
-                              result_dtype)
+                              result_dtype, zeros_grad)
 from engine.dtypes import from_numpy_dtype
 from engine.tensor import Tensor, _c_type
 
@@ -159,6 +159,10 @@ def _div_rule(n, g):
 
 MulBackward0 = node_class("MulBackward0", _mul_rule)
 DivBackward0 = node_class("DivBackward0", _div_rule)
+# div with a rounding mode: a step function, zero gradients (with no graph of their own).
+DivBackward2 = node_class("DivBackward2", lambda n, g: tuple(
+    zeros_grad(g, shape) if shape is not None and n.needs(index) else None
+    for index, shape in enumerate(n._in_shapes)))
 
 
 def mul(input, other):
@@ -176,14 +180,29 @@ def div(input, other, *, rounding_mode=None):
     dtype = result_dtype(input, other)
     a, b = data_of(input), data_of(other)
     if rounding_mode is not None:
-        quotient = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b))
-        return Tensor._make(cast(quotient, dtype))
+        return record(DivBackward2, rounded_quotient(a, b, rounding_mode, dtype),
+                      (_tensor_or_none(input), _tensor_or_none(other)),
+                      {"self": input, "other": other}, {"rounding_mode": rounding_mode})
     out = cast(_binary(np.true_divide, a, b), _float_result(dtype))
     saved, attrs = {}, {}
     _save_if(_requires_grad(other), saved, attrs, "self", input)
     _save_if(_requires_grad(input) or _requires_grad(other), saved, attrs, "other", other)
     return record(DivBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   saved, attrs)
+
+
+def rounded_quotient(a, b, rounding_mode: str, dtype) -> np.ndarray:
+    quotient = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b))
+    return cast(quotient, dtype)
+
+
+def floor_divide(input, other):
+    """input // other: torch records no derivative for it (a NotImplemented node), so the
+    result here has none."""
+    input, other = _operand(input), _operand(other)
+    quotient = rounded_quotient(data_of(input), data_of(other), "floor",
+                                result_dtype(input, other))
+    return Tensor._make(quotient)
 
 
 # ATen's add.Scalar / mul.Scalar / div.Scalar, as PyTorch's C++ code calls them (inside

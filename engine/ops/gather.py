@@ -219,3 +219,36 @@ def scatter_add(input, dim, index, src):
     _add_along(result, d, idx, src._data)
     return record(ScatterAddBackward0, result, (input, src), {"index": index},
                   {"dim": _saved_dim(dim), "_dim": d})
+
+
+# ---------------------------------------------------------------- masked_select
+
+def _masked_select_rule(n, g):
+    """masked_select_backward: the gradient scattered to the selected places of a zero
+    tensor of the broadcast shape, then summed back to the input's shape."""
+    from engine.ops._core import reduce_to
+    mask = n.saved("mask")
+    mask = mask._data if _is_tensor(mask) else mask
+    shape = n._attrs["_shape"]
+    full_mask = np.broadcast_to(mask, shape)
+    if _is_tensor(g):
+        positions = Tensor._make(np.flatnonzero(full_mask))
+        zeros = Tensor._make(np.zeros(int(np.prod(shape)), dtype=g._data.dtype))
+        return (reduce_to(scatter_add(zeros, 0, positions, g).view(shape), n._in_shapes[0]),)
+    out = np.zeros(shape, dtype=g.dtype)
+    out[full_mask] = g
+    return (reduce_to(out, n._in_shapes[0]),)
+
+
+MaskedSelectBackward0 = node_class("MaskedSelectBackward0", _masked_select_rule)
+
+
+def masked_select(input, mask):
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    from engine.ops.elementwise import _broadcast_errors
+    with _broadcast_errors(input, mask):
+        shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    out = np.broadcast_to(input._data, shape)[np.broadcast_to(mask._data, shape)]
+    return record(MaskedSelectBackward0, out, (input,), {"self": input, "mask": mask},
+                  {"_shape": shape})

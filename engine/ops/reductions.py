@@ -263,8 +263,11 @@ def argmin(input, dim=None, keepdim=False):
 def _norm_rule(n, g):
     """ATen's norm_backward for p=2: grad * (self / norm).masked_fill_(norm == 0, 0), with
     grad and norm unsqueezed at the reduced dims first when keepdim is False."""
-    x, result = n.saved("self"), n.saved("result")
     a = n._attrs
+    if a["ord"] not in (2, 2.0):
+        from engine.linalg import other_order_grad
+        return other_order_grad(n, g)
+    x, result = n.saved("self"), n.saved("result")
     if a["_dims"] is not None and not a["keepdim"] and len(a["_self_sizes"]):
         g, result = _unsqueeze_dims(g, a["_dims"]), _unsqueeze_dims(result, a["_dims"])
     if isinstance(g, Tensor):
@@ -290,7 +293,12 @@ LinalgVectorNormBackward0 = node_class("LinalgVectorNormBackward0", _norm_rule)
 
 def norm(input, p="fro", dim=None, keepdim=False):
     if p not in ("fro", 2, 2.0):
-        raise NotImplementedError("engine: norm supports p=2 ('fro') only")
+        if isinstance(p, str):
+            from engine._unsupported import NotSupportedError
+            raise NotSupportedError(f"torch.norm with p={p!r} is not supported by graphtui's "
+                                    "engine")
+        from engine.linalg import vector_norm
+        return vector_norm(input, p, dim, keepdim)
     data = input._data
     if dim is None:
         out = np.asarray(np.sqrt((data * data).sum()), dtype=data.dtype)

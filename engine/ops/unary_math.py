@@ -84,6 +84,111 @@ ErfBackward0, erf = E._unary(
 
 arcsin, arccos, arctan = asin, acos, atan
 
+def _rsqrt_of(x):
+    return _call(x, _rsqrt, "rsqrt")
+
+
+def _one_over(x):
+    """ATen's `1 / tensor` (Scalar / Tensor): tensor.reciprocal() * 1."""
+    return _times(x.reciprocal(), 1) if isinstance(x, Tensor) else 1 / x
+
+
+AsinhBackward0, asinh = E._unary("AsinhBackward0", np.arcsinh,
+                                 lambda n, g: (g * _rsqrt_of(_plus(_self(n) ** 2, 1)),),
+                                 save="self")
+SubBackward1 = node_class("SubBackward1", lambda n, g: (g,))
+
+
+def _minus(x, number: float):
+    """x - number, as ATen's sub.Scalar (SubBackward1) under create_graph."""
+    if not isinstance(x, Tensor):
+        return x - number
+    return record(SubBackward1, x._data - x._data.dtype.type(number), (x,))
+
+
+AcoshBackward0, acosh = E._unary("AcoshBackward0", np.arccosh,
+                                 lambda n, g: (g * _rsqrt_of(_minus(_self(n) * _self(n), 1)),),
+                                 save="self")
+AtanhBackward0, atanh = E._unary("AtanhBackward0", np.arctanh,
+                                 lambda n, g: (g * _one_over(_plus(-(_self(n) ** 2), 1)),),
+                                 save="self")
+Exp2Backward0, exp2 = E._unary("Exp2Backward0", np.exp2,
+                               lambda n, g: (_times(g * _result(n), math.log(2.0)),),
+                               save="result")
+ErfcBackward0, erfc = E._unary(
+    "ErfcBackward0", lambda data: 1 - _erf(data),
+    lambda n, g: (_times(_call(-(_self(n) ** 2), np.exp, "exp"), -2.0 / math.sqrt(math.pi)) * g,),
+    save="self")
+_PI_180 = math.pi / 180
+
+
+def _scaled(node_name: str, factor: float):
+    """deg2rad / rad2deg: input * factor; integers become the default float dtype."""
+    cls = node_class(node_name, lambda n, g: (_times(g, factor),))
+
+    def op(input):
+        data = input._data
+        if data.dtype.kind not in "fc":
+            from engine.dtypes import get_default_dtype
+            data = data.astype(get_default_dtype().np_dtype)
+        return record(cls, data * data.dtype.type(factor), (input,))
+    return cls, op
+
+
+Deg2RadBackward0, deg2rad = _scaled("Deg2RadBackward0", _PI_180)
+Rad2DegBackward0, rad2deg = _scaled("Rad2DegBackward0", 180 / math.pi)
+
+
+def _sinc(data):
+    with np.errstate(all="ignore"):
+        scaled = data * data.dtype.type(math.pi)
+        return np.where(data == 0, 1, np.sin(scaled) / scaled).astype(data.dtype)
+
+
+def _sinc_rule(n, g):
+    """sinc_backward: ((pi x cos(pi x) - sin(pi x)) / (pi x^2)), 0 at x == 0."""
+    x = _self(n)
+    if isinstance(x, Tensor):
+        scaled = _times(x, math.pi)
+        out = (scaled * scaled.cos() - scaled.sin()) / (scaled * x)
+        out.masked_fill_(x == 0, 0)
+        return (g * out,)
+    with np.errstate(all="ignore"):
+        scaled = x * x.dtype.type(math.pi)
+        out = np.where(x == 0, 0, (scaled * np.cos(scaled) - np.sin(scaled)) / (scaled * x))
+    return (g * out.astype(g.dtype),)
+
+
+SincBackward0, sinc = E._unary("SincBackward0", _sinc, _sinc_rule, save="self")
+
+
+def _logit_rule(n, g):
+    x, eps = _self(n), n._attrs["eps"]
+    if isinstance(x, Tensor):
+        outside = (x < 0) | (x > 1) if eps is None else (x < eps) | (x > 1 - eps)
+        out = g / (x * _plus(-x, 1))
+        return (out.masked_fill(outside, float("nan") if eps is None else 0),)
+    low, high = (0, 1) if eps is None else (eps, 1 - eps)
+    with np.errstate(all="ignore"):
+        out = g / (x * (1 - x))
+        return (np.where((x < low) | (x > high), np.nan if eps is None else 0, out)
+                .astype(g.dtype),)
+
+
+LogitBackward0 = node_class("LogitBackward0", _logit_rule)
+
+
+def logit(input, eps=None):
+    data = input._data
+    if data.dtype.kind not in "fc":
+        from engine.dtypes import get_default_dtype
+        data = data.astype(get_default_dtype().np_dtype)
+    clipped = data if eps is None else np.clip(data, eps, 1 - eps)
+    with np.errstate(all="ignore"):
+        out = np.log(clipped / (1 - clipped)).astype(data.dtype)
+    return record(LogitBackward0, out, (input,), {"self": input}, {"eps": eps})
+
+
 
 def square(input):
     return E.pow(input, 2)
@@ -159,9 +264,12 @@ def atan2(input, other):
 
 arctan2 = atan2
 
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
 __all__ = ["log1p", "expm1", "log2", "log10", "tan", "asin", "acos", "atan", "arcsin", "arccos",
            "arctan", "sinh", "cosh", "rsqrt", "erf", "square", "floor", "ceil", "trunc", "frac",
-           "round", "atan2", "arctan2"]
+           "round", "atan2", "arctan2", "asinh", "acosh", "atanh", "arcsinh", "arccosh",
+           "arctanh", "exp2", "erfc", "deg2rad", "rad2deg", "sinc", "logit"]
 METHODS = {name: globals()[name] for name in __all__}
 
 
@@ -169,7 +277,8 @@ def _in_place_ops() -> dict:
     from engine.ops import inplace as I
     keeps_integers = ("floor", "ceil", "trunc", "frac")
     ops = {f"{name}_": I._unary_inplace(f"{name}_", METHODS[name], name not in keeps_integers)
-           for name in __all__ if name not in ("round", "atan2", "arctan2", "square")}
+           for name in __all__ if name not in ("round", "atan2", "arctan2", "square", "logit")}
+    ops["logit_"] = lambda tensor, eps=None: I._inplace(tensor, "logit_", logit, eps)
     ops["round_"] = lambda tensor, *, decimals=0: I._inplace(tensor, "round_", round,
                                                              decimals=decimals)
     ops["square_"] = lambda tensor: I.pow_(tensor, 2)

@@ -21,15 +21,20 @@ def _addmm_rule(n, g):
     if n.needs(0):
         grad_self = reduce_to(g if a["beta"] == 1 else g * a["beta"], n._in_shapes[0])
     if n.needs(1):
-        grad_mat1 = _product(g, _t(n.saved("mat2")), a["alpha"])
+        mat2 = n.saved("mat2")
+        if column_major(a["mat1_sym_sizes"], a["mat1_sym_strides"]):
+            # mm_mat1_backward for a column-major mat1 (a transposed view): (mat2 @ g.t()).t()
+            grad_mat1 = _scaled(_t(_product(mat2, _t(g))), a["alpha"])
+        else:
+            grad_mat1 = _scaled(_product(g, _t(mat2)), a["alpha"])
     if n.needs(2):
         mat1 = n.saved("mat1")
         if column_major(a["mat2_sym_sizes"], a["mat2_sym_strides"]):
             # PyTorch's mm_mat2_backward: a column-major grad for a column-major mat2
             # (Linear's weight.t()), so the weight's grad is contiguous after TBackward0.
-            grad_mat2 = _t(_product(_t(g), mat1, a["alpha"]))
+            grad_mat2 = _scaled(_t(_product(_t(g), mat1)), a["alpha"])
         else:
-            grad_mat2 = _product(_t(mat1), g, a["alpha"])
+            grad_mat2 = _scaled(_product(_t(mat1), g), a["alpha"])
     return grad_self, grad_mat1, grad_mat2
 
 
@@ -38,12 +43,21 @@ def _t(matrix):
     return matrix.T if isinstance(matrix, np.ndarray) else t(matrix)
 
 
-def _product(left, right, alpha):
+def _product(left, right):
     # np.dot, not @, on arrays: NumPy's matmul leaves BLAS for some transposed operands (a
     # [K, 1] view, say) and runs a slow loop, ~6x slower for Linear's weight grad at batch 1.
     # Tensors (create_graph=True) use the differentiable matmul.
-    out = np.dot(left, right) if isinstance(left, np.ndarray) else left @ right
-    return out if alpha == 1 else out * alpha
+    return np.dot(left, right) if isinstance(left, np.ndarray) else left @ right
+
+
+def _scaled(product, alpha):
+    """ATen's maybe_multiply: times alpha (a mul.Scalar, MulBackward1) unless alpha is 1."""
+    if alpha == 1:
+        return product
+    if isinstance(product, np.ndarray):
+        return product * alpha
+    from engine.ops.elementwise import mul_scalar
+    return mul_scalar(product, alpha)
 
 
 AddmmBackward0 = node_class("AddmmBackward0", _addmm_rule)

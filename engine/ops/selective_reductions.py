@@ -1,0 +1,235 @@
+"""Reductions that pick elements or skip NaNs: amax, amin, median, nanmedian, nansum,
+nanmean; and cumprod. PyTorch's node names (AmaxBackward0, MedianBackward1, ...), saved
+values and backward formulas (tools/autograd/derivatives.yaml)."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops import _poly as P
+from engine.ops import reductions as R
+from engine.ops._core import as_saved, record, wrap_dim
+from engine.ops.ordering import _axis
+from engine.tensor import Tensor
+
+
+def _is_tensor(value) -> bool:
+    return isinstance(value, Tensor)
+
+
+# ---------------------------------------------------------------- amax, amin
+
+def _restore(value, shape: tuple, dims: tuple, keepdim: bool):
+    """restore_reduced_dims: the reduced dims back as size 1 (no expand)."""
+    if keepdim or not shape:
+        return value
+    kept = list(shape)
+    for d in dims:
+        kept[d] = 1
+    return P.reshape(value, tuple(kept))
+
+
+def _amax_rule(n, g):
+    """scale_grad_by_count: (grad / mask.sum(dims, keepdim)) * mask, where mask marks the
+    elements equal to the result: ties share the gradient evenly."""
+    a = n._attrs
+    shape, dims, keepdim = a["_self_sizes"], a["_dims"], a["keepdim"]
+    x = n.saved("self")
+    mask = _restore(n.saved("result"), shape, dims, keepdim) == x
+    g = _restore(g, shape, dims, keepdim)
+    if _is_tensor(g):
+        return ((g / mask.sum(dims or None, keepdim=True)) * mask,)
+    count = mask.sum(axis=dims or None, keepdims=True)
+    return ((g / count.astype(g.dtype)) * mask,)
+
+
+AmaxBackward0 = node_class("AmaxBackward0", _amax_rule)
+AminBackward0 = node_class("AminBackward0", _amax_rule)
+
+
+def _extreme(input, dim, keepdim: bool, *, is_max: bool):
+    name = "amax" if is_max else "amin"
+    data = input._data
+    dim = () if dim is None else dim
+    dims = R._dims(dim, data.ndim) if dim != () else tuple(range(data.ndim))
+    for d in dims:
+        if data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    np_fn = np.max if is_max else np.min
+    out = np.asarray(np_fn(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy())
+    return record(AmaxBackward0 if is_max else AminBackward0, out, (input,), {"self": input},
+                  {"dim": R._saved_dims(dim), "_dims": dims, "keepdim": keepdim,
+                   "_self_sizes": data.shape}, save_result="result")
+
+
+def amax(input, dim=(), keepdim=False):
+    return _extreme(input, dim, keepdim, is_max=True)
+
+
+def amin(input, dim=(), keepdim=False):
+    return _extreme(input, dim, keepdim, is_max=False)
+
+
+# ---------------------------------------------------------------- median, nanmedian
+
+median_result = R._return_type("median")
+nanmedian_result = R._return_type("nanmedian")
+
+MedianBackward0 = node_class("MedianBackward0", R._evenly_distribute_rule)
+MedianBackward1 = node_class("MedianBackward1", R._by_dim_rule)
+NanmedianBackward0 = node_class("NanmedianBackward0", R._evenly_distribute_rule)
+NanmedianBackward1 = node_class("NanmedianBackward1", R._by_dim_rule)
+
+
+def _lower_median_index(data: np.ndarray, axis: int, skip_nan: bool) -> np.ndarray:
+    """Per row along `axis`: the index of the lower median (torch's, not NumPy's mean of the
+    middle two); a row with a NaN gives its first NaN unless NaNs are skipped."""
+    order = np.argsort(data, axis=axis, kind="stable")     # NaNs sort last
+    nans = np.isnan(data) if data.dtype.kind in "fc" else np.zeros(data.shape, np.bool_)
+    valid = data.shape[axis] - nans.sum(axis=axis, keepdims=True)
+    if skip_nan:
+        position = np.maximum(valid - 1, 0) // 2
+    else:
+        position = np.where(valid < data.shape[axis], valid, (data.shape[axis] - 1) // 2)
+    return np.take_along_axis(order, position, axis=axis)
+
+
+def _median(input, dim, keepdim: bool, *, skip_nan: bool):
+    data = input._data
+    name = "nanmedian" if skip_nan else "median"
+    if dim is None:
+        if data.size == 0:
+            out = np.asarray(np.nan, dtype=data.dtype)
+        else:
+            flat = data.reshape(-1)
+            out = np.asarray(flat[_lower_median_index(flat, 0, skip_nan)[0]])
+        node = NanmedianBackward0 if skip_nan else MedianBackward0
+        return record(node, out, (input,), {"self": input}, save_result="result")
+    d = wrap_dim(dim, data.ndim)
+    if data.ndim and data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if data.ndim == 0:
+        index, values = np.zeros((), np.int64), data.copy()
+    else:
+        index = _lower_median_index(data, d, skip_nan).astype(np.int64)
+        values = np.take_along_axis(data, index, axis=d)
+        if not keepdim:
+            index, values = np.squeeze(index, d), np.squeeze(values, d)
+    indices = Tensor._make(np.asarray(index))
+    node = NanmedianBackward1 if skip_nan else MedianBackward1
+    out = record(node, np.asarray(values), (input,), {"indices": indices},
+                 {"dim": as_saved(dim), "_dim": d, "keepdim": keepdim,
+                  "self_sym_sizes": data.shape})
+    return (nanmedian_result if skip_nan else median_result)(out, indices)
+
+
+def median(input, dim=None, keepdim=False):
+    return _median(input, dim, keepdim, skip_nan=False)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    return _median(input, dim, keepdim, skip_nan=True)
+
+
+# ---------------------------------------------------------------- nansum, nanmean
+
+def _nansum_rule(n, g):
+    a = n._attrs
+    x = n.saved("self")
+    expanded = R._sum_backward(g, a["_self_sizes"], a["_dims"], a["keepdim"])
+    if _is_tensor(expanded):
+        return (expanded.masked_fill(x.isnan(), 0),)
+    return (np.where(np.isnan(x), 0, expanded).astype(expanded.dtype),)
+
+
+NansumBackward0 = node_class("NansumBackward0", _nansum_rule)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    data = input._data
+    out_dtype = dtype.np_dtype if dtype is not None else \
+        (np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype)
+    dims = () if dim is None or dim == () else R._dims(dim, data.ndim)
+    axis = dims if dims else None
+    out = np.asarray(np.nansum(data, axis=axis, keepdims=keepdim, dtype=out_dtype)
+                     if data.ndim else data.astype(out_dtype))
+    return record(NansumBackward0, out, (input,), {"self": input},
+                  {"dim": None if dim is None else R._saved_dims(dim),
+                   "_dims": dims, "keepdim": keepdim,
+                   "_self_sizes": data.shape})
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """ATen's composite: nansum(input) / (number of non-NaN elements)."""
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex "
+                           f"dtype but got {input.dtype.tensor_type[:-6]}")
+    from engine.ops.elementwise import div, isnan, logical_not
+    count = R.sum(logical_not(isnan(input)), dim, keepdim) if dim is not None \
+        else R.sum(logical_not(isnan(input)))
+    return div(nansum(input, dim, keepdim, dtype=dtype), count)
+
+
+# ---------------------------------------------------------------- cumprod
+
+def _cumprod_rule(n, g):
+    """The gradient of a running product, exact with zeros in the input (ATen's
+    cumprod_backward); under create_graph the zero-free formula, sum_{j>=k} g_j y_j / x_k."""
+    x, axis = n.saved("self"), n._attrs["_axis"]
+    if axis is None:
+        return (g,)
+    if not _is_tensor(g):
+        return (_cumprod_grad(g, x, axis),)
+    if bool((x != 0).all()):
+        return ((g * n.saved("result")).flip(axis).cumsum(axis).flip(axis) / x,)
+    return (_cumprod_grad_graph(g, x, axis),)
+
+
+def _cumprod_grad_graph(g: Tensor, x: Tensor, axis: int) -> Tensor:
+    """_cumprod_grad with differentiable ops, for inputs with zeros under create_graph."""
+    from engine.ops.indexing import slice_dim
+    from engine.ops.shape import cat
+    size = x.shape[axis]
+    parts = []
+    for k in range(size):
+        one = slice_dim(x, axis, k, k + 1).detach() * 0 + 1
+        others = cat([slice_dim(x, axis, 0, k), one, slice_dim(x, axis, k + 1, size)], axis)
+        products = cumprod(others, axis)
+        parts.append(slice_dim(g * products, axis, k, size).sum(axis, keepdim=True))
+    return cat(parts, axis)
+
+
+def _cumprod_grad(g: np.ndarray, x: np.ndarray, axis: int) -> np.ndarray:
+    """grad_input[k] = sum over j >= k of g[j] * prod(x[i] for i <= j, i != k)."""
+    g_rows, x_rows = np.moveaxis(g, axis, -1), np.moveaxis(x, axis, -1)
+    out = np.zeros(g_rows.shape, dtype=g.dtype)
+    n = x_rows.shape[-1]
+    for k in range(n):
+        others = x_rows.copy()
+        others[..., k] = 1
+        products = np.cumprod(others, axis=-1)
+        out[..., k] = (g_rows[..., k:] * products[..., k:]).sum(axis=-1)
+    return np.moveaxis(out, -1, axis)
+
+
+CumprodBackward0 = node_class("CumprodBackward0", _cumprod_rule)
+
+
+def cumprod(input, dim, *, dtype=None):
+    data = input._data
+    axis = _axis(data, dim)
+    out_dtype = dtype.np_dtype if dtype is not None else \
+        (np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype)
+    if axis is None:
+        out = data.astype(out_dtype)
+    elif out_dtype.kind == "f":
+        # ATen accumulates floating types in double on the CPU.
+        out = np.cumprod(data, axis=axis, dtype=np.float64).astype(out_dtype)
+    else:
+        out = np.cumprod(data, axis=axis, dtype=out_dtype)
+    return record(CumprodBackward0, out, (input,), {"self": input},
+                  {"dim": dim % 2**64, "_axis": axis}, save_result="result")
+
+
+__all__ = ["amax", "amin", "median", "nanmedian", "nansum", "nanmean", "cumprod"]
+METHODS = {name: globals()[name] for name in __all__}
