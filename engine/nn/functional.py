@@ -15,6 +15,9 @@ from engine.nn._ops.linear import linear
 from engine.nn._ops.more_activations import (elu, elu_, hardtanh, hardtanh_, mish, relu6, silu,
                                              softplus)
 from engine.nn._ops.more_losses import huber_loss, kl_div
+from engine.nn._ops.shrink_and_gate import (celu, glu, hardshrink, hardsigmoid, hardswish,
+                                            prelu, selu, softmin, softshrink, softsign,
+                                            tanhshrink, threshold, threshold_)
 from engine.nn._ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                  cross_entropy, l1_loss, mse_loss, nll_loss)
 from engine.nn._ops.group_norm import group_norm
@@ -37,7 +40,9 @@ __all__ = ["relu", "relu_", "leaky_relu", "gelu", "logsigmoid", "sigmoid", "tanh
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot", "pad",
            "scaled_dot_product_attention", "silu", "mish", "elu", "softplus", "hardtanh",
            "relu6", "huber_loss", "kl_div", "normalize", "leaky_relu_", "elu_",
-           "hardtanh_", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
+           "hardtanh_", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
+           "celu", "glu", "hardshrink", "hardsigmoid", "hardswish", "prelu", "selu", "softmin",
+           "softshrink", "softsign", "tanhshrink", "threshold", "threshold_"]
 
 
 def relu(input, inplace: bool = False):

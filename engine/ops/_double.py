@@ -8,7 +8,7 @@ import numpy as np
 
 from engine import trace
 from engine.autograd import grad_mode as _gm
-from engine.autograd.node import SavedTensor
+from engine.autograd.node import Node, SavedTensor
 from engine.ops._core import bind_outputs, edge
 from engine.tensor import Tensor, _announce
 
@@ -35,3 +35,18 @@ def record_grads(node_cls, grads: tuple, shapes: tuple, inputs: tuple, saved: di
             if out is not None:
                 _announce(out)
     return outs
+
+
+class NotImplementedNode(Node):
+    """PyTorch's torch::autograd::NotImplemented: the gradients of a backward function ATen
+    has no derivative for (hardsigmoid_backward, ...); differentiating them raises."""
+
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented"
+
+    def _apply(self, grads):
+        raise RuntimeError(f"derivative for {self._attrs['_op']} is not implemented")
+
+
+NotImplementedNode.__name__ = NotImplementedNode.__qualname__ = "NotImplemented"
+NOT_IMPLEMENTED = NotImplementedNode

@@ -178,13 +178,5 @@ def log_sigmoid(input):
                   {"self": input, "buffer": Tensor._make(buffer)})
 
 
-LogitBackward0 = node_class("LogitBackward0", lambda n, g: (
-    g / (n.saved("self") * (1 - n.saved("self"))),))
-
-
-def logit(input):
-    """log(x / (1 - x)) (torch.logit without eps)."""
-    x = input._data
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log(x / (1 - x))
-    return record(LogitBackward0, out, (input,), {"self": input}, {"eps": None})
+# torch.logit (LogitBackward0) lives with the unary math; BCE's double backward uses it.
+from engine.ops.unary_math import LogitBackward0, logit  # noqa: E402,F401

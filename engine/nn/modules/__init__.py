@@ -21,6 +21,9 @@ from engine.nn.modules.rnn import GRU, LSTM, RNNBase
 from engine.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from engine.nn.modules.sparse import Embedding
 from engine.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from engine.nn.modules.shrink_and_gate import (CELU, GLU, SELU, Hardshrink, Hardsigmoid,
+                                               Hardswish, PReLU, Softmin, Softshrink, Softsign,
+                                               Tanhshrink, Threshold)
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Conv1d", "Conv2d",
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
@@ -29,4 +32,6 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
            "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",
            "ReLU6", "HuberLoss", "KLDivLoss", "Upsample", "UpsamplingNearest2d",
-           "UpsamplingBilinear2d"] + PADDING_LAYERS
+           "UpsamplingBilinear2d", "CELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid",
+           "Hardswish", "PReLU", "Softmin", "Softshrink", "Softsign", "Tanhshrink",
+           "Threshold"] + PADDING_LAYERS

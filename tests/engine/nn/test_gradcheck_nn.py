@@ -193,6 +193,22 @@ NN_CASES = {
     "HuberLossBackward0": lambda: (lambda x, t: F.huber_loss(x, t, delta=0.6),
                                    (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
     **{name: case for name, case in _upsample_cases().items()},
+    # engine/nn/_ops/shrink_and_gate.py
+    "HardswishBackward0": lambda: (F.hardswish, (leaf(8, low=-4, high=4),)),
+    "HardswishBackwardBackward0": lambda: (joined_grads(F.hardswish), (leaf(8, low=-4, high=4),)),
+    "HardsigmoidBackward0": lambda: (F.hardsigmoid, (leaf(8, low=-4, high=4),)),
+    "CeluBackward0": lambda: (lambda a: F.celu(a, 0.6), (distinct(6),)),
+    "CeluBackward1": lambda: (lambda a: F.celu(a * 1, 0.6, inplace=True), (distinct(6),)),
+    "ThresholdBackward0": lambda: (lambda a: F.threshold(a, 0.1, 3.0), (distinct(6),)),
+    "ThresholdBackward1": lambda: (lambda a: F.threshold(a * 1, 0.1, 3.0, inplace=True),
+                                   (distinct(6),)),
+    "SoftshrinkBackward0": lambda: (F.softshrink, (distinct(6),)),
+    "SoftshrinkBackwardBackward0": lambda: (joined_grads(F.softshrink), (distinct(6),)),
+    "HardshrinkBackward0": lambda: (F.hardshrink, (distinct(6),)),
+    "HardshrinkBackwardBackward0": lambda: (joined_grads(F.hardshrink), (distinct(6),)),
+    "GluBackward0": lambda: (lambda a: F.glu(a, 0), (leaf(4, 3),)),
+    "PreluKernelBackward0": lambda: (F.prelu, (distinct(2, 3, 2), leaf(3))),
+    "PreluKernelBackwardBackward0": lambda: (joined_grads(F.prelu), (distinct(2, 3, 2), leaf(3))),
 }
 
 
