@@ -11,7 +11,8 @@ from bisect import bisect_right
 from collections import Counter
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR",
-           "LinearLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau"]
+           "LinearLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau", "OneCycleLR",
+           "CosineAnnealingWarmRestarts", "PolynomialLR", "SequentialLR", "ChainedScheduler"]
 
 HOW_TO = "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
 ORDER_WARNING = (
@@ -100,14 +101,18 @@ class LRScheduler:
         return self._last_lr
 
     def step(self, epoch=None) -> None:
-        if self._step_count == 1:
-            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
-                warnings.warn(OVERRIDDEN_WARNING, UserWarning, stacklevel=2)
-            elif not getattr(self.optimizer, "_opt_called", False):
-                warnings.warn(ORDER_WARNING, UserWarning, stacklevel=2)
-        self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._advance(epoch)
+
+    def _advance(self, epoch) -> None:
+        """step() without the epoch deprecation warning (SequentialLR's step(0))."""
+        if self._step_count == 1:
+            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
+                warnings.warn(OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
+            elif not getattr(self.optimizer, "_opt_called", False):
+                warnings.warn(ORDER_WARNING, UserWarning, stacklevel=3)
+        self._step_count += 1
         self._get_lr_called_within_step = True
         try:
             lrs = self._next_lrs(epoch)
@@ -318,6 +323,8 @@ class CosineAnnealingLR(LRScheduler):
 
 
 from engine.optim._plateau import ReduceLROnPlateau  # noqa: E402
+from engine.optim._cycles import (ChainedScheduler, CosineAnnealingWarmRestarts,  # noqa: E402
+                                  OneCycleLR, PolynomialLR, SequentialLR)
 
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
