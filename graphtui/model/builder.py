@@ -75,6 +75,28 @@ def has_nonfinite(summary) -> bool:
     return summary.has_nonfinite
 
 
+# Ops that write a value given by the user: an infinity they write is a mask (attention's
+# masked_fill(mask, -inf)), not a fault. A NaN is a fault whatever wrote it.
+MASKING_NODES = frozenset({"MaskedFillBackward0", "MaskedFillBackward1", "WhereBackward0",
+                           "FillBackward0", "FillBackward1"})
+MASKING_OPS = frozenset({"masked_fill_", "fill_", "where"})
+
+
+def deliberate_infinity(summary, node_name: str | None = None, op: str | None = None) -> bool:
+    """±Inf and no NaN in the output of an op that wrote a user's value (a mask)."""
+    if node_name not in MASKING_NODES and op not in MASKING_OPS:
+        return False
+    return summary is not None and not summary.nan
+
+
+def inherited_infinity(summary, input_values) -> bool:
+    """±Inf and no NaN in an op's output when an input already held an infinity: it came
+    from there (a mask, or the user's data), it did not appear here."""
+    if summary is None or summary.nan:
+        return False
+    return any(value is not None and value.inf for value in input_values)
+
+
 class StateBuilder:
     def __init__(self, output_lines_kept: int = OUTPUT_LINES_KEPT, strict: bool = False):
         """``strict``: an event the model cannot apply raises (reading recordings, tests);
@@ -213,8 +235,23 @@ class StateBuilder:
     def _mark_nonfinite(self, node_id: int, summaries, place: str) -> None:
         for summary in summaries or ():
             if has_nonfinite(summary):
+                node = self.nodes.get(node_id)
+                if place == NAN_FORWARD and node is not None and (
+                        deliberate_infinity(summary, node.name) or
+                        inherited_infinity(summary, self._input_values(node))):
+                    return
                 self._mark_nan(node_id, place)
                 return
+
+    def _input_values(self, node: Node) -> list:
+        """The values of the node's inputs that have an edge (as far as they are known)."""
+        values = []
+        for edge in node.next_edges:
+            source = self.nodes.get(edge.node_id) if edge.node_id is not None else None
+            if source is not None and source.output_ids:
+                tensor = self.tensors.get(source.output_ids[0])
+                values.append(tensor.value if tensor is not None else None)
+        return values
 
     def _mark_nan(self, node_id: int, place: str) -> None:
         node = self.nodes.get(node_id)

@@ -15,7 +15,7 @@ import numpy as np
 
 from engine import trace
 from graphtui.model import events as ev
-from graphtui.model.builder import has_nonfinite
+from graphtui.model.builder import deliberate_infinity, has_nonfinite, inherited_infinity
 
 _sum = np.add.reduce
 
@@ -250,9 +250,19 @@ def _tensor_created(scan: Scan, e: trace.TensorCreated, step: int) -> None:
     scan.tensors[e.tensor_id] = facts
     # Only an op's output: a parameter is made empty (any bits) and then initialised.
     made_by_op = e.grad_fn_id is not None or facts.made is not None
-    if scan.first_nan_forward is None and made_by_op and _nonfinite(e.summary):
+    if scan.first_nan_forward is None and made_by_op and _nonfinite(e.summary) and \
+            not _masked(scan, e.grad_fn_id, e.summary):
         inputs = scan.inputs_of(e.grad_fn_id) if e.grad_fn_id in scan.nodes else ()
         scan.first_nan_forward = ForwardNan(e.tensor_id, e.summary, inputs, None, None, step)
+
+
+def _masked(scan: Scan, node_id, summary) -> bool:
+    """Infinities a mask wrote, or that came from an input holding them already."""
+    node = scan.nodes.get(node_id) if node_id is not None else None
+    if node is None:
+        return False
+    return deliberate_infinity(summary, node.name) or inherited_infinity(
+        summary, [value for _, value in scan.inputs_of(node_id)])
 
 
 def _tensor_named(scan: Scan, e: trace.TensorNamed, step: int) -> None:
@@ -275,7 +285,9 @@ def _tensor_modified(scan: Scan, e: trace.TensorModified, step: int) -> None:
         facts.requires_grad = e.requires_grad
     if e.summary is not None:
         facts.value = e.summary
-        if scan.first_nan_forward is None and e.op not in _NOT_OPS and _nonfinite(e.summary):
+        if scan.first_nan_forward is None and e.op not in _NOT_OPS and \
+                _nonfinite(e.summary) and not deliberate_infinity(e.summary, op=e.op) and \
+                not _masked(scan, e.grad_fn_id, e.summary):
             scan.first_nan_forward = ForwardNan(e.tensor_id, e.summary, (), e.op, location, step)
     for node_id, saved, through in _sharing_version(scan, e):
         if saved.version < e.version and (node_id, saved.name) not in scan.freed \

@@ -217,6 +217,31 @@ def test_uninitialised_parameters_are_not_a_forward_nan(log_of):
     assert texts(findings, NAN) == []
 
 
+ATTENTION_MASK_SOURCE = """
+    import engine as torch
+    scores = torch.tensor([[0.5, 1.0], [2.0, -1.0]], requires_grad=True)
+    mask = torch.tensor([[False, True], [False, False]])
+    att = scores.masked_fill(mask, float("-inf"))
+    kept = torch.where(mask, float("-inf"), scores * 2)
+    bias = torch.zeros(2, 2)
+    bias.masked_fill_(mask, float("-inf"))
+    probs = torch.softmax(att, dim=-1) + torch.softmax(kept + bias, dim=-1)
+    probs.sum().backward()
+    bad = scores.masked_fill(mask | mask.T, float("nan"))
+"""
+
+
+def test_an_attention_mask_of_minus_inf_is_no_nan_finding(log_of):
+    # masked_fill / where / masked_fill_ writing the user's -inf is a mask, and `kept + bias`
+    # holds the Inf its input `kept` already held; a NaN written the same way is a fault.
+    log = log_of(ATTENTION_MASK_SOURCE)
+    forward = [short_paths(f.text) for f in find(log)
+               if f.kind == NAN and f.text.startswith("Forward")]
+    assert len(forward) == 1, forward
+    assert forward[0].startswith("Forward: the output of MaskedFillBackward0 (made at a.py:10) "
+                                 "holds 2 NaN of 4 values"), forward
+
+
 # ---------------------------------------------------------------- .grad is None
 
 GRAD_NONE_SOURCE = """

@@ -57,6 +57,20 @@ def test_the_first_nan_is_marked_and_the_run_goes_on(finished_state):
     assert state.output[-1].text == "grad tensor([   nan, 0.2500])"
 
 
+def test_a_minus_inf_mask_is_not_the_first_nan_a_nan_fill_is(finished_state):
+    state = finished_state("""
+        import engine as torch
+        scores = torch.tensor([[0.5, 1.0], [2.0, -1.0]], requires_grad=True)
+        mask = torch.tensor([[False, True], [False, False]])
+        att = scores.masked_fill(mask, float("-inf")) * 2
+        torch.softmax(att, dim=-1).sum().backward()
+        bad = scores.masked_fill(mask, float("nan"))
+    """)
+    first = state.nodes[state.first_nan_node]
+    assert first.name == "MaskedFillBackward0" and first.location.endswith(":7")
+    assert all(node.nonfinite == () for node in state.nodes.values() if node is not first)
+
+
 @pytest.mark.filterwarnings("ignore:Error detected in SqrtBackward0")
 @pytest.mark.filterwarnings("ignore:Anomaly Detection has been enabled")
 def test_anomaly_mode_raises_at_the_node_as_torch_does(finished_state):

@@ -212,13 +212,17 @@ def _enter(module, path: str, args: tuple) -> None:
 
 
 def _name_parameters(root) -> None:
-    """Announce "<module path>.<name>" for every parameter and buffer under `root`."""
+    """Announce "<module path>.<name>" for every parameter and buffer under `root`; a
+    tensor shared by two modules (tied weights) keeps its first name, as named_parameters
+    gives it."""
+    named = set()
     for module in root.modules():
         prefix = None
         for registry in (module._parameters, module._buffers):
             for name, tensor in registry.items():
-                if tensor is None:
+                if tensor is None or id(tensor) in named:
                     continue
+                named.add(id(tensor))
                 if prefix is None:
                     prefix = module._trace_path()
                 full_name = f"{prefix}.{name}"

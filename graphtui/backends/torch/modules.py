@@ -108,12 +108,14 @@ def _forward_end(module, args, output):
 def _name_parameters(root) -> None:
     """Announce "<module path>.<name>" for every parameter and buffer under ``root``."""
     from graphtui.backends.torch import forward
+    named = set()       # a tied weight keeps its first name, as named_parameters gives it
     for module in root.modules():
         prefix = None
         for registry in (module._parameters, module._buffers):
             for name, tensor in registry.items():
-                if tensor is None:
+                if tensor is None or id(tensor) in named:
                     continue
+                named.add(id(tensor))
                 prefix = prefix or path_of(module)
                 full_name = f"{prefix}.{name}"
                 if not ids.is_announced(tensor):

@@ -48,6 +48,15 @@ def test_parameters_are_named_by_module_path(events):
                      "fc.bias", "out.weight", "out.bias"]
 
 
+def test_a_tied_weight_keeps_its_first_name_as_named_parameters_gives_it(events):
+    nn = engine.nn
+    model = nn.Sequential(nn.Embedding(5, 3), nn.Linear(3, 5, bias=False))
+    model[1].weight = model[0].weight
+    model(engine.tensor([1, 2])).sum().backward()
+    names = [e.name for e in of(events, "TensorNamed")]
+    assert names == ["0.weight"] == [name for name, _ in model.named_parameters()]
+
+
 def test_nodes_record_the_module_they_were_made_in(events):
     run_simplenet(cases.simplenet(LIB))
     made_in = {(e.name, e.module) for e in of(events, "NodeCreated")}
