@@ -3,6 +3,7 @@ generators, so a seed gives PyTorch's numbers)."""
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -156,6 +157,29 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     if np_dtype.kind != "f" or int(steps) < 2:
         return _make(np.linspace(start, end, int(steps)).astype(np_dtype), requires_grad)
     return _make(_linspace_as_aten(start, end, int(steps), np_dtype), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    """ATen's CPU kernel: base ** exponent with the exponent in double, from the start for the
+    first half and from the end for the second, then cast to the dtype."""
+    np_dtype = np.dtype(_np_dtype(dtype))
+    steps = int(steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    # The ends in the dtype (an integer dtype truncates them); step and exponents in double.
+    # One step is the start as given.
+    first = float(start)
+    start, end = float(np_dtype.type(start)), float(np_dtype.type(end))
+    step = (float(end) - float(start)) / (steps - 1) if steps > 1 else 0.0
+    index = np.arange(steps)
+    exponent = np.where(index < steps // 2, float(start) + step * index,
+                        float(end) - step * (steps - 1 - index))
+    if steps == 1:
+        exponent = np.array([first])
+    # math.pow is the C library's pow, as ATen's; NumPy 2.4's own differs in the last bit.
+    powers = np.array([math.pow(float(base), e) for e in exponent.tolist()], dtype=np.float64)
+    return _make(powers.astype(np_dtype), requires_grad)
 
 
 def _linspace_as_aten(start, end, steps: int, dtype: np.dtype) -> np.ndarray:

@@ -336,3 +336,14 @@ def test_linspace_bit_for_bit(dtype):
                 for n in (2, 7, 100, 2000) for lo, hi in ((-3.141592653589793, 3.141592653589793),
                                                            (0, 1), (-5, 3.3), (10, -2))]
     oracle.agree(case)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_logspace_bit_for_bit(dtype):
+    """ATen's kernel: the exponent in double from each end, the base as given (a float32
+    base would round 3.3 first), then the cast."""
+    def case(t):
+        return [t.logspace(lo, hi, n, base=base, dtype=getattr(t, dtype)).numpy().tobytes().hex()
+                for n in (0, 1, 2, 7, 100) for lo, hi in ((-1, 3), (0.5, 1.7), (2, -2))
+                for base in (10.0, 2, 3.3)]
+    oracle.agree(case)
