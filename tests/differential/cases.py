@@ -666,3 +666,23 @@ def _matmul_cases() -> dict:
 CASES.update(_matmul_cases())
 CASES["conv2d_check_order"] = _conv2d_check_order()
 CASES["every_saved_value_is_checked_before_a_node_runs"] = _saved_value_checks()
+
+
+# -------------------------------------------------------------- core autograd fidelity (#11)
+CASES.update({
+    "masked_fill_of_an_expanded_tensor_warns": [
+        "x = torch.tensor([1.5, -2.0, 0.5], requires_grad=True)",
+        "t = torch.autograd.grad(x.sum(), [x, x], create_graph=True)", "g = t[1]",
+        "g.masked_fill_(g > 0, 0.0)", "c = torch.tensor([[1.0], [2.0]])", "e = c.expand(2, 3)",
+        "e.masked_fill_(torch.tensor([True, False, False]), 7.0)",
+        "e.masked_fill_(e > 1, torch.tensor(5.0))", "w = torch.ones(2, 1, requires_grad=True)",
+        "f = w.expand(2, 3)", "f.masked_fill_(f > 0, 2.0)"],
+    "copy_slices_of_an_expanded_view_refuses_backward": [
+        "x = torch.tensor([[-0.5, 0.75]], requires_grad=True)", "v = x[-1, 0:1].clone()",
+        "e = v.expand(3, 2)", "e[e < 0] = 1", "w = v[:]", "w.sum().backward()",
+        "y = torch.tensor([[[0.3]], [[-0.6]]], requires_grad=True)",
+        "u = y.scatter(0, torch.tensor([[[1]]]), 2)", "f = u.expand(2, 2, -1, 3)",
+        "f[torch.tensor([1])] = torch.tensor(-0.8)", "f.backward(torch.ones(2, 2, 1, 3))",
+        "z = torch.ones(3, 1)", "k = z.expand(3, 4)", "k[[0]] = torch.tensor(2.0, requires_grad=True)",
+        "k.sum().backward()"],
+})
