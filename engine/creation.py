@@ -120,25 +120,32 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     return _make(np.full(tuple(size), fill_value, dtype=np_dtype), requires_grad)
 
 
+def _like(input, np_dtype, fill) -> np.ndarray:
+    """A new array of input's shape in input's layout (ATen's preserve_format), filled."""
+    from engine.ops import _layout
+    out = _layout.empty(input._data.shape, np_dtype, _layout.preserved_order(input._data))
+    out[...] = fill
+    return out
+
+
 @on_device
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.zeros(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+    return _make(_like(input, _np_dtype(dtype, input.dtype), 0), requires_grad)
 
 
 @on_device
 def ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.ones(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+    return _make(_like(input, _np_dtype(dtype, input.dtype), 1), requires_grad)
 
 
 @on_device
 def empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.empty(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+    return _make(_like(input, _np_dtype(dtype, input.dtype), 0), requires_grad)
 
 
 @on_device
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.full(input._data.shape, fill_value, dtype=_np_dtype(dtype, input.dtype)),
-                 requires_grad)
+    return _make(_like(input, _np_dtype(dtype, input.dtype), fill_value), requires_grad)
 
 
 @on_device
@@ -239,16 +246,26 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _make(values.astype(_np_dtype(dtype, _dt.int64)), requires_grad)
 
 
+def _drawn_like(input, dtype, kernel_name: str) -> np.ndarray:
+    """An empty array like input's layout (preserve_format) to draw into: ATen fills
+    empty_like(input) in its memory order."""
+    np_dtype = _np_dtype(dtype, input.dtype)
+    check_random_dtype(np_dtype, kernel_name)
+    return _like(input, np_dtype, 0)
+
+
 @on_device
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return rand(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
-                requires_grad=requires_grad)
+    like = _drawn_like(input, dtype, "check_uniform_bounds")
+    like[...] = _random.uniform(_random.generator_or_default(generator), like, 0.0, 1.0)
+    return _make(like, requires_grad)
 
 
 @on_device
 def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
-                 requires_grad=requires_grad)
+    like = _drawn_like(input, dtype, "normal_kernel_cpu")
+    like[...] = _random.normal(_random.generator_or_default(generator), like, 0.0, 1.0)
+    return _make(like, requires_grad)
 
 
 @on_device

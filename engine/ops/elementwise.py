@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._core import (as_tensor, cast, data_of, is_scalar, record, reduce_to,
                               result_dtype)
 from engine.dtypes import from_numpy_dtype
@@ -59,9 +59,10 @@ def broadcast_error(a: tuple, b: tuple) -> RuntimeError:
 
 
 def _binary(np_fn, a, b):
-    """np_fn(a, b) with PyTorch's error for shapes that don't broadcast."""
+    """np_fn(a, b) with PyTorch's error for shapes that don't broadcast, laid out as
+    TensorIterator lays it out."""
     try:
-        return np_fn(a, b)
+        return _layout.iterated(np_fn(a, b), [a, b])
     except ValueError as error:
         if "broadcast" not in str(error):
             raise
@@ -278,6 +279,7 @@ def pow(input, exponent):
 def _pow_scalar_base(base, exponent: Tensor):
     dtype = result_dtype(base, exponent)
     out = cast(np.power(base, exponent._data), _float_result(dtype) if isinstance(base, float) else dtype)
+    out = _layout.contiguous(out)      # ATen fills a new tensor with the base, then pow_
     return record(PowBackward2, out, (exponent,), {"exponent": exponent}, {"self": base},
                   save_result="result")
 
@@ -593,6 +595,7 @@ def where(condition, input, other):
     input, other = _operand(input), _operand(other)
     with _broadcast_errors(condition, input, other):
         out = np.where(condition._data, data_of(input), data_of(other))
+    out = _layout.iterated(out, [condition._data, data_of(input), data_of(other)])
     out = cast(out, result_dtype(input, other))
     return record(WhereBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   {"condition": condition})
@@ -668,7 +671,7 @@ def masked_fill(input, mask, value, *, _function: bool = True):
         np.broadcast_shapes(mask._data.shape, input._data.shape)
     _check_fill(mask, value)
     fill = np.asarray(data_of(value)).astype(input._data.dtype)
-    out = np.where(mask._data, fill, input._data)
+    out = _layout.contiguous(np.where(mask._data, fill, input._data))
     if not isinstance(value, Tensor):
         return record(MaskedFillBackward0, out, (input,), {"mask": mask})
     return record(MaskedFillBackward1, out, (input, value), {"mask": mask},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._core import as_saved, record, wrap_dim
 from engine.ops.shape import alias, as_view, unsqueeze
 from engine.tensor import Tensor
@@ -225,7 +225,7 @@ def _advanced_index(input, advanced: dict):
     for index in advanced.values():
         if index.dtype.kind not in "biu":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    data = input._data[key]
+    data = _layout.advanced_index(input._data, key, input._data[key])
     indices = tuple(Tensor._make(np.asarray(k)) for k in key if not isinstance(k, slice))
     return record(IndexBackward0, data, (input,), saved_index_tensors(indices), attrs={
         "_key": key, "indices": indices, "self_sym_sizes": input._data.shape})

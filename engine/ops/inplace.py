@@ -270,7 +270,7 @@ def _copy_slices_graph(n, g: Tensor, region: np.ndarray) -> tuple:
     result.copy_(grad) (CopyBackwards); its slice as a strided view (AsStridedBackward0),
     cloned (CloneBackward0) for the inner op; the inner op's gradient copied back into the
     slice (CopySlices). A region no strided view reaches goes through Index / IndexPut."""
-    from engine.ops.shape import as_view
+    from engine.ops.shape import as_view, clone_contiguous
     result = Tensor._make(np.empty(g._data.shape, dtype=g._data.dtype))
     flat = result._data.reshape(-1)
     target = flat[:0].reshape(region.shape) if region.size == 0 else \
@@ -282,7 +282,7 @@ def _copy_slices_graph(n, g: Tensor, region: np.ndarray) -> tuple:
         grad_slice = as_view(Tensor._make(target), result)
         if result._requires_grad:
             _rebase_strided(grad_slice, result)
-        inner_grads = n._attrs["_inner"](grad_slice.clone())
+        inner_grads = n._attrs["_inner"](clone_contiguous(grad_slice))
         if inner_grads[0] is None:      # ATen leaves the base's gradient undefined
             return (None,) + tuple(inner_grads[1:])
         _check_slice_writable(n, inner_grads[0])

@@ -8,7 +8,7 @@ import numpy as np
 
 from engine.autograd import node as _graph
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._double import record_grads
 from engine.ops._core import as_saved, record, wrap_dim
 from engine.tensor import Tensor
@@ -118,7 +118,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         out = np.asarray(data.sum(dtype=out_dtype))
         return record(SumBackward0, out, (input,), attrs={"self_sym_sizes": shape})
     dims = _dims(dim, data.ndim)
-    out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype))
+    out = _layout.contiguous(np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype)))
     return record(SumBackward1, out, (input,),
                   attrs={"dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim,
                          "self_sym_sizes": shape})
@@ -142,6 +142,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     else:   # NaN where nothing was averaged, as in PyTorch (NumPy would also warn)
         out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype) / 0.0,
                          dtype=out_dtype)
+    out = _layout.contiguous(out)
     return record(MeanBackward1, out, (input,), attrs={
         "dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim, "self_sym_sizes": shape,
         "self_sym_numel": data.size})
@@ -298,6 +299,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
     else:
         dims = _dims(dim, data.ndim)
         out = np.sqrt((data * data).sum(axis=dims, keepdims=keepdim)).astype(data.dtype)
+        out = _layout.contiguous(out)
     return record(LinalgVectorNormBackward0, out, (input,), {"self": input},
                   {"ord": 2 if p == "fro" else p,       # as given: 2 and 2.0 read back apart
                    "dim": None if dims is None else _saved_dims(dim), "_dims": dims,

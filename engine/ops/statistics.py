@@ -12,6 +12,7 @@ import numpy as np
 
 from engine._cpp_warning import cpp_warning
 from engine.autograd.node import node_class
+from engine.ops import _layout
 from engine.ops._core import record, wrap_dim
 from engine.ops.elementwise import mul_scalar
 from engine.ops.reductions import _dims, _expand_back, _saved_dims, _unsqueeze_dims
@@ -95,7 +96,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         out = np.asarray(data.prod(dtype=out_dtype))
         return record(ProdBackward0, out, (input,), {"self": input}, save_result="result")
     d = wrap_dim(dim, data.ndim)
-    out = np.asarray(data.prod(axis=d, keepdims=keepdim, dtype=out_dtype))
+    out = _layout.contiguous(np.asarray(data.prod(axis=d, keepdims=keepdim, dtype=out_dtype)))
     return record(ProdBackward1, out, (input,), {"self": input},
                   {"dim": dim % 2**64, "_dim": d, "keepdim": keepdim}, save_result="result")
 
@@ -180,7 +181,7 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction):
     with np.errstate(divide="ignore", invalid="ignore"):
         centered = data - _quiet_mean(data, dims)
         squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
-        var = np.asarray(squares / divisor, dtype=data.dtype)
+        var = _layout.contiguous(np.asarray(squares / divisor, dtype=data.dtype))
     attrs = {"correction": saved_correction, "dim": None if dim is None else _saved_dims(dim),
              "keepdim": keepdim, "_dims": dims, "_dof": float(count - used),
              "_all": dim is None or data.ndim == 0}
