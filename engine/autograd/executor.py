@@ -582,8 +582,9 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> tuple:
         task.results[index] = _as_tensor(grad)
     if node not in task.capture_leaf_only:    # captured for autograd.grad: not run
         (grad,) = _node_pre_hooks(node, [grad], graph)
-        if task.accumulate and variable._requires_grad:
-            if grad is not None:
+        if task.accumulate:
+            # A leaf that stopped requiring grad accumulates nothing, yet its hooks run.
+            if grad is not None and variable._requires_grad:
                 _store_grad(variable, grad, graph, retained=False)
             _post_accumulate_hooks(variable, target)
         _post_hooks(node, (), [grad])

@@ -58,15 +58,27 @@ def broadcast_error(a: tuple, b: tuple) -> RuntimeError:
     return RuntimeError(f"shapes {a} and {b} cannot be broadcast together")
 
 
-def _binary(np_fn, a, b):
+def _binary(np_fn, a, b, operands: tuple = ()):
     """np_fn(a, b) with PyTorch's error for shapes that don't broadcast, laid out as
-    TensorIterator lays it out."""
+    TensorIterator lays it out; `operands`: the op's inputs, whose grad_fns autograd reads
+    before the kernel checks shapes."""
     try:
         return _layout.iterated(np_fn(a, b), [a, b])
     except ValueError as error:
         if "broadcast" not in str(error):
             raise
+        _edges_before_kernel(operands)
         raise broadcast_error(np.shape(a), np.shape(b)) from None
+
+
+def _edges_before_kernel(operands: tuple) -> None:
+    """A view made under no_grad whose base changed raises (regenerating its grad_fn) before
+    any error of the kernel, as autograd collects the edges first."""
+    from engine.ops._core import edge, needs_grad
+    tensors = [t for t in operands if isinstance(t, Tensor)]
+    if needs_grad(*tensors):
+        for tensor in tensors:
+            edge(tensor)
 
 
 def _tensor_or_none(value):
@@ -114,7 +126,7 @@ RsubBackward1 = node_class("RsubBackward1", lambda n, g: (
 def add(input, other, *, alpha=1):
     input, other = _operand(input), _operand(other)
     a, b = data_of(input), data_of(other)
-    out = cast(_binary(np.add, a, b if alpha == 1 else b * alpha), result_dtype(input, other))
+    out = cast(_binary(np.add, a, b if alpha == 1 else b * alpha, (input, other)), result_dtype(input, other))
     return record(AddBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   attrs={"alpha": alpha})
 
@@ -126,7 +138,7 @@ def sub(input, other, *, alpha=1):
     if dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    out = cast(_binary(np.subtract, a, b if alpha == 1 else b * alpha), dtype)
+    out = cast(_binary(np.subtract, a, b if alpha == 1 else b * alpha, (input, other)), dtype)
     return record(SubBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   attrs={"alpha": alpha})
 
@@ -164,7 +176,7 @@ DivBackward0 = node_class("DivBackward0", _div_rule)
 
 def mul(input, other):
     input, other = _operand(input), _operand(other)
-    out = cast(_binary(np.multiply, data_of(input), data_of(other)), result_dtype(input, other))
+    out = cast(_binary(np.multiply, data_of(input), data_of(other), (input, other)), result_dtype(input, other))
     saved, attrs = {}, {}
     _save_if(_requires_grad(input), saved, attrs, "other", other)
     _save_if(_requires_grad(other), saved, attrs, "self", input)
@@ -179,7 +191,7 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
         quotient = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b))
         return Tensor._make(cast(quotient, dtype))
-    out = cast(_binary(np.true_divide, a, b), _float_result(dtype))
+    out = cast(_binary(np.true_divide, a, b, (input, other)), _float_result(dtype))
     saved, attrs = {}, {}
     _save_if(_requires_grad(other), saved, attrs, "self", input)
     _save_if(_requires_grad(input) or _requires_grad(other), saved, attrs, "other", other)
@@ -269,7 +281,7 @@ def pow(input, exponent):
     if not isinstance(input, Tensor):
         return _pow_scalar_base(input, exponent)
     dtype = result_dtype(input, exponent)
-    out = cast(_binary(np.power, input._data, data_of(exponent)), dtype)
+    out = cast(_binary(np.power, input._data, data_of(exponent), (input, exponent)), dtype)
     if not isinstance(exponent, Tensor):
         return record(PowBackward0, out, (input,), {"self": input}, {"exponent": exponent})
     return record(PowBackward1, out, (input, exponent), {"self": input, "exponent": exponent},
@@ -538,7 +550,7 @@ MinimumBackward0 = node_class("MinimumBackward0",
 def _extremum(node_cls, np_fn, input, other):
     input, other = as_tensor(input), as_tensor(other)
     dtype = result_dtype(input, other)
-    out = cast(_binary(np_fn, input._data, other._data), dtype)
+    out = cast(_binary(np_fn, input._data, other._data, (input, other)), dtype)
     return record(node_cls, out, (input, other), {"self": input, "other": other})
 
 

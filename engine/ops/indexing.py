@@ -181,6 +181,7 @@ def apply_slicing(input, key: tuple):
     returned as {dim of the result: index array}, for one index (or index_put_) after."""
     out, dim = input, 0
     advanced = {}
+    key = tuple(_scalar_of_0_dim(k) for k in key)
     consumed = sum(_dims_consumed(k) for k in key)
     if consumed > input._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
@@ -206,6 +207,16 @@ def apply_slicing(input, key: tuple):
         else:
             out = select(out, dim, int(part), key_position=position)
     return out, advanced
+
+
+def _scalar_of_0_dim(part):
+    """A 0-dim integer tensor in a key selects, as an int does; a 0-dim bool (or uint8) one
+    acts as True / False (torch's handleDimInMultiDimIndexing)."""
+    if not isinstance(part, Tensor) or part._data.ndim or part._data.dtype.kind not in "biu":
+        return part
+    if part._data.dtype.kind == "b" or part._data.dtype == np.uint8:
+        return bool(part._data)
+    return int(part._data)
 
 
 def advanced_key(advanced: dict) -> tuple:

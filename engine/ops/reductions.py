@@ -153,7 +153,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 def _evenly_distribute_rule(n, g):
     """Full max/min: the gradient is shared evenly by every element equal to the result."""
     x, result = n.saved("self"), n.saved("result")
-    hits = P.mask(x == result, g)
+    result_data = result._data if hasattr(result, "_data") else result
+    if np.isnan(result_data):   # a NaN result: the NaNs share it (NaN == NaN is False)
+        hits = P.mask(x.isnan() if hasattr(x, "_data") else np.isnan(x), g)
+    else:
+        hits = P.mask(x == result, g)
     return (hits * (g / hits.sum()),)
 
 

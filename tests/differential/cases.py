@@ -701,4 +701,33 @@ CASES.update({
         "v = t.tril().view(-1)", "c = torch.zeros_like(t).is_contiguous()",
         "c = torch.full_like(t, 2.0).is_contiguous()", "torch.manual_seed(0)", "r = torch.rand_like(t)",
         "r = torch.randn_like(t[:, ::2], dtype=torch.float64)", "c = r.is_contiguous()"],
+    "a_0_dim_integer_tensor_key_selects": [
+        "x = torch.arange(24.0).reshape(2, 3, 4).requires_grad_()", "v = x[torch.tensor(1)]",
+        "v = x[torch.tensor(5)]", "v = x[torch.tensor(0), torch.tensor(-1)]",
+        "v = x[torch.tensor(1, dtype=torch.int32)]", "v = x[torch.tensor(True)]",
+        "v = x[torch.tensor(1, dtype=torch.uint8)]", "v = x[:, torch.tensor(2)]",
+        "v = x[torch.tensor(1), [0, 1]]", "v = x[torch.tensor(1.0)]", "v = x[None, torch.tensor(7)]",
+        "v = x[torch.tensor(1), :, [0, 1]]", "v = x[torch.tensor(1), torch.tensor(True)]",
+        "v = x[torch.tensor(1), ..., [1]]", "s = torch.tensor(2.0)", "v = s[torch.tensor(0)]",
+        "v = s[torch.tensor(True)]", "y = x * 1", "y[torch.tensor(1)] = 5.0",
+        "y[torch.tensor(0), torch.tensor(2)] = torch.ones(4, requires_grad=True)",
+        "y[torch.tensor(9)] = 1.0", "y[torch.tensor(False)] = 3.0", "y.sum().backward()"],
+    "nan_gradients_of_abs_and_full_max_min": [
+        "x = torch.tensor([float('nan'), 0.0, -1.0, float('inf'), -float('inf'), 2.0], requires_grad=True)",
+        "v = x.abs()", "v.sum().backward()", "y = torch.tensor([float('nan'), 0.0, 2.0, 2.0], requires_grad=True)",
+        "m = y.max()", "m.backward()", "z = torch.tensor([1.0, 3.0, 3.0, float('nan')], requires_grad=True)",
+        "n = z.min()", "n.backward()", "w = torch.tensor([1.0, 3.0, 3.0], requires_grad=True)",
+        "k = w.max()", "k.backward()",
+        "t = torch.autograd.grad(y.max() * 2, [y], create_graph=True)", "g = t[0]"],
+    "a_stale_no_grad_view_raises_before_the_broadcast_error": [
+        "x = torch.ones(2, 4, requires_grad=True)", "y = x.sqrt()",
+        "with torch.no_grad():\n    v = y[0]", "with torch.no_grad():\n    y[:, [3, 2]] = 2.0",
+        "w = torch.ones(5, requires_grad=True)", "u = v - w", "u = v * torch.ones(5)",
+        "u = torch.maximum(v, w)"],
+    "post_accumulate_hook_of_a_leaf_that_stopped_requiring_grad": [
+        "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)",
+        "h1 = x.register_post_accumulate_grad_hook(lambda t: rec('post', t.grad))",
+        "h2 = x.register_hook(lambda g: rec('pre', g))", "v = x[:, -1]", "y = x * 2",
+        "x.requires_grad_(False)", "w = v.expand(3, 2)", "torch.min(w, torch.ones(2)).sum().backward()",
+        "y.sum().backward()", "g = x.grad"],
 })
