@@ -47,14 +47,23 @@ def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
     return before * after
 
 
-def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple):
+def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple, *, dim_given: bool = True):
+    if _is_tensor(x) and not bool((x._data == 0).any()):
+        return _prod_grad_graph(g, x, result, dims, keepdim or not dim_given)
     g_full = _expand_back(g, shape, dims, keepdim)
     if _is_tensor(x):
-        if bool((x._data == 0).any()):
-            others = Tensor._make(_others_product_over(x._data, dims))
-            return g_full * others
-        return g_full * _expand_back(result, shape, dims, keepdim) / x
+        others = Tensor._make(_others_product_over(x._data, dims))
+        return g_full * others
     return g_full * _others_product_over(x, dims)
+
+
+def _prod_grad_graph(g, x, result, dims, keepdim: bool):
+    """ATen's prod_backward without zeros, under create_graph: grad * (result / input), a
+    reduced dim unsqueezed back first (UnsqueezeBackward0 on the result); `keepdim` is True
+    for prod() of everything, whose 0-dim grad broadcasts."""
+    if not keepdim:
+        g, result = g.unsqueeze(dims[0]), result.unsqueeze(dims[0])
+    return g * (result / x)
 
 
 def _others_product_over(x: np.ndarray, dims: tuple) -> np.ndarray:
@@ -68,7 +77,10 @@ def _others_product_over(x: np.ndarray, dims: tuple) -> np.ndarray:
 def _prod_all_rule(n, g):
     x = n.saved("self")
     shape = tuple(x.shape)
-    return (_prod_grad(g, x, n.saved("result"), tuple(range(len(shape))), False, shape),)
+    if not shape:
+        return (g,)
+    return (_prod_grad(g, x, n.saved("result"), tuple(range(len(shape))), False, shape,
+                       dim_given=False),)
 
 
 def _prod_dim_rule(n, g):

@@ -730,4 +730,15 @@ CASES.update({
         "h2 = x.register_hook(lambda g: rec('pre', g))", "v = x[:, -1]", "y = x * 2",
         "x.requires_grad_(False)", "w = v.expand(3, 2)", "torch.min(w, torch.ones(2)).sum().backward()",
         "y.sum().backward()", "g = x.grad"],
+    "prod_and_index_select_double_backward_graphs": [
+        "x = torch.tensor([[1.0, 2.0, 0.5], [3.0, 4.0, 2.0]], requires_grad=True)",
+        "t1 = torch.autograd.grad(x.prod(), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(x.prod(1).sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "t3 = torch.autograd.grad(x.prod(0, keepdim=True).sum(), [x], create_graph=True)",
+        "g3 = t3[0]", "(g1.sum() + g2.sum() + g3.sum()).backward()",
+        "s = torch.tensor(3.0, requires_grad=True)",
+        "t4 = torch.autograd.grad(s.prod(), [s], create_graph=True)",
+        "t5 = torch.autograd.grad(x.index_select(1, torch.tensor([0, 2, 0])).pow(2).sum(), [x], "
+        "create_graph=True)", "g5 = t5[0]", "g5.sum().backward()",
+        "t6 = torch.autograd.grad(s.index_select(0, torch.tensor([0])).sum(), [s], create_graph=True)"],
 })
