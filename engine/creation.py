@@ -27,8 +27,26 @@ def on_device(factory):
     @functools.wraps(factory)
     def make(*args, device=None, **kwargs):
         check_device(device)
+        if "requires_grad" in kwargs and factory.__name__ in _BOOL_REQUIRES_GRAD:
+            _check_bool(factory.__name__, kwargs["requires_grad"],
+                        none_ok=factory.__name__.endswith("_like"))
         return factory(*args, **kwargs)
     return make
+
+
+# Factories whose binding refuses a requires_grad that is not a bool with this text (others,
+# such as rand, list their signatures instead).
+_BOOL_REQUIRES_GRAD = {"tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
+                       "empty_like", "full_like"}
+
+
+def _check_bool(function: str, value, *, none_ok: bool = False, position: str = "") -> None:
+    """torch's argument parser: `requires_grad` must be a bool (not 1, nor numpy's bool)."""
+    if isinstance(value, bool) or (none_ok and value is None):
+        return
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    raise TypeError(f"{function}(): argument 'requires_grad'{position} must be bool, not {name}")
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -51,10 +69,14 @@ def _sizes(size) -> tuple:
 def _infer_array(data, dtype) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data._data
+    if isinstance(data, np.generic):        # a NumPy scalar keeps its dtype, as an array does
+        data = np.asarray(data)
     if dtype is not None:
+        if isinstance(data, np.ndarray):
+            return _copied_array(data, _dt.to_numpy_dtype(dtype))
         return np.array(data, dtype=_dt.to_numpy_dtype(dtype))
     if isinstance(data, np.ndarray):
-        return data.copy()
+        return _copied_array(data, data.dtype)
     array = np.array(_unwrap_tensors(data))
     if array.dtype.kind == "f":
         return array.astype(_dt.get_default_dtype().np_dtype)
@@ -65,6 +87,20 @@ def _infer_array(data, dtype) -> np.ndarray:
     if array.size == 0:
         return array.astype(_dt.get_default_dtype().np_dtype)
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _copied_array(array: np.ndarray, dtype) -> np.ndarray:
+    """torch.tensor(ndarray): a copy that keeps a dense array's layout (a transposed array
+    stays transposed), row-major otherwise; negative strides are refused, as from_numpy
+    refuses them."""
+    if any(stride < 0 for stride in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
+    from engine.ops import _layout
+    if _layout.is_dense(array):
+        return array.astype(dtype, order="K", copy=True)
+    return np.array(array, dtype=dtype, order="C", copy=True)
 
 
 def _unwrap_tensors(data):

@@ -83,6 +83,11 @@ def _runs_in(array: np.ndarray, perm: list) -> bool:
     return True
 
 
+def is_dense(array: np.ndarray) -> bool:
+    """Non-overlapping and dense: its elements fill a block of memory, in some dims' order."""
+    return _runs_in(array, order(array.shape, [_strides_in_elements(array)]))
+
+
 def preserved_order(array: np.ndarray) -> list:
     """The dims' order (fastest first) of a new tensor like `array` (preserve_format)."""
     return order(array.shape, [_strides_in_elements(array)])

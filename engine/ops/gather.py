@@ -188,9 +188,9 @@ def _scatter_rule(n, g):
 
 
 def _scatter_add_rule(n, g):
-    dim, index = n._attrs["_dim"], n.saved("index")
+    dim = n._attrs["_dim"]
     return (g if n.needs(0) else None,
-            _gathered(g, dim, index) if n.needs(1) else None)
+            _gathered(g, dim, n.saved("index")) if n.needs(1) else None)
 
 
 def _zeroed(g: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
@@ -242,5 +242,9 @@ def scatter_add(input, dim, index, src):
     idx = _check_index("scatter", input, d, index, src)
     result = data.copy()
     _add_along(result, d, idx, src._data)
-    return record(ScatterAddBackward0, result, (input, src), {"index": index},
-                  {"dim": _saved_dim(dim), "_dim": d})
+    # Only src's gradient reads the index: ATen saves it only when src needs grad (so a second
+    # backward through a node that did not save it does not raise).
+    from engine.ops._core import needs_grad
+    keeps_index = needs_grad(src)
+    return record(ScatterAddBackward0, result, (input, src), {"index": index} if keeps_index else {},
+                  {"dim": _saved_dim(dim), "_dim": d, **({} if keeps_index else {"index": None})})

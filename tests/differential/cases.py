@@ -741,4 +741,28 @@ CASES.update({
         "t5 = torch.autograd.grad(x.index_select(1, torch.tensor([0, 2, 0])).pow(2).sum(), [x], "
         "create_graph=True)", "g5 = t5[0]", "g5.sum().backward()",
         "t6 = torch.autograd.grad(s.index_select(0, torch.tensor([0])).sum(), [s], create_graph=True)"],
+    "a_gradient_passed_through_is_one_tensor": [
+        "x = torch.tensor([1.0, -2.0], requires_grad=True)", "v = x.clone()",
+        "t = torch.autograd.grad(v.sum(), [v, x])", "g = t[1]", "same = t[0] is t[1]",
+        "g.requires_grad_()", "r = t[0][0].requires_grad"],
+    "retained_grad_under_create_graph_is_a_clone": [
+        "x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)", "v = x.view(4, 1, 1)",
+        "v.retain_grad()", "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True, "
+        "retain_graph=True)", "g = v.grad", "(v * v).sum().backward(create_graph=True)", "h = v.grad"],
+    "scatter_add_saves_its_index_only_for_src": [
+        "x = torch.ones(2, 3, requires_grad=True)", "i = torch.tensor([[1, 0, 1]])",
+        "v = x.scatter_add(0, i, torch.ones(1, 3))", "v.sum().backward()", "v.sum().backward()",
+        "w = x.scatter_add(0, i, torch.ones(1, 3, requires_grad=True))", "w.sum().backward()",
+        "w.sum().backward()"],
+    "backward_of_a_stale_no_grad_view_names_the_view": [
+        "x = torch.ones(2, 3, requires_grad=True)", "y = torch.sin(x)",
+        "with torch.no_grad():\n    v = y.transpose(0, 1)", "torch.exp_(y)",
+        "v.backward(torch.ones(3, 2))", "t = torch.autograd.grad(v, [x], torch.ones(3, 2))"],
+    "requires_grad_must_be_a_bool": [
+        "a = np.arange(12.0).reshape(3, 4)", "v = torch.tensor(a.T)", "c = v.is_contiguous()",
+        "w = v.view(-1)", "v = torch.tensor(a[:, ::-1])", "v = torch.tensor(np.float64(2.0))",
+        "v = torch.tensor([1.0], requires_grad=1)", "v = torch.zeros(2, requires_grad=0)",
+        "v = torch.ones_like(torch.ones(2), requires_grad=None)",
+        "v = torch.full((2,), 1.0, requires_grad=np.bool_(True))",
+        "v = torch.ones(2).requires_grad_(1)", "v = torch.ones(2).requires_grad_(requires_grad=1)"],
 })
