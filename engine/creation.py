@@ -28,8 +28,26 @@ def on_device(factory):
     @functools.wraps(factory)
     def make(*args, device=None, **kwargs):
         check_device(device)
+        if "requires_grad" in kwargs and factory.__name__ in _BOOL_REQUIRES_GRAD:
+            _check_bool(factory.__name__, kwargs["requires_grad"],
+                        none_ok=factory.__name__.endswith("_like"))
         return factory(*args, **kwargs)
     return make
+
+
+# Factories whose binding refuses a requires_grad that is not a bool with this text (others,
+# such as rand, list their signatures instead).
+_BOOL_REQUIRES_GRAD = {"tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
+                       "empty_like", "full_like"}
+
+
+def _check_bool(function: str, value, *, none_ok: bool = False, position: str = "") -> None:
+    """torch's argument parser: `requires_grad` must be a bool (not 1, nor numpy's bool)."""
+    if isinstance(value, bool) or (none_ok and value is None):
+        return
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    raise TypeError(f"{function}(): argument 'requires_grad'{position} must be bool, not {name}")
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -52,10 +70,14 @@ def _sizes(size) -> tuple:
 def _infer_array(data, dtype) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data._data
+    if isinstance(data, np.generic):        # a NumPy scalar keeps its dtype, as an array does
+        data = np.asarray(data)
     if dtype is not None:
+        if isinstance(data, np.ndarray):
+            return _copied_array(data, _dt.to_numpy_dtype(dtype))
         return np.array(data, dtype=_dt.to_numpy_dtype(dtype))
     if isinstance(data, np.ndarray):
-        return data.copy()
+        return _copied_array(data, data.dtype)
     array = np.array(_unwrap_tensors(data))
     if array.dtype.kind == "f":
         return array.astype(_dt.get_default_dtype().np_dtype)
@@ -66,6 +88,20 @@ def _infer_array(data, dtype) -> np.ndarray:
     if array.size == 0:
         return array.astype(_dt.get_default_dtype().np_dtype)
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _copied_array(array: np.ndarray, dtype) -> np.ndarray:
+    """torch.tensor(ndarray): a copy that keeps a dense array's layout (a transposed array
+    stays transposed), row-major otherwise; negative strides are refused, as from_numpy
+    refuses them."""
+    if any(stride < 0 for stride in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
+    from engine.ops import _layout
+    if _layout.is_dense(array):
+        return array.astype(dtype, order="K", copy=True)
+    return np.array(array, dtype=dtype, order="C", copy=True)
 
 
 def _unwrap_tensors(data):
@@ -121,25 +157,32 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     return _make(np.full(tuple(size), fill_value, dtype=np_dtype), requires_grad)
 
 
+def _like(input, np_dtype, fill) -> np.ndarray:
+    """A new array of input's shape in input's layout (ATen's preserve_format), filled."""
+    from engine.ops import _layout
+    out = _layout.empty(input._data.shape, np_dtype, _layout.preserved_order(input._data))
+    out[...] = fill
+    return out
+
+
 @on_device
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.zeros(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+    return _make(_like(input, _np_dtype(dtype, input.dtype), 0), requires_grad)
 
 
 @on_device
 def ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.ones(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+    return _make(_like(input, _np_dtype(dtype, input.dtype), 1), requires_grad)
 
 
 @on_device
 def empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.empty(input._data.shape, dtype=_np_dtype(dtype, input.dtype)), requires_grad)
+    return _make(_like(input, _np_dtype(dtype, input.dtype), 0), requires_grad)
 
 
 @on_device
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.full(input._data.shape, fill_value, dtype=_np_dtype(dtype, input.dtype)),
-                 requires_grad)
+    return _make(_like(input, _np_dtype(dtype, input.dtype), fill_value), requires_grad)
 
 
 @on_device
@@ -263,16 +306,26 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _make(values.astype(_np_dtype(dtype, _dt.int64)), requires_grad)
 
 
+def _drawn_like(input, dtype, kernel_name: str) -> np.ndarray:
+    """An empty array like input's layout (preserve_format) to draw into: ATen fills
+    empty_like(input) in its memory order."""
+    np_dtype = _np_dtype(dtype, input.dtype)
+    check_random_dtype(np_dtype, kernel_name)
+    return _like(input, np_dtype, 0)
+
+
 @on_device
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return rand(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
-                requires_grad=requires_grad)
+    like = _drawn_like(input, dtype, "check_uniform_bounds")
+    like[...] = _random.uniform(_random.generator_or_default(generator), like, 0.0, 1.0)
+    return _make(like, requires_grad)
 
 
 @on_device
 def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
-                 requires_grad=requires_grad)
+    like = _drawn_like(input, dtype, "normal_kernel_cpu")
+    like[...] = _random.normal(_random.generator_or_default(generator), like, 0.0, 1.0)
+    return _make(like, requires_grad)
 
 
 @on_device

@@ -168,8 +168,9 @@ class Tensor:
     def requires_grad(self, value: bool) -> None:
         self._set_requires_grad(bool(value), "floating point and complex")
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        self._set_requires_grad(bool(requires_grad), "floating point")
+    def requires_grad_(self, *args, **kwargs) -> "Tensor":
+        requires_grad = _requires_grad_argument(args, kwargs)
+        self._set_requires_grad(requires_grad, "floating point")
         return self
 
     def _set_requires_grad(self, value: bool, kinds: str) -> None:
@@ -462,3 +463,14 @@ def _user_location() -> str | None:
 
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
+
+
+def _requires_grad_argument(args: tuple, kwargs: dict) -> bool:
+    """requires_grad_(requires_grad=True)'s argument, a bool as torch's parser demands."""
+    from engine.creation import _check_bool
+    if args:
+        _check_bool("requires_grad_", args[0], position=" (position 1)")
+        return args[0]
+    value = kwargs.get("requires_grad", True)
+    _check_bool("requires_grad_", value)
+    return value

@@ -61,6 +61,7 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
 def _root_edges(outputs: tuple) -> list:
     edges = []
     for index, out in enumerate(outputs):
+        out.grad_fn     # gradient_edge reads it first: a stale no-grad view raises here
         if not out._requires_grad or (out._grad_fn is None and out._no_grad_view
                                       and not out._own_requires_grad):
             error = RuntimeError(f"element {index} of tensors does not require grad and does "

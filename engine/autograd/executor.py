@@ -49,6 +49,7 @@ class GraphTask:
         self.captures: dict = {}                # (node, input_nr) -> index into results
         self.results: list = []
         self.capture_leaf_only: set = set()     # AccumulateGrads that capture instead of run
+        self.captured: dict = {}                # id(gradient array) -> the Tensor returned
         # While watched: id(gradient array) -> (weak reference to it, its summary), for the
         # gradients a node produced, so the node they flow into unchanged announces them
         # with the same summary instead of summarising them again.
@@ -403,6 +404,18 @@ def _as_tensor(grad):
     return Tensor._make(np.asarray(grad))     # a rule may give a NumPy scalar for a 0-dim grad
 
 
+def _captured(task: GraphTask, grad):
+    """What autograd.grad returns for a captured gradient: one Tensor per gradient array, so
+    a gradient that flowed through unchanged (CloneBackward0 passes it on) to two inputs is
+    one tensor, as in PyTorch."""
+    if grad is None or isinstance(grad, Tensor) or not isinstance(grad, np.ndarray):
+        return _as_tensor(grad)
+    tensor = task.captured.get(id(grad))
+    if tensor is None or tensor._data is not grad:
+        tensor = task.captured[id(grad)] = Tensor._make(grad)
+    return tensor
+
+
 def _array(grad):
     return grad._data if isinstance(grad, Tensor) else grad
 
@@ -459,7 +472,7 @@ def _capture(task: GraphTask, node, grads: list) -> None:
     for nr in range(node._num_outputs):
         index = task.captures.get((node, nr))
         if index is not None and grads[nr] is not None:
-            task.results[index] = _as_tensor(grads[nr])
+            task.results[index] = _captured(task, grads[nr])
 
 
 def _node_pre_hooks(node, grads: list, graph: bool) -> list:
@@ -579,11 +592,12 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> tuple:
     grad = _leaf_tensor_hooks(variable, grad, graph)
     index = task.captures.get((node, 0))
     if index is not None:
-        task.results[index] = _as_tensor(grad)
+        task.results[index] = _captured(task, grad)
     if node not in task.capture_leaf_only:    # captured for autograd.grad: not run
         (grad,) = _node_pre_hooks(node, [grad], graph)
-        if task.accumulate and variable._requires_grad:
-            if grad is not None:
+        if task.accumulate:
+            # A leaf that stopped requiring grad accumulates nothing, yet its hooks run.
+            if grad is not None and variable._requires_grad:
                 _store_grad(variable, grad, graph, retained=False)
             _post_accumulate_hooks(variable, target)
         _post_hooks(node, (), [grad])
@@ -620,7 +634,10 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
     if array.shape != tensor._data.shape:
         array = np.broadcast_to(array, tensor._data.shape)
     if existing is None:
-        if graph and isinstance(grad, Tensor):
+        if graph and isinstance(grad, Tensor) and retained:
+            from engine.ops.shape import clone_contiguous     # retain_grad's grad.clone()
+            tensor._grad = clone_contiguous(grad)
+        elif graph and isinstance(grad, Tensor):
             tensor._grad = _differentiable_copy(grad)
         else:
             tensor._grad = Tensor._make(np.array(array, dtype=tensor._data.dtype, copy=True))

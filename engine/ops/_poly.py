@@ -30,7 +30,11 @@ def sign(x):
 
 
 def sgn(x):
-    return np.sign(x) if _is_array(x) else x.sgn()
+    """torch's sgn: 0 at NaN (NumPy's sign gives NaN)."""
+    if not _is_array(x):
+        return x.sgn()
+    signs = np.sign(x)
+    return np.where(np.isnan(x), 0, signs).astype(signs.dtype) if signs.dtype.kind == "f" else signs
 
 
 def where(cond, a, b):

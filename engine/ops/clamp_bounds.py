@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._core import as_tensor, cast, record, reduce_to, result_dtype
 from engine.ops.elementwise import _broadcast_errors
 from engine.tensor import Tensor
@@ -44,7 +44,7 @@ def _clamp_one_side(input, bound, name: str):
     np_fn = np.maximum if name == "min" else np.minimum
     if isinstance(bound, Tensor):
         with _broadcast_errors(input, bound):
-            out = np_fn(input._data, bound._data)
+            out = _layout.iterated(np_fn(input._data, bound._data), [input._data, bound._data])
         out = cast(out, result_dtype(input, bound))
         return record(_NODES[name, True], out, (input, bound), {"self": input, name: bound})
     out = cast(np_fn(input._data, bound), result_dtype(input, bound))

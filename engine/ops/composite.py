@@ -116,7 +116,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     expanded = S.expand(S.unsqueeze(input, dim + 1), expanded_shape)
     final = list(input.shape)
     final[dim] *= count
-    return S.reshape(S.clone(expanded), final)
+    return S.reshape(S.clone_contiguous(expanded), final)
 
 
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._core import (as_tensor, cast, data_of, is_scalar, record, reduce_to,
                               result_dtype, zeros_grad)
 from engine.dtypes import from_numpy_dtype
@@ -58,14 +58,27 @@ def broadcast_error(a: tuple, b: tuple) -> RuntimeError:
     return RuntimeError(f"shapes {a} and {b} cannot be broadcast together")
 
 
-def _binary(np_fn, a, b):
-    """np_fn(a, b) with PyTorch's error for shapes that don't broadcast."""
+def _binary(np_fn, a, b, operands: tuple = ()):
+    """np_fn(a, b) with PyTorch's error for shapes that don't broadcast, laid out as
+    TensorIterator lays it out; `operands`: the op's inputs, whose grad_fns autograd reads
+    before the kernel checks shapes."""
     try:
-        return np_fn(a, b)
+        return _layout.iterated(np_fn(a, b), [a, b])
     except ValueError as error:
         if "broadcast" not in str(error):
             raise
+        _edges_before_kernel(operands)
         raise broadcast_error(np.shape(a), np.shape(b)) from None
+
+
+def _edges_before_kernel(operands: tuple) -> None:
+    """A view made under no_grad whose base changed raises (regenerating its grad_fn) before
+    any error of the kernel, as autograd collects the edges first."""
+    from engine.ops._core import edge, needs_grad
+    tensors = [t for t in operands if isinstance(t, Tensor)]
+    if needs_grad(*tensors):
+        for tensor in tensors:
+            edge(tensor)
 
 
 def _tensor_or_none(value):
@@ -113,7 +126,7 @@ RsubBackward1 = node_class("RsubBackward1", lambda n, g: (
 def add(input, other, *, alpha=1):
     input, other = _operand(input), _operand(other)
     a, b = data_of(input), data_of(other)
-    out = cast(_binary(np.add, a, b if alpha == 1 else b * alpha), result_dtype(input, other))
+    out = cast(_binary(np.add, a, b if alpha == 1 else b * alpha, (input, other)), result_dtype(input, other))
     return record(AddBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   attrs={"alpha": alpha})
 
@@ -125,7 +138,7 @@ def sub(input, other, *, alpha=1):
     if dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    out = cast(_binary(np.subtract, a, b if alpha == 1 else b * alpha), dtype)
+    out = cast(_binary(np.subtract, a, b if alpha == 1 else b * alpha, (input, other)), dtype)
     return record(SubBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   attrs={"alpha": alpha})
 
@@ -167,7 +180,7 @@ DivBackward2 = node_class("DivBackward2", lambda n, g: tuple(
 
 def mul(input, other):
     input, other = _operand(input), _operand(other)
-    out = cast(_binary(np.multiply, data_of(input), data_of(other)), result_dtype(input, other))
+    out = cast(_binary(np.multiply, data_of(input), data_of(other), (input, other)), result_dtype(input, other))
     saved, attrs = {}, {}
     _save_if(_requires_grad(input), saved, attrs, "other", other)
     _save_if(_requires_grad(other), saved, attrs, "self", input)
@@ -183,7 +196,7 @@ def div(input, other, *, rounding_mode=None):
         return record(DivBackward2, rounded_quotient(a, b, rounding_mode, dtype),
                       (_tensor_or_none(input), _tensor_or_none(other)),
                       {"self": input, "other": other}, {"rounding_mode": rounding_mode})
-    out = cast(_binary(np.true_divide, a, b), _float_result(dtype))
+    out = cast(_binary(np.true_divide, a, b, (input, other)), _float_result(dtype))
     saved, attrs = {}, {}
     _save_if(_requires_grad(other), saved, attrs, "self", input)
     _save_if(_requires_grad(input) or _requires_grad(other), saved, attrs, "other", other)
@@ -287,7 +300,7 @@ def pow(input, exponent):
     if not isinstance(input, Tensor):
         return _pow_scalar_base(input, exponent)
     dtype = result_dtype(input, exponent)
-    out = cast(_binary(np.power, input._data, data_of(exponent)), dtype)
+    out = cast(_binary(np.power, input._data, data_of(exponent), (input, exponent)), dtype)
     if not isinstance(exponent, Tensor):
         return record(PowBackward0, out, (input,), {"self": input}, {"exponent": exponent})
     return record(PowBackward1, out, (input, exponent), {"self": input, "exponent": exponent},
@@ -297,6 +310,7 @@ def pow(input, exponent):
 def _pow_scalar_base(base, exponent: Tensor):
     dtype = result_dtype(base, exponent)
     out = cast(np.power(base, exponent._data), _float_result(dtype) if isinstance(base, float) else dtype)
+    out = _layout.contiguous(out)      # ATen fills a new tensor with the base, then pow_
     return record(PowBackward2, out, (exponent,), {"exponent": exponent}, {"self": base},
                   save_result="result")
 
@@ -555,7 +569,7 @@ MinimumBackward0 = node_class("MinimumBackward0",
 def _extremum(node_cls, np_fn, input, other):
     input, other = as_tensor(input), as_tensor(other)
     dtype = result_dtype(input, other)
-    out = cast(_binary(np_fn, input._data, other._data), dtype)
+    out = cast(_binary(np_fn, input._data, other._data, (input, other)), dtype)
     return record(node_cls, out, (input, other), {"self": input, "other": other})
 
 
@@ -612,6 +626,7 @@ def where(condition, input, other):
     input, other = _operand(input), _operand(other)
     with _broadcast_errors(condition, input, other):
         out = np.where(condition._data, data_of(input), data_of(other))
+    out = _layout.iterated(out, [condition._data, data_of(input), data_of(other)])
     out = cast(out, result_dtype(input, other))
     return record(WhereBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   {"condition": condition})
@@ -687,7 +702,7 @@ def masked_fill(input, mask, value, *, _function: bool = True):
         np.broadcast_shapes(mask._data.shape, input._data.shape)
     _check_fill(mask, value)
     fill = np.asarray(data_of(value)).astype(input._data.dtype)
-    out = np.where(mask._data, fill, input._data)
+    out = _layout.contiguous(np.where(mask._data, fill, input._data))
     if not isinstance(value, Tensor):
         return record(MaskedFillBackward0, out, (input,), {"mask": mask})
     return record(MaskedFillBackward1, out, (input, value), {"mask": mask},

@@ -31,19 +31,44 @@ def _index_select_rule(n, g):
     a = n._attrs
     index = n.saved("index")
     if _is_tensor(g):
-        from engine.ops.elementwise import add
-        return (_index_add_zeros(g, a["_dim"], index, a["self_sym_sizes"], add),)
+        return (_index_add_zeros(g, a["_dim"], index, a["self_sym_sizes"]),)
     out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
     np.add.at(out, (slice(None),) * a["_dim"] + (index,), g)
     return (out,)
 
 
-def _index_add_zeros(g, dim: int, index, shape: tuple, add):
-    """zeros(shape) with g's slices added at index along dim, as differentiable ops."""
-    full_index = index.reshape((1,) * dim + (-1,) + (1,) * (len(shape) - dim - 1))
-    full_index = full_index.expand(tuple(g.shape))
-    from engine.creation import zeros
-    return scatter_add(zeros(shape, dtype=g.dtype), dim, full_index, g)
+def _index_add_rule(n, g):
+    """index_add's rule: self gets grad; source gets grad.index_select(dim, index), expanded
+    to the source's shape."""
+    a = n._attrs
+    index = n.saved("index")
+    grad_source = None
+    if n.needs(1):
+        if a["_source_shape"] == ():
+            grad_source = g
+        elif _is_tensor(g):
+            from engine.ops.shape import expand
+            grad_source = expand(index_select(g, a["_dim"], index), a["_source_shape"])
+        else:
+            picked = np.take(g, np.asarray(index).reshape(-1), axis=a["_dim"])
+            grad_source = np.broadcast_to(picked, a["_source_shape"]).copy()
+    return (g if n.needs(0) else None, grad_source)
+
+
+IndexAddBackward0 = node_class("IndexAddBackward0", _index_add_rule)
+
+
+def _index_add_zeros(g, dim: int, index, shape: tuple):
+    """ATen's index_select_backward: grad.new_zeros(sizes).index_add_(dim, index, grad), one
+    IndexAddBackward0 whose self needs no grad."""
+    out = np.zeros(shape, dtype=g._data.dtype)
+    if shape:
+        np.add.at(out, (slice(None),) * dim + (index._data.reshape(-1),), g._data)
+    else:
+        out[...] = g._data
+    return record(IndexAddBackward0, out, (None, g), {"index": index},
+                  {"alpha": 1, "dim": _saved_dim(dim), "source_dim": g._data.ndim, "_dim": dim,
+                   "_source_shape": g._data.shape})
 
 
 IndexSelectBackward0 = node_class("IndexSelectBackward0", _index_select_rule)
@@ -163,9 +188,9 @@ def _scatter_rule(n, g):
 
 
 def _scatter_add_rule(n, g):
-    dim, index = n._attrs["_dim"], n.saved("index")
+    dim = n._attrs["_dim"]
     return (g if n.needs(0) else None,
-            _gathered(g, dim, index) if n.needs(1) else None)
+            _gathered(g, dim, n.saved("index")) if n.needs(1) else None)
 
 
 def _zeroed(g: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
@@ -217,8 +242,12 @@ def scatter_add(input, dim, index, src):
     idx = _check_index("scatter", input, d, index, src)
     result = data.copy()
     _add_along(result, d, idx, src._data)
-    return record(ScatterAddBackward0, result, (input, src), {"index": index},
-                  {"dim": _saved_dim(dim), "_dim": d})
+    # Only src's gradient reads the index: ATen saves it only when src needs grad (so a second
+    # backward through a node that did not save it does not raise).
+    from engine.ops._core import needs_grad
+    keeps_index = needs_grad(src)
+    return record(ScatterAddBackward0, result, (input, src), {"index": index} if keeps_index else {},
+                  {"dim": _saved_dim(dim), "_dim": d, **({} if keeps_index else {"index": None})})
 
 
 # ---------------------------------------------------------------- masked_select

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._core import as_saved, record, wrap_dim
 from engine.ops.shape import alias, as_view, unsqueeze
 from engine.tensor import Tensor
@@ -181,6 +181,7 @@ def apply_slicing(input, key: tuple):
     returned as {dim of the result: index array}, for one index (or index_put_) after."""
     out, dim = input, 0
     advanced = {}
+    key = tuple(_scalar_of_0_dim(k) for k in key)
     consumed = sum(_dims_consumed(k) for k in key)
     if consumed > input._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
@@ -208,6 +209,16 @@ def apply_slicing(input, key: tuple):
     return out, advanced
 
 
+def _scalar_of_0_dim(part):
+    """A 0-dim integer tensor in a key selects, as an int does; a 0-dim bool (or uint8) one
+    acts as True / False (torch's handleDimInMultiDimIndexing)."""
+    if not isinstance(part, Tensor) or part._data.ndim or part._data.dtype.kind not in "biu":
+        return part
+    if part._data.dtype.kind == "b" or part._data.dtype == np.uint8:
+        return bool(part._data)
+    return int(part._data)
+
+
 def advanced_key(advanced: dict) -> tuple:
     """The NumPy key of apply_slicing's advanced parts: full slices before the last one."""
     last = max(advanced)
@@ -225,7 +236,7 @@ def _advanced_index(input, advanced: dict):
     for index in advanced.values():
         if index.dtype.kind not in "biu":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    data = input._data[key]
+    data = _layout.advanced_index(input._data, key, input._data[key])
     indices = tuple(Tensor._make(np.asarray(k)) for k in key if not isinstance(k, slice))
     return record(IndexBackward0, data, (input,), saved_index_tensors(indices), attrs={
         "_key": key, "indices": indices, "self_sym_sizes": input._data.shape})

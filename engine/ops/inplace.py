@@ -167,10 +167,14 @@ def _snapshot(tensor: Tensor) -> Tensor:
     return before
 
 
+# ATen warns (after autograd's checks) instead of refusing an expanded tensor for these.
+_WARN_ON_OVERLAP = ("index_put_", "masked_fill_")
+
+
 def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Tensor:
     others = [a for a in args if isinstance(a, Tensor)]
     _check_leaf(tensor, others=tuple(others))
-    if op_name != "index_put_":
+    if op_name not in _WARN_ON_OVERLAP:
         _check_no_overlap(tensor)
     base = tensor._base
     if base is not None and needs_grad(tensor, *others):
@@ -249,8 +253,16 @@ def _copy_slices_rule(n, g):
     result = np.array(g, copy=True)      # an array even for a NumPy scalar g, so that
     flat = result.reshape(-1)             # flat is a view of it
     inner_grads = n._attrs["_inner"](g.reshape(-1)[region])
+    _check_slice_writable(n, inner_grads[0])
     flat[region] = 0 if inner_grads[0] is None else inner_grads[0]
     return (result,) + tuple(inner_grads[1:])
+
+
+def _check_slice_writable(n, slice_grad) -> None:
+    """ATen copies the inner op's gradient into the base's gradient through a strided view of
+    the edited region: an expanded view (several elements on one) refuses that write."""
+    if n._attrs["_view_overlaps"] and slice_grad is not None and n.needs(0):
+        raise RuntimeError(OVERLAP_MESSAGE)
 
 
 def _copy_slices_graph(n, g: Tensor, region: np.ndarray) -> tuple:
@@ -258,7 +270,7 @@ def _copy_slices_graph(n, g: Tensor, region: np.ndarray) -> tuple:
     result.copy_(grad) (CopyBackwards); its slice as a strided view (AsStridedBackward0),
     cloned (CloneBackward0) for the inner op; the inner op's gradient copied back into the
     slice (CopySlices). A region no strided view reaches goes through Index / IndexPut."""
-    from engine.ops.shape import as_view
+    from engine.ops.shape import as_view, clone_contiguous
     result = Tensor._make(np.empty(g._data.shape, dtype=g._data.dtype))
     flat = result._data.reshape(-1)
     target = flat[:0].reshape(region.shape) if region.size == 0 else \
@@ -270,9 +282,10 @@ def _copy_slices_graph(n, g: Tensor, region: np.ndarray) -> tuple:
         grad_slice = as_view(Tensor._make(target), result)
         if result._requires_grad:
             _rebase_strided(grad_slice, result)
-        inner_grads = n._attrs["_inner"](grad_slice.clone())
+        inner_grads = n._attrs["_inner"](clone_contiguous(grad_slice))
         if inner_grads[0] is None:      # ATen leaves the base's gradient undefined
             return (None,) + tuple(inner_grads[1:])
+        _check_slice_writable(n, inner_grads[0])
         copy_(grad_slice, _as_tensor(inner_grads[0]))
     return (result,) + tuple(inner_grads[1:])
 
@@ -400,7 +413,8 @@ def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
     node._in_shapes = (base._data.shape,) + inner._in_shapes[1:]
     node._out_meta = ((base._data.shape, base._data.dtype),)
     node._saved = _CopySlicesSaved(inner._saved or {})
-    node._attrs = {"_region": region, "_inner": lambda g: inner._apply([g])}
+    node._attrs = {"_region": region, "_inner": lambda g: inner._apply([g]),
+                   "_view_overlaps": _overlaps(view)}
     _attach(base, node)
     _rebase_strided(view, base)
 
@@ -491,6 +505,10 @@ reciprocal_ = _unary_inplace("reciprocal_", E.reciprocal)
 
 def masked_fill_(tensor, mask, value):
     E.check_fill_types(mask, value, "masked_fill_", function=False)
+    if _overlaps(tensor):
+        import warnings
+        _check_leaf(tensor, others=(value,) if isinstance(value, Tensor) else ())
+        warnings.warn(MASKED_FILL_EXPANDED_WARNING, UserWarning, stacklevel=3)
     return _inplace(tensor, "masked_fill_", E.masked_fill_into, mask, value)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
+from engine.ops import _layout
 from engine.ops._core import record, wrap_dim
 from engine.ops.reductions import _dims, _return_type, _saved_dims
 from engine.tensor import Tensor
@@ -62,6 +63,7 @@ def cumsum(input, dim, *, dtype=None):
         out = np.cumsum(data, axis=axis, dtype=np.float64).astype(out_dtype)
     else:
         out = np.cumsum(data, axis=axis, dtype=out_dtype)
+    out = _layout.contiguous(out)
     return record(CumsumBackward0, out, (input,), attrs={"dim": dim % 2**64, "_axis": axis})
 
 
@@ -85,7 +87,7 @@ def flip(input, *dims):
     dims = _dim_list(dims)
     data = input._data
     axes = _dims(dims, data.ndim) if dims else ()
-    out = np.flip(data, axes).copy() if axes else data.copy()
+    out = _layout.preserved(np.flip(data, axes) if axes else data, like=data)
     return record(FlipBackward0, out, (input,), attrs={"dims": _saved_dims(dims),
                                                         "_axes": axes})
 
@@ -117,6 +119,7 @@ def roll(input, shifts, dims=None):
         out = np.roll(data.reshape(-1), shifts[0]).reshape(data.shape)
     else:
         out = np.roll(data, shifts, axes) if data.ndim else data.copy()
+    out = _layout.contiguous(out)
     return record(RollBackward0, out, (input,),
                   attrs={"dims": _saved_dims(dims), "shifts": _saved_dims(shifts),
                          "_shifts": shifts,
@@ -135,7 +138,7 @@ def _triangle(name: str, np_fn):
         data = input._data
         if data.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
-        return record(cls, np_fn(data, diagonal), (input,),
+        return record(cls, _layout.contiguous(np_fn(data, diagonal)), (input,),
                       attrs={"diagonal": diagonal % 2**64, "_k": diagonal})
     return cls, op
 
@@ -182,7 +185,7 @@ def logsumexp(input, dim=_REQUIRED, keepdim: bool = False):
             out = np.log(np.exp(data - peak).sum(axis=dims, keepdims=True)) + peak
         if not keepdim:
             out = out.reshape([s for i, s in enumerate(data.shape) if i not in dims])
-    return record(LogsumexpBackward0, out.astype(data.dtype, copy=False), (input,),
+    return record(LogsumexpBackward0, _layout.contiguous(out.astype(data.dtype, copy=False)), (input,),
                   {"self": input},
                   {"dim": _saved_dims(dim), "keepdim": keepdim, "_dims": dims},
                   save_result="result")

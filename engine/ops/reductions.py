@@ -8,7 +8,7 @@ import numpy as np
 
 from engine.autograd import node as _graph
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._double import record_grads
 from engine.ops._core import as_saved, record, wrap_dim
 from engine.tensor import Tensor
@@ -118,7 +118,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         out = np.asarray(data.sum(dtype=out_dtype))
         return record(SumBackward0, out, (input,), attrs={"self_sym_sizes": shape})
     dims = _dims(dim, data.ndim)
-    out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype))
+    out = _layout.contiguous(np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype)))
     return record(SumBackward1, out, (input,),
                   attrs={"dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim,
                          "self_sym_sizes": shape})
@@ -142,6 +142,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     else:   # NaN where nothing was averaged, as in PyTorch (NumPy would also warn)
         out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype) / 0.0,
                          dtype=out_dtype)
+    out = _layout.contiguous(out)
     return record(MeanBackward1, out, (input,), attrs={
         "dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim, "self_sym_sizes": shape,
         "self_sym_numel": data.size})
@@ -152,7 +153,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 def _evenly_distribute_rule(n, g):
     """Full max/min: the gradient is shared evenly by every element equal to the result."""
     x, result = n.saved("self"), n.saved("result")
-    hits = P.mask(x == result, g)
+    result_data = result._data if hasattr(result, "_data") else result
+    if np.isnan(result_data):   # a NaN result: the NaNs share it (NaN == NaN is False)
+        hits = P.mask(x.isnan() if hasattr(x, "_data") else np.isnan(x), g)
+    else:
+        hits = P.mask(x == result, g)
     return (hits * (g / hits.sum()),)
 
 
@@ -306,6 +311,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
     else:
         dims = _dims(dim, data.ndim)
         out = np.sqrt((data * data).sum(axis=dims, keepdims=keepdim)).astype(data.dtype)
+        out = _layout.contiguous(out)
     return record(LinalgVectorNormBackward0, out, (input,), {"self": input},
                   {"ord": 2 if p == "fro" else p,       # as given: 2 and 2.0 read back apart
                    "dim": None if dims is None else _saved_dims(dim), "_dims": dims,

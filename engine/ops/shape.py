@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._core import as_saved, as_tensor, record, reduce_to, wrap_dim
 from engine.tensor import Tensor
 
@@ -125,7 +125,7 @@ def reshape(input, *shape):
         node_cls = ViewBackward0 if input._data.flags.c_contiguous else ReshapeAliasBackward0
         out = record(node_cls, data, (input,), attrs={"self_sym_sizes": input._data.shape})
         return as_view(out, input)
-    copied = clone(input)
+    copied = clone_contiguous(input)
     return record(UnsafeViewBackward0, copied._data.reshape(shape), (copied,),
                   attrs={"self_sym_sizes": copied._data.shape})
 
@@ -147,11 +147,18 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def clone(input, *, memory_format=None):
-    return record(CloneBackward0, input._data.copy(), (input,))
+    """A copy in the input's layout (ATen's preserve_format): a transposed tensor's clone is
+    transposed too."""
+    return record(CloneBackward0, _layout.preserved(input._data), (input,))
+
+
+def clone_contiguous(input):
+    """clone(memory_format=torch.contiguous_format): a row-major copy, always."""
+    return record(CloneBackward0, np.array(input._data, order="C", copy=True), (input,))
 
 
 def contiguous(input, memory_format=None):
-    return input if input._data.flags.c_contiguous else clone(input)
+    return input if input._data.flags.c_contiguous else clone_contiguous(input)
 
 
 # ---------------------------------------------------------------- transposes
@@ -347,7 +354,7 @@ def cat(tensors, dim=0):
     from engine.ops._core import result_dtype, cast
     dtype = result_dtype(*tensors)
     _check_cat_sizes(tensors, d)
-    data = np.concatenate([cast(t._data, dtype) for t in tensors], axis=d)
+    data = _layout.contiguous(np.concatenate([cast(t._data, dtype) for t in tensors], axis=d))
     return record(CatBackward0, data, tuple(tensors), attrs={"dim": as_saved(dim), "_dim": d})
 
 
@@ -381,7 +388,7 @@ def stack(tensors, dim=0):
         raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                            f"{list(first)} at entry 0 and {list(bad)} at entry {index}")
     d = wrap_dim(dim, tensors[0]._data.ndim + 1)
-    data = np.stack([t._data for t in tensors], axis=d)
+    data = _layout.contiguous(np.stack([t._data for t in tensors], axis=d))
     return record(StackBackward0, data, tuple(tensors), attrs={"dim": as_saved(dim), "_dim": d})
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from engine import trace
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
-from engine.ops import _poly as P
+from engine.ops import _layout, _poly as P
 from engine.ops._core import as_tensor, bind_outputs, edge, record, wrap_dim
 from engine.ops.shape import as_view, cat, stack
 from engine.tensor import Tensor, _announce
@@ -151,7 +151,7 @@ def repeat(input, *repeats, **kwargs):
     if negative:
         raise RuntimeError(f"Trying to create tensor with negative dimension {negative[0]}: "
                            f"{out_shape}")
-    return record(RepeatBackward0, np.tile(input._data, repeats), (input,),
+    return record(RepeatBackward0, _layout.contiguous(np.tile(input._data, repeats)), (input,),
                   attrs={"repeats": repeats, "self_sym_sizes": shape})
 
 

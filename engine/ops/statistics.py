@@ -12,6 +12,7 @@ import numpy as np
 
 from engine._cpp_warning import cpp_warning
 from engine.autograd.node import node_class
+from engine.ops import _layout
 from engine.ops._core import record, wrap_dim
 from engine.ops.elementwise import mul_scalar
 from engine.ops.reductions import _dims, _expand_back, _saved_dims, _unsqueeze_dims
@@ -46,14 +47,23 @@ def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
     return before * after
 
 
-def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple):
+def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple, *, dim_given: bool = True):
+    if _is_tensor(x) and not bool((x._data == 0).any()):
+        return _prod_grad_graph(g, x, result, dims, keepdim or not dim_given)
     g_full = _expand_back(g, shape, dims, keepdim)
     if _is_tensor(x):
-        if bool((x._data == 0).any()):
-            others = Tensor._make(_others_product_over(x._data, dims))
-            return g_full * others
-        return g_full * _expand_back(result, shape, dims, keepdim) / x
+        others = Tensor._make(_others_product_over(x._data, dims))
+        return g_full * others
     return g_full * _others_product_over(x, dims)
+
+
+def _prod_grad_graph(g, x, result, dims, keepdim: bool):
+    """ATen's prod_backward without zeros, under create_graph: grad * (result / input), a
+    reduced dim unsqueezed back first (UnsqueezeBackward0 on the result); `keepdim` is True
+    for prod() of everything, whose 0-dim grad broadcasts."""
+    if not keepdim:
+        g, result = g.unsqueeze(dims[0]), result.unsqueeze(dims[0])
+    return g * (result / x)
 
 
 def _others_product_over(x: np.ndarray, dims: tuple) -> np.ndarray:
@@ -67,7 +77,10 @@ def _others_product_over(x: np.ndarray, dims: tuple) -> np.ndarray:
 def _prod_all_rule(n, g):
     x = n.saved("self")
     shape = tuple(x.shape)
-    return (_prod_grad(g, x, n.saved("result"), tuple(range(len(shape))), False, shape),)
+    if not shape:
+        return (g,)
+    return (_prod_grad(g, x, n.saved("result"), tuple(range(len(shape))), False, shape,
+                       dim_given=False),)
 
 
 def _prod_dim_rule(n, g):
@@ -95,7 +108,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         out = np.asarray(data.prod(dtype=out_dtype))
         return record(ProdBackward0, out, (input,), {"self": input}, save_result="result")
     d = wrap_dim(dim, data.ndim)
-    out = np.asarray(data.prod(axis=d, keepdims=keepdim, dtype=out_dtype))
+    out = _layout.contiguous(np.asarray(data.prod(axis=d, keepdims=keepdim, dtype=out_dtype)))
     return record(ProdBackward1, out, (input,), {"self": input},
                   {"dim": dim % 2**64, "_dim": d, "keepdim": keepdim}, save_result="result")
 
@@ -180,7 +193,7 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction):
     with np.errstate(divide="ignore", invalid="ignore"):
         centered = data - _quiet_mean(data, dims)
         squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
-        var = np.asarray(squares / divisor, dtype=data.dtype)
+        var = _layout.contiguous(np.asarray(squares / divisor, dtype=data.dtype))
     attrs = {"correction": saved_correction, "dim": None if dim is None else _saved_dims(dim),
              "keepdim": keepdim, "_dims": dims, "_dof": float(count - used),
              "_all": dim is None or data.ndim == 0}

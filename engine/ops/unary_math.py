@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import elementwise as E
+from engine.ops import _layout, elementwise as E
 from engine.ops._core import record, reduce_to, result_dtype, zeros_grad
 from engine.tensor import Tensor
 
@@ -259,6 +259,7 @@ def atan2(input, other):
         from engine.dtypes import get_default_dtype
         dtype = get_default_dtype().np_dtype
     out = np.arctan2(input._data.astype(dtype, copy=False), other._data.astype(dtype, copy=False))
+    out = _layout.iterated(out, [input._data, other._data])
     return record(Atan2Backward0, out, (input, other), {"self": input, "other": other})
 
 

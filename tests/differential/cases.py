@@ -666,3 +666,103 @@ def _matmul_cases() -> dict:
 CASES.update(_matmul_cases())
 CASES["conv2d_check_order"] = _conv2d_check_order()
 CASES["every_saved_value_is_checked_before_a_node_runs"] = _saved_value_checks()
+
+
+# -------------------------------------------------------------- core autograd fidelity (#11)
+CASES.update({
+    "masked_fill_of_an_expanded_tensor_warns": [
+        "x = torch.tensor([1.5, -2.0, 0.5], requires_grad=True)",
+        "t = torch.autograd.grad(x.sum(), [x, x], create_graph=True)", "g = t[1]",
+        "g.masked_fill_(g > 0, 0.0)", "c = torch.tensor([[1.0], [2.0]])", "e = c.expand(2, 3)",
+        "e.masked_fill_(torch.tensor([True, False, False]), 7.0)",
+        "e.masked_fill_(e > 1, torch.tensor(5.0))", "w = torch.ones(2, 1, requires_grad=True)",
+        "f = w.expand(2, 3)", "f.masked_fill_(f > 0, 2.0)"],
+    "copy_slices_of_an_expanded_view_refuses_backward": [
+        "x = torch.tensor([[-0.5, 0.75]], requires_grad=True)", "v = x[-1, 0:1].clone()",
+        "e = v.expand(3, 2)", "e[e < 0] = 1", "w = v[:]", "w.sum().backward()",
+        "y = torch.tensor([[[0.3]], [[-0.6]]], requires_grad=True)",
+        "u = y.scatter(0, torch.tensor([[[1]]]), 2)", "f = u.expand(2, 2, -1, 3)",
+        "f[torch.tensor([1])] = torch.tensor(-0.8)", "f.backward(torch.ones(2, 2, 1, 3))",
+        "z = torch.ones(3, 1)", "k = z.expand(3, 4)", "k[[0]] = torch.tensor(2.0, requires_grad=True)",
+        "k.sum().backward()"],
+    "new_tensors_take_atens_layout_so_view_agrees": [
+        "x = torch.arange(24.0).reshape(2, 3, 4).requires_grad_()", "t = x.transpose(0, 2)",
+        "v = x[:, [0, 0]].view(-1)", "v = x[:, [1, 0], :2].reshape(4, 2)",
+        "v = x[:, [[0], [1]], [0, 1]].view(-1)", "v = t[:, [1, 0]].view(-1)",
+        "v = x.transpose(1, 2)[:, [0, 1]].view(-1)", "v = x[:, :, [0, 0]].reshape(12)",
+        "v = torch.stack([t, t], -1).view(-1)", "v = torch.cat([x.transpose(0, 1)] * 2, 0).view(-1)",
+        "v = t.clone().view(-1)", "v = t.contiguous().view(-1)",
+        "v = (t + t.contiguous()).view(-1)", "v = (t.contiguous() * t).view(-1)",
+        "v = torch.where(t > 1, 1.0, t.contiguous()).view(-1)", "v = torch.maximum(t, t.contiguous()).view(-1)",
+        "v = (2 ** t).view(-1)", "v = t.masked_fill(t > 3, 0.0).view(-1)", "v = t.sum(1).view(-1)",
+        "v = t.mean(1).view(-1)", "v = t.prod(1).view(-1)", "v = t.var(1).view(-1)",
+        "v = t.norm(dim=1).view(-1)", "v = t.logsumexp(1).view(-1)", "v = t.cumsum(0).view(-1)",
+        "v = t.flip(0).view(-1)", "v = t.roll(1, 0).view(-1)", "v = t.repeat(1, 1, 1).view(-1)",
+        "v = t.tril().view(-1)", "c = torch.zeros_like(t).is_contiguous()",
+        "c = torch.full_like(t, 2.0).is_contiguous()", "torch.manual_seed(0)", "r = torch.rand_like(t)",
+        "r = torch.randn_like(t[:, ::2], dtype=torch.float64)", "c = r.is_contiguous()"],
+    "a_0_dim_integer_tensor_key_selects": [
+        "x = torch.arange(24.0).reshape(2, 3, 4).requires_grad_()", "v = x[torch.tensor(1)]",
+        "v = x[torch.tensor(5)]", "v = x[torch.tensor(0), torch.tensor(-1)]",
+        "v = x[torch.tensor(1, dtype=torch.int32)]", "v = x[torch.tensor(True)]",
+        "v = x[torch.tensor(1, dtype=torch.uint8)]", "v = x[:, torch.tensor(2)]",
+        "v = x[torch.tensor(1), [0, 1]]", "v = x[torch.tensor(1.0)]", "v = x[None, torch.tensor(7)]",
+        "v = x[torch.tensor(1), :, [0, 1]]", "v = x[torch.tensor(1), torch.tensor(True)]",
+        "v = x[torch.tensor(1), ..., [1]]", "s = torch.tensor(2.0)", "v = s[torch.tensor(0)]",
+        "v = s[torch.tensor(True)]", "y = x * 1", "y[torch.tensor(1)] = 5.0",
+        "y[torch.tensor(0), torch.tensor(2)] = torch.ones(4, requires_grad=True)",
+        "y[torch.tensor(9)] = 1.0", "y[torch.tensor(False)] = 3.0", "y.sum().backward()"],
+    "nan_gradients_of_abs_and_full_max_min": [
+        "x = torch.tensor([float('nan'), 0.0, -1.0, float('inf'), -float('inf'), 2.0], requires_grad=True)",
+        "v = x.abs()", "v.sum().backward()", "y = torch.tensor([float('nan'), 0.0, 2.0, 2.0], requires_grad=True)",
+        "m = y.max()", "m.backward()", "z = torch.tensor([1.0, 3.0, 3.0, float('nan')], requires_grad=True)",
+        "n = z.min()", "n.backward()", "w = torch.tensor([1.0, 3.0, 3.0], requires_grad=True)",
+        "k = w.max()", "k.backward()",
+        "t = torch.autograd.grad(y.max() * 2, [y], create_graph=True)", "g = t[0]"],
+    "a_stale_no_grad_view_raises_before_the_broadcast_error": [
+        "x = torch.ones(2, 4, requires_grad=True)", "y = x.sqrt()",
+        "with torch.no_grad():\n    v = y[0]", "with torch.no_grad():\n    y[:, [3, 2]] = 2.0",
+        "w = torch.ones(5, requires_grad=True)", "u = v - w", "u = v * torch.ones(5)",
+        "u = torch.maximum(v, w)"],
+    "post_accumulate_hook_of_a_leaf_that_stopped_requiring_grad": [
+        "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)",
+        "h1 = x.register_post_accumulate_grad_hook(lambda t: rec('post', t.grad))",
+        "h2 = x.register_hook(lambda g: rec('pre', g))", "v = x[:, -1]", "y = x * 2",
+        "x.requires_grad_(False)", "w = v.expand(3, 2)", "torch.min(w, torch.ones(2)).sum().backward()",
+        "y.sum().backward()", "g = x.grad"],
+    "prod_and_index_select_double_backward_graphs": [
+        "x = torch.tensor([[1.0, 2.0, 0.5], [3.0, 4.0, 2.0]], requires_grad=True)",
+        "t1 = torch.autograd.grad(x.prod(), [x], create_graph=True)", "g1 = t1[0]",
+        "t2 = torch.autograd.grad(x.prod(1).sum(), [x], create_graph=True)", "g2 = t2[0]",
+        "t3 = torch.autograd.grad(x.prod(0, keepdim=True).sum(), [x], create_graph=True)",
+        "g3 = t3[0]", "(g1.sum() + g2.sum() + g3.sum()).backward()",
+        "s = torch.tensor(3.0, requires_grad=True)",
+        "t4 = torch.autograd.grad(s.prod(), [s], create_graph=True)",
+        "t5 = torch.autograd.grad(x.index_select(1, torch.tensor([0, 2, 0])).pow(2).sum(), [x], "
+        "create_graph=True)", "g5 = t5[0]", "g5.sum().backward()",
+        "t6 = torch.autograd.grad(s.index_select(0, torch.tensor([0])).sum(), [s], create_graph=True)"],
+    "a_gradient_passed_through_is_one_tensor": [
+        "x = torch.tensor([1.0, -2.0], requires_grad=True)", "v = x.clone()",
+        "t = torch.autograd.grad(v.sum(), [v, x])", "g = t[1]", "same = t[0] is t[1]",
+        "g.requires_grad_()", "r = t[0][0].requires_grad"],
+    "retained_grad_under_create_graph_is_a_clone": [
+        "x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)", "v = x.view(4, 1, 1)",
+        "v.retain_grad()", "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True, "
+        "retain_graph=True)", "g = v.grad", "(v * v).sum().backward(create_graph=True)", "h = v.grad"],
+    "scatter_add_saves_its_index_only_for_src": [
+        "x = torch.ones(2, 3, requires_grad=True)", "i = torch.tensor([[1, 0, 1]])",
+        "v = x.scatter_add(0, i, torch.ones(1, 3))", "v.sum().backward()", "v.sum().backward()",
+        "w = x.scatter_add(0, i, torch.ones(1, 3, requires_grad=True))", "w.sum().backward()",
+        "w.sum().backward()"],
+    "backward_of_a_stale_no_grad_view_names_the_view": [
+        "x = torch.ones(2, 3, requires_grad=True)", "y = torch.sin(x)",
+        "with torch.no_grad():\n    v = y.transpose(0, 1)", "torch.exp_(y)",
+        "v.backward(torch.ones(3, 2))", "t = torch.autograd.grad(v, [x], torch.ones(3, 2))"],
+    "requires_grad_must_be_a_bool": [
+        "a = np.arange(12.0).reshape(3, 4)", "v = torch.tensor(a.T)", "c = v.is_contiguous()",
+        "w = v.view(-1)", "v = torch.tensor(a[:, ::-1])", "v = torch.tensor(np.float64(2.0))",
+        "v = torch.tensor([1.0], requires_grad=1)", "v = torch.zeros(2, requires_grad=0)",
+        "v = torch.ones_like(torch.ones(2), requires_grad=None)",
+        "v = torch.full((2,), 1.0, requires_grad=np.bool_(True))",
+        "v = torch.ones(2).requires_grad_(1)", "v = torch.ones(2).requires_grad_(requires_grad=1)"],
+})

@@ -171,6 +171,8 @@ CORE_CASES = {
     "ThresholdBackwardBackward0": lambda: (_grad_of_squares(engine.relu), (leaf(3),)),
     "SelectBackwardBackward0": lambda: (_grad_of_squares(lambda a: a[1]), (leaf(2, 3),)),
     "SliceBackwardBackward0": lambda: (_grad_of_squares(lambda a: a[:, 1::2]), (leaf(2, 5),)),
+    "IndexAddBackward0": lambda: (
+        _grad_of_squares(lambda a: a.index_select(1, engine.tensor([2, 0, 2]))), (leaf(2, 3),)),
     # Every output but one unused: the node fills the missing gradients with zeros.
     "SplitBackward0": lambda: (lambda a: a.split(2, -1)[1] * 3, (leaf(2, 5),)),
     "SplitWithSizesBackward0": lambda: (
