@@ -7,7 +7,7 @@ from engine.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
 from engine.nn.modules.conv import Conv1d, Conv2d
 from engine.nn.modules.dropout import Dropout, Dropout2d
-from engine.nn.modules.flatten import Flatten
+from engine.nn.modules.flatten import Flatten, Unflatten
 from engine.nn.modules.linear import Identity, Linear
 from engine.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss,
                                     MSELoss, NLLLoss, SmoothL1Loss)
@@ -29,4 +29,4 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
            "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",
            "ReLU6", "HuberLoss", "KLDivLoss", "Upsample", "UpsamplingNearest2d",
-           "UpsamplingBilinear2d"] + PADDING_LAYERS
+           "UpsamplingBilinear2d"] + PADDING_LAYERS + ["Unflatten"]
