@@ -154,6 +154,9 @@ def one_hot(tensor, num_classes: int = -1):
     return Tensor._make(out)
 
 
+from engine.nn._ops.multihead_attention import multi_head_attention_forward  # noqa: E402
+__all__ += ["multi_head_attention_forward"]
+
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.nn.functional")

@@ -133,6 +133,16 @@ def _empty_attention(query, key, value):
     return add(zeros(shape, dtype=query.dtype), mul_scalar(total, 0))
 
 
+def _laid_out_like(query: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The output in query's memory order, as ATen's empty_like(query) gives it (so a view
+    of multi-head attention's heads gets an output its reshape can view)."""
+    order = sorted(range(query.ndim), key=lambda d: -query.strides[d])
+    out = np.empty([query.shape[d] for d in order], dtype=query.dtype)
+    out = out.transpose(np.argsort(order))
+    out[...] = values
+    return out
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale=None, enable_gqa: bool = False):
     _check_dtypes(query, key, value, attn_mask)
@@ -156,5 +166,5 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         attrs["attn_mask"] = None
     else:
         saved["attn_mask"] = Tensor._make(user_mask)
-    return record(ScaledDotProductFlashAttentionForCpuBackward0, out.astype(q.dtype, copy=False),
+    return record(ScaledDotProductFlashAttentionForCpuBackward0, _laid_out_like(q, out),
                   (query, key, value), saved, attrs, save_result="output")

@@ -8,6 +8,8 @@ from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
 from engine.nn.modules.conv import Conv1d, Conv2d
 from engine.nn.modules.dropout import Dropout, Dropout2d
 from engine.nn.modules.flatten import Flatten, Unflatten
+from engine.nn.modules.transformer import (MultiheadAttention, TransformerEncoder,
+                                           TransformerEncoderLayer)
 from engine.nn.modules.linear import Identity, Linear
 from engine.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss,
                                     MSELoss, NLLLoss, SmoothL1Loss)
@@ -29,4 +31,6 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
            "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",
            "ReLU6", "HuberLoss", "KLDivLoss", "Upsample", "UpsamplingNearest2d",
-           "UpsamplingBilinear2d"] + PADDING_LAYERS + ["Unflatten"]
+           "UpsamplingBilinear2d"] + PADDING_LAYERS + ["Unflatten", "MultiheadAttention",
+                                                                "TransformerEncoderLayer",
+                                                                "TransformerEncoder"]
