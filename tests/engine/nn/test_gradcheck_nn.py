@@ -193,6 +193,12 @@ NN_CASES = {
     "HuberLossBackward0": lambda: (lambda x, t: F.huber_loss(x, t, delta=0.6),
                                    (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
     **{name: case for name, case in _upsample_cases().items()},
+    "SmoothL1LossBackwardBackward0": lambda: (
+        joined_grads(lambda x, t: F.smooth_l1_loss(x, t, reduction="none", beta=0.7)),
+        (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
+    "HuberLossBackwardBackward0": lambda: (
+        joined_grads(lambda x, t: F.huber_loss(x, t, delta=0.6)),
+        (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
 }
 
 
