@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
+from engine.nn._ops.moments import rowwise_moments
 from engine.nn._ops._util import array, unpack_saved
 from engine.ops._core import record
 from engine.tensor import Tensor
@@ -76,18 +77,37 @@ def _moments(x: np.ndarray, axes: tuple, eps: float) -> tuple:
     return mean.astype(x.dtype), rstd
 
 
+def _float32_forward(x: np.ndarray, dims: int, eps: float, weight, bias) -> tuple:
+    """ATen's float32 kernel to the bit: RowwiseMoments per row, rstd in float32, then
+    (x - mean) * rstd, or fma((x - mean) * rstd, gamma, beta) with an affine."""
+    lead = x.shape[:x.ndim - dims]
+    rows = x.reshape(int(np.prod(lead)), -1)
+    mean, var = rowwise_moments(rows)
+    rstd = np.float32(1) / np.sqrt(var + np.float32(eps))
+    normalized = (rows - mean[:, None]) * rstd[:, None]
+    if weight is not None or bias is not None:
+        gamma = np.ones(1, np.float32) if weight is None else weight._data.reshape(-1)
+        beta = np.zeros(1, np.float32) if bias is None else bias._data.reshape(-1)
+        normalized = (np.float64(1) * normalized * gamma + beta).astype(np.float32)
+    keep = lead + (1,) * dims
+    return mean.reshape(keep), rstd.reshape(keep), normalized.reshape(x.shape)
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
         tuple(int(s) for s in normalized_shape)
     _check_shape(input, normalized_shape, weight, bias)
     x = input._data
     axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
-    mean, rstd = _moments(x, axes, eps)
-    out = x * rstd + -(rstd * mean)      # ATen's order: x * scale + bias, rounded each step
-    if weight is not None:
-        out = out * weight._data
-    if bias is not None:
-        out = out + bias._data
+    if x.dtype == np.float32 and x.size:
+        mean, rstd, out = _float32_forward(x, len(axes), eps, weight, bias)
+    else:
+        mean, rstd = _moments(x, axes, eps)
+        out = x * rstd + -(rstd * mean)      # ATen's order: x * scale + bias, rounded each step
+        if weight is not None:
+            out = out * weight._data
+        if bias is not None:
+            out = out + bias._data
     saved = {"input": input, "result1": Tensor._make(mean), "result2": Tensor._make(rstd)}
     attrs = {"normalized_shape": normalized_shape}
     for name, value in (("weight", weight), ("bias", bias)):

@@ -1,4 +1,4 @@
-"""float32 group_norm bit for bit against torch (ATen's RowwiseMoments order and FMAs), and
+"""float32 group_norm and layer_norm bit for bit against torch (ATen's RowwiseMoments order and FMAs), and
 the CloneBackward0 torch adds before group_norm and LSTM on a non-contiguous input."""
 import numpy as np
 import pytest
@@ -21,6 +21,26 @@ def test_group_norm_float32_is_bit_exact(shape, affine):
         results = []
         for lib in (torch, engine):
             out = lib.nn.functional.group_norm(lib.tensor(data, requires_grad=True), 2,
+                                               *[lib.tensor(p) for p in params])
+            results.append([out.detach().numpy(), out.grad_fn._saved_result1.detach().numpy(),
+                            out.grad_fn._saved_result2.detach().numpy()])
+        for expected, actual in zip(*results):
+            np.testing.assert_array_equal(actual, expected)
+
+
+@pytest.mark.parametrize("affine", [None, "weight", "both"])
+@pytest.mark.parametrize("shape, normalized", [((2, 3), 1), ((3, 2, 3), 2), ((2, 11), 1),
+                                               ((2, 40), 1), ((2, 3, 100), 2)])
+def test_layer_norm_float32_is_bit_exact(shape, normalized, affine):
+    rng = np.random.default_rng(shape[-1])
+    for _ in range(5):
+        data = (rng.normal(size=shape) * rng.uniform(0.1, 10)).astype(np.float32)
+        params = [rng.normal(size=shape[-normalized:]).astype(np.float32) for _ in range(2)]
+        params = {None: [], "weight": params[:1], "both": params}[affine]
+        results = []
+        for lib in (torch, engine):
+            out = lib.nn.functional.layer_norm(lib.tensor(data, requires_grad=True),
+                                               shape[-normalized:],
                                                *[lib.tensor(p) for p in params])
             results.append([out.detach().numpy(), out.grad_fn._saved_result1.detach().numpy(),
                             out.grad_fn._saved_result2.detach().numpy()])
