@@ -8,6 +8,7 @@ from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
 from engine.nn.modules.conv import Conv1d, Conv2d
 from engine.nn.modules.dropout import Dropout, Dropout2d
 from engine.nn.modules.flatten import Flatten, Unflatten
+from engine.nn.modules.pixelshuffle import Fold, PixelShuffle, PixelUnshuffle, Unfold
 from engine.nn.modules.transformer import (MultiheadAttention, TransformerEncoder,
                                            TransformerEncoderLayer)
 from engine.nn.modules.linear import Identity, Linear
@@ -33,4 +34,7 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "ReLU6", "HuberLoss", "KLDivLoss", "Upsample", "UpsamplingNearest2d",
            "UpsamplingBilinear2d"] + PADDING_LAYERS + ["Unflatten", "MultiheadAttention",
                                                                 "TransformerEncoderLayer",
-                                                                "TransformerEncoder"]
+                                                                "TransformerEncoder",
+                                                                "PixelShuffle",
+                                                                "PixelUnshuffle", "Fold",
+                                                                "Unfold"]
