@@ -7,9 +7,10 @@ import math
 
 import numpy as np
 
-from engine.autograd.node import node_class
+from engine.autograd.node import Node, node_class
 from engine.nn._ops._util import array
 from engine.ops._core import record
+from engine.ops._double import record_grads
 from engine.tensor import Tensor
 
 
@@ -69,8 +70,31 @@ def _attention_rule(n, g):
                  for i, grad in enumerate((grad_q, grad_k, grad_v)))
 
 
+def _not_implemented(self, grads):
+    raise RuntimeError("derivative for aten::_scaled_dot_product_flash_attention_for_cpu_backward"
+                       " is not implemented")
+
+
+# torch's error node for a backward that has no derivative: its outputs are the gradients,
+# its edges go to every input of the backward that requires grad; differentiating raises.
+NotImplementedNode = type("NotImplemented", (Node,), {
+    "_apply": _not_implemented, "_num_outputs": 3, "_from_op_table": True,
+    "__module__": "engine.autograd.graph_nodes",
+    "name": lambda self: "torch::autograd::NotImplemented"})
+
+
+def _attention_double(n, g):
+    """Under create_graph: the gradients as outputs of a NotImplemented node, as in torch."""
+    grads = _attention_rule(n, g)
+    tensors = (g, n.saved("query"), n.saved("key"), n.saved("value"), n.saved("output"))
+    inputs = tuple(t for t in tensors if t._requires_grad)
+    shapes = tuple(t._data.shape for t in tensors[1:4])
+    return record_grads(NotImplementedNode, grads, shapes, inputs)
+
+
 ScaledDotProductFlashAttentionForCpuBackward0 = node_class(
-    "ScaledDotProductFlashAttentionForCpuBackward0", _attention_rule, arrays=True)
+    "ScaledDotProductFlashAttentionForCpuBackward0", _attention_rule, arrays=True,
+    double=_attention_double)
 
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bool": "bool"}
