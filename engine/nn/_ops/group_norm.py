@@ -7,6 +7,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, unpack_saved
+from engine.nn._ops.group_norm_backward import group_norm_backward
 from engine.nn._ops.moments import rowwise_moments
 from engine.ops._core import record
 from engine.tensor import Tensor
@@ -26,6 +27,13 @@ def _group_norm_rule(n, g):
     a = n._attrs
     N, C, hxw, group = a["N"], a["C"], a["HxW"], a["group"]
     x = array(n.saved("input"))
+    if x.dtype == np.float32 and x.size and g.dtype == np.float32:
+        weight = array(n.saved("weight")) if "weight" in n._saved else None
+        dx, dgamma, dbeta = group_norm_backward(
+            np.ascontiguousarray(g).reshape(N, C, hxw), x.reshape(N, C, hxw),
+            array(n.saved("result1")), array(n.saved("result2")), weight, group,
+            (n.needs(0), n.needs(1), n.needs(2)))
+        return None if dx is None else dx.reshape(x.shape), dgamma, dbeta
     mean = array(n.saved("result1")).astype(np.float64)[..., None]
     rstd = array(n.saved("result2")).astype(np.float64)[..., None]
     weight = array(n.saved("weight")).astype(np.float64) if "weight" in n._saved else None

@@ -73,3 +73,22 @@ NON_CONTIGUOUS = {
 def test_clone_of_a_non_contiguous_input(name):
     check(lambda t: [NON_CONTIGUOUS[name](t), _names(NON_CONTIGUOUS[name](t).grad_fn)],
           rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("affine", [False, True])
+@pytest.mark.parametrize("shape, groups", [((2, 2), 2), ((2, 4, 3), 2), ((3, 34, 9), 2),
+                                           ((2, 18, 40), 1), ((1, 6, 5, 5), 3)])
+def test_group_norm_float32_gradients_are_bit_exact(shape, groups, affine):
+    rng = np.random.default_rng(shape[1] * 10 + groups)
+    for _ in range(3):
+        data, grad = (rng.normal(size=shape).astype(np.float32) for _ in range(2))
+        params = [rng.normal(size=shape[1]).astype(np.float32) for _ in range(2)] \
+            if affine else []
+        results = []
+        for lib in (torch, engine):
+            leaves = [lib.tensor(a, requires_grad=True) for a in [data] + params]
+            lib.nn.functional.group_norm(leaves[0], groups, *leaves[1:]).backward(
+                lib.tensor(grad))
+            results.append([leaf.grad.numpy() for leaf in leaves])
+        for expected, actual in zip(*results):
+            np.testing.assert_array_equal(actual, expected)
