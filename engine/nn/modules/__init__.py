@@ -8,6 +8,7 @@ from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
 from engine.nn.modules.conv import Conv1d, Conv2d
 from engine.nn.modules.dropout import Dropout, Dropout2d
 from engine.nn.modules.flatten import Flatten, Unflatten
+from engine.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d
 from engine.nn.modules.pixelshuffle import Fold, PixelShuffle, PixelUnshuffle, Unfold
 from engine.nn.modules.transformer import (MultiheadAttention, TransformerEncoder,
                                            TransformerEncoderLayer)
@@ -37,4 +38,5 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
                                                                 "TransformerEncoder",
                                                                 "PixelShuffle",
                                                                 "PixelUnshuffle", "Fold",
-                                                                "Unfold"]
+                                                                "Unfold", "InstanceNorm1d",
+                                                                "InstanceNorm2d"]
