@@ -129,8 +129,7 @@ def _flash_applies(query, key, value, attn_mask, dropout_p: float) -> bool:
         return False
     if len({a.shape[-1] for a in arrays}) > 1:
         return False
-    # (a last dim of size 1: NumPy's reshape leaves it any stride, torch's view gives 1)
-    return all(a.strides[-1] == a.itemsize or a.shape[-1] == 1 for a in arrays)
+    return all(a.strides[-1] == a.itemsize for a in arrays)
 
 
 def _mask_fits(attn_mask, query_shape: tuple, source: int) -> bool:
