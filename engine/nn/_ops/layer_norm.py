@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
+from engine.nn._ops.group_norm_backward import _fma, _reduce_all
 from engine.nn._ops.moments import rowwise_moments
 from engine.nn._ops._util import array, unpack_saved
 from engine.ops._core import record
@@ -31,6 +32,8 @@ def _layer_norm_rule(n, g):
     axes = tuple(range(x.ndim - len(n._attrs["normalized_shape"]), x.ndim))
     lead = tuple(range(x.ndim - len(axes)))
     count = int(np.prod([x.shape[a] for a in axes]))
+    if x.dtype == np.float32 and g.dtype == np.float32 and x.size:
+        return _float32_backward(n, g, x, mean, rstd, weight, count)
     x_hat = (x - mean) * rstd
     g_hat = g if weight is None else g * weight
     grad_input = grad_weight = grad_bias = None
@@ -43,6 +46,37 @@ def _layer_norm_rule(n, g):
                                                                                copy=False)
     if n.needs(2):
         grad_bias = g.sum(axis=lead).astype(x.dtype, copy=False)
+    return grad_input, grad_weight, grad_bias
+
+
+def _float32_backward(n, g, x, mean, rstd, weight, count):
+    """ATen's float32 order (layer_norm_backward_frame), rows in sequence: per row ds and db
+    as 8-lane reductions, b = fma(db, mean, -ds) * a^3 / N, c = fma(-b, mean, -(db a / N)),
+    dx = fma(b, x, a * dy * gamma) + c; dgamma and dbeta summed over the rows."""
+    rows_x, rows_g = x.reshape(-1, count), np.ascontiguousarray(g).reshape(-1, count)
+    a, m = rstd.reshape(-1, 1), mean.reshape(-1, 1)
+    grad_input = grad_weight = grad_bias = None
+    if n.needs(0):
+        gamma = None if weight is None else weight.reshape(-1)
+        scaled = rows_g if gamma is None else rows_g * gamma
+        ds = _reduce_all(rows_g * rows_x if gamma is None else rows_g * rows_x * gamma)
+        db = _reduce_all(scaled)[:, None]
+        scale = np.float32(1) / np.float32(count)
+        b = _fma(db, m, -ds[:, None]) * a * a * a * scale
+        c = _fma(-b, m, -(db * a * scale))
+        grad_input = (_fma(b, rows_x, a * scaled if gamma is None else a * rows_g * gamma)
+                      + c).reshape(x.shape)
+    if n.needs(1):
+        x_hat = _fma(a, rows_x, -a * m)
+        grad_weight = np.zeros(count, np.float32)
+        for row in range(rows_x.shape[0]):
+            grad_weight = grad_weight + rows_g[row] * x_hat[row]
+        grad_weight = grad_weight.reshape(weight.shape)
+    if n.needs(2):
+        grad_bias = np.zeros(count, np.float32)
+        for row in range(rows_x.shape[0]):
+            grad_bias = grad_bias + rows_g[row]
+        grad_bias = grad_bias.reshape(n._attrs["normalized_shape"])
     return grad_input, grad_weight, grad_bias
 
 
