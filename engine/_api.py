@@ -56,6 +56,7 @@ from engine.ops.unary_math import (acosh, arccosh, arcsinh, arctanh, asinh, atan
 from engine.ops.split import chunk, split, unbind, unsafe_chunk, unsafe_split
 from engine.ops.linalg import bmm, dot, matmul, mm, mv
 from engine.ops.einsum import einsum
+from engine.ops.baddbmm import baddbmm, unflatten
 from engine.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                              full_like, linspace, logspace, manual_seed, ones, ones_like, rand, rand_like,
                              randint, randint_like, randn, randn_like, randperm, seed, tensor,

@@ -159,6 +159,13 @@ def one_hot(tensor, num_classes: int = -1):
     return Tensor._make(out)
 
 
+from engine.nn._ops.multihead_attention import multi_head_attention_forward  # noqa: E402
+from engine.nn._ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
+from engine.nn._ops.fold import fold, unfold  # noqa: E402
+from engine.nn._ops.instance_norm import instance_norm  # noqa: E402
+__all__ += ["multi_head_attention_forward", "pixel_shuffle", "pixel_unshuffle", "fold",
+            "unfold", "instance_norm"]
+
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.nn.functional")

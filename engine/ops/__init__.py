@@ -168,6 +168,10 @@ _OPERATORS = {
 
 _PROPERTIES = {"T": S.T, "mT": S.mT}
 
+# nn building blocks (MultiheadAttention's)
+from engine.ops import baddbmm as BD  # noqa: E402
+_METHODS.update({"baddbmm": BD.baddbmm, "unflatten": BD.unflatten})
+
 
 def _bind() -> None:
     for name, fn in {**_METHODS, **UM.METHODS, **UM.IN_PLACE, **CO.METHODS, **BM.METHODS,

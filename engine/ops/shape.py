@@ -94,13 +94,43 @@ def alias(input):
 
 
 def _reshaped_view(data: np.ndarray, shape: tuple):
-    """A view of `data` with `shape`, or None when that needs a copy."""
+    """A view of `data` with `shape`, or None when that needs a copy; its size-1 dims get
+    the strides torch's view gives them (NumPy's are arbitrary there, and a stride decides
+    torch's paths, e.g. attention's flash kernel)."""
     view = data.view()
     try:
         view.shape = shape
     except AttributeError:
         return None
+    if 1 in shape and data.size:
+        strides = _torch_view_strides(data.shape, data.strides, shape, data.itemsize)
+        if strides is not None and strides != view.strides:
+            view = np.lib.stride_tricks.as_strided(view, shape, strides,
+                                                   writeable=data.flags.writeable)
     return view
+
+
+def _torch_view_strides(old_shape: tuple, old_strides: tuple, shape: tuple, itemsize: int):
+    """ATen's computeStride: the strides of a view of a non-empty tensor (bytes here)."""
+    if not old_shape:
+        return (itemsize,) * len(shape)
+    strides = [0] * len(shape)
+    view_d = len(shape) - 1
+    base = old_strides[-1]
+    tensor_numel = view_numel = 1
+    for tensor_d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[tensor_d]
+        if tensor_d == 0 or (old_shape[tensor_d - 1] != 1 and
+                             old_strides[tensor_d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or shape[view_d] == 1):
+                strides[view_d] = view_numel * base
+                view_numel *= shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                base, tensor_numel, view_numel = old_strides[tensor_d - 1], 1, 1
+    return tuple(strides) if view_d == -1 else None
 
 
 def view(input, *shape):

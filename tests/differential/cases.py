@@ -765,4 +765,29 @@ CASES.update({
         "v = torch.ones_like(torch.ones(2), requires_grad=None)",
         "v = torch.full((2,), 1.0, requires_grad=np.bool_(True))",
         "v = torch.ones(2).requires_grad_(1)", "v = torch.ones(2).requires_grad_(requires_grad=1)"],
+# -------------------------------------------------------------- nn fidelity (fidnn)
+_X3 = "torch.tensor([[[0.3, -1.2], [2.0, 0.7]], [[-0.4, 1.1], [0.9, -2.2]]], requires_grad=True)"
+CASES.update({
+    "group_norm_and_lstm_clone_a_non_contiguous_input": [
+        f"x = {_X3}", "v = F.group_norm(x.transpose(1, 2), 1)", "torch.manual_seed(0)",
+        "m = nn.LSTM(2, 2)", "w = m(x[:, :, :1].expand(2, 2, 2) * 1.0)",
+        "u = m(x.transpose(0, 1))[0]", "(v.sum() + u.sum()).backward()"],
+    "group_norm_one_element_per_group_grad_is_bit_exact": [
+        "x = torch.tensor([[0.25, -1.5], [3.0, 0.125]], requires_grad=True)",
+        "v = nn.GroupNorm(2, 2, affine=False)(x)",
+        "v.backward(torch.tensor([[0.3, -0.7], [1.1, 0.2]]))"],
+    "smooth_l1_and_huber_double_backward": [
+        f"x = {_X3}", "t = torch.tensor([[[0.1, -1.0], [1.0, 0.2]], [[0.0, 1.5], [0.3, -2.0]]])",
+        "g = torch.autograd.grad(F.smooth_l1_loss(x, t, beta=0.7), x, create_graph=True)",
+        "h = torch.autograd.grad(F.huber_loss(x, t, reduction='sum', delta=0.6), x, "
+        "create_graph=True)", "(g[0] * g[0]).sum().backward()", "(h[0] ** 3).sum().backward()"],
+    "sdpa_double_backward_is_not_implemented": [
+        "q = torch.tensor([[[[0.1, 0.4], [0.3, -0.2]]]], requires_grad=True)",
+        "g = torch.autograd.grad((F.scaled_dot_product_attention(q, q, q) ** 2).sum(), q, "
+        "create_graph=True)", "g[0].sum().backward()"],
+    "multihead_attention_one_dim_per_head_with_padding": [
+        "torch.manual_seed(0)", "m = nn.MultiheadAttention(2, 2, batch_first=True)", "x = torch.ones(2, 3, 2) * 0.5",
+        "x.requires_grad_()",
+        "o, w = m(x, x, x, need_weights=False, key_padding_mask=torch.tensor("
+        "[[False, True, False], [False, False, True]]))", "o.sum().backward()"],
 })

@@ -444,3 +444,130 @@ NN_OPS = {
     "normalize": (2, op_normalize), "conv1d": (2, op_conv1d),
     "group_norm": (2, op_group_norm),
 }
+
+
+# ---------------------------------------------------------------- attention blocks, reshaping
+# (MultiheadAttention, TransformerEncoderLayer, baddbmm, unflatten, pixel shuffle, fold,
+# instance norm)
+
+def op_multihead_attention(gen):
+    heads = gen.choice([1, 2])
+    embed = heads * gen.int(1, 3)
+    batch_first = gen.chance(0.5)
+    length, source, batch = gen.int(1, 4), gen.int(1, 4), gen.int(1, 2)
+    shape = (batch, length, embed) if batch_first else (length, batch, embed)
+    query = _input(gen, lambda t: t.dim() == 3 and t.shape[-1] == embed, lambda: shape)
+    length = gen.shape(query)[1 if batch_first else 0]
+    batch = gen.shape(query)[0 if batch_first else 1]
+    kind = gen.choice(["self", "self", "kv", "qkv"])
+    key_shape = (batch, source, embed) if batch_first else (source, batch, embed)
+    key = query if kind == "self" else gen.leaf(key_shape)
+    value = key if kind != "qkv" else gen.leaf(key_shape)
+    source = length if kind == "self" else source
+    bias = gen.chance(0.8)
+    m = gen.name("m")
+    loads = {".in_proj_weight": (3 * embed, embed), ".out_proj.weight": (embed, embed),
+             **({".in_proj_bias": (3 * embed,), ".out_proj.bias": (embed,)} if bias else {})}
+    _module(gen, m, f"nn.MultiheadAttention({embed}, {heads}, bias={bias}, "
+            f"batch_first={batch_first})", loads)
+    options = f", need_weights={gen.chance(0.6)}"
+    if gen.chance(0.3):
+        options += f", average_attn_weights={gen.chance(0.5)}"
+    r = gen.rng.random()
+    if r < 0.2:
+        options += f", attn_mask=torch.tensor({gen.array((length, source), 'int64', 0, 2)}) > 0"
+    elif r < 0.35:
+        options += f", attn_mask={gen.const((length, source))}"
+    elif r < 0.5:
+        options += (f", key_padding_mask=torch.tensor("
+                    f"{gen.array((batch, source), 'int64', 0, 2)}) > 0")
+    return f"{gen.name('v')}, {gen.name('t')} = {m}({query}, {key}, {value}{options})"
+
+
+def op_transformer_layer(gen):
+    heads = gen.choice([1, 2])
+    d_model, ff = heads * gen.int(1, 2), gen.int(1, 4)
+    batch_first = gen.chance(0.5)
+    x = _input(gen, lambda t: t.dim() == 3 and t.shape[-1] == d_model,
+               lambda: (gen.int(1, 2), gen.int(1, 3), d_model))
+    m = gen.name("m")
+    loads = {".self_attn.in_proj_weight": (3 * d_model, d_model),
+             ".self_attn.in_proj_bias": (3 * d_model,),
+             ".self_attn.out_proj.weight": (d_model, d_model),
+             ".self_attn.out_proj.bias": (d_model,), ".linear1.weight": (ff, d_model),
+             ".linear1.bias": (ff,), ".linear2.weight": (d_model, ff),
+             ".linear2.bias": (d_model,), ".norm1.weight": (d_model,),
+             ".norm1.bias": (d_model,), ".norm2.weight": (d_model,), ".norm2.bias": (d_model,)}
+    activation = gen.choice(["'relu'", "'gelu'", "F.relu"])
+    _module(gen, m, f"nn.TransformerEncoderLayer({d_model}, {heads}, dim_feedforward={ff}, "
+            f"dropout=0.0, activation={activation}, batch_first={batch_first}, "
+            f"norm_first={gen.chance(0.5)})", loads)
+    return f"{gen.name('v')} = {m}({x})"
+
+
+def op_baddbmm(gen):
+    b, n, k, p = gen.int(1, 2), gen.int(1, 3), gen.int(1, 3), gen.int(1, 3)
+    batch1 = _input(gen, lambda t: t.dim() == 3, lambda: (b, n, k))
+    b, n, k = gen.shape(batch1)
+    batch2 = gen.leaf((b, k, p), requires_grad=gen.chance(0.7))
+    start = gen.leaf(gen.choice([(b, n, p), (p,), (n, 1), ()]), requires_grad=gen.chance(0.7))
+    options = gen.choice(["", ", beta=0.5", ", alpha=2.0", ", beta=0, alpha=-1.0"])
+    if gen.chance(0.3):
+        return f"{gen.name('v')} = {start}.baddbmm({batch1}, {batch2}{options})"
+    return f"{gen.name('v')} = torch.baddbmm({start}, {batch1}, {batch2}{options})"
+
+
+def op_unflatten(gen):
+    x = _input(gen, lambda t: t.dim() >= 1 and t.shape[-1] in (4, 6),
+               lambda: gen.random_shape(0, 2) + (gen.choice([4, 6]),))
+    size = gen.shape(x)[-1]
+    sizes = gen.choice([(2, size // 2), (-1, 2), (size, 1)])
+    form = gen.choice(["{x}.unflatten(-1, {s})", "torch.unflatten({x}, -1, {s})",
+                       "nn.Unflatten(-1, {s})({x})"])
+    return f"{gen.name('v')} = " + form.format(x=x, s=sizes)
+
+
+def op_pixel_shuffle(gen):
+    r = gen.choice([1, 2])
+    if gen.chance(0.5):
+        x = _input(gen, lambda t: t.dim() == 4 and t.shape[1] % (r * r) == 0,
+                   lambda: (gen.int(1, 2), r * r * gen.int(1, 2), gen.int(1, 3), gen.int(1, 3)))
+        form = gen.choice(["F.pixel_shuffle({x}, {r})", "nn.PixelShuffle({r})({x})"])
+    else:
+        x = _input(gen, lambda t: t.dim() == 4 and t.shape[2] % r == 0 and t.shape[3] % r == 0,
+                   lambda: (gen.int(1, 2), gen.int(1, 2), r * gen.int(1, 2), r * gen.int(1, 2)))
+        form = gen.choice(["F.pixel_unshuffle({x}, {r})", "nn.PixelUnshuffle({r})({x})"])
+    return f"{gen.name('v')} = " + form.format(x=x, r=r)
+
+
+def op_fold(gen):
+    kernel, stride, padding = gen.choice([1, 2]), gen.choice([1, 2]), gen.choice([0, 1])
+    x = _input(gen, lambda t: t.dim() == 4 and min(t.shape[2:]) + 2 * padding >= kernel,
+               lambda: (gen.int(1, 2), gen.int(1, 2), gen.int(2, 4), gen.int(2, 4)))
+    size = gen.shape(x)[2:]
+    config = f"{kernel}, padding={padding}, stride={stride}"
+    cols = f"F.unfold({x}, {config})"
+    if gen.chance(0.5):
+        return f"{gen.name('v')} = {cols}"
+    return f"{gen.name('v')} = F.fold({cols}, {size}, {config})"
+
+
+def op_instance_norm(gen):
+    channels = gen.int(1, 3)
+    x = _input(gen, lambda t: t.dim() == 4 and t.shape[1] == channels
+               and t.shape[2] * t.shape[3] > 1,
+               lambda: (gen.int(1, 2), channels, gen.int(2, 3), gen.int(1, 3)))
+    affine = gen.chance(0.5)
+    m = gen.name("m")
+    loads = {".weight": (channels,), ".bias": (channels,)} if affine else {}
+    _module(gen, m, f"nn.InstanceNorm2d({channels}, affine={affine}, "
+            f"track_running_stats={gen.chance(0.3)})", loads)
+    return f"{gen.name('v')} = {m}({x})"
+
+
+NN_OPS.update({
+    "multihead_attention": (2, op_multihead_attention),
+    "transformer_layer": (1, op_transformer_layer), "baddbmm": (1, op_baddbmm),
+    "unflatten": (1, op_unflatten), "pixel_shuffle": (1, op_pixel_shuffle),
+    "fold": (1, op_fold), "instance_norm": (1, op_instance_norm),
+})

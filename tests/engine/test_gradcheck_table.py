@@ -188,6 +188,8 @@ CORE_CASES = {
     "DotBackward0": lambda: (lambda a, b: a @ b, (leaf(3), leaf(3))),
     "BmmBackward0": lambda: (lambda a, b: a @ b, (leaf(2, 2, 3), leaf(2, 3, 4))),
     "SqueezeBackward4": lambda: (lambda a, b: a @ b, (leaf(3), leaf(3, 2))),
+    "BaddbmmBackward0": lambda: (lambda m, a, b: engine.baddbmm(m, a, b, beta=0.5, alpha=2.0),
+                                 (leaf(3, 1), leaf(2, 3, 2), leaf(2, 2, 4))),
     "ZeroBackward0": lambda: (lambda a, b: _inplace_on_copy(lambda y: y.zero_())(a) + b,
                               (leaf(3), leaf(3))),
     "FillBackward2": lambda: (lambda a, b: _inplace_on_copy(lambda y: y.fill_(2.0))(a) * b,

@@ -10,6 +10,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array
 from engine.ops._core import record
+from engine.ops._double import NOT_IMPLEMENTED, record_grads
 from engine.tensor import Tensor
 
 
@@ -69,8 +70,19 @@ def _attention_rule(n, g):
                  for i, grad in enumerate((grad_q, grad_k, grad_v)))
 
 
+def _attention_double(n, g):
+    """Under create_graph: the gradients as outputs of a NotImplemented node, as in torch."""
+    grads = _attention_rule(n, g)
+    tensors = (g, n.saved("query"), n.saved("key"), n.saved("value"), n.saved("output"))
+    inputs = tuple(t for t in tensors if t._requires_grad)
+    shapes = tuple(t._data.shape for t in tensors[1:4])
+    return record_grads(NOT_IMPLEMENTED, grads, shapes, inputs, attrs={
+        "_op": "aten::_scaled_dot_product_flash_attention_for_cpu_backward"})
+
+
 ScaledDotProductFlashAttentionForCpuBackward0 = node_class(
-    "ScaledDotProductFlashAttentionForCpuBackward0", _attention_rule, arrays=True)
+    "ScaledDotProductFlashAttentionForCpuBackward0", _attention_rule, arrays=True,
+    double=_attention_double)
 
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bool": "bool"}
@@ -133,6 +145,16 @@ def _empty_attention(query, key, value):
     return add(zeros(shape, dtype=query.dtype), mul_scalar(total, 0))
 
 
+def _laid_out_like(query: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The output in query's memory order, as ATen's empty_like(query) gives it (so a view
+    of multi-head attention's heads gets an output its reshape can view)."""
+    order = sorted(range(query.ndim), key=lambda d: -query.strides[d])
+    out = np.empty([query.shape[d] for d in order], dtype=query.dtype)
+    out = out.transpose(np.argsort(order))
+    out[...] = values
+    return out
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale=None, enable_gqa: bool = False):
     _check_dtypes(query, key, value, attn_mask)
@@ -156,5 +178,5 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         attrs["attn_mask"] = None
     else:
         saved["attn_mask"] = Tensor._make(user_mask)
-    return record(ScaledDotProductFlashAttentionForCpuBackward0, out.astype(q.dtype, copy=False),
+    return record(ScaledDotProductFlashAttentionForCpuBackward0, _laid_out_like(q, out),
                   (query, key, value), saved, attrs, save_result="output")

@@ -7,6 +7,8 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, unpack_saved
+from engine.nn._ops.group_norm_backward import group_norm_backward
+from engine.nn._ops.moments import rowwise_moments
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -25,6 +27,13 @@ def _group_norm_rule(n, g):
     a = n._attrs
     N, C, hxw, group = a["N"], a["C"], a["HxW"], a["group"]
     x = array(n.saved("input"))
+    if x.dtype == np.float32 and x.size and g.dtype == np.float32:
+        weight = array(n.saved("weight")) if "weight" in n._saved else None
+        dx, dgamma, dbeta = group_norm_backward(
+            np.ascontiguousarray(g).reshape(N, C, hxw), x.reshape(N, C, hxw),
+            array(n.saved("result1")), array(n.saved("result2")), weight, group,
+            (n.needs(0), n.needs(1), n.needs(2)))
+        return None if dx is None else dx.reshape(x.shape), dgamma, dbeta
     mean = array(n.saved("result1")).astype(np.float64)[..., None]
     rstd = array(n.saved("result2")).astype(np.float64)[..., None]
     weight = array(n.saved("weight")).astype(np.float64) if "weight" in n._saved else None
@@ -85,6 +94,57 @@ def _check(input, num_groups: int, weight, bias) -> None:
                            f"{_SCALAR_NAMES.get(bias._data.dtype.name)}")
 
 
+def _float32_forward(x, N, C, hxw, group, weight, bias, eps):
+    """ATen's float32 kernel, bit for bit: RowwiseMoments per (sample, group), the inverse
+    std in double (eps is a double), then (x - mean) * rstd, or with an affine
+    fma(scale, x, fma(-scale, mean, beta)) with scale = rstd * gamma."""
+    mean, var = rowwise_moments(x.reshape(N * group, -1))
+    rstd = (1.0 / np.sqrt(np.maximum(var, 0).astype(np.float64) + eps)).astype(np.float32)
+    xg = x.reshape(N, group, C // group, hxw)
+    m, r = mean.reshape(N, group, 1, 1), rstd.reshape(N, group, 1, 1)
+    if weight is None and bias is None:
+        out = (xg - m) * r
+    else:
+        gamma = np.ones(C, np.float32) if weight is None else weight._data
+        beta = np.zeros(C, np.float32) if bias is None else bias._data
+        scale = r * gamma.reshape(1, group, -1, 1)
+        shift = _fma(-scale, m, beta.reshape(1, group, -1, 1))
+        out = _fma(scale, xg, shift)
+    return out, mean.reshape(N, group), rstd.reshape(N, group)
+
+
+def _fma(a, b, c):
+    return (np.float64(1) * a * b + c).astype(np.float32)
+
+
+def _wide_forward(x, N, C, hxw, group, weight, bias, eps):
+    """Other dtypes: the sums in float64, the result rounded once."""
+    grouped = _grouped(x.astype(np.float64), N, group)
+    if grouped.shape[2]:
+        mean = grouped.mean(axis=2)
+        var = ((grouped - mean[..., None]) ** 2).mean(axis=2)
+    else:           # ATen's: a mean of 0 and a variance of 0 / 0
+        mean, var = np.zeros((N, group)), np.full((N, group), np.nan)
+    rstd = (np.ones((), x.dtype) / np.sqrt(var.astype(x.dtype) + x.dtype.type(eps)))
+    normalized = (grouped - mean[..., None]) * rstd[..., None].astype(np.float64)
+    out = normalized.reshape(N, C, hxw)
+    if weight is not None:
+        out = out * weight._data.astype(np.float64)[:, None]
+    if bias is not None:
+        out = out + bias._data.astype(np.float64)[:, None]
+    return out, mean.astype(x.dtype), rstd
+
+
+def _contiguous(input):
+    """ATen's input.contiguous(input.suggest_memory_format()): a CloneBackward0 unless the
+    input is contiguous, or channels-last 4-D."""
+    from engine.ops.shape import contiguous
+    x = input._data
+    if x.ndim == 4 and x.transpose(0, 2, 3, 1).flags.c_contiguous:
+        return input
+    return contiguous(input)
+
+
 def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
     if input._data.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
@@ -95,23 +155,14 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {size}")
     _check(input, num_groups, weight, bias)
+    input = _contiguous(input)
     x = input._data
     N, C = shape[0], shape[1]
     hxw = int(np.prod(shape[2:]))
-    grouped = _grouped(x.astype(np.float64), N, num_groups)
-    if grouped.shape[2]:
-        mean = grouped.mean(axis=2)
-        var = ((grouped - mean[..., None]) ** 2).mean(axis=2)
-    else:           # ATen's: a mean of 0 and a variance of 0 / 0
-        mean, var = np.zeros((N, num_groups)), np.full((N, num_groups), np.nan)
-    mean32 = mean.astype(x.dtype)
-    rstd = (np.ones((), x.dtype) / np.sqrt(var.astype(x.dtype) + x.dtype.type(eps)))
-    normalized = (grouped - mean[..., None]) * rstd[..., None].astype(np.float64)
-    out = normalized.reshape(N, C, hxw)
-    if weight is not None:
-        out = out * weight._data.astype(np.float64)[:, None]
-    if bias is not None:
-        out = out + bias._data.astype(np.float64)[:, None]
+    if x.dtype == np.float32 and x.size:
+        out, mean32, rstd = _float32_forward(x, N, C, hxw, num_groups, weight, bias, eps)
+    else:
+        out, mean32, rstd = _wide_forward(x, N, C, hxw, num_groups, weight, bias, eps)
     saved = {"input": input, "result1": Tensor._make(mean32), "result2": Tensor._make(rstd)}
     attrs = {"N": N, "C": C, "HxW": hxw, "group": num_groups, "eps": eps}
     if weight is None:

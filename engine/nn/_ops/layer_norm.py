@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
+from engine.nn._ops.group_norm_backward import _fma, _reduce_all
+from engine.nn._ops.moments import rowwise_moments
 from engine.nn._ops._util import array, unpack_saved
 from engine.ops._core import record
 from engine.tensor import Tensor
@@ -30,6 +32,8 @@ def _layer_norm_rule(n, g):
     axes = tuple(range(x.ndim - len(n._attrs["normalized_shape"]), x.ndim))
     lead = tuple(range(x.ndim - len(axes)))
     count = int(np.prod([x.shape[a] for a in axes]))
+    if x.dtype == np.float32 and g.dtype == np.float32 and x.size:
+        return _float32_backward(n, g, x, mean, rstd, weight, count)
     x_hat = (x - mean) * rstd
     g_hat = g if weight is None else g * weight
     grad_input = grad_weight = grad_bias = None
@@ -42,6 +46,37 @@ def _layer_norm_rule(n, g):
                                                                                copy=False)
     if n.needs(2):
         grad_bias = g.sum(axis=lead).astype(x.dtype, copy=False)
+    return grad_input, grad_weight, grad_bias
+
+
+def _float32_backward(n, g, x, mean, rstd, weight, count):
+    """ATen's float32 order (layer_norm_backward_frame), rows in sequence: per row ds and db
+    as 8-lane reductions, b = fma(db, mean, -ds) * a^3 / N, c = fma(-b, mean, -(db a / N)),
+    dx = fma(b, x, a * dy * gamma) + c; dgamma and dbeta summed over the rows."""
+    rows_x, rows_g = x.reshape(-1, count), np.ascontiguousarray(g).reshape(-1, count)
+    a, m = rstd.reshape(-1, 1), mean.reshape(-1, 1)
+    grad_input = grad_weight = grad_bias = None
+    if n.needs(0):
+        gamma = None if weight is None else weight.reshape(-1)
+        scaled = rows_g if gamma is None else rows_g * gamma
+        ds = _reduce_all(rows_g * rows_x if gamma is None else rows_g * rows_x * gamma)
+        db = _reduce_all(scaled)[:, None]
+        scale = np.float32(1) / np.float32(count)
+        b = _fma(db, m, -ds[:, None]) * a * a * a * scale
+        c = _fma(-b, m, -(db * a * scale))
+        grad_input = (_fma(b, rows_x, a * scaled if gamma is None else a * rows_g * gamma)
+                      + c).reshape(x.shape)
+    if n.needs(1):
+        x_hat = _fma(a, rows_x, -a * m)
+        grad_weight = np.zeros(count, np.float32)
+        for row in range(rows_x.shape[0]):
+            grad_weight = grad_weight + rows_g[row] * x_hat[row]
+        grad_weight = grad_weight.reshape(weight.shape)
+    if n.needs(2):
+        grad_bias = np.zeros(count, np.float32)
+        for row in range(rows_x.shape[0]):
+            grad_bias = grad_bias + rows_g[row]
+        grad_bias = grad_bias.reshape(n._attrs["normalized_shape"])
     return grad_input, grad_weight, grad_bias
 
 
@@ -76,18 +111,37 @@ def _moments(x: np.ndarray, axes: tuple, eps: float) -> tuple:
     return mean.astype(x.dtype), rstd
 
 
+def _float32_forward(x: np.ndarray, dims: int, eps: float, weight, bias) -> tuple:
+    """ATen's float32 kernel to the bit: RowwiseMoments per row, rstd in float32, then
+    (x - mean) * rstd, or fma((x - mean) * rstd, gamma, beta) with an affine."""
+    lead = x.shape[:x.ndim - dims]
+    rows = x.reshape(int(np.prod(lead)), -1)
+    mean, var = rowwise_moments(rows)
+    rstd = np.float32(1) / np.sqrt(var + np.float32(eps))
+    normalized = (rows - mean[:, None]) * rstd[:, None]
+    if weight is not None or bias is not None:
+        gamma = np.ones(1, np.float32) if weight is None else weight._data.reshape(-1)
+        beta = np.zeros(1, np.float32) if bias is None else bias._data.reshape(-1)
+        normalized = (np.float64(1) * normalized * gamma + beta).astype(np.float32)
+    keep = lead + (1,) * dims
+    return mean.reshape(keep), rstd.reshape(keep), normalized.reshape(x.shape)
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
         tuple(int(s) for s in normalized_shape)
     _check_shape(input, normalized_shape, weight, bias)
     x = input._data
     axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
-    mean, rstd = _moments(x, axes, eps)
-    out = x * rstd + -(rstd * mean)      # ATen's order: x * scale + bias, rounded each step
-    if weight is not None:
-        out = out * weight._data
-    if bias is not None:
-        out = out + bias._data
+    if x.dtype == np.float32 and x.size:
+        mean, rstd, out = _float32_forward(x, len(axes), eps, weight, bias)
+    else:
+        mean, rstd = _moments(x, axes, eps)
+        out = x * rstd + -(rstd * mean)      # ATen's order: x * scale + bias, rounded each step
+        if weight is not None:
+            out = out * weight._data
+        if bias is not None:
+            out = out + bias._data
     saved = {"input": input, "result1": Tensor._make(mean), "result2": Tensor._make(rstd)}
     attrs = {"normalized_shape": normalized_shape}
     for name, value in (("weight", weight), ("bias", bias)):

@@ -9,6 +9,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, reduction_enum
 from engine.nn._ops.loss import _MEAN, _NONE, _SUM, _expand_grad, _reduce, _warn_size
+from engine.nn._ops.smooth_l1 import pointwise_loss_double
 from engine.ops._core import record, result_dtype
 from engine.tensor import Tensor
 
@@ -30,7 +31,19 @@ def _huber_rule(n, g):
             (-grad).astype(t.dtype, copy=False) if n.needs(1) else None)
 
 
-HuberLossBackward0 = node_class("HuberLossBackward0", _huber_rule, arrays=True)
+def _huber_slope(n, d):
+    delta = n._attrs["delta"]
+    return np.where(d < -delta, -delta, np.where(d > delta, delta, d)).astype(d.dtype)
+
+
+def _huber_curvature(n, d):
+    return (np.abs(d) < n._attrs["delta"]).astype(d.dtype)
+
+
+HuberLossBackwardBackward0, _huber_double = pointwise_loss_double(
+    "HuberLossBackwardBackward0", _huber_slope, _huber_curvature)
+HuberLossBackward0 = node_class("HuberLossBackward0", _huber_rule, arrays=True,
+                                double=_huber_double)
 
 
 def _broadcast(input: Tensor, target: Tensor):

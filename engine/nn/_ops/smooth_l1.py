@@ -9,7 +9,8 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, reduction_enum
-from engine.nn._ops.loss import _expand_grad, _reduce, _warn_size, l1_loss
+from engine.nn._ops.loss import _MEAN, _NONE, _expand_grad, _reduce, _warn_size, l1_loss
+from engine.ops._double import record_grads
 from engine.ops._core import record, result_dtype
 
 
@@ -29,7 +30,54 @@ def _smooth_l1_rule(n, g):
             -grad if n.needs(1) else None)
 
 
-SmoothL1LossBackward0 = node_class("SmoothL1LossBackward0", _smooth_l1_rule, arrays=True)
+def pointwise_loss_double(name: str, slope, curvature):
+    """The double backward of a loss whose gradient is slope(self - target) * grad_output
+    (smooth_l1, huber), as ATen's *_loss_double_backward formulas: one `name` node per
+    first-order gradient, with edges (grad_output, self, target); target's swaps self and
+    target. Returns the `double` hook for the first-order node."""
+    def rule(n, gg):
+        gg, grad_out = array(gg), array(n.saved("grad_output"))
+        x, t = array(n.saved("self")), array(n.saved("target"))
+        reduction, d = n._attrs["reduction"], x - t
+        per_element = slope(n, d) / (d.size if reduction == _MEAN else 1)
+        grad_grad_out = None
+        if n.needs(0):
+            grad_grad_out = per_element * gg if reduction == _NONE else \
+                np.asarray((per_element * gg).sum())
+            grad_grad_out = grad_grad_out.astype(x.dtype, copy=False)
+        grad_x = gg * grad_out * curvature(n, d) / (d.size if reduction == _MEAN else 1)
+        grad_x = grad_x.astype(x.dtype, copy=False)
+        return grad_grad_out, grad_x if n.needs(1) else None, -grad_x if n.needs(2) else None
+
+    double_node = node_class(name, rule, arrays=True)
+
+    def gradient_node(g, x, t, n):
+        grad = slope(n, x._data - t._data) * _expand_grad(
+            array(g), n._attrs["reduction"], x._data.shape, x._data.size)
+        grad = grad.astype(x._data.dtype, copy=False)
+        return record_grads(double_node, (grad,), (grad.shape,), (g, x, t),
+                            {"grad_output": g, "self": x, "target": t}, dict(n._attrs))[0]
+
+    def double(n, g):
+        x, t = n.saved("self"), n.saved("target")
+        return (gradient_node(g, x, t, n) if n.needs(0) else None,
+                gradient_node(g, t, x, n) if n.needs(1) else None)
+    return double_node, double
+
+
+def _slope(n, d):
+    beta = n._attrs["beta"]
+    return np.where(np.abs(d) < beta, d / beta, np.sign(d))
+
+
+def _curvature(n, d):
+    return (np.abs(d) < n._attrs["beta"]) / np.asarray(n._attrs["beta"], d.dtype)
+
+
+SmoothL1LossBackwardBackward0, _smooth_l1_double = pointwise_loss_double(
+    "SmoothL1LossBackwardBackward0", _slope, _curvature)
+SmoothL1LossBackward0 = node_class("SmoothL1LossBackward0", _smooth_l1_rule, arrays=True,
+                                   double=_smooth_l1_double)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",

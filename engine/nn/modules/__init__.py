@@ -7,7 +7,11 @@ from engine.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from engine.nn.modules.container import ModuleDict, ModuleList, Sequential
 from engine.nn.modules.conv import Conv1d, Conv2d
 from engine.nn.modules.dropout import Dropout, Dropout2d
-from engine.nn.modules.flatten import Flatten
+from engine.nn.modules.flatten import Flatten, Unflatten
+from engine.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d
+from engine.nn.modules.pixelshuffle import Fold, PixelShuffle, PixelUnshuffle, Unfold
+from engine.nn.modules.transformer import (MultiheadAttention, TransformerEncoder,
+                                           TransformerEncoderLayer)
 from engine.nn.modules.linear import Identity, Linear
 from engine.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss,
                                     MSELoss, NLLLoss, SmoothL1Loss)
@@ -34,4 +38,6 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "ReLU6", "HuberLoss", "KLDivLoss", "Upsample", "UpsamplingNearest2d",
            "UpsamplingBilinear2d", "CELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid",
            "Hardswish", "PReLU", "Softmin", "Softshrink", "Softsign", "Tanhshrink",
-           "Threshold"] + PADDING_LAYERS
+           "Threshold", "Unflatten", "MultiheadAttention", "TransformerEncoderLayer",
+           "TransformerEncoder", "PixelShuffle", "PixelUnshuffle", "Fold", "Unfold",
+           "InstanceNorm1d", "InstanceNorm2d"] + PADDING_LAYERS

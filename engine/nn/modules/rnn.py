@@ -91,7 +91,8 @@ class LSTM(RNNBase):
             if hx is not None:
                 hx = (S.unsqueeze(hx[0], 1), S.unsqueeze(hx[1], 1))
         if self.batch_first:
-            input = S.contiguous(S.transpose(input, 0, 1))
+            input = S.transpose(input, 0, 1)
+        input = S.contiguous(input)      # the oneDNN path's, whatever made it non-contiguous
         output, h_n, c_n = self._layers(input, hx)
         if self.batch_first:
             output = S.transpose(output, 0, 1)

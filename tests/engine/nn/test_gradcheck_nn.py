@@ -209,6 +209,17 @@ NN_CASES = {
     "GluBackward0": lambda: (lambda a: F.glu(a, 0), (leaf(4, 3),)),
     "PreluKernelBackward0": lambda: (F.prelu, (distinct(2, 3, 2), leaf(3))),
     "PreluKernelBackwardBackward0": lambda: (joined_grads(F.prelu), (distinct(2, 3, 2), leaf(3))),
+    "SmoothL1LossBackwardBackward0": lambda: (
+        joined_grads(lambda x, t: F.smooth_l1_loss(x, t, reduction="none", beta=0.7)),
+        (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
+    "PixelShuffleBackward0": lambda: (lambda x: F.pixel_shuffle(x, 2), (leaf(1, 8, 2, 3),)),
+    "PixelUnshuffleBackward0": lambda: (lambda x: F.pixel_unshuffle(x, 2), (leaf(1, 2, 4, 2),)),
+    "Im2ColBackward0": lambda: (lambda x: F.unfold(x, 2, padding=1, stride=2),
+                                (leaf(1, 2, 3, 3),)),
+    "Col2ImBackward0": lambda: (lambda x: F.fold(x, (3, 3), 2), (leaf(1, 8, 4),)),
+    "HuberLossBackwardBackward0": lambda: (
+        joined_grads(lambda x, t: F.huber_loss(x, t, delta=0.6)),
+        (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
 }
 
 

@@ -140,3 +140,30 @@ DTYPE_CASES = {
 @pytest.mark.parametrize("name", sorted(DTYPE_CASES))
 def test_dtypes_checked_as_torch(name):
     check(DTYPE_CASES[name])
+
+
+def double_backward(value_grad, squared):
+    """create_graph through torch's flash node: gradients from a NotImplemented node whose
+    edges go to what requires grad; differentiating them raises torch's error."""
+    def snippet(t):
+        rng = np.random.default_rng(0)
+        q, k, v = (t.tensor(rng.normal(size=(1, 2, 3, 4)), dtype=t.float32, requires_grad=r)
+                   for r in (True, True, value_grad))
+        out = t.nn.functional.scaled_dot_product_attention(q, k, v)
+        grads = t.autograd.grad(((out * out) if squared else out).sum(),
+                                (q, k, v) if value_grad else (q, k), create_graph=True)
+        node = grads[0].grad_fn
+        edges = [None if f is None else f.name() for f, _ in node.next_functions]
+        try:
+            sum(g.sum() for g in grads).backward()
+            error = None
+        except RuntimeError as e:
+            error = str(e)
+        return list(grads) + [node.name(), edges, error]
+    return snippet
+
+
+@pytest.mark.parametrize("value_grad", [True, False])
+@pytest.mark.parametrize("squared", [True, False])
+def test_double_backward_through_flash_node(value_grad, squared):
+    check(double_backward(value_grad, squared), rtol=1e-5, atol=1e-6)
