@@ -765,6 +765,9 @@ CASES.update({
         "v = torch.ones_like(torch.ones(2), requires_grad=None)",
         "v = torch.full((2,), 1.0, requires_grad=np.bool_(True))",
         "v = torch.ones(2).requires_grad_(1)", "v = torch.ones(2).requires_grad_(requires_grad=1)"],
+})
+
+
 # -------------------------------------------------------------- nn fidelity (fidnn)
 _X3 = "torch.tensor([[[0.3, -1.2], [2.0, 0.7]], [[-0.4, 1.1], [0.9, -2.2]]], requires_grad=True)"
 CASES.update({
