@@ -9,6 +9,7 @@ import pytest
 from graphtui.headless import press_and_settle, settle
 from graphtui.screens.gradients import GradientsScreen
 from graphtui.screens.main import MainScreen
+from graphtui.widgets.gradients_table import GradientsTable
 from graphtui.widgets.tab_bar import TabBar
 from tui_support import new_app, running, screen_text
 
@@ -115,6 +116,24 @@ async def test_opened_at_an_earlier_moment_it_shows_that_iteration():
         await ui.pilot.pause()
         text = await open_view(ui)
         assert "backward 1 of 8, loss 5.20" in text
+
+
+async def test_the_view_is_made_unseen_when_the_run_stops_and_g_shows_it():
+    """screens/unseen.py: once the run has stopped the view is mounted, filled and laid out
+    at the terminal's size behind the main screen; G shows that one, as made."""
+    async with running(MLP, break_on_backward=False, size=LARGE) as ui:
+        for _ in range(100):                      # made after the frame that shows the end
+            await ui.pilot.pause(0.05)
+            made = ui.screen._gradients
+            if made is not None and made.is_mounted and made._size == ui.app.size:
+                break
+        assert made is not None and made.is_mounted and ui.app.screen is ui.screen
+        assert "backward 8 of 8" in str(made.query_one("#grad-title").render())
+        table = made.query_one(GradientsTable)
+        assert table.rows and table.size.width > 0 and not made._layout_required
+        text = await open_view(ui)
+        assert ui.app.screen is made
+        assert "backward 8 of 8, loss 0.187543" in text and "├ weight" in text
 
 
 def snapshot(snap_compare, path: Path, keys: list[str], size) -> bool:
