@@ -16,6 +16,7 @@ from tui_support import new_app, running, screen_text
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 VANISHING = SCENARIOS / "vanishing_gradients.py"
 MLP = SCENARIOS / "mlp_training.py"
+FROZEN = Path(__file__).resolve().parent / "fixtures" / "frozen_layer.py"
 SMALL, LARGE = (80, 24), (160, 45)
 
 
@@ -158,6 +159,26 @@ def test_snapshot_vanishing(snap_compare, size, keys):
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x45"])
 def test_snapshot_loss_curve(snap_compare, size):
     assert snapshot(snap_compare, MLP, ["G", "3"], size)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x45"])
+def test_snapshot_frozen_layer(snap_compare, size):
+    assert snapshot(snap_compare, FROZEN, ["G"], size)
+
+
+async def test_a_frozen_layer_is_listed_and_module_labels_are_whole():
+    async with running(FROZEN, break_on_backward=False, size=SMALL) as ui:
+        lines = [line.rstrip() for line in (await open_view(ui)).splitlines()]
+        header = next(line for line in lines if line.startswith("parameter"))
+        assert header.split() == ["parameter", "shape", "‖g‖", "min", "max", "mean|g|", "NaN",
+                                  "upd/w", "trend"]
+        at = lines.index(header)
+        assert lines[at + 1] == "body.0 (Linear)"
+        assert lines[at + 4] == "body.1 (Linear)"
+        assert lines[at + 5].split() == ["├", "weight", "8×8", "frozen:", "requires_grad=False"]
+        assert lines[at + 6].split() == ["└", "bias", "8", "frozen:", "requires_grad=False"]
+        assert lines[at + 7] == "projection_head (Linear)"
+        assert lines[at + 8].split()[:3] == ["├", "weight", "1×8"]
 
 
 async def test_a_backward_paused_before_any_grad_says_so_and_where_the_last_one_is():
