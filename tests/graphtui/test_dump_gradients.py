@@ -152,7 +152,8 @@ def test_a_bias_before_a_batchnorm_is_explained_not_flagged(tmp_path):
     assert (note["parameter"], note["cancelled_by"]) == ("0.bias", "1 (BatchNorm2d)")
 
 
-def test_a_frozen_layer_is_listed_frozen_in_the_table_and_the_json(tmp_path):
+@pytest.mark.parametrize("backend", ["engine", "torch"])
+def test_a_frozen_layer_is_listed_frozen_in_the_table_and_the_json(tmp_path, backend):
     path = tmp_path / "frozen.py"
     path.write_text(
         "import torch\n"
@@ -161,9 +162,9 @@ def test_a_frozen_layer_is_listed_frozen_in_the_table_and_the_json(tmp_path):
         "net[0].requires_grad_(False)\n"
         "net(torch.randn(5, 3)).sum().backward()\n", encoding="utf-8")
     out = tmp_path / "run.jsonl"
-    result = dump(path, "--json", "-o", out)
+    result = dump(path, "--backend", backend, "--json", "-o", out)
     assert result.returncode == 0, result.stderr
-    text = dump(path).stdout.split("== gradients: ", 1)[1].splitlines()
+    text = dump(path, "--backend", backend).stdout.split("== gradients: ", 1)[1].splitlines()
     assert [line.split() for line in text[4:7]] == [
         ["0", "(Linear)"], ["weight", "4×3", "—", "frozen:", "requires_grad=False"],
         ["bias", "4", "—", "frozen:", "requires_grad=False"]]
