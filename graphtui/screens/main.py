@@ -32,7 +32,7 @@ from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.go_to_event import GoToEventScreen
 from graphtui.screens.help import HelpScreen
-from graphtui.screens.unseen import mount_unseen
+from graphtui.screens.unseen import lay_out_unseen, mount_unseen
 from graphtui.screens.navigation import (
     current, find_targets, iteration_end, landmark, node_of_tensor,
 )
@@ -108,6 +108,7 @@ class MainScreen(Screen):
         self._why_tensor: int | None = None  # the tensor looked at when the Why pane opened
         self._reveal_next: int | None = None # a node to put the cursor on at the next show
         self._gradients = None               # the gradients view of the current run, once made
+        self._gradients_ready: tuple | None = None  # (run, finished) it was made ready for
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -234,8 +235,7 @@ class MainScreen(Screen):
             self._refresh_timer = self.set_timer(self._refresh_gap, self._timed_refresh)
         elif self.moment is None and state.step >= len(log) and self.session.is_finished:
             gc_tuning.settle()               # the whole run is in: keep it out of the GC's way
-        if state.run_state not in WORKING and (self._gradients is None
-                                               or self._gradients.run_log is not log):
+        if state.run_state not in WORKING and self._gradients_ready != self._run_stage(log):
             self.call_after_refresh(self._prepare_gradients)
 
     def _refresh_why(self, log, state: State) -> None:
@@ -595,14 +595,23 @@ class MainScreen(Screen):
 
     def _prepare_gradients(self) -> None:
         """Make the gradients view ahead of its key, unseen (screens/unseen.py): when the
-        run stops, after the frame that shows it, the first G only paints a ready view."""
+        run first stops, after the frame that shows it, and again when it has finished (not
+        at each step: a step key must stay quick), so that G only paints a ready view."""
+        log = self.session.log
+        stage = self._run_stage(log)
         if self.app.screen is not self or self.state is None \
-                or self.state.run_state in WORKING:
+                or self.state.run_state in WORKING or self._gradients_ready == stage:
             return
+        self._gradients_ready = stage
         screen = self._gradients
-        if screen is None or screen.run_log is not self.session.log:
-            screen = self._make_gradients()
-            mount_unseen(self.app, screen)
+        if screen is None or screen.run_log is not log:
+            mount_unseen(self.app, self._make_gradients())
+        elif screen.is_mounted:
+            screen.at_moment(self.moment)
+            lay_out_unseen(screen)
+
+    def _run_stage(self, log) -> tuple:
+        return (id(log), self.session.is_finished)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.read_only))

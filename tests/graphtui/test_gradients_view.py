@@ -119,22 +119,38 @@ async def test_opened_at_an_earlier_moment_it_shows_that_iteration():
         assert "backward 1 of 8, loss 5.20" in text
 
 
+async def made_view(ui, title_part: str):
+    """The view made unseen behind the main screen, once its title has ``title_part``."""
+    for _ in range(100):
+        await ui.pilot.pause(0.05)
+        made = ui.screen._gradients
+        if made is not None and made.is_mounted and made._size == ui.app.size \
+                and title_part in str(made.query_one("#grad-title").render()):
+            return made
+    raise AssertionError(f"no view made unseen with {title_part!r}")
+
+
 async def test_the_view_is_made_unseen_when_the_run_stops_and_g_shows_it():
     """screens/unseen.py: once the run has stopped the view is mounted, filled and laid out
     at the terminal's size behind the main screen; G shows that one, as made."""
     async with running(MLP, break_on_backward=False, size=LARGE) as ui:
-        for _ in range(100):                      # made after the frame that shows the end
-            await ui.pilot.pause(0.05)
-            made = ui.screen._gradients
-            if made is not None and made.is_mounted and made._size == ui.app.size:
-                break
-        assert made is not None and made.is_mounted and ui.app.screen is ui.screen
-        assert "backward 8 of 8" in str(made.query_one("#grad-title").render())
+        made = await made_view(ui, "backward 8 of 8")    # after the frame showing the end
+        assert ui.app.screen is ui.screen
         table = made.query_one(GradientsTable)
         assert table.rows and table.size.width > 0 and not made._layout_required
         text = await open_view(ui)
         assert ui.app.screen is made
         assert "backward 8 of 8, loss 0.187543" in text and "├ weight" in text
+
+
+async def test_the_view_made_at_a_pause_is_made_ready_again_when_the_run_ends():
+    async with running(VANISHING, size=SMALL) as ui:         # paused at backward 1's start
+        made = await made_view(ui, "backward 1 of 1")
+        await ui.press("c")                                 # paused at backward 2's start:
+        await ui.press("c")                                 # not remade at each stop
+        assert ui.session.is_finished
+        assert await made_view(ui, "backward 2 of 2, loss 0.778702") is made
+        assert not made._layout_required and ui.app.screen is ui.screen
 
 
 def snapshot(snap_compare, path: Path, keys: list[str], size) -> bool:
