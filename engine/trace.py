@@ -536,6 +536,10 @@ class TensorNamed:
     """A name became known for a tensor (a module parameter, a scenario variable)."""
     tensor_id: int
     name: str
+    # Set for a module's parameter (None for its buffers and for variables): its shape and
+    # requires_grad, so a frozen one is known though no gradient ever names it.
+    param_shape: tuple[int, ...] | None = None
+    requires_grad: bool | None = None
 
 
 @_record

@@ -51,6 +51,10 @@ def write_gradients(tracker: GradientTracker, out: TextIO) -> None:
             rows.append((row.label,) + ("",) * (len(COLUMNS) - 1))
             continue
         stat = row.stat
+        if stat is None:                  # frozen, or no gradient in this backward
+            rows.append(("  " + row.label, shape_text(row.param.shape), "—", "", "", "", "",
+                         "", row.trend, row.missing))
+            continue
         bad = stat.nan + stat.inf
         flag = f"{row.flag.kind}: {row.flag.reason}" if row.flag else ""
         rows.append(("  " + row.label, shape_text(row.param.shape), number(stat.norm),
@@ -73,7 +77,8 @@ def gradients_json(tracker: GradientTracker) -> dict:
         "thresholds": {"vanishing_norm": VANISHING_NORM, "vanishing_drop": VANISHING_DROP,
                        "exploding_norm": EXPLODING_NORM},
         "parameters": [{"tensor_id": p.tensor_id, "name": p.name, "module": p.module,
-                        "shape": list(p.shape)} for p in params],
+                        "shape": list(p.shape), "requires_grad": p.requires_grad}
+                       for p in params],
         "thinned": tracker.thinned,
         "notes": [{"parameter": n.name, "cancelled_by": n.norm_module, "text": n.text}
                   for n in tracker.notes()],

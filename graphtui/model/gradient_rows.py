@@ -18,13 +18,20 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A module's header row (param None) or one parameter's row."""
+    """A module's header row (param None) or one parameter's row (stat None: it got no
+    gradient in the iteration, and ``missing`` says why)."""
     module: str
     label: str
     param: Param | None = None
     stat: GradStat | None = None
     flag: Flag | None = None
     trend: str = ""
+    missing: str = ""
+
+
+FROZEN = "frozen: requires_grad=False"
+NO_GRAD = "no gradient in this backward"
+NOT_YET = "no .grad yet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,16 +46,21 @@ def table_rows(tracker: GradientTracker, iteration: Iteration, trend_width: int 
     flags = {flag.tensor_id: flag for flag in tracker.flags(iteration)}
     rows: list[Row] = []
     module = None
-    for param in tracker.layer_order():
-        stat = iteration.grads.get(param.tensor_id)
-        if stat is None:
-            continue
+    for param in tracker.listed(iteration):
         if param.module != module:
             module = param.module
             rows.append(Row(module, tracker.module_label(module)))
+        stat = iteration.grads.get(param.tensor_id)
         trend = _trend(tracker, param.tensor_id, trend_width)
-        rows.append(Row(module, param.short_name, param, stat, flags.get(param.tensor_id), trend))
+        rows.append(Row(module, param.short_name, param, stat, flags.get(param.tensor_id), trend,
+                        "" if stat is not None else _missing(param, iteration)))
     return rows
+
+
+def _missing(param: Param, iteration: Iteration) -> str:
+    if not param.requires_grad:
+        return FROZEN
+    return NO_GRAD if iteration.finished else NOT_YET
 
 
 # tracker -> (its step, {(tensor id, width): sparkline}). A trend covers every iteration, so

@@ -1,9 +1,12 @@
 """Per-parameter gradient statistics per iteration, read from the event log. Pure, no Textual.
 
 An iteration is the Nth backward pass (each ``BackwardStarted``, numbered from 1). A
-parameter is a leaf whose ``.grad`` an iteration's backward wrote (``GradAccumulated`` that
-is not a ``retain_grad`` copy); its statistics for the iteration are those of its ``.grad``
-when that backward finished. An optimizer step seen after the backward (a
+parameter is a module's parameter, named by its module (``TensorNamed`` with its shape and
+requires_grad: a frozen one is listed though it never gets a gradient), or any leaf whose
+``.grad`` an iteration's backward wrote (``GradAccumulated`` that is not a ``retain_grad``
+copy); its statistics for the iteration are those of its ``.grad`` when that backward
+finished. The parameters a module names together (one model's, at its first forward) are
+one ``model``: an iteration lists every parameter of the models it wrote gradients to. An optimizer step seen after the backward (a
 ``TensorModified`` carrying ``update_norm``) gives the ratio of the update to the weight,
 ``‖Δw‖ / ‖w‖`` with w after the step.
 
@@ -19,6 +22,7 @@ true), so memory is bounded on any loop.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 import threading
 import weakref
@@ -60,6 +64,9 @@ class Param:
     module: str               # module path ("0", "fc1"), or TOP_LEVEL
     shape: tuple[int, ...]
     order: int                # layer order: when the parameter was first seen
+    requires_grad: bool = True    # False: frozen, it gets no gradient
+    model: int = 0            # the parameters named together by one module (0: a leaf that
+                              # got a gradient, named by no module)
 
     @property
     def short_name(self) -> str:
@@ -168,6 +175,9 @@ class GradientTracker:
         self._names: dict[int, tuple[str, int]] = {}    # tensor id -> (name, order named)
         self._scalars: dict[int, float] = {}
         self._order = 0
+        self._models = 0                     # models seen (parameters named together)
+        self._model_steps: dict[int, int] = {}   # model -> step its parameters were named
+        self._named_at = -2                  # step of the last TensorNamed
         self._in_backward = False
         self._flags: dict[int, list[Flag]] = {}      # by iteration number, once finished
         self._normalised: dict[str, str] = {}   # module path -> the norm right after it
@@ -272,6 +282,21 @@ class GradientTracker:
     def layer_order(self) -> list[Param]:
         return sorted(self.params.values(), key=lambda p: p.order)
 
+    def listed(self, iteration: Iteration) -> list[Param]:
+        """The parameters an iteration's table lists, in layer order: those it wrote a
+        gradient to, the others of the same models (frozen, unused, or not reached yet by
+        a backward still running), and every parameter of a model frozen whole (a frozen
+        backbone called on its own) named before that backward. Another model trained
+        apart (a second net, its own backward) stays out."""
+        params = self.params
+        models = {params[tid].model for tid in iteration.grads if tid in params}
+        trainable = {p.model for p in params.values() if p.requires_grad}
+        models.update(model for model, step in self._model_steps.items()
+                      if step < iteration.step and model not in trainable)
+        models.discard(0)
+        return [p for p in self.layer_order()
+                if p.tensor_id in iteration.grads or p.model in models]
+
     def norms(self, tensor_id: int) -> list[float | None]:
         """The parameter's gradient norm in each iteration kept (None where it got none)."""
         return [_norm_of(it.grads.get(tensor_id)) for it in self.iterations]
@@ -286,9 +311,10 @@ class GradientTracker:
 
     # ------------------------------------------------------------ events
 
-    def _named(self, tensor_id: int, name: str | None) -> None:
+    def _named(self, tensor_id: int, name: str | None) -> int | None:
+        """Remember the tensor's name; its order (when it was first named)."""
         if not name:
-            return
+            return None
         known = self._names.get(tensor_id)
         if known is None:
             self._order += 1           # parameters are named in the order the model has them
@@ -298,9 +324,21 @@ class GradientTracker:
         self._names[tensor_id] = (name, order)
         param = self.params.get(tensor_id)
         if param is not None and param.name != name:
-            self.params[tensor_id] = _param(tensor_id, name, param.shape, param.order)
+            self.params[tensor_id] = _renamed(param, name)
         if len(self._names) > MAX_NAMES:
             self._names = {tid: n for tid, n in self._names.items() if tid in self.params}
+        return order
+
+    def _on_named(self, e: trace.TensorNamed) -> None:
+        order = self._named(e.tensor_id, e.name)
+        if e.param_shape is not None and order is not None:
+            # A module names its parameters one after the other, at its first forward.
+            if self.step != self._named_at + 1 or not self._models:
+                self._models += 1
+                self._model_steps[self._models] = self.step
+            self.params[e.tensor_id] = _param(e.tensor_id, e.name, tuple(e.param_shape), order,
+                                              bool(e.requires_grad), self._models)
+        self._named_at = self.step
 
     def _on_created(self, e: trace.TensorCreated) -> None:
         if e.name:
@@ -311,6 +349,10 @@ class GradientTracker:
 
     def _on_modified(self, e: trace.TensorModified) -> None:
         self._remember_scalar(e.tensor_id, e.summary)
+        param = self.params.get(e.tensor_id)
+        if param is not None and e.requires_grad is not None \
+                and e.requires_grad != param.requires_grad:       # frozen, or unfrozen
+            self.params[e.tensor_id] = dataclasses.replace(param, requires_grad=e.requires_grad)
         if e.update_norm is None or not self.iterations:
             return
         iteration = self.iterations[-1]
@@ -378,9 +420,15 @@ class GradientTracker:
         self.thinned = True
 
 
-def _param(tensor_id: int, name: str, shape: tuple, order: int) -> Param:
+def _param(tensor_id: int, name: str, shape: tuple, order: int, requires_grad: bool = True,
+           model: int = 0) -> Param:
     module = name.rsplit(".", 1)[0] if "." in name else TOP_LEVEL
-    return Param(tensor_id, name, module, shape, order)
+    return Param(tensor_id, name, module, shape, order, requires_grad, model)
+
+
+def _renamed(param: Param, name: str) -> Param:
+    return _param(param.tensor_id, name, param.shape, param.order, param.requires_grad,
+                  param.model)
 
 
 def _with_ratio(stat: GradStat, ratio: float) -> GradStat:
@@ -393,7 +441,7 @@ def _norm_of(stat: GradStat | None) -> float | None:
 
 _HANDLERS = {
     trace.TensorCreated: GradientTracker._on_created,
-    trace.TensorNamed: lambda t, e: t._named(e.tensor_id, e.name),
+    trace.TensorNamed: GradientTracker._on_named,
     trace.TensorModified: GradientTracker._on_modified,
     trace.BackwardStarted: GradientTracker._on_backward_started,
     trace.BackwardFinished: GradientTracker._on_backward_finished,

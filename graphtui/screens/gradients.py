@@ -20,6 +20,7 @@ from textual.widgets import ContentSwitcher, Static
 from graphtui.dump_gradients import findings_line, iteration_title
 from graphtui.model.gradient_rows import layer_flow, table_rows
 from graphtui.model.gradients import THRESHOLDS_SHORT, tracker_for
+from graphtui.screens.unseen import lay_out_unseen
 from graphtui.widgets.flow_chart import FlowChart
 from graphtui.widgets.gradients_table import TREND_WIDTH, GradientsTable
 from graphtui.widgets.loss_chart import LossChart
@@ -102,6 +103,7 @@ class GradientsScreen(Screen):
         self.show_iteration()
         if not self.session.is_finished:
             self.set_interval(POLL, self._poll)
+        lay_out_unseen(self)                  # made ahead of the key (screens/unseen.py)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Called before Screen's own handler. Each time a screen is shown Textual restyles

@@ -32,6 +32,7 @@ from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
 from graphtui.screens.go_to_event import GoToEventScreen
 from graphtui.screens.help import HelpScreen
+from graphtui.screens.unseen import lay_out_unseen, mount_unseen
 from graphtui.screens.navigation import (
     current, find_targets, iteration_end, landmark, node_of_tensor,
 )
@@ -50,6 +51,7 @@ MIN_REFRESH = 0.1          # seconds between repaints while events flood in (a p
 REFRESH_SHARE = 3          # a flood's repaints take at most 1/REFRESH_SHARE of the UI thread
 
 PHASES = {RUN_NOT_STARTED: "starting"}
+WORKING = (RUN_NOT_STARTED, RUN_RUNNING)   # the run has not stopped yet
 
 
 class SessionChanged(Message):
@@ -106,6 +108,7 @@ class MainScreen(Screen):
         self._why_tensor: int | None = None  # the tensor looked at when the Why pane opened
         self._reveal_next: int | None = None # a node to put the cursor on at the next show
         self._gradients = None               # the gradients view of the current run, once made
+        self._gradients_ready: tuple | None = None  # (run, finished) it was made ready for
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -232,6 +235,8 @@ class MainScreen(Screen):
             self._refresh_timer = self.set_timer(self._refresh_gap, self._timed_refresh)
         elif self.moment is None and state.step >= len(log) and self.session.is_finished:
             gc_tuning.settle()               # the whole run is in: keep it out of the GC's way
+        if state.run_state not in WORKING and self._gradients_ready != self._run_stage(log):
+            self.call_after_refresh(self._prepare_gradients)
 
     def _refresh_why(self, log, state: State) -> None:
         """The Why pane, when open: the whole run's findings, looked for again (on a worker
@@ -569,19 +574,44 @@ class MainScreen(Screen):
         self.refresh_now()
 
     def action_gradients(self) -> None:
-        """Show the gradients view at the moment shown. The view is made once per run and
-        kept (installed), so opening it again costs no new widgets."""
-        from graphtui.screens.gradients import GradientsScreen
-
+        """Show the gradients view at the moment shown."""
         screen = self._gradients
         if screen is not None and screen.run_log is self.session.log:
             screen.at_moment(self.moment)
         else:
-            if screen is not None:
-                self.app.uninstall_screen(screen)
-            screen = self._gradients = GradientsScreen(self.session, self.moment)
-            self.app.install_screen(screen, "gradients")
+            screen = self._make_gradients()
         self.app.push_screen(screen)
+
+    def _make_gradients(self):
+        """The gradients view of the current run, made once per run and kept (installed),
+        so opening it again costs no new widgets."""
+        from graphtui.screens.gradients import GradientsScreen
+
+        if self._gradients is not None:
+            self.app.uninstall_screen(self._gradients)
+        screen = self._gradients = GradientsScreen(self.session, self.moment)
+        self.app.install_screen(screen, "gradients")
+        return screen
+
+    def _prepare_gradients(self) -> None:
+        """Make the gradients view ahead of its key, unseen (screens/unseen.py): when the
+        run first stops, after the frame that shows it, and again when it has finished (not
+        at each step: a step key must stay quick), so that G only paints a ready view."""
+        log = self.session.log
+        stage = self._run_stage(log)
+        if self.app.screen is not self or self.state is None \
+                or self.state.run_state in WORKING or self._gradients_ready == stage:
+            return
+        self._gradients_ready = stage
+        screen = self._gradients
+        if screen is None or screen.run_log is not log:
+            mount_unseen(self.app, self._make_gradients())
+        elif screen.is_mounted:
+            screen.at_moment(self.moment)
+            lay_out_unseen(screen)
+
+    def _run_stage(self, log) -> tuple:
+        return (id(log), self.session.is_finished)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.read_only))

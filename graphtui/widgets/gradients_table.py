@@ -26,14 +26,16 @@ from graphtui.model.gradient_rows import Row, shape_text
 from graphtui.widgets.chart_text import FLAG_STYLE, MEAN_STYLE
 
 NAME_WIDTH, NUMBER_WIDTH = 11, 9
-COLUMNS = (("parameter", NAME_WIDTH), ("shape", 6), ("‖g‖", NUMBER_WIDTH),
-           ("min", NUMBER_WIDTH), ("max", NUMBER_WIDTH), ("mean|g|", NUMBER_WIDTH),
-           ("NaN", 5), ("upd/w", NUMBER_WIDTH))
+# (label, width, right-aligned): a number's column is right-aligned, its header too, so
+# each column starts with a space its cells leave (a number has at most width - 1 chars).
+COLUMNS = (("parameter", NAME_WIDTH, False), ("shape", 6, False), ("‖g‖", NUMBER_WIDTH, True),
+           ("min", NUMBER_WIDTH, True), ("max", NUMBER_WIDTH, True),
+           ("mean|g|", NUMBER_WIDTH, True), ("NaN", 5, True), ("upd/w", NUMBER_WIDTH, True))
 TREND_WIDTH = 8
-WIDTHS = tuple(width for _, width in COLUMNS) + (TREND_WIDTH + 1,)
+WIDTHS = tuple(width for _, width, _ in COLUMNS) + (TREND_WIDTH + 1,)
 TABLE_WIDTH = sum(WIDTHS)
-HEADER = tuple(Text(label, justify="right" if width == NUMBER_WIDTH else "left")
-               for label, width in COLUMNS) + (Text(" trend"),)
+HEADER = tuple(Text(label, justify="right" if right else "left")
+               for label, _, right in COLUMNS) + (Text(" trend"),)
 ROWS_KEPT = 1024        # row strips kept (a view shows ~40; a few hundred iterations' worth)
 
 
@@ -142,7 +144,7 @@ class GradientsTable(ScrollView, can_focus=True):
         cache_key = (key, index, row_style, cursor, base, width)
         strip = self._strips.get(cache_key)
         if strip is None:
-            cells = HEADER if index < 0 else _cells(*self.rows[index])
+            cells = tuple(zip(HEADER, WIDTHS)) if index < 0 else _cells(*self.rows[index])
             strip = _draw_row(cells, index, row_style + cursor, post, base, width,
                               self.app.console)
             if len(self._strips) >= ROWS_KEPT:
@@ -153,14 +155,18 @@ class GradientsTable(ScrollView, can_focus=True):
 
 def _draw_row(cells: tuple, index: int, style: Style, post: Style, base: Style,
               width: int, console) -> Strip:
-    """The row's cells, each cropped and padded to its column as DataTable pads a one-line
-    cell (a right-aligned number's padding in its style, a left-aligned cell's not), over
-    ``style``, then the rest of the line in ``style`` too."""
+    """The row's cells (each with its width: a column's, or several columns' for a cell that
+    spans them), each cropped and padded as DataTable pads a one-line cell (a right-aligned
+    number's padding in its style, a left-aligned cell's not), over ``style``, then the rest
+    of the line in ``style`` too."""
     line = Text()
-    for column, (cell, cell_width) in enumerate(zip(cells, WIDTHS)):
-        start = len(line)
+    for cell, cell_width in cells:
         _append_fitted(line, cell if isinstance(cell, Text) else Text(cell), cell_width)
-        line.stylize(Style.from_meta({"row": index, "column": column}), start, len(line))
+    start = 0
+    for column, column_width in enumerate(WIDTHS):      # each column's cells marked as its
+        line.stylize(Style.from_meta({"row": index, "column": column}), start,
+                     start + column_width)
+        start += column_width
     segments = list(Segment.apply_style(line.render(console), style, post))
     # As DataTable: the rest of the line in the row's style (an empty segment if none).
     meta = Style.from_meta({"row": index, "column": 0, "out_of_bounds": True})
@@ -184,23 +190,33 @@ def _last_in_module(rows: list[Row], index: int) -> bool:
 
 
 def _cells(row: Row, last: bool) -> tuple:
+    """(cell, width) of each cell of the row. A module's row is its label, the whole width
+    of the table; a parameter without a gradient says why across the statistics."""
     if row.param is None:
-        return (Text(row.label, style="bold", no_wrap=True, overflow="ellipsis"),) + \
-            ("",) * len(COLUMNS)
+        return ((Text(row.label, style="bold", no_wrap=True, overflow="ellipsis"),
+                 TABLE_WIDTH),)
     stat = row.stat
     flagged = row.flag is not None
     name = Text("└ " if last else "├ ", style="dim")
     name.append(("⚠" if flagged else "") + row.label, style=FLAG_STYLE if flagged else "")
+    shape = Text(shape_text(row.param.shape), style="dim")
+    trend = Text(" " + row.trend, style=MEAN_STYLE)
+    if stat is None:
+        name.stylize("dim", 2)
+        missing = Text("  " + row.missing, style="dim italic", no_wrap=True,
+                       overflow="ellipsis")
+        return ((name, WIDTHS[0]), (shape, WIDTHS[1]), (missing, sum(WIDTHS[2:-1])),
+                (trend, WIDTHS[-1]))
     bad = f"{stat.nan}/{stat.inf}" if stat.nan + stat.inf else "0"
-    return (
+    return tuple(zip((
         name,
-        Text(shape_text(row.param.shape), style="dim"),
+        shape,
         _number(stat.norm, FLAG_STYLE if flagged else "bold"),
         _number(stat.min), _number(stat.max), _number(stat.abs_mean),
         Text(bad, style=FLAG_STYLE if bad != "0" else "dim", justify="right"),
         _number(stat.update_ratio),
-        Text(" " + row.trend, style=MEAN_STYLE),
-    )
+        trend,
+    ), WIDTHS))
 
 
 def _number(value: float | None, style: str = "") -> Text:

@@ -340,6 +340,16 @@ class GraphTree(Tree[TreeEntry]):
                 self.show_guides, self.guide_depth, line.last, path, label.plain,
                 label.style, tuple(label.spans), node._allow_expand, node.is_expanded)
 
+    def _invalidate(self) -> None:
+        """Tree's, without its layout: Tree asks for one at every change (each row a rebuild
+        adds), though the pane's size follows the tree's virtual size, which asks for a
+        layout itself when it changes. A < / > rebuild mostly keeps it: only the lines
+        that changed are painted again."""
+        self._clear_line_cache()
+        self._updates += 1
+        self.root._reset()
+        self.refresh()
+
     def notify_style_update(self) -> None:
         self._drawn_lines.clear()
         super().notify_style_update()

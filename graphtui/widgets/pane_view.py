@@ -41,13 +41,21 @@ class PaneView(VerticalScroll):
         yield Static(classes="body")
 
     _last: RenderableType = ""
+    _height: int | None = None               # lines of the body last shown (None: unknown)
     numbers: EventNumbers | None = None      # the events' numbers (as the events pane shows)
 
     def show(self, state: State, selection: Selection, numbers: EventNumbers | None = None
              ) -> None:
         self.numbers = numbers
         self._last = self.render_view(state, selection)
-        self.query_one(".body", Static).update(RenderedOnce(self._last))
+        body = self.query_one(".body", Static)
+        content = RenderedOnce(self._last)
+        # A layout only when the height changes: most keys that move through history show
+        # the same item, as tall as before. Measured as Textual measures it, so the render
+        # kept for that width serves the paint too.
+        height = content.height(self.app, body.content_size.width)
+        body.update(content, layout=height is None or height != self._height)
+        self._height = height
 
     def render_view(self, state: State, selection: Selection) -> RenderableType:
         raise NotImplementedError
@@ -74,6 +82,14 @@ class RenderedOnce:
         if self._segments is None or self._segments[0] != key:
             self._segments = (key, list(console.render(self.renderable, options)))
         return self._segments[1]
+
+    def height(self, app, width: int) -> int | None:
+        """Its lines at ``width``, as Textual's ``RichVisual.get_height`` counts them (with
+        the same options, so that render is the one kept); None before a layout."""
+        if width <= 0:
+            return None
+        options = app.console_options.update_width(width).update(highlight=False)
+        return sum(text.count("\n") for text, _, _ in self.__rich_console__(app.console, options))
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement.get(console, options, self.renderable)

@@ -150,3 +150,26 @@ def test_a_bias_before_a_batchnorm_is_explained_not_flagged(tmp_path):
     header = json.loads(dump(path, "--json").stdout.splitlines()[0])
     [note] = header["gradients"]["notes"]
     assert (note["parameter"], note["cancelled_by"]) == ("0.bias", "1 (BatchNorm2d)")
+
+
+@pytest.mark.parametrize("backend", ["engine", "torch"])
+def test_a_frozen_layer_is_listed_frozen_in_the_table_and_the_json(tmp_path, backend):
+    path = tmp_path / "frozen.py"
+    path.write_text(
+        "import torch\n"
+        "torch.manual_seed(0)\n"
+        "net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 1))\n"
+        "net[0].requires_grad_(False)\n"
+        "net(torch.randn(5, 3)).sum().backward()\n", encoding="utf-8")
+    out = tmp_path / "run.jsonl"
+    result = dump(path, "--backend", backend, "--json", "-o", out)
+    assert result.returncode == 0, result.stderr
+    text = dump(path, "--backend", backend).stdout.split("== gradients: ", 1)[1].splitlines()
+    assert [line.split() for line in text[4:7]] == [
+        ["0", "(Linear)"], ["weight", "4×3", "—", "frozen:", "requires_grad=False"],
+        ["bias", "4", "—", "frozen:", "requires_grad=False"]]
+    assert text[7] == "1 (Linear)"
+    header = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    params = {p["name"]: p["requires_grad"] for p in header["gradients"]["parameters"]}
+    assert params == {"0.weight": False, "0.bias": False, "1.weight": True, "1.bias": True}
+    assert sorted(header["gradients"]["iterations"][0]["grads"]) == ["1.bias", "1.weight"]

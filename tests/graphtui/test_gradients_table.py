@@ -8,19 +8,22 @@ from textual.app import App
 from textual.containers import Horizontal
 from textual.widgets import DataTable
 
-from graphtui.model.gradient_rows import Row
+from graphtui.model.gradient_rows import FROZEN, Row
 from graphtui.model.gradients import EXPLODING, Flag, GradStat, Param
-from graphtui.widgets.gradients_table import COLUMNS, NUMBER_WIDTH, TREND_WIDTH, \
+from graphtui.widgets.gradients_table import COLUMNS, TABLE_WIDTH, TREND_WIDTH, WIDTHS, \
     GradientsTable, _cells
 
+LONG_MODULE = "encoder.layers.11.self_attention.output_projection_with_a_longer_name (Linear)"
 
-def param(tensor_id, name, module, shape):
-    return Param(tensor_id, f"{module}.{name}", module, shape, tensor_id)
+
+def param(tensor_id, name, module, shape, requires_grad=True):
+    return Param(tensor_id, f"{module}.{name}", module, shape, tensor_id, requires_grad)
 
 
 def sample_rows(scale: float = 1.0) -> list[Row]:
-    """Two modules, one label too long for its column, a shape too long for its column, a
-    flagged parameter with NaN and Inf, a missing update ratio, and a zero."""
+    """Three modules, one label longer than the first column, one longer than the table, a
+    shape too long for its column, a frozen parameter, a flagged parameter with NaN and
+    Inf, a missing update ratio, and a zero."""
     conv = "features.0.conv_with_a_long_name"
     stat = GradStat(2.5e-3 * scale, -1.25e-4, 3.5e-4, 4.25e-5, 0, 0, 1.5e-2)
     bad = GradStat(float("nan"), None, None, None, 3, 1, None)
@@ -29,6 +32,9 @@ def sample_rows(scale: float = 1.0) -> list[Row]:
                 "▁▂▃▄▅▆▇█"),
             Row(conv, "bias", param(2, "bias", conv, (128,)),
                 GradStat(0.0, 0.0, 0.0, 0.0, 0, 0, None), None, "▁▁"),
+            Row("enc", LONG_MODULE),
+            Row("enc", "weight", param(3, "weight", "enc", (8, 8), False), None, None, "",
+                FROZEN),
             Row("fc", "fc (Linear)")]
     for k in range(14):
         rows.append(Row("fc", f"p{k}", param(10 + k, f"p{k}", "fc", (10, k + 1)),
@@ -44,16 +50,37 @@ class ReferenceTable(DataTable):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.cell_padding = 0
-        for label, width in COLUMNS:
-            justify = "right" if width == NUMBER_WIDTH else "left"
-            self.add_column(Text(label, justify=justify), width=width)
+        for label, width, right in COLUMNS:
+            self.add_column(Text(label, justify="right" if right else "left"), width=width)
         self.add_column(Text(" trend"), width=TREND_WIDTH + 1)
 
     def show(self, rows: list[Row]) -> None:
         self.clear()
         for index, row in enumerate(rows):
             last = index + 1 >= len(rows) or rows[index + 1].param is None
-            self.add_row(*_cells(row, last), key=str(index))
+            self.add_row(*column_cells(_cells(row, last)), key=str(index))
+
+
+def column_cells(cells) -> list[Text]:
+    """One cell per column: a cell that spans columns (a module's label, why a parameter
+    has no gradient), fitted to its span and cut at the columns' edges (DataTable has no
+    spans: the cut pieces, side by side, draw the cell)."""
+    out: list[Text] = []
+    for cell, width in cells:
+        first = len(out)
+        last = next(k for k in range(first, len(WIDTHS)) if sum(WIDTHS[first:k + 1]) == width)
+        if last == first:
+            out.append(cell)
+            continue
+        text = cell.copy()
+        text.truncate(width, overflow=cell.overflow or "fold")
+        edges = [sum(WIDTHS[first:k + 1]) for k in range(first, last)]
+        pieces = list(text.divide(edges))
+        pieces += [Text("")] * (last + 1 - first - len(pieces))
+        for piece in pieces:
+            piece.overflow, piece.no_wrap = "fold", True
+        out.extend(pieces)
+    return out
 
 
 class Side(App):
@@ -88,8 +115,10 @@ async def test_it_draws_what_datatable_draws_focused_or_not_wherever_the_cursor_
                     drawn.append(lines(widget))
                 assert drawn[0] == drawn[1], (focused, cursor)
         text = "\n".join("".join(s.text for s in line) for line in lines(table))
-        assert "0 (Conv2d …" in text and "128×64" in text and "2.5e-03" in text
-        assert "⚠p0" in text and "3/1" in text
+        assert "0 (Conv2d with a long label)" in text and "128×64" in text
+        assert "2.5e-03" in text and "⚠p0" in text and "3/1" in text
+        assert LONG_MODULE[:TABLE_WIDTH - 1] + "…" in text
+        assert "└ weight   8×8     " + FROZEN in text
 
 
 async def test_rows_kept_from_an_earlier_iteration_draw_what_a_fresh_render_draws():
@@ -120,13 +149,13 @@ async def test_the_cursor_moves_and_scrolls_under_a_fixed_header():
         assert table.cursor_row == 2
         await pilot.press("end")
         await pilot.pause()
-        assert table.cursor_row == 17
+        assert table.cursor_row == 19
         top = "".join(s.text for s in table.render_line(0))
         bottom = "".join(s.text for s in table.render_line(table.size.height - 1))
         assert top.startswith("parameter")          # the header stays
-        assert "p13" in bottom and table.scroll_y == 18 - (table.size.height - 1)
+        assert "p13" in bottom and table.scroll_y == 20 - (table.size.height - 1)
         await pilot.press("pageup")
-        assert table.cursor_row == 17 - (table.size.height - 2)
+        assert table.cursor_row == 19 - (table.size.height - 2)
         await pilot.press("home", "up")
         await pilot.pause()
         assert table.cursor_row == 0 and table.scroll_y == 0

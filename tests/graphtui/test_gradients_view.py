@@ -9,12 +9,14 @@ import pytest
 from graphtui.headless import press_and_settle, settle
 from graphtui.screens.gradients import GradientsScreen
 from graphtui.screens.main import MainScreen
+from graphtui.widgets.gradients_table import GradientsTable
 from graphtui.widgets.tab_bar import TabBar
 from tui_support import new_app, running, screen_text
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 VANISHING = SCENARIOS / "vanishing_gradients.py"
 MLP = SCENARIOS / "mlp_training.py"
+FROZEN = Path(__file__).resolve().parent / "fixtures" / "frozen_layer.py"
 SMALL, LARGE = (80, 24), (160, 45)
 
 
@@ -117,6 +119,40 @@ async def test_opened_at_an_earlier_moment_it_shows_that_iteration():
         assert "backward 1 of 8, loss 5.20" in text
 
 
+async def made_view(ui, title_part: str):
+    """The view made unseen behind the main screen, once its title has ``title_part``."""
+    for _ in range(100):
+        await ui.pilot.pause(0.05)
+        made = ui.screen._gradients
+        if made is not None and made.is_mounted and made._size == ui.app.size \
+                and title_part in str(made.query_one("#grad-title").render()):
+            return made
+    raise AssertionError(f"no view made unseen with {title_part!r}")
+
+
+async def test_the_view_is_made_unseen_when_the_run_stops_and_g_shows_it():
+    """screens/unseen.py: once the run has stopped the view is mounted, filled and laid out
+    at the terminal's size behind the main screen; G shows that one, as made."""
+    async with running(MLP, break_on_backward=False, size=LARGE) as ui:
+        made = await made_view(ui, "backward 8 of 8")    # after the frame showing the end
+        assert ui.app.screen is ui.screen
+        table = made.query_one(GradientsTable)
+        assert table.rows and table.size.width > 0 and not made._layout_required
+        text = await open_view(ui)
+        assert ui.app.screen is made
+        assert "backward 8 of 8, loss 0.187543" in text and "├ weight" in text
+
+
+async def test_the_view_made_at_a_pause_is_made_ready_again_when_the_run_ends():
+    async with running(VANISHING, size=SMALL) as ui:         # paused at backward 1's start
+        made = await made_view(ui, "backward 1 of 1")
+        await ui.press("c")                                 # paused at backward 2's start:
+        await ui.press("c")                                 # not remade at each stop
+        assert ui.session.is_finished
+        assert await made_view(ui, "backward 2 of 2, loss 0.778702") is made
+        assert not made._layout_required and ui.app.screen is ui.screen
+
+
 def snapshot(snap_compare, path: Path, keys: list[str], size) -> bool:
     app, session = new_app(path, break_on_backward=False)
 
@@ -139,6 +175,26 @@ def test_snapshot_vanishing(snap_compare, size, keys):
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x45"])
 def test_snapshot_loss_curve(snap_compare, size):
     assert snapshot(snap_compare, MLP, ["G", "3"], size)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x45"])
+def test_snapshot_frozen_layer(snap_compare, size):
+    assert snapshot(snap_compare, FROZEN, ["G"], size)
+
+
+async def test_a_frozen_layer_is_listed_and_module_labels_are_whole():
+    async with running(FROZEN, break_on_backward=False, size=SMALL) as ui:
+        lines = [line.rstrip() for line in (await open_view(ui)).splitlines()]
+        header = next(line for line in lines if line.startswith("parameter"))
+        assert header.split() == ["parameter", "shape", "‖g‖", "min", "max", "mean|g|", "NaN",
+                                  "upd/w", "trend"]
+        at = lines.index(header)
+        assert lines[at + 1] == "body.0 (Linear)"
+        assert lines[at + 4] == "body.1 (Linear)"
+        assert lines[at + 5].split() == ["├", "weight", "8×8", "frozen:", "requires_grad=False"]
+        assert lines[at + 6].split() == ["└", "bias", "8", "frozen:", "requires_grad=False"]
+        assert lines[at + 7] == "projection_head (Linear)"
+        assert lines[at + 8].split()[:3] == ["├", "weight", "1×8"]
 
 
 async def test_a_backward_paused_before_any_grad_says_so_and_where_the_last_one_is():

@@ -8,6 +8,7 @@ import torch
 import engine
 from engine import trace
 from graphtui.model import gradients
+from graphtui.model.gradient_rows import FROZEN, NO_GRAD, NOT_YET, table_rows
 from graphtui.model.gradients import EXPLODING, VANISHING, GradientTracker, tracker_for
 from graphtui.model.history import EventLog
 
@@ -238,3 +239,105 @@ def test_tracker_for_stops_where_it_is_told(engine_events):
     assert tracker.step == first_end and len(tracker.iterations) == 1
     assert tracker_for(log) is tracker and tracker.step == len(log)
     assert len(tracker.iterations) == 2
+
+
+def frozen_body_net(lib):
+    """body.0 and head train; body.1 (a Linear) is frozen; body.2 a BatchNorm (buffers)."""
+    class Net(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.Linear(8, 8),
+                                          lib.nn.BatchNorm1d(8))
+            self.head = lib.nn.Linear(8, 1)
+
+        def forward(self, x):
+            return self.head(self.body(x))
+
+    lib.manual_seed(0)
+    net = Net()
+    for param in net.body[1].parameters():
+        param.requires_grad_(False)
+    return net
+
+
+def step(net, lib, rows=6):
+    net(lib.randn(rows, 4)).pow(2).mean().backward()
+
+
+def test_the_engine_names_a_parameter_with_its_shape_and_requires_grad(engine_events):
+    step(frozen_body_net(engine), engine)
+    named = {e.name: (e.param_shape, e.requires_grad)
+             for e in engine_events if isinstance(e, trace.TensorNamed)}
+    assert named["body.1.weight"] == ((8, 8), False)
+    assert named["body.0.bias"] == ((8,), True)
+    assert named["body.2.running_mean"] == (None, None)        # a buffer
+    assert named["body.2.num_batches_tracked"] == (None, None)
+
+
+def test_frozen_parameters_are_listed_as_frozen(engine_events):
+    net = frozen_body_net(engine)
+    step(net, engine)
+    tracker = tracked(engine_events)
+    expected = [n for n, _ in frozen_body_net(torch).named_parameters()]
+    assert [p.name for p in tracker.layer_order()] == expected     # every one, in order
+    frozen = {p.name for p in tracker.params.values() if not p.requires_grad}
+    assert frozen == {"body.1.weight", "body.1.bias"}
+    rows = table_rows(tracker, tracker.iterations[0])
+    assert [(r.label, r.missing) for r in rows if r.module == "body.1"] == [
+        ("body.1 (Linear)", ""), ("weight", FROZEN), ("bias", FROZEN)]
+    assert all(r.stat is not None for r in rows if r.param is not None and r.module != "body.1")
+
+
+def test_a_parameter_unfrozen_later_is_listed_without_gradient_where_it_had_none(
+        engine_events):
+    net = frozen_body_net(engine)
+    step(net, engine)
+    for param in net.body[1].parameters():
+        param.requires_grad_(True)
+    step(net, engine)
+    tracker = tracked(engine_events)
+    assert all(p.requires_grad for p in tracker.params.values())
+    first, second = (table_rows(tracker, it) for it in tracker.iterations)
+    missing = [(r.label, r.missing) for r in first if r.module == "body.1" and r.param]
+    assert missing == [("weight", NO_GRAD), ("bias", NO_GRAD)]
+    assert all(r.stat is not None for r in second if r.param is not None)
+
+
+def test_another_models_parameters_stay_out_of_an_iteration(engine_events):
+    first, second = engine.nn.Linear(2, 3), engine.nn.Linear(3, 1)
+    first(engine.ones(1, 2)).sum().backward()
+    second.weight.requires_grad_(False)
+    second(engine.ones(1, 3)).sum().backward()
+    tracker = tracked(engine_events)
+    one, two = tracker.iterations
+    ids = {name: trace.tensor_id(tensor) for name, tensor in
+           (("first.weight", first.weight), ("first.bias", first.bias),
+            ("second.weight", second.weight), ("second.bias", second.bias))}
+    assert [p.tensor_id for p in tracker.listed(one)] == [ids["first.weight"], ids["first.bias"]]
+    assert [(p.tensor_id, p.requires_grad) for p in tracker.listed(two)] == [
+        (ids["second.weight"], False), (ids["second.bias"], True)]
+
+
+def test_a_running_backward_lists_the_parameters_not_reached_yet(engine_events):
+    net = frozen_body_net(engine)
+    step(net, engine)
+    first_grad = next(i for i, e in enumerate(engine_events)
+                      if isinstance(e, trace.GradAccumulated))
+    tracker = tracked(engine_events[:first_grad + 1])      # the backward's first .grad landed
+    rows = [r for r in table_rows(tracker, tracker.iterations[0]) if r.param is not None]
+    assert sum(r.stat is not None for r in rows) == 1
+    assert {r.missing for r in rows if r.stat is None} == {NOT_YET, FROZEN}
+
+
+def test_a_frozen_backbone_called_on_its_own_is_listed_frozen(engine_events):
+    backbone = engine.nn.Sequential(engine.nn.Linear(3, 4), engine.nn.ReLU())
+    backbone.requires_grad_(False)
+    head = engine.nn.Linear(4, 1)
+    for _ in range(2):
+        head(backbone(engine.randn(5, 3))).sum().backward()
+    tracker = tracked(engine_events)
+    for iteration in tracker.iterations:
+        rows = table_rows(tracker, iteration)
+        assert [(r.label, r.missing) for r in rows] == [
+            ("0 (Linear)", ""), ("weight", FROZEN), ("bias", FROZEN),
+            ("Linear (Linear)", ""), ("weight", ""), ("bias", "")]

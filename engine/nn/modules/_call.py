@@ -228,7 +228,14 @@ def _name_parameters(root) -> None:
                 full_name = f"{prefix}.{name}"
                 if tensor._name != full_name:
                     tensor._name = full_name
-                    trace.emit(trace.TensorNamed(trace.tensor_id(tensor), full_name))
+                    trace.emit(_named(tensor, full_name, registry is module._parameters))
+
+
+def _named(tensor, full_name: str, is_parameter: bool) -> trace.TensorNamed:
+    if not is_parameter:
+        return trace.TensorNamed(trace.tensor_id(tensor), full_name)
+    return trace.TensorNamed(trace.tensor_id(tensor), full_name, tuple(tensor.shape),
+                             tensor.requires_grad)
 
 
 def _summaries(value) -> tuple:

@@ -118,8 +118,21 @@ def _name_parameters(root) -> None:
                 named.add(id(tensor))
                 prefix = prefix or path_of(module)
                 full_name = f"{prefix}.{name}"
-                if not ids.is_announced(tensor):
+                if registry is module._parameters:
+                    _name_parameter(tensor, full_name)
+                elif not ids.is_announced(tensor):
                     forward.announce_tensor(tensor, full_name)
                 elif tensor.__dict__.get("_graphtui_name") != full_name:
                     trace.emit(trace.TensorNamed(ids.known_tensor_id(tensor), full_name))
                 tensor._graphtui_name = full_name
+
+
+def _name_parameter(tensor, full_name: str) -> None:
+    """As the engine names a parameter: with its shape and requires_grad (a frozen one is
+    known though it never gets a gradient)."""
+    from graphtui.backends.torch import forward
+    if tensor.__dict__.get("_graphtui_name") == full_name and ids.is_announced(tensor):
+        return
+    tensor_id = forward.ensure_announced(tensor)
+    trace.emit(trace.TensorNamed(tensor_id, full_name, tuple(tensor.shape),
+                                 tensor.requires_grad))
