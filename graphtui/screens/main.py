@@ -106,6 +106,7 @@ class MainScreen(Screen):
         self._why_tensor: int | None = None  # the tensor looked at when the Why pane opened
         self._reveal_next: int | None = None # a node to put the cursor on at the next show
         self._gradients = None               # the gradients view of the current run, once made
+        self._help: HelpScreen | None = None  # the `?` screen, once made (installed: kept)
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -584,7 +585,11 @@ class MainScreen(Screen):
         self.app.push_screen(screen)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.read_only))
+        # Kept installed: shown again, it is not composed, styled and measured anew.
+        if self._help is None:
+            self._help = HelpScreen(self.read_only)
+            self.app.install_screen(self._help, f"help-{id(self)}")
+        self.app.push_screen(self._help)
 
     def action_why(self) -> None:
         """Open the Why pane in the events pane's place (or close it)."""
