@@ -54,20 +54,21 @@ CHAIN = """
     print(x.grad)
 """
 
-# Runs in the measured process: the command, then its own peak RSS and CPU time on stderr.
+# Runs in the measured process: the command as typed (it ends its process itself), its own
+# peak RSS and CPU time written on stderr just before it does.
 WRAPPER = """
 import resource, sys, time
 sys.argv = ["graphtui", *sys.argv[1:]]
 {prelude}
-status = 0
-try:
-    from graphtui.cli import main
-    status = main(sys.argv[1:])
-finally:
+import graphtui.cli as cli
+leave = cli._leave_now
+def measured_leave(status):
     usage = resource.getrusage(resource.RUSAGE_SELF)
     sys.stderr.write("\\nMEASURED " + str(usage.ru_maxrss / 1024) + " "
                      + str(usage.ru_utime + usage.ru_stime) + "\\n")
-sys.exit(status)
+    leave(status)
+cli._leave_now = measured_leave
+cli.main()
 """
 
 PLAIN = """
