@@ -85,8 +85,8 @@ sys.stderr.write("\\nMEASURED " + str(usage.ru_maxrss / 1024) + " "
 # The first frame: the main screen's first refresh after mount, timed from launch.
 FIRST_FRAME = """
 import graphtui.headless as headless
-from graphtui.app import GraphtuiApp
-_mount = GraphtuiApp.on_mount
+from graphtui.screens.main import MainScreen
+_mount = MainScreen.on_mount
 def on_mount(self):
     result = _mount(self)
     def painted():
@@ -96,7 +96,7 @@ def on_mount(self):
         import os; os._exit(0)
     self.call_after_refresh(painted)
     return result
-GraphtuiApp.on_mount = on_mount
+MainScreen.on_mount = on_mount
 """
 
 
