@@ -175,7 +175,16 @@ def split_scenario_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    own, scenario_args = split_scenario_args(sys.argv[1:] if argv is None else argv)
+    """The command. Called without ``argv`` (the console script, ``python -m graphtui``),
+    it ends the process itself once done (``_leave_now``); with ``argv`` it returns."""
+    status = _command(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        _leave_now(status)
+    return status
+
+
+def _command(argv: Sequence[str]) -> int:
+    own, scenario_args = split_scenario_args(argv)
     parser = build_parser()
     if not own and not scenario_args:
         parser.print_help(sys.stderr)          # bare `graphtui`: show what it can do
@@ -265,9 +274,9 @@ def _check_breakpoints(options) -> str | None:
 
 
 def _leave_now(status: int) -> None:
-    """End the process once the TUI is gone, without freeing a big recorded heap object by
-    object at interpreter exit (0.6-0.8 s after a flood of events); the terminal is
-    restored, the recording saved, and the streams are flushed first."""
+    """End the process once the command is done, without freeing a big recorded heap object
+    by object at interpreter exit (seconds after a flood of events); the terminal is
+    restored, the outputs and recording written and closed, the streams flushed first."""
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)

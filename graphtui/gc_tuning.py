@@ -12,6 +12,12 @@ at once as ever; cycles wait a little longer for their collection.
 The debugger's process does the same while a run is live (``Session``): it decodes and
 applies every event the runner sends, and keeps most of what that makes.
 
+While a run is live, the debugger's history calls ``keep_applied()`` after each slice of
+events it applies: what exists then (the run's log and model, as they grow) is frozen, so the
+young collections do not walk it again and again on its way to the oldest generation (on a
+100,000-node chain a third of the debugger's CPU went to the collector). The last live run's
+end thaws it; cyclic garbage made meanwhile waits until then to be collected.
+
 ``settle()`` does the same for the debugger's UI once a run has finished and is shown, and
 freezes what exists then (``gc.freeze``): the run's log and model live as long as it is
 shown, and without this every full collection walked them again, stopping the UI for
@@ -28,6 +34,8 @@ RECORDING_THRESHOLD = 10_000      # allocations between young collections while 
 
 _lock = threading.Lock()
 _recording = 0                     # runs recording now (a re-run overlaps the old run's end)
+_live_runs = 0                     # of them, live runs in this process (begin_recording)
+_live_frozen = False               # keep_applied() froze objects since the last thaw
 _saved: tuple[int, ...] | None = None   # the thresholds before the first of them
 
 
@@ -44,11 +52,32 @@ def recording():
 def begin_recording() -> None:
     """``recording()`` for a span that does not fit a ``with`` block (a live run, from its
     start to its end on another thread); each call needs one ``end_recording()``."""
+    global _live_runs
+    with _lock:
+        _live_runs += 1
     _enter()
 
 
 def end_recording() -> None:
+    """The end of a live run: the last one's end thaws what ``keep_applied`` froze."""
+    global _live_runs, _live_frozen
+    with _lock:
+        _live_runs -= 1
+        if _live_runs == 0 and _live_frozen:
+            _live_frozen = False
+            if not _settled:               # else unsettle() thaws everything
+                gc.unfreeze()
     _leave()
+
+
+def keep_applied() -> None:
+    """A live run's events were applied: freeze what exists (see the module's doc). Does
+    nothing when no live run records."""
+    global _live_frozen
+    with _lock:
+        if _live_runs > 0:
+            gc.freeze()
+            _live_frozen = True
 
 
 _settled = False                   # a finished run's objects are frozen
@@ -66,10 +95,11 @@ def settle() -> None:
 
 def unsettle() -> None:
     """Undo ``settle()`` (nothing when it was not called)."""
-    global _settled
+    global _settled, _live_frozen
     if not _settled:
         return
     _settled = False
+    _live_frozen = False
     gc.unfreeze()
     _leave()
 

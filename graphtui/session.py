@@ -458,6 +458,7 @@ class _Background:
                     tracker_for(history.log)
                     self._pace(time.monotonic() - started)
                     history.compact(pace=self._pace)
+                    gc_tuning.keep_applied()
                 except Exception:        # shown when the UI reads the state; never fatal here
                     pass
                 for callback in callbacks:

@@ -66,7 +66,10 @@ _CLASSES = _event_classes()
 
 
 def _rebuild_array(data: bytes, dtype: str, shape: tuple) -> np.ndarray:
-    return np.frombuffer(data, dtype).reshape(shape)      # read-only: backed by bytes
+    array = np.frombuffer(data, dtype)                    # read-only: backed by bytes
+    # A reshaped array is a second array object kept beside the first: most values the
+    # debugger receives are 1-D, which frombuffer's array already is.
+    return array if len(shape) == 1 else array.reshape(shape)
 
 
 # dtype -> its ``str`` ("<f4"): the property costs about a microsecond, and a batch reduces

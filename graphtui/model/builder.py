@@ -8,9 +8,7 @@ older model can read a newer engine's log.
 from __future__ import annotations
 
 from collections.abc import Iterable
-import dataclasses
 import math
-import operator
 from types import MappingProxyType
 
 import numpy as np
@@ -22,6 +20,7 @@ from graphtui.model.state import (
     RUN_FINISHED, RUN_PAUSED, RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
     HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
+from graphtui.model.fast_init import maker, replace
 from graphtui.model.memory import StorageLedger, retained_in
 from graphtui.model.node_attrs import node_attrs
 from graphtui.model.iterations import IterationTracker, scalar_value
@@ -35,29 +34,9 @@ PROBLEMS_KEPT = 10_000
 SMALL_VALUES = 64                 # values checked for NaN/Inf as Python floats
 BREAKPOINT_HITS_KEPT = 1000       # listed by dump; beyond, only counted
 _STICKY = (ERROR,)                # statuses a later event does not overwrite
-_SLOTS: dict[type, tuple] = {}
-
-
-def replace(view, **changes):
-    """``dataclasses.replace`` for the model's frozen slotted views, without calling
-    ``__init__`` (a frozen dataclass sets each field through ``object.__setattr__``): the
-    builder replaces a view for almost every event. The fields are copied, then the changes
-    written, through the slots' own descriptors."""
-    getter, setters = _SLOTS.get(type(view)) or _slots_of(type(view))
-    twin = object.__new__(type(view))
-    for setter, value in zip(setters.values(), getter(view)):
-        setter(twin, value)
-    for name, value in changes.items():
-        setters[name](twin, value)
-    return twin
-
-
-def _slots_of(view_type: type) -> tuple:
-    names = tuple(f.name for f in dataclasses.fields(view_type))
-    getter = operator.attrgetter(*names, *names[:1])     # a tuple even for one field
-    _SLOTS[view_type] = (getter,
-                         {name: getattr(view_type, name).__set__ for name in names})
-    return _SLOTS[view_type]
+# Views made for nearly every event: built without their dataclass __init__ (fast_init).
+_new_node, _new_tensor, _new_buffer, _new_edge, _new_grad_change = map(
+    maker, (Node, Tensor, Buffer, Edge, GradChange))
 
 
 def has_nonfinite(summary) -> bool:
@@ -380,8 +359,8 @@ def _on_events_dropped(b: StateBuilder, e: ev.EventsDropped) -> None:
 
 
 def _on_tensor_created(b: StateBuilder, e: trace.TensorCreated) -> None:
-    tensor = Tensor(e.tensor_id, e.name, tuple(e.shape), e.dtype, e.requires_grad, e.is_leaf,
-                    e.grad_fn_id, value=e.summary, created_step=b.step)
+    tensor = _new_tensor(e.tensor_id, e.name, tuple(e.shape), e.dtype, e.requires_grad,
+                         e.is_leaf, e.grad_fn_id, value=e.summary, created_step=b.step)
     old = b.tensors.get(e.tensor_id)
     if old is not None:     # described late: keep what was already known of it
         tensor = replace(tensor, name=e.name or old.name, grad=old.grad,
@@ -410,13 +389,13 @@ def _on_tensor_modified(b: StateBuilder, e: trace.TensorModified) -> None:
 
 
 def _on_node_created(b: StateBuilder, e: trace.NodeCreated) -> None:
-    saved = tuple(Buffer(e.node_id, s.name, tuple(s.shape), s.dtype, s.nbytes,
-                         tensor_id=s.tensor_id, storage=s.storage,
-                         storage_nbytes=s.storage_nbytes, kind=s.kind) for s in e.saved)
-    edges = tuple(Edge(node_id, input_nr) for node_id, input_nr in e.next_functions)
-    b.nodes[e.node_id] = Node(e.node_id, e.name, e.sequence_nr, edges, tuple(e.output_ids),
-                              e.module, e.location, saved=saved, attrs=node_attrs(e.attrs),
-                              created_step=b.step)
+    saved = tuple(_new_buffer(e.node_id, s.name, tuple(s.shape), s.dtype, s.nbytes,
+                              tensor_id=s.tensor_id, storage=s.storage,
+                              storage_nbytes=s.storage_nbytes, kind=s.kind) for s in e.saved)
+    edges = tuple(_new_edge(node_id, input_nr) for node_id, input_nr in e.next_functions)
+    b.nodes[e.node_id] = _new_node(e.node_id, e.name, e.sequence_nr, edges,
+                                   tuple(e.output_ids), e.module, e.location, saved=saved,
+                                   attrs=node_attrs(e.attrs), created_step=b.step)
     b.hold_saved(saved)
     for edge in edges:
         b.sinks.pop(edge.node_id, None)
@@ -502,7 +481,7 @@ def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
 def _on_grad_accumulated(b: StateBuilder, e: trace.GradAccumulated) -> None:
     # grad None means .grad was set to None (zero_grad(set_to_none=True), `x.grad = None`).
     tensor = b._tensor(e.tensor_id, e.grad)
-    change = GradChange(b.step, e.grad, e.accumulated)
+    change = _new_grad_change(b.step, e.grad, e.accumulated)
     history = (tensor.grad_history + (change,))[-GRAD_HISTORY_KEPT:]
     b.tensors[e.tensor_id] = replace(tensor, grad=e.grad, grad_history=history,
                                      grad_changes=tensor.grad_changes + 1,

@@ -28,8 +28,10 @@ from __future__ import annotations
 import bisect
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from graphtui.model.fast_init import replace
 
 if TYPE_CHECKING:                      # state.py holds an IterationList: no import cycle
     from graphtui.model.state import Root

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from graphtui.model.describe import format_bytes
-from graphtui.model.seq import SharedAppendOnly
+from graphtui.model.seq import SharedIntPairs
 from graphtui.model.state import Buffer, BackwardPass, Node, State
 
 TIMELINE_KEPT = 200_000           # points of the retained-memory timeline (one per change)
@@ -40,7 +40,7 @@ class StorageLedger:
         self.freed = 0                # bytes of extra blocks released by backward
         self.peak = 0
         self.peak_step = 0
-        self.timeline = SharedAppendOnly(TIMELINE_KEPT)
+        self.timeline = SharedIntPairs(TIMELINE_KEPT)
 
     def clone(self) -> "StorageLedger":
         twin = object.__new__(StorageLedger)
@@ -77,7 +77,7 @@ class StorageLedger:
         self.retained += delta
         if self.retained > self.peak:
             self.peak, self.peak_step = self.retained, step
-        self.timeline.append((step, self.retained))
+        self.timeline.append(step, self.retained)
 
 
 def retained_in(nodes: Iterable[Node]) -> tuple[tuple[tuple[int, str], ...], int]:

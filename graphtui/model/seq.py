@@ -8,6 +8,7 @@ list's end is what any other fork would have appended there.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 
@@ -61,6 +62,69 @@ class SharedAppendOnly:
 
     def view(self) -> PrefixView:
         return PrefixView(self._items, self._length)
+
+    def __len__(self) -> int:
+        return self._length
+
+
+class PairsView(Sequence):
+    """The first ``length`` (int, int) pairs of a flat array that only ever grows."""
+    __slots__ = ("_flat", "_length")
+
+    def __init__(self, flat: array, length: int):
+        self._flat = flat
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return self._flat[2 * index], self._flat[2 * index + 1]
+
+    def __iter__(self):
+        flat = self._flat[:2 * self._length]
+        return zip(flat[::2], flat[1::2])
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"PairsView({self._length} pairs)"
+
+
+class SharedIntPairs:
+    """``SharedAppendOnly`` for pairs of integers, kept flat in one array of int64 (16 bytes
+    a pair instead of a tuple and two int objects, ~100 bytes): a view yields tuples."""
+
+    def __init__(self, cap: int):
+        self._flat = array("q")
+        self._length = 0
+        self.cap = cap
+        self.dropped = 0
+
+    def append(self, first: int, second: int) -> None:
+        if self._length >= self.cap:
+            self.dropped += 1
+            return
+        if 2 * self._length == len(self._flat):
+            self._flat.append(first)
+            self._flat.append(second)
+        self._length += 1
+
+    def fork(self) -> "SharedIntPairs":
+        twin = object.__new__(SharedIntPairs)
+        twin._flat, twin._length, twin.cap, twin.dropped = (
+            self._flat, self._length, self.cap, self.dropped)
+        return twin
+
+    def view(self) -> PairsView:
+        return PairsView(self._flat, self._length)
 
     def __len__(self) -> int:
         return self._length

@@ -19,19 +19,16 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
+from typing import TYPE_CHECKING
 
 from graphtui import gc_tuning
 from graphtui.model import RUN_NOT_STARTED, RUN_PAUSED, RUN_RUNNING, EventNumbers, State
-from graphtui.screens.breakpoints import BreakpointsScreen
 from graphtui.screens.catch_up import CatchUp
 from graphtui.model.failure import locate_failure
-from graphtui.model.findings import find
 from graphtui.model.gradients import tracker_for
 from graphtui.replay import ReplaySession
 from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
-from graphtui.screens.go_to_event import GoToEventScreen
-from graphtui.screens.help import HelpScreen
 from graphtui.screens.unseen import lay_out_unseen, mount_unseen
 from graphtui.screens.navigation import (
     current, find_targets, iteration_end, landmark, node_of_tensor,
@@ -49,6 +46,12 @@ from graphtui.widgets.why_panel import WhyPanel
 MIN_REFRESH = 0.1          # seconds between repaints while events flood in (a person reads
                            # a tenth of a second fine; each repaint costs the UI thread)
 REFRESH_SHARE = 3          # a flood's repaints take at most 1/REFRESH_SHARE of the UI thread
+
+if TYPE_CHECKING:
+    from graphtui.screens.help import HelpScreen
+
+# The findings, the forms (breakpoints, go to event) and the help screen are imported when
+# first used: the first frame needs none of them (tests/graphtui/test_startup_imports.py).
 
 PHASES = {RUN_NOT_STARTED: "starting"}
 WORKING = (RUN_NOT_STARTED, RUN_RUNNING)   # the run has not stopped yet
@@ -109,6 +112,7 @@ class MainScreen(Screen):
         self._reveal_next: int | None = None # a node to put the cursor on at the next show
         self._gradients = None               # the gradients view of the current run, once made
         self._gradients_ready: tuple | None = None  # (run, finished) it was made ready for
+        self._help: HelpScreen | None = None  # the `?` screen, once made (installed: kept)
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -260,6 +264,8 @@ class MainScreen(Screen):
 
     def _look_for_findings(self, log, selected: tuple, key: tuple, note: str | None) -> None:
         """On a worker thread: the findings, posted back as ``WhyFound``."""
+        from graphtui.model.findings import find
+
         try:
             findings, failed = find(log, selected), False
         except Exception as error:          # a finder bug must not take the debugger down
@@ -420,6 +426,8 @@ class MainScreen(Screen):
         self.refresh_now()
 
     def action_breakpoints(self) -> None:
+        from graphtui.screens.breakpoints import BreakpointsScreen
+
         self.app.push_screen(BreakpointsScreen(self.session.breakpoints,
                                                self._add_breakpoint, self._remove_breakpoint),
                              lambda _: self.refresh_now())
@@ -488,6 +496,8 @@ class MainScreen(Screen):
         last = self.numbers.count(len(self.session.log))
         if last == 0:
             return
+        from graphtui.screens.go_to_event import GoToEventScreen
+
         self.app.push_screen(GoToEventScreen(last), self._go_to_number)
 
     def _go_to_number(self, number: int | None) -> None:
@@ -614,7 +624,13 @@ class MainScreen(Screen):
         return (id(log), self.session.is_finished)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.read_only))
+        # Kept installed: shown again, it is not composed, styled and measured anew.
+        if self._help is None:
+            from graphtui.screens.help import HelpScreen
+
+            self._help = HelpScreen(self.read_only)
+            self.app.install_screen(self._help, f"help-{id(self)}")
+        self.app.push_screen(self._help)
 
     def action_why(self) -> None:
         """Open the Why pane in the events pane's place (or close it)."""

@@ -2,6 +2,8 @@
 screen to show its node (or tensor) at its event."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.message import Message
@@ -10,10 +12,15 @@ from textual.widgets.option_list import Option
 
 from graphtui.model import EventNumbers
 from graphtui.model.describe import short_paths
-from graphtui.model.findings import ERROR, WARNING, Finding
+
+if TYPE_CHECKING:
+    from graphtui.model.findings import Finding
 
 LOOKING = "looking…"
-SEVERITY_MARKS = {ERROR: ("✗", "bold red"), WARNING: ("!", "bold yellow"), "info": ("·", "cyan")}
+# Keyed by graphtui.model.findings' ERROR, WARNING and INFO, spelt out: that module is
+# imported when the findings are first looked for, not at start-up.
+SEVERITY_MARKS = {"error": ("✗", "bold red"), "warning": ("!", "bold yellow"),
+                  "info": ("·", "cyan")}
 
 
 def finding_line(finding: Finding, numbers: EventNumbers | None) -> Text:

@@ -118,6 +118,28 @@ async def test_help_lists_every_key_and_find_jumps(tmp_path):
         assert "AccumulateGrad (x)" in ui.selected_label()
 
 
+async def test_help_opens_again_with_every_key_after_closing(tmp_path):
+    from textual.widgets import Static
+
+    from graphtui.screens.help import HelpScreen
+    async with running(write_lesson(tmp_path, "lesson2_mul.py")) as ui:
+        shown_screens = []
+        for _ in range(2):
+            await ui.pilot.press("question_mark")
+            await ui.pilot.pause()
+            assert isinstance(ui.app.screen, HelpScreen)
+            shown_screens.append(ui.app.screen)
+            shown = "\n".join(strip.text for strip in ui.app.screen._compositor.render_strips())
+            assert "graphtui keys" in shown and "Run the next backward node" in shown
+            assert len(ui.app.screen.query(Static)) == 2
+            await ui.pilot.press("escape")
+            await ui.pilot.pause()
+            assert ui.app.screen is ui.screen
+        assert shown_screens[0] is shown_screens[1]      # kept, not composed again
+        await ui.press("n")                        # the main screen still answers its keys
+        assert "paused at AccumulateGrad" in ui.status()
+
+
 async def test_events_filter_by_kind(tmp_path):
     async with running(write_lesson(tmp_path, "lesson2_mul.py"), break_on_backward=False) as ui:
         everything = ui.events()

@@ -83,3 +83,60 @@ def test_a_live_run_collects_less_in_the_debugger_until_it_ends(tmp_path):
     finally:
         session.stop()
     assert gc.get_threshold() == before
+
+
+def test_a_live_run_keeps_what_it_applied_frozen_until_it_ends():
+    assert gc.get_freeze_count() == 0
+    gc_tuning.keep_applied()                       # no live run: nothing frozen
+    assert gc.get_freeze_count() == 0
+    gc_tuning.begin_recording()
+    gc_tuning.begin_recording()                    # a re-run overlapping the old run's end
+    try:
+        kept = [[] for _ in range(1000)]           # what the history applied
+        gc_tuning.keep_applied()
+        assert gc.get_freeze_count() >= len(kept)
+        gc_tuning.end_recording()                  # one run still live: still frozen
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc_tuning.end_recording()
+    assert gc.get_freeze_count() == 0              # the last one's end thaws it
+    del kept
+
+
+def test_a_run_that_ends_settled_is_thawed_by_unsettle():
+    before = gc.get_threshold()
+    gc_tuning.begin_recording()
+    gc_tuning.keep_applied()
+    gc_tuning.settle()                             # the TUI shows the finished run
+    gc_tuning.end_recording()
+    assert gc.get_freeze_count() > 0               # still frozen: it is shown
+    gc_tuning.unsettle()
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+
+
+def test_a_session_freezes_what_its_history_applied_and_thaws_at_the_end(tmp_path):
+    from graphtui.session import Session
+
+    scenario = tmp_path / "chain.py"
+    scenario.write_text("import engine as torch\n"
+                        "h = torch.ones(3, requires_grad=True)\n"
+                        "for _ in range(3000):\n"
+                        "    h = h * 1.0001\n"
+                        "h.sum().backward()\n")
+    session = Session(scenario, break_on_backward=True)
+    try:
+        session.start()
+        assert session.wait_until_settled(60) and session.is_paused
+        session.state()
+        deadline = time.monotonic() + 30
+        while gc.get_freeze_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)                       # the applier freezes after its slices
+        assert gc.get_freeze_count() > 0
+        session.continue_()
+        assert session.wait_until_finished(60)
+        deadline = time.monotonic() + 30
+        while gc.get_freeze_count() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert gc.get_freeze_count() == 0
+    finally:
+        session.stop()

@@ -225,3 +225,22 @@ def test_a_python_scalar_is_saved_as_torch_saves_it(operand):
     other = next(b for b in state.saved_buffers() if b.name == "other")
     assert other.kind == "scalar" and other.dtype == str(theirs.dtype).removeprefix("torch.")
     assert other.nbytes == theirs.untyped_storage().nbytes() and other.shape == ()
+
+
+def test_the_timeline_is_shared_by_forks_and_read_as_pairs():
+    from graphtui.model.seq import SharedIntPairs
+
+    timeline = SharedIntPairs(cap=3)
+    timeline.append(4, 1 * KIB)
+    fork = timeline.fork()
+    timeline.append(8, 0)
+    fork.append(8, 0)                   # what the first wrote there: not written again
+    fork.append(9, 2 * KIB)
+    fork.append(10, 3 * KIB)            # past the cap: counted, not kept
+    assert list(timeline.view()) == [(4, 1 * KIB), (8, 0)]
+    view = fork.view()
+    assert list(view) == [(4, 1 * KIB), (8, 0), (9, 2 * KIB)] and fork.dropped == 1
+    assert view[-1] == (9, 2 * KIB) and view[1:] == [(8, 0), (9, 2 * KIB)]
+    assert len(view) == 3 and view == [(4, 1 * KIB), (8, 0), (9, 2 * KIB)]
+    with pytest.raises(IndexError):
+        view[3]

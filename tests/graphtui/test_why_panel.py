@@ -105,11 +105,11 @@ async def test_hook_findings_show_each_effect_and_the_hooks_that_never_fired(tmp
 
 
 async def test_a_finder_failure_is_said_in_the_pane_not_a_crash(tmp_path, monkeypatch):
-    import graphtui.screens.main as main_screen
+    import graphtui.model.findings as findings   # the screen imports find() when it looks
 
     def broken(events, selected=()):
         raise KeyError("boom")
-    monkeypatch.setattr(main_screen, "find", broken)
+    monkeypatch.setattr(findings, "find", broken)
     async with running(SCENARIOS / "inplace_error.py", break_on_backward=False) as ui:
         why = await open_why(ui)
         assert why_text(ui) == "the findings could not be computed: KeyError: 'boom'"
@@ -137,15 +137,15 @@ async def test_a_clean_run_says_there_is_nothing_to_report(tmp_path):
 async def test_the_findings_are_looked_for_off_the_ui_thread(monkeypatch):
     """A slow scan (held here until the test lets it go) leaves the keys working: the pane
     says it is looking, w closes and opens it meanwhile, and the findings come when it ends."""
-    import graphtui.screens.main as main_screen
+    import graphtui.model.findings as findings   # the screen imports find() when it looks
     release, scans = threading.Event(), []
-    real_find = main_screen.find
+    real_find = findings.find
 
     def slow_find(events, selected=()):
         scans.append(threading.current_thread())
         assert release.wait(60), "the test never let the scan go"
         return real_find(events, selected)
-    monkeypatch.setattr(main_screen, "find", slow_find)
+    monkeypatch.setattr(findings, "find", slow_find)
     async with running(SCENARIOS / "inplace_error.py", break_on_backward=False) as ui:
         events = ui.screen.query_one(EventsPane)
         await ui.pilot.press("w")

@@ -42,6 +42,17 @@ def test_a_batch_of_events_comes_back_field_for_field():
     assert values.tolist() == [0.5, -1.0] and not values.flags.writeable
 
 
+def test_values_of_every_rank_come_back_with_their_shape():
+    arrays = [np.array(2.5, np.float32), np.arange(3, dtype=np.float64),
+              np.arange(6, dtype=np.int64).reshape(2, 3), np.zeros((0,), np.float32),
+              np.ones((2, 0, 1), np.float16)]
+    summaries = [trace.Summary(a.shape, a.dtype.name, a.size, values=a) for a in arrays]
+    decoded = wire.decode_events(wire.encode_events(summaries))
+    for sent, received in zip(arrays, (s.values for s in decoded)):
+        assert received.shape == sent.shape and received.dtype == sent.dtype
+        assert np.array_equal(received, sent) and not received.flags.writeable
+
+
 def test_a_batch_is_smaller_than_one_pickle_per_event():
     one_by_one = sum(len(pickle.dumps(e)) for e in EVENTS)
     assert len(wire.encode_events(EVENTS)) < one_by_one / 2
