@@ -20,6 +20,9 @@ Describe = Callable[[int, object], Text]
 KindOf = Callable[[object], str]
 
 
+END_TRIES = 5      # refreshes a scroll to the end may wait for the layout to catch up
+
+
 class EventsLog(ScrollView, can_focus=True):
     """One line per recorded event; the line at the history moment is highlighted."""
 
@@ -60,6 +63,7 @@ class EventsLog(ScrollView, can_focus=True):
         self._moment: int | None = None   # index of the event shown as "now"; None: live
         self._cache: dict[int, Text] = {}
         self._cursor: int | None = None   # the row the keyboard is on (None: not moved yet)
+        self._end_pending = False         # a scroll to the end waits for the next refresh
 
     # ---------------------------------------------------------------- attributes down
 
@@ -109,12 +113,25 @@ class EventsLog(ScrollView, can_focus=True):
             self._rows.extend(i for i in range(self._scanned, end) if kind_of(events_[i]) in kinds)
         # Following the end: the last row was in view (from our rows, not max_scroll_y, which
         # lags the layout: a scroll_end run before it left the log stuck at its top).
+        # A scroll to the end still waiting for its refresh counts as at the end: in a flood
+        # the next scan can come first, and the log would stop following at its top.
         height = self.scrollable_content_region.height
-        was_at_end = height == 0 or self.scroll_y + height >= rows_before
+        was_at_end = self._end_pending or height == 0 or self.scroll_y + height >= rows_before
         self._scanned = end
         self.virtual_size = Size(self.size.width, len(self._rows))
         if self._moment is None and was_at_end:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+            self._end_pending = True
+            self.call_after_refresh(self._scroll_to_end, END_TRIES)
+
+    def _scroll_to_end(self, tries: int) -> None:
+        """Scroll to the last row; while the layout lags (the end not reached), try again
+        after the next refresh, a few times."""
+        self.scroll_end(animate=False, immediate=True)
+        height = self.scrollable_content_region.height
+        reached = height > 0 and self.scroll_y + height >= len(self._rows)
+        self._end_pending = not reached and tries > 1
+        if self._end_pending:
+            self.call_after_refresh(self._scroll_to_end, tries - 1)
 
     def _moment_row(self) -> int | None:
         """The row of the moment, or of the last event before it when it is filtered out."""
