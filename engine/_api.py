@@ -40,6 +40,7 @@ from engine.ops.composite import (atleast_3d, broadcast_to, column_stack, dsplit
                                   flipud, hsplit, ravel, swapaxes, swapdims, take_along_dim,
                                   tensor_split, vsplit)
 from engine.ops.gather import masked_select
+from engine.ops.index_write import index_add, index_copy, index_fill
 from engine.ops.sets import (bincount, bucketize, isin, searchsorted, unique,
                              unique_consecutive)
 from engine.ops.composite import (atleast_1d, atleast_2d, count_nonzero, diff, hstack, isclose,

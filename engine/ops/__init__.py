@@ -24,6 +24,7 @@ from engine.ops import composite as CO
 from engine.ops import binary_math as BM
 from engine.ops import selective_reductions as SR
 from engine.ops import sets as SETS
+from engine.ops import index_write as IW
 from engine.tensor import Tensor
 
 
@@ -175,7 +176,7 @@ _METHODS.update({"baddbmm": BD.baddbmm, "unflatten": BD.unflatten})
 
 def _bind() -> None:
     for name, fn in {**_METHODS, **UM.METHODS, **UM.IN_PLACE, **CO.METHODS, **BM.METHODS,
-                     **BM.IN_PLACE, **SR.METHODS, **SETS.METHODS, **_OPERATORS, **BM.OPERATORS}.items():
+                     **BM.IN_PLACE, **SR.METHODS, **SETS.METHODS, **IW.METHODS, **IW.IN_PLACE, **_OPERATORS, **BM.OPERATORS}.items():
         setattr(Tensor, name, fn)
     for name, fn in _PROPERTIES.items():
         setattr(Tensor, name, property(fn))

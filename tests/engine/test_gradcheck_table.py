@@ -282,6 +282,14 @@ CORE_CASES = {
     "NanmedianBackward1": lambda: (lambda a: engine.nanmedian(a, 0).values, (distinct(3, 4),)),
     "NansumBackward0": lambda: (lambda a: engine.nansum(a, 1), (leaf(3, 4),)),
     "CumprodBackward0": lambda: (lambda a: engine.cumprod(a, 1), (leaf(2, 4),)),
+    "IndexAddBackward0": lambda: (lambda a, b: a.index_add(0, engine.tensor([2, 0, 2]), b,
+                                                           alpha=0.5), (leaf(3, 2), leaf(3, 2))),
+    "IndexCopyBackward0": lambda: (lambda a, b: a.index_copy(1, engine.tensor([1]), b),
+                                   (leaf(3, 2), leaf(3, 1))),
+    "IndexFillBackward0": lambda: (lambda a: a.index_fill(0, engine.tensor([1]), 2.0),
+                                   (leaf(3, 2),)),
+    "IndexFillBackward1": lambda: (lambda a, v: a.index_fill(0, engine.tensor([1, 1]), v),
+                                   (leaf(3, 2), leaf())),
     "MaskedSelectBackward0": lambda: (lambda a: engine.masked_select(
         a, engine.tensor([True, False, True])), (leaf(2, 3),)),
 }
