@@ -50,7 +50,8 @@ from engine.ops.binary_math import (addcdiv, addcmul, copysign, fmax, fmin, fmod
                                     isinf, isneginf, isposinf, lerp, logaddexp, logical_xor,
                                     nan_to_num, remainder, signbit, xlogy)
 from engine.ops.binary_math import IN_PLACE as _binary_in_place
-from engine.ops.selective_reductions import (amax, amin, cumprod, median, nanmean, nanmedian,
+from engine.ops.selective_reductions import (amax, amin, aminmax, cummax, cummin, cumprod,
+                                             kthvalue, median, mode, nanmean, nanmedian,
                                              nansum)
 from engine.ops.unary_math import (acosh, arccosh, arcsinh, arctanh, asinh, atanh, deg2rad,
                                    erfc, exp2, logit, rad2deg, sinc)

@@ -231,5 +231,197 @@ def cumprod(input, dim, *, dtype=None):
                   {"dim": dim % 2**64, "_axis": axis}, save_result="result")
 
 
-__all__ = ["amax", "amin", "median", "nanmedian", "nansum", "nanmean", "cumprod"]
+# ---------------------------------------------------------------- cummax, cummin
+
+cummax_result = R._return_type("cummax")
+cummin_result = R._return_type("cummin")
+
+
+def _cummaxmin_rule(n, g):
+    """cummaxmin_backward: the gradient added at the index each running value came from."""
+    indices, axis = n.saved("indices"), n._attrs["_axis"]
+    if _is_tensor(g):
+        from engine.ops.gather import scatter_add
+        from engine.creation import zeros_like
+        return (scatter_add(zeros_like(g), axis, indices, g) if g.dim() else g,)
+    if g.ndim == 0:
+        return (g,)
+    out = np.zeros(g.shape, dtype=g.dtype)
+    grid = list(np.indices(g.shape, sparse=True))
+    grid[axis] = indices
+    np.add.at(out, tuple(grid), g)
+    return (out,)
+
+
+CummaxBackward0 = node_class("CummaxBackward0", _cummaxmin_rule)
+CumminBackward0 = node_class("CumminBackward0", _cummaxmin_rule)
+
+
+def _running_extreme(data: np.ndarray, axis: int, is_max: bool):
+    """Running values and the index of the last element equal to each (ATen's >= / <=);
+    a NaN, once met, stays with its index."""
+    rows = np.moveaxis(data, axis, -1)
+    values, indices = np.empty_like(rows), np.empty(rows.shape, np.int64)
+    best = rows[..., 0].copy()
+    where = np.zeros(best.shape, np.int64)
+    for k in range(rows.shape[-1]):
+        current = rows[..., k]
+        better = (current >= best) if is_max else (current <= best)
+        better |= np.isnan(current) & ~np.isnan(best) if data.dtype.kind == "f" else False
+        best = np.where(better, current, best)
+        where = np.where(better, k, where)
+        values[..., k], indices[..., k] = best, where
+    return np.moveaxis(values, -1, axis), np.moveaxis(indices, -1, axis)
+
+
+def _cumulative_extreme(input, dim, *, is_max: bool):
+    data = input._data
+    axis = wrap_dim(dim, data.ndim)
+    if data.ndim == 0 or data.size == 0:
+        values, indices = data.copy(), np.zeros(data.shape, np.int64)
+    else:
+        values, indices = _running_extreme(data, axis, is_max)
+    index_tensor = Tensor._make(np.ascontiguousarray(indices))
+    node = CummaxBackward0 if is_max else CumminBackward0
+    out = record(node, np.ascontiguousarray(values), (input,),
+                 {"self": input, "indices": index_tensor},
+                 {"dim": as_saved(dim), "_axis": axis})
+    return (cummax_result if is_max else cummin_result)(out, index_tensor)
+
+
+def cummax(input, dim):
+    return _cumulative_extreme(input, dim, is_max=True)
+
+
+def cummin(input, dim):
+    return _cumulative_extreme(input, dim, is_max=False)
+
+
+# ---------------------------------------------------------------- kthvalue, mode
+
+kthvalue_result = R._return_type("kthvalue")
+mode_result = R._return_type("mode")
+KthvalueBackward0 = node_class("KthvalueBackward0", R._by_dim_rule)
+ModeBackward0 = node_class("ModeBackward0", R._by_dim_rule)
+
+
+def _selected(node_cls, result_type, input, dim, keepdim, pick):
+    """A value per row along dim chosen by pick(rows) -> index, as (values, indices)."""
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    if data.ndim == 0:
+        index, values = np.zeros((), np.int64), data.copy()
+    else:
+        index = np.expand_dims(pick(np.moveaxis(data, d, -1)), -1)
+        index = np.moveaxis(index, -1, d).astype(np.int64)
+        values = np.take_along_axis(data, index, axis=d)
+        if not keepdim:
+            index, values = np.squeeze(index, d), np.squeeze(values, d)
+    indices = Tensor._make(np.ascontiguousarray(index))
+    out = record(node_cls, np.ascontiguousarray(values), (input,), {"indices": indices},
+                 {"dim": as_saved(dim), "_dim": d, "keepdim": keepdim,
+                  "self_sym_sizes": data.shape})
+    return result_type(out, indices)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    data = input._data
+    size = data.shape[wrap_dim(dim, data.ndim)] if data.ndim else 1
+    if not 1 <= k <= size:
+        raise IndexError(f"kthvalue(): selected number k out of range for dimension {dim}")
+
+    def pick(rows):
+        return np.argsort(rows, axis=-1, kind="stable")[..., k - 1]
+    return _selected(KthvalueBackward0, kthvalue_result, input, dim, keepdim, pick)
+
+
+def _mode_of_rows(rows: np.ndarray) -> np.ndarray:
+    """Per row: the most frequent value (the smallest of equally frequent ones) and the
+    last index holding it."""
+    flat = rows.reshape(-1, rows.shape[-1])
+    picks = np.empty(flat.shape[0], np.int64)
+    for r, row in enumerate(flat):
+        values, counts = np.unique(row, return_counts=True)
+        value = values[np.argmax(counts)]
+        picks[r] = np.flatnonzero(row == value)[-1] if value == value else \
+            np.flatnonzero(np.isnan(row))[-1]
+    return picks.reshape(rows.shape[:-1])
+
+
+def mode(input, dim=-1, keepdim=False):
+    return _selected(ModeBackward0, mode_result, input, dim, keepdim, _mode_of_rows)
+
+
+# ---------------------------------------------------------------- aminmax
+
+def _aminmax_result():
+    from collections import namedtuple
+    base = namedtuple("aminmax", ["min", "max"])
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
+    return type("aminmax", (base,), {"__slots__": (), "__repr__": __repr__,
+                                      "__module__": "torch.return_types"})
+
+
+aminmax_result = _aminmax_result()
+
+
+def _aminmax_rule(n, g_min, g_max):
+    """Each output's gradient as amin's and amax's: shared evenly by the tied elements."""
+    a = n._attrs
+    shape, dims, keepdim = a["_self_sizes"], a["_dims"], a["keepdim"]
+    x = n.saved("self")
+    total = None
+    for g, name in ((g_min, "min"), (g_max, "max")):
+        if g is None:
+            continue
+        mask = _restore(n.saved(name), shape, dims, keepdim) == x
+        g = _restore(g, shape, dims, keepdim)
+        if _is_tensor(mask):        # create_graph: the other output's zeros may be an array
+            g = g if _is_tensor(g) else Tensor._make(np.asarray(g))
+            part = (g / mask.sum(dims or None, keepdim=True)) * mask
+        else:
+            part = (g / mask.sum(axis=dims or None, keepdims=True).astype(g.dtype)) * mask
+        total = part if total is None else total + part
+    return (total,)
+
+
+AminmaxBackward0 = node_class("AminmaxBackward0", _aminmax_rule, num_outputs=2)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    from engine.autograd import grad_mode as _gm
+    from engine.ops._core import bind_outputs, edge
+    data = input._data
+    dims = tuple(range(data.ndim)) if dim is None else R._dims(dim, data.ndim)
+    if data.size == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    low = np.asarray(np.min(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy())
+    high = np.asarray(np.max(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy())
+    outs = (Tensor._make(low), Tensor._make(high))
+    if _gm.state.enabled and input.requires_grad:
+        node = AminmaxBackward0()
+        node._next = (edge(input),)
+        node._in_shapes = (data.shape,)
+        node._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+        node._num_outputs = 2
+        from engine.autograd.node import SavedTensor
+        node._saved = {"self": SavedTensor("self", input),
+                       "min": SavedTensor("min", outs[0], is_output=True),
+                       "max": SavedTensor("max", outs[1], is_output=True)}
+        node._attrs = {"dim": None if dim is None else as_saved(dim), "_dims": dims,
+                       "keepdim": keepdim, "_self_sizes": data.shape}
+        bind_outputs(node, outs)
+    from engine import trace
+    if trace.active:
+        from engine.tensor import _announce
+        for out in outs:
+            _announce(out)
+    return aminmax_result(*outs)
+
+
+__all__ = ["amax", "amin", "median", "nanmedian", "nansum", "nanmean", "cumprod", "cummax",
+           "cummin", "kthvalue", "mode", "aminmax"]
 METHODS = {name: globals()[name] for name in __all__}

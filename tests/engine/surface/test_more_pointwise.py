@@ -64,6 +64,13 @@ OPS = {
     "nanmean": (lambda t, x: t.nanmean(x.sqrt(), 0), (A,)),
     "cumprod": (lambda t, x: t.cumprod(x, 1), (A,)),
     "cumprod_dim0": (lambda t, x: x.cumprod(0), (A,)),
+    "cummax": (lambda t, x: t.cummax(x, 1).values, (A,)),
+    "cummin_ties": (lambda t, x: x.round().cummin(0)[0] * x, (A,)),
+    "kthvalue": (lambda t, x: t.kthvalue(x, 2, 1).values, (A,)),
+    "kthvalue_keepdim": (lambda t, x: x.kthvalue(3, 0, keepdim=True)[0], (A,)),
+    "mode": (lambda t, x: t.mode(x.round(), 1).values * x[:, 0], (A,)),
+    "aminmax_dim": (lambda t, x: t.aminmax(x, dim=1).max - 2 * t.aminmax(x, dim=1).min, (A,)),
+    "aminmax_all": (lambda t, x: t.stack(list(x.aminmax())), (A,)),
     "masked_select": (lambda t, x: t.masked_select(x, x > 0), (A,)),
     "masked_select_broadcast": (lambda t, x: t.masked_select(x, t.tensor([True, False, True, True])),
                                 (A,)),
@@ -89,7 +96,7 @@ OPS = {
 # of the second derivative are compared.
 VALUES_ONLY = {"logit", "logit_eps", "sinc", "masked_select", "masked_select_broadcast",
                "fmod_tensor", "remainder_tensor", "cumprod", "cumprod_dim0", "atanh",
-               "nan_to_num"}
+               "nan_to_num", "cummax", "cummin_ties", "aminmax_dim", "aminmax_all"}
 
 
 def _graph_names(node, depth=4):
