@@ -30,10 +30,11 @@ def _reduce_all(values: np.ndarray) -> np.ndarray:
         for i in range(1, size):
             acc = acc + values[..., i]
         return acc
-    acc = values[..., :WIDTH].copy()
     full = size - size % WIDTH
-    for start in range(WIDTH, full, WIDTH):
-        acc = acc + values[..., start:start + WIDTH]
+    blocks = values[..., :full].reshape(values.shape[:-1] + (full // WIDTH, WIDTH))
+    # (NumPy adds along a non-innermost axis in order, as the kernel's loop does; pairwise
+    # summation is only for the innermost one)
+    acc = np.add.reduce(blocks, axis=-2, dtype=f32)
     rest = size - full
     if rest:
         acc[..., :rest] = acc[..., :rest] + values[..., full:]

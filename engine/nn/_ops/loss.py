@@ -469,6 +469,17 @@ def _check_same_size(input, target) -> None:
                          "size.")
 
 
+def _check_unit_interval(x: np.ndarray, t: np.ndarray) -> None:
+    """ATen checks element by element, input before target (NaN fails)."""
+    bad_x, bad_t = ~((x >= 0) & (x <= 1)), ~((t >= 0) & (t <= 1))
+    bad = np.flatnonzero(np.broadcast_to(bad_x | bad_t, np.broadcast_shapes(x.shape, t.shape)))
+    if bad.size:
+        first = np.unravel_index(bad[0], np.broadcast_shapes(x.shape, t.shape))
+        name = "input" if np.broadcast_to(bad_x, np.broadcast_shapes(x.shape, t.shape))[first] \
+            else "target"
+        raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     _check_same_size(input, target)
@@ -479,9 +490,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         names = {"float32": "Float", "float64": "Double"}
         raise RuntimeError(f"Found dtype {names.get(t.dtype.name)} but expected "
                            f"{names.get(x.dtype.name)}")
-    for name, values in (("target", t), ("input", x)):
-        if ((values < 0) | (values > 1)).any():
-            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    _check_unit_interval(x, t)
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(x), -100)
         log_1mx = np.maximum(np.log1p(-x), -100)

@@ -37,7 +37,7 @@ def _merge(count_add, m1_add, m2_add, count, m1, m2, fused=True):
 
 
 def _welford_chunk(vectors: np.ndarray):
-    """Welford over the vectors of one chunk (vectors: (k, rows, lanes))."""
+    """Welford over the vectors of a chunk (vectors: (k, ..., lanes), k first)."""
     m1 = np.zeros(vectors.shape[1:], np.float32)
     m2 = np.zeros(vectors.shape[1:], np.float32)
     for j, x in enumerate(vectors):
@@ -45,6 +45,19 @@ def _welford_chunk(vectors: np.ndarray):
         m1 = _fma(delta, np.float32(1) / np.float32(j + 1), m1)
         m2 = _fma(delta, x - m1, m2)
     return m1, m2
+
+
+def _chunk_moments(lanes: np.ndarray):
+    """(count, m1, m2) of each chunk of 16 vectors, in order; the full chunks' Welford runs
+    all at once (each chunk starts afresh, so they are independent)."""
+    vectors, rows, width = lanes.shape
+    full = vectors // CHUNK
+    if full:
+        block = lanes[:full * CHUNK].reshape(full, CHUNK, rows, width).transpose(1, 0, 2, 3)
+        m1, m2 = _welford_chunk(block)
+        yield from ((CHUNK, m1[i], m2[i]) for i in range(full))
+    if vectors % CHUNK:
+        yield (vectors % CHUNK,) + _welford_chunk(lanes[full * CHUNK:])
 
 
 def rowwise_moments(x: np.ndarray):
@@ -57,10 +70,8 @@ def rowwise_moments(x: np.ndarray):
     depth = _ceil_log2(chunks)
     zero = np.zeros((rows, width), np.float32)
     stack = [[0, zero, zero] for _ in range(depth)]
-    for i in range(chunks):
-        part = lanes[i * CHUNK:(i + 1) * CHUNK]
-        m1, m2 = _welford_chunk(part)
-        stack[0] = list(_merge(len(part), m1, m2, *stack[0], fused=False))
+    for i, (count, m1, m2) in enumerate(_chunk_moments(lanes)):
+        stack[0] = list(_merge(count, m1, m2, *stack[0], fused=False))
         mask = i + 1
         for j in range(1, depth):
             if mask & 1:

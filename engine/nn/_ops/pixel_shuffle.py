@@ -22,7 +22,7 @@ def _shuffled(data: np.ndarray, r: int) -> np.ndarray:
     out = data.reshape(*lead, c // (r * r), r, r, h, w)
     k = len(lead)
     out = out.transpose(*range(k), k, k + 3, k + 1, k + 4, k + 2)
-    return np.ascontiguousarray(out).reshape(*lead, c // (r * r), h * r, w * r)
+    return out.reshape(*lead, c // (r * r), h * r, w * r).copy()      # new memory, as torch
 
 
 def _unshuffled(data: np.ndarray, r: int) -> np.ndarray:
@@ -30,7 +30,7 @@ def _unshuffled(data: np.ndarray, r: int) -> np.ndarray:
     out = data.reshape(*lead, c, h // r, r, w // r, r)
     k = len(lead)
     out = out.transpose(*range(k), k, k + 2, k + 4, k + 1, k + 3)
-    return np.ascontiguousarray(out).reshape(*lead, c * r * r, h // r, w // r)
+    return out.reshape(*lead, c * r * r, h // r, w // r).copy()
 
 
 def _shuffle_rule(n, g):

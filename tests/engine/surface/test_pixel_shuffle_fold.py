@@ -77,3 +77,14 @@ def test_errors(name):
 def test_reprs():
     check(lambda t: [repr(t.nn.PixelShuffle(2)), repr(t.nn.PixelUnshuffle(3)),
                      repr(t.nn.Unfold(2)), repr(t.nn.Fold((4, 4), 2, stride=2))])
+
+
+def test_factor_one_gives_new_memory():
+    def snippet(t):
+        x = t.arange(4.).reshape(1, 1, 2, 2)
+        shuffled, unshuffled = t.nn.functional.pixel_shuffle(x, 1), \
+            t.nn.functional.pixel_unshuffle(x, 1)
+        shuffled[0, 0, 0, 0] = 9.0
+        unshuffled[0, 0, 1, 1] = 7.0
+        return [x, shuffled, unshuffled]
+    check(snippet)
