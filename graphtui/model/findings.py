@@ -275,6 +275,8 @@ def _grad_none_findings(scan: Scan, words: _Words, looked_at: set) -> list[Findi
     for facts in scan.tensors.values():
         if facts.grad_set or not (facts.id in looked_at or facts.is_leaf and facts.requires_grad):
             continue
+        if facts.id not in looked_at and _orphan(scan, facts):
+            continue
         reason = _why_no_grad(scan, words, facts)
         by_reason.setdefault(reason, []).append(facts)
     found = []
@@ -289,6 +291,13 @@ def _grad_none_findings(scan: Scan, words: _Words, looked_at: set) -> list[Findi
                              _node_of(scan, first), first.id,
                              step if step is not None else first.step))
     return found
+
+
+def _orphan(scan: Scan, facts: TensorFacts) -> bool:
+    """A leaf nothing names and no op used: the program cannot even refer to it (a Linear's
+    first weight, replaced when tying it to an embedding's). Its .grad is no question."""
+    return facts.name is None and facts.grad_fn_id is None and \
+        scan.accumulators.get(facts.id) is None
 
 
 def _grads(words: _Words, tensors: list) -> str:

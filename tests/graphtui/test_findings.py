@@ -272,6 +272,21 @@ def test_leaves_that_require_grad_get_their_reason(log_of):
         "from `side`"]
 
 
+def test_a_tied_layers_replaced_weight_is_no_grad_none_finding(log_of):
+    # The Linear's own weight, replaced by the embedding's, has no name and no use.
+    findings = find(log_of("""
+        import engine as torch
+        import engine.nn as nn
+        emb, out = nn.Embedding(5, 3), nn.Linear(3, 5, bias=False)
+        out.weight = emb.weight
+        unused = torch.ones(2, requires_grad=True)
+        out(emb(torch.tensor([1, 2]))).sum().backward()
+    """))
+    assert texts(findings, GRAD_NONE) == [
+        "`unused.grad` is None: not reachable from the root of backward 1 (at a.py:6): no "
+        "recorded op used it"]
+
+
 @pytest.mark.parametrize("name, reason", [
     ("detached", "made by detach() at a.py:6, which cuts it off the graph"),
     ("scaled", "made under no_grad at a.py:8, so no graph was recorded for it"),
