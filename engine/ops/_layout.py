@@ -64,12 +64,19 @@ def empty(shape: tuple, dtype, perm: list) -> np.ndarray:
 
 
 def with_order(values: np.ndarray, perm: list) -> np.ndarray:
-    """`values` laid out in `perm` order: itself when it already is, else a copy."""
-    if _runs_in(values, perm):
+    """`values` laid out in `perm` order: itself when it already is (its size-1 dims given
+    ATen's strides, which matmul's folding reads), else a copy."""
+    if not _runs_in(values, perm):
+        out = empty(values.shape, values.dtype, perm)
+        out[...] = values
+        return out
+    strides, step = [0] * values.ndim, values.itemsize
+    for d in perm:
+        strides[d] = step
+        step *= values.shape[d]
+    if tuple(strides) == values.strides or values.size == 0:
         return values
-    out = empty(values.shape, values.dtype, perm)
-    out[...] = values
-    return out
+    return np.lib.stride_tricks.as_strided(values, values.shape, strides, writeable=True)
 
 
 def _runs_in(array: np.ndarray, perm: list) -> bool:

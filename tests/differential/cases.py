@@ -765,4 +765,28 @@ CASES.update({
         "v = torch.ones_like(torch.ones(2), requires_grad=None)",
         "v = torch.full((2,), 1.0, requires_grad=np.bool_(True))",
         "v = torch.ones(2).requires_grad_(1)", "v = torch.ones(2).requires_grad_(requires_grad=1)"],
+    "size_1_dims_of_an_index_result_have_atens_strides": [
+        "x = torch.ones(2, 4, 4, 3, requires_grad=True)", "v = x[:, -4][:, [2]]",
+        "w = v @ torch.ones(3, 1)", "s = v.stride()"],
+    "a_1_dim_empty_input_of_cat_gets_a_new_empty_grad": [
+        "x = torch.ones(0, requires_grad=True)", "v = torch.cat([x, torch.ones(2)], dim=-1)",
+        "t = torch.autograd.grad((v * v).sum(), [x, x], create_graph=True)", "g = t[1]"],
+    "full_min_max_share_a_nan_grad_as_masked_fill": [
+        "x = torch.tensor([1.0, 0.5, 0.5], requires_grad=True)",
+        "h = x.register_hook(lambda g: rec('h', g))", "m = x.min()",
+        "s = torch.std(m, dim=0, correction=2)", "s.backward()",
+        "t = torch.autograd.grad(x.max() * x.min(), [x], create_graph=True)", "g = t[0]",
+        "g.sum().backward()"],
+    "double_backward_of_an_in_place_op_on_a_view_reads_the_view": [
+        "x = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)", "v = (x * 2).permute(1, 0)[-2]",
+        "v.sigmoid_()", "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]"],
+    "div_checks_other_before_self": [
+        "x = torch.tensor(2.0, requires_grad=True)", "a = x[None] * 3", "b = x[None].relu()",
+        "v = a / b", "a[0] = torch.tensor(1.0, requires_grad=True)", "b[:] = -1.5",
+        "v.sum().backward()"],
+    "no_grad_view_operands_save_nothing": [
+        "x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)",
+        "y = torch.ones(2, requires_grad=True)", "v = x[torch.tensor([0, 1])]",
+        "with torch.no_grad():\n    w = v[1]", "u = w * w", "z = w / w", "(y + u).sum().backward()",
+        "u.sum().backward()", "z.sum().backward()"],
 })
