@@ -118,13 +118,13 @@ def contiguous(values: np.ndarray) -> np.ndarray:
 def iterated(values: np.ndarray, inputs: list) -> np.ndarray:
     """`values`, an elementwise result, in the layout TensorIterator gives it from `inputs`
     (arrays, in the op's input order)."""
-    shape = values.shape
-    arrays = [a for a in inputs if isinstance(a, np.ndarray) and a.ndim]
-    if not arrays or values.ndim < 2:
+    if values.ndim < 2:
         return values
-    if all(a.shape == shape for a in arrays):
-        if all(a.flags.c_contiguous for a in arrays):
-            return with_order(values, list(range(values.ndim - 1, -1, -1)))
+    arrays = [a for a in inputs if isinstance(a, np.ndarray) and a.ndim]
+    # Row-major inputs (broadcast or not) give a row-major result, as NumPy's is already.
+    if all(a.flags.c_contiguous for a in arrays) and values.flags.c_contiguous:
+        return values
+    shape = values.shape
     return with_order(values, order(shape, [operand(a, shape) for a in arrays]))
 
 
