@@ -789,4 +789,16 @@ CASES.update({
         "y = torch.ones(2, requires_grad=True)", "v = x[torch.tensor([0, 1])]",
         "with torch.no_grad():\n    w = v[1]", "u = w * w", "z = w / w", "(y + u).sum().backward()",
         "u.sum().backward()", "z.sum().backward()"],
+    "in_place_on_a_view_saves_a_clone_of_its_original": [
+        "x = torch.tensor([[1.0, -2.0], [0.5, 3.0], [-1.0, 2.0]], requires_grad=True)",
+        "v = (x ** -1)[-2:, 1:]", "v.abs_()",
+        "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True)", "g = t[0]",
+        "w = (x * 2)[1:]", "w.mul_(torch.tensor([2.0, 3.0], requires_grad=True))",
+        "u = torch.autograd.grad((w * w).sum(), [x], create_graph=True)", "h = u[0]",
+        "(g.sum() + h.sum()).backward()"],
+    "scatter_reads_a_stale_views_grad_fn_before_the_dtype_check": [
+        "x = torch.ones(2, 3, dtype=torch.float64, requires_grad=True)", "y = 2 * x",
+        "t = y.unbind(1)", "y.tanh_()", "v = t[0]",
+        "w = v.scatter(0, torch.tensor([1]), torch.ones(1, requires_grad=True))",
+        "w = v.scatter_add(0, torch.tensor([1]), torch.ones(1, requires_grad=True))"],
 })
