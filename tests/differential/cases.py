@@ -801,4 +801,11 @@ CASES.update({
         "t = y.unbind(1)", "y.tanh_()", "v = t[0]",
         "w = v.scatter(0, torch.tensor([1]), torch.ones(1, requires_grad=True))",
         "w = v.scatter_add(0, torch.tensor([1]), torch.ones(1, requires_grad=True))"],
+    "var_and_std_of_float32_accumulate_in_double": [
+        "x = torch.tensor([[[0.523], [-0.504], [-0.257], [0.482]], "
+        "[[-0.061], [-0.831], [0.172], [-0.368]]], requires_grad=True)",
+        "v = x.expand(2, 4, 3).var(dim=-1, keepdim=True)", "i = torch.max(v, dim=0).indices",
+        "s = x.expand(2, 4, 3).std(dim=-1)",
+        "y = torch.tensor([[0.1, -1.7, 2.3, 0.9, -0.4], [1.1, 1.3, -2.9, 0.05, 0.7]])",
+        "v2 = y.var(dim=1)", "s2 = y.std()", "s3 = y.std(dim=0, correction=0)"],
 })
