@@ -130,7 +130,12 @@ class SavedTensor:
         # the data and version counter), not the output itself: a later in-place edit of the
         # output (CopySlices) does not change what the double-backward graph names.
         out = _Tensor()._make(self.data)
-        out._grad_fn, out._output_nr, out._requires_grad = node, self.output_nr, True
+        grad_fn, output_nr = node, self.output_nr
+        if self.view_producer is not None and self.view_producer[0]() is not None:
+            # the output of an in-place op on a view: the view's grad_fn when it was saved
+            # (AsStridedBackward0), while that node lives
+            grad_fn, output_nr = self.view_producer[0](), 0
+        out._grad_fn, out._output_nr, out._requires_grad = grad_fn, output_nr, True
         out._vc = self.version_box
         return out
 

@@ -136,6 +136,18 @@ def edge(tensor):
     return (grad_accumulator(tensor), 0)
 
 
+def has_edge(tensor) -> bool:
+    """Whether edge(tensor) gives an edge, without making the leaf's accumulator."""
+    base = tensor._base
+    if base is None:
+        return tensor._requires_grad
+    if not (tensor._requires_grad or base._requires_grad):
+        return False
+    if tensor.grad_fn is not None:      # the property regenerates a stale view's grad_fn
+        return True
+    return tensor._requires_grad and not (tensor._no_grad_view and not tensor._own_requires_grad)
+
+
 def requires_grad(t) -> bool:
     """Whether `t` requires grad: itself, or as a view of a base that does (PyTorch's rule)."""
     return t._requires_grad or (t._base is not None and t._base._requires_grad)

@@ -64,12 +64,19 @@ def empty(shape: tuple, dtype, perm: list) -> np.ndarray:
 
 
 def with_order(values: np.ndarray, perm: list) -> np.ndarray:
-    """`values` laid out in `perm` order: itself when it already is, else a copy."""
-    if _runs_in(values, perm):
+    """`values` laid out in `perm` order: itself when it already is (its size-1 dims given
+    ATen's strides, which matmul's folding reads), else a copy."""
+    if not _runs_in(values, perm):
+        out = empty(values.shape, values.dtype, perm)
+        out[...] = values
+        return out
+    strides, step = [0] * values.ndim, values.itemsize
+    for d in perm:
+        strides[d] = step
+        step *= values.shape[d]
+    if tuple(strides) == values.strides or values.size == 0:
         return values
-    out = empty(values.shape, values.dtype, perm)
-    out[...] = values
-    return out
+    return np.lib.stride_tricks.as_strided(values, values.shape, strides, writeable=True)
 
 
 def _runs_in(array: np.ndarray, perm: list) -> bool:
@@ -111,13 +118,13 @@ def contiguous(values: np.ndarray) -> np.ndarray:
 def iterated(values: np.ndarray, inputs: list) -> np.ndarray:
     """`values`, an elementwise result, in the layout TensorIterator gives it from `inputs`
     (arrays, in the op's input order)."""
-    shape = values.shape
-    arrays = [a for a in inputs if isinstance(a, np.ndarray) and a.ndim]
-    if not arrays or values.ndim < 2:
+    if values.ndim < 2:
         return values
-    if all(a.shape == shape for a in arrays):
-        if all(a.flags.c_contiguous for a in arrays):
-            return with_order(values, list(range(values.ndim - 1, -1, -1)))
+    arrays = [a for a in inputs if isinstance(a, np.ndarray) and a.ndim]
+    # Row-major inputs (broadcast or not) give a row-major result, as NumPy's is already.
+    if all(a.flags.c_contiguous for a in arrays) and values.flags.c_contiguous:
+        return values
+    shape = values.shape
     return with_order(values, order(shape, [operand(a, shape) for a in arrays]))
 
 

@@ -95,7 +95,15 @@ def _save_if(wanted: bool, saved: dict, attrs: dict, name: str, value) -> None:
 
 
 def _requires_grad(value) -> bool:
-    return isinstance(value, Tensor) and value._requires_grad
+    """Whether the node gets an edge for `value`: ATen saves what a formula reads only for the
+    inputs that get a gradient (a view made under no_grad requires grad yet has no edge)."""
+    if not isinstance(value, Tensor):
+        return False
+    from engine.autograd import grad_mode
+    from engine.ops._core import has_edge
+    if not grad_mode.state.enabled:
+        return value._requires_grad
+    return has_edge(value)
 
 
 def _float_result(dtype: np.dtype) -> np.dtype:
@@ -198,8 +206,9 @@ def div(input, other, *, rounding_mode=None):
                       {"self": input, "other": other}, {"rounding_mode": rounding_mode})
     out = cast(_binary(np.true_divide, a, b, (input, other)), _float_result(dtype))
     saved, attrs = {}, {}
-    _save_if(_requires_grad(other), saved, attrs, "self", input)
+    # ATen's DivBackward0 unpacks other before self (a check of both names other first)
     _save_if(_requires_grad(input) or _requires_grad(other), saved, attrs, "other", other)
+    _save_if(_requires_grad(other), saved, attrs, "self", input)
     return record(DivBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
                   saved, attrs)
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops._core import record, wrap_dim
+from engine.ops.elementwise import _edges_before_kernel
 from engine.tensor import Tensor
 
 UINT64 = 2 ** 64
@@ -221,6 +222,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     d = wrap_dim(dim, data.ndim)
     if isinstance(src, Tensor):
         if src._data.dtype != data.dtype:
+            _edges_before_kernel((input, src))
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         idx = _check_index("scatter", input, d, index, src)
         result = data.copy()
@@ -238,6 +240,7 @@ def scatter_add(input, dim, index, src):
     data = input._data
     d = wrap_dim(dim, data.ndim)
     if src._data.dtype != data.dtype:
+        _edges_before_kernel((input, src))
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     idx = _check_index("scatter", input, d, index, src)
     result = data.copy()

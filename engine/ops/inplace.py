@@ -178,7 +178,9 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
         _check_no_overlap(tensor)
     base = tensor._base
     if base is not None and needs_grad(tensor, *others):
-        result = out_of_place(_snapshot(tensor), *args, **kwargs)
+        before = _snapshot(tensor)
+        result = out_of_place(before, *args, **kwargs)
+        _save_a_clone_of_a_views_original(result._grad_fn, before)
         _write(tensor, result._data)
         _rebase_view(tensor, base, result._grad_fn)
     elif needs_grad(tensor, *others):
@@ -193,6 +195,18 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
     _bump(tensor, op_name)
     _adopt_saved_output(result, tensor)
     return tensor
+
+
+def _save_a_clone_of_a_views_original(node, before: Tensor) -> None:
+    """An in-place op on a view whose formula reads the original self saves self.clone() (a
+    CloneBackward0 the double-backward graph shows), as ATen's generated code does."""
+    if node is None or not node._saved:
+        return
+    from engine.autograd.node import SavedTensor
+    from engine.ops.shape import clone
+    for name, saved in list(node._saved.items()):
+        if saved.tensor is before:
+            node._saved[name] = SavedTensor(name, clone(before))
 
 
 def _adopt_saved_output(result: Tensor, tensor: Tensor) -> None:

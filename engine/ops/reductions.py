@@ -151,14 +151,21 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 # ---------------------------------------------------------------- max, min
 
 def _evenly_distribute_rule(n, g):
-    """Full max/min: the gradient is shared evenly by every element equal to the result."""
+    """Full max/min: the gradient is shared evenly by every element equal to the result (by
+    the NaNs when it is NaN), zeros elsewhere: ATen's
+    grad.new_zeros(sizes).masked_fill_(mask, grad / mask.sum())."""
     x, result = n.saved("self"), n.saved("result")
-    result_data = result._data if hasattr(result, "_data") else result
-    if np.isnan(result_data):   # a NaN result: the NaNs share it (NaN == NaN is False)
-        hits = P.mask(x.isnan() if hasattr(x, "_data") else np.isnan(x), g)
-    else:
-        hits = P.mask(x == result, g)
-    return (hits * (g / hits.sum()),)
+    x_data = x._data if hasattr(x, "_data") else np.asarray(x)
+    result_data = result._data if hasattr(result, "_data") else np.asarray(result)
+    mask = np.isnan(x_data) if np.isnan(result_data) else x_data == result_data
+    if hasattr(g, "_data"):
+        from engine.ops.elementwise import masked_fill
+        share = g / Tensor._make(np.asarray(mask.sum()))
+        zeros = Tensor._make(np.zeros(mask.shape, dtype=g._data.dtype))
+        return (masked_fill(zeros, Tensor._make(mask), share),)
+    out = np.zeros(mask.shape, dtype=g.dtype)
+    out[mask] = g / mask.sum()
+    return (out,)
 
 
 def _by_dim_rule(n, g):

@@ -348,13 +348,21 @@ def expand_as(input, other):
 
 def _cat_rule(n, g):
     d = n._attrs["_dim"]
-    sizes = [s[d] for s in n._in_shapes]
+    sizes = [0 if s == (0,) else s[d] for s in n._in_shapes]
     bounds = np.cumsum([0] + sizes)
     # torch computes a TensorList's grads together: every input gets its slice when any needs
     # one (post hooks see them all).
     if not any(n.needs(i) for i in range(len(sizes))):
         return (None,) * len(sizes)
-    return tuple(_take(g, d, int(bounds[i]), int(bounds[i + 1])) for i in range(len(sizes)))
+    return tuple(_empty_grad(g) if n._in_shapes[i] == (0,) else
+                 _take(g, d, int(bounds[i]), int(bounds[i + 1])) for i in range(len(sizes)))
+
+
+def _empty_grad(g):
+    """A 1-D empty input's gradient: a new zeros({0}), outside any graph (ATen's
+    cat_tensors_backward)."""
+    data = np.zeros(0, dtype=(g._data if isinstance(g, Tensor) else g).dtype)
+    return Tensor._make(data) if isinstance(g, Tensor) else data
 
 
 def _take(g, d: int, start: int, stop: int):

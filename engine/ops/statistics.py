@@ -190,17 +190,22 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction):
     dims = tuple(range(data.ndim)) if dim is None else _dims(dim, data.ndim)
     count = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
     divisor = max(0, count - used)
+    # ATen's CPU kernel accumulates in double (WelfordData<double>): a row of equal float32
+    # values has a variance of exactly 0.
+    wide = data.astype(np.float64) if data.dtype.kind == "f" and data.itemsize < 8 else data
     with np.errstate(divide="ignore", invalid="ignore"):
-        centered = data - _quiet_mean(data, dims)
+        centered = wide - _quiet_mean(wide, dims)
         squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
-        var = _layout.contiguous(np.asarray(squares / divisor, dtype=data.dtype))
+        wide_var = np.asarray(squares / divisor)
+        var = _layout.contiguous(np.asarray(wide_var, dtype=data.dtype))
+        root = _layout.contiguous(np.asarray(np.sqrt(wide_var), dtype=data.dtype))
     attrs = {"correction": saved_correction, "dim": None if dim is None else _saved_dims(dim),
              "keepdim": keepdim, "_dims": dims, "_dof": float(count - used),
              "_all": dim is None or data.ndim == 0}
     if name == "var":
         out = record(VarBackward0, var, (input,), {"self": input}, attrs)
     else:
-        out = record(StdBackward0, np.sqrt(var), (input,), {"self": input}, attrs,
+        out = record(StdBackward0, root, (input,), {"self": input}, attrs,
                      save_result="result")
     # ATen's kernel warns after autograd has read the input's grad_fn (which may raise);
     # its reduction factor is input numel / output numel, 0 when either is empty

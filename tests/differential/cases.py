@@ -765,6 +765,49 @@ CASES.update({
         "v = torch.ones_like(torch.ones(2), requires_grad=None)",
         "v = torch.full((2,), 1.0, requires_grad=np.bool_(True))",
         "v = torch.ones(2).requires_grad_(1)", "v = torch.ones(2).requires_grad_(requires_grad=1)"],
+    "size_1_dims_of_an_index_result_have_atens_strides": [
+        "x = torch.ones(2, 4, 4, 3, requires_grad=True)", "v = x[:, -4][:, [2]]",
+        "w = v @ torch.ones(3, 1)", "s = v.stride()"],
+    "a_1_dim_empty_input_of_cat_gets_a_new_empty_grad": [
+        "x = torch.ones(0, requires_grad=True)", "v = torch.cat([x, torch.ones(2)], dim=-1)",
+        "t = torch.autograd.grad((v * v).sum(), [x, x], create_graph=True)", "g = t[1]"],
+    "full_min_max_share_a_nan_grad_as_masked_fill": [
+        "x = torch.tensor([1.0, 0.5, 0.5], requires_grad=True)",
+        "h = x.register_hook(lambda g: rec('h', g))", "m = x.min()",
+        "s = torch.std(m, dim=0, correction=2)", "s.backward()",
+        "t = torch.autograd.grad(x.max() * x.min(), [x], create_graph=True)", "g = t[0]",
+        "g.sum().backward()"],
+    "double_backward_of_an_in_place_op_on_a_view_reads_the_view": [
+        "x = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)", "v = (x * 2).permute(1, 0)[-2]",
+        "v.sigmoid_()", "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]"],
+    "div_checks_other_before_self": [
+        "x = torch.tensor(2.0, requires_grad=True)", "a = x[None] * 3", "b = x[None].relu()",
+        "v = a / b", "a[0] = torch.tensor(1.0, requires_grad=True)", "b[:] = -1.5",
+        "v.sum().backward()"],
+    "no_grad_view_operands_save_nothing": [
+        "x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)",
+        "y = torch.ones(2, requires_grad=True)", "v = x[torch.tensor([0, 1])]",
+        "with torch.no_grad():\n    w = v[1]", "u = w * w", "z = w / w", "(y + u).sum().backward()",
+        "u.sum().backward()", "z.sum().backward()"],
+    "in_place_on_a_view_saves_a_clone_of_its_original": [
+        "x = torch.tensor([[1.0, -2.0], [0.5, 3.0], [-1.0, 2.0]], requires_grad=True)",
+        "v = (x ** -1)[-2:, 1:]", "v.abs_()",
+        "t = torch.autograd.grad((v * v).sum(), [x], create_graph=True)", "g = t[0]",
+        "w = (x * 2)[1:]", "w.mul_(torch.tensor([2.0, 3.0], requires_grad=True))",
+        "u = torch.autograd.grad((w * w).sum(), [x], create_graph=True)", "h = u[0]",
+        "(g.sum() + h.sum()).backward()"],
+    "scatter_reads_a_stale_views_grad_fn_before_the_dtype_check": [
+        "x = torch.ones(2, 3, dtype=torch.float64, requires_grad=True)", "y = 2 * x",
+        "t = y.unbind(1)", "y.tanh_()", "v = t[0]",
+        "w = v.scatter(0, torch.tensor([1]), torch.ones(1, requires_grad=True))",
+        "w = v.scatter_add(0, torch.tensor([1]), torch.ones(1, requires_grad=True))"],
+    "var_and_std_of_float32_accumulate_in_double": [
+        "x = torch.tensor([[[0.523], [-0.504], [-0.257], [0.482]], "
+        "[[-0.061], [-0.831], [0.172], [-0.368]]], requires_grad=True)",
+        "v = x.expand(2, 4, 3).var(dim=-1, keepdim=True)", "i = torch.max(v, dim=0).indices",
+        "s = x.expand(2, 4, 3).std(dim=-1)",
+        "y = torch.tensor([[0.1, -1.7, 2.3, 0.9, -0.4], [1.1, 1.3, -2.9, 0.05, 0.7]])",
+        "v2 = y.var(dim=1)", "s2 = y.std()", "s3 = y.std(dim=0, correction=0)"],
 })
 
 
