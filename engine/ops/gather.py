@@ -53,9 +53,17 @@ def _index_add_rule(n, g):
         else:
             picked = np.take(g, np.asarray(index).reshape(-1), axis=a["_dim"])
             grad_source = np.broadcast_to(picked, a["_source_shape"]).copy()
+    alpha = a.get("alpha", 1)
+    if grad_source is not None and alpha != 1:      # ATen's maybe_multiply(..., alpha)
+        if _is_tensor(grad_source):
+            from engine.ops.elementwise import mul_scalar
+            grad_source = mul_scalar(grad_source, alpha)
+        else:
+            grad_source = grad_source * alpha
     return (g if n.needs(0) else None, grad_source)
 
 
+# index_add's node (engine/ops/index_write.py), also index_select's double backward.
 IndexAddBackward0 = node_class("IndexAddBackward0", _index_add_rule)
 
 

@@ -87,18 +87,7 @@ def _filled_grad(n, g):
     return out
 
 
-def _scaled(value, alpha):
-    if alpha == 1:
-        return value
-    if _is_tensor(value):
-        from engine.ops.elementwise import mul_scalar
-        return mul_scalar(value, alpha)
-    return value * alpha
-
-
-IndexAddBackward0 = node_class("IndexAddBackward0", lambda n, g: (
-    g if n.needs(0) else None,
-    _scaled(_selected_grad(n, g), n._attrs["alpha"]) if n.needs(1) else None))
+IndexAddBackward0 = G.IndexAddBackward0      # shared with index_select's double backward
 IndexCopyBackward0 = node_class("IndexCopyBackward0", lambda n, g: (
     _filled_grad(n, g) if n.needs(0) else None,
     _selected_grad(n, g) if n.needs(1) else None))

@@ -294,8 +294,6 @@ CORE_CASES = {
     "ModeBackward0": lambda: (lambda a: engine.mode(a, 1).values, (distinct(3, 4),)),
     "AminmaxBackward0": lambda: (lambda a: engine.stack(list(engine.aminmax(a, dim=0))),
                                  (distinct(3, 4),)),
-    "IndexAddBackward0": lambda: (lambda a, b: a.index_add(0, engine.tensor([2, 0, 2]), b,
-                                                           alpha=0.5), (leaf(3, 2), leaf(3, 2))),
     "IndexCopyBackward0": lambda: (lambda a, b: a.index_copy(1, engine.tensor([1]), b),
                                    (leaf(3, 2), leaf(3, 1))),
     "IndexFillBackward0": lambda: (lambda a: a.index_fill(0, engine.tensor([1]), 2.0),
