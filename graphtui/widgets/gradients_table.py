@@ -197,9 +197,10 @@ def _cells(row: Row, last: bool) -> tuple:
                  TABLE_WIDTH),)
     stat = row.stat
     flagged = row.flag is not None
-    name = Text("└ " if last else "├ ", style="dim")
+    # A cut name or shape ends with "…": "4×1×3×" would read as a shape of its own.
+    name = Text("└ " if last else "├ ", style="dim", no_wrap=True, overflow="ellipsis")
     name.append(("⚠" if flagged else "") + row.label, style=FLAG_STYLE if flagged else "")
-    shape = Text(shape_text(row.param.shape), style="dim")
+    shape = Text(shape_text(row.param.shape), style="dim", no_wrap=True, overflow="ellipsis")
     trend = Text(" " + row.trend, style=MEAN_STYLE)
     if stat is None:
         name.stylize("dim", 2)

@@ -115,7 +115,7 @@ async def test_it_draws_what_datatable_draws_focused_or_not_wherever_the_cursor_
                     drawn.append(lines(widget))
                 assert drawn[0] == drawn[1], (focused, cursor)
         text = "\n".join("".join(s.text for s in line) for line in lines(table))
-        assert "0 (Conv2d with a long label)" in text and "128×64" in text
+        assert "0 (Conv2d with a long label)" in text and "128×6…" in text
         assert "2.5e-03" in text and "⚠p0" in text and "3/1" in text
         assert LONG_MODULE[:TABLE_WIDTH - 1] + "…" in text
         assert "└ weight   8×8     " + FROZEN in text
