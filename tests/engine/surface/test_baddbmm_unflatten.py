@@ -17,7 +17,13 @@ def test_baddbmm(input_shape, beta, alpha):
     def snippet(t):
         m, a, b = _leaves(t, input_shape, (2, 3, 5), (2, 5, 4))
         out = t.baddbmm(m, a, b, beta=beta, alpha=alpha)
-        (out * out).sum().backward(create_graph=True)
+        # backward(create_graph=True) warns once per process, in torch and in engine: which
+        # one warned first depends on the tests run before; warn-always makes both warn.
+        t.set_warn_always(True)
+        try:
+            (out * out).sum().backward(create_graph=True)
+        finally:
+            t.set_warn_always(False)
         node = out.grad_fn
         return [out, m.baddbmm(a, b), node._saved_alpha, node._saved_beta, m.grad, a.grad,
                 b.grad, a.grad.grad_fn.name()]
