@@ -99,6 +99,10 @@ class GradientsScreen(Screen):
         yield Static(KEYS_LINE, id="grad-keys")
 
     def on_mount(self) -> None:
+        if not self.query(GradientsTable):
+            # Made unseen as the app closed (quit as the run stopped): its widgets never
+            # mounted, and there is nothing to show.
+            return
         self._styled_for = self._look()       # each widget is styled as it is mounted
         self.show_iteration()
         if not self.session.is_finished:
