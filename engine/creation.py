@@ -94,14 +94,18 @@ def _copied_array(array: np.ndarray, dtype) -> np.ndarray:
     """torch.tensor(ndarray): a copy that keeps a dense array's layout (a transposed array
     stays transposed), row-major otherwise; negative strides are refused, as from_numpy
     refuses them."""
-    if any(stride < 0 for stride in array.strides):
-        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
-                         "with negative strides are not currently supported. (You can probably "
-                         "work around this by making a copy of your array  with array.copy().) ")
+    _refuse_negative_strides(array)
     from engine.ops import _layout
     if _layout.is_dense(array):
         return array.astype(dtype, order="K", copy=True)
     return np.array(array, dtype=dtype, order="C", copy=True)
+
+
+def _refuse_negative_strides(array: np.ndarray) -> None:
+    if any(stride < 0 for stride in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
 
 
 def _unwrap_tensors(data):
@@ -119,16 +123,24 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 @on_device
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
-        return data
+    """torch.as_tensor: a Tensor of the right dtype is returned as is (another dtype is
+    `data.to(dtype)`); an ndarray of the right dtype is shared, not copied."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or _dt.to_numpy_dtype(dtype) == data.dtype):
+        return from_numpy(data)
     return tensor(data, dtype=dtype)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
     _dt.from_numpy_dtype(array.dtype)
+    _refuse_negative_strides(array)
     if trace.active:
         trace.note_created(array)
-    return _announce(Tensor._make(array))
+    shared = Tensor._make(array)
+    if _gm.state.inference:
+        shared._inference = True
+    return _announce(shared)
 
 
 @on_device
