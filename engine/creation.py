@@ -13,6 +13,7 @@ from engine import trace
 from engine import random as _random
 from engine.autograd import grad_mode as _gm
 from engine.random import manual_seed, seed  # noqa: F401  (torch.manual_seed, torch.seed)
+from engine._arg_parser import SIGNATURES, invalid_arguments
 from engine._device import check_device
 from engine.tensor import Tensor, _announce
 
@@ -26,17 +27,24 @@ def _np_dtype(dtype, default=None) -> np.dtype:
 def on_device(factory):
     """A factory's `device=`: the CPU (or no device), else PyTorch's CPU-build error."""
     @functools.wraps(factory)
-    def make(*args, device=None, **kwargs):
-        check_device(device)
-        if "requires_grad" in kwargs and factory.__name__ in _BOOL_REQUIRES_GRAD:
-            _check_bool(factory.__name__, kwargs["requires_grad"],
-                        none_ok=factory.__name__.endswith("_like"))
+    def make(*args, **kwargs):
+        if "requires_grad" in kwargs:
+            _check_requires_grad(factory.__name__, args, kwargs)
+        check_device(kwargs.pop("device", None))
         return factory(*args, **kwargs)
     return make
 
 
+def _check_requires_grad(function: str, args: tuple, kwargs: dict) -> None:
+    value = kwargs["requires_grad"]
+    if function in _BOOL_REQUIRES_GRAD:
+        _check_bool(function, value, none_ok=function.endswith("_like"))
+    elif function in SIGNATURES and not (value is None or isinstance(value, bool)):
+        raise invalid_arguments(function, args, kwargs)
+
+
 # Factories whose binding refuses a requires_grad that is not a bool with this text (others,
-# such as rand, list their signatures instead).
+# such as rand, list their signatures: engine._arg_parser).
 _BOOL_REQUIRES_GRAD = {"tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
                        "empty_like", "full_like"}
 
@@ -214,6 +222,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _make(_linspace_as_aten(start, end, int(steps), np_dtype), requires_grad)
 
 
+@on_device
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
              requires_grad=False) -> Tensor:
     """ATen's CPU kernel: base ** exponent with the exponent in double, from the start for the
