@@ -563,14 +563,21 @@ def fill_(tensor, value):
 
 def copy_(tensor, src, non_blocking=False):
     src_data = np.asarray(data_of(src))
-    try:
-        np.broadcast_to(src_data, tensor._data.shape)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({tensor._data.shape[-1]}) must match the size "
-                           f"of tensor b ({src_data.shape[-1]}) at non-singleton dimension "
-                           f"{tensor._data.ndim - 1}") from None
+    _check_copy_shapes(tensor._data.shape, src_data.shape)
     sources = (src,) if isinstance(src, Tensor) else ()
     return _overwrite(tensor, "copy_", CopyBackwards, src_data.astype(tensor._data.dtype), sources)
+
+
+def _check_copy_shapes(shape: tuple, src_shape: tuple) -> None:
+    """TensorIterator's errors: shapes that do not broadcast, then a broadcast shape that is
+    not the destination's."""
+    try:
+        broadcast = np.broadcast_shapes(shape, src_shape)
+    except ValueError:
+        raise E.broadcast_error(shape, src_shape) from None
+    if broadcast != shape:
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                           f"{list(broadcast)}")
 
 
 # ---------------------------------------------------------------- item assignment

@@ -808,6 +808,10 @@ CASES.update({
         "s = x.expand(2, 4, 3).std(dim=-1)",
         "y = torch.tensor([[0.1, -1.7, 2.3, 0.9, -0.4], [1.1, 1.3, -2.9, 0.05, 0.7]])",
         "v2 = y.var(dim=1)", "s2 = y.std()", "s3 = y.std(dim=0, correction=0)"],
+    "copy_checks_shapes_as_tensor_iterator": [
+        "x = torch.ones(3, 2, requires_grad=True)", "y = x * 1", "y[:, 0].copy_(torch.ones(2, 1))",
+        "y.copy_(torch.ones(4, 1, 2))", "y.copy_(torch.ones(2))", "y.copy_(torch.ones(3, 1))",
+        "y[0].copy_(torch.ones(1, 2))", "y[1] = torch.ones(2, 1)"],
 })
 
 
