@@ -812,6 +812,10 @@ CASES.update({
         "x = torch.ones(3, 2, requires_grad=True)", "y = x * 1", "y[:, 0].copy_(torch.ones(2, 1))",
         "y.copy_(torch.ones(4, 1, 2))", "y.copy_(torch.ones(2))", "y.copy_(torch.ones(3, 1))",
         "y[0].copy_(torch.ones(1, 2))", "y[1] = torch.ones(2, 1)"],
+    "matmul_of_1_dim_by_2_dim_squeezes_in_place": [
+        "x = torch.tensor([-0.8, 1.7, -1.5], requires_grad=True)", "v = x @ torch.ones(3, 1)",
+        "n = v._version", "w = v.min()", "v.masked_fill_(v > 0, 0.0)", "w.sum().backward()",
+        "u = torch.matmul(torch.ones(3), torch.ones(3, 2))", "m = u._version"],
 })
 
 
