@@ -816,6 +816,13 @@ CASES.update({
         "x = torch.tensor([-0.8, 1.7, -1.5], requires_grad=True)", "v = x @ torch.ones(3, 1)",
         "n = v._version", "w = v.min()", "v.masked_fill_(v > 0, 0.0)", "w.sum().backward()",
         "u = torch.matmul(torch.ones(3), torch.ones(3, 2))", "m = u._version"],
+    "a_stale_no_grad_view_raises_before_a_reductions_dim_error": [
+        "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)", "y = x * 2",
+        "with torch.no_grad():\n    v = y.reshape(1, 3)\n    v[0, 0] = 5.0",
+        "s = torch.std(v, (-2, 0), keepdim=True)", "s = v.var((0, 0))", "s = v.sum((0, -2))",
+        "s = torch.mean(v, (1, 1))", "s = v.amax((0, 0))", "s = torch.amin(v, 4)",
+        "s = torch.logsumexp(v, (0, 0))", "s = torch.norm(v, dim=(1, 1))", "s = torch.prod(v, 5)",
+        "with torch.no_grad():\n    s = v.sum((0, 0))"],
 })
 
 
