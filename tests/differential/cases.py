@@ -823,6 +823,14 @@ CASES.update({
         "s = torch.mean(v, (1, 1))", "s = v.amax((0, 0))", "s = torch.amin(v, 4)",
         "s = torch.logsumexp(v, (0, 0))", "s = torch.norm(v, dim=(1, 1))", "s = torch.prod(v, 5)",
         "with torch.no_grad():\n    s = v.sum((0, 0))"],
+    "post_accumulate_hook_on_a_view_of_a_base_made_to_require_grad": [
+        "x = torch.tensor([[0.8, -0.8, 0.3, 1.3]], requires_grad=True)",
+        "with torch.no_grad():\n    b = x * -1.5", "t = torch.chunk(b, 2, 1)", "s = b[:, :2]",
+        "b.requires_grad_(True)", "v = t[-1]",
+        "h = v.register_post_accumulate_grad_hook(lambda t: rec('h', t.grad))",
+        "k = s.register_post_accumulate_grad_hook(lambda t: rec('k', t.grad))",
+        "(b * 2).sum().backward()", "(v * 3).sum().backward()", "(s * 4).sum().backward()",
+        "w = torch.ones(2).register_post_accumulate_grad_hook(lambda t: None)"],
 })
 
 
