@@ -264,8 +264,10 @@ def _copy_slices_rule(n, g):
         raise RuntimeError(FREED_MESSAGE)
     if isinstance(g, Tensor):
         return _copy_slices_graph(n, g, region)
-    result = np.array(g, copy=True)      # an array even for a NumPy scalar g, so that
-    flat = result.reshape(-1)             # flat is a view of it
+    # C order, so that flat is a view of result (a transposed g would reshape to a copy);
+    # an array even for a NumPy scalar g
+    result = np.array(g, copy=True, order="C")
+    flat = result.reshape(-1)
     inner_grads = n._attrs["_inner"](g.reshape(-1)[region])
     _check_slice_writable(n, inner_grads[0])
     flat[region] = 0 if inner_grads[0] is None else inner_grads[0]

@@ -831,6 +831,11 @@ CASES.update({
         "k = s.register_post_accumulate_grad_hook(lambda t: rec('k', t.grad))",
         "(b * 2).sum().backward()", "(v * 3).sum().backward()", "(s * 4).sum().backward()",
         "w = torch.ones(2).register_post_accumulate_grad_hook(lambda t: None)"],
+    "copy_slices_zeroes_the_region_of_a_transposed_gradient": [
+        "x = torch.arange(24.0).reshape(2, 4, 3, 1).requires_grad_()", "v = x[[0, -1]]",
+        "w = v.squeeze(3)", "w[[1, 0]] = 3", "u = v.transpose(-2, -4)",
+        "u.backward(torch.ones(3, 4, 2, 1))", "y = x * 1", "y[0, 1:3] = 0.5",
+        "y.permute(3, 2, 1, 0).backward(torch.arange(24.0).reshape(1, 3, 4, 2))"],
 })
 
 
