@@ -180,11 +180,13 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
     if base is not None and needs_grad(tensor, *others):
         before = _snapshot(tensor)
         result = out_of_place(before, *args, **kwargs)
-        _save_a_clone_of_a_views_original(result._grad_fn, before)
+        _save_a_clone_of_the_original(result._grad_fn, before)
         _write(tensor, result._data)
         _rebase_view(tensor, base, result._grad_fn)
     elif needs_grad(tensor, *others):
-        result = out_of_place(_snapshot(tensor), *args, **kwargs)
+        before = _snapshot(tensor)
+        result = out_of_place(before, *args, **kwargs)
+        _save_a_clone_of_the_original(result._grad_fn, before)
         _write(tensor, result._data)
         _set_grad_fn(tensor, result._grad_fn)
     else:
@@ -197,9 +199,10 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
     return tensor
 
 
-def _save_a_clone_of_a_views_original(node, before: Tensor) -> None:
-    """An in-place op on a view whose formula reads the original self saves self.clone() (a
-    CloneBackward0 the double-backward graph shows), as ATen's generated code does."""
+def _save_a_clone_of_the_original(node, before: Tensor) -> None:
+    """An in-place op (on a view or not) whose formula reads the original self saves
+    self.clone() (a CloneBackward0 the double-backward graph shows), as ATen's generated
+    code does."""
     if node is None or not node._saved:
         return
     from engine.autograd.node import SavedTensor

@@ -836,6 +836,12 @@ CASES.update({
         "w = v.squeeze(3)", "w[[1, 0]] = 3", "u = v.transpose(-2, -4)",
         "u.backward(torch.ones(3, 4, 2, 1))", "y = x * 1", "y[0, 1:3] = 0.5",
         "y.permute(3, 2, 1, 0).backward(torch.arange(24.0).reshape(1, 3, 4, 2))"],
+    "in_place_on_a_non_view_saves_a_clone_of_its_original": [
+        "x = torch.tensor([[-0.19, 0.35], [0.28, -0.63]], requires_grad=True)",
+        "v = torch.stack([x, x], 2)", "w = v.float()", "w.pow_(2)",
+        "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
+        "y = x * 1", "y.sin_()", "u = torch.autograd.grad(y.sum(), [x], create_graph=True)",
+        "h = u[0]", "(g.sum() + h.sum()).backward()"],
 })
 
 
