@@ -842,6 +842,12 @@ CASES.update({
         "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
         "y = x * 1", "y.sin_()", "u = torch.autograd.grad(y.sum(), [x], create_graph=True)",
         "h = u[0]", "(g.sum() + h.sum()).backward()"],
+    "size_1_dims_keep_atens_strides_through_unsqueeze_and_elementwise": [
+        "x = torch.tensor([[0.5, -1.0, 2.0]], dtype=torch.float64, requires_grad=True)",
+        "p = x.permute(1, 0)", "with torch.no_grad():\n    u = p.unsqueeze(-2)",
+        "s1 = u.stride()", "m = torch.min(u, torch.tensor([0.25]))", "s2 = m.stride()",
+        "v = torch.matmul(m, torch.ones(1, 3))", "w = torch.matmul(m, torch.ones(1, 3, dtype=torch.float64))",
+        "s3 = p.unsqueeze(2).stride()", "s4 = (p.unsqueeze(0) * 2).stride()"],
 })
 
 
