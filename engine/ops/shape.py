@@ -304,6 +304,9 @@ def _unsqueezed(data: np.ndarray, d: int) -> np.ndarray:
     new_stride = shape[d] * strides[d] if d < data.ndim else data.itemsize
     shape.insert(d, 1)
     strides.insert(d, new_stride)
+    expanded = np.expand_dims(data, d)
+    if expanded.strides == tuple(strides):
+        return expanded
     return np.lib.stride_tricks.as_strided(data, tuple(shape), tuple(strides))
 
 
