@@ -286,6 +286,11 @@ NAMES = {
         parametrizations parametrize remove_spectral_norm remove_weight_norm rnn skip_init
         spectral_norm stateless vector_to_parameters weight_norm
     """.split()),
+    "torch.nn.utils.rnn": frozenset("""
+        Any Callable Iterable NamedTuple PackedSequence PackedSequence_ Self Tensor TypeVar bind
+        copy_method_params invert_permutation pack_padded_sequence pack_sequence
+        pad_packed_sequence pad_sequence torch unpack_sequence unpad_sequence warnings
+    """.split()),
     "torch.optim": frozenset("""
         ASGD Adadelta Adafactor Adagrad Adam AdamW Adamax LBFGS Muon NAdam Optimizer RAdam
         RMSprop Rprop SGD SparseAdam lr_scheduler swa_utils swap_in_optimizer_params_and_state

@@ -13,6 +13,7 @@ from engine import trace
 from engine import random as _random
 from engine.autograd import grad_mode as _gm
 from engine.random import manual_seed, seed  # noqa: F401  (torch.manual_seed, torch.seed)
+from engine._arg_parser import SIGNATURES, invalid_arguments
 from engine._device import check_device
 from engine.tensor import Tensor, _announce
 
@@ -26,17 +27,24 @@ def _np_dtype(dtype, default=None) -> np.dtype:
 def on_device(factory):
     """A factory's `device=`: the CPU (or no device), else PyTorch's CPU-build error."""
     @functools.wraps(factory)
-    def make(*args, device=None, **kwargs):
-        check_device(device)
-        if "requires_grad" in kwargs and factory.__name__ in _BOOL_REQUIRES_GRAD:
-            _check_bool(factory.__name__, kwargs["requires_grad"],
-                        none_ok=factory.__name__.endswith("_like"))
+    def make(*args, **kwargs):
+        if "requires_grad" in kwargs:
+            _check_requires_grad(factory.__name__, args, kwargs)
+        check_device(kwargs.pop("device", None))
         return factory(*args, **kwargs)
     return make
 
 
+def _check_requires_grad(function: str, args: tuple, kwargs: dict) -> None:
+    value = kwargs["requires_grad"]
+    if function in _BOOL_REQUIRES_GRAD:
+        _check_bool(function, value, none_ok=function.endswith("_like"))
+    elif function in SIGNATURES and not (value is None or isinstance(value, bool)):
+        raise invalid_arguments(function, args, kwargs)
+
+
 # Factories whose binding refuses a requires_grad that is not a bool with this text (others,
-# such as rand, list their signatures instead).
+# such as rand, list their signatures: engine._arg_parser).
 _BOOL_REQUIRES_GRAD = {"tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
                        "empty_like", "full_like"}
 
@@ -94,14 +102,18 @@ def _copied_array(array: np.ndarray, dtype) -> np.ndarray:
     """torch.tensor(ndarray): a copy that keeps a dense array's layout (a transposed array
     stays transposed), row-major otherwise; negative strides are refused, as from_numpy
     refuses them."""
-    if any(stride < 0 for stride in array.strides):
-        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
-                         "with negative strides are not currently supported. (You can probably "
-                         "work around this by making a copy of your array  with array.copy().) ")
+    _refuse_negative_strides(array)
     from engine.ops import _layout
     if _layout.is_dense(array):
         return array.astype(dtype, order="K", copy=True)
     return np.array(array, dtype=dtype, order="C", copy=True)
+
+
+def _refuse_negative_strides(array: np.ndarray) -> None:
+    if any(stride < 0 for stride in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
 
 
 def _unwrap_tensors(data):
@@ -119,16 +131,24 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 @on_device
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
-        return data
+    """torch.as_tensor: a Tensor of the right dtype is returned as is (another dtype is
+    `data.to(dtype)`); an ndarray of the right dtype is shared, not copied."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or _dt.to_numpy_dtype(dtype) == data.dtype):
+        return from_numpy(data)
     return tensor(data, dtype=dtype)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
     _dt.from_numpy_dtype(array.dtype)
+    _refuse_negative_strides(array)
     if trace.active:
         trace.note_created(array)
-    return _announce(Tensor._make(array))
+    shared = Tensor._make(array)
+    if _gm.state.inference:
+        shared._inference = True
+    return _announce(shared)
 
 
 @on_device
@@ -202,6 +222,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _make(_linspace_as_aten(start, end, int(steps), np_dtype), requires_grad)
 
 
+@on_device
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
              requires_grad=False) -> Tensor:
     """ATen's CPU kernel: base ** exponent with the exponent in double, from the start for the

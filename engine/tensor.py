@@ -285,9 +285,9 @@ class Tensor:
 
     def register_post_accumulate_grad_hook(self, hook) -> _hooks.RemovableHandle:
         """hook(tensor) runs after the gradient is accumulated into this leaf's .grad."""
-        if not self._requires_grad:
+        if not self.requires_grad:      # a view counts its base's (torch's Python check)
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._grad_fn is not None:
+        if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_acc_hooks is None:
             self._post_acc_hooks = {}

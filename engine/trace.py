@@ -290,10 +290,19 @@ class ValueBudget:
 TINY = 64                    # elements: values this small are kept past the budget
 
 
+def _array_base(array: np.ndarray):
+    """The array `array` views, through the non-array that as_strided puts between them."""
+    base = array.base
+    if base is not None and not isinstance(base, np.ndarray) \
+            and isinstance(getattr(base, "base", None), np.ndarray):
+        return base.base
+    return base
+
+
 def _kept_alive_bytes(array: np.ndarray) -> int:
     owner = array
-    while isinstance(owner.base, np.ndarray):
-        owner = owner.base
+    while isinstance(_array_base(owner), np.ndarray):
+        owner = _array_base(owner)
     return max(array.nbytes, owner.nbytes)
 
 
@@ -467,10 +476,10 @@ def storage_of(array: np.ndarray) -> tuple[int, int, int]:
     of memory get one id, which is never reused while the run lasts (``id()`` of a dead array
     is). The owner is the array NumPy's ``base`` chain ends at."""
     owner = array
-    base = array.base
+    base = _array_base(array)
     while isinstance(base, np.ndarray):
         owner = base
-        base = owner.base
+        base = _array_base(owner)
     key = id(owner)
     entry = _storages.get(key)
     if entry is None or entry[0]() is not owner:

@@ -14,7 +14,7 @@ import sys
 import textwrap
 
 NAMESPACES = ("torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch.nn.init",
-              "torch.nn.utils",
+              "torch.nn.utils", "torch.nn.utils.rnn",
               "torch.optim", "torch.optim.lr_scheduler", "torch.autograd", "torch.cuda",
               "torch.accelerator", "torch.backends", "torch.backends.mps",
               "torch.backends.cudnn", "torch.utils", "torch.utils.data",

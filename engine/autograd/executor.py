@@ -640,7 +640,10 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
         elif graph and isinstance(grad, Tensor):
             tensor._grad = _differentiable_copy(grad)
         else:
-            tensor._grad = Tensor._make(np.array(array, dtype=tensor._data.dtype, copy=True))
+            stored = np.array(array, dtype=tensor._data.dtype, copy=True)
+            if not stored.size and not _obeys_layout_contract(array, tensor._data):
+                stored = _with_strides_of(stored, tensor._data)
+            tensor._grad = Tensor._make(stored)
     elif graph:
         tensor._grad = existing + grad
     elif retained:
@@ -659,6 +662,24 @@ def _store_grad(tensor: Tensor, grad, graph: bool, *, retained: bool) -> None:
 
 
 _LAYOUT_CONTRACT_SITE = "torch/csrc/autograd/functions/accumulate_grad.h:252"
+
+
+def _obeys_layout_contract(grad: np.ndarray, param: np.ndarray) -> bool:
+    """torch's obeys_layout_contract for a dense param: the param's strides, except that a
+    size-1 dim may have any stride but 0."""
+    return all(step != 0 if size == 1 else step == param_step for size, step, param_step
+               in zip(grad.shape, _steps(grad), _steps(param)))
+
+
+def _steps(array: np.ndarray) -> list:
+    return [s // array.itemsize for s in array.strides]
+
+
+def _with_strides_of(empty: np.ndarray, param: np.ndarray) -> np.ndarray:
+    """AccumulateGrad's clone_obey_contract for an empty grad: the param's strides (an empty
+    array's strides touch no memory, so any are safe)."""
+    steps = [step * empty.itemsize for step in _steps(param)]
+    return np.lib.stride_tricks.as_strided(empty, empty.shape, steps)
 
 
 def _check_layout_contract(grad: np.ndarray, param: np.ndarray) -> None:

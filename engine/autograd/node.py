@@ -434,6 +434,7 @@ def _array_rule(name: str, rule, double):
                 return double(n, *(Tensor._make(g) if isinstance(g, np.ndarray) else g
                                    for g in grads))
             _warn_no_double_backward(name)
+            grads = tuple(g._data if isinstance(g, _Tensor()) else g for g in grads)
         return rule(n, *grads)
     return graph_aware_rule
 

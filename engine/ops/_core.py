@@ -162,6 +162,20 @@ def needs_grad(*inputs) -> bool:
     return False
 
 
+def edges_before_kernel_errors(op):
+    """For an op whose kernel checks its arguments (dims, ...): autograd collects the input's
+    edge first, so a stale view made under no_grad raises its own error before the kernel's."""
+    @functools.wraps(op)
+    def checked(input, *args, **kwargs):
+        try:
+            return op(input, *args, **kwargs)
+        except (RuntimeError, IndexError):
+            if isinstance(input, Tensor) and needs_grad(input):
+                edge(input)
+            raise
+    return checked
+
+
 def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
            attrs: dict | None = None, save_result: str | None = None) -> Tensor:
     """Wrap `data` as the op's output and, when grad is needed, attach a `node_cls` node.

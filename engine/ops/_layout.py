@@ -121,11 +121,25 @@ def iterated(values: np.ndarray, inputs: list) -> np.ndarray:
     if values.ndim < 2:
         return values
     arrays = [a for a in inputs if isinstance(a, np.ndarray) and a.ndim]
-    # Row-major inputs (broadcast or not) give a row-major result, as NumPy's is already.
-    if all(a.flags.c_contiguous for a in arrays) and values.flags.c_contiguous:
+    # Row-major inputs (broadcast or not) give a row-major result, as NumPy's is already;
+    # NumPy's flag ignores size-1 dims, whose strides ATen's order reads.
+    if all(_row_major(a) for a in arrays) and _row_major(values):
         return values
     shape = values.shape
     return with_order(values, order(shape, [operand(a, shape) for a in arrays]))
+
+
+def _row_major(array: np.ndarray) -> bool:
+    if not array.flags.c_contiguous:
+        return False
+    if 1 not in array.shape:
+        return True
+    step = array.itemsize
+    for size, stride in zip(reversed(array.shape), reversed(array.strides)):
+        if stride != step:
+            return False
+        step *= size
+    return True
 
 
 def advanced_index(data: np.ndarray, key: tuple, values: np.ndarray) -> np.ndarray:

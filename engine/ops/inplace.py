@@ -180,11 +180,13 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
     if base is not None and needs_grad(tensor, *others):
         before = _snapshot(tensor)
         result = out_of_place(before, *args, **kwargs)
-        _save_a_clone_of_a_views_original(result._grad_fn, before)
+        _save_a_clone_of_the_original(result._grad_fn, before)
         _write(tensor, result._data)
         _rebase_view(tensor, base, result._grad_fn)
     elif needs_grad(tensor, *others):
-        result = out_of_place(_snapshot(tensor), *args, **kwargs)
+        before = _snapshot(tensor)
+        result = out_of_place(before, *args, **kwargs)
+        _save_a_clone_of_the_original(result._grad_fn, before)
         _write(tensor, result._data)
         _set_grad_fn(tensor, result._grad_fn)
     else:
@@ -197,9 +199,10 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
     return tensor
 
 
-def _save_a_clone_of_a_views_original(node, before: Tensor) -> None:
-    """An in-place op on a view whose formula reads the original self saves self.clone() (a
-    CloneBackward0 the double-backward graph shows), as ATen's generated code does."""
+def _save_a_clone_of_the_original(node, before: Tensor) -> None:
+    """An in-place op (on a view or not) whose formula reads the original self saves
+    self.clone() (a CloneBackward0 the double-backward graph shows), as ATen's generated
+    code does."""
     if node is None or not node._saved:
         return
     from engine.autograd.node import SavedTensor
@@ -264,8 +267,10 @@ def _copy_slices_rule(n, g):
         raise RuntimeError(FREED_MESSAGE)
     if isinstance(g, Tensor):
         return _copy_slices_graph(n, g, region)
-    result = np.array(g, copy=True)      # an array even for a NumPy scalar g, so that
-    flat = result.reshape(-1)             # flat is a view of it
+    # C order, so that flat is a view of result (a transposed g would reshape to a copy);
+    # an array even for a NumPy scalar g
+    result = np.array(g, copy=True, order="C")
+    flat = result.reshape(-1)
     inner_grads = n._attrs["_inner"](g.reshape(-1)[region])
     _check_slice_writable(n, inner_grads[0])
     flat[region] = 0 if inner_grads[0] is None else inner_grads[0]
@@ -567,14 +572,21 @@ def fill_(tensor, value):
 
 def copy_(tensor, src, non_blocking=False):
     src_data = np.asarray(data_of(src))
-    try:
-        np.broadcast_to(src_data, tensor._data.shape)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({tensor._data.shape[-1]}) must match the size "
-                           f"of tensor b ({src_data.shape[-1]}) at non-singleton dimension "
-                           f"{tensor._data.ndim - 1}") from None
+    _check_copy_shapes(tensor._data.shape, src_data.shape)
     sources = (src,) if isinstance(src, Tensor) else ()
     return _overwrite(tensor, "copy_", CopyBackwards, src_data.astype(tensor._data.dtype), sources)
+
+
+def _check_copy_shapes(shape: tuple, src_shape: tuple) -> None:
+    """TensorIterator's errors: shapes that do not broadcast, then a broadcast shape that is
+    not the destination's."""
+    try:
+        broadcast = np.broadcast_shapes(shape, src_shape)
+    except ValueError:
+        raise E.broadcast_error(shape, src_shape) from None
+    if broadcast != shape:
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                           f"{list(broadcast)}")
 
 
 # ---------------------------------------------------------------- item assignment

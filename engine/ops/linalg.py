@@ -184,8 +184,10 @@ def matmul(input, other):
         return mv(input, other)
     if da == 1 and db == 2:
         out = mm(unsqueeze(input, 0), other)
-        return record(SqueezeBackward4, out._data.reshape(out._data.shape[1:]), (out,),
-                      attrs={"dim": 0, "_dim": 0, "self_sym_sizes": out._data.shape})
+        squeezed = record(SqueezeBackward4, out._data.reshape(out._data.shape[1:]), (out,),
+                          attrs={"dim": 0, "_dim": 0, "self_sym_sizes": out._data.shape})
+        squeezed._vc[0] += 1        # torch squeezes in place (squeeze_): version 1
+        return squeezed
     if da == 2 and db == 2:
         return mm(input, other)
     if da == 3 and db == 3 and input._data.shape[0] != other._data.shape[0]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops import _layout
-from engine.ops._core import record, wrap_dim
+from engine.ops._core import edges_before_kernel_errors, record, wrap_dim
 from engine.ops.reductions import _dims, _return_type, _saved_dims
 from engine.tensor import Tensor
 
@@ -167,6 +167,7 @@ LogsumexpBackward0 = node_class("LogsumexpBackward0", _logsumexp_rule)
 _REQUIRED = object()
 
 
+@edges_before_kernel_errors
 def logsumexp(input, dim=_REQUIRED, keepdim: bool = False):
     if dim is _REQUIRED:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')

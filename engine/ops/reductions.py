@@ -10,7 +10,7 @@ from engine.autograd import node as _graph
 from engine.autograd.node import node_class
 from engine.ops import _layout, _poly as P
 from engine.ops._double import record_grads
-from engine.ops._core import as_saved, record, wrap_dim
+from engine.ops._core import as_saved, edges_before_kernel_errors, record, wrap_dim
 from engine.tensor import Tensor
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -111,6 +111,7 @@ def _sum_dtype(input: Tensor, dtype):
     return np.dtype(np.int64) if input._data.dtype.kind in "biu" else input._data.dtype
 
 
+@edges_before_kernel_errors
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     data, shape = input._data, input._data.shape
     out_dtype = _sum_dtype(input, dtype)
@@ -124,6 +125,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
                          "self_sym_sizes": shape})
 
 
+@edges_before_kernel_errors
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     data, shape = input._data, input._data.shape
     if data.dtype.kind not in "fc" and dtype is None:
@@ -303,6 +305,7 @@ def _unsqueeze_dims(t, dims: tuple):
 LinalgVectorNormBackward0 = node_class("LinalgVectorNormBackward0", _norm_rule)
 
 
+@edges_before_kernel_errors
 def norm(input, p="fro", dim=None, keepdim=False):
     if p not in ("fro", 2, 2.0):
         if isinstance(p, str):

@@ -8,7 +8,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops import reductions as R
-from engine.ops._core import as_saved, record, wrap_dim
+from engine.ops._core import as_saved, edges_before_kernel_errors, record, wrap_dim
 from engine.ops.ordering import _axis
 from engine.tensor import Tensor
 
@@ -62,10 +62,12 @@ def _extreme(input, dim, keepdim: bool, *, is_max: bool):
                    "_self_sizes": data.shape}, save_result="result")
 
 
+@edges_before_kernel_errors
 def amax(input, dim=(), keepdim=False):
     return _extreme(input, dim, keepdim, is_max=True)
 
 
+@edges_before_kernel_errors
 def amin(input, dim=(), keepdim=False):
     return _extreme(input, dim, keepdim, is_max=False)
 

@@ -292,9 +292,22 @@ ExpandBackward0 = node_class("ExpandBackward0", _expand_rule)
 
 def unsqueeze(input, dim):
     d = wrap_dim(dim, input._data.ndim + 1)
-    out = record(UnsqueezeBackward0, np.expand_dims(input._data, d), (input,),
+    out = record(UnsqueezeBackward0, _unsqueezed(input._data, d), (input,),
                  attrs={"dim": as_saved(dim), "_dim": d})
     return as_view(out, input)
+
+
+def _unsqueezed(data: np.ndarray, d: int) -> np.ndarray:
+    """ATen's strides: the new dim's is size[d] * stride[d] (1 at the end), the others kept
+    (NumPy's expand_dims may choose others for size-1 dims, which matmul's fold reads)."""
+    shape, strides = list(data.shape), list(data.strides)
+    new_stride = shape[d] * strides[d] if d < data.ndim else data.itemsize
+    shape.insert(d, 1)
+    strides.insert(d, new_stride)
+    expanded = np.expand_dims(data, d)
+    if expanded.strides == tuple(strides):
+        return expanded
+    return np.lib.stride_tricks.as_strided(data, tuple(shape), tuple(strides))
 
 
 def squeeze(input, dim=None):

@@ -13,7 +13,7 @@ import numpy as np
 from engine._cpp_warning import cpp_warning
 from engine.autograd.node import node_class
 from engine.ops import _layout
-from engine.ops._core import record, wrap_dim
+from engine.ops._core import edges_before_kernel_errors, record, wrap_dim
 from engine.ops.elementwise import mul_scalar
 from engine.ops.reductions import _dims, _expand_back, _saved_dims, _unsqueeze_dims
 from engine.tensor import Tensor
@@ -101,6 +101,7 @@ def _prod_dtype(data: np.ndarray, dtype) -> np.dtype:
     return np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype
 
 
+@edges_before_kernel_errors
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     data = input._data
     out_dtype = _prod_dtype(data, dtype)
@@ -215,10 +216,12 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction):
     return out
 
 
+@edges_before_kernel_errors
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _variance("var", input, dim, unbiased, keepdim, correction)
 
 
+@edges_before_kernel_errors
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _variance("std", input, dim, unbiased, keepdim, correction)
 

@@ -808,6 +808,46 @@ CASES.update({
         "s = x.expand(2, 4, 3).std(dim=-1)",
         "y = torch.tensor([[0.1, -1.7, 2.3, 0.9, -0.4], [1.1, 1.3, -2.9, 0.05, 0.7]])",
         "v2 = y.var(dim=1)", "s2 = y.std()", "s3 = y.std(dim=0, correction=0)"],
+    "copy_checks_shapes_as_tensor_iterator": [
+        "x = torch.ones(3, 2, requires_grad=True)", "y = x * 1", "y[:, 0].copy_(torch.ones(2, 1))",
+        "y.copy_(torch.ones(4, 1, 2))", "y.copy_(torch.ones(2))", "y.copy_(torch.ones(3, 1))",
+        "y[0].copy_(torch.ones(1, 2))", "y[1] = torch.ones(2, 1)"],
+    "matmul_of_1_dim_by_2_dim_squeezes_in_place": [
+        "x = torch.tensor([-0.8, 1.7, -1.5], requires_grad=True)", "v = x @ torch.ones(3, 1)",
+        "n = v._version", "w = v.min()", "v.masked_fill_(v > 0, 0.0)", "w.sum().backward()",
+        "u = torch.matmul(torch.ones(3), torch.ones(3, 2))", "m = u._version"],
+    "a_stale_no_grad_view_raises_before_a_reductions_dim_error": [
+        "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)", "y = x * 2",
+        "with torch.no_grad():\n    v = y.reshape(1, 3)\n    v[0, 0] = 5.0",
+        "s = torch.std(v, (-2, 0), keepdim=True)", "s = v.var((0, 0))", "s = v.sum((0, -2))",
+        "s = torch.mean(v, (1, 1))", "s = v.amax((0, 0))", "s = torch.amin(v, 4)",
+        "s = torch.logsumexp(v, (0, 0))", "s = torch.norm(v, dim=(1, 1))", "s = torch.prod(v, 5)",
+        "with torch.no_grad():\n    s = v.sum((0, 0))"],
+    "post_accumulate_hook_on_a_view_of_a_base_made_to_require_grad": [
+        "x = torch.tensor([[0.8, -0.8, 0.3, 1.3]], requires_grad=True)",
+        "with torch.no_grad():\n    b = x * -1.5", "t = torch.chunk(b, 2, 1)", "s = b[:, :2]",
+        "b.requires_grad_(True)", "v = t[-1]",
+        "h = v.register_post_accumulate_grad_hook(lambda t: rec('h', t.grad))",
+        "k = s.register_post_accumulate_grad_hook(lambda t: rec('k', t.grad))",
+        "(b * 2).sum().backward()", "(v * 3).sum().backward()", "(s * 4).sum().backward()",
+        "w = torch.ones(2).register_post_accumulate_grad_hook(lambda t: None)"],
+    "copy_slices_zeroes_the_region_of_a_transposed_gradient": [
+        "x = torch.arange(24.0).reshape(2, 4, 3, 1).requires_grad_()", "v = x[[0, -1]]",
+        "w = v.squeeze(3)", "w[[1, 0]] = 3", "u = v.transpose(-2, -4)",
+        "u.backward(torch.ones(3, 4, 2, 1))", "y = x * 1", "y[0, 1:3] = 0.5",
+        "y.permute(3, 2, 1, 0).backward(torch.arange(24.0).reshape(1, 3, 4, 2))"],
+    "in_place_on_a_non_view_saves_a_clone_of_its_original": [
+        "x = torch.tensor([[-0.19, 0.35], [0.28, -0.63]], requires_grad=True)",
+        "v = torch.stack([x, x], 2)", "w = v.float()", "w.pow_(2)",
+        "t = torch.autograd.grad(v.sum(), [x], create_graph=True)", "g = t[0]",
+        "y = x * 1", "y.sin_()", "u = torch.autograd.grad(y.sum(), [x], create_graph=True)",
+        "h = u[0]", "(g.sum() + h.sum()).backward()"],
+    "size_1_dims_keep_atens_strides_through_unsqueeze_and_elementwise": [
+        "x = torch.tensor([[0.5, -1.0, 2.0]], dtype=torch.float64, requires_grad=True)",
+        "p = x.permute(1, 0)", "with torch.no_grad():\n    u = p.unsqueeze(-2)",
+        "s1 = u.stride()", "m = torch.min(u, torch.tensor([0.25]))", "s2 = m.stride()",
+        "v = torch.matmul(m, torch.ones(1, 3))", "w = torch.matmul(m, torch.ones(1, 3, dtype=torch.float64))",
+        "s3 = p.unsqueeze(2).stride()", "s4 = (p.unsqueeze(0) * 2).stride()"],
 })
 
 

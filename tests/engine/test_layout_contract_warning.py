@@ -9,7 +9,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 # An empty leaf made from NumPy has zero strides; a size-1 dim of stride 0 in its .grad
 # breaks the contract at the second accumulation, and only the first time in the process
-# (whatever the sizes in its text), but every time while set_warn_always is on.
+# (whatever the sizes in its text), but every time while set_warn_always is on. An empty view's
+# .grad takes the view's strides and breaks nothing (differential seed 372448).
 PROGRAM = """
 import warnings
 import numpy as np
@@ -23,6 +24,15 @@ def run(shape):
             warnings.simplefilter("always")
             (x * 2).sum().backward()
         seen.extend(str(w.message) for w in caught)
+def run_view():
+    # a (1, 0) view of a non-empty tensor: its .grad takes the view's strides, no warning
+    v = torch.tanh(torch.ones(3, 4))[None, 1:1, 0].detach().requires_grad_()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        v.backward(torch.tensor(np.zeros((1, 0), dtype=np.float32)))
+        v[v > 0].sum().backward()
+    seen.extend(str(w.message) for w in caught)
+run_view()
 run((2, 0))
 run((1, 0, 4, 3))
 run((1, 0))

@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.nn._ops._util import pair
-from engine.ops._core import record
+from engine.ops._core import record, wrap_dim
 from engine.tensor import Tensor
 
 
@@ -83,14 +83,24 @@ Im2ColBackward0 = node_class("Im2ColBackward0", _im2col_rule)
 Col2ImBackward0 = node_class("Col2ImBackward0", _col2im_rule)
 
 
+def _check_im2col_dims(shape: tuple) -> None:
+    """ATen's im2col_shape_check, reading sizes 1 and 2 first (an IndexError below 3-D)."""
+    def size(dim):
+        return shape[wrap_dim(dim, len(shape))]
+    valid_dims = size(1) != 0 and size(2) != 0
+    if not ((len(shape) == 3 and shape[0] and valid_dims) or
+            (len(shape) == 4 and valid_dims and shape[3])):
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size "
+                           "and other non-zero dimensions for input, but got: "
+                           f"{list(shape)}")
+
+
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     kernel, dilation, padding, stride = (pair(v) for v in (kernel_size, dilation, padding,
                                                            stride))
     x = input._data
-    if x.ndim < 3:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-x.ndim}, "
-                         f"{x.ndim - 1}], but got {x.ndim})")
     _check_positive(kernel, dilation, padding, stride)
+    _check_im2col_dims(x.shape)
     batched = x if x.ndim == 4 else x[None]
     blocks = _blocks(batched.shape[2:], kernel, dilation, padding, stride)
     if blocks[0] < 1 or blocks[1] < 1:
@@ -110,6 +120,12 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         output_size, kernel_size, dilation, padding, stride))
     x = input._data
     _check_positive(kernel, dilation, padding, stride)
+    shape = x.shape
+    if not ((len(shape) == 2 and shape[0] and shape[1]) or
+            (len(shape) == 3 and shape[1] and shape[2])):
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           "batch size and non-zero dimensions for input, but got: "
+                           f"{list(shape)}")
     batched = x if x.ndim == 3 else x[None]
     count = kernel[0] * kernel[1]
     if batched.shape[1] % count:

@@ -66,6 +66,20 @@ ERRORS = {
     "unfold stride": lambda t: t.nn.functional.unfold(t.ones(1, 1, 3, 3), 2, stride=0),
     "fold blocks": lambda t: t.nn.functional.fold(t.ones(1, 4, 5), (3, 3), 2),
     "fold channels": lambda t: t.nn.functional.fold(t.ones(1, 5, 4), (3, 3), 2),
+    # ATen's im2col/col2im shape checks: empty dims (only the batch may be 0), ranks, order
+    "unfold empty height": lambda t: t.nn.functional.unfold(t.ones(4, 1, 0, 4), 2),
+    "unfold empty channels": lambda t: t.nn.functional.unfold(t.ones(1, 0, 3, 4), 2),
+    "unfold empty unbatched": lambda t: t.nn.functional.unfold(t.ones(0, 3, 4), 2),
+    "unfold empty batch": lambda t: t.nn.functional.unfold(t.ones(0, 1, 3, 4), 2),
+    "unfold 5-D": lambda t: t.nn.functional.unfold(t.ones(2, 3, 4, 5, 6), 2),
+    "unfold 2-D empty": lambda t: t.nn.functional.unfold(t.ones(3, 0), 2),
+    "unfold 1-D": lambda t: t.nn.functional.unfold(t.ones(4), 2),
+    "unfold kernel before rank": lambda t: t.nn.functional.unfold(t.ones(3, 4), 0),
+    "fold empty channels": lambda t: t.nn.functional.fold(t.ones(4, 0, 4), 3, 2),
+    "fold empty blocks": lambda t: t.nn.functional.fold(t.ones(4, 4, 0), 3, 2),
+    "fold empty batch": lambda t: t.nn.functional.fold(t.ones(0, 4, 4), 3, 2),
+    "fold 1-D": lambda t: t.nn.functional.fold(t.ones(4), 3, 2),
+    "fold 4-D": lambda t: t.nn.functional.fold(t.ones(1, 4, 4, 2), 3, 2),
 }
 
 
