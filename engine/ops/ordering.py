@@ -52,17 +52,20 @@ def _cumsum_dtype(data: np.ndarray, dtype) -> np.dtype:
     return np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype
 
 
+def accumulate(np_fn, data: np.ndarray, axis, out_dtype: np.dtype) -> np.ndarray:
+    """A running sum or product along axis (None: a 0-dim input, itself)."""
+    if axis is None:
+        return data.astype(out_dtype)
+    if out_dtype.kind == "f":       # ATen accumulates floating types in double on the CPU
+        return np_fn(data, axis=axis, dtype=np.float64).astype(out_dtype)
+    return np_fn(data, axis=axis, dtype=out_dtype)
+
+
 def cumsum(input, dim, *, dtype=None):
     data = input._data
     axis = _axis(data, dim)
     out_dtype = _cumsum_dtype(data, dtype)
-    if axis is None:
-        out = data.astype(out_dtype)
-    elif out_dtype.kind == "f":
-        # ATen accumulates floating types in double on the CPU.
-        out = np.cumsum(data, axis=axis, dtype=np.float64).astype(out_dtype)
-    else:
-        out = np.cumsum(data, axis=axis, dtype=out_dtype)
+    out = accumulate(np.cumsum, data, axis, out_dtype)
     out = _layout.contiguous(out)
     return record(CumsumBackward0, out, (input,), attrs={"dim": dim % 2**64, "_axis": axis})
 

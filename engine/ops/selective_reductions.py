@@ -9,7 +9,7 @@ from engine.autograd.node import node_class
 from engine.ops import _poly as P
 from engine.ops import reductions as R
 from engine.ops._core import as_saved, edges_before_kernel_errors, record, wrap_dim
-from engine.ops.ordering import _axis
+from engine.ops.ordering import _axis, accumulate
 from engine.tensor import Tensor
 
 
@@ -222,13 +222,7 @@ def cumprod(input, dim, *, dtype=None):
     axis = _axis(data, dim)
     out_dtype = dtype.np_dtype if dtype is not None else \
         (np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype)
-    if axis is None:
-        out = data.astype(out_dtype)
-    elif out_dtype.kind == "f":
-        # ATen accumulates floating types in double on the CPU.
-        out = np.cumprod(data, axis=axis, dtype=np.float64).astype(out_dtype)
-    else:
-        out = np.cumprod(data, axis=axis, dtype=out_dtype)
+    out = accumulate(np.cumprod, data, axis, out_dtype)
     return record(CumprodBackward0, out, (input,), {"self": input},
                   {"dim": dim % 2**64, "_axis": axis}, save_result="result")
 

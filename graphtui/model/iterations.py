@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graphtui.model.fast_init import replace
+from graphtui.model.seq import checked_index
 
 if TYPE_CHECKING:                      # state.py holds an IterationList: no import cycle
     from graphtui.model.state import Root
@@ -91,10 +92,7 @@ class IterationList(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self._length))]
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
+        index = checked_index(index, self._length)
         return self._open.get(index) or self._items[index]
 
     @property

@@ -12,6 +12,15 @@ from array import array
 from collections.abc import Sequence
 
 
+def checked_index(index: int, length: int) -> int:
+    """A sequence's index, a negative one counted from the end; IndexError outside."""
+    if index < 0:
+        index += length
+    if not 0 <= index < length:
+        raise IndexError(index)
+    return index
+
+
 class PrefixView(Sequence):
     """The first ``length`` items of a list that only ever grows: immutable in effect."""
     __slots__ = ("_items", "_length")
@@ -26,11 +35,7 @@ class PrefixView(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return self._items[:self._length][index]
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
-        return self._items[index]
+        return self._items[checked_index(index, self._length)]
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -81,10 +86,7 @@ class PairsView(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self._length))]
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
+        index = checked_index(index, self._length)
         return self._flat[2 * index], self._flat[2 * index + 1]
 
     def __iter__(self):

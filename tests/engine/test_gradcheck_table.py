@@ -171,12 +171,6 @@ CORE_CASES = {
     "ThresholdBackwardBackward0": lambda: (_grad_of_squares(engine.relu), (leaf(3),)),
     "SelectBackwardBackward0": lambda: (_grad_of_squares(lambda a: a[1]), (leaf(2, 3),)),
     "SliceBackwardBackward0": lambda: (_grad_of_squares(lambda a: a[:, 1::2]), (leaf(2, 5),)),
-    "CummaxBackward0": lambda: (lambda a: engine.cummax(a, 1).values, (distinct(3, 4),)),
-    "CumminBackward0": lambda: (lambda a: engine.cummin(a, 0).values, (distinct(3, 4),)),
-    "KthvalueBackward0": lambda: (lambda a: engine.kthvalue(a, 2, 1).values, (distinct(3, 4),)),
-    "ModeBackward0": lambda: (lambda a: engine.mode(a, 1).values, (distinct(3, 4),)),
-    "AminmaxBackward0": lambda: (lambda a: engine.stack(list(engine.aminmax(a, dim=0))),
-                                 (distinct(3, 4),)),
     "IndexAddBackward0": lambda: (
         _grad_of_squares(lambda a: a.index_select(1, engine.tensor([2, 0, 2]))), (leaf(2, 3),)),
     # Every output but one unused: the node fills the missing gradients with zeros.

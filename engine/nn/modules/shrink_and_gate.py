@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.nn import functional as F
 from engine.nn.modules.module import Module
-from engine.nn.modules.more_activations import _Inplace
+from engine.nn.modules.more_activations import ELU, _Inplace
 from engine.nn.parameter import Parameter
 
 
@@ -29,16 +29,11 @@ class SELU(_Inplace):
         return F.selu(input, self.inplace)
 
 
-class CELU(Module):
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha, self.inplace = alpha, inplace
+class CELU(ELU):
+    """ELU's arguments and repr, celu's function."""
 
     def forward(self, input):
         return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class Threshold(Module):
