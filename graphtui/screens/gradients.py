@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher, Static
 from graphtui.dump_gradients import findings_line, iteration_title
 from graphtui.model.gradient_rows import layer_flow, table_rows
 from graphtui.model.gradients import THRESHOLDS_SHORT, tracker_for
-from graphtui.screens.unseen import lay_out_unseen
+from graphtui.screens.unseen import lay_out_unseen, on_top
 from graphtui.widgets.flow_chart import FlowChart
 from graphtui.widgets.gradients_table import TREND_WIDTH, GradientsTable
 from graphtui.widgets.loss_chart import LossChart
@@ -164,7 +164,7 @@ class GradientsScreen(Screen):
         self.shown = (iteration.number if iteration else None, self.query_one(TabBar).active)
 
     def _poll(self) -> None:
-        if self.app.screen is not self:
+        if not on_top(self):
             return
         count = len(self.tracker.iterations)
         self.tracker.update(self.run_log)

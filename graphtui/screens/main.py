@@ -29,7 +29,7 @@ from graphtui.model.gradients import tracker_for
 from graphtui.replay import ReplaySession
 from graphtui.screens.fetcher import StateFetcher
 from graphtui.screens.find import FindScreen, Target
-from graphtui.screens.unseen import lay_out_unseen, mount_unseen
+from graphtui.screens.unseen import lay_out_unseen, mount_unseen, on_top
 from graphtui.screens.navigation import (
     current, find_targets, iteration_end, landmark, node_of_tensor,
 )
@@ -609,7 +609,7 @@ class MainScreen(Screen):
         at each step: a step key must stay quick), so that G only paints a ready view."""
         log = self.session.log
         stage = self._run_stage(log)
-        if self.app.screen is not self or self.state is None \
+        if not on_top(self) or self.state is None \
                 or self.state.run_state in WORKING or self._gradients_ready == stage:
             return
         self._gradients_ready = stage

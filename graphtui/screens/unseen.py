@@ -27,6 +27,13 @@ def mount_unseen(app: App, screen: Screen) -> None:
     app._register(app, screen)
 
 
+def on_top(screen: Screen) -> bool:
+    """Whether the screen is the one shown; False while the app closes (its stack empty,
+    where ``app.screen`` raises), so a timer or a callback firing then does nothing."""
+    stack = screen.app.screen_stack
+    return bool(stack) and stack[-1] is screen
+
+
 def is_unseen(screen: Screen) -> bool:
     return not any(screen in stack for stack in screen.app._screen_stacks.values())
 
