@@ -235,10 +235,10 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
     # One step is the start as given.
     first = float(start)
     start, end = float(np_dtype.type(start)), float(np_dtype.type(end))
-    step = (float(end) - float(start)) / (steps - 1) if steps > 1 else 0.0
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
     index = np.arange(steps)
-    exponent = np.where(index < steps // 2, float(start) + step * index,
-                        float(end) - step * (steps - 1 - index))
+    exponent = np.where(index < steps // 2, start + step * index,
+                        end - step * (steps - 1 - index))
     if steps == 1:
         exponent = np.array([first])
     # math.pow is the C library's pow, as ATen's; NumPy 2.4's own differs in the last bit.

@@ -22,10 +22,11 @@ def _float_dtype(*operands) -> np.dtype:
     return dtype
 
 
-def _pointwise(np_fn, dtype, *operands):
-    arrays = [cast(data_of(op), dtype) if isinstance(op, Tensor) else op for op in operands]
+def _pointwise(np_fn, dtype, input, other):
+    """np_fn on the two operands in `dtype` (a Python number stays a number)."""
+    a, b = (cast(data_of(op), dtype) if isinstance(op, Tensor) else op for op in (input, other))
     with np.errstate(all="ignore"):
-        return cast(E._binary(np_fn, *arrays) if len(arrays) == 2 else np_fn(*arrays), dtype)
+        return cast(E._binary(np_fn, a, b), dtype)
 
 
 def _grad_for(n, index: int, value):

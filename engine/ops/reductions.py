@@ -16,12 +16,14 @@ from engine.tensor import Tensor
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _return_type(name: str):
-    """A (values, indices) named tuple printed as PyTorch prints torch.return_types."""
-    base = namedtuple(name, ["values", "indices"])
+def _return_type(name: str, fields: tuple = ("values", "indices")):
+    """A named tuple ((values, indices) unless told) printed as PyTorch prints
+    torch.return_types."""
+    base = namedtuple(name, fields)
 
     def __repr__(self) -> str:
-        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+        shown = ",\n".join(f"{field}={value!r}" for field, value in zip(fields, self))
+        return f"torch.return_types.{name}(\n{shown})"
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__,
                                 "__module__": "torch.return_types"})
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.autograd.node import node_class
+from engine import trace
+from engine.autograd import grad_mode as _gm
+from engine.autograd.node import SavedTensor, node_class
 from engine.ops import _poly as P
 from engine.ops import reductions as R
-from engine.ops._core import as_saved, edges_before_kernel_errors, record, wrap_dim
+from engine.ops._core import (as_saved, bind_outputs, edge, edges_before_kernel_errors, record,
+                              wrap_dim)
 from engine.ops.ordering import _axis, accumulate
-from engine.tensor import Tensor
+from engine.tensor import Tensor, _announce
 
 
 def _is_tensor(value) -> bool:
@@ -350,17 +353,7 @@ def mode(input, dim=-1, keepdim=False):
 
 # ---------------------------------------------------------------- aminmax
 
-def _aminmax_result():
-    from collections import namedtuple
-    base = namedtuple("aminmax", ["min", "max"])
-
-    def __repr__(self) -> str:
-        return f"torch.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
-    return type("aminmax", (base,), {"__slots__": (), "__repr__": __repr__,
-                                      "__module__": "torch.return_types"})
-
-
-aminmax_result = _aminmax_result()
+aminmax_result = R._return_type("aminmax", ("min", "max"))
 
 
 def _aminmax_rule(n, g_min, g_max):
@@ -387,8 +380,6 @@ AminmaxBackward0 = node_class("AminmaxBackward0", _aminmax_rule, num_outputs=2)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
-    from engine.autograd import grad_mode as _gm
-    from engine.ops._core import bind_outputs, edge
     data = input._data
     dims = tuple(range(data.ndim)) if dim is None else R._dims(dim, data.ndim)
     if data.size == 0:
@@ -403,16 +394,13 @@ def aminmax(input, *, dim=None, keepdim=False):
         node._in_shapes = (data.shape,)
         node._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
         node._num_outputs = 2
-        from engine.autograd.node import SavedTensor
         node._saved = {"self": SavedTensor("self", input),
                        "min": SavedTensor("min", outs[0], is_output=True),
                        "max": SavedTensor("max", outs[1], is_output=True)}
         node._attrs = {"dim": None if dim is None else as_saved(dim), "_dims": dims,
                        "keepdim": keepdim, "_self_sizes": data.shape}
         bind_outputs(node, outs)
-    from engine import trace
     if trace.active:
-        from engine.tensor import _announce
         for out in outs:
             _announce(out)
     return aminmax_result(*outs)

@@ -289,12 +289,8 @@ def glu(input, dim: int = -1):
 def _prelu_grads(g, x, w, wanted: tuple) -> tuple:
     negative = (x <= 0).astype(g.dtype)
     grad_self = g * (1 - negative + negative * w) if wanted[0] else None
-    grad_weight = _sum_to(g * x * negative, w.shape) if wanted[1] else None
+    grad_weight = reduce_to(g * x * negative, w.shape) if wanted[1] else None
     return grad_self, grad_weight
-
-
-def _sum_to(values: np.ndarray, shape: tuple) -> np.ndarray:
-    return reduce_to(values, shape)
 
 
 def _prelu_rule(n, g):
@@ -313,7 +309,7 @@ def _prelu_double_rule(n, gg_self, gg_weight):
     return (gg_self * (1 - negative + negative * w) + gg_weight * x * negative
             if n.needs(0) else None,
             gg_weight * g * negative if n.needs(1) else None,
-            _sum_to(gg_self * g * negative, w.shape) if n.needs(2) else None)
+            reduce_to(gg_self * g * negative, w.shape) if n.needs(2) else None)
 
 
 PreluKernelBackwardBackward0 = node_class("PreluKernelBackwardBackward0", _prelu_double_rule,
