@@ -5,7 +5,8 @@ Same interface as ``graphtui.model.history.EventLog`` (a Sequence whose step ind
 position, ``append``, ``first_step``, ``discard_before``), so ``History``, the TUI, dump and
 recordings use it unchanged. A batch from the runner is stored as its encoded bytes with its
 event count: the log's length grows at once, and the events are built only when read (the
-history applying them, a pane showing them), a few batches kept decoded for repeated reads.
+history applying them, a pane showing them), a few batches kept decoded for repeated reads
+(more for a reader that goes through the whole run again, like dump: ``events_kept``).
 The channel's reader thread therefore only copies bytes, whatever the event rate.
 """
 from __future__ import annotations
@@ -29,12 +30,16 @@ class _Chunk:
 
 
 class BatchLog(Sequence):
-    def __init__(self) -> None:
+    def __init__(self, events_kept: int = 0) -> None:
+        """``events_kept``: batches stay decoded while they hold at most this many events
+        together (the last ``DECODED_KEPT`` batches stay in any case)."""
         self._chunks: list[_Chunk] = []
         self._starts: list[int] = []
         self._first = 0
         self._total = 0
         self._decoded: OrderedDict[int, list] = OrderedDict()
+        self._decoded_events = 0
+        self._events_kept = events_kept
         self._hot: tuple[int, int, list] = (0, 0, [])   # the batch read last: start, end
         self._lock = threading.RLock()
 
@@ -160,11 +165,18 @@ class BatchLog(Sequence):
         if len(events) != chunk.count:
             raise wire.WireError(f"a batch said {chunk.count} events and held {len(events)}")
         with self._lock:
-            if chunk is self._chunk_at_or_none(key):     # not cut by discard_before meanwhile
-                self._decoded[key] = events
-                if len(self._decoded) > DECODED_KEPT:
-                    self._decoded.popitem(last=False)
+            if chunk is self._chunk_at_or_none(key) and key not in self._decoded:
+                self._decoded[key] = events      # (not cut by discard_before meanwhile)
+                self._decoded_events += len(events)
+                while len(self._decoded) > DECODED_KEPT and \
+                        self._decoded_events > self._events_kept:
+                    self._decoded_events -= len(self._decoded.popitem(last=False)[1])
         return events
+
+    def _forget_decoded(self, key: int) -> None:
+        events = self._decoded.pop(key, None)
+        if events is not None:
+            self._decoded_events -= len(events)
 
     def _chunk_at_or_none(self, step: int) -> _Chunk | None:
         return self._chunk_at(step) if self._chunks and step >= self._first else None
@@ -177,12 +189,12 @@ class BatchLog(Sequence):
                 return
             cut = bisect.bisect_right(self._starts, step) - 1
             for chunk in self._chunks[:cut + 1]:
-                self._decoded.pop(chunk.start, None)
+                self._forget_decoded(chunk.start)
             kept = self._chunks[cut:]
             head = kept[0]
             if head.start < step:       # keep the tail of the batch the step falls in
                 tail = self._events_of(head)[step - head.start:]
-                self._decoded.pop(head.start, None)
+                self._forget_decoded(head.start)
                 kept[0] = _Chunk(step, len(tail), None, list(tail))
             self._chunks = [chunk for chunk in kept if chunk.count]
             self._starts = [chunk.start for chunk in self._chunks]

@@ -294,7 +294,7 @@ def report_crash(error: BaseException) -> int:
 
 
 def _open_session(options, scenario_args: list[str], break_on_backward: bool,
-                  hold_breakpoints: bool = True):
+                  hold_breakpoints: bool = True, reread: bool = False):
     from graphtui.recording import is_recording
 
     if is_recording(options.scenario):
@@ -305,7 +305,7 @@ def _open_session(options, scenario_args: list[str], break_on_backward: bool,
 
     return Session(options.scenario, scenario_args, break_on_backward=break_on_backward,
                    backend=options.backend, breakpoints=options.breakpoints,
-                   hold_breakpoints=hold_breakpoints)
+                   hold_breakpoints=hold_breakpoints, reread=reread)
 
 
 def _save_recording(options, session) -> None:
@@ -368,7 +368,7 @@ def _dump(options, scenario_args: list[str]) -> int:
     from graphtui.dump import Colours, dump_dot, dump_json, dump_plot, dump_session
 
     session = _open_session(options, scenario_args, break_on_backward=False,
-                            hold_breakpoints=False)
+                            hold_breakpoints=False, reread=True)
     explain = (options.why or True) if options.explain or options.why else None
     out = open(options.output, "w", encoding="utf-8") if options.output else sys.stdout
     try:

@@ -59,7 +59,8 @@ class Session:
                  break_on_backward: bool = True, value_budget: int = DEFAULT_VALUE_BUDGET,
                  max_events: int = LIVE_MAX_EVENTS, python: str | None = None,
                  echo_output: bool = False, breakpoints: Sequence[str] = (),
-                 hold_breakpoints: bool = True, backend: str = "engine"):
+                 hold_breakpoints: bool = True, backend: str = "engine",
+                 reread: bool = False):
         """``value_budget``: bytes of tensor values the history may copy (then statistics
         only); ``max_events``: events kept for time travel (older ones are folded into a
         checkpoint). ``python``: the interpreter of the runner (this one by default);
@@ -68,8 +69,10 @@ class Session:
         ``BreakpointError`` for a bad one); ``hold_breakpoints`` False: a hit is recorded
         (``BreakpointHit``) and the run goes on (dump). ``backend``: what the scenario's
         ``import torch`` runs on, "engine" (graphtui's engine) or "torch" (real PyTorch,
-        watched). Raises ``ScenarioError`` for a file that cannot be run. The first runner
-        starts at once and waits for ``start()``."""
+        watched). ``reread``: the whole run will be read again once it ends (dump), so the
+        batches the history decodes stay decoded (up to ``max_events``). Raises
+        ``ScenarioError`` for a file that cannot be run. The first runner starts at once and
+        waits for ``start()``."""
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         self.path = Path(path)
@@ -83,6 +86,7 @@ class Session:
         self._break_on_backward = break_on_backward
         self._breakpoints = tuple(b.spec for b in parse_breakpoints(breakpoints))
         self._hold_breakpoints = hold_breakpoints
+        self._reread = reread
         self._listeners: list[Listener] = []
         self._cond = threading.Condition()
         self._muted_keys: set[tuple] = set()
@@ -268,7 +272,7 @@ class Session:
 
     def _new_channel(self) -> tuple[Channel, History]:
         number = self._run_number
-        log = BatchLog()
+        log = BatchLog(self.max_events if self._reread else 0)
         history = History(log, max_events=self.max_events)
         channel = Channel(number, lambda what: self._on_change(number, what), log,
                           python=self._python, capture_fds=not self._echo,

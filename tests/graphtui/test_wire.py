@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine import trace
-from graphtui import wire
+from graphtui import batchlog, wire
 from graphtui.batchlog import BatchLog
 from graphtui.model import events as ev
 from graphtui.model.history import History
@@ -97,8 +97,8 @@ def test_commands_round_trip():
         wire.parse_command(b"format c:\n")
 
 
-def batch_log(*batches, own=()) -> BatchLog:
-    log = BatchLog()
+def batch_log(*batches, own=(), events_kept: int = 0) -> BatchLog:
+    log = BatchLog(events_kept)
     for batch in batches:
         log.append_encoded(len(batch), wire.encode_events(batch))
     for event in own:
@@ -134,6 +134,29 @@ def test_a_batch_is_decoded_once_for_readers_that_follow_each_other(monkeypatch)
     assert all(map(same, log[0:len(EVENTS)], EVENTS))
     assert all(map(same, log, EVENTS)) and same(log[6], EVENTS[6])
     assert len(decoded) == 3
+
+
+def decodes_of_two_walks(monkeypatch, log: BatchLog) -> int:
+    decoded = []
+    real = wire.decode_events
+    monkeypatch.setattr(wire, "decode_events", lambda payload: decoded.append(1) or real(payload))
+    for _ in range(2):
+        assert all(map(same, log, EVENTS))
+    return len(decoded)
+
+
+def test_a_log_read_again_keeps_its_batches_decoded_up_to_its_event_bound(monkeypatch):
+    batches = [EVENTS[i:i + 1] for i in range(len(EVENTS))]      # more than DECODED_KEPT
+    assert len(batches) > batchlog.DECODED_KEPT
+    assert decodes_of_two_walks(monkeypatch, batch_log(*batches)) == 2 * len(batches)
+    kept_all = batch_log(*batches, events_kept=len(EVENTS))
+    assert decodes_of_two_walks(monkeypatch, kept_all) == len(batches)
+    assert kept_all._decoded_events == len(EVENTS)
+    kept_all.discard_before(3)
+    assert kept_all._decoded_events == sum(map(len, kept_all._decoded.values())) <= len(EVENTS) - 3
+    kept_some = batch_log(*batches, events_kept=len(EVENTS) - 2)
+    assert decodes_of_two_walks(monkeypatch, kept_some) == 2 * len(batches)    # LRU, cycling
+    assert kept_some._decoded_events == len(EVENTS) - 2
 
 
 def test_the_log_finds_events_by_type_without_decoding_batches_that_lack_them():
