@@ -45,8 +45,10 @@ muted_hooks: set[int] = set()
 # Largest tensor (in elements) whose values an event carries in full; bigger ones are
 # summarised by statistics and a head.
 values_cap = 4096
-# Arrays kept by reference (gradients in flight) cost no copy, so they may be bigger; the
-# debugger's value budget bounds what the history holds.
+# Arrays kept by reference (gradients in flight) cost no copy, so a listener without a
+# value budget (in this process) gets them up to this size. A subscriber with a budget sends
+# or writes what it keeps (graphtui's recorder): for it, values_cap bounds these too, since
+# pickling and piping an array costs far more than its statistics.
 view_cap = 1 << 20
 head_len = 8
 
@@ -391,8 +393,8 @@ def summarize(value, copy: bool = True) -> Summary | None:
         if numel <= values_cap and (numel <= TINY or budget is None
                                     or budget.admits(array.nbytes)):
             return Summary(array.shape, dtype, numel, array.flatten())
-    elif numel <= view_cap and (numel <= TINY or budget is None
-                                or budget.admits(_kept_alive_bytes(array))):
+    elif numel <= (view_cap if budget is None else values_cap) and \
+            (numel <= TINY or budget is None or budget.admits(_kept_alive_bytes(array))):
         return Summary(array.shape, dtype, numel,
                        array if array.ndim == 1 else array.reshape(-1))
     return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1), fused=True))

@@ -49,6 +49,18 @@ def test_a_view_costs_its_whole_base_array(budgeted):
     assert budget.used == base.nbytes
 
 
+def test_a_big_gradient_in_flight_has_statistics_at_once_under_a_budget(budgeted):
+    gradient = np.full(trace.values_cap + 1, 0.5, dtype="float32")
+    assert trace.summarize(gradient, copy=False).values is gradient     # nobody sends it
+    budget = budgeted(1 << 30)
+    summary = trace.summarize(gradient, copy=False)
+    assert summary.values is None and summary.kept_array() is None
+    assert summary.mean == 0.5 and summary.numel == trace.values_cap + 1
+    assert budget.used == 0
+    small = trace.summarize(gradient[:trace.values_cap], copy=False)
+    assert small.values is not None and budget.used == gradient.nbytes    # its whole base
+
+
 def test_a_big_output_is_kept_by_reference_only_within_the_budget(budgeted):
     budget = budgeted(0)
     x = engine.ones(trace.values_cap + 1, requires_grad=True)
