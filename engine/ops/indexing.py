@@ -131,7 +131,8 @@ def slice_dim(input, dim: int, start: int, end: int):
 
 
 def _is_advanced(part) -> bool:
-    return isinstance(part, (Tensor, list, np.ndarray)) or (
+    # torch takes any sequence in a key as an index: a list, a range, a tuple inside the key
+    return isinstance(part, (Tensor, list, np.ndarray, range, tuple)) or (
         isinstance(part, (bool, np.bool_)))
 
 
@@ -228,7 +229,23 @@ def advanced_key(advanced: dict) -> tuple:
 def data_of_index(part):
     if isinstance(part, Tensor):
         return part._data
-    return np.asarray(part)
+    if isinstance(part, range):
+        return np.arange(part.start, part.stop, part.step, dtype=np.int64)
+    index = np.asarray(part)
+    return index.astype(np.int64) if index.size == 0 and index.dtype.kind == "f" else index
+
+
+def read_index(data: np.ndarray, key: tuple) -> np.ndarray:
+    """``data[key]``, with torch's text for an index out of bounds."""
+    try:
+        return data[key]
+    except IndexError as error:
+        raise torch_index_error(error) from None
+
+
+def torch_index_error(error: IndexError) -> IndexError:
+    """NumPy's "out of bounds for axis 0" in torch's words ("for dimension 0")."""
+    return IndexError(str(error).replace(" for axis ", " for dimension ", 1))
 
 
 def _advanced_index(input, advanced: dict):
@@ -236,7 +253,7 @@ def _advanced_index(input, advanced: dict):
     for index in advanced.values():
         if index.dtype.kind not in "biu":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    data = _layout.advanced_index(input._data, key, input._data[key])
+    data = _layout.advanced_index(input._data, key, read_index(input._data, key))
     indices = tuple(Tensor._make(np.asarray(k)) for k in key if not isinstance(k, slice))
     return record(IndexBackward0, data, (input,), saved_index_tensors(indices), attrs={
         "_key": key, "indices": indices, "self_sym_sizes": input._data.shape})

@@ -15,7 +15,7 @@ from engine.ops._core import (data_of, edge, needs_grad, record, reduce_to, user
                               zeros_grad)
 from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
                                   check_saved_indices, getitem, index_put_zeros,
-                                  keeps_whole_dim, saved_index_tensors)
+                                  keeps_whole_dim, saved_index_tensors, torch_index_error)
 from engine.tensor import Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -726,6 +726,8 @@ def index_put(input: Tensor, key: tuple, values: Tensor) -> Tensor:
     out = input._data.copy()
     try:
         out[key] = values._data
+    except IndexError as error:
+        raise torch_index_error(error) from None
     except ValueError:
         region = input._data[key].shape
         raise RuntimeError(f"shape mismatch: value tensor of shape [{_dims(values._data.shape)}] "
