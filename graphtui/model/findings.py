@@ -272,11 +272,16 @@ def _backward_twice_findings(scan: Scan, words: _Words) -> list[Finding]:
 def _grad_none_findings(scan: Scan, words: _Words, looked_at: set) -> list[Finding]:
     """One finding per reason: leaves with the same reason (no backward ran, say) share it."""
     by_reason: dict[tuple, list] = {}
+    expected: set[int] = set()           # leaves only autograd.grad calls reached
     for facts in scan.tensors.values():
         if facts.grad_set or not (facts.id in looked_at or facts.is_leaf and facts.requires_grad):
             continue
         if facts.id not in looked_at and _orphan(scan, facts):
             continue
+        if _only_grad_calls(scan, facts):
+            if facts.id not in looked_at:
+                continue                 # jacobian's inputs, a penalty's: nobody's question
+            expected.add(facts.id)
         reason = _why_no_grad(scan, words, facts)
         by_reason.setdefault(reason, []).append(facts)
     found = []
@@ -284,9 +289,10 @@ def _grad_none_findings(scan: Scan, words: _Words, looked_at: set) -> list[Findi
         first = group[0]
         plural = len(group) > 1
         text = reason.format(it="them" if plural else "it", its="their" if plural else "its")
-        # A leaf that requires grad and has none is a problem; another tensor looked at is
-        # a question answered.
-        severity = WARNING if any(t.is_leaf and t.requires_grad for t in group) else INFO
+        # A leaf that requires grad and has none is a problem; another tensor looked at, or
+        # one that only autograd.grad reached, is a question answered.
+        severity = WARNING if any(t.is_leaf and t.requires_grad and t.id not in expected
+                                  for t in group) else INFO
         found.append(Finding(GRAD_NONE, severity, f"{_grads(words, group)}: {text}", lines,
                              _node_of(scan, first), first.id,
                              step if step is not None else first.step))
@@ -300,6 +306,17 @@ def _orphan(scan: Scan, facts: TensorFacts) -> bool:
         scan.accumulators.get(facts.id) is None
 
 
+def _only_grad_calls(scan: Scan, facts: TensorFacts) -> bool:
+    """The backwards that reached the tensor (or, when none did, every backward since it was
+    made) are autograd.grad calls (jacobian's inputs, a gradient penalty's): they return
+    gradients and never fill .grad, so its None is expected."""
+    since = [bw for bw in scan.backwards.values() if bw.step > facts.step]
+    target = _node_of(scan, facts)
+    reached = [bw for bw in since if target is not None and target in scan.reachable(bw.id)]
+    relevant = reached or since
+    return bool(relevant) and all(bw.kind == "grad" for bw in relevant)
+
+
 def _grads(words: _Words, tensors: list) -> str:
     names = [f"{words.tensor(t.id).strip('`')}.grad" for t in tensors]
     if len(names) == 1:
@@ -311,10 +328,10 @@ def _grads(words: _Words, tensors: list) -> str:
 
 def _why_no_grad(scan: Scan, words: _Words, facts: TensorFacts) -> tuple[str, int | None, tuple]:
     """(reason, the step it rests on, lines); the reason says {it}/{its} for a group."""
-    if facts.made == "detach":
+    if facts.made == "detach" and not (facts.is_leaf and facts.requires_grad):
         return (f"made by detach() at {facts.location}, which cuts {{it}} off the graph",
                 None, _lines(facts.location))
-    if facts.made == "no_grad":
+    if facts.made == "no_grad" and not (facts.is_leaf and facts.requires_grad):
         return (f"made under no_grad at {facts.location}, so no graph was recorded for {{it}}",
                 None, _lines(facts.location))
     if not facts.requires_grad:

@@ -350,14 +350,46 @@ def test_a_failed_backward_and_a_cleared_grad(log_of):
 
 
 def test_autograd_grad_fills_no_grad(log_of):
-    findings = find(log_of("""
+    log = log_of("""
         import engine as torch
         x = torch.tensor([1.0], requires_grad=True)
         (g,) = torch.autograd.grad((x * 3).sum(), x)
-    """))
-    assert texts(findings, GRAD_NONE) == [
+    """)
+    assert texts(find(log), GRAD_NONE) == []        # expected: nobody's question
+    assert only(find(log, selected=[named(log, "x")]), GRAD_NONE).severity == INFO
+    assert texts(find(log, selected=[named(log, "x")]), GRAD_NONE) == [
         "`x.grad` is None: autograd.grad 1 (at a.py:3) returns the gradients instead of "
         "filling .grad"]
+
+
+def test_leaves_only_autograd_grad_reached_are_questions_not_problems(log_of):
+    # jacobian's own input (a detached, unnamed copy) is nobody's question; a named leaf
+    # that only autograd.grad reached, or that a later backward never met, is told as info.
+    findings = find(log_of("""
+        import engine as torch
+        from engine.autograd.functional import jacobian
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        print(jacobian(lambda v: v.sin(), x.detach()))
+        q = torch.tensor([1.0], requires_grad=True)
+        (g,) = torch.autograd.grad((q * 2).sum(), q)
+        w = torch.tensor([3.0], requires_grad=True)
+        (w * 2).sum().backward()
+    """))
+    assert texts(findings, GRAD_NONE) == [
+        "`x.grad` is None: not reachable from the root of backward 4 (at a.py:8): no recorded "
+        "op used it"]                            # a backward came, and x was not in its graph
+
+
+def test_a_detached_copy_made_a_leaf_again_is_no_detach_finding(log_of):
+    findings = find(log_of("""
+        import engine as torch
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        fresh = x.detach().requires_grad_()
+        (x * 2).sum().backward()
+    """))
+    assert texts(findings, GRAD_NONE) == [
+        "`fresh.grad` is None: not reachable from the root of backward 1 (at a.py:4): no "
+        "recorded op used it"]
 
 
 # ---------------------------------------------------------------- backward twice
