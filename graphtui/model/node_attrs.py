@@ -37,7 +37,10 @@ def plain_value(value):
     for kind in (bool, int, float, str):   # a subclass (an IntEnum...) as its plain kind
         if isinstance(value, kind):
             return kind(value)
-    return repr(value)
+    data = getattr(value, "_data", None)   # a saved tensor (IndexBackward0's indices)
+    if isinstance(data, np.ndarray):
+        return f"<tensor [{', '.join(map(str, data.shape))}] {data.dtype.name}>"
+    return " ".join(repr(value).split())   # one line: a repr may span several
 
 
 def is_plain(value) -> bool:
@@ -48,5 +51,11 @@ def is_plain(value) -> bool:
 
 
 def attr_text(value) -> str:
-    """A value as PyTorch's `_saved_<name>` prints it: `(1,)`, `True`, `None`, `'none'`."""
+    """A value as PyTorch's `_saved_<name>` prints it: `(1,)`, `True`, `None`, `'none'`; a
+    tensor by its shape and dtype, `<tensor [32] int64>`."""
+    if type(value) is tuple:
+        inner = ", ".join(attr_text(item) for item in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if type(value) is str and value.startswith("<tensor [") and value.endswith(">"):
+        return value
     return repr(value)

@@ -18,7 +18,7 @@ from engine import trace
 from graphtui import recording, wire
 from graphtui.dump import write_state
 from graphtui.model import StateBuilder
-from graphtui.model.node_attrs import node_attrs
+from graphtui.model.node_attrs import attr_text, node_attrs
 from tui_support import running
 
 PROGRAM = """
@@ -77,6 +77,21 @@ def test_private_entries_and_odd_values_stay_out_of_the_plain_form():
     assert plain == (("dim", (1,)), ("keepdim", True), ("dtype", repr(engine.float32)),
                      ("eps", 1e-5), ("weight", None))
     assert type(plain[0][1][0]) is int and node_attrs(plain) is plain
+
+
+def test_saved_tensors_in_attrs_are_their_shape_and_dtype_on_one_line():
+    rows = engine.arange(6.0).reshape(3, 2).requires_grad_()
+    picked = rows[engine.tensor([0, 2]), engine.tensor([1, 1])]
+    plain = dict(node_attrs(picked.grad_fn._attrs))
+    assert plain["indices"] == ("<tensor [2] int64>", "<tensor [2] int64>")
+    assert attr_text(plain["indices"]) == "(<tensor [2] int64>, <tensor [2] int64>)"
+    assert attr_text(("a",)) == "('a',)" and attr_text((1, 2)) == "(1, 2)"
+
+    class Spread:
+        def __repr__(self):
+            return "first\n  second"
+
+    assert node_attrs({"odd": Spread()}) == (("odd", "first second"),)
 
 
 def test_the_model_keeps_a_node_attrs_from_the_runner(finished_state):
