@@ -1,8 +1,10 @@
 """Event logs saved as JSON lines, and read back without trusting them.
 
-Line 1 is a header (``{"graphtui_recording": 1, ...}``), then one event per line. Events
+Line 1 is a header (``{"graphtui_recording": 2, ...}``), then one event per line. Events
 and the values inside them (summaries, saved-buffer records, arrays) are encoded by type
-name and field; reading accepts only the types in a fixed registry (the engine's events and
+name and field; an array is ``{"$array": dtype, "data": [values]}`` up to 64 values and
+``{"$array": dtype, "b64": base64 of its little-endian bytes}`` past that (format 1, still
+read, wrote every array as a list: three times the text); reading accepts only the types in a fixed registry (the engine's events and
 graphtui's own), so nothing in a file is ever executed. Every field must have its declared
 type, and every node an event names must have been created earlier in the file (unless the
 recording starts mid-run, ``first_step`` > 0, after older events were folded away). A
@@ -10,6 +12,7 @@ truncated, corrupted or hand-edited file gives a ``RecordingError`` naming the l
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import math
@@ -26,8 +29,10 @@ from graphtui.model import events as graphtui_events
 from graphtui.model.builder import StateBuilder
 from graphtui.model.node_attrs import is_plain, node_attrs
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2                # 2: arrays of more than DATA_LIST_MAX values as base64
+READ_VERSIONS = (1, 2)
 HEADER_KEY = "graphtui_recording"
+DATA_LIST_MAX = 64                # values an array writes as a JSON list (readable by eye)
 
 
 class RecordingError(Exception):
@@ -82,6 +87,10 @@ def _encode(value):
             encoded["attrs"] = _encode(node_attrs(value.attrs))
         return encoded
     if isinstance(value, np.ndarray):
+        if value.size > DATA_LIST_MAX:       # raw little-endian bytes: a third of the text
+            little = value.astype(value.dtype.newbyteorder("<"), copy=False)
+            return {"$array": value.dtype.name,
+                    "b64": base64.b64encode(little.tobytes()).decode("ascii")}
         return {"$array": value.dtype.name, "data": _array_data(value)}
     if isinstance(value, (tuple, list)):
         return [_encode(item) for item in value]
@@ -143,7 +152,7 @@ def _read_header(given: str, lines: Sequence[str]) -> dict:
     header = _parse_json(given, 1, lines[0])
     if not isinstance(header, dict) or HEADER_KEY not in header:
         raise RecordingError(f"{given}:1: not a graphtui recording (no header line)")
-    if header[HEADER_KEY] != FORMAT_VERSION:
+    if header[HEADER_KEY] not in READ_VERSIONS:
         raise RecordingError(f"{given}:1: recording format {header[HEADER_KEY]!r} is not "
                              f"supported (this graphtui reads format {FORMAT_VERSION})")
     return header
@@ -197,9 +206,26 @@ def _decode_array(raw: dict) -> np.ndarray:
     if dtype not in ("float16", "float32", "float64", "int8", "int16", "int32", "int64",
                      "uint8", "bool", "complex64", "complex128"):
         raise ValueError(f"unknown array dtype {dtype!r}")
-    array = np.asarray(raw.get("data", ()), dtype=dtype).reshape(-1)
+    if set(raw) == {"$array", "b64"}:
+        array = _array_of_bytes(raw["b64"], np.dtype(dtype).newbyteorder("<"))
+    elif set(raw) <= {"$array", "data"}:
+        array = np.asarray(raw.get("data", ()), dtype=dtype).reshape(-1)
+    else:
+        raise ValueError(f"an array has data or b64, not {sorted(set(raw) - {'$array'})}")
     array.flags.writeable = False
     return array
+
+
+def _array_of_bytes(text, dtype: np.dtype) -> np.ndarray:
+    if not isinstance(text, str):
+        raise ValueError(f"an array's b64 is text, not {_short(text)}")
+    try:
+        data = base64.b64decode(text, validate=True)
+    except ValueError:
+        raise ValueError(f"an array's b64 is not base64: {_short(text)}") from None
+    if len(data) % dtype.itemsize:
+        raise ValueError(f"an array's b64 holds {len(data)} bytes, not whole {dtype.name} values")
+    return np.frombuffer(data, dtype=dtype).astype(dtype.newbyteorder("="), copy=False)
 
 
 def _decode_float(raw: dict) -> float:

@@ -49,6 +49,51 @@ def test_a_summary_with_non_finite_values_round_trips_strictly(tmp_path):
     assert strict_lines(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool", ">f4"])
+def test_a_big_array_is_written_as_base64_and_reads_back_exactly(dtype):
+    from graphtui.recording import DATA_LIST_MAX, _decode, _encode
+    values = np.arange(DATA_LIST_MAX * 3).astype(dtype)
+    if values.dtype.kind == "f":
+        values[:3] = [np.nan, np.inf, -np.inf]
+    encoded = _encode(values)
+    assert set(encoded) == {"$array", "b64"}
+    back = _decode(json.loads(json.dumps(encoded, allow_nan=False)))
+    assert back.dtype == values.dtype.newbyteorder("=") and not back.flags.writeable
+    assert np.array_equal(back, values, equal_nan=values.dtype.kind == "f")
+    small = _encode(values[:DATA_LIST_MAX])
+    assert set(small) == {"$array", "data"}          # small ones stay readable by eye
+
+
+def test_base64_arrays_cut_a_recording_to_about_a_third(tmp_path):
+    from graphtui import recording
+    values = np.random.default_rng(0).standard_normal(4096).astype(np.float32)
+    events = [trace.GradAccumulated(1, trace.summarize(values), False)]
+    as_lists = tmp_path / "lists.jsonl"
+    with open(as_lists, "w", encoding="utf-8") as out:
+        original = recording.DATA_LIST_MAX
+        recording.DATA_LIST_MAX = 10 ** 9
+        try:
+            recording.write(events, out)
+        finally:
+            recording.DATA_LIST_MAX = original
+    as_base64 = tmp_path / "b64.jsonl"
+    save(events, as_base64)
+    assert as_base64.stat().st_size < as_lists.stat().st_size / 2.5
+    for path in (as_lists, as_base64):            # format 1's lists are still read
+        header, (event,) = load(path)
+        assert np.array_equal(event.grad.values, values)
+
+
+def test_a_format_1_header_is_still_read(tmp_path):
+    path = tmp_path / "old.jsonl"
+    save(mul_forward_events(), path, "lesson.py")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    header["graphtui_recording"] = 1
+    path.write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n", encoding="utf-8")
+    assert len(load(path)[1]) == len(mul_forward_events())
+
+
 def test_a_non_finite_float_field_round_trips():
     from graphtui.recording import _decode, _encode
     for value in (math.nan, math.inf, -math.inf):
@@ -58,14 +103,18 @@ def test_a_non_finite_float_field_round_trips():
         assert (math.isnan(decoded) if math.isnan(value) else decoded == value)
 
 
-def test_dump_json_of_uninitialised_conv_weights_is_strict():
+def test_dump_json_of_uninitialised_conv_weights_is_strict(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "graphtui", "dump", "--json",
          str(REPO / "scenarios" / "seed_08_backward_hook.py")],
         capture_output=True, text=True, timeout=WAIT, cwd=REPO)
     assert result.returncode == 0, result.stderr
-    assert '"$float"' in result.stdout or '"NaN"' in result.stdout
     assert len(strict_lines(result.stdout)) > 10
+    path = tmp_path / "run.jsonl"
+    path.write_text(result.stdout, encoding="utf-8")
+    summaries = [e.summary for e in load(path)[1] if type(e) is trace.TensorCreated]
+    assert any(s.values is not None and s.values.dtype.kind == "f" and
+               np.isnan(s.values).any() for s in summaries)     # read back as NaN
 
 
 def _dump(path: Path) -> subprocess.CompletedProcess:
@@ -78,7 +127,17 @@ def _dump(path: Path) -> subprocess.CompletedProcess:
     ('{"$":"RunStarted","scenario":' + "9" * 5000 + "}", "not a value graphtui writes"),
     ('{"$float":"NaN","x":1}', "$float"),
     ('{"$":"GradAccumulated","tensor_id":1,"grad":{"$float":"nope"}}', "$float"),
-], ids=["deep-nesting", "5000-digit-int", "float-with-extra-keys", "unknown-float-name"])
+    ('{"$":"GradAccumulated","tensor_id":1,"grad":{"$":"Summary","shape":[2],"dtype":'
+     '"float32","numel":2,"values":{"$array":"float32","b64":"AAAA"}},"accumulated":false}',
+     "whole float32 values"),
+    ('{"$":"GradAccumulated","tensor_id":1,"grad":{"$":"Summary","shape":[2],"dtype":'
+     '"float32","numel":2,"values":{"$array":"float32","b64":"@@"}},"accumulated":false}',
+     "not base64"),
+    ('{"$":"GradAccumulated","tensor_id":1,"grad":{"$":"Summary","shape":[2],"dtype":'
+     '"float32","numel":2,"values":{"$array":"float32","b64":"","data":[]}},'
+     '"accumulated":false}', "data or b64"),
+], ids=["deep-nesting", "5000-digit-int", "float-with-extra-keys", "unknown-float-name",
+        "b64-cut-value", "b64-not-base64", "b64-and-data"])
 def test_a_hostile_line_is_refused_with_its_number(tmp_path, line, says):
     path = tmp_path / "run.jsonl"
     save(mul_forward_events(), path, "lesson.py")
