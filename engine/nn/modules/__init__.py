@@ -41,3 +41,9 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "Threshold", "Unflatten", "MultiheadAttention", "TransformerEncoderLayer",
            "TransformerEncoder", "PixelShuffle", "PixelUnshuffle", "Fold", "Unfold",
            "InstanceNorm1d", "InstanceNorm2d"] + PADDING_LAYERS
+
+# convolution and pooling surface (issue #11)
+from engine.nn.modules.pooling1d import (AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # noqa: E402
+                                         AdaptiveMaxPool2d, AvgPool1d, MaxPool1d)
+__all__ += ["MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
+            "AdaptiveMaxPool2d"]

@@ -63,3 +63,27 @@ SURFACE_CASES.update({
                               (away_from_zero(2, 4),)),
     "TopkBackward0": lambda: (lambda a: a.topk(2, 0).values, (away_from_zero(4, 3),)),
 })
+
+# convolution and pooling surface (issue #11): values kept apart, so each bin's maximum
+# stays where it is under the finite differences' steps.
+
+
+def _apart(*shape):
+    values = RNG.permutation(int(np.prod(shape))).reshape(shape) * 0.1 - 1.0
+    return engine.tensor(values, dtype=engine.float64, requires_grad=True)
+
+
+def _grads_joined(fn):
+    def grads(x):
+        found, = engine.autograd.grad((fn(x) ** 2).sum(), x, create_graph=True)
+        return found.reshape(-1)
+    return grads
+
+
+SURFACE_CASES.update({
+    "AdaptiveMaxPool2DBackward0": lambda: (
+        lambda x: engine.nn.functional.adaptive_max_pool2d(x, (2, 3)), (_apart(2, 2, 5, 7),)),
+    "AdaptiveMaxPool2DBackwardBackward0": lambda: (
+        _grads_joined(lambda x: engine.nn.functional.adaptive_max_pool1d(x, 3)),
+        (_apart(2, 7),)),
+})
