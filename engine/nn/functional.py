@@ -172,7 +172,11 @@ from engine.nn._ops.adaptive_max_pool import (adaptive_max_pool2d,  # noqa: E402
 from engine.nn._ops.pooling1d import (adaptive_avg_pool1d, adaptive_max_pool1d,  # noqa: E402
                                       adaptive_max_pool1d_with_indices, avg_pool1d,
                                       max_pool1d, max_pool1d_with_indices)
-__all__ += ["adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "adaptive_avg_pool1d",
+from engine.nn._ops.conv import conv3d  # noqa: E402
+from engine.nn._ops.conv_transpose import (conv_transpose1d, conv_transpose2d,  # noqa: E402
+                                           conv_transpose3d)
+__all__ += ["conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+            "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices", "avg_pool1d",
             "max_pool1d", "max_pool1d_with_indices"]
 

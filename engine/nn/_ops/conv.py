@@ -10,6 +10,7 @@ from engine.autograd import grad_mode as _gm
 from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels, pair
+from engine.nn._ops.conv_general import general_double_rule, general_rule, is_general
 from engine.nn._ops.padding import constant_pad
 from engine.ops._double import record_grads
 from engine.ops._core import record
@@ -23,6 +24,8 @@ SAME_EVEN_WARNING = cpp_warning(
 
 
 def _conv_rule(n, g):
+    if is_general(n):
+        return general_rule(n, g)
     geometry, flat = _planar(n)
     g = _up(array(g), flat)
     grad_input = grad_weight = grad_bias = None
@@ -67,6 +70,8 @@ def _up_shape(shape: tuple, flat: bool) -> tuple:
 def _conv_double_rule(n, gg_input, gg_weight, gg_bias):
     """Differentiates (grad_input, grad_weight, grad_bias) = convolution_backward(grad_output,
     input, weight): each is linear in grad_output and in one of input / weight."""
+    if is_general(n):
+        return general_double_rule(n, gg_input, gg_weight, gg_bias)
     geometry, flat = _planar(n)
     gg_input, gg_weight = _up(array(gg_input), flat), _up(array(gg_weight), flat)
     gg_bias = array(gg_bias)
@@ -90,7 +95,9 @@ ConvolutionBackwardBackward0 = node_class("ConvolutionBackwardBackward0", _conv_
 def _conv_double(n, g):
     x, weight = n.saved("input"), n.saved("weight")
     grads = _conv_rule(n, g)
-    shapes = (x.shape, weight.shape, (weight.shape[0],))
+    bias_size = weight.shape[1] * n._attrs["groups"] if n._attrs["transposed"] else \
+        weight.shape[0]
+    shapes = (x.shape, weight.shape, (bias_size,))
     saved = {"grad_output": g, "input": x, "weight": weight}
     attrs = {k: n._attrs[k] for k in ("stride", "padding", "dilation", "transposed",
                                       "output_padding", "groups")}
@@ -200,13 +207,17 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
             input, padding = _same_padding(input, weight._data.shape, dilation)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
-    padding = pair(padding) if spatial == 2 else single(padding)
+    padding = pair(padding) if spatial == 2 else spatial_tuple(padding, spatial)
     x, w = input._data, weight._data
     b = None if bias is None else bias._data
     _check(x.shape, w.shape, None if b is None else b.shape, padding, dilation, groups)
     _check_weight_dtype(x, w)
     if b is not None and b.dtype != x.dtype:
         b = b.astype(x.dtype)
+    if spatial == 3:
+        return _record(input, weight, bias, b, general_forward(x, w, b, stride, padding,
+                                                               dilation, groups),
+                       stride, padding, dilation, groups)
     flat = spatial == 1
     geometry = ((1,) + stride, (0,) + padding, (1,) + dilation) if flat else \
         (stride, padding, dilation)
@@ -214,12 +225,32 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     out = K.conv2d_forward(_up(x, flat), _up(w, flat), b, *geometry, groups, keep_columns)
     if keep_columns:
         out, columns = out
-    result = record(ConvolutionBackward0, _down(out, flat), (input, weight, bias),
-                    {"input": input, "weight": weight},
-                    {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
-                     "padding": padding, "dilation": dilation, "transposed": False,
-                     "output_padding": (0,) * spatial, "groups": groups})
+    result = _record(input, weight, bias, b, _down(out, flat), stride, padding, dilation, groups)
     if keep_columns and result._grad_fn is not None:
         # Not one of PyTorch's saved values: kept beside them, freed with them.
         result._grad_fn._scratch = columns
     return result
+
+
+def _record(input, weight, bias, b, out, stride, padding, dilation, groups, transposed=False,
+            output_padding=None):
+    return record(ConvolutionBackward0, out, (input, weight, bias),
+                  {"input": input, "weight": weight},
+                  {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
+                   "padding": padding, "dilation": dilation, "transposed": transposed,
+                   "output_padding": output_padding or (0,) * len(stride), "groups": groups})
+
+
+def spatial_tuple(value, spatial: int) -> tuple:
+    """An int or a sequence of ints as `spatial` ints (one int for every dim)."""
+    values = single(value)
+    return values * spatial if len(values) == 1 else values
+
+
+def general_forward(x, w, b, stride, padding, dilation, groups):
+    return kernels("conv_nd").forward(x, w, b, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convolution(input, weight, bias, spatial_tuple(stride, 3), padding,
+                        spatial_tuple(dilation, 3), groups, spatial=3)

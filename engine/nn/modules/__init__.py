@@ -47,3 +47,6 @@ from engine.nn.modules.pooling1d import (AdaptiveAvgPool1d, AdaptiveMaxPool1d,  
                                          AdaptiveMaxPool2d, AvgPool1d, MaxPool1d)
 __all__ += ["MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
             "AdaptiveMaxPool2d"]
+from engine.nn.modules.conv_transpose import (Conv3d, ConvTranspose1d,  # noqa: E402
+                                              ConvTranspose2d, ConvTranspose3d)
+__all__ += ["Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]

@@ -5,19 +5,26 @@ from __future__ import annotations
 from engine.nn import functional as F
 from engine.nn import init
 from engine.nn._ops._util import pair
-from engine.nn._ops.conv import single
+from engine.nn._ops.conv import spatial_tuple
 from engine.nn.modules.module import Module
 from engine.nn.parameter import Parameter
 
 
 class _ConvNd(Module):
     _spatial = 2
+    _transposed = False
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None) -> None:
         super().__init__()
-        tuple_of = pair if self._spatial == 2 else single
+        self._build(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                    bias, padding_mode, dtype, output_padding=0)
+
+    def _build(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+               bias, padding_mode, dtype, output_padding) -> None:
+        spatial = self._spatial
+        tuple_of = pair if spatial == 2 else (lambda value: spatial_tuple(value, spatial))
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:
@@ -37,10 +44,12 @@ class _ConvNd(Module):
         self.kernel_size, self.stride = tuple_of(kernel_size), tuple_of(stride)
         self.padding = padding if isinstance(padding, str) else tuple_of(padding)
         self.dilation, self.groups = tuple_of(dilation), groups
-        self.transposed, self.output_padding = False, (0,) * self._spatial
+        self.transposed = self._transposed
+        self.output_padding = tuple_of(output_padding)
         self.padding_mode = padding_mode
-        self.weight = Parameter(init._empty(out_channels, in_channels // groups,
-                                            *self.kernel_size, dtype=dtype))
+        weight_channels = (in_channels, out_channels // groups) if self.transposed else \
+            (out_channels, in_channels // groups)
+        self.weight = Parameter(init._empty(*weight_channels, *self.kernel_size, dtype=dtype))
         if bias:
             self.bias = Parameter(init._empty(out_channels, dtype=dtype))
         else:
@@ -58,6 +67,8 @@ class _ConvNd(Module):
             text += f", padding={self.padding}"
         if self.dilation != ones:
             text += f", dilation={self.dilation}"
+        if self.output_padding != zeros:
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
