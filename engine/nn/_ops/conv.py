@@ -10,7 +10,8 @@ from engine.autograd import grad_mode as _gm
 from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels, pair
-from engine.nn._ops.conv_general import general_double_rule, general_rule, is_general
+from engine.nn._ops.conv_general import (general_double_rule, general_rule, is_general,
+                                         padding_of)
 from engine.nn._ops.padding import constant_pad
 from engine.ops._double import record_grads
 from engine.ops._core import record
@@ -50,9 +51,10 @@ def _planar(n) -> tuple:
     """The node's geometry for the 2-D kernels, and whether it is a conv1d's (its arrays then
     get a height of 1)."""
     a = n._attrs
+    padding = padding_of(a)
     if len(a["stride"]) == 1:
-        return ((1,) + a["stride"], (0,) + a["padding"], (1,) + a["dilation"], a["groups"]), True
-    return (a["stride"], a["padding"], a["dilation"], a["groups"]), False
+        return ((1,) + a["stride"], (0,) + padding, (1,) + a["dilation"], a["groups"]), True
+    return (a["stride"], padding, a["dilation"], a["groups"]), False
 
 
 def _up(values, flat: bool):
@@ -100,7 +102,7 @@ def _conv_double(n, g):
     shapes = (x.shape, weight.shape, (bias_size,))
     saved = {"grad_output": g, "input": x, "weight": weight}
     attrs = {k: n._attrs[k] for k in ("stride", "padding", "dilation", "transposed",
-                                      "output_padding", "groups")}
+                                      "output_padding", "groups", "_padding") if k in n._attrs}
     return record_grads(ConvolutionBackwardBackward0, grads, shapes, (g, x, weight), saved,
                         attrs)
 
@@ -198,9 +200,11 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
         out = _convolution(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups,
                            spatial)
         return squeeze(out, 0)
+    shown_padding = None
     if isinstance(padding, str):
         if padding == "valid":
             padding = (0,) * spatial
+            shown_padding = (0,)        # what ATen's 'valid' path passes on, and saves
         elif padding == "same":
             if stride != (1,) * spatial:
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
@@ -217,7 +221,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     if spatial == 3:
         return _record(input, weight, bias, b, general_forward(x, w, b, stride, padding,
                                                                dilation, groups),
-                       stride, padding, dilation, groups)
+                       stride, padding, dilation, groups, shown_padding=shown_padding)
     flat = spatial == 1
     geometry = ((1,) + stride, (0,) + padding, (1,) + dilation) if flat else \
         (stride, padding, dilation)
@@ -225,7 +229,8 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     out = K.conv2d_forward(_up(x, flat), _up(w, flat), b, *geometry, groups, keep_columns)
     if keep_columns:
         out, columns = out
-    result = _record(input, weight, bias, b, _down(out, flat), stride, padding, dilation, groups)
+    result = _record(input, weight, bias, b, _down(out, flat), stride, padding, dilation, groups,
+                     shown_padding=shown_padding)
     if keep_columns and result._grad_fn is not None:
         # Not one of PyTorch's saved values: kept beside them, freed with them.
         result._grad_fn._scratch = columns
@@ -233,12 +238,19 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
 
 
 def _record(input, weight, bias, b, out, stride, padding, dilation, groups, transposed=False,
-            output_padding=None):
+            output_padding=None, shown_padding=None):
+    """The output with its ConvolutionBackward0; `shown_padding`, when given, is the padding
+    PyTorch saves, and its output_padding too (padding='valid' saves (0,) for both; the rules
+    read "_padding", the one per spatial dim)."""
+    zeros = shown_padding or (0,) * len(stride)
+    attrs = {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
+             "padding": shown_padding or padding, "dilation": dilation,
+             "transposed": transposed, "output_padding": output_padding or zeros,
+             "groups": groups}
+    if shown_padding is not None:
+        attrs["_padding"] = padding
     return record(ConvolutionBackward0, out, (input, weight, bias),
-                  {"input": input, "weight": weight},
-                  {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
-                   "padding": padding, "dilation": dilation, "transposed": transposed,
-                   "output_padding": output_padding or (0,) * len(stride), "groups": groups})
+                  {"input": input, "weight": weight}, attrs)
 
 
 def spatial_tuple(value, spatial: int) -> tuple:

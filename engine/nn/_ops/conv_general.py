@@ -12,9 +12,14 @@ def is_general(n) -> bool:
     return n._attrs["transposed"] or len(n._attrs["stride"]) == 3
 
 
+def padding_of(attrs) -> tuple:
+    """The padding per spatial dim (for padding='valid' PyTorch saves just (0,))."""
+    return attrs.get("_padding", attrs["padding"])
+
+
 def _geometry(n) -> tuple:
     a = n._attrs
-    return a["stride"], a["padding"], a["dilation"], a["groups"]
+    return a["stride"], padding_of(a), a["dilation"], a["groups"]
 
 
 def _forward(n, x, w, bias):
