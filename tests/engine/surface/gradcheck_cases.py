@@ -86,4 +86,21 @@ SURFACE_CASES.update({
     "AdaptiveMaxPool2DBackwardBackward0": lambda: (
         _grads_joined(lambda x: engine.nn.functional.adaptive_max_pool1d(x, 3)),
         (_apart(2, 7),)),
+    "MaxPool3DWithIndicesBackward0": lambda: (
+        lambda x: engine.nn.functional.max_pool3d(x, 2, 1, 1, ceil_mode=True),
+        (_apart(1, 2, 3, 4, 3),)),
+    "MaxPool3DWithIndicesBackwardBackward0": lambda: (
+        _grads_joined(lambda x: engine.nn.functional.max_pool3d(x, (2, 1, 2))),
+        (_apart(2, 4, 3, 4),)),
+    "AvgPool3DBackward0": lambda: (
+        lambda x: engine.nn.functional.avg_pool3d(x, (2, 3, 2), 2, 1, count_include_pad=False),
+        (leaf(1, 2, 3, 4, 5),)),
+    "AvgPool3DBackwardBackward0": lambda: (
+        _grads_joined(lambda x: engine.nn.functional.avg_pool3d(x, 2, ceil_mode=True)),
+        (leaf(2, 3, 5, 4),)),
+    "AdaptiveAvgPool3DBackward0": lambda: (
+        lambda x: engine.nn.functional.adaptive_avg_pool3d(x, (2, 3, 2)), (leaf(1, 2, 3, 5, 4),)),
+    "AdaptiveAvgPool3DBackwardBackward0": lambda: (
+        _grads_joined(lambda x: engine.nn.functional.adaptive_avg_pool3d(x, (3, 2, 2))),
+        (leaf(2, 4, 5, 3),)),
 })

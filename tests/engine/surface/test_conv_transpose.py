@@ -137,8 +137,8 @@ def test_seeded_modules_reprs_and_output_size():
         layers = [t.nn.ConvTranspose1d(4, 6, 3),
                   t.nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2,
                                        bias=False, dilation=2),
-                  t.nn.ConvTranspose2d(4, 6, (3, 2), stride=2), t.nn.Conv3d(2, 4, 3, padding="same"),
-                  t.nn.ConvTranspose3d(2, 4, 3)]
+                  t.nn.ConvTranspose2d(4, 6, (3, 2), stride=2),
+                  t.nn.Conv3d(2, 4, 3, padding="same"), t.nn.ConvTranspose3d(2, 4, 3)]
         x = t.randn(2, 4, 9)
         return ([repr(m) for m in layers] + [m.weight for m in layers]
                 + [m.bias for m in layers if m.bias is not None]
