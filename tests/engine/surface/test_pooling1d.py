@@ -130,3 +130,25 @@ def test_modules_and_reprs():
                 + [repr(plane), plane(t.tensor(X4, dtype=t.float32)),
                    t.nn.AvgPool1d(3).kernel_size, t.nn.MaxPool1d(3).stride])
     check(snippet)
+
+
+TOP_LEVEL = {
+    "conv1d": lambda t, x: t.conv1d(x, t.ones(4, 3, 2) * 0.5, None, 2),
+    "conv2d": lambda t, x: t.conv2d(x[None], t.ones(4, 2, 2, 2) * 0.5),
+    "conv_transpose1d": lambda t, x: t.conv_transpose1d(x, t.ones(3, 2, 3) * 0.5, None, 2, 1),
+    "max_pool1d": lambda t, x: t.max_pool1d(x, 3, 2),
+    "max_pool1d_with_indices": lambda t, x: t.max_pool1d_with_indices(x, 3),
+    "max_pool2d": lambda t, x: t.max_pool2d(x, 2),
+    "max_pool3d": lambda t, x: t.max_pool3d(x[None], 2),
+    "avg_pool1d": lambda t, x: t.avg_pool1d(x, 2),
+    "adaptive_avg_pool1d": lambda t, x: t.adaptive_avg_pool1d(x, 4),
+    "adaptive_max_pool1d (a tuple)": lambda t, x: t.adaptive_max_pool1d(x, 4),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOP_LEVEL))
+def test_torch_level_names(name):
+    def snippet(t):
+        x = t.tensor(X, dtype=t.float32, requires_grad=True)
+        return TOP_LEVEL[name](t, x)
+    check(snippet, rtol=1e-5, atol=1e-5)
