@@ -65,6 +65,9 @@ def _check_dtype(input, name: str) -> None:
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     x = input._data
+    if not isinstance(output_size, int) and x.ndim <= len(output_size):
+        # torch.nn.functional's _list_with_default
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     if x.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
                            f"{_sizes(x.shape)}")

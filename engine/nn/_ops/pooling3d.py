@@ -228,6 +228,8 @@ def adaptive_avg_pool3d(input, output_size):
     if isinstance(output_size, int):
         sizes = (output_size,) * 3
     else:
+        if x.ndim <= len(output_size):      # torch.nn.functional's _list_with_default
+            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
         if len(output_size) != 3:
             raise RuntimeError("adaptive_avg_pool3d: output_size must be 3")
         sizes = tuple(x.shape[-3 + i] if s is None else int(s)

@@ -104,6 +104,14 @@ ERRORS = {
                                                           padding="same"),
     "1d stride pair": lambda t: _f(t).conv_transpose1d(t.ones(2, 3, 9), t.ones(3, 2, 3),
                                                        stride=(1, 2)),
+    "2d negative output on oneDNN (groups)": lambda t: _f(t).conv_transpose2d(
+        t.ones(1, 2, 1, 2), t.ones(2, 1, 1, 1), None, 1, 1, 0, 2),
+    "2d negative output, own kernel": lambda t: _f(t).conv_transpose2d(
+        t.ones(1, 3, 1, 1), t.ones(3, 2, 1, 1), padding=1),
+    "2d slow path weight dtype": lambda t: _f(t).conv_transpose2d(
+        t.ones(1, 3, 4, 5), t.ones(3, 2, 3, 3, dtype=t.float64)),
+    "1d float64 input, float32 weight": lambda t: _f(t).conv_transpose1d(
+        t.ones(2, 3, 9, dtype=t.float64), t.ones(3, 2, 3)),
     "2d 5-D input": lambda t: _f(t).conv_transpose2d(t.ones(2, 4, 3, 5, 6), t.ones(4, 2, 1, 1)),
     "2d channels": lambda t: _f(t).conv_transpose2d(t.ones(2, 4, 5, 6), t.ones(3, 2, 1, 1)),
     "2d output_padding": lambda t: _f(t).conv_transpose2d(
@@ -157,6 +165,16 @@ def test_output_size_errors(name):
     def snippet(t):
         layer = t.nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, dilation=2)
         return layer(t.ones(2, 4, 9), output_size=OUTPUT_SIZE_ERRORS[name])
+    check(snippet)
+
+
+def test_an_empty_output_on_onednn():
+    """Batch 2 runs on oneDNN, which makes a height of 0 where torch's own kernel raises."""
+    def snippet(t):
+        x = t.tensor(ARRAYS[2][0][:, :2, :1, :2], dtype=t.float32, requires_grad=True)
+        out = _f(t).conv_transpose2d(x, t.ones(2, 1, 1, 1), stride=2, padding=1,
+                                     output_padding=1)
+        return [out, t.autograd.grad(out.sum(), x)]
     check(snippet)
 
 

@@ -108,6 +108,10 @@ ERRORS = {
     "adaptive max negative": lambda t: _f(t).adaptive_max_pool1d(t.ones(3, 5), -1),
     "adaptive max 2d 5-D": lambda t: _f(t).adaptive_max_pool2d(t.ones(1, 2, 3, 4, 5), 2),
     "adaptive max 2d empty": lambda t: _f(t).adaptive_max_pool2d(t.ones(2, 3, 0, 4), 2),
+    "adaptive max 2d, sizes past the input": lambda t: _f(t).adaptive_max_pool2d(
+        t.ones(3, 4), (1, None)),
+    "adaptive max 2d, 5-D with three sizes": lambda t: _f(t).adaptive_max_pool2d(
+        t.ones(2, 3, 4, 5, 6), (1, 2, 3)),
     "adaptive max 2d long": lambda t: _f(t).adaptive_max_pool2d(t.ones(2, 3, 5, 7,
                                                                        dtype=t.int64), 2),
 }

@@ -62,6 +62,8 @@ ERRORS = {
     "avg empty": lambda t: _f(t).avg_pool3d(t.ones(2, 3, 0, 4, 4), 2),
     "adaptive 3-D": lambda t: _f(t).adaptive_avg_pool3d(t.ones(3, 4, 5), 2),
     "adaptive empty": lambda t: _f(t).adaptive_avg_pool3d(t.ones(2, 3, 0, 4, 4), 2),
+    "adaptive sizes past the input": lambda t: _f(t).adaptive_avg_pool3d(t.ones(3, 4, 5),
+                                                                         (1, 2, 3)),
     "adaptive two sizes": lambda t: _f(t).adaptive_avg_pool3d(t.ones(2, 3, 5, 6, 7), (2, 2)),
 }
 
