@@ -164,11 +164,33 @@ def _check_bias_dtype(x: np.ndarray, b: np.ndarray) -> None:
                            f"type ({_C_NAMES.get(b.dtype.name, b.dtype.name)}) should be the same")
 
 
-def _check_weight_dtype(x: np.ndarray, w: np.ndarray) -> None:
-    """The kernel's check, after the shapes'."""
-    if w.dtype != x.dtype:
-        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(x.dtype.name)} but found "
-                           f"{_SCALAR_NAMES.get(w.dtype.name)}")
+def _check_weight_dtype(x: np.ndarray, w: np.ndarray, onednn: bool = False) -> None:
+    """The kernel's check, after the shapes' (oneDNN's names both tensor types)."""
+    if w.dtype == x.dtype:
+        return
+    if onednn:
+        raise RuntimeError(f"Input type (torch.{_SCALAR_NAMES.get(x.dtype.name)}Tensor) and "
+                           f"weight type (torch.{_SCALAR_NAMES.get(w.dtype.name)}Tensor) should "
+                           "be the same or input should be a MKLDNN tensor and weight is a "
+                           "dense tensor")
+    raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(x.dtype.name)} but found "
+                       f"{_SCALAR_NAMES.get(w.dtype.name)}")
+
+
+def uses_onednn(x, w, groups, stride, dilation, output_padding=()) -> bool:
+    """Whether torch's CPU dispatch runs this convolution on oneDNN rather than its own
+    kernel (ConvParams::use_mkldnn, on the 2-D view of a 1-D convolution): some checks and
+    their texts differ, and for a transposed one oneDNN makes an empty output where the
+    kernel raises."""
+    if x.dtype != np.float32 or any(o >= s for o, s in zip(output_padding, stride)):
+        return False
+    planar_x = x.shape if x.ndim > 3 else x.shape[:2] + (1,) + x.shape[2:]
+    planar_w = w.shape if w.ndim > 3 else w.shape[:2] + (1,) + w.shape[2:]
+    worth_it = (any(s != 1 for s in stride) or any(d != 1 for d in dilation)
+                or planar_x[0] >= 16 or planar_w[-1] != 1 or planar_w[-2] != 1
+                or kernels("_threads").get_num_threads() > 1)
+    return worth_it and (groups > 1 or (planar_w[-1] > 3 and planar_w[-2] > 3)
+                         or planar_x[0] > 1 or int(np.prod(planar_x[:4])) > 20480)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -215,7 +237,8 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     x, w = input._data, weight._data
     b = None if bias is None else bias._data
     _check(x.shape, w.shape, None if b is None else b.shape, padding, dilation, groups)
-    _check_weight_dtype(x, w)
+    if w.dtype != x.dtype:
+        _check_weight_dtype(x, w, uses_onednn(x, w, groups, stride, dilation))
     if b is not None and b.dtype != x.dtype:
         b = b.astype(x.dtype)
     if spatial == 3:

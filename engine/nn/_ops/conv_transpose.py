@@ -2,14 +2,12 @@
 engine.nn._ops.conv_general), ATen's checks in its order and with its texts."""
 from __future__ import annotations
 
-import numpy as np
-
-from engine.nn._ops.conv import _check_weight_dtype, _record, single, spatial_tuple
+from engine.nn._ops.conv import (_check_weight_dtype, _record, single, spatial_tuple,
+                                 uses_onednn)
 from engine.nn._ops._util import kernels
 from engine.ops.shape import squeeze, unsqueeze
 
 KN = kernels("conv_nd")
-KT = kernels("_threads")
 _AXES = {1: ("height", "width"), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
@@ -48,7 +46,8 @@ def _transposed(input, weight, bias, stride, padding, output_padding, groups, di
     x, w = input._data, weight._data
     b = None if bias is None else bias._data
     _check_shapes(x.shape, w.shape, None if b is None else b.shape, groups, **geometry)
-    if _uses_onednn(x, w, groups, **geometry):
+    if uses_onednn(x, w, groups, geometry["stride"], geometry["dilation"],
+                   geometry["output_padding"]):
         _check_onednn(input, weight, **geometry)
     else:
         _check_output(x.shape, w.shape, spatial, **geometry)
@@ -124,26 +123,8 @@ def _check_output(x_shape, w_shape, spatial, stride, padding, dilation, output_p
                            f"per channel: ({wanted}). Output size is too small")
 
 
-def _uses_onednn(x, w, groups, stride, padding, dilation, output_padding) -> bool:
-    """Whether torch's CPU dispatch runs this on oneDNN rather than its own kernel
-    (ConvParams::use_mkldnn, on the 2-D view of a 1-D convolution): the checks and their
-    texts differ, and oneDNN makes an empty output where the kernel raises."""
-    if x.dtype != np.float32 or any(o >= s for o, s in zip(output_padding, stride)):
-        return False
-    planar_x = x.shape if x.ndim > 3 else x.shape[:2] + (1,) + x.shape[2:]
-    planar_w = w.shape if w.ndim > 3 else w.shape[:2] + (1,) + w.shape[2:]
-    worth_it = (any(s != 1 for s in stride) or any(d != 1 for d in dilation)
-                or planar_x[0] >= 16 or planar_w[-1] != 1 or planar_w[-2] != 1
-                or KT.get_num_threads() > 1)
-    return worth_it and (groups > 1 or (planar_w[-1] > 3 and planar_w[-2] > 3)
-                         or planar_x[0] > 1 or int(np.prod(planar_x[:4])) > 20480)
-
-
 def _check_onednn(input, weight, stride, padding, dilation, output_padding) -> None:
-    if weight._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Input type (torch.{input.dtype.tensor_type}) and weight type "
-                           f"(torch.{weight.dtype.tensor_type}) should be the same or input "
-                           "should be a MKLDNN tensor and weight is a dense tensor")
+    _check_weight_dtype(input._data, weight._data, onednn=True)
     sizes = KN.transposed_output_sizes(input._data.shape[2:], weight._data.shape, stride,
                                        padding, output_padding, dilation)
     if any(s < 0 for s in sizes):

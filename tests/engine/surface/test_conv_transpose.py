@@ -134,6 +134,20 @@ ERRORS = {
 }
 
 
+# Which of torch's CPU paths runs a float32 convolution (oneDNN or its own kernel) decides
+# the text for a weight of another dtype.
+WEIGHT_DTYPE_SHAPES = {
+    "conv1d batch 2": ((2, 4, 9), (6, 4, 3)), "conv1d batch 1": ((1, 4, 9), (6, 4, 3)),
+    "conv2d batch 2": ((2, 4, 5, 5), (6, 4, 3, 3)),
+    "conv2d batch 1": ((1, 4, 5, 5), (6, 4, 3, 3)), "conv2d 1x1": ((1, 4, 5, 5), (6, 4, 1, 1)),
+    "conv3d batch 2": ((2, 4, 3, 5, 5), (6, 4, 1, 1, 1)),
+    "conv3d batch 1": ((1, 4, 3, 5, 5), (6, 4, 1, 1, 1)),
+}
+for _name, (_x, _w) in WEIGHT_DTYPE_SHAPES.items():
+    ERRORS[f"weight dtype, {_name}"] = lambda t, x=_x, w=_w: getattr(
+        _f(t), f"conv{len(x) - 2}d")(t.ones(x), t.ones(w, dtype=t.float64))
+
+
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_convolution_errors(name):
     check(ERRORS[name])
