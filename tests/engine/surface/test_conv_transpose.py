@@ -194,3 +194,29 @@ def test_an_empty_output_on_onednn():
 
 def test_padding_mode():
     check(lambda t: t.nn.ConvTranspose1d(4, 6, 3, padding_mode="reflect"))
+
+
+FINITE_DIFFERENCES = {
+    "conv_transpose1d": lambda F, x, w, b: F.conv_transpose1d(x, w, b, 2, 1, 1, 2, 2),
+    "conv_transpose2d": lambda F, x, w, b: F.conv_transpose2d(x[..., :3, :2], w, b, (1, 2),
+                                                              (0, 1), (0, 1), 2),
+    "conv_transpose3d": lambda F, x, w, b: F.conv_transpose3d(x[:1, ..., :2, :2], w, b, 2, 1,
+                                                              0, 2),
+    "conv3d": lambda F, x, w, b: F.conv3d(x[:1, ..., :3, :3], w[:, :2], b, 1, 1, groups=2),
+}
+FD_ARRAYS = {"conv_transpose1d": ARRAYS[1], "conv_transpose2d": ARRAYS[2],
+             "conv_transpose3d": ARRAYS[3], "conv3d": (PLAIN_3D[0], PLAIN_3D[1], PLAIN_3D[2])}
+
+
+@pytest.mark.parametrize("name", sorted(FINITE_DIFFERENCES))
+def test_first_and_second_derivatives_match_finite_differences(name):
+    """engine's own gradcheck and gradgradcheck (float64) on the transposed and 3-D rules."""
+    import engine
+    leaves = [engine.tensor(a, dtype=engine.float64, requires_grad=True)
+              for a in FD_ARRAYS[name]]
+
+    def function(x, w, b):
+        return FINITE_DIFFERENCES[name](engine.nn.functional, x, w, b)
+
+    assert engine.autograd.gradcheck(function, leaves)
+    assert engine.autograd.gradgradcheck(function, leaves)
