@@ -37,9 +37,10 @@ class _ConvNd(Module):
                                  "{'valid', 'same'}")
             if padding == "same" and any(s != 1 for s in tuple_of(stride)):
                 raise ValueError("padding='same' is not supported for strided convolutions")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"engine: {type(self).__name__} supports "
-                                      "padding_mode='zeros' only")
+        modes = {"zeros", "reflect", "replicate", "circular"}   # torch's, in its order
+        if padding_mode not in modes:
+            raise ValueError(f"padding_mode must be one of {modes}, but got "
+                             f"padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = tuple_of(kernel_size), tuple_of(stride)
         self.padding = padding if isinstance(padding, str) else tuple_of(padding)
@@ -47,6 +48,7 @@ class _ConvNd(Module):
         self.transposed = self._transposed
         self.output_padding = tuple_of(output_padding)
         self.padding_mode = padding_mode
+        self._reversed_padding_repeated_twice = self._edge_padding()
         weight_channels = (in_channels, out_channels // groups) if self.transposed else \
             (out_channels, in_channels // groups)
         self.weight = Parameter(init._empty(*weight_channels, *self.kernel_size, dtype=dtype))
@@ -55,6 +57,28 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    def _edge_padding(self):
+        """F.pad's amounts (last dim first) that padding_mode != 'zeros' pads with."""
+        if self.padding == "valid":
+            return [0, 0] * self._spatial
+        if self.padding == "same":
+            amounts = []
+            for dilation, kernel in zip(reversed(self.dilation), reversed(self.kernel_size)):
+                total = dilation * (kernel - 1)
+                amounts += [total // 2, total - total // 2]
+            return amounts
+        return tuple(p for p in reversed(self.padding) for _ in range(2))
+
+    def _conv_forward(self, input, function):
+        """function(input, ...) with the layer's geometry; other padding modes pad the input
+        with F.pad first and convolve it unpadded, as torch does."""
+        if self.padding_mode == "zeros":
+            return function(input, self.weight, self.bias, self.stride, self.padding,
+                            self.dilation, self.groups)
+        padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+        return function(padded, self.weight, self.bias, self.stride, (0,) * self._spatial,
+                        self.dilation, self.groups)
 
     def reset_parameters(self) -> None:
         init.default_reset(self.weight, self.bias)
@@ -73,18 +97,18 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
 class Conv2d(_ConvNd):
     def forward(self, input):
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        return self._conv_forward(input, F.conv2d)
 
 
 class Conv1d(_ConvNd):
     _spatial = 1
 
     def forward(self, input):
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        return self._conv_forward(input, F.conv1d)
