@@ -1,5 +1,6 @@
-"""conv2d and conv1d: one ConvolutionBackward0 node, im2col + BLAS kernels
-(engine.kernels.conv; a conv1d runs on them with a height of 1)."""
+"""conv2d, conv1d and conv3d: one ConvolutionBackward0 node, im2col + BLAS kernels
+(engine.kernels.conv; a conv1d runs on them with a height of 1, a conv3d through
+engine.kernels.conv_nd, whose rules are in engine.nn._ops.conv_general)."""
 from __future__ import annotations
 
 import functools

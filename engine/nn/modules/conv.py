@@ -1,4 +1,5 @@
-"""Conv1d and Conv2d (one base, as torch's _ConvNd)."""
+"""Conv1d and Conv2d (one base, as torch's _ConvNd; Conv3d and the transposed layers build
+on it in conv_transpose.py)."""
 from __future__ import annotations
 
 
