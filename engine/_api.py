@@ -100,5 +100,29 @@ from engine.nn._ops.linear import addmm  # noqa: E402
 from engine import accelerator, backends, cuda, linalg, utils  # noqa: E402
 import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
 
+# convolution and pooling surface (issue #11): torch's own names for the nn ops
+from engine.nn._ops.conv import conv1d, conv2d, conv3d  # noqa: E402,F401
+from engine.nn._ops.conv_transpose import (conv_transpose1d, conv_transpose2d,  # noqa: E402,F401
+                                           conv_transpose3d)
+from engine.nn._ops.pooling1d import (adaptive_avg_pool1d,  # noqa: E402,F401
+                                      adaptive_max_pool1d_with_indices as adaptive_max_pool1d,
+                                      avg_pool1d, max_pool1d_with_indices)
+
+
+def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    from engine.nn._ops.pooling1d import max_pool1d as pool
+    return pool(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    from engine.nn._ops.pooling import max_pool2d as pool
+    return pool(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    from engine.nn._ops.pooling3d import max_pool3d as pool
+    return pool(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

@@ -166,6 +166,23 @@ from engine.nn._ops.instance_norm import instance_norm  # noqa: E402
 __all__ += ["multi_head_attention_forward", "pixel_shuffle", "pixel_unshuffle", "fold",
             "unfold", "instance_norm"]
 
+# convolution and pooling surface (issue #11)
+from engine.nn._ops.adaptive_max_pool import (adaptive_max_pool2d,  # noqa: E402
+                                              adaptive_max_pool2d_with_indices)
+from engine.nn._ops.pooling1d import (adaptive_avg_pool1d, adaptive_max_pool1d,  # noqa: E402
+                                      adaptive_max_pool1d_with_indices, avg_pool1d,
+                                      max_pool1d, max_pool1d_with_indices)
+from engine.nn._ops.conv import conv3d  # noqa: E402
+from engine.nn._ops.conv_transpose import (conv_transpose1d, conv_transpose2d,  # noqa: E402
+                                           conv_transpose3d)
+from engine.nn._ops.pooling3d import (adaptive_avg_pool3d, avg_pool3d,  # noqa: E402
+                                      max_pool3d, max_pool3d_with_indices)
+__all__ += ["max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d"]
+__all__ += ["conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+            "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "adaptive_avg_pool1d",
+            "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices", "avg_pool1d",
+            "max_pool1d", "max_pool1d_with_indices"]
+
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.nn.functional")

@@ -257,8 +257,15 @@ def mT(input):
 
 # ---------------------------------------------------------------- (un)squeeze, expand
 
+def _given_dim(n) -> int:
+    """The dim as the op was called with it (-2, not 2): ATen's backward squeezes at it, and
+    the SqueezeBackward1 that records saves it."""
+    dim = n._attrs["dim"]
+    return dim - 2**64 if dim >= 2**63 else dim
+
+
 UnsqueezeBackward0 = node_class("UnsqueezeBackward0", lambda n, g: (
-    squeeze(g, n._attrs["_dim"]) if isinstance(g, Tensor) else P.reshape(g, n._in_shapes[0]),))
+    squeeze(g, _given_dim(n)) if isinstance(g, Tensor) else P.reshape(g, n._in_shapes[0]),))
 
 
 def unsqueeze_to(g, sizes: tuple, dims=None):

@@ -571,3 +571,8 @@ NN_OPS.update({
     "unflatten": (1, op_unflatten), "pixel_shuffle": (1, op_pixel_shuffle),
     "fold": (1, op_fold), "instance_norm": (1, op_instance_norm),
 })
+
+# convolution and pooling surface (issue #11)
+from tests.differential.ops_conv_pool import CONV_POOL_OPS  # noqa: E402
+
+NN_OPS.update(CONV_POOL_OPS)

@@ -1,5 +1,6 @@
-"""conv2d and conv1d: one ConvolutionBackward0 node, im2col + BLAS kernels
-(engine.kernels.conv; a conv1d runs on them with a height of 1)."""
+"""conv2d, conv1d and conv3d: one ConvolutionBackward0 node, im2col + BLAS kernels
+(engine.kernels.conv; a conv1d runs on them with a height of 1, a conv3d through
+engine.kernels.conv_nd, whose rules are in engine.nn._ops.conv_general)."""
 from __future__ import annotations
 
 import functools
@@ -10,6 +11,8 @@ from engine.autograd import grad_mode as _gm
 from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels, pair
+from engine.nn._ops.conv_general import (general_double_rule, general_rule, is_general,
+                                         padding_of)
 from engine.nn._ops.padding import constant_pad
 from engine.ops._double import record_grads
 from engine.ops._core import record
@@ -23,6 +26,8 @@ SAME_EVEN_WARNING = cpp_warning(
 
 
 def _conv_rule(n, g):
+    if is_general(n):
+        return general_rule(n, g)
     geometry, flat = _planar(n)
     g = _up(array(g), flat)
     grad_input = grad_weight = grad_bias = None
@@ -47,9 +52,10 @@ def _planar(n) -> tuple:
     """The node's geometry for the 2-D kernels, and whether it is a conv1d's (its arrays then
     get a height of 1)."""
     a = n._attrs
+    padding = padding_of(a)
     if len(a["stride"]) == 1:
-        return ((1,) + a["stride"], (0,) + a["padding"], (1,) + a["dilation"], a["groups"]), True
-    return (a["stride"], a["padding"], a["dilation"], a["groups"]), False
+        return ((1,) + a["stride"], (0,) + padding, (1,) + a["dilation"], a["groups"]), True
+    return (a["stride"], padding, a["dilation"], a["groups"]), False
 
 
 def _up(values, flat: bool):
@@ -67,6 +73,8 @@ def _up_shape(shape: tuple, flat: bool) -> tuple:
 def _conv_double_rule(n, gg_input, gg_weight, gg_bias):
     """Differentiates (grad_input, grad_weight, grad_bias) = convolution_backward(grad_output,
     input, weight): each is linear in grad_output and in one of input / weight."""
+    if is_general(n):
+        return general_double_rule(n, gg_input, gg_weight, gg_bias)
     geometry, flat = _planar(n)
     gg_input, gg_weight = _up(array(gg_input), flat), _up(array(gg_weight), flat)
     gg_bias = array(gg_bias)
@@ -90,10 +98,12 @@ ConvolutionBackwardBackward0 = node_class("ConvolutionBackwardBackward0", _conv_
 def _conv_double(n, g):
     x, weight = n.saved("input"), n.saved("weight")
     grads = _conv_rule(n, g)
-    shapes = (x.shape, weight.shape, (weight.shape[0],))
+    bias_size = weight.shape[1] * n._attrs["groups"] if n._attrs["transposed"] else \
+        weight.shape[0]
+    shapes = (x.shape, weight.shape, (bias_size,))
     saved = {"grad_output": g, "input": x, "weight": weight}
     attrs = {k: n._attrs[k] for k in ("stride", "padding", "dilation", "transposed",
-                                      "output_padding", "groups")}
+                                      "output_padding", "groups", "_padding") if k in n._attrs}
     return record_grads(ConvolutionBackwardBackward0, grads, shapes, (g, x, weight), saved,
                         attrs)
 
@@ -155,11 +165,33 @@ def _check_bias_dtype(x: np.ndarray, b: np.ndarray) -> None:
                            f"type ({_C_NAMES.get(b.dtype.name, b.dtype.name)}) should be the same")
 
 
-def _check_weight_dtype(x: np.ndarray, w: np.ndarray) -> None:
-    """The kernel's check, after the shapes'."""
-    if w.dtype != x.dtype:
-        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(x.dtype.name)} but found "
-                           f"{_SCALAR_NAMES.get(w.dtype.name)}")
+def _check_weight_dtype(x: np.ndarray, w: np.ndarray, onednn: bool = False) -> None:
+    """The kernel's check, after the shapes' (oneDNN's names both tensor types)."""
+    if w.dtype == x.dtype:
+        return
+    if onednn:
+        raise RuntimeError(f"Input type (torch.{_SCALAR_NAMES.get(x.dtype.name)}Tensor) and "
+                           f"weight type (torch.{_SCALAR_NAMES.get(w.dtype.name)}Tensor) should "
+                           "be the same or input should be a MKLDNN tensor and weight is a "
+                           "dense tensor")
+    raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(x.dtype.name)} but found "
+                       f"{_SCALAR_NAMES.get(w.dtype.name)}")
+
+
+def uses_onednn(x, w, groups, stride, dilation, output_padding=()) -> bool:
+    """Whether torch's CPU dispatch runs this convolution on oneDNN rather than its own
+    kernel (ConvParams::use_mkldnn, on the 2-D view of a 1-D convolution): some checks and
+    their texts differ, and for a transposed one oneDNN makes an empty output where the
+    kernel raises."""
+    if x.dtype != np.float32 or any(o >= s for o, s in zip(output_padding, stride)):
+        return False
+    planar_x = x.shape if x.ndim > 3 else x.shape[:2] + (1,) + x.shape[2:]
+    planar_w = w.shape if w.ndim > 3 else w.shape[:2] + (1,) + w.shape[2:]
+    worth_it = (any(s != 1 for s in stride) or any(d != 1 for d in dilation)
+                or planar_x[0] >= 16 or planar_w[-1] != 1 or planar_w[-2] != 1
+                or kernels("_threads").get_num_threads() > 1)
+    return worth_it and (groups > 1 or (planar_w[-1] > 3 and planar_w[-2] > 3)
+                         or planar_x[0] > 1 or int(np.prod(planar_x[:4])) > 20480)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -191,22 +223,29 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
         out = _convolution(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups,
                            spatial)
         return squeeze(out, 0)
+    shown_padding = None
     if isinstance(padding, str):
         if padding == "valid":
             padding = (0,) * spatial
+            shown_padding = (0,)        # what ATen's 'valid' path passes on, and saves
         elif padding == "same":
             if stride != (1,) * spatial:
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
             input, padding = _same_padding(input, weight._data.shape, dilation)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
-    padding = pair(padding) if spatial == 2 else single(padding)
+    padding = pair(padding) if spatial == 2 else spatial_tuple(padding, spatial)
     x, w = input._data, weight._data
     b = None if bias is None else bias._data
     _check(x.shape, w.shape, None if b is None else b.shape, padding, dilation, groups)
-    _check_weight_dtype(x, w)
+    if w.dtype != x.dtype:
+        _check_weight_dtype(x, w, uses_onednn(x, w, groups, stride, dilation))
     if b is not None and b.dtype != x.dtype:
         b = b.astype(x.dtype)
+    if spatial == 3:
+        return _record(input, weight, bias, b, general_forward(x, w, b, stride, padding,
+                                                               dilation, groups),
+                       stride, padding, dilation, groups, shown_padding=shown_padding)
     flat = spatial == 1
     geometry = ((1,) + stride, (0,) + padding, (1,) + dilation) if flat else \
         (stride, padding, dilation)
@@ -214,12 +253,40 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     out = K.conv2d_forward(_up(x, flat), _up(w, flat), b, *geometry, groups, keep_columns)
     if keep_columns:
         out, columns = out
-    result = record(ConvolutionBackward0, _down(out, flat), (input, weight, bias),
-                    {"input": input, "weight": weight},
-                    {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
-                     "padding": padding, "dilation": dilation, "transposed": False,
-                     "output_padding": (0,) * spatial, "groups": groups})
+    result = _record(input, weight, bias, b, _down(out, flat), stride, padding, dilation, groups,
+                     shown_padding=shown_padding)
     if keep_columns and result._grad_fn is not None:
         # Not one of PyTorch's saved values: kept beside them, freed with them.
         result._grad_fn._scratch = columns
     return result
+
+
+def _record(input, weight, bias, b, out, stride, padding, dilation, groups, transposed=False,
+            output_padding=None, shown_padding=None):
+    """The output with its ConvolutionBackward0; `shown_padding`, when given, is the padding
+    PyTorch saves, and its output_padding too (padding='valid' saves (0,) for both; the rules
+    read "_padding", the one per spatial dim)."""
+    zeros = shown_padding or (0,) * len(stride)
+    attrs = {"bias_sym_sizes_opt": (0,) if bias is None else b.shape, "stride": stride,
+             "padding": shown_padding or padding, "dilation": dilation,
+             "transposed": transposed, "output_padding": output_padding or zeros,
+             "groups": groups}
+    if shown_padding is not None:
+        attrs["_padding"] = padding
+    return record(ConvolutionBackward0, out, (input, weight, bias),
+                  {"input": input, "weight": weight}, attrs)
+
+
+def spatial_tuple(value, spatial: int) -> tuple:
+    """An int or a sequence of ints as `spatial` ints (one int for every dim)."""
+    values = single(value)
+    return values * spatial if len(values) == 1 else values
+
+
+def general_forward(x, w, b, stride, padding, dilation, groups):
+    return kernels("conv_nd").forward(x, w, b, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convolution(input, weight, bias, spatial_tuple(stride, 3), padding,
+                        spatial_tuple(dilation, 3), groups, spatial=3)

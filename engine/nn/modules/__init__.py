@@ -41,3 +41,16 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "Threshold", "Unflatten", "MultiheadAttention", "TransformerEncoderLayer",
            "TransformerEncoder", "PixelShuffle", "PixelUnshuffle", "Fold", "Unfold",
            "InstanceNorm1d", "InstanceNorm2d"] + PADDING_LAYERS
+
+# convolution and pooling surface (issue #11)
+from engine.nn.modules.more_pooling import (AdaptiveAvgPool1d,  # noqa: E402
+                                           AdaptiveMaxPool1d,
+                                           AdaptiveMaxPool2d, AvgPool1d, MaxPool1d)
+__all__ += ["MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
+            "AdaptiveMaxPool2d"]
+from engine.nn.modules.conv_transpose import (Conv3d, ConvTranspose1d,  # noqa: E402
+                                              ConvTranspose2d, ConvTranspose3d)
+__all__ += ["Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
+from engine.nn.modules.more_pooling import (AdaptiveAvgPool3d, AvgPool3d,  # noqa: E402
+                                           MaxPool3d)
+__all__ += ["MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d"]

@@ -63,3 +63,44 @@ SURFACE_CASES.update({
                               (away_from_zero(2, 4),)),
     "TopkBackward0": lambda: (lambda a: a.topk(2, 0).values, (away_from_zero(4, 3),)),
 })
+
+# convolution and pooling surface (issue #11): values kept apart, so each bin's maximum
+# stays where it is under the finite differences' steps.
+
+
+def _apart(*shape):
+    values = RNG.permutation(int(np.prod(shape))).reshape(shape) * 0.1 - 1.0
+    return engine.tensor(values, dtype=engine.float64, requires_grad=True)
+
+
+def _grads_joined(fn):
+    def grads(x):
+        found, = engine.autograd.grad((fn(x) ** 2).sum(), x, create_graph=True)
+        return found.reshape(-1)
+    return grads
+
+
+SURFACE_CASES.update({
+    "AdaptiveMaxPool2DBackward0": lambda: (
+        lambda x: engine.nn.functional.adaptive_max_pool2d(x, (2, 3)), (_apart(2, 2, 5, 7),)),
+    "AdaptiveMaxPool2DBackwardBackward0": lambda: (
+        _grads_joined(lambda x: engine.nn.functional.adaptive_max_pool1d(x, 3)),
+        (_apart(2, 7),)),
+    "MaxPool3DWithIndicesBackward0": lambda: (
+        lambda x: engine.nn.functional.max_pool3d(x, 2, 1, 1, ceil_mode=True),
+        (_apart(1, 2, 3, 4, 3),)),
+    "MaxPool3DWithIndicesBackwardBackward0": lambda: (
+        _grads_joined(lambda x: engine.nn.functional.max_pool3d(x, (2, 1, 2))),
+        (_apart(2, 4, 3, 4),)),
+    "AvgPool3DBackward0": lambda: (
+        lambda x: engine.nn.functional.avg_pool3d(x, (2, 3, 2), 2, 1, count_include_pad=False),
+        (leaf(1, 2, 3, 4, 5),)),
+    "AvgPool3DBackwardBackward0": lambda: (
+        _grads_joined(lambda x: engine.nn.functional.avg_pool3d(x, 2, ceil_mode=True)),
+        (leaf(2, 3, 5, 4),)),
+    "AdaptiveAvgPool3DBackward0": lambda: (
+        lambda x: engine.nn.functional.adaptive_avg_pool3d(x, (2, 3, 2)), (leaf(1, 2, 3, 5, 4),)),
+    "AdaptiveAvgPool3DBackwardBackward0": lambda: (
+        _grads_joined(lambda x: engine.nn.functional.adaptive_avg_pool3d(x, (3, 2, 2))),
+        (leaf(2, 4, 5, 3),)),
+})
