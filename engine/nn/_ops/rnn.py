@@ -112,33 +112,3 @@ def _attach(inputs: tuple, outs: list, caches: list, reverse: bool, settings: di
     node._attrs = {**attrs, "_caches": caches}
     bind_outputs(node, outs)
 
-
-# ---------------------------------------------------------------- GRU
-
-def gru_layer(input, weights: tuple, hx, *, reverse: bool):
-    """One GRU layer, one direction, op by op as ATen's CPU FullLayer records it: the input
-    projection for all steps at once (linear, unbind), then per step ATen's GRUCell (in-place
-    ops on unsafe_chunk pieces). Returns (output [T, B, H], final hidden)."""
-    from engine.nn._ops.linear import linear
-    from engine.ops.shape import stack
-    from engine.ops.split import unbind
-    w_ih, w_hh, b_ih, b_hh = weights
-    steps = list(unbind(linear(input, w_ih, b_ih), 0))
-    hidden, outputs = hx, []
-    for projected in (reversed(steps) if reverse else steps):
-        hidden = _gru_cell(projected, hidden, w_hh, b_hh)
-        outputs.append(hidden)
-    if reverse:
-        outputs.reverse()
-    return stack(outputs, 0), hidden
-
-
-def _gru_cell(projected, hidden, w_hh, b_hh):
-    from engine.nn._ops.linear import linear
-    from engine.ops.split import unsafe_chunk
-    input_gates = unsafe_chunk(projected, 3, 1)
-    hidden_gates = unsafe_chunk(linear(hidden, w_hh, b_hh), 3, 1)
-    reset_gate = hidden_gates[0].add_(input_gates[0]).sigmoid_()
-    input_gate = hidden_gates[1].add_(input_gates[1]).sigmoid_()
-    new_gate = input_gates[2].add(hidden_gates[2].mul_(reset_gate)).tanh_()
-    return (hidden - new_gate).mul_(input_gate).add_(new_gate)

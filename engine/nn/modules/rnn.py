@@ -6,10 +6,12 @@ import math
 
 from engine.nn import init
 from engine.nn._ops import rnn as R
+from engine.nn._ops import rnn_layers as L
 from engine.nn.modules.module import Module
 from engine.nn.parameter import Parameter
 from engine.ops import indexing as X
 from engine.ops import shape as S
+from engine.nn.utils.packed import PackedSequence
 
 
 class RNNBase(Module):
@@ -64,6 +66,138 @@ class RNNBase(Module):
         if input.shape[0] == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
 
+    # ------------------------------------------------------------ torch's forward
+
+    def forward(self, input, hx=None):
+        """torch's RNNBase forward: a PackedSequence runs packed (the initial state permuted
+        to the sorted order and the final one back); a 2-D input runs as a batch of one."""
+        if isinstance(input, PackedSequence):
+            return self._packed_forward(input, hx)
+        if input.dim() not in (2, 3):
+            raise ValueError(f"{self._name()}: Expected input to be 2D or 3D, got "
+                             f"{input.dim()}D{self._dims_suffix} instead")
+        batched = input.dim() == 3
+        batch_dim = 0 if self.batch_first else 1
+        if not batched:
+            input = S.unsqueeze(input, batch_dim)
+        if hx is not None:
+            hx = self._batched_state(hx, batched)
+        batch = input.shape[0] if self.batch_first else input.shape[1]
+        hx = self._zero_state(batch, input) if hx is None else hx
+        self.check_forward_args(input, hx, None)
+        output, hidden = self._run(input, hx)
+        if not batched:
+            return S.squeeze(output, batch_dim), self._map_state(hidden, S.squeeze, 1)
+        return output, hidden
+
+    def _packed_forward(self, packed, hx):
+        input, batch_sizes, sorted_indices, unsorted_indices = packed
+        if hx is None:
+            hx = self._zero_state(int(batch_sizes[0]), input)
+        else:
+            hx = self.permute_hidden(hx, sorted_indices)
+        if self._checks_packed:
+            self.check_forward_args(input, hx, batch_sizes)
+        output, hidden = self._run_packed(input, [int(n) for n in batch_sizes.tolist()], hx)
+        return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                self.permute_hidden(hidden, unsorted_indices))
+
+    _dims_suffix = " tensor"
+    _checks_packed = True
+
+    def _name(self) -> str:
+        return type(self).__name__
+
+    @staticmethod
+    def _map_state(state, fn, *args):
+        return tuple(fn(part, *args) for part in state) if isinstance(state, tuple) \
+            else fn(state, *args)
+
+    def _batched_state(self, hx, batched: bool):
+        if batched and hx.dim() != 3:
+            raise RuntimeError("For batched 3-D input, hx should also be 3-D but got "
+                               f"{hx.dim()}-D tensor")
+        if not batched:
+            if hx.dim() != 2:
+                raise RuntimeError("For unbatched 2-D input, hx should also be 2-D but got "
+                                   f"{hx.dim()}-D tensor")
+            hx = S.unsqueeze(hx, 1)
+        return hx
+
+    def _zero_state(self, batch: int, input):
+        from engine.creation import zeros
+        return zeros(self.num_layers * self._directions(), batch, self.hidden_size,
+                     dtype=input.dtype)
+
+    def check_input(self, input, batch_sizes) -> None:
+        weight_dtype = self.weight_ih_l0.dtype
+        if input.dtype != weight_dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight_dtype}). Convert input: input.to({weight_dtype}), or "
+                             f"convert model: model.to({input.dtype})")
+        expected_dim = 2 if batch_sizes is not None else 3
+        if input.dim() != expected_dim:
+            raise RuntimeError(f"input must have {expected_dim} dimensions, got {input.dim()}")
+        if self.input_size != input.size(-1):
+            raise RuntimeError("input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.size(-1)}")
+
+    def get_expected_hidden_size(self, input, batch_sizes) -> tuple:
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
+        return self.num_layers * self._directions(), mini_batch, self.hidden_size
+
+    def check_hidden_size(self, hx, expected_hidden_size: tuple,
+                          msg: str = "Expected hidden size {}, got {}") -> None:
+        if tuple(hx.size()) != tuple(expected_hidden_size):
+            raise RuntimeError(msg.format(expected_hidden_size, list(hx.size())))
+
+    def check_forward_args(self, input, hidden, batch_sizes) -> None:
+        self.check_input(input, batch_sizes)
+        self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
+
+    def permute_hidden(self, hx, permutation):
+        if permutation is None:
+            return hx
+        return self._map_state(hx, lambda part: part.index_select(1, permutation))
+
+    def _check_no_dropout(self) -> None:
+        if self.dropout and self.training and self.num_layers > 1:
+            from engine._unsupported import NotSupportedError
+            raise NotSupportedError(f"torch.nn.{self._name()}(dropout=...) in training is not "
+                                    "supported by graphtui's engine")
+
+    def _all_weights(self) -> list:
+        return [self._layer_weights(layer, suffix) for layer in range(self.num_layers)
+                for suffix in self._suffixes()]
+
+    def _composite(self, input, hiddens: list, batch_sizes=None):
+        """ATen's composite layers (engine.nn._ops.rnn_layers) over every layer."""
+        self._check_no_dropout()
+        return L.run_layers(input, hiddens, self._all_weights(), L.CELLS[self._mode()],
+                            num_layers=self.num_layers, bidirectional=self.bidirectional,
+                            batch_sizes=batch_sizes)
+
+    def _run(self, input, hx):
+        """ATen's rnn_tanh/rnn_relu/gru: input transposed to time-major, hx unbound, the
+        final hiddens stacked, the output transposed back in place."""
+        from engine.ops.inplace_shape import transpose_
+        from engine.ops.split import unbind
+        if self.batch_first:
+            input = S.transpose(input, 0, 1)
+        self._check_sequence(input)
+        output, finals = self._composite(input, list(unbind(hx, 0)))
+        if self.batch_first:
+            transpose_(output, 0, 1)
+        return output, S.stack(finals, 0)
+
+    def _run_packed(self, data, batch_sizes: list, hx):
+        from engine.ops.split import unbind
+        output, finals = self._composite(data, list(unbind(hx, 0)), batch_sizes)
+        return output, S.stack(finals, 0)
+
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
@@ -79,35 +213,99 @@ class RNNBase(Module):
         return text
 
 
-class LSTM(RNNBase):
-    _gate_count = 4
+class RNN(RNNBase):
+    def __init__(self, *args, **kwargs) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self.nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' "
+                             "or 'relu'.")
+        super().__init__(*args, **kwargs)
 
-    def forward(self, input, hx=None):
-        self._check_supported(input)
-        batched = input.dim() == 3
-        batch_dim = 0 if self.batch_first else 1
-        if not batched:             # nn.LSTM unsqueezes at the batch dim, then runs as batched
-            input = S.unsqueeze(input, batch_dim)
-            if hx is not None:
-                hx = (S.unsqueeze(hx[0], 1), S.unsqueeze(hx[1], 1))
+    def _mode(self) -> str:
+        return "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
+
+
+class GRU(RNNBase):
+    _gate_count = 3
+    _dims_suffix = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__(*args, **kwargs)
+
+    def _mode(self) -> str:
+        return "GRU"
+class LSTM(RNNBase):
+    """On float32 input oneDNN's per-layer node (engine.nn._ops.rnn); packed or on other
+    dtypes ATen's composite cells."""
+    _gate_count = 4
+    _dims_suffix = ""
+    _checks_packed = False      # torch's LSTM leaves a packed input's checks to ATen
+
+    def _mode(self) -> str:
+        return "LSTM"
+
+    def _batched_state(self, hx, batched: bool):
+        dims = hx[0].dim(), hx[1].dim()
+        if batched and dims != (3, 3):
+            raise RuntimeError("For batched 3-D input, hx and cx should also be 3-D but got "
+                               f"({dims[0]}-D, {dims[1]}-D) tensors")
+        if not batched:
+            if dims != (2, 2):
+                raise RuntimeError("For unbatched 2-D input, hx and cx should also be 2-D but "
+                                   f"got ({dims[0]}-D, {dims[1]}-D) tensors")
+            hx = (S.unsqueeze(hx[0], 1), S.unsqueeze(hx[1], 1))
+        return hx
+
+    def _zero_state(self, batch: int, input):
+        return super()._zero_state(batch, input), super()._zero_state(batch, input)
+
+    def check_forward_args(self, input, hidden, batch_sizes) -> None:
+        self.check_input(input, batch_sizes)
+        expected = self.get_expected_hidden_size(input, batch_sizes)
+        self.check_hidden_size(hidden[0], expected, "Expected hidden[0] size {}, got {}")
+        self.check_hidden_size(hidden[1], expected, "Expected hidden[1] size {}, got {}")
+
+    def _run(self, input, hx):
+        if input._data.dtype.name != "float32":
+            return self._run_composite(input, hx)
+        self._check_no_dropout()
         if self.batch_first:
             input = S.transpose(input, 0, 1)
         input = S.contiguous(input)      # the oneDNN path's, whatever made it non-contiguous
         output, h_n, c_n = self._layers(input, hx)
         if self.batch_first:
             output = S.transpose(output, 0, 1)
-        if not batched:
-            return S.squeeze(output, batch_dim), (S.squeeze(h_n, 1), S.squeeze(c_n, 1))
         return output, (h_n, c_n)
 
-    def _check_supported(self, input) -> None:
-        from engine._unsupported import NotSupportedError
-        if input._data.dtype.name != "float32":
-            raise NotSupportedError("torch.nn.LSTM on a non-float32 input (torch's composite "
-                                    "path) is not supported by graphtui's engine")
-        if self.dropout and self.training and self.num_layers > 1:
-            raise NotSupportedError("torch.nn.LSTM(dropout=...) in training is not supported "
-                                    "by graphtui's engine")
+    def _run_composite(self, input, hx):
+        if self.batch_first:
+            input = S.transpose(input, 0, 1)
+        self._check_sequence(input)
+        output, finals = self._composite(input, self._unbound(hx))
+        if self.batch_first:
+            output = S.transpose(output, 0, 1)
+        return output, self._stacked(finals)
+
+    def _run_packed(self, data, batch_sizes: list, hx):
+        output, finals = self._composite(data, self._unbound(hx), batch_sizes)
+        return output, self._stacked(finals)
+
+    @staticmethod
+    def _unbound(hx) -> list:
+        from engine.ops.split import unbind
+        return list(zip(unbind(hx[0], 0), unbind(hx[1], 0)))
+
+    @staticmethod
+    def _stacked(finals: list) -> tuple:
+        return S.stack([h for h, _ in finals], 0), S.stack([c for _, c in finals], 0)
 
     def _initial_state(self, hx, index: int, batch: int):
         from engine.creation import zeros
@@ -137,44 +335,3 @@ class LSTM(RNNBase):
         return layer_input, S.stack(hy, 0), S.stack(cy, 0)
 
 
-class GRU(RNNBase):
-    _gate_count = 3
-
-    def forward(self, input, hx=None):
-        if self.dropout and self.training and self.num_layers > 1:
-            from engine._unsupported import NotSupportedError
-            raise NotSupportedError("torch.nn.GRU(dropout=...) in training is not supported "
-                                    "by graphtui's engine")
-        batched = input.dim() == 3
-        batch_dim = 0 if self.batch_first else 1
-        if not batched:
-            input = S.unsqueeze(input, batch_dim)
-            hx = None if hx is None else S.unsqueeze(hx, 1)
-        if self.batch_first:    # ATen's GRU: input.transpose(0, 1), output.transpose_(0, 1)
-            input = S.transpose(input, 0, 1)
-        output, h_n = self._layers(input, hx)
-        if self.batch_first:
-            from engine.ops.inplace_shape import transpose_
-            transpose_(output, 0, 1)
-        if not batched:
-            return S.squeeze(output, batch_dim), S.squeeze(h_n, 1)
-        return output, h_n
-
-    def _layers(self, input, hx):
-        from engine.creation import zeros
-        from engine.ops.split import unbind
-        self._check_sequence(input)
-        initial = None if hx is None else unbind(hx, 0)     # ATen's GRU unbinds hx
-        finals, layer_input = [], input
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction, suffix in enumerate(self._suffixes()):
-                index = layer * self._directions() + direction
-                h0 = zeros(input.shape[1], self.hidden_size, dtype=input.dtype) if hx is None \
-                    else initial[index]
-                out, h = R.gru_layer(layer_input, self._layer_weights(layer, suffix), h0,
-                                     reverse=direction == 1)
-                outputs.append(out)
-                finals.append(h)
-            layer_input = outputs[0] if len(outputs) == 1 else S.cat(outputs, -1)
-        return layer_input, S.stack(finals, 0)
