@@ -41,3 +41,8 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "Threshold", "Unflatten", "MultiheadAttention", "TransformerEncoderLayer",
            "TransformerEncoder", "PixelShuffle", "PixelUnshuffle", "Fold", "Unfold",
            "InstanceNorm1d", "InstanceNorm2d"] + PADDING_LAYERS
+
+# rnncells: the recurrent cells
+from engine.nn.modules.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: E402
+
+__all__ += ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
