@@ -124,9 +124,11 @@ def _reversed_packed(projected, batch_sizes: list, initial, weights, cell):
 
 
 def run_layers(input, hiddens: list, layer_weights: list, cell, *, num_layers: int,
-               bidirectional: bool, batch_sizes=None):
-    """ATen's _rnn_impl: every layer (both directions) in turn; `hiddens` and `layer_weights`
-    one per layer and direction. Returns (output, final hiddens in the same order)."""
+               bidirectional: bool, batch_sizes=None, dropout: float = 0.0):
+    """ATen's _rnn_impl: every layer (both directions) in turn, in training `dropout` on
+    the input of each layer after the first; `hiddens` and `layer_weights` one per layer
+    and direction. Returns (output, final hiddens in the same order)."""
+    from engine.nn.functional import dropout as dropout_fn
     directions = 2 if bidirectional else 1
     finals, layer_input = [], input
     for layer in range(num_layers):
@@ -142,4 +144,6 @@ def run_layers(input, hiddens: list, layer_weights: list, cell, *, num_layers: i
             outputs.append(out)
             finals.append(hidden)
         layer_input = outputs[0] if directions == 1 else S.cat(outputs, -1)
+        if dropout and layer < num_layers - 1:
+            layer_input = dropout_fn(layer_input, dropout, True)
     return layer_input, finals

@@ -14,6 +14,39 @@ from engine.ops import shape as S
 from engine.nn.utils.packed import PackedSequence
 
 
+def _check_arguments(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                     proj_size) -> None:
+    """torch's RNNBase.__init__ checks, in its order."""
+    import numbers
+    import warnings
+    if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) \
+            or not 0 <= dropout <= 1:
+        raise ValueError("dropout should be a number in range [0, 1] representing the "
+                         "probability of an element being zeroed")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                      "non-zero dropout expects num_layers greater than 1, but got "
+                      f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
+    for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool),
+                              ("input_size", input_size, int)):
+        if not isinstance(value, kind):
+            raise TypeError(f"{name} should be of type {kind.__name__}, got: "
+                            f"{type(value).__name__}")
+    if input_size <= 0:
+        raise ValueError("input_size must be greater than zero")
+    if not isinstance(hidden_size, int):
+        raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+    if hidden_size <= 0:
+        raise ValueError("hidden_size must be greater than zero")
+    if num_layers <= 0:
+        raise ValueError("num_layers must be greater than zero")
+    if proj_size < 0:
+        raise ValueError("proj_size should be a positive integer or zero to disable "
+                         "projections")
+    if proj_size >= hidden_size:
+        raise ValueError("proj_size has to be smaller than hidden_size")
+
+
 class RNNBase(Module):
     _gate_count = 1
 
@@ -22,6 +55,8 @@ class RNNBase(Module):
                  bidirectional: bool = False, proj_size: int = 0, device=None,
                  dtype=None) -> None:
         super().__init__()
+        _check_arguments(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         proj_size)
         if proj_size:
             from engine._unsupported import NotSupportedError
             raise NotSupportedError(f"torch.nn.{type(self).__name__}(proj_size=...) is not "
@@ -30,10 +65,11 @@ class RNNBase(Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
-        self._flat_weights_names = []
+        self._flat_weights_names, self._all_weights = [], []
         gates = self._gate_count * hidden_size
         for layer in range(num_layers):
             for suffix in self._suffixes():
+                self._all_weights.append([])
                 layer_input = input_size if layer == 0 else hidden_size * self._directions()
                 shapes = [("weight_ih", (gates, layer_input)), ("weight_hh", (gates, hidden_size))]
                 if bias:
@@ -42,7 +78,12 @@ class RNNBase(Module):
                     name = f"{kind}_l{layer}{suffix}"
                     setattr(self, name, Parameter(init._empty(*shape, dtype=dtype)))
                     self._flat_weights_names.append(name)
+                    self._all_weights[-1].append(name)
         self.reset_parameters()
+
+    @property
+    def all_weights(self) -> list:
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
 
     def _directions(self) -> int:
         return 2 if self.bidirectional else 1
@@ -163,22 +204,18 @@ class RNNBase(Module):
             return hx
         return self._map_state(hx, lambda part: part.index_select(1, permutation))
 
-    def _check_no_dropout(self) -> None:
-        if self.dropout and self.training and self.num_layers > 1:
-            from engine._unsupported import NotSupportedError
-            raise NotSupportedError(f"torch.nn.{self._name()}(dropout=...) in training is not "
-                                    "supported by graphtui's engine")
+    def _dropout_between_layers(self) -> float:
+        return self.dropout if self.training else 0.0
 
-    def _all_weights(self) -> list:
+    def _weights_per_layer(self) -> list:
         return [self._layer_weights(layer, suffix) for layer in range(self.num_layers)
                 for suffix in self._suffixes()]
 
     def _composite(self, input, hiddens: list, batch_sizes=None):
         """ATen's composite layers (engine.nn._ops.rnn_layers) over every layer."""
-        self._check_no_dropout()
-        return L.run_layers(input, hiddens, self._all_weights(), L.CELLS[self._mode()],
+        return L.run_layers(input, hiddens, self._weights_per_layer(), L.CELLS[self._mode()],
                             num_layers=self.num_layers, bidirectional=self.bidirectional,
-                            batch_sizes=batch_sizes)
+                            batch_sizes=batch_sizes, dropout=self._dropout_between_layers())
 
     def _run(self, input, hx):
         """ATen's rnn_tanh/rnn_relu/gru: input transposed to time-major, hx unbound, the
@@ -276,7 +313,6 @@ class LSTM(RNNBase):
     def _run(self, input, hx):
         if input._data.dtype.name != "float32":
             return self._run_composite(input, hx)
-        self._check_no_dropout()
         if self.batch_first:
             input = S.transpose(input, 0, 1)
         input = S.contiguous(input)      # the oneDNN path's, whatever made it non-contiguous
@@ -315,6 +351,7 @@ class LSTM(RNNBase):
         return X.select(hx[0], 0, index), X.select(hx[1], 0, index)
 
     def _layers(self, input, hx):
+        from engine.nn.functional import dropout
         self._check_sequence(input)
         settings = {"hidden_size": self.hidden_size, "num_layers": self.num_layers,
                     "has_biases": self.bias, "bidirectional": self.bidirectional,
@@ -332,6 +369,8 @@ class LSTM(RNNBase):
                 hy.append(h)
                 cy.append(c)
             layer_input = outputs[0] if len(outputs) == 1 else S.cat(outputs, -1)
+            if self._dropout_between_layers() and layer < self.num_layers - 1:
+                layer_input = dropout(layer_input, self.dropout, True)
         return layer_input, S.stack(hy, 0), S.stack(cy, 0)
 
 

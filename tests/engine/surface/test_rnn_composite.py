@@ -76,3 +76,51 @@ def shape_errors(kind):
 @pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
 def test_shape_errors(kind):
     check(shape_errors(kind))
+
+
+def seeded(snippet):
+    def run(t):
+        t.manual_seed(7)
+        return snippet(t)
+    return run
+
+
+DROPOUT_CASES = {
+    "RNN": lstm_case(num_layers=3, kind="RNN", dropout=0.4),
+    "GRU bidirectional": lstm_case(num_layers=2, bidirectional=True, kind="GRU", dropout=0.3),
+    "LSTM (oneDNN)": lstm_case(num_layers=2, dropout=0.5),
+    "LSTM float64, bidirectional": lstm_case(num_layers=2, bidirectional=True, dropout=0.5,
+                                             dtype="float64"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DROPOUT_CASES))
+def test_dropout_between_layers_in_training(name):
+    check(seeded(DROPOUT_CASES[name]), rtol=1e-4, atol=1e-5)
+
+
+def test_dropout_is_off_in_eval_and_warns_for_one_layer():
+    def snippet(t):
+        module = t.nn.GRU(2, 3, num_layers=2, dropout=0.9).eval()
+        return [module(t.ones(2, 1, 2))[0], t.nn.LSTM(2, 3, dropout=0.2).dropout]
+    check(seeded(snippet))
+
+
+def test_argument_errors():
+    def snippet(t):
+        from tests.oracle import error_of
+        return [error_of(f) for f in (
+            lambda: t.nn.LSTM(2, 3, dropout=1.5), lambda: t.nn.GRU(2, 3, dropout=True),
+            lambda: t.nn.RNN(2, 3, bias=1), lambda: t.nn.LSTM(2, 3, batch_first=None),
+            lambda: t.nn.GRU(2.0, 3), lambda: t.nn.GRU(0, 3), lambda: t.nn.RNN(2, "3"),
+            lambda: t.nn.RNN(2, 0), lambda: t.nn.LSTM(2, 3, 0),
+            lambda: t.nn.LSTM(2, 3, proj_size=-1), lambda: t.nn.LSTM(2, 3, proj_size=3))]
+    check(snippet)
+
+
+def test_all_weights():
+    def snippet(t):
+        t.manual_seed(1)
+        module = t.nn.GRU(2, 3, num_layers=2, bidirectional=True, bias=False)
+        return module._all_weights, module.all_weights, module._flat_weights_names
+    check(snippet)
