@@ -331,6 +331,12 @@ class LSTM(RNNBase):
         return output, self._stacked(finals)
 
     def _run_packed(self, data, batch_sizes: list, hx):
+        if data._data.dtype.name == "float32" and len(set(batch_sizes)) == 1:
+            # torch runs oneDNN's layers on the data viewed as [T, B, *] then
+            steps, batch = len(batch_sizes), batch_sizes[0]
+            padded = data.view((steps, batch) + tuple(data.shape[1:]))
+            output, h_n, c_n = self._layers(padded, hx, batch_first=False)
+            return output.view((steps * batch, output.shape[-1])), (h_n, c_n)
         output, finals = self._composite(data, self._unbound(hx), batch_sizes)
         return output, self._stacked(finals)
 
@@ -350,12 +356,12 @@ class LSTM(RNNBase):
             return state, state
         return X.select(hx[0], 0, index), X.select(hx[1], 0, index)
 
-    def _layers(self, input, hx):
+    def _layers(self, input, hx, batch_first=None):
         from engine.nn.functional import dropout
         self._check_sequence(input)
         settings = {"hidden_size": self.hidden_size, "num_layers": self.num_layers,
                     "has_biases": self.bias, "bidirectional": self.bidirectional,
-                    "batch_first": self.batch_first}
+                    "batch_first": self.batch_first if batch_first is None else batch_first}
         hy, cy = [], []
         layer_input = input
         for layer in range(self.num_layers):

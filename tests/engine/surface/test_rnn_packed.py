@@ -11,8 +11,8 @@ RNG = np.random.default_rng(23)
 
 
 def packed_case(kind, num_layers=1, bidirectional=False, enforce_sorted=True,
-                with_state=False, batch_first=False, dtype="float32"):
-    lengths = [4, 3, 3, 1] if enforce_sorted else [3, 4, 1, 3]
+                with_state=False, batch_first=False, dtype="float32", lengths=None):
+    lengths = lengths or ([4, 3, 3, 1] if enforce_sorted else [3, 4, 1, 3])
     padded = RNG.normal(size=(4, 4, 3))
     layers = num_layers * (2 if bidirectional else 1)
     states = RNG.normal(size=(2, layers, 4, 2))
@@ -50,6 +50,13 @@ for _kind in ("RNN", "GRU", "LSTM"):
                                                              bidirectional=True)
 CASES["LSTM bidirectional, unsorted, initial state, batch_first"] = packed_case(
     "LSTM", bidirectional=True, enforce_sorted=False, with_state=True, batch_first=True)
+# equal lengths: torch's float32 LSTM runs oneDNN's layers on the data viewed as [T, B, *]
+CASES["LSTM equal lengths, unsorted, initial state"] = packed_case(
+    "LSTM", enforce_sorted=False, with_state=True, lengths=[4, 4, 4, 4])
+CASES["LSTM equal lengths, two layers bidirectional"] = packed_case(
+    "LSTM", num_layers=2, bidirectional=True, lengths=[4, 4, 4, 4])
+CASES["LSTM float64 equal lengths"] = packed_case("LSTM", dtype="float64", lengths=[4] * 4)
+CASES["GRU equal lengths"] = packed_case("GRU", lengths=[4, 4, 4, 4])
 CASES["GRU float64, bidirectional, initial state"] = packed_case(
     "GRU", bidirectional=True, with_state=True, dtype="float64")
 
