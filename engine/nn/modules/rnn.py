@@ -47,10 +47,11 @@ def _check_arguments(input_size, hidden_size, num_layers, bias, batch_first, dro
         raise ValueError("proj_size has to be smaller than hidden_size")
 
 
-class RNNBase(Module):
-    _gate_count = 1
+GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+
+class RNNBase(Module):
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, proj_size: int = 0, device=None,
                  dtype=None) -> None:
@@ -65,8 +66,11 @@ class RNNBase(Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
+        if mode not in GATES:
+            raise ValueError("Unrecognized RNN mode: " + mode)
+        self.mode = mode
         self._flat_weights_names, self._all_weights = [], []
-        gates = self._gate_count * hidden_size
+        gates = GATES[mode] * hidden_size
         for layer in range(num_layers):
             for suffix in self._suffixes():
                 self._all_weights.append([])
@@ -80,6 +84,13 @@ class RNNBase(Module):
                     self._flat_weights_names.append(name)
                     self._all_weights[-1].append(name)
         self.reset_parameters()
+
+    def flatten_parameters(self) -> None:
+        """cuDNN's one buffer for the weights: nothing to do on the CPU, as in torch."""
+
+    @property
+    def _flat_weights(self) -> list:
+        return [getattr(self, name) for name in self._flat_weights_names]
 
     @property
     def all_weights(self) -> list:
@@ -213,7 +224,7 @@ class RNNBase(Module):
 
     def _composite(self, input, hiddens: list, batch_sizes=None):
         """ATen's composite layers (engine.nn._ops.rnn_layers) over every layer."""
-        return L.run_layers(input, hiddens, self._weights_per_layer(), L.CELLS[self._mode()],
+        return L.run_layers(input, hiddens, self._weights_per_layer(), L.CELLS[self.mode],
                             num_layers=self.num_layers, bidirectional=self.bidirectional,
                             batch_sizes=batch_sizes, dropout=self._dropout_between_layers())
 
@@ -259,35 +270,31 @@ class RNN(RNNBase):
             args = args[:3] + args[4:]
         else:
             self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
-        if self.nonlinearity not in ("tanh", "relu"):
+        modes = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
+        if self.nonlinearity not in modes:
             raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' "
                              "or 'relu'.")
-        super().__init__(*args, **kwargs)
-
-    def _mode(self) -> str:
-        return "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(modes[self.nonlinearity], *args, **kwargs)
 
 
 class GRU(RNNBase):
-    _gate_count = 3
     _dims_suffix = ""
 
     def __init__(self, *args, **kwargs) -> None:
         if "proj_size" in kwargs:
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
-        super().__init__(*args, **kwargs)
-
-    def _mode(self) -> str:
-        return "GRU"
+        super().__init__("GRU", *args, **kwargs)
 class LSTM(RNNBase):
     """On float32 input oneDNN's per-layer node (engine.nn._ops.rnn); packed or on other
     dtypes ATen's composite cells."""
-    _gate_count = 4
     _dims_suffix = ""
     _checks_packed = False      # torch's LSTM leaves a packed input's checks to ATen
 
-    def _mode(self) -> str:
-        return "LSTM"
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__("LSTM", *args, **kwargs)
+
+    def get_expected_cell_size(self, input, batch_sizes) -> tuple:
+        return self.get_expected_hidden_size(input, batch_sizes)
 
     def _batched_state(self, hx, batched: bool):
         dims = hx[0].dim(), hx[1].dim()
@@ -306,9 +313,10 @@ class LSTM(RNNBase):
 
     def check_forward_args(self, input, hidden, batch_sizes) -> None:
         self.check_input(input, batch_sizes)
-        expected = self.get_expected_hidden_size(input, batch_sizes)
-        self.check_hidden_size(hidden[0], expected, "Expected hidden[0] size {}, got {}")
-        self.check_hidden_size(hidden[1], expected, "Expected hidden[1] size {}, got {}")
+        self.check_hidden_size(hidden[0], self.get_expected_hidden_size(input, batch_sizes),
+                               "Expected hidden[0] size {}, got {}")
+        self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
+                               "Expected hidden[1] size {}, got {}")
 
     def _run(self, input, hx):
         if input._data.dtype.name != "float32":

@@ -124,3 +124,18 @@ def test_all_weights():
         module = t.nn.GRU(2, 3, num_layers=2, bidirectional=True, bias=False)
         return module._all_weights, module.all_weights, module._flat_weights_names
     check(snippet)
+
+
+def test_mode_flat_weights_and_flatten_parameters():
+    def snippet(t):
+        from tests.oracle import error_of
+        t.manual_seed(2)
+        modules = [t.nn.RNN(2, 3), t.nn.RNN(2, 3, 1, "relu"), t.nn.GRU(2, 3), t.nn.LSTM(2, 3),
+                   t.nn.RNNBase("GRU", 2, 3, bias=False)]
+        lstm = modules[3]
+        return ([m.mode for m in modules], [m.flatten_parameters() for m in modules],
+                [list(m._flat_weights) for m in modules[3:]],
+                lstm.get_expected_cell_size(t.ones(5, 2, 2), None),
+                lstm.get_expected_hidden_size(t.ones(5, 2, 2), None),
+                error_of(lambda: t.nn.RNNBase("LSTM2", 2, 3)))
+    check(snippet)
