@@ -88,7 +88,7 @@ def op_packed_rnn(gen):
     input_size = gen.int(1, 3)
     steps, batch = gen.int(1, 4), gen.int(1, 3)
     x = _input(gen, lambda t: str(t.dtype) == "torch.float32" and t.dim() == 3
-               and t.shape[-1] == input_size and t.shape[0] >= 1, lambda: (steps, batch,
+               and t.shape[-1] == input_size and min(t.shape) >= 1, lambda: (steps, batch,
                                                                           input_size))
     steps, batch = gen.shape(x)[:2]
     lengths = sorted((gen.int(1, steps) for _ in range(batch)), reverse=True)
