@@ -83,3 +83,16 @@ def packing_errors(t):
 
 def test_errors():
     check(packing_errors)
+
+
+def test_printing_and_tensor_lengths():
+    def snippet(t):
+        rnn_utils = t.nn.utils.rnn
+        packed = rnn_utils.pack_sequence([t.tensor([1.0, 2.0]), t.tensor([3.0, 4.0, 5.0])],
+                                         enforce_sorted=False)
+        lengths = t.tensor([2, 3], dtype=t.int32)
+        from_padded = rnn_utils.pack_padded_sequence(t.ones(2, 3, 1), lengths.cpu(),
+                                                     batch_first=True, enforce_sorted=False)
+        return [repr(packed), str(from_padded), len(packed), packed.is_pinned(),
+                repr(rnn_utils.PackedSequence((packed.data, packed.batch_sizes)))]
+    check(snippet)
