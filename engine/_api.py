@@ -99,3 +99,8 @@ from engine import nn, optim  # noqa: E402  (last: they import the rest of engin
 from engine.nn._ops.linear import addmm  # noqa: E402
 from engine import accelerator, backends, cuda, linalg, utils  # noqa: E402
 import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
+
+# rnncells: ATen's recurrent cells as torch exposes them
+from engine.nn._ops.rnn_layers import (gru_cell_checked as gru_cell,  # noqa: E402
+                                       lstm_cell_checked as lstm_cell, rnn_relu_cell,
+                                       rnn_tanh_cell)

@@ -54,6 +54,48 @@ def gru_cell(step_input, hidden, weights, precomputed=False):
 CELLS = {"RNN_TANH": tanh_cell, "RNN_RELU": relu_cell, "LSTM": lstm_cell, "GRU": gru_cell}
 
 
+# ---------------------------------------------------------------- ATen's checked cells
+# torch.rnn_tanh_cell, torch.rnn_relu_cell, torch.lstm_cell, torch.gru_cell (and the modules)
+
+def _check_input(input, input_size: int) -> None:
+    if input.size(1) != input_size:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
+                           f"{input_size}")
+
+
+def _check_hidden(input, hx, hidden_size: int, label: int) -> None:
+    if input.size(0) != hx.size(0):
+        raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} "
+                           f"batch size {hx.size(0)}")
+    if hx.size(1) != hidden_size:
+        raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {hx.size(1)}, "
+                           f"expected {hidden_size}")
+
+
+def _one_state_cell(cell):
+    def checked(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+        _check_input(input, w_ih.size(1))
+        _check_hidden(input, hx, w_hh.size(1), 0)
+        return cell(input, hx, (w_ih, w_hh, b_ih, b_hh))
+    checked.__name__ = {tanh_cell: "rnn_tanh_cell", relu_cell: "rnn_relu_cell",
+                        gru_cell: "gru_cell"}[cell]
+    return checked
+
+
+rnn_tanh_cell = _one_state_cell(tanh_cell)
+rnn_relu_cell = _one_state_cell(relu_cell)
+gru_cell_checked = _one_state_cell(gru_cell)
+
+
+def lstm_cell_checked(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    _check_input(input, w_ih.size(1))
+    for label, state in enumerate(hx):
+        _check_hidden(input, state, w_hh.size(1), label)
+    return lstm_cell(input, tuple(hx), (w_ih, w_hh, b_ih, b_hh))
+
+
 # ---------------------------------------------------------------- hidden states
 
 def _as_output(hidden):

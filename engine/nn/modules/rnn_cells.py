@@ -12,21 +12,6 @@ from engine.nn.parameter import Parameter
 from engine.ops import shape as S
 
 
-def _check_input(input, input_size: int) -> None:
-    if input.size(1) != input_size:
-        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
-                           f"{input_size}")
-
-
-def _check_hidden(input, hx, hidden_size: int, label: int) -> None:
-    if input.size(0) != hx.size(0):
-        raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} "
-                           f"batch size {hx.size(0)}")
-    if hx.size(1) != hidden_size:
-        raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {hx.size(1)}, "
-                           f"expected {hidden_size}")
-
-
 class RNNCellBase(Module):
     def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
                  device=None, dtype=None) -> None:
@@ -80,9 +65,7 @@ class RNNCellBase(Module):
             hx = zeros(input.size(0), self.hidden_size, dtype=input.dtype)
         elif not batched:
             hx = S.unsqueeze(hx, 0)
-        _check_input(input, self.weight_ih.size(1))
-        _check_hidden(input, hx, self.weight_hh.size(1), 0)
-        result = cell(input, hx, self._weights())
+        result = cell(input, hx, *self._weights())
         return result if batched else S.squeeze(result, 0)
 
 
@@ -93,7 +76,7 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        cells = {"tanh": L.tanh_cell, "relu": L.relu_cell}
+        cells = {"tanh": L.rnn_tanh_cell, "relu": L.rnn_relu_cell}
         if self.nonlinearity not in cells:
             self._check_dims(input, hx)
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
@@ -106,7 +89,7 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input, hx=None):
-        return self._one_state_forward(input, hx, L.gru_cell)
+        return self._one_state_forward(input, hx, L.gru_cell_checked)
 
 
 class LSTMCell(RNNCellBase):
@@ -127,12 +110,7 @@ class LSTMCell(RNNCellBase):
             hx = (state, state)
         elif not batched:
             hx = (S.unsqueeze(hx[0], 0), S.unsqueeze(hx[1], 0))
-        if len(hx) != 2:
-            raise RuntimeError("lstm_cell expects two hidden states")
-        _check_input(input, self.weight_ih.size(1))
-        for label, state in enumerate(hx):
-            _check_hidden(input, state, self.weight_hh.size(1), label)
-        hy, cy = L.lstm_cell(input, tuple(hx), self._weights())
+        hy, cy = L.lstm_cell_checked(input, hx, *self._weights())
         if not batched:
             return S.squeeze(hy, 0), S.squeeze(cy, 0)
         return hy, cy

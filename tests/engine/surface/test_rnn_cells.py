@@ -85,3 +85,20 @@ def test_unknown_nonlinearity():
         return [repr(t.nn.RNNCell(2, 3, False, "relu")),
                 error_of(lambda: t.nn.RNNCell(2, 3, nonlinearity="gelu")(t.ones(2)))]
     check(snippet)
+
+
+def test_torch_level_cell_functions():
+    def snippet(t):
+        t.manual_seed(6)
+        x, h = t.randn(2, 3, requires_grad=True), t.randn(2, 4, requires_grad=True)
+        w_ih, w_hh = t.randn(16, 3, requires_grad=True), t.randn(16, 4, requires_grad=True)
+        b = t.randn(16, requires_grad=True)
+        hy, cy = t.lstm_cell(x, (h, h * 2), w_ih, w_hh, b, b)
+        g = t.gru_cell(x, h, w_ih[:12], w_hh[:12])
+        r = t.rnn_tanh_cell(x, h, w_ih[:4], w_hh[:4], b[:4]) + t.rnn_relu_cell(x, h, w_ih[:4],
+                                                                              w_hh[:4])
+        (hy.sum() + cy.sum() + g.sum() + r.sum()).backward()
+        return [hy, cy, g, r, graph(r.grad_fn), x.grad, h.grad, w_ih.grad, b.grad,
+                error_of(lambda: t.lstm_cell(x, (h,), w_ih, w_hh)),
+                error_of(lambda: t.gru_cell(x, h, w_ih[:12], w_hh[:12, :3]))]
+    check(snippet, rtol=1e-4, atol=1e-5)
