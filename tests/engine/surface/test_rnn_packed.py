@@ -82,3 +82,31 @@ def packed_errors(kind):
 @pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
 def test_packed_errors(kind):
     check(packed_errors(kind))
+
+
+def packed_dropout(kind, lengths, dtype):
+    """Three bidirectional layers with dropout in training: the same draws as torch's."""
+    def snippet(t):
+        t.manual_seed(3)
+        module = getattr(t.nn, kind)(2, 3, num_layers=3, dropout=0.5,
+                                     bidirectional=True).to(getattr(t, dtype))
+        x = t.randn(4, 3, 2, dtype=getattr(t, dtype), requires_grad=True)
+        packed = t.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
+        out, hidden = module(packed)
+        h = hidden[0] if kind == "LSTM" else hidden
+        (out.data.sum() + h.sum()).backward()
+        return [out.data, h, graph(out.data.grad_fn), x.grad]
+    return snippet
+
+
+DROPOUT_CASES = {
+    "LSTM equal lengths (oneDNN)": packed_dropout("LSTM", [4, 4, 4], "float32"),
+    "LSTM float64": packed_dropout("LSTM", [2, 4, 3], "float64"),
+    "GRU": packed_dropout("GRU", [2, 4, 3], "float32"),
+    "RNN": packed_dropout("RNN", [2, 4, 3], "float32"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DROPOUT_CASES))
+def test_packed_dropout(name):
+    check(DROPOUT_CASES[name], rtol=1e-4, atol=1e-5)
