@@ -388,3 +388,7 @@ class LSTM(RNNBase):
         return layer_input, S.stack(hy, 0), S.stack(cy, 0)
 
 
+
+
+# torch.nn.modules.rnn holds the cells too
+from engine.nn.modules.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: E402,F401

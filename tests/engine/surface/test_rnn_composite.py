@@ -4,7 +4,7 @@ every weight, the graph node by node, and the errors for wrong shapes."""
 import pytest
 
 from surface_live import check
-from test_rnn import graph, lstm_case
+from test_rnn import lstm_case
 
 RNN_CASES = {
     "one layer": lstm_case(kind="RNN"),
