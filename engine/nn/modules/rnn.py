@@ -1,5 +1,7 @@
-"""LSTM (and the RNN base its parameters come from), recorded as PyTorch's CPU path records
-it: engine.nn._ops.rnn has the per-layer node."""
+"""nn.RNN, nn.LSTM and nn.GRU on their RNNBase, with torch's forward (checks, unbatched and
+packed input), recorded as PyTorch's CPU path records them: oneDNN's per-layer node for a
+float32 LSTM (engine.nn._ops.rnn), ATen's composite cells otherwise
+(engine.nn._ops.rnn_layers). The cells are in rnn_cells.py."""
 from __future__ import annotations
 
 import math
@@ -158,7 +160,8 @@ class RNNBase(Module):
     _checks_packed = True
 
     def _name(self) -> str:
-        return type(self).__name__
+        """The name torch's texts give, whatever the subclass."""
+        return "RNN" if self.mode.startswith("RNN") else self.mode
 
     @staticmethod
     def _map_state(state, fn, *args):

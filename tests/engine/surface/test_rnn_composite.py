@@ -139,3 +139,13 @@ def test_mode_flat_weights_and_flatten_parameters():
                 lstm.get_expected_hidden_size(t.ones(5, 2, 2), None),
                 error_of(lambda: t.nn.RNNBase("LSTM2", 2, 3)))
     check(snippet)
+
+
+def test_a_subclass_keeps_torchs_names_in_errors():
+    def snippet(t):
+        from tests.oracle import error_of
+
+        class Encoder(t.nn.GRU):
+            pass
+        return error_of(lambda: Encoder(2, 3)(t.ones(1, 1, 1, 2)))
+    check(snippet)
