@@ -100,6 +100,12 @@ from engine.nn._ops.linear import addmm  # noqa: E402
 from engine import accelerator, backends, cuda, linalg, utils  # noqa: E402
 import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
 
+# rnncells: ATen's recurrent cells as torch exposes them
+from engine.nn._ops.rnn_layers import (gru_cell_checked as gru_cell,  # noqa: E402
+                                       lstm_cell_checked as lstm_cell, rnn_relu_cell,
+                                       rnn_tanh_cell)
+
+
 # convolution and pooling surface (issue #11): torch's own names for the nn ops
 from engine.nn._ops.conv import conv1d, conv2d, conv3d  # noqa: E402,F401
 from engine.nn._ops.conv_transpose import (conv_transpose1d, conv_transpose2d,  # noqa: E402,F401

@@ -16,10 +16,9 @@ INPLACE_ACTIVATIONS = ["{x}.relu_()", "torch.relu_({x})", "F.relu_({x})", "{x}.s
                        "F.leaky_relu_({x})", "nn.SiLU(inplace=True)({x})", "nn.ELU(inplace=True)({x})",
                        "nn.ReLU6(inplace=True)({x})", "nn.LeakyReLU(0.1, inplace=True)({x})",
                        "nn.Hardtanh(inplace=True)({x})", "nn.Mish(inplace=True)({x})"]
-# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 (out of place) nn.RNN nn.LSTMCell
+# Not yet: F.elu F.silu F.softplus F.hardtanh F.relu6 (out of place)
 # nn.MultiheadAttention F.huber_loss F.kl_div; F.scaled_dot_product_attention with
-# dropout_p > 0 (random); nn.GRU(batch_first=True) and an LSTM on
-# float64 input raise NotImplementedError.
+# dropout_p > 0 (random). Recurrent layers and cells: ops_rnn.py.
 NN_MIX = 0.35      # how much of an nn program's draws are core ops (per weight unit)
 
 
@@ -576,3 +575,8 @@ NN_OPS.update({
 from tests.differential.ops_conv_pool import CONV_POOL_OPS  # noqa: E402
 
 NN_OPS.update(CONV_POOL_OPS)
+
+# rnncells: nn.RNN, the cells, float64/batch_first layers and packed sequences
+from tests.differential.ops_rnn import RNN_OPS  # noqa: E402
+
+NN_OPS.update(RNN_OPS)

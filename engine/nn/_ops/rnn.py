@@ -70,7 +70,66 @@ def _lstm_rule(n, grad_output, grad_hy, grad_cy, _grad_workspace=None):
     return tuple(grad if n.needs(k) else None for k, grad in enumerate(grads))
 
 
-MkldnnRnnLayerBackward0 = node_class("MkldnnRnnLayerBackward0", _lstm_rule, arrays=True)
+def _one_minus(x):
+    """C++'s `1 - x` in ATen: a filled tensor, then sub_ (SubBackward0, no edge for the 1)."""
+    from engine.creation import full_like
+    return full_like(x, 1).sub_(x)
+
+
+def _recompute_forward(n):
+    """The layer's forward again, op by op: per step (t, h_prev, c_prev, i, f, g, o, c)."""
+    from engine.nn._ops.linear import linear
+    from engine.ops.split import unsafe_chunk
+    x, w_ih, w_hh = n.saved("input"), n.saved("weight0"), n.saved("weight1")
+    if n._attrs["has_biases"]:
+        b_ih, b_hh = n.saved("weight2"), n.saved("weight3")
+    else:       # oneDNN's layer has zero biases then: addmm all the same
+        from engine.creation import zeros
+        b_ih = b_hh = zeros(w_ih.shape[0], dtype=w_ih.dtype)
+    steps = x.shape[0]
+    h, c, caches = n.saved("hx_"), n.saved("cx_"), []
+    for t in (range(steps - 1, -1, -1) if n._attrs["reverse"] else range(steps)):
+        gates = linear(x.select(0, t), w_ih, b_ih) + linear(h, w_hh, b_hh)
+        i, f, g, o = unsafe_chunk(gates, 4, 1)
+        i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+        c_next = f * c + i * g
+        caches.append((t, h, c, i, f, g, o, c_next))
+        h, c = o * c_next.tanh(), c_next
+    return caches
+
+
+def _lstm_double(n, grad_output, grad_hy, grad_cy, _grad_workspace=None):
+    """PyTorch's mkldnn_rnn_layer_differentiable_backward, which runs under create_graph: the
+    forward recomputed, then backward through time with differentiable ops, so the gradients
+    have a graph of their own."""
+    from engine.ops import shape as S
+    from engine.ops.linalg import mm
+    unpack_saved(n)
+    x, w_ih, w_hh = n.saved("input"), n.saved("weight0"), n.saved("weight1")
+    # a bidirectional layer's output gradient is a slice of the concatenation's
+    grad_output, grad_h, grad_c = (g.contiguous() for g in (grad_output, grad_hy, grad_cy))
+    grad_x, grad_w_ih, grad_w_hh, grad_bias = {}, None, None, None
+    for t, h_prev, c_prev, i, f, g, o, c in reversed(_recompute_forward(n)):
+        grad_h = grad_output.select(0, t) + grad_h
+        grad_c = grad_c + (grad_h * o) * _one_minus(c.tanh() * c.tanh())
+        grad_gates = S.cat([((grad_c * g) * i) * _one_minus(i),
+                            ((grad_c * c_prev) * f) * _one_minus(f),
+                            (grad_c * i) * _one_minus(g * g),
+                            ((grad_h * c.tanh()) * o) * _one_minus(o)], 1)
+        grad_x[t] = S.unsqueeze(mm(grad_gates, w_ih), 0)
+        step_grads = (mm(grad_gates.transpose(0, 1), x.select(0, t)),
+                      mm(grad_gates.transpose(0, 1), h_prev), grad_gates.sum(0))
+        grad_w_ih, grad_w_hh, grad_bias = step_grads if grad_bias is None else (
+            grad_w_ih + step_grads[0], grad_w_hh + step_grads[1], grad_bias + step_grads[2])
+        grad_h, grad_c = mm(grad_gates, w_hh), grad_c * f
+    has_bias = n._attrs["has_biases"]
+    grads = (S.cat([grad_x[t] for t in sorted(grad_x)], 0), grad_w_ih, grad_w_hh,
+             grad_bias if has_bias else None, grad_bias if has_bias else None, grad_h, grad_c)
+    return tuple(grad if n.needs(k) else None for k, grad in enumerate(grads))
+
+
+MkldnnRnnLayerBackward0 = node_class("MkldnnRnnLayerBackward0", _lstm_rule, arrays=True,
+                                     double=_lstm_double)
 
 
 def lstm_layer(input, weights: tuple, hx, cx, *, reverse: bool, settings: dict):
@@ -112,33 +171,3 @@ def _attach(inputs: tuple, outs: list, caches: list, reverse: bool, settings: di
     node._attrs = {**attrs, "_caches": caches}
     bind_outputs(node, outs)
 
-
-# ---------------------------------------------------------------- GRU
-
-def gru_layer(input, weights: tuple, hx, *, reverse: bool):
-    """One GRU layer, one direction, op by op as ATen's CPU FullLayer records it: the input
-    projection for all steps at once (linear, unbind), then per step ATen's GRUCell (in-place
-    ops on unsafe_chunk pieces). Returns (output [T, B, H], final hidden)."""
-    from engine.nn._ops.linear import linear
-    from engine.ops.shape import stack
-    from engine.ops.split import unbind
-    w_ih, w_hh, b_ih, b_hh = weights
-    steps = list(unbind(linear(input, w_ih, b_ih), 0))
-    hidden, outputs = hx, []
-    for projected in (reversed(steps) if reverse else steps):
-        hidden = _gru_cell(projected, hidden, w_hh, b_hh)
-        outputs.append(hidden)
-    if reverse:
-        outputs.reverse()
-    return stack(outputs, 0), hidden
-
-
-def _gru_cell(projected, hidden, w_hh, b_hh):
-    from engine.nn._ops.linear import linear
-    from engine.ops.split import unsafe_chunk
-    input_gates = unsafe_chunk(projected, 3, 1)
-    hidden_gates = unsafe_chunk(linear(hidden, w_hh, b_hh), 3, 1)
-    reset_gate = hidden_gates[0].add_(input_gates[0]).sigmoid_()
-    input_gate = hidden_gates[1].add_(input_gates[1]).sigmoid_()
-    new_gate = input_gates[2].add(hidden_gates[2].mul_(reset_gate)).tanh_()
-    return (hidden - new_gate).mul_(input_gate).add_(new_gate)

@@ -21,7 +21,7 @@ from engine.nn.modules.padding import (PADDING_LAYERS, CircularPad1d, CircularPa
                                        ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
                                        ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
                                        ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
-from engine.nn.modules.rnn import GRU, LSTM, RNNBase
+from engine.nn.modules.rnn import GRU, LSTM, RNN, RNNBase
 from engine.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from engine.nn.modules.sparse import Embedding
 from engine.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -33,7 +33,7 @@ __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Line
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
            "LayerNorm", "GroupNorm", "Dropout", "Dropout2d", "Embedding", "ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh",
            "Softmax", "LogSoftmax", "Flatten", "CrossEntropyLoss", "NLLLoss", "MSELoss",
-           "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNNBase", "BCELoss",
+           "L1Loss", "SmoothL1Loss", "LSTM", "GRU", "RNN", "RNNBase", "BCELoss",
            "BCEWithLogitsLoss", "SiLU", "Mish", "ELU", "Softplus", "Hardtanh",
            "ReLU6", "HuberLoss", "KLDivLoss", "Upsample", "UpsamplingNearest2d",
            "UpsamplingBilinear2d", "CELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid",
@@ -54,3 +54,8 @@ __all__ += ["Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 from engine.nn.modules.more_pooling import (AdaptiveAvgPool3d, AvgPool3d,  # noqa: E402
                                            MaxPool3d)
 __all__ += ["MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d"]
+
+# rnncells: the recurrent cells
+from engine.nn.modules.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: E402
+
+__all__ += ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]

@@ -1,5 +1,6 @@
 """torch.nn.utils.rnn: pad_sequence, as ATen builds it (a full tensor of the padding value,
-then each sequence copied into its slot, so the graph is a chain of CopySlices)."""
+then each sequence copied into its slot, so the graph is a chain of CopySlices), and the
+packed sequences of engine.nn.utils.packed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -8,7 +9,8 @@ from engine import creation
 from engine._unsupported import module_getattr as _module_getattr
 from engine.tensor import Tensor
 
-__all__ = ["pad_sequence"]
+__all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pack_sequence",
+           "pad_packed_sequence", "pad_sequence", "unpack_sequence", "unpad_sequence"]
 
 
 def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,
@@ -57,5 +59,9 @@ def _is_real(value) -> bool:
     from engine.ops._core import is_scalar
     return is_scalar(value) and not isinstance(value, complex)
 
+
+from engine.nn.utils.packed import (PackedSequence, invert_permutation,  # noqa: E402
+                                    pack_padded_sequence, pack_sequence, pad_packed_sequence,
+                                    unpack_sequence, unpad_sequence)
 
 __getattr__ = _module_getattr("torch.nn.utils.rnn")

@@ -220,7 +220,16 @@ NN_CASES = {
     "HuberLossBackwardBackward0": lambda: (
         joined_grads(lambda x, t: F.huber_loss(x, t, delta=0.6)),
         (distinct(3, 4), leaf(3, 4, low=-0.1, high=0.1))),
+    # rnncells: packing (engine/nn/_ops/pack.py), batch_first and not
+    "PackPaddedSequenceBackward0": lambda: (
+        lambda x: (_packed(x, False) * 2).sum() + _packed(x, True).pow(2).sum(),
+        (leaf(3, 3, 2),)),
 }
+
+
+def _packed(x, batch_first: bool):
+    from engine.nn.utils.rnn import pack_padded_sequence
+    return pack_padded_sequence(x, [3, 2, 1], batch_first=batch_first).data
 
 
 @pytest.mark.parametrize("pad, shape", [((2, 3), (2, 4)), ((1, 0, -1, 2), (2, 3, 3, 4)),

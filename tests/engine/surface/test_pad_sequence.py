@@ -1,10 +1,8 @@
 """torch.nn.utils.rnn.pad_sequence live against torch: values, dtype, the chain of
-CopySlices torch builds, each sequence's gradient and the errors; the module's other names
-raise the engine's NotImplementedError."""
+CopySlices torch builds, each sequence's gradient and the errors."""
 import pytest
 
 import engine
-from engine._unsupported import NotSupportedError
 from tests.oracle import agree, error_of, params, scenarios
 
 
@@ -98,13 +96,6 @@ SCENARIOS = scenarios(globals())
 @pytest.mark.parametrize("name", params(SCENARIOS))
 def test_pad_sequence_agrees_with_torch(name):
     agree(SCENARIOS[name])
-
-
-@pytest.mark.parametrize("name", ["pack_padded_sequence", "pad_packed_sequence",
-                                  "PackedSequence", "pack_sequence", "unpad_sequence"])
-def test_other_rnn_names_are_not_supported(name):
-    with pytest.raises(NotSupportedError, match=f"torch.nn.utils.rnn.{name} is not supported"):
-        getattr(engine.nn.utils.rnn, name)
 
 
 def test_a_name_torch_lacks_is_an_attribute_error():

@@ -3,7 +3,6 @@ gradients of the input, the initial state and every weight, and the graph node b
 import numpy as np
 import pytest
 
-import engine
 from surface_live import check
 
 RNG = np.random.default_rng(17)
@@ -28,8 +27,8 @@ def graph(root):
 
 
 def lstm_case(num_layers=1, bidirectional=False, batch_first=False, bias=True, unbatched=False,
-              with_state=False, kind="LSTM"):
-    gru = kind == "GRU"
+              with_state=False, kind="LSTM", dtype="float32", **options):
+    gru = kind != "LSTM"        # one hidden state: GRU and RNN
     shape = (5, 3) if unbatched else ((2, 5, 3) if batch_first else (5, 2, 3))
     data = RNG.normal(size=shape)
     layers = num_layers * (2 if bidirectional else 1)
@@ -39,13 +38,14 @@ def lstm_case(num_layers=1, bidirectional=False, batch_first=False, bias=True, u
 
     def snippet(t):
         module = getattr(t.nn, kind)(3, 4, num_layers=num_layers, bidirectional=bidirectional,
-                                     batch_first=batch_first, bias=bias)
+                                     batch_first=batch_first, bias=bias, **options)
+        module.to(getattr(t, dtype))
         rng = np.random.default_rng(weight_seed)
         with t.no_grad():
             for p in module.parameters():
                 p.copy_(t.tensor(rng.uniform(-0.5, 0.5, size=tuple(p.shape)), dtype=p.dtype))
-        x = t.tensor(data, dtype=t.float32, requires_grad=True)
-        hx = tuple(t.tensor(s, dtype=t.float32, requires_grad=True) for s in states)
+        x = t.tensor(data, dtype=getattr(t, dtype), requires_grad=True)
+        hx = tuple(t.tensor(s, dtype=getattr(t, dtype), requires_grad=True) for s in states)
         hx = hx[:1] if gru else hx
         if gru:
             out, h = module(x, hx[0]) if with_state else module(x)
@@ -53,7 +53,7 @@ def lstm_case(num_layers=1, bidirectional=False, batch_first=False, bias=True, u
         else:
             out, (h, c) = module(x, hx) if with_state else module(x)
         loss = (out * t.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)),
-                               dtype=t.float32)).sum() + (h * 2).sum() + (c * c).sum()
+                               dtype=getattr(t, dtype))).sum() + (h * 2).sum() + (c * c).sum()
         loss.backward()
         grads = [x.grad] + [p.grad for p in module.parameters()]
         grads += [s.grad for s in hx] if with_state else []
@@ -150,12 +150,6 @@ def test_lstm_parameters_and_repr():
                       t.nn.LSTM(3, 4, num_layers=2, bidirectional=True).named_parameters()],
                      repr(t.nn.LSTM(3, 4, 2, bias=False, batch_first=True, dropout=0.5,
                                     bidirectional=True))))
-
-
-def test_lstm_float64_is_not_supported_yet():
-    module = engine.nn.LSTM(3, 4).double()
-    with pytest.raises(NotImplementedError, match="non-float32"):
-        module(engine.ones(5, 2, 3, dtype=engine.float64))
 
 
 def lstm_output_modified_then_backward(t):
