@@ -119,3 +119,12 @@ def _inf_order_grad(x, result, g, dims, tensor: bool):
     mask = (magnitude == result) | np.isnan(magnitude)
     count = mask.sum(axis=dims, keepdims=True)
     return (np.sign(x) * ((g / count) * mask)).astype(g.dtype)
+
+
+# ---------------------------------------------------------------- inverses, solves, decompositions
+from engine.ops.linalg_solve import (LinAlgError, cholesky, cholesky_ex, det, inv,  # noqa: E402
+                                     inv_ex, matrix_power, slogdet, solve, solve_ex)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    return A.diagonal(offset, dim1, dim2)

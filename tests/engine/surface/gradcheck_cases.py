@@ -63,3 +63,23 @@ SURFACE_CASES.update({
                               (away_from_zero(2, 4),)),
     "TopkBackward0": lambda: (lambda a: a.topk(2, 0).values, (away_from_zero(4, 3),)),
 })
+
+# linear algebra (issue #11): matrices kept well conditioned (and positive-definite for
+# Cholesky) by a multiple of the identity, so that the finite differences stay accurate.
+
+
+def _conditioned(a):
+    return a + 3 * engine.eye(a.shape[-1], dtype=a.dtype)
+
+
+SURFACE_CASES.update({
+    "LinalgInvExBackward0": lambda: (lambda a: engine.linalg.inv(_conditioned(a)),
+                                     (leaf(2, 3, 3),)),
+    "LinalgDetBackward0": lambda: (lambda a: engine.linalg.det(_conditioned(a)), (leaf(3, 3),)),
+    "LinalgSlogdetBackward0": lambda: (
+        lambda a: engine.linalg.slogdet(_conditioned(a)).logabsdet, (leaf(2, 3, 3),)),
+    "LinalgSolveExBackward0": lambda: (lambda a, b: engine.linalg.solve(_conditioned(a), b),
+                                       (leaf(2, 3, 3), leaf(3, 2))),
+    "LinalgCholeskyExBackward0": lambda: (
+        lambda a: engine.linalg.cholesky(_conditioned(a @ a.mT)), (leaf(3, 3),)),
+})

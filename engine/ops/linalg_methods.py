@@ -1,0 +1,9 @@
+"""The Tensor methods of the linear-algebra ops (a.inverse(), a.det(), ...)."""
+from __future__ import annotations
+
+from engine.ops import linalg_solve as LS
+
+METHODS = {
+    "inverse": LS.inv, "det": LS.det, "logdet": LS.logdet, "slogdet": LS.torch_slogdet,
+    "matrix_power": LS.matrix_power,
+}
