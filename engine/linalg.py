@@ -128,3 +128,5 @@ from engine.ops.linalg_solve import (LinAlgError, cholesky, cholesky_ex, det, in
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return A.diagonal(offset, dim1, dim2)
+from engine.ops.linalg_spectral import (eigh, eigvalsh, matrix_rank, pinv, qr,  # noqa: E402
+                                        svd, svdvals)

@@ -297,6 +297,8 @@ def _bind_node(node_cls, outs: tuple, inputs: tuple, saved: dict, saved_outputs:
     node._in_shapes = tuple(t._data.shape for t in inputs)
     node._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
     node._num_outputs = len(outs)
+    for nr, out in enumerate(outs):     # before saving them: a saved output keeps its number
+        out._output_nr = nr
     node._saved = {name: SavedTensor(name, t) for name, t in saved.items()}
     node._saved.update({name: SavedTensor(name, t, is_output=True)
                         for name, t in saved_outputs.items()})

@@ -83,3 +83,14 @@ SURFACE_CASES.update({
     "LinalgCholeskyExBackward0": lambda: (
         lambda a: engine.linalg.cholesky(_conditioned(a @ a.mT)), (leaf(3, 3),)),
 })
+SURFACE_CASES.update({
+    "LinalgEighBackward0": lambda: (
+        lambda a: (lambda e: e.eigenvalues.unsqueeze(0) * e.eigenvectors.abs())(
+            engine.linalg.eigh(a + a.mT)), (leaf(3, 3),)),
+    "LinalgSvdBackward0": lambda: (
+        lambda a: (lambda s: s.S * s.U.abs() + s.Vh.abs())(
+            engine.linalg.svd(a, full_matrices=False)), (leaf(3, 3),)),
+    "LinalgQrBackward0": lambda: (lambda a: (lambda q: q.Q[:3] * q.R)(engine.linalg.qr(a)),
+                                  (leaf(4, 3),)),
+    "LinalgPinvBackward0": lambda: (lambda a: engine.linalg.pinv(a), (leaf(3, 4),)),
+})
