@@ -130,3 +130,4 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return A.diagonal(offset, dim1, dim2)
 from engine.ops.linalg_spectral import (eigh, eigvalsh, matrix_rank, pinv, qr,  # noqa: E402
                                         svd, svdvals)
+from engine.ops.linalg_products import linalg_cross as cross  # noqa: E402

@@ -1,9 +1,10 @@
 """The Tensor methods of the linear-algebra ops (a.inverse(), a.det(), ...)."""
 from __future__ import annotations
 
+from engine.ops import linalg_products as LP
 from engine.ops import linalg_solve as LS
 
 METHODS = {
     "inverse": LS.inv, "det": LS.det, "logdet": LS.logdet, "slogdet": LS.torch_slogdet,
-    "matrix_power": LS.matrix_power,
+    "matrix_power": LS.matrix_power, "trace": LP.trace, "cross": LP.cross, "kron": LP.kron,
 }

@@ -94,3 +94,12 @@ SURFACE_CASES.update({
                                   (leaf(4, 3),)),
     "LinalgPinvBackward0": lambda: (lambda a: engine.linalg.pinv(a), (leaf(3, 4),)),
 })
+SURFACE_CASES.update({
+    "CdistBackward0": lambda: (lambda a, b: engine.cdist(a, b, p=3), (leaf(2, 3, 2), leaf(4, 2))),
+    "EuclideanDistBackward0": lambda: (
+        lambda a, b: engine.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+        (leaf(2, 3, 2), leaf(2, 4, 2))),
+    "LinalgCrossBackward0": lambda: (lambda a, b: engine.linalg.cross(a, b),
+                                     (leaf(2, 3), leaf(1, 3))),
+    "TraceBackward0": lambda: (lambda a: engine.trace(a) * a, (leaf(2, 3),)),
+})
