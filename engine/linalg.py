@@ -131,3 +131,4 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 from engine.ops.linalg_spectral import (eigh, eigvalsh, matrix_rank, pinv, qr,  # noqa: E402
                                         svd, svdvals)
 from engine.ops.linalg_products import linalg_cross as cross  # noqa: E402
+from engine.ops.linalg_triangular import lstsq, solve_triangular  # noqa: E402

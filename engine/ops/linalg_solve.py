@@ -391,7 +391,7 @@ def _cholesky_rule(n, g):
     """ATen's cholesky_backward (Iain Murray, arXiv 1602.07527):
     gA = L^-H Phi(L^H gL) L^-1, Phi taking the lower triangle with its diagonal halved,
     symmetrised."""
-    g, L = lift(g, n.saved("L"))
+    g, L = lift(g, n.saved("L" if "L" in n._saved else "result"))   # torch.cholesky's: result
     if n._attrs["upper"]:
         g, L = mT(g), mT(L)
     product = tril(mT(L) @ g)

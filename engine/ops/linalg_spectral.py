@@ -234,19 +234,23 @@ def qr(A, mode="reduced"):
 # ---------------------------------------------------------------- pinv, matrix_rank
 
 def _pinv_rule(n, g):
-    """ATen's pinv_backward."""
     g, pinv_A, A = lift(g, n.saved("result"), n.saved("self"))
+    return (pinv_gradient(g, pinv_A, A),)
+
+
+def pinv_gradient(g, pinv_A, A):
+    """ATen's pinv_backward."""
     m, cols = A.shape[-2], A.shape[-1]
     pinv_At, g_t = mT(pinv_A), mT(g)
     if m <= cols:
         K = g_t @ pinv_A
         K_pinv_At = K @ pinv_At
         return (-mT(pinv_A @ K) + K_pinv_At - (A @ pinv_A) @ K_pinv_At
-                + (pinv_At @ pinv_A) @ (g_t - K @ A),)
+                + (pinv_At @ pinv_A) @ (g_t - K @ A))
     K = pinv_A @ g_t
     pinv_At_K = pinv_At @ K
     return (-mT(K @ pinv_A) + ((g_t - A @ K) @ pinv_A) @ pinv_At + pinv_At_K
-            - (pinv_At_K @ pinv_A) @ A,)
+            - (pinv_At_K @ pinv_A) @ A)
 
 
 LinalgPinvBackward0 = node_class("LinalgPinvBackward0", _pinv_rule)

@@ -103,3 +103,16 @@ SURFACE_CASES.update({
                                      (leaf(2, 3), leaf(1, 3))),
     "TraceBackward0": lambda: (lambda a: engine.trace(a) * a, (leaf(2, 3),)),
 })
+SURFACE_CASES.update({
+    "LinalgSolveTriangularBackward0": lambda: (
+        lambda a, b: engine.linalg.solve_triangular(_conditioned(a), b, upper=True),
+        (leaf(3, 3), leaf(2, 3, 2))),
+    "CholeskySolveBackward0": lambda: (
+        lambda b, a: engine.cholesky_solve(b, _conditioned(a).tril()), (leaf(3, 2), leaf(3, 3))),
+    "CholeskyInverseBackward0": lambda: (
+        lambda a: engine.cholesky_inverse(_conditioned(a).triu(), upper=True), (leaf(3, 3),)),
+    "CholeskyBackward0": lambda: (lambda a: _conditioned(a @ a.mT).cholesky(), (leaf(3, 3),)),
+    "LinalgLstsqBackward0": lambda: (
+        lambda a, b: (lambda r: r.solution.sum() * r.residuals)(
+            engine.linalg.lstsq(a, b, driver="gelsd")), (leaf(4, 2), leaf(4, 3))),
+})
