@@ -170,7 +170,9 @@ def _inv_rule(n, g):
     return (-(inverse_t @ (g @ inverse_t)),)
 
 
-LinalgInvExBackward0 = node_class("LinalgInvExBackward0", _inv_rule, num_outputs=2)
+# inv_ex's, solve_ex's and cholesky_ex's second output (info) is not differentiable, and
+# not an output of the node here.
+LinalgInvExBackward0 = node_class("LinalgInvExBackward0", _inv_rule)
 
 
 def _inverse_values(A, fn: str, check_errors: bool):
@@ -325,7 +327,7 @@ def _solve_rule(n, g):
             sum_to(grad_B, a["_B_shape"]) if n.needs(1) else None)
 
 
-LinalgSolveExBackward0 = node_class("LinalgSolveExBackward0", _solve_rule, num_outputs=2)
+LinalgSolveExBackward0 = node_class("LinalgSolveExBackward0", _solve_rule)
 
 
 def _is_vector_rhs(A: np.ndarray, B: np.ndarray) -> bool:
@@ -400,8 +402,7 @@ def _cholesky_rule(n, g):
     return (mT(solve_matrices(mT(L), mT(left))),)
 
 
-LinalgCholeskyExBackward0 = node_class("LinalgCholeskyExBackward0", _cholesky_rule,
-                                       num_outputs=2)
+LinalgCholeskyExBackward0 = node_class("LinalgCholeskyExBackward0", _cholesky_rule)
 
 
 def _leading_minor(matrix: np.ndarray) -> int:

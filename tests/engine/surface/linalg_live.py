@@ -1,6 +1,6 @@
 """Shared by the linear-algebra tests: run one function of (module, *leaves) with torch and
-with engine, and compare the node name, the value, the first gradients (create_graph) and
-the second gradients of each first gradient."""
+with engine, and compare the node name, the value, the first gradients (create_graph), the
+second gradients of each first gradient, and the leaves' .grad after backward()."""
 import numpy as np
 import torch
 
@@ -29,7 +29,14 @@ def run(t, fn, leaves, dtype, loss, second_order=True):
             second += t.autograd.grad((g * g).sum(), xs, allow_unused=True, retain_graph=True)
         else:
             second += [None] * len(xs)
-    return name, _arrays([y, *grads, *second])
+    return name, _arrays([y, *grads, *second, *_backward_grads(t, fn, leaves, dtype, loss)])
+
+
+def _backward_grads(t, fn, leaves, dtype, loss):
+    """The leaves' .grad after loss.backward(), which runs the executor's other path."""
+    xs = [t.tensor(x, dtype=dtype, requires_grad=True) for x in leaves]
+    loss(t, _first_float(fn(t, *xs))[1]).backward()
+    return [x.grad for x in xs]
 
 
 def default_loss(t, y):
