@@ -69,20 +69,41 @@ def _batch_prefix(data: np.ndarray, index: int) -> str:
     return f"(Batch element {index}): " if data.ndim > 2 else ""
 
 
-def zero_pivot(matrix: np.ndarray) -> int:
-    """LAPACK getrf's info for one matrix: the 1-based index of the first pivot of its LU
-    (partial pivoting) that is exactly zero, or 0."""
-    a = np.array(matrix, dtype=matrix.dtype)
-    n, info = a.shape[0], 0
+def lu_factor(matrix: np.ndarray) -> tuple[np.ndarray, list[int], int]:
+    """LAPACK getrf on one matrix, step for step: the packed LU (partial pivoting), the row
+    order, and the info (the 1-based index of the first pivot that is exactly zero, or 0;
+    the factorization goes on past it, as getrf's does)."""
+    lu = np.array(matrix, dtype=matrix.dtype)
+    n, info = lu.shape[0], 0
+    order = list(range(n))
     for k in range(n):
-        p = k + int(np.argmax(np.abs(a[k:, k])))
-        if a[p, k] == 0:
+        p = k + int(np.argmax(np.abs(lu[k:, k])))
+        if lu[p, k] == 0:
             info = info or k + 1
             continue
-        a[[k, p]] = a[[p, k]]
-        a[k + 1:, k] /= a[k, k]
-        a[k + 1:, k + 1:] -= np.outer(a[k + 1:, k], a[k, k + 1:])
-    return info
+        lu[[k, p]] = lu[[p, k]]
+        order[k], order[p] = order[p], order[k]
+        lu[k + 1:, k] /= lu[k, k]
+        lu[k + 1:, k + 1:] -= np.outer(lu[k + 1:, k], lu[k, k + 1:])
+    return lu, order, info
+
+
+def zero_pivot(matrix: np.ndarray) -> int:
+    return lu_factor(matrix)[2]
+
+
+def lu_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """getrs after getrf, for a singular matrix too (its zero pivot gives inf / NaN, as
+    PyTorch's solve_ex and inv_ex return)."""
+    lu, order, _ = lu_factor(matrix)
+    x = np.array(rhs[order], dtype=rhs.dtype)
+    n = lu.shape[0]
+    with np.errstate(all="ignore"):
+        for i in range(n):
+            x[i] -= lu[i, :i] @ x[:i]
+        for i in range(n - 1, -1, -1):
+            x[i] = (x[i] - lu[i, i + 1:] @ x[i + 1:]) / lu[i, i]
+    return x
 
 
 def _pivot_infos(data: np.ndarray) -> np.ndarray:
@@ -184,13 +205,10 @@ def _inverse_values(A, fn: str, check_errors: bool):
     except np.linalg.LinAlgError:
         if check_errors:
             raise _singular_inverse(fn, data) from None
-    infos = _pivot_infos(data)
-    values = np.full(data.shape, np.nan, dtype=data.dtype)
-    flat, out = data.reshape((-1,) + data.shape[-2:]), values.reshape((-1,) + data.shape[-2:])
-    for i, info in enumerate(infos.reshape(-1)):
-        if info == 0:
-            out[i] = np.linalg.inv(flat[i])
-    return values, infos
+    flat = data.reshape((-1,) + data.shape[-2:])
+    identity = np.eye(data.shape[-1], dtype=data.dtype)
+    values = np.stack([lu_solve(m, identity) for m in flat]).reshape(data.shape)
+    return values, _pivot_infos(data)
 
 
 def inv_ex(A, *, check_errors=False):
@@ -359,15 +377,23 @@ def _solve_values(A, B, left: bool, fn: str, check_errors: bool):
     a = np.broadcast_to(a, batch + a.shape[-2:])
     rhs = np.broadcast_to(rhs, batch + rhs.shape[-2:])
     try:
-        values = np.linalg.solve(a, rhs)
+        values, infos = np.linalg.solve(a, rhs), np.zeros(batch, dtype=np.int32)
     except np.linalg.LinAlgError:
         if check_errors:
             raise _LinAlgError(f"torch.{fn}: The solver failed because the input matrix is "
                                "singular.") from None
-        values = np.full(np.broadcast_shapes(a.shape, rhs.shape), np.nan, dtype=a.dtype)
+        values, infos = _solve_each(a, rhs)
     if not left:
         values = np.swapaxes(values, -1, -2)
-    return (values[..., 0] if vector else values), vector, _pivot_infos(a)
+    return (values[..., 0] if vector else values), vector, infos
+
+
+def _solve_each(a: np.ndarray, rhs: np.ndarray):
+    """solve_ex on a batch with singular matrices: each solved by getrf / getrs, and each
+    matrix's info."""
+    flat_a, flat_rhs = a.reshape((-1,) + a.shape[-2:]), rhs.reshape((-1,) + rhs.shape[-2:])
+    values = np.stack([lu_solve(m, r) for m, r in zip(flat_a, flat_rhs)])
+    return values.reshape(rhs.shape), _pivot_infos(a)
 
 
 def _record_solve(A, B, values, vector: bool, left: bool):
