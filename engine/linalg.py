@@ -132,3 +132,7 @@ from engine.ops.linalg_spectral import (eigh, eigvalsh, matrix_rank, pinv, qr,  
                                         svd, svdvals)
 from engine.ops.linalg_products import linalg_cross as cross  # noqa: E402
 from engine.ops.linalg_triangular import lstsq, solve_triangular  # noqa: E402
+from engine.ops.linalg import matmul  # noqa: E402,F401  (torch.linalg.matmul is torch.matmul)
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.linalg")

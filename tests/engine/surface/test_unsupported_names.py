@@ -19,7 +19,8 @@ MISSING = [("torch", engine, "fft"), ("torch", engine, "lobpcg"),
            ("torch.optim", engine.optim, "LBFGS"), ("torch.nn.init", engine.nn.init, "kaiming_normal"),
            ("torch.autograd", engine.autograd, "forward_ad"),
            ("torch.cuda", engine.cuda, "mem_get_info"),
-           ("torch.utils.data", engine.utils.data, "WeightedRandomSampler")]
+           ("torch.utils.data", engine.utils.data, "WeightedRandomSampler"),
+           ("torch.linalg", engine.linalg, "ldl_factor")]
 
 
 def _torch_namespace(path: str):
