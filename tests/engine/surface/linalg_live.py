@@ -8,7 +8,14 @@ import engine
 
 
 def _arrays(values):
-    return [None if v is None else np.array(v.detach().tolist(), dtype=float) for v in values]
+    return [None if v is None else _array(v) for v in values]
+
+
+def _array(v):
+    """The values (torch's ZeroTensor, a second derivative that is zero, as zeros)."""
+    if getattr(v, "_is_zerotensor", lambda: False)():
+        return np.zeros(tuple(v.shape))
+    return np.array(v.detach().tolist(), dtype=float)
 
 
 def _first_float(y):
