@@ -208,3 +208,4 @@ from engine.ops.linalg import matmul  # noqa: E402,F401  (torch.linalg.matmul is
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.linalg")
+from engine.ops.linalg_products import multi_dot, vander  # noqa: E402

@@ -272,3 +272,113 @@ def kron(input, other):
     result_shape = tuple(x * y for x, y in zip(a_shape, b_shape))
     product = mul(_unsafe_view(input, a_view), _unsafe_view(other, b_view))
     return _unsafe_view(product, result_shape)
+
+
+# ---------------------------------------------------------------- multi_dot, vander
+
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+                 "float16": "c10::Half", "bool": "bool"}
+
+
+def multi_dot(tensors):
+    """ATen's linalg_multi_dot: vectors at the ends as a row / a column, the cheapest order
+    of mm's (by the matrix-chain costs), and a view to the output's shape."""
+    from engine.ops.linalg import mm
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    matrices, out_shape = _chain_matrices(list(tensors))
+    for i in range(1, n):
+        _check_chain_link(tensors, matrices, i)
+    if n == 2:
+        result = mm(matrices[0], matrices[1])
+    elif n == 3:
+        a, b = matrices[0].shape[0], matrices[1].shape[0]
+        c, d = matrices[2].shape
+        if (a * c) * (b + d) > (b * d) * (a + c):
+            result = mm(matrices[0], mm(matrices[1], matrices[2]))
+        else:
+            result = mm(mm(matrices[0], matrices[1]), matrices[2])
+    else:
+        result = _chain_product(matrices, _chain_order(matrices), 0, n - 1)
+    return result.view(tuple(out_shape))
+
+
+def _chain_matrices(tensors: list):
+    from engine.ops.shape import unsqueeze
+    first, last = tensors[0], tensors[-1]
+    out_shape = []
+    if first.dim() == 1:
+        tensors[0] = unsqueeze(first, 0)
+    elif first.dim() == 2:
+        out_shape.append(first.shape[0])
+    else:
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got "
+                           f"{first.dim()}D")
+    if last.dim() == 1:
+        tensors[-1] = unsqueeze(last, -1)
+    elif last.dim() == 2:
+        out_shape.append(last.shape[1])
+    else:
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got "
+                           f"{last.dim()}D")
+    for i in range(1, len(tensors) - 1):
+        if tensors[i].dim() != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got "
+                               f"{tensors[i].dim()}D")
+    return tensors, out_shape
+
+
+def _check_chain_link(given, matrices, i: int) -> None:
+    first, this = matrices[0]._data.dtype, matrices[i]._data.dtype
+    if this != first:
+        raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 "
+                           f"is {_C_TYPE_NAMES.get(first.name, first.name)} and tensor {i} "
+                           f"{_C_TYPE_NAMES.get(this.name, this.name)}")
+    if matrices[i - 1].shape[-1] != matrices[i].shape[0]:
+        shapes = [f"[{', '.join(str(s) for s in given[j].shape)}]" for j in (i - 1, i)]
+        raise RuntimeError(f"multi_dot(): tensors {i - 1} and {i} with shapes {shapes[0]} and "
+                           f"{shapes[1]} cannot be multiplied")
+
+
+def _chain_order(matrices) -> list:
+    """The matrix-chain split points (the classic dynamic programme, ties to the first)."""
+    n = len(matrices)
+    dims = [m.shape[0] for m in matrices] + [matrices[-1].shape[1]]
+    cost = [[0] * n for _ in range(n)]
+    order = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                q = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or q < cost[i][j]:
+                    cost[i][j], order[i][j] = q, k
+    return order
+
+
+def _chain_product(matrices, order, i: int, j: int):
+    from engine.ops.linalg import mm
+    if i == j:
+        return matrices[i]
+    split = order[i][j]
+    return mm(_chain_product(matrices, order, i, split),
+              _chain_product(matrices, order, split + 1, j))
+
+
+def vander(x, *, N=None):
+    """ATen's linalg_vander: a column of ones before the cumulative products of x."""
+    from engine.ops.selective_reductions import cumprod
+    from engine.ops.shape import cat
+    if x._data.dtype.kind not in "fciu" or x._data.dtype.name == "float16":
+        names = {"bool": "Bool", "float16": "Half"}
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer "
+                           f"tensors, but got {names.get(x._data.dtype.name, x._data.dtype)}")
+    column = x.unsqueeze(-1) if x.dim() == 0 else x
+    n = column.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    shape = tuple(column.shape) + (n - 1,)
+    powers = cumprod(column.unsqueeze(-1).expand(shape), -1)
+    return cat([powers.new_ones(shape[:-1] + (1,)), powers], -1)

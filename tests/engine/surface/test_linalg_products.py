@@ -94,3 +94,45 @@ SNIPPETS = {
 @pytest.mark.parametrize("name", SNIPPETS)
 def test_as_torch(name):
     check(SNIPPETS[name])
+
+
+M = [[4.0, 1.0, 0.5], [1.0, -3.0, 0.2], [0.5, 0.2, 2.0]]
+R = [[1.0, 2.0, 0.3], [0.5, -1.0, 0.8], [0.3, 0.7, -0.4], [1.5, -0.2, 0.1]]
+
+CHAINS = {
+    "multi_dot_2": lambda t, a, r: t.linalg.multi_dot([r, a]),
+    "multi_dot_3": lambda t, a, r: t.linalg.multi_dot([r, a, r.mT]),
+    "multi_dot_3_other_order": lambda t, a, r: t.linalg.multi_dot([r.mT, r, a]),
+    "multi_dot_4": lambda t, a, r: t.linalg.multi_dot([r, a, r.mT, r]),
+    "multi_dot_vectors": lambda t, a, r: t.linalg.multi_dot([a[0], a, r.mT, r, a[:, 1]]),
+    "multi_dot_first_vector": lambda t, a, r: t.linalg.multi_dot([a[0], a, r.mT]),
+    "vander": lambda t, a, r: t.linalg.vander(a[0]),
+    "vander_N": lambda t, a, r: t.linalg.vander(r, N=4),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", CHAINS)
+def test_chains(name, dtype):
+    compare(CHAINS[name], [M, R], dtype)
+
+
+MORE_SNIPPETS = {
+    "multi_dot_one": lambda t: t.linalg.multi_dot([t.ones(2, 2)]),
+    "multi_dot_3d_first": lambda t: t.linalg.multi_dot([t.ones(2, 2, 2), t.ones(2, 2)]),
+    "multi_dot_3d_last": lambda t: t.linalg.multi_dot([t.ones(2, 2), t.ones(2, 2, 2)]),
+    "multi_dot_3d_middle": lambda t: t.linalg.multi_dot([t.ones(2, 2), t.ones(2), t.ones(2, 2)]),
+    "multi_dot_dtypes": lambda t: t.linalg.multi_dot([t.ones(2, 2),
+                                                      t.ones(2, 2, dtype=t.float64)]),
+    "multi_dot_shapes": lambda t: t.linalg.multi_dot([t.ones(2, 3), t.ones(2, 2)]),
+    "multi_dot_vectors": lambda t: t.linalg.multi_dot([t.ones(3), t.ones(3)]),
+    "vander_integer": lambda t: t.linalg.vander(t.tensor([1, 2, 3]), N=4),
+    "vander_scalar": lambda t: t.linalg.vander(t.tensor(2.0), N=3),
+    "vander_bool": lambda t: t.linalg.vander(t.tensor([True])),
+    "vander_N": lambda t: t.linalg.vander(t.tensor([1.0, 2.0]), N=1),
+}
+
+
+@pytest.mark.parametrize("name", MORE_SNIPPETS)
+def test_more_as_torch(name):
+    check(MORE_SNIPPETS[name])
