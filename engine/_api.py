@@ -105,3 +105,4 @@ from engine.ops.linalg_solve import det, inv as inverse, logdet  # noqa: E402
 from engine.ops.linalg_solve import torch_slogdet as slogdet  # noqa: E402
 from engine.ops.linalg_products import cdist, cross, kron  # noqa: E402  (trace: see trace.py)
 from engine.ops.linalg_triangular import cholesky, cholesky_inverse, cholesky_solve  # noqa: E402
+from engine.ops.linalg_exp import matrix_exp  # noqa: E402

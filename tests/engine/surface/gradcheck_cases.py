@@ -116,3 +116,5 @@ SURFACE_CASES.update({
         lambda a, b: (lambda r: r.solution.sum() * r.residuals)(
             engine.linalg.lstsq(a, b, driver="gelsd")), (leaf(4, 2), leaf(4, 3))),
 })
+SURFACE_CASES["LinalgMatrixExpBackward0"] = lambda: (lambda a: engine.linalg.matrix_exp(a),
+                                                     (leaf(2, 3, 3),))
