@@ -160,6 +160,14 @@ def diag_embed(v):
     return v.unsqueeze(-1) * eye(n, dtype=v.dtype)
 
 
+def half(x):
+    """x * 0.5, as ATen's mul.Scalar (MulBackward1) under create_graph."""
+    if _is_array(x):
+        return x * x.dtype.type(0.5)
+    from engine.ops.elementwise import mul_scalar
+    return mul_scalar(x, 0.5)
+
+
 def unsqueeze(x, dim: int):
     return np.expand_dims(x, dim) if _is_array(x) else x.unsqueeze(dim)
 
@@ -418,14 +426,15 @@ def solve_ex(A, B, *, left=True, check_errors=False):
 def _cholesky_rule(n, g):
     """ATen's cholesky_backward (Iain Murray, arXiv 1602.07527):
     gA = L^-H Phi(L^H gL) L^-1, Phi taking the lower triangle with its diagonal halved,
-    symmetrised."""
+    symmetrised; the two triangular solves are linalg.solve_triangular's."""
+    from engine.ops.linalg_triangular import solve_triangular_poly
     g, L = lift(g, n.saved("L" if "L" in n._saved else "result"))   # torch.cholesky's: result
     if n._attrs["upper"]:
         g, L = mT(g), mT(L)
     product = tril(mT(L) @ g)
-    product = 0.5 * (product + mT(tril(product, -1)))
-    left = solve_matrices(mT(L), product)
-    return (mT(solve_matrices(mT(L), mT(left))),)
+    product = half(product + mT(tril(product, -1)))
+    left = solve_triangular_poly(mT(L), product, upper=True, left=True)
+    return (solve_triangular_poly(L, left, upper=False, left=False),)
 
 
 LinalgCholeskyExBackward0 = node_class("LinalgCholeskyExBackward0", _cholesky_rule)

@@ -16,7 +16,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops._core import record
 from engine.ops.linalg_solve import (_bind_node, _is_array, check_floating, check_matrices,
-                                     check_square, diag_embed, lift, mT, return_type,
+                                     check_square, diag_embed, half, lift, mT, return_type,
                                      solve_matrices, tril)
 from engine.tensor import Tensor
 
@@ -58,7 +58,7 @@ def _eigh_rule(n, g_values, g_vectors):
     if g_vectors is None:
         return ((vectors * _row(g_values)) @ mT(vectors),)
     product = mT(vectors) @ g_vectors
-    product = 0.5 * (product - mT(product))
+    product = half(product - mT(product))
     gaps = _eye_plus(_row(values) - _column(values))
     inner = product / gaps
     if g_values is not None:

@@ -61,7 +61,7 @@ def _solve_triangular_rule(n, g):
     a = n._attrs
     upper, left, unit = a["upper"], a["left"], a["unitriangular"]
     g, A, X = lift(g, n.saved("self"), n.saved("result"))
-    grad_B = _solve_triangular_poly(mT(A), g, not upper, left, unit)
+    grad_B = solve_triangular_poly(mT(A), g, upper=not upper, left=left, unitriangular=unit)
     grad_A = None
     if n.needs(0):
         grad_A = -(grad_B @ mT(X)) if left else -(mT(X) @ grad_B)
@@ -74,7 +74,7 @@ def _triu(x, k: int):
     return np.triu(x, k) if _is_array(x) else x.triu(k)
 
 
-def _solve_triangular_poly(A, B, upper: bool, left: bool, unitriangular: bool):
+def solve_triangular_poly(A, B, *, upper: bool, left: bool, unitriangular: bool = False):
     if _is_array(A):
         return triangular_values(A, B, upper, left, unitriangular)
     return solve_triangular(A, B, upper=upper, left=left, unitriangular=unitriangular)

@@ -877,3 +877,27 @@ CASES.update({
         "o, w = m(x, x, x, need_weights=False, key_padding_mask=torch.tensor("
         "[[False, True, False], [False, False, True]]))", "o.sum().backward()"],
 })
+
+
+# -------------------------------------------------------------- linear algebra (issue #11)
+_SPD = "torch.tensor([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]], requires_grad=True)"
+CASES.update({
+    "linalg_gaussian_log_likelihood": [
+        f"a = {_SPD}", "b = torch.tensor([[1.0, 2.0], [0.5, -1.0], [0.3, 0.7]])",
+        "L = torch.linalg.cholesky(a)", "x = torch.cholesky_solve(b, L)",
+        "n = 0.5 * (b * x).sum() + torch.log(L.diagonal()).sum() + torch.logdet(a)",
+        "g = torch.autograd.grad(n, a, create_graph=True)", "(g[0] ** 2).sum().backward()"],
+    "linalg_inverse_det_solve_and_decompositions": [
+        f"a = {_SPD}", "i = torch.linalg.inv(a)", "d = torch.det(a)",
+        "s = torch.linalg.slogdet(a)", "x = torch.linalg.solve(a, a[0])",
+        "q = torch.linalg.qr(a)", "e = torch.linalg.eigvalsh(a)", "v = torch.linalg.svdvals(a)",
+        "p = torch.linalg.pinv(a[:2])",
+        "(i.sum() + d + s.logabsdet + x.sum() + q.R.sum() + e.sum() + v.sum() + p.sum())"
+        ".backward()"],
+    "linalg_cdist_cross_and_errors": [
+        "x = torch.tensor([[0.1, 0.2, 0.3], [1.0, -1.0, 0.5]], requires_grad=True)",
+        "c = torch.cdist(x, x * 2, p=1.5)", "m = torch.linalg.cross(x, x.flip(0))",
+        "k = torch.kron(x, x[:1])", "(c.sum() + m.sum() + k.sum()).backward()",
+        "torch.linalg.inv(torch.tensor([[1.0, 2.0], [2.0, 4.0]]))",
+        "torch.linalg.cholesky(-torch.eye(2))"],
+})

@@ -118,3 +118,11 @@ SURFACE_CASES.update({
 })
 SURFACE_CASES["LinalgMatrixExpBackward0"] = lambda: (lambda a: engine.linalg.matrix_exp(a),
                                                      (leaf(2, 3, 3),))
+
+
+def _diagonal_grad(a):
+    g, = engine.autograd.grad((a.diagonal(1, 0, 2) ** 3).sum(), a, create_graph=True)
+    return g
+
+
+SURFACE_CASES["DiagonalBackwardBackward0"] = lambda: (_diagonal_grad, (leaf(3, 2, 4),))
