@@ -103,6 +103,6 @@ import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it nee
 # linear algebra (issue #11): inverses, determinants, decompositions, distances
 from engine.ops.linalg_solve import det, inv as inverse, logdet  # noqa: E402
 from engine.ops.linalg_solve import torch_slogdet as slogdet  # noqa: E402
-from engine.ops.linalg_products import cdist, cross, kron  # noqa: E402  (trace: see trace.py)
+from engine.ops.linalg_products import cdist, cross, diag_embed, kron  # noqa: E402  (trace.py: trace)
 from engine.ops.linalg_triangular import cholesky, cholesky_inverse, cholesky_solve  # noqa: E402
 from engine.ops.linalg_exp import matrix_exp  # noqa: E402

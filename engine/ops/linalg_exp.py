@@ -4,7 +4,8 @@ polynomials of other degrees; both are accurate to the dtype's rounding, so valu
 it rather than bit for bit.
 
 The gradient is ATen's: the upper-right block of the exponential of [[A^T, G], [0, A^T]],
-built from engine ops under create_graph so that it is differentiable again.
+written into zeros in place under create_graph as ATen writes it (so the graph has its
+CopySlices nodes, and is differentiable again).
 """
 from __future__ import annotations
 
@@ -57,9 +58,11 @@ def _matrix_exp_rule(n, g):
         block = np.concatenate([np.concatenate([mT(A), g], -1),
                                 np.concatenate([zeros, mT(A)], -1)], -2)
         return (matrix_exp_values(block)[..., :size, size:],)
-    from engine.creation import zeros_like
-    from engine.ops.shape import cat
-    block = cat([cat([mT(A), g], -1), cat([zeros_like(A), mT(A)], -1)], -2)
+    block = A.new_zeros(tuple(A.shape[:-2]) + (2 * size, 2 * size))
+    transposed = mT(A)
+    block.narrow(-2, 0, size).narrow(-1, 0, size).copy_(transposed)
+    block.narrow(-2, size, size).narrow(-1, size, size).copy_(transposed)
+    block.narrow(-2, 0, size).narrow(-1, size, size).copy_(g)
     return (matrix_exp(block).narrow(-2, 0, size).narrow(-1, size, size),)
 
 

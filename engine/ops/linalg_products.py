@@ -1,4 +1,5 @@
-"""Distances and products of linear algebra: cdist, cross / linalg.cross, trace, kron.
+"""Distances and products of linear algebra: cdist, cross / linalg.cross, trace, kron,
+multi_dot, vander, diag_embed.
 
 cdist records what ATen records: one CdistBackward0 node (whose gradients PyTorch cannot
 differentiate again), or for p=2 on more than 25 rows (or compute_mode
@@ -16,6 +17,7 @@ from engine.autograd import node as _node
 from engine.autograd.node import Node, node_class
 from engine.ops._core import as_tensor, record, wrap_dim
 from engine.ops.linalg_solve import _is_array, lift, mT, sum_to
+from engine.ops.shape import diagonal_view
 from engine.tensor import Tensor
 
 _MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
@@ -237,12 +239,15 @@ def cross(input, other, dim=None):
 # ---------------------------------------------------------------- trace, kron
 
 def _trace_rule(n, g):
+    """ATen's trace_backward: zeros with g at every (cols + 1)-th place, viewed as the
+    input (IndexFillBackward1 and ViewBackward0 under create_graph)."""
     rows, cols = n._attrs["self_sym_sizes"]
-    g, = lift(g)
-    if _is_array(g):
+    if not isinstance(g, Tensor):
         return (np.asarray(g) * np.eye(rows, cols, dtype=g.dtype),)
-    from engine.creation import eye
-    return (g * eye(rows, cols, dtype=g.dtype),)
+    from engine.creation import arange, zeros
+    flat = zeros(rows * cols, dtype=g.dtype)
+    flat.index_fill_(0, arange(0, rows * cols, cols + 1), g)
+    return (flat.view(rows, cols),)
 
 
 TraceBackward0 = node_class("TraceBackward0", _trace_rule)
@@ -382,3 +387,31 @@ def vander(x, *, N=None):
     shape = tuple(column.shape) + (n - 1,)
     powers = cumprod(column.unsqueeze(-1).expand(shape), -1)
     return cat([powers.new_ones(shape[:-1] + (1,)), powers], -1)
+
+
+# ---------------------------------------------------------------- diag_embed
+
+def _diag_embed_rule(n, g):
+    a = n._attrs
+    return (g.diagonal(a["_offset"], a["_dim1"], a["_dim2"]) if hasattr(g, "_data") else
+            diagonal_view(g, a["_offset"], a["_dim1"], a["_dim2"]).copy(),)
+
+
+DiagEmbedBackward0 = node_class("DiagEmbedBackward0", _diag_embed_rule)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """A batch of matrices with input's last dim on their diagonal at offset."""
+    data = input._data
+    ndim = data.ndim + 1
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    size = data.shape[-1] + abs(offset) if data.ndim else abs(offset) + 1
+    rest = iter(data.shape[:-1])
+    shape = tuple(size if i in (d1, d2) else next(rest) for i in range(ndim))
+    out = np.zeros(shape, dtype=data.dtype)
+    diagonal_view(out, offset, d1, d2)[...] = data
+    return record(DiagEmbedBackward0, out, (input,), None,
+                  {"offset": offset, "dim1": dim1 % 2**64, "dim2": dim2 % 2**64,
+                   "_offset": offset, "_dim1": d1, "_dim2": d2})

@@ -153,11 +153,10 @@ def diagonal(x):
 
 def diag_embed(v):
     """A batch of diagonal matrices with `v`'s last dim on the diagonal."""
-    n = v.shape[-1]
     if _is_array(v):
-        return v[..., None] * np.eye(n, dtype=v.dtype)
-    from engine.creation import eye
-    return v.unsqueeze(-1) * eye(n, dtype=v.dtype)
+        return v[..., None] * np.eye(v.shape[-1], dtype=v.dtype)
+    from engine.ops.linalg_products import diag_embed as embed
+    return embed(v)
 
 
 def half(x):
@@ -195,8 +194,7 @@ def sum_to(x, shape: tuple):
 
 def _inv_rule(n, g):
     g, inverse = lift(g, n.saved("inverse"))
-    inverse_t = mT(inverse)
-    return (-(inverse_t @ (g @ inverse_t)),)
+    return (-(mT(inverse) @ (g @ mT(inverse))),)
 
 
 # inv_ex's, solve_ex's and cholesky_ex's second output (info) is not differentiable, and
@@ -235,17 +233,25 @@ def inv(A):
 # ---------------------------------------------------------------- det, slogdet, logdet
 
 def _det_rule(n, g):
+    """ATen's linalg_det_backward: solve(A^H, diag_embed(g det)) (the cofactors when A is
+    singular)."""
     g, A, det = lift(g, n.saved("A"), n.saved("result"))
     if _is_array(A):
         g, det = np.asarray(g), np.asarray(det)
-    scaled = unsqueeze(unsqueeze(g * det, -1), -1)
-    if _is_array(A):
         try:
-            return (np.linalg.solve(mT(A), scaled * np.eye(A.shape[-1], dtype=A.dtype)),)
+            return (np.linalg.solve(mT(A), _scaled_identity(g * det, A)),)
         except np.linalg.LinAlgError:
-            return (scaled * _cofactors(A),)
-    from engine.creation import eye
-    return (solve(mT(A), scaled * eye(A.shape[-1], dtype=A.dtype)),)
+            return (unsqueeze(unsqueeze(g * det, -1), -1) * _cofactors(A),)
+    return (solve(mT(A), _scaled_identity(g * det, A)),)
+
+
+def _scaled_identity(scale, A):
+    """ATen's diag_embed(scale.unsqueeze(-1).expand_as(pivots)).mT()."""
+    n = A.shape[-1]
+    if _is_array(scale):
+        return scale[..., None, None] * np.eye(n, dtype=A.dtype)
+    from engine.ops.linalg_products import diag_embed
+    return mT(diag_embed(scale.unsqueeze(-1).expand(tuple(scale.shape) + (n,))))
 
 
 def _cofactors(A: np.ndarray) -> np.ndarray:
@@ -269,19 +275,17 @@ def det(A):
 
 
 def _slogdet_rule(n, g_sign, g_logabsdet):
+    """ATen's slogdet_backward (real A): solve(A^H, diag_embed(g))."""
     if g_logabsdet is None:
         return (None,)
     g, A = lift(g_logabsdet, n.saved("A"))
     if _is_array(A):
-        g = np.asarray(g)
-    scaled = unsqueeze(unsqueeze(g, -1), -1)
-    if _is_array(A):
-        return (np.linalg.solve(mT(A), scaled * np.eye(A.shape[-1], dtype=A.dtype)),)
-    from engine.creation import eye
-    return (solve(mT(A), scaled * eye(A.shape[-1], dtype=A.dtype)),)
+        return (np.linalg.solve(mT(A), _scaled_identity(np.asarray(g), A)),)
+    return (solve(mT(A), _scaled_identity(g, A)),)
 
 
 LinalgSlogdetBackward0 = node_class("LinalgSlogdetBackward0", _slogdet_rule, num_outputs=2)
+LinalgSlogdetBackward0.keeps_undefined_grads = True  # its rule tells None from zeros
 
 
 def _slogdet(A, fn: str, result_type):

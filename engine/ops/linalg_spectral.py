@@ -18,6 +18,7 @@ from engine.ops._core import record
 from engine.ops.linalg_solve import (_bind_node, _is_array, check_floating, check_matrices,
                                      check_square, diag_embed, half, lift, mT, return_type,
                                      solve_matrices, tril)
+from engine.ops.shape import diagonal_view
 from engine.tensor import Tensor
 
 qr_result = return_type("linalg_qr", ("Q", "R"))
@@ -25,13 +26,30 @@ svd_result = return_type("linalg_svd", ("U", "S", "Vh"))
 eigh_result = return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 
 
-def _eye_plus(x):
-    """x with 1 added on its diagonal (ATen's `.diagonal().fill_(1)` on a zero diagonal)."""
-    n = x.shape[-1]
+def _gaps(values):
+    """values_j - values_i, with 1 on the diagonal (filled in place, as ATen fills it)."""
+    gaps = _row(values) - _column(values)
+    _on_diagonal(gaps, "fill", 1.0)
+    return gaps
+
+
+def _on_diagonal(x, how: str, value) -> None:
+    """x's diagonal filled with, multiplied by or copied from `value`, in place (a CopySlices
+    node under create_graph, as ATen's in-place writes)."""
     if _is_array(x):
-        return x + np.eye(n, dtype=x.dtype)
-    from engine.creation import eye
-    return x + eye(n, dtype=x.dtype)
+        diagonal = diagonal_view(x, 0, x.ndim - 2, x.ndim - 1)
+        if how == "mul":
+            diagonal *= value
+        else:
+            diagonal[...] = value
+        return
+    diagonal = x.diagonal(0, -2, -1)
+    if how == "mul":        # ATen's mul_.Scalar: the number is not an operand of the graph
+        from engine.ops.elementwise import mul_scalar
+        from engine.ops.inplace import _inplace
+        _inplace(diagonal, "mul_", mul_scalar, value)
+    else:
+        {"fill": diagonal.fill_, "copy": diagonal.copy_}[how](value)
 
 
 def _zeros_like(x):
@@ -59,10 +77,9 @@ def _eigh_rule(n, g_values, g_vectors):
         return ((vectors * _row(g_values)) @ mT(vectors),)
     product = mT(vectors) @ g_vectors
     product = half(product - mT(product))
-    gaps = _eye_plus(_row(values) - _column(values))
-    inner = product / gaps
+    inner = product / _gaps(values)
     if g_values is not None:
-        inner = inner + diag_embed(g_values)
+        _on_diagonal(inner, "copy", g_values)
     return (vectors @ (inner @ mT(vectors)),)
 
 
@@ -75,6 +92,7 @@ def _column(v):
 
 
 LinalgEighBackward0 = node_class("LinalgEighBackward0", _eigh_rule, num_outputs=2)
+LinalgEighBackward0.keeps_undefined_grads = True  # its rule tells None from zeros
 
 
 def _eigh_values(A, UPLO: str, fn: str):
@@ -124,7 +142,7 @@ def _svd_rule(n, g_U, g_S, g_Vh):
 def _svd_vectors_grad(U, S, Vh, g_U, g_S, g_Vh):
     m, cols = U.shape[-2], Vh.shape[-1]
     squares = S * S
-    gaps = _eye_plus(_row(squares) - _column(squares))
+    gaps = _gaps(squares)
     if g_U is not None:
         UhgU = mT(U) @ g_U
         UhgU = UhgU - mT(UhgU)
@@ -134,7 +152,7 @@ def _svd_vectors_grad(U, S, Vh, g_U, g_S, g_Vh):
     if g_U is not None and g_Vh is not None:
         inner = (UhgU * _row(S) + _column(S) * VhgV) / gaps
     elif g_U is not None:
-        inner = UhgU * (_row(S) / gaps)
+        inner = (UhgU / gaps) * _row(S)
     else:
         inner = _column(S) * (VhgV / gaps)
     if g_S is not None:
@@ -153,6 +171,7 @@ def _svd_vectors_grad(U, S, Vh, g_U, g_S, g_Vh):
 
 
 LinalgSvdBackward0 = node_class("LinalgSvdBackward0", _svd_rule, num_outputs=3)
+LinalgSvdBackward0.keeps_undefined_grads = True  # its rule tells None from zeros
 
 
 def _svd_values(A, full_matrices: bool):
@@ -190,11 +209,13 @@ def _qr_rule(n, g_Q, g_R):
     if mode == "complete" and m > cols:
         raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
                            "and nrows > ncols.")
-    g_Q = _zeros_like(Q) if g_Q is None else g_Q
-    g_R = _zeros_like(R) if g_R is None else g_R
+    if g_Q is None and g_R is None:
+        return (None,)
     if m >= cols:
         return (_qr_tall_grad(Q, R, g_Q, g_R),)
     # A = Q [X | Y]: X = Q R1 square; R2 = Q^T Y feeds both Q's gradient and Y's.
+    g_Q = _zeros_like(Q) if g_Q is None else g_Q
+    g_R = _zeros_like(R) if g_R is None else g_R
     R1, R2 = R[..., :, :m], R[..., :, m:]
     g_R1, g_R2 = g_R[..., :, :m], g_R[..., :, m:]
     Y = Q @ R2
@@ -203,15 +224,31 @@ def _qr_rule(n, g_Q, g_R):
 
 
 def _qr_tall_grad(Q, R, g_Q, g_R):
-    """A = QR with m >= n: gA = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q, where
-    copyltu mirrors the lower triangle onto the upper one."""
-    M = R @ mT(g_R) - mT(g_Q) @ Q
-    mirrored = tril(M) + mT(tril(M, -1))
-    left = g_Q + Q @ mirrored
-    return mT(solve_matrices(R, mT(left)))
+    """ATen's linalg_qr_backward for m >= n:
+    gA = (gQ + Q syminvadj(triu(gR R^H - Q^H gQ))) R^-H, syminvadj(X) = X + X^H with the
+    diagonal halved."""
+    from engine.ops.linalg_triangular import solve_triangular_poly
+    if g_Q is None:
+        grad = g_R @ mT(R)
+    elif g_R is None:
+        grad = -(mT(Q) @ g_Q)
+    else:
+        grad = g_R @ mT(R) - mT(Q) @ g_Q
+    grad = _triu(grad)
+    grad = grad + mT(grad)
+    _on_diagonal(grad, "mul", 0.5)
+    grad = Q @ grad
+    if g_Q is not None:
+        grad = grad + g_Q
+    return solve_triangular_poly(mT(R), grad, upper=False, left=False)
+
+
+def _triu(x):
+    return np.triu(x) if _is_array(x) else x.triu()
 
 
 LinalgQrBackward0 = node_class("LinalgQrBackward0", _qr_rule, num_outputs=2)
+LinalgQrBackward0.keeps_undefined_grads = True  # its rule tells None from zeros
 
 
 def qr(A, mode="reduced"):

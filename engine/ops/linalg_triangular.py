@@ -244,6 +244,7 @@ def _pinv_poly(A):
 
 
 LinalgLstsqBackward0 = node_class("LinalgLstsqBackward0", _lstsq_rule, num_outputs=2)
+LinalgLstsqBackward0.keeps_undefined_grads = True  # its rule tells None from zeros
 
 _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 

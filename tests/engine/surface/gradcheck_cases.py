@@ -126,3 +126,5 @@ def _diagonal_grad(a):
 
 
 SURFACE_CASES["DiagonalBackwardBackward0"] = lambda: (_diagonal_grad, (leaf(3, 2, 4),))
+SURFACE_CASES["DiagEmbedBackward0"] = lambda: (lambda a: engine.diag_embed(a, 1, 0, 2),
+                                               (leaf(3, 2),))

@@ -136,3 +136,19 @@ MORE_SNIPPETS = {
 @pytest.mark.parametrize("name", MORE_SNIPPETS)
 def test_more_as_torch(name):
     check(MORE_SNIPPETS[name])
+
+
+DIAG_EMBED = {
+    "diag_embed": lambda t: t.diag_embed(t.arange(6.0).reshape(2, 3)),
+    "diag_embed_offset_dims": lambda t: t.diag_embed(t.arange(6.0).reshape(2, 3), 1, 0, 2),
+    "diag_embed_negative_offset": lambda t: t.diag_embed(t.arange(6.0).reshape(2, 3), -2, 2, 0),
+    "diag_embed_saved_dim": lambda t: t.diag_embed(t.ones(2, requires_grad=True) * 1)
+    .grad_fn._saved_dim1,
+    "diag_embed_method": lambda t: t.ones(2, 2).diag_embed(),
+    "diag_embed_same_dims": lambda t: t.diag_embed(t.ones(2), 0, 1, 1),
+}
+
+
+@pytest.mark.parametrize("name", DIAG_EMBED)
+def test_diag_embed_as_torch(name):
+    check(DIAG_EMBED[name])
