@@ -100,6 +100,14 @@ from engine.nn._ops.linear import addmm  # noqa: E402
 from engine import accelerator, backends, cuda, linalg, utils  # noqa: E402
 import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
 
+# linear algebra (issue #11): inverses, determinants, decompositions, distances
+from engine.ops.linalg_solve import det, inv as inverse, logdet  # noqa: E402
+from engine.ops.linalg_solve import torch_slogdet as slogdet  # noqa: E402
+from engine.ops.linalg_products import cdist, cross, diag_embed, kron  # noqa: E402  (trace.py: trace)
+from engine.ops.linalg_triangular import cholesky, cholesky_inverse, cholesky_solve  # noqa: E402
+from engine.ops.linalg_exp import matrix_exp  # noqa: E402
+
+
 # rnncells: ATen's recurrent cells as torch exposes them
 from engine.nn._ops.rnn_layers import (gru_cell_checked as gru_cell,  # noqa: E402
                                        lstm_cell_checked as lstm_cell, rnn_relu_cell,

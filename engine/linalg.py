@@ -1,6 +1,7 @@
-"""torch.linalg, the norms: vector_norm for every order, matrix_norm ('fro', 'nuc' is not
-supported), norm, and vecdot. Each is one LinalgVectorNormBackward0 node as in PyTorch
-(a Frobenius norm is a vector norm over two dims)."""
+"""torch.linalg: the norms (vector_norm for every order, matrix_norm for every order, norm,
+cond) and vecdot here; the inverses, solves and factorizations from engine/ops/linalg_*.py.
+A vector norm is one LinalgVectorNormBackward0 node as in PyTorch (a Frobenius norm is a
+vector norm over two dims); the other matrix norms are composed as ATen composes them."""
 from __future__ import annotations
 
 import math
@@ -58,28 +59,98 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """ATen's linalg_matrix_norm: 'fro' a vector norm, 'nuc' and +-2 through svdvals (of A
+    with the two dims moved last), +-1 and +-inf a vector 1-norm and a max / min."""
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    elif abs(ord) not in (1, 2, math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {float(ord):g} not supported.")
+    dims = _matrix_norm_dims(A, dim)
+    if ord == "fro":
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    source = A if dtype is None else A.to(dtype)
+    if ord == "nuc" or abs(ord) == 2:
+        order = [d for d in range(A.dim()) if d not in dims] + list(dims)
+        values = svdvals(source.permute(*order))
+        if ord == "nuc":
+            result = values.sum(-1, keepdim)
+        else:
+            result = values.amax(-1, keepdim) if ord > 0 else values.amin(-1, keepdim)
+        if keepdim:
+            result = result.unsqueeze(-1).permute(*[order.index(d) for d in range(A.dim())])
+        return result
+    first, second = dims if abs(ord) == 1 else dims[::-1]
+    if not keepdim and first < second:
+        second -= 1
+    sums = vector_norm(A, 1.0, (first,), keepdim, dtype=dtype)
+    return sums.amax(second, keepdim) if ord > 0 else sums.amin(second, keepdim)
+
+
+def _matrix_norm_dims(A, dim) -> tuple[int, int]:
     if A.dim() < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
-    if ord != "fro":
-        from engine._unsupported import NotSupportedError
-        raise NotSupportedError(f"torch.linalg.matrix_norm with ord={ord!r} is not supported "
-                                "by graphtui's engine (only 'fro')")
-    return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    if A._data.dtype.kind not in "fc":
+        raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {A.dtype.tensor_type[:-6]}")
+    dim = tuple(dim)
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           f"{' '.join(str(d) for d in dim)}")
+    wrapped = tuple(d % A.dim() if -A.dim() <= d < A.dim() else d for d in dim)
+    if wrapped[0] == wrapped[1]:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({wrapped[0]}, "
+                           f"{wrapped[1]})")
+    return wrapped
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
-    if isinstance(ord, str) or (ord is not None and dim is not None and
-                                not isinstance(dim, int) and len(dim) == 2):
-        return matrix_norm(A, "fro" if ord is None else ord, dim if dim is not None
-                           else (-2, -1), keepdim, dtype=dtype)
-    if ord is None:
-        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
-    if dim is None and A.dim() == 2:
-        from engine._unsupported import NotSupportedError
-        raise NotSupportedError("torch.linalg.norm of a matrix with a numeric ord is not "
-                                "supported by graphtui's engine")
-    return vector_norm(A, ord, dim, keepdim, dtype=dtype)
+    """ATen's linalg_norm: a matrix norm for an ord with two dims (or a 2-D input without
+    dim), else a vector norm (2 when ord is None)."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if dim is not None and len(dim) not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. "
+                           f"Got [{', '.join(str(d) for d in dim)}]")
+    if dim is None and ord is not None and A.dim() not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must "
+                           f"be 1D or 2D. Got {A.dim()}D.")
+    if ord is not None and (isinstance(ord, str) or (dim is not None and len(dim) == 2) or
+                            (dim is None and A.dim() == 2)):
+        return matrix_norm(A, ord, (0, 1) if dim is None else dim, keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+def _to_string(order) -> str:
+    """The order as C++'s std::to_string prints it in cond's messages."""
+    if isinstance(order, float):
+        return f"{order:.6f}" if math.isfinite(order) else str(order)
+    return str(order)
+
+
+def cond(A, p=None):
+    """ATen's linalg_cond: the ratio of extreme singular values for p None or +-2, else
+    ||A|| ||A^-1|| (infinite for a singular A)."""
+    if A.dim() < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    order = 2 if p is None else p
+    if not (order in ("fro", "nuc") or (not isinstance(order, str) and
+                                          abs(order) in (1, 2, math.inf))):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {order}")
+    if order not in ("fro", "nuc") and abs(order) == 2:
+        values = svdvals(A)
+        largest, smallest = values.narrow(-1, 0, 1), values.narrow(-1, -1, 1)
+        ratio = smallest / largest if order == -2 else largest / smallest
+        return ratio.squeeze(-1)
+    check_square(A, f"linalg.cond(ord={_to_string(order)})")
+    if order == "nuc":      # ATen's: the definition (matrix_norm refuses the inverse's inf)
+        values = svdvals(A)
+        return values.sum(-1) * values.reciprocal().sum(-1)
+    inverse, info = inv_ex(A)
+    # In place, as ATen does: so the inverse inv_ex saved has changed, and backward refuses.
+    inverse.masked_fill_((info > 0).unsqueeze(-1).unsqueeze(-1), math.inf)
+    return matrix_norm(A, order) * matrix_norm(inverse, order)
 
 
 def vecdot(x, y, *, dim=-1):
@@ -119,3 +190,23 @@ def _inf_order_grad(x, result, g, dims, tensor: bool):
     mask = (magnitude == result) | np.isnan(magnitude)
     count = mask.sum(axis=dims, keepdims=True)
     return (np.sign(x) * ((g / count) * mask)).astype(g.dtype)
+
+
+# ---------------------------------------------------------------- inverses, solves, decompositions
+from engine.ops.linalg_solve import (LinAlgError, cholesky, cholesky_ex, det, inv,  # noqa: E402
+                                     inv_ex, matrix_power, slogdet, solve, solve_ex)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    return A.diagonal(offset, dim1, dim2)
+from engine.ops.linalg_solve import check_square  # noqa: E402
+from engine.ops.linalg_spectral import (eigh, eigvalsh, matrix_rank, pinv, qr,  # noqa: E402
+                                        svd, svdvals)
+from engine.ops.linalg_products import linalg_cross as cross  # noqa: E402
+from engine.ops.linalg_triangular import lstsq, solve_triangular  # noqa: E402
+from engine.ops.linalg import matmul  # noqa: E402,F401  (torch.linalg.matmul is torch.matmul)
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.linalg")
+from engine.ops.linalg_products import multi_dot, vander  # noqa: E402
+from engine.ops.linalg_exp import matrix_exp  # noqa: E402

@@ -678,3 +678,18 @@ class ErrorRaised:
     message: str
     node_id: int | None = None
     tensor_id: int | None = None
+
+
+# torch.trace is the trace of a matrix, and `engine.trace` is this module (the engine's own
+# code imports it as `from engine import trace`): calling the module is torch.trace.
+import sys as _sys  # noqa: E402
+import types as _types  # noqa: E402
+
+
+class _CallableModule(_types.ModuleType):
+    def __call__(self, input):
+        from engine.ops.linalg_products import trace as matrix_trace
+        return matrix_trace(input)
+
+
+_sys.modules[__name__].__class__ = _CallableModule

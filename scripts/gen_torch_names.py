@@ -18,7 +18,7 @@ NAMESPACES = ("torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch
               "torch.optim", "torch.optim.lr_scheduler", "torch.autograd", "torch.cuda",
               "torch.accelerator", "torch.backends", "torch.backends.mps",
               "torch.backends.cudnn", "torch.utils", "torch.utils.data",
-              "torch.utils.checkpoint")
+              "torch.utils.checkpoint", "torch.linalg")
 TARGET = pathlib.Path(__file__).resolve().parent.parent / "engine" / "_torch_names.py"
 
 

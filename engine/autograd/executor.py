@@ -389,8 +389,9 @@ def _release(node) -> None:
 
 
 def _materialize(node, grads: list) -> list:
-    """Zeros for outputs that got no gradient, when other outputs did."""
-    if node._out_meta is None:
+    """Zeros for outputs that got no gradient, when other outputs did (not for a node whose
+    rule, as ATen's formulas do, tells an undefined gradient from zeros: linalg's)."""
+    if node._out_meta is None or getattr(node, "keeps_undefined_grads", False):
         return grads
     return [np.zeros(shape, dtype) if g is None else g
             for g, (shape, dtype) in zip(grads, node._out_meta)]

@@ -183,3 +183,8 @@ def _bind() -> None:
 
 
 _bind()
+
+# linear algebra (issue #11): Tensor.inverse, det, logdet, slogdet, matrix_power, ...
+from engine.ops import linalg_methods as _LINALG  # noqa: E402
+for _name, _method in _LINALG.METHODS.items():
+    setattr(Tensor, _name, _method)

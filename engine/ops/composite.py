@@ -56,6 +56,9 @@ def tile(input, dims):
 
 
 def outer(input, vec2):
+    for name, vector in (("self", input), ("vec2", vec2)):
+        if vector.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {vector.dim()}-D")
     return E.mul(S.reshape(input, (input.shape[0], 1)), vec2)
 
 

@@ -18,14 +18,6 @@ _LABELS = string.ascii_uppercase + string.ascii_lowercase      # ATen's label or
 ELLIPSIS = "..."
 
 
-def diagonal_backward(g, shape: tuple, offset: int, dim1: int, dim2: int):
-    """ATen's diagonal_backward: zeros with the gradient copied onto the diagonal."""
-    from engine.creation import zeros
-    grad_input = zeros(shape, dtype=g.dtype)
-    S.diagonal(grad_input, offset, dim1, dim2).copy_(g)
-    return grad_input
-
-
 def _parse(equation: str, num_ops: int) -> tuple[list[list[str]], list[str] | None]:
     equation = equation.replace(" ", "")
     lhs, arrow, rhs = equation.partition("->")

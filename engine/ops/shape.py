@@ -453,14 +453,24 @@ def stack(tensors, dim=0):
 # ---------------------------------------------------------------- diagonal
 
 def _diagonal_rule(n, g):
+    """ATen's diagonal_backward: zeros with g on the diagonal; under create_graph, the output
+    of a DiagonalBackwardBackward0 node, whose gradient is its gradient's diagonal."""
+    a = n._attrs
+    data = g._data if hasattr(g, "_data") else g
+    out = np.zeros(a["self_sym_sizes"], dtype=data.dtype)
+    diagonal_view(out, a["_offset"], a["_dim1"], a["_dim2"])[...] = data
+    if not hasattr(g, "_data"):
+        return (out,)
+    return (record(DiagonalBackwardBackward0, out, (g,),
+                   attrs={k: a[k] for k in ("offset", "dim1", "dim2", "_offset", "_dim1",
+                                            "_dim2")}),)
+
+
+def _diagonal_backward_backward_rule(n, g):
     a = n._attrs
     if hasattr(g, "_data"):
-        from engine.ops.einsum import diagonal_backward
-        return (diagonal_backward(g, a["self_sym_sizes"], a["_offset"], a["_dim1"],
-                                  a["_dim2"]),)
-    out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
-    diagonal_view(out, a["_offset"], a["_dim1"], a["_dim2"])[...] = g
-    return (out,)
+        return (diagonal(g, a["_offset"], a["_dim1"], a["_dim2"]),)
+    return (diagonal_view(g, a["_offset"], a["_dim1"], a["_dim2"]).copy(),)
 
 
 def diagonal_view(data: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
@@ -474,6 +484,8 @@ def diagonal_view(data: np.ndarray, offset: int, dim1: int, dim2: int) -> np.nda
 
 
 DiagonalBackward0 = node_class("DiagonalBackward0", _diagonal_rule)
+DiagonalBackwardBackward0 = node_class("DiagonalBackwardBackward0",
+                                       _diagonal_backward_backward_rule)
 
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):

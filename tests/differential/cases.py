@@ -877,3 +877,61 @@ CASES.update({
         "o, w = m(x, x, x, need_weights=False, key_padding_mask=torch.tensor("
         "[[False, True, False], [False, False, True]]))", "o.sum().backward()"],
 })
+
+
+# -------------------------------------------------------------- linear algebra (issue #11)
+_SPD = "torch.tensor([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]], requires_grad=True)"
+CASES.update({
+    "linalg_gaussian_log_likelihood": [
+        f"a = {_SPD}", "b = torch.tensor([[1.0, 2.0], [0.5, -1.0], [0.3, 0.7]])",
+        "L = torch.linalg.cholesky(a)", "x = torch.cholesky_solve(b, L)",
+        "n = 0.5 * (b * x).sum() + torch.log(L.diagonal()).sum() + torch.logdet(a)",
+        "g = torch.autograd.grad(n, a, create_graph=True)", "(g[0] ** 2).sum().backward()"],
+    "linalg_inverse_det_solve_and_decompositions": [
+        f"a = {_SPD}", "i = torch.linalg.inv(a)", "d = torch.det(a)",
+        "s = torch.linalg.slogdet(a)", "x = torch.linalg.solve(a, a[0])",
+        "q = torch.linalg.qr(a)", "e = torch.linalg.eigvalsh(a)", "v = torch.linalg.svdvals(a)",
+        "p = torch.linalg.pinv(a[:2])",
+        "(i.sum() + d + s.logabsdet + x.sum() + q.R.sum() + e.sum() + v.sum() + p.sum())"
+        ".backward()"],
+    "linalg_cdist_cross_and_errors": [
+        "x = torch.tensor([[0.1, 0.2, 0.3], [1.0, -1.0, 0.5]], requires_grad=True)",
+        "c = torch.cdist(x, x * 2, p=1.5)", "m = torch.linalg.cross(x, x.flip(0))",
+        "k = torch.kron(x, x[:1])", "(c.sum() + m.sum() + k.sum()).backward()",
+        "torch.linalg.inv(torch.tensor([[1.0, 2.0], [2.0, 4.0]]))",
+        "torch.linalg.cholesky(-torch.eye(2))"],
+})
+
+# The graphs create_graph builds through each linalg op's gradient, node for node as torch's.
+_R = ("torch.tensor([[1.0, 2.0, 0.3], [0.5, -1.0, 0.8], [0.3, 0.7, -0.4], [1.5, -0.2, 0.1]], "
+      "requires_grad=True)")
+_LINALG_GRAPHS = {
+    "inv": "torch.linalg.inv(a)", "inv_ex": "torch.linalg.inv_ex(a).inverse",
+    "det": "torch.linalg.det(a)", "slogdet": "torch.linalg.slogdet(a).logabsdet",
+    "logdet": "torch.logdet(a)", "solve": "torch.linalg.solve(a, a[0])",
+    "solve_matrix": "torch.linalg.solve(a, a * 2)", "cholesky": "torch.linalg.cholesky(a)",
+    "torch_cholesky": "torch.cholesky(a)", "qr_R": "torch.linalg.qr(r).R",
+    "svdvals": "torch.linalg.svdvals(r)", "qr_Q": "torch.linalg.qr(r).Q",
+    "svd_U": "torch.linalg.svd(r, full_matrices=False).U.abs()",
+    "svd_Vh": "torch.linalg.svd(r, full_matrices=False).Vh.abs()",
+    "svd_wide_U": "torch.linalg.svd(r.mT, full_matrices=False).U.abs()",
+    "eigh": "torch.linalg.eigh(a).eigenvectors.abs()", "eigvalsh": "torch.linalg.eigvalsh(a)",
+    "eigh_both": "(lambda e: e.eigenvalues * e.eigenvectors ** 2)(torch.linalg.eigh(a))",
+    "pinv": "torch.linalg.pinv(r)", "cross": "torch.linalg.cross(r[:, :3], r.flip(0))",
+    "cdist_mm": "torch.cdist(r, r * 2, compute_mode='use_mm_for_euclid_dist')",
+    "trace": "torch.trace(a)", "kron": "torch.kron(a, r)", "diag_embed": "torch.diag_embed(r)",
+    "solve_triangular": "torch.linalg.solve_triangular(a, r.mT, upper=True)",
+    "cholesky_solve": "torch.cholesky_solve(r.mT, a.tril())",
+    "cholesky_inverse": "torch.cholesky_inverse(a.tril())",
+    "lstsq": "torch.linalg.lstsq(r, r[:, :2]).solution",
+    "matrix_exp": "torch.linalg.matrix_exp(a * 0.3)",
+    "matrix_norm_nuc": "torch.linalg.matrix_norm(a, 'nuc')",
+    "matrix_norm_2": "torch.linalg.matrix_norm(r, 2)",
+    "matrix_norm_1": "torch.linalg.matrix_norm(r, 1)", "cond": "torch.linalg.cond(r)",
+    "multi_dot": "torch.linalg.multi_dot([r, a, r.mT])",
+}
+for _name, _expr in _LINALG_GRAPHS.items():
+    CASES[f"linalg_double_backward_graph_{_name}"] = [
+        f"a = {_SPD}", f"r = {_R}", f"y = {_expr}",
+        "g = torch.autograd.grad((y * y).sum(), [a, r], create_graph=True, allow_unused=True)",
+        "h = [x for x in g if x is not None]", "(sum((x * x).sum() for x in h)).backward()"]

@@ -104,3 +104,68 @@ SURFACE_CASES.update({
         _grads_joined(lambda x: engine.nn.functional.adaptive_avg_pool3d(x, (3, 2, 2))),
         (leaf(2, 4, 5, 3),)),
 })
+
+# linear algebra (issue #11): matrices kept well conditioned (and positive-definite for
+# Cholesky) by a multiple of the identity, so that the finite differences stay accurate.
+
+
+def _conditioned(a):
+    return a + 3 * engine.eye(a.shape[-1], dtype=a.dtype)
+
+
+SURFACE_CASES.update({
+    "LinalgInvExBackward0": lambda: (lambda a: engine.linalg.inv(_conditioned(a)),
+                                     (leaf(2, 3, 3),)),
+    "LinalgDetBackward0": lambda: (lambda a: engine.linalg.det(_conditioned(a)), (leaf(3, 3),)),
+    "LinalgSlogdetBackward0": lambda: (
+        lambda a: engine.linalg.slogdet(_conditioned(a)).logabsdet, (leaf(2, 3, 3),)),
+    "LinalgSolveExBackward0": lambda: (lambda a, b: engine.linalg.solve(_conditioned(a), b),
+                                       (leaf(2, 3, 3), leaf(3, 2))),
+    "LinalgCholeskyExBackward0": lambda: (
+        lambda a: engine.linalg.cholesky(_conditioned(a @ a.mT)), (leaf(3, 3),)),
+})
+SURFACE_CASES.update({
+    "LinalgEighBackward0": lambda: (
+        lambda a: (lambda e: e.eigenvalues.unsqueeze(0) * e.eigenvectors.abs())(
+            engine.linalg.eigh(a + a.mT)), (leaf(3, 3),)),
+    "LinalgSvdBackward0": lambda: (
+        lambda a: (lambda s: s.S * s.U.abs() + s.Vh.abs())(
+            engine.linalg.svd(a, full_matrices=False)), (leaf(3, 3),)),
+    "LinalgQrBackward0": lambda: (lambda a: (lambda q: q.Q[:3] * q.R)(engine.linalg.qr(a)),
+                                  (leaf(4, 3),)),
+    "LinalgPinvBackward0": lambda: (lambda a: engine.linalg.pinv(a), (leaf(3, 4),)),
+})
+SURFACE_CASES.update({
+    "CdistBackward0": lambda: (lambda a, b: engine.cdist(a, b, p=3), (leaf(2, 3, 2), leaf(4, 2))),
+    "EuclideanDistBackward0": lambda: (
+        lambda a, b: engine.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+        (leaf(2, 3, 2), leaf(2, 4, 2))),
+    "LinalgCrossBackward0": lambda: (lambda a, b: engine.linalg.cross(a, b),
+                                     (leaf(2, 3), leaf(1, 3))),
+    "TraceBackward0": lambda: (lambda a: engine.trace(a) * a, (leaf(2, 3),)),
+})
+SURFACE_CASES.update({
+    "LinalgSolveTriangularBackward0": lambda: (
+        lambda a, b: engine.linalg.solve_triangular(_conditioned(a), b, upper=True),
+        (leaf(3, 3), leaf(2, 3, 2))),
+    "CholeskySolveBackward0": lambda: (
+        lambda b, a: engine.cholesky_solve(b, _conditioned(a).tril()), (leaf(3, 2), leaf(3, 3))),
+    "CholeskyInverseBackward0": lambda: (
+        lambda a: engine.cholesky_inverse(_conditioned(a).triu(), upper=True), (leaf(3, 3),)),
+    "CholeskyBackward0": lambda: (lambda a: _conditioned(a @ a.mT).cholesky(), (leaf(3, 3),)),
+    "LinalgLstsqBackward0": lambda: (
+        lambda a, b: (lambda r: r.solution.sum() * r.residuals)(
+            engine.linalg.lstsq(a, b, driver="gelsd")), (leaf(4, 2), leaf(4, 3))),
+})
+SURFACE_CASES["LinalgMatrixExpBackward0"] = lambda: (lambda a: engine.linalg.matrix_exp(a),
+                                                     (leaf(2, 3, 3),))
+
+
+def _diagonal_grad(a):
+    g, = engine.autograd.grad((a.diagonal(1, 0, 2) ** 3).sum(), a, create_graph=True)
+    return g
+
+
+SURFACE_CASES["DiagonalBackwardBackward0"] = lambda: (_diagonal_grad, (leaf(3, 2, 4),))
+SURFACE_CASES["DiagEmbedBackward0"] = lambda: (lambda a: engine.diag_embed(a, 1, 0, 2),
+                                               (leaf(3, 2),))
