@@ -18,7 +18,9 @@ NAMESPACES = ("torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch
               "torch.optim", "torch.optim.lr_scheduler", "torch.autograd", "torch.cuda",
               "torch.accelerator", "torch.backends", "torch.backends.mps",
               "torch.backends.cudnn", "torch.utils", "torch.utils.data",
-              "torch.utils.checkpoint")
+              "torch.utils.checkpoint",
+              # distributions
+              "torch.distributions", "torch.distributions.constraints")
 TARGET = pathlib.Path(__file__).resolve().parent.parent / "engine" / "_torch_names.py"
 
 

@@ -1,0 +1,32 @@
+"""torch.distributions: probability distributions over the engine's ops, as PyTorch's.
+
+Each distribution is plain Python over tensor ops, as torch's is, and runs the same ops in
+the same order: the graph of a log_prob or an rsample has torch's nodes, and a sample after
+the same seed draws the same numbers (torch.normal, rand, multinomial, bernoulli,
+exponential_ and uniform_ reproduce torch's CPU generator).
+
+Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
+OneHotCategorical(StraightThrough), Exponential, Laplace, Independent, kl_divergence and
+register_kl, constraints. Other torch distributions raise NotSupportedError.
+"""
+from engine.distributions import constraints
+from engine.distributions.bernoulli import Bernoulli
+from engine.distributions.categorical import Categorical
+from engine.distributions.distribution import Distribution
+from engine.distributions.exp_family import ExponentialFamily
+from engine.distributions.exponential import Exponential
+from engine.distributions.independent import Independent
+from engine.distributions.kl import kl_divergence, register_kl
+from engine.distributions.laplace import Laplace
+from engine.distributions.normal import Normal
+from engine.distributions.one_hot_categorical import (OneHotCategorical,
+                                                      OneHotCategoricalStraightThrough)
+from engine.distributions.uniform import Uniform
+
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
+           "Independent", "Laplace", "Normal", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Uniform", "kl_divergence", "register_kl"]
+
+from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.distributions")
