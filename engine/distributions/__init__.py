@@ -6,8 +6,10 @@ the same seed draws the same numbers (torch.normal, rand, multinomial, bernoulli
 exponential_ and uniform_ reproduce torch's CPU generator).
 
 Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
-OneHotCategorical(StraightThrough), Exponential, Laplace, Independent, kl_divergence and
-register_kl, constraints. Other torch distributions raise NotSupportedError.
+OneHotCategorical(StraightThrough), Exponential, Laplace, Independent, MultivariateNormal
+(its log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
+cholesky), kl_divergence and register_kl, constraints. Other torch distributions raise
+NotSupportedError.
 """
 from engine.distributions import constraints
 from engine.distributions.bernoulli import Bernoulli
@@ -18,13 +20,14 @@ from engine.distributions.exponential import Exponential
 from engine.distributions.independent import Independent
 from engine.distributions.kl import kl_divergence, register_kl
 from engine.distributions.laplace import Laplace
+from engine.distributions.multivariate_normal import MultivariateNormal
 from engine.distributions.normal import Normal
 from engine.distributions.one_hot_categorical import (OneHotCategorical,
                                                       OneHotCategoricalStraightThrough)
 from engine.distributions.uniform import Uniform
 
 __all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-           "Independent", "Laplace", "Normal", "OneHotCategorical",
+           "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Uniform", "kl_divergence", "register_kl"]
 
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402

@@ -5,18 +5,21 @@ reduced); its repr is its class name without the underscore, which is what valid
 error texts print ("Real()", "GreaterThan(lower_bound=0.0)"). The class names are torch's
 for that reason.
 
-Left out: the matrix constraints that need torch.linalg factorisations the engine lacks
-(positive_definite, positive_semidefinite, corr_cholesky) and multinomial.
+positive_definite, positive_semidefinite and corr_cholesky check through torch.linalg's
+cholesky_ex, eigvalsh and norm, read when called. Left out: multinomial and
+MixtureSameFamilyConstraint.
 """
 from __future__ import annotations
 
 import engine as torch
+from engine.distributions.utils import finfo_of
 
 __all__ = [
-    "Constraint", "boolean", "cat", "dependent", "dependent_property", "greater_than",
-    "greater_than_eq", "half_open_interval", "independent", "integer_interval", "interval",
-    "is_dependent", "less_than", "lower_cholesky", "lower_triangular", "nonnegative",
-    "nonnegative_integer", "one_hot", "positive", "positive_integer", "real", "real_vector",
+    "Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property",
+    "greater_than", "greater_than_eq", "half_open_interval", "independent",
+    "integer_interval", "interval", "is_dependent", "less_than", "lower_cholesky",
+    "lower_triangular", "nonnegative", "nonnegative_integer", "one_hot", "positive",
+    "positive_definite", "positive_integer", "positive_semidefinite", "real", "real_vector",
     "simplex", "square", "stack", "symmetric", "unit_interval",
 ]
 
@@ -284,6 +287,34 @@ class _Symmetric(_Square):
         return torch.isclose(value, value.mT, atol=1e-6).all(-2).all(-1)
 
 
+class _PositiveSemidefinite(_Symmetric):
+    def check(self, value):
+        symmetric = super().check(value)
+        if not symmetric.all():
+            return symmetric
+        return torch.linalg.eigvalsh(value).ge(0).all(-1)
+
+
+class _PositiveDefinite(_Symmetric):
+    def check(self, value):
+        symmetric = super().check(value)
+        if not symmetric.all():
+            return symmetric
+        return torch.linalg.cholesky_ex(value).info.eq(0)
+
+
+class _CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: rows of unit norm."""
+    event_dim = 2
+
+    def check(self, value):
+        # eps * n * 10: the row norms' rounding, with room to spare.
+        tolerance = float(finfo_of(value.dtype).eps) * value.size(-1) * 10
+        row_norm = torch.linalg.norm(value.detach(), dim=-1)
+        unit_row_norm = (row_norm - 1.0).abs().le(tolerance).all(dim=-1)
+        return _LowerCholesky().check(value) & unit_row_norm
+
+
 # ---------------------------------------------------------------- composed
 
 class _Cat(Constraint):
@@ -369,6 +400,9 @@ lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 square = _Square()
 symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
+positive_definite = _PositiveDefinite()
+corr_cholesky = _CorrCholesky()
 cat = _Cat
 stack = _Stack
 
