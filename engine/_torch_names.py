@@ -428,4 +428,13 @@ NAMES = {
         positive_integer positive_semidefinite real real_vector simplex square stack symmetric
         torch unit_interval
     """.split()),
+    "torch.distributions.transforms": frozenset("""
+        AbsTransform AffineTransform CatTransform ComposeTransform CorrCholeskyTransform
+        CumulativeDistributionTransform Distribution ExpTransform F IndependentTransform
+        LowerCholeskyTransform PositiveDefiniteTransform PowerTransform ReshapeTransform
+        Sequence SigmoidTransform SoftmaxTransform SoftplusTransform StackTransform
+        StickBreakingTransform TanhTransform Tensor Transform broadcast_all constraints
+        functools identity_transform lazy_property math operator pad softplus torch
+        tril_matrix_to_vec vec_to_tril_matrix
+    """.split()),
 }

@@ -20,7 +20,8 @@ NAMESPACES = ("torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch
               "torch.backends.cudnn", "torch.utils", "torch.utils.data",
               "torch.utils.checkpoint",
               # distributions
-              "torch.distributions", "torch.distributions.constraints")
+              "torch.distributions", "torch.distributions.constraints",
+              "torch.distributions.transforms")
 TARGET = pathlib.Path(__file__).resolve().parent.parent / "engine" / "_torch_names.py"
 
 

@@ -6,12 +6,13 @@ the same seed draws the same numbers (torch.normal, rand, multinomial, bernoulli
 exponential_ and uniform_ reproduce torch's CPU generator).
 
 Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
-OneHotCategorical(StraightThrough), Exponential, Laplace, Independent, MultivariateNormal
+OneHotCategorical(StraightThrough), Exponential, Laplace, Independent, LogNormal,
+TransformedDistribution and the common transforms (transforms.py), MultivariateNormal
 (its log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
 cholesky), kl_divergence and register_kl, constraints. Other torch distributions raise
 NotSupportedError.
 """
-from engine.distributions import constraints
+from engine.distributions import constraints, transforms
 from engine.distributions.bernoulli import Bernoulli
 from engine.distributions.categorical import Categorical
 from engine.distributions.distribution import Distribution
@@ -20,15 +21,28 @@ from engine.distributions.exponential import Exponential
 from engine.distributions.independent import Independent
 from engine.distributions.kl import kl_divergence, register_kl
 from engine.distributions.laplace import Laplace
+from engine.distributions.log_normal import LogNormal
 from engine.distributions.multivariate_normal import MultivariateNormal
 from engine.distributions.normal import Normal
 from engine.distributions.one_hot_categorical import (OneHotCategorical,
                                                       OneHotCategoricalStraightThrough)
+from engine.distributions.transformed_distribution import TransformedDistribution
+from engine.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform,
+                                             ExpTransform, IndependentTransform,
+                                             PowerTransform, ReshapeTransform,
+                                             SigmoidTransform, SoftmaxTransform,
+                                             SoftplusTransform, TanhTransform, Transform,
+                                             identity_transform)
 from engine.distributions.uniform import Uniform
 
 __all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-           "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Uniform", "kl_divergence", "register_kl"]
+           "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "TransformedDistribution",
+           "Uniform", "kl_divergence", "register_kl",
+           "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",
+           "IndependentTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
+           "SoftmaxTransform", "SoftplusTransform", "TanhTransform", "Transform",
+           "identity_transform"]
 
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 

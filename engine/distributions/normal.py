@@ -72,6 +72,9 @@ class Normal(ExponentialFamily):
         standardised = (value - self.loc) * self.scale.reciprocal() / math.sqrt(2)
         return 0.5 * (1 + torch.erf(standardised))
 
+    def icdf(self, value):
+        return self.loc + self.scale * torch.erfinv(2 * value - 1) * math.sqrt(2)
+
     def entropy(self):
         return 0.5 + 0.5 * math.log(2 * math.pi) + torch.log(self.scale)
 
