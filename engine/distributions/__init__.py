@@ -6,7 +6,8 @@ the same seed draws the same numbers (torch.normal, rand, multinomial, bernoulli
 exponential_ and uniform_ reproduce torch's CPU generator).
 
 Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
-OneHotCategorical(StraightThrough), Exponential, Laplace, Independent, LogNormal,
+OneHotCategorical(StraightThrough), Exponential, Laplace, Geometric, Gumbel, HalfNormal,
+Independent, LogNormal,
 TransformedDistribution and the common transforms (transforms.py), MultivariateNormal
 (its log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
 cholesky), kl_divergence and register_kl, constraints. Other torch distributions raise
@@ -18,6 +19,9 @@ from engine.distributions.categorical import Categorical
 from engine.distributions.distribution import Distribution
 from engine.distributions.exp_family import ExponentialFamily
 from engine.distributions.exponential import Exponential
+from engine.distributions.geometric import Geometric
+from engine.distributions.gumbel import Gumbel
+from engine.distributions.half_normal import HalfNormal
 from engine.distributions.independent import Independent
 from engine.distributions.kl import kl_divergence, register_kl
 from engine.distributions.laplace import Laplace
@@ -36,7 +40,7 @@ from engine.distributions.transforms import (AbsTransform, AffineTransform, Comp
 from engine.distributions.uniform import Uniform
 
 __all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-           "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal",
+           "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal",
            "OneHotCategorical", "OneHotCategoricalStraightThrough", "TransformedDistribution",
            "Uniform", "kl_divergence", "register_kl",
            "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",

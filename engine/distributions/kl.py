@@ -15,13 +15,16 @@ from engine.distributions.categorical import Categorical
 from engine.distributions.distribution import Distribution
 from engine.distributions.exp_family import ExponentialFamily
 from engine.distributions.exponential import Exponential
+from engine.distributions.geometric import Geometric
+from engine.distributions.gumbel import Gumbel
+from engine.distributions.half_normal import HalfNormal
 from engine.distributions.independent import Independent
 from engine.distributions.laplace import Laplace
 from engine.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from engine.distributions.normal import Normal
 from engine.distributions.one_hot_categorical import OneHotCategorical
 from engine.distributions.uniform import Uniform
-from engine.distributions.utils import _sum_rightmost
+from engine.distributions.utils import _sum_rightmost, euler_constant
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -134,6 +137,27 @@ def _kl_expfamily_expfamily(p, q):
     for p_param, q_param, gradient in zip(p_params, q_params, gradients):
         result -= _sum_rightmost((q_param - p_param) * gradient, len(q.event_shape))
     return result
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    return -p.entropy() - torch.log1p(-q.probs) / p.probs - q.logits
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    ct1 = p.scale / q.scale
+    ct2 = q.loc / q.scale
+    ct3 = p.loc / q.scale
+    t1 = -ct1.log() - ct2 + ct3
+    t2 = ct1 * euler_constant
+    t3 = torch.exp(ct2 + (1 + ct1).lgamma() - ct3)
+    return t1 + t2 + t3 - (1 + euler_constant)
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    return _kl_normal_normal(p.base_dist, q.base_dist)
 
 
 @register_kl(Independent, Independent)

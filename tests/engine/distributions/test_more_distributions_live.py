@@ -1,0 +1,94 @@
+"""Geometric, Gumbel and HalfNormal held to PyTorch live, as test_distributions_live holds
+the others: values, samples after a seed, grads, nodes, reprs, KL, error texts."""
+import pytest
+import torch
+
+import engine
+from tests.engine.distributions.test_distributions_live import (_differences, _leaf,
+                                                                graph_names, grads, seen)
+from tests.oracle import agree, error_of, params, run, scenarios
+
+
+def sc_geometric(lib):
+    lib.manual_seed(23)
+    D = lib.distributions
+    probs = _leaf(lib, [0.2, 0.5, 0.9, 1.0])
+    dist = D.Geometric(probs=probs)
+    draw = dist.sample((3,))
+    log_prob = dist.log_prob(lib.tensor([0.0, 1.0, 3.0, 0.0]))
+    log_prob.sum().backward()
+    by_logits = D.Geometric(logits=lib.tensor([0.0, -2.0]))
+    return (repr(dist), seen(draw), seen(log_prob), graph_names(log_prob), grads(probs),
+            [seen(t) for t in (dist.mean, dist.variance, dist.mode, dist.logits)],
+            seen(D.Geometric(probs=lib.tensor([0.3, 0.6])).entropy()), repr(by_logits),
+            seen(by_logits.probs), seen(by_logits.sample()),
+            seen(D.kl_divergence(by_logits, D.Geometric(probs=lib.tensor([0.4, 0.4])))),
+            error_of(lambda: D.Geometric(probs=lib.tensor([0.5, 0.0]))),
+            error_of(lambda: D.Geometric(probs=1.5)),
+            error_of(lambda: dist.log_prob(lib.tensor([0.5, 1.0, 1.0, 1.0]))))
+
+
+def sc_gumbel(lib):
+    lib.manual_seed(24)
+    D = lib.distributions
+    loc, scale = _leaf(lib, [0.0, 2.0]), _leaf(lib, [1.0, 0.5])
+    dist = D.Gumbel(loc, scale)
+    draw = dist.rsample((3,))
+    log_prob = dist.log_prob(lib.tensor([0.5, 1.0]))
+    (draw.sum() + log_prob.sum()).backward()
+    scalar = D.Gumbel(0.0, 1.0)
+    return (repr(dist), seen(draw), graph_names(draw), seen(log_prob), grads(loc, scale),
+            [seen(t) for t in (dist.mean, dist.mode, dist.stddev, dist.variance,
+                               dist.entropy(), dist.cdf(lib.tensor([0.5, 1.0])))],
+            repr(scalar), seen(scalar.sample((4,))), repr(dist.expand((3, 2)).batch_shape),
+            seen(dist.expand((3, 2)).sample()), error_of(lambda: D.Gumbel(0.0, 0.0)))
+
+
+def sc_half_normal(lib):
+    lib.manual_seed(25)
+    D = lib.distributions
+    scale = _leaf(lib, [1.0, 0.5, 3.0])
+    dist = D.HalfNormal(scale)
+    draw = dist.rsample((2,))
+    log_prob = dist.log_prob(lib.tensor([0.5, 0.0, 2.0]))
+    (draw.sum() + log_prob.sum()).backward()
+    return (repr(dist), seen(draw), graph_names(draw), seen(log_prob), graph_names(log_prob),
+            grads(scale), [seen(t) for t in (dist.mean, dist.mode, dist.variance,
+                                               dist.entropy(), dist.cdf(lib.tensor([0.5, 0.1, 1.0])))],
+            seen(D.kl_divergence(dist, D.HalfNormal(lib.ones(3)))),
+            repr(dist.support), error_of(lambda: dist.log_prob(lib.tensor([-1.0, 1.0, 1.0]))),
+            seen(D.HalfNormal(1.0, validate_args=False).log_prob(lib.tensor([-1.0, 1.0]))),
+            error_of(lambda: D.HalfNormal(-1.0)))
+
+
+SCENARIOS = scenarios(globals())
+
+
+@pytest.mark.parametrize("name", params(SCENARIOS))
+def test_more_distributions_agree_with_torch(name):
+    expected = run(SCENARIOS[name], torch)
+    actual = run(SCENARIOS[name], engine)
+    assert _differences(expected, actual) == []
+
+
+def sx_samples(lib):
+    """(Gumbel's samples are log(log(u)) of torch's uniforms: NumPy's float32 log may differ
+    in the last bit, so sc_gumbel holds them to rounding.)"""
+    D = lib.distributions
+    lib.manual_seed(26)
+    return [t.numpy().tobytes().hex() for t in (
+        D.Geometric(probs=lib.tensor([0.2, 0.7])).sample((5,)),
+        D.HalfNormal(lib.tensor([1.0, 2.0])).sample((4,)))]
+
+
+def test_samples_are_torchs_bit_for_bit():
+    agree(sx_samples)
+
+
+def sx_gumbel_kl_needs_lgamma(lib):
+    D = lib.distributions
+    return error_of(lambda: D.kl_divergence(D.Gumbel(0.0, 1.0), D.Gumbel(1.0, 2.0)))
+
+
+def test_gumbel_kl_names_the_missing_lgamma():
+    assert "lgamma" in run(sx_gumbel_kl_needs_lgamma, engine)[1]
