@@ -7,7 +7,7 @@ exponential_ and uniform_ reproduce torch's CPU generator).
 
 Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
 OneHotCategorical(StraightThrough), Exponential, Laplace, Geometric, Gumbel, HalfNormal,
-Independent, LogNormal,
+Independent, MixtureSameFamily, LogNormal,
 TransformedDistribution and the common transforms (transforms.py), MultivariateNormal
 (its log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
 cholesky), kl_divergence and register_kl, constraints. Other torch distributions raise
@@ -26,6 +26,7 @@ from engine.distributions.independent import Independent
 from engine.distributions.kl import kl_divergence, register_kl
 from engine.distributions.laplace import Laplace
 from engine.distributions.log_normal import LogNormal
+from engine.distributions.mixture_same_family import MixtureSameFamily
 from engine.distributions.multivariate_normal import MultivariateNormal
 from engine.distributions.normal import Normal
 from engine.distributions.one_hot_categorical import (OneHotCategorical,
@@ -40,7 +41,8 @@ from engine.distributions.transforms import (AbsTransform, AffineTransform, Comp
 from engine.distributions.uniform import Uniform
 
 __all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-           "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal",
+           "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal",
+           "MixtureSameFamily", "MultivariateNormal", "Normal",
            "OneHotCategorical", "OneHotCategoricalStraightThrough", "TransformedDistribution",
            "Uniform", "kl_divergence", "register_kl",
            "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",

@@ -6,8 +6,7 @@ error texts print ("Real()", "GreaterThan(lower_bound=0.0)"). The class names ar
 for that reason.
 
 positive_definite, positive_semidefinite and corr_cholesky check through torch.linalg's
-cholesky_ex, eigvalsh and norm, read when called. Left out: multinomial and
-MixtureSameFamilyConstraint.
+cholesky_ex, eigvalsh and norm, read when called. Left out: multinomial.
 """
 from __future__ import annotations
 
@@ -15,8 +14,8 @@ import engine as torch
 from engine.distributions.utils import finfo_of
 
 __all__ = [
-    "Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property",
-    "greater_than", "greater_than_eq", "half_open_interval", "independent",
+    "Constraint", "MixtureSameFamilyConstraint", "boolean", "cat", "corr_cholesky",
+    "dependent", "dependent_property", "greater_than", "greater_than_eq", "half_open_interval", "independent",
     "integer_interval", "interval", "is_dependent", "less_than", "lower_cholesky",
     "lower_triangular", "nonnegative", "nonnegative_integer", "one_hot", "positive",
     "positive_definite", "positive_integer", "positive_semidefinite", "real", "real_vector",
@@ -131,6 +130,35 @@ class _IndependentConstraint(Constraint):
     def __repr__(self) -> str:
         return (f"{type(self).__name__[1:]}({self.base_constraint!r}, "
                 f"{self.reinterpreted_batch_ndims})")
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """A component's support checked on every component, true where all of them hold."""
+
+    def __init__(self, base_constraint):
+        if not isinstance(base_constraint, Constraint):
+            raise AssertionError("base_constraint must be a Constraint, got "
+                                 f"{type(base_constraint).__name__}")
+        self.base_constraint = base_constraint
+        super().__init__()
+
+    @property
+    def is_discrete(self) -> bool:
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self) -> int:
+        return self.base_constraint.event_dim
+
+    def check(self, value):
+        per_component = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
+        if value.dim() < self.event_dim:
+            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+        kept = value.dim() - self.event_dim
+        return per_component.reshape(per_component.shape[:kept] + (-1,)).all(-1)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_constraint!r})"
 
 
 # ---------------------------------------------------------------- discrete

@@ -1,4 +1,4 @@
-"""Geometric, Gumbel and HalfNormal held to PyTorch live, as test_distributions_live holds
+"""Geometric, Gumbel, HalfNormal and MixtureSameFamily held to PyTorch live, as test_distributions_live holds
 the others: values, samples after a seed, grads, nodes, reprs, KL, error texts."""
 import pytest
 import torch
@@ -61,6 +61,31 @@ def sc_half_normal(lib):
             error_of(lambda: D.HalfNormal(-1.0)))
 
 
+def sc_gaussian_mixture(lib):
+    """A mixture density network's head: MixtureSameFamily of Independent Normals."""
+    lib.manual_seed(27)
+    D = lib.distributions
+    logits = _leaf(lib, [[0.2, -1.0, 0.5], [1.0, 0.0, 0.0]])
+    means = _leaf(lib, [[[0.0, 1.0], [2.0, -1.0], [-2.0, 0.5]],
+                        [[1.0, 1.0], [0.0, 0.0], [3.0, -3.0]]])
+    components = D.Independent(D.Normal(means, lib.ones(2, 3, 2) * 0.5), 1)
+    mixture = D.MixtureSameFamily(D.Categorical(logits=logits), components)
+    value = lib.tensor([[0.5, 0.5], [1.0, -1.0]])
+    log_prob = mixture.log_prob(value)
+    (-log_prob.sum()).backward()
+    scalar = D.MixtureSameFamily(D.Categorical(lib.tensor([0.3, 0.7])),
+                                 D.Normal(lib.tensor([-1.0, 2.0]), lib.tensor([0.5, 1.0])))
+    return (repr(mixture), repr(mixture.batch_shape), repr(mixture.event_shape),
+            seen(log_prob), graph_names(log_prob), grads(logits, means),
+            seen(mixture.mean), seen(mixture.variance), seen(mixture.sample()),
+            seen(mixture.sample((3,))), repr(mixture.support),
+            seen(scalar.sample((5,))), seen(scalar.cdf(lib.tensor([0.0, 1.0]))),
+            repr(scalar.expand((4,)).batch_shape),
+            error_of(lambda: D.MixtureSameFamily(D.Normal(0.0, 1.0), components)),
+            error_of(lambda: D.MixtureSameFamily(D.Categorical(lib.ones(2)), components)),
+            error_of(lambda: D.MixtureSameFamily(D.Categorical(lib.ones(3)), "normal")))
+
+
 SCENARIOS = scenarios(globals())
 
 
@@ -92,3 +117,4 @@ def sx_gumbel_kl_needs_lgamma(lib):
 
 def test_gumbel_kl_names_the_missing_lgamma():
     assert "lgamma" in run(sx_gumbel_kl_needs_lgamma, engine)[1]
+
