@@ -7,7 +7,7 @@ exponential_ and uniform_ reproduce torch's CPU generator).
 
 Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
 OneHotCategorical(StraightThrough), Exponential, Laplace, Geometric, Gumbel, HalfNormal,
-Independent, MixtureSameFamily, LogNormal,
+Independent, MixtureSameFamily, LogNormal, RelaxedBernoulli, RelaxedOneHotCategorical,
 TransformedDistribution and the common transforms (transforms.py), MultivariateNormal
 (its log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
 cholesky), kl_divergence and register_kl, constraints. Other torch distributions raise
@@ -31,6 +31,8 @@ from engine.distributions.multivariate_normal import MultivariateNormal
 from engine.distributions.normal import Normal
 from engine.distributions.one_hot_categorical import (OneHotCategorical,
                                                       OneHotCategoricalStraightThrough)
+from engine.distributions.relaxed_bernoulli import RelaxedBernoulli
+from engine.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from engine.distributions.transformed_distribution import TransformedDistribution
 from engine.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform,
                                              ExpTransform, IndependentTransform,
@@ -43,7 +45,8 @@ from engine.distributions.uniform import Uniform
 __all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
            "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal",
            "MixtureSameFamily", "MultivariateNormal", "Normal",
-           "OneHotCategorical", "OneHotCategoricalStraightThrough", "TransformedDistribution",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "RelaxedBernoulli",
+           "RelaxedOneHotCategorical", "TransformedDistribution",
            "Uniform", "kl_divergence", "register_kl",
            "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",
            "IndependentTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",

@@ -1,4 +1,5 @@
-"""Geometric, Gumbel, HalfNormal and MixtureSameFamily held to PyTorch live, as test_distributions_live holds
+"""Geometric, Gumbel, HalfNormal, MixtureSameFamily and the relaxed (Gumbel-softmax)
+Bernoulli and one-hot Categorical held to PyTorch live, as test_distributions_live holds
 the others: values, samples after a seed, grads, nodes, reprs, KL, error texts."""
 import pytest
 import torch
@@ -84,6 +85,35 @@ def sc_gaussian_mixture(lib):
             error_of(lambda: D.MixtureSameFamily(D.Normal(0.0, 1.0), components)),
             error_of(lambda: D.MixtureSameFamily(D.Categorical(lib.ones(2)), components)),
             error_of(lambda: D.MixtureSameFamily(D.Categorical(lib.ones(3)), "normal")))
+
+
+def sc_relaxed_bernoulli(lib):
+    lib.manual_seed(28)
+    D = lib.distributions
+    temperature = lib.tensor(0.5)
+    logits = _leaf(lib, [0.0, 2.0, -1.0])
+    dist = D.RelaxedBernoulli(temperature, logits=logits)
+    draw = dist.rsample((2,))
+    log_prob = dist.log_prob(lib.tensor([0.3, 0.9, 0.1]))
+    (draw.sum() + log_prob.sum()).backward()
+    by_probs = D.RelaxedBernoulli(temperature, probs=lib.tensor([0.2, 0.7]))
+    return (repr(dist), seen(draw), graph_names(draw), seen(log_prob), grads(logits),
+            seen(dist.probs), repr(by_probs), seen(by_probs.sample((3,))),
+            repr(dist.support), repr(dist.expand((4, 3)).batch_shape),
+            error_of(lambda: D.RelaxedBernoulli(temperature, probs=1.5)))
+
+
+def sc_relaxed_one_hot_categorical(lib):
+    """Gumbel-softmax: a reparameterised, relaxed one-hot sample."""
+    lib.manual_seed(29)
+    D = lib.distributions
+    logits = _leaf(lib, [[0.0, 1.0, 2.0], [1.0, 1.0, -1.0]])
+    dist = D.RelaxedOneHotCategorical(lib.tensor(0.7), logits=logits)
+    draw = dist.rsample()
+    (draw * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+    return (repr(dist), repr(dist.batch_shape), repr(dist.event_shape), seen(draw),
+            graph_names(draw), grads(logits), seen(dist.sample((2,))), seen(dist.probs),
+            repr(dist.support), repr(dist.base_dist))
 
 
 SCENARIOS = scenarios(globals())
