@@ -8,7 +8,7 @@ exponential_ and uniform_ reproduce torch's CPU generator).
 Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
 OneHotCategorical(StraightThrough), Exponential, Laplace, Geometric, Gumbel, HalfNormal,
 Independent, MixtureSameFamily, LogNormal, RelaxedBernoulli, RelaxedOneHotCategorical,
-TransformedDistribution and the common transforms (transforms.py), MultivariateNormal
+TransformedDistribution, transforms, biject_to and transform_to, MultivariateNormal
 (its log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
 cholesky), kl_divergence and register_kl, constraints. Other torch distributions raise
 NotSupportedError.
@@ -16,6 +16,7 @@ NotSupportedError.
 from engine.distributions import constraints, transforms
 from engine.distributions.bernoulli import Bernoulli
 from engine.distributions.categorical import Categorical
+from engine.distributions.constraint_registry import biject_to, transform_to
 from engine.distributions.distribution import Distribution
 from engine.distributions.exp_family import ExponentialFamily
 from engine.distributions.exponential import Exponential
@@ -34,12 +35,14 @@ from engine.distributions.one_hot_categorical import (OneHotCategorical,
 from engine.distributions.relaxed_bernoulli import RelaxedBernoulli
 from engine.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from engine.distributions.transformed_distribution import TransformedDistribution
-from engine.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform,
-                                             ExpTransform, IndependentTransform,
-                                             PowerTransform, ReshapeTransform,
-                                             SigmoidTransform, SoftmaxTransform,
-                                             SoftplusTransform, TanhTransform, Transform,
-                                             identity_transform)
+from engine.distributions.transforms import (AbsTransform, AffineTransform, CatTransform,
+                                             ComposeTransform, ExpTransform,
+                                             IndependentTransform, LowerCholeskyTransform,
+                                             PositiveDefiniteTransform, PowerTransform,
+                                             ReshapeTransform, SigmoidTransform,
+                                             SoftmaxTransform, SoftplusTransform,
+                                             StackTransform, StickBreakingTransform,
+                                             TanhTransform, Transform, identity_transform)
 from engine.distributions.uniform import Uniform
 
 __all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
@@ -47,11 +50,12 @@ __all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "Exponenti
            "MixtureSameFamily", "MultivariateNormal", "Normal",
            "OneHotCategorical", "OneHotCategoricalStraightThrough", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "TransformedDistribution",
-           "Uniform", "kl_divergence", "register_kl",
-           "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",
-           "IndependentTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
-           "SoftmaxTransform", "SoftplusTransform", "TanhTransform", "Transform",
-           "identity_transform"]
+           "Uniform", "biject_to", "kl_divergence", "register_kl", "transform_to",
+           "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
+           "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
+           "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
+           "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform"]
 
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 

@@ -4,7 +4,10 @@ a squashed Gaussian policy = Normal through tanh).
 
 Present: Transform and its inverse, ComposeTransform (identity_transform), IndependentTransform,
 ReshapeTransform, ExpTransform, PowerTransform, SigmoidTransform, SoftplusTransform,
-TanhTransform, AbsTransform, AffineTransform, SoftmaxTransform.
+TanhTransform, AbsTransform, AffineTransform, SoftmaxTransform, StickBreakingTransform,
+LowerCholeskyTransform and PositiveDefiniteTransform (Tensor.diag_embed, which the engine
+lacks), CatTransform, StackTransform. Left out: CorrCholeskyTransform and
+CumulativeDistributionTransform.
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from engine.dtypes import Size
 __all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",
            "IndependentTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
            "SoftmaxTransform", "SoftplusTransform", "TanhTransform", "Transform",
-           "identity_transform"]
+           "identity_transform", "CatTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "StackTransform", "StickBreakingTransform"]
 
 
 def _softplus(x):
@@ -610,6 +614,213 @@ class SoftmaxTransform(Transform):
         if len(shape) < 1:
             raise ValueError("Too few dimensions on input")
         return shape
+
+
+class StickBreakingTransform(Transform):
+    """Unconstrained vectors of length K - 1 to the K-simplex by stick breaking: bijective,
+    unlike SoftmaxTransform."""
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    bijective = True
+
+    def __eq__(self, other):
+        return isinstance(other, StickBreakingTransform)
+
+    def _call(self, x):
+        offset = x.shape[-1] + 1 - x.new_ones(x.shape[-1]).cumsum(-1)
+        z = _clipped_sigmoid(x - offset.log())
+        z_cumprod = (1 - z).cumprod(-1)
+        pad = torch.nn.functional.pad
+        return pad(z, [0, 1], value=1) * pad(z_cumprod, [1, 0], value=1)
+
+    def _inverse(self, y):
+        y_crop = y[..., :-1]
+        offset = y.shape[-1] - y.new_ones(y_crop.shape[-1]).cumsum(-1)
+        sf = 1 - y_crop.cumsum(-1)
+        # The remaining stick, kept above 0 so that its log stays finite.
+        sf = torch.clamp(sf, min=float(finfo_of(y.dtype).tiny))
+        return y_crop.log() - sf.log() + offset.log()
+
+    def log_abs_det_jacobian(self, x, y):
+        offset = x.shape[-1] + 1 - x.new_ones(x.shape[-1]).cumsum(-1)
+        x = x - offset.log()
+        return (-x + torch.nn.functional.logsigmoid(x) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return shape[:-1] + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return shape[:-1] + (shape[-1] - 1,)
+
+
+class LowerCholeskyTransform(Transform):
+    """Square matrices to lower-triangular ones with a positive (exp'd) diagonal."""
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.lower_cholesky
+
+    def __eq__(self, other):
+        return isinstance(other, LowerCholeskyTransform)
+
+    def _call(self, x):
+        return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
+
+    def _inverse(self, y):
+        return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+class PositiveDefiniteTransform(Transform):
+    """Square matrices to positive-definite ones: L L^T of their LowerCholeskyTransform."""
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def __eq__(self, other):
+        return isinstance(other, PositiveDefiniteTransform)
+
+    def _call(self, x):
+        x = LowerCholeskyTransform()(x)
+        return x @ x.mT
+
+    def _inverse(self, y):
+        y = torch.linalg.cholesky(y)
+        return LowerCholeskyTransform().inv(y)
+
+
+def _check_dim_and_size(owner: str, tensor, dim: int, size: int, what: str, name: str):
+    """torch's AssertionErrors: `dim` out of range for `owner`, or `name`.size(dim) not the
+    `what` (the slices' total length, or the number of transforms)."""
+    if not -tensor.dim() <= dim < tensor.dim():
+        raise AssertionError(f"dim {dim} out of range for {owner} with {tensor.dim()} "
+                             "dimensions")
+    if tensor.size(dim) != size:
+        raise AssertionError(f"{name}.size({dim}) = {tensor.size(dim)} must equal {what} "
+                             f"{size}")
+
+
+class CatTransform(Transform):
+    """A transform per consecutive slice of `dim`, of the given lengths."""
+
+    def __init__(self, tseq, dim: int = 0, lengths=None, cache_size: int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms "
+                                 f"({len(self.transforms)})")
+        self.dim = dim
+
+    @lazy_property
+    def event_dim(self) -> int:
+        return max(t.event_dim for t in self.transforms)
+
+    @lazy_property
+    def length(self) -> int:
+        return sum(self.lengths)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+
+    def _slices(self, tensor):
+        starts = [sum(self.lengths[:i]) for i in range(len(self.lengths))]
+        return [tensor.narrow(self.dim, start, length)
+                for start, length in zip(starts, self.lengths)]
+
+    def _call(self, x):
+        _check_dim_and_size("tensor", x, self.dim, self.length, "length", "x")
+        return torch.cat([t(piece) for t, piece in zip(self.transforms, self._slices(x))],
+                         dim=self.dim)
+
+    def _inverse(self, y):
+        _check_dim_and_size("tensor", y, self.dim, self.length, "length", "y")
+        return torch.cat([t.inv(piece) for t, piece in zip(self.transforms, self._slices(y))],
+                         dim=self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        _check_dim_and_size("x", x, self.dim, self.length, "length", "x")
+        _check_dim_and_size("y", y, self.dim, self.length, "length", "y")
+        terms = []
+        for t, x_piece, y_piece in zip(self.transforms, self._slices(x), self._slices(y)):
+            term = t.log_abs_det_jacobian(x_piece, y_piece)
+            if t.event_dim < self.event_dim:
+                term = _sum_rightmost(term, self.event_dim - t.event_dim)
+            terms.append(term)
+        dim = self.dim - x.dim() if self.dim >= 0 else self.dim
+        dim = dim + self.event_dim
+        # A concatenated batch dim keeps the pieces apart; an event dim sums them.
+        return torch.cat(terms, dim=dim) if dim < 0 else sum(terms)
+
+    @property
+    def bijective(self) -> bool:
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+
+class StackTransform(Transform):
+    """A transform per index of `dim`."""
+
+    def __init__(self, tseq, dim: int = 0, cache_size: int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return StackTransform(self.transforms, self.dim, cache_size)
+
+    def _slice(self, z):
+        return [z.select(self.dim, i) for i in range(z.size(self.dim))]
+
+    def _call(self, x):
+        _check_dim_and_size("tensor", x, self.dim, len(self.transforms), "len(transforms)",
+                            "x")
+        return torch.stack([t(piece) for piece, t in zip(self._slice(x), self.transforms)],
+                           dim=self.dim)
+
+    def _inverse(self, y):
+        _check_dim_and_size("tensor", y, self.dim, len(self.transforms), "len(transforms)",
+                            "y")
+        return torch.stack([t.inv(piece) for piece, t in zip(self._slice(y), self.transforms)],
+                           dim=self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        _check_dim_and_size("x", x, self.dim, len(self.transforms), "len(transforms)", "x")
+        _check_dim_and_size("y", y, self.dim, len(self.transforms), "len(transforms)", "y")
+        return torch.stack([t.log_abs_det_jacobian(x_piece, y_piece) for x_piece, y_piece, t
+                            in zip(self._slice(x), self._slice(y), self.transforms)],
+                           dim=self.dim)
+
+    @property
+    def bijective(self) -> bool:
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)
 
 
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402

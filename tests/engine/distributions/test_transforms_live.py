@@ -1,4 +1,5 @@
-"""torch.distributions.transforms, TransformedDistribution and LogNormal held to PyTorch live
+"""torch.distributions.transforms, biject_to / transform_to, TransformedDistribution and
+LogNormal held to PyTorch live
 (the same comparison as test_distributions_live: everything equal, floats to float32
 rounding): values, inverses, log |det J|, the squashed-Gaussian policy of SAC (Normal through
 TanhTransform with its cache), reprs, shapes and errors."""
@@ -110,6 +111,44 @@ def sc_transformed_distribution_shapes(lib):
             error_of(lambda: D.TransformedDistribution(base, [T.ExpTransform(), "exp"])),
             error_of(lambda: D.TransformedDistribution(D.Normal(0.0, 1.0),
                                                        T.ReshapeTransform((4,), (2, 2)))))
+
+
+def sc_stick_breaking_cat_stack(lib):
+    T = lib.distributions.transforms
+    x = _leaf(lib, [[0.5, -1.0, 2.0], [0.0, 0.0, 0.0]])
+    stick = T.StickBreakingTransform()
+    y = stick(x)
+    ladj = stick.log_abs_det_jacobian(x, y)
+    ladj.sum().backward()
+    cat = T.CatTransform([T.ExpTransform(), T.identity_transform], dim=1, lengths=[1, 2])
+    stack = T.StackTransform([T.ExpTransform(), T.TanhTransform()], dim=0)
+    return (repr(stick), seen(y), seen(stick.inv(y)), seen(ladj), graph_names(ladj), grads(x),
+            repr(stick.forward_shape(lib.Size([2, 3]))), repr(stick.codomain),
+            seen(cat(x)), seen(cat.inv(cat(x))), seen(cat.log_abs_det_jacobian(x, cat(x))),
+            repr(cat.domain), cat.event_dim, seen(stack(x)), seen(stack.inv(stack(x))),
+            seen(stack.log_abs_det_jacobian(x, stack(x))), repr(stack.codomain),
+            error_of(lambda: cat(lib.zeros(2, 4))), error_of(lambda: stack(lib.zeros(3, 2))),
+            error_of(lambda: stack.log_abs_det_jacobian(lib.zeros(2), lib.zeros(2, 2))))
+
+
+def sc_biject_to_and_transform_to(lib):
+    D = lib.distributions
+    C = D.constraints
+    x = lib.tensor([[-1.0, 0.0, 2.0], [0.5, -0.5, 1.0]])
+    observed = []
+    for constraint in (C.real, C.positive, C.nonnegative, C.greater_than(1.5),
+                       C.greater_than_eq(-1.0), C.less_than(2.0), C.unit_interval,
+                       C.interval(-2.0, 3.0), C.half_open_interval(0.0, 5.0), C.real_vector,
+                       C.independent(C.positive, 1), C.simplex,
+                       C.cat([C.positive, C.real], dim=1, lengths=[1, 2]),
+                       C.stack([C.positive, C.unit_interval], dim=0)):
+        for registry in (D.biject_to, D.transform_to):
+            transform = registry(constraint)
+            observed.append((repr(transform), seen(transform(x)),
+                             bool(constraint.check(transform(x)).all())))
+    return (observed, error_of(lambda: D.biject_to(C.boolean)),
+            error_of(lambda: D.biject_to(C.lower_cholesky)),
+            error_of(lambda: D.biject_to.register(3, lambda c: None)))
 
 
 SCENARIOS = scenarios(globals())
