@@ -7,8 +7,9 @@ exponential_ and uniform_ reproduce torch's CPU generator).
 
 Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
 OneHotCategorical(StraightThrough), Exponential, Laplace, Geometric, Gumbel, HalfNormal,
-Independent, MixtureSameFamily, LogNormal, RelaxedBernoulli, RelaxedOneHotCategorical,
-TransformedDistribution, transforms, biject_to and transform_to, MultivariateNormal
+Independent, MixtureSameFamily, LogNormal, LogisticNormal, Pareto, Weibull (its mean and
+variance need lgamma), RelaxedBernoulli, RelaxedOneHotCategorical, TransformedDistribution,
+transforms, biject_to and transform_to, MultivariateNormal
 (its log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
 cholesky), kl_divergence and register_kl, constraints. Other torch distributions raise
 NotSupportedError.
@@ -27,11 +28,13 @@ from engine.distributions.independent import Independent
 from engine.distributions.kl import kl_divergence, register_kl
 from engine.distributions.laplace import Laplace
 from engine.distributions.log_normal import LogNormal
+from engine.distributions.logistic_normal import LogisticNormal
 from engine.distributions.mixture_same_family import MixtureSameFamily
 from engine.distributions.multivariate_normal import MultivariateNormal
 from engine.distributions.normal import Normal
 from engine.distributions.one_hot_categorical import (OneHotCategorical,
                                                       OneHotCategoricalStraightThrough)
+from engine.distributions.pareto import Pareto
 from engine.distributions.relaxed_bernoulli import RelaxedBernoulli
 from engine.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from engine.distributions.transformed_distribution import TransformedDistribution
@@ -44,13 +47,14 @@ from engine.distributions.transforms import (AbsTransform, AffineTransform, CatT
                                              StackTransform, StickBreakingTransform,
                                              TanhTransform, Transform, identity_transform)
 from engine.distributions.uniform import Uniform
+from engine.distributions.weibull import Weibull
 
 __all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
            "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal",
-           "MixtureSameFamily", "MultivariateNormal", "Normal",
-           "OneHotCategorical", "OneHotCategoricalStraightThrough", "RelaxedBernoulli",
-           "RelaxedOneHotCategorical", "TransformedDistribution",
-           "Uniform", "biject_to", "kl_divergence", "register_kl", "transform_to",
+           "LogisticNormal", "MixtureSameFamily", "MultivariateNormal", "Normal",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto",
+           "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution",
+           "Uniform", "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to",
            "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
            "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
            "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",

@@ -1,5 +1,5 @@
-"""Geometric, Gumbel, HalfNormal, MixtureSameFamily and the relaxed (Gumbel-softmax)
-Bernoulli and one-hot Categorical held to PyTorch live, as test_distributions_live holds
+"""Geometric, Gumbel, HalfNormal, Pareto, Weibull, LogisticNormal, MixtureSameFamily and
+the relaxed (Gumbel-softmax) Bernoulli and one-hot Categorical held to PyTorch live, as test_distributions_live holds
 the others: values, samples after a seed, grads, nodes, reprs, KL, error texts."""
 import pytest
 import torch
@@ -114,6 +114,52 @@ def sc_relaxed_one_hot_categorical(lib):
     return (repr(dist), repr(dist.batch_shape), repr(dist.event_shape), seen(draw),
             graph_names(draw), grads(logits), seen(dist.sample((2,))), seen(dist.probs),
             repr(dist.support), repr(dist.base_dist))
+
+
+def sc_pareto(lib):
+    lib.manual_seed(30)
+    D = lib.distributions
+    scale, alpha = _leaf(lib, [1.0, 2.0]), _leaf(lib, [3.0, 0.5])
+    dist = D.Pareto(scale, alpha)
+    draw = dist.rsample((3,))
+    log_prob = dist.log_prob(lib.tensor([1.5, 4.0]))
+    (draw.sum() + log_prob.sum()).backward()
+    other = D.Pareto(lib.tensor([0.5, 3.0]), lib.tensor([2.0, 2.0]))
+    return (repr(dist), seen(draw), graph_names(draw), seen(log_prob), grads(scale, alpha),
+            [seen(t) for t in (dist.mean, dist.mode, dist.variance, dist.entropy(),
+                               dist.cdf(lib.tensor([1.5, 4.0])))],
+            repr(dist.support), seen(D.kl_divergence(dist, other)),
+            repr(dist.expand((2, 2)).batch_shape),
+            error_of(lambda: dist.log_prob(lib.tensor([0.5, 4.0]))))
+
+
+def sc_logistic_normal(lib):
+    lib.manual_seed(31)
+    D = lib.distributions
+    loc, scale = _leaf(lib, [0.0, 1.0, -1.0]), _leaf(lib, [1.0, 0.5, 2.0])
+    dist = D.LogisticNormal(loc, scale)
+    draw = dist.rsample((2,))
+    log_prob = dist.log_prob(lib.tensor([0.1, 0.2, 0.3, 0.4]))
+    (draw[..., 0].sum() + log_prob).backward()
+    return (repr(dist), repr(dist.batch_shape), repr(dist.event_shape), seen(draw),
+            seen(log_prob), graph_names(log_prob), grads(loc, scale),
+            repr(D.LogisticNormal(0.0, 1.0).event_shape), seen(D.LogisticNormal(0.0, 1.0).sample()),
+            repr(dist.support))
+
+
+def sc_weibull(lib):
+    lib.manual_seed(32)
+    D = lib.distributions
+    scale, concentration = _leaf(lib, [1.0, 2.0]), _leaf(lib, [1.5, 0.7])
+    dist = D.Weibull(scale, concentration)
+    draw = dist.rsample((3,))
+    log_prob = dist.log_prob(lib.tensor([0.5, 3.0]))
+    (draw.sum() + log_prob.sum()).backward()
+    wide = dist.expand((2, 2))
+    return (repr(dist), seen(draw), graph_names(draw), seen(log_prob), grads(scale, concentration),
+            seen(dist.mode), seen(dist.entropy()), seen(dist.cdf(lib.tensor([0.5, 3.0]))),
+            repr(wide.batch_shape), seen(wide.sample()))
+
 
 
 SCENARIOS = scenarios(globals())
