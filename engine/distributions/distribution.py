@@ -167,7 +167,8 @@ class Distribution:
 
     def __repr__(self) -> str:
         shown = [name for name in self.arg_constraints if name in self.__dict__]
-        return f"{type(self).__name__}({', '.join(_param_text(name, self.__dict__[name]) for name in shown)})"
+        params = ", ".join(_param_text(name, self.__dict__[name]) for name in shown)
+        return f"{type(self).__name__}({params})"
 
 
 def _param_text(name: str, value) -> str:

@@ -1,6 +1,7 @@
 """Geometric, Gumbel, HalfNormal, Pareto, Weibull, LogisticNormal, MixtureSameFamily and
-the relaxed (Gumbel-softmax) Bernoulli and one-hot Categorical held to PyTorch live, as test_distributions_live holds
-the others: values, samples after a seed, grads, nodes, reprs, KL, error texts."""
+the relaxed (Gumbel-softmax) Bernoulli and one-hot Categorical held to PyTorch live, as
+test_distributions_live holds the others: values, samples after a seed, grads, nodes,
+reprs, KL, error texts."""
 import pytest
 import torch
 
@@ -54,8 +55,8 @@ def sc_half_normal(lib):
     log_prob = dist.log_prob(lib.tensor([0.5, 0.0, 2.0]))
     (draw.sum() + log_prob.sum()).backward()
     return (repr(dist), seen(draw), graph_names(draw), seen(log_prob), graph_names(log_prob),
-            grads(scale), [seen(t) for t in (dist.mean, dist.mode, dist.variance,
-                                               dist.entropy(), dist.cdf(lib.tensor([0.5, 0.1, 1.0])))],
+            grads(scale), [seen(t) for t in (dist.mean, dist.mode, dist.variance, dist.entropy(),
+                                               dist.cdf(lib.tensor([0.5, 0.1, 1.0])))],
             seen(D.kl_divergence(dist, D.HalfNormal(lib.ones(3)))),
             repr(dist.support), error_of(lambda: dist.log_prob(lib.tensor([-1.0, 1.0, 1.0]))),
             seen(D.HalfNormal(1.0, validate_args=False).log_prob(lib.tensor([-1.0, 1.0]))),
@@ -143,7 +144,8 @@ def sc_logistic_normal(lib):
     (draw[..., 0].sum() + log_prob).backward()
     return (repr(dist), repr(dist.batch_shape), repr(dist.event_shape), seen(draw),
             seen(log_prob), graph_names(log_prob), grads(loc, scale),
-            repr(D.LogisticNormal(0.0, 1.0).event_shape), seen(D.LogisticNormal(0.0, 1.0).sample()),
+            repr(D.LogisticNormal(0.0, 1.0).event_shape),
+            seen(D.LogisticNormal(0.0, 1.0).sample()),
             repr(dist.support))
 
 
@@ -156,7 +158,8 @@ def sc_weibull(lib):
     log_prob = dist.log_prob(lib.tensor([0.5, 3.0]))
     (draw.sum() + log_prob.sum()).backward()
     wide = dist.expand((2, 2))
-    return (repr(dist), seen(draw), graph_names(draw), seen(log_prob), grads(scale, concentration),
+    return (repr(dist), seen(draw), graph_names(draw), seen(log_prob),
+            grads(scale, concentration),
             seen(dist.mode), seen(dist.entropy()), seen(dist.cdf(lib.tensor([0.5, 3.0]))),
             repr(wide.batch_shape), seen(wide.sample()))
 
