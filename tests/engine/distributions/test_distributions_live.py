@@ -488,6 +488,23 @@ def sc_constraints(lib):
             error_of(lambda: C.dependent.event_dim))
 
 
+def sc_utils(lib):
+    U = lib.distributions.utils
+    mat = _leaf(lib, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    below = U.tril_matrix_to_vec(mat, diag=-1)
+    back = U.vec_to_tril_matrix(below, diag=-1)
+    back.sum().backward()
+    probs = lib.tensor([0.0, 0.3, 1.0])
+    return (seen(U.tril_matrix_to_vec(mat)), seen(below), seen(back), graph_names(back),
+            grads(mat), seen(U.vec_to_tril_matrix(lib.arange(6.0))),
+            seen(U.probs_to_logits(probs)), seen(U.probs_to_logits(probs, is_binary=True)),
+            seen(U.logits_to_probs(lib.tensor([0.0, 1.0]))), seen(U.clamp_probs(probs)),
+            [seen(t) for t in U.broadcast_all(lib.zeros(2, 1), 3.0, lib.ones(3))],
+            U.euler_constant, error_of(lambda: U.tril_matrix_to_vec(mat, diag=3)),
+            error_of(lambda: U.vec_to_tril_matrix(lib.ones(4))),
+            error_of(lambda: U.broadcast_all(lib.ones(2), "x")))
+
+
 SCENARIOS = scenarios(globals())
 # The torch.linalg functions these cases reach are being added on another branch: until they
 # are in, the cases are strict xfails, and they hold to torch from the day they are.
