@@ -5,19 +5,20 @@ the same order: the graph of a log_prob or an rsample has torch's nodes, and a s
 the same seed draws the same numbers (torch.normal, rand, multinomial, bernoulli,
 exponential_ and uniform_ reproduce torch's CPU generator).
 
-Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, Categorical,
-OneHotCategorical(StraightThrough), Exponential, Laplace, Geometric, Gumbel, HalfNormal,
-Independent, MixtureSameFamily, LogNormal, LogisticNormal, Pareto, Weibull (its mean and
-variance need lgamma), RelaxedBernoulli, RelaxedOneHotCategorical, TransformedDistribution,
-transforms, biject_to and transform_to, MultivariateNormal
-(its log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
-cholesky), kl_divergence and register_kl, constraints. Other torch distributions raise
-NotSupportedError.
+Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, ContinuousBernoulli,
+Categorical, OneHotCategorical(StraightThrough), Exponential, Laplace, Geometric, Gumbel,
+HalfNormal, Independent, MixtureSameFamily, LogNormal, LogisticNormal, Pareto, Weibull (its
+mean and variance need lgamma), RelaxedBernoulli, RelaxedOneHotCategorical,
+TransformedDistribution, transforms, biject_to and transform_to, MultivariateNormal (its
+log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
+cholesky), kl_divergence with every rule torch registers between these, register_kl,
+constraints. Other torch distributions raise NotSupportedError.
 """
 from engine.distributions import constraints, transforms
 from engine.distributions.bernoulli import Bernoulli
 from engine.distributions.categorical import Categorical
 from engine.distributions.constraint_registry import biject_to, transform_to
+from engine.distributions.continuous_bernoulli import ContinuousBernoulli
 from engine.distributions.distribution import Distribution
 from engine.distributions.exp_family import ExponentialFamily
 from engine.distributions.exponential import Exponential
@@ -49,9 +50,9 @@ from engine.distributions.transforms import (AbsTransform, AffineTransform, CatT
 from engine.distributions.uniform import Uniform
 from engine.distributions.weibull import Weibull
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-           "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal",
-           "LogisticNormal", "MixtureSameFamily", "MultivariateNormal", "Normal",
+__all__ = ["Bernoulli", "Categorical", "ContinuousBernoulli", "Distribution", "Exponential",
+           "ExponentialFamily", "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace",
+           "LogNormal", "LogisticNormal", "MixtureSameFamily", "MultivariateNormal", "Normal",
            "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution",
            "Uniform", "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to",
