@@ -100,6 +100,10 @@ from engine.nn._ops.linear import addmm  # noqa: E402
 from engine import accelerator, backends, cuda, linalg, utils  # noqa: E402
 import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
 
+# distributions (torch.distributions)
+from engine import distributions  # noqa: E402,F401
+
+
 # linear algebra (issue #11): inverses, determinants, decompositions, distances
 from engine.ops.linalg_solve import det, inv as inverse, logdet  # noqa: E402
 from engine.ops.linalg_solve import torch_slogdet as slogdet  # noqa: E402

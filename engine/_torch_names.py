@@ -405,4 +405,43 @@ NAMES = {
         multi_dot norm pinv qr slogdet solve solve_ex solve_triangular svd svdvals tensorinv
         tensorsolve vander vecdot vector_norm
     """.split()),
+    "torch.distributions": frozenset("""
+        AbsTransform AffineTransform Bernoulli Beta Binomial CatTransform Categorical Cauchy
+        Chi2 ComposeTransform ContinuousBernoulli CorrCholeskyTransform
+        CumulativeDistributionTransform Dirichlet Distribution ExpTransform Exponential
+        ExponentialFamily FisherSnedecor Gamma GeneralizedPareto Geometric Gumbel HalfCauchy
+        HalfNormal Independent IndependentTransform InverseGamma Kumaraswamy LKJCholesky Laplace
+        LogNormal LogisticNormal LowRankMultivariateNormal LowerCholeskyTransform
+        MixtureSameFamily Multinomial MultivariateNormal NegativeBinomial Normal
+        OneHotCategorical OneHotCategoricalStraightThrough Pareto Poisson
+        PositiveDefiniteTransform PowerTransform RelaxedBernoulli RelaxedOneHotCategorical
+        ReshapeTransform SigmoidTransform SoftmaxTransform SoftplusTransform StackTransform
+        StickBreakingTransform StudentT TanhTransform Transform TransformedDistribution Uniform
+        VonMises Weibull Wishart bernoulli beta biject_to binomial categorical cauchy chi2
+        constraint_registry constraints continuous_bernoulli dirichlet distribution exp_family
+        exponential fishersnedecor gamma generalized_pareto geometric gumbel half_cauchy
+        half_normal identity_transform independent inverse_gamma kl kl_divergence kumaraswamy
+        laplace lkj_cholesky log_normal logistic_normal lowrank_multivariate_normal
+        mixture_same_family multinomial multivariate_normal negative_binomial normal
+        one_hot_categorical pareto poisson register_kl relaxed_bernoulli relaxed_categorical
+        studentT transform_to transformed_distribution transforms uniform utils von_mises
+        weibull wishart
+    """.split()),
+    "torch.distributions.constraints": frozenset("""
+        Any Callable Constraint MixtureSameFamilyConstraint boolean cat corr_cholesky dependent
+        dependent_property greater_than greater_than_eq half_open_interval independent
+        integer_interval interval is_dependent less_than lower_cholesky lower_triangular
+        multinomial nonnegative nonnegative_integer one_hot positive positive_definite
+        positive_integer positive_semidefinite real real_vector simplex square stack symmetric
+        torch unit_interval
+    """.split()),
+    "torch.distributions.transforms": frozenset("""
+        AbsTransform AffineTransform CatTransform ComposeTransform CorrCholeskyTransform
+        CumulativeDistributionTransform Distribution ExpTransform F IndependentTransform
+        LowerCholeskyTransform PositiveDefiniteTransform PowerTransform ReshapeTransform
+        Sequence SigmoidTransform SoftmaxTransform SoftplusTransform StackTransform
+        StickBreakingTransform TanhTransform Tensor Transform broadcast_all constraints
+        functools identity_transform lazy_property math operator pad softplus torch
+        tril_matrix_to_vec vec_to_tril_matrix
+    """.split()),
 }

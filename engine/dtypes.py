@@ -99,3 +99,13 @@ class Size(tuple):
     def __getitem__(self, item):
         result = tuple.__getitem__(self, item)
         return Size(result) if isinstance(item, slice) else result
+
+    # Concatenating a shape with a tuple (either side) gives a Size, as torch.Size does.
+    def __add__(self, other):
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) "
+                            "to torch.Size")
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        return Size(tuple.__add__(tuple(other), self))

@@ -145,7 +145,9 @@ def bernoulli(input, p=None, *, generator=None):
     """bernoulli(input): each element 1 with probability input[i]; bernoulli(input, p): with
     probability p. The result has input's shape and dtype."""
     gen = _random.generator_or_default(generator)
-    like = np.empty_like(input._data)
+    # torch draws into a contiguous result whatever input's strides (an expanded or a
+    # transposed input included), so the values land in row-major order.
+    like = np.empty(input._data.shape, input._data.dtype)
     if p is None:
         _require_float(input, "bernoulli_tensor_cpu_p_")
         values = _bernoulli_tensor(gen, like, input._data)
