@@ -877,3 +877,12 @@ CASES.update({
         "o, w = m(x, x, x, need_weights=False, key_padding_mask=torch.tensor("
         "[[False, True, False], [False, False, True]]))", "o.sum().backward()"],
 })
+
+
+# -------------------------------------------------------------- float32 and leftovers (fidfloat)
+CASES.update({
+    "prod_grad_after_data_written_with_nan": [
+        "x = torch.tensor([[0.5, -2.0, 3.0], [1.5, 4.0, -1.0]], requires_grad=True)",
+        "v = x.prod()", "w = x.prod(1)", "u = x.prod(0, keepdim=True)", "x.data.log_()",
+        "(v + w.sum() + u.sum()).backward()"],
+})
