@@ -885,4 +885,8 @@ CASES.update({
         "x = torch.tensor([[0.5, -2.0, 3.0], [1.5, 4.0, -1.0]], requires_grad=True)",
         "v = x.prod()", "w = x.prod(1)", "u = x.prod(0, keepdim=True)", "x.data.log_()",
         "(v + w.sum() + u.sum()).backward()"],
+    "layer_norm_of_two_elements_param_grads": [
+        "x = torch.tensor([[0.69, 1.64], [0.66, -2.61], [1.81, 0.89], [-1.07, 1.16]], "
+        "requires_grad=True)", "m = nn.LayerNorm(2)", "v = m(x)",
+        "v.backward(torch.tensor([[0.4, 0.3], [0.0, 0.5], [-0.7, -0.2], [-0.5, 0.6]]))"],
 })
