@@ -889,4 +889,9 @@ CASES.update({
         "x = torch.tensor([[0.69, 1.64], [0.66, -2.61], [1.81, 0.89], [-1.07, 1.16]], "
         "requires_grad=True)", "m = nn.LayerNorm(2)", "v = m(x)",
         "v.backward(torch.tensor([[0.4, 0.3], [0.0, 0.5], [-0.7, -0.2], [-0.5, 0.6]]))"],
+    "view_op_in_place_keeps_the_views_old_node_until_released": [
+        "x = torch.ones(4, 3, 2, requires_grad=True)", "v4 = x / torch.full((4, 3, 2), 2.0)",
+        "v5 = v4[:, 0]", "v5.reciprocal_()", "v9 = v4.reshape(12, 2)", "v10 = v5[:]",
+        "v10.relu_()", "v14 = torch.reshape(v9, (-1, 3, 8))",
+        "v14.backward(torch.ones(1, 3, 8), retain_graph=True)", "v9.sum().backward()"],
 })
