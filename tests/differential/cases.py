@@ -894,4 +894,8 @@ CASES.update({
         "v5 = v4[:, 0]", "v5.reciprocal_()", "v9 = v4.reshape(12, 2)", "v10 = v5[:]",
         "v10.relu_()", "v14 = torch.reshape(v9, (-1, 3, 8))",
         "v14.backward(torch.ones(1, 3, 8), retain_graph=True)", "v9.sum().backward()"],
+    "view_with_grad_of_a_no_grad_view_keeps_requiring_grad": [
+        "x = torch.tensor([[1.0, 2.0]], requires_grad=True)",
+        "with torch.no_grad():\n    v = x.view(1, 1, 2)", "w = v.view(2)",
+        "x.requires_grad_(False)", "u = w * 2"],
 })
