@@ -161,7 +161,8 @@ class Tensor:
         if base is None:
             return self._requires_grad
         if self._no_grad_view and not self._own_requires_grad:
-            return base._requires_grad
+            # a view made with grad on from a no_grad view has a node of its own
+            return self._grad_fn is not None or base._requires_grad
         return self._requires_grad or base._requires_grad
 
     @requires_grad.setter

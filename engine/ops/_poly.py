@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.ops import _float32_math as F32
+
 
 def _is_array(x) -> bool:
     return not hasattr(x, "_data")
 
 
 def exp(x):
-    return np.exp(x) if _is_array(x) else x.exp()
+    return F32.exp(x) if _is_array(x) else x.exp()
 
 
 def log(x):
-    return np.log(x) if _is_array(x) else x.log()
+    return F32.log(x) if _is_array(x) else x.log()
 
 
 def sin(x):
-    return np.sin(x) if _is_array(x) else x.sin()
+    return F32.sin(x) if _is_array(x) else x.sin()
 
 
 def cos(x):
-    return np.cos(x) if _is_array(x) else x.cos()
+    return F32.cos(x) if _is_array(x) else x.cos()
 
 
 def sign(x):

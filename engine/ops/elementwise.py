@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import _layout, _poly as P
+from engine.ops import _float32_math as F32, _layout, _poly as P
 from engine.ops._core import (as_tensor, cast, data_of, is_scalar, record, reduce_to,
                               result_dtype, zeros_grad)
 from engine.dtypes import from_numpy_dtype
@@ -266,7 +266,8 @@ def _pow_scalar_rule(n, g):
     base = n.saved("self")      # unpacked first, as ATen's node does: raises once freed
     if exponent == 0:
         return (P.zeros(n._in_shapes[0], g),)
-    powered = base ** (exponent - 1)
+    powered = (_power(base, exponent - 1) if isinstance(base, np.ndarray)
+               else base ** (exponent - 1))
     # ATen's pow_backward: grad * (exponent * self.pow(exponent - 1)), a mul.Scalar
     # (MulBackward1) under create_graph.
     scaled = mul_scalar(powered, exponent) if isinstance(powered, Tensor) else powered * exponent
@@ -299,6 +300,17 @@ def _log_base(base, exponent):
     return P.where((base == 0) & (exponent >= 0), P.zeros(tuple(logs.shape), logs), logs)
 
 
+def _power(base, exponent):
+    """np.power, with ATen's float32 results (see _float32_math.power)."""
+    if getattr(base, "dtype", None) != np.float32:
+        return np.power(base, exponent)
+    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        return F32.power(base, exponent)
+    if getattr(exponent, "dtype", None) == np.float32:
+        return np.power(base.astype(np.float64), exponent).astype(np.float32)
+    return np.power(base, exponent)
+
+
 PowBackward0 = node_class("PowBackward0", _pow_scalar_rule)
 PowBackward1 = node_class("PowBackward1", _pow_tensor_rule)
 PowBackward2 = node_class("PowBackward2", _pow_scalar_base_rule)
@@ -309,7 +321,7 @@ def pow(input, exponent):
     if not isinstance(input, Tensor):
         return _pow_scalar_base(input, exponent)
     dtype = result_dtype(input, exponent)
-    out = cast(_binary(np.power, input._data, data_of(exponent), (input, exponent)), dtype)
+    out = cast(_binary(_power, input._data, data_of(exponent), (input, exponent)), dtype)
     if not isinstance(exponent, Tensor):
         return record(PowBackward0, out, (input,), {"self": input}, {"exponent": exponent})
     return record(PowBackward1, out, (input, exponent), {"self": input, "exponent": exponent},
@@ -344,9 +356,9 @@ def _unary(node_name: str, forward, rule, *, save: str):
     return cls, op
 
 
-ExpBackward0, exp = _unary("ExpBackward0", np.exp, lambda n, g: (g * n.saved("result"),),
+ExpBackward0, exp = _unary("ExpBackward0", F32.exp, lambda n, g: (g * n.saved("result"),),
                            save="result")
-LogBackward0, log = _unary("LogBackward0", np.log, lambda n, g: (g / n.saved("self"),),
+LogBackward0, log = _unary("LogBackward0", F32.log, lambda n, g: (g / n.saved("self"),),
                            save="self")
 def _sqrt_rule(n, g):
     result = n.saved("result")
@@ -356,21 +368,21 @@ def _sqrt_rule(n, g):
 
 
 SqrtBackward0, sqrt = _unary("SqrtBackward0", np.sqrt, _sqrt_rule, save="result")
-SinBackward0, sin = _unary("SinBackward0", np.sin,
+SinBackward0, sin = _unary("SinBackward0", F32.sin,
                            lambda n, g: (g * P.cos(n.saved("self")),), save="self")
-CosBackward0, cos = _unary("CosBackward0", np.cos,
+CosBackward0, cos = _unary("CosBackward0", F32.cos,
                            lambda n, g: (g * -P.sin(n.saved("self")),), save="self")
 def _tanh_rule(n, g):
     result = n.saved("result")
     if isinstance(g, Tensor):           # create_graph: ATen's differentiable tanh_backward
         return (tanh_backward(g, result),)
-    return (g * (1 - result * result),)
+    return (g * F32.one_minus_square(result),)
 
 
 def _tanh_backward_backward_rule(n, gg):
     """d tanh_backward(g, y): by g, tanh_backward(gg, y); by y, -2 * y * g * gg."""
     g, y = n.get("grad_output"), n.get("output")
-    return (tanh_backward(gg, y) if isinstance(gg, Tensor) else gg * (1 - y * y),
+    return (tanh_backward(gg, y) if isinstance(gg, Tensor) else gg * F32.one_minus_square(y),
             gg * g * y * -2 if n.needs(1) else None)
 
 
@@ -379,15 +391,11 @@ TanhBackwardBackward0 = node_class("TanhBackwardBackward0", _tanh_backward_backw
 
 def tanh_backward(grad: Tensor, output: Tensor) -> Tensor:
     y = output._data
-    return record(TanhBackwardBackward0, grad._data * (1 - y * y), (grad, output),
+    return record(TanhBackwardBackward0, grad._data * F32.one_minus_square(y), (grad, output),
                   {"grad_output": grad, "output": output})
 
 
-TanhBackward0, tanh = _unary("TanhBackward0", np.tanh, _tanh_rule, save="result")
-
-
-def _sigmoid_forward(x):
-    return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
+TanhBackward0, tanh = _unary("TanhBackward0", F32.tanh, _tanh_rule, save="result")
 
 
 def _sigmoid_rule(n, g):
@@ -418,7 +426,7 @@ def sigmoid_backward(grad: Tensor, output: Tensor) -> Tensor:
                   {"grad_output": grad, "output": output})
 
 
-SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", _sigmoid_forward, _sigmoid_rule,
+SigmoidBackward0, sigmoid = _unary("SigmoidBackward0", F32.sigmoid, _sigmoid_rule,
                                    save="result")
 ReciprocalBackward0, reciprocal = _unary("ReciprocalBackward0", np.reciprocal, lambda n, g: (
     -g * (n.saved("result") * n.saved("result")),), save="result")

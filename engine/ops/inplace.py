@@ -429,10 +429,9 @@ def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
     region = region_in_base(view, base)
     node = CopySlices()
     node._next = (edge(base),) + inner._next[1:]
-    # As PyTorch's CopySlices takes edge 0 to the base, the wrapped op's own edge 0 no longer
-    # holds the view's old grad_fn: it dies now (as in torch), not at the next GC, and an
-    # error about a saved value no longer names it while it lingers.
-    inner._next = node._next[:1] + inner._next[1:]
+    # The wrapped op keeps its own edges, as PyTorch's does: its edge 0 holds the view's old
+    # grad_fn alive until the CopySlices releases the op (a backward without retain_graph),
+    # which decides the node an error about a saved value names.
     node._in_shapes = (base._data.shape,) + inner._in_shapes[1:]
     node._out_meta = ((base._data.shape, base._data.dtype),)
     node._saved = _CopySlicesSaved(inner._saved or {})

@@ -8,12 +8,11 @@ import numpy as np
 
 from engine.autograd import node as _graph
 from engine.autograd.node import node_class
-from engine.ops import _layout, _poly as P
+from engine.ops import _float32_math as F32, _layout, _poly as P
 from engine.ops._double import record_grads
 from engine.ops._core import as_saved, edges_before_kernel_errors, record, wrap_dim
 from engine.tensor import Tensor
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _return_type(name: str, fields: tuple = ("values", "indices")):
@@ -334,6 +333,8 @@ def norm(input, p="fro", dim=None, keepdim=False):
 # ---------------------------------------------------------------- softmax
 
 def _softmax_backward(g, y, d):
+    if isinstance(g, np.ndarray) and isinstance(y, np.ndarray):
+        return y * (g - F32.row_sum(g * y, d))
     return y * (g - P.sum(g * y, d, keepdims=True))
 
 
@@ -342,6 +343,8 @@ def _log_softmax_backward(g, y, d):
         kernels = _loaded_loss_kernels(y, d)
         if kernels is not None:
             return kernels.log_softmax_backward(g, y)
+    if isinstance(g, np.ndarray) and isinstance(y, np.ndarray):
+        return F32.minus_product(g, F32.exp(y), F32.row_sum(g, d))
     return g - P.exp(y) * P.sum(g, d, keepdims=True)
 
 
@@ -403,14 +406,22 @@ def _shifted(data: np.ndarray, d: int) -> np.ndarray:
     return data - data.max(axis=d, keepdims=True)
 
 
+def _normalised(e: np.ndarray, d: int) -> np.ndarray:
+    """e / its sum along d; float32 along the last axis as ATen's kernel does it: times
+    the reciprocal of a lane-ordered sum."""
+    if e.dtype == np.float32 and d == e.ndim - 1 and e.size:
+        return e * (np.float32(1) / F32.lane_sum(e))
+    return e / e.sum(axis=d, keepdims=True)
+
+
 def softmax(input, dim=None, dtype=None):
     data = input._data if dtype is None else input._data.astype(dtype.np_dtype)
     dim = _implicit_dim(dim, data.ndim, "softmax")
     d = wrap_dim(dim, data.ndim)
-    e = np.exp(_shifted(data, d))
+    e = F32.exp(_shifted(data, d))
     # Contiguous whatever the input's layout, as ATen allocates it (so .contiguous() on it
     # records no CloneBackward0).
-    out = np.require(e / e.sum(axis=d, keepdims=True), requirements="C")   # 0-d stays 0-d
+    out = np.require(_normalised(e, d), requirements="C")   # 0-d stays 0-d
     return record(SoftmaxBackward0, out, (input,), attrs={"dim": as_saved(dim), "_dim": d},
                   save_result="result")
 
@@ -424,18 +435,19 @@ def log_softmax(input, dim=None, dtype=None):
         out = kernels.log_softmax_forward(data)
     else:
         shifted = _shifted(data, d)
-        out = np.require(shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True)),
+        out = np.require(shifted - F32.log(F32.row_sum(F32.exp(shifted), d)),
                          requirements="C")
     return record(LogSoftmaxBackward0, out, (input,), attrs={"dim": as_saved(dim), "_dim": d},
                   save_result="result")
 
 
 def _loaded_loss_kernels(data, d: int):
-    """engine.kernels.loss for a float array reduced along its last axis, when something
+    """engine.kernels.loss for a float64 array reduced along its last axis, when something
     has loaded the kernels already: a fused pass, 3x faster than NumPy's five on
-    cross-entropy's logits, but not worth Numba's import (~0.5 s) on its own."""
+    cross-entropy's logits, but not worth Numba's import (~0.5 s) on its own. float32 stays
+    on NumPy, which adds in torch's lane order (_float32_math)."""
     kernels = sys.modules.get("engine.kernels.loss")
-    if kernels is None or d != data.ndim - 1 or data.dtype not in _FLOATS or not data.size:
+    if kernels is None or d != data.ndim - 1 or data.dtype != np.float64 or not data.size:
         return None
     return kernels
 

@@ -54,6 +54,9 @@ def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple, *, dim_given: bo
     if _is_tensor(x):
         others = Tensor._make(_others_product_over(x._data, dims))
         return g_full * others
+    if not (x == 0).any():      # ATen's grad * (result / input): NaN stays where it is
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return g_full * (_expand_back(result, shape, dims, keepdim) / x)
     return g_full * _others_product_over(x, dims)
 
 

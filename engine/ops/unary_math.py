@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import _layout, elementwise as E
+from engine.ops import _float32_math as F32, _layout, elementwise as E
 from engine.ops._core import record, reduce_to, result_dtype, zeros_grad
 from engine.tensor import Tensor
 
@@ -51,9 +51,9 @@ def _result(n):
     return n.saved("result")
 
 
-Log1PBackward0, log1p = E._unary("Log1PBackward0", np.log1p,
+Log1PBackward0, log1p = E._unary("Log1PBackward0", F32.log1p,
                                  lambda n, g: (g / _plus(_self(n), 1),), save="self")
-Expm1Backward0, expm1 = E._unary("Expm1Backward0", np.expm1,
+Expm1Backward0, expm1 = E._unary("Expm1Backward0", F32.expm1,
                                  lambda n, g: (g * _plus(_result(n), 1),), save="result")
 Log2Backward0, log2 = E._unary("Log2Backward0", np.log2,
                                lambda n, g: (g / _times(_self(n), math.log(2.0)),), save="self")

@@ -935,3 +935,24 @@ for _name, _expr in _LINALG_GRAPHS.items():
         f"a = {_SPD}", f"r = {_R}", f"y = {_expr}",
         "g = torch.autograd.grad((y * y).sum(), [a, r], create_graph=True, allow_unused=True)",
         "h = [x for x in g if x is not None]", "(sum((x * x).sum() for x in h)).backward()"]
+
+# -------------------------------------------------------------- float32 and leftovers (fidfloat)
+CASES.update({
+    "prod_grad_after_data_written_with_nan": [
+        "x = torch.tensor([[0.5, -2.0, 3.0], [1.5, 4.0, -1.0]], requires_grad=True)",
+        "v = x.prod()", "w = x.prod(1)", "u = x.prod(0, keepdim=True)", "x.data.log_()",
+        "(v + w.sum() + u.sum()).backward()"],
+    "layer_norm_of_two_elements_param_grads": [
+        "x = torch.tensor([[0.69, 1.64], [0.66, -2.61], [1.81, 0.89], [-1.07, 1.16]], "
+        "requires_grad=True)", "m = nn.LayerNorm(2)", "v = m(x)",
+        "v.backward(torch.tensor([[0.4, 0.3], [0.0, 0.5], [-0.7, -0.2], [-0.5, 0.6]]))"],
+    "view_op_in_place_keeps_the_views_old_node_until_released": [
+        "x = torch.ones(4, 3, 2, requires_grad=True)", "v4 = x / torch.full((4, 3, 2), 2.0)",
+        "v5 = v4[:, 0]", "v5.reciprocal_()", "v9 = v4.reshape(12, 2)", "v10 = v5[:]",
+        "v10.relu_()", "v14 = torch.reshape(v9, (-1, 3, 8))",
+        "v14.backward(torch.ones(1, 3, 8), retain_graph=True)", "v9.sum().backward()"],
+    "view_with_grad_of_a_no_grad_view_keeps_requiring_grad": [
+        "x = torch.tensor([[1.0, 2.0]], requires_grad=True)",
+        "with torch.no_grad():\n    v = x.view(1, 1, 2)", "w = v.view(2)",
+        "x.requires_grad_(False)", "u = w * 2"],
+})

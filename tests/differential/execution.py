@@ -180,4 +180,8 @@ def graph_of(root, names: dict):
         return index
 
     visit(root)
+    # `visit` holds itself through its closure: a cycle that would keep every node walked
+    # alive until the garbage collector runs, at other moments in torch's run and in the
+    # engine's (a node that outlives its tensor changes which node an error text names).
+    visit = None
     return tuple(nodes)

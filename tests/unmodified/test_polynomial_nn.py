@@ -4,11 +4,11 @@ on PyTorch: the same lines, words and number of lines, each number equal to floa
 (with RMSprop, near it: see that test).
 
 Not byte for byte, and why (measured on the first step): the inputs, the weights, the
-prediction and the loss are bit-identical; sin(x) differs in the last bit on 256 of the 2000
-points (NumPy's float32 sin against torch's SLEEF one; each is off the correctly rounded
-value on 200 and 92 points), and the weight gradient's 2000-term product (MKL's sgemm in
-torch, OpenBLAS in NumPy) sums in another order (3 of 3 elements, up to 6e-2 of 4e4). The
-loss then drifts in its last digits, which the full-precision prints show."""
+prediction and the loss are bit-identical; sin(x) differs in the last bit on 92 of the 2000
+points (the engine's float32 sin is the correctly rounded one, torch's MKL one is not
+there), and the weight gradient's 2000-term product (MKL's sgemm in torch, OpenBLAS in
+NumPy) sums in another order (3 of 3 elements, up to 6e-2 of 4e4), even given torch's
+sin. The loss then drifts in its last digits, which the full-precision prints show."""
 import json
 import re
 import subprocess

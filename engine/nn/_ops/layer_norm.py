@@ -3,6 +3,8 @@ saves: input, normalized_shape, weight, bias, result1 = the mean and result2 = t
 std, each shaped [*leading dims, 1, ..., 1]."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from engine.autograd.node import node_class
@@ -68,16 +70,31 @@ def _float32_backward(n, g, x, mean, rstd, weight, count):
                       + c).reshape(x.shape)
     if n.needs(1):
         x_hat = _fma(a, rows_x, -a * m)
-        grad_weight = np.zeros(count, np.float32)
-        for row in range(rows_x.shape[0]):
-            grad_weight = grad_weight + rows_g[row] * x_hat[row]
+        grad_weight = _column_sums(lambda row, acc: _fma(rows_g[row], x_hat[row], acc), rows_g)
         grad_weight = grad_weight.reshape(weight.shape)
     if n.needs(2):
-        grad_bias = np.zeros(count, np.float32)
-        for row in range(rows_x.shape[0]):
-            grad_bias = grad_bias + rows_g[row]
+        grad_bias = _column_sums(lambda row, acc: acc + rows_g[row], rows_g)
         grad_bias = grad_bias.reshape(n._attrs["normalized_shape"])
     return grad_input, grad_weight, grad_bias
+
+
+# torch's intra-op threads: one per core unless set_num_threads says otherwise.
+_ATEN_THREADS = os.cpu_count() or 1
+
+
+def _column_sums(add_row, rows: np.ndarray) -> np.ndarray:
+    """dgamma / dbeta as ATen sums them: at::parallel_for hands each thread a run of rows,
+    which it adds (`add_row(row, buffer)`) into a buffer of its own; the buffers are then
+    added to 0 in thread order."""
+    count, size = len(rows), rows.shape[1]
+    chunk = -(-count // max(1, min(_ATEN_THREADS, count)))
+    total = np.zeros(size, np.float32)
+    for start in range(0, count, chunk):
+        buffer = np.zeros(size, np.float32)
+        for row in range(start, min(count, start + chunk)):
+            buffer = add_row(row, buffer)
+        total = total + buffer
+    return total
 
 
 NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _layer_norm_rule, arrays=True)
