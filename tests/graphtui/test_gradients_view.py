@@ -120,12 +120,14 @@ async def test_opened_at_an_earlier_moment_it_shows_that_iteration():
 
 
 async def made_view(ui, title_part: str):
-    """The view made unseen behind the main screen, once its title has ``title_part``."""
+    """The view made unseen behind the main screen, once its title has ``title_part`` and
+    it is laid out (on a loaded machine the layout may come a few frames after the title)."""
     for _ in range(100):
         await ui.pilot.pause(0.05)
         made = ui.screen._gradients
         if made is not None and made.is_mounted and made._size == ui.app.size \
-                and title_part in str(made.query_one("#grad-title").render()):
+                and title_part in str(made.query_one("#grad-title").render()) \
+                and not made._layout_required:
             return made
     raise AssertionError(f"no view made unseen with {title_part!r}")
 
