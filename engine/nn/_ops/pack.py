@@ -17,6 +17,9 @@ def _batch_sizes(lengths: list, steps: int) -> list:
 
 
 def _check_lengths(input: Tensor, lengths: list, batch_first: bool) -> None:
+    if input.dim() < 2:     # ATen's input.size(1) (or transpose(0, 1)) on a 1-D input
+        raise IndexError("Dimension out of range (expected to be in range of "
+                         f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
     if input._data.size == 0:
         raise RuntimeError("Cannot pack empty tensors.")
     batch = input.shape[0 if batch_first else 1]

@@ -76,7 +76,8 @@ def packing_errors(t):
     packed = pack(x, [3, 2])
     return [error_of(f) for f in (
         lambda: pack(x, [2, 3]), lambda: pack(x, [3, 0]), lambda: pack(x, [3, 2, 1]),
-        lambda: pack(t.ones(0, 2, 1), [1, 1]),
+        lambda: pack(t.ones(0, 2, 1), [1, 1]), lambda: pack(t.ones(3), [3]),
+        lambda: pack(t.ones(3), [3], batch_first=True),
         lambda: t.nn.utils.rnn.pad_packed_sequence(packed, total_length=2),
         lambda: t.nn.utils.rnn.PackedSequence(x))]
 
