@@ -54,3 +54,5 @@ __all__ += ["Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 from engine.nn.modules.more_pooling import (AdaptiveAvgPool3d, AvgPool3d,  # noqa: E402
                                            MaxPool3d)
 __all__ += ["MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d"]
+from engine.nn.modules.more_pooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
+__all__ += ["MaxUnpool1d", "MaxUnpool2d"]
