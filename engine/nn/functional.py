@@ -177,6 +177,8 @@ from engine.nn._ops.conv_transpose import (conv_transpose1d, conv_transpose2d,  
                                            conv_transpose3d)
 from engine.nn._ops.pooling3d import (adaptive_avg_pool3d, avg_pool3d,  # noqa: E402
                                       max_pool3d, max_pool3d_with_indices)
+from engine.nn._ops.max_unpool import max_unpool1d, max_unpool2d  # noqa: E402
+__all__ += ["max_unpool1d", "max_unpool2d"]
 __all__ += ["max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d"]
 __all__ += ["conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
             "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "adaptive_avg_pool1d",

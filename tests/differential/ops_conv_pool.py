@@ -77,5 +77,21 @@ def op_volume(gen):
     return f"{out} = F.adaptive_avg_pool3d({x}, {gen.choice([1, 2, (2, 1, None)])})"
 
 
+def op_unpool(gen):
+    """A pool with return_indices, then its unpool to the pooled input's size."""
+    x = _input(gen, lambda t: t.dim() in (3, 4) and min(t.shape[-2:]) >= 2,
+               lambda: (gen.int(1, 2), gen.int(1, 3), gen.int(2, 6), gen.int(2, 6)))
+    kernel, stride = gen.choice([2, 2, 3]), gen.choice(["None", 1, 2])
+    if min(gen.shape(x)[-2:]) < kernel:
+        kernel = 2
+    pooled, indices, out = gen.name("t"), gen.name("t"), gen.name("v")
+    # Without output_size a pool that drops rows unpools to a smaller plane, where an index
+    # falls outside: torch then names whichever its threads meet first.
+    size = f", output_size={list(gen.shape(x)[-2:])}"
+    return (f"{pooled}, {indices} = F.max_pool2d({x}, {kernel}, {stride}, "
+            f"return_indices=True)\n{out} = F.max_unpool2d({pooled}, {indices}, {kernel}, "
+            f"{stride}{size})")
+
+
 CONV_POOL_OPS = {"conv_transpose": (2, op_conv_transpose), "pool1d": (2, op_pool1d),
-                 "volume": (1, op_volume)}
+                 "volume": (1, op_volume), "unpool": (1, op_unpool)}

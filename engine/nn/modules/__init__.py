@@ -59,3 +59,6 @@ __all__ += ["MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d"]
 from engine.nn.modules.rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: E402
 
 __all__ += ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+from engine.nn.modules.more_pooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
+__all__ += ["MaxUnpool1d", "MaxUnpool2d"]

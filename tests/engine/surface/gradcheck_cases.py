@@ -100,6 +100,10 @@ SURFACE_CASES.update({
         (leaf(2, 3, 5, 4),)),
     "AdaptiveAvgPool3DBackward0": lambda: (
         lambda x: engine.nn.functional.adaptive_avg_pool3d(x, (2, 3, 2)), (leaf(1, 2, 3, 5, 4),)),
+    "MaxUnpool2DBackward0": lambda: (
+        lambda x: engine.nn.functional.max_unpool2d(
+            x, engine.tensor([[[[0, 3], [9, 14]]]]), 2, output_size=(4, 4)),
+        (leaf(1, 1, 2, 2),)),
     "AdaptiveAvgPool3DBackwardBackward0": lambda: (
         _grads_joined(lambda x: engine.nn.functional.adaptive_avg_pool3d(x, (3, 2, 2))),
         (leaf(2, 4, 5, 3),)),
