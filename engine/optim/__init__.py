@@ -17,3 +17,6 @@ __getattr__ = _module_getattr("torch.optim")
 from engine.optim.lbfgs import LBFGS  # noqa: E402
 
 __all__ += ["LBFGS"]
+from engine.optim.adam_variants import Adamax, NAdam, RAdam  # noqa: E402
+
+__all__ += ["NAdam", "RAdam", "Adamax"]
