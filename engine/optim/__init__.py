@@ -20,3 +20,6 @@ __all__ += ["LBFGS"]
 from engine.optim.adam_variants import Adamax, NAdam, RAdam  # noqa: E402
 
 __all__ += ["NAdam", "RAdam", "Adamax"]
+from engine.optim.adadelta_rprop_asgd import ASGD, Adadelta, Rprop  # noqa: E402
+
+__all__ += ["Adadelta", "Rprop", "ASGD"]
