@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.autograd.grad_mode import no_grad
 from engine.optim.optimizer import Optimizer
 from engine.optim.rmsprop import _fma
 from engine.tensor import Tensor
@@ -73,6 +74,10 @@ class LBFGS(Optimizer):
 
     # ------------------------------------------------------------ the step
     def step(self, closure):
+        with no_grad():
+            return self._step(closure)
+
+    def _step(self, closure):
         group = self.param_groups[0]
         lr = float(group["lr"]) if isinstance(group["lr"], Tensor) else group["lr"]
         max_iter, max_eval = group["max_iter"], group["max_eval"]
