@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import dtypes as _dt
-from engine.optim.rmsprop import _fma
+from engine.optim._fma import fma as _fma
 from engine.tensor import Tensor
 
 

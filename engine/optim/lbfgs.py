@@ -14,7 +14,7 @@ import numpy as np
 
 from engine.autograd.grad_mode import no_grad
 from engine.optim.optimizer import Optimizer
-from engine.optim.rmsprop import _fma
+from engine.optim._fma import fma as _fma
 from engine.tensor import Tensor
 
 _STATE_VECTORS = ("d", "prev_flat_grad")

@@ -65,8 +65,9 @@ def test_steps_match_torch(options, dtype):
         return
     assert got[2:] == want[2:]
     for mine, theirs in zip(got[:2], want[:2]):
-        # float64: `_fma` rounds through long double, rarely an ulp off a true fma
-        np.testing.assert_array_max_ulp(mine, theirs, maxulp=0 if dtype == "float32" else 1)
+        # float64 line search: torch's float64 sqrt is an ulp off for ~1 input in 80
+        ulps = 1 if options.get("line_search_fn") and dtype == "float64" else 0
+        np.testing.assert_array_max_ulp(mine, theirs, maxulp=ulps)
 
 
 def test_state_dict_round_trip_continues_the_same():
