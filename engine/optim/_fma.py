@@ -17,8 +17,10 @@ from fractions import Fraction
 
 import numpy as np
 
-_FLOAT32_LOW = (1 << 29) - 1
-_FLOAT32_MID = 1 << 28
+_LOW29 = np.uint32((1 << 29) - 1)
+_MID_MINUS_ONE = np.uint32((1 << 28) - 1)
+_NO_SIGN = np.uint32(0x7FFFFFFF)
+_BELOW_2_TO_MINUS_125 = np.uint32(0x01000000 - 1)      # bit patterns of |x| < 2^-125, x != 0
 _SPLIT = 134217729.0          # 2^27 + 1: splits a float64 into two 26-bit halves
 
 
@@ -30,15 +32,19 @@ def fma(a, b, c, dtype) -> np.ndarray:
 
 
 def _fma32(a, b, c) -> np.ndarray:
-    total = np.add(np.multiply(a, b, dtype=np.float64), c, dtype=np.float64)
+    total = np.asarray(a, np.float64) * np.asarray(b, np.float64) + np.asarray(c, np.float64)
     out = total.astype(np.float32)
-    low = np.ascontiguousarray(total).view(np.uint64) & np.uint64(_FLOAT32_LOW)
-    risky = (low - np.uint64(_FLOAT32_MID - 1)) <= np.uint64(2)     # wraps below: not risky
-    if risky.any() or np.any(np.abs(total) < 2.0 ** -125):
-        with np.errstate(invalid="ignore"):
-            risky |= (np.abs(total) < 2.0 ** -125) & (total != 0)
-        return _redo(out, risky & np.isfinite(total), a, b, c, _exact32)
-    return out
+    # the low 32 bits of each float64 (little-endian), minus the midpoint: 0, 1 or 2 when
+    # within one float64 ulp of a float32 midpoint (smaller values wrap around)
+    low = np.ascontiguousarray(total).reshape(-1).view(np.uint32)[::2] & _LOW29
+    low -= _MID_MINUS_ONE
+    # float32 subnormals and the smallest normals round at another bit: look at them too
+    magnitude = out.reshape(-1).view(np.uint32) & _NO_SIGN
+    magnitude -= np.uint32(1)
+    risky = np.union1d(np.flatnonzero(low <= 2),
+                       np.flatnonzero(magnitude < _BELOW_2_TO_MINUS_125))
+    finite = np.isfinite(total.reshape(-1)[risky])
+    return _redo(out, risky[finite], a, b, c, _exact32)
 
 
 def _fma64(a, b, c) -> np.ndarray:
@@ -52,16 +58,17 @@ def _fma64(a, b, c) -> np.ndarray:
         window = 2 + np.abs(product.astype(np.float64)) / near
         risky = np.abs(low.astype(np.int64) - 1024).reshape(out.shape) <= window
         risky |= (near < 2.0 ** -1021) & (out != 0)
-    return _redo(out, risky & np.isfinite(out), a, b, c, _exact64)
+    return _redo(out, np.flatnonzero(risky & np.isfinite(out)), a, b, c, _exact64)
 
 
 def _redo(out: np.ndarray, risky: np.ndarray, a, b, c, exact) -> np.ndarray:
-    if not risky.any():
+    """out with its elements at the flat indices `risky` recomputed by `exact`."""
+    if not risky.size:
         return out
     a, b, c = np.broadcast_arrays(np.asarray(a), np.asarray(b), np.asarray(c))
     out = np.array(out, copy=True)
     flat = out.reshape(-1)
-    for index in np.flatnonzero(risky):
+    for index in risky:
         flat[index] = exact(float(a.flat[index]), float(b.flat[index]), float(c.flat[index]))
     return out
 
