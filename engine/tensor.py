@@ -358,7 +358,8 @@ class Tensor:
         return bool(self._data.reshape(()).item())
 
     def __float__(self) -> float:
-        if self._requires_grad:
+        from engine.autograd.grad_mode import is_grad_enabled
+        if self._requires_grad and is_grad_enabled():      # PyTorch is silent under no_grad
             warn_once(SCALAR_OF_GRAD_WARNING)
         return float(self.item())
 

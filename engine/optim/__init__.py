@@ -12,3 +12,14 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_schedu
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.optim")
+
+# optims helper: LBFGS, NAdam, RAdam, Adamax, Adadelta, Rprop, ASGD
+from engine.optim.lbfgs import LBFGS  # noqa: E402
+
+__all__ += ["LBFGS"]
+from engine.optim.adam_variants import Adamax, NAdam, RAdam  # noqa: E402
+
+__all__ += ["NAdam", "RAdam", "Adamax"]
+from engine.optim.adadelta_rprop_asgd import ASGD, Adadelta, Rprop  # noqa: E402
+
+__all__ += ["Adadelta", "Rprop", "ASGD"]

@@ -1,12 +1,12 @@
 """RMSprop and Adagrad, PyTorch's single-tensor updates (the CPU default), evaluated as
 ATen's CPU kernels do: `add(other, alpha)` and `addcmul` are fused multiply-adds
 (fma(other, alpha, self), fma(value * t1, t2, self)), `addcdiv` is self + value * t1 / t2.
-NumPy has no fma: `_fma` rounds once from a wider type (float64 for float32, which gives
-torch's float32 results; long double for float64, off by an ulp in about 1 of 10^4)."""
+NumPy has no fma: `_fma` (engine/optim/_fma.py) rounds once, exactly."""
 from __future__ import annotations
 
 import numpy as np
 
+from engine.optim._fma import fma as _fma
 from engine.optim.optimizer import Optimizer
 from engine.tensor import Tensor
 
@@ -22,12 +22,6 @@ def _step_counter() -> Tensor:
 
 def _scalar(value: float, dtype) -> np.ndarray:
     return np.asarray(value, dtype)
-
-
-def _fma(a, b, c, dtype) -> np.ndarray:
-    """a * b + c rounded once to dtype."""
-    wide = np.float64 if dtype == np.float32 else np.longdouble
-    return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(dtype)
 
 
 class RMSprop(Optimizer):

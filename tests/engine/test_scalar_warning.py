@@ -40,3 +40,18 @@ def test_only_the_first_float_of_a_tensor_needing_grad_warns_with_torchs_text():
 def test_a_rerun_warns_again():
     first = in_a_fresh_engine(scalar_conversions)
     assert in_a_fresh_engine(scalar_conversions) == first
+
+
+def test_float_of_a_tensor_that_requires_grad_is_silent_under_no_grad():
+    """PyTorch warns only while grad mode is on (LBFGS.step converts the closure's loss
+    under no_grad, and says nothing)."""
+    def case(torch):
+        import warnings
+        p = torch.nn.Parameter(torch.ones(2))
+        loss = (p * p).sum()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with torch.no_grad():
+                value = float(loss)
+        return value, [str(w.message) for w in caught]
+    assert oracle.agree(case) == (2.0, [])

@@ -16,7 +16,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 # in torch, so a list gone stale fails here rather than passing quietly).
 MISSING = [("torch", engine, "fft"), ("torch", engine, "lobpcg"),
            ("torch.nn", engine.nn, "Transformer"), ("torch.nn.functional", F, "ctc_loss"),
-           ("torch.optim", engine.optim, "LBFGS"), ("torch.nn.init", engine.nn.init, "kaiming_normal"),
+           ("torch.optim", engine.optim, "SparseAdam"),
+           ("torch.nn.init", engine.nn.init, "kaiming_normal"),
            ("torch.autograd", engine.autograd, "forward_ad"),
            ("torch.cuda", engine.cuda, "mem_get_info"),
            ("torch.utils.data", engine.utils.data, "WeightedRandomSampler"),
