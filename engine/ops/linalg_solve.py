@@ -171,11 +171,13 @@ def unsqueeze(x, dim: int):
     return np.expand_dims(x, dim) if _is_array(x) else x.unsqueeze(dim)
 
 
-def solve_matrices(A, B):
-    """A^-1 B for matrices B (batched)."""
-    if _is_array(A):
+def solve_matrices(A, B, left: bool = True):
+    """A^-1 B for matrices B (batched); B A^-1 when not left."""
+    if not _is_array(A):
+        return solve(A, B, left=left)
+    if left:
         return np.linalg.solve(A, B)
-    return solve(A, B)
+    return np.swapaxes(np.linalg.solve(np.swapaxes(A, -1, -2), np.swapaxes(B, -1, -2)), -1, -2)
 
 
 def sum_to(x, shape: tuple):
@@ -345,12 +347,10 @@ def _solve_rule(n, g):
     g, A, X = lift(g, n.saved("A"), n.saved("result"))
     if a["_vector"]:
         g, X = unsqueeze(g, -1), unsqueeze(X, -1)
-    if a["left"]:
-        grad_B = solve_matrices(mT(A), g)
-        grad_A = -(grad_B @ mT(X)) if n.needs(0) else None
-    else:           # X A = B: gB = g A^-T, gA = -X^T gB
-        grad_B = mT(solve_matrices(A, mT(g)))
-        grad_A = -(mT(X) @ grad_B) if n.needs(0) else None
+    grad_B = solve_matrices(mT(A), g, a["left"])       # X A = B: gB = g A^-T
+    grad_A = None
+    if n.needs(0):
+        grad_A = -(grad_B @ mT(X)) if a["left"] else -(mT(X) @ grad_B)
     if a["_vector"]:
         grad_B = grad_B[..., 0] if _is_array(grad_B) else grad_B.squeeze(-1)
     return (None if grad_A is None else sum_to(grad_A, a["_A_shape"]),
