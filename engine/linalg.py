@@ -210,3 +210,4 @@ from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 __getattr__ = _module_getattr("torch.linalg")
 from engine.ops.linalg_products import multi_dot, vander  # noqa: E402
 from engine.ops.linalg_exp import matrix_exp  # noqa: E402
+from engine.ops.linalg_compat import tensorinv, tensorsolve  # noqa: E402

@@ -65,6 +65,12 @@ def check_floating(A, fn: str) -> None:
                            f"{A.dtype.tensor_type[:-6]}")
 
 
+def column_major(values: np.ndarray) -> np.ndarray:
+    """values laid out as LAPACK leaves them, and PyTorch returns them: each matrix
+    column-major (strides (n * m, 1, m) for a batch of m x n)."""
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(values, -1, -2)), -1, -2)
+
+
 def _batch_prefix(data: np.ndarray, index: int) -> str:
     return f"(Batch element {index}): " if data.ndim > 2 else ""
 
@@ -221,14 +227,14 @@ def _inverse_values(A, fn: str, check_errors: bool):
 
 def inv_ex(A, *, check_errors=False):
     values, infos = _inverse_values(A, "linalg.inv_ex", check_errors)
-    inverse = record(LinalgInvExBackward0, values.astype(A._data.dtype), (A,), None,
-                     save_result="inverse")
+    inverse = record(LinalgInvExBackward0, column_major(values.astype(A._data.dtype)), (A,),
+                     None, save_result="inverse")
     return inv_ex_result(inverse, Tensor._make(infos))
 
 
 def inv(A):
     values, _ = _inverse_values(A, "linalg.inv", True)
-    return record(LinalgInvExBackward0, values.astype(A._data.dtype), (A,), None,
+    return record(LinalgInvExBackward0, column_major(values.astype(A._data.dtype)), (A,), None,
                   save_result="inverse")
 
 
@@ -409,7 +415,8 @@ def _solve_each(a: np.ndarray, rhs: np.ndarray):
 
 
 def _record_solve(A, B, values, vector: bool, left: bool):
-    return record(LinalgSolveExBackward0, np.ascontiguousarray(values), (A, B), {"A": A},
+    layout = column_major if left and not vector else np.ascontiguousarray
+    return record(LinalgSolveExBackward0, layout(values), (A, B), {"A": A},
                   {"left": left, "_vector": vector, "_A_shape": A._data.shape,
                    "_B_shape": B._data.shape}, save_result="result")
 
@@ -478,7 +485,7 @@ def _cholesky_values(A, upper: bool, fn: str, check_errors: bool):
         values = values.reshape(data.shape)
     if upper:
         values = np.swapaxes(values, -1, -2)
-    return np.ascontiguousarray(values), infos.reshape(data.shape[:-2])
+    return column_major(values), infos.reshape(data.shape[:-2])
 
 
 def cholesky(A, *, upper=False):
