@@ -16,9 +16,8 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops._core import record
 from engine.ops.linalg_solve import (_bind_node, _is_array, check_floating, check_matrices,
-                                     column_major,
-                                     check_square, diag_embed, half, lift, mT, return_type,
-                                     solve_matrices, tril)
+                                     check_square, column_major, diag_embed, half, lift, mT,
+                                     return_type)
 from engine.ops.shape import diagonal_view
 from engine.tensor import Tensor
 
