@@ -110,6 +110,10 @@ from engine.ops.linalg_solve import torch_slogdet as slogdet  # noqa: E402
 from engine.ops.linalg_products import cdist, cross, diag_embed, kron  # noqa: E402  (trace.py: trace)
 from engine.ops.linalg_triangular import cholesky, cholesky_inverse, cholesky_solve  # noqa: E402
 from engine.ops.linalg_exp import matrix_exp  # noqa: E402
+from engine.ops.linalg_compat import pinverse, svd  # noqa: E402
+from engine.ops.linalg_compat import torch_qr as qr  # noqa: E402
+
+
 
 
 # rnncells: ATen's recurrent cells as torch exposes them

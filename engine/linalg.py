@@ -192,21 +192,23 @@ def _inf_order_grad(x, result, g, dims, tensor: bool):
     return (np.sign(x) * ((g / count) * mask)).astype(g.dtype)
 
 
-# ---------------------------------------------------------------- inverses, solves, decompositions
-from engine.ops.linalg_solve import (LinAlgError, cholesky, cholesky_ex, det, inv,  # noqa: E402
-                                     inv_ex, matrix_power, slogdet, solve, solve_ex)
-
-
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return A.diagonal(offset, dim1, dim2)
-from engine.ops.linalg_solve import check_square  # noqa: E402
-from engine.ops.linalg_spectral import (eigh, eigvalsh, matrix_rank, pinv, qr,  # noqa: E402
-                                        svd, svdvals)
-from engine.ops.linalg_products import linalg_cross as cross  # noqa: E402
-from engine.ops.linalg_triangular import lstsq, solve_triangular  # noqa: E402
+
+
+# ---------------------------------------------------------------- the rest of torch.linalg
+# (inverses, solves, factorizations and products: engine/ops/linalg_*.py)
 from engine.ops.linalg import matmul  # noqa: E402,F401  (torch.linalg.matmul is torch.matmul)
+from engine.ops.linalg_compat import tensorinv, tensorsolve  # noqa: E402,F401
+from engine.ops.linalg_exp import matrix_exp  # noqa: E402,F401
+from engine.ops.linalg_products import linalg_cross as cross  # noqa: E402,F401
+from engine.ops.linalg_products import multi_dot, vander  # noqa: E402,F401
+from engine.ops.linalg_solve import (LinAlgError, check_square, cholesky,  # noqa: E402,F401
+                                     cholesky_ex, det, inv, inv_ex, matrix_power, slogdet,
+                                     solve, solve_ex)
+from engine.ops.linalg_spectral import (eigh, eigvalsh, matrix_rank, pinv, qr,  # noqa: E402,F401
+                                        svd, svdvals)
+from engine.ops.linalg_triangular import lstsq, solve_triangular  # noqa: E402,F401
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.linalg")
-from engine.ops.linalg_products import multi_dot, vander  # noqa: E402
-from engine.ops.linalg_exp import matrix_exp  # noqa: E402

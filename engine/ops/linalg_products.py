@@ -86,9 +86,18 @@ def _cdist_rule(n, g):
              sum_to(-terms.sum(-3), x2_data.shape) if n.needs(1) else None)
     if not _node.graph_mode:
         return grads
+    # ATen's _cdist_backward(grad, x1, x2, p, result) for x1, and for x2 the same with the
+    # operands swapped and grad, result transposed: two nodes, each one gradient.
     from engine.ops._double import record_grads
-    return record_grads(CdistBackwardBackward0, grads, (x1_data.shape, x2_data.shape),
-                        (lift(g)[0], x1, x2))
+    g, = lift(g)
+    first = second = None
+    if grads[0] is not None:
+        first, = record_grads(CdistBackwardBackward0, grads[:1], (x1_data.shape,),
+                              (g, x1, x2, result))
+    if grads[1] is not None:
+        second, = record_grads(CdistBackwardBackward0, grads[1:], (x2_data.shape,),
+                               (mT(g).contiguous(), x2, x1, mT(result).contiguous()))
+    return first, second
 
 
 CdistBackward0 = node_class("CdistBackward0", _cdist_rule)

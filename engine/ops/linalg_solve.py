@@ -14,7 +14,7 @@ import numpy as np
 
 from engine.autograd import node as _node
 from engine.autograd.node import node_class
-from engine.ops._core import as_tensor, record
+from engine.ops._core import as_tensor, needs_grad, record
 from engine.tensor import Tensor
 
 
@@ -65,38 +65,24 @@ def check_floating(A, fn: str) -> None:
                            f"{A.dtype.tensor_type[:-6]}")
 
 
+def column_major(values: np.ndarray) -> np.ndarray:
+    """values laid out as LAPACK leaves them, and PyTorch returns them: each matrix
+    column-major (strides (n * m, 1, m) for a batch of m x n)."""
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(values, -1, -2)), -1, -2)
+
+
 def _batch_prefix(data: np.ndarray, index: int) -> str:
     return f"(Batch element {index}): " if data.ndim > 2 else ""
-
-
-def lu_factor(matrix: np.ndarray) -> tuple[np.ndarray, list[int], int]:
-    """LAPACK getrf on one matrix, step for step: the packed LU (partial pivoting), the row
-    order, and the info (the 1-based index of the first pivot that is exactly zero, or 0;
-    the factorization goes on past it, as getrf's does)."""
-    lu = np.array(matrix, dtype=matrix.dtype)
-    n, info = lu.shape[0], 0
-    order = list(range(n))
-    for k in range(n):
-        p = k + int(np.argmax(np.abs(lu[k:, k])))
-        if lu[p, k] == 0:
-            info = info or k + 1
-            continue
-        lu[[k, p]] = lu[[p, k]]
-        order[k], order[p] = order[p], order[k]
-        lu[k + 1:, k] /= lu[k, k]
-        lu[k + 1:, k + 1:] -= np.outer(lu[k + 1:, k], lu[k, k + 1:])
-    return lu, order, info
-
-
-def zero_pivot(matrix: np.ndarray) -> int:
-    return lu_factor(matrix)[2]
 
 
 def lu_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """getrs after getrf, for a singular matrix too (its zero pivot gives inf / NaN, as
     PyTorch's solve_ex and inv_ex return)."""
-    lu, order, _ = lu_factor(matrix)
-    x = np.array(rhs[order], dtype=rhs.dtype)
+    from engine.kernels.lu import lu_factor
+    lu, pivots = lu_factor(matrix)
+    x = np.array(rhs, dtype=rhs.dtype)
+    for k, p in enumerate(pivots - 1):     # getrs applies getrf's row interchanges in order
+        x[[k, p]] = x[[p, k]]
     n = lu.shape[0]
     with np.errstate(all="ignore"):
         for i in range(n):
@@ -107,8 +93,20 @@ def lu_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
 
 def _pivot_infos(data: np.ndarray) -> np.ndarray:
-    flat = data.reshape((-1,) + data.shape[-2:])
-    return np.array([zero_pivot(m) for m in flat], dtype=np.int32).reshape(data.shape[:-2])
+    from engine.kernels.lu import infos, lu_factor
+    return infos(lu_factor(np.asarray(data, dtype=np.result_type(data, np.float32)))[0])
+
+
+def lu_saved(A, of_transpose: bool = False) -> dict:
+    """LU and pivots of A, saved as PyTorch's det, slogdet and solve nodes save them (only
+    when a node will keep them). det and slogdet factor A^T unless A is column-major (what
+    LAPACK reads without a copy; the determinant is the same)."""
+    from engine.kernels.lu import lu_factor
+    data = A._data
+    if of_transpose and not np.swapaxes(data, -1, -2).flags.c_contiguous:
+        data = np.swapaxes(data, -1, -2)
+    lu, pivots = lu_factor(data)
+    return {"LU": Tensor._make(column_major(lu)), "pivots": Tensor._make(pivots)}
 
 
 def _first_failure(infos: np.ndarray) -> tuple[int, int]:
@@ -171,11 +169,13 @@ def unsqueeze(x, dim: int):
     return np.expand_dims(x, dim) if _is_array(x) else x.unsqueeze(dim)
 
 
-def solve_matrices(A, B):
-    """A^-1 B for matrices B (batched)."""
-    if _is_array(A):
+def solve_matrices(A, B, left: bool = True):
+    """A^-1 B for matrices B (batched); B A^-1 when not left."""
+    if not _is_array(A):
+        return solve(A, B, left=left)
+    if left:
         return np.linalg.solve(A, B)
-    return solve(A, B)
+    return np.swapaxes(np.linalg.solve(np.swapaxes(A, -1, -2), np.swapaxes(B, -1, -2)), -1, -2)
 
 
 def sum_to(x, shape: tuple):
@@ -219,14 +219,14 @@ def _inverse_values(A, fn: str, check_errors: bool):
 
 def inv_ex(A, *, check_errors=False):
     values, infos = _inverse_values(A, "linalg.inv_ex", check_errors)
-    inverse = record(LinalgInvExBackward0, values.astype(A._data.dtype), (A,), None,
-                     save_result="inverse")
+    inverse = record(LinalgInvExBackward0, column_major(values.astype(A._data.dtype)), (A,),
+                     None, save_result="inverse")
     return inv_ex_result(inverse, Tensor._make(infos))
 
 
 def inv(A):
     values, _ = _inverse_values(A, "linalg.inv", True)
-    return record(LinalgInvExBackward0, values.astype(A._data.dtype), (A,), None,
+    return record(LinalgInvExBackward0, column_major(values.astype(A._data.dtype)), (A,), None,
                   save_result="inverse")
 
 
@@ -271,7 +271,8 @@ def det(A):
     check_square(A, "linalg.det")
     check_floating(A, "linalg.det")
     value = np.asarray(np.linalg.det(A._data), dtype=A._data.dtype)
-    return record(LinalgDetBackward0, value, (A,), {"A": A}, save_result="result")
+    saved = {"A": A, **lu_saved(A, of_transpose=True)} if needs_grad(A) else None
+    return record(LinalgDetBackward0, value, (A,), saved, save_result="result")
 
 
 def _slogdet_rule(n, g_sign, g_logabsdet):
@@ -295,7 +296,9 @@ def _slogdet(A, fn: str, result_type):
     dtype = A._data.dtype
     outs = (Tensor._make(np.asarray(sign, dtype=dtype)),
             Tensor._make(np.asarray(logabsdet, dtype=dtype)))
-    _bind_node(LinalgSlogdetBackward0, outs, (A,), {"A": A}, {"sign": outs[0]})
+    if needs_grad(A):
+        _bind_node(LinalgSlogdetBackward0, outs, (A,), {"A": A, **lu_saved(A, True)},
+                   {"sign": outs[0]})
     return result_type(*outs)
 
 
@@ -345,12 +348,10 @@ def _solve_rule(n, g):
     g, A, X = lift(g, n.saved("A"), n.saved("result"))
     if a["_vector"]:
         g, X = unsqueeze(g, -1), unsqueeze(X, -1)
-    if a["left"]:
-        grad_B = solve_matrices(mT(A), g)
-        grad_A = -(grad_B @ mT(X)) if n.needs(0) else None
-    else:           # X A = B: gB = g A^-T, gA = -X^T gB
-        grad_B = mT(solve_matrices(A, mT(g)))
-        grad_A = -(mT(X) @ grad_B) if n.needs(0) else None
+    grad_B = solve_matrices(mT(A), g, a["left"])       # X A = B: gB = g A^-T
+    grad_A = None
+    if n.needs(0):
+        grad_A = -(grad_B @ mT(X)) if a["left"] else -(mT(X) @ grad_B)
     if a["_vector"]:
         grad_B = grad_B[..., 0] if _is_array(grad_B) else grad_B.squeeze(-1)
     return (None if grad_A is None else sum_to(grad_A, a["_A_shape"]),
@@ -409,7 +410,9 @@ def _solve_each(a: np.ndarray, rhs: np.ndarray):
 
 
 def _record_solve(A, B, values, vector: bool, left: bool):
-    return record(LinalgSolveExBackward0, np.ascontiguousarray(values), (A, B), {"A": A},
+    layout = column_major if left and not vector else np.ascontiguousarray
+    saved = {"A": A, **lu_saved(A)} if needs_grad(A, B) else None
+    return record(LinalgSolveExBackward0, layout(values), (A, B), saved,
                   {"left": left, "_vector": vector, "_A_shape": A._data.shape,
                    "_B_shape": B._data.shape}, save_result="result")
 
@@ -478,7 +481,7 @@ def _cholesky_values(A, upper: bool, fn: str, check_errors: bool):
         values = values.reshape(data.shape)
     if upper:
         values = np.swapaxes(values, -1, -2)
-    return np.ascontiguousarray(values), infos.reshape(data.shape[:-2])
+    return column_major(values), infos.reshape(data.shape[:-2])
 
 
 def cholesky(A, *, upper=False):

@@ -16,8 +16,8 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops._core import record
 from engine.ops.linalg_solve import (_bind_node, _is_array, check_floating, check_matrices,
-                                     check_square, diag_embed, half, lift, mT, return_type,
-                                     solve_matrices, tril)
+                                     check_square, column_major, diag_embed, half, lift, mT,
+                                     return_type)
 from engine.ops.shape import diagonal_view
 from engine.tensor import Tensor
 
@@ -108,7 +108,7 @@ def _eigh_values(A, UPLO: str, fn: str):
 
 def eigh(A, UPLO="L"):
     values, vectors = _eigh_values(A, UPLO, "linalg.eigh")
-    outs = (Tensor._make(values), Tensor._make(np.ascontiguousarray(vectors)))
+    outs = (Tensor._make(values), Tensor._make(column_major(vectors)))
     _bind_node(LinalgEighBackward0, outs, (A,), {},
                {"eigenvalues": outs[0], "eigenvectors": outs[1]})
     return eigh_result(*outs)
@@ -179,8 +179,7 @@ def _svd_values(A, full_matrices: bool):
     check_floating(A, "linalg.svd")
     U, S, Vh = np.linalg.svd(A._data, full_matrices=full_matrices)
     dtype = A._data.dtype
-    return (np.ascontiguousarray(U.astype(dtype)), S.astype(dtype),
-            np.ascontiguousarray(Vh.astype(dtype)))
+    return column_major(U.astype(dtype)), S.astype(dtype), column_major(Vh.astype(dtype))
 
 
 def svd(A, full_matrices=True, *, driver=None):
@@ -261,8 +260,8 @@ def qr(A, mode="reduced"):
     dtype = A._data.dtype
     if mode == "r":
         Q = np.zeros((0,), dtype=dtype)
-    outs = (Tensor._make(np.ascontiguousarray(Q.astype(dtype))),
-            Tensor._make(np.ascontiguousarray(R.astype(dtype))))
+    outs = (Tensor._make(column_major(Q.astype(dtype)) if Q.ndim > 1 else Q),
+            Tensor._make(column_major(R.astype(dtype))))
     _bind_node(LinalgQrBackward0, outs, (A,), {}, {"Q": outs[0], "R": outs[1]},
                {"mode": mode})
     return qr_result(*outs)

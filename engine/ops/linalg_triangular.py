@@ -9,7 +9,7 @@ import numpy as np
 from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd.node import node_class
 from engine.ops._core import record
-from engine.ops.linalg_solve import (_bind_node, _cholesky_rule, _cholesky_values,
+from engine.ops.linalg_solve import (_bind_node, _cholesky_rule, _cholesky_values, column_major,
                                      _is_array, _is_vector_rhs, check_floating,
                                      check_matrices, check_square, lift, mT, return_type,
                                      sum_to, tril, unsqueeze)
@@ -97,7 +97,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         raise RuntimeError(f"{fn}: Incompatible shapes of A and B for the equation {equation} "
                            f"({a.shape[-2]}x{a.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})")
     values = triangular_values(a, b, upper, left, unitriangular).astype(b.dtype)
-    return record(LinalgSolveTriangularBackward0, np.ascontiguousarray(values), (A, B),
+    return record(LinalgSolveTriangularBackward0, column_major(values), (A, B),
                   {"self": A}, {"upper": upper, "left": left, "unitriangular": unitriangular,
                                 "_A_shape": a.shape, "_B_shape": b.shape},
                   save_result="result")
@@ -152,7 +152,7 @@ def cholesky_solve(input, input2, upper=False):
                            f"{factor.shape[-2]} by {factor.shape[-1]} but each b matrix is "
                            f"{b.shape[-2]} by {b.shape[-1]}")
     values = _cholesky_solve_values(b, factor, upper).astype(b.dtype)
-    return record(CholeskySolveBackward0, np.ascontiguousarray(values), (input, input2),
+    return record(CholeskySolveBackward0, column_major(values), (input, input2),
                   {"self": input, "input2": input2},
                   {"upper": upper, "_B_shape": b.shape, "_L_shape": factor.shape},
                   save_result="result")
@@ -174,7 +174,7 @@ def cholesky_inverse(input, upper=False):
     factor = input._data
     identity = np.broadcast_to(np.eye(factor.shape[-1], dtype=factor.dtype), factor.shape)
     values = _cholesky_solve_values(identity, factor, upper).astype(factor.dtype)
-    return record(CholeskyInverseBackward0, np.ascontiguousarray(values), (input,),
+    return record(CholeskyInverseBackward0, column_major(values), (input,),
                   {"self": input}, {"upper": upper}, save_result="result")
 
 

@@ -929,6 +929,7 @@ _LINALG_GRAPHS = {
     "matrix_norm_2": "torch.linalg.matrix_norm(r, 2)",
     "matrix_norm_1": "torch.linalg.matrix_norm(r, 1)", "cond": "torch.linalg.cond(r)",
     "multi_dot": "torch.linalg.multi_dot([r, a, r.mT])",
+    "cdist_p3": "torch.cdist(r, r * 2, p=3)", "solve_right": "torch.linalg.solve(a, r, left=False)",
 }
 for _name, _expr in _LINALG_GRAPHS.items():
     CASES[f"linalg_double_backward_graph_{_name}"] = [
