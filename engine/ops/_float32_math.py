@@ -97,3 +97,10 @@ def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if c.dtype != np.float32 or a.dtype != np.float32:
         return c - a * b
     return (c - a.astype(np.float64) * b).astype(np.float32)
+
+
+def multiply_add(a: np.ndarray, b, c) -> np.ndarray:
+    """a * b + c, as one fused multiply-add for float32 arrays."""
+    if a.dtype != np.float32:
+        return a * b + c
+    return (a.astype(np.float64) * b + c).astype(np.float32)
