@@ -18,14 +18,22 @@ import numpy as np
 LANES = 16
 
 
-def via_double(numpy_fn):
-    """numpy_fn, computed in float64 and rounded once for float32 arrays."""
+def via_double(ufunc):
+    """ufunc, computed in float64 and rounded once for float32 arrays."""
     def fn(x):
         if getattr(x, "dtype", None) != np.float32:
-            return numpy_fn(x)
-        return numpy_fn(x.astype(np.float64)).astype(np.float32)
-    fn.__name__ = numpy_fn.__name__
+            return ufunc(x)
+        return in_double(ufunc, x)
+    fn.__name__ = ufunc.__name__
     return fn
+
+
+def in_double(ufunc, x: np.ndarray, *numbers):
+    """ufunc(x, *numbers) for a float32 array x, computed in float64, rounded once. The
+    ufunc casts in and out in small buffers: no float64 copy of the whole array, whose
+    fresh pages would cost more than the float64 math itself."""
+    out = ufunc(x, *numbers, out=np.empty_like(x), dtype=np.float64, casting="same_kind")
+    return out[()] if out.ndim == 0 else out
 
 
 exp, log, sin, cos, tanh = (via_double(f) for f in (np.exp, np.log, np.sin, np.cos, np.tanh))
@@ -49,7 +57,7 @@ def power(base: np.ndarray, exponent: float) -> np.ndarray:
         return np.power(base, np.float32(exponent))
     with np.errstate(over="ignore"):
         rounded = float(np.float32(exponent))
-    return np.power(base.astype(np.float64), rounded).astype(np.float32)
+    return in_double(np.power, base, rounded)
 
 
 def lane_sum(x: np.ndarray) -> np.ndarray:
@@ -97,3 +105,10 @@ def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if c.dtype != np.float32 or a.dtype != np.float32:
         return c - a * b
     return (c - a.astype(np.float64) * b).astype(np.float32)
+
+
+def multiply_add(a: np.ndarray, b, c) -> np.ndarray:
+    """a * b + c, as one fused multiply-add for float32 arrays."""
+    if a.dtype != np.float32:
+        return a * b + c
+    return (a.astype(np.float64) * b + c).astype(np.float32)

@@ -307,7 +307,7 @@ def _power(base, exponent):
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         return F32.power(base, exponent)
     if getattr(exponent, "dtype", None) == np.float32:
-        return np.power(base.astype(np.float64), exponent).astype(np.float32)
+        return np.power(base, exponent, dtype=np.float64).astype(np.float32)
     return np.power(base, exponent)
 
 

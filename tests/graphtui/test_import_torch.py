@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -76,9 +77,23 @@ def graph_of_recording(jsonl: str) -> set:
                               for child, nr in e["next_functions"])) for e in nodes}
 
 
+NUMBER = re.compile(r"-?\d+\.(\d+)")
+
+
+def assert_prints_like_torch(on_engine: str, on_torch: str) -> None:
+    """The same text; each number within one unit of its last printed digit: the logits
+    differ in their last bits from the first step on (MKL's sgemm in torch, OpenBLAS in
+    NumPy), so a loss one float32 step from torch's may print the digit after it."""
+    assert NUMBER.sub("#", on_engine) == NUMBER.sub("#", on_torch)
+    for got, want in zip(NUMBER.finditer(on_engine), NUMBER.finditer(on_torch)):
+        unit = 10.0 ** -len(want.group(1))
+        assert abs(float(got.group()) - float(want.group())) <= unit * 1.001, (got, want)
+
+
 def test_the_quickstart_tutorial_prints_under_dump_what_it_prints_on_pytorch(
         quickstart_with_torch, quickstart_on_the_engine):
-    assert stdout_of_recording(quickstart_on_the_engine) == quickstart_with_torch
+    assert_prints_like_torch(stdout_of_recording(quickstart_on_the_engine),
+                             quickstart_with_torch)
 
 
 def test_the_quickstart_tutorial_under_dump_backend_torch(quickstart_with_torch,
@@ -102,7 +117,7 @@ def test_the_quickstart_tutorial_under_record_prints_what_pytorch_prints(
     recorded = run("-m", "graphtui", "record", "-o", str(out), "--", sys.executable,
                    str(QUICKSTART))
     assert recorded.returncode == 0, recorded.stderr
-    assert recorded.stdout == quickstart_with_torch          # echoed as the program ran
+    assert_prints_like_torch(recorded.stdout, quickstart_with_torch)   # echoed as it ran
     text = out.read_text()
     assert json.loads(text.splitlines()[0])["backend"] == "engine"
     assert "LinearBackward0" in text or "AddmmBackward0" in text   # the engine was watched

@@ -6,7 +6,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels
 from engine.ops._double import record_grads
-from engine.ops import elementwise as E
+from engine.ops import _float32_math as F32, elementwise as E
 from engine.ops import _poly as P
 from engine.ops._core import record
 from engine.tensor import Tensor
@@ -172,8 +172,8 @@ LogSigmoidBackward0 = node_class("LogSigmoidBackward0", _log_sigmoid_rule, array
 def log_sigmoid(input):
     """log(sigmoid(x)), stable for large |x|; saves buffer = exp(-|x|) as ATen does."""
     x = input._data
-    buffer = np.exp(-np.abs(x))
-    out = (np.minimum(x, 0) - np.log1p(buffer)).astype(x.dtype, copy=False)
+    buffer = F32.exp(-np.abs(x))
+    out = (np.minimum(x, 0) - F32.log1p(buffer)).astype(x.dtype, copy=False)
     return record(LogSigmoidBackward0, out, (input,),
                   {"self": input, "buffer": Tensor._make(buffer)})
 

@@ -13,13 +13,12 @@ import types
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.ops import elementwise as E
+from engine.ops import _float32_math as F32, elementwise as E
 from engine.ops._core import record
 from engine.tensor import Tensor
 
 _ARRAYS = types.SimpleNamespace(
-    exp=np.exp, tanh=np.tanh, log1p=np.log1p,
-    sigmoid=lambda x: 1 / (1 + np.exp(-x)),
+    exp=F32.exp, tanh=F32.tanh, log1p=F32.log1p, sigmoid=F32.sigmoid,
     where=lambda cond, a, b: np.where(cond, a, b).astype(np.result_type(a, b), copy=False))
 _TENSORS = types.SimpleNamespace(
     exp=E.exp, tanh=E.tanh, sigmoid=E.sigmoid,
@@ -57,6 +56,8 @@ def _silu_rule(n, g):
     x = n.saved("self")
     m = _math(x, g)
     s = m.sigmoid(x)
+    if m is _ARRAYS:        # ATen's kernel: (dy * s) * fma(x, 1 - s, 1)
+        return ((g * s) * F32.multiply_add(x, 1 - s, 1),)
     return (g * (s * (1 + x * (1 - s))),)
 
 
@@ -64,6 +65,8 @@ def _mish_rule(n, g):
     x = n.saved("self")
     m = _math(x, g)
     t = m.tanh(m.log1p(m.exp(x)))
+    if m is _ARRAYS:        # ATen's kernel, its multiply-adds fused
+        return (g * F32.multiply_add(x * m.sigmoid(x), F32.multiply_add(-t, t, 1), t),)
     return (g * (t + x * m.sigmoid(x) * (1 - t * t)),)
 
 
@@ -76,7 +79,7 @@ def silu(input, inplace: bool = False):
         return _in_place("silu_", silu, input)
     data = _float_input(input, "silu")
     with np.errstate(over="ignore"):
-        out = data / (1 + np.exp(-data))
+        out = data / (1 + F32.exp(-data))
     return record(SiluBackward0, out.astype(data.dtype, copy=False), (input,), {"self": input})
 
 
@@ -85,7 +88,7 @@ def mish(input, inplace: bool = False):
         return _in_place("mish_", mish, input)
     data = _float_input(input, "mish")
     with np.errstate(over="ignore"):
-        out = data * np.tanh(np.log1p(np.exp(data)))
+        out = data * F32.tanh(F32.log1p(F32.exp(data)))
     return record(MishBackward0, out.astype(data.dtype, copy=False), (input,), {"self": input})
 
 
@@ -128,7 +131,7 @@ EluBackward0 = node_class("EluBackward0", _elu_rule)
 
 def _elu_values(data: np.ndarray, alpha) -> np.ndarray:
     with np.errstate(over="ignore"):
-        out = np.where(data <= 0, np.expm1(data) * np.asarray(alpha, data.dtype), data)
+        out = np.where(data <= 0, F32.expm1(data) * np.asarray(alpha, data.dtype), data)
     return out.astype(data.dtype, copy=False)
 
 
