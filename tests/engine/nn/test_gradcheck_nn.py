@@ -224,6 +224,10 @@ NN_CASES = {
     "PackPaddedSequenceBackward0": lambda: (
         lambda x: (_packed(x, False) * 2).sum() + _packed(x, True).pow(2).sum(),
         (leaf(3, 3, 2),)),
+    # max_unpool (engine/nn/_ops/max_unpool.py): every output place written at most once
+    "MaxUnpool2DBackward0": lambda: (
+        lambda x: F.max_unpool2d(x, engine.tensor([[[[0, 3], [9, 14]]]]), 2, output_size=(4, 4)),
+        (leaf(1, 1, 2, 2),)),
 }
 
 
