@@ -43,8 +43,6 @@ def __getattr__(name: str):
     names = _load_api().__dict__
     if name in names:
         return names[name]
-    if name in _LAZY_SUBMODULES:
-        return _import_module(f"engine.{name}")
     # `__all__` included: `from engine import *` then takes the public names of the module's
     # dict, now complete, as it did when the package loaded everything eagerly.
     from engine._unsupported import missing
@@ -60,9 +58,6 @@ _loaded = None               # engine._api, once complete and its names copied h
 _submodule_names = None
 # Submodules whose name the API gives to something else: `engine.tensor` is torch.tensor.
 _NOT_MODULES = frozenset({"tensor"})
-# torch submodules the API does not load (a script that never reads them does not pay for
-# them): `engine.distributions` imports on first read, and is in dir(engine) from then on.
-_LAZY_SUBMODULES = frozenset({"distributions"})
 
 
 class _Package(_ModuleType):

@@ -99,3 +99,6 @@ from engine import nn, optim  # noqa: E402  (last: they import the rest of engin
 from engine.nn._ops.linear import addmm  # noqa: E402
 from engine import accelerator, backends, cuda, linalg, utils  # noqa: E402
 import engine.utils.checkpoint  # noqa: E402,F401  (after autograd, which it needs)
+
+# distributions (torch.distributions)
+from engine import distributions  # noqa: E402,F401
