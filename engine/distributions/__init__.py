@@ -13,55 +13,53 @@ TransformedDistribution, transforms, biject_to and transform_to, MultivariateNor
 log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
 cholesky), kl_divergence with every rule torch registers between these, register_kl,
 constraints. Other torch distributions raise NotSupportedError.
+
+The package loads its modules on first read of a name (PEP 562), so that `import torch`,
+which binds torch.distributions, does not pay for thirty modules a script may never use.
 """
-from engine.distributions import constraints, transforms
-from engine.distributions.bernoulli import Bernoulli
-from engine.distributions.categorical import Categorical
-from engine.distributions.constraint_registry import biject_to, transform_to
-from engine.distributions.continuous_bernoulli import ContinuousBernoulli
-from engine.distributions.distribution import Distribution
-from engine.distributions.exp_family import ExponentialFamily
-from engine.distributions.exponential import Exponential
-from engine.distributions.geometric import Geometric
-from engine.distributions.gumbel import Gumbel
-from engine.distributions.half_normal import HalfNormal
-from engine.distributions.independent import Independent
-from engine.distributions.kl import kl_divergence, register_kl
-from engine.distributions.laplace import Laplace
-from engine.distributions.log_normal import LogNormal
-from engine.distributions.logistic_normal import LogisticNormal
-from engine.distributions.mixture_same_family import MixtureSameFamily
-from engine.distributions.multivariate_normal import MultivariateNormal
-from engine.distributions.normal import Normal
-from engine.distributions.one_hot_categorical import (OneHotCategorical,
-                                                      OneHotCategoricalStraightThrough)
-from engine.distributions.pareto import Pareto
-from engine.distributions.relaxed_bernoulli import RelaxedBernoulli
-from engine.distributions.relaxed_categorical import RelaxedOneHotCategorical
-from engine.distributions.transformed_distribution import TransformedDistribution
-from engine.distributions.transforms import (AbsTransform, AffineTransform, CatTransform,
-                                             ComposeTransform, ExpTransform,
-                                             IndependentTransform, LowerCholeskyTransform,
-                                             PositiveDefiniteTransform, PowerTransform,
-                                             ReshapeTransform, SigmoidTransform,
-                                             SoftmaxTransform, SoftplusTransform,
-                                             StackTransform, StickBreakingTransform,
-                                             TanhTransform, Transform, identity_transform)
-from engine.distributions.uniform import Uniform
-from engine.distributions.weibull import Weibull
+from importlib import import_module as _import_module
 
-__all__ = ["Bernoulli", "Categorical", "ContinuousBernoulli", "Distribution", "Exponential",
-           "ExponentialFamily", "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace",
-           "LogNormal", "LogisticNormal", "MixtureSameFamily", "MultivariateNormal", "Normal",
-           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto",
-           "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution",
-           "Uniform", "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to",
-           "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
-           "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
-           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
-           "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
-           "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform"]
+# Each public name and the module that defines it.
+_WHERE = {
+    "Bernoulli": "bernoulli", "Categorical": "categorical",
+    "ContinuousBernoulli": "continuous_bernoulli", "Distribution": "distribution",
+    "Exponential": "exponential", "ExponentialFamily": "exp_family",
+    "Geometric": "geometric", "Gumbel": "gumbel", "HalfNormal": "half_normal",
+    "Independent": "independent", "Laplace": "laplace", "LogNormal": "log_normal",
+    "LogisticNormal": "logistic_normal", "MixtureSameFamily": "mixture_same_family",
+    "MultivariateNormal": "multivariate_normal", "Normal": "normal",
+    "OneHotCategorical": "one_hot_categorical",
+    "OneHotCategoricalStraightThrough": "one_hot_categorical", "Pareto": "pareto",
+    "RelaxedBernoulli": "relaxed_bernoulli",
+    "RelaxedOneHotCategorical": "relaxed_categorical",
+    "TransformedDistribution": "transformed_distribution", "Uniform": "uniform",
+    "Weibull": "weibull", "biject_to": "constraint_registry",
+    "transform_to": "constraint_registry", "kl_divergence": "kl", "register_kl": "kl",
+    **{name: "transforms" for name in (
+        "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
+        "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+        "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
+        "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
+        "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform")},
+}
+__all__ = list(_WHERE)
 
-from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _module_getattr("torch.distributions")
+def _submodules() -> frozenset:
+    from pkgutil import iter_modules
+    return frozenset(info.name for info in iter_modules(__path__))
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(_import_module(f"{__name__}.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    if name in _submodules():
+        return _import_module(f"{__name__}.{name}")
+    from engine._unsupported import missing
+    raise missing("torch.distributions", name, f"module '{__name__}' has no attribute")
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_WHERE) | _submodules())

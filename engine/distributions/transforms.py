@@ -5,9 +5,9 @@ a squashed Gaussian policy = Normal through tanh).
 Present: Transform and its inverse, ComposeTransform (identity_transform), IndependentTransform,
 ReshapeTransform, ExpTransform, PowerTransform, SigmoidTransform, SoftplusTransform,
 TanhTransform, AbsTransform, AffineTransform, SoftmaxTransform, StickBreakingTransform,
-LowerCholeskyTransform and PositiveDefiniteTransform (Tensor.diag_embed, which the engine
-lacks), CatTransform, StackTransform. Left out: CorrCholeskyTransform and
-CumulativeDistributionTransform.
+LowerCholeskyTransform and PositiveDefiniteTransform (through Tensor.diag_embed and
+torch.linalg.cholesky, read when called), CatTransform, StackTransform. Left out:
+CorrCholeskyTransform and CumulativeDistributionTransform.
 """
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ there), and the weight gradient's 2000-term product (MKL's sgemm in torch, OpenB
 NumPy) sums in another order (3 of 3 elements, up to 6e-2 of 4e4), even given torch's
 sin. The loss then drifts in its last digits, which the full-precision prints show."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -23,8 +24,11 @@ NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?")
 
 
 def _run(*args: str) -> str:
+    # This checkout's engine and graphtui: run_with_engine.py's own directory comes first on
+    # its path, so without this it imports the installed package, maybe another checkout's.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
