@@ -513,30 +513,7 @@ def sc_utils(lib):
 
 
 SCENARIOS = scenarios(globals())
-# The torch.linalg functions these cases reach are being added on another branch: until they
-# are in, the cases are strict xfails, and they hold to torch from the day they are.
-_NEEDS = {"multivariate_normal_log_prob": ["linalg.solve_triangular"],
-          "multivariate_normal_kl": ["linalg.solve_triangular"],
-          "multivariate_normal_covariance": ["linalg.cholesky", "linalg.solve_triangular",
-                                             "linalg.cholesky_ex", "cholesky_inverse"]}
-
-
-def _engine_has(dotted: str) -> bool:
-    owner, _, name = dotted.rpartition(".")
-    return hasattr(engine.linalg if owner else engine, name)
-
-
-KNOWN_DIVERGENCES = {name: f"the engine lacks torch.{', torch.'.join(missing)}"
-                     for name, needed in _NEEDS.items()
-                     if (missing := [fn for fn in needed if not _engine_has(fn)])}
-KNOWN_DIVERGENCES.setdefault(
-    "multivariate_normal_kl",
-    "torch's linalg.solve_triangular returns a column-major result, the engine's a row-major "
-    "one: the KL's reshape of it records ViewBackward0 where torch records CloneBackward0 "
-    "and UnsafeViewBackward0")
-
-
-@pytest.mark.parametrize("name", params(SCENARIOS, KNOWN_DIVERGENCES))
+@pytest.mark.parametrize("name", params(SCENARIOS))
 def test_distributions_agree_with_torch(name):
     """Everything equal but floats, which agree to float32 rounding: the engine's exp, log,
     softmax and logsumexp (NumPy's) differ from torch's (SLEEF's) in the last bit or two, and
