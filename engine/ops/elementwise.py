@@ -349,7 +349,7 @@ def _unary(node_name: str, forward, rule, *, save: str):
             from engine.dtypes import get_default_dtype
             data = data.astype(get_default_dtype().np_dtype)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = forward(data)
+            out = _layout.iterated(forward(data), [data])
         if save == "self":
             return record(cls, out, (input,), {"self": input})
         return record(cls, out, (input,), save_result="result")
@@ -509,7 +509,7 @@ def relu(input):
     # maximum(0, x), not (x, 0): NaN and -0.0 pass through, as in torch.relu and the kernel.
     out = kernels.relu_forward(x) if kernels is not None else \
         np.maximum(_zero_of(x.dtype), x).astype(x.dtype, copy=False)
-    return record(ReluBackward0, out, (input,), save_result="result")
+    return record(ReluBackward0, _layout.iterated(out, [x]), (input,), save_result="result")
 
 
 AbsBackward0 = node_class("AbsBackward0", lambda n, g: (g * P.sgn(n.saved("self")),))

@@ -6,7 +6,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels
 from engine.ops._double import record_grads
-from engine.ops import _float32_math as F32, elementwise as E
+from engine.ops import _float32_math as F32, _layout, elementwise as E
 from engine.ops import _poly as P
 from engine.ops._core import record
 from engine.tensor import Tensor
@@ -57,7 +57,7 @@ GeluBackward0 = node_class("GeluBackward0", _gelu_rule, arrays=True, double=_gel
 def gelu(input, approximate: str = "none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    out = K.gelu_forward(input._data, approximate)
+    out = _layout.iterated(K.gelu_forward(input._data, approximate), [input._data])
     return record(GeluBackward0, out, (input,), {"self": input}, {"approximate": approximate})
 
 

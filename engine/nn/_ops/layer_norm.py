@@ -166,5 +166,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
             attrs[name] = None
         else:
             saved[name] = value
-    return record(NativeLayerNormBackward0, out.astype(x.dtype), (input, weight, bias), saved,
-                  attrs)
+    # ATen writes into a contiguous output whatever the input's layout (a permuted input
+    # would otherwise lend NumPy's result its strides, and a Linear after it would not view).
+    return record(NativeLayerNormBackward0, np.ascontiguousarray(out, dtype=x.dtype),
+                  (input, weight, bias), saved, attrs)
