@@ -146,5 +146,8 @@ def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
     return pool(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
+from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
+
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

@@ -185,6 +185,10 @@ __all__ += ["conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"
             "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices", "avg_pool1d",
             "max_pool1d", "max_pool1d_with_indices"]
 
+# rms_norm: ATen's composite (engine/nn/_ops/rms_norm.py)
+from engine.nn._ops.rms_norm import rms_norm  # noqa: E402
+__all__ += ["rms_norm"]
+
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.nn.functional")

@@ -62,3 +62,7 @@ __all__ += ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 from engine.nn.modules.more_pooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
 __all__ += ["MaxUnpool1d", "MaxUnpool2d"]
+
+# RMSNorm (engine/nn/modules/normalization.py)
+from engine.nn.modules.normalization import RMSNorm  # noqa: E402
+__all__ += ["RMSNorm"]
