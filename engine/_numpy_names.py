@@ -41,8 +41,7 @@ def accepting_numpy_names(fn):
     """``fn``, also taking ``axis``/``keepdims`` for its ``dim``/``keepdim`` (itself when it
     has neither)."""
     aliases = _aliases_of(fn)
-    if not aliases or getattr(fn, "__wrapped__", None) is not None and \
-            getattr(fn, "_numpy_names", False):
+    if not aliases or getattr(fn, "_numpy_names", False):      # nothing to add, or added
         return fn
 
     @functools.wraps(fn)
