@@ -23,7 +23,9 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
         out._vc = base._vc
         out._base = base if base._base is None else base._base
         out._view_version = base._vc[0]
-        if base._multi_output_view:
+        if base._multi_output_view and (_gm.state.enabled or _gm.state.inference):
+            # (under no_grad the view's creation meta is NO_GRAD_MODE, which replaces
+            # its base's MULTI_OUTPUT_NODE, as torch's propagate_creation_meta does)
             out._multi_output_view = True
         if base._no_grad_alias or not (_gm.state.enabled or _gm.state.inference):
             out._no_grad_alias = True

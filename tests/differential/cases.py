@@ -957,3 +957,13 @@ CASES.update({
         "with torch.no_grad():\n    v = x.view(1, 1, 2)", "w = v.view(2)",
         "x.requires_grad_(False)", "u = w * 2"],
 })
+
+# -------------------------------------------------------------- creation meta of views (lead)
+CASES.update({
+    "no_grad_view_of_an_unbind_output_names_no_grad_when_edited": [
+        "x = torch.ones(3, 3, 1, requires_grad=True)", "v = x.unbind(2)[-1]",
+        "with torch.no_grad():\n    w = v.unsqueeze(1)", "u = w[1:]", "u.mul_(2)"],
+    "unbind_of_a_no_grad_view_names_multiple_views_when_edited": [
+        "x = torch.ones(3, 2, requires_grad=True)",
+        "with torch.no_grad():\n    v = x.view(2, 3)", "w = v.unbind(0)[0]", "w.mul_(2)"],
+})
