@@ -29,6 +29,20 @@ SCALAR_OF_GRAD_WARNING = cpp_warning(
 trace.on_reset_ids(forget_warnings_given)
 
 
+def mark_custom_view(view: "Tensor", of: "Tensor") -> None:
+    """``view`` is ``of`` returned as-is by a custom Function (see Tensor._custom_view_of)."""
+    view._custom_view_of = memory_owner(of)
+    view._custom_view_version = view._vc[0]
+
+
+def memory_owner(tensor: "Tensor") -> "Tensor":
+    """The tensor whose memory ``tensor`` is: its view base, the input a custom Function
+    returned as-is, or itself."""
+    if tensor._custom_view_of is not None:
+        return tensor._custom_view_of
+    return tensor if tensor._base is None else tensor._base
+
+
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_vc",
                  "_retains_grad", "_hooks", "_post_acc_hooks", "_acc", "_tid", "_base",
@@ -45,6 +59,11 @@ class Tensor:
     # A view made under no_grad of any tensor, or a view of one (PyTorch's creation meta
     # NO_GRAD_MODE): an in-place op on it that needs grad, with grad enabled, is refused.
     _no_grad_alias = False
+    # An input a custom Function (a full backward hook's BackwardHookFunction too) returned
+    # as-is: PyTorch makes it a view of that input (creation meta IN_CUSTOM_FUNCTION) and
+    # refuses in-place edits of it. Holds the tensor whose memory it is.
+    _custom_view_of = None
+    _custom_view_version = 0
 
     def __init__(self, *args, **kwargs) -> None:
         # `engine.Tensor(data)` as a constructor, like torch.Tensor([1, 2]) (always float).
@@ -141,6 +160,10 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._custom_view_of is not None and self._custom_view_version != self._vc[0]:
+            from engine.ops.inplace import check_custom_function_view
+            check_custom_function_view(self, "its base or another view of its base has been "
+                                             "modified inplace")
         if self._base is not None and self._view_version != self._vc[0]:
             from engine.ops.inplace import refresh_view
             refresh_view(self)

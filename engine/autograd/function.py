@@ -13,7 +13,7 @@ from engine import trace
 from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
 from engine.autograd.node import Node, SavedTensor
-from engine.tensor import Tensor, _announce
+from engine.tensor import Tensor, _announce, mark_custom_view
 
 
 class FunctionCtx:
@@ -81,14 +81,14 @@ class BackwardCFunction(FunctionCtx, Node):
                      for r in per_edge)
 
 
-class _FunctionMeta(type):
+class FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         cls._backward_cls = type(f"{name}Backward", (BackwardCFunction,),
                                  {"_function_cls": cls, "__module__": cls.__module__})
 
 
-class Function(metaclass=_FunctionMeta):
+class Function(metaclass=FunctionMeta):
     """Subclass with `forward(ctx, *args)` and `backward(ctx, *grad_outputs)`, call `apply`."""
 
     @staticmethod
@@ -136,6 +136,7 @@ def _own_output(out, args):
     if isinstance(out, Tensor) and any(out is a for a in args):
         view = Tensor._make(out._data)
         view._vc = out._vc
+        mark_custom_view(view, out)
         return view
     return out
 

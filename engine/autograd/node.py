@@ -332,7 +332,9 @@ def _memory_kind(saved: SavedTensor, tensor, storage: int) -> str:
     made (its outputs, masks, indices) is kept alive by the graph."""
     if saved.tensor is None or tensor is None:       # the node's own output
         return trace.ACTIVATION
-    owner = tensor._base if tensor._base is not None else tensor
+    owner = tensor._custom_view_of       # engine.tensor.memory_owner (not importable here)
+    if owner is None:
+        owner = tensor if tensor._base is None else tensor._base
     if owner._grad_fn is not None:
         return trace.ACTIVATION
     if owner._requires_grad:

@@ -31,6 +31,22 @@ _MULTI_VIEW_TAIL = ("This view is the output of a function that returns multiple
                     "replace the inplace operation by an out-of-place one.")
 
 
+_CUSTOM_VIEW_TAIL = (
+    "This view was created inside a custom Function (or because an input was returned as-is) "
+    "and the autograd logic to handle view+inplace would override the custom backward "
+    "associated with the custom Function, leading to incorrect gradients. This behavior is "
+    "forbidden. You can fix this by cloning the output of the custom Function.")
+
+
+def check_custom_function_view(tensor: Tensor, what: str) -> None:
+    node = tensor._grad_fn
+    if tensor._custom_view_of is not None and tensor._requires_grad and node is not None:
+        # torch names a custom Function's node by its Function class (no "Backward")
+        name = node.name().removesuffix("Backward")
+        raise RuntimeError(f"Output {tensor._output_nr} of {name} is a view and {what}. "
+                           f"{_CUSTOM_VIEW_TAIL}")
+
+
 def _check_multi_output_view(tensor: Tensor, what: str) -> None:
     if tensor._requires_grad and tensor._base is not None and tensor._multi_output_view \
             and tensor._grad_fn is not None:
@@ -71,6 +87,7 @@ def _check_leaf(tensor: Tensor, *, through_view: bool = False, others: tuple = (
     if not _gm.state.enabled:
         return
     _check_multi_output_view(tensor, "is being modified inplace")
+    check_custom_function_view(tensor, "is being modified inplace")
     # PyTorch's check_inplace: refused when the op needs grad (tensor.requires_grad counts
     # its base's flag as it is now)
     if (tensor._no_grad_view or _no_grad_creation(tensor)) and \

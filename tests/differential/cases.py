@@ -967,3 +967,25 @@ CASES.update({
         "x = torch.ones(3, 2, requires_grad=True)",
         "with torch.no_grad():\n    v = x.view(2, 3)", "w = v.unbind(0)[0]", "w.mul_(2)"],
 })
+
+# -------------------------------------------------------------- custom Function views (lead)
+_IDENTITY_FUNCTION = (
+    "class Identity(torch.autograd.Function):\n"
+    "    @staticmethod\n    def forward(ctx, x):\n        return x\n"
+    "    @staticmethod\n    def backward(ctx, g):\n        return g")
+CASES.update({
+    "full_backward_hook_then_an_in_place_relu_is_refused": [
+        "torch.manual_seed(0)", "net = nn.Sequential(nn.Linear(3, 3), nn.ReLU(inplace=True), nn.Linear(3, 1))",
+        "h = net[1].register_full_backward_hook(lambda m, gi, go: None)",
+        "x = torch.tensor([[1.0, -2.0, 0.5], [0.3, 0.2, -0.1]])", "y = net(x)"],
+    "an_input_a_custom_function_returned_as_is_is_not_edited_in_place": [
+        _IDENTITY_FUNCTION, "x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)",
+        "h = x * 2", "y = Identity.apply(h)", "y.mul_(2)"],
+    "its_grad_fn_is_refused_after_an_edit_under_no_grad": [
+        _IDENTITY_FUNCTION, "x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)",
+        "h = x * 2", "y = Identity.apply(h)", "with torch.no_grad():\n    y.mul_(2)",
+        "f = y.grad_fn"],
+    "without_grad_it_is_edited_freely": [
+        _IDENTITY_FUNCTION, "x = torch.tensor([1.0, -2.0])", "y = Identity.apply(x)",
+        "y.mul_(3)", "z = x + y"],
+})

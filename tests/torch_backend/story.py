@@ -18,8 +18,9 @@ _TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\)")
 @dataclass
 class Story:
     nodes: list           # (name, ((child name | None, input_nr), ...)), sorted
-    saved: list           # (node name, edges, ((saved name, shape, dtype), ...)) per node
-                          # that saved tensors, sorted
+    saved: list           # (node name, edges, ((saved name, shape, dtype, kind, storage
+                          # bytes), ...)) per node that saved tensors, sorted
+    shared: list          # groups of (node name, saved name) that keep one block of memory
     hooks: list           # (kind, target, callable name, muted) per firing, in order
     problems: list        # (category, message) of warnings and errors, in order
     error: tuple | None   # (exc_type, message) of the run's failure
@@ -61,7 +62,7 @@ def story_of(session: Session) -> Story:
             problems.append((category, _TRIGGERED.sub("", event.message)))
     error = None if state.error is None else (state.error.exc_type,
                                              _TRIGGERED.sub("", state.error.message))
-    return Story(nodes, saved, firings, problems, error, _grads(state),
+    return Story(nodes, saved, _shared(nodes_in_order), firings, problems, error, _grads(state),
                  [line.text for line in state.output if line.stream == "stdout"],
                  state.run_state)
 
@@ -72,9 +73,22 @@ def _edges(node, names: dict) -> tuple:
 
 
 def _saved(node) -> tuple:
-    """The node's saved values by name, each with its shape and dtype (a list saved under
-    one name, as ``cat`` saves its inputs, gives one entry per tensor)."""
-    return tuple(sorted((b.name, tuple(b.shape), b.dtype) for b in node.saved))
+    """The node's saved values by name, each with its shape, dtype, whose memory it is and
+    the bytes of that memory (a list saved under one name, as ``cat`` saves its inputs, gives
+    one entry per tensor)."""
+    return tuple(sorted((b.name, tuple(b.shape), b.dtype, b.kind, b.storage_nbytes)
+                        for b in node.saved))
+
+
+def _shared(nodes) -> list:
+    """The saved values that share a block of memory (a view, an op's output saved by the
+    next op too), as sorted groups of (node name, saved name)."""
+    by_storage: dict = {}
+    for node in nodes:
+        for buffer in node.saved:
+            if buffer.storage is not None:
+                by_storage.setdefault(buffer.storage, []).append((node.name, buffer.name))
+    return sorted(tuple(sorted(group)) for group in by_storage.values() if len(group) > 1)
 
 
 def _values(collection):

@@ -60,6 +60,7 @@ def test_the_backends_agree(name):
     else:
         assert engine.nodes == torch.nodes
         assert engine.saved == torch.saved
+        assert engine.shared == torch.shared
     assert engine.hooks == torch.hooks
     torch_problems = _without_forward_stacks(torch.problems)
     engine_problems = _without_forward_stacks(engine.problems)

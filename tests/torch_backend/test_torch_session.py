@@ -184,7 +184,8 @@ def test_hooks_on_a_grad_fn_are_announced_fired_and_muted(tmp_path, backend):
 
 
 def test_saved_values_are_named_as_the_engine_names_them(scenario):
-    """PyTorch's `_saved_other` is `other` (the engine's name), with its shape and dtype."""
+    """PyTorch's `_saved_other` is `other` (the engine's name), with its shape and dtype, and
+    a Python number's, which PyTorch wraps as a tensor, is told as a scalar."""
     stories = {}
     for backend in ("engine", "torch"):
         session = run(scenario, backend)
@@ -193,5 +194,5 @@ def test_saved_values_are_named_as_the_engine_names_them(scenario):
         finally:
             session.stop()
     assert stories["torch"] == [("MulBackward0", (("AccumulateGrad", 0), (None, 0)),
-                                 (("other", (), "int64"),))]
+                                 (("other", (), "int64", "scalar", None),))]
     assert stories["engine"] == stories["torch"]

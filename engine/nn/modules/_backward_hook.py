@@ -15,7 +15,7 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd import node as _node
 from engine.autograd.node import node_class
 from engine.ops._core import announce_node, edge
-from engine.tensor import Tensor, _announce
+from engine.tensor import Tensor, _announce, mark_custom_view
 from engine.utils.hooks import fire
 
 NO_INPUT_GRAD_WARNING = (
@@ -47,6 +47,7 @@ def pass_through(tensors: tuple, on_backward=None) -> tuple:
         out._vc = tensor._vc
         if tensor._requires_grad:
             out._grad_fn, out._output_nr, out._requires_grad = node, nr, True
+            mark_custom_view(out, tensor)
         outputs.append(out)
     if trace.active:
         announce_node(node, outputs)

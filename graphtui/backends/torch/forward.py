@@ -84,7 +84,10 @@ def after_op(name: str, args, kwargs, result, before, users: bool) -> None:
     for tensor in outputs:
         if ids.is_announced(tensor):
             continue
-        if tensor.grad_fn is not None or (users and not fresh_graph and _is_factory(args, kwargs)):
+        if tensor.grad_fn is not None:
+            announce_tensor(tensor)
+        elif users and not fresh_graph and _is_factory(args, kwargs):
+            ids.note_created(tensor)
             announce_tensor(tensor)
     if before is not None:
         _modified(name, *before)
@@ -199,10 +202,30 @@ def saved_infos(node) -> tuple:
             continue
         for tensor in value if isinstance(value, (tuple, list)) else (value,):
             if isinstance(tensor, _Tensor):
-                infos.append(trace.SavedInfo(name, tuple(tensor.shape), ids.dtype_name(tensor),
-                                             ids.nbytes(tensor),
-                                             ids.known_tensor_id(tensor) or None))
+                infos.append(_saved_info(name, tensor))
     return tuple(infos)
+
+
+_WRAPPED_DTYPES = (torch.int64, torch.float64, torch.bool, torch.complex128)
+
+
+def _saved_info(name: str, tensor) -> trace.SavedInfo:
+    tid = ids.known_tensor_id(tensor) or None
+    if tid is None and _is_wrapped_number(tensor):
+        return trace.SavedInfo(name, (), ids.dtype_name(tensor), ids.nbytes(tensor),
+                               kind=trace.SCALAR, version=tensor._version)
+    storage, storage_nbytes, offset = ids.storage_of(tensor) or (None, None, 0)
+    return trace.SavedInfo(name, tuple(tensor.shape), ids.dtype_name(tensor), ids.nbytes(tensor),
+                           tid, storage, storage_nbytes, offset,
+                           ids.memory_kind(tensor, storage), tensor._version)
+
+
+def _is_wrapped_number(tensor) -> bool:
+    """Whether a saved tensor is a Python number PyTorch wrapped (``x * 2``'s ``other``):
+    PyTorch does not say, so a 0-dim leaf of a Python number's dtype that the scenario never
+    made nor saw is taken for one."""
+    return tensor.dim() == 0 and tensor.grad_fn is None and not tensor.requires_grad and \
+        tensor.dtype in _WRAPPED_DTYPES and not ids.was_created(tensor)
 
 
 def _custom_saved(node) -> tuple:
@@ -210,8 +233,7 @@ def _custom_saved(node) -> tuple:
         tensors = node.saved_tensors
     except Exception:
         return ()
-    return tuple(trace.SavedInfo(f"saved_tensors[{index}]", tuple(t.shape), ids.dtype_name(t),
-                                 ids.nbytes(t), ids.known_tensor_id(t) or None)
+    return tuple(_saved_info(f"saved_tensors[{index}]", t)
                  for index, t in enumerate(tensors) if isinstance(t, _Tensor))
 
 

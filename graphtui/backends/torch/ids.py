@@ -22,13 +22,22 @@ _tensor_ids = itertools.count(1)
 _node_ids = itertools.count(1)
 _tensors: dict[int, weakref.ref] = {}
 _announced: set[int] = set()        # tensor ids a TensorCreated was emitted for
+# data_ptr of a storage -> (its small id, its bytes, a weak reference to it): PyTorch keeps
+# one Python object per live storage, so a block freed and allocated again at the same
+# address is told apart by that reference and gets an id of its own
+_storages: dict[int, tuple] = {}
+_storage_ids = itertools.count(1)
+_created: set[int] = set()          # storage ids of memory a factory function made
 
 
 def reset() -> None:
-    global _tensor_ids, _node_ids
+    global _tensor_ids, _node_ids, _storage_ids
     _tensor_ids, _node_ids = itertools.count(1), itertools.count(1)
+    _storage_ids = itertools.count(1)
     _tensors.clear()
     _announced.clear()
+    _storages.clear()
+    _created.clear()
 
 
 def is_announced(tensor) -> bool:
@@ -146,3 +155,58 @@ def dtype_name(tensor) -> str:
 
 def nbytes(tensor) -> int:
     return tensor.numel() * tensor.element_size()
+
+
+# ---------------------------------------------------------------- memory
+
+def storage_of(tensor) -> tuple[int, int, int] | None:
+    """(storage id, storage bytes, byte offset) of a tensor, as trace.storage_of gives them
+    for the engine's arrays: tensors on one block of memory share the id (a view, a
+    ``detach()``, a saved output unpacked). None when it has no readable storage."""
+    try:
+        storage = tensor.untyped_storage()
+        pointer, size = storage.data_ptr(), storage.nbytes()
+        offset = tensor.storage_offset() * tensor.element_size()
+    except Exception:           # a sparse or meta tensor, a subclass without storage
+        return None
+    if not size:
+        return None
+    entry = _storages.get(pointer)
+    if entry is None or entry[2]() is not storage:
+        storage_id = next(_storage_ids)
+        entry = _storages[pointer] = (storage_id, size,
+                                      weakref.ref(storage, _forget_storage(pointer, storage_id)))
+    return entry[0], size, offset
+
+
+def _forget_storage(pointer: int, storage_id: int):
+    def forget(_) -> None:
+        entry = _storages.get(pointer)
+        if entry is not None and entry[0] == storage_id:
+            del _storages[pointer]
+        _created.discard(storage_id)
+    return forget
+
+
+def note_created(tensor) -> None:
+    """A factory function of the scenario's made this tensor's memory (its data)."""
+    found = storage_of(tensor)
+    if found is not None:
+        _created.add(found[0])
+
+
+def was_created(tensor) -> bool:
+    found = storage_of(tensor)
+    return found is not None and found[0] in _created
+
+
+def memory_kind(tensor, storage: int | None) -> str:
+    """Whose memory a saved tensor is (trace.SavedInfo.kind), as the engine tells it: an
+    op's result is the graph's, a leaf that requires grad (or a view of one) the model's,
+    what a factory function made the caller's."""
+    owner = tensor._base if tensor._base is not None else tensor
+    if owner.grad_fn is not None:
+        return trace.ACTIVATION
+    if owner.requires_grad:
+        return trace.PARAMETER
+    return trace.INPUT if storage in _created else trace.ACTIVATION
