@@ -19,6 +19,7 @@ from engine import trace
 from engine.trace import Summary
 from graphtui.model import events as ev
 from graphtui.model.state import State
+from graphtui.model.terminal_line import as_displayed
 
 EVENT_KINDS = ("run", "output", "gate", "tensor", "node", "module", "hook", "backward",
                "grad", "buffer", "warning", "error")
@@ -321,7 +322,8 @@ _DESCRIBERS = {
                                  f"(backend {e.backend})"),
     ev.RunFinished: lambda e, s: (f"run {e.status}" + (f": {e.exc_type}: {e.message}"
                                                         if e.exc_type else "")),
-    ev.OutputWritten: lambda e, s: e.text if e.stream == "stdout" else f"[{e.stream}] {e.text}",
+    ev.OutputWritten: lambda e, s: (as_displayed(e.text) if e.stream == "stdout"
+                                    else f"[{e.stream}] {as_displayed(e.text)}"),
     ev.Paused: lambda e, s: _paused(e, s),
     ev.BreakpointHit: lambda e, s: f"breakpoint {e.spec}: {e.detail}",
     ev.Resumed: lambda e, s: f"resumed ({e.how})",
