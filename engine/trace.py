@@ -98,7 +98,8 @@ def register_host_files(*prefixes: str) -> None:
     user_locations.clear()
 
 
-# (code object, instruction offset) -> "file.py:12" of a user's line (engine.ops._core).
+# (id of a code object, instruction offset) -> (the code object, "file.py:12" of a user's
+# line) (engine.ops._core.user_location).
 user_locations: dict = {}
 
 

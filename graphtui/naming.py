@@ -8,6 +8,8 @@ id to are named: naming must not change what the engine reports.
 """
 from __future__ import annotations
 
+import inspect
+
 import sys
 from collections.abc import Iterator
 from operator import is_
@@ -120,26 +122,61 @@ def _is_scenario_file(filename: str, scenario: Path) -> bool:
 def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
     """(tensor id, name, tensor) for every named tensor visible in ``frames``, innermost
     first."""
-    namespaces = [frame.f_locals for frame in frames if frame.f_code.co_name != "<module>"]
+    global _LAST_SCAN
+    innermost = frames[0] if frames else None
+    outer_before = _LAST_SCAN[1] if _still_inside(innermost) else {}
+    looked_at = []
+    outer: dict[int, tuple] = {}
+    for frame in frames:
+        if frame.f_code.co_name == "<module>":
+            continue
+        if frame is innermost:
+            # The namespace the innermost frame writes to changes at every statement, and a
+            # snapshot of it would keep a value it deletes alive: it is read afresh, not kept.
+            looked_at.append(_variables_worth_looking_at(list(frame.f_locals.items())))
+            continue
+        entry = outer_before.get(id(frame))
+        variables = entry[1] if entry is not None and entry[0] is frame else \
+            _variables_worth_looking_at(list(frame.f_locals.items()))
+        outer[id(frame)] = (frame, variables)
+        looked_at.append(variables)
+    _LAST_SCAN = (innermost, outer)
+    namespaces = []
     seen_globals: set[int] = set()
     for frame in reversed(frames):
         if id(frame.f_globals) not in seen_globals:
             seen_globals.add(id(frame.f_globals))
             namespaces.append(frame.f_globals)
-    # The namespace the innermost frame writes to changes at every statement, and a
-    # snapshot of it would keep a value it deletes alive: it is read afresh, not kept.
-    current = id(frames[0].f_globals if frames[0].f_code.co_name == "<module>"
-                 else frames[0].f_locals) if frames else None
+    current = id(innermost.f_globals) if innermost is not None and \
+        innermost.f_code.co_name == "<module>" else None
     _SNAPSHOTS.pop(current, None)
-    looked_at = [_variables_worth_looking_at(list(namespace.items()))
-                 if id(namespace) == current else _worth_looking_at(namespace)
-                 for namespace in namespaces]
+    looked_at += [_variables_worth_looking_at(list(namespace.items()))
+                  if id(namespace) == current else _worth_looking_at(namespace)
+                  for namespace in namespaces]
     _forget_other_namespaces(namespaces)
     found: list = []
     for variables in looked_at:
         if variables:
             _names_of(variables, found)
     return iter(found)
+
+
+# (the innermost frame of the last scan, {id(frame): (frame, its variables worth looking
+# at)} for the outer function frames of that scan). While the innermost frame is the same
+# frame, the frames that called it have been suspended since: none rebound a local, so their
+# variables are taken as found then, without reading ``f_locals`` (which copies every local
+# into a dict); a list's items or a module's parameters are looked at again all the same.
+# A generator's or coroutine's frame may have been resumed from code that ran meanwhile, so
+# it never vouches for its callers. Only the last scan's frames are kept.
+_LAST_SCAN: tuple = (None, {})
+_RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | \
+    inspect.CO_ITERABLE_COROUTINE
+
+
+def _still_inside(innermost) -> bool:
+    """Whether the scan runs inside the same call as the last (see _LAST_SCAN)."""
+    return innermost is not None and innermost is _LAST_SCAN[0] and \
+        not innermost.f_code.co_flags & _RESUMABLE
 
 
 def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str, object]]:
@@ -178,7 +215,9 @@ def _forget_other_namespaces(namespaces: list) -> None:
 
 
 def forget_namespaces() -> None:
+    global _LAST_SCAN
     _SNAPSHOTS.clear()
+    _LAST_SCAN = (None, {})
 
 
 def _variables_worth_looking_at(items) -> list[tuple[str, object, str]]:

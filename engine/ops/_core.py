@@ -293,8 +293,10 @@ def announce_node(node, outputs) -> None:
                                  node._attrs))
 
 
-# Code objects of the engine's (and a hosting debugger's) frames, which user_location skips:
-# a set lookup instead of comparing each frame's file name, once per recorded op.
+# ids of the code objects of the engine's (and a hosting debugger's) frames, which
+# user_location skips. Keys are ids, not code objects: a code object's hash is computed
+# afresh at every lookup (~0.2 us, most of the walk); the code objects of functions live as
+# long as their module, and those of an `exec` that may die are checked by identity below.
 _not_user_code: set = set()
 
 
@@ -307,16 +309,18 @@ def user_location() -> str | None:
     known = trace.user_locations
     while frame is not None:
         code = frame.f_code
-        if code not in skip:
-            key = (code, frame.f_lasti)
-            location = known.get(key)
-            if location is not None:
-                return location
+        code_id = id(code)
+        if code_id not in skip:
+            key = (code_id, frame.f_lasti)
+            entry = known.get(key)
+            if entry is not None and entry[0] is code:
+                return entry[1]
             filename = code.co_filename
             if not filename.startswith(trace.ENGINE_DIR) and not trace.is_host_file(filename):
-                location = known[key] = f"{filename}:{frame.f_lineno}"
+                location = f"{filename}:{frame.f_lineno}"
+                known[key] = (code, location)
                 return location
-            skip.add(code)
+            skip.add(code_id)
         frame = frame.f_back
     return None
 

@@ -60,9 +60,11 @@ def _scan(*namespaces) -> list[tuple[str, int]]:
 
 
 class _FrameOf:
-    """A function frame as names_in_frames reads one (its own globals: none)."""
+    """A function frame as names_in_frames reads one (its own globals: none); a new one
+    each scan, so never taken for a frame suspended since the last."""
     f_code = _with_id.__code__
     f_globals: dict = {}
+    f_lasti = 0
 
     def __init__(self, namespace: dict) -> None:
         self.f_locals = namespace
@@ -98,6 +100,50 @@ def test_a_namespace_no_longer_scanned_is_not_kept_alive():
     _scan({"other": 1})                         # the scan after the frame returned
     gc.collect()
     assert alive() is None
+
+
+def test_outer_frames_are_read_again_whenever_they_may_have_run():
+    import sys
+
+    def names_from_here():
+        frames = [sys._getframe(1), sys._getframe(2)]      # inner, outer (no globals: [])
+        return sorted(name for _, name, _ in naming.names_in_frames(frames)
+                      if name in ("a", "batch", "c"))
+
+    def outer():
+        seen = []
+        a = _with_id(engine.zeros(1))
+
+        def inner():
+            c = _with_id(engine.ones(1))
+            first = names_from_here()          # a new call: outer read
+            c = _with_id(engine.ones(3))
+            return first, names_from_here()    # the same call: outer as read before
+        for step in range(2):
+            batch = _with_id(engine.ones(2)) if step else None
+            seen.append(inner())               # the same call site, outer ran between
+        return seen, a
+    (before, before_again), (after, after_again) = outer()[0]
+    assert before == before_again == ["a", "c"]
+    assert after == after_again == ["a", "batch", "c"]
+
+
+def test_a_generator_frame_does_not_vouch_for_its_callers():
+    import sys
+
+    def produce():
+        while True:
+            frames = [sys._getframe(0), sys._getframe(1)]
+            yield sorted(name for _, name, _ in naming.names_in_frames(frames)
+                         if name == "batch")
+
+    def consume():
+        source = produce()
+        first = next(source)
+        batch = _with_id(engine.ones(2))
+        return first, next(source), batch
+    first, second, _ = consume()
+    assert (first, second) == ([], ["batch"])
 
 
 def test_a_value_the_innermost_frame_deletes_is_not_kept_alive():

@@ -15,7 +15,7 @@ def _reference(flat):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("size", [1, 7, 5000])
+@pytest.mark.parametrize("size", [1, 7, 5000, statistics.SPLIT_FROM, 200_003])
 def test_moments_match_numpy_in_float64(dtype, size):
     flat = np.random.default_rng(size).standard_normal(size).astype(dtype) * 3 - 1
     got = statistics.moments(flat)
@@ -23,15 +23,19 @@ def test_moments_match_numpy_in_float64(dtype, size):
     np.testing.assert_allclose(got, _reference(flat), rtol=1e-12)
 
 
-def test_moments_of_a_strided_view_read_its_elements():
-    base = np.arange(20, dtype=np.float32)
+@pytest.mark.parametrize("size", [20, 3 * statistics.SPLIT_FROM])
+def test_moments_of_a_strided_view_read_its_elements(size):
+    base = np.arange(size, dtype=np.float32)
     np.testing.assert_allclose(statistics.moments(base[::3]), _reference(base[::3]))
 
 
-def test_nonfinite_values_show_in_the_sum():
-    flat = np.array([1.0, np.nan, 2.0], dtype=np.float32)
+@pytest.mark.parametrize("size", [3, statistics.SPLIT_FROM + 1])
+def test_nonfinite_values_show_in_the_sum(size):
+    flat = np.ones(size, dtype=np.float32)
+    flat[1] = np.nan
     assert not np.isfinite(statistics.moments(flat)[2])
-    assert not np.isfinite(statistics.moments(np.array([np.inf, -np.inf]))[2])
+    flat[1], flat[-1] = np.inf, -np.inf
+    assert not np.isfinite(statistics.moments(flat)[2])
 
 
 def test_bad_input_is_refused():
@@ -79,7 +83,8 @@ def test_statistics_of_kept_values_are_numpys_exactly():
     assert summary.norm == float(np.sqrt(np.dot(values, values)))
 
 
-def test_the_unchecked_entry_agrees_with_the_checked_one_on_strided_arrays():
-    base = np.random.default_rng(6).standard_normal(300).astype(np.float32)
+@pytest.mark.parametrize("size", [300, 3 * statistics.SPLIT_FROM])
+def test_the_unchecked_entry_agrees_with_the_checked_one_on_strided_arrays(size):
+    base = np.random.default_rng(6).standard_normal(size).astype(np.float32)
     np.testing.assert_allclose(statistics.moments_of_checked(base[::2]),
                                statistics.moments(base[::2]), rtol=1e-12)
