@@ -196,3 +196,42 @@ def test_saved_values_are_named_as_the_engine_names_them(scenario):
     assert stories["torch"] == [("MulBackward0", (("AccumulateGrad", 0), (None, 0)),
                                  (("other", (), "int64", "scalar", None),))]
     assert stories["engine"] == stories["torch"]
+
+
+MODERN = '''
+import torch
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+compiled = torch.compile(model)
+x = torch.randn(5, 4)
+loss = compiled(x).pow(2).mean()
+loss.backward()
+print("loss", round(loss.item(), 6), model[0].weight.grad.shape)
+with torch.inference_mode():
+    y = model(x)
+    y.add_(1)
+print(y.is_inference(), y.requires_grad, round(y.sum().item(), 4))
+'''
+
+
+def test_compile_and_inference_mode_run_as_in_pytorch(tmp_path):
+    """torch.compile runs eagerly (Dynamo would trace into the backend's module hooks and
+    fail, and a compiled graph hides the nodes), with a notice; inference tensors, which
+    have no version counter, are watched without reading one."""
+    import subprocess
+    import sys
+    path = tmp_path / "modern.py"
+    path.write_text(MODERN)
+    plain = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    session = run(path, "torch")
+    try:
+        state = session.state()
+        assert state.run_state == RUN_FINISHED, state.error
+        assert [line.text for line in state.output if line.stream == "stdout"] == plain
+        assert [line.text for line in state.output if line.stream == "graphtui"] == [
+            "graphtui: torch.compile runs the model eagerly under the debugger (as with "
+            "disable=True), so that every op and node can be watched"]
+        assert "AddmmBackward0" in _names(state).values()
+    finally:
+        session.stop()

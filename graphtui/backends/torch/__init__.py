@@ -11,6 +11,7 @@ What PyTorch's public API does not show is listed in docs/torch_backend.md.
 from __future__ import annotations
 
 import builtins
+import functools
 import sys
 import warnings
 
@@ -41,8 +42,29 @@ def install(recorder, config: dict) -> None:
     modules.install()
     hooks.install(mode)
     _alias_engine_imports()
+    _compile_eagerly(recorder)
     _watch_warnings()
     mode.__enter__()        # for the rest of the process: the runner runs one scenario
+
+
+EAGER_NOTICE = ("graphtui: torch.compile runs the model eagerly under the debugger (as with "
+                "disable=True), so that every op and node can be watched")
+
+
+def _compile_eagerly(recorder) -> None:
+    """``torch.compile`` as with ``disable=True``: Dynamo would trace into the backend's own
+    module hooks (and fail), and a compiled graph hides the ops and nodes the debugger
+    shows. The scenario is told once."""
+    original = torch.compile
+    told = []
+
+    @functools.wraps(original)
+    def compile(model=None, **options):
+        if not told:
+            told.append(True)
+            recorder.output("graphtui", EAGER_NOTICE)
+        return original(model, **{**options, "disable": True})
+    torch.compile = compile
 
 
 def _alias_engine_imports() -> None:

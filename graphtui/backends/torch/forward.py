@@ -67,7 +67,7 @@ def _is_inplace(name: str) -> bool:
 
 def _versions(name: str, args) -> tuple | None:
     if args and _is_inplace(name) and isinstance(args[0], _Tensor):
-        return (args[0], args[0]._version, args[0].requires_grad)
+        return (args[0], ids.version(args[0]), args[0].requires_grad)
     return None
 
 
@@ -213,11 +213,11 @@ def _saved_info(name: str, tensor) -> trace.SavedInfo:
     tid = ids.known_tensor_id(tensor) or None
     if tid is None and _is_wrapped_number(tensor):
         return trace.SavedInfo(name, (), ids.dtype_name(tensor), ids.nbytes(tensor),
-                               kind=trace.SCALAR, version=tensor._version)
+                               kind=trace.SCALAR, version=ids.version(tensor))
     storage, storage_nbytes, offset = ids.storage_of(tensor) or (None, None, 0)
     return trace.SavedInfo(name, tuple(tensor.shape), ids.dtype_name(tensor), ids.nbytes(tensor),
                            tid, storage, storage_nbytes, offset,
-                           ids.memory_kind(tensor, storage), tensor._version)
+                           ids.memory_kind(tensor, storage), ids.version(tensor))
 
 
 def _is_wrapped_number(tensor) -> bool:
@@ -241,11 +241,11 @@ def _modified(name: str, tensor, version: int, requires_grad: bool) -> None:
     tid = ids.known_tensor_id(tensor)
     if not tid:
         return
-    if tensor._version == version and tensor.requires_grad == requires_grad:
+    if ids.version(tensor) == version and tensor.requires_grad == requires_grad:
         return
     grad_fn = tensor.grad_fn
     node_id = None if grad_fn is None else ids.known_node_id(grad_fn)
-    trace.emit(trace.TensorModified(tid, name, tensor._version, node_id,
+    trace.emit(trace.TensorModified(tid, name, ids.version(tensor), node_id,
                                     ids.summarize(tensor),
                                     tensor.requires_grad if name == "requires_grad_" else None))
 

@@ -116,6 +116,12 @@ def summarize(tensor, copy: bool = True):
     return trace.summarize(array, copy=copy)
 
 
+def version(tensor) -> int:
+    """The tensor's version counter; 0 for an inference tensor, which has none (reading
+    ``_version`` raises "Inference tensors do not track version counter.")."""
+    return 0 if tensor.is_inference() else tensor._version
+
+
 class _Version:
     """``box[0]`` is the tensor's version now (what ``trace.summarize_later``'s box holds
     for the engine's tensors): statistics computed after an in-place write read as
@@ -123,17 +129,17 @@ class _Version:
     __slots__ = ("_ref", "_last")
 
     def __init__(self, tensor) -> None:
-        self._ref, self._last = weakref.ref(tensor), tensor._version
+        self._ref, self._last = weakref.ref(tensor), version(tensor)
 
     def __getitem__(self, index: int) -> int:
         tensor = self._ref()
-        return self._last if tensor is None else tensor._version
+        return self._last if tensor is None else version(tensor)
 
 
 def _summarize_later(tensor, array: np.ndarray):
     """A big tensor's summary keeping a reference to its values; statistics are computed
     when first read (as the engine does for its op outputs), or now past the value budget."""
-    return trace.later_summary(array, _Version(tensor), tensor._version)
+    return trace.later_summary(array, _Version(tensor), version(tensor))
 
 
 def summaries(values, copy: bool = True) -> tuple:
