@@ -91,3 +91,57 @@ def test_group_norm_double_backward_cases(case):
 def test_group_norm_lone_bias_raises_torchs_error_under_create_graph():
     assert oracle.agree(group_norm_lone_bias_error, namespace_arg=True) == (
         "RuntimeError", "shape '[0]' is invalid for input of size 4")
+
+
+def layer_norm_affine(lib, dtype):
+    rng = np.random.RandomState(4)
+    x, w, b = (_float(lib, rng, *shape, dtype=dtype) for shape in ((2, 3, 4), (3, 4), (3, 4)))
+    y = lib.F.layer_norm(x, (3, 4), w, b)
+    grad_fn = lib.torch.autograd.grad(y.pow(3).sum(), x, create_graph=True)[0].grad_fn
+    found = _derivatives(lib, y.pow(3).sum(), (x, w, b), {id(x): "x", id(w): "w", id(b): "b"})
+    return found + [sorted(k for k in dir(grad_fn) if k.startswith("_saved_"))]
+
+
+def layer_norm_plain_of_a_transpose(lib):
+    """No affine, a non-contiguous input (the double backward reshapes it)."""
+    rng = np.random.RandomState(5)
+    x = _float(lib, rng, 4, 5)
+    y = lib.F.layer_norm(x.t(), (4,))
+    (g,) = lib.torch.autograd.grad(y.sin().sum(), x, create_graph=True)
+    double = g.grad_fn.next_functions[0][0]
+    return _derivatives(lib, y.sin().sum(), (x,), {id(x): "x"}) + [
+        double.name(), double._saved_weight]
+
+
+def layer_norm_weight_only(lib):
+    """The gradient for the weight alone, then the second for input, weight and bias: the
+    double node gets a gradient for one output (the others undefined, not zeros)."""
+    rng = np.random.RandomState(6)
+    x, w, b = _float(lib, rng, 3, 2, 4), _float(lib, rng, 4), _float(lib, rng, 4)
+    y = lib.F.layer_norm(x, (4,), w, b)
+    (g,) = lib.torch.autograd.grad((y * y.detach()).sum(), w, create_graph=True)
+    grads = lib.torch.autograd.grad(g.pow(2).sum(), (x, w, b), create_graph=True,
+                                    allow_unused=True)
+    return _outcome(lib, [g], {id(w): "w"}) + [[h is None for h in grads]] + _outcome(
+        lib, [h for h in grads if h is not None], {id(x): "x", id(w): "w", id(b): "b"})
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layer_norm_derivatives_have_torchs_graphs_and_values(dtype):
+    agree(layer_norm_affine, dtype)
+
+
+@pytest.mark.parametrize("case", [layer_norm_plain_of_a_transpose, layer_norm_weight_only])
+def test_layer_norm_double_backward_cases(case):
+    agree(case)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_group_norm_second_derivatives_match_finite_differences(affine):
+    import engine
+    from engine.autograd import gradgradcheck
+    rng = np.random.RandomState(7)
+    inputs = [engine.tensor(rng.randn(*shape), requires_grad=True)
+              for shape in ((2, 4, 3), (4,), (4,))[:3 if affine else 1]]
+    assert gradgradcheck(lambda x, *wb: engine.nn.functional.group_norm(x, 2, *wb, eps=1e-3),
+                         inputs)
