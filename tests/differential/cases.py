@@ -967,3 +967,39 @@ CASES.update({
         "x = torch.ones(3, 2, requires_grad=True)",
         "with torch.no_grad():\n    v = x.view(2, 3)", "w = v.unbind(0)[0]", "w.mul_(2)"],
 })
+
+# -------------------------------------------------------------- norms' double backward (normseeds)
+CASES.update({
+    "group_norm_weight_grad_under_create_graph_seed_400117": [
+        "x = torch.tensor([[0.628, -0.043, 0.05], [0.206, 0.887, -0.523]], requires_grad=True)",
+        "w = torch.tensor([-2.021, -0.192, 0.916], requires_grad=True)",
+        "b = torch.tensor([-0.517, 1.067, 0.619], requires_grad=True)",
+        "v = F.group_norm(x, 3, w, b, eps=0.001)",
+        "s = F.l1_loss(v, torch.tensor([[0.574, -0.649, 0.259], [-0.481, -2.388, 0.164]]))",
+        "t = torch.autograd.grad((s * s).sum(), [w], create_graph=True, retain_graph=True)"],
+    "group_norm_second_and_third_derivatives": [
+        "x = torch.tensor([[[0.5, -1.2, 0.3], [1.1, 0.2, -0.7]], [[-0.4, 0.9, 1.6], "
+        "[0.05, -1.3, 0.8]]], requires_grad=True)",
+        "w = torch.tensor([1.5, -0.5], requires_grad=True)",
+        "v = F.group_norm(x * 2, 1, w)",
+        "g = torch.autograd.grad((v * v * v).sum(), [x, w], create_graph=True)",
+        "h = torch.autograd.grad(sum((t * t).sum() for t in g), [x, w], create_graph=True)",
+        "sum(t.sum() for t in h).backward()"],
+    "layer_norm_second_and_third_derivatives": [
+        "x = torch.tensor([[0.5, -1.2, 0.3, 2.0], [1.1, 0.2, -0.7, 0.4]], requires_grad=True)",
+        "m = nn.LayerNorm(4)", "v = m(x)",
+        "g = torch.autograd.grad((v * v * v).sum(), [x, m.weight, m.bias], create_graph=True)",
+        "h = torch.autograd.grad(sum((t * t).sum() for t in g), [x, m.weight], "
+        "create_graph=True)",
+        "sum(t.sum() for t in h).backward()"],
+    "conv_transpose_of_an_empty_slice_seed_400343": [
+        "x = torch.ones(2, 2, 2, 4, requires_grad=True)", "v = x[..., 2:3, 2:0, 0]",
+        "m = nn.ConvTranspose2d(2, 2, 1, stride=2, padding=1, groups=2, bias=False)\n"
+        "with torch.no_grad():\n    m.weight.fill_(0.5)",
+        "y = m(v)"],
+    "broadcast_matmul_rounds_as_small_bmm_seed_500869": [
+        "a = torch.tensor([[[[0.309, -1.44, 1.559]]]], requires_grad=True)",
+        "b = torch.tensor([[[0.369], [1.012], [0.894]], [[1.0], [2.0], [3.0]]], "
+        "requires_grad=True)",
+        "y = (a @ b).double()", "y.sum().backward()"],
+})
