@@ -1003,3 +1003,10 @@ CASES.update({
         "requires_grad=True)",
         "y = (a @ b).double()", "y.sum().backward()"],
 })
+CASES.update({
+    "attention_of_one_key_on_rows_masked_everywhere_seed_520117": [
+        "q = torch.ones(2, 1, 3, 3)", "k = torch.ones(2, 1, 1, 3, requires_grad=True)",
+        "v = torch.tensor([[[[1.061, 0.069, 2.174]]], [[[0.035, -0.532, -0.351]]]])",
+        "y = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor([[0], [1], [0]]) "
+        "> 0, scale=0.5)", "z = y.reciprocal()"],
+})

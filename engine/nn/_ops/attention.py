@@ -51,6 +51,10 @@ def _attention(q, k, v, mask, scale: float):
     if mask is not None:
         scores = scores + mask
     probabilities, logsumexp = _probabilities(scores)
+    if v.shape[-2] == 1:
+        # One key: torch's product is probability * value, so a row masked everywhere has
+        # 0 * value, -0.0 where the value is negative (a sum of several gives +0.0).
+        return probabilities * v, probabilities, logsumexp
     return probabilities @ v, probabilities, logsumexp
 
 
