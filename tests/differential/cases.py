@@ -1010,3 +1010,11 @@ CASES.update({
         "y = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor([[0], [1], [0]]) "
         "> 0, scale=0.5)", "z = y.reciprocal()"],
 })
+CASES.update({
+    "sub_with_alpha_under_create_graph_seed_530339": [
+        "x = torch.tensor([1.606, -0.206], requires_grad=True)", "v = x.reciprocal()",
+        "y = torch.tensor([[-0.118, -0.299]], requires_grad=True)",
+        "w = torch.sub(v, y, alpha=2)", "u = torch.rsub(v, y, alpha=-0.5)",
+        "t = torch.autograd.grad((w * w + u * u).sum(), [y], create_graph=True, "
+        "retain_graph=True)"],
+})
