@@ -1018,3 +1018,10 @@ CASES.update({
         "t = torch.autograd.grad((w * w + u * u).sum(), [y], create_graph=True, "
         "retain_graph=True)"],
 })
+CASES.update({
+    "lstm_of_an_empty_batch_seed_530973": [
+        "x = torch.zeros(1, 0, 1, requires_grad=True)",
+        "m = nn.LSTM(1, 1, num_layers=2)\nwith torch.no_grad():\n    for p in m.parameters():"
+        "\n        p.fill_(0.5)",
+        "y, (h, c) = m(x, (torch.zeros(2, 0, 1), torch.zeros(2, 0, 1)))"],
+})
