@@ -1025,3 +1025,11 @@ CASES.update({
         "\n        p.fill_(0.5)",
         "y, (h, c) = m(x, (torch.zeros(2, 0, 1), torch.zeros(2, 0, 1)))"],
 })
+CASES.update({
+    "attention_with_a_nan_query_row_seed_530026": [
+        "q = torch.tensor([[[[float('nan'), 1.0], [0.5, -1.0], [0.2, 0.3]]]], "
+        "requires_grad=True)", "k = torch.tensor([[[[1.0, 2.0], [0.3, -0.4]]]], requires_grad=True)",
+        "v = torch.tensor([[[[1.0, -2.0], [0.3, 0.4]]]], requires_grad=True)",
+        "y = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor([[True, True], "
+        "[False, False], [True, False]]))", "y.sum().backward()"],
+})
