@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops._core import record, reduce_to, wrap_dim
-from engine.ops.linalg import bmm, transpose
+from engine.ops.linalg import bmm, bmm_arrays, transpose
 from engine.ops.shape import view
 from engine.tensor import Tensor
 
@@ -84,7 +84,7 @@ def _check_expandable(have: tuple, target: tuple) -> None:
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     shape = _check(input, batch1, batch2)
     dtype = batch1._data.dtype
-    product = np.matmul(batch1._data, batch2._data)
+    product = bmm_arrays(batch1._data, batch2._data)
     if alpha != 1:
         product = product * dtype.type(alpha)
     if beta == 0:           # ATen ignores input then (its NaNs too)

@@ -113,22 +113,32 @@ def _float_result(dtype: np.dtype) -> np.dtype:
 
 # ---------------------------------------------------------------- add, sub, rsub
 
+def _times_alpha(g, alpha):
+    """ATen's maybe_multiply(grad, alpha): a mul.Scalar (MulBackward1) under create_graph."""
+    if alpha == 1:
+        return g
+    return mul_scalar(g, alpha) if isinstance(g, Tensor) else g * alpha
+
+
 def _add_rule(n, g):
     alpha = n._attrs["alpha"]
     return (reduce_to(g, n._in_shapes[0]) if n.needs(0) else None,
-            reduce_to(g if alpha == 1 else g * alpha, n._in_shapes[1]) if n.needs(1) else None)
+            reduce_to(_times_alpha(g, alpha), n._in_shapes[1]) if n.needs(1) else None)
 
 
 def _sub_rule(n, g):
     alpha = n._attrs["alpha"]
     return (reduce_to(g, n._in_shapes[0]) if n.needs(0) else None,
-            reduce_to(-g if alpha == 1 else -g * alpha, n._in_shapes[1]) if n.needs(1) else None)
+            reduce_to(_times_alpha(-g, alpha), n._in_shapes[1]) if n.needs(1) else None)
 
 
 AddBackward0 = node_class("AddBackward0", _add_rule)
 SubBackward0 = node_class("SubBackward0", _sub_rule)
+RsubBackward0 = node_class("RsubBackward0", lambda n, g: (
+    reduce_to(_times_alpha(-g, n._attrs["alpha"]), n._in_shapes[0]) if n.needs(0) else None,
+    reduce_to(g, n._in_shapes[1]) if n.needs(1) else None))
 RsubBackward1 = node_class("RsubBackward1", lambda n, g: (
-    reduce_to(-g if n._attrs["alpha"] == 1 else -g * n._attrs["alpha"], n._in_shapes[0]),))
+    reduce_to(_times_alpha(-g, n._attrs["alpha"]), n._in_shapes[0]),))
 
 
 def add(input, other, *, alpha=1):
@@ -141,21 +151,27 @@ def add(input, other, *, alpha=1):
 
 def sub(input, other, *, alpha=1):
     input, other = _operand(input), _operand(other)
+    return record(SubBackward0, _difference(input, other, alpha),
+                  (_tensor_or_none(input), _tensor_or_none(other)), attrs={"alpha": alpha})
+
+
+def _difference(input, other, alpha) -> np.ndarray:
+    """input - alpha * other, with sub's checks."""
     a, b = data_of(input), data_of(other)
     dtype = result_dtype(input, other)
     if dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    out = cast(_binary(np.subtract, a, b if alpha == 1 else b * alpha, (input, other)), dtype)
-    return record(SubBackward0, out, (_tensor_or_none(input), _tensor_or_none(other)),
-                  attrs={"alpha": alpha})
+    return cast(_binary(np.subtract, a, b if alpha == 1 else b * alpha, (input, other)), dtype)
 
 
 def rsub(input, other, *, alpha=1):
-    """other - alpha * input, for a scalar `other` (PyTorch's RsubBackward1)."""
+    """other - alpha * input: RsubBackward0 (input, other) for a tensor `other`, RsubBackward1
+    for a scalar."""
     input = _operand(input)
     if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
+        return record(RsubBackward0, _difference(other, input, alpha), (input, other),
+                      attrs={"alpha": alpha})
     a = data_of(input)
     out = cast(other - (a if alpha == 1 else a * alpha), result_dtype(input, other))
     return record(RsubBackward1, out, (input,), attrs={"alpha": alpha})

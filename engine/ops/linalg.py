@@ -56,12 +56,26 @@ def _dot_rule(n, g):
             g * n.saved("self") if n.needs(1) else None)
 
 
+def bmm_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A batch of products as ATen's CPU bmm computes them: small ones (k * n * m < 400, its
+    baddbmm_cpu_kernel) summed over k in order, one rounding per product and per sum, no
+    fused multiply-add (BLAS's would differ in the last bit); others through BLAS."""
+    n, k, m = a.shape[-2], a.shape[-1], b.shape[-1]
+    if a.dtype.kind != "f" or k * n * m >= 400 or not k:
+        return np.matmul(a, b)
+    wide = np.float32 if a.dtype == np.float16 else a.dtype      # ATen's opmath type
+    total = np.zeros(a.shape[:-1] + (m,), wide)
+    for index in range(k):
+        total += a[..., :, index, None].astype(wide) * b[..., index, None, :].astype(wide)
+    return total.astype(a.dtype, copy=False)
+
+
 def _bmm_rule(n, g):
     if isinstance(g, Tensor):   # create_graph: ATen's grad.bmm(mat2.transpose(1, 2)), ...
         return (bmm(g, transpose(n.saved("mat2"), 1, 2)) if n.needs(0) else None,
                 bmm(transpose(n.saved("self"), 1, 2), g) if n.needs(1) else None)
-    return (g @ P.mT(n.saved("mat2")) if n.needs(0) else None,
-            P.mT(n.saved("self")) @ g if n.needs(1) else None)
+    return (bmm_arrays(g, P.mT(n.saved("mat2"))) if n.needs(0) else None,
+            bmm_arrays(P.mT(n.saved("self")), g) if n.needs(1) else None)
 
 
 MmBackward0 = node_class("MmBackward0", _mm_rule)
@@ -162,7 +176,7 @@ def bmm(input, mat2):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
     _same_dtype("bmm", input, mat2)
-    return record(BmmBackward0, np.matmul(a, b), (input, mat2),
+    return record(BmmBackward0, bmm_arrays(a, b), (input, mat2),
                   _saved_for(input, mat2, "self", "mat2"))
 
 

@@ -988,4 +988,68 @@ CASES.update({
     "without_grad_it_is_edited_freely": [
         _IDENTITY_FUNCTION, "x = torch.tensor([1.0, -2.0])", "y = Identity.apply(x)",
         "y.mul_(3)", "z = x + y"],
+# -------------------------------------------------------------- norms' double backward (normseeds)
+CASES.update({
+    "group_norm_weight_grad_under_create_graph_seed_400117": [
+        "x = torch.tensor([[0.628, -0.043, 0.05], [0.206, 0.887, -0.523]], requires_grad=True)",
+        "w = torch.tensor([-2.021, -0.192, 0.916], requires_grad=True)",
+        "b = torch.tensor([-0.517, 1.067, 0.619], requires_grad=True)",
+        "v = F.group_norm(x, 3, w, b, eps=0.001)",
+        "s = F.l1_loss(v, torch.tensor([[0.574, -0.649, 0.259], [-0.481, -2.388, 0.164]]))",
+        "t = torch.autograd.grad((s * s).sum(), [w], create_graph=True, retain_graph=True)"],
+    "group_norm_second_and_third_derivatives": [
+        "x = torch.tensor([[[0.5, -1.2, 0.3], [1.1, 0.2, -0.7]], [[-0.4, 0.9, 1.6], "
+        "[0.05, -1.3, 0.8]]], requires_grad=True)",
+        "w = torch.tensor([1.5, -0.5], requires_grad=True)",
+        "v = F.group_norm(x * 2, 1, w)",
+        "g = torch.autograd.grad((v * v * v).sum(), [x, w], create_graph=True)",
+        "h = torch.autograd.grad(sum((t * t).sum() for t in g), [x, w], create_graph=True)",
+        "sum(t.sum() for t in h).backward()"],
+    "layer_norm_second_and_third_derivatives": [
+        "x = torch.tensor([[0.5, -1.2, 0.3, 2.0], [1.1, 0.2, -0.7, 0.4]], requires_grad=True)",
+        "m = nn.LayerNorm(4)", "v = m(x)",
+        "g = torch.autograd.grad((v * v * v).sum(), [x, m.weight, m.bias], create_graph=True)",
+        "h = torch.autograd.grad(sum((t * t).sum() for t in g), [x, m.weight], "
+        "create_graph=True)",
+        "sum(t.sum() for t in h).backward()"],
+    "conv_transpose_of_an_empty_slice_seed_400343": [
+        "x = torch.ones(2, 2, 2, 4, requires_grad=True)", "v = x[..., 2:3, 2:0, 0]",
+        "m = nn.ConvTranspose2d(2, 2, 1, stride=2, padding=1, groups=2, bias=False)\n"
+        "with torch.no_grad():\n    m.weight.fill_(0.5)",
+        "y = m(v)"],
+    "broadcast_matmul_rounds_as_small_bmm_seed_500869": [
+        "a = torch.tensor([[[[0.309, -1.44, 1.559]]]], requires_grad=True)",
+        "b = torch.tensor([[[0.369], [1.012], [0.894]], [[1.0], [2.0], [3.0]]], "
+        "requires_grad=True)",
+        "y = (a @ b).double()", "y.sum().backward()"],
+})
+CASES.update({
+    "attention_of_one_key_on_rows_masked_everywhere_seed_520117": [
+        "q = torch.ones(2, 1, 3, 3)", "k = torch.ones(2, 1, 1, 3, requires_grad=True)",
+        "v = torch.tensor([[[[1.061, 0.069, 2.174]]], [[[0.035, -0.532, -0.351]]]])",
+        "y = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor([[0], [1], [0]]) "
+        "> 0, scale=0.5)", "z = y.reciprocal()"],
+})
+CASES.update({
+    "sub_with_alpha_under_create_graph_seed_530339": [
+        "x = torch.tensor([1.606, -0.206], requires_grad=True)", "v = x.reciprocal()",
+        "y = torch.tensor([[-0.118, -0.299]], requires_grad=True)",
+        "w = torch.sub(v, y, alpha=2)", "u = torch.rsub(v, y, alpha=-0.5)",
+        "t = torch.autograd.grad((w * w + u * u).sum(), [y], create_graph=True, "
+        "retain_graph=True)"],
+})
+CASES.update({
+    "lstm_of_an_empty_batch_seed_530973": [
+        "x = torch.zeros(1, 0, 1, requires_grad=True)",
+        "m = nn.LSTM(1, 1, num_layers=2)\nwith torch.no_grad():\n    for p in m.parameters():"
+        "\n        p.fill_(0.5)",
+        "y, (h, c) = m(x, (torch.zeros(2, 0, 1), torch.zeros(2, 0, 1)))"],
+})
+CASES.update({
+    "attention_with_a_nan_query_row_seed_530026": [
+        "q = torch.tensor([[[[float('nan'), 1.0], [0.5, -1.0], [0.2, 0.3]]]], "
+        "requires_grad=True)", "k = torch.tensor([[[[1.0, 2.0], [0.3, -0.4]]]], requires_grad=True)",
+        "v = torch.tensor([[[[1.0, -2.0], [0.3, 0.4]]]], requires_grad=True)",
+        "y = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor([[True, True], "
+        "[False, False], [True, False]]))", "y.sum().backward()"],
 })

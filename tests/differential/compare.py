@@ -108,9 +108,22 @@ def _close(want: np.ndarray, got, dtype: str) -> bool:
         return False
     if want.dtype.kind not in "fc":
         return bool(np.array_equal(want, got))
-    rtol, atol = _TOLERANCE.get(dtype, (1e-4, 1e-5))
+    rtol, atol = _TOLERANCE.get(_computed_in(want, got, dtype), (1e-4, 1e-5))
     scale = float(np.nanmax(np.abs(want[np.isfinite(want)]), initial=1.0)) if want.size else 1.0
     return bool(np.allclose(got, want, rtol=rtol, atol=atol * max(1.0, scale), equal_nan=True))
+
+
+def _computed_in(want: np.ndarray, got: np.ndarray, dtype: str) -> str:
+    """float64 values that are all float32 numbers, in both libraries, were computed in
+    float32 and converted (x.matmul(y).double()): BLAS's last bit, after a cancellation,
+    is then beyond float64's tolerance (core seed 512932), so they get float32's."""
+    if dtype != "float64" or got.dtype != np.float64:
+        return dtype
+    with np.errstate(over="ignore", invalid="ignore"):
+        if all(np.array_equal(v.astype(np.float32).astype(np.float64), v, equal_nan=True)
+               for v in (want, got)):
+            return "float32"
+    return dtype
 
 
 def _short(value) -> str:

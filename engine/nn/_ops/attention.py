@@ -35,13 +35,14 @@ def _with_causal(mask, is_causal: bool, length: int, source: int, dtype):
 
 
 def _probabilities(scores: np.ndarray):
-    """Softmax over the last dim, 0 for a row that is masked everywhere; and logsumexp."""
+    """Softmax over the last dim, 0 for a row that is masked everywhere (NaN for a row with
+    a NaN, as torch's kernel gives); and logsumexp."""
     top = scores.max(axis=-1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0)
     exp = np.exp(scores - top)
     total = exp.sum(axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        probabilities = np.where(total > 0, exp / total, 0)
+        probabilities = np.where(total == 0, 0, exp / total)
         logsumexp = (np.log(total) + top)[..., 0]
     return probabilities.astype(scores.dtype, copy=False), logsumexp
 
@@ -51,6 +52,10 @@ def _attention(q, k, v, mask, scale: float):
     if mask is not None:
         scores = scores + mask
     probabilities, logsumexp = _probabilities(scores)
+    if v.shape[-2] == 1:
+        # One key: torch's product is probability * value, so a row masked everywhere has
+        # 0 * value, -0.0 where the value is negative (a sum of several gives +0.0).
+        return probabilities * v, probabilities, logsumexp
     return probabilities @ v, probabilities, logsumexp
 
 

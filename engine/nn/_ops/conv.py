@@ -238,6 +238,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     x, w = input._data, weight._data
     b = None if bias is None else bias._data
     _check(x.shape, w.shape, None if b is None else b.shape, padding, dilation, groups)
+    check_not_partly_empty(x.shape)
     if w.dtype != x.dtype:
         _check_weight_dtype(x, w, uses_onednn(x, w, groups, stride, dilation))
     if b is not None and b.dtype != x.dtype:
@@ -259,6 +260,15 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
         # Not one of PyTorch's saved values: kept beside them, freed with them.
         result._grad_fn._scratch = columns
     return result
+
+
+def check_not_partly_empty(x_shape: tuple) -> None:
+    """ATen's backend choice: an input without elements goes to its Empty backend only when
+    the batch or the channels are zero (a 1-D convolution's input shown as its 2-D view)."""
+    if x_shape[0] and x_shape[1] and not int(np.prod(x_shape)):
+        shown = x_shape[:2] + (1,) + x_shape[2:] if len(x_shape) == 3 else x_shape
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input "
+                           f"shape: {list(shown)}")
 
 
 def _record(input, weight, bias, b, out, stride, padding, dilation, groups, transposed=False,

@@ -2,8 +2,8 @@
 engine.nn._ops.conv_general), ATen's checks in its order and with its texts."""
 from __future__ import annotations
 
-from engine.nn._ops.conv import (_check_weight_dtype, _record, single, spatial_tuple,
-                                 uses_onednn)
+from engine.nn._ops.conv import (_check_weight_dtype, _record, check_not_partly_empty, single,
+                                 spatial_tuple, uses_onednn)
 from engine.nn._ops._util import kernels
 from engine.ops.shape import squeeze, unsqueeze
 
@@ -46,6 +46,7 @@ def _transposed(input, weight, bias, stride, padding, output_padding, groups, di
     x, w = input._data, weight._data
     b = None if bias is None else bias._data
     _check_shapes(x.shape, w.shape, None if b is None else b.shape, groups, **geometry)
+    check_not_partly_empty(x.shape)
     if uses_onednn(x, w, groups, geometry["stride"], geometry["dilation"],
                    geometry["output_padding"]):
         _check_onednn(input, weight, **geometry)

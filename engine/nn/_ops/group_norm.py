@@ -1,16 +1,22 @@
-"""group_norm: one NativeGroupNormBackward0 node (input, weight, bias), saving what PyTorch
-saves: input, weight, result1 = the mean and result2 = the inverse std, each (N, group), and
-N, C, HxW, group, eps. The gradients are ATen's native_group_norm_backward formulas."""
+"""group_norm: one NativeGroupNormBackward0 node (input, weight, bias) with native_group_norm's
+three outputs (the result, result1 = the mean and result2 = the inverse std, each (N, group),
+the last two hidden and saved as outputs), saving what PyTorch saves: input, weight, result1,
+result2, and N, C, HxW, group, eps. The gradients are ATen's native_group_norm_backward
+formulas, or under create_graph its composite (group_norm_composite)."""
 from __future__ import annotations
 
 import numpy as np
 
-from engine.autograd.node import node_class
+from engine import trace
+from engine.autograd import grad_mode as _gm
+from engine.autograd import node as _node
+from engine.autograd.node import SavedTensor, node_class
 from engine.nn._ops._util import array, unpack_saved
 from engine.nn._ops.group_norm_backward import group_norm_backward
 from engine.nn._ops.moments import rowwise_moments
-from engine.ops._core import record
-from engine.tensor import Tensor
+from engine.nn._ops.group_norm_composite import group_norm_composite
+from engine.ops._core import _any_requires_grad, _link_inputs, bind_outputs, needs_grad
+from engine.tensor import Tensor, _announce
 
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"}
 
@@ -20,7 +26,16 @@ def _grouped(x: np.ndarray, n: int, group: int) -> np.ndarray:
     return x.reshape(n, group, int(np.prod(x.shape[1:])) // group)
 
 
-def _group_norm_rule(n, g):
+def _group_norm_rule(n, g, dmean=None, drstd=None):
+    """ATen's choice: the composite when grad mode is on (create_graph) or the mean or rstd
+    got a gradient, else native_group_norm_backward (here, its float32 kernel)."""
+    if _node.graph_mode or dmean is not None or drstd is not None:
+        unpack_saved(n)
+        return group_norm_composite(n, g, dmean, drstd)
+    return _first_order(n, g)
+
+
+def _first_order(n, g):
     unpack_saved(n)
     if n.needs(2) and "weight" not in n._saved:
         raise RuntimeError("tensor does not have a device")     # ATen's, for a lone bias
@@ -61,7 +76,9 @@ def _group_norm_rule(n, g):
     return grad_input, grad_weight, grad_bias
 
 
-NativeGroupNormBackward0 = node_class("NativeGroupNormBackward0", _group_norm_rule, arrays=True)
+NativeGroupNormBackward0 = node_class("NativeGroupNormBackward0", _group_norm_rule,
+                                      num_outputs=3)
+NativeGroupNormBackward0.keeps_undefined_grads = True     # its rule tells None from zeros
 
 
 def _check(input, num_groups: int, weight, bias) -> None:
@@ -163,12 +180,32 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
         out, mean32, rstd = _float32_forward(x, N, C, hxw, num_groups, weight, bias, eps)
     else:
         out, mean32, rstd = _wide_forward(x, N, C, hxw, num_groups, weight, bias, eps)
-    saved = {"input": input, "result1": Tensor._make(mean32), "result2": Tensor._make(rstd)}
     attrs = {"N": N, "C": C, "HxW": hxw, "group": num_groups, "eps": eps}
-    if weight is None:
-        attrs["weight"] = None
-    else:
-        saved["weight"] = weight
-    return record(NativeGroupNormBackward0, out.reshape(shape).astype(x.dtype), (input, weight,
-                                                                                  bias),
-                  saved, attrs)
+    outs = (Tensor._make(out.reshape(shape).astype(x.dtype)), Tensor._make(mean32),
+            Tensor._make(rstd))
+    return _record(outs, (input, weight, bias), attrs)
+
+
+def _record(outs: tuple, inputs: tuple, attrs: dict):
+    """native_group_norm's node: three outputs (the result, the mean, the rstd), the last
+    two saved as outputs, so that its gradients' graph reaches them (see the composite)."""
+    if _gm.state.inference:
+        outs[0]._inference = True
+    elif needs_grad(*inputs):
+        node = NativeGroupNormBackward0()
+        _link_inputs(node, inputs, outs[0]._data.dtype)
+        node._out_meta = tuple((t._data.shape, t._data.dtype) for t in outs)
+        saved = {"input": SavedTensor("input", inputs[0])}
+        for nr, name in ((1, "result1"), (2, "result2")):
+            outs[nr]._output_nr = nr
+            saved[name] = SavedTensor(name, outs[nr], is_output=True)
+        if inputs[1] is None:
+            attrs["weight"] = None
+        else:
+            saved["weight"] = SavedTensor("weight", inputs[1])
+        node._saved, node._attrs = saved, attrs
+        bind_outputs(node, outs)
+    if trace.active:
+        _announce(outs[0], made=None if _gm.state.enabled or _gm.state.inference
+                  or not _any_requires_grad(inputs) else "no_grad")
+    return outs[0]

@@ -1,6 +1,7 @@
 """layer_norm: one NativeLayerNormBackward0 node (input, weight, bias), saving what PyTorch
 saves: input, normalized_shape, weight, bias, result1 = the mean and result2 = the inverse
-std, each shaped [*leading dims, 1, ..., 1]."""
+std, each shaped [*leading dims, 1, ..., 1]. Under create_graph its gradients are outputs of
+NativeLayerNormBackwardBackward0 (layer_norm_double)."""
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.nn._ops.group_norm_backward import _fma, _reduce_all
+from engine.nn._ops.layer_norm_double import layer_norm_double
 from engine.nn._ops.moments import rowwise_moments
 from engine.nn._ops._util import array, unpack_saved
 from engine.ops._core import record
@@ -97,7 +99,12 @@ def _column_sums(add_row, rows: np.ndarray) -> np.ndarray:
     return total
 
 
-NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _layer_norm_rule, arrays=True)
+def _layer_norm_double(n, g):
+    return layer_norm_double(n, g, _layer_norm_rule)
+
+
+NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _layer_norm_rule, arrays=True,
+                                      double=_layer_norm_double)
 
 
 def _check_shape(input, normalized_shape: tuple, weight, bias) -> None:

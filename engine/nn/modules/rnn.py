@@ -322,8 +322,8 @@ class LSTM(RNNBase):
                                "Expected hidden[1] size {}, got {}")
 
     def _run(self, input, hx):
-        if input._data.dtype.name != "float32":
-            return self._run_composite(input, hx)
+        if input._data.dtype.name != "float32" or not input._data.size:
+            return self._run_composite(input, hx)       # ATen's use_mkldnn: float32, numel
         if self.batch_first:
             input = S.transpose(input, 0, 1)
         input = S.contiguous(input)      # the oneDNN path's, whatever made it non-contiguous

@@ -228,6 +228,10 @@ NN_CASES = {
     "MaxUnpool2DBackward0": lambda: (
         lambda x: F.max_unpool2d(x, engine.tensor([[[[0, 3], [9, 14]]]]), 2, output_size=(4, 4)),
         (leaf(1, 1, 2, 2),)),
+    # normseeds: layer_norm's double backward (engine/nn/_ops/layer_norm_double.py)
+    "NativeLayerNormBackwardBackward0": lambda: (
+        joined_grads(lambda x, w, b: F.layer_norm(x, (2, 3), w, b, eps=1e-3)),
+        (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
 }
 
 

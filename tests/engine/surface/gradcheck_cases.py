@@ -173,3 +173,6 @@ def _diagonal_grad(a):
 SURFACE_CASES["DiagonalBackwardBackward0"] = lambda: (_diagonal_grad, (leaf(3, 2, 4),))
 SURFACE_CASES["DiagEmbedBackward0"] = lambda: (lambda a: engine.diag_embed(a, 1, 0, 2),
                                                (leaf(3, 2),))
+# normseeds: torch.rsub of two tensors (its own node, with alpha)
+SURFACE_CASES["RsubBackward0"] = lambda: (lambda a, b: engine.rsub(a, b, alpha=-1.5),
+                                          (leaf(2, 3), leaf(3)))
