@@ -988,6 +988,8 @@ CASES.update({
     "without_grad_it_is_edited_freely": [
         _IDENTITY_FUNCTION, "x = torch.tensor([1.0, -2.0])", "y = Identity.apply(x)",
         "y.mul_(3)", "z = x + y"],
+})
+
 # -------------------------------------------------------------- norms' double backward (normseeds)
 CASES.update({
     "group_norm_weight_grad_under_create_graph_seed_400117": [
