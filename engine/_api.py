@@ -149,5 +149,10 @@ def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
 from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
 
 
+# tensorops (issue #11): metadata, strided views, aliases, more math
+from engine.ops import tensor_meta as _tensor_meta  # noqa: E402
+globals().update(_tensor_meta.FUNCTIONS)
+
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

@@ -188,3 +188,10 @@ _bind()
 from engine.ops import linalg_methods as _LINALG  # noqa: E402
 for _name, _method in _LINALG.METHODS.items():
     setattr(Tensor, _name, _method)
+
+# tensorops (issue #11): metadata, creation methods, strided views, aliases, more math
+from engine.ops import tensor_meta as _META  # noqa: E402
+for _name, _method in _META.METHODS.items():
+    setattr(Tensor, _name, _method)
+for _name, _getter in _META.PROPERTIES.items():
+    setattr(Tensor, _name, property(_getter))

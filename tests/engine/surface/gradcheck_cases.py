@@ -173,3 +173,15 @@ def _diagonal_grad(a):
 SURFACE_CASES["DiagonalBackwardBackward0"] = lambda: (_diagonal_grad, (leaf(3, 2, 4),))
 SURFACE_CASES["DiagEmbedBackward0"] = lambda: (lambda a: engine.diag_embed(a, 1, 0, 2),
                                                (leaf(3, 2),))
+
+
+# tensorops (issue #11): strided views, aliases and more math
+def _unfold_grad(a):
+    g, = engine.autograd.grad((a.unfold(1, 2, 1) ** 3).sum(), a, create_graph=True)
+    return g
+
+
+SURFACE_CASES.update({
+    "UnfoldBackward0": lambda: (lambda a: a.unfold(1, 3, 2), (leaf(2, 7),)),
+    "UnfoldBackwardBackward0": lambda: (_unfold_grad, (leaf(3, 4),)),
+})
