@@ -152,6 +152,8 @@ from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
 # tensorops (issue #11): metadata, strided views, aliases, more math
 from engine.ops import tensor_meta as _tensor_meta  # noqa: E402
 globals().update(_tensor_meta.FUNCTIONS)
+from engine.ops import aliases as _aliases  # noqa: E402
+globals().update(_aliases.FUNCTIONS)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

@@ -195,3 +195,6 @@ for _name, _method in _META.METHODS.items():
     setattr(Tensor, _name, _method)
 for _name, _getter in _META.PROPERTIES.items():
     setattr(Tensor, _name, property(_getter))
+from engine.ops import aliases as _ALIASES  # noqa: E402
+for _name, _method in {**_ALIASES.METHODS, **_ALIASES.IN_PLACE}.items():
+    setattr(Tensor, _name, _method)

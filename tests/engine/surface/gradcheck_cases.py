@@ -185,3 +185,27 @@ SURFACE_CASES.update({
     "UnfoldBackward0": lambda: (lambda a: a.unfold(1, 3, 2), (leaf(2, 7),)),
     "UnfoldBackwardBackward0": lambda: (_unfold_grad, (leaf(3, 4),)),
 })
+
+
+def _compared_in_place(method, other):
+    def fn(a):
+        y = a * 1
+        getattr(y, method)(other() if callable(other) else other)
+        return y * a
+    return fn
+
+
+SURFACE_CASES.update({
+    f"{name.capitalize()}Backward{kind}": (lambda name=name, kind=kind: (
+        _compared_in_place(f"{name}_", 0.1 if kind == 0 else
+                           (lambda: engine.full((3,), 0.1, dtype=engine.float64))),
+        (leaf(3),)))
+    for name in ("eq", "ne", "lt", "le", "gt", "ge") for kind in (0, 1)})
+SURFACE_CASES.update({
+    "AddmvBackward0": lambda: (lambda c, m, v: engine.addmv(c, m, v, beta=0.5, alpha=2),
+                               (leaf(2), leaf(2, 3), leaf(3))),
+    "AddrBackward0": lambda: (lambda c, a, b: engine.addr(c, a, b, beta=2, alpha=0.5),
+                              (leaf(2, 1), leaf(2), leaf(3))),
+    "AddbmmBackward0": lambda: (lambda c, a, b: engine.addbmm(c, a, b, alpha=3),
+                                (leaf(2, 4), leaf(3, 2, 5), leaf(3, 5, 4))),
+})

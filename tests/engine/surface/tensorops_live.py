@@ -30,6 +30,7 @@ def outcome(t, fn, data, dtype_name: str) -> dict:
     dtype = getattr(t, dtype_name)
     leaves = [t.tensor(v, dtype=dtype, requires_grad=True) for v in data]
     y = fn(t, *leaves)
+    saved = _saved(y.grad_fn)      # read before backward frees them
     weights = t.linspace(0.5, 1.5, y.numel(), dtype=y.dtype).reshape(y.shape)
     grads = t.autograd.grad((y * weights).sum(), leaves, create_graph=True, allow_unused=True)
     needing = [g for g in grads if g is not None and g.requires_grad]
@@ -37,9 +38,10 @@ def outcome(t, fn, data, dtype_name: str) -> dict:
     if needing:
         total = sum((g * g).sum() for g in needing)
         second = t.autograd.grad(total, leaves, allow_unused=True)
-    as_array = lambda v: None if v is None else v.detach().numpy()  # noqa: E731
+    # (force: torch's second derivative of sgn is a ZeroTensor, which plain numpy() refuses)
+    as_array = lambda v: None if v is None else v.detach().numpy(force=True)  # noqa: E731
     return {"value": as_array(y), "dtype": str(y.dtype), "node": y.grad_fn.name(),
-            "saved": _saved(y.grad_fn), "grads": [as_array(g) for g in grads],
+            "saved": saved, "grads": [as_array(g) for g in grads],
             "second": [as_array(g) for g in second],
             "graph": [_graph_names(g.grad_fn) for g in grads if g is not None]}
 
