@@ -201,3 +201,6 @@ for _name, _method in {**_ALIASES.METHODS, **_ALIASES.IN_PLACE}.items():
 from engine.ops import bitwise as _BITWISE  # noqa: E402
 for _name, _method in {**_BITWISE.METHODS, **_BITWISE.IN_PLACE, **_BITWISE.OPERATORS}.items():
     setattr(Tensor, _name, _method)
+from engine.ops import structural as _STRUCTURAL  # noqa: E402
+for _name, _method in {**_STRUCTURAL.METHODS, **_STRUCTURAL.IN_PLACE}.items():
+    setattr(Tensor, _name, _method)

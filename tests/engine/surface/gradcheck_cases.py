@@ -209,3 +209,19 @@ SURFACE_CASES.update({
     "AddbmmBackward0": lambda: (lambda c, a, b: engine.addbmm(c, a, b, alpha=3),
                                 (leaf(2, 4), leaf(3, 2, 5), leaf(3, 5, 4))),
 })
+SURFACE_CASES.update({
+    "DiagonalBackward0_copy": lambda: (lambda a: engine.diag(a, 1), (leaf(3, 4),)),
+    "Rot90Backward0": lambda: (lambda a: a.rot90(3, [1, 0]), (leaf(2, 3),)),
+    "TakeBackward0": lambda: (lambda a: a.take(_index([0, 4, 4, -1])), (leaf(2, 3),)),
+    "PutBackward0": lambda: (lambda a, s: a.put(_index([1, 4, 1]), s, accumulate=True),
+                             (leaf(2, 3), leaf(3))),
+    "MaskedScatterBackward0": lambda: (lambda a, s: a.masked_scatter(
+        engine.tensor([True, False, True]), s), (leaf(2, 3), leaf(5))),
+    "SelectScatterBackward0": lambda: (lambda a, s: engine.select_scatter(a, s, 1, 0),
+                                       (leaf(2, 3), leaf(2))),
+    "SliceScatterBackward0": lambda: (lambda a, s: engine.slice_scatter(a, s, 1, 1),
+                                      (leaf(2, 3), leaf(2, 2))),
+    "DiagonalScatterBackward0": lambda: (lambda a, s: engine.diagonal_scatter(a, s, -1),
+                                         (leaf(3, 3), leaf(2))),
+    "VdotBackward0": lambda: (engine.vdot, (leaf(4), leaf(4))),
+})

@@ -22,6 +22,9 @@ def _saved(node) -> dict:
         value = getattr(node, name)
         if isinstance(value, (torch.Tensor, engine.Tensor)):
             value = ("tensor", tuple(value.shape))
+        elif isinstance(value, tuple) and value and isinstance(value[0], (torch.Tensor,
+                                                                          engine.Tensor)):
+            value = tuple(v.tolist() for v in value)
         out[name] = value
     return out
 
