@@ -158,6 +158,8 @@ from engine.ops import bitwise as _bitwise  # noqa: E402
 globals().update(_bitwise.FUNCTIONS)
 from engine.ops import structural as _structural  # noqa: E402
 globals().update(_structural.FUNCTIONS)
+from engine.ops import special_math as _special_math  # noqa: E402
+globals().update(_special_math.FUNCTIONS)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

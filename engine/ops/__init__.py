@@ -204,3 +204,6 @@ for _name, _method in {**_BITWISE.METHODS, **_BITWISE.IN_PLACE, **_BITWISE.OPERA
 from engine.ops import structural as _STRUCTURAL  # noqa: E402
 for _name, _method in {**_STRUCTURAL.METHODS, **_STRUCTURAL.IN_PLACE}.items():
     setattr(Tensor, _name, _method)
+from engine.ops import special_math as _SPECIAL  # noqa: E402
+for _name, _method in {**_SPECIAL.METHODS, **_SPECIAL.IN_PLACE}.items():
+    setattr(Tensor, _name, _method)

@@ -225,3 +225,34 @@ SURFACE_CASES.update({
                                          (leaf(3, 3), leaf(2))),
     "VdotBackward0": lambda: (engine.vdot, (leaf(4), leaf(4))),
 })
+
+
+def _positive(*shape):
+    return leaf(*shape, low=0.5, high=3.0)
+
+
+def _in_place_polygamma(a):
+    y = a * 1
+    y.polygamma_(1)
+    return y
+
+
+SURFACE_CASES.update({
+    "LgammaBackward0": lambda: (engine.lgamma, (_positive(3),)),
+    "DigammaBackward0": lambda: (engine.digamma, (_positive(3),)),
+    "PolygammaBackward0": lambda: (lambda a: engine.polygamma(2, a), (_positive(3),)),
+    "PolygammaBackward1": lambda: (_in_place_polygamma, (_positive(3),)),
+    "MvlgammaBackward0": lambda: (lambda a: engine.mvlgamma(a + 2, 3), (_positive(3),)),
+    "ErfinvBackward0": lambda: (engine.erfinv, (leaf(3, low=-0.8, high=0.8),)),
+    "I0Backward0": lambda: (engine.i0, (leaf(3),)),
+    "SpecialI1Backward0": lambda: (
+        lambda a: engine.autograd.grad(engine.i0(a).sum(), a, create_graph=True)[0],
+        (leaf(3),)),
+    "Logaddexp2Backward0": lambda: (engine.logaddexp2, (leaf(2, 3), leaf(3))),
+    "LogcumsumexpBackward0": lambda: (lambda a: engine.logcumsumexp(a, 1), (leaf(2, 4),)),
+    "LdexpBackward0": lambda: (engine.ldexp, (leaf(3), leaf(3))),
+    "FrexpBackward0": lambda: (lambda a: engine.frexp(a).mantissa, (_positive(3),)),
+    "NextafterBackward0": lambda: (engine.nextafter, (leaf(3), leaf(3))),
+    "DistBackward0": lambda: (lambda a, b: engine.dist(a, b, 3), (leaf(2, 3), leaf(3))),
+    "RenormBackward0": lambda: (lambda a: engine.renorm(a, 2, 0, 0.5), (leaf(3, 4),)),
+})
