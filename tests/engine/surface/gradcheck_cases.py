@@ -256,3 +256,7 @@ SURFACE_CASES.update({
     "DistBackward0": lambda: (lambda a, b: engine.dist(a, b, 3), (leaf(2, 3), leaf(3))),
     "RenormBackward0": lambda: (lambda a: engine.renorm(a, 2, 0, 0.5), (leaf(3, 4),)),
 })
+SURFACE_CASES.update({
+    "SpecialEntrBackward0": lambda: (engine.special.entr, (_positive(3),)),
+    "SpecialXlog1PyBackward0": lambda: (engine.special.xlog1py, (leaf(2, 3), _positive(3))),
+})
