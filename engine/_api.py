@@ -161,6 +161,8 @@ globals().update(_structural.FUNCTIONS)
 from engine.ops import special_math as _special_math  # noqa: E402
 globals().update(_special_math.FUNCTIONS)
 from engine import special  # noqa: E402,F401
+from engine.ops import quantiles as _quantiles  # noqa: E402
+globals().update(_quantiles.FUNCTIONS)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

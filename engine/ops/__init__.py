@@ -207,3 +207,6 @@ for _name, _method in {**_STRUCTURAL.METHODS, **_STRUCTURAL.IN_PLACE}.items():
 from engine.ops import special_math as _SPECIAL  # noqa: E402
 for _name, _method in {**_SPECIAL.METHODS, **_SPECIAL.IN_PLACE}.items():
     setattr(Tensor, _name, _method)
+from engine.ops import quantiles as _QUANTILES  # noqa: E402
+for _name, _method in _QUANTILES.METHODS.items():
+    setattr(Tensor, _name, _method)
