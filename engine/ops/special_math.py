@@ -350,19 +350,19 @@ def float_power_(tensor, exponent):
 # ---------------------------------------------------------------- dist, renorm
 
 def _norm_backward(g, x, p, norm):
-    """ATen's norm_backward for a whole-tensor p-norm, on Tensors."""
+    """ATen's norm_backward for a whole-tensor p-norm, on Tensors, op for op."""
     zero = lambda t: t.masked_fill(norm == 0, 0)       # noqa: E731
     if p == 0:
-        return x * 0
+        return Tensor._make(np.zeros(x._data.shape, dtype=x._data.dtype))
     if p == 1:
         return x.sgn() * g
     if p == 2:
-        return x * zero(g / norm)
+        return g * zero(x / norm)
     if math.isinf(p):
         mask = (x.abs() == norm).to(x.dtype)
         return x.sgn() * ((g / mask.sum()) * mask)
     if p < 1:
-        return x.sgn() * x.abs().pow(p - 1).masked_fill(x == 0, 0) * g / norm.pow(p - 1)
+        return x.sgn() * x.abs().pow(p - 1).masked_fill(x == 0, 0) * g * norm.pow(1 - p)
     if p < 2:
         return x.sgn() * x.abs().pow(p - 1) * zero(g / norm.pow(p - 1))
     return x * x.abs().pow(p - 2) * zero(g / norm.pow(p - 1))
@@ -371,6 +371,8 @@ def _norm_backward(g, x, p, norm):
 @tensor_rule
 def _dist_rule(n, g, saved):
     p = n._attrs["_p"]
+    if p == 0:          # ATen's norm_backward gives an undefined gradient: none flows
+        return None, None
     x = saved("self") - saved("other")
     grad = _norm_backward(g, x, p, saved("result"))
     return (reduce_to(grad, n._in_shapes[0]) if n.needs(0) else None,

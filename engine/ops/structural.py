@@ -119,11 +119,11 @@ def _take_rule(n, g):
     index = n.saved("index")
     if isinstance(g, Tensor):
         zeros = Tensor._make(np.zeros(n._in_shapes[0], dtype=g._data.dtype))
-        return (put(zeros, index, g, accumulate=True), None)
+        return (put(zeros, index, g, accumulate=True),)
     out = np.zeros(n._in_shapes[0], dtype=g.dtype)
     np.add.at(out.reshape(-1), np.where(index < 0, index + out.size, index).reshape(-1),
               g.reshape(-1))
-    return (out, None)
+    return (out,)
 
 
 TakeBackward0 = node_class("TakeBackward0", _take_rule)
@@ -132,7 +132,7 @@ TakeBackward0 = node_class("TakeBackward0", _take_rule)
 def take(input, index):
     flat = _flat_index(index, input._data.size, "take")
     data = input._data.reshape(-1)[flat]
-    return record(TakeBackward0, data, (input, None), {"index": index, "self": input})
+    return record(TakeBackward0, data, (input,), {"index": index, "self": input})
 
 
 @tensor_rule
@@ -141,10 +141,10 @@ def _put_rule(n, g, saved):
     grad_self = grad_source = None
     if n.needs(0):
         grad_self = g if n._attrs["accumulate"] else put(
-            g, index, Tensor._make(np.zeros(n._in_shapes[2], dtype=g._data.dtype)))
-    if n.needs(2):
-        grad_source = S.reshape(take(g, index), n._in_shapes[2])
-    return grad_self, None, grad_source
+            g, index, Tensor._make(np.zeros(n._in_shapes[1], dtype=g._data.dtype)))
+    if n.needs(1):
+        grad_source = S.reshape(take(g, index), n._in_shapes[1])
+    return grad_self, grad_source
 
 
 PutBackward0 = node_class("PutBackward0", _put_rule)
@@ -165,7 +165,7 @@ def put(input, index, source, accumulate: bool = False):
     saved = {"index": index}
     if source.requires_grad or input.requires_grad:
         saved["source"] = source
-    return record(PutBackward0, out, (input, None, source), saved,
+    return record(PutBackward0, out, (input, source), saved,
                   {"accumulate": accumulate})
 
 

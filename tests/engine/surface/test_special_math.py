@@ -54,7 +54,6 @@ OPS = {
 # where/flip chain, i1_backward, mvlgamma_backward's arange, renorm_backward, norm_backward):
 # their values are compared, not the names.
 VALUES_ONLY = {"mvlgamma", "i0", "logcumsumexp", "logcumsumexp_dim0", "erfinv", "erfinv_",
-               "dist", "dist_p3", "dist_p1", "dist_p_half", "dist_inf", "dist_broadcast",
                "renorm", "renorm_dim1_p1", "renorm_inf", "renorm_", "logaddexp2",
                "logaddexp2_broadcast", "ldexp", "ldexp_int_exponent", "frexp",
                # the engine's mul and pow (PowBackward1) record other double-backward
@@ -125,6 +124,11 @@ SNIPPETS = {
     "dist_ints": lambda t: t.dist(t.tensor([1, 2]), t.tensor([1, 2])),
     "dist_zero": lambda t: t.dist(t.tensor([1.0, 2.0]), t.tensor([1.5, 2.0]), 0),
     "dist_neg_inf": lambda t: t.dist(t.tensor([1.0, 2.0]), t.tensor([1.5, 2.0]), -float("inf")),
+    "dist_p0_grad": lambda t: (lambda a: t.autograd.grad(t.dist(a, a.detach() * 2, 0), a,
+                                                          create_graph=True)[0].requires_grad)(
+        t.tensor([1.0, 2.0], requires_grad=True)),
+    "dist_p0_backward": lambda t: (lambda a: (t.dist(a * 1, a.detach() * 2, 0).backward(),
+                                              a.grad)[1])(t.tensor([1.0, 2.0], requires_grad=True)),
     "dist_same_grad": lambda t: (lambda a: (t.dist(a, a.detach()).backward(), a.grad)[1])(
         t.tensor([1.0, 2.0], requires_grad=True)),
     "renorm_negative_p": lambda t: t.renorm(t.ones(2, 3), -1, 0, 1),

@@ -143,3 +143,16 @@ SNIPPETS = {
 @pytest.mark.parametrize("name", SNIPPETS)
 def test_as_torch(name):
     check(SNIPPETS[name])
+
+
+def _edges(t):
+    x, s = t.ones(4, requires_grad=True), t.ones(2, requires_grad=True)
+    index = t.tensor([0, 1])
+    return [len(y.grad_fn.next_functions) for y in (
+        x.take(index), x.put(index, s), x.masked_scatter(x > 0, s.repeat(2)),
+        t.select_scatter(x.view(2, 2), s, 0, 0), t.rot90(x.view(2, 2)), t.diag(x),
+        t.vdot(x, x))]
+
+
+def test_edges_as_torch():
+    check(_edges)
