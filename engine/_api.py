@@ -163,6 +163,8 @@ globals().update(_special_math.FUNCTIONS)
 from engine import special  # noqa: E402,F401
 from engine.ops import quantiles as _quantiles  # noqa: E402
 globals().update(_quantiles.FUNCTIONS)
+from engine.ops import scatter_reduce as _scatter_reduce  # noqa: E402
+globals().update(_scatter_reduce.FUNCTIONS)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

@@ -210,3 +210,6 @@ for _name, _method in {**_SPECIAL.METHODS, **_SPECIAL.IN_PLACE}.items():
 from engine.ops import quantiles as _QUANTILES  # noqa: E402
 for _name, _method in _QUANTILES.METHODS.items():
     setattr(Tensor, _name, _method)
+from engine.ops import scatter_reduce as _SCATTER_REDUCE  # noqa: E402
+for _name, _method in _SCATTER_REDUCE.METHODS.items():
+    setattr(Tensor, _name, _method)

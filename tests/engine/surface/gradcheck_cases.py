@@ -260,3 +260,6 @@ SURFACE_CASES.update({
     "SpecialEntrBackward0": lambda: (engine.special.entr, (_positive(3),)),
     "SpecialXlog1PyBackward0": lambda: (engine.special.xlog1py, (leaf(2, 3), _positive(3))),
 })
+SURFACE_CASES["ScatterReduceBackward0"] = lambda: (
+    lambda a, s: a.scatter_reduce(1, _index([[0, 0, 2], [1, 2, 2]]), s, "prod"),
+    (away_from_zero(2, 3), away_from_zero(2, 3)))
