@@ -149,5 +149,23 @@ def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
 from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
 
 
+# tensorops (issue #11): metadata, strided views, aliases, more math
+from engine.ops import tensor_meta as _tensor_meta  # noqa: E402
+globals().update(_tensor_meta.FUNCTIONS)
+from engine.ops import aliases as _aliases  # noqa: E402
+globals().update(_aliases.FUNCTIONS)
+from engine.ops import bitwise as _bitwise  # noqa: E402
+globals().update(_bitwise.FUNCTIONS)
+from engine.ops import structural as _structural  # noqa: E402
+globals().update(_structural.FUNCTIONS)
+from engine.ops import special_math as _special_math  # noqa: E402
+globals().update(_special_math.FUNCTIONS)
+from engine import special  # noqa: E402,F401
+from engine.ops import quantiles as _quantiles  # noqa: E402
+globals().update(_quantiles.FUNCTIONS)
+from engine.ops import scatter_reduce as _scatter_reduce  # noqa: E402
+globals().update(_scatter_reduce.FUNCTIONS)
+
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

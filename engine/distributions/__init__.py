@@ -7,8 +7,8 @@ exponential_ and uniform_ reproduce torch's CPU generator).
 
 Present: Distribution, ExponentialFamily, Normal, Uniform, Bernoulli, ContinuousBernoulli,
 Categorical, OneHotCategorical(StraightThrough), Exponential, Laplace, Geometric, Gumbel,
-HalfNormal, Independent, MixtureSameFamily, LogNormal, LogisticNormal, Pareto, Weibull (its
-mean and variance need lgamma), RelaxedBernoulli, RelaxedOneHotCategorical,
+HalfNormal, Independent, MixtureSameFamily, LogNormal, LogisticNormal, Pareto, Weibull,
+RelaxedBernoulli, RelaxedOneHotCategorical,
 TransformedDistribution, transforms, biject_to and transform_to, MultivariateNormal (its
 log_prob and a covariance or precision matrix need torch.linalg's solve_triangular and
 cholesky), kl_divergence with every rule torch registers between these, register_kl,

@@ -1,5 +1,4 @@
-"""torch.distributions.Weibull: scale * X ** (1 / concentration) for X ~ Exponential(1).
-Its mean and variance need lgamma, which the engine lacks."""
+"""torch.distributions.Weibull: scale * X ** (1 / concentration) for X ~ Exponential(1)."""
 from __future__ import annotations
 
 import engine as torch

@@ -188,3 +188,28 @@ _bind()
 from engine.ops import linalg_methods as _LINALG  # noqa: E402
 for _name, _method in _LINALG.METHODS.items():
     setattr(Tensor, _name, _method)
+
+# tensorops (issue #11): metadata, creation methods, strided views, aliases, more math
+from engine.ops import tensor_meta as _META  # noqa: E402
+for _name, _method in _META.METHODS.items():
+    setattr(Tensor, _name, _method)
+for _name, _getter in _META.PROPERTIES.items():
+    setattr(Tensor, _name, property(_getter))
+from engine.ops import aliases as _ALIASES  # noqa: E402
+for _name, _method in {**_ALIASES.METHODS, **_ALIASES.IN_PLACE}.items():
+    setattr(Tensor, _name, _method)
+from engine.ops import bitwise as _BITWISE  # noqa: E402
+for _name, _method in {**_BITWISE.METHODS, **_BITWISE.IN_PLACE, **_BITWISE.OPERATORS}.items():
+    setattr(Tensor, _name, _method)
+from engine.ops import structural as _STRUCTURAL  # noqa: E402
+for _name, _method in {**_STRUCTURAL.METHODS, **_STRUCTURAL.IN_PLACE}.items():
+    setattr(Tensor, _name, _method)
+from engine.ops import special_math as _SPECIAL  # noqa: E402
+for _name, _method in {**_SPECIAL.METHODS, **_SPECIAL.IN_PLACE}.items():
+    setattr(Tensor, _name, _method)
+from engine.ops import quantiles as _QUANTILES  # noqa: E402
+for _name, _method in _QUANTILES.METHODS.items():
+    setattr(Tensor, _name, _method)
+from engine.ops import scatter_reduce as _SCATTER_REDUCE  # noqa: E402
+for _name, _method in _SCATTER_REDUCE.METHODS.items():
+    setattr(Tensor, _name, _method)

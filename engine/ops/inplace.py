@@ -369,7 +369,7 @@ CopySlices._free_saved = _copy_slices_free
 CopySlices._release = _copy_slices_release
 def _as_strided_rule(n, g):
     region, size, broadcast = n._attrs["_region"], n._attrs["_size"], n._attrs["_broadcast"]
-    if isinstance(g, Tensor):
+    if isinstance(g, Tensor) and not n._attrs.get("_overlaps"):
         made = _as_strided_graph(g, region, size, broadcast)
         if made is not None:
             return (made,)
@@ -436,7 +436,7 @@ def _scatter(g, region: np.ndarray, size: tuple):
     if isinstance(g, Tensor):
         return index_put_zeros(g, (region,), (int(np.prod(size)),)).reshape(size)
     out = np.zeros(size, dtype=g.dtype)
-    out.reshape(-1)[region] = g
+    np.add.at(out.reshape(-1), region, g)   # as_strided's elements may overlap: they add up
     return out
 
 

@@ -422,5 +422,5 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     out = np.zeros(shape, dtype=data.dtype)
     diagonal_view(out, offset, d1, d2)[...] = data
     return record(DiagEmbedBackward0, out, (input,), None,
-                  {"offset": offset, "dim1": dim1 % 2**64, "dim2": dim2 % 2**64,
+                  {"offset": offset % 2**64, "dim1": dim1 % 2**64, "dim2": dim2 % 2**64,
                    "_offset": offset, "_dim1": d1, "_dim2": d2})

@@ -1055,3 +1055,26 @@ CASES.update({
         "y = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor([[True, True], "
         "[False, False], [True, False]]))", "y.sum().backward()"],
 })
+
+# -------------------------------------------------------------- tensorops (issue #11)
+CASES.update({
+    "take_has_one_edge": [
+        "x = torch.tensor(1.25, requires_grad=True)", "v = x.take(torch.tensor([0, 0, 0]))",
+        "v.sum().backward()"],
+    "in_place_comparison_records_its_node": [
+        f"x = {_A}", "y = x * 1", "y.eq_(0.5)", "z = x * 1", "z.gt_(torch.zeros(3))",
+        "(y + z).sum().backward()"],
+    "logical_in_place_keeps_the_node_and_regenerates_the_view": [
+        f"x = {_A}", "y = x * 1", "v = y[1:]", "v.logical_not_()", "y.logical_or_(y)",
+        "(v * 2).sum().backward()"],
+    "unfold_and_as_strided_double_backward": [
+        f"x = {_A}", "u = x.unfold(1, 2, 1)", "s = x.as_strided((2, 2), (1, 2), 1)",
+        "g = torch.autograd.grad((u ** 3).sum() + (s ** 3).sum(), x, create_graph=True)[0]",
+        "(g * g).sum().backward()"],
+    "quantile_graph": [
+        f"x = {_A}", "q = x.quantile(torch.tensor([0.25, 0.75]), dim=1)",
+        "n = x.nanquantile(0.4)", "(q.sum() + n).backward()"],
+    "bitwise_operators_of_ints": [
+        "i = torch.tensor([5, -3, 12, 0])", "v = (i & 3) | (i >> 1) ^ ~i", "w = 2 << i.abs()",
+        "i &= 6", "i <<= 1"],
+})

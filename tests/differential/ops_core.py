@@ -559,3 +559,78 @@ CORE_OPS = {
     "convert": (1, op_convert), "scalar": (1, op_scalar), "gather": (3, op_gather),
     "einsum": (1, op_einsum),
 }
+
+
+# tensorops (issue #11): the special functions, the moving and picking ops, the new
+# in-place forms and the bitwise operators.
+SPECIAL_UNARY = ["lgamma", "digamma", "erfinv", "i0", "msort", "fix", "positive"]
+
+
+def _tensorops_unary(gen, a: str, shape: tuple) -> str:
+    fn = gen.choice(SPECIAL_UNARY)
+    if fn in ("lgamma", "digamma"):
+        a = f"({a}.abs() + 0.5)"
+    elif fn == "erfinv":
+        a = f"({a}.tanh() * 0.9)"
+    elif fn == "msort" and not shape:
+        fn = "fix"
+    return f"{a}.{fn}()" if gen.chance(0.5) else f"torch.{fn}({a})"
+
+
+def _tensorops_moving(gen, a: str, shape: tuple):
+    rank = len(shape)
+    r = gen.rng.random()
+    if r < 0.25 and rank >= 2:
+        k, dims = gen.int(-1, 2), gen.choice(["[0, 1]", "[1, 0]", f"[{rank - 1}, 0]"])
+        return f"{a}.rot90({k}, {dims})"
+    if r < 0.45 and rank in (1, 2):
+        return f"torch.diag({a}, {gen.int(-1, 1)})"
+    if r < 0.65 and rank >= 1 and shape[-1] >= 1:
+        size = gen.int(1, shape[-1])
+        return f"{a}.unfold({rank - 1}, {size}, {gen.int(1, 2)})"
+    if r < 0.8 and int(np.prod(shape)) > 0:
+        index = _index_tensor(gen, int(np.prod(shape)), (gen.int(1, 4),))
+        return f"{a}.take({index})"
+    if r < 0.9 and rank >= 1 and int(np.prod(shape)) > 0:
+        return f"{a}.quantile({gen.choice(['0.3', '0.5', '0.9'])}, dim={gen.dim(rank)})"
+    return f"{a}.logcumsumexp({gen.dim(rank)})"
+
+
+def _tensorops_binary(gen, a: str, shape: tuple) -> str:
+    b = gen.leaf(shape) if gen.chance(0.5) else gen.const(shape)
+    fn = gen.choice(["torch.logaddexp2", "torch.dist", "torch.ldexp", "torch.float_power"])
+    if fn == "torch.float_power":
+        return f"torch.float_power({a}.abs() + 0.5, {b})"
+    return f"{fn}({a}, {b})"
+
+
+def _tensorops_in_place(gen, a: str, shape: tuple) -> str:
+    op = gen.choice(["eq_(0.5)", "gt_(0.0)", "sign_()", "fix_()", "logical_not_()",
+                     "multiply_(2)", "cumsum_(0)", "tril_()"])
+    if op.startswith("cumsum_") and not shape or op == "tril_()" and len(shape) < 2:
+        op = "sign_()"
+    return f"{a}.{op}"
+
+
+def op_tensorops(gen):
+    a = gen.pick_float()
+    if a is None:
+        return None
+    shape = gen.shape(a)
+    out = gen.name("v")
+    r = gen.rng.random()
+    if r < 0.3:
+        return f"{out} = {_tensorops_unary(gen, a, shape)}"
+    if r < 0.6:
+        return f"{out} = {_tensorops_moving(gen, a, shape)}"
+    if r < 0.75:
+        return f"{out} = {_tensorops_binary(gen, a, shape)}"
+    if r < 0.9:
+        copy = gen.name("v")
+        gen.emit(f"{copy} = {a} * 1", "binary")
+        return _tensorops_in_place(gen, copy, shape)
+    ints = gen.const(shape, "int64", low=-8, high=8)
+    return f"{out} = ({ints} & 3) | ({ints} >> 1) ^ ~{ints}"
+
+
+CORE_OPS["tensorops"] = (3, op_tensorops)

@@ -161,7 +161,8 @@ def sc_weibull(lib):
     return (repr(dist), seen(draw), graph_names(draw), seen(log_prob),
             grads(scale, concentration),
             seen(dist.mode), seen(dist.entropy()), seen(dist.cdf(lib.tensor([0.5, 3.0]))),
-            repr(wide.batch_shape), seen(wide.sample()))
+            repr(wide.batch_shape), seen(wide.sample()), seen(dist.mean), seen(dist.variance),
+            graph_names(dist.variance))
 
 
 
@@ -189,13 +190,17 @@ def test_samples_are_torchs_bit_for_bit():
     agree(sx_samples)
 
 
-def sx_gumbel_kl_needs_lgamma(lib):
+def sx_gumbel_kl(lib):
     D = lib.distributions
-    return error_of(lambda: D.kl_divergence(D.Gumbel(0.0, 1.0), D.Gumbel(1.0, 2.0)))
+    loc = _leaf(lib, [0.0, 1.5])
+    kl = D.kl_divergence(D.Gumbel(loc, 1.0), D.Gumbel(1.0, 2.0))
+    kl.sum().backward()
+    return seen(kl), graph_names(kl), grads(loc)
 
 
-def test_gumbel_kl_names_the_missing_lgamma():
-    assert "lgamma" in run(sx_gumbel_kl_needs_lgamma, engine)[1]
+def test_gumbel_kl_agrees_with_torch():
+    """Its rule calls Tensor.lgamma (issue #11)."""
+    assert _differences(run(sx_gumbel_kl, torch), run(sx_gumbel_kl, engine)) == []
 
 
 
@@ -255,13 +260,8 @@ def sx_kl_between_every_pair(lib):
 
 
 def test_kl_between_every_pair_agrees_with_torch():
-    """All 169 pairs but Gumbel-Gumbel, whose rule needs Tensor.lgamma (not in the engine)."""
+    """All 169 pairs (Gumbel-Gumbel's rule calls Tensor.lgamma)."""
     expected = run(sx_kl_between_every_pair, torch)
     actual = run(sx_kl_between_every_pair, engine)
     assert len(expected) == 13 * 13
-    gumbel_pair = 6 * 13 + 6
-    assert actual[gumbel_pair] == ("Gumbel", "Gumbel", "NotSupportedError",
-                                   "torch.Tensor.lgamma is not supported by graphtui's engine "
-                                   "(see docs/supported.md for what is)")
-    del expected[gumbel_pair], actual[gumbel_pair]
     assert _differences(expected, actual) == []

@@ -176,3 +176,93 @@ SURFACE_CASES["DiagEmbedBackward0"] = lambda: (lambda a: engine.diag_embed(a, 1,
 # normseeds: torch.rsub of two tensors (its own node, with alpha)
 SURFACE_CASES["RsubBackward0"] = lambda: (lambda a, b: engine.rsub(a, b, alpha=-1.5),
                                           (leaf(2, 3), leaf(3)))
+
+
+# tensorops (issue #11): strided views, aliases and more math
+def _unfold_grad(a):
+    g, = engine.autograd.grad((a.unfold(1, 2, 1) ** 3).sum(), a, create_graph=True)
+    return g
+
+
+SURFACE_CASES.update({
+    "UnfoldBackward0": lambda: (lambda a: a.unfold(1, 3, 2), (leaf(2, 7),)),
+    "UnfoldBackwardBackward0": lambda: (_unfold_grad, (leaf(3, 4),)),
+})
+
+
+def _compared_in_place(method, other):
+    def fn(a):
+        y = a * 1
+        getattr(y, method)(other() if callable(other) else other)
+        return y * a
+    return fn
+
+
+SURFACE_CASES.update({
+    f"{name.capitalize()}Backward{kind}": (lambda name=name, kind=kind: (
+        _compared_in_place(f"{name}_", 0.1 if kind == 0 else
+                           (lambda: engine.full((3,), 0.1, dtype=engine.float64))),
+        (leaf(3),)))
+    for name in ("eq", "ne", "lt", "le", "gt", "ge") for kind in (0, 1)})
+SURFACE_CASES.update({
+    "AddmvBackward0": lambda: (lambda c, m, v: engine.addmv(c, m, v, beta=0.5, alpha=2),
+                               (leaf(2), leaf(2, 3), leaf(3))),
+    "AddrBackward0": lambda: (lambda c, a, b: engine.addr(c, a, b, beta=2, alpha=0.5),
+                              (leaf(2, 1), leaf(2), leaf(3))),
+    "AddbmmBackward0": lambda: (lambda c, a, b: engine.addbmm(c, a, b, alpha=3),
+                                (leaf(2, 4), leaf(3, 2, 5), leaf(3, 5, 4))),
+})
+SURFACE_CASES.update({
+    "DiagonalBackward0_copy": lambda: (lambda a: engine.diag(a, 1), (leaf(3, 4),)),
+    "Rot90Backward0": lambda: (lambda a: a.rot90(3, [1, 0]), (leaf(2, 3),)),
+    "TakeBackward0": lambda: (lambda a: a.take(_index([0, 4, 4, -1])), (leaf(2, 3),)),
+    "PutBackward0": lambda: (lambda a, s: a.put(_index([1, 4, 1]), s, accumulate=True),
+                             (leaf(2, 3), leaf(3))),
+    "MaskedScatterBackward0": lambda: (lambda a, s: a.masked_scatter(
+        engine.tensor([True, False, True]), s), (leaf(2, 3), leaf(5))),
+    "SelectScatterBackward0": lambda: (lambda a, s: engine.select_scatter(a, s, 1, 0),
+                                       (leaf(2, 3), leaf(2))),
+    "SliceScatterBackward0": lambda: (lambda a, s: engine.slice_scatter(a, s, 1, 1),
+                                      (leaf(2, 3), leaf(2, 2))),
+    "DiagonalScatterBackward0": lambda: (lambda a, s: engine.diagonal_scatter(a, s, -1),
+                                         (leaf(3, 3), leaf(2))),
+    "VdotBackward0": lambda: (engine.vdot, (leaf(4), leaf(4))),
+})
+
+
+def _positive(*shape):
+    return leaf(*shape, low=0.5, high=3.0)
+
+
+def _in_place_polygamma(a):
+    y = a * 1
+    y.polygamma_(1)
+    return y
+
+
+SURFACE_CASES.update({
+    "LgammaBackward0": lambda: (engine.lgamma, (_positive(3),)),
+    "DigammaBackward0": lambda: (engine.digamma, (_positive(3),)),
+    "PolygammaBackward0": lambda: (lambda a: engine.polygamma(2, a), (_positive(3),)),
+    "PolygammaBackward1": lambda: (_in_place_polygamma, (_positive(3),)),
+    "MvlgammaBackward0": lambda: (lambda a: engine.mvlgamma(a + 2, 3), (_positive(3),)),
+    "ErfinvBackward0": lambda: (engine.erfinv, (leaf(3, low=-0.8, high=0.8),)),
+    "I0Backward0": lambda: (engine.i0, (leaf(3),)),
+    "SpecialI1Backward0": lambda: (
+        lambda a: engine.autograd.grad(engine.i0(a).sum(), a, create_graph=True)[0],
+        (leaf(3),)),
+    "Logaddexp2Backward0": lambda: (engine.logaddexp2, (leaf(2, 3), leaf(3))),
+    "LogcumsumexpBackward0": lambda: (lambda a: engine.logcumsumexp(a, 1), (leaf(2, 4),)),
+    "LdexpBackward0": lambda: (engine.ldexp, (leaf(3), leaf(3))),
+    "FrexpBackward0": lambda: (lambda a: engine.frexp(a).mantissa, (_positive(3),)),
+    "NextafterBackward0": lambda: (engine.nextafter, (leaf(3), leaf(3))),
+    "DistBackward0": lambda: (lambda a, b: engine.dist(a, b, 3), (leaf(2, 3), leaf(3))),
+    "RenormBackward0": lambda: (lambda a: engine.renorm(a, 2, 0, 0.5), (leaf(3, 4),)),
+})
+SURFACE_CASES.update({
+    "SpecialEntrBackward0": lambda: (engine.special.entr, (_positive(3),)),
+    "SpecialXlog1PyBackward0": lambda: (engine.special.xlog1py, (leaf(2, 3), _positive(3))),
+})
+SURFACE_CASES["ScatterReduceBackward0"] = lambda: (
+    lambda a, s: a.scatter_reduce(1, _index([[0, 0, 2], [1, 2, 2]]), s, "prod"),
+    (away_from_zero(2, 3), away_from_zero(2, 3)))

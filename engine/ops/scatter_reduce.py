@@ -1,0 +1,141 @@
+"""scatter_reduce (sum, prod, mean, amax, amin; include_self or not) with ATen's
+ScatterReduceBackward0: its gradients as ATen's scatter_reduce_backward composes them,
+written on Tensors so that create_graph differentiates them (issue #11)."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd.node import node_class
+from engine.ops import inplace as I
+from engine.ops._core import as_saved, record, wrap_dim
+from engine.ops.gather import _check_index, _positions, gather, scatter, scatter_add
+from engine.ops.structural import tensor_rule
+from engine.tensor import Tensor
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+_UFUNCS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.fmax,
+           "amin": np.fmin}
+
+
+def _identity(reduce: str, dtype: np.dtype):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dtype)
+    return info.min if reduce == "amax" else info.max
+
+
+def _forward(data: np.ndarray, d: int, idx: np.ndarray, src: np.ndarray, reduce: str,
+             include_self: bool) -> np.ndarray:
+    out = data.copy()
+    positions = _positions(idx, d)
+    values = src[tuple(slice(0, s) for s in idx.shape)]
+    if not include_self:
+        out[positions] = _identity(reduce, data.dtype)
+    if reduce in ("amax", "amin"):
+        # NaN wins, as in ATen: fmax/fmin skip it, so put it back where it was met
+        nan_out = np.isnan(out) if out.dtype.kind == "f" else np.zeros(out.shape, bool)
+        _UFUNCS[reduce].at(out, positions, values)
+        if values.dtype.kind == "f":
+            np.logical_or.at(nan_out, positions, np.isnan(values))
+            out[nan_out] = np.nan
+        return out
+    _UFUNCS[reduce].at(out, positions, values)
+    if reduce == "mean":
+        counts = np.ones(out.shape, dtype=np.int64) if include_self else \
+            np.where(np.zeros(out.shape, bool), 1, 0)
+        if not include_self:
+            counts[positions] = 0
+        np.add.at(counts, positions, 1)
+        counts = np.maximum(counts, 1)
+        out = out / counts if out.dtype.kind == "f" else np.floor_divide(out, counts)
+    return out.astype(data.dtype, copy=False)
+
+
+@tensor_rule
+def _scatter_reduce_rule(n, g, saved):
+    a = n._attrs
+    if a["reduce"] not in _REDUCTIONS:     # the old names reach the forward only
+        raise RuntimeError("Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', "
+                           f"'amin' but got {a['reduce']}.")
+    dim, reduce, include_self = a["_dim"], a["_reduce"], a["include_self"]
+    index = saved("index")
+    grad_self = grad_src = None
+    if reduce == "sum":
+        grad_self, grad_src = g, gather(g, dim, index)
+    elif reduce == "mean":
+        ones = Tensor._make(np.ones(g._data.shape, dtype=g._data.dtype))
+        start = ones if include_self else Tensor._make(np.zeros(g._data.shape, g._data.dtype))
+        counts = scatter_add(start, dim, index, Tensor._make(
+            np.ones(index._data.shape, dtype=g._data.dtype)))
+        counts = counts.masked_fill(counts == 0, 1)
+        grad_self = g / counts
+        grad_src = gather(grad_self, dim, index)
+    elif reduce in ("amax", "amin"):
+        self_, src, result = saved("self"), saved("src"), saved("result")
+        value = gather(result, dim, index)
+        self_is_result = (self_ == result).to(g.dtype)
+        src_is_result = (src == value).to(g.dtype)
+        count = scatter_add(self_is_result, dim, index, src_is_result)
+        distributed = g / count
+        grad_self = self_is_result * distributed
+        grad_src = src_is_result * gather(distributed, dim, index)
+    else:
+        grad_self, grad_src = _prod_grads(g, dim, index, saved, include_self)
+    if not include_self:
+        grad_self = scatter(grad_self, dim, index, 0.0)
+    return (grad_self if n.needs(0) else None, grad_src if n.needs(1) else None)
+
+
+def _prod_grads(g, dim, index, saved, include_self):
+    """ATen's: self's gradient from the product with self's zeros masked to one; src's from
+    the product with a lone zero masked, else grad * result / src."""
+    self_, src, result = saved("self"), saved("src"), saved("result")
+    masked_self = self_.masked_fill(self_ == 0, 1)
+    masked_self_result = scatter_reduce(masked_self, dim, index, src, "prod",
+                                        include_self=include_self)
+    grad_self = g * masked_self_result / masked_self
+    src_zero = src == 0
+    zeros = Tensor._make(np.zeros(self_._data.shape, dtype=self_._data.dtype))
+    src_num_zeros = gather(scatter_add(zeros, dim, index, src_zero.to(self_.dtype)), dim, index)
+    single_zero = src_zero & (src_num_zeros == 1)
+    masked_src = src.masked_fill(single_zero, 1)
+    masked_src_result = scatter_reduce(self_, dim, index, masked_src, "prod",
+                                       include_self=include_self)
+    from engine.ops.elementwise import where
+    grad_src = where(single_zero, gather(g * masked_src_result, dim, index),
+                     gather(g * result, dim, index) / src.masked_fill(src_zero, 1))
+    return grad_self, grad_src
+
+
+ScatterReduceBackward0 = node_class("ScatterReduceBackward0", _scatter_reduce_rule)
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self: bool = True):
+    given = reduce
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)    # ATen's old names
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    data = input._data
+    if src._data.dtype != data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    d = wrap_dim(dim, max(data.ndim, 1))
+    idx = _check_index("scatter", input, d, index, src)
+    out = _forward(data, d, idx, src._data, reduce, include_self)
+    return record(ScatterReduceBackward0, out, (input, src),
+                  {"index": index, "self": input, "src": src},
+                  {"dim": as_saved(dim), "include_self": include_self, "reduce": given,
+                   "_dim": d, "_reduce": reduce}, save_result="result")
+
+
+def scatter_reduce_(tensor, dim, index, src, reduce, *, include_self: bool = True):
+    return I._inplace(tensor, "scatter_reduce_", scatter_reduce, dim, index, src, reduce,
+                      include_self=include_self)
+
+
+FUNCTIONS = {"scatter_reduce": scatter_reduce}
+METHODS = {"scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}

@@ -1,0 +1,100 @@
+"""Tensor metadata and creation methods, byte/char/short, positive, as_strided, unfold and
+sum_to_size against torch 2.13, live: values, dtypes, node names, saved values, gradients
+and double backward, errors."""
+import pytest
+
+from surface_live import check
+from tensorops_live import compare
+
+A = [[0.31, -0.42, 0.77, 1.5], [-2.5, 0.5, 2.25, 0.0], [1.25, -0.75, 0.2, -1.1]]
+ROW = [0.5, -1.5, 2.0, 0.25, 1.0]
+
+OPS = {
+    "as_strided": (lambda t, x: x.as_strided((2, 2), (1, 2), 1), (A,)),
+    "as_strided_overlapping": (lambda t, x: t.as_strided(x, (3, 3), (1, 1)), (A,)),
+    "as_strided_of_transpose": (lambda t, x: x.t().as_strided((3,), (2,)), (A,)),
+    "as_strided_broadcast": (lambda t, x: x.as_strided((2, 3), (0, 1)), (A,)),
+    "unfold": (lambda t, x: x.unfold(1, 2, 1), (A,)),
+    "unfold_step": (lambda t, x: x.unfold(0, 2, 2) * 1, (A,)),
+    "unfold_1d_gaps": (lambda t, x: x.unfold(0, 2, 3), (ROW,)),
+    "sum_to_size": (lambda t, x: x.sum_to_size(1, 4), (A,)),
+    "sum_to_size_lead": (lambda t, x: x.sum_to_size(4), (A,)),
+    "sum_to_size_tuple": (lambda t, x: x.sum_to_size((3, 1)), (A,)),
+    "positive": (lambda t, x: t.positive(x) * 2, (A,)),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", OPS)
+def test_values_gradients_and_graphs(name, dtype):
+    fn, data = OPS[name]
+    compare(fn, data, dtype)
+
+
+def _view_offsets(t):
+    x = t.arange(12.0).reshape(3, 4)
+    return [x[1:].storage_offset(), x[:, 2].storage_offset(), x.t()[3:].storage_offset(),
+            x.storage_offset(), x[1:].detach().storage_offset(),
+            x[2].data_ptr() - x.data_ptr(), x.unfold(1, 2, 1)._base is x]
+
+
+SNIPPETS = {
+    "new_full": lambda t: t.ones(2).new_full((2, 3), 3),
+    "new_full_dtype": lambda t: t.ones(2).new_full([2], 1.5, dtype=t.int64),
+    "new_full_bool_value": lambda t: t.ones(2).new_full((2,), True),
+    "new_full_requires_grad": lambda t: t.ones(2).new_full((2,), 1.0, requires_grad=True),
+    "new_tensor": lambda t: t.ones(2, dtype=t.float64).new_tensor([1, 2]),
+    "new_tensor_dtype": lambda t: t.ones(2).new_tensor([1.5], dtype=t.int64),
+    "new_tensor_scalar": lambda t: t.ones(2).new_tensor(3),
+    "new_tensor_from_tensor": lambda t: t.ones(2).new_tensor(t.tensor([1, 2])),
+    "new_tensor_int_self": lambda t: t.ones(2, dtype=t.int32).new_tensor([1.7, 2.2]),
+    "new_empty_strided": lambda t: (lambda e: (tuple(e.shape), e.stride(), str(e.dtype)))(
+        t.ones(2).new_empty_strided((2, 3), (1, 2))),
+    "nbytes_itemsize": lambda t: (t.ones(3, 4).nbytes, t.ones(3, dtype=t.int16).itemsize,
+                                  t.ones(2, 2, dtype=t.float64).nbytes),
+    "is_cpu": lambda t: t.ones(2).is_cpu,
+    "storage_offsets": _view_offsets,
+    "is_complex": lambda t: (t.ones(2).is_complex(), t.is_complex(t.ones(2, dtype=t.int64))),
+    "is_signed": lambda t: [t.ones(1, dtype=d).is_signed() for d in
+                            (t.float32, t.float64, t.int64, t.int8, t.uint8, t.bool)],
+    "torch_is_signed": lambda t: t.is_signed(t.ones(1, dtype=t.uint8)),
+    "is_nonzero": lambda t: (t.tensor([0.0]).is_nonzero(), t.tensor(2).is_nonzero(),
+                             t.is_nonzero(t.tensor([[True]]))),
+    "is_nonzero_many": lambda t: t.ones(2).is_nonzero(),
+    "is_nonzero_empty": lambda t: t.ones(0).is_nonzero(),
+    "is_same_size": lambda t: (t.ones(2, 3).is_same_size(t.zeros(2, 3)),
+                               t.is_same_size(t.ones(2, 3), t.ones(3, 2))),
+    "ndimension": lambda t: (t.ones(2, 3, 1).ndimension(), t.tensor(1.0).ndimension()),
+    "positive_is_self": lambda t: (lambda x: t.positive(x) is x and x.positive() is x)(t.ones(2)),
+    "positive_bool": lambda t: t.tensor([True]).positive(),
+    "torch_positive_bool": lambda t: t.positive(t.tensor([True])),
+    "byte": lambda t: t.tensor([1.7, -1.0, 300.0]).byte(),
+    "char": lambda t: t.tensor([1.7, -1.0, 3.0]).char(),
+    "short": lambda t: t.tensor([1.7, -1.0, 3.0], requires_grad=True).short(),
+    "byte_of_bool": lambda t: t.tensor([True, False]).byte(),
+    "as_strided_out_of_bounds": lambda t: t.ones(3, 4).as_strided((5, 4), (4, 1)),
+    "as_strided_negative_offset": lambda t: t.ones(3, 4).as_strided((2,), (1,), -1),
+    "as_strided_lengths": lambda t: t.ones(3, 4).as_strided((2, 2), (1,)),
+    "as_strided_offset_of_view": lambda t: t.arange(12.0)[4:].as_strided((2, 2), (1, 2)),
+    "as_strided_explicit_offset": lambda t: t.arange(12.0)[4:].as_strided((2,), (3,), 1),
+    "as_strided_writes_through": lambda t: (lambda x: (x.as_strided((2,), (5,)).fill_(7.0), x)[1])(
+        t.zeros(3, 4)),
+    "as_strided_version": lambda t: (lambda x: (x.as_strided((2,), (5,)).add_(1), x._version)[1])(
+        t.zeros(3, 4)),
+    "unfold_shape_strides": lambda t: (lambda u: (tuple(u.shape), u.stride()))(
+        t.arange(24.0).reshape(2, 3, 4).unfold(2, 3, 1)),
+    "unfold_too_big": lambda t: t.ones(3, 4).unfold(1, 5, 1),
+    "unfold_step_zero": lambda t: t.ones(3, 4).unfold(1, 2, 0),
+    "unfold_bad_dim": lambda t: t.ones(3, 4).unfold(2, 1, 1),
+    "unfold_negative_dim": lambda t: t.arange(6.0).reshape(2, 3).unfold(-1, 2, 1),
+    "unfold_0dim": lambda t: t.tensor(2.0).unfold(0, 1, 1),
+    "unfold_int": lambda t: t.arange(5).unfold(0, 2, 2),
+    "sum_to_size_same": lambda t: (lambda x: x.sum_to_size(3, 4) is x)(t.ones(3, 4)),
+    "sum_to_size_bad": lambda t: t.ones(3, 4).sum_to_size(2, 4),
+    "sum_to_size_longer": lambda t: t.ones(3, 4).sum_to_size(1, 1, 4),
+}
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_as_torch(name):
+    check(SNIPPETS[name])
