@@ -149,5 +149,16 @@ def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
 from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
 
 
+# losses, distances and bilinear at torch level, ATen's signatures (nnloss)
+from engine.nn._ops.bilinear import _trilinear, bilinear  # noqa: E402,F401
+from engine.nn._ops.distance import cosine_similarity, pairwise_distance, pdist  # noqa: E402,F401
+from engine.nn._ops.embedding_losses import (  # noqa: E402,F401
+    aten_cosine_embedding_loss as cosine_embedding_loss,
+    aten_hinge_embedding_loss as hinge_embedding_loss,
+    aten_margin_ranking_loss as margin_ranking_loss,
+    aten_poisson_nll_loss as poisson_nll_loss,
+    aten_triplet_margin_loss as triplet_margin_loss)
+
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

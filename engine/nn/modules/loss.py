@@ -9,6 +9,9 @@ from engine.nn.modules.module import Module
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
+        if size_average is not None or reduce is not None:
+            from engine.nn._reduction import legacy_get_string
+            reduction = legacy_get_string(size_average, reduce)
         self.reduction = reduction
 
 

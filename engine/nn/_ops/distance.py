@@ -1,0 +1,134 @@
+"""cosine_similarity and pairwise_distance as ATen composes them, and pdist (PdistBackward0)."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.autograd import node as _node
+from engine.autograd.node import Node, node_class
+from engine.autograd.grad_mode import no_grad
+from engine.linalg import _norm_values
+from engine.ops import elementwise as E
+from engine.ops import reductions as R
+from engine.ops._core import record, result_dtype
+from engine.ops.linalg_products import _pair_gradient
+from engine.tensor import Tensor
+
+
+# ---------------------------------------------------------------- cosine_similarity
+
+def _floating_common(x1: Tensor, x2: Tensor):
+    from engine.dtypes import from_numpy_dtype
+    common = from_numpy_dtype(result_dtype(x1, x2))
+    if common.np_dtype.kind != "f":
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{common.tensor_type[:-6]}")
+    return tuple(x if x.is_floating_point() else x.to(common) for x in (x1, x2))
+
+
+def _expand_outplace(x1: Tensor, x2: Tensor):
+    if x1.shape == x2.shape:
+        return x1, x2
+    try:
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    except ValueError:
+        raise E.broadcast_error(tuple(x1.shape), tuple(x2.shape)) from None
+    return x1.expand(shape), x2.expand(shape)      # both, as ATen's expand_outplace
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """Each input over its clamped norm (a clone, clamped in place without grad), their
+    product summed over dim: ATen's composite, node for node."""
+    from engine.linalg import vector_norm
+    x1, x2 = _expand_outplace(*_floating_common(x1, x2))
+    norm1 = vector_norm(x1, 2, dim=dim, keepdim=True).clone()
+    norm2 = vector_norm(x2, 2, dim=dim, keepdim=True).clone()
+    with no_grad():
+        norm1.clamp_min_(eps)
+        norm2.clamp_min_(eps)
+    return ((x1 / norm1) * (x2 / norm2)).sum(dim)
+
+
+# ---------------------------------------------------------------- pairwise_distance
+
+class _AsVectorNorm:
+    """A NormBackward1 node seen as the LinalgVectorNormBackward0 rule reads one (its order
+    is saved as p, not ord)."""
+
+    def __init__(self, n) -> None:
+        self._attrs = {**n._attrs, "ord": n._attrs["p"]}
+        self.saved = n.saved
+
+
+def _norm1_rule(n, g):
+    """ATen's norm_backward, the same as for linalg_vector_norm."""
+    return R._norm_rule(_AsVectorNorm(n), g)
+
+
+NormBackward1 = node_class("NormBackward1", _norm1_rule)
+
+
+def aten_norm(input: Tensor, p: float, dim: int, keepdim: bool) -> Tensor:
+    """at::norm(self, p, dim, keepdim): one NormBackward1 node."""
+    data = input._data
+    dims = R._dims(dim, data.ndim)
+    out = np.asarray(_norm_values(data, p, dims, keepdim), dtype=data.dtype)
+    return record(NormBackward1, out, (input,), {"self": input},
+                  {"p": p, "dim": R._saved_dims(dim), "keepdim": keepdim,
+                   "_dims": dims, "_self_sizes": data.shape}, save_result="result")
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    innermost = max(x1.dim(), x2.dim()) - 1
+    return aten_norm(E.add_scalar(x1 - x2, eps), float(p), innermost, keepdim)
+
+
+# ---------------------------------------------------------------- pdist
+
+class PdistBackwardBackward0(Node):
+    """pdist's gradient under create_graph: ATen has no derivative for _pdist_backward."""
+
+    def name(self) -> str:
+        return "PdistBackwardBackward0"
+
+    def _apply(self, grads):
+        raise NotImplementedError("the derivative for '_pdist_backward' is not implemented.")
+
+
+def _pairs(n_rows: int):
+    return np.triu_indices(n_rows, 1)
+
+
+def _pdist_rule(n, g):
+    x, result = n.saved("self"), n.saved("result")
+    x_data = x._data if isinstance(x, Tensor) else x
+    g_data = g._data if isinstance(g, Tensor) else g
+    dist = result._data if isinstance(result, Tensor) else result
+    rows, cols = _pairs(x_data.shape[0])
+    terms = _pair_gradient(x_data[rows] - x_data[cols], dist, g_data, n._attrs["p"])
+    grad = np.zeros_like(x_data)
+    np.add.at(grad, rows, terms)
+    np.add.at(grad, cols, -terms)
+    grad = grad.astype(x_data.dtype, copy=False)
+    if not _node.graph_mode:
+        return (grad,)
+    from engine.ops._double import record_grads
+    g = g if isinstance(g, Tensor) else Tensor._make(g)
+    return record_grads(PdistBackwardBackward0, (grad,), (x_data.shape,), (g, x, result))
+
+
+PdistBackward0 = node_class("PdistBackward0", _pdist_rule)
+
+
+def pdist(input, p: float = 2):
+    data = input._data
+    if data.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {data.ndim}D")
+    if data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    rows, cols = _pairs(data.shape[0])
+    diff = data[rows] - data[cols]
+    out = np.asarray(_norm_values(diff, float(p), (1,), False), dtype=data.dtype)
+    return record(PdistBackward0, out, (input,), {"self": input}, {"p": float(p)},
+                  save_result="result")
