@@ -25,7 +25,7 @@ def _trilinear_values(a1, a2, a3, expand1, expand2, expand3, sumdim) -> np.ndarr
     total = a1.ndim + len(expand1)
     spec = _subscripts(total, (expand1, expand2, expand3), sumdim)
     dtype = np.result_type(a1, a2, a3)
-    return np.asarray(np.einsum(spec, a1, a2, a3, optimize=True), dtype=dtype)
+    return np.ascontiguousarray(np.einsum(spec, a1, a2, a3, optimize=True), dtype=dtype)
 
 
 def _trilinear_rule(n, g):
@@ -57,7 +57,24 @@ def _trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, unroll_dim: int = 
                    "sumdim": sumdim})
 
 
+# The C++ type names ATen's dtype check prints.
+_CPP_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool"}
+
+
+def _check_same_dtype(input1, input2, weight, bias) -> None:
+    tensors = {"input1": input1, "input2": input2, "weight": weight}
+    if bias is not None:
+        tensors["bias"] = bias
+    if len({t._data.dtype for t in tensors.values()}) > 1:
+        got = ", ".join(f"{name}: {_CPP_TYPES.get(t._data.dtype.name, t._data.dtype.name)}"
+                        for name, t in tensors.items())
+        raise RuntimeError(f"All tensors must have the same dtype, got {got}")
+
+
 def _check_bilinear(input1, input2, weight, bias) -> None:
+    _check_same_dtype(input1, input2, weight, bias)
     if input1.dim() != input2.dim():
         raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and "
                            f"{input2.dim()}")

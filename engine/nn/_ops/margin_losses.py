@@ -169,10 +169,16 @@ def _multi_margin_rule(n, g):
     return ((h * factor).astype(x.dtype, copy=False).reshape(shape),)
 
 
+def _not_differentiable(grads: tuple, g: Tensor, x: Tensor, op: str):
+    """The gradient as the output of torch's NotImplemented node, whose edges go to those of
+    grad_output and self that require grad."""
+    inputs = tuple(t for t in (g, x) if t.requires_grad)
+    return record_grads(NOT_IMPLEMENTED, grads, (x.shape,), inputs, attrs={"_op": op})
+
+
 def _multi_margin_double(n, g):
-    x = n.saved("self")
-    return record_grads(NOT_IMPLEMENTED, _multi_margin_rule(n, g._data), (x.shape,), (x,),
-                        attrs={"_op": "aten::multi_margin_loss_backward"})
+    return _not_differentiable(_multi_margin_rule(n, g._data), g, n.saved("self"),
+                               "aten::multi_margin_loss_backward")
 
 
 MultiMarginLossBackward0 = node_class("MultiMarginLossBackward0", _multi_margin_rule,
@@ -255,9 +261,8 @@ def _multilabel_rule(n, g):
 
 
 def _multilabel_double(n, g):
-    x = n.saved("self")
-    return record_grads(NOT_IMPLEMENTED, _multilabel_rule(n, g._data), (x.shape,), (x,),
-                        attrs={"_op": "aten::multilabel_margin_loss_backward"})
+    return _not_differentiable(_multilabel_rule(n, g._data), g, n.saved("self"),
+                               "aten::multilabel_margin_loss_backward")
 
 
 MultilabelMarginLossBackward0 = node_class("MultilabelMarginLossBackward0", _multilabel_rule,

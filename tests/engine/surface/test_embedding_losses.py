@@ -334,3 +334,24 @@ def test_torch_level_losses_default_to_no_reduction():
                      t.margin_ranking_loss(leaf(t, 3), leaf(t, 3, seed=1), t.ones(3)),
                      t.triplet_margin_loss(leaf(t, 2, 3), leaf(t, 2, 3, seed=1),
                                            leaf(t, 2, 3, seed=2))))
+
+
+def _not_implemented_edges(t, loss_of):
+    x = leaf(t, 3, 4)
+    y = loss_of(x)
+    edges = []
+    for grad_output in (t.ones_like(y), t.ones_like(y).requires_grad_()):
+        grad, = t.autograd.grad(y, x, grad_output, create_graph=True, retain_graph=True)
+        edges.append((grad.grad_fn.name(), [None if f is None else f.name()
+                                            for f, _ in grad.grad_fn.next_functions]))
+    return edges
+
+
+@pytest.mark.parametrize("loss", ["multi_margin", "multilabel_margin"])
+def test_not_implemented_node_edges_go_to_what_requires_grad(loss):
+    def loss_of(t):
+        F = t.nn.functional
+        if loss == "multi_margin":
+            return lambda x: F.multi_margin_loss(x, t.tensor([0, 2, 3]), reduction="none")
+        return lambda x: F.multilabel_margin_loss(x, t.zeros(3, 4, dtype=t.long))
+    check(lambda t: _not_implemented_edges(t, loss_of(t)))

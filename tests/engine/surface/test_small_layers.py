@@ -170,7 +170,9 @@ def sc_bilinear_errors(t):
             error_of(lambda: F.bilinear(a, b, w[:, :4])),
             error_of(lambda: F.bilinear(a, b, w[:, :, :5])),
             error_of(lambda: F.bilinear(a, b, w, t.ones(2))),
-            error_of(lambda: t.nn.Bilinear(0, 2, 2)))
+            error_of(lambda: t.nn.Bilinear(0, 2, 2)),
+            error_of(lambda: F.bilinear(a.double(), b, w, t.ones(3))),
+            error_of(lambda: F.bilinear(a, b[:3], w.long())))
 
 
 def sc_bilinear_1d(t):
