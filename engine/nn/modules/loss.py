@@ -82,3 +82,13 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
+
+
+# torch.nn.modules.loss's other losses (engine/nn/modules/embedding_losses.py), nnloss
+from engine.nn.modules.embedding_losses import (CosineEmbeddingLoss,  # noqa: E402,F401
+                                                GaussianNLLLoss, HingeEmbeddingLoss,
+                                                MarginRankingLoss, MultiLabelMarginLoss,
+                                                MultiLabelSoftMarginLoss, MultiMarginLoss,
+                                                PoissonNLLLoss, SoftMarginLoss,
+                                                TripletMarginLoss,
+                                                TripletMarginWithDistanceLoss)

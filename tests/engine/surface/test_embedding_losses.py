@@ -355,3 +355,37 @@ def test_not_implemented_node_edges_go_to_what_requires_grad(loss):
             return lambda x: F.multi_margin_loss(x, t.tensor([0, 2, 3]), reduction="none")
         return lambda x: F.multilabel_margin_loss(x, t.zeros(3, 4, dtype=t.long))
     check(lambda t: _not_implemented_edges(t, loss_of(t)))
+
+
+SECOND_ORDER = {
+    "cosine_similarity": (lambda t, a, b: t.nn.functional.cosine_similarity(a, b), 2),
+    "pairwise_distance": (lambda t, a, b: t.nn.functional.pairwise_distance(a, b), 2),
+    "pairwise_distance p3": (lambda t, a, b: t.nn.functional.pairwise_distance(a, b, 3), 2),
+    "margin_ranking": (lambda t, a, b: t.nn.functional.margin_ranking_loss(
+        a[:, 0], b[:, 0], t.tensor([1., -1, 1], dtype=t.float64), 0.3, reduction="sum"), 2),
+    "triplet swap": (lambda t, a, b, c: t.nn.functional.triplet_margin_loss(
+        a, b, c, margin=2.0, swap=True), 3),
+    "cosine_embedding": (lambda t, a, b: t.nn.functional.cosine_embedding_loss(
+        a, b, t.tensor([1., -1, -1], dtype=t.float64), margin=-0.2), 2),
+    "hinge_embedding": (lambda t, a: t.nn.functional.hinge_embedding_loss(
+        a, t.tensor([[1.], [-1], [-1]], dtype=t.float64), margin=2.0), 1),
+    "poisson full": (lambda t, a, b: t.nn.functional.poisson_nll_loss(
+        a.abs(), b.abs().detach() * 3, log_input=False, full=True), 2),
+    "gaussian": (lambda t, a, b, c: t.nn.functional.gaussian_nll_loss(a, b, c * c), 3),
+    "multilabel_soft_margin": (lambda t, a: t.nn.functional.multilabel_soft_margin_loss(
+        a, t.tensor([[1., 0, 1, 0]], dtype=t.float64).expand(3, 4)), 1),
+    "soft_margin sum": (lambda t, a: t.nn.functional.soft_margin_loss(
+        a, t.tensor([1., -1, 1, -1], dtype=t.float64), reduction="sum"), 1),
+}
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER)
+def test_second_order_as_torch(name):
+    fn, count = SECOND_ORDER[name]
+
+    def run(t):
+        xs = [leaf(t, 3, 4, dtype="float64", seed=k) for k in range(count)]
+        grads = t.autograd.grad(fn(t, *xs), xs, create_graph=True)
+        second = t.autograd.grad(sum((g * g).sum() for g in grads), xs)
+        return [graph(g) for g in grads], grads, second
+    check(run)
