@@ -45,3 +45,10 @@ def enum_of(size_average, reduce, reduction: str) -> int:
     if size_average is not None or reduce is not None:
         return legacy_get_enum(size_average, reduce)
     return get_enum(reduction)
+
+
+def legacy_or(size_average, reduce, reduction: str) -> str:
+    """The reduction a torch.nn.functional loss uses: the deprecated arguments' when given."""
+    if size_average is not None or reduce is not None:
+        return legacy_get_string(size_average, reduce)
+    return reduction
