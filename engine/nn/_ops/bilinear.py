@@ -29,21 +29,19 @@ def _trilinear_values(a1, a2, a3, expand1, expand2, expand3, sumdim) -> np.ndarr
 
 
 def _trilinear_rule(n, g):
-    """ATen's _trilinear_backward: each input's gradient a _trilinear of grad and the others."""
+    """ATen's _trilinear_backward: each input's gradient a _trilinear of grad and the others
+    (recorded as one again under create_graph, on arrays otherwise)."""
     a = n._attrs
-    i1, i2, i3 = n.saved("i1"), n.saved("i2"), n.saved("i3")
     e1, e2, e3, s = a["expand1"], a["expand2"], a["expand3"], a["sumdim"]
-    calls = ((g, i2, i3, s, e2, e3, e1), (i1, g, i3, e1, s, e3, e2), (i1, i2, g, e1, e2, s, e3))
+    g, i1, i2, i3 = g, n.saved("i1"), n.saved("i2"), n.saved("i3")
     if _node.graph_mode:
-        lift = [t if isinstance(t, Tensor) else Tensor._make(t) for t in (g, i1, i2, i3)]
-        g, i1, i2, i3 = lift
-        calls = ((g, i2, i3, s, e2, e3, e1), (i1, g, i3, e1, s, e3, e2),
-                 (i1, i2, g, e1, e2, s, e3))
-        return tuple(_trilinear(*call) if n.needs(k) else None for k, call in enumerate(calls))
-    arrays = [[c._data if isinstance(c, Tensor) else c for c in call[:3]] + list(call[3:])
-              for call in calls]
-    return tuple(_trilinear_values(*call) if n.needs(k) else None
-                 for k, call in enumerate(arrays))
+        g, i1, i2, i3 = (t if isinstance(t, Tensor) else Tensor._make(t) for t in (g, i1, i2, i3))
+        trilinear = _trilinear
+    else:
+        g, i1, i2, i3 = (t._data if isinstance(t, Tensor) else t for t in (g, i1, i2, i3))
+        trilinear = _trilinear_values
+    calls = ((g, i2, i3, s, e2, e3, e1), (i1, g, i3, e1, s, e3, e2), (i1, i2, g, e1, e2, s, e3))
+    return tuple(trilinear(*call) if n.needs(k) else None for k, call in enumerate(calls))
 
 
 TrilinearBackward0 = node_class("TrilinearBackward0", _trilinear_rule)

@@ -389,3 +389,75 @@ def test_second_order_as_torch(name):
         second = t.autograd.grad(sum((g * g).sum() for g in grads), xs)
         return [graph(g) for g in grads], grads, second
     check(run)
+
+
+def _pdist_grad_of_equal_rows(t):
+    x = t.ones(3, 2, requires_grad=True)
+    return t.autograd.grad(F(t).pdist(x).sum(), x)
+
+
+def _loss_leaf(t, values, dtype="float32"):
+    return t.tensor(values, dtype=getattr(t, dtype), requires_grad=True)
+
+
+EDGES = {
+    "poisson zero target": lambda t: F(t).poisson_nll_loss(
+        _loss_leaf(t, [0.5, 1.0, 2.0]), t.tensor([0.0, 1.0, 3.0]), full=True),
+    "pdist one row": lambda t: F(t).pdist(t.ones(1, 3, requires_grad=True)),
+    "pdist zero rows": lambda t: F(t).pdist(t.ones(0, 3, requires_grad=True)),
+    "pdist zero cols": lambda t: F(t).pdist(t.ones(3, 0, requires_grad=True)),
+    "pdist p0": lambda t: F(t).pdist(_loss_leaf(t, [[1., 2], [1, 3], [0, 0]]), 0),
+    "pdist equal rows grad": _pdist_grad_of_equal_rows,
+    "cos dim err": lambda t: F(t).cosine_similarity(t.ones(2, 3), t.ones(2, 3), dim=2),
+    "cos empty": lambda t: F(t).cosine_similarity(t.ones(0, 3), t.ones(0, 3)),
+    "cos 1d dim0": lambda t: F(t).cosine_similarity(t.ones(3), t.ones(3) * 2, dim=0),
+    "pairwise int": lambda t: F(t).pairwise_distance(t.ones(2, 3, dtype=t.long),
+                                                     t.zeros(2, 3, dtype=t.long)),
+    "pairwise 1d vs 2d": lambda t: F(t).pairwise_distance(t.ones(3), t.zeros(2, 3)),
+    "pairwise p0": lambda t: F(t).pairwise_distance(t.ones(2, 3, requires_grad=True),
+                                                    t.zeros(2, 3), p=0),
+    "pairwise neg p": lambda t: F(t).pairwise_distance(t.ones(2, 3), t.zeros(2, 3), p=-1),
+    "margin ranking 0d": lambda t: F(t).margin_ranking_loss(t.tensor(1.), t.tensor(2.),
+                                                            t.tensor(1.)),
+    "margin ranking broadcast": lambda t: F(t).margin_ranking_loss(t.ones(3, 1), t.ones(1, 3),
+                                                                   t.ones(1, 1)),
+    "hinge long target": lambda t: F(t).hinge_embedding_loss(t.tensor([0.5, -0.2, 2.0]),
+                                                             t.tensor([1, -1, -1])),
+    "hinge int margin": lambda t: F(t).hinge_embedding_loss(
+        t.tensor([0.5, -0.2, 2.0], dtype=t.float64), t.tensor([1., -1, -1]), margin=2),
+    "triplet 1d": lambda t: F(t).triplet_margin_loss(t.ones(3), t.zeros(3), t.ones(3) * 2),
+    "triplet broadcast": lambda t: F(t).triplet_margin_loss(t.ones(2, 3), t.zeros(1, 3),
+                                                            t.ones(2, 3) * 2),
+    "gaussian int var": lambda t: F(t).gaussian_nll_loss(t.ones(3), t.ones(3), 1),
+    "gaussian broadcast var": lambda t: F(t).gaussian_nll_loss(t.ones(4, 3, 2), t.zeros(4, 3, 2),
+                                                               t.ones(4, 1, 2)),
+    "gaussian scalar var tensor": lambda t: F(t).gaussian_nll_loss(t.ones(4, 3), t.zeros(4, 3),
+                                                                   t.tensor(2.)),
+    "gaussian mismatched 2": lambda t: F(t).gaussian_nll_loss(t.ones(4, 3, 2), t.zeros(4, 3, 2),
+                                                              t.ones(4, 1, 1)),
+    "mlsm 1d": lambda t: F(t).multilabel_soft_margin_loss(t.tensor([0.5, -1.0]),
+                                                          t.tensor([1., 0])),
+    "mlsm 3d": lambda t: F(t).multilabel_soft_margin_loss(t.ones(2, 3, 4), t.zeros(2, 3, 4),
+                                                          reduction="none"),
+    "softmax2d 4d dtype": lambda t: t.nn.Softmax2d()(t.ones(1, 2, 1, 1, dtype=t.float64)),
+    "soft margin 0d": lambda t: F(t).soft_margin_loss(t.tensor(0.3), t.tensor(-1.)),
+    "soft margin big": lambda t: F(t).soft_margin_loss(t.tensor([100., -100.]),
+                                                       t.tensor([-1., -1])),
+    "mm 0 rows none": lambda t: F(t).multi_margin_loss(t.ones(0, 4), t.zeros(0, dtype=t.long),
+                                                       reduction="none"),
+    "mlm 0 rows none": lambda t: F(t).multilabel_margin_loss(
+        t.ones(0, 4), t.zeros(0, 4, dtype=t.long), reduction="none"),
+    "bilinear 3d": lambda t: F(t).bilinear(t.ones(2, 3, 4), t.ones(2, 3, 5),
+                                           t.ones(6, 4, 5)).shape,
+    "bilinear 0d": lambda t: F(t).bilinear(t.tensor(1.), t.tensor(2.), t.ones(1, 1, 1)),
+    "gumbel dim0": lambda t: (t.manual_seed(0), F(t).gumbel_softmax(t.zeros(3, 2), dim=0,
+                                                                   hard=True))[1],
+    "cos_emb int target": lambda t: F(t).cosine_embedding_loss(t.ones(2, 3), t.ones(2, 3),
+                                                               t.tensor([1, -1])),
+    "any of a bool": lambda t: (t.any(False), t.all(3, 0)),
+}
+
+
+@pytest.mark.parametrize("name", EDGES)
+def test_edge_cases_as_torch(name):
+    check(EDGES[name])
