@@ -68,8 +68,8 @@ for step in range(6):
     opt.zero_grad()
     loss.backward()
     opt.step()
-    print(f"step {step}: total {loss.item():.5f} triplet {loss_t.item():.5f} "
-          f"cosine {loss_c.item():.5f} rank {loss_r.item():.5f} multi {loss_m.item():.5f}")
+    print(f"step {step}: total {loss.item():.4f} triplet {loss_t.item():.4f} "
+          f"cosine {loss_c.item():.4f} rank {loss_r.item():.4f} multi {loss_m.item():.4f}")
 
 with torch.no_grad():
     x, labels = batch(6)

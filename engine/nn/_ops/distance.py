@@ -1,12 +1,15 @@
 """cosine_similarity and pairwise_distance as ATen composes them, and pdist (PdistBackward0)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from engine.autograd import node as _node
 from engine.autograd.node import Node, node_class
 from engine.autograd.grad_mode import no_grad
 from engine.linalg import _norm_values
+from engine.ops import _float32_math as F32
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops._core import record, result_dtype
@@ -119,6 +122,51 @@ def _pdist_rule(n, g):
 PdistBackward0 = node_class("PdistBackward0", _pdist_rule)
 
 
+def _fold_lanes(acc: np.ndarray) -> np.ndarray:
+    """ATen's vec_reduce_all: float32's 8 lanes folded in halves, float64's 4 in order."""
+    if acc.dtype == np.float32:
+        while acc.shape[1] > 1:
+            half = acc.shape[1] // 2
+            acc = acc[:, :half] + acc[:, half:]
+        return acc[:, 0]
+    total = acc[:, 0]
+    for lane in range(1, acc.shape[1]):
+        total = total + acc[:, lane]
+    return total
+
+
+def _lane_sum(terms: np.ndarray) -> np.ndarray:
+    """ATen's map2_reduce_all over each row: a vector of lanes accumulated block by block,
+    the leftover block into the first lanes, then folded; a row shorter than a vector is
+    added in order."""
+    lanes = 32 // terms.dtype.itemsize
+    count = terms.shape[1]
+    if count < lanes:
+        total = terms[:, 0]
+        for k in range(1, count):
+            total = total + terms[:, k]
+        return total
+    full = count - count % lanes
+    acc = np.add.reduce(terms[:, :full].reshape(len(terms), -1, lanes), axis=1)
+    acc[:, :count - full] += terms[:, full:]
+    return _fold_lanes(acc)
+
+
+def _pdist_values(diff: np.ndarray, p: float) -> np.ndarray:
+    """Each pair's p-norm as ATen's pdist kernel adds it (0 and inf: any order is exact)."""
+    if p == 0 or math.isinf(p) or diff.shape[1] == 0 or diff.shape[0] == 0:
+        return _norm_values(diff, p, (1,), False)
+    magnitudes = np.abs(diff)
+    if p == 1:
+        return _lane_sum(magnitudes)
+    if p == 2:
+        return np.sqrt(_lane_sum(diff * diff))
+    if diff.dtype == np.float32:        # Sleef's pow, as near as NumPy gets
+        return F32.in_double(np.power, _lane_sum(F32.in_double(np.power, magnitudes, p)),
+                             1.0 / p)
+    return _lane_sum(magnitudes ** p) ** (1.0 / p)
+
+
 def pdist(input, p: float = 2):
     data = input._data
     if data.ndim != 2:
@@ -129,6 +177,6 @@ def pdist(input, p: float = 2):
         raise RuntimeError("pdist only supports non-negative p values")
     rows, cols = _pairs(data.shape[0])
     diff = data[rows] - data[cols]
-    out = np.asarray(_norm_values(diff, float(p), (1,), False), dtype=data.dtype)
+    out = np.asarray(_pdist_values(diff, float(p)), dtype=data.dtype)
     return record(PdistBackward0, out, (input,), {"self": input}, {"p": float(p)},
                   save_result="result")

@@ -12,6 +12,7 @@ from engine.nn._ops import activation as A
 from engine.nn._ops._util import (array, as_uint64, kernels, private, reduction_enum, stash,
                                   unpack_saved)
 from engine.nn._reduction import legacy_or
+from engine.ops._sum_cascade import sum_in_aten_order
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
@@ -24,8 +25,14 @@ _extra = kernels("nn_extra")
 
 
 def _reduce(losses: np.ndarray, reduction: int) -> np.ndarray:
+    """ATen's apply_loss_reduction of the unreduced losses: its float sum (and the mean
+    that divides it), in its order where known (engine/ops/_sum_cascade.py)."""
     if reduction == _NONE:
         return losses
+    total = sum_in_aten_order(losses, None, False)
+    if total is not None:
+        dtype = losses.dtype.type
+        return np.asarray(total / dtype(losses.size) if reduction == _MEAN else total)
     total = losses.sum(dtype=np.float64)
     return np.asarray(total / losses.size if reduction == _MEAN else total, dtype=losses.dtype)
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array
+from engine.nn._ops.loss import _reduce
 from engine.nn._reduction import enum_of
 from engine.ops import _float32_math as F32
 from engine.ops._core import record
@@ -100,7 +101,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
         target = target.expand(x.shape)
         t = target._data
     losses = F32.log1p(F32.exp(((-x) * t).astype(x.dtype, copy=False)))
-    out = _reduce_rows(losses, enum, x.dtype)
+    out = _reduce(losses, enum)         # apply_loss_reduction: a float mean or sum
     return record(SoftMarginLossBackward0, out, (input,), {"self": input, "target": target},
                   {"reduction": enum})
 
