@@ -165,6 +165,15 @@ from engine.ops import quantiles as _quantiles  # noqa: E402
 globals().update(_quantiles.FUNCTIONS)
 from engine.ops import scatter_reduce as _scatter_reduce  # noqa: E402
 globals().update(_scatter_reduce.FUNCTIONS)
+# losses, distances and bilinear at torch level, ATen's signatures (nnloss)
+from engine.nn._ops.bilinear import _trilinear, bilinear  # noqa: E402,F401
+from engine.nn._ops.distance import cosine_similarity, pairwise_distance, pdist  # noqa: E402,F401
+from engine.nn._ops.embedding_losses import (  # noqa: E402,F401
+    aten_cosine_embedding_loss as cosine_embedding_loss,
+    aten_hinge_embedding_loss as hinge_embedding_loss,
+    aten_margin_ranking_loss as margin_ranking_loss,
+    aten_poisson_nll_loss as poisson_nll_loss,
+    aten_triplet_margin_loss as triplet_margin_loss)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

@@ -47,3 +47,9 @@ def invalid_arguments(function: str, args: tuple, kwargs: dict) -> TypeError:
     signatures = "".join(f" * ({signature})\n" for signature in SIGNATURES[function])
     return TypeError(f"{function}() received an invalid combination of arguments - got "
                      f"({_got(args, kwargs)}), but expected one of:\n{signatures}")
+
+# torch.any / torch.all of something that is not a tensor (nnloss: gaussian_nll_loss's var)
+SIGNATURES["any"] = SIGNATURES["all"] = [
+    "Tensor input, *, Tensor out = None",
+    "Tensor input, tuple of ints dim = None, bool keepdim = False, *, Tensor out = None",
+    "Tensor input, int dim, bool keepdim = False, *, Tensor out = None"]

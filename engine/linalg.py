@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from engine.ops import reductions as R
+from engine.ops._norm_lanes import two_norm_in_lanes
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -32,6 +33,9 @@ def _norm_values(data: np.ndarray, ord: float, dims, keepdim: bool) -> np.ndarra
         if ord == 1:
             return np.sum(magnitudes, axis=axis, keepdims=keepdim)
         if ord == 2:
+            in_lanes = two_norm_in_lanes(data, dims, keepdim)
+            if in_lanes is not None:
+                return in_lanes
             return np.sqrt(np.sum(data * data, axis=axis, keepdims=keepdim))
         powered = np.sum(magnitudes ** data.dtype.type(ord), axis=axis, keepdims=keepdim)
         return powered ** data.dtype.type(1.0 / ord)

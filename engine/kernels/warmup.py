@@ -80,8 +80,17 @@ def _random_family(dtype):
                                          np.empty((1, 2), np.int64))
 
 
+def _aten_order_family(dtype):
+    """Sums and 2-norms in ATen's order (every float .sum(), .mean(), vector_norm)."""
+    from engine.kernels import aten_order
+    rows = np.ones((2, 9), dtype)
+    aten_order.inner_sums(rows)
+    aten_order.inner_sums(rows[:, :3])
+    aten_order.two_norms(rows)
+
+
 FAMILIES = (_conv_family, _pooling_family, _loss_family, _batch_norm_family, _elementwise_family,
-            _random_family)
+            _random_family, _aten_order_family)
 
 
 def warm_up(dtypes=(np.float32,)):

@@ -192,3 +192,20 @@ __all__ += ["rms_norm"]
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.nn.functional")
+
+# losses, distances and small layers (nnloss)
+from engine.nn._ops.bilinear import bilinear  # noqa: E402
+from engine.nn._ops.distance import cosine_similarity, pairwise_distance, pdist  # noqa: E402
+from engine.nn._ops.embedding_losses import (cosine_embedding_loss,  # noqa: E402
+                                             gaussian_nll_loss, hinge_embedding_loss,
+                                             margin_ranking_loss, multilabel_soft_margin_loss,
+                                             poisson_nll_loss, triplet_margin_loss,
+                                             triplet_margin_with_distance_loss)
+from engine.nn._ops.gumbel import gumbel_softmax  # noqa: E402
+from engine.nn._ops.margin_losses import (multi_margin_loss,  # noqa: E402
+                                          multilabel_margin_loss, soft_margin_loss)
+__all__ += ["bilinear", "cosine_similarity", "pairwise_distance", "pdist",
+            "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss",
+            "margin_ranking_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
+            "triplet_margin_loss", "triplet_margin_with_distance_loss", "gumbel_softmax",
+            "multi_margin_loss", "multilabel_margin_loss", "soft_margin_loss"]

@@ -776,12 +776,21 @@ def logical_not(input):
     return Tensor._make(np.logical_not(data_of(_operand(input))))
 
 
+def _reduce_any_all_check(name: str, input, dim, keepdim) -> None:
+    if not isinstance(input, Tensor):
+        from engine._arg_parser import invalid_arguments
+        given = (input,) if dim is None else (input, dim)
+        raise invalid_arguments(name, given + ((keepdim,) if keepdim else ()), {})
+
+
 def all(input, dim=None, keepdim=False):
+    _reduce_any_all_check("all", input, dim, keepdim)
     data = _operand(input)._data
     return Tensor._make(np.asarray(data.all() if dim is None else data.all(axis=dim, keepdims=keepdim)))
 
 
 def any(input, dim=None, keepdim=False):
+    _reduce_any_all_check("any", input, dim, keepdim)
     data = _operand(input)._data
     return Tensor._make(np.asarray(data.any() if dim is None else data.any(axis=dim, keepdims=keepdim)))
 

@@ -10,6 +10,8 @@ from engine.autograd import node as _graph
 from engine.autograd.node import node_class
 from engine.ops import _float32_math as F32, _layout, _poly as P
 from engine.ops._double import record_grads
+from engine.ops._norm_lanes import two_norm_in_lanes
+from engine.ops._sum_cascade import sum_in_aten_order
 from engine.ops._core import as_saved, edges_before_kernel_errors, record, wrap_dim
 from engine.tensor import Tensor
 
@@ -112,15 +114,29 @@ def _sum_dtype(input: Tensor, dtype):
     return np.dtype(np.int64) if input._data.dtype.kind in "biu" else input._data.dtype
 
 
+def _float_sum(data: np.ndarray, out_dtype, dims, keepdim: bool):
+    """A float sum in ATen's order (engine/ops/_sum_cascade.py) where that order is known,
+    else None."""
+    if out_dtype != data.dtype:
+        return None
+    out = sum_in_aten_order(data, dims, keepdim)
+    return None if out is None else np.asarray(out)
+
+
 @edges_before_kernel_errors
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     data, shape = input._data, input._data.shape
     out_dtype = _sum_dtype(input, dtype)
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        out = np.asarray(data.sum(dtype=out_dtype))
+        out = _float_sum(data, out_dtype, None, False)
+        if out is None:
+            out = np.asarray(data.sum(dtype=out_dtype))
         return record(SumBackward0, out, (input,), attrs={"self_sym_sizes": shape})
     dims = _dims(dim, data.ndim)
-    out = _layout.contiguous(np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype)))
+    out = _float_sum(data, out_dtype, dims, keepdim)
+    if out is None:
+        out = _layout.contiguous(np.asarray(data.sum(axis=dims, keepdims=keepdim,
+                                                     dtype=out_dtype)))
     return record(SumBackward1, out, (input,),
                   attrs={"dim": _saved_dims(dim), "_dims": dims, "keepdim": keepdim,
                          "self_sym_sizes": shape})
@@ -135,12 +151,22 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
             f"point or complex dtype. Got: {input.dtype.tensor_type.replace('Tensor', '')}")
     out_dtype = data.dtype if dtype is None else dtype.np_dtype
     if dim is None:
-        # The mean of nothing is NaN, as in PyTorch (NumPy would also warn).
-        out = np.asarray(data.mean(dtype=out_dtype) if data.size else np.nan, dtype=out_dtype)
+        total = _float_sum(data, out_dtype, None, False)
+        if total is not None:       # ATen's CPU mean: the sum, then divided by the count
+            out = np.asarray(total / out_dtype.type(data.size))
+        else:   # The mean of nothing is NaN, as in PyTorch (NumPy would also warn).
+            out = np.asarray(data.mean(dtype=out_dtype) if data.size else np.nan,
+                             dtype=out_dtype)
         return record(MeanBackward0, out, (input,),
                       attrs={"self_sym_sizes": shape, "self_sym_numel": data.size})
     dims = _dims(dim, data.ndim)
-    if data.size:
+    total = _float_sum(data, out_dtype, dims, keepdim)
+    if total is not None:
+        count = 1
+        for d in dims:
+            count *= shape[d]
+        out = np.asarray(total / out_dtype.type(count))
+    elif data.size:
         out = np.asarray(data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype))
     else:   # NaN where nothing was averaged, as in PyTorch (NumPy would also warn)
         out = np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype) / 0.0,
@@ -316,11 +342,13 @@ def norm(input, p="fro", dim=None, keepdim=False):
         from engine.linalg import vector_norm
         return vector_norm(input, p, dim, keepdim)
     data = input._data
-    if dim is None:
+    dims = None if dim is None else _dims(dim, data.ndim)
+    out = two_norm_in_lanes(data, dims, keepdim and dims is not None)
+    if out is not None:
+        out = np.asarray(out)
+    elif dim is None:
         out = np.asarray(np.sqrt((data * data).sum()), dtype=data.dtype)
-        dims = None
     else:
-        dims = _dims(dim, data.ndim)
         out = np.sqrt((data * data).sum(axis=dims, keepdims=keepdim)).astype(data.dtype)
         out = _layout.contiguous(out)
     return record(LinalgVectorNormBackward0, out, (input,), {"self": input},

@@ -1078,3 +1078,37 @@ CASES.update({
         "i = torch.tensor([5, -3, 12, 0])", "v = (i & 3) | (i >> 1) ^ ~i", "w = 2 << i.abs()",
         "i &= 6", "i <<= 1"],
 })
+
+# -------------------------------------------------------------- losses and distances (nnloss)
+CASES.update({
+    "cosine_similarity_expands_both_and_clamps_a_clone": [
+        "a = torch.tensor([[0.5, -1.0, 2.0], [0.0, 0.0, 0.0]], requires_grad=True)",
+        "b = torch.tensor([1.0, 2.0, -0.5], requires_grad=True)",
+        "v = F.cosine_similarity(a, b, dim=-1)", "(v * v).sum().backward()"],
+    "triplet_margin_loss_swap_is_norms_and_a_minimum": [
+        "a = torch.tensor([[0.1, 0.9], [1.5, -0.3]], requires_grad=True)",
+        "p = torch.tensor([[0.2, 0.4], [1.0, 0.0]], requires_grad=True)",
+        "n = torch.tensor([[0.3, 1.1], [-1.0, 0.5]], requires_grad=True)",
+        "v = F.triplet_margin_loss(a, p, n, margin=1.5, p=1, swap=True, reduction='none')",
+        "w = nn.TripletMarginWithDistanceLoss(margin=0.5)(a, p, n)",
+        "(v.sum() + w).backward()"],
+    "cosine_embedding_and_hinge_losses_keep_the_scalar_ops": [
+        "a = torch.tensor([[0.3, -0.7, 1.2], [0.9, 0.1, -0.4]], requires_grad=True)",
+        "b = torch.tensor([[1.0, 0.5, -0.2], [0.2, 0.2, 0.8]], requires_grad=True)",
+        "v = F.cosine_embedding_loss(a, b, torch.tensor([1.0, -1.0]), margin=-0.3)",
+        "w = F.hinge_embedding_loss(a, torch.tensor([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]]))",
+        "u = torch.margin_ranking_loss(a[0], b[0], torch.tensor([1.0, -1.0, 1.0]), 0.2)",
+        "(v + w + u.sum()).backward()"],
+    "margin_losses_with_legacy_reduction_arguments": [
+        "x = torch.tensor([[0.3, -0.7, 1.2, 0.1], [0.9, 0.1, -0.4, 2.0]], requires_grad=True)",
+        "v = F.multi_margin_loss(x, torch.tensor([3, 0]), p=2, size_average=False)",
+        "w = F.multilabel_margin_loss(x, torch.tensor([[1, 2, -1, 0], [0, -1, 3, 3]]), "
+        "reduce=False)", "u = nn.SoftMarginLoss(size_average=False)(x, x.detach().sign())",
+        "(v + w.sum() + u).backward()"],
+    "gaussian_and_poisson_nll_with_variances_that_need_grad": [
+        "x = torch.tensor([[0.3, -0.7], [0.9, 0.1]], requires_grad=True)",
+        "s = torch.tensor([[0.5], [1e-8]], requires_grad=True)",
+        "v = F.gaussian_nll_loss(x, torch.zeros(2, 2), s * s, full=True)",
+        "w = nn.PoissonNLLLoss(log_input=False, full=True)(x.abs(), torch.tensor([[0.0, 2.0], "
+        "[3.0, 1.0]]))", "(v + w).backward()"],
+})

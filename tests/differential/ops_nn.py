@@ -580,3 +580,8 @@ NN_OPS.update(CONV_POOL_OPS)
 from tests.differential.ops_rnn import RNN_OPS  # noqa: E402
 
 NN_OPS.update(RNN_OPS)
+
+# losses, distances and bilinear (nnloss)
+from tests.differential.ops_losses import LOSS_OPS  # noqa: E402
+
+NN_OPS.update(LOSS_OPS)

@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = REPO / "tests" / "unmodified"
-SCRIPTS = ["tiny_gpt.py", "resnet_dataloader.py", "autograd_tour.py"]
+SCRIPTS = ["tiny_gpt.py", "resnet_dataloader.py", "autograd_tour.py", "siamese_metric.py"]
 
 
 def _run(*args: str) -> str:

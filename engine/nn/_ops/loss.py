@@ -11,6 +11,8 @@ from engine.autograd.node import node_class
 from engine.nn._ops import activation as A
 from engine.nn._ops._util import (array, as_uint64, kernels, private, reduction_enum, stash,
                                   unpack_saved)
+from engine.nn._reduction import legacy_or
+from engine.ops._sum_cascade import sum_in_aten_order
 from engine.ops._double import record_grads
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
@@ -23,8 +25,14 @@ _extra = kernels("nn_extra")
 
 
 def _reduce(losses: np.ndarray, reduction: int) -> np.ndarray:
+    """ATen's apply_loss_reduction of the unreduced losses: its float sum (and the mean
+    that divides it), in its order where known (engine/ops/_sum_cascade.py)."""
     if reduction == _NONE:
         return losses
+    total = sum_in_aten_order(losses, None, False)
+    if total is not None:
+        dtype = losses.dtype.type
+        return np.asarray(total / dtype(losses.size) if reduction == _MEAN else total)
     total = losses.sum(dtype=np.float64)
     return np.asarray(total / losses.size if reduction == _MEAN else total, dtype=losses.dtype)
 
@@ -175,6 +183,7 @@ def _check_weight_dtype(input, weight) -> None:
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
+    reduction = legacy_or(size_average, reduce, reduction)
     _check_target(input, target)
     _check_weight_dtype(input, weight)
     ndim = input._data.ndim
@@ -218,6 +227,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     label_smoothing, a smoothing term (MaskedFillBackward0 for ignored targets) mixed in by
     mul.Scalar (MulBackward1); with class probabilities as the target,
     -(log_probs * target).sum() / (numel / classes) by div.Scalar (DivBackward1)."""
+    reduction = legacy_or(size_average, reduce, reduction)
     enum = reduction_enum(reduction)
     label_smoothing = float(label_smoothing)
     class_dim = 0 if input._data.ndim == 1 else 1
@@ -361,6 +371,7 @@ def _broadcast_pair(input: Tensor, target: Tensor) -> tuple:
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     _warn_size(input, target)
+    reduction = legacy_or(size_average, reduce, reduction)
     input, target = _broadcast_pair(input, target)
     enum = reduction_enum(reduction)
     dtype = result_dtype(input, target)         # float32 input, int64 target: float32
@@ -372,6 +383,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     _warn_size(input, target)
+    reduction = legacy_or(size_average, reduce, reduction)
     reduction_enum(reduction)
     input, target = _broadcast_pair(input, target)
     losses = E.abs(E.sub(input, target))
@@ -482,6 +494,7 @@ def _check_unit_interval(x: np.ndarray, t: np.ndarray) -> None:
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
+    reduction = legacy_or(size_average, reduce, reduction)
     _check_same_size(input, target)
     enum = reduction_enum(reduction)
     _check_weight_needs_no_grad(weight, "binary_cross_entropy")
@@ -569,6 +582,7 @@ BinaryCrossEntropyWithLogitsBackward0 = node_class(
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
+    reduction = legacy_or(size_average, reduce, reduction)
     _check_same_size(input, target)
     enum = reduction_enum(reduction)
     x, t = input._data, target._data

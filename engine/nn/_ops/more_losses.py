@@ -10,6 +10,7 @@ from engine.autograd.node import node_class
 from engine.nn._ops._util import array, reduction_enum
 from engine.nn._ops.loss import _MEAN, _NONE, _SUM, _expand_grad, _reduce, _warn_size
 from engine.nn._ops.smooth_l1 import pointwise_loss_double
+from engine.nn._reduction import legacy_get_string
 from engine.ops._core import record, result_dtype
 from engine.tensor import Tensor
 
@@ -112,9 +113,13 @@ def _apply_reduction(losses, enum: int):
 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False):
-    if reduction == "mean":
-        warnings.warn(KL_MEAN_WARNING, UserWarning, stacklevel=2)
-    enum = reduction_enum("sum" if reduction == "batchmean" else reduction)
+    if size_average is not None or reduce is not None:
+        # the deprecated arguments choose the reduction; a 'batchmean' still divides
+        enum = reduction_enum(legacy_get_string(size_average, reduce))
+    else:
+        if reduction == "mean":
+            warnings.warn(KL_MEAN_WARNING, UserWarning, stacklevel=2)
+        enum = reduction_enum("sum" if reduction == "batchmean" else reduction)
     reduced = _apply_reduction(_kl_elements(input, target, log_target), enum)
     if reduction == "batchmean" and input.dim() != 0:
         reduced = reduced / input.size()[0]

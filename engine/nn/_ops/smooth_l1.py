@@ -10,6 +10,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array, reduction_enum
 from engine.nn._ops.loss import _MEAN, _NONE, _expand_grad, _reduce, _warn_size, l1_loss
+from engine.nn._reduction import legacy_or
 from engine.ops._double import record_grads
 from engine.ops._core import record, result_dtype
 
@@ -82,6 +83,7 @@ SmoothL1LossBackward0 = node_class("SmoothL1LossBackward0", _smooth_l1_rule, arr
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0):
+    reduction = legacy_or(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0.0:

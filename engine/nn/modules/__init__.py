@@ -66,3 +66,21 @@ __all__ += ["MaxUnpool1d", "MaxUnpool2d"]
 # RMSNorm (engine/nn/modules/normalization.py)
 from engine.nn.modules.normalization import RMSNorm  # noqa: E402
 __all__ += ["RMSNorm"]
+
+# losses, distances and small layers (nnloss)
+from engine.nn.modules.bilinear import Bilinear  # noqa: E402
+from engine.nn.modules.distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from engine.nn.modules.embedding_losses import (CosineEmbeddingLoss,  # noqa: E402
+                                                GaussianNLLLoss, HingeEmbeddingLoss,
+                                                MarginRankingLoss, MultiLabelMarginLoss,
+                                                MultiLabelSoftMarginLoss, MultiMarginLoss,
+                                                PoissonNLLLoss, SoftMarginLoss,
+                                                TripletMarginLoss,
+                                                TripletMarginWithDistanceLoss)
+from engine.nn.modules.param_containers import ParameterDict, ParameterList  # noqa: E402
+from engine.nn.modules.small_layers import LogSigmoid, Softmax2d  # noqa: E402
+__all__ += ["Bilinear", "CosineSimilarity", "PairwiseDistance", "CosineEmbeddingLoss",
+            "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss", "MultiLabelMarginLoss",
+            "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
+            "TripletMarginLoss", "TripletMarginWithDistanceLoss", "ParameterDict",
+            "ParameterList", "LogSigmoid", "Softmax2d"]

@@ -73,3 +73,7 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+# torch.nn.modules.activation's LogSigmoid and Softmax2d (nnloss)
+from engine.nn.modules.small_layers import LogSigmoid, Softmax2d  # noqa: E402,F401

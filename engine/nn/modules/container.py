@@ -160,3 +160,7 @@ class ModuleDict(Module):
         pairs = modules.items() if hasattr(modules, "items") else modules
         for key, module in pairs:
             self[key] = module
+
+
+# torch.nn.modules.container's ParameterList and ParameterDict (nnloss)
+from engine.nn.modules.param_containers import ParameterDict, ParameterList  # noqa: E402,F401

@@ -40,3 +40,7 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+# torch.nn.modules.linear's Bilinear (nnloss)
+from engine.nn.modules.bilinear import Bilinear  # noqa: E402,F401

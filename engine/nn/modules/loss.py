@@ -9,6 +9,9 @@ from engine.nn.modules.module import Module
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
+        if size_average is not None or reduce is not None:
+            from engine.nn._reduction import legacy_get_string
+            reduction = legacy_get_string(size_average, reduce)
         self.reduction = reduction
 
 
@@ -79,3 +82,13 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
+
+
+# torch.nn.modules.loss's other losses (engine/nn/modules/embedding_losses.py), nnloss
+from engine.nn.modules.embedding_losses import (CosineEmbeddingLoss,  # noqa: E402,F401
+                                                GaussianNLLLoss, HingeEmbeddingLoss,
+                                                MarginRankingLoss, MultiLabelMarginLoss,
+                                                MultiLabelSoftMarginLoss, MultiMarginLoss,
+                                                PoissonNLLLoss, SoftMarginLoss,
+                                                TripletMarginLoss,
+                                                TripletMarginWithDistanceLoss)

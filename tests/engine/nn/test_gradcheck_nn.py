@@ -232,6 +232,29 @@ NN_CASES = {
     "NativeLayerNormBackwardBackward0": lambda: (
         joined_grads(lambda x, w, b: F.layer_norm(x, (2, 3), w, b, eps=1e-3)),
         (leaf(2, 2, 3), leaf(2, 3), leaf(2, 3))),
+    # losses, distances and bilinear (nnloss)
+    "NormBackward1": lambda: (lambda a, b: F.pairwise_distance(a, b, 3.0), (leaf(3, 4),
+                                                                            leaf(3, 4))),
+    "PdistBackward0": lambda: (lambda x: F.pdist(x) + F.pdist(x, 1.5), (distinct(4, 3),)),
+    "TrilinearBackward0": lambda: (
+        lambda a, b, w: F.bilinear(a, b, w), (leaf(2, 3), leaf(2, 4), leaf(2, 3, 4))),
+    "SoftMarginLossBackward0": lambda: (
+        lambda x: F.soft_margin_loss(x, engine.tensor([1., -1, -1, 1], dtype=engine.float64)),
+        (leaf(3, 4),)),
+    "SoftMarginLossBackwardBackward0": lambda: (
+        joined_grads(lambda x: F.soft_margin_loss(
+            x, engine.tensor([1., -1, -1, 1], dtype=engine.float64), reduction="none")),
+        (leaf(3, 4),)),
+    "MultiMarginLossBackward0": lambda: (
+        lambda x: F.multi_margin_loss(x, engine.tensor([0, 3, 1]), p=2, margin=0.8,
+                                      weight=engine.tensor([1., 2, 3, 4],
+                                                           dtype=engine.float64)),
+        (distinct(3, 4),)),
+    "MultilabelMarginLossBackward0": lambda: (
+        lambda x: F.multilabel_margin_loss(x, engine.tensor([[0, 1, -1, 0], [3, -1, 0, 0],
+                                                             [2, 2, 1, 0]]),
+                                           reduction="none"),
+        (distinct(3, 4),)),
 }
 
 

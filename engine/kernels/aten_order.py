@@ -1,0 +1,164 @@
+"""Row sums and row 2-norms added in the order of ATen's CPU kernels, so their float32 and
+float64 results have torch's last bits (engine/ops/_sum_cascade.py and _norm_lanes.py say
+which order and where it holds).
+
+Compiled without fast-math: the order of the additions is the point, so neither
+reassociation nor contraction into fused multiply-adds is allowed here.
+"""
+import numba
+import numpy as np
+
+from engine.kernels._jit import check_float
+
+_VECTOR_BYTES = 32
+_ILP = 4
+_LEVELS = 4
+_SPLIT = 134217729.0        # 2**27 + 1: Veltkamp's splitter for float64
+
+
+def exact_kernel(function):
+    """A cached, GIL-free nopython kernel that keeps every rounding of the source."""
+    return numba.njit(cache=True, nogil=True)(function)
+
+
+@exact_kernel
+def _ceil_log2(x):
+    if x <= 2:
+        return 1
+    bits = 0
+    value = x - 1
+    while value > 0:
+        value >>= 1
+        bits += 1
+    return bits
+
+
+@exact_kernel
+def _row_sum(row, items, width, zero, acc, first):
+    """ATen's row_sum of `items` items of `width` elements each (width 1: scalars): four
+    accumulators filled by multi_row_sum's cascade, the left-over items into the first,
+    then the four added in order, into `first` (width elements; `acc` is scratch)."""
+    groups = items // _ILP
+    acc[:] = zero
+    level_power = max(4, _ceil_log2(groups) // _LEVELS)
+    level_step = 1 << level_power
+    level_mask = level_step - 1
+    i = 0
+    while i + level_step <= groups:
+        for _ in range(level_step):
+            base = i * _ILP * width
+            for k in range(_ILP):
+                for lane in range(width):
+                    acc[0, k, lane] = acc[0, k, lane] + row[base + k * width + lane]
+            i += 1
+        for j in range(1, _LEVELS):
+            for k in range(_ILP):
+                for lane in range(width):
+                    acc[j, k, lane] = acc[j, k, lane] + acc[j - 1, k, lane]
+                    acc[j - 1, k, lane] = zero
+            if i & (level_mask << (j * level_power)):
+                break
+    while i < groups:
+        base = i * _ILP * width
+        for k in range(_ILP):
+            for lane in range(width):
+                acc[0, k, lane] = acc[0, k, lane] + row[base + k * width + lane]
+        i += 1
+    for j in range(1, _LEVELS):
+        for k in range(_ILP):
+            for lane in range(width):
+                acc[0, k, lane] = acc[0, k, lane] + acc[j, k, lane]
+    for lane in range(width):
+        first[lane] = acc[0, 0, lane]
+    for item in range(groups * _ILP, items):
+        for lane in range(width):
+            first[lane] = first[lane] + row[item * width + lane]
+    for k in range(1, _ILP):
+        for lane in range(width):
+            first[lane] = first[lane] + acc[0, k, lane]
+
+
+@exact_kernel
+def _inner_sums(rows, lanes, out):
+    zero = np.zeros(1, rows.dtype)[0]
+    count = rows.shape[1]
+    width = 1 if count < lanes else lanes
+    acc = np.empty((_LEVELS, _ILP, width), dtype=rows.dtype)
+    lane_sums = np.empty(width, dtype=rows.dtype)
+    for r in range(rows.shape[0]):
+        row = rows[r]
+        if count < lanes:
+            _row_sum(row, count, 1, zero, acc, lane_sums)
+            out[r] = lane_sums[0]
+            continue
+        whole = count - count % lanes
+        _row_sum(row, whole // lanes, lanes, zero, acc, lane_sums)
+        total = zero
+        for k in range(whole, count):
+            total = total + row[k]
+        for lane in range(lanes):
+            total = total + lane_sums[lane]
+        out[r] = total
+
+
+def inner_sums(rows):
+    """Each row of a C-contiguous 2-D float array summed as ATen's sum kernel does."""
+    check_float("rows", rows)
+    out = np.empty(rows.shape[0], rows.dtype)
+    _inner_sums(np.ascontiguousarray(rows), _VECTOR_BYTES // rows.itemsize, out)
+    return out
+
+
+@exact_kernel
+def _fused_square_add_64(total, x):
+    """total + x * x rounded once, for float64 (Dekker's exact product, then the sum of the
+    three parts, larger first)."""
+    product = x * x
+    split = _SPLIT * x
+    high = split - (split - x)
+    low = x - high
+    error = ((high * high - product) + 2.0 * high * low) + low * low
+    total_sum = total + product
+    virtual = total_sum - total
+    sum_error = (total - (total_sum - virtual)) + (product - virtual)
+    return total_sum + (sum_error + error)
+
+
+@exact_kernel
+def _two_norms(rows, lanes, single, out):
+    """ATen's norm kernel for p=2 over a contiguous last dim: lanes of squares, folded in
+    order, the leftovers in fours squared then added, the last ones fused."""
+    count = rows.shape[1]
+    whole = count - count % lanes
+    acc = np.empty(lanes, dtype=rows.dtype)
+    for r in range(rows.shape[0]):
+        row = rows[r]
+        acc[:] = 0
+        for d in range(0, whole, lanes):
+            for lane in range(lanes):
+                acc[lane] = acc[lane] + row[d + lane] * row[d + lane]
+        total = acc[0]
+        for lane in range(1, lanes):
+            total = total + acc[lane]
+        d = whole
+        while single and count - d >= _ILP:
+            squares = row[d:d + _ILP] * row[d:d + _ILP]
+            for k in range(_ILP):
+                total = total + squares[k]
+            d += _ILP
+        for k in range(d, count):
+            if single:
+                wide = np.float64(row[k])
+                total = np.float32(np.float64(total) + wide * wide)
+            else:
+                total = _fused_square_add_64(total, row[k])
+        out[r] = np.sqrt(total)
+
+
+def two_norms(rows):
+    """The 2-norm of each row of a C-contiguous 2-D float array, as ATen's kernel adds it."""
+    check_float("rows", rows)
+    out = np.empty(rows.shape[0], rows.dtype)
+    _two_norms(np.ascontiguousarray(rows), _VECTOR_BYTES // rows.itemsize,
+               rows.dtype == np.float32, out)
+    return out
