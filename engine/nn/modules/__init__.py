@@ -66,3 +66,9 @@ __all__ += ["MaxUnpool1d", "MaxUnpool2d"]
 # RMSNorm (engine/nn/modules/normalization.py)
 from engine.nn.modules.normalization import RMSNorm  # noqa: E402
 __all__ += ["RMSNorm"]
+
+# nnlayers: Transformer and its decoder (engine/nn/modules/transformer_decoder.py)
+from engine.nn.modules.transformer_decoder import (Transformer,  # noqa: E402
+                                                   TransformerDecoder,
+                                                   TransformerDecoderLayer)
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
