@@ -192,3 +192,19 @@ __all__ += ["rms_norm"]
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.nn.functional")
+
+# nnlayers: the other dropouts, rrelu, celu_ and selu_ (engine/nn/_ops/random_layers.py)
+from engine.nn._ops.random_layers import (alpha_dropout, dropout1d, dropout3d,  # noqa: E402
+                                          feature_alpha_dropout, rrelu, rrelu_)
+
+
+def celu_(input, alpha: float = 1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+__all__ += ["alpha_dropout", "dropout1d", "dropout3d", "feature_alpha_dropout", "rrelu",
+            "rrelu_", "celu_", "selu_"]

@@ -72,3 +72,8 @@ from engine.nn.modules.transformer_decoder import (Transformer,  # noqa: E402
                                                    TransformerDecoder,
                                                    TransformerDecoderLayer)
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
+
+# nnlayers: the other dropouts and RReLU (engine/nn/modules/dropout.py)
+from engine.nn.modules.dropout import (AlphaDropout, Dropout1d, Dropout3d,  # noqa: E402
+                                       FeatureAlphaDropout, RReLU)
+__all__ += ["Dropout1d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "RReLU"]

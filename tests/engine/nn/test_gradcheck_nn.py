@@ -228,7 +228,19 @@ NN_CASES = {
     "MaxUnpool2DBackward0": lambda: (
         lambda x: F.max_unpool2d(x, engine.tensor([[[[0, 3], [9, 14]]]]), 2, output_size=(4, 4)),
         (leaf(1, 1, 2, 2),)),
+    # nnlayers: rrelu (engine/nn/_ops/random_layers.py), reseeded so every call draws alike
+    "RreluWithNoiseBackward0": lambda: (_seeded_rrelu(False), (distinct(2, 5),)),
+    "RreluWithNoiseBackward1": lambda: (_seeded_rrelu(True), (distinct(2, 5),)),
+    "RreluWithNoiseBackwardBackward0": lambda: (joined_grads(_seeded_rrelu(False)),
+                                                (distinct(2, 5),)),
 }
+
+
+def _seeded_rrelu(inplace: bool):
+    def rrelu(x):
+        engine.manual_seed(5)
+        return F.rrelu(x * 1 if inplace else x, 0.1, 0.6, training=True, inplace=inplace)
+    return rrelu
 
 
 def _packed(x, batch_first: bool):
