@@ -208,3 +208,7 @@ def selu_(input):
 
 __all__ += ["alpha_dropout", "dropout1d", "dropout3d", "feature_alpha_dropout", "rrelu",
             "rrelu_", "celu_", "selu_"]
+
+# nnlayers: channel_shuffle and local_response_norm (engine/nn/_ops/channel_ops.py)
+from engine.nn._ops.channel_ops import channel_shuffle, local_response_norm  # noqa: E402
+__all__ += ["channel_shuffle", "local_response_norm"]

@@ -66,6 +66,12 @@ def feature_alpha_dropout(input, p: float = 0.5, training: bool = False,
     return _dropout_impl(input, p, training, inplace, feature=True, alpha=True)
 
 
+def feature_dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """ATen's feature_dropout: one draw per (N, C), at least 2-D."""
+    _check_p(p)
+    return _dropout_impl(input, p, training, inplace, feature=True, alpha=False)
+
+
 def _channel_dropout(input, p, training, inplace, batched: bool):
     """feature dropout, an unbatched input given a batch of one (unsqueeze, squeeze)."""
     if batched:

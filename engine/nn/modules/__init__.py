@@ -77,3 +77,6 @@ __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 from engine.nn.modules.dropout import (AlphaDropout, Dropout1d, Dropout3d,  # noqa: E402
                                        FeatureAlphaDropout, RReLU)
 __all__ += ["Dropout1d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "RReLU"]
+from engine.nn.modules.channel_layers import (BatchNorm3d, ChannelShuffle,  # noqa: E402
+                                              InstanceNorm3d, LocalResponseNorm)
+__all__ += ["BatchNorm3d", "InstanceNorm3d", "LocalResponseNorm", "ChannelShuffle"]

@@ -233,6 +233,7 @@ NN_CASES = {
     "RreluWithNoiseBackward1": lambda: (_seeded_rrelu(True), (distinct(2, 5),)),
     "RreluWithNoiseBackwardBackward0": lambda: (joined_grads(_seeded_rrelu(False)),
                                                 (distinct(2, 5),)),
+    "ChannelShuffleBackward0": lambda: (lambda x: F.channel_shuffle(x, 2), (leaf(2, 4, 3),)),
 }
 
 

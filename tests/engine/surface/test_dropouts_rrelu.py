@@ -125,3 +125,19 @@ def test_draws_from_a_seed_match_over_many_elements():
         return [t.nn.functional.rrelu(x, training=True), t.nn.functional.alpha_dropout(
             x, 0.35, True), t.nn.functional.dropout1d(x.reshape(8, 8, 33), 0.5)]
     check(snippet, rtol=0, atol=0)
+
+
+def test_torch_level_names():
+    def snippet(t):
+        t.manual_seed(3)
+        x = t.randn(2, 3, 4, requires_grad=True)
+        outs = [t.rrelu(x, training=True), t.rrelu_(x * 1, 0.2, 0.4, True),
+                t.alpha_dropout(x, 0.3, True), t.alpha_dropout_(x * 1, 0.3, True),
+                t.feature_alpha_dropout(x, 0.3, True), t.feature_dropout(x, 0.3, True),
+                t.feature_dropout_(x * 1, 0.6, True), t.celu_(x * 1), t.selu_(x * 1)]
+        return outs + [_node_names(out.grad_fn) for out in outs]
+    check(snippet, rtol=1e-6, atol=0)
+
+
+def test_torch_level_p_error():
+    check(lambda t: t.alpha_dropout(t.ones(3), 1.5, True))
