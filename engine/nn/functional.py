@@ -212,3 +212,10 @@ __all__ += ["alpha_dropout", "dropout1d", "dropout3d", "feature_alpha_dropout", 
 # nnlayers: channel_shuffle and local_response_norm (engine/nn/_ops/channel_ops.py)
 from engine.nn._ops.channel_ops import channel_shuffle, local_response_norm  # noqa: E402
 __all__ += ["channel_shuffle", "local_response_norm"]
+
+# nnlayers: lp_pool, adaptive_max_pool3d, max_unpool3d (engine/nn/_ops/pooling3d_extra.py)
+from engine.nn._ops.pooling3d_extra import (adaptive_max_pool3d,  # noqa: E402
+                                            adaptive_max_pool3d_with_indices, lp_pool1d,
+                                            lp_pool2d, lp_pool3d, max_unpool3d)
+__all__ += ["lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_max_pool3d",
+            "adaptive_max_pool3d_with_indices", "max_unpool3d"]

@@ -80,3 +80,6 @@ __all__ += ["Dropout1d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "RR
 from engine.nn.modules.channel_layers import (BatchNorm3d, ChannelShuffle,  # noqa: E402
                                               InstanceNorm3d, LocalResponseNorm)
 __all__ += ["BatchNorm3d", "InstanceNorm3d", "LocalResponseNorm", "ChannelShuffle"]
+from engine.nn.modules.lp_pooling import (AdaptiveMaxPool3d, LPPool1d, LPPool2d,  # noqa: E402
+                                          LPPool3d, MaxUnpool3d)
+__all__ += ["LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d"]

@@ -234,6 +234,13 @@ NN_CASES = {
     "RreluWithNoiseBackwardBackward0": lambda: (joined_grads(_seeded_rrelu(False)),
                                                 (distinct(2, 5),)),
     "ChannelShuffleBackward0": lambda: (lambda x: F.channel_shuffle(x, 2), (leaf(2, 4, 3),)),
+    "AdaptiveMaxPool3DBackward0": lambda: (lambda x: F.adaptive_max_pool3d(x, (2, 1, 2)),
+                                           (distinct(1, 2, 3, 2, 4),)),
+    "AdaptiveMaxPool3DBackwardBackward0": lambda: (
+        joined_grads(lambda x: F.adaptive_max_pool3d(x, 2)), (distinct(1, 3, 3, 4),)),
+    "MaxUnpool3DBackward0": lambda: (
+        lambda x: F.max_unpool3d(x, engine.tensor([[[[[0, 3], [9, 14]]]]]), 2,
+                                 output_size=(2, 4, 2)), (leaf(1, 1, 1, 2, 2),)),
 }
 
 
