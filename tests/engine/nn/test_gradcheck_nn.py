@@ -240,7 +240,7 @@ NN_CASES = {
         joined_grads(lambda x: F.adaptive_max_pool3d(x, 2)), (distinct(1, 3, 3, 4),)),
     "MaxUnpool3DBackward0": lambda: (
         lambda x: F.max_unpool3d(x, engine.tensor([[[[[0, 3], [9, 14]]]]]), 2,
-                                 output_size=(2, 4, 2)), (leaf(1, 1, 1, 2, 2),)),
+                                 output_size=(2, 4, 4)), (leaf(1, 1, 1, 2, 2),)),
 }
 
 
