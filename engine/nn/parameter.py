@@ -34,3 +34,74 @@ class Buffer(Tensor):
             data._data if isinstance(data, Tensor) else np.asarray(data))
         self._init(array)
         self.persistent = persistent
+
+
+# ---------------------------------------------------------------- lazy modules' placeholders
+
+class UninitializedTensorMixin:
+    """A parameter or buffer whose shape a lazy module infers on its first call: it holds no
+    data until `materialize(shape)` turns it into its `cls_to_become`."""
+
+    cls_to_become: type = Tensor
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        array_dtype = self._data.dtype if dtype is None else dtype.np_dtype
+        self._data = np.empty(tuple(shape), array_dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error "
+            "usually happens in `load_state_dict` when trying to load an uninitialized "
+            "parameter into an initialized one. Call `forward` to initialize the parameters "
+            "before accessing their attributes.")
+
+    def share_memory_(self):
+        raise RuntimeError(
+            "Can't share memory on an uninitialized parameter or buffer. Call `forward` to "
+            "initialize the parameters before calling `module.share_memory()`.")
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__}>"
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        return (self.__class__, (self._requires_grad,))
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self._requires_grad, dtype=_dtype_of(self._data))
+        return memo[id(self)]
+
+
+def _dtype_of(array: np.ndarray):
+    from engine.dtypes import from_numpy_dtype
+    return from_numpy_dtype(array.dtype)
+
+
+def _empty_placeholder(dtype) -> np.ndarray:
+    from engine.dtypes import get_default_dtype
+    return np.empty((0,), (dtype or get_default_dtype()).np_dtype)
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None) -> None:
+        self._init(_empty_placeholder(dtype), bool(requires_grad))
+        _announce(self)
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    cls_to_become = Tensor
+
+    def __init__(self, requires_grad: bool = False, device=None, dtype=None,
+                 persistent: bool = True) -> None:
+        self._init(_empty_placeholder(dtype), bool(requires_grad))
+        self.persistent = persistent
+
+
+def is_lazy(param) -> bool:
+    return isinstance(param, UninitializedTensorMixin)

@@ -83,3 +83,13 @@ __all__ += ["BatchNorm3d", "InstanceNorm3d", "LocalResponseNorm", "ChannelShuffl
 from engine.nn.modules.lp_pooling import (AdaptiveMaxPool3d, LPPool1d, LPPool2d,  # noqa: E402
                                           LPPool3d, MaxUnpool3d)
 __all__ += ["LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d"]
+
+# nnlayers: lazy modules (engine/nn/modules/lazy.py)
+from engine.nn.modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d,  # noqa: E402
+                                    LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d,
+                                    LazyConvTranspose1d, LazyConvTranspose2d,
+                                    LazyConvTranspose3d, LazyInstanceNorm1d,
+                                    LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear)
+__all__ += ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+            "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+            "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
