@@ -43,6 +43,20 @@ class UninitializedTensorMixin:
     data until `materialize(shape)` turns it into its `cls_to_become`."""
 
     cls_to_become: type = Tensor
+    _allowed_methods = frozenset({
+        "size", "copy_", "is_complex", "is_floating_point", "half", "float", "double", "char",
+        "short", "int", "long", "cuda", "cpu", "to", "get_device", "materialize",
+        "share_memory_"})
+
+    def __getattribute__(self, name: str):
+        """Tensor methods refuse a placeholder, as torch's __torch_function__ guard does;
+        properties (dtype, requires_grad, ...) and the methods torch allows pass."""
+        value = object.__getattribute__(self, name)
+        if name[0] == "_" or name in UninitializedTensorMixin._allowed_methods:
+            return value
+        if callable(value) and callable(getattr(Tensor, name, None)):
+            return _refusing(type(self).__name__, name)
+        return value
 
     def materialize(self, shape, device=None, dtype=None) -> None:
         array_dtype = self._data.dtype if dtype is None else dtype.np_dtype
@@ -74,6 +88,29 @@ class UninitializedTensorMixin:
         if id(self) not in memo:
             memo[id(self)] = type(self)(self._requires_grad, dtype=_dtype_of(self._data))
         return memo[id(self)]
+
+
+def _refusing(kind: str, method: str):
+    def refuse(*args, **kwargs):
+        raise ValueError(
+            f"Attempted to use an uninitialized parameter in <method '{method}' of "
+            "'torch._C.TensorBase' objects>. This error happens when you are using a "
+            "`LazyModule` or explicitly manipulating `torch.nn.parameter."
+            f"{kind}` objects. When using LazyModules Call `forward` with a dummy batch to "
+            "initialize the parameters before calling torch functions")
+    return refuse
+
+
+def _operator(method: str):
+    def refuse(self, *args):
+        _refusing(type(self).__name__, method)()
+    return refuse
+
+
+for _dunder, _method in (("__add__", "add"), ("__sub__", "sub"), ("__mul__", "mul"),
+                         ("__truediv__", "div"), ("__matmul__", "matmul"), ("__neg__", "neg"),
+                         ("__pow__", "pow")):
+    setattr(UninitializedTensorMixin, _dunder, _operator(_method))
 
 
 def _dtype_of(array: np.ndarray):

@@ -140,3 +140,22 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors(name):
     check(ERRORS[name])
+
+
+@pytest.mark.parametrize("use", ["detach", "sum", "add", "numel", "mul", "dim", "view"])
+def test_a_placeholder_refuses_tensor_methods(use):
+    def snippet(t):
+        p = t.nn.UninitializedParameter()
+        calls = {"detach": lambda: p.detach(), "sum": lambda: p.sum(), "add": lambda: p + 1,
+                 "numel": lambda: p.numel(), "mul": lambda: p * 2, "dim": lambda: p.dim(),
+                 "view": lambda: t.nn.UninitializedBuffer().view(1)}
+        return calls[use]()
+    check(snippet)
+
+
+def test_a_placeholder_keeps_its_properties_and_allowed_methods():
+    def snippet(t):
+        p = t.nn.UninitializedParameter(dtype=t.float64)
+        return [p.dtype, p.requires_grad, p.grad, p.size(), repr(p.float()), p.is_leaf,
+                p.is_floating_point()]
+    check(snippet)
