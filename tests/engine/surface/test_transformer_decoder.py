@@ -1,6 +1,8 @@
 """nn.TransformerDecoderLayer, nn.TransformerDecoder and nn.Transformer live against torch:
 seeded parameters (torch's draw order, the Transformer's xavier pass), outputs with dropout
 on, every node of the graph, every gradient, masks, warnings and error texts."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -113,3 +115,29 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors(name):
     check(ERRORS[name])
+
+
+@pytest.mark.parametrize("case", ["nested", "not left aligned", "training", "with mask",
+                                  "needs grad", "float padding"])
+def test_encoder_inference_packs_padded_places_as_zeros(case):
+    """torch's sparsity fast path: in inference with a left-aligned padding mask the encoder
+    runs on a nested tensor and gives zeros at the padded places (before its norm). Its
+    prototype warning is torch's TORCH_WARN_ONCE, given by whichever test runs first."""
+    def snippet(t):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t.manual_seed(0)
+            layer = t.nn.TransformerEncoderLayer(8, 2, 16, 0.1, batch_first=True)
+            encoder = t.nn.TransformerEncoder(layer, 2, norm=t.nn.LayerNorm(8)).eval()
+            encoder.train(case == "training")
+            rows = [[False, False, False, True], [False, False, True, True]]
+            if case == "not left aligned":
+                rows[1] = [False, True, False, True]
+            padding = t.tensor(rows)
+            if case == "float padding":
+                padding = t.zeros(2, 4).masked_fill(padding, float("-inf"))
+            mask = t.zeros(4, 4) if case == "with mask" else None
+            x = t.randn(2, 4, 8, requires_grad=case == "needs grad")
+            with t.no_grad() if case != "needs grad" else t.enable_grad():
+                return encoder(x, mask=mask, src_key_padding_mask=padding)
+    check(snippet, rtol=1e-4, atol=1e-5)
