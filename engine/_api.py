@@ -187,5 +187,8 @@ def selu_(input):
     return selu(input, inplace=True)
 
 
+from engine.nn._ops.grid_sample import affine_grid_generator, grid_sampler  # noqa: E402,F401
+
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

@@ -219,3 +219,7 @@ from engine.nn._ops.pooling3d_extra import (adaptive_max_pool3d,  # noqa: E402
                                             lp_pool2d, lp_pool3d, max_unpool3d)
 __all__ += ["lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_max_pool3d",
             "adaptive_max_pool3d_with_indices", "max_unpool3d"]
+
+# nnlayers: grid_sample and affine_grid (engine/nn/_ops/grid_sample.py)
+from engine.nn._ops.grid_sample import affine_grid, grid_sample  # noqa: E402
+__all__ += ["grid_sample", "affine_grid"]

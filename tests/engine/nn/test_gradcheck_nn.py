@@ -241,6 +241,11 @@ NN_CASES = {
     "MaxUnpool3DBackward0": lambda: (
         lambda x: F.max_unpool3d(x, engine.tensor([[[[[0, 3], [9, 14]]]]]), 2,
                                  output_size=(2, 4, 4)), (leaf(1, 1, 1, 2, 2),)),
+    "GridSampler2DBackward0": lambda: (
+        lambda x, g: F.grid_sample(x, g, padding_mode="reflection", align_corners=False),
+        (leaf(1, 2, 3, 4), leaf(1, 2, 3, 2, low=-1.3, high=1.3))),
+    "AffineGridGeneratorBackward0": lambda: (
+        lambda theta: F.affine_grid(theta, (2, 1, 3, 4), align_corners=True), (leaf(2, 2, 3),)),
 }
 
 
