@@ -263,3 +263,85 @@ def sequential_bmm(a, b):
     if out.size:
         _sequential_bmm(np.ascontiguousarray(a), np.ascontiguousarray(b, dtype=a.dtype), out)
     return out
+
+
+# ---------------------------------------------------------------- double backward
+
+@_jit
+def _double_backward(gg_inp, gg_grid, grad_out, inp, grid, d_grad_out, d_inp, d_grid, mode,
+                     padding, align_corners, axes, one):
+    """The derivatives of (grad_input, grad_grid) against (grad_output, input, grid),
+    contracted with (gg_input, gg_grid). Bilinear weights are products of (1 - d) and d
+    terms, so d(weight)/dx is linear in y and d2(weight)/dxdy is +-1."""
+    batch, channels, height, width = inp.shape
+    out_h, out_w = grid.shape[1], grid.shape[2]
+    zero = one - one
+    half = one / (one + one)
+    dwx = np.empty(4, inp.dtype)
+    dwy = np.empty(4, inp.dtype)
+    weight = np.empty(4, inp.dtype)
+    cross = np.array([1, -1, -1, 1], inp.dtype)
+    rows = np.empty(4, np.int64)
+    cols = np.empty(4, np.int64)
+    inside = np.empty(4, np.bool_)
+    for n in range(batch):
+        for oy in range(out_h):
+            for ox in range(out_w):
+                x, mx = _source(grid[n, oy, ox, 0], axes[0], padding, align_corners, one, half)
+                y, my = _source(grid[n, oy, ox, 1], axes[1], padding, align_corners, one, half)
+                if mode == NEAREST:
+                    xn, yn = np.rint(x), np.rint(y)
+                    if _inside(xn, width) and _inside(yn, height):
+                        for c in range(channels):
+                            d_grad_out[n, c, oy, ox] = gg_inp[n, c, int(yn), int(xn)]
+                    continue
+                x_w, y_n = np.floor(x), np.floor(y)
+                dx, dy = x - x_w, y - y_n
+                weight[0], weight[1] = (one - dy) * (one - dx), (one - dy) * dx
+                weight[2], weight[3] = dy * (one - dx), dy * dx
+                dwx[0], dwx[1], dwx[2], dwx[3] = dy - one, one - dy, -dy, dy
+                dwy[0], dwy[1], dwy[2], dwy[3] = dx - one, -dx, one - dx, dx
+                for k in range(4):
+                    row, col = y_n + k // 2, x_w + k % 2
+                    inside[k] = _inside(row, height) and _inside(col, width)
+                    rows[k] = int(row) if inside[k] else 0
+                    cols[k] = int(col) if inside[k] else 0
+                gx, gy = gg_grid[n, oy, ox, 0] * mx, gg_grid[n, oy, ox, 1] * my
+                sum_x, sum_y = zero, zero
+                for c in range(channels):
+                    g = grad_out[n, c, oy, ox]
+                    total = zero
+                    u_x, u_y, v_cross = zero, zero, zero
+                    for k in range(4):
+                        if not inside[k]:
+                            continue
+                        u = gg_inp[n, c, rows[k], cols[k]]
+                        v = inp[n, c, rows[k], cols[k]]
+                        slope = dwx[k] * gx + dwy[k] * gy
+                        total += u * weight[k] + v * slope
+                        d_inp[n, c, rows[k], cols[k]] += g * slope
+                        u_x += u * dwx[k]
+                        u_y += u * dwy[k]
+                        v_cross += v * cross[k]
+                    d_grad_out[n, c, oy, ox] = total
+                    sum_x += g * (u_x + v_cross * gy)
+                    sum_y += g * (u_y + v_cross * gx)
+                d_grid[n, oy, ox, 0] = sum_x * mx
+                d_grid[n, oy, ox, 1] = sum_y * my
+
+
+def grid_sample_2d_double_backward(gg_inp, gg_grid, grad_out, inp, grid, mode, padding,
+                                   align_corners):
+    """(d grad_output, d input, d grid) of the backward, for incoming gg_input and
+    gg_grid (either may be None: zeros)."""
+    inp, grid = np.ascontiguousarray(inp), np.ascontiguousarray(grid)
+    gg_inp = np.zeros_like(inp) if gg_inp is None else np.ascontiguousarray(gg_inp, inp.dtype)
+    gg_grid = np.zeros_like(grid) if gg_grid is None else \
+        np.ascontiguousarray(gg_grid, inp.dtype)
+    grad_out = np.ascontiguousarray(grad_out, inp.dtype)
+    d_grad_out, d_inp, d_grid = np.zeros_like(grad_out), np.zeros_like(inp), np.zeros_like(grid)
+    if grad_out.size:
+        _double_backward(gg_inp, gg_grid, grad_out, inp, grid, d_grad_out, d_inp, d_grid, mode,
+                         padding, bool(align_corners), _axes(inp, align_corners),
+                         inp.dtype.type(1))
+    return d_grad_out, d_inp, d_grid

@@ -12,6 +12,7 @@ from engine.autograd.node import node_class
 from engine.nn._ops._util import array, kernels
 from engine.nn._ops.pooling import _sizes
 from engine.ops._core import record
+from engine.ops._double import record_grads
 from engine.tensor import Tensor
 
 K = kernels("grid_sample")
@@ -35,8 +36,30 @@ def _grid_sampler_rule(n, g):
     return grad_input, grad_grid
 
 
+def _grid_sampler_double_rule(n, gg_input, gg_grid):
+    attrs = n._attrs
+    d_grad_out, d_input, d_grid = K.grid_sample_2d_double_backward(
+        None if gg_input is None else array(gg_input),
+        None if gg_grid is None else array(gg_grid), array(n.saved("grad_output")),
+        array(n.saved("input")), array(n.saved("grid")), attrs["interpolation_mode"],
+        attrs["padding_mode"], attrs["align_corners"])
+    return (d_grad_out if n.needs(0) else None, d_input if n.needs(1) else None,
+            d_grid if n.needs(2) else None)
+
+
+GridSampler2DBackwardBackward0 = node_class("GridSampler2DBackwardBackward0",
+                                            _grid_sampler_double_rule, arrays=True)
+
+
+def _grid_sampler_double(n, g):
+    x, grid = n.saved("input"), n.saved("grid")
+    return record_grads(GridSampler2DBackwardBackward0, _grid_sampler_rule(n, g),
+                        (x.shape, grid.shape), (g, x, grid),
+                        {"grad_output": g, "input": x, "grid": grid}, dict(n._attrs))
+
+
 GridSampler2DBackward0 = node_class("GridSampler2DBackward0", _grid_sampler_rule,
-                                    num_outputs=1, arrays=True)
+                                    arrays=True, double=_grid_sampler_double)
 
 
 def _check_grid_sampler(input, grid, interpolation_mode) -> None:

@@ -96,3 +96,31 @@ def test_sequential_bmm_matches_matmul():
     rng = np.random.default_rng(2)
     a, b = rng.standard_normal((2, 7, 3)), rng.standard_normal((2, 3, 4))
     np.testing.assert_allclose(sequential_bmm(a, b), a @ b, rtol=1e-14)
+
+
+@pytest.mark.parametrize("padding, align", list(itertools.product(PADDINGS, [False, True])))
+def test_double_backward_matches_finite_differences_of_the_backward(padding, align):
+    """<(gg_input, gg_grid), backward(grad_out, input, grid)> differentiated numerically."""
+    from engine.kernels.grid_sample import grid_sample_2d_double_backward
+    inp, grid = _inputs(np.float64)
+    rng = np.random.default_rng(3)
+    grad_out = rng.standard_normal((2, 3, 3, 4))
+    gg_inp, gg_grid = rng.standard_normal(inp.shape), rng.standard_normal(grid.shape)
+
+    def pairing(grad_out, inp, grid):
+        grad_inp, grad_grid = grid_sample_2d_backward(grad_out, inp, grid, 0,
+                                                      PADDINGS[padding], align)
+        return (grad_inp * gg_inp).sum() + (grad_grid * gg_grid).sum()
+
+    found = grid_sample_2d_double_backward(gg_inp, gg_grid, grad_out, inp, grid, 0,
+                                           PADDINGS[padding], align)
+    arguments = [grad_out, inp, grid]
+    for which, expected_shape_of in enumerate(arguments):
+        numeric = np.zeros_like(expected_shape_of)
+        for index in np.ndindex(expected_shape_of.shape):
+            moved = [a.copy() for a in arguments]
+            moved[which][index] += 1e-6
+            up = pairing(*moved)
+            moved[which][index] -= 2e-6
+            numeric[index] = (up - pairing(*moved)) / 2e-6
+        np.testing.assert_allclose(found[which], numeric, rtol=1e-5, atol=1e-5)

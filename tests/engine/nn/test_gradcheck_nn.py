@@ -244,6 +244,10 @@ NN_CASES = {
     "GridSampler2DBackward0": lambda: (
         lambda x, g: F.grid_sample(x, g, padding_mode="reflection", align_corners=False),
         (leaf(1, 2, 3, 4), leaf(1, 2, 3, 2, low=-1.3, high=1.3))),
+    "GridSampler2DBackwardBackward0": lambda: (
+        joined_grads(lambda x, g: F.grid_sample(x, g, padding_mode="border",
+                                                align_corners=True)),
+        (leaf(1, 2, 3, 4), leaf(1, 2, 3, 2, low=-1.3, high=1.3))),
     "AffineGridGeneratorBackward0": lambda: (
         lambda theta: F.affine_grid(theta, (2, 1, 3, 4), align_corners=True), (leaf(2, 2, 3),)),
 }

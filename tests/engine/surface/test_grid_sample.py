@@ -148,3 +148,19 @@ def test_errors(name):
 def test_empty_channels():
     check(lambda t: t.nn.functional.grid_sample(t.ones(2, 0, 4, 5), t.rand(2, 3, 3, 2),
                                                 align_corners=True))
+
+
+@pytest.mark.parametrize("mode, padding, align", list(itertools.product(
+    ["bilinear", "nearest"], ["zeros", "border", "reflection"], [False, True])))
+def test_second_derivatives(mode, padding, align):
+    def snippet(t):
+        t.manual_seed(0)
+        x = t.randn(2, 2, 3, 4, dtype=t.float64, requires_grad=True)
+        grid = (t.rand(2, 3, 2, 2, dtype=t.float64) * 2.8 - 1.4).requires_grad_()
+        y = t.nn.functional.grid_sample(x, grid, mode=mode, padding_mode=padding,
+                                        align_corners=align)
+        grad_x, grad_grid = t.autograd.grad((y * y).sum(), [x, grid], create_graph=True)
+        second = t.autograd.grad((grad_x * grad_x).sum() + (grad_grid * grad_grid).sum(),
+                                 [x, grid], allow_unused=True)
+        return [grad_x, grad_grid, _node_names(grad_x.grad_fn), *second]
+    check(snippet, rtol=1e-10, atol=1e-12)
