@@ -16,6 +16,7 @@ from engine.ops._double import record_grads
 from engine.tensor import Tensor
 
 K = kernels("grid_sample")
+K3 = kernels("grid_sample3d")
 
 _ALIGN_CORNERS_DEFAULT = (
     "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
@@ -43,8 +44,15 @@ def _grid_sampler_double_rule(n, gg_input, gg_grid):
         None if gg_grid is None else array(gg_grid), array(n.saved("grad_output")),
         array(n.saved("input")), array(n.saved("grid")), attrs["interpolation_mode"],
         attrs["padding_mode"], attrs["align_corners"])
-    return (d_grad_out if n.needs(0) else None, d_input if n.needs(1) else None,
-            d_grid if n.needs(2) else None)
+    return _double_grads(n, (d_grad_out, d_input, d_grid))
+
+
+def _double_grads(n, grads):
+    """Those wanted; nearest sampling's grad_input has no input term (torch leaves it
+    undefined), its grad_grid is zero."""
+    nearest = n._attrs["interpolation_mode"] == 1
+    return tuple(None if not n.needs(i) or (i == 1 and nearest) else grad
+                 for i, grad in enumerate(grads))
 
 
 GridSampler2DBackwardBackward0 = node_class("GridSampler2DBackwardBackward0",
@@ -60,6 +68,39 @@ def _grid_sampler_double(n, g):
 
 GridSampler2DBackward0 = node_class("GridSampler2DBackward0", _grid_sampler_rule,
                                     arrays=True, double=_grid_sampler_double)
+
+
+def _grid_sampler_3d_rule(n, g):
+    attrs = n._attrs
+    return K3.grid_sample_3d_backward(
+        array(g), array(n.saved("input")), array(n.saved("grid")),
+        attrs["interpolation_mode"], attrs["padding_mode"], attrs["align_corners"],
+        input_grad=n.needs(0))
+
+
+def _grid_sampler_3d_double_rule(n, gg_input, gg_grid):
+    attrs = n._attrs
+    grads = K3.grid_sample_3d_double_backward(
+        None if gg_input is None else array(gg_input),
+        None if gg_grid is None else array(gg_grid), array(n.saved("grad_output")),
+        array(n.saved("input")), array(n.saved("grid")), attrs["interpolation_mode"],
+        attrs["padding_mode"], attrs["align_corners"])
+    return _double_grads(n, grads)
+
+
+GridSampler3DBackwardBackward0 = node_class("GridSampler3DBackwardBackward0",
+                                            _grid_sampler_3d_double_rule, arrays=True)
+
+
+def _grid_sampler_3d_double(n, g):
+    x, grid = n.saved("input"), n.saved("grid")
+    return record_grads(GridSampler3DBackwardBackward0, _grid_sampler_3d_rule(n, g),
+                        (x.shape, grid.shape), (g, x, grid),
+                        {"grad_output": g, "input": x, "grid": grid}, dict(n._attrs))
+
+
+GridSampler3DBackward0 = node_class("GridSampler3DBackward0", _grid_sampler_3d_rule,
+                                    arrays=True, double=_grid_sampler_3d_double)
 
 
 def _check_grid_sampler(input, grid, interpolation_mode) -> None:
@@ -81,12 +122,15 @@ def _check_grid_sampler(input, grid, interpolation_mode) -> None:
         raise RuntimeError(f"grid_sampler(): expected {spatial + 2}D input and grid with same "
                            f"number of dimensions, but got input with sizes {_sizes(x.shape)} "
                            f"and grid with sizes {_sizes(g.shape)}")
-    if spatial == 3 or interpolation_mode == 2:
-        what = "5-D input" if spatial == 3 else "mode='bicubic'"
-        raise NotSupportedError(f"torch.nn.functional.grid_sample with {what} is not supported "
-                                f"by graphtui's engine (see docs/supported.md for what is)")
+    if spatial == 3 and interpolation_mode == 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if interpolation_mode == 2:
+        raise NotSupportedError("torch.nn.functional.grid_sample with mode='bicubic' is not "
+                                "supported by graphtui's engine (see docs/supported.md for "
+                                "what is)")
     if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"grid_sampler_2d_cpu_kernel_impl\" not implemented for "
+        kernel = "grid_sampler_2d_cpu_kernel_impl" if spatial == 2 else "grid_sampler3d_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
                                   f"'{input.dtype.tensor_type[:-6]}'")
     if g.dtype != x.dtype:
         names = {"float32": "Float", "float64": "Double"}
@@ -97,9 +141,11 @@ def _check_grid_sampler(input, grid, interpolation_mode) -> None:
 def grid_sampler(input, grid, interpolation_mode: int, padding_mode: int,
                  align_corners: bool):
     _check_grid_sampler(input, grid, interpolation_mode)
-    out = K.grid_sample_2d_forward(input._data, grid._data, interpolation_mode, padding_mode,
-                                   align_corners)
-    return record(GridSampler2DBackward0, out, (input, grid), {"input": input, "grid": grid},
+    volume = input._data.ndim == 5
+    forward = K3.grid_sample_3d_forward if volume else K.grid_sample_2d_forward
+    out = forward(input._data, grid._data, interpolation_mode, padding_mode, align_corners)
+    node = GridSampler3DBackward0 if volume else GridSampler2DBackward0
+    return record(node, out, (input, grid), {"input": input, "grid": grid},
                   {"interpolation_mode": interpolation_mode, "padding_mode": padding_mode,
                    "align_corners": align_corners})
 

@@ -248,6 +248,13 @@ NN_CASES = {
         joined_grads(lambda x, g: F.grid_sample(x, g, padding_mode="border",
                                                 align_corners=True)),
         (leaf(1, 2, 3, 4), leaf(1, 2, 3, 2, low=-1.3, high=1.3))),
+    "GridSampler3DBackward0": lambda: (
+        lambda x, g: F.grid_sample(x, g, padding_mode="zeros", align_corners=False),
+        (leaf(1, 2, 2, 3, 2), leaf(1, 2, 1, 2, 3, low=-1.3, high=1.3))),
+    "GridSampler3DBackwardBackward0": lambda: (
+        joined_grads(lambda x, g: F.grid_sample(x, g, padding_mode="reflection",
+                                                align_corners=True)),
+        (leaf(1, 1, 2, 3, 2), leaf(1, 2, 1, 1, 3, low=-1.3, high=1.3))),
     "AffineGridGeneratorBackward0": lambda: (
         lambda theta: F.affine_grid(theta, (2, 1, 3, 4), align_corners=True), (leaf(2, 2, 3),)),
 }

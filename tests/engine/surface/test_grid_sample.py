@@ -164,3 +164,51 @@ def test_second_derivatives(mode, padding, align):
                                  [x, grid], allow_unused=True)
         return [grad_x, grad_grid, _node_names(grad_x.grad_fn), *second]
     check(snippet, rtol=1e-10, atol=1e-12)
+
+
+def volume_case(mode, padding, align, dtype, second=False):
+    def snippet(t):
+        t.manual_seed(0)
+        d = getattr(t, dtype)
+        grid = (t.rand(2, 3, 2, 4, 3, dtype=d) * 3.2 - 1.6)
+        grid[0, 0, 0, 0] = t.tensor([1.0, -1.0, 0.0], dtype=d)
+        grid.requires_grad_()
+        x = t.randn(2, 2, 3, 4, 5, dtype=d, requires_grad=True)
+        y = t.nn.functional.grid_sample(x, grid, mode=mode, padding_mode=padding,
+                                        align_corners=align)
+        weights = t.linspace(-1, 1, y.numel(), dtype=d).reshape(y.shape)
+        grad_x, grad_grid = t.autograd.grad((y * weights).sum(), [x, grid],
+                                            create_graph=second)
+        result = [y, _node_names(y.grad_fn), grad_x, grad_grid]
+        if second:
+            result += [_node_names(grad_x.grad_fn), *t.autograd.grad(
+                (grad_x * grad_x).sum() + (grad_grid * grad_grid).sum(), [x, grid],
+                allow_unused=True)]
+        return result
+    return snippet
+
+
+VOLUME = {f"{m} {p} align={a} {d}": volume_case(m, p, a, d) for m, p, a, d in
+          itertools.product(["bilinear", "nearest"], ["zeros", "border", "reflection"],
+                            [False, True], ["float32", "float64"])}
+
+
+@pytest.mark.parametrize("name", sorted(VOLUME))
+def test_grid_sample_3d(name):
+    check(VOLUME[name], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("mode, padding", list(itertools.product(
+    ["bilinear", "nearest"], ["zeros", "border", "reflection"])))
+def test_grid_sample_3d_second_derivatives(mode, padding):
+    check(volume_case(mode, padding, False, "float64", second=True), rtol=1e-10, atol=1e-12)
+
+
+def test_grid_sample_3d_errors():
+    check(lambda t: t.nn.functional.grid_sample(t.ones(1, 1, 2, 2, 2), t.zeros(1, 1, 1, 1, 3),
+                                                mode="bicubic", align_corners=False))
+    check(lambda t: t.nn.functional.grid_sample(t.ones(1, 1, 2, 2, 2, dtype=t.int64),
+                                                t.zeros(1, 1, 1, 1, 3, dtype=t.int64),
+                                                align_corners=False))
+    check(lambda t: t.nn.functional.grid_sample(t.ones(1, 1, 2, 2, 2), t.zeros(1, 1, 1, 3),
+                                                align_corners=False))
