@@ -1008,4 +1008,19 @@ CASES.update({
         "m = nn.Sequential(nn.LazyConv1d(3, 2), nn.LazyBatchNorm1d(), nn.Flatten(), nn.LazyLinear(2))",
         "x = torch.randn(4, 2, 5, requires_grad=True)", "v = m(x)", "v.sum().backward()",
         "w = list(m.parameters())"],
+    "spatial_transformer_grid_sample": [
+        "torch.manual_seed(6)", "x = torch.randn(2, 3, 6, 5, requires_grad=True)",
+        "theta = torch.tensor([[[0.9, -0.2, 0.1], [0.3, 1.1, -0.2]], "
+        "[[1.2, 0.1, 0.0], [-0.1, 0.8, 0.3]]], requires_grad=True)",
+        "g = F.affine_grid(theta, (2, 3, 4, 7), align_corners=False)",
+        "v1 = F.grid_sample(x, g, align_corners=False)",
+        "v2 = F.grid_sample(x, g * 1.5, mode='nearest', padding_mode='border', align_corners=True)",
+        "v3 = F.grid_sample(x, g * 2, padding_mode='reflection', align_corners=False)",
+        "(v1.pow(2).sum() + v2.sum() + v3.sum()).backward()"],
+    "grid_sample_3d_double_backward": [
+        "torch.manual_seed(7)", "x = torch.randn(1, 2, 2, 3, 4, dtype=torch.float64, requires_grad=True)",
+        "g = (torch.rand(1, 2, 1, 2, 3, dtype=torch.float64) * 2.4 - 1.2).requires_grad_()",
+        "v = F.grid_sample(x, g, padding_mode='border', align_corners=True)",
+        "gx, gg = torch.autograd.grad((v * v).sum(), [x, g], create_graph=True)",
+        "((gx * gx).sum() + (gg * gg).sum()).backward()"],
 })
