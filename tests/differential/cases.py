@@ -999,13 +999,15 @@ CASES.update({
         "(v1 + v2 + v3 + v4).pow(2).sum().backward()"],
     "lp_pool_adaptive_max_unpool_3d": [
         "x = torch.linspace(-2, 3, 2 * 2 * 4 * 4 * 4).reshape(2, 2, 4, 4, 4).requires_grad_()",
-        "v1 = F.lp_pool3d(x.abs() + 0.5, 2, 2)", "v2, i2 = F.adaptive_max_pool3d(x, (2, 3, 1), True)",
+        "v1 = F.lp_pool3d(x.abs() + 0.5, 2, 2)",
+        "v2, i2 = F.adaptive_max_pool3d(x, (2, 3, 1), True)",
         "p, i = F.max_pool3d(x, 2, return_indices=True)", "v3 = F.max_unpool3d(p, i, 2)",
         "v4 = F.lp_pool1d(x[0, 0], 3, 2)",
         "(v1.sum() + v2.sum() + v3.pow(2).sum() + v4.sum()).backward()"],
     "lazy_modules_initialise_as_torch": [
         "torch.manual_seed(5)",
-        "m = nn.Sequential(nn.LazyConv1d(3, 2), nn.LazyBatchNorm1d(), nn.Flatten(), nn.LazyLinear(2))",
+        "m = nn.Sequential(nn.LazyConv1d(3, 2), nn.LazyBatchNorm1d(), nn.Flatten(), "
+        "nn.LazyLinear(2))",
         "x = torch.randn(4, 2, 5, requires_grad=True)", "v = m(x)", "v.sum().backward()",
         "w = list(m.parameters())"],
     "spatial_transformer_grid_sample": [
@@ -1018,7 +1020,8 @@ CASES.update({
         "v3 = F.grid_sample(x, g * 2, padding_mode='reflection', align_corners=False)",
         "(v1.pow(2).sum() + v2.sum() + v3.sum()).backward()"],
     "grid_sample_3d_double_backward": [
-        "torch.manual_seed(7)", "x = torch.randn(1, 2, 2, 3, 4, dtype=torch.float64, requires_grad=True)",
+        "torch.manual_seed(7)",
+        "x = torch.randn(1, 2, 2, 3, 4, dtype=torch.float64, requires_grad=True)",
         "g = (torch.rand(1, 2, 1, 2, 3, dtype=torch.float64) * 2.4 - 1.2).requires_grad_()",
         "v = F.grid_sample(x, g, padding_mode='border', align_corners=True)",
         "gx, gg = torch.autograd.grad((v * v).sum(), [x, g], create_graph=True)",

@@ -17,6 +17,8 @@ from engine.tensor import Tensor
 
 K = kernels("grid_sample")
 K3 = kernels("grid_sample3d")
+KB = kernels("grid_sample_bicubic")
+KB_LANES = 32           # bytes a vector in the AVX2 build torch runs this kernel in
 
 _ALIGN_CORNERS_DEFAULT = (
     "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
@@ -30,6 +32,11 @@ _PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
 
 def _grid_sampler_rule(n, g):
     attrs = n._attrs
+    if attrs["interpolation_mode"] == 2:
+        x = array(n.saved("input"))
+        return KB.grid_sample_bicubic_backward(
+            array(g), x, array(n.saved("grid")), attrs["padding_mode"],
+            attrs["align_corners"], KB_LANES // x.itemsize, input_grad=n.needs(0))
     grad_input, grad_grid = K.grid_sample_2d_backward(
         array(g), array(n.saved("input")), array(n.saved("grid")),
         attrs["interpolation_mode"], attrs["padding_mode"], attrs["align_corners"],
@@ -39,6 +46,10 @@ def _grid_sampler_rule(n, g):
 
 def _grid_sampler_double_rule(n, gg_input, gg_grid):
     attrs = n._attrs
+    if attrs["interpolation_mode"] == 2:
+        raise NotSupportedError("the second derivative of torch.nn.functional.grid_sample "
+                                "with mode='bicubic' is not supported by graphtui's engine "
+                                "(see docs/supported.md for what is)")
     d_grad_out, d_input, d_grid = K.grid_sample_2d_double_backward(
         None if gg_input is None else array(gg_input),
         None if gg_grid is None else array(gg_grid), array(n.saved("grad_output")),
@@ -124,10 +135,6 @@ def _check_grid_sampler(input, grid, interpolation_mode) -> None:
                            f"and grid with sizes {_sizes(g.shape)}")
     if spatial == 3 and interpolation_mode == 2:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-    if interpolation_mode == 2:
-        raise NotSupportedError("torch.nn.functional.grid_sample with mode='bicubic' is not "
-                                "supported by graphtui's engine (see docs/supported.md for "
-                                "what is)")
     if x.dtype.kind != "f":
         kernel = "grid_sampler_2d_cpu_kernel_impl" if spatial == 2 else "grid_sampler3d_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for "
@@ -142,8 +149,13 @@ def grid_sampler(input, grid, interpolation_mode: int, padding_mode: int,
                  align_corners: bool):
     _check_grid_sampler(input, grid, interpolation_mode)
     volume = input._data.ndim == 5
-    forward = K3.grid_sample_3d_forward if volume else K.grid_sample_2d_forward
-    out = forward(input._data, grid._data, interpolation_mode, padding_mode, align_corners)
+    if interpolation_mode == 2:
+        out = KB.grid_sample_bicubic_forward(input._data, grid._data, padding_mode,
+                                             align_corners)
+    else:
+        forward = K3.grid_sample_3d_forward if volume else K.grid_sample_2d_forward
+        out = forward(input._data, grid._data, interpolation_mode, padding_mode,
+                      align_corners)
     node = GridSampler3DBackward0 if volume else GridSampler2DBackward0
     return record(node, out, (input, grid), {"input": input, "grid": grid},
                   {"interpolation_mode": interpolation_mode, "padding_mode": padding_mode,

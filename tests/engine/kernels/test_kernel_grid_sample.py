@@ -124,3 +124,63 @@ def test_double_backward_matches_finite_differences_of_the_backward(padding, ali
             moved[which][index] -= 2e-6
             numeric[index] = (up - pairing(*moved)) / 2e-6
         np.testing.assert_allclose(found[which], numeric, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("padding, align", list(itertools.product(PADDINGS, [False, True])))
+def test_bicubic_matches_keys_cubic_convolution(padding, align):
+    """Keys' kernel (A = -0.75) over the 4 x 4 taps, each tap padded on its own; the
+    backward against finite differences (grid_grad without the padding's slope, as ATen)."""
+    from engine.kernels.grid_sample_bicubic import (grid_sample_bicubic_backward,
+                                                    grid_sample_bicubic_forward)
+
+    def keys(d):
+        d = abs(d)
+        if d <= 1:
+            return (1.25 * d - 2.25) * d * d + 1
+        return ((-0.75 * d + 3.75) * d - 6) * d + 3 if d < 2 else 0.0
+
+    def tap(coordinate, size):
+        if padding == "reflection":       # through _source's reflection, back to an integer
+            coordinate = np.rint(_source((2 * coordinate + 1) / size - 1 if not align else
+                                         2 * coordinate / (size - 1) - 1, size, padding, align))
+        elif padding == "border":
+            coordinate = min(max(coordinate, 0.0), size - 1.0)
+        return coordinate
+
+    def reference(inp, grid):
+        out = np.zeros((inp.shape[0], inp.shape[1]) + grid.shape[1:3])
+        height, width = inp.shape[2:]
+        for n, i, j in np.ndindex(inp.shape[0], *grid.shape[1:3]):
+            x = (grid[n, i, j, 0] + 1) / 2 * (width - 1) if align else \
+                ((grid[n, i, j, 0] + 1) * width - 1) / 2
+            y = (grid[n, i, j, 1] + 1) / 2 * (height - 1) if align else \
+                ((grid[n, i, j, 1] + 1) * height - 1) / 2
+            x0, y0 = np.floor(x), np.floor(y)
+            for a, b in itertools.product(range(-1, 3), repeat=2):
+                col, row = tap(x0 + a, width), tap(y0 + b, height)
+                if 0 <= col < width and 0 <= row < height:
+                    weight = keys(x - (x0 + a)) * keys(y - (y0 + b))
+                    out[n, :, i, j] += inp[n, :, int(row), int(col)] * weight
+        return out
+
+    inp, grid = _inputs(np.float64)
+    out = grid_sample_bicubic_forward(inp, grid, PADDINGS[padding], align)
+    np.testing.assert_allclose(out, reference(inp, grid), atol=1e-12)
+    weights = np.random.default_rng(1).standard_normal(out.shape)
+    grad_inp, _ = grid_sample_bicubic_backward(weights, inp, grid, PADDINGS[padding], align, 4)
+    basis, expected = np.zeros_like(inp), np.zeros_like(inp)
+    for index in np.ndindex(inp.shape):
+        basis[index] = 1.0
+        expected[index] = (reference(basis, grid) * weights).sum()
+        basis[index] = 0.0
+    np.testing.assert_allclose(grad_inp, expected, atol=1e-12)
+    if padding == "zeros":
+        _, grad_grid = grid_sample_bicubic_backward(weights, inp, grid, 0, align, 4)
+        numeric = np.zeros_like(grid)
+        for index in np.ndindex(grid.shape):
+            moved = grid.copy()
+            moved[index] += 1e-6
+            up = (reference(inp, moved) * weights).sum()
+            moved[index] -= 2e-6
+            numeric[index] = (up - (reference(inp, moved) * weights).sum()) / 2e-6
+        np.testing.assert_allclose(grad_grid, numeric, rtol=1e-5, atol=1e-5)
