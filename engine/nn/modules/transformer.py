@@ -133,8 +133,9 @@ class TransformerEncoderLayer(Module):
                 raise RuntimeError(f"activation should be relu/gelu, not {activation}")
             activation = _ACTIVATIONS[activation]
         self.activation = activation
-        self.activation_relu_or_gelu = 1 if activation is F.relu else \
-            2 if activation is F.gelu else 0
+        from engine.nn.modules.activation import GELU, ReLU
+        self.activation_relu_or_gelu = 1 if activation is F.relu or isinstance(activation, ReLU) \
+            else 2 if activation is F.gelu or isinstance(activation, GELU) else 0
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         src_key_padding_mask = M.canonical_mask(src_key_padding_mask, "src_key_padding_mask",

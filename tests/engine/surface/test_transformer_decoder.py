@@ -141,3 +141,19 @@ def test_encoder_inference_packs_padded_places_as_zeros(case):
             with t.no_grad() if case != "needs grad" else t.enable_grad():
                 return encoder(x, mask=mask, src_key_padding_mask=padding)
     check(snippet, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", ["ReLU", "GELU", "Tanh"])
+def test_activation_modules(activation):
+    """A module activation is a submodule (in the repr); ReLU and GELU modules count as
+    relu/gelu for the nested-tensor path, as in torch."""
+    def snippet(t):
+        t.manual_seed(0)
+        layer = t.nn.TransformerEncoderLayer(4, 2, 8, 0.0, getattr(t.nn, activation)(),
+                                             batch_first=True)
+        encoder = t.nn.TransformerEncoder(layer, 1)
+        decoder = t.nn.TransformerDecoderLayer(4, 2, 8, 0.0, getattr(t.nn, activation)())
+        x, = _inputs(t, (2, 3, 4))
+        return [layer.activation_relu_or_gelu, repr(encoder), repr(decoder), encoder(x),
+                decoder(x, x)]
+    check(snippet, rtol=1e-5, atol=1e-6)
