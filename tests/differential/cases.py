@@ -1112,3 +1112,63 @@ CASES.update({
         "w = nn.PoissonNLLLoss(log_input=False, full=True)(x.abs(), torch.tensor([[0.0, 2.0], "
         "[3.0, 1.0]]))", "(v + w).backward()"],
 })
+
+# -------------------------------------------------------------- missing nn layers (nnlayers)
+CASES.update({
+    "transformer_seeded_training_step": [
+        "torch.manual_seed(0)",
+        "m = nn.Transformer(8, 2, 1, 1, 16, dropout=0.2, batch_first=True, norm_first=True)",
+        "src = torch.randn(2, 5, 8, requires_grad=True)", "tgt = torch.randn(2, 3, 8)",
+        "mask = nn.Transformer.generate_square_subsequent_mask(3)",
+        "v = m(src, tgt, tgt_mask=mask, src_key_padding_mask=torch.tensor("
+        "[[False] * 5, [False, False, False, True, True]]))",
+        "(v * v).sum().backward()", "w = src.grad"],
+    "transformer_decoder_layer_gelu_unbatched": [
+        "torch.manual_seed(1)", "layer = nn.TransformerDecoderLayer(4, 2, 8, 0.0, 'gelu')",
+        "x = torch.randn(3, 4, requires_grad=True)", "mem = torch.randn(5, 4)",
+        "v = nn.TransformerDecoder(layer, 2)(x, mem, tgt_is_causal=False)", "v.sum().backward()"],
+    "random_layers_draw_as_torch": [
+        "torch.manual_seed(2)", "x = torch.randn(2, 3, 4, requires_grad=True)",
+        "v1 = F.rrelu(x, training=True)", "v2 = F.alpha_dropout(x, 0.3, True)",
+        "v3 = F.feature_alpha_dropout(x, 0.4, True)", "v4 = F.dropout1d(x, 0.5)",
+        "v5 = nn.RReLU(0.1, 0.4)(x * 1)", "(v1 + v2 + v3 + v4 + v5).sum().backward()"],
+    "rrelu_in_place_double_backward": [
+        "torch.manual_seed(3)", "x = torch.randn(6, dtype=torch.float64, requires_grad=True)",
+        "y = x * 1", "F.rrelu_(y, 0.2, 0.5, True)",
+        "g = torch.autograd.grad((y * y).sum(), x, create_graph=True)[0]",
+        "g.sum().backward()"],
+    "channel_layers": [
+        "torch.manual_seed(4)", "x = torch.randn(2, 6, 2, 3, 2, requires_grad=True)",
+        "v1 = nn.BatchNorm3d(6)(x)", "v2 = nn.InstanceNorm3d(6, affine=True)(x)",
+        "v3 = F.local_response_norm(x, 3)", "v4 = F.channel_shuffle(x, 3)",
+        "(v1 + v2 + v3 + v4).pow(2).sum().backward()"],
+    "lp_pool_adaptive_max_unpool_3d": [
+        "x = torch.linspace(-2, 3, 2 * 2 * 4 * 4 * 4).reshape(2, 2, 4, 4, 4).requires_grad_()",
+        "v1 = F.lp_pool3d(x.abs() + 0.5, 2, 2)",
+        "v2, i2 = F.adaptive_max_pool3d(x, (2, 3, 1), True)",
+        "p, i = F.max_pool3d(x, 2, return_indices=True)", "v3 = F.max_unpool3d(p, i, 2)",
+        "v4 = F.lp_pool1d(x[0, 0], 3, 2)",
+        "(v1.sum() + v2.sum() + v3.pow(2).sum() + v4.sum()).backward()"],
+    "lazy_modules_initialise_as_torch": [
+        "torch.manual_seed(5)",
+        "m = nn.Sequential(nn.LazyConv1d(3, 2), nn.LazyBatchNorm1d(), nn.Flatten(), "
+        "nn.LazyLinear(2))",
+        "x = torch.randn(4, 2, 5, requires_grad=True)", "v = m(x)", "v.sum().backward()",
+        "w = list(m.parameters())"],
+    "spatial_transformer_grid_sample": [
+        "torch.manual_seed(6)", "x = torch.randn(2, 3, 6, 5, requires_grad=True)",
+        "theta = torch.tensor([[[0.9, -0.2, 0.1], [0.3, 1.1, -0.2]], "
+        "[[1.2, 0.1, 0.0], [-0.1, 0.8, 0.3]]], requires_grad=True)",
+        "g = F.affine_grid(theta, (2, 3, 4, 7), align_corners=False)",
+        "v1 = F.grid_sample(x, g, align_corners=False)",
+        "v2 = F.grid_sample(x, g * 1.5, mode='nearest', padding_mode='border', align_corners=True)",
+        "v3 = F.grid_sample(x, g * 2, padding_mode='reflection', align_corners=False)",
+        "(v1.pow(2).sum() + v2.sum() + v3.sum()).backward()"],
+    "grid_sample_3d_double_backward": [
+        "torch.manual_seed(7)",
+        "x = torch.randn(1, 2, 2, 3, 4, dtype=torch.float64, requires_grad=True)",
+        "g = (torch.rand(1, 2, 1, 2, 3, dtype=torch.float64) * 2.4 - 1.2).requires_grad_()",
+        "v = F.grid_sample(x, g, padding_mode='border', align_corners=True)",
+        "gx, gg = torch.autograd.grad((v * v).sum(), [x, g], create_graph=True)",
+        "((gx * gx).sum() + (gg * gg).sum()).backward()"],
+})

@@ -84,3 +84,29 @@ __all__ += ["Bilinear", "CosineSimilarity", "PairwiseDistance", "CosineEmbedding
             "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
             "TripletMarginLoss", "TripletMarginWithDistanceLoss", "ParameterDict",
             "ParameterList", "LogSigmoid", "Softmax2d"]
+# nnlayers: Transformer and its decoder (engine/nn/modules/transformer_decoder.py)
+from engine.nn.modules.transformer_decoder import (Transformer,  # noqa: E402
+                                                   TransformerDecoder,
+                                                   TransformerDecoderLayer)
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
+
+# nnlayers: the other dropouts and RReLU (engine/nn/modules/dropout.py)
+from engine.nn.modules.dropout import (AlphaDropout, Dropout1d, Dropout3d,  # noqa: E402
+                                       FeatureAlphaDropout, RReLU)
+__all__ += ["Dropout1d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "RReLU"]
+from engine.nn.modules.channel_layers import (BatchNorm3d, ChannelShuffle,  # noqa: E402
+                                              InstanceNorm3d, LocalResponseNorm)
+__all__ += ["BatchNorm3d", "InstanceNorm3d", "LocalResponseNorm", "ChannelShuffle"]
+from engine.nn.modules.lp_pooling import (AdaptiveMaxPool3d, LPPool1d, LPPool2d,  # noqa: E402
+                                          LPPool3d, MaxUnpool3d)
+__all__ += ["LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d"]
+
+# nnlayers: lazy modules (engine/nn/modules/lazy.py)
+from engine.nn.modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d,  # noqa: E402
+                                    LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d,
+                                    LazyConvTranspose1d, LazyConvTranspose2d,
+                                    LazyConvTranspose3d, LazyInstanceNorm1d,
+                                    LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear)
+__all__ += ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+            "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+            "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]

@@ -133,8 +133,9 @@ class TransformerEncoderLayer(Module):
                 raise RuntimeError(f"activation should be relu/gelu, not {activation}")
             activation = _ACTIVATIONS[activation]
         self.activation = activation
-        self.activation_relu_or_gelu = 1 if activation is F.relu else \
-            2 if activation is F.gelu else 0
+        from engine.nn.modules.activation import GELU, ReLU
+        self.activation_relu_or_gelu = 1 if activation is F.relu or isinstance(activation, ReLU) \
+            else 2 if activation is F.gelu or isinstance(activation, GELU) else 0
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         src_key_padding_mask = M.canonical_mask(src_key_padding_mask, "src_key_padding_mask",
@@ -180,11 +181,54 @@ class TransformerEncoder(Module):
         batch_first = self.layers[0].self_attn.batch_first
         seq_len = src.size(0) if src.dim() == 2 else src.size(1 if batch_first else 0)
         is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
+        nested = self._runs_nested(src, mask, src_key_padding_mask)
         output = src
         for layer in self.layers:
             output = layer(output, src_mask=mask, is_causal=is_causal,
                            src_key_padding_mask=src_key_padding_mask)
+        if nested:
+            output = output.masked_fill(src_key_padding_mask.bool().unsqueeze(-1), 0.0)
         return output if self.norm is None else self.norm(output)
+
+    def _runs_nested(self, src, mask, padding) -> bool:
+        """Whether torch's sparsity fast path packs src into a nested tensor (inference,
+        batched, a left-aligned padding mask and no other mask): the layers then never see
+        the padded places, which come back as zeros before the final norm."""
+        import engine
+        first = self.layers[0]
+        if not self.use_nested_tensor or first.training or src.dim() != 3 or padding is None:
+            return False
+        if getattr(self, "mask_check", True) and not _left_aligned(padding):
+            return False
+        if mask is not None:
+            return False
+        attention = first.self_attn
+        weights = (src, attention.in_proj_weight, attention.in_proj_bias,
+                   attention.out_proj.weight, attention.out_proj.bias, first.norm1.weight,
+                   first.norm1.bias, first.norm2.weight, first.norm2.bias,
+                   first.linear1.weight, first.linear1.bias, first.linear2.weight,
+                   first.linear2.bias)
+        if engine.is_grad_enabled() and any(t is not None and t.requires_grad for t in weights):
+            return False
+        from engine._cpp_warning import cpp_warning, warn_once
+        warn_once(cpp_warning(_NESTED_PROTOTYPE, "aten/src/ATen/NestedTensorImpl.cpp:177"),
+                  stacklevel=2)
+        return True
+
+
+_NESTED_PROTOTYPE = (
+    "The PyTorch API of nested tensors is in prototype stage and will change in the near "
+    "future. We recommend specifying layout=torch.jagged when constructing a nested tensor, "
+    "as this layout receives active development, has better operator coverage, and works "
+    "with torch.compile.")
+
+
+def _left_aligned(padding) -> bool:
+    """Every row's kept places (mask False / 0) come before its padded ones."""
+    import numpy as np
+    keep = padding._data == 0 if padding._data.dtype != np.bool_ else ~padding._data
+    rows = keep.reshape(-1, keep.shape[-1])
+    return bool(np.all(rows[:, 1:] <= rows[:, :-1]))
 
 
 def _why_not_nested(layer) -> str:

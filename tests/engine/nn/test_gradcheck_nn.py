@@ -255,7 +255,43 @@ NN_CASES = {
                                                              [2, 2, 1, 0]]),
                                            reduction="none"),
         (distinct(3, 4),)),
+    # nnlayers: rrelu (engine/nn/_ops/random_layers.py), reseeded so every call draws alike
+    "RreluWithNoiseBackward0": lambda: (_seeded_rrelu(False), (distinct(2, 5),)),
+    "RreluWithNoiseBackward1": lambda: (_seeded_rrelu(True), (distinct(2, 5),)),
+    "RreluWithNoiseBackwardBackward0": lambda: (joined_grads(_seeded_rrelu(False)),
+                                                (distinct(2, 5),)),
+    "ChannelShuffleBackward0": lambda: (lambda x: F.channel_shuffle(x, 2), (leaf(2, 4, 3),)),
+    "AdaptiveMaxPool3DBackward0": lambda: (lambda x: F.adaptive_max_pool3d(x, (2, 1, 2)),
+                                           (distinct(1, 2, 3, 2, 4),)),
+    "AdaptiveMaxPool3DBackwardBackward0": lambda: (
+        joined_grads(lambda x: F.adaptive_max_pool3d(x, 2)), (distinct(1, 3, 3, 4),)),
+    "MaxUnpool3DBackward0": lambda: (
+        lambda x: F.max_unpool3d(x, engine.tensor([[[[[0, 3], [9, 14]]]]]), 2,
+                                 output_size=(2, 4, 4)), (leaf(1, 1, 1, 2, 2),)),
+    "GridSampler2DBackward0": lambda: (
+        lambda x, g: F.grid_sample(x, g, padding_mode="reflection", align_corners=False),
+        (leaf(1, 2, 3, 4), leaf(1, 2, 3, 2, low=-1.3, high=1.3))),
+    "GridSampler2DBackwardBackward0": lambda: (
+        joined_grads(lambda x, g: F.grid_sample(x, g, padding_mode="border",
+                                                align_corners=True)),
+        (leaf(1, 2, 3, 4), leaf(1, 2, 3, 2, low=-1.3, high=1.3))),
+    "GridSampler3DBackward0": lambda: (
+        lambda x, g: F.grid_sample(x, g, padding_mode="zeros", align_corners=False),
+        (leaf(1, 2, 2, 3, 2), leaf(1, 2, 1, 2, 3, low=-1.3, high=1.3))),
+    "GridSampler3DBackwardBackward0": lambda: (
+        joined_grads(lambda x, g: F.grid_sample(x, g, padding_mode="reflection",
+                                                align_corners=True)),
+        (leaf(1, 1, 2, 3, 2), leaf(1, 2, 1, 1, 3, low=-1.3, high=1.3))),
+    "AffineGridGeneratorBackward0": lambda: (
+        lambda theta: F.affine_grid(theta, (2, 1, 3, 4), align_corners=True), (leaf(2, 2, 3),)),
 }
+
+
+def _seeded_rrelu(inplace: bool):
+    def rrelu(x):
+        engine.manual_seed(5)
+        return F.rrelu(x * 1 if inplace else x, 0.1, 0.6, training=True, inplace=inplace)
+    return rrelu
 
 
 def _packed(x, batch_first: bool):

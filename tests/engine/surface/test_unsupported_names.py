@@ -15,7 +15,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 # Names torch has in each namespace and graphtui's engine does not (each checked below to be
 # in torch, so a list gone stale fails here rather than passing quietly).
 MISSING = [("torch", engine, "fft"), ("torch", engine, "lobpcg"),
-           ("torch.nn", engine.nn, "Transformer"), ("torch.nn.functional", F, "ctc_loss"),
+           ("torch.nn", engine.nn, "SyncBatchNorm"), ("torch.nn.functional", F, "ctc_loss"),
            ("torch.optim", engine.optim, "SparseAdam"),
            ("torch.nn.init", engine.nn.init, "kaiming_normal"),
            ("torch.autograd", engine.autograd, "forward_ad"),
