@@ -1,6 +1,6 @@
 """Scripts written for PyTorch by strangers' habits (tiny_gpt.py, resnet_dataloader.py,
-autograd_tour.py, siamese_metric.py, transformer_copy.py) print, run unchanged on graphtui's engine and under
-`graphtui dump`, byte for byte what they print on PyTorch 2.13."""
+autograd_tour.py, siamese_metric.py, transformer_copy.py) print, run unchanged on graphtui's
+engine and under `graphtui dump`, byte for byte what they print on PyTorch 2.13."""
 import json
 import os
 import subprocess
