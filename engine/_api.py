@@ -149,5 +149,17 @@ def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
 from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
 
 
+# training-script scaffolding (issue #11): compile, runtime switches, amp, jit markers
+from engine import amp, compiler, cpu, jit  # noqa: E402,F401
+from engine._compile import compile  # noqa: E402,F401
+from engine._runtime_config import (  # noqa: E402,F401
+    are_deterministic_algorithms_enabled, get_deterministic_debug_mode,
+    get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
+    set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
+    use_deterministic_algorithms)
+from engine.amp.autocast_mode import autocast, is_autocast_enabled  # noqa: E402,F401
+
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

@@ -46,3 +46,4 @@ def get_device_name(device=None) -> str:
 
 
 __getattr__ = module_getattr("torch.cuda")
+from engine.cuda import amp  # noqa: E402  (torch.cuda.amp)
