@@ -1,6 +1,11 @@
 """torch.compile on the engine: the engine runs eagerly, so compiling returns what behaves as
 torch's result (an OptimizedModule around a module, a wrapping function around a function)
 and every call runs the original code.
+
+What cannot agree: torch's compiled graph has one CompiledFunctionBackward node where the
+engine keeps the eager nodes (which the debugger shows), and random ops inside a compiled
+region (Dropout with p > 0 in training) draw from inductor's own generator in torch, so
+their values differ from eager torch's and from the engine's.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Scripts written for PyTorch by strangers' habits (tiny_gpt.py, resnet_dataloader.py,
-autograd_tour.py) print, run unchanged on graphtui's engine and under `graphtui dump`, byte
+autograd_tour.py, modern_training.py: the scaffolding of a current training script) print, run unchanged on graphtui's engine and under `graphtui dump`, byte
 for byte what they print on PyTorch 2.13."""
 import json
 import os
@@ -11,7 +11,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = REPO / "tests" / "unmodified"
-SCRIPTS = ["tiny_gpt.py", "resnet_dataloader.py", "autograd_tour.py"]
+SCRIPTS = ["tiny_gpt.py", "resnet_dataloader.py", "autograd_tour.py",
+           "modern_training.py"]
 
 
 def _run(*args: str) -> str:
