@@ -159,6 +159,7 @@ from engine._runtime_config import (  # noqa: E402,F401
     set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
     use_deterministic_algorithms)
 from engine.amp.autocast_mode import autocast, is_autocast_enabled  # noqa: E402,F401
+from engine.dtypes import bfloat16  # noqa: E402,F401  (a name only: no bfloat16 arrays)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

@@ -9,6 +9,10 @@ def is_available() -> bool:
     return False
 
 
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    return False
+
+
 def device_count() -> int:
     return 0
 

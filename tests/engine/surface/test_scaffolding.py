@@ -51,6 +51,10 @@ COMPILE = {
     "bad mode": lambda t: t.compile(_function, mode="fastest"),
     "mode and options": lambda t: t.compile(_function, mode="default", options={}),
     "none model": lambda t: t.compile()(None),
+    "module compile": lambda t: (lambda m: (m.compile(mode="reduce-overhead"), type(m).__name__,
+                                            list(m.state_dict()), m(t.ones(1, 2)).detach()))(
+        _linear(t)),
+    "module compile bad mode": lambda t: _linear(t).compile(mode="fastest"),
     "compiler": lambda t: (t.compiler.disable(_function)(t.ones(1)),
                            t.compiler.disable(_function).__name__, t.compiler.is_compiling(),
                            t.compiler.is_dynamo_compiling()),
@@ -128,6 +132,22 @@ def _threads(t):
         return before, t.get_num_threads(), t.get_num_interop_threads()
     finally:
         t.set_num_threads(before)
+
+
+def _interop_threads(library):
+    library.get_num_interop_threads()
+    library.set_num_interop_threads(1)
+    count = library.get_num_interop_threads()
+    try:
+        library.set_num_interop_threads(2)
+    except RuntimeError as error:
+        return [count, str(error)]
+    return [count, None]
+
+
+def test_interop_threads_are_set_once_per_process():
+    from oracle import run_fresh
+    assert run_fresh(_interop_threads, "engine") == run_fresh(_interop_threads, "torch")
 
 
 def test_threads():
@@ -258,3 +278,33 @@ def test_jit_script_and_trace_say_they_are_not_supported():
         with pytest.raises(NotImplementedError,
                            match=rf"torch\.jit\.{name} is not supported by graphtui's engine"):
             call()
+
+
+def _nanogpt_setup(t):
+    """nanoGPT's precision set-up, on a machine without CUDA."""
+    import contextlib
+    device_type = "cuda" if t.cuda.is_available() else "cpu"
+    dtype = "bfloat16" if t.cuda.is_available() and t.cuda.is_bf16_supported() else "float16"
+    ptdtype = {"float32": t.float32, "bfloat16": t.bfloat16, "float16": t.float16}[dtype]
+    ctx = contextlib.nullcontext() if device_type == "cpu" else t.amp.autocast(
+        device_type=device_type, dtype=ptdtype)
+    scaler = t.cuda.amp.GradScaler(enabled=(dtype == "float16"))
+    with ctx:
+        y = t.ones(2) * 3
+    return (repr(ptdtype), repr(t.bfloat16), t.bfloat16.is_floating_point,
+            t.bfloat16.itemsize, t.bfloat16 == t.float16, t.cuda.is_bf16_supported(),
+            scaler.is_enabled(), scaler.scale(y), y)
+
+
+def test_a_nanogpt_precision_setup():
+    check(_nanogpt_setup)
+    check(lambda t: _autocast_block(t, "cpu", dtype=t.bfloat16, enabled=False))
+
+
+def test_a_bfloat16_tensor_says_the_engine_lacks_it():
+    import engine
+    for make in (lambda: engine.zeros(2, dtype=engine.bfloat16),
+                 lambda: engine.ones(2).to(engine.bfloat16)):
+        with pytest.raises(NotImplementedError, match="torch.bfloat16 tensors are not "
+                                                      "supported by graphtui's engine"):
+            make()
