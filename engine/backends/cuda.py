@@ -25,4 +25,40 @@ class cuBLASModule:
 
 matmul = cuBLASModule()
 
+# Which scaled_dot_product_attention kernels CUDA may use (the engine always computes the
+# math one); torch.nn.attention.sdpa_kernel sets them for a block.
+_sdp_enabled = {"flash": True, "mem_efficient": True, "math": True, "cudnn": True}
+
+
+def enable_flash_sdp(enabled: bool) -> None:
+    _sdp_enabled["flash"] = enabled
+
+
+def flash_sdp_enabled() -> bool:
+    return _sdp_enabled["flash"]
+
+
+def enable_mem_efficient_sdp(enabled: bool) -> None:
+    _sdp_enabled["mem_efficient"] = enabled
+
+
+def mem_efficient_sdp_enabled() -> bool:
+    return _sdp_enabled["mem_efficient"]
+
+
+def enable_math_sdp(enabled: bool) -> None:
+    _sdp_enabled["math"] = enabled
+
+
+def math_sdp_enabled() -> bool:
+    return _sdp_enabled["math"]
+
+
+def enable_cudnn_sdp(enabled: bool) -> None:
+    _sdp_enabled["cudnn"] = enabled
+
+
+def cudnn_sdp_enabled() -> bool:
+    return _sdp_enabled["cudnn"]
+
 __getattr__ = module_getattr("torch.backends.cuda")

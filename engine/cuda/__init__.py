@@ -13,6 +13,22 @@ def is_bf16_supported(including_emulation: bool = True) -> bool:
     return False
 
 
+def memory_allocated(device=None) -> int:
+    return 0
+
+
+def max_memory_allocated(device=None) -> int:
+    return 0
+
+
+def memory_reserved(device=None) -> int:
+    return 0
+
+
+def max_memory_reserved(device=None) -> int:
+    return 0
+
+
 def device_count() -> int:
     return 0
 

@@ -188,3 +188,8 @@ _bind()
 from engine.ops import linalg_methods as _LINALG  # noqa: E402
 for _name, _method in _LINALG.METHODS.items():
     setattr(Tensor, _name, _method)
+
+# training-script scaffolding (issue #11): pinned memory needs an accelerator
+from engine.ops import pinned as _PINNED  # noqa: E402
+for _name, _method in _PINNED.METHODS.items():
+    setattr(Tensor, _name, _method)

@@ -308,3 +308,53 @@ def test_a_bfloat16_tensor_says_the_engine_lacks_it():
         with pytest.raises(NotImplementedError, match="torch.bfloat16 tensors are not "
                                                       "supported by graphtui's engine"):
             make()
+
+
+def _sdp_kernel_flags(t):
+    cuda = t.backends.cuda
+    attention = t.nn.attention
+
+    def flags():
+        return (cuda.flash_sdp_enabled(), cuda.mem_efficient_sdp_enabled(),
+                cuda.math_sdp_enabled(), cuda.cudnn_sdp_enabled())
+    seen = [flags()]
+    with attention.sdpa_kernel([attention.SDPBackend.MATH]):
+        seen.append(flags())
+    with attention.sdpa_kernel(attention.SDPBackend.FLASH_ATTENTION):
+        seen.append(flags())
+    seen.append(flags())
+    try:
+        cuda.enable_flash_sdp(False)
+        seen.append(flags())
+    finally:
+        cuda.enable_flash_sdp(True)
+    return seen, repr(attention.SDPBackend.MATH), str(attention.SDPBackend.EFFICIENT_ATTENTION), \
+        int(attention.SDPBackend.CUDNN_ATTENTION)
+
+
+def _recorded(t):
+    @t.profiler.record_function("step")
+    def step(x):
+        return x + 1
+    with t.autograd.profiler.record_function("forward") as label:
+        y = step(t.ones(2))
+    return y, step.__name__, label.name, t.profiler.record_function is \
+        t.autograd.profiler.record_function
+
+
+ENVIRONMENT = {
+    "sdpa kernel": _sdp_kernel_flags,
+    "sdpa kernel not a backend": lambda t: t.nn.attention.sdpa_kernel(3).__enter__(),
+    "pin memory": lambda t: t.ones(2).pin_memory(),
+    "is pinned": lambda t: t.ones(2).is_pinned(),
+    "mkldnn": lambda t: (t.backends.mkldnn.is_available(), t.backends.mkldnn.enabled),
+    "cuda memory": lambda t: (t.cuda.memory_allocated(), t.cuda.max_memory_allocated(),
+                              t.cuda.memory_reserved(), t.cuda.max_memory_reserved()),
+    "version": lambda t: (t.version.cuda, t.version.hip, t.version.debug),
+    "record function": _recorded,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENVIRONMENT))
+def test_environment(name):
+    check(ENVIRONMENT[name])
