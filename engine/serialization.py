@@ -67,9 +67,22 @@ class _Pickler(pickle._Pickler):
             return ("storage", _TorchGlobal("torch", obj.type_name), obj.key, "cpu", obj.numel)
         return None
 
+    def save(self, obj, save_persistent_id=True):
+        from engine.dtypes import dtype
+        if isinstance(obj, dtype):         # torch pickles a dtype as the name torch.<dtype>
+            obj = _TorchGlobal("torch", obj.name)
+        super().save(obj, save_persistent_id)
+
     def reducer_override(self, obj):
+        from engine._device import device
+        from engine.dtypes import Size
         if isinstance(obj, Tensor):
             return _reduce_tensor(obj, self.storages)
+        if isinstance(obj, device):
+            args = (obj.type,) if obj.index is None else (obj.type, obj.index)
+            return (_TorchGlobal("torch", "device"), args)
+        if isinstance(obj, Size):
+            return (_TorchGlobal("torch", "Size"), (tuple(obj),))
         return NotImplemented
 
 
@@ -203,8 +216,10 @@ WEIGHTS_ONLY_ADVICE = (
 _SAFE_GLOBALS = {("collections", "OrderedDict"), ("collections", "Counter"),
                  ("torch._utils", "_rebuild_tensor_v2"), ("torch._utils", "_rebuild_parameter"),
                  ("torch", "Size"), ("builtins", "set"), ("builtins", "bytearray"),
-                 ("builtins", "complex"), ("_codecs", "encode")} | \
-    {("torch", name) for name in STORAGE_DTYPES}
+                 ("builtins", "complex"), ("_codecs", "encode"), ("torch", "device")} | \
+    {("torch", name) for name in STORAGE_DTYPES} | \
+    {("torch", name) for name in ("float32", "float64", "float16", "bfloat16", "int64", "int32",
+                                  "int16", "int8", "uint8", "bool", "complex64", "complex128")}
 
 
 def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata=None):
@@ -266,7 +281,7 @@ class _Unpickler(pickle.Unpickler):
 def _unsafe(module: str, name: str) -> str:
     if module == "engine" or module.startswith("engine."):
         module = "torch" + module[len("engine"):]      # the engine's classes are torch's
-    qualified = f"{module}.{name}"
+    qualified = name if module == "builtins" else f"{module}.{name}"
     return (f"Unsupported global: GLOBAL {qualified} was not an allowed global by default. "
             f"Please use `torch.serialization.add_safe_globals([{qualified}])` or the "
             f"`torch.serialization.safe_globals([{qualified}])` context manager to allowlist "

@@ -142,3 +142,33 @@ def _bad_tuple(t):
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_checkpoints(name):
     check(SNIPPETS[name])
+
+
+def _plain_values(t):
+    return {"dtype": t.float16, "long": t.long, "device": t.device("cpu"),
+            "indexed": t.device("cpu", 0), "size": t.Size([2, 3]), "set": {1, 2},
+            "bytes": b"ab", "complex": 1 + 2j, "big": 2**70, "inf": float("inf"),
+            "nested": (1, (2.5, "x"), None, True), "param": t.nn.Parameter(t.ones(1))}
+
+
+VALUES = {
+    "values round trip": lambda t: repr(t.load(_saved(t, _plain_values(t)))),
+    "numpy scalar refused": lambda t: t.load(_saved(t, {"acc": __import__("numpy").float64(1)})),
+    "slice refused": lambda t: t.load(_saved(t, {"s": slice(1, 2)})),
+    "map location": lambda t: [t.load(_saved(t, {"w": t.ones(2)}), map_location=where)
+                               for where in ("cpu", t.device("cpu"), lambda s, loc: s)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(VALUES))
+def test_values(name):
+    check(VALUES[name])
+
+
+def test_torch_loads_what_the_engine_saved_with_weights_only():
+    import engine
+    import torch
+    buffer = io.BytesIO()
+    engine.save(_plain_values(engine), buffer)
+    buffer.seek(0)
+    assert repr(torch.load(buffer)) == repr(_plain_values(torch))
