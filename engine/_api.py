@@ -150,7 +150,8 @@ from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
 
 
 # training-script scaffolding (issue #11): compile, runtime switches, amp, jit markers
-from engine import amp, compiler, cpu, jit, profiler, version  # noqa: E402,F401
+from engine import (amp, compiler, cpu, jit, multiprocessing, profiler,  # noqa: E402,F401
+                    version)
 from engine._compile import compile  # noqa: E402,F401
 from engine._runtime_config import (  # noqa: E402,F401
     are_deterministic_algorithms_enabled, get_deterministic_debug_mode,

@@ -517,4 +517,18 @@ NAMES = {
     "torch.backends.mkldnn": frozenset("""
         m
     """.split()),
+    "torch.backends.opt_einsum": frozenset("""
+        m
+    """.split()),
+    "torch.multiprocessing": frozenset("""
+        Array AuthenticationError Barrier BoundedSemaphore BufferTooShort Condition
+        ENV_VAR_PARALLEL_START Event JoinableQueue Lock Manager Pipe Pool Process ProcessContext
+        ProcessError ProcessExitedException ProcessRaisedException Queue RLock RawArray RawValue
+        Semaphore SimpleQueue SpawnContext TimeoutError Value active_children
+        allow_connection_pickling cpu_count current_process freeze_support
+        get_all_sharing_strategies get_all_start_methods get_context get_logger
+        get_sharing_strategy get_start_method init_reductions log_to_stderr multiprocessing
+        parent_process reducer reductions set_executable set_forkserver_preload
+        set_sharing_strategy set_start_method spawn start_processes sys torch
+    """.split()),
 }

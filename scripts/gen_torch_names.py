@@ -25,7 +25,8 @@ NAMESPACES = ("torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch
               # training-script scaffolding (issue #11)
               "torch.amp", "torch.compiler", "torch.cpu", "torch.cpu.amp", "torch.cuda.amp",
               "torch.jit", "torch.profiler", "torch.autograd.profiler", "torch.version",
-              "torch.nn.attention", "torch.backends.cuda", "torch.backends.mkldnn")
+              "torch.nn.attention", "torch.backends.cuda", "torch.backends.mkldnn",
+              "torch.backends.opt_einsum", "torch.multiprocessing")
 TARGET = pathlib.Path(__file__).resolve().parent.parent / "engine" / "_torch_names.py"
 
 

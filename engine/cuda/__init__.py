@@ -65,5 +65,13 @@ def get_device_name(device=None) -> str:
     _lazy_init()
 
 
+def get_device_capability(device=None):
+    _lazy_init()
+
+
+def get_device_properties(device=None):
+    _lazy_init()
+
+
 __getattr__ = module_getattr("torch.cuda")
 from engine.cuda import amp  # noqa: E402  (torch.cuda.amp)

@@ -352,7 +352,25 @@ ENVIRONMENT = {
                               t.cuda.memory_reserved(), t.cuda.max_memory_reserved()),
     "version": lambda t: (t.version.cuda, t.version.hip, t.version.debug),
     "record function": _recorded,
+    "sharing strategy": lambda t: _sharing(t),
+    "bad sharing strategy": lambda t: t.multiprocessing.set_sharing_strategy("bogus"),
+    "start method": lambda t: (t.multiprocessing.get_start_method(),
+                               t.multiprocessing.cpu_count()),
+    "opt einsum": lambda t: (t.backends.opt_einsum.is_available(),
+                             t.backends.opt_einsum.enabled, t.backends.opt_einsum.strategy),
+    "device properties": lambda t: t.cuda.get_device_properties(0),
+    "device capability": lambda t: t.cuda.get_device_capability(),
 }
+
+
+def _sharing(t):
+    before = t.multiprocessing.get_sharing_strategy()
+    try:
+        t.multiprocessing.set_sharing_strategy("file_system")
+        return (before, t.multiprocessing.get_sharing_strategy(),
+                sorted(t.multiprocessing.get_all_sharing_strategies()))
+    finally:
+        t.multiprocessing.set_sharing_strategy(before)
 
 
 @pytest.mark.parametrize("name", sorted(ENVIRONMENT))
