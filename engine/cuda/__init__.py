@@ -65,6 +65,22 @@ def get_device_name(device=None) -> str:
     _lazy_init()
 
 
+def get_rng_state(device="cuda"):
+    _lazy_init()
+
+
+def set_rng_state(new_state, device="cuda") -> None:
+    """torch queues the call until CUDA initialises, which never happens here."""
+
+
+def get_rng_state_all() -> list:
+    return []
+
+
+def set_rng_state_all(new_states) -> None:
+    """No devices to set."""
+
+
 def get_device_capability(device=None):
     _lazy_init()
 

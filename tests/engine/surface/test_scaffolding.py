@@ -376,3 +376,33 @@ def _sharing(t):
 @pytest.mark.parametrize("name", sorted(ENVIRONMENT))
 def test_environment(name):
     check(ENVIRONMENT[name])
+
+
+def _forked(t, **kwargs):
+    t.manual_seed(0)
+    with t.random.fork_rng(**kwargs):
+        inside = t.rand(2)
+    return inside, t.rand(1)
+
+
+RNG = {
+    "fork": lambda t: _forked(t),
+    "fork disabled": lambda t: _forked(t, enabled=False),
+    "fork no devices": lambda t: _forked(t, devices=[]),
+    "fork a cuda device": lambda t: _forked(t, devices=[0]),
+    "generator device": lambda t: t.Generator().device,
+    "clone state": lambda t: (lambda g: (g.clone_state().initial_seed(),
+                                         t.rand(2, generator=g.clone_state())))(
+        t.Generator().manual_seed(4)),
+    "cuda rng state": lambda t: t.cuda.get_rng_state(),
+    "cuda set rng state": lambda t: (t.cuda.set_rng_state(t.zeros(3, dtype=t.uint8)),
+                                     t.cuda.get_rng_state_all(),
+                                     t.cuda.set_rng_state_all([])),
+    "round trip": lambda t: (lambda s: (t.rand(3), t.set_rng_state(s), t.rand(3)))(
+        t.get_rng_state()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RNG))
+def test_rng(name):
+    check(RNG[name])
