@@ -213,6 +213,18 @@ def selu_(input):
 
 
 from engine.nn._ops.grid_sample import affine_grid_generator, grid_sampler  # noqa: E402,F401
+# training-script scaffolding (issue #11): compile, runtime switches, amp, jit markers
+from engine import (amp, compiler, cpu, jit, multiprocessing, profiler,  # noqa: E402,F401
+                    version)
+from engine._compile import compile  # noqa: E402,F401
+from engine._runtime_config import (  # noqa: E402,F401
+    are_deterministic_algorithms_enabled, get_deterministic_debug_mode,
+    get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
+    set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
+    use_deterministic_algorithms)
+from engine.amp.autocast_mode import autocast, is_autocast_enabled  # noqa: E402,F401
+from engine.dtypes import bfloat16  # noqa: E402,F401  (a name only: no bfloat16 arrays)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

@@ -444,4 +444,91 @@ NAMES = {
         functools identity_transform lazy_property math operator pad softplus torch
         tril_matrix_to_vec vec_to_tril_matrix
     """.split()),
+    "torch.amp": frozenset("""
+        GradScaler autocast autocast_mode custom_bwd custom_fwd grad_scaler
+        is_autocast_available
+    """.split()),
+    "torch.compiler": frozenset("""
+        Any CacheInfo Callable F FuncType NestedCompileRegionOptions ParamSpec TypeVar
+        allow_in_graph assume_constant_result compile config contextlib
+        cudagraph_mark_step_begin disable get_default_backend io is_compiling
+        is_dynamo_compiling is_exporting keep_portable_guards_unsafe keep_tensor_guards_unsafe
+        list_backends load_cache_artifacts load_compiled_function nested_compile_region reset
+        save_cache_artifacts set_default_backend set_enable_guard_collectives set_stance
+        skip_all_guards_unsafe skip_guard_on_all_nn_modules_unsafe skip_guard_on_globals_unsafe
+        skip_guard_on_inbuilt_nn_modules_unsafe substitute_in_graph torch wrap_numpy
+    """.split()),
+    "torch.cpu": frozenset("""
+        AbstractContextManager Any Event Mapping MappingProxyType Stream StreamContext amp
+        current_device current_stream device_count get_capabilities is_available is_initialized
+        lru_cache set_device stream synchronize torch
+    """.split()),
+    "torch.cpu.amp": frozenset("""
+        GradScaler autocast autocast_mode grad_scaler
+    """.split()),
+    "torch.cuda.amp": frozenset("""
+        GradScaler amp_definitely_not_available autocast autocast_mode common custom_bwd
+        custom_fwd grad_scaler
+    """.split()),
+    "torch.jit": frozenset("""
+        Attribute CompilationUnit Error Final Future Iterator ONNXTracedModule
+        RecursiveScriptClass RecursiveScriptModule ScriptFunction ScriptModule ScriptWarning
+        TopLevelTracedModule TracedModule TracerWarning TracingCheckError annotate annotations
+        contextmanager enable_onednn_fusion export export_opnames fork freeze frontend fuser
+        ignore interface is_scripting is_tracing isinstance jit_module_from_flatbuffer
+        last_executed_optimized_graph load onednn_fusion_enabled optimize_for_inference
+        optimized_execution run_frozen_optimizations save save_jit_module_to_flatbuffer script
+        script_if_tracing script_method set_fusion_strategy set_module strict_fusion torch trace
+        trace_module unused wait warnings
+    """.split()),
+    "torch.profiler": frozenset("""
+        Any DeviceType ExecutionTraceObserver KinetoStepTracker Optimizer ProfilerAction
+        ProfilerActivity RecordScope TypeVarTuple Unpack is_fbcode itt kineto_available os
+        profile profiler record_function register_optimizer_step_post_hook schedule
+        supported_activities tensorboard_trace_handler
+    """.split()),
+    "torch.autograd.profiler": frozenset("""
+        Any DeviceType EnforceUnique EventList FunctionEvent Future Iterable KinetoStepTracker
+        MEMORY_EVENT_NAME MemRecordsAcc OUT_OF_MEMORY_EVENT_NAME Optional ProfilerActivity
+        ProfilerConfig ProfilerState copy dataclass defaultdict emit_itt emit_nvtx
+        kineto_available load_nvprof log logging parse_nvprof_trace perf_counter_ns profile
+        record_function torch uuid warn
+    """.split()),
+    "torch.version": frozenset("""
+        Optional cuda debug git_version hip rocm xpu
+    """.split()),
+    "torch.nn.attention": frozenset("""
+        Iterable SDPAParams SDPBackend Union WARN_FOR_UNFUSED_KERNELS
+        activate_flash_attention_impl can_use_efficient_attention can_use_flash_attention
+        contextlib current_flash_attention_impl list_flash_attention_impls
+        register_flash_attention_impl restore_flash_attention_impl sdpa_kernel torch warn
+    """.split()),
+    "torch.backends.cuda": frozenset("""
+        Any SDPAParams SDPBackend allow_fp16_bf16_reduction_math_sdp blas_workspace_size
+        can_use_cudnn_attention can_use_efficient_attention can_use_flash_attention contextlib
+        cuBLASModule cuFFTPlanCache cuFFTPlanCacheAttrContextProp cuFFTPlanCacheManager
+        cublas_workspace_size cublaslt_workspace_size cudnn_sdp_enabled cufft_plan_cache
+        deprecated enable_cudnn_sdp enable_flash_sdp enable_math_sdp enable_mem_efficient_sdp
+        flash_sdp_enabled fp16_bf16_reduction_math_sdp_allowed is_built is_ck_sdpa_available
+        is_flash_attention_available math_sdp_enabled matmul mem_efficient_sdp_enabled
+        preferred_blas_library preferred_linalg_library preferred_rocm_fa_library sdp_kernel
+        torch
+    """.split()),
+    "torch.backends.mkldnn": frozenset("""
+        m
+    """.split()),
+    "torch.backends.opt_einsum": frozenset("""
+        m
+    """.split()),
+    "torch.multiprocessing": frozenset("""
+        Array AuthenticationError Barrier BoundedSemaphore BufferTooShort Condition
+        ENV_VAR_PARALLEL_START Event JoinableQueue Lock Manager Pipe Pool Process ProcessContext
+        ProcessError ProcessExitedException ProcessRaisedException Queue RLock RawArray RawValue
+        Semaphore SimpleQueue SpawnContext TimeoutError Value active_children
+        allow_connection_pickling cpu_count current_process freeze_support
+        get_all_sharing_strategies get_all_start_methods get_context get_logger
+        get_sharing_strategy get_start_method init_reductions log_to_stderr multiprocessing
+        parent_process reducer reductions set_executable set_forkserver_preload
+        set_sharing_strategy set_start_method spawn start_processes sys torch
+    """.split()),
 }

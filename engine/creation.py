@@ -299,7 +299,7 @@ def _checked_sizes(sizes: tuple) -> tuple:
 
 
 @on_device
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False) -> Tensor:
     if size is None:
         low, high, size = 0, low, high

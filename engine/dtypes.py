@@ -33,6 +33,34 @@ int8 = dtype("int8", np.int8, False, "CharTensor")
 uint8 = dtype("uint8", np.uint8, False, "ByteTensor")
 bool_ = dtype("bool", np.bool_, False, "BoolTensor")
 
+class _dtype_without_arrays(dtype):
+    """A torch dtype the engine has no arrays of (torch.bfloat16): scripts can name it and
+    compare with it (a table of dtypes by name, autocast(dtype=...) left disabled); making
+    a tensor of it raises NotImplementedError saying so."""
+
+    def __init__(self, name: str, itemsize: int, tensor_type: str) -> None:
+        self.name = name
+        self.is_floating_point = True
+        self.itemsize = itemsize
+        self.tensor_type = tensor_type
+
+    @property
+    def np_dtype(self):
+        from engine._unsupported import NotSupportedError, SUPPORTED_DOC
+        raise NotSupportedError(f"torch.{self.name} tensors are not supported by graphtui's "
+                                f"engine (see {SUPPORTED_DOC} for what is)")
+
+    def __reduce__(self):
+        return (_without_arrays, (self.name,))
+
+
+bfloat16 = _dtype_without_arrays("bfloat16", 2, "BFloat16Tensor")
+
+
+def _without_arrays(name: str) -> dtype:
+    return bfloat16
+
+
 float = float32
 double = float64
 half = float16

@@ -34,7 +34,13 @@ class Generator:
 
     @property
     def device(self):
-        return "cpu"
+        from engine._device import device
+        return device("cpu")
+
+    def clone_state(self) -> "Generator":
+        copy = Generator()
+        copy._load_state_bytes(self._state_bytes())
+        return copy
 
     def manual_seed(self, seed) -> "Generator":
         seed = _seed_value(seed)
@@ -155,10 +161,15 @@ def set_rng_state(new_state) -> None:
 @contextlib.contextmanager
 def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices",
              device_type="cuda"):
-    """Restore the CPU generator's state on leaving (there are no other devices)."""
+    """Restore the CPU generator's state on leaving. Devices named for CUDA (none exist on
+    this build) fail as torch's do when it reads their generators."""
     if not enabled:
         yield
         return
+    if devices and device_type == "cuda":
+        from engine import cuda
+        for index in devices:
+            cuda.get_rng_state(index)
     state = default_generator._state_bytes()
     try:
         yield

@@ -67,9 +67,22 @@ class _Pickler(pickle._Pickler):
             return ("storage", _TorchGlobal("torch", obj.type_name), obj.key, "cpu", obj.numel)
         return None
 
+    def save(self, obj, save_persistent_id=True):
+        from engine.dtypes import dtype
+        if isinstance(obj, dtype):         # torch pickles a dtype as the name torch.<dtype>
+            obj = _TorchGlobal("torch", obj.name)
+        super().save(obj, save_persistent_id)
+
     def reducer_override(self, obj):
+        from engine._device import device
+        from engine.dtypes import Size
         if isinstance(obj, Tensor):
             return _reduce_tensor(obj, self.storages)
+        if isinstance(obj, device):
+            args = (obj.type,) if obj.index is None else (obj.type, obj.index)
+            return (_TorchGlobal("torch", "device"), args)
+        if isinstance(obj, Size):
+            return (_TorchGlobal("torch", "Size"), (tuple(obj),))
         return NotImplemented
 
 
@@ -200,9 +213,13 @@ WEIGHTS_ONLY_ADVICE = (
     "{reason}\n\nCheck the documentation of torch.load to learn more about types accepted by "
     "default with weights_only https://pytorch.org/docs/stable/generated/torch.load.html.")
 
-_SAFE_GLOBALS = {("collections", "OrderedDict"), ("torch._utils", "_rebuild_tensor_v2"),
-                 ("torch._utils", "_rebuild_parameter"), ("torch", "Size")} | \
-    {("torch", name) for name in STORAGE_DTYPES}
+_SAFE_GLOBALS = {("collections", "OrderedDict"), ("collections", "Counter"),
+                 ("torch._utils", "_rebuild_tensor_v2"), ("torch._utils", "_rebuild_parameter"),
+                 ("torch", "Size"), ("builtins", "set"), ("builtins", "bytearray"),
+                 ("builtins", "complex"), ("_codecs", "encode"), ("torch", "device")} | \
+    {("torch", name) for name in STORAGE_DTYPES} | \
+    {("torch", name) for name in ("float32", "float64", "float16", "bfloat16", "int64", "int32",
+                                  "int16", "int8", "uint8", "bool", "complex64", "complex128")}
 
 
 def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata=None):
@@ -229,6 +246,8 @@ class _Unpickler(pickle.Unpickler):
         self.storages: dict = {}
 
     def find_class(self, module: str, name: str):
+        if module == "__builtin__":        # protocol 2 names builtins as Python 2 did
+            module = "builtins"
         if module == "torch._utils" and name == "_rebuild_tensor_v2":
             return _rebuild_tensor_v2
         if module == "torch._utils" and name == "_rebuild_parameter":
@@ -238,6 +257,9 @@ class _Unpickler(pickle.Unpickler):
         if module == "torch" and name == "Size":
             from engine.dtypes import Size
             return Size
+        allowed = _user_allowed_globals().get(f"{module}.{name}")
+        if allowed is not None:
+            return allowed
         if self.weights_only and (module, name) not in _SAFE_GLOBALS:
             raise pickle.UnpicklingError(WEIGHTS_ONLY_ADVICE.format(reason=_unsafe(module, name)))
         if module == "torch" or module.startswith("torch."):
@@ -257,11 +279,65 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _unsafe(module: str, name: str) -> str:
-    qualified = f"{module}.{name}"
+    if module == "engine" or module.startswith("engine."):
+        module = "torch" + module[len("engine"):]      # the engine's classes are torch's
+    qualified = name if module == "builtins" else f"{module}.{name}"
     return (f"Unsupported global: GLOBAL {qualified} was not an allowed global by default. "
             f"Please use `torch.serialization.add_safe_globals([{qualified}])` or the "
             f"`torch.serialization.safe_globals([{qualified}])` context manager to allowlist "
             "this global if you trust this class/function.")
+
+
+# ---------------------------------------------------------------- safe globals
+
+_marked_safe_globals: set = set()
+
+
+def add_safe_globals(safe_globals: list) -> None:
+    _marked_safe_globals.update(safe_globals)
+
+
+def get_safe_globals() -> list:
+    return list(_marked_safe_globals)
+
+
+def clear_safe_globals() -> None:
+    _marked_safe_globals.clear()
+
+
+class safe_globals:
+    """Adds globals as safe for a weights_only load while the block runs."""
+
+    def __init__(self, safe_globals: list) -> None:
+        self.safe_globals = safe_globals
+
+    def __enter__(self):
+        self.added = set(self.safe_globals) - _marked_safe_globals
+        _marked_safe_globals.update(self.added)
+
+    def __exit__(self, exc_type, exc_value, tb) -> None:
+        _marked_safe_globals.difference_update(self.added)
+
+
+def _user_allowed_globals() -> dict:
+    """'module.qualname' -> object, for each global marked safe (an object, or an
+    (object, 'module.qualname') pair naming it as a checkpoint does)."""
+    allowed = {}
+    for entry in _marked_safe_globals:
+        if isinstance(entry, tuple):
+            if len(entry) != 2:
+                raise ValueError("Expected tuple of length 2 (global, str of callable full "
+                                 f"path), but got tuple of length: {len(entry)}")
+            if type(entry[1]) is not str:
+                raise TypeError("Expected second item in tuple to be str of callable full "
+                                f"path, but got: {type(entry[1])}")
+            allowed[entry[1]] = entry[0]
+        else:
+            allowed[f"{entry.__module__}.{entry.__qualname__}"] = entry
+            if entry.__module__.startswith("engine."):     # as a torch checkpoint names it
+                allowed["torch" + entry.__module__[len("engine"):] + "." +
+                        entry.__qualname__] = entry
+    return allowed
 
 
 def _prefix(archive: zipfile.ZipFile) -> str:

@@ -21,7 +21,12 @@ NAMESPACES = ("torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch
               "torch.utils.checkpoint", "torch.linalg",
               # distributions
               "torch.distributions", "torch.distributions.constraints",
-              "torch.distributions.transforms")
+              "torch.distributions.transforms",
+              # training-script scaffolding (issue #11)
+              "torch.amp", "torch.compiler", "torch.cpu", "torch.cpu.amp", "torch.cuda.amp",
+              "torch.jit", "torch.profiler", "torch.autograd.profiler", "torch.version",
+              "torch.nn.attention", "torch.backends.cuda", "torch.backends.mkldnn",
+              "torch.backends.opt_einsum", "torch.multiprocessing")
 TARGET = pathlib.Path(__file__).resolve().parent.parent / "engine" / "_torch_names.py"
 
 

@@ -8,7 +8,7 @@ from engine.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enab
                                        set_grad_enabled)
 from engine.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from engine.autograd.api import backward, grad
-from engine.autograd import functional
+from engine.autograd import functional, profiler
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",

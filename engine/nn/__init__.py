@@ -2,7 +2,7 @@
 from engine.nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 from engine.nn.modules import *  # noqa: F401,F403  (every layer, as torch.nn does)
 from engine.nn.modules import __all__ as _layers
-from engine.nn import functional, init, modules, utils
+from engine.nn import attention, functional, init, modules, utils
 
 __all__ = ["Buffer", "Parameter", "UninitializedBuffer", "UninitializedParameter", *_layers,
            "functional", "init", "modules", "utils"]

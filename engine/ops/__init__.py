@@ -213,3 +213,8 @@ for _name, _method in _QUANTILES.METHODS.items():
 from engine.ops import scatter_reduce as _SCATTER_REDUCE  # noqa: E402
 for _name, _method in _SCATTER_REDUCE.METHODS.items():
     setattr(Tensor, _name, _method)
+
+# training-script scaffolding (issue #11): pinned memory needs an accelerator
+from engine.ops import pinned as _PINNED  # noqa: E402
+for _name, _method in _PINNED.METHODS.items():
+    setattr(Tensor, _name, _method)

@@ -173,8 +173,16 @@ LerpBackward1 = node_class("LerpBackward1", _lerp_tensor_rule)
 
 
 def _lerp_values(start, end, weight):
-    """ATen's lerp: from start for weight < 0.5, from end otherwise (exact at both ends)."""
+    """ATen's lerp: from start for weight < 0.5, from end otherwise (exact at both ends);
+    float32/float64 with one rounding per branch, as its vectorised kernel's fmadd."""
+    dtype = np.result_type(start, end)
     with np.errstate(all="ignore"):
+        if dtype in (np.float32, np.float64):
+            from engine.optim._fma import fma
+            start, end, weight = np.broadcast_arrays(start, end, np.asarray(weight, dtype))
+            gap = (end - start).astype(dtype, copy=False)
+            return np.where(np.abs(weight) < 0.5, fma(weight, gap, start, dtype),
+                            fma(-gap, dtype.type(1) - weight, end, dtype))
         return np.where(np.abs(weight) < 0.5, start + weight * (end - start),
                         end - (end - start) * (1 - weight))
 

@@ -23,3 +23,6 @@ __all__ += ["NAdam", "RAdam", "Adamax"]
 from engine.optim.adadelta_rprop_asgd import ASGD, Adadelta, Rprop  # noqa: E402
 
 __all__ += ["Adadelta", "Rprop", "ASGD"]
+
+# training-script scaffolding (issue #11): weight averaging (SWA, EMA)
+from engine.optim import swa_utils  # noqa: E402

@@ -35,8 +35,8 @@ class OneCycleLR(LRScheduler):
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
                              f"{anneal_strategy}")
-        self._anneal = _cosine_anneal if anneal_strategy == "cos" else _linear_anneal
         self._schedule_phases = _phases(self.total_steps, pct_start, three_phase)
+        self._anneal_func_type = anneal_strategy      # a name, so that the state pickles
         if last_epoch == -1:
             for group, lr in zip(optimizer.param_groups, _per_group(optimizer, max_lr, "max_lr")):
                 group["initial_lr"] = lr / div_factor
@@ -94,6 +94,10 @@ class OneCycleLR(LRScheduler):
                 return lr, momentum
             start = end
         raise AssertionError("unreachable")
+
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        return (_cosine_anneal if self._anneal_func_type == "cos" else _linear_anneal)(
+            start, end, pct)
 
 
 def _total_steps(total_steps, epochs, steps_per_epoch) -> int:
@@ -241,7 +245,7 @@ class SequentialLR(LRScheduler):
         if index > 0 and self._milestones[index - 1] == self.last_epoch:
             # torch's step(0) here warns of nothing: the epoch is the switch's, not the user's
             if type(scheduler).step is LRScheduler.step:
-                scheduler._advance(0)
+                scheduler._update_lr(0)
             else:
                 scheduler.step(0)
         else:
@@ -249,9 +253,24 @@ class SequentialLR(LRScheduler):
         self._last_lr = scheduler.get_last_lr()
 
     def state_dict(self) -> dict:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
+        return _state_with_schedulers(self)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        _load_state_with_schedulers(self, state_dict)
+
+
+def _state_with_schedulers(scheduler) -> dict:
+    state = {k: v for k, v in scheduler.__dict__.items() if k not in ("optimizer", "_schedulers")}
+    state["_schedulers"] = [s.state_dict() for s in scheduler._schedulers]
+    return state
+
+
+def _load_state_with_schedulers(scheduler, state_dict: dict) -> None:
+    inner = state_dict.pop("_schedulers")
+    scheduler.__dict__.update(state_dict)
+    state_dict["_schedulers"] = inner
+    for each, state in zip(scheduler._schedulers, inner):
+        each.load_state_dict(state)
 
 
 class ChainedScheduler(LRScheduler):
@@ -269,3 +288,9 @@ class ChainedScheduler(LRScheduler):
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    def state_dict(self) -> dict:
+        return _state_with_schedulers(self)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        _load_state_with_schedulers(self, state_dict)

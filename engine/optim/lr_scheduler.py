@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import types
 import warnings
 import weakref
 from bisect import bisect_right
@@ -113,6 +114,10 @@ class LRScheduler:
             elif not getattr(self.optimizer, "_opt_called", False):
                 warnings.warn(ORDER_WARNING, UserWarning, stacklevel=3)
         self._step_count += 1
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch) -> None:
+        """The new learning rates, without counting a step (SequentialLR's switch)."""
         self._get_lr_called_within_step = True
         try:
             lrs = self._next_lrs(epoch)
@@ -164,6 +169,12 @@ class LambdaLR(LRScheduler):
         self._warn_outside_step()
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
 
+    def state_dict(self) -> dict:
+        return _state_without_functions(self)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        _load_state_without_functions(self, state_dict)
+
 
 class MultiplicativeLR(LRScheduler):
     """lr = previous lr x lr_lambda(epoch)."""
@@ -182,6 +193,30 @@ class MultiplicativeLR(LRScheduler):
             return _lrs(self.optimizer)
         return [group["lr"] * f(self.last_epoch)
                 for f, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+    def state_dict(self) -> dict:
+        return _state_without_functions(self)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        _load_state_without_functions(self, state_dict)
+
+
+def _state_without_functions(scheduler) -> dict:
+    """A lambda scheduler's state: plain functions do not pickle, so each is None; a
+    callable object is its __dict__ (torch's LambdaLR.state_dict)."""
+    state = {k: v for k, v in scheduler.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+    state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+                           for fn in scheduler.lr_lambdas]
+    return state
+
+
+def _load_state_without_functions(scheduler, state_dict: dict) -> None:
+    lambdas = state_dict.pop("lr_lambdas")
+    scheduler.__dict__.update(state_dict)
+    state_dict["lr_lambdas"] = lambdas
+    for fn, saved in zip(scheduler.lr_lambdas, lambdas):
+        if saved is not None:
+            fn.__dict__.update(saved)
 
 
 class StepLR(LRScheduler):

@@ -1,6 +1,7 @@
 """Scripts written for PyTorch by strangers' habits (tiny_gpt.py, resnet_dataloader.py,
-autograd_tour.py, siamese_metric.py, transformer_copy.py) print, run unchanged on graphtui's
-engine and under `graphtui dump`, byte for byte what they print on PyTorch 2.13."""
+autograd_tour.py, siamese_metric.py, transformer_copy.py, modern_training.py: the
+scaffolding of a current training script) print, run unchanged on graphtui's engine and
+under `graphtui dump`, byte for byte what they print on PyTorch 2.13."""
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 HERE = REPO / "tests" / "unmodified"
 SCRIPTS = ["tiny_gpt.py", "resnet_dataloader.py", "autograd_tour.py", "siamese_metric.py",
-           "transformer_copy.py"]
+           "transformer_copy.py", "modern_training.py"]
 
 
 def _run(*args: str) -> str:

@@ -582,6 +582,15 @@ class Module:
             param._vc[0] += 1
         return None
 
+    # ------------------------------------------------------------ compile
+    _compiled_call_impl = None
+
+    def compile(self, *args, **kwargs) -> None:
+        """Module.compile: torch.compile's arguments are checked; the engine runs the
+        module eagerly as before (engine/_compile.py)."""
+        from engine._compile import compile
+        self._compiled_call_impl = compile(self.forward, *args, **kwargs)
+
     # ------------------------------------------------------------ repr
     def _get_name(self) -> str:
         return type(self).__name__

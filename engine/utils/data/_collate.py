@@ -50,6 +50,12 @@ def _numbers(batch):
     return tensor(batch)
 
 
+def default_convert(data):
+    """torch.utils.data.default_convert: NumPy arrays (not of strings or objects) made
+    tensors, inside any container."""
+    return convert_sample(data)
+
+
 def convert_sample(sample):
     """One sample without batching (batch_size=None), as PyTorch's default_convert: NumPy
     arrays become tensors, containers are converted inside (a tuple becomes a list)."""

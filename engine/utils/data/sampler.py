@@ -24,31 +24,94 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A fresh permutation of the indices each epoch, drawn as torch draws it: without a
-    generator, a seed from the global generator (random_() of an int64), then randperm with
-    a private generator seeded with it."""
+    """Indices in random order, drawn as torch draws them: without a generator, a seed from
+    the global generator (random_() of an int64) seeds a private one for the epoch; each
+    permutation (or, with replacement, each run of 32 randint draws) comes from it."""
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None,
                  generator=None) -> None:
-        if replacement:
-            raise NotImplementedError("torch.utils.data.RandomSampler(replacement=True) is not "
-                                      "supported by graphtui's engine")
-        if num_samples is not None:
-            raise NotImplementedError("torch.utils.data.RandomSampler(num_samples=...) is not "
-                                      "supported by graphtui's engine")
         self.data_source = data_source
         self.replacement = replacement
+        self._num_samples = num_samples
         self.generator = generator
+        if not isinstance(replacement, bool):
+            raise TypeError("replacement should be a boolean value, but got "
+                            f"replacement={replacement}")
+        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
+            raise ValueError("num_samples should be a positive integer value, but got "
+                             f"num_samples={self.num_samples}")
 
     @property
     def num_samples(self) -> int:
-        return len(self.data_source)
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self):
+        n = len(self.data_source)
+        generator = self.generator if self.generator is not None else _seeded_generator()
+        if self.replacement:
+            yield from _with_replacement(n, self.num_samples, generator)
+            return
+        from engine.creation import randperm
+        for _ in range(self.num_samples // n):
+            yield from randperm(n, generator=generator).tolist()
+        yield from randperm(n, generator=generator).tolist()[:self.num_samples % n]
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+def _with_replacement(n: int, count: int, generator):
+    from engine.creation import randint
+    import engine
+    for _ in range(count // 32):
+        yield from randint(high=n, size=(32,), dtype=engine.int64, generator=generator).tolist()
+    yield from randint(high=n, size=(count % 32,), dtype=engine.int64,
+                       generator=generator).tolist()
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices in random order (one randperm of their positions)."""
+
+    def __init__(self, indices, generator=None) -> None:
+        self.indices = indices
+        self.generator = generator
 
     def __iter__(self):
         from engine.creation import randperm
-        n = len(self.data_source)
-        generator = self.generator if self.generator is not None else _seeded_generator()
-        yield from randperm(n, generator=generator).tolist()
+        for i in randperm(len(self.indices), generator=self.generator).tolist():
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """num_samples indices drawn by torch.multinomial over the weights (float64)."""
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True,
+                 generator=None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or \
+                num_samples <= 0:
+            raise ValueError("num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError("replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        import engine
+        weights = engine.as_tensor(weights, dtype=engine.float64)
+        if len(weights.shape) != 1:
+            raise ValueError("weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights.shape)}")
+        self.weights = weights
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self):
+        import engine
+        drawn = engine.multinomial(self.weights, self.num_samples, self.replacement,
+                                   generator=self.generator)
+        yield from drawn.tolist()
 
     def __len__(self) -> int:
         return self.num_samples

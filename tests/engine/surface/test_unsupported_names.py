@@ -20,7 +20,7 @@ MISSING = [("torch", engine, "fft"), ("torch", engine, "lobpcg"),
            ("torch.nn.init", engine.nn.init, "kaiming_normal"),
            ("torch.autograd", engine.autograd, "forward_ad"),
            ("torch.cuda", engine.cuda, "mem_get_info"),
-           ("torch.utils.data", engine.utils.data, "WeightedRandomSampler"),
+           ("torch.utils.data", engine.utils.data, "DistributedSampler"),
            ("torch.linalg", engine.linalg, "ldl_factor")]
 
 

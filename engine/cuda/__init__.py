@@ -9,6 +9,26 @@ def is_available() -> bool:
     return False
 
 
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    return False
+
+
+def memory_allocated(device=None) -> int:
+    return 0
+
+
+def max_memory_allocated(device=None) -> int:
+    return 0
+
+
+def memory_reserved(device=None) -> int:
+    return 0
+
+
+def max_memory_reserved(device=None) -> int:
+    return 0
+
+
 def device_count() -> int:
     return 0
 
@@ -45,4 +65,29 @@ def get_device_name(device=None) -> str:
     _lazy_init()
 
 
+def get_rng_state(device="cuda"):
+    _lazy_init()
+
+
+def set_rng_state(new_state, device="cuda") -> None:
+    """torch queues the call until CUDA initialises, which never happens here."""
+
+
+def get_rng_state_all() -> list:
+    return []
+
+
+def set_rng_state_all(new_states) -> None:
+    """No devices to set."""
+
+
+def get_device_capability(device=None):
+    _lazy_init()
+
+
+def get_device_properties(device=None):
+    _lazy_init()
+
+
 __getattr__ = module_getattr("torch.cuda")
+from engine.cuda import amp  # noqa: E402  (torch.cuda.amp)
