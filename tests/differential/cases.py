@@ -1033,3 +1033,14 @@ CASES.update({
         "y = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor([[True, True], "
         "[False, False], [True, False]]))", "y.sum().backward()"],
 })
+CASES.update({
+    "mha_key_is_value_backward_order_seed_530307": [
+        "q = torch.tensor([[[-0.739, -0.685, 1.601, 1.073]], [[-0.169, -0.632, -0.197, -0.105]]])",
+        "kv = torch.tensor([[[-1.977, -1.158, 0.042, 0.26]], [[0.27, -0.764, 2.42, -0.103]]], "
+        "requires_grad=True)",
+        "m = nn.MultiheadAttention(4, 2)\nwith torch.no_grad():\n"
+        "    m.in_proj_weight.copy_(torch.linspace(-1, 1, 48).reshape(12, 4))\n"
+        "    m.out_proj.weight.copy_(torch.linspace(-1, 0.5, 16).reshape(4, 4))",
+        "o, w = m(q, kv, kv, need_weights=True)", "F.silu(q, inplace=True)",
+        "w.sum().backward()"],
+})
