@@ -1044,3 +1044,8 @@ CASES.update({
         "o, w = m(q, kv, kv, need_weights=True)", "F.silu(q, inplace=True)",
         "w.sum().backward()"],
 })
+CASES.update({
+    "std_of_equal_float32_values_seed_541162": [
+        "x = torch.full((3,), 0.6933, requires_grad=True)", "s = x.std(dim=0, keepdim=True)",
+        "r = s.detach().reciprocal()", "v = torch.full((2, 3), 0.3).var()"],
+})
