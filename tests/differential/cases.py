@@ -1049,3 +1049,10 @@ CASES.update({
         "x = torch.full((3,), 0.6933, requires_grad=True)", "s = x.std(dim=0, keepdim=True)",
         "r = s.detach().reciprocal()", "v = torch.full((2, 3), 0.3).var()"],
 })
+CASES.update({
+    "scatter_of_a_stale_split_output_seed_542366": [
+        "x = torch.tensor([-0.932, -2.543, 0.212], requires_grad=True)",
+        "v = torch.add(x, 2, alpha=2)", "t = v.split(3, dim=0)",
+        "v[..., -4:] = torch.tensor([0.038, -0.037, 0.398])", "w = t[-1]",
+        "u = w.scatter(0, torch.tensor([2, 0, 3]), 2)"],
+})
