@@ -1056,3 +1056,9 @@ CASES.update({
         "v[..., -4:] = torch.tensor([0.038, -0.037, 0.398])", "w = t[-1]",
         "u = w.scatter(0, torch.tensor([2, 0, 3]), 2)"],
 })
+CASES.update({
+    "max_unpool_of_an_empty_batch_seed_550513": [
+        "x = torch.zeros(0, 1, 3, 4, requires_grad=True)",
+        "t, i = F.max_pool2d(x, 3, 1, return_indices=True)",
+        "v = F.max_unpool2d(t, i, 3, 1, output_size=[3, 4])", "v.sum().backward()"],
+})
