@@ -6,6 +6,8 @@ a graph as in PyTorch.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from engine.autograd.node import node_class
@@ -15,6 +17,20 @@ from engine.tensor import Tensor
 
 UINT64 = 2 ** 64
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
+
+
+def _edges_first(op):
+    """ATen's checks of dims, indices and dtypes run after autograd has collected the
+    operands' edges: a stale view (an output of split whose base changed) raises its own
+    error first (core seed 542366)."""
+    @functools.wraps(op)
+    def checked(input, dim, index, *args, **kwargs):
+        try:
+            return op(input, dim, index, *args, **kwargs)
+        except (RuntimeError, IndexError):
+            _edges_before_kernel((input,) + args + tuple(kwargs.values()))
+            raise
+    return checked
 
 
 def _is_tensor(value) -> bool:
@@ -172,6 +188,7 @@ def _check_index(name: str, input: Tensor, dim: int, index, src=None) -> np.ndar
     return idx
 
 
+@_edges_first
 def gather(input, dim, index, *, sparse_grad=False):
     data = input._data
     d = wrap_dim(dim, data.ndim)
@@ -219,6 +236,7 @@ ScatterBackward1 = node_class("ScatterBackward1", _scatter_rule)
 ScatterAddBackward0 = node_class("ScatterAddBackward0", _scatter_add_rule)
 
 
+@_edges_first
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None:
         from engine._unsupported import NotSupportedError
@@ -244,6 +262,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
                   {"dim": _saved_dim(dim), "_dim": d})
 
 
+@_edges_first
 def scatter_add(input, dim, index, src):
     data = input._data
     d = wrap_dim(dim, data.ndim)

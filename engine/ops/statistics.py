@@ -195,10 +195,13 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction):
     count = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
     divisor = max(0, count - used)
     # ATen's CPU kernel accumulates in double (WelfordData<double>): a row of equal float32
-    # values has a variance of exactly 0.
+    # values has a variance of exactly 0. For one result its std_var_all_cpu centres on the
+    # mean taken in the input's dtype instead, so such a float32 row gets rounding noise.
     wide = data.astype(np.float64) if data.dtype.kind == "f" and data.itemsize < 8 else data
+    one_result = data.size == count and data.dtype in (np.float32, np.float64) and data.size
     with np.errstate(divide="ignore", invalid="ignore"):
-        centered = wide - _quiet_mean(wide, dims)
+        centre = np.float64(data.mean()) if one_result else _quiet_mean(wide, dims)
+        centered = wide - centre
         squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
         wide_var = np.asarray(squares / divisor)
         var = _layout.contiguous(np.asarray(wide_var, dtype=data.dtype))

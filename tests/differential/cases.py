@@ -1172,3 +1172,33 @@ CASES.update({
         "gx, gg = torch.autograd.grad((v * v).sum(), [x, g], create_graph=True)",
         "((gx * gx).sum() + (gg * gg).sum()).backward()"],
 })
+
+CASES.update({
+    "mha_key_is_value_backward_order_seed_530307": [
+        "q = torch.tensor([[[-0.739, -0.685, 1.601, 1.073]], [[-0.169, -0.632, -0.197, -0.105]]])",
+        "kv = torch.tensor([[[-1.977, -1.158, 0.042, 0.26]], [[0.27, -0.764, 2.42, -0.103]]], "
+        "requires_grad=True)",
+        "m = nn.MultiheadAttention(4, 2)\nwith torch.no_grad():\n"
+        "    m.in_proj_weight.copy_(torch.linspace(-1, 1, 48).reshape(12, 4))\n"
+        "    m.out_proj.weight.copy_(torch.linspace(-1, 0.5, 16).reshape(4, 4))",
+        "o, w = m(q, kv, kv, need_weights=True)", "F.silu(q, inplace=True)",
+        "w.sum().backward()"],
+})
+CASES.update({
+    "std_of_equal_float32_values_seed_541162": [
+        "x = torch.full((3,), 0.6933, requires_grad=True)", "s = x.std(dim=0, keepdim=True)",
+        "r = s.detach().reciprocal()", "v = torch.full((2, 3), 0.3).var()"],
+})
+CASES.update({
+    "scatter_of_a_stale_split_output_seed_542366": [
+        "x = torch.tensor([-0.932, -2.543, 0.212], requires_grad=True)",
+        "v = torch.add(x, 2, alpha=2)", "t = v.split(3, dim=0)",
+        "v[..., -4:] = torch.tensor([0.038, -0.037, 0.398])", "w = t[-1]",
+        "u = w.scatter(0, torch.tensor([2, 0, 3]), 2)"],
+})
+CASES.update({
+    "max_unpool_of_an_empty_batch_seed_550513": [
+        "x = torch.zeros(0, 1, 3, 4, requires_grad=True)",
+        "t, i = F.max_pool2d(x, 3, 1, return_indices=True)",
+        "v = F.max_unpool2d(t, i, 3, 1, output_size=[3, 4])", "v.sum().backward()"],
+})

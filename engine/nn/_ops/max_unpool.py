@@ -16,13 +16,16 @@ from engine.tensor import Tensor
 
 
 def _gather_at_indices(g, indices):
-    """g[..., H, W] read at each index of indices[..., h, w] (flat into H * W)."""
-    flat_shape = tuple(indices.shape[:-2]) + (-1,)
+    """g[..., H, W] read at each index of indices[..., h, w] (flat into H * W). The flat
+    sizes are spelled out: -1 cannot be inferred for an empty batch."""
+    lead = tuple(indices.shape[:-2])
+    g_flat = lead + (int(np.prod(g.shape[-2:])),)
+    index_flat = lead + (int(np.prod(indices.shape[-2:])),)
     if isinstance(g, Tensor):
-        index = Tensor._make(np.ascontiguousarray(indices).reshape(flat_shape))
-        return view(gather(view(g, *flat_shape), -1, index), *indices.shape)
-    found = np.take_along_axis(np.ascontiguousarray(g).reshape(flat_shape),
-                               indices.reshape(flat_shape), axis=-1)
+        index = Tensor._make(np.ascontiguousarray(indices).reshape(index_flat))
+        return view(gather(view(g, *g_flat), -1, index), *indices.shape)
+    found = np.take_along_axis(np.ascontiguousarray(g).reshape(g_flat),
+                               indices.reshape(index_flat), axis=-1)
     return found.reshape(indices.shape)
 
 
@@ -78,7 +81,7 @@ def _check(input, indices) -> None:
 def _unpooled(x, indices, height, width):
     planes = int(np.prod(x.shape[:-2]))
     out = np.zeros((planes, height * width), x.dtype)
-    flat_indices = indices.reshape(planes, -1)
+    flat_indices = indices.reshape(planes, int(np.prod(indices.shape[-2:])))   # no -1: empty
     bad = (flat_indices < 0) | (flat_indices >= height * width)
     if bad.any():
         raise RuntimeError(f"Found an invalid max index: {flat_indices[bad][0]} (output "

@@ -83,9 +83,10 @@ def _packed_projection(q, k, v, w, b):
     if k is v:
         w_q, w_kv = w.split([E, E * 2])
         b_q, b_kv = (None, None) if b is None else b.split([E, E * 2])
+        q_proj = linear(q, w_q, b_q)    # first: the order of the nodes is the backward's
         kv = linear(k, w_kv, b_kv).unflatten(-1, (2, E)).unsqueeze(0).transpose(0, -2)
         kv = kv.squeeze(-2).contiguous()
-        return linear(q, w_q, b_q), kv[0], kv[1]
+        return q_proj, kv[0], kv[1]
     w_q, w_k, w_v = w.chunk(3)
     b_q, b_k, b_v = (None, None, None) if b is None else b.chunk(3)
     return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
