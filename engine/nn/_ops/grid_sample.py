@@ -24,8 +24,8 @@ _ALIGN_CORNERS_DEFAULT = (
     "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
     "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
     "documentation of grid_sample for details.")
-_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
-_PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
+GRID_SAMPLE_INTERPOLATION_MODES = _MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
+GRID_SAMPLE_PADDING_MODES = _PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
 
 
 # ---------------------------------------------------------------- grid_sample

@@ -243,3 +243,8 @@ def test_bicubic(name):
 def test_bicubic_bits_when_only_the_grid_needs_a_gradient(padding, dtype):
     """(float64 reflection's grad_grid is within 1e-15, not yet its bits.)"""
     check(bicubic_case(padding, False, dtype, input_grad=False), rtol=0, atol=0)
+
+
+def test_mode_tables():
+    check(lambda t: [t.nn.functional.GRID_SAMPLE_INTERPOLATION_MODES,
+                     t.nn.functional.GRID_SAMPLE_PADDING_MODES])
