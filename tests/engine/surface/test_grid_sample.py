@@ -248,3 +248,23 @@ def test_bicubic_bits_when_only_the_grid_needs_a_gradient(padding, dtype):
 def test_mode_tables():
     check(lambda t: [t.nn.functional.GRID_SAMPLE_INTERPOLATION_MODES,
                      t.nn.functional.GRID_SAMPLE_PADDING_MODES])
+
+
+@pytest.mark.parametrize("padding, align", list(itertools.product(
+    ["zeros", "border", "reflection"], [False, True])))
+def test_bicubic_second_derivatives(padding, align):
+    check(volume_free_second(padding, align), rtol=1e-10, atol=1e-12)
+
+
+def volume_free_second(padding, align):
+    def snippet(t):
+        t.manual_seed(0)
+        x = t.randn(2, 2, 3, 4, dtype=t.float64, requires_grad=True)
+        grid = (t.rand(2, 3, 2, 2, dtype=t.float64) * 2.8 - 1.4).requires_grad_()
+        y = t.nn.functional.grid_sample(x, grid, mode="bicubic", padding_mode=padding,
+                                        align_corners=align)
+        grad_x, grad_grid = t.autograd.grad((y * y).sum(), [x, grid], create_graph=True)
+        second = t.autograd.grad((grad_x * grad_x).sum() + (grad_grid * grad_grid).sum(),
+                                 [x, grid])
+        return [grad_x, grad_grid, _node_names(grad_x.grad_fn), *second]
+    return snippet
