@@ -75,7 +75,8 @@ from engine.nn.modules.transformer_decoder import (Transformer,  # noqa: E402
 from engine.nn.modules.dropout import (AlphaDropout, Dropout1d, Dropout3d,  # noqa: E402
                                        FeatureAlphaDropout, RReLU)
 from engine.nn.modules.channel_layers import (BatchNorm3d, ChannelShuffle,  # noqa: E402
-                                              InstanceNorm3d, LocalResponseNorm)
+                                              CrossMapLRN2d, InstanceNorm3d,
+                                              LocalResponseNorm)
 from engine.nn.modules.lp_pooling import (AdaptiveMaxPool3d, LPPool1d, LPPool2d,  # noqa: E402
                                           LPPool3d, MaxUnpool3d)
 from engine.nn.modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d,  # noqa: E402
@@ -85,8 +86,8 @@ from engine.nn.modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d,  # noqa: E
                                     LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear)
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer", "Dropout1d",
             "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "RReLU", "BatchNorm3d",
-            "InstanceNorm3d", "LocalResponseNorm", "ChannelShuffle", "LPPool1d", "LPPool2d",
-            "LPPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d", "LazyLinear", "LazyConv1d",
+            "InstanceNorm3d", "LocalResponseNorm", "CrossMapLRN2d", "ChannelShuffle",
+            "LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d", "LazyLinear", "LazyConv1d",
             "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
             "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
             "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
