@@ -5,9 +5,8 @@ Keys' cubic convolution with A = -0.75 evaluated in Horner form, rows first, the
 column. Products and sums that torch's GCC build contracts into FMAs are fused here too
 (which ones was found by reading single weights back from torch with one-hot inputs; the
 forward and the backward differ there).
-The backward's grid gradient ignores the padding's slope, as ATen's does. Output and
-grad_input are torch's bits; so is grad_grid when the input needs no gradient (when it
-does, torch's build evaluates grad_grid's sums in some other fused order: within 1e-6)."""
+The backward's grid gradient ignores the padding's slope, as ATen's does. The build
+fuses differently whether or not the input's gradient is wanted; both ways are followed."""
 
 import numba
 import numpy as np
@@ -75,6 +74,25 @@ def _coefficient_slopes(t, out, one):
     out[2] = _fms(three * b2, x, two * b3) * x
     x = two - t
     out[3] = _fma(_fms(three * a, x, a10), x, a8)
+
+
+@_jit
+def _coefficient_slopes_plain(t, out, one):
+    """The same slopes, none fused: so the build computes them when the input's gradient is
+    wanted too."""
+    two = one + one
+    three = two + one
+    a = -three / (two * two)
+    a3m, a10, a8 = -three * a, a * (two * two * two + two), a * (two * two * two)
+    b2, b3 = a + two, a + three
+    x = -one - t
+    out[0] = (a3m * x - a10) * x - a8
+    x = -t
+    out[1] = (-three * b2 * x - two * b3) * x
+    x = one - t
+    out[2] = (three * b2 * x - two * b3) * x
+    x = two - t
+    out[3] = (three * a * x - a10) * x + a8
 
 
 @_jit
@@ -155,10 +173,15 @@ def _backward(grad_out, inp, grid, grad_inp, grad_grid, padding, align_corners, 
                 ix, iy = np.floor(x), np.floor(y)
                 _coefficients(x - ix, cx[lane], one)
                 _coefficients(y - iy, cy[lane], one)
-                _coefficients_fused(x - ix, fx[lane], one)
-                _coefficients_fused(y - iy, fy[lane], one)
-                _coefficient_slopes(x - ix, dx[lane], one)
-                _coefficient_slopes(y - iy, dy[lane], one)
+                if input_grad:      # torch's build shares the forward's weights then
+                    fx[lane], fy[lane] = cx[lane], cy[lane]
+                    _coefficient_slopes_plain(x - ix, dx[lane], one)
+                    _coefficient_slopes_plain(y - iy, dy[lane], one)
+                else:
+                    _coefficients_fused(x - ix, fx[lane], one)
+                    _coefficients_fused(y - iy, fy[lane], one)
+                    _coefficient_slopes(x - ix, dx[lane], one)
+                    _coefficient_slopes(y - iy, dy[lane], one)
                 for k in range(4):
                     cols[lane, k], col_in[lane, k] = _tap(ix + offsets[k], axes[0], padding,
                                                           one)

@@ -233,8 +233,7 @@ BICUBIC = {f"{p} align={a} {d}": bicubic_case(p, a, d) for p, a, d in itertools.
 
 @pytest.mark.parametrize("name", sorted(BICUBIC))
 def test_bicubic(name):
-    # grad_grid's sums are fused in an order not yet reproduced when input needs a gradient
-    check(BICUBIC[name], rtol=1e-5, atol=1e-5)
+    check(BICUBIC[name], rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("padding, dtype", [("zeros", "float32"), ("border", "float32"),
