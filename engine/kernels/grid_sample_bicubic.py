@@ -151,7 +151,7 @@ def _forward(inp, grid, out, padding, align_corners, axes, one):
 
 @_jit
 def _backward(grad_out, inp, grid, grad_inp, grad_grid, padding, align_corners, axes, one,
-              lanes, input_grad):
+              lanes, input_grad, plain_grid_weights):
     batch, channels = inp.shape[0], inp.shape[1]
     out_w = grid.shape[2]
     places = grid.shape[1] * out_w
@@ -173,7 +173,7 @@ def _backward(grad_out, inp, grid, grad_inp, grad_grid, padding, align_corners, 
                 ix, iy = np.floor(x), np.floor(y)
                 _coefficients(x - ix, cx[lane], one)
                 _coefficients(y - iy, cy[lane], one)
-                if input_grad:      # torch's build shares the forward's weights then
+                if input_grad or plain_grid_weights:  # the build shares the forward's then
                     fx[lane], fy[lane] = cx[lane], cy[lane]
                     _coefficient_slopes_plain(x - ix, dx[lane], one)
                     _coefficient_slopes_plain(y - iy, dy[lane], one)
@@ -207,6 +207,13 @@ def _backward(grad_out, inp, grid, grad_inp, grad_grid, padding, align_corners, 
                 grad_grid[n, p // out_w, p % out_w, 1] = gy[lane] * axes[1, 0]
 
 
+def _plain_grid_weights(dtype, padding, input_grad) -> bool:
+    """Whether torch's build computes grad_grid from unfused weights and slopes: when the
+    input's gradient is wanted too, and in its float64 reflection instantiation (each
+    dtype and padding mode is a template of its own, which GCC fuses on its own)."""
+    return bool(input_grad) or (dtype == np.float64 and padding == REFLECTION)
+
+
 def grid_sample_bicubic_forward(inp, grid, padding, align_corners):
     inp, grid = np.ascontiguousarray(inp), np.ascontiguousarray(grid)
     out = np.zeros((inp.shape[0], inp.shape[1]) + grid.shape[1:3], inp.dtype)
@@ -223,7 +230,8 @@ def grid_sample_bicubic_backward(grad_out, inp, grid, padding, align_corners, la
     grad_inp, grad_grid = np.zeros_like(inp), np.zeros_like(grid)
     if grad_out.size:
         _backward(grad_out, inp, grid, grad_inp, grad_grid, padding, bool(align_corners),
-                  _axes(inp, align_corners), inp.dtype.type(1), lanes, bool(input_grad))
+                  _axes(inp, align_corners), inp.dtype.type(1), lanes, bool(input_grad),
+                  _plain_grid_weights(inp.dtype, padding, input_grad))
     return (grad_inp if input_grad else None), grad_grid
 
 

@@ -236,12 +236,10 @@ def test_bicubic(name):
     check(BICUBIC[name], rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("padding, dtype", [("zeros", "float32"), ("border", "float32"),
-                                            ("reflection", "float32"), ("zeros", "float64"),
-                                            ("border", "float64")])
-def test_bicubic_bits_when_only_the_grid_needs_a_gradient(padding, dtype):
-    """(float64 reflection's grad_grid is within 1e-15, not yet its bits.)"""
-    check(bicubic_case(padding, False, dtype, input_grad=False), rtol=0, atol=0)
+@pytest.mark.parametrize("padding, align, dtype", list(itertools.product(
+    ["zeros", "border", "reflection"], [False, True], ["float32", "float64"])))
+def test_bicubic_when_only_the_grid_needs_a_gradient(padding, align, dtype):
+    check(bicubic_case(padding, align, dtype, input_grad=False), rtol=0, atol=0)
 
 
 def test_mode_tables():
