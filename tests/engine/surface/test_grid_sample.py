@@ -265,3 +265,18 @@ def volume_free_second(padding, align):
                                  [x, grid])
         return [grad_x, grad_grid, _node_names(grad_x.grad_fn), *second]
     return snippet
+
+
+@pytest.mark.parametrize("mode, padding, align, dtype", list(itertools.product(
+    ["bilinear", "nearest"], ["zeros", "border", "reflection"], [False, True],
+    ["float32", "float64"])))
+def test_grid_only_gradient(mode, padding, align, dtype):
+    def snippet(t):
+        d = getattr(t, dtype)
+        grid = _grid(t, d)
+        x = t.randn(2, 3, 5, 6, dtype=d)
+        y = t.nn.functional.grid_sample(x, grid, mode=mode, padding_mode=padding,
+                                        align_corners=align)
+        weights = t.linspace(-1, 1, y.numel(), dtype=d).reshape(y.shape)
+        return [y, *t.autograd.grad((y * weights).sum(), grid)]
+    check(snippet, rtol=0, atol=0)
