@@ -175,43 +175,8 @@ from engine.nn._ops.embedding_losses import (  # noqa: E402,F401
     aten_poisson_nll_loss as poisson_nll_loss,
     aten_triplet_margin_loss as triplet_margin_loss)
 # nnlayers: torch's own names for the random layers and channel_shuffle
+# nnlayers: torch's own names for the new nn layers' functions
 from engine.nn._ops.channel_ops import channel_shuffle  # noqa: E402,F401
-from engine.nn._ops.random_layers import rrelu_  # noqa: E402,F401
-
-
-def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
-    from engine.nn._ops.random_layers import rrelu as op
-    return op(input, lower, upper, training)
-
-
-def _random_layer(name, inplace):
-    def call(input, p, train):
-        from engine.nn._ops import random_layers
-        if not 0 <= p <= 1:
-            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
-        return getattr(random_layers, name)(input, p, train, inplace)
-    call.__name__ = name + ("_" if inplace else "")
-    return call
-
-
-alpha_dropout = _random_layer("alpha_dropout", False)
-alpha_dropout_ = _random_layer("alpha_dropout", True)
-feature_alpha_dropout = _random_layer("feature_alpha_dropout", False)
-feature_alpha_dropout_ = _random_layer("feature_alpha_dropout", True)
-feature_dropout = _random_layer("feature_dropout", False)
-feature_dropout_ = _random_layer("feature_dropout", True)
-
-
-def celu_(input, alpha=1.0):
-    from engine.nn._ops.shrink_and_gate import celu
-    return celu(input, alpha, inplace=True)
-
-
-def selu_(input):
-    from engine.nn._ops.shrink_and_gate import selu
-    return selu(input, inplace=True)
-
-
 from engine.nn._ops.grid_sample import affine_grid_generator, grid_sampler  # noqa: E402,F401
 # training-script scaffolding (issue #11): compile, runtime switches, amp, jit markers
 from engine import (amp, compiler, cpu, jit, multiprocessing, profiler,  # noqa: E402,F401
@@ -226,6 +191,11 @@ from engine._runtime_config import (  # noqa: E402,F401
 from engine.amp.autocast_mode import autocast, is_autocast_enabled  # noqa: E402,F401
 from engine.dtypes import bfloat16  # noqa: E402,F401  (a name only: no bfloat16 arrays)
 
+from engine.nn._ops.random_layers import (  # noqa: E402,F401
+    alpha_dropout_, celu_, feature_alpha_dropout_, feature_dropout_, rrelu_, selu_,
+    alpha_dropout_at_torch_level as alpha_dropout,
+    feature_alpha_dropout_at_torch_level as feature_alpha_dropout,
+    feature_dropout_at_torch_level as feature_dropout, rrelu_at_torch_level as rrelu)
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

@@ -226,16 +226,18 @@ __all__ += ["alpha_dropout", "dropout1d", "dropout3d", "feature_alpha_dropout", 
             "rrelu_", "celu_", "selu_"]
 
 # nnlayers: channel_shuffle and local_response_norm (engine/nn/_ops/channel_ops.py)
+# nnlayers: the missing nn layers' functions (engine/nn/_ops/random_layers.py, channel_ops.py,
+# pooling3d_extra.py, grid_sample.py)
+from engine.nn._ops.random_layers import (alpha_dropout, celu_, dropout1d,  # noqa: E402
+                                          dropout3d, feature_alpha_dropout, rrelu, rrelu_,
+                                          selu_)
 from engine.nn._ops.channel_ops import channel_shuffle, local_response_norm  # noqa: E402
-__all__ += ["channel_shuffle", "local_response_norm"]
-
-# nnlayers: lp_pool, adaptive_max_pool3d, max_unpool3d (engine/nn/_ops/pooling3d_extra.py)
 from engine.nn._ops.pooling3d_extra import (adaptive_max_pool3d,  # noqa: E402
                                             adaptive_max_pool3d_with_indices, lp_pool1d,
                                             lp_pool2d, lp_pool3d, max_unpool3d)
-__all__ += ["lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_max_pool3d",
-            "adaptive_max_pool3d_with_indices", "max_unpool3d"]
-
-# nnlayers: grid_sample and affine_grid (engine/nn/_ops/grid_sample.py)
-from engine.nn._ops.grid_sample import affine_grid, grid_sample  # noqa: E402
-__all__ += ["grid_sample", "affine_grid"]
+from engine.nn._ops.grid_sample import (GRID_SAMPLE_INTERPOLATION_MODES,  # noqa: E402
+                                        GRID_SAMPLE_PADDING_MODES, affine_grid, grid_sample)
+__all__ += ["alpha_dropout", "dropout1d", "dropout3d", "feature_alpha_dropout", "rrelu",
+            "rrelu_", "celu_", "selu_", "channel_shuffle", "local_response_norm", "lp_pool1d",
+            "lp_pool2d", "lp_pool3d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
+            "max_unpool3d", "grid_sample", "affine_grid"]

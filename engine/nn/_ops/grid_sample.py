@@ -4,6 +4,7 @@ checks in ATen's order, torch.nn.functional's warnings."""
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -24,8 +25,8 @@ _ALIGN_CORNERS_DEFAULT = (
     "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
     "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
     "documentation of grid_sample for details.")
-_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
-_PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
+GRID_SAMPLE_INTERPOLATION_MODES = _MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
+GRID_SAMPLE_PADDING_MODES = _PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
 
 
 # ---------------------------------------------------------------- grid_sample
@@ -46,15 +47,13 @@ def _grid_sampler_rule(n, g):
 
 def _grid_sampler_double_rule(n, gg_input, gg_grid):
     attrs = n._attrs
-    if attrs["interpolation_mode"] == 2:
-        raise NotSupportedError("the second derivative of torch.nn.functional.grid_sample "
-                                "with mode='bicubic' is not supported by graphtui's engine "
-                                "(see docs/supported.md for what is)")
-    d_grad_out, d_input, d_grid = K.grid_sample_2d_double_backward(
+    kernel = KB.grid_sample_bicubic_double_backward if attrs["interpolation_mode"] == 2 \
+        else partial(K.grid_sample_2d_double_backward, mode=attrs["interpolation_mode"])
+    d_grad_out, d_input, d_grid = kernel(
         None if gg_input is None else array(gg_input),
         None if gg_grid is None else array(gg_grid), array(n.saved("grad_output")),
-        array(n.saved("input")), array(n.saved("grid")), attrs["interpolation_mode"],
-        attrs["padding_mode"], attrs["align_corners"])
+        array(n.saved("input")), array(n.saved("grid")), padding=attrs["padding_mode"],
+        align_corners=attrs["align_corners"])
     return _double_grads(n, (d_grad_out, d_input, d_grid))
 
 

@@ -197,3 +197,38 @@ def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
         return record(RreluWithNoiseBackward1, out, (before,), {"noise": Tensor._make(noise)},
                       _rrelu_attrs(lower, upper, training), save_result="result")
     return I._inplace(input, "rrelu_", saving_result)
+
+
+# ---------------------------------------------------------------- torch-level names
+
+def celu_(input, alpha: float = 1.0):
+    from engine.nn._ops.shrink_and_gate import celu
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    from engine.nn._ops.shrink_and_gate import selu
+    return selu(input, inplace=True)
+
+
+def rrelu_at_torch_level(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    return rrelu(input, lower, upper, training)
+
+
+def _aten_dropout(function, inplace: bool):
+    """torch.alpha_dropout(input, p, train) and the others: train is required, and ATen's
+    check of p raises a RuntimeError."""
+    def call(input, p, train):
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+        return function(input, p, train, inplace)
+    call.__name__ = function.__name__ + ("_" if inplace else "")
+    return call
+
+
+alpha_dropout_at_torch_level = _aten_dropout(alpha_dropout, False)
+alpha_dropout_ = _aten_dropout(alpha_dropout, True)
+feature_alpha_dropout_at_torch_level = _aten_dropout(feature_alpha_dropout, False)
+feature_alpha_dropout_ = _aten_dropout(feature_alpha_dropout, True)
+feature_dropout_at_torch_level = _aten_dropout(feature_dropout, False)
+feature_dropout_ = _aten_dropout(feature_dropout, True)

@@ -85,28 +85,27 @@ __all__ += ["Bilinear", "CosineSimilarity", "PairwiseDistance", "CosineEmbedding
             "TripletMarginLoss", "TripletMarginWithDistanceLoss", "ParameterDict",
             "ParameterList", "LogSigmoid", "Softmax2d"]
 # nnlayers: Transformer and its decoder (engine/nn/modules/transformer_decoder.py)
+# nnlayers: the missing nn layers (transformer_decoder.py, dropout.py, channel_layers.py,
+# lp_pooling.py, lazy.py)
 from engine.nn.modules.transformer_decoder import (Transformer,  # noqa: E402
                                                    TransformerDecoder,
                                                    TransformerDecoderLayer)
-__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
-
-# nnlayers: the other dropouts and RReLU (engine/nn/modules/dropout.py)
 from engine.nn.modules.dropout import (AlphaDropout, Dropout1d, Dropout3d,  # noqa: E402
                                        FeatureAlphaDropout, RReLU)
-__all__ += ["Dropout1d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "RReLU"]
 from engine.nn.modules.channel_layers import (BatchNorm3d, ChannelShuffle,  # noqa: E402
-                                              InstanceNorm3d, LocalResponseNorm)
-__all__ += ["BatchNorm3d", "InstanceNorm3d", "LocalResponseNorm", "ChannelShuffle"]
+                                              CrossMapLRN2d, InstanceNorm3d,
+                                              LocalResponseNorm)
 from engine.nn.modules.lp_pooling import (AdaptiveMaxPool3d, LPPool1d, LPPool2d,  # noqa: E402
                                           LPPool3d, MaxUnpool3d)
-__all__ += ["LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d"]
-
-# nnlayers: lazy modules (engine/nn/modules/lazy.py)
 from engine.nn.modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d,  # noqa: E402
                                     LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d,
                                     LazyConvTranspose1d, LazyConvTranspose2d,
                                     LazyConvTranspose3d, LazyInstanceNorm1d,
                                     LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear)
-__all__ += ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
-            "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-            "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer", "Dropout1d",
+            "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "RReLU", "BatchNorm3d",
+            "InstanceNorm3d", "LocalResponseNorm", "CrossMapLRN2d", "ChannelShuffle",
+            "LPPool1d", "LPPool2d", "LPPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d", "LazyLinear", "LazyConv1d",
+            "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+            "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+            "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]

@@ -83,3 +83,22 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors(name):
     check(ERRORS[name])
+
+
+@pytest.mark.parametrize("size, channels", [(3, 5), (2, 4), (5, 3), (4, 6), (2, 1)])
+def test_cross_map_lrn2d(size, channels):
+    """The legacy module as torch computes it: its running window (which drops a channel one
+    step late), CrossMapLRN2dBackward, the gradient its hand-written backward gives."""
+    def snippet(t):
+        t.manual_seed(0)
+        module = t.nn.CrossMapLRN2d(size, alpha=0.5, beta=0.75, k=2)
+        x = t.randn(2, channels, 3, 2, requires_grad=True)
+        out = module(x)
+        weights = t.linspace(-1, 2, out.numel()).reshape(out.shape)
+        (out * weights).sum().backward()
+        return [repr(module), out, _node_names(out.grad_fn), x.grad]
+    check(snippet, rtol=1e-5, atol=1e-6)
+
+
+def test_cross_map_lrn2d_needs_4d():
+    check(lambda t: t.nn.CrossMapLRN2d(3)(t.ones(2, 3, 4)))

@@ -233,13 +233,50 @@ BICUBIC = {f"{p} align={a} {d}": bicubic_case(p, a, d) for p, a, d in itertools.
 
 @pytest.mark.parametrize("name", sorted(BICUBIC))
 def test_bicubic(name):
-    # grad_grid's sums are fused in an order not yet reproduced when input needs a gradient
-    check(BICUBIC[name], rtol=1e-5, atol=1e-5)
+    check(BICUBIC[name], rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("padding, dtype", [("zeros", "float32"), ("border", "float32"),
-                                            ("reflection", "float32"), ("zeros", "float64"),
-                                            ("border", "float64")])
-def test_bicubic_bits_when_only_the_grid_needs_a_gradient(padding, dtype):
-    """(float64 reflection's grad_grid is within 1e-15, not yet its bits.)"""
-    check(bicubic_case(padding, False, dtype, input_grad=False), rtol=0, atol=0)
+@pytest.mark.parametrize("padding, align, dtype", list(itertools.product(
+    ["zeros", "border", "reflection"], [False, True], ["float32", "float64"])))
+def test_bicubic_when_only_the_grid_needs_a_gradient(padding, align, dtype):
+    check(bicubic_case(padding, align, dtype, input_grad=False), rtol=0, atol=0)
+
+
+def test_mode_tables():
+    check(lambda t: [t.nn.functional.GRID_SAMPLE_INTERPOLATION_MODES,
+                     t.nn.functional.GRID_SAMPLE_PADDING_MODES])
+
+
+@pytest.mark.parametrize("padding, align", list(itertools.product(
+    ["zeros", "border", "reflection"], [False, True])))
+def test_bicubic_second_derivatives(padding, align):
+    check(volume_free_second(padding, align), rtol=1e-10, atol=1e-12)
+
+
+def volume_free_second(padding, align):
+    def snippet(t):
+        t.manual_seed(0)
+        x = t.randn(2, 2, 3, 4, dtype=t.float64, requires_grad=True)
+        grid = (t.rand(2, 3, 2, 2, dtype=t.float64) * 2.8 - 1.4).requires_grad_()
+        y = t.nn.functional.grid_sample(x, grid, mode="bicubic", padding_mode=padding,
+                                        align_corners=align)
+        grad_x, grad_grid = t.autograd.grad((y * y).sum(), [x, grid], create_graph=True)
+        second = t.autograd.grad((grad_x * grad_x).sum() + (grad_grid * grad_grid).sum(),
+                                 [x, grid])
+        return [grad_x, grad_grid, _node_names(grad_x.grad_fn), *second]
+    return snippet
+
+
+@pytest.mark.parametrize("mode, padding, align, dtype", list(itertools.product(
+    ["bilinear", "nearest"], ["zeros", "border", "reflection"], [False, True],
+    ["float32", "float64"])))
+def test_grid_only_gradient(mode, padding, align, dtype):
+    def snippet(t):
+        d = getattr(t, dtype)
+        grid = _grid(t, d)
+        x = t.randn(2, 3, 5, 6, dtype=d)
+        y = t.nn.functional.grid_sample(x, grid, mode=mode, padding_mode=padding,
+                                        align_corners=align)
+        weights = t.linspace(-1, 1, y.numel(), dtype=d).reshape(y.shape)
+        return [y, *t.autograd.grad((y * weights).sum(), grid)]
+    check(snippet, rtol=0, atol=0)
