@@ -104,6 +104,15 @@ DATASETS = {
         [np.array([1, 2]), (1, 2.5), {"a": np.zeros(2)}, "s"]),
     "worker info in main": lambda t: t.utils.data.get_worker_info(),
     "subset getitems": lambda t: t.utils.data.Subset(range(10), [3, 1, 4]).__getitems__([2, 0]),
+    "stack tuple": lambda t: (lambda s: (len(s), s[1], s.__getitems__([2, 0])))(
+        t.utils.data.StackDataset(range(3), t.utils.data.Subset(range(10), [5, 6, 7]))),
+    "stack dict": lambda t: (lambda s: (s[0], s.__getitems__([1])))(
+        t.utils.data.StackDataset(x=range(2), y=t.arange(2.0))),
+    "stack loader": lambda t: [b for b in t.utils.data.DataLoader(
+        t.utils.data.StackDataset(a=t.arange(5), b=range(5)), batch_size=2)],
+    "stack mismatch": lambda t: t.utils.data.StackDataset(range(2), range(3)),
+    "stack both": lambda t: t.utils.data.StackDataset(range(2), x=range(2)),
+    "stack nothing": lambda t: t.utils.data.StackDataset(),
 }
 
 
