@@ -170,3 +170,44 @@ LOADERS = {
 @pytest.mark.parametrize("name", sorted(LOADERS))
 def test_data_loaders(name):
     check(LOADERS[name])
+
+
+def _failing(t, dataset_kind, **kwargs):
+    class Bad(t.utils.data.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            if i == 2:
+                raise ValueError(f"bad sample {i}")
+            if i == 3:
+                raise KeyError("k")
+            return i
+
+    class BadStream(t.utils.data.IterableDataset):
+        def __iter__(self):
+            yield 1
+            raise IndexError("stream broke")
+
+    seen = []
+    try:
+        for batch in t.utils.data.DataLoader(Bad() if dataset_kind == "map" else BadStream(),
+                                             batch_size=1, **kwargs):
+            seen.append(batch)
+    except Exception as error:      # noqa: BLE001 (the error is the observation)
+        lines = str(error).splitlines()
+        return seen, type(error).__name__, lines[0], lines[-1]
+    return seen
+
+
+WORKER_ERRORS = {
+    "map two workers": lambda t: _failing(t, "map", num_workers=2),
+    "map main process": lambda t: _failing(t, "map"),
+    "key error": lambda t: _failing(t, "map", num_workers=2, sampler=[3]),
+    "stream": lambda t: _failing(t, "stream", num_workers=2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKER_ERRORS))
+def test_an_error_in_a_worker(name):
+    check(WORKER_ERRORS[name])
