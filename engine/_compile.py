@@ -69,6 +69,18 @@ class OptimizedModule(Module):
         return own + [name for name in super().__dir__() if name not in own]
 
 
+_patched = []
+
+
+def _patch_once() -> None:
+    """torch's first compile patches the process (dynamo's TorchPatcher): among other
+    things, distributions stop validating their arguments by default."""
+    if not _patched:
+        from engine.distributions import Distribution
+        Distribution.set_default_validate_args(False)
+        _patched.append(True)
+
+
 def _compiled_function(fn):
     @functools.wraps(fn)
     def compile_wrapper(*args, **kwargs):
@@ -95,6 +107,7 @@ def compile(model=None, *, fullgraph: bool = False, dynamic=None, backend=None, 
         raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(MODES)}")
     if disable:
         return model
+    _patch_once()
     if isinstance(model, Module):
         return OptimizedModule(model)
     return _compiled_function(model)

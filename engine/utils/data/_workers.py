@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import random
+import traceback
 
 import numpy as np
 
@@ -147,8 +148,11 @@ class Workers:
         """fetch(its dataset) as the worker that loads batch `batch_index` of a map-style
         dataset."""
         worker = self.workers[batch_index % len(self.workers)]
-        with worker.active():
-            return fetch(worker.dataset)
+        try:
+            with worker.active():
+                return fetch(worker.dataset)
+        except Exception as error:          # noqa: BLE001 (re-raised as torch's workers do)
+            raise _from_worker(error, worker.info.id) from None
 
     def stream_batches(self, next_batch):
         """A stream's batches: each worker's own in turn, skipping those it ran out of;
@@ -164,4 +168,32 @@ class Workers:
                 except StopIteration:
                     live.remove(worker)
                     continue
+                except Exception as error:  # noqa: BLE001 (re-raised as torch's workers do)
+                    raise _from_worker(error, worker.info.id) from None
                 yield batch
+
+
+class KeyErrorMessage(str):
+    """A KeyError's message that shows as itself (not quoted) in the exception's text."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return self
+
+
+def _from_worker(error: Exception, worker_id: int) -> Exception:
+    """What torch raises in the main process for an error in a worker: the same type, its
+    message the worker's traceback (torch's ExceptionWrapper.reraise)."""
+    kind = type(error)
+    text = "".join(traceback.format_exception(kind, error, error.__traceback__))
+    message = f"Caught {kind.__name__} in DataLoader worker process {worker_id}.\n" \
+              f"Original {text}"
+    if kind is KeyError:
+        message = KeyErrorMessage(message)
+    elif getattr(kind, "message", None):
+        return kind(message=message)
+    try:
+        return kind(message)
+    except Exception:                       # noqa: BLE001 (a type that takes other arguments)
+        return RuntimeError(message)

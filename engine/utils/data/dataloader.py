@@ -149,11 +149,15 @@ def _check_worker_count(count: int) -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if cores is not None and count <= cores:
         return
-    suggestion = ("DataLoader is not able to compute a suggested max number of worker in "
-                  "current system." if cores is None else
-                  f"Our suggested max number of worker in current system is {cores}"
-                  f"{'' if hasattr(os, 'sched_getaffinity') else ' (`cpuset` is not taken into account)'}"
-                  ", which is smaller than what this DataLoader is going to create.")
+    if cores is None:
+        suggestion = ("DataLoader is not able to compute a suggested max number of worker in "
+                      "current system.")
+    else:
+        unchecked = "" if hasattr(os, "sched_getaffinity") else \
+            " (`cpuset` is not taken into account)"
+        suggestion = (f"Our suggested max number of worker in current system is {cores}"
+                      f"{unchecked}, which is smaller than what this DataLoader is going to "
+                      "create.")
     warnings.warn(f"This DataLoader will create {count} worker processes in total. {suggestion} "
                   "Please be aware that excessive worker creation might get DataLoader running "
                   "slow or even freeze, lower the worker number to avoid potential "

@@ -66,6 +66,53 @@ class TensorDataset(Dataset):
         return self.tensors[0].size(0)
 
 
+class StackDataset(Dataset):
+    """Several datasets of one length side by side: sample i is the tuple (or, given by
+    keyword, the dict) of their samples i."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
+                             "``kwargs``) like input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        datasets = list(args) if args else list(kwargs.values())
+        self._length = len(datasets[0])
+        if any(self._length != len(dataset) for dataset in datasets):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args if args else kwargs
+
+    def _named(self):
+        return (self.datasets.items() if isinstance(self.datasets, dict)
+                else enumerate(self.datasets))
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: dataset[index] for k, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __getitems__(self, indices: list) -> list:
+        columns = {key: _batch_of(dataset, indices) for key, dataset in self._named()}
+        if isinstance(self.datasets, dict):
+            return [{key: column[i] for key, column in columns.items()}
+                    for i in range(len(indices))]
+        return [tuple(column[i] for column in columns.values()) for i in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
+
+
+def _batch_of(dataset, indices: list) -> list:
+    getitems = getattr(dataset, "__getitems__", None)
+    if not callable(getitems):
+        return [dataset[i] for i in indices]
+    items = getitems(indices)
+    if len(items) != len(indices):
+        raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, "
+                         f"got {len(items)}")
+    return items
+
+
 class Subset(Dataset):
     """The samples of `dataset` at `indices`, in that order."""
 

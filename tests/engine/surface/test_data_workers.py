@@ -104,6 +104,15 @@ DATASETS = {
         [np.array([1, 2]), (1, 2.5), {"a": np.zeros(2)}, "s"]),
     "worker info in main": lambda t: t.utils.data.get_worker_info(),
     "subset getitems": lambda t: t.utils.data.Subset(range(10), [3, 1, 4]).__getitems__([2, 0]),
+    "stack tuple": lambda t: (lambda s: (len(s), s[1], s.__getitems__([2, 0])))(
+        t.utils.data.StackDataset(range(3), t.utils.data.Subset(range(10), [5, 6, 7]))),
+    "stack dict": lambda t: (lambda s: (s[0], s.__getitems__([1])))(
+        t.utils.data.StackDataset(x=range(2), y=t.arange(2.0))),
+    "stack loader": lambda t: [b for b in t.utils.data.DataLoader(
+        t.utils.data.StackDataset(a=t.arange(5), b=range(5)), batch_size=2)],
+    "stack mismatch": lambda t: t.utils.data.StackDataset(range(2), range(3)),
+    "stack both": lambda t: t.utils.data.StackDataset(range(2), x=range(2)),
+    "stack nothing": lambda t: t.utils.data.StackDataset(),
 }
 
 
@@ -161,3 +170,44 @@ LOADERS = {
 @pytest.mark.parametrize("name", sorted(LOADERS))
 def test_data_loaders(name):
     check(LOADERS[name])
+
+
+def _failing(t, dataset_kind, **kwargs):
+    class Bad(t.utils.data.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            if i == 2:
+                raise ValueError(f"bad sample {i}")
+            if i == 3:
+                raise KeyError("k")
+            return i
+
+    class BadStream(t.utils.data.IterableDataset):
+        def __iter__(self):
+            yield 1
+            raise IndexError("stream broke")
+
+    seen = []
+    try:
+        for batch in t.utils.data.DataLoader(Bad() if dataset_kind == "map" else BadStream(),
+                                             batch_size=1, **kwargs):
+            seen.append(batch)
+    except Exception as error:      # noqa: BLE001 (the error is the observation)
+        lines = str(error).splitlines()
+        return seen, type(error).__name__, lines[0], lines[-1]
+    return seen
+
+
+WORKER_ERRORS = {
+    "map two workers": lambda t: _failing(t, "map", num_workers=2),
+    "map main process": lambda t: _failing(t, "map"),
+    "key error": lambda t: _failing(t, "map", num_workers=2, sampler=[3]),
+    "stream": lambda t: _failing(t, "stream", num_workers=2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKER_ERRORS))
+def test_an_error_in_a_worker(name):
+    check(WORKER_ERRORS[name])

@@ -9,10 +9,38 @@ import torch
 from surface_live import check
 
 # torch's first compiled call imports dynamo, which warns about torch.jit's deprecations
-# once per process: not what the snippets compare.
+# once per process: not what the snippets compare. It also turns distributions' argument
+# validation off for the process (as the engine's first compile does): put back after each
+# test, for the other test files in this process.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     torch.compile(lambda x: x + 1)(torch.ones(1))
+torch.distributions.Distribution.set_default_validate_args(True)
+
+
+@pytest.fixture(autouse=True)
+def _validation_put_back():
+    import engine
+    yield
+    for library in (torch, engine):
+        library.distributions.Distribution.set_default_validate_args(True)
+
+
+def _validation_after_compile(library):
+    before = library.distributions.Distribution._validate_args
+    library.compile(library.nn.Linear(1, 1), disable=True)
+    disabled = library.distributions.Distribution._validate_args
+    library.compile(lambda x: x)
+    after = library.distributions.Distribution._validate_args
+    library.distributions.Distribution.set_default_validate_args(True)
+    library.compile(lambda x: x)
+    return [before, disabled, after, library.distributions.Distribution._validate_args]
+
+
+def test_the_first_compile_turns_distribution_validation_off():
+    from oracle import run_fresh
+    assert run_fresh(_validation_after_compile, "engine") == \
+        run_fresh(_validation_after_compile, "torch") == [True, True, False, True]
 
 
 def _linear(t):

@@ -56,7 +56,8 @@ SNIPPETS = {
     "ema single": lambda t: _averaged(t, avg_fn=t.optim.swa_utils.get_ema_avg_fn(0.75)),
     "swa multi": lambda t: _averaged(t, multi_avg_fn=t.optim.swa_utils.get_swa_multi_avg_fn()),
     "ema with buffers": lambda t: _averaged(
-        t, batch_norm=True, use_buffers=True, multi_avg_fn=t.optim.swa_utils.get_ema_multi_avg_fn(0.99)),
+        t, batch_norm=True, use_buffers=True,
+        multi_avg_fn=t.optim.swa_utils.get_ema_multi_avg_fn(0.99)),
     "both functions": lambda t: t.optim.swa_utils.AveragedModel(
         _net(t), avg_fn=t.optim.swa_utils.get_ema_avg_fn(),
         multi_avg_fn=t.optim.swa_utils.get_ema_multi_avg_fn()),
