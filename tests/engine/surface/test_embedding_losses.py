@@ -461,3 +461,26 @@ EDGES = {
 @pytest.mark.parametrize("name", EDGES)
 def test_edge_cases_as_torch(name):
     check(EDGES[name])
+
+
+NOT_TENSORS = {
+    "cosine_similarity": lambda t, x: F(t).cosine_similarity([1.], x),
+    "pdist": lambda t, x: F(t).pdist([[1.]]),
+    "pairwise_distance": lambda t, x: F(t).pairwise_distance(x, 2.0),
+    "margin_ranking_loss": lambda t, x: F(t).margin_ranking_loss(x, x, 1.0),
+    "torch.margin_ranking_loss": lambda t, x: t.margin_ranking_loss(x, x, 1.0),
+    "soft_margin_loss": lambda t, x: F(t).soft_margin_loss(x, [1.]),
+    "bilinear weight": lambda t, x: F(t).bilinear(x, x, 3),
+    "bilinear bias": lambda t, x: F(t).bilinear(x, x, t.ones(1, 3, 3), 2),
+    "hinge_embedding_loss": lambda t, x: F(t).hinge_embedding_loss(x, [1.]),
+    "cosine_embedding_loss": lambda t, x: F(t).cosine_embedding_loss(x, 1, x),
+    "triplet_margin_loss": lambda t, x: F(t).triplet_margin_loss(x, x, None),
+    "poisson_nll_loss": lambda t, x: F(t).poisson_nll_loss(x, 2),
+    "multilabel_margin_loss": lambda t, x: F(t).multilabel_margin_loss(x, 2),
+    "multi_margin_loss": lambda t, x: F(t).multi_margin_loss(x, 2),
+}
+
+
+@pytest.mark.parametrize("name", NOT_TENSORS)
+def test_an_argument_that_is_no_tensor_as_torch(name):
+    check(lambda t: NOT_TENSORS[name](t, t.ones(2, 3)))
