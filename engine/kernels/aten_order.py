@@ -162,3 +162,47 @@ def two_norms(rows):
     _two_norms(np.ascontiguousarray(rows), _VECTOR_BYTES // rows.itemsize,
                rows.dtype == np.float32, out)
     return out
+
+
+@exact_kernel
+def _sequential_sums(rows, out):
+    for r in range(rows.shape[0]):
+        total = rows[r, 0]
+        for k in range(1, rows.shape[1]):
+            total = total + rows[r, k]
+        out[r] = total
+
+
+def sequential_sums(rows):
+    """Each row of a C-contiguous 2-D float array added left to right (ATen's scalar
+    reductions: the p-norms other than 2, 0 and inf)."""
+    check_float("rows", rows)
+    out = np.empty(rows.shape[0], rows.dtype)
+    if rows.shape[1]:
+        _sequential_sums(np.ascontiguousarray(rows), out)
+    else:
+        out[:] = 0
+    return out
+
+
+@exact_kernel
+def _p_norms(rows, p, inverse, out):
+    for r in range(rows.shape[0]):
+        total = abs(rows[r, 0]) ** p
+        for k in range(1, rows.shape[1]):
+            total = total + abs(rows[r, k]) ** p
+        out[r] = total ** inverse
+
+
+def p_norms(rows, p):
+    """Each row's p-norm as ATen's scalar reduction computes it: |x| ** p added left to
+    right, then ** (1 / p), every power the C library's pow (powf for float32) with p and
+    1 / p in the rows' dtype."""
+    check_float("rows", rows)
+    dtype = rows.dtype.type
+    out = np.empty(rows.shape[0], rows.dtype)
+    if rows.shape[1]:
+        _p_norms(np.ascontiguousarray(rows), dtype(p), dtype(1) / dtype(p), out)
+    else:
+        out[:] = 0
+    return out

@@ -122,3 +122,26 @@ def test_a_long_sum_cascades_as_torch():
 def test_other_dtypes_are_refused():
     with pytest.raises(TypeError, match="float32 or float64"):
         K.inner_sums(np.ones((2, 3), np.int64))
+
+
+def p_norm_reference(row, p):
+    """|x| ** p added left to right, then ** (1 / p); math.pow per element (C's pow), float32
+    powers as correctly rounded float32."""
+    import math
+    dtype = row.dtype.type
+    p, inverse = dtype(p), dtype(1) / dtype(p)
+    total = dtype(0)
+    for value in np.abs(row):
+        total = total + dtype(math.pow(float(value), float(p)))
+    return dtype(math.pow(float(total), float(inverse)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p", [1, 3, 1.5, 0.5])
+@pytest.mark.parametrize("size", [2, 5, 37, 100])
+def test_p_norms_match_the_reference_and_torch(dtype, p, size):
+    rows = np.random.default_rng(size).standard_normal((6, size)).astype(dtype)
+    got = K.sequential_sums(np.abs(rows)) if p == 1 else K.p_norms(rows, p)
+    assert got.dtype == dtype
+    assert np.array_equal(got, [p_norm_reference(row, p) for row in rows])
+    assert np.array_equal(got, torch.linalg.vector_norm(torch.from_numpy(rows), p, 1).numpy())

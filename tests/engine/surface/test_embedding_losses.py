@@ -455,6 +455,8 @@ EDGES = {
     "cos_emb int target": lambda t: F(t).cosine_embedding_loss(t.ones(2, 3), t.ones(2, 3),
                                                                t.tensor([1, -1])),
     "any of a bool": lambda t: (t.any(False), t.all(3, 0)),
+    "norms of one element": lambda t: [t.linalg.vector_norm(t.tensor([[1e-30], [3e20]]), p, 1)
+                                       for p in (2, 3, 0.5, 1)],
 }
 
 
@@ -484,3 +486,32 @@ NOT_TENSORS = {
 @pytest.mark.parametrize("name", NOT_TENSORS)
 def test_an_argument_that_is_no_tensor_as_torch(name):
     check(lambda t: NOT_TENSORS[name](t, t.ones(2, 3)))
+
+
+def _bits(t, fn, dtype):
+    t.manual_seed(0)
+    x = t.randn(40, 6, 37, dtype=getattr(t, dtype))
+    return [v.numpy().tobytes().hex() for v in fn(t, x)]
+
+
+NORM_ORDERS = {
+    "sum and mean": lambda t, x: (x.sum(2), x.sum((1, 2)), x.mean(), x.mean(-1, keepdim=True)),
+    "2-norms": lambda t, x: (t.linalg.vector_norm(x, dim=-1), t.norm(x, dim=(1, 2)),
+                             t.nn.functional.normalize(x, dim=2)),
+    "p-norms": lambda t, x: (t.linalg.vector_norm(x, 1, -1), t.linalg.vector_norm(x, 3, 0),
+                             t.linalg.vector_norm(x, 1.5, (0, 2), keepdim=True)),
+    "distances": lambda t, x: (t.nn.functional.pairwise_distance(x[0], x[1], 3),
+                               t.nn.functional.cosine_similarity(x[0], x[1], 1),
+                               t.pdist(x[0], 2), t.pdist(x[1], 1)),
+    "loss means": lambda t, x: (t.nn.functional.mse_loss(x[0], x[1]),
+                                t.nn.functional.soft_margin_loss(x[0], x[1].sign()),
+                                t.nn.functional.triplet_margin_loss(x[0], x[1], x[2])),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", NORM_ORDERS)
+def test_reductions_have_torchs_last_bits(name, dtype):
+    import torch
+    import engine
+    assert _bits(engine, NORM_ORDERS[name], dtype) == _bits(torch, NORM_ORDERS[name], dtype)
