@@ -506,6 +506,11 @@ NORM_ORDERS = {
     "loss means": lambda t, x: (t.nn.functional.mse_loss(x[0], x[1]),
                                 t.nn.functional.soft_margin_loss(x[0], x[1].sign()),
                                 t.nn.functional.triplet_margin_loss(x[0], x[1], x[2])),
+    "nll means": lambda t, x: (t.nn.functional.nll_loss(x[0], x[1].argmax(1)),
+                               t.nn.functional.nll_loss(x[2, :5], x[3, :5].argmax(1),
+                                                        t.rand(37, dtype=x.dtype)),
+                               t.nn.functional.nll_loss(x[0], x[1].argmax(1), reduction="sum",
+                                                        ignore_index=3)),
 }
 
 
