@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from engine.ops import reductions as R
-from engine.ops._norm_lanes import two_norm_in_lanes
+from engine.ops._norm_lanes import p_norm_in_order, two_norm_in_lanes
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -21,6 +21,10 @@ def _reduced_dims(dim, ndim: int):
 
 
 def _norm_values(data: np.ndarray, ord: float, dims, keepdim: bool) -> np.ndarray:
+    if ord not in (0, 2) and not math.isinf(ord):
+        in_order = p_norm_in_order(data, ord, dims, keepdim)
+        if in_order is not None:
+            return in_order
     magnitudes = np.abs(data)
     axis = dims if dims is None else tuple(dims)
     with np.errstate(all="ignore"):

@@ -162,3 +162,103 @@ def two_norms(rows):
     _two_norms(np.ascontiguousarray(rows), _VECTOR_BYTES // rows.itemsize,
                rows.dtype == np.float32, out)
     return out
+
+
+@exact_kernel
+def _sequential_sums(rows, out):
+    for r in range(rows.shape[0]):
+        total = rows[r, 0]
+        for k in range(1, rows.shape[1]):
+            total = total + rows[r, k]
+        out[r] = total
+
+
+def sequential_sums(rows):
+    """Each row of a C-contiguous 2-D float array added left to right (ATen's scalar
+    reductions: the p-norms other than 2, 0 and inf)."""
+    check_float("rows", rows)
+    out = np.empty(rows.shape[0], rows.dtype)
+    if rows.shape[1]:
+        _sequential_sums(np.ascontiguousarray(rows), out)
+    else:
+        out[:] = 0
+    return out
+
+
+@exact_kernel
+def _p_norms(rows, p, inverse, out):
+    for r in range(rows.shape[0]):
+        total = abs(rows[r, 0]) ** p
+        for k in range(1, rows.shape[1]):
+            total = total + abs(rows[r, k]) ** p
+        out[r] = total ** inverse
+
+
+def p_norms(rows, p):
+    """Each row's p-norm as ATen's scalar reduction computes it: |x| ** p added left to
+    right, then ** (1 / p), every power the C library's pow (powf for float32) with p and
+    1 / p in the rows' dtype."""
+    check_float("rows", rows)
+    dtype = rows.dtype.type
+    out = np.empty(rows.shape[0], rows.dtype)
+    if rows.shape[1]:
+        _p_norms(np.ascontiguousarray(rows), dtype(p), dtype(1) / dtype(p), out)
+    else:
+        out[:] = 0
+    return out
+
+
+_NLL_LEVELS = 8
+
+
+@exact_kernel
+def _nll_totals(log_probs, target, weight, has_weight, ignore_index, out):
+    """ATen's nll_loss_out_frame: -w[t] * x[t] and w[t] summed per sample into cascades of
+    eight levels (a level carried up when the sample index's bits below it are zero), each
+    cascade then added in order. out: (loss total, weight total, ignored count)."""
+    rows = log_probs.shape[0]
+    level_power = max(4, _ceil_log2(rows) // _NLL_LEVELS)
+    level_mask = (1 << level_power) - 1
+    losses = np.zeros(_NLL_LEVELS, dtype=log_probs.dtype)
+    weights = np.zeros(_NLL_LEVELS, dtype=log_probs.dtype)
+    ignored = 0
+    for b in range(rows):
+        t = target[b]
+        if t == ignore_index:
+            ignored += 1
+            continue
+        if has_weight:
+            losses[0] = losses[0] - log_probs[b, t] * weight[t]
+            weights[0] = weights[0] + weight[t]
+        else:
+            losses[0] = losses[0] - log_probs[b, t]
+        for j in range(_NLL_LEVELS - 1):
+            if b & (level_mask << (j * level_power)):
+                break
+            weights[j + 1] = weights[j + 1] + weights[j]
+            losses[j + 1] = losses[j + 1] + losses[j]
+            weights[j] = 0
+            losses[j] = 0
+    loss_total = np.zeros(1, log_probs.dtype)[0]    # a float32 zero keeps float32 sums
+    weight_total = loss_total
+    for j in range(_NLL_LEVELS):
+        loss_total = loss_total + losses[j]
+        weight_total = weight_total + weights[j]
+    out[0] = loss_total
+    out[1] = weight_total
+    out[2] = ignored
+
+
+def nll_totals(log_probs, target, weight, ignore_index):
+    """(loss total, total weight) of nll_loss over log_probs[N, C] and targets[N] in
+    ATen's order and dtype; the total weight without `weight` is the count of samples not
+    ignored. Targets must be in range (checked before)."""
+    check_float("log_probs", log_probs)
+    dtype = log_probs.dtype
+    has_weight = weight is not None
+    weight = np.ones(1, dtype) if weight is None else np.ascontiguousarray(weight, dtype)
+    out = np.empty(3, dtype)
+    _nll_totals(np.ascontiguousarray(log_probs), np.ascontiguousarray(target, np.int64),
+                weight, has_weight, ignore_index, out)
+    total_weight = out[1] if has_weight else dtype.type(log_probs.shape[0] - int(out[2]))
+    return out[0], total_weight

@@ -25,5 +25,30 @@ def two_norm_in_lanes(data: np.ndarray, dims, keepdim: bool) -> np.ndarray | Non
     if rows is None:
         return None
     matrix, kept_shape, reduced_count = rows
-    norms = aten_order_kernels().two_norms(matrix).reshape(kept_shape)
+    if matrix.shape[1] == 1:        # one element: ATen gives its magnitude, never squared
+        norms = np.abs(matrix).reshape(kept_shape)
+    else:
+        norms = aten_order_kernels().two_norms(matrix).reshape(kept_shape)
     return norms.reshape(kept_shape + (1,) * reduced_count) if keepdim else norms
+
+
+def p_norm_in_order(data: np.ndarray, ord: float, dims, keepdim: bool) -> np.ndarray | None:
+    """A p-norm other than 0, 2 and +-inf as ATen's scalar reduction computes it: |x| ** p
+    added left to right over each output's elements, then ** (1 / p); or None for another
+    dtype or no elements."""
+    if data.dtype not in (np.float32, np.float64) or data.size == 0 or data.ndim == 0:
+        return None
+    reduced = tuple(range(data.ndim)) if dims is None else tuple(sorted(dims))
+    kept = [d for d in range(data.ndim) if d not in reduced]
+    # each output's elements in their order in memory (a contiguous input's C order)
+    moved = np.ascontiguousarray(np.transpose(data, kept + list(reduced)))
+    kept_shape = tuple(data.shape[d] for d in kept)
+    matrix = moved.reshape(-1, moved.size // max(1, int(np.prod(kept_shape))))
+    if ord == 1 or matrix.shape[1] == 1:     # one element: ATen gives its magnitude
+        norms = aten_order_kernels().sequential_sums(np.abs(matrix))
+    else:
+        norms = aten_order_kernels().p_norms(matrix, ord)
+    norms = norms.reshape(kept_shape)
+    if not keepdim:
+        return norms
+    return norms.reshape(tuple(1 if d in reduced else data.shape[d] for d in range(data.ndim)))

@@ -107,3 +107,14 @@ def linear_double_node(name: str, grad_output_grad):
         return (grad_output_grad(n, gg) if n.needs(0) else None,) + zeros_for_self
     from engine.autograd.node import node_class
     return node_class(name, rule, arrays=True)
+
+
+def check_tensor_arguments(function: str, *arguments, optional: tuple = ()) -> None:
+    """torch's argument-parser error for a (name, value) pair whose value is no Tensor, at
+    its 1-based position (`optional` names may also be None)."""
+    from engine._arg_parser import type_name
+    for position, (name, value) in enumerate(arguments, 1):
+        if isinstance(value, Tensor) or (value is None and name in optional):
+            continue
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be "
+                        f"Tensor, not {type_name(value)}")

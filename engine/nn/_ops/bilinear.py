@@ -9,6 +9,7 @@ import numpy as np
 
 from engine.autograd import node as _node
 from engine.autograd.node import node_class
+from engine.nn._ops._util import check_tensor_arguments
 from engine.ops._core import record
 from engine.tensor import Tensor
 
@@ -72,6 +73,8 @@ def _check_same_dtype(input1, input2, weight, bias) -> None:
 
 
 def _check_bilinear(input1, input2, weight, bias) -> None:
+    check_tensor_arguments("bilinear", ("input1", input1), ("input2", input2),
+                           ("weight", weight), ("bias", bias), optional=("bias",))
     _check_same_dtype(input1, input2, weight, bias)
     if input1.dim() != input2.dim():
         raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and "

@@ -8,6 +8,7 @@ import numpy as np
 from engine.autograd import node as _node
 from engine.autograd.node import Node, node_class
 from engine.autograd.grad_mode import no_grad
+from engine.nn._ops._util import check_tensor_arguments
 from engine.linalg import _norm_values
 from engine.ops import _float32_math as F32
 from engine.ops import elementwise as E
@@ -42,6 +43,7 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     """Each input over its clamped norm (a clone, clamped in place without grad), their
     product summed over dim: ATen's composite, node for node."""
     from engine.linalg import vector_norm
+    check_tensor_arguments("cosine_similarity", ("x1", x1), ("x2", x2))
     x1, x2 = _expand_outplace(*_floating_common(x1, x2))
     norm1 = vector_norm(x1, 2, dim=dim, keepdim=True).clone()
     norm2 = vector_norm(x2, 2, dim=dim, keepdim=True).clone()
@@ -81,6 +83,7 @@ def aten_norm(input: Tensor, p: float, dim: int, keepdim: bool) -> Tensor:
 
 
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    check_tensor_arguments("pairwise_distance", ("x1", x1), ("x2", x2))
     innermost = max(x1.dim(), x2.dim()) - 1
     return aten_norm(E.add_scalar(x1 - x2, eps), float(p), innermost, keepdim)
 
@@ -168,6 +171,7 @@ def _pdist_values(diff: np.ndarray, p: float) -> np.ndarray:
 
 
 def pdist(input, p: float = 2):
+    check_tensor_arguments("pdist", ("input", input))
     data = input._data
     if data.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {data.ndim}D")

@@ -8,6 +8,7 @@ import math
 
 from engine.autograd.grad_mode import no_grad
 from engine.nn._ops.activation import log_sigmoid
+from engine.nn._ops._util import check_tensor_arguments
 from engine.nn._ops.distance import pairwise_distance
 from engine.nn._reduction import enum_of, legacy_get_string
 from engine.ops import elementwise as E
@@ -56,6 +57,8 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=
 
 def aten_margin_ranking_loss(input1, input2, target, margin: float = 0.0,
                              reduction: int = _NONE_DEFAULT):
+    check_tensor_arguments("margin_ranking_loss", ("input1", input1), ("input2", input2),
+                           ("target", target))
     unclamped = E.add_scalar(-target * (input1 - input2), margin)
     return _reduced(unclamped.clamp_min_(0), reduction)
 
@@ -71,6 +74,7 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
 def aten_hinge_embedding_loss(input, target, margin: float = 1.0,
                               reduction: int = _NONE_DEFAULT):
     enum = reduction
+    check_tensor_arguments("hinge_embedding_loss", ("input", input), ("target", target))
     zeros = _zeros_like(input)
     margin_clamp = _scalar_minus(margin, input).clamp_min_(0)
     output_margin = E.where(target != 1, margin_clamp, zeros)
@@ -100,6 +104,8 @@ def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_averag
 def aten_cosine_embedding_loss(input1, input2, target, margin: float = 0.0,
                                reduction: int = _NONE_DEFAULT):
     enum = reduction
+    check_tensor_arguments("cosine_embedding_loss", ("input1", input1), ("input2", input2),
+                           ("target", target))
     _check_cosine_embedding_dims(input1, input2, target)
     dim = target.dim()
     prod_sum = (input1 * input2).sum(dim)
@@ -140,6 +146,8 @@ def aten_triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p:
                              eps: float = 1e-6, swap: bool = False,
                              reduction: int = _NONE_DEFAULT):
     enum = reduction
+    check_tensor_arguments("triplet_margin_loss", ("anchor", anchor), ("positive", positive),
+                           ("negative", negative))
     _check_triplet_dims(anchor, positive, negative)
     dist_pos = pairwise_distance(anchor, positive, p, eps)
     dist_neg = pairwise_distance(anchor, negative, p, eps)
@@ -184,6 +192,7 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
 def aten_poisson_nll_loss(input, target, log_input: bool, full: bool, eps: float,
                           reduction: int):
     enum = reduction
+    check_tensor_arguments("poisson_nll_loss", ("input", input), ("target", target))
     if log_input:
         loss = input.exp() - target * input
     else:

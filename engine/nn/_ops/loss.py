@@ -22,6 +22,7 @@ from engine.tensor import Tensor
 
 _NONE, _MEAN, _SUM = 0, 1, 2
 _extra = kernels("nn_extra")
+_aten_order = kernels("aten_order")
 
 
 def _reduce(losses: np.ndarray, reduction: int) -> np.ndarray:
@@ -203,9 +204,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         out = losses.reshape(target._data.shape)
         total_weight = np.asarray(0, dtype=x.dtype)
     else:
+        if ncp[2] == 1:     # [N, C] or [C]: ATen's cascade, in the input's dtype
+            loss_sum, total = _aten_order.nll_totals(x.reshape(ncp[:2]), target_np[:, 0],
+                                                     None if weight is None else weight._data,
+                                                     ignore_index)
         value = loss_sum
         if enum == _MEAN:
-            value = loss_sum / total if total != 0 else np.nan
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = loss_sum / total if total != 0 else np.nan
         out = np.asarray(value, dtype=x.dtype)
         total_weight = np.asarray(total, dtype=x.dtype)
     node_cls = NllLoss2DBackward0 if x.ndim == 4 else NllLossBackward0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.nn._ops._util import array
+from engine.nn._ops._util import array, check_tensor_arguments
 from engine.nn._ops.loss import _reduce
 from engine.nn._reduction import enum_of
 from engine.ops import _float32_math as F32
@@ -89,6 +89,7 @@ SoftMarginLossBackward0 = node_class("SoftMarginLossBackward0", _soft_margin_rul
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
     enum = enum_of(size_average, reduce, reduction)
+    check_tensor_arguments("soft_margin_loss", ("input", input), ("target", target))
     _check_no_grad("soft_margin_loss", "target", target)
     x, t = input._data, target._data
     if x.dtype.kind != "f":
@@ -204,6 +205,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
+    check_tensor_arguments("multi_margin_loss", ("input", input), ("target", target))
     _check_no_grad("multi_margin_loss", "weight", weight)
     frames, classes = _frames(input, "multi_margin_loss")
     _check_multi_margin(input, target, weight, frames, classes)
@@ -283,6 +285,7 @@ def _check_multilabel_target(input, target, frames: int, classes: int) -> None:
 def multilabel_margin_loss(input, target, size_average=None, reduce=None,
                            reduction: str = "mean"):
     enum = enum_of(size_average, reduce, reduction)
+    check_tensor_arguments("multilabel_margin_loss", ("input", input), ("target", target))
     frames, classes = _frames(input, "multilabel_margin_loss")
     _check_multilabel_target(input, target, frames, classes)
     _check_index_dtype(target)

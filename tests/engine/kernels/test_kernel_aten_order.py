@@ -122,3 +122,69 @@ def test_a_long_sum_cascades_as_torch():
 def test_other_dtypes_are_refused():
     with pytest.raises(TypeError, match="float32 or float64"):
         K.inner_sums(np.ones((2, 3), np.int64))
+
+
+def p_norm_reference(row, p):
+    """|x| ** p added left to right, then ** (1 / p); math.pow per element (C's pow), float32
+    powers as correctly rounded float32."""
+    import math
+    dtype = row.dtype.type
+    p, inverse = dtype(p), dtype(1) / dtype(p)
+    total = dtype(0)
+    for value in np.abs(row):
+        total = total + dtype(math.pow(float(value), float(p)))
+    return dtype(math.pow(float(total), float(inverse)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p", [1, 3, 1.5, 0.5])
+@pytest.mark.parametrize("size", [2, 5, 37, 100])
+def test_p_norms_match_the_reference_and_torch(dtype, p, size):
+    rows = np.random.default_rng(size).standard_normal((6, size)).astype(dtype)
+    got = K.sequential_sums(np.abs(rows)) if p == 1 else K.p_norms(rows, p)
+    assert got.dtype == dtype
+    assert np.array_equal(got, [p_norm_reference(row, p) for row in rows])
+    assert np.array_equal(got, torch.linalg.vector_norm(torch.from_numpy(rows), p, 1).numpy())
+
+
+def nll_reference(log_probs, target, weight, ignore_index):
+    """nll_loss_out_frame's cascade: eight levels, a level carried up while the sample
+    index's bits below it are zero, then the levels added in order."""
+    dtype = log_probs.dtype.type
+    rows = len(target)
+    level_power = max(4, _ceil_log2(rows) // 8)
+    mask = (1 << level_power) - 1
+    losses, weights, ignored = [dtype(0)] * 8, [dtype(0)] * 8, 0
+    for b, t in enumerate(target):
+        if t == ignore_index:
+            ignored += 1
+            continue
+        w = dtype(1) if weight is None else weight[t]
+        losses[0] = losses[0] - (log_probs[b, t] if weight is None else log_probs[b, t] * w)
+        weights[0] = weights[0] + w
+        for j in range(7):
+            if b & (mask << (j * level_power)):
+                break
+            losses[j + 1], losses[j] = losses[j + 1] + losses[j], dtype(0)
+            weights[j + 1], weights[j] = weights[j + 1] + weights[j], dtype(0)
+    loss = total = dtype(0)
+    for j in range(8):
+        loss, total = loss + losses[j], total + weights[j]
+    return loss, (dtype(rows - ignored) if weight is None else total)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", [1, 2, 17, 20, 33, 300, 5000])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_totals_match_the_reference_and_torch(dtype, rows, weighted):
+    rng = np.random.default_rng(rows)
+    log_probs = rng.standard_normal((rows, 5)).astype(dtype)
+    target = rng.integers(0, 5, rows)
+    target[::7] = -100
+    weight = rng.random(5).astype(dtype) if weighted else None
+    got = K.nll_totals(log_probs, target, weight, -100)
+    assert got == nll_reference(log_probs, target, weight, -100)
+    expected = torch.nn.functional.nll_loss(
+        torch.from_numpy(log_probs), torch.from_numpy(target),
+        None if weight is None else torch.from_numpy(weight), reduction="sum")
+    assert got[0] == expected.numpy()

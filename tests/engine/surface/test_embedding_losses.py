@@ -455,9 +455,68 @@ EDGES = {
     "cos_emb int target": lambda t: F(t).cosine_embedding_loss(t.ones(2, 3), t.ones(2, 3),
                                                                t.tensor([1, -1])),
     "any of a bool": lambda t: (t.any(False), t.all(3, 0)),
+    "norms of one element": lambda t: [t.linalg.vector_norm(t.tensor([[1e-30], [3e20]]), p, 1)
+                                       for p in (2, 3, 0.5, 1)],
 }
 
 
 @pytest.mark.parametrize("name", EDGES)
 def test_edge_cases_as_torch(name):
     check(EDGES[name])
+
+
+NOT_TENSORS = {
+    "cosine_similarity": lambda t, x: F(t).cosine_similarity([1.], x),
+    "pdist": lambda t, x: F(t).pdist([[1.]]),
+    "pairwise_distance": lambda t, x: F(t).pairwise_distance(x, 2.0),
+    "margin_ranking_loss": lambda t, x: F(t).margin_ranking_loss(x, x, 1.0),
+    "torch.margin_ranking_loss": lambda t, x: t.margin_ranking_loss(x, x, 1.0),
+    "soft_margin_loss": lambda t, x: F(t).soft_margin_loss(x, [1.]),
+    "bilinear weight": lambda t, x: F(t).bilinear(x, x, 3),
+    "bilinear bias": lambda t, x: F(t).bilinear(x, x, t.ones(1, 3, 3), 2),
+    "hinge_embedding_loss": lambda t, x: F(t).hinge_embedding_loss(x, [1.]),
+    "cosine_embedding_loss": lambda t, x: F(t).cosine_embedding_loss(x, 1, x),
+    "triplet_margin_loss": lambda t, x: F(t).triplet_margin_loss(x, x, None),
+    "poisson_nll_loss": lambda t, x: F(t).poisson_nll_loss(x, 2),
+    "multilabel_margin_loss": lambda t, x: F(t).multilabel_margin_loss(x, 2),
+    "multi_margin_loss": lambda t, x: F(t).multi_margin_loss(x, 2),
+}
+
+
+@pytest.mark.parametrize("name", NOT_TENSORS)
+def test_an_argument_that_is_no_tensor_as_torch(name):
+    check(lambda t: NOT_TENSORS[name](t, t.ones(2, 3)))
+
+
+def _bits(t, fn, dtype):
+    t.manual_seed(0)
+    x = t.randn(40, 6, 37, dtype=getattr(t, dtype))
+    return [v.numpy().tobytes().hex() for v in fn(t, x)]
+
+
+NORM_ORDERS = {
+    "sum and mean": lambda t, x: (x.sum(2), x.sum((1, 2)), x.mean(), x.mean(-1, keepdim=True)),
+    "2-norms": lambda t, x: (t.linalg.vector_norm(x, dim=-1), t.norm(x, dim=(1, 2)),
+                             t.nn.functional.normalize(x, dim=2)),
+    "p-norms": lambda t, x: (t.linalg.vector_norm(x, 1, -1), t.linalg.vector_norm(x, 3, 0),
+                             t.linalg.vector_norm(x, 1.5, (0, 2), keepdim=True)),
+    "distances": lambda t, x: (t.nn.functional.pairwise_distance(x[0], x[1], 3),
+                               t.nn.functional.cosine_similarity(x[0], x[1], 1),
+                               t.pdist(x[0], 2), t.pdist(x[1], 1)),
+    "loss means": lambda t, x: (t.nn.functional.mse_loss(x[0], x[1]),
+                                t.nn.functional.soft_margin_loss(x[0], x[1].sign()),
+                                t.nn.functional.triplet_margin_loss(x[0], x[1], x[2])),
+    "nll means": lambda t, x: (t.nn.functional.nll_loss(x[0], x[1].argmax(1)),
+                               t.nn.functional.nll_loss(x[2, :5], x[3, :5].argmax(1),
+                                                        t.rand(37, dtype=x.dtype)),
+                               t.nn.functional.nll_loss(x[0], x[1].argmax(1), reduction="sum",
+                                                        ignore_index=3)),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", NORM_ORDERS)
+def test_reductions_have_torchs_last_bits(name, dtype):
+    import torch
+    import engine
+    assert _bits(engine, NORM_ORDERS[name], dtype) == _bits(torch, NORM_ORDERS[name], dtype)
