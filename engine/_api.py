@@ -165,6 +165,7 @@ from engine.ops import quantiles as _quantiles  # noqa: E402
 globals().update(_quantiles.FUNCTIONS)
 from engine.ops import scatter_reduce as _scatter_reduce  # noqa: E402
 globals().update(_scatter_reduce.FUNCTIONS)
+
 # losses, distances and bilinear at torch level, ATen's signatures (nnloss)
 from engine.nn._ops.bilinear import _trilinear, bilinear  # noqa: E402,F401
 from engine.nn._ops.distance import cosine_similarity, pairwise_distance, pdist  # noqa: E402,F401
@@ -174,10 +175,16 @@ from engine.nn._ops.embedding_losses import (  # noqa: E402,F401
     aten_margin_ranking_loss as margin_ranking_loss,
     aten_poisson_nll_loss as poisson_nll_loss,
     aten_triplet_margin_loss as triplet_margin_loss)
-# nnlayers: torch's own names for the random layers and channel_shuffle
+
 # nnlayers: torch's own names for the new nn layers' functions
 from engine.nn._ops.channel_ops import channel_shuffle  # noqa: E402,F401
 from engine.nn._ops.grid_sample import affine_grid_generator, grid_sampler  # noqa: E402,F401
+from engine.nn._ops.random_layers import (  # noqa: E402,F401
+    alpha_dropout_, celu_, feature_alpha_dropout_, feature_dropout_, rrelu_, selu_,
+    alpha_dropout_at_torch_level as alpha_dropout,
+    feature_alpha_dropout_at_torch_level as feature_alpha_dropout,
+    feature_dropout_at_torch_level as feature_dropout, rrelu_at_torch_level as rrelu)
+
 # training-script scaffolding (issue #11): compile, runtime switches, amp, jit markers
 from engine import (amp, compiler, cpu, jit, multiprocessing, profiler,  # noqa: E402,F401
                     version)
@@ -190,12 +197,6 @@ from engine._runtime_config import (  # noqa: E402,F401
     use_deterministic_algorithms)
 from engine.amp.autocast_mode import autocast, is_autocast_enabled  # noqa: E402,F401
 from engine.dtypes import bfloat16  # noqa: E402,F401  (a name only: no bfloat16 arrays)
-
-from engine.nn._ops.random_layers import (  # noqa: E402,F401
-    alpha_dropout_, celu_, feature_alpha_dropout_, feature_dropout_, rrelu_, selu_,
-    alpha_dropout_at_torch_level as alpha_dropout,
-    feature_alpha_dropout_at_torch_level as feature_alpha_dropout,
-    feature_dropout_at_torch_level as feature_dropout, rrelu_at_torch_level as rrelu)
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)
