@@ -152,6 +152,7 @@ from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
 # tensorops (issue #11): metadata, strided views, aliases, more math
 from engine.ops import tensor_meta as _tensor_meta  # noqa: E402
 globals().update(_tensor_meta.FUNCTIONS)
+globals().update(_tensor_meta.MORE_FUNCTIONS)
 from engine.ops import aliases as _aliases  # noqa: E402
 globals().update(_aliases.FUNCTIONS)
 from engine.ops import bitwise as _bitwise  # noqa: E402

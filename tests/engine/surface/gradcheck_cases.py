@@ -263,3 +263,7 @@ SURFACE_CASES.update({
 SURFACE_CASES["ScatterReduceBackward0"] = lambda: (
     lambda a, s: a.scatter_reduce(1, _index([[0, 0, 2], [1, 2, 2]]), s, "prod"),
     (away_from_zero(2, 3), away_from_zero(2, 3)))
+SURFACE_CASES.update({
+    "AngleBackward0": lambda: (lambda a: engine.angle(a) * a, (away_from_zero(3),)),
+    "NarrowCopyBackward0": lambda: (lambda a: a.narrow_copy(1, 1, 2), (leaf(2, 4),)),
+})
