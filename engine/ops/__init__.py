@@ -215,3 +215,8 @@ for _name, _method in _QUANTILES.METHODS.items():
 from engine.ops import scatter_reduce as _SCATTER_REDUCE  # noqa: E402
 for _name, _method in _SCATTER_REDUCE.METHODS.items():
     setattr(Tensor, _name, _method)
+from engine.ops import leftovers as _LEFTOVERS  # noqa: E402
+for _name, _method in _LEFTOVERS.METHODS.items():
+    setattr(Tensor, _name, _method)
+for _name, _getter in _LEFTOVERS.PROPERTIES.items():
+    setattr(Tensor, _name, property(_getter))

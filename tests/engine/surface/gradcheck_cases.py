@@ -267,3 +267,6 @@ SURFACE_CASES.update({
     "AngleBackward0": lambda: (lambda a: engine.angle(a) * a, (away_from_zero(3),)),
     "NarrowCopyBackward0": lambda: (lambda a: a.narrow_copy(1, 1, 2), (leaf(2, 4),)),
 })
+SURFACE_CASES["UnsafeSplitWithSizesBackward0"] = lambda: (
+    lambda a: engine.stack([p.sum() for p in a.unsafe_split_with_sizes([1, 2], 1)]),
+    (leaf(2, 3),))

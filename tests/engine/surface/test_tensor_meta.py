@@ -181,3 +181,57 @@ MORE_SNIPPETS = {
 @pytest.mark.parametrize("name", MORE_SNIPPETS)
 def test_more_as_torch(name):
     check(MORE_SNIPPETS[name])
+
+
+def _unsafe_split(t):
+    x = t.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], requires_grad=True)
+    first, rest = x.unsafe_split_with_sizes([1, 2])
+    rest.mul_(2)                    # not views: in place is allowed
+    (first.sum() + rest.sum()).backward()
+    return [first, rest, rest.grad_fn.name(), x.grad,
+            t.unsafe_split_with_sizes(x.detach(), [2, 1], 1)[1]]
+
+
+LEFTOVER_SNIPPETS = {
+    "unsafe_split_with_sizes": _unsafe_split,
+    "unsafe_split_with_sizes_bad": lambda t: t.ones(3).unsafe_split_with_sizes([1, 1]),
+    "nonzero_static": lambda t: t.tensor([0, 1, 2, 0, 3]).nonzero_static(size=4),
+    "nonzero_static_fill": lambda t: t.nonzero_static(t.tensor([[0, 1], [2, 0]]), size=3,
+                                                      fill_value=9),
+    "nonzero_static_negative": lambda t: t.tensor([0, 1]).nonzero_static(size=-1),
+    "histogram": lambda t: t.histogram(t.tensor([1.0, 2.0, 1.0, 4.0]), bins=3),
+    "histogram_range": lambda t: t.tensor([1.0, 2.0, 1.0, 4.0]).histogram(3, range=(1.0, 3.0)),
+    "histogram_edges": lambda t: t.histogram(t.tensor([1.0, 2.0, 1.0, 4.0]),
+                                             t.tensor([0.0, 1.5, 5.0])),
+    "histogram_weight_density": lambda t: t.histogram(
+        t.tensor([1.0, 2.0, 1.0]), 2, range=(0.0, 4.0), weight=t.tensor([1.0, 2.0, 3.0]),
+        density=True),
+    "histogram_constant": lambda t: t.histogram(t.tensor([1.0, 1.0]), 2),
+    "histogram_float64": lambda t: t.histogram(t.tensor([0.1, 0.7, 0.4], dtype=t.float64), 2),
+    "histogram_int": lambda t: t.histogram(t.tensor([1, 2]), 2),
+    "histogram_bins": lambda t: t.histogram(t.tensor([1.0, 2.0]), 0),
+    "histogram_min_max": lambda t: t.histogram(t.tensor([1.0, 2.0]), 2, range=(3.0, 1.0)),
+    "map2_": lambda t: t.ones(2).map2_(t.ones(2), t.ones(2) * 2, lambda a, b, c: a + b * c),
+    "to_dense": lambda t: (lambda x: x.to_dense() is x)(t.ones(2)),
+    "const_data_ptr": lambda t: (lambda x: x.const_data_ptr() == x.data_ptr())(t.ones(2)),
+    "conj_physical_": lambda t: (lambda x: x.conj_physical_() is x)(t.ones(2)),
+    "grad_dtype": lambda t: [t.ones(2).grad_dtype, t.ones(2, dtype=t.float64).grad_dtype],
+}
+
+
+@pytest.mark.parametrize("name", LEFTOVER_SNIPPETS)
+def test_leftovers_as_torch(name):
+    check(LEFTOVER_SNIPPETS[name])
+
+
+def _unsafe_pieces_share_memory(t):
+    x = t.ones(3, 3)
+    a, b = x.unsafe_split_with_sizes([1, 2])
+    b.mul_(2)
+    c, d = x.unsafe_split(2)
+    d.mul_(3)
+    return [x, x._version, b._version, a._version, b._base is None, d._version]
+
+
+def test_unsafe_pieces_share_memory_as_torch():
+    check(_unsafe_pieces_share_memory)
