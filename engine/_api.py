@@ -168,6 +168,8 @@ from engine.ops import scatter_reduce as _scatter_reduce  # noqa: E402
 globals().update(_scatter_reduce.FUNCTIONS)
 from engine.ops import leftovers as _leftovers  # noqa: E402
 globals().update(_leftovers.FUNCTIONS)
+from engine.ops import namespace as _namespace  # noqa: E402
+globals().update(_namespace.FUNCTIONS)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

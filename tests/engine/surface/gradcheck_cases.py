@@ -270,3 +270,11 @@ SURFACE_CASES.update({
 SURFACE_CASES["UnsafeSplitWithSizesBackward0"] = lambda: (
     lambda a: engine.stack([p.sum() for p in a.unsafe_split_with_sizes([1, 2], 1)]),
     (leaf(2, 3),))
+SURFACE_CASES.update({
+    "StdMeanBackward0": lambda: (lambda a: (lambda s, m: s * 2 + m)(*engine.std_mean(a, 1)),
+                                 (leaf(3, 4),)),
+    "VarMeanBackward0": lambda: (lambda a: (lambda v, m: v - m * 3)(*engine.var_mean(a, 0)),
+                                 (leaf(3, 4),)),
+    "BlockDiagBackward0": lambda: (lambda a, b: engine.block_diag(a, b, b.sum()),
+                                   (leaf(2, 3), leaf(4))),
+})
