@@ -170,6 +170,8 @@ from engine.ops import leftovers as _leftovers  # noqa: E402
 globals().update(_leftovers.FUNCTIONS)
 from engine.ops import namespace as _namespace  # noqa: E402
 globals().update(_namespace.FUNCTIONS)
+from engine.ops import torch_level as _torch_level  # noqa: E402
+globals().update(_torch_level.FUNCTIONS)
 
 
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)

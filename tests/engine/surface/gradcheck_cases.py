@@ -278,3 +278,7 @@ SURFACE_CASES.update({
     "BlockDiagBackward0": lambda: (lambda a, b: engine.block_diag(a, b, b.sum()),
                                    (leaf(2, 3), leaf(4))),
 })
+SURFACE_CASES.update({
+    "FillBackward0": lambda: (lambda a: engine.fill(a, 2.0) * a, (leaf(3),)),
+    "FillBackward1": lambda: (lambda a, v: engine.fill(a, v) * a, (leaf(3), leaf())),
+})
