@@ -282,3 +282,6 @@ SURFACE_CASES.update({
     "FillBackward0": lambda: (lambda a: engine.fill(a, 2.0) * a, (leaf(3),)),
     "FillBackward1": lambda: (lambda a, v: engine.fill(a, v) * a, (leaf(3), leaf())),
 })
+SURFACE_CASES["IndexReduceBackward0"] = lambda: (
+    lambda a, s: a.index_reduce(1, _index([0, 2, 0]), s, "prod"),
+    (away_from_zero(2, 3), away_from_zero(2, 3)))
