@@ -152,6 +152,7 @@ from engine.nn._ops.rms_norm import rms_norm  # noqa: E402,F401
 # tensorops (issue #11): metadata, strided views, aliases, more math
 from engine.ops import tensor_meta as _tensor_meta  # noqa: E402
 globals().update(_tensor_meta.FUNCTIONS)
+globals().update(_tensor_meta.MORE_FUNCTIONS)
 from engine.ops import aliases as _aliases  # noqa: E402
 globals().update(_aliases.FUNCTIONS)
 from engine.ops import bitwise as _bitwise  # noqa: E402
@@ -165,6 +166,12 @@ from engine.ops import quantiles as _quantiles  # noqa: E402
 globals().update(_quantiles.FUNCTIONS)
 from engine.ops import scatter_reduce as _scatter_reduce  # noqa: E402
 globals().update(_scatter_reduce.FUNCTIONS)
+from engine.ops import leftovers as _leftovers  # noqa: E402
+globals().update(_leftovers.FUNCTIONS)
+from engine.ops import namespace as _namespace  # noqa: E402
+globals().update(_namespace.FUNCTIONS)
+from engine.ops import torch_level as _torch_level  # noqa: E402
+globals().update(_torch_level.FUNCTIONS)
 
 # losses, distances and bilinear at torch level, ATen's signatures (nnloss)
 from engine.nn._ops.bilinear import _trilinear, bilinear  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""Special functions elementwise, in float64 (a float32 input is rounded once at the end):
+"""Special functions elementwise, in float64 (a float32 input is rounded once at the end,
+but for digamma and trigamma, which torch computes in float32 arithmetic, as here below):
 lgamma, digamma, trigamma, the Hurwitz zeta function (polygamma of order 2 and up),
 erfinv, and the modified Bessel functions i0 and i1.
 
@@ -196,8 +197,82 @@ _IDS = {"lgamma": 0, "digamma": 1, "polygamma": 2, "erfinv": 3, "i0": 4, "i1": 5
 
 def apply(name: str, x: np.ndarray, n: int = 0) -> np.ndarray:
     """The special function `name` of each element of float array x, in x's dtype."""
+    if np.asarray(x).dtype == np.float32 and (name == "digamma" or name == "polygamma" and
+                                              n <= 1):
+        return apply_float32("digamma" if name == "digamma" or n == 0 else "trigamma", x)
     flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
     out = np.empty(flat.size, dtype=np.float64)
     with np.errstate(all="ignore"):
         _map1(_IDS[name], flat, out, n, DIGAMMA_TERMS, ZETA_TERMS)
     return out.reshape(np.shape(x)).astype(x.dtype, copy=False)
+
+
+# ---------------------------------------------------------------- float32 as torch does it
+# torch computes digamma and trigamma of float32 in float32 arithmetic (its kernels are
+# written for float), so rounding once from float64 misses its last bits: these follow the
+# same recurrences with every operation rounded to float32.
+
+_F = np.float32
+
+
+@_precise
+def _digamma32(x, terms):
+    if x == _F(0):
+        return _F(math.copysign(math.inf, -x))
+    if x < _F(0):
+        if x == math.trunc(x):
+            return _F(math.nan)
+        fraction = float(x) - math.trunc(float(x))
+        reflected = _F(math.pi / math.tan(math.pi * fraction))
+        return _F(_digamma32(_F(_F(1) - x), terms) - reflected)
+    result = _F(0)
+    while x < _F(10):
+        result = _F(result - _F(_F(1) / x))
+        x = _F(x + _F(1))
+    if x == _F(10):
+        return _F(result + _F(2.25175258906672110764))
+    z = _F(_F(1) / _F(x * x))
+    series = _F(0)
+    for k in range(terms.size - 1, -1, -1):
+        series = _F(_F(series * z) + _F(terms[k]))
+    tail = _F(z * series)
+    return _F(_F(_F(result + _F(math.log(x))) - _F(_F(0.5) / x)) - tail)
+
+
+@_precise
+def _trigamma32(x):
+    sign = _F(1)
+    result = _F(0)
+    pi = _F(math.pi)
+    if x < _F(0.5):
+        sign = _F(-1)
+        sine = _F(math.sin(_F(pi * x)))
+        result = _F(result - _F(_F(pi * pi) / _F(sine * sine)))
+        x = _F(_F(1) - x)
+    for _ in range(6):
+        result = _F(result + _F(_F(1) / _F(x * x)))
+        x = _F(x + _F(1))
+    inverse_square = _F(_F(1) / _F(x * x))
+    inner = _F(_F(1.0 / 30) - _F(inverse_square * _F(1.0 / 42)))
+    inner = _F(_F(1.0 / 6) - _F(inverse_square * inner))
+    head = _F(_F(1) + _F(_F(1) / _F(_F(2) * x)))
+    tail = _F(_F(head + _F(inverse_square * inner)) / x)
+    return _F(sign * _F(result + tail))
+
+
+@_precise
+def _map32(fn_id, x, out, digamma_terms):
+    for i in range(x.size):
+        if fn_id == 1:
+            out[i] = _digamma32(x[i], digamma_terms)
+        else:
+            out[i] = _trigamma32(x[i])
+
+
+def apply_float32(name: str, x: np.ndarray) -> np.ndarray:
+    """digamma or trigamma (polygamma of order 1) of a float32 array, as torch computes it."""
+    flat = np.ascontiguousarray(x, dtype=np.float32).reshape(-1)
+    out = np.empty(flat.size, dtype=np.float32)
+    with np.errstate(all="ignore"):
+        _map32(1 if name == "digamma" else 2, flat, out, DIGAMMA_TERMS.astype(np.float32))
+    return out.reshape(np.shape(x))

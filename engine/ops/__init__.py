@@ -193,7 +193,9 @@ for _name, _method in _LINALG.METHODS.items():
 from engine.ops import tensor_meta as _META  # noqa: E402
 for _name, _method in _META.METHODS.items():
     setattr(Tensor, _name, _method)
-for _name, _getter in _META.PROPERTIES.items():
+for _name, _method in _META.MORE_METHODS.items():
+    setattr(Tensor, _name, _method)
+for _name, _getter in {**_META.PROPERTIES, **_META.MORE_PROPERTIES}.items():
     setattr(Tensor, _name, property(_getter))
 from engine.ops import aliases as _ALIASES  # noqa: E402
 for _name, _method in {**_ALIASES.METHODS, **_ALIASES.IN_PLACE}.items():
@@ -218,3 +220,8 @@ for _name, _method in _SCATTER_REDUCE.METHODS.items():
 from engine.ops import pinned as _PINNED  # noqa: E402
 for _name, _method in _PINNED.METHODS.items():
     setattr(Tensor, _name, _method)
+from engine.ops import leftovers as _LEFTOVERS  # noqa: E402
+for _name, _method in _LEFTOVERS.METHODS.items():
+    setattr(Tensor, _name, _method)
+for _name, _getter in _LEFTOVERS.PROPERTIES.items():
+    setattr(Tensor, _name, property(_getter))

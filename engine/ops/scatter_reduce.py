@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine._cpp_warning import cpp_warning, warn_once
 from engine.autograd.node import node_class
 from engine.ops import inplace as I
 from engine.ops._core import as_saved, record, wrap_dim
@@ -61,8 +62,19 @@ def _scatter_reduce_rule(n, g, saved):
     if a["reduce"] not in _REDUCTIONS:     # the old names reach the forward only
         raise RuntimeError("Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', "
                            f"'amin' but got {a['reduce']}.")
+    return _reduce_grads(n, g, saved, saved("index"))
+
+
+@tensor_rule
+def _index_reduce_rule(n, g, saved):
+    """index_reduce's gradients are scatter_reduce's, its index spread along source."""
+    spread = Tensor._make(n._attrs["_spread"])
+    return _reduce_grads(n, g, lambda name: saved("source" if name == "src" else name), spread)
+
+
+def _reduce_grads(n, g, saved, index):
+    a = n._attrs
     dim, reduce, include_self = a["_dim"], a["_reduce"], a["include_self"]
-    index = saved("index")
     grad_self = grad_src = None
     if reduce == "sum":
         grad_self, grad_src = g, gather(g, dim, index)
@@ -137,5 +149,51 @@ def scatter_reduce_(tensor, dim, index, src, reduce, *, include_self: bool = Tru
                       include_self=include_self)
 
 
-FUNCTIONS = {"scatter_reduce": scatter_reduce}
-METHODS = {"scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}
+IndexReduceBackward0 = node_class("IndexReduceBackward0", _index_reduce_rule)
+_BETA_WARNING = cpp_warning("index_reduce() is in beta and the API may change at any time.",
+                            "aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523")
+
+
+def _spread_index(index: np.ndarray, d: int, shape: tuple) -> np.ndarray:
+    view = [1] * len(shape)
+    view[d] = index.size
+    return np.ascontiguousarray(np.broadcast_to(index.reshape(view), shape))
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self: bool = True):
+    warn_once(_BETA_WARNING, stacklevel=3)
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    idx = index._data
+    if idx.ndim > 1:
+        raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: "
+                         f"{idx.ndim} with type: {index.dtype.tensor_type[:-6]} and size: "
+                         f"{list(idx.shape)}")
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError("index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{index.dtype.tensor_type[:-6]}")
+    data = input._data
+    d = wrap_dim(dim, max(data.ndim, 1))
+    shape = source._data.shape
+    if source._data.ndim and idx.size != shape[d]:
+        raise RuntimeError(f"index_reduce_(): Number of indices ({idx.size}) should be equal "
+                           f"to source.size(dim): ({shape[d]}), for dim: {dim}")
+    if ((idx < 0) | (idx >= data.shape[d])).any():     # no negative indices here
+        raise IndexError("index out of range in self")
+    spread = _spread_index(idx.astype(np.int64), d, shape)
+    out = _forward(data, d, spread, source._data, reduce, include_self)
+    return record(IndexReduceBackward0, out, (input, source),
+                  {"index": index, "self": input, "source": source},
+                  {"dim": as_saved(dim), "include_self": include_self, "reduce": reduce,
+                   "_dim": d, "_reduce": reduce, "_spread": spread}, save_result="result")
+
+
+def index_reduce_(tensor, dim, index, source, reduce, *, include_self: bool = True):
+    return I._inplace(tensor, "index_reduce_", index_reduce, dim, index, source, reduce,
+                      include_self=include_self)
+
+
+FUNCTIONS = {"scatter_reduce": scatter_reduce, "index_reduce": index_reduce}
+METHODS = {"scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_,
+           "index_reduce": index_reduce, "index_reduce_": index_reduce_}

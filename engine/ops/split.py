@@ -179,7 +179,8 @@ def unsafe_split(input, split_size: int, dim: int = 0) -> tuple:
     d = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     sizes = [min(split_size, size - start) for start in range(0, size, split_size)] or [0]
-    arrays = [piece.copy() for piece in _pieces(input._data, d, sizes)]
+    # the pieces share input's memory, with version counters of their own (not views)
+    arrays = list(_pieces(input._data, d, sizes))
     outs = [Tensor._make(a) for a in arrays]
     if _gm.state.enabled and input._requires_grad:
         node = UnsafeSplitBackward0()

@@ -11,7 +11,7 @@ from engine import dtypes as _dt
 from engine import trace
 from engine.autograd.node import node_class
 from engine.ops import elementwise as E
-from engine.ops._core import needs_grad, record, reduce_to, wrap_dim
+from engine.ops._core import as_saved, needs_grad, record, reduce_to, wrap_dim
 from engine.ops.inplace import AsStridedBackward0
 from engine.ops.shape import as_view
 from engine.tensor import Tensor
@@ -284,3 +284,204 @@ FUNCTIONS = {
     "is_same_size": METHODS["is_same_size"], "is_complex": lambda input: False,
     "is_signed": _is_signed,
 }
+
+
+# ---------------------------------------------------------------- real tensors' complex API
+
+def _matrices(name: str):
+    def check(input):
+        ndim = input._data.ndim
+        if ndim < 2:
+            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                               f"matrices. Got {ndim}-D tensor.")
+        from engine.ops.shape import transpose
+        return transpose(input, -2, -1)
+    return check
+
+
+def _conjugate_transpose(input):
+    ndim = input._data.ndim
+    if ndim != 2:
+        tail = ". For batches of matrices, consider using tensor.mH" if ndim > 2 else "."
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{ndim}-D tensor{tail}")
+    from engine.ops.shape import transpose
+    return transpose(input, 0, 1)
+
+
+def _imag(input):
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+AngleBackward0 = node_class("AngleBackward0", lambda n, g: (
+    Tensor._make(np.zeros(n._in_shapes[0], dtype=g._data.dtype)) if isinstance(g, Tensor)
+    else np.zeros(n._in_shapes[0], dtype=g.dtype),))
+
+
+def angle(input):
+    data = input._data
+    if data.dtype.kind not in "fc":
+        from engine.dtypes import get_default_dtype
+        values = np.where(data < 0, np.pi, 0).astype(get_default_dtype().np_dtype)
+        return Tensor._make(values)
+    values = np.where(data < 0, data.dtype.type(np.pi), data.dtype.type(0))
+    values = np.where(np.isnan(data), data, values).astype(data.dtype)
+    return record(AngleBackward0, values, (input,), {"self": input})
+
+
+def argwhere(input):
+    from engine.ops.composite import nonzero
+    return nonzero(input)
+
+
+def isreal(input):
+    return Tensor._make(np.ones(input._data.shape, dtype=np.bool_))
+
+
+def _narrow_copy_rule(n, g):
+    """Zeros with g at the narrowed slice. Its slice is start:start + length with start as
+    given: torch's backward of a negative start meets an empty slice and raises."""
+    a = n._attrs
+    d, start, length = a["_dim"], a["_start"], a["length"]
+    key = (slice(None),) * d + (slice(start, start + length),)
+    region = len(range(*slice(start, start + length).indices(a["self_sym_sizes"][d])))
+    if region != length:
+        raise RuntimeError(f"The size of tensor a ({region}) must match the size of tensor b "
+                           f"({length}) at non-singleton dimension {d}")
+    if isinstance(g, Tensor):
+        zeros = Tensor._make(np.zeros(a["self_sym_sizes"], dtype=g._data.dtype))
+        from engine.ops.structural import slice_scatter
+        return (slice_scatter(zeros, g, d, start, start + length),)
+    out = np.zeros(a["self_sym_sizes"], dtype=g.dtype)
+    out[key] = g
+    return (out,)
+
+
+NarrowCopyBackward0 = node_class("NarrowCopyBackward0", _narrow_copy_rule)
+
+
+def narrow_copy(input, dim: int, start: int, length: int):
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    size = data.shape[d]
+    first = start + size if start < 0 else start
+    if first + length > size:
+        raise RuntimeError(f"start ({first}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
+    key = (slice(None),) * d + (slice(first, first + length),)
+    return record(NarrowCopyBackward0, data[key].copy(), (input,), attrs={
+        "dim": as_saved(dim), "length": length, "self_sym_sizes": data.shape,
+        "start": as_saved(start), "_dim": d, "_start": start})
+
+
+# ---------------------------------------------------------------- storage, element by element
+
+def _apply_(self, callable):
+    if self.requires_grad:
+        raise RuntimeError("Can't call apply_() on Variable that requires grad. Use "
+                           "var.detach().apply_() instead.")
+    values = [callable(v) for v in self._data.reshape(-1).tolist()]
+    out = np.array(values, dtype=self._data.dtype).reshape(self._data.shape)
+    from engine.ops.inplace import _write
+    _write(self, out)       # torch's apply_ leaves the version counter as it was
+    return self
+
+
+def _map_(self, tensor, callable):
+    if self.requires_grad:
+        raise RuntimeError("Can't call map_() on Variable that requires grad. Use "
+                           "var.detach().map_() instead.")
+    other = np.broadcast_to(tensor._data, self._data.shape)
+    values = [callable(a, b) for a, b in zip(self._data.reshape(-1).tolist(),
+                                               other.reshape(-1).tolist())]
+    out = np.array(values, dtype=self._data.dtype).reshape(self._data.shape)
+    from engine.ops.inplace import _write
+    _write(self, out)
+    return self
+
+
+def resize_(self, *sizes, memory_format=None):
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = _sizes(sizes)
+    if any(s < 0 for s in shape):
+        raise RuntimeError("numel: integer multiplication overflow")
+    count = int(np.prod(shape))
+    flat = self._data.reshape(-1)
+    if count <= flat.size and self._data.flags.c_contiguous:
+        self._data = flat[:count].reshape(shape)
+    else:       # more memory: the old elements first (torch leaves the rest uninitialised)
+        grown = np.zeros(count, dtype=self._data.dtype)
+        grown[:min(count, flat.size)] = flat[:count]
+        self._data = grown.reshape(shape)
+    return self
+
+
+class layout:
+    """torch.layout: the engine's tensors are all torch.strided."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+strided = layout("strided")
+
+
+def _legacy_new(self, *args, **kwargs):
+    """The legacy constructor: new(*sizes), new(data), new(tensor), of self's dtype."""
+    if "dtype" in kwargs:
+        raise TypeError(f"new() received an invalid combination of arguments - got "
+                        f"({', '.join(type(a).__name__ for a in args)}, dtype=torch.dtype), "
+                        "but expected one of:\n * (*, torch.device device = None)\n      "
+                        "didn't match because some of the keywords were incorrect: dtype\n * "
+                        "(torch.Storage storage)\n * (Tensor other)\n * (tuple of ints size, "
+                        "*, torch.device device = None)\n * (object data, *, torch.device "
+                        "device = None)\n")
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return Tensor._make(args[0]._data)
+    if args and all(isinstance(a, (int, np.integer)) for a in args) or \
+            len(args) == 1 and isinstance(args[0], _dt.Size):
+        return Tensor._make(np.zeros(_sizes(args), dtype=self._data.dtype))
+    if not args:
+        return Tensor._make(np.zeros((0,), dtype=self._data.dtype))
+    return Tensor._make(np.array(args[0], dtype=self._data.dtype))
+
+
+MORE_METHODS = {
+    "adjoint": _matrices("adjoint()"), "conj": lambda self: self,
+    "conj_physical": lambda self: self, "resolve_conj": lambda self: self,
+    "resolve_neg": lambda self: self, "is_conj": lambda self: False,
+    "is_neg": lambda self: False, "angle": angle, "argwhere": argwhere, "isreal": isreal,
+    "narrow_copy": narrow_copy, "dim_order": lambda self, *, ambiguity_check=False: tuple(
+        int(i) for i in np.argsort([-s for s in self._data.strides], kind="stable")),
+    "is_pinned": lambda self, device=None: False, "is_shared": lambda self: False,
+    "share_memory_": lambda self: self, "apply_": _apply_, "map_": _map_,
+    "resize_": resize_,
+    "resize_as_": lambda self, other, memory_format=None: resize_(self, other._data.shape),
+    "new": _legacy_new,
+    "hardshrink": lambda self, lambd=0.5: _nn("hardshrink")(self, lambd),
+    "prelu": lambda self, weight: _nn("prelu")(self, weight),
+}
+MORE_PROPERTIES = {
+    "mH": _matrices("mH"), "H": _conjugate_transpose, "real": lambda self: self,
+    "imag": _imag, "layout": lambda self: strided,
+    **{name: (lambda self: False) for name in (
+        "is_sparse", "is_quantized", "is_meta", "is_nested", "is_mkldnn", "is_sparse_csr",
+        "is_xla", "is_mps", "is_xpu", "is_ipu", "is_vulkan", "is_maia", "is_mtia")},
+}
+MORE_FUNCTIONS = {
+    "adjoint": MORE_METHODS["adjoint"], "conj": lambda input: input,
+    "conj_physical": lambda input: input, "resolve_conj": lambda input: input,
+    "resolve_neg": lambda input: input, "is_conj": lambda input: False,
+    "is_neg": lambda input: False, "real": lambda input: input, "imag": _imag,
+    "angle": angle, "argwhere": argwhere, "isreal": isreal, "narrow_copy": narrow_copy,
+    "layout": layout, "strided": strided,
+}
+
+
+def _nn(name: str):
+    from engine.nn._ops import shrink_and_gate
+    return getattr(shrink_and_gate, name)

@@ -266,3 +266,25 @@ SURFACE_CASES.update({
 SURFACE_CASES["ScatterReduceBackward0"] = lambda: (
     lambda a, s: a.scatter_reduce(1, _index([[0, 0, 2], [1, 2, 2]]), s, "prod"),
     (away_from_zero(2, 3), away_from_zero(2, 3)))
+SURFACE_CASES.update({
+    "AngleBackward0": lambda: (lambda a: engine.angle(a) * a, (away_from_zero(3),)),
+    "NarrowCopyBackward0": lambda: (lambda a: a.narrow_copy(1, 1, 2), (leaf(2, 4),)),
+})
+SURFACE_CASES["UnsafeSplitWithSizesBackward0"] = lambda: (
+    lambda a: engine.stack([p.sum() for p in a.unsafe_split_with_sizes([1, 2], 1)]),
+    (leaf(2, 3),))
+SURFACE_CASES.update({
+    "StdMeanBackward0": lambda: (lambda a: (lambda s, m: s * 2 + m)(*engine.std_mean(a, 1)),
+                                 (leaf(3, 4),)),
+    "VarMeanBackward0": lambda: (lambda a: (lambda v, m: v - m * 3)(*engine.var_mean(a, 0)),
+                                 (leaf(3, 4),)),
+    "BlockDiagBackward0": lambda: (lambda a, b: engine.block_diag(a, b, b.sum()),
+                                   (leaf(2, 3), leaf(4))),
+})
+SURFACE_CASES.update({
+    "FillBackward0": lambda: (lambda a: engine.fill(a, 2.0) * a, (leaf(3),)),
+    "FillBackward1": lambda: (lambda a, v: engine.fill(a, v) * a, (leaf(3), leaf())),
+})
+SURFACE_CASES["IndexReduceBackward0"] = lambda: (
+    lambda a, s: a.index_reduce(1, _index([0, 2, 0]), s, "prod"),
+    (away_from_zero(2, 3), away_from_zero(2, 3)))

@@ -69,3 +69,47 @@ SNIPPETS = {
 @pytest.mark.parametrize("name", SNIPPETS)
 def test_as_torch(name):
     check(SNIPPETS[name])
+
+
+def _index_reduce(reduce, include_self=True, method=False):
+    def fn(t, x, s):
+        index = t.tensor([0, 2, 0])
+        if method:
+            return (x * 1).index_reduce_(1, index, s, reduce, include_self=include_self)
+        return x.index_reduce(1, index, s, reduce, include_self=include_self)
+    return fn
+
+
+INDEX_OPS = {f"{r}_{inc}": (_index_reduce(r, inc), (A, SRC))
+             for r in ("prod", "mean", "amax", "amin") for inc in (True, False)}
+INDEX_OPS["in_place_amax"] = (_index_reduce("amax", method=True), (A, SRC))
+INDEX_OPS["prod_zeros"] = (_index_reduce("prod"), (A, WITH_ZERO))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", INDEX_OPS)
+def test_index_reduce_values_and_gradients(name, dtype):
+    fn, data = INDEX_OPS[name]
+    compare(fn, data, dtype, graph=False)
+
+
+INDEX_SNIPPETS = {
+    "sum": lambda t: t.ones(3, 4).index_reduce(1, t.tensor([0, 2]), t.ones(3, 2), "sum"),
+    "matrix_index": lambda t: t.ones(3, 4).index_reduce(1, t.tensor([[0, 2]]), t.ones(3, 2),
+                                                       "prod"),
+    "count": lambda t: t.ones(3, 4).index_reduce(1, t.tensor([0, 2, 1]), t.ones(3, 2), "prod"),
+    "float_index": lambda t: t.ones(3, 4).index_reduce(1, t.tensor([0.0, 2.0]), t.ones(3, 2),
+                                                      "prod"),
+    "out_of_range": lambda t: t.ones(3, 4).index_reduce(1, t.tensor([0, 5]), t.ones(3, 2),
+                                                       "prod"),
+    "negative_index": lambda t: t.ones(3, 4).index_reduce(1, t.tensor([-1, 0]),
+                                                         t.full((3, 2), 2.0), "prod"),
+    "torch_function": lambda t: t.index_reduce(t.zeros(2, 2), 0, t.tensor([1, 1]),
+                                               t.tensor([[1.0, 5.0], [3.0, -1.0]]), "amax",
+                                               include_self=False),
+}
+
+
+@pytest.mark.parametrize("name", INDEX_SNIPPETS)
+def test_index_reduce_as_torch(name):
+    check(INDEX_SNIPPETS[name])
