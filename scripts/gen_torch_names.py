@@ -18,7 +18,7 @@ NAMESPACES = ("torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch
               "torch.optim", "torch.optim.lr_scheduler", "torch.autograd", "torch.cuda",
               "torch.accelerator", "torch.backends", "torch.backends.mps",
               "torch.backends.cudnn", "torch.utils", "torch.utils.data",
-              "torch.utils.checkpoint", "torch.linalg",
+              "torch.utils.checkpoint", "torch.linalg", "torch.special",
               # distributions
               "torch.distributions", "torch.distributions.constraints",
               "torch.distributions.transforms",
