@@ -157,7 +157,10 @@ def _erfinv(y):
 
 @_precise
 def _bessel_series(x, order):
-    """I_order(x) for order 0 or 1: sum (x/2)^(2k+order) / (k! (k+order)!)."""
+    """I_order(x) for order 0 or 1: sum (x/2)^(2k+order) / (k! (k+order)!). At an infinite x
+    NaN, as torch's exp(|x|) * chbevl(...) / sqrt(|x|) gives (inf / inf)."""
+    if math.isinf(x):
+        return math.nan
     half = 0.5 * abs(x)
     square = half * half
     term = 1.0 if order == 0 else half
