@@ -10,7 +10,6 @@ import math
 import numpy as np
 
 from engine.autograd.node import node_class
-from engine.kernels import special as SK
 from engine.ops import _layout
 from engine.ops import elementwise as E
 from engine.ops import inplace as I
@@ -21,13 +20,21 @@ from engine.ops.structural import tensor_rule
 from engine.ops.unary_math import _call, _plus, _times
 from engine.tensor import Tensor
 
+
+def _special_kernels():
+    """engine.kernels.special, imported on the first call: importing the kernels brings
+    Numba (~0.3 s and ~70 MB), which a process that never computes lgamma or erfinv (the
+    debugger, a plain script) must not pay for at `import torch`."""
+    from engine.kernels import special
+    return special
+
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
                "bool": "Bool"}
 
 
 def _special(name: str, n: int = 0):
-    return lambda data: SK.apply(name, data, n)
+    return lambda data: _special_kernels().apply(name, data, n)
 
 
 def _self(n):
@@ -47,7 +54,7 @@ def _float_data(input) -> np.ndarray:
 def _polygamma_of(x, order: int):
     if isinstance(x, Tensor):
         return polygamma(order, x)
-    return SK.apply("polygamma", x, order)
+    return _special_kernels().apply("polygamma", x, order)
 
 
 LgammaBackward0, lgamma = E._unary(
@@ -69,7 +76,7 @@ def polygamma(n: int, input, *, _node=PolygammaBackward0):
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     data = _float_data(input)
-    out = _layout.iterated(SK.apply("polygamma", data, n), [data])
+    out = _layout.iterated(_special_kernels().apply("polygamma", data, n), [data])
     return record(_node, out, (input,), {"self": input}, {"n": n})
 
 
@@ -82,7 +89,7 @@ def _mvlgamma_rule(n, g):
         args = x.unsqueeze(-1) + Tensor._make(offsets.astype(x._data.dtype))
         return (g * _sum(digamma(args), -1),)
     args = x[..., None] + offsets.astype(x.dtype)
-    return (g * SK.apply("digamma", args).sum(-1),)
+    return (g * _special_kernels().apply("digamma", args).sum(-1),)
 
 
 MvlgammaBackward0 = node_class("MvlgammaBackward0", _mvlgamma_rule)
@@ -95,7 +102,7 @@ def mvlgamma(input, p: int):
     offsets = np.arange(-p * 0.5 + 0.5, 0.5, 0.5)
     args = data[..., None] + offsets.astype(data.dtype)
     constant = p * (p - 1) * math.log(math.pi) / 4
-    out = (SK.apply("lgamma", args).sum(-1) + data.dtype.type(constant)).astype(data.dtype)
+    out = (_special_kernels().apply("lgamma", args).sum(-1) + data.dtype.type(constant)).astype(data.dtype)
     return record(MvlgammaBackward0, out, (input,), {"self": input}, {"p": p})
 
 
@@ -105,7 +112,7 @@ def _erfinv_rule(n, g):
     x = _self(n)
     if isinstance(x, Tensor):
         return (_times(erfinv(x).pow(2).exp(), 0.5 * math.sqrt(math.pi)) * g,)
-    inverse = SK.apply("erfinv", x)
+    inverse = _special_kernels().apply("erfinv", x)
     return (g * (np.exp(inverse * inverse) * x.dtype.type(0.5 * math.sqrt(math.pi))),)
 
 
@@ -120,7 +127,7 @@ def _i1_rule(n, g):
         slope = i0(x) - result / x
         return (g * slope.masked_fill(x == 0, 0.5),)
     with np.errstate(all="ignore"):
-        slope = SK.apply("i0", x) - result / x
+        slope = _special_kernels().apply("i0", x) - result / x
     return (g * np.where(x == 0, x.dtype.type(0.5), slope).astype(x.dtype),)
 
 
@@ -129,14 +136,14 @@ SpecialI1Backward0 = node_class("SpecialI1Backward0", _i1_rule)
 
 def i1(input):
     data = _float_data(input)
-    out = _layout.iterated(SK.apply("i1", data), [data])
+    out = _layout.iterated(_special_kernels().apply("i1", data), [data])
     return record(SpecialI1Backward0, out, (input,), {"self": input}, save_result="result")
 
 
 I0Backward0, i0 = E._unary(
     "I0Backward0", _special("i0"),
     lambda n, g: (g * (i1(_self(n)) if isinstance(_self(n), Tensor) else
-                       SK.apply("i1", _self(n))),), save="self")
+                       _special_kernels().apply("i1", _self(n))),), save="self")
 
 
 # ---------------------------------------------------------------- logaddexp2, logcumsumexp

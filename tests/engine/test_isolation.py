@@ -55,3 +55,12 @@ def test_a_scenario_that_says_import_torch_gets_the_engine_and_never_real_torch(
             "assert 'torch is engine: True real torch modules: []' in out.getvalue(), "
             "out.getvalue()")
     assert loaded_after(code, "torch") == []
+
+
+def test_the_engine_api_loads_numba_only_when_a_kernel_runs():
+    """Numba (~0.3 s, ~70 MB) is paid for on the first kernel, not by `import torch` and the
+    API's first use: the debugger imports the engine too, and must start quickly."""
+    code = ("import engine, engine.nn, engine.nn.functional as F, engine.optim\n"
+            "x = engine.ones(3, requires_grad=True) * 2\n"
+            "engine.special, engine.lgamma, engine.Tensor.erfinv, F.cosine_similarity")
+    assert loaded_after(code, "numba") == []
