@@ -14,6 +14,8 @@ import numpy as np
 
 from engine.ops._reduced_rows import aten_order_kernels, trailing_rows
 
+# A row this short puts one element in each of ATen's scalar accumulators.
+_SCALAR_ACCUMULATORS = 4
 # A single sum this long is split among threads by ATen: another order.
 _LONGEST_SINGLE_ROW = 32768
 
@@ -28,5 +30,10 @@ def sum_in_aten_order(data: np.ndarray, dims, keepdim: bool) -> np.ndarray | Non
     matrix, kept_shape, reduced_count = rows
     if matrix.shape[0] == 1 and matrix.shape[1] > _LONGEST_SINGLE_ROW:
         return None
-    sums = aten_order_kernels().inner_sums(matrix).reshape(kept_shape)
+    if matrix.shape[1] <= _SCALAR_ACCUMULATORS:
+        # one element per accumulator, added in order: NumPy's sequential sum, and no
+        # kernel (whose first call loads Numba) for a handful of numbers
+        sums = np.add.reduce(matrix, axis=1).reshape(kept_shape)
+    else:
+        sums = aten_order_kernels().inner_sums(matrix).reshape(kept_shape)
     return sums.reshape(kept_shape + (1,) * reduced_count) if keepdim else sums

@@ -188,3 +188,16 @@ def test_nll_totals_match_the_reference_and_torch(dtype, rows, weighted):
         torch.from_numpy(log_probs), torch.from_numpy(target),
         None if weight is None else torch.from_numpy(weight), reduction="sum")
     assert got[0] == expected.numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 5])
+def test_short_rows_are_torchs_sums_without_the_kernel(dtype, length):
+    """A row of at most four puts one element in each scalar accumulator: NumPy's
+    sequential sum has the same bits (and a handful of numbers loads no Numba)."""
+    from engine.ops._sum_cascade import sum_in_aten_order
+    rng = np.random.default_rng(length)
+    rows = (rng.standard_normal((500, length)) * 10.0 ** rng.integers(-6, 6, (500, 1)))
+    rows = rows.astype(dtype)
+    ours = sum_in_aten_order(rows, (1,), False)
+    assert ours.tobytes() == torch.from_numpy(rows).sum(1).numpy().tobytes()
