@@ -1202,3 +1202,12 @@ CASES.update({
         "t, i = F.max_pool2d(x, 3, 1, return_indices=True)",
         "v = F.max_unpool2d(t, i, 3, 1, output_size=[3, 4])", "v.sum().backward()"],
 })
+
+# -------------------------------------------------------------- fresh nn seeds 700000+ (lead)
+CASES.update({
+    "pdist_of_a_strided_view_is_made_contiguous_first": [
+        "x = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], requires_grad=True)",
+        "v = x[None, ::2]", "d = F.pdist(x.t())", "e = F.pdist(v.t(), p=2)"],
+    "instance_norm_of_an_empty_batch_selects_weight_zero": [
+        "m = nn.InstanceNorm2d(2, affine=True)", "y = m(torch.ones(0, 2, 3, 3))"],
+})

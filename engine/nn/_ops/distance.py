@@ -179,6 +179,9 @@ def pdist(input, p: float = 2):
         raise RuntimeError("pdist only supports floating-point dtypes")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
+    from engine.ops.shape import contiguous            # ATen's _pdist_forward(input.contiguous())
+    input = contiguous(input)
+    data = input._data
     rows, cols = _pairs(data.shape[0])
     diff = data[rows] - data[cols]
     out = np.asarray(_pdist_values(diff, float(p)), dtype=data.dtype)

@@ -197,9 +197,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def _empty_batch_norm(input, weight, bias):
     """ATen's batch norm of a zero-element input: no statistics, running stats untouched, and
     (so the graph still reaches weight and bias) input.clone() * weight[0] + bias[0]."""
+    from engine.ops.indexing import select      # ATen's weight.select(0, 0), and its text
     out = input.clone()
     if weight is not None:
-        out = out * weight[0]
+        out = out * select(weight, 0, 0)
     if bias is not None:
-        out = out + bias[0]
+        out = out + select(bias, 0, 0)
     return out
