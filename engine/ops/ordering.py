@@ -234,9 +234,12 @@ def _order(data: np.ndarray, axis: int | None, descending: bool) -> np.ndarray:
     return np.argsort(_sort_key(data, descending), axis=axis, kind="stable").astype(np.int64)
 
 
-def _selected(input, axis, order, node_cls, dim):
+def _selected(input, axis, order, node_cls, dim, like_input: bool = False):
+    """`like_input`: values and indices laid out as the input (sort's empty_like(self))."""
     data = input._data
     values = data.copy() if axis is None else np.take_along_axis(data, order, axis)
+    if like_input and data.ndim > 1:
+        values, order = _layout.preserved(values, data), _layout.preserved(order, data)
     indices = Tensor._make(order)
     values = record(node_cls, values, (input,), {"indices": indices},
                     {"dim": dim % 2**64, "self_sym_sizes": data.shape, "_axis": axis})
@@ -246,12 +249,13 @@ def _selected(input, axis, order, node_cls, dim):
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     axis = _axis(input._data, dim)
     order = _order(input._data, axis, descending)
-    return sort_result(*_selected(input, axis, order, SortBackward0, dim))
+    return sort_result(*_selected(input, axis, order, SortBackward0, dim, like_input=True))
 
 
 def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
-    axis = _axis(input._data, dim)
-    return Tensor._make(_order(input._data, axis, descending))
+    data = input._data
+    order = _order(data, _axis(data, dim), descending)
+    return Tensor._make(_layout.preserved(order, data) if data.ndim > 1 else order)
 
 
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):

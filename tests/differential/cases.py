@@ -1211,3 +1211,11 @@ CASES.update({
     "instance_norm_of_an_empty_batch_selects_weight_zero": [
         "m = nn.InstanceNorm2d(2, affine=True)", "y = m(torch.ones(0, 2, 3, 3))"],
 })
+
+# -------------------------------------------------------------- sort keeps the input's layout (lead)
+CASES.update({
+    "sort_and_argsort_of_a_permuted_tensor_keep_its_strides": [
+        "x = torch.tensor([[[1.0, -2.0], [3.0, 0.5]], [[4.0, -1.0], [2.5, 0.0]]], "
+        "requires_grad=True)", "p = x.permute(2, 1, 0)", "s = p.sort(0)", "v = s.values",
+        "f = v.flatten()", "a = p.argsort(1)", "m = torch.msort(p).reshape(-1)"],
+})
