@@ -168,6 +168,17 @@ def _addmv_rule(n, g):
 AddmvBackward0 = node_class("AddmvBackward0", _addmv_rule)
 
 
+def _each_for_the_other(first_name: str, first, second_name: str, second) -> dict:
+    """What a product's node saves of its two factors: each one when the other needs its
+    gradient (ATen's `mat` is saved for `vec`'s gradient, and the other way round)."""
+    saved = {}
+    if second.requires_grad:
+        saved[first_name] = first
+    if first.requires_grad:
+        saved[second_name] = second
+    return saved
+
+
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     m, v = mat._data, vec._data
     if m.ndim != 2 or v.ndim != 1 or input._data.ndim > 1:
@@ -181,11 +192,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
                            f"{names[0]}, {names[1]}, and {names[2]}")
     out = _combine(input._data, m @ v, beta, alpha, m.dtype)
-    saved = {}
-    if vec.requires_grad:
-        saved["mat"] = mat
-    if mat.requires_grad:
-        saved["vec"] = vec
+    saved = _each_for_the_other("mat", mat, "vec", vec)
     return record(AddmvBackward0, out, (input, mat, vec), saved,
                   {"alpha": alpha, "beta": beta})
 
@@ -221,11 +228,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
     if dtype.kind == "b":
         product = product.astype(np.bool_)
     out = _combine(input._data.astype(dtype), product, beta, alpha, dtype)
-    saved = {}
-    if vec2.requires_grad:
-        saved["vec1"] = vec1
-    if vec1.requires_grad:
-        saved["vec2"] = vec2
+    saved = _each_for_the_other("vec1", vec1, "vec2", vec2)
     return record(AddrBackward0, out, (input, vec1, vec2), saved,
                   {"alpha": alpha, "beta": beta})
 
@@ -271,11 +274,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
                            f"and {b2.shape[1]}x{b2.shape[2]})")
     product = np.matmul(b1, b2).sum(axis=0)
     out = _combine(input._data, product, beta, alpha, b1.dtype)
-    saved = {}
-    if batch2.requires_grad:
-        saved["batch1"] = batch1
-    if batch1.requires_grad:
-        saved["batch2"] = batch2
+    saved = _each_for_the_other("batch1", batch1, "batch2", batch2)
     return record(AddbmmBackward0, out, (input, batch1, batch2), saved,
                   {"alpha": alpha, "batch1_sym_argsize_0": b1.shape[0],
                    "batch1_sym_argsize_1": b1.shape[1], "batch2_sym_argsize_2": b2.shape[2],
