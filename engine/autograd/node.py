@@ -172,6 +172,10 @@ class SavedTensor:
         self.freed = True
 
 
+def _unpack_order(saved: SavedTensor) -> tuple:
+    return (saved.output_ref is not None, saved.name)
+
+
 class Node:
     """Base of every grad_fn. Subclasses set `_rule(node, *grad_outputs) -> grads per edge`."""
 
@@ -277,10 +281,13 @@ class Node:
 
     def _check_saved(self) -> None:
         """PyTorch's node unpacks every saved value before its formula runs, read or not: one
-        freed, or modified in place since it was saved, raises here."""
-        for saved in self._saved.values():
-            if saved.freed or saved.version_box[0] != saved.version:
-                saved.unpack(self)
+        freed, or modified in place since it was saved, raises here. Its generated code
+        unpacks the saved inputs in the order of their names, then the saved outputs: when
+        several were modified, the error names the first in that order."""
+        stale = [saved for saved in self._saved.values()
+                 if saved.freed or saved.version_box[0] != saved.version]
+        if stale:
+            min(stale, key=_unpack_order).unpack(self)
 
     def _free_saved(self) -> None:
         """Free what the node keeps for its backward, quietly (_release says what it freed)."""
