@@ -274,10 +274,12 @@ def index_put_zeros(values: Tensor, key, shape: tuple, impl_of: tuple | None = N
 
 
 def scatter_into_zeros(values: Tensor, indices, dim: int, keepdim: bool, shape: tuple):
+    """ATen's value_selecting_reduction_backward under create_graph: zeros(shape).scatter(
+    dim, indices, values), with the values and indices unsqueezed at ``dim`` first when the
+    reduction dropped it (ScatterBackward0 <- UnsqueezeBackward0)."""
     idx = indices._data if isinstance(indices, Tensor) else indices
     if not keepdim:
         values = unsqueeze(values, dim)
         idx = np.expand_dims(idx, dim)
-    grid = list(np.indices(idx.shape, sparse=True))
-    grid[dim] = idx
-    return index_put_zeros(values, tuple(grid), shape)
+    zeros = Tensor._make(np.zeros(shape, dtype=values._data.dtype))
+    return zeros.scatter(dim, Tensor._make(np.asarray(idx)), values)
