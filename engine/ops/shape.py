@@ -356,10 +356,30 @@ def expand(input, *sizes):
 def _expanded(data: np.ndarray, target: tuple) -> np.ndarray:
     """A view of `data` broadcast to `target`, writable when `data` is (PyTorch lets fill_
     write through an expanded tensor)."""
-    view = np.broadcast_to(data, target)
-    if not data.flags.writeable:
+    view = np.broadcast_to(data, target)        # raises on sizes that do not match
+    strides = _expanded_strides(data, target)
+    if strides == view.strides and not data.flags.writeable:
         return view
-    return np.lib.stride_tricks.as_strided(data, view.shape, view.strides, writeable=True)
+    return np.lib.stride_tricks.as_strided(data, target, strides,
+                                           writeable=data.flags.writeable)
+
+
+def _expanded_strides(data: np.ndarray, target: tuple) -> tuple:
+    """ATen's inferExpandGeometry: a dimension that keeps its size keeps its stride (a
+    size-1 one too), a broadcast one gets 0, and a new leading one of size 1 the stride
+    that would make it contiguous with the next (what `stride()` shows and matmul's fold
+    check reads)."""
+    lead = len(target) - data.ndim
+    strides = [0] * len(target)
+    for i in range(len(target) - 1, -1, -1):
+        dim = i - lead
+        if dim >= 0:
+            size, stride = data.shape[dim], data.strides[dim]
+        else:
+            size = 1
+            stride = target[i + 1] * strides[i + 1] if i + 1 < len(target) else 0
+        strides[i] = stride if size == target[i] else 0
+    return tuple(strides)
 
 
 def expand_as(input, other):
