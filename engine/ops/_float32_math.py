@@ -47,17 +47,36 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def power(base: np.ndarray, exponent: float) -> np.ndarray:
-    """A float32 array to a Python number's power, by ATen's special cases: cubes and
-    inverse squares by multiplication; other exponents rounded to float32 first."""
-    if exponent == 3:
-        return base * base * base
-    if exponent == -2:
-        return np.float32(1) / (base * base)
-    if exponent in (0, 1, 2, -1, 0.5):      # exact or correctly rounded in NumPy already
+    """A float32 array to a Python number's power, by ATen's special cases (scalar_power);
+    other exponents rounded to float32 first, then computed in double."""
+    special = scalar_power(base, exponent)
+    if special is not None:
+        return special
+    if exponent in (0, 1):                  # exact in NumPy
         return np.power(base, np.float32(exponent))
     with np.errstate(over="ignore"):
         rounded = float(np.float32(exponent))
     return in_double(np.power, base, rounded)
+
+
+def scalar_power(base: np.ndarray, exponent: float) -> np.ndarray | None:
+    """ATen's pow(Tensor, Scalar) for a float or double array where it specialises
+    (pow_tensor_scalar_kernel): sqrt, 1 / sqrt, reciprocal, squares, cubes and inverse
+    squares, each exactly as it computes them; None for any other exponent."""
+    one = base.dtype.type(1)
+    if exponent == 0.5:
+        return np.sqrt(base)
+    if exponent == -0.5:
+        return one / np.sqrt(base)
+    if exponent == -1:
+        return one / base
+    if exponent == 2:
+        return base * base
+    if exponent == 3:
+        return base * base * base
+    if exponent == -2:
+        return one / (base * base)
+    return None
 
 
 def lane_sum(x: np.ndarray) -> np.ndarray:

@@ -317,10 +317,14 @@ def _log_base(base, exponent):
 
 
 def _power(base, exponent):
-    """np.power, with ATen's float32 results (see _float32_math.power)."""
-    if getattr(base, "dtype", None) != np.float32:
-        return np.power(base, exponent)
-    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+    """np.power, with ATen's special cases and float32 results (see _float32_math.power)."""
+    number = isinstance(exponent, (int, float)) and not isinstance(exponent, bool)
+    dtype = getattr(base, "dtype", None)
+    if dtype != np.float32:
+        special = F32.scalar_power(base, exponent) if number and dtype == np.float64 \
+            else None
+        return np.power(base, exponent) if special is None else special
+    if number:
         return F32.power(base, exponent)
     if getattr(exponent, "dtype", None) == np.float32:
         return np.power(base, exponent, dtype=np.float64).astype(np.float32)
