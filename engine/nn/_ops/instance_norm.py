@@ -1,13 +1,16 @@
 """F.instance_norm as ATen composes it: the input viewed as one sample of batch * channels
 (contiguous first), batch_norm with the affine parameters and running stats repeated per
-sample, the running stats averaged back, the result viewed to the input's shape."""
+sample, the running stats averaged back in training, the result viewed to the input's shape."""
 from __future__ import annotations
 
 import numpy as np
 
 
-def _repeated(tensor, times: int):
-    return None if tensor is None else tensor.repeat(times)
+def _repeated(tensor, times: int, dtype=None):
+    if tensor is None:
+        return None
+    repeated = tensor.repeat(times)
+    return repeated if dtype is None or repeated.dtype == dtype else repeated.to(dtype)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
@@ -20,11 +23,15 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                          f"{input.shape}")
     batch, channels = shape[0], shape[1]
     reshaped = input.contiguous().view((1, batch * channels) + shape[2:])
-    mean_, var_ = _repeated(running_mean, batch), _repeated(running_var, batch)
+    # Running stats of another dtype than the input's are allowed (unlike in batch_norm):
+    # they are used, and updated, in the input's dtype.
+    mean_ = _repeated(running_mean, batch, input.dtype)
+    var_ = _repeated(running_var, batch, input.dtype)
     out = batch_norm(reshaped, mean_, var_, _repeated(weight, batch), _repeated(bias, batch),
                      use_input_stats, momentum, eps)
-    with no_grad():
-        for stat, repeated in ((running_mean, mean_), (running_var, var_)):
-            if stat is not None:
-                stat.copy_(repeated.view(batch, channels).mean(0))
+    if use_input_stats:             # only a training pass writes the stats back
+        with no_grad():
+            for stat, repeated in ((running_mean, mean_), (running_var, var_)):
+                if stat is not None:
+                    stat.copy_(repeated.view(batch, channels).mean(0))
     return out.view(shape)
