@@ -50,7 +50,10 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     with no_grad():
         norm1.clamp_min_(eps)
         norm2.clamp_min_(eps)
-    return ((x1 / norm1) * (x2 / norm2)).sum(dim)
+    # ATen's `(*x1 / x1_norm) * (*x2 / x2_norm)`: its compiler evaluates the operands of
+    # the product right to left, so the second quotient is recorded first.
+    second = x2 / norm2
+    return ((x1 / norm1) * second).sum(dim)
 
 
 # ---------------------------------------------------------------- pairwise_distance
