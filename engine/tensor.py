@@ -43,6 +43,11 @@ def memory_owner(tensor: "Tensor") -> "Tensor":
     return tensor if tensor._base is None else tensor._base
 
 
+class CreationMeta:
+    """PyTorch's CreationMeta values that decide a view's in-place error text."""
+    DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT_NODE, INFERENCE_MODE = 0, 1, 2, 3
+
+
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_vc",
                  "_retains_grad", "_hooks", "_post_acc_hooks", "_acc", "_tid", "_base",
@@ -59,6 +64,9 @@ class Tensor:
     # A view made under no_grad of any tensor, or a view of one (PyTorch's creation meta
     # NO_GRAD_MODE): an in-place op on it that needs grad, with grad enabled, is refused.
     _no_grad_alias = False
+    # PyTorch's CreationMeta of a view, as propagate_creation_meta keeps it through views of
+    # views (engine.ops.shape.creation_meta): which advice its in-place error ends with.
+    _creation_meta = 0
     # An input a custom Function (a full backward hook's BackwardHookFunction too) returned
     # as-is: PyTorch makes it a view of that input (creation meta IN_CUSTOM_FUNCTION) and
     # refuses in-place edits of it. Holds the tensor whose memory it is.

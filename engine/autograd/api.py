@@ -5,7 +5,7 @@ import numpy as np
 
 from engine import trace
 from engine.autograd import executor
-from engine.tensor import Tensor
+from engine.tensor import CreationMeta, Tensor
 
 
 def _as_tuple(value) -> tuple:
@@ -31,6 +31,7 @@ def _mark_no_grad_view(grad) -> None:
     grad._base = base
     grad._view_version = base._vc[0]
     grad._no_grad_alias = True
+    grad._creation_meta = CreationMeta.NO_GRAD_MODE
 
 
 def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:

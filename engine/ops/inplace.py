@@ -16,7 +16,7 @@ from engine.ops._core import (data_of, edge, needs_grad, record, reduce_to, user
 from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
                                   check_saved_indices, getitem, index_put_zeros,
                                   keeps_whole_dim, saved_index_tensors, torch_index_error)
-from engine.tensor import Tensor
+from engine.tensor import CreationMeta, Tensor
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 LEAF_VIEW_MESSAGE = ("a view of a leaf Variable that requires grad is being used in an "
@@ -48,8 +48,8 @@ def check_custom_function_view(tensor: Tensor, what: str) -> None:
 
 
 def _check_multi_output_view(tensor: Tensor, what: str) -> None:
-    if tensor._requires_grad and tensor._base is not None and tensor._multi_output_view \
-            and tensor._grad_fn is not None:
+    if tensor._requires_grad and tensor._base is not None and tensor._grad_fn is not None \
+            and tensor._creation_meta == CreationMeta.MULTI_OUTPUT_NODE:
         raise RuntimeError(f"Output {tensor._output_nr} of {short_op_name(tensor._grad_fn.name())}"
                            f" is a view and {what}. {_MULTI_VIEW_TAIL}")
 
@@ -68,8 +68,8 @@ def _no_grad_view_error(tensor: Tensor, what: str) -> RuntimeError:
         f"Output {tensor._output_nr} of {short_op_name(node.name())} is a view of a view which "
         "was created in")
     # An output of split / unbind made with grad enabled (its creation meta is
-    # MULTI_OUTPUT_NODE) ends with that case's advice.
-    multi = tensor._multi_output_view and not (tensor._no_grad_alias or tensor._no_grad_view)
+    # MULTI_OUTPUT_NODE, though its base was made under no_grad) ends with that case's advice.
+    multi = tensor._creation_meta == CreationMeta.MULTI_OUTPUT_NODE
     return RuntimeError(f"{head} no_grad mode and {what} modified inplace with grad mode "
                         f"enabled. {_MULTI_VIEW_TAIL if multi else _NO_GRAD_VIEW_TAIL}")
 

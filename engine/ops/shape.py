@@ -8,7 +8,22 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
 from engine.ops import _layout, _poly as P
 from engine.ops._core import as_saved, as_tensor, record, reduce_to, wrap_dim
-from engine.tensor import Tensor
+from engine.tensor import CreationMeta, Tensor
+
+def creation_meta(base: Tensor, multi_output: bool = False) -> int:
+    """A new view's creation meta: what the mode makes it (a multi-output op's view made
+    with grad enabled is MULTI_OUTPUT_NODE), propagated from its base's as
+    propagate_creation_meta does (DEFAULT keeps the base's; inference mode's sticks)."""
+    if _gm.state.inference:
+        new = CreationMeta.INFERENCE_MODE
+    elif not _gm.state.enabled:
+        new = CreationMeta.NO_GRAD_MODE
+    else:
+        new = CreationMeta.MULTI_OUTPUT_NODE if multi_output else CreationMeta.DEFAULT
+    previous = base._creation_meta
+    keeps = new == CreationMeta.DEFAULT or previous == CreationMeta.INFERENCE_MODE
+    return previous if keeps else new
+
 
 def as_view(out: Tensor, base: Tensor) -> Tensor:
     """Mark `out` as a view of `base`: in-place edits of either bump one version counter."""
@@ -23,6 +38,7 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
         out._vc = base._vc
         out._base = base if base._base is None else base._base
         out._view_version = base._vc[0]
+        out._creation_meta = creation_meta(base)
         if base._multi_output_view and (_gm.state.enabled or _gm.state.inference):
             # (under no_grad the view's creation meta is NO_GRAD_MODE, which replaces
             # its base's MULTI_OUTPUT_NODE, as torch's propagate_creation_meta does)

@@ -12,7 +12,7 @@ from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
 from engine.ops import _layout, _poly as P
 from engine.ops._core import as_tensor, bind_outputs, edge, record, wrap_dim
-from engine.ops.shape import as_view, cat, stack
+from engine.ops.shape import as_view, cat, creation_meta, stack
 from engine.tensor import Tensor, _announce
 
 UINT64 = 2 ** 64
@@ -38,8 +38,10 @@ UnbindBackward0 = node_class("UnbindBackward0",
 def _record_views(node_cls, arrays: list, input: Tensor, attrs: dict) -> tuple:
     """Each array as a view of input and an output of one `node_cls` node."""
     outs = [as_view(Tensor._make(a), input) for a in arrays]
+    meta = creation_meta(input, multi_output=True)
     for out in outs:
         out._multi_output_view = True
+        out._creation_meta = meta
     if _gm.state.inference:
         for out in outs:
             out._inference = True
