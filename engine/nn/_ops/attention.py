@@ -34,12 +34,20 @@ def _with_causal(mask, is_causal: bool, length: int, source: int, dtype):
     return mask
 
 
-def _probabilities(scores: np.ndarray):
-    """Softmax over the last dim, 0 for a row that is masked everywhere (NaN for a row with
-    a NaN, as torch's kernel gives); and logsumexp."""
-    top = scores.max(axis=-1, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0)
-    exp = np.exp(scores - top)
+def _probabilities(scores: np.ndarray, nan_skipping_max: bool = False):
+    """Softmax over the last dim, and logsumexp, as torch's flash kernel gives them: a row
+    with no maximum above -inf (masked everywhere) is 0, a NaN in a row that has one makes
+    it NaN. ``nan_skipping_max``: the kernel's row maximum skips NaN (its scalar loop, see
+    _takes_scalar_max), so a row NaN wherever it is not masked is 0 too."""
+    if nan_skipping_max:
+        top = np.fmax.reduce(scores, axis=-1, keepdims=True)
+        dead = ~(top > -np.inf)
+    else:
+        top = scores.max(axis=-1, keepdims=True)
+        dead = top == -np.inf
+    top = np.where(dead, 0, top)
+    with np.errstate(invalid="ignore"):
+        exp = np.where(dead, 0, np.exp(scores - top))
     total = exp.sum(axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         probabilities = np.where(total == 0, 0, exp / total)
@@ -47,16 +55,37 @@ def _probabilities(scores: np.ndarray):
     return probabilities.astype(scores.dtype, copy=False), logsumexp
 
 
-def _attention(q, k, v, mask, scale: float):
+# Lanes of torch's vectorised row maximum (AVX-512) per dtype: a row of fewer keys is
+# reduced by its scalar loop, whose std::max skips NaN.
+_MAX_LANES = {np.dtype(np.float32): 16, np.dtype(np.float64): 8}
+
+
+def _takes_scalar_max(q, k, user_mask) -> bool:
+    """Whether torch's flash kernel takes each row's maximum in its scalar loop: no mask of
+    the caller's (the mask's own fused loop propagates NaN) and fewer keys than lanes."""
+    return user_mask is None and k.shape[-2] < _MAX_LANES.get(q.dtype, 0)
+
+
+def _attention(q, k, v, mask, scale: float, nan_skipping_max: bool = False):
     scores = (q @ np.swapaxes(k, -1, -2)) * np.asarray(scale, dtype=q.dtype)
     if mask is not None:
         scores = scores + mask
-    probabilities, logsumexp = _probabilities(scores)
+    probabilities, logsumexp = _probabilities(scores, nan_skipping_max)
     if v.shape[-2] == 1:
         # One key: torch's product is probability * value, so a row masked everywhere has
         # 0 * value, -0.0 where the value is negative (a sum of several gives +0.0).
         return probabilities * v, probabilities, logsumexp
     return probabilities @ v, probabilities, logsumexp
+
+
+def _nan_where_scores_are(p, q, k, mask, scale: float):
+    """torch's backward recomputes each probability from its score: a NaN score (a row the
+    forward zeroed, having no maximum) gives a NaN probability, which spreads through every
+    gradient it enters."""
+    scores = (q @ np.swapaxes(k, -1, -2)) * np.asarray(scale, dtype=q.dtype)
+    if mask is not None:
+        scores = scores + mask
+    return np.where(np.isnan(scores), np.nan, p).astype(p.dtype, copy=False)
 
 
 def _attention_rule(n, g):
@@ -65,6 +94,8 @@ def _attention_rule(n, g):
     mask = _with_causal(mask, n._attrs["is_causal"], q.shape[-2], k.shape[-2], q.dtype)
     scale = _scale(n._attrs["scale"], q.shape[-1])
     out, p, _ = _attention(q, k, v, mask, scale)
+    if not (np.isfinite(q).all() and np.isfinite(k).all()):
+        p = _nan_where_scores_are(p, q, k, mask, scale)
     g = array(g)
     grad_v = np.swapaxes(p, -1, -2) @ g
     grad_p = g @ np.swapaxes(v, -1, -2)
@@ -175,7 +206,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     q = query._data
     user_mask = _float_mask(attn_mask, q.dtype)
     mask = _with_causal(user_mask, is_causal, q.shape[-2], key._data.shape[-2], q.dtype)
-    out, _, logsumexp = _attention(q, key._data, value._data, mask, _scale(scale, q.shape[-1]))
+    out, _, logsumexp = _attention(q, key._data, value._data, mask, _scale(scale, q.shape[-1]),
+                                   _takes_scalar_max(q, key._data, user_mask))
     saved = {"query": query, "key": key, "value": value,
              "logsumexp": Tensor._make(logsumexp.astype(q.dtype))}
     attrs = {"dropout_p": dropout_p, "is_causal": is_causal, "scale": scale}
