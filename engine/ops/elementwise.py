@@ -835,8 +835,14 @@ def to_dtype(input, dtype_np: np.dtype):
 
 
 def copy_to_dtype(input, dtype_np: np.dtype):
-    """A new tensor of `dtype_np` (to(copy=True) copies even when the dtype is the same)."""
-    out_data = input._data.astype(dtype_np)
+    """A new tensor of `dtype_np` (to(copy=True) copies even when the dtype is the same),
+    laid out as ATen's _to_copy lays it out (preserve_format)."""
+    data = input._data
+    if data.flags.c_contiguous:
+        out_data = data.astype(dtype_np)
+    else:
+        out_data = _layout.empty(data.shape, dtype_np, _layout.preserved_order(data))
+        out_data[...] = data
     if dtype_np.kind not in "fc":
         return Tensor._make(out_data)
     return record(ToCopyBackward0, out_data, (input,), attrs={"_self_dtype": input._data.dtype})
