@@ -10,7 +10,7 @@ from engine import trace
 from engine._cpp_warning import cpp_warning
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import FREED_MESSAGE, Node, expose_saved, node_class, short_op_name
-from engine.ops import elementwise as E
+from engine.ops import _layout, elementwise as E
 from engine.ops._core import (data_of, edge, needs_grad, record, reduce_to, user_location,
                               zeros_grad)
 from engine.ops.indexing import (advanced_key, apply_slicing, check_lone_index_of_0_dim,
@@ -149,6 +149,51 @@ def _check_no_overlap(tensor: Tensor) -> None:
         raise RuntimeError(OVERLAP_MESSAGE)
 
 
+def _overlaps_partly(data: np.ndarray) -> bool:
+    """Whether elements of an array share memory though no stride is 0 (an unfold with a
+    step below its size): its dims, by stride, each step past all the faster ones' extent
+    when they do not (the quick answer); else the offsets are compared."""
+    dims = sorted((abs(stride), size) for stride, size in zip(data.strides, data.shape)
+                  if size > 1)
+    extent = data.itemsize
+    for stride, size in dims:
+        if stride < extent:
+            break
+        extent = stride * (size - 1) + extent
+    else:
+        return False
+    offsets = np.zeros((), np.int64)
+    for stride, size in zip(data.strides, data.shape):
+        offsets = np.add.outer(offsets, np.arange(size, dtype=np.int64) * stride)
+    return np.unique(offsets).size < data.size
+
+
+ROWS_WRITTEN_IN_TURN = 4096     # past this many rows, an overlapping result is written at once
+
+
+def _written_in_turn(tensor: Tensor, compute) -> np.ndarray:
+    """An in-place op on a tensor whose elements share memory, as TensorIterator writes it:
+    row by row (its innermost dim, fastest by stride), each row computed from the memory as
+    the rows before left it, so an element written twice compounds. Returns the values the
+    tensor ends with."""
+    data = tensor._data
+    _before_write(tensor)
+    perm = _layout.order(data.shape, [_layout.operand(data, data.shape)])
+    outer = perm[:0:-1]                         # slowest first
+    sizes = [data.shape[d] for d in outer]
+    if int(np.prod(sizes)) > ROWS_WRITTEN_IN_TURN:
+        return compute(Tensor._make(data.copy()))
+    for index in np.ndindex(*sizes):
+        row = [slice(None)] * data.ndim
+        for dim, position in zip(outer, index):
+            row[dim] = position
+        row = tuple(row)
+        with _gm.no_grad():
+            values = compute(Tensor._make(data.copy()))
+        np.copyto(data[row], values[row], casting="unsafe")
+    return data.copy()
+
+
 def _write(tensor: Tensor, values: np.ndarray) -> None:
     target = tensor._data.dtype
     if values.shape != tensor._data.shape:
@@ -194,22 +239,29 @@ def _inplace(tensor: Tensor, op_name: str, out_of_place, *args, **kwargs) -> Ten
     if op_name not in _WARN_ON_OVERLAP:
         _check_no_overlap(tensor)
     base = tensor._base
+    in_turn = base is not None and _overlaps_partly(tensor._data)
+
+    def values_of(result: Tensor) -> np.ndarray:
+        if not in_turn:
+            return result._data
+        return _written_in_turn(tensor, lambda t: out_of_place(t, *args, **kwargs)._data)
+
     if base is not None and needs_grad(tensor, *others):
         before = _snapshot(tensor)
         result = out_of_place(before, *args, **kwargs)
         _save_a_clone_of_the_original(result._grad_fn, before)
-        _write(tensor, result._data)
+        _write(tensor, values_of(result))
         _rebase_view(tensor, base, result._grad_fn)
     elif needs_grad(tensor, *others):
         before = _snapshot(tensor)
         result = out_of_place(before, *args, **kwargs)
         _save_a_clone_of_the_original(result._grad_fn, before)
-        _write(tensor, result._data)
+        _write(tensor, values_of(result))
         _set_grad_fn(tensor, result._grad_fn)
     else:
         with _gm.no_grad():
             result = out_of_place(tensor, *args, **kwargs)
-        _write(tensor, result._data)
+        _write(tensor, values_of(result))
         return _bump(tensor, op_name)
     _bump(tensor, op_name)
     _adopt_saved_output(result, tensor)
@@ -290,8 +342,31 @@ def _copy_slices_rule(n, g):
     flat = result.reshape(-1)
     inner_grads = n._attrs["_inner"](g.reshape(-1)[region])
     _check_slice_writable(n, inner_grads[0])
-    flat[region] = 0 if inner_grads[0] is None else inner_grads[0]
+    _put_in_order(flat, region, 0 if inner_grads[0] is None else inner_grads[0],
+                  n._attrs.get("_write_order"))
     return (result,) + tuple(inner_grads[1:])
+
+
+def _write_order(view: Tensor) -> list | None:
+    """For a view whose elements share memory (see _overlaps_partly): its axes, slowest
+    first, in the order ATen's copy_ of the slice's gradient into it visits them (the last
+    write to a memory location is the one left); None for any other view."""
+    data = view._data
+    if not _overlaps_partly(data):
+        return None
+    row_major = np.empty(data.shape, dtype=data.dtype)
+    perm = _layout.order(data.shape, [_layout.operand(data, data.shape),
+                                      _layout.operand(row_major, data.shape)])
+    return perm[::-1]
+
+
+def _put_in_order(flat: np.ndarray, region: np.ndarray, values, order: list | None) -> None:
+    """flat[region] = values, writing in ``order`` when the region repeats positions."""
+    if order is None or np.ndim(values) == 0:
+        flat[region] = values
+        return
+    values = np.broadcast_to(values, region.shape)
+    flat[np.transpose(region, order).reshape(-1)] = np.transpose(values, order).reshape(-1)
 
 
 def _check_slice_writable(n, slice_grad) -> None:
@@ -453,7 +528,7 @@ def _rebase_view(view: Tensor, base: Tensor, inner) -> None:
     node._out_meta = ((base._data.shape, base._data.dtype),)
     node._saved = _CopySlicesSaved(inner._saved or {})
     node._attrs = {"_region": region, "_inner": lambda g: inner._apply([g]),
-                   "_view_overlaps": _overlaps(view)}
+                   "_view_overlaps": _overlaps(view), "_write_order": _write_order(view)}
     _attach(base, node)
     _rebase_strided(view, base)
 
