@@ -152,9 +152,12 @@ def _check_no_overlap(tensor: Tensor) -> None:
 def _overlaps_partly(data: np.ndarray) -> bool:
     """Whether elements of an array share memory though no stride is 0 (an unfold with a
     step below its size): its dims, by stride, each step past all the faster ones' extent
-    when they do not (the quick answer); else the offsets are compared."""
+    when they do not (the quick answer); else the offsets are compared. An array with a
+    zero stride is not counted (see _overlaps)."""
     dims = sorted((abs(stride), size) for stride, size in zip(data.strides, data.shape)
                   if size > 1)
+    if dims and dims[0][0] == 0:
+        return False                # an expanded tensor: _overlaps' case, refused or warned
     extent = data.itemsize
     for stride, size in dims:
         if stride < extent:
