@@ -1,0 +1,47 @@
+"""History on a training loop: stepping through backward passes from the live state shows
+the same states as a rebuild from scratch, whichever builder (live, checkpoint, pass end,
+travelling) it replays from."""
+from __future__ import annotations
+
+from engine import trace
+from graphtui.model import EventLog, History, state_at
+from graphtui.model import history as history_module
+from tests.graphtui.test_model_bounds import batch_steps
+
+
+def pass_ends(events) -> list[int]:
+    return [i + 1 for i, e in enumerate(events) if isinstance(e, trace.BackwardFinished)]
+
+
+def live_history(events, **options) -> History:
+    log = EventLog()
+    history = History(log, **options)
+    for start in range(0, len(events), 50):       # arriving in batches, applied as they come
+        for event in events[start:start + 50]:
+            log.append(event)
+        history.compact()
+    return history
+
+
+def test_stepping_back_and_forth_through_passes_matches_a_rebuild(monkeypatch):
+    monkeypatch.setattr(history_module, "PASS_END_GAP", 10)
+    events = batch_steps(60)
+    history = live_history(events, checkpoint_every=64)
+    ends = pass_ends(events)
+    for step in ends[::-1][:25] + ends[-25:] + [3, ends[-1] - 2, len(events)]:
+        assert history.state_at(step) == state_at(events, step), step
+
+
+def test_the_live_builder_keeps_pass_ends_spaced_by_its_size(monkeypatch):
+    monkeypatch.setattr(history_module, "PASS_END_GAP", 10)
+    events = batch_steps(200)
+    history = live_history(events)
+    ends = pass_ends(events)
+    late = ends[len(ends) // 2:]          # once the pruned state has its full size
+    kept_late = [step for step in history._pass_ends if step >= late[0]]
+    assert 0 < len(kept_late) <= len(late) // 4
+    assert ends[-1] not in history._pass_ends
+    back = ends[-2]                       # behind the live state: time travel
+    assert history.state_at(back) == state_at(events, back)
+    # That replay kept the ends of passes it went through.
+    assert any(max(kept_late) < step <= back for step in history._pass_ends)
