@@ -118,6 +118,8 @@ def _under_cwd(path: str, cwd: str) -> bool:
 
 def short_paths(text: str) -> str:
     """Every absolute `.py` path in the text made short (``short_path``)."""
+    if ".py" not in text:        # most lines (dump writes one per event) name no file
+        return text
     return _PATH.sub(lambda match: short_path(match[0]), text)
 
 
