@@ -45,3 +45,27 @@ def test_the_live_builder_keeps_pass_ends_spaced_by_its_size(monkeypatch):
     assert history.state_at(back) == state_at(events, back)
     # That replay kept the ends of passes it went through.
     assert any(max(kept_late) < step <= back for step in history._pass_ends)
+
+
+def test_a_running_pass_counts_its_nodes_at_every_step():
+    events = batch_steps(1)             # total 12 <- mul 11, which saves xb
+    start = max(i for i, e in enumerate(events) if isinstance(e, trace.BackwardStarted))
+    events[start + 1:start + 1] = [
+        trace.NodeExecuting(12, "SumBackward0", (None,)),
+        trace.NodeExecuted(12, "SumBackward0", (None,)),
+        trace.NodeExecuting(11, "MulBackward0", (None,)),
+        trace.NodeExecuted(11, "MulBackward0", (None, None)),
+        trace.BufferFreed(11, ("self",), 96)]
+    history = live_history(events, checkpoint_every=2)
+    # Checkpoints inside the pass: each keeps its own counts as the live builder goes on.
+    assert any(start < c.step < start + 6 for c in history._checkpoints)
+    for step in [start + 3, start + 6, start + 2, start + 5, start + 1, len(events)]:
+        state = history.state_at(step)
+        ran = sum(isinstance(e, trace.NodeExecuted) for e in events[start:step])
+        freed = sum(isinstance(e, trace.BufferFreed) for e in events[start:step])
+        counted = state.backward_passes[-1]
+        iteration = state.iterations.current
+        assert (counted.nodes_run, counted.freed_buffers) == (ran, freed), step
+        assert (iteration.nodes_run, iteration.buffers_freed) == (ran, freed), step
+        assert state == state_at(events, step)
+    assert (ran, freed) == (2, 1)
