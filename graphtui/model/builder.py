@@ -8,10 +8,7 @@ older model can read a newer engine's log.
 from __future__ import annotations
 
 from collections.abc import Iterable
-import math
 from types import MappingProxyType
-
-import numpy as np
 
 from engine import trace
 from graphtui.model import events as ev
@@ -20,6 +17,7 @@ from graphtui.model.state import (
     RUN_FINISHED, RUN_PAUSED, RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
     HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
+from graphtui.model.describe import has_nonfinite
 from graphtui.model.fast_init import maker, replace
 from graphtui.model.memory import StorageLedger, retained_in
 from graphtui.model.node_attrs import node_attrs
@@ -31,27 +29,11 @@ GRAD_HISTORY_KEPT = 32
 ROOTS_SHOWN = 64                  # a training loop makes a graph per step: show the latest
 OUTPUT_LINES_KEPT = 200_000
 PROBLEMS_KEPT = 10_000
-SMALL_VALUES = 64                 # values checked for NaN/Inf as Python floats
 BREAKPOINT_HITS_KEPT = 1000       # listed by dump; beyond, only counted
 _STICKY = (ERROR,)                # statuses a later event does not overwrite
 # Views made for nearly every event: built without their dataclass __init__ (fast_init).
 _new_node, _new_tensor, _new_buffer, _new_edge, _new_grad_change = map(
     maker, (Node, Tensor, Buffer, Edge, GradChange))
-
-
-def has_nonfinite(summary) -> bool:
-    """NaN/Inf in a summary, checked on the copied values when statistics were not computed
-    yet (computing all statistics for every gradient would cost far more)."""
-    if summary is None:
-        return False
-    values = summary.values
-    if getattr(summary, "stats", True) is None and values is not None:
-        kind = values.dtype.kind
-        if kind == "f" and values.size <= SMALL_VALUES:
-            # NumPy's call overhead is most of the cost on a few values: Python floats.
-            return not all(map(math.isfinite, values.reshape(-1).tolist()))
-        return kind in "fc" and not bool(np.isfinite(values).all())
-    return summary.has_nonfinite
 
 
 # Ops that write a value given by the user: an infinity they write is a mask (attention's
