@@ -198,12 +198,15 @@ def has_nonfinite(summary) -> bool:
     if summary is None:
         return False
     values = summary.values
-    if getattr(summary, "stats", True) is None and values is not None:
+    stats = getattr(summary, "stats", True)
+    if stats is None and values is not None:
         kind = values.dtype.kind
         if kind == "f" and values.size <= SMALL_VALUES:
             # NumPy's call overhead is most of the cost on a few values: Python floats.
             return not all(map(math.isfinite, values.reshape(-1).tolist()))
         return kind in "fc" and not bool(np.isfinite(values).all())
+    if type(stats) is trace.Stats:   # what summary.has_nonfinite reads, in two property calls each
+        return bool(stats.nan or stats.inf)
     return summary.has_nonfinite
 
 
