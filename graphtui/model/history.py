@@ -99,8 +99,12 @@ class History:
     """Live and past states of one log, built incrementally."""
 
     def __init__(self, log: Sequence, checkpoint_every: int = 2048, max_checkpoints: int = 64,
-                 max_events: int = DEFAULT_MAX_EVENTS):
+                 max_events: int = DEFAULT_MAX_EVENTS, travels: bool = True):
+        """``travels`` False: earlier states will hardly be asked for (dump reads the last
+        one), so the live builder keeps no pass ends; time travel still works, replaying
+        from the checkpoints."""
         self.log = log
+        self.travels = travels
         # Discarding happens at checkpoints, so they must be closer than max_events.
         self.checkpoint_every = max(1, min(checkpoint_every, max_events // 4))
         self.max_checkpoints = max_checkpoints
@@ -211,7 +215,7 @@ class History:
             every = self.checkpoint_every
             next_mark = (live.step // every + 1) * every
             stop = min(step, next_mark)
-            self._replay(live, stop, self._live_pass_end_gap(live))
+            self._replay(live, stop, self._live_pass_end_gap(live) if self.travels else None)
             if live.step == next_mark and self._worth_a_checkpoint(live):
                 self._add_checkpoint(live.clone())
 
@@ -231,11 +235,13 @@ class History:
         ``size / LIVE_PASS_END_SHARE`` events copies at most that share per event."""
         return max(PASS_END_GAP, live.size() // LIVE_PASS_END_SHARE)
 
-    def _replay(self, builder: StateBuilder, stop: int, gap: int | None = None) -> None:
-        """Apply the events up to ``stop``, keeping a clone at the ends of backward passes
-        (at least ``gap`` events apart, ``PASS_END_GAP`` when None)."""
-        gap = PASS_END_GAP if gap is None else gap
+    def _replay(self, builder: StateBuilder, stop: int, gap: int | None) -> None:
+        """Apply the events up to ``stop``, keeping a clone at the ends of backward passes,
+        at least ``gap`` events apart (None: none)."""
         events = self.log[builder.step:stop]
+        if gap is None:
+            builder.apply_all(events)
+            return
         last_kept = max((kept for kept in self._pass_ends if kept <= builder.step),
                         default=-gap)
         done = 0
@@ -275,6 +281,6 @@ class History:
             self._pass_ends.move_to_end(kept)
         if travel is None or travel.step > step or travel.step < base.step:
             travel = base.clone()
-        self._replay(travel, step)
+        self._replay(travel, step, PASS_END_GAP)
         self._travel = travel
         return travel

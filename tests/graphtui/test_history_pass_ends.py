@@ -69,3 +69,13 @@ def test_a_running_pass_counts_its_nodes_at_every_step():
         assert (iteration.nodes_run, iteration.buffers_freed) == (ran, freed), step
         assert state == state_at(events, step)
     assert (ran, freed) == (2, 1)
+
+
+def test_a_history_that_does_not_travel_keeps_no_pass_ends_and_still_can(monkeypatch):
+    monkeypatch.setattr(history_module, "PASS_END_GAP", 10)
+    events = batch_steps(100)
+    history = live_history(events, travels=False)
+    assert not history._pass_ends
+    assert history.latest() == state_at(events)
+    back = pass_ends(events)[-3]
+    assert history.state_at(back) == state_at(events, back)
