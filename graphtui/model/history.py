@@ -13,7 +13,8 @@ stepping through passes costs at most ``PASS_END_GAP`` events each. The live bui
 the end of every pass of the run, most of them never visited (dump visits none): it keeps
 one at most every ``size / LIVE_PASS_END_SHARE`` events, as checkpoints are spaced (a clone
 copies the builder's tables), so the first step back from the live state replays at most
-that many events and then keeps the ends of the passes it went through.
+that many events and then keeps the ends of the passes it went through; with
+``travels=False`` (dump) it keeps none.
 """
 from __future__ import annotations
 
@@ -230,9 +231,10 @@ class History:
 
     @staticmethod
     def _live_pass_end_gap(live: StateBuilder) -> int:
-        """Events at least between two pass ends the live builder keeps: a clone per pass
-        of a training loop copied ~100 table entries per event, one per
-        ``size / LIVE_PASS_END_SHARE`` events copies at most that share per event."""
+        """Events at least between two pass ends the live builder keeps: a clone copies
+        ``size`` table entries, so one per ``size / LIVE_PASS_END_SHARE`` events copies at
+        most that many entries per event, however big the state (one per pass of a
+        training loop copied the whole state every few hundred events)."""
         return max(PASS_END_GAP, live.size() // LIVE_PASS_END_SHARE)
 
     def _replay(self, builder: StateBuilder, stop: int, gap: int | None) -> None:
