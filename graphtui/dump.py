@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TextIO
 
+from graphtui import gc_tuning
 from graphtui.model import (
     RUN_FINISHED, EventNumbers, State, describe_event, expand_to_depth, format_bytes,
     format_summary, tree_rows,
@@ -29,12 +31,12 @@ def dump_session(session, out: TextIO, explain: Explain = None) -> bool:
     """Run the session's scenario straight through (or take a recording as it is) and write
     events, graph, tensors and the error, and with ``explain`` the findings. True when the
     scenario finished without failing."""
-    state = _finished_state(session)
-    selected = tensors_named(state, explain)
-    write_state(session.log, state, out)
-    if explain:
-        write_findings(session.log, out, selected)
-    return state.run_state == RUN_FINISHED
+    with _finished(session) as state:
+        selected = tensors_named(state, explain)
+        write_state(session.log, state, out)
+        if explain:
+            write_findings(session.log, out, selected)
+        return state.run_state == RUN_FINISHED
 
 
 def dump_json(session, out: TextIO, explain: Explain = None) -> bool:
@@ -44,15 +46,15 @@ def dump_json(session, out: TextIO, explain: Explain = None) -> bool:
     from graphtui.dump_gradients import gradients_json
     from graphtui.recording import write
 
-    state = _finished_state(session)
-    numbers = EventNumbers().update(session.log)
-    extra = {"memory": memory_summary(state, numbers), **json_tables(state, numbers)}
-    if explain:
-        selected = tensors_named(state, explain)
-        extra["findings"] = findings_json(session.log, numbers, selected)
-    extra["gradients"] = gradients_json(tracker_for(session.log))
-    write(session.log, out, str(session.path), getattr(session, "backend", "engine"), extra)
-    return state.run_state == RUN_FINISHED
+    with _finished(session) as state:
+        numbers = EventNumbers().update(session.log)
+        extra = {"memory": memory_summary(state, numbers), **json_tables(state, numbers)}
+        if explain:
+            selected = tensors_named(state, explain)
+            extra["findings"] = findings_json(session.log, numbers, selected)
+        extra["gradients"] = gradients_json(tracker_for(session.log))
+        write(session.log, out, str(session.path), getattr(session, "backend", "engine"), extra)
+        return state.run_state == RUN_FINISHED
 
 
 def tensors_named(state: State, explain: Explain) -> list[int]:
@@ -107,9 +109,9 @@ def dump_plot(session, path: str) -> None:
     """The gradient-flow chart and the loss curve of the (finished) run, as an SVG file."""
     from graphtui.plot_svg import gradient_charts_svg
 
-    _finished_state(session)
-    svg = gradient_charts_svg(tracker_for(session.log),
-                              str(getattr(session.path, "name", session.path)))
+    with _finished(session):
+        svg = gradient_charts_svg(tracker_for(session.log),
+                                  str(getattr(session.path, "name", session.path)))
     with open(path, "w", encoding="utf-8") as out:
         out.write(svg)
 
@@ -118,15 +120,19 @@ def dump_dot(session, out: TextIO) -> bool:
     """The same run's final graph as Graphviz DOT."""
     from graphtui.dot import to_dot
 
-    state = _finished_state(session)
-    out.write(to_dot(state, str(getattr(session.path, "name", session.path))))
-    return state.run_state == RUN_FINISHED
+    with _finished(session) as state:
+        out.write(to_dot(state, str(getattr(session.path, "name", session.path))))
+        return state.run_state == RUN_FINISHED
 
 
-def _finished_state(session) -> State:
+@contextmanager
+def _finished(session) -> Iterator[State]:
+    """The session's run to its end, then its final state; what the run made is kept out of
+    the cyclic GC's walks meanwhile (``gc_tuning.settled``): it all lives on anyway."""
     session.start()
     session.wait_until_finished()
-    return session.state()
+    with gc_tuning.settled():
+        yield session.state()
 
 
 class Colours:

@@ -94,6 +94,20 @@ def settle() -> None:
     gc.freeze()
 
 
+@contextmanager
+def settled():
+    """``settle()`` for the duration (dump writing a finished run: without it, the first full
+    collection the writing's allocations set off walks the whole run, a second on a
+    100,000-node chain), then ``unsettle()`` unless it was settled already."""
+    already = _settled
+    settle()
+    try:
+        yield
+    finally:
+        if not already:
+            unsettle()
+
+
 def unsettle() -> None:
     """Undo ``settle()`` (nothing when it was not called)."""
     global _settled, _live_frozen

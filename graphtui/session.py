@@ -70,7 +70,8 @@ class Session:
         (``BreakpointHit``) and the run goes on (dump). ``backend``: what the scenario's
         ``import torch`` runs on, "engine" (graphtui's engine) or "torch" (real PyTorch,
         watched). ``reread``: the whole run will be read again once it ends (dump), so the
-        batches the history decodes stay decoded (up to ``max_events``). Raises
+        batches the history decodes stay decoded (up to ``max_events``), and earlier states
+        will not be asked for (``History(travels=False)``). Raises
         ``ScenarioError`` for a file that cannot be run. The first runner starts at once and
         waits for ``start()``."""
         if backend not in BACKENDS:
@@ -273,7 +274,7 @@ class Session:
     def _new_channel(self) -> tuple[Channel, History]:
         number = self._run_number
         log = BatchLog(self.max_events if self._reread else 0)
-        history = History(log, max_events=self.max_events)
+        history = History(log, max_events=self.max_events, travels=not self._reread)
         channel = Channel(number, lambda what: self._on_change(number, what), log,
                           python=self._python, capture_fds=not self._echo,
                           backlogged=lambda: _backlog(history) > MAX_BACKLOG)

@@ -8,10 +8,7 @@ older model can read a newer engine's log.
 from __future__ import annotations
 
 from collections.abc import Iterable
-import math
 from types import MappingProxyType
-
-import numpy as np
 
 from engine import trace
 from graphtui.model import events as ev
@@ -20,6 +17,7 @@ from graphtui.model.state import (
     RUN_FINISHED, RUN_PAUSED, RUN_RUNNING, RUN_STOPPED, RUNNING, BackwardPass, Buffer, Edge, GradChange, Hook,
     HookFiring, Module, Node, OutputLine, Problem, Root, RunError, State, Tensor,
 )
+from graphtui.model.describe import has_nonfinite
 from graphtui.model.fast_init import maker, replace
 from graphtui.model.memory import StorageLedger, retained_in
 from graphtui.model.node_attrs import node_attrs
@@ -31,27 +29,11 @@ GRAD_HISTORY_KEPT = 32
 ROOTS_SHOWN = 64                  # a training loop makes a graph per step: show the latest
 OUTPUT_LINES_KEPT = 200_000
 PROBLEMS_KEPT = 10_000
-SMALL_VALUES = 64                 # values checked for NaN/Inf as Python floats
 BREAKPOINT_HITS_KEPT = 1000       # listed by dump; beyond, only counted
 _STICKY = (ERROR,)                # statuses a later event does not overwrite
 # Views made for nearly every event: built without their dataclass __init__ (fast_init).
 _new_node, _new_tensor, _new_buffer, _new_edge, _new_grad_change = map(
     maker, (Node, Tensor, Buffer, Edge, GradChange))
-
-
-def has_nonfinite(summary) -> bool:
-    """NaN/Inf in a summary, checked on the copied values when statistics were not computed
-    yet (computing all statistics for every gradient would cost far more)."""
-    if summary is None:
-        return False
-    values = summary.values
-    if getattr(summary, "stats", True) is None and values is not None:
-        kind = values.dtype.kind
-        if kind == "f" and values.size <= SMALL_VALUES:
-            # NumPy's call overhead is most of the cost on a few values: Python floats.
-            return not all(map(math.isfinite, values.reshape(-1).tolist()))
-        return kind in "fc" and not bool(np.isfinite(values).all())
-    return summary.has_nonfinite
 
 
 # Ops that write a value given by the user: an infinity they write is a mask (attention's
@@ -101,6 +83,9 @@ class StateBuilder:
         self.no_grad_fn_roots: dict[int, Root] = {}        # keyed by tensor id
         self.sinks: dict[int, None] = {}                   # node ids nothing points to, ordered
         self.passes: dict[int, BackwardPass] = {}
+        # A running pass's counts (nodes run, buffers and bytes freed) since its record was
+        # written: a record per node run would be a copy of 14 fields (see _pass_record).
+        self.pass_progress: dict[int, list[int]] = {}
         self.memory = StorageLedger()
         self.problems = SharedAppendOnly(PROBLEMS_KEPT)
         self.output = SharedAppendOnly(output_lines_kept)
@@ -141,6 +126,7 @@ class StateBuilder:
         for name in ("nodes", "tensors", "hooks", "modules", "backward_roots", "no_grad_fn_roots",
                      "sinks", "passes"):
             setattr(twin, name, dict(getattr(self, name)))
+        twin.pass_progress = {key: list(counts) for key, counts in self.pass_progress.items()}
         twin.memory = self.memory.clone()
         twin.problems = self.problems.fork()
         twin.output = self.output.fork()
@@ -175,7 +161,7 @@ class StateBuilder:
             nodes_forgotten=self.nodes_forgotten,
             outputs_forgotten=self.outputs_forgotten,
             unreadable_events=self.unreadable_events,
-            backward_passes=tuple(self.passes.values()),
+            backward_passes=tuple(self._pass_record(key) for key in self.passes),
             retained_bytes=self.memory.retained,
             freed_bytes=self.memory.freed,
             peak_retained_bytes=self.memory.peak,
@@ -192,6 +178,30 @@ class StateBuilder:
         )
 
     # ------------------------------------------------------------ helpers
+
+    def _pass_record(self, pass_id: int, finish: bool = False) -> BackwardPass:
+        """The pass's record with its counts so far (``finish``: written back, for good)."""
+        record = self.passes[pass_id]
+        counts = self.pass_progress.pop(pass_id, None) if finish else \
+            self.pass_progress.get(pass_id)
+        if counts is not None:
+            nodes_run, buffers, nbytes = counts
+            record = replace(record, nodes_run=record.nodes_run + nodes_run,
+                             freed_buffers=record.freed_buffers + buffers,
+                             freed_bytes=record.freed_bytes + nbytes)
+            if finish:
+                self.passes[pass_id] = record
+        return record
+
+    def _current_progress(self) -> list[int] | None:
+        """The running counts of the current pass (None: no pass, or one forgotten)."""
+        key = self.current_pass
+        if key is None or key not in self.passes:
+            return None
+        counts = self.pass_progress.get(key)
+        if counts is None:
+            counts = self.pass_progress[key] = [0, 0, 0]
+        return counts
 
     def _roots(self) -> tuple[Root, ...]:
         roots = list(self.backward_roots.values()) + list(self.no_grad_fn_roots.values())
@@ -414,6 +424,7 @@ def _on_backward_started(b: StateBuilder, e: trace.BackwardStarted) -> None:
         else:
             b.backward_roots.pop(root.node_id, None)   # re-insert: latest backward last
             b.backward_roots[root.node_id] = root
+    b.pass_progress.pop(e.backward_id, None)
     b.passes[e.backward_id] = BackwardPass(e.backward_id, e.kind, roots, e.retain_graph,
                                            e.create_graph, b.step)
     b.current_pass = e.backward_id
@@ -436,7 +447,7 @@ def _start_iteration(b: StateBuilder, e: trace.BackwardStarted, roots: tuple[Roo
 
 def _on_backward_finished(b: StateBuilder, e: trace.BackwardFinished) -> None:
     b.iterations.finished(b.step, e.backward_id, e.ok)
-    bw = b.passes.get(e.backward_id)
+    bw = b._pass_record(e.backward_id, finish=True) if e.backward_id in b.passes else None
     if bw is not None:
         kept = retained_in(b.nodes[n] for n in b._reachable(r.node_id for r in bw.roots)) \
             if bw.retain_graph else ((), 0)
@@ -472,9 +483,9 @@ def _on_node_executed(b: StateBuilder, e: trace.NodeExecuted) -> None:
                    status=node.status if node.status in _STICKY else FREED if all_freed else DONE)
     b.nodes[e.node_id] = node
     b._mark_nonfinite(e.node_id, e.grad_inputs, NAN_GRAD_OUT)
-    bw = b.passes.get(b.current_pass) if b.current_pass is not None else None
-    if bw is not None:
-        b.passes[bw.id] = replace(bw, nodes_run=bw.nodes_run + 1)
+    progress = b._current_progress()
+    if progress is not None:
+        progress[0] += 1
     b.iterations.node_ran(b.current_pass)
 
 
@@ -498,10 +509,10 @@ def _on_buffer_freed(b: StateBuilder, e: trace.BufferFreed) -> None:
     all_freed = all(x.freed for x in saved)
     status = FREED if all_freed and node.status == DONE else node.status
     b.nodes[e.node_id] = replace(node, saved=saved, status=status)
-    bw = b.passes.get(b.current_pass) if b.current_pass is not None else None
-    if bw is not None:
-        b.passes[bw.id] = replace(bw, freed_buffers=bw.freed_buffers + count,
-                                  freed_bytes=bw.freed_bytes + nbytes)
+    progress = b._current_progress()
+    if progress is not None:
+        progress[1] += count
+        progress[2] += nbytes
     b.iterations.buffers_freed(b.current_pass, count, nbytes)
 
 

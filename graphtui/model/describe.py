@@ -4,6 +4,7 @@ Pure strings, no markup: the TUI decides colours (by ``event_kind``).
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 from bisect import bisect_left
@@ -118,7 +119,27 @@ def _under_cwd(path: str, cwd: str) -> bool:
 
 def short_paths(text: str) -> str:
     """Every absolute `.py` path in the text made short (``short_path``)."""
-    return _PATH.sub(lambda match: short_path(match[0]), text)
+    if ".py" not in text:        # most lines (dump writes one per event) name no file
+        return text
+    if len(text) > SHORTENED_LINE_KEPT:
+        return _shorten_paths(text, os.getcwd())
+    return _shorten_line(text, os.getcwd())
+
+
+SHORTENED_LINE_KEPT = 240       # characters of a line whose shortened text is cached
+
+
+def _shorten_paths(text: str, cwd: str) -> str:
+    return _PATH.sub(lambda match: _short(match[0], cwd), text)
+
+
+# The lines that name a file are mostly a few, again and again: each op's node is "recorded
+# at" its line, once per training step.
+_shorten_line = lru_cache(maxsize=4096)(_shorten_paths)
+
+
+def _short(path: str, cwd: str) -> str:
+    return _short_absolute(path, cwd) if os.path.isabs(path) else path
 
 
 def fold_engine_frames(text: str) -> str:
@@ -157,7 +178,36 @@ def event_kind(event) -> str:
 
 
 def format_shape(shape) -> str:
-    return "[" + ", ".join(str(n) for n in shape) + "]"
+    text = _SHAPE_TEXTS.get(shape) if type(shape) is tuple else None
+    if text is None:
+        text = "[" + ", ".join(str(n) for n in shape) + "]"
+        if type(shape) is tuple and len(_SHAPE_TEXTS) < SHAPE_TEXTS_KEPT:
+            _SHAPE_TEXTS[shape] = text
+    return text
+
+
+# A run has few distinct shapes and dump writes one per event and per tensor: each written once.
+SHAPE_TEXTS_KEPT = 4096
+_SHAPE_TEXTS: dict[tuple, str] = {}
+SMALL_VALUES = 64                 # values checked for NaN/Inf as Python floats
+
+
+def has_nonfinite(summary) -> bool:
+    """NaN/Inf in a summary, checked on the copied values when statistics were not computed
+    yet (computing all statistics for every gradient would cost far more)."""
+    if summary is None:
+        return False
+    values = summary.values
+    stats = getattr(summary, "stats", True)
+    if stats is None and values is not None:
+        kind = values.dtype.kind
+        if kind == "f" and values.size <= SMALL_VALUES:
+            # NumPy's call overhead is most of the cost on a few values: Python floats.
+            return not all(map(math.isfinite, values.reshape(-1).tolist()))
+        return kind in "fc" and not bool(np.isfinite(values).all())
+    if type(stats) is trace.Stats:   # what summary.has_nonfinite reads, in two property calls each
+        return bool(stats.nan or stats.inf)
+    return summary.has_nonfinite
 
 
 def format_number(value: float) -> str:
@@ -184,7 +234,7 @@ def format_summary(summary: Summary | None, values: bool = True) -> str:
     elif summary.min is not None:
         text += (f" min {format_number(summary.min)} max {format_number(summary.max)}"
                  f" mean {format_number(summary.mean)}")
-    if summary.has_nonfinite:
+    if has_nonfinite(summary):
         text += f" nan {summary.nan} inf {summary.inf}"
     return text
 

@@ -29,6 +29,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from engine import trace
+from graphtui.model.fast_init import maker
 
 VANISHING_NORM = 1e-7        # a gradient norm below this is vanishing
 VANISHING_DROP = 1e-4        # a weight's norm below this fraction of the last layer's is too
@@ -55,6 +56,10 @@ class GradStat:
     nan: int
     inf: int
     update_ratio: float | None = None     # ‖Δw‖ / ‖w‖ of the optimizer step after it
+
+
+# Made for every gradient of every iteration: without the dataclass's __init__ (fast_init).
+_new_grad_stat = maker(GradStat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +396,7 @@ class GradientTracker:
         if e.tensor_id not in self.params:
             self._add_param(e.tensor_id, e.grad.shape)
         stats = e.grad.statistics()
-        self.iterations[-1].grads[e.tensor_id] = GradStat(
+        self.iterations[-1].grads[e.tensor_id] = _new_grad_stat(
             stats.norm, stats.min, stats.max, stats.abs_mean, stats.nan, stats.inf)
 
     def _add_param(self, tensor_id: int, shape: tuple) -> None:
@@ -432,7 +437,8 @@ def _renamed(param: Param, name: str) -> Param:
 
 
 def _with_ratio(stat: GradStat, ratio: float) -> GradStat:
-    return GradStat(stat.norm, stat.min, stat.max, stat.abs_mean, stat.nan, stat.inf, ratio)
+    return _new_grad_stat(stat.norm, stat.min, stat.max, stat.abs_mean, stat.nan, stat.inf,
+                          ratio)
 
 
 def _norm_of(stat: GradStat | None) -> float | None:

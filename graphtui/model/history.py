@@ -5,11 +5,16 @@ Step k means "after the first k events": ``state_at(log, 0)`` is the empty state
 forward (cheap live updates) and checkpoints every ``checkpoint_every`` events, so an
 earlier state costs one clone plus at most that many replayed events.
 
-Training loops: the TUI moves from one backward pass's end to the next (``<`` / ``>``). Any
-replay (live or time travel) that passes the end of a pass keeps a clone of the builder
-there (at most one per ``PASS_END_GAP`` events, the ``PASS_ENDS_KEPT`` most recently used):
-a later request replays from the nearest of these, the checkpoints and the travelling
-builder, so stepping through passes costs at most ``PASS_END_GAP`` events each.
+Training loops: the TUI moves from one backward pass's end to the next (``<`` / ``>``). A
+time-travel replay that passes the end of a pass keeps a clone of the builder there (at
+most one per ``PASS_END_GAP`` events, the ``PASS_ENDS_KEPT`` most recently used): a later
+request replays from the nearest of these, the checkpoints and the travelling builder, so
+stepping through passes costs at most ``PASS_END_GAP`` events each. The live builder passes
+the end of every pass of the run, most of them never visited (dump visits none): it keeps
+one at most every ``size / LIVE_PASS_END_SHARE`` events, as checkpoints are spaced (a clone
+copies the builder's tables), so the first step back from the live state replays at most
+that many events and then keeps the ends of the passes it went through; with
+``travels=False`` (dump) it keeps none.
 """
 from __future__ import annotations
 
@@ -78,6 +83,7 @@ class EventLog(Sequence):
 DEFAULT_MAX_EVENTS = 1_000_000
 PASS_ENDS_KEPT = 32             # builders kept at the ends of backward passes (see History)
 PASS_END_GAP = 128              # events at least between two kept there
+LIVE_PASS_END_SHARE = 8         # see History._live_pass_end_gap
 COMPACT_SLICE = 1024            # events compact() applies per hold of the lock
 CHECKPOINT_SIZE_SHARE = 2        # see History._worth_a_checkpoint
 READER_GRACE = 0.05             # seconds compact() lets a waiting reader go first, per slice
@@ -94,8 +100,12 @@ class History:
     """Live and past states of one log, built incrementally."""
 
     def __init__(self, log: Sequence, checkpoint_every: int = 2048, max_checkpoints: int = 64,
-                 max_events: int = DEFAULT_MAX_EVENTS):
+                 max_events: int = DEFAULT_MAX_EVENTS, travels: bool = True):
+        """``travels`` False: earlier states will hardly be asked for (dump reads the last
+        one), so the live builder keeps no pass ends; time travel still works, replaying
+        from the checkpoints."""
         self.log = log
+        self.travels = travels
         # Discarding happens at checkpoints, so they must be closer than max_events.
         self.checkpoint_every = max(1, min(checkpoint_every, max_events // 4))
         self.max_checkpoints = max_checkpoints
@@ -206,7 +216,7 @@ class History:
             every = self.checkpoint_every
             next_mark = (live.step // every + 1) * every
             stop = min(step, next_mark)
-            self._replay(live, stop)
+            self._replay(live, stop, self._live_pass_end_gap(live) if self.travels else None)
             if live.step == next_mark and self._worth_a_checkpoint(live):
                 self._add_checkpoint(live.clone())
 
@@ -219,16 +229,28 @@ class History:
         last = self._checkpoints[-1].step if self._checkpoints else 0
         return live.step - last >= live.size() // CHECKPOINT_SIZE_SHARE
 
-    def _replay(self, builder: StateBuilder, stop: int) -> None:
-        """Apply the events up to ``stop``, keeping a clone at the ends of backward passes."""
+    @staticmethod
+    def _live_pass_end_gap(live: StateBuilder) -> int:
+        """Events at least between two pass ends the live builder keeps: a clone copies
+        ``size`` table entries, so one per ``size / LIVE_PASS_END_SHARE`` events copies at
+        most that many entries per event, however big the state (one per pass of a
+        training loop copied the whole state every few hundred events)."""
+        return max(PASS_END_GAP, live.size() // LIVE_PASS_END_SHARE)
+
+    def _replay(self, builder: StateBuilder, stop: int, gap: int | None) -> None:
+        """Apply the events up to ``stop``, keeping a clone at the ends of backward passes,
+        at least ``gap`` events apart (None: none)."""
         events = self.log[builder.step:stop]
+        if gap is None:
+            builder.apply_all(events)
+            return
         last_kept = max((kept for kept in self._pass_ends if kept <= builder.step),
-                        default=-PASS_END_GAP)
+                        default=-gap)
         done = 0
         for offset, event in enumerate(events):
             if type(event) is BackwardFinished:
                 end = builder.step + offset - done + 1
-                if end - last_kept >= PASS_END_GAP:
+                if end - last_kept >= gap:
                     builder.apply_all(events[done:offset + 1])
                     done = offset + 1
                     self._keep_pass_end(builder)
@@ -261,6 +283,6 @@ class History:
             self._pass_ends.move_to_end(kept)
         if travel is None or travel.step > step or travel.step < base.step:
             travel = base.clone()
-        self._replay(travel, step)
+        self._replay(travel, step, PASS_END_GAP)
         self._travel = travel
         return travel

@@ -118,12 +118,15 @@ class IterationList(Sequence):
 
 class IterationTracker:
     """The builder's part that keeps the iterations (see the module's docstring)."""
-    __slots__ = ("_items", "_length", "_open", "_by_backward", "dropped")
+    __slots__ = ("_items", "_length", "_open", "_progress", "_by_backward", "dropped")
 
     def __init__(self):
         self._items: list[Iteration] = []       # shared with forks; an index's final record
         self._length = 0
         self._open: dict[int, Iteration] = {}   # index -> record while it runs (this fork)
+        # index -> [nodes run, buffers freed, bytes freed] since its record was written: a
+        # record per node run would be a copy of 15 fields (see _record)
+        self._progress: dict[int, list[int]] = {}
         self._by_backward: dict[int, int] = {}  # backward id -> index, while it runs
         self.dropped = 0
 
@@ -131,10 +134,32 @@ class IterationTracker:
         twin = object.__new__(IterationTracker)
         twin._items, twin._length, twin.dropped = self._items, self._length, self.dropped
         twin._open, twin._by_backward = dict(self._open), dict(self._by_backward)
+        twin._progress = {index: list(counts) for index, counts in self._progress.items()}
         return twin
 
     def view(self) -> IterationList:
-        return IterationList(self._items, self._length, dict(self._open), self.dropped)
+        running = {index: self._record(index) for index in self._open}
+        return IterationList(self._items, self._length, running, self.dropped)
+
+    def _record(self, index: int) -> Iteration:
+        """A running iteration's record with its counts so far."""
+        record = self._open[index]
+        counts = self._progress.get(index)
+        if counts is None:
+            return record
+        nodes_run, buffers, nbytes = counts
+        return replace(record, nodes_run=record.nodes_run + nodes_run,
+                       buffers_freed=record.buffers_freed + buffers,
+                       bytes_freed=record.bytes_freed + nbytes)
+
+    def _counts(self, backward_id: int | None) -> list[int] | None:
+        index = self._by_backward.get(backward_id) if backward_id is not None else None
+        if index is None:
+            return None
+        counts = self._progress.get(index)
+        if counts is None:
+            counts = self._progress[index] = [0, 0, 0]
+        return counts
 
     def started(self, step: int, backward_id: int, kind: str, roots: tuple[Root, ...],
                 retain_graph: bool, root_name: str | None, root_tensor_name: str | None,
@@ -156,7 +181,9 @@ class IterationTracker:
         index = self._by_backward.pop(backward_id, None)
         if index is None:
             return
-        record = replace(self._open.pop(index), end=step + 1, ok=ok)
+        record = replace(self._record(index), end=step + 1, ok=ok)
+        del self._open[index]
+        self._progress.pop(index, None)
         self._items[index] = record          # the same final record every fork would write
 
     def tensor_named(self, tensor_id: int, name: str) -> None:
@@ -167,17 +194,15 @@ class IterationTracker:
                 self._open[index] = replace(record, root_tensor_name=name)
 
     def node_ran(self, backward_id: int | None) -> None:
-        index = self._by_backward.get(backward_id) if backward_id is not None else None
-        if index is not None:
-            record = self._open[index]
-            self._open[index] = replace(record, nodes_run=record.nodes_run + 1)
+        counts = self._counts(backward_id)
+        if counts is not None:
+            counts[0] += 1
 
     def buffers_freed(self, backward_id: int | None, count: int, nbytes: int) -> None:
-        index = self._by_backward.get(backward_id) if backward_id is not None else None
-        if index is not None:
-            record = self._open[index]
-            self._open[index] = replace(record, buffers_freed=record.buffers_freed + count,
-                                        bytes_freed=record.bytes_freed + nbytes)
+        counts = self._counts(backward_id)
+        if counts is not None:
+            counts[1] += count
+            counts[2] += nbytes
 
 
 def scalar_value(summary) -> float | None:

@@ -68,6 +68,7 @@ def _drop_old_passes(builder, kept: int) -> None:
     for pass_id in list(builder.passes)[:-kept]:
         if pass_id != builder.current_pass:
             del builder.passes[pass_id]
+            builder.pass_progress.pop(pass_id, None)
 
 
 def _drop_stale_data_tensors(builder, count: int) -> None:

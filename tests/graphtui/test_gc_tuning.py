@@ -3,8 +3,10 @@ fewer young collections; unsettle() puts everything back as it was."""
 from __future__ import annotations
 
 import gc
+import io
 import time
 
+from graphtui import dump as dump_module
 from graphtui import gc_tuning
 
 
@@ -25,6 +27,43 @@ def test_settle_freezes_and_unsettle_restores_the_collector():
     finally:
         gc_tuning.unsettle()
     del kept
+
+
+def test_settled_freezes_for_its_duration_and_leaves_a_settle_in_place():
+    before = gc.get_threshold()
+    kept = [[] for _ in range(1000)]
+    try:
+        with gc_tuning.settled():
+            assert gc.get_freeze_count() >= len(kept)
+        assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+        gc_tuning.settle()
+        with gc_tuning.settled():
+            pass
+        assert gc.get_freeze_count() >= len(kept)      # the TUI's settle stays
+    finally:
+        gc_tuning.unsettle()
+    assert gc.get_threshold() == before
+    del kept
+
+
+def test_dump_writes_with_the_run_settled(monkeypatch):
+    from pathlib import Path
+
+    from graphtui.dump import dump_session
+    from graphtui.session import Session
+
+    frozen = []
+    write_state = dump_module.write_state
+    monkeypatch.setattr(dump_module, "write_state", lambda *args: (
+        frozen.append(gc.get_freeze_count()), write_state(*args)))
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "mlp_training.py"
+    session = Session(scenario, break_on_backward=False)
+    try:
+        assert dump_session(session, io.StringIO())
+    finally:
+        session.stop()
+    assert frozen and frozen[0] > 0
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_settled_run_inside_a_recording_keeps_the_recording_threshold():
