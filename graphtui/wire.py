@@ -8,9 +8,11 @@ Up (runner -> debugger), a stream of frames, each a 9-byte header and a payload:
 
 BATCH, PAUSED and FINISHED carry a batch of events pickled together (one pickle per batch,
 not per event). Events are reduced to their class and a tuple of their fields (a C
-``attrgetter``, no ``__dict__``), arrays to their bytes, dtype and shape; reading accepts
-only the event and value classes of ``engine.trace`` and ``graphtui.model.events`` and the
-array rebuilder below, so a frame cannot name any other callable. PAUSED: the batch ends
+``attrgetter``, no ``__dict__``), arrays to their bytes, dtype and shape, and a summary
+holding flat values and no statistics yet (most of them) to one record with its values'
+bytes; reading accepts only the event and value classes of ``engine.trace`` and
+``graphtui.model.events`` and the two rebuilders below (of an array, of such a summary), so
+a frame cannot name any other callable. PAUSED: the batch ends
 with a ``Paused`` event and the step gate holds the scenario. FINISHED: the batch ends with
 the ``RunFinished`` event; nothing follows. HOOK is JSON ``[hook_id, key, muted]``: the key
 under which a hook is muted again in a re-run (see ``graphtui.runner.hookkeys``), so the
@@ -85,6 +87,34 @@ def _reduce_array(array: np.ndarray):
     return _rebuild_array, (array.tobytes(), text, array.shape)
 
 
+def _summary_with_values(shape: tuple, dtype: str, numel: int, data: bytes,
+                         values_dtype: str) -> trace.Summary:
+    return trace.Summary(shape, dtype, numel, np.frombuffer(data, values_dtype))
+
+
+_SUMMARY_FIELDS = operator.attrgetter("shape", "dtype", "numel", "values")
+# The stored statistics of a summary, read past ``Summary.stats`` (a Python descriptor, which
+# also computes those of a summary kept by reference: one without values).
+_STATS_SLOT = getattr(getattr(trace.Summary, "stats", None), "slot", None)
+_stored_stats = _STATS_SLOT.__get__ if _STATS_SLOT is not None else operator.attrgetter("stats")
+
+
+def _reduce_summary(summary: trace.Summary):
+    """Most summaries an event carries hold their values flat and no statistics yet: those
+    are one record, their values as bytes (one reduction instead of two)."""
+    shape, dtype, numel, values = _SUMMARY_FIELDS(summary)
+    if values is None:
+        return trace.Summary, (shape, dtype, numel, None, summary.stats)
+    stats = _stored_stats(summary)
+    if stats is not None or type(values) is not np.ndarray or values.ndim != 1:
+        return trace.Summary, (shape, dtype, numel, values, stats)
+    values_dtype = values.dtype
+    text = _DTYPE_STRS.get(values_dtype)
+    if text is None:
+        text = _DTYPE_STRS[values_dtype] = values_dtype.str
+    return _summary_with_values, (shape, dtype, numel, values.tobytes(), text)
+
+
 def _reducer(cls: type):
     names = [field.name for field in dataclasses.fields(cls)]
     fields = operator.attrgetter(*names)
@@ -108,8 +138,10 @@ assert dataclasses.fields(trace.NodeCreated)[-1].name == "attrs"
 _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH.update({cls: _reducer(cls) for cls in _CLASSES.values()})
 _DISPATCH[trace.NodeCreated] = _reduce_node_created
+_DISPATCH[trace.Summary] = _reduce_summary
 _DISPATCH[np.ndarray] = _reduce_array
-_ALLOWED = {**_CLASSES, f"{__name__}._rebuild_array": _rebuild_array}
+_ALLOWED = {**_CLASSES, f"{__name__}._rebuild_array": _rebuild_array,
+            f"{__name__}._summary_with_values": _summary_with_values}
 
 
 def encode_events(events: list) -> bytes:
