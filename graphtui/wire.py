@@ -10,7 +10,7 @@ BATCH, PAUSED and FINISHED carry a batch of events pickled together (one pickle 
 not per event). Events are reduced to their class and a tuple of their fields (a C
 ``attrgetter``, no ``__dict__``), arrays to their bytes, dtype and shape, and a summary
 holding flat values and no statistics yet (most of them) to one record with its values'
-bytes; reading accepts only the event and value classes of ``engine.trace`` and
+bytes (summaries of one array share them); reading accepts only the event and value classes of ``engine.trace`` and
 ``graphtui.model.events`` and the two rebuilders below (of an array, of such a summary), so
 a frame cannot name any other callable. PAUSED: the batch ends
 with a ``Paused`` event and the step gate holds the scenario. FINISHED: the batch ends with
@@ -99,20 +99,26 @@ _STATS_SLOT = getattr(getattr(trace.Summary, "stats", None), "slot", None)
 _stored_stats = _STATS_SLOT.__get__ if _STATS_SLOT is not None else operator.attrgetter("stats")
 
 
-def _reduce_summary(summary: trace.Summary):
-    """Most summaries an event carries hold their values flat and no statistics yet: those
-    are one record, their values as bytes (one reduction instead of two)."""
-    shape, dtype, numel, values = _SUMMARY_FIELDS(summary)
-    if values is None:
-        return trace.Summary, (shape, dtype, numel, None, summary.stats)
-    stats = _stored_stats(summary)
-    if stats is not None or type(values) is not np.ndarray or values.ndim != 1:
-        return trace.Summary, (shape, dtype, numel, values, stats)
-    values_dtype = values.dtype
-    text = _DTYPE_STRS.get(values_dtype)
-    if text is None:
-        text = _DTYPE_STRS[values_dtype] = values_dtype.str
-    return _summary_with_values, (shape, dtype, numel, values.tobytes(), text)
+def _summary_reducer(copies: dict):
+    """How one batch reduces summaries. Most hold their values flat and no statistics yet:
+    those are one record, their values as bytes (one reduction instead of two). ``copies``
+    maps id(values) -> (values, their bytes, dtype): summaries sharing an array (a gradient
+    leaving one node and entering the next) share one copy of its bytes in the frame."""
+    def reduce(summary: trace.Summary):
+        shape, dtype, numel, values = _SUMMARY_FIELDS(summary)
+        if values is None:
+            return trace.Summary, (shape, dtype, numel, None, summary.stats)
+        stats = _stored_stats(summary)
+        if stats is not None or type(values) is not np.ndarray or values.ndim != 1:
+            return trace.Summary, (shape, dtype, numel, values, stats)
+        copy = copies.get(id(values))
+        if copy is None:
+            text = _DTYPE_STRS.get(values.dtype)
+            if text is None:
+                text = _DTYPE_STRS[values.dtype] = values.dtype.str
+            copy = copies[id(values)] = (values, values.tobytes(), text)
+        return _summary_with_values, (shape, dtype, numel, copy[1], copy[2])
+    return reduce
 
 
 def _reducer(cls: type):
@@ -138,7 +144,6 @@ assert dataclasses.fields(trace.NodeCreated)[-1].name == "attrs"
 _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH.update({cls: _reducer(cls) for cls in _CLASSES.values()})
 _DISPATCH[trace.NodeCreated] = _reduce_node_created
-_DISPATCH[trace.Summary] = _reduce_summary
 _DISPATCH[np.ndarray] = _reduce_array
 _ALLOWED = {**_CLASSES, f"{__name__}._rebuild_array": _rebuild_array,
             f"{__name__}._summary_with_values": _summary_with_values}
@@ -147,7 +152,7 @@ _ALLOWED = {**_CLASSES, f"{__name__}._rebuild_array": _rebuild_array,
 def encode_events(events: list) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
+    pickler.dispatch_table = {**_DISPATCH, trace.Summary: _summary_reducer({})}
     pickler.dump(events)
     return buffer.getvalue()
 
