@@ -177,14 +177,14 @@ def _frames_read(frames) -> tuple[list, list, int | None]:
 # last scan's frames are kept.
 _NO_SCAN: tuple = (None, (), [], [], None)
 _LAST_SCAN: tuple = _NO_SCAN
-_RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | \
+RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | \
     inspect.CO_ITERABLE_COROUTINE
 
 
 def _still_inside(innermost) -> bool:
     """Whether the scan runs inside the same call as the last (see _LAST_SCAN)."""
     return innermost is not None and innermost is _LAST_SCAN[0] and \
-        not innermost.f_code.co_flags & _RESUMABLE
+        not innermost.f_code.co_flags & RESUMABLE
 
 
 def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str, object]]:

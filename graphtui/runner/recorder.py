@@ -121,6 +121,7 @@ class Recorder:
         self.announced: set[int] = set()      # tensor ids a TensorCreated was recorded for
         self.first_node_of_pass = False
         self.last_named_line: tuple | None = None
+        self._last_frames: tuple = (None, [])   # (a frame, the scenario frames from it)
         self._scenario_files: dict[str, bool] = {}
         self.detached = False
         self._add = sender.add
@@ -136,6 +137,7 @@ class Recorder:
     def unsubscribe(self) -> None:
         trace.unsubscribe(self.on_event)
         naming.forget_namespaces()
+        self._last_frames = (None, [])
 
     # ------------------------------------------------------------ the engine's subscriber
 
@@ -234,8 +236,16 @@ class Recorder:
             where = (id(frame.f_code), frame.f_lineno)
             if where != self.last_named_line:
                 self.last_named_line = where
-                self.name_from(naming.names_in_frames(
-                    naming.scenario_frames(self.scenario, frame)))
+                self.name_from(naming.names_in_frames(self._scenario_frames_from(frame)))
+
+    def _scenario_frames_from(self, frame) -> list:
+        """naming.scenario_frames from ``frame``, a running frame: while the same one runs
+        its callers stay the same (a generator's may change between two resumptions)."""
+        start, frames = self._last_frames
+        if frame is not start or frame.f_code.co_flags & naming.RESUMABLE:
+            frames = naming.scenario_frames(self.scenario, frame)
+            self._last_frames = (frame, frames)
+        return frames
 
     def _innermost_scenario_frame(self):
         """naming.innermost_scenario_frame, with the answer per file remembered: asked for
