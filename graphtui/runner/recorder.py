@@ -125,6 +125,7 @@ class Recorder:
         self._scenario_files: dict[str, bool] = {}
         self.detached = False
         self._add = sender.add
+        self._breaker = gate.breaker if gate is not None else None
         self._reactions = self._reactions_by_type()
 
     def record(self, event) -> None:
@@ -149,14 +150,16 @@ class Recorder:
             react = self._reactions.get(type(event))
             if react is not None:
                 react(event)
-            if self.gate is not None:
+            breaker = self._breaker
+            if breaker is not None and type(event) in breaker.handlers:
                 self._at_gate(event)
         except Exception as error:   # a recorder bug must not become the scenario's error
             self.output("graphtui", f"graphtui: recorder error: {error!r}")
 
     def _reactions_by_type(self) -> dict:
         """What the recorder does on events of these types (all others: only record them,
-        and pass them to the gate)."""
+        and pass them to the gate when it has a use for them: the types its breaker
+        handles, which include the ops and nodes it stops at)."""
         return {trace.TensorCreated: self._tensor_created,
                 trace.TensorNamed: self._tensor_named,
                 trace.HookRegistered: self._remember_hook,
