@@ -37,3 +37,13 @@ def test_a_summary_kept_by_reference_sends_its_statistics():
     summary = trace.later_summary(array, [0], 0)
     decoded, = wire.decode_events(wire.encode_events([summary]))
     assert decoded.values is None and (decoded.min, decoded.max, decoded.mean) == (2.0, 4.0, 3.0)
+
+
+def test_a_summary_of_statistics_only_comes_back_with_them():
+    summary = trace.summarize(np.linspace(-1.0, 1.0, trace.values_cap + 1, dtype=np.float32))
+    assert summary.values is None
+    decoded, = wire.decode_events(wire.encode_events([summary]))
+    assert type(decoded) is trace.Summary and type(decoded.stats) is trace.Stats
+    assert (decoded.shape, decoded.dtype, decoded.numel) == ((trace.values_cap + 1,),
+                                                             "float32", trace.values_cap + 1)
+    assert decoded.stats == summary.stats and decoded.values is None
