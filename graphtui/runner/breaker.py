@@ -247,7 +247,9 @@ _HANDLERS = {
 }
 
 # With no breakpoints, only what is remembered across events is kept up (breakpoints set
-# later need it): most events need nothing then.
+# later need it): most events need nothing then. The recorder passes the step gate only
+# events of the types in the table in use: both hold NodeCreated and NodeExecuting, where
+# the gate stops for steps and pauses.
 _STATE_HANDLERS = {
     trace.NodeCreated: Breaker._node_created,
     trace.ModuleForward: Breaker._module_forward,

@@ -34,9 +34,8 @@ DROP_NOTE_EVERY = 10_000     # one EventsDropped per this many output lines not 
 class Sender:
     """Batches of events, written to the channel's file descriptor as frames.
 
-    Scenario threads only append to the queue (a deque: appending needs no lock, and costs
-    about a tenth of the events' own making); whoever sends takes the lock and sends the
-    events the queue holds then, oldest first."""
+    Scenario threads only append to the queue (a deque: appending needs no lock); whoever
+    sends takes the lock and sends the events the queue holds then, oldest first."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
