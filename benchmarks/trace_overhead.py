@@ -2,7 +2,9 @@
 subscriber that keeps every event (list.append, no value budget), and with graphtui's own
 recorder as the runner runs it (its value budget, batches pickled for the channel and
 written to /dev/null, graphtui's GC setting). Prints medians and the
-ratios to the unwatched loop. Times are this process's CPU time (time.process_time), so
+ratios to the unwatched loop. Steps are timed in blocks of BLOCK and a block's mean is one
+sample: the recorder pickles a batch every few steps, and a median of single steps would
+leave those steps out. Times are this process's CPU time (time.process_time), so
 other work on a shared machine inflates them less than wall time. The loop takes its input
 from 4 random vectors in turn, and no time is reported unless its gradients are normal
 floats (regime.py says why). Usage: python benchmarks/trace_overhead.py [--repeats R] [--sizes 16,1024,65536]"""
@@ -23,6 +25,7 @@ import engine  # noqa: E402
 from engine import trace  # noqa: E402
 
 INPUTS = 4
+BLOCK = 10          # steps timed together (a batch is pickled every ~9 steps at 16 elements)
 
 
 def op_heavy_step(x, w):
@@ -36,11 +39,13 @@ def op_heavy_step(x, w):
 
 
 def timed(fn, repeats: int) -> float:
+    """Seconds per call: the median of the means of blocks of BLOCK calls."""
     samples = []
-    for _ in range(repeats):
+    for _ in range(max(1, repeats // BLOCK)):
         start = time.process_time()
-        fn()
-        samples.append(time.process_time() - start)
+        for _ in range(BLOCK):
+            fn()
+        samples.append((time.process_time() - start) / BLOCK)
     return statistics.median(samples)
 
 

@@ -36,10 +36,11 @@ _watched_classes: tuple = ()
 
 
 def watch_tensor_class(cls) -> None:
-    global _watched_classes
+    global _watched_classes, _LAST_FRESH
     if cls not in _watched_classes:
         _watched_classes += (cls,)
         _KINDS.clear()
+        _LAST_FRESH = ((), (), ())
 
 
 def _tensor_class():
@@ -124,23 +125,35 @@ def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
     first."""
     global _LAST_SCAN
     innermost = frames[0] if frames else None
-    outer_before = _LAST_SCAN[1] if _still_inside(innermost) else {}
-    looked_at = []
-    outer: dict[int, tuple] = {}
-    for frame in frames:
-        if frame.f_code.co_name == "<module>":
-            continue
-        if frame is innermost:
-            # The namespace the innermost frame writes to changes at every statement, and a
-            # snapshot of it would keep a value it deletes alive: it is read afresh, not kept.
-            looked_at.append(_variables_worth_looking_at(list(frame.f_locals.items())))
-            continue
-        entry = outer_before.get(id(frame))
-        variables = entry[1] if entry is not None and entry[0] is frame else \
-            _variables_worth_looking_at(list(frame.f_locals.items()))
-        outer[id(frame)] = (frame, variables)
-        looked_at.append(variables)
-    _LAST_SCAN = (innermost, outer)
+    last_frames, outer_variables, namespaces, current = _LAST_SCAN[1:]
+    if not (_still_inside(innermost) and len(frames) == len(last_frames)
+            and all(map(is_, frames, last_frames))):
+        outer_variables, namespaces, current = _frames_read(frames)
+        _LAST_SCAN = (innermost, tuple(frames), outer_variables, namespaces, current)
+    looked_at = [] if innermost is None or innermost.f_code.co_name == "<module>" else \
+        [_fresh_variables(innermost.f_locals)]
+    looked_at += outer_variables
+    looked_at += [_fresh_variables(namespace)
+                  if id(namespace) == current else _worth_looking_at(namespace)
+                  for namespace in namespaces]
+    found: list = []
+    for variables in looked_at:
+        if variables:
+            _names_of(variables, found)
+    return iter(found)
+
+
+def _frames_read(frames) -> tuple[list, list, int | None]:
+    """For a scan in other frames than the last: the variables worth looking at of the outer
+    function frames, the global namespaces (outermost first) and the id of the one the
+    innermost frame writes to (None: it is a function's)."""
+    innermost = frames[0] if frames else None
+    # The namespace the innermost frame writes to changes at every statement, and a
+    # snapshot of it would keep a value it deletes alive: it is read afresh at each scan,
+    # not kept (names_in_frames).
+    outer_variables = [_variables_worth_looking_at(list(frame.f_locals.items()))
+                       for frame in frames
+                       if frame is not innermost and frame.f_code.co_name != "<module>"]
     namespaces = []
     seen_globals: set[int] = set()
     for frame in reversed(frames):
@@ -150,33 +163,28 @@ def names_in_frames(frames) -> Iterator[tuple[int, str, object]]:
     current = id(innermost.f_globals) if innermost is not None and \
         innermost.f_code.co_name == "<module>" else None
     _SNAPSHOTS.pop(current, None)
-    looked_at += [_variables_worth_looking_at(list(namespace.items()))
-                  if id(namespace) == current else _worth_looking_at(namespace)
-                  for namespace in namespaces]
     _forget_other_namespaces(namespaces)
-    found: list = []
-    for variables in looked_at:
-        if variables:
-            _names_of(variables, found)
-    return iter(found)
+    return outer_variables, namespaces, current
 
 
-# (the innermost frame of the last scan, {id(frame): (frame, its variables worth looking
-# at)} for the outer function frames of that scan). While the innermost frame is the same
-# frame, the frames that called it have been suspended since: none rebound a local, so their
-# variables are taken as found then, without reading ``f_locals`` (which copies every local
-# into a dict); a list's items or a module's parameters are looked at again all the same.
-# A generator's or coroutine's frame may have been resumed from code that ran meanwhile, so
-# it never vouches for its callers. Only the last scan's frames are kept.
-_LAST_SCAN: tuple = (None, {})
-_RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | \
+# (the innermost frame of the last scan, its frames, the variables worth looking at of its
+# outer function frames, its global namespaces, the id of the one the innermost frame writes
+# to). While the innermost frame is the same frame, the frames that called it have been
+# suspended since: none rebound a local, so their variables are taken as found then, without
+# reading ``f_locals`` (which copies every local into a dict); a list's items or a module's
+# parameters are looked at again all the same. A generator's or coroutine's frame may have
+# been resumed from code that ran meanwhile, so it never vouches for its callers. Only the
+# last scan's frames are kept.
+_NO_SCAN: tuple = (None, (), [], [], None)
+_LAST_SCAN: tuple = _NO_SCAN
+RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | \
     inspect.CO_ITERABLE_COROUTINE
 
 
 def _still_inside(innermost) -> bool:
     """Whether the scan runs inside the same call as the last (see _LAST_SCAN)."""
     return innermost is not None and innermost is _LAST_SCAN[0] and \
-        not innermost.f_code.co_flags & _RESUMABLE
+        not innermost.f_code.co_flags & RESUMABLE
 
 
 def names_in_namespace(namespace: dict) -> Iterator[tuple[int, str, object]]:
@@ -215,9 +223,35 @@ def _forget_other_namespaces(namespaces: list) -> None:
 
 
 def forget_namespaces() -> None:
-    global _LAST_SCAN
+    global _LAST_SCAN, _LAST_FRESH
     _SNAPSHOTS.clear()
-    _LAST_SCAN = (None, {})
+    _LAST_SCAN = _NO_SCAN
+    _LAST_FRESH = ((), (), ())
+
+
+# (keys, their values' types, [(position, kind)] of the variables worth looking at) of the
+# namespace read afresh last: which variables are worth looking at depends only on their names
+# and types, so while those stay the same (a statement rebinding a tensor variable to a new
+# tensor, say) the decision is taken again from here. No value is kept.
+_LAST_FRESH: tuple = ((), (), ())
+
+
+def _fresh_variables(namespace: dict) -> list[tuple[str, object, str]]:
+    """_variables_worth_looking_at for a namespace that changes from one scan to the next."""
+    global _LAST_FRESH
+    keys = list(namespace)
+    values = list(namespace.values())
+    types = list(map(type, values))
+    known_keys, known_types, positions = _LAST_FRESH
+    if keys == known_keys and types == known_types:
+        return [(keys[at], values[at], kind) for at, kind in positions]
+    if len(keys) != len(values):     # another thread changed it between the two reads
+        return _variables_worth_looking_at(list(namespace.items()))
+    variables = _variables_worth_looking_at(zip(keys, values))
+    kinds = {name: kind for name, _, kind in variables}
+    _LAST_FRESH = (keys, types,
+                   tuple((at, kinds[name]) for at, name in enumerate(keys) if name in kinds))
+    return variables
 
 
 def _variables_worth_looking_at(items) -> list[tuple[str, object, str]]:
@@ -238,12 +272,24 @@ def _names_of(variables: list, found: list) -> None:
             if tid and isinstance(tid, int):
                 found.append((tid, name, value))
         elif kind is _SEQUENCE:
-            for index, item in enumerate(value[:MAX_ITEMS_PER_LIST]):
-                item_id = known_id(item)
-                if item_id:
-                    found.append((item_id, f"{name}[{index}]", item))
+            items = value[:MAX_ITEMS_PER_LIST]
+            if _may_hold_tensors(items):
+                for index, item in enumerate(items):
+                    item_id = known_id(item)
+                    if item_id:
+                        found.append((item_id, f"{name}[{index}]", item))
         elif callable(getattr(value, "named_parameters", None)):
             found.extend(_parameter_names(name, value))
+
+
+def _may_hold_tensors(items) -> bool:
+    """Whether a tensor is among ``items``, by their types (most lists a scenario keeps hold
+    numbers, a loss history say, and are looked at once per statement)."""
+    kinds = _KINDS
+    for cls in set(map(type, items)):
+        if (kinds.get(cls) or _kind_of(cls)) is _TENSOR:
+            return True
+    return False
 
 
 def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str, object]]:

@@ -8,13 +8,16 @@ Up (runner -> debugger), a stream of frames, each a 9-byte header and a payload:
 
 BATCH, PAUSED and FINISHED carry a batch of events pickled together (one pickle per batch,
 not per event). Events are reduced to their class and a tuple of their fields (a C
-``attrgetter``, no ``__dict__``), arrays to their bytes, dtype and shape; reading accepts
-only the event and value classes of ``engine.trace`` and ``graphtui.model.events`` and the
-array rebuilder below, so a frame cannot name any other callable. PAUSED: the batch ends
-with a ``Paused`` event and the step gate holds the scenario. FINISHED: the batch ends with
-the ``RunFinished`` event; nothing follows. HOOK is JSON ``[hook_id, key, muted]``: the key
-under which a hook is muted again in a re-run (see ``graphtui.runner.hookkeys``), so the
-debugger knows it without decoding batches.
+``attrgetter``, no ``__dict__``), arrays to their bytes, dtype and shape; a summary holding
+flat values and no statistics yet, or statistics only (most of them), to one record with
+its values' bytes (summaries of one array share them) or its statistics' fields. Reading
+accepts only the event and value classes of ``engine.trace`` and ``graphtui.model.events``
+and the three rebuilders below (of an array, of either summary), so a frame cannot name
+any other callable. PAUSED: the batch ends with a ``Paused`` event and the step gate holds
+the scenario. FINISHED: the batch ends with the ``RunFinished`` event; nothing follows.
+HOOK is JSON ``[hook_id, key, muted]``: the key under which a hook is muted again in a
+re-run (see ``graphtui.runner.hookkeys``), so the debugger knows it without decoding
+batches.
 
 Down (debugger -> runner): one command per line of UTF-8 text. The first line is the run's
 configuration as a JSON object (``start``); then ``step``, ``continue``, ``pause``,
@@ -85,6 +88,53 @@ def _reduce_array(array: np.ndarray):
     return _rebuild_array, (array.tobytes(), text, array.shape)
 
 
+def _summary_with_values(shape: tuple, dtype: str, numel: int, data: bytes,
+                         values_dtype: str) -> trace.Summary:
+    return trace.Summary(shape, dtype, numel, np.frombuffer(data, values_dtype))
+
+
+_SUMMARY_FIELDS = operator.attrgetter("shape", "dtype", "numel", "values")
+# The stored statistics of a summary, read past ``Summary.stats`` (a Python descriptor, which
+# also computes those of a summary kept by reference: one without values).
+_STATS_SLOT = getattr(getattr(trace.Summary, "stats", None), "slot", None)
+_stored_stats = _STATS_SLOT.__get__ if _STATS_SLOT is not None else operator.attrgetter("stats")
+
+
+def _summary_with_stats(shape: tuple, dtype: str, numel: int, *stats) -> trace.Summary:
+    return trace.Summary(shape, dtype, numel, None, trace.Stats(*stats))
+
+
+_STATS_FIELDS = operator.attrgetter(*[field.name for field in dataclasses.fields(trace.Stats)])
+
+
+def _summary_reducer(copies: dict):
+    """How one batch reduces summaries. Most hold either their values flat and no statistics
+    yet, or statistics only (past the value budget, or a big tensor's): those are one record,
+    their values as bytes or their statistics' fields inline (one reduction instead of two).
+    ``copies`` maps id(values) -> (values, their bytes, dtype): summaries sharing an array (a
+    gradient leaving one node and entering the next) share one copy of its bytes."""
+    def reduce(summary: trace.Summary):
+        shape, dtype, numel, values = _SUMMARY_FIELDS(summary)
+        if values is None:
+            stats = _stored_stats(summary)
+            if stats is None:
+                stats = summary.stats         # computed now for a summary kept by reference
+            if type(stats) is trace.Stats:
+                return _summary_with_stats, (shape, dtype, numel) + _STATS_FIELDS(stats)
+            return trace.Summary, (shape, dtype, numel, None, stats)
+        stats = _stored_stats(summary)
+        if stats is not None or type(values) is not np.ndarray or values.ndim != 1:
+            return trace.Summary, (shape, dtype, numel, values, stats)
+        copy = copies.get(id(values))
+        if copy is None:
+            text = _DTYPE_STRS.get(values.dtype)
+            if text is None:
+                text = _DTYPE_STRS[values.dtype] = values.dtype.str
+            copy = copies[id(values)] = (values, values.tobytes(), text)
+        return _summary_with_values, (shape, dtype, numel, copy[1], copy[2])
+    return reduce
+
+
 def _reducer(cls: type):
     names = [field.name for field in dataclasses.fields(cls)]
     fields = operator.attrgetter(*names)
@@ -109,13 +159,15 @@ _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH.update({cls: _reducer(cls) for cls in _CLASSES.values()})
 _DISPATCH[trace.NodeCreated] = _reduce_node_created
 _DISPATCH[np.ndarray] = _reduce_array
-_ALLOWED = {**_CLASSES, f"{__name__}._rebuild_array": _rebuild_array}
+_ALLOWED = {**_CLASSES, f"{__name__}._rebuild_array": _rebuild_array,
+            f"{__name__}._summary_with_values": _summary_with_values,
+            f"{__name__}._summary_with_stats": _summary_with_stats}
 
 
 def encode_events(events: list) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
+    pickler.dispatch_table = {**_DISPATCH, trace.Summary: _summary_reducer({})}
     pickler.dump(events)
     return buffer.getvalue()
 

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,32 +32,42 @@ DROP_NOTE_EVERY = 10_000     # one EventsDropped per this many output lines not 
 
 
 class Sender:
-    """Batches of events, written to the channel's file descriptor as frames."""
+    """Batches of events, written to the channel's file descriptor as frames.
+
+    Scenario threads only append to the queue (a deque: appending needs no lock); whoever
+    sends takes the lock and sends the events the queue holds then, oldest first."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
-        self._batch: list = []
-        self._oldest = 0.0
+        self._queue: deque = deque()
+        self._first_seen = None          # the event first in the queue at the timer's last look
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self.closed = False
 
     def add(self, event) -> None:
-        with self._lock:
-            batch = self._batch
-            if not batch:
-                self._oldest = time.monotonic()
-            batch.append(event)
-            if len(batch) >= BATCH_EVENTS:
-                self._send_locked(wire.BATCH)
+        queue = self._queue
+        queue.append(event)
+        if len(queue) >= BATCH_EVENTS:
+            self.flush()
 
     def flush(self, kind: int = wire.BATCH) -> None:
         with self._lock:
             self._send_locked(kind)
 
     def flush_if_stale(self) -> None:
-        if self._batch and time.monotonic() - self._oldest >= FLUSH_AFTER:
+        """Send the queue when its first event was already first at the last look (the
+        timer looks every FLUSH_AFTER seconds): it has waited that long at least."""
+        try:
+            first = self._queue[0]
+        except IndexError:
+            self._first_seen = None
+            return
+        if first is self._first_seen:
+            self._first_seen = None
             self.flush()
+        else:
+            self._first_seen = first
 
     def send_raw(self, data: bytes) -> None:
         with self._lock:
@@ -64,7 +75,9 @@ class Sender:
             self._write(data)
 
     def _send_locked(self, kind: int) -> None:
-        batch, self._batch = self._batch, []
+        queue = self._queue
+        take = queue.popleft
+        batch = [take() for _ in range(len(queue))]  # scenario threads may append meanwhile
         if batch or kind != wire.BATCH:
             payload = wire.encode_events(batch)
             self._write(wire.frame_header(kind, len(batch), len(payload)))
@@ -107,8 +120,12 @@ class Recorder:
         self.announced: set[int] = set()      # tensor ids a TensorCreated was recorded for
         self.first_node_of_pass = False
         self.last_named_line: tuple | None = None
+        self._last_frames: tuple = (None, [])   # (a frame, the scenario frames from it)
         self._scenario_files: dict[str, bool] = {}
         self.detached = False
+        self._add = sender.add
+        self._breaker = gate.breaker if gate is not None else None
+        self._reactions = self._reactions_by_type()
 
     def record(self, event) -> None:
         self.sender.add(event)
@@ -120,6 +137,7 @@ class Recorder:
     def unsubscribe(self) -> None:
         trace.unsubscribe(self.on_event)
         naming.forget_namespaces()
+        self._last_frames = (None, [])
 
     # ------------------------------------------------------------ the engine's subscriber
 
@@ -127,29 +145,41 @@ class Recorder:
         if self.detached:
             return
         try:
-            self.sender.add(event)
-            self._react(event)
+            self._add(event)
+            react = self._reactions.get(type(event))
+            if react is not None:
+                react(event)
+            breaker = self._breaker
+            if breaker is not None and type(event) in breaker.handlers:
+                self._at_gate(event)
         except Exception as error:   # a recorder bug must not become the scenario's error
             self.output("graphtui", f"graphtui: recorder error: {error!r}")
 
-    def _react(self, event) -> None:
-        kind = type(event)
-        if kind is trace.TensorCreated:
-            self.announced.add(event.tensor_id)
-            if event.name:
-                self.names.setdefault(event.tensor_id, event.name)
-        elif kind is trace.TensorNamed:
+    def _reactions_by_type(self) -> dict:
+        """What the recorder does on events of these types (all others: only record them,
+        and pass them to the gate when it has a use for them: the types its breaker
+        handles, which include the ops and nodes it stops at)."""
+        return {trace.TensorCreated: self._tensor_created,
+                trace.TensorNamed: self._tensor_named,
+                trace.HookRegistered: self._remember_hook,
+                trace.BackwardStarted: self._backward_started,
+                trace.NodeCreated: self._name_if_new_statement}
+
+    def _tensor_created(self, event: trace.TensorCreated) -> None:
+        self.announced.add(event.tensor_id)
+        if event.name:
             self.names.setdefault(event.tensor_id, event.name)
-        elif kind is trace.HookRegistered:
-            self._remember_hook(event)
-        elif kind is trace.BackwardStarted:
-            self.name_visible_tensors()
-            self.first_node_of_pass = True
-        elif kind is trace.NodeCreated:
-            self._name_if_new_statement()
+
+    def _tensor_named(self, event: trace.TensorNamed) -> None:
+        self.names.setdefault(event.tensor_id, event.name)
+
+    def _backward_started(self, event: trace.BackwardStarted) -> None:
+        self.name_visible_tensors()
+        self.first_node_of_pass = True
+
+    def _at_gate(self, event) -> None:
         gate = self.gate
-        if gate is None:
-            return
+        kind = type(event)
         if self._stopped_by_breakpoint(gate, event):
             if kind is trace.NodeExecuting:
                 self.first_node_of_pass = False
@@ -201,15 +231,23 @@ class Recorder:
 
     # ------------------------------------------------------------ names
 
-    def _name_if_new_statement(self) -> None:
+    def _name_if_new_statement(self, event=None) -> None:
         # The result of the previous statement is assigned by now; scan once per line.
         frame = self._innermost_scenario_frame()
         if frame is not None:
             where = (id(frame.f_code), frame.f_lineno)
             if where != self.last_named_line:
                 self.last_named_line = where
-                self.name_from(naming.names_in_frames(
-                    naming.scenario_frames(self.scenario, frame)))
+                self.name_from(naming.names_in_frames(self._scenario_frames_from(frame)))
+
+    def _scenario_frames_from(self, frame) -> list:
+        """naming.scenario_frames from ``frame``, a running frame: while the same one runs
+        its callers stay the same (a generator's may change between two resumptions)."""
+        start, frames = self._last_frames
+        if frame is not start or frame.f_code.co_flags & naming.RESUMABLE:
+            frames = naming.scenario_frames(self.scenario, frame)
+            self._last_frames = (frame, frames)
+        return frames
 
     def _innermost_scenario_frame(self):
         """naming.innermost_scenario_frame, with the answer per file remembered: asked for
