@@ -170,7 +170,9 @@ class Channel:
                 ready, _, _ = select.select(listened, [], [], BACKLOG_WAIT)
             else:
                 ready, _, _ = select.select(waiting, [], [], POLL)
-            for fd in ready:
+            # Output first: a line a child process wrote before the runner sent its next
+            # events is in its pipe by the time those events are, and shows before them.
+            for fd in sorted(ready, key=lambda fd: fd == self._up):
                 data = os.read(fd, READ_SIZE)
                 if not data:
                     waiting.remove(fd)
