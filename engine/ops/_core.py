@@ -197,7 +197,7 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
                 break
     if trace.active:
         _announce(out, made=None if _gm.state.enabled or _gm.state.inference
-                  or not _any_requires_grad(inputs) else "no_grad")
+                  or not _any_requires_grad(inputs) else "no_grad", new=True)
     return out
 
 
@@ -285,12 +285,20 @@ def bind_outputs(node, outputs) -> None:
 
 
 def announce_node(node, outputs) -> None:
-    node._module = trace.current_module()
-    next_ids = tuple([(None, 0) if e is None else (e[0]._id, e[1]) for e in node._next])
-    output_ids = tuple([trace.tensor_id(t) for t in outputs if t is not None])
-    trace.emit(trace.NodeCreated(node._id, node.name(), node._sequence_nr, next_ids, output_ids,
-                                 node.saved_infos(), node._module, user_location(),
-                                 node._attrs))
+    stack = trace.module_stack
+    node._module = module = stack[-1] if stack else None
+    # Loops rather than comprehensions: a comprehension is a call of its own, and this runs
+    # for every op a debugger watches.
+    next_ids = []
+    for e in node._next:
+        next_ids.append((None, 0) if e is None else (e[0]._id, e[1]))
+    output_ids = []
+    for t in outputs:
+        if t is not None:
+            output_ids.append(t._tid or trace.tensor_id(t))
+    trace.emit(trace.NodeCreated(node._id, node.name(), node._sequence_nr, tuple(next_ids),
+                                 tuple(output_ids), node.saved_infos(), module,
+                                 user_location(), node._attrs))
 
 
 # ids of the code objects of the engine's (and a hosting debugger's) frames, which
