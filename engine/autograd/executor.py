@@ -239,10 +239,11 @@ def _run_node(task: GraphTask, node, grads: list, plain: bool) -> tuple:
             grads = _pre_hooks(task, node, grads)
         if task.needed is not None and node not in task.needed:
             return (None,) * len(node._next)
-    received = None
+    name = received = None
     if trace.active:
+        name = _name(node, leaf)
         received = _received_summaries(task, grads)
-        trace.emit(trace.NodeExecuting(node._id, _name(node, leaf), received))
+        trace.emit(trace.NodeExecuting(node._id, name, received))
     try:
         if bare:
             grad_inputs = _bare_work(task, node, grads)
@@ -254,7 +255,7 @@ def _run_node(task: GraphTask, node, grads: list, plain: bool) -> tuple:
         _report_error(node, error)
         raise
     if trace.active:
-        trace.emit(trace.NodeExecuted(node._id, _name(node, leaf),
+        trace.emit(trace.NodeExecuted(node._id, name or _name(node, leaf),
                                       _produced_summaries(task, grad_inputs, grads, received)))
     if not task.retain_graph and node._saved:
         if trace.active:

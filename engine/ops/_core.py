@@ -288,7 +288,8 @@ def announce_node(node, outputs) -> None:
     stack = trace.module_stack
     node._module = module = stack[-1] if stack else None
     # Loops rather than comprehensions: a comprehension is a call of its own, and this runs
-    # for every op a debugger watches.
+    # for every op a debugger watches. The user's line is above this function and its
+    # caller (the engine's): skip=2.
     next_ids = []
     for e in node._next:
         next_ids.append((None, 0) if e is None else (e[0]._id, e[1]))
@@ -298,7 +299,7 @@ def announce_node(node, outputs) -> None:
             output_ids.append(t._tid or trace.tensor_id(t))
     trace.emit(trace.NodeCreated(node._id, node.name(), node._sequence_nr, tuple(next_ids),
                                  tuple(output_ids), node.saved_infos(), module,
-                                 user_location(), node._attrs))
+                                 user_location(skip=2), node._attrs))
 
 
 # ids of the code objects of the engine's (and a hosting debugger's) frames, which
@@ -308,11 +309,16 @@ def announce_node(node, outputs) -> None:
 _not_user_code: set = set()
 
 
-def user_location() -> str | None:
+def user_location(skip: int = 0) -> str | None:
     """file:line of the innermost frame outside the engine (the user's line). Asked once per
     recorded op: the answer is remembered per (code, instruction offset), since reading a
-    frame's line number and formatting it cost more than the rest of the walk."""
-    frame = sys._getframe(1)
+    frame's line number and formatting it cost more than the rest of the walk. ``skip``:
+    frames above the caller's known to be the engine's; sys._getframe passes over them
+    without making their frame objects, which is most of the walk's cost."""
+    try:
+        frame = sys._getframe(1 + skip)
+    except ValueError:          # the stack is not that deep
+        return None
     skip = _not_user_code
     known = trace.user_locations
     while frame is not None:
