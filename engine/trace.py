@@ -191,8 +191,11 @@ class Stats:
 
 class _ByReference:
     # (array, version box, version) of a summary whose statistics are still to be computed
-    # from its tensor's own array (see summarize_later); unset otherwise.
-    __slots__ = ("_source",)
+    # from its tensor's own array (see summarize_later); None otherwise. The version box
+    # lists such a summary by a weak reference: the summary refers to the box, and a strong
+    # reference back would make a cycle that kept the tensor's array alive after the tensor
+    # until the cyclic collector ran.
+    __slots__ = ("_source", "__weakref__")
 
 
 @dataclass(slots=True, eq=False, init=False)
@@ -345,14 +348,20 @@ def _kept_alive_bytes(array: np.ndarray) -> int:
 def summarize_later(tensor) -> Summary:
     """A summary of a big tensor that keeps a reference to its array instead of computing
     statistics now: they are computed when first read. The tensor's version counter lists
-    the summary, so that an in-place write through the engine computes them first (settle);
-    a write that went around it changes the version, and the statistics read as unknown
-    rather than as the new values'. Past the value budget the statistics are computed now."""
+    the summary (weakly: a summary nobody keeps needs no statistics), so that an in-place
+    write through the engine computes them first (settle); a write that went around it
+    changes the version, and the statistics read as unknown rather than as the new values'.
+    Past the value budget the statistics are computed now."""
     array, box = tensor._data, tensor._vc
     summary = later_summary(array, box, box[0])
     if summary._source is not None:
-        box.append(summary)
+        if len(box) > PENDING_KEPT:     # a tensor announced again and again, never written
+            box[1:] = [pending for pending in box[1:] if pending() is not None]
+        box.append(weakref.ref(summary))
     return summary
+
+
+PENDING_KEPT = 8
 
 
 def later_summary(array: np.ndarray, box, version: int) -> Summary:
@@ -393,9 +402,10 @@ def summarize_tensor(tensor, new: bool = False) -> Summary:
             return entry[3]
     if tensor._grad_fn is not None and array.size > values_cap:
         for pending in box[1:]:
-            source = pending._source
+            summary = pending()
+            source = None if summary is None else summary._source
             if source is not None and source[0] is array and source[2] == version:
-                return pending
+                return summary
         summary = summarize_later(tensor)
         if summary._source is not None:
             return summary
@@ -414,8 +424,10 @@ def _remember(array: np.ndarray, box: list, version: int, summary: Summary) -> N
 def settle(box: list) -> None:
     """Compute the statistics still pending on a tensor's version counter ``box`` (shared
     with its views): call before the tensor's array is written in place or handed out."""
-    for summary in box[1:]:
-        summary.stats
+    for pending in box[1:]:
+        summary = pending()
+        if summary is not None:
+            summary.stats
     del box[1:]
 
 
