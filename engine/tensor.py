@@ -475,13 +475,14 @@ def _wrap_dim(dim: int, ndim: int) -> int:
     return dim % n
 
 
-def _announce(tensor: Tensor, name: str | None = None, made: str | None = None) -> Tensor:
+def _announce(tensor: Tensor, name: str | None = None, made: str | None = None,
+              new: bool = False) -> Tensor:
     """Tell a watcher a tensor that matters was made (creation functions, op outputs).
     ``made`` says why it has no grad_fn though its inputs have one ("no_grad", "detach");
-    only then is the user's line looked up (a stack walk)."""
+    only then is the user's line looked up (a stack walk). ``new``: see summarize_tensor."""
     if trace.active:
         node = tensor._grad_fn
-        summary = trace.summarize_tensor(tensor)    # an op's big output: no copy, no scan
+        summary = trace.summarize_tensor(tensor, new)   # an op's big output: no copy, no scan
         trace.emit(trace.TensorCreated(
             trace.tensor_id(tensor), name, summary.shape, summary.dtype, tensor._requires_grad,
             node is None, None if node is None else node._id, summary, made,

@@ -59,6 +59,7 @@ def subscribe(fn, budget: "ValueBudget | None" = None) -> None:
     global active, _subscribers, _budget, _budget_owner
     with _lock:
         _subscribers += (fn,)
+        _route()
         active = True
         if budget is not None:
             _budget, _budget_owner = budget, fn
@@ -70,14 +71,25 @@ def unsubscribe(fn) -> None:
         if fn in _subscribers:
             index = _subscribers.index(fn)
             _subscribers = _subscribers[:index] + _subscribers[index + 1:]
+        _route()
         active = bool(_subscribers)
         if _budget_owner == fn:
             _budget = _budget_owner = None
 
 
-def emit(event) -> None:
+def _emit_to_all(event) -> None:
     for fn in _subscribers:
         fn(event)
+
+
+# emit(event) calls every subscriber: with one subscriber, emit is that subscriber itself
+# (one call less per event); the engine calls it as `trace.emit`, so it is read at each call.
+emit = _emit_to_all
+
+
+def _route() -> None:
+    global emit
+    emit = _subscribers[0] if len(_subscribers) == 1 else _emit_to_all
 
 
 def is_muted(hook_id: int) -> bool:
@@ -179,8 +191,11 @@ class Stats:
 
 class _ByReference:
     # (array, version box, version) of a summary whose statistics are still to be computed
-    # from its tensor's own array (see summarize_later); unset otherwise.
-    __slots__ = ("_source",)
+    # from its tensor's own array (see summarize_later); None otherwise. The version box
+    # lists such a summary by a weak reference: the summary refers to the box, and a strong
+    # reference back would make a cycle that kept the tensor's array alive after the tensor
+    # until the cyclic collector ran.
+    __slots__ = ("_source", "__weakref__")
 
 
 @dataclass(slots=True, eq=False, init=False)
@@ -203,6 +218,7 @@ class Summary(_ByReference):
         self.values = values
         _set_stats_slot(self, stats)     # the slot itself: _StatsWhenRead.__set__ is a
                                          # Python call, and every event makes summaries
+        self._source = None              # set, so reading it raises nothing (see _summary)
 
     def _stats(self) -> Stats:
         stats = self.stats
@@ -251,9 +267,12 @@ class _StatsWhenRead:
         if stats is None:
             source = getattr(summary, "_source", None)
             if source is not None:
-                stats = _source_statistics(*source)
+                array, box, version = source
+                stats = _source_statistics(array, box, version)
                 self.slot.__set__(summary, stats)
                 summary._source = None
+                if box[0] == version:       # it keeps no array now: summarize_tensor may share it
+                    _remember(array, box, version, summary)
         return stats
 
     def __set__(self, summary, value) -> None:
@@ -262,6 +281,23 @@ class _StatsWhenRead:
 
 _set_stats_slot = Summary.stats.__set__
 Summary.stats = _StatsWhenRead(Summary.stats)
+_new_object = object.__new__
+
+
+def _summary(shape: tuple, dtype: str, numel: int, values: np.ndarray | None,
+             stats: Stats | None = None) -> Summary:
+    """Summary(...) without a call of its __init__: the engine makes one per tensor per
+    event."""
+    summary = _new_object(Summary)
+    summary.shape = shape
+    summary.dtype = dtype
+    summary.numel = numel
+    summary.values = values
+    _set_stats_slot(summary, stats)
+    # Set, not left empty: reading an empty slot raises an AttributeError (which getattr's
+    # default catches), at every read of the statistics of a summary that keeps its values.
+    summary._source = None
+    return summary
 
 
 class ValueBudget:
@@ -312,21 +348,27 @@ def _kept_alive_bytes(array: np.ndarray) -> int:
 def summarize_later(tensor) -> Summary:
     """A summary of a big tensor that keeps a reference to its array instead of computing
     statistics now: they are computed when first read. The tensor's version counter lists
-    the summary, so that an in-place write through the engine computes them first (settle);
-    a write that went around it changes the version, and the statistics read as unknown
-    rather than as the new values'. Past the value budget the statistics are computed now."""
+    the summary (weakly: a summary nobody keeps needs no statistics), so that an in-place
+    write through the engine computes them first (settle); a write that went around it
+    changes the version, and the statistics read as unknown rather than as the new values'.
+    Past the value budget the statistics are computed now."""
     array, box = tensor._data, tensor._vc
     summary = later_summary(array, box, box[0])
     if summary._source is not None:
-        box.append(summary)
+        if len(box) > PENDING_KEPT:     # a tensor announced again and again, never written
+            box[1:] = [pending for pending in box[1:] if pending() is not None]
+        box.append(weakref.ref(summary))
     return summary
+
+
+PENDING_KEPT = 8
 
 
 def later_summary(array: np.ndarray, box, version: int) -> Summary:
     """A summary computing its statistics from ``array`` when first read, unless ``box[0]``
     is no longer ``version`` then; past the value budget, one with its statistics now."""
-    summary = Summary(array.shape, _DTYPE_NAMES.get(array.dtype.num) or dtype_name(array.dtype),
-                      array.size)
+    summary = _summary(array.shape, _DTYPE_NAMES.get(array.dtype.num) or dtype_name(array.dtype),
+                       array.size, None)
     budget = _budget
     if budget is None or budget.admits(_kept_alive_bytes(array)):
         summary._source = (array, box, version)
@@ -339,34 +381,53 @@ def later_summary(array: np.ndarray, box, version: int) -> Summary:
 # id(array) -> (weak reference to it, its version box, the version, its summary): the last
 # summaries made of tensors, so that a tensor announced again unchanged (an op's output
 # becoming a module's output, then the next module's input) shares its summary instead of
-# having its statistics computed again.
+# having its statistics computed again. Only summaries that keep no reference to their
+# tensor's array are listed (this must not keep big arrays alive); one that does is listed
+# on its tensor's version box until its statistics are read, and is found there.
 _recent: dict = {}
 RECENT_KEPT = 256
 
 
-def summarize_tensor(tensor) -> Summary:
+def summarize_tensor(tensor, new: bool = False) -> Summary:
     """The summary of a Tensor as it is now (values copied when small): the one made of it
     before when its version has not changed since, else a new one (summarize_later's for a
-    big op output, else summarize's), remembered for the next time."""
+    big op output, else summarize's), remembered for the next time. ``new``: the tensor was
+    made just now with a version counter of its own (an op's output), so none was made."""
     array, box = tensor._data, tensor._vc
-    entry = _recent.get(id(array))
-    if entry is not None and entry[0]() is array and entry[1] is box and entry[2] == box[0]:
-        return entry[3]
+    version = box[0]
+    if not new:
+        entry = _recent.get(id(array))
+        if entry is not None and entry[0]() is array and entry[1] is box and \
+                entry[2] == version:
+            return entry[3]
     if tensor._grad_fn is not None and array.size > values_cap:
+        for pending in box[1:]:
+            summary = pending()
+            source = None if summary is None else summary._source
+            if source is not None and source[0] is array and source[2] == version:
+                return summary
         summary = summarize_later(tensor)
+        if summary._source is not None:
+            return summary
     else:
         summary = summarize(array)
+    _remember(array, box, version, summary)
+    return summary
+
+
+def _remember(array: np.ndarray, box: list, version: int, summary: Summary) -> None:
     if len(_recent) >= RECENT_KEPT:
         _recent.clear()
-    _recent[id(array)] = (weakref.ref(array), box, box[0], summary)
-    return summary
+    _recent[id(array)] = (weakref.ref(array), box, version, summary)
 
 
 def settle(box: list) -> None:
     """Compute the statistics still pending on a tensor's version counter ``box`` (shared
     with its views): call before the tensor's array is written in place or handed out."""
-    for summary in box[1:]:
-        summary.stats
+    for pending in box[1:]:
+        summary = pending()
+        if summary is not None:
+            summary.stats
     del box[1:]
 
 
@@ -393,12 +454,12 @@ def summarize(value, copy: bool = True) -> Summary | None:
     if copy:
         if numel <= values_cap and (numel <= TINY or budget is None
                                     or budget.admits(array.nbytes)):
-            return Summary(array.shape, dtype, numel, array.flatten())
+            return _summary(array.shape, dtype, numel, array.flatten())
     elif numel <= (view_cap if budget is None else values_cap) and \
             (numel <= TINY or budget is None or budget.admits(_kept_alive_bytes(array))):
-        return Summary(array.shape, dtype, numel,
-                       array if array.ndim == 1 else array.reshape(-1))
-    return Summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1), fused=True))
+        return _summary(array.shape, dtype, numel,
+                        array if array.ndim == 1 else array.reshape(-1))
+    return _summary(array.shape, dtype, numel, None, _statistics(array.reshape(-1), fused=True))
 
 
 # The fused kernel for statistics that replace values (engine.kernels.statistics.moments),
@@ -471,6 +532,11 @@ class SavedInfo:
 # ---------------------------------------------------------------- storages
 
 _storages: dict[int, tuple] = {}      # id(owner array) -> (weakref to it, storage id)
+# id(view array) -> (weakref to it, what storage_of gave for it): a view saved again and again
+# (a parameter made by randn, weight.t()) reads its address once. A view's storage, offset
+# and owner never change while it lives.
+_views: dict[int, tuple] = {}
+VIEWS_KEPT = 1024
 _storage_ids = itertools.count(1)
 
 
@@ -478,21 +544,51 @@ def storage_of(array: np.ndarray) -> tuple[int, int, int]:
     """(storage id, storage bytes, byte offset) of an array: views and aliases of one block
     of memory get one id, which is never reused while the run lasts (``id()`` of a dead array
     is). The owner is the array NumPy's ``base`` chain ends at."""
+    if array.base is None:
+        return _storage_entry(array)[1], array.nbytes, 0
+    view = _views.get(id(array))
+    if view is not None and view[0]() is array:
+        return view[1]
     owner = array
     base = _array_base(array)
     while isinstance(base, np.ndarray):
         owner = base
         base = _array_base(owner)
-    key = id(owner)
-    entry = _storages.get(key)
-    if entry is None or entry[0]() is not owner:
-        entry = _storages[key] = (weakref.ref(owner, _forget_storage(key)), next(_storage_ids),
-                                  None)
+    entry = _storage_entry(owner)
     if owner is array:
         return entry[1], array.nbytes, 0
     if entry[2] is None:            # the owner's address is read once (the interface is slow)
-        entry = _storages[key] = entry[:2] + (owner.__array_interface__["data"][0],)
-    return entry[1], owner.nbytes, array.__array_interface__["data"][0] - entry[2]
+        entry = _storages[id(owner)] = entry[:2] + (owner.__array_interface__["data"][0],)
+    found = entry[1], owner.nbytes, array.__array_interface__["data"][0] - entry[2]
+    if len(_views) >= VIEWS_KEPT:
+        _views.clear()
+    _views[id(array)] = (weakref.ref(array), found)
+    return found
+
+
+def _storage_entry(owner: np.ndarray) -> tuple:
+    """(weakref to the owner, its storage id, its address or None) in _storages."""
+    key = id(owner)
+    entry = _storages.get(key)
+    if entry is None or entry[0]() is not owner:
+        if len(_storages) >= _sweep_at:
+            _sweep_storages()
+        entry = _storages[key] = (weakref.ref(owner), next(_storage_ids), None)
+    return entry
+
+
+# Entries of dead memory are dropped in sweeps, when the table has doubled since the last,
+# rather than by a callback per array (an op's output is a new storage at every step).
+_sweep_at = 4096
+
+
+def _sweep_storages() -> None:
+    global _sweep_at
+    for key, entry in list(_storages.items()):
+        if entry[0]() is None:
+            del _storages[key]
+            _created.discard(entry[1])
+    _sweep_at = max(4096, 2 * len(_storages))
 
 
 _created: set[int] = set()            # storage ids of memory creation functions made
@@ -512,19 +608,11 @@ def storage_was_created(storage: int) -> bool:
     return storage in _created
 
 
-def _forget_storage(key: int):
-    def forget(dead_ref) -> None:
-        entry = _storages.get(key)
-        if entry is not None and entry[0] is dead_ref:
-            del _storages[key]
-            _created.discard(entry[1])
-    return forget
-
-
 def _reset_storage_ids() -> None:
     global _storage_ids
     _storage_ids = itertools.count(1)
     _storages.clear()
+    _views.clear()
     _created.clear()
 
 

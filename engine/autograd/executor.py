@@ -239,9 +239,11 @@ def _run_node(task: GraphTask, node, grads: list, plain: bool) -> tuple:
             grads = _pre_hooks(task, node, grads)
         if task.needed is not None and node not in task.needed:
             return (None,) * len(node._next)
+    name = received = None
     if trace.active:
-        trace.emit(trace.NodeExecuting(node._id, _name(node, leaf),
-                                       _received_summaries(task, grads)))
+        name = _name(node, leaf)
+        received = _received_summaries(task, grads)
+        trace.emit(trace.NodeExecuting(node._id, name, received))
     try:
         if bare:
             grad_inputs = _bare_work(task, node, grads)
@@ -253,8 +255,8 @@ def _run_node(task: GraphTask, node, grads: list, plain: bool) -> tuple:
         _report_error(node, error)
         raise
     if trace.active:
-        trace.emit(trace.NodeExecuted(node._id, _name(node, leaf),
-                                      _produced_summaries(task, grad_inputs)))
+        trace.emit(trace.NodeExecuted(node._id, name or _name(node, leaf),
+                                      _produced_summaries(task, grad_inputs, grads, received)))
     if not task.retain_graph and node._saved:
         if trace.active:
             _release(node)
@@ -716,20 +718,27 @@ def _differentiable_copy(grad: Tensor) -> Tensor:
     return out
 
 
-def _summaries(grads) -> tuple:
-    # Gradients in flight are fresh arrays that nothing writes to later: no copy needed.
-    return tuple([trace.summarize(g, copy=False) for g in grads])
-
-
-def _produced_summaries(task: GraphTask, grads) -> tuple:
+def _produced_summaries(task: GraphTask, grads, received_grads: list,
+                        received: tuple | None) -> tuple:
     """The summaries of the gradients a node produced, remembered for the node each flows
-    into (see _received_summaries)."""
-    summaries = _summaries(grads)
+    into (see _received_summaries). Gradients in flight are fresh arrays that nothing writes
+    to later: their summaries need no copy, and a gradient the node passed on as it received
+    it (an add's, a sub's) keeps the summary it came with."""
+    summaries = []
     flowing = task.flowing
-    for grad, summary in zip(grads, summaries):
+    for grad in grads:
+        summary = None
+        if received is not None and grad is not None:
+            for index, incoming in enumerate(received_grads):
+                if incoming is grad:
+                    summary = received[index]
+                    break
+        if summary is None:
+            summary = trace.summarize(grad, copy=False)
+        summaries.append(summary)
         if type(grad) is np.ndarray:
             flowing[id(grad)] = (weakref.ref(grad), summary)
-    return summaries
+    return tuple(summaries)
 
 
 def _received_summaries(task: GraphTask, grads) -> tuple:

@@ -311,7 +311,10 @@ class Node:
     def saved_infos(self) -> tuple:
         if not self._saved:
             return ()
-        return tuple([_saved_info(name, saved) for name, saved in self._saved.items()])
+        infos = []              # a loop, not a comprehension: no frame of its own
+        for name, saved in self._saved.items():
+            infos.append(_saved_info(name, saved))
+        return tuple(infos)
 
 
 def _saved_info(name: str, saved: SavedTensor):
@@ -328,17 +331,23 @@ def _saved_info(name: str, saved: SavedTensor):
                                kind=trace.SCALAR if saved.scalar else trace.ACTIVATION,
                                version=saved.version)
     storage, storage_nbytes, offset = trace.storage_of(data)
-    return trace.SavedInfo(name, data.shape, trace.dtype_name(data.dtype), data.nbytes, tid,
-                           storage, storage_nbytes, offset,
-                           _memory_kind(saved, tensor, storage), saved.version)
+    if saved.tensor is None or tensor is None:       # the node's own output
+        kind = trace.ACTIVATION
+    else:
+        kind = _memory_kind(tensor, storage)
+    dtype = data.dtype
+    dtype_name = _DTYPE_NAMES.get(dtype.num) or trace.dtype_name(dtype)
+    return trace.SavedInfo(name, data.shape, dtype_name, data.nbytes, tid, storage,
+                           storage_nbytes, offset, kind, saved.version)
 
 
-def _memory_kind(saved: SavedTensor, tensor, storage: int) -> str:
-    """Whose memory a saved tensor is: a leaf that requires grad (or a view of one, like
+_DTYPE_NAMES = trace._DTYPE_NAMES
+
+
+def _memory_kind(tensor, storage: int) -> str:
+    """Whose memory a saved input is: a leaf that requires grad (or a view of one, like
     `weight.t()`) is the model's, data a creation function made is the caller's; what an op
     made (its outputs, masks, indices) is kept alive by the graph."""
-    if saved.tensor is None or tensor is None:       # the node's own output
-        return trace.ACTIVATION
     owner = tensor._custom_view_of       # engine.tensor.memory_owner (not importable here)
     if owner is None:
         owner = tensor if tensor._base is None else tensor._base

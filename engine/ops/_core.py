@@ -197,7 +197,7 @@ def record(node_cls, data: np.ndarray, inputs: tuple, saved: dict | None = None,
                 break
     if trace.active:
         _announce(out, made=None if _gm.state.enabled or _gm.state.inference
-                  or not _any_requires_grad(inputs) else "no_grad")
+                  or not _any_requires_grad(inputs) else "no_grad", new=True)
     return out
 
 
@@ -285,12 +285,21 @@ def bind_outputs(node, outputs) -> None:
 
 
 def announce_node(node, outputs) -> None:
-    node._module = trace.current_module()
-    next_ids = tuple([(None, 0) if e is None else (e[0]._id, e[1]) for e in node._next])
-    output_ids = tuple([trace.tensor_id(t) for t in outputs if t is not None])
-    trace.emit(trace.NodeCreated(node._id, node.name(), node._sequence_nr, next_ids, output_ids,
-                                 node.saved_infos(), node._module, user_location(),
-                                 node._attrs))
+    stack = trace.module_stack
+    node._module = module = stack[-1] if stack else None
+    # Loops rather than comprehensions: a comprehension is a call of its own, and this runs
+    # for every op a debugger watches. The user's line is above this function and its
+    # caller (the engine's): skip=2.
+    next_ids = []
+    for e in node._next:
+        next_ids.append((None, 0) if e is None else (e[0]._id, e[1]))
+    output_ids = []
+    for t in outputs:
+        if t is not None:
+            output_ids.append(t._tid or trace.tensor_id(t))
+    trace.emit(trace.NodeCreated(node._id, node.name(), node._sequence_nr, tuple(next_ids),
+                                 tuple(output_ids), node.saved_infos(), module,
+                                 user_location(skip=2), node._attrs))
 
 
 # ids of the code objects of the engine's (and a hosting debugger's) frames, which
@@ -300,11 +309,16 @@ def announce_node(node, outputs) -> None:
 _not_user_code: set = set()
 
 
-def user_location() -> str | None:
+def user_location(skip: int = 0) -> str | None:
     """file:line of the innermost frame outside the engine (the user's line). Asked once per
     recorded op: the answer is remembered per (code, instruction offset), since reading a
-    frame's line number and formatting it cost more than the rest of the walk."""
-    frame = sys._getframe(1)
+    frame's line number and formatting it cost more than the rest of the walk. ``skip``:
+    frames above the caller's known to be the engine's; sys._getframe passes over them
+    without making their frame objects, which is most of the walk's cost."""
+    try:
+        frame = sys._getframe(1 + skip)
+    except ValueError:          # the stack is not that deep
+        return None
     skip = _not_user_code
     known = trace.user_locations
     while frame is not None:
