@@ -2,8 +2,9 @@
 
 Every training step records a new graph; after many steps the builder would hold them all.
 When more than ``2 * keep`` graphs have had a backward pass (or are outputs nobody used),
-the oldest are dropped down to ``keep``: their nodes (unless still reachable from a graph kept, or an AccumulateGrad, which
-the engine reuses across steps) and the non-leaf tensors those nodes produced. Past
+the oldest are dropped down to ``keep``: their nodes (unless still reachable from a graph
+kept, or the newest AccumulateGrad of a leaf, which the engine shares while its graph
+lives) and the non-leaf tensors those nodes produced. Past
 ``TENSORS_KEPT`` tensors, the oldest plain data tensors no kept node refers to (a fresh batch
 per step, say: no grad, no hooks, no requires_grad) are dropped too. It is a pure function
 of the events, so time travel sees the same states as the live view.
@@ -28,8 +29,9 @@ def prune_old_graphs(builder, keep: int) -> None:
         if node_id not in roots:
             builder.outputs_forgotten += 1
     alive = _reachable(builder, _kept_starts(builder))
+    latest = _latest_accumulators(builder)
     dropped = [node_id for node_id, node in builder.nodes.items()
-               if node_id not in alive and not node.is_accumulate_grad]
+               if node_id not in alive and node_id not in latest]
     for node_id in dropped:
         # A graph never backpropagated is gone from the engine too: its memory with it.
         builder.let_go_saved(builder.nodes.pop(node_id).saved, freed=False)
@@ -38,6 +40,17 @@ def prune_old_graphs(builder, keep: int) -> None:
         _drop_stale_data_tensors(builder, len(builder.tensors) - TENSORS_KEPT // 2)
     _drop_old_passes(builder, keep)
     builder.nodes_forgotten += len(dropped)
+
+
+def _latest_accumulators(builder) -> set[int]:
+    """The newest AccumulateGrad node of each leaf: the one the engine shares while it lives
+    (it makes a new one once a step's graph is gone, as PyTorch does), so older ones of a
+    leaf outside the graphs kept are let go like any other node."""
+    latest: dict = {}
+    for node_id, node in builder.nodes.items():     # in the order they were made
+        if node.is_accumulate_grad:
+            latest[node.output_ids[:1]] = node_id
+    return set(latest.values())
 
 
 def _kept_starts(builder) -> Iterable[int]:

@@ -60,3 +60,24 @@ def test_iteration_records_are_capped_and_counted(monkeypatch):
     assert len(state.iterations) == 50 and state.iterations.dropped == 30
     assert [it.number for it in state.iterations][-1] == 50
     assert all(it.finished and it.ok for it in state.iterations)
+
+
+def test_a_training_loop_lets_go_of_the_accumulators_of_old_steps():
+    """The engine makes a leaf a new AccumulateGrad once a step's graph is gone (as torch
+    does): those of old steps go with their graphs; the newest of each leaf stays."""
+    import engine
+    events = []
+    trace.subscribe(events.append)
+    try:
+        w, b = engine.randn(3, requires_grad=True), engine.randn(1, requires_grad=True)
+        for _ in range(3 * ROOTS_SHOWN):
+            (w * 2 + b).sum().backward()
+    finally:
+        trace.unsubscribe(events.append)
+    made = [e.node_id for e in events
+            if type(e) is trace.NodeCreated and e.name == "AccumulateGrad"]
+    assert len(made) == 2 * 3 * ROOTS_SHOWN          # a new one per leaf per step
+    state = state_at(events)
+    kept = sorted(n.id for n in state.nodes.values() if n.is_accumulate_grad)
+    assert len(kept) <= 2 * (2 * ROOTS_SHOWN + 1)
+    assert kept[-2:] == made[-2:]
