@@ -12,7 +12,12 @@ weights:
                   /dev/null, graphtui's GC setting);
   (c) torch       PyTorch CPU, the same loop, unwatched;
   (d) dump        with --dump: `graphtui dump` of this file run as a scenario, wall time
-                  less the start-up (the same command with 0 steps).
+                  less the start-up (the same command with 0 steps);
+  (e) plain run   with --dump: the same scenario run as a plain program, wall time less
+                  its start-up likewise. The scenario makes its batches before its loop,
+                  which (a) leaves out of its time: "dump / plain run" compares the two
+                  processes as a person would time them (issue 12's measure), "dump /
+                  engine" the dump with the engine's loop alone (stricter).
 
 Medians over the rounds and their ratios; times are reported only when the gradients are
 normal floats. Usage:
@@ -130,9 +135,19 @@ def watched(run):
 
 def dump_seconds(steps: int) -> float:
     """Wall time of `graphtui dump` running this file as a scenario for ``steps`` steps."""
+    return _command_seconds([sys.executable, "-m", "graphtui", "dump",
+                             str(pathlib.Path(__file__).resolve()), "-o", os.devnull, "--",
+                             "--scenario", "--steps", str(steps)])
+
+
+def plain_seconds(steps: int) -> float:
+    """Wall time of the same scenario run as a plain program, without graphtui."""
+    return _command_seconds([sys.executable, str(pathlib.Path(__file__).resolve()),
+                             "--scenario", "--steps", str(steps)])
+
+
+def _command_seconds(command: list[str]) -> float:
     env = dict(os.environ, PYTHONPATH=str(HERE.parent))
-    command = [sys.executable, "-m", "graphtui", "dump", str(pathlib.Path(__file__).resolve()),
-               "-o", os.devnull, "--", "--scenario", "--steps", str(steps)]
     start = time.perf_counter()
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
@@ -175,6 +190,9 @@ def measure(args, torch) -> dict[str, list[float]]:
         full = [dump_seconds(args.steps) for _ in range(args.rounds)]
         times["dump"] = [t - statistics.median(startup) for t in full]
         times["dump start-up"] = startup
+        plain_startup = [plain_seconds(0) for _ in range(args.rounds)]
+        plain_full = [plain_seconds(args.steps) for _ in range(args.rounds)]
+        times["plain run"] = [t - statistics.median(plain_startup) for t in plain_full]
     return times
 
 
@@ -209,7 +227,8 @@ def main() -> None:
     for name, seconds in medians.items():
         print(f"{name:>14} {seconds * 1e3:9.1f} ms  ({seconds / args.steps * 1e3:.2f} ms/step)")
     ratios = [("watched / engine", "watched", "engine"), ("engine / torch", "engine", "torch"),
-              ("watched / torch", "watched", "torch"), ("dump / engine", "dump", "engine")]
+              ("watched / torch", "watched", "torch"), ("dump / engine", "dump", "engine"),
+              ("dump / plain run", "dump", "plain run")]
     for label, top, bottom in ratios:
         if top in medians and bottom in medians:
             print(f"{label:>17} {medians[top] / medians[bottom]:6.2f}")
