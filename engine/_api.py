@@ -205,5 +205,9 @@ from engine._runtime_config import (  # noqa: E402,F401
 from engine.amp.autocast_mode import autocast, is_autocast_enabled  # noqa: E402,F401
 from engine.dtypes import bfloat16  # noqa: E402,F401  (a name only: no bfloat16 arrays)
 
+# breadth: torch.embedding_bag (engine/nn/_ops/embedding_bag.py)
+from engine.nn._ops.embedding_bag import (  # noqa: E402,F401
+    aten_embedding_bag as embedding_bag)
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)
