@@ -11,13 +11,19 @@ def trailing_rows(data: np.ndarray, dims):
     if data.dtype not in (np.float32, np.float64) or data.size == 0:
         return None
     reduced = tuple(range(data.ndim)) if dims is None else tuple(sorted(dims))
-    kept = data.ndim - len(reduced)
-    if not reduced or reduced != tuple(range(kept, data.ndim)) or not data.flags.c_contiguous:
+    # kept dims of size 1 after the reduced ones leave the memory order as it is: ATen's
+    # iterator drops them ((R, 1) reduced over R is a row of R)
+    end = data.ndim
+    while end > 0 and end - 1 not in reduced and data.shape[end - 1] == 1:
+        end -= 1
+    kept = end - len(reduced)
+    if not reduced or reduced != tuple(range(kept, end)) or not data.flags.c_contiguous:
         return None
     outer = 1
     for size in data.shape[:kept]:
         outer *= size
-    return data.reshape(outer, data.size // outer), data.shape[:kept], len(reduced)
+    kept_shape = data.shape[:kept] + data.shape[end:]
+    return data.reshape(outer, data.size // outer), kept_shape, len(reduced)
 
 
 def aten_order_kernels():
