@@ -1236,4 +1236,8 @@ CASES.update({
         "b = nn.EmbeddingBag(5, 3, mode='sum', include_last_offset=True)",
         "y = b(torch.tensor([4, 0, 4, 1]), torch.tensor([0, 1, 1, 4]))",
         "y.pow(2).sum().backward()"],
+    "nll_loss_2d_is_nll_loss_under_its_old_name": [
+        "x = torch.tensor([[[[0.5, -1.0]], [[2.0, 0.25]], [[-0.75, 1.5]]]], requires_grad=True)",
+        "m = nn.NLLLoss2d(weight=torch.tensor([1.0, 2.0, 0.5]))",
+        "y = m(F.log_softmax(x, 1), torch.tensor([[[2, 0]]]))", "y.backward()"],
 })

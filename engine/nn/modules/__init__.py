@@ -112,3 +112,6 @@ __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer", "Dro
 # breadth: EmbeddingBag (engine/nn/modules/sparse.py)
 from engine.nn.modules.sparse import EmbeddingBag  # noqa: E402
 __all__ += ["EmbeddingBag"]
+# breadth: NLLLoss2d, deprecated (engine/nn/modules/deprecated_losses.py)
+from engine.nn.modules.deprecated_losses import NLLLoss2d  # noqa: E402
+__all__ += ["NLLLoss2d"]
