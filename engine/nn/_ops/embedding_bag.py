@@ -4,13 +4,14 @@ per_sample_weights) saving what ATen saves, including its three index outputs.
 
 ATen's quirks kept on purpose: float32 sums with per_sample_weights are fused
 multiply-adds (fbgemm's), float64 ones are not; the weight gradient adds each occurrence
-of an index with a fused multiply-add (BLAS axpy), occurrences taken in the order of a
-sort of the indices; scale_grad_by_freq divides by the count of the i-th smallest index
-for the i-th distinct one (ATen indexes its counts that way); the float32 sum without
-padding_idx returns an empty offset2bag; a bag past the last offset with
-include_last_offset runs to the end of the input. Not kept: per_sample_weights' gradient
-is one dot product per sample, in NumPy's order where ATen calls BLAS (an ulp apart at
-times), and decreasing offsets raise for every mode (ATen's max mode reads past them)."""
+of an index with a fused multiply-add (BLAS axpy), the occurrences in the order ATen's
+unstable sort of the indices leaves them (engine/kernels/introsort.py); scale_grad_by_freq
+divides by the count of the i-th smallest index for the i-th distinct one (ATen indexes
+its counts that way); the float32 sum without padding_idx returns an empty offset2bag; a
+bag past the last offset with include_last_offset runs to the end of the input. Not kept:
+per_sample_weights' gradient is one dot product per sample, in NumPy's order where ATen
+calls BLAS (an ulp apart at times), and decreasing offsets raise for every mode (ATen's
+max mode reads past them)."""
 from __future__ import annotations
 
 import warnings
@@ -18,7 +19,7 @@ import warnings
 import numpy as np
 
 from engine.autograd.node import Node, node_class
-from engine.nn._ops._util import array, as_uint64, unpack_saved
+from engine.nn._ops._util import array, as_uint64, kernels, unpack_saved
 from engine.nn._ops.sparse import SPARSE_MESSAGE, _renorm_rows
 from engine.ops._core import record
 from engine.ops._double import NOT_IMPLEMENTED, record_grads
@@ -334,13 +335,14 @@ def _positions_bags(n, length: int) -> np.ndarray:
 
 
 def _sum_mean_grad(g, indices, of_position, bag_size, psw, a, padding_idx) -> np.ndarray:
-    """_embedding_bag_dense_backward_cpu_sum_mean: each occurrence's gradient row, scaled in
-    double and rounded to the dtype, added with a fused multiply-add, by sorted index."""
+    """_embedding_bag_dense_backward_cpu_sum_mean: each occurrence's gradient row times a
+    scale (its per-sample weight or 1, over the count, over the bag size: in double, then
+    rounded to the dtype), added with a fused multiply-add, by sorted index."""
     order = _sort_order(indices)
     sorted_indices = indices[order]
     group_starts = np.flatnonzero(np.r_[True, sorted_indices[1:] != sorted_indices[:-1]])
     group = np.cumsum(np.r_[False, sorted_indices[1:] != sorted_indices[:-1]])
-    scale = np.ones(indices.size)
+    scale = np.ones(indices.size) if psw is None else psw[order].astype(np.float64)
     if a["scale_grad_by_freq"]:
         counts = np.bincount(indices)
         scale /= counts[sorted_indices[group]]
@@ -348,8 +350,6 @@ def _sum_mean_grad(g, indices, of_position, bag_size, psw, a, padding_idx) -> np
     if a["mode"] == MEAN:
         sizes = bag_size[bags]
         scale = np.where(sizes != 0, scale / np.maximum(sizes, 1), scale)
-    if psw is not None:
-        scale *= psw[order].astype(np.float64)
     scale = scale.astype(g.dtype)
     grad = np.zeros((a["weight_sym_argsize_0"], g.shape[1]), g.dtype)
     rank = np.arange(indices.size) - group_starts[group]
@@ -361,8 +361,15 @@ def _sum_mean_grad(g, indices, of_position, bag_size, psw, a, padding_idx) -> np
     return grad
 
 
+_RADIX_SORT_SIZE = 32768       # ATen's GRAIN_SIZE: from here on, fbgemm's radix sort
+
+
 def _sort_order(indices: np.ndarray) -> np.ndarray:
-    return np.argsort(indices, kind="stable")
+    """The order of ATen's indices.sort(): std::sort's (introsort, equal indices in the
+    order it leaves them) below the radix-sort size, a stable one from there on."""
+    if indices.size >= _RADIX_SORT_SIZE:
+        return np.argsort(indices, kind="stable")
+    return kernels("introsort").unstable_argsort(indices)
 
 
 def _max_grad(g, max_indices, bag_size, rows: int) -> np.ndarray:

@@ -205,3 +205,30 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors(name):
     check(error_case(ERRORS[name]))
+
+
+def long_case(mode, dtype, **options):
+    """3,000 indices over 40 rows in 25 bags: each row's gradient adds ~75 occurrences, in
+    the order ATen's unstable sort of the indices leaves them."""
+    def snippet(t):
+        t.manual_seed(4)
+        weight = t.randn(40, 24, dtype=getattr(t, dtype), requires_grad=True)
+        index = t.randint(0, 40, (3000,))
+        offsets = t.cat([t.zeros(1, dtype=t.long), t.randperm(2999)[:24].sort().values + 1])
+        psw = t.randn(3000, dtype=weight.dtype) if mode == "sum" else None
+        out = t.nn.functional.embedding_bag(index, weight, offsets, mode=mode,
+                                            per_sample_weights=psw, **options)
+        out.backward(t.randn(out.shape, dtype=out.dtype))
+        return [out, weight.grad]
+    return snippet
+
+
+LONG_CASES = {f"{mode} {dtype}{' freq' if freq else ''}": long_case(
+    mode, dtype, **({"scale_grad_by_freq": True} if freq else {}))
+    for mode in ("sum", "mean", "max") for dtype in ("float32", "float64")
+    for freq in (False, True) if not (freq and mode == "max")}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_CASES))
+def test_long_bags(name):
+    check(LONG_CASES[name], rtol=0, atol=0)

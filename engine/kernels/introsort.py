@@ -1,0 +1,159 @@
+"""The permutation ATen's CPU sort gives (torch.sort with stable=False, 1-D integer keys
+below the radix-sort size): libstdc++'s std::sort on (key, index) pairs that compares keys
+only, i.e. introsort (median-of-three quicksort down to 16 elements, heapsort past the depth
+limit) and a final insertion sort. Equal keys end up in the order that algorithm leaves
+them, which is what an order-sensitive sum after the sort (embedding_bag's backward) needs.
+
+The recursion of std::__introsort_loop becomes a stack: the subranges are disjoint, so the
+order they are processed in does not change the result.
+"""
+import numba
+import numpy as np
+
+THRESHOLD = 16
+
+
+def exact_kernel(function):
+    return numba.njit(cache=True, nogil=True)(function)
+
+
+@exact_kernel
+def _swap(keys, order, a, b):
+    keys[a], keys[b] = keys[b], keys[a]
+    order[a], order[b] = order[b], order[a]
+
+
+@exact_kernel
+def _median_to_first(keys, order, result, a, b, c):
+    if keys[a] < keys[b]:
+        if keys[b] < keys[c]:
+            _swap(keys, order, result, b)
+        elif keys[a] < keys[c]:
+            _swap(keys, order, result, c)
+        else:
+            _swap(keys, order, result, a)
+    elif keys[a] < keys[c]:
+        _swap(keys, order, result, a)
+    elif keys[b] < keys[c]:
+        _swap(keys, order, result, c)
+    else:
+        _swap(keys, order, result, b)
+
+
+@exact_kernel
+def _partition_pivot(keys, order, first, last):
+    _median_to_first(keys, order, first, first + 1, first + (last - first) // 2, last - 1)
+    low, high = first + 1, last
+    while True:
+        while keys[low] < keys[first]:
+            low += 1
+        high -= 1
+        while keys[first] < keys[high]:
+            high -= 1
+        if not low < high:
+            return low
+        _swap(keys, order, low, high)
+        low += 1
+
+
+@exact_kernel
+def _adjust_heap(keys, order, first, hole, length, key, index):
+    top = hole
+    child = hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if keys[first + child] < keys[first + child - 1]:
+            child -= 1
+        keys[first + hole], order[first + hole] = keys[first + child], order[first + child]
+        hole = child
+    if length % 2 == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        keys[first + hole], order[first + hole] = keys[first + child - 1], \
+            order[first + child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2
+    while hole > top and keys[first + parent] < key:
+        keys[first + hole], order[first + hole] = keys[first + parent], order[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    keys[first + hole], order[first + hole] = key, index
+
+
+@exact_kernel
+def _heap_sort(keys, order, first, last):
+    length = last - first
+    if length >= 2:
+        parent = (length - 2) // 2
+        while True:
+            _adjust_heap(keys, order, first, parent, length, keys[first + parent],
+                         order[first + parent])
+            if parent == 0:
+                break
+            parent -= 1
+    while last - first > 1:
+        last -= 1
+        key, index = keys[last], order[last]
+        keys[last], order[last] = keys[first], order[first]
+        _adjust_heap(keys, order, first, 0, last - first, key, index)
+
+
+@exact_kernel
+def _linear_insert(keys, order, last):
+    key, index = keys[last], order[last]
+    before = last - 1
+    while key < keys[before]:
+        keys[last], order[last] = keys[before], order[before]
+        last = before
+        before -= 1
+    keys[last], order[last] = key, index
+
+
+@exact_kernel
+def _insertion_sort(keys, order, first, last):
+    for i in range(first + 1, last):
+        if keys[i] < keys[first]:
+            key, index = keys[i], order[i]
+            for j in range(i, first, -1):
+                keys[j], order[j] = keys[j - 1], order[j - 1]
+            keys[first], order[first] = key, index
+        else:
+            _linear_insert(keys, order, i)
+
+
+@exact_kernel
+def _introsort(keys, order, depth_limit):
+    n = keys.size
+    if n < 2:
+        return
+    stack = np.empty((depth_limit + 2, 3), np.int64)
+    stack[0, 0], stack[0, 1], stack[0, 2] = 0, n, depth_limit
+    top = 1
+    while top > 0:
+        top -= 1
+        first, last, depth = stack[top, 0], stack[top, 1], stack[top, 2]
+        while last - first > THRESHOLD:
+            if depth == 0:
+                _heap_sort(keys, order, first, last)
+                break
+            depth -= 1
+            cut = _partition_pivot(keys, order, first, last)
+            stack[top, 0], stack[top, 1], stack[top, 2] = cut, last, depth
+            top += 1
+            last = cut
+    if n > THRESHOLD:
+        _insertion_sort(keys, order, 0, THRESHOLD)
+        for i in range(THRESHOLD, n):
+            _linear_insert(keys, order, i)
+    else:
+        _insertion_sort(keys, order, 0, n)
+
+
+def unstable_argsort(keys: np.ndarray, depth_limit: int | None = None) -> np.ndarray:
+    """The order std::sort leaves the indices of `keys` (1-D integers) in. depth_limit:
+    std::sort's 2 * floor(log2(n)) unless given (a test forces the heapsort with 0)."""
+    work = np.array(keys, dtype=np.int64)
+    order = np.arange(work.size, dtype=np.int64)
+    if depth_limit is None:
+        depth_limit = 2 * (max(work.size, 1).bit_length() - 1)
+    _introsort(work, order, depth_limit)
+    return order

@@ -1,0 +1,44 @@
+"""engine.kernels.introsort against the slow pure-Python std::sort (introsort_reference.py),
+including its heapsort fallback, and against torch.sort's indices (stable=False) live."""
+import numpy as np
+import pytest
+import torch
+
+import introsort_reference as ref
+from engine.kernels import introsort as K
+
+
+def _keys(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, int(rng.integers(1, 300)), int(rng.integers(0, 3000)))
+    if seed % 5 == 1:
+        keys = np.sort(keys)
+    if seed % 5 == 2:
+        keys = np.sort(keys)[::-1].copy()
+    return keys
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_matches_the_reference(seed):
+    keys = _keys(seed)
+    assert np.array_equal(K.unstable_argsort(keys), ref.argsort_unstable(keys))
+
+
+@pytest.mark.parametrize("depth_limit", [0, 1, 3])
+def test_heapsort_fallback_matches_the_reference(depth_limit):
+    keys = np.random.default_rng(depth_limit).integers(0, 40, 500)
+    order = K.unstable_argsort(keys, depth_limit)
+    assert np.array_equal(order, ref.argsort_unstable(keys, depth_limit))
+    assert np.all(np.diff(keys[order]) >= 0)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_matches_torch_sort(seed):
+    keys = _keys(seed)
+    assert np.array_equal(K.unstable_argsort(keys), torch.sort(torch.tensor(keys)).indices)
+
+
+def test_small_inputs_keep_equal_keys_in_order():
+    keys = np.array([3, 1, 3, 0, 1, 3, 2, 0])
+    assert np.array_equal(K.unstable_argsort(keys), np.argsort(keys, kind="stable"))
+    assert K.unstable_argsort(np.zeros(0, np.int64)).size == 0
