@@ -232,3 +232,25 @@ LONG_CASES = {f"{mode} {dtype}{' freq' if freq else ''}": long_case(
 @pytest.mark.parametrize("name", sorted(LONG_CASES))
 def test_long_bags(name):
     check(LONG_CASES[name], rtol=0, atol=0)
+
+
+def test_embedding_from_pretrained():
+    def snippet(t):
+        rows = t.tensor([[1.0, 2.3, 3.0], [4.0, 5.1, 6.3], [0.5, -1.0, 2.0]])
+        frozen = t.nn.Embedding.from_pretrained(rows)
+        trainable = t.nn.Embedding.from_pretrained(rows.clone(), freeze=False, padding_idx=2,
+                                                   max_norm=4.0)
+        out = trainable(t.tensor([[0, 2], [1, 1]]))
+        out.sum().backward()
+        return [repr(frozen), repr(trainable), frozen(t.tensor([1, 0])),
+                frozen.weight.requires_grad, out, trainable.weight.grad, trainable.weight]
+    check(snippet, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("call", ["1-D", "shape"])
+def test_embedding_weight_errors(call):
+    def snippet(t):
+        if call == "1-D":
+            return t.nn.Embedding.from_pretrained(t.zeros(4))
+        return t.nn.Embedding(4, 2, _weight=t.zeros(4, 3))
+    check(snippet)
