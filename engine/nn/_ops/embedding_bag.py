@@ -23,7 +23,6 @@ from engine.nn._ops._util import array, as_uint64, kernels, unpack_saved
 from engine.nn._ops.sparse import SPARSE_MESSAGE, _renorm_rows
 from engine.ops._core import record
 from engine.ops._double import NOT_IMPLEMENTED, record_grads
-from engine.optim._fma import fma
 from engine.tensor import Tensor
 
 SUM, MEAN, MAX = 0, 1, 2
@@ -206,8 +205,8 @@ def _check_indices(flat: np.ndarray, rows: int, padding_idx: int) -> None:
 
 
 class _Bags:
-    """Which bag each position falls in, and the positions that count (not padding_idx)
-    with their rank inside their bag."""
+    """Which bag each position falls in, the positions that count (not padding_idx) and
+    each bag's count of them."""
 
     def __init__(self, flat: np.ndarray, starts: np.ndarray, padding_idx: int) -> None:
         self.indices, self.count = flat, starts.size
@@ -215,9 +214,11 @@ class _Bags:
         self.kept = np.flatnonzero(flat != padding_idx) if padding_idx >= 0 \
             else np.arange(flat.size)
         kept_bags = self.of_position[self.kept]
-        self.rank = np.arange(kept_bags.size) - np.searchsorted(kept_bags, kept_bags)
         self.sizes = np.bincount(kept_bags, minlength=self.count)[:self.count] \
             if self.count else np.zeros(0, np.int64)
+
+
+_K = kernels("embedding_bag")
 
 
 def _forward(weight: np.ndarray, bags: _Bags, mode: int, psw):
@@ -225,43 +226,15 @@ def _forward(weight: np.ndarray, bags: _Bags, mode: int, psw):
     max_indices = None
     if mode == MAX:
         max_indices = np.zeros(out.shape, np.int64)
-        _bag_maxes(weight, bags, out, max_indices)
-    elif psw is not None and weight.dtype == np.float32:
-        _fused_sums(weight, bags, psw, out)
+        _K.bag_maxes(weight, bags.indices, bags.of_position, bags.kept, out, max_indices)
+    elif psw is not None:
+        _K.weighted_bag_sums(weight, bags.indices, bags.of_position, bags.kept, psw,
+                             weight.dtype == np.float32, out)
     else:
-        rows = weight[bags.indices[bags.kept]]
-        if psw is not None:
-            rows = rows * psw[bags.kept][:, None]
-        np.add.at(out, bags.of_position[bags.kept], rows)
+        _K.bag_sums(weight, bags.indices, bags.of_position, bags.kept, out)
     if mode == MEAN:
         out /= np.maximum(bags.sizes, 1).astype(weight.dtype)[:, None]
     return out, max_indices
-
-
-def _by_rank(bags: _Bags):
-    """Per rank inside the bags: (positions, their bags), one row per bag at most."""
-    for rank in range(int(bags.rank.max()) + 1 if bags.rank.size else 0):
-        positions = bags.kept[bags.rank == rank]
-        yield rank, positions, bags.of_position[positions]
-
-
-def _fused_sums(weight, bags: _Bags, psw, out) -> None:
-    for _, positions, owners in _by_rank(bags):
-        out[owners] = fma(weight[bags.indices[positions]], psw[positions][:, None],
-                          out[owners], np.float32)
-
-
-def _bag_maxes(weight, bags: _Bags, out, max_indices) -> None:
-    """ATen's loop: the first row of a bag, then any strictly greater element."""
-    for rank, positions, owners in _by_rank(bags):
-        rows = weight[bags.indices[positions]]
-        words = np.broadcast_to(bags.indices[positions][:, None], rows.shape)
-        if rank == 0:
-            out[owners], max_indices[owners] = rows, words
-            continue
-        greater = rows > out[owners]
-        out[owners] = np.where(greater, rows, out[owners])
-        max_indices[owners] = np.where(greater, words, max_indices[owners])
 
 
 def _aux_outputs(bags: _Bags, mode: int, max_indices, weight, offsets_size: int,
@@ -340,7 +313,7 @@ def _sum_mean_grad(g, indices, of_position, bag_size, psw, a, padding_idx) -> np
     rounded to the dtype), added with a fused multiply-add, by sorted index."""
     order = _sort_order(indices)
     sorted_indices = indices[order]
-    group_starts = np.flatnonzero(np.r_[True, sorted_indices[1:] != sorted_indices[:-1]])
+    # the number of each occurrence's group of equal indices (ATen's counts[indices[i]])
     group = np.cumsum(np.r_[False, sorted_indices[1:] != sorted_indices[:-1]])
     scale = np.ones(indices.size) if psw is None else psw[order].astype(np.float64)
     if a["scale_grad_by_freq"]:
@@ -352,12 +325,8 @@ def _sum_mean_grad(g, indices, of_position, bag_size, psw, a, padding_idx) -> np
         scale = np.where(sizes != 0, scale / np.maximum(sizes, 1), scale)
     scale = scale.astype(g.dtype)
     grad = np.zeros((a["weight_sym_argsize_0"], g.shape[1]), g.dtype)
-    rank = np.arange(indices.size) - group_starts[group]
     kept = sorted_indices != padding_idx
-    for r in range(int(rank.max()) + 1 if rank.size else 0):
-        at = np.flatnonzero((rank == r) & kept)
-        rows = sorted_indices[at]
-        grad[rows] = fma(scale[at][:, None], g[bags[at]], grad[rows], g.dtype)
+    _K.scaled_row_sums(g, sorted_indices[kept], bags[kept], scale[kept], grad)
     return grad
 
 
