@@ -75,6 +75,8 @@ class EmbeddingBag(Module):
                  sparse: bool = False, _weight=None, include_last_offset: bool = False,
                  padding_idx=None, device=None, dtype=None) -> None:
         super().__init__()
+        if sparse:
+            raise NotImplementedError(SPARSE_MESSAGE)
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq = scale_grad_by_freq

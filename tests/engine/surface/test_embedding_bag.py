@@ -254,3 +254,16 @@ def test_embedding_weight_errors(call):
             return t.nn.Embedding.from_pretrained(t.zeros(4))
         return t.nn.Embedding(4, 2, _weight=t.zeros(4, 3))
     check(snippet)
+
+
+@pytest.mark.parametrize("make", [
+    lambda e: e.nn.EmbeddingBag(5, 3, sparse=True),
+    lambda e: e.nn.EmbeddingBag.from_pretrained(e.ones(5, 3), sparse=True),
+    lambda e: e.nn.functional.embedding_bag(e.tensor([[0, 2]]), e.ones(5, 3), sparse=True),
+    lambda e: e.embedding_bag(e.ones(5, 3), e.tensor([0, 2]), e.tensor([0]), False, 0, True),
+])
+def test_sparse_gradients_are_not_supported(make):
+    """As for nn.Embedding: engine has no sparse tensors (engine's wording; torch has them)."""
+    import engine
+    with pytest.raises(NotImplementedError, match="no sparse tensors; use sparse=False"):
+        make(engine)
