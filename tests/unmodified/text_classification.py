@@ -1,8 +1,11 @@
 """The PyTorch text-classification tutorial's model (EmbeddingBag + Linear), trained as the
 tutorial trains it (CrossEntropyLoss, SGD lr=5, clip_grad_norm_ 0.1, StepLR), on fixed
-token ids in place of AG_NEWS."""
+token ids in place of AG_NEWS; then the tutorial's data pipeline (random_split, DataLoader
+with shuffle and its collate_fn) for one more epoch and its evaluate()."""
 import torch
 from torch import nn
+from torch.utils.data import DataLoader
+from torch.utils.data.dataset import random_split
 
 
 class TextClassificationModel(nn.Module):
@@ -77,3 +80,35 @@ with torch.no_grad():
     label, text, offsets = collate_batch(fake_batch(99))
     print("eval", model(text, offsets).argmax(1).tolist(), label.tolist())
 print("weight sum", f"{model.embedding.weight.sum().item():.9g}")
+
+
+def evaluate(dataloader):
+    model.eval()
+    total_acc, total_count = 0, 0
+    with torch.no_grad():
+        for idx, (label, text, offsets) in enumerate(dataloader):
+            predicted_label = model(text, offsets)
+            loss = criterion(predicted_label, label)
+            total_acc += (predicted_label.argmax(1) == label).sum().item()
+            total_count += label.size(0)
+    return total_acc / total_count
+
+
+dataset = [item for step in range(6) for item in fake_batch(20 + step)]
+num_train = int(len(dataset) * 0.75)
+split_train_, split_valid_ = random_split(dataset, [num_train, len(dataset) - num_train])
+train_dataloader = DataLoader(split_train_, batch_size=8, shuffle=True,
+                              collate_fn=collate_batch)
+valid_dataloader = DataLoader(split_valid_, batch_size=8, shuffle=True,
+                              collate_fn=collate_batch)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+model.train()
+for idx, (label, text, offsets) in enumerate(train_dataloader):
+    optimizer.zero_grad()
+    predicted_label = model(text, offsets)
+    loss = criterion(predicted_label, label)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 0.1)
+    optimizer.step()
+    print(f"batch {idx} size {label.size(0)} loss {loss.item():.9g} offsets {offsets.tolist()}")
+print(f"valid accuracy {evaluate(valid_dataloader):.4f}")
