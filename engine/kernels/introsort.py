@@ -157,3 +157,24 @@ def unstable_argsort(keys: np.ndarray, depth_limit: int | None = None) -> np.nda
         depth_limit = 2 * (max(work.size, 1).bit_length() - 1)
     _introsort(work, order, depth_limit)
     return order
+
+
+@exact_kernel
+def _introsort_rows(keys, order):
+    for r in range(keys.shape[0]):
+        n = keys.shape[1]
+        depth_limit = 0
+        size = n
+        while size > 1:
+            size >>= 1
+            depth_limit += 1
+        _introsort(keys[r], order[r], 2 * depth_limit)
+
+
+def unstable_argsort_rows(keys: np.ndarray) -> np.ndarray:
+    """unstable_argsort of each row of a 2-D integer array."""
+    work = np.array(keys, dtype=np.int64)
+    order = np.empty(work.shape, np.int64)
+    order[...] = np.arange(work.shape[1])
+    _introsort_rows(work, order)
+    return order

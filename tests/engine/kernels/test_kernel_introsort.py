@@ -42,3 +42,9 @@ def test_small_inputs_keep_equal_keys_in_order():
     keys = np.array([3, 1, 3, 0, 1, 3, 2, 0])
     assert np.array_equal(K.unstable_argsort(keys), np.argsort(keys, kind="stable"))
     assert K.unstable_argsort(np.zeros(0, np.int64)).size == 0
+
+
+def test_rows_are_sorted_one_by_one():
+    keys = np.random.default_rng(9).integers(0, 6, (4, 70))
+    expected = np.stack([ref.argsort_unstable(row) for row in keys])
+    assert np.array_equal(K.unstable_argsort_rows(keys), expected)

@@ -1,0 +1,67 @@
+"""sort / argsort / msort with stable=False against torch 2.13, live: the indices of equal
+values are where ATen's std::sort (introsort) leaves them, for integers, floats with NaN,
+-0.0 and infinities, bools, along any dim, ascending and descending; long 1-D integer
+tensors (radix-sorted in ATen) and stable=True keep equal values in order."""
+import numpy as np
+import pytest
+
+from surface_live import check
+
+
+def _values(t, kind, shape):
+    rng = np.random.default_rng(sum(shape) + len(kind))
+    if kind == "int":
+        return t.tensor(rng.integers(-3, 9, shape))
+    if kind == "int32":
+        return t.tensor(rng.integers(0, 5, shape).astype(np.int32))
+    if kind == "bool":
+        return t.tensor(rng.integers(0, 2, shape).astype(bool))
+    values = np.round(rng.normal(size=shape), 0).astype(kind)
+    flat = values.reshape(-1)
+    flat[::7] = np.nan
+    flat[3::11] = -0.0
+    flat[5::13] = np.inf
+    flat[6::17] = -np.inf
+    return t.tensor(values)
+
+
+def sort_case(kind, shape, dim=-1, descending=False, stable=False):
+    def snippet(t):
+        x = _values(t, kind, shape)
+        values, indices = t.sort(x, dim=dim, descending=descending, stable=stable)
+        return [values, indices, t.argsort(x, dim=dim, descending=descending, stable=stable),
+                x.sort(dim, descending).indices]
+    return snippet
+
+
+CASES = {
+    "int 1-D": sort_case("int", (200,)),
+    "int 1-D descending": sort_case("int", (300,), descending=True),
+    "int 1-D stable": sort_case("int", (200,), stable=True),
+    "int 2-D dim 0": sort_case("int", (40, 3), dim=0),
+    "int 3-D dim 1": sort_case("int", (2, 50, 3), dim=1, descending=True),
+    "int32": sort_case("int32", (100,)),
+    "bool": sort_case("bool", (90,)),
+    "float32 specials": sort_case("float32", (4, 120)),
+    "float64 specials descending": sort_case("float64", (150,), descending=True),
+    "float32 dim 0": sort_case("float32", (70, 2), dim=0),
+    "short rows": sort_case("int", (5, 12)),
+    "long int radix": sort_case("int", (40000,)),
+    "long int descending": sort_case("int", (40000,), descending=True),
+    "long float": sort_case("float32", (40000,)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sort_ties(name):
+    check(CASES[name], rtol=0, atol=0)
+
+
+def test_msort_and_gradient_follow_the_indices():
+    def snippet(t):
+        x = t.tensor(np.round(np.random.default_rng(5).normal(size=(60, 2)), 0),
+                     requires_grad=True)
+        values = t.msort(x)
+        values.backward(t.arange(120.0).reshape(60, 2))
+        return [values, x.grad]
+    check(snippet, rtol=0, atol=0)
