@@ -232,7 +232,8 @@ def _order(data: np.ndarray, axis: int | None, descending: bool,
            stable: bool = True) -> np.ndarray:
     if axis is None:
         return np.zeros((), np.int64)
-    if not stable and data.shape[axis] > 1 and not _radix_sorted(data, descending):
+    # up to 16 elements std::sort is an insertion sort, which is stable
+    if not stable and data.shape[axis] > 16 and not _radix_sorted(data, descending):
         return _unstable_order(data, axis, descending)
     return np.argsort(_sort_key(data, descending), axis=axis, kind="stable").astype(np.int64)
 
