@@ -65,3 +65,15 @@ def test_msort_and_gradient_follow_the_indices():
         values.backward(t.arange(120.0).reshape(60, 2))
         return [values, x.grad]
     check(snippet, rtol=0, atol=0)
+
+
+def test_packing_unsorted_sequences_of_equal_lengths():
+    """pack_padded_sequence(enforce_sorted=False) sorts the lengths with stable=False: with
+    more than 16 sequences, equal lengths keep the order torch's sort leaves them in."""
+    def snippet(t):
+        lengths = t.tensor([3, 5, 3, 2, 5, 3, 1, 3, 5, 2, 3, 3, 4, 5, 3, 2, 3, 4, 1, 3])
+        padded = t.arange(20 * 5 * 2, dtype=t.float32).reshape(5, 20, 2)
+        packed = t.nn.utils.rnn.pack_padded_sequence(padded, lengths, enforce_sorted=False)
+        return [packed.data, packed.batch_sizes, packed.sorted_indices,
+                packed.unsorted_indices]
+    check(snippet, rtol=0, atol=0)
