@@ -178,3 +178,106 @@ def unstable_argsort_rows(keys: np.ndarray) -> np.ndarray:
     order[...] = np.arange(work.shape[1])
     _introsort_rows(work, order)
     return order
+
+
+# ------------------------------------------------------------------ topk's selections
+
+@exact_kernel
+def _make_heap(keys, order, first, last):
+    length = last - first
+    if length < 2:
+        return
+    parent = (length - 2) // 2
+    while True:
+        _adjust_heap(keys, order, first, parent, length, keys[first + parent],
+                     order[first + parent])
+        if parent == 0:
+            return
+        parent -= 1
+
+
+@exact_kernel
+def _pop_heap(keys, order, first, last, result):
+    """std::__pop_heap: the heap's top goes to `result`, result's element into the heap."""
+    key, index = keys[result], order[result]
+    keys[result], order[result] = keys[first], order[first]
+    _adjust_heap(keys, order, first, 0, last - first, key, index)
+
+
+@exact_kernel
+def _heap_select(keys, order, first, middle, last):
+    _make_heap(keys, order, first, middle)
+    for i in range(middle, last):
+        if keys[i] < keys[first]:
+            _pop_heap(keys, order, first, middle, i)
+
+
+@exact_kernel
+def _partial_sort(keys, order, first, middle, last):
+    _heap_select(keys, order, first, middle, last)
+    while middle - first > 1:
+        middle -= 1
+        _pop_heap(keys, order, first, middle, middle)
+
+
+@exact_kernel
+def _nth_element(keys, order, first, nth, last):
+    """std::nth_element (introselect)."""
+    if first == last or nth == last:
+        return
+    depth_limit = 0
+    size = last - first
+    while size > 1:
+        size >>= 1
+        depth_limit += 1
+    depth_limit *= 2
+    while last - first > 3:
+        if depth_limit == 0:
+            _heap_select(keys, order, first, nth + 1, last)
+            _swap(keys, order, first, nth)
+            return
+        depth_limit -= 1
+        cut = _partition_pivot(keys, order, first, last)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(keys, order, first, last)
+
+
+@exact_kernel
+def _sort_range(keys, order, first, last):
+    """std::sort on [first, last)."""
+    n = last - first
+    if n < 2:
+        return
+    depth_limit = 0
+    size = n
+    while size > 1:
+        size >>= 1
+        depth_limit += 1
+    _introsort(keys[first:last], order[first:last], 2 * depth_limit)
+
+
+@exact_kernel
+def _top_rows(keys, order, k, sort_selected):
+    for r in range(keys.shape[0]):
+        n = keys.shape[1]
+        if k * 64 <= n:
+            _partial_sort(keys[r], order[r], 0, k, n)
+        else:
+            _nth_element(keys[r], order[r], 0, k - 1, n)
+            if sort_selected:
+                _sort_range(keys[r], order[r], 0, k - 1)
+
+
+def top_rows(keys: np.ndarray, k: int, sort_selected: bool) -> np.ndarray:
+    """The first k indices of each row as ATen's topk leaves them: std::partial_sort when
+    k * 64 <= the row's length, else std::nth_element, then (sorted=True) std::sort of the
+    first k - 1 (ATen sorts one fewer; the k-th is in place already)."""
+    work = np.array(keys, dtype=np.int64)
+    order = np.empty(work.shape, np.int64)
+    order[...] = np.arange(work.shape[1])
+    if k > 0:
+        _top_rows(work, order, k, sort_selected)
+    return order[:, :k]

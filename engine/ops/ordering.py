@@ -303,7 +303,23 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     size = 1 if axis is None else data.shape[axis]
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
-    order = _order(data, axis, descending=largest)
-    if axis is not None:
-        order = np.take(order, np.arange(k), axis=axis)
+    if axis is not None and data.dtype.kind in "iuf":
+        order = _top_order(data, axis, k, largest, sorted)
+    else:
+        order = _order(data, axis, descending=largest)
+        if axis is not None:
+            order = np.take(order, np.arange(k), axis=axis)
     return topk_result(*_selected(input, axis, order, TopkBackward0, dim))
+
+
+def _top_order(data: np.ndarray, axis: int, k: int, largest: bool, sorted: bool):
+    """ATen's topk: std::partial_sort or std::nth_element on each slice (equal values, and
+    with sorted=False the order of the k, where those algorithms leave them)."""
+    keys = _ordered_int_keys(data)
+    if largest:
+        keys = ~keys
+    moved = np.moveaxis(keys, axis, -1)
+    from engine.kernels import introsort
+    order = introsort.top_rows(moved.reshape(-1, moved.shape[-1]), k, bool(sorted))
+    order = order.reshape(moved.shape[:-1] + (k,))
+    return np.ascontiguousarray(np.moveaxis(order, -1, axis))

@@ -48,3 +48,16 @@ def test_rows_are_sorted_one_by_one():
     keys = np.random.default_rng(9).integers(0, 6, (4, 70))
     expected = np.stack([ref.argsort_unstable(row) for row in keys])
     assert np.array_equal(K.unstable_argsort_rows(keys), expected)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_top_rows_match_torch_topk(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    k = int(rng.integers(0, n + 1)) if seed % 2 else int(rng.integers(0, n // 64 + 1))
+    keys = rng.integers(0, 10, n)
+    for largest in (True, False):
+        for sort_selected in (True, False):
+            mine = K.top_rows((~keys if largest else keys)[None], k, sort_selected)[0]
+            theirs = torch.topk(torch.tensor(keys), k, largest=largest, sorted=sort_selected)
+            assert np.array_equal(mine, theirs.indices)

@@ -77,3 +77,40 @@ def test_packing_unsorted_sequences_of_equal_lengths():
         return [packed.data, packed.batch_sizes, packed.sorted_indices,
                 packed.unsorted_indices]
     check(snippet, rtol=0, atol=0)
+
+
+def topk_case(kind, shape, k, dim=-1, largest=True, sorted=True):
+    def snippet(t):
+        x = _values(t, kind, shape)
+        values, indices = t.topk(x, k, dim=dim, largest=largest, sorted=sorted)
+        return [values, indices, x.topk(k, dim, largest, sorted).indices]
+    return snippet
+
+
+TOPK = {
+    "int nth_element": topk_case("int", (200,), 9),
+    "int partial_sort": topk_case("int", (300,), 3),
+    "int smallest unsorted": topk_case("int", (120,), 40, largest=False, sorted=False),
+    "int 2-D dim 0": topk_case("int", (50, 3), 7, dim=0, largest=False),
+    "float32 specials": topk_case("float32", (3, 200), 12),
+    "float64 specials smallest": topk_case("float64", (150,), 30, largest=False),
+    "float32 unsorted": topk_case("float32", (90,), 20, sorted=False),
+    "k = 0": topk_case("int", (40,), 0),
+    "k = all": topk_case("int", (40,), 40, sorted=False),
+    "short": topk_case("int", (6,), 4, sorted=False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOPK))
+def test_topk_ties(name):
+    check(TOPK[name], rtol=0, atol=0)
+
+
+def test_topk_gradient_follows_the_indices():
+    def snippet(t):
+        x = t.tensor(np.round(np.random.default_rng(6).normal(size=(3, 80)), 0),
+                     requires_grad=True)
+        values, indices = x.topk(10, sorted=False)
+        values.backward(t.arange(30.0).reshape(3, 10))
+        return [values, indices, x.grad]
+    check(snippet, rtol=0, atol=0)
