@@ -281,3 +281,92 @@ def top_rows(keys: np.ndarray, k: int, sort_selected: bool) -> np.ndarray:
     if k > 0:
         _top_rows(work, order, k, sort_selected)
     return order[:, :k]
+
+
+# ------------------------------------------------------------------ kthvalue and mode
+
+@exact_kernel
+def _quick_select(keys, order, k):
+    """ATen's quick_select_template: median-of-three quickselect until position k holds the
+    k-th smallest (keys compare as its gt_or_nan)."""
+    low, high = 0, keys.size - 1
+    while True:
+        if high <= low:
+            return
+        if high == low + 1:
+            if keys[low] > keys[high]:
+                _swap(keys, order, low, high)
+            return
+        middle = low + (high - low) // 2
+        _swap(keys, order, middle, low + 1)
+        if keys[low + 1] > keys[high]:
+            _swap(keys, order, low + 1, high)
+        if keys[low] > keys[high]:
+            _swap(keys, order, low, high)
+        if keys[low + 1] > keys[low]:
+            _swap(keys, order, low + 1, low)
+        i, j = low + 1, high
+        pivot = keys[low]
+        while True:
+            i += 1
+            while pivot > keys[i]:
+                i += 1
+            j -= 1
+            while keys[j] > pivot:
+                j -= 1
+            if j < i:
+                break
+            _swap(keys, order, i, j)
+        _swap(keys, order, low, j)
+        if j <= k:
+            low = i
+        if j >= k:
+            high = j - 1
+
+
+@exact_kernel
+def _kth_rows(keys, order, k, out):
+    for r in range(keys.shape[0]):
+        _quick_select(keys[r], order[r], k)
+        out[r] = order[r, k]
+
+
+def kth_rows(keys: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the index kthvalue returns for the k-th smallest (1-based k)."""
+    work = np.array(keys, dtype=np.int64)
+    order = np.empty(work.shape, np.int64)
+    order[...] = np.arange(work.shape[1])
+    out = np.empty(work.shape[0], np.int64)
+    _kth_rows(work, order, k - 1, out)
+    return out
+
+
+@exact_kernel
+def _mode_rows(keys, order, out):
+    for r in range(keys.shape[0]):
+        n = keys.shape[1]
+        depth_limit = 0
+        size = n
+        while size > 1:
+            size >>= 1
+            depth_limit += 1
+        _introsort(keys[r], order[r], 2 * depth_limit)
+        best, best_count, count = 0, 0, 0
+        for i in range(n):
+            count += 1
+            if i == n - 1 or keys[r, i] != keys[r, i + 1]:
+                if count > best_count:
+                    best, best_count = order[r, i], count
+                count = 0
+        out[r] = best
+
+
+def mode_rows(keys: np.ndarray) -> np.ndarray:
+    """Per row, the index ATen's mode returns: std::sort the row, then the last element of
+    the first longest run of equal values."""
+    work = np.array(keys, dtype=np.int64)
+    order = np.empty(work.shape, np.int64)
+    order[...] = np.arange(work.shape[1])
+    out = np.empty(work.shape[0], np.int64)
+    _mode_rows(work, order, out)
+    return out

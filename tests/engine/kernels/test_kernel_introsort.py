@@ -61,3 +61,24 @@ def test_top_rows_match_torch_topk(seed):
             mine = K.top_rows((~keys if largest else keys)[None], k, sort_selected)[0]
             theirs = torch.topk(torch.tensor(keys), k, largest=largest, sorted=sort_selected)
             assert np.array_equal(mine, theirs.indices)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_kth_rows_pick_the_kth_value_where_torch_does(seed):
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 9, (3, int(rng.integers(1, 200))))
+    k = int(rng.integers(1, keys.shape[1] + 1))
+    picks = K.kth_rows(keys, k)
+    assert np.array_equal(keys[np.arange(3), picks], np.sort(keys, axis=1)[:, k - 1])
+    assert np.array_equal(picks, torch.kthvalue(torch.tensor(keys), k, dim=1).indices)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_mode_rows_pick_the_mode_where_torch_does(seed):
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 7, (3, int(rng.integers(1, 200))))
+    picks = K.mode_rows(keys)
+    for row, pick in zip(keys, picks):
+        values, counts = np.unique(row, return_counts=True)
+        assert row[pick] == values[np.argmax(counts)]
+    assert np.array_equal(picks, torch.mode(torch.tensor(keys), dim=1).indices)

@@ -114,3 +114,30 @@ def test_topk_gradient_follows_the_indices():
         values.backward(t.arange(30.0).reshape(3, 10))
         return [values, indices, x.grad]
     check(snippet, rtol=0, atol=0)
+
+
+def selection_case(op, kind, shape, dim=-1, k=None):
+    def snippet(t):
+        x = _values(t, kind, shape)
+        if kind != "int":
+            x = x.nan_to_num(nan=7.0) if op == "mode" else x
+        result = t.kthvalue(x, k, dim) if op == "kthvalue" else t.mode(x, dim)
+        keep = t.kthvalue(x, k, dim, True) if op == "kthvalue" else x.mode(dim, True)
+        return [result.values, result.indices, keep.indices]
+    return snippet
+
+
+SELECTIONS = {
+    "kthvalue int": selection_case("kthvalue", "int", (3, 150), k=40),
+    "kthvalue int dim 0": selection_case("kthvalue", "int", (90, 2), dim=0, k=90),
+    "kthvalue float32 specials": selection_case("kthvalue", "float32", (2, 130), k=100),
+    "kthvalue short": selection_case("kthvalue", "int", (4, 5), k=2),
+    "mode int": selection_case("mode", "int", (4, 120)),
+    "mode int dim 0": selection_case("mode", "int", (200, 2), dim=0),
+    "mode float64": selection_case("mode", "float64", (3, 160)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELECTIONS))
+def test_kthvalue_and_mode_ties(name):
+    check(SELECTIONS[name], rtol=0, atol=0)
