@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.autograd.node import Node, node_class
 from engine.nn._ops._util import array, as_uint64, kernels, unpack_saved
-from engine.nn._ops.sparse import SPARSE_MESSAGE, _renorm_rows
+from engine.nn._ops.sparse import SPARSE_MESSAGE, renorm_in_place
 from engine.ops._core import record
 from engine.ops._double import NOT_IMPLEMENTED, record_grads
 from engine.tensor import Tensor
@@ -52,7 +52,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
         input, offsets, per_sample_weights, include_last_offset)
     mode_enum = _mode_enum(mode, scale_grad_by_freq, sparse)
     if max_norm is not None:
-        _renorm_rows(weight._data, np.unique(input._data), max_norm, norm_type)
+        renorm_in_place(weight, input._data, max_norm, norm_type)
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError("embedding_bag: per_sample_weights was not None. "
                                   "per_sample_weights is only supported for mode='sum' "

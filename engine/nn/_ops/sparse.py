@@ -79,7 +79,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if padding_idx is not None and padding_idx < 0:
         padding_idx += rows
     if max_norm is not None:
-        _renorm_rows(weight._data, np.unique(indices), max_norm, norm_type)
+        renorm_in_place(weight, indices, max_norm, norm_type)
     out = weight._data[indices]
     result = record(EmbeddingBackward0, out, (weight,), {"indices": input}, {
         "padding_idx": as_uint64(-1 if padding_idx is None else padding_idx),
@@ -94,3 +94,17 @@ def _renorm_rows(weight: np.ndarray, rows, max_norm: float, norm_type: float) ->
     norms = np.linalg.norm(weight[rows], ord=norm_type, axis=1)
     scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
     weight[rows] *= scale[:, None].astype(weight.dtype)
+
+
+def renorm_in_place(weight, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """torch.embedding_renorm_ under no_grad: the rows at `indices` renormed, the weight's
+    version moved (a value saved from it earlier is then stale, as in PyTorch) and a watcher
+    told."""
+    from engine import trace
+    _renorm_rows(weight._data, np.unique(indices), max_norm, norm_type)
+    weight._vc[0] += 1
+    if trace.active:
+        node = weight._grad_fn
+        trace.emit(trace.TensorModified(trace.tensor_id(weight), "embedding_renorm_",
+                                        weight._vc[0], None if node is None else node._id,
+                                        trace.summarize(weight), weight._requires_grad))

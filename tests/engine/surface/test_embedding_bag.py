@@ -267,3 +267,22 @@ def test_sparse_gradients_are_not_supported(make):
     import engine
     with pytest.raises(NotImplementedError, match="no sparse tensors; use sparse=False"):
         make(engine)
+
+
+@pytest.mark.parametrize("function", ["embedding", "embedding_bag"])
+def test_max_norm_moves_the_weights_version(function):
+    """The renorm is in place: a value saved from the weight before is then stale."""
+    def snippet(t):
+        weight = t.ones(5, 3, requires_grad=True) * 3
+        saved = weight.sin()
+        call = getattr(t.nn.functional, function)
+        out = call(t.tensor([[0, 1]]), weight, max_norm=1.0)
+        versions = [weight._version]
+        call(t.tensor([[2]]), weight, max_norm=100.0)
+        versions.append(weight._version)
+        try:
+            saved.sum().backward()
+        except RuntimeError as error:
+            versions.append(str(error))
+        return [out, weight, versions]
+    check(snippet, rtol=0, atol=0)
