@@ -286,3 +286,22 @@ def test_max_norm_moves_the_weights_version(function):
             versions.append(str(error))
         return [out, weight, versions]
     check(snippet, rtol=0, atol=0)
+
+
+def test_torch_level_embedding_and_renorm():
+    def snippet(t):
+        t.manual_seed(5)
+        weight = t.randn(5, 3, requires_grad=True)
+        results = []
+        for padding_idx in (1, -1, -2):
+            out = t.embedding(weight, t.tensor([[1, 2], [4, 1]]), padding_idx)
+            grad, = t.autograd.grad(out.sum(), weight)
+            results += [out, grad, out.grad_fn._saved_padding_idx]
+        try:
+            t.embedding_renorm_(weight, t.tensor([1]), 1.0, 2.0)
+        except RuntimeError as error:
+            results.append(str(error))
+        rows = weight.detach().clone()
+        same = t.embedding_renorm_(rows, t.tensor([1, 3, 1]), 1.0, 1.0)
+        return results + [same is rows, rows, rows._version]
+    check(snippet, rtol=0, atol=0)
