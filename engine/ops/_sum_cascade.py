@@ -26,8 +26,8 @@ def sum_in_aten_order(data: np.ndarray, dims, keepdim: bool) -> np.ndarray | Non
     array, a single sum long enough for ATen to split among threads."""
     rows = trailing_rows(data, dims)
     if rows is None:
-        return None
-    matrix, kept_shape, reduced_count = rows
+        return _outer_sum(data, dims, keepdim)
+    matrix, kept_shape, keep_shape = rows
     if matrix.shape[0] == 1 and matrix.shape[1] > _LONGEST_SINGLE_ROW:
         return None
     if matrix.shape[1] <= _SCALAR_ACCUMULATORS:
@@ -36,4 +36,38 @@ def sum_in_aten_order(data: np.ndarray, dims, keepdim: bool) -> np.ndarray | Non
         sums = np.add.reduce(matrix, axis=1).reshape(kept_shape)
     else:
         sums = aten_order_kernels().inner_sums(matrix).reshape(kept_shape)
-    return sums.reshape(kept_shape + (1,) * reduced_count) if keepdim else sums
+    return sums.reshape(keep_shape) if keepdim else sums
+
+
+def _outer_sum(data: np.ndarray, dims, keepdim: bool) -> np.ndarray | None:
+    """A sum over a block of dims followed by kept dims, in the order of ATen's outer
+    reduction (one thread: below 32768 elements), or None."""
+    block = _outer_block(data, dims)
+    if block is None:
+        return None
+    sums = aten_order_kernels().outer_sums(block)
+    reduced = set(dims)
+    if keepdim:
+        shape = tuple(1 if d in reduced else n for d, n in enumerate(data.shape))
+    else:
+        shape = tuple(n for d, n in enumerate(data.shape) if d not in reduced)
+    return sums.reshape(shape)
+
+
+def _outer_block(data: np.ndarray, dims) -> np.ndarray | None:
+    """data as (kept before, reduced, kept after) when the reduced dims, size-1 dims left
+    out, are one block with kept dims after it (ATen's iterator coalesces each part)."""
+    if dims is None or data.dtype not in (np.float32, np.float64) or data.size == 0 \
+            or data.size >= _LONGEST_SINGLE_ROW or not data.flags.c_contiguous:
+        return None
+    sizes = [(n, d in dims) for d, n in enumerate(data.shape) if n != 1]
+    flags = [is_reduced for _, is_reduced in sizes]
+    if True not in flags or not flags or flags[-1]:
+        return None
+    start = flags.index(True)
+    end = start + flags[start:].index(False)
+    if True in flags[end:]:
+        return None
+    before = int(np.prod([n for n, _ in sizes[:start]]))
+    reduced = int(np.prod([n for n, _ in sizes[start:end]]))
+    return data.reshape(before, reduced, -1)

@@ -117,3 +117,17 @@ def test_reductions_before_size_one_dims(shape, dim, dtype):
             x.sum(dim), x.mean(dim, keepdim=True), x.norm(dim=dim),
             torch.norm(x, dim=dim, keepdim=True))]
     oracle.agree(case)
+
+
+@pytest.mark.parametrize("shape, dim", [((17, 40), 0), ((64, 10), 0), ((3, 50, 9), 1),
+                                        ((40, 2, 40), (0, 1)), ((1, 5, 3), (0, 2)),
+                                        ((40, 1, 1, 1), (0, 2)), ((2, 40, 1, 40), (0, 1, 3))])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sums_over_leading_dims(shape, dim, dtype):
+    """Sums and means over leading dims (a Linear bias's gradient is one) add as ATen's
+    outer reductions do; size-1 dims anywhere are left out."""
+    def case(torch):
+        x = torch.tensor(np.random.default_rng(4).normal(size=shape).astype(dtype))
+        return [t.numpy().tolist() for t in (
+            x.sum(dim), x.mean(dim, keepdim=True), x.sum(dim, keepdim=True))]
+    oracle.agree(case)
