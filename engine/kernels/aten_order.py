@@ -267,32 +267,37 @@ def nll_totals(log_probs, target, weight, ignore_index):
 # breadth: sums over leading dims (SumKernel.cpp's vectorized_outer_sum, scalar_outer_sum)
 
 @exact_kernel
-def _cascade_column(column, zero):
-    """multi_row_sum for one column: every row into one accumulator, carried up the
-    cascade's levels, no ILP split."""
-    size = column.size
-    acc = np.empty(_LEVELS, dtype=column.dtype)
+def _cascade_columns(block, first, last, zero, out):
+    """multi_row_sum over the rows for columns [first, last): each column's rows into one
+    accumulator, carried up the cascade's levels (columns side by side, each on its own)."""
+    rows = block.shape[0]
+    width = last - first
+    acc = np.empty((_LEVELS, width), dtype=block.dtype)
     acc[:] = zero
-    level_power = max(4, _ceil_log2(size) // _LEVELS)
+    level_power = max(4, _ceil_log2(rows) // _LEVELS)
     level_step = 1 << level_power
     level_mask = level_step - 1
     i = 0
-    while i + level_step <= size:
+    while i + level_step <= rows:
         for _ in range(level_step):
-            acc[0] = acc[0] + column[i]
+            for c in range(width):
+                acc[0, c] = acc[0, c] + block[i, first + c]
             i += 1
         for j in range(1, _LEVELS):
-            acc[j] = acc[j] + acc[j - 1]
-            acc[j - 1] = zero
+            for c in range(width):
+                acc[j, c] = acc[j, c] + acc[j - 1, c]
+                acc[j - 1, c] = zero
             if i & (level_mask << (j * level_power)):
                 break
-    while i < size:
-        acc[0] = acc[0] + column[i]
+    while i < rows:
+        for c in range(width):
+            acc[0, c] = acc[0, c] + block[i, first + c]
         i += 1
-    total = acc[0]
-    for j in range(1, _LEVELS):
-        total = total + acc[j]
-    return total
+    for c in range(width):
+        total = acc[0, c]
+        for j in range(1, _LEVELS):
+            total = total + acc[j, c]
+        out[first + c] = total
 
 
 @exact_kernel
@@ -302,27 +307,26 @@ def _outer_sums(blocks, lanes, out):
     acc = np.empty((_LEVELS, _ILP, 1), dtype=blocks.dtype)
     first = np.empty(1, dtype=blocks.dtype)
     column = np.empty(rows, dtype=blocks.dtype)
-    # columns summed with multi_row_sum (sequential) before those summed with row_sum (ILP)
+    # columns summed with multi_row_sum (one cascade each) before those summed with
+    # row_sum (four accumulators)
     if columns >= lanes:
         sequential = columns - columns % (_ILP * lanes)
     else:
         sequential = columns - columns % _ILP
     for a in range(blocks.shape[0]):
-        for c in range(columns):
+        if sequential:
+            _cascade_columns(blocks[a], 0, sequential, zero, out[a])
+        for c in range(sequential, columns):
             for r in range(rows):
                 column[r] = blocks[a, r, c]
-            if c < sequential:
-                out[a, c] = _cascade_column(column, zero)
-            else:
-                _row_sum(column, rows, 1, zero, acc, first)
-                out[a, c] = first[0]
+            _row_sum(column, rows, 1, zero, acc, first)
+            out[a, c] = first[0]
 
 
 def outer_sums(blocks):
     """blocks (A, R, C), C-contiguous: the sums over R as ATen's outer-reduction kernels add
     them (A, C): columns in whole groups of four vectors (four scalars when a row is shorter
     than a vector) each in one cascade, the rest by row_sum's four accumulators."""
-    check_float("blocks", blocks)
     out = np.empty((blocks.shape[0], blocks.shape[2]), blocks.dtype)
-    _outer_sums(np.ascontiguousarray(blocks), _VECTOR_BYTES // blocks.itemsize, out)
+    _outer_sums(blocks, _VECTOR_BYTES // blocks.itemsize, out)
     return out

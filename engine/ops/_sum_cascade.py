@@ -46,28 +46,35 @@ def _outer_sum(data: np.ndarray, dims, keepdim: bool) -> np.ndarray | None:
     if block is None:
         return None
     sums = aten_order_kernels().outer_sums(block)
-    reduced = set(dims)
     if keepdim:
-        shape = tuple(1 if d in reduced else n for d, n in enumerate(data.shape))
+        shape = tuple([1 if d in dims else n for d, n in enumerate(data.shape)])
     else:
-        shape = tuple(n for d, n in enumerate(data.shape) if d not in reduced)
+        shape = tuple([n for d, n in enumerate(data.shape) if d not in dims])
     return sums.reshape(shape)
 
 
 def _outer_block(data: np.ndarray, dims) -> np.ndarray | None:
     """data as (kept before, reduced, kept after) when the reduced dims, size-1 dims left
     out, are one block with kept dims after it (ATen's iterator coalesces each part)."""
-    if dims is None or data.dtype not in (np.float32, np.float64) or data.size == 0 \
-            or data.size >= _LONGEST_SINGLE_ROW or not data.flags.c_contiguous:
+    if dims is None or data.size >= _LONGEST_SINGLE_ROW or data.size == 0 \
+            or data.dtype not in _FLOATS or not data.flags.c_contiguous:
         return None
-    sizes = [(n, d in dims) for d, n in enumerate(data.shape) if n != 1]
-    flags = [is_reduced for _, is_reduced in sizes]
-    if True not in flags or not flags or flags[-1]:
+    before = reduced = 1
+    state = 0       # 0: kept dims before the block, 1: in the block, 2: kept dims after it
+    for d, n in enumerate(data.shape):
+        if n == 1:
+            continue
+        if d in dims:
+            if state == 2:
+                return None
+            state, reduced = 1, reduced * n
+        elif state == 0:
+            before *= n
+        else:
+            state = 2
+    if state != 2:
         return None
-    start = flags.index(True)
-    end = start + flags[start:].index(False)
-    if True in flags[end:]:
-        return None
-    before = int(np.prod([n for n, _ in sizes[:start]]))
-    reduced = int(np.prod([n for n, _ in sizes[start:end]]))
     return data.reshape(before, reduced, -1)
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
