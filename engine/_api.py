@@ -205,5 +205,11 @@ from engine._runtime_config import (  # noqa: E402,F401
 from engine.amp.autocast_mode import autocast, is_autocast_enabled  # noqa: E402,F401
 from engine.dtypes import bfloat16  # noqa: E402,F401  (a name only: no bfloat16 arrays)
 
+# breadth: torch.embedding_bag, torch.embedding, torch.embedding_renorm_
+from engine.nn._ops.embedding_bag import (  # noqa: E402,F401
+    aten_embedding_bag as embedding_bag)
+from engine.nn._ops.sparse import (  # noqa: E402,F401
+    aten_embedding as embedding, embedding_renorm_)
+
 from engine import _numpy_names  # noqa: E402  (last: every torch-level name is bound)
 _numpy_names.apply(globals(), Tensor)

@@ -209,6 +209,8 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
     is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     default = _dt.int64 if is_int else None
     return _make(np.arange(start, end, step).astype(_np_dtype(dtype, default)), requires_grad)

@@ -262,3 +262,71 @@ def nll_totals(log_probs, target, weight, ignore_index):
                 weight, has_weight, ignore_index, out)
     total_weight = out[1] if has_weight else dtype.type(log_probs.shape[0] - int(out[2]))
     return out[0], total_weight
+
+
+# breadth: sums over leading dims (SumKernel.cpp's vectorized_outer_sum, scalar_outer_sum)
+
+@exact_kernel
+def _cascade_columns(block, first, last, zero, out):
+    """multi_row_sum over the rows for columns [first, last): each column's rows into one
+    accumulator, carried up the cascade's levels (columns side by side, each on its own)."""
+    rows = block.shape[0]
+    width = last - first
+    acc = np.empty((_LEVELS, width), dtype=block.dtype)
+    acc[:] = zero
+    level_power = max(4, _ceil_log2(rows) // _LEVELS)
+    level_step = 1 << level_power
+    level_mask = level_step - 1
+    i = 0
+    while i + level_step <= rows:
+        for _ in range(level_step):
+            for c in range(width):
+                acc[0, c] = acc[0, c] + block[i, first + c]
+            i += 1
+        for j in range(1, _LEVELS):
+            for c in range(width):
+                acc[j, c] = acc[j, c] + acc[j - 1, c]
+                acc[j - 1, c] = zero
+            if i & (level_mask << (j * level_power)):
+                break
+    while i < rows:
+        for c in range(width):
+            acc[0, c] = acc[0, c] + block[i, first + c]
+        i += 1
+    for c in range(width):
+        total = acc[0, c]
+        for j in range(1, _LEVELS):
+            total = total + acc[j, c]
+        out[first + c] = total
+
+
+@exact_kernel
+def _outer_sums(blocks, lanes, out):
+    zero = np.zeros(1, blocks.dtype)[0]
+    rows, columns = blocks.shape[1], blocks.shape[2]
+    acc = np.empty((_LEVELS, _ILP, 1), dtype=blocks.dtype)
+    first = np.empty(1, dtype=blocks.dtype)
+    column = np.empty(rows, dtype=blocks.dtype)
+    # columns summed with multi_row_sum (one cascade each) before those summed with
+    # row_sum (four accumulators)
+    if columns >= lanes:
+        sequential = columns - columns % (_ILP * lanes)
+    else:
+        sequential = columns - columns % _ILP
+    for a in range(blocks.shape[0]):
+        if sequential:
+            _cascade_columns(blocks[a], 0, sequential, zero, out[a])
+        for c in range(sequential, columns):
+            for r in range(rows):
+                column[r] = blocks[a, r, c]
+            _row_sum(column, rows, 1, zero, acc, first)
+            out[a, c] = first[0]
+
+
+def outer_sums(blocks):
+    """blocks (A, R, C), C-contiguous: the sums over R as ATen's outer-reduction kernels add
+    them (A, C): columns in whole groups of four vectors (four scalars when a row is shorter
+    than a vector) each in one cascade, the rest by row_sum's four accumulators."""
+    out = np.empty((blocks.shape[0], blocks.shape[2]), blocks.dtype)
+    _outer_sums(blocks, _VECTOR_BYTES // blocks.itemsize, out)
+    return out

@@ -241,3 +241,7 @@ __all__ += ["alpha_dropout", "dropout1d", "dropout3d", "feature_alpha_dropout", 
             "rrelu_", "celu_", "selu_", "channel_shuffle", "local_response_norm", "lp_pool1d",
             "lp_pool2d", "lp_pool3d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
             "max_unpool3d", "grid_sample", "affine_grid"]
+
+# breadth: embedding_bag (engine/nn/_ops/embedding_bag.py)
+from engine.nn._ops.embedding_bag import embedding_bag  # noqa: E402
+__all__ += ["embedding_bag"]

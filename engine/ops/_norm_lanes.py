@@ -24,12 +24,12 @@ def two_norm_in_lanes(data: np.ndarray, dims, keepdim: bool) -> np.ndarray | Non
     rows = trailing_rows(data, dims)
     if rows is None:
         return None
-    matrix, kept_shape, reduced_count = rows
+    matrix, kept_shape, keep_shape = rows
     if matrix.shape[1] == 1:        # one element: ATen gives its magnitude, never squared
         norms = np.abs(matrix).reshape(kept_shape)
     else:
         norms = aten_order_kernels().two_norms(matrix).reshape(kept_shape)
-    return norms.reshape(kept_shape + (1,) * reduced_count) if keepdim else norms
+    return norms.reshape(keep_shape) if keepdim else norms
 
 
 def p_norm_in_order(data: np.ndarray, ord: float, dims, keepdim: bool) -> np.ndarray | None:

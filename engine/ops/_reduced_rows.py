@@ -6,18 +6,24 @@ import numpy as np
 
 
 def trailing_rows(data: np.ndarray, dims):
-    """(rows, kept shape, number of reduced dims), or None when `dims` (None: all) are not
-    the trailing dims of a contiguous, non-empty float32 / float64 array."""
+    """(rows, kept shape, keepdim shape), or None when `dims` (None: all) are not the
+    trailing dims of a contiguous, non-empty float32 / float64 array. Size-1 dims do not
+    count: they leave the memory order as it is, and ATen's iterator drops them ((R, 1)
+    reduced over R is a row of R)."""
     if data.dtype not in (np.float32, np.float64) or data.size == 0:
         return None
-    reduced = tuple(range(data.ndim)) if dims is None else tuple(sorted(dims))
-    kept = data.ndim - len(reduced)
-    if not reduced or reduced != tuple(range(kept, data.ndim)) or not data.flags.c_contiguous:
+    reduced = set(range(data.ndim)) if dims is None else set(dims)
+    if not reduced or not data.flags.c_contiguous:
         return None
+    flags = [d in reduced for d, n in enumerate(data.shape) if n != 1]
+    if True in flags and False in flags[flags.index(True):]:
+        return None
+    kept_shape = tuple(n for d, n in enumerate(data.shape) if d not in reduced)
+    keep_shape = tuple(1 if d in reduced else n for d, n in enumerate(data.shape))
     outer = 1
-    for size in data.shape[:kept]:
+    for size in kept_shape:
         outer *= size
-    return data.reshape(outer, data.size // outer), data.shape[:kept], len(reduced)
+    return data.reshape(outer, data.size // outer), kept_shape, keep_shape
 
 
 def aten_order_kernels():

@@ -228,10 +228,49 @@ def _sort_key(data: np.ndarray, descending: bool) -> np.ndarray:
     return -data.astype(np.int64)
 
 
-def _order(data: np.ndarray, axis: int | None, descending: bool) -> np.ndarray:
+def _order(data: np.ndarray, axis: int | None, descending: bool,
+           stable: bool = True) -> np.ndarray:
     if axis is None:
         return np.zeros((), np.int64)
+    # up to 16 elements std::sort is an insertion sort, which is stable
+    if not stable and data.shape[axis] > 16 and not _radix_sorted(data, descending):
+        return _unstable_order(data, axis, descending)
     return np.argsort(_sort_key(data, descending), axis=axis, kind="stable").astype(np.int64)
+
+
+_RADIX_SORT_SIZE = 32768       # ATen's GRAIN_SIZE
+
+
+def _radix_sorted(data: np.ndarray, descending: bool) -> bool:
+    """ATen sorts a long 1-D integer tensor in ascending order with fbgemm's (stable) radix
+    sort."""
+    return data.ndim == 1 and data.dtype.kind in "iu" and data.size >= _RADIX_SORT_SIZE \
+        and not descending
+
+
+def _unstable_order(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """ATen's CPU sort with stable=False: std::sort on each slice along `axis`, so equal
+    values end up in the order that introsort leaves them (engine/kernels/introsort.py)."""
+    keys = _ordered_int_keys(data)
+    if descending:
+        keys = ~keys
+    moved = np.moveaxis(keys, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    from engine.kernels import introsort
+    order = introsort.unstable_argsort_rows(rows).reshape(moved.shape)
+    return np.ascontiguousarray(np.moveaxis(order, -1, axis))
+
+
+def _ordered_int_keys(data: np.ndarray) -> np.ndarray:
+    """int64 keys in the order PyTorch's comparators give: -0.0 equal to 0.0, every NaN equal
+    to every other and above +inf."""
+    if data.dtype.kind != "f":
+        return data.astype(np.int64)
+    values = data.astype(np.float64)
+    values[values == 0] = 0.0
+    values[np.isnan(values)] = np.nan
+    bits = values.view(np.int64)
+    return np.where(bits < 0, bits ^ np.int64(0x7FFFFFFFFFFFFFFF), bits)
 
 
 def _selected(input, axis, order, node_cls, dim, like_input: bool = False):
@@ -248,13 +287,13 @@ def _selected(input, axis, order, node_cls, dim, like_input: bool = False):
 
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     axis = _axis(input._data, dim)
-    order = _order(input._data, axis, descending)
+    order = _order(input._data, axis, descending, bool(stable))
     return sort_result(*_selected(input, axis, order, SortBackward0, dim, like_input=True))
 
 
 def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     data = input._data
-    order = _order(data, _axis(data, dim), descending)
+    order = _order(data, _axis(data, dim), descending, bool(stable))
     return Tensor._make(_layout.preserved(order, data) if data.ndim > 1 else order)
 
 
@@ -264,7 +303,23 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     size = 1 if axis is None else data.shape[axis]
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
-    order = _order(data, axis, descending=largest)
-    if axis is not None:
-        order = np.take(order, np.arange(k), axis=axis)
+    if axis is not None and data.dtype.kind in "iuf":
+        order = _top_order(data, axis, k, largest, sorted)
+    else:
+        order = _order(data, axis, descending=largest)
+        if axis is not None:
+            order = np.take(order, np.arange(k), axis=axis)
     return topk_result(*_selected(input, axis, order, TopkBackward0, dim))
+
+
+def _top_order(data: np.ndarray, axis: int, k: int, largest: bool, sorted: bool):
+    """ATen's topk: std::partial_sort or std::nth_element on each slice (equal values, and
+    with sorted=False the order of the k, where those algorithms leave them)."""
+    keys = _ordered_int_keys(data)
+    if largest:
+        keys = ~keys
+    moved = np.moveaxis(keys, axis, -1)
+    from engine.kernels import introsort
+    order = introsort.top_rows(moved.reshape(-1, moved.shape[-1]), k, bool(sorted))
+    order = order.reshape(moved.shape[:-1] + (k,))
+    return np.ascontiguousarray(np.moveaxis(order, -1, axis))

@@ -330,7 +330,14 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         raise IndexError(f"kthvalue(): selected number k out of range for dimension {dim}")
 
     def pick(rows):
-        return np.argsort(rows, axis=-1, kind="stable")[..., k - 1]
+        """ATen's quickselect (engine/kernels/introsort.py): equal values give the index it
+        leaves at position k - 1."""
+        if rows.dtype.kind not in "biuf":
+            return np.argsort(rows, axis=-1, kind="stable")[..., k - 1]
+        from engine.kernels import introsort
+        from engine.ops.ordering import _ordered_int_keys
+        keys = _ordered_int_keys(rows).reshape(-1, rows.shape[-1])
+        return introsort.kth_rows(keys, k).reshape(rows.shape[:-1])
     return _selected(KthvalueBackward0, kthvalue_result, input, dim, keepdim, pick)
 
 
@@ -347,8 +354,25 @@ def _mode_of_rows(rows: np.ndarray) -> np.ndarray:
     return picks.reshape(rows.shape[:-1])
 
 
+def _mode_as_aten(rows: np.ndarray) -> np.ndarray:
+    """ATen's mode: std::sort each row, then the last element of the first longest run of
+    equal values (engine/kernels/introsort.py). Rows with NaN, which ATen's plain `<` sorts
+    in no order keys can express, keep _mode_of_rows's pick."""
+    if rows.dtype.kind not in "biuf" or rows.shape[-1] == 0:
+        return _mode_of_rows(rows)
+    from engine.kernels import introsort
+    from engine.ops.ordering import _ordered_int_keys
+    flat = rows.reshape(-1, rows.shape[-1])
+    picks = introsort.mode_rows(_ordered_int_keys(flat))
+    if rows.dtype.kind == "f":
+        with_nan = np.isnan(flat).any(axis=1)
+        if with_nan.any():
+            picks[with_nan] = _mode_of_rows(flat[with_nan])
+    return picks.reshape(rows.shape[:-1])
+
+
 def mode(input, dim=-1, keepdim=False):
-    return _selected(ModeBackward0, mode_result, input, dim, keepdim, _mode_of_rows)
+    return _selected(ModeBackward0, mode_result, input, dim, keepdim, _mode_as_aten)
 
 
 # ---------------------------------------------------------------- aminmax

@@ -26,3 +26,8 @@ __all__ += ["Adadelta", "Rprop", "ASGD"]
 
 # training-script scaffolding (issue #11): weight averaging (SWA, EMA)
 from engine.optim import swa_utils  # noqa: E402
+
+# breadth: Adafactor (engine/optim/adafactor.py)
+from engine.optim.adafactor import Adafactor  # noqa: E402
+
+__all__ += ["Adafactor"]

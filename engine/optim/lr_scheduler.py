@@ -361,6 +361,10 @@ from engine.optim._plateau import ReduceLROnPlateau  # noqa: E402
 from engine.optim._cycles import (ChainedScheduler, CosineAnnealingWarmRestarts,  # noqa: E402
                                   OneCycleLR, PolynomialLR, SequentialLR)
 
+# breadth: CyclicLR (engine/optim/_cyclic.py)
+from engine.optim._cyclic import CyclicLR  # noqa: E402
+__all__ += ["CyclicLR"]
+
 from engine._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("torch.optim.lr_scheduler")

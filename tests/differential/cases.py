@@ -1219,3 +1219,25 @@ CASES.update({
         "requires_grad=True)", "p = x.permute(2, 1, 0)", "s = p.sort(0)", "v = s.values",
         "f = v.flatten()", "a = p.argsort(1)", "m = torch.msort(p).reshape(-1)"],
 })
+
+# -------------------------------------------------------------- embedding_bag (breadth)
+CASES.update({
+    "embedding_bag_modes_with_padding_and_sample_weights": [
+        "w = torch.tensor([[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5], [1.0, 1.0]], "
+        "requires_grad=True)",
+        "i = torch.tensor([1, 2, 1, 3, 0, 2])", "o = torch.tensor([0, 2, 2])",
+        "p = torch.tensor([0.5, 2.0, -1.0, 1.5, 0.25, 3.0], requires_grad=True)",
+        "s = F.embedding_bag(i, w, o, mode='sum', per_sample_weights=p, padding_idx=3)",
+        "m = F.embedding_bag(i.reshape(2, 3), w, mode='max')",
+        "a = F.embedding_bag(i, w, o, scale_grad_by_freq=True)",
+        "(s.sum() + (m * m).sum() + a.sum()).backward()"],
+    "embedding_bag_module_with_last_offset": [
+        "torch.manual_seed(0)",
+        "b = nn.EmbeddingBag(5, 3, mode='sum', include_last_offset=True)",
+        "y = b(torch.tensor([4, 0, 4, 1]), torch.tensor([0, 1, 1, 4]))",
+        "y.pow(2).sum().backward()"],
+    "nll_loss_2d_is_nll_loss_under_its_old_name": [
+        "x = torch.tensor([[[[0.5, -1.0]], [[2.0, 0.25]], [[-0.75, 1.5]]]], requires_grad=True)",
+        "m = nn.NLLLoss2d(weight=torch.tensor([1.0, 2.0, 0.5]))",
+        "y = m(F.log_softmax(x, 1), torch.tensor([[[2, 0]]]))", "y.backward()"],
+})

@@ -585,3 +585,34 @@ NN_OPS.update(RNN_OPS)
 from tests.differential.ops_losses import LOSS_OPS  # noqa: E402
 
 NN_OPS.update(LOSS_OPS)
+
+
+# breadth: embedding_bag (functional and module, every mode, offsets or 2-D input)
+def op_embedding_bag(gen):
+    num, dim = gen.int(2, 6), gen.int(1, 3)
+    mode = gen.choice(["sum", "mean", "max"])
+    options = f", mode='{mode}'"
+    if gen.chance(0.3):
+        options += f", padding_idx={gen.int(0, num - 1)}"
+    if mode != "max" and gen.chance(0.2):
+        options += ", scale_grad_by_freq=True"
+    if gen.chance(0.5):
+        count = gen.int(0, 7)
+        shape = (count,)
+        cuts = sorted(gen.int(0, count) for _ in range(gen.int(0, 3)))
+        offsets = f", torch.tensor({[0] + cuts})"
+    else:
+        shape, offsets = (gen.int(1, 3), gen.int(1, 3)), ""
+    index = gen.const(shape, "int64", low=0, high=num)
+    psw = f", per_sample_weights={gen.leaf(shape)}" if mode == "sum" and gen.chance(0.3) \
+        else ""
+    out = gen.name("v")
+    if gen.chance(0.5):
+        return (f"{out} = F.embedding_bag({index}, {gen.leaf((num, dim))}{offsets}{options}"
+                f"{psw})")
+    m = gen.name("m")
+    _module(gen, m, f"nn.EmbeddingBag({num}, {dim}{options})", {".weight": (num, dim)})
+    return f"{out} = {m}({index}{offsets}{psw})"
+
+
+NN_OPS.update({"embedding_bag": (1, op_embedding_bag)})

@@ -79,7 +79,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if padding_idx is not None and padding_idx < 0:
         padding_idx += rows
     if max_norm is not None:
-        _renorm_rows(weight._data, np.unique(indices), max_norm, norm_type)
+        renorm_in_place(weight, indices, max_norm, norm_type)
     out = weight._data[indices]
     result = record(EmbeddingBackward0, out, (weight,), {"indices": input}, {
         "padding_idx": as_uint64(-1 if padding_idx is None else padding_idx),
@@ -90,7 +90,55 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
 
 def _renorm_rows(weight: np.ndarray, rows, max_norm: float, norm_type: float) -> None:
-    """In place, as PyTorch's embedding_renorm_: rows above max_norm are scaled down to it."""
-    norms = np.linalg.norm(weight[rows], ord=norm_type, axis=1)
-    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-    weight[rows] *= scale[:, None].astype(weight.dtype)
+    """In place, as PyTorch's embedding_renorm_: a row whose norm (added in ATen's order,
+    read as a double) is above max_norm is multiplied by max_norm / (norm + 1e-7), computed
+    in double and rounded to the dtype."""
+    picked = np.ascontiguousarray(weight[rows])
+    norms = _row_norms(picked, norm_type).astype(np.float64)
+    over = norms > max_norm
+    scale = (max_norm / (norms[over] + 1e-7)).astype(weight.dtype)
+    weight[np.asarray(rows)[over]] = picked[over] * scale[:, None]
+
+
+def _row_norms(rows: np.ndarray, norm_type: float) -> np.ndarray:
+    from engine.ops._norm_lanes import p_norm_in_order, two_norm_in_lanes
+    norms = None
+    if norm_type == 2:
+        norms = two_norm_in_lanes(rows, (1,), False)
+    elif norm_type not in (0, float("inf"), -float("inf")):
+        norms = p_norm_in_order(rows, norm_type, (1,), False)
+    if norms is None:
+        norms = np.linalg.norm(rows, ord=norm_type, axis=1)
+    return np.asarray(norms)
+
+
+def renorm_in_place(weight, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """torch.embedding_renorm_ under no_grad: the rows at `indices` renormed, the weight's
+    version moved (a value saved from it earlier is then stale, as in PyTorch) and a watcher
+    told."""
+    from engine import trace
+    _renorm_rows(weight._data, np.unique(indices), max_norm, norm_type)
+    weight._vc[0] += 1
+    if trace.active:
+        node = weight._grad_fn
+        trace.emit(trace.TensorModified(trace.tensor_id(weight), "embedding_renorm_",
+                                        weight._vc[0], None if node is None else node._id,
+                                        trace.summarize(weight), weight._requires_grad))
+
+
+def aten_embedding(weight, indices, padding_idx: int = -1, scale_grad_by_freq: bool = False,
+                   sparse: bool = False):
+    """torch.embedding: ATen's argument order; a negative padding_idx matches no row (only
+    F.embedding counts it from the end) and is saved as given."""
+    out = embedding(indices, weight, padding_idx if padding_idx >= 0 else None, None, 2.0,
+                    scale_grad_by_freq, sparse)
+    if padding_idx < -1 and out._grad_fn is not None:
+        out._grad_fn._attrs["padding_idx"] = as_uint64(padding_idx)
+    return out
+
+
+def embedding_renorm_(input, indices, max_norm: float, norm_type: float):
+    from engine.ops.inplace import _check_leaf
+    _check_leaf(input)
+    renorm_in_place(input, indices._data, max_norm, norm_type)
+    return input

@@ -109,3 +109,9 @@ __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer", "Dro
             "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
             "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
             "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
+# breadth: EmbeddingBag (engine/nn/modules/sparse.py)
+from engine.nn.modules.sparse import EmbeddingBag  # noqa: E402
+__all__ += ["EmbeddingBag"]
+# breadth: NLLLoss2d, deprecated (engine/nn/modules/deprecated_losses.py)
+from engine.nn.modules.deprecated_losses import NLLLoss2d  # noqa: E402
+__all__ += ["NLLLoss2d"]

@@ -284,6 +284,14 @@ NN_CASES = {
         (leaf(1, 1, 2, 3, 2), leaf(1, 2, 1, 1, 3, low=-1.3, high=1.3))),
     "AffineGridGeneratorBackward0": lambda: (
         lambda theta: F.affine_grid(theta, (2, 1, 3, 4), align_corners=True), (leaf(2, 2, 3),)),
+    # breadth: embedding_bag (weight and per_sample_weights; max picks distinct values)
+    "EmbeddingBagBackward0": lambda: (
+        lambda w, p: F.embedding_bag(engine.tensor([1, 3, 3, 0, 4, 2]), w,
+                                     engine.tensor([0, 2]), mode="sum",
+                                     per_sample_weights=p, padding_idx=2)
+        + F.embedding_bag(engine.tensor([[1, 3, 0], [3, 4, 4]]), w, mode="max")
+        + F.embedding_bag(engine.tensor([[1, 3, 0], [3, 2, 4]]), w, padding_idx=2),
+        (distinct(5, 3), leaf(6))),
 }
 
 

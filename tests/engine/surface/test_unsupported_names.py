@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 MISSING = [("torch", engine, "fft"), ("torch", engine, "lobpcg"),
            ("torch.nn", engine.nn, "SyncBatchNorm"), ("torch.nn.functional", F, "ctc_loss"),
            ("torch.optim", engine.optim, "SparseAdam"),
-           ("torch.nn.init", engine.nn.init, "kaiming_normal"),
+           ("torch.optim", engine.optim, "Muon"),   # nn.init now has every name (breadth)
            ("torch.autograd", engine.autograd, "forward_ad"),
            ("torch.cuda", engine.cuda, "mem_get_info"),
            ("torch.utils.data", engine.utils.data, "DistributedSampler"),
