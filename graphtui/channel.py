@@ -170,9 +170,7 @@ class Channel:
                 ready, _, _ = select.select(listened, [], [], BACKLOG_WAIT)
             else:
                 ready, _, _ = select.select(waiting, [], [], POLL)
-            # Output first: a line a child process wrote before the runner sent its next
-            # events is in its pipe by the time those events are, and shows before them.
-            for fd in sorted(ready, key=lambda fd: fd == self._up):
+            for fd in ready:
                 data = os.read(fd, READ_SIZE)
                 if not data:
                     waiting.remove(fd)

@@ -52,6 +52,7 @@ class Runner:
                                  map(tuple, config.get("muted_keys", ())),
                                  config["output_kept"])
         echo = config.get("echo", False)
+        self.recorder.debugger_reads_output_fds = not echo
         self.streams = [LineStream("stdout", 1, self.recorder.output, echo),
                         LineStream("stderr", 2, self.recorder.output, echo)]
         self._finishing = threading.Lock()

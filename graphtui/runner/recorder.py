@@ -9,8 +9,12 @@ has sent it) and, by ``Sender``'s timer, when it has waited ``FLUSH_AFTER`` seco
 """
 from __future__ import annotations
 
+import array
+import fcntl
 import os
+import stat
 import sys
+import termios
 import threading
 import time
 from collections import deque
@@ -123,6 +127,8 @@ class Recorder:
         self._last_frames: tuple = (None, [])   # (a frame, the scenario frames from it)
         self._scenario_files: dict[str, bool] = {}
         self.detached = False
+        # fd 1 and 2 are pipes the debugger reads (not the terminal of `graphtui record`)
+        self.debugger_reads_output_fds = False
         self._add = sender.add
         self._breaker = gate.breaker if gate is not None else None
         self._reactions = self._reactions_by_type()
@@ -286,6 +292,8 @@ class Recorder:
         that dies next has told it."""
         if self.detached:
             return
+        if self.debugger_reads_output_fds and stream != "graphtui":
+            wait_for_output_pipes()
         for event in self.output_fold.admit(stream, text):
             self.record(event)
         self.sender.flush()
@@ -295,6 +303,39 @@ class Recorder:
         folded away before them."""
         for event in self.output_fold.finish():
             self.record(event)
+
+
+OUTPUT_FDS = (1, 2)
+PIPE_WAIT = 0.05             # seconds a line waits at most for the output pipes to drain
+
+
+def wait_for_output_pipes() -> None:
+    """Before a line the scenario printed is sent as an event: let the debugger read what is
+    still in the runner's output pipes (what a child process, C code or os.write wrote
+    there before the print), so it shows before the line, not after. The debugger reads
+    those pipes even while it is behind on events; past PIPE_WAIT the line goes anyway."""
+    deadline = None
+    while _bytes_in_pipes():
+        now = time.monotonic()
+        if deadline is None:
+            deadline = now + PIPE_WAIT
+        elif now >= deadline:
+            return
+        time.sleep(0.0005)
+
+
+def _bytes_in_pipes() -> int:
+    pending = array.array("i", [0])
+    total = 0
+    for fd in OUTPUT_FDS:
+        try:
+            if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+                continue            # closed, or a file or terminal the scenario put there
+            fcntl.ioctl(fd, termios.FIONREAD, pending, True)
+        except OSError:
+            continue
+        total += pending[0]
+    return total
 
 
 def describe_tensor(tensor_id: int, name: str, tensor) -> trace.TensorCreated:

@@ -230,3 +230,22 @@ def test_a_corrupted_channel_ends_the_run_with_a_notice(run):
     state = finished_state(session)
     assert any("the channel to the scenario broke" in text for text in texts(state))
     assert state.run_state in (RUN_FAILED, RUN_STOPPED)
+
+
+def test_what_a_child_process_printed_shows_before_the_next_print(run):
+    """A child's output reaches the debugger through the runner's pipe, a print through
+    the event stream: the runner lets the debugger read the pipe first, so the lines show
+    in the order they were written, whichever the debugger reads first."""
+    session = run(OPS_THEN + """
+    import subprocess
+    for turn in range(5):
+        subprocess.run([sys.executable, "-c", f"print('child {turn}')"], check=True)
+        print(f"parent {turn}", flush=True)
+    os.write(2, b"raw on fd 2\\n")
+    print("last", file=sys.stderr)
+    """, break_on_backward=False)
+    state = finished_state(session)
+    assert state.run_state == RUN_FINISHED, state.error
+    expected = ["before"] + [f"{who} {turn}" for turn in range(5)
+                             for who in ("child", "parent")] + ["raw on fd 2", "last"]
+    assert texts(state) == expected
