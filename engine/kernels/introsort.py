@@ -18,6 +18,16 @@ def exact_kernel(function):
 
 
 @exact_kernel
+def _depth_limit(n):
+    """libstdc++'s recursion budget: twice floor(log2(n))."""
+    depth = 0
+    while n > 1:
+        n >>= 1
+        depth += 1
+    return 2 * depth
+
+
+@exact_kernel
 def _swap(keys, order, a, b):
     keys[a], keys[b] = keys[b], keys[a]
     order[a], order[b] = order[b], order[a]
@@ -163,12 +173,7 @@ def unstable_argsort(keys: np.ndarray, depth_limit: int | None = None) -> np.nda
 def _introsort_rows(keys, order):
     for r in range(keys.shape[0]):
         n = keys.shape[1]
-        depth_limit = 0
-        size = n
-        while size > 1:
-            size >>= 1
-            depth_limit += 1
-        _introsort(keys[r], order[r], 2 * depth_limit)
+        _introsort(keys[r], order[r], _depth_limit(n))
 
 
 def unstable_argsort_rows(keys: np.ndarray) -> np.ndarray:
@@ -225,12 +230,7 @@ def _nth_element(keys, order, first, nth, last):
     """std::nth_element (introselect)."""
     if first == last or nth == last:
         return
-    depth_limit = 0
-    size = last - first
-    while size > 1:
-        size >>= 1
-        depth_limit += 1
-    depth_limit *= 2
+    depth_limit = _depth_limit(last - first)
     while last - first > 3:
         if depth_limit == 0:
             _heap_select(keys, order, first, nth + 1, last)
@@ -251,12 +251,7 @@ def _sort_range(keys, order, first, last):
     n = last - first
     if n < 2:
         return
-    depth_limit = 0
-    size = n
-    while size > 1:
-        size >>= 1
-        depth_limit += 1
-    _introsort(keys[first:last], order[first:last], 2 * depth_limit)
+    _introsort(keys[first:last], order[first:last], _depth_limit(n))
 
 
 @exact_kernel
@@ -345,12 +340,7 @@ def kth_rows(keys: np.ndarray, k: int) -> np.ndarray:
 def _mode_rows(keys, order, out):
     for r in range(keys.shape[0]):
         n = keys.shape[1]
-        depth_limit = 0
-        size = n
-        while size > 1:
-            size >>= 1
-            depth_limit += 1
-        _introsort(keys[r], order[r], 2 * depth_limit)
+        _introsort(keys[r], order[r], _depth_limit(n))
         best, best_count, count = 0, 0, 0
         for i in range(n):
             count += 1
