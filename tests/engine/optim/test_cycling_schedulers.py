@@ -7,17 +7,8 @@ import warnings
 import pytest
 
 import oracle
+from cycling import adam as _adam, sgd as _sgd, stepped
 from oracle import error_of
-
-
-def _sgd(torch, momentum=0.9):
-    params = [torch.nn.Parameter(torch.ones(2)) for _ in range(2)]
-    return torch.optim.SGD([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.2}],
-                           lr=0.1, momentum=momentum)
-
-
-def _adam(torch):
-    return torch.optim.Adam([torch.nn.Parameter(torch.ones(2))], lr=0.1, betas=(0.8, 0.99))
 
 
 CASES = {
@@ -50,11 +41,7 @@ def _trace(name, steps=12):
             warnings.simplefilter("always")
             scheduler = make_scheduler(torch.optim.lr_scheduler, opt)
             seen = [scheduler.get_last_lr()]
-            for _ in range(steps):
-                opt.step()
-                scheduler.step()
-                seen.append([scheduler.get_last_lr()] + [
-                    (g["lr"], g.get("momentum"), g.get("betas")) for g in opt.param_groups])
+            seen += stepped(opt, scheduler, steps)
         return seen, [str(w.message)[:50] for w in caught]
     return case
 
