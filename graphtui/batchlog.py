@@ -70,6 +70,18 @@ class BatchLog(Sequence):
             self._add(_Chunk(self._total, count, payload, None))
             self._total += count
 
+    def encoded_batches(self):
+        """(count, payload) of each batch from ``first_step`` on, as the wire frames it: a
+        batch from the runner as it came, the debugger's own events encoded (what a compact
+        recording writes)."""
+        with self._lock:
+            chunks = [(chunk, chunk.count) for chunk in self._chunks]
+        for chunk, count in chunks:
+            if chunk.payload is not None:
+                yield count, chunk.payload
+            else:
+                yield count, wire.encode_events(chunk.events[:count])
+
     def _add(self, chunk: _Chunk) -> None:
         self._chunks.append(chunk)
         self._starts.append(chunk.start)

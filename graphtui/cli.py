@@ -18,7 +18,7 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 
-from graphtui import __version__
+from graphtui import __version__, is_recording_name
 from graphtui.scenario import ScenarioError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
@@ -37,23 +37,24 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run a scenario in the debugger",
         description="Run SCENARIO in a process of its own (the runner) and open the "
                     "debugger. Arguments after '--' become the scenario's sys.argv[1:]. A "
-                    ".jsonl recording (see --record) opens as a finished run.")
+                    "recording (.gtr or .jsonl, see --record) opens as a finished run.")
     _add_scenario_arguments(run)
     _add_headless_arguments(run)
 
     opened = commands.add_parser(
-        "open", help="reopen a .jsonl recording in the debugger (read-only)",
+        "open", help="reopen a recording (.gtr or .jsonl) in the debugger (read-only)",
         description="Open a recording written by 'dump --json' or '--record' as a finished, "
                     "read-only session: every moment can be inspected and travelled to; "
                     "nothing in the file is executed.")
-    opened.add_argument("scenario", metavar="RECORDING.jsonl", help="the recording to open")
+    opened.add_argument("scenario", metavar="RECORDING",
+                        help="the recording to open (.gtr or .jsonl)")
     _add_headless_arguments(opened)
 
     dump = commands.add_parser(
         "dump", help="run a scenario without the TUI and print its events and graph",
         description="Run SCENARIO straight through (no breaks) and print the recorded events "
-                    "and the final graph as text. Exits 1 when the scenario fails. A .jsonl "
-                    "recording is printed the same way.")
+                    "and the final graph as text. Exits 1 when the scenario fails. A recording "
+                    "(.gtr or .jsonl) is printed the same way.")
     _add_scenario_arguments(dump, with_break=False)
     formats = dump.add_mutually_exclusive_group()
     formats.add_argument("--json", action="store_true",
@@ -82,15 +83,30 @@ def build_parser() -> argparse.ArgumentParser:
                     "through under the recorder, its output going to this terminal as "
                     "usual, and write what it did as a recording for 'graphtui open'. "
                     "Exits 1 when the program fails.",
-        epilog="Example: graphtui record -o run.jsonl -- python train.py --epochs 3")
-    record.add_argument("-o", "--output", metavar="OUT.jsonl", required=True,
-                        help="where to write the recording")
+        epilog="Example: graphtui record -o run.gtr -- python train.py --epochs 3")
+    record.add_argument("-o", "--output", metavar="OUT", required=True,
+                        help=RECORDING_HELP)
     _add_backend_argument(record)
 
     commands.add_parser("list", help="list the bundled scenarios and their lessons",
                         description="The scenarios shipped in scenarios/, one line each: "
                                     "the file name and the lesson it teaches.")
     return parser
+
+
+RECORDING_HELP = ("OUT.gtr (compact: the run's events as the runner sent them, quick to write, "
+                  "for training runs) or OUT.jsonl (JSON lines, one event per line: readable, "
+                  "about ten times slower to write)")
+
+
+def _bad_recording_name(options) -> str | None:
+    """The one line to print for a recording to write whose name says no format."""
+    for flag, path in (("-o", getattr(options, "output", None) if options.command == "record"
+                        else None), ("--record", getattr(options, "record", None))):
+        if path and not is_recording_name(path):
+            return f"{flag} {path}: a recording's name ends in .gtr (compact) or .jsonl " \
+                   f"(JSON lines)"
+    return None
 
 
 def _add_headless_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,9 +124,10 @@ def _add_headless_arguments(parser: argparse.ArgumentParser) -> None:
 def _add_scenario_arguments(parser: argparse.ArgumentParser, with_break: bool = True) -> None:
     parser.add_argument("scenario", metavar="SCENARIO",
                         help="the Python file to run, a bundled scenario by name (see 'graphtui "
-                             "list'), or a .jsonl recording to open")
-    parser.add_argument("--record", metavar="OUT.jsonl",
-                        help="save the run's events to a recording when it ends")
+                             "list'), or a recording to open (.gtr or .jsonl)")
+    parser.add_argument("--record", metavar="OUT",
+                        help="save the run's events to a recording when it ends: "
+                             + RECORDING_HELP)
     _add_backend_argument(parser)
     if with_break:
         parser.add_argument("--break", dest="break_on", choices=("backward", "never"),
@@ -195,14 +212,15 @@ def _command(argv: Sequence[str]) -> int:
     if options.command in ("run", "dump"):
         options.scenario = resolve_scenario(options.scenario)
     bad_breakpoint = _check_breakpoints(options)
-    if bad_breakpoint:
-        print(f"graphtui: {bad_breakpoint}", file=sys.stderr)
+    bad = bad_breakpoint or _bad_recording_name(options)
+    if bad:
+        print(f"graphtui: {bad}", file=sys.stderr)
         return EXIT_USAGE
     if options.command == "dump" and options.plot and not options.plot.lower().endswith(".svg"):
         print(f"graphtui: --plot writes SVG only: give a file name ending in .svg "
               f"(got {options.plot!r})", file=sys.stderr)
         return EXIT_USAGE
-    if options.command in ("run", "dump") and not options.scenario.endswith(".jsonl"):
+    if options.command in ("run", "dump") and not is_recording_name(options.scenario):
         from graphtui import spawn
 
         spawn.prespawn()     # the runner imports the engine while we import the rest
@@ -264,7 +282,7 @@ def _check_breakpoints(options) -> str | None:
         return None
     from graphtui.breakpoints import BreakpointError, parse_all
 
-    if options.scenario.endswith(".jsonl"):
+    if is_recording_name(options.scenario):
         return "--break-on needs a scenario to run; a recording is replayed as it is"
     try:
         parse_all(specs)
@@ -324,7 +342,7 @@ def _open(options) -> int:
     from graphtui.recording import is_recording
 
     if not is_recording(options.scenario):
-        raise ScenarioError(f"{options.scenario}: not a graphtui recording (.jsonl); "
+        raise ScenarioError(f"{options.scenario}: not a graphtui recording (.gtr or .jsonl); "
                             "use 'graphtui run' for a scenario")
     from graphtui.replay import ReplaySession
 
@@ -395,7 +413,7 @@ def split_program(command: Sequence[str]) -> tuple[str | None, str, list[str]]:
     script and its arguments; ScenarioError for anything else."""
     command = list(command)
     if not command:
-        raise ScenarioError("record needs a program: graphtui record -o OUT.jsonl -- "
+        raise ScenarioError("record needs a program: graphtui record -o OUT.gtr -- "
                             "python SCRIPT.py [ARGS]")
     interpreter = None
     if os.path.basename(command[0]).startswith("python"):

@@ -1,7 +1,7 @@
-"""Watching a program that graphtui did not start: ``graphtui.record("run.jsonl")``.
+"""Watching a program that graphtui did not start: ``graphtui.record("run.gtr")``.
 
     import graphtui
-    with graphtui.record("run.jsonl"):
+    with graphtui.record("run.gtr"):
         loss = model(x).sum()
         loss.backward()
 
@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from engine import trace
+from graphtui import is_recording_name
 from graphtui.budget import DEFAULT_VALUE_BUDGET
 from graphtui.model import events as ev
 from graphtui.model.history import EventLog, History
@@ -65,13 +66,16 @@ class _LogSink:
 TORCH_IN_PROCESS = (
     "graphtui.record(backend='torch') is not supported: in-process recording watches the "
     "engine only (the torch backend patches PyTorch for the whole process). Record a program "
-    "on real PyTorch with `graphtui record --backend torch -o OUT.jsonl -- python PROGRAM.py`")
+    "on real PyTorch with `graphtui record --backend torch -o OUT.gtr -- python PROGRAM.py`")
 
 
 def record(path: str | os.PathLike, value_budget: int = DEFAULT_VALUE_BUDGET,
            backend: str = "engine"):
     """Record the engine's events of the ``with`` block into the recording ``path``.
     ``backend`` is "engine"; "torch" is refused here, with the command that does it."""
+    if not is_recording_name(os.fspath(path)):
+        raise ValueError(f"graphtui.record({os.fspath(path)!r}): a recording's name ends in "
+                         f".gtr (compact) or .jsonl (JSON lines)")
     if backend == "torch":
         raise ValueError(TORCH_IN_PROCESS)
     if backend != "engine":

@@ -1,4 +1,6 @@
-"""Event logs saved as JSON lines, and read back without trusting them.
+"""Event logs saved as JSON lines, and read back without trusting them. A file whose name
+ends in ``.gtr`` is written compact instead (``graphtui.compact_recording``); ``load`` tells
+the two apart by the header line and checks a compact one's events as it checks these.
 
 Line 1 is a header (``{"graphtui_recording": 2, ...}``), then one event per line. Events
 and the values inside them (summaries, saved-buffer records, arrays) are encoded by type
@@ -16,6 +18,7 @@ import base64
 import dataclasses
 import json
 import math
+import operator
 import os
 import types
 import typing
@@ -24,7 +27,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from engine import trace
-from graphtui import __version__
+from graphtui import __version__, compact_recording, is_recording_name
 from graphtui.model import events as graphtui_events
 from graphtui.model.builder import StateBuilder
 from graphtui.model.node_attrs import is_plain, node_attrs
@@ -57,20 +60,29 @@ _ID_RANGE = 1 << 64                 # ids and counters are at most 64-bit (seque
 
 def save(events: Iterable, path: str | os.PathLike, scenario: str = "",
          backend: str = "engine") -> int:
-    """Write the events to ``path``; returns how many were written."""
+    """Write the events to ``path`` (a compact recording when it ends in ``.gtr``, JSON
+    lines otherwise); returns how many were written."""
+    if os.fspath(path).endswith(compact_recording.SUFFIX):
+        with open(path, "wb") as out:
+            return compact_recording.write(events, out, header(events, scenario, backend))
     with open(path, "w", encoding="utf-8") as out:
         return write(events, out, scenario, backend)
 
 
+def header(events, scenario: str = "", backend: str = "engine",
+           extra: dict | None = None) -> dict:
+    """A recording's first line. ``backend``: what the scenario's torch was ("engine" or
+    "torch"); ``extra``: more keys (dump's summaries; reading ignores them)."""
+    return {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario,
+            "backend": backend, "first_step": getattr(events, "first_step", 0),
+            **(extra or {})}
+
+
 def write(events: Iterable, out, scenario: str = "", backend: str = "engine",
           extra: dict | None = None) -> int:
-    """Write a header line, then one JSON object per event, to a text stream. ``backend``:
-    what the scenario's torch was ("engine" or "torch"); ``extra``: more keys for the header
-    (dump's summaries; reading ignores them)."""
-    header = {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario,
-              "backend": backend, "first_step": getattr(events, "first_step", 0),
-              **(extra or {})}
-    out.write(json.dumps(header, allow_nan=False) + "\n")
+    """Write the header line (see ``header``), then one JSON object per event, to a text
+    stream."""
+    out.write(json.dumps(header(events, scenario, backend, extra), allow_nan=False) + "\n")
     count = 0
     for event in events:
         out.write(json.dumps(_encode(event), separators=(",", ":"), allow_nan=False) + "\n")
@@ -121,29 +133,41 @@ def _array_data(array: np.ndarray) -> list:
 
 # ---------------------------------------------------------------- reading
 
-def load(path: str | os.PathLike) -> tuple[dict, list]:
-    """The header and the events of a recording, checked; RecordingError when unusable."""
+def load(path: str | os.PathLike) -> tuple[dict, Sequence]:
+    """The header and the events of a recording, checked; RecordingError when unusable. A
+    compact recording's events come as a log of encoded batches (a ``BatchLog``)."""
     given = os.fspath(path)
     try:
-        with open(given, encoding="utf-8") as source:
-            lines = source.read().split("\n")
+        with open(given, "rb") as source:
+            data = source.read()
     except FileNotFoundError:
         raise RecordingError(f"{given}: no such file") from None
     except IsADirectoryError:
         raise RecordingError(f"{given}: is a directory, not a recording") from None
-    except UnicodeDecodeError as error:
-        raise RecordingError(f"{given}: not UTF-8 text ({error.reason})") from None
     except OSError as error:
         raise RecordingError(f"{given}: cannot be read ({error.strerror or error})") from None
+    header_end = data.find(b"\n")
+    header_end = len(data) if header_end < 0 else header_end
+    header = _read_header(given, [_text(given, data[:header_end])] if data else [])
+    if compact_recording.is_compact(header):
+        return header, _load_compact(given, header, data, header_end + 1)
+    if header[HEADER_KEY] not in READ_VERSIONS:
+        raise RecordingError(f"{given}:1: recording format {header[HEADER_KEY]!r} is not "
+                             f"supported (this graphtui reads format {FORMAT_VERSION})")
+    lines = _text(given, data).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    header = _read_header(given, lines)
     events = [_read_event(given, number, line)
               for number, line in enumerate(lines[1:], start=2)]
-    if not header.get("first_step"):
-        _check_node_ids(given, events)
-    _check_replay(given, events)
+    _check_events(header, events, lambda index: f"{given}:{index + 2}")
     return header, events
+
+
+def _text(given: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RecordingError(f"{given}: not UTF-8 text ({error.reason})") from None
 
 
 def _read_header(given: str, lines: Sequence[str]) -> dict:
@@ -152,10 +176,33 @@ def _read_header(given: str, lines: Sequence[str]) -> dict:
     header = _parse_json(given, 1, lines[0])
     if not isinstance(header, dict) or HEADER_KEY not in header:
         raise RecordingError(f"{given}:1: not a graphtui recording (no header line)")
-    if header[HEADER_KEY] not in READ_VERSIONS:
-        raise RecordingError(f"{given}:1: recording format {header[HEADER_KEY]!r} is not "
-                             f"supported (this graphtui reads format {FORMAT_VERSION})")
     return header
+
+
+def _load_compact(given: str, header: dict, data: bytes, offset: int) -> Sequence:
+    """The batches of a compact recording, each event checked as a JSON line's is."""
+    if header[HEADER_KEY] != compact_recording.FORMAT_VERSION:
+        raise RecordingError(f"{given}:1: compact recording format {header[HEADER_KEY]!r} "
+                             f"is not supported (this graphtui reads format "
+                             f"{compact_recording.FORMAT_VERSION})")
+    log = compact_recording.read_batches(given, data, offset, RecordingError)
+    events: list = []
+    for batch, event in compact_recording.decoded_events(given, log, RecordingError):
+        try:
+            check_object(event)
+        except ValueError as error:
+            raise RecordingError(f"{given}: event {len(events) + 1} (batch {batch}): "
+                                 f"{error}") from None
+        events.append(event)
+    _check_events(header, events, lambda index: f"{given}: event {index + 1}")
+    return log
+
+
+def _check_events(header: dict, events: list, place) -> None:
+    """Node references and one replay; ``place(index)`` says where an event is."""
+    if not header.get("first_step"):
+        _check_node_ids(place, events)
+    _check_replay(place, events)
 
 
 def _parse_json(given: str, number: int, line: str):
@@ -201,10 +248,13 @@ def _decode(raw):
     raise ValueError(f"unexpected value {raw!r}")
 
 
+_ARRAY_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+                 "bool", "complex64", "complex128")
+
+
 def _decode_array(raw: dict) -> np.ndarray:
     dtype = raw.get("$array")
-    if dtype not in ("float16", "float32", "float64", "int8", "int16", "int32", "int64",
-                     "uint8", "bool", "complex64", "complex128"):
+    if dtype not in _ARRAY_DTYPES:
         raise ValueError(f"unknown array dtype {dtype!r}")
     if set(raw) == {"$array", "b64"}:
         array = _array_of_bytes(raw["b64"], np.dtype(dtype).newbyteorder("<"))
@@ -254,6 +304,85 @@ def _decode_object(raw: dict):
         return cls(**values)
     except TypeError as error:
         raise ValueError(f"{type_name}: {error}") from None
+
+
+def check_object(value) -> None:
+    """An object decoded from a compact recording, checked as ``_decode_object`` checks a
+    JSON one: an event or value type of the registry, every field of its declared type,
+    the objects and arrays inside it likewise; ValueError otherwise."""
+    cls = type(value)
+    name = cls.__name__
+    if _TYPES.get(name) is not cls:
+        raise ValueError(f"expected an event or value object, got {_short(value)}")
+    fields, checks = _checks_of(name)
+    try:
+        items = fields(value)
+    except AttributeError as error:
+        raise ValueError(f"{name} lacks a field ({error})") from None
+    for (field, fits), item in zip(checks, items):
+        if not fits(item):
+            raise ValueError(f"{name}.{field} cannot be {_short(item)}")
+
+
+_CHECKS: dict[str, tuple] = {}
+
+
+def _checks_of(name: str) -> tuple:
+    """(a getter of the type's fields as a tuple, (field, check) of each): ``_fits`` for
+    each field's hint, made once into a function of the value alone (a compact recording
+    checks every field of every event)."""
+    checks = _CHECKS.get(name)
+    if checks is None:
+        hints = _HINTS[name]
+        names = [field.name for field in dataclasses.fields(_TYPES[name])]
+        getter = operator.attrgetter(*names)
+        checks = _CHECKS[name] = (
+            getter if len(names) > 1 else lambda value: (getter(value),),
+            tuple((field, _check_for(_FIELD_SHAPES.get(field, hints[field])))
+                  for field in names))
+    return checks
+
+
+def _check_for(hint):
+    if hint == _SUMMARIES:
+        def summaries(value):
+            return value is None or (type(value) is trace.Summary and _checked(value)) or \
+                (type(value) is tuple and all(map(summaries, value)))
+        return summaries
+    if hint == _ATTRS:
+        return lambda value: _fits(value, hint)
+    if isinstance(hint, types.UnionType):
+        options = typing.get_args(hint)
+        if len(options) == 2 and options[1] is type(None):
+            inner = _check_for(options[0])
+            return lambda value: value is None or inner(value)
+        checks = tuple(map(_check_for, options))
+        return lambda value: any(fits(value) for fits in checks)
+    if typing.get_origin(hint) is tuple:
+        items = typing.get_args(hint)
+        if len(items) == 2 and items[1] is Ellipsis:
+            each = _check_for(items[0])
+            return lambda value: type(value) is tuple and all(map(each, value))
+        checks = tuple(map(_check_for, items))
+        return lambda value: type(value) is tuple and len(value) == len(checks) and \
+            all(fits(item) for fits, item in zip(checks, value))
+    if hint is type(None):
+        return lambda value: value is None
+    if hint is int:
+        return lambda value: type(value) is int and -_ID_RANGE < value < _ID_RANGE
+    if hint is float:
+        return lambda value: type(value) in (int, float, bool)
+    if hint is np.ndarray:
+        return lambda value: type(value) is np.ndarray and value.ndim == 1 and \
+            value.dtype.name in _ARRAY_DTYPES
+    if dataclasses.is_dataclass(hint):
+        return lambda value: type(value) is hint and _checked(value)
+    return lambda value: isinstance(value, hint)
+
+
+def _checked(value) -> bool:
+    check_object(value)             # raises for a value that does not fit
+    return True
 
 
 # Fields declared as a bare ``tuple``: what they hold.
@@ -313,30 +442,31 @@ NODE_REFERENCES = {
 }
 
 
-def _check_node_ids(given: str, events: list) -> None:
+def _check_node_ids(place, events: list) -> None:
+    """``place(index)``: where the event at ``index`` is, for the error."""
     created: set[int] = set()
     for index, event in enumerate(events):
         refer = NODE_REFERENCES.get(type(event))
         unknown = [n for n in refer(event) if n is not None and n not in created] if refer \
             else ()
         if unknown:
-            raise RecordingError(f"{given}:{index + 2}: {type(event).__name__} names node "
+            raise RecordingError(f"{place(index)}: {type(event).__name__} names node "
                                  f"{unknown[0]}, which no earlier event created")
         if type(event) is trace.NodeCreated:
             created.add(event.node_id)
 
 
-def _check_replay(given: str, events: list) -> None:
+def _check_replay(place, events: list) -> None:
     """Apply every event once, so nonsense values fail here, with their line, not in the UI."""
     builder = StateBuilder(strict=True)
     for index, event in enumerate(events):
         try:
             builder.apply(event)
         except Exception as error:
-            raise RecordingError(f"{given}:{index + 2}: {type(event).__name__} does not fit "
+            raise RecordingError(f"{place(index)}: {type(event).__name__} does not fit "
                                  f"the events before it ({type(error).__name__}: {error})"
                                  ) from None
 
 
 def is_recording(path: str | os.PathLike) -> bool:
-    return os.fspath(path).endswith(".jsonl")
+    return is_recording_name(os.fspath(path))

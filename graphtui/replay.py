@@ -1,6 +1,6 @@
 """A recorded run as a session: the same API as ``Session``, nothing to execute.
 
-The TUI opens a ``.jsonl`` recording through this; tests can feed it canned logs (the way
+The TUI opens a recording (``.jsonl`` or ``.gtr``) through this; tests can feed it canned logs (the way
 memray's tests replay records into its UI). Commands that would drive a live scenario do
 nothing; time travel and every state work as for a live run.
 """
@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from graphtui.batchlog import BatchLog
 from graphtui.model.history import EventLog, History
 from graphtui.model.state import State
 from graphtui.recording import load
@@ -23,9 +24,12 @@ class ReplaySession:
         self.path = Path(path)
         self.backend = backend
         self.argv: tuple[str, ...] = ()
-        self.log = EventLog()
-        for event in events:
-            self.log.append(event)
+        if isinstance(events, BatchLog):       # a compact recording's batches, still encoded
+            self.log = events
+        else:
+            self.log = EventLog()
+            for event in events:
+                self.log.append(event)
         self.history = History(self.log)
         self.break_on_backward = False
         self.is_paused = False

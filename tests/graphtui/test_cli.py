@@ -81,7 +81,7 @@ def recorded(tmp_path):
     (lambda tmp: (tmp / "dir.jsonl").mkdir() or tmp / "dir.jsonl", "dir.jsonl: is a directory"),
     (lambda tmp: write_bytes(tmp, "latin.jsonl", b"{\"a\": \"\xe9\"}\n"), "not UTF-8 text"),
     (lambda tmp: write_bytes(tmp, "ok.py", b"print('hi')\n"),
-     "ok.py: not a graphtui recording (.jsonl)"),
+     "ok.py: not a graphtui recording (.gtr or .jsonl)"),
     (lambda tmp: write_bytes(tmp, "cut.jsonl", recorded(tmp).read_bytes()[:-10]),
      "not valid JSON"),
 ])

@@ -30,4 +30,4 @@ def test_open_refuses_a_scenario_file():
                              "scenarios/seed_01_grad_basics.py"], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip() == ("graphtui: scenarios/seed_01_grad_basics.py: not a graphtui "
-                                     "recording (.jsonl); use 'graphtui run' for a scenario")
+                                     "recording (.gtr or .jsonl); use 'graphtui run' for a scenario")

@@ -125,7 +125,7 @@ def test_the_record_context_manager_refuses_the_torch_backend_naming_the_command
     assert str(refused.value) == (
         "graphtui.record(backend='torch') is not supported: in-process recording watches the "
         "engine only (the torch backend patches PyTorch for the whole process). Record a "
-        "program on real PyTorch with `graphtui record --backend torch -o OUT.jsonl -- python "
+        "program on real PyTorch with `graphtui record --backend torch -o OUT.gtr -- python "
         "PROGRAM.py`")
     with pytest.raises(ValueError, match=r"backend='jax'\): the backend is 'engine'"):
         graphtui.record(out, backend="jax")
