@@ -17,7 +17,10 @@ weights:
                   its start-up likewise. The scenario makes its batches before its loop,
                   which (a) leaves out of its time: "dump / plain run" compares the two
                   processes as a person would time them (issue 12's measure), "dump /
-                  engine" the dump with the engine's loop alone (stricter).
+                  engine" the dump with the engine's loop alone (stricter);
+  (f) record      with --dump: `graphtui record -o OUT -- python THIS --scenario`, as a
+                  user records a program of their own, as .gtr (compact) and as .jsonl
+                  (JSON lines), wall time less its start-up.
 
 Medians over the rounds and their ratios; times are reported only when the gradients are
 normal floats. Usage:
@@ -35,6 +38,7 @@ import pathlib
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import types
 
@@ -140,6 +144,16 @@ def dump_seconds(steps: int) -> float:
                              "--scenario", "--steps", str(steps)])
 
 
+def record_seconds(steps: int, suffix: str) -> float:
+    """Wall time of `graphtui record -o OUT.<suffix> -- python THIS --scenario` (the
+    program watched as a user's own, recorded as .gtr or .jsonl)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return _command_seconds([sys.executable, "-m", "graphtui", "record", "-o",
+                                 os.path.join(folder, f"run.{suffix}"), "--", sys.executable,
+                                 str(pathlib.Path(__file__).resolve()), "--scenario",
+                                 "--steps", str(steps)])
+
+
 def plain_seconds(steps: int) -> float:
     """Wall time of the same scenario run as a plain program, without graphtui."""
     return _command_seconds([sys.executable, str(pathlib.Path(__file__).resolve()),
@@ -149,7 +163,8 @@ def plain_seconds(steps: int) -> float:
 def _command_seconds(command: list[str]) -> float:
     env = dict(os.environ, PYTHONPATH=str(HERE.parent))
     start = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -193,6 +208,10 @@ def measure(args, torch) -> dict[str, list[float]]:
         plain_startup = [plain_seconds(0) for _ in range(args.rounds)]
         plain_full = [plain_seconds(args.steps) for _ in range(args.rounds)]
         times["plain run"] = [t - statistics.median(plain_startup) for t in plain_full]
+        for suffix in ("gtr", "jsonl"):
+            startup = [record_seconds(0, suffix) for _ in range(args.rounds)]
+            full = [record_seconds(args.steps, suffix) for _ in range(args.rounds)]
+            times[f"record .{suffix}"] = [t - statistics.median(startup) for t in full]
     return times
 
 
@@ -228,10 +247,12 @@ def main() -> None:
         print(f"{name:>14} {seconds * 1e3:9.1f} ms  ({seconds / args.steps * 1e3:.2f} ms/step)")
     ratios = [("watched / engine", "watched", "engine"), ("engine / torch", "engine", "torch"),
               ("watched / torch", "watched", "torch"), ("dump / engine", "dump", "engine"),
-              ("dump / plain run", "dump", "plain run")]
+              ("dump / plain run", "dump", "plain run"),
+              ("record .gtr / plain run", "record .gtr", "plain run"),
+              ("record .jsonl / plain run", "record .jsonl", "plain run")]
     for label, top, bottom in ratios:
         if top in medians and bottom in medians:
-            print(f"{label:>17} {medians[top] / medians[bottom]:6.2f}")
+            print(f"{label:>25} {medians[top] / medians[bottom]:6.2f}")
     print(f"load at the end: {os.getloadavg()[0]:.1f}")
 
 
