@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 
 import sys
+import weakref
 from collections.abc import Iterator
 from operator import is_
 from types import ModuleType
@@ -292,14 +293,51 @@ def _may_hold_tensors(items) -> bool:
     return False
 
 
-def _parameter_names(prefix: str, module) -> Iterator[tuple[int, str, object]]:
+def _parameter_names(prefix: str, module) -> list | tuple:
+    """(tensor id, name, parameter) of the module's parameters the engine gave an id to.
+    An engine module's are kept until a module's registries change (its structure
+    generation) and every parameter has its id: a scan looks at every module variable at
+    every statement, and walking a big model costs tens of microseconds."""
+    generation = _structure_generation(module)
+    if generation is not None:
+        known = _PARAMETER_NAMES.get(id(module))
+        if known is not None and known[0] == generation and known[1]() is module:
+            return known[2]
+    found, complete = _walk_parameters(module)
+    if generation is not None and complete:
+        if len(_PARAMETER_NAMES) >= PARAMETER_NAMES_KEPT:
+            _PARAMETER_NAMES.clear()
+        _PARAMETER_NAMES[id(module)] = (generation, weakref.ref(module), tuple(found))
+    return found
+
+
+# id(module) -> (structure generation, weak reference to it, what _parameter_names found),
+# for engine modules whose every parameter had an id (later ids would be missed otherwise).
+_PARAMETER_NAMES: dict[int, tuple] = {}
+PARAMETER_NAMES_KEPT = 64
+
+
+def _walk_parameters(module) -> tuple[list, bool]:
+    """What _parameter_names finds, and whether every parameter had an id."""
+    found: list = []
+    complete = True
     try:
-        parameters = module.named_parameters()
-        for count, (name, parameter) in enumerate(parameters):
+        for count, (name, parameter) in enumerate(module.named_parameters()):
             if count >= MAX_PARAMETERS_PER_MODULE:
-                return
+                break
             tid = known_id(parameter)
             if tid:
-                yield tid, name, parameter
+                found.append((tid, name, parameter))
+            else:
+                complete = False
     except Exception:       # a half-built module in the scenario must not break naming
-        return
+        complete = False
+    return found, complete
+
+
+def _structure_generation(module) -> int | None:
+    """The engine's module structure generation, for an engine module (None otherwise)."""
+    engine_modules = sys.modules.get("engine.nn.modules.module")
+    if engine_modules is None or not isinstance(module, engine_modules.Module):
+        return None
+    return engine_modules.structure_generation()

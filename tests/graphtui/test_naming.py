@@ -163,3 +163,41 @@ def test_a_value_the_innermost_frame_deletes_is_not_kept_alive():
     del z, namespace["z"]                       # `del z` at module level, no scan after
     gc.collect()
     assert alive() is None
+
+
+def _ids_of(module) -> None:
+    for parameter in module.parameters():
+        trace.tensor_id(parameter)
+
+
+def test_a_module_changed_between_scans_is_named_afresh():
+    """Its names are kept between scans (a big model costs tens of microseconds a walk),
+    and found again after any change to a module's parameters or children."""
+    net = engine.nn.Sequential(engine.nn.Linear(2, 2))
+    _ids_of(net)
+    first = _names({"net": net})
+    assert [name for name, _ in first] == ["0.weight", "0.bias"]
+    walks = []
+    walk = net.named_parameters
+    net.named_parameters = lambda *args, **kwargs: walks.append(1) or walk(*args, **kwargs)
+    assert _names({"net": net}) == first and walks == []     # kept, not walked again
+    net.append(engine.nn.Linear(2, 1))                       # a child added
+    _ids_of(net)
+    assert [name for name, _ in _names({"net": net})] == [
+        "0.weight", "0.bias", "1.weight", "1.bias"]
+    replacement = engine.nn.Parameter(engine.zeros(2, 2))
+    net[0].weight = replacement                              # a parameter replaced
+    trace.tensor_id(replacement)
+    assert ("0.weight", replacement._tid) in _names({"net": net})
+    del net[1]                                               # a child removed
+    assert [name for name, _ in _names({"net": net})] == ["0.weight", "0.bias"]
+    net[0]._parameters["extra"] = _with_id(engine.nn.Parameter(engine.ones(1)))
+    assert [name for name, _ in _names({"net": net})][-1] == "0.extra"
+
+
+def test_a_parameter_given_its_id_after_a_scan_is_named_at_the_next():
+    layer = engine.nn.Linear(2, 1)
+    trace.tensor_id(layer.weight)                  # the bias has no id yet
+    assert [name for name, _ in _names({"layer": layer})] == ["weight"]
+    trace.tensor_id(layer.bias)                    # no registry changed: the scan must see it
+    assert [name for name, _ in _names({"layer": layer})] == ["weight", "bias"]

@@ -8,6 +8,7 @@ captured here, at forward time, as PyTorch does.
 from __future__ import annotations
 
 import warnings
+import weakref
 
 from engine import trace, warning_events
 from engine.nn.modules import module as M
@@ -212,9 +213,29 @@ def _enter(module, path: str, args: tuple) -> None:
 
 
 def _name_parameters(root) -> None:
-    """Announce "<module path>.<name>" for every parameter and buffer under `root`; a
-    tensor shared by two modules (tied weights) keeps its first name, as named_parameters
-    gives it."""
+    """Announce "<module path>.<name>" for every parameter and buffer under `root` whose
+    name is not that already (a tensor shared by two modules, tied weights, keeps its first
+    name, as named_parameters gives it). The names found under a root are kept until a
+    module's registries change (``structure_generation``): a training step calls its model
+    once, and walking a big model's modules cost more than the rest of the call."""
+    for tensor, full_name, is_parameter in _names_under(root):
+        if tensor._name != full_name:
+            tensor._name = full_name
+            trace.emit(_named(tensor, full_name, is_parameter))
+
+
+# id(root module) -> (its structure generation, ((tensor, full name, is a parameter), ...));
+# an entry goes with its module.
+_NAMES_UNDER: dict[int, tuple] = {}
+
+
+def _names_under(root) -> tuple:
+    generation = M.structure_generation()
+    key = id(root)
+    known = _NAMES_UNDER.get(key)
+    if known is not None and known[0] == generation:
+        return known[1]
+    names = []
     named = set()
     for module in root.modules():
         prefix = None
@@ -225,10 +246,11 @@ def _name_parameters(root) -> None:
                 named.add(id(tensor))
                 if prefix is None:
                     prefix = module._trace_path()
-                full_name = f"{prefix}.{name}"
-                if tensor._name != full_name:
-                    tensor._name = full_name
-                    trace.emit(_named(tensor, full_name, registry is module._parameters))
+                names.append((tensor, f"{prefix}.{name}", registry is module._parameters))
+    if known is None:
+        weakref.finalize(root, _NAMES_UNDER.pop, key, None)
+    _NAMES_UNDER[key] = (generation, tuple(names))
+    return _NAMES_UNDER[key][1]
 
 
 def _named(tensor, full_name: str, is_parameter: bool) -> trace.TensorNamed:

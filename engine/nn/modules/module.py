@@ -26,6 +26,71 @@ __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forwar
            "register_module_backward_hook", "register_module_full_backward_pre_hook",
            "register_module_full_backward_hook"]
 
+# ---------------------------------------------------------------- structure generation
+
+# Bumped whenever any module's parameters, buffers or children may have changed (an item of
+# one of its registries set, deleted or cleared, or a registry replaced): whoever walks a
+# module tree for names (the parameter names announced at a call, a debugger naming the
+# scenario's modules at every statement) reuses what it found under a module until then.
+# A registry replaced through ``module.__dict__`` itself goes unnoticed.
+_generation = [0]
+
+
+def structure_generation() -> int:
+    return _generation[0]
+
+
+def _changed(*_) -> None:
+    _generation[0] += 1
+
+
+class _Registry(dict):
+    """A module's ``_parameters``, ``_buffers`` or ``_modules``: a dict that bumps the
+    structure generation when changed (reads are dict's own)."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key, value) -> None:
+        _generation[0] += 1
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key) -> None:
+        _generation[0] += 1
+        dict.__delitem__(self, key)
+
+    def pop(self, *args):
+        _generation[0] += 1
+        return dict.pop(self, *args)
+
+    def popitem(self):
+        _generation[0] += 1
+        return dict.popitem(self)
+
+    def clear(self) -> None:
+        _generation[0] += 1
+        dict.clear(self)
+
+    def update(self, *args, **kwargs) -> None:
+        _generation[0] += 1
+        dict.update(self, *args, **kwargs)
+
+    def setdefault(self, key, default=None):
+        _generation[0] += 1
+        return dict.setdefault(self, key, default)
+
+    def __ior__(self, other):
+        _generation[0] += 1
+        return dict.__ior__(self, other)
+
+    def __reduce__(self):
+        # Pickled and deep-copied as a plain dict is (items after construction), so a copy
+        # is a _Registry too and its filling bumps the generation.
+        return (type(self), (), None, None, iter(self.items()))
+
+
+_REGISTRIES = frozenset({"_parameters", "_buffers", "_modules"})
+
+
 # ---------------------------------------------------------------- global module hooks
 
 _global_forward_pre_hooks: dict = OrderedDict()
@@ -126,10 +191,10 @@ class Module:
                             f"{len(args) + 1} were given")
         setattr_ = object.__setattr__
         setattr_(self, "training", True)
-        setattr_(self, "_parameters", {})
-        setattr_(self, "_buffers", {})
+        setattr_(self, "_parameters", _Registry())
+        setattr_(self, "_buffers", _Registry())
         setattr_(self, "_non_persistent_buffers_set", set())
-        setattr_(self, "_modules", {})
+        setattr_(self, "_modules", _Registry())
         setattr_(self, "_forward_pre_hooks", OrderedDict())
         setattr_(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         setattr_(self, "_forward_hooks", OrderedDict())
@@ -276,6 +341,8 @@ class Module:
                     name not in self._non_persistent_buffers_set
                 self.register_buffer(name, value, persistent)
             else:
+                if name in _REGISTRIES:         # a registry replaced whole
+                    _changed()
                 object.__setattr__(self, name, value)
 
     @staticmethod
@@ -296,6 +363,8 @@ class Module:
         elif name in self._modules:
             del self._modules[name]
         else:
+            if name in _REGISTRIES:
+                _changed()
             object.__delattr__(self, name)
 
     def __dir__(self):
@@ -618,6 +687,7 @@ class Module:
         return state
 
     def __setstate__(self, state) -> None:
+        _changed()
         self.__dict__.update(state)
         for name, child in self._modules.items():
             self._adopt(name, child)
