@@ -57,6 +57,9 @@ class _Pickler(pickle._Pickler):
         self.storages = storages           # id(root array) -> (key, root array)
         self.dispatch = dict(self.dispatch)
         self.dispatch[_TorchGlobal] = _Pickler._save_torch_global
+        from engine.nn.modules.module import _Registry
+        self.dispatch[_Registry] = pickle._Pickler.save_dict   # a module's registries:
+                                                               # plain dicts, as torch's are
 
     def _save_torch_global(self, value: _TorchGlobal) -> None:
         self.write(pickle.GLOBAL + f"{value.module}\n{value.name}\n".encode("ascii"))

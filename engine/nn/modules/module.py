@@ -83,9 +83,9 @@ class _Registry(dict):
         return dict.__ior__(self, other)
 
     def __reduce__(self):
-        # Pickled and deep-copied as a plain dict is (items after construction), so a copy
-        # is a _Registry too and its filling bumps the generation.
-        return (type(self), (), None, None, iter(self.items()))
+        # Pickled as the plain dict PyTorch's registries are (a checkpoint names no class
+        # of ours); a module made from its state wraps it again (Module.__setstate__).
+        return (dict, (dict(self),))
 
 
 _REGISTRIES = frozenset({"_parameters", "_buffers", "_modules"})
@@ -688,6 +688,10 @@ class Module:
 
     def __setstate__(self, state) -> None:
         _changed()
+        state = dict(state)
+        for name in _REGISTRIES:        # pickled as plain dicts (see _Registry.__reduce__)
+            if type(state.get(name)) is dict:
+                state[name] = _Registry(state[name])
         self.__dict__.update(state)
         for name, child in self._modules.items():
             self._adopt(name, child)
