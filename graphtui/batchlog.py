@@ -30,6 +30,8 @@ class _Chunk:
 
 
 class BatchLog(Sequence):
+    recorded_from = 0           # as EventLog's
+
     def __init__(self, events_kept: int = 0) -> None:
         """``events_kept``: batches stay decoded while they hold at most this many events
         together (the last ``DECODED_KEPT`` batches stay in any case)."""

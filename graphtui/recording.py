@@ -74,7 +74,8 @@ def header(events, scenario: str = "", backend: str = "engine",
     """A recording's first line. ``backend``: what the scenario's torch was ("engine" or
     "torch"); ``extra``: more keys (dump's summaries; reading ignores them)."""
     return {HEADER_KEY: FORMAT_VERSION, "graphtui": __version__, "scenario": scenario,
-            "backend": backend, "first_step": getattr(events, "first_step", 0),
+            "backend": backend,
+            "first_step": getattr(events, "first_step", 0) + getattr(events, "recorded_from", 0),
             **(extra or {})}
 
 

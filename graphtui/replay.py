@@ -20,7 +20,9 @@ class ReplaySession:
     """A finished run read from a log. ``Session``'s attributes and commands, inert."""
 
     def __init__(self, events: Iterable, path: str | os.PathLike = "recording.jsonl",
-                 backend: str = "engine"):
+                 backend: str = "engine", recorded_from: int = 0):
+        """``recorded_from``: the recording's ``first_step`` (a run folded before it was
+        saved), kept for a recording made of this one."""
         self.path = Path(path)
         self.backend = backend
         self.argv: tuple[str, ...] = ()
@@ -30,6 +32,7 @@ class ReplaySession:
             self.log = EventLog()
             for event in events:
                 self.log.append(event)
+        self.log.recorded_from = recorded_from
         self.history = History(self.log)
         self.break_on_backward = False
         self.is_paused = False
@@ -41,7 +44,9 @@ class ReplaySession:
         """Read a recording (``RecordingError`` when it is unusable)."""
         header, events = load(path)
         backend = header.get("backend", "engine")   # older recordings: the engine's only
-        return cls(events, path, backend if isinstance(backend, str) else "engine")
+        first_step = header.get("first_step", 0)
+        return cls(events, path, backend if isinstance(backend, str) else "engine",
+                   first_step if type(first_step) is int and first_step > 0 else 0)
 
     def state(self) -> State:
         return self.history.latest()

@@ -40,6 +40,10 @@ class EventLog(Sequence):
     ``first_step`` gives a ``Discarded`` placeholder; slices start at ``first_step``.
     """
 
+    # A recording's log: the step the run's first event kept had when it was recorded (a run
+    # folded before it was saved); written back into the header of a recording made of it.
+    recorded_from = 0
+
     def __init__(self):
         self._events: list = []
         self._first = 0

@@ -238,3 +238,27 @@ def test_damaged_compact_recordings_load_or_are_refused_cleanly(tmp_path):
             refused += 1
             assert str(error).startswith(str(path))
     assert refused > 200
+
+
+@pytest.mark.parametrize("suffix", [".gtr", ".jsonl"])
+def test_a_recording_of_a_folded_run_says_so_again_when_written_anew(tmp_path, suffix):
+    """A run folded before it was saved starts mid-run (nodes named before its first
+    event): a recording made from its replay (dump --json, --record) keeps its first_step,
+    so it reads back too."""
+    from graphtui.model.history import EventLog
+    events = mul_forward_events() + mul_backward_events()
+    log = EventLog()
+    for event in events:
+        log.append(event)
+    folded = next(index for index, event in enumerate(events)
+                  if type(event) is trace.NodeExecuting)
+    log.discard_before(folded)
+    path = tmp_path / f"folded{suffix}"
+    save(log, path, "lesson.py")
+    session = ReplaySession.from_file(path)
+    again = tmp_path / f"again{suffix}"
+    save(session.log, again, "lesson.py")
+    header, read = load(again)
+    assert header["first_step"] == folded
+    assert as_json_lines(read, tmp_path, "a.jsonl") == \
+        as_json_lines(events[folded:], tmp_path, "b.jsonl")
