@@ -92,13 +92,34 @@ def write(events: Iterable, out, scenario: str = "", backend: str = "engine",
 
 
 def _encode(value):
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        encoded = {"$": type(value).__name__}
-        for field in dataclasses.fields(value):
-            encoded[field.name] = _encode(getattr(value, field.name))
-        if type(value) is trace.NodeCreated:      # an in-process event: the node's own dict
+    """A value as JSON data. The common types (every event of a run goes through here, with
+    each field and item) are told apart by their exact type first."""
+    kind = type(value)
+    if kind in _AS_THEY_ARE:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else {"$float": _NON_FINITE_NAMES[
+            _non_finite_key(value)]}
+    if kind is tuple or kind is list:
+        return [_encode(item) for item in value]
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(value))
+    if names is not None:
+        encoded = {"$": kind.__name__}
+        for name in names:
+            encoded[name] = _encode(getattr(value, name))
+        if kind is trace.NodeCreated:      # an in-process event: the node's own dict
             encoded["attrs"] = _encode(node_attrs(value.attrs))
         return encoded
+    return _encode_other(value)
+
+
+_AS_THEY_ARE = frozenset({str, int, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}      # a dataclass -> its fields' names
+
+
+def _encode_other(value):
     if isinstance(value, np.ndarray):
         if value.size > DATA_LIST_MAX:       # raw little-endian bytes: a third of the text
             little = value.astype(value.dtype.newbyteorder("<"), copy=False)
