@@ -257,9 +257,12 @@ def _read_event(given: str, number: int, line: str):
 
 
 def _decode(raw):
-    if isinstance(raw, list):
-        return tuple(_decode(item) for item in raw)
-    if isinstance(raw, dict):
+    kind = type(raw)
+    if kind in _AS_THEY_ARE or kind is float:
+        return raw
+    if kind is list:
+        return tuple([_decode(item) for item in raw])
+    if kind is dict:
         if "$array" in raw:
             return _decode_array(raw)
         if "$float" in raw:
@@ -314,13 +317,16 @@ def _decode_object(raw: dict):
     cls = _TYPES.get(type_name) if isinstance(type_name, str) else None
     if cls is None:
         raise ValueError(f"unknown event or value type {type_name!r}")
-    names = {field.name for field in dataclasses.fields(cls)}
-    unknown = sorted(set(raw) - names - {"$"})
-    if unknown:
-        raise ValueError(f"{type_name} has no field {unknown[0]!r}")
-    values = {name: _decode(value) for name, value in raw.items() if name != "$"}
-    for name, value in values.items():
-        if not _fits(value, _FIELD_SHAPES.get(name, _HINTS[type_name][name])):
+    checks = _shallow_checks_of(type_name)
+    values = {}
+    for name, value in raw.items():
+        if name == "$":
+            continue
+        fits = checks.get(name)
+        if fits is None:
+            raise ValueError(f"{type_name} has no field {name!r}")
+        value = values[name] = _decode(value)
+        if not fits(value):
             raise ValueError(f"{type_name}.{name} cannot be {_short(value)}")
     try:
         return cls(**values)
@@ -349,6 +355,21 @@ def check_object(value) -> None:
 _CHECKS: dict[str, tuple] = {}
 
 
+_SHALLOW_CHECKS: dict[str, dict] = {}
+
+
+def _shallow_checks_of(name: str) -> dict:
+    """{field: check} of the type, for a JSON object whose values were decoded, and so
+    checked, before it: objects inside are taken as they are."""
+    checks = _SHALLOW_CHECKS.get(name)
+    if checks is None:
+        hints = _HINTS[name]
+        checks = _SHALLOW_CHECKS[name] = {
+            field.name: _check_for(_FIELD_SHAPES.get(field.name, hints[field.name]), False)
+            for field in dataclasses.fields(_TYPES[name])}
+    return checks
+
+
 def _checks_of(name: str) -> tuple:
     """(a getter of the type's fields as a tuple, (field, check) of each): ``_fits`` for
     each field's hint, made once into a function of the value alone (a compact recording
@@ -365,10 +386,13 @@ def _checks_of(name: str) -> tuple:
     return checks
 
 
-def _check_for(hint):
+def _check_for(hint, deep: bool = True):
+    """``_fits(value, hint)`` as a function of the value; ``deep``: the objects inside are
+    checked too (False: they were, as they were decoded)."""
+    inside = _checked if deep else _unchecked
     if hint == _SUMMARIES:
         def summaries(value):
-            return value is None or (type(value) is trace.Summary and _checked(value)) or \
+            return value is None or (type(value) is trace.Summary and inside(value)) or \
                 (type(value) is tuple and all(map(summaries, value)))
         return summaries
     if hint == _ATTRS:
@@ -376,16 +400,16 @@ def _check_for(hint):
     if isinstance(hint, types.UnionType):
         options = typing.get_args(hint)
         if len(options) == 2 and options[1] is type(None):
-            inner = _check_for(options[0])
+            inner = _check_for(options[0], deep)
             return lambda value: value is None or inner(value)
-        checks = tuple(map(_check_for, options))
+        checks = tuple(_check_for(option, deep) for option in options)
         return lambda value: any(fits(value) for fits in checks)
     if typing.get_origin(hint) is tuple:
         items = typing.get_args(hint)
         if len(items) == 2 and items[1] is Ellipsis:
-            each = _check_for(items[0])
+            each = _check_for(items[0], deep)
             return lambda value: type(value) is tuple and all(map(each, value))
-        checks = tuple(map(_check_for, items))
+        checks = tuple(_check_for(item, deep) for item in items)
         return lambda value: type(value) is tuple and len(value) == len(checks) and \
             all(fits(item) for fits, item in zip(checks, value))
     if hint is type(None):
@@ -398,12 +422,16 @@ def _check_for(hint):
         return lambda value: type(value) is np.ndarray and value.ndim == 1 and \
             value.dtype.name in _ARRAY_DTYPES
     if dataclasses.is_dataclass(hint):
-        return lambda value: type(value) is hint and _checked(value)
+        return lambda value: type(value) is hint and inside(value)
     return lambda value: isinstance(value, hint)
 
 
 def _checked(value) -> bool:
     check_object(value)             # raises for a value that does not fit
+    return True
+
+
+def _unchecked(value) -> bool:
     return True
 
 
