@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 RECORDING_HELP = ("OUT.gtr (compact: the run's events as the runner sent them, quick to write, "
                   "for training runs) or OUT.jsonl (JSON lines, one event per line: readable, "
-                  "about ten times slower to write)")
+                  "about five times slower to write)")
 
 
 def _bad_recording_name(options) -> str | None:
