@@ -307,8 +307,15 @@ def _parameter_names(prefix: str, module) -> list | tuple:
     if generation is not None and complete:
         if len(_PARAMETER_NAMES) >= PARAMETER_NAMES_KEPT:
             _PARAMETER_NAMES.clear()
-        _PARAMETER_NAMES[id(module)] = (generation, weakref.ref(module), tuple(found))
+        key = id(module)
+        _PARAMETER_NAMES[key] = (generation, weakref.ref(module, _forgetter(key)),
+                                 tuple(found))
     return found
+
+
+def _forgetter(key: int):
+    """Drops a module's entry when it dies: the entry holds its parameters."""
+    return lambda _: _PARAMETER_NAMES.pop(key, None)
 
 
 # id(module) -> (structure generation, weak reference to it, what _parameter_names found),

@@ -201,3 +201,15 @@ def test_a_parameter_given_its_id_after_a_scan_is_named_at_the_next():
     assert [name for name, _ in _names({"layer": layer})] == ["weight"]
     trace.tensor_id(layer.bias)                    # no registry changed: the scan must see it
     assert [name for name, _ in _names({"layer": layer})] == ["weight", "bias"]
+
+
+def test_a_module_that_dies_takes_its_kept_names_and_parameters_with_it():
+    import gc
+    import weakref
+    layer = engine.nn.Linear(2, 1)
+    _ids_of(layer)
+    assert [name for name, _ in _names({"layer": layer})] == ["weight", "bias"]
+    weight = weakref.ref(layer.weight)
+    del layer
+    gc.collect()
+    assert weight() is None

@@ -76,3 +76,20 @@ def test_a_pickled_module_names_no_class_of_ours_for_its_registries():
     net = nn.Linear(2, 1)
     assert b"_Registry" not in pickle.dumps(net)
     assert copy.copy(net)._parameters is net._parameters      # a shallow copy shares them
+
+
+def test_the_names_kept_for_a_model_go_with_it():
+    import gc
+    import weakref
+    events = []
+    net = nn.Sequential(nn.Linear(2, 2))
+    trace.subscribe(events.append)
+    try:
+        net(engine.ones(1, 2))
+    finally:
+        trace.unsubscribe(events.append)
+    weight = weakref.ref(net[0].weight)
+    del net
+    events.clear()                  # events refer to the parameters' summaries, not to them
+    gc.collect()
+    assert weight() is None
