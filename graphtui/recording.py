@@ -352,10 +352,17 @@ def check_object(value) -> None:
             raise ValueError(f"{name}.{field} cannot be {_short(item)}")
 
 
-_CHECKS: dict[str, tuple] = {}
+_CHECKS: dict[str, tuple] = {}          # deep checks, with a getter of all the fields
+_SHALLOW_CHECKS: dict[str, dict] = {}   # shallow checks by field name
 
 
-_SHALLOW_CHECKS: dict[str, dict] = {}
+def _field_checks(name: str, deep: bool) -> tuple:
+    """(field, check) of each field of the type, its hint made once into a function of
+    the value (every field of every event of a recording is checked)."""
+    hints = _HINTS[name]
+    return tuple((field.name, _check_for(_FIELD_SHAPES.get(field.name, hints[field.name]),
+                                         deep))
+                 for field in dataclasses.fields(_TYPES[name]))
 
 
 def _shallow_checks_of(name: str) -> dict:
@@ -363,32 +370,26 @@ def _shallow_checks_of(name: str) -> dict:
     checked, before it: objects inside are taken as they are."""
     checks = _SHALLOW_CHECKS.get(name)
     if checks is None:
-        hints = _HINTS[name]
-        checks = _SHALLOW_CHECKS[name] = {
-            field.name: _check_for(_FIELD_SHAPES.get(field.name, hints[field.name]), False)
-            for field in dataclasses.fields(_TYPES[name])}
+        checks = _SHALLOW_CHECKS[name] = dict(_field_checks(name, False))
     return checks
 
 
 def _checks_of(name: str) -> tuple:
-    """(a getter of the type's fields as a tuple, (field, check) of each): ``_fits`` for
-    each field's hint, made once into a function of the value alone (a compact recording
-    checks every field of every event)."""
+    """(a getter of the type's fields as a tuple, its _field_checks, deep): for an object
+    of a compact recording, built by the unpickler with whatever is inside it."""
     checks = _CHECKS.get(name)
     if checks is None:
-        hints = _HINTS[name]
-        names = [field.name for field in dataclasses.fields(_TYPES[name])]
-        getter = operator.attrgetter(*names)
+        fields = _field_checks(name, True)
+        getter = operator.attrgetter(*[field for field, _ in fields])
         checks = _CHECKS[name] = (
-            getter if len(names) > 1 else lambda value: (getter(value),),
-            tuple((field, _check_for(_FIELD_SHAPES.get(field, hints[field])))
-                  for field in names))
+            getter if len(fields) > 1 else lambda value: (getter(value),), fields)
     return checks
 
 
 def _check_for(hint, deep: bool = True):
-    """``_fits(value, hint)`` as a function of the value; ``deep``: the objects inside are
-    checked too (False: they were, as they were decoded)."""
+    """Whether a value has the declared type (a dataclass annotation, or a _FIELD_SHAPES
+    entry), as a function of the value; ``deep``: the objects inside are checked too
+    (False: they were, as they were decoded)."""
     inside = _checked if deep else _unchecked
     if hint == _SUMMARIES:
         def summaries(value):
@@ -396,7 +397,7 @@ def _check_for(hint, deep: bool = True):
                 (type(value) is tuple and all(map(summaries, value)))
         return summaries
     if hint == _ATTRS:
-        return lambda value: _fits(value, hint)
+        return _attrs_fit
     if isinstance(hint, types.UnionType):
         options = typing.get_args(hint)
         if len(options) == 2 and options[1] is type(None):
@@ -449,32 +450,10 @@ _FIELD_SHAPES = {
 }
 
 
-def _fits(value, hint) -> bool:
-    """Whether a decoded value has the declared type (the annotations of the dataclasses)."""
-    if hint == _SUMMARIES:
-        return (value is None or isinstance(value, trace.Summary)
-                or isinstance(value, tuple) and all(_fits(v, _SUMMARIES) for v in value))
-    if hint == _ATTRS:
-        return value is None or isinstance(value, tuple) and all(
-            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str and is_plain(pair[1])
-            for pair in value)
-    if isinstance(hint, types.UnionType):
-        return any(_fits(value, option) for option in typing.get_args(hint))
-    if typing.get_origin(hint) is tuple:
-        return isinstance(value, tuple) and _fits_tuple(value, typing.get_args(hint))
-    if hint is type(None):
-        return value is None
-    if hint is int:
-        return type(value) is int and -_ID_RANGE < value < _ID_RANGE
-    if hint is float:
-        return type(value) in (int, float, bool)
-    return isinstance(value, hint)
-
-
-def _fits_tuple(value: tuple, items: tuple) -> bool:
-    if len(items) == 2 and items[1] is Ellipsis:
-        return all(_fits(item, items[0]) for item in value)
-    return len(value) == len(items) and all(_fits(v, h) for v, h in zip(value, items))
+def _attrs_fit(value) -> bool:
+    return value is None or isinstance(value, tuple) and all(
+        type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str and is_plain(pair[1])
+        for pair in value)
 
 
 def _short(value) -> str:

@@ -249,8 +249,9 @@ def _names_under(root) -> tuple:
                 names.append((tensor, f"{prefix}.{name}", registry is module._parameters))
     if known is None:
         weakref.finalize(root, _NAMES_UNDER.pop, key, None)
-    _NAMES_UNDER[key] = (generation, tuple(names))
-    return _NAMES_UNDER[key][1]
+    found = tuple(names)
+    _NAMES_UNDER[key] = (generation, found)
+    return found
 
 
 def _named(tensor, full_name: str, is_parameter: bool) -> trace.TensorNamed:

@@ -40,7 +40,7 @@ def structure_generation() -> int:
     return _generation[0]
 
 
-def _changed(*_) -> None:
+def _changed() -> None:
     _generation[0] += 1
 
 
