@@ -8,6 +8,7 @@ import numpy as np
 
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
+from engine.ops import _layout
 from engine.ops import inplace as I
 from engine.ops import linalg as L
 from engine.ops import ordering as O
@@ -74,15 +75,17 @@ Rot90Backward0 = node_class("Rot90Backward0", lambda n, g: (
 
 
 def _rot90_data(data: np.ndarray, k: int, dims: tuple) -> np.ndarray:
+    """As ATen turns: a flip (which keeps its input's layout) then a transpose; k = 0 is a
+    contiguous copy."""
     first, second = dims
     k %= 4
     if k == 1:
-        return np.flip(data, second).copy().swapaxes(first, second)
+        return _layout.preserved(np.flip(data, second), like=data).swapaxes(first, second)
     if k == 2:
-        return np.flip(data, (first, second)).copy()
+        return _layout.preserved(np.flip(data, (first, second)), like=data)
     if k == 3:
-        return np.flip(data, first).copy().swapaxes(first, second)
-    return data.copy()
+        return _layout.preserved(np.flip(data, first), like=data).swapaxes(first, second)
+    return np.array(data, order="C")
 
 
 def rot90(input, k: int = 1, dims=(0, 1)):

@@ -86,6 +86,12 @@ SNIPPETS = {
     "rot90_1d": lambda t: t.ones(3).rot90(),
     "rot90_strides": lambda t: [t.ones(3, 4).rot90(k).stride() for k in range(-1, 5)],
     "rot90_3d": lambda t: t.arange(24.0).reshape(2, 3, 4).rot90(3, [2, 0]),
+    # The flip keeps a transposed input's layout, so the turn of one can be contiguous.
+    "rot90_transposed_strides": lambda t: [
+        (y.stride(), y.is_contiguous(), y.view(-1).tolist())
+        for k in range(-1, 5) for y in [t.arange(12.0).reshape(3, 4).t().rot90(k).contiguous()
+                                        if k in (0, 2, 4) else
+                                        t.arange(12.0).reshape(3, 4).t().rot90(k)]],
     "take_out_of_range": lambda t: t.ones(3, 4).take(t.tensor([12])),
     "take_negative_out_of_range": lambda t: t.ones(3, 4).take(t.tensor([-13])),
     "take_float_index": lambda t: t.ones(3, 4).take(t.tensor([1.0])),
