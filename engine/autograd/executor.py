@@ -289,7 +289,8 @@ def _bare(task: GraphTask, node) -> bool:
         return False
     if type(node) is AccumulateGrad:
         variable = node.variable
-        return task.accumulate and not (variable._hooks or variable._post_acc_hooks)
+        return task.accumulate and variable._grad_fn is None and \
+            not (variable._hooks or variable._post_acc_hooks)
     return node._checked and not (node._tensor_pre_hooks or node._retain_grad_refs)
 
 
@@ -599,6 +600,10 @@ def _accumulate(task: GraphTask, node: AccumulateGrad, grad) -> tuple:
     if node not in task.capture_leaf_only:    # captured for autograd.grad: not run
         (grad,) = _node_pre_hooks(node, [grad], graph)
         if task.accumulate:
+            if variable._grad_fn is not None:
+                # An in-place op made the leaf an op's output after this node was made
+                # (PyTorch refuses even when no gradient reached the node).
+                raise RuntimeError("leaf variable has been moved into the graph interior")
             # A leaf that stopped requiring grad accumulates nothing, yet its hooks run.
             if grad is not None and variable._requires_grad:
                 _store_grad(variable, grad, graph, retained=False)

@@ -297,6 +297,40 @@ def sc_leaf_view_inplace_under_no_grad(torch):
     return {"x": repr(x), "version": x._version, "is_leaf": x.is_leaf}
 
 
+def sc_leaf_moved_into_the_graph_interior(torch):
+    """A leaf that stopped requiring grad, then made an op's output by an in-place op, still
+    has an AccumulateGrad in a graph made before: backward through it refuses (fuzz seed
+    1107179), with a hook on the leaf too, and not when no gradient reaches it."""
+    out = {}
+    fired = []
+    for hooked in (False, True):
+        x = torch.ones(3, requires_grad=True)
+        if hooked:
+            x.register_hook(lambda g: fired.append(g.tolist()))
+        y = x * 2
+        x.requires_grad_(False)
+        x[0] = torch.tensor(5.0, requires_grad=True)
+        out[f"hooked={hooked}"] = error_of(lambda: y.sum().backward())
+        out[f"x.grad_fn {hooked}"] = x.grad_fn.name()
+
+    class NoGrad(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return None
+
+    x = torch.ones(2, requires_grad=True)
+    y = NoGrad.apply(x)
+    x.requires_grad_(False)
+    x.mul_(torch.tensor(3.0, requires_grad=True))
+    out["no gradient reaches it"] = error_of(lambda: y.sum().backward())
+    out["hook fired with"] = fired
+    return out
+
+
 # ---------------------------------------------------------------- the tests
 
 SCENARIOS = oracle.scenarios(globals())
