@@ -138,7 +138,11 @@ class Tensor:
         return self._data.itemsize
 
     def stride(self, dim: int | None = None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        data = self._data
+        if data.size == 0 and not any(data.strides):
+            strides = _empty_strides(data.shape)
+        else:
+            strides = tuple(s // data.itemsize for s in data.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
 
     def is_contiguous(self) -> bool:
@@ -473,6 +477,16 @@ def _wrap_dim(dim: int, ndim: int) -> int:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
     return dim % n
+
+
+def _empty_strides(shape: tuple) -> tuple:
+    """An empty tensor's strides as ATen gives a new one (each dim's stride the product of
+    the sizes after it, a 0 counting as 1); NumPy 2 gives an empty array zeros."""
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(strides))
 
 
 def _announce(tensor: Tensor, name: str | None = None, made: str | None = None,

@@ -26,6 +26,8 @@ def _shuffled(data: np.ndarray, r: int) -> np.ndarray:
 
 
 def _unshuffled(data: np.ndarray, r: int) -> np.ndarray:
+    if data.size == 0:      # ATen returns a copy of an empty input, its shape unchanged
+        return data.copy()
     *lead, c, h, w = data.shape
     out = data.reshape(*lead, c, h // r, r, w // r, r)
     k = len(lead)

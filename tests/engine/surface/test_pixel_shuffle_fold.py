@@ -80,7 +80,24 @@ ERRORS = {
     "fold empty batch": lambda t: t.nn.functional.fold(t.ones(0, 4, 4), 3, 2),
     "fold 1-D": lambda t: t.nn.functional.fold(t.ones(4), 3, 2),
     "fold 4-D": lambda t: t.nn.functional.fold(t.ones(1, 4, 4, 2), 3, 2),
+    # An empty input: unshuffle returns it as it is (fuzz seed 1108204), shuffle reshapes
+    # it; the backward of either gets the other's shape and refuses, in PyTorch too.
+    "empty unshuffle": lambda t: _empty_shuffles(t, t.nn.functional.pixel_unshuffle),
+    "empty shuffle": lambda t: _empty_shuffles(t, t.nn.functional.pixel_shuffle),
 }
+
+
+def _empty_shuffles(t, op):
+    shapes = []
+    for shape in ((2, 4, 0, 2), (0, 4, 2, 2), (2, 0, 2, 2), (2, 8, 0, 4)):
+        x = t.zeros(shape, requires_grad=True)
+        out = op(x, 2)
+        shapes.append((tuple(out.shape), out.stride(), out.grad_fn.name()))
+    try:
+        out.sum().backward()
+    except RuntimeError as error:
+        return shapes, str(error)
+    return shapes, None
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
