@@ -14,6 +14,7 @@ from engine.nn._ops._util import (array, as_uint64, kernels, private, reduction_
 from engine.nn._reduction import legacy_or
 from engine.ops._sum_cascade import sum_in_aten_order
 from engine.ops._double import record_grads
+from engine.ops import _layout
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops import shape as S
@@ -25,11 +26,13 @@ _extra = kernels("nn_extra")
 _aten_order = kernels("aten_order")
 
 
-def _reduce(losses: np.ndarray, reduction: int) -> np.ndarray:
+def _reduce(losses: np.ndarray, reduction: int, operands: tuple = ()) -> np.ndarray:
     """ATen's apply_loss_reduction of the unreduced losses: its float sum (and the mean
-    that divides it), in its order where known (engine/ops/_sum_cascade.py)."""
+    that divides it), in its order where known (engine/ops/_sum_cascade.py). Unreduced
+    elementwise losses take the layout TensorIterator gives them from ``operands`` (the
+    op's input arrays, in order), when given."""
     if reduction == _NONE:
-        return losses
+        return _layout.iterated(losses, list(operands)) if operands else losses
     total = sum_in_aten_order(losses, None, False)
     if total is not None:
         dtype = losses.dtype.type
@@ -382,7 +385,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     enum = reduction_enum(reduction)
     dtype = result_dtype(input, target)         # float32 input, int64 target: float32
     diff = input._data.astype(dtype, copy=False) - target._data.astype(dtype, copy=False)
-    out = _reduce(diff * diff, enum)
+    out = _reduce(diff * diff, enum, (input._data, target._data))
     return record(MseLossBackward0, np.asarray(out), (input, target),
                   {"self": input, "target": target}, {"reduction": enum})
 
@@ -516,7 +519,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     losses = -(t * log_x + (1 - t) * log_1mx)
     if weight is not None:
         losses = losses * weight._data
-    out = _reduce(losses.astype(x.dtype, copy=False), enum)
+    # ATen writes into empty_like(input): the input's layout
+    out = _reduce(losses.astype(x.dtype, copy=False), enum, (x,))
     saved = {"self": input, "target": target}
     attrs = {"reduction": enum}
     if weight is None:

@@ -102,7 +102,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
         target = target.expand(x.shape)
         t = target._data
     losses = F32.log1p(F32.exp(((-x) * t).astype(x.dtype, copy=False)))
-    out = _reduce(losses, enum)         # apply_loss_reduction: a float mean or sum
+    out = _reduce(losses, enum, (x,))   # apply_loss_reduction: a float mean or sum
     return record(SoftMarginLossBackward0, out, (input,), {"self": input, "target": target},
                   {"reduction": enum})
 

@@ -61,7 +61,7 @@ def _huber_unreduced(input, target, delta: float, enum: int):
     delta_ = np.asarray(delta, dtype)
     losses = np.where(z < delta_, np.asarray(0.5, dtype) * z * z,
                       delta_ * (z - np.asarray(0.5, dtype) * delta_)).astype(dtype, copy=False)
-    out = _reduce(losses, enum)
+    out = _reduce(losses, enum, (input._data, target._data))
     return record(HuberLossBackward0, np.asarray(out), (input, target),
                   {"self": input, "target": target}, {"reduction": enum, "delta": delta})
 

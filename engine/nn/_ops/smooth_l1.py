@@ -94,6 +94,6 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
     d = input._data.astype(dtype, copy=False) - target._data.astype(dtype, copy=False)
     magnitude = np.abs(d)
     losses = np.where(magnitude < beta, 0.5 * d * d / beta, magnitude - 0.5 * beta)
-    out = _reduce(losses.astype(dtype, copy=False), enum)
+    out = _reduce(losses.astype(dtype, copy=False), enum, (input._data, target._data))
     return record(SmoothL1LossBackward0, np.asarray(out), (input, target),
                   {"self": input, "target": target}, {"reduction": enum, "beta": beta})

@@ -1,5 +1,6 @@
-"""layer_norm / LayerNorm, smooth_l1_loss / SmoothL1Loss and mse_loss's dtype, live
-against torch: values, node names, saved values, gradients, errors and warnings."""
+"""layer_norm / LayerNorm, smooth_l1_loss / SmoothL1Loss, mse_loss's dtype and the layout
+of unreduced pointwise losses, live against torch: values, node names, saved values,
+gradients, errors and warnings."""
 import numpy as np
 import pytest
 
@@ -131,3 +132,32 @@ MSE = {
 @pytest.mark.parametrize("name", sorted(MSE))
 def test_mse_loss_dtype(name):
     check(MSE[name])
+
+
+def _layouts(t):
+    """Unreduced pointwise losses of a transposed input (or target): the result's strides,
+    as TensorIterator lays it out (fuzz seed 1105969: reshape then viewed, not copied)."""
+    F = t.nn.functional
+    x = t.tensor([[0.3, -1.2, 0.5], [1.1, 0.4, -0.7]], requires_grad=True).t()
+    target = t.tensor([[0.1, 0.2], [0.9, -0.4], [0.3, 0.3]])
+    p = t.tensor([[0.2, 0.7, 0.5], [0.9, 0.4, 0.1]], requires_grad=True).t()
+    signs = t.tensor([[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]])
+    unit = target.abs().clamp(0, 1)
+    losses = {
+        "mse": F.mse_loss(x, target, reduction="none"),
+        "mse, target transposed": F.mse_loss(target, x, reduction="none"),
+        "smooth_l1": F.smooth_l1_loss(x, target, reduction="none"),
+        "smooth_l1, target transposed": F.smooth_l1_loss(target, x, reduction="none"),
+        "huber": F.huber_loss(x, target, reduction="none"),
+        "huber, target transposed": F.huber_loss(target, x, reduction="none"),
+        "soft_margin": F.soft_margin_loss(x, signs, reduction="none"),
+        "bce": F.binary_cross_entropy(p, unit, reduction="none"),
+        "bce, target transposed": F.binary_cross_entropy(unit.requires_grad_(), p.detach(),
+                                                         reduction="none"),
+    }
+    return {name: (loss.stride(), loss.reshape(6).grad_fn.name(), loss)
+            for name, loss in losses.items()}
+
+
+def test_unreduced_losses_keep_the_iterators_layout():
+    check(_layouts)
