@@ -16,6 +16,7 @@ from engine.ops import _layout
 from engine.ops._core import edges_before_kernel_errors, record, wrap_dim
 from engine.ops.elementwise import mul_scalar
 from engine.ops.reductions import _dims, _expand_back, _saved_dims, _unsqueeze_dims
+from engine.ops.shape import cat
 from engine.tensor import Tensor
 
 DOF_WARNINGS = {name: cpp_warning(
@@ -48,8 +49,12 @@ def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _prod_grad(g, x, result, dims, keepdim: bool, shape: tuple, *, dim_given: bool = True):
-    if _is_tensor(x) and not bool((x._data == 0).any()):
-        return _prod_grad_graph(g, x, result, dims, keepdim or not dim_given)
+    if _is_tensor(x):
+        if not bool((x._data == 0).any()):
+            return _prod_grad_graph(g, x, result, dims, keepdim or not dim_given)
+        if dim_given:
+            return _prod_safe_zeros(g if keepdim else g.unsqueeze(dims[0]), x, dims[0])
+        return _prod_safe_zeros(g, x.contiguous().view(-1), 0).view_as(x)
     g_full = _expand_back(g, shape, dims, keepdim)
     if _is_tensor(x):
         others = Tensor._make(_others_product_over(x._data, dims))
@@ -67,6 +72,23 @@ def _prod_grad_graph(g, x, result, dims, keepdim: bool):
     if not keepdim:
         g, result = g.unsqueeze(dims[0]), result.unsqueeze(dims[0])
     return g * (result / x)
+
+
+def _prod_safe_zeros(g, x, dim: int):
+    """ATen's prod_safe_zeros_backward, under create_graph when the input holds a zero: the
+    products of the elements before and after each one, made of differentiable ops (cat,
+    cumprod, flip, narrow) so that the gradient has a graph through the input."""
+    if x._data.size == 0:
+        return g.expand_as(x)
+    ones = Tensor._make(np.ones(_one_along(x._data.shape, dim), g._data.dtype))
+    length = x._data.shape[dim]
+    before = cat([ones, x.narrow(dim, 0, length - 1)], dim).cumprod(dim)
+    after = cat([ones, x.narrow(dim, 1, length - 1).flip(dim)], dim).cumprod(dim).flip(dim)
+    return g * (before * after)
+
+
+def _one_along(shape: tuple, dim: int) -> tuple:
+    return shape[:dim] + (1,) + shape[dim + 1:]
 
 
 def _others_product_over(x: np.ndarray, dims: tuple) -> np.ndarray:
