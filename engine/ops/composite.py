@@ -18,6 +18,8 @@ from engine.tensor import Tensor
 
 
 def narrow(input, dim: int, start, length: int):
+    if input.dim() == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = wrap_dim(dim, input.dim())
     size = input.shape[dim]
     start = int(start)
@@ -41,6 +43,8 @@ def movedim(input, source, destination):
     ndim = input.dim()
     sources = [wrap_dim(d, ndim) for d in sources]
     destinations = [wrap_dim(d, ndim) for d in destinations]
+    if ndim == 0:                   # ATen: an alias of a 0-dim tensor
+        return S.alias(input)
     order = [None] * ndim
     for src, dst in zip(sources, destinations):
         order[dst] = src
@@ -129,7 +133,12 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
 
 
 def nonzero(input, *, as_tuple: bool = False):
-    found = np.nonzero(input._data)
+    data = input._data
+    if data.ndim == 0:      # ATen: one row of no coordinates if the value is nonzero
+        hits = int(bool(data))
+        return (Tensor._make(np.zeros(hits, np.int64)),) if as_tuple else \
+            Tensor._make(np.zeros((hits, 0), np.int64))
+    found = np.nonzero(data)
     if as_tuple:
         return tuple(Tensor._make(np.ascontiguousarray(index)) for index in found)
     return Tensor._make(np.ascontiguousarray(np.stack(found, axis=1)))

@@ -11,6 +11,7 @@ import functools
 import numpy as np
 
 from engine.autograd.node import node_class
+from engine.ops import _layout
 from engine.ops._core import record, wrap_dim
 from engine.ops.elementwise import _edges_before_kernel
 from engine.tensor import Tensor
@@ -104,6 +105,9 @@ def index_select(input, dim, index):
     d = wrap_dim(dim, data.ndim)
     _check_select_index(index)
     positions = index._data.reshape(-1)
+    if data.ndim == 0 and positions.size != 1:
+        raise RuntimeError("index_select(): Index to scalar can have only 1 value, got "
+                           f"{positions.size} value(s)")
     size = data.shape[d] if data.ndim else 1
     _check_select_bounds(data, d, positions, size)
     result = np.take(data, positions, axis=d) if data.ndim else data.copy()
@@ -151,14 +155,27 @@ GatherBackward0 = node_class("GatherBackward0", _gather_rule)
 
 
 def _positions(index: np.ndarray, dim: int) -> tuple:
-    """The full coordinates index[i][j][k] addresses along `dim` (scatter's and gather's)."""
+    """The full coordinates index[i][j][k] addresses along `dim` (scatter's and gather's),
+    in the array indexed as ``_dims1`` gives it (a 0-dim index is one of one element)."""
+    index = np.atleast_1d(index)
     grids = list(np.indices(index.shape, sparse=True))
     grids[dim] = index
     return tuple(grids)
 
 
+def _dims1(array: np.ndarray) -> np.ndarray:
+    """The array ``_positions`` index: a 0-dim one as a view of one element (ATen treats a
+    0-dim self, index or source as having one dim of size 1 here)."""
+    return np.atleast_1d(array)
+
+
+def _leading(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """The part of a source an index reads (as large as the index in every dim)."""
+    return _dims1(values)[tuple(slice(0, s) for s in np.atleast_1d(index).shape)]
+
+
 def _add_along(out: np.ndarray, dim: int, index: np.ndarray, values: np.ndarray) -> None:
-    np.add.at(out, _positions(index, dim), values[tuple(slice(0, s) for s in index.shape)])
+    np.add.at(_dims1(out), _positions(index, dim), _leading(values, index))
 
 
 def _check_index(name: str, input: Tensor, dim: int, index, src=None) -> np.ndarray:
@@ -166,7 +183,7 @@ def _check_index(name: str, input: Tensor, dim: int, index, src=None) -> np.ndar
     if not isinstance(index, Tensor) or index._data.dtype not in _INDEX_DTYPES:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     data, idx = input._data, index._data
-    if idx.ndim != max(data.ndim, 1) and idx.size:
+    if max(idx.ndim, 1) != max(data.ndim, 1) and idx.size:
         raise RuntimeError("Index tensor must have the same number of dimensions as "
                            f"{'input' if name == 'gather' else 'self'} tensor")
     for other_dim, (isize, ssize) in enumerate(zip(idx.shape, data.shape)):
@@ -193,8 +210,8 @@ def gather(input, dim, index, *, sparse_grad=False):
     data = input._data
     d = wrap_dim(dim, data.ndim)
     idx = _check_index("gather", input, d, index)
-    result = np.ascontiguousarray(data[_positions(idx, d)]) if idx.size else \
-        np.empty(idx.shape, dtype=data.dtype)
+    result = _layout.contiguous(_dims1(data)[_positions(idx, d)].reshape(idx.shape)) \
+        if idx.size else np.empty(idx.shape, dtype=data.dtype)
     return record(GatherBackward0, result, (input,), {"index": index, "self": input},
                   {"dim": _saved_dim(dim), "_dim": d, "sparse_grad": sparse_grad})
 
@@ -221,14 +238,16 @@ def _scatter_add_rule(n, g):
 
 def _zeroed(g: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
     out = g.copy()
-    out[_positions(index, dim)] = 0
+    _dims1(out)[_positions(index, dim)] = 0
     return out
 
 
 def _gathered(g, dim: int, index):
     """g at index along dim. A source larger than the index gets a gradient of the index's
     shape, which the executor refuses, as PyTorch's does."""
-    return gather(g, dim, index) if _is_tensor(g) else g[_positions(index, dim)]
+    if _is_tensor(g):
+        return gather(g, dim, index)
+    return _dims1(g)[_positions(index, dim)].reshape(np.shape(index))
 
 
 ScatterBackward0 = node_class("ScatterBackward0", _scatter_rule)
@@ -252,12 +271,12 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         idx = _check_index("scatter", input, d, index, src)
         result = data.copy()
-        result[_positions(idx, d)] = src._data[tuple(slice(0, s) for s in idx.shape)]
+        _dims1(result)[_positions(idx, d)] = _leading(src._data, idx)
         return record(ScatterBackward0, result, (input, src), {"index": index},
                       {"dim": _saved_dim(dim), "_dim": d})
     idx = _check_index("scatter", input, d, index)
     result = data.copy()
-    result[_positions(idx, d)] = src
+    _dims1(result)[_positions(idx, d)] = src
     return record(ScatterBackward1, result, (input,), {"index": index},
                   {"dim": _saved_dim(dim), "_dim": d})
 

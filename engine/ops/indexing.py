@@ -276,9 +276,10 @@ def index_put_zeros(values: Tensor, key, shape: tuple, impl_of: tuple | None = N
 def scatter_into_zeros(values: Tensor, indices, dim: int, keepdim: bool, shape: tuple):
     """ATen's value_selecting_reduction_backward under create_graph: zeros(shape).scatter(
     dim, indices, values), with the values and indices unsqueezed at ``dim`` first when the
-    reduction dropped it (ScatterBackward0 <- UnsqueezeBackward0)."""
+    reduction dropped it (ScatterBackward0 <- UnsqueezeBackward0); a 0-dim input's are
+    scattered as they are."""
     idx = indices._data if isinstance(indices, Tensor) else indices
-    if not keepdim:
+    if not keepdim and shape:
         values = unsqueeze(values, dim)
         idx = np.expand_dims(idx, dim)
     zeros = Tensor._make(np.zeros(shape, dtype=values._data.dtype))

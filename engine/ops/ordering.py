@@ -203,9 +203,7 @@ def _scatter_back(n, g):
     indices, shape, axis = n.saved("indices"), n._attrs["self_sym_sizes"], n._attrs["_axis"]
     if _is_tensor(g):
         from engine import zeros
-        if axis is None:
-            return (g.reshape(shape),)
-        return (zeros(shape, dtype=g.dtype).scatter(axis, indices, g),)
+        return (zeros(shape, dtype=g.dtype).scatter(0 if axis is None else axis, indices, g),)
     out = np.zeros(shape, dtype=g.dtype)
     if axis is None:
         return (g.reshape(shape),)

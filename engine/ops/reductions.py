@@ -204,11 +204,11 @@ def _by_dim_rule(n, g):
 
 
 def _scatter_along(g, indices, dim: int, keepdim: bool, shape: tuple):
-    if shape == ():
-        return g
     if hasattr(g, "_data"):
         from engine.ops.indexing import scatter_into_zeros
         return scatter_into_zeros(g, indices, dim, keepdim, shape)
+    if shape == ():
+        return g
     if not keepdim:
         g = np.expand_dims(g, dim)
         indices = np.expand_dims(indices, dim)

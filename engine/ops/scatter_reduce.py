@@ -31,6 +31,9 @@ def _identity(reduce: str, dtype: np.dtype):
 
 def _forward(data: np.ndarray, d: int, idx: np.ndarray, src: np.ndarray, reduce: str,
              include_self: bool) -> np.ndarray:
+    if 0 in (data.ndim, idx.ndim, src.ndim):     # ATen: a 0-dim operand has one dim of size 1
+        return _forward(np.atleast_1d(data), d, np.atleast_1d(idx), np.atleast_1d(src),
+                        reduce, include_self).reshape(data.shape)
     out = data.copy()
     positions = _positions(idx, d)
     values = src[tuple(slice(0, s) for s in idx.shape)]

@@ -8,6 +8,7 @@ import numpy as np
 from engine import trace
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import SavedTensor, node_class
+from engine.ops import _layout
 from engine.ops import _poly as P
 from engine.ops import reductions as R
 from engine.ops._core import (as_saved, bind_outputs, edge, edges_before_kernel_errors, record,
@@ -23,9 +24,12 @@ def _is_tensor(value) -> bool:
 # ---------------------------------------------------------------- amax, amin
 
 def _restore(value, shape: tuple, dims: tuple, keepdim: bool):
-    """restore_reduced_dims: the reduced dims back as size 1 (no expand)."""
-    if keepdim or not shape:
+    """restore_reduced_dims: the reduced dims back as size 1 (no expand). A 0-dim input
+    reduced along dim 0 gets a dim of size 1, as in ATen (the executor sums it away)."""
+    if keepdim:
         return value
+    if not shape:
+        return P.reshape(value, (1,) * len(dims))
     kept = list(shape)
     for d in dims:
         kept[d] = 1
@@ -42,7 +46,7 @@ def _amax_rule(n, g):
     g = _restore(g, shape, dims, keepdim)
     if _is_tensor(g):
         return ((g / mask.sum(dims or None, keepdim=True)) * mask,)
-    count = mask.sum(axis=dims or None, keepdims=True)
+    count = mask.sum(axis=(dims or None) if mask.ndim else None, keepdims=True)
     return ((g / count.astype(g.dtype)) * mask,)
 
 
@@ -58,6 +62,8 @@ def _extreme(input, dim, keepdim: bool, *, is_max: bool):
     for d in dims:
         if data.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if not data.ndim and dim != ():        # each dim given is dim 0 (restore_reduced_dims)
+        dims = (0,) * len(dim if isinstance(dim, (tuple, list)) else (dim,))
     np_fn = np.max if is_max else np.min
     out = np.asarray(np_fn(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy())
     return record(AmaxBackward0 if is_max else AminBackward0, out, (input,), {"self": input},
@@ -242,7 +248,7 @@ def _cummaxmin_rule(n, g):
     if _is_tensor(g):
         from engine.ops.gather import scatter_add
         from engine.creation import zeros_like
-        return (scatter_add(zeros_like(g), axis, indices, g) if g.dim() else g,)
+        return (scatter_add(zeros_like(g), axis, indices, g) if g.numel() else g,)
     if g.ndim == 0:
         return (g,)
     out = np.zeros(g.shape, dtype=g.dtype)
@@ -280,9 +286,9 @@ def _cumulative_extreme(input, dim, *, is_max: bool):
         values, indices = data.copy(), np.zeros(data.shape, np.int64)
     else:
         values, indices = _running_extreme(data, axis, is_max)
-    index_tensor = Tensor._make(np.ascontiguousarray(indices))
+    index_tensor = Tensor._make(_layout.contiguous(indices))
     node = CummaxBackward0 if is_max else CumminBackward0
-    out = record(node, np.ascontiguousarray(values), (input,),
+    out = record(node, _layout.contiguous(values), (input,),
                  {"self": input, "indices": index_tensor},
                  {"dim": as_saved(dim), "_axis": axis})
     return (cummax_result if is_max else cummin_result)(out, index_tensor)
@@ -316,8 +322,8 @@ def _selected(node_cls, result_type, input, dim, keepdim, pick):
         values = np.take_along_axis(data, index, axis=d)
         if not keepdim:
             index, values = np.squeeze(index, d), np.squeeze(values, d)
-    indices = Tensor._make(np.ascontiguousarray(index))
-    out = record(node_cls, np.ascontiguousarray(values), (input,), {"indices": indices},
+    indices = Tensor._make(_layout.contiguous(index))
+    out = record(node_cls, _layout.contiguous(values), (input,), {"indices": indices},
                  {"dim": as_saved(dim), "_dim": d, "keepdim": keepdim,
                   "self_sym_sizes": data.shape})
     return result_type(out, indices)

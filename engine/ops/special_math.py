@@ -449,11 +449,14 @@ RenormBackward0 = node_class("RenormBackward0", _renorm_rule)
 
 
 def renorm(input, p, dim, maxnorm):
-    if maxnorm < 0:
-        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
     if p <= 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
     data = input._data
+    if data.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {data.ndim} "
+                           "dimensions")
     d = wrap_dim(dim, data.ndim)
     dims = tuple(k for k in range(data.ndim) if k != d)
     magnitude = np.abs(data.astype(np.float64))

@@ -108,6 +108,9 @@ NativeLayerNormBackward0 = node_class("NativeLayerNormBackward0", _layer_norm_ru
 
 
 def _check_shape(input, normalized_shape: tuple, weight, bias) -> None:
+    if not normalized_shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
     shape = tuple(input._data.shape)
     for param in (weight, bias):
         if param is not None and param._data.dtype != input._data.dtype:
