@@ -6,6 +6,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops._core import record, reduce_to, wrap_dim
+from engine.ops.elementwise import mul_scalar
 from engine.ops.linalg import bmm, bmm_arrays, transpose
 from engine.ops.shape import view
 from engine.tensor import Tensor
@@ -15,7 +16,10 @@ _C_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "
 
 
 def _times(value, factor):
-    return value if factor == 1 else value * factor
+    """ATen's maybe_multiply: a Tensor times a Scalar (MulBackward1) unless it is 1."""
+    if factor == 1:
+        return value
+    return mul_scalar(value, factor) if isinstance(value, Tensor) else value * factor
 
 
 def _product_grads(n, g):

@@ -30,6 +30,25 @@ def test_baddbmm(input_shape, beta, alpha):
     check(snippet, rtol=1e-5, atol=1e-5)
 
 
+def _graph(node):
+    if node is None:
+        return None
+    return [node.name(), [_graph(child) for child, _ in node.next_functions]]
+
+
+@pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, -1.0), (2, 1)])
+def test_baddbmm_gradient_graphs(beta, alpha):
+    """Under create_graph each gradient is scaled as ATen's maybe_multiply does: a Tensor
+    times a Scalar (MulBackward1), or not at all when the factor is 1 (nn seed 1101481)."""
+    def snippet(t):
+        m, a, b = _leaves(t, (1, 4), (2, 3, 5), (2, 5, 4))
+        out = t.baddbmm(m, a, b, beta=beta, alpha=alpha)
+        grads = t.autograd.grad((out * out).sum(), [m, a, b], create_graph=True)
+        second = t.autograd.grad(sum((g * g).sum() for g in grads), [m, a, b])
+        return [_graph(g.grad_fn) for g in grads] + list(grads) + list(second)
+    check(snippet, rtol=1e-4, atol=1e-4)
+
+
 def test_unflatten():
     def snippet(t):
         x = t.arange(12., requires_grad=True).reshape(2, 6)
