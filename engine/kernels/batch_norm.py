@@ -1,18 +1,22 @@
 """Batch normalisation over x[N, C] or x[N, C, *spatial], per channel C.
 
 Training normalises with the batch's biased variance and returns the saved mean and
-invstd = 1 / sqrt(var + eps) that the backward needs. Updating running statistics is the
-caller's job and, as in PyTorch, uses the *unbiased* variance:
+invstd = 1 / sqrt(var + eps) that the backward needs, and the sum of squared deviations
+(var_sum). Updating running statistics is the caller's job and, as in PyTorch, uses the
+*unbiased* variance, var_sum / (count - 1), where count = N * prod(spatial).
 
-    running_mean = (1 - momentum) * running_mean + momentum * save_mean
-    running_var  = (1 - momentum) * running_var  + momentum * var * count / (count - 1)
-
-where var = 1 / save_invstd**2 - eps and count = N * prod(spatial).
+The forward kernels follow ATen's CPU kernels to the last bit (for N-C-spatial input; a 2-D
+input's statistics ATen sums per thread, in float32, and these agree to a unit in the last
+place): statistics as batch_norm_cpu_collect_stats makes them, and the output as
+batch_norm_cpu_transform_input computes it, x * alpha + beta with alpha = invstd * weight
+and beta = bias - mean * alpha, each a fused multiply-add. A channel whose values are all
+equal thus gives the rounding error of x * alpha, not 0, as in torch.
 """
 
 import numpy as np
 
-from engine.kernels._jit import check_float, check_same_dtype, kernel
+from engine.kernels._jit import check_float, check_same_dtype, exact_kernel, fma, kernel
+from engine.kernels._threads import split_batch
 
 
 def _channels_view(x):
@@ -22,35 +26,41 @@ def _channels_view(x):
     return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
 
 
-@kernel
-def _batch_stats(x, eps, mean, invstd):
-    # Two passes per channel (mean, then squared deviations) for accuracy in float32.
+@exact_kernel
+def _batch_stats(x, eps, mean, invstd, var_sum):
+    # ATen's: the mean of a double sum, rounded to x's dtype; each squared deviation from
+    # that rounded mean in x's dtype, summed in double into var_sum (x's dtype); the
+    # variance var_sum / count in x's dtype; invstd from it in double.
     batch, channels, size = x.shape
     count = batch * size
+    typed_count = np.empty(1, x.dtype)
+    typed_count[0] = count
     for c in range(channels):
         total = 0.0
         for n in range(batch):
             for s in range(size):
                 total += x[n, c, s]
-        channel_mean = total / count
+        mean[c] = total / count
+        centre = mean[c]
         squares = 0.0
         for n in range(batch):
             for s in range(size):
-                deviation = x[n, c, s] - channel_mean
+                deviation = x[n, c, s] - centre
                 squares += deviation * deviation
-        mean[c] = channel_mean
-        invstd[c] = 1.0 / np.sqrt(squares / count + eps)
+        var_sum[c] = squares
+        invstd[c] = 1.0 / np.sqrt(var_sum[c] / typed_count[0] + eps)
 
 
-@kernel
+@exact_kernel
 def _normalise(x, mean, invstd, weight, bias, y):
+    # all in x's dtype: weight and bias are arrays (ones, zeros when the op has none)
     batch, channels, size = x.shape
     for c in range(channels):
-        scale = invstd[c] * (weight[c] if weight.size > 0 else 1.0)
-        shift = (bias[c] if bias.size > 0 else 0.0) - mean[c] * scale
+        alpha = invstd[c] * weight[c]
+        beta = fma(-mean[c], alpha, bias[c])
         for n in range(batch):
             for s in range(size):
-                y[n, c, s] = x[n, c, s] * scale + shift
+                y[n, c, s] = fma(x[n, c, s], alpha, beta)
 
 
 @kernel
@@ -87,6 +97,13 @@ def _optional(array, dtype):
     return np.empty(0, dtype=dtype) if array is None else np.ascontiguousarray(array)
 
 
+def _filled(array, channels, value, dtype):
+    """A per-channel parameter, or ``value`` in every channel when there is none."""
+    if array is None:
+        return np.full(channels, value, dtype=dtype)
+    return np.ascontiguousarray(array, dtype=dtype)
+
+
 def batch_norm_train_forward(x, weight, bias, eps=1e-5):
     """(y, save_mean[C], save_invstd[C]) normalising x[N, C, ...] with batch statistics.
 
@@ -101,10 +118,15 @@ def batch_norm_train_forward(x, weight, bias, eps=1e-5):
     channels = view.shape[1]
     mean = np.empty(channels, dtype=x.dtype)
     invstd = np.empty(channels, dtype=x.dtype)
-    _batch_stats(view, float(eps), mean, invstd)
+    var_sum = np.empty(channels, dtype=x.dtype)
+
+    def stats(lo, hi):      # channels split over threads: each sum is sequential, as ATen's
+        _batch_stats(view[:, lo:hi], float(eps), mean[lo:hi], invstd[lo:hi], var_sum[lo:hi])
+    split_batch(stats, channels, view.size)
     y = np.empty(view.shape, dtype=x.dtype)
-    _normalise(view, mean, invstd, _optional(weight, x.dtype), _optional(bias, x.dtype), y)
-    return y.reshape(x.shape), mean, invstd
+    _normalise(view, mean, invstd, _filled(weight, channels, 1, x.dtype),
+               _filled(bias, channels, 0, x.dtype), y)
+    return y.reshape(x.shape), mean, invstd, var_sum
 
 
 def batch_norm_eval_forward(x, running_mean, running_var, weight, bias, eps=1e-5):
@@ -112,11 +134,18 @@ def batch_norm_eval_forward(x, running_mean, running_var, weight, bias, eps=1e-5
     check_float("x", x)
     check_same_dtype("x", x, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     view = _channels_view(x)
-    invstd = (1.0 / np.sqrt(running_var + eps)).astype(x.dtype)
+    invstd = running_invstd(running_var, eps, x.dtype)
     y = np.empty(view.shape, dtype=x.dtype)
-    _normalise(view, np.ascontiguousarray(running_mean), invstd, _optional(weight, x.dtype),
-               _optional(bias, x.dtype), y)
+    channels = view.shape[1]
+    _normalise(view, np.ascontiguousarray(running_mean, dtype=x.dtype), invstd,
+               _filled(weight, channels, 1, x.dtype), _filled(bias, channels, 0, x.dtype), y)
     return y.reshape(x.shape)
+
+
+def running_invstd(running_var, eps, dtype):
+    """1 / sqrt(running_var + eps) in the input's dtype (ATen's opmath for float32 is float)."""
+    var = np.asarray(running_var, dtype=dtype)
+    return (dtype.type(1) / np.sqrt(var + dtype.type(eps))).astype(dtype, copy=False)
 
 
 def batch_norm_backward(grad_y, x, weight, save_mean, save_invstd, training=True,
@@ -131,7 +160,7 @@ def batch_norm_backward(grad_y, x, weight, save_mean, save_invstd, training=True
     check_same_dtype("grad_y", grad_y, x=x, weight=weight)
     if not training:
         save_mean = running_mean
-        save_invstd = (1.0 / np.sqrt(running_var + eps)).astype(x.dtype)
+        save_invstd = running_invstd(running_var, eps, x.dtype)
     view = _channels_view(x)
     channels = view.shape[1]
     grad_x = np.empty(view.shape, dtype=x.dtype)

@@ -45,7 +45,7 @@ def _loss_family(dtype):
 
 def _batch_norm_family(dtype):
     x, ones = np.arange(4, dtype=dtype).reshape(2, 2), np.ones(2, dtype)
-    y, mean, invstd = batch_norm.batch_norm_train_forward(x, ones, ones)
+    y, mean, invstd, _ = batch_norm.batch_norm_train_forward(x, ones, ones)
     batch_norm.batch_norm_eval_forward(x, mean, ones, ones, ones)
     batch_norm.batch_norm_backward(y, x, ones, mean, invstd)
 

@@ -143,12 +143,15 @@ NativeBatchNormBackward0 = node_class("NativeBatchNormBackward0", _batch_norm_ru
                                       arrays=True, double=_batch_norm_double)
 
 
-def _update_running(running_mean, running_var, mean, var_unbiased, momentum) -> None:
-    for running, value in ((running_mean, mean), (running_var, var_unbiased)):
+def _update_running(running_mean, running_var, mean, var_sum, count: int, momentum) -> None:
+    """ATen's update, in double and rounded once: momentum * new + (1 - momentum) * running,
+    the new variance unbiased (var_sum / (count - 1)). No version bump, as in torch."""
+    unbiased = var_sum.astype(np.float64) / (count - 1)
+    for running, value in ((running_mean, mean.astype(np.float64)), (running_var, unbiased)):
         if running is None:
             continue
-        running._data *= 1 - momentum
-        running._data += momentum * value.astype(running._data.dtype)   # no version bump
+        data = running._data
+        data[...] = momentum * value + (1 - momentum) * data.astype(np.float64)
 
 
 def _check_dtypes(x: np.ndarray, *parameters) -> None:
@@ -176,10 +179,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_dtypes(x, running_mean, running_var, weight, bias)
     if training:
         count = x.size // x.shape[1]
-        out, mean, invstd = K.batch_norm_train_forward(x, w, b, eps)
-        biased_var = 1.0 / np.square(invstd.astype(np.float64)) - eps
-        _update_running(running_mean, running_var, mean, biased_var * count / (count - 1),
-                        momentum)
+        out, mean, invstd, var_sum = K.batch_norm_train_forward(x, w, b, eps)
+        _update_running(running_mean, running_var, mean, var_sum, count, momentum)
     else:
         out = K.batch_norm_eval_forward(x, running_mean._data, running_var._data, w, b, eps)
         mean = invstd = np.empty((0,), dtype=x.dtype)

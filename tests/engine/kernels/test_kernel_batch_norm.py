@@ -28,13 +28,16 @@ def test_train_forward_matches_reference(shape, dtype, affine):
     x, weight, bias = _case(shape, dtype)
     if not affine:
         weight = bias = None
-    y, mean, invstd = batch_norm_train_forward(x, weight, bias, EPS)
+    y, mean, invstd, var_sum = batch_norm_train_forward(x, weight, bias, EPS)
     expected_y, expected_mean, expected_invstd = ref.batch_norm_train(x, weight, bias, EPS)
     tolerance = TOLERANCE[dtype] * 10
     assert y.dtype == mean.dtype == invstd.dtype == dtype and y.shape == shape
     np.testing.assert_allclose(y, expected_y, rtol=tolerance, atol=tolerance)
     np.testing.assert_allclose(mean, expected_mean, rtol=tolerance, atol=tolerance)
     np.testing.assert_allclose(invstd, expected_invstd, rtol=tolerance, atol=tolerance)
+    count = x.size // shape[1]
+    np.testing.assert_allclose(var_sum, count / expected_invstd.astype(np.float64) ** 2
+                               - count * EPS, rtol=tolerance * 10, atol=tolerance * 10)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -62,7 +65,7 @@ def test_backward_matches_finite_differences(shape, training):
             return batch_norm_train_forward(xx, ww, bb, EPS)[0]
         return batch_norm_eval_forward(xx, running_mean, running_var, ww, bb, EPS)
 
-    _, mean, invstd = batch_norm_train_forward(x, weight, bias, EPS)
+    _, mean, invstd, _ = batch_norm_train_forward(x, weight, bias, EPS)
     grad_x, grad_w, grad_b = batch_norm_backward(grad_y, x, weight, mean, invstd, training,
                                                  running_mean, running_var, EPS)
     np.testing.assert_allclose(grad_x, ref.numerical_vjp(lambda xx: forward(xx, weight, bias), x, grad_y), atol=1e-6)
@@ -72,7 +75,7 @@ def test_backward_matches_finite_differences(shape, training):
 
 def test_documented_running_variance_update_is_unbiased():
     x, _, _ = _case((6, 3), np.float64)
-    _, _, invstd = batch_norm_train_forward(x, None, None, EPS)
+    _, _, invstd, _ = batch_norm_train_forward(x, None, None, EPS)
     count = x.shape[0]
     unbiased = (1.0 / invstd ** 2 - EPS) * count / (count - 1)
     np.testing.assert_allclose(unbiased, x.var(axis=0, ddof=1), rtol=1e-10)
@@ -89,7 +92,7 @@ BN_X = np.array([[[[1.0, 2], [3, 4]], [[0, -1], [2, 5]]], [[[2, 2], [0, 1]], [[1
 
 def test_matches_pytorch_values():
     weight, bias = np.array([1.5, -0.5]), np.array([0.1, 0.2])
-    y, mean, invstd = batch_norm_train_forward(BN_X, weight, bias, 1e-5)
+    y, mean, invstd, _ = batch_norm_train_forward(BN_X, weight, bias, 1e-5)
     grad_y = np.linspace(-1, 1, 16).reshape(BN_X.shape)
     grad_x, grad_w, grad_b = batch_norm_backward(grad_y, BN_X, weight, mean, invstd, True)
     tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (BN_X, weight, bias))
@@ -99,3 +102,37 @@ def test_matches_pytorch_values():
     for actual, expected in [(y, ty), (mean, tmean), (invstd, tinvstd), (grad_x, tx.grad),
                              (grad_w, tw.grad), (grad_b, tb.grad)]:
         np.testing.assert_allclose(actual, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def _torch_batch_norm(x, weight, bias, training, running_mean=None, running_var=None):
+    tensors = [None if a is None else torch.from_numpy(a.copy())
+               for a in (x, weight, bias, running_mean, running_var)]
+    return [t.numpy() for t in torch.ops.aten.native_batch_norm(*tensors, training, 0.1,
+                                                                 EPS)[:3]]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(3, 5, 50), (2, 3, 4, 5), (7, 3, 2, 2)])
+def test_forward_is_atens_to_the_bit(shape, dtype):
+    """Statistics as ATen collects them and x * alpha + beta as fused multiply-adds: equal
+    to torch's bit for bit, in training and in eval (N-C-spatial input)."""
+    x, weight, bias = _case(shape, dtype, seed=3)
+    y, mean, invstd, _ = batch_norm_train_forward(x, weight, bias, EPS)
+    for actual, expected in zip((y, mean, invstd),
+                                _torch_batch_norm(x, weight, bias, True)):
+        np.testing.assert_array_equal(actual, expected)
+    running_mean, running_var = mean * 0.5, invstd + 0.25
+    y = batch_norm_eval_forward(x, running_mean, running_var, weight, bias, EPS)
+    expected = _torch_batch_norm(x, weight, bias, False, running_mean, running_var)[0]
+    np.testing.assert_array_equal(y, expected)
+
+
+def test_a_constant_channel_gives_the_rounding_error_of_the_fused_product():
+    """(x - mean) * invstd is 0 where a channel is constant, but ATen computes
+    fma(x, alpha, beta) with beta = fma(-mean, alpha, bias): what is left is the rounding of
+    x * alpha (nn seed 1106657, an InstanceNorm of an upsampled 1x1 input)."""
+    x = np.repeat(np.array([-0.681, 1.28, 0.003], np.float32), 4).reshape(1, 3, 2, 2)
+    y, _, _, var_sum = batch_norm_train_forward(x, None, None, EPS)
+    expected = _torch_batch_norm(x, None, None, True)[0]
+    np.testing.assert_array_equal(y, expected)
+    assert np.all(var_sum == 0) and np.any(y != 0)
