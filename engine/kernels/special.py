@@ -4,15 +4,20 @@ lgamma, digamma, trigamma, the Hurwitz zeta function (polygamma of order 2 and u
 erfinv, and the modified Bessel functions i0 and i1.
 
 Compiled without fast-math: reassociating a series or contracting it into FMAs moves its
-last bits. torch's own lgamma/digamma/polygamma/i0 use other expansions (Cephes-style
-polynomials in float32 for float32): the results agree to a few units in the last place,
-not bit for bit (tests/engine/kernels/test_kernel_special.py measures the agreement).
+last bits. torch's own lgamma/digamma/polygamma use other expansions: the results agree to a
+few units in the last place, not bit for bit (tests/engine/kernels/test_kernel_special.py
+measures the agreement). i0 and i1 are ATen's own, bit for bit: Chebyshev series
+(bessel_coefficients.py) summed by chbevl's recurrence in the input's dtype, with the fused
+multiply-add its compiled code makes of it.
 """
 from fractions import Fraction
 import math
 
 import numba
 import numpy as np
+
+from engine.kernels import bessel_coefficients as B
+from engine.kernels._jit import exact_kernel, fma
 
 
 def _precise(function):
@@ -155,26 +160,56 @@ def _erfinv(y):
     return math.copysign(x, y)
 
 
-@_precise
-def _bessel_series(x, order):
-    """I_order(x) for order 0 or 1: sum (x/2)^(2k+order) / (k! (k+order)!). At an infinite x
-    NaN, as torch's exp(|x|) * chbevl(...) / sqrt(|x|) gives (inf / inf)."""
-    if math.isinf(x):
-        return math.nan
-    half = 0.5 * abs(x)
-    square = half * half
-    term = 1.0 if order == 0 else half
-    total = term
-    k = 0
-    while True:
-        k += 1
-        term *= square / (k * (k + order))
-        total += term
-        if term < 1e-17 * total or k > 2000:
-            break
-    if order == 1 and x < 0:
-        return -total
-    return total
+@exact_kernel
+def _chbevl(y, coefficients, half):
+    """Cephes' Chebyshev series sum by Clenshaw's recurrence (ATen's chbevl), in y's dtype;
+    ATen's compiler fuses x * b1 - b2 into one multiply-add."""
+    b0 = coefficients[0]
+    b1 = b0 - b0
+    b2 = b1
+    for i in range(1, coefficients.size):
+        b2 = b1
+        b1 = b0
+        b0 = fma(y, b1, -b2) + coefficients[i]
+    return half * (b0 - b2)
+
+
+@exact_kernel
+def _bessel(x, out, order, near, beyond, constants):
+    """ATen's calc_i0 / calc_i1 of each element, in x's dtype. ``constants``: 0.5, 2, 8, 32
+    in that dtype. At an infinite x NaN (exp(inf) / sqrt(inf)), as in torch."""
+    half, two, eight, thirty_two = constants[0], constants[1], constants[2], constants[3]
+    for i in range(x.size):
+        value = abs(x[i])
+        if value <= eight:
+            series = _chbevl(value / two - two, near, half)
+            result = np.exp(value) * series if order == 0 else \
+                np.exp(value) * value * series
+        else:
+            result = np.exp(value) * _chbevl(thirty_two / value - two, beyond, half) / \
+                np.sqrt(value)
+        out[i] = -result if order == 1 and x[i] < 0 else result
+
+
+# ATen's float tables for i1 are Cephes' single-precision ones: the last terms of the double
+# series (17 and 7); i0's are the whole series in both dtypes.
+_BESSEL_TERMS = {("i0", np.float32): (30, 25), ("i1", np.float32): (17, 7),
+                 ("i0", np.float64): (30, 25), ("i1", np.float64): (29, 25)}
+
+
+def bessel(name: str, x: np.ndarray) -> np.ndarray:
+    """i0 or i1 of each element of a float array, as ATen computes it in its dtype (other
+    float dtypes in float32, as ATen's opmath)."""
+    dtype = np.float64 if np.asarray(x).dtype == np.float64 else np.float32
+    near_terms, beyond_terms = _BESSEL_TERMS[(name, dtype)]
+    near, beyond = (B.I0_A, B.I0_B) if name == "i0" else (B.I1_A, B.I1_B)
+    flat = np.ascontiguousarray(x, dtype=dtype).reshape(-1)
+    out = np.empty(flat.size, dtype=dtype)
+    with np.errstate(all="ignore"):
+        _bessel(flat, out, 0 if name == "i0" else 1,
+                np.array(near[-near_terms:], dtype), np.array(beyond[-beyond_terms:], dtype),
+                np.array([0.5, 2, 8, 32], dtype))
+    return out.reshape(np.shape(x)).astype(np.asarray(x).dtype, copy=False)
 
 
 @_precise
@@ -187,19 +222,17 @@ def _map1(fn_id, x, out, n, digamma_terms, zeta_terms):
             out[i] = _digamma(value, digamma_terms)
         elif fn_id == 2:
             out[i] = _polygamma(n, value, digamma_terms, zeta_terms)
-        elif fn_id == 3:
-            out[i] = _erfinv(value)
-        elif fn_id == 4:
-            out[i] = _bessel_series(value, 0)
         else:
-            out[i] = _bessel_series(value, 1)
+            out[i] = _erfinv(value)
 
 
-_IDS = {"lgamma": 0, "digamma": 1, "polygamma": 2, "erfinv": 3, "i0": 4, "i1": 5}
+_IDS = {"lgamma": 0, "digamma": 1, "polygamma": 2, "erfinv": 3}
 
 
 def apply(name: str, x: np.ndarray, n: int = 0) -> np.ndarray:
     """The special function `name` of each element of float array x, in x's dtype."""
+    if name in ("i0", "i1"):
+        return bessel(name, x)
     if np.asarray(x).dtype == np.float32 and (name == "digamma" or name == "polygamma" and
                                               n <= 1):
         return apply_float32("digamma" if name == "digamma" or n == 0 else "trigamma", x)
