@@ -163,15 +163,18 @@ def needs_grad(*inputs) -> bool:
 
 
 def edges_before_kernel_errors(op):
-    """For an op whose kernel checks its arguments (dims, ...): autograd collects the input's
-    edge first, so a stale view made under no_grad raises its own error before the kernel's."""
+    """For an op whose kernel checks its arguments (dims, sizes, ...): autograd collects the
+    tensor arguments' edges first, so a stale view made under no_grad raises its own error
+    before the kernel's."""
     @functools.wraps(op)
-    def checked(input, *args, **kwargs):
+    def checked(*args, **kwargs):
         try:
-            return op(input, *args, **kwargs)
+            return op(*args, **kwargs)
         except (RuntimeError, IndexError):
-            if isinstance(input, Tensor) and needs_grad(input):
-                edge(input)
+            tensors = [a for a in args + tuple(kwargs.values()) if isinstance(a, Tensor)]
+            if needs_grad(*tensors):
+                for tensor in tensors:
+                    edge(tensor)
             raise
     return checked
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops import _poly as P
-from engine.ops._core import as_tensor, record
+from engine.ops._core import as_tensor, edges_before_kernel_errors, record
 from engine.ops.shape import (UnsafeViewBackward0, contiguous, expand, mT, reshape, squeeze,
                               t, transpose, unsqueeze, unsqueeze_to)
 from engine.tensor import Tensor
@@ -110,6 +110,7 @@ def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
     raise RuntimeError(text)
 
 
+@edges_before_kernel_errors
 def mm(input, mat2):
     a, b = input._data, mat2._data
     if a.ndim != 2:
@@ -141,6 +142,7 @@ def _strides(a: np.ndarray) -> tuple:
     return tuple(s // a.itemsize for s in a.strides)
 
 
+@edges_before_kernel_errors
 def mv(input, vec):
     a, v = input._data, vec._data
     if a.ndim != 2 or v.ndim != 1:
@@ -152,6 +154,7 @@ def mv(input, vec):
     return record(MvBackward0, a @ v, (input, vec), _saved_for(input, vec, "self", "vec"))
 
 
+@edges_before_kernel_errors
 def dot(input, tensor):
     a, b = input._data, tensor._data
     if a.ndim != 1 or b.ndim != 1:
@@ -166,6 +169,7 @@ def dot(input, tensor):
                   _saved_for(input, tensor, "self", "tensor"))
 
 
+@edges_before_kernel_errors
 def bmm(input, mat2):
     a, b = input._data, mat2._data
     if a.ndim != 3:

@@ -7,7 +7,8 @@ import numpy as np
 from engine.autograd import grad_mode as _gm
 from engine.autograd.node import node_class
 from engine.ops import _layout, _poly as P
-from engine.ops._core import as_saved, as_tensor, record, reduce_to, wrap_dim
+from engine.ops._core import (as_saved, as_tensor, edges_before_kernel_errors, record,
+                              reduce_to, wrap_dim)
 from engine.tensor import CreationMeta, Tensor
 
 def creation_meta(base: Tensor, multi_output: bool = False) -> int:
@@ -151,6 +152,7 @@ def _torch_view_strides(old_shape: tuple, old_strides: tuple, shape: tuple, item
     return tuple(strides) if view_d == -1 else None
 
 
+@edges_before_kernel_errors
 def view(input, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
         return input.to(shape[0])

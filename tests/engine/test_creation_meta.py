@@ -59,3 +59,36 @@ def edit_error(lib, name, base_requires_grad):
 @pytest.mark.parametrize("name", sorted(MAKERS))
 def test_the_advice_follows_the_latest_creation_meta(name, base_requires_grad):
     oracle.agree(edit_error, name, base_requires_grad, namespace_arg=True)
+
+
+# A view made under no_grad whose base was then changed in place with grad enabled raises
+# when an op collects its edge, which autograd does before the op's kernel checks its
+# arguments: the stale view's error comes first (core seeds 1132939, 1134932).
+BAD_CALLS = {
+    "view of a wrong size": lambda torch, stale: stale.view(5),
+    "view across strides": lambda torch, stale: stale.t().view(-1),
+    "mv of mismatched sizes": lambda torch, stale: torch.ones(2, 1) @ stale,
+    "mm of mismatched shapes": lambda torch, stale: torch.mm(stale.view(3, 1), torch.ones(2, 2)),
+    "dot of mismatched sizes": lambda torch, stale: torch.dot(stale, torch.ones(2)),
+    "bmm of a matrix": lambda torch, stale: torch.bmm(stale.view(1, 3), torch.ones(1, 3, 1)),
+    "a good view": lambda torch, stale: stale.view(3, 1),
+}
+
+
+def stale_view_call(lib, name):
+    torch = lib.torch
+    x = torch.tensor([[0.5, -1.0, 2.0], [0.25, -0.75, 1.5]], requires_grad=True)
+    base = x * 2
+    with torch.no_grad():
+        stale = base[0]
+    base.mul_(3)
+    try:
+        BAD_CALLS[name](torch, stale.t() if name == "view across strides" else stale)
+    except (RuntimeError, IndexError) as error:
+        return type(error).__name__, str(error)
+    return "no error"
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CALLS))
+def test_a_stale_view_raises_before_the_kernel_checks(name):
+    oracle.agree(stale_view_call, name, namespace_arg=True)
