@@ -311,6 +311,9 @@ def _sum_mean_grad(g, indices, of_position, bag_size, psw, a, padding_idx) -> np
     """_embedding_bag_dense_backward_cpu_sum_mean: each occurrence's gradient row times a
     scale (its per-sample weight or 1, over the count, over the bag size: in double, then
     rounded to the dtype), added with a fused multiply-add, by sorted index."""
+    grad = np.zeros((a["weight_sym_argsize_0"], g.shape[1]), g.dtype)
+    if indices.size == 0:           # no bag holds an index: nothing to add
+        return grad
     order = _sort_order(indices)
     sorted_indices = indices[order]
     # the number of each occurrence's group of equal indices (ATen's counts[indices[i]])
@@ -324,7 +327,6 @@ def _sum_mean_grad(g, indices, of_position, bag_size, psw, a, padding_idx) -> np
         sizes = bag_size[bags]
         scale = np.where(sizes != 0, scale / np.maximum(sizes, 1), scale)
     scale = scale.astype(g.dtype)
-    grad = np.zeros((a["weight_sym_argsize_0"], g.shape[1]), g.dtype)
     kept = sorted_indices != padding_idx
     _K.scaled_row_sums(g, sorted_indices[kept], bags[kept], scale[kept], grad)
     return grad

@@ -24,16 +24,17 @@ def bag_case(indices, offsets=None, dtype="float64", psw=False, weight_grad=True
     def snippet(t):
         t.manual_seed(0)
         weight = t.randn(rows, dim, dtype=getattr(t, dtype)).requires_grad_(weight_grad)
-        index = t.tensor(indices)
+        index = t.tensor(indices, dtype=t.int64 if indices == [] else None)
         sample_weights = t.randn(index.shape, dtype=weight.dtype).requires_grad_() \
             if psw else None
         out = t.nn.functional.embedding_bag(
-            index, weight, None if offsets is None else t.tensor(offsets),
+            index, weight, None if offsets is None else t.tensor(offsets, dtype=t.int64),
             per_sample_weights=sample_weights, **options)
         grad_out = t.randn(out.shape, dtype=out.dtype)
         leaves = [x for x in (weight, sample_weights) if x is not None and x.requires_grad]
+        saved = _saved(out.grad_fn)     # before the backward frees them
         grads = t.autograd.grad(out, leaves, grad_out)
-        return [out, _node_names(out.grad_fn), _saved(out.grad_fn), list(grads)]
+        return [out, _node_names(out.grad_fn), saved, list(grads)]
     return snippet
 
 
@@ -75,14 +76,21 @@ CASES = {
     "scale_grad_by_freq mean": bag_case(LONG[:16], [0, 4, 7], "float32", mode="mean",
                                         scale_grad_by_freq=True),
     "empty bags": bag_case([3, 1, 4], [0, 0, 3, 3], "float32", mode="max"),
-    "no bags": bag_case([3, 1, 4], [], "float32", mode="sum"),
+    # (No offsets at all: torch 2.13 segfaults, so there is no oracle for it.)
+    # no index at all, bags empty, with scale_grad_by_freq (nn seed 1117984)
+    "no indices freq mean": bag_case([], [0, 0, 0], "float32", mode="mean", padding_idx=3,
+                                     scale_grad_by_freq=True),
+    "no indices freq sum": bag_case([], [0, 0], mode="sum", scale_grad_by_freq=True),
     "int32 indices": bag_case([[3, 1], [4, 1]], None, mode="mean"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_embedding_bag(name):
-    check(CASES[name], rtol=0, atol=0)
+    # The per-sample weights' gradient is one BLAS dot per index in ATen (MKL's sdot/ddot,
+    # whose order of summation we do not follow): it agrees to a unit in the last place.
+    tolerance = 1e-6 if name.startswith("psw") else 0
+    check(CASES[name], rtol=tolerance, atol=0)
 
 
 ATEN = {
