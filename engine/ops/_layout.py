@@ -110,6 +110,23 @@ def preserved(values: np.ndarray, like: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def strides_like_channels_last(array: np.ndarray) -> bool:
+    """ATen's is_channels_last_strides_2d (what suggest_memory_format reads) for a 4-D array:
+    the dims' strides grow in the order C, W, H, N, a size-1 dim not scaling the next bound;
+    a zero C stride, or an N stride equal to C's, falls back to contiguous."""
+    if array.ndim != 4:
+        return False
+    sizes, strides = array.shape, _strides_in_elements(array)
+    if strides[1] == 0:
+        return False
+    bound = 0
+    for d in (1, 3, 2, 0):
+        if strides[d] < bound or (d == 0 and bound == strides[1]):
+            return False
+        bound = strides[d] * sizes[d] if sizes[d] > 1 else strides[d]
+    return True
+
+
 def contiguous(values: np.ndarray) -> np.ndarray:
     """Row-major, as ATen allocates most results (cat, stack, reductions)."""
     return np.ascontiguousarray(values) if values.ndim else values

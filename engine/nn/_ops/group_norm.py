@@ -154,10 +154,12 @@ def _wide_forward(x, N, C, hxw, group, weight, bias, eps):
 
 def _contiguous(input):
     """ATen's input.contiguous(input.suggest_memory_format()): a CloneBackward0 unless the
-    input is contiguous, or channels-last 4-D."""
+    input is contiguous, or dense channels-last 4-D with strides ATen reads as such (an
+    N-H-W-1 transpose is not: nn seed 1117752)."""
+    from engine.ops import _layout
     from engine.ops.shape import contiguous
     x = input._data
-    if x.ndim == 4 and x.transpose(0, 2, 3, 1).flags.c_contiguous:
+    if _layout.strides_like_channels_last(x) and x.transpose(0, 2, 3, 1).flags.c_contiguous:
         return input
     return contiguous(input)
 

@@ -87,3 +87,34 @@ def test_module():
         return [repr(m), repr(plain), list(m.parameters()), list(plain.parameters()),
                 m(t.tensor(X, dtype=t.float32))]
     check(snippet, rtol=1e-4, atol=1e-5)
+
+
+LAYOUTS = {
+    # (input shape, how it is laid out): ATen copies the input unless
+    # suggest_memory_format reads its strides as contiguous or channels-last
+    "contiguous": ((2, 4, 3, 3), lambda t, x: x),
+    "transposed": ((2, 4, 3, 3), lambda t, x: x.transpose(1, -1)),
+    "channels last": ((2, 4, 3, 3), lambda t, x: x.permute(0, 2, 3, 1).contiguous()
+                      .permute(0, 3, 1, 2)),
+    "N-H-W-1 transpose of one channel": ((2, 1, 2, 2), lambda t, x: x.transpose(1, -1)),
+    "N111": ((3, 1, 1, 1), lambda t, x: x),
+    "sliced": ((2, 4, 6, 3), lambda t, x: x[:, :, ::2]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_group_norm_copies_as_aten_does(name):
+    """nn seed 1117752: the input's layout decides whether a CloneBackward0 comes first."""
+    shape, lay_out = LAYOUTS[name]
+    data = RNG.normal(size=shape)
+
+    def snippet(t):
+        leaf = t.tensor(data, dtype=t.float32, requires_grad=True)
+        x = lay_out(t, leaf * 1)
+        out = t.nn.functional.group_norm(x, 1)
+        chain, node = [], out.grad_fn
+        while node is not None:
+            chain.append(node.name())
+            node = node.next_functions[0][0] if node.next_functions else None
+        return [out, out.stride(), chain]
+    check(snippet)
