@@ -112,11 +112,20 @@ def _leaky_relu_of_result_rule(n, g):
             "negative slope, please call out-of-place version instead. File an issue at "
             "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
             "backward calculation with negative slope")
+    return (_leaky_relu_backward(array(g), array(n.saved("result")), slope),)
+
+
+def _leaky_relu_of_result_double(n, g):
+    """Under create_graph the same LeakyReluBackwardBackward0 as the out-of-place op's, its
+    self the result (nn seed 1116185: the gradient had no graph)."""
     result = n.saved("result")
-    return (P.where(result > 0, g, g * slope),)
+    return record_grads(LeakyReluBackwardBackward0, _leaky_relu_of_result_rule(n, g),
+                        (result.shape,), (g, result), {"self": result},
+                        {"negative_slope": n._attrs["negative_slope"]})
 
 
-LeakyReluBackward1 = node_class("LeakyReluBackward1", _leaky_relu_of_result_rule)
+LeakyReluBackward1 = node_class("LeakyReluBackward1", _leaky_relu_of_result_rule,
+                                arrays=True, double=_leaky_relu_of_result_double)
 
 
 def _leaky_relu_saving_result(input, negative_slope):

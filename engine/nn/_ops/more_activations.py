@@ -3,8 +3,7 @@ names, saved attributes and formulas (ATen's activation kernels and their backwa
 
 Each rule computes on arrays, and on Tensors under create_graph=True (with engine ops), so
 second derivatives work; their graphs are made of elementwise nodes where PyTorch has
-EluBackwardBackward0 / HardtanhBackwardBackward0 (hardtanh's second derivative, zero, is
-then not connected to the input at all).
+EluBackwardBackward0. hardtanh has PyTorch's HardtanhBackwardBackward0.
 """
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.ops import _float32_math as F32, elementwise as E
 from engine.ops._core import record
+from engine.ops._double import record_grads
 from engine.tensor import Tensor
 
 _ARRAYS = types.SimpleNamespace(
@@ -173,15 +173,35 @@ def elu_(input, alpha: float = 1.0):
 
 # ---------------------------------------------------------------- hardtanh, relu6
 
+def _hardtanh_backward(g: np.ndarray, x: np.ndarray, min_val, max_val) -> np.ndarray:
+    return np.where((x <= min_val) | (x >= max_val), np.zeros((), g.dtype), g)
+
+
 def _hardtanh_rule(n, g):
+    a = n._attrs
+    return (_hardtanh_backward(_data(g), _data(n.saved("self")), a["min_val"], a["max_val"]),)
+
+
+def _hardtanh_double_rule(n, gg):
+    """hardtanh_backward is linear in grad_output and flat in self (a zero gradient)."""
+    x, a = _data(n.saved("self")), n._attrs
+    return (_hardtanh_backward(_data(gg), x, a["min_val"], a["max_val"]) if n.needs(0)
+            else None, np.zeros_like(x) if n.needs(1) else None)
+
+
+HardtanhBackwardBackward0 = node_class("HardtanhBackwardBackward0", _hardtanh_double_rule,
+                                       arrays=True)
+
+
+def _hardtanh_double(n, g):
+    """Under create_graph one HardtanhBackwardBackward0, connected to grad and self."""
     x, a = n.saved("self"), n._attrs
-    outside = (_data(x) <= a["min_val"]) | (_data(x) >= a["max_val"])
-    if isinstance(g, Tensor):
-        return (g * Tensor._make((~outside).astype(g._data.dtype)),)
-    return (np.where(outside, np.zeros((), g.dtype), g),)
+    return record_grads(HardtanhBackwardBackward0, _hardtanh_rule(n, g), (x.shape,), (g, x),
+                        {"self": x}, {"min_val": a["min_val"], "max_val": a["max_val"]})
 
 
-HardtanhBackward0 = node_class("HardtanhBackward0", _hardtanh_rule)
+HardtanhBackward0 = node_class("HardtanhBackward0", _hardtanh_rule, arrays=True,
+                               double=_hardtanh_double)
 
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):

@@ -131,6 +131,8 @@ NN_CASES = {
     "LogitBackward0": lambda: (logit, (probabilities(3, 4),)),
     "LeakyReluBackwardBackward0": lambda: (joined_grads(lambda x: F.leaky_relu(x, 0.2)),
                                            (distinct(3, 4),)),
+    "HardtanhBackwardBackward0": lambda: (joined_grads(lambda x: F.hardtanh(x, -0.5, 0.5)),
+                                          (distinct(3, 4),)),
     "EmbeddingBackward0": lambda: (
         lambda w: F.embedding(engine.tensor([[1, 3], [3, 0]]), w, padding_idx=2), (leaf(5, 3),)),
     "EmbeddingDenseBackwardBackward0": lambda: (

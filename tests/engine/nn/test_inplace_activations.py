@@ -79,3 +79,38 @@ def test_inplace_activation_as_torch(name, case):
 def test_module_reprs():
     assert [repr(m) for m in _forms(engine).values() if isinstance(m, engine.nn.Module)] == \
         [repr(m) for m in _forms(torch).values() if isinstance(m, torch.nn.Module)]
+
+
+def _graph(node):
+    if node is None:
+        return None
+    return [node.name(), [_graph(child) for child, _ in node.next_functions]]
+
+
+def _second_order(lib, name):
+    x = lib.tensor([-2.0, -0.5, 0.5, 7.0, 0.3], requires_grad=True)
+    y = x * 1.0
+    out = _forms(lib)[name](y)
+    grad, = lib.autograd.grad((out * out).sum(), [x], create_graph=True)
+    second, = lib.autograd.grad((grad * grad).sum(), [x])
+    return grad.requires_grad, _graph(grad.grad_fn), grad.tolist(), second.tolist()
+
+
+@pytest.mark.parametrize("name", ["leaky_relu", "leaky_relu_", "LeakyReLU", "hardtanh",
+                                  "hardtanh_", "relu6", "Hardtanh", "ReLU6"])
+def test_second_order_graph_as_torch(name):
+    """Under create_graph the gradient of leaky_relu_ / hardtanh_ is a
+    LeakyReluBackwardBackward0 / HardtanhBackwardBackward0 connected to the saved result
+    or the copy of self (nn seed 1116185: it had no graph and did not require grad)."""
+    expected = _second_order(torch, name)
+    assert _second_order(engine, name) == expected and expected[0]
+
+
+@pytest.mark.parametrize("make", [lambda F, x: F.hardtanh(x, -0.6, 0.6),
+                                  lambda F, x: F.leaky_relu(x, 0.2)])
+def test_out_of_place_second_order_graph_as_torch(make):
+    def run(lib):
+        x = lib.tensor([-2.0, -0.5, 0.5, 7.0, 0.3], requires_grad=True)
+        grad, = lib.autograd.grad(make(lib.nn.functional, x).sum(), [x], create_graph=True)
+        return grad.requires_grad, _graph(grad.grad_fn), grad.tolist()
+    assert run(engine) == run(torch)
