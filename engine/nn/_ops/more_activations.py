@@ -2,8 +2,8 @@
 names, saved attributes and formulas (ATen's activation kernels and their backward).
 
 Each rule computes on arrays, and on Tensors under create_graph=True (with engine ops), so
-second derivatives work; their graphs are made of elementwise nodes where PyTorch has
-EluBackwardBackward0. hardtanh has PyTorch's HardtanhBackwardBackward0.
+second derivatives work. The elu family (elu, celu, selu) and hardtanh have PyTorch's
+EluBackwardBackward0 / HardtanhBackwardBackward0 there.
 """
 from __future__ import annotations
 
@@ -126,7 +126,52 @@ def _elu_rule(n, g):
     return (m.where(_data(x) <= 0, negative, g * a["scale"]),)
 
 
-EluBackward0 = node_class("EluBackward0", _elu_rule)
+def _elu_double_rule(n, gg):
+    """EluBackwardBackward0: elu_backward is linear in grad_output (its gradient is
+    elu_backward of gg) and, in self_or_result, ATen's elu_double_backward."""
+    a = n._attrs
+    x, grad_output, gg = _data(n.saved("self_or_result")), _data(n.saved("grad_output")), \
+        _data(gg)
+    view = _ArgumentsView(a, x)
+    rule = _elu_of_result_rule if a["is_result"] else _elu_rule
+    grad_grad_output = rule(view, gg)[0] if n.needs(0) else None
+    grad_self = None
+    if n.needs(1):
+        negative = (x < 0).astype(gg.dtype)
+        product = gg * grad_output * gg.dtype.type(a["input_scale"])
+        grad_self = product * negative if a["is_result"] else rule(view, product)[0] * negative
+    return grad_grad_output, grad_self
+
+
+class _ArgumentsView:
+    """elu_backward's arguments as a node the elu rules read."""
+
+    def __init__(self, attrs: dict, self_or_result) -> None:
+        self._attrs = attrs
+        self._value = self_or_result
+
+    def saved(self, name):
+        return self._value
+
+
+EluBackwardBackward0 = node_class("EluBackwardBackward0", _elu_double_rule, arrays=True)
+
+
+def elu_double(rule, is_result: bool, attrs_of=lambda n: n._attrs):
+    """The create_graph form of an elu-family node's rule: its gradient as the output of one
+    EluBackwardBackward0 connected to grad_output and to self (or the result)."""
+    def double(n, g):
+        x = n.saved("result" if is_result else "self")
+        a = attrs_of(n)
+        attrs = {"alpha": a["alpha"], "scale": a["scale"], "input_scale": a["input_scale"],
+                 "is_result": is_result}
+        return record_grads(EluBackwardBackward0, rule(n, _data(g)), (x.shape,), (g, x),
+                            {"grad_output": g, "self_or_result": x}, attrs)
+    return double
+
+
+EluBackward0 = node_class("EluBackward0", _elu_rule, arrays=True,
+                          double=elu_double(_elu_rule, False))
 
 
 def _elu_values(data: np.ndarray, alpha) -> np.ndarray:
@@ -157,7 +202,8 @@ def _elu_of_result_rule(n, g):
     return (m.where(_data(result) <= 0, negative, g * a["scale"]),)
 
 
-EluBackward1 = node_class("EluBackward1", _elu_of_result_rule)
+EluBackward1 = node_class("EluBackward1", _elu_of_result_rule, arrays=True,
+                          double=elu_double(_elu_of_result_rule, True))
 
 
 def _elu_saving_result(input, alpha):

@@ -12,7 +12,8 @@ import numpy as np
 from engine.autograd.node import node_class
 from engine.nn._ops._util import array
 from engine.nn._ops.more_activations import (EluBackward0, EluBackward1, _elu_of_result_rule,
-                                             _elu_rule, _float_input, _in_place, _math)
+                                             _elu_rule, _float_input, _in_place, _math,
+                                             elu_double)
 from engine.ops import elementwise as E
 from engine.ops import reductions as R
 from engine.ops._core import record, reduce_to, wrap_dim
@@ -125,9 +126,22 @@ def selu(input, inplace: bool = False):
                   dict(_SELU_ATTRS))
 
 
-CeluBackward0 = node_class("CeluBackward0", lambda n, g: _elu_rule(_CeluView(n), g))
-CeluBackward1 = node_class("CeluBackward1",
-                           lambda n, g: _elu_of_result_rule(_CeluView(n), g))
+def _celu_rule(n, g):
+    return _elu_rule(_CeluView(n), g)
+
+
+def _celu_of_result_rule(n, g):
+    return _elu_of_result_rule(_CeluView(n), g)
+
+
+def _celu_attrs(n) -> dict:
+    return _CeluView(n)._attrs
+
+
+CeluBackward0 = node_class("CeluBackward0", _celu_rule, arrays=True,
+                           double=elu_double(_celu_rule, False, _celu_attrs))
+CeluBackward1 = node_class("CeluBackward1", _celu_of_result_rule, arrays=True,
+                           double=elu_double(_celu_of_result_rule, True, _celu_attrs))
 
 
 class _CeluView:
@@ -136,7 +150,8 @@ class _CeluView:
     def __init__(self, node) -> None:
         alpha = node._attrs["alpha"]
         self._node = node
-        self._attrs = {"alpha": alpha, "scale": 1, "input_scale": 1.0 / alpha}
+        # ATen's 1.0 / alpha.toFloat(): alpha rounded to float32 first
+        self._attrs = {"alpha": alpha, "scale": 1, "input_scale": 1.0 / float(np.float32(alpha))}
 
     def saved(self, name):
         return self._node.saved(name)

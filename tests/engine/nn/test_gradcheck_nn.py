@@ -133,6 +133,7 @@ NN_CASES = {
                                            (distinct(3, 4),)),
     "HardtanhBackwardBackward0": lambda: (joined_grads(lambda x: F.hardtanh(x, -0.5, 0.5)),
                                           (distinct(3, 4),)),
+    "EluBackwardBackward0": lambda: (joined_grads(lambda x: F.elu(x, 0.7)), (distinct(3, 4),)),
     "EmbeddingBackward0": lambda: (
         lambda w: F.embedding(engine.tensor([[1, 3], [3, 0]]), w, padding_idx=2), (leaf(5, 3),)),
     "EmbeddingDenseBackwardBackward0": lambda: (

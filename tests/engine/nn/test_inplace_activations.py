@@ -97,17 +97,22 @@ def _second_order(lib, name):
 
 
 @pytest.mark.parametrize("name", ["leaky_relu", "leaky_relu_", "LeakyReLU", "hardtanh",
-                                  "hardtanh_", "relu6", "Hardtanh", "ReLU6"])
+                                  "hardtanh_", "relu6", "Hardtanh", "ReLU6", "elu", "elu_",
+                                  "ELU"])
 def test_second_order_graph_as_torch(name):
-    """Under create_graph the gradient of leaky_relu_ / hardtanh_ is a
-    LeakyReluBackwardBackward0 / HardtanhBackwardBackward0 connected to the saved result
-    or the copy of self (nn seed 1116185: it had no graph and did not require grad)."""
+    """Under create_graph the gradient of leaky_relu_ / hardtanh_ / elu_ is a
+    LeakyReluBackwardBackward0 / HardtanhBackwardBackward0 / EluBackwardBackward0 connected
+    to the saved result or the copy of self (nn seed 1116185: leaky_relu_'s had no graph and
+    did not require grad)."""
     expected = _second_order(torch, name)
     assert _second_order(engine, name) == expected and expected[0]
 
 
 @pytest.mark.parametrize("make", [lambda F, x: F.hardtanh(x, -0.6, 0.6),
-                                  lambda F, x: F.leaky_relu(x, 0.2)])
+                                  lambda F, x: F.leaky_relu(x, 0.2),
+                                  lambda F, x: F.elu(x, 0.7), lambda F, x: F.celu(x, 0.7),
+                                  lambda F, x: F.celu_(x * 1, 1.3), lambda F, x: F.selu(x),
+                                  lambda F, x: F.selu_(x * 1)])
 def test_out_of_place_second_order_graph_as_torch(make):
     def run(lib):
         x = lib.tensor([-2.0, -0.5, 0.5, 7.0, 0.3], requires_grad=True)
