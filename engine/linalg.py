@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from engine.ops import _poly as P
 from engine.ops import reductions as R
 from engine.ops._norm_lanes import p_norm_in_order, two_norm_in_lanes
 from engine.ops._core import record
@@ -176,7 +177,7 @@ def other_order_grad(n, g):
     if ord == 0:
         return (None,)          # ATen gives no gradient at all (an undefined tensor)
     if ord == 1:
-        return (x.sgn() * g if tensor else np.sign(x) * g,)
+        return (x.sgn() * g if tensor else P.sgn(x) * g,)      # sgn(nan) is 0
     if math.isinf(ord):
         return (_inf_order_grad(x, result, g, a["_dims"], tensor),)
     if tensor:
@@ -197,7 +198,7 @@ def _inf_order_grad(x, result, g, dims, tensor: bool):
     magnitude = np.abs(x)
     mask = (magnitude == result) | np.isnan(magnitude)
     count = mask.sum(axis=dims, keepdims=True)
-    return (np.sign(x) * ((g / count) * mask)).astype(g.dtype)
+    return (P.sgn(x) * ((g / count) * mask)).astype(g.dtype)
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

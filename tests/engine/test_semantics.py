@@ -965,6 +965,27 @@ def sc_mixed_dtype_gradient_into_a_non_leaf(torch):
 
 # ---------------------------------------------------------------- the tests
 
+def sc_nan_through_sign_and_threshold(torch):
+    """ATen's sign(nan) is 0, so a p=1 or inf norm's gradient at a NaN is 0 times the
+    incoming gradient; threshold keeps a NaN (x <= t is false) and passes its gradient
+    (nn seed 1131673: a triplet loss of a NaN gave NaN weight gradients)."""
+    nan, inf = float("nan"), float("inf")
+    out = {}
+    for name, norm in (("p=1", lambda x: torch.linalg.vector_norm(x, 1)),
+                       ("inf", lambda x: torch.linalg.vector_norm(x, inf)),
+                       ("pairwise p=1", lambda x: torch.nn.functional.pairwise_distance(
+                           x.view(1, -1), torch.ones(1, 3), p=1).sum())):
+        x = torch.tensor([nan, 1.0, -2.0], requires_grad=True)
+        norm(x).backward(torch.tensor(0.0))
+        out[name] = repr(x.grad)
+    for inplace in (False, True):
+        x = torch.tensor([nan, 2.0, -3.0, 0.1], requires_grad=True)
+        y = torch.nn.functional.threshold(x * 1, 0.1, 5.0, inplace=inplace)
+        y.backward(torch.tensor([1.0, inf, inf, 2.0]))
+        out[f"threshold inplace={inplace}"] = [repr(y), repr(x.grad)]
+    return out
+
+
 SCENARIOS = oracle.scenarios(globals())
 KNOWN_DIVERGENCES = {
 }

@@ -205,9 +205,9 @@ HardshrinkBackward0 = _masked_nodes("Hardshrink", lambda x, a: np.abs(x) > a["la
 
 
 def _threshold_rule(n, g):
-    keep = array(n.saved("self")) > n._attrs["threshold"]
+    """ATen's threshold_backward: 0 where self <= threshold, else grad (NaN passes)."""
     g = array(g)
-    return (g * keep.astype(g.dtype),)
+    return (np.where(array(n.saved("self")) <= n._attrs["threshold"], g.dtype.type(0), g),)
 
 
 ThresholdBackward0 = node_class(
@@ -222,7 +222,8 @@ ThresholdBackward1 = node_class(
 
 
 def _thresholded(data: np.ndarray, threshold, value) -> np.ndarray:
-    return np.where(data > threshold, data, data.dtype.type(value)).astype(data.dtype)
+    """ATen's: value where x <= threshold, else x (a NaN stays)."""
+    return np.where(data <= threshold, data.dtype.type(value), data).astype(data.dtype)
 
 
 def _threshold_in_place(input, threshold, value):
