@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from engine.nn._ops.adaptive_max_pool import adaptive_max_pool2d, check_planes
 from engine.nn._ops.pooling import K, _sizes, adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from engine.ops._core import needs_grad
 from engine.ops.shape import squeeze, unsqueeze
+from engine.tensor import Tensor, _announce
 
 def _ints(value) -> tuple:
     if value is None:
@@ -57,7 +59,14 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
     out, _ = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return out
+    if needs_grad(input):
+        return out
+    # Without grad ATen pools into a new tensor, not a view of a 2-D result (an in-place
+    # write to it then leaves no AsStridedBackward0: nn seed 1127010).
+    fresh = Tensor._make(out._data)
+    if out._inference:
+        fresh._inference = True
+    return _announce(fresh)
 
 
 def _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode) -> None:

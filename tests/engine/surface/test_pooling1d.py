@@ -156,3 +156,26 @@ def test_torch_level_names(name):
         x = t.tensor(X, dtype=t.float32, requires_grad=True)
         return TOP_LEVEL[name](t, x)
     check(snippet, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["no grad needed", "under no_grad", "grad", "inference"])
+def test_max_pool1d_is_a_view_only_when_grad_is_needed(mode):
+    """ATen's max_pool1d takes the 2-D path (a squeeze: a view) only when the input needs
+    grad; otherwise it pools into a new tensor, so an in-place write to the result gives it
+    a CopySlices, not an AsStridedBackward0 over one (nn seed 1127010)."""
+    def snippet(t):
+        x = t.tensor(X, dtype=t.float32, requires_grad=mode != "no grad needed")
+        if mode == "under no_grad":
+            with t.no_grad():
+                out = t.nn.functional.max_pool1d(x, 2, dilation=2)
+        elif mode == "inference":
+            with t.inference_mode():
+                out = t.nn.functional.max_pool1d(x, 2)
+            return [out, out.is_inference(), out._base is None]
+        else:
+            out = t.nn.functional.max_pool1d(x, 2, dilation=2)
+        is_view = out._base is not None
+        if mode != "grad":
+            out[0, 1:2, -1] = t.tensor([5.0], requires_grad=True)
+        return [out, is_view, out.grad_fn.name() if out.grad_fn else None, out._version]
+    check(snippet)
