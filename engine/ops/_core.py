@@ -162,19 +162,26 @@ def needs_grad(*inputs) -> bool:
     return False
 
 
+def collect_edges(operands) -> None:
+    """Autograd collects the edges of an op's tensor operands before its kernel checks
+    them: a view made under no_grad whose base changed raises here (regenerating its
+    grad_fn), before any error of the kernel."""
+    tensors = [t for t in operands if isinstance(t, Tensor)]
+    if needs_grad(*tensors):
+        for tensor in tensors:
+            edge(tensor)
+
+
 def edges_before_kernel_errors(op):
-    """For an op whose kernel checks its arguments (dims, sizes, ...): autograd collects the
-    tensor arguments' edges first, so a stale view made under no_grad raises its own error
-    before the kernel's."""
+    """For an op whose kernel checks its arguments (dims, sizes, indices, dtypes): the
+    edges of its tensor arguments are collected first (collect_edges), so a stale view
+    raises its own error before the kernel's."""
     @functools.wraps(op)
     def checked(*args, **kwargs):
         try:
             return op(*args, **kwargs)
         except (RuntimeError, IndexError):
-            tensors = [a for a in args + tuple(kwargs.values()) if isinstance(a, Tensor)]
-            if needs_grad(*tensors):
-                for tensor in tensors:
-                    edge(tensor)
+            collect_edges(args + tuple(kwargs.values()))
             raise
     return checked
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops import _float32_math as F32, _layout, _poly as P
-from engine.ops._core import (as_tensor, cast, data_of, is_scalar, record, reduce_to,
+from engine.ops._core import (as_tensor, cast, collect_edges, data_of, is_scalar, record, reduce_to,
                               result_dtype, zeros_grad)
 from engine.dtypes import from_numpy_dtype
 from engine.tensor import Tensor, _c_type
@@ -67,18 +67,8 @@ def _binary(np_fn, a, b, operands: tuple = ()):
     except ValueError as error:
         if "broadcast" not in str(error):
             raise
-        _edges_before_kernel(operands)
+        collect_edges(operands)
         raise broadcast_error(np.shape(a), np.shape(b)) from None
-
-
-def _edges_before_kernel(operands: tuple) -> None:
-    """A view made under no_grad whose base changed raises (regenerating its grad_fn) before
-    any error of the kernel, as autograd collects the edges first."""
-    from engine.ops._core import edge, needs_grad
-    tensors = [t for t in operands if isinstance(t, Tensor)]
-    if needs_grad(*tensors):
-        for tensor in tensors:
-            edge(tensor)
 
 
 def _tensor_or_none(value):

@@ -6,32 +6,15 @@ a graph as in PyTorch.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from engine.autograd.node import node_class
 from engine.ops import _layout
-from engine.ops._core import record, wrap_dim
-from engine.ops.elementwise import _edges_before_kernel
+from engine.ops._core import edges_before_kernel_errors, record, wrap_dim
 from engine.tensor import Tensor
 
 UINT64 = 2 ** 64
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
-
-
-def _edges_first(op):
-    """ATen's checks of dims, indices and dtypes run after autograd has collected the
-    operands' edges: a stale view (an output of split whose base changed) raises its own
-    error first (core seed 542366)."""
-    @functools.wraps(op)
-    def checked(input, dim, index, *args, **kwargs):
-        try:
-            return op(input, dim, index, *args, **kwargs)
-        except (RuntimeError, IndexError):
-            _edges_before_kernel((input,) + args + tuple(kwargs.values()))
-            raise
-    return checked
 
 
 def _is_tensor(value) -> bool:
@@ -205,7 +188,7 @@ def _check_index(name: str, input: Tensor, dim: int, index, src=None) -> np.ndar
     return idx
 
 
-@_edges_first
+@edges_before_kernel_errors   # a stale view's error first (core seed 542366)
 def gather(input, dim, index, *, sparse_grad=False):
     data = input._data
     d = wrap_dim(dim, data.ndim)
@@ -255,7 +238,7 @@ ScatterBackward1 = node_class("ScatterBackward1", _scatter_rule)
 ScatterAddBackward0 = node_class("ScatterAddBackward0", _scatter_add_rule)
 
 
-@_edges_first
+@edges_before_kernel_errors
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None:
         from engine._unsupported import NotSupportedError
@@ -267,7 +250,6 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     d = wrap_dim(dim, data.ndim)
     if isinstance(src, Tensor):
         if src._data.dtype != data.dtype:
-            _edges_before_kernel((input, src))
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         idx = _check_index("scatter", input, d, index, src)
         result = data.copy()
@@ -281,12 +263,11 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
                   {"dim": _saved_dim(dim), "_dim": d})
 
 
-@_edges_first
+@edges_before_kernel_errors
 def scatter_add(input, dim, index, src):
     data = input._data
     d = wrap_dim(dim, data.ndim)
     if src._data.dtype != data.dtype:
-        _edges_before_kernel((input, src))
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     idx = _check_index("scatter", input, d, index, src)
     result = data.copy()
